@@ -1,0 +1,16 @@
+/*
+ * crmweaver.h: the umbrella header of libcrmweaver.  Include this one; it
+ * pulls in every public module header under crmweaver/.
+ *
+ * Build flags:   pkg-config --cflags --libs crmweaver
+ * Documentation: docs/ARCHITECTURE.md, docs/abi.md and each module header.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#ifndef CRMWEAVER_H
+#define CRMWEAVER_H
+
+#include <crmweaver/version.h>
+#include <crmweaver/common.h>
+
+#endif /* CRMWEAVER_H */

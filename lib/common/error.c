@@ -1,0 +1,164 @@
+/*
+ * Status codes, the per-handle error state and the thread-local last error.
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include "common/internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct {
+	int32_t code;
+	const char *name;
+	const char *text;
+} status_table[] = {
+	{CRMW_OK, "CRMW_OK", "success"},
+	{CRMW_ERROR, "CRMW_ERROR", "internal error"},
+	{CRMW_EINVALID, "CRMW_EINVALID", "invalid argument"},
+	{CRMW_ENOMEM, "CRMW_ENOMEM", "out of memory"},
+	{CRMW_ENOTFOUND, "CRMW_ENOTFOUND", "not found"},
+	{CRMW_EEXISTS, "CRMW_EEXISTS", "already exists"},
+	{CRMW_ESCHEMA, "CRMW_ESCHEMA", "schema violation"},
+	{CRMW_EQUERY, "CRMW_EQUERY", "query error"},
+	{CRMW_EACCESS, "CRMW_EACCESS", "access denied"},
+	{CRMW_ELIMIT, "CRMW_ELIMIT", "limit exceeded"},
+	{CRMW_EBACKEND, "CRMW_EBACKEND", "model backend error"},
+	{CRMW_EUSER, "CRMW_EUSER", "aborted by a host callback"},
+	{CRMW_EIO, "CRMW_EIO", "input/output error"},
+	{CRMW_EUNSUPPORTED, "CRMW_EUNSUPPORTED", "not supported by this build"},
+	{CRMW_ECANCELED, "CRMW_ECANCELED", "canceled"},
+	{CRMW_EFORMAT, "CRMW_EFORMAT", "malformed input"},
+	{CRMW_ECORRUPT, "CRMW_ECORRUPT", "corrupt file"},
+	{CRMW_EBUSY, "CRMW_EBUSY", "resource busy"},
+	{CRMW_ESTATE, "CRMW_ESTATE", "invalid state for this call"},
+};
+
+const char *crmw_strerror(int32_t code)
+{
+	for (size_t i = 0; i < CRMW_ARRAY_LEN(status_table); i++)
+		if (status_table[i].code == code)
+			return status_table[i].text;
+	return "unknown error";
+}
+
+const char *crmw_status_name(int32_t code)
+{
+	for (size_t i = 0; i < CRMW_ARRAY_LEN(status_table); i++)
+		if (status_table[i].code == code)
+			return status_table[i].name;
+	return NULL;
+}
+
+/*
+ * The thread's last error.  A fixed buffer: no allocation on the error path
+ * and nothing to free at thread exit.  Longer messages are cut (the handle
+ * keeps the full text).
+ */
+#define LAST_ERROR_MAX 2048
+static _Thread_local char last_msg[LAST_ERROR_MAX];
+static _Thread_local int32_t last_code;
+
+const char *crmw_last_error(void)
+{
+	return last_msg;
+}
+
+int32_t crmw_last_error_code(void)
+{
+	return last_code;
+}
+
+void crmw_clear_last_error(void)
+{
+	last_msg[0] = '\0';
+	last_code = CRMW_OK;
+}
+
+int crmw__verrf(crmw_err *e, int32_t code, const char *fmt, va_list ap)
+{
+	va_list ap2;
+	va_copy(ap2, ap);
+	int n = vsnprintf(last_msg, sizeof last_msg, fmt, ap);
+	if (n < 0) {
+		snprintf(last_msg, sizeof last_msg, "%s", crmw_strerror(code));
+		n = (int)strlen(last_msg);
+	}
+	last_code = code;
+	if (e) {
+		e->code = code;
+		char *msg = NULL;
+		if ((size_t)n < sizeof last_msg) {
+			msg = crmw__strndup(last_msg, (size_t)n);
+		} else {
+			msg = malloc((size_t)n + 1);
+			if (msg)
+				vsnprintf(msg, (size_t)n + 1, fmt, ap2);
+		}
+		/* Out of memory: keep the old message rather than lose the code. */
+		if (msg) {
+			free(e->msg);
+			e->msg = msg;
+		}
+	}
+	va_end(ap2);
+	return code;
+}
+
+int crmw__errf(crmw_err *e, int32_t code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int rc = crmw__verrf(e, code, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+const char *crmw__err_msg(const crmw_err *e)
+{
+	return (e && e->msg) ? e->msg : "";
+}
+
+void crmw__err_clear(crmw_err *e)
+{
+	if (!e)
+		return;
+	free(e->msg);
+	e->msg = NULL;
+	e->code = CRMW_OK;
+}
+
+void crmw__err_dispose(crmw_err *e)
+{
+	crmw__err_clear(e);
+}
+
+void crmw__handle_dispose(crmw_handle *h)
+{
+	if (!h)
+		return;
+	crmw__err_dispose(&h->err);
+	crmw__logger_dispose(&h->log);
+}
+
+char *crmw__strndup(const char *s, size_t n)
+{
+	if (!s)
+		return NULL;
+	char *d = malloc(n + 1);
+	if (!d)
+		return NULL;
+	memcpy(d, s, n);
+	d[n] = '\0';
+	return d;
+}
+
+char *crmw__strdup(const char *s)
+{
+	return s ? crmw__strndup(s, strlen(s)) : NULL;
+}
+
+void crmw_free(void *ptr)
+{
+	free(ptr);
+}

@@ -1,0 +1,112 @@
+/*
+ * lib/common/internal.h: helpers shared by every module of the library.
+ * Not installed; nothing here is part of the ABI.  Internal functions use
+ * the prefix crmw__ (two underscores) and hidden visibility.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#ifndef CRMW_COMMON_INTERNAL_H
+#define CRMW_COMMON_INTERNAL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crmw_config.h"
+#include <crmweaver/common.h>
+
+#if defined(__GNUC__)
+#  define CRMW_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#  define CRMW_UNUSED_RESULT __attribute__((warn_unused_result))
+#else
+#  define CRMW_PRINTF(f, a)
+#  define CRMW_UNUSED_RESULT
+#endif
+
+#define CRMW_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---------------------------------------------------------------- errors */
+
+/* The error state of one handle: the code and message of its last failure. */
+typedef struct crmw_err {
+	int32_t code;
+	char *msg; /* heap, NULL when no failure yet */
+} crmw_err;
+
+/*
+ * Record a failure: formats the message, stores it in `e` (when not NULL)
+ * and in the calling thread's last error, and returns `code` so that callers
+ * can write `return crmw__errf(&h->err, CRMW_EINVALID, "...", ...)`.
+ */
+int crmw__errf(crmw_err *e, int32_t code, const char *fmt, ...) CRMW_PRINTF(3, 4);
+int crmw__verrf(crmw_err *e, int32_t code, const char *fmt, va_list ap) CRMW_PRINTF(3, 0);
+
+/* The handle's last message ("" when none); borrowed from `e`. */
+const char *crmw__err_msg(const crmw_err *e);
+
+/* Forget the handle's last failure (the thread's last error is kept). */
+void crmw__err_clear(crmw_err *e);
+
+/* Free the message; `e` is reusable afterwards. */
+void crmw__err_dispose(crmw_err *e);
+
+/* ----------------------------------------------------------------- logging */
+
+/* A handle's log sink.  Zero-initialised = no callback (messages dropped). */
+typedef struct crmw_logger {
+	crmw_log_fn fn;
+	void *userdata;
+	crmw_free_fn userdata_free;
+	int32_t level; /* highest level delivered */
+} crmw_logger;
+
+/* Replace the callback; frees the previous userdata with its free function. */
+void crmw__logger_set(crmw_logger *lg, crmw_log_fn fn, int32_t level, void *userdata,
+		      crmw_free_fn userdata_free);
+/* Free the userdata (if any) and reset to no callback. */
+void crmw__logger_dispose(crmw_logger *lg);
+/* True when a message at `level` would be delivered (skip costly formatting). */
+bool crmw__log_enabled(const crmw_logger *lg, int32_t level);
+/* Format and deliver one message.  Messages longer than 4 KiB are cut. */
+void crmw__log(const crmw_logger *lg, int32_t level, const char *fmt, ...) CRMW_PRINTF(3, 4);
+
+/* The common part of every handle: its error state and its log sink. */
+typedef struct crmw_handle {
+	crmw_err err;
+	crmw_logger log;
+} crmw_handle;
+
+void crmw__handle_dispose(crmw_handle *h);
+
+/* ----------------------------------------------------------------- buffers */
+
+/*
+ * Internal writers for crmw_buf.  All keep data NUL-terminated, return
+ * CRMW_OK or CRMW_ENOMEM and leave the buffer unchanged on failure.
+ */
+int crmw__buf_reserve(crmw_buf *b, size_t extra) CRMW_UNUSED_RESULT;
+int crmw__buf_append(crmw_buf *b, const void *p, size_t n);
+int crmw__buf_puts(crmw_buf *b, const char *s);
+int crmw__buf_putc(crmw_buf *b, char c);
+int crmw__buf_printf(crmw_buf *b, const char *fmt, ...) CRMW_PRINTF(2, 3);
+/* Append `s` (n bytes of UTF-8) as a quoted, escaped JSON string. */
+int crmw__buf_json_str(crmw_buf *b, const char *s, size_t n);
+/* Empty the buffer, keeping its memory. */
+void crmw__buf_clear(crmw_buf *b);
+
+/* ------------------------------------------------------------------ memory */
+
+/* Duplicate a string; NULL on NULL input or out of memory. */
+char *crmw__strdup(const char *s);
+char *crmw__strndup(const char *s, size_t n);
+
+/* ------------------------------------------------------------------- faiss */
+
+#if CRMW_HAVE_FAISS
+/* Builds a small Flat index through the faiss C API and searches it.
+ * CRMW_OK when faiss answers correctly; otherwise an error with a message. */
+int crmw__faiss_selftest(void);
+#endif
+
+#endif /* CRMW_COMMON_INTERNAL_H */

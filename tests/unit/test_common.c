@@ -1,0 +1,418 @@
+/*
+ * Unit tests of lib/common: status codes, errors, buffers, logging,
+ * version and features.
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+#include <sqlite3.h>
+
+#include "common/internal.h"
+
+static const int32_t all_codes[] = {
+	CRMW_OK, CRMW_ERROR, CRMW_EINVALID, CRMW_ENOMEM, CRMW_ENOTFOUND, CRMW_EEXISTS,
+	CRMW_ESCHEMA, CRMW_EQUERY, CRMW_EACCESS, CRMW_ELIMIT, CRMW_EBACKEND, CRMW_EUSER,
+	CRMW_EIO, CRMW_EUNSUPPORTED, CRMW_ECANCELED, CRMW_EFORMAT, CRMW_ECORRUPT,
+	CRMW_EBUSY, CRMW_ESTATE,
+};
+
+/* ---------------------------------------------------------- status codes */
+
+static void test_status_codes_fixed(void **state)
+{
+	(void)state;
+	/* The numbers are ABI: a renumbering must fail here. */
+	assert_int_equal(CRMW_OK, 0);
+	assert_int_equal(CRMW_ERROR, -1);
+	assert_int_equal(CRMW_EINVALID, -2);
+	assert_int_equal(CRMW_ENOMEM, -3);
+	assert_int_equal(CRMW_ENOTFOUND, -4);
+	assert_int_equal(CRMW_EEXISTS, -5);
+	assert_int_equal(CRMW_ESCHEMA, -6);
+	assert_int_equal(CRMW_EQUERY, -7);
+	assert_int_equal(CRMW_EACCESS, -8);
+	assert_int_equal(CRMW_ELIMIT, -9);
+	assert_int_equal(CRMW_EBACKEND, -10);
+	assert_int_equal(CRMW_EUSER, -11);
+	assert_int_equal(CRMW_EIO, -12);
+	assert_int_equal(CRMW_EUNSUPPORTED, -13);
+	assert_int_equal(CRMW_ECANCELED, -14);
+	assert_int_equal(CRMW_EFORMAT, -15);
+	assert_int_equal(CRMW_ECORRUPT, -16);
+	assert_int_equal(CRMW_EBUSY, -17);
+	assert_int_equal(CRMW_ESTATE, -18);
+}
+
+static void test_strerror_every_code(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < CRMW_ARRAY_LEN(all_codes); i++) {
+		const char *text = crmw_strerror(all_codes[i]);
+		const char *name = crmw_status_name(all_codes[i]);
+		assert_non_null(text);
+		assert_string_not_equal(text, "unknown error");
+		assert_non_null(name);
+		assert_true(strncmp(name, "CRMW_", 5) == 0);
+		/* Texts and names are distinct per code. */
+		for (size_t j = 0; j < i; j++) {
+			assert_string_not_equal(text, crmw_strerror(all_codes[j]));
+			assert_string_not_equal(name, crmw_status_name(all_codes[j]));
+		}
+	}
+	assert_string_equal(crmw_status_name(CRMW_EINVALID), "CRMW_EINVALID");
+	assert_string_equal(crmw_strerror(CRMW_OK), "success");
+}
+
+static void test_strerror_unknown(void **state)
+{
+	(void)state;
+	assert_string_equal(crmw_strerror(-9999), "unknown error");
+	assert_string_equal(crmw_strerror(42), "unknown error");
+	assert_null(crmw_status_name(-9999));
+}
+
+/* ------------------------------------------------------------ last error */
+
+static void test_last_error_from_api(void **state)
+{
+	(void)state;
+	crmw_clear_last_error();
+	assert_string_equal(crmw_last_error(), "");
+	assert_int_equal(crmw_last_error_code(), CRMW_OK);
+
+	assert_int_equal(crmw_features_json(NULL), CRMW_EINVALID);
+	assert_int_equal(crmw_last_error_code(), CRMW_EINVALID);
+	assert_non_null(strstr(crmw_last_error(), "crmw_features_json"));
+
+	crmw_clear_last_error();
+	assert_string_equal(crmw_last_error(), "");
+	assert_int_equal(crmw_last_error_code(), CRMW_OK);
+}
+
+static void *thread_fail(void *arg)
+{
+	char *seen = arg;
+	/* A new thread starts clean, whatever the main thread did. */
+	strcpy(seen, crmw_last_error());
+	crmw__errf(NULL, CRMW_EIO, "failure in thread");
+	return NULL;
+}
+
+static void test_last_error_is_thread_local(void **state)
+{
+	(void)state;
+	crmw__errf(NULL, CRMW_EQUERY, "main thread failure %d", 7);
+	char seen[64] = "not run";
+	pthread_t t;
+	assert_int_equal(pthread_create(&t, NULL, thread_fail, seen), 0);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_string_equal(seen, "");
+	assert_string_equal(crmw_last_error(), "main thread failure 7");
+	assert_int_equal(crmw_last_error_code(), CRMW_EQUERY);
+}
+
+static void test_handle_error(void **state)
+{
+	(void)state;
+	crmw_err e = {0};
+	assert_string_equal(crmw__err_msg(&e), "");
+	assert_int_equal(crmw__errf(&e, CRMW_ESCHEMA, "no field '%s' on '%s'", "Nmae", "Account"),
+			 CRMW_ESCHEMA);
+	assert_int_equal(e.code, CRMW_ESCHEMA);
+	assert_string_equal(crmw__err_msg(&e), "no field 'Nmae' on 'Account'");
+	assert_string_equal(crmw_last_error(), "no field 'Nmae' on 'Account'");
+
+	/* A second failure replaces the first. */
+	crmw__errf(&e, CRMW_EIO, "disk");
+	assert_string_equal(crmw__err_msg(&e), "disk");
+	crmw__err_clear(&e);
+	assert_int_equal(e.code, CRMW_OK);
+	assert_string_equal(crmw__err_msg(&e), "");
+	/* Clearing the handle keeps the thread's last error. */
+	assert_string_equal(crmw_last_error(), "disk");
+	crmw__err_dispose(&e);
+	assert_string_equal(crmw__err_msg(NULL), "");
+}
+
+static void test_long_error_message(void **state)
+{
+	(void)state;
+	size_t n = 10000;
+	char *big = malloc(n + 1);
+	assert_non_null(big);
+	memset(big, 'x', n);
+	big[n] = '\0';
+	crmw_err e = {0};
+	crmw__errf(&e, CRMW_EFORMAT, "bad: %s", big);
+	/* The handle keeps the whole message; the thread's copy is cut. */
+	assert_int_equal(strlen(crmw__err_msg(&e)), n + 5);
+	assert_true(strlen(crmw_last_error()) < n);
+	assert_true(strncmp(crmw_last_error(), "bad: xxx", 8) == 0);
+	crmw__err_dispose(&e);
+	free(big);
+}
+
+/* ----------------------------------------------------------------- buffers */
+
+static void test_buf_basics(void **state)
+{
+	(void)state;
+	crmw_buf b = CRMW_BUF_INIT;
+	assert_int_equal(crmw__buf_puts(&b, "abc"), CRMW_OK);
+	assert_int_equal(crmw__buf_putc(&b, 'd'), CRMW_OK);
+	assert_int_equal(crmw__buf_printf(&b, "-%d-%s", 42, "x"), CRMW_OK);
+	assert_int_equal(b.len, 9);
+	assert_string_equal(b.data, "abcd-42-x");
+	assert_true(b.cap > b.len);
+
+	/* Growth across many appends keeps every byte. */
+	for (int i = 0; i < 10000; i++)
+		assert_int_equal(crmw__buf_putc(&b, (char)('a' + i % 26)), CRMW_OK);
+	assert_int_equal(b.len, 10009);
+	assert_int_equal(b.data[9], 'a');
+	assert_int_equal(b.data[10008], 'a' + 9999 % 26);
+	assert_int_equal(b.data[b.len], '\0');
+
+	crmw__buf_clear(&b);
+	assert_int_equal(b.len, 0);
+	assert_string_equal(b.data, "");
+
+	/* Appending zero bytes to an empty buffer still gives a C string. */
+	crmw_buf_dispose(&b);
+	assert_null(b.data);
+	assert_int_equal(crmw__buf_append(&b, "", 0), CRMW_OK);
+	assert_non_null(b.data);
+	assert_string_equal(b.data, "");
+	crmw_buf_dispose(&b);
+	crmw_buf_dispose(&b); /* twice is fine */
+	crmw_buf_dispose(NULL);
+}
+
+static void test_buf_embedded_nul(void **state)
+{
+	(void)state;
+	crmw_buf b = CRMW_BUF_INIT;
+	assert_int_equal(crmw__buf_append(&b, "a\0b", 3), CRMW_OK);
+	assert_int_equal(b.len, 3);
+	assert_memory_equal(b.data, "a\0b", 4);
+	crmw_buf_dispose(&b);
+}
+
+static void test_buf_json_str_roundtrip(void **state)
+{
+	(void)state;
+	const char raw[] = "quote\" back\\ nl\n tab\t cr\r bell\x07 nul\0 end é";
+	size_t n = sizeof raw - 1;
+	crmw_buf b = CRMW_BUF_INIT;
+	assert_int_equal(crmw__buf_puts(&b, "["), CRMW_OK);
+	assert_int_equal(crmw__buf_json_str(&b, raw, n), CRMW_OK);
+	assert_int_equal(crmw__buf_puts(&b, "]"), CRMW_OK);
+
+	json_error_t jerr;
+	json_t *v = json_loadb(b.data, b.len, JSON_ALLOW_NUL, &jerr);
+	assert_non_null(v);
+	json_t *s = json_array_get(v, 0);
+	assert_true(json_is_string(s));
+	assert_int_equal(json_string_length(s), n);
+	assert_memory_equal(json_string_value(s), raw, n);
+	json_decref(v);
+	crmw_buf_dispose(&b);
+}
+
+/* ----------------------------------------------------------------- logging */
+
+typedef struct log_seen {
+	int calls;
+	int32_t last_level;
+	char last[128];
+	int freed;
+} log_seen;
+
+static void log_cb(int32_t level, const char *msg, void *ud)
+{
+	log_seen *s = ud;
+	s->calls++;
+	s->last_level = level;
+	snprintf(s->last, sizeof s->last, "%s", msg);
+}
+
+static void log_free(void *ud)
+{
+	((log_seen *)ud)->freed++;
+}
+
+static void test_logger_levels_and_free(void **state)
+{
+	(void)state;
+	crmw_logger lg = {0};
+	log_seen a = {0}, b = {0};
+
+	/* No callback: nothing happens, nothing is enabled. */
+	crmw__log(&lg, CRMW_LOG_ERROR, "dropped");
+	assert_false(crmw__log_enabled(&lg, CRMW_LOG_ERROR));
+
+	crmw__logger_set(&lg, log_cb, CRMW_LOG_WARN, &a, log_free);
+	crmw__log(&lg, CRMW_LOG_ERROR, "e%d", 1);
+	crmw__log(&lg, CRMW_LOG_WARN, "w%d", 2);
+	crmw__log(&lg, CRMW_LOG_INFO, "i%d", 3);
+	crmw__log(&lg, CRMW_LOG_DEBUG, "d%d", 4);
+	assert_int_equal(a.calls, 2);
+	assert_int_equal(a.last_level, CRMW_LOG_WARN);
+	assert_string_equal(a.last, "w2");
+	assert_true(crmw__log_enabled(&lg, CRMW_LOG_WARN));
+	assert_false(crmw__log_enabled(&lg, CRMW_LOG_INFO));
+
+	/* Setting the same userdata again must not free it. */
+	crmw__logger_set(&lg, log_cb, CRMW_LOG_DEBUG, &a, log_free);
+	assert_int_equal(a.freed, 0);
+
+	/* Replacing frees the old userdata exactly once. */
+	crmw__logger_set(&lg, log_cb, CRMW_LOG_DEBUG, &b, log_free);
+	assert_int_equal(a.freed, 1);
+	crmw__log(&lg, CRMW_LOG_DEBUG, "to b");
+	assert_int_equal(b.calls, 1);
+	assert_int_equal(a.calls, 2);
+
+	crmw__logger_dispose(&lg);
+	assert_int_equal(b.freed, 1);
+	crmw__log(&lg, CRMW_LOG_ERROR, "after dispose");
+	assert_int_equal(b.calls, 1);
+	crmw__logger_dispose(&lg); /* idempotent */
+	assert_int_equal(b.freed, 1);
+}
+
+static void test_log_level_names(void **state)
+{
+	(void)state;
+	assert_string_equal(crmw_log_level_name(CRMW_LOG_ERROR), "error");
+	assert_string_equal(crmw_log_level_name(CRMW_LOG_WARN), "warn");
+	assert_string_equal(crmw_log_level_name(CRMW_LOG_INFO), "info");
+	assert_string_equal(crmw_log_level_name(CRMW_LOG_DEBUG), "debug");
+	assert_string_equal(crmw_log_level_name(99), "?");
+}
+
+static void test_handle_dispose(void **state)
+{
+	(void)state;
+	log_seen s = {0};
+	crmw_handle h = {0};
+	crmw__logger_set(&h.log, log_cb, CRMW_LOG_INFO, &s, log_free);
+	crmw__errf(&h.err, CRMW_EINVALID, "x");
+	crmw__handle_dispose(&h);
+	assert_int_equal(s.freed, 1);
+	assert_null(h.err.msg);
+	crmw__handle_dispose(NULL);
+}
+
+/* ------------------------------------------------------- version, features */
+
+static void test_version(void **state)
+{
+	(void)state;
+	assert_string_equal(crmw_version_string(), CRMW_VERSION_STRING);
+	assert_int_equal(crmw_version_number(), CRMW_VERSION_NUMBER);
+	char expect[32];
+	snprintf(expect, sizeof expect, "%d.%d.%d", CRMW_VERSION_MAJOR, CRMW_VERSION_MINOR,
+		 CRMW_VERSION_PATCH);
+	assert_string_equal(crmw_version_string(), expect);
+	assert_int_equal(crmw_version_number(),
+			 CRMW_VERSION_MAJOR * 10000 + CRMW_VERSION_MINOR * 100 + CRMW_VERSION_PATCH);
+}
+
+static void test_has_feature(void **state)
+{
+	(void)state;
+	assert_int_equal(crmw_has_feature("faiss"), CRMW_HAVE_FAISS);
+	assert_int_equal(crmw_has_feature("curl"), CRMW_HAVE_CURL);
+	/* Debian's SQLite is built with FTS5; SOSL depends on it. */
+	assert_int_equal(crmw_has_feature("fts5"), 1);
+	assert_int_equal(crmw_has_feature("FAISS"), 0);
+	assert_int_equal(crmw_has_feature("nonexistent"), 0);
+	assert_int_equal(crmw_has_feature(""), 0);
+	assert_int_equal(crmw_has_feature(NULL), 0);
+}
+
+static void test_features_json(void **state)
+{
+	(void)state;
+	crmw_buf out = CRMW_BUF_INIT;
+	assert_int_equal(crmw__buf_puts(&out, "previous contents"), CRMW_OK);
+	assert_int_equal(crmw_features_json(&out), CRMW_OK);
+	assert_int_equal(strlen(out.data), out.len);
+
+	json_error_t jerr;
+	json_t *v = json_loadb(out.data, out.len, 0, &jerr);
+	assert_non_null(v);
+	assert_int_equal(json_integer_value(json_object_get(v, "schema_version")), 1);
+	assert_string_equal(json_string_value(json_object_get(v, "version")), CRMW_VERSION_STRING);
+	json_t *f = json_object_get(v, "features");
+	assert_true(json_is_object(f));
+	assert_int_equal(json_object_size(f), 3);
+	assert_int_equal(json_is_true(json_object_get(f, "faiss")), CRMW_HAVE_FAISS);
+	assert_int_equal(json_is_true(json_object_get(f, "curl")), CRMW_HAVE_CURL);
+	assert_true(json_is_true(json_object_get(f, "fts5")));
+	json_t *libs = json_object_get(v, "libraries");
+	assert_string_equal(json_string_value(json_object_get(libs, "sqlite")), sqlite3_libversion());
+	assert_non_null(json_string_value(json_object_get(libs, "jansson")));
+	assert_int_equal(json_object_get(libs, "faiss") != NULL, CRMW_HAVE_FAISS);
+	assert_int_equal(json_object_get(libs, "curl") != NULL, CRMW_HAVE_CURL);
+	json_decref(v);
+	crmw_buf_dispose(&out);
+}
+
+#if CRMW_HAVE_FAISS
+static void test_faiss_selftest(void **state)
+{
+	(void)state;
+	int rc = crmw__faiss_selftest();
+	if (rc)
+		fail_msg("faiss self-test: %s", crmw_last_error());
+}
+#endif
+
+static void test_free_null(void **state)
+{
+	(void)state;
+	crmw_free(NULL);
+	crmw_free(crmw__strdup("owned by the library"));
+	assert_null(crmw__strdup(NULL));
+	char *s = crmw__strndup("abcdef", 3);
+	assert_string_equal(s, "abc");
+	crmw_free(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_status_codes_fixed),
+		cmocka_unit_test(test_strerror_every_code),
+		cmocka_unit_test(test_strerror_unknown),
+		cmocka_unit_test(test_last_error_from_api),
+		cmocka_unit_test(test_last_error_is_thread_local),
+		cmocka_unit_test(test_handle_error),
+		cmocka_unit_test(test_long_error_message),
+		cmocka_unit_test(test_buf_basics),
+		cmocka_unit_test(test_buf_embedded_nul),
+		cmocka_unit_test(test_buf_json_str_roundtrip),
+		cmocka_unit_test(test_logger_levels_and_free),
+		cmocka_unit_test(test_log_level_names),
+		cmocka_unit_test(test_handle_dispose),
+		cmocka_unit_test(test_version),
+		cmocka_unit_test(test_has_feature),
+		cmocka_unit_test(test_features_json),
+#if CRMW_HAVE_FAISS
+		cmocka_unit_test(test_faiss_selftest),
+#endif
+		cmocka_unit_test(test_free_null),
+	};
+	cmocka_set_message_output(CM_OUTPUT_TAP);
+	return cmocka_run_group_tests_name("common", tests, NULL, NULL);
+}

@@ -1,0 +1,29 @@
+/*
+ * Shared pieces of the crmweaver command-line program.  The CLI is a host of
+ * the public API only: it includes <crmweaver.h> and nothing from lib/.
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#ifndef CRMW_CLI_H
+#define CRMW_CLI_H
+
+#include <crmweaver.h>
+
+/* Exit codes: 0 success, 1 the operation failed, 2 bad usage. */
+enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
+
+typedef struct cli_command {
+	const char *name;
+	const char *summary;
+	int (*run)(int argc, char **argv); /* argv[0] is the command name */
+} cli_command;
+
+/* Print "crmweaver: <message>" on stderr as one line; returns `code`. */
+int cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Report a failed library call: "crmweaver: <what>: <library message>". */
+int cli_lib_error(int rc, const char *what);
+/* True when argv[i] is -h or --help. */
+int cli_is_help(const char *arg);
+
+int cmd_features(int argc, char **argv);
+
+#endif

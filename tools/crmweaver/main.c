@@ -1,0 +1,82 @@
+/*
+ * crmweaver: the command-line program of libcrmweaver.
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include "cli.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static const cli_command commands[] = {
+	{"features", "print the build's optional features and library versions (JSON)", cmd_features},
+};
+
+int cli_error(int code, const char *fmt, ...)
+{
+	va_list ap;
+	fputs("crmweaver: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return code;
+}
+
+int cli_lib_error(int rc, const char *what)
+{
+	const char *msg = crmw_last_error();
+	if (!msg || !msg[0])
+		msg = crmw_strerror(rc);
+	return cli_error(CLI_FAIL, "%s: %s", what, msg);
+}
+
+int cli_is_help(const char *arg)
+{
+	return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: crmweaver [--version | --help] <command> [options]\n"
+		"\n"
+		"CRM business agents: data model, SOQL/SOSL, tools, tasks, shared memory, RL.\n"
+		"\n"
+		"commands:\n");
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f,
+		"\n"
+		"Run 'crmweaver <command> --help' for a command's options.\n"
+		"\n"
+		"examples:\n"
+		"  crmweaver --version\n"
+		"  crmweaver features\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return CLI_USAGE;
+	}
+	const char *cmd = argv[1];
+	if (cli_is_help(cmd)) {
+		usage(stdout);
+		return CLI_OK;
+	}
+	if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
+		printf("crmweaver %s\n", crmw_version_string());
+		if (strcmp(crmw_version_string(), CRMW_VERSION_STRING) != 0)
+			return cli_error(CLI_FAIL, "library %s does not match headers %s",
+					 crmw_version_string(), CRMW_VERSION_STRING);
+		return CLI_OK;
+	}
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		if (strcmp(cmd, commands[i].name) == 0)
+			return commands[i].run(argc - 1, argv + 1);
+	if (cmd[0] == '-')
+		return cli_error(CLI_USAGE, "unknown option '%s' (see 'crmweaver --help')", cmd);
+	return cli_error(CLI_USAGE, "unknown command '%s' (see 'crmweaver --help')", cmd);
+}
