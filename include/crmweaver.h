@@ -12,5 +12,7 @@
 
 #include <crmweaver/version.h>
 #include <crmweaver/common.h>
+#include <crmweaver/schema.h>
+#include <crmweaver/store.h>
 
 #endif /* CRMWEAVER_H */

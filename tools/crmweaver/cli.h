@@ -24,6 +24,14 @@ int cli_lib_error(int rc, const char *what);
 /* True when argv[i] is -h or --help. */
 int cli_is_help(const char *arg);
 
+/* After getopt_long returned '?' or ':': report the offending option. */
+int cli_bad_option(const char *cmd, char **argv);
+/* Parse a format name (json, jsonl, csv) into CRMW_FORMAT_*; -1 if unknown. */
+int cli_format(const char *name);
+
 int cmd_features(int argc, char **argv);
+int cmd_schema(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 
 #endif

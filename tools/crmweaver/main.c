@@ -4,12 +4,16 @@
  */
 #include "cli.h"
 
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 static const cli_command commands[] = {
 	{"features", "print the build's optional features and library versions (JSON)", cmd_features},
+	{"schema", "print a schema set or an org's schema as JSON or prompt text", cmd_schema},
+	{"import", "load records into an org database (crmarena-sqlite, json, jsonl, csv)", cmd_import},
+	{"export", "write an org's records to files (jsonl, json, csv)", cmd_export},
 };
 
 int cli_error(int code, const char *fmt, ...)
@@ -29,6 +33,25 @@ int cli_lib_error(int rc, const char *what)
 	if (!msg || !msg[0])
 		msg = crmw_strerror(rc);
 	return cli_error(CLI_FAIL, "%s: %s", what, msg);
+}
+
+int cli_bad_option(const char *cmd, char **argv)
+{
+	if (optopt && optopt != '?')
+		return cli_error(CLI_USAGE, "%s: option '-%c' is unknown or needs a value (see --help)", cmd, optopt);
+	return cli_error(CLI_USAGE, "%s: option '%s' is unknown or needs a value (see 'crmweaver %s --help')",
+			 cmd, argv[optind - 1], cmd);
+}
+
+int cli_format(const char *name)
+{
+	if (strcmp(name, "json") == 0)
+		return CRMW_FORMAT_JSON;
+	if (strcmp(name, "jsonl") == 0)
+		return CRMW_FORMAT_JSONL;
+	if (strcmp(name, "csv") == 0)
+		return CRMW_FORMAT_CSV;
+	return -1;
 }
 
 int cli_is_help(const char *arg)
@@ -52,7 +75,10 @@ static void usage(FILE *f)
 		"\n"
 		"examples:\n"
 		"  crmweaver --version\n"
-		"  crmweaver features\n");
+		"  crmweaver features\n"
+		"  crmweaver schema --set b2b --prompt\n"
+		"  crmweaver import --db org.db --set crmarena --format crmarena-sqlite dump.db\n"
+		"  crmweaver export --db org.db --format jsonl -o org-export/\n");
 }
 
 int main(int argc, char **argv)

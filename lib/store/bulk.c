@@ -1,0 +1,571 @@
+/*
+ * Bulk loads: one transaction, cached INSERT statements, values checked as
+ * they come, references checked once at commit with one anti-join per
+ * reference field.
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include "store/internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+/* Where the rows of one object came from, for error messages. */
+typedef struct rowmap {
+	int64_t *rowid;
+	int64_t *row;
+	int32_t *source;
+	size_t n, cap;
+} rowmap;
+
+struct crmw_bulk {
+	crmw_db *db;
+	bool open;      /* the transaction is open */
+	bool committed;
+	int64_t count;
+	int64_t *first_rowid; /* per object: rows above this were added by the load */
+	rowmap *rows;         /* per object (only when a source is set) */
+	char **sources;
+	int32_t nsources;
+	int64_t next_row;     /* row number of the next record, 0 = none */
+	/* The typed row being built. */
+	int32_t row_obj;      /* -1 = none */
+	crmw_val *vals;
+	int32_t nvals;
+	crmw_buf text;        /* copies of text set through crmw_bulk_set_text */
+	size_t *text_off;     /* per field: offset into text, or SIZE_MAX */
+};
+
+int crmw_bulk_begin(crmw_bulk **out, crmw_db *db, const char *options_json)
+{
+	if (!out || !db)
+		return crmw__errf(db ? &db->h.err : NULL, CRMW_EINVALID, "crmw_bulk_begin: NULL argument");
+	*out = NULL;
+	if (options_json && options_json[0] && strcmp(options_json, "{}") != 0)
+		return crmw__errf(&db->h.err, CRMW_EINVALID, "crmw_bulk_begin: options are reserved (pass NULL)");
+	int rc = crmw__db_writable(db, "bulk load");
+	if (rc)
+		return rc;
+	crmw_bulk *b = calloc(1, sizeof *b);
+	int32_t n = db->schema->nobjects;
+	if (b) {
+		b->first_rowid = calloc((size_t)n, sizeof *b->first_rowid);
+		b->rows = calloc((size_t)n, sizeof *b->rows);
+	}
+	if (!b || !b->first_rowid || !b->rows) {
+		if (b) {
+			free(b->first_rowid);
+			free(b->rows);
+		}
+		free(b);
+		return crmw__errf(&db->h.err, CRMW_ENOMEM, "out of memory");
+	}
+	b->db = db;
+	b->row_obj = -1;
+	for (int32_t i = 0; i < n; i++) {
+		char sql[200];
+		snprintf(sql, sizeof sql, "SELECT coalesce(max(rowid), 0) FROM \"%s\"", db->schema->objects[i].name);
+		sqlite3_stmt *st = NULL;
+		int src = sqlite3_prepare_v2(db->sql, sql, -1, &st, NULL);
+		if (src == SQLITE_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
+			b->first_rowid[i] = sqlite3_column_int64(st, 0);
+			src = SQLITE_OK;
+		}
+		sqlite3_finalize(st);
+		if (src) {
+			rc = crmw__db_sqlerr(db, src, "bulk load");
+			crmw_bulk_free(b);
+			return rc;
+		}
+	}
+	if ((rc = crmw__db_exec(db, "BEGIN IMMEDIATE;"))) {
+		crmw_bulk_free(b);
+		return rc;
+	}
+	b->open = true;
+	db->in_bulk = true;
+	*out = b;
+	return CRMW_OK;
+}
+
+static void rollback(crmw_bulk *b)
+{
+	if (!b->open)
+		return;
+	sqlite3_exec(b->db->sql, "ROLLBACK;", NULL, NULL, NULL);
+	crmw__db_after_rollback(b->db);
+	b->open = false;
+	b->db->in_bulk = false;
+}
+
+void crmw_bulk_free(crmw_bulk *b)
+{
+	if (!b)
+		return;
+	rollback(b);
+	if (b->db) {
+		for (int32_t i = 0; i < b->db->schema->nobjects; i++) {
+			free(b->rows[i].rowid);
+			free(b->rows[i].row);
+			free(b->rows[i].source);
+		}
+	}
+	for (int32_t i = 0; i < b->nsources; i++)
+		free(b->sources[i]);
+	free(b->sources);
+	free(b->rows);
+	free(b->first_rowid);
+	free(b->vals);
+	free(b->text_off);
+	crmw_buf_dispose(&b->text);
+	free(b);
+}
+
+int64_t crmw_bulk_count(const crmw_bulk *b)
+{
+	return b ? b->count : 0;
+}
+
+static int check_open(crmw_bulk *b, const char *what)
+{
+	if (!b->open)
+		return crmw__errf(&b->db->h.err, CRMW_ESTATE, "%s: the bulk load is %s", what,
+				  b->committed ? "committed" : "rolled back after an error");
+	return CRMW_OK;
+}
+
+int crmw_bulk_set_source(crmw_bulk *b, const char *source, int64_t row)
+{
+	if (!b)
+		return crmw__errf(NULL, CRMW_EINVALID, "crmw_bulk_set_source: NULL bulk");
+	if (!source) {
+		b->next_row = 0;
+		return CRMW_OK;
+	}
+	if (b->nsources == 0 || strcmp(b->sources[b->nsources - 1], source) != 0) {
+		char **p = realloc(b->sources, (size_t)(b->nsources + 1) * sizeof *p);
+		if (!p)
+			return crmw__errf(&b->db->h.err, CRMW_ENOMEM, "out of memory");
+		b->sources = p;
+		if (!(p[b->nsources] = crmw__strdup(source)))
+			return crmw__errf(&b->db->h.err, CRMW_ENOMEM, "out of memory");
+		b->nsources++;
+	}
+	b->next_row = row;
+	return CRMW_OK;
+}
+
+/* "Case row 12 of cases.csv" or "Case record 12" */
+static void where_of(crmw_bulk *b, const crmw_object *o, char *out, size_t n)
+{
+	if (b->next_row > 0 && b->nsources > 0)
+		snprintf(out, n, "%s, row %lld of %s", o->name, (long long)b->next_row,
+			 b->sources[b->nsources - 1]);
+	else
+		snprintf(out, n, "%s, record %lld of the load", o->name, (long long)b->count + 1);
+}
+
+static int remember_row(crmw_bulk *b, int32_t obj)
+{
+	if (b->next_row <= 0 || b->nsources == 0)
+		return CRMW_OK;
+	rowmap *m = &b->rows[obj];
+	if (m->n == m->cap) {
+		size_t cap = m->cap ? m->cap * 2 : 256;
+		int64_t *r1 = realloc(m->rowid, cap * sizeof *r1);
+		if (r1)
+			m->rowid = r1;
+		int64_t *r2 = realloc(m->row, cap * sizeof *r2);
+		if (r2)
+			m->row = r2;
+		int32_t *r3 = realloc(m->source, cap * sizeof *r3);
+		if (r3)
+			m->source = r3;
+		if (!r1 || !r2 || !r3)
+			return crmw__errf(&b->db->h.err, CRMW_ENOMEM, "out of memory");
+		m->cap = cap;
+	}
+	m->rowid[m->n] = sqlite3_last_insert_rowid(b->db->sql);
+	m->row[m->n] = b->next_row;
+	m->source[m->n] = b->nsources - 1;
+	m->n++;
+	return CRMW_OK;
+}
+
+/* Write one checked record; any failure ends the load (rolled back). */
+static int write_row(crmw_bulk *b, int32_t obj, crmw_val *vals, const char *where, crmw_buf *id_out)
+{
+	crmw_db *db = b->db;
+	const crmw_object *o = &db->schema->objects[obj];
+	char id[19];
+	int rc = crmw__record_check_required(db, o, vals, where);
+	rc = rc ? rc : crmw__record_write(db, obj, vals, where, id);
+	rc = rc ? rc : remember_row(b, obj);
+	if (!rc && id_out) {
+		crmw__buf_clear(id_out);
+		if (crmw__buf_append(id_out, id, 18))
+			rc = crmw__errf(&db->h.err, CRMW_ENOMEM, "out of memory");
+	}
+	if (rc) {
+		rollback(b);
+		return rc;
+	}
+	b->count++;
+	if (b->next_row > 0)
+		b->next_row++;
+	return CRMW_OK;
+}
+
+int crmw__bulk_add_object(crmw_buf *id_out, crmw_bulk *b, const crmw_object *o, json_t *root)
+{
+	crmw_db *db = b->db;
+	int rc = check_open(b, "bulk add");
+	if (rc)
+		return rc;
+	int32_t obj = crmw__db_objindex(db, o);
+	char where[300];
+	where_of(b, o, where, sizeof where);
+	if (!json_is_object(root)) {
+		rc = crmw__errf(&db->h.err, CRMW_EFORMAT, "%s: a record must be a JSON object", where);
+		rollback(b);
+		return rc;
+	}
+	crmw_val *vals = calloc((size_t)o->nfields, sizeof *vals);
+	if (!vals) {
+		rollback(b);
+		return crmw__errf(&db->h.err, CRMW_ENOMEM, "out of memory");
+	}
+	const char *key;
+	json_t *jv;
+	json_object_foreach(root, key, jv) {
+		if (strcmp(key, "attributes") == 0)
+			continue;
+		int32_t fi = crmw__object_field_index(o, key);
+		if (fi < 0) {
+			crmw__schema_no_field(&db->h.err, o, key);
+			rc = crmw__errf(&db->h.err, CRMW_ESCHEMA, "%s: %s", where, crmw__err_msg(&db->h.err));
+			break;
+		}
+		char why[200];
+		if (crmw__val_from_json(&vals[fi], db->schema, o, &o->fields[fi], jv, why, sizeof why)) {
+			rc = crmw__errf(&db->h.err, CRMW_ESCHEMA, "%s, field '%s': %s", where,
+					o->fields[fi].name, why);
+			break;
+		}
+	}
+	if (rc)
+		rollback(b);
+	else
+		rc = write_row(b, obj, vals, where, id_out);
+	free(vals);
+	return rc;
+}
+
+int crmw_bulk_add_json(crmw_buf *id_out, crmw_bulk *b, const char *object, const char *json, size_t len)
+{
+	if (!b || !object || !json)
+		return crmw__errf(b ? &b->db->h.err : NULL, CRMW_EINVALID, "crmw_bulk_add_json: NULL argument");
+	crmw_db *db = b->db;
+	int rc = check_open(b, "bulk add");
+	if (rc)
+		return rc;
+	crmw_object *o = crmw__db_object(db, object);
+	if (!o) {
+		rollback(b);
+		return CRMW_ENOTFOUND;
+	}
+	json_error_t jerr;
+	json_t *root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root) {
+		char where[300];
+		where_of(b, o, where, sizeof where);
+		rc = crmw__errf(&db->h.err, CRMW_EFORMAT, "%s: bad JSON at column %d: %s", where,
+				jerr.column, jerr.text);
+		rollback(b);
+		return rc;
+	}
+	rc = crmw__bulk_add_object(id_out, b, o, root);
+	json_decref(root);
+	return rc;
+}
+
+/* Fail the load with a message (used by importers for malformed input). */
+int crmw__bulk_fail(crmw_bulk *b, int code, const char *msg)
+{
+	int rc = crmw__errf(&b->db->h.err, code, "%s", msg);
+	rollback(b);
+	return rc;
+}
+
+crmw_db *crmw__bulk_db(crmw_bulk *b)
+{
+	return b->db;
+}
+
+/* ---------------------------------------------------------- typed rows */
+
+int crmw_bulk_row_begin(crmw_bulk *b, const char *object)
+{
+	if (!b || !object)
+		return crmw__errf(b ? &b->db->h.err : NULL, CRMW_EINVALID, "crmw_bulk_row_begin: NULL argument");
+	int rc = check_open(b, "bulk row");
+	if (rc)
+		return rc;
+	crmw_object *o = crmw__db_object(b->db, object);
+	if (!o) {
+		rollback(b);
+		return CRMW_ENOTFOUND;
+	}
+	if (o->nfields > b->nvals) {
+		crmw_val *v = realloc(b->vals, (size_t)o->nfields * sizeof *v);
+		size_t *t = v ? realloc(b->text_off, (size_t)o->nfields * sizeof *t) : NULL;
+		if (v)
+			b->vals = v;
+		if (t)
+			b->text_off = t;
+		if (!v || !t) {
+			rollback(b);
+			return crmw__errf(&b->db->h.err, CRMW_ENOMEM, "out of memory");
+		}
+		b->nvals = o->nfields;
+	}
+	for (int32_t i = 0; i < o->nfields; i++) {
+		b->vals[i].kind = CRMW_VAL_NULL;
+		b->text_off[i] = SIZE_MAX;
+	}
+	crmw__buf_clear(&b->text);
+	b->row_obj = crmw__db_objindex(b->db, o);
+	return CRMW_OK;
+}
+
+static int row_field(crmw_bulk *b, int32_t field, const char *what, const crmw_field **f)
+{
+	int rc = check_open(b, what);
+	if (rc)
+		return rc;
+	if (b->row_obj < 0)
+		return crmw__errf(&b->db->h.err, CRMW_ESTATE, "%s: no row begun (crmw_bulk_row_begin)", what);
+	const crmw_object *o = &b->db->schema->objects[b->row_obj];
+	if (field < 0 || field >= o->nfields)
+		return crmw__errf(&b->db->h.err, CRMW_EINVALID, "%s: %s has no field number %d", what,
+				  o->name, (int)field);
+	*f = &o->fields[field];
+	return CRMW_OK;
+}
+
+static int type_error(crmw_bulk *b, const crmw_field *f, const char *why)
+{
+	const crmw_object *o = &b->db->schema->objects[b->row_obj];
+	char where[300];
+	where_of(b, o, where, sizeof where);
+	int rc = crmw__errf(&b->db->h.err, CRMW_ESCHEMA, "%s, field '%s': %s", where, f->name, why);
+	rollback(b);
+	return rc;
+}
+
+int crmw_bulk_set_text(crmw_bulk *b, int32_t field, const char *s, size_t len)
+{
+	const crmw_field *f;
+	if (!b || !s)
+		return crmw__errf(b ? &b->db->h.err : NULL, CRMW_EINVALID, "crmw_bulk_set_text: NULL argument");
+	int rc = row_field(b, field, "bulk set", &f);
+	if (rc)
+		return rc;
+	/* Copy the text: the host's buffer may change before the row ends. */
+	size_t off = b->text.len;
+	if (crmw__buf_append(&b->text, s, len) || crmw__buf_putc(&b->text, '\0')) {
+		rollback(b);
+		return crmw__errf(&b->db->h.err, CRMW_ENOMEM, "out of memory");
+	}
+	b->text_off[field] = off;
+	char why[200];
+	const crmw_object *o = &b->db->schema->objects[b->row_obj];
+	crmw_val *v = &b->vals[field];
+	if (crmw__val_from_text(v, b->db->schema, o, f, b->text.data + off, len, why, sizeof why))
+		return type_error(b, f, why);
+	return CRMW_OK;
+}
+
+int crmw_bulk_set_int(crmw_bulk *b, int32_t field, int64_t v)
+{
+	const crmw_field *f;
+	if (!b)
+		return crmw__errf(NULL, CRMW_EINVALID, "crmw_bulk_set_int: NULL bulk");
+	int rc = row_field(b, field, "bulk set", &f);
+	if (rc)
+		return rc;
+	crmw_val *val = &b->vals[field];
+	b->text_off[field] = SIZE_MAX;
+	switch (f->type) {
+	case CRMW_FIELD_BOOLEAN:
+		if (v != 0 && v != 1)
+			return type_error(b, f, "a boolean takes 0 or 1");
+		/* fall through */
+	case CRMW_FIELD_INT:
+		val->kind = CRMW_VAL_INT;
+		val->i = v;
+		return CRMW_OK;
+	case CRMW_FIELD_DOUBLE:
+	case CRMW_FIELD_CURRENCY:
+	case CRMW_FIELD_PERCENT:
+		val->kind = CRMW_VAL_REAL;
+		val->d = (double)v;
+		return CRMW_OK;
+	default:
+		return type_error(b, f, "an integer is not a valid value for this field type");
+	}
+}
+
+int crmw_bulk_set_double(crmw_bulk *b, int32_t field, double v)
+{
+	const crmw_field *f;
+	if (!b)
+		return crmw__errf(NULL, CRMW_EINVALID, "crmw_bulk_set_double: NULL bulk");
+	int rc = row_field(b, field, "bulk set", &f);
+	if (rc)
+		return rc;
+	if (v != v || v - v != 0)
+		return type_error(b, f, "NaN and infinities are not valid numbers");
+	crmw_val *val = &b->vals[field];
+	b->text_off[field] = SIZE_MAX;
+	switch (f->type) {
+	case CRMW_FIELD_DOUBLE:
+	case CRMW_FIELD_CURRENCY:
+	case CRMW_FIELD_PERCENT:
+		val->kind = CRMW_VAL_REAL;
+		val->d = v;
+		return CRMW_OK;
+	case CRMW_FIELD_INT:
+		if (v != (double)(int64_t)v)
+			return type_error(b, f, "not an integer");
+		val->kind = CRMW_VAL_INT;
+		val->i = (int64_t)v;
+		return CRMW_OK;
+	default:
+		return type_error(b, f, "a number is not a valid value for this field type");
+	}
+}
+
+int crmw_bulk_set_null(crmw_bulk *b, int32_t field)
+{
+	const crmw_field *f;
+	if (!b)
+		return crmw__errf(NULL, CRMW_EINVALID, "crmw_bulk_set_null: NULL bulk");
+	int rc = row_field(b, field, "bulk set", &f);
+	if (rc)
+		return rc;
+	b->vals[field].kind = CRMW_VAL_NULL;
+	b->text_off[field] = SIZE_MAX;
+	return CRMW_OK;
+}
+
+int crmw_bulk_row_end(crmw_buf *id_out, crmw_bulk *b)
+{
+	if (!b)
+		return crmw__errf(NULL, CRMW_EINVALID, "crmw_bulk_row_end: NULL bulk");
+	int rc = check_open(b, "bulk row end");
+	if (rc)
+		return rc;
+	if (b->row_obj < 0)
+		return crmw__errf(&b->db->h.err, CRMW_ESTATE, "bulk row end: no row begun");
+	int32_t obj = b->row_obj;
+	const crmw_object *o = &b->db->schema->objects[obj];
+	/* The text buffer may have moved while it grew: re-point text values. */
+	for (int32_t i = 0; i < o->nfields; i++)
+		if (b->text_off[i] != SIZE_MAX && b->vals[i].kind == CRMW_VAL_TEXT &&
+		    b->vals[i].s != b->vals[i].buf)
+			b->vals[i].s = b->text.data + b->text_off[i];
+	char where[300];
+	where_of(b, o, where, sizeof where);
+	b->row_obj = -1;
+	return write_row(b, obj, b->vals, where, id_out);
+}
+
+/* ------------------------------------------------------------- commit */
+
+static void source_of(crmw_bulk *b, int32_t obj, int64_t rowid, char *out, size_t n)
+{
+	rowmap *m = &b->rows[obj];
+	size_t lo = 0, hi = m->n;
+	out[0] = '\0';
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (m->rowid[mid] < rowid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < m->n && m->rowid[lo] == rowid)
+		snprintf(out, n, " (row %lld of %s)", (long long)m->row[lo], b->sources[m->source[lo]]);
+}
+
+static int check_references(crmw_bulk *b)
+{
+	crmw_db *db = b->db;
+	const crmw_schema *s = db->schema;
+	for (int32_t i = 0; i < s->nobjects; i++) {
+		const crmw_object *o = &s->objects[i];
+		for (int32_t j = 1; j < o->nfields; j++) {
+			const crmw_field *f = &o->fields[j];
+			if (f->type != CRMW_FIELD_REFERENCE)
+				continue;
+			crmw_buf sql = CRMW_BUF_INIT;
+			int rc = crmw__buf_printf(&sql,
+						  "SELECT c.rowid, c.\"Id\", c.\"%s\" FROM \"%s\" c WHERE c.rowid > ?1 "
+						  "AND c.\"%s\" IS NOT NULL",
+						  f->name, o->name, f->name);
+			for (int32_t k = 0; !rc && k < f->nrefs; k++)
+				rc = crmw__buf_printf(&sql, " AND NOT EXISTS (SELECT 1 FROM \"%s\" p WHERE p.\"Id\" = c.\"%s\")",
+						      f->refs[k], f->name);
+			rc = rc ? rc : crmw__buf_puts(&sql, " LIMIT 1");
+			if (rc) {
+				crmw_buf_dispose(&sql);
+				return crmw__errf(&db->h.err, CRMW_ENOMEM, "out of memory");
+			}
+			sqlite3_stmt *st = NULL;
+			int src = sqlite3_prepare_v2(db->sql, sql.data, -1, &st, NULL);
+			crmw_buf_dispose(&sql);
+			if (src)
+				return crmw__db_sqlerr(db, src, "checking references");
+			sqlite3_bind_int64(st, 1, b->first_rowid[i]);
+			src = sqlite3_step(st);
+			if (src == SQLITE_ROW) {
+				char from[400];
+				source_of(b, i, sqlite3_column_int64(st, 0), from, sizeof from);
+				rc = crmw__errf(&db->h.err, CRMW_ESCHEMA,
+						"%s %s%s, field '%s': no record with Id '%s' (dangling reference)",
+						o->name, (const char *)sqlite3_column_text(st, 1), from, f->name,
+						(const char *)sqlite3_column_text(st, 2));
+			} else if (src != SQLITE_DONE) {
+				rc = crmw__db_sqlerr(db, src, "checking references");
+			}
+			sqlite3_finalize(st);
+			if (rc)
+				return rc;
+		}
+	}
+	return CRMW_OK;
+}
+
+int crmw_bulk_commit(crmw_bulk *b)
+{
+	if (!b)
+		return crmw__errf(NULL, CRMW_EINVALID, "crmw_bulk_commit: NULL bulk");
+	int rc = check_open(b, "bulk commit");
+	if (rc)
+		return rc;
+	rc = check_references(b);
+	rc = rc ? rc : crmw__db_save_ids(b->db);
+	rc = rc ? rc : crmw__db_exec(b->db, "COMMIT;");
+	if (rc) {
+		rollback(b);
+		return rc;
+	}
+	b->open = false;
+	b->committed = true;
+	b->db->in_bulk = false;
+	crmw__log(&b->db->h.log, CRMW_LOG_INFO, "bulk load committed %lld records", (long long)b->count);
+	return CRMW_OK;
+}

@@ -1,0 +1,680 @@
+/*
+ * Org databases: create, open, the tables of the storage layout, the schema
+ * kept inside the file, id counters.
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include "store/internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#define ORG_FORMAT "crmweaver-org-1"
+
+int crmw__db_sqlerr(crmw_db *db, int src, const char *what)
+{
+	int prim = src & 0xff;
+	int code = prim == SQLITE_BUSY || prim == SQLITE_LOCKED ? CRMW_EBUSY
+		 : prim == SQLITE_CORRUPT || prim == SQLITE_NOTADB ? CRMW_ECORRUPT
+		 : prim == SQLITE_READONLY || prim == SQLITE_AUTH || prim == SQLITE_PERM ? CRMW_EACCESS
+		 : prim == SQLITE_NOMEM ? CRMW_ENOMEM
+		 : prim == SQLITE_CONSTRAINT ? CRMW_EEXISTS
+		 : prim == SQLITE_INTERRUPT ? CRMW_ECANCELED
+		 : CRMW_EIO;
+	const char *msg = db && db->sql ? sqlite3_errmsg(db->sql) : sqlite3_errstr(src);
+	return crmw__errf(db ? &db->h.err : NULL, code, "%s: %s", what, msg);
+}
+
+int crmw__db_exec(crmw_db *db, const char *sql)
+{
+	int src = sqlite3_exec(db->sql, sql, NULL, NULL, NULL);
+	return src == SQLITE_OK ? CRMW_OK : crmw__db_sqlerr(db, src, "sqlite");
+}
+
+int32_t crmw__db_objindex(const crmw_db *db, const crmw_object *o)
+{
+	return (int32_t)(o - db->schema->objects);
+}
+
+crmw_object *crmw__db_object(crmw_db *db, const char *name)
+{
+	crmw_object *o = crmw__schema_object(db->schema, name);
+	if (!o)
+		crmw__schema_no_object(&db->h.err, db->schema, name ? name : "(null)");
+	return o;
+}
+
+int crmw__db_writable(crmw_db *db, const char *what)
+{
+	if (db->readonly)
+		return crmw__errf(&db->h.err, CRMW_EACCESS, "%s: the database is open read-only", what);
+	if (db->in_bulk)
+		return crmw__errf(&db->h.err, CRMW_ESTATE, "%s: a bulk load is open on this handle", what);
+	return CRMW_OK;
+}
+
+/* ------------------------------------------------------------- DDL */
+
+static const char *column_type(int32_t t)
+{
+	switch (t) {
+	case CRMW_FIELD_BOOLEAN:
+	case CRMW_FIELD_INT:
+		return "INTEGER";
+	case CRMW_FIELD_DOUBLE:
+	case CRMW_FIELD_CURRENCY:
+	case CRMW_FIELD_PERCENT:
+		return "REAL";
+	default:
+		return "TEXT";
+	}
+}
+
+static int field_index_ddl(crmw_buf *b, const crmw_object *o, const crmw_field *f)
+{
+	if (!f->indexed || f->type == CRMW_FIELD_ID)
+		return CRMW_OK;
+	return crmw__buf_printf(b, "CREATE %sINDEX \"crmw_ix_%s_%s\" ON \"%s\"(\"%s\");\n",
+				f->unique ? "UNIQUE " : "", o->name, f->name, o->name, f->name);
+}
+
+static int object_ddl(crmw_buf *b, const crmw_object *o)
+{
+	int rc = crmw__buf_printf(b, "CREATE TABLE \"%s\" (\"Id\" TEXT PRIMARY KEY NOT NULL", o->name);
+	for (int32_t i = 1; !rc && i < o->nfields; i++)
+		rc = crmw__buf_printf(b, ", \"%s\" %s", o->fields[i].name, column_type(o->fields[i].type));
+	rc = rc ? rc : crmw__buf_puts(b, ") STRICT;\n");
+	for (int32_t i = 1; !rc && i < o->nfields; i++)
+		rc = field_index_ddl(b, o, &o->fields[i]);
+	return rc;
+}
+
+static int save_meta(crmw_db *db, const char *key, const char *value)
+{
+	sqlite3_stmt *st = NULL;
+	int src = sqlite3_prepare_v2(db->sql,
+				     "INSERT INTO crmw_meta(key, value) VALUES (?1, ?2) "
+				     "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+				     -1, &st, NULL);
+	if (src == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+		src = sqlite3_step(st);
+		src = src == SQLITE_DONE ? SQLITE_OK : src;
+	}
+	sqlite3_finalize(st);
+	return src == SQLITE_OK ? CRMW_OK : crmw__db_sqlerr(db, src, "saving org metadata");
+}
+
+static int save_schema(crmw_db *db)
+{
+	crmw_buf b = CRMW_BUF_INIT;
+	int rc = crmw_schema_to_json(&b, db->schema);
+	if (rc)
+		return crmw__errf(&db->h.err, rc, "%s", crmw_last_error());
+	rc = save_meta(db, "schema", b.data);
+	crmw_buf_dispose(&b);
+	return rc;
+}
+
+/* ---------------------------------------------------- statement cache */
+
+static void objstate_dispose(crmw_objstate *st)
+{
+	sqlite3_finalize(st->insert);
+	sqlite3_finalize(st->get);
+	sqlite3_finalize(st->exists);
+	memset(st, 0, sizeof *st);
+	st->next_id = -1;
+}
+
+static int sync_objstates(crmw_db *db)
+{
+	int32_t n = db->schema->nobjects;
+	if (n > db->nobjs) {
+		crmw_objstate *p = realloc(db->objs, (size_t)n * sizeof *p);
+		if (!p)
+			return crmw__errf(&db->h.err, CRMW_ENOMEM, "out of memory");
+		for (int32_t i = db->nobjs; i < n; i++) {
+			memset(&p[i], 0, sizeof p[i]);
+			p[i].next_id = -1;
+		}
+		db->objs = p;
+		db->nobjs = n;
+	}
+	return CRMW_OK;
+}
+
+int crmw__db_prepare_object(crmw_db *db, int32_t obj)
+{
+	crmw_objstate *st = &db->objs[obj];
+	if (st->get)
+		return CRMW_OK;
+	const crmw_object *o = &db->schema->objects[obj];
+	crmw_buf cols = CRMW_BUF_INIT, b = CRMW_BUF_INIT;
+	int rc = CRMW_OK;
+	for (int32_t i = 0; !rc && i < o->nfields; i++)
+		rc = crmw__buf_printf(&cols, "%s\"%s\"", i ? ", " : "", o->fields[i].name);
+	if (!rc && !db->readonly) {
+		rc = crmw__buf_printf(&b, "INSERT INTO \"%s\" (%s) VALUES (", o->name, cols.data);
+		for (int32_t i = 0; !rc && i < o->nfields; i++)
+			rc = crmw__buf_puts(&b, i ? ", ?" : "?");
+		rc = rc ? rc : crmw__buf_putc(&b, ')');
+		if (!rc) {
+			int src = sqlite3_prepare_v3(db->sql, b.data, -1, SQLITE_PREPARE_PERSISTENT,
+						     &st->insert, NULL);
+			if (src)
+				rc = crmw__db_sqlerr(db, src, o->name);
+		}
+	}
+	if (!rc) {
+		crmw__buf_clear(&b);
+		rc = crmw__buf_printf(&b, "SELECT %s FROM \"%s\" WHERE \"Id\" = ?", cols.data, o->name);
+		int src = rc ? SQLITE_OK
+			     : sqlite3_prepare_v3(db->sql, b.data, -1, SQLITE_PREPARE_PERSISTENT, &st->get, NULL);
+		if (src)
+			rc = crmw__db_sqlerr(db, src, o->name);
+	}
+	if (!rc) {
+		crmw__buf_clear(&b);
+		rc = crmw__buf_printf(&b, "SELECT 1 FROM \"%s\" WHERE \"Id\" = ?", o->name);
+		int src = rc ? SQLITE_OK
+			     : sqlite3_prepare_v3(db->sql, b.data, -1, SQLITE_PREPARE_PERSISTENT, &st->exists, NULL);
+		if (src)
+			rc = crmw__db_sqlerr(db, src, o->name);
+	}
+	crmw_buf_dispose(&cols);
+	crmw_buf_dispose(&b);
+	if (rc == CRMW_ENOMEM)
+		crmw__errf(&db->h.err, rc, "out of memory");
+	if (rc) {
+		sqlite3_finalize(st->insert);
+		sqlite3_finalize(st->get);
+		sqlite3_finalize(st->exists);
+		st->insert = st->get = st->exists = NULL;
+	}
+	return rc;
+}
+
+int crmw__db_ref_exists(crmw_db *db, const crmw_field *f, const char *id, size_t n, bool *found)
+{
+	*found = false;
+	for (int32_t k = 0; k < f->nrefs && !*found; k++) {
+		crmw_object *t = crmw__schema_object(db->schema, f->refs[k]);
+		if (!t || memcmp(id, t->key_prefix, 3) != 0)
+			continue;
+		int32_t ti = crmw__db_objindex(db, t);
+		int rc = crmw__db_prepare_object(db, ti);
+		if (rc)
+			return rc;
+		sqlite3_stmt *st = db->objs[ti].exists;
+		sqlite3_bind_text(st, 1, id, (int)n, SQLITE_STATIC);
+		int src = sqlite3_step(st);
+		*found = src == SQLITE_ROW;
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+		if (src != SQLITE_ROW && src != SQLITE_DONE)
+			return crmw__db_sqlerr(db, src, "checking a reference");
+	}
+	return CRMW_OK;
+}
+
+/* ----------------------------------------------------------------- ids */
+
+static int load_id_counter(crmw_db *db, int32_t obj)
+{
+	crmw_objstate *st = &db->objs[obj];
+	if (st->next_id >= 0)
+		return CRMW_OK;
+	sqlite3_stmt *q = NULL;
+	int src = sqlite3_prepare_v2(db->sql, "SELECT next FROM crmw_ids WHERE object = ?", -1, &q, NULL);
+	if (src)
+		return crmw__db_sqlerr(db, src, "reading id counters");
+	sqlite3_bind_text(q, 1, db->schema->objects[obj].name, -1, SQLITE_STATIC);
+	src = sqlite3_step(q);
+	st->next_id = src == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 1;
+	sqlite3_finalize(q);
+	if (src != SQLITE_ROW && src != SQLITE_DONE)
+		return crmw__db_sqlerr(db, src, "reading id counters");
+	return CRMW_OK;
+}
+
+int crmw__db_next_id(crmw_db *db, int32_t obj, char out[19])
+{
+	int rc = load_id_counter(db, obj);
+	if (rc)
+		return rc;
+	crmw_objstate *st = &db->objs[obj];
+	crmw__id_make(out, db->schema->objects[obj].key_prefix, db->id_seed, st->next_id++);
+	st->id_dirty = true;
+	return CRMW_OK;
+}
+
+int crmw__db_save_ids(crmw_db *db)
+{
+	sqlite3_stmt *q = NULL;
+	for (int32_t i = 0; i < db->nobjs; i++) {
+		crmw_objstate *st = &db->objs[i];
+		if (!st->id_dirty)
+			continue;
+		if (!q) {
+			int src = sqlite3_prepare_v2(db->sql,
+						     "INSERT INTO crmw_ids(object, next) VALUES (?1, ?2) "
+						     "ON CONFLICT(object) DO UPDATE SET next = excluded.next",
+						     -1, &q, NULL);
+			if (src)
+				return crmw__db_sqlerr(db, src, "saving id counters");
+		}
+		sqlite3_bind_text(q, 1, db->schema->objects[i].name, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(q, 2, st->next_id);
+		int src = sqlite3_step(q);
+		sqlite3_reset(q);
+		if (src != SQLITE_DONE) {
+			sqlite3_finalize(q);
+			return crmw__db_sqlerr(db, src, "saving id counters");
+		}
+		st->id_dirty = false;
+	}
+	sqlite3_finalize(q);
+	return CRMW_OK;
+}
+
+/* Forget cached counters (after a rollback, they may be ahead). */
+static void reload_ids(crmw_db *db)
+{
+	for (int32_t i = 0; i < db->nobjs; i++) {
+		db->objs[i].next_id = -1;
+		db->objs[i].id_dirty = false;
+	}
+}
+
+/* ------------------------------------------------------ create / open */
+
+static int db_alloc(crmw_db **out)
+{
+	crmw_db *db = calloc(1, sizeof *db);
+	if (!db)
+		return crmw__errf(NULL, CRMW_ENOMEM, "out of memory");
+	*out = db;
+	return CRMW_OK;
+}
+
+static void db_close(crmw_db *db)
+{
+	for (int32_t i = 0; i < db->nobjs; i++)
+		objstate_dispose(&db->objs[i]);
+	free(db->objs);
+	db->objs = NULL;
+	db->nobjs = 0;
+	if (db->sql)
+		sqlite3_close_v2(db->sql);
+	db->sql = NULL;
+}
+
+void crmw_db_free(crmw_db *db)
+{
+	if (!db)
+		return;
+	db_close(db);
+	crmw_schema_free(db->schema);
+	free(db->now);
+	crmw__handle_dispose(&db->h);
+	free(db);
+}
+
+static int tune(crmw_db *db)
+{
+	sqlite3_extended_result_codes(db->sql, 1);
+	sqlite3_busy_timeout(db->sql, 5000);
+	return crmw__db_exec(db, "PRAGMA cache_size = -32768; PRAGMA temp_store = MEMORY;");
+}
+
+static void remove_db_files(const char *path)
+{
+	char p[4096];
+	unlink(path);
+	snprintf(p, sizeof p, "%s-wal", path);
+	unlink(p);
+	snprintf(p, sizeof p, "%s-shm", path);
+	unlink(p);
+	snprintf(p, sizeof p, "%s-journal", path);
+	unlink(p);
+}
+
+int crmw_db_create(crmw_db **out, const char *path, const crmw_schema *schema,
+		   const char *options_json)
+{
+	if (!out || !path || !schema)
+		return crmw__errf(NULL, CRMW_EINVALID, "crmw_db_create: NULL argument");
+	*out = NULL;
+	bool memory = strcmp(path, ":memory:") == 0;
+	bool overwrite = false;
+	json_int_t seed = 0;
+	const char *now = NULL;
+	json_t *opts = NULL;
+	if (options_json) {
+		json_error_t jerr;
+		opts = json_loads(options_json, 0, &jerr);
+		if (!json_is_object(opts)) {
+			json_decref(opts);
+			return crmw__errf(NULL, CRMW_EFORMAT, "crmw_db_create: options must be a JSON object");
+		}
+		const char *key;
+		json_t *v;
+		json_object_foreach(opts, key, v) {
+			if (strcmp(key, "overwrite") == 0 && json_is_boolean(v))
+				overwrite = json_is_true(v);
+			else if (strcmp(key, "id_seed") == 0 && json_is_integer(v))
+				seed = json_integer_value(v);
+			else if (strcmp(key, "now") == 0 && json_is_string(v))
+				now = json_string_value(v);
+			else {
+				json_decref(opts);
+				return crmw__errf(NULL, CRMW_EINVALID,
+						  "crmw_db_create: bad option \"%s\" (known: overwrite, id_seed, now)",
+						  key);
+			}
+		}
+	}
+	char now_norm[21] = "";
+	if (now && crmw__parse_datetime(now, strlen(now), now_norm)) {
+		json_decref(opts);
+		return crmw__errf(NULL, CRMW_EINVALID, "crmw_db_create: \"now\" '%s' is not a datetime", now);
+	}
+	struct stat sb;
+	if (!memory && stat(path, &sb) == 0) {
+		if (!overwrite) {
+			json_decref(opts);
+			return crmw__errf(NULL, CRMW_EEXISTS, "%s already exists (use overwrite to replace it)", path);
+		}
+		remove_db_files(path);
+	}
+	crmw_db *db = NULL;
+	int rc = db_alloc(&db);
+	if (rc) {
+		json_decref(opts);
+		return rc;
+	}
+	db->id_seed = (uint64_t)seed;
+	rc = crmw_schema_clone(&db->schema, schema);
+	if (!rc && now_norm[0] && !(db->now = crmw__strdup(now_norm)))
+		rc = crmw__errf(NULL, CRMW_ENOMEM, "out of memory");
+	json_decref(opts);
+	if (rc) {
+		crmw_db_free(db);
+		return rc;
+	}
+	int src = sqlite3_open_v2(path, &db->sql,
+				  SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (src) {
+		rc = crmw__db_sqlerr(db, src, path);
+		goto fail;
+	}
+	if ((rc = tune(db)))
+		goto fail;
+	if (!memory && (rc = crmw__db_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")))
+		goto fail;
+	crmw_buf ddl = CRMW_BUF_INIT;
+	rc = crmw__buf_puts(&ddl,
+			    "BEGIN;\n"
+			    "CREATE TABLE crmw_meta (key TEXT PRIMARY KEY NOT NULL, value TEXT) STRICT;\n"
+			    "CREATE TABLE crmw_ids (object TEXT PRIMARY KEY NOT NULL, next INTEGER NOT NULL) STRICT;\n");
+	for (int32_t i = 0; !rc && i < db->schema->nobjects; i++)
+		rc = object_ddl(&ddl, &db->schema->objects[i]);
+	if (rc) {
+		crmw_buf_dispose(&ddl);
+		rc = crmw__errf(&db->h.err, CRMW_ENOMEM, "out of memory");
+		goto fail;
+	}
+	rc = crmw__db_exec(db, ddl.data);
+	crmw_buf_dispose(&ddl);
+	char seedtxt[32];
+	snprintf(seedtxt, sizeof seedtxt, "%lld", (long long)seed);
+	if (!rc)
+		rc = save_meta(db, "format", ORG_FORMAT);
+	if (!rc)
+		rc = save_meta(db, "library_version", CRMW_VERSION_STRING);
+	if (!rc)
+		rc = save_meta(db, "id_seed", seedtxt);
+	if (!rc && db->now)
+		rc = save_meta(db, "now", db->now);
+	if (!rc)
+		rc = save_schema(db);
+	if (!rc)
+		rc = crmw__db_exec(db, "COMMIT;");
+	if (!rc)
+		rc = sync_objstates(db);
+	if (rc)
+		goto fail;
+	*out = db;
+	return CRMW_OK;
+fail:
+	crmw__errf(NULL, rc, "%s", crmw__err_msg(&db->h.err));
+	crmw_db_free(db);
+	if (!memory)
+		remove_db_files(path);
+	return rc;
+}
+
+static int load_meta(crmw_db *db, const char *key, char **out)
+{
+	*out = NULL;
+	sqlite3_stmt *st = NULL;
+	int src = sqlite3_prepare_v2(db->sql, "SELECT value FROM crmw_meta WHERE key = ?", -1, &st, NULL);
+	if (src)
+		return crmw__db_sqlerr(db, src, "reading org metadata");
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	src = sqlite3_step(st);
+	if (src == SQLITE_ROW && sqlite3_column_text(st, 0))
+		*out = crmw__strdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	if (src != SQLITE_ROW && src != SQLITE_DONE)
+		return crmw__db_sqlerr(db, src, "reading org metadata");
+	return CRMW_OK;
+}
+
+int crmw_db_open(crmw_db **out, const char *path, uint32_t flags)
+{
+	if (!out || !path)
+		return crmw__errf(NULL, CRMW_EINVALID, "crmw_db_open: NULL argument");
+	*out = NULL;
+	if (flags & ~(uint32_t)CRMW_DB_READONLY)
+		return crmw__errf(NULL, CRMW_EINVALID, "crmw_db_open: unknown flags 0x%x", flags);
+	struct stat sb;
+	if (stat(path, &sb) != 0)
+		return crmw__errf(NULL, errno == ENOENT ? CRMW_ENOTFOUND : CRMW_EIO, "%s: %s", path,
+				  strerror(errno));
+	crmw_db *db = NULL;
+	int rc = db_alloc(&db);
+	if (rc)
+		return rc;
+	db->readonly = flags & CRMW_DB_READONLY;
+	int oflags = (db->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_NOMUTEX;
+	int src = sqlite3_open_v2(path, &db->sql, oflags, NULL);
+	char *format = NULL, *schema_json = NULL, *seed = NULL;
+	if (src) {
+		rc = crmw__db_sqlerr(db, src, path);
+		goto done;
+	}
+	if ((rc = tune(db)))
+		goto done;
+	if ((rc = load_meta(db, "format", &format))) {
+		if (rc == CRMW_EIO || rc == CRMW_ECORRUPT)
+			rc = crmw__errf(&db->h.err, CRMW_ECORRUPT,
+					"%s is not a libcrmweaver org database (%s)", path,
+					crmw__err_msg(&db->h.err));
+		goto done;
+	}
+	if (!format || strcmp(format, ORG_FORMAT) != 0) {
+		rc = crmw__errf(&db->h.err, CRMW_ECORRUPT,
+				"%s is not a libcrmweaver org database (format '%s', expected '%s')", path,
+				format ? format : "none", ORG_FORMAT);
+		goto done;
+	}
+	if ((rc = load_meta(db, "schema", &schema_json)) || (rc = load_meta(db, "id_seed", &seed)) ||
+	    (rc = load_meta(db, "now", &db->now)))
+		goto done;
+	if (!schema_json) {
+		rc = crmw__errf(&db->h.err, CRMW_ECORRUPT, "%s: the org database holds no schema", path);
+		goto done;
+	}
+	if ((rc = crmw_schema_from_json(&db->schema, schema_json, strlen(schema_json)))) {
+		rc = crmw__errf(&db->h.err, CRMW_ECORRUPT, "%s: the stored schema is damaged: %s", path,
+				crmw_last_error());
+		goto done;
+	}
+	db->id_seed = seed ? strtoull(seed, NULL, 10) : 0;
+	rc = sync_objstates(db);
+done:
+	free(format);
+	free(schema_json);
+	free(seed);
+	if (rc) {
+		crmw__errf(NULL, rc, "%s", crmw__err_msg(&db->h.err));
+		crmw_db_free(db);
+		return rc;
+	}
+	*out = db;
+	return CRMW_OK;
+}
+
+const char *crmw_db_errmsg(const crmw_db *db)
+{
+	return db ? crmw__err_msg(&db->h.err) : "";
+}
+
+void crmw_db_set_log(crmw_db *db, crmw_log_fn fn, int32_t level, void *userdata,
+		     crmw_free_fn userdata_free)
+{
+	if (db)
+		crmw__logger_set(&db->h.log, fn, level, userdata, userdata_free);
+}
+
+const crmw_schema *crmw_db_schema(const crmw_db *db)
+{
+	return db ? db->schema : NULL;
+}
+
+const char *crmw_db_now(const crmw_db *db)
+{
+	return db ? db->now : NULL;
+}
+
+int crmw_db_count(int64_t *out, crmw_db *db, const char *object)
+{
+	if (!out || !db || !object)
+		return crmw__errf(db ? &db->h.err : NULL, CRMW_EINVALID, "crmw_db_count: NULL argument");
+	crmw_object *o = crmw__db_object(db, object);
+	if (!o)
+		return CRMW_ENOTFOUND;
+	char sql[200];
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM \"%s\"", o->name);
+	sqlite3_stmt *st = NULL;
+	int src = sqlite3_prepare_v2(db->sql, sql, -1, &st, NULL);
+	if (src == SQLITE_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
+		*out = sqlite3_column_int64(st, 0);
+		src = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	return src == SQLITE_OK ? CRMW_OK : crmw__db_sqlerr(db, src, "count");
+}
+
+/* ------------------------------------------------ schema changes */
+
+int crmw_db_add_object(crmw_db *db, const char *object_json, size_t len)
+{
+	if (!db || !object_json)
+		return crmw__errf(db ? &db->h.err : NULL, CRMW_EINVALID, "crmw_db_add_object: NULL argument");
+	int rc = crmw__db_writable(db, "add object");
+	if (rc)
+		return rc;
+	rc = crmw_schema_add_object(db->schema, object_json, len);
+	if (rc)
+		return crmw__errf(&db->h.err, rc, "%s", crmw_schema_errmsg(db->schema));
+	crmw_buf ddl = CRMW_BUF_INIT;
+	if (crmw__buf_puts(&ddl, "BEGIN;\n") ||
+	    object_ddl(&ddl, &db->schema->objects[db->schema->nobjects - 1])) {
+		rc = crmw__errf(&db->h.err, CRMW_ENOMEM, "out of memory");
+	} else if (!(rc = crmw__db_exec(db, ddl.data)) && !(rc = save_schema(db)) &&
+		   !(rc = crmw__db_exec(db, "COMMIT;"))) {
+		rc = sync_objstates(db);
+	} else {
+		sqlite3_exec(db->sql, "ROLLBACK;", NULL, NULL, NULL);
+	}
+	crmw_buf_dispose(&ddl);
+	if (rc && db->schema->nobjects > db->nobjs)
+		crmw__schema_pop_object(db->schema);
+	return rc;
+}
+
+int crmw_db_add_field(crmw_db *db, const char *object, const char *field_json, size_t len)
+{
+	if (!db || !object || !field_json)
+		return crmw__errf(db ? &db->h.err : NULL, CRMW_EINVALID, "crmw_db_add_field: NULL argument");
+	int rc = crmw__db_writable(db, "add field");
+	if (rc)
+		return rc;
+	crmw_object *o = crmw__db_object(db, object);
+	if (!o)
+		return CRMW_ENOTFOUND;
+	int32_t oi = crmw__db_objindex(db, o);
+	int64_t count = 0;
+	if ((rc = crmw_db_count(&count, db, o->name)))
+		return rc;
+	/* Try on a copy first: the live schema changes only when the table does. */
+	crmw_schema *copy = NULL;
+	if ((rc = crmw_schema_clone(&copy, db->schema)))
+		return crmw__errf(&db->h.err, rc, "%s", crmw_last_error());
+	if ((rc = crmw_schema_add_field(copy, o->name, field_json, len))) {
+		rc = crmw__errf(&db->h.err, rc, "%s", crmw_schema_errmsg(copy));
+		crmw_schema_free(copy);
+		return rc;
+	}
+	crmw_object *co = &copy->objects[oi];
+	crmw_field *f = &co->fields[co->nfields - 1];
+	if (f->required && count > 0) {
+		rc = crmw__errf(&db->h.err, CRMW_ESCHEMA,
+				"cannot add required field '%s' to '%s': it already has %lld records",
+				f->name, co->name, (long long)count);
+		crmw_schema_free(copy);
+		return rc;
+	}
+	crmw_buf ddl = CRMW_BUF_INIT;
+	if (crmw__buf_printf(&ddl, "BEGIN;\nALTER TABLE \"%s\" ADD COLUMN \"%s\" %s;\n", co->name,
+			     f->name, column_type(f->type)) ||
+	    field_index_ddl(&ddl, co, f)) {
+		crmw_buf_dispose(&ddl);
+		crmw_schema_free(copy);
+		return crmw__errf(&db->h.err, CRMW_ENOMEM, "out of memory");
+	}
+	crmw_schema *old = db->schema;
+	db->schema = copy;
+	if ((rc = crmw__db_exec(db, ddl.data)) || (rc = save_schema(db)) ||
+	    (rc = crmw__db_exec(db, "COMMIT;"))) {
+		sqlite3_exec(db->sql, "ROLLBACK;", NULL, NULL, NULL);
+		db->schema = old;
+		crmw_schema_free(copy);
+	} else {
+		crmw_schema_free(old);
+		/* Statements of every object named the old column lists. */
+		for (int32_t i = 0; i < db->nobjs; i++) {
+			int64_t next = db->objs[i].next_id;
+			bool dirty = db->objs[i].id_dirty;
+			objstate_dispose(&db->objs[i]);
+			db->objs[i].next_id = next;
+			db->objs[i].id_dirty = dirty;
+		}
+	}
+	crmw_buf_dispose(&ddl);
+	return rc;
+}
+
+void crmw__db_after_rollback(crmw_db *db)
+{
+	reload_ids(db);
+}

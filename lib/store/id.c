@@ -1,0 +1,97 @@
+/*
+ * Salesforce-style record ids: a 3-character key prefix, 12 more letters and
+ * digits, and a 3-character suffix that encodes which of the first 15
+ * characters are upper case (so ids stay unique when compared without case).
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include "store/internal.h"
+
+#include <ctype.h>
+#include <string.h>
+
+static const char b62[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+static const char suffix_chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345";
+
+static void suffix(const char *id15, char out[3])
+{
+	for (int chunk = 0; chunk < 3; chunk++) {
+		int bits = 0;
+		for (int i = 0; i < 5; i++) {
+			char c = id15[chunk * 5 + i];
+			if (c >= 'A' && c <= 'Z')
+				bits |= 1 << i;
+		}
+		out[chunk] = suffix_chars[bits];
+	}
+}
+
+static bool alnum15(const char *s)
+{
+	for (int i = 0; i < 15; i++)
+		if (!s[i] || !isalnum((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+int crmw_id_to18(char out[19], const char *id15)
+{
+	if (!out || !id15 || strlen(id15) != 15 || !alnum15(id15))
+		return crmw__errf(NULL, CRMW_EINVALID, "'%s' is not a 15-character id",
+				  id15 ? id15 : "(null)");
+	memcpy(out, id15, 15);
+	suffix(id15, out + 15);
+	out[18] = '\0';
+	return CRMW_OK;
+}
+
+int crmw_id_valid(const char *id, int32_t allow15)
+{
+	if (!id)
+		return 0;
+	size_t n = strlen(id);
+	if (n == 15)
+		return allow15 && alnum15(id);
+	if (n != 18 || !alnum15(id))
+		return 0;
+	char s[3];
+	suffix(id, s);
+	return memcmp(s, id + 15, 3) == 0;
+}
+
+/* A 64-bit mix (splitmix64's finaliser). */
+static uint64_t mix(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebULL;
+	x ^= x >> 31;
+	return x;
+}
+
+/*
+ * prefix (3) + 2 characters from the seed + 10 base-62 digits of
+ * (offset + counter), where the offset depends on seed and prefix and
+ * leaves room for 2^58 ids.  Distinct counters give distinct ids; ids of one
+ * object grow with the counter, like Salesforce's.
+ */
+void crmw__id_make(char out[19], const char *prefix, uint64_t seed, int64_t counter)
+{
+	uint64_t h = mix(seed ^ 0x63726d77ULL);
+	uint64_t p = ((uint64_t)(unsigned char)prefix[0] << 16) |
+		     ((uint64_t)(unsigned char)prefix[1] << 8) | (unsigned char)prefix[2];
+	uint64_t offset = mix(h ^ p) % (1ULL << 58);
+	uint64_t v = offset + (uint64_t)counter;
+	char id[16];
+	memcpy(id, prefix, 3);
+	id[3] = b62[h % 62];
+	id[4] = b62[(h / 62) % 62];
+	for (int i = 14; i >= 5; i--) {
+		id[i] = b62[v % 62];
+		v /= 62;
+	}
+	id[15] = '\0';
+	memcpy(out, id, 15);
+	suffix(id, out + 15);
+	out[18] = '\0';
+}

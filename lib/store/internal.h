@@ -1,0 +1,96 @@
+/*
+ * lib/store/internal.h: the org database handle and the value checks shared
+ * by records, bulk loads and imports.
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#ifndef CRMW_STORE_INTERNAL_H
+#define CRMW_STORE_INTERNAL_H
+
+#include "schema/internal.h"
+#include <crmweaver/store.h>
+
+#include <sqlite3.h>
+
+struct json_t;
+
+/* Per-object state of an open database: cached statements and id counter. */
+typedef struct crmw_objstate {
+	sqlite3_stmt *insert;  /* INSERT INTO "O" (all columns) VALUES (?...) */
+	sqlite3_stmt *get;     /* SELECT all columns FROM "O" WHERE Id = ? */
+	sqlite3_stmt *exists;  /* SELECT 1 FROM "O" WHERE Id = ? */
+	int64_t next_id;       /* next id counter; -1 = not loaded */
+	bool id_dirty;         /* next_id changed since it was saved */
+} crmw_objstate;
+
+struct crmw_db {
+	crmw_handle h;
+	sqlite3 *sql;
+	crmw_schema *schema;
+	crmw_objstate *objs;   /* one per schema object, same order */
+	int32_t nobjs;
+	bool readonly;
+	bool in_bulk;
+	uint64_t id_seed;
+	char *now;
+};
+
+/* A checked value ready to bind. */
+enum { CRMW_VAL_NULL = 0, CRMW_VAL_INT, CRMW_VAL_REAL, CRMW_VAL_TEXT };
+typedef struct crmw_val {
+	int kind;
+	int64_t i;
+	double d;
+	const char *s; /* TEXT: points into the input or into buf */
+	size_t n;
+	char buf[40];  /* normalised dates, ids, numbers printed as text */
+} crmw_val;
+
+/* Convert input to the stored form of field `f` of object `o`.  On error
+ * writes a short reason ("not a valid datetime") into why and returns
+ * CRMW_ESCHEMA. */
+int crmw__val_from_text(crmw_val *v, const crmw_schema *s, const crmw_object *o,
+			const crmw_field *f, const char *text, size_t n, char *why, size_t whylen);
+int crmw__val_from_json(crmw_val *v, const crmw_schema *s, const crmw_object *o,
+			const crmw_field *f, struct json_t *j, char *why, size_t whylen);
+int crmw__val_bind(sqlite3_stmt *st, int col, const crmw_val *v);
+/* Print a value for an error message (cut to a sane length). */
+void crmw__val_show(char *out, size_t outlen, const char *s, size_t n);
+
+/* Normalise a date or datetime text; 0 on success. */
+int crmw__parse_datetime(const char *s, size_t n, char out[21]);
+int crmw__parse_date(const char *s, size_t n, char out[11]);
+
+/* Ids. */
+void crmw__id_make(char out[19], const char *prefix, uint64_t seed, int64_t counter);
+int crmw__db_next_id(crmw_db *db, int32_t obj, char out[19]);
+int crmw__db_save_ids(crmw_db *db);
+/* Forget cached id counters after a rollback (they may be ahead of the file). */
+void crmw__db_after_rollback(crmw_db *db);
+
+/* Map a SQLite result code to a status and set the db's message. */
+int crmw__db_sqlerr(crmw_db *db, int src, const char *what);
+int crmw__db_exec(crmw_db *db, const char *sql);
+int32_t crmw__db_objindex(const crmw_db *db, const crmw_object *o);
+crmw_object *crmw__db_object(crmw_db *db, const char *name); /* sets ENOTFOUND */
+int crmw__db_prepare_object(crmw_db *db, int32_t obj);
+int crmw__db_writable(crmw_db *db, const char *what);
+/* Does a record with this id exist in any of the field's referenced objects? */
+int crmw__db_ref_exists(crmw_db *db, const crmw_field *f, const char *id, size_t n, bool *found);
+
+/* Append record `st` (columns in schema order) as JSON to b. */
+int crmw__record_json(crmw_buf *b, const crmw_object *o, sqlite3_stmt *st, int first_col);
+/* Append a double in its shortest round-trip form. */
+int crmw__buf_double(crmw_buf *b, double d);
+
+/* The record writer shared by insert and bulk: vals has o->nfields entries. */
+int crmw__record_check_required(crmw_db *db, const crmw_object *o, const crmw_val *vals,
+				const char *where);
+int crmw__record_write(crmw_db *db, int32_t obj, crmw_val *vals, const char *where,
+		       char id_out[19]);
+
+/* Bulk internals used by the importers. */
+int crmw__bulk_add_object(crmw_buf *id_out, crmw_bulk *b, const crmw_object *o, struct json_t *root);
+int crmw__bulk_fail(crmw_bulk *b, int code, const char *msg);
+crmw_db *crmw__bulk_db(crmw_bulk *b);
+
+#endif
