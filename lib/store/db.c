@@ -374,17 +374,20 @@ int crmw_db_create(crmw_db **out, const char *path, const crmw_schema *schema,
 			else if (strcmp(key, "now") == 0 && json_is_string(v))
 				now = json_string_value(v);
 			else {
+				int rc = crmw__errf(NULL, CRMW_EINVALID,
+						    "crmw_db_create: bad option \"%s\" (known: overwrite, id_seed, now)",
+						    key);
 				json_decref(opts);
-				return crmw__errf(NULL, CRMW_EINVALID,
-						  "crmw_db_create: bad option \"%s\" (known: overwrite, id_seed, now)",
-						  key);
+				return rc;
 			}
 		}
 	}
 	char now_norm[21] = "";
 	if (now && crmw__parse_datetime(now, strlen(now), now_norm)) {
+		/* `now` lives in opts: report before releasing it. */
+		int rc = crmw__errf(NULL, CRMW_EINVALID, "crmw_db_create: \"now\" '%s' is not a datetime", now);
 		json_decref(opts);
-		return crmw__errf(NULL, CRMW_EINVALID, "crmw_db_create: \"now\" '%s' is not a datetime", now);
+		return rc;
 	}
 	struct stat sb;
 	if (!memory && stat(path, &sb) == 0) {
