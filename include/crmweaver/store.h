@@ -204,15 +204,28 @@ CRMW_API void crmw_record_iter_free(crmw_record_iter *it);
 
 /**
  * A bulk load: many records of any objects written in one transaction with
- * prepared statements.  Values are checked as they are added; references
- * are checked once at commit (so records may come in any order), and any
- * error rolls the whole load back.  Freeing an uncommitted load rolls it
- * back.  While a bulk load is open, use the db handle only through it.
+ * prepared statements.  Values are checked as they are added; each
+ * reference is looked up once per distinct id, and references to records
+ * not yet written are checked again at commit (so records may come in any
+ * order).  Any error ends the load and rolls all of it back; later calls
+ * return CRMW_ESTATE.  Freeing an uncommitted load rolls it back.  While a
+ * bulk load is open, use the db handle only through it.
  * @since 0.1
  */
 typedef struct crmw_bulk crmw_bulk;
 
-/** Begin a bulk load. `options_json` is reserved (NULL). @since 0.1 */
+/**
+ * Begin a bulk load.  `options_json` may be NULL or {"exclusive": true}: the
+ * load may then run with a rollback journal instead of WAL (each new page is
+ * written once instead of twice) when this handle is the only connection to
+ * the file; otherwise it stays in WAL.  The database is back in WAL mode
+ * when the load ends.  In every mode, a table that was empty when the load
+ * began has its non-unique indexes built once at commit after its first 4096
+ * rows.  Readers of other connections see nothing of the load before commit.
+ * @return CRMW_OK, CRMW_EINVALID (bad options), CRMW_EACCESS (read-only),
+ *         CRMW_ESTATE (a load is already open), CRMW_EBUSY, CRMW_EIO
+ * @since 0.1
+ */
 CRMW_API int crmw_bulk_begin(crmw_bulk **out, crmw_db *db, const char *options_json);
 
 /**

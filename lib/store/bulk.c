@@ -20,18 +20,92 @@ typedef struct rowmap {
 	size_t n, cap;
 } rowmap;
 
+/* A set of 18-character ids known to exist (open addressing). */
+typedef struct idset {
+	char (*keys)[18];
+	uint8_t *used;
+	size_t cap, n;
+} idset;
+
+#define IDSET_MAX (1u << 20) /* about 19 MiB of keys at most */
+#define DEFER_INDEXES_AT 4096
+
+static uint64_t id_hash(const char *id)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (int i = 0; i < 18; i++)
+		h = (h ^ (unsigned char)id[i]) * 1099511628211ULL;
+	return h;
+}
+
+static bool idset_has(const idset *s, const char *id)
+{
+	if (!s->cap)
+		return false;
+	for (size_t i = id_hash(id) & (s->cap - 1);; i = (i + 1) & (s->cap - 1)) {
+		if (!s->used[i])
+			return false;
+		if (memcmp(s->keys[i], id, 18) == 0)
+			return true;
+	}
+}
+
+static void idset_put(idset *s, const char *id);
+
+static void idset_grow(idset *s)
+{
+	size_t cap = s->cap ? s->cap * 2 : 1024;
+	idset big = {calloc(cap, 18), calloc(cap, 1), cap, 0};
+	if (!big.keys || !big.used) {
+		/* Out of memory only makes the cache smaller; correctness is kept
+		 * by the database lookups. */
+		free(big.keys);
+		free(big.used);
+		return;
+	}
+	for (size_t i = 0; i < s->cap; i++)
+		if (s->used[i])
+			idset_put(&big, s->keys[i]);
+	free(s->keys);
+	free(s->used);
+	*s = big;
+}
+
+static void idset_put(idset *s, const char *id)
+{
+	if ((s->n + 1) * 2 > s->cap) {
+		if (s->cap >= IDSET_MAX)
+			return;
+		idset_grow(s);
+		if ((s->n + 1) * 2 > s->cap)
+			return;
+	}
+	size_t i = id_hash(id) & (s->cap - 1);
+	while (s->used[i])
+		i = (i + 1) & (s->cap - 1);
+	memcpy(s->keys[i], id, 18);
+	s->used[i] = 1;
+	s->n++;
+}
+
 struct crmw_bulk {
 	crmw_db *db;
+	idset known;          /* referenced ids found in the database */
+	bool **unresolved;    /* per object and field: a reference not found yet */
 	bool open;      /* the transaction is open */
 	bool committed;
 	int64_t count;
 	int64_t *first_rowid; /* per object: rows above this were added by the load */
+	int64_t *added;       /* per object: rows added by the load */
+	bool *deferred;       /* per object: secondary indexes dropped until commit */
+	bool journal_switched; /* the load runs with a rollback journal */
 	rowmap *rows;         /* per object (only when a source is set) */
 	char **sources;
 	int32_t nsources;
 	int64_t next_row;     /* row number of the next record, 0 = none */
 	/* The typed row being built. */
 	int32_t row_obj;      /* -1 = none */
+	int32_t last_obj;     /* object of the previous row, -1 = none */
 	crmw_val *vals;
 	int32_t nvals;
 	crmw_buf text;        /* copies of text set through crmw_bulk_set_text */
@@ -43,8 +117,24 @@ int crmw_bulk_begin(crmw_bulk **out, crmw_db *db, const char *options_json)
 	if (!out || !db)
 		return crmw__errf(db ? &db->h.err : NULL, CRMW_EINVALID, "crmw_bulk_begin: NULL argument");
 	*out = NULL;
-	if (options_json && options_json[0] && strcmp(options_json, "{}") != 0)
-		return crmw__errf(&db->h.err, CRMW_EINVALID, "crmw_bulk_begin: options are reserved (pass NULL)");
+	bool exclusive = false;
+	if (options_json && options_json[0]) {
+		json_error_t jerr;
+		json_t *opts = json_loads(options_json, 0, &jerr);
+		const char *key;
+		json_t *v;
+		int bad = !json_is_object(opts);
+		json_object_foreach(opts, key, v) {
+			if (strcmp(key, "exclusive") == 0 && json_is_boolean(v))
+				exclusive = json_is_true(v);
+			else
+				bad = 1;
+		}
+		json_decref(opts);
+		if (bad)
+			return crmw__errf(&db->h.err, CRMW_EINVALID,
+					  "crmw_bulk_begin: options must be a JSON object with \"exclusive\": true|false");
+	}
 	int rc = crmw__db_writable(db, "bulk load");
 	if (rc)
 		return rc;
@@ -53,17 +143,24 @@ int crmw_bulk_begin(crmw_bulk **out, crmw_db *db, const char *options_json)
 	if (b) {
 		b->first_rowid = calloc((size_t)n, sizeof *b->first_rowid);
 		b->rows = calloc((size_t)n, sizeof *b->rows);
+		b->unresolved = calloc((size_t)n, sizeof *b->unresolved);
+		b->added = calloc((size_t)n, sizeof *b->added);
+		b->deferred = calloc((size_t)n, sizeof *b->deferred);
 	}
-	if (!b || !b->first_rowid || !b->rows) {
+	if (!b || !b->first_rowid || !b->rows || !b->unresolved || !b->added || !b->deferred) {
 		if (b) {
 			free(b->first_rowid);
 			free(b->rows);
+			free(b->unresolved);
+			free(b->added);
+			free(b->deferred);
 		}
 		free(b);
 		return crmw__errf(&db->h.err, CRMW_ENOMEM, "out of memory");
 	}
 	b->db = db;
 	b->row_obj = -1;
+	b->last_obj = -1;
 	for (int32_t i = 0; i < n; i++) {
 		char sql[200];
 		snprintf(sql, sizeof sql, "SELECT coalesce(max(rowid), 0) FROM \"%s\"", db->schema->objects[i].name);
@@ -80,6 +177,17 @@ int crmw_bulk_begin(crmw_bulk **out, crmw_db *db, const char *options_json)
 			return rc;
 		}
 	}
+	if (exclusive) {
+		/* A rollback journal writes each new page once, where WAL writes it
+		 * twice (log, then checkpoint).  It needs this to be the only
+		 * connection: otherwise SQLite keeps WAL and so do we. */
+		sqlite3_stmt *st = NULL;
+		if (sqlite3_prepare_v2(db->sql, "PRAGMA journal_mode = DELETE", -1, &st, NULL) == SQLITE_OK &&
+		    sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) &&
+		    strcmp((const char *)sqlite3_column_text(st, 0), "delete") == 0)
+			b->journal_switched = true;
+		sqlite3_finalize(st);
+	}
 	if ((rc = crmw__db_exec(db, "BEGIN IMMEDIATE;"))) {
 		crmw_bulk_free(b);
 		return rc;
@@ -90,6 +198,23 @@ int crmw_bulk_begin(crmw_bulk **out, crmw_db *db, const char *options_json)
 	return CRMW_OK;
 }
 
+static void restore_journal(crmw_bulk *b)
+{
+	if (!b->journal_switched)
+		return;
+	b->journal_switched = false;
+	sqlite3_stmt *st = NULL;
+	const char *mode = NULL;
+	if (sqlite3_prepare_v2(b->db->sql, "PRAGMA journal_mode = WAL", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		mode = (const char *)sqlite3_column_text(st, 0);
+	if (!mode || strcmp(mode, "wal") != 0)
+		crmw__log(&b->db->h.log, CRMW_LOG_WARN,
+			  "bulk load: could not return the database to WAL mode (journal mode %s)",
+			  mode ? mode : "unknown");
+	sqlite3_finalize(st);
+}
+
 static void rollback(crmw_bulk *b)
 {
 	if (!b->open)
@@ -98,6 +223,7 @@ static void rollback(crmw_bulk *b)
 	crmw__db_after_rollback(b->db);
 	b->open = false;
 	b->db->in_bulk = false;
+	restore_journal(b);
 }
 
 void crmw_bulk_free(crmw_bulk *b)
@@ -110,8 +236,14 @@ void crmw_bulk_free(crmw_bulk *b)
 			free(b->rows[i].rowid);
 			free(b->rows[i].row);
 			free(b->rows[i].source);
+			free(b->unresolved[i]);
 		}
 	}
+	free(b->unresolved);
+	free(b->added);
+	free(b->deferred);
+	free(b->known.keys);
+	free(b->known.used);
 	for (int32_t i = 0; i < b->nsources; i++)
 		free(b->sources[i]);
 	free(b->sources);
@@ -194,15 +326,65 @@ static int remember_row(crmw_bulk *b, int32_t obj)
 	return CRMW_OK;
 }
 
-/* Write one checked record; any failure ends the load (rolled back). */
-static int write_row(crmw_bulk *b, int32_t obj, crmw_val *vals, const char *where, crmw_buf *id_out)
+/*
+ * Look each reference of a written row up (once per distinct id, thanks to
+ * the cache).  References not found yet may point at records later in the
+ * load: their fields are checked again at commit.
+ */
+static int note_references(crmw_bulk *b, int32_t obj, const crmw_val *vals)
+{
+	crmw_db *db = b->db;
+	const crmw_object *o = &db->schema->objects[obj];
+	for (int32_t i = 1; i < o->nfields; i++) {
+		const crmw_field *f = &o->fields[i];
+		if (f->type != CRMW_FIELD_REFERENCE || vals[i].kind != CRMW_VAL_TEXT)
+			continue;
+		if (b->unresolved[obj] && b->unresolved[obj][i])
+			continue; /* checked at commit anyway */
+		if (idset_has(&b->known, vals[i].s))
+			continue;
+		bool found = false;
+		int rc = crmw__db_ref_exists(db, f, vals[i].s, vals[i].n, &found);
+		if (rc)
+			return rc;
+		if (found) {
+			idset_put(&b->known, vals[i].s);
+			continue;
+		}
+		if (!b->unresolved[obj] && !(b->unresolved[obj] = calloc((size_t)o->nfields, sizeof(bool))))
+			return crmw__errf(&db->h.err, CRMW_ENOMEM, "out of memory");
+		b->unresolved[obj][i] = true;
+	}
+	return CRMW_OK;
+}
+
+/* Write one checked record; any failure ends the load (rolled back).  The
+ * record writer is given an empty location: messages start with ": ..." and
+ * the location is only formatted here, when something failed. */
+static int write_row(crmw_bulk *b, int32_t obj, crmw_val *vals, crmw_buf *id_out)
 {
 	crmw_db *db = b->db;
 	const crmw_object *o = &db->schema->objects[obj];
 	char id[19];
-	int rc = crmw__record_check_required(db, o, vals, where);
-	rc = rc ? rc : crmw__record_write(db, obj, vals, where, id);
+	int rc = CRMW_OK;
+	/* A large load into an empty table builds its secondary indexes once at
+	 * commit (a sort) instead of row by row. */
+	if (++b->added[obj] == DEFER_INDEXES_AT && b->first_rowid[obj] == 0 && !b->deferred[obj]) {
+		if ((rc = crmw__db_secondary_indexes(db, obj, false))) {
+			rollback(b);
+			return rc;
+		}
+		b->deferred[obj] = true;
+	}
+	rc = crmw__record_check_required(db, o, vals, "");
+	rc = rc ? rc : crmw__record_write(db, obj, vals, "", id);
+	if (rc && rc != CRMW_ENOMEM) {
+		char where[300];
+		where_of(b, o, where, sizeof where);
+		crmw__errf(&db->h.err, rc, "%s%s", where, crmw__err_msg(&db->h.err));
+	}
 	rc = rc ? rc : remember_row(b, obj);
+	rc = rc ? rc : note_references(b, obj, vals);
 	if (!rc && id_out) {
 		crmw__buf_clear(id_out);
 		if (crmw__buf_append(id_out, id, 18))
@@ -226,8 +408,8 @@ int crmw__bulk_add_object(crmw_buf *id_out, crmw_bulk *b, const crmw_object *o, 
 		return rc;
 	int32_t obj = crmw__db_objindex(db, o);
 	char where[300];
-	where_of(b, o, where, sizeof where);
 	if (!json_is_object(root)) {
+		where_of(b, o, where, sizeof where);
 		rc = crmw__errf(&db->h.err, CRMW_EFORMAT, "%s: a record must be a JSON object", where);
 		rollback(b);
 		return rc;
@@ -245,11 +427,13 @@ int crmw__bulk_add_object(crmw_buf *id_out, crmw_bulk *b, const crmw_object *o, 
 		int32_t fi = crmw__object_field_index(o, key);
 		if (fi < 0) {
 			crmw__schema_no_field(&db->h.err, o, key);
+			where_of(b, o, where, sizeof where);
 			rc = crmw__errf(&db->h.err, CRMW_ESCHEMA, "%s: %s", where, crmw__err_msg(&db->h.err));
 			break;
 		}
 		char why[200];
 		if (crmw__val_from_json(&vals[fi], db->schema, o, &o->fields[fi], jv, why, sizeof why)) {
+			where_of(b, o, where, sizeof where);
 			rc = crmw__errf(&db->h.err, CRMW_ESCHEMA, "%s, field '%s': %s", where,
 					o->fields[fi].name, why);
 			break;
@@ -258,7 +442,7 @@ int crmw__bulk_add_object(crmw_buf *id_out, crmw_bulk *b, const crmw_object *o, 
 	if (rc)
 		rollback(b);
 	else
-		rc = write_row(b, obj, vals, where, id_out);
+		rc = write_row(b, obj, vals, id_out);
 	free(vals);
 	return rc;
 }
@@ -313,11 +497,15 @@ int crmw_bulk_row_begin(crmw_bulk *b, const char *object)
 	int rc = check_open(b, "bulk row");
 	if (rc)
 		return rc;
-	crmw_object *o = crmw__db_object(b->db, object);
+	/* Loads write many rows of one object in a row: try the last one first. */
+	crmw_object *o = b->last_obj >= 0 && strcmp(b->db->schema->objects[b->last_obj].name, object) == 0
+				 ? &b->db->schema->objects[b->last_obj]
+				 : crmw__db_object(b->db, object);
 	if (!o) {
 		rollback(b);
 		return CRMW_ENOTFOUND;
 	}
+	b->last_obj = crmw__db_objindex(b->db, o);
 	if (o->nfields > b->nvals) {
 		crmw_val *v = realloc(b->vals, (size_t)o->nfields * sizeof *v);
 		size_t *t = v ? realloc(b->text_off, (size_t)o->nfields * sizeof *t) : NULL;
@@ -477,10 +665,8 @@ int crmw_bulk_row_end(crmw_buf *id_out, crmw_bulk *b)
 		if (b->text_off[i] != SIZE_MAX && b->vals[i].kind == CRMW_VAL_TEXT &&
 		    b->vals[i].s != b->vals[i].buf)
 			b->vals[i].s = b->text.data + b->text_off[i];
-	char where[300];
-	where_of(b, o, where, sizeof where);
 	b->row_obj = -1;
-	return write_row(b, obj, b->vals, where, id_out);
+	return write_row(b, obj, b->vals, id_out);
 }
 
 /* ------------------------------------------------------------- commit */
@@ -507,9 +693,11 @@ static int check_references(crmw_bulk *b)
 	const crmw_schema *s = db->schema;
 	for (int32_t i = 0; i < s->nobjects; i++) {
 		const crmw_object *o = &s->objects[i];
+		if (!b->unresolved[i])
+			continue;
 		for (int32_t j = 1; j < o->nfields; j++) {
 			const crmw_field *f = &o->fields[j];
-			if (f->type != CRMW_FIELD_REFERENCE)
+			if (f->type != CRMW_FIELD_REFERENCE || !b->unresolved[i][j])
 				continue;
 			crmw_buf sql = CRMW_BUF_INIT;
 			int rc = crmw__buf_printf(&sql,
@@ -557,6 +745,9 @@ int crmw_bulk_commit(crmw_bulk *b)
 	if (rc)
 		return rc;
 	rc = check_references(b);
+	for (int32_t i = 0; !rc && i < b->db->schema->nobjects; i++)
+		if (b->deferred[i])
+			rc = crmw__db_secondary_indexes(b->db, i, true);
 	rc = rc ? rc : crmw__db_save_ids(b->db);
 	rc = rc ? rc : crmw__db_exec(b->db, "COMMIT;");
 	if (rc) {
@@ -566,6 +757,7 @@ int crmw_bulk_commit(crmw_bulk *b)
 	b->open = false;
 	b->committed = true;
 	b->db->in_bulk = false;
+	restore_journal(b);
 	crmw__log(&b->db->h.log, CRMW_LOG_INFO, "bulk load committed %lld records", (long long)b->count);
 	return CRMW_OK;
 }

@@ -83,6 +83,28 @@ static int field_index_ddl(crmw_buf *b, const crmw_object *o, const crmw_field *
 				f->unique ? "UNIQUE " : "", o->name, f->name, o->name, f->name);
 }
 
+int crmw__db_secondary_indexes(crmw_db *db, int32_t obj, bool create)
+{
+	const crmw_object *o = &db->schema->objects[obj];
+	crmw_buf b = CRMW_BUF_INIT;
+	int rc = CRMW_OK;
+	for (int32_t i = 1; !rc && i < o->nfields; i++) {
+		const crmw_field *f = &o->fields[i];
+		if (!f->indexed || f->unique)
+			continue;
+		rc = create ? field_index_ddl(&b, o, f)
+			    : crmw__buf_printf(&b, "DROP INDEX \"crmw_ix_%s_%s\";\n", o->name, f->name);
+	}
+	if (rc) {
+		crmw_buf_dispose(&b);
+		return crmw__errf(&db->h.err, CRMW_ENOMEM, "out of memory");
+	}
+	if (b.len)
+		rc = crmw__db_exec(db, b.data);
+	crmw_buf_dispose(&b);
+	return rc;
+}
+
 static int object_ddl(crmw_buf *b, const crmw_object *o)
 {
 	int rc = crmw__buf_printf(b, "CREATE TABLE \"%s\" (\"Id\" TEXT PRIMARY KEY NOT NULL", o->name);
@@ -506,6 +528,14 @@ int crmw_db_open(crmw_db **out, const char *path, uint32_t flags)
 	}
 	if ((rc = tune(db)))
 		goto done;
+	/* A bulk load that was cut off may have left the file in rollback
+	 * journal mode: org databases are WAL. */
+	if (!db->readonly && (rc = crmw__db_exec(db, "PRAGMA journal_mode = WAL;"))) {
+		if (rc == CRMW_EIO || rc == CRMW_ECORRUPT)
+			rc = crmw__errf(&db->h.err, CRMW_ECORRUPT, "%s is not a libcrmweaver org database (%s)",
+					path, crmw__err_msg(&db->h.err));
+		goto done;
+	}
 	if ((rc = load_meta(db, "format", &format))) {
 		if (rc == CRMW_EIO || rc == CRMW_ECORRUPT)
 			rc = crmw__errf(&db->h.err, CRMW_ECORRUPT,

@@ -6,7 +6,6 @@
  */
 #include "store/internal.h"
 
-#include <ctype.h>
 #include <string.h>
 
 static const char b62[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
@@ -25,10 +24,15 @@ static void suffix(const char *id15, char out[3])
 	}
 }
 
+static bool alnum(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
 static bool alnum15(const char *s)
 {
 	for (int i = 0; i < 15; i++)
-		if (!s[i] || !isalnum((unsigned char)s[i]))
+		if (!alnum(s[i]))
 			return false;
 	return true;
 }
@@ -46,12 +50,11 @@ int crmw_id_to18(char out[19], const char *id15)
 
 int crmw_id_valid(const char *id, int32_t allow15)
 {
-	if (!id)
+	if (!id || !alnum15(id))
 		return 0;
-	size_t n = strlen(id);
-	if (n == 15)
-		return allow15 && alnum15(id);
-	if (n != 18 || !alnum15(id))
+	if (id[15] == '\0')
+		return allow15 ? 1 : 0;
+	if (!alnum(id[15]) || !alnum(id[16]) || !alnum(id[17]) || id[18] != '\0')
 		return 0;
 	char s[3];
 	suffix(id, s);

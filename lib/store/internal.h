@@ -70,6 +70,8 @@ void crmw__db_after_rollback(crmw_db *db);
 /* Map a SQLite result code to a status and set the db's message. */
 int crmw__db_sqlerr(crmw_db *db, int src, const char *what);
 int crmw__db_exec(crmw_db *db, const char *sql);
+/* Drop or create the non-unique indexes of an object (bulk loads defer them). */
+int crmw__db_secondary_indexes(crmw_db *db, int32_t obj, bool create);
 int32_t crmw__db_objindex(const crmw_db *db, const crmw_object *o);
 crmw_object *crmw__db_object(crmw_db *db, const char *name); /* sets ENOTFOUND */
 int crmw__db_prepare_object(crmw_db *db, int32_t obj);

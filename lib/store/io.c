@@ -16,6 +16,9 @@
 
 #include <jansson.h>
 
+/* Imports may use a rollback journal while they load (see crmw_bulk_begin). */
+#define IMPORT_OPTIONS "{\"exclusive\":true}"
+
 static const char *format_ext(int32_t format)
 {
 	switch (format) {
@@ -349,7 +352,7 @@ int crmw_db_import_file(int64_t *count_out, crmw_db *db, const char *object, int
 	if (!o)
 		return CRMW_ENOTFOUND;
 	crmw_bulk *bulk = NULL;
-	int rc = crmw_bulk_begin(&bulk, db, NULL);
+	int rc = crmw_bulk_begin(&bulk, db, IMPORT_OPTIONS);
 	if (rc)
 		return rc;
 	return finish(bulk, import_into(bulk, o, format, path), count_out);
@@ -428,7 +431,7 @@ int crmw_db_import_dir(int64_t *count_out, crmw_db *db, const char *dir)
 	crmw_bulk *bulk = NULL;
 	if (!rc) {
 		qsort(names, n, sizeof *names, cmp_str);
-		rc = crmw_bulk_begin(&bulk, db, NULL);
+		rc = crmw_bulk_begin(&bulk, db, IMPORT_OPTIONS);
 	}
 	for (size_t i = 0; !rc && i < n; i++) {
 		size_t stem;
@@ -476,7 +479,7 @@ int crmw_db_import_sqlite(int64_t *count_out, crmw_db *db, const char *dump_path
 		return rc;
 	}
 	crmw_bulk *bulk = NULL;
-	int rc = crmw_bulk_begin(&bulk, db, NULL);
+	int rc = crmw_bulk_begin(&bulk, db, IMPORT_OPTIONS);
 	char msg[800];
 	const char *source = base_name(dump_path);
 	while (!rc && (src = sqlite3_step(tables)) == SQLITE_ROW) {

@@ -107,9 +107,9 @@ int crmw__record_write(crmw_db *db, int32_t obj, crmw_val *vals, const char *whe
 	sqlite3_stmt *st = db->objs[obj].insert;
 	for (int32_t i = 0; i < o->nfields; i++)
 		crmw__val_bind(st, i + 1, &vals[i]);
+	/* Every column is bound on each write: no need to clear bindings. */
 	int src = sqlite3_step(st);
 	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
 	if (src != SQLITE_DONE) {
 		if ((src & 0xff) == SQLITE_CONSTRAINT) {
 			constraint_message(db, o, vals, where, src);

@@ -299,11 +299,12 @@ static int check_ref_id(crmw_val *v, const crmw_schema *s, const crmw_object *o,
 			return CRMW_ESCHEMA;
 		}
 	} else {
+		/* The object of the id's key prefix must be one of the targets
+		 * (references hold canonical object names). */
+		const crmw_object *t = crmw__schema_object_by_prefix(s, id);
 		bool ok = false;
-		for (int32_t k = 0; k < f->nrefs && !ok; k++) {
-			const crmw_object *t = crmw__schema_object(s, f->refs[k]);
-			ok = t && memcmp(id, t->key_prefix, 3) == 0;
-		}
+		for (int32_t k = 0; t && k < f->nrefs && !ok; k++)
+			ok = strcmp(t->name, f->refs[k]) == 0;
 		if (!ok) {
 			char shown[80], targets[200] = "";
 			crmw__val_show(shown, sizeof shown, text, n);

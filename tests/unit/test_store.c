@@ -533,6 +533,110 @@ static void test_bulk_typed_any_order(void **state)
 	crmw_db_free(db);
 }
 
+static const char *journal_mode(const char *path)
+{
+	static char mode[32];
+	sqlite3 *raw = NULL;
+	sqlite3_stmt *st = NULL;
+	assert_int_equal(sqlite3_open_v2(path, &raw, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(raw, "PRAGMA journal_mode", -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	snprintf(mode, sizeof mode, "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	sqlite3_close(raw);
+	return mode;
+}
+
+static int index_count(crmw_db *db, const char *path, const char *table)
+{
+	(void)db;
+	sqlite3 *raw = NULL;
+	sqlite3_stmt *st = NULL;
+	assert_int_equal(sqlite3_open_v2(path, &raw, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(raw, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = ?1 AND name LIKE 'crmw_ix_%'", -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	int n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(raw);
+	return n;
+}
+
+/* A large exclusive load: rollback journal while loading, indexes built at
+ * commit, WAL and every index back afterwards; a failed one changes nothing. */
+static void test_bulk_large_exclusive(void **state)
+{
+	(void)state;
+	const char *p = path_in("large.db");
+	crmw_db *db = mkdb("crmarena", p, "{\"overwrite\":true}");
+	crmw_buf acc = CRMW_BUF_INIT;
+	INS(db, "Account", "{\"LastName\":\"Big\"}", &acc);
+	int before = index_count(db, p, "Case");
+	assert_true(before >= 5);
+	crmw_schema *s = (crmw_schema *)crmw_db_schema(db);
+	int32_t f_acc = crmw_schema_field_index(s, "Case", "AccountId");
+	int32_t f_created = crmw_schema_field_index(s, "Case", "CreatedDate");
+	for (int attempt = 0; attempt < 2; attempt++) {
+		crmw_bulk *b = NULL;
+		assert_int_equal(crmw_bulk_begin(&b, db, "{\"exclusive\":true}"), CRMW_OK);
+		for (int i = 0; i < 10000; i++) {
+			assert_int_equal(crmw_bulk_row_begin(b, "Case"), CRMW_OK);
+			assert_int_equal(crmw_bulk_set_text(b, f_acc, acc.data, 18), CRMW_OK);
+			assert_int_equal(crmw_bulk_set_text(b, f_created, "2024-01-01T00:00:00Z", 20), CRMW_OK);
+			assert_int_equal(crmw_bulk_row_end(NULL, b), CRMW_OK);
+		}
+		if (attempt == 0) {
+			/* A dangling reference found at commit: everything rolls back. */
+			assert_int_equal(crmw_bulk_row_begin(b, "Case"), CRMW_OK);
+			assert_int_equal(crmw_bulk_set_text(b, f_acc, "001aaaaaaaaaaaaAAA", 18), CRMW_OK);
+			assert_int_equal(crmw_bulk_row_end(NULL, b), CRMW_OK);
+			assert_int_equal(crmw_bulk_commit(b), CRMW_ESCHEMA);
+			crmw_bulk_free(b);
+			assert_int_equal(count(db, "Case"), 0);
+		} else {
+			assert_int_equal(crmw_bulk_commit(b), CRMW_OK);
+			crmw_bulk_free(b);
+			assert_int_equal(count(db, "Case"), 10000);
+		}
+		assert_int_equal(index_count(db, p, "Case"), before);
+		assert_string_equal(journal_mode(p), "wal");
+	}
+	/* The recreated indexes are the ones queries use. */
+	sqlite3 *raw = NULL;
+	sqlite3_stmt *st = NULL;
+	assert_int_equal(sqlite3_open_v2(p, &raw, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(raw, "EXPLAIN QUERY PLAN SELECT Id FROM \"Case\" WHERE AccountId = 'x'", -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_non_null(strstr((const char *)sqlite3_column_text(st, 3), "crmw_ix_Case_AccountId"));
+	sqlite3_finalize(st);
+	sqlite3_close(raw);
+	crmw_buf_dispose(&acc);
+	crmw_db_free(db);
+}
+
+/* With a second connection open, an exclusive load stays in WAL. */
+static void test_bulk_exclusive_with_reader(void **state)
+{
+	(void)state;
+	const char *p = path_in("shared.db");
+	crmw_db *db = mkdb("crmarena", p, "{\"overwrite\":true}");
+	crmw_db *reader = NULL;
+	assert_int_equal(crmw_db_open(&reader, p, CRMW_DB_READONLY), CRMW_OK);
+	assert_int_equal(count(reader, "User"), 0);
+	crmw_bulk *b = NULL;
+	assert_int_equal(crmw_bulk_begin(&b, db, "{\"exclusive\":true}"), CRMW_OK);
+	assert_string_equal(journal_mode(p), "wal");
+	assert_int_equal(crmw_bulk_add_json(NULL, b, "User", "{\"LastName\":\"R\"}", 16), CRMW_OK);
+	assert_int_equal(count(reader, "User"), 0); /* not visible before commit */
+	assert_int_equal(crmw_bulk_commit(b), CRMW_OK);
+	crmw_bulk_free(b);
+	assert_int_equal(count(reader, "User"), 1);
+	crmw_db_free(reader);
+	assert_int_equal(crmw_bulk_begin(&b, db, "{\"exclusive\":1}"), CRMW_EINVALID);
+	assert_int_equal(crmw_bulk_begin(&b, db, "{\"fast\":true}"), CRMW_EINVALID);
+	crmw_db_free(db);
+}
+
 static void test_bulk_dangling_rolls_back(void **state)
 {
 	(void)state;
@@ -853,6 +957,8 @@ int main(void)
 		cmocka_unit_test(test_runtime_schema_changes),
 		cmocka_unit_test(test_bulk_typed_any_order),
 		cmocka_unit_test(test_bulk_dangling_rolls_back),
+		cmocka_unit_test(test_bulk_large_exclusive),
+		cmocka_unit_test(test_bulk_exclusive_with_reader),
 		cmocka_unit_test(test_import_csv),
 		cmocka_unit_test(test_import_json_jsonl),
 		cmocka_unit_test(test_export_import_roundtrip),
