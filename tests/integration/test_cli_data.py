@@ -125,6 +125,15 @@ for fmt in ("jsonl", "json", "csv"):
                            for f in os.listdir(d1))
     t.ok(same, f"{fmt}: export -> import -> export is identical", err)
 
+# The contract form: no --set; a dump makes a crmarena org, an exported folder
+# brings its own schema.json.
+rc, out, err = run("import", "--db", p("contract.db"), "--format", "crmarena-sqlite", dump)
+t.ok(rc == 0 and "3 records" in out, "import --db NEW --format crmarena-sqlite DUMP (contract form)", out + err)
+rc, out, err = run("import", "--db", p("from-dir.db"), "--format", "jsonl", p("exp1-jsonl"))
+rc2, s1, _ = run("schema", "--db", p("from-dir.db"), "--json")
+t.ok(rc == 0 and rc2 == 0 and json.loads(s1)["name"] == "crmarena",
+     "import of an exported folder into a new db uses its schema.json", out + err)
+
 rc, out, err = run("export", "--db", org, "--format", "csv", "--object", "Case", "-o", p("cases.csv"))
 text = open(p("cases.csv")).read() if rc == 0 else ""
 t.ok(rc == 0 and text.startswith("Id,Subject,") and '"Strap, ""snapped"""' in text,

@@ -7,8 +7,42 @@
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+
+static int load_schema_file(crmw_schema **out, const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		cli_error(CLI_FAIL, "import: cannot read %s", path);
+		return CRMW_EIO;
+	}
+	char *text = NULL;
+	size_t len = 0, cap = 0, n;
+	char chunk[65536];
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+		if (len + n > cap) {
+			cap = (len + n) * 2;
+			char *t = realloc(text, cap);
+			if (!t) {
+				free(text);
+				fclose(f);
+				cli_error(CLI_FAIL, "import: out of memory reading %s", path);
+				return CRMW_ENOMEM;
+			}
+			text = t;
+		}
+		memcpy(text + len, chunk, n);
+		len += n;
+	}
+	fclose(f);
+	int rc = crmw_schema_from_json(out, text ? text : "", len);
+	free(text);
+	if (rc)
+		cli_error(CLI_FAIL, "import: %s: %s", path, crmw_last_error());
+	return rc;
+}
 
 static void import_usage(FILE *f)
 {
@@ -25,7 +59,9 @@ static void import_usage(FILE *f)
 		"                   without: a folder of <Object>.json/.jsonl/.csv files\n"
 		"\n"
 		"options:\n"
-		"  --db FILE        the org database (created with --set when it does not exist)\n"
+		"  --db FILE        the org database; a missing one is created with the schema\n"
+		"                   of --set, else of SOURCE/schema.json (an exported folder),\n"
+		"                   else, for crmarena-sqlite, the crmarena set\n"
 		"  --set NAME       the built-in schema for a new database\n"
 		"  --ignore-unknown-columns   skip dump columns the schema lacks (else an error)\n"
 		"  --json           print {\"records\": N} instead of a summary line\n"
@@ -81,10 +117,23 @@ int cmd_import(int argc, char **argv)
 	bool created = false;
 	int rc;
 	if (stat(db_path, &sb) != 0) {
-		if (!set)
-			return cli_error(CLI_FAIL, "import: %s does not exist (add --set to create it)", db_path);
+		/* A new database: the schema comes from --set, from the schema.json
+		 * of an exported folder, or (for a CRMArena dump) the crmarena set. */
 		crmw_schema *schema = NULL;
-		if ((rc = crmw_schema_builtin(&schema, set)))
+		char schema_path[4096];
+		snprintf(schema_path, sizeof schema_path, "%s/schema.json", source);
+		if (set) {
+			rc = crmw_schema_builtin(&schema, set);
+		} else if (dump) {
+			rc = crmw_schema_builtin(&schema, "crmarena");
+		} else if (!object && stat(schema_path, &sb) == 0) {
+			if (load_schema_file(&schema, schema_path))
+				return CLI_FAIL;
+			rc = CRMW_OK;
+		} else {
+			return cli_error(CLI_FAIL, "import: %s does not exist (add --set to create it)", db_path);
+		}
+		if (rc)
 			return cli_lib_error(rc, "import");
 		rc = crmw_db_create(&db, db_path, schema, NULL);
 		crmw_schema_free(schema);
