@@ -223,6 +223,23 @@ int crmw__db_prepare_object(crmw_db *db, int32_t obj)
 	return rc;
 }
 
+int crmw__db_prepare_scan(crmw_db *db, const crmw_object *o, sqlite3_stmt **out)
+{
+	*out = NULL;
+	crmw_buf sql = CRMW_BUF_INIT;
+	int rc = crmw__buf_puts(&sql, "SELECT ");
+	for (int32_t i = 0; !rc && i < o->nfields; i++)
+		rc = crmw__buf_printf(&sql, "%s\"%s\"", i ? ", " : "", o->fields[i].name);
+	rc = rc ? rc : crmw__buf_printf(&sql, " FROM \"%s\" ORDER BY \"Id\"", o->name);
+	if (rc) {
+		crmw_buf_dispose(&sql);
+		return crmw__errf(&db->h.err, CRMW_ENOMEM, "out of memory");
+	}
+	int src = sqlite3_prepare_v2(db->sql, sql.data, -1, out, NULL);
+	crmw_buf_dispose(&sql);
+	return src ? crmw__db_sqlerr(db, src, o->name) : CRMW_OK;
+}
+
 int crmw__db_ref_exists(crmw_db *db, const crmw_field *f, const char *id, size_t n, bool *found)
 {
 	*found = false;

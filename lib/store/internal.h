@@ -75,6 +75,8 @@ int crmw__db_secondary_indexes(crmw_db *db, int32_t obj, bool create);
 int32_t crmw__db_objindex(const crmw_db *db, const crmw_object *o);
 crmw_object *crmw__db_object(crmw_db *db, const char *name); /* sets ENOTFOUND */
 int crmw__db_prepare_object(crmw_db *db, int32_t obj);
+/* SELECT every field of every record of `o`, in Id order (schema column order). */
+int crmw__db_prepare_scan(crmw_db *db, const crmw_object *o, sqlite3_stmt **out);
 int crmw__db_writable(crmw_db *db, const char *what);
 /* Does a record with this id exist in any of the field's referenced objects? */
 int crmw__db_ref_exists(crmw_db *db, const crmw_field *f, const char *id, size_t n, bool *found);

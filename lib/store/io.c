@@ -632,20 +632,11 @@ int crmw_db_export_file(crmw_db *db, const char *object, int32_t format, const c
 	crmw_object *o = crmw__db_object(db, object);
 	if (!o)
 		return CRMW_ENOTFOUND;
-	crmw_buf sql = CRMW_BUF_INIT;
-	int rc = crmw__buf_puts(&sql, "SELECT ");
-	for (int32_t i = 0; !rc && i < o->nfields; i++)
-		rc = crmw__buf_printf(&sql, "%s\"%s\"", i ? ", " : "", o->fields[i].name);
-	rc = rc ? rc : crmw__buf_printf(&sql, " FROM \"%s\" ORDER BY \"Id\"", o->name);
-	if (rc) {
-		crmw_buf_dispose(&sql);
-		return crmw__errf(&db->h.err, CRMW_ENOMEM, "out of memory");
-	}
 	sqlite3_stmt *st = NULL;
-	int src = sqlite3_prepare_v2(db->sql, sql.data, -1, &st, NULL);
-	crmw_buf_dispose(&sql);
-	if (src)
-		return crmw__db_sqlerr(db, src, "export");
+	int rc = crmw__db_prepare_scan(db, o, &st);
+	if (rc)
+		return rc;
+	int src = SQLITE_DONE;
 	/* Write to a temporary name and rename: no half-written file on failure. */
 	char tmp[4200];
 	snprintf(tmp, sizeof tmp, "%s.tmp", path);

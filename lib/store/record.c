@@ -500,22 +500,13 @@ int crmw_record_iter_new(crmw_record_iter **out, crmw_db *db, const char *object
 	crmw_object *o = crmw__db_object(db, object);
 	if (!o)
 		return CRMW_ENOTFOUND;
-	crmw_buf sql = CRMW_BUF_INIT;
-	int rc = crmw__buf_puts(&sql, "SELECT ");
-	for (int32_t i = 0; !rc && i < o->nfields; i++)
-		rc = crmw__buf_printf(&sql, "%s\"%s\"", i ? ", " : "", o->fields[i].name);
-	rc = rc ? rc : crmw__buf_printf(&sql, " FROM \"%s\" ORDER BY \"Id\"", o->name);
 	crmw_record_iter *it = calloc(1, sizeof *it);
-	if (rc || !it) {
-		crmw_buf_dispose(&sql);
-		free(it);
+	if (!it)
 		return crmw__errf(&db->h.err, CRMW_ENOMEM, "out of memory");
-	}
-	int src = sqlite3_prepare_v2(db->sql, sql.data, -1, &it->st, NULL);
-	crmw_buf_dispose(&sql);
-	if (src) {
+	int rc = crmw__db_prepare_scan(db, o, &it->st);
+	if (rc) {
 		free(it);
-		return crmw__db_sqlerr(db, src, "iterate");
+		return rc;
 	}
 	it->db = db;
 	it->o = o;
