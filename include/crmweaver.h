@@ -14,5 +14,6 @@
 #include <crmweaver/common.h>
 #include <crmweaver/schema.h>
 #include <crmweaver/store.h>
+#include <crmweaver/query.h>
 
 #endif /* CRMWEAVER_H */

@@ -101,6 +101,30 @@ void crmw__buf_clear(crmw_buf *b);
 char *crmw__strdup(const char *s);
 char *crmw__strndup(const char *s, size_t n);
 
+/* ------------------------------------------------------------------- dates */
+
+/* Normalise a date (YYYY-MM-DD) or datetime (to YYYY-MM-DDTHH:MM:SSZ, UTC);
+ * 0 on success, -1 when the text is not one.  See lib/common/date.c. */
+int crmw__parse_datetime(const char *s, size_t n, char out[21]);
+int crmw__parse_date(const char *s, size_t n, char out[11]);
+/* Days since 1970-01-01 of a proleptic Gregorian date, and back. */
+int64_t crmw__days_from_civil(int y, int m, int d);
+void crmw__civil_from_days(int64_t days, int *y, int *m, int *d);
+int crmw__days_in_month(int y, int m);
+
+/* ------------------------------------------------------------------ arenas */
+
+/* A bump allocator for short-lived trees (parsed queries): everything is
+ * freed at once.  Allocations are 16-byte aligned. */
+typedef struct crmw_arena {
+	struct crmw_arena_chunk *head;
+	size_t used, cap;
+} crmw_arena;
+
+void *crmw__arena_alloc(crmw_arena *a, size_t n); /* zeroed; NULL when out of memory */
+char *crmw__arena_strndup(crmw_arena *a, const char *s, size_t n);
+void crmw__arena_free(crmw_arena *a);
+
 /* ------------------------------------------------------------------- faiss */
 
 #if CRMW_HAVE_FAISS

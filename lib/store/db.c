@@ -83,6 +83,88 @@ static int field_index_ddl(crmw_buf *b, const crmw_object *o, const crmw_field *
 				f->unique ? "UNIQUE " : "", o->name, f->name, o->name, f->name);
 }
 
+bool crmw__field_searchable(const crmw_field *f)
+{
+	switch (f->type) {
+	case CRMW_FIELD_STRING: case CRMW_FIELD_TEXTAREA: case CRMW_FIELD_EMAIL:
+	case CRMW_FIELD_PHONE: case CRMW_FIELD_URL: case CRMW_FIELD_PICKLIST:
+	case CRMW_FIELD_MULTIPICKLIST:
+		return true;
+	default:
+		return false;
+	}
+}
+
+bool crmw__object_searchable(const crmw_object *o)
+{
+	for (int32_t i = 1; i < o->nfields; i++)
+		if (crmw__field_searchable(&o->fields[i]))
+			return true;
+	return false;
+}
+
+/* Column lists of the search index: `"A", "B"` with a prefix per column. */
+static int fts_cols(crmw_buf *b, const crmw_object *o, const char *prefix)
+{
+	int rc = CRMW_OK, n = 0;
+	for (int32_t i = 1; !rc && i < o->nfields; i++)
+		if (crmw__field_searchable(&o->fields[i]))
+			rc = crmw__buf_printf(b, "%s%s\"%s\"", n++ ? ", " : "", prefix, o->fields[i].name);
+	return rc;
+}
+
+/* The triggers that keep "crmw_fts_<O>" in step with "<O>". */
+static int fts_triggers_ddl(crmw_buf *b, const crmw_object *o)
+{
+	const char *n = o->name;
+	int rc = crmw__buf_printf(b, "CREATE TRIGGER \"crmw_fts_ai_%s\" AFTER INSERT ON \"%s\" BEGIN "
+				     "INSERT INTO \"crmw_fts_%s\"(rowid, ", n, n, n);
+	rc = rc ? rc : fts_cols(b, o, "");
+	rc = rc ? rc : crmw__buf_puts(b, ") VALUES (new.rowid, ");
+	rc = rc ? rc : fts_cols(b, o, "new.");
+	rc = rc ? rc : crmw__buf_puts(b, "); END;\n");
+	for (int k = 0; !rc && k < 2; k++) {
+		/* delete: remove the old row; update: remove the old, add the new. */
+		rc = crmw__buf_printf(b, "CREATE TRIGGER \"crmw_fts_a%s_%s\" AFTER %s ON \"%s\" BEGIN "
+				      "INSERT INTO \"crmw_fts_%s\"(\"crmw_fts_%s\", rowid, ",
+				      k ? "u" : "d", n, k ? "UPDATE" : "DELETE", n, n, n);
+		rc = rc ? rc : fts_cols(b, o, "");
+		rc = rc ? rc : crmw__buf_puts(b, ") VALUES ('delete', old.rowid, ");
+		rc = rc ? rc : fts_cols(b, o, "old.");
+		rc = rc ? rc : crmw__buf_puts(b, ");");
+		if (!rc && k) {
+			rc = crmw__buf_printf(b, " INSERT INTO \"crmw_fts_%s\"(rowid, ", n);
+			rc = rc ? rc : fts_cols(b, o, "");
+			rc = rc ? rc : crmw__buf_puts(b, ") VALUES (new.rowid, ");
+			rc = rc ? rc : fts_cols(b, o, "new.");
+			rc = rc ? rc : crmw__buf_puts(b, ");");
+		}
+		rc = rc ? rc : crmw__buf_puts(b, " END;\n");
+	}
+	return rc;
+}
+
+static int fts_drop_triggers_ddl(crmw_buf *b, const crmw_object *o)
+{
+	return crmw__buf_printf(b, "DROP TRIGGER IF EXISTS \"crmw_fts_ai_%s\"; DROP TRIGGER IF EXISTS \"crmw_fts_ad_%s\"; "
+				   "DROP TRIGGER IF EXISTS \"crmw_fts_au_%s\";\n", o->name, o->name, o->name);
+}
+
+/* The search index of an object, its triggers, and a rebuild from the rows. */
+static int fts_ddl(crmw_buf *b, const crmw_object *o, bool rebuild)
+{
+	if (!crmw__object_searchable(o))
+		return CRMW_OK;
+	int rc = crmw__buf_printf(b, "CREATE VIRTUAL TABLE \"crmw_fts_%s\" USING fts5(", o->name);
+	rc = rc ? rc : fts_cols(b, o, "");
+	rc = rc ? rc : crmw__buf_printf(b, ", content='%s', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2');\n",
+					 o->name);
+	rc = rc ? rc : fts_triggers_ddl(b, o);
+	if (!rc && rebuild)
+		rc = crmw__buf_printf(b, "INSERT INTO \"crmw_fts_%s\"(\"crmw_fts_%s\") VALUES ('rebuild');\n", o->name, o->name);
+	return rc;
+}
+
 int crmw__db_secondary_indexes(crmw_db *db, int32_t obj, bool create)
 {
 	const crmw_object *o = &db->schema->objects[obj];
@@ -94,6 +176,15 @@ int crmw__db_secondary_indexes(crmw_db *db, int32_t obj, bool create)
 			continue;
 		rc = create ? field_index_ddl(&b, o, f)
 			    : crmw__buf_printf(&b, "DROP INDEX \"crmw_ix_%s_%s\";\n", o->name, f->name);
+	}
+	if (!rc && crmw__object_searchable(o)) {
+		if (create) {
+			rc = fts_triggers_ddl(&b, o);
+			rc = rc ? rc : crmw__buf_printf(&b, "INSERT INTO \"crmw_fts_%s\"(\"crmw_fts_%s\") VALUES ('rebuild');\n",
+							 o->name, o->name);
+		} else {
+			rc = fts_drop_triggers_ddl(&b, o);
+		}
 	}
 	if (rc) {
 		crmw_buf_dispose(&b);
@@ -113,6 +204,7 @@ static int object_ddl(crmw_buf *b, const crmw_object *o)
 	rc = rc ? rc : crmw__buf_puts(b, ") STRICT;\n");
 	for (int32_t i = 1; !rc && i < o->nfields; i++)
 		rc = field_index_ddl(b, o, &o->fields[i]);
+	rc = rc ? rc : fts_ddl(b, o, false);
 	return rc;
 }
 
@@ -345,6 +437,7 @@ static int db_alloc(crmw_db **out)
 
 static void db_close(crmw_db *db)
 {
+	crmw__qcache_free(db);
 	for (int32_t i = 0; i < db->nobjs; i++)
 		objstate_dispose(&db->objs[i]);
 	free(db->objs);
@@ -503,6 +596,39 @@ fail:
 	return rc;
 }
 
+/* Orgs written before search indexes existed get them on a read-write open. */
+static int ensure_search_indexes(crmw_db *db)
+{
+	crmw_buf ddl = CRMW_BUF_INIT;
+	int rc = CRMW_OK;
+	for (int32_t i = 0; !rc && i < db->schema->nobjects; i++) {
+		const crmw_object *o = &db->schema->objects[i];
+		if (!crmw__object_searchable(o))
+			continue;
+		char sql[300];
+		snprintf(sql, sizeof sql, "SELECT 1 FROM sqlite_master WHERE name = 'crmw_fts_%s'", o->name);
+		sqlite3_stmt *st = NULL;
+		int src = sqlite3_prepare_v2(db->sql, sql, -1, &st, NULL);
+		bool have = src == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW;
+		sqlite3_finalize(st);
+		if (src)
+			rc = crmw__db_sqlerr(db, src, "checking search indexes");
+		else if (!have && fts_ddl(&ddl, o, true))
+			rc = crmw__errf(&db->h.err, CRMW_ENOMEM, "out of memory");
+	}
+	if (!rc && ddl.len) {
+		crmw__log(&db->h.log, CRMW_LOG_INFO, "building missing search indexes");
+		crmw_buf all = CRMW_BUF_INIT;
+		if (crmw__buf_printf(&all, "BEGIN; %s COMMIT;", ddl.data))
+			rc = crmw__errf(&db->h.err, CRMW_ENOMEM, "out of memory");
+		else if ((rc = crmw__db_exec(db, all.data)))
+			sqlite3_exec(db->sql, "ROLLBACK;", NULL, NULL, NULL);
+		crmw_buf_dispose(&all);
+	}
+	crmw_buf_dispose(&ddl);
+	return rc;
+}
+
 static int load_meta(crmw_db *db, const char *key, char **out)
 {
 	*out = NULL;
@@ -580,6 +706,8 @@ int crmw_db_open(crmw_db **out, const char *path, uint32_t flags)
 	}
 	db->id_seed = seed ? strtoull(seed, NULL, 10) : 0;
 	rc = sync_objstates(db);
+	if (!rc && !db->readonly)
+		rc = ensure_search_indexes(db);
 done:
 	free(format);
 	free(schema_json);
@@ -643,6 +771,7 @@ int crmw_db_add_object(crmw_db *db, const char *object_json, size_t len)
 	int rc = crmw__db_writable(db, "add object");
 	if (rc)
 		return rc;
+	crmw__qcache_free(db);
 	rc = crmw_schema_add_object(db->schema, object_json, len);
 	if (rc)
 		return crmw__errf(&db->h.err, rc, "%s", crmw_schema_errmsg(db->schema));
@@ -694,10 +823,17 @@ int crmw_db_add_field(crmw_db *db, const char *object, const char *field_json, s
 		crmw_schema_free(copy);
 		return rc;
 	}
+	crmw__qcache_free(db);
 	crmw_buf ddl = CRMW_BUF_INIT;
+	bool refts = crmw__field_searchable(f);
+	crmw_object *oo = &db->schema->objects[oi];
 	if (crmw__buf_printf(&ddl, "BEGIN;\nALTER TABLE \"%s\" ADD COLUMN \"%s\" %s;\n", co->name,
 			     f->name, column_type(f->type)) ||
-	    field_index_ddl(&ddl, co, f)) {
+	    field_index_ddl(&ddl, co, f) ||
+	    (refts && crmw__object_searchable(oo) &&
+	     (fts_drop_triggers_ddl(&ddl, oo) ||
+	      crmw__buf_printf(&ddl, "DROP TABLE IF EXISTS \"crmw_fts_%s\";\n", oo->name))) ||
+	    (refts && fts_ddl(&ddl, co, true))) {
 		crmw_buf_dispose(&ddl);
 		crmw_schema_free(copy);
 		return crmw__errf(&db->h.err, CRMW_ENOMEM, "out of memory");

@@ -32,6 +32,7 @@ struct crmw_db {
 	bool in_bulk;
 	uint64_t id_seed;
 	char *now;
+	struct q_cache *qcache; /* compiled queries (lib/query), freed before the connection */
 };
 
 /* A checked value ready to bind. */
@@ -56,9 +57,6 @@ int crmw__val_bind(sqlite3_stmt *st, int col, const crmw_val *v);
 /* Print a value for an error message (cut to a sane length). */
 void crmw__val_show(char *out, size_t outlen, const char *s, size_t n);
 
-/* Normalise a date or datetime text; 0 on success. */
-int crmw__parse_datetime(const char *s, size_t n, char out[21]);
-int crmw__parse_date(const char *s, size_t n, char out[11]);
 
 /* Ids. */
 void crmw__id_make(char out[19], const char *prefix, uint64_t seed, int64_t counter);
@@ -70,8 +68,14 @@ void crmw__db_after_rollback(crmw_db *db);
 /* Map a SQLite result code to a status and set the db's message. */
 int crmw__db_sqlerr(crmw_db *db, int src, const char *what);
 int crmw__db_exec(crmw_db *db, const char *sql);
-/* Drop or create the non-unique indexes of an object (bulk loads defer them). */
+/* Drop or create the non-unique indexes and the search-index triggers of an
+ * object; creating also rebuilds its search index (bulk loads defer them). */
 int crmw__db_secondary_indexes(crmw_db *db, int32_t obj, bool create);
+/* Text fields are in the object's FTS5 search index "crmw_fts_<Object>". */
+bool crmw__field_searchable(const crmw_field *f);
+bool crmw__object_searchable(const crmw_object *o);
+/* Forget compiled queries (lib/query/exec.c): after schema changes and on close. */
+void crmw__qcache_free(crmw_db *db);
 int32_t crmw__db_objindex(const crmw_db *db, const crmw_object *o);
 crmw_object *crmw__db_object(crmw_db *db, const char *name); /* sets ENOTFOUND */
 int crmw__db_prepare_object(crmw_db *db, int32_t obj);

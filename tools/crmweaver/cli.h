@@ -6,6 +6,8 @@
 #ifndef CRMW_CLI_H
 #define CRMW_CLI_H
 
+#include <stdbool.h>
+
 #include <crmweaver.h>
 
 /* Exit codes: 0 success, 1 the operation failed, 2 bad usage. */
@@ -33,5 +35,7 @@ int cmd_features(int argc, char **argv);
 int cmd_schema(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_query(int argc, char **argv);
+int cmd_sql(int argc, char **argv);
 
 #endif

@@ -14,6 +14,8 @@ static const cli_command commands[] = {
 	{"schema", "print a schema set or an org's schema as JSON or prompt text", cmd_schema},
 	{"import", "load records into an org database (crmarena-sqlite, json, jsonl, csv)", cmd_import},
 	{"export", "write an org's records to files (jsonl, json, csv)", cmd_export},
+	{"query", "run SOQL or SOSL against an org (JSON records)", cmd_query},
+	{"sql", "run one read-only SQLite SELECT against an org", cmd_sql},
 };
 
 int cli_error(int code, const char *fmt, ...)

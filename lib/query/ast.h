@@ -1,0 +1,171 @@
+/*
+ * lib/query/ast.h: the syntax trees of SOQL and SOSL, built by parse.c and
+ * compiled to SQL by soql.c / sosl.c.  All nodes live in one arena.
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#ifndef CRMW_QUERY_AST_H
+#define CRMW_QUERY_AST_H
+
+#include "common/internal.h"
+
+/* Salesforce error codes, in the messages an agent reads. */
+#define QE_MALFORMED "MALFORMED_QUERY"
+#define QE_SEARCH "MALFORMED_SEARCH"
+#define QE_FIELD "INVALID_FIELD"
+#define QE_TYPE "INVALID_TYPE"
+#define QE_OPERATOR "INVALID_QUERY_FILTER_OPERATOR"
+#define QE_LIMIT "QUERY_TOO_COMPLICATED"
+
+typedef struct q_pos {
+	int line, col;
+} q_pos;
+
+/* Date literals (TODAY, LAST_N_DAYS:n, ...). */
+typedef enum q_datelit {
+	DL_YESTERDAY, DL_TODAY, DL_TOMORROW,
+	DL_LAST_WEEK, DL_THIS_WEEK, DL_NEXT_WEEK,
+	DL_LAST_MONTH, DL_THIS_MONTH, DL_NEXT_MONTH,
+	DL_LAST_90_DAYS, DL_NEXT_90_DAYS,
+	DL_LAST_QUARTER, DL_THIS_QUARTER, DL_NEXT_QUARTER,
+	DL_LAST_YEAR, DL_THIS_YEAR, DL_NEXT_YEAR,
+	/* with :n */
+	DL_LAST_N_DAYS, DL_NEXT_N_DAYS, DL_N_DAYS_AGO,
+	DL_LAST_N_WEEKS, DL_NEXT_N_WEEKS, DL_N_WEEKS_AGO,
+	DL_LAST_N_MONTHS, DL_NEXT_N_MONTHS, DL_N_MONTHS_AGO,
+	DL_LAST_N_QUARTERS, DL_NEXT_N_QUARTERS, DL_N_QUARTERS_AGO,
+	DL_LAST_N_YEARS, DL_NEXT_N_YEARS, DL_N_YEARS_AGO,
+	DL_COUNT
+} q_datelit;
+
+typedef enum q_vkind {
+	V_NULL, V_BOOL, V_INT, V_REAL, V_STRING, V_DATE, V_DATETIME, V_DATELIT, V_LIST, V_SUBQUERY
+} q_vkind;
+
+struct q_select;
+
+typedef struct q_value {
+	q_vkind kind;
+	q_pos pos;
+	int64_t i;         /* V_BOOL, V_INT, V_DATELIT's n */
+	double d;          /* V_REAL */
+	const char *s;     /* V_STRING (unescaped), V_DATE/V_DATETIME (normalised) */
+	int lit;           /* V_DATELIT: q_datelit */
+	struct q_value *items; /* V_LIST */
+	int nitems;
+	struct q_select *sub;  /* V_SUBQUERY */
+} q_value;
+
+typedef struct q_path {
+	const char **parts;
+	int nparts;
+	q_pos pos;
+	const char *text; /* as written, for messages */
+} q_path;
+
+/* Functions: aggregates and date functions. */
+typedef enum q_fn {
+	FN_NONE = 0,
+	FN_COUNT, FN_COUNT_DISTINCT, FN_SUM, FN_AVG, FN_MIN, FN_MAX,
+	FN_CALENDAR_MONTH, FN_CALENDAR_QUARTER, FN_CALENDAR_YEAR, FN_DAY_IN_MONTH,
+	FN_DAY_IN_WEEK, FN_DAY_IN_YEAR, FN_DAY_ONLY, FN_HOUR_IN_DAY, FN_WEEK_IN_YEAR,
+	FN_FISCAL_MONTH, FN_FISCAL_QUARTER, FN_FISCAL_YEAR,
+	FN_CONVERT_TIMEZONE
+} q_fn;
+
+/* A field path, or a function of one (COUNT() has no path). */
+typedef struct q_expr {
+	q_fn fn;
+	q_fn inner;      /* a date function inside an aggregate: COUNT_DISTINCT(DAY_ONLY(x)) */
+	bool has_path;
+	q_path path;
+	const char *alias;
+	q_pos pos;
+	const char *text;
+} q_expr;
+
+typedef struct q_item {
+	bool is_sub;
+	q_expr e;
+	struct q_select *sub;
+	q_pos pos;
+} q_item;
+
+typedef enum q_op {
+	OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE, OP_LIKE, OP_NOT_LIKE, OP_IN, OP_NOT_IN,
+	OP_INCLUDES, OP_EXCLUDES
+} q_op;
+
+typedef enum q_ckind { C_AND, C_OR, C_NOT, C_CMP } q_ckind;
+
+typedef struct q_cond {
+	q_ckind kind;
+	struct q_cond *a, *b;
+	q_expr lhs;
+	q_op op;
+	q_value rhs;
+	q_pos pos;
+	bool paren; /* written in parentheses */
+} q_cond;
+
+typedef struct q_order {
+	q_expr e;
+	bool desc;
+	int nulls; /* 0 default, 1 first, 2 last */
+} q_order;
+
+typedef struct q_select {
+	q_item *items;
+	int nitems;
+	const char *from;
+	q_pos from_pos;
+	const char *alias;
+	q_cond *where;
+	q_expr *group;
+	int ngroup;
+	q_cond *having;
+	q_order *order;
+	int norder;
+	bool has_limit, has_offset;
+	int64_t limit, offset;
+	q_pos pos;
+} q_select;
+
+/* SOSL */
+typedef enum q_scope { SC_ALL, SC_NAME, SC_EMAIL, SC_PHONE } q_scope;
+
+typedef struct q_returning {
+	const char *object;
+	q_pos pos;
+	q_path *fields;
+	int nfields;
+	q_cond *where;
+	q_order *order;
+	int norder;
+	bool has_limit, has_offset;
+	int64_t limit, offset;
+} q_returning;
+
+typedef struct q_search {
+	const char *terms; /* the search text, braces or quotes removed */
+	q_pos terms_pos;
+	q_scope scope;
+	q_returning *ret;
+	int nret;
+	bool has_limit;
+	int64_t limit;
+} q_search;
+
+/*
+ * Parse SOQL or SOSL.  On error returns CRMW_EQUERY with a message like
+ * "MALFORMED_QUERY: unexpected 'FORM' (line 1, column 15); expected FROM"
+ * in `err`.  Nodes are allocated in `a`.
+ */
+int crmw__parse_soql(crmw_arena *a, const char *text, size_t len, q_select **out, crmw_err *err);
+int crmw__parse_sosl(crmw_arena *a, const char *text, size_t len, q_search **out, crmw_err *err);
+/* Is this text a SOSL search (starts with FIND)? */
+bool crmw__is_sosl(const char *text, size_t len);
+
+const char *crmw__datelit_name(int lit);
+const char *crmw__fn_name(q_fn fn);
+
+#endif

@@ -1,0 +1,832 @@
+/*
+ * Running queries: options, the statement cache, the read-only sandbox
+ * (authorizer, time budget, row and byte caps), parameter binding and the
+ * JSON writer that shapes rows into Salesforce-style records.
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include "query/internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#define CACHE_MAX 64
+
+/* ------------------------------------------------------------ options */
+
+static const crmw_query_opts default_opts = {
+	.today = "",
+	.timeout_ms = 2000,
+	.max_rows = 10000,
+	.max_bytes = 16 << 20,
+	.drop_null_columns = false,
+};
+
+int crmw_query_opts_new(crmw_query_opts **out)
+{
+	if (!out)
+		return crmw__errf(NULL, CRMW_EINVALID, "crmw_query_opts_new: out is NULL");
+	*out = malloc(sizeof **out);
+	if (!*out)
+		return crmw__errf(NULL, CRMW_ENOMEM, "out of memory");
+	**out = default_opts;
+	return CRMW_OK;
+}
+
+void crmw_query_opts_free(crmw_query_opts *o)
+{
+	free(o);
+}
+
+int crmw_query_opts_set_today(crmw_query_opts *o, const char *date)
+{
+	if (!o)
+		return crmw__errf(NULL, CRMW_EINVALID, "crmw_query_opts_set_today: opts is NULL");
+	if (!date) {
+		o->today[0] = '\0';
+		return CRMW_OK;
+	}
+	char d[11];
+	if (strlen(date) != 10 || crmw__parse_date(date, 10, d))
+		return crmw__errf(NULL, CRMW_EINVALID, "today '%s' is not a date (YYYY-MM-DD)", date);
+	memcpy(o->today, d, 11);
+	return CRMW_OK;
+}
+
+static int set_nonneg(int64_t *dst, int64_t v, const char *what)
+{
+	if (v < 0)
+		return crmw__errf(NULL, CRMW_EINVALID, "%s must not be negative", what);
+	*dst = v;
+	return CRMW_OK;
+}
+
+int crmw_query_opts_set_timeout_ms(crmw_query_opts *o, int64_t ms)
+{
+	return o ? set_nonneg(&o->timeout_ms, ms, "timeout") : crmw__errf(NULL, CRMW_EINVALID, "opts is NULL");
+}
+
+int crmw_query_opts_set_max_rows(crmw_query_opts *o, int64_t rows)
+{
+	return o ? set_nonneg(&o->max_rows, rows, "max_rows") : crmw__errf(NULL, CRMW_EINVALID, "opts is NULL");
+}
+
+int crmw_query_opts_set_max_bytes(crmw_query_opts *o, int64_t bytes)
+{
+	return o ? set_nonneg(&o->max_bytes, bytes, "max_bytes") : crmw__errf(NULL, CRMW_EINVALID, "opts is NULL");
+}
+
+int crmw_query_opts_set_drop_null_columns(crmw_query_opts *o, int32_t on)
+{
+	if (!o)
+		return crmw__errf(NULL, CRMW_EINVALID, "opts is NULL");
+	o->drop_null_columns = on != 0;
+	return CRMW_OK;
+}
+
+/* ------------------------------------------------------------ sandbox */
+
+static const char *const allowed_functions[] = {
+	"abs", "avg", "count", "max", "min", "sum", "total", "group_concat", "coalesce", "ifnull",
+	"iif", "nullif", "instr", "length", "lower", "upper", "ltrim", "rtrim", "trim", "replace",
+	"substr", "substring", "round", "like", "glob", "date", "time", "datetime", "julianday",
+	"strftime", "unixepoch", "printf", "format", "typeof", "char", "hex", "quote", "unicode",
+	"likely", "unlikely", "likelihood", "json", "json_extract", "json_array_length", "json_type",
+	"json_valid", "json_quote", "json_array", "json_object", "sqlite_version", "random",
+};
+static const char *const search_functions[] = {"bm25", "highlight", "snippet", "match"};
+
+bool crmw__sandbox_function_ok(const char *name, bool search)
+{
+	if (!name)
+		return false;
+	for (size_t i = 0; i < CRMW_ARRAY_LEN(allowed_functions); i++)
+		if (strcasecmp(name, allowed_functions[i]) == 0)
+			return true;
+	for (size_t i = 0; search && i < CRMW_ARRAY_LEN(search_functions); i++)
+		if (strcasecmp(name, search_functions[i]) == 0)
+			return true;
+	return false;
+}
+
+typedef struct sandbox {
+	bool search;           /* SOSL: the FTS tables may be read */
+	char denied[300];      /* the first thing refused */
+	struct timespec deadline;
+	bool has_deadline;
+	bool timed_out;
+	int old_limits[3];
+} sandbox;
+
+static const char *action_name(int action)
+{
+	switch (action) {
+	case SQLITE_INSERT: return "INSERT";
+	case SQLITE_UPDATE: return "UPDATE";
+	case SQLITE_DELETE: return "DELETE";
+	case SQLITE_ATTACH: return "ATTACH";
+	case SQLITE_DETACH: return "DETACH";
+	case SQLITE_TRANSACTION: return "a transaction";
+	case SQLITE_SAVEPOINT: return "a savepoint";
+	case SQLITE_CREATE_TABLE: case SQLITE_CREATE_TEMP_TABLE: case SQLITE_CREATE_VTABLE: return "CREATE TABLE";
+	case SQLITE_CREATE_INDEX: case SQLITE_CREATE_TEMP_INDEX: return "CREATE INDEX";
+	case SQLITE_CREATE_VIEW: case SQLITE_CREATE_TEMP_VIEW: return "CREATE VIEW";
+	case SQLITE_CREATE_TRIGGER: case SQLITE_CREATE_TEMP_TRIGGER: return "CREATE TRIGGER";
+	case SQLITE_DROP_TABLE: case SQLITE_DROP_TEMP_TABLE: case SQLITE_DROP_VTABLE: return "DROP TABLE";
+	case SQLITE_DROP_INDEX: case SQLITE_DROP_TEMP_INDEX: return "DROP INDEX";
+	case SQLITE_DROP_VIEW: case SQLITE_DROP_TEMP_VIEW: return "DROP VIEW";
+	case SQLITE_DROP_TRIGGER: case SQLITE_DROP_TEMP_TRIGGER: return "DROP TRIGGER";
+	case SQLITE_ALTER_TABLE: return "ALTER TABLE";
+	case SQLITE_REINDEX: return "REINDEX";
+	case SQLITE_ANALYZE: return "ANALYZE";
+	default: return "a statement that writes";
+	}
+}
+
+static int authorize(void *ud, int action, const char *a1, const char *a2, const char *db, const char *trigger)
+{
+	sandbox *sb = ud;
+	(void)db;
+	(void)trigger;
+	switch (action) {
+	case SQLITE_SELECT:
+	case SQLITE_RECURSIVE:
+		return SQLITE_OK;
+	case SQLITE_READ:
+		if (a1 && (strncasecmp(a1, "sqlite_", 7) == 0 || strncasecmp(a1, "crmw_", 5) == 0)) {
+			if (sb->search && strncasecmp(a1, "crmw_fts_", 9) == 0)
+				return SQLITE_OK;
+			if (!sb->denied[0])
+				snprintf(sb->denied, sizeof sb->denied, "table '%s' is not part of the org", a1);
+			return SQLITE_DENY;
+		}
+		return SQLITE_OK;
+	case SQLITE_FUNCTION:
+		if (crmw__sandbox_function_ok(a2, sb->search))
+			return SQLITE_OK;
+		if (!sb->denied[0])
+			snprintf(sb->denied, sizeof sb->denied, "function %s() is not allowed", a2 ? a2 : "?");
+		return SQLITE_DENY;
+	case SQLITE_PRAGMA:
+		/* FTS5 reads the data version of the file; nothing else may. */
+		if (sb->search && a1 && strcasecmp(a1, "data_version") == 0)
+			return SQLITE_OK;
+		if (!sb->denied[0])
+			snprintf(sb->denied, sizeof sb->denied, "PRAGMA %s is not allowed", a1 ? a1 : "");
+		return SQLITE_DENY;
+	default:
+		if (!sb->denied[0])
+			snprintf(sb->denied, sizeof sb->denied, "only reads are allowed: %s is refused", action_name(action));
+		return SQLITE_DENY;
+	}
+}
+
+static int progress(void *ud)
+{
+	sandbox *sb = ud;
+	if (!sb->has_deadline)
+		return 0;
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (now.tv_sec > sb->deadline.tv_sec ||
+	    (now.tv_sec == sb->deadline.tv_sec && now.tv_nsec >= sb->deadline.tv_nsec)) {
+		sb->timed_out = true;
+		return 1;
+	}
+	return 0;
+}
+
+static void sandbox_on(crmw_db *db, sandbox *sb, const crmw_query_opts *o, bool search)
+{
+	memset(sb, 0, sizeof *sb);
+	sb->search = search;
+	if (o->timeout_ms > 0) {
+		clock_gettime(CLOCK_MONOTONIC, &sb->deadline);
+		sb->deadline.tv_sec += o->timeout_ms / 1000;
+		sb->deadline.tv_nsec += (o->timeout_ms % 1000) * 1000000L;
+		if (sb->deadline.tv_nsec >= 1000000000L) {
+			sb->deadline.tv_sec++;
+			sb->deadline.tv_nsec -= 1000000000L;
+		}
+		sb->has_deadline = true;
+	}
+	sqlite3_set_authorizer(db->sql, authorize, sb);
+	sqlite3_progress_handler(db->sql, 1000, progress, sb);
+	/* Bounded strings, patterns and SQL while the query runs. */
+	sb->old_limits[0] = sqlite3_limit(db->sql, SQLITE_LIMIT_LENGTH, 64 << 20);
+	sb->old_limits[1] = sqlite3_limit(db->sql, SQLITE_LIMIT_LIKE_PATTERN_LENGTH, 1000);
+	sb->old_limits[2] = sqlite3_limit(db->sql, SQLITE_LIMIT_SQL_LENGTH, 1 << 20);
+}
+
+static void sandbox_off(crmw_db *db, sandbox *sb)
+{
+	sqlite3_set_authorizer(db->sql, NULL, NULL);
+	sqlite3_progress_handler(db->sql, 0, NULL, NULL);
+	sqlite3_limit(db->sql, SQLITE_LIMIT_LENGTH, sb->old_limits[0]);
+	sqlite3_limit(db->sql, SQLITE_LIMIT_LIKE_PATTERN_LENGTH, sb->old_limits[1]);
+	sqlite3_limit(db->sql, SQLITE_LIMIT_SQL_LENGTH, sb->old_limits[2]);
+}
+
+/* A failed step or prepare, in the words an agent reads. */
+static int run_error(crmw_db *db, sandbox *sb, const crmw_query_opts *o, int src)
+{
+	int prim = src & 0xff;
+	if (prim == SQLITE_INTERRUPT && sb->timed_out)
+		return crmw__errf(&db->h.err, CRMW_ELIMIT,
+				  "QUERY_TIMEOUT: the query ran longer than its budget of %lld ms; narrow the WHERE clause or add a LIMIT",
+				  (long long)o->timeout_ms);
+	if (prim == SQLITE_AUTH)
+		return crmw__errf(&db->h.err, CRMW_EACCESS, "INSUFFICIENT_ACCESS: %s",
+				  sb->denied[0] ? sb->denied : "not allowed in a read-only query");
+	if (prim == SQLITE_TOOBIG)
+		return crmw__errf(&db->h.err, CRMW_ELIMIT, "LIMIT_EXCEEDED: a value or pattern is too large");
+	return crmw__errf(&db->h.err, prim == SQLITE_NOMEM ? CRMW_ENOMEM : CRMW_EQUERY, "%s: %s",
+			  prim == SQLITE_ERROR ? "MALFORMED_QUERY" : "QUERY_FAILED", sqlite3_errmsg(db->sql));
+}
+
+/* -------------------------------------------------------------- cache */
+
+static void finalize_tree(q_compiled *qc)
+{
+	if (!qc)
+		return;
+	sqlite3_finalize(qc->st);
+	qc->st = NULL;
+	for (int i = 0; i < qc->nchildren; i++)
+		finalize_tree(qc->children[i]);
+}
+
+static void entry_dispose(q_entry *e)
+{
+	for (int i = 0; i < e->nparts; i++)
+		finalize_tree(e->parts[i]);
+	crmw__arena_free(&e->arena);
+	free(e->text);
+	memset(e, 0, sizeof *e);
+}
+
+void crmw__qcache_free(crmw_db *db)
+{
+	q_cache *c = db->qcache;
+	if (!c)
+		return;
+	for (int i = 0; i < c->n; i++)
+		entry_dispose(&c->entries[i]);
+	free(c->entries);
+	free(c);
+	db->qcache = NULL;
+}
+
+static int prepare_tree(crmw_db *db, sandbox *sb, const crmw_query_opts *o, q_compiled *qc)
+{
+	int src = sqlite3_prepare_v3(db->sql, qc->sql, -1, SQLITE_PREPARE_PERSISTENT, &qc->st, NULL);
+	if (src)
+		return run_error(db, sb, o, src);
+	for (int i = 0; i < qc->nchildren; i++) {
+		int rc = prepare_tree(db, sb, o, qc->children[i]);
+		if (rc)
+			return rc;
+	}
+	return CRMW_OK;
+}
+
+/* Parse, compile and prepare a query, or find it in the cache. */
+static int lookup(crmw_db *db, sandbox *sb, const crmw_query_opts *o, int mode, const char *text,
+		  size_t len, q_entry **out)
+{
+	q_cache *c = db->qcache;
+	if (!c) {
+		c = calloc(1, sizeof *c);
+		if (!c)
+			return crmw__errf(&db->h.err, CRMW_ENOMEM, "out of memory");
+		db->qcache = c;
+	}
+	for (int i = 0; i < c->n; i++) {
+		q_entry *e = &c->entries[i];
+		if (e->mode == mode && e->len == len && memcmp(e->text, text, len) == 0) {
+			e->used = ++c->clock;
+			*out = e;
+			return CRMW_OK;
+		}
+	}
+	q_entry fresh = {.mode = mode, .len = len, .limit = -1};
+	int rc = CRMW_OK;
+	if (!(fresh.text = crmw__strndup(text, len)))
+		return crmw__errf(&db->h.err, CRMW_ENOMEM, "out of memory");
+	if (mode == 0) {
+		q_select *s = NULL;
+		q_compiled *qc = NULL;
+		rc = crmw__parse_soql(&fresh.arena, text, len, &s, &db->h.err);
+		rc = rc ? rc : crmw__compile_soql(db, &fresh.arena, s, &qc);
+		if (!rc) {
+			fresh.parts = crmw__arena_alloc(&fresh.arena, sizeof *fresh.parts);
+			if (!fresh.parts)
+				rc = crmw__errf(&db->h.err, CRMW_ENOMEM, "out of memory");
+			else {
+				fresh.parts[0] = qc;
+				fresh.nparts = 1;
+			}
+		}
+	} else if (mode == 1) {
+		q_search *s = NULL;
+		rc = crmw__parse_sosl(&fresh.arena, text, len, &s, &db->h.err);
+		rc = rc ? rc : crmw__compile_sosl(db, &fresh.arena, s, &fresh.parts, &fresh.nparts);
+		if (!rc && s->has_limit)
+			fresh.limit = s->limit;
+	} else {
+		q_compiled *qc = crmw__arena_alloc(&fresh.arena, sizeof *qc);
+		fresh.parts = crmw__arena_alloc(&fresh.arena, sizeof *fresh.parts);
+		if (!qc || !fresh.parts || !(qc->sql = crmw__arena_strndup(&fresh.arena, text, len)))
+			rc = crmw__errf(&db->h.err, CRMW_ENOMEM, "out of memory");
+		else {
+			qc->id_col = -1;
+			fresh.parts[0] = qc;
+			fresh.nparts = 1;
+		}
+	}
+	for (int i = 0; !rc && i < fresh.nparts; i++) {
+		if (mode == 2) {
+			/* Raw SQL: exactly one statement, read-only, no parameters. */
+			const char *tail = NULL;
+			q_compiled *qc = fresh.parts[0];
+			int src = sqlite3_prepare_v3(db->sql, qc->sql, (int)len, SQLITE_PREPARE_PERSISTENT, &qc->st, &tail);
+			if (src) {
+				rc = run_error(db, sb, o, src);
+				break;
+			}
+			if (!qc->st) {
+				rc = crmw__errf(&db->h.err, CRMW_EQUERY, "MALFORMED_QUERY: the SQL holds no statement");
+				break;
+			}
+			while (tail && *tail && (*tail == ';' || *tail == ' ' || *tail == '\t' || *tail == '\n' || *tail == '\r'))
+				tail++;
+			if (tail && *tail) {
+				rc = crmw__errf(&db->h.err, CRMW_EACCESS, "INSUFFICIENT_ACCESS: one statement at a time (found more after '%.40s')",
+						qc->sql);
+				break;
+			}
+			if (!sqlite3_stmt_readonly(qc->st) || sqlite3_bind_parameter_count(qc->st) > 0) {
+				rc = crmw__errf(&db->h.err, CRMW_EACCESS, "INSUFFICIENT_ACCESS: only a read-only SELECT without parameters is allowed");
+				break;
+			}
+		} else {
+			rc = prepare_tree(db, sb, o, fresh.parts[i]);
+		}
+	}
+	if (rc) {
+		entry_dispose(&fresh);
+		return rc;
+	}
+	/* Insert, evicting the least recently used entry when full. */
+	if (c->n == c->cap && c->cap < CACHE_MAX) {
+		int cap = c->cap ? c->cap * 2 : 8;
+		q_entry *ne = realloc(c->entries, sizeof *ne * (size_t)cap);
+		if (!ne) {
+			entry_dispose(&fresh);
+			return crmw__errf(&db->h.err, CRMW_ENOMEM, "out of memory");
+		}
+		c->entries = ne;
+		c->cap = cap;
+	}
+	int slot = c->n;
+	if (c->n == c->cap) {
+		slot = 0;
+		for (int i = 1; i < c->n; i++)
+			if (c->entries[i].used < c->entries[slot].used)
+				slot = i;
+		entry_dispose(&c->entries[slot]);
+	} else {
+		c->n++;
+	}
+	fresh.used = ++c->clock;
+	c->entries[slot] = fresh;
+	*out = &c->entries[slot];
+	return CRMW_OK;
+}
+
+/* --------------------------------------------------------------- run */
+
+typedef struct qrun {
+	crmw_db *db;
+	const crmw_query_opts *o;
+	sandbox *sb;
+	int64_t today;
+	crmw_buf *b;
+} qrun;
+
+static int64_t resolve_today(crmw_db *db, const crmw_query_opts *o)
+{
+	const char *t = o->today[0] ? o->today : db->now;
+	int y, m, d;
+	if (t && sscanf(t, "%4d-%2d-%2d", &y, &m, &d) == 3)
+		return crmw__days_from_civil(y, m, d);
+	time_t now = time(NULL);
+	return (int64_t)(now / 86400);
+}
+
+static int bind_params(qrun *r, q_compiled *qc, const char *parent_id)
+{
+	sqlite3_stmt *st = qc->st;
+	sqlite3_reset(st);
+	for (int i = 0; i < qc->nparams; i++) {
+		const q_param *p = &qc->params[i];
+		int col = i + 1, src = SQLITE_OK;
+		switch (p->kind) {
+		case P_VALUE:
+			if (p->vkind == CRMW_VAL_INT)
+				src = sqlite3_bind_int64(st, col, p->i);
+			else if (p->vkind == CRMW_VAL_REAL)
+				src = sqlite3_bind_double(st, col, p->d);
+			else
+				src = sqlite3_bind_text(st, col, p->s, -1, SQLITE_STATIC);
+			break;
+		case P_RANGE_START:
+		case P_RANGE_END: {
+			int64_t s, e;
+			crmw__datelit_range(p->lit, p->n, r->today, &s, &e);
+			int y, m, d;
+			crmw__civil_from_days(p->kind == P_RANGE_START ? s : e, &y, &m, &d);
+			char v[32];
+			if (p->datetime)
+				snprintf(v, sizeof v, "%04d-%02d-%02dT00:00:00Z", y, m, d);
+			else
+				snprintf(v, sizeof v, "%04d-%02d-%02d", y, m, d);
+			src = sqlite3_bind_text(st, col, v, -1, SQLITE_TRANSIENT);
+			break;
+		}
+		case P_PARENT_ID:
+			src = sqlite3_bind_text(st, col, parent_id ? parent_id : "", -1, SQLITE_TRANSIENT);
+			break;
+		}
+		if (src)
+			return crmw__errf(&r->db->h.err, CRMW_ENOMEM, "binding a query parameter failed");
+	}
+	return CRMW_OK;
+}
+
+static int put_value(crmw_buf *b, sqlite3_stmt *st, int col, int32_t ftype)
+{
+	int t = sqlite3_column_type(st, col);
+	if (t == SQLITE_NULL)
+		return crmw__buf_puts(b, "null");
+	if (ftype == CRMW_FIELD_BOOLEAN)
+		return crmw__buf_puts(b, sqlite3_column_int64(st, col) ? "true" : "false");
+	if (t == SQLITE_INTEGER) {
+		if (ftype == -2)
+			return crmw__buf_double(b, (double)sqlite3_column_int64(st, col));
+		return crmw__buf_printf(b, "%lld", (long long)sqlite3_column_int64(st, col));
+	}
+	if (t == SQLITE_FLOAT)
+		return crmw__buf_double(b, sqlite3_column_double(st, col));
+	if (t == SQLITE_BLOB) {
+		/* Org tables hold no blobs; raw SQL may make one: hex text. */
+		const unsigned char *p = sqlite3_column_blob(st, col);
+		int n = sqlite3_column_bytes(st, col);
+		int rc = crmw__buf_putc(b, '"');
+		for (int i = 0; !rc && i < n; i++)
+			rc = crmw__buf_printf(b, "%02x", p[i]);
+		return rc ? rc : crmw__buf_putc(b, '"');
+	}
+	const char *s = (const char *)sqlite3_column_text(st, col);
+	return crmw__buf_json_str(b, s ? s : "", (size_t)sqlite3_column_bytes(st, col));
+}
+
+static int run_child(qrun *r, q_compiled *qc, const char *parent_id);
+
+static int put_key(crmw_buf *b, const char *key, bool *first)
+{
+	int rc = crmw__buf_puts(b, *first ? "" : ",");
+	*first = false;
+	rc = rc ? rc : crmw__buf_json_str(b, key, strlen(key));
+	return rc ? rc : crmw__buf_putc(b, ':');
+}
+
+static int put_record(qrun *r, q_compiled *qc, const q_node *node, sqlite3_stmt *st, const bool *keep)
+{
+	crmw_buf *b = r->b;
+	bool first = true;
+	int rc = crmw__buf_putc(b, '{');
+	for (int i = 0; !rc && i < node->nkids; i++) {
+		const q_node *k = &node->kids[i];
+		if (keep && !keep[i])
+			continue;
+		if ((rc = put_key(b, k->key, &first)))
+			break;
+		switch (k->kind) {
+		case N_VALUE:
+			rc = put_value(b, st, k->col, k->ftype);
+			break;
+		case N_PARENT:
+			if (sqlite3_column_type(st, k->col) == SQLITE_NULL)
+				rc = crmw__buf_puts(b, "null");
+			else
+				rc = put_record(r, qc, k, st, NULL);
+			break;
+		case N_CHILD: {
+			const char *pid = (const char *)sqlite3_column_text(st, qc->id_col);
+			char id[32];
+			snprintf(id, sizeof id, "%s", pid ? pid : "");
+			rc = run_child(r, k->child, id);
+			break;
+		}
+		}
+	}
+	if (rc == CRMW_ENOMEM)
+		return crmw__errf(&r->db->h.err, CRMW_ENOMEM, "out of memory");
+	return rc ? rc : crmw__buf_putc(b, '}') ? crmw__errf(&r->db->h.err, CRMW_ENOMEM, "out of memory") : CRMW_OK;
+}
+
+static int check_budget(qrun *r, int64_t rows)
+{
+	if (r->o->max_rows > 0 && rows > r->o->max_rows)
+		return crmw__errf(&r->db->h.err, CRMW_ELIMIT,
+				  "LIMIT_EXCEEDED: the query returns more than %lld records; add a LIMIT or narrow the WHERE clause",
+				  (long long)r->o->max_rows);
+	if (r->o->max_bytes > 0 && (int64_t)r->b->len > r->o->max_bytes)
+		return crmw__errf(&r->db->h.err, CRMW_ELIMIT,
+				  "LIMIT_EXCEEDED: the result is larger than %lld bytes; select fewer fields or records",
+				  (long long)r->o->max_bytes);
+	return CRMW_OK;
+}
+
+/* The child records of one parent: {"totalSize":n,"done":true,"records":[...]} or null. */
+static int run_child(qrun *r, q_compiled *qc, const char *parent_id)
+{
+	int rc = bind_params(r, qc, parent_id);
+	if (rc)
+		return rc;
+	size_t mark = r->b->len;
+	if (crmw__buf_puts(r->b, "{\"totalSize\":"))
+		return CRMW_ENOMEM;
+	/* Records go after a placeholder for the count; write them, then fix up. */
+	crmw_buf *outer = r->b;
+	crmw_buf recs = CRMW_BUF_INIT;
+	r->b = &recs;
+	int64_t n = 0;
+	int src;
+	while ((src = sqlite3_step(qc->st)) == SQLITE_ROW) {
+		if ((rc = crmw__buf_puts(&recs, n ? "," : "")) || (rc = put_record(r, qc, &qc->root, qc->st, NULL)))
+			break;
+		n++;
+	}
+	r->b = outer;
+	if (!rc && src != SQLITE_DONE)
+		rc = run_error(r->db, r->sb, r->o, src);
+	sqlite3_reset(qc->st);
+	if (!rc) {
+		if (n == 0) {
+			outer->len = mark;
+			rc = crmw__buf_puts(outer, "null");
+		} else {
+			rc = crmw__buf_printf(outer, "%lld,\"done\":true,\"records\":[", (long long)n);
+			rc = rc ? rc : crmw__buf_append(outer, recs.data, recs.len);
+			rc = rc ? rc : crmw__buf_puts(outer, "]}");
+		}
+		if (rc)
+			rc = crmw__errf(&r->db->h.err, CRMW_ENOMEM, "out of memory");
+	}
+	crmw_buf_dispose(&recs);
+	return rc ? rc : check_budget(r, 0);
+}
+
+/* Top-level keys that hold a value in some row (for drop_null_columns). */
+static int scan_nonnull(qrun *r, q_compiled *qc, bool *keep)
+{
+	const q_node *root = &qc->root;
+	for (int i = 0; i < root->nkids; i++)
+		keep[i] = root->kids[i].kind == N_CHILD;
+	int src;
+	while ((src = sqlite3_step(qc->st)) == SQLITE_ROW)
+		for (int i = 0; i < root->nkids; i++)
+			if (!keep[i] && sqlite3_column_type(qc->st, root->kids[i].col) != SQLITE_NULL)
+				keep[i] = true;
+	if (src != SQLITE_DONE)
+		return run_error(r->db, r->sb, r->o, src);
+	return bind_params(r, qc, NULL);
+}
+
+static int run_soql(qrun *r, q_compiled *qc)
+{
+	int rc = bind_params(r, qc, NULL);
+	if (rc)
+		return rc;
+	crmw_buf *b = r->b;
+	int src;
+	if (qc->count_only) {
+		src = sqlite3_step(qc->st);
+		if (src != SQLITE_ROW)
+			return run_error(r->db, r->sb, r->o, src);
+		rc = crmw__buf_printf(b, "{\"totalSize\":%lld,\"done\":true,\"records\":[]}",
+				      (long long)sqlite3_column_int64(qc->st, 0));
+		sqlite3_reset(qc->st);
+		return rc ? crmw__errf(&r->db->h.err, CRMW_ENOMEM, "out of memory") : CRMW_OK;
+	}
+	bool *keep = NULL;
+	if (r->o->drop_null_columns && qc->root.nkids > 0) {
+		keep = calloc((size_t)qc->root.nkids, sizeof *keep);
+		if (!keep)
+			return crmw__errf(&r->db->h.err, CRMW_ENOMEM, "out of memory");
+		if ((rc = scan_nonnull(r, qc, keep))) {
+			free(keep);
+			sqlite3_reset(qc->st);
+			return rc;
+		}
+	}
+	rc = crmw__buf_putc(b, '[') ? CRMW_ENOMEM : CRMW_OK;
+	int64_t n = 0;
+	while (!rc && (src = sqlite3_step(qc->st)) == SQLITE_ROW) {
+		if (n && crmw__buf_putc(b, ','))
+			rc = CRMW_ENOMEM;
+		rc = rc ? rc : put_record(r, qc, &qc->root, qc->st, keep);
+		n++;
+		rc = rc ? rc : check_budget(r, n);
+	}
+	if (!rc && src != SQLITE_DONE)
+		rc = run_error(r->db, r->sb, r->o, src);
+	if (!rc && crmw__buf_putc(b, ']'))
+		rc = CRMW_ENOMEM;
+	if (rc == CRMW_ENOMEM)
+		crmw__errf(&r->db->h.err, CRMW_ENOMEM, "out of memory");
+	sqlite3_reset(qc->st);
+	free(keep);
+	return rc;
+}
+
+static int run_sosl(qrun *r, q_entry *e)
+{
+	crmw_buf *b = r->b;
+	int rc = crmw__buf_putc(b, '{') ? CRMW_ENOMEM : CRMW_OK;
+	int64_t total = 0;
+	for (int i = 0; !rc && i < e->nparts; i++) {
+		q_compiled *qc = e->parts[i];
+		rc = crmw__buf_printf(b, "%s\"%s\":[", i ? "," : "", qc->object) ? CRMW_ENOMEM : CRMW_OK;
+		rc = rc ? rc : bind_params(r, qc, NULL);
+		int64_t n = 0;
+		int src = SQLITE_DONE;
+		while (!rc && (e->limit < 0 || total < e->limit) && (src = sqlite3_step(qc->st)) == SQLITE_ROW) {
+			if (n && crmw__buf_putc(b, ','))
+				rc = CRMW_ENOMEM;
+			rc = rc ? rc : put_record(r, qc, &qc->root, qc->st, NULL);
+			n++;
+			total++;
+			rc = rc ? rc : check_budget(r, total);
+		}
+		if (!rc && src != SQLITE_DONE && src != SQLITE_ROW)
+			rc = run_error(r->db, r->sb, r->o, src);
+		sqlite3_reset(qc->st);
+		if (!rc && crmw__buf_putc(b, ']'))
+			rc = CRMW_ENOMEM;
+	}
+	if (!rc && crmw__buf_putc(b, '}'))
+		rc = CRMW_ENOMEM;
+	if (rc == CRMW_ENOMEM)
+		crmw__errf(&r->db->h.err, CRMW_ENOMEM, "out of memory");
+	return rc;
+}
+
+static int run_sql(qrun *r, q_compiled *qc)
+{
+	sqlite3_stmt *st = qc->st;
+	sqlite3_reset(st);
+	crmw_buf *b = r->b;
+	int ncol = sqlite3_column_count(st);
+	int rc = crmw__buf_putc(b, '[') ? CRMW_ENOMEM : CRMW_OK;
+	int64_t n = 0;
+	int src = SQLITE_DONE;
+	while (!rc && (src = sqlite3_step(st)) == SQLITE_ROW) {
+		rc = crmw__buf_puts(b, n ? ",{" : "{") ? CRMW_ENOMEM : CRMW_OK;
+		bool first = true;
+		for (int i = 0; !rc && i < ncol; i++) {
+			const char *name = sqlite3_column_name(st, i);
+			rc = put_key(b, name ? name : "?", &first);
+			rc = rc ? rc : put_value(b, st, i, CRMW_FIELD_STRING);
+		}
+		rc = rc ? rc : crmw__buf_putc(b, '}') ? CRMW_ENOMEM : CRMW_OK;
+		n++;
+		rc = rc ? rc : check_budget(r, n);
+	}
+	if (!rc && src != SQLITE_DONE)
+		rc = run_error(r->db, r->sb, r->o, src);
+	if (!rc && crmw__buf_putc(b, ']'))
+		rc = CRMW_ENOMEM;
+	if (rc == CRMW_ENOMEM)
+		crmw__errf(&r->db->h.err, CRMW_ENOMEM, "out of memory");
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* ------------------------------------------------------------- entry */
+
+/*
+ * FTS5 connects to its tables (reading sqlite_master and its own shadow
+ * tables) the first time a connection uses them.  Do that outside the
+ * sandbox, so that the authorizer only ever sees the query's own reads.
+ */
+static void warm_search_indexes(crmw_db *db)
+{
+	for (int32_t i = 0; i < db->schema->nobjects; i++) {
+		const crmw_object *o = &db->schema->objects[i];
+		if (!crmw__object_searchable(o))
+			continue;
+		char sql[300];
+		snprintf(sql, sizeof sql, "SELECT rowid FROM \"crmw_fts_%s\" WHERE 0", o->name);
+		sqlite3_stmt *st = NULL;
+		if (sqlite3_prepare_v2(db->sql, sql, -1, &st, NULL) == SQLITE_OK)
+			sqlite3_step(st);
+		sqlite3_finalize(st);
+	}
+}
+
+static int query_common(crmw_buf *out, crmw_db *db, const char *text, size_t len,
+			const crmw_query_opts *opts, int mode, bool explain, const char *fn)
+{
+	if (!out || !db || !text)
+		return crmw__errf(db ? &db->h.err : NULL, CRMW_EINVALID, "%s: NULL argument", fn);
+	const crmw_query_opts *o = opts ? opts : &default_opts;
+	if (mode < 0)
+		mode = crmw__is_sosl(text, len) ? 1 : 0;
+	if (mode == 1)
+		warm_search_indexes(db);
+	sandbox sb;
+	sandbox_on(db, &sb, o, mode == 1);
+	q_entry *e = NULL;
+	int rc = lookup(db, &sb, o, mode, text, len, &e);
+	crmw_buf b = CRMW_BUF_INIT;
+	qrun r = {.db = db, .o = o, .sb = &sb, .today = resolve_today(db, o), .b = &b};
+	if (!rc && explain) {
+		rc = crmw__buf_printf(&b, "{\"kind\":\"%s\",\"sql\":[", mode == 0 ? "soql" : mode == 1 ? "sosl" : "sql");
+		for (int i = 0; !rc && i < e->nparts; i++) {
+			q_compiled *qc = e->parts[i];
+			rc = crmw__buf_puts(&b, i ? "," : "");
+			rc = rc ? rc : crmw__buf_json_str(&b, qc->sql, strlen(qc->sql));
+			for (int k = 0; !rc && k < qc->nchildren; k++) {
+				rc = crmw__buf_putc(&b, ',');
+				rc = rc ? rc : crmw__buf_json_str(&b, qc->children[k]->sql, strlen(qc->children[k]->sql));
+			}
+		}
+		rc = rc ? rc : crmw__buf_puts(&b, "],\"params\":[");
+		for (int i = 0; !rc && i < e->nparts; i++) {
+			q_compiled *qc = e->parts[i];
+			for (int k = 0; !rc && k < qc->nparams; k++) {
+				const q_param *p = &qc->params[k];
+				rc = crmw__buf_puts(&b, (i || k) ? "," : "");
+				if (rc)
+					break;
+				if (p->kind == P_VALUE && p->vkind == CRMW_VAL_INT)
+					rc = crmw__buf_printf(&b, "%lld", (long long)p->i);
+				else if (p->kind == P_VALUE && p->vkind == CRMW_VAL_REAL)
+					rc = crmw__buf_double(&b, p->d);
+				else if (p->kind == P_VALUE)
+					rc = crmw__buf_json_str(&b, p->s, strlen(p->s));
+				else if (p->kind == P_PARENT_ID)
+					rc = crmw__buf_puts(&b, "{\"parent\":\"Id\"}");
+				else {
+					int64_t s0, e0;
+					crmw__datelit_range(p->lit, p->n, r.today, &s0, &e0);
+					int y, m, d;
+					crmw__civil_from_days(p->kind == P_RANGE_START ? s0 : e0, &y, &m, &d);
+					rc = crmw__buf_printf(&b, "{\"%s\":\"%s\",\"value\":\"%04d-%02d-%02d%s\"}",
+							      p->kind == P_RANGE_START ? "range_start" : "range_end",
+							      crmw__datelit_name(p->lit), y, m, d,
+							      p->datetime ? "T00:00:00Z" : "");
+				}
+			}
+		}
+		rc = rc ? rc : crmw__buf_puts(&b, "]}");
+		if (rc)
+			rc = crmw__errf(&db->h.err, CRMW_ENOMEM, "out of memory");
+	} else if (!rc) {
+		if (mode == 0)
+			rc = run_soql(&r, e->parts[0]);
+		else if (mode == 1)
+			rc = run_sosl(&r, e);
+		else
+			rc = run_sql(&r, e->parts[0]);
+	}
+	sandbox_off(db, &sb);
+	if (rc) {
+		crmw_buf_dispose(&b);
+		crmw__errf(NULL, rc, "%s", crmw__err_msg(&db->h.err));
+		return rc;
+	}
+	crmw_buf_dispose(out);
+	*out = b;
+	return CRMW_OK;
+}
+
+int crmw_query(crmw_buf *out, crmw_db *db, const char *text, size_t len, const crmw_query_opts *opts)
+{
+	return query_common(out, db, text, len, opts, -1, false, "crmw_query");
+}
+
+int crmw_query_sql(crmw_buf *out, crmw_db *db, const char *sql, size_t len, const crmw_query_opts *opts)
+{
+	return query_common(out, db, sql, len, opts, 2, false, "crmw_query_sql");
+}
+
+int crmw_query_explain(crmw_buf *out, crmw_db *db, const char *text, size_t len, const crmw_query_opts *opts)
+{
+	return query_common(out, db, text, len, opts, -1, true, "crmw_query_explain");
+}

@@ -1,0 +1,1151 @@
+/*
+ * The SOQL compiler: a parsed SELECT becomes one SQLite SELECT with numbered
+ * parameters (?1, ?2, ...), plus the tree that shapes its rows into
+ * Salesforce-style records.  Every name is resolved against the schema here,
+ * so the SQL only ever names real tables and columns, always quoted.
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include "query/internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define MAX_REL_DEPTH 5
+#define MAX_JOINS 64
+
+typedef struct join {
+	char key[512];              /* canonical relationship chain: "Account.Owner" */
+	int alias[8];               /* one per target of a polymorphic reference */
+	const crmw_object *obj[8];
+	int ntargets;
+} join;
+
+typedef struct cctx {
+	crmw_db *db;
+	crmw_arena *a;
+	crmw_err *err;
+	const crmw_object *root;
+	const char *alias;          /* the FROM alias, or NULL */
+	int prefix;                 /* table alias prefix, distinct per (sub)query */
+	int *next_alias;            /* shared counter */
+	join joins[MAX_JOINS];
+	int njoins;
+	crmw_buf join_sql;
+	/* Parameters are shared by a query and its semi-join subqueries. */
+	q_param **params;
+	int *nparams, *capparams;
+	bool aggregate;
+	int exprn;
+	int semi_depth;
+	const char *fts_match;      /* SOSL: the FTS5 query this SELECT must match */
+	bool fts_none;              /* SOSL: the object has no field in the search scope */
+	bool failed;
+} cctx;
+
+typedef struct rexpr {
+	const char *sql;            /* the SQL expression */
+	const crmw_field *field;    /* for plain fields and function arguments */
+	int32_t type;               /* result type: field type, -1 count/int, -2 double */
+	const char *chain[MAX_REL_DEPTH + 1]; /* canonical relationship names */
+	const char *exists[MAX_REL_DEPTH + 1]; /* SQL of each parent's Id */
+	int nchain;
+	const char *name;           /* canonical field name */
+	bool is_agg, is_fn;
+} rexpr;
+
+/* ------------------------------------------------------------- errors */
+
+static int cerr(cctx *c, const char *code, q_pos pos, const char *fmt, ...) CRMW_PRINTF(4, 5);
+static int cerr(cctx *c, const char *code, q_pos pos, const char *fmt, ...)
+{
+	if (c->failed)
+		return CRMW_EQUERY;
+	char msg[800];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	c->failed = true;
+	return crmw__errf(c->err, CRMW_EQUERY, "%s: %s (line %d, column %d)", code, msg, pos.line, pos.col);
+}
+
+static int coom(cctx *c)
+{
+	c->failed = true;
+	return crmw__errf(c->err, CRMW_ENOMEM, "out of memory");
+}
+
+static char *adup(cctx *c, const char *s)
+{
+	char *d = crmw__arena_strndup(c->a, s, strlen(s));
+	if (!d)
+		coom(c);
+	return d;
+}
+
+static char *afmt(cctx *c, const char *fmt, ...) CRMW_PRINTF(2, 3);
+static char *afmt(cctx *c, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	char *d = n >= 0 ? crmw__arena_alloc(c->a, (size_t)n + 1) : NULL;
+	if (!d) {
+		coom(c);
+		return NULL;
+	}
+	va_start(ap, fmt);
+	vsnprintf(d, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return d;
+}
+
+/* ---------------------------------------------------------- params */
+
+static int add_param(cctx *c, q_param p)
+{
+	if (*c->nparams == *c->capparams) {
+		int cap = *c->capparams ? *c->capparams * 2 : 16;
+		q_param *np = crmw__arena_alloc(c->a, sizeof *np * (size_t)cap);
+		if (!np)
+			return coom(c), -1;
+		if (*c->nparams)
+			memcpy(np, *c->params, sizeof *np * (size_t)*c->nparams);
+		*c->params = np;
+		*c->capparams = cap;
+	}
+	(*c->params)[(*c->nparams)++] = p;
+	return *c->nparams; /* 1-based: ?N */
+}
+
+static int param_text(cctx *c, const char *s)
+{
+	q_param p = {.kind = P_VALUE, .vkind = CRMW_VAL_TEXT, .s = s};
+	return add_param(c, p);
+}
+
+static int param_int(cctx *c, int64_t i)
+{
+	q_param p = {.kind = P_VALUE, .vkind = CRMW_VAL_INT, .i = i};
+	return add_param(c, p);
+}
+
+static int param_real(cctx *c, double d)
+{
+	q_param p = {.kind = P_VALUE, .vkind = CRMW_VAL_REAL, .d = d};
+	return add_param(c, p);
+}
+
+/* ----------------------------------------------------------- types */
+
+static bool is_text_type(int32_t t)
+{
+	return t == CRMW_FIELD_STRING || t == CRMW_FIELD_TEXTAREA || t == CRMW_FIELD_EMAIL ||
+	       t == CRMW_FIELD_PHONE || t == CRMW_FIELD_URL || t == CRMW_FIELD_PICKLIST ||
+	       t == CRMW_FIELD_MULTIPICKLIST;
+}
+
+static bool is_num_type(int32_t t)
+{
+	return t == CRMW_FIELD_INT || t == CRMW_FIELD_DOUBLE || t == CRMW_FIELD_CURRENCY ||
+	       t == CRMW_FIELD_PERCENT || t == -1 || t == -2;
+}
+
+static bool is_id_type(int32_t t)
+{
+	return t == CRMW_FIELD_ID || t == CRMW_FIELD_REFERENCE;
+}
+
+static const char *type_word(int32_t t)
+{
+	switch (t) {
+	case CRMW_FIELD_DATE: return "date";
+	case CRMW_FIELD_DATETIME: return "dateTime";
+	case CRMW_FIELD_BOOLEAN: return "boolean";
+	case CRMW_FIELD_ID: case CRMW_FIELD_REFERENCE: return "id";
+	case -1: return "integer";
+	case -2: return "double";
+	default:
+		if (is_num_type(t))
+			return "number";
+		return "string";
+	}
+}
+
+/* ------------------------------------------------------------ paths */
+
+static join *find_join(cctx *c, const char *key)
+{
+	for (int i = 0; i < c->njoins; i++)
+		if (strcmp(c->joins[i].key, key) == 0)
+			return &c->joins[i];
+	return NULL;
+}
+
+static const char *table_alias(cctx *c, int alias)
+{
+	return afmt(c, "q%d_t%d", c->prefix, alias);
+}
+
+/* Relationship names of an object, for suggestions. */
+static const char *suggest_relationship(const crmw_object *o, const char *name)
+{
+	const char *cands[512];
+	size_t n = 0;
+	for (int32_t i = 0; i < o->nfields && n < CRMW_ARRAY_LEN(cands); i++)
+		if (o->fields[i].relationship)
+			cands[n++] = o->fields[i].relationship;
+	return crmw__closest_name(name, cands, n);
+}
+
+static const char *suggest_field(const crmw_object *o, const char *name)
+{
+	const char *cands[512];
+	size_t n = 0;
+	for (int32_t i = 0; i < o->nfields && n < CRMW_ARRAY_LEN(cands); i++)
+		cands[n++] = o->fields[i].name;
+	return crmw__closest_name(name, cands, n);
+}
+
+static int resolve_path(cctx *c, const q_path *p, rexpr *out)
+{
+	memset(out, 0, sizeof *out);
+	int i = 0;
+	const crmw_schema *s = c->db->schema;
+	if (p->nparts > 1) {
+		bool is_rel = false;
+		for (int32_t k = 0; k < c->root->nfields; k++)
+			if (c->root->fields[k].relationship &&
+			    strcasecmp(c->root->fields[k].relationship, p->parts[0]) == 0)
+				is_rel = true;
+		if (!is_rel && ((c->alias && strcasecmp(p->parts[0], c->alias) == 0) ||
+				strcasecmp(p->parts[0], c->root->name) == 0))
+			i = 1; /* "Case.Subject", "c.Subject" */
+	}
+	const crmw_object *cur[8] = {c->root};
+	int ncur = 1;
+	const char *cur_alias[8] = {table_alias(c, 0)};
+	char key[512] = "";
+	for (; i < p->nparts - 1; i++) {
+		if (out->nchain >= MAX_REL_DEPTH)
+			return cerr(c, QE_FIELD, p->pos, "'%s': relationship paths go at most %d levels deep",
+				    p->text, MAX_REL_DEPTH);
+		if (ncur > 1)
+			return cerr(c, QE_FIELD, p->pos,
+				    "'%s': a polymorphic relationship can only be followed to a field", p->text);
+		const crmw_object *o = cur[0];
+		const crmw_field *f = NULL;
+		for (int32_t k = 0; k < o->nfields && !f; k++)
+			if (o->fields[k].relationship && strcasecmp(o->fields[k].relationship, p->parts[i]) == 0)
+				f = &o->fields[k];
+		if (!f) {
+			const crmw_field *plain = crmw__object_field(o, p->parts[i]);
+			if (plain && plain->type == CRMW_FIELD_REFERENCE)
+				return cerr(c, QE_FIELD, p->pos,
+					    "Didn't understand relationship '%s' in field path '%s': '%s' is a field of entity '%s'; its relationship is '%s'",
+					    p->parts[i], p->text, plain->name, o->name, plain->relationship);
+			const char *hint = suggest_relationship(o, p->parts[i]);
+			return cerr(c, QE_FIELD, p->pos,
+				    "Didn't understand relationship '%s' in field path '%s' on entity '%s'%s%s%s",
+				    p->parts[i], p->text, o->name, hint ? "; did you mean '" : "",
+				    hint ? hint : "", hint ? "'?" : "");
+		}
+		size_t kl = strlen(key);
+		snprintf(key + kl, sizeof key - kl, "%s%s", kl ? "." : "", f->relationship);
+		join *j = find_join(c, key);
+		if (!j) {
+			if (c->njoins == MAX_JOINS)
+				return cerr(c, QE_LIMIT, p->pos, "too many relationships in one query");
+			j = &c->joins[c->njoins++];
+			memset(j, 0, sizeof *j);
+			snprintf(j->key, sizeof j->key, "%s", key);
+			for (int32_t k = 0; k < f->nrefs && k < 8; k++) {
+				const crmw_object *t = crmw__schema_object(s, f->refs[k]);
+				int al = ++*c->next_alias;
+				j->alias[k] = al;
+				j->obj[k] = t;
+				j->ntargets++;
+				if (crmw__buf_printf(&c->join_sql, " LEFT JOIN \"%s\" %s ON %s.\"Id\" = %s.\"%s\"", t->name,
+						     table_alias(c, al), table_alias(c, al), cur_alias[0], f->name))
+					return coom(c);
+			}
+		}
+		ncur = j->ntargets;
+		for (int k = 0; k < ncur; k++) {
+			cur[k] = j->obj[k];
+			cur_alias[k] = table_alias(c, j->alias[k]);
+		}
+		out->chain[out->nchain] = f->relationship;
+		if (ncur == 1) {
+			out->exists[out->nchain] = afmt(c, "%s.\"Id\"", cur_alias[0]);
+		} else {
+			crmw_buf b = CRMW_BUF_INIT;
+			int rc = crmw__buf_puts(&b, "COALESCE(");
+			for (int k = 0; !rc && k < ncur; k++)
+				rc = crmw__buf_printf(&b, "%s%s.\"Id\"", k ? ", " : "", cur_alias[k]);
+			rc = rc ? rc : crmw__buf_putc(&b, ')');
+			out->exists[out->nchain] = rc ? NULL : adup(c, b.data);
+			crmw_buf_dispose(&b);
+		}
+		out->nchain++;
+	}
+	const char *fname = p->parts[p->nparts - 1];
+	const crmw_field *f = crmw__object_field(cur[0], fname);
+	if (!f && ncur == 1 && strcasecmp(fname, "Name") == 0 && crmw__object_field(cur[0], "FirstName") &&
+	    crmw__object_field(cur[0], "LastName")) {
+		/* Salesforce's compound Name of people (User, Contact, person
+		 * Account, Lead): "First Last". */
+		out->type = CRMW_FIELD_STRING;
+		out->name = "Name";
+		out->sql = afmt(c, "NULLIF(trim(coalesce(%s.\"FirstName\", '') || ' ' || coalesce(%s.\"LastName\", '')), '')",
+				cur_alias[0], cur_alias[0]);
+		return c->failed ? CRMW_EQUERY : CRMW_OK;
+	}
+	if (!f) {
+		const char *hint = suggest_field(cur[0], fname);
+		return cerr(c, QE_FIELD, p->pos, "No such column '%s' on entity '%s'%s%s%s", fname, cur[0]->name,
+			    hint ? "; did you mean '" : "", hint ? hint : "", hint ? "'?" : "");
+	}
+	for (int k = 1; k < ncur; k++)
+		if (!crmw__object_field(cur[k], fname))
+			return cerr(c, QE_FIELD, p->pos,
+				    "'%s': field '%s' exists on '%s' but not on '%s', which the relationship can also point to",
+				    p->text, fname, cur[0]->name, cur[k]->name);
+	out->field = f;
+	out->type = f->type;
+	out->name = f->name;
+	if (ncur == 1) {
+		out->sql = afmt(c, "%s.\"%s\"", cur_alias[0], f->name);
+	} else {
+		crmw_buf b = CRMW_BUF_INIT;
+		int rc = crmw__buf_puts(&b, "COALESCE(");
+		for (int k = 0; !rc && k < ncur; k++)
+			rc = crmw__buf_printf(&b, "%s%s.\"%s\"", k ? ", " : "", cur_alias[k], f->name);
+		rc = rc ? rc : crmw__buf_putc(&b, ')');
+		out->sql = rc ? NULL : adup(c, b.data);
+		crmw_buf_dispose(&b);
+	}
+	return c->failed ? CRMW_EQUERY : CRMW_OK;
+}
+
+/* --------------------------------------------------- expressions */
+
+static bool is_agg(q_fn fn)
+{
+	return fn >= FN_COUNT && fn <= FN_MAX;
+}
+
+static int apply_datefn(cctx *c, q_fn fn, rexpr *r, q_pos pos, const char *text)
+{
+	int32_t t = r->type;
+	if (t != CRMW_FIELD_DATE && t != CRMW_FIELD_DATETIME)
+		return cerr(c, QE_FIELD, pos, "%s() needs a date or dateTime field, and '%s' is a %s",
+			    crmw__fn_name(fn), r->name ? r->name : text, type_word(t));
+	const char *x = r->sql;
+	const char *sql = NULL;
+	int32_t out = -1;
+	switch (fn) {
+	case FN_CALENDAR_MONTH: case FN_FISCAL_MONTH:
+		sql = afmt(c, "CAST(strftime('%%m', %s) AS INTEGER)", x); break;
+	case FN_CALENDAR_QUARTER: case FN_FISCAL_QUARTER:
+		sql = afmt(c, "((CAST(strftime('%%m', %s) AS INTEGER) + 2) / 3)", x); break;
+	case FN_CALENDAR_YEAR: case FN_FISCAL_YEAR:
+		sql = afmt(c, "CAST(strftime('%%Y', %s) AS INTEGER)", x); break;
+	case FN_DAY_IN_MONTH:
+		sql = afmt(c, "CAST(strftime('%%d', %s) AS INTEGER)", x); break;
+	case FN_DAY_IN_WEEK:
+		sql = afmt(c, "(CAST(strftime('%%w', %s) AS INTEGER) + 1)", x); break;
+	case FN_DAY_IN_YEAR:
+		sql = afmt(c, "CAST(strftime('%%j', %s) AS INTEGER)", x); break;
+	case FN_WEEK_IN_YEAR:
+		sql = afmt(c, "((CAST(strftime('%%j', %s) AS INTEGER) + 6) / 7)", x); break;
+	case FN_HOUR_IN_DAY:
+		if (t != CRMW_FIELD_DATETIME)
+			return cerr(c, QE_FIELD, pos, "HOUR_IN_DAY() needs a dateTime field");
+		sql = afmt(c, "CAST(strftime('%%H', %s) AS INTEGER)", x); break;
+	case FN_DAY_ONLY:
+		if (t != CRMW_FIELD_DATETIME)
+			return cerr(c, QE_FIELD, pos, "DAY_ONLY() needs a dateTime field");
+		sql = afmt(c, "date(%s)", x);
+		out = CRMW_FIELD_DATE;
+		break;
+	case FN_CONVERT_TIMEZONE:
+		/* Stored times are UTC and so is the org: the identity. */
+		sql = x;
+		out = t;
+		break;
+	default:
+		return cerr(c, QE_MALFORMED, pos, "%s() is not a date function", crmw__fn_name(fn));
+	}
+	r->sql = sql;
+	r->type = out;
+	r->is_fn = true;
+	return c->failed ? CRMW_EQUERY : CRMW_OK;
+}
+
+static int resolve_expr(cctx *c, const q_expr *e, rexpr *r, bool allow_agg)
+{
+	memset(r, 0, sizeof *r);
+	if (e->fn == FN_NONE)
+		return resolve_path(c, &e->path, r);
+	if (is_agg(e->fn) && !allow_agg)
+		return cerr(c, QE_MALFORMED, e->pos, "aggregate %s() is not allowed here", crmw__fn_name(e->fn));
+	if (e->fn == FN_COUNT && !e->has_path) {
+		r->sql = "count(*)";
+		r->type = -1;
+		r->is_agg = true;
+		return CRMW_OK;
+	}
+	int rc = resolve_path(c, &e->path, r);
+	if (rc)
+		return rc;
+	if (e->inner != FN_NONE && (rc = apply_datefn(c, e->inner, r, e->pos, e->text)))
+		return rc;
+	if (!is_agg(e->fn))
+		return apply_datefn(c, e->fn, r, e->pos, e->text);
+	const char *x = r->sql;
+	int32_t t = r->type;
+	switch (e->fn) {
+	case FN_COUNT:
+		r->sql = afmt(c, "count(%s)", x);
+		r->type = -1;
+		break;
+	case FN_COUNT_DISTINCT:
+		r->sql = afmt(c, "count(DISTINCT %s)", x);
+		r->type = -1;
+		break;
+	case FN_SUM:
+	case FN_AVG:
+		if (!is_num_type(t))
+			return cerr(c, QE_MALFORMED, e->pos, "field '%s' of type %s cannot be aggregated with %s()",
+				    e->path.text, type_word(t), crmw__fn_name(e->fn));
+		r->sql = afmt(c, "%s(%s)", e->fn == FN_SUM ? "sum" : "avg", x);
+		r->type = e->fn == FN_AVG ? -2 : t;
+		break;
+	case FN_MIN:
+	case FN_MAX:
+		if (t == CRMW_FIELD_BOOLEAN || t == CRMW_FIELD_TEXTAREA || t == CRMW_FIELD_MULTIPICKLIST)
+			return cerr(c, QE_MALFORMED, e->pos, "field '%s' of type %s cannot be aggregated with %s()",
+				    e->path.text, type_word(t), crmw__fn_name(e->fn));
+		r->sql = afmt(c, "%s(%s)", e->fn == FN_MIN ? "min" : "max", x);
+		break;
+	default:
+		break;
+	}
+	r->is_agg = true;
+	return c->failed ? CRMW_EQUERY : CRMW_OK;
+}
+
+/* ------------------------------------------------------ conditions */
+
+static int compile_cond(cctx *c, const q_cond *q, crmw_buf *b, bool negated, bool having);
+static int compile_select(cctx *c, const q_select *s, crmw_buf *out, bool semi, q_compiled *qc,
+			  const crmw_field *parent_via);
+
+/* Widen a 15-character id to 18; check the form. */
+static const char *id_value(cctx *c, const q_value *v)
+{
+	size_t n = strlen(v->s);
+	if (n == 15) {
+		char id[19];
+		if (crmw_id_to18(id, v->s) == CRMW_OK)
+			return adup(c, id);
+	} else if (n == 18 && crmw_id_valid(v->s, 0)) {
+		return v->s;
+	}
+	crmw_clear_last_error();
+	return NULL;
+}
+
+static const char *quote_hint(int32_t t)
+{
+	return t == CRMW_FIELD_DATE || t == CRMW_FIELD_DATETIME || is_num_type(t) || t == CRMW_FIELD_BOOLEAN
+		       ? "should not be enclosed in quotes"
+		       : "should be enclosed in quotes";
+}
+
+/* One scalar value for lhs of type t: "?N", with COLLATE for text. */
+static int value_sql(cctx *c, const rexpr *lhs, const q_value *v, const char *what, crmw_buf *b)
+{
+	int32_t t = lhs->type;
+	int idx = -1;
+	const char *name = lhs->name ? lhs->name : what;
+	switch (v->kind) {
+	case V_STRING:
+		if (is_id_type(t)) {
+			const char *id = id_value(c, v);
+			if (!id)
+				return cerr(c, QE_OPERATOR, v->pos, "invalid ID field: '%s'", v->s);
+			idx = param_text(c, id);
+		} else if (is_text_type(t)) {
+			idx = param_text(c, v->s);
+		}
+		break;
+	case V_INT:
+		if (t == CRMW_FIELD_DOUBLE || t == CRMW_FIELD_CURRENCY || t == CRMW_FIELD_PERCENT || t == -2)
+			idx = param_real(c, (double)v->i);
+		else if (t == CRMW_FIELD_INT || t == -1)
+			idx = param_int(c, v->i);
+		break;
+	case V_REAL:
+		if (is_num_type(t))
+			idx = param_real(c, v->d);
+		break;
+	case V_BOOL:
+		if (t == CRMW_FIELD_BOOLEAN)
+			idx = param_int(c, v->i);
+		break;
+	case V_DATE:
+		if (t == CRMW_FIELD_DATE)
+			idx = param_text(c, v->s);
+		break;
+	case V_DATETIME:
+		if (t == CRMW_FIELD_DATETIME)
+			idx = param_text(c, v->s);
+		break;
+	default:
+		break;
+	}
+	if (c->failed)
+		return CRMW_EQUERY;
+	if (idx < 0)
+		return cerr(c, QE_FIELD, v->pos, "value of filter criterion for field '%s' must be of type %s and %s",
+			    name, type_word(t), quote_hint(t));
+	int rc = crmw__buf_printf(b, "?%d", idx);
+	return rc ? coom(c) : CRMW_OK;
+}
+
+static const char *collate(int32_t t)
+{
+	return is_text_type(t) ? " COLLATE NOCASE" : "";
+}
+
+static int compile_cmp(cctx *c, const q_cond *q, crmw_buf *b, bool negated, bool having)
+{
+	rexpr lhs;
+	int rc = resolve_expr(c, &q->lhs, &lhs, having);
+	if (rc)
+		return rc;
+	if (!having && lhs.is_agg)
+		return cerr(c, QE_MALFORMED, q->lhs.pos, "aggregates belong in HAVING, not WHERE");
+	const q_value *v = &q->rhs;
+	const char *x = lhs.sql;
+	int32_t t = lhs.type;
+	/* Two-valued logic like SOQL's: a comparison with a null field is false,
+	 * and its negation true.  Plain SQL is enough where NULL counts as false. */
+	const char *pre = negated ? "COALESCE(" : "(";
+	const char *post = negated ? ", 0)" : ")";
+
+	if (v->kind == V_NULL) {
+		if (q->op != OP_EQ && q->op != OP_NE)
+			return cerr(c, QE_OPERATOR, q->pos, "null can only be compared with = or !=");
+		return crmw__buf_printf(b, "(%s IS %sNULL)", x, q->op == OP_EQ ? "" : "NOT ") ? coom(c) : CRMW_OK;
+	}
+	if (v->kind == V_DATELIT) {
+		if (t != CRMW_FIELD_DATE && t != CRMW_FIELD_DATETIME)
+			return cerr(c, QE_FIELD, v->pos, "date literal %s cannot be compared with field '%s' of type %s",
+				    crmw__datelit_name(v->lit), lhs.name ? lhs.name : q->lhs.text, type_word(t));
+		q_param ps = {.kind = P_RANGE_START, .lit = v->lit, .n = v->i, .datetime = t == CRMW_FIELD_DATETIME};
+		q_param pe = ps;
+		pe.kind = P_RANGE_END;
+		int is = add_param(c, ps), ie = add_param(c, pe);
+		if (is < 0 || ie < 0)
+			return CRMW_ENOMEM;
+		switch (q->op) {
+		case OP_EQ: rc = crmw__buf_printf(b, "%s%s >= ?%d AND %s < ?%d%s", pre, x, is, x, ie, post); break;
+		case OP_NE: rc = crmw__buf_printf(b, "COALESCE(%s < ?%d OR %s >= ?%d, 1)", x, is, x, ie); break;
+		case OP_LT: rc = crmw__buf_printf(b, "%s%s < ?%d%s", pre, x, is, post); break;
+		case OP_LE: rc = crmw__buf_printf(b, "%s%s < ?%d%s", pre, x, ie, post); break;
+		case OP_GT: rc = crmw__buf_printf(b, "%s%s >= ?%d%s", pre, x, ie, post); break;
+		case OP_GE: rc = crmw__buf_printf(b, "%s%s >= ?%d%s", pre, x, is, post); break;
+		default:
+			return cerr(c, QE_OPERATOR, q->pos, "date literals take =, !=, <, <=, > or >=");
+		}
+		return rc ? coom(c) : CRMW_OK;
+	}
+	switch (q->op) {
+	case OP_EQ: case OP_NE: case OP_LT: case OP_LE: case OP_GT: case OP_GE: {
+		static const char *const sym[] = {"=", "<>", "<", "<=", ">", ">="};
+		if (q->op >= OP_LT && (t == CRMW_FIELD_BOOLEAN || t == CRMW_FIELD_MULTIPICKLIST || t == CRMW_FIELD_TEXTAREA))
+			return cerr(c, QE_OPERATOR, q->pos, "invalid operator on field '%s' of type %s",
+				    lhs.name, crmw_field_type_name(t));
+		if (t == CRMW_FIELD_TEXTAREA)
+			return cerr(c, QE_FIELD, q->lhs.pos, "field '%s' is a long text area and cannot be filtered; use SOSL or LIKE",
+				    lhs.name);
+		if (crmw__buf_printf(b, q->op == OP_NE ? "COALESCE(%s%s <> " : "%s%s%s %s ", q->op == OP_NE ? x : pre,
+				     q->op == OP_NE ? collate(t) : x, q->op == OP_NE ? "" : collate(t), q->op == OP_NE ? "" : sym[q->op]))
+			return coom(c);
+		if ((rc = value_sql(c, &lhs, v, q->lhs.text, b)))
+			return rc;
+		return crmw__buf_puts(b, q->op == OP_NE ? ", 1)" : post) ? coom(c) : CRMW_OK;
+	}
+	case OP_LIKE:
+	case OP_NOT_LIKE:
+		if (!is_text_type(t) || t == CRMW_FIELD_MULTIPICKLIST)
+			return cerr(c, QE_OPERATOR, q->pos, "LIKE works on text fields, not on '%s' of type %s",
+				    lhs.name ? lhs.name : q->lhs.text, crmw_field_type_name(t) ? crmw_field_type_name(t) : type_word(t));
+		{
+			int idx = param_text(c, v->s);
+			if (idx < 0)
+				return CRMW_ENOMEM;
+			if (q->op == OP_LIKE)
+				rc = crmw__buf_printf(b, "%s%s LIKE ?%d ESCAPE '\\'%s", pre, x, idx, post);
+			else
+				rc = crmw__buf_printf(b, "COALESCE(%s NOT LIKE ?%d ESCAPE '\\', 1)", x, idx);
+		}
+		return rc ? coom(c) : CRMW_OK;
+	case OP_IN:
+	case OP_NOT_IN: {
+		bool not_in = q->op == OP_NOT_IN;
+		if (v->kind == V_SUBQUERY) {
+			if (!is_id_type(t))
+				return cerr(c, QE_MALFORMED, q->lhs.pos, "a semi-join needs an Id or reference field on the left, not '%s'",
+					    lhs.name ? lhs.name : q->lhs.text);
+			crmw_buf sub = CRMW_BUF_INIT;
+			c->semi_depth++;
+			rc = compile_select(c, v->sub, &sub, true, NULL, NULL);
+			c->semi_depth--;
+			if (!rc)
+				rc = crmw__buf_printf(b, not_in ? "COALESCE(%s NOT IN (%s), 1)" : "%s%s IN (%s)%s",
+						      not_in ? x : pre, not_in ? sub.data : x, not_in ? "" : sub.data,
+						      not_in ? "" : post)
+					     ? coom(c)
+					     : CRMW_OK;
+			crmw_buf_dispose(&sub);
+			return rc;
+		}
+		if (crmw__buf_printf(b, not_in ? "COALESCE(%s%s NOT IN (" : "%s%s%s IN (", not_in ? x : pre,
+				     not_in ? collate(t) : x, not_in ? "" : collate(t)))
+			return coom(c);
+		for (int i = 0; i < v->nitems; i++) {
+			if (i && crmw__buf_puts(b, ", "))
+				return coom(c);
+			if (v->items[i].kind == V_NULL)
+				return cerr(c, QE_OPERATOR, v->items[i].pos, "null cannot be used in an IN list");
+			if ((rc = value_sql(c, &lhs, &v->items[i], q->lhs.text, b)))
+				return rc;
+		}
+		return crmw__buf_puts(b, not_in ? "), 1)" : ")") || (!not_in && crmw__buf_puts(b, post)) ? coom(c) : CRMW_OK;
+	}
+	case OP_INCLUDES:
+	case OP_EXCLUDES: {
+		if (t != CRMW_FIELD_MULTIPICKLIST)
+			return cerr(c, QE_OPERATOR, q->pos, "INCLUDES and EXCLUDES work on multi-select picklists, not on '%s'",
+				    lhs.name ? lhs.name : q->lhs.text);
+		bool exc = q->op == OP_EXCLUDES;
+		if (crmw__buf_puts(b, exc ? "NOT COALESCE((" : "COALESCE(("))
+			return coom(c);
+		for (int i = 0; i < v->nitems; i++) {
+			const q_value *it = &v->items[i];
+			if (it->kind != V_STRING)
+				return cerr(c, QE_FIELD, it->pos, "INCLUDES and EXCLUDES take quoted values");
+			/* 'a;b' means both a and b. */
+			if (crmw__buf_puts(b, i ? " OR (" : "("))
+				return coom(c);
+			const char *val = it->s;
+			int part = 0;
+			while (1) {
+				const char *semi = strchr(val, ';');
+				size_t n = semi ? (size_t)(semi - val) : strlen(val);
+				const char *one = crmw__arena_strndup(c->a, val, n);
+				int idx = one ? param_text(c, one) : -1;
+				if (idx < 0)
+					return coom(c);
+				if (crmw__buf_printf(b, "%s(';' || %s || ';') LIKE ('%%;' || ?%d || ';%%')", part++ ? " AND " : "", x, idx))
+					return coom(c);
+				if (!semi)
+					break;
+				val = semi + 1;
+			}
+			if (crmw__buf_putc(b, ')'))
+				return coom(c);
+		}
+		return crmw__buf_puts(b, "), 0)") ? coom(c) : CRMW_OK;
+	}
+	}
+	return cerr(c, QE_OPERATOR, q->pos, "unsupported operator");
+}
+
+static int compile_cond(cctx *c, const q_cond *q, crmw_buf *b, bool negated, bool having)
+{
+	int rc;
+	switch (q->kind) {
+	case C_AND:
+	case C_OR:
+		if (crmw__buf_putc(b, '('))
+			return coom(c);
+		if ((rc = compile_cond(c, q->a, b, negated, having)))
+			return rc;
+		if (crmw__buf_puts(b, q->kind == C_AND ? " AND " : " OR "))
+			return coom(c);
+		if ((rc = compile_cond(c, q->b, b, negated, having)))
+			return rc;
+		return crmw__buf_putc(b, ')') ? coom(c) : CRMW_OK;
+	case C_NOT:
+		if (crmw__buf_puts(b, "(NOT "))
+			return coom(c);
+		if ((rc = compile_cond(c, q->a, b, !negated, having)))
+			return rc;
+		return crmw__buf_putc(b, ')') ? coom(c) : CRMW_OK;
+	case C_CMP:
+		return compile_cmp(c, q, b, negated, having);
+	}
+	return CRMW_ERROR;
+}
+
+/* ------------------------------------------------------- output tree */
+
+static q_node *add_kid(cctx *c, q_node *parent, q_nkind kind, const char *key)
+{
+	for (int i = 0; i < parent->nkids; i++)
+		if (parent->kids[i].kind == kind && kind == N_PARENT && strcmp(parent->kids[i].key, key) == 0)
+			return &parent->kids[i];
+	if (parent->nkids == parent->capkids) {
+		int cap = parent->capkids ? parent->capkids * 2 : 8;
+		q_node *k = crmw__arena_alloc(c->a, sizeof *k * (size_t)cap);
+		if (!k) {
+			coom(c);
+			return NULL;
+		}
+		if (parent->nkids)
+			memcpy(k, parent->kids, sizeof *k * (size_t)parent->nkids);
+		parent->kids = k;
+		parent->capkids = cap;
+	}
+	q_node *n = &parent->kids[parent->nkids++];
+	memset(n, 0, sizeof *n);
+	n->kind = kind;
+	n->key = key;
+	n->col = -1;
+	return n;
+}
+
+static bool has_value_key(const q_node *parent, const char *key)
+{
+	for (int i = 0; i < parent->nkids; i++)
+		if (parent->kids[i].kind != N_PARENT && strcasecmp(parent->kids[i].key, key) == 0)
+			return true;
+	return false;
+}
+
+/* ------------------------------------------------------------ SELECT */
+
+static int add_col(crmw_buf *sel, int *ncols, const char *sql)
+{
+	if (crmw__buf_printf(sel, "%s%s", *ncols ? ", " : "", sql))
+		return CRMW_ENOMEM;
+	return (*ncols)++;
+}
+
+static int compile_child(cctx *c, const q_item *it, q_compiled *parent, q_node *node);
+
+/*
+ * Compile one SELECT into `out`.  semi: a semi-join subquery (one Id
+ * column).  qc: where the output tree goes (NULL for semi-joins).
+ * parent_via: for a child subquery, the reference to the parent record,
+ * matched against parameter ?1.
+ */
+static int compile_select(cctx *c, const q_select *s, crmw_buf *out, bool semi, q_compiled *qc,
+			  const crmw_field *parent_via)
+{
+	const crmw_object *o = crmw__schema_object(c->db->schema, s->from);
+	if (!o) {
+		const crmw_schema *sc = c->db->schema;
+		const char *cands[256];
+		size_t n = 0;
+		for (int32_t i = 0; i < sc->nobjects && n < CRMW_ARRAY_LEN(cands); i++)
+			cands[n++] = sc->objects[i].name;
+		const char *hint = crmw__closest_name(s->from, cands, n);
+		return cerr(c, QE_TYPE, s->from_pos, "sObject type '%s' is not supported%s%s%s", s->from,
+			    hint ? "; did you mean '" : "", hint ? hint : "", hint ? "'?" : "");
+	}
+	/* A fresh alias space for this SELECT (semi-joins nest). */
+	cctx sub = *c;
+	sub.root = o;
+	sub.alias = s->alias;
+	sub.prefix = ++*c->next_alias;
+	sub.njoins = 0;
+	sub.exprn = 0;
+	sub.fts_match = NULL; /* nested queries do not search */
+	sub.fts_none = false;
+	memset(&sub.join_sql, 0, sizeof sub.join_sql);
+	cctx *x = &sub;
+	int rc = CRMW_OK;
+	crmw_buf sel = CRMW_BUF_INIT, where = CRMW_BUF_INIT, tail = CRMW_BUF_INIT;
+	int ncols = 0;
+
+	bool count_only = s->nitems == 1 && !s->items[0].is_sub && s->items[0].e.fn == FN_COUNT &&
+			  !s->items[0].e.has_path;
+	for (int i = 0; i < s->nitems; i++)
+		if (!s->items[i].is_sub && s->items[i].e.fn == FN_COUNT && !s->items[i].e.has_path && s->nitems > 1) {
+			rc = cerr(x, QE_MALFORMED, s->items[i].pos, "COUNT() must be the only item in SELECT; use COUNT(Id) with other fields");
+			goto done;
+		}
+	x->aggregate = s->ngroup > 0;
+	for (int i = 0; i < s->nitems; i++)
+		if (!s->items[i].is_sub && is_agg(s->items[i].e.fn))
+			x->aggregate = true;
+	if (semi) {
+		if (s->nitems != 1 || s->items[0].is_sub || s->items[0].e.fn != FN_NONE) {
+			rc = cerr(x, QE_MALFORMED, s->pos, "a semi-join subquery selects exactly one Id or reference field");
+			goto done;
+		}
+		if (s->ngroup || s->having || s->norder || s->has_offset) {
+			rc = cerr(x, QE_MALFORMED, s->pos, "a semi-join subquery cannot use GROUP BY, HAVING, ORDER BY or OFFSET");
+			goto done;
+		}
+	}
+
+	if (semi && x->semi_depth > 1) {
+		rc = cerr(x, QE_MALFORMED, s->pos, "semi-join subqueries nest only one level deep");
+		goto done;
+	}
+	/* WHERE first: its joins are shared with the select list. */
+	if (parent_via && crmw__buf_printf(&where, "%s.\"%s\" = ?1%s", table_alias(x, 0), parent_via->name,
+					   s->where ? " AND " : "")) {
+		rc = coom(x);
+		goto done;
+	}
+	if (c->fts_match || c->fts_none) {
+		int idx = c->fts_none ? 0 : param_text(x, c->fts_match);
+		if (idx < 0 ||
+		    (c->fts_none ? crmw__buf_printf(&where, "0%s", s->where ? " AND " : "")
+				 : (crmw__buf_printf(&x->join_sql, " JOIN \"crmw_fts_%s\" %s_fts ON %s_fts.rowid = %s.rowid", o->name,
+						     table_alias(x, 0), table_alias(x, 0), table_alias(x, 0)) ||
+				    crmw__buf_printf(&where, "%s_fts.\"crmw_fts_%s\" MATCH ?%d%s", table_alias(x, 0), o->name,
+						     idx, s->where ? " AND " : "")))) {
+			rc = coom(x);
+			goto done;
+		}
+	}
+	if (s->where && (rc = compile_cond(x, s->where, &where, false, false)))
+		goto done;
+
+	/* GROUP BY */
+	rexpr groups[64];
+	int ng = 0;
+	for (int i = 0; i < s->ngroup; i++) {
+		if ((rc = resolve_expr(x, &s->group[i], &groups[ng], false)))
+			goto done;
+		if (groups[ng].type == CRMW_FIELD_TEXTAREA || groups[ng].type == CRMW_FIELD_MULTIPICKLIST) {
+			rc = cerr(x, QE_MALFORMED, s->group[i].pos, "field '%s' cannot be grouped", s->group[i].text);
+			goto done;
+		}
+		ng++;
+	}
+
+	/* SELECT list */
+	q_node *root = qc ? &qc->root : NULL;
+	for (int i = 0; i < s->nitems && !rc; i++) {
+		const q_item *it = &s->items[i];
+		if (it->is_sub) {
+			if (semi || !qc) {
+				rc = cerr(x, QE_MALFORMED, it->pos, "subqueries in SELECT are only allowed in the outer query");
+				break;
+			}
+			if (x->aggregate) {
+				rc = cerr(x, QE_MALFORMED, it->pos, "an aggregate query cannot have a child subquery");
+				break;
+			}
+			rc = compile_child(x, it, qc, root);
+			continue;
+		}
+		if (count_only) {
+			if (add_col(&sel, &ncols, "count(*)") < 0)
+				rc = coom(x);
+			break;
+		}
+		rexpr r;
+		if ((rc = resolve_expr(x, &it->e, &r, true)))
+			break;
+		if (x->aggregate && !r.is_agg) {
+			bool grouped = false;
+			for (int g = 0; g < ng && !grouped; g++)
+				grouped = strcmp(groups[g].sql, r.sql) == 0;
+			if (!grouped) {
+				rc = cerr(x, QE_MALFORMED, it->e.pos, "Field must be grouped or aggregated: %s", it->e.text);
+				break;
+			}
+		}
+		if (semi) {
+			if (!is_id_type(r.type)) {
+				rc = cerr(x, QE_MALFORMED, it->e.pos, "a semi-join subquery must select an Id or reference field, not '%s'", it->e.text);
+				break;
+			}
+			if (add_col(&sel, &ncols, r.sql) < 0)
+				rc = coom(x);
+			break;
+		}
+		/* Where the value goes in the record. */
+		q_node *parent = root;
+		const char *key;
+		if (x->aggregate || r.is_fn) {
+			key = it->e.alias ? it->e.alias
+					  : (r.is_agg || r.is_fn) ? afmt(x, "expr%d", x->exprn++) : r.name;
+		} else {
+			for (int k = 0; k < r.nchain && parent; k++) {
+				q_node *pn = add_kid(x, parent, N_PARENT, r.chain[k]);
+				if (pn && pn->col < 0) {
+					pn->col = add_col(&sel, &ncols, r.exists[k]);
+					if (pn->col < 0)
+						rc = coom(x);
+				}
+				parent = pn;
+			}
+			key = r.name;
+			if (it->e.alias) {
+				rc = cerr(x, QE_MALFORMED, it->e.pos, "only aggregate and date-function fields take an alias");
+				break;
+			}
+		}
+		if (!parent || !key) {
+			rc = coom(x);
+			break;
+		}
+		if (has_value_key(parent, key)) {
+			rc = cerr(x, QE_MALFORMED, it->e.pos, "duplicate field selected: %s", it->e.text);
+			break;
+		}
+		q_node *leaf = add_kid(x, parent, N_VALUE, key);
+		if (!leaf) {
+			rc = coom(x);
+			break;
+		}
+		leaf->ftype = r.type;
+		leaf->col = add_col(&sel, &ncols, r.sql);
+		if (leaf->col < 0)
+			rc = coom(x);
+	}
+	if (rc)
+		goto done;
+	if (qc && qc->nchildren > 0) {
+		qc->id_col = add_col(&sel, &ncols, afmt(x, "%s.\"Id\"", table_alias(x, 0)));
+		if (qc->id_col < 0) {
+			rc = coom(x);
+			goto done;
+		}
+	}
+
+	/* GROUP BY, HAVING, ORDER BY, LIMIT, OFFSET */
+	for (int g = 0; g < ng && !rc; g++)
+		rc = crmw__buf_printf(&tail, "%s%s", g ? ", " : " GROUP BY ", groups[g].sql) ? coom(x) : CRMW_OK;
+	if (!rc && s->having) {
+		if (!x->aggregate) {
+			rc = cerr(x, QE_MALFORMED, s->pos, "HAVING needs GROUP BY or aggregates");
+			goto done;
+		}
+		if (crmw__buf_puts(&tail, " HAVING "))
+			rc = coom(x);
+		else
+			rc = compile_cond(x, s->having, &tail, false, true);
+	}
+	if (!rc && c->fts_match && s->norder == 0)
+		rc = crmw__buf_printf(&tail, " ORDER BY %s_fts.rank", table_alias(x, 0)) ? coom(x) : CRMW_OK;
+	for (int i = 0; i < s->norder && !rc; i++) {
+		rexpr r;
+		if ((rc = resolve_expr(x, &s->order[i].e, &r, x->aggregate)))
+			break;
+		if (r.type == CRMW_FIELD_TEXTAREA || r.type == CRMW_FIELD_MULTIPICKLIST) {
+			rc = cerr(x, QE_MALFORMED, s->order[i].e.pos, "field '%s' cannot be sorted", s->order[i].e.text);
+			break;
+		}
+		if (x->aggregate && !r.is_agg) {
+			bool grouped = false;
+			for (int g = 0; g < ng && !grouped; g++)
+				grouped = strcmp(groups[g].sql, r.sql) == 0;
+			if (!grouped) {
+				rc = cerr(x, QE_MALFORMED, s->order[i].e.pos, "ORDER BY field must be grouped or aggregated: %s",
+					  s->order[i].e.text);
+				break;
+			}
+		}
+		const char *nulls = s->order[i].nulls == 1 ? " NULLS FIRST" : s->order[i].nulls == 2 ? " NULLS LAST" : "";
+		rc = crmw__buf_printf(&tail, "%s%s%s%s%s", i ? ", " : " ORDER BY ", r.sql, collate(r.type),
+				      s->order[i].desc ? " DESC" : "", nulls)
+			     ? coom(x)
+			     : CRMW_OK;
+	}
+	if (!rc && s->has_limit) {
+		int idx = param_int(x, s->limit);
+		rc = idx < 0 ? CRMW_ENOMEM : crmw__buf_printf(&tail, " LIMIT ?%d", idx) ? coom(x) : CRMW_OK;
+	}
+	if (!rc && s->has_offset) {
+		int idx = param_int(x, s->offset);
+		if (!s->has_limit)
+			rc = crmw__buf_puts(&tail, " LIMIT -1") ? coom(x) : CRMW_OK;
+		rc = rc ? rc : idx < 0 ? CRMW_ENOMEM : crmw__buf_printf(&tail, " OFFSET ?%d", idx) ? coom(x) : CRMW_OK;
+	}
+	if (rc)
+		goto done;
+
+	/* Assemble. */
+	bool limited_count = count_only && (s->has_limit || s->has_offset);
+	if (limited_count)
+		rc = crmw__buf_puts(out, "SELECT count(*) FROM (SELECT 1");
+	else
+		rc = crmw__buf_printf(out, "SELECT %s", sel.data ? sel.data : "1");
+	rc = rc ? rc : crmw__buf_printf(out, " FROM \"%s\" %s%s", o->name, table_alias(x, 0),
+					 x->join_sql.data ? x->join_sql.data : "");
+	if (!rc && where.len)
+		rc = crmw__buf_printf(out, " WHERE %s", where.data);
+	rc = rc ? rc : crmw__buf_puts(out, tail.data ? tail.data : "");
+	if (!rc && limited_count)
+		rc = crmw__buf_puts(out, ")");
+	if (rc)
+		rc = coom(x);
+	if (!rc && qc) {
+		qc->count_only = count_only;
+		qc->object = o->name;
+	}
+done:
+	crmw_buf_dispose(&sel);
+	crmw_buf_dispose(&where);
+	crmw_buf_dispose(&tail);
+	crmw_buf_dispose(&x->join_sql);
+	c->failed = x->failed;
+	return rc;
+}
+
+/* (SELECT ... FROM Cases ...) in the SELECT list of the outer query. */
+static int compile_child(cctx *c, const q_item *it, q_compiled *parent, q_node *root)
+{
+	const q_select *s = it->sub;
+	const crmw_schema *sc = c->db->schema;
+	const crmw_object *child = NULL;
+	const crmw_field *via = NULL;
+	for (int32_t i = 0; i < sc->nobjects && !via; i++) {
+		const crmw_object *o = &sc->objects[i];
+		for (int32_t j = 0; j < o->nfields && !via; j++) {
+			const crmw_field *f = &o->fields[j];
+			if (!f->child_relationship || strcasecmp(f->child_relationship, s->from) != 0)
+				continue;
+			for (int32_t k = 0; k < f->nrefs; k++)
+				if (strcmp(f->refs[k], c->root->name) == 0) {
+					child = o;
+					via = f;
+				}
+		}
+	}
+	if (!via) {
+		const char *cands[256];
+		size_t n = 0;
+		for (int32_t i = 0; i < sc->nobjects; i++)
+			for (int32_t j = 0; j < sc->objects[i].nfields && n < CRMW_ARRAY_LEN(cands); j++) {
+				const crmw_field *f = &sc->objects[i].fields[j];
+				for (int32_t k = 0; k < f->nrefs && f->child_relationship; k++)
+					if (strcmp(f->refs[k], c->root->name) == 0)
+						cands[n++] = f->child_relationship;
+			}
+		const char *hint = crmw__closest_name(s->from, cands, n);
+		return cerr(c, QE_FIELD, s->from_pos,
+			    "Didn't understand relationship '%s' in FROM part of query call; '%s' has no child relationship of that name%s%s%s",
+			    s->from, c->root->name, hint ? "; did you mean '" : "", hint ? hint : "", hint ? "'?" : "");
+	}
+	for (int i = 0; i < s->nitems; i++) {
+		if (s->items[i].is_sub)
+			return cerr(c, QE_MALFORMED, s->items[i].pos, "child subqueries nest only one level deep");
+		if (s->items[i].e.fn != FN_NONE)
+			return cerr(c, QE_MALFORMED, s->items[i].pos, "a child subquery cannot aggregate");
+	}
+	if (s->ngroup || s->having)
+		return cerr(c, QE_MALFORMED, s->pos, "a child subquery cannot use GROUP BY or HAVING");
+
+	q_compiled *cq = crmw__arena_alloc(c->a, sizeof *cq);
+	if (!cq)
+		return coom(c);
+	cq->id_col = -1;
+	/* Compile as a query on the child object, then add the parent filter. */
+	q_select copy = *s;
+	copy.from = child->name;
+	cctx cc = *c;
+	cc.params = (q_param **)&cq->params;
+	int nparams = 0, capparams = 0;
+	cc.nparams = &nparams;
+	cc.capparams = &capparams;
+	crmw_buf sql = CRMW_BUF_INIT;
+	/* The parent condition is parameter 1. */
+	q_param pp = {.kind = P_PARENT_ID};
+	if (add_param(&cc, pp) != 1)
+		return CRMW_ENOMEM;
+	int rc = compile_select(&cc, &copy, &sql, false, cq, via);
+	c->failed = cc.failed;
+	if (rc) {
+		crmw_buf_dispose(&sql);
+		return rc;
+	}
+	cq->sql = adup(c, sql.data);
+	crmw_buf_dispose(&sql);
+	cq->nparams = nparams;
+	if (!cq->sql)
+		return CRMW_ENOMEM;
+	/* Record the relationship field for execution. */
+	q_node *n = add_kid(c, root, N_CHILD, via->child_relationship);
+	if (!n)
+		return CRMW_ENOMEM;
+	n->child = cq;
+	cq->object = afmt(c, "%s", via->name);
+	q_compiled **kids = crmw__arena_alloc(c->a, sizeof *kids * (size_t)(parent->nchildren + 1));
+	if (!kids)
+		return coom(c);
+	if (parent->nchildren)
+		memcpy(kids, parent->children, sizeof *kids * (size_t)parent->nchildren);
+	kids[parent->nchildren++] = cq;
+	parent->children = kids;
+	return CRMW_OK;
+}
+
+int crmw__compile_soql(crmw_db *db, crmw_arena *a, const q_select *s, q_compiled **out)
+{
+	*out = NULL;
+	q_compiled *qc = crmw__arena_alloc(a, sizeof *qc);
+	if (!qc)
+		return crmw__errf(&db->h.err, CRMW_ENOMEM, "out of memory");
+	qc->id_col = -1;
+	int next_alias = 0, nparams = 0, capparams = 0;
+	cctx c = {
+		.db = db, .a = a, .err = &db->h.err, .next_alias = &next_alias,
+		.params = &qc->params, .nparams = &nparams, .capparams = &capparams,
+	};
+	crmw_buf sql = CRMW_BUF_INIT;
+	int rc = compile_select(&c, s, &sql, false, qc, NULL);
+	if (!rc) {
+		qc->sql = crmw__arena_strndup(a, sql.data, sql.len);
+		if (!qc->sql)
+			rc = crmw__errf(&db->h.err, CRMW_ENOMEM, "out of memory");
+	}
+	crmw_buf_dispose(&sql);
+	qc->nparams = nparams;
+	if (!rc)
+		*out = qc;
+	return rc;
+}
+
+int crmw__compile_search_select(crmw_db *db, crmw_arena *a, const q_select *s, const char *fts_match,
+				bool none, q_compiled **out)
+{
+	*out = NULL;
+	q_compiled *qc = crmw__arena_alloc(a, sizeof *qc);
+	if (!qc)
+		return crmw__errf(&db->h.err, CRMW_ENOMEM, "out of memory");
+	qc->id_col = -1;
+	int next_alias = 0, nparams = 0, capparams = 0;
+	cctx c = {
+		.db = db, .a = a, .err = &db->h.err, .next_alias = &next_alias,
+		.params = &qc->params, .nparams = &nparams, .capparams = &capparams,
+		.fts_match = fts_match, .fts_none = none,
+	};
+	crmw_buf sql = CRMW_BUF_INIT;
+	int rc = compile_select(&c, s, &sql, false, qc, NULL);
+	if (!rc && qc->nchildren)
+		rc = crmw__errf(&db->h.err, CRMW_EQUERY, "MALFORMED_SEARCH: RETURNING fields cannot be subqueries");
+	if (!rc && !(qc->sql = crmw__arena_strndup(a, sql.data, sql.len)))
+		rc = crmw__errf(&db->h.err, CRMW_ENOMEM, "out of memory");
+	crmw_buf_dispose(&sql);
+	qc->nparams = nparams;
+	if (!rc)
+		*out = qc;
+	return rc;
+}
