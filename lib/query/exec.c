@@ -237,9 +237,13 @@ static int run_error(crmw_db *db, sandbox *sb, const crmw_query_opts *o, int src
 		return crmw__errf(&db->h.err, CRMW_ELIMIT,
 				  "QUERY_TIMEOUT: the query ran longer than its budget of %lld ms; narrow the WHERE clause or add a LIMIT",
 				  (long long)o->timeout_ms);
-	if (prim == SQLITE_AUTH)
+	/* A denial may surface as SQLITE_AUTH or as an error of whatever needed
+	 * the denied thing (a function, a virtual table): the authorizer knows. */
+	if (prim == SQLITE_AUTH || sb->denied[0])
 		return crmw__errf(&db->h.err, CRMW_EACCESS, "INSUFFICIENT_ACCESS: %s",
 				  sb->denied[0] ? sb->denied : "not allowed in a read-only query");
+	if (strstr(sqlite3_errmsg(db->sql), "pattern too complex"))
+		return crmw__errf(&db->h.err, CRMW_ELIMIT, "LIMIT_EXCEEDED: the LIKE pattern is too long (at most 1000 characters)");
 	if (prim == SQLITE_TOOBIG)
 		return crmw__errf(&db->h.err, CRMW_ELIMIT, "LIMIT_EXCEEDED: a value or pattern is too large");
 	return crmw__errf(&db->h.err, prim == SQLITE_NOMEM ? CRMW_ENOMEM : CRMW_EQUERY, "%s: %s",

@@ -401,9 +401,15 @@ static int oom(parser *p)
 
 /* -------------------------------------------------------------- paths */
 
+/* A keyword followed directly by '.' is a relationship name ("Order.Status"). */
+static bool dotted(const parser *p)
+{
+	return p->at < p->len && p->src[p->at] == '.';
+}
+
 static int parse_path(parser *p, q_path *out)
 {
-	if (p->tok.kind != T_IDENT || is_reserved(&p->tok))
+	if (p->tok.kind != T_IDENT || (is_reserved(&p->tok) && !dotted(p)))
 		return unexpected(p, "a field name");
 	const char *parts[16];
 	int n = 0;
@@ -857,6 +863,24 @@ static int parse_count(parser *p, int64_t *out, const char *what)
 	return next(p);
 }
 
+/* Is the current token followed by ',' or FROM?  (A one-token lookahead.) */
+static bool alias_follows(parser *p)
+{
+	size_t at = p->at;
+	int line = p->line, col = p->col;
+	token save = p->tok;
+	bool failed = p->failed;
+	bool yes = false;
+	if (lex(p) == CRMW_OK)
+		yes = p->tok.kind == T_COMMA || is_kw(&p->tok, "FROM");
+	p->at = at;
+	p->line = line;
+	p->col = col;
+	p->tok = save;
+	p->failed = failed;
+	return yes;
+}
+
 static int parse_select_body(parser *p, q_select *s)
 {
 	s->pos = p->tok.pos;
@@ -884,8 +908,11 @@ static int parse_select_body(parser *p, q_select *s)
 		} else {
 			if (parse_expr(p, &it->e))
 				return CRMW_EQUERY;
-			/* An alias: an identifier that is not a keyword. */
-			if (p->tok.kind == T_IDENT && !is_reserved(&p->tok)) {
+			/* An alias: an identifier that is not a keyword.  After a plain
+			 * field (allowed in aggregate queries) it must be followed by ',' or
+			 * FROM, so that "SELECT Id FORM Case" is reported at FORM. */
+			if (p->tok.kind == T_IDENT && !is_reserved(&p->tok) &&
+			    (it->e.fn != FN_NONE || alias_follows(p))) {
 				if (!(it->e.alias = tok_str(p)) || next(p))
 					return CRMW_EQUERY;
 			}
@@ -903,13 +930,14 @@ static int parse_select_body(parser *p, q_select *s)
 
 	if (!is_kw(&p->tok, "FROM")) {
 		if (p->tok.kind == T_IDENT && !is_reserved(&p->tok))
-			return perr_at(p, p->tok.pos, "unexpected '%.*s': expected FROM or ',' (an alias is allowed only after a function)",
+			return perr_at(p, p->tok.pos, "unexpected '%.*s', expected FROM or ','",
 				       (int)p->tok.len, p->tok.start);
 		return unexpected(p, "FROM");
 	}
 	if (next(p))
 		return CRMW_EQUERY;
-	if (p->tok.kind != T_IDENT || is_reserved(&p->tok))
+	/* Any name may follow FROM, keywords included: "FROM Order". */
+	if (p->tok.kind != T_IDENT)
 		return unexpected(p, "an object name after FROM");
 	s->from_pos = p->tok.pos;
 	if (!(s->from = tok_str(p)) || next(p))
@@ -1031,7 +1059,7 @@ bool crmw__is_sosl(const char *text, size_t len)
 static int parse_returning(parser *p, q_returning *r)
 {
 	r->pos = p->tok.pos;
-	if (p->tok.kind != T_IDENT || is_reserved(&p->tok))
+	if (p->tok.kind != T_IDENT)
 		return unexpected(p, "an object name after RETURNING");
 	if (!(r->object = tok_str(p)) || next(p))
 		return CRMW_EQUERY;

@@ -68,6 +68,13 @@ static int cerr(cctx *c, const char *code, q_pos pos, const char *fmt, ...)
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	c->failed = true;
+	/* The position goes right after the statement, before any suggestion. */
+	char *hint = strstr(msg, "; did you mean");
+	if (hint) {
+		*hint = '\0';
+		return crmw__errf(c->err, CRMW_EQUERY, "%s: %s (line %d, column %d); %s", code, msg, pos.line, pos.col,
+				  hint + 2);
+	}
 	return crmw__errf(c->err, CRMW_EQUERY, "%s: %s (line %d, column %d)", code, msg, pos.line, pos.col);
 }
 
@@ -551,7 +558,10 @@ static int compile_cmp(cctx *c, const q_cond *q, crmw_buf *b, bool negated, bool
 		q_param ps = {.kind = P_RANGE_START, .lit = v->lit, .n = v->i, .datetime = t == CRMW_FIELD_DATETIME};
 		q_param pe = ps;
 		pe.kind = P_RANGE_END;
-		int is = add_param(c, ps), ie = add_param(c, pe);
+		/* Bind only the ends the comparison uses. */
+		bool use_s = q->op == OP_EQ || q->op == OP_NE || q->op == OP_LT || q->op == OP_GE;
+		bool use_e = q->op == OP_EQ || q->op == OP_NE || q->op == OP_LE || q->op == OP_GT;
+		int is = use_s ? add_param(c, ps) : 0, ie = use_e ? add_param(c, pe) : 0;
 		if (is < 0 || ie < 0)
 			return CRMW_ENOMEM;
 		switch (q->op) {
@@ -897,7 +907,8 @@ static int compile_select(cctx *c, const q_select *s, crmw_buf *out, bool semi, 
 			}
 			key = r.name;
 			if (it->e.alias) {
-				rc = cerr(x, QE_MALFORMED, it->e.pos, "only aggregate and date-function fields take an alias");
+				rc = cerr(x, QE_MALFORMED, it->e.pos,
+					  "'%s %s': field aliases are only allowed in aggregate queries", it->e.text, it->e.alias);
 				break;
 			}
 		}

@@ -215,9 +215,9 @@ int crmw__compile_sosl(crmw_db *db, crmw_arena *a, const q_search *s, q_compiled
 			for (int32_t i = 0; i < sc->nobjects && nc < CRMW_ARRAY_LEN(cands); i++)
 				cands[nc++] = sc->objects[i].name;
 			const char *hint = crmw__closest_name(r->object, cands, nc);
-			rc = crmw__errf(&db->h.err, CRMW_EQUERY, "%s: sObject type '%s' is not supported%s%s%s (line %d, column %d)",
-					QE_TYPE, r->object, hint ? "; did you mean '" : "", hint ? hint : "", hint ? "'?" : "",
-					r->pos.line, r->pos.col);
+			rc = crmw__errf(&db->h.err, CRMW_EQUERY, "%s: sObject type '%s' is not supported (line %d, column %d)%s%s%s",
+					QE_TYPE, r->object, r->pos.line, r->pos.col, hint ? "; did you mean '" : "",
+					hint ? hint : "", hint ? "'?" : "");
 			break;
 		}
 		if (!crmw__object_searchable(o)) {
