@@ -111,15 +111,6 @@ bool crmw__sandbox_function_ok(const char *name, bool search)
 	return false;
 }
 
-typedef struct sandbox {
-	bool search;           /* SOSL: the FTS tables may be read */
-	char denied[300];      /* the first thing refused */
-	struct timespec deadline;
-	bool has_deadline;
-	bool timed_out;
-	int old_limits[3];
-} sandbox;
-
 static const char *action_name(int action)
 {
 	switch (action) {
@@ -150,6 +141,8 @@ static int authorize(void *ud, int action, const char *a1, const char *a2, const
 	sandbox *sb = ud;
 	(void)db;
 	(void)trigger;
+	if (!sb->active)
+		return SQLITE_OK; /* the library's own statements */
 	switch (action) {
 	case SQLITE_SELECT:
 	case SQLITE_RECURSIVE:
@@ -200,8 +193,11 @@ static int progress(void *ud)
 
 static void sandbox_on(crmw_db *db, sandbox *sb, const crmw_query_opts *o, bool search)
 {
-	memset(sb, 0, sizeof *sb);
+	sb->active = true;
 	sb->search = search;
+	sb->denied[0] = '\0';
+	sb->timed_out = false;
+	sb->has_deadline = false;
 	if (o->timeout_ms > 0) {
 		clock_gettime(CLOCK_MONOTONIC, &sb->deadline);
 		sb->deadline.tv_sec += o->timeout_ms / 1000;
@@ -211,9 +207,8 @@ static void sandbox_on(crmw_db *db, sandbox *sb, const crmw_query_opts *o, bool 
 			sb->deadline.tv_nsec -= 1000000000L;
 		}
 		sb->has_deadline = true;
+		sqlite3_progress_handler(db->sql, 1000, progress, sb);
 	}
-	sqlite3_set_authorizer(db->sql, authorize, sb);
-	sqlite3_progress_handler(db->sql, 1000, progress, sb);
 	/* Bounded strings, patterns and SQL while the query runs. */
 	sb->old_limits[0] = sqlite3_limit(db->sql, SQLITE_LIMIT_LENGTH, 64 << 20);
 	sb->old_limits[1] = sqlite3_limit(db->sql, SQLITE_LIMIT_LIKE_PATTERN_LENGTH, 1000);
@@ -222,11 +217,25 @@ static void sandbox_on(crmw_db *db, sandbox *sb, const crmw_query_opts *o, bool 
 
 static void sandbox_off(crmw_db *db, sandbox *sb)
 {
-	sqlite3_set_authorizer(db->sql, NULL, NULL);
-	sqlite3_progress_handler(db->sql, 0, NULL, NULL);
+	sb->active = false;
+	if (sb->has_deadline)
+		sqlite3_progress_handler(db->sql, 0, NULL, NULL);
 	sqlite3_limit(db->sql, SQLITE_LIMIT_LENGTH, sb->old_limits[0]);
 	sqlite3_limit(db->sql, SQLITE_LIMIT_LIKE_PATTERN_LENGTH, sb->old_limits[1]);
 	sqlite3_limit(db->sql, SQLITE_LIMIT_SQL_LENGTH, sb->old_limits[2]);
+}
+
+/* The cache, and with it the authorizer, for this handle. */
+static q_cache *get_cache(crmw_db *db)
+{
+	if (!db->qcache) {
+		q_cache *c = calloc(1, sizeof *c);
+		if (!c)
+			return NULL;
+		db->qcache = c;
+		sqlite3_set_authorizer(db->sql, authorize, &c->sb);
+	}
+	return db->qcache;
 }
 
 /* A failed step or prepare, in the words an agent reads. */
@@ -276,6 +285,8 @@ void crmw__qcache_free(crmw_db *db)
 	q_cache *c = db->qcache;
 	if (!c)
 		return;
+	if (db->sql)
+		sqlite3_set_authorizer(db->sql, NULL, NULL);
 	for (int i = 0; i < c->n; i++)
 		entry_dispose(&c->entries[i]);
 	free(c->entries);
@@ -301,12 +312,6 @@ static int lookup(crmw_db *db, sandbox *sb, const crmw_query_opts *o, int mode, 
 		  size_t len, q_entry **out)
 {
 	q_cache *c = db->qcache;
-	if (!c) {
-		c = calloc(1, sizeof *c);
-		if (!c)
-			return crmw__errf(&db->h.err, CRMW_ENOMEM, "out of memory");
-		db->qcache = c;
-	}
 	for (int i = 0; i < c->n; i++) {
 		q_entry *e = &c->entries[i];
 		if (e->mode == mode && e->len == len && memcmp(e->text, text, len) == 0) {
@@ -751,14 +756,19 @@ static int query_common(crmw_buf *out, crmw_db *db, const char *text, size_t len
 	const crmw_query_opts *o = opts ? opts : &default_opts;
 	if (mode < 0)
 		mode = crmw__is_sosl(text, len) ? 1 : 0;
-	if (mode == 1)
+	q_cache *cache = get_cache(db);
+	if (!cache)
+		return crmw__errf(&db->h.err, CRMW_ENOMEM, "out of memory");
+	if (mode == 1 && !cache->fts_warm) {
 		warm_search_indexes(db);
-	sandbox sb;
-	sandbox_on(db, &sb, o, mode == 1);
+		cache->fts_warm = true;
+	}
+	sandbox *sb = &cache->sb;
+	sandbox_on(db, sb, o, mode == 1);
 	q_entry *e = NULL;
-	int rc = lookup(db, &sb, o, mode, text, len, &e);
+	int rc = lookup(db, sb, o, mode, text, len, &e);
 	crmw_buf b = CRMW_BUF_INIT;
-	qrun r = {.db = db, .o = o, .sb = &sb, .today = resolve_today(db, o), .b = &b};
+	qrun r = {.db = db, .o = o, .sb = sb, .today = resolve_today(db, o), .b = &b};
 	if (!rc && explain) {
 		rc = crmw__buf_printf(&b, "{\"kind\":\"%s\",\"sql\":[", mode == 0 ? "soql" : mode == 1 ? "sosl" : "sql");
 		for (int i = 0; !rc && i < e->nparts; i++) {
@@ -809,7 +819,7 @@ static int query_common(crmw_buf *out, crmw_db *db, const char *text, size_t len
 		else
 			rc = run_sql(&r, e->parts[0]);
 	}
-	sandbox_off(db, &sb);
+	sandbox_off(db, sb);
 	if (rc) {
 		crmw_buf_dispose(&b);
 		crmw__errf(NULL, rc, "%s", crmw__err_msg(&db->h.err));
@@ -822,7 +832,14 @@ static int query_common(crmw_buf *out, crmw_db *db, const char *text, size_t len
 
 int crmw_query(crmw_buf *out, crmw_db *db, const char *text, size_t len, const crmw_query_opts *opts)
 {
-	return query_common(out, db, text, len, opts, -1, false, "crmw_query");
+	int rc = query_common(out, db, text, len, opts, -1, false, "crmw_query");
+	/* A search index reconnects after another connection changed the
+	 * schema; connect it outside the sandbox and try once more. */
+	if (rc == CRMW_EACCESS && db && db->qcache && text && crmw__is_sosl(text, len)) {
+		db->qcache->fts_warm = false;
+		rc = query_common(out, db, text, len, opts, -1, false, "crmw_query");
+	}
+	return rc;
 }
 
 int crmw_query_sql(crmw_buf *out, crmw_db *db, const char *sql, size_t len, const crmw_query_opts *opts)

@@ -9,6 +9,8 @@
 #include "store/internal.h"
 #include <crmweaver/query.h>
 
+#include <time.h>
+
 struct crmw_query_opts {
 	char today[11];       /* "" = default */
 	int64_t timeout_ms;
@@ -73,10 +75,25 @@ typedef struct q_entry {
 	uint64_t used;     /* LRU clock */
 } q_entry;
 
+/* The sandbox of one query (see exec.c).  Its authorizer stays installed
+ * on the connection while the cache exists: installing an authorizer
+ * expires every prepared statement, so it is switched on and off instead. */
+typedef struct sandbox {
+	bool active;           /* a query is running: enforce */
+	bool search;           /* SOSL: the FTS tables may be read */
+	char denied[300];      /* the first thing refused */
+	struct timespec deadline;
+	bool has_deadline;
+	bool timed_out;
+	int old_limits[3];
+} sandbox;
+
 typedef struct q_cache {
 	q_entry *entries;
 	int n, cap;
 	uint64_t clock;
+	bool fts_warm;   /* the search indexes are connected */
+	sandbox sb;
 } q_cache;
 
 /* Compile a parsed SELECT on `db` into `out` (statements not yet prepared). */

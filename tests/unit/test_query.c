@@ -1,0 +1,284 @@
+/*
+ * Unit tests of the query API: options, statuses and messages, explain,
+ * the statement cache, budgets, search indexes kept in step with writes.
+ * (Conformance of every SOQL/SOSL feature: tests/integration/test_soql.py.)
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include <crmweaver.h>
+
+static crmw_db *org(void)
+{
+	crmw_schema *s = NULL;
+	assert_int_equal(crmw_schema_builtin(&s, "crmarena"), CRMW_OK);
+	crmw_db *db = NULL;
+	assert_int_equal(crmw_db_create(&db, ":memory:", s, "{\"now\":\"2024-06-15T12:00:00Z\"}"), CRMW_OK);
+	crmw_schema_free(s);
+	const char *recs[][2] = {
+		{"User", "{\"Id\":\"005aaaaaaaaaaaaAAA\",\"FirstName\":\"Ava\",\"LastName\":\"Stone\"}"},
+		{"Account", "{\"Id\":\"001aaaaaaaaaaaaAAA\",\"LastName\":\"Ng\",\"ShippingState\":\"CA\"}"},
+		{"Case", "{\"Subject\":\"Zipper broke\",\"Status\":\"New\",\"AccountId\":\"001aaaaaaaaaaaaAAA\",\"OwnerId\":\"005aaaaaaaaaaaaAAA\",\"CreatedDate\":\"2024-06-14T09:00:00Z\"}"},
+		{"Case", "{\"Subject\":\"Late parcel\",\"Status\":\"Closed\",\"OwnerId\":\"005aaaaaaaaaaaaAAA\",\"CreatedDate\":\"2024-01-02T09:00:00Z\"}"},
+		{"Case", "{\"Subject\":\"Secret stuff\",\"Status\":\"Working\",\"CreatedDate\":\"2023-05-02T09:00:00Z\"}"},
+	};
+	for (size_t i = 0; i < sizeof recs / sizeof recs[0]; i++)
+		if (crmw_record_insert(NULL, db, recs[i][0], recs[i][1], strlen(recs[i][1])))
+			fail_msg("%s", crmw_db_errmsg(db));
+	return db;
+}
+
+static json_t *run(crmw_db *db, const char *q, const crmw_query_opts *o)
+{
+	crmw_buf b = CRMW_BUF_INIT;
+	int rc = crmw_query(&b, db, q, strlen(q), o);
+	if (rc)
+		fail_msg("%s: %s", q, crmw_db_errmsg(db));
+	json_t *v = json_loadb(b.data, b.len, 0, NULL);
+	assert_non_null(v);
+	crmw_buf_dispose(&b);
+	return v;
+}
+
+static void test_opts(void **state)
+{
+	(void)state;
+	crmw_query_opts *o = NULL;
+	assert_int_equal(crmw_query_opts_new(&o), CRMW_OK);
+	assert_int_equal(crmw_query_opts_set_today(o, "2024-02-30"), CRMW_EINVALID);
+	assert_int_equal(crmw_query_opts_set_today(o, "tomorrow"), CRMW_EINVALID);
+	assert_int_equal(crmw_query_opts_set_today(o, "2024-02-29"), CRMW_OK);
+	assert_int_equal(crmw_query_opts_set_today(o, NULL), CRMW_OK);
+	assert_int_equal(crmw_query_opts_set_timeout_ms(o, -1), CRMW_EINVALID);
+	assert_int_equal(crmw_query_opts_set_max_rows(o, -5), CRMW_EINVALID);
+	assert_int_equal(crmw_query_opts_set_max_bytes(o, 0), CRMW_OK);
+	assert_int_equal(crmw_query_opts_set_drop_null_columns(NULL, 1), CRMW_EINVALID);
+	crmw_query_opts_free(o);
+	crmw_query_opts_free(NULL);
+	assert_int_equal(crmw_query_opts_new(NULL), CRMW_EINVALID);
+}
+
+static void test_basic_and_today(void **state)
+{
+	(void)state;
+	crmw_db *db = org();
+	json_t *v = run(db, "SELECT Subject, Account.ShippingState, Owner.Name FROM Case WHERE Status = 'new'", NULL);
+	assert_int_equal(json_array_size(v), 1);
+	json_t *r = json_array_get(v, 0);
+	assert_string_equal(json_string_value(json_object_get(r, "Subject")), "Zipper broke");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r, "Account"), "ShippingState")), "CA");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r, "Owner"), "Name")), "Ava Stone");
+	json_decref(v);
+
+	/* TODAY defaults to the org's now (2024-06-15); options override it. */
+	v = run(db, "SELECT COUNT() FROM Case WHERE CreatedDate = LAST_N_DAYS:7", NULL);
+	assert_int_equal(json_integer_value(json_object_get(v, "totalSize")), 1);
+	json_decref(v);
+	crmw_query_opts *o = NULL;
+	assert_int_equal(crmw_query_opts_new(&o), CRMW_OK);
+	assert_int_equal(crmw_query_opts_set_today(o, "2024-01-05"), CRMW_OK);
+	v = run(db, "SELECT COUNT() FROM Case WHERE CreatedDate = LAST_N_DAYS:7", o);
+	assert_int_equal(json_integer_value(json_object_get(v, "totalSize")), 1);
+	json_decref(v);
+	assert_int_equal(crmw_query_opts_set_today(o, "2025-01-05"), CRMW_OK);
+	v = run(db, "SELECT COUNT() FROM Case WHERE CreatedDate = LAST_N_DAYS:7", o);
+	assert_int_equal(json_integer_value(json_object_get(v, "totalSize")), 0);
+	json_decref(v);
+	crmw_query_opts_free(o);
+	crmw_db_free(db);
+}
+
+static void test_errors_keep_output(void **state)
+{
+	(void)state;
+	crmw_db *db = org();
+	crmw_buf b = CRMW_BUF_INIT;
+	const char *ok = "SELECT Id FROM User";
+	assert_int_equal(crmw_query(&b, db, ok, strlen(ok), NULL), CRMW_OK);
+	char *before = strdup(b.data);
+	const char *bad = "SELECT Nmae FROM Account";
+	assert_int_equal(crmw_query(&b, db, bad, strlen(bad), NULL), CRMW_EQUERY);
+	assert_string_equal(b.data, before); /* unchanged on error */
+	assert_non_null(strstr(crmw_db_errmsg(db), "INVALID_FIELD: No such column 'Nmae' on entity 'Account' (line 1, column 8)"));
+	assert_string_equal(crmw_last_error(), crmw_db_errmsg(db));
+	assert_int_equal(crmw_last_error_code(), CRMW_EQUERY);
+	const char *write = "DELETE FROM \"Case\"";
+	assert_int_equal(crmw_query_sql(&b, db, write, strlen(write), NULL), CRMW_EACCESS);
+	assert_non_null(strstr(crmw_db_errmsg(db), "INSUFFICIENT_ACCESS"));
+	assert_int_equal(crmw_query(NULL, db, ok, strlen(ok), NULL), CRMW_EINVALID);
+	assert_int_equal(crmw_query(&b, NULL, ok, strlen(ok), NULL), CRMW_EINVALID);
+	assert_int_equal(crmw_query(&b, db, NULL, 0, NULL), CRMW_EINVALID);
+	/* The text is taken by length: trailing bytes are not read. */
+	const char *padded = "SELECT Id FROM User garbage";
+	assert_int_equal(crmw_query(&b, db, padded, strlen("SELECT Id FROM User"), NULL), CRMW_OK);
+	free(before);
+	crmw_buf_dispose(&b);
+	crmw_db_free(db);
+}
+
+static void test_explain_binds_literals(void **state)
+{
+	(void)state;
+	crmw_db *db = org();
+	crmw_buf b = CRMW_BUF_INIT;
+	const char *q = "SELECT Id FROM Case WHERE Subject = 'Secret stuff' AND CreatedDate = LAST_MONTH LIMIT 5";
+	assert_int_equal(crmw_query_explain(&b, db, q, strlen(q), NULL), CRMW_OK);
+	json_t *v = json_loadb(b.data, b.len, 0, NULL);
+	assert_non_null(v);
+	assert_string_equal(json_string_value(json_object_get(v, "kind")), "soql");
+	const char *sql = json_string_value(json_array_get(json_object_get(v, "sql"), 0));
+	assert_non_null(sql);
+	/* Literals never appear in the SQL text: they are parameters. */
+	assert_null(strstr(sql, "Secret"));
+	assert_non_null(strstr(sql, "?1"));
+	json_t *params = json_object_get(v, "params");
+	assert_string_equal(json_string_value(json_array_get(params, 0)), "Secret stuff");
+	json_t *start = json_array_get(params, 1);
+	assert_string_equal(json_string_value(json_object_get(start, "range_start")), "LAST_MONTH");
+	assert_string_equal(json_string_value(json_object_get(start, "value")), "2024-05-01T00:00:00Z");
+	assert_int_equal(json_integer_value(json_array_get(params, 3)), 5);
+	json_decref(v);
+	const char *s = "FIND {zipper} RETURNING Case(Subject)";
+	assert_int_equal(crmw_query_explain(&b, db, s, strlen(s), NULL), CRMW_OK);
+	assert_non_null(strstr(b.data, "\"kind\":\"sosl\""));
+	assert_non_null(strstr(b.data, "MATCH"));
+	crmw_buf_dispose(&b);
+	crmw_db_free(db);
+}
+
+static void test_cache_and_schema_change(void **state)
+{
+	(void)state;
+	crmw_db *db = org();
+	for (int i = 0; i < 3; i++) {
+		json_t *v = run(db, "SELECT Subject FROM Case ORDER BY Subject", NULL);
+		assert_int_equal(json_array_size(v), 3);
+		json_decref(v);
+	}
+	/* Many distinct queries: the cache evicts and keeps answering right. */
+	for (int i = 0; i < 200; i++) {
+		char q[128];
+		snprintf(q, sizeof q, "SELECT Subject FROM Case LIMIT %d", 1 + i % 3);
+		json_t *v = run(db, q, NULL);
+		assert_int_equal(json_array_size(v), (size_t)(1 + i % 3));
+		json_decref(v);
+	}
+	/* A schema change invalidates compiled queries. */
+	const char *fld = "{\"name\":\"Mood__c\",\"type\":\"string\"}";
+	assert_int_equal(crmw_db_add_field(db, "Case", fld, strlen(fld)), CRMW_OK);
+	crmw_buf id = CRMW_BUF_INIT;
+	const char *ins = "{\"Subject\":\"Odd\",\"Mood__c\":\"grumpy zebra\"}";
+	assert_int_equal(crmw_record_insert(&id, db, "Case", ins, strlen(ins)), CRMW_OK);
+	json_t *v = run(db, "SELECT Subject FROM Case ORDER BY Subject", NULL);
+	assert_int_equal(json_array_size(v), 4);
+	json_decref(v);
+	v = run(db, "SELECT Subject FROM Case WHERE Mood__c = 'GRUMPY ZEBRA'", NULL);
+	assert_int_equal(json_array_size(v), 1);
+	json_decref(v);
+	/* The new text field is searchable. */
+	v = run(db, "FIND {zebra} RETURNING Case(Subject)", NULL);
+	assert_int_equal(json_array_size(json_object_get(v, "Case")), 1);
+	json_decref(v);
+	crmw_buf_dispose(&id);
+	crmw_db_free(db);
+}
+
+static void test_search_follows_writes(void **state)
+{
+	(void)state;
+	crmw_db *db = org();
+	json_t *v = run(db, "FIND {zipper} RETURNING Case(Id)", NULL);
+	assert_int_equal(json_array_size(json_object_get(v, "Case")), 1);
+	const char *id = json_string_value(json_object_get(json_array_get(json_object_get(v, "Case"), 0), "Id"));
+	char cid[19];
+	snprintf(cid, sizeof cid, "%s", id);
+	json_decref(v);
+	const char *upd = "{\"Subject\":\"Button missing\"}";
+	assert_int_equal(crmw_record_update(db, "Case", cid, upd, strlen(upd)), CRMW_OK);
+	v = run(db, "FIND {zipper} RETURNING Case(Id)", NULL);
+	assert_int_equal(json_array_size(json_object_get(v, "Case")), 0);
+	json_decref(v);
+	v = run(db, "FIND {button} RETURNING Case(Id)", NULL);
+	assert_int_equal(json_array_size(json_object_get(v, "Case")), 1);
+	json_decref(v);
+	assert_int_equal(crmw_record_delete(db, "Case", cid), CRMW_OK);
+	v = run(db, "FIND {button} RETURNING Case(Id)", NULL);
+	assert_int_equal(json_array_size(json_object_get(v, "Case")), 0);
+	json_decref(v);
+	crmw_db_free(db);
+}
+
+static void test_budgets(void **state)
+{
+	(void)state;
+	crmw_db *db = org();
+	crmw_query_opts *o = NULL;
+	assert_int_equal(crmw_query_opts_new(&o), CRMW_OK);
+	assert_int_equal(crmw_query_opts_set_timeout_ms(o, 50), CRMW_OK);
+	crmw_buf b = CRMW_BUF_INIT;
+	const char *loop = "WITH RECURSIVE r(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM r) SELECT count(*) FROM r";
+	assert_int_equal(crmw_query_sql(&b, db, loop, strlen(loop), o), CRMW_ELIMIT);
+	assert_non_null(strstr(crmw_db_errmsg(db), "QUERY_TIMEOUT"));
+	/* The handle works normally afterwards (no authorizer left behind). */
+	const char *ins = "{\"LastName\":\"After\"}";
+	assert_int_equal(crmw_record_insert(NULL, db, "User", ins, strlen(ins)), CRMW_OK);
+	assert_int_equal(crmw_query_opts_set_max_rows(o, 2), CRMW_OK);
+	const char *q = "SELECT Id FROM Case";
+	assert_int_equal(crmw_query(&b, db, q, strlen(q), o), CRMW_ELIMIT);
+	assert_int_equal(crmw_query_opts_set_max_rows(o, 3), CRMW_OK);
+	assert_int_equal(crmw_query(&b, db, q, strlen(q), o), CRMW_OK);
+	crmw_buf_dispose(&b);
+	crmw_query_opts_free(o);
+	crmw_db_free(db);
+}
+
+static void test_readonly_handle(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/crmw-query-XXXXXX";
+	assert_non_null(mkdtemp(path));
+	char file[300];
+	snprintf(file, sizeof file, "%s/org.db", path);
+	crmw_schema *s = NULL;
+	assert_int_equal(crmw_schema_builtin(&s, "b2b"), CRMW_OK);
+	crmw_db *w = NULL;
+	assert_int_equal(crmw_db_create(&w, file, s, NULL), CRMW_OK);
+	const char *acc = "{\"Name\":\"Acme Rockets\",\"Industry\":\"Aerospace\"}";
+	assert_int_equal(crmw_record_insert(NULL, w, "Account", acc, strlen(acc)), CRMW_OK);
+	crmw_db *r = NULL;
+	assert_int_equal(crmw_db_open(&r, file, CRMW_DB_READONLY), CRMW_OK);
+	json_t *v = run(r, "FIND {rockets} RETURNING Account(Name, Industry)", NULL);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(v, "Account"), 0), "Industry")), "Aerospace");
+	json_decref(v);
+	crmw_db_free(r);
+	crmw_db_free(w);
+	crmw_schema_free(s);
+	char cmd[400];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", path);
+	assert_int_equal(system(cmd), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_opts),
+		cmocka_unit_test(test_basic_and_today),
+		cmocka_unit_test(test_errors_keep_output),
+		cmocka_unit_test(test_explain_binds_literals),
+		cmocka_unit_test(test_cache_and_schema_change),
+		cmocka_unit_test(test_search_follows_writes),
+		cmocka_unit_test(test_budgets),
+		cmocka_unit_test(test_readonly_handle),
+	};
+	cmocka_set_message_output(CM_OUTPUT_TAP);
+	return cmocka_run_group_tests_name("query", tests, NULL, NULL);
+}
