@@ -65,7 +65,7 @@ rc, out, err = run("schema", "--set", "b2b", "--db", "x.db")
 t.ok(rc == 2 and one_line_error(err), "schema with both --set and --db: usage error", err)
 rc, out, err = run("schema", "--set", "b2b", "--bogus")
 t.ok(rc == 2 and one_line_error(err) and "--bogus" in err, "schema: unknown flag", err)
-for cmd in ("schema", "import", "export"):
+for cmd in ("schema", "import", "export", "query", "sql"):
     rc, out, err = run(cmd, "--help")
     t.ok(rc == 0 and out.startswith(f"usage: crmweaver {cmd}") and "example" in out, f"{cmd} --help")
 
@@ -140,5 +140,20 @@ t.ok(rc == 0 and text.startswith("Id,Subject,") and '"Strap, ""snapped"""' in te
      "export --object Case --format csv quotes cells", text + err)
 rc, out, err = run("export", "--db", p("missing.db"), "-o", p("x"))
 t.ok(rc == 1 and one_line_error(err), "export from a missing db", err)
+
+rc, out, err = run("query", "SELECT Id FROM Case")
+t.ok(rc == 2 and one_line_error(err) and "--db" in err, "query without --db: usage error", err)
+rc, out, err = run("query", "--db", org, "--today", "2024-13-01", "SELECT Id FROM Case")
+t.ok(rc == 2 and one_line_error(err) and "--today" in err, "query with a bad --today", err)
+rc, out, err = run("query", "--db", org, "--role", "customer", "SELECT Id FROM Case")
+t.ok(rc == 2 and one_line_error(err) and "role" in err, "query with an unknown role", err)
+rc, out, err = run("query", "--db", org, "--max-rows", "x", "SELECT Id FROM Case")
+t.ok(rc == 2 and one_line_error(err), "query with a bad --max-rows", err)
+rc, out, err = run("query", "--db", org, "SELECT Id FROM Csae")
+t.ok(rc == 1 and one_line_error(err) and "INVALID_TYPE" in err, "a failing query: one line, exit 1", err)
+rc, out, err = run("query", "--db", p("missing.db"), "SELECT Id FROM Case")
+t.ok(rc == 1 and one_line_error(err), "query on a missing db", err)
+rc, out, err = run("query", "--db", org, "SELECT Id, Subject FROM Case")
+t.ok(rc == 0 and json.loads(out) == [{"Id": "500Wt00000DDJ5nIAH", "Subject": 'Strap, "snapped"'}], "query prints records", out + err)
 
 sys.exit(t.done())
