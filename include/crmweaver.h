@@ -15,5 +15,6 @@
 #include <crmweaver/schema.h>
 #include <crmweaver/store.h>
 #include <crmweaver/query.h>
+#include <crmweaver/gen.h>
 
 #endif /* CRMWEAVER_H */

@@ -177,14 +177,25 @@ int crmw__db_secondary_indexes(crmw_db *db, int32_t obj, bool create)
 		rc = create ? field_index_ddl(&b, o, f)
 			    : crmw__buf_printf(&b, "DROP INDEX \"crmw_ix_%s_%s\";\n", o->name, f->name);
 	}
-	if (!rc && crmw__object_searchable(o)) {
-		if (create) {
-			rc = fts_triggers_ddl(&b, o);
-			rc = rc ? rc : crmw__buf_printf(&b, "INSERT INTO \"crmw_fts_%s\"(\"crmw_fts_%s\") VALUES ('rebuild');\n",
-							 o->name, o->name);
-		} else {
-			rc = fts_drop_triggers_ddl(&b, o);
-		}
+
+	if (rc) {
+		crmw_buf_dispose(&b);
+		return crmw__errf(&db->h.err, CRMW_ENOMEM, "out of memory");
+	}
+	if (b.len)
+		rc = crmw__db_exec(db, b.data);
+	crmw_buf_dispose(&b);
+	return rc;
+}
+
+int crmw__db_fts_triggers(crmw_db *db, bool create)
+{
+	crmw_buf b = CRMW_BUF_INIT;
+	int rc = CRMW_OK;
+	for (int32_t i = 0; !rc && i < db->schema->nobjects; i++) {
+		const crmw_object *o = &db->schema->objects[i];
+		if (crmw__object_searchable(o))
+			rc = create ? fts_triggers_ddl(&b, o) : fts_drop_triggers_ddl(&b, o);
 	}
 	if (rc) {
 		crmw_buf_dispose(&b);
@@ -192,6 +203,26 @@ int crmw__db_secondary_indexes(crmw_db *db, int32_t obj, bool create)
 	}
 	if (b.len)
 		rc = crmw__db_exec(db, b.data);
+	crmw_buf_dispose(&b);
+	return rc;
+}
+
+int crmw__db_fts_append(crmw_db *db, int32_t obj, int64_t after_rowid)
+{
+	const crmw_object *o = &db->schema->objects[obj];
+	if (!crmw__object_searchable(o))
+		return CRMW_OK;
+	crmw_buf b = CRMW_BUF_INIT;
+	int rc = crmw__buf_printf(&b, "INSERT INTO \"crmw_fts_%s\"(rowid, ", o->name);
+	rc = rc ? rc : fts_cols(&b, o, "");
+	rc = rc ? rc : crmw__buf_puts(&b, ") SELECT rowid, ");
+	rc = rc ? rc : fts_cols(&b, o, "");
+	rc = rc ? rc : crmw__buf_printf(&b, " FROM \"%s\" WHERE rowid > %lld", o->name, (long long)after_rowid);
+	if (rc) {
+		crmw_buf_dispose(&b);
+		return crmw__errf(&db->h.err, CRMW_ENOMEM, "out of memory");
+	}
+	rc = crmw__db_exec(db, b.data);
 	crmw_buf_dispose(&b);
 	return rc;
 }

@@ -68,9 +68,13 @@ void crmw__db_after_rollback(crmw_db *db);
 /* Map a SQLite result code to a status and set the db's message. */
 int crmw__db_sqlerr(crmw_db *db, int src, const char *what);
 int crmw__db_exec(crmw_db *db, const char *sql);
-/* Drop or create the non-unique indexes and the search-index triggers of an
- * object; creating also rebuilds its search index (bulk loads defer them). */
+/* Drop or create the non-unique indexes of an object (bulk loads defer them). */
 int crmw__db_secondary_indexes(crmw_db *db, int32_t obj, bool create);
+/* Drop or create the triggers that keep every search index in step, and add
+ * the rows above a rowid to an object's search index (bulk loads index once
+ * at commit: a statement touching FTS5 tables costs a savepoint on each). */
+int crmw__db_fts_triggers(crmw_db *db, bool create);
+int crmw__db_fts_append(crmw_db *db, int32_t obj, int64_t after_rowid);
 /* Text fields are in the object's FTS5 search index "crmw_fts_<Object>". */
 bool crmw__field_searchable(const crmw_field *f);
 bool crmw__object_searchable(const crmw_object *o);

@@ -11,6 +11,7 @@
 
 static const cli_command commands[] = {
 	{"features", "print the build's optional features and library versions (JSON)", cmd_features},
+	{"gen", "generate a synthetic org database with hidden latent variables", cmd_gen},
 	{"schema", "print a schema set or an org's schema as JSON or prompt text", cmd_schema},
 	{"import", "load records into an org database (crmarena-sqlite, json, jsonl, csv)", cmd_import},
 	{"export", "write an org's records to files (jsonl, json, csv)", cmd_export},
@@ -78,6 +79,7 @@ static void usage(FILE *f)
 		"examples:\n"
 		"  crmweaver --version\n"
 		"  crmweaver features\n"
+		"  crmweaver gen --profile crmarena --seed 42 -o org.db\n"
 		"  crmweaver schema --set b2b --prompt\n"
 		"  crmweaver import --db org.db --set crmarena --format crmarena-sqlite dump.db\n"
 		"  crmweaver export --db org.db --format jsonl -o org-export/\n");

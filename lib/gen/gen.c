@@ -1,0 +1,1502 @@
+/*
+ * The synthetic org generator.  One pass per object in dependency order,
+ * through one bulk load; every random choice comes from a stream keyed by
+ * (seed, purpose, record index), so the content depends on nothing else.
+ * Hidden latent variables decide the data and are saved in crmw_latent_*.
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include "gen/internal.h"
+#include "gen/vocab.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+/* Random-stream purposes. */
+enum {
+	S_USER = 1, S_AGENT, S_PRODUCT, S_ACCOUNT, S_ORDER, S_ITEM, S_CASE, S_TEXT, S_EMAIL, S_CHAT,
+	S_KB, S_REGION, S_LEAD, S_OPP, S_QUOTE, S_TASK, S_EVENT, S_VOICE, S_CONTRACT, S_TERRITORY,
+	S_CUSTOMER, S_PRICEBOOK,
+};
+
+#define DAY 86400LL
+#define HOUR 3600LL
+
+typedef struct agent {
+	char id[19];
+	char name[96], email[160];
+	double *skill, *speed;     /* per issue */
+	double transfer, workload;
+	bool sales;                /* a sales rep (pro profiles) */
+	double sales_speed, conversion;
+} agent;
+
+typedef struct product {
+	char id[19];
+	char name[96];
+	int category;
+	double price;
+	int spike_month;           /* 1..12 */
+	double *defect;            /* per issue, sums to 1 */
+} product;
+
+typedef struct account {
+	char id[19], contact[19];
+	char name[96], email[160], first[32];
+	int state;
+	double complaint;
+	int channel;
+} account;
+
+typedef struct item {
+	char id[19];
+	int account, product, order;
+	int64_t date;              /* order effective date (seconds) */
+} item;
+
+typedef struct gen {
+	crmw_db *db;
+	crmw_bulk *bulk;
+	const crmw_profile *prof;
+	uint64_t seed;
+	double scale;
+	int64_t now;               /* seconds since 1970 */
+	crmw_progress_fn progress;
+	void *ud;
+	int rc;
+	/* the current row */
+	const crmw_object *obj;
+	const char *obj_name;      /* the literal the object was named by */
+	struct { const crmw_object *o; const char *f; int32_t i; } fcache[512];
+	crmw_buf tmp;
+	/* entities */
+	agent *agents;
+	int nagents, nissues, ncategories;
+	char (*issue_ids)[19];
+	product *products;
+	int nproducts, npricebooks;
+	char (*pricebook_ids)[19];
+	int64_t *pb_from, *pb_to;
+	char (*entry_ids)[19];     /* [product * npricebooks + pb] */
+	account *accounts;
+	int naccounts;
+	item *items;
+	int nitems;
+	int *acc_item_start, *acc_items; /* items per account (CSR) */
+	char (*kb_ids)[19];
+	int nkb;
+	int *policy_kb;            /* policy index -> kb index */
+	int npolicies;
+	double region[64];
+	int64_t rows;
+	/* latent statements */
+	sqlite3_stmt *lat[12];
+} gen;
+
+/* ------------------------------------------------------------- helpers */
+
+static int64_t n_scaled(const gen *g, double base)
+{
+	int64_t n = (int64_t)llround(base * g->scale);
+	return n < 1 ? 1 : n;
+}
+
+static void fmt_dt(int64_t t, char out[21])
+{
+	int64_t days = t >= 0 ? t / DAY : (t - DAY + 1) / DAY;
+	int64_t rem = t - days * DAY;
+	int y, m, d;
+	crmw__civil_from_days(days, &y, &m, &d);
+	char tmp[64];
+	snprintf(tmp, sizeof tmp, "%04d-%02d-%02dT%02d:%02d:%02dZ", y, m, d, (int)(rem / 3600),
+		 (int)(rem % 3600 / 60), (int)(rem % 60));
+	memcpy(out, tmp, 21);
+}
+
+static void fmt_d(int64_t t, char out[11])
+{
+	char dt[21];
+	fmt_dt(t, dt);
+	memcpy(out, dt, 10);
+	out[10] = '\0';
+}
+
+static int month_of(int64_t t)
+{
+	int y, m, d;
+	crmw__civil_from_days(t / DAY, &y, &m, &d);
+	return m;
+}
+
+static bool fail(gen *g, int rc)
+{
+	if (!g->rc)
+		g->rc = rc;
+	return false;
+}
+
+static bool ok(gen *g)
+{
+	return g->rc == CRMW_OK;
+}
+
+static void row(gen *g, const char *object)
+{
+	if (!ok(g))
+		return;
+	int rc = crmw_bulk_row_begin(g->bulk, object);
+	if (rc) {
+		fail(g, rc);
+		return;
+	}
+	if (object != g->obj_name) {
+		g->obj = crmw__schema_object(g->db->schema, object);
+		g->obj_name = object;
+	}
+}
+
+/* The index of a field of the current object; fields missing from a
+ * profile's schema give -1 and are skipped.  Names are string literals, so
+ * their addresses key a small cache. */
+static int32_t fidx(gen *g, const char *field)
+{
+	if (!g->obj)
+		return -1;
+	size_t h = (((uintptr_t)g->obj >> 4) ^ ((uintptr_t)field >> 3) * 31) % CRMW_ARRAY_LEN(g->fcache);
+	if (g->fcache[h].o == g->obj && g->fcache[h].f == field)
+		return g->fcache[h].i;
+	int32_t i = crmw__object_field_index(g->obj, field);
+	g->fcache[h].o = g->obj;
+	g->fcache[h].f = field;
+	g->fcache[h].i = i;
+	return i;
+}
+
+static void set_s(gen *g, const char *field, const char *v)
+{
+	int32_t i;
+	if (!ok(g) || !v || (i = fidx(g, field)) < 0)
+		return;
+	int rc = crmw_bulk_set_text(g->bulk, i, v, strlen(v));
+	if (rc)
+		fail(g, rc);
+}
+
+static void set_i(gen *g, const char *field, int64_t v)
+{
+	int32_t i;
+	if (!ok(g) || (i = fidx(g, field)) < 0)
+		return;
+	int rc = crmw_bulk_set_int(g->bulk, i, v);
+	if (rc)
+		fail(g, rc);
+}
+
+static void set_f(gen *g, const char *field, double v)
+{
+	int32_t i;
+	if (!ok(g) || (i = fidx(g, field)) < 0)
+		return;
+	int rc = crmw_bulk_set_double(g->bulk, i, v);
+	if (rc)
+		fail(g, rc);
+}
+
+static void set_dt(gen *g, const char *field, int64_t t)
+{
+	char s[21];
+	fmt_dt(t, s);
+	set_s(g, field, s);
+}
+
+static void set_d(gen *g, const char *field, int64_t t)
+{
+	char s[11];
+	fmt_d(t, s);
+	set_s(g, field, s);
+}
+
+static void end(gen *g, char id[19])
+{
+	if (!ok(g))
+		return;
+	crmw_buf out = CRMW_BUF_INIT;
+	int rc = crmw_bulk_row_end(id ? &out : NULL, g->bulk);
+	if (rc)
+		fail(g, rc);
+	else if (id)
+		memcpy(id, out.data, 19);
+	crmw_buf_dispose(&out);
+	g->rows++;
+	if (g->progress && (g->rows & 16383) == 0 && g->progress("rows", g->rows, 0, g->ud))
+		fail(g, crmw__errf(&g->db->h.err, CRMW_EUSER, "generation aborted by the progress callback"));
+}
+
+static void stage(gen *g, const char *name, int64_t total)
+{
+	if (ok(g) && g->progress && g->progress(name, 0, total, g->ud))
+		fail(g, crmw__errf(&g->db->h.err, CRMW_EUSER, "generation aborted by the progress callback"));
+}
+
+/* Render into g->tmp (replacing it). */
+static const char *text(gen *g, rng *r, const char *tmpl, const slot *s, int n)
+{
+	crmw__buf_clear(&g->tmp);
+	if (crmw__render(&g->tmp, r, tmpl, s, n) || crmw__buf_putc(&g->tmp, '\0')) {
+		fail(g, crmw__errf(&g->db->h.err, CRMW_ENOMEM, "out of memory"));
+		return "";
+	}
+	return g->tmp.data;
+}
+
+static void *xcalloc(gen *g, size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size);
+	if (!p)
+		fail(g, crmw__errf(&g->db->h.err, CRMW_ENOMEM, "out of memory"));
+	return p;
+}
+
+static int pick_weighted(rng *r, const double *w, int n)
+{
+	double total = 0;
+	for (int i = 0; i < n; i++)
+		total += w[i];
+	double x = rng_unit(r) * total;
+	for (int i = 0; i < n; i++) {
+		if (x < w[i])
+			return i;
+		x -= w[i];
+	}
+	return n - 1;
+}
+
+/* ---------------------------------------------------------- latents */
+
+static const char *const latent_ddl =
+	"CREATE TABLE IF NOT EXISTS crmw_latent_meta (key TEXT PRIMARY KEY, value TEXT) STRICT;"
+	"CREATE TABLE IF NOT EXISTS crmw_latent_agent (user_id TEXT, issue_id TEXT, skill REAL, speed REAL) STRICT;"
+	"CREATE TABLE IF NOT EXISTS crmw_latent_agent_profile (user_id TEXT PRIMARY KEY, role TEXT, transfer_propensity REAL,"
+	" workload REAL, sales_speed REAL, conversion_skill REAL) STRICT;"
+	"CREATE TABLE IF NOT EXISTS crmw_latent_customer (account_id TEXT PRIMARY KEY, complaint_rate REAL, channel TEXT) STRICT;"
+	"CREATE TABLE IF NOT EXISTS crmw_latent_product (product_id TEXT PRIMARY KEY, spike_month INTEGER, dominant_issue_id TEXT) STRICT;"
+	"CREATE TABLE IF NOT EXISTS crmw_latent_product_issue (product_id TEXT, issue_id TEXT, weight REAL) STRICT;"
+	"CREATE TABLE IF NOT EXISTS crmw_latent_region (state TEXT PRIMARY KEY, closure_factor REAL) STRICT;"
+	"CREATE TABLE IF NOT EXISTS crmw_latent_violation (case_id TEXT, article_id TEXT, source TEXT, record_id TEXT) STRICT;"
+	"CREATE TABLE IF NOT EXISTS crmw_latent_lead (lead_id TEXT PRIMARY KEY, budget_ok INTEGER, authority_ok INTEGER,"
+	" need_ok INTEGER, timeline_ok INTEGER) STRICT;"
+	"CREATE TABLE IF NOT EXISTS crmw_latent_opportunity (opportunity_id TEXT PRIMARY KEY, true_stage TEXT, recorded_stage TEXT) STRICT;"
+	"CREATE TABLE IF NOT EXISTS crmw_latent_task (task_id TEXT PRIMARY KEY, opportunity_id TEXT, fits_stage INTEGER) STRICT;"
+	"CREATE TABLE IF NOT EXISTS crmw_latent_quote (quote_id TEXT, article_id TEXT, kind TEXT) STRICT;"
+	"CREATE TABLE IF NOT EXISTS crmw_latent_confidential (kind TEXT, ref TEXT, reason TEXT) STRICT;";
+
+enum { L_META, L_AGENT, L_AGENT_PROFILE, L_CUSTOMER, L_PRODUCT, L_PRODUCT_ISSUE, L_REGION, L_VIOLATION,
+       L_LEAD, L_OPP, L_TASK, L_QUOTE };
+static const char *const latent_insert[] = {
+	"INSERT INTO crmw_latent_meta VALUES (?1, ?2)",
+	"INSERT INTO crmw_latent_agent VALUES (?1, ?2, ?3, ?4)",
+	"INSERT INTO crmw_latent_agent_profile VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	"INSERT INTO crmw_latent_customer VALUES (?1, ?2, ?3)",
+	"INSERT INTO crmw_latent_product VALUES (?1, ?2, ?3)",
+	"INSERT INTO crmw_latent_product_issue VALUES (?1, ?2, ?3)",
+	"INSERT INTO crmw_latent_region VALUES (?1, ?2)",
+	"INSERT INTO crmw_latent_violation VALUES (?1, ?2, ?3, ?4)",
+	"INSERT INTO crmw_latent_lead VALUES (?1, ?2, ?3, ?4, ?5)",
+	"INSERT INTO crmw_latent_opportunity VALUES (?1, ?2, ?3)",
+	"INSERT INTO crmw_latent_task VALUES (?1, ?2, ?3)",
+	"INSERT INTO crmw_latent_quote VALUES (?1, ?2, ?3)",
+};
+
+/* Bind "s" text, "i" integer, "f" double arguments and run a latent insert. */
+static void latent(gen *g, int which, const char *types, ...)
+{
+	if (!ok(g))
+		return;
+	sqlite3_stmt *st = g->lat[which];
+	va_list ap;
+	va_start(ap, types);
+	for (int i = 0; types[i]; i++) {
+		if (types[i] == 's')
+			sqlite3_bind_text(st, i + 1, va_arg(ap, const char *), -1, SQLITE_TRANSIENT);
+		else if (types[i] == 'i')
+			sqlite3_bind_int64(st, i + 1, va_arg(ap, int64_t));
+		else
+			sqlite3_bind_double(st, i + 1, va_arg(ap, double));
+	}
+	va_end(ap);
+	int src = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (src != SQLITE_DONE)
+		fail(g, crmw__db_sqlerr(g->db, src, "latent variables"));
+}
+
+static int latent_open(gen *g)
+{
+	int rc = crmw__db_exec(g->db, latent_ddl);
+	for (size_t i = 0; !rc && i < CRMW_ARRAY_LEN(latent_insert); i++) {
+		int src = sqlite3_prepare_v2(g->db->sql, latent_insert[i], -1, &g->lat[i], NULL);
+		if (src)
+			rc = crmw__db_sqlerr(g->db, src, "latent variables");
+	}
+	return rc;
+}
+
+/* ------------------------------------------------------------ people */
+
+static void person_name(rng *r, char *first, size_t nf, char *last, size_t nl, uint64_t index)
+{
+	/* Enough combinations for every scale, with a suffix when they run out. */
+	size_t a = crmw__n_first_names, b = crmw__n_last_names;
+	uint64_t k = index * 7919 + rng_below(r, 3);
+	snprintf(first, nf, "%s", crmw__first_names[k % a]);
+	if (index < a * b)
+		snprintf(last, nl, "%s", crmw__last_names[(k / a) % b]);
+	else
+		snprintf(last, nl, "%s-%llu", crmw__last_names[(k / a) % b], (unsigned long long)(index / (a * b)));
+}
+
+static void gen_users(gen *g)
+{
+	int n = (int)n_scaled(g, 200);
+	bool pro = g->prof->set != 1;
+	stage(g, "users", n);
+	g->agents = xcalloc(g, (size_t)n, sizeof *g->agents);
+	if (!ok(g))
+		return;
+	g->nagents = n;
+	for (int i = 0; i < n && ok(g); i++) {
+		agent *a = &g->agents[i];
+		rng r = rng_stream(g->seed, S_USER, (uint64_t)i);
+		char first[32], last[48];
+		person_name(&r, first, sizeof first, last, sizeof last, (uint64_t)i);
+		snprintf(a->name, sizeof a->name, "%s %s", first, last);
+		snprintf(a->email, sizeof a->email, "%c.%s%d@%s", first[0] | 32, last, i, g->prof->domain);
+		for (char *c = a->email; *c; c++)
+			if (*c >= 'A' && *c <= 'Z')
+				*c = (char)(*c | 32);
+		row(g, "User");
+		set_s(g, "FirstName", first);
+		set_s(g, "LastName", last);
+		set_s(g, "Email", a->email);
+		set_s(g, "Username", a->email);
+		char alias[16];
+		snprintf(alias, sizeof alias, "%c%.4s%d", first[0], last, i);
+		set_s(g, "Alias", alias);
+		char phone[24];
+		snprintf(phone, sizeof phone, "(555) %03d-%04d", 100 + i % 900, (int)rng_below(&r, 10000));
+		set_s(g, "Phone", phone);
+		set_s(g, "ProfileId", "00e000000000001AAA");
+		set_s(g, "LanguageLocaleKey", "en_US");
+		set_s(g, "LocaleSidKey", "en_US");
+		set_s(g, "EmailEncodingKey", "UTF-8");
+		set_s(g, "TimeZoneSidKey", PICK(&r, ((const char *const[]){"America/Los_Angeles", "America/New_York", "America/Chicago", "America/Denver"})));
+		end(g, a->id);
+		/* Latent: per-issue skill and speed, transfer habit, workload. */
+		a->skill = xcalloc(g, (size_t)g->nissues, sizeof(double));
+		a->speed = xcalloc(g, (size_t)g->nissues, sizeof(double));
+		if (!ok(g))
+			return;
+		rng l = rng_stream(g->seed, S_AGENT, (uint64_t)i);
+		double talent = rng_range(&l, 0.3, 1.0);
+		for (int k = 0; k < g->nissues; k++) {
+			a->skill[k] = fmin(1.0, fmax(0.05, talent + 0.35 * rng_normal(&l) * 0.5));
+			a->speed[k] = fmin(2.5, fmax(0.35, exp(0.35 * rng_normal(&l)) * (1.4 - 0.6 * a->skill[k])));
+			latent(g, L_AGENT, "ssff", a->id, g->issue_ids[k], a->skill[k], a->speed[k]);
+		}
+		a->transfer = fmin(0.6, fmax(0.0, rng_range(&l, -0.1, 0.45)));
+		a->workload = rng_range(&l, 0.4, 1.8);
+		a->sales = pro && i % 2 == 1;
+		a->sales_speed = rng_range(&l, 0.5, 1.8);
+		a->conversion = rng_range(&l, 0.15, 0.8);
+		latent(g, L_AGENT_PROFILE, "ssffff", a->id, a->sales ? "sales" : "service", a->transfer, a->workload,
+		       a->sales_speed, a->conversion);
+	}
+}
+
+static void gen_issues(gen *g)
+{
+	const crmw_issue *is = g->prof->issues;
+	int n = 0;
+	while (is[n].name)
+		n++;
+	g->nissues = n;
+	g->issue_ids = xcalloc(g, (size_t)n, sizeof *g->issue_ids);
+	stage(g, "issues", n);
+	for (int i = 0; i < n && ok(g); i++) {
+		row(g, "Issue__c");
+		set_s(g, "Name", is[i].name);
+		set_s(g, "Description__c", is[i].description);
+		set_s(g, "IssueDescription__c", is[i].description);
+		end(g, g->issue_ids[i]);
+	}
+}
+
+/* ---------------------------------------------------------- catalog */
+
+static bool issue_applies(const crmw_issue *is, const char *category)
+{
+	if (!is->categories)
+		return true;
+	size_t n = strlen(category);
+	for (const char *p = is->categories; *p;) {
+		const char *bar = strchr(p, '|');
+		size_t len = bar ? (size_t)(bar - p) : strlen(p);
+		if (len == n && strncmp(p, category, n) == 0)
+			return true;
+		p += len + (bar ? 1 : 0);
+	}
+	return false;
+}
+
+static void gen_catalog(gen *g)
+{
+	const crmw_category *cats = g->prof->categories;
+	int nc = 0;
+	while (cats[nc].name)
+		nc++;
+	g->ncategories = nc;
+	char (*cat_ids)[19] = xcalloc(g, (size_t)nc, sizeof *cat_ids);
+	stage(g, "products", 0);
+	for (int c = 0; c < nc && ok(g); c++) {
+		row(g, "ProductCategory");
+		set_s(g, "Name", cats[c].name);
+		set_s(g, "CatalogId", "0ZS000000000001AAA");
+		end(g, cat_ids[c]);
+	}
+	int n = (int)n_scaled(g, 400);
+	g->products = xcalloc(g, (size_t)n, sizeof *g->products);
+	if (!ok(g)) {
+		free(cat_ids);
+		return;
+	}
+	g->nproducts = n;
+	for (int i = 0; i < n && ok(g); i++) {
+		product *p = &g->products[i];
+		rng r = rng_stream(g->seed, S_PRODUCT, (uint64_t)i);
+		int c = i % nc;
+		const crmw_category *cat = &cats[c];
+		int nn = 0, nv = 0;
+		while (cat->nouns[nn])
+			nn++;
+		while (cat->variants[nv])
+			nv++;
+		/* Unique names: noun x variant, then a series number. */
+		int k = i / nc;
+		int series = k / (nn * nv);
+		if (series == 0)
+			snprintf(p->name, sizeof p->name, "%s %s", cat->variants[k % nv], cat->nouns[(k / nv) % nn]);
+		else
+			snprintf(p->name, sizeof p->name, "%s %s %d", cat->variants[k % nv], cat->nouns[(k / nv) % nn], series + 1);
+		p->category = c;
+		p->price = floor(rng_range(&r, cat->price_lo, cat->price_hi)) + 0.99;
+		row(g, "Product2");
+		set_s(g, "Name", p->name);
+		int nf = 0;
+		while (cat->features[nf])
+			nf++;
+		char desc[256];
+		snprintf(desc, sizeof desc, "%s from the %s range with %s and %s.", p->name, cat->name,
+			 cat->features[rng_below(&r, (uint32_t)nf)], cat->features[rng_below(&r, (uint32_t)nf)]);
+		set_s(g, "Description", desc);
+		set_i(g, "IsActive", rng_unit(&r) < 0.92);
+		char sku[32];
+		snprintf(sku, sizeof sku, "SKU-%02d-%05d", c, i);
+		set_s(g, "External_ID__c", sku);
+		end(g, p->id);
+		row(g, "ProductCategoryProduct");
+		set_s(g, "ProductCategoryId", cat_ids[c]);
+		set_s(g, "ProductId", p->id);
+		set_s(g, "ProductCategory", cat->name);
+		set_s(g, "Product", sku);
+		end(g, NULL);
+		/* Latent: the product's defect profile over the issues and its spike month. */
+		p->defect = xcalloc(g, (size_t)g->nissues, sizeof(double));
+		if (!ok(g))
+			break;
+		rng l = rng_stream(g->seed, S_PRODUCT, (uint64_t)i + (1ULL << 32));
+		/* Only issues that can happen to the product's category. */
+		int cand[64] = {0}, ncand = 0;
+		for (int q = 0; q < g->nissues && ncand < 64; q++)
+			if (issue_applies(&g->prof->issues[q], cat->name))
+				cand[ncand++] = q;
+		int dominant = ncand ? cand[rng_below(&l, (uint32_t)ncand)] : 0;
+		double total = 0;
+		for (int q = 0; q < g->nissues; q++) {
+			double w = issue_applies(&g->prof->issues[q], cat->name) ? rng_range(&l, 0.2, 1.0) : 0.0;
+			p->defect[q] = (q == dominant ? 6.0 : 1.0) * w;
+			total += p->defect[q];
+		}
+		for (int q = 0; q < g->nissues; q++) {
+			p->defect[q] /= total;
+			latent(g, L_PRODUCT_ISSUE, "ssf", p->id, g->issue_ids[q], p->defect[q]);
+		}
+		p->spike_month = 1 + (int)rng_below(&l, 12);
+		latent(g, L_PRODUCT, "sis", p->id, (int64_t)p->spike_month, g->issue_ids[dominant]);
+	}
+	free(cat_ids);
+
+	/* Price books: the standard one and one per quarter of the two years. */
+	int npb = 50; /* price books do not scale: entries = products x 50 */
+	g->npricebooks = npb;
+	g->pricebook_ids = xcalloc(g, (size_t)npb, sizeof *g->pricebook_ids);
+	g->pb_from = xcalloc(g, (size_t)npb, sizeof *g->pb_from);
+	g->pb_to = xcalloc(g, (size_t)npb, sizeof *g->pb_to);
+	double *mult = xcalloc(g, (size_t)npb, sizeof *mult);
+	if (!ok(g)) {
+		free(mult);
+		return;
+	}
+	int64_t span = 730 * DAY;
+	for (int b = 0; b < npb && ok(g); b++) {
+		rng r = rng_stream(g->seed, S_PRICEBOOK, (uint64_t)b);
+		row(g, "Pricebook2");
+		char name[64];
+		if (b == 0) {
+			g->pb_from[b] = g->now - span - 30 * DAY;
+			g->pb_to[b] = g->now + 365 * DAY;
+			mult[b] = 1.0;
+			snprintf(name, sizeof name, "Standard Price Book");
+		} else {
+			int64_t len = span / (npb - 1 > 0 ? npb - 1 : 1);
+			g->pb_from[b] = g->now - span + (int64_t)(b - 1) * len;
+			g->pb_to[b] = g->pb_from[b] + len;
+			mult[b] = rng_range(&r, 0.8, 1.05);
+			char from[11];
+			fmt_d(g->pb_from[b], from);
+			snprintf(name, sizeof name, "Promotions from %s", from);
+		}
+		set_s(g, "Name", name);
+		set_s(g, "Description", b == 0 ? "List prices" : "Time-limited promotional prices");
+		set_i(g, "IsActive", 1);
+		set_dt(g, "ValidFrom", g->pb_from[b]);
+		set_dt(g, "ValidTo", g->pb_to[b]);
+		end(g, g->pricebook_ids[b]);
+	}
+	g->entry_ids = xcalloc(g, (size_t)g->nproducts * (size_t)npb, sizeof *g->entry_ids);
+	stage(g, "price book entries", (int64_t)g->nproducts * npb);
+	for (int b = 0; b < npb && ok(g); b++)
+		for (int i = 0; i < g->nproducts && ok(g); i++) {
+			row(g, "PricebookEntry");
+			set_s(g, "Pricebook2Id", g->pricebook_ids[b]);
+			set_s(g, "Product2Id", g->products[i].id);
+			set_f(g, "UnitPrice", floor(g->products[i].price * mult[b] * 100.0 + 0.5) / 100.0);
+			end(g, g->entry_ids[(size_t)i * (size_t)npb + (size_t)b]);
+		}
+	free(mult);
+}
+
+/* Price of product p in price book b, as the entry holds it. */
+static double entry_price(const gen *g, int p, int b, uint64_t seed)
+{
+	if (b == 0)
+		return floor(g->products[p].price * 100.0 + 0.5) / 100.0;
+	rng r = rng_stream(seed, S_PRICEBOOK, (uint64_t)b);
+	double m = rng_range(&r, 0.8, 1.05);
+	return floor(g->products[p].price * m * 100.0 + 0.5) / 100.0;
+}
+
+/* --------------------------------------------------------- customers */
+
+static const char *const channels[] = {"Email", "Phone", "Web", "Chat"};
+static const char *const industries[] = {"Aerospace", "Automotive", "Energy", "Manufacturing", "Construction",
+					 "Healthcare", "Technology", "Utilities", "Transportation", "Education"};
+static const char *const company_a[] = {"Apex", "Northwind", "Bluefield", "Ironclad", "Summit", "Keystone",
+					"Harbor", "Granite", "Sterling", "Cobalt", "Meridian", "Vantage"};
+static const char *const company_b[] = {"Dynamics", "Motors", "Aerospace", "Energy", "Robotics", "Materials",
+					"Systems", "Labs", "Works", "Industries"};
+
+static void gen_accounts(gen *g)
+{
+	int n = (int)n_scaled(g, 1000);
+	bool b2b = g->prof->set == 2;
+	stage(g, "accounts", n);
+	g->accounts = xcalloc(g, (size_t)n, sizeof *g->accounts);
+	if (!ok(g))
+		return;
+	g->naccounts = n;
+	/* Latent: regional closure speed; one region is clearly the fastest. */
+	rng rr = rng_stream(g->seed, S_REGION, 0);
+	int fastest = (int)rng_below(&rr, (uint32_t)crmw__n_states);
+	for (size_t s = 0; s < crmw__n_states; s++) {
+		g->region[s] = s == (size_t)fastest ? 0.45 : rng_range(&rr, 0.8, 1.5);
+		latent(g, L_REGION, "sf", crmw__states[s].code, g->region[s]);
+	}
+	for (int i = 0; i < n && ok(g); i++) {
+		account *a = &g->accounts[i];
+		rng r = rng_stream(g->seed, S_ACCOUNT, (uint64_t)i);
+		char first[32], last[48];
+		person_name(&r, first, sizeof first, last, sizeof last, (uint64_t)i + 100000);
+		a->state = (int)rng_below(&r, (uint32_t)crmw__n_states);
+		snprintf(a->first, sizeof a->first, "%s", first);
+		row(g, "Account");
+		if (b2b) {
+			snprintf(a->name, sizeof a->name, "%s %s%s", company_a[i % CRMW_ARRAY_LEN(company_a)],
+				 company_b[(i / CRMW_ARRAY_LEN(company_a)) % CRMW_ARRAY_LEN(company_b)],
+				 i >= (int)(CRMW_ARRAY_LEN(company_a) * CRMW_ARRAY_LEN(company_b)) ? "" : "");
+			if (i >= (int)(CRMW_ARRAY_LEN(company_a) * CRMW_ARRAY_LEN(company_b))) {
+				size_t l = strlen(a->name);
+				snprintf(a->name + l, sizeof a->name - l, " %d", i / (int)(CRMW_ARRAY_LEN(company_a) * CRMW_ARRAY_LEN(company_b)) + 1);
+			}
+			set_s(g, "Name", a->name);
+			set_s(g, "Industry", PICK(&r, industries));
+			set_i(g, "NumberOfEmployees", 20 + (int64_t)rng_below(&r, 20000));
+			char desc[200];
+			snprintf(desc, sizeof desc, "%s customer based in %s.", a->name, crmw__states[a->state].city);
+			set_s(g, "Description", desc);
+		} else {
+			snprintf(a->name, sizeof a->name, "%s %s", first, last);
+			set_s(g, "Name", a->name);
+			set_s(g, "FirstName", first);
+			set_s(g, "LastName", last);
+			set_s(g, "RecordTypeId", "012000000000001AAA");
+			set_s(g, "ShippingCity", crmw__states[a->state].city);
+			set_s(g, "Description", "Consumer account");
+		}
+		snprintf(a->email, sizeof a->email, "%s.%s%d@mail.example", first, last, i);
+		for (char *c = a->email; *c; c++)
+			if (*c >= 'A' && *c <= 'Z')
+				*c = (char)(*c | 32);
+		set_s(g, "PersonEmail", a->email);
+		char phone[24];
+		snprintf(phone, sizeof phone, "(555) %03d-%04d", 200 + i % 800, (int)rng_below(&r, 10000));
+		set_s(g, "Phone", phone);
+		set_s(g, "ShippingState", crmw__states[a->state].code);
+		end(g, a->id);
+		/* The contact person: the customer (B2C) or a buyer at the company (B2B). */
+		row(g, "Contact");
+		set_s(g, "FirstName", first);
+		set_s(g, "LastName", last);
+		set_s(g, "Email", a->email);
+		set_s(g, "AccountId", a->id);
+		set_s(g, "OwnerId", g->agents[i % g->nagents].id);
+		end(g, a->contact);
+		/* Latent: complaint habit and preferred channel. */
+		rng l = rng_stream(g->seed, S_CUSTOMER, (uint64_t)i);
+		double u = rng_unit(&l);
+		a->complaint = u * u * u * 3.0 + 0.05; /* a few customers complain a lot */
+		a->channel = (int)rng_below(&l, 4);
+		latent(g, L_CUSTOMER, "sfs", a->id, a->complaint, channels[a->channel]);
+	}
+}
+
+/* ------------------------------------------------------------ orders */
+
+static void gen_orders(gen *g)
+{
+	int norders = (int)n_scaled(g, 2000);
+	int64_t nitems_target = n_scaled(g, 70000);
+	stage(g, "orders", norders);
+	g->items = xcalloc(g, (size_t)nitems_target + (size_t)norders * 2, sizeof *g->items);
+	if (!ok(g))
+		return;
+	int64_t span = 730 * DAY;
+	int per = (int)(nitems_target / norders);
+	for (int o = 0; o < norders && ok(g); o++) {
+		rng r = rng_stream(g->seed, S_ORDER, (uint64_t)o);
+		int acc = (int)rng_below(&r, (uint32_t)g->naccounts);
+		int64_t date = g->now - span + (int64_t)(rng_unit(&r) * (double)(span - 2 * DAY));
+		date -= date % DAY;
+		/* A promotion price book when one is valid, else the standard one. */
+		int pb = 0;
+		if (g->npricebooks > 1 && rng_unit(&r) < 0.5) {
+			for (int b = 1; b < g->npricebooks; b++)
+				if (date >= g->pb_from[b] && date < g->pb_to[b])
+					pb = b;
+		}
+		bool activated = rng_unit(&r) < 0.9;
+		char oid[19];
+		row(g, "Order");
+		set_s(g, "AccountId", g->accounts[acc].id);
+		set_s(g, "Status", activated ? "Activated" : "Draft");
+		set_d(g, "EffectiveDate", date);
+		set_s(g, "Pricebook2Id", g->pricebook_ids[pb]);
+		if (g->prof->set != 1)
+			set_s(g, "OwnerId", g->agents[(1 + 2 * (int)rng_below(&r, (uint32_t)(g->nagents / 2 > 0 ? g->nagents / 2 : 1))) % g->nagents].id);
+		end(g, oid);
+		int k = 1 + (int)rng_below(&r, (uint32_t)(2 * per - 1));
+		for (int j = 0; j < k && ok(g) && g->nitems < nitems_target + norders * 2; j++) {
+			int p = (int)rng_below(&r, (uint32_t)g->nproducts);
+			item *it = &g->items[g->nitems];
+			row(g, "OrderItem");
+			set_s(g, "OrderId", oid);
+			set_s(g, "Product2Id", g->products[p].id);
+			const char *eid = g->entry_ids[(size_t)p * (size_t)g->npricebooks + (size_t)pb];
+			set_s(g, "PricebookEntryId", eid);
+			set_s(g, "PriceBookEntryId", eid);
+			set_f(g, "Quantity", 1 + rng_below(&r, 3));
+			set_f(g, "UnitPrice", entry_price(g, p, pb, g->seed));
+			end(g, it->id);
+			if (activated) {
+				it->account = acc;
+				it->product = p;
+				it->order = o;
+				it->date = date;
+				g->nitems++;
+			}
+		}
+	}
+	/* Items per account, for "what did this customer buy". */
+	g->acc_item_start = xcalloc(g, (size_t)g->naccounts + 1, sizeof(int));
+	g->acc_items = xcalloc(g, (size_t)g->nitems, sizeof(int));
+	if (!ok(g))
+		return;
+	for (int i = 0; i < g->nitems; i++)
+		g->acc_item_start[g->items[i].account + 1]++;
+	for (int a = 0; a < g->naccounts; a++)
+		g->acc_item_start[a + 1] += g->acc_item_start[a];
+	int *fill = xcalloc(g, (size_t)g->naccounts, sizeof(int));
+	if (!ok(g))
+		return;
+	for (int i = 0; i < g->nitems; i++) {
+		int a = g->items[i].account;
+		g->acc_items[g->acc_item_start[a] + fill[a]++] = i;
+	}
+	free(fill);
+}
+
+/* --------------------------------------------------------- knowledge */
+
+static void gen_knowledge(gen *g)
+{
+	const crmw_policy *pol = g->prof->policies;
+	int np = 0;
+	while (pol[np].kind)
+		np++;
+	g->npolicies = np;
+	int n = (int)n_scaled(g, 200);
+	if (n < np + 4)
+		n = np + 4;
+	g->nkb = n;
+	g->kb_ids = xcalloc(g, (size_t)n, sizeof *g->kb_ids);
+	g->policy_kb = xcalloc(g, (size_t)np, sizeof(int));
+	stage(g, "knowledge articles", n);
+	int k = 0;
+	char url[96];
+	for (int i = 0; i < np && ok(g); i++, k++) {
+		row(g, "Knowledge__kav");
+		set_s(g, "Title", pol[i].title);
+		set_s(g, "Summary", pol[i].summary);
+		set_s(g, "FAQ_Answer__c", pol[i].rule);
+		snprintf(url, sizeof url, "policy-%s", pol[i].kind);
+		set_s(g, "UrlName", url);
+		end(g, g->kb_ids[k]);
+		g->policy_kb[i] = k;
+	}
+	bool pro = g->prof->set != 1;
+	if (pro && ok(g)) {
+		/* Sales policies: qualification (confidential), discounts, configuration. */
+		static const char *const sales[][4] = {
+			{"Lead Qualification Criteria (Internal)", "BANT criteria for qualifying leads",
+			 "A lead is qualified only when all four BANT factors hold. Budget: a confirmed budget of at least $20,000. "
+			 "Authority: the contact is a director, vice president or C-level executive, or has written sign-off from one. "
+			 "Need: a stated business problem our products solve. Timeline: a purchase decision within the next 6 months.",
+			 "sales-lead-qualification"},
+			{"Quote Discount Approval", "Discount limits on quotes",
+			 "Sales reps may grant at most 15 percent discount on any quote line without approval; discounts from 15 to 25 percent "
+			 "need a sales director's approval, and no quote line may exceed 25 percent.",
+			 "sales-discount-approval"},
+			{"Quote Configuration Rules", "Valid quantities and prices on quotes",
+			 "Each quote line must have a quantity between 1 and 50 units, and the unit price may never be set below 70 percent "
+			 "of the list price in the standard price book.",
+			 "sales-quote-configuration"},
+			{"Opportunity Stage Definitions", "What each sales stage means",
+			 "Qualification: needs and budget are being confirmed. Discovery: requirements workshops and demos. Quote: a priced "
+			 "proposal is prepared and sent. Negotiation: terms and redlines are discussed. Closed: the contract is signed or the deal is lost.",
+			 "sales-stage-definitions"},
+		};
+		for (size_t s = 0; s < CRMW_ARRAY_LEN(sales) && ok(g) && k < n; s++, k++) {
+			row(g, "Knowledge__kav");
+			set_s(g, "Title", sales[s][0]);
+			set_s(g, "Summary", sales[s][1]);
+			set_s(g, "FAQ_Answer__c", sales[s][2]);
+			set_s(g, "UrlName", sales[s][3]);
+			end(g, g->kb_ids[k]);
+			if (s == 0)
+				latent(g, L_META, "ss", "confidential_article", g->kb_ids[k]);
+		}
+	}
+	/* Product FAQs: concrete facts an agent can be asked about. */
+	for (int j = 0; k < n && ok(g); j++, k++) {
+		const product *p = &g->products[j % g->nproducts];
+		const crmw_category *cat = &g->prof->categories[p->category];
+		rng r = rng_stream(g->seed, S_KB, (uint64_t)k);
+		int nf = 0;
+		while (cat->features[nf])
+			nf++;
+		const char *feat = cat->features[rng_below(&r, (uint32_t)nf)];
+		char title[160];
+		snprintf(title, sizeof title, "%s: Features and Care", p->name);
+		if (j >= g->nproducts)
+			snprintf(title, sizeof title, "%s: Frequently Asked Questions %d", p->name, j / g->nproducts + 1);
+		slot s[] = {{"product", p->name}, {"feature", feat}, {"company", g->prof->company}, {"category", cat->name}};
+		row(g, "Knowledge__kav");
+		set_s(g, "Title", title);
+		set_s(g, "Summary", text(g, &r, "[Features|Key facts|What to know] about the {product}.", s, 4));
+		set_s(g, "FAQ_Answer__c", text(g, &r,
+					      "The {company} {product} [features|comes with|is built with] {feature}. "
+					      "[Clean it with a damp cloth.|Store it in a dry place.|Check the manual for care instructions.] "
+					      "[It belongs to our {category} range.|See our {category} guide for sizing.]",
+					      s, 4));
+		snprintf(url, sizeof url, "faq-%d-%d", j % g->nproducts, j / g->nproducts);
+		set_s(g, "UrlName", url);
+		end(g, g->kb_ids[k]);
+	}
+}
+
+/* ------------------------------------------------------------- cases */
+
+static const char *const statuses_open[] = {"New", "Working", "Escalated", "Waiting on Customer"};
+
+static int route(gen *g, rng *r, int issue)
+{
+	/* Skilled agents with more capacity get more of an issue's cases. */
+	double w[4096];
+	int n = g->nagents < 4096 ? g->nagents : 4096;
+	for (int i = 0; i < n; i++) {
+		const agent *a = &g->agents[i];
+		w[i] = a->sales ? 0.0 : a->workload * a->skill[issue] * a->skill[issue];
+	}
+	return pick_weighted(r, w, n);
+}
+
+static int policy_index(const gen *g, const char *kind)
+{
+	for (int i = 0; i < g->npolicies; i++)
+		if (strcmp(g->prof->policies[i].kind, kind) == 0)
+			return i;
+	return -1;
+}
+
+static void gen_cases(gen *g)
+{
+	int n = (int)n_scaled(g, 1000);
+	stage(g, "cases", n);
+	if (g->nitems == 0)
+		return;
+	double *cw = xcalloc(g, (size_t)g->naccounts, sizeof(double));
+	if (!ok(g))
+		return;
+	for (int a = 0; a < g->naccounts; a++)
+		cw[a] = g->acc_item_start[a + 1] > g->acc_item_start[a] ? g->accounts[a].complaint : 0.0;
+	int64_t emails_target = n_scaled(g, 3000), emails = 0;
+	for (int i = 0; i < n && ok(g); i++) {
+		rng r = rng_stream(g->seed, S_CASE, (uint64_t)i);
+		int acc = pick_weighted(&r, cw, g->naccounts);
+		const account *a = &g->accounts[acc];
+		int cnt = g->acc_item_start[acc + 1] - g->acc_item_start[acc];
+		const item *it = &g->items[g->acc_items[g->acc_item_start[acc] + (int)rng_below(&r, (uint32_t)cnt)]];
+		const product *p = &g->products[it->product];
+		int issue = pick_weighted(&r, p->defect, g->nissues);
+		const crmw_issue *is = &g->prof->issues[issue];
+		/* When: after the purchase; a product's spike month draws extra cases. */
+		int64_t created = it->date + DAY + (int64_t)(rng_unit(&r) * 60 * DAY);
+		if (rng_unit(&r) < 0.55) {
+			for (int tries = 0; tries < 24; tries++) {
+				int64_t c2 = it->date + DAY + (int64_t)(rng_unit(&r) * 400 * DAY);
+				if (c2 < g->now - DAY && month_of(c2) == p->spike_month) {
+					created = c2;
+					break;
+				}
+			}
+		}
+		if (created > g->now - HOUR)
+			created = g->now - HOUR - (int64_t)rng_below(&r, 20) * DAY;
+		created += (int64_t)rng_below(&r, 10 * 3600) + 8 * 3600 - created % DAY;
+		if (created >= g->now)
+			created = g->now - 2 * HOUR;
+		/* Who: routed by skill; some agents pass cases on. */
+		int first = route(g, &r, issue);
+		int owner = first;
+		bool transferred = rng_unit(&r) < g->agents[first].transfer;
+		if (transferred) {
+			for (int t = 0; t < 8 && owner == first; t++)
+				owner = route(g, &r, issue);
+			transferred = owner != first;
+		}
+		/* How long: issue x agent speed x region, with noise. */
+		double hours = is->base_hours * g->agents[owner].speed[issue] * g->region[a->state] *
+			       exp(0.25 * rng_normal(&r));
+		int64_t closed = created + (int64_t)(hours * 3600.0);
+		bool is_closed = closed < g->now && rng_unit(&r) < 0.9;
+		int channel = rng_unit(&r) < 0.7 ? a->channel : (int)rng_below(&r, 4);
+		slot s[] = {{"product", p->name}, {"customer", a->first}, {"agent", g->agents[owner].name},
+			    {"company", g->prof->company}, {"issue", is->name}, {"description", ""}};
+		int nsub = 0;
+		while (is->subjects[nsub])
+			nsub++;
+		char cid[19];
+		row(g, "Case");
+		set_s(g, "Subject", text(g, &r, is->subjects[rng_below(&r, (uint32_t)nsub)], s, 5));
+		char *description = crmw__strdup(text(g, &r, is->description_tmpl, s, 5));
+		if (!description)
+			fail(g, crmw__errf(&g->db->h.err, CRMW_ENOMEM, "out of memory"));
+		s[5].value = description;
+		set_s(g, "Description", description);
+		set_s(g, "Status", is_closed ? "Closed" : PICK(&r, statuses_open));
+		set_s(g, "Priority", PICK(&r, ((const char *const[]){"Low", "Medium", "Medium", "High", "Critical"})));
+		set_s(g, "Channel", channels[channel]);
+		set_s(g, "ContactId", a->contact);
+		set_s(g, "AccountId", a->id);
+		set_s(g, "OwnerId", g->agents[owner].id);
+		set_dt(g, "CreatedDate", created);
+		if (is_closed)
+			set_dt(g, "ClosedDate", closed);
+		set_s(g, "OrderItemId__c", it->id);
+		set_s(g, "IssueId__c", g->issue_ids[issue]);
+		end(g, cid);
+		/* The history: creation, assignments (a transfer is a second one), closing. */
+		row(g, "CaseHistory__c");
+		set_s(g, "CaseId__c", cid);
+		set_s(g, "Field__c", "Case Creation");
+		set_dt(g, "CreatedDate", created);
+		end(g, NULL);
+		row(g, "CaseHistory__c");
+		set_s(g, "CaseId__c", cid);
+		set_s(g, "Field__c", "Owner Assignment");
+		set_s(g, "NewValue__c", g->agents[first].id);
+		set_dt(g, "CreatedDate", created);
+		end(g, NULL);
+		if (transferred) {
+			row(g, "CaseHistory__c");
+			set_s(g, "CaseId__c", cid);
+			set_s(g, "Field__c", "Owner Assignment");
+			set_s(g, "OldValue__c", g->agents[first].id);
+			set_s(g, "NewValue__c", g->agents[owner].id);
+			set_dt(g, "CreatedDate", created + 600 + (int64_t)rng_below(&r, 3600));
+			end(g, NULL);
+		}
+		if (is_closed) {
+			row(g, "CaseHistory__c");
+			set_s(g, "CaseId__c", cid);
+			set_s(g, "Field__c", "Case Closed");
+			set_dt(g, "CreatedDate", closed);
+			end(g, NULL);
+		}
+		/* Conversations; about a third plant a policy violation. */
+		int pol = policy_index(g, is->policy);
+		bool violate = pol >= 0 && rng_unit(&r) < 0.33;
+		const char *agent_line = "";
+		char vio[512] = "";
+		if (violate) {
+			rng vr = rng_stream(g->seed, S_TEXT, (uint64_t)i);
+			snprintf(vio, sizeof vio, "%s", text(g, &vr, g->prof->policies[pol].violation, s, 5));
+			agent_line = vio;
+		}
+		bool chat = channel == 3;
+		int64_t t = created + 1800;
+		if (chat) {
+			crmw_buf body = CRMW_BUF_INIT;
+			rng cr = rng_stream(g->seed, S_CHAT, (uint64_t)i);
+			int rc = crmw__render(&body, &cr,
+					      "Agent: [Hi|Hello] {customer}, thanks for contacting {company}. How can I help?\n"
+					      "Customer: {description}\n"
+					      "Agent: [I am sorry to hear that.|Thanks for explaining.] Let me check your order.\n", s, 6);
+			if (!rc && violate)
+				rc = crmw__buf_printf(&body, "Agent: %s\nCustomer: That does not sound right.\n", agent_line);
+			else if (!rc)
+				rc = crmw__render(&body, &cr, "Agent: [I have arranged a solution|I have opened a request] for you; "
+							      "you will get an e-mail shortly.\nCustomer: Thank you.\n", s, 6);
+			if (!rc)
+				rc = crmw__buf_putc(&body, '\0');
+			char chat_id[19];
+			row(g, "LiveChatTranscript");
+			set_s(g, "CaseId", cid);
+			set_s(g, "AccountId", a->id);
+			set_s(g, "ContactId", a->contact);
+			set_s(g, "OwnerId", g->agents[owner].id);
+			set_s(g, "Body", rc ? "" : body.data);
+			set_dt(g, "EndTime", t + 900);
+			char visitor[19];
+			snprintf(visitor, sizeof visitor, "5710%014d", i);
+			set_s(g, "LiveChatVisitorId", visitor);
+			end(g, chat_id);
+			crmw_buf_dispose(&body);
+			if (rc)
+				fail(g, crmw__errf(&g->db->h.err, CRMW_ENOMEM, "out of memory"));
+			if (violate)
+				latent(g, L_VIOLATION, "ssss", cid, g->kb_ids[g->policy_kb[pol]], "chat", chat_id);
+		} else if (emails < emails_target) {
+			/* An e-mail thread: customer, agent, sometimes a reply. */
+			rng er = rng_stream(g->seed, S_EMAIL, (uint64_t)i);
+			int nmsg = 3 + (int)rng_below(&er, 3);
+			char first_email[19] = "", vio_email[19] = "";
+			for (int m = 0; m < nmsg && ok(g); m++) {
+				bool from_agent = m % 2 == 1;
+				row(g, "EmailMessage");
+				char subj[200];
+				snprintf(subj, sizeof subj, "%s%s", m ? "Re: " : "", g->prof->issues[issue].name);
+				set_s(g, "Subject", subj);
+				const char *body;
+				if (!from_agent)
+					body = text(g, &er, m == 0 ? "[Hello|Hi],\n\n{description}\n\n{customer}"
+							       : "[Thanks for the quick answer.|I see.] [Let me know the next steps.|Please keep me posted.]\n\n{customer}", s, 6);
+				else if (m == 1 && violate) {
+					crmw_buf b = CRMW_BUF_INIT;
+					if (crmw__buf_printf(&b, "Dear %s,\n\nThank you for your message about the %s. %s\n\nBest regards,\n%s",
+							     a->first, p->name, agent_line, g->agents[owner].name) ||
+					    crmw__buf_putc(&b, '\0'))
+						fail(g, CRMW_ENOMEM);
+					crmw__buf_clear(&g->tmp);
+					crmw__buf_append(&g->tmp, b.data ? b.data : "", b.len);
+					crmw_buf_dispose(&b);
+					body = g->tmp.data;
+				} else
+					body = text(g, &er, "Dear {customer},\n\n[Thank you for reaching out about|We are looking into] the {product}. "
+							    "[We will update you within one business day.|A replacement is on its way.]\n\n[Best regards|Kind regards],\n{agent}", s, 5);
+				set_s(g, "TextBody", body);
+				set_s(g, "ParentId", cid);
+				set_s(g, "RelatedToId", cid);
+				set_s(g, "FromAddress", from_agent ? g->agents[owner].email : a->email);
+				set_s(g, "ToIds", from_agent ? a->contact : g->agents[owner].id);
+				set_dt(g, "MessageDate", t + m * 3 * HOUR);
+				char eid[19];
+				end(g, eid);
+				if (m == 0)
+					memcpy(first_email, eid, 19);
+				if (m == 1)
+					memcpy(vio_email, eid, 19);
+				emails++;
+			}
+			if (violate)
+				latent(g, L_VIOLATION, "ssss", cid, g->kb_ids[g->policy_kb[pol]], "email", vio_email);
+			(void)first_email;
+		}
+		free(description);
+	}
+	free(cw);
+}
+
+/* ------------------------------------------------------------- sales */
+
+static const char *const stages[] = {"Qualification", "Discovery", "Quote", "Negotiation", "Closed"};
+static const char *const stage_tasks[][3] = {
+	{"Confirm budget and decision maker", "Schedule a qualification call", "Send the intro deck"},
+	{"Run the requirements workshop", "Book a product demo", "Collect technical requirements"},
+	{"Prepare the pricing proposal", "Send the quote for review", "Align on quantities and discounts"},
+	{"Review contract redlines", "Agree on payment terms", "Get legal sign-off"},
+	{"Hand over to onboarding", "Send the welcome pack", "Schedule the kickoff meeting"},
+};
+
+static void gen_sales(gen *g)
+{
+	bool b2b = g->prof->set == 2;
+	/* Territories and their reps. */
+	static const char *const terr[][2] = {
+		{"West", "CA,OR,WA,NV,AZ"}, {"Mountain", "CO,UT,ID,MT"}, {"Central", "TX,OK,KS,MN,IL"},
+		{"Southeast", "FL,GA,NC,SC"}, {"Northeast", "NY,MA,PA,NJ"}, {"Great Lakes", "MI,OH,WI,IN"},
+	};
+	char terr_ids[CRMW_ARRAY_LEN(terr)][19];
+	stage(g, "territories", CRMW_ARRAY_LEN(terr));
+	for (size_t t = 0; t < CRMW_ARRAY_LEN(terr) && ok(g); t++) {
+		row(g, "Territory2");
+		set_s(g, "Name", terr[t][0]);
+		set_s(g, "Description", terr[t][1]);
+		end(g, terr_ids[t]);
+	}
+	int nreps = 0;
+	int *reps = xcalloc(g, (size_t)g->nagents, sizeof(int));
+	if (!ok(g))
+		return;
+	for (int i = 0; i < g->nagents && ok(g); i++) {
+		if (!g->agents[i].sales)
+			continue;
+		reps[nreps++] = i;
+		row(g, "UserTerritory2Association");
+		set_s(g, "UserId", g->agents[i].id);
+		set_s(g, "Territory2Id", terr_ids[(size_t)i % CRMW_ARRAY_LEN(terr)]);
+		end(g, NULL);
+	}
+	if (nreps == 0) {
+		free(reps);
+		return;
+	}
+	int64_t span = 730 * DAY;
+
+	/* Leads, with hidden BANT factors that their calls reveal. */
+	int nleads = (int)n_scaled(g, 1000);
+	stage(g, "leads", nleads);
+	for (int i = 0; i < nleads && ok(g); i++) {
+		rng r = rng_stream(g->seed, S_LEAD, (uint64_t)i);
+		int rep = reps[rng_below(&r, (uint32_t)nreps)];
+		bool bant[4];
+		int fails = 0;
+		for (int k = 0; k < 4; k++) {
+			bant[k] = rng_unit(&r) < 0.75;
+			fails += !bant[k];
+		}
+		int64_t created = g->now - span + (int64_t)(rng_unit(&r) * (double)(span - 10 * DAY));
+		bool converted = fails == 0 && rng_unit(&r) < g->agents[rep].conversion;
+		char first[32], last[48];
+		person_name(&r, first, sizeof first, last, sizeof last, (uint64_t)i + 300000);
+		int acc = (int)rng_below(&r, (uint32_t)g->naccounts);
+		char lid[19];
+		row(g, "Lead");
+		set_s(g, "FirstName", first);
+		set_s(g, "LastName", last);
+		set_s(g, "Company", b2b ? g->accounts[acc].name : NULL);
+		set_s(g, "Title", PICK(&r, ((const char *const[]){"Engineering Manager", "VP Engineering", "Test Engineer",
+									"Director of R&D", "CTO", "Procurement Specialist"})));
+		char email[96];
+		snprintf(email, sizeof email, "lead%d@prospect.example", i);
+		set_s(g, "Email", email);
+		char phone[24];
+		snprintf(phone, sizeof phone, "(555) 7%02d-%04d", i % 100, (int)rng_below(&r, 10000));
+		set_s(g, "Phone", phone);
+		set_s(g, "Status", converted ? "Closed" : PICK(&r, ((const char *const[]){"New", "Contacted", "Qualified", "Proposal", "Negotiation"})));
+		set_s(g, "OwnerId", g->agents[rep].id);
+		set_dt(g, "CreatedDate", created);
+		set_i(g, "IsConverted", converted);
+		if (converted) {
+			set_d(g, "ConvertedDate", created + (int64_t)(g->agents[rep].sales_speed * 20 * DAY));
+			set_s(g, "ConvertedAccountId", g->accounts[acc].id);
+			set_s(g, "ConvertedContactId", g->accounts[acc].contact);
+		}
+		end(g, lid);
+		latent(g, L_LEAD, "siiii", lid, (int64_t)bant[0], (int64_t)bant[1], (int64_t)bant[2], (int64_t)bant[3]);
+		/* A discovery call in which the prospect reveals the BANT facts. */
+		rng vr = rng_stream(g->seed, S_VOICE, (uint64_t)i);
+		slot s[] = {{"first", first}, {"rep", g->agents[rep].name}, {"company", g->prof->company}};
+		crmw_buf b = CRMW_BUF_INIT;
+		int rc = crmw__render(&b, &vr, "Rep ({rep}): Thanks for taking the call, {first}. Tell me about your project.\n", s, 3);
+		rc = rc ? rc : crmw__render(&b, &vr, bant[0] ? "Prospect: [We have about $45,000 set aside|Budget is approved at $60,000] for this.\n"
+							     : "Prospect: [Honestly we only have about $5,000|There is no budget yet, maybe $8,000] for this.\n", s, 3);
+		rc = rc ? rc : crmw__render(&b, &vr, bant[1] ? "Prospect: I [run the engineering department|am the VP and sign off on tools] myself.\n"
+							     : "Prospect: I [would need to convince my manager|am not the one who decides], I just test tools.\n", s, 3);
+		rc = rc ? rc : crmw__render(&b, &vr, bant[2] ? "Prospect: [Our simulations take days; we need them faster.|Our test rig data is a mess and we need a proper logger.]\n"
+							     : "Prospect: [Things work fine today, we are just curious.|We do not really have a problem to solve.]\n", s, 3);
+		rc = rc ? rc : crmw__render(&b, &vr, bant[3] ? "Prospect: [We want to decide this quarter.|We plan to buy within two months.]\n"
+							     : "Prospect: [Maybe in a year or two.|No rush, perhaps the year after next.]\n", s, 3);
+		rc = rc ? rc : crmw__buf_putc(&b, '\0');
+		row(g, "VoiceCallTranscript__c");
+		set_s(g, "LeadId__c", lid);
+		set_s(g, "TranscriptBody__c", rc ? "" : b.data);
+		set_s(g, "Body__c", rc ? "" : b.data);
+		set_dt(g, "CreatedDate", created + DAY);
+		set_dt(g, "EndTime__c", created + DAY + 1500);
+		end(g, NULL);
+		crmw_buf_dispose(&b);
+		if (rc)
+			fail(g, crmw__errf(&g->db->h.err, CRMW_ENOMEM, "out of memory"));
+	}
+
+	/* Opportunities with line items, quotes, contracts, tasks and events. */
+	int nopp = (int)n_scaled(g, 1000);
+	stage(g, "opportunities", nopp);
+	int disc_kb = -1, conf_kb = -1;
+	for (int k = 0; k < g->nkb; k++) {
+		/* The two sales articles follow the service policies. */
+		if (k == g->npolicies + 1)
+			disc_kb = k;
+		if (k == g->npolicies + 2)
+			conf_kb = k;
+	}
+	for (int i = 0; i < nopp && ok(g); i++) {
+		rng r = rng_stream(g->seed, S_OPP, (uint64_t)i);
+		int rep = reps[rng_below(&r, (uint32_t)nreps)];
+		int acc = (int)rng_below(&r, (uint32_t)g->naccounts);
+		const account *a = &g->accounts[acc];
+		int true_stage = (int)rng_below(&r, 5);
+		int recorded = true_stage;
+		if (rng_unit(&r) < 0.2) {
+			recorded = (true_stage + 1 + (int)rng_below(&r, 4)) % 5;
+		}
+		int64_t created = g->now - span + (int64_t)(rng_unit(&r) * (double)(span - 60 * DAY));
+		int64_t cycle = (int64_t)(g->agents[rep].sales_speed * (30 + rng_below(&r, 60)) * DAY);
+		int nl = 1 + (int)rng_below(&r, 3);
+		int prods[3];
+		double qty[3], amount = 0;
+		for (int k = 0; k < nl; k++) {
+			prods[k] = (int)rng_below(&r, (uint32_t)g->nproducts);
+			qty[k] = 1 + rng_below(&r, 20);
+			amount += qty[k] * entry_price(g, prods[k], 0, g->seed);
+		}
+		/* A contract once the deal is closed. */
+		char contract[19] = "";
+		if (true_stage == 4 && ok(g)) {
+			rng cr = rng_stream(g->seed, S_CONTRACT, (uint64_t)i);
+			int64_t signed_at = created + cycle;
+			if (signed_at > g->now - DAY)
+				signed_at = g->now - DAY;
+			row(g, "Contract");
+			set_s(g, "AccountId", a->id);
+			set_s(g, "Status", PICK(&cr, ((const char *const[]){"Activated", "Signed"})));
+			set_d(g, "StartDate", signed_at + 7 * DAY);
+			set_i(g, "ContractTerm", 12 * (1 + (int)rng_below(&cr, 3)));
+			set_d(g, "CustomerSignedDate", signed_at - DAY * (int64_t)rng_below(&cr, 5));
+			set_d(g, "CompanySignedDate", signed_at);
+			char desc[200];
+			snprintf(desc, sizeof desc, "Supply agreement with %s for %d product lines.", a->name, nl);
+			set_s(g, "Description", desc);
+			end(g, contract);
+		}
+		char oid[19];
+		row(g, "Opportunity");
+		char name[256];
+		snprintf(name, sizeof name, "%s - %s", a->name, g->products[prods[0]].name);
+		set_s(g, "Name", name);
+		set_s(g, "Description", text(g, &r, "[Expansion|New purchase|Renewal] for the {x} team.", (slot[]){{"x", a->first}}, 1));
+		set_s(g, "AccountId", a->id);
+		set_s(g, "ContactId", a->contact);
+		set_s(g, "OwnerId", g->agents[rep].id);
+		if (contract[0])
+			set_s(g, "ContractID__c", contract);
+		set_s(g, "StageName", stages[recorded]);
+		set_f(g, "Amount", floor(amount * 100 + 0.5) / 100);
+		set_f(g, "Probability", 10.0 + 20.0 * true_stage);
+		set_d(g, "CloseDate", created + cycle);
+		set_dt(g, "CreatedDate", created);
+		end(g, oid);
+		latent(g, L_OPP, "sss", oid, stages[true_stage], stages[recorded]);
+		char olis[3][19];
+		for (int k = 0; k < nl && ok(g); k++) {
+			row(g, "OpportunityLineItem");
+			set_s(g, "OpportunityId", oid);
+			set_s(g, "Product2Id", g->products[prods[k]].id);
+			set_s(g, "PricebookEntryId", g->entry_ids[(size_t)prods[k] * (size_t)g->npricebooks]);
+			set_f(g, "Quantity", qty[k]);
+			set_f(g, "TotalPrice", floor(qty[k] * entry_price(g, prods[k], 0, g->seed) * 100 + 0.5) / 100);
+			end(g, olis[k]);
+		}
+		/* A quote from the Quote stage on; some break the pricing articles. */
+		if (true_stage >= 2 && ok(g)) {
+			rng qr = rng_stream(g->seed, S_QUOTE, (uint64_t)i);
+			int violation = rng_unit(&qr) < 0.25 ? 1 + (int)rng_below(&qr, 2) : 0; /* 1 discount, 2 config */
+			char qid[19];
+			row(g, "Quote");
+			set_s(g, "Name", name);
+			set_s(g, "Description", "Pricing proposal");
+			set_s(g, "OpportunityId", oid);
+			set_s(g, "AccountId", a->id);
+			set_s(g, "ContactId", a->contact);
+			set_s(g, "Status", true_stage == 4 ? "Accepted" : PICK(&qr, ((const char *const[]){"Draft", "Needs Review", "In Review", "Approved", "Presented"})));
+			set_dt(g, "CreatedDate", created + cycle / 2);
+			set_dt(g, "ExpirationDate", created + cycle / 2 + 30 * DAY);
+			end(g, qid);
+			for (int k = 0; k < nl && ok(g); k++) {
+				double list = entry_price(g, prods[k], 0, g->seed);
+				double disc = floor(rng_range(&qr, 0, 15));
+				double q = qty[k], unit = list;
+				if (k == 0 && violation == 1)
+					disc = 26 + rng_below(&qr, 15);
+				if (k == 0 && violation == 2) {
+					if (rng_unit(&qr) < 0.5)
+						q = 51 + rng_below(&qr, 50);
+					else
+						unit = floor(list * 0.5 * 100) / 100;
+				}
+				row(g, "QuoteLineItem");
+				set_s(g, "QuoteId", qid);
+				set_s(g, "OpportunityLineItemId", olis[k]);
+				set_s(g, "Product2Id", g->products[prods[k]].id);
+				set_s(g, "PricebookEntryId", g->entry_ids[(size_t)prods[k] * (size_t)g->npricebooks]);
+				set_f(g, "Quantity", q);
+				set_f(g, "UnitPrice", unit);
+				set_f(g, "Discount", disc);
+				set_f(g, "TotalPrice", floor(q * unit * (1 - disc / 100) * 100 + 0.5) / 100);
+				end(g, NULL);
+			}
+			if (violation && disc_kb >= 0)
+				latent(g, L_QUOTE, "sss", qid, g->kb_ids[violation == 1 ? disc_kb : conf_kb],
+				       violation == 1 ? "discount" : "configuration");
+		}
+		/* Activities that fit the true stage; some 'Not Started' ones do not. */
+		rng tr = rng_stream(g->seed, S_TASK, (uint64_t)i);
+		int ntasks = 2 + (int)rng_below(&tr, 3);
+		for (int k = 0; k < ntasks && ok(g); k++) {
+			bool misfit = k == ntasks - 1 && rng_unit(&tr) < 0.3;
+			int st = misfit ? (true_stage + 2 + (int)rng_below(&tr, 3)) % 5 : true_stage;
+			char tid[19];
+			row(g, "Task");
+			set_s(g, "Subject", stage_tasks[st][rng_below(&tr, 3)]);
+			set_s(g, "Description", misfit ? "Added from a template" : "Next step for this deal");
+			set_s(g, "WhatId", oid);
+			set_s(g, "OwnerId", g->agents[rep].id);
+			set_s(g, "Status", misfit ? "Not Started" : PICK(&tr, ((const char *const[]){"Not Started", "In Progress", "Completed"})));
+			set_s(g, "Priority", PICK(&tr, ((const char *const[]){"Low", "Medium", "High", "Urgent"})));
+			set_dt(g, "ActivityDate", created + (int64_t)(k + 1) * 7 * DAY);
+			end(g, tid);
+			latent(g, L_TASK, "ssi", tid, oid, (int64_t)!misfit);
+		}
+		rng ev = rng_stream(g->seed, S_EVENT, (uint64_t)i);
+		row(g, "Event");
+		set_s(g, "Subject", stage_tasks[true_stage][rng_below(&ev, 3)]);
+		set_s(g, "Description", "Meeting with the customer team");
+		set_s(g, "WhatId", oid);
+		set_s(g, "OwnerId", g->agents[rep].id);
+		set_dt(g, "StartDateTime", created + 3 * DAY + (int64_t)rng_below(&ev, 8) * HOUR);
+		set_i(g, "DurationInMinutes", 30 * (1 + (int)rng_below(&ev, 4)));
+		set_i(g, "IsAllDayEvent", 0);
+		set_s(g, "Location", PICK(&ev, ((const char *const[]){"Video call", "Customer site", "Our office"})));
+		end(g, NULL);
+		/* A sales call with the topics and the customer's mood. */
+		static const char *const topics[] = {"pricing", "integration with existing tools", "delivery timeline",
+						     "training needs", "support coverage", "performance benchmarks"};
+		int t1 = (int)rng_below(&ev, 6), t2 = (t1 + 1 + (int)rng_below(&ev, 5)) % 6;
+		bool pos1 = rng_unit(&ev) < 0.6, pos2 = rng_unit(&ev) < 0.6;
+		char body[800];
+		snprintf(body, sizeof body,
+			 "Rep: Thanks for joining, %s. Let us go through your questions.\n"
+			 "Customer: First, %s. %s\n"
+			 "Customer: Then %s. %s\n"
+			 "Rep: Understood, I will follow up by e-mail.\n",
+			 a->first, topics[t1], pos1 ? "We are happy with what we heard so far." : "Frankly we are worried about it.",
+			 topics[t2], pos2 ? "That part looks great to us." : "That part is a real concern for us.");
+		row(g, "VoiceCallTranscript__c");
+		set_s(g, "OpportunityId__c", oid);
+		set_s(g, "TranscriptBody__c", body);
+		set_s(g, "Body__c", body);
+		set_dt(g, "CreatedDate", created + 5 * DAY);
+		set_dt(g, "EndTime__c", created + 5 * DAY + 2400);
+		end(g, NULL);
+	}
+	free(reps);
+}
+
+/* ------------------------------------------------------------ driver */
+
+static void gen_free(gen *g)
+{
+	for (int i = 0; i < g->nagents; i++) {
+		free(g->agents[i].skill);
+		free(g->agents[i].speed);
+	}
+	free(g->agents);
+	for (int i = 0; i < g->nproducts; i++)
+		free(g->products[i].defect);
+	free(g->products);
+	free(g->issue_ids);
+	free(g->pricebook_ids);
+	free(g->pb_from);
+	free(g->pb_to);
+	free(g->entry_ids);
+	free(g->accounts);
+	free(g->items);
+	free(g->acc_item_start);
+	free(g->acc_items);
+	free(g->kb_ids);
+	free(g->policy_kb);
+	for (size_t i = 0; i < CRMW_ARRAY_LEN(g->lat); i++)
+		sqlite3_finalize(g->lat[i]);
+	crmw_buf_dispose(&g->tmp);
+}
+
+int crmw_gen(const char *path, const char *options_json, crmw_progress_fn progress, void *userdata)
+{
+	if (!path)
+		return crmw__errf(NULL, CRMW_EINVALID, "crmw_gen: path is NULL");
+	const char *profile = "crmarena", *now_s = "2024-10-01T00:00:00Z";
+	json_int_t seed = 1;
+	double scale = 1.0;
+	bool overwrite = false;
+	json_t *opts = NULL;
+	if (options_json) {
+		json_error_t jerr;
+		opts = json_loads(options_json, 0, &jerr);
+		if (!json_is_object(opts)) {
+			json_decref(opts);
+			return crmw__errf(NULL, CRMW_EINVALID, "crmw_gen: options must be a JSON object");
+		}
+		const char *key;
+		json_t *v;
+		json_object_foreach(opts, key, v) {
+			if (strcmp(key, "profile") == 0 && json_is_string(v))
+				profile = json_string_value(v);
+			else if (strcmp(key, "seed") == 0 && json_is_integer(v))
+				seed = json_integer_value(v);
+			else if (strcmp(key, "scale") == 0 && json_is_number(v))
+				scale = json_number_value(v);
+			else if (strcmp(key, "now") == 0 && json_is_string(v))
+				now_s = json_string_value(v);
+			else if (strcmp(key, "overwrite") == 0 && json_is_boolean(v))
+				overwrite = json_is_true(v);
+			else {
+				int rc = crmw__errf(NULL, CRMW_EINVALID,
+						    "crmw_gen: bad option \"%s\" (known: profile, seed, scale, now, overwrite)", key);
+				json_decref(opts);
+				return rc;
+			}
+		}
+	}
+	const crmw_profile *prof = NULL;
+	for (int i = 0; crmw__profiles[i].name; i++)
+		if (strcmp(crmw__profiles[i].name, profile) == 0)
+			prof = &crmw__profiles[i];
+	char now_norm[21];
+	int rc = CRMW_OK;
+	if (!prof)
+		rc = crmw__errf(NULL, CRMW_EINVALID, "crmw_gen: unknown profile '%s' (known: crmarena, b2b, b2c)", profile);
+	else if (!(scale > 0 && scale <= 1000))
+		rc = crmw__errf(NULL, CRMW_EINVALID, "crmw_gen: scale must be above 0 and at most 1000");
+	else if (crmw__parse_datetime(now_s, strlen(now_s), now_norm))
+		rc = crmw__errf(NULL, CRMW_EINVALID, "crmw_gen: \"now\" '%s' is not a datetime", now_s);
+	if (rc) {
+		json_decref(opts);
+		return rc;
+	}
+	gen g = {.prof = prof, .seed = (uint64_t)seed, .scale = scale, .progress = progress, .ud = userdata};
+	int y, m, d, hh, mi, ss;
+	sscanf(now_norm, "%4d-%2d-%2dT%2d:%2d:%2d", &y, &m, &d, &hh, &mi, &ss);
+	g.now = crmw__days_from_civil(y, m, d) * DAY + hh * 3600 + mi * 60 + ss;
+	crmw_schema *schema = NULL;
+	rc = crmw_schema_builtin(&schema, prof->name);
+	if (!rc) {
+		char dbopts[200];
+		snprintf(dbopts, sizeof dbopts, "{\"overwrite\":%s,\"id_seed\":%lld,\"now\":\"%s\"}", overwrite ? "true" : "false",
+			 (long long)seed, now_norm);
+		rc = crmw_db_create(&g.db, path, schema, dbopts);
+	}
+	crmw_schema_free(schema);
+	json_decref(opts);
+	if (rc)
+		return rc;
+	rc = latent_open(&g);
+	rc = rc ? rc : crmw_bulk_begin(&g.bulk, g.db, "{\"exclusive\":true}");
+	if (!rc) {
+		char v[64];
+		latent(&g, L_META, "ss", "profile", prof->name);
+		snprintf(v, sizeof v, "%lld", (long long)seed);
+		latent(&g, L_META, "ss", "seed", v);
+		snprintf(v, sizeof v, "%g", scale);
+		latent(&g, L_META, "ss", "scale", v);
+		latent(&g, L_META, "ss", "now", now_norm);
+		gen_issues(&g);
+		gen_users(&g);
+		gen_catalog(&g);
+		gen_accounts(&g);
+		gen_orders(&g);
+		gen_knowledge(&g);
+		gen_cases(&g);
+		if (prof->set != 1)
+			gen_sales(&g);
+		stage(&g, "commit", g.rows);
+		rc = g.rc;
+		if (!rc)
+			rc = crmw_bulk_commit(g.bulk);
+	}
+	if (rc && !crmw_db_errmsg(g.db)[0])
+		crmw__errf(&g.db->h.err, rc, "generation failed: %s", crmw_strerror(rc));
+	if (rc)
+		crmw__errf(NULL, rc, "%s", crmw_db_errmsg(g.db));
+	crmw_bulk_free(g.bulk);
+	gen_free(&g);
+	crmw_db_free(g.db);
+	if (rc) {
+		unlink(path);
+		char p[4200];
+		snprintf(p, sizeof p, "%s-wal", path);
+		unlink(p);
+		snprintf(p, sizeof p, "%s-shm", path);
+		unlink(p);
+		snprintf(p, sizeof p, "%s-journal", path);
+		unlink(p);
+	} else if (progress) {
+		progress("done", 1, 1, userdata);
+	}
+	return rc;
+}
