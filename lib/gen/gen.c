@@ -905,11 +905,15 @@ static void gen_cases(gen *g)
 				}
 			}
 		}
-		if (created > g->now - HOUR)
-			created = g->now - HOUR - (int64_t)rng_below(&r, 20) * DAY;
-		created += (int64_t)rng_below(&r, 10 * 3600) + 8 * 3600 - created % DAY;
-		if (created >= g->now)
-			created = g->now - 2 * HOUR;
+		/* Office hours of a day after the purchase day and before now
+		 * (orders are at least two days old). */
+		int64_t first_day = it->date + DAY, last_day = (g->now - DAY) - (g->now - DAY) % DAY;
+		int64_t day = created - created % DAY;
+		if (day > last_day)
+			day = last_day - (int64_t)rng_below(&r, 20) * DAY;
+		if (day < first_day)
+			day = first_day;
+		created = day + 8 * HOUR + (int64_t)rng_below(&r, 10 * 3600);
 		/* Who: routed by skill; some agents pass cases on. */
 		int first = route(g, &r, issue);
 		int owner = first;

@@ -1,0 +1,128 @@
+/*
+ * Unit tests of crmw_gen's API: options, progress and abort, cleanup.
+ * (Content, consistency and latent effects: tests/integration/test_gen.py.)
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include <crmweaver.h>
+
+static char dir[64];
+
+static int setup(void **state)
+{
+	(void)state;
+	snprintf(dir, sizeof dir, "/tmp/crmw-gen-XXXXXX");
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+typedef struct seen {
+	int calls, stages, stop_at;
+	bool done;
+	char last[64];
+} seen;
+
+static int progress(const char *stage, int64_t done, int64_t total, void *ud)
+{
+	seen *s = ud;
+	(void)done;
+	(void)total;
+	s->calls++;
+	if (strcmp(stage, "rows") != 0)
+		s->stages++;
+	if (strcmp(stage, "done") == 0)
+		s->done = true;
+	snprintf(s->last, sizeof s->last, "%s", stage);
+	return s->stop_at && s->calls >= s->stop_at;
+}
+
+static bool exists(const char *p)
+{
+	struct stat sb;
+	return stat(p, &sb) == 0;
+}
+
+static void test_generates_and_reports(void **state)
+{
+	(void)state;
+	char path[128];
+	snprintf(path, sizeof path, "%s/org.db", dir);
+	seen s = {0};
+	assert_int_equal(crmw_gen(path, "{\"profile\":\"b2c\",\"seed\":3,\"scale\":0.05}", progress, &s), CRMW_OK);
+	assert_true(s.stages >= 8);
+	assert_true(s.done);
+	crmw_db *db = NULL;
+	assert_int_equal(crmw_db_open(&db, path, CRMW_DB_READONLY), CRMW_OK);
+	assert_string_equal(crmw_schema_name(crmw_db_schema(db)), "b2c");
+	assert_string_equal(crmw_db_now(db), "2024-10-01T00:00:00Z");
+	int64_t n = 0;
+	assert_int_equal(crmw_db_count(&n, db, "Case"), CRMW_OK);
+	assert_int_equal(n, 50);
+	crmw_db_free(db);
+	/* An existing file needs overwrite. */
+	assert_int_equal(crmw_gen(path, "{\"profile\":\"b2c\",\"scale\":0.05}", NULL, NULL), CRMW_EEXISTS);
+	assert_int_equal(crmw_gen(path, "{\"profile\":\"crmarena\",\"scale\":0.05,\"overwrite\":true,"
+					 "\"now\":\"2022-03-01T00:00:00Z\"}", NULL, NULL), CRMW_OK);
+	assert_int_equal(crmw_db_open(&db, path, CRMW_DB_READONLY), CRMW_OK);
+	assert_string_equal(crmw_db_now(db), "2022-03-01T00:00:00Z");
+	crmw_db_free(db);
+}
+
+static void test_abort_leaves_nothing(void **state)
+{
+	(void)state;
+	char path[128];
+	snprintf(path, sizeof path, "%s/aborted.db", dir);
+	seen s = {.stop_at = 5};
+	assert_int_equal(crmw_gen(path, "{\"scale\":0.2}", progress, &s), CRMW_EUSER);
+	assert_non_null(strstr(crmw_last_error(), "aborted"));
+	assert_false(exists(path));
+	char wal[160];
+	snprintf(wal, sizeof wal, "%s-journal", path);
+	assert_false(exists(wal));
+}
+
+static void test_bad_options(void **state)
+{
+	(void)state;
+	char path[128];
+	snprintf(path, sizeof path, "%s/bad.db", dir);
+	const char *bad[] = {
+		"{\"profile\":\"b2x\"}", "{\"scale\":0}", "{\"scale\":-1}", "{\"scale\":\"big\"}",
+		"{\"seed\":1.5}", "{\"now\":\"yesterday\"}", "{\"colour\":\"red\"}", "[]", "not json",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		assert_int_equal(crmw_gen(path, bad[i], NULL, NULL), CRMW_EINVALID);
+		assert_false(exists(path));
+	}
+	assert_int_equal(crmw_gen(NULL, NULL, NULL, NULL), CRMW_EINVALID);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_generates_and_reports),
+		cmocka_unit_test(test_abort_leaves_nothing),
+		cmocka_unit_test(test_bad_options),
+	};
+	cmocka_set_message_output(CM_OUTPUT_TAP);
+	return cmocka_run_group_tests_name("gen", tests, setup, teardown);
+}
