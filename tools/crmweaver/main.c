@@ -12,6 +12,7 @@
 static const cli_command commands[] = {
 	{"features", "print the build's optional features and library versions (JSON)", cmd_features},
 	{"gen", "generate a synthetic org database with hidden latent variables", cmd_gen},
+	{"bench", "measure the library (generation speed; see bench/ for the peer comparisons)", cmd_bench},
 	{"schema", "print a schema set or an org's schema as JSON or prompt text", cmd_schema},
 	{"import", "load records into an org database (crmarena-sqlite, json, jsonl, csv)", cmd_import},
 	{"export", "write an org's records to files (jsonl, json, csv)", cmd_export},
