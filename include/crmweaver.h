@@ -16,5 +16,6 @@
 #include <crmweaver/store.h>
 #include <crmweaver/query.h>
 #include <crmweaver/gen.h>
+#include <crmweaver/tools.h>
 
 #endif /* CRMWEAVER_H */

@@ -95,6 +95,13 @@ int crmw__buf_json_str(crmw_buf *b, const char *s, size_t n);
 /* Empty the buffer, keeping its memory. */
 void crmw__buf_clear(crmw_buf *b);
 
+/* ------------------------------------------------------------------ names */
+
+/* The closest of `n` candidate names to `name` (edit distance, case
+ * insensitive), or NULL when none is close enough to suggest ("did you
+ * mean"). Implemented in lib/schema/schema.c. */
+const char *crmw__closest_name(const char *name, const char *const *cands, size_t n);
+
 /* ------------------------------------------------------------------ memory */
 
 /* Duplicate a string; NULL on NULL input or out of memory. */

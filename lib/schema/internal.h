@@ -53,9 +53,6 @@ crmw_object *crmw__schema_object_by_prefix(const crmw_schema *s, const char *id)
 int crmw__schema_no_object(crmw_err *e, const crmw_schema *s, const char *name);
 int crmw__schema_no_field(crmw_err *e, const crmw_object *o, const char *name);
 
-/* The closest of `n` candidate names to `name` (edit distance, case
- * insensitive), or NULL when none is close enough to suggest. */
-const char *crmw__closest_name(const char *name, const char *const *cands, size_t n);
 
 /* Is the value one of the field's picklist values (exact match)? */
 bool crmw__picklist_has(const crmw_field *f, const char *v, size_t len);

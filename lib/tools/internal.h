@@ -1,0 +1,47 @@
+/*
+ * lib/tools/internal.h: the JSON Schema checker and validator of tool
+ * arguments.
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#ifndef CRMW_TOOLS_INTERNAL_H
+#define CRMW_TOOLS_INTERNAL_H
+
+#include "common/internal.h"
+#include <crmweaver/tools.h>
+
+#include <jansson.h>
+#include <regex.h>
+
+/* Compiled patterns of one schema, found by their schema node. */
+typedef struct jschema_re {
+	json_t *node;
+	regex_t re;
+} jschema_re;
+
+typedef struct jschema {
+	json_t *root;
+	jschema_re *res;
+	int nres;
+} jschema;
+
+/* Check a schema (known keywords, types, compilable patterns).  On error
+ * writes the JSON pointer and a reason into why.  Takes a reference to root. */
+int crmw__jschema_compile(jschema *s, json_t *root, char *why, size_t whylen);
+void crmw__jschema_free(jschema *s);
+
+/*
+ * Validate (and, where "x-coerce" allows, coerce) `*value` in place.  On
+ * failure: CRMW_EINVALID with the JSON pointer of the problem in `path` and
+ * a reason in `msg`.
+ */
+int crmw__jschema_validate(const jschema *s, json_t **value, char *path, size_t pathlen, char *msg,
+			   size_t msglen);
+
+/* A deep copy of a schema without the library's extension keywords. */
+json_t *crmw__jschema_public(json_t *schema);
+
+/* Append a GBNF rule for values of `schema` named `rule` (and the rules it
+ * needs, named rule-1, rule-2, ...). */
+int crmw__jschema_gbnf(crmw_buf *out, json_t *schema, const char *rule);
+
+#endif
