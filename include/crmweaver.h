@@ -14,6 +14,7 @@
 #include <crmweaver/common.h>
 #include <crmweaver/schema.h>
 #include <crmweaver/store.h>
+#include <crmweaver/access.h>
 #include <crmweaver/query.h>
 #include <crmweaver/gen.h>
 #include <crmweaver/tools.h>

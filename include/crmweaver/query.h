@@ -36,6 +36,7 @@
 #ifndef CRMWEAVER_QUERY_H
 #define CRMWEAVER_QUERY_H
 
+#include <crmweaver/access.h>
 #include <crmweaver/common.h>
 #include <crmweaver/store.h>
 
@@ -82,11 +83,19 @@ CRMW_API int crmw_query_opts_set_max_bytes(crmw_query_opts *opts, int64_t bytes)
 CRMW_API int crmw_query_opts_set_drop_null_columns(crmw_query_opts *opts, int32_t on);
 
 /**
+ * Run queries as `role` sees the org (see crmweaver/access.h); NULL (the
+ * default) reads everything.  The options keep their own reference to the
+ * role.  A role made for another org denies what that org lacks.
+ * @since 0.1
+ */
+CRMW_API int crmw_query_opts_set_role(crmw_query_opts *opts, const crmw_role *role);
+
+/**
  * Run a SOQL query, or a SOSL search when the text starts with FIND.  The
  * JSON result replaces the contents of `out`.  `opts` may be NULL for the
  * defaults.
- * @return CRMW_OK, CRMW_EQUERY, CRMW_ELIMIT, CRMW_EACCESS, CRMW_EINVALID,
- *         CRMW_ENOMEM, CRMW_EIO
+ * @return CRMW_OK, CRMW_EQUERY, CRMW_ELIMIT, CRMW_EACCESS (the sandbox or
+ *         the role denied it), CRMW_EINVALID, CRMW_ENOMEM, CRMW_EIO
  * @since 0.1
  */
 CRMW_API int crmw_query(crmw_buf *out, crmw_db *db, const char *text, size_t len,
@@ -94,7 +103,9 @@ CRMW_API int crmw_query(crmw_buf *out, crmw_db *db, const char *text, size_t len
 
 /**
  * Run one raw SQLite SELECT in the same sandbox (the escape hatch of
- * `crmweaver sql`): a JSON array of rows keyed by column name.
+ * `crmweaver sql`): a JSON array of rows keyed by column name.  Roles
+ * without the "raw_sql" capability get CRMW_EACCESS: row and field rules
+ * cannot be enforced on raw SQL.
  * @since 0.1
  */
 CRMW_API int crmw_query_sql(crmw_buf *out, crmw_db *db, const char *sql, size_t len,

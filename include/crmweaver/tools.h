@@ -30,6 +30,8 @@
 #define CRMWEAVER_TOOLS_H
 
 #include <crmweaver/common.h>
+#include <crmweaver/query.h>
+#include <crmweaver/store.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -121,6 +123,52 @@ CRMW_API int crmw_registry_call(crmw_buf *result, crmw_registry *reg, const char
 
 /** Every tool's spec in one of the crmw_tools_format formats. @since 0.1 */
 CRMW_API int crmw_registry_export(crmw_buf *out, crmw_registry *reg, int32_t format);
+
+/**
+ * Cap the size of every call's result at `bytes` (0: no cap, the default).
+ * A longer result is cut at a UTF-8 character boundary and followed by a
+ * line "[truncated: ...]" that says how much was left out.
+ * @since 0.1
+ */
+CRMW_API int crmw_registry_set_max_output(crmw_registry *reg, int64_t bytes);
+
+/**
+ * Add built-in tool sets (docs/tools.md documents every tool):
+ *
+ *   query     issue_soql_query, issue_sosl_query, describe_object,
+ *             list_objects, respond
+ *   crmarena  the 27 function-calling tools of CRMArena, with their names,
+ *             parameters and semantics (dates as YYYY-MM-DDTHH:MM:SSZ)
+ *   pro       what CRMArena-Pro's tasks need beyond those: leads,
+ *             opportunities, quotes and line items, contracts, sales and
+ *             conversion metrics, territories, tasks and events, voice-call
+ *             transcripts, knowledge search
+ *
+ * `sets` names one or more, comma-separated ("crmarena,pro").  A tool that
+ * two sets share (issue_soql_query, issue_sosl_query, respond) is added
+ * once; any other name already in the registry is CRMW_EEXISTS and adds
+ * nothing.
+ *
+ * The tools query `db` (borrowed: it must outlive the registry; NULL makes
+ * tools that can be listed and exported but whose calls fail) with a copy
+ * of `opts` (NULL: the defaults): its "today", its role (every tool obeys
+ * it; tools that compute internal metrics need the role's "metrics"
+ * capability), its time budget (for the whole call, however many queries
+ * it runs), and its row and byte caps, which here cut a long result with a
+ * "[truncated: ...]" notice instead of failing.
+ * @return CRMW_OK, CRMW_ENOTFOUND (unknown set), CRMW_EEXISTS, CRMW_EINVALID,
+ *         CRMW_ENOMEM
+ * @since 0.1
+ */
+CRMW_API int crmw_registry_add_builtin(crmw_registry *reg, const char *sets, crmw_db *db,
+				       const crmw_query_opts *opts);
+
+/**
+ * Replace the options of every built-in tool already in the registry (a new
+ * episode's "today" or role).  The options are copied.
+ * @since 0.1
+ */
+CRMW_API int crmw_registry_set_query_opts(crmw_registry *reg, const crmw_query_opts *opts);
 
 #ifdef __cplusplus
 }

@@ -770,8 +770,8 @@ static void gen_knowledge(gen *g)
 		np++;
 	g->npolicies = np;
 	int n = (int)n_scaled(g, 200);
-	if (n < np + 4)
-		n = np + 4;
+	if (n < np + 8)
+		n = np + 8;
 	g->nkb = n;
 	g->kb_ids = xcalloc(g, (size_t)n, sizeof *g->kb_ids);
 	g->policy_kb = xcalloc(g, (size_t)np, sizeof(int));
@@ -785,6 +785,8 @@ static void gen_knowledge(gen *g)
 		set_s(g, "FAQ_Answer__c", pol[i].rule);
 		snprintf(url, sizeof url, "policy-%s", pol[i].kind);
 		set_s(g, "UrlName", url);
+		set_s(g, "PublishStatus", "Online");
+		set_i(g, "IsVisibleInCsp", 1);
 		end(g, g->kb_ids[k]);
 		g->policy_kb[i] = k;
 	}
@@ -816,10 +818,29 @@ static void gen_knowledge(gen *g)
 			set_s(g, "Summary", sales[s][1]);
 			set_s(g, "FAQ_Answer__c", sales[s][2]);
 			set_s(g, "UrlName", sales[s][3]);
+			set_s(g, "PublishStatus", "Online");
+			set_i(g, "IsVisibleInCsp", 0); /* internal sales knowledge */
 			end(g, g->kb_ids[k]);
 			if (s == 0)
 				latent(g, L_META, "ss", "confidential_article", g->kb_ids[k]);
 		}
+	}
+	/* Unpublished revisions of the first service policies: drafts nobody
+	 * outside the knowledge team should read. */
+	for (int i = 0; i < 2 && i < np && k < n && ok(g); i++, k++) {
+		char title[200];
+		snprintf(title, sizeof title, "%s (proposed revision)", pol[i].title);
+		row(g, "Knowledge__kav");
+		set_s(g, "Title", title);
+		set_s(g, "Summary", pol[i].summary);
+		char body[1200];
+		snprintf(body, sizeof body, "Draft under review, not in force. Proposed wording: %s", pol[i].rule);
+		set_s(g, "FAQ_Answer__c", body);
+		snprintf(url, sizeof url, "policy-%s-draft", pol[i].kind);
+		set_s(g, "UrlName", url);
+		set_s(g, "PublishStatus", "Draft");
+		set_i(g, "IsVisibleInCsp", 1);
+		end(g, g->kb_ids[k]);
 	}
 	/* Product FAQs: concrete facts an agent can be asked about. */
 	for (int j = 0; k < n && ok(g); j++, k++) {
@@ -845,6 +866,8 @@ static void gen_knowledge(gen *g)
 					      s, 4));
 		snprintf(url, sizeof url, "faq-%d-%d", j % g->nproducts, j / g->nproducts);
 		set_s(g, "UrlName", url);
+		set_s(g, "PublishStatus", "Online");
+		set_i(g, "IsVisibleInCsp", 1);
 		end(g, g->kb_ids[k]);
 	}
 }
@@ -1449,6 +1472,18 @@ int crmw_gen(const char *path, const char *options_json, crmw_progress_fn progre
 	g.now = crmw__days_from_civil(y, m, d) * DAY + hh * 3600 + mi * 60 + ss;
 	crmw_schema *schema = NULL;
 	rc = crmw_schema_builtin(&schema, prof->name);
+	/* Two standard Salesforce Knowledge fields the published schemas leave
+	 * out, which the external role needs: is an article published, and is
+	 * it meant for customers (docs/generator.md). */
+	static const char *const kb_fields[] = {
+		"{\"name\":\"PublishStatus\",\"type\":\"picklist\",\"label\":\"Publication Status\",\"restricted\":true,"
+		"\"picklist\":[\"Draft\",\"Online\",\"Archived\"],"
+		"\"description\":\"Where the article is in its life: Draft (being written), Online (published) or Archived.\"}",
+		"{\"name\":\"IsVisibleInCsp\",\"type\":\"boolean\",\"label\":\"Visible to Customers\","
+		"\"description\":\"True when customers may read the article; false for internal and confidential articles.\"}",
+	};
+	for (size_t i = 0; !rc && i < CRMW_ARRAY_LEN(kb_fields); i++)
+		rc = crmw_schema_add_field(schema, "Knowledge__kav", kb_fields[i], strlen(kb_fields[i]));
 	if (!rc) {
 		char dbopts[200];
 		snprintf(dbopts, sizeof dbopts, "{\"overwrite\":%s,\"id_seed\":%lld,\"now\":\"%s\"}", overwrite ? "true" : "false",

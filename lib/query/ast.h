@@ -15,6 +15,7 @@
 #define QE_TYPE "INVALID_TYPE"
 #define QE_OPERATOR "INVALID_QUERY_FILTER_OPERATOR"
 #define QE_LIMIT "QUERY_TOO_COMPLICATED"
+#define QE_ACCESS "INSUFFICIENT_ACCESS"
 
 typedef struct q_pos {
 	int line, col;

@@ -37,7 +37,33 @@ int crmw_query_opts_new(crmw_query_opts **out)
 
 void crmw_query_opts_free(crmw_query_opts *o)
 {
+	if (o)
+		crmw_role_free(o->role);
 	free(o);
+}
+
+int crmw_query_opts_set_role(crmw_query_opts *o, const crmw_role *role)
+{
+	if (!o)
+		return crmw__errf(NULL, CRMW_EINVALID, "crmw_query_opts_set_role: opts is NULL");
+	crmw_role *old = o->role;
+	o->role = crmw__role_ref(role);
+	crmw_role_free(old);
+	return CRMW_OK;
+}
+
+int crmw__query_opts_copy(crmw_query_opts *dst, const crmw_query_opts *src)
+{
+	crmw_role *old = dst->role;
+	*dst = src ? *src : default_opts;
+	dst->role = crmw__role_ref(dst->role);
+	crmw_role_free(old);
+	return CRMW_OK;
+}
+
+void crmw__query_opts_init(crmw_query_opts *o)
+{
+	*o = default_opts;
 }
 
 int crmw_query_opts_set_today(crmw_query_opts *o, const char *date)
@@ -312,15 +338,20 @@ static int lookup(crmw_db *db, sandbox *sb, const crmw_query_opts *o, int mode, 
 		  size_t len, q_entry **out)
 {
 	q_cache *c = db->qcache;
+	const crmw_role *role = o->role;
+	uint64_t serial = role ? role->serial : 0;
 	for (int i = 0; i < c->n; i++) {
 		q_entry *e = &c->entries[i];
-		if (e->mode == mode && e->len == len && memcmp(e->text, text, len) == 0) {
+		if (e->mode == mode && e->role == serial && e->len == len && memcmp(e->text, text, len) == 0) {
 			e->used = ++c->clock;
 			*out = e;
 			return CRMW_OK;
 		}
 	}
-	q_entry fresh = {.mode = mode, .len = len, .limit = -1};
+	q_entry fresh = {.mode = mode, .role = serial, .len = len, .limit = -1};
+	if (mode == 2 && role && !role->raw_sql)
+		return crmw__errf(&db->h.err, CRMW_EACCESS,
+				  "INSUFFICIENT_ACCESS: role '%s' may not run raw SQL; use SOQL or SOSL", role->name);
 	int rc = CRMW_OK;
 	if (!(fresh.text = crmw__strndup(text, len)))
 		return crmw__errf(&db->h.err, CRMW_ENOMEM, "out of memory");
@@ -328,7 +359,7 @@ static int lookup(crmw_db *db, sandbox *sb, const crmw_query_opts *o, int mode, 
 		q_select *s = NULL;
 		q_compiled *qc = NULL;
 		rc = crmw__parse_soql(&fresh.arena, text, len, &s, &db->h.err);
-		rc = rc ? rc : crmw__compile_soql(db, &fresh.arena, s, &qc);
+		rc = rc ? rc : crmw__compile_soql(db, role, &fresh.arena, s, &qc);
 		if (!rc) {
 			fresh.parts = crmw__arena_alloc(&fresh.arena, sizeof *fresh.parts);
 			if (!fresh.parts)
@@ -341,7 +372,7 @@ static int lookup(crmw_db *db, sandbox *sb, const crmw_query_opts *o, int mode, 
 	} else if (mode == 1) {
 		q_search *s = NULL;
 		rc = crmw__parse_sosl(&fresh.arena, text, len, &s, &db->h.err);
-		rc = rc ? rc : crmw__compile_sosl(db, &fresh.arena, s, &fresh.parts, &fresh.nparts);
+		rc = rc ? rc : crmw__compile_sosl(db, role, &fresh.arena, s, &fresh.parts, &fresh.nparts);
 		if (!rc && s->has_limit)
 			fresh.limit = s->limit;
 	} else {
@@ -423,6 +454,10 @@ typedef struct qrun {
 	sandbox *sb;
 	int64_t today;
 	crmw_buf *b;
+	bool truncate;   /* cut at the caps instead of failing */
+	bool stopped;    /* a cap was reached: count the rest, write nothing */
+	bool uncounted;  /* the time budget ran out while counting */
+	int64_t shown, total;
 } qrun;
 
 static int64_t resolve_today(crmw_db *db, const crmw_query_opts *o)
@@ -597,7 +632,36 @@ static int run_child(qrun *r, q_compiled *qc, const char *parent_id)
 			rc = crmw__errf(&r->db->h.err, CRMW_ENOMEM, "out of memory");
 	}
 	crmw_buf_dispose(&recs);
-	return rc ? rc : check_budget(r, 0);
+	return rc ? rc : r->truncate ? CRMW_OK : check_budget(r, 0);
+}
+
+/*
+ * After writing record number `n` (1-based) from byte `mark`: with
+ * truncation on and a cap passed, take the record back and stop writing.
+ * Returns true when the record was taken back.
+ */
+static bool cut_here(qrun *r, int64_t n, size_t mark)
+{
+	if (!r->truncate || r->stopped)
+		return false;
+	bool over = (r->o->max_rows > 0 && n > r->o->max_rows) ||
+		    (r->o->max_bytes > 0 && (int64_t)r->b->len > r->o->max_bytes);
+	if (!over)
+		return false;
+	r->b->len = mark;
+	r->b->data[mark] = '\0';
+	r->stopped = true;
+	return true;
+}
+
+/* A step result while counting past a cap: running out of time ends the count. */
+static bool count_cut_short(qrun *r, int src)
+{
+	if (r->stopped && (src & 0xff) == SQLITE_INTERRUPT && r->sb->timed_out) {
+		r->uncounted = true;
+		return true;
+	}
+	return false;
 }
 
 /* Top-level keys that hold a value in some row (for drop_null_columns). */
@@ -646,13 +710,21 @@ static int run_soql(qrun *r, q_compiled *qc)
 	rc = crmw__buf_putc(b, '[') ? CRMW_ENOMEM : CRMW_OK;
 	int64_t n = 0;
 	while (!rc && (src = sqlite3_step(qc->st)) == SQLITE_ROW) {
+		r->total++;
+		if (r->stopped)
+			continue;
+		size_t mark = b->len;
 		if (n && crmw__buf_putc(b, ','))
 			rc = CRMW_ENOMEM;
 		rc = rc ? rc : put_record(r, qc, &qc->root, qc->st, keep);
 		n++;
-		rc = rc ? rc : check_budget(r, n);
+		if (!rc && cut_here(r, n, mark))
+			n--;
+		else
+			rc = rc ? rc : r->truncate ? CRMW_OK : check_budget(r, n);
 	}
-	if (!rc && src != SQLITE_DONE)
+	r->shown += n;
+	if (!rc && src != SQLITE_DONE && !count_cut_short(r, src))
 		rc = run_error(r->db, r->sb, r->o, src);
 	if (!rc && crmw__buf_putc(b, ']'))
 		rc = CRMW_ENOMEM;
@@ -675,14 +747,24 @@ static int run_sosl(qrun *r, q_entry *e)
 		int64_t n = 0;
 		int src = SQLITE_DONE;
 		while (!rc && (e->limit < 0 || total < e->limit) && (src = sqlite3_step(qc->st)) == SQLITE_ROW) {
+			total++;
+			r->total++;
+			if (r->stopped)
+				continue;
+			size_t mark = b->len;
 			if (n && crmw__buf_putc(b, ','))
 				rc = CRMW_ENOMEM;
 			rc = rc ? rc : put_record(r, qc, &qc->root, qc->st, NULL);
 			n++;
-			total++;
-			rc = rc ? rc : check_budget(r, total);
+			r->shown++;
+			if (!rc && cut_here(r, r->shown, mark)) {
+				n--;
+				r->shown--;
+			} else {
+				rc = rc ? rc : r->truncate ? CRMW_OK : check_budget(r, total);
+			}
 		}
-		if (!rc && src != SQLITE_DONE && src != SQLITE_ROW)
+		if (!rc && src != SQLITE_DONE && src != SQLITE_ROW && !count_cut_short(r, src))
 			rc = run_error(r->db, r->sb, r->o, src);
 		sqlite3_reset(qc->st);
 		if (!rc && crmw__buf_putc(b, ']'))
@@ -749,7 +831,7 @@ static void warm_search_indexes(crmw_db *db)
 }
 
 static int query_common(crmw_buf *out, crmw_db *db, const char *text, size_t len,
-			const crmw_query_opts *opts, int mode, bool explain, const char *fn)
+			const crmw_query_opts *opts, int mode, bool explain, const char *fn, crmw__qinfo *info)
 {
 	if (!out || !db || !text)
 		return crmw__errf(db ? &db->h.err : NULL, CRMW_EINVALID, "%s: NULL argument", fn);
@@ -768,7 +850,7 @@ static int query_common(crmw_buf *out, crmw_db *db, const char *text, size_t len
 	q_entry *e = NULL;
 	int rc = lookup(db, sb, o, mode, text, len, &e);
 	crmw_buf b = CRMW_BUF_INIT;
-	qrun r = {.db = db, .o = o, .sb = sb, .today = resolve_today(db, o), .b = &b};
+	qrun r = {.db = db, .o = o, .sb = sb, .today = resolve_today(db, o), .b = &b, .truncate = info != NULL};
 	if (!rc && explain) {
 		rc = crmw__buf_printf(&b, "{\"kind\":\"%s\",\"sql\":[", mode == 0 ? "soql" : mode == 1 ? "sosl" : "sql");
 		for (int i = 0; !rc && i < e->nparts; i++) {
@@ -825,29 +907,40 @@ static int query_common(crmw_buf *out, crmw_db *db, const char *text, size_t len
 		crmw__errf(NULL, rc, "%s", crmw__err_msg(&db->h.err));
 		return rc;
 	}
+	if (info) {
+		info->truncated = r.stopped;
+		info->shown = r.shown;
+		info->total = r.uncounted ? -1 : r.total;
+	}
 	crmw_buf_dispose(out);
 	*out = b;
 	return CRMW_OK;
 }
 
-int crmw_query(crmw_buf *out, crmw_db *db, const char *text, size_t len, const crmw_query_opts *opts)
+int crmw__query_run(crmw_buf *out, crmw_db *db, const char *text, size_t len, const crmw_query_opts *opts,
+		    crmw__qinfo *info)
 {
-	int rc = query_common(out, db, text, len, opts, -1, false, "crmw_query");
+	int rc = query_common(out, db, text, len, opts, -1, false, "crmw_query", info);
 	/* A search index reconnects after another connection changed the
 	 * schema; connect it outside the sandbox and try once more. */
 	if (rc == CRMW_EACCESS && db && db->qcache && text && crmw__is_sosl(text, len)) {
 		db->qcache->fts_warm = false;
-		rc = query_common(out, db, text, len, opts, -1, false, "crmw_query");
+		rc = query_common(out, db, text, len, opts, -1, false, "crmw_query", info);
 	}
 	return rc;
 }
 
+int crmw_query(crmw_buf *out, crmw_db *db, const char *text, size_t len, const crmw_query_opts *opts)
+{
+	return crmw__query_run(out, db, text, len, opts, NULL);
+}
+
 int crmw_query_sql(crmw_buf *out, crmw_db *db, const char *sql, size_t len, const crmw_query_opts *opts)
 {
-	return query_common(out, db, sql, len, opts, 2, false, "crmw_query_sql");
+	return query_common(out, db, sql, len, opts, 2, false, "crmw_query_sql", NULL);
 }
 
 int crmw_query_explain(crmw_buf *out, crmw_db *db, const char *text, size_t len, const crmw_query_opts *opts)
 {
-	return query_common(out, db, text, len, opts, -1, true, "crmw_query_explain");
+	return query_common(out, db, text, len, opts, -1, true, "crmw_query_explain", NULL);
 }

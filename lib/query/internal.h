@@ -7,12 +7,54 @@
 
 #include "query/ast.h"
 #include "store/internal.h"
+#include <crmweaver/access.h>
 #include <crmweaver/query.h>
+
+#include <stdatomic.h>
 
 #include <time.h>
 
+/* ------------------------------------------------------------ roles */
+
+enum { FM_ALL, FM_ONLY, FM_HIDDEN };
+enum { VAR_ACCOUNT, VAR_CONTACT, VAR_USER, ROLE_NVARS };
+
+/* One object's permissions in a role. */
+typedef struct acl_obj {
+	char *name;        /* canonical object name */
+	bool read;
+	int fmode;         /* FM_ALL: every field; FM_ONLY: just `fields`; FM_HIDDEN: all but `fields` */
+	char **fields;
+	int nfields;
+	char *where;       /* the row rule (SOQL condition with :variables), NULL = every row */
+} acl_obj;
+
+struct crmw_role {
+	atomic_int refs;
+	char *name;
+	bool default_read; /* objects not listed */
+	bool raw_sql, metrics;
+	acl_obj *objs;
+	int nobjs;
+	char *vars[ROLE_NVARS];
+	bool unrestricted; /* reads everything: compiled like no role at all */
+	uint64_t serial;   /* distinguishes compiled queries per role (0 = unrestricted) */
+};
+
+/* A new reference to `r` (NULL stays NULL). */
+crmw_role *crmw__role_ref(const crmw_role *r);
+/* The role's entry for `object`, NULL when the default applies. */
+const acl_obj *crmw__role_obj(const crmw_role *r, const char *object);
+/* May the role read the object / the field (row rules aside)?  NULL role: yes. */
+bool crmw__role_reads(const crmw_role *r, const char *object);
+bool crmw__role_sees(const crmw_role *r, const char *object, const char *field);
+/* The row rule of `o` as "SELECT Id FROM <o> WHERE ..." with the variables
+ * bound (NULL: every row); CRMW_EACCESS (in `err`) when a variable is unbound. */
+int crmw__role_rule(const crmw_role *r, const crmw_object *o, crmw_arena *a, const char **out, crmw_err *err);
+
 struct crmw_query_opts {
 	char today[11];       /* "" = default */
+	crmw_role *role;      /* a reference, NULL = unrestricted */
 	int64_t timeout_ms;
 	int64_t max_rows;
 	int64_t max_bytes;
@@ -68,6 +110,7 @@ typedef struct q_entry {
 	char *text;
 	size_t len;
 	int mode;          /* 0 SOQL, 1 SOSL, 2 SQL */
+	uint64_t role;     /* the serial of the role it was compiled for */
 	int64_t limit;     /* SOSL: the overall LIMIT, -1 for none */
 	crmw_arena arena;  /* owns the compiled trees */
 	q_compiled **parts;
@@ -96,13 +139,34 @@ typedef struct q_cache {
 	sandbox sb;
 } q_cache;
 
-/* Compile a parsed SELECT on `db` into `out` (statements not yet prepared). */
-int crmw__compile_soql(crmw_db *db, crmw_arena *a, const q_select *s, q_compiled **out);
+/* What a truncating run showed. */
+typedef struct crmw__qinfo {
+	bool truncated;  /* a row or byte cap cut the result */
+	int64_t shown;   /* records written */
+	int64_t total;   /* records the query had (-1: the time budget ended the count) */
+} crmw__qinfo;
+
+/* crmw_query, but with `info` (not NULL) a result over the row or byte cap
+ * is cut at a record boundary instead of failing, and info says so. */
+int crmw__query_run(crmw_buf *out, crmw_db *db, const char *text, size_t len, const crmw_query_opts *opts,
+		    crmw__qinfo *info);
+
+/* Copy options (taking a reference to the role); NULL src copies the defaults.
+ * `dst` must be initialised (crmw__query_opts_init) or a previous copy. */
+int crmw__query_opts_copy(crmw_query_opts *dst, const crmw_query_opts *src);
+void crmw__query_opts_init(crmw_query_opts *o);
+
+/* Compile a parsed SELECT on `db` as `role` sees the org (NULL: all of it)
+ * into `out` (statements not yet prepared). */
+int crmw__compile_soql(crmw_db *db, const crmw_role *role, crmw_arena *a, const q_select *s, q_compiled **out);
+/* Compile a role's row rule with no role applied, errors into `err` (to check a policy). */
+int crmw__compile_rule_check(crmw_db *db, crmw_arena *a, const q_select *s, crmw_err *err, q_compiled **out);
 /* Compile a SELECT that must also match an FTS5 query (none: match nothing). */
-int crmw__compile_search_select(crmw_db *db, crmw_arena *a, const q_select *s, const char *fts_match,
-				bool none, q_compiled **out);
+int crmw__compile_search_select(crmw_db *db, const crmw_role *role, crmw_arena *a, const q_select *s,
+				const char *fts_match, bool none, q_compiled **out);
 /* Compile a parsed SOSL search: one q_compiled per object searched. */
-int crmw__compile_sosl(crmw_db *db, crmw_arena *a, const q_search *s, q_compiled ***out, int *n);
+int crmw__compile_sosl(crmw_db *db, const crmw_role *role, crmw_arena *a, const q_search *s, q_compiled ***out,
+		       int *n);
 
 /* The [start, end) day range of a date literal relative to `today` (days since 1970). */
 void crmw__datelit_range(int lit, int64_t n, int64_t today, int64_t *start, int64_t *end);

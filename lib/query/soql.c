@@ -24,6 +24,7 @@ typedef struct join {
 
 typedef struct cctx {
 	crmw_db *db;
+	const crmw_role *role;      /* NULL: every object, field and row */
 	crmw_arena *a;
 	crmw_err *err;
 	const crmw_object *root;
@@ -76,6 +77,22 @@ static int cerr(cctx *c, const char *code, q_pos pos, const char *fmt, ...)
 				  hint + 2);
 	}
 	return crmw__errf(c->err, CRMW_EQUERY, "%s: %s (line %d, column %d)", code, msg, pos.line, pos.col);
+}
+
+/* INSUFFICIENT_ACCESS: the role may not read something the query names. */
+static int cdeny(cctx *c, q_pos pos, const char *fmt, ...) CRMW_PRINTF(3, 4);
+static int cdeny(cctx *c, q_pos pos, const char *fmt, ...)
+{
+	if (c->failed)
+		return CRMW_EACCESS;
+	char msg[800];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	c->failed = true;
+	return crmw__errf(c->err, CRMW_EACCESS, "%s: role '%s' %s (line %d, column %d)", QE_ACCESS, c->role->name, msg,
+			  pos.line, pos.col);
 }
 
 static int coom(cctx *c)
@@ -217,6 +234,8 @@ static const char *suggest_field(const crmw_object *o, const char *name)
 	return crmw__closest_name(name, cands, n);
 }
 
+static int row_filter(cctx *c, const crmw_object *o, const char *alias, crmw_buf *out);
+
 static int resolve_path(cctx *c, const q_path *p, rexpr *out)
 {
 	memset(out, 0, sizeof *out);
@@ -266,6 +285,14 @@ static int resolve_path(cctx *c, const q_path *p, rexpr *out)
 		if (!j) {
 			if (c->njoins == MAX_JOINS)
 				return cerr(c, QE_LIMIT, p->pos, "too many relationships in one query");
+			/* The role must be able to read what the relationship leads
+			 * to (for a polymorphic one, some of it: the rest stays null). */
+			int readable = 0;
+			for (int32_t k = 0; k < f->nrefs && k < 8; k++)
+				readable += crmw__role_reads(c->role, f->refs[k]);
+			if (!readable)
+				return cdeny(c, p->pos, "cannot read '%s', where relationship '%s' of '%s' in '%s' leads",
+					     f->refs[0], f->relationship, o->name, p->text);
 			j = &c->joins[c->njoins++];
 			memset(j, 0, sizeof *j);
 			snprintf(j->key, sizeof j->key, "%s", key);
@@ -275,9 +302,18 @@ static int resolve_path(cctx *c, const q_path *p, rexpr *out)
 				j->alias[k] = al;
 				j->obj[k] = t;
 				j->ntargets++;
-				if (crmw__buf_printf(&c->join_sql, " LEFT JOIN \"%s\" %s ON %s.\"Id\" = %s.\"%s\"", t->name,
-						     table_alias(c, al), table_alias(c, al), cur_alias[0], f->name))
+				const char *ta = table_alias(c, al);
+				if (crmw__buf_printf(&c->join_sql, " LEFT JOIN \"%s\" %s ON %s.\"Id\" = %s.\"%s\"", t->name, ta, ta,
+						     cur_alias[0], f->name))
 					return coom(c);
+				if (!crmw__role_reads(c->role, t->name)) {
+					if (crmw__buf_puts(&c->join_sql, " AND 0"))
+						return coom(c);
+				} else {
+					int rc = row_filter(c, t, ta, &c->join_sql);
+					if (rc)
+						return rc;
+				}
 			}
 		}
 		ncur = j->ntargets;
@@ -305,6 +341,9 @@ static int resolve_path(cctx *c, const q_path *p, rexpr *out)
 	    crmw__object_field(cur[0], "LastName")) {
 		/* Salesforce's compound Name of people (User, Contact, person
 		 * Account, Lead): "First Last". */
+		if (!crmw__role_sees(c->role, cur[0]->name, "FirstName") || !crmw__role_sees(c->role, cur[0]->name, "LastName"))
+			return cdeny(c, p->pos, "cannot read field 'Name' (FirstName, LastName) of '%s' in '%s'", cur[0]->name,
+				     p->text);
 		out->type = CRMW_FIELD_STRING;
 		out->name = "Name";
 		out->sql = afmt(c, "NULLIF(trim(coalesce(%s.\"FirstName\", '') || ' ' || coalesce(%s.\"LastName\", '')), '')",
@@ -321,6 +360,10 @@ static int resolve_path(cctx *c, const q_path *p, rexpr *out)
 			return cerr(c, QE_FIELD, p->pos,
 				    "'%s': field '%s' exists on '%s' but not on '%s', which the relationship can also point to",
 				    p->text, fname, cur[0]->name, cur[k]->name);
+	for (int k = 0; k < ncur; k++)
+		if (crmw__role_reads(c->role, cur[k]->name) && !crmw__role_sees(c->role, cur[k]->name, f->name))
+			return cdeny(c, p->pos, "cannot read field '%s' of '%s'%s%s%s", f->name, cur[k]->name,
+				     p->nparts > 1 ? " in '" : "", p->nparts > 1 ? p->text : "", p->nparts > 1 ? "'" : "");
 	out->field = f;
 	out->type = f->type;
 	out->name = f->name;
@@ -772,6 +815,8 @@ static int compile_select(cctx *c, const q_select *s, crmw_buf *out, bool semi, 
 		return cerr(c, QE_TYPE, s->from_pos, "sObject type '%s' is not supported%s%s%s", s->from,
 			    hint ? "; did you mean '" : "", hint ? hint : "", hint ? "'?" : "");
 	}
+	if (!crmw__role_reads(c->role, o->name))
+		return cdeny(c, s->from_pos, "cannot read '%s'", o->name);
 	/* A fresh alias space for this SELECT (semi-joins nest). */
 	cctx sub = *c;
 	sub.root = o;
@@ -833,6 +878,21 @@ static int compile_select(cctx *c, const q_select *s, crmw_buf *out, bool semi, 
 	}
 	if (s->where && (rc = compile_cond(x, s->where, &where, false, false)))
 		goto done;
+	if (x->role) {
+		/* Only the rows the role may see. */
+		crmw_buf rows = CRMW_BUF_INIT;
+		if (!(rc = row_filter(x, o, table_alias(x, 0), &rows)) && rows.len) {
+			crmw_buf both = CRMW_BUF_INIT;
+			if (where.len ? crmw__buf_printf(&both, "(%s)%s", where.data, rows.data)
+				      : crmw__buf_puts(&both, rows.data + 5 /* " AND " */))
+				rc = coom(x);
+			crmw_buf_dispose(&where);
+			where = both;
+		}
+		crmw_buf_dispose(&rows);
+		if (rc)
+			goto done;
+	}
 
 	/* GROUP BY */
 	rexpr groups[64];
@@ -1020,6 +1080,40 @@ done:
 	return rc;
 }
 
+/*
+ * " AND <alias>.Id IN (SELECT Id FROM <o> WHERE <rule>)" into `out` when the
+ * role limits the rows of `o`.  The rule is trusted: it is compiled with no
+ * role, so that it may read what it needs (and cannot recurse).
+ */
+static int row_filter(cctx *c, const crmw_object *o, const char *alias, crmw_buf *out)
+{
+	if (!c->role)
+		return CRMW_OK;
+	const char *text = NULL;
+	int rc = crmw__role_rule(c->role, o, c->a, &text, c->err);
+	if (rc) {
+		c->failed = true;
+		return rc;
+	}
+	if (!text)
+		return CRMW_OK;
+	q_select *rule = NULL;
+	if ((rc = crmw__parse_soql(c->a, text, strlen(text), &rule, c->err))) {
+		c->failed = true;
+		return rc;
+	}
+	cctx rc_ctx = *c;
+	rc_ctx.role = NULL;
+	rc_ctx.semi_depth = 0;
+	crmw_buf sql = CRMW_BUF_INIT;
+	rc = compile_select(&rc_ctx, rule, &sql, true, NULL, NULL);
+	c->failed = rc_ctx.failed;
+	if (!rc && crmw__buf_printf(out, " AND %s.\"Id\" IN (%s)", alias, sql.data))
+		rc = coom(c);
+	crmw_buf_dispose(&sql);
+	return rc;
+}
+
 /* (SELECT ... FROM Cases ...) in the SELECT list of the outer query. */
 static int compile_child(cctx *c, const q_item *it, q_compiled *parent, q_node *root)
 {
@@ -1055,6 +1149,8 @@ static int compile_child(cctx *c, const q_item *it, q_compiled *parent, q_node *
 			    "Didn't understand relationship '%s' in FROM part of query call; '%s' has no child relationship of that name%s%s%s",
 			    s->from, c->root->name, hint ? "; did you mean '" : "", hint ? hint : "", hint ? "'?" : "");
 	}
+	if (!crmw__role_reads(c->role, child->name))
+		return cdeny(c, s->from_pos, "cannot read '%s', the records of child relationship '%s'", child->name, s->from);
 	for (int i = 0; i < s->nitems; i++) {
 		if (s->items[i].is_sub)
 			return cerr(c, QE_MALFORMED, s->items[i].pos, "child subqueries nest only one level deep");
@@ -1108,24 +1204,25 @@ static int compile_child(cctx *c, const q_item *it, q_compiled *parent, q_node *
 	return CRMW_OK;
 }
 
-int crmw__compile_soql(crmw_db *db, crmw_arena *a, const q_select *s, q_compiled **out)
+static int compile_top(crmw_db *db, const crmw_role *role, crmw_arena *a, const q_select *s, crmw_err *err,
+		       q_compiled **out)
 {
 	*out = NULL;
 	q_compiled *qc = crmw__arena_alloc(a, sizeof *qc);
 	if (!qc)
-		return crmw__errf(&db->h.err, CRMW_ENOMEM, "out of memory");
+		return crmw__errf(err, CRMW_ENOMEM, "out of memory");
 	qc->id_col = -1;
 	int next_alias = 0, nparams = 0, capparams = 0;
 	cctx c = {
-		.db = db, .a = a, .err = &db->h.err, .next_alias = &next_alias,
-		.params = &qc->params, .nparams = &nparams, .capparams = &capparams,
+		.db = db, .role = role && !role->unrestricted ? role : NULL, .a = a, .err = err,
+		.next_alias = &next_alias, .params = &qc->params, .nparams = &nparams, .capparams = &capparams,
 	};
 	crmw_buf sql = CRMW_BUF_INIT;
 	int rc = compile_select(&c, s, &sql, false, qc, NULL);
 	if (!rc) {
 		qc->sql = crmw__arena_strndup(a, sql.data, sql.len);
 		if (!qc->sql)
-			rc = crmw__errf(&db->h.err, CRMW_ENOMEM, "out of memory");
+			rc = crmw__errf(err, CRMW_ENOMEM, "out of memory");
 	}
 	crmw_buf_dispose(&sql);
 	qc->nparams = nparams;
@@ -1134,8 +1231,18 @@ int crmw__compile_soql(crmw_db *db, crmw_arena *a, const q_select *s, q_compiled
 	return rc;
 }
 
-int crmw__compile_search_select(crmw_db *db, crmw_arena *a, const q_select *s, const char *fts_match,
-				bool none, q_compiled **out)
+int crmw__compile_soql(crmw_db *db, const crmw_role *role, crmw_arena *a, const q_select *s, q_compiled **out)
+{
+	return compile_top(db, role, a, s, &db->h.err, out);
+}
+
+int crmw__compile_rule_check(crmw_db *db, crmw_arena *a, const q_select *s, crmw_err *err, q_compiled **out)
+{
+	return compile_top(db, NULL, a, s, err, out);
+}
+
+int crmw__compile_search_select(crmw_db *db, const crmw_role *role, crmw_arena *a, const q_select *s,
+				const char *fts_match, bool none, q_compiled **out)
 {
 	*out = NULL;
 	q_compiled *qc = crmw__arena_alloc(a, sizeof *qc);
@@ -1144,8 +1251,8 @@ int crmw__compile_search_select(crmw_db *db, crmw_arena *a, const q_select *s, c
 	qc->id_col = -1;
 	int next_alias = 0, nparams = 0, capparams = 0;
 	cctx c = {
-		.db = db, .a = a, .err = &db->h.err, .next_alias = &next_alias,
-		.params = &qc->params, .nparams = &nparams, .capparams = &capparams,
+		.db = db, .role = role && !role->unrestricted ? role : NULL, .a = a, .err = &db->h.err,
+		.next_alias = &next_alias, .params = &qc->params, .nparams = &nparams, .capparams = &capparams,
 		.fts_match = fts_match, .fts_none = none,
 	};
 	crmw_buf sql = CRMW_BUF_INIT;

@@ -183,8 +183,11 @@ static bool in_scope(const crmw_field *f, q_scope scope)
 	}
 }
 
-int crmw__compile_sosl(crmw_db *db, crmw_arena *a, const q_search *s, q_compiled ***out, int *nout)
+int crmw__compile_sosl(crmw_db *db, const crmw_role *role, crmw_arena *a, const q_search *s, q_compiled ***out,
+		       int *nout)
 {
+	if (role && role->unrestricted)
+		role = NULL;
 	*out = NULL;
 	*nout = 0;
 	crmw_buf fts = CRMW_BUF_INIT;
@@ -207,7 +210,8 @@ int crmw__compile_sosl(crmw_db *db, crmw_arena *a, const q_search *s, q_compiled
 	for (int32_t oi = 0; !rc && (s->nret ? k < s->nret : oi < sc->nobjects); oi++) {
 		const q_returning *r = s->nret ? &s->ret[k] : NULL;
 		const crmw_object *o = r ? crmw__schema_object(sc, r->object) : &sc->objects[oi];
-		if (!r && !crmw__object_searchable(o))
+		/* Searching everywhere means everywhere the role may read. */
+		if (!r && (!crmw__object_searchable(o) || !crmw__role_reads(role, o->name)))
 			continue;
 		if (!o) {
 			const char *cands[256];
@@ -225,18 +229,19 @@ int crmw__compile_sosl(crmw_db *db, crmw_arena *a, const q_search *s, q_compiled
 					QE_TYPE, o->name, r->pos.line, r->pos.col);
 			break;
 		}
-		/* The FTS5 query, limited to the fields of the scope. */
+		/* The FTS5 query, limited to the fields of the scope that the
+		 * role may read (a hidden field must not match either). */
 		crmw_buf q = CRMW_BUF_INIT;
 		int ncols = 0, nscope = 0;
 		for (int32_t i = 1; i < o->nfields; i++)
 			if (crmw__field_searchable(&o->fields[i])) {
 				ncols++;
-				nscope += in_scope(&o->fields[i], s->scope);
+				nscope += in_scope(&o->fields[i], s->scope) && crmw__role_sees(role, o->name, o->fields[i].name);
 			}
 		if (nscope && nscope < ncols) {
 			rc = crmw__buf_puts(&q, "{");
 			for (int32_t i = 1; !rc && i < o->nfields; i++)
-				if (in_scope(&o->fields[i], s->scope))
+				if (in_scope(&o->fields[i], s->scope) && crmw__role_sees(role, o->name, o->fields[i].name))
 					rc = crmw__buf_printf(&q, "\"%s\" ", o->fields[i].name);
 			rc = rc ? rc : crmw__buf_printf(&q, "} : (%s)", fts.data);
 		} else {
@@ -300,7 +305,7 @@ int crmw__compile_sosl(crmw_db *db, crmw_arena *a, const q_search *s, q_compiled
 			break;
 		}
 		q_compiled *qc = NULL;
-		rc = crmw__compile_search_select(db, a, &sel, match, nscope == 0, &qc);
+		rc = crmw__compile_search_select(db, role, a, &sel, match, nscope == 0, &qc);
 		if (!rc) {
 			qc->object = o->name;
 			parts[k++] = qc;

@@ -3,7 +3,7 @@
  * and the tool specs as OpenAI, Anthropic, Hermes/Qwen text and GBNF.
  * SPDX-License-Identifier: Apache-2.0
  */
-#include "tools/internal.h"
+#include "tools/builtin.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -15,6 +15,8 @@ typedef struct tool {
 	char *description;
 	jschema schema;
 	crmw_tool_fn fn;
+	crmw__json_tool_fn jfn;  /* built-ins: the parsed arguments, no text round trip */
+	const void *tag;         /* who added it (built-in sets), or NULL */
 	void *userdata;
 	crmw_free_fn userdata_free;
 } tool;
@@ -23,6 +25,7 @@ struct crmw_registry {
 	crmw_handle h;
 	tool *tools;
 	int32_t n, cap;
+	int64_t max_output;      /* bytes of a result, 0 = no cap */
 };
 
 int crmw_registry_new(crmw_registry **out)
@@ -97,8 +100,8 @@ static bool valid_tool_name(const char *s)
 	return true;
 }
 
-int crmw_registry_add(crmw_registry *r, const char *name, const char *description,
-		      const char *parameters_json, crmw_tool_fn fn, void *userdata, crmw_free_fn userdata_free)
+static int add_tool(crmw_registry *r, const char *name, const char *description, const char *parameters_json,
+		    crmw_tool_fn fn, crmw__json_tool_fn jfn, const void *tag, void *userdata, crmw_free_fn userdata_free)
 {
 	int rc = CRMW_OK;
 	json_t *root = NULL;
@@ -112,7 +115,7 @@ int crmw_registry_add(crmw_registry *r, const char *name, const char *descriptio
 				"tool name '%s' must be 1 to 64 letters, digits, '_' or '-'", name ? name : "(null)");
 		goto fail;
 	}
-	if (!fn) {
+	if (!fn && !jfn) {
 		rc = crmw__errf(&r->h.err, CRMW_EINVALID, "tool '%s': the callback is NULL", name);
 		goto fail;
 	}
@@ -144,6 +147,8 @@ int crmw_registry_add(crmw_registry *r, const char *name, const char *descriptio
 	t.name = crmw__strdup(name);
 	t.description = crmw__strdup(description ? description : "");
 	t.fn = fn;
+	t.jfn = jfn;
+	t.tag = tag;
 	if (!t.name || !t.description) {
 		rc = crmw__errf(&r->h.err, CRMW_ENOMEM, "out of memory");
 		goto fail;
@@ -172,6 +177,43 @@ fail:
 	crmw__jschema_free(&t.schema);
 	json_decref(root);
 	return rc;
+}
+
+int crmw_registry_add(crmw_registry *r, const char *name, const char *description,
+		      const char *parameters_json, crmw_tool_fn fn, void *userdata, crmw_free_fn userdata_free)
+{
+	if (!fn) {
+		if (userdata_free)
+			userdata_free(userdata);
+		return crmw__errf(r ? &r->h.err : NULL, CRMW_EINVALID, "tool '%s': the callback is NULL", name ? name : "(null)");
+	}
+	return add_tool(r, name, description, parameters_json, fn, NULL, NULL, userdata, userdata_free);
+}
+
+int crmw__registry_add_json(crmw_registry *r, const char *name, const char *description, const char *parameters_json,
+			    crmw__json_tool_fn fn, void *userdata, crmw_free_fn userdata_free, const void *tag)
+{
+	return add_tool(r, name, description, parameters_json, NULL, fn, tag, userdata, userdata_free);
+}
+
+void *crmw__registry_tagged(crmw_registry *r, int32_t i, const void *tag)
+{
+	return i >= 0 && i < r->n && r->tools[i].tag == tag ? r->tools[i].userdata : NULL;
+}
+
+bool crmw__registry_has_tagged(crmw_registry *r, const char *name, const void *tag)
+{
+	const tool *t = find(r, name);
+	return t && t->tag == tag;
+}
+
+int crmw_registry_set_max_output(crmw_registry *r, int64_t bytes)
+{
+	if (!r || bytes < 0)
+		return crmw__errf(r ? &r->h.err : NULL, CRMW_EINVALID, "crmw_registry_set_max_output: %s",
+				  r ? "bytes must not be negative" : "registry is NULL");
+	r->max_output = bytes;
+	return CRMW_OK;
 }
 
 int crmw_registry_remove(crmw_registry *r, const char *name)
@@ -302,22 +344,52 @@ int crmw_registry_call(crmw_buf *result, crmw_registry *r, const char *name, con
 	int rc = check_args(r, result, t, args_json ? args_json : "", len, &args);
 	if (rc)
 		return rc;
-	char *text = json_dumps(args, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	json_decref(args);
-	if (!text)
-		return crmw__errf(&r->h.err, CRMW_ENOMEM, "out of memory");
 	crmw_buf out = CRMW_BUF_INIT;
-	int cb = t->fn(text, strlen(text), &out, t->userdata);
-	free(text);
+	int cb;
+	if (t->jfn) {
+		cb = t->jfn(args, &out, t->userdata);
+		json_decref(args);
+	} else {
+		char *text = json_dumps(args, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		json_decref(args);
+		if (!text)
+			return crmw__errf(&r->h.err, CRMW_ENOMEM, "out of memory");
+		cb = t->fn(text, strlen(text), &out, t->userdata);
+		free(text);
+	}
 	if (cb != 0) {
-		char msg[2048];
-		snprintf(msg, sizeof msg, "%s", out.data && out.len ? out.data : "the tool failed");
+		/* "CODE: message" keeps its code (INSUFFICIENT_ACCESS, MALFORMED_QUERY, ...). */
+		char msg[2048], code[64] = "TOOL_FAILED";
+		const char *m = out.data && out.len ? out.data : "the tool failed";
+		size_t k = 0;
+		while (k < sizeof code - 1 && (isupper((unsigned char)m[k]) || m[k] == '_'))
+			k++;
+		if (k >= 3 && m[k] == ':' && m[k + 1] == ' ') {
+			memcpy(code, m, k);
+			code[k] = '\0';
+			m += k + 2;
+		}
+		snprintf(msg, sizeof msg, "%s", m);
 		crmw_buf_dispose(&out);
-		return error_result(r, result, CRMW_EUSER, "TOOL_FAILED", NULL, msg);
+		return error_result(r, result, CRMW_EUSER, code, NULL, msg);
 	}
 	if (!out.data && crmw__buf_append(&out, "", 0)) {
 		crmw_buf_dispose(&out);
 		return crmw__errf(&r->h.err, CRMW_ENOMEM, "out of memory");
+	}
+	if (r->max_output > 0 && (int64_t)out.len > r->max_output) {
+		/* Cut at a character boundary and say so. */
+		size_t cut = (size_t)r->max_output, full = out.len;
+		while (cut > 0 && ((unsigned char)out.data[cut] & 0xC0) == 0x80)
+			cut--;
+		out.len = cut;
+		out.data[cut] = '\0';
+		if (crmw__buf_printf(&out, "\n[truncated: the result has %zu bytes; this shows the first %zu. "
+					   "Ask for less (fewer fields or records) to see the rest.]",
+				     full, cut)) {
+			crmw_buf_dispose(&out);
+			return crmw__errf(&r->h.err, CRMW_ENOMEM, "out of memory");
+		}
 	}
 	crmw_buf_dispose(result);
 	*result = out;

@@ -28,6 +28,10 @@ int cli_is_help(const char *arg);
 
 /* After getopt_long returned '?' or ':': report the offending option. */
 int cli_bad_option(const char *cmd, char **argv);
+/* The role of --role SPEC on `db`: a built-in name ("internal", "external"),
+ * "NAME:ID" (bound to that Contact or Account), or FILE.json holding a
+ * policy.  NULL spec: no role (*out = NULL).  Reports its own errors. */
+int cli_make_role(crmw_role **out, crmw_db *db, const char *spec);
 /* Parse a format name (json, jsonl, csv) into CRMW_FORMAT_*; -1 if unknown. */
 int cli_format(const char *name);
 
@@ -39,5 +43,6 @@ int cmd_query(int argc, char **argv);
 int cmd_gen(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_sql(int argc, char **argv);
+int cmd_tools(int argc, char **argv);
 
 #endif

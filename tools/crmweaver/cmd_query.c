@@ -34,7 +34,8 @@ static void usage(FILE *f, bool sql)
 			"options:\n"
 			"  --today DATE         the day TODAY, LAST_N_DAYS:n, ... are relative to\n"
 			"                       (default: the org's own \"now\")\n"
-			"  --role ROLE          the access role (only 'internal' until access control lands)\n"
+			"  --role ROLE          read as this role: internal (default), external:CONTACT_ID\n"
+			"                       (a customer), or FILE.json holding a role policy\n"
 			"  --max-rows N         fail with LIMIT_EXCEEDED beyond N records (default 10000)\n"
 			"  --max-bytes N        fail beyond N bytes of output (default 16 MiB)\n"
 			"  --timeout-ms N       fail with QUERY_TIMEOUT after N ms (default 2000)\n"
@@ -73,7 +74,7 @@ static int run(int argc, char **argv, bool sql)
 		{0, 0, 0, 0},
 	};
 	const char *cmd = sql ? "sql" : "query";
-	const char *db_path = NULL;
+	const char *db_path = NULL, *role_spec = NULL;
 	crmw_query_opts *qo = NULL;
 	if (crmw_query_opts_new(&qo))
 		return cli_lib_error(CRMW_ENOMEM, cmd);
@@ -88,10 +89,7 @@ static int run(int argc, char **argv, bool sql)
 			if (sql || crmw_query_opts_set_today(qo, optarg))
 				rc = cli_error(CLI_USAGE, "%s: --today takes a date YYYY-MM-DD%s", cmd, sql ? " and applies to query only" : "");
 			break;
-		case 'r':
-			if (strcmp(optarg, "internal") != 0)
-				rc = cli_error(CLI_USAGE, "%s: unknown role '%s' (only 'internal' exists until access control lands)", cmd, optarg);
-			break;
+		case 'r': role_spec = optarg; break;
 		case 'm':
 			if (!(rc = parse_count(optarg, &v, "--max-rows")))
 				crmw_query_opts_set_max_rows(qo, v);
@@ -125,6 +123,14 @@ static int run(int argc, char **argv, bool sql)
 		crmw_query_opts_free(qo);
 		return cli_lib_error(lrc, db_path);
 	}
+	crmw_role *role = NULL;
+	if ((rc = cli_make_role(&role, db, role_spec))) {
+		crmw_db_free(db);
+		crmw_query_opts_free(qo);
+		return rc;
+	}
+	crmw_query_opts_set_role(qo, role);
+	crmw_role_free(role);
 	crmw_buf out = CRMW_BUF_INIT;
 	lrc = sql ? crmw_query_sql(&out, db, text, strlen(text), qo) : crmw_query(&out, db, text, strlen(text), qo);
 	if (lrc) {

@@ -4,9 +4,11 @@
  */
 #include "cli.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const cli_command commands[] = {
@@ -18,6 +20,7 @@ static const cli_command commands[] = {
 	{"export", "write an org's records to files (jsonl, json, csv)", cmd_export},
 	{"query", "run SOQL or SOSL against an org (JSON records)", cmd_query},
 	{"sql", "run one read-only SQLite SELECT against an org", cmd_sql},
+	{"tools", "list the built-in tool sets (OpenAI, Anthropic, Hermes, GBNF) or call a tool", cmd_tools},
 };
 
 int cli_error(int code, const char *fmt, ...)
@@ -56,6 +59,41 @@ int cli_format(const char *name)
 	if (strcmp(name, "csv") == 0)
 		return CRMW_FORMAT_CSV;
 	return -1;
+}
+
+int cli_make_role(crmw_role **out, crmw_db *db, const char *spec)
+{
+	*out = NULL;
+	if (!spec)
+		return CLI_OK;
+	/* A file holding a JSON policy, or a built-in name with an optional Id. */
+	size_t n = strlen(spec);
+	char *text = NULL;
+	if (n > 5 && strcmp(spec + n - 5, ".json") == 0) {
+		FILE *f = fopen(spec, "rb");
+		if (!f)
+			return cli_error(CLI_FAIL, "--role %s: %s", spec, strerror(errno));
+		size_t cap = 1 << 16, len = 0;
+		text = malloc(cap + 1);
+		while (text && (n = fread(text + len, 1, cap - len, f)) > 0) {
+			len += n;
+			if (len == cap) {
+				char *t = realloc(text, (cap *= 2) + 1);
+				if (!t)
+					free(text);
+				text = t;
+			}
+		}
+		fclose(f);
+		if (!text)
+			return cli_error(CLI_FAIL, "--role %s: out of memory", spec);
+		text[len] = '\0';
+	}
+	int rc = crmw_role_new(out, db, text ? text : spec, NULL);
+	free(text);
+	if (rc)
+		return cli_error(rc == CRMW_ENOMEM ? CLI_FAIL : CLI_USAGE, "--role %s: %s", spec, crmw_last_error());
+	return CLI_OK;
 }
 
 int cli_is_help(const char *arg)

@@ -1,0 +1,639 @@
+/*
+ * Roles: policies of object, field and row read permissions, checked
+ * against the org when a role is made and enforced by the SOQL/SOSL
+ * compiler (soql.c, sosl.c).
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include "query/internal.h"
+
+#include <ctype.h>
+#include <jansson.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static const char *const var_names[ROLE_NVARS] = {"account_id", "contact_id", "user_id"};
+
+static atomic_uint_fast64_t next_serial = 1;
+
+/* ---------------------------------------------------------- lifetime */
+
+static void role_dispose(crmw_role *r)
+{
+	for (int i = 0; i < r->nobjs; i++) {
+		acl_obj *o = &r->objs[i];
+		free(o->name);
+		for (int k = 0; k < o->nfields; k++)
+			free(o->fields[k]);
+		free(o->fields);
+		free(o->where);
+	}
+	free(r->objs);
+	for (int i = 0; i < ROLE_NVARS; i++)
+		free(r->vars[i]);
+	free(r->name);
+	free(r);
+}
+
+void crmw_role_free(crmw_role *r)
+{
+	if (r && atomic_fetch_sub(&r->refs, 1) == 1)
+		role_dispose(r);
+}
+
+crmw_role *crmw__role_ref(const crmw_role *r)
+{
+	crmw_role *m = (crmw_role *)r;
+	if (m)
+		atomic_fetch_add(&m->refs, 1);
+	return m;
+}
+
+/* ----------------------------------------------------------- lookups */
+
+const acl_obj *crmw__role_obj(const crmw_role *r, const char *object)
+{
+	for (int i = 0; r && i < r->nobjs; i++)
+		if (strcasecmp(r->objs[i].name, object) == 0)
+			return &r->objs[i];
+	return NULL;
+}
+
+bool crmw__role_reads(const crmw_role *r, const char *object)
+{
+	if (!r)
+		return true;
+	const acl_obj *o = crmw__role_obj(r, object);
+	return o ? o->read : r->default_read;
+}
+
+bool crmw__role_sees(const crmw_role *r, const char *object, const char *field)
+{
+	if (!r)
+		return true;
+	const acl_obj *o = crmw__role_obj(r, object);
+	if (!o)
+		return r->default_read;
+	if (!o->read)
+		return false;
+	if (strcasecmp(field, "Id") == 0 || o->fmode == FM_ALL)
+		return true;
+	bool listed = false;
+	for (int k = 0; k < o->nfields && !listed; k++)
+		listed = strcasecmp(o->fields[k], field) == 0;
+	return o->fmode == FM_ONLY ? listed : !listed;
+}
+
+static int var_index(const char *name, size_t n)
+{
+	for (int i = 0; i < ROLE_NVARS; i++)
+		if (strlen(var_names[i]) == n && strncmp(var_names[i], name, n) == 0)
+			return i;
+	return -1;
+}
+
+/*
+ * Copy a "where" condition into `out` with its :variables replaced by
+ * quoted values (or by `dummy` when unbound and dummy is set).  String
+ * literals are copied as they are.  *bad receives the first unknown or
+ * unbound variable's name (NUL-terminated, at most 63 bytes); the return
+ * is CRMW_ESCHEMA (unknown), CRMW_EACCESS (unbound) or CRMW_ENOMEM.
+ */
+static int subst_vars(const crmw_role *r, const char *where, const char *dummy, crmw_buf *out, char bad[64])
+{
+	bad[0] = '\0';
+	int rc = CRMW_OK;
+	for (const char *p = where; *p && !rc;) {
+		if (*p == '\'') {
+			const char *q = p + 1;
+			while (*q && *q != '\'')
+				q += (*q == '\\' && q[1]) ? 2 : 1;
+			if (*q)
+				q++;
+			rc = crmw__buf_append(out, p, (size_t)(q - p));
+			p = q;
+			continue;
+		}
+		if (*p == ':' && (isalpha((unsigned char)p[1]) || p[1] == '_')) {
+			const char *q = p + 1;
+			while (isalnum((unsigned char)*q) || *q == '_')
+				q++;
+			size_t n = (size_t)(q - p - 1);
+			int v = var_index(p + 1, n);
+			if (v < 0 || (!r->vars[v] && !dummy)) {
+				snprintf(bad, 64, "%.*s", (int)(n < 60 ? n : 60), p + 1);
+				return v < 0 ? CRMW_ESCHEMA : CRMW_EACCESS;
+			}
+			rc = crmw__buf_printf(out, "'%s'", r->vars[v] ? r->vars[v] : dummy);
+			p = q;
+			continue;
+		}
+		rc = crmw__buf_putc(out, *p++);
+	}
+	return rc;
+}
+
+int crmw__role_rule(const crmw_role *r, const crmw_object *o, crmw_arena *a, const char **out, crmw_err *err)
+{
+	*out = NULL;
+	const acl_obj *ao = crmw__role_obj(r, o->name);
+	if (!ao || !ao->where)
+		return CRMW_OK;
+	crmw_buf b = CRMW_BUF_INIT;
+	char bad[64];
+	int rc = crmw__buf_printf(&b, "SELECT Id FROM %s WHERE ", o->name);
+	rc = rc ? rc : subst_vars(r, ao->where, NULL, &b, bad);
+	if (rc == CRMW_EACCESS)
+		rc = crmw__errf(err, CRMW_EACCESS,
+				"INSUFFICIENT_ACCESS: role '%s' sees only some '%s' records, chosen by :%s, which is not bound; "
+				"make the role for a customer (for example \"%s:<Contact Id>\")",
+				r->name, o->name, bad, r->name);
+	else if (rc)
+		rc = crmw__errf(err, CRMW_ENOMEM, "out of memory");
+	else if (!(*out = crmw__arena_strndup(a, b.data, b.len)))
+		rc = crmw__errf(err, CRMW_ENOMEM, "out of memory");
+	crmw_buf_dispose(&b);
+	return rc;
+}
+
+/* ------------------------------------------------------------ policy */
+
+static int perr(const char *fmt, ...) CRMW_PRINTF(1, 2);
+static int perr(const char *fmt, ...)
+{
+	char msg[900];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	return crmw__errf(NULL, CRMW_ESCHEMA, "role policy: %s", msg);
+}
+
+static int want_bool(json_t *v, const char *where, bool *out)
+{
+	if (!json_is_boolean(v))
+		return perr("%s must be true or false", where);
+	*out = json_is_true(v);
+	return CRMW_OK;
+}
+
+/* Compile "SELECT Id FROM <o> WHERE <where>" to prove the rule is valid. */
+static int check_rule(crmw_role *r, crmw_db *db, const crmw_object *o, const char *where)
+{
+	crmw_buf b = CRMW_BUF_INIT;
+	char bad[64];
+	int rc = crmw__buf_printf(&b, "SELECT Id FROM %s WHERE ", o->name);
+	rc = rc ? rc : subst_vars(r, where, "000000000000000AAA", &b, bad);
+	if (rc == CRMW_ESCHEMA) {
+		crmw_buf_dispose(&b);
+		return perr("objects.%s.where: unknown variable ':%s' (known: :account_id, :contact_id, :user_id)", o->name,
+			    bad);
+	}
+	if (rc) {
+		crmw_buf_dispose(&b);
+		return crmw__errf(NULL, CRMW_ENOMEM, "out of memory");
+	}
+	crmw_arena a = {0};
+	crmw_err e = {0};
+	q_select *s = NULL;
+	q_compiled *qc = NULL;
+	rc = crmw__parse_soql(&a, b.data, b.len, &s, &e);
+	rc = rc ? rc : crmw__compile_rule_check(db, &a, s, &e, &qc);
+	if (rc == CRMW_ENOMEM)
+		rc = crmw__errf(NULL, CRMW_ENOMEM, "out of memory");
+	else if (rc)
+		rc = perr("objects.%s.where: %s", o->name, crmw__err_msg(&e));
+	crmw__err_dispose(&e);
+	crmw__arena_free(&a);
+	crmw_buf_dispose(&b);
+	return rc;
+}
+
+static int parse_fields(acl_obj *ao, const crmw_object *o, json_t *v, const char *key)
+{
+	if (!json_is_array(v))
+		return perr("objects.%s.%s must be a list of field names", o->name, key);
+	if (json_array_size(v) > 0 && !(ao->fields = calloc(json_array_size(v), sizeof *ao->fields)))
+		return crmw__errf(NULL, CRMW_ENOMEM, "out of memory");
+	size_t i;
+	json_t *f;
+	json_array_foreach(v, i, f) {
+		const char *name = json_string_value(f);
+		if (!name)
+			return perr("objects.%s.%s[%zu] must be a field name", o->name, key, i);
+		const crmw_field *fd = crmw__object_field(o, name);
+		if (!fd)
+			return perr("objects.%s.%s: '%s' has no field '%s'", o->name, key, o->name, name);
+		if (!(ao->fields[ao->nfields++] = crmw__strdup(fd->name)))
+			return crmw__errf(NULL, CRMW_ENOMEM, "out of memory");
+	}
+	return CRMW_OK;
+}
+
+static int parse_object(crmw_role *r, crmw_db *db, const char *name, json_t *spec)
+{
+	const crmw_object *o = crmw__schema_object(db->schema, name);
+	if (!o) {
+		const char *cands[256];
+		size_t n = 0;
+		for (int32_t i = 0; i < db->schema->nobjects && n < CRMW_ARRAY_LEN(cands); i++)
+			cands[n++] = db->schema->objects[i].name;
+		const char *hint = crmw__closest_name(name, cands, n);
+		return perr("objects: the org has no object '%s'%s%s%s", name, hint ? "; did you mean '" : "",
+			    hint ? hint : "", hint ? "'?" : "");
+	}
+	if (!json_is_object(spec))
+		return perr("objects.%s must be an object", o->name);
+	if (crmw__role_obj(r, o->name))
+		return perr("objects.%s is given twice", o->name);
+	acl_obj *ao = &r->objs[r->nobjs++];
+	memset(ao, 0, sizeof *ao);
+	ao->read = true;
+	if (!(ao->name = crmw__strdup(o->name)))
+		return crmw__errf(NULL, CRMW_ENOMEM, "out of memory");
+	const char *key;
+	json_t *v;
+	int rc = CRMW_OK;
+	json_object_foreach(spec, key, v) {
+		char where[300];
+		snprintf(where, sizeof where, "objects.%s.%s", o->name, key);
+		if (strcmp(key, "read") == 0) {
+			rc = want_bool(v, where, &ao->read);
+		} else if (strcmp(key, "fields") == 0 || strcmp(key, "hidden_fields") == 0) {
+			if (ao->fmode != FM_ALL)
+				return perr("objects.%s: give either \"fields\" or \"hidden_fields\", not both", o->name);
+			ao->fmode = key[0] == 'f' ? FM_ONLY : FM_HIDDEN;
+			rc = parse_fields(ao, o, v, key);
+		} else if (strcmp(key, "where") == 0) {
+			if (!json_is_string(v) || !json_string_length(v))
+				return perr("%s must be a SOQL condition", where);
+			if (!(ao->where = crmw__strdup(json_string_value(v))))
+				return crmw__errf(NULL, CRMW_ENOMEM, "out of memory");
+		} else {
+			return perr("%s: unknown key (known: read, fields, hidden_fields, where)", where);
+		}
+		if (rc)
+			return rc;
+	}
+	if (ao->where && ao->read)
+		rc = check_rule(r, db, o, ao->where);
+	return rc;
+}
+
+static int parse_policy(crmw_role *r, crmw_db *db, json_t *p)
+{
+	if (!json_is_object(p))
+		return perr("the policy must be a JSON object");
+	json_t *objs = json_object_get(p, "objects");
+	if (objs && !json_is_object(objs))
+		return perr("\"objects\" must be an object keyed by object name");
+	size_t n = objs ? json_object_size(objs) : 0;
+	if (n && !(r->objs = calloc(n, sizeof *r->objs)))
+		return crmw__errf(NULL, CRMW_ENOMEM, "out of memory");
+	const char *key;
+	json_t *v;
+	int rc = CRMW_OK;
+	json_object_foreach(p, key, v) {
+		if (strcmp(key, "schema_version") == 0) {
+			if (!json_is_integer(v) || json_integer_value(v) != 1)
+				return perr("schema_version %s is not supported (this library reads 1)",
+					    json_is_integer(v) ? "given" : "must be an integer and");
+		} else if (strcmp(key, "name") == 0) {
+			const char *s = json_string_value(v);
+			if (!s || !*s || strlen(s) > 64)
+				return perr("\"name\" must be a string of 1 to 64 characters");
+			if (!(r->name = crmw__strdup(s)))
+				return crmw__errf(NULL, CRMW_ENOMEM, "out of memory");
+		} else if (strcmp(key, "default") == 0) {
+			const char *s = json_string_value(v);
+			if (!s || (strcmp(s, "read") && strcmp(s, "none")))
+				return perr("\"default\" must be \"read\" or \"none\"");
+			r->default_read = strcmp(s, "read") == 0;
+		} else if (strcmp(key, "raw_sql") == 0) {
+			rc = want_bool(v, "raw_sql", &r->raw_sql);
+		} else if (strcmp(key, "metrics") == 0) {
+			rc = want_bool(v, "metrics", &r->metrics);
+		} else if (strcmp(key, "objects") == 0) {
+			const char *oname;
+			json_t *spec;
+			json_object_foreach(objs, oname, spec) {
+				if ((rc = parse_object(r, db, oname, spec)))
+					return rc;
+			}
+		} else {
+			return perr("unknown key \"%s\" (known: schema_version, name, default, raw_sql, metrics, objects)", key);
+		}
+		if (rc)
+			return rc;
+	}
+	if (!r->name && !(r->name = crmw__strdup("custom")))
+		return crmw__errf(NULL, CRMW_ENOMEM, "out of memory");
+	return CRMW_OK;
+}
+
+/* --------------------------------------------------------- built-ins */
+
+/* The customer's own records. */
+static const struct {
+	const char *object, *where;
+} external_rows[] = {
+	{"Account", "Id = :account_id"},
+	{"Contact", "AccountId = :account_id"},
+	{"Case", "AccountId = :account_id"},
+	{"EmailMessage", "ParentId IN (SELECT Id FROM Case WHERE AccountId = :account_id)"},
+	{"LiveChatTranscript", "AccountId = :account_id"},
+	{"Order", "AccountId = :account_id"},
+	{"OrderItem", "OrderId IN (SELECT Id FROM Order WHERE AccountId = :account_id)"},
+	{"Quote", "AccountId = :account_id"},
+	{"QuoteLineItem", "QuoteId IN (SELECT Id FROM Quote WHERE AccountId = :account_id)"},
+	{"Contract", "AccountId = :account_id"},
+	/* The catalogue, open to all. */
+	{"Product2", NULL},
+	{"Pricebook2", NULL},
+	{"PricebookEntry", NULL},
+	{"ProductCategory", NULL},
+	{"ProductCategoryProduct", NULL},
+	{"Issue__c", NULL},
+};
+
+static const char *const external_user_fields[] = {"Id", "FirstName", "LastName", "Alias"};
+
+/* Is `where` valid on this org? (Built-in rules are dropped, with their object, when not.) */
+static bool rule_compiles(crmw_db *db, const char *object, const char *where)
+{
+	crmw_role probe = {.name = "probe"};
+	crmw_object *o = crmw__schema_object(db->schema, object);
+	if (!o)
+		return false;
+	crmw_buf b = CRMW_BUF_INIT;
+	char bad[64];
+	int rc = crmw__buf_printf(&b, "SELECT Id FROM %s WHERE ", o->name);
+	rc = rc ? rc : subst_vars(&probe, where, "000000000000000AAA", &b, bad);
+	crmw_arena a = {0};
+	crmw_err e = {0};
+	q_select *s = NULL;
+	q_compiled *qc = NULL;
+	rc = rc ? rc : crmw__parse_soql(&a, b.data, b.len, &s, &e);
+	rc = rc ? rc : crmw__compile_rule_check(db, &a, s, &e, &qc);
+	crmw__err_dispose(&e);
+	crmw__arena_free(&a);
+	crmw_buf_dispose(&b);
+	return rc == CRMW_OK;
+}
+
+static json_t *builtin_policy(crmw_db *db, const char *name)
+{
+	json_t *p = NULL;
+	if (strcmp(name, "internal") == 0) {
+		p = json_pack("{s:i, s:s, s:s, s:b, s:b, s:{}}", "schema_version", 1, "name", "internal", "default", "read",
+			      "raw_sql", 1, "metrics", 1, "objects");
+		return p;
+	}
+	if (strcmp(name, "external") != 0)
+		return NULL;
+	p = json_pack("{s:i, s:s, s:s, s:b, s:b, s:{}}", "schema_version", 1, "name", "external", "default", "none",
+		      "raw_sql", 0, "metrics", 0, "objects");
+	json_t *objs = p ? json_object_get(p, "objects") : NULL;
+	if (!objs) {
+		json_decref(p);
+		return NULL;
+	}
+	const crmw_schema *sc = db->schema;
+	for (size_t i = 0; i < CRMW_ARRAY_LEN(external_rows); i++) {
+		if (!crmw__schema_object(sc, external_rows[i].object))
+			continue;
+		if (external_rows[i].where && !rule_compiles(db, external_rows[i].object, external_rows[i].where))
+			continue; /* this org lacks what the rule needs: deny the object */
+		json_t *spec = external_rows[i].where ? json_pack("{s:s}", "where", external_rows[i].where) : json_object();
+		json_object_set_new(objs, external_rows[i].object, spec);
+	}
+	/* Published articles meant for customers, where the org records that. */
+	const crmw_object *kb = crmw__schema_object(sc, "Knowledge__kav");
+	if (kb) {
+		char where[200] = "";
+		if (crmw__object_field(kb, "PublishStatus"))
+			strcat(where, "PublishStatus = 'Online'");
+		if (crmw__object_field(kb, "IsVisibleInCsp"))
+			strcat(strcat(where, where[0] ? " AND " : ""), "IsVisibleInCsp = true");
+		json_object_set_new(objs, "Knowledge__kav", where[0] ? json_pack("{s:s}", "where", where) : json_object());
+	}
+	/* Users by name only. */
+	const crmw_object *user = crmw__schema_object(sc, "User");
+	if (user) {
+		json_t *fields = json_array();
+		for (size_t i = 0; i < CRMW_ARRAY_LEN(external_user_fields); i++)
+			if (crmw__object_field(user, external_user_fields[i]))
+				json_array_append_new(fields, json_string(external_user_fields[i]));
+		json_object_set_new(objs, "User", json_pack("{s:o}", "fields", fields));
+	}
+	return p;
+}
+
+/* ---------------------------------------------------------- bindings */
+
+static int bind_var(crmw_role *r, int v, const char *value)
+{
+	if (!value || !crmw_id_valid(value, 1))
+		return crmw__errf(NULL, CRMW_EINVALID, "binding %s: '%s' is not a record Id", var_names[v],
+				  value ? value : "(null)");
+	char id[19];
+	if (strlen(value) == 15)
+		crmw_id_to18(id, value);
+	else
+		snprintf(id, sizeof id, "%s", value);
+	free(r->vars[v]);
+	if (!(r->vars[v] = crmw__strdup(id)))
+		return crmw__errf(NULL, CRMW_ENOMEM, "out of memory");
+	return CRMW_OK;
+}
+
+/* account_id from the bound contact, when not bound itself. */
+static int derive_account(crmw_role *r, crmw_db *db)
+{
+	if (!r->vars[VAR_CONTACT] || r->vars[VAR_ACCOUNT])
+		return CRMW_OK;
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(db->sql, "SELECT \"AccountId\" FROM \"Contact\" WHERE \"Id\" = ?1", -1, &st, NULL) != SQLITE_OK) {
+		sqlite3_finalize(st);
+		return crmw__errf(NULL, CRMW_ENOTFOUND, "binding contact_id: this org has no Contact object with an AccountId");
+	}
+	sqlite3_bind_text(st, 1, r->vars[VAR_CONTACT], -1, SQLITE_STATIC);
+	int rc = CRMW_OK;
+	int src = sqlite3_step(st);
+	if (src == SQLITE_ROW) {
+		const char *acc = (const char *)sqlite3_column_text(st, 0);
+		if (acc)
+			rc = bind_var(r, VAR_ACCOUNT, acc);
+	} else if (src == SQLITE_DONE) {
+		rc = crmw__errf(NULL, CRMW_ENOTFOUND, "binding contact_id: no Contact has Id '%s'", r->vars[VAR_CONTACT]);
+	} else {
+		rc = crmw__errf(NULL, CRMW_EIO, "binding contact_id: %s", sqlite3_errmsg(db->sql));
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int parse_bindings(crmw_role *r, const char *json)
+{
+	json_error_t jerr;
+	json_t *b = json_loads(json, JSON_REJECT_DUPLICATES, &jerr);
+	if (!b)
+		return crmw__errf(NULL, CRMW_EFORMAT, "bindings: not JSON: %s (line %d, column %d)", jerr.text, jerr.line,
+				  jerr.column);
+	int rc = CRMW_OK;
+	if (!json_is_object(b))
+		rc = crmw__errf(NULL, CRMW_EINVALID, "bindings must be a JSON object");
+	const char *key;
+	json_t *v;
+	json_object_foreach(b, key, v) {
+		if (rc)
+			break;
+		int k = var_index(key, strlen(key));
+		if (k < 0)
+			rc = crmw__errf(NULL, CRMW_EINVALID, "bindings: unknown variable '%s' (known: account_id, contact_id, user_id)",
+					key);
+		else if (!json_is_null(v))
+			rc = bind_var(r, k, json_string_value(v));
+	}
+	json_decref(b);
+	return rc;
+}
+
+/* ------------------------------------------------------------ making */
+
+int crmw_role_new(crmw_role **out, crmw_db *db, const char *policy, const char *bindings_json)
+{
+	if (!out || !db || !policy)
+		return crmw__errf(NULL, CRMW_EINVALID, "crmw_role_new: NULL argument");
+	*out = NULL;
+	crmw_role *r = calloc(1, sizeof *r);
+	if (!r)
+		return crmw__errf(NULL, CRMW_ENOMEM, "out of memory");
+	atomic_init(&r->refs, 1);
+	int rc = CRMW_OK;
+	json_t *p = NULL;
+	const char *s = policy;
+	while (isspace((unsigned char)*s))
+		s++;
+	char who[64] = "";
+	if (*s == '{') {
+		json_error_t jerr;
+		p = json_loads(policy, JSON_REJECT_DUPLICATES, &jerr);
+		if (!p)
+			rc = crmw__errf(NULL, CRMW_EFORMAT, "role policy: not JSON: %s (line %d, column %d)", jerr.text, jerr.line,
+					jerr.column);
+	} else {
+		char name[64];
+		const char *colon = strchr(s, ':');
+		size_t n = colon ? (size_t)(colon - s) : strlen(s);
+		snprintf(name, sizeof name, "%.*s", (int)(n < 63 ? n : 63), s);
+		if (colon)
+			snprintf(who, sizeof who, "%s", colon + 1);
+		if (n >= 63 || !(p = builtin_policy(db, name)))
+			rc = crmw__errf(NULL, CRMW_ENOTFOUND, "no built-in role '%s' (built-in: internal, external; or give a JSON policy)",
+					name);
+	}
+	rc = rc ? rc : parse_policy(r, db, p);
+	json_decref(p);
+	if (!rc && who[0]) {
+		const crmw_object *o = crmw__schema_object_by_prefix(db->schema, who);
+		if (o && strcmp(o->name, "Contact") == 0)
+			rc = bind_var(r, VAR_CONTACT, who);
+		else if (o && strcmp(o->name, "Account") == 0)
+			rc = bind_var(r, VAR_ACCOUNT, who);
+		else
+			rc = crmw__errf(NULL, CRMW_EINVALID, "role '%s': '%s' is not the Id of a Contact or an Account", policy, who);
+	}
+	if (!rc && bindings_json)
+		rc = parse_bindings(r, bindings_json);
+	rc = rc ? rc : derive_account(r, db);
+	if (rc) {
+		role_dispose(r);
+		return rc;
+	}
+	r->unrestricted = r->default_read && r->raw_sql && r->metrics;
+	for (int i = 0; i < r->nobjs && r->unrestricted; i++)
+		r->unrestricted = r->objs[i].read && r->objs[i].fmode == FM_ALL && !r->objs[i].where;
+	r->serial = r->unrestricted ? 0 : atomic_fetch_add(&next_serial, 1);
+	*out = r;
+	return CRMW_OK;
+}
+
+/* ------------------------------------------------------------ queries */
+
+const char *crmw_role_name(const crmw_role *r)
+{
+	return r ? r->name : NULL;
+}
+
+int crmw_role_can_read(const crmw_role *r, const char *object, const char *field)
+{
+	if (!r || !object)
+		return crmw__errf(NULL, CRMW_EINVALID, "crmw_role_can_read: NULL argument");
+	return field ? crmw__role_sees(r, object, field) : crmw__role_reads(r, object);
+}
+
+int crmw_role_allows(const crmw_role *r, const char *capability)
+{
+	if (!r || !capability)
+		return crmw__errf(NULL, CRMW_EINVALID, "crmw_role_allows: NULL argument");
+	if (strcmp(capability, "raw_sql") == 0)
+		return r->raw_sql;
+	if (strcmp(capability, "metrics") == 0)
+		return r->metrics;
+	return crmw__errf(NULL, CRMW_EINVALID, "unknown capability '%s' (known: raw_sql, metrics)", capability);
+}
+
+int crmw_role_describe(crmw_buf *out, const crmw_role *r)
+{
+	if (!out || !r)
+		return crmw__errf(NULL, CRMW_EINVALID, "crmw_role_describe: NULL argument");
+	json_t *p = json_pack("{s:i, s:s, s:s, s:b, s:b}", "schema_version", 1, "name", r->name, "default",
+			      r->default_read ? "read" : "none", "raw_sql", r->raw_sql, "metrics", r->metrics);
+	json_t *objs = json_object(), *binds = json_object();
+	int rc = p && objs && binds ? CRMW_OK : CRMW_ENOMEM;
+	for (int i = 0; !rc && i < r->nobjs; i++) {
+		const acl_obj *o = &r->objs[i];
+		json_t *spec = json_object();
+		if (!spec) {
+			rc = CRMW_ENOMEM;
+			break;
+		}
+		json_object_set_new(spec, "read", json_boolean(o->read));
+		if (o->fmode != FM_ALL) {
+			json_t *f = json_array();
+			for (int k = 0; f && k < o->nfields; k++)
+				json_array_append_new(f, json_string(o->fields[k]));
+			json_object_set_new(spec, o->fmode == FM_ONLY ? "fields" : "hidden_fields", f);
+		}
+		if (o->where)
+			json_object_set_new(spec, "where", json_string(o->where));
+		json_object_set_new(objs, o->name, spec);
+	}
+	for (int v = 0; !rc && v < ROLE_NVARS; v++)
+		if (r->vars[v])
+			json_object_set_new(binds, var_names[v], json_string(r->vars[v]));
+	char *text = NULL;
+	if (!rc) {
+		json_object_set(p, "objects", objs);
+		json_object_set(p, "bindings", binds);
+		text = json_dumps(p, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		if (!text)
+			rc = CRMW_ENOMEM;
+	}
+	json_decref(objs);
+	json_decref(binds);
+	json_decref(p);
+	if (!rc) {
+		crmw_buf b = CRMW_BUF_INIT;
+		rc = crmw__buf_puts(&b, text);
+		if (!rc) {
+			crmw_buf_dispose(out);
+			*out = b;
+		}
+	}
+	free(text);
+	return rc ? crmw__errf(NULL, CRMW_ENOMEM, "out of memory") : CRMW_OK;
+}

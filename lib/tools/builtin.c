@@ -1,0 +1,418 @@
+/*
+ * The built-in tool sets: adding them to a registry, running one call
+ * (time budget, role, metrics permission) and the helpers the tools share.
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include "tools/builtin.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Tags the registry's built-in tools (its address only). */
+static const char builtin_tag = 'b';
+
+/* One registered tool: its definition and the shared context. */
+typedef struct btool {
+	bctx *ctx;
+	const builtin_tool *def;
+} btool;
+
+static void ctx_release(bctx *x)
+{
+	if (x && --x->refs == 0) {
+		crmw_role_free(x->opts.role);
+		free(x);
+	}
+}
+
+static void btool_free(void *p)
+{
+	btool *t = p;
+	if (t)
+		ctx_release(t->ctx);
+	free(t);
+}
+
+/* ------------------------------------------------------------ calling */
+
+static int64_t remaining_ms(const bcall *c)
+{
+	if (!c->has_deadline)
+		return 0;
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	int64_t ms = (int64_t)(c->deadline.tv_sec - now.tv_sec) * 1000 + (c->deadline.tv_nsec - now.tv_nsec) / 1000000;
+	return ms;
+}
+
+static int dispatch(json_t *args, crmw_buf *result, void *userdata)
+{
+	btool *t = userdata;
+	bcall c = {.ctx = t->ctx, .db = t->ctx->db, .out = result, .tool = t->def};
+	const crmw_role *role = t->ctx->opts.role;
+	if (t->def->metrics && role && !role->metrics)
+		return bfail(&c, "INSUFFICIENT_ACCESS: role '%s' may not see internal metrics, which %s computes", role->name,
+			     t->def->name);
+	if (!c.db && !t->def->no_db)
+		return bfail(&c, "TOOL_FAILED: no org database is connected to the tool set");
+	/* The call's own queries: the call's time budget, no caps (the tool
+	 * caps what it shows). */
+	c.q = t->ctx->opts;
+	c.q.max_rows = 0;
+	c.q.max_bytes = 0;
+	if (t->ctx->opts.timeout_ms > 0) {
+		clock_gettime(CLOCK_MONOTONIC, &c.deadline);
+		c.deadline.tv_sec += t->ctx->opts.timeout_ms / 1000;
+		c.deadline.tv_nsec += (t->ctx->opts.timeout_ms % 1000) * 1000000L;
+		if (c.deadline.tv_nsec >= 1000000000L) {
+			c.deadline.tv_sec++;
+			c.deadline.tv_nsec -= 1000000000L;
+		}
+		c.has_deadline = true;
+	}
+	return t->def->fn(&c, args);
+}
+
+/* ------------------------------------------------------------- adding */
+
+static const struct {
+	const char *name;
+	const builtin_tool *tools;
+} sets[] = {
+	{"query", crmw__tools_query},
+	{"crmarena", crmw__tools_crmarena},
+	{"pro", crmw__tools_pro},
+};
+
+int crmw_registry_add_builtin(crmw_registry *reg, const char *names, crmw_db *db, const crmw_query_opts *opts)
+{
+	if (!reg || !names)
+		return crmw__errf(NULL, CRMW_EINVALID, "crmw_registry_add_builtin: NULL argument");
+	/* Resolve every set and check every name before adding anything. */
+	const builtin_tool *chosen[CRMW_ARRAY_LEN(sets)];
+	size_t nchosen = 0;
+	const char *p = names;
+	while (*p) {
+		const char *e = strchr(p, ',');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+		while (n && isspace((unsigned char)*p)) {
+			p++;
+			n--;
+		}
+		while (n && isspace((unsigned char)p[n - 1]))
+			n--;
+		size_t k = 0;
+		while (k < CRMW_ARRAY_LEN(sets) && !(strlen(sets[k].name) == n && strncmp(sets[k].name, p, n) == 0))
+			k++;
+		if (k == CRMW_ARRAY_LEN(sets))
+			return crmw__errf(NULL, CRMW_ENOTFOUND, "no built-in tool set '%.*s' (known: query, crmarena, pro)",
+					  (int)(n < 60 ? n : 60), p);
+		bool dup = false;
+		for (size_t i = 0; i < nchosen; i++)
+			dup = dup || chosen[i] == sets[k].tools;
+		if (!dup)
+			chosen[nchosen++] = sets[k].tools;
+		p = e ? e + 1 : p + n;
+	}
+	if (!nchosen)
+		return crmw__errf(NULL, CRMW_EINVALID, "crmw_registry_add_builtin: no tool set named");
+	for (size_t i = 0; i < nchosen; i++)
+		for (const builtin_tool *t = chosen[i]; t->name; t++) {
+			bool exists = false;
+			for (int32_t k = 0; k < crmw_registry_count(reg) && !exists; k++)
+				exists = strcmp(crmw_registry_name(reg, k), t->name) == 0;
+			if (exists && !crmw__registry_has_tagged(reg, t->name, &builtin_tag))
+				return crmw__errf(NULL, CRMW_EEXISTS,
+						  "the registry already has a tool named '%s' that is not the built-in one", t->name);
+		}
+	bctx *x = calloc(1, sizeof *x);
+	if (!x)
+		return crmw__errf(NULL, CRMW_ENOMEM, "out of memory");
+	x->db = db;
+	crmw__query_opts_init(&x->opts);
+	crmw__query_opts_copy(&x->opts, opts);
+	x->refs = 1; /* this function's, released below */
+	int rc = CRMW_OK;
+	for (size_t i = 0; !rc && i < nchosen; i++)
+		for (const builtin_tool *t = chosen[i]; !rc && t->name; t++) {
+			if (crmw__registry_has_tagged(reg, t->name, &builtin_tag))
+				continue; /* shared by two sets: added once */
+			btool *bt = malloc(sizeof *bt);
+			if (!bt) {
+				rc = crmw__errf(NULL, CRMW_ENOMEM, "out of memory");
+				break;
+			}
+			bt->ctx = x;
+			bt->def = t;
+			x->refs++;
+			rc = crmw__registry_add_json(reg, t->name, t->description, t->parameters, dispatch, bt, btool_free,
+						     &builtin_tag);
+			if (rc) /* a bug in a built-in schema; the registry said which */
+				crmw__errf(NULL, rc, "built-in tool %s: %s", t->name, crmw_registry_errmsg(reg));
+		}
+	ctx_release(x);
+	return rc;
+}
+
+int crmw_registry_set_query_opts(crmw_registry *reg, const crmw_query_opts *opts)
+{
+	if (!reg)
+		return crmw__errf(NULL, CRMW_EINVALID, "crmw_registry_set_query_opts: registry is NULL");
+	for (int32_t i = 0; i < crmw_registry_count(reg); i++) {
+		btool *t = crmw__registry_tagged(reg, i, &builtin_tag);
+		if (t)
+			crmw__query_opts_copy(&t->ctx->opts, opts); /* shared contexts are copied more than once: harmless */
+	}
+	return CRMW_OK;
+}
+
+/* ------------------------------------------------------------ results */
+
+int bfail(bcall *c, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char msg[1500];
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	crmw__buf_clear(c->out);
+	if (crmw__buf_puts(c->out, msg))
+		crmw__buf_clear(c->out);
+	return -1;
+}
+
+int bfail_db(bcall *c)
+{
+	return bfail(c, "%s", crmw_db_errmsg(c->db));
+}
+
+int bput(bcall *c, json_t *v)
+{
+	char *d = v ? json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY) : NULL;
+	json_decref(v);
+	if (!d)
+		return bfail(c, "TOOL_FAILED: out of memory");
+	crmw__buf_clear(c->out);
+	int rc = crmw__buf_puts(c->out, d);
+	free(d);
+	return rc ? bfail(c, "TOOL_FAILED: out of memory") : 0;
+}
+
+static int notice(bcall *c, int64_t shown, int64_t total)
+{
+	char tot[40];
+	if (total >= 0)
+		snprintf(tot, sizeof tot, "%lld", (long long)total);
+	else
+		snprintf(tot, sizeof tot, "more than %lld", (long long)shown);
+	const crmw_query_opts *o = &c->ctx->opts;
+	return crmw__buf_printf(c->out,
+				"\n[truncated: showing the first %lld of %s records (at most %lld records and %lld bytes per call); "
+				"narrow the request or add a LIMIT to see the rest]",
+				(long long)shown, tot, (long long)o->max_rows, (long long)o->max_bytes)
+		       ? bfail(c, "TOOL_FAILED: out of memory")
+		       : 0;
+}
+
+int bput_records(bcall *c, json_t *records)
+{
+	const crmw_query_opts *o = &c->ctx->opts;
+	size_t n = json_array_size(records);
+	size_t keep = n;
+	if (o->max_rows > 0 && (int64_t)keep > o->max_rows)
+		keep = (size_t)o->max_rows;
+	crmw__buf_clear(c->out);
+	int rc = crmw__buf_putc(c->out, '[');
+	size_t shown = 0;
+	for (size_t i = 0; !rc && i < keep; i++) {
+		char *d = json_dumps(json_array_get(records, i), JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
+		if (!d) {
+			rc = CRMW_ENOMEM;
+			break;
+		}
+		size_t mark = c->out->len;
+		rc = crmw__buf_puts(c->out, i ? "," : "");
+		rc = rc ? rc : crmw__buf_puts(c->out, d);
+		free(d);
+		if (!rc && o->max_bytes > 0 && (int64_t)c->out->len + 1 > o->max_bytes) {
+			c->out->len = mark;
+			c->out->data[mark] = '\0';
+			break;
+		}
+		shown++;
+	}
+	rc = rc ? rc : crmw__buf_putc(c->out, ']');
+	json_decref(records);
+	if (rc)
+		return bfail(c, "TOOL_FAILED: out of memory");
+	return shown < n ? notice(c, (int64_t)shown, (int64_t)n) : 0;
+}
+
+/* ------------------------------------------------------------ queries */
+
+static int set_budget(bcall *c)
+{
+	if (!c->has_deadline)
+		return 0;
+	int64_t ms = remaining_ms(c);
+	if (ms <= 0)
+		return bfail(c, "QUERY_TIMEOUT: the tool call used up its budget of %lld ms; ask for less at a time",
+			     (long long)c->ctx->opts.timeout_ms);
+	c->q.timeout_ms = ms;
+	return 0;
+}
+
+int bquery(bcall *c, const char *text, json_t **out)
+{
+	*out = NULL;
+	if (set_budget(c))
+		return -1;
+	crmw_buf b = CRMW_BUF_INIT;
+	if (crmw_query(&b, c->db, text, strlen(text), &c->q)) {
+		crmw_buf_dispose(&b);
+		return bfail_db(c);
+	}
+	json_error_t jerr;
+	*out = json_loadb(b.data, b.len, 0, &jerr);
+	crmw_buf_dispose(&b);
+	return *out ? 0 : bfail(c, "TOOL_FAILED: out of memory");
+}
+
+int bquery_passthrough(bcall *c, const char *text)
+{
+	if (set_budget(c))
+		return -1;
+	crmw_query_opts q = c->q;
+	q.max_rows = c->ctx->opts.max_rows;
+	q.max_bytes = c->ctx->opts.max_bytes;
+	crmw__qinfo info = {0};
+	if (crmw__query_run(c->out, c->db, text, strlen(text), &q, &info))
+		return bfail_db(c);
+	return info.truncated ? notice(c, info.shown, info.total) : 0;
+}
+
+/* --------------------------------------------------------------- SOQL */
+
+int bselect(bcall *c, crmw_buf *q, const char *object, const char *const *want, size_t nwant)
+{
+	const crmw_object *o = crmw__schema_object(crmw_db_schema(c->db), object);
+	if (!o)
+		return bfail(c, "INVALID_TYPE: this org has no %s object", object);
+	if (!crmw__role_reads(brole(c), o->name))
+		return bfail(c, "INSUFFICIENT_ACCESS: role '%s' cannot read '%s'", brole(c)->name, o->name);
+	int rc = crmw__buf_puts(q, "SELECT Id");
+	if (want) {
+		for (size_t i = 0; !rc && i < nwant; i++) {
+			if (strchr(want[i], '.')) { /* a relationship path: the caller knows it exists */
+				rc = crmw__buf_printf(q, ", %s", want[i]);
+				continue;
+			}
+			const crmw_field *f = crmw__object_field(o, want[i]);
+			if (f && crmw__role_sees(brole(c), o->name, f->name))
+				rc = crmw__buf_printf(q, ", %s", f->name);
+		}
+	} else {
+		for (int32_t i = 1; !rc && i < o->nfields; i++)
+			if (crmw__role_sees(brole(c), o->name, o->fields[i].name))
+				rc = crmw__buf_printf(q, ", %s", o->fields[i].name);
+	}
+	rc = rc ? rc : crmw__buf_printf(q, " FROM %s", o->name);
+	return rc ? bfail(c, "TOOL_FAILED: out of memory") : 0;
+}
+
+int brun(bcall *c, crmw_buf *q, int brc, json_t **out)
+{
+	*out = NULL;
+	if (brc) {
+		crmw_buf_dispose(q);
+		return brc < 0 && c->out->len ? -1 : bfail(c, "TOOL_FAILED: out of memory");
+	}
+	int rc = bquery(c, q->data, out);
+	crmw_buf_dispose(q);
+	return rc;
+}
+
+int soql_str(crmw_buf *b, const char *s)
+{
+	int rc = crmw__buf_putc(b, '\'');
+	for (; !rc && *s; s++) {
+		switch (*s) {
+		case '\'': rc = crmw__buf_puts(b, "\\'"); break;
+		case '\\': rc = crmw__buf_puts(b, "\\\\"); break;
+		case '\n': rc = crmw__buf_puts(b, "\\n"); break;
+		case '\r': rc = crmw__buf_puts(b, "\\r"); break;
+		case '\t': rc = crmw__buf_puts(b, "\\t"); break;
+		default: rc = crmw__buf_putc(b, *s);
+		}
+	}
+	return rc ? rc : crmw__buf_putc(b, '\'');
+}
+
+int soql_in(crmw_buf *b, json_t *strings)
+{
+	int rc = crmw__buf_putc(b, '(');
+	size_t i;
+	json_t *v;
+	json_array_foreach(strings, i, v) {
+		rc = rc ? rc : crmw__buf_puts(b, i ? ", " : "");
+		rc = rc ? rc : soql_str(b, json_string_value(v) ? json_string_value(v) : "");
+	}
+	return rc ? rc : crmw__buf_putc(b, ')');
+}
+
+int sosl_braced(crmw_buf *b, const char *s)
+{
+	int rc = crmw__buf_putc(b, '{');
+	for (; !rc && *s; s++) {
+		if (strchr("{}\\", *s))
+			rc = crmw__buf_putc(b, '\\');
+		rc = rc ? rc : crmw__buf_putc(b, *s);
+	}
+	return rc ? rc : crmw__buf_putc(b, '}');
+}
+
+/* ---------------------------------------------------------- arguments */
+
+const char *astr(json_t *args, const char *key)
+{
+	return json_string_value(json_object_get(args, key));
+}
+
+json_t *aarr(json_t *args, const char *key)
+{
+	json_t *v = json_object_get(args, key);
+	return json_is_array(v) && json_array_size(v) > 0 ? v : NULL;
+}
+
+bool adatetime(bcall *c, const char *key, const char *s, char out[21])
+{
+	char d[11];
+	size_t n = s ? strlen(s) : 0;
+	if (n == 10 && crmw__parse_date(s, n, d) == 0) {
+		snprintf(out, 21, "%sT00:00:00Z", d);
+		return true;
+	}
+	if (n >= 16 && crmw__parse_datetime(s, n, out) == 0)
+		return true;
+	bfail(c, "INVALID_ARGUMENTS: %s '%.60s' is not a date-time in the format 'YYYY-MM-DDTHH:MM:SSZ'", key, s ? s : "");
+	return false;
+}
+
+bool parse_epoch(const char *s, int64_t *out)
+{
+	char norm[21];
+	int y, m, d, hh, mi, ss;
+	if (!s || crmw__parse_datetime(s, strlen(s), norm) ||
+	    sscanf(norm, "%4d-%2d-%2dT%2d:%2d:%2dZ", &y, &m, &d, &hh, &mi, &ss) != 6)
+		return false;
+	*out = crmw__days_from_civil(y, m, d) * 86400 + hh * 3600 + mi * 60 + ss;
+	return true;
+}
+
+const crmw_role *brole(bcall *c)
+{
+	return c->ctx->opts.role;
+}

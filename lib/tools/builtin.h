@@ -1,0 +1,136 @@
+/*
+ * lib/tools/builtin.h: the built-in tool sets (query, crmarena, pro) and
+ * the helpers their tools share: running SOQL inside the call's time
+ * budget, building SOQL with quoted values, reading records, writing
+ * results with truncation notices.
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#ifndef CRMW_TOOLS_BUILTIN_H
+#define CRMW_TOOLS_BUILTIN_H
+
+#include "query/internal.h"
+#include "tools/internal.h"
+
+#include <time.h>
+
+/* What the tools of one crmw_registry_add_builtin() call share. */
+typedef struct bctx {
+	int refs;               /* tools holding it (one registry, one thread) */
+	crmw_db *db;            /* borrowed; NULL: the tools can be listed, not called */
+	crmw_query_opts opts;   /* today, role, budgets (holds a role reference) */
+} bctx;
+
+/* One call of a built-in tool. */
+typedef struct bcall {
+	bctx *ctx;
+	crmw_db *db;
+	crmw_query_opts q;      /* for the call's own queries: no row or byte cap */
+	struct timespec deadline;
+	bool has_deadline;
+	crmw_buf *out;
+	const struct builtin_tool *tool;
+} bcall;
+
+/* A tool: writes its result into c->out and returns 0, or writes the
+ * reason ("CODE: message" or a plain message) and returns -1. */
+typedef int (*builtin_fn)(bcall *c, json_t *args);
+
+typedef struct builtin_tool {
+	const char *name;
+	const char *description;
+	const char *parameters;  /* JSON Schema text */
+	builtin_fn fn;
+	bool metrics;            /* computes internal metrics: the role must allow "metrics" */
+	bool no_db;              /* works on its arguments only */
+} builtin_tool;
+
+/* The sets, each ending with a zeroed entry. */
+extern const builtin_tool crmw__tools_query[];
+extern const builtin_tool crmw__tools_crmarena[];
+extern const builtin_tool crmw__tools_pro[];
+
+/* The tools the query and crmarena sets share (set_query.c). */
+int crmw__tool_query(bcall *c, json_t *args);
+int crmw__tool_respond(bcall *c, json_t *args);
+
+#define BUILTIN_QUERY_PARAM(what)                                                                                    \
+	"{\"type\":\"object\",\"properties\":{\"query\":{\"type\":\"string\",\"minLength\":1,\"description\":\"The " what \
+	"\"}},\"required\":[\"query\"],\"additionalProperties\":false}"
+
+#define BUILTIN_ISSUE_SOQL_QUERY                                                                                     \
+	{"issue_soql_query",                                                                                         \
+	 "Run a SOQL (Salesforce Object Query Language) query on the CRM and return the matching records as JSON. "  \
+	 "Supports relationship paths (Account.Name), child subqueries, semi-joins, aggregates with GROUP BY and "   \
+	 "HAVING, ORDER BY, LIMIT, OFFSET and date literals (TODAY, LAST_N_DAYS:n, THIS_QUARTER, ...). Errors come " \
+	 "back as 'CODE: message' with the line and column.",                                                        \
+	 BUILTIN_QUERY_PARAM("SOQL query, for example SELECT Id, Subject FROM Case WHERE Status = 'New' LIMIT 10."), \
+	 crmw__tool_query, false, false}
+
+#define BUILTIN_ISSUE_SOSL_QUERY                                                                                     \
+	{"issue_sosl_query",                                                                                         \
+	 "Run a SOSL (Salesforce Object Search Language) full-text search across objects and return the matches as " \
+	 "JSON keyed by object name. Example: FIND {broken zipper} IN ALL FIELDS RETURNING Case(Id, Subject), "       \
+	 "Knowledge__kav(Id, Title).",                                                                                \
+	 BUILTIN_QUERY_PARAM("SOSL search, starting with FIND."), crmw__tool_query, false, false}
+
+#define BUILTIN_RESPOND                                                                                              \
+	{"respond", "Give your final answer to the user. Call it once, when you are done; the content is the answer.", \
+	 "{\"type\":\"object\",\"properties\":{\"content\":{\"type\":\"string\",\"description\":\"The answer.\"}},"  \
+	 "\"required\":[\"content\"],\"additionalProperties\":false}",                                                  \
+	 crmw__tool_respond, false, true}
+
+/* The tool registry's hooks for built-ins (registry.c). */
+typedef int (*crmw__json_tool_fn)(json_t *args, crmw_buf *result, void *userdata);
+int crmw__registry_add_json(crmw_registry *reg, const char *name, const char *description,
+			    const char *parameters_json, crmw__json_tool_fn fn, void *userdata,
+			    crmw_free_fn userdata_free, const void *tag);
+/* The userdata of tool `i` when it was added with `tag`, else NULL. */
+void *crmw__registry_tagged(crmw_registry *reg, int32_t i, const void *tag);
+/* Does the registry hold `name` added with `tag`? */
+bool crmw__registry_has_tagged(crmw_registry *reg, const char *name, const void *tag);
+
+/* ------------------------------------------------------------ helpers */
+
+/* Fail the call: the message (printf) becomes the tool's error text. */
+int bfail(bcall *c, const char *fmt, ...) CRMW_PRINTF(2, 3);
+/* Fail with the db's last error (a query that failed). */
+int bfail_db(bcall *c);
+/* Write `v` (a reference is taken over) as compact JSON into the result. */
+int bput(bcall *c, json_t *v);
+/* Write a list of records, at most the options' max_rows of them and at
+ * most max_bytes, with a truncation notice after the JSON when cut. */
+int bput_records(bcall *c, json_t *records);
+
+/* Run SOQL (or SOSL) within the call's budget; *out receives the parsed
+ * JSON result.  On failure the call has failed (bfail_db). */
+int bquery(bcall *c, const char *text, json_t **out);
+/* Run SOQL/SOSL as the model wrote it: capped, truncated with a notice. */
+int bquery_passthrough(bcall *c, const char *text);
+
+/* SOQL building: a quoted string literal; an IN list of quoted strings. */
+int soql_str(crmw_buf *b, const char *s);
+int soql_in(crmw_buf *b, json_t *strings);
+/* SOSL search text between braces, with the reserved characters escaped. */
+int sosl_braced(crmw_buf *b, const char *s);
+
+/* "SELECT Id, <fields> FROM <object>" with those of `want` (NULL: all
+ * fields) that the object has and the role may read; -1 (the call failed)
+ * when the org has no such object. */
+int bselect(bcall *c, crmw_buf *q, const char *object, const char *const *want, size_t nwant);
+/* Run the SOQL in `q` (disposed), `brc` the status of building it. */
+int brun(bcall *c, crmw_buf *q, int brc, json_t **out);
+
+/* Argument readers (the schema has already been checked). */
+const char *astr(json_t *args, const char *key);          /* NULL when absent or null */
+json_t *aarr(json_t *args, const char *key);              /* NULL when absent, null or empty */
+
+/* A date or datetime argument as a SOQL datetime literal (YYYY-MM-DDTHH:MM:SSZ);
+ * false (and the call failed) when it is neither. */
+bool adatetime(bcall *c, const char *key, const char *s, char out[21]);
+/* Seconds since 1970 of a record's datetime value; false when it is not one. */
+bool parse_epoch(const char *s, int64_t *out);
+
+/* The role of the call's options (NULL: unrestricted). */
+const crmw_role *brole(bcall *c);
+
+#endif

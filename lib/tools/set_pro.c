@@ -1,0 +1,706 @@
+/*
+ * The "pro" tool set: what CRMArena-Pro's B2B and B2C tasks need beyond
+ * the crmarena set: leads and conversion, opportunities, quotes with their
+ * lines, contracts and sales metrics, territories, tasks and events,
+ * voice-call transcripts and knowledge articles.
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include "tools/builtin.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* ------------------------------------------------------------ helpers */
+
+static int where_start(crmw_buf *q, bool *first)
+{
+	int rc = crmw__buf_puts(q, *first ? " WHERE " : " AND ");
+	*first = false;
+	return rc;
+}
+
+static int f_in(crmw_buf *q, bool *first, const char *field, json_t *list)
+{
+	if (!list)
+		return 0;
+	int rc = where_start(q, first);
+	rc = rc ? rc : crmw__buf_printf(q, "%s IN ", field);
+	return rc ? rc : soql_in(q, list);
+}
+
+static int f_eq(crmw_buf *q, bool *first, const char *field, const char *value)
+{
+	if (!value)
+		return 0;
+	int rc = where_start(q, first);
+	rc = rc ? rc : crmw__buf_printf(q, "%s = ", field);
+	return rc ? rc : soql_str(q, value);
+}
+
+static int f_cmp(crmw_buf *q, bool *first, const char *field, const char *op, const char *literal)
+{
+	if (!literal)
+		return 0;
+	int rc = where_start(q, first);
+	return rc ? rc : crmw__buf_printf(q, "%s %s %s", field, op, literal);
+}
+
+/* start_date/end_date arguments (either may be absent): *a and *b point to
+ * the datetime literals or are NULL.  false: the call failed. */
+static bool period_args(bcall *c, json_t *args, char a[21], char b[21], const char **pa, const char **pb)
+{
+	const char *sd = astr(args, "start_date"), *ed = astr(args, "end_date");
+	*pa = *pb = NULL;
+	if (sd && !adatetime(c, "start_date", sd, a))
+		return false;
+	if (ed && !adatetime(c, "end_date", ed, b))
+		return false;
+	*pa = sd ? a : NULL;
+	*pb = ed ? b : NULL;
+	return true;
+}
+
+/* One record by id with every field the role may read, or null. */
+static int one_record(bcall *c, const char *object, const char *id)
+{
+	crmw_buf q = CRMW_BUF_INIT;
+	if (bselect(c, &q, object, NULL, 0)) {
+		crmw_buf_dispose(&q);
+		return -1;
+	}
+	bool first = true;
+	int brc = f_eq(&q, &first, "Id", id);
+	json_t *rows;
+	if (brun(c, &q, brc, &rows))
+		return -1;
+	json_t *r = json_array_get(rows, 0);
+	json_t *out = r ? json_incref(r) : json_null();
+	json_decref(rows);
+	return bput(c, out);
+}
+
+/* The contract field that says when the company signed: B2C orgs only
+ * record the customer's signature. */
+static const char *signed_field(bcall *c)
+{
+	const crmw_object *o = crmw__schema_object(crmw_db_schema(c->db), "Contract");
+	return o && crmw__object_field(o, "CompanySignedDate") ? "CompanySignedDate" : "CustomerSignedDate";
+}
+
+/* ---------------------------------------------------------------- leads */
+
+static int t_get_lead(bcall *c, json_t *args)
+{
+	return one_record(c, "Lead", astr(args, "lead_id"));
+}
+
+static int t_get_leads(bcall *c, json_t *args)
+{
+	char a[21], b[21];
+	const char *pa, *pb;
+	if (!period_args(c, args, a, b, &pa, &pb))
+		return -1;
+	json_t *owners = aarr(args, "owner_ids"), *statuses = aarr(args, "statuses");
+	json_t *conv = json_object_get(args, "is_converted");
+	if (!pa && !pb && !owners && !statuses && !conv)
+		return bfail(c, "Error: give at least one filter (start_date, end_date, owner_ids, statuses, is_converted)");
+	static const char *const want[] = {"FirstName", "LastName", "Company", "Status", "OwnerId",
+					   "CreatedDate", "IsConverted", "ConvertedDate"};
+	crmw_buf q = CRMW_BUF_INIT;
+	if (bselect(c, &q, "Lead", want, CRMW_ARRAY_LEN(want))) {
+		crmw_buf_dispose(&q);
+		return -1;
+	}
+	bool first = true;
+	int brc = f_cmp(&q, &first, "CreatedDate", ">=", pa);
+	brc = brc ? brc : f_cmp(&q, &first, "CreatedDate", "<", pb);
+	brc = brc ? brc : f_in(&q, &first, "OwnerId", owners);
+	brc = brc ? brc : f_in(&q, &first, "Status", statuses);
+	brc = brc ? brc : conv ? f_cmp(&q, &first, "IsConverted", "=", json_is_true(conv) ? "true" : "false") : 0;
+	brc = brc ? brc : crmw__buf_puts(&q, " ORDER BY CreatedDate, Id");
+	json_t *rows;
+	if (brun(c, &q, brc, &rows))
+		return -1;
+	return bput_records(c, rows);
+}
+
+/* owner -> value over rows, as an object in first-seen order. */
+static json_t *ratio_by_owner(json_t *rows, const char *owner_key, const char *num_key, const char *den_key)
+{
+	json_t *out = json_object();
+	size_t i;
+	json_t *r;
+	json_array_foreach(rows, i, r) {
+		const char *o = json_string_value(json_object_get(r, owner_key));
+		double den = json_number_value(json_object_get(r, den_key));
+		if (o && den > 0)
+			json_object_set_new(out, o, json_real(json_number_value(json_object_get(r, num_key)) / den));
+	}
+	return out;
+}
+
+static int t_conversion_rates(bcall *c, json_t *args)
+{
+	char a[21], b[21];
+	if (!adatetime(c, "start_date", astr(args, "start_date"), a) || !adatetime(c, "end_date", astr(args, "end_date"), b))
+		return -1;
+	/* Leads created in the period per owner, and how many of those converted. */
+	crmw_buf q = CRMW_BUF_INIT;
+	int brc = crmw__buf_printf(&q,
+				   "SELECT OwnerId, COUNT(Id) n FROM Lead WHERE CreatedDate >= %s AND CreatedDate < %s "
+				   "GROUP BY OwnerId ORDER BY OwnerId",
+				   a, b);
+	json_t *all, *conv;
+	if (brun(c, &q, brc, &all))
+		return -1;
+	brc = crmw__buf_printf(&q,
+			       "SELECT OwnerId, COUNT(Id) n FROM Lead WHERE CreatedDate >= %s AND CreatedDate < %s "
+			       "AND IsConverted = true GROUP BY OwnerId",
+			       a, b);
+	if (brun(c, &q, brc, &conv)) {
+		json_decref(all);
+		return -1;
+	}
+	json_t *converted = json_object();
+	size_t i;
+	json_t *r;
+	json_array_foreach(conv, i, r) {
+		json_object_set(converted, json_string_value(json_object_get(r, "OwnerId")), json_object_get(r, "n"));
+	}
+	json_array_foreach(all, i, r) {
+		json_t *k = json_object_get(converted, json_string_value(json_object_get(r, "OwnerId")));
+		json_object_set_new(r, "converted", json_integer(k ? json_integer_value(k) : 0));
+	}
+	json_t *out = ratio_by_owner(all, "OwnerId", "converted", "n");
+	json_decref(converted);
+	json_decref(conv);
+	json_decref(all);
+	return bput(c, out);
+}
+
+/* -------------------------------------------------------- opportunities */
+
+static int t_get_opportunity(bcall *c, json_t *args)
+{
+	return one_record(c, "Opportunity", astr(args, "opportunity_id"));
+}
+
+static int t_get_opportunities(bcall *c, json_t *args)
+{
+	char a[21], b[21];
+	const char *pa, *pb;
+	if (!period_args(c, args, a, b, &pa, &pb))
+		return -1;
+	json_t *owners = aarr(args, "owner_ids"), *stages = aarr(args, "stages");
+	const char *account = astr(args, "account_id");
+	if (!pa && !pb && !owners && !stages && !account)
+		return bfail(c, "Error: give at least one filter (start_date, end_date, owner_ids, stages, account_id)");
+	static const char *const want[] = {"Name", "StageName", "Amount", "OwnerId", "AccountId",
+					   "ContractID__c", "CreatedDate", "CloseDate"};
+	crmw_buf q = CRMW_BUF_INIT;
+	if (bselect(c, &q, "Opportunity", want, CRMW_ARRAY_LEN(want))) {
+		crmw_buf_dispose(&q);
+		return -1;
+	}
+	bool first = true;
+	int brc = f_cmp(&q, &first, "CreatedDate", ">=", pa);
+	brc = brc ? brc : f_cmp(&q, &first, "CreatedDate", "<", pb);
+	brc = brc ? brc : f_in(&q, &first, "OwnerId", owners);
+	brc = brc ? brc : f_in(&q, &first, "StageName", stages);
+	brc = brc ? brc : f_eq(&q, &first, "AccountId", account);
+	brc = brc ? brc : crmw__buf_puts(&q, " ORDER BY CreatedDate, Id");
+	json_t *rows;
+	if (brun(c, &q, brc, &rows))
+		return -1;
+	return bput_records(c, rows);
+}
+
+/* Opportunities whose contract was signed in [a, b] (days), with the signing day. */
+static int signed_deals(bcall *c, json_t *args, json_t **out)
+{
+	char a[21], b[21];
+	if (!adatetime(c, "start_date", astr(args, "start_date"), a) || !adatetime(c, "end_date", astr(args, "end_date"), b))
+		return -1;
+	a[10] = b[10] = '\0';
+	const char *sf = signed_field(c);
+	crmw_buf q = CRMW_BUF_INIT;
+	int brc = crmw__buf_printf(&q,
+				   "SELECT Id, OwnerId, CreatedDate, Amount, ContractID__r.%s FROM Opportunity "
+				   "WHERE ContractID__r.%s >= %s AND ContractID__r.%s <= %s ORDER BY Id",
+				   sf, sf, a, sf, b);
+	return brun(c, &q, brc, out);
+}
+
+static int t_sales_amounts(bcall *c, json_t *args)
+{
+	json_t *deals;
+	if (signed_deals(c, args, &deals))
+		return -1;
+	/* Sales of a deal: the sum of quantity x price over its line items. */
+	json_t *ids = json_array();
+	size_t i;
+	json_t *r;
+	json_array_foreach(deals, i, r) {
+		json_array_append(ids, json_object_get(r, "Id"));
+	}
+	json_t *out = json_object();
+	if (json_array_size(ids) > 0) {
+		crmw_buf q = CRMW_BUF_INIT;
+		bool first = true;
+		int brc = crmw__buf_puts(&q, "SELECT Opportunity.OwnerId owner, SUM(TotalPrice) total FROM OpportunityLineItem");
+		brc = brc ? brc : f_in(&q, &first, "OpportunityId", ids);
+		brc = brc ? brc : crmw__buf_puts(&q, " GROUP BY Opportunity.OwnerId ORDER BY Opportunity.OwnerId");
+		json_t *rows;
+		if (brun(c, &q, brc, &rows)) {
+			json_decref(ids);
+			json_decref(deals);
+			json_decref(out);
+			return -1;
+		}
+		json_array_foreach(rows, i, r) {
+			const char *o = json_string_value(json_object_get(r, "owner"));
+			if (o)
+				json_object_set_new(out, o, json_real(round(json_number_value(json_object_get(r, "total")) * 100) / 100));
+		}
+		json_decref(rows);
+	}
+	json_decref(ids);
+	json_decref(deals);
+	return bput(c, out);
+}
+
+static int t_sales_cycles(bcall *c, json_t *args)
+{
+	json_t *deals;
+	if (signed_deals(c, args, &deals))
+		return -1;
+	const char *sf = signed_field(c);
+	json_t *sums = json_object(), *ns = json_object();
+	size_t i;
+	json_t *r;
+	json_array_foreach(deals, i, r) {
+		const char *owner = json_string_value(json_object_get(r, "OwnerId"));
+		const char *signed_day = json_string_value(json_object_get(json_object_get(r, "ContractID__r"), sf));
+		int64_t created, signed_at;
+		char day[32];
+		if (!owner || !signed_day)
+			continue;
+		snprintf(day, sizeof day, "%.10sT00:00:00Z", signed_day);
+		if (!parse_epoch(json_string_value(json_object_get(r, "CreatedDate")), &created) || !parse_epoch(day, &signed_at))
+			continue;
+		double days = (double)(signed_at - created) / 86400.0;
+		json_t *s = json_object_get(sums, owner), *n = json_object_get(ns, owner);
+		json_object_set_new(sums, owner, json_real((s ? json_real_value(s) : 0) + days));
+		json_object_set_new(ns, owner, json_integer(n ? json_integer_value(n) + 1 : 1));
+	}
+	json_t *out = json_object();
+	const char *k;
+	json_t *s;
+	json_object_foreach(sums, k, s) {
+		json_object_set_new(out, k, json_real(json_real_value(s) / (double)json_integer_value(json_object_get(ns, k))));
+	}
+	json_decref(sums);
+	json_decref(ns);
+	json_decref(deals);
+	return bput(c, out);
+}
+
+/* --------------------------------------------------------------- quotes */
+
+static int t_get_quotes(bcall *c, json_t *args)
+{
+	json_t *opps = aarr(args, "opportunity_ids"), *owners = aarr(args, "owner_ids"), *statuses = aarr(args, "statuses");
+	const char *account = astr(args, "account_id");
+	if (!opps && !owners && !statuses && !account)
+		return bfail(c, "Error: give at least one filter (opportunity_ids, account_id, owner_ids, statuses)");
+	bool owner_visible = crmw__role_reads(brole(c), "Opportunity");
+	static const char *const want[] = {"Name", "Status", "OpportunityId", "AccountId", "CreatedDate", "ExpirationDate",
+					   "Opportunity.OwnerId"};
+	crmw_buf q = CRMW_BUF_INIT;
+	if (bselect(c, &q, "Quote", want, CRMW_ARRAY_LEN(want) - !owner_visible)) {
+		crmw_buf_dispose(&q);
+		return -1;
+	}
+	bool first = true;
+	int brc = f_in(&q, &first, "OpportunityId", opps);
+	brc = brc ? brc : f_in(&q, &first, "Opportunity.OwnerId", owners);
+	brc = brc ? brc : f_in(&q, &first, "Status", statuses);
+	brc = brc ? brc : f_eq(&q, &first, "AccountId", account);
+	brc = brc ? brc : crmw__buf_puts(&q, " ORDER BY CreatedDate, Id");
+	json_t *rows;
+	if (brun(c, &q, brc, &rows))
+		return -1;
+	/* The owner of the deal as a plain OwnerId, for count_records_by. */
+	size_t i;
+	json_t *r;
+	json_array_foreach(rows, i, r) {
+		json_t *opp = json_object_get(r, "Opportunity");
+		if (!json_is_object(opp) && !json_is_null(opp))
+			continue;
+		json_t *owner = json_object_get(opp, "OwnerId");
+		json_object_set(r, "OwnerId", owner ? owner : json_null());
+		json_object_del(r, "Opportunity");
+	}
+	return bput_records(c, rows);
+}
+
+static int t_get_quote(bcall *c, json_t *args)
+{
+	const char *id = astr(args, "quote_id");
+	crmw_buf q = CRMW_BUF_INIT;
+	if (bselect(c, &q, "Quote", NULL, 0)) {
+		crmw_buf_dispose(&q);
+		return -1;
+	}
+	bool first = true;
+	int brc = f_eq(&q, &first, "Id", id);
+	json_t *rows;
+	if (brun(c, &q, brc, &rows))
+		return -1;
+	json_t *quote = json_array_get(rows, 0);
+	if (!quote) {
+		json_decref(rows);
+		return bput(c, json_null());
+	}
+	json_incref(quote);
+	json_decref(rows);
+	/* The lines, with the product's name and its list price. */
+	static const char *const want[] = {"Product2Id", "Product2.Name", "Quantity", "UnitPrice", "Discount", "TotalPrice",
+					   "PricebookEntry.UnitPrice"};
+	bool catalog = crmw__role_reads(brole(c), "Product2") && crmw__role_reads(brole(c), "PricebookEntry");
+	static const char *const plain[] = {"Product2Id", "Quantity", "UnitPrice", "Discount", "TotalPrice"};
+	first = true;
+	if (bselect(c, &q, "QuoteLineItem", catalog ? want : plain, catalog ? CRMW_ARRAY_LEN(want) : CRMW_ARRAY_LEN(plain))) {
+		crmw_buf_dispose(&q);
+		json_decref(quote);
+		return -1;
+	}
+	brc = f_eq(&q, &first, "QuoteId", id);
+	brc = brc ? brc : crmw__buf_puts(&q, " ORDER BY Id");
+	if (brun(c, &q, brc, &rows)) {
+		json_decref(quote);
+		return -1;
+	}
+	size_t i;
+	json_t *r;
+	json_array_foreach(rows, i, r) {
+		json_t *p = json_object_get(r, "Product2"), *pe = json_object_get(r, "PricebookEntry");
+		if (catalog) {
+			json_object_set(r, "ProductName", json_is_object(p) ? json_object_get(p, "Name") : json_null());
+			json_object_set(r, "ListPrice", json_is_object(pe) ? json_object_get(pe, "UnitPrice") : json_null());
+			json_object_del(r, "Product2");
+			json_object_del(r, "PricebookEntry");
+		}
+	}
+	json_object_set_new(quote, "LineItems", rows);
+	return bput(c, quote);
+}
+
+static int t_get_contracts(bcall *c, json_t *args)
+{
+	char a[21], b[21];
+	const char *pa, *pb;
+	if (!period_args(c, args, a, b, &pa, &pb))
+		return -1;
+	const char *account = astr(args, "account_id");
+	json_t *statuses = aarr(args, "statuses");
+	if (!pa && !pb && !account && !statuses)
+		return bfail(c, "Error: give at least one filter (account_id, start_date, end_date, statuses)");
+	if (pa)
+		a[10] = '\0';
+	if (pb)
+		b[10] = '\0';
+	const char *sf = signed_field(c);
+	crmw_buf q = CRMW_BUF_INIT;
+	if (bselect(c, &q, "Contract", NULL, 0)) {
+		crmw_buf_dispose(&q);
+		return -1;
+	}
+	bool first = true;
+	int brc = f_eq(&q, &first, "AccountId", account);
+	brc = brc ? brc : f_cmp(&q, &first, sf, ">=", pa);
+	brc = brc ? brc : f_cmp(&q, &first, sf, "<=", pb);
+	brc = brc ? brc : f_in(&q, &first, "Status", statuses);
+	brc = brc ? brc : crmw__buf_puts(&q, " ORDER BY Id");
+	json_t *rows;
+	if (brun(c, &q, brc, &rows))
+		return -1;
+	return bput_records(c, rows);
+}
+
+/* ---------------------------------------------------------- territories */
+
+static int t_get_territories(bcall *c, json_t *args)
+{
+	const char *state = astr(args, "state");
+	json_t *rows;
+	crmw_buf q = CRMW_BUF_INIT;
+	static const char *const want[] = {"Name", "Description"};
+	if (bselect(c, &q, "Territory2", want, CRMW_ARRAY_LEN(want))) {
+		crmw_buf_dispose(&q);
+		return -1;
+	}
+	if (brun(c, &q, crmw__buf_puts(&q, " ORDER BY Name, Id"), &rows))
+		return -1;
+	if (!state)
+		return bput_records(c, rows);
+	/* Territories whose Description, a comma-separated list, names the state. */
+	json_t *out = json_array();
+	size_t i;
+	json_t *r;
+	size_t sl = strlen(state);
+	json_array_foreach(rows, i, r) {
+		const char *d = json_string_value(json_object_get(r, "Description"));
+		for (const char *p = d; p && *p;) {
+			while (*p == ' ' || *p == ',')
+				p++;
+			const char *e = p;
+			while (*e && *e != ',')
+				e++;
+			const char *t = e;
+			while (t > p && t[-1] == ' ')
+				t--;
+			if ((size_t)(t - p) == sl && strncasecmp(p, state, sl) == 0) {
+				json_array_append(out, r);
+				break;
+			}
+			p = e;
+		}
+	}
+	json_decref(rows);
+	return bput_records(c, out);
+}
+
+static int t_territory_users(bcall *c, json_t *args)
+{
+	crmw_buf q = CRMW_BUF_INIT;
+	static const char *const want[] = {"Territory2Id", "UserId"};
+	if (bselect(c, &q, "UserTerritory2Association", want, CRMW_ARRAY_LEN(want))) {
+		crmw_buf_dispose(&q);
+		return -1;
+	}
+	bool first = true;
+	int brc = f_in(&q, &first, "Territory2Id", json_object_get(args, "territory_ids"));
+	brc = brc ? brc : crmw__buf_puts(&q, " ORDER BY Territory2Id, UserId");
+	json_t *rows;
+	if (brun(c, &q, brc, &rows))
+		return -1;
+	return bput_records(c, rows);
+}
+
+/* ------------------------------------------------------------ activities */
+
+static int t_get_tasks(bcall *c, json_t *args)
+{
+	static const char *const want[] = {"Subject", "Description", "Status", "Priority", "ActivityDate", "OwnerId", "WhatId"};
+	crmw_buf q = CRMW_BUF_INIT;
+	if (bselect(c, &q, "Task", want, CRMW_ARRAY_LEN(want))) {
+		crmw_buf_dispose(&q);
+		return -1;
+	}
+	bool first = true;
+	int brc = f_eq(&q, &first, "WhatId", astr(args, "what_id"));
+	brc = brc ? brc : f_in(&q, &first, "Status", aarr(args, "statuses"));
+	brc = brc ? brc : crmw__buf_puts(&q, " ORDER BY ActivityDate, Id");
+	json_t *rows;
+	if (brun(c, &q, brc, &rows))
+		return -1;
+	return bput_records(c, rows);
+}
+
+static int t_get_events(bcall *c, json_t *args)
+{
+	static const char *const want[] = {"Subject", "Description", "StartDateTime", "DurationInMinutes",
+					   "IsAllDayEvent", "Location", "OwnerId", "WhatId"};
+	crmw_buf q = CRMW_BUF_INIT;
+	if (bselect(c, &q, "Event", want, CRMW_ARRAY_LEN(want))) {
+		crmw_buf_dispose(&q);
+		return -1;
+	}
+	bool first = true;
+	int brc = f_eq(&q, &first, "WhatId", astr(args, "what_id"));
+	brc = brc ? brc : crmw__buf_puts(&q, " ORDER BY StartDateTime, Id");
+	json_t *rows;
+	if (brun(c, &q, brc, &rows))
+		return -1;
+	return bput_records(c, rows);
+}
+
+static int t_voice_calls(bcall *c, json_t *args)
+{
+	const char *lead = astr(args, "lead_id"), *opp = astr(args, "opportunity_id");
+	static const char *const want[] = {"LeadId__c", "OpportunityId__c", "TranscriptBody__c", "Body__c", "CreatedDate",
+					   "EndTime__c"};
+	crmw_buf q = CRMW_BUF_INIT;
+	if (bselect(c, &q, "VoiceCallTranscript__c", want, CRMW_ARRAY_LEN(want))) {
+		crmw_buf_dispose(&q);
+		return -1;
+	}
+	bool first = true;
+	int brc = f_eq(&q, &first, "LeadId__c", lead);
+	brc = brc ? brc : f_eq(&q, &first, "OpportunityId__c", opp);
+	brc = brc ? brc : crmw__buf_puts(&q, " ORDER BY CreatedDate, Id");
+	json_t *rows;
+	if (brun(c, &q, brc, &rows))
+		return -1;
+	return bput_records(c, rows);
+}
+
+/* ------------------------------------------------------------- knowledge */
+
+static int t_search_knowledge(bcall *c, json_t *args)
+{
+	const char *term = astr(args, "search_term");
+	json_t *lim = json_object_get(args, "limit");
+	const crmw_object *kb = crmw__schema_object(crmw_db_schema(c->db), "Knowledge__kav");
+	crmw_buf q = CRMW_BUF_INIT;
+	int brc = crmw__buf_puts(&q, "FIND ");
+	brc = brc ? brc : sosl_braced(&q, term);
+	brc = brc ? brc : crmw__buf_puts(&q, " IN ALL FIELDS RETURNING Knowledge__kav(Id, Title, Summary");
+	if (!brc && kb && crmw__object_field(kb, "PublishStatus"))
+		brc = crmw__buf_puts(&q, " WHERE PublishStatus = 'Online'");
+	brc = brc ? brc : crmw__buf_printf(&q, " LIMIT %lld)", (long long)(lim ? json_integer_value(lim) : 10));
+	json_t *res;
+	if (brun(c, &q, brc, &res))
+		return -1;
+	json_t *rows = json_incref(json_object_get(res, "Knowledge__kav"));
+	json_decref(res);
+	return bput_records(c, rows ? rows : json_array());
+}
+
+static int t_get_article(bcall *c, json_t *args)
+{
+	return one_record(c, "Knowledge__kav", astr(args, "article_id"));
+}
+
+/* ----------------------------------------------------------------- pure */
+
+static int t_count_by(bcall *c, json_t *args)
+{
+	const char *field = astr(args, "field");
+	json_t *out = json_object();
+	size_t i;
+	json_t *r;
+	json_array_foreach(json_object_get(args, "records"), i, r) {
+		json_t *v = json_object_get(r, field);
+		const char *k = json_string_value(v);
+		char num[64];
+		if (!k && json_is_number(v)) {
+			snprintf(num, sizeof num, "%g", json_number_value(v));
+			k = num;
+		}
+		if (!k)
+			continue; /* null or absent: not counted */
+		json_t *n = json_object_get(out, k);
+		json_object_set_new(out, k, json_integer(n ? json_integer_value(n) + 1 : 1));
+	}
+	return bput(c, out);
+}
+
+/* --------------------------------------------------------------- schemas */
+
+#define DT(what) "{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"" what " (YYYY-MM-DDTHH:MM:SSZ).\"}"
+#define IDS(what) "{\"type\":\"array\",\"items\":{\"type\":\"string\"},\"description\":\"" what "\"}"
+#define STR(name, what) "\"" name "\":{\"type\":\"string\",\"minLength\":1,\"description\":\"" what "\"}"
+#define OBJ(props, req) "{\"type\":\"object\",\"properties\":{" props "},\"required\":[" req "],\"additionalProperties\":false}"
+#define PERIOD(what) "\"start_date\":" DT(what " at or after") ",\"end_date\":" DT(what " before")
+
+const builtin_tool crmw__tools_pro[] = {
+	{"get_lead", "One lead with every field you may read (null when there is no such lead).",
+	 OBJ(STR("lead_id", "The Lead id."), "\"lead_id\""), t_get_lead, false, false},
+	{"get_leads",
+	 "Leads (Id, name, Company, Status, OwnerId, CreatedDate, IsConverted, ConvertedDate) matching every filter given: "
+	 "created in [start_date, end_date), owned by owner_ids, with statuses, converted or not. At least one filter is needed.",
+	 OBJ(PERIOD("Created") ",\"owner_ids\":" IDS("Owner (User) ids.") ",\"statuses\":" IDS("Lead statuses.") ","
+	     "\"is_converted\":{\"type\":\"boolean\",\"x-coerce\":true,\"description\":\"Only converted (true) or unconverted (false) leads.\"}",
+	     ""),
+	 t_get_leads, false, false},
+	{"get_agent_lead_conversion_rates",
+	 "Lead conversion rate per agent: of the leads created in [start_date, end_date) that an agent owns, the share "
+	 "that converted (0 to 1). An object mapping agent id to rate.",
+	 OBJ(PERIOD("Created"), "\"start_date\",\"end_date\""), t_conversion_rates, true, false},
+	{"get_opportunity", "One opportunity with every field you may read (null when there is no such opportunity).",
+	 OBJ(STR("opportunity_id", "The Opportunity id."), "\"opportunity_id\""), t_get_opportunity, false, false},
+	{"get_opportunities",
+	 "Opportunities (Id, Name, StageName, Amount, OwnerId, AccountId, ContractID__c, CreatedDate, CloseDate) matching "
+	 "every filter given: created in [start_date, end_date), owned by owner_ids, in stages, of account_id. At least "
+	 "one filter is needed.",
+	 OBJ(PERIOD("Created") ",\"owner_ids\":" IDS("Owner (User) ids.") ",\"stages\":" IDS("Stage names.") ","
+	     STR("account_id", "The Account id."),
+	     ""),
+	 t_get_opportunities, false, false},
+	{"get_agent_sales_amounts",
+	 "Sales per agent: for the opportunities whose contract was signed by the company between start_date and "
+	 "end_date (days, inclusive), the sum of quantity times price over their line items, by opportunity owner. "
+	 "An object mapping agent id to amount.",
+	 OBJ("\"start_date\":" DT("The first day") ",\"end_date\":" DT("The last day"), "\"start_date\",\"end_date\""),
+	 t_sales_amounts, true, false},
+	{"get_agent_sales_cycles",
+	 "Average sales cycle per agent: for the opportunities whose contract was signed by the company between "
+	 "start_date and end_date (days, inclusive), the days from the opportunity's creation to the signature, "
+	 "averaged by opportunity owner. An object mapping agent id to days.",
+	 OBJ("\"start_date\":" DT("The first day") ",\"end_date\":" DT("The last day"), "\"start_date\",\"end_date\""),
+	 t_sales_cycles, true, false},
+	{"get_quotes",
+	 "Quotes (Id, Name, Status, OpportunityId, AccountId, CreatedDate, ExpirationDate, and OwnerId: the owner of "
+	 "the opportunity) matching every filter given. At least one filter is needed.",
+	 OBJ("\"opportunity_ids\":" IDS("Opportunity ids.") "," STR("account_id", "The Account id.") ","
+	     "\"owner_ids\":" IDS("Owners (User ids) of the quotes' opportunities.") ",\"statuses\":" IDS("Quote statuses, for example Accepted."),
+	     ""),
+	 t_get_quotes, false, false},
+	{"get_quote",
+	 "One quote with every field you may read and its LineItems: Product2Id, ProductName, Quantity, UnitPrice, "
+	 "Discount (percent), TotalPrice and ListPrice (the price book's unit price). Null when there is no such quote.",
+	 OBJ(STR("quote_id", "The Quote id."), "\"quote_id\""), t_get_quote, false, false},
+	{"get_contracts",
+	 "Contracts matching every filter given: of account_id, signed by the company between start_date and end_date "
+	 "(days, inclusive), with statuses. At least one filter is needed.",
+	 OBJ(STR("account_id", "The Account id.") ",\"start_date\":" DT("Signed on or after") ",\"end_date\":" DT(
+		     "Signed on or before") ",\"statuses\":" IDS("Contract statuses."),
+	     ""),
+	 t_get_contracts, false, false},
+	{"get_territories",
+	 "Sales territories (Id, Name, Description: a comma-separated list of the states or regions they cover); with "
+	 "state, only the territories that cover it.",
+	 OBJ("\"state\":{\"type\":\"string\",\"minLength\":1,\"description\":\"A state or region code, for example CA.\"}", ""),
+	 t_get_territories, false, false},
+	{"get_territory_users", "The users (agents) assigned to territories: a list of {Territory2Id, UserId}.",
+	 OBJ("\"territory_ids\":{\"type\":\"array\",\"minItems\":1,\"items\":{\"type\":\"string\"},\"description\":\"Territory2 ids.\"}",
+	     "\"territory_ids\""),
+	 t_territory_users, false, false},
+	{"get_tasks",
+	 "The tasks of a record (an opportunity, for example): Subject, Description, Status, Priority, ActivityDate, "
+	 "OwnerId; optionally only those with the given statuses (for example Not Started).",
+	 OBJ(STR("what_id", "The id of the record the tasks are about.") ",\"statuses\":" IDS("Task statuses."),
+	     "\"what_id\""),
+	 t_get_tasks, false, false},
+	{"get_events",
+	 "The events (meetings) of a record: Subject, Description, StartDateTime, DurationInMinutes, Location, OwnerId.",
+	 OBJ(STR("what_id", "The id of the record the events are about."), "\"what_id\""), t_get_events, false, false},
+	{"get_voice_call_transcripts",
+	 "The transcripts of the sales calls with a lead or about an opportunity, oldest first. Give lead_id or "
+	 "opportunity_id.",
+	 "{\"type\":\"object\",\"properties\":{" STR("lead_id", "The Lead id.") "," STR("opportunity_id", "The Opportunity id.")
+	 "},\"anyOf\":[{\"required\":[\"lead_id\"]},{\"required\":[\"opportunity_id\"]}],\"additionalProperties\":false}",
+	 t_voice_calls, false, false},
+	{"search_knowledge",
+	 "Full-text search of the published knowledge articles: a list of {Id, Title, Summary}, best match first. "
+	 "Read one with get_knowledge_article.",
+	 OBJ(STR("search_term", "Words to look for.") ","
+	     "\"limit\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":100,\"x-coerce\":true,\"description\":\"At most this many articles (default 10).\"}",
+	     "\"search_term\""),
+	 t_search_knowledge, false, false},
+	{"get_knowledge_article", "One knowledge article with every field you may read (null when there is none you may read).",
+	 OBJ(STR("article_id", "The Knowledge__kav id."), "\"article_id\""), t_get_article, false, false},
+	{"count_records_by",
+	 "Count records by the value of one of their fields: an object mapping value to count (records where it is null "
+	 "are left out). Use it on results of other tools, for example quotes by OwnerId.",
+	 OBJ("\"records\":{\"type\":\"array\",\"items\":{\"type\":\"object\"},\"description\":\"The records.\"},"
+	     STR("field", "The field to count by."),
+	     "\"records\",\"field\""),
+	 t_count_by, false, true},
+	{0},
+};
