@@ -1133,10 +1133,13 @@ static void gen_sales(gen *g)
 	for (int i = 0; i < g->nagents && ok(g); i++) {
 		if (!g->agents[i].sales)
 			continue;
-		reps[nreps++] = i;
+		/* Round robin over the sales reps (not over all agents: that
+		 * left territories without anyone when reps and territories
+		 * share a factor). */
 		row(g, "UserTerritory2Association");
 		set_s(g, "UserId", g->agents[i].id);
-		set_s(g, "Territory2Id", terr_ids[(size_t)i % CRMW_ARRAY_LEN(terr)]);
+		set_s(g, "Territory2Id", terr_ids[(size_t)nreps % CRMW_ARRAY_LEN(terr)]);
+		reps[nreps++] = i;
 		end(g, NULL);
 	}
 	if (nreps == 0) {

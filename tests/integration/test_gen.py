@@ -175,6 +175,16 @@ def consistency(path, profile):
         t.ok(bad == 0, f"{profile}: contracts belong to their opportunity's account", bad)
         bad = con.execute('''SELECT count(*) FROM "Lead" WHERE "IsConverted" = 1 AND ("ConvertedAccountId" IS NULL OR "ConvertedDate" IS NULL)''').fetchone()[0]
         t.ok(bad == 0, f"{profile}: converted leads name their account and date", bad)
+        # Regression: reps were dealt round robin over all agents, which left
+        # half of the territories empty.
+        empty = con.execute('''SELECT count(*) FROM "Territory2" t WHERE NOT EXISTS
+            (SELECT 1 FROM "UserTerritory2Association" a WHERE a."Territory2Id" = t."Id")''').fetchone()[0]
+        t.ok(empty == 0, f"{profile}: every territory has sales reps", empty)
+    # Knowledge: published or draft; customers see neither drafts nor internal articles.
+    bad = con.execute('''SELECT count(*) FROM "Knowledge__kav" WHERE "PublishStatus" NOT IN ('Online', 'Draft')
+        OR "IsVisibleInCsp" NOT IN (0, 1)''').fetchone()[0]
+    drafts = con.execute('''SELECT count(*) FROM "Knowledge__kav" WHERE "PublishStatus" = 'Draft' ''').fetchone()[0]
+    t.ok(bad == 0 and drafts == 2, f"{profile}: articles carry PublishStatus and IsVisibleInCsp; two drafts", (bad, drafts))
     con.close()
 
 
@@ -284,6 +294,8 @@ t.ok(clean == 0, "quotes without a planted violation follow the pricing articles
 conf = con.execute("SELECT value FROM crmw_latent_meta WHERE key = 'confidential_article'").fetchone()
 t.ok(conf is not None and con.execute('SELECT "Title" FROM "Knowledge__kav" WHERE "Id" = ?', conf).fetchone()[0].endswith("(Internal)"),
      "the qualification article is marked confidential")
+t.ok(con.execute('SELECT "IsVisibleInCsp" FROM "Knowledge__kav" WHERE "Id" = ?', conf).fetchone()[0] == 0,
+     "the confidential article is not visible to customers")
 con.close()
 
 # ----------------------------------------------------- latents are hidden

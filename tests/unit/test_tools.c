@@ -277,6 +277,219 @@ static void test_exports(void **state)
 	crmw_registry_free(r);
 }
 
+/* ------------------------------------------------------ built-in sets */
+
+static const char *const crmarena_tools[] = {
+	"get_agents_with_max_cases", "get_agents_with_min_cases", "calculate_average_handle_time", "get_start_date",
+	"get_period", "get_agent_handled_cases_by_period", "get_qualified_agent_ids_by_case_count", "get_cases",
+	"get_non_transferred_case_ids", "get_agent_transferred_cases_by_period", "get_shipping_state",
+	"calculate_region_average_closure_times", "get_order_item_ids_by_product", "get_issue_counts",
+	"find_id_with_max_value", "find_id_with_min_value", "get_account_id_by_contact_id", "get_purchase_history",
+	"get_month_to_case_count", "search_knowledge_articles", "search_products", "get_issues",
+	"get_email_messages_by_case_id", "get_livechat_transcript_by_case_id", "respond", "issue_soql_query",
+	"issue_sosl_query",
+};
+
+static crmw_db *small_org(void)
+{
+	crmw_schema *s = NULL;
+	assert_int_equal(crmw_schema_builtin(&s, "crmarena"), CRMW_OK);
+	crmw_db *db = NULL;
+	assert_int_equal(crmw_db_create(&db, ":memory:", s, "{\"now\":\"2024-06-15T12:00:00Z\"}"), CRMW_OK);
+	crmw_schema_free(s);
+	for (int i = 0; i < 5; i++) {
+		char rec[300];
+		snprintf(rec, sizeof rec, "{\"Subject\":\"Case %d\",\"Status\":\"New\",\"CreatedDate\":\"2024-06-%02dT09:00:00Z\"}",
+			 i, 10 + i);
+		assert_int_equal(crmw_record_insert(NULL, db, "Case", rec, strlen(rec)), CRMW_OK);
+	}
+	return db;
+}
+
+static char *call(crmw_registry *reg, const char *name, const char *args, int want)
+{
+	crmw_buf out = CRMW_BUF_INIT;
+	int rc = crmw_registry_call(&out, reg, name, args, strlen(args));
+	if (rc != want)
+		fail_msg("%s %s: got %s, want %s: %s", name, args, crmw_status_name(rc), crmw_status_name(want),
+			 out.data ? out.data : crmw_registry_errmsg(reg));
+	char *s = strdup(out.data ? out.data : "");
+	crmw_buf_dispose(&out);
+	return s;
+}
+
+static void test_builtin_sets(void **state)
+{
+	(void)state;
+	crmw_db *db = small_org();
+	crmw_registry *reg = NULL;
+	assert_int_equal(crmw_registry_new(&reg), CRMW_OK);
+	/* The crmarena set is exactly CRMArena's 27 tools. */
+	assert_int_equal(crmw_registry_add_builtin(reg, "crmarena", db, NULL), CRMW_OK);
+	assert_int_equal(crmw_registry_count(reg), 27);
+	for (size_t i = 0; i < sizeof crmarena_tools / sizeof crmarena_tools[0]; i++) {
+		bool found = false;
+		for (int32_t k = 0; k < crmw_registry_count(reg); k++)
+			found = found || strcmp(crmw_registry_name(reg, k), crmarena_tools[i]) == 0;
+		if (!found)
+			fail_msg("crmarena set lacks %s", crmarena_tools[i]);
+	}
+	/* Shared tools are added once; adding a set twice adds nothing. */
+	assert_int_equal(crmw_registry_add_builtin(reg, " query , crmarena", db, NULL), CRMW_OK);
+	assert_int_equal(crmw_registry_count(reg), 29);
+	assert_int_equal(crmw_registry_add_builtin(reg, "pro", db, NULL), CRMW_OK);
+	assert_int_equal(crmw_registry_count(reg), 29 + 18);
+	/* Unknown sets and empty lists add nothing. */
+	assert_int_equal(crmw_registry_add_builtin(reg, "query,sales", db, NULL), CRMW_ENOTFOUND);
+	assert_non_null(strstr(crmw_last_error(), "no built-in tool set 'sales'"));
+	assert_int_equal(crmw_registry_add_builtin(reg, "", db, NULL), CRMW_EINVALID);
+	assert_int_equal(crmw_registry_add_builtin(NULL, "query", db, NULL), CRMW_EINVALID);
+	assert_int_equal(crmw_registry_count(reg), 47);
+	crmw_registry_free(reg);
+
+	/* A host tool with a built-in's name blocks the whole set. */
+	assert_int_equal(crmw_registry_new(&reg), CRMW_OK);
+	assert_int_equal(crmw_registry_add(reg, "respond", "mine", NULL, echo, NULL, NULL), CRMW_OK);
+	assert_int_equal(crmw_registry_add_builtin(reg, "query", db, NULL), CRMW_EEXISTS);
+	assert_non_null(strstr(crmw_last_error(), "'respond'"));
+	assert_int_equal(crmw_registry_count(reg), 1);
+	crmw_registry_free(reg);
+	crmw_db_free(db);
+}
+
+static void test_builtin_calls(void **state)
+{
+	(void)state;
+	crmw_db *db = small_org();
+	crmw_registry *reg = NULL;
+	assert_int_equal(crmw_registry_new(&reg), CRMW_OK);
+	crmw_query_opts *o = NULL;
+	assert_int_equal(crmw_query_opts_new(&o), CRMW_OK);
+	assert_int_equal(crmw_query_opts_set_today(o, "2024-06-14"), CRMW_OK);
+	assert_int_equal(crmw_registry_add_builtin(reg, "query,crmarena", db, o), CRMW_OK);
+	/* The options were copied: changing them later changes nothing... */
+	assert_int_equal(crmw_query_opts_set_today(o, "2024-06-12"), CRMW_OK);
+	char *r = call(reg, "issue_soql_query", "{\"query\":\"SELECT COUNT() FROM Case WHERE CreatedDate = TODAY\"}", CRMW_OK);
+	assert_non_null(strstr(r, "\"totalSize\":1"));
+	free(r);
+	/* ...until they are set again (a new episode). */
+	assert_int_equal(crmw_registry_set_query_opts(reg, o), CRMW_OK);
+	r = call(reg, "issue_soql_query", "{\"query\":\"SELECT Subject FROM Case WHERE CreatedDate = TODAY\"}", CRMW_OK);
+	assert_string_equal(r, "[{\"Subject\":\"Case 2\"}]");
+	free(r);
+	/* Query errors keep their code. */
+	r = call(reg, "issue_soql_query", "{\"query\":\"SELECT Nope FROM Case\"}", CRMW_EUSER);
+	assert_non_null(strstr(r, "\"code\":\"INVALID_FIELD\""));
+	assert_non_null(strstr(r, "No such column 'Nope'"));
+	free(r);
+	/* Row cap: the first records and a notice with the total. */
+	assert_int_equal(crmw_query_opts_set_max_rows(o, 2), CRMW_OK);
+	assert_int_equal(crmw_registry_set_query_opts(reg, o), CRMW_OK);
+	r = call(reg, "issue_soql_query", "{\"query\":\"SELECT Subject FROM Case ORDER BY Subject\"}", CRMW_OK);
+	assert_non_null(strstr(r, "[{\"Subject\":\"Case 0\"},{\"Subject\":\"Case 1\"}]\n[truncated: showing the first 2 of 5 records"));
+	free(r);
+	r = call(reg, "get_cases", "{\"statuses\":[\"New\"]}", CRMW_OK);
+	assert_non_null(strstr(r, "showing the first 2 of 5 records"));
+	free(r);
+	/* Byte cap: whole records only. */
+	assert_int_equal(crmw_query_opts_set_max_rows(o, 0), CRMW_OK);
+	assert_int_equal(crmw_query_opts_set_max_bytes(o, 70), CRMW_OK);
+	assert_int_equal(crmw_registry_set_query_opts(reg, o), CRMW_OK);
+	r = call(reg, "issue_soql_query", "{\"query\":\"SELECT Subject FROM Case ORDER BY Subject\"}", CRMW_OK);
+	assert_non_null(strstr(r, "[{\"Subject\":\"Case 0\"},{\"Subject\":\"Case 1\"},{\"Subject\":\"Case 2\"}]\n[truncated: showing the first 3 of 5"));
+	free(r);
+	/* Pure tools and validation. */
+	r = call(reg, "get_period", "{\"period_name\":\"Q4\",\"year\":\"2023\"}", CRMW_OK);
+	assert_string_equal(r, "{\"start_date\":\"2023-10-01T00:00:00Z\",\"end_date\":\"2024-01-01T00:00:00Z\"}");
+	free(r);
+	r = call(reg, "get_period", "{\"period_name\":\"Q5\",\"year\":2023}", CRMW_EINVALID);
+	assert_non_null(strstr(r, "\"path\":\"/period_name\""));
+	free(r);
+	r = call(reg, "find_id_with_max_value", "{\"values_by_id\":{\"a\":1,\"b\":3,\"c\":3}}", CRMW_OK);
+	assert_string_equal(r, "[\"b\",\"c\"]");
+	free(r);
+	r = call(reg, "find_id_with_min_value", "{\"values_by_id\":{}}", CRMW_OK);
+	assert_string_equal(r, "null");
+	free(r);
+	r = call(reg, "find_id_with_min_value", "{\"values_by_id\":{\"a\":\"x\"}}", CRMW_EINVALID);
+	assert_non_null(strstr(r, "/values_by_id/a"));
+	free(r);
+	r = call(reg, "respond", "{\"content\":\"005xx\"}", CRMW_OK);
+	assert_string_equal(r, "005xx");
+	free(r);
+	crmw_query_opts_free(o);
+	crmw_registry_free(reg);
+
+	/* Without a database: listable, pure tools work, the others say why. */
+	assert_int_equal(crmw_registry_new(&reg), CRMW_OK);
+	assert_int_equal(crmw_registry_add_builtin(reg, "crmarena", NULL, NULL), CRMW_OK);
+	r = call(reg, "get_start_date", "{\"end_date\":\"2024-05-31T10:00:00Z\",\"period\":\"quarter\",\"interval_count\":1}", CRMW_OK);
+	assert_string_equal(r, "\"2024-02-29T10:00:00Z\"");
+	free(r);
+	r = call(reg, "get_issues", "{}", CRMW_EUSER);
+	assert_non_null(strstr(r, "no org database"));
+	free(r);
+	crmw_registry_free(reg);
+	crmw_db_free(db);
+}
+
+static int big(const char *args, size_t len, crmw_buf *result, void *ud)
+{
+	(void)args;
+	(void)len;
+	(void)ud;
+	/* 40 two-byte characters: 80 bytes. */
+	result->len = 0;
+	char *p = realloc(result->data, 81);
+	assert_non_null(p);
+	for (int i = 0; i < 40; i++)
+		memcpy(p + 2 * i, "\xc3\xa9", 2);
+	p[80] = '\0';
+	result->data = p;
+	result->len = 80;
+	result->cap = 81;
+	return 0;
+}
+
+static int failing_with(const char *args, size_t len, crmw_buf *result, void *ud)
+{
+	(void)args;
+	(void)len;
+	const char *msg = ud;
+	free(result->data);
+	result->data = strdup(msg);
+	result->len = strlen(msg);
+	result->cap = result->len + 1;
+	return 1;
+}
+
+static void test_output_cap_and_error_codes(void **state)
+{
+	(void)state;
+	crmw_registry *reg = NULL;
+	assert_int_equal(crmw_registry_new(&reg), CRMW_OK);
+	assert_int_equal(crmw_registry_add(reg, "big", "", NULL, big, NULL, NULL), CRMW_OK);
+	assert_int_equal(crmw_registry_add(reg, "coded", "", NULL, failing_with, "RATE_LIMITED: slow down", NULL), CRMW_OK);
+	assert_int_equal(crmw_registry_add(reg, "plain", "", NULL, failing_with, "it broke: badly", NULL), CRMW_OK);
+	assert_int_equal(crmw_registry_set_max_output(reg, -1), CRMW_EINVALID);
+	assert_int_equal(crmw_registry_set_max_output(reg, 11), CRMW_OK);
+	char *r = call(reg, "big", "{}", CRMW_OK);
+	/* Cut at a character boundary (10 bytes, not 11), and said so. */
+	assert_memory_equal(r, "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\n[truncated: the result has 80 bytes; this shows the first 10.", 62);
+	free(r);
+	assert_int_equal(crmw_registry_set_max_output(reg, 0), CRMW_OK);
+	r = call(reg, "big", "{}", CRMW_OK);
+	assert_int_equal(strlen(r), 80);
+	free(r);
+	r = call(reg, "coded", "{}", CRMW_EUSER);
+	assert_string_equal(r, "{\"error\":{\"code\":\"RATE_LIMITED\",\"message\":\"slow down\"}}");
+	free(r);
+	r = call(reg, "plain", "{}", CRMW_EUSER);
+	assert_string_equal(r, "{\"error\":{\"code\":\"TOOL_FAILED\",\"message\":\"it broke: badly\"}}");
+	free(r);
+	crmw_registry_free(reg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -284,6 +497,9 @@ int main(void)
 		cmocka_unit_test(test_bad_schemas),
 		cmocka_unit_test(test_registry_misuse_and_lifecycle),
 		cmocka_unit_test(test_exports),
+		cmocka_unit_test(test_builtin_sets),
+		cmocka_unit_test(test_builtin_calls),
+		cmocka_unit_test(test_output_cap_and_error_codes),
 	};
 	cmocka_set_message_output(CM_OUTPUT_TAP);
 	return cmocka_run_group_tests_name("tools", tests, NULL, NULL);
