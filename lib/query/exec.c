@@ -735,6 +735,54 @@ static int run_soql(qrun *r, q_compiled *qc)
 	return rc;
 }
 
+/* Hand each row of a flat SOQL result to a callback (the library's own tools). */
+static int run_rows(qrun *r, q_compiled *qc, crmw__row_fn fn, void *ud)
+{
+	if (qc->nchildren > 0 || qc->count_only)
+		return crmw__errf(&r->db->h.err, CRMW_EINVALID, "row callbacks take flat SOQL (no subqueries, no COUNT())");
+	int rc = bind_params(r, qc, NULL);
+	if (rc)
+		return rc;
+	crmw__row row = {.st = qc->st, .root = &qc->root};
+	int src;
+	while ((src = sqlite3_step(qc->st)) == SQLITE_ROW) {
+		if (fn(ud, &row)) {
+			rc = CRMW_EUSER;
+			break;
+		}
+	}
+	if (!rc && src != SQLITE_DONE)
+		rc = run_error(r->db, r->sb, r->o, src);
+	sqlite3_reset(qc->st);
+	return rc;
+}
+
+int crmw__row_col(const crmw__row *row, const char *key)
+{
+	for (int i = 0; i < row->root->nkids; i++)
+		if (row->root->kids[i].kind == N_VALUE && strcmp(row->root->kids[i].key, key) == 0)
+			return row->root->kids[i].col;
+	return -1;
+}
+
+const char *crmw__row_text(const crmw__row *row, const char *key)
+{
+	int c = crmw__row_col(row, key);
+	return c < 0 ? NULL : (const char *)sqlite3_column_text(row->st, c);
+}
+
+double crmw__row_double(const crmw__row *row, const char *key)
+{
+	int c = crmw__row_col(row, key);
+	return c < 0 ? 0 : sqlite3_column_double(row->st, c);
+}
+
+bool crmw__row_null(const crmw__row *row, const char *key)
+{
+	int c = crmw__row_col(row, key);
+	return c < 0 || sqlite3_column_type(row->st, c) == SQLITE_NULL;
+}
+
 static int run_sosl(qrun *r, q_entry *e)
 {
 	crmw_buf *b = r->b;
@@ -831,7 +879,8 @@ static void warm_search_indexes(crmw_db *db)
 }
 
 static int query_common(crmw_buf *out, crmw_db *db, const char *text, size_t len,
-			const crmw_query_opts *opts, int mode, bool explain, const char *fn, crmw__qinfo *info)
+			const crmw_query_opts *opts, int mode, bool explain, const char *fn, crmw__qinfo *info,
+			crmw__row_fn row_fn, void *row_ud)
 {
 	if (!out || !db || !text)
 		return crmw__errf(db ? &db->h.err : NULL, CRMW_EINVALID, "%s: NULL argument", fn);
@@ -894,7 +943,10 @@ static int query_common(crmw_buf *out, crmw_db *db, const char *text, size_t len
 		if (rc)
 			rc = crmw__errf(&db->h.err, CRMW_ENOMEM, "out of memory");
 	} else if (!rc) {
-		if (mode == 0)
+		if (row_fn)
+			rc = mode == 0 ? run_rows(&r, e->parts[0], row_fn, row_ud)
+				       : crmw__errf(&db->h.err, CRMW_EINVALID, "row callbacks take SOQL only");
+		else if (mode == 0)
 			rc = run_soql(&r, e->parts[0]);
 		else if (mode == 1)
 			rc = run_sosl(&r, e);
@@ -904,13 +956,18 @@ static int query_common(crmw_buf *out, crmw_db *db, const char *text, size_t len
 	sandbox_off(db, sb);
 	if (rc) {
 		crmw_buf_dispose(&b);
-		crmw__errf(NULL, rc, "%s", crmw__err_msg(&db->h.err));
+		if (rc != CRMW_EUSER || !row_fn)
+			crmw__errf(NULL, rc, "%s", crmw__err_msg(&db->h.err));
 		return rc;
 	}
 	if (info) {
 		info->truncated = r.stopped;
 		info->shown = r.shown;
 		info->total = r.uncounted ? -1 : r.total;
+	}
+	if (row_fn) {
+		crmw_buf_dispose(&b);
+		return CRMW_OK;
 	}
 	crmw_buf_dispose(out);
 	*out = b;
@@ -920,12 +977,12 @@ static int query_common(crmw_buf *out, crmw_db *db, const char *text, size_t len
 int crmw__query_run(crmw_buf *out, crmw_db *db, const char *text, size_t len, const crmw_query_opts *opts,
 		    crmw__qinfo *info)
 {
-	int rc = query_common(out, db, text, len, opts, -1, false, "crmw_query", info);
+	int rc = query_common(out, db, text, len, opts, -1, false, "crmw_query", info, NULL, NULL);
 	/* A search index reconnects after another connection changed the
 	 * schema; connect it outside the sandbox and try once more. */
 	if (rc == CRMW_EACCESS && db && db->qcache && text && crmw__is_sosl(text, len)) {
 		db->qcache->fts_warm = false;
-		rc = query_common(out, db, text, len, opts, -1, false, "crmw_query", info);
+		rc = query_common(out, db, text, len, opts, -1, false, "crmw_query", info, NULL, NULL);
 	}
 	return rc;
 }
@@ -937,10 +994,16 @@ int crmw_query(crmw_buf *out, crmw_db *db, const char *text, size_t len, const c
 
 int crmw_query_sql(crmw_buf *out, crmw_db *db, const char *sql, size_t len, const crmw_query_opts *opts)
 {
-	return query_common(out, db, sql, len, opts, 2, false, "crmw_query_sql", NULL);
+	return query_common(out, db, sql, len, opts, 2, false, "crmw_query_sql", NULL, NULL, NULL);
 }
 
 int crmw_query_explain(crmw_buf *out, crmw_db *db, const char *text, size_t len, const crmw_query_opts *opts)
 {
-	return query_common(out, db, text, len, opts, -1, true, "crmw_query_explain", NULL);
+	return query_common(out, db, text, len, opts, -1, true, "crmw_query_explain", NULL, NULL, NULL);
+}
+
+int crmw__query_rows(crmw_db *db, const char *text, const crmw_query_opts *opts, crmw__row_fn fn, void *ud)
+{
+	crmw_buf unused = CRMW_BUF_INIT;
+	return query_common(&unused, db, text, strlen(text), opts, 0, false, "crmw__query_rows", NULL, fn, ud);
 }

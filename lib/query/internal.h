@@ -151,6 +151,21 @@ typedef struct crmw__qinfo {
 int crmw__query_run(crmw_buf *out, crmw_db *db, const char *text, size_t len, const crmw_query_opts *opts,
 		    crmw__qinfo *info);
 
+/* One row of a flat SOQL result, for the library's own tools: values by
+ * their key in the record (field name or alias).  Valid during the callback. */
+typedef struct crmw__row {
+	sqlite3_stmt *st;
+	const q_node *root;
+} crmw__row;
+typedef int (*crmw__row_fn)(void *ud, const crmw__row *row); /* non-zero stops: CRMW_EUSER */
+int crmw__row_col(const crmw__row *row, const char *key);            /* -1 when absent */
+const char *crmw__row_text(const crmw__row *row, const char *key);   /* NULL for null or absent */
+double crmw__row_double(const crmw__row *row, const char *key);
+bool crmw__row_null(const crmw__row *row, const char *key);
+/* Run flat SOQL (no child subqueries) in the sandbox with the role and
+ * budgets of `opts`, handing each row to `fn` instead of writing JSON. */
+int crmw__query_rows(crmw_db *db, const char *text, const crmw_query_opts *opts, crmw__row_fn fn, void *ud);
+
 /* Copy options (taking a reference to the role); NULL src copies the defaults.
  * `dst` must be initialised (crmw__query_opts_init) or a previous copy. */
 int crmw__query_opts_copy(crmw_query_opts *dst, const crmw_query_opts *src);

@@ -5,6 +5,7 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 #include "store/internal.h"
+#include "common/json.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -468,13 +469,12 @@ int crmw_bulk_add_json(crmw_buf *id_out, crmw_bulk *b, const char *object, const
 		rollback(b);
 		return CRMW_ENOTFOUND;
 	}
-	json_error_t jerr;
-	json_t *root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (!root) {
+	crmw__json_error jerr;
+	json_t *root = NULL;
+	if ((rc = crmw__json_parse(json, len, &root, &jerr))) {
 		char where[300];
 		where_of(b, o, where, sizeof where);
-		rc = crmw__errf(&db->h.err, CRMW_EFORMAT, "%s: bad JSON at column %d: %s", where,
-				jerr.column, jerr.text);
+		rc = crmw__errf(&db->h.err, rc, "%s: bad JSON at column %d: %s", where, jerr.column, jerr.text);
 		rollback(b);
 		return rc;
 	}

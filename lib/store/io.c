@@ -5,6 +5,7 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 #include "store/internal.h"
+#include "common/json.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -72,10 +73,11 @@ static int import_json_text(crmw_bulk *bulk, const crmw_object *o, const char *p
 			    const char *text, size_t len)
 {
 	crmw_db *db = crmw__bulk_db(bulk);
-	json_error_t jerr;
-	json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	crmw__json_error jerr;
+	json_t *root = NULL;
+	int prc = crmw__json_parse(text, len, &root, &jerr);
 	char msg[600];
-	if (!root) {
+	if (prc) {
 		snprintf(msg, sizeof msg, "%s: bad JSON at line %d, column %d: %s", path, jerr.line,
 			 jerr.column, jerr.text);
 		return crmw__bulk_fail(bulk, CRMW_EFORMAT, msg);
@@ -111,9 +113,9 @@ static int import_jsonl_text(crmw_bulk *bulk, const crmw_object *o, const char *
 		while (s < e && (text[s] == ' ' || text[s] == '\t' || text[s] == '\r'))
 			s++;
 		if (s < e) {
-			json_error_t jerr;
-			json_t *rec = json_loadb(text + s, e - s, JSON_REJECT_DUPLICATES, &jerr);
-			if (!rec) {
+			crmw__json_error jerr;
+			json_t *rec = NULL;
+			if (crmw__json_parse(text + s, e - s, &rec, &jerr)) {
 				char msg[600];
 				snprintf(msg, sizeof msg, "%s: bad JSON on line %lld, column %d: %s", path,
 					 (long long)line, jerr.column, jerr.text);

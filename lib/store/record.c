@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 #include "store/internal.h"
+#include "common/json.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -192,11 +193,11 @@ static int parse_record(crmw_db *db, const crmw_object *o, const char *json, siz
 			parsed *p, const char *where)
 {
 	memset(p, 0, sizeof *p);
-	json_error_t jerr;
-	p->root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (!p->root)
-		return crmw__errf(&db->h.err, CRMW_EFORMAT, "%s: bad JSON at line %d, column %d: %s",
-				  where, jerr.line, jerr.column, jerr.text);
+	crmw__json_error jerr;
+	int prc = crmw__json_parse(json, len, &p->root, &jerr);
+	if (prc)
+		return crmw__errf(&db->h.err, prc, "%s: bad JSON at line %d, column %d: %s", where, jerr.line,
+				  jerr.column, jerr.text);
 	p->vals = calloc((size_t)o->nfields, sizeof *p->vals);
 	p->present = calloc((size_t)o->nfields, sizeof *p->present);
 	if (!p->vals || !p->present)

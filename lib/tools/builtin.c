@@ -4,6 +4,7 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 #include "tools/builtin.h"
+#include "common/json.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -275,10 +276,9 @@ int bquery(bcall *c, const char *text, json_t **out)
 		crmw_buf_dispose(&b);
 		return bfail_db(c);
 	}
-	json_error_t jerr;
-	*out = json_loadb(b.data, b.len, 0, &jerr);
+	int rc = crmw__json_parse(b.data, b.len, out, NULL);
 	crmw_buf_dispose(&b);
-	return *out ? 0 : bfail(c, "TOOL_FAILED: out of memory");
+	return rc ? bfail(c, "TOOL_FAILED: out of memory") : 0;
 }
 
 int bquery_passthrough(bcall *c, const char *text)
@@ -338,15 +338,15 @@ int brun(bcall *c, crmw_buf *q, int brc, json_t **out)
 int soql_str(crmw_buf *b, const char *s)
 {
 	int rc = crmw__buf_putc(b, '\'');
-	for (; !rc && *s; s++) {
-		switch (*s) {
-		case '\'': rc = crmw__buf_puts(b, "\\'"); break;
-		case '\\': rc = crmw__buf_puts(b, "\\\\"); break;
-		case '\n': rc = crmw__buf_puts(b, "\\n"); break;
-		case '\r': rc = crmw__buf_puts(b, "\\r"); break;
-		case '\t': rc = crmw__buf_puts(b, "\\t"); break;
-		default: rc = crmw__buf_putc(b, *s);
-		}
+	while (!rc && *s) {
+		size_t run = strcspn(s, "'\\\n\r\t");
+		rc = crmw__buf_append(b, s, run);
+		s += run;
+		if (rc || !*s)
+			break;
+		const char *esc = *s == '\'' ? "\\'" : *s == '\\' ? "\\\\" : *s == '\n' ? "\\n" : *s == '\r' ? "\\r" : "\\t";
+		rc = crmw__buf_puts(b, esc);
+		s++;
 	}
 	return rc ? rc : crmw__buf_putc(b, '\'');
 }
@@ -372,6 +372,108 @@ int sosl_braced(crmw_buf *b, const char *s)
 		rc = rc ? rc : crmw__buf_putc(b, *s);
 	}
 	return rc ? rc : crmw__buf_putc(b, '}');
+}
+
+int brun_records(bcall *c, crmw_buf *q, int brc)
+{
+	if (brc) {
+		crmw_buf_dispose(q);
+		return bfail(c, "TOOL_FAILED: out of memory");
+	}
+	int rc = bquery_passthrough(c, q->data);
+	crmw_buf_dispose(q);
+	return rc;
+}
+
+/* {row[key]: row[value], ...} straight into the result. */
+typedef struct kv_state {
+	crmw_buf *out;
+	const char *key, *value;
+	int64_t n;
+	int rc;
+} kv_state;
+
+static int put_number(crmw_buf *b, sqlite3_stmt *st, int col)
+{
+	if (col < 0 || sqlite3_column_type(st, col) == SQLITE_NULL)
+		return crmw__buf_puts(b, "null");
+	if (sqlite3_column_type(st, col) == SQLITE_INTEGER)
+		return crmw__buf_printf(b, "%lld", (long long)sqlite3_column_int64(st, col));
+	return crmw__buf_double(b, sqlite3_column_double(st, col));
+}
+
+static int kv_row(void *ud, const crmw__row *row)
+{
+	kv_state *s = ud;
+	const char *k = crmw__row_text(row, s->key);
+	if (!k)
+		return 0; /* a null key cannot be a JSON key: left out */
+	s->rc = crmw__buf_puts(s->out, s->n++ ? "," : "");
+	s->rc = s->rc ? s->rc : crmw__buf_json_str(s->out, k, strlen(k));
+	s->rc = s->rc ? s->rc : crmw__buf_putc(s->out, ':');
+	s->rc = s->rc ? s->rc : put_number(s->out, row->st, crmw__row_col(row, s->value));
+	return s->rc;
+}
+
+int bquery_object(bcall *c, crmw_buf *q, int brc, const char *key, const char *value)
+{
+	if (brc || set_budget(c)) {
+		crmw_buf_dispose(q);
+		return brc ? bfail(c, "TOOL_FAILED: out of memory") : -1;
+	}
+	crmw__buf_clear(c->out);
+	kv_state s = {.out = c->out, .key = key, .value = value};
+	int rc = crmw__buf_putc(c->out, '{');
+	rc = rc ? rc : crmw__query_rows(c->db, q->data, &c->q, kv_row, &s);
+	crmw_buf_dispose(q);
+	if (rc == CRMW_EUSER || rc == CRMW_ENOMEM || (!rc && crmw__buf_putc(c->out, '}')))
+		return bfail(c, "TOOL_FAILED: out of memory");
+	return rc ? bfail_db(c) : 0;
+}
+
+/* [row[key], ...] of strings straight into the result, capped like records. */
+typedef struct list_state {
+	crmw_buf *out;
+	const char *key;
+	int64_t n, shown, max_rows, max_bytes;
+	int rc;
+} list_state;
+
+static int list_row(void *ud, const crmw__row *row)
+{
+	list_state *s = ud;
+	const char *v = crmw__row_text(row, s->key);
+	s->n++;
+	if (s->shown < s->n - 1 || (s->max_rows > 0 && s->shown >= s->max_rows))
+		return 0; /* past a cap: counted only */
+	size_t mark = s->out->len;
+	s->rc = crmw__buf_puts(s->out, s->shown ? "," : "");
+	s->rc = s->rc ? s->rc : v ? crmw__buf_json_str(s->out, v, strlen(v)) : crmw__buf_puts(s->out, "null");
+	if (!s->rc && s->max_bytes > 0 && (int64_t)s->out->len + 1 > s->max_bytes) {
+		s->out->len = mark;
+		s->out->data[mark] = '\0';
+		return 0;
+	}
+	s->shown++;
+	return s->rc;
+}
+
+int bquery_list(bcall *c, crmw_buf *q, int brc, const char *key)
+{
+	if (brc || set_budget(c)) {
+		crmw_buf_dispose(q);
+		return brc ? bfail(c, "TOOL_FAILED: out of memory") : -1;
+	}
+	crmw__buf_clear(c->out);
+	list_state s = {.out = c->out, .key = key, .max_rows = c->ctx->opts.max_rows, .max_bytes = c->ctx->opts.max_bytes};
+	int rc = crmw__buf_putc(c->out, '[');
+	rc = rc ? rc : crmw__query_rows(c->db, q->data, &c->q, list_row, &s);
+	crmw_buf_dispose(q);
+	if (rc == CRMW_EUSER || rc == CRMW_ENOMEM || (!rc && crmw__buf_putc(c->out, ']')))
+		return bfail(c, "TOOL_FAILED: out of memory");
+	if (rc)
+		return bfail_db(c);
+	return s.shown < s.n ? notice(c, s.shown, s.n) : 0;
 }
 
 /* ---------------------------------------------------------- arguments */

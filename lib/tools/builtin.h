@@ -119,6 +119,15 @@ int sosl_braced(crmw_buf *b, const char *s);
 int bselect(bcall *c, crmw_buf *q, const char *object, const char *const *want, size_t nwant);
 /* Run the SOQL in `q` (disposed), `brc` the status of building it. */
 int brun(bcall *c, crmw_buf *q, int brc, json_t **out);
+/* The same, writing its records straight into the result (capped, with a
+ * truncation notice): no parsing and re-writing of the JSON. */
+int brun_records(bcall *c, crmw_buf *q, int brc);
+
+/* Run SOQL (in `q`, disposed) whose rows become {row[key]: row[value]}
+ * (rows with a null key left out), written straight into the result. */
+int bquery_object(bcall *c, crmw_buf *q, int brc, const char *key, const char *value);
+/* Run SOQL whose rows become the list [row[key], ...], capped like records. */
+int bquery_list(bcall *c, crmw_buf *q, int brc, const char *key);
 
 /* Argument readers (the schema has already been checked). */
 const char *astr(json_t *args, const char *key);          /* NULL when absent or null */

@@ -284,6 +284,38 @@ static json_t *coerce(json_t *v, const char *type)
 	return NULL;
 }
 
+/* JSON Pointer paths (RFC 6901), built without printf: validation runs on
+ * every tool call, over every item of every array argument. */
+static void path_key(char *out, size_t cap, const char *path, const char *key)
+{
+	size_t n = strlen(path);
+	if (n >= cap - 1)
+		n = cap - 2;
+	memmove(out, path, n);
+	out[n++] = '/';
+	for (; key && *key && n < cap - 2; key++) {
+		if (*key == '~' || *key == '/') {
+			out[n++] = '~';
+			out[n++] = *key == '~' ? '0' : '1';
+		} else {
+			out[n++] = *key;
+		}
+	}
+	out[n < cap ? n : cap - 1] = '\0';
+}
+
+static void path_index(char *out, size_t cap, const char *path, size_t i)
+{
+	char digits[24];
+	size_t k = sizeof digits;
+	digits[--k] = '\0';
+	do {
+		digits[--k] = (char)('0' + i % 10);
+		i /= 10;
+	} while (i && k > 0);
+	path_key(out, cap, path, digits + k);
+}
+
 static int validate(vctx *c, json_t *sc, json_t **vp, const char *path, int depth);
 
 static int validate_alt(vctx *c, json_t *list, json_t **vp, const char *path, int depth, const char *kind)
@@ -454,7 +486,7 @@ static int validate(vctx *c, json_t *sc, json_t **vp, const char *path, int dept
 		json_t *items = json_object_get(sc, "items");
 		for (size_t i = 0; items && i < n; i++) {
 			json_t *item = json_incref(json_array_get(v, i));
-			snprintf(sub, sizeof sub, "%s/%zu", path, i);
+			path_index(sub, sizeof sub, path, i);
 			int rc = validate(c, items, &item, sub, depth + 1);
 			if (!rc && item != json_array_get(v, i))
 				json_array_set(v, i, item);
@@ -470,7 +502,7 @@ static int validate(vctx *c, json_t *sc, json_t **vp, const char *path, int dept
 		json_t *x;
 		json_array_foreach(req, i, x) {
 			if (!json_object_get(v, json_string_value(x))) {
-				snprintf(sub, sizeof sub, "%s/%s", path, json_string_value(x));
+				path_key(sub, sizeof sub, path, json_string_value(x));
 				return vfail(c, sub, "missing required property '%s'", json_string_value(x));
 			}
 		}
@@ -480,7 +512,7 @@ static int validate(vctx *c, json_t *sc, json_t **vp, const char *path, int dept
 		void *tmp;
 		json_object_foreach_safe(v, tmp, key, val) {
 			json_t *psc = props ? json_object_get(props, key) : NULL;
-			snprintf(sub, sizeof sub, "%s/%s", path, key);
+			path_key(sub, sizeof sub, path, key);
 			if (!psc) {
 				if (json_is_false(ap)) {
 					const char *cands[64];

@@ -4,6 +4,7 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 #include "tools/builtin.h"
+#include "common/json.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -301,8 +302,12 @@ static int error_result(crmw_registry *r, crmw_buf *result, int rc, const char *
 static int check_args(crmw_registry *r, crmw_buf *err, const tool *t, const char *json, size_t len, json_t **args)
 {
 	*args = NULL;
-	json_error_t jerr;
-	json_t *v = len == 0 ? json_object() : json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
+	crmw__json_error jerr = {0};
+	json_t *v = NULL;
+	if (len == 0)
+		v = json_object();
+	else if (crmw__json_parse(json, len, &v, &jerr) == CRMW_ENOMEM)
+		return crmw__errf(&r->h.err, CRMW_ENOMEM, "out of memory");
 	if (!v) {
 		char msg[300];
 		snprintf(msg, sizeof msg, "the arguments are not valid JSON (column %d: %s)", jerr.column, jerr.text);

@@ -286,17 +286,7 @@ static int t_handled_by_period(bcall *c, json_t *args)
 				   "SELECT NewValue__c, COUNT(Id) n FROM CaseHistory__c WHERE Field__c = 'Owner Assignment' "
 				   "AND CreatedDate >= %s AND CreatedDate <= %s AND NewValue__c != null GROUP BY NewValue__c",
 				   a, b);
-	json_t *rows;
-	if (brun(c, &q, brc, &rows))
-		return -1;
-	json_t *out = json_object();
-	size_t i;
-	json_t *r;
-	json_array_foreach(rows, i, r) {
-		json_object_set(out, json_string_value(json_object_get(r, "NewValue__c")), json_object_get(r, "n"));
-	}
-	json_decref(rows);
-	return bput(c, out);
+	return bquery_object(c, &q, brc, "NewValue__c", "n");
 }
 
 static int t_get_cases(bcall *c, json_t *args)
@@ -319,10 +309,7 @@ static int t_get_cases(bcall *c, json_t *args)
 	brc = brc ? brc : and_in(&q, &first, "OrderItemId__c", items);
 	brc = brc ? brc : and_in(&q, &first, "IssueId__c", issues);
 	brc = brc ? brc : and_in(&q, &first, "Status", statuses);
-	json_t *rows;
-	if (brun(c, &q, brc, &rows))
-		return -1;
-	return bput_records(c, rows);
+	return brun_records(c, &q, brc);
 }
 
 static int t_non_transferred(bcall *c, json_t *args)
@@ -335,17 +322,7 @@ static int t_non_transferred(bcall *c, json_t *args)
 				   "SELECT CaseId__c FROM CaseHistory__c WHERE Field__c = 'Owner Assignment' "
 				   "AND CreatedDate >= %s AND CreatedDate <= %s GROUP BY CaseId__c HAVING COUNT(Id) = 1",
 				   a, b);
-	json_t *rows;
-	if (brun(c, &q, brc, &rows))
-		return -1;
-	json_t *out = json_array();
-	size_t i;
-	json_t *r;
-	json_array_foreach(rows, i, r) {
-		json_array_append(out, json_object_get(r, "CaseId__c"));
-	}
-	json_decref(rows);
-	return bput_records(c, out);
+	return bquery_list(c, &q, brc, "CaseId__c");
 }
 
 static int t_transferred_by_period(bcall *c, json_t *args)
@@ -361,17 +338,7 @@ static int t_transferred_by_period(bcall *c, json_t *args)
 				   a, b);
 	brc = brc ? brc : and_in(&q, &first, "OldValue__c", aarr(args, "qualified_agent_ids"));
 	brc = brc ? brc : crmw__buf_puts(&q, " GROUP BY OldValue__c");
-	json_t *rows;
-	if (brun(c, &q, brc, &rows))
-		return -1;
-	json_t *out = json_object();
-	size_t i;
-	json_t *r;
-	json_array_foreach(rows, i, r) {
-		json_object_set(out, json_string_value(json_object_get(r, "OldValue__c")), json_object_get(r, "n"));
-	}
-	json_decref(rows);
-	return bput(c, out);
+	return bquery_object(c, &q, brc, "OldValue__c", "n");
 }
 
 static int t_shipping_state(bcall *c, json_t *args)
@@ -412,17 +379,7 @@ static int t_order_items_by_product(bcall *c, json_t *args)
 	crmw_buf q = CRMW_BUF_INIT;
 	int brc = crmw__buf_puts(&q, "SELECT Id FROM OrderItem WHERE Product2Id = ");
 	brc = brc ? brc : soql_str(&q, astr(args, "product_id"));
-	json_t *rows;
-	if (brun(c, &q, brc, &rows))
-		return -1;
-	json_t *out = json_array();
-	size_t i;
-	json_t *r;
-	json_array_foreach(rows, i, r) {
-		json_array_append(out, json_object_get(r, "Id"));
-	}
-	json_decref(rows);
-	return bput_records(c, out);
+	return bquery_list(c, &q, brc, "Id");
 }
 
 static int t_issue_counts(bcall *c, json_t *args)
@@ -437,17 +394,7 @@ static int t_issue_counts(bcall *c, json_t *args)
 	brc = brc ? brc : and_cmp(&q, &first, "CreatedDate", ">=", a);
 	brc = brc ? brc : and_cmp(&q, &first, "CreatedDate", "<=", b);
 	brc = brc ? brc : crmw__buf_puts(&q, " GROUP BY IssueId__c ORDER BY COUNT(Id) DESC, IssueId__c");
-	json_t *rows;
-	if (brun(c, &q, brc, &rows))
-		return -1;
-	json_t *out = json_object();
-	size_t i;
-	json_t *r;
-	json_array_foreach(rows, i, r) {
-		json_object_set(out, json_string_value(json_object_get(r, "IssueId__c")), json_object_get(r, "n"));
-	}
-	json_decref(rows);
-	return bput(c, out);
+	return bquery_object(c, &q, brc, "IssueId__c", "n");
 }
 
 static int t_account_by_contact(bcall *c, json_t *args)
@@ -480,10 +427,7 @@ static int t_purchase_history(bcall *c, json_t *args)
 	brc = brc ? brc : soql_str(&q, astr(args, "account_id"));
 	brc = brc ? brc : crmw__buf_printf(&q, " AND Order.EffectiveDate = %s AND Order.Status = 'Activated'", dt);
 	brc = brc ? brc : and_in(&q, &first, "Product2Id", products);
-	json_t *rows;
-	if (brun(c, &q, brc, &rows))
-		return -1;
-	return bput_records(c, rows);
+	return brun_records(c, &q, brc);
 }
 
 /* SOSL for a search term; `returning` completes "RETURNING ...". */
@@ -556,10 +500,7 @@ static int by_parent(bcall *c, const char *object, const char *const *want, size
 	}
 	int brc = crmw__buf_printf(&q, " WHERE %s = ", by);
 	brc = brc ? brc : soql_str(&q, id);
-	json_t *rows;
-	if (brun(c, &q, brc, &rows))
-		return -1;
-	return bput_records(c, rows);
+	return brun_records(c, &q, brc);
 }
 
 static int t_emails(bcall *c, json_t *args)

@@ -121,10 +121,7 @@ static int t_get_leads(bcall *c, json_t *args)
 	brc = brc ? brc : f_in(&q, &first, "Status", statuses);
 	brc = brc ? brc : conv ? f_cmp(&q, &first, "IsConverted", "=", json_is_true(conv) ? "true" : "false") : 0;
 	brc = brc ? brc : crmw__buf_puts(&q, " ORDER BY CreatedDate, Id");
-	json_t *rows;
-	if (brun(c, &q, brc, &rows))
-		return -1;
-	return bput_records(c, rows);
+	return brun_records(c, &q, brc);
 }
 
 /* owner -> value over rows, as an object in first-seen order. */
@@ -212,10 +209,7 @@ static int t_get_opportunities(bcall *c, json_t *args)
 	brc = brc ? brc : f_in(&q, &first, "StageName", stages);
 	brc = brc ? brc : f_eq(&q, &first, "AccountId", account);
 	brc = brc ? brc : crmw__buf_puts(&q, " ORDER BY CreatedDate, Id");
-	json_t *rows;
-	if (brun(c, &q, brc, &rows))
-		return -1;
-	return bput_records(c, rows);
+	return brun_records(c, &q, brc);
 }
 
 /* Opportunities whose contract was signed in [a, b] (days), with the signing day. */
@@ -425,10 +419,7 @@ static int t_get_contracts(bcall *c, json_t *args)
 	brc = brc ? brc : f_cmp(&q, &first, sf, "<=", pb);
 	brc = brc ? brc : f_in(&q, &first, "Status", statuses);
 	brc = brc ? brc : crmw__buf_puts(&q, " ORDER BY Id");
-	json_t *rows;
-	if (brun(c, &q, brc, &rows))
-		return -1;
-	return bput_records(c, rows);
+	return brun_records(c, &q, brc);
 }
 
 /* ---------------------------------------------------------- territories */
@@ -485,10 +476,7 @@ static int t_territory_users(bcall *c, json_t *args)
 	bool first = true;
 	int brc = f_in(&q, &first, "Territory2Id", json_object_get(args, "territory_ids"));
 	brc = brc ? brc : crmw__buf_puts(&q, " ORDER BY Territory2Id, UserId");
-	json_t *rows;
-	if (brun(c, &q, brc, &rows))
-		return -1;
-	return bput_records(c, rows);
+	return brun_records(c, &q, brc);
 }
 
 /* ------------------------------------------------------------ activities */
@@ -505,10 +493,7 @@ static int t_get_tasks(bcall *c, json_t *args)
 	int brc = f_eq(&q, &first, "WhatId", astr(args, "what_id"));
 	brc = brc ? brc : f_in(&q, &first, "Status", aarr(args, "statuses"));
 	brc = brc ? brc : crmw__buf_puts(&q, " ORDER BY ActivityDate, Id");
-	json_t *rows;
-	if (brun(c, &q, brc, &rows))
-		return -1;
-	return bput_records(c, rows);
+	return brun_records(c, &q, brc);
 }
 
 static int t_get_events(bcall *c, json_t *args)
@@ -523,10 +508,7 @@ static int t_get_events(bcall *c, json_t *args)
 	bool first = true;
 	int brc = f_eq(&q, &first, "WhatId", astr(args, "what_id"));
 	brc = brc ? brc : crmw__buf_puts(&q, " ORDER BY StartDateTime, Id");
-	json_t *rows;
-	if (brun(c, &q, brc, &rows))
-		return -1;
-	return bput_records(c, rows);
+	return brun_records(c, &q, brc);
 }
 
 static int t_voice_calls(bcall *c, json_t *args)
@@ -543,10 +525,7 @@ static int t_voice_calls(bcall *c, json_t *args)
 	int brc = f_eq(&q, &first, "LeadId__c", lead);
 	brc = brc ? brc : f_eq(&q, &first, "OpportunityId__c", opp);
 	brc = brc ? brc : crmw__buf_puts(&q, " ORDER BY CreatedDate, Id");
-	json_t *rows;
-	if (brun(c, &q, brc, &rows))
-		return -1;
-	return bput_records(c, rows);
+	return brun_records(c, &q, brc);
 }
 
 /* ------------------------------------------------------------- knowledge */

@@ -16,6 +16,7 @@
 #include <sqlite3.h>
 
 #include "common/internal.h"
+#include "common/json.h"
 
 static const int32_t all_codes[] = {
 	CRMW_OK, CRMW_ERROR, CRMW_EINVALID, CRMW_ENOMEM, CRMW_ENOTFOUND, CRMW_EEXISTS,
@@ -378,6 +379,104 @@ static void test_faiss_selftest(void **state)
 }
 #endif
 
+/* The JSON reader agrees with jansson on every valid document... */
+static void test_json_reader_valid(void **state)
+{
+	(void)state;
+	static const char *const docs[] = {
+		"{}", "[]", "0", "-0", "12", "-9223372036854775808", "9223372036854775807", "1.5", "-2.5e-3", "1E+2",
+		"true", "false", "null", "\"\"", "\"plain\"", " \t\r\n[ 1 , 2 ]\n",
+		"\"\\\"\\\\\\/\\b\\f\\n\\r\\t\"", "\"\\u00e9\\u20AC\\ud83d\\ude00\"", "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"",
+		"{\"a\":{\"b\":[1,{\"c\":null}]},\"d\":\"e\"}", "[[[[[[[[[[]]]]]]]]]]", "{\"k\\u0041\":1,\"kA2\":2}",
+	};
+	for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++) {
+		json_t *mine = NULL;
+		crmw__json_error err;
+		int rc = crmw__json_parse(docs[i], strlen(docs[i]), &mine, &err);
+		if (rc)
+			fail_msg("%s: %s", docs[i], err.text);
+		json_t *theirs = json_loads(docs[i], JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, NULL);
+		assert_non_null(theirs);
+		if (!json_equal(mine, theirs))
+			fail_msg("%s: differs from jansson", docs[i]);
+		json_decref(mine);
+		json_decref(theirs);
+	}
+	/* Keys keep their order. */
+	json_t *v = NULL;
+	assert_int_equal(crmw__json_parse("{\"z\":1,\"a\":2}", 13, &v, NULL), CRMW_OK);
+	char *d = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	assert_string_equal(d, "{\"z\":1,\"a\":2}");
+	free(d);
+	json_decref(v);
+}
+
+/* ...and rejects, with a position, what is not JSON. */
+static void test_json_reader_invalid(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *doc;
+		const char *why;
+		int column;
+	} bad[] = {
+		{"", "end of input", 1},
+		{"   ", "end of input", 4},
+		{"{", "string key", 2},
+		{"{\"a\" 1}", "':'", 6},
+		{"{\"a\":1,}", "string key", 8},
+		{"[1,]", "unexpected character ']'", 4},
+		{"[1 2]", "',' or ']'", 4},
+		{"{\"a\":1 \"b\":2}", "',' or '}'", 8},
+		{"{\"a\":1,\"a\":2}", "duplicate object key 'a'", 11},
+		{"01", "cannot start with 0", 2},
+		{"1.", "digit must follow", 3},
+		{"1e", "exponent", 3},
+		{"-", "invalid number", 2},
+		{"99999999999999999999", "too big integer", 1},
+		{"1e999", "overflow", 1},
+		{"tru", "unexpected character 't'", 1},
+		{"nul", "unexpected character 'n'", 1},
+		{"\"abc", "unterminated", 5},
+		{"\"a\nb\"", "control character U+000A", 3},
+		{"\"\\x\"", "invalid escape", 2},
+		{"\"\\u12G4\"", "\\u escape", 2},
+		{"\"\\ud83d\"", "high surrogate", 8},
+		{"\"\\ude00\"", "low surrogate", 8},
+		{"\"\\u0000\"", "\\u0000", 8},
+		{"\"\xc3\"", "invalid UTF-8", 2},
+		{"\"\xc0\xaf\"", "invalid UTF-8", 2},
+		{"\"\xed\xa0\x80\"", "invalid UTF-8", 2},
+		{"\"\xf5\x80\x80\x80\"", "invalid UTF-8", 2},
+		{"{} []", "extra data", 4},
+		{"[1]\n x", "extra data", 2},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		json_t *v = (json_t *)1;
+		crmw__json_error err;
+		int rc = crmw__json_parse(bad[i].doc, strlen(bad[i].doc), &v, &err);
+		if (rc != CRMW_EFORMAT || v != NULL || !strstr(err.text, bad[i].why) || err.column != bad[i].column)
+			fail_msg("'%s': rc %d, '%s' at column %d; want '%s' at column %d", bad[i].doc, rc, err.text, err.column,
+				 bad[i].why, bad[i].column);
+		/* jansson rejects it too (it allows what we reject only for \u0000). */
+		if (!strstr(bad[i].why, "u0000"))
+			assert_null(json_loads(bad[i].doc, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, NULL));
+	}
+	/* Nesting is bounded. */
+	char deep[1100];
+	memset(deep, '[', 600);
+	deep[600] = '\0';
+	json_t *v = NULL;
+	crmw__json_error err;
+	assert_int_equal(crmw__json_parse(deep, 600, &v, &err), CRMW_EFORMAT);
+	assert_non_null(strstr(err.text, "512 levels"));
+	assert_int_equal(crmw__json_parse(NULL, 0, &v, NULL), CRMW_EFORMAT);
+	/* A line count for multi-line input. */
+	assert_int_equal(crmw__json_parse("{\n\"a\":\n  x}", 12, &v, &err), CRMW_EFORMAT);
+	assert_int_equal(err.line, 3);
+	assert_int_equal(err.column, 3);
+}
+
 static void test_free_null(void **state)
 {
 	(void)state;
@@ -402,6 +501,8 @@ int main(void)
 		cmocka_unit_test(test_buf_basics),
 		cmocka_unit_test(test_buf_embedded_nul),
 		cmocka_unit_test(test_buf_json_str_roundtrip),
+		cmocka_unit_test(test_json_reader_valid),
+		cmocka_unit_test(test_json_reader_invalid),
 		cmocka_unit_test(test_logger_levels_and_free),
 		cmocka_unit_test(test_log_level_names),
 		cmocka_unit_test(test_handle_dispose),

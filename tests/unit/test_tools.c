@@ -414,6 +414,20 @@ static void test_builtin_calls(void **state)
 	r = call(reg, "find_id_with_min_value", "{\"values_by_id\":{\"a\":\"x\"}}", CRMW_EINVALID);
 	assert_non_null(strstr(r, "/values_by_id/a"));
 	free(r);
+	/* Values reach SOQL and SOSL quoted: quotes, backslashes, braces and
+	 * control characters are data, never syntax. */
+	assert_int_equal(crmw_query_opts_set_max_bytes(o, 0), CRMW_OK);
+	assert_int_equal(crmw_registry_set_query_opts(reg, o), CRMW_OK);
+	r = call(reg, "get_cases", "{\"statuses\":[\"It's \\\\ odd\\n\\t\\r\", \"New\"]}", CRMW_OK);
+	assert_non_null(strstr(r, "\"Id\""));
+	assert_null(strstr(r, "truncated"));
+	free(r);
+	r = call(reg, "get_cases", "{\"statuses\":[\"' OR Status != '\"]}", CRMW_OK);
+	assert_string_equal(r, "[]");
+	free(r);
+	r = call(reg, "search_products", "{\"search_term\":\"zip'per \\\\ } {x\"}", CRMW_OK);
+	assert_string_equal(r, "[]");
+	free(r);
 	r = call(reg, "respond", "{\"content\":\"005xx\"}", CRMW_OK);
 	assert_string_equal(r, "005xx");
 	free(r);
