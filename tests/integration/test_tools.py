@@ -100,7 +100,11 @@ for args, code, what in [(["list"], 2, "--set is required"), (["list", "--set", 
                          (["frobnicate"], 2, "unknown subcommand")]:
     r = subprocess.run([exe, "tools", *args], capture_output=True, text=True)
     t.ok(r.returncode == code and what in r.stderr, f"tools {' '.join(args)}: exit {code}, '{what}'", r.stderr)
-rc, val, err = call(crm, "respond", "not json")
+doc = open(os.path.join(os.path.dirname(__file__), "..", "..", "docs", "tools.md")).read()
+every = [s_["name"] for s_ in json.loads(subprocess.run([exe, "tools", "list", "--set", "query,crmarena,pro", "--json"],
+                                                        capture_output=True, text=True).stdout)]
+t.ok(len(every) == 47 and all(f"`{n}`" in doc for n in every), "docs/tools.md documents every built-in tool",
+     [n for n in every if f"`{n}`" not in doc])
 rc, val, err = (lambda r: (r.returncode, r.stdout, r.stderr))(
     subprocess.run([exe, "tools", "call", "--db", crm, "--set", "query", "respond", "{oops"], capture_output=True, text=True))
 t.ok(rc == 1 and '"BAD_JSON"' in val and "BAD_JSON" in err, "bad JSON arguments: BAD_JSON on stdout and stderr, exit 1")
