@@ -635,31 +635,56 @@ static int parse_value(parser *p, q_value *v)
 static int parse_select_body(parser *p, q_select *s);
 static int parse_cond(parser *p, q_cond **out);
 
+#define MAX_LIST_VALUES 20000 /* SQLite binds at most 32766 parameters per statement */
+
 static int parse_value_list(parser *p, q_value *v)
 {
 	/* after '(' */
-	q_value items[1024];
-	int n = 0;
+	q_value *items = NULL;
+	int n = 0, cap = 0, rc = CRMW_OK;
 	v->kind = V_LIST;
 	for (;;) {
-		if (n == (int)CRMW_ARRAY_LEN(items))
-			return perr_at(p, p->tok.pos, "too many values in the list (at most 1024)");
-		if (parse_value(p, &items[n]))
-			return CRMW_EQUERY;
-		if (items[n].kind == V_DATELIT)
-			return perr_at(p, items[n].pos, "date literals cannot be used in a value list");
+		if (n == MAX_LIST_VALUES) {
+			rc = perr_at(p, p->tok.pos, "too many values in the list (at most %d)", MAX_LIST_VALUES);
+			break;
+		}
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			q_value *grown = realloc(items, sizeof *items * (size_t)cap);
+			if (!grown) {
+				rc = oom(p);
+				break;
+			}
+			items = grown;
+		}
+		if (parse_value(p, &items[n])) {
+			rc = CRMW_EQUERY;
+			break;
+		}
+		if (items[n].kind == V_DATELIT) {
+			rc = perr_at(p, items[n].pos, "date literals cannot be used in a value list");
+			break;
+		}
 		n++;
 		if (p->tok.kind == T_COMMA) {
-			if (next(p))
-				return CRMW_EQUERY;
+			if (next(p)) {
+				rc = CRMW_EQUERY;
+				break;
+			}
 			continue;
 		}
 		break;
 	}
-	v->items = crmw__arena_alloc(p->a, sizeof *items * (size_t)n);
-	if (!v->items)
-		return oom(p);
-	memcpy(v->items, items, sizeof *items * (size_t)n);
+	if (!rc) {
+		v->items = crmw__arena_alloc(p->a, sizeof *items * (size_t)n);
+		if (!v->items)
+			rc = oom(p);
+		else
+			memcpy(v->items, items, sizeof *items * (size_t)n);
+	}
+	free(items);
+	if (rc)
+		return rc;
 	v->nitems = n;
 	return expect(p, T_RPAREN, "')'");
 }

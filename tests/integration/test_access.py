@@ -61,10 +61,19 @@ def denied(q, what, role=ROLE):
     return rc == 1 and "INSUFFICIENT_ACCESS" in err and what in err
 
 
+exercised = set()
+
+
 def call(name, args, role=ROLE, sets="query,crmarena,pro"):
+    if role == ROLE:
+        exercised.add(name)
     cmd = [exe, "tools", "call", "--db", db, "--set", sets, "--max-rows", "0"] + (["--role", role] if role else [])
     r = subprocess.run(cmd + [name, json.dumps(args)], capture_output=True, text=True)
-    return r.returncode, json.loads(r.stdout) if r.stdout.strip() else None
+    text = r.stdout.rstrip("\n")
+    try:
+        return r.returncode, json.loads(text) if text else None
+    except ValueError:
+        return r.returncode, text  # respond answers in plain text
 
 
 # ----------------------------------------------------------- row rules
@@ -233,6 +242,37 @@ rc, out = call("get_period", {"period_name": "Q1", "year": 2024})
 t.ok(rc == 0 and out["start_date"] == "2024-01-01T00:00:00Z", "pure tools work for every role")
 rc, out = call("get_cases", {"statuses": ["Closed"]}, "external")
 t.ok(rc == 1 and "not bound" in out["error"]["message"], "an unbound customer role sees no cases (fails closed)")
+
+# The tools that work on their arguments only behave the same for everyone.
+mine = [{"Id": c, "OwnerId": "005000000000000AAA", "CreatedDate": "2024-01-02T00:00:00Z"} for c in sorted(own["Case"])]
+for name, args, want in [
+        ("get_agents_with_max_cases", {"subset_cases": mine}, ["005000000000000AAA"]),
+        ("get_agents_with_min_cases", {"subset_cases": mine}, ["005000000000000AAA"]),
+        ("get_start_date", {"end_date": "2024-03-31T00:00:00Z", "period": "month", "interval_count": 1}, "2024-02-29T00:00:00Z"),
+        ("get_qualified_agent_ids_by_case_count", {"agent_handled_cases": {"a": 3, "b": 1}, "n_cases": 2}, ["a"]),
+        ("get_month_to_case_count", {"cases": mine}, {"January": len(mine)}),
+        ("find_id_with_max_value", {"values_by_id": {"a": 1, "b": 2}}, ["b"]),
+        ("find_id_with_min_value", {"values_by_id": {"a": 1, "b": 2}}, ["a"]),
+        ("count_records_by", {"records": mine, "field": "OwnerId"}, {"005000000000000AAA": len(mine)}),
+        ("respond", {"content": "I cannot share other customers' data."}, "I cannot share other customers' data.")]:
+    rc, out = call(name, args)
+    t.ok(rc == 0 and out == want, f"{name}: works on its arguments for the customer too", out)
+rc, out = call("get_issue_counts", {"start_date": "2020-01-01T00:00:00Z", "end_date": "2030-01-01T00:00:00Z",
+                                    "order_item_ids": sorted(ids('SELECT "Id" FROM "OrderItem"'))[:3000]})
+want = {r["IssueId__c"]: r["n"] for r in sql(
+    'SELECT "IssueId__c", count(*) n FROM "Case" WHERE "AccountId" = ? AND "IssueId__c" IS NOT NULL '
+    'AND "OrderItemId__c" IN (SELECT "Id" FROM "OrderItem" ORDER BY "Id" LIMIT 3000) GROUP BY 1', ACC)}
+t.ok(rc == 0 and out == want, "get_issue_counts: only the customer's own cases are counted", (out, want))
+chat_mine = sorted(ids('SELECT "CaseId" FROM "LiveChatTranscript" WHERE "AccountId" = ?', ACC))
+rc, out = call("get_livechat_transcript_by_case_id", {"case_id": chat_mine[0]})
+t.ok(rc == 0 and len(out) >= 1, "get_livechat_transcript_by_case_id: one's own chat")
+rc, out = call("issue_soql_query", {"query": "SELECT Id FROM Case"})
+t.ok(rc == 0 and {x["Id"] for x in out} == own["Case"], "issue_soql_query: the customer's own cases")
+rc, out = call("issue_sosl_query", {"query": "FIND {" + other_name + "} RETURNING Account(Id)"})
+t.ok(rc == 0 and all(x["Id"] == ACC for x in out["Account"]), "issue_sosl_query: nobody else's account")
+every = [x["name"] for x in json.loads(subprocess.run([exe, "tools", "list", "--set", "query,crmarena,pro", "--json"],
+                                                      capture_output=True, text=True).stdout)]
+t.ok(set(every) <= exercised, "every built-in tool was called as the customer above", sorted(set(every) - exercised))
 
 # ------------------------------------------------------------ policy file
 policy = os.path.join(tmp, "tier1.json")

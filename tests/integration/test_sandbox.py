@@ -79,6 +79,13 @@ rc, out, err, dt = run("sql", "SELECT count(*) FROM (WITH RECURSIVE r(x) AS (SEL
                        "SELECT printf('%.*c', 200, 'a') AS s FROM r) WHERE s LIKE '%a%a%a%a%a%a%a%a%a%a%a%a%b'",
                        "--timeout-ms", "400")
 t.ok(rc in (0, 1) and dt < 3 and (rc == 0 or "QUERY_TIMEOUT" in err), f"a pathological LIKE ends within its budget ({dt:.2f} s)", err)
+# Long IN lists (a tool passes every order item of a product): up to 20,000 values, each bound.
+big = ", ".join(f"'v{i}'" for i in range(5000))
+rc, out, err, _ = run("query", f"SELECT COUNT() FROM Case WHERE Subject IN ({big}, 'x')")
+t.ok(rc == 0 and json.loads(out)["totalSize"] == 0, "an IN list of 5,001 values runs (regression: capped at 1,024)", err)
+too_big = ", ".join(["'v'"] * 20001)
+refused("an IN list over 20,000 values is refused", f"SELECT Id FROM Case WHERE Subject IN ({too_big})",
+        "MALFORMED_QUERY", "at most 20000", cmd="query")
 long_pattern = "%" + "a" * 2000 + "%"
 refused("an oversized LIKE pattern is refused", f"SELECT Id FROM Case WHERE Subject LIKE '{long_pattern}'", "LIMIT_EXCEEDED", cmd="query")
 rc, out, err, dt = run("sql", "SELECT printf('%.*c', 100000000, 'x') AS s")
