@@ -58,41 +58,53 @@ typedef struct rexpr {
 
 /* ------------------------------------------------------------- errors */
 
-static int cerr(cctx *c, const char *code, q_pos pos, const char *fmt, ...) CRMW_PRINTF(4, 5);
-static int cerr(cctx *c, const char *code, q_pos pos, const char *fmt, ...)
+/* The one place a compile error is worded: "CODE: message (line, column)",
+ * with a "; did you mean" hint moved after the position. */
+static int vcerr(cctx *c, int status, const char *code, q_pos pos, const char *fmt, va_list ap)
 {
 	if (c->failed)
-		return CRMW_EQUERY;
+		return status;
 	char msg[800];
-	va_list ap;
-	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
 	c->failed = true;
-	/* The position goes right after the statement, before any suggestion. */
 	char *hint = strstr(msg, "; did you mean");
 	if (hint) {
 		*hint = '\0';
-		return crmw__errf(c->err, CRMW_EQUERY, "%s: %s (line %d, column %d); %s", code, msg, pos.line, pos.col,
-				  hint + 2);
+		return crmw__errf(c->err, status, "%s: %s (line %d, column %d); %s", code, msg, pos.line, pos.col, hint + 2);
 	}
-	return crmw__errf(c->err, CRMW_EQUERY, "%s: %s (line %d, column %d)", code, msg, pos.line, pos.col);
+	return crmw__errf(c->err, status, "%s: %s (line %d, column %d)", code, msg, pos.line, pos.col);
+}
+
+static int cerr(cctx *c, const char *code, q_pos pos, const char *fmt, ...) CRMW_PRINTF(4, 5);
+static int cerr(cctx *c, const char *code, q_pos pos, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int rc = vcerr(c, CRMW_EQUERY, code, pos, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+static int cerr_status(cctx *c, int status, const char *code, q_pos pos, const char *fmt, ...) CRMW_PRINTF(5, 6);
+static int cerr_status(cctx *c, int status, const char *code, q_pos pos, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int rc = vcerr(c, status, code, pos, fmt, ap);
+	va_end(ap);
+	return rc;
 }
 
 /* INSUFFICIENT_ACCESS: the role may not read something the query names. */
 static int cdeny(cctx *c, q_pos pos, const char *fmt, ...) CRMW_PRINTF(3, 4);
 static int cdeny(cctx *c, q_pos pos, const char *fmt, ...)
 {
-	if (c->failed)
-		return CRMW_EACCESS;
-	char msg[800];
+	char what[700];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	vsnprintf(what, sizeof what, fmt, ap);
 	va_end(ap);
-	c->failed = true;
-	return crmw__errf(c->err, CRMW_EACCESS, "%s: role '%s' %s (line %d, column %d)", QE_ACCESS, c->role->name, msg,
-			  pos.line, pos.col);
+	return cerr_status(c, CRMW_EACCESS, QE_ACCESS, pos, "role '%s' %s", c->role->name, what);
 }
 
 static int coom(cctx *c)

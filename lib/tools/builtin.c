@@ -299,10 +299,11 @@ int bquery_passthrough(bcall *c, const char *text)
 int bselect(bcall *c, crmw_buf *q, const char *object, const char *const *want, size_t nwant)
 {
 	const crmw_object *o = crmw__schema_object(crmw_db_schema(c->db), object);
-	if (!o)
-		return bfail(c, "INVALID_TYPE: this org has no %s object", object);
-	if (!crmw__role_reads(brole(c), o->name))
-		return bfail(c, "INSUFFICIENT_ACCESS: role '%s' cannot read '%s'", brole(c)->name, o->name);
+	if (!o || !crmw__role_reads(brole(c), o->name)) {
+		crmw_buf_dispose(q);
+		return o ? bfail(c, "INSUFFICIENT_ACCESS: role '%s' cannot read '%s'", brole(c)->name, o->name)
+			 : bfail(c, "INVALID_TYPE: this org has no %s object", object);
+	}
 	int rc = crmw__buf_puts(q, "SELECT Id");
 	if (want) {
 		for (size_t i = 0; !rc && i < nwant; i++) {
@@ -320,7 +321,11 @@ int bselect(bcall *c, crmw_buf *q, const char *object, const char *const *want, 
 				rc = crmw__buf_printf(q, ", %s", o->fields[i].name);
 	}
 	rc = rc ? rc : crmw__buf_printf(q, " FROM %s", o->name);
-	return rc ? bfail(c, "TOOL_FAILED: out of memory") : 0;
+	if (rc) {
+		crmw_buf_dispose(q);
+		return bfail(c, "TOOL_FAILED: out of memory");
+	}
+	return 0;
 }
 
 int brun(bcall *c, crmw_buf *q, int brc, json_t **out)
@@ -503,6 +508,26 @@ bool adatetime(bcall *c, const char *key, const char *s, char out[21])
 	return false;
 }
 
+bool aperiod(bcall *c, json_t *args, char a[21], char b[21])
+{
+	return adatetime(c, "start_date", astr(args, "start_date"), a) && adatetime(c, "end_date", astr(args, "end_date"), b);
+}
+
+/* start_date/end_date arguments (either may be absent): *a and *b point to
+ * the datetime literals or are NULL.  false: the call failed. */
+bool aperiod_opt(bcall *c, json_t *args, char a[21], char b[21], const char **pa, const char **pb)
+{
+	const char *sd = astr(args, "start_date"), *ed = astr(args, "end_date");
+	*pa = *pb = NULL;
+	if (sd && !adatetime(c, "start_date", sd, a))
+		return false;
+	if (ed && !adatetime(c, "end_date", ed, b))
+		return false;
+	*pa = sd ? a : NULL;
+	*pb = ed ? b : NULL;
+	return true;
+}
+
 bool parse_epoch(const char *s, int64_t *out)
 {
 	char norm[21];
@@ -512,6 +537,36 @@ bool parse_epoch(const char *s, int64_t *out)
 		return false;
 	*out = crmw__days_from_civil(y, m, d) * 86400 + hh * 3600 + mi * 60 + ss;
 	return true;
+}
+
+void mean_add(means *m, const char *key, double value)
+{
+	if (!m->sums) {
+		m->sums = json_object();
+		m->counts = json_object();
+	}
+	json_t *s = json_object_get(m->sums, key), *n = json_object_get(m->counts, key);
+	json_object_set_new(m->sums, key, json_real((s ? json_real_value(s) : 0) + value));
+	json_object_set_new(m->counts, key, json_integer(n ? json_integer_value(n) + 1 : 1));
+}
+
+json_t *mean_result(means *m)
+{
+	json_t *out = json_object();
+	const char *k;
+	json_t *s;
+	json_object_foreach(m->sums, k, s) {
+		json_object_set_new(out, k, json_real(json_real_value(s) / (double)json_integer_value(json_object_get(m->counts, k))));
+	}
+	mean_free(m);
+	return out;
+}
+
+void mean_free(means *m)
+{
+	json_decref(m->sums);
+	json_decref(m->counts);
+	m->sums = m->counts = NULL;
 }
 
 const crmw_role *brole(bcall *c)

@@ -114,8 +114,8 @@ int soql_in(crmw_buf *b, json_t *strings);
 int sosl_braced(crmw_buf *b, const char *s);
 
 /* "SELECT Id, <fields> FROM <object>" with those of `want` (NULL: all
- * fields) that the object has and the role may read; -1 (the call failed)
- * when the org has no such object. */
+ * fields) that the object has and the role may read; -1 (the call failed,
+ * `q` disposed) when the org has no such object or the role cannot read it. */
 int bselect(bcall *c, crmw_buf *q, const char *object, const char *const *want, size_t nwant);
 /* Run the SOQL in `q` (disposed), `brc` the status of building it. */
 int brun(bcall *c, crmw_buf *q, int brc, json_t **out);
@@ -129,6 +129,15 @@ int bquery_object(bcall *c, crmw_buf *q, int brc, const char *key, const char *v
 /* Run SOQL whose rows become the list [row[key], ...], capped like records. */
 int bquery_list(bcall *c, crmw_buf *q, int brc, const char *key);
 
+/* Means per key, in first-seen order: mean_add() each value, mean_result()
+ * gives {key: mean} and frees the accumulator. */
+typedef struct means {
+	json_t *sums, *counts;
+} means;
+void mean_add(means *m, const char *key, double value);
+json_t *mean_result(means *m);
+void mean_free(means *m);
+
 /* Argument readers (the schema has already been checked). */
 const char *astr(json_t *args, const char *key);          /* NULL when absent or null */
 json_t *aarr(json_t *args, const char *key);              /* NULL when absent, null or empty */
@@ -136,6 +145,11 @@ json_t *aarr(json_t *args, const char *key);              /* NULL when absent, n
 /* A date or datetime argument as a SOQL datetime literal (YYYY-MM-DDTHH:MM:SSZ);
  * false (and the call failed) when it is neither. */
 bool adatetime(bcall *c, const char *key, const char *s, char out[21]);
+/* The required start_date and end_date arguments as datetime literals. */
+bool aperiod(bcall *c, json_t *args, char a[21], char b[21]);
+/* The optional start_date and end_date: *pa and *pb point to the literals
+ * in a and b, or are NULL when the argument is absent. */
+bool aperiod_opt(bcall *c, json_t *args, char a[21], char b[21], const char **pa, const char **pb);
 /* Seconds since 1970 of a record's datetime value; false when it is not one. */
 bool parse_epoch(const char *s, int64_t *out);
 

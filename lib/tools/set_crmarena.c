@@ -108,30 +108,18 @@ static int t_agents_min(bcall *c, json_t *args)
 static int t_avg_handle_time(bcall *c, json_t *args)
 {
 	json_t *cases = json_object_get(args, "cases");
-	json_t *sums = json_object(), *ns = json_object();
+	means m = {0};
 	size_t i;
 	json_t *r;
 	json_array_foreach(cases, i, r) {
 		int64_t a, b;
 		if (record_span(c, r, i, &a, &b)) {
-			json_decref(sums);
-			json_decref(ns);
+			mean_free(&m);
 			return -1;
 		}
-		const char *owner = json_string_value(json_object_get(r, "OwnerId"));
-		json_t *s = json_object_get(sums, owner), *n = json_object_get(ns, owner);
-		json_object_set_new(sums, owner, json_real((s ? json_real_value(s) : 0) + (double)(b - a) / 60.0));
-		json_object_set_new(ns, owner, json_integer(n ? json_integer_value(n) + 1 : 1));
+		mean_add(&m, json_string_value(json_object_get(r, "OwnerId")), (double)(b - a) / 60.0);
 	}
-	json_t *out = json_object();
-	const char *k;
-	json_t *s;
-	json_object_foreach(sums, k, s) {
-		json_object_set_new(out, k, json_real(json_real_value(s) / (double)json_integer_value(json_object_get(ns, k))));
-	}
-	json_decref(sums);
-	json_decref(ns);
-	return bput(c, out);
+	return bput(c, mean_result(&m));
 }
 
 static int t_start_date(bcall *c, json_t *args)
@@ -206,7 +194,7 @@ static int t_region_closure(bcall *c, json_t *args)
 	json_t *cases = json_object_get(args, "cases");
 	if (json_array_size(cases) == 0)
 		return bfail(c, "Error: Input 'cases' is empty");
-	json_t *sums = json_object(), *ns = json_object();
+	means m = {0};
 	size_t i;
 	json_t *r;
 	json_array_foreach(cases, i, r) {
@@ -215,23 +203,12 @@ static int t_region_closure(bcall *c, json_t *args)
 			continue; /* cases without a state are left out */
 		int64_t a, b;
 		if (record_span(c, r, i, &a, &b)) {
-			json_decref(sums);
-			json_decref(ns);
+			mean_free(&m);
 			return -1;
 		}
-		json_t *s = json_object_get(sums, state), *n = json_object_get(ns, state);
-		json_object_set_new(sums, state, json_real((s ? json_real_value(s) : 0) + (double)(b - a)));
-		json_object_set_new(ns, state, json_integer(n ? json_integer_value(n) + 1 : 1));
+		mean_add(&m, state, (double)(b - a));
 	}
-	json_t *out = json_object();
-	const char *k;
-	json_t *s;
-	json_object_foreach(sums, k, s) {
-		json_object_set_new(out, k, json_real(json_real_value(s) / (double)json_integer_value(json_object_get(ns, k))));
-	}
-	json_decref(sums);
-	json_decref(ns);
-	return bput(c, out);
+	return bput(c, mean_result(&m));
 }
 
 static int t_find_extreme(bcall *c, json_t *args, bool max)
@@ -279,7 +256,7 @@ static int t_month_counts(bcall *c, json_t *args)
 static int t_handled_by_period(bcall *c, json_t *args)
 {
 	char a[21], b[21];
-	if (!adatetime(c, "start_date", astr(args, "start_date"), a) || !adatetime(c, "end_date", astr(args, "end_date"), b))
+	if (!aperiod(c, args, a, b))
 		return -1;
 	crmw_buf q = CRMW_BUF_INIT;
 	int brc = crmw__buf_printf(&q,
@@ -291,19 +268,19 @@ static int t_handled_by_period(bcall *c, json_t *args)
 
 static int t_get_cases(bcall *c, json_t *args)
 {
-	const char *sd = astr(args, "start_date"), *ed = astr(args, "end_date");
 	json_t *agents = aarr(args, "agent_ids"), *ids = aarr(args, "case_ids"), *items = aarr(args, "order_item_ids"),
 	       *issues = aarr(args, "issue_ids"), *statuses = aarr(args, "statuses");
-	if (!sd && !ed && !agents && !ids && !items && !issues && !statuses)
-		return bfail(c, "Error: At least one filter criteria must be provided");
 	char a[21], b[21];
-	if ((sd && !adatetime(c, "start_date", sd, a)) || (ed && !adatetime(c, "end_date", ed, b)))
+	const char *pa, *pb;
+	if (!aperiod_opt(c, args, a, b, &pa, &pb))
 		return -1;
+	if (!pa && !pb && !agents && !ids && !items && !issues && !statuses)
+		return bfail(c, "Error: At least one filter criteria must be provided");
 	crmw_buf q = CRMW_BUF_INIT;
 	bool first = true;
 	int brc = crmw__buf_puts(&q, "SELECT Id, OwnerId, CreatedDate, ClosedDate, AccountId FROM Case");
-	brc = brc ? brc : sd ? and_cmp(&q, &first, "CreatedDate", ">=", a) : 0;
-	brc = brc ? brc : ed ? and_cmp(&q, &first, "CreatedDate", "<", b) : 0;
+	brc = brc ? brc : pa ? and_cmp(&q, &first, "CreatedDate", ">=", pa) : 0;
+	brc = brc ? brc : pb ? and_cmp(&q, &first, "CreatedDate", "<", pb) : 0;
 	brc = brc ? brc : and_in(&q, &first, "OwnerId", agents);
 	brc = brc ? brc : and_in(&q, &first, "Id", ids);
 	brc = brc ? brc : and_in(&q, &first, "OrderItemId__c", items);
@@ -315,7 +292,7 @@ static int t_get_cases(bcall *c, json_t *args)
 static int t_non_transferred(bcall *c, json_t *args)
 {
 	char a[21], b[21];
-	if (!adatetime(c, "start_date", astr(args, "start_date"), a) || !adatetime(c, "end_date", astr(args, "end_date"), b))
+	if (!aperiod(c, args, a, b))
 		return -1;
 	crmw_buf q = CRMW_BUF_INIT;
 	int brc = crmw__buf_printf(&q,
@@ -328,7 +305,7 @@ static int t_non_transferred(bcall *c, json_t *args)
 static int t_transferred_by_period(bcall *c, json_t *args)
 {
 	char a[21], b[21];
-	if (!adatetime(c, "start_date", astr(args, "start_date"), a) || !adatetime(c, "end_date", astr(args, "end_date"), b))
+	if (!aperiod(c, args, a, b))
 		return -1;
 	crmw_buf q = CRMW_BUF_INIT;
 	bool first = false;
@@ -385,7 +362,7 @@ static int t_order_items_by_product(bcall *c, json_t *args)
 static int t_issue_counts(bcall *c, json_t *args)
 {
 	char a[21], b[21];
-	if (!adatetime(c, "start_date", astr(args, "start_date"), a) || !adatetime(c, "end_date", astr(args, "end_date"), b))
+	if (!aperiod(c, args, a, b))
 		return -1;
 	crmw_buf q = CRMW_BUF_INIT;
 	bool first = false;
@@ -494,10 +471,8 @@ static int t_issues(bcall *c, json_t *args)
 static int by_parent(bcall *c, const char *object, const char *const *want, size_t nwant, const char *by, const char *id)
 {
 	crmw_buf q = CRMW_BUF_INIT;
-	if (bselect(c, &q, object, want, nwant)) {
-		crmw_buf_dispose(&q);
+	if (bselect(c, &q, object, want, nwant))
 		return -1;
-	}
 	int brc = crmw__buf_printf(&q, " WHERE %s = ", by);
 	brc = brc ? brc : soql_str(&q, id);
 	return brun_records(c, &q, brc);

@@ -48,29 +48,12 @@ static int f_cmp(crmw_buf *q, bool *first, const char *field, const char *op, co
 	return rc ? rc : crmw__buf_printf(q, "%s %s %s", field, op, literal);
 }
 
-/* start_date/end_date arguments (either may be absent): *a and *b point to
- * the datetime literals or are NULL.  false: the call failed. */
-static bool period_args(bcall *c, json_t *args, char a[21], char b[21], const char **pa, const char **pb)
-{
-	const char *sd = astr(args, "start_date"), *ed = astr(args, "end_date");
-	*pa = *pb = NULL;
-	if (sd && !adatetime(c, "start_date", sd, a))
-		return false;
-	if (ed && !adatetime(c, "end_date", ed, b))
-		return false;
-	*pa = sd ? a : NULL;
-	*pb = ed ? b : NULL;
-	return true;
-}
-
 /* One record by id with every field the role may read, or null. */
 static int one_record(bcall *c, const char *object, const char *id)
 {
 	crmw_buf q = CRMW_BUF_INIT;
-	if (bselect(c, &q, object, NULL, 0)) {
-		crmw_buf_dispose(&q);
+	if (bselect(c, &q, object, NULL, 0))
 		return -1;
-	}
 	bool first = true;
 	int brc = f_eq(&q, &first, "Id", id);
 	json_t *rows;
@@ -101,7 +84,7 @@ static int t_get_leads(bcall *c, json_t *args)
 {
 	char a[21], b[21];
 	const char *pa, *pb;
-	if (!period_args(c, args, a, b, &pa, &pb))
+	if (!aperiod_opt(c, args, a, b, &pa, &pb))
 		return -1;
 	json_t *owners = aarr(args, "owner_ids"), *statuses = aarr(args, "statuses");
 	json_t *conv = json_object_get(args, "is_converted");
@@ -110,10 +93,8 @@ static int t_get_leads(bcall *c, json_t *args)
 	static const char *const want[] = {"FirstName", "LastName", "Company", "Status", "OwnerId",
 					   "CreatedDate", "IsConverted", "ConvertedDate"};
 	crmw_buf q = CRMW_BUF_INIT;
-	if (bselect(c, &q, "Lead", want, CRMW_ARRAY_LEN(want))) {
-		crmw_buf_dispose(&q);
+	if (bselect(c, &q, "Lead", want, CRMW_ARRAY_LEN(want)))
 		return -1;
-	}
 	bool first = true;
 	int brc = f_cmp(&q, &first, "CreatedDate", ">=", pa);
 	brc = brc ? brc : f_cmp(&q, &first, "CreatedDate", "<", pb);
@@ -142,7 +123,7 @@ static json_t *ratio_by_owner(json_t *rows, const char *owner_key, const char *n
 static int t_conversion_rates(bcall *c, json_t *args)
 {
 	char a[21], b[21];
-	if (!adatetime(c, "start_date", astr(args, "start_date"), a) || !adatetime(c, "end_date", astr(args, "end_date"), b))
+	if (!aperiod(c, args, a, b))
 		return -1;
 	/* Leads created in the period per owner, and how many of those converted. */
 	crmw_buf q = CRMW_BUF_INIT;
@@ -189,7 +170,7 @@ static int t_get_opportunities(bcall *c, json_t *args)
 {
 	char a[21], b[21];
 	const char *pa, *pb;
-	if (!period_args(c, args, a, b, &pa, &pb))
+	if (!aperiod_opt(c, args, a, b, &pa, &pb))
 		return -1;
 	json_t *owners = aarr(args, "owner_ids"), *stages = aarr(args, "stages");
 	const char *account = astr(args, "account_id");
@@ -198,10 +179,8 @@ static int t_get_opportunities(bcall *c, json_t *args)
 	static const char *const want[] = {"Name", "StageName", "Amount", "OwnerId", "AccountId",
 					   "ContractID__c", "CreatedDate", "CloseDate"};
 	crmw_buf q = CRMW_BUF_INIT;
-	if (bselect(c, &q, "Opportunity", want, CRMW_ARRAY_LEN(want))) {
-		crmw_buf_dispose(&q);
+	if (bselect(c, &q, "Opportunity", want, CRMW_ARRAY_LEN(want)))
 		return -1;
-	}
 	bool first = true;
 	int brc = f_cmp(&q, &first, "CreatedDate", ">=", pa);
 	brc = brc ? brc : f_cmp(&q, &first, "CreatedDate", "<", pb);
@@ -216,7 +195,7 @@ static int t_get_opportunities(bcall *c, json_t *args)
 static int signed_deals(bcall *c, json_t *args, json_t **out)
 {
 	char a[21], b[21];
-	if (!adatetime(c, "start_date", astr(args, "start_date"), a) || !adatetime(c, "end_date", astr(args, "end_date"), b))
+	if (!aperiod(c, args, a, b))
 		return -1;
 	a[10] = b[10] = '\0';
 	const char *sf = signed_field(c);
@@ -272,7 +251,7 @@ static int t_sales_cycles(bcall *c, json_t *args)
 	if (signed_deals(c, args, &deals))
 		return -1;
 	const char *sf = signed_field(c);
-	json_t *sums = json_object(), *ns = json_object();
+	means m = {0};
 	size_t i;
 	json_t *r;
 	json_array_foreach(deals, i, r) {
@@ -285,21 +264,10 @@ static int t_sales_cycles(bcall *c, json_t *args)
 		snprintf(day, sizeof day, "%.10sT00:00:00Z", signed_day);
 		if (!parse_epoch(json_string_value(json_object_get(r, "CreatedDate")), &created) || !parse_epoch(day, &signed_at))
 			continue;
-		double days = (double)(signed_at - created) / 86400.0;
-		json_t *s = json_object_get(sums, owner), *n = json_object_get(ns, owner);
-		json_object_set_new(sums, owner, json_real((s ? json_real_value(s) : 0) + days));
-		json_object_set_new(ns, owner, json_integer(n ? json_integer_value(n) + 1 : 1));
+		mean_add(&m, owner, (double)(signed_at - created) / 86400.0);
 	}
-	json_t *out = json_object();
-	const char *k;
-	json_t *s;
-	json_object_foreach(sums, k, s) {
-		json_object_set_new(out, k, json_real(json_real_value(s) / (double)json_integer_value(json_object_get(ns, k))));
-	}
-	json_decref(sums);
-	json_decref(ns);
 	json_decref(deals);
-	return bput(c, out);
+	return bput(c, mean_result(&m));
 }
 
 /* --------------------------------------------------------------- quotes */
@@ -314,10 +282,8 @@ static int t_get_quotes(bcall *c, json_t *args)
 	static const char *const want[] = {"Name", "Status", "OpportunityId", "AccountId", "CreatedDate", "ExpirationDate",
 					   "Opportunity.OwnerId"};
 	crmw_buf q = CRMW_BUF_INIT;
-	if (bselect(c, &q, "Quote", want, CRMW_ARRAY_LEN(want) - !owner_visible)) {
-		crmw_buf_dispose(&q);
+	if (bselect(c, &q, "Quote", want, CRMW_ARRAY_LEN(want) - !owner_visible))
 		return -1;
-	}
 	bool first = true;
 	int brc = f_in(&q, &first, "OpportunityId", opps);
 	brc = brc ? brc : f_in(&q, &first, "Opportunity.OwnerId", owners);
@@ -345,10 +311,8 @@ static int t_get_quote(bcall *c, json_t *args)
 {
 	const char *id = astr(args, "quote_id");
 	crmw_buf q = CRMW_BUF_INIT;
-	if (bselect(c, &q, "Quote", NULL, 0)) {
-		crmw_buf_dispose(&q);
+	if (bselect(c, &q, "Quote", NULL, 0))
 		return -1;
-	}
 	bool first = true;
 	int brc = f_eq(&q, &first, "Id", id);
 	json_t *rows;
@@ -368,7 +332,6 @@ static int t_get_quote(bcall *c, json_t *args)
 	static const char *const plain[] = {"Product2Id", "Quantity", "UnitPrice", "Discount", "TotalPrice"};
 	first = true;
 	if (bselect(c, &q, "QuoteLineItem", catalog ? want : plain, catalog ? CRMW_ARRAY_LEN(want) : CRMW_ARRAY_LEN(plain))) {
-		crmw_buf_dispose(&q);
 		json_decref(quote);
 		return -1;
 	}
@@ -397,7 +360,7 @@ static int t_get_contracts(bcall *c, json_t *args)
 {
 	char a[21], b[21];
 	const char *pa, *pb;
-	if (!period_args(c, args, a, b, &pa, &pb))
+	if (!aperiod_opt(c, args, a, b, &pa, &pb))
 		return -1;
 	const char *account = astr(args, "account_id");
 	json_t *statuses = aarr(args, "statuses");
@@ -409,10 +372,8 @@ static int t_get_contracts(bcall *c, json_t *args)
 		b[10] = '\0';
 	const char *sf = signed_field(c);
 	crmw_buf q = CRMW_BUF_INIT;
-	if (bselect(c, &q, "Contract", NULL, 0)) {
-		crmw_buf_dispose(&q);
+	if (bselect(c, &q, "Contract", NULL, 0))
 		return -1;
-	}
 	bool first = true;
 	int brc = f_eq(&q, &first, "AccountId", account);
 	brc = brc ? brc : f_cmp(&q, &first, sf, ">=", pa);
@@ -430,10 +391,8 @@ static int t_get_territories(bcall *c, json_t *args)
 	json_t *rows;
 	crmw_buf q = CRMW_BUF_INIT;
 	static const char *const want[] = {"Name", "Description"};
-	if (bselect(c, &q, "Territory2", want, CRMW_ARRAY_LEN(want))) {
-		crmw_buf_dispose(&q);
+	if (bselect(c, &q, "Territory2", want, CRMW_ARRAY_LEN(want)))
 		return -1;
-	}
 	if (brun(c, &q, crmw__buf_puts(&q, " ORDER BY Name, Id"), &rows))
 		return -1;
 	if (!state)
@@ -469,10 +428,8 @@ static int t_territory_users(bcall *c, json_t *args)
 {
 	crmw_buf q = CRMW_BUF_INIT;
 	static const char *const want[] = {"Territory2Id", "UserId"};
-	if (bselect(c, &q, "UserTerritory2Association", want, CRMW_ARRAY_LEN(want))) {
-		crmw_buf_dispose(&q);
+	if (bselect(c, &q, "UserTerritory2Association", want, CRMW_ARRAY_LEN(want)))
 		return -1;
-	}
 	bool first = true;
 	int brc = f_in(&q, &first, "Territory2Id", json_object_get(args, "territory_ids"));
 	brc = brc ? brc : crmw__buf_puts(&q, " ORDER BY Territory2Id, UserId");
@@ -485,10 +442,8 @@ static int t_get_tasks(bcall *c, json_t *args)
 {
 	static const char *const want[] = {"Subject", "Description", "Status", "Priority", "ActivityDate", "OwnerId", "WhatId"};
 	crmw_buf q = CRMW_BUF_INIT;
-	if (bselect(c, &q, "Task", want, CRMW_ARRAY_LEN(want))) {
-		crmw_buf_dispose(&q);
+	if (bselect(c, &q, "Task", want, CRMW_ARRAY_LEN(want)))
 		return -1;
-	}
 	bool first = true;
 	int brc = f_eq(&q, &first, "WhatId", astr(args, "what_id"));
 	brc = brc ? brc : f_in(&q, &first, "Status", aarr(args, "statuses"));
@@ -501,10 +456,8 @@ static int t_get_events(bcall *c, json_t *args)
 	static const char *const want[] = {"Subject", "Description", "StartDateTime", "DurationInMinutes",
 					   "IsAllDayEvent", "Location", "OwnerId", "WhatId"};
 	crmw_buf q = CRMW_BUF_INIT;
-	if (bselect(c, &q, "Event", want, CRMW_ARRAY_LEN(want))) {
-		crmw_buf_dispose(&q);
+	if (bselect(c, &q, "Event", want, CRMW_ARRAY_LEN(want)))
 		return -1;
-	}
 	bool first = true;
 	int brc = f_eq(&q, &first, "WhatId", astr(args, "what_id"));
 	brc = brc ? brc : crmw__buf_puts(&q, " ORDER BY StartDateTime, Id");
@@ -517,10 +470,8 @@ static int t_voice_calls(bcall *c, json_t *args)
 	static const char *const want[] = {"LeadId__c", "OpportunityId__c", "TranscriptBody__c", "Body__c", "CreatedDate",
 					   "EndTime__c"};
 	crmw_buf q = CRMW_BUF_INIT;
-	if (bselect(c, &q, "VoiceCallTranscript__c", want, CRMW_ARRAY_LEN(want))) {
-		crmw_buf_dispose(&q);
+	if (bselect(c, &q, "VoiceCallTranscript__c", want, CRMW_ARRAY_LEN(want)))
 		return -1;
-	}
 	bool first = true;
 	int brc = f_eq(&q, &first, "LeadId__c", lead);
 	brc = brc ? brc : f_eq(&q, &first, "OpportunityId__c", opp);

@@ -7,6 +7,7 @@
 #define CRMW_CLI_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include <crmweaver.h>
 
@@ -32,6 +33,8 @@ int cli_bad_option(const char *cmd, char **argv);
  * "NAME:ID" (bound to that Contact or Account), or FILE.json holding a
  * policy.  NULL spec: no role (*out = NULL).  Reports its own errors. */
 int cli_make_role(crmw_role **out, crmw_db *db, const char *spec);
+/* A non-negative whole number for option `what` of `cmd`; reports its own error. */
+int cli_parse_count(const char *cmd, const char *what, const char *s, int64_t *out);
 /* Parse a format name (json, jsonl, csv) into CRMW_FORMAT_*; -1 if unknown. */
 int cli_format(const char *name);
 

@@ -4,7 +4,6 @@
  */
 #include "cli.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,17 +47,6 @@ static void usage(FILE *f, bool sql)
 			"  crmweaver query --db org.db 'FIND {zipper} IN ALL FIELDS RETURNING Case(Subject)'\n");
 }
 
-static int parse_count(const char *s, int64_t *out, const char *what)
-{
-	char *end;
-	errno = 0;
-	long long v = strtoll(s, &end, 10);
-	if (errno || *end || v < 0)
-		return cli_error(CLI_USAGE, "%s must be a whole number, not '%s'", what, s);
-	*out = v;
-	return CLI_OK;
-}
-
 static int run(int argc, char **argv, bool sql)
 {
 	static const struct option opts[] = {
@@ -91,15 +79,15 @@ static int run(int argc, char **argv, bool sql)
 			break;
 		case 'r': role_spec = optarg; break;
 		case 'm':
-			if (!(rc = parse_count(optarg, &v, "--max-rows")))
+			if (!(rc = cli_parse_count(cmd, "--max-rows", optarg, &v)))
 				crmw_query_opts_set_max_rows(qo, v);
 			break;
 		case 'b':
-			if (!(rc = parse_count(optarg, &v, "--max-bytes")))
+			if (!(rc = cli_parse_count(cmd, "--max-bytes", optarg, &v)))
 				crmw_query_opts_set_max_bytes(qo, v);
 			break;
 		case 'T':
-			if (!(rc = parse_count(optarg, &v, "--timeout-ms")))
+			if (!(rc = cli_parse_count(cmd, "--timeout-ms", optarg, &v)))
 				crmw_query_opts_set_timeout_ms(qo, v);
 			break;
 		case 'n': crmw_query_opts_set_drop_null_columns(qo, 1); break;

@@ -5,7 +5,6 @@
  */
 #include "cli.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,17 +45,6 @@ static void usage(FILE *f)
 		"  crmweaver tools call --db org.db --set crmarena get_period '{\"period_name\":\"Q3\",\"year\":2023}'\n"
 		"  crmweaver tools call --db org.db --set query --role external:003... \\\n"
 		"      issue_soql_query '{\"query\":\"SELECT Id, Subject FROM Case\"}'\n");
-}
-
-static int parse_count(const char *s, int64_t *out, const char *what)
-{
-	char *end;
-	errno = 0;
-	long long v = strtoll(s, &end, 10);
-	if (errno || *end || v < 0)
-		return cli_error(CLI_USAGE, "tools: %s must be a whole number, not '%s'", what, s);
-	*out = v;
-	return CLI_OK;
 }
 
 static int list_tools(crmw_registry *reg, const char *format)
@@ -162,15 +150,15 @@ int cmd_tools(int argc, char **argv)
 				rc = cli_error(CLI_USAGE, "tools: --today takes a date YYYY-MM-DD, not '%s'", optarg);
 			break;
 		case 'm':
-			if (!(rc = parse_count(optarg, &v, "--max-rows")))
+			if (!(rc = cli_parse_count("tools", "--max-rows", optarg, &v)))
 				crmw_query_opts_set_max_rows(qo, v);
 			break;
 		case 'b':
-			if (!(rc = parse_count(optarg, &v, "--max-bytes")))
+			if (!(rc = cli_parse_count("tools", "--max-bytes", optarg, &v)))
 				crmw_query_opts_set_max_bytes(qo, v);
 			break;
 		case 'T':
-			if (!(rc = parse_count(optarg, &v, "--timeout-ms")))
+			if (!(rc = cli_parse_count("tools", "--timeout-ms", optarg, &v)))
 				crmw_query_opts_set_timeout_ms(qo, v);
 			break;
 		case 'h': usage(stdout); crmw_query_opts_free(qo); return CLI_OK;

@@ -96,6 +96,17 @@ int cli_make_role(crmw_role **out, crmw_db *db, const char *spec)
 	return CLI_OK;
 }
 
+int cli_parse_count(const char *cmd, const char *what, const char *s, int64_t *out)
+{
+	char *end;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (errno || end == s || *end || v < 0)
+		return cli_error(CLI_USAGE, "%s: %s must be a whole number, not '%s'", cmd, what, s);
+	*out = v;
+	return CLI_OK;
+}
+
 int cli_is_help(const char *arg)
 {
 	return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0;
