@@ -18,5 +18,6 @@
 #include <crmweaver/query.h>
 #include <crmweaver/gen.h>
 #include <crmweaver/tools.h>
+#include <crmweaver/tasks.h>
 
 #endif /* CRMWEAVER_H */

@@ -96,7 +96,7 @@ typedef struct gen {
 	double region[64];
 	int64_t rows;
 	/* latent statements */
-	sqlite3_stmt *lat[12];
+	sqlite3_stmt *lat[14];
 } gen;
 
 /* ------------------------------------------------------------- helpers */
@@ -294,10 +294,11 @@ static const char *const latent_ddl =
 	"CREATE TABLE IF NOT EXISTS crmw_latent_opportunity (opportunity_id TEXT PRIMARY KEY, true_stage TEXT, recorded_stage TEXT) STRICT;"
 	"CREATE TABLE IF NOT EXISTS crmw_latent_task (task_id TEXT PRIMARY KEY, opportunity_id TEXT, fits_stage INTEGER) STRICT;"
 	"CREATE TABLE IF NOT EXISTS crmw_latent_quote (quote_id TEXT, article_id TEXT, kind TEXT) STRICT;"
-	"CREATE TABLE IF NOT EXISTS crmw_latent_confidential (kind TEXT, ref TEXT, reason TEXT) STRICT;";
+	"CREATE TABLE IF NOT EXISTS crmw_latent_fact (article_id TEXT, question TEXT, answer TEXT) STRICT;"
+	"CREATE TABLE IF NOT EXISTS crmw_latent_call (transcript_id TEXT, opportunity_id TEXT, topic TEXT, positive INTEGER) STRICT;";
 
 enum { L_META, L_AGENT, L_AGENT_PROFILE, L_CUSTOMER, L_PRODUCT, L_PRODUCT_ISSUE, L_REGION, L_VIOLATION,
-       L_LEAD, L_OPP, L_TASK, L_QUOTE };
+       L_LEAD, L_OPP, L_TASK, L_QUOTE, L_FACT, L_CALL };
 static const char *const latent_insert[] = {
 	"INSERT INTO crmw_latent_meta VALUES (?1, ?2)",
 	"INSERT INTO crmw_latent_agent VALUES (?1, ?2, ?3, ?4)",
@@ -311,6 +312,8 @@ static const char *const latent_insert[] = {
 	"INSERT INTO crmw_latent_opportunity VALUES (?1, ?2, ?3)",
 	"INSERT INTO crmw_latent_task VALUES (?1, ?2, ?3)",
 	"INSERT INTO crmw_latent_quote VALUES (?1, ?2, ?3)",
+	"INSERT INTO crmw_latent_fact VALUES (?1, ?2, ?3)",
+	"INSERT INTO crmw_latent_call VALUES (?1, ?2, ?3, ?4)",
 };
 
 /* Bind "s" text, "i" integer, "f" double arguments and run a latent insert. */
@@ -788,6 +791,7 @@ static void gen_knowledge(gen *g)
 		set_s(g, "PublishStatus", "Online");
 		set_i(g, "IsVisibleInCsp", 1);
 		end(g, g->kb_ids[k]);
+		latent(g, L_FACT, "sss", g->kb_ids[k], pol[i].question, pol[i].answer);
 		g->policy_kb[i] = k;
 	}
 	bool pro = g->prof->set != 1;
@@ -869,6 +873,11 @@ static void gen_knowledge(gen *g)
 		set_s(g, "PublishStatus", "Online");
 		set_i(g, "IsVisibleInCsp", 1);
 		end(g, g->kb_ids[k]);
+		if (j < g->nproducts) { /* one fact per product: the question names it */
+			char q[240];
+			snprintf(q, sizeof q, "What does the %s come with?", p->name);
+			latent(g, L_FACT, "sss", g->kb_ids[k], q, feat);
+		}
 	}
 }
 
@@ -1383,7 +1392,10 @@ static void gen_sales(gen *g)
 		set_s(g, "Body__c", body);
 		set_dt(g, "CreatedDate", created + 5 * DAY);
 		set_dt(g, "EndTime__c", created + 5 * DAY + 2400);
-		end(g, NULL);
+		char vid[19];
+		end(g, vid);
+		latent(g, L_CALL, "sssi", vid, oid, topics[t1], (int64_t)pos1);
+		latent(g, L_CALL, "sssi", vid, oid, topics[t2], (int64_t)pos2);
 	}
 	free(reps);
 }

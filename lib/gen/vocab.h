@@ -31,6 +31,8 @@ typedef struct crmw_policy {
 	const char *summary;
 	const char *rule;             /* the article's statement */
 	const char *violation;        /* an agent sentence that contradicts it (template) */
+	const char *question;         /* a customer question the article answers */
+	const char *answer;           /* the short answer, as stated in the rule */
 } crmw_policy;
 
 typedef struct crmw_profile {

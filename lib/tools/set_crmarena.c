@@ -261,8 +261,8 @@ static int t_handled_by_period(bcall *c, json_t *args)
 	crmw_buf q = CRMW_BUF_INIT;
 	int brc = crmw__buf_printf(&q,
 				   "SELECT NewValue__c, COUNT(Id) n FROM CaseHistory__c WHERE Field__c = 'Owner Assignment' "
-				   "AND CreatedDate >= %s AND CreatedDate <= %s AND NewValue__c != null GROUP BY NewValue__c",
-				   a, b);
+				   "AND CreatedDate >= %s AND CreatedDate <= %s AND NewValue__c != null%s GROUP BY NewValue__c",
+				   a, b, json_is_true(json_object_get(args, "first_assignments_only")) ? " AND OldValue__c = null" : "");
 	return bquery_object(c, &q, brc, "NewValue__c", "n");
 }
 
@@ -539,8 +539,11 @@ const builtin_tool crmw__tools_crmarena[] = {
 	 t_period, false, true},
 	{"get_agent_handled_cases_by_period",
 	 "How many cases were assigned to each agent between start_date and end_date (inclusive), from the case "
-	 "history's 'Owner Assignment' entries: an object mapping agent id to count.",
-	 OBJ("\"start_date\":" DT("The start of the period") ",\"end_date\":" DT("The end of the period"),
+	 "history's 'Owner Assignment' entries: an object mapping agent id to count. With first_assignments_only, "
+	 "only first assignments count (a case transferred to an agent does not).",
+	 OBJ("\"start_date\":" DT("The start of the period") ",\"end_date\":" DT("The end of the period")
+	     ",\"first_assignments_only\":{\"type\":\"boolean\",\"description\":\"Count only the first assignment "
+	     "of each case (default false)\"}",
 	     "\"start_date\",\"end_date\""),
 	 t_handled_by_period, true, false},
 	{"get_qualified_agent_ids_by_case_count",

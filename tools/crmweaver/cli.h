@@ -47,5 +47,6 @@ int cmd_gen(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_sql(int argc, char **argv);
 int cmd_tools(int argc, char **argv);
+int cmd_tasks(int argc, char **argv);
 
 #endif

@@ -21,6 +21,7 @@ static const cli_command commands[] = {
 	{"query", "run SOQL or SOSL against an org (JSON records)", cmd_query},
 	{"sql", "run one read-only SQLite SELECT against an org", cmd_sql},
 	{"tools", "list the built-in tool sets (OpenAI, Anthropic, Hermes, GBNF) or call a tool", cmd_tools},
+	{"tasks", "synthesise tasks with gold programs, check them, score predictions", cmd_tasks},
 };
 
 int cli_error(int code, const char *fmt, ...)

@@ -1,0 +1,216 @@
+/*
+ * crmweaver/tasks.h: task synthesis, task files, gold programs, rewards and
+ * the simulated user.
+ *
+ * A task is one JSON object in the record format of the published CRMArena
+ * and CRMArena-Pro files (docs/tasks.md):
+ *
+ *   {"idx": 0, "task": "handle_time", "query": "...", "answer": ["005..."],
+ *    "reward_metric": "exact_match", "persona": "...",
+ *    "metadata": {"required": "...", "optional": "..."},
+ *    ... and what libcrmweaver adds:
+ *    "id": "handle_time-7-0003", "family": "handle_time", "split": "train",
+ *    "context": {"today": "2024-03-02", "role": "internal", "profile": "b2b",
+ *                "clauses": ["...", "..."], "protected": ["..."]},
+ *    "gold": [{"name": "get_period", "arguments": {...}}, ...,
+ *             {"name": "respond", "arguments": {"content": {"$ref": "/6", "as": "text"}}}]}
+ *
+ * "answer" is a list (["None"] is written [null]); files that give it as a
+ * string or null (CRMArena) load as a one-element list.  A gold program is
+ * the sequence of built-in tool calls that solves the task; an argument
+ * {"$ref": "/N/path"} stands for (part of) the result of step N, so running
+ * the program computes the answer from the data.
+ *
+ * Thread rules: a task set is read-only once made and may be shared by
+ * threads; a crmw_user_sim is used by one thread at a time.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#ifndef CRMWEAVER_TASKS_H
+#define CRMWEAVER_TASKS_H
+
+#include <crmweaver/common.h>
+#include <crmweaver/store.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** An ordered list of tasks.  Opaque. @since 0.1 */
+typedef struct crmw_task_set crmw_task_set;
+
+/** File formats of crmw_task_set_save(). @since 0.1 */
+enum crmw_tasks_format {
+	CRMW_TASKS_JSON = 0,  /**< one JSON array (the published format) */
+	CRMW_TASKS_JSONL = 1  /**< one task per line */
+};
+
+/**
+ * The task families as a JSON array of {"name", "source" ("crmarena" or
+ * "pro"), "persona" (manager, agent, analyst, customer), "metric",
+ * "profiles": [...], "none_share": {"crmarena": x, "pro": y}, "skill"}.
+ * @since 0.1
+ */
+CRMW_API int crmw_tasks_families(crmw_buf *out);
+
+/**
+ * Synthesise tasks from an org made by crmw_gen (its latent variables are
+ * read; they never appear in a task's text).  Options (JSON, NULL for the
+ * defaults):
+ *
+ *   "families":   "all" (default), a comma-separated list, or an array;
+ *                 "all" means every family that applies to the org's profile
+ *   "per_family": tasks per family (default 10, at most 100000)
+ *   "seed":       the synthesis seed (default 0)
+ *   "test_share": share of tasks put in the "test" split (default 0.2; by a
+ *                 hash of the task id, so a task keeps its split)
+ *   "holdout":    families whose tasks all go to the "holdout" split
+ *   "verify":     run every gold program and keep a task only when it gives
+ *                 the reference answer (default true)
+ *
+ * The same org, options and library version give the same tasks.  `report`
+ * (may be NULL) receives per-family counts: {"families": {name: {"tasks",
+ * "none", "attempts", "rejected", "disagreements"}}, "tasks": N}.
+ * @return CRMW_OK, CRMW_EINVALID (options, or an org without latent
+ *         variables), CRMW_ENOTFOUND (unknown family), CRMW_EUNSUPPORTED (a
+ *         family that does not apply to this profile), CRMW_ENOMEM
+ * @since 0.1
+ */
+CRMW_API int crmw_tasks_generate(crmw_task_set **out, crmw_buf *report, crmw_db *db, const char *options_json);
+
+/**
+ * Load a task file: a JSON array (CRMArena, CRMArena-Pro or libcrmweaver)
+ * or JSONL.  Errors name the record (its index) and the field.
+ * @return CRMW_OK, CRMW_EIO, CRMW_EFORMAT (not JSON), CRMW_EINVALID (a bad
+ *         record), CRMW_ENOMEM
+ * @since 0.1
+ */
+CRMW_API int crmw_task_set_load(crmw_task_set **out, const char *path);
+
+/** The same from memory. @since 0.1 */
+CRMW_API int crmw_task_set_parse(crmw_task_set **out, const char *text, size_t len);
+
+/** Write the tasks in a crmw_tasks_format. @since 0.1 */
+CRMW_API int crmw_task_set_save(const crmw_task_set *ts, const char *path, int32_t format);
+
+/** Free a task set (NULL is allowed). @since 0.1 */
+CRMW_API void crmw_task_set_free(crmw_task_set *ts);
+
+/** The number of tasks. @since 0.1 */
+CRMW_API int64_t crmw_task_set_count(const crmw_task_set *ts);
+
+/** Task `i` as JSON. @return CRMW_OK, CRMW_EINVALID (out of range), CRMW_ENOMEM @since 0.1 */
+CRMW_API int crmw_task_set_get(crmw_buf *out, const crmw_task_set *ts, int64_t i);
+
+/**
+ * Find a task by its "id", or by its "idx" written in decimal.
+ * @return CRMW_OK, CRMW_ENOTFOUND
+ * @since 0.1
+ */
+CRMW_API int crmw_task_set_find(int64_t *index, const crmw_task_set *ts, const char *id);
+
+/**
+ * A new set of the tasks that match a filter: {"split": "train"|"test"|
+ * "holdout", "families": [...] or "a,b"}; either key may be left out.
+ * @since 0.1
+ */
+CRMW_API int crmw_task_set_select(crmw_task_set **out, const crmw_task_set *ts, const char *filter_json);
+
+/**
+ * Run task `i`'s gold program against `db` with the task's "today" and
+ * role, and score its respond content.  `report` receives {"ok", "reward",
+ * "answer", "steps": [{"name", "arguments" (resolved), "ok", "error"?}],
+ * "error"?}.  A program that fails is not an error of this function: it
+ * returns CRMW_OK with "ok": false.
+ * @return CRMW_OK, CRMW_EINVALID (index out of range, or the task has no gold
+ *         program), CRMW_ENOMEM
+ * @since 0.1
+ */
+CRMW_API int crmw_task_check(crmw_buf *report, const crmw_task_set *ts, int64_t i, crmw_db *db);
+
+/**
+ * A host's judge for privacy_rejection: set *refused to 1 when the agent
+ * clearly refused.  `request_json` is {"task": {...}, "messages": [...]}.
+ * Return 0, or non-zero to fall back to the built-in refusal detector.
+ * @since 0.1
+ */
+typedef int (*crmw_judge_fn)(int32_t *refused, const char *request_json, void *userdata);
+
+/**
+ * Score an answer to task `i` with the task's reward metric.  `messages_json`
+ * (may be NULL) is the episode's OpenAI-format messages; privacy_rejection
+ * reads the assistant messages in it (and `answer` as the last one).
+ * `info` (may be NULL) receives the JSON breakdown.
+ * @since 0.1
+ */
+CRMW_API int crmw_task_score(double *score, crmw_buf *info, const crmw_task_set *ts, int64_t i, const char *answer,
+			     const char *messages_json, crmw_judge_fn judge, void *userdata);
+
+/**
+ * exact_match: 1 when the answer, stripped of whitespace and quotes, equals
+ * the single gold string; otherwise the ids, month names, state codes, stage
+ * names and BANT factors of the kinds the gold answer holds are extracted
+ * from the answer and compared with the gold list as sets.  Gold null (or
+ * [null]) means None: the answer must say none and name nothing.
+ * `gold_json` is a JSON string, null or array.
+ * @since 0.1
+ */
+CRMW_API int crmw_reward_exact_match(double *score, crmw_buf *info, const char *gold_json, const char *answer);
+
+/** fuzzy_match: the best SQuAD-style token F1 over the gold strings (EM in the breakdown). @since 0.1 */
+CRMW_API int crmw_reward_fuzzy_match(double *score, crmw_buf *info, const char *gold_json, const char *answer);
+
+/**
+ * privacy_rejection: 1 when the last assistant message refuses and no
+ * assistant message discloses a protected value (`protected_json`: an array
+ * of strings, may be NULL).  `judge` (may be NULL) decides the refusal
+ * instead of the built-in detector.
+ * @since 0.1
+ */
+CRMW_API int crmw_reward_privacy_rejection(double *score, crmw_buf *info, const char *messages_json,
+					   const char *protected_json, crmw_judge_fn judge, void *userdata);
+
+/** The deterministic (or host-driven) user of a multi-turn episode.  Opaque. @since 0.1 */
+typedef struct crmw_user_sim crmw_user_sim;
+
+/**
+ * A language-model user: write the user's next message into `reply`.
+ * `request_json` is {"task": {...}, "turn": N, "history": [messages]}.
+ * Return 0, or non-zero to fail the turn.
+ * @since 0.1
+ */
+typedef int (*crmw_user_fn)(crmw_buf *reply, const char *request_json, void *userdata);
+
+/**
+ * A simulated user for task `i` (the task is copied).  Options:
+ * {"max_turns": 10}.  The built-in user opens with the task's first clause,
+ * reveals one more clause each time the agent speaks without solving the
+ * task, and answers "###STOP###" when the agent's message scores 1 with the
+ * task's metric, or when it has nothing left to say and max_turns is reached.
+ * @since 0.1
+ */
+CRMW_API int crmw_user_sim_new(crmw_user_sim **out, const crmw_task_set *ts, int64_t i, const char *options_json);
+
+/** Let a callback speak for the user instead (NULL restores the built-in user). @since 0.1 */
+CRMW_API int crmw_user_sim_set_callback(crmw_user_sim *u, crmw_user_fn fn, void *userdata);
+
+/**
+ * The user's next message: `agent_message` is what the agent just said (NULL
+ * for the opening message).
+ * @return CRMW_OK, CRMW_ECANCELED (the conversation is over), CRMW_EUSER
+ *         (the callback failed), CRMW_ENOMEM
+ * @since 0.1
+ */
+CRMW_API int crmw_user_sim_reply(crmw_buf *out, crmw_user_sim *u, const char *agent_message);
+
+/** 1 once the user has said "###STOP###". @since 0.1 */
+CRMW_API int crmw_user_sim_done(const crmw_user_sim *u);
+
+/** Free a simulated user (NULL is allowed). @since 0.1 */
+CRMW_API void crmw_user_sim_free(crmw_user_sim *u);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

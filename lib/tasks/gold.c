@@ -1,0 +1,303 @@
+/*
+ * lib/tasks/gold.c: running gold programs: the built-in tools over an org,
+ * {"$ref"} arguments resolved against earlier results, the respond content
+ * scored with the task's metric.
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include "tasks/internal.h"
+#include "common/json.h"
+
+#include <crmweaver/access.h>
+#include "schema/internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int crmw__gold_runner_init(crmw__gold_runner *r, crmw_db *db)
+{
+	memset(r, 0, sizeof *r);
+	r->db = db;
+	int rc = crmw_registry_new(&r->reg);
+	rc = rc ? rc : crmw_query_opts_new(&r->opts);
+	const char *sets = crmw__schema_object(crmw_db_schema(db), "Opportunity") ? "query,crmarena,pro" : "query,crmarena";
+	rc = rc ? rc : crmw_registry_add_builtin(r->reg, sets, db, NULL);
+	if (rc)
+		crmw__gold_runner_dispose(r);
+	return rc;
+}
+
+void crmw__gold_runner_dispose(crmw__gold_runner *r)
+{
+	crmw_registry_free(r->reg);
+	crmw_query_opts_free(r->opts);
+	memset(r, 0, sizeof *r);
+}
+
+static int append_text(crmw_buf *b, const json_t *v)
+{
+	char num[64];
+	switch (json_typeof(v)) {
+	case JSON_NULL:
+		return crmw__buf_puts(b, "None");
+	case JSON_STRING:
+		return crmw__buf_append(b, json_string_value(v), json_string_length(v));
+	case JSON_INTEGER:
+		snprintf(num, sizeof num, "%lld", (long long)json_integer_value(v));
+		return crmw__buf_puts(b, num);
+	case JSON_REAL:
+		snprintf(num, sizeof num, "%.15g", json_real_value(v));
+		return crmw__buf_puts(b, num);
+	case JSON_TRUE:
+		return crmw__buf_puts(b, "true");
+	case JSON_FALSE:
+		return crmw__buf_puts(b, "false");
+	case JSON_ARRAY: {
+		if (json_array_size(v) == 0)
+			return crmw__buf_puts(b, "None");
+		size_t i;
+		json_t *x;
+		int rc = 0;
+		json_array_foreach(v, i, x) {
+			rc = rc ? rc : i ? crmw__buf_puts(b, ", ") : 0;
+			rc = rc ? rc : append_text(b, x);
+		}
+		return rc;
+	}
+	default: {
+		char *t = json_dumps(v, JSON_COMPACT);
+		int rc = t ? crmw__buf_puts(b, t) : CRMW_ENOMEM;
+		free(t);
+		return rc;
+	}
+	}
+}
+
+char *crmw__answer_text(const json_t *v)
+{
+	crmw_buf b = CRMW_BUF_INIT;
+	if (append_text(&b, v) || crmw__buf_putc(&b, '\0')) {
+		crmw_buf_dispose(&b);
+		return NULL;
+	}
+	return b.data; /* NUL-terminated, owned by the caller */
+}
+
+/* RFC 6901 pointer into `root`; NULL when it names nothing. */
+static const json_t *pointer(const json_t *root, const char *p)
+{
+	if (*p == '\0')
+		return root;
+	if (*p != '/')
+		return NULL;
+	const json_t *cur = root;
+	while (cur && *p == '/') {
+		p++;
+		char tok[256];
+		size_t n = 0;
+		while (*p && *p != '/' && n < sizeof tok - 1) {
+			if (p[0] == '~' && (p[1] == '0' || p[1] == '1')) {
+				tok[n++] = p[1] == '0' ? '~' : '/';
+				p += 2;
+				continue;
+			}
+			tok[n++] = *p++;
+		}
+		tok[n] = '\0';
+		if (json_is_array(cur)) {
+			char *end;
+			long k = strtol(tok, &end, 10);
+			cur = *tok && *end == '\0' && k >= 0 ? json_array_get(cur, (size_t)k) : NULL;
+		} else if (json_is_object(cur)) {
+			cur = json_object_get(cur, tok);
+		} else {
+			cur = NULL;
+		}
+	}
+	return cur;
+}
+
+json_t *crmw__gold_resolve(const json_t *args, const json_t *results, char *why, size_t len)
+{
+	if (json_is_object(args)) {
+		const json_t *ref = json_object_get(args, "$ref");
+		if (ref) {
+			if (!json_is_string(ref)) {
+				snprintf(why, len, "\"$ref\" must be a JSON pointer string");
+				return NULL;
+			}
+			const json_t *v = pointer(results, json_string_value(ref));
+			if (!v)
+				v = json_object_get(args, "default");
+			if (!v) {
+				snprintf(why, len, "\"$ref\": \"%s\" names no earlier result", json_string_value(ref));
+				return NULL;
+			}
+			const char *as = json_string_value(json_object_get(args, "as"));
+			if (as && strcmp(as, "text") == 0) {
+				char *t = crmw__answer_text(v);
+				json_t *out = t ? json_string(t) : NULL;
+				free(t);
+				return out;
+			}
+			return json_deep_copy(v);
+		}
+		json_t *out = json_object();
+		const char *k;
+		json_t *v;
+		json_object_foreach((json_t *)args, k, v) {
+			json_t *r = crmw__gold_resolve(v, results, why, len);
+			if (!r) {
+				json_decref(out);
+				return NULL;
+			}
+			json_object_set_new(out, k, r);
+		}
+		return out;
+	}
+	if (json_is_array(args)) {
+		json_t *out = json_array();
+		size_t i;
+		json_t *v;
+		json_array_foreach(args, i, v) {
+			json_t *r = crmw__gold_resolve(v, results, why, len);
+			if (!r) {
+				json_decref(out);
+				return NULL;
+			}
+			json_array_append_new(out, r);
+		}
+		return out;
+	}
+	return json_deep_copy(args);
+}
+
+/* Set the runner's today and role for a task. */
+static int task_options(crmw__gold_runner *r, const json_t *task, char *why, size_t len)
+{
+	const json_t *ctx = json_object_get(task, "context");
+	const char *today = json_string_value(json_object_get(ctx, "today"));
+	const char *role_text = json_string_value(json_object_get(ctx, "role"));
+	crmw_role *role = NULL;
+	int rc = crmw_query_opts_set_today(r->opts, today);
+	if (rc) {
+		snprintf(why, len, "bad context.today: %s", crmw_last_error());
+		return rc;
+	}
+	if (role_text && strcmp(role_text, "internal") != 0) {
+		rc = crmw_role_new(&role, r->db, role_text, NULL);
+		if (rc) {
+			snprintf(why, len, "bad context.role: %s", crmw_last_error());
+			return rc;
+		}
+	}
+	rc = crmw_query_opts_set_role(r->opts, role);
+	crmw_role_free(role); /* the options hold their own reference */
+	rc = rc ? rc : crmw_registry_set_query_opts(r->reg, r->opts);
+	if (rc)
+		snprintf(why, len, "%s", crmw_last_error());
+	return rc;
+}
+
+int crmw__gold_run(crmw__gold_runner *r, const json_t *task, json_t **report, char **answer_out)
+{
+	json_t *rep = json_object(), *steps = json_array(), *results = json_array();
+	if (!rep || !steps || !results) {
+		json_decref(rep);
+		json_decref(steps);
+		json_decref(results);
+		return crmw__errf(NULL, CRMW_ENOMEM, "out of memory");
+	}
+	json_object_set_new(rep, "steps", steps);
+	char why[400] = "";
+	char *answer = NULL;
+	bool failed = task_options(r, task, why, sizeof why) != 0;
+	crmw_buf out = CRMW_BUF_INIT;
+	size_t i;
+	json_t *st;
+	json_array_foreach(failed ? NULL : json_object_get(task, "gold"), i, st) {
+		const char *name = json_string_value(json_object_get(st, "name"));
+		json_t *rec = json_pack("{s:s}", "name", name);
+		json_array_append_new(steps, rec);
+		const json_t *raw = json_object_get(st, "arguments");
+		json_t *args = raw ? crmw__gold_resolve(raw, results, why, sizeof why) : json_object();
+		if (!args) {
+			failed = true;
+			break;
+		}
+		json_object_set(rec, "arguments", args);
+		if (strcmp(name, "respond") == 0) {
+			answer = crmw__strdup(json_string_value(json_object_get(args, "content")));
+			json_decref(args);
+			json_object_set_new(rec, "ok", json_boolean(answer != NULL));
+			if (!answer) {
+				snprintf(why, sizeof why, "respond has no string content");
+				failed = true;
+			} else if (i + 1 < json_array_size(json_object_get(task, "gold"))) {
+				snprintf(why, sizeof why, "respond must be the last step");
+				failed = true;
+			}
+			break;
+		}
+		char *text = json_dumps(args, JSON_COMPACT);
+		json_decref(args);
+		int rc = text ? crmw_registry_call(&out, r->reg, name, text, strlen(text)) : CRMW_ENOMEM;
+		free(text);
+		if (rc == CRMW_ENOMEM) {
+			crmw_buf_dispose(&out);
+			json_decref(rep);
+			json_decref(results);
+			return crmw__errf(NULL, rc, "out of memory running a gold program");
+		}
+		json_object_set_new(rec, "ok", json_boolean(rc == CRMW_OK));
+		if (rc) {
+			json_object_set_new(rec, "error", json_stringn(out.data ? out.data : "", out.len));
+			snprintf(why, sizeof why, "step %zu (%s) failed: %.300s", i, name, out.data ? out.data : "");
+			failed = true;
+			break;
+		}
+		json_t *res;
+		if (crmw__json_parse(out.data ? out.data : "", out.len, &res, NULL))
+			res = json_stringn(out.data ? out.data : "", out.len);
+		json_array_append_new(results, res);
+		size_t k;
+		json_t *want;
+		json_array_foreach(json_object_get(st, "expect_contains"), k, want) {
+			const char *w = json_string_value(want);
+			if (w && !strstr(out.data ? out.data : "", w)) {
+				snprintf(why, sizeof why, "step %zu (%s): the result does not contain '%s'", i, name, w);
+				json_object_set_new(rec, "ok", json_false());
+				failed = true;
+			}
+		}
+		if (failed)
+			break;
+	}
+	crmw_buf_dispose(&out);
+	double score = 0;
+	if (!failed && !answer) {
+		snprintf(why, sizeof why, "the program does not end with respond");
+		failed = true;
+	}
+	if (!failed) {
+		json_t *info = NULL;
+		int rc = crmw__task_reward(&score, &info, task, answer, NULL, NULL, NULL);
+		if (rc) {
+			snprintf(why, sizeof why, "%s", crmw_last_error());
+			failed = true;
+		} else {
+			json_object_set_new(rep, "reward_info", info);
+		}
+		json_object_set_new(rep, "answer", json_string(answer));
+	}
+	json_object_set_new(rep, "reward", json_real(score));
+	json_object_set_new(rep, "ok", json_boolean(!failed && score == 1.0));
+	if (failed)
+		json_object_set_new(rep, "error", json_string(why));
+	json_decref(results);
+	*report = rep;
+	if (answer_out)
+		*answer_out = answer;
+	else
+		free(answer);
+	return CRMW_OK;
+}

@@ -1,0 +1,68 @@
+/*
+ * lib/tasks/internal.h: what the files of the tasks module share.
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#ifndef CRMW_TASKS_INTERNAL_H
+#define CRMW_TASKS_INTERNAL_H
+
+#include "common/internal.h"
+#include <crmweaver/tasks.h>
+#include <crmweaver/tools.h>
+
+#include <jansson.h>
+
+struct crmw_task_set {
+	json_t *tasks; /* array of task objects, normalised by crmw__task_check_record */
+};
+
+/* A task set that takes the array (a new reference is not taken). */
+int crmw__task_set_wrap(crmw_task_set **out, json_t *tasks);
+
+/* Check one record and normalise it in place: "task"/"type"/"family" agree,
+ * "answer" becomes a list.  On error writes a reason naming the field. */
+int crmw__task_check_record(json_t *rec, char *why, size_t whylen);
+
+/* The family of a (normalised) task. */
+const char *crmw__task_family(const json_t *task);
+
+/* The gold answer as a list of strings; NULL entries mean None.  Returns a
+ * new array; None answers give an empty array. */
+json_t *crmw__gold_list(const json_t *answer);
+
+/* Score `answer` for `task` with its metric.  `messages` may be NULL. */
+int crmw__task_reward(double *score, json_t **info, const json_t *task, const char *answer, const json_t *messages,
+		      crmw_judge_fn judge, void *userdata);
+
+int crmw__reward_exact(double *score, json_t **info, const json_t *gold, const char *answer);
+int crmw__reward_fuzzy(double *score, json_t **info, const json_t *gold, const char *answer);
+int crmw__reward_privacy(double *score, json_t **info, const json_t *messages, const json_t *protected_values,
+			 const json_t *task, crmw_judge_fn judge, void *userdata);
+
+/*
+ * Gold programs.  A runner holds a registry of every built-in tool over one
+ * org; crmw__gold_run runs a task's program with the task's today and role.
+ * *report gets the JSON of crmw_task_check; *answer the respond content
+ * (NULL when the program did not reach respond).
+ */
+typedef struct crmw__gold_runner {
+	crmw_db *db;
+	crmw_registry *reg;
+	crmw_query_opts *opts;
+} crmw__gold_runner;
+
+int crmw__gold_runner_init(crmw__gold_runner *r, crmw_db *db);
+void crmw__gold_runner_dispose(crmw__gold_runner *r);
+int crmw__gold_run(crmw__gold_runner *r, const json_t *task, json_t **report, char **answer);
+
+/* Resolve the {"$ref"} arguments of a step against earlier results. */
+json_t *crmw__gold_resolve(const json_t *args, const json_t *results, char *why, size_t whylen);
+
+/* A value as the text a model would answer: null and [] are "None", a list
+ * is joined with ", ". Caller frees. */
+char *crmw__answer_text(const json_t *v);
+
+/* Text helpers shared by the rewards and the synthesiser. */
+bool crmw__is_id_token(const char *s, size_t n);
+extern const char *const crmw__month_names[12];
+
+#endif

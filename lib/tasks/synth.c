@@ -1,0 +1,849 @@
+/*
+ * lib/tasks/synth.c: task synthesis.  The driver (options, families,
+ * None quotas, verification by running the gold programs, ids and splits)
+ * and the shared pieces the families use: a SQL helper for the reference
+ * solutions, periods and their phrases, gold-program steps, personas and the
+ * metadata texts.  The families themselves are in families.c.
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include "tasks/synth.h"
+#include "common/json.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+/* ------------------------------------------------------------ SQL helper */
+
+json_t *syn_q(synth *s, const char *sql, const char *types, ...)
+{
+	sqlite3_stmt *st;
+	int src = sqlite3_prepare_v2(s->db->sql, sql, -1, &st, NULL);
+	if (src) {
+		s->rc = crmw__db_sqlerr(s->db, src, "task synthesis");
+		return NULL;
+	}
+	va_list ap;
+	va_start(ap, types);
+	for (int i = 0; types && types[i]; i++) {
+		if (types[i] == 's')
+			sqlite3_bind_text(st, i + 1, va_arg(ap, const char *), -1, SQLITE_TRANSIENT);
+		else if (types[i] == 'i')
+			sqlite3_bind_int64(st, i + 1, va_arg(ap, int64_t));
+		else
+			sqlite3_bind_double(st, i + 1, va_arg(ap, double));
+	}
+	va_end(ap);
+	json_t *rows = json_array();
+	int ncol = sqlite3_column_count(st);
+	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+		json_t *row = json_array();
+		for (int c = 0; c < ncol; c++) {
+			switch (sqlite3_column_type(st, c)) {
+			case SQLITE_INTEGER:
+				json_array_append_new(row, json_integer(sqlite3_column_int64(st, c)));
+				break;
+			case SQLITE_FLOAT:
+				json_array_append_new(row, json_real(sqlite3_column_double(st, c)));
+				break;
+			case SQLITE_NULL:
+				json_array_append_new(row, json_null());
+				break;
+			default:
+				json_array_append_new(row, json_string((const char *)sqlite3_column_text(st, c)));
+			}
+		}
+		json_array_append_new(rows, row);
+	}
+	sqlite3_finalize(st);
+	if (src != SQLITE_DONE) {
+		json_decref(rows);
+		s->rc = crmw__db_sqlerr(s->db, src, "task synthesis");
+		return NULL;
+	}
+	return rows;
+}
+
+const char *syn_str(const json_t *rows, size_t row, size_t col)
+{
+	return json_string_value(json_array_get(json_array_get(rows, row), col));
+}
+
+double syn_num(const json_t *rows, size_t row, size_t col)
+{
+	return json_number_value(json_array_get(json_array_get(rows, row), col));
+}
+
+json_t *syn_col(const json_t *rows, size_t col)
+{
+	json_t *out = json_array();
+	size_t i;
+	json_t *r;
+	json_array_foreach(rows, i, r) {
+		json_array_append(out, json_array_get(r, col));
+	}
+	return out;
+}
+
+char *syn_json_text(const json_t *v)
+{
+	return json_dumps(v, JSON_COMPACT);
+}
+
+int syn_extreme(const json_t *rows, bool max, const char **id)
+{
+	size_t n = json_array_size(rows);
+	if (n == 0)
+		return -1;
+	size_t best = 0;
+	for (size_t i = 1; i < n; i++) {
+		double v = syn_num(rows, i, 1), b = syn_num(rows, best, 1);
+		if (max ? v > b : v < b)
+			best = i;
+	}
+	double bv = syn_num(rows, best, 1);
+	for (size_t i = 0; i < n; i++) {
+		if (i != best && fabs(syn_num(rows, i, 1) - bv) <= 1e-9 * fmax(1.0, fabs(bv)))
+			return 1; /* a tie, or too close to call */
+	}
+	*id = syn_str(rows, best, 0);
+	return 0;
+}
+
+/* --------------------------------------------------------------- dates */
+
+void syn_day_text(int64_t days, char out[11])
+{
+	int y, m, d;
+	crmw__civil_from_days(days, &y, &m, &d);
+	snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
+}
+
+static void dt_text(int64_t days, char out[21])
+{
+	char d[11];
+	syn_day_text(days, d);
+	snprintf(out, 21, "%sT00:00:00Z", d);
+}
+
+int64_t syn_days(const char *date)
+{
+	int y, m, d;
+	if (sscanf(date, "%4d-%2d-%2d", &y, &m, &d) != 3)
+		return 0;
+	return crmw__days_from_civil(y, m, d);
+}
+
+void syn_today(synth *s, draft *d, int min_days)
+{
+	int64_t lo = s->start_days + min_days, hi = s->now_days;
+	int64_t t = lo >= hi ? hi : lo + (int64_t)rng_below(&d->r, (uint32_t)(hi - lo));
+	d->today_days = t;
+	syn_day_text(t, d->today);
+	dt_text(t, d->today_dt);
+}
+
+static const char *const number_words[] = {"zero", "one", "two",   "three", "four", "five", "six",
+					   "seven", "eight", "nine", "ten",  "eleven", "twelve"};
+
+/* N as a word (small N, half the time) or digits. */
+static const char *count_text(draft *d, int n, char buf[16])
+{
+	if (n >= 0 && n <= 12 && rng_below(&d->r, 2) == 0)
+		return number_words[n];
+	snprintf(buf, 16, "%d", n);
+	return buf;
+}
+
+/* Start of a period of n units ending at `end` (the get_start_date tool's arithmetic). */
+static int64_t start_of(int64_t end, const char *unit, int n)
+{
+	if (unit[0] == 'd')
+		return end - n;
+	if (unit[0] == 'w')
+		return end - 7 * (int64_t)n;
+	int y, m, d;
+	crmw__civil_from_days(end, &y, &m, &d);
+	int64_t months = (int64_t)n * (unit[0] == 'q' ? 3 : 1);
+	int64_t total = (int64_t)y * 12 + (m - 1) - months;
+	y = (int)(total / 12);
+	m = (int)(total % 12) + 1;
+	int dim = crmw__days_in_month(y, m);
+	return crmw__days_from_civil(y, m, d > dim ? dim : d);
+}
+
+static const char *const ordinals[] = {"first", "second", "third", "fourth"};
+static const char *const seasons[] = {"Winter", "Spring", "Summer", "Fall", "Autumn"};
+
+static void lower_first(char *s)
+{
+	if (*s >= 'A' && *s <= 'Z')
+		*s = (char)(*s - 'A' + 'a');
+}
+
+/* A named period of `kind` containing day `day`. */
+static void named_period(draft *d, period *p, int kind, int64_t day)
+{
+	int y, m, dd;
+	crmw__civil_from_days(day, &y, &m, &dd);
+	int sm, months;
+	p->kind = kind;
+	p->pname = NULL;
+	switch (kind) {
+	case P_MONTH:
+		sm = m;
+		months = 1;
+		p->pname = crmw__month_names[m - 1];
+		p->year = y;
+		break;
+	case P_QUARTER: {
+		static const char *const q[] = {"Q1", "Q2", "Q3", "Q4"};
+		sm = 3 * ((m - 1) / 3) + 1;
+		months = 3;
+		p->pname = q[(m - 1) / 3];
+		p->year = y;
+		break;
+	}
+	case P_SEASON: {
+		int si = m == 12 || m <= 2 ? 0 : m <= 5 ? 1 : m <= 8 ? 2 : 3;
+		if (si == 3 && rng_below(&d->r, 2))
+			si = 4; /* Autumn */
+		p->pname = seasons[si];
+		sm = si == 0 ? 12 : si == 1 ? 3 : si == 2 ? 6 : 9;
+		p->year = si == 0 && m <= 2 ? y - 1 : y; /* Winter YYYY starts in December of YYYY */
+		y = p->year;
+		months = 3;
+		break;
+	}
+	default:
+		sm = 1;
+		months = 12;
+		p->year = y;
+		break;
+	}
+	int64_t a = crmw__days_from_civil(y, sm, 1);
+	int ey = y + (sm - 1 + months) / 12, em = (sm - 1 + months) % 12 + 1;
+	p->a_days = a;
+	p->b_days = crmw__days_from_civil(ey, em, 1);
+	dt_text(p->a_days, p->a);
+	dt_text(p->b_days, p->b);
+	const char *tm = NULL;
+	char buf[96];
+	switch (kind) {
+	case P_MONTH:
+		tm = rng_below(&d->r, 3) == 0 ? "in {m} of {y}" : rng_below(&d->r, 2) ? "in {m} {y}" : "during {m} {y}";
+		break;
+	case P_QUARTER:
+		tm = rng_below(&d->r, 3) == 0 ? "in the {o} quarter of {y}" : rng_below(&d->r, 2) ? "in {q} {y}" : "during {q} of {y}";
+		break;
+	case P_SEASON:
+		tm = rng_below(&d->r, 2) ? "in {s} {y}" : "during the {ls} of {y}";
+		break;
+	default:
+		tm = rng_below(&d->r, 2) ? "in {y}" : "during the year {y}";
+		break;
+	}
+	char ys[8], ls[16];
+	snprintf(ys, sizeof ys, "%d", p->year);
+	snprintf(ls, sizeof ls, "%s", p->pname ? p->pname : "");
+	lower_first(ls);
+	const char *ord = p->pname && p->pname[0] == 'Q' ? ordinals[p->pname[1] - '1'] : "";
+	slot sl[] = {{"m", p->pname}, {"y", ys}, {"q", p->pname}, {"o", ord}, {"s", p->pname}, {"ls", ls}};
+	crmw_buf out = CRMW_BUF_INIT;
+	crmw__render(&out, &d->r, tm, sl, (int)CRMW_ARRAY_LEN(sl));
+	snprintf(buf, sizeof buf, "%s", out.data ? out.data : "");
+	crmw_buf_dispose(&out);
+	snprintf(p->phrase, sizeof p->phrase, "%s", buf);
+}
+
+void syn_period(synth *s, draft *d, period *p, int kinds, bool before_data)
+{
+	(void)s;
+	int choices[6], n = 0;
+	for (int k = 0; k < 5; k++)
+		if (kinds & (1 << k))
+			choices[n++] = k;
+	int kind = choices[rng_below(&d->r, (uint32_t)n)];
+	memset(p, 0, sizeof *p);
+	if (kind == P_REL && !before_data) {
+		static const char *const units[] = {"day", "week", "fortnight", "month", "quarter"};
+		const char *u = units[rng_below(&d->r, 5)];
+		int num;
+		char nb[16], tmp[96];
+		if (strcmp(u, "day") == 0)
+			num = 10 + (int)rng_below(&d->r, 81);
+		else if (strcmp(u, "week") == 0)
+			num = 2 + (int)rng_below(&d->r, 11);
+		else if (strcmp(u, "month") == 0)
+			num = 1 + (int)rng_below(&d->r, 12);
+		else if (strcmp(u, "quarter") == 0)
+			num = 1 + (int)rng_below(&d->r, 4);
+		else
+			num = 14;
+		const char *lead = rng_below(&d->r, 2) ? "in the past" : "over the last";
+		if (strcmp(u, "fortnight") == 0)
+			snprintf(tmp, sizeof tmp, "%s fortnight", lead);
+		else if (num == 1)
+			snprintf(tmp, sizeof tmp, "%s %s", lead, u);
+		else
+			snprintf(tmp, sizeof tmp, "%s %s %ss", lead, count_text(d, num, nb), u);
+		snprintf(p->phrase, sizeof p->phrase, "%s", tmp);
+		p->kind = P_REL;
+		p->unit = strcmp(u, "fortnight") == 0 ? "day" : u;
+		p->n = num;
+		p->b_days = d->today_days;
+		p->a_days = start_of(p->b_days, p->unit, num);
+		dt_text(p->a_days, p->a);
+		dt_text(p->b_days, p->b);
+		return;
+	}
+	if (kind == P_REL)
+		kind = P_QUARTER;
+	/* A named period that has ended by today (or, for None tasks, one
+	 * before the org's data begins). */
+	int64_t lo = before_data ? s->start_days - 700 : s->start_days - 30;
+	int64_t hi = before_data ? s->start_days - 400 : d->today_days - 1;
+	for (int tries = 0; tries < 40; tries++) {
+		int64_t day = lo + (int64_t)rng_below(&d->r, (uint32_t)(hi > lo ? hi - lo : 1));
+		named_period(d, p, kind, day);
+		if (p->b_days <= d->today_days && (!before_data || p->b_days <= s->start_days))
+			return;
+	}
+	named_period(d, p, P_MONTH, d->today_days - 40);
+}
+
+/* ----------------------------------------------------------- the draft */
+
+int syn_step(draft *d, const char *name, json_t *args)
+{
+	json_array_append_new(d->gold, json_pack("{s:s, s:o}", "name", name, "arguments", args ? args : json_object()));
+	return (int)json_array_size(d->gold) - 1;
+}
+
+void syn_expect(draft *d, const char *text)
+{
+	json_t *st = json_array_get(d->gold, json_array_size(d->gold) - 1);
+	json_t *e = json_object_get(st, "expect_contains");
+	if (!e) {
+		e = json_array();
+		json_object_set_new(st, "expect_contains", e);
+	}
+	json_array_append_new(e, json_string(text));
+}
+
+json_t *syn_ref(int step, const char *path)
+{
+	char p[96];
+	snprintf(p, sizeof p, "/%d%s", step, path ? path : "");
+	return json_pack("{s:s}", "$ref", p);
+}
+
+json_t *syn_ref_text(int step, const char *path)
+{
+	json_t *r = syn_ref(step, path);
+	json_object_set_new(r, "as", json_string("text"));
+	json_object_set_new(r, "default", json_null());
+	return r;
+}
+
+void syn_respond_ref(draft *d, int step)
+{
+	syn_step(d, "respond", json_pack("{s:o}", "content", syn_ref_text(step, "")));
+}
+
+void syn_respond(draft *d, const char *text)
+{
+	syn_step(d, "respond", json_pack("{s:s}", "content", text));
+}
+
+void syn_period_args(draft *d, const period *p, json_t **a, json_t **b, bool literal_end_day)
+{
+	if (literal_end_day) {
+		/* tools that take days, both ends inclusive */
+		char last[21];
+		dt_text(p->kind == P_REL ? p->b_days : p->b_days - 1, last);
+		*a = json_string(p->a);
+		*b = json_string(last);
+		return;
+	}
+	if (p->kind == P_REL) {
+		int k = syn_step(d, "get_start_date",
+				 json_pack("{s:s, s:s, s:i}", "end_date", d->today_dt, "period", p->unit, "interval_count", p->n));
+		*a = syn_ref(k, "");
+		*b = json_string(d->today_dt);
+	} else if (p->kind == P_YEAR) {
+		*a = json_string(p->a);
+		*b = json_string(p->b);
+	} else {
+		int k = syn_step(d, "get_period", json_pack("{s:s, s:i}", "period_name", p->pname, "year", p->year));
+		*a = syn_ref(k, "/start_date");
+		*b = syn_ref(k, "/end_date");
+	}
+}
+
+void syn_clause(draft *d, const char *tmpl, const slot *slots, int n)
+{
+	crmw_buf out = CRMW_BUF_INIT;
+	if (crmw__render(&out, &d->r, tmpl, slots, n) == 0 && out.data) {
+		/* capitalise the first letter of a clause */
+		if (out.data[0] >= 'a' && out.data[0] <= 'z')
+			out.data[0] = (char)(out.data[0] - 'a' + 'A');
+		json_array_append_new(d->clauses, json_string(out.data));
+	}
+	crmw_buf_dispose(&out);
+}
+
+void syn_required(draft *d, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char line[2048];
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	crmw__buf_puts(&d->required, line);
+}
+
+void syn_answer(draft *d, const char *value)
+{
+	json_array_append_new(d->answer, value ? json_string(value) : json_null());
+}
+
+const char *syn_pick_persona(draft *d, const char *kind)
+{
+	static const char *const manager[] = {
+		"You are a support operations manager who reviews team metrics every week.",
+		"You are a service team lead who balances workloads and coaches agents.",
+		"You are a contact-centre manager focused on fast, fair case handling.",
+		"You are a customer care director preparing a quarterly performance review."};
+	static const char *const agent[] = {
+		"You are a customer support agent who checks the records before answering.",
+		"You are a careful service agent who follows the company's policies to the letter.",
+		"You are a quality reviewer who audits agents' conversations with customers.",
+		"You are a support specialist handling escalations."};
+	static const char *const analyst[] = {
+		"You are a data analyst who studies case trends for the product team.",
+		"You are a business analyst who reports on regional service quality.",
+		"You are an operations analyst who looks for patterns in customer issues.",
+		"You are a quality analyst preparing a report on product defects."};
+	static const char *const sales[] = {
+		"You are a sales manager who tracks the pipeline and coaches the sales reps.",
+		"You are a sales operations analyst who keeps the CRM accurate.",
+		"You are a deal desk reviewer who checks quotes against company policy.",
+		"You are a revenue operations lead who assigns leads and reviews deals."};
+	static const char *const customer[] = {
+		"You are a customer who wants a quick, clear answer.",
+		"You are a returning customer who is a little impatient.",
+		"You are a curious customer who likes to know the details.",
+		"You are a customer contacting support for the first time."};
+	const char *const *list = strcmp(kind, "manager") == 0	 ? manager
+				  : strcmp(kind, "agent") == 0	 ? agent
+				  : strcmp(kind, "analyst") == 0 ? analyst
+				  : strcmp(kind, "sales") == 0	 ? sales
+								 : customer;
+	return list[rng_below(&d->r, 4)];
+}
+
+/* What every task carries as optional domain details. */
+static const char domain_details[] =
+	"# Domain details\n"
+	"## Quarters\n"
+	"- Q1 runs from January 1 to March 31, Q2 from April 1 to June 30, Q3 from July 1 to September 30 and Q4 from "
+	"October 1 to December 31 (all inclusive).\n"
+	"## Seasons\n"
+	"- Winter YYYY runs from December 1 of YYYY to the last day of February of the next year; Spring is March to "
+	"May, Summer June to August, Fall (or Autumn) September to November.\n"
+	"## Periods\n"
+	"- \"The past N days, weeks, months or quarters\" (a quarter is three months, a fortnight is 14 days) starts "
+	"that long before today and ends today.\n"
+	"- A named month, quarter, season or year starts on its first day and ends when the next one begins.\n"
+	"- A month with significantly more cases is one with more cases than every other month of the period.\n";
+
+/* ----------------------------------------------------------- the driver */
+
+static void draft_reset(draft *d)
+{
+	json_decref(d->answer);
+	json_decref(d->gold);
+	json_decref(d->clauses);
+	json_decref(d->protected_values);
+	crmw_buf_dispose(&d->required);
+	d->answer = json_array();
+	d->gold = json_array();
+	d->clauses = json_array();
+	d->protected_values = NULL;
+	d->persona = NULL;
+	d->role[0] = '\0';
+	d->today[0] = d->today_dt[0] = '\0';
+}
+
+static void draft_dispose(draft *d)
+{
+	json_decref(d->answer);
+	json_decref(d->gold);
+	json_decref(d->clauses);
+	json_decref(d->protected_values);
+	crmw_buf_dispose(&d->required);
+}
+
+static json_t *draft_task(synth *s, draft *d, const syn_family *f)
+{
+	crmw_buf q = CRMW_BUF_INIT;
+	size_t i;
+	json_t *c;
+	json_array_foreach(d->clauses, i, c) {
+		if (i)
+			crmw__buf_putc(&q, ' ');
+		crmw__buf_puts(&q, json_string_value(c));
+	}
+	json_t *ctx = json_pack("{s:s, s:s, s:O}", "role", d->role[0] ? d->role : "internal", "profile", s->profile_name,
+				"clauses", d->clauses);
+	if (d->today[0])
+		json_object_set_new(ctx, "today", json_string(d->today));
+	if (d->protected_values)
+		json_object_set(ctx, "protected", d->protected_values);
+	json_t *t = json_pack("{s:s, s:s, s:s, s:O, s:s, s:{s:s, s:s}, s:o, s:O}", "task", f->name, "family", f->name, "query",
+			      q.data ? q.data : "", "answer", d->answer, "reward_metric", f->metric, "metadata", "required",
+			      d->required.data ? d->required.data : "", "optional", domain_details, "context", ctx, "gold",
+			      d->gold);
+	if (t)
+		json_object_set_new(t, "persona", json_string(d->persona ? d->persona : ""));
+	crmw_buf_dispose(&q);
+	return t;
+}
+
+static bool profile_has(const syn_family *f, int profile)
+{
+	return (f->profiles & (unsigned)profile) != 0;
+}
+
+CRMW_API int crmw_tasks_families(crmw_buf *out)
+{
+	if (!out)
+		return crmw__errf(NULL, CRMW_EINVALID, "out is NULL");
+	json_t *arr = json_array();
+	for (const syn_family *f = crmw__syn_families; f->name; f++) {
+		json_t *profiles = json_array();
+		if (f->profiles & 1)
+			json_array_append_new(profiles, json_string("crmarena"));
+		if (f->profiles & 2)
+			json_array_append_new(profiles, json_string("b2b"));
+		if (f->profiles & 4)
+			json_array_append_new(profiles, json_string("b2c"));
+		json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:{s:f, s:f}}", "name", f->name, "source",
+						     f->source, "persona", f->persona, "metric", f->metric, "skill", f->skill,
+						     "profiles", profiles, "none_share", "crmarena", f->none_crmarena, "pro",
+						     f->none_pro));
+	}
+	char *text = json_dumps(arr, JSON_COMPACT);
+	json_decref(arr);
+	if (!text)
+		return crmw__errf(NULL, CRMW_ENOMEM, "out of memory");
+	crmw__buf_clear(out);
+	int rc = crmw__buf_puts(out, text);
+	free(text);
+	return rc;
+}
+
+static uint64_t fnv(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+static int parse_options(synth *s, const char *options_json, json_t **opts)
+{
+	*opts = NULL;
+	if (!options_json)
+		return CRMW_OK;
+	crmw__json_error e;
+	int rc = crmw__json_parse(options_json, strlen(options_json), opts, &e);
+	if (rc)
+		return crmw__errf(NULL, rc, "task options are not JSON: %s", e.text);
+	if (!json_is_object(*opts))
+		return crmw__errf(NULL, CRMW_EINVALID, "task options must be a JSON object");
+	const char *k;
+	json_t *v;
+	json_object_foreach(*opts, k, v) {
+		bool ok = strcmp(k, "families") == 0	? json_is_string(v) || json_is_array(v)
+			  : strcmp(k, "per_family") == 0 ? json_is_integer(v) && json_integer_value(v) >= 0 &&
+								   json_integer_value(v) <= 100000
+			  : strcmp(k, "seed") == 0	 ? json_is_integer(v)
+			  : strcmp(k, "test_share") == 0 ? json_is_number(v) && json_number_value(v) >= 0 &&
+								   json_number_value(v) <= 1
+			  : strcmp(k, "holdout") == 0	 ? json_is_array(v) || json_is_string(v)
+			  : strcmp(k, "verify") == 0	 ? json_is_boolean(v)
+							 : false;
+		if (!ok) {
+			json_t *known = json_pack("[s,s,s,s,s,s]", "families", "per_family", "seed", "test_share", "holdout",
+						  "verify");
+			(void)known;
+			json_decref(known);
+			return crmw__errf(NULL, CRMW_EINVALID,
+					  "bad task option '%s' (families: \"all\", \"a,b\" or a list; per_family: 0 to 100000; "
+					  "seed: an integer; test_share: 0 to 1; holdout: a list of families; verify: "
+					  "true or false)",
+					  k);
+		}
+	}
+	(void)s;
+	return CRMW_OK;
+}
+
+/* Does the list option (a string "a,b" or an array) name `name`? */
+static bool listed(const json_t *list, const char *name)
+{
+	if (json_is_string(list)) {
+		const char *p = json_string_value(list);
+		size_t n = strlen(name);
+		while (*p) {
+			while (*p == ' ')
+				p++;
+			const char *e = strchr(p, ',');
+			size_t len = e ? (size_t)(e - p) : strlen(p);
+			while (len && p[len - 1] == ' ')
+				len--;
+			if (len == n && strncmp(p, name, n) == 0)
+				return true;
+			p = e ? e + 1 : p + strlen(p);
+		}
+		return false;
+	}
+	size_t i;
+	json_t *v;
+	json_array_foreach(list, i, v) {
+		if (json_is_string(v) && strcmp(json_string_value(v), name) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Every name in the list option must be a family (that applies to the profile). */
+static int check_listed(const json_t *list, int profile, const char *what)
+{
+	json_t *names = json_array();
+	if (json_is_string(list)) {
+		const char *p = json_string_value(list);
+		while (*p) {
+			while (*p == ' ')
+				p++;
+			const char *e = strchr(p, ',');
+			size_t len = e ? (size_t)(e - p) : strlen(p);
+			while (len && p[len - 1] == ' ')
+				len--;
+			if (len)
+				json_array_append_new(names, json_stringn(p, len));
+			p = e ? e + 1 : p + strlen(p);
+		}
+	} else {
+		json_array_extend(names, (json_t *)list);
+	}
+	size_t i;
+	json_t *v;
+	const char *cands[64];
+	size_t nc = 0;
+	for (const syn_family *f = crmw__syn_families; f->name && nc < 64; f++)
+		cands[nc++] = f->name;
+	int rc = CRMW_OK;
+	json_array_foreach(names, i, v) {
+		const char *n = json_string_value(v);
+		if (!n) {
+			rc = crmw__errf(NULL, CRMW_EINVALID, "%s: family names must be strings", what);
+			break;
+		}
+		const syn_family *f = crmw__syn_families;
+		while (f->name && strcmp(f->name, n) != 0)
+			f++;
+		if (!f->name) {
+			const char *near = crmw__closest_name(n, cands, nc);
+			rc = crmw__errf(NULL, CRMW_ENOTFOUND, "%s: unknown task family '%s'%s%s%s", what, n,
+					near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
+			break;
+		}
+		if (profile && !profile_has(f, profile)) {
+			rc = crmw__errf(NULL, CRMW_EUNSUPPORTED, "%s: task family '%s' does not apply to this org's profile", what,
+					n);
+			break;
+		}
+	}
+	json_decref(names);
+	return rc;
+}
+
+static int load_org(synth *s, crmw_db *db)
+{
+	s->db = db;
+	json_t *meta = syn_q(s, "SELECT key, value FROM crmw_latent_meta", NULL);
+	if (!meta) {
+		crmw__err_clear(&db->h.err);
+		return crmw__errf(NULL, CRMW_EINVALID,
+				  "this org has no latent variables: task synthesis needs an org made by crmweaver gen");
+	}
+	size_t i;
+	json_t *r;
+	const char *prof = NULL, *now = NULL;
+	json_array_foreach(meta, i, r) {
+		const char *k = json_string_value(json_array_get(r, 0)), *v = json_string_value(json_array_get(r, 1));
+		if (k && strcmp(k, "profile") == 0)
+			prof = v;
+		else if (k && strcmp(k, "now") == 0)
+			now = v;
+	}
+	int rc = CRMW_OK;
+	if (!prof || !now) {
+		rc = crmw__errf(NULL, CRMW_EINVALID, "this org's latent variables have no profile or now");
+	} else {
+		snprintf(s->profile_name, sizeof s->profile_name, "%s", prof);
+		s->profile = strcmp(prof, "crmarena") == 0 ? 1 : strcmp(prof, "b2b") == 0 ? 2 : strcmp(prof, "b2c") == 0 ? 4 : 0;
+		s->now_days = syn_days(now);
+		s->start_days = s->now_days - 730;
+		if (!s->profile)
+			rc = crmw__errf(NULL, CRMW_EINVALID, "unknown org profile '%s'", prof);
+		for (const crmw_profile *p = crmw__profiles; p->name; p++)
+			if (strcmp(p->name, prof) == 0)
+				s->vocab = p;
+	}
+	json_decref(meta);
+	return rc;
+}
+
+CRMW_API int crmw_tasks_generate(crmw_task_set **out, crmw_buf *report, crmw_db *db, const char *options_json)
+{
+	if (!out || !db)
+		return crmw__errf(NULL, CRMW_EINVALID, "out and db must not be NULL");
+	*out = NULL;
+	synth s;
+	memset(&s, 0, sizeof s);
+	json_t *opts;
+	int rc = parse_options(&s, options_json, &opts);
+	if (rc) {
+		json_decref(opts);
+		return rc;
+	}
+	rc = load_org(&s, db);
+	const json_t *fams = json_object_get(opts, "families");
+	bool all = !fams || (json_is_string(fams) && strcmp(json_string_value(fams), "all") == 0);
+	if (!rc && !all)
+		rc = check_listed(fams, s.profile, "families");
+	const json_t *holdout = json_object_get(opts, "holdout");
+	if (!rc && holdout)
+		rc = check_listed(holdout, 0, "holdout");
+	if (rc) {
+		json_decref(opts);
+		return rc;
+	}
+	int64_t per = json_object_get(opts, "per_family") ? json_integer_value(json_object_get(opts, "per_family")) : 10;
+	int64_t seed = json_integer_value(json_object_get(opts, "seed"));
+	double test_share = json_object_get(opts, "test_share") ? json_number_value(json_object_get(opts, "test_share")) : 0.2;
+	bool verify = !json_is_false(json_object_get(opts, "verify"));
+	s.seed = (uint64_t)seed;
+
+	crmw__gold_runner run;
+	bool have_runner = false;
+	if (verify) {
+		rc = crmw__gold_runner_init(&run, db);
+		if (rc) {
+			json_decref(opts);
+			return rc;
+		}
+		have_runner = true;
+	}
+	json_t *tasks = json_array(), *rep = json_object();
+	draft d;
+	memset(&d, 0, sizeof d);
+	int fi = 0;
+	for (const syn_family *f = crmw__syn_families; !rc && f->name; f++, fi++) {
+		if (!profile_has(f, s.profile) || (!all && !listed(fams, f->name)))
+			continue;
+		double share = s.profile == 1 ? f->none_crmarena : f->none_pro;
+		int64_t made = 0, nones = 0, attempts = 0, rejected = 0, disagree = 0;
+		for (int64_t i = 0; !rc && i < per; i++) {
+			/* An exact quota of None answers, spread over the family. */
+			bool want_none = floor((double)(i + 1) * share + 1e-9) > floor((double)i * share + 1e-9);
+			json_t *task = NULL;
+			for (int attempt = 0; !rc && !task && attempt < 400; attempt++) {
+				bool wn = attempt < 300 ? want_none : !want_none; /* give up on the quota last */
+				attempts++;
+				draft_reset(&d);
+				d.r = rng_stream(s.seed ^ 0x7a5b3c1dULL, (uint64_t)(fi + 1) * 0x10001ULL + (uint64_t)attempt,
+						 (uint64_t)i);
+				int mr = f->make(&s, &d, wn);
+				if (mr < 0) {
+					rc = mr;
+					break;
+				}
+				if (mr > 0) {
+					rejected++;
+					continue;
+				}
+				json_t *t = draft_task(&s, &d, f);
+				if (!t) {
+					rc = crmw__errf(NULL, CRMW_ENOMEM, "out of memory");
+					break;
+				}
+				if (have_runner) {
+					json_t *check = NULL;
+					rc = crmw__gold_run(&run, t, &check, NULL);
+					bool ok = !rc && json_is_true(json_object_get(check, "ok"));
+					if (!rc && !ok) {
+						disagree++;
+						char *why = syn_json_text(check);
+						crmw__log(&db->h.log, CRMW_LOG_WARN, "%s: gold program disagrees: %.600s", f->name,
+							  why ? why : "");
+						free(why);
+					}
+					json_decref(check);
+					if (!ok) {
+						json_decref(t);
+						continue;
+					}
+				}
+				task = t;
+				if (json_is_null(json_array_get(json_object_get(t, "answer"), 0)))
+					nones++;
+			}
+			if (rc)
+				break;
+			if (!task) {
+				rc = crmw__errf(NULL, CRMW_EINVALID,
+						"cannot make a '%s' task from this org after %d attempts (is the org too small?)",
+						f->name, 400);
+				break;
+			}
+			char id[96];
+			snprintf(id, sizeof id, "%s-%lld-%04lld", f->name, (long long)seed, (long long)i);
+			json_object_set_new(task, "id", json_string(id));
+			const char *split = holdout && listed(holdout, f->name) ? "holdout"
+					    : (double)(fnv(id) >> 11) * (1.0 / 9007199254740992.0) < test_share ? "test"
+													  : "train";
+			json_object_set_new(task, "split", json_string(split));
+			json_object_set_new(task, "idx", json_integer((json_int_t)json_array_size(tasks)));
+			json_array_append_new(tasks, task);
+			made++;
+		}
+		json_object_set_new(rep, f->name,
+				    json_pack("{s:I, s:I, s:I, s:I, s:I}", "tasks", (json_int_t)made, "none", (json_int_t)nones,
+					      "attempts", (json_int_t)attempts, "rejected", (json_int_t)rejected,
+					      "disagreements", (json_int_t)disagree));
+	}
+	draft_dispose(&d);
+	if (have_runner)
+		crmw__gold_runner_dispose(&run);
+	json_decref(opts);
+	if (!rc && report) {
+		json_t *r = json_pack("{s:O, s:I}", "families", rep, "tasks", (json_int_t)json_array_size(tasks));
+		char *text = syn_json_text(r);
+		crmw__buf_clear(report);
+		rc = text ? crmw__buf_puts(report, text) : crmw__errf(NULL, CRMW_ENOMEM, "out of memory");
+		free(text);
+		json_decref(r);
+	}
+	json_decref(rep);
+	if (rc) {
+		json_decref(tasks);
+		return rc;
+	}
+	return crmw__task_set_wrap(out, tasks);
+}

@@ -1,0 +1,97 @@
+/*
+ * lib/tasks/synth.h: what the synthesis driver (synth.c) and the task
+ * families (families.c) share.
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#ifndef CRMW_TASKS_SYNTH_H
+#define CRMW_TASKS_SYNTH_H
+
+#include "tasks/internal.h"
+#include "gen/internal.h"
+#include "gen/vocab.h"
+#include "store/internal.h"
+
+#include <sqlite3.h>
+
+typedef struct synth {
+	crmw_db *db;
+	int profile;              /* 1 crmarena, 2 b2b, 4 b2c */
+	char profile_name[16];
+	const crmw_profile *vocab;
+	uint64_t seed;
+	int64_t now_days;         /* the org's "now" */
+	int64_t start_days;       /* two years before: where the data begins */
+	int rc;                   /* the error of the last failed syn_q */
+} synth;
+
+/* One task being made. */
+typedef struct draft {
+	rng r;
+	int64_t today_days;
+	char today[11], today_dt[21];
+	json_t *answer, *gold, *clauses, *protected_values;
+	crmw_buf required;
+	const char *persona;
+	char role[64];
+} draft;
+
+/* make(): 0 made, 1 rejected (the driver tries again), < 0 an error. */
+typedef int (*syn_make_fn)(synth *s, draft *d, bool want_none);
+
+typedef struct syn_family {
+	const char *name, *source, *persona, *metric, *skill;
+	unsigned profiles;        /* bits: 1 crmarena, 2 b2b, 4 b2c */
+	double none_crmarena, none_pro;
+	syn_make_fn make;
+} syn_family;
+
+extern const syn_family crmw__syn_families[];
+
+/* Periods. */
+enum { P_REL = 0, P_MONTH = 1, P_QUARTER = 2, P_SEASON = 3, P_YEAR = 4 };
+#define P_ANY 0x1f
+#define P_NAMED 0x1e
+typedef struct period {
+	int kind;
+	const char *unit;         /* P_REL: day, week, month, quarter */
+	int n;
+	const char *pname;        /* month name, Q1..Q4 or season */
+	int year;
+	int64_t a_days, b_days;   /* [a, b) */
+	char a[21], b[21];        /* the same as datetimes */
+	char phrase[96];
+} period;
+
+/* Rows of a reference query as arrays; NULL on error (s->rc set).
+ * types: "s" text, "i" int64, "d" double. */
+json_t *syn_q(synth *s, const char *sql, const char *types, ...);
+const char *syn_str(const json_t *rows, size_t row, size_t col);
+double syn_num(const json_t *rows, size_t row, size_t col);
+json_t *syn_col(const json_t *rows, size_t col);
+char *syn_json_text(const json_t *v);
+/* The id (column 0) with the largest or smallest value (column 1): 0 found,
+ * 1 a tie, -1 no rows. */
+int syn_extreme(const json_t *rows, bool max, const char **id);
+
+void syn_day_text(int64_t days, char out[11]);
+int64_t syn_days(const char *date);
+void syn_today(synth *s, draft *d, int min_days);
+void syn_period(synth *s, draft *d, period *p, int kinds, bool before_data);
+/* The gold program's start and end arguments for a period (adds the
+ * get_start_date or get_period step).  literal_end_day: literal days with an
+ * inclusive end, for the tools that take days. */
+void syn_period_args(draft *d, const period *p, json_t **a, json_t **b, bool literal_end_day);
+
+int syn_step(draft *d, const char *name, json_t *args); /* steals args */
+void syn_expect(draft *d, const char *text);
+json_t *syn_ref(int step, const char *path);
+json_t *syn_ref_text(int step, const char *path);
+void syn_respond_ref(draft *d, int step);
+void syn_respond(draft *d, const char *text);
+
+void syn_clause(draft *d, const char *tmpl, const slot *slots, int n);
+void syn_required(draft *d, const char *fmt, ...) CRMW_PRINTF(2, 3);
+void syn_answer(draft *d, const char *value);
+const char *syn_pick_persona(draft *d, const char *kind);
+
+#endif
