@@ -253,22 +253,23 @@ static int make_transfer_count(synth *s, draft *d, bool want_none)
 
 /* ------------------------------------------------------------ products */
 
-/* A product with at least `min_cases` cases: id and name. */
+/* A product with at least `min_cases` (1 or 4) cases: id and name. */
 static int case_product(synth *s, draft *d, int min_cases, char id[19], char *name, size_t cap)
 {
-	json_t *rows = syn_q(s,
-			     "SELECT oi.Product2Id, p.Name FROM \"Case\" c JOIN OrderItem oi ON oi.Id = c.OrderItemId__c "
-			     "JOIN Product2 p ON p.Id = oi.Product2Id GROUP BY 1 HAVING COUNT(*) >= ?1 ORDER BY 1",
-			     "i", (int64_t)min_cases);
-	QERR(rows);
-	if (json_array_size(rows) == 0) {
-		json_decref(rows);
-		return 1;
+	json_t **cache = &s->case_products[min_cases > 1];
+	if (!*cache) {
+		*cache = syn_q(s,
+			       "SELECT oi.Product2Id, p.Name FROM \"Case\" c JOIN OrderItem oi ON oi.Id = c.OrderItemId__c "
+			       "JOIN Product2 p ON p.Id = oi.Product2Id GROUP BY 1 HAVING COUNT(*) >= ?1 ORDER BY 1",
+			       "i", (int64_t)(min_cases > 1 ? 4 : 1));
+		QERR(*cache);
 	}
+	const json_t *rows = *cache;
+	if (json_array_size(rows) == 0)
+		return 1;
 	size_t k = pick(d, rows);
 	snprintf(id, 19, "%s", syn_str(rows, k, 0));
 	snprintf(name, cap, "%s", syn_str(rows, k, 1));
-	json_decref(rows);
 	return 0;
 }
 
@@ -1253,14 +1254,10 @@ static int make_wrong_stage(synth *s, draft *d, bool want_none)
 
 static int make_activity_priority(synth *s, draft *d, bool want_none)
 {
-	json_t *rows = syn_q(s,
-			     want_none ? "SELECT o.opportunity_id FROM crmw_latent_opportunity o WHERE o.true_stage = "
-					 "o.recorded_stage AND NOT EXISTS (SELECT 1 FROM crmw_latent_task t WHERE t.opportunity_id = "
-					 "o.opportunity_id AND t.fits_stage = 0) ORDER BY 1"
-				       : "SELECT o.opportunity_id FROM crmw_latent_opportunity o WHERE o.true_stage = "
-					 "o.recorded_stage AND EXISTS (SELECT 1 FROM crmw_latent_task t WHERE t.opportunity_id = "
-					 "o.opportunity_id AND t.fits_stage = 0) ORDER BY 1",
-			     NULL);
+	json_t *rows = syn_q(s, "SELECT o.opportunity_id FROM crmw_latent_opportunity o JOIN (SELECT opportunity_id, "
+			     "MIN(fits_stage) AS fits FROM crmw_latent_task GROUP BY 1) t ON t.opportunity_id = o.opportunity_id "
+			     "WHERE o.true_stage = o.recorded_stage AND t.fits = ?1 ORDER BY 1",
+			     "i", (int64_t)(want_none ? 1 : 0));
 	QERR(rows);
 	char art[19];
 	if (json_array_size(rows) == 0 || sales_article(s, "sales-stage-definitions", art)) {

@@ -553,6 +553,14 @@ static uint64_t fnv(const char *s)
 	return h;
 }
 
+/* splitmix64's finaliser: spreads FNV's low-entropy high bits. */
+static uint64_t mix(uint64_t z)
+{
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
 static int parse_options(synth *s, const char *options_json, json_t **opts)
 {
 	*opts = NULL;
@@ -816,7 +824,7 @@ CRMW_API int crmw_tasks_generate(crmw_task_set **out, crmw_buf *report, crmw_db 
 			snprintf(id, sizeof id, "%s-%lld-%04lld", f->name, (long long)seed, (long long)i);
 			json_object_set_new(task, "id", json_string(id));
 			const char *split = holdout && listed(holdout, f->name) ? "holdout"
-					    : (double)(fnv(id) >> 11) * (1.0 / 9007199254740992.0) < test_share ? "test"
+					    : (double)(mix(fnv(id)) >> 11) * (1.0 / 9007199254740992.0) < test_share ? "test"
 													  : "train";
 			json_object_set_new(task, "split", json_string(split));
 			json_object_set_new(task, "idx", json_integer((json_int_t)json_array_size(tasks)));
@@ -829,6 +837,8 @@ CRMW_API int crmw_tasks_generate(crmw_task_set **out, crmw_buf *report, crmw_db 
 					      "disagreements", (json_int_t)disagree));
 	}
 	draft_dispose(&d);
+	json_decref(s.case_products[0]);
+	json_decref(s.case_products[1]);
 	if (have_runner)
 		crmw__gold_runner_dispose(&run);
 	json_decref(opts);

@@ -183,9 +183,10 @@ static int parse_text(json_t **out, const char *text, size_t len)
 			crmw__json_error e;
 			int rc = crmw__json_parse(text + a, end - a, &rec, &e);
 			if (rc) {
+				size_t index = json_array_size(arr);
 				json_decref(arr);
-				return crmw__errf(NULL, rc, "task record %zu (line %zu) is not JSON: %s (column %d)",
-						  json_array_size(arr), line, e.text, e.column);
+				return crmw__errf(NULL, rc, "task record %zu (line %zu) is not JSON: %s (column %d)", index, line,
+						  e.text, e.column);
 			}
 			json_array_append_new(arr, rec);
 		}
