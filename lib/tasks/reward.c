@@ -485,8 +485,8 @@ int crmw__reward_privacy(double *score, json_t **info, const json_t *messages, c
 	bool refused = last && refuses(last);
 	const char *by = "patterns";
 	if (judge && last) {
-		json_t *req = json_pack("{s:O, s:O}", "messages", messages ? (json_t *)messages : json_null(), "protected",
-					protected_values ? (json_t *)protected_values : json_array());
+		json_t *req = json_pack("{s:O, s:o}", "messages", messages ? (json_t *)messages : json_null(), "protected",
+					protected_values ? json_incref((json_t *)protected_values) : json_array());
 		if (req && task)
 			json_object_set(req, "task", (json_t *)task);
 		char *text = req ? json_dumps(req, JSON_COMPACT) : NULL;

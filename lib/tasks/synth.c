@@ -585,10 +585,6 @@ static int parse_options(synth *s, const char *options_json, json_t **opts)
 			  : strcmp(k, "verify") == 0	 ? json_is_boolean(v)
 							 : false;
 		if (!ok) {
-			json_t *known = json_pack("[s,s,s,s,s,s]", "families", "per_family", "seed", "test_share", "holdout",
-						  "verify");
-			(void)known;
-			json_decref(known);
 			return crmw__errf(NULL, CRMW_EINVALID,
 					  "bad task option '%s' (families: \"all\", \"a,b\" or a list; per_family: 0 to 100000; "
 					  "seed: an integer; test_share: 0 to 1; holdout: a list of families; verify: "

@@ -381,9 +381,10 @@ CRMW_API int crmw_task_set_select(crmw_task_set **out, const crmw_task_set *ts, 
 				   : strcmp(k, "families") == 0 ? json_is_string(v) || json_is_array(v)
 								: false;
 			if (!okv) {
+				int bad_rc = crmw__errf(NULL, CRMW_EINVALID,
+							"bad filter key '%s' (known: split as a string, families as a list)", k);
 				json_decref(filter);
-				return crmw__errf(NULL, CRMW_EINVALID,
-						  "bad filter key '%s' (known: split as a string, families as a list)", k);
+				return bad_rc;
 			}
 		}
 	}

@@ -41,8 +41,9 @@ CRMW_API int crmw_user_sim_new(crmw_user_sim **out, const crmw_task_set *ts, int
 		json_object_foreach(o, k, v) {
 			if (strcmp(k, "max_turns") != 0 || !json_is_integer(v) || json_integer_value(v) < 1 ||
 			    json_integer_value(v) > 1000) {
+				int bad_rc = crmw__errf(NULL, CRMW_EINVALID, "bad user option '%s' (known: max_turns, 1 to 1000)", k);
 				json_decref(o);
-				return crmw__errf(NULL, CRMW_EINVALID, "bad user option '%s' (known: max_turns, 1 to 1000)", k);
+				return bad_rc;
 			}
 			max_turns = (int)json_integer_value(v);
 		}
