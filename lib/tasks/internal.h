@@ -22,6 +22,9 @@ int crmw__task_set_wrap(crmw_task_set **out, json_t *tasks);
  * "answer" becomes a list.  On error writes a reason naming the field. */
 int crmw__task_check_record(json_t *rec, char *why, size_t whylen);
 
+/* Does a list option (an array of strings, or one "a,b" string) name `name`? */
+bool crmw__listed(const json_t *list, const char *name);
+
 /* The family of a (normalised) task. */
 const char *crmw__task_family(const json_t *task);
 

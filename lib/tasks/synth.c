@@ -461,22 +461,6 @@ static const char domain_details[] =
 
 /* ----------------------------------------------------------- the driver */
 
-static void draft_reset(draft *d)
-{
-	json_decref(d->answer);
-	json_decref(d->gold);
-	json_decref(d->clauses);
-	json_decref(d->protected_values);
-	crmw_buf_dispose(&d->required);
-	d->answer = json_array();
-	d->gold = json_array();
-	d->clauses = json_array();
-	d->protected_values = NULL;
-	d->persona = NULL;
-	d->role[0] = '\0';
-	d->today[0] = d->today_dt[0] = '\0';
-}
-
 static void draft_dispose(draft *d)
 {
 	json_decref(d->answer);
@@ -484,6 +468,15 @@ static void draft_dispose(draft *d)
 	json_decref(d->clauses);
 	json_decref(d->protected_values);
 	crmw_buf_dispose(&d->required);
+}
+
+static void draft_reset(draft *d)
+{
+	draft_dispose(d);
+	memset(d, 0, sizeof *d);
+	d->answer = json_array();
+	d->gold = json_array();
+	d->clauses = json_array();
 }
 
 static json_t *draft_task(synth *s, draft *d, const syn_family *f)
@@ -594,34 +587,6 @@ static int parse_options(synth *s, const char *options_json, json_t **opts)
 	}
 	(void)s;
 	return CRMW_OK;
-}
-
-/* Does the list option (a string "a,b" or an array) name `name`? */
-static bool listed(const json_t *list, const char *name)
-{
-	if (json_is_string(list)) {
-		const char *p = json_string_value(list);
-		size_t n = strlen(name);
-		while (*p) {
-			while (*p == ' ')
-				p++;
-			const char *e = strchr(p, ',');
-			size_t len = e ? (size_t)(e - p) : strlen(p);
-			while (len && p[len - 1] == ' ')
-				len--;
-			if (len == n && strncmp(p, name, n) == 0)
-				return true;
-			p = e ? e + 1 : p + strlen(p);
-		}
-		return false;
-	}
-	size_t i;
-	json_t *v;
-	json_array_foreach(list, i, v) {
-		if (json_is_string(v) && strcmp(json_string_value(v), name) == 0)
-			return true;
-	}
-	return false;
 }
 
 /* Every name in the list option must be a family (that applies to the profile). */
@@ -759,7 +724,7 @@ CRMW_API int crmw_tasks_generate(crmw_task_set **out, crmw_buf *report, crmw_db 
 	memset(&d, 0, sizeof d);
 	int fi = 0;
 	for (const syn_family *f = crmw__syn_families; !rc && f->name; f++, fi++) {
-		if (!profile_has(f, s.profile) || (!all && !listed(fams, f->name)))
+		if (!profile_has(f, s.profile) || (!all && !crmw__listed(fams, f->name)))
 			continue;
 		double share = s.profile == 1 ? f->none_crmarena : f->none_pro;
 		int64_t made = 0, nones = 0, attempts = 0, rejected = 0, disagree = 0;
@@ -819,7 +784,7 @@ CRMW_API int crmw_tasks_generate(crmw_task_set **out, crmw_buf *report, crmw_db 
 			char id[96];
 			snprintf(id, sizeof id, "%s-%lld-%04lld", f->name, (long long)seed, (long long)i);
 			json_object_set_new(task, "id", json_string(id));
-			const char *split = holdout && listed(holdout, f->name) ? "holdout"
+			const char *split = holdout && crmw__listed(holdout, f->name) ? "holdout"
 					    : (double)(mix(fnv(id)) >> 11) * (1.0 / 9007199254740992.0) < test_share ? "test"
 													  : "train";
 			json_object_set_new(task, "split", json_string(split));

@@ -335,16 +335,20 @@ CRMW_API int crmw_task_set_find(int64_t *index, const crmw_task_set *ts, const c
 	return crmw__errf(NULL, CRMW_ENOTFOUND, "no task with id or idx '%s'", id);
 }
 
-/* A list option: an array of strings or one comma-separated string. */
-static bool in_list(const json_t *list, const char *name)
+bool crmw__listed(const json_t *list, const char *name)
 {
 	if (json_is_string(list)) {
 		const char *p = json_string_value(list);
 		size_t n = strlen(name);
 		while (*p) {
+			while (*p == ' ')
+				p++;
 			const char *e = strchr(p, ',');
 			size_t len = e ? (size_t)(e - p) : strlen(p);
-			if (len == n && strncmp(p, name, n) == 0)
+			size_t trimmed = len;
+			while (trimmed && p[trimmed - 1] == ' ')
+				trimmed--;
+			if (trimmed == n && strncmp(p, name, n) == 0)
 				return true;
 			p += len + (e ? 1 : 0);
 		}
@@ -397,7 +401,7 @@ CRMW_API int crmw_task_set_select(crmw_task_set **out, const crmw_task_set *ts, 
 		const char *s = json_string_value(json_object_get(t, "split"));
 		if (split && (!s || strcmp(s, split) != 0))
 			continue;
-		if (fams && !in_list(fams, crmw__task_family(t)))
+		if (fams && !crmw__listed(fams, crmw__task_family(t)))
 			continue;
 		json_array_append(sel, t);
 	}
