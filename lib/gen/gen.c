@@ -324,14 +324,7 @@ static void latent(gen *g, int which, const char *types, ...)
 	sqlite3_stmt *st = g->lat[which];
 	va_list ap;
 	va_start(ap, types);
-	for (int i = 0; types[i]; i++) {
-		if (types[i] == 's')
-			sqlite3_bind_text(st, i + 1, va_arg(ap, const char *), -1, SQLITE_TRANSIENT);
-		else if (types[i] == 'i')
-			sqlite3_bind_int64(st, i + 1, va_arg(ap, int64_t));
-		else
-			sqlite3_bind_double(st, i + 1, va_arg(ap, double));
-	}
+	crmw__stmt_bindv(st, types, ap);
 	va_end(ap);
 	int src = sqlite3_step(st);
 	sqlite3_reset(st);

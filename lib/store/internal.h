@@ -10,6 +10,7 @@
 #include <crmweaver/store.h>
 
 #include <sqlite3.h>
+#include <stdarg.h>
 
 struct json_t;
 
@@ -68,6 +69,9 @@ void crmw__db_after_rollback(crmw_db *db);
 /* Map a SQLite result code to a status and set the db's message. */
 int crmw__db_sqlerr(crmw_db *db, int src, const char *what);
 int crmw__db_exec(crmw_db *db, const char *sql);
+/* Bind the variadic arguments to ?1, ?2...: "s" text (copied), "i" int64_t,
+ * "d" double; types may be NULL. */
+void crmw__stmt_bindv(sqlite3_stmt *st, const char *types, va_list ap);
 /* Drop or create the non-unique indexes of an object (bulk loads defer them). */
 int crmw__db_secondary_indexes(crmw_db *db, int32_t obj, bool create);
 /* Drop or create the triggers that keep every search index in step, and add

@@ -324,34 +324,9 @@ static int make_monthly_trend(synth *s, draft *d, bool want_none)
 		return rc;
 	syn_today(s, d, 400);
 	period p;
-	memset(&p, 0, sizeof p);
 	bool quarters = rng_below(&d->r, 2);
-	p.kind = P_REL;
-	p.unit = quarters ? "quarter" : "month";
-	p.n = quarters ? 1 + (int)rng_below(&d->r, 4) : 3 + (int)rng_below(&d->r, 10);
-	p.b_days = d->today_days;
-	{
-		/* the same arithmetic as get_start_date */
-		int y, m, dd;
-		crmw__civil_from_days(p.b_days, &y, &m, &dd);
-		int64_t total = (int64_t)y * 12 + (m - 1) - (int64_t)p.n * (quarters ? 3 : 1);
-		y = (int)(total / 12);
-		m = (int)(total % 12) + 1;
-		int dim = crmw__days_in_month(y, m);
-		p.a_days = crmw__days_from_civil(y, m, dd > dim ? dim : dd);
-	}
-	char ad[11], bd[11];
-	syn_day_text(p.a_days, ad);
-	syn_day_text(p.b_days, bd);
-	snprintf(p.a, sizeof p.a, "%sT00:00:00Z", ad);
-	snprintf(p.b, sizeof p.b, "%sT00:00:00Z", bd);
-	char nb[16];
-	snprintf(nb, sizeof nb, "%d", p.n);
-	snprintf(p.phrase, sizeof p.phrase, "%s %s %s%s", rng_below(&d->r, 2) ? "in the past" : "over the last",
-		 p.n <= 12 && rng_below(&d->r, 2) ? (const char *[]){"zero", "one", "two", "three", "four", "five", "six",
-								     "seven", "eight", "nine", "ten", "eleven", "twelve"}[p.n]
-						  : nb,
-		 p.unit, p.n == 1 ? "" : "s");
+	syn_relative_period(d, &p, quarters ? "quarter" : "month",
+			    quarters ? 1 + (int)rng_below(&d->r, 4) : 3 + (int)rng_below(&d->r, 10));
 	json_t *counts = syn_q(s,
 			       "SELECT CAST(strftime('%m', c.CreatedDate) AS INTEGER), COUNT(*) FROM \"Case\" c JOIN OrderItem oi "
 			       "ON oi.Id = c.OrderItemId__c WHERE oi.Product2Id = ?1 AND c.CreatedDate >= ?2 AND c.CreatedDate < ?3 "
@@ -571,9 +546,7 @@ static int make_ned(synth *s, draft *d, bool want_none)
 	if (ago == 14 && rng_below(&d->r, 2))
 		snprintf(agotext, sizeof agotext, "a fortnight ago");
 	else if (ago % 7 == 0 && rng_below(&d->r, 2))
-		snprintf(agotext, sizeof agotext, "%s week%s ago",
-			 ago / 7 <= 12 ? (const char *[]){"zero", "one", "two", "three", "four"}[ago / 7] : nb,
-			 ago == 7 ? "" : "s");
+		snprintf(agotext, sizeof agotext, "%s week%s ago", syn_count_text(d, ago / 7, nb), ago == 7 ? "" : "s");
 	else if (ago == 1)
 		snprintf(agotext, sizeof agotext, "yesterday");
 	else {

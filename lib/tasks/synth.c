@@ -26,14 +26,7 @@ json_t *syn_q(synth *s, const char *sql, const char *types, ...)
 	}
 	va_list ap;
 	va_start(ap, types);
-	for (int i = 0; types && types[i]; i++) {
-		if (types[i] == 's')
-			sqlite3_bind_text(st, i + 1, va_arg(ap, const char *), -1, SQLITE_TRANSIENT);
-		else if (types[i] == 'i')
-			sqlite3_bind_int64(st, i + 1, va_arg(ap, int64_t));
-		else
-			sqlite3_bind_double(st, i + 1, va_arg(ap, double));
-	}
+	crmw__stmt_bindv(st, types, ap);
 	va_end(ap);
 	json_t *rows = json_array();
 	int ncol = sqlite3_column_count(st);
@@ -148,7 +141,7 @@ static const char *const number_words[] = {"zero", "one", "two",   "three", "fou
 					   "seven", "eight", "nine", "ten",  "eleven", "twelve"};
 
 /* N as a word (small N, half the time) or digits. */
-static const char *count_text(draft *d, int n, char buf[16])
+const char *syn_count_text(draft *d, int n, char buf[16])
 {
 	if (n >= 0 && n <= 12 && rng_below(&d->r, 2) == 0)
 		return number_words[n];
@@ -257,6 +250,27 @@ static void named_period(draft *d, period *p, int kind, int64_t day)
 	snprintf(p->phrase, sizeof p->phrase, "%s", buf);
 }
 
+void syn_relative_period(draft *d, period *p, const char *unit, int n)
+{
+	char nb[16];
+	memset(p, 0, sizeof *p);
+	const char *lead = rng_below(&d->r, 2) ? "in the past" : "over the last";
+	bool fortnight = strcmp(unit, "fortnight") == 0;
+	if (fortnight)
+		snprintf(p->phrase, sizeof p->phrase, "%s fortnight", lead);
+	else if (n == 1)
+		snprintf(p->phrase, sizeof p->phrase, "%s %s", lead, unit);
+	else
+		snprintf(p->phrase, sizeof p->phrase, "%s %s %ss", lead, syn_count_text(d, n, nb), unit);
+	p->kind = P_REL;
+	p->unit = fortnight ? "day" : unit;
+	p->n = fortnight ? 14 : n;
+	p->b_days = d->today_days;
+	p->a_days = start_of(p->b_days, p->unit, p->n);
+	dt_text(p->a_days, p->a);
+	dt_text(p->b_days, p->b);
+}
+
 void syn_period(synth *s, draft *d, period *p, int kinds, bool before_data)
 {
 	(void)s;
@@ -270,7 +284,6 @@ void syn_period(synth *s, draft *d, period *p, int kinds, bool before_data)
 		static const char *const units[] = {"day", "week", "fortnight", "month", "quarter"};
 		const char *u = units[rng_below(&d->r, 5)];
 		int num;
-		char nb[16], tmp[96];
 		if (strcmp(u, "day") == 0)
 			num = 10 + (int)rng_below(&d->r, 81);
 		else if (strcmp(u, "week") == 0)
@@ -281,21 +294,7 @@ void syn_period(synth *s, draft *d, period *p, int kinds, bool before_data)
 			num = 1 + (int)rng_below(&d->r, 4);
 		else
 			num = 14;
-		const char *lead = rng_below(&d->r, 2) ? "in the past" : "over the last";
-		if (strcmp(u, "fortnight") == 0)
-			snprintf(tmp, sizeof tmp, "%s fortnight", lead);
-		else if (num == 1)
-			snprintf(tmp, sizeof tmp, "%s %s", lead, u);
-		else
-			snprintf(tmp, sizeof tmp, "%s %s %ss", lead, count_text(d, num, nb), u);
-		snprintf(p->phrase, sizeof p->phrase, "%s", tmp);
-		p->kind = P_REL;
-		p->unit = strcmp(u, "fortnight") == 0 ? "day" : u;
-		p->n = num;
-		p->b_days = d->today_days;
-		p->a_days = start_of(p->b_days, p->unit, num);
-		dt_text(p->a_days, p->a);
-		dt_text(p->b_days, p->b);
+		syn_relative_period(d, p, u, num);
 		return;
 	}
 	if (kind == P_REL)

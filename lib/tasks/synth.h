@@ -78,6 +78,10 @@ void syn_day_text(int64_t days, char out[11]);
 int64_t syn_days(const char *date);
 void syn_today(synth *s, draft *d, int min_days);
 void syn_period(synth *s, draft *d, period *p, int kinds, bool before_data);
+/* The past n units (day, week, fortnight, month, quarter) up to today, with its phrase. */
+void syn_relative_period(draft *d, period *p, const char *unit, int n);
+/* n as a word (small n, half the time) or digits. */
+const char *syn_count_text(draft *d, int n, char buf[16]);
 /* The gold program's start and end arguments for a period (adds the
  * get_start_date or get_period step).  literal_end_day: literal days with an
  * inclusive end, for the tools that take days. */
