@@ -19,5 +19,6 @@
 #include <crmweaver/gen.h>
 #include <crmweaver/tools.h>
 #include <crmweaver/tasks.h>
+#include <crmweaver/memory.h>
 
 #endif /* CRMWEAVER_H */

@@ -4,6 +4,7 @@
  */
 #include "common/internal.h"
 
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -161,4 +162,18 @@ char *crmw__strdup(const char *s)
 void crmw_free(void *ptr)
 {
 	free(ptr);
+}
+
+int crmw__sqlerr(crmw_err *e, sqlite3 *sql, int src, const char *what)
+{
+	int prim = src & 0xff;
+	int code = prim == SQLITE_BUSY || prim == SQLITE_LOCKED ? CRMW_EBUSY
+		 : prim == SQLITE_CORRUPT || prim == SQLITE_NOTADB ? CRMW_ECORRUPT
+		 : prim == SQLITE_READONLY || prim == SQLITE_AUTH || prim == SQLITE_PERM ? CRMW_EACCESS
+		 : prim == SQLITE_NOMEM ? CRMW_ENOMEM
+		 : prim == SQLITE_CONSTRAINT ? CRMW_EEXISTS
+		 : prim == SQLITE_INTERRUPT ? CRMW_ECANCELED
+		 : CRMW_EIO;
+	const char *msg = sql ? sqlite3_errmsg(sql) : sqlite3_errstr(src);
+	return crmw__errf(e, code, "%s: %s", what, msg);
 }

@@ -45,6 +45,14 @@ int crmw__verrf(crmw_err *e, int32_t code, const char *fmt, va_list ap) CRMW_PRI
 /* The handle's last message ("" when none); borrowed from `e`. */
 const char *crmw__err_msg(const crmw_err *e);
 
+/* Record a failed SQLite call (`src` its result code; `sql` may be NULL):
+ * maps the code (BUSY -> CRMW_EBUSY, CORRUPT/NOTADB -> CRMW_ECORRUPT,
+ * READONLY/AUTH/PERM -> CRMW_EACCESS, NOMEM, CONSTRAINT -> CRMW_EEXISTS,
+ * INTERRUPT -> CRMW_ECANCELED, anything else CRMW_EIO) and formats
+ * "<what>: <SQLite's message>".  Implemented in lib/common/error.c. */
+struct sqlite3;
+int crmw__sqlerr(crmw_err *e, struct sqlite3 *sql, int src, const char *what);
+
 /* Forget the handle's last failure (the thread's last error is kept). */
 void crmw__err_clear(crmw_err *e);
 

@@ -484,3 +484,36 @@ int crmw__json_parse(const char *text, size_t len, json_t **out, crmw__json_erro
 	*out = v;
 	return CRMW_OK;
 }
+
+int crmw__json_options(json_t **out, crmw_err *e, const char *text, const char *what, const char *const *keys,
+		       size_t nkeys)
+{
+	*out = NULL;
+	if (!text || !*text)
+		return CRMW_OK;
+	crmw__json_error je;
+	json_t *v = NULL;
+	int rc = crmw__json_parse(text, strlen(text), &v, &je);
+	if (rc)
+		return crmw__errf(e, rc, "%s are not JSON: %s (line %d, column %d)", what, je.text, je.line, je.column);
+	if (!json_is_object(v)) {
+		json_decref(v);
+		return crmw__errf(e, CRMW_EINVALID, "%s must be a JSON object", what);
+	}
+	const char *k;
+	json_t *x;
+	json_object_foreach(v, k, x) {
+		size_t i = 0;
+		while (i < nkeys && strcmp(keys[i], k))
+			i++;
+		if (i == nkeys) {
+			const char *near = crmw__closest_name(k, keys, nkeys);
+			rc = crmw__errf(e, CRMW_EINVALID, "%s: unknown option \"%s\"%s%s%s", what, k,
+					near ? " (did you mean \"" : "", near ? near : "", near ? "\"?)" : "");
+			json_decref(v);
+			return rc;
+		}
+	}
+	*out = v;
+	return CRMW_OK;
+}

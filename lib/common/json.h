@@ -22,4 +22,12 @@ typedef struct crmw__json_error {
  *         why; err may be NULL), CRMW_ENOMEM */
 int crmw__json_parse(const char *text, size_t len, json_t **out, crmw__json_error *err);
 
+/* Parse an options document: NULL or "" gives *out = NULL (defaults);
+ * otherwise it must be a JSON object whose keys are all among `keys` (an
+ * unknown key is an error naming the closest known one).  `what` names the
+ * options in messages ("memory options").  Values are checked by the caller.
+ * @return CRMW_OK, CRMW_EFORMAT (not JSON), CRMW_EINVALID, CRMW_ENOMEM */
+int crmw__json_options(json_t **out, crmw_err *e, const char *text, const char *what, const char *const *keys,
+		       size_t nkeys);
+
 #endif

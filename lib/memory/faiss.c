@@ -1,18 +1,191 @@
 /*
  * The faiss adapter: the only file that includes the faiss C API (faiss_c.h
  * defines `idx_t` and an enum constant `OK`, which must not leak elsewhere).
- * faiss aborts on many bad arguments, so every caller validates first.
+ * faiss aborts on some bad arguments, so every input is validated first;
+ * exceptions are caught by the C API and come back as error codes.
  * SPDX-License-Identifier: Apache-2.0
  */
-#include "common/internal.h"
+#include "memory/internal.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Training points an index_factory string needs: IVF<n> wants 39 n (faiss
+ * warns on stderr below that), PQ<m>[x<bits>] 39 * 2^bits per sub-quantiser. */
+int64_t crmw__fidx_min_train(const char *factory)
+{
+	int64_t need = 0;
+	for (const char *p = factory; p && *p; p++) {
+		if (p != factory && (isalnum((unsigned char)p[-1])))
+			continue;
+		if (!strncmp(p, "IVF", 3) && isdigit((unsigned char)p[3])) {
+			int64_t n = strtoll(p + 3, NULL, 10);
+			if (n > 0 && n < (int64_t)1 << 40 && 39 * n > need)
+				need = 39 * n;
+		} else if (!strncmp(p, "PQ", 2) && isdigit((unsigned char)p[2])) {
+			char *end;
+			strtol(p + 2, &end, 10);
+			long bits = 8;
+			if (*end == 'x' && isdigit((unsigned char)end[1]))
+				bits = strtol(end + 1, NULL, 10);
+			if (bits < 1 || bits > 16)
+				bits = 16;
+			int64_t n = 39 * ((int64_t)1 << bits);
+			if (n > need)
+				need = n;
+		}
+	}
+	return need;
+}
 
 #if CRMW_HAVE_FAISS
 
-#include <math.h>
-
+#include <faiss/c_api/AutoTune_c.h>
 #include <faiss/c_api/Index_c.h>
+#include <faiss/c_api/MetaIndexes_c.h>
 #include <faiss/c_api/error_c.h>
 #include <faiss/c_api/index_factory_c.h>
+#include <faiss/c_api/index_io_c.h>
+
+struct crmw__fidx {
+	FaissIndex *index; /* an IndexIDMap owning the inner index */
+	int32_t dim;
+};
+
+static int ferr(crmw_err *e, const char *what)
+{
+	const char *msg = faiss_get_last_error();
+	return crmw__errf(e, CRMW_ERROR, "faiss: %s: %s", what, msg ? msg : "unknown error");
+}
+
+int crmw__fidx_build(crmw__fidx **out, crmw_err *e, const char *factory, int32_t dim, bool ip, const float *x,
+		     int32_t stride, const int64_t *ids, int64_t n)
+{
+	*out = NULL;
+	if (!factory || !*factory || dim <= 0 || n <= 0 || stride < dim)
+		return crmw__errf(e, CRMW_EINVALID, "faiss: nothing to index");
+	int64_t need = crmw__fidx_min_train(factory);
+	if (n < need)
+		return crmw__errf(e, CRMW_ESTATE,
+				  "faiss index \"%s\" needs at least %lld entries to train; the store has %lld", factory,
+				  (long long)need, (long long)n);
+	FaissIndex *inner = NULL;
+	if (faiss_index_factory(&inner, dim, factory, ip ? METRIC_INNER_PRODUCT : METRIC_L2))
+		return crmw__errf(e, CRMW_EINVALID, "faiss: bad index description \"%s\": %s", factory,
+				  faiss_get_last_error() ? faiss_get_last_error() : "rejected");
+	FaissIndexIDMap *map = NULL;
+	if (faiss_IndexIDMap_new(&map, inner)) {
+		faiss_Index_free(inner);
+		return ferr(e, "IndexIDMap");
+	}
+	faiss_IndexIDMap_set_own_fields(map, 1);
+	crmw__fidx *f = calloc(1, sizeof *f);
+	if (!f) {
+		faiss_Index_free((FaissIndex *)map);
+		return crmw__errf(e, CRMW_ENOMEM, "out of memory");
+	}
+	f->index = (FaissIndex *)map;
+	f->dim = dim;
+	/* faiss wants rows of exactly `dim` floats */
+	const float *rows = x;
+	float *packed = NULL;
+	if (stride != dim) {
+		packed = malloc((size_t)n * (size_t)dim * sizeof(float));
+		if (!packed) {
+			crmw__fidx_free(f);
+			return crmw__errf(e, CRMW_ENOMEM, "out of memory");
+		}
+		for (int64_t i = 0; i < n; i++)
+			memcpy(packed + (size_t)i * (size_t)dim, x + (size_t)i * (size_t)stride, (size_t)dim * sizeof(float));
+		rows = packed;
+	}
+	int rc = CRMW_OK;
+	if (!faiss_Index_is_trained(f->index) && faiss_Index_train(f->index, n, rows))
+		rc = ferr(e, "training");
+	if (!rc && faiss_Index_add_with_ids(f->index, n, rows, (const idx_t *)ids))
+		rc = ferr(e, "adding vectors");
+	free(packed);
+	if (rc) {
+		crmw__fidx_free(f);
+		return rc;
+	}
+	*out = f;
+	return CRMW_OK;
+}
+
+int crmw__fidx_add(crmw__fidx *f, crmw_err *e, const float *x, const int64_t *ids, int64_t n)
+{
+	if (n <= 0)
+		return CRMW_OK;
+	if (faiss_Index_add_with_ids(f->index, n, x, (const idx_t *)ids))
+		return ferr(e, "adding vectors");
+	return CRMW_OK;
+}
+
+void crmw__fidx_params(crmw__fidx *f, int32_t ef_search, int32_t nprobe)
+{
+	FaissParameterSpace *ps = NULL;
+	if (faiss_ParameterSpace_new(&ps))
+		return;
+	/* indexes without the parameter refuse it; that is fine */
+	faiss_ParameterSpace_set_index_parameter(ps, f->index, "efSearch", (double)ef_search);
+	faiss_ParameterSpace_set_index_parameter(ps, f->index, "nprobe", (double)nprobe);
+	faiss_ParameterSpace_free(ps);
+}
+
+int crmw__fidx_search(crmw__fidx *f, crmw_err *e, const float *q, int32_t k, float *scores, int64_t *ids)
+{
+	if (k <= 0)
+		return CRMW_OK;
+	if (faiss_Index_search(f->index, 1, q, k, scores, (idx_t *)ids))
+		return ferr(e, "search");
+	return CRMW_OK;
+}
+
+int64_t crmw__fidx_ntotal(const crmw__fidx *f)
+{
+	return f ? (int64_t)faiss_Index_ntotal(f->index) : 0;
+}
+
+int crmw__fidx_write(const crmw__fidx *f, crmw_err *e, FILE *fp)
+{
+	if (faiss_write_index(f->index, fp))
+		return crmw__errf(e, CRMW_EIO, "faiss: writing the index: %s",
+				  faiss_get_last_error() ? faiss_get_last_error() : "failed");
+	return CRMW_OK;
+}
+
+int crmw__fidx_read(crmw__fidx **out, crmw_err *e, FILE *fp)
+{
+	*out = NULL;
+	FaissIndex *idx = NULL;
+	if (faiss_read_index(fp, 0, &idx) || !idx)
+		return crmw__errf(e, CRMW_ECORRUPT, "faiss: reading the index: %s",
+				  faiss_get_last_error() ? faiss_get_last_error() : "failed");
+	if (!faiss_IndexIDMap_cast(idx)) {
+		faiss_Index_free(idx);
+		return crmw__errf(e, CRMW_ECORRUPT, "faiss: the index file does not hold an id-mapped index");
+	}
+	crmw__fidx *f = calloc(1, sizeof *f);
+	if (!f) {
+		faiss_Index_free(idx);
+		return crmw__errf(e, CRMW_ENOMEM, "out of memory");
+	}
+	f->index = idx;
+	f->dim = faiss_Index_d(idx);
+	*out = f;
+	return CRMW_OK;
+}
+
+void crmw__fidx_free(crmw__fidx *f)
+{
+	if (!f)
+		return;
+	faiss_Index_free(f->index);
+	free(f);
+}
 
 int crmw__faiss_selftest(void)
 {
@@ -22,27 +195,18 @@ int crmw__faiss_selftest(void)
 		0, 1, 0, 0,
 		0, 0, 0.6f, 0.8f,
 	};
+	const int64_t ids[N] = {10, 20, 30};
 	const float q[D] = {0, 0, 0.8f, 0.6f};
-	FaissIndex *index = NULL;
+	crmw__fidx *f = NULL;
 	float dist[2];
-	idx_t labels[2];
-	int rc = CRMW_OK;
-
-	if (faiss_index_factory(&index, D, "Flat", METRIC_INNER_PRODUCT))
-		return crmw__errf(NULL, CRMW_ERROR, "faiss: index_factory failed: %s",
-				  faiss_get_last_error());
-	if (faiss_Index_add(index, N, xb) ||
-	    faiss_Index_search(index, 1, q, 2, dist, labels)) {
-		rc = crmw__errf(NULL, CRMW_ERROR, "faiss: add/search failed: %s",
-				faiss_get_last_error());
-	} else if (faiss_Index_ntotal(index) != N || labels[0] != 2 ||
-		   fabsf(dist[0] - 0.96f) > 1e-5f) {
-		rc = crmw__errf(NULL, CRMW_ERROR,
-				"faiss: wrong answer (ntotal %lld, label %lld, score %g)",
-				(long long)faiss_Index_ntotal(index), (long long)labels[0],
-				(double)dist[0]);
-	}
-	faiss_Index_free(index);
+	int64_t labels[2];
+	int rc = crmw__fidx_build(&f, NULL, "Flat", D, true, xb, D, ids, N);
+	if (!rc)
+		rc = crmw__fidx_search(f, NULL, q, 2, dist, labels);
+	if (!rc && (crmw__fidx_ntotal(f) != N || labels[0] != 30 || fabsf(dist[0] - 0.96f) > 1e-5f))
+		rc = crmw__errf(NULL, CRMW_ERROR, "faiss: wrong answer (ntotal %lld, label %lld, score %g)",
+				(long long)crmw__fidx_ntotal(f), (long long)labels[0], (double)dist[0]);
+	crmw__fidx_free(f);
 	return rc;
 }
 

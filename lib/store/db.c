@@ -18,16 +18,7 @@
 
 int crmw__db_sqlerr(crmw_db *db, int src, const char *what)
 {
-	int prim = src & 0xff;
-	int code = prim == SQLITE_BUSY || prim == SQLITE_LOCKED ? CRMW_EBUSY
-		 : prim == SQLITE_CORRUPT || prim == SQLITE_NOTADB ? CRMW_ECORRUPT
-		 : prim == SQLITE_READONLY || prim == SQLITE_AUTH || prim == SQLITE_PERM ? CRMW_EACCESS
-		 : prim == SQLITE_NOMEM ? CRMW_ENOMEM
-		 : prim == SQLITE_CONSTRAINT ? CRMW_EEXISTS
-		 : prim == SQLITE_INTERRUPT ? CRMW_ECANCELED
-		 : CRMW_EIO;
-	const char *msg = db && db->sql ? sqlite3_errmsg(db->sql) : sqlite3_errstr(src);
-	return crmw__errf(db ? &db->h.err : NULL, code, "%s: %s", what, msg);
+	return crmw__sqlerr(db ? &db->h.err : NULL, db ? db->sql : NULL, src, what);
 }
 
 int crmw__db_exec(crmw_db *db, const char *sql)
