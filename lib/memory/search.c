@@ -409,6 +409,32 @@ void crmw__mem_index_recount(crmw_memory *m)
 
 #if CRMW_HAVE_FAISS
 
+#define FIDX_END "CRMWFEND"
+
+/* A 64-bit checksum of `len` bytes of `f` from its current position, read
+ * in blocks (word-wise multiply-xor: several GB/s).  -1 on a short read. */
+static int checksum_range(FILE *f, uint64_t len, uint64_t *out)
+{
+	enum { BLK = 1 << 16 };
+	uint64_t buf[BLK / 8];
+	uint64_t h = 0x9E3779B97F4A7C15ull ^ len;
+	while (len) {
+		size_t n = len < BLK ? (size_t)len : BLK;
+		if (fread(buf, 1, n, f) != n)
+			return -1;
+		if (n % 8)
+			memset((char *)buf + n, 0, 8 - n % 8);
+		for (size_t i = 0; i < (n + 7) / 8; i++) {
+			h ^= buf[i];
+			h *= 0xff51afd7ed558ccdull;
+			h ^= h >> 32;
+		}
+		len -= n;
+	}
+	*out = h;
+	return 0;
+}
+
 static int index_write(crmw_memory *m)
 {
 	char *path = index_path(m);
@@ -422,7 +448,7 @@ static int index_write(crmw_memory *m)
 	}
 	snprintf(tmp, n, "%s.tmp%ld", path, (long)getpid());
 	int rc = CRMW_OK;
-	FILE *f = fopen(tmp, "wb");
+	FILE *f = fopen(tmp, "w+b");
 	if (!f) {
 		rc = crmw__errf(&m->h.err, CRMW_EIO, "cannot write %s: %s", tmp, strerror(errno));
 	} else {
@@ -436,8 +462,20 @@ static int index_write(crmw_memory *m)
 		    fwrite(m->factory, 1, fl, f) != fl || fwrite(&len, sizeof len, 1, f) != 1 ||
 		    fwrite(head, 1, (size_t)hn, f) != (size_t)hn)
 			rc = crmw__errf(&m->h.err, CRMW_EIO, "cannot write %s: %s", tmp, strerror(errno));
+		long start = rc ? 0 : ftell(f);
 		if (!rc)
 			rc = crmw__fidx_write(m->fidx, &m->h.err, f);
+		/* trailer: payload length and checksum, so that a damaged file is
+		 * caught before faiss parses it */
+		if (!rc) {
+			uint64_t plen = 0, sum = 0;
+			long end;
+			if (fflush(f) || (end = ftell(f)) < start || fseek(f, start, SEEK_SET) ||
+			    (plen = (uint64_t)(end - start), checksum_range(f, plen, &sum)) || fseek(f, 0, SEEK_END) ||
+			    fwrite(&plen, sizeof plen, 1, f) != 1 || fwrite(&sum, sizeof sum, 1, f) != 1 ||
+			    fwrite(FIDX_END, 1, 8, f) != 8)
+				rc = crmw__errf(&m->h.err, CRMW_EIO, "cannot write %s: %s", tmp, strerror(errno));
+		}
 		if (!rc && (fflush(f) || fsync(fileno(f))))
 			rc = crmw__errf(&m->h.err, CRMW_EIO, "cannot write %s: %s", tmp, strerror(errno));
 		if (fclose(f) && !rc)
@@ -452,6 +490,24 @@ static int index_write(crmw_memory *m)
 	if (!rc)
 		m->f_dirty = false;
 	return rc;
+}
+
+/* From the payload's start: does the trailer's checksum match?  Leaves the
+ * file at the payload's start. */
+static bool payload_ok(FILE *f)
+{
+	long start = ftell(f);
+	uint64_t plen = 0, sum = 0, got = 0;
+	char end[8];
+	if (start < 0 || fseek(f, -24, SEEK_END))
+		return false;
+	long tail = ftell(f);
+	if (tail < start || fread(&plen, sizeof plen, 1, f) != 1 || fread(&sum, sizeof sum, 1, f) != 1 ||
+	    fread(end, 1, 8, f) != 8 || memcmp(end, FIDX_END, 8) || plen != (uint64_t)(tail - start))
+		return false;
+	if (fseek(f, start, SEEK_SET) || checksum_range(f, plen, &got) || got != sum)
+		return false;
+	return fseek(f, start, SEEK_SET) == 0;
 }
 
 /* Load PATH.faiss when it belongs to this store, this factory and the
@@ -486,6 +542,8 @@ static void index_load(crmw_memory *m, bool *ok)
 			why = "it belongs to another store";
 		} else if (json_integer_value(json_object_get(h, "epoch")) != m->vec_epoch) {
 			why = "entries changed their vectors since it was built";
+		} else if (!payload_ok(f)) {
+			why = "its checksum does not match (damaged)";
 		} else {
 			crmw__fidx *fx = NULL;
 			if (crmw__fidx_read(&fx, &m->h.err, f)) {
