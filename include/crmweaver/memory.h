@@ -204,7 +204,7 @@ CRMW_API int crmw_memory_feedback(int64_t *updated, crmw_memory *m, const int64_
  *    that the entry's metadata must match ("a.b" is metadata.a.b);
  *  - "mmr": a number in [0, 1] (the relevance weight lambda; true = 0.5):
  *    diversify the k hits by maximal marginal relevance among "fetch_k"
- *    candidates (default 4 k);
+ *    candidates (default 4 k, at most 10000);
  *  - "engine": "auto" (default), "exact" or "faiss";
  *  - "quantize": overrides the store's option for this search;
  *  - "exclude": an array of entry ids to leave out.

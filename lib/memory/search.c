@@ -94,8 +94,8 @@ static int read_sopts(crmw_memory *m, sopts *o, const char *options_json, bool l
 				return bad(m, what, k, "a whole number from 1 to 10000");
 			o->k = (int32_t)json_integer_value(v);
 		} else if (!strcmp(k, "fetch_k")) {
-			if (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > 100000)
-				return bad(m, what, k, "a whole number from 1 to 100000");
+			if (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > 10000)
+				return bad(m, what, k, "a whole number from 1 to 10000");
 			o->fetch_k = (int32_t)json_integer_value(v);
 		} else if (!strcmp(k, "min_score")) {
 			if (!json_is_number(v) || !isfinite(json_number_value(v)))
@@ -810,27 +810,32 @@ static int search_core(crmw_memory *m, mem_topk *t, const float *q, const sopts 
 }
 
 /* Maximal marginal relevance: pick k of the candidates in t greedily. */
-static void mmr_select(crmw_memory *m, mem_topk *t, int32_t k, double lambda)
+static int mmr_select(crmw_memory *m, mem_topk *t, int32_t k, double lambda)
 {
 	int32_t n = t->n;
 	if (n <= 1) {
 		if (t->n > k)
 			t->n = k;
-		return;
+		return CRMW_OK;
 	}
-	const float *vec[n];
+	const float **vec = malloc((size_t)n * sizeof *vec);
+	float *maxsim = malloc((size_t)n * sizeof *maxsim);
+	bool *taken = calloc((size_t)n, sizeof *taken);
+	float *sel_s = malloc((size_t)k * sizeof *sel_s);
+	int64_t *sel_id = malloc((size_t)k * sizeof *sel_id);
+	if (!vec || !maxsim || !taken || !sel_s || !sel_id) {
+		free(vec);
+		free(maxsim);
+		free(taken);
+		free(sel_s);
+		free(sel_id);
+		return crmw__errf(&m->h.err, CRMW_ENOMEM, "out of memory");
+	}
 	for (int32_t i = 0; i < n; i++) {
 		int64_t r = crmw__mx_slot(&m->mx, t->id[i]);
 		vec[i] = r >= 0 ? m->mx.vec + (size_t)r * (size_t)m->mx.stride : NULL;
-	}
-	float maxsim[n];
-	bool taken[n];
-	for (int32_t i = 0; i < n; i++) {
 		maxsim[i] = -INFINITY;
-		taken[i] = false;
 	}
-	float sel_s[k];
-	int64_t sel_id[k];
 	int32_t ns = 0;
 	while (ns < k && ns < n) {
 		int32_t best = -1;
@@ -860,13 +865,19 @@ static void mmr_select(crmw_memory *m, mem_topk *t, int32_t k, double lambda)
 	memcpy(t->score, sel_s, (size_t)ns * sizeof *sel_s);
 	memcpy(t->id, sel_id, (size_t)ns * sizeof *sel_id);
 	t->n = ns;
+	free(vec);
+	free(maxsim);
+	free(taken);
+	free(sel_s);
+	free(sel_id);
+	return CRMW_OK;
 }
 
 static int search_hits(crmw_memory *m, mem_topk *t, const float *q, const sopts *o)
 {
 	int rc = search_core(m, t, q, o);
 	if (!rc && o->mmr >= 0)
-		mmr_select(m, t, o->k, o->mmr);
+		rc = mmr_select(m, t, o->k, o->mmr);
 	return rc;
 }
 
