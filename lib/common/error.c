@@ -80,11 +80,16 @@ int crmw__verrf(crmw_err *e, int32_t code, const char *fmt, va_list ap)
 {
 	va_list ap2;
 	va_copy(ap2, ap);
-	int n = vsnprintf(last_msg, sizeof last_msg, fmt, ap);
+	/* Format into a local buffer first: callers may pass crmw_last_error()
+	 * itself as an argument ("%s", crmw_last_error()), and formatting into
+	 * the buffer being read would lose the message. */
+	char local[sizeof last_msg];
+	int n = vsnprintf(local, sizeof local, fmt, ap);
 	if (n < 0) {
-		snprintf(last_msg, sizeof last_msg, "%s", crmw_strerror(code));
-		n = (int)strlen(last_msg);
+		snprintf(local, sizeof local, "%s", crmw_strerror(code));
+		n = (int)strlen(local);
 	}
+	memcpy(last_msg, local, sizeof last_msg);
 	last_code = code;
 	if (e) {
 		e->code = code;

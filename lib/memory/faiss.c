@@ -54,10 +54,35 @@ struct crmw__fidx {
 	int32_t dim;
 };
 
+/* faiss's messages start "Error in <C++ signature> at <file>:<line>: ";
+ * keep what follows. */
+static const char *faiss_msg(void)
+{
+	const char *m = faiss_get_last_error();
+	if (!m)
+		return "unknown error";
+	if (!strncmp(m, "Error in ", 9)) {
+		const char *at = strstr(m, " at ");
+		const char *colon = at ? strstr(at + 4, ": ") : NULL;
+		if (colon && colon[2])
+			return colon + 2;
+	}
+	return m;
+}
+
 static int ferr(crmw_err *e, const char *what)
 {
-	const char *msg = faiss_get_last_error();
-	return crmw__errf(e, CRMW_ERROR, "faiss: %s: %s", what, msg ? msg : "unknown error");
+	return crmw__errf(e, CRMW_ERROR, "faiss: %s: %s", what, faiss_msg());
+}
+
+int crmw__fidx_check(crmw_err *e, const char *factory, int32_t dim)
+{
+	FaissIndex *idx = NULL;
+	if (!factory || !*factory || faiss_index_factory(&idx, dim, factory, METRIC_INNER_PRODUCT))
+		return crmw__errf(e, CRMW_EINVALID, "faiss: bad index description \"%s\": %s", factory ? factory : "",
+				  factory && *factory ? faiss_msg() : "empty");
+	faiss_Index_free(idx);
+	return CRMW_OK;
 }
 
 int crmw__fidx_build(crmw__fidx **out, crmw_err *e, const char *factory, int32_t dim, bool ip, const float *x,
@@ -73,8 +98,7 @@ int crmw__fidx_build(crmw__fidx **out, crmw_err *e, const char *factory, int32_t
 				  (long long)need, (long long)n);
 	FaissIndex *inner = NULL;
 	if (faiss_index_factory(&inner, dim, factory, ip ? METRIC_INNER_PRODUCT : METRIC_L2))
-		return crmw__errf(e, CRMW_EINVALID, "faiss: bad index description \"%s\": %s", factory,
-				  faiss_get_last_error() ? faiss_get_last_error() : "rejected");
+		return crmw__errf(e, CRMW_EINVALID, "faiss: bad index description \"%s\": %s", factory, faiss_msg());
 	FaissIndexIDMap *map = NULL;
 	if (faiss_IndexIDMap_new(&map, inner)) {
 		faiss_Index_free(inner);
@@ -152,8 +176,7 @@ int64_t crmw__fidx_ntotal(const crmw__fidx *f)
 int crmw__fidx_write(const crmw__fidx *f, crmw_err *e, FILE *fp)
 {
 	if (faiss_write_index(f->index, fp))
-		return crmw__errf(e, CRMW_EIO, "faiss: writing the index: %s",
-				  faiss_get_last_error() ? faiss_get_last_error() : "failed");
+		return crmw__errf(e, CRMW_EIO, "faiss: writing the index: %s", faiss_msg());
 	return CRMW_OK;
 }
 
@@ -162,8 +185,7 @@ int crmw__fidx_read(crmw__fidx **out, crmw_err *e, FILE *fp)
 	*out = NULL;
 	FaissIndex *idx = NULL;
 	if (faiss_read_index(fp, 0, &idx) || !idx)
-		return crmw__errf(e, CRMW_ECORRUPT, "faiss: reading the index: %s",
-				  faiss_get_last_error() ? faiss_get_last_error() : "failed");
+		return crmw__errf(e, CRMW_ECORRUPT, "faiss: reading the index: %s", faiss_msg());
 	if (!faiss_IndexIDMap_cast(idx)) {
 		faiss_Index_free(idx);
 		return crmw__errf(e, CRMW_ECORRUPT, "faiss: the index file does not hold an id-mapped index");

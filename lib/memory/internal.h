@@ -91,6 +91,8 @@ typedef struct crmw__fidx crmw__fidx;
 /* Points an index of `factory` needs before it can be trained (0: none). */
 int64_t crmw__fidx_min_train(const char *factory);
 #if CRMW_HAVE_FAISS
+/* CRMW_OK when faiss understands the factory string for `dim`. */
+int crmw__fidx_check(crmw_err *e, const char *factory, int32_t dim);
 int crmw__fidx_build(crmw__fidx **out, crmw_err *e, const char *factory, int32_t dim, bool ip, const float *x,
 		     int32_t stride, const int64_t *ids, int64_t n);
 int crmw__fidx_add(crmw__fidx *f, crmw_err *e, const float *x, const int64_t *ids, int64_t n);

@@ -397,6 +397,27 @@ static char *index_path(const crmw_memory *m)
 
 #define FIDX_MAGIC "CRMWFIX1"
 
+/* The vectors in an index file, from its header (-1: unreadable). */
+static int64_t index_file_count(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return -1;
+	char magic[8], head[600];
+	uint32_t fl = 0, len = 0;
+	int64_t n = -1;
+	if (fread(magic, 1, 8, f) == 8 && !memcmp(magic, FIDX_MAGIC, 8) && fread(&fl, sizeof fl, 1, f) == 1 &&
+	    fl < 256 && !fseek(f, fl, SEEK_CUR) && fread(&len, sizeof len, 1, f) == 1 && len < sizeof head &&
+	    fread(head, 1, len, f) == len) {
+		json_t *h = NULL;
+		if (!crmw__json_parse(head, len, &h, NULL) && json_is_integer(json_object_get(h, "ntotal")))
+			n = json_integer_value(json_object_get(h, "ntotal"));
+		json_decref(h);
+	}
+	fclose(f);
+	return n;
+}
+
 void crmw__mem_index_recount(crmw_memory *m)
 {
 	if (!m->fidx)
@@ -454,8 +475,10 @@ static int index_write(crmw_memory *m)
 	} else {
 		char head[600];
 		int hn = snprintf(head, sizeof head,
-				  "{\"uuid\":\"%s\",\"dim\":%d,\"metric\":\"%s\",\"epoch\":%lld,\"maxid\":%lld}", m->uuid,
-				  (int)m->dim, m->cosine ? "cosine" : "ip", (long long)m->f_epoch, (long long)m->f_maxid);
+				  "{\"uuid\":\"%s\",\"dim\":%d,\"metric\":\"%s\",\"epoch\":%lld,\"maxid\":%lld,"
+				  "\"ntotal\":%lld}",
+				  m->uuid, (int)m->dim, m->cosine ? "cosine" : "ip", (long long)m->f_epoch,
+				  (long long)m->f_maxid, (long long)crmw__fidx_ntotal(m->fidx));
 		uint32_t fl = (uint32_t)strlen(m->factory);
 		uint32_t len = (uint32_t)hn;
 		if (fwrite(FIDX_MAGIC, 1, 8, f) != 8 || fwrite(&fl, sizeof fl, 1, f) != 1 ||
@@ -1224,14 +1247,20 @@ int crmw_memory_stats(crmw_buf *out, crmw_memory *m)
 		if (!rc)
 			rc = ip ? crmw__buf_json_str(out, ip, strlen(ip)) : crmw__buf_puts(out, "null");
 		if (!rc)
-			rc = crmw__buf_printf(out, ",\"state\":\"%s\",\"entries\":%lld}", state,
-					      (long long)
+		{
+			int64_t in_index = 0;
 #if CRMW_HAVE_FAISS
-						      crmw__fidx_ntotal(m->fidx)
-#else
-						      0
+			if (m->fidx)
+				in_index = crmw__fidx_ntotal(m->fidx);
+			else
 #endif
-			);
+				if (ip && m->factory)
+				in_index = index_file_count(ip);
+			if (!rc)
+				rc = in_index >= 0 ? crmw__buf_printf(out, ",\"state\":\"%s\",\"entries\":%lld}", state,
+								      (long long)in_index)
+						   : crmw__buf_printf(out, ",\"state\":\"damaged\",\"entries\":0}");
+		}
 		free(ip);
 		struct stat fb;
 		int64_t bytes = stat(m->path, &fb) == 0 ? (int64_t)fb.st_size : 0;

@@ -688,6 +688,15 @@ int crmw_memory_open(crmw_memory **out, const char *path, const char *options_js
 		m->readonly = o.readonly;
 		rc = open_sqlite(m, &o, &fresh);
 	}
+#if CRMW_HAVE_FAISS
+	/* a bad index description is refused before anything records it */
+	if (!rc && o.index) {
+		int64_t dim = o.dim;
+		if (!fresh && !o.has_dim && crmw__mem_meta_int(m, "dim", &dim))
+			dim = o.dim;
+		rc = crmw__fidx_check(&m->h.err, o.index, (int32_t)dim);
+	}
+#endif
 	if (!rc && fresh) {
 		rc = exec(m, "BEGIN IMMEDIATE");
 		if (!rc) {
@@ -1372,7 +1381,19 @@ int crmw__mem_insert(int64_t *id, int32_t *merged, crmw_memory *m, json_t *e, co
 		return crmw__errf(&m->h.err, CRMW_ENOMEM, "out of memory");
 	int64_t hash = text_hash(norm);
 	int64_t dup = 0;
-	if (dedup)
+	json_t *want_id = keep_id ? json_object_get(e, "id") : NULL;
+	if (want_id) {
+		sqlite3_stmt *ex = NULL;
+		rc = prep(m, &ex, "SELECT 1 FROM crmw_mem_entry WHERE id = ?1");
+		if (!rc) {
+			sqlite3_bind_int64(ex, 1, json_integer_value(want_id));
+			if (sqlite3_step(ex) == SQLITE_ROW)
+				rc = crmw__errf(&m->h.err, CRMW_EEXISTS, "memory entry %lld already exists",
+						(long long)json_integer_value(want_id));
+			sqlite3_finalize(ex);
+		}
+	}
+	if (!rc && dedup)
 		rc = find_duplicate(m, &dup, e, kind, norm, hash, v);
 	free(norm);
 	if (rc)

@@ -107,6 +107,22 @@ static void *thread_fail(void *arg)
 	return NULL;
 }
 
+/* Regression: passing the thread's last error as the argument ("%s",
+ * crmw_last_error()) used to format into the buffer being read and
+ * leave an empty message. */
+static void test_error_from_last_error(void **state)
+{
+	(void)state;
+	crmw__errf(NULL, CRMW_EINVALID, "the text has no letter or digit");
+	crmw_err e = {0};
+	assert_int_equal(crmw__errf(&e, CRMW_EINVALID, "%s", crmw_last_error()), CRMW_EINVALID);
+	assert_string_equal(e.msg, "the text has no letter or digit");
+	assert_string_equal(crmw_last_error(), "the text has no letter or digit");
+	crmw__errf(&e, CRMW_EIO, "wrapped: %s", crmw_last_error());
+	assert_string_equal(e.msg, "wrapped: the text has no letter or digit");
+	crmw__err_dispose(&e);
+}
+
 static void test_last_error_is_thread_local(void **state)
 {
 	(void)state;
@@ -495,6 +511,7 @@ int main(void)
 		cmocka_unit_test(test_strerror_every_code),
 		cmocka_unit_test(test_strerror_unknown),
 		cmocka_unit_test(test_last_error_from_api),
+		cmocka_unit_test(test_error_from_last_error),
 		cmocka_unit_test(test_last_error_is_thread_local),
 		cmocka_unit_test(test_handle_error),
 		cmocka_unit_test(test_long_error_message),

@@ -48,5 +48,6 @@ int cmd_bench(int argc, char **argv);
 int cmd_sql(int argc, char **argv);
 int cmd_tools(int argc, char **argv);
 int cmd_tasks(int argc, char **argv);
+int cmd_memory(int argc, char **argv);
 
 #endif

@@ -22,6 +22,7 @@ static const cli_command commands[] = {
 	{"sql", "run one read-only SQLite SELECT against an org", cmd_sql},
 	{"tools", "list the built-in tool sets (OpenAI, Anthropic, Hermes, GBNF) or call a tool", cmd_tools},
 	{"tasks", "synthesise tasks with gold programs, check them, score predictions", cmd_tasks},
+	{"memory", "the shared-memory store: add, search, list, export and import memories", cmd_memory},
 };
 
 int cli_error(int code, const char *fmt, ...)
