@@ -337,7 +337,8 @@ static void test_faiss(void **state)
 		int32_t nh;
 		assert_int_equal(crmw_memory_search_vec(ids, sc, &nh, m, q, D, 5, "{\"engine\":\"faiss\"}"), CRMW_EUNSUPPORTED);
 		crmw_memory_free(m);
-		skip();
+		print_message("# no faiss in this build: checked that the faiss engine says so\n");
+		return;
 	}
 	crmw_memory *m = random_store("faiss.db", "{\"dim\":48,\"dedup_threshold\":1.5,\"index\":\"Flat\",\"synchronous\":\"normal\"}");
 	float q[D];
