@@ -110,6 +110,26 @@ void crmw__buf_clear(crmw_buf *b);
  * mean"). Implemented in lib/schema/schema.c. */
 const char *crmw__closest_name(const char *name, const char *const *cands, size_t n);
 
+/* ----------------------------------------------------------------- hashing */
+
+/* FNV-1a over n bytes, continuing from h (start with CRMW_FNV_OFFSET). */
+#define CRMW_FNV_OFFSET 0xcbf29ce484222325ULL
+static inline uint64_t crmw__fnv1a(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+/* splitmix64's finaliser: a bijective 64-bit mix. */
+static inline uint64_t crmw__mix64(uint64_t x)
+{
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
 /* ------------------------------------------------------------------ memory */
 
 /* Duplicate a string; NULL on NULL input or out of memory. */

@@ -21,28 +21,9 @@ enum { F_WORD = 1, F_PAIR = 2, F_TRI = 3 };
 
 static const float class_weight[4] = {0, 1.0f, 0.7f, 0.35f};
 
-static uint64_t mix64(uint64_t x)
-{
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ull;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebull;
-	x ^= x >> 31;
-	return x;
-}
-
-static uint64_t fnv(uint64_t h, const unsigned char *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		h ^= p[i];
-		h *= 0x100000001b3ull;
-	}
-	return h;
-}
-
 static uint64_t seed_of(int cls)
 {
-	return 0xcbf29ce484222325ull ^ ((uint64_t)cls * 0x9E3779B97F4A7C15ull);
+	return CRMW_FNV_OFFSET ^ ((uint64_t)cls * 0x9E3779B97F4A7C15ull);
 }
 
 /* Counting table: feature hash -> (class, tf).  Open addressing. */
@@ -122,11 +103,11 @@ int crmw_embed_hash(float *out, int32_t dim, const char *text, size_t len)
 		while (i < len && word_byte(low[i]))
 			i++;
 		size_t n = i - s;
-		uint64_t w = fnv(seed_of(F_WORD), low + s, n);
-		rc = ftab_add(&t, mix64(w), F_WORD);
+		uint64_t w = crmw__fnv1a(seed_of(F_WORD), low + s, n);
+		rc = ftab_add(&t, crmw__mix64(w), F_WORD);
 		if (!rc && have_prev) {
 			uint64_t p = prev * 31 + w;
-			rc = ftab_add(&t, mix64(fnv(seed_of(F_PAIR), (const unsigned char *)&p, sizeof p)), F_PAIR);
+			rc = ftab_add(&t, crmw__mix64(crmw__fnv1a(seed_of(F_PAIR), (const unsigned char *)&p, sizeof p)), F_PAIR);
 		}
 		prev = w;
 		have_prev = true;
@@ -137,7 +118,7 @@ int crmw_embed_hash(float *out, int32_t dim, const char *text, size_t len)
 				size_t at = j + (size_t)k; /* position in the padded word */
 				g[k] = at == 0 ? 1 : at == n + 1 ? 2 : low[s + at - 1];
 			}
-			rc = ftab_add(&t, mix64(fnv(seed_of(F_TRI), g, 3)), F_TRI);
+			rc = ftab_add(&t, crmw__mix64(crmw__fnv1a(seed_of(F_TRI), g, 3)), F_TRI);
 		}
 	}
 	free(low);

@@ -997,12 +997,7 @@ static char *normalise_text(const char *s)
 
 static int64_t text_hash(const char *norm)
 {
-	uint64_t h = 0xcbf29ce484222325ull;
-	for (const unsigned char *p = (const unsigned char *)norm; *p; p++) {
-		h ^= *p;
-		h *= 0x100000001b3ull;
-	}
-	return (int64_t)(h >> 1);
+	return (int64_t)(crmw__fnv1a(CRMW_FNV_OFFSET, norm, strlen(norm)) >> 1);
 }
 
 static const char *const entry_keys[] = {

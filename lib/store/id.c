@@ -61,16 +61,6 @@ int crmw_id_valid(const char *id, int32_t allow15)
 	return memcmp(s, id + 15, 3) == 0;
 }
 
-/* A 64-bit mix (splitmix64's finaliser). */
-static uint64_t mix(uint64_t x)
-{
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ULL;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebULL;
-	x ^= x >> 31;
-	return x;
-}
 
 /*
  * prefix (3) + 2 characters from the seed + 10 base-62 digits of
@@ -80,10 +70,10 @@ static uint64_t mix(uint64_t x)
  */
 void crmw__id_make(char out[19], const char *prefix, uint64_t seed, int64_t counter)
 {
-	uint64_t h = mix(seed ^ 0x63726d77ULL);
+	uint64_t h = crmw__mix64(seed ^ 0x63726d77ULL);
 	uint64_t p = ((uint64_t)(unsigned char)prefix[0] << 16) |
 		     ((uint64_t)(unsigned char)prefix[1] << 8) | (unsigned char)prefix[2];
-	uint64_t offset = mix(h ^ p) % (1ULL << 58);
+	uint64_t offset = crmw__mix64(h ^ p) % (1ULL << 58);
 	uint64_t v = offset + (uint64_t)counter;
 	char id[16];
 	memcpy(id, prefix, 3);

@@ -537,21 +537,7 @@ CRMW_API int crmw_tasks_families(crmw_buf *out)
 	return rc;
 }
 
-static uint64_t fnv(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
 
-/* splitmix64's finaliser: spreads FNV's low-entropy high bits. */
-static uint64_t mix(uint64_t z)
-{
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
 
 static int parse_options(synth *s, const char *options_json, json_t **opts)
 {
@@ -784,7 +770,7 @@ CRMW_API int crmw_tasks_generate(crmw_task_set **out, crmw_buf *report, crmw_db 
 			snprintf(id, sizeof id, "%s-%lld-%04lld", f->name, (long long)seed, (long long)i);
 			json_object_set_new(task, "id", json_string(id));
 			const char *split = holdout && crmw__listed(holdout, f->name) ? "holdout"
-					    : (double)(mix(fnv(id)) >> 11) * (1.0 / 9007199254740992.0) < test_share ? "test"
+					    : (double)(crmw__mix64(crmw__fnv1a(CRMW_FNV_OFFSET, id, strlen(id))) >> 11) * (1.0 / 9007199254740992.0) < test_share ? "test"
 													  : "train";
 			json_object_set_new(task, "split", json_string(split));
 			json_object_set_new(task, "idx", json_integer((json_int_t)json_array_size(tasks)));
