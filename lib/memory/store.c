@@ -304,21 +304,26 @@ int crmw__mem_end(crmw_memory *m, int rc)
 {
 	if (!m->in_txn)
 		return rc;
+	/* Read the sequence and vector epoch inside the transaction: after
+	 * COMMIT another handle may already have committed more, and taking its
+	 * numbers would mark rows as loaded that this cache never saw.
+	 * data_version is left alone: it moves only for other connections'
+	 * commits, so the next call still notices them. */
+	int64_t seq = 0, epoch = 0;
+	if (!rc)
+		rc = crmw__mem_meta_int(m, "seq", &seq);
+	if (!rc)
+		rc = crmw__mem_meta_int(m, "vec_epoch", &epoch);
 	if (!rc) {
 		int src = sqlite3_exec(m->sql, "COMMIT", NULL, NULL, NULL);
-		if (src) {
-			rc = crmw__mem_sqlerr(m, src, "committing to the memory store");
-		} else {
+		if (!src) {
 			m->in_txn = false;
-			int64_t seq = 0, dv = 0, epoch = 0;
-			if (m->loaded && !crmw__mem_meta_int(m, "seq", &seq))
+			if (m->loaded)
 				m->seq = seq;
-			if (!crmw__mem_meta_int(m, "vec_epoch", &epoch))
-				m->vec_epoch = epoch;
-			if (!read_version(m, &dv))
-				m->data_version = dv;
+			m->vec_epoch = epoch;
 			return CRMW_OK;
 		}
+		rc = crmw__mem_sqlerr(m, src, "committing to the memory store");
 	}
 	sqlite3_exec(m->sql, "ROLLBACK", NULL, NULL, NULL);
 	m->in_txn = false;
@@ -1134,7 +1139,7 @@ static int cache_put(crmw_memory *m, int64_t id, const float *v, int kind, const
 
 /* Merge `e` into entry `into`: provenance and tags joined, counters added,
  * metadata keys it lacked added. */
-static int merge_into(crmw_memory *m, int64_t into, json_t *e, int64_t seq)
+static int merge_into(crmw_memory *m, int64_t into, json_t *e)
 {
 	sqlite3_stmt *st = NULL;
 	int rc = prep(m, &st, "SELECT tags, provenance, metadata FROM crmw_mem_entry WHERE id = ?1");
@@ -1183,7 +1188,6 @@ static int merge_into(crmw_memory *m, int64_t into, json_t *e, int64_t seq)
 		rc = run(m, st);
 		sqlite3_finalize(st);
 	}
-	(void)seq;
 	free(tags);
 	free(prov);
 	free(meta);
@@ -1394,7 +1398,7 @@ int crmw__mem_insert(int64_t *id, int32_t *merged, crmw_memory *m, json_t *e, co
 	if (rc)
 		return rc;
 	if (dup) {
-		rc = merge_into(m, dup, e, seq);
+		rc = merge_into(m, dup, e);
 		if (!rc) {
 			*id = dup;
 			*merged = 1;

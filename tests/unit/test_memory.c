@@ -828,8 +828,24 @@ static void test_threads(void **state)
 	int64_t n;
 	assert_int_equal(crmw_memory_count(&n, m), CRMW_OK);
 	assert_int_equal(n, 2 * T * 40);
-	/* every handle's cache agrees with the file */
+	/* every handle's cache holds every committed entry (a handle that took
+	 * another's sequence number after its own COMMIT used to miss rows) */
 	float q[64];
+	{
+		int64_t *all = malloc(sizeof(int64_t) * (size_t)n);
+		float *as = malloc(sizeof(float) * (size_t)n);
+		int32_t got;
+		assert_int_equal(crmw_memory_embed(q, 64, m, "orders", 6), CRMW_OK);
+		assert_int_equal(crmw_memory_search_vec(all, as, &got, m, q, 64, (int32_t)n, NULL), CRMW_OK);
+		assert_int_equal(got, n);
+		for (int i = 0; i < T; i++) {
+			assert_int_equal(crmw_memory_search_vec(all, as, &got, own[i], q, 64, (int32_t)n, NULL), CRMW_OK);
+			assert_int_equal(got, n);
+		}
+		free(all);
+		free(as);
+	}
+	/* and they rank alike */
 	assert_int_equal(crmw_memory_embed(q, 64, m, "thread 5 wrote note 7 about orders", 35), CRMW_OK);
 	for (int i = 0; i < T; i++) {
 		int64_t a[3], b[3];
