@@ -142,9 +142,10 @@ struct crmw_memory {
 	bool loaded, in_txn;
 	int64_t seq, data_version, vec_epoch;
 
-	/* the faiss index: built at vector epoch `f_epoch`, holds ids <= f_maxid */
+	/* the faiss index: built at vector epoch `f_epoch`, holds ids <= f_maxid;
+	 * caught up with the cache as of store sequence `f_seq` */
 	crmw__fidx *fidx;
-	int64_t f_epoch, f_maxid, f_live;
+	int64_t f_epoch, f_maxid, f_live, f_seq;
 	bool f_dirty;
 
 	float *scratch;

@@ -606,6 +606,7 @@ static int index_build(crmw_memory *m)
 	m->f_epoch = m->vec_epoch;
 	m->f_maxid = maxid;
 	m->f_live = m->mx.n;
+	m->f_seq = m->seq;
 	m->f_dirty = true;
 	return CRMW_OK;
 }
@@ -628,7 +629,12 @@ static int index_ready(crmw_memory *m)
 				return rc;
 			fresh_build = true;
 		}
+		crmw__fidx_params(m->fidx, m->ef_search, m->nprobe);
+		m->f_seq = -1;
 	}
+	/* nothing changed since the last search: no walk over the ids */
+	if (m->f_seq == m->seq)
+		return CRMW_OK;
 	/* entries added since: ids above f_maxid */
 	int64_t nadd = 0, maxid = m->f_maxid;
 	for (int64_t r = 0; r < m->mx.n; r++)
@@ -660,7 +666,7 @@ static int index_ready(crmw_memory *m)
 		m->f_live += nadd;
 		m->f_dirty = true;
 	}
-	crmw__fidx_params(m->fidx, m->ef_search, m->nprobe);
+	m->f_seq = m->seq;
 	if (fresh_build && !m->readonly && index_write(m))
 		crmw__log(&m->h.log, CRMW_LOG_WARN, "memory store %s: %s", m->path, crmw__err_msg(&m->h.err));
 	return CRMW_OK;
