@@ -485,6 +485,24 @@ int crmw__json_parse(const char *text, size_t len, json_t **out, crmw__json_erro
 	return CRMW_OK;
 }
 
+int crmw__json_check_keys(crmw_err *e, json_t *obj, const char *what, const char *noun, const char *const *keys,
+			  size_t nkeys)
+{
+	const char *k;
+	json_t *x;
+	json_object_foreach(obj, k, x) {
+		size_t i = 0;
+		while (i < nkeys && strcmp(keys[i], k))
+			i++;
+		if (i == nkeys) {
+			const char *near = crmw__closest_name(k, keys, nkeys);
+			return crmw__errf(e, CRMW_EINVALID, "%s: unknown %s \"%s\"%s%s%s", what, noun, k,
+					  near ? " (did you mean \"" : "", near ? near : "", near ? "\"?)" : "");
+		}
+	}
+	return CRMW_OK;
+}
+
 int crmw__json_options(json_t **out, crmw_err *e, const char *text, const char *what, const char *const *keys,
 		       size_t nkeys)
 {
@@ -500,19 +518,10 @@ int crmw__json_options(json_t **out, crmw_err *e, const char *text, const char *
 		json_decref(v);
 		return crmw__errf(e, CRMW_EINVALID, "%s must be a JSON object", what);
 	}
-	const char *k;
-	json_t *x;
-	json_object_foreach(v, k, x) {
-		size_t i = 0;
-		while (i < nkeys && strcmp(keys[i], k))
-			i++;
-		if (i == nkeys) {
-			const char *near = crmw__closest_name(k, keys, nkeys);
-			rc = crmw__errf(e, CRMW_EINVALID, "%s: unknown option \"%s\"%s%s%s", what, k,
-					near ? " (did you mean \"" : "", near ? near : "", near ? "\"?)" : "");
-			json_decref(v);
-			return rc;
-		}
+	rc = crmw__json_check_keys(e, v, what, "option", keys, nkeys);
+	if (rc) {
+		json_decref(v);
+		return rc;
 	}
 	*out = v;
 	return CRMW_OK;

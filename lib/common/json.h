@@ -22,6 +22,11 @@ typedef struct crmw__json_error {
  *         why; err may be NULL), CRMW_ENOMEM */
 int crmw__json_parse(const char *text, size_t len, json_t **out, crmw__json_error *err);
 
+/* Every key of `obj` must be among `keys`; otherwise CRMW_EINVALID with
+ * "<what>: unknown <noun> "k" (did you mean ...?)". */
+int crmw__json_check_keys(crmw_err *e, json_t *obj, const char *what, const char *noun, const char *const *keys,
+			  size_t nkeys);
+
 /* Parse an options document: NULL or "" gives *out = NULL (defaults);
  * otherwise it must be a JSON object whose keys are all among `keys` (an
  * unknown key is an error naming the closest known one).  `what` names the

@@ -1024,18 +1024,14 @@ static int check_entry(crmw_memory *m, json_t *e, bool patch)
 {
 	if (!json_is_object(e))
 		return crmw__errf(&m->h.err, CRMW_EINVALID, "a memory entry must be a JSON object");
+	/* a patch may hold only the first eight (the entry's own fields) */
+	int rc = crmw__json_check_keys(&m->h.err, e, "memory entry", "field", entry_keys,
+				       patch ? 8 : CRMW_ARRAY_LEN(entry_keys));
+	if (rc)
+		return rc;
 	const char *k;
 	json_t *v;
 	json_object_foreach(e, k, v) {
-		size_t i = 0;
-		size_t nk = patch ? 8 : CRMW_ARRAY_LEN(entry_keys);
-		while (i < nk && strcmp(entry_keys[i], k))
-			i++;
-		if (i == nk) {
-			const char *near = crmw__closest_name(k, entry_keys, nk);
-			return crmw__errf(&m->h.err, CRMW_EINVALID, "memory entry: unknown field \"%s\"%s%s%s", k,
-					  near ? " (did you mean \"" : "", near ? near : "", near ? "\"?)" : "");
-		}
 		const char *want = NULL;
 		if (!strcmp(k, "text"))
 			want = json_is_string(v) && json_string_length(v) && strspn(json_string_value(v), " \t\r\n") <
