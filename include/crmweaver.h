@@ -20,5 +20,7 @@
 #include <crmweaver/tools.h>
 #include <crmweaver/tasks.h>
 #include <crmweaver/memory.h>
+#include <crmweaver/backend.h>
+#include <crmweaver/agent.h>
 
 #endif /* CRMWEAVER_H */

@@ -115,3 +115,16 @@ void crmw__buf_clear(crmw_buf *b)
 	if (b->data)
 		b->data[0] = '\0';
 }
+
+int crmw__buf_cut(crmw_buf *b, size_t max, const char *advice)
+{
+	if (b->len <= max)
+		return CRMW_OK;
+	size_t cut = max, full = b->len;
+	while (cut > 0 && ((unsigned char)b->data[cut] & 0xC0) == 0x80)
+		cut--;
+	b->len = cut;
+	b->data[cut] = '\0';
+	return crmw__buf_printf(b, "\n[truncated: the result has %zu bytes; this shows the first %zu.%s%s]", full, cut,
+				advice && *advice ? " " : "", advice ? advice : "");
+}

@@ -102,6 +102,10 @@ int crmw__buf_printf(crmw_buf *b, const char *fmt, ...) CRMW_PRINTF(2, 3);
 int crmw__buf_json_str(crmw_buf *b, const char *s, size_t n);
 /* Empty the buffer, keeping its memory. */
 void crmw__buf_clear(crmw_buf *b);
+/* Cut text longer than `max` bytes at a UTF-8 character boundary and append
+ * a line "[truncated: the result has N bytes; this shows the first M.
+ * <advice>]".  Shorter text is left alone. */
+int crmw__buf_cut(crmw_buf *b, size_t max, const char *advice);
 
 /* ------------------------------------------------------------------ names */
 

@@ -382,19 +382,10 @@ int crmw_registry_call(crmw_buf *result, crmw_registry *r, const char *name, con
 		crmw_buf_dispose(&out);
 		return crmw__errf(&r->h.err, CRMW_ENOMEM, "out of memory");
 	}
-	if (r->max_output > 0 && (int64_t)out.len > r->max_output) {
-		/* Cut at a character boundary and say so. */
-		size_t cut = (size_t)r->max_output, full = out.len;
-		while (cut > 0 && ((unsigned char)out.data[cut] & 0xC0) == 0x80)
-			cut--;
-		out.len = cut;
-		out.data[cut] = '\0';
-		if (crmw__buf_printf(&out, "\n[truncated: the result has %zu bytes; this shows the first %zu. "
-					   "Ask for less (fewer fields or records) to see the rest.]",
-				     full, cut)) {
-			crmw_buf_dispose(&out);
-			return crmw__errf(&r->h.err, CRMW_ENOMEM, "out of memory");
-		}
+	if (r->max_output > 0 &&
+	    crmw__buf_cut(&out, (size_t)r->max_output, "Ask for less (fewer fields or records) to see the rest.")) {
+		crmw_buf_dispose(&out);
+		return crmw__errf(&r->h.err, CRMW_ENOMEM, "out of memory");
 	}
 	crmw_buf_dispose(result);
 	*result = out;

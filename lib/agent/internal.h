@@ -1,0 +1,111 @@
+/*
+ * lib/agent/internal.h: what the files of the agent module share.
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#ifndef CRMW_AGENT_INTERNAL_H
+#define CRMW_AGENT_INTERNAL_H
+
+#include "common/internal.h"
+#include <crmweaver/access.h>
+#include <crmweaver/agent.h>
+#include <crmweaver/query.h>
+
+#include <jansson.h>
+#include <stdatomic.h>
+
+/* A backend table copied from the host, shared by reference count (an
+ * agent's copy may outlive a replaced one only while a call is running). */
+typedef struct crmw__backend_ref {
+	crmw_backend b;
+	char *embed_name;
+	atomic_int refs;
+} crmw__backend_ref;
+
+struct crmw_request {
+	const char *json;
+	size_t len;
+	const char *purpose;
+	const crmw_session *session; /* canceled when its flag or its agent's generation moved */
+};
+
+enum { RESP_NONE = 0, RESP_MESSAGE, RESP_TEXT, RESP_ERROR };
+
+struct crmw_response {
+	int kind;
+	crmw_buf body; /* the message JSON, the text or the error message */
+	int64_t prompt_tokens, completion_tokens;
+	bool has_usage;
+};
+
+enum { MODE_TOOLS = 0, MODE_REACT = 1 };
+
+typedef struct crmw__agent_opts {
+	int mode;
+	char *sets;
+	int max_turns, max_tokens;
+	int64_t max_output, max_observation;
+	int schema_prompt; /* -1: by mode */
+	bool privacy_aware, text_answer, multi_turn;
+	int user_max_turns;
+	char *system_prompt;
+	json_t *stop;
+	int mem_k;
+	double mem_min_score, mem_write_threshold, mem_success;
+	bool mem_same_family, mem_write, mem_distill;
+} crmw__agent_opts;
+
+struct crmw_agent {
+	crmw_handle h;
+	crmw_db *db;
+	crmw__agent_opts o;
+	crmw__backend_ref *backend;
+	crmw_memory *mem;
+	crmw_registry *own_reg; /* the built-in sets (tools mode) */
+	crmw_registry *reg;     /* own_reg or the host's */
+	const void *reg_opts_owner; /* the session whose today and role the registry holds */
+	crmw_approve_fn approve;
+	void *approve_ud;
+	crmw_free_fn approve_free;
+	crmw_user_fn user_fn;
+	void *user_ud;
+	crmw_free_fn user_free;
+	char *schema_text; /* rendered once, for react prompts */
+	uint64_t sessions;
+	atomic_int cancel_gen; /* crmw_agent_cancel moves it: sessions made before end */
+};
+
+/* Backend references: copy a host table (checks it; on failure calls its
+ * destroy), take and drop references. */
+int crmw__backend_copy(crmw_err *e, crmw__backend_ref **out, const crmw_backend *src);
+void crmw__backend_unref(crmw__backend_ref *b);
+crmw__backend_ref *crmw__backend_ref_get(crmw__backend_ref *b);
+
+/* Call the backend on `request_json`; *resp is filled (RESP_* kind). */
+int crmw__backend_call(crmw_err *e, crmw__backend_ref *b, struct crmw_response *resp, const char *request_json,
+		       size_t len, const char *purpose, const crmw_session *s);
+void crmw__response_dispose(struct crmw_response *r);
+
+/* What crmw_agent_run needs of a session: the purpose of the pending
+ * request, the cancel flag, and ending the episode because the host aborted
+ * (end_reason "aborted"). */
+const char *crmw__session_purpose(const crmw_session *s);
+bool crmw__session_canceled(const crmw_session *s);
+void crmw__session_abort(crmw_session *s, const char *why);
+
+/* The system prompt of a session (prompt.c).  `guidelines` is the array of
+ * memory hits (may be empty).  Caller frees. */
+char *crmw__system_prompt(crmw_agent *a, const json_t *task, bool external, const json_t *guidelines);
+
+/* The request asking the backend to word a guideline (prompt.c). */
+json_t *crmw__distill_messages(const json_t *task, const char *steps_text, const char *answer);
+
+/*
+ * Plans and deterministic guidelines (plan.c).  `calls` is the episode's
+ * successful calls [{"name", "arguments", "result"}] in order; `answer` the
+ * final answer.  *plan receives {"steps": [...], "slots": [...],
+ * "answer_source": "ref"|"slot"|"literal"}; *text the guideline written
+ * from it (caller frees).
+ */
+int crmw__plan_build(json_t **plan, char **text, const json_t *task, const json_t *calls, const char *answer);
+
+#endif

@@ -1,0 +1,1023 @@
+/*
+ * lib/agent/session.c: one episode.  A small state machine: a request for
+ * the model is handed out (crmw_session_next), the model's output comes back
+ * (crmw_session_feed), is parsed into actions that run against the org, and
+ * the observations go into the next request, until an answer, the turn
+ * limit, an error or a cancellation ends it.  Then the reward, the memory
+ * counters and (optionally) a guideline written back, possibly worded by the
+ * model through one more "distill" request.
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include "agent/internal.h"
+#include "agent/parse.h"
+#include "common/json.h"
+#include "tasks/internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+enum { ST_CHAT_READY, ST_CHAT_WAIT, ST_DISTILL_READY, ST_DISTILL_WAIT, ST_DONE };
+
+struct crmw_session {
+	crmw_handle h;
+	crmw_agent *a;
+	json_t *task;
+	bool has_answer, external;
+	char *task_id, *family, *episode_id;
+	crmw_query_opts *opts;
+	json_t *messages, *tools, *decisions, *calls, *step_times, *mem_hits;
+	int turn, state;
+	char *request; /* the pending request */
+	size_t request_len;
+	char *answer;
+	const char *end_reason;
+	char *error;
+	double reward;
+	json_t *reward_info; /* NULL: no reward (the task has no answer) */
+	crmw_task_set *user_ts;
+	crmw_user_sim *user;
+	int64_t prompt_tokens, completion_tokens;
+	bool has_usage;
+	int64_t t0, t_req, t_end, model_us, tools_us;
+	atomic_int canceled;
+	int cancel_gen; /* the agent's generation when the session was made */
+	int64_t mem_written;
+	bool mem_merged;
+	char *mem_note;
+	json_t *plan;
+	char *plan_text;
+};
+
+static int64_t now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static int nomem(crmw_session *s)
+{
+	return crmw__errf(&s->h.err, CRMW_ENOMEM, "out of memory");
+}
+
+/* Append with a check: jansson's setters fail only when out of memory. */
+static int push(json_t *arr, json_t *v)
+{
+	return v && json_array_append_new(arr, v) == 0 ? CRMW_OK : CRMW_ENOMEM;
+}
+
+/* --------------------------------------------------------------- the task */
+
+static char *task_id_of(const json_t *task)
+{
+	const json_t *id = json_object_get(task, "id");
+	if (json_is_string(id))
+		return crmw__strdup(json_string_value(id));
+	const json_t *idx = json_object_get(task, "idx");
+	char buf[32];
+	if (json_is_integer(idx)) {
+		snprintf(buf, sizeof buf, "%lld", (long long)json_integer_value(idx));
+		return crmw__strdup(buf);
+	}
+	return crmw__strdup("task");
+}
+
+static int load_task(crmw_session *s, const char *task_json)
+{
+	json_t *t;
+	crmw__json_error je;
+	int rc = crmw__json_parse(task_json, strlen(task_json), &t, &je);
+	if (rc)
+		return crmw__errf(&s->h.err, rc, "the task is not JSON: %s (line %d, column %d)", je.text, je.line,
+				  je.column);
+	s->task = t;
+	if (!json_is_object(t) || !json_is_string(json_object_get(t, "query")) ||
+	    json_string_length(json_object_get(t, "query")) == 0)
+		return crmw__errf(&s->h.err, CRMW_EINVALID, "the task must be an object with a non-empty \"query\"");
+	char why[256];
+	if (json_object_get(t, "answer")) {
+		if (crmw__task_check_record(t, why, sizeof why))
+			return crmw__errf(&s->h.err, CRMW_EINVALID, "bad task: %s", why);
+		s->has_answer = true;
+	}
+	const char *fam = NULL;
+	for (const char *const *k = (const char *const[]){"family", "task", "type", NULL}; *k && !fam; k++)
+		fam = json_string_value(json_object_get(t, *k));
+	s->family = crmw__strdup(fam ? fam : "custom");
+	s->task_id = task_id_of(t);
+	return s->family && s->task_id ? CRMW_OK : nomem(s);
+}
+
+/* Today and role from the task's context. */
+static int task_opts(crmw_session *s)
+{
+	int rc = crmw_query_opts_new(&s->opts);
+	if (rc)
+		return crmw__errf(&s->h.err, rc, "%s", crmw_last_error());
+	const json_t *ctx = json_object_get(s->task, "context");
+	const char *today = json_string_value(json_object_get(ctx, "today"));
+	const char *role_text = json_string_value(json_object_get(ctx, "role"));
+	if (today && (rc = crmw_query_opts_set_today(s->opts, today)))
+		return crmw__errf(&s->h.err, CRMW_EINVALID, "bad task context.today: %s", crmw_last_error());
+	if (role_text && strcmp(role_text, "internal") != 0) {
+		crmw_role *role;
+		rc = crmw_role_new(&role, s->a->db, role_text, NULL);
+		if (rc)
+			return crmw__errf(&s->h.err, CRMW_EINVALID, "bad task context.role: %s", crmw_last_error());
+		rc = crmw_query_opts_set_role(s->opts, role);
+		crmw_role_free(role); /* the options hold their own reference */
+		if (rc)
+			return crmw__errf(&s->h.err, rc, "%s", crmw_last_error());
+		s->external = strncmp(role_text, "external", 8) == 0;
+	}
+	if (s->a->o.max_observation > 0)
+		crmw_query_opts_set_max_bytes(s->opts, s->a->o.max_observation * 4);
+	return CRMW_OK;
+}
+
+/* ----------------------------------------------------------------- memory */
+
+static int retrieve(crmw_session *s)
+{
+	crmw_agent *a = s->a;
+	s->mem_hits = json_array();
+	if (!s->mem_hits)
+		return nomem(s);
+	if (!a->mem || a->o.mem_k <= 0)
+		return CRMW_OK;
+	json_t *o = json_pack("{s:i, s:f, s:s}", "k", a->o.mem_k, "min_score", a->o.mem_min_score, "kind", "guideline");
+	if (o && a->o.mem_same_family)
+		json_object_set_new(o, "family", json_string(s->family));
+	char *ot = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	json_decref(o);
+	if (!ot)
+		return nomem(s);
+	crmw_buf b = CRMW_BUF_INIT;
+	int rc = crmw_memory_search(&b, a->mem, json_string_value(json_object_get(s->task, "query")), ot);
+	free(ot);
+	if (rc) {
+		crmw_buf_dispose(&b);
+		return crmw__errf(&s->h.err, rc, "memory retrieval failed: %s", crmw_memory_errmsg(a->mem));
+	}
+	json_t *hits;
+	rc = crmw__json_parse(b.data, b.len, &hits, NULL);
+	crmw_buf_dispose(&b);
+	if (rc)
+		return crmw__errf(&s->h.err, rc, "memory retrieval gave no JSON");
+	json_decref(s->mem_hits);
+	s->mem_hits = hits;
+	size_t n = json_array_size(hits);
+	if (n == 0)
+		return CRMW_OK;
+	int64_t ids[100];
+	for (size_t i = 0; i < n && i < 100; i++)
+		ids[i] = json_integer_value(json_object_get(json_array_get(hits, i), "id"));
+	rc = crmw_memory_feedback(NULL, a->mem, ids, n, CRMW_MEM_RETRIEVED, 1);
+	if (rc)
+		crmw__log(&a->h.log, CRMW_LOG_WARN, "memory: counting retrievals failed: %s", crmw_memory_errmsg(a->mem));
+	return CRMW_OK;
+}
+
+static void feedback(crmw_session *s)
+{
+	size_t n = json_array_size(s->mem_hits);
+	if (!s->a->mem || n == 0 || !s->reward_info)
+		return;
+	int64_t ids[100];
+	for (size_t i = 0; i < n && i < 100; i++)
+		ids[i] = json_integer_value(json_object_get(json_array_get(s->mem_hits, i), "id"));
+	int ev = s->reward >= s->a->o.mem_success ? CRMW_MEM_SUCCESS : CRMW_MEM_FAILURE;
+	if (crmw_memory_feedback(NULL, s->a->mem, ids, n, ev, 1))
+		crmw__log(&s->a->h.log, CRMW_LOG_WARN, "memory: updating counters failed: %s",
+			  crmw_memory_errmsg(s->a->mem));
+}
+
+/* Why nothing (or not what was asked) was written back: "what[: detail]". */
+static void note(crmw_session *s, const char *what, const char *detail)
+{
+	char buf[512];
+	snprintf(buf, sizeof buf, "%s%s%s", what, detail ? ": " : "", detail ? detail : "");
+	free(s->mem_note);
+	s->mem_note = crmw__strdup(buf);
+}
+
+/* Write the guideline (`text`, `source` "distilled" or "trajectory"). */
+static void write_guideline(crmw_session *s, const char *text, const char *source)
+{
+	crmw_buf title = CRMW_BUF_INIT;
+	size_t i;
+	json_t *st;
+	int rc = crmw__buf_printf(&title, "%s:", s->family);
+	json_array_foreach(json_object_get(s->plan, "steps"), i, st) {
+		if (rc || title.len > 160)
+			break;
+		rc = crmw__buf_printf(&title, "%s%s", i ? " -> " : " ", json_string_value(json_object_get(st, "name")));
+	}
+	json_t *e = rc ? NULL
+		       : json_pack("{s:s, s:s, s:s, s:O, s:s, s:[s], s:{s:O, s:s, s:s, s:s, s:f}, s:[s]}", "kind",
+				   "guideline", "title", title.data, "text", text, "query", json_object_get(s->task, "query"),
+				   "family", s->family, "tags", s->a->o.mode == MODE_REACT ? "react" : "tools", "metadata",
+				   "plan", s->plan, "task_id", s->task_id, "source", source, "mode",
+				   s->a->o.mode == MODE_REACT ? "react" : "tools", "reward", s->reward, "provenance",
+				   s->episode_id);
+	crmw_buf_dispose(&title);
+	char *ej = e ? json_dumps(e, JSON_COMPACT) : NULL;
+	json_decref(e);
+	if (!ej) {
+		note(s, "out of memory writing the guideline", NULL);
+		return;
+	}
+	int32_t merged = 0;
+	rc = crmw_memory_add(&s->mem_written, &merged, s->a->mem, ej, NULL, 0);
+	free(ej);
+	if (rc) {
+		s->mem_written = 0;
+		note(s, "writing the guideline failed", crmw_memory_errmsg(s->a->mem));
+	} else {
+		s->mem_merged = merged != 0;
+	}
+}
+
+/* After the reward: counters, and the write-back decision. */
+static void memory_after(crmw_session *s, bool count)
+{
+	crmw_agent *a = s->a;
+	s->state = ST_DONE;
+	if (!a->mem)
+		return;
+	if (count)
+		feedback(s);
+	if (!a->o.mem_write || !count)
+		return;
+	if (!s->reward_info || s->reward < a->o.mem_success) {
+		note(s, "not written: the episode did not succeed", NULL);
+		return;
+	}
+	double best = -2;
+	size_t i;
+	json_t *h;
+	json_array_foreach(s->mem_hits, i, h) {
+		double sc = json_number_value(json_object_get(h, "score"));
+		best = sc > best ? sc : best;
+	}
+	if (best >= a->o.mem_write_threshold) {
+		note(s, "not written: a retrieved guideline was close enough", NULL);
+		return;
+	}
+	if (crmw__plan_build(&s->plan, &s->plan_text, s->task, s->calls, s->answer)) {
+		note(s, "out of memory building the plan", NULL);
+		return;
+	}
+	if (a->backend && a->o.mem_distill)
+		s->state = ST_DISTILL_READY;
+	else
+		write_guideline(s, s->plan_text, "trajectory");
+}
+
+/* --------------------------------------------------------- ending episodes */
+
+static void finish(crmw_session *s, const char *reason, const char *error)
+{
+	if (s->end_reason)
+		return;
+	s->end_reason = reason;
+	s->t_end = now_us();
+	if (error && !s->error)
+		s->error = crmw__strdup(error);
+	if (s->has_answer) {
+		json_t *info = NULL;
+		double score = 0;
+		int rc = crmw__task_reward(&score, &info, s->task, s->answer ? s->answer : "", s->messages, NULL, NULL);
+		if (rc) {
+			info = json_pack("{s:s}", "error", crmw_last_error());
+			score = 0;
+		}
+		s->reward = score;
+		s->reward_info = info ? info : json_object();
+	}
+	bool counted = strcmp(reason, "answered") == 0 || strcmp(reason, "max_turns") == 0 ||
+		       strcmp(reason, "user_stop") == 0;
+	memory_after(s, counted);
+}
+
+void crmw__session_abort(crmw_session *s, const char *why)
+{
+	if (s && s->state != ST_DONE) {
+		if (s->state == ST_DISTILL_READY || s->state == ST_DISTILL_WAIT) {
+			write_guideline(s, s->plan_text, "trajectory");
+			s->state = ST_DONE;
+			return;
+		}
+		finish(s, "aborted", why);
+		s->state = ST_DONE;
+	}
+}
+
+const char *crmw__session_purpose(const crmw_session *s)
+{
+	return s->state == ST_DISTILL_WAIT ? "distill" : "chat";
+}
+
+bool crmw__session_canceled(const crmw_session *s)
+{
+	return atomic_load(&s->canceled) != 0 || atomic_load(&s->a->cancel_gen) != s->cancel_gen;
+}
+
+/* --------------------------------------------------------------- creation */
+
+static int first_message(crmw_session *s)
+{
+	crmw_agent *a = s->a;
+	const char *query = json_string_value(json_object_get(s->task, "query"));
+	if (!a->o.multi_turn)
+		return push(s->messages, json_pack("{s:s, s:s}", "role", "user", "content", query)) ? nomem(s) : CRMW_OK;
+	if (!s->has_answer && !a->user_fn)
+		return crmw__errf(&s->h.err, CRMW_EINVALID,
+				  "multi_turn needs a task with an \"answer\" (the built-in user judges answers) or a "
+				  "user callback (crmw_agent_set_user)");
+	json_t *arr = json_pack("[O]", s->task);
+	int rc = arr ? crmw__task_set_wrap(&s->user_ts, arr) : CRMW_ENOMEM;
+	if (rc)
+		return crmw__errf(&s->h.err, rc, "out of memory");
+	char uo[64];
+	snprintf(uo, sizeof uo, "{\"max_turns\":%d}", a->o.user_max_turns);
+	rc = crmw_user_sim_new(&s->user, s->user_ts, 0, uo);
+	if (!rc && a->user_fn)
+		rc = crmw_user_sim_set_callback(s->user, a->user_fn, a->user_ud);
+	crmw_buf b = CRMW_BUF_INIT;
+	rc = rc ? rc : crmw_user_sim_reply(&b, s->user, NULL);
+	if (rc) {
+		crmw_buf_dispose(&b);
+		return crmw__errf(&s->h.err, rc, "the simulated user: %s", crmw_last_error());
+	}
+	rc = push(s->messages, json_pack("{s:s, s:s}", "role", "user", "content", b.data));
+	crmw_buf_dispose(&b);
+	return rc ? nomem(s) : CRMW_OK;
+}
+
+CRMW_API int crmw_session_new(crmw_session **out, crmw_agent *a, const char *task_json, const char *options_json)
+{
+	if (!out || !a || !task_json)
+		return crmw__errf(a ? &a->h.err : NULL, CRMW_EINVALID, "crmw_session_new: NULL argument");
+	*out = NULL;
+	crmw_session *s = calloc(1, sizeof *s);
+	if (!s)
+		return crmw__errf(&a->h.err, CRMW_ENOMEM, "out of memory");
+	s->a = a;
+	atomic_init(&s->canceled, 0);
+	s->cancel_gen = atomic_load(&a->cancel_gen);
+	s->messages = json_array();
+	s->decisions = json_array();
+	s->calls = json_array();
+	s->step_times = json_array();
+	int rc = s->messages && s->decisions && s->calls && s->step_times ? CRMW_OK : nomem(s);
+	rc = rc ? rc : load_task(s, task_json);
+	static const char *const keys[] = {"episode_id"};
+	json_t *o = NULL;
+	rc = rc ? rc : crmw__json_options(&o, &s->h.err, options_json, "session options", keys, 1);
+	if (!rc) {
+		const json_t *ep = json_object_get(o, "episode_id");
+		char buf[300];
+		if (ep && (!json_is_string(ep) || json_string_length(ep) == 0 || json_string_length(ep) > 256))
+			rc = crmw__errf(&s->h.err, CRMW_EINVALID, "session option \"episode_id\" must be a string of 1 to 256 bytes");
+		snprintf(buf, sizeof buf, "%.200s#%llu", s->task_id, (unsigned long long)a->sessions);
+		s->episode_id = rc ? NULL : crmw__strdup(ep ? json_string_value(ep) : buf);
+		if (!rc && !s->episode_id)
+			rc = nomem(s);
+	}
+	json_decref(o);
+	a->sessions++;
+	rc = rc ? rc : task_opts(s);
+	rc = rc ? rc : retrieve(s);
+	if (!rc) {
+		char *sys = crmw__system_prompt(a, s->task, s->external, s->mem_hits);
+		rc = sys ? push(s->messages, json_pack("{s:s, s:s}", "role", "system", "content", sys)) : CRMW_ENOMEM;
+		free(sys);
+		if (rc)
+			rc = nomem(s);
+	}
+	rc = rc ? rc : first_message(s);
+	if (!rc && a->o.mode == MODE_TOOLS) {
+		crmw_buf b = CRMW_BUF_INIT;
+		rc = crmw_registry_export(&b, a->reg, CRMW_TOOLS_OPENAI);
+		if (!rc && crmw__json_parse(b.data, b.len, &s->tools, NULL))
+			rc = nomem(s);
+		crmw_buf_dispose(&b);
+	}
+	if (rc) {
+		crmw__errf(NULL, rc, "%s", crmw__err_msg(&s->h.err));
+		crmw_session_free(s);
+		return rc;
+	}
+	s->t0 = now_us();
+	s->state = ST_CHAT_READY;
+	*out = s;
+	return CRMW_OK;
+}
+
+CRMW_API void crmw_session_free(crmw_session *s)
+{
+	if (!s)
+		return;
+	if (s->a && s->a->reg_opts_owner == s)
+		s->a->reg_opts_owner = NULL;
+	json_decref(s->task);
+	json_decref(s->messages);
+	json_decref(s->tools);
+	json_decref(s->decisions);
+	json_decref(s->calls);
+	json_decref(s->step_times);
+	json_decref(s->mem_hits);
+	json_decref(s->reward_info);
+	json_decref(s->plan);
+	free(s->plan_text);
+	free(s->mem_note);
+	free(s->task_id);
+	free(s->family);
+	free(s->episode_id);
+	free(s->request);
+	free(s->answer);
+	free(s->error);
+	crmw_query_opts_free(s->opts);
+	crmw_user_sim_free(s->user);
+	crmw_task_set_free(s->user_ts);
+	crmw__handle_dispose(&s->h);
+	free(s);
+}
+
+CRMW_API const char *crmw_session_errmsg(const crmw_session *s)
+{
+	return s ? crmw__err_msg(&s->h.err) : "";
+}
+
+CRMW_API int crmw_session_done(const crmw_session *s)
+{
+	return s && s->state == ST_DONE;
+}
+
+CRMW_API void crmw_session_cancel(crmw_session *s)
+{
+	if (s)
+		atomic_store(&s->canceled, 1);
+}
+
+/* ---------------------------------------------------------------- requests */
+
+static int make_request(crmw_session *s, bool distill)
+{
+	crmw_agent *a = s->a;
+	json_t *msgs = distill ? crmw__distill_messages(s->task, s->plan_text, s->answer) : json_incref(s->messages);
+	json_t *r = msgs ? json_pack("{s:i, s:s, s:o, s:i}", "schema_version", 1, "purpose", distill ? "distill" : "chat",
+				     "messages", msgs, "max_tokens", a->o.max_tokens)
+			 : NULL;
+	if (r && !distill && s->tools) {
+		json_object_set(r, "tools", s->tools);
+		json_object_set_new(r, "tool_choice", json_string("auto"));
+	}
+	if (r && a->o.stop && !distill)
+		json_object_set(r, "stop", a->o.stop);
+	if (r)
+		json_object_set_new(r, "metadata", json_pack("{s:s, s:s, s:s, s:i}", "task_id", s->task_id, "family",
+							      s->family, "episode_id", s->episode_id, "turn", s->turn));
+	char *t = r ? json_dumps(r, JSON_COMPACT) : NULL;
+	json_decref(r);
+	if (!t)
+		return nomem(s);
+	free(s->request);
+	s->request = t;
+	s->request_len = strlen(t);
+	s->state = distill ? ST_DISTILL_WAIT : ST_CHAT_WAIT;
+	s->t_req = now_us();
+	return CRMW_OK;
+}
+
+static int put(crmw_session *s, crmw_buf *out, const char *t, size_t n)
+{
+	crmw__buf_clear(out);
+	return crmw__buf_append(out, t, n) ? nomem(s) : CRMW_OK;
+}
+
+CRMW_API int crmw_session_next(int32_t *step, crmw_buf *out, crmw_session *s)
+{
+	if (!step || !out || !s)
+		return crmw__errf(s ? &s->h.err : NULL, CRMW_EINVALID, "crmw_session_next: NULL argument");
+	if (s->state != ST_DONE && crmw__session_canceled(s)) {
+		if (s->state == ST_DISTILL_READY || s->state == ST_DISTILL_WAIT) {
+			write_guideline(s, s->plan_text, "trajectory");
+			s->state = ST_DONE;
+		} else {
+			finish(s, "canceled", "canceled by the host");
+			s->state = ST_DONE;
+		}
+	}
+	int rc = CRMW_OK;
+	if (s->state == ST_CHAT_READY || s->state == ST_DISTILL_READY)
+		rc = make_request(s, s->state == ST_DISTILL_READY);
+	if (rc)
+		return rc;
+	if (s->state == ST_DONE) {
+		*step = CRMW_STEP_DONE;
+		return crmw_session_trajectory(out, s);
+	}
+	*step = CRMW_STEP_MODEL;
+	return put(s, out, s->request, s->request_len);
+}
+
+/* ----------------------------------------------------------------- actions */
+
+static json_t *observation_json(const char *text, size_t n)
+{
+	return json_stringn(text ? text : "", text ? n : 0);
+}
+
+/* The host's approval: 1 allowed, 0 vetoed (reason in `why`), -1 aborted. */
+static int approve(crmw_session *s, const char *id, const char *name, const json_t *args, crmw_buf *why)
+{
+	crmw_agent *a = s->a;
+	if (!a->approve)
+		return 1;
+	json_t *c = json_pack("{s:s, s:s, s:O, s:i, s:s, s:s}", "id", id ? id : "", "name", name, "arguments", args,
+			      "turn", s->turn, "task_id", s->task_id, "episode_id", s->episode_id);
+	char *t = c ? json_dumps(c, JSON_COMPACT) : NULL;
+	json_decref(c);
+	if (!t)
+		return -1;
+	int32_t allow = 1;
+	int rc = a->approve(&allow, why, t, a->approve_ud);
+	free(t);
+	if (rc != 0)
+		return -1;
+	return allow ? 1 : 0;
+}
+
+static void set_registry_opts(crmw_session *s)
+{
+	if (s->a->reg_opts_owner != s) {
+		if (crmw_registry_set_query_opts(s->a->reg, s->opts) == CRMW_OK)
+			s->a->reg_opts_owner = s;
+	}
+}
+
+/* Record a successful call for plans: its result parsed as JSON when it is. */
+static void remember_call(crmw_session *s, const char *name, const json_t *args, const char *out, size_t n)
+{
+	json_t *res;
+	if (crmw__json_parse(out, n, &res, NULL))
+		res = json_stringn(out, n);
+	push(s->calls, json_pack("{s:s, s:O, s:o}", "name", name, "arguments", args, "result", res));
+}
+
+/* Run one tool call or query; fills the action's status and observation. */
+static int run_action(crmw_session *s, json_t *act, crmw_buf *obs)
+{
+	crmw_agent *a = s->a;
+	const char *type = json_string_value(json_object_get(act, "type"));
+	bool exec = strcmp(type, "execute") == 0;
+	const char *name = exec ? "execute" : json_string_value(json_object_get(act, "name"));
+	json_t *args = exec ? json_pack("{s:O}", "query", json_object_get(act, "query")) : json_incref(json_object_get(act, "arguments"));
+	if (!args)
+		return nomem(s);
+	crmw_buf why = CRMW_BUF_INIT;
+	int ok = approve(s, json_string_value(json_object_get(act, "id")), name, args, &why);
+	if (ok < 0) {
+		json_decref(args);
+		crmw_buf_dispose(&why);
+		return crmw__errf(&s->h.err, CRMW_EUSER, "the approver aborted the episode at the call of %s", name);
+	}
+	int64_t t = now_us();
+	int rc = CRMW_OK;
+	const char *status = "ok";
+	crmw__buf_clear(obs);
+	if (!ok) {
+		json_t *e = json_pack("{s:{s:s, s:s}}", "error", "code", "VETOED", "message",
+				      why.data && why.len ? why.data : "The host did not allow this call.");
+		char *et = e ? json_dumps(e, JSON_COMPACT) : NULL;
+		json_decref(e);
+		rc = et ? crmw__buf_puts(obs, et) : CRMW_ENOMEM;
+		free(et);
+		status = "vetoed";
+	} else if (exec) {
+		const char *q = json_string_value(json_object_get(act, "query"));
+		rc = crmw_query(obs, a->db, q, strlen(q), s->opts);
+		if (rc == CRMW_OK) {
+			remember_call(s, name, args, obs->data, obs->len);
+		} else if (rc != CRMW_ENOMEM) {
+			crmw__buf_clear(obs);
+			rc = crmw__buf_printf(obs, "Error (%s): %s", crmw_status_name(rc), crmw_last_error());
+			status = "error";
+		}
+		if (!rc && a->o.max_observation > 0)
+			rc = crmw__buf_cut(obs, (size_t)a->o.max_observation, "Select fewer fields or add a LIMIT.");
+	} else {
+		set_registry_opts(s);
+		char *at = json_dumps(args, JSON_COMPACT);
+		if (!at) {
+			rc = CRMW_ENOMEM;
+		} else {
+			rc = crmw_registry_call(obs, a->reg, name, at, strlen(at));
+			free(at);
+		}
+		if (rc == CRMW_OK)
+			remember_call(s, name, args, obs->data, obs->len);
+		else if (rc == CRMW_ENOTFOUND)
+			status = "unknown_tool", rc = CRMW_OK;
+		else if (rc == CRMW_EINVALID || rc == CRMW_EFORMAT)
+			status = "invalid", rc = CRMW_OK;
+		else if (rc != CRMW_ENOMEM)
+			status = "error", rc = CRMW_OK;
+	}
+	s->tools_us += now_us() - t;
+	crmw_buf_dispose(&why);
+	json_decref(args);
+	if (rc == CRMW_ENOMEM)
+		return nomem(s);
+	json_object_set_new(act, "status", json_string(status));
+	json_object_set_new(act, "observation", observation_json(obs->data, obs->len));
+	return CRMW_OK;
+}
+
+/* The answer a respond call carries. */
+static char *respond_content(const json_t *act)
+{
+	const json_t *c = json_object_get(act, "content");
+	if (!c)
+		c = json_object_get(json_object_get(act, "arguments"), "content");
+	if (json_is_string(c))
+		return crmw__strdup(json_string_value(c));
+	return c ? crmw__answer_text(c) : NULL;
+}
+
+static bool is_respond(const json_t *act)
+{
+	const char *type = json_string_value(json_object_get(act, "type"));
+	if (strcmp(type, "respond") == 0)
+		return true;
+	return strcmp(type, "tool_call") == 0 && strcmp(json_string_value(json_object_get(act, "name")), "respond") == 0;
+}
+
+/* The assistant message kept in the conversation. */
+static json_t *assistant_message(crmw_session *s, const json_t *parsed, const char *raw, size_t n)
+{
+	const char *dialect = json_string_value(json_object_get(parsed, "dialect"));
+	bool json_in = strcmp(dialect, "openai") == 0 || strcmp(dialect, "anthropic") == 0;
+	json_t *calls = json_array();
+	size_t i;
+	json_t *act;
+	bool tags = false;
+	json_array_foreach(json_object_get(parsed, "actions"), i, act) {
+		const char *type = json_string_value(json_object_get(act, "type"));
+		if (strcmp(type, "tool_call") != 0) {
+			tags = true;
+			continue;
+		}
+		char *args = json_dumps(json_object_get(act, "arguments"), JSON_COMPACT);
+		push(calls, json_pack("{s:O, s:s, s:{s:O, s:s}}", "id", json_object_get(act, "id"), "type", "function",
+				      "function", "name", json_object_get(act, "name"), "arguments", args ? args : "{}"));
+		free(args);
+	}
+	json_t *m = json_pack("{s:s}", "role", "assistant");
+	if (!m) {
+		json_decref(calls);
+		return NULL;
+	}
+	if (s->a->o.mode == MODE_REACT || tags || (!json_in && json_array_size(calls) == 0)) {
+		/* What the model wrote, minus its thinking. */
+		const char *content = json_string_value(json_object_get(parsed, "content"));
+		json_object_set_new(m, "content", json_in || json_object_get(parsed, "thinking") ? json_string(content ? content : "")
+										       : json_stringn(raw, n));
+	} else {
+		const char *content = json_string_value(json_object_get(parsed, "content"));
+		json_object_set_new(m, "content", content && *content ? json_string(content) : json_null());
+	}
+	if (json_array_size(calls) > 0 && s->a->o.mode == MODE_TOOLS)
+		json_object_set_new(m, "tool_calls", calls);
+	else
+		json_decref(calls);
+	return m;
+}
+
+static int user_turn(crmw_session *s, const char *answer, bool *stop)
+{
+	crmw_buf b = CRMW_BUF_INIT;
+	int rc = crmw_user_sim_reply(&b, s->user, answer);
+	if (rc) {
+		crmw_buf_dispose(&b);
+		if (rc == CRMW_ECANCELED) {
+			*stop = true;
+			return CRMW_OK;
+		}
+		return crmw__errf(&s->h.err, rc == CRMW_ENOMEM ? rc : CRMW_EUSER, "the simulated user: %s",
+				  crmw_last_error());
+	}
+	*stop = crmw_user_sim_done(s->user) != 0;
+	if (!*stop)
+		rc = push(s->messages, json_pack("{s:s, s:s}", "role", "user", "content", b.data)) ? nomem(s) : CRMW_OK;
+	crmw_buf_dispose(&b);
+	return rc;
+}
+
+static int process(crmw_session *s, const char *raw, size_t n, json_t *dec)
+{
+	crmw_agent *a = s->a;
+	bool was_cut = false;
+	if ((int64_t)n > a->o.max_output) {
+		/* Only the first max_output bytes are read, cut at a character boundary. */
+		n = (size_t)a->o.max_output;
+		while (n > 0 && ((unsigned char)raw[n] & 0xC0) == 0x80)
+			n--;
+		was_cut = true;
+	}
+	char prefix[48];
+	snprintf(prefix, sizeof prefix, "call_%d_", s->turn);
+	crmw__parse_opts po = {prefix, true};
+	json_t *parsed = NULL;
+	int rc = crmw__parse_output(&parsed, raw, n, &po);
+	if (rc)
+		return nomem(s);
+	json_t *errors = json_object_get(parsed, "errors");
+	if (was_cut) {
+		char m[160];
+		snprintf(m, sizeof m, "Your reply was longer than %lld bytes and was cut there; write shorter replies.",
+			 (long long)a->o.max_output);
+		if (!errors) {
+			errors = json_array();
+			json_object_set_new(parsed, "errors", errors);
+		}
+		json_array_append_new(errors, json_string(m));
+	}
+	json_object_set(dec, "dialect", json_object_get(parsed, "dialect"));
+	json_t *actions = json_object_get(parsed, "actions");
+	json_object_set(dec, "actions", actions);
+	if (errors)
+		json_object_set(dec, "errors", errors);
+	json_t *am = assistant_message(s, parsed, raw, n);
+	rc = push(s->messages, am) ? nomem(s) : CRMW_OK;
+
+	bool react = a->o.mode == MODE_REACT;
+	char *answer = NULL;
+	bool answered = false;
+	size_t i;
+	json_t *act;
+	crmw_buf obs = CRMW_BUF_INIT, react_obs = CRMW_BUF_INIT, fmt = CRMW_BUF_INIT;
+	json_t *respond_call = NULL;
+	json_array_foreach(actions, i, act) {
+		if (rc)
+			break;
+		const char *type = json_string_value(json_object_get(act, "type"));
+		if (answered) {
+			json_object_set_new(act, "status", json_string("not_run"));
+			continue;
+		}
+		if (is_respond(act)) {
+			answer = respond_content(act);
+			if (!answer) {
+				json_object_set_new(act, "status", json_string("invalid"));
+				rc = crmw__buf_puts(&fmt, "The respond call needs a \"content\" string with the answer.\n");
+				continue;
+			}
+			json_object_set_new(act, "status", json_string("ok"));
+			answered = true;
+			if (strcmp(type, "tool_call") == 0)
+				respond_call = act;
+			continue;
+		}
+		bool tool = strcmp(type, "tool_call") == 0;
+		if (tool == react) {
+			json_object_set_new(act, "status", json_string("invalid"));
+			rc = crmw__buf_puts(&fmt, react ? "Tool calls are not available here: read the org with <execute>SOQL "
+							  "or SOSL</execute>.\n"
+							: "<execute> is not available here: use the tools.\n");
+			continue;
+		}
+		rc = run_action(s, act, &obs);
+		if (rc)
+			break;
+		if (tool) {
+			rc = push(s->messages, json_pack("{s:s, s:O, s:O, s:s%}", "role", "tool", "tool_call_id",
+							 json_object_get(act, "id"), "name", json_object_get(act, "name"),
+							 "content", obs.data ? obs.data : "", obs.len))
+				     ? nomem(s)
+				     : CRMW_OK;
+		} else {
+			rc = crmw__buf_printf(&react_obs, "%sObservation (query %zu):\n", react_obs.len ? "\n\n" : "", i + 1);
+			rc = rc ? rc : crmw__buf_append(&react_obs, obs.data ? obs.data : "", obs.len);
+		}
+	}
+	if (!rc && json_array_size(actions) == 0) {
+		const char *content = json_string_value(json_object_get(parsed, "content"));
+		if (!react && !errors && a->o.text_answer && content && *content) {
+			answer = crmw__strdup(content);
+			answered = answer != NULL;
+		}
+	}
+	if (!rc && !answered && (errors || json_array_size(actions) == 0 || fmt.len)) {
+		char *ft = json_array_size(actions) == 0 || errors ? crmw__format_error_text(parsed, react ? "react" : "tools")
+								   : NULL;
+		if (ft)
+			rc = crmw__buf_puts(&fmt, ft);
+		free(ft);
+	}
+	if (!rc && react_obs.len)
+		rc = push(s->messages, json_pack("{s:s, s:s}", "role", "user", "content", react_obs.data)) ? CRMW_ENOMEM : 0;
+	if (!rc && fmt.len && !answered) {
+		json_object_set_new(dec, "format_error", json_string(fmt.data));
+		rc = push(s->messages, json_pack("{s:s, s:s}", "role", "user", "content", fmt.data)) ? CRMW_ENOMEM : 0;
+	}
+	crmw_buf_dispose(&obs);
+	crmw_buf_dispose(&react_obs);
+	crmw_buf_dispose(&fmt);
+	json_decref(parsed);
+	if (rc) {
+		free(answer);
+		return rc == CRMW_EUSER ? rc : nomem(s);
+	}
+	if (answered) {
+		free(s->answer);
+		s->answer = answer;
+		json_object_set_new(dec, "answer", json_string(answer));
+		if (s->user) {
+			if (respond_call)
+				rc = push(s->messages, json_pack("{s:s, s:O, s:s, s:s}", "role", "tool", "tool_call_id",
+								 json_object_get(respond_call, "id"), "name", "respond",
+								 "content", "Sent to the user."))
+					     ? nomem(s)
+					     : CRMW_OK;
+			bool stop = false;
+			rc = rc ? rc : user_turn(s, answer, &stop);
+			if (rc)
+				return rc;
+			if (stop)
+				finish(s, "answered", NULL);
+		} else {
+			finish(s, "answered", NULL);
+		}
+	}
+	return CRMW_OK;
+}
+
+static void record_decision(crmw_session *s, json_t *dec, int64_t model_us, int64_t tools_us)
+{
+	json_object_set_new(dec, "done", json_boolean(s->end_reason != NULL));
+	if (s->end_reason)
+		json_object_set_new(dec, "end_reason", json_string(s->end_reason));
+	push(s->decisions, dec);
+	push(s->step_times, json_pack("{s:i, s:I, s:I}", "turn", s->turn, "model_us", (json_int_t)model_us, "tools_us",
+				      (json_int_t)tools_us));
+}
+
+CRMW_API int crmw_session_feed(crmw_session *s, const char *output, size_t len)
+{
+	if (!s || (!output && len))
+		return crmw__errf(s ? &s->h.err : NULL, CRMW_EINVALID, "crmw_session_feed: NULL argument");
+	if (s->state != ST_CHAT_WAIT && s->state != ST_DISTILL_WAIT)
+		return crmw__errf(&s->h.err, CRMW_ESTATE,
+				  s->state == ST_DONE ? "the episode is over" : "no request is pending: call crmw_session_next first");
+	int64_t model = now_us() - s->t_req;
+	s->model_us += model;
+	if (!output)
+		output = "";
+	if (s->state == ST_DISTILL_WAIT) {
+		json_t *parsed = NULL;
+		crmw__parse_opts po = {NULL, false};
+		const char *text = NULL;
+		if (crmw__parse_output(&parsed, output, len, &po) == CRMW_OK)
+			text = json_string_value(json_object_get(parsed, "content"));
+		if (text && strlen(text) >= 20 && json_array_size(json_object_get(parsed, "actions")) == 0) {
+			write_guideline(s, text, "distilled");
+		} else {
+			write_guideline(s, s->plan_text, "trajectory");
+			if (!s->mem_note)
+				note(s, "the distilled guideline was unusable (empty, too short or a tool call); the "
+					      "trajectory's was written", NULL);
+		}
+		json_decref(parsed);
+		s->state = ST_DONE;
+		return CRMW_OK;
+	}
+	if (crmw__session_canceled(s)) {
+		finish(s, "canceled", "canceled by the host");
+		return CRMW_OK;
+	}
+	json_t *dec = json_pack("{s:i}", "turn", s->turn);
+	if (!dec)
+		return nomem(s);
+	int64_t tools0 = s->tools_us;
+	int rc = process(s, output, len, dec);
+	if (rc == CRMW_EUSER) {
+		finish(s, "aborted", crmw__err_msg(&s->h.err));
+		record_decision(s, dec, model, s->tools_us - tools0);
+		s->turn++;
+		return crmw__errf(&s->h.err, CRMW_EUSER, "%s", s->error ? s->error : "aborted");
+	}
+	if (rc) {
+		json_decref(dec);
+		return rc;
+	}
+	s->turn++;
+	if (!s->end_reason && s->turn >= s->a->o.max_turns)
+		finish(s, "max_turns", NULL);
+	record_decision(s, dec, model, s->tools_us - tools0);
+	if (s->state == ST_CHAT_WAIT)
+		s->state = ST_CHAT_READY;
+	return CRMW_OK;
+}
+
+CRMW_API int crmw_session_feed_error(crmw_session *s, const char *message)
+{
+	if (!s)
+		return crmw__errf(NULL, CRMW_EINVALID, "crmw_session_feed_error: NULL session");
+	if (s->state != ST_CHAT_WAIT && s->state != ST_DISTILL_WAIT)
+		return crmw__errf(&s->h.err, CRMW_ESTATE, "no request is pending");
+	s->model_us += now_us() - s->t_req;
+	if (s->state == ST_DISTILL_WAIT) {
+		write_guideline(s, s->plan_text, "trajectory");
+		s->state = ST_DONE;
+		return CRMW_OK;
+	}
+	if (crmw__session_canceled(s)) {
+		finish(s, "canceled", "canceled by the host");
+		return CRMW_OK;
+	}
+	char buf[1024];
+	snprintf(buf, sizeof buf, "the backend failed: %s", message && *message ? message : "no message");
+	json_t *dec = json_pack("{s:i, s:s}", "turn", s->turn, "backend_error", buf);
+	finish(s, "backend_error", buf);
+	if (dec)
+		record_decision(s, dec, 0, 0);
+	return CRMW_OK;
+}
+
+CRMW_API int crmw_session_feed_usage(crmw_session *s, int64_t prompt_tokens, int64_t completion_tokens)
+{
+	if (!s || prompt_tokens < 0 || completion_tokens < 0)
+		return crmw__errf(s ? &s->h.err : NULL, CRMW_EINVALID, "crmw_session_feed_usage: bad argument");
+	s->prompt_tokens += prompt_tokens;
+	s->completion_tokens += completion_tokens;
+	s->has_usage = true;
+	return CRMW_OK;
+}
+
+/* ------------------------------------------------------------------ output */
+
+static int dump(crmw_session *s, crmw_buf *out, json_t *v)
+{
+	char *t = v ? json_dumps(v, JSON_COMPACT) : NULL;
+	json_decref(v);
+	if (!t)
+		return nomem(s);
+	int rc = put(s, out, t, strlen(t));
+	free(t);
+	return rc;
+}
+
+CRMW_API int crmw_session_decision(crmw_buf *out, crmw_session *s)
+{
+	if (!out || !s)
+		return crmw__errf(s ? &s->h.err : NULL, CRMW_EINVALID, "crmw_session_decision: NULL argument");
+	size_t n = json_array_size(s->decisions);
+	return dump(s, out, n ? json_incref(json_array_get(s->decisions, n - 1)) : json_object());
+}
+
+CRMW_API int crmw_session_trajectory(crmw_buf *out, crmw_session *s)
+{
+	if (!out || !s)
+		return crmw__errf(s ? &s->h.err : NULL, CRMW_EINVALID, "crmw_session_trajectory: NULL argument");
+	json_t *ids = json_array(), *scores = json_array();
+	size_t i;
+	json_t *h;
+	json_array_foreach(s->mem_hits, i, h) {
+		json_array_append(ids, json_object_get(h, "id"));
+		json_array_append(scores, json_object_get(h, "score"));
+	}
+	int64_t end = s->end_reason ? s->t_end : now_us();
+	json_t *t = json_pack("{s:i, s:s, s:s, s:s, s:s, s:O, s:O*, s:s?, s:o, s:o, s:i, s:s?, s:s?, s:O, s:b}",
+			      "schema_version", 1, "task_id", s->task_id, "task_family", s->family, "episode_id",
+			      s->episode_id, "mode", s->a->o.mode == MODE_REACT ? "react" : "tools", "messages",
+			      s->messages, "tools", s->tools, "answer", s->answer, "memory_ids", ids, "memory_scores",
+			      scores, "turns", s->turn, "end_reason", s->end_reason, "error", s->error, "decisions",
+			      s->decisions, "done", s->state == ST_DONE);
+	if (!t)
+		return nomem(s);
+	if (!s->answer)
+		json_object_set_new(t, "answer", json_null());
+	if (!s->tools)
+		json_object_set_new(t, "tools", json_array());
+	json_object_set_new(t, "reward", s->reward_info ? json_real(s->reward) : json_null());
+	json_object_set(t, "reward_info", s->reward_info ? s->reward_info : json_null());
+	json_t *mw = json_null();
+	if (s->mem_written > 0)
+		mw = json_pack("{s:I, s:b}", "id", (json_int_t)s->mem_written, "merged", s->mem_merged);
+	json_object_set_new(t, "memory_written", mw);
+	if (s->mem_note)
+		json_object_set_new(t, "memory_note", json_string(s->mem_note));
+	json_object_set_new(t, "timings_us", json_pack("{s:I, s:I, s:I, s:O}", "total", (json_int_t)(end - s->t0), "model",
+						       (json_int_t)s->model_us, "tools", (json_int_t)s->tools_us,
+						       "steps", s->step_times));
+	json_object_set_new(t, "usage", s->has_usage ? json_pack("{s:I, s:I}", "prompt_tokens",
+								  (json_int_t)s->prompt_tokens, "completion_tokens",
+								  (json_int_t)s->completion_tokens)
+						     : json_null());
+	return dump(s, out, t);
+}
