@@ -352,39 +352,45 @@ static bool parse_mistral(pstate *st, const char *s, const char *end)
 	return true;
 }
 
-/* ReAct tags.  Returns true when one was found. */
+static const char *const REACT_TAGS[] = {"thought", "execute", "respond", "submit"};
+
+/* The first ReAct tag in [p, end): its position, index in REACT_TAGS, the
+ * start of its inner text and its closing tag (NULL when unclosed). */
+static const char *next_tag(const char *p, const char *end, size_t *which, const char **in, const char **close)
+{
+	const char *best = NULL;
+	char tag[16];
+	for (size_t i = 0; i < CRMW_ARRAY_LEN(REACT_TAGS); i++) {
+		snprintf(tag, sizeof tag, "<%s>", REACT_TAGS[i]);
+		const char *f = find(p, best ? best : end, tag);
+		if (f && (!best || f < best)) {
+			best = f;
+			*which = i;
+		}
+	}
+	if (!best)
+		return NULL;
+	*in = best + strlen(REACT_TAGS[*which]) + 2;
+	snprintf(tag, sizeof tag, "</%s>", REACT_TAGS[*which]);
+	*close = find(*in, end, tag);
+	return best;
+}
+
+/* ReAct tags.  Returns true when an action tag was found; thoughts and the
+ * text between the tags are content. */
 static bool parse_react(pstate *st, const char *s, const char *end)
 {
-	static const char *const tags[] = {"thought", "execute", "respond", "submit"};
 	bool any = false;
-	const char *p = s, *prev = s;
-	while (p < end) {
-		const char *best = NULL;
-		size_t bi = 0;
-		for (size_t i = 0; i < CRMW_ARRAY_LEN(tags); i++) {
-			char open[16];
-			snprintf(open, sizeof open, "<%s>", tags[i]);
-			const char *f = find(p, end, open);
-			if (f && (!best || f < best)) {
-				best = f;
-				bi = i;
-			}
-		}
-		if (!best)
-			break;
-		char open[16], close[16];
-		snprintf(open, sizeof open, "<%s>", tags[bi]);
-		snprintf(close, sizeof close, "</%s>", tags[bi]);
-		const char *in = best + strlen(open);
-		const char *ce = find(in, end, close);
+	size_t bi;
+	const char *in, *ce, *prev = s, *tag;
+	for (const char *p = s; p < end && (tag = next_tag(p, end, &bi, &in, &ce)) != NULL;) {
 		const char *iend = ce ? ce : end;
+		add_text(&st->content, prev, (size_t)(tag - prev), &st->oom);
 		if (bi == 0) {
-			add_text(&st->content, prev, (size_t)(best - prev), &st->oom);
 			add_text(&st->content, in, (size_t)(iend - in), &st->oom);
 			add_text(&st->content, "\n", 1, &st->oom);
 		} else {
 			any = true;
-			add_text(&st->content, prev, (size_t)(best - prev), &st->oom);
 			const char *a = skip_ws(in, iend), *b = iend;
 			while (b > a && is_ws(b[-1]))
 				b--;
@@ -394,34 +400,11 @@ static bool parse_react(pstate *st, const char *s, const char *end)
 			else
 				add_action(st, json_pack("{s:s, s:o}", "type", "respond", "content", v));
 		}
-		prev = p = ce ? ce + strlen(close) : end;
+		prev = p = ce ? ce + strlen(REACT_TAGS[bi]) + 3 : end;
 	}
-	if (!any)
+	if (!any) {
+		crmw__buf_clear(&st->content);
 		return false;
-	crmw__buf_clear(&st->content);
-	/* keep the thoughts and the text between the tags as content */
-	for (p = s, prev = s; p < end;) {
-		const char *best = NULL;
-		size_t bi = 0;
-		for (size_t i = 0; i < CRMW_ARRAY_LEN(tags); i++) {
-			char open[16];
-			snprintf(open, sizeof open, "<%s>", tags[i]);
-			const char *f = find(p, end, open);
-			if (f && (!best || f < best)) {
-				best = f;
-				bi = i;
-			}
-		}
-		if (!best)
-			break;
-		char close[16];
-		snprintf(close, sizeof close, "</%s>", tags[bi]);
-		const char *in = best + strlen(tags[bi]) + 2;
-		const char *ce = find(in, end, close);
-		add_text(&st->content, prev, (size_t)(best - prev), &st->oom);
-		if (bi == 0)
-			add_text(&st->content, in, (size_t)((ce ? ce : end) - in), &st->oom);
-		prev = p = ce ? ce + strlen(close) : end;
 	}
 	add_text(&st->content, prev, (size_t)(end - prev), &st->oom);
 	st->dialect = "react";

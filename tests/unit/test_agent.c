@@ -509,6 +509,75 @@ static void test_react_episode(void **state)
 	crmw_agent_free(a);
 }
 
+/* ReAct on generated case_routing tasks: the scripted model counts the closed
+ * cases of the issue per agent with one SOQL aggregate and answers with the
+ * top agent (the routing policy's first rule). */
+typedef struct routing_model {
+	const char *issue;
+	bool tie;
+} routing_model;
+
+static int routing_complete(crmw_response *resp, const crmw_request *req, void *ud)
+{
+	routing_model *rm = ud;
+	json_t *r = json_loads(crmw_request_json(req, NULL), 0, NULL);
+	json_t *msgs = json_object_get(r, "messages");
+	char text[1024];
+	if (json_array_size(msgs) == 2) {
+		snprintf(text, sizeof text,
+			 "<thought>Count closed cases of the issue per agent.</thought>\n<execute>SELECT OwnerId, COUNT(Id) n FROM "
+			 "Case WHERE IssueId__c = '%s' AND Status = 'Closed' GROUP BY OwnerId ORDER BY COUNT(Id) DESC LIMIT 2</execute>",
+			 rm->issue);
+	} else {
+		const char *obs = json_string_value(json_object_get(json_array_get(msgs, 3), "content"));
+		json_t *rows = json_loads(strchr(obs, '['), JSON_DISABLE_EOF_CHECK, NULL);
+		assert_non_null(rows);
+		json_t *a0 = json_array_get(rows, 0), *a1 = json_array_get(rows, 1);
+		rm->tie = a1 && json_integer_value(json_object_get(a0, "n")) == json_integer_value(json_object_get(a1, "n"));
+		snprintf(text, sizeof text, "<thought>The top agent.</thought><respond>%s</respond>",
+			 json_string_value(json_object_get(a0, "OwnerId")));
+		json_decref(rows);
+	}
+	json_decref(r);
+	return crmw_response_set_text(resp, text, strlen(text));
+}
+
+static void test_react_generated(void **state)
+{
+	(void)state;
+	crmw_agent *a;
+	assert_int_equal(crmw_agent_new(&a, db, "{\"mode\":\"react\"}"), CRMW_OK);
+	int solved = 0;
+	for (int64_t i = 0; i < crmw_task_set_count(tasks); i++) {
+		json_t *t = task_json(i);
+		if (strcmp(json_string_value(json_object_get(t, "family")), "case_routing") != 0) {
+			json_decref(t);
+			continue;
+		}
+		routing_model rm = {json_string_value(
+					    json_array_get(json_object_get(json_array_get(json_object_get(t, "gold"), 0), "expect_contains"), 0)),
+				    false};
+		assert_non_null(rm.issue);
+		crmw_backend b;
+		memset(&b, 0, sizeof b);
+		b.struct_size = sizeof b;
+		b.version = CRMW_BACKEND_VERSION;
+		b.userdata = &rm;
+		b.complete = routing_complete;
+		assert_int_equal(crmw_agent_set_backend(a, &b), CRMW_OK);
+		json_t *tr = run(a, t, NULL);
+		assert_string_equal(json_string_value(json_object_get(tr, "end_reason")), "answered");
+		if (!rm.tie) {
+			assert_true(json_real_value(json_object_get(tr, "reward")) == 1.0);
+			solved++;
+		}
+		json_decref(tr);
+		json_decref(t);
+	}
+	assert_true(solved >= 1);
+	crmw_agent_free(a);
+}
+
 /* Memory: the first task writes a guideline with its plan; a second task of
  * the same family retrieves it, and its counters move with the reward. */
 static void test_memory_loop(void **state)
@@ -1000,6 +1069,7 @@ int main(void)
 		cmocka_unit_test(test_messages_shape),
 		cmocka_unit_test(test_stepwise_equals_blocking),
 		cmocka_unit_test(test_react_episode),
+		cmocka_unit_test(test_react_generated),
 		cmocka_unit_test(test_memory_loop),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_bad_backends),
