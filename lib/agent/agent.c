@@ -198,8 +198,9 @@ CRMW_API int crmw_agent_new(crmw_agent **out, crmw_db *db, const char *options_j
 			crmw__errf(NULL, rc, "agent option \"tools\": %s", crmw_registry_errmsg(a->own_reg));
 		a->reg = a->own_reg;
 	}
-	bool schema_prompt = a->o.schema_prompt < 0 ? a->o.mode == MODE_REACT : a->o.schema_prompt > 0;
-	if (!rc && schema_prompt) {
+	if (a->o.schema_prompt < 0)
+		a->o.schema_prompt = a->o.mode == MODE_REACT;
+	if (!rc && a->o.schema_prompt) {
 		crmw_buf b = CRMW_BUF_INIT;
 		rc = crmw_schema_render(&b, (crmw_schema *)schema, NULL);
 		a->schema_text = rc ? NULL : b.data;

@@ -44,7 +44,7 @@ typedef struct crmw__agent_opts {
 	char *sets;
 	int max_turns, max_tokens;
 	int64_t max_output, max_observation;
-	int schema_prompt; /* -1: by mode */
+	int schema_prompt; /* -1 until crmw_agent_new resolves it by mode; then 0 or 1 */
 	bool privacy_aware, text_answer, multi_turn;
 	int user_max_turns;
 	char *system_prompt;

@@ -78,8 +78,7 @@ char *crmw__system_prompt(crmw_agent *a, const json_t *task, bool external, cons
 		const char *fmt = a->o.mode == MODE_REACT ? REACT_FORMAT : a->o.text_answer ? TOOLS_FORMAT : TOOLS_FORMAT_TEXT;
 		rc = crmw__buf_printf(&b, "\n%s", fmt);
 	}
-	bool schema = a->o.schema_prompt < 0 ? a->o.mode == MODE_REACT : a->o.schema_prompt > 0;
-	if (!rc && schema && a->schema_text)
+	if (!rc && a->schema_text)
 		rc = section(&b, "The org's objects and fields", a->schema_text);
 	const json_t *ctx = json_object_get(task, "context");
 	const char *today = json_string_value(json_object_get(ctx, "today"));

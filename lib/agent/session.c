@@ -139,6 +139,15 @@ static int task_opts(crmw_session *s)
 
 /* ----------------------------------------------------------------- memory */
 
+/* The ids of the retrieved entries (at most 100: "k" is capped there). */
+static size_t hit_ids(const crmw_session *s, int64_t ids[100])
+{
+	size_t n = json_array_size(s->mem_hits);
+	for (size_t i = 0; i < n && i < 100; i++)
+		ids[i] = json_integer_value(json_object_get(json_array_get(s->mem_hits, i), "id"));
+	return n < 100 ? n : 100;
+}
+
 static int retrieve(crmw_session *s)
 {
 	crmw_agent *a = s->a;
@@ -168,12 +177,10 @@ static int retrieve(crmw_session *s)
 		return crmw__errf(&s->h.err, rc, "memory retrieval gave no JSON");
 	json_decref(s->mem_hits);
 	s->mem_hits = hits;
-	size_t n = json_array_size(hits);
+	int64_t ids[100];
+	size_t n = hit_ids(s, ids);
 	if (n == 0)
 		return CRMW_OK;
-	int64_t ids[100];
-	for (size_t i = 0; i < n && i < 100; i++)
-		ids[i] = json_integer_value(json_object_get(json_array_get(hits, i), "id"));
 	rc = crmw_memory_feedback(NULL, a->mem, ids, n, CRMW_MEM_RETRIEVED, 1);
 	if (rc)
 		crmw__log(&a->h.log, CRMW_LOG_WARN, "memory: counting retrievals failed: %s", crmw_memory_errmsg(a->mem));
@@ -182,12 +189,10 @@ static int retrieve(crmw_session *s)
 
 static void feedback(crmw_session *s)
 {
-	size_t n = json_array_size(s->mem_hits);
+	int64_t ids[100];
+	size_t n = hit_ids(s, ids);
 	if (!s->a->mem || n == 0 || !s->reward_info)
 		return;
-	int64_t ids[100];
-	for (size_t i = 0; i < n && i < 100; i++)
-		ids[i] = json_integer_value(json_object_get(json_array_get(s->mem_hits, i), "id"));
 	int ev = s->reward >= s->a->o.mem_success ? CRMW_MEM_SUCCESS : CRMW_MEM_FAILURE;
 	if (crmw_memory_feedback(NULL, s->a->mem, ids, n, ev, 1))
 		crmw__log(&s->a->h.log, CRMW_LOG_WARN, "memory: updating counters failed: %s",
@@ -302,17 +307,21 @@ static void finish(crmw_session *s, const char *reason, const char *error)
 	memory_after(s, counted);
 }
 
+/* End the episode now (canceled, aborted, the backend failed): a pending
+ * distillation gives way to the guideline written from the trajectory. */
+static void end_now(crmw_session *s, const char *reason, const char *why)
+{
+	if (s->state == ST_DISTILL_READY || s->state == ST_DISTILL_WAIT)
+		write_guideline(s, s->plan_text, "trajectory");
+	else
+		finish(s, reason, why);
+	s->state = ST_DONE;
+}
+
 void crmw__session_abort(crmw_session *s, const char *why)
 {
-	if (s && s->state != ST_DONE) {
-		if (s->state == ST_DISTILL_READY || s->state == ST_DISTILL_WAIT) {
-			write_guideline(s, s->plan_text, "trajectory");
-			s->state = ST_DONE;
-			return;
-		}
-		finish(s, "aborted", why);
-		s->state = ST_DONE;
-	}
+	if (s && s->state != ST_DONE)
+		end_now(s, "aborted", why);
 }
 
 const char *crmw__session_purpose(const crmw_session *s)
@@ -503,15 +512,8 @@ CRMW_API int crmw_session_next(int32_t *step, crmw_buf *out, crmw_session *s)
 {
 	if (!step || !out || !s)
 		return crmw__errf(s ? &s->h.err : NULL, CRMW_EINVALID, "crmw_session_next: NULL argument");
-	if (s->state != ST_DONE && crmw__session_canceled(s)) {
-		if (s->state == ST_DISTILL_READY || s->state == ST_DISTILL_WAIT) {
-			write_guideline(s, s->plan_text, "trajectory");
-			s->state = ST_DONE;
-		} else {
-			finish(s, "canceled", "canceled by the host");
-			s->state = ST_DONE;
-		}
-	}
+	if (s->state != ST_DONE && crmw__session_canceled(s))
+		end_now(s, "canceled", "canceled by the host");
 	int rc = CRMW_OK;
 	if (s->state == ST_CHAT_READY || s->state == ST_DISTILL_READY)
 		rc = make_request(s, s->state == ST_DISTILL_READY);
@@ -897,7 +899,7 @@ CRMW_API int crmw_session_feed(crmw_session *s, const char *output, size_t len)
 		return CRMW_OK;
 	}
 	if (crmw__session_canceled(s)) {
-		finish(s, "canceled", "canceled by the host");
+		end_now(s, "canceled", "canceled by the host");
 		return CRMW_OK;
 	}
 	json_t *dec = json_pack("{s:i}", "turn", s->turn);
@@ -931,13 +933,8 @@ CRMW_API int crmw_session_feed_error(crmw_session *s, const char *message)
 	if (s->state != ST_CHAT_WAIT && s->state != ST_DISTILL_WAIT)
 		return crmw__errf(&s->h.err, CRMW_ESTATE, "no request is pending");
 	s->model_us += now_us() - s->t_req;
-	if (s->state == ST_DISTILL_WAIT) {
-		write_guideline(s, s->plan_text, "trajectory");
-		s->state = ST_DONE;
-		return CRMW_OK;
-	}
-	if (crmw__session_canceled(s)) {
-		finish(s, "canceled", "canceled by the host");
+	if (s->state == ST_DISTILL_WAIT || crmw__session_canceled(s)) {
+		end_now(s, "canceled", "canceled by the host");
 		return CRMW_OK;
 	}
 	char buf[1024];

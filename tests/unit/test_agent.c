@@ -242,15 +242,20 @@ static void count_destroy(void *ud)
 	destroyed++;
 }
 
-static crmw_backend backend_of(model *m)
+static crmw_backend table(crmw_complete_fn fn, void *ud)
 {
 	crmw_backend b;
 	memset(&b, 0, sizeof b);
 	b.struct_size = sizeof b;
 	b.version = CRMW_BACKEND_VERSION;
-	b.userdata = m;
-	b.complete = gold_complete;
+	b.userdata = ud;
+	b.complete = fn;
 	return b;
+}
+
+static crmw_backend backend_of(model *m)
+{
+	return table(gold_complete, m);
 }
 
 static model new_model(const json_t *task)
@@ -488,12 +493,7 @@ static void test_react_episode(void **state)
 				 "exact_match");
 	crmw_agent *a;
 	assert_int_equal(crmw_agent_new(&a, db, "{\"mode\":\"react\"}"), CRMW_OK);
-	crmw_backend be;
-	memset(&be, 0, sizeof be);
-	be.struct_size = sizeof be;
-	be.version = CRMW_BACKEND_VERSION;
-	be.userdata = (void *)id;
-	be.complete = react_complete;
+	crmw_backend be = table(react_complete, (void *)id);
 	assert_int_equal(crmw_agent_set_backend(a, &be), CRMW_OK);
 	json_t *tr = run(a, task, NULL);
 	assert_string_equal(json_string_value(json_object_get(tr, "end_reason")), "answered");
@@ -558,12 +558,7 @@ static void test_react_generated(void **state)
 					    json_array_get(json_object_get(json_array_get(json_object_get(t, "gold"), 0), "expect_contains"), 0)),
 				    false};
 		assert_non_null(rm.issue);
-		crmw_backend b;
-		memset(&b, 0, sizeof b);
-		b.struct_size = sizeof b;
-		b.version = CRMW_BACKEND_VERSION;
-		b.userdata = &rm;
-		b.complete = routing_complete;
+		crmw_backend b = table(routing_complete, &rm);
 		assert_int_equal(crmw_agent_set_backend(a, &b), CRMW_OK);
 		json_t *tr = run(a, t, NULL);
 		assert_string_equal(json_string_value(json_object_get(tr, "end_reason")), "answered");
@@ -726,13 +721,7 @@ static int loop_complete(crmw_response *resp, const crmw_request *req, void *ud)
 
 static crmw_backend text_backend(const char *text)
 {
-	crmw_backend b;
-	memset(&b, 0, sizeof b);
-	b.struct_size = sizeof b;
-	b.version = CRMW_BACKEND_VERSION;
-	b.userdata = (void *)text;
-	b.complete = loop_complete;
-	return b;
+	return table(loop_complete, (void *)text);
 }
 
 static void test_limits(void **state)
