@@ -7,7 +7,6 @@
 #include "agent/parse.h"
 #include "common/json.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +16,9 @@ typedef struct pstate {
 	json_t *actions, *errors;
 	crmw_buf content, thinking;
 	const char *dialect;
-	int ncalls, nblocks;
+	int ncalls;   /* calls so far: the index of generated ids */
+	int retries;  /* values re-read from the raw end of their block */
+	int nerrors;  /* errors seen (only the first MAX_ERRORS are kept) */
 	bool oom;
 } pstate;
 
@@ -111,15 +112,37 @@ static const char *json_extent(const char *p, const char *end)
 	return NULL;
 }
 
+/* Bytes of `s` to show in a message: at most 80, cut at a character
+ * boundary (names come from the model and may be long). */
+static int clipn(const char *s)
+{
+	size_t n = strlen(s);
+	if (n <= 80)
+		return (int)n;
+	n = 80;
+	while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+		n--;
+	return (int)n;
+}
+
+/* Record one message for the model.  The formatted text goes through
+ * clean_utf8: a part cut by a length limit (the JSON reader's message, or
+ * this buffer) must not turn into a failure. */
+#define MAX_ERRORS 16
+
 static void add_error(pstate *st, const char *fmt, ...) CRMW_PRINTF(2, 3);
 static void add_error(pstate *st, const char *fmt, ...)
 {
-	char buf[600];
+	if (st->nerrors++ >= MAX_ERRORS)
+		return; /* counted; crmw__parse_output adds one line for the rest */
+	char buf[640];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof buf, fmt, ap);
 	va_end(ap);
-	json_t *s = json_string(buf);
+	char *c = clean_utf8(buf, strlen(buf));
+	json_t *s = c ? json_string(c) : NULL;
+	free(c);
 	if (!s || json_array_append_new(st->errors, s))
 		st->oom = true;
 }
@@ -130,13 +153,34 @@ static void add_text(crmw_buf *b, const char *p, size_t n, bool *oom)
 		*oom = true;
 }
 
+/* Thinking parts are joined with newlines. */
+static void add_thinking(pstate *st, const char *t, size_t n)
+{
+	if (n && st->thinking.len)
+		add_text(&st->thinking, "\n", 1, &st->oom);
+	add_text(&st->thinking, t, n, &st->oom);
+}
+
 static void add_action(pstate *st, json_t *a)
 {
 	if (!a || json_array_append_new(st->actions, a))
 		st->oom = true;
 }
 
-/* arguments: an object, a JSON string of one, or a string of such a string. */
+/* Where a call was written, for messages: "<tool_call> block 2", and how
+ * the dialect writes a call ("<tool_call>{...}</tool_call>"). */
+typedef struct where {
+	const char *what;
+	int n;
+	const char *form;
+} where;
+
+#define FORM_JSON "{\"name\": \"tool_name\", \"arguments\": {...}}"
+#define FORM_HERMES "<tool_call>" FORM_JSON "</tool_call>"
+#define FORM_MISTRAL "[TOOL_CALLS] [" FORM_JSON "]"
+
+/* arguments: an object, a JSON string of one, or a string of such a string
+ * (double-encoded).  NULL (and an error) when it is none of these. */
 static json_t *arguments_of(pstate *st, const json_t *v, const char *name)
 {
 	if (!v || json_is_null(v))
@@ -147,16 +191,17 @@ static json_t *arguments_of(pstate *st, const json_t *v, const char *name)
 	for (int round = 0; round < 2 && json_is_string(cur); round++) {
 		const char *s = json_string_value(cur);
 		size_t n = json_string_length(cur);
-		const char *b = skip_ws(s, s + n);
 		json_t *p = NULL;
 		crmw__json_error je;
-		if (b == s + n) {
+		if (skip_ws(s, s + n) == s + n) {
 			json_decref(cur);
 			return json_object();
 		}
 		if (crmw__json_parse(s, n, &p, &je)) {
-			add_error(st, "The arguments of %s are not valid JSON (%s, line %d, column %d). Give the arguments as a JSON object.",
-				  name, je.text, je.line, je.column);
+			add_error(st,
+				  "The arguments of %.*s are not valid JSON (line %d, column %d: %s). Give the arguments as "
+				  "a JSON object, like {\"key\": \"value\"}.",
+				  clipn(name), name, je.line, je.column, je.text);
 			json_decref(cur);
 			return NULL;
 		}
@@ -166,27 +211,35 @@ static json_t *arguments_of(pstate *st, const json_t *v, const char *name)
 	if (json_is_object(cur))
 		return cur;
 	json_decref(cur);
-	add_error(st, "The arguments of %s must be a JSON object, like {\"name\": \"%s\", \"arguments\": {\"key\": \"value\"}}.", name,
-		  name);
+	add_error(st,
+		  "The arguments of %.*s must be a JSON object, like {\"name\": \"%.*s\", \"arguments\": {\"key\": "
+		  "\"value\"}}.",
+		  clipn(name), name, clipn(name), name);
 	return NULL;
 }
 
 static void add_call(pstate *st, const char *id, const char *name, json_t *args)
 {
-	char gen[96];
+	crmw_buf gen = CRMW_BUF_INIT;
 	if (!id || !*id) {
-		snprintf(gen, sizeof gen, "%s%d", st->o && st->o->id_prefix ? st->o->id_prefix : "call_", st->ncalls);
-		id = gen;
+		if (crmw__buf_printf(&gen, "%s%d", st->o && st->o->id_prefix ? st->o->id_prefix : "call_", st->ncalls)) {
+			json_decref(args);
+			st->oom = true;
+			return;
+		}
+		id = gen.data;
 	}
 	st->ncalls++;
 	add_action(st, json_pack("{s:s, s:s, s:s, s:o}", "type", "tool_call", "id", id, "name", name, "arguments", args));
+	crmw_buf_dispose(&gen);
 }
 
-/* One call object {"name", "arguments"|"parameters", "id"?}. */
-static void call_from_object(pstate *st, const json_t *o, int which)
+/* One call object: {"name", "arguments"|"parameters"|"input", "id"?}, or
+ * OpenAI's {"id", "function": {"name", "arguments"}}. */
+static void call_from_object(pstate *st, const json_t *o, const where *w)
 {
 	if (!json_is_object(o)) {
-		add_error(st, "Tool call %d is not a JSON object. Write {\"name\": \"tool_name\", \"arguments\": {...}}.", which);
+		add_error(st, "The %s %d is not a JSON object. Write %s.", w->what, w->n, w->form);
 		return;
 	}
 	const json_t *fn = json_object_get(o, "function");
@@ -195,7 +248,7 @@ static void call_from_object(pstate *st, const json_t *o, int which)
 	if (!name && json_is_string(fn))
 		name = json_string_value(fn);
 	if (!name || !*name) {
-		add_error(st, "Tool call %d has no \"name\". Write {\"name\": \"tool_name\", \"arguments\": {...}}.", which);
+		add_error(st, "The %s %d has no \"name\" (the tool to call). Write %s.", w->what, w->n, w->form);
 		return;
 	}
 	const json_t *a = json_object_get(src, "arguments");
@@ -208,8 +261,16 @@ static void call_from_object(pstate *st, const json_t *o, int which)
 		add_call(st, json_string_value(json_object_get(o, "id")), name, args);
 }
 
-/* Parse JSON values (objects or arrays of objects) glued in [p, end). */
-static const char *json_calls(pstate *st, const char *p, const char *end, const char *what)
+/*
+ * Parse the JSON values (call objects or arrays of them) glued in [p, end),
+ * separated by nothing, whitespace, commas or semicolons.  Returns where
+ * the values stop.  A value that does not close or does not parse is an
+ * error; the scan then resumes at `resume` when given (the raw end of the
+ * block: the value probably ended there), otherwise the rest is given up.
+ * *nvalues counts the values seen.
+ */
+static const char *json_calls(pstate *st, const char *p, const char *end, const where *w, const char *resume,
+			      int *nvalues)
 {
 	for (;;) {
 		p = skip_ws(p, end);
@@ -217,25 +278,32 @@ static const char *json_calls(pstate *st, const char *p, const char *end, const 
 			p = skip_ws(p + 1, end);
 		if (p >= end || (*p != '{' && *p != '['))
 			return p;
+		(*nvalues)++;
+		/* A value read past the raw end of its block may have cost a scan
+		 * to the end of the text: only a few such values are given a second
+		 * chance at `resume` (no quadratic time on hostile input). */
 		const char *e = json_extent(p, end);
-		int which = ++st->nblocks;
 		if (!e) {
-			add_error(st, "The JSON of %s %d does not close (a brace or quote is missing). Write {\"name\": \"tool_name\", \"arguments\": {...}}.",
-				  what, which);
+			add_error(st, "The JSON in the %s %d does not close (a brace, bracket or quote is missing). Write %s.",
+				  w->what, w->n, w->form);
+			if (resume && resume > p && st->retries++ < 8)
+				return resume;
 			return end;
 		}
 		json_t *v;
 		crmw__json_error je;
 		if (crmw__json_parse(p, (size_t)(e - p), &v, &je)) {
-			add_error(st, "The JSON of %s %d is not valid (%s, line %d, column %d). Write {\"name\": \"tool_name\", \"arguments\": {...}}.",
-				  what, which, je.text, je.line, je.column);
+			add_error(st, "The %s %d is not valid JSON (line %d, column %d: %s). Write %s.", w->what, w->n,
+				  je.line, je.column, je.text, w->form);
+			if (resume && resume > p && resume < e && st->retries++ < 8)
+				return resume;
 		} else if (json_is_array(v)) {
 			size_t i;
 			json_t *x;
-			json_array_foreach(v, i, x) call_from_object(st, x, which);
+			json_array_foreach(v, i, x) call_from_object(st, x, w);
 			json_decref(v);
 		} else {
-			call_from_object(st, v, which);
+			call_from_object(st, v, w);
 			json_decref(v);
 		}
 		p = e;
@@ -244,18 +312,53 @@ static const char *json_calls(pstate *st, const char *p, const char *end, const 
 
 /* ------------------------------------------------------------ dialects */
 
-/* <function=NAME><parameter=P>v</parameter>...</function> in [p, end). */
+static bool starts(const char *p, const char *end, const char *lit)
+{
+	size_t n = strlen(lit);
+	return (size_t)(end - p) >= n && memcmp(p, lit, n) == 0;
+}
+
+/* A finder that remembers its last answer, so that looking for the same tag
+ * again and again from increasing positions stays linear in the text. */
+typedef struct cfind {
+	const char *needle, *end;
+	const char *from, *at; /* the first match at or after from (NULL: none) */
+	bool valid;
+} cfind;
+
+static const char *cfind_next(cfind *c, const char *p)
+{
+	if (c->valid && p >= c->from && (!c->at || p <= c->at))
+		return c->at;
+	c->valid = true;
+	c->from = p;
+	c->at = find(p, c->end, c->needle);
+	return c->at;
+}
+
+#define FORM_XML "<tool_call><function=tool_name><parameter=key>value</parameter></function></tool_call>"
+
+/* <function=NAME><parameter=P>v</parameter>...</function> at p, within
+ * [p, end).  Returns where it stops. */
 static const char *qwen_function(pstate *st, const char *p, const char *end)
 {
 	p += strlen("<function=");
 	const char *gt = memchr(p, '>', (size_t)(end - p));
 	if (!gt) {
-		add_error(st, "%s", "A <function=NAME> tag is not closed with '>'. Write <function=tool_name><parameter=key>value</parameter></function>.");
+		add_error(st, "A <function=NAME> tag is not closed with '>'. Write %s.", FORM_XML);
 		return end;
 	}
-	char *name = crmw__strndup(p, (size_t)(gt - p));
+	const char *ne = gt;
+	p = skip_ws(p, ne);
+	while (ne > p && is_ws(ne[-1]))
+		ne--;
 	const char *fend = find(gt, end, "</function>");
 	const char *stop = fend ? fend : end;
+	if (p == ne) {
+		add_error(st, "A <function=> tag has no tool name. Write %s.", FORM_XML);
+		return fend ? fend + strlen("</function>") : end;
+	}
+	char *name = crmw__strndup(p, (size_t)(ne - p));
 	json_t *args = json_object();
 	if (!name || !args) {
 		st->oom = true;
@@ -276,21 +379,21 @@ static const char *qwen_function(pstate *st, const char *p, const char *end)
 		const char *w = vend;
 		if (w > v && w[-1] == '\n')
 			w--;
-		char *key = crmw__strndup(q, (size_t)(pg - q));
+		const char *k = skip_ws(q, pg), *ke = pg;
+		while (ke > k && is_ws(ke[-1]))
+			ke--;
+		char *key = crmw__strndup(k, (size_t)(ke - k));
 		json_t *val = NULL;
 		if (crmw__json_parse(v, (size_t)(w - v), &val, NULL))
 			val = json_stringn(v, (size_t)(w - v));
-		if (!key || !val || json_object_set_new(args, key, val))
+		if (!key)
+			json_decref(val);
+		if (!key || !val || json_object_set_new(args, key, val)) /* set_new frees val on failure */
 			st->oom = true;
 		free(key);
 		q = ve ? ve + strlen("</parameter>") : stop;
 	}
-	if (*name)
-		add_call(st, NULL, name, args);
-	else {
-		json_decref(args);
-		add_error(st, "%s", "A <function=> tag has no tool name.");
-	}
+	add_call(st, NULL, name, args);
 	free(name);
 	return fend ? fend + strlen("</function>") : end;
 }
@@ -298,27 +401,43 @@ static const char *qwen_function(pstate *st, const char *p, const char *end)
 /* Hermes/Qwen: <tool_call>...</tool_call> blocks. */
 static bool parse_tool_call_blocks(pstate *st, const char *s, const char *end)
 {
-	const char *p = find(s, end, "<tool_call>");
+	cfind opens = {.needle = "<tool_call>", .end = end}, closes = {.needle = "</tool_call>", .end = end};
+	const char *p = cfind_next(&opens, s);
 	if (!p)
 		return false;
 	st->dialect = "hermes";
 	const char *prev = s;
-	while (p) {
+	for (int block = 1; p; block++) {
 		add_text(&st->content, prev, (size_t)(p - prev), &st->oom);
-		const char *q = skip_ws(p + strlen("<tool_call>"), end);
-		if (find(q, q + 10 <= end ? q + 10 : end, "<function=") == q) {
-			st->dialect = "qwen_xml";
-			q = qwen_function(st, q, end);
-			q = skip_ws(q, end);
-		} else {
-			const char *before = q;
-			q = json_calls(st, q, end, "<tool_call> block");
-			if (q == before && q < end && strncmp(q, "</tool_call>", 12) != 0)
-				add_error(st, "%s", "A <tool_call> block holds no JSON object. Write <tool_call>{\"name\": \"tool_name\", \"arguments\": {...}}</tool_call>.");
+		const char *body = p + strlen("<tool_call>");
+		const char *raw = cfind_next(&closes, body); /* the first </tool_call>, maybe inside a string */
+		const char *q = skip_ws(body, end);
+		if (starts(q, end, "```")) { /* a fenced block: skip the fence line */
+			const char *nl = memchr(q, '\n', (size_t)(end - q));
+			q = nl ? skip_ws(nl, end) : end;
 		}
-		const char *close = find(q, end, "</tool_call>");
-		prev = close ? close + strlen("</tool_call>") : end;
-		p = find(prev, end, "<tool_call>");
+		if (starts(q, end, "<function=")) {
+			st->dialect = "qwen_xml";
+			const char *lim = raw ? raw : end;
+			while (starts(q, lim, "<function="))
+				q = skip_ws(qwen_function(st, q, lim), lim);
+		} else {
+			where w = {"<tool_call> block", block, FORM_HERMES};
+			int nv = 0;
+			q = json_calls(st, q, end, &w, raw, &nv);
+			if (nv == 0 && (q == end || q == raw))
+				add_error(st, "The <tool_call> block %d is empty. Write %s.", block, FORM_HERMES);
+			else if (nv == 0)
+				add_error(st, "The <tool_call> block %d holds no JSON object. Write %s.", block, FORM_HERMES);
+		}
+		/* The block ends at its </tool_call>; when another <tool_call>
+		 * comes first (or none is left), the close was left out. */
+		const char *close = cfind_next(&closes, q), *next = cfind_next(&opens, q);
+		if (close && (!next || close < next))
+			prev = close + strlen("</tool_call>");
+		else
+			prev = q;
+		p = cfind_next(&opens, prev);
 	}
 	add_text(&st->content, prev, (size_t)(end - prev), &st->oom);
 	return true;
@@ -340,29 +459,91 @@ static bool parse_bare_functions(pstate *st, const char *s, const char *end)
 	return true;
 }
 
+/* Mistral's newer form after [TOOL_CALLS]: NAME[ARGS]{json}, optionally
+ * NAME[CALL_ID]ID[ARGS]{json}.  Returns where it stops (q when it is not
+ * that form). */
+static const char *mistral_args_call(pstate *st, const char *q, const char *end, const where *w, int *nvalues)
+{
+	const char *ne = q;
+	while (ne < end && *ne != '[' && *ne != '{' && !is_ws(*ne))
+		ne++;
+	const char *a = ne, *id = NULL, *ide = NULL;
+	if (starts(a, end, "[CALL_ID]")) {
+		/* ids are short: a bounded search keeps many markers linear */
+		id = a + strlen("[CALL_ID]");
+		ide = find(id, (size_t)(end - id) > 256 ? id + 256 : end, "[ARGS]");
+		a = ide ? ide : end;
+	}
+	if (ne == q || !starts(a, end, "[ARGS]"))
+		return q;
+	(*nvalues)++;
+	a = skip_ws(a + strlen("[ARGS]"), end);
+	char *name = crmw__strndup(q, (size_t)(ne - q));
+	char *cid = id ? crmw__strndup(id, (size_t)(ide - id)) : NULL;
+	if (!name || (id && !cid)) {
+		st->oom = true;
+		free(name);
+		free(cid);
+		return end;
+	}
+	const char *e = a < end && *a == '{' ? json_extent(a, end) : NULL;
+	json_t *v = NULL;
+	crmw__json_error je = {0};
+	if (!e) {
+		add_error(st, "The arguments of %.*s after [ARGS] (%s %d) are not a complete JSON object. Write %s.",
+			  clipn(name), name, w->what, w->n, w->form);
+		e = end;
+	} else if (crmw__json_parse(a, (size_t)(e - a), &v, &je)) {
+		add_error(st, "The arguments of %.*s after [ARGS] (%s %d) are not valid JSON (line %d, column %d: %s). Write %s.",
+			  clipn(name), name, w->what, w->n, je.line, je.column, je.text, w->form);
+	} else {
+		json_t *args = arguments_of(st, v, name);
+		if (args)
+			add_call(st, cid, name, args);
+		json_decref(v);
+	}
+	free(name);
+	free(cid);
+	return e;
+}
+
 static bool parse_mistral(pstate *st, const char *s, const char *end)
 {
 	const char *p = find(s, end, "[TOOL_CALLS]");
 	if (!p)
 		return false;
 	st->dialect = "mistral";
-	add_text(&st->content, s, (size_t)(p - s), &st->oom);
-	const char *q = json_calls(st, p + strlen("[TOOL_CALLS]"), end, "[TOOL_CALLS] entry");
-	add_text(&st->content, q, (size_t)(end - q), &st->oom);
+	const char *prev = s;
+	for (int n = 1; p; n++) {
+		add_text(&st->content, prev, (size_t)(p - prev), &st->oom);
+		where w = {"[TOOL_CALLS] entry", n, FORM_MISTRAL};
+		const char *q = skip_ws(p + strlen("[TOOL_CALLS]"), end);
+		int nv = 0;
+		if (q < end && (*q == '{' || *q == '['))
+			q = json_calls(st, q, end, &w, NULL, &nv);
+		else
+			q = mistral_args_call(st, q, end, &w, &nv);
+		if (nv == 0)
+			add_error(st, "The [TOOL_CALLS] marker %d is not followed by a JSON list of calls. Write %s.", n,
+				  FORM_MISTRAL);
+		prev = q;
+		p = find(q, end, "[TOOL_CALLS]");
+	}
+	add_text(&st->content, prev, (size_t)(end - prev), &st->oom);
 	return true;
 }
 
-static const char *const REACT_TAGS[] = {"thought", "execute", "respond", "submit"};
+static const char *const REACT_OPEN[] = {"<thought>", "<execute>", "<respond>", "<submit>"};
+static const char *const REACT_CLOSE[] = {"</thought>", "</execute>", "</respond>", "</submit>"};
 
-/* The first ReAct tag in [p, end): its position, index in REACT_TAGS, the
- * start of its inner text and its closing tag (NULL when unclosed). */
-static const char *next_tag(const char *p, const char *end, size_t *which, const char **in, const char **close)
+/* The first ReAct tag at or after p: its position and index, the start of
+ * its inner text and its closing tag (NULL when unclosed). */
+static const char *next_tag(cfind *opens, const char *p, const char *end, size_t *which, const char **in,
+			    const char **close)
 {
 	const char *best = NULL;
-	char tag[16];
-	for (size_t i = 0; i < CRMW_ARRAY_LEN(REACT_TAGS); i++) {
-		snprintf(tag, sizeof tag, "<%s>", REACT_TAGS[i]);
-		const char *f = find(p, best ? best : end, tag);
+	for (size_t i = 0; i < CRMW_ARRAY_LEN(REACT_OPEN); i++) {
+		const char *f = cfind_next(&opens[i], p);
 		if (f && (!best || f < best)) {
 			best = f;
 			*which = i;
@@ -370,20 +551,43 @@ static const char *next_tag(const char *p, const char *end, size_t *which, const
 	}
 	if (!best)
 		return NULL;
-	*in = best + strlen(REACT_TAGS[*which]) + 2;
-	snprintf(tag, sizeof tag, "</%s>", REACT_TAGS[*which]);
-	*close = find(*in, end, tag);
+	*in = best + strlen(REACT_OPEN[*which]);
+	*close = find(*in, end, REACT_CLOSE[*which]);
 	return best;
+}
+
+/* [*a, *b) without surrounding whitespace and without a Markdown code fence
+ * around it ("```sql\n...\n```"). */
+static void trim_fenced(const char **a, const char **b)
+{
+	const char *p = skip_ws(*a, *b), *e = *b;
+	while (e > p && is_ws(e[-1]))
+		e--;
+	if (starts(p, e, "```")) {
+		const char *nl = memchr(p, '\n', (size_t)(e - p));
+		if (nl && e - nl >= 4 && memcmp(e - 3, "```", 3) == 0) {
+			p = skip_ws(nl + 1, e - 3);
+			e -= 3;
+			while (e > p && is_ws(e[-1]))
+				e--;
+		}
+	}
+	*a = p;
+	*b = e;
 }
 
 /* ReAct tags.  Returns true when an action tag was found; thoughts and the
  * text between the tags are content. */
 static bool parse_react(pstate *st, const char *s, const char *end)
 {
+	cfind opens[CRMW_ARRAY_LEN(REACT_OPEN)];
+	for (size_t i = 0; i < CRMW_ARRAY_LEN(REACT_OPEN); i++)
+		opens[i] = (cfind){.needle = REACT_OPEN[i], .end = end};
 	bool any = false;
-	size_t bi;
+	size_t bi = 0;
 	const char *in, *ce, *prev = s, *tag;
-	for (const char *p = s; p < end && (tag = next_tag(p, end, &bi, &in, &ce)) != NULL;) {
+	size_t content0 = st->content.len;
+	for (const char *p = s; p < end && (tag = next_tag(opens, p, end, &bi, &in, &ce)) != NULL;) {
 		const char *iend = ce ? ce : end;
 		add_text(&st->content, prev, (size_t)(tag - prev), &st->oom);
 		if (bi == 0) {
@@ -391,19 +595,20 @@ static bool parse_react(pstate *st, const char *s, const char *end)
 			add_text(&st->content, "\n", 1, &st->oom);
 		} else {
 			any = true;
-			const char *a = skip_ws(in, iend), *b = iend;
-			while (b > a && is_ws(b[-1]))
-				b--;
+			const char *a = in, *b = iend;
+			trim_fenced(&a, &b);
 			json_t *v = json_stringn(a, (size_t)(b - a));
 			if (bi == 1)
 				add_action(st, json_pack("{s:s, s:o}", "type", "execute", "query", v));
 			else
 				add_action(st, json_pack("{s:s, s:o}", "type", "respond", "content", v));
 		}
-		prev = p = ce ? ce + strlen(REACT_TAGS[bi]) + 3 : end;
+		prev = p = ce ? ce + strlen(REACT_CLOSE[bi]) : end;
 	}
 	if (!any) {
-		crmw__buf_clear(&st->content);
+		st->content.len = content0; /* not ReAct: the text is read again by the next dialect */
+		if (st->content.data)
+			st->content.data[content0] = '\0';
 		return false;
 	}
 	add_text(&st->content, prev, (size_t)(end - prev), &st->oom);
@@ -411,21 +616,47 @@ static bool parse_react(pstate *st, const char *s, const char *end)
 	return true;
 }
 
-/* Action: NAME / Action Input: {json} */
+#define FORM_ACTION "Action: tool_name, then on the next line Action Input: {\"key\": \"value\"}"
+
+/* "Action:" at the start of a line (after spaces) in [s, end), or NULL. */
+static const char *action_line(const char *s, const char *end)
+{
+	for (const char *p = s; (p = find(p, end, "Action:")) != NULL; p += 7) {
+		const char *b = p;
+		while (b > s && (b[-1] == ' ' || b[-1] == '\t'))
+			b--;
+		if (b == s || b[-1] == '\n')
+			return p;
+	}
+	return NULL;
+}
+
+/* Action: NAME / Action Input: {json} (or a plain string input). */
 static bool parse_action_lines(pstate *st, const char *s, const char *end)
 {
-	const char *p = find(s, end, "Action:");
-	if (!p || (p > s && p[-1] != '\n' && !is_ws(p[-1])))
+	const char *p = action_line(s, end);
+	if (!p)
 		return false;
-	st->dialect = "action";
-	add_text(&st->content, s, (size_t)(p - s), &st->oom);
-	const char *nm = skip_ws(p + 7, end);
+	const char *nm = p + 7; /* the name is on the same line */
+	while (nm < end && (*nm == ' ' || *nm == '\t'))
+		nm++;
 	const char *nl = nm < end ? memchr(nm, '\n', (size_t)(end - nm)) : NULL;
 	const char *ne = nl ? nl : end;
 	while (ne > nm && is_ws(ne[-1]))
 		ne--;
-	char *name = crmw__strndup(nm, (size_t)(ne - nm));
 	const char *in = find(nl ? nl : end, end, "Action Input:");
+	bool word = true;
+	for (const char *q = nm; q < ne && word; q++)
+		word = !is_ws(*q);
+	if (!in && !word)
+		return false; /* prose such as "Action: call the customer back" */
+	st->dialect = "action";
+	add_text(&st->content, s, (size_t)(p - s), &st->oom);
+	char *name = crmw__strndup(nm, (size_t)(ne - nm));
+	if (!name) {
+		st->oom = true;
+		return true;
+	}
 	json_t *args = NULL;
 	if (in) {
 		const char *a = skip_ws(in + 13, end);
@@ -434,47 +665,55 @@ static bool parse_action_lines(pstate *st, const char *s, const char *end)
 			crmw__json_error je;
 			json_t *v;
 			if (crmw__json_parse(a, (size_t)(e - a), &v, &je)) {
-				add_error(st, "The Action Input of %s is not valid JSON (%s, line %d, column %d).", name ? name : "?",
-					  je.text, je.line, je.column);
+				add_error(st, "The Action Input of %.*s is not valid JSON (line %d, column %d: %s). Write %s.",
+					  clipn(name), name, je.line, je.column, je.text, FORM_ACTION);
 			} else {
-				args = arguments_of(st, v, name ? name : "?");
+				args = arguments_of(st, v, name);
 				json_decref(v);
 			}
 		} else if (a < end && (*a == '{' || *a == '[')) {
-			add_error(st, "The Action Input of %s does not close (a brace or quote is missing).", name ? name : "?");
-		} else if (a < end) {
-			const char *le = memchr(a, '\n', (size_t)(end - a));
+			add_error(st, "The Action Input of %.*s does not close (a brace, bracket or quote is missing). Write %s.",
+				  clipn(name), name, FORM_ACTION);
+		} else {
+			const char *le = a < end ? memchr(a, '\n', (size_t)(end - a)) : NULL;
 			const char *b = le ? le : end;
 			while (b > a && is_ws(b[-1]))
 				b--;
 			args = json_pack("{s:s%}", "input", a, (size_t)(b - a));
+			if (!args)
+				st->oom = true;
 		}
 	} else {
 		args = json_object();
+		if (!args)
+			st->oom = true;
 	}
-	if (!name || !*name)
-		add_error(st, "%s", "The line \"Action:\" names no tool. Write Action: tool_name, then Action Input: {...}.");
-	else if (args)
-		add_call(st, NULL, name, json_incref(args));
-	json_decref(args);
+	if (!*name) {
+		add_error(st, "The line \"Action:\" names no tool. Write %s.", FORM_ACTION);
+		json_decref(args);
+	} else if (args) {
+		add_call(st, NULL, name, args);
+	}
 	free(name);
 	return true;
 }
 
-/* Llama 3: the whole text is a call object or an array of them. */
+/* Llama 3: the whole text is a call object or an array of them, maybe
+ * after <|python_tag|> or inside a ```json fence. */
 static bool parse_llama(pstate *st, const char *s, const char *end)
 {
 	const char *p = skip_ws(s, end);
-	if (end - p >= 14 && memcmp(p, "<|python_tag|>", 14) == 0)
-		p = skip_ws(p + 14, end);
-	const char *e = end;
-	if (end - p >= 3 && memcmp(p, "```", 3) == 0) {
+	if (starts(p, end, "<|python_tag|>"))
+		p = skip_ws(p + strlen("<|python_tag|>"), end);
+	const char *e = end, *after = end;
+	if (starts(p, end, "```")) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *fe = nl ? find(nl, end, "```") : NULL;
 		if (!nl || !fe)
 			return false;
 		p = skip_ws(nl + 1, fe);
 		e = fe;
+		after = fe + 3; /* text after the fence is content */
 	}
 	while (e > p && is_ws(e[-1]))
 		e--;
@@ -488,13 +727,17 @@ static bool parse_llama(pstate *st, const char *s, const char *end)
 		     (json_object_get(first, "parameters") || json_object_get(first, "arguments"));
 	if (calls) {
 		st->dialect = "llama";
-		int which = ++st->nblocks;
+		add_text(&st->content, after, (size_t)(end - after), &st->oom);
 		if (json_is_array(v)) {
 			size_t i;
 			json_t *x;
-			json_array_foreach(v, i, x) call_from_object(st, x, which);
+			json_array_foreach(v, i, x) {
+				where w = {"call", (int)i + 1, FORM_JSON};
+				call_from_object(st, x, &w);
+			}
 		} else {
-			call_from_object(st, v, which);
+			where w = {"call", 1, FORM_JSON};
+			call_from_object(st, v, &w);
 		}
 	}
 	json_decref(v);
@@ -511,7 +754,7 @@ static char *strip_think(pstate *st, const char *s)
 	const char *close = find(s, end, "</think>");
 	const char *open = find(s, end, "<think>");
 	if (close && (!open || close < open)) {
-		add_text(&st->thinking, s, (size_t)(close - s), &st->oom);
+		add_thinking(st, s, (size_t)(close - s));
 		p = close + strlen("</think>");
 	}
 	while ((open = find(p, end, "<think>")) != NULL) {
@@ -519,20 +762,17 @@ static char *strip_think(pstate *st, const char *s)
 		const char *in = open + strlen("<think>");
 		close = find(in, end, "</think>");
 		if (!close) {
-			bool leading = skip_ws(out.data ? out.data : "", (out.data ? out.data : "") + out.len) ==
-				       (out.data ? out.data : "") + out.len;
-			if (leading) {
-				add_text(&st->thinking, in, (size_t)(end - in), &st->oom);
-				p = end;
-			} else {
+			/* Unterminated: a leading one is thinking to the end (the
+			 * model stopped while thinking); a later one is text. */
+			const char *o = out.data ? out.data : "";
+			if (skip_ws(o, o + out.len) == o + out.len)
+				add_thinking(st, in, (size_t)(end - in));
+			else
 				add_text(&out, open, (size_t)(end - open), &st->oom);
-				p = end;
-			}
+			p = end;
 			break;
 		}
-		if (st->thinking.len)
-			add_text(&st->thinking, "\n", 1, &st->oom);
-		add_text(&st->thinking, in, (size_t)(close - in), &st->oom);
+		add_thinking(st, in, (size_t)(close - in));
 		p = close + strlen("</think>");
 	}
 	add_text(&out, p, (size_t)(end - p), &st->oom);
@@ -578,37 +818,50 @@ static bool is_block_array(const json_t *v)
 	return true;
 }
 
+/* Anthropic content blocks (text, thinking, tool_use).  A list of OpenAI
+ * tool calls ({"type": "function", "function": {...}}) has the same shape
+ * and is read too. */
 static void parse_blocks(pstate *st, const json_t *blocks)
 {
-	st->dialect = "anthropic";
+	bool anthropic = false;
 	crmw_buf text = CRMW_BUF_INIT;
 	size_t i;
 	json_t *b;
 	json_array_foreach(blocks, i, b) {
 		const char *type = json_string_value(json_object_get(b, "type"));
 		if (strcmp(type, "text") == 0) {
-			const char *t = json_string_value(json_object_get(b, "text"));
-			if (t) {
+			anthropic = true;
+			const json_t *t = json_object_get(b, "text");
+			if (json_is_string(t)) {
 				if (text.len)
 					add_text(&text, "\n", 1, &st->oom);
-				add_text(&text, t, strlen(t), &st->oom);
+				add_text(&text, json_string_value(t), json_string_length(t), &st->oom);
 			}
 		} else if (strcmp(type, "thinking") == 0) {
-			const char *t = json_string_value(json_object_get(b, "thinking"));
-			if (t)
-				add_text(&st->thinking, t, strlen(t), &st->oom);
+			anthropic = true;
+			const json_t *t = json_object_get(b, "thinking");
+			if (json_is_string(t))
+				add_thinking(st, json_string_value(t), json_string_length(t));
 		} else if (strcmp(type, "tool_use") == 0) {
+			anthropic = true;
 			const char *name = json_string_value(json_object_get(b, "name"));
-			int which = ++st->nblocks;
 			if (!name || !*name) {
-				add_error(st, "The tool_use block %d has no \"name\".", which);
+				add_error(st,
+					  "The tool_use block %zu has no \"name\" (the tool to call). Write {\"type\": "
+					  "\"tool_use\", \"id\": ..., \"name\": \"tool_name\", \"input\": {...}}.",
+					  i + 1);
 				continue;
 			}
 			json_t *args = arguments_of(st, json_object_get(b, "input"), name);
 			if (args)
 				add_call(st, json_string_value(json_object_get(b, "id")), name, args);
+		} else if (strcmp(type, "function") == 0 || json_is_object(json_object_get(b, "function"))) {
+			where w = {"tool call", (int)i + 1, FORM_JSON};
+			call_from_object(st, b, &w);
 		}
 	}
+	if (!st->dialect || anthropic)
+		st->dialect = anthropic ? "anthropic" : "openai";
 	if (text.len)
 		parse_text(st, text.data);
 	crmw_buf_dispose(&text);
@@ -624,17 +877,21 @@ static void parse_message(pstate *st, const json_t *m)
 		parse_text(st, json_string_value(content));
 	}
 	const json_t *reasoning = json_object_get(m, "reasoning_content");
+	if (!json_is_string(reasoning))
+		reasoning = json_object_get(m, "reasoning");
 	if (json_is_string(reasoning))
-		add_text(&st->thinking, json_string_value(reasoning), json_string_length(reasoning), &st->oom);
+		add_thinking(st, json_string_value(reasoning), json_string_length(reasoning));
 	const json_t *calls = json_object_get(m, "tool_calls");
 	if (json_is_array(calls)) {
-		if (strcmp(st->dialect, "anthropic") != 0)
-			st->dialect = "openai";
 		size_t i;
 		json_t *c;
-		json_array_foreach(calls, i, c) call_from_object(st, c, (int)i + 1);
+		json_array_foreach(calls, i, c) {
+			where w = {"tool call", (int)i + 1, FORM_JSON};
+			call_from_object(st, c, &w);
+		}
 	} else if (calls && !json_is_null(calls)) {
-		add_error(st, "%s", "\"tool_calls\" must be a list of calls.");
+		add_error(st, "\"tool_calls\" must be a list of calls, like [{\"id\": ..., \"type\": \"function\", "
+			      "\"function\": {\"name\": \"tool_name\", \"arguments\": \"{...}\"}}].");
 	}
 }
 
@@ -684,6 +941,13 @@ int crmw__parse_output(json_t **out, const char *text, size_t len, const crmw__p
 	if (!done)
 		parse_text(&st, t);
 	free(t);
+	if (st.nerrors > MAX_ERRORS) {
+		char m[96];
+		snprintf(m, sizeof m, "There were %d more problems like these.", st.nerrors - MAX_ERRORS);
+		json_t *js = json_string(m);
+		if (!js || json_array_append_new(st.errors, js))
+			st.oom = true;
+	}
 	trim_buf(&st.content);
 	trim_buf(&st.thinking);
 	json_t *r = st.oom ? NULL
@@ -691,10 +955,14 @@ int crmw__parse_output(json_t **out, const char *text, size_t len, const crmw__p
 				       st.content.data ? st.content.data : "", "actions", st.actions);
 	if (!st.oom)
 		st.actions = NULL;
-	if (r && st.thinking.len)
-		json_object_set_new(r, "thinking", json_string(st.thinking.data));
-	if (r && json_array_size(st.errors))
-		json_object_set(r, "errors", st.errors);
+	if (r && st.thinking.len && json_object_set_new(r, "thinking", json_string(st.thinking.data))) {
+		json_decref(r);
+		r = NULL;
+	}
+	if (r && json_array_size(st.errors) && json_object_set(r, "errors", st.errors)) {
+		json_decref(r);
+		r = NULL;
+	}
 	json_decref(st.actions);
 	json_decref(st.errors);
 	crmw_buf_dispose(&st.content);
@@ -712,7 +980,8 @@ char *crmw__format_error_text(const json_t *parsed, const char *mode)
 	size_t i;
 	json_t *e;
 	json_array_foreach(json_object_get(parsed, "errors"), i, e) {
-		rc = rc ? rc : crmw__buf_printf(&b, "%s\n", json_string_value(e));
+		if (!rc && json_is_string(e))
+			rc = crmw__buf_printf(&b, "%s\n", json_string_value(e));
 	}
 	if (!rc && b.len == 0) {
 		const char *content = json_string_value(json_object_get(parsed, "content"));

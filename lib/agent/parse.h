@@ -18,26 +18,36 @@
  *    "tool_calls" (OpenAI: arguments as a JSON string, an object, or a
  *    string that itself holds a JSON string, i.e. double-encoded), or with
  *    "content" as an array of Anthropic blocks ({"type":"text","text"},
- *    {"type":"tool_use","id","name","input"}); a bare array of Anthropic
- *    blocks is accepted too.  Text found in "content" is parsed as below;
+ *    {"type":"thinking","thinking"}, {"type":"tool_use","id","name","input"});
+ *    a bare array of Anthropic blocks, or of OpenAI tool calls, is accepted
+ *    too.  "reasoning_content" is thinking.  Text found in "content" is
+ *    parsed as below;
  *  - plain text, in any of these dialects (tried in this order, the first
  *    that finds a call wins; text outside calls is kept as content):
  *      hermes    <tool_call>{"name":..,"arguments":{..}}</tool_call> (also
  *                "parameters"; several blocks; glued objects inside one block
  *                "{..}{..}" or one per line are split into several calls;
- *                a missing </tool_call> at the end of the output is tolerated)
+ *                a missing </tool_call> at the end of the output, or before the
+ *                next <tool_call>, is tolerated; a ```json fence inside
+ *                a block is skipped)
  *      qwen_xml  <tool_call><function=NAME><parameter=P>value</parameter>...
  *                </function></tool_call> (values that parse as JSON are JSON,
  *                otherwise strings, trimmed of one leading/trailing newline)
- *      mistral   [TOOL_CALLS] [{"name":..,"arguments":{..}}, ...] (or one object)
+ *      mistral   [TOOL_CALLS] [{"name":..,"arguments":{..}}, ...] (or one object),
+ *                or the newer [TOOL_CALLS]NAME[ARGS]{..} (also with
+ *                [CALL_ID]ID before [ARGS]); several markers allowed
  *      llama     the whole text (after think blocks) is one JSON object
  *                {"name":..,"parameters"|"arguments":{..}} or an array of them,
- *                optionally wrapped in ```json fences or <|python_tag|>
+ *                optionally wrapped in ```json fences (text after the
+ *                closing fence is content) or after <|python_tag|>
  *      react     CRMArena: <thought>..</thought> (kept as content),
  *                <execute>QUERY</execute>, <respond>ANSWER</respond>, and the
- *                older <submit>ANSWER</submit> (= respond)
- *      action    "Action: NAME" followed by "Action Input: {json}" (or a
- *                plain string input)
+ *                older <submit>ANSWER</submit> (= respond); inner text is
+ *                trimmed, and a ``` fence around it removed
+ *      action    "Action: NAME" at the start of a line, followed by
+ *                "Action Input: {json}" (or a plain string input, given as
+ *                {"input": "..."}); without an Action Input, NAME must be
+ *                one word (prose like "Action: call them back" is text)
  *  Anything inside <think>..</think> (and an unterminated leading <think>)
  *  is ignored for calls and returned as "thinking".
  *
@@ -64,6 +74,10 @@
  * says exactly what was wrong and what was expected, written for the model
  * to read (e.g. "The <tool_call> block 1 is not valid JSON (line 1, column
  * 23: ...). Write <tool_call>{\"name\": ..., \"arguments\": {...}}</tool_call>.").
+ * At most 16 such entries are listed, then one line counts the rest.  A
+ * JSON value that does not close (or does not parse) in a <tool_call> block
+ * ends at the block's first raw </tool_call> (up to 8 times per output), so
+ * later blocks still count.
  *
  * Never fails on any input bytes (invalid UTF-8 included: such bytes are
  * replaced by U+FFFD in strings it returns).

@@ -17,6 +17,34 @@
 
 #include "agent/parse.h"
 
+/* The shape parse.h promises, whatever the input was. */
+static void check_shape(const json_t *p)
+{
+	assert_true(json_is_string(json_object_get(p, "dialect")));
+	assert_true(json_is_string(json_object_get(p, "content")));
+	const json_t *th = json_object_get(p, "thinking");
+	assert_true(!th || (json_is_string(th) && json_string_length(th) > 0));
+	const json_t *errs = json_object_get(p, "errors");
+	assert_true(!errs || (json_is_array(errs) && json_array_size(errs) > 0));
+	size_t i;
+	json_t *x;
+	json_array_foreach(errs, i, x) assert_true(json_is_string(x));
+	json_array_foreach(json_object_get(p, "actions"), i, x) {
+		const char *type = json_string_value(json_object_get(x, "type"));
+		assert_non_null(type);
+		if (strcmp(type, "tool_call") == 0) {
+			assert_true(json_is_string(json_object_get(x, "id")));
+			assert_true(json_string_length(json_object_get(x, "name")) > 0);
+			assert_true(json_is_object(json_object_get(x, "arguments")));
+		} else if (strcmp(type, "execute") == 0) {
+			assert_true(json_is_string(json_object_get(x, "query")));
+		} else {
+			assert_string_equal(type, "respond");
+			assert_true(json_is_string(json_object_get(x, "content")));
+		}
+	}
+}
+
 static json_t *parse_n(const char *text, size_t n)
 {
 	json_t *out = NULL;
@@ -27,8 +55,7 @@ static json_t *parse_n(const char *text, size_t n)
 	assert_int_equal(rc, CRMW_OK);
 	assert_non_null(out);
 	assert_true(json_is_array(json_object_get(out, "actions")));
-	assert_true(json_is_string(json_object_get(out, "dialect")));
-	assert_true(json_is_string(json_object_get(out, "content")));
+	check_shape(out);
 	return out;
 }
 
@@ -62,9 +89,29 @@ static const char *arg(const json_t *p, size_t i, const char *key)
 	return json_string_value(json_object_get(json_object_get(action(p, i), "arguments"), key));
 }
 
+static const char *errorn(const json_t *p, size_t i)
+{
+	return json_string_value(json_array_get(json_object_get(p, "errors"), i));
+}
+
 static const char *error0(const json_t *p)
 {
-	return json_string_value(json_array_get(json_object_get(p, "errors"), 0));
+	return errorn(p, 0);
+}
+
+static size_t nerrors(const json_t *p)
+{
+	return json_array_size(json_object_get(p, "errors"));
+}
+
+static const char *content(const json_t *p)
+{
+	return json_string_value(json_object_get(p, "content"));
+}
+
+static const char *thinking(const json_t *p)
+{
+	return json_string_value(json_object_get(p, "thinking"));
 }
 
 static void test_openai(void **state)
@@ -314,6 +361,333 @@ static void test_text_and_bytes(void **state)
 	assert_int_equal(crmw__parse_output(&out, NULL, 3, NULL), CRMW_EINVALID);
 }
 
+/* OpenAI and Anthropic details: a bare list of OpenAI calls, reasoning,
+ * thinking blocks, a tool_use input given as a JSON string. */
+static void test_messages_more(void **state)
+{
+	(void)state;
+	json_t *p = parse("[{\"id\":\"x9\",\"type\":\"function\",\"function\":{\"name\":\"a\",\"arguments\":\"{\\\"k\\\":\\\"v\\\"}\"}}]");
+	assert_string_equal(dialect(p), "openai");
+	assert_int_equal(nactions(p), 1);
+	assert_string_equal(astr(p, 0, "id"), "x9");
+	assert_string_equal(arg(p, 0, "k"), "v");
+	json_decref(p);
+	p = parse("{\"role\":\"assistant\",\"reasoning_content\":\"r1\",\"content\":\"<think>r2</think>Done.\"}\n\n");
+	assert_string_equal(dialect(p), "openai");
+	assert_string_equal(content(p), "Done.");
+	assert_string_equal(thinking(p), "r2\nr1");
+	json_decref(p);
+	p = parse("{\"role\":\"assistant\",\"content\":[{\"type\":\"thinking\",\"thinking\":\"a\"},"
+		  "{\"type\":\"thinking\",\"thinking\":\"b\"},{\"type\":\"tool_use\",\"id\":\"t1\",\"name\":\"n\","
+		  "\"input\":\"{\\\"q\\\":\\\"1\\\"}\"},{\"type\":\"tool_use\",\"id\":\"t2\",\"name\":\"m\",\"input\":[]}]}");
+	assert_string_equal(dialect(p), "anthropic");
+	assert_string_equal(thinking(p), "a\nb");
+	assert_int_equal(nactions(p), 1);
+	assert_string_equal(arg(p, 0, "q"), "1");
+	assert_int_equal(nerrors(p), 1);
+	assert_non_null(strstr(error0(p), "arguments of m must be a JSON object"));
+	json_decref(p);
+	p = parse("{\"role\":\"assistant\",\"tool_calls\":{\"name\":\"a\"}}");
+	assert_int_equal(nactions(p), 0);
+	assert_non_null(strstr(error0(p), "must be a list"));
+	json_decref(p);
+	/* a message that is not valid JSON is read as text */
+	p = parse("{\"role\":\"assistant\",\"content\":\"hi\"} trailing");
+	assert_string_equal(dialect(p), "text");
+	json_decref(p);
+}
+
+/* Hermes blocks: recovery after a broken block, empty blocks, fences,
+ * missing closes between blocks, the text around the calls. */
+static void test_hermes_recovery(void **state)
+{
+	(void)state;
+	/* an unclosed string in block 1 does not swallow block 2 */
+	json_t *p = parse("<tool_call>{\"name\":\"a\",\"arguments\":{\"x\":\"1}</tool_call> then "
+			  "<tool_call>{\"name\":\"b\",\"arguments\":{}}</tool_call>");
+	assert_int_equal(nactions(p), 1);
+	assert_string_equal(astr(p, 0, "name"), "b");
+	assert_string_equal(astr(p, 0, "id"), "id_0");
+	assert_int_equal(nerrors(p), 1);
+	assert_non_null(strstr(error0(p), "block 1 does not close"));
+	assert_string_equal(content(p), "then");
+	json_decref(p);
+	/* block numbers in messages; empty block */
+	p = parse("<tool_call>{\"name\":\"a\",\"arguments\":{}}</tool_call>\n<tool_call>\n</tool_call>\n"
+		  "<tool_call>call a()</tool_call>");
+	assert_int_equal(nactions(p), 1);
+	assert_int_equal(nerrors(p), 2);
+	assert_non_null(strstr(errorn(p, 0), "block 2 is empty"));
+	assert_non_null(strstr(errorn(p, 1), "block 3 holds no JSON object"));
+	assert_non_null(strstr(errorn(p, 1), "Write <tool_call>{\"name\": \"tool_name\", \"arguments\": {...}}</tool_call>."));
+	json_decref(p);
+	/* the message names the line and column */
+	p = parse("<tool_call>{\"name\": \"a\", \"arguments\": {\"x\": tru}}</tool_call>");
+	assert_non_null(strstr(error0(p), "The <tool_call> block 1 is not valid JSON (line 1, column "));
+	json_decref(p);
+	/* a fenced block, a missing close before the next block, text after the last */
+	p = parse("<tool_call>\n```json\n{\"name\":\"a\",\"arguments\":{}}\n```\n</tool_call>"
+		  "<tool_call>{\"name\":\"b\",\"arguments\":{}}\n<tool_call>{\"name\":\"c\",\"arguments\":{\"n\":1}}\nwaiting");
+	assert_int_equal(nactions(p), 3);
+	assert_string_equal(astr(p, 2, "name"), "c");
+	assert_string_equal(astr(p, 2, "id"), "id_2");
+	assert_null(json_object_get(p, "errors"));
+	assert_string_equal(content(p), "waiting");
+	json_decref(p);
+	/* an array inside a block; a call whose arguments are double-encoded */
+	p = parse("<tool_call>[{\"name\":\"a\",\"arguments\":{}},{\"name\":\"b\",\"arguments\":\"\\\"{}\\\"\"}]</tool_call>");
+	assert_int_equal(nactions(p), 2);
+	json_decref(p);
+	/* many broken blocks: the list of errors is capped */
+	char many[40 * 24 + 1] = "";
+	for (int i = 0; i < 40; i++)
+		strcat(many, "<tool_call></tool_call>");
+	p = parse(many);
+	assert_int_equal(nerrors(p), 17);
+	assert_non_null(strstr(errorn(p, 16), "24 more problems"));
+	json_decref(p);
+}
+
+/* Names and keys from the model may be long and multibyte: messages cut
+ * them at character boundaries and the parse still succeeds. */
+static void test_long_names(void **state)
+{
+	(void)state;
+	char t[4096] = "<tool_call>{\"name\":\"a";
+	for (int i = 0; i < 500; i++)
+		strcat(t, "\xC3\xA9");
+	strcat(t, "\",\"arguments\":[1]}</tool_call>");
+	json_t *p = parse(t);
+	assert_int_equal(nactions(p), 0);
+	assert_non_null(strstr(error0(p), "must be a JSON object"));
+	assert_true(strlen(error0(p)) < 400);
+	json_decref(p);
+	/* the JSON reader's message quotes 60 bytes of a duplicate key */
+	strcpy(t, "<tool_call>{\"name\":\"a\",\"arguments\":{\"a");
+	for (int i = 0; i < 40; i++)
+		strcat(t, "\xC3\xA9");
+	strcat(t, "\":1,\"a");
+	for (int i = 0; i < 40; i++)
+		strcat(t, "\xC3\xA9");
+	strcat(t, "\":2}}</tool_call>");
+	p = parse(t);
+	assert_non_null(strstr(error0(p), "duplicate object key"));
+	json_decref(p);
+	/* ids: the default prefix, and a long caller prefix */
+	json_t *out = NULL;
+	assert_int_equal(crmw__parse_output(&out, "<respond>x</respond>Action: a", 29, NULL), CRMW_OK);
+	json_decref(out);
+	assert_int_equal(crmw__parse_output(&out, "<tool_call>{\"name\":\"a\",\"arguments\":{}}</tool_call>", 49, NULL), CRMW_OK);
+	assert_string_equal(astr(out, 0, "id"), "call_0");
+	json_decref(out);
+	char prefix[200];
+	memset(prefix, 'p', sizeof prefix - 1);
+	prefix[sizeof prefix - 1] = '\0';
+	crmw__parse_opts o = {prefix, true};
+	assert_int_equal(crmw__parse_output(&out, "<tool_call>{\"name\":\"a\",\"arguments\":{}}</tool_call>", 49, &o), CRMW_OK);
+	assert_int_equal(strlen(astr(out, 0, "id")), 200);
+	json_decref(out);
+}
+
+static void test_qwen_more(void **state)
+{
+	(void)state;
+	/* two functions in one block; names and keys trimmed; values JSON or text */
+	json_t *p = parse("<tool_call>\n<function= a >\n<parameter= n >\n007\n</parameter>\n<parameter=t>\nline 1\nline 2\n\n"
+			  "</parameter>\n</function>\n<function=b>\n<parameter=f>\nfalse\n</parameter>\n</function>\n</tool_call>");
+	assert_string_equal(dialect(p), "qwen_xml");
+	assert_int_equal(nactions(p), 2);
+	assert_string_equal(astr(p, 0, "name"), "a");
+	assert_string_equal(arg(p, 0, "n"), "007"); /* not JSON: a string */
+	assert_string_equal(arg(p, 0, "t"), "line 1\nline 2\n");
+	assert_true(json_is_false(json_object_get(json_object_get(action(p, 1), "arguments"), "f")));
+	json_decref(p);
+	/* an unclosed function ends at </tool_call>: the next block is its own call */
+	p = parse("<tool_call><function=a><parameter=x>1</parameter></tool_call><tool_call><function=b></function></tool_call>");
+	assert_int_equal(nactions(p), 2);
+	assert_int_equal(json_object_size(json_object_get(action(p, 0), "arguments")), 1);
+	assert_string_equal(astr(p, 1, "name"), "b");
+	json_decref(p);
+	p = parse("<tool_call><function=><parameter=x>1</parameter></function></tool_call>");
+	assert_int_equal(nactions(p), 0);
+	assert_non_null(strstr(error0(p), "no tool name"));
+	json_decref(p);
+}
+
+static void test_mistral_more(void **state)
+{
+	(void)state;
+	json_t *p = parse("Sure.[TOOL_CALLS]get_cases[ARGS]{\"statuses\": [\"New\"]}[TOOL_CALLS]b[CALL_ID]abc123XYZ[ARGS]{}");
+	assert_string_equal(dialect(p), "mistral");
+	assert_int_equal(nactions(p), 2);
+	assert_string_equal(astr(p, 0, "name"), "get_cases");
+	assert_string_equal(astr(p, 0, "id"), "id_0");
+	assert_string_equal(astr(p, 1, "id"), "abc123XYZ");
+	assert_string_equal(content(p), "Sure.");
+	json_decref(p);
+	p = parse("[TOOL_CALLS] {\"name\": \"a\", \"arguments\": {}}");
+	assert_int_equal(nactions(p), 1);
+	json_decref(p);
+	p = parse("[TOOL_CALLS] I cannot.");
+	assert_int_equal(nactions(p), 0);
+	assert_non_null(strstr(error0(p), "not followed by a JSON list"));
+	assert_string_equal(content(p), "I cannot.");
+	json_decref(p);
+	p = parse("[TOOL_CALLS]a[ARGS]{\"x\": }");
+	assert_int_equal(nactions(p), 0);
+	assert_non_null(strstr(error0(p), "not valid JSON"));
+	json_decref(p);
+	p = parse("[TOOL_CALLS] [{\"arguments\": {}}]");
+	assert_non_null(strstr(error0(p), "no \"name\""));
+	json_decref(p);
+}
+
+static void test_llama_action_more(void **state)
+{
+	(void)state;
+	json_t *p = parse("```json\n{\"name\": \"a\", \"arguments\": {\"k\": 1}}\n```\nI will wait.");
+	assert_string_equal(dialect(p), "llama");
+	assert_int_equal(nactions(p), 1);
+	assert_string_equal(content(p), "I will wait.");
+	json_decref(p);
+	p = parse("[{\"name\": \"a\", \"parameters\": {}}, {\"parameters\": {}}, {\"name\": \"c\", \"parameters\": 5}]");
+	assert_string_equal(dialect(p), "llama");
+	assert_int_equal(nactions(p), 1);
+	assert_int_equal(nerrors(p), 2);
+	assert_non_null(strstr(errorn(p, 0), "call 2 has no \"name\""));
+	assert_non_null(strstr(errorn(p, 1), "must be a JSON object"));
+	json_decref(p);
+	/* "Action:" inside prose is not a call */
+	p = parse("The Next Action: call the customer back.");
+	assert_string_equal(dialect(p), "text");
+	assert_int_equal(nactions(p), 0);
+	json_decref(p);
+	p = parse("Action: call the customer back.");
+	assert_string_equal(dialect(p), "text");
+	json_decref(p);
+	p = parse("Action: get_cases");
+	assert_string_equal(dialect(p), "action");
+	assert_int_equal(json_object_size(json_object_get(action(p, 0), "arguments")), 0);
+	json_decref(p);
+	p = parse("  Action: search\n  Action Input: {\"q\": \"x\"}\nObservation: ...");
+	assert_string_equal(arg(p, 0, "q"), "x");
+	json_decref(p);
+	p = parse("Action: a\nAction Input: {\"q\": tru}");
+	assert_int_equal(nactions(p), 0);
+	assert_non_null(strstr(error0(p), "Action Input of a is not valid JSON"));
+	json_decref(p);
+	p = parse("Action: \nAction Input: {}");
+	assert_int_equal(nactions(p), 0);
+	assert_non_null(strstr(error0(p), "names no tool"));
+	json_decref(p);
+}
+
+static void test_react_more(void **state)
+{
+	(void)state;
+	/* thought + execute + respond in one reply, a fenced query, text between */
+	json_t *p = parse("<thought>first</thought> note <execute>\n```sql\nSELECT Id FROM Case\n```\n</execute>"
+			  "<thought>second</thought><respond>42</respond>");
+	assert_string_equal(dialect(p), "react");
+	assert_int_equal(nactions(p), 2);
+	assert_string_equal(astr(p, 0, "query"), "SELECT Id FROM Case");
+	assert_string_equal(astr(p, 1, "content"), "42");
+	assert_non_null(strstr(content(p), "first"));
+	assert_non_null(strstr(content(p), "note"));
+	assert_non_null(strstr(content(p), "second"));
+	json_decref(p);
+	/* a thought alone is no action: plain text */
+	p = parse("<thought>just thinking</thought>");
+	assert_string_equal(dialect(p), "text");
+	assert_int_equal(nactions(p), 0);
+	assert_non_null(strstr(content(p), "just thinking"));
+	json_decref(p);
+	/* a fake respond inside a think block is ignored */
+	p = parse("<think><respond>no</respond></think><execute>SELECT Id FROM Account</execute>");
+	assert_int_equal(nactions(p), 1);
+	assert_string_equal(astr(p, 0, "type"), "execute");
+	json_decref(p);
+	/* a <tool_call> wins over ReAct tags (the first dialect that finds a call) */
+	p = parse("<tool_call>{\"name\":\"a\",\"arguments\":{}}</tool_call><respond>x</respond>");
+	assert_string_equal(dialect(p), "hermes");
+	assert_int_equal(nactions(p), 1);
+	json_decref(p);
+}
+
+/* Exactly `len` bytes are read: a heap buffer without a terminating NUL
+ * (the address sanitizer catches a read past it). */
+static void test_not_terminated(void **state)
+{
+	(void)state;
+	static const char *const texts[] = {
+		"<tool_call>{\"name\":\"a\",\"arguments\":{}}</tool_call>",
+		"<tool_call>{\"name\":\"a\",\"arguments\":{\"x\":\"",
+		"<function=a><parameter=b>1",
+		"[TOOL_CALLS]a[CALL_ID]",
+		"<think>x",
+		"Action: a\nAction Input: {",
+		"```json\n{\"name\":\"a\",\"parameters\":{}}",
+		"<execute>SELECT",
+		"{\"role\":\"assistant\",\"content\":\"x\"}",
+		"caf\xC3",
+	};
+	for (size_t i = 0; i < CRMW_ARRAY_LEN(texts); i++) {
+		size_t n = strlen(texts[i]);
+		for (size_t cut = 0; cut <= n; cut++) {
+			char *b = malloc(cut ? cut : 1);
+			assert_non_null(b);
+			memcpy(b, texts[i], cut);
+			json_decref(parse_n(b, cut));
+			free(b);
+		}
+	}
+}
+
+static void test_format_error_text(void **state)
+{
+	(void)state;
+	json_t *p = parse("I think the answer is 5.");
+	char *fe = crmw__format_error_text(p, "tools");
+	assert_non_null(strstr(fe, "no action"));
+	assert_non_null(strstr(fe, "<tool_call>{\"name\""));
+	free(fe);
+	fe = crmw__format_error_text(p, "react");
+	assert_non_null(strstr(fe, "<respond>"));
+	assert_null(strstr(fe, "tool_call"));
+	free(fe);
+	json_decref(p);
+	p = parse("<tool_call>{\"name\":\"a\"}{\"arguments\":{}}</tool_call><tool_call>x</tool_call>");
+	fe = crmw__format_error_text(p, "react");
+	/* each error on its own line, then the reminder */
+	assert_non_null(strstr(fe, "block 1 has no \"name\""));
+	assert_non_null(strstr(fe, "block 2 holds no JSON object"));
+	assert_non_null(strstr(fe, "\nReply with <execute>"));
+	free(fe);
+	json_decref(p);
+}
+
+/* Hostile repetitions stay linear: each is a MiB of one pattern. */
+static void test_hostile_sizes(void **state)
+{
+	(void)state;
+	static const char *const units[] = {
+		"<tool_call>{</tool_call>", "<tool_call>{\"x</tool_call>", "<tool_call>{}", "<execute>x</execute>",
+		"<thought>x</thought>",    "<think>",                      "<function=a><parameter=b>",
+		"[TOOL_CALLS]a[CALL_ID]",  "\nAction:",                    "{\"",
+		"[",                       "\xFF",
+	};
+	size_t n = 1 << 20;
+	char *b = malloc(n);
+	assert_non_null(b);
+	for (size_t i = 0; i < CRMW_ARRAY_LEN(units); i++) {
+		size_t u = strlen(units[i]);
+		for (size_t k = 0; k < n; k++)
+			b[k] = units[i][k % u];
+		json_decref(parse_n(b, n));
+	}
+	free(b);
+}
+
 static unsigned long long rnd_state = 88172645463325252ULL;
 
 static size_t RND(void)
@@ -324,7 +698,9 @@ static size_t RND(void)
 	return (size_t)rnd_state;
 }
 
-/* Random mutations of valid outputs: never a crash, always a result. */
+/* Random mutations of valid outputs (byte flips, truncations, inserted
+ * tags and JSON punctuation): never a crash, always CRMW_OK and the shape
+ * of parse.h.  Run it under the sanitizers. */
 static void test_mutations(void **state)
 {
 	(void)state;
@@ -333,12 +709,17 @@ static void test_mutations(void **state)
 		"{\"role\":\"assistant\",\"tool_calls\":[{\"id\":\"1\",\"function\":{\"name\":\"a\",\"arguments\":\"{\\\"x\\\":1}\"}}]}",
 		"<think>t</think><tool_call>\n<function=f>\n<parameter=p>\n[1,{\"a\":\"b\"}]\n</parameter>\n</function>\n</tool_call>",
 		"[TOOL_CALLS] [{\"name\": \"a\", \"arguments\": {}}]",
+		"[TOOL_CALLS]a[CALL_ID]x1[ARGS]{\"b\": [1]}",
 		"<thought>x</thought><execute>SELECT Id FROM Case</execute><respond>y</respond>",
 		"Action: a\nAction Input: {\"k\": [1, 2, {\"z\": null}]}",
 		"[{\"type\":\"tool_use\",\"name\":\"a\",\"input\":{\"b\":[]}}]",
+		"<|python_tag|>```json\n[{\"name\": \"a\", \"parameters\": {\"x\": \"\\u00e9\"}}]\n```",
+		"{\"role\":\"assistant\",\"content\":[{\"type\":\"text\",\"text\":\"<tool_call>{}</tool_call>\"}]}",
 	};
-	static const char *const inserts[] = {"<tool_call>", "</tool_call>", "{", "}", "\"", "\\", "[", "<think>",
-					      "</think>", "<function=", "<parameter=", "[TOOL_CALLS]", "<respond>", "\xC3", "\0"};
+	static const char *const inserts[] = {"<tool_call>", "</tool_call>", "{", "}", "\"", "\\", "[", "]", "<think>",
+					      "</think>", "<function=", "</function>", "<parameter=", "[TOOL_CALLS]",
+					      "[ARGS]", "<respond>", "<execute>", "\nAction:", "```", "\xC3", "\xFF", "\0"};
+	static const char *const prefixes[] = {"id_", NULL, ""};
 	char buf[512];
 	for (int it = 0; it < 20000; it++) {
 		const char *s = seeds[RND() % CRMW_ARRAY_LEN(seeds)];
@@ -362,8 +743,22 @@ static void test_mutations(void **state)
 				}
 			}
 		}
-		json_t *p = parse_n(buf, n);
+		/* a heap copy of exactly n bytes: a read past them is caught */
+		char *h = malloc(n ? n : 1);
+		assert_non_null(h);
+		memcpy(h, buf, n);
+		json_t *p = NULL;
+		crmw__parse_opts o = {prefixes[it % 3], it % 5 != 0};
+		int rc = crmw__parse_output(&p, h, n, it % 7 ? &o : NULL);
+		if (rc)
+			fprintf(stderr, "# parse failed (%d) on %zu bytes: %.*s\n", rc, n, (int)n, buf);
+		assert_int_equal(rc, CRMW_OK);
+		check_shape(p);
+		char *fe = crmw__format_error_text(p, it % 2 ? "react" : "tools");
+		assert_non_null(fe);
+		free(fe);
 		json_decref(p);
+		free(h);
 	}
 }
 
@@ -374,6 +769,11 @@ int main(void)
 		cmocka_unit_test(test_hermes),         cmocka_unit_test(test_think),
 		cmocka_unit_test(test_qwen_xml),       cmocka_unit_test(test_mistral_llama_action),
 		cmocka_unit_test(test_react),          cmocka_unit_test(test_text_and_bytes),
+		cmocka_unit_test(test_messages_more),  cmocka_unit_test(test_hermes_recovery),
+		cmocka_unit_test(test_long_names),     cmocka_unit_test(test_qwen_more),
+		cmocka_unit_test(test_mistral_more),   cmocka_unit_test(test_llama_action_more),
+		cmocka_unit_test(test_react_more),     cmocka_unit_test(test_not_terminated),
+		cmocka_unit_test(test_format_error_text), cmocka_unit_test(test_hostile_sizes),
 		cmocka_unit_test(test_mutations),
 	};
 	cmocka_set_message_output(CM_OUTPUT_TAP);
