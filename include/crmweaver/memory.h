@@ -76,7 +76,9 @@ CRMW_API int crmw_embed_hash(float *out, int32_t dim, const char *text, size_t l
  *    "IVF256,PQ16", ...) for the faiss engine (default none); recorded;
  *  - "index_min_entries": the size from which the "auto" engine uses that
  *    index instead of the exact scan (default 20000);
- *  - "ef_search", "nprobe": faiss search parameters (defaults 128 and 16);
+ *  - "ef_search", "nprobe": faiss search parameters (defaults 64 and 16;
+ *    ef_search is HNSW's candidate list: higher finds more of the true
+ *    top k, slower);
  *  - "quantize": "auto" (int8 scan with exact float rescoring from 20,000
  *    entries), "int8" or "off";
  *  - "synchronous": "full" (default: committed entries survive power loss)
@@ -248,7 +250,8 @@ CRMW_API int crmw_memory_list(crmw_buf *out, crmw_memory *m, const char *options
 /**
  * Statistics as JSON: {"path","entries","kinds":{...},"families":{...},
  * "embedder","dim","metric","capacity","dedup_threshold","index":{"factory",
- * "file","state","entries"},"counters":{...},"file_bytes"}.
+ * "file","state","entries","ef_search","nprobe"},"counters":{...},
+ * "file_bytes"} ("ef_search" and "nprobe": the handle's search parameters).
  * @since 0.1
  */
 CRMW_API int crmw_memory_stats(crmw_buf *out, crmw_memory *m);

@@ -48,6 +48,7 @@ int64_t crmw__fidx_min_train(const char *factory)
 #include <faiss/c_api/error_c.h>
 #include <faiss/c_api/index_factory_c.h>
 #include <faiss/c_api/index_io_c.h>
+#include <omp.h>
 
 struct crmw__fidx {
 	FaissIndex *index; /* an IndexIDMap owning the inner index */
@@ -159,11 +160,27 @@ void crmw__fidx_params(crmw__fidx *f, int32_t ef_search, int32_t nprobe)
 	faiss_ParameterSpace_free(ps);
 }
 
+/*
+ * One query on one thread.  faiss opens an OpenMP parallel region even for a
+ * single query (HNSW gives every thread of the team its own visited table,
+ * IndexIDMap maps the labels in another region), so all but one thread of
+ * the team only cost: waking them, then waiting for the slowest, which on a
+ * busy machine is one that has no core.  omp_set_num_threads sets the
+ * nthreads-var of the calling thread's task, not of the process (libgomp
+ * keeps it per thread: other threads' teams keep their size), so the
+ * caller's value is put back after the call.
+ */
 int crmw__fidx_search(crmw__fidx *f, crmw_err *e, const float *q, int32_t k, float *scores, int64_t *ids)
 {
 	if (k <= 0)
 		return CRMW_OK;
-	if (faiss_Index_search(f->index, 1, q, k, scores, (idx_t *)ids))
+	int nthreads = omp_get_max_threads();
+	if (nthreads != 1)
+		omp_set_num_threads(1);
+	int frc = faiss_Index_search(f->index, 1, q, k, scores, (idx_t *)ids);
+	if (nthreads != 1)
+		omp_set_num_threads(nthreads);
+	if (frc)
 		return ferr(e, "search");
 	return CRMW_OK;
 }

@@ -1263,9 +1263,12 @@ int crmw_memory_stats(crmw_buf *out, crmw_memory *m)
 				if (ip && m->factory)
 				in_index = index_file_count(ip);
 			if (!rc)
-				rc = in_index >= 0 ? crmw__buf_printf(out, ",\"state\":\"%s\",\"entries\":%lld}", state,
+				rc = in_index >= 0 ? crmw__buf_printf(out, ",\"state\":\"%s\",\"entries\":%lld", state,
 								      (long long)in_index)
-						   : crmw__buf_printf(out, ",\"state\":\"damaged\",\"entries\":0}");
+						   : crmw__buf_printf(out, ",\"state\":\"damaged\",\"entries\":0");
+			if (!rc)
+				rc = crmw__buf_printf(out, ",\"ef_search\":%d,\"nprobe\":%d}", (int)m->ef_search,
+						      (int)m->nprobe);
 		}
 		free(ip);
 		struct stat fb;

@@ -49,6 +49,11 @@ t.ok(doc.get("benchmark") == "memory" and doc.get("sizes") == [2000] and doc.get
 
 faiss = doc.get("faiss")
 t.ok(isinstance(faiss, bool), "faiss says whether the build has faiss", repr(faiss))
+t.ok(doc.get("data") == "clustered", "the default data is clustered", doc.get("data"))
+t.ok(doc.get("ef_search_default") is True
+     and ((num(doc.get("ef_search")) and doc["ef_search"] >= 1) if faiss else doc.get("ef_search") is None),
+     "ef_search is the library's default the handle reported (null without faiss)",
+     {k: doc.get(k) for k in ("ef_search", "ef_search_default")})
 
 engines = ["exact", "exact_int8", "exact_batch", "faiss_flat", "hnsw", "sqlite_scan"]
 missing = [f"{e}_2k_{m}" for e in engines for m in ("p50_us", "p95_us", "recall_at_10")
@@ -90,6 +95,11 @@ t.ok("exact_speedup_vs_faiss_flat" in doc and (num(doc["exact_speedup_vs_faiss_f
 
 t.ok(os.path.isdir(tmp) and not os.listdir(tmp), "no file is left in --dir", os.listdir(tmp) if os.path.isdir(tmp) else tmp)
 
+rc, out, err = run("bench", "memory", "--sizes", "500", "--queries", "20", "--engines", "hnsw", "--data", "uniform",
+                   "--ef-search", "40", "--repeat", "1", "--dir", tmp)
+t.ok(rc == 0 and "uniform random unit vectors" in out
+     and ("faiss HNSW32, ef_search 40" in out if faiss else "faiss HNSW32" in out),
+     "--data uniform (the worst case) and --ef-search are still available", f"rc={rc}\n{out}{err}")
 rc, out, err = run("bench", "memory", "--sizes", "10,abc", "--dir", tmp)
 t.ok(rc == 2 and out == "" and err.startswith("crmweaver: bench: --sizes") and err.count("\n") == 1,
      "a bad --sizes is a usage error on one line", f"rc={rc} err={err!r}")

@@ -29,6 +29,10 @@
 
 #include "crmw_config.h"
 
+#if CRMW_HAVE_FAISS
+#include <omp.h>
+#endif
+
 static char g_dir[64];
 
 static const char *tmp_path(const char *name)
@@ -379,6 +383,21 @@ static void test_faiss(void **state)
 	crmw_buf b = CRMW_BUF_INIT;
 	assert_int_equal(crmw_memory_stats(&b, r), CRMW_OK);
 	assert_non_null(strstr(b.data, "\"state\":\"loaded\""));
+	/* the search parameters: the defaults (docs/memory.md) */
+	assert_non_null(strstr(b.data, "\"ef_search\":64,\"nprobe\":16}"));
+#if CRMW_HAVE_FAISS
+	/* a search runs faiss on one OpenMP thread, set on the calling thread
+	 * only: afterwards its nthreads-var is what it was, whatever it was */
+	int omp_before = omp_get_max_threads();
+	const int team[] = {3, 1, 2};
+	for (int i = 0; i < 3; i++) {
+		omp_set_num_threads(team[i]);
+		assert_int_equal(crmw_memory_search_vec(ids, sc, &nh, r, nv, D, 1, "{\"engine\":\"faiss\"}"), CRMW_OK);
+		assert_int_equal(ids[0], nid);
+		assert_int_equal(omp_get_max_threads(), team[i]);
+	}
+	omp_set_num_threads(omp_before);
+#endif
 	crmw_memory_free(r);
 	/* deleted file: rebuilt; damaged file: rebuilt with a warning, never a crash */
 	assert_int_equal(remove(ipath), 0);
@@ -412,6 +431,8 @@ static void test_faiss(void **state)
 	for (int fi = 0; fi < 2; fi++) {
 		assert_int_equal(crmw_memory_open(&r, tmp_path("faiss.db"), "{\"nprobe\":4}"), CRMW_OK);
 		assert_int_equal(crmw_memory_build_index(r, fac[fi]), CRMW_OK);
+		assert_int_equal(crmw_memory_stats(&b, r), CRMW_OK);
+		assert_non_null(strstr(b.data, "\"ef_search\":64,\"nprobe\":4}"));
 		int hit = 0, tot = 0;
 		for (int t = 0; t < 50; t++) {
 			rand_unit(q, D);
