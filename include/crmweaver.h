@@ -22,5 +22,6 @@
 #include <crmweaver/memory.h>
 #include <crmweaver/backend.h>
 #include <crmweaver/agent.h>
+#include <crmweaver/backends.h>
 
 #endif /* CRMWEAVER_H */

@@ -203,6 +203,13 @@ CRMW_API int crmw_session_feed(crmw_session *s, const char *output, size_t len);
 /** The pending model call failed: the episode ends with "backend_error". @since 0.1 */
 CRMW_API int crmw_session_feed_error(crmw_session *s, const char *message);
 
+/**
+ * The backend declines the pending request (see crmw_response_set_abstain):
+ * the episode ends with end_reason "abstained", reward 0.
+ * @since 0.1
+ */
+CRMW_API int crmw_session_feed_abstain(crmw_session *s, const char *reason);
+
 /** Add the token counts of the pending call (before feeding it). @since 0.1 */
 CRMW_API int crmw_session_feed_usage(crmw_session *s, int64_t prompt_tokens, int64_t completion_tokens);
 

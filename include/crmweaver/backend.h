@@ -88,6 +88,16 @@ typedef struct crmw_backend {
  */
 CRMW_API const char *crmw_request_json(const crmw_request *req, size_t *len);
 
+/**
+ * The task of the episode as JSON, as the agent sees it: the task record
+ * without its gold answer and gold program ("answer", "gold" removed), with
+ * its "query", "metadata", "persona", "context" and family.  `*len` (may be
+ * NULL) receives its length.  NULL when the request belongs to no episode.
+ * Borrowed: valid during the call.
+ * @since 0.1
+ */
+CRMW_API const char *crmw_request_task(const crmw_request *req, size_t *len);
+
 /** "chat" (a turn of the episode) or "distill" (write a guideline). Borrowed. @since 0.1 */
 CRMW_API const char *crmw_request_purpose(const crmw_request *req);
 
@@ -119,6 +129,15 @@ CRMW_API int crmw_response_set_text(crmw_response *resp, const char *text, size_
  * @since 0.1
  */
 CRMW_API int crmw_response_set_error(crmw_response *resp, const char *message);
+
+/**
+ * Decline to answer: the backend has nothing it is confident in (the
+ * built-in memory policy does this when no plan fits).  The episode ends
+ * with end_reason "abstained", no answer and reward 0; shared-memory
+ * counters are not moved.  `reason` (may be NULL) is copied.
+ * @since 0.1
+ */
+CRMW_API int crmw_response_set_abstain(crmw_response *resp, const char *reason);
 
 /** Token counts the model reported for this call (added to the episode's usage). @since 0.1 */
 CRMW_API int crmw_response_set_usage(crmw_response *resp, int64_t prompt_tokens, int64_t completion_tokens);

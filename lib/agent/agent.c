@@ -366,14 +366,7 @@ CRMW_API int crmw_agent_run(crmw_buf *out, crmw_agent *a, const char *task_json,
 			crmw__session_abort(s, crmw__err_msg(&a->h.err));
 			break;
 		}
-		if (resp.has_usage)
-			crmw_session_feed_usage(s, resp.prompt_tokens, resp.completion_tokens);
-		if (resp.kind == RESP_ERROR)
-			rc = crmw_session_feed_error(s, resp.body.data);
-		else if (resp.kind == RESP_NONE)
-			rc = crmw_session_feed_error(s, "the backend's complete callback set no response");
-		else
-			rc = crmw_session_feed(s, resp.body.data ? resp.body.data : "", resp.body.len);
+		rc = crmw__session_feed_response(s, &resp);
 		crmw__response_dispose(&resp);
 		if (rc)
 			break;

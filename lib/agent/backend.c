@@ -76,6 +76,7 @@ int crmw__backend_copy(crmw_err *e, crmw__backend_ref **out, const crmw_backend 
 void crmw__response_dispose(struct crmw_response *r)
 {
 	crmw_buf_dispose(&r->body);
+	json_decref(r->plan);
 	memset(r, 0, sizeof *r);
 }
 
@@ -97,6 +98,13 @@ CRMW_API const char *crmw_request_json(const crmw_request *req, size_t *len)
 	if (len)
 		*len = req ? req->len : 0;
 	return req ? req->json : NULL;
+}
+
+CRMW_API const char *crmw_request_task(const crmw_request *req, size_t *len)
+{
+	if (len)
+		*len = 0;
+	return req && req->session ? crmw__session_task_text(req->session, len) : NULL;
 }
 
 CRMW_API const char *crmw_request_purpose(const crmw_request *req)
@@ -149,6 +157,23 @@ CRMW_API int crmw_response_set_error(crmw_response *r, const char *message)
 		return crmw__errf(NULL, CRMW_EINVALID, "crmw_response_set_error: NULL response");
 	const char *m = message && *message ? message : "the backend failed without a message";
 	return set_body(r, RESP_ERROR, m, strlen(m));
+}
+
+CRMW_API int crmw_response_set_abstain(crmw_response *r, const char *reason)
+{
+	if (!r)
+		return crmw__errf(NULL, CRMW_EINVALID, "crmw_response_set_abstain: NULL response");
+	const char *m = reason && *reason ? reason : "the backend abstained";
+	return set_body(r, RESP_ABSTAIN, m, strlen(m));
+}
+
+CRMW_API void crmw_backend_dispose(crmw_backend *b)
+{
+	if (!b)
+		return;
+	if (b->struct_size >= offsetof(crmw_backend, destroy) + sizeof(crmw_free_fn) && b->destroy)
+		b->destroy(b->userdata);
+	memset(b, 0, sizeof *b);
 }
 
 CRMW_API int crmw_response_set_usage(crmw_response *r, int64_t prompt_tokens, int64_t completion_tokens)

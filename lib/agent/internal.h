@@ -8,10 +8,12 @@
 #include "common/internal.h"
 #include <crmweaver/access.h>
 #include <crmweaver/agent.h>
+#include <crmweaver/backends.h>
 #include <crmweaver/query.h>
 
 #include <jansson.h>
 #include <stdatomic.h>
+#include <stddef.h>
 
 /* A backend table copied from the host, shared by reference count (an
  * agent's copy may outlive a replaced one only while a call is running). */
@@ -28,13 +30,16 @@ struct crmw_request {
 	const crmw_session *session; /* canceled when its flag or its agent's generation moved */
 };
 
-enum { RESP_NONE = 0, RESP_MESSAGE, RESP_TEXT, RESP_ERROR };
+enum { RESP_NONE = 0, RESP_MESSAGE, RESP_TEXT, RESP_ERROR, RESP_ABSTAIN };
 
 struct crmw_response {
 	int kind;
-	crmw_buf body; /* the message JSON, the text or the error message */
+	crmw_buf body; /* the message JSON, the text, the error message or why it abstained */
 	int64_t prompt_tokens, completion_tokens;
 	bool has_usage;
+	/* Set by the built-in memory policy when the answer replays a plan:
+	 * {"memory_id", "score", "alignment", "slots", "step"}. */
+	json_t *plan;
 };
 
 enum { MODE_TOOLS = 0, MODE_REACT = 1 };
@@ -89,6 +94,15 @@ void crmw__response_dispose(struct crmw_response *r);
  * request, the cancel flag, and ending the episode because the host aborted
  * (end_reason "aborted"). */
 const char *crmw__session_purpose(const crmw_session *s);
+/* The task as the backend may see it (no answer, no gold program), as JSON
+ * text owned by the session; and the whole task (the gold backend only). */
+const char *crmw__session_task_text(const crmw_session *s, size_t *len);
+const json_t *crmw__session_task(const crmw_session *s);
+/* A model step answered by a built-in plan (`plan` as in crmw_response):
+ * counted, and the plan's memory gets the episode's feedback. */
+void crmw__session_note_plan(crmw_session *s, const json_t *plan);
+/* Feed one response of a backend (the blocking run and the fallback path). */
+int crmw__session_feed_response(crmw_session *s, struct crmw_response *resp);
 bool crmw__session_canceled(const crmw_session *s);
 void crmw__session_abort(crmw_session *s, const char *why);
 

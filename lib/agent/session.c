@@ -48,6 +48,10 @@ struct crmw_session {
 	char *mem_note;
 	json_t *plan;
 	char *plan_text;
+	char *task_text; /* the task without its gold (crmw_request_task) */
+	size_t task_text_len;
+	json_t *plan_used; /* the built-in plan that answered (crmw__session_note_plan) */
+	int64_t chat_calls, plan_calls;
 };
 
 static int64_t now_us(void)
@@ -107,7 +111,18 @@ static int load_task(crmw_session *s, const char *task_json)
 		fam = json_string_value(json_object_get(t, *k));
 	s->family = crmw__strdup(fam ? fam : "custom");
 	s->task_id = task_id_of(t);
-	return s->family && s->task_id ? CRMW_OK : nomem(s);
+	/* What a backend may see: everything but the solution. */
+	json_t *pub = json_copy(t);
+	if (pub) {
+		json_object_del(pub, "answer");
+		json_object_del(pub, "gold");
+		if (!json_object_get(pub, "family"))
+			json_object_set_new(pub, "family", json_string(s->family));
+		s->task_text = json_dumps(pub, JSON_COMPACT);
+		s->task_text_len = s->task_text ? strlen(s->task_text) : 0;
+		json_decref(pub);
+	}
+	return s->family && s->task_id && s->task_text ? CRMW_OK : nomem(s);
 }
 
 /* Today and role from the task's context. */
@@ -189,8 +204,14 @@ static int retrieve(crmw_session *s)
 
 static void feedback(crmw_session *s)
 {
-	int64_t ids[100];
+	int64_t ids[101];
 	size_t n = hit_ids(s, ids);
+	json_int_t pid = json_integer_value(json_object_get(s->plan_used, "memory_id"));
+	bool seen = pid <= 0;
+	for (size_t i = 0; i < n && !seen; i++)
+		seen = ids[i] == pid;
+	if (!seen)
+		ids[n++] = pid;
 	if (!s->a->mem || n == 0 || !s->reward_info)
 		return;
 	int ev = s->reward >= s->a->o.mem_success ? CRMW_MEM_SUCCESS : CRMW_MEM_FAILURE;
@@ -291,7 +312,10 @@ static void finish(crmw_session *s, const char *reason, const char *error)
 	s->t_end = now_us();
 	if (error && !s->error)
 		s->error = crmw__strdup(error);
-	if (s->has_answer) {
+	if (s->has_answer && strcmp(reason, "abstained") == 0) {
+		s->reward = 0;
+		s->reward_info = json_pack("{s:b}", "abstained", 1);
+	} else if (s->has_answer) {
 		json_t *info = NULL;
 		double score = 0;
 		int rc = crmw__task_reward(&score, &info, s->task, s->answer ? s->answer : "", s->messages, NULL, NULL);
@@ -322,6 +346,25 @@ void crmw__session_abort(crmw_session *s, const char *why)
 {
 	if (s && s->state != ST_DONE)
 		end_now(s, "aborted", why);
+}
+
+const char *crmw__session_task_text(const crmw_session *s, size_t *len)
+{
+	if (len)
+		*len = s->task_text_len;
+	return s->task_text;
+}
+
+const json_t *crmw__session_task(const crmw_session *s)
+{
+	return s->task;
+}
+
+void crmw__session_note_plan(crmw_session *s, const json_t *plan)
+{
+	s->plan_calls++;
+	if (!s->plan_used && plan)
+		s->plan_used = json_deep_copy(plan);
 }
 
 const char *crmw__session_purpose(const crmw_session *s)
@@ -441,6 +484,8 @@ CRMW_API void crmw_session_free(crmw_session *s)
 	json_decref(s->mem_hits);
 	json_decref(s->reward_info);
 	json_decref(s->plan);
+	json_decref(s->plan_used);
+	free(s->task_text);
 	free(s->plan_text);
 	free(s->mem_note);
 	free(s->task_id);
@@ -898,6 +943,7 @@ CRMW_API int crmw_session_feed(crmw_session *s, const char *output, size_t len)
 		s->state = ST_DONE;
 		return CRMW_OK;
 	}
+	s->chat_calls++;
 	if (crmw__session_canceled(s)) {
 		end_now(s, "canceled", "canceled by the host");
 		return CRMW_OK;
@@ -937,6 +983,7 @@ CRMW_API int crmw_session_feed_error(crmw_session *s, const char *message)
 		end_now(s, "canceled", "canceled by the host");
 		return CRMW_OK;
 	}
+	s->chat_calls++;
 	char buf[1024];
 	snprintf(buf, sizeof buf, "the backend failed: %s", message && *message ? message : "no message");
 	json_t *dec = json_pack("{s:i, s:s}", "turn", s->turn, "backend_error", buf);
@@ -944,6 +991,47 @@ CRMW_API int crmw_session_feed_error(crmw_session *s, const char *message)
 	if (dec)
 		record_decision(s, dec, 0, 0);
 	return CRMW_OK;
+}
+
+CRMW_API int crmw_session_feed_abstain(crmw_session *s, const char *reason)
+{
+	if (!s)
+		return crmw__errf(NULL, CRMW_EINVALID, "crmw_session_feed_abstain: NULL session");
+	if (s->state != ST_CHAT_WAIT && s->state != ST_DISTILL_WAIT)
+		return crmw__errf(&s->h.err, CRMW_ESTATE, "no request is pending");
+	s->model_us += now_us() - s->t_req;
+	if (s->state == ST_DISTILL_WAIT) {
+		/* Declining to word a guideline: the trajectory's text is written. */
+		write_guideline(s, s->plan_text, "trajectory");
+		s->state = ST_DONE;
+		return CRMW_OK;
+	}
+	s->chat_calls++;
+	char buf[1024];
+	snprintf(buf, sizeof buf, "%s", reason && *reason ? reason : "the backend abstained");
+	json_t *dec = json_pack("{s:i, s:s}", "turn", s->turn, "abstained", buf);
+	finish(s, "abstained", buf);
+	if (dec)
+		record_decision(s, dec, 0, 0);
+	return CRMW_OK;
+}
+
+int crmw__session_feed_response(crmw_session *s, struct crmw_response *resp)
+{
+	if (resp->has_usage)
+		crmw_session_feed_usage(s, resp->prompt_tokens, resp->completion_tokens);
+	if (resp->plan && (resp->kind == RESP_MESSAGE || resp->kind == RESP_TEXT))
+		crmw__session_note_plan(s, resp->plan);
+	switch (resp->kind) {
+	case RESP_ERROR:
+		return crmw_session_feed_error(s, resp->body.data);
+	case RESP_ABSTAIN:
+		return crmw_session_feed_abstain(s, resp->body.data);
+	case RESP_NONE:
+		return crmw_session_feed_error(s, "the backend's complete callback set no response");
+	default:
+		return crmw_session_feed(s, resp->body.data ? resp->body.data : "", resp->body.len);
+	}
 }
 
 CRMW_API int crmw_session_feed_usage(crmw_session *s, int64_t prompt_tokens, int64_t completion_tokens)
@@ -1007,6 +1095,9 @@ CRMW_API int crmw_session_trajectory(crmw_buf *out, crmw_session *s)
 	if (s->mem_written > 0)
 		mw = json_pack("{s:I, s:b}", "id", (json_int_t)s->mem_written, "merged", s->mem_merged);
 	json_object_set_new(t, "memory_written", mw);
+	json_object_set(t, "plan", s->plan_used ? s->plan_used : json_null());
+	json_object_set_new(t, "backend_calls", json_pack("{s:I, s:I}", "model", (json_int_t)(s->chat_calls - s->plan_calls),
+							  "plan", (json_int_t)s->plan_calls));
 	if (s->mem_note)
 		json_object_set_new(t, "memory_note", json_string(s->mem_note));
 	json_object_set_new(t, "timings_us", json_pack("{s:I, s:I, s:I, s:O}", "total", (json_int_t)(end - s->t0), "model",

@@ -1,0 +1,107 @@
+/*
+ * crmweaver/backends.h: the built-in model backends.  Each constructor fills
+ * a crmw_backend table (backend.h) that the host installs with
+ * crmw_agent_set_backend, like a table of its own.  The table owns private
+ * state through `userdata`: installing it hands that state to the agent
+ * (freed with the last agent using it); a table that is never installed must
+ * be released with crmw_backend_dispose.
+ *
+ *  - crmw_backend_memory_policy: answers from shared memories alone (plans
+ *    of solved tasks replayed with the new task's entities), no model; it
+ *    abstains when no plan fits, or hands over to a fallback backend (a plan
+ *    cache in front of a model).
+ *  - crmw_backend_openai_http: an OpenAI-compatible chat-completions server
+ *    (llama.cpp, vLLM, Ollama, hosted APIs); needs the `curl` feature.
+ *  - crmw_backend_replay: the assistant messages of recorded trajectories.
+ *  - crmw_backend_gold: each task's own gold program (to build memories and
+ *    SFT data from a training split; never to evaluate).
+ *
+ * Threads: every built-in backend may be used by several agents on several
+ * threads at once.
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#ifndef CRMWEAVER_BACKENDS_H
+#define CRMWEAVER_BACKENDS_H
+
+#include <crmweaver/backend.h>
+#include <crmweaver/memory.h>
+#include <crmweaver/store.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * Release a table filled by a constructor of this file (or by the host) that
+ * was never installed: calls its destroy on its userdata, then zeroes it.
+ * NULL and zeroed tables are accepted.
+ * @since 0.1
+ */
+CRMW_API void crmw_backend_dispose(crmw_backend *b);
+
+/**
+ * The memory policy.  For each new task it searches `mem` (borrowed: it must
+ * outlive every agent using the table) for guidelines that carry a plan,
+ * aligns the plan's slots with the task's own entities (ids, names, numbers,
+ * dates, period phrases, picklist values), and replays the plan one tool
+ * call per turn through the agent loop.  It never sees the task's gold
+ * answer or program (crmw_request_task hides them).  Options (JSON, may be
+ * NULL):
+ *   {"k": 5,                  guidelines considered per task
+ *    "min_score": 0.6,        lowest similarity of a usable guideline
+ *    "min_alignment": 1.0,    lowest share of the plan's slots that must align
+ *    "same_family": true}     only guidelines of the task's family
+ * With `fallback` (copied; may be NULL) every request the policy cannot
+ * answer with confidence goes to that backend instead: the policy works as
+ * a plan cache in front of a model.  Without it the policy abstains
+ * (crmw_response_set_abstain, end_reason "abstained").
+ * @return CRMW_OK, CRMW_EINVALID (NULL out or mem, bad option or fallback)
+ * @since 0.1
+ */
+CRMW_API int crmw_backend_memory_policy(crmw_backend *out, crmw_memory *mem, const crmw_backend *fallback,
+					const char *options_json);
+
+/**
+ * An OpenAI-compatible chat-completions backend over HTTP.  Options (JSON):
+ *   {"base_url": "http://127.0.0.1:8080/v1",   required; "/chat/completions" is appended
+ *    "model": "NAME",                           required
+ *    "api_key_env": "OPENAI_API_KEY",           the environment variable holding the key
+ *    "timeout_ms": 120000, "connect_timeout_ms": 10000,
+ *    "max_retries": 4, "backoff_ms": 500, "backoff_max_ms": 30000,
+ *    "temperature": 0.0, "top_p": 1.0, "seed": 1, "extra_body": {...}}
+ * 429 and 5xx answers and transport failures are retried with exponential
+ * backoff (Retry-After honoured); every other failure, and the last one, is
+ * a backend error with a one-line reason.  The key is never logged or put
+ * into a message.
+ * @return CRMW_OK, CRMW_EINVALID (bad options), CRMW_EUNSUPPORTED (built
+ *         without curl)
+ * @since 0.1
+ */
+CRMW_API int crmw_backend_openai_http(crmw_backend *out, const char *options_json);
+
+/**
+ * Replays recorded episodes: the trajectory JSONL at `path` (crmw_agent_run
+ * or `crmweaver run` output) is read once; a request is answered with the
+ * next assistant message of the recorded episode of the same task (by
+ * task_id; options {"match": "task_id" | "episode_id"}).  A task without a
+ * recording, or a conversation that ran past it, is a backend error.
+ * @return CRMW_OK, CRMW_EINVALID, CRMW_ENOTFOUND, CRMW_EIO, CRMW_EFORMAT
+ * @since 0.1
+ */
+CRMW_API int crmw_backend_replay(crmw_backend *out, const char *path, const char *options_json);
+
+/**
+ * Replays each task's gold program (its "gold" calls, run once over `db`,
+ * borrowed) as tool calls, then answers with the program's answer.  For
+ * building memories and SFT data from a training split only: it reads the
+ * gold solution, so its accuracy says nothing about a model.
+ * @return CRMW_OK, CRMW_EINVALID, CRMW_ENOMEM
+ * @since 0.1
+ */
+CRMW_API int crmw_backend_gold(crmw_backend *out, crmw_db *db, const char *options_json);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CRMWEAVER_BACKENDS_H */
