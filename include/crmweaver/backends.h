@@ -17,7 +17,9 @@
  *    SFT data from a training split; never to evaluate).
  *
  * Threads: every built-in backend may be used by several agents on several
- * threads at once.
+ * threads at once.  To share one table between agents, install it on each
+ * with `destroy` set to NULL and call crmw_backend_dispose on the original
+ * once every agent is freed.
  * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef CRMWEAVER_BACKENDS_H
@@ -41,20 +43,28 @@ CRMW_API void crmw_backend_dispose(crmw_backend *b);
 
 /**
  * The memory policy.  For each new task it searches `mem` (borrowed: it must
- * outlive every agent using the table) for guidelines that carry a plan,
- * aligns the plan's slots with the task's own entities (ids, names, numbers,
- * dates, period phrases, picklist values), and replays the plan one tool
- * call per turn through the agent loop.  It never sees the task's gold
- * answer or program (crmw_request_task hides them).  Options (JSON, may be
- * NULL):
- *   {"k": 5,                  guidelines considered per task
- *    "min_score": 0.6,        lowest similarity of a usable guideline
- *    "min_alignment": 1.0,    lowest share of the plan's slots that must align
- *    "same_family": true}     only guidelines of the task's family
- * With `fallback` (copied; may be NULL) every request the policy cannot
- * answer with confidence goes to that backend instead: the policy works as
- * a plan cache in front of a model.  Without it the policy abstains
- * (crmw_response_set_abstain, end_reason "abstained").
+ * outlive every agent using the table) for guidelines that carry a plan and
+ * replays the first one it is confident in, one tool call per turn, through
+ * the agent loop.  Confident means: the plan ends with an answer read from
+ * the task or from a result (a literal answer only when the plan calls no
+ * tool, as refusals do); at least `min_support` solved tasks followed the
+ * same plan (counted over the guidelines found and their "support"); and
+ * every slot the plan uses aligns with exactly one entity of the new task
+ * (ids of the same object, numbers, dates, period names, quoted strings and
+ * phrases, told apart by the words around them).  It never sees the task's
+ * gold answer or program (crmw_request_task hides them).  Options (JSON,
+ * may be NULL):
+ *   {"k": 5,               guidelines considered per task (1 to 100)
+ *    "min_score": 0.6,     lowest similarity of a usable guideline
+ *    "min_support": 2,     solved tasks that must agree on the plan
+ *    "same_family": true}  only guidelines of the task's family
+ * With `fallback` (may be NULL) every request the policy cannot answer with
+ * confidence goes to that backend instead: the policy works as a plan cache
+ * in front of a model.  The fallback table is taken over as by
+ * crmw_agent_set_backend (its destroy runs when the policy's does, or at
+ * once when this call fails).  Without it the policy abstains
+ * (crmw_response_set_abstain: end_reason "abstained").  Trajectories count
+ * the calls answered by plans ("backend_calls") and name the plan ("plan").
  * @return CRMW_OK, CRMW_EINVALID (NULL out or mem, bad option or fallback)
  * @since 0.1
  */

@@ -122,4 +122,21 @@ json_t *crmw__distill_messages(const json_t *task, const char *steps_text, const
  */
 int crmw__plan_build(json_t **plan, char **text, const json_t *task, const json_t *calls, const char *answer);
 
+/* The entities of a task (its query and required metadata) as slots
+ * [{"name", "kind", "value", "where", "before", "after"}]. */
+json_t *crmw__task_slots(const json_t *task);
+
+/* A plan's shape: its steps with slot names replaced by their kinds (JSON
+ * text, caller frees): equal shapes do the same thing to other entities. */
+char *crmw__plan_shape(const json_t *plan);
+
+/* Bind the slots a plan uses to the entities of a new task: *bindings gets
+ * {"sN": "value"}.  CRMW_ENOTFOUND with `why` when a slot has no unique
+ * counterpart. */
+int crmw__plan_align(json_t **bindings, char *why, size_t whylen, const json_t *plan, const json_t *task);
+
+/* A plan value with its slots, dates, templates and references resolved
+ * against the bindings and the earlier results; NULL with `why`. */
+json_t *crmw__plan_resolve(const json_t *v, const json_t *bindings, const json_t *results, char *why, size_t whylen);
+
 #endif

@@ -1,3 +1,607 @@
-/* placeholder */
+/*
+ * lib/agent/policy.c: the memory policy, a backend that answers from shared
+ * memories alone.  On an episode's first turn it searches the store for
+ * guidelines with plans, keeps the first that is corroborated (at least
+ * `min_support` solved tasks followed the same plan), whose answer comes
+ * from the task or from a result, and whose slots all align with the new
+ * task's entities; each turn then replays the next step as a tool call
+ * (ids "plan_<memory id>_<step>"), its arguments resolved from the task's
+ * entities and the earlier results read back from the conversation.  The
+ * policy keeps no state between turns: everything is in the request.
+ * Without a confident plan it abstains, or hands the request to the
+ * fallback backend (a plan cache in front of a model).
+ * SPDX-License-Identifier: Apache-2.0
+ */
 #include "agent/internal.h"
-CRMW_API int crmw_backend_memory_policy(crmw_backend *out, crmw_memory *m, const crmw_backend *f, const char *o) { (void)out; (void)m; (void)f; (void)o; return CRMW_EUNSUPPORTED; }
+#include "common/json.h"
+#include "tasks/internal.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct policy {
+	crmw_memory *mem;
+	crmw__backend_ref *fallback;
+	int k, min_support, max_new_words;
+	double min_score, margin;
+	bool same_family;
+} policy;
+
+static void policy_destroy(void *ud)
+{
+	policy *p = ud;
+	if (!p)
+		return;
+	crmw__backend_unref(p->fallback);
+	free(p);
+}
+
+/* The request's messages and what the policy did in them so far. */
+typedef struct progress {
+	int64_t memory_id; /* 0: the policy has not started a plan */
+	size_t steps_done;
+	bool foreign; /* an assistant message the policy did not write */
+	json_t *results; /* the results of the plan's steps, in order */
+	char why[400];   /* when a result cannot be read */
+} progress;
+
+static void read_progress(progress *pg, const json_t *messages)
+{
+	memset(pg, 0, sizeof *pg);
+	pg->results = json_array();
+	size_t i;
+	json_t *m;
+	json_array_foreach(messages, i, m) {
+		const char *role = json_string_value(json_object_get(m, "role"));
+		if (!role || strcmp(role, "assistant") != 0)
+			continue;
+		const char *id = json_string_value(
+			json_object_get(json_array_get(json_object_get(m, "tool_calls"), 0), "id"));
+		long long mid = 0;
+		size_t step = 0;
+		if (!id || sscanf(id, "plan_%lld_%zu", &mid, &step) != 2 || (pg->memory_id && mid != pg->memory_id) ||
+		    step != pg->steps_done) {
+			pg->foreign = true;
+			continue;
+		}
+		pg->memory_id = mid;
+		pg->steps_done++;
+		/* its result: the tool message answering the call */
+		const json_t *res = NULL;
+		for (size_t k = i + 1; k < json_array_size(messages) && !res; k++) {
+			const json_t *t = json_array_get(messages, k);
+			const char *tid = json_string_value(json_object_get(t, "tool_call_id"));
+			if (tid && strcmp(tid, id) == 0)
+				res = json_object_get(t, "content");
+		}
+		json_t *v = NULL;
+		const char *text = json_string_value(res);
+		if (text && crmw__json_parse(text, strlen(text), &v, NULL) == CRMW_OK) {
+			json_array_append_new(pg->results, v);
+		} else {
+			if (!pg->why[0])
+				snprintf(pg->why, sizeof pg->why, "step %zu's result is not JSON (the call failed or was cut): %.200s",
+					 step + 1, text ? text : "no result");
+			json_array_append_new(pg->results, json_null());
+		}
+	}
+}
+
+/* ---------------------------------------------------------- choosing plans */
+
+typedef struct choice {
+	int64_t id;
+	double score;
+	int64_t support;
+	json_t *plan;
+	json_t *bindings;
+} choice;
+
+static int64_t support_of(const json_t *hit)
+{
+	json_int_t s = json_integer_value(json_object_get(json_object_get(hit, "metadata"), "support"));
+	return s > 1 ? s : 1;
+}
+
+/* Mark the results a value refers to. */
+static void mark_refs(const json_t *v, bool *used, size_t n)
+{
+	if (json_is_object(v)) {
+		const char *ref = json_string_value(json_object_get(v, "$ref"));
+		if (ref && ref[0] == '/') {
+			long i = strtol(ref + 1, NULL, 10);
+			if (i >= 0 && (size_t)i < n)
+				used[i] = true;
+		}
+		const char *k;
+		json_t *x;
+		json_object_foreach((json_t *)v, k, x) mark_refs(x, used, n);
+	} else if (json_is_array(v)) {
+		size_t i;
+		json_t *x;
+		json_array_foreach(v, i, x) mark_refs(x, used, n);
+	}
+}
+
+/* Why a plan cannot be replayed as it is, or NULL. */
+static const char *unreplayable(const json_t *plan)
+{
+	const json_t *steps = json_object_get(plan, "steps");
+	size_t n = json_array_size(steps);
+	const char *last = json_string_value(json_object_get(json_array_get(steps, n ? n - 1 : 0), "name"));
+	if (n == 0 || !last || strcmp(last, "respond") != 0)
+		return "it does not end with an answer";
+	const char *src = json_string_value(json_object_get(plan, "answer_source"));
+	if (src && strcmp(src, "literal") == 0 && n > 1)
+		return "its answer was reasoned from the results, not read from one";
+	/* Every result must flow into a later call or the answer: a result
+	 * nothing takes was read by the model, whose reasoning the plan does not
+	 * hold (an answer that happened to sit at the same place). */
+	bool used[64] = {false};
+	if (n > 64)
+		return "it has more than 64 steps";
+	size_t i;
+	json_t *st;
+	json_array_foreach(steps, i, st) mark_refs(json_object_get(st, "arguments"), used, n);
+	for (i = 0; i + 1 < n; i++)
+		if (!used[i])
+			return "a call's result flows into nothing: the answer was reasoned from it";
+	return NULL;
+}
+
+/* A shape without the paths of its references: what a plan calls and with
+ * which constants, whatever the place its values come from. */
+static char *skeleton(const char *shape)
+{
+	static const char key[] = "\"$ref\":\"";
+	crmw_buf b = CRMW_BUF_INIT;
+	int rc = CRMW_OK;
+	for (const char *p = shape; *p && !rc;) {
+		const char *r = strstr(p, key);
+		if (!r) {
+			rc = crmw__buf_puts(&b, p);
+			break;
+		}
+		rc = crmw__buf_append(&b, p, (size_t)(r - p) + sizeof key - 1);
+		rc = rc ? rc : crmw__buf_putc(&b, '*');
+		p = r + sizeof key - 1;
+		while (*p && *p != '"')
+			p += *p == '\\' && p[1] ? 2 : 1;
+	}
+	if (rc) {
+		crmw_buf_dispose(&b);
+		return NULL;
+	}
+	return b.data ? b.data : crmw__strdup("");
+}
+
+/* The next word (letters only, lower case, 3 or more) of *p, or 0. */
+static size_t next_word(const char **p, char *w, size_t cap)
+{
+	const char *s = *p;
+	for (;;) {
+		while (*s && !isalpha((unsigned char)*s))
+			s++;
+		if (!*s) {
+			*p = s;
+			return 0;
+		}
+		const char *b = s;
+		while (isalnum((unsigned char)*s) || *s == '\'')
+			s++;
+		size_t n = (size_t)(s - b);
+		bool letters = true;
+		for (size_t k = 0; k < n; k++)
+			letters = letters && (isalpha((unsigned char)b[k]) || b[k] == '\'');
+		if (n >= 3 && n < cap && letters) {
+			for (size_t k = 0; k < n; k++)
+				w[k] = (char)tolower((unsigned char)b[k]);
+			w[n] = '\0';
+			*p = s;
+			return n;
+		}
+	}
+}
+
+static bool has_word(const char *text, const char *word)
+{
+	char w[64];
+	const char *p = text ? text : "";
+	while (next_word(&p, w, sizeof w))
+		if (strcmp(w, word) == 0)
+			return true;
+	return false;
+}
+
+/* How many words of the task's query appear in no query of the guidelines
+ * with the same skeleton as hit `i` (entities aside); `out` lists some. */
+static int new_words(const json_t *task, const json_t *bindings, const json_t *hits, char **skel, size_t i, char *out,
+		     size_t cap)
+{
+	const char *query = json_string_value(json_object_get(task, "query"));
+	char w[64];
+	int unseen = 0;
+	size_t used = 0;
+	out[0] = '\0';
+	for (const char *p = query ? query : ""; next_word(&p, w, sizeof w);) {
+		const char *k;
+		json_t *v;
+		bool entity = false;
+		json_object_foreach((json_t *)bindings, k, v) entity = entity || has_word(json_string_value(v), w);
+		if (entity)
+			continue;
+		bool seen = false;
+		for (size_t h = 0; h < json_array_size(hits) && !seen; h++)
+			if (skel[h] && strcmp(skel[h], skel[i]) == 0)
+				seen = has_word(json_string_value(json_object_get(json_array_get(hits, h), "query")), w);
+		if (!seen) {
+			unseen++;
+			int n = snprintf(out + used, cap - used, "%s'%s'", used ? ", " : "", w);
+			if (n > 0 && (size_t)n < cap - used)
+				used += (size_t)n;
+		}
+	}
+	return unseen;
+}
+
+/* Search and pick; `why` explains an empty choice. */
+static int choose(choice *c, char *why, size_t whylen, policy *p, const json_t *task)
+{
+	memset(c, 0, sizeof *c);
+	const char *query = json_string_value(json_object_get(task, "query"));
+	const char *family = json_string_value(json_object_get(task, "family"));
+	/* A wider search than k: the support of a plan is counted over every
+	 * guideline found, the plan itself taken from the k closest. */
+	json_t *o = json_pack("{s:i, s:f, s:s}", "k", p->k * 8 > 100 ? 100 : p->k * 8, "min_score", -1.0, "kind",
+			      "guideline");
+	if (o && p->same_family && family)
+		json_object_set_new(o, "family", json_string(family));
+	char *ot = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	json_decref(o);
+	if (!ot)
+		return CRMW_ENOMEM;
+	crmw_buf b = CRMW_BUF_INIT;
+	int rc = crmw_memory_search(&b, p->mem, query ? query : "", ot);
+	free(ot);
+	json_t *hits = NULL;
+	if (!rc && crmw__json_parse(b.data, b.len, &hits, NULL))
+		rc = CRMW_ENOMEM;
+	crmw_buf_dispose(&b);
+	if (rc) {
+		snprintf(why, whylen, "memory search failed: %s", crmw_memory_errmsg(p->mem));
+		return CRMW_OK; /* not a reason to fail the episode: no plan */
+	}
+	size_t n = json_array_size(hits);
+	char **shapes = calloc(n + 1, sizeof *shapes);
+	if (!shapes) {
+		json_decref(hits);
+		return CRMW_ENOMEM;
+	}
+	char **skel = calloc(n + 1, sizeof *skel);
+	size_t *len = calloc(n + 1, sizeof *len);
+	bool *ok = calloc(n + 1, sizeof *ok);
+	if (!skel || !len || !ok) {
+		free(shapes);
+		free(skel);
+		free(len);
+		free(ok);
+		json_decref(hits);
+		return CRMW_ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const json_t *plan = json_object_get(json_object_get(json_array_get(hits, i), "metadata"), "plan");
+		shapes[i] = plan ? crmw__plan_shape(plan) : NULL;
+		skel[i] = shapes[i] ? skeleton(shapes[i]) : NULL;
+		len[i] = json_array_size(json_object_get(plan, "steps"));
+		ok[i] = plan && !unreplayable(plan);
+	}
+	snprintf(why, whylen, "no guideline with a plan scored %.2f or more", p->min_score);
+	bool explained = false;
+	for (size_t i = 0; i < n && i < (size_t)p->k && !c->plan; i++) {
+		const json_t *h = json_array_get(hits, i);
+		const json_t *plan = json_object_get(json_object_get(h, "metadata"), "plan");
+		double score = json_number_value(json_object_get(h, "score"));
+		if (!plan || !shapes[i] || score < p->min_score)
+			continue;
+		int64_t id = json_integer_value(json_object_get(h, "id"));
+		char reason[400] = "";
+		const char *bad = unreplayable(plan);
+		int64_t support = 0;
+		for (size_t k = 0; k < n; k++)
+			if (shapes[k] && strcmp(shapes[k], shapes[i]) == 0)
+				support += support_of(json_array_get(hits, k));
+		/* the nearest guidelines must agree: another plan nearly as close
+		 * means the wording decides between them, which slots do not see */
+		int64_t rival = 0;
+		double rival_score = 0;
+		for (size_t k = 0; k < n && !rival; k++) {
+			const json_t *hk = json_array_get(hits, k);
+			double sk = json_number_value(json_object_get(hk, "score"));
+			if (k != i && ok[k] && skel[k] && skel[i] && len[k] == len[i] && strcmp(skel[k], skel[i]) != 0 &&
+			    sk >= score - p->margin) {
+				rival = json_integer_value(json_object_get(hk, "id"));
+				rival_score = sk;
+			}
+		}
+		json_t *bindings = NULL;
+		if (bad) {
+			snprintf(reason, sizeof reason, "%s", bad);
+		} else if (rival) {
+			snprintf(reason, sizeof reason, "memory %lld (score %.2f) does it another way", (long long)rival,
+				 rival_score);
+		} else if (support < p->min_support) {
+			snprintf(reason, sizeof reason, "only %lld solved task(s) followed its plan (%d needed)",
+				 (long long)support, p->min_support);
+		} else {
+			char w[300] = "";
+			rc = crmw__plan_align(&bindings, w, sizeof w, plan, task);
+			if (rc == CRMW_ENOMEM)
+				break;
+			rc = CRMW_OK;
+			if (!bindings)
+				snprintf(reason, sizeof reason, "%s", w);
+		}
+		if (bindings && p->max_new_words >= 0 && len[i] > 1) {
+			/* every word of the task's request must have been seen in a
+			 * query solved by this plan: "quickest" is not "longest"
+			 * (plans that call nothing, refusals, answer any wording) */
+			char w[200] = "";
+			int unseen = new_words(task, bindings, hits, skel, i, w, sizeof w);
+			if (unseen > p->max_new_words) {
+				snprintf(reason, sizeof reason, "the task's wording is new to its plan (%s)", w);
+				json_decref(bindings);
+				bindings = NULL;
+			}
+		}
+		if (bindings) {
+			c->id = id;
+			c->score = score;
+			c->support = support;
+			c->plan = json_incref((json_t *)plan);
+			c->bindings = bindings;
+		} else if (!explained) {
+			snprintf(why, whylen, "the closest guideline (memory %lld, score %.2f) does not fit: %s", (long long)id,
+				 score, reason);
+			explained = true;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		free(shapes[i]);
+		free(skel[i]);
+	}
+	free(shapes);
+	free(skel);
+	free(len);
+	free(ok);
+	json_decref(hits);
+	return rc;
+}
+
+static void choice_dispose(choice *c)
+{
+	json_decref(c->plan);
+	json_decref(c->bindings);
+	memset(c, 0, sizeof *c);
+}
+
+/* The plan of memory `id`, aligned again with the task (the same task and
+ * entry give the same bindings). */
+static int reload(choice *c, char *why, size_t whylen, policy *p, int64_t id, const json_t *task)
+{
+	memset(c, 0, sizeof *c);
+	crmw_buf b = CRMW_BUF_INIT;
+	json_t *e = NULL;
+	if (crmw_memory_get(&b, p->mem, id) || crmw__json_parse(b.data, b.len, &e, NULL)) {
+		crmw_buf_dispose(&b);
+		snprintf(why, whylen, "memory %lld is gone", (long long)id);
+		return CRMW_OK;
+	}
+	crmw_buf_dispose(&b);
+	const json_t *plan = json_object_get(json_object_get(e, "metadata"), "plan");
+	int rc = plan ? crmw__plan_align(&c->bindings, why, whylen, plan, task) : CRMW_ENOTFOUND;
+	if (!plan)
+		snprintf(why, whylen, "memory %lld has no plan any more", (long long)id);
+	if (c->bindings) {
+		c->id = id;
+		c->plan = json_incref((json_t *)plan);
+		c->support = support_of(e);
+	}
+	json_decref(e);
+	return rc == CRMW_ENOMEM ? rc : CRMW_OK;
+}
+
+/* ------------------------------------------------------------- answering */
+
+static int hand_over(crmw_response *resp, const crmw_request *req, policy *p, const char *why)
+{
+	if (p->fallback)
+		return p->fallback->b.complete(resp, req, p->fallback->b.userdata);
+	char buf[600];
+	snprintf(buf, sizeof buf, "no confident plan: %s", why);
+	crmw_response_set_abstain(resp, buf);
+	return 0;
+}
+
+static int answer_step(crmw_response *resp, const choice *c, size_t j, const json_t *results, char *why,
+		       size_t whylen)
+{
+	const json_t *steps = json_object_get(c->plan, "steps");
+	const json_t *step = json_array_get(steps, j);
+	const char *name = json_string_value(json_object_get(step, "name"));
+	json_t *args = crmw__plan_resolve(json_object_get(step, "arguments"), c->bindings, results, why, whylen);
+	if (!args)
+		return CRMW_ENOTFOUND;
+	json_t *msg;
+	if (strcmp(name, "respond") == 0) {
+		const json_t *content = json_object_get(args, "content");
+		char *text = json_is_string(content) ? crmw__strdup(json_string_value(content)) : crmw__answer_text(content);
+		msg = text ? json_pack("{s:s, s:s}", "role", "assistant", "content", text) : NULL;
+		free(text);
+	} else {
+		char *at = json_dumps(args, JSON_COMPACT);
+		char id[64], content[160];
+		snprintf(id, sizeof id, "plan_%lld_%zu", (long long)c->id, j);
+		snprintf(content, sizeof content, "Following memory plan %lld (step %zu of %zu).", (long long)c->id, j + 1,
+			 json_array_size(steps));
+		msg = at ? json_pack("{s:s, s:s, s:[{s:s, s:s, s:{s:s, s:s}}]}", "role", "assistant", "content", content,
+				     "tool_calls", "id", id, "type", "function", "function", "name", name, "arguments", at)
+			 : NULL;
+		free(at);
+	}
+	json_decref(args);
+	char *mt = msg ? json_dumps(msg, JSON_COMPACT) : NULL;
+	json_decref(msg);
+	if (!mt)
+		return CRMW_ENOMEM;
+	int rc = crmw_response_set_message(resp, mt, strlen(mt));
+	free(mt);
+	if (rc)
+		return rc;
+	resp->plan = json_pack("{s:I, s:f, s:I, s:I, s:I, s:O}", "memory_id", (json_int_t)c->id, "score", c->score,
+			       "support", (json_int_t)c->support, "step", (json_int_t)j, "steps",
+			       (json_int_t)json_array_size(steps), "bindings", c->bindings);
+	return CRMW_OK;
+}
+
+static int policy_complete(crmw_response *resp, const crmw_request *req, void *ud)
+{
+	policy *p = ud;
+	if (strcmp(crmw_request_purpose(req), "chat") != 0) {
+		if (p->fallback)
+			return p->fallback->b.complete(resp, req, p->fallback->b.userdata);
+		crmw_response_set_abstain(resp, "the memory policy does not word guidelines");
+		return 0;
+	}
+	size_t tlen = 0;
+	const char *tt = crmw_request_task(req, &tlen);
+	json_t *task = NULL, *r = NULL;
+	if (!tt || crmw__json_parse(tt, tlen, &task, NULL)) {
+		crmw_response_set_error(resp, "the memory policy needs a request of an episode");
+		return 0;
+	}
+	if (crmw__json_parse(req->json, req->len, &r, NULL)) {
+		json_decref(task);
+		crmw_response_set_error(resp, "the request is not JSON");
+		return 0;
+	}
+	progress pg;
+	read_progress(&pg, json_object_get(r, "messages"));
+	char why[600] = "";
+	choice c = {0};
+	int rc = CRMW_OK, ret = 0;
+	bool answered = false;
+	if (!json_object_get(r, "tools")) {
+		snprintf(why, sizeof why, "plans are tool calls and this agent has no tools (ReAct mode)");
+	} else if (pg.foreign) {
+		snprintf(why, sizeof why, "the conversation is no longer the policy's");
+	} else if (pg.why[0]) {
+		snprintf(why, sizeof why, "%s", pg.why);
+	} else {
+		rc = pg.memory_id ? reload(&c, why, sizeof why, p, pg.memory_id, task)
+				  : choose(&c, why, sizeof why, p, task);
+		if (!rc && c.plan) {
+			if (pg.steps_done >= json_array_size(json_object_get(c.plan, "steps"))) {
+				snprintf(why, sizeof why, "the plan of memory %lld has no step %zu", (long long)c.id,
+					 pg.steps_done + 1);
+			} else {
+				rc = answer_step(resp, &c, pg.steps_done, pg.results, why, sizeof why);
+				answered = rc == CRMW_OK;
+				if (rc == CRMW_ENOTFOUND)
+					rc = CRMW_OK;
+			}
+		}
+	}
+	if (rc == CRMW_ENOMEM)
+		crmw_response_set_error(resp, "out of memory");
+	else if (!answered)
+		ret = hand_over(resp, req, p, why);
+	choice_dispose(&c);
+	json_decref(pg.results);
+	json_decref(task);
+	json_decref(r);
+	return ret;
+}
+
+CRMW_API int crmw_backend_memory_policy(crmw_backend *out, crmw_memory *mem, const crmw_backend *fallback,
+					const char *options_json)
+{
+	crmw_free_fn fb_destroy = fallback && fallback->struct_size >= offsetof(crmw_backend, destroy) + sizeof(crmw_free_fn)
+					  ? fallback->destroy
+					  : NULL;
+	if (out)
+		memset(out, 0, sizeof *out);
+	if (!out || !mem) {
+		if (fb_destroy)
+			fb_destroy(fallback->userdata);
+		return crmw__errf(NULL, CRMW_EINVALID, "crmw_backend_memory_policy: NULL argument");
+	}
+	static const char *const keys[] = {"k", "min_score", "same_family", "min_support", "margin", "max_new_words"};
+	json_t *o;
+	int rc = crmw__json_options(&o, NULL, options_json, "memory policy options", keys, 6);
+	if (rc) {
+		if (fb_destroy)
+			fb_destroy(fallback->userdata);
+		return rc;
+	}
+	policy *p = calloc(1, sizeof *p);
+	if (!p) {
+		json_decref(o);
+		if (fb_destroy)
+			fb_destroy(fallback->userdata);
+		return crmw__errf(NULL, CRMW_ENOMEM, "out of memory");
+	}
+	p->mem = mem;
+	p->k = 10;
+	p->min_score = 0.6;
+	p->same_family = true;
+	p->min_support = 2;
+	p->margin = 0.05;
+	p->max_new_words = 0;
+	const json_t *v;
+	const char *bad = NULL;
+	if ((v = json_object_get(o, "k")) && (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > 100))
+		bad = "\"k\" must be an integer from 1 to 100";
+	else if (v)
+		p->k = (int)json_integer_value(v);
+	if ((v = json_object_get(o, "min_score")) && (!json_is_number(v) || json_number_value(v) < -1 || json_number_value(v) > 1))
+		bad = "\"min_score\" must be a number from -1 to 1";
+	else if (v)
+		p->min_score = json_number_value(v);
+	if ((v = json_object_get(o, "margin")) && (!json_is_number(v) || json_number_value(v) < 0 || json_number_value(v) > 2))
+		bad = "\"margin\" must be a number from 0 to 2";
+	else if (v)
+		p->margin = json_number_value(v);
+	if ((v = json_object_get(o, "max_new_words")) &&
+	    (!json_is_integer(v) || json_integer_value(v) < -1 || json_integer_value(v) > 1000))
+		bad = "\"max_new_words\" must be an integer from -1 (no check) to 1000";
+	else if (v)
+		p->max_new_words = (int)json_integer_value(v);
+	if ((v = json_object_get(o, "same_family")) && !json_is_boolean(v))
+		bad = "\"same_family\" must be true or false";
+	else if (v)
+		p->same_family = json_is_true(v);
+	if ((v = json_object_get(o, "min_support")) &&
+	    (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > 1000))
+		bad = "\"min_support\" must be an integer from 1 to 1000";
+	else if (v)
+		p->min_support = (int)json_integer_value(v);
+	json_decref(o);
+	if (bad) {
+		free(p);
+		if (fb_destroy)
+			fb_destroy(fallback->userdata);
+		return crmw__errf(NULL, CRMW_EINVALID, "memory policy option %s", bad);
+	}
+	if (fallback && (rc = crmw__backend_copy(NULL, &p->fallback, fallback))) { /* destroys on failure */
+		free(p);
+		return rc;
+	}
+	out->struct_size = sizeof *out;
+	out->version = CRMW_BACKEND_VERSION;
+	out->userdata = p;
+	out->complete = policy_complete;
+	out->destroy = policy_destroy;
+	return CRMW_OK;
+}

@@ -266,6 +266,34 @@ static void write_guideline(crmw_session *s, const char *text, const char *sourc
 	}
 }
 
+/* One more solved episode followed the plan of retrieved entry `h`. */
+static void corroborate(crmw_session *s, const json_t *h)
+{
+	json_int_t id = json_integer_value(json_object_get(h, "id"));
+	json_t *md = json_deep_copy(json_object_get(h, "metadata"));
+	json_t *prov = json_deep_copy(json_object_get(h, "provenance"));
+	if (!json_is_object(md))
+		md = json_object();
+	if (!json_is_array(prov)) {
+		json_decref(prov);
+		prov = json_array();
+	}
+	json_int_t support = json_integer_value(json_object_get(md, "support"));
+	json_object_set_new(md, "support", json_integer((support > 0 ? support : 1) + 1));
+	json_array_append_new(prov, json_string(s->episode_id));
+	json_t *patch = json_pack("{s:o, s:o}", "metadata", md, "provenance", prov);
+	char *pt = patch ? json_dumps(patch, JSON_COMPACT) : NULL;
+	json_decref(patch);
+	if (!pt || crmw_memory_update(s->a->mem, id, pt)) {
+		note(s, "corroborating the guideline failed", pt ? crmw_memory_errmsg(s->a->mem) : "out of memory");
+	} else {
+		s->mem_written = id;
+		s->mem_merged = true;
+		note(s, "not written: a retrieved guideline with the same plan was corroborated", NULL);
+	}
+	free(pt);
+}
+
 /* After the reward: counters, and the write-back decision. */
 static void memory_after(crmw_session *s, bool count)
 {
@@ -281,21 +309,30 @@ static void memory_after(crmw_session *s, bool count)
 		note(s, "not written: the episode did not succeed", NULL);
 		return;
 	}
-	double best = -2;
-	size_t i;
-	json_t *h;
-	json_array_foreach(s->mem_hits, i, h) {
-		double sc = json_number_value(json_object_get(h, "score"));
-		best = sc > best ? sc : best;
-	}
-	if (best >= a->o.mem_write_threshold) {
-		note(s, "not written: a retrieved guideline was close enough", NULL);
-		return;
-	}
 	if (crmw__plan_build(&s->plan, &s->plan_text, s->task, s->calls, s->answer)) {
 		note(s, "out of memory building the plan", NULL);
 		return;
 	}
+	/* A close guideline that did the same thing is corroborated (its
+	 * "support" grows) instead of written again; a close one with another
+	 * plan does not stop this one being written. */
+	char *shape = crmw__plan_shape(s->plan);
+	size_t i;
+	json_t *h;
+	json_array_foreach(s->mem_hits, i, h) {
+		if (!shape || json_number_value(json_object_get(h, "score")) < a->o.mem_write_threshold)
+			continue;
+		const json_t *md = json_object_get(h, "metadata");
+		char *other = json_object_get(md, "plan") ? crmw__plan_shape(json_object_get(md, "plan")) : NULL;
+		bool same_plan = other && strcmp(other, shape) == 0;
+		free(other);
+		if (!same_plan)
+			continue;
+		free(shape);
+		corroborate(s, h);
+		return;
+	}
+	free(shape);
 	if (a->backend && a->o.mem_distill)
 		s->state = ST_DISTILL_READY;
 	else
@@ -312,9 +349,11 @@ static void finish(crmw_session *s, const char *reason, const char *error)
 	s->t_end = now_us();
 	if (error && !s->error)
 		s->error = crmw__strdup(error);
-	if (s->has_answer && strcmp(reason, "abstained") == 0) {
+	if (s->has_answer && !s->answer) {
+		/* No answer earns nothing, whatever the metric: an episode that
+		 * abstained or failed did not refuse a privacy probe either. */
 		s->reward = 0;
-		s->reward_info = json_pack("{s:b}", "abstained", 1);
+		s->reward_info = json_pack("{s:b, s:s}", "answered", 0, "end_reason", reason);
 	} else if (s->has_answer) {
 		json_t *info = NULL;
 		double score = 0;
@@ -1006,8 +1045,7 @@ CRMW_API int crmw_session_feed_abstain(crmw_session *s, const char *reason)
 		s->state = ST_DONE;
 		return CRMW_OK;
 	}
-	s->chat_calls++;
-	char buf[1024];
+	char buf[1024]; /* declining is neither a model call nor a plan's */
 	snprintf(buf, sizeof buf, "%s", reason && *reason ? reason : "the backend abstained");
 	json_t *dec = json_pack("{s:i, s:s}", "turn", s->turn, "abstained", buf);
 	finish(s, "abstained", buf);

@@ -153,3 +153,43 @@ int crmw__parse_datetime(const char *s, size_t n, char out[21])
 	return 0;
 }
 
+
+static const char *const month_name[12] = {"January", "February", "March",     "April",   "May",      "June",
+					   "July",    "August",   "September", "October", "November", "December"};
+
+bool crmw__named_period(const char *name, size_t n, int *start_month, int *months)
+{
+	char p[16];
+	if (n == 0 || n >= sizeof p)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		p[i] = (char)(i == 0 ? toupper((unsigned char)name[i]) : tolower((unsigned char)name[i]));
+	p[n] = '\0';
+	if (n == 2 && (p[0] == 'Q') && p[1] >= '1' && p[1] <= '4') {
+		*start_month = 3 * (p[1] - '1') + 1;
+		*months = 3;
+		return true;
+	}
+	static const struct {
+		const char *name;
+		int start;
+	} seasons[] = {{"Spring", 3}, {"Summer", 6}, {"Fall", 9}, {"Autumn", 9}, {"Winter", 12}};
+	for (size_t i = 0; i < sizeof seasons / sizeof seasons[0]; i++)
+		if (strcmp(p, seasons[i].name) == 0) {
+			*start_month = seasons[i].start;
+			*months = 3;
+			return true;
+		}
+	for (int i = 0; i < 12; i++)
+		if (strcmp(p, month_name[i]) == 0) {
+			*start_month = i + 1;
+			*months = 1;
+			return true;
+		}
+	if (strcmp(p, "Year") == 0) {
+		*start_month = 1;
+		*months = 12;
+		return true;
+	}
+	return false;
+}

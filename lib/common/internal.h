@@ -150,6 +150,10 @@ int crmw__parse_date(const char *s, size_t n, char out[11]);
 int64_t crmw__days_from_civil(int y, int m, int d);
 void crmw__civil_from_days(int64_t days, int *y, int *m, int *d);
 int crmw__days_in_month(int y, int m);
+/* A named period: a month ("March"), a quarter ("Q1" to "Q4"), a season
+ * ("Spring", "Summer", "Fall"/"Autumn", "Winter" from December) or "Year"
+ * (any letter case): its first month and its length in months. */
+bool crmw__named_period(const char *name, size_t n, int *start_month, int *months);
 
 /* ------------------------------------------------------------------ arenas */
 

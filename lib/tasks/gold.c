@@ -82,8 +82,7 @@ char *crmw__answer_text(const json_t *v)
 	return b.data; /* NUL-terminated, owned by the caller */
 }
 
-/* RFC 6901 pointer into `root`; NULL when it names nothing. */
-static const json_t *pointer(const json_t *root, const char *p)
+const json_t *crmw__json_pointer(const json_t *root, const char *p)
 {
 	if (*p == '\0')
 		return root;
@@ -125,7 +124,7 @@ json_t *crmw__gold_resolve(const json_t *args, const json_t *results, char *why,
 				snprintf(why, len, "\"$ref\" must be a JSON pointer string");
 				return NULL;
 			}
-			const json_t *v = pointer(results, json_string_value(ref));
+			const json_t *v = crmw__json_pointer(results, json_string_value(ref));
 			if (!v)
 				v = json_object_get(args, "default");
 			if (!v) {

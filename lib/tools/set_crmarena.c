@@ -156,18 +156,8 @@ static int t_period(bcall *c, json_t *args)
 	const char *p = astr(args, "period_name");
 	int year = (int)json_integer_value(json_object_get(args, "year"));
 	int start = 0, months = 1;
-	if (p[0] == 'Q' && p[1] >= '1' && p[1] <= '4') {
-		start = 3 * (p[1] - '1') + 1;
-		months = 3;
-	} else if (strcmp(p, "Spring") == 0 || strcmp(p, "Summer") == 0 || strcmp(p, "Fall") == 0 ||
-		   strcmp(p, "Autumn") == 0 || strcmp(p, "Winter") == 0) {
-		start = p[1] == 'p' ? 3 : p[1] == 'u' && p[0] == 'S' ? 6 : p[0] == 'W' ? 12 : 9;
-		months = 3;
-	} else {
-		for (int i = 0; i < 12; i++)
-			if (strcmp(p, month_names[i]) == 0)
-				start = i + 1;
-	}
+	if (!crmw__named_period(p, strlen(p), &start, &months) || months == 12)
+		return bfail(c, "Error: unknown period_name");
 	int ey = year + (start - 1 + months) / 12, em = (start - 1 + months) % 12 + 1;
 	char a[32], b[32];
 	snprintf(a, sizeof a, "%04d-%02d-01T00:00:00Z", year, start);

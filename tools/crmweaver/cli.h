@@ -49,5 +49,7 @@ int cmd_sql(int argc, char **argv);
 int cmd_tools(int argc, char **argv);
 int cmd_tasks(int argc, char **argv);
 int cmd_memory(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
 
 #endif

@@ -23,6 +23,8 @@ static const cli_command commands[] = {
 	{"tools", "list the built-in tool sets (OpenAI, Anthropic, Hermes, GBNF) or call a tool", cmd_tools},
 	{"tasks", "synthesise tasks with gold programs, check them, score predictions", cmd_tasks},
 	{"memory", "the shared-memory store: add, search, list, export and import memories", cmd_memory},
+	{"run", "run an agent over tasks with a built-in backend (memory policy, HTTP model, replay, gold)", cmd_run},
+	{"eval", "the per-family table (accuracy, abstentions, plans, turns, time) of trajectories", cmd_eval},
 };
 
 int cli_error(int code, const char *fmt, ...)
