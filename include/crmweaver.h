@@ -23,5 +23,6 @@
 #include <crmweaver/backend.h>
 #include <crmweaver/agent.h>
 #include <crmweaver/backends.h>
+#include <crmweaver/env.h>
 
 #endif /* CRMWEAVER_H */

@@ -226,6 +226,9 @@ CRMW_API void crmw_agent_free(crmw_agent *a)
 	if (a->user_free)
 		a->user_free(a->user_ud);
 	free(a->schema_text);
+	json_decref(a->tools_json);
+	json_decref(a->tools_retired);
+	free(a->tools_text);
 	opts_dispose(&a->o);
 	crmw__handle_dispose(&a->h);
 	free(a);
@@ -294,12 +297,53 @@ CRMW_API int crmw_agent_set_memory(crmw_agent *a, crmw_memory *m)
 	return connect_embedder(a);
 }
 
+const json_t *crmw__agent_tools(crmw_agent *a, const char **text, int *rc)
+{
+	*rc = CRMW_OK;
+	if (text)
+		*text = NULL;
+	if (a->o.mode != MODE_TOOLS)
+		return NULL;
+	uint64_t gen = crmw__registry_generation(a->reg);
+	if (!a->tools_json || a->tools_reg != a->reg || a->tools_gen != gen) {
+		/* sessions may still borrow the old export: keep it to the end */
+		if (a->tools_json) {
+			if (!a->tools_retired)
+				a->tools_retired = json_array();
+			if (!a->tools_retired || json_array_append_new(a->tools_retired, a->tools_json)) {
+				*rc = CRMW_ENOMEM;
+				return NULL;
+			}
+		}
+		free(a->tools_text);
+		a->tools_json = NULL;
+		a->tools_text = NULL;
+		crmw_buf b = CRMW_BUF_INIT;
+		*rc = crmw_registry_export(&b, a->reg, CRMW_TOOLS_OPENAI);
+		if (!*rc && crmw__json_parse(b.data, b.len, &a->tools_json, NULL))
+			*rc = CRMW_ENOMEM;
+		if (!*rc && !(a->tools_text = json_dumps(a->tools_json, JSON_COMPACT)))
+			*rc = CRMW_ENOMEM;
+		crmw_buf_dispose(&b);
+		if (*rc) {
+			json_decref(a->tools_json);
+			a->tools_json = NULL;
+			return NULL;
+		}
+		a->tools_reg = a->reg;
+		a->tools_gen = gen;
+	}
+	if (text)
+		*text = a->tools_text;
+	return a->tools_json;
+}
+
 CRMW_API int crmw_agent_set_registry(crmw_agent *a, crmw_registry *reg)
 {
 	if (!a)
 		return crmw__errf(NULL, CRMW_EINVALID, "crmw_agent_set_registry: NULL agent");
 	a->reg = reg ? reg : a->own_reg;
-	a->reg_opts_owner = NULL;
+	a->reg_opts_serial = 0;
 	return CRMW_OK;
 }
 

@@ -6,6 +6,7 @@
 #define CRMW_AGENT_INTERNAL_H
 
 #include "common/internal.h"
+#include "tools/internal.h"
 #include <crmweaver/access.h>
 #include <crmweaver/agent.h>
 #include <crmweaver/backends.h>
@@ -67,7 +68,7 @@ struct crmw_agent {
 	crmw_memory *mem;
 	crmw_registry *own_reg; /* the built-in sets (tools mode) */
 	crmw_registry *reg;     /* own_reg or the host's */
-	const void *reg_opts_owner; /* the session whose today and role the registry holds */
+	uint64_t reg_opts_serial; /* the session whose today and role the registry holds (0: none) */
 	crmw_approve_fn approve;
 	void *approve_ud;
 	crmw_free_fn approve_free;
@@ -75,6 +76,13 @@ struct crmw_agent {
 	void *user_ud;
 	crmw_free_fn user_free;
 	char *schema_text; /* rendered once, for react prompts */
+	/* The registry's tools in OpenAI form, exported once per registry
+	 * generation (sessions share the value; envs splice the text). */
+	json_t *tools_json;
+	char *tools_text;
+	const crmw_registry *tools_reg;
+	uint64_t tools_gen;
+	json_t *tools_retired; /* earlier exports, kept for the sessions that borrow them */
 	uint64_t sessions;
 	atomic_int cancel_gen; /* crmw_agent_cancel moves it: sessions made before end */
 };
@@ -105,6 +113,25 @@ void crmw__session_note_plan(crmw_session *s, const json_t *plan);
 int crmw__session_feed_response(crmw_session *s, struct crmw_response *resp);
 bool crmw__session_canceled(const crmw_session *s);
 void crmw__session_abort(crmw_session *s, const char *why);
+
+/* The agent's tools as OpenAI specs (cached; NULL in ReAct mode or when out
+ * of memory, see *rc).  Borrowed. */
+const json_t *crmw__agent_tools(crmw_agent *a, const char **text, int *rc);
+
+/* Environments (lib/env): move a session to another agent of the same
+ * configuration (the one of the thread about to run it); wait for the
+ * model's output without building a request; the messages so far. */
+void crmw__session_rebind(crmw_session *s, crmw_agent *a);
+int crmw__session_arm(crmw_session *s);
+const json_t *crmw__session_messages(const crmw_session *s);
+int crmw__session_state_done(const crmw_session *s);
+double crmw__session_reward(const crmw_session *s, const json_t **info);
+const char *crmw__session_end_reason(const crmw_session *s);
+const json_t *crmw__session_last_decision(const crmw_session *s);
+int crmw__session_turn(const crmw_session *s);
+void crmw__session_ids(const crmw_session *s, const char **task_id, const char **family, const char **episode_id);
+/* The episode id becomes the task id followed by `suffix`. */
+int crmw__session_episode_suffix(crmw_session *s, const char *suffix);
 
 /* The system prompt of a session (prompt.c).  `guidelines` is the array of
  * memory hits (may be empty).  Caller frees. */

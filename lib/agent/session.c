@@ -14,6 +14,7 @@
 #include "tasks/internal.h"
 
 #include <stdio.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -27,7 +28,8 @@ struct crmw_session {
 	bool has_answer, external;
 	char *task_id, *family, *episode_id;
 	crmw_query_opts *opts;
-	json_t *messages, *tools, *decisions, *calls, *step_times, *mem_hits;
+	json_t *messages, *decisions, *calls, *step_times, *mem_hits;
+	const json_t *tools; /* the agent's export, borrowed (never incref'd: shared across threads) */
 	int turn, state;
 	char *request; /* the pending request */
 	size_t request_len;
@@ -51,6 +53,7 @@ struct crmw_session {
 	char *task_text; /* the task without its gold (crmw_request_task) */
 	size_t task_text_len;
 	json_t *plan_used; /* the built-in plan that answered (crmw__session_note_plan) */
+	uint64_t serial;   /* unique in the process: which session's options a registry holds */
 	int64_t chat_calls, plan_calls;
 };
 
@@ -71,6 +74,8 @@ static int push(json_t *arr, json_t *v)
 {
 	return v && json_array_append_new(arr, v) == 0 ? CRMW_OK : CRMW_ENOMEM;
 }
+
+static atomic_ullong session_serial;
 
 /* --------------------------------------------------------------- the task */
 
@@ -111,18 +116,7 @@ static int load_task(crmw_session *s, const char *task_json)
 		fam = json_string_value(json_object_get(t, *k));
 	s->family = crmw__strdup(fam ? fam : "custom");
 	s->task_id = task_id_of(t);
-	/* What a backend may see: everything but the solution. */
-	json_t *pub = json_copy(t);
-	if (pub) {
-		json_object_del(pub, "answer");
-		json_object_del(pub, "gold");
-		if (!json_object_get(pub, "family"))
-			json_object_set_new(pub, "family", json_string(s->family));
-		s->task_text = json_dumps(pub, JSON_COMPACT);
-		s->task_text_len = s->task_text ? strlen(s->task_text) : 0;
-		json_decref(pub);
-	}
-	return s->family && s->task_id && s->task_text ? CRMW_OK : nomem(s);
+	return s->family && s->task_id ? CRMW_OK : nomem(s);
 }
 
 /* Today and role from the task's context. */
@@ -266,10 +260,23 @@ static void write_guideline(crmw_session *s, const char *text, const char *sourc
 	}
 }
 
+/* Write-backs that read an entry and write it again are serialised in the
+ * process, so that concurrent episodes (environments, --jobs) lose no
+ * corroboration. */
+static pthread_mutex_t writeback_mu = PTHREAD_MUTEX_INITIALIZER;
+
 /* One more solved episode followed the plan of retrieved entry `h`. */
 static void corroborate(crmw_session *s, const json_t *h)
 {
 	json_int_t id = json_integer_value(json_object_get(h, "id"));
+	pthread_mutex_lock(&writeback_mu);
+	crmw_buf cur = CRMW_BUF_INIT;
+	json_t *fresh = NULL;
+	if (crmw_memory_get(&cur, s->a->mem, id) == CRMW_OK)
+		crmw__json_parse(cur.data, cur.len, &fresh, NULL);
+	crmw_buf_dispose(&cur);
+	if (fresh)
+		h = fresh;
 	json_t *md = json_deep_copy(json_object_get(h, "metadata"));
 	json_t *prov = json_deep_copy(json_object_get(h, "provenance"));
 	if (!json_is_object(md))
@@ -292,7 +299,11 @@ static void corroborate(crmw_session *s, const json_t *h)
 		note(s, "not written: a retrieved guideline with the same plan was corroborated", NULL);
 	}
 	free(pt);
+	json_decref(fresh);
+	pthread_mutex_unlock(&writeback_mu);
 }
+
+static json_t *parsed_calls(const json_t *calls);
 
 /* After the reward: counters, and the write-back decision. */
 static void memory_after(crmw_session *s, bool count)
@@ -309,7 +320,10 @@ static void memory_after(crmw_session *s, bool count)
 		note(s, "not written: the episode did not succeed", NULL);
 		return;
 	}
-	if (crmw__plan_build(&s->plan, &s->plan_text, s->task, s->calls, s->answer)) {
+	json_t *calls = parsed_calls(s->calls);
+	int prc = calls ? crmw__plan_build(&s->plan, &s->plan_text, s->task, calls, s->answer) : CRMW_ENOMEM;
+	json_decref(calls);
+	if (prc) {
 		note(s, "out of memory building the plan", NULL);
 		return;
 	}
@@ -387,8 +401,95 @@ void crmw__session_abort(crmw_session *s, const char *why)
 		end_now(s, "aborted", why);
 }
 
-const char *crmw__session_task_text(const crmw_session *s, size_t *len)
+void crmw__session_rebind(crmw_session *s, crmw_agent *a)
 {
+	if (s->a == a)
+		return;
+	s->a = a; /* the old agent is left alone: another thread may be using it */
+	s->cancel_gen = atomic_load(&a->cancel_gen);
+}
+
+int crmw__session_arm(crmw_session *s)
+{
+	if (s->state == ST_DISTILL_READY) /* no model to word it: the plan's text */
+		end_now(s, "answered", NULL);
+	if (s->state != ST_CHAT_READY)
+		return s->state == ST_DONE ? CRMW_OK : crmw__errf(&s->h.err, CRMW_ESTATE, "the episode is not ready");
+	s->state = ST_CHAT_WAIT;
+	s->t_req = now_us();
+	return CRMW_OK;
+}
+
+const json_t *crmw__session_messages(const crmw_session *s)
+{
+	return s->messages;
+}
+
+int crmw__session_state_done(const crmw_session *s)
+{
+	return s->state == ST_DONE;
+}
+
+double crmw__session_reward(const crmw_session *s, const json_t **info)
+{
+	if (info)
+		*info = s->reward_info;
+	return s->reward;
+}
+
+const char *crmw__session_end_reason(const crmw_session *s)
+{
+	return s->end_reason;
+}
+
+const json_t *crmw__session_last_decision(const crmw_session *s)
+{
+	size_t n = json_array_size(s->decisions);
+	return n ? json_array_get(s->decisions, n - 1) : NULL;
+}
+
+int crmw__session_turn(const crmw_session *s)
+{
+	return s->turn;
+}
+
+void crmw__session_ids(const crmw_session *s, const char **task_id, const char **family, const char **episode_id)
+{
+	*task_id = s->task_id;
+	*family = s->family;
+	*episode_id = s->episode_id;
+}
+
+int crmw__session_episode_suffix(crmw_session *s, const char *suffix)
+{
+	char buf[400];
+	snprintf(buf, sizeof buf, "%.200s%.100s", s->task_id, suffix);
+	char *id = crmw__strdup(buf);
+	if (!id)
+		return nomem(s);
+	free(s->episode_id);
+	s->episode_id = id;
+	return CRMW_OK;
+}
+
+/* Written when a backend first asks (crmw_request_task), on the thread
+ * running the session: most episodes never need it. */
+const char *crmw__session_task_text(const crmw_session *cs, size_t *len)
+{
+	crmw_session *s = (crmw_session *)cs;
+	if (!s->task_text) {
+		/* what a backend may see: everything but the solution */
+		json_t *pub = json_copy(s->task);
+		if (pub) {
+			json_object_del(pub, "answer");
+			json_object_del(pub, "gold");
+			if (!json_object_get(pub, "family"))
+				json_object_set_new(pub, "family", json_string(s->family));
+			s->task_text = json_dumps(pub, JSON_COMPACT);
+			s->task_text_len = s->task_text ? strlen(s->task_text) : 0;
+			json_decref(pub);
+		}
+	}
 	if (len)
 		*len = s->task_text_len;
 	return s->task_text;
@@ -457,6 +558,7 @@ CRMW_API int crmw_session_new(crmw_session **out, crmw_agent *a, const char *tas
 	if (!s)
 		return crmw__errf(&a->h.err, CRMW_ENOMEM, "out of memory");
 	s->a = a;
+	s->serial = atomic_fetch_add(&session_serial, 1) + 1;
 	atomic_init(&s->canceled, 0);
 	s->cancel_gen = atomic_load(&a->cancel_gen);
 	s->messages = json_array();
@@ -491,11 +593,11 @@ CRMW_API int crmw_session_new(crmw_session **out, crmw_agent *a, const char *tas
 	}
 	rc = rc ? rc : first_message(s);
 	if (!rc && a->o.mode == MODE_TOOLS) {
-		crmw_buf b = CRMW_BUF_INIT;
-		rc = crmw_registry_export(&b, a->reg, CRMW_TOOLS_OPENAI);
-		if (!rc && crmw__json_parse(b.data, b.len, &s->tools, NULL))
-			rc = nomem(s);
-		crmw_buf_dispose(&b);
+		const json_t *tools = crmw__agent_tools(a, NULL, &rc);
+		if (rc)
+			rc = crmw__errf(&s->h.err, rc, "exporting the tools failed: %s", crmw_last_error());
+		else
+			s->tools = tools; /* borrowed: the agent keeps every export until it is freed */
 	}
 	if (rc) {
 		crmw__errf(NULL, rc, "%s", crmw__err_msg(&s->h.err));
@@ -512,11 +614,8 @@ CRMW_API void crmw_session_free(crmw_session *s)
 {
 	if (!s)
 		return;
-	if (s->a && s->a->reg_opts_owner == s)
-		s->a->reg_opts_owner = NULL;
 	json_decref(s->task);
 	json_decref(s->messages);
-	json_decref(s->tools);
 	json_decref(s->decisions);
 	json_decref(s->calls);
 	json_decref(s->step_times);
@@ -565,10 +664,8 @@ static int make_request(crmw_session *s, bool distill)
 	json_t *r = msgs ? json_pack("{s:i, s:s, s:o, s:i}", "schema_version", 1, "purpose", distill ? "distill" : "chat",
 				     "messages", msgs, "max_tokens", a->o.max_tokens)
 			 : NULL;
-	if (r && !distill && s->tools) {
-		json_object_set(r, "tools", s->tools);
+	if (r && !distill && s->tools)
 		json_object_set_new(r, "tool_choice", json_string("auto"));
-	}
 	if (r && a->o.stop && !distill)
 		json_object_set(r, "stop", a->o.stop);
 	if (r)
@@ -578,6 +675,26 @@ static int make_request(crmw_session *s, bool distill)
 	json_decref(r);
 	if (!t)
 		return nomem(s);
+	if (!distill && s->tools) {
+		/* the tools spliced in as text: the shared value is never touched
+		 * (its reference count is not thread-safe to move) */
+		const char *tt = NULL;
+		int trc;
+		crmw__agent_tools(a, &tt, &trc);
+		size_t n = strlen(t), tn = tt ? strlen(tt) : 0;
+		char *u = tt ? malloc(n + tn + 16) : NULL;
+		if (!u) {
+			free(t);
+			return nomem(s);
+		}
+		memcpy(u, t, n - 1); /* without the closing brace */
+		memcpy(u + n - 1, ",\"tools\":", 9);
+		memcpy(u + n + 8, tt, tn);
+		u[n + 8 + tn] = '}';
+		u[n + 9 + tn] = '\0';
+		free(t);
+		t = u;
+	}
 	free(s->request);
 	s->request = t;
 	s->request_len = strlen(t);
@@ -640,19 +757,35 @@ static int approve(crmw_session *s, const char *id, const char *name, const json
 
 static void set_registry_opts(crmw_session *s)
 {
-	if (s->a->reg_opts_owner != s) {
+	if (s->a->reg_opts_serial != s->serial) {
 		if (crmw_registry_set_query_opts(s->a->reg, s->opts) == CRMW_OK)
-			s->a->reg_opts_owner = s;
+			s->a->reg_opts_serial = s->serial;
 	}
 }
 
 /* Record a successful call for plans: its result parsed as JSON when it is. */
 static void remember_call(crmw_session *s, const char *name, const json_t *args, const char *out, size_t n)
 {
-	json_t *res;
-	if (crmw__json_parse(out, n, &res, NULL))
-		res = json_stringn(out, n);
-	push(s->calls, json_pack("{s:s, s:O, s:o}", "name", name, "arguments", args, "result", res));
+	/* kept as text: parsed only when a plan is built (write-back) */
+	push(s->calls, json_pack("{s:s, s:O, s:s%}", "name", name, "arguments", args, "result_text", out ? out : "", n));
+}
+
+/* The calls with their results parsed, for plans. */
+static json_t *parsed_calls(const json_t *calls)
+{
+	json_t *out = json_array();
+	size_t i;
+	json_t *c;
+	json_array_foreach(calls, i, c) {
+		const char *t = json_string_value(json_object_get(c, "result_text"));
+		size_t n = json_string_length(json_object_get(c, "result_text"));
+		json_t *res;
+		if (crmw__json_parse(t ? t : "", n, &res, NULL))
+			res = json_stringn(t ? t : "", n);
+		json_array_append_new(out, json_pack("{s:O, s:O, s:o}", "name", json_object_get(c, "name"), "arguments",
+						     json_object_get(c, "arguments"), "result", res));
+	}
+	return out;
 }
 
 /* Run one tool call or query; fills the action's status and observation. */
@@ -688,7 +821,8 @@ static int run_action(crmw_session *s, json_t *act, crmw_buf *obs)
 		const char *q = json_string_value(json_object_get(act, "query"));
 		rc = crmw_query(obs, a->db, q, strlen(q), s->opts);
 		if (rc == CRMW_OK) {
-			remember_call(s, name, args, obs->data, obs->len);
+			if (a->mem && a->o.mem_write) /* for the plan */
+				remember_call(s, name, args, obs->data, obs->len);
 		} else if (rc != CRMW_ENOMEM) {
 			crmw__buf_clear(obs);
 			rc = crmw__buf_printf(obs, "Error (%s): %s", crmw_status_name(rc), crmw_last_error());
@@ -705,9 +839,10 @@ static int run_action(crmw_session *s, json_t *act, crmw_buf *obs)
 			rc = crmw_registry_call(obs, a->reg, name, at, strlen(at));
 			free(at);
 		}
-		if (rc == CRMW_OK)
-			remember_call(s, name, args, obs->data, obs->len);
-		else if (rc == CRMW_ENOTFOUND)
+		if (rc == CRMW_OK) {
+			if (a->mem && a->o.mem_write) /* for the plan */
+				remember_call(s, name, args, obs->data, obs->len);
+		} else if (rc == CRMW_ENOTFOUND)
 			status = "unknown_tool", rc = CRMW_OK;
 		else if (rc == CRMW_EINVALID || rc == CRMW_EFORMAT)
 			status = "invalid", rc = CRMW_OK;
@@ -881,9 +1016,10 @@ static int process(crmw_session *s, const char *raw, size_t n, json_t *dec)
 		if (rc)
 			break;
 		if (tool) {
-			rc = push(s->messages, json_pack("{s:s, s:O, s:O, s:s%}", "role", "tool", "tool_call_id",
+			/* the action's observation, shared (one copy of a large text) */
+			rc = push(s->messages, json_pack("{s:s, s:O, s:O, s:O}", "role", "tool", "tool_call_id",
 							 json_object_get(act, "id"), "name", json_object_get(act, "name"),
-							 "content", obs.data ? obs.data : "", obs.len))
+							 "content", json_object_get(act, "observation")))
 				     ? nomem(s)
 				     : CRMW_OK;
 		} else {
@@ -1115,10 +1251,10 @@ CRMW_API int crmw_session_trajectory(crmw_buf *out, crmw_session *s)
 		json_array_append(scores, json_object_get(h, "score"));
 	}
 	int64_t end = s->end_reason ? s->t_end : now_us();
-	json_t *t = json_pack("{s:i, s:s, s:s, s:s, s:s, s:O, s:O*, s:s?, s:o, s:o, s:i, s:s?, s:s?, s:O, s:b}",
+	json_t *t = json_pack("{s:i, s:s, s:s, s:s, s:s, s:O, s:o*, s:s?, s:o, s:o, s:i, s:s?, s:s?, s:O, s:b}",
 			      "schema_version", 1, "task_id", s->task_id, "task_family", s->family, "episode_id",
 			      s->episode_id, "mode", s->a->o.mode == MODE_REACT ? "react" : "tools", "messages",
-			      s->messages, "tools", s->tools, "answer", s->answer, "memory_ids", ids, "memory_scores",
+			      s->messages, "tools", s->tools ? json_deep_copy(s->tools) : NULL, "answer", s->answer, "memory_ids", ids, "memory_scores",
 			      scores, "turns", s->turn, "end_reason", s->end_reason, "error", s->error, "decisions",
 			      s->decisions, "done", s->state == ST_DONE);
 	if (!t)

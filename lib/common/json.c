@@ -526,3 +526,51 @@ int crmw__json_options(json_t **out, crmw_err *e, const char *text, const char *
 	*out = v;
 	return CRMW_OK;
 }
+
+int crmw__json_write(crmw_buf *b, const json_t *v)
+{
+	char num[48];
+	int rc = CRMW_OK;
+	switch (json_typeof(v)) {
+	case JSON_OBJECT: {
+		rc = crmw__buf_putc(b, '{');
+		const char *k;
+		json_t *x;
+		bool first = true;
+		json_object_foreach((json_t *)v, k, x) {
+			if (rc)
+				break;
+			rc = first ? CRMW_OK : crmw__buf_putc(b, ',');
+			first = false;
+			rc = rc ? rc : crmw__buf_json_str(b, k, strlen(k));
+			rc = rc ? rc : crmw__buf_putc(b, ':');
+			rc = rc ? rc : crmw__json_write(b, x);
+		}
+		return rc ? rc : crmw__buf_putc(b, '}');
+	}
+	case JSON_ARRAY: {
+		rc = crmw__buf_putc(b, '[');
+		for (size_t i = 0; i < json_array_size(v) && !rc; i++) {
+			rc = i ? crmw__buf_putc(b, ',') : CRMW_OK;
+			rc = rc ? rc : crmw__json_write(b, json_array_get(v, i));
+		}
+		return rc ? rc : crmw__buf_putc(b, ']');
+	}
+	case JSON_STRING:
+		return crmw__buf_json_str(b, json_string_value(v), json_string_length(v));
+	case JSON_INTEGER:
+		snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		return crmw__buf_puts(b, num);
+	case JSON_REAL:
+		snprintf(num, sizeof num, "%.17g", json_real_value(v));
+		if (!strpbrk(num, ".eEni"))
+			strcat(num, ".0");
+		return crmw__buf_puts(b, num);
+	case JSON_TRUE:
+		return crmw__buf_puts(b, "true");
+	case JSON_FALSE:
+		return crmw__buf_puts(b, "false");
+	default:
+		return crmw__buf_puts(b, "null");
+	}
+}

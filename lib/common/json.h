@@ -32,6 +32,11 @@ int crmw__json_check_keys(crmw_err *e, json_t *obj, const char *what, const char
  * unknown key is an error naming the closest known one).  `what` names the
  * options in messages ("memory options").  Values are checked by the caller.
  * @return CRMW_OK, CRMW_EFORMAT (not JSON), CRMW_EINVALID, CRMW_ENOMEM */
+/* Append `v` as compact JSON (keys in the object's order; reals as
+ * jansson writes them).  Strings go through crmw__buf_json_str, several
+ * times faster than json_dumps on long texts. */
+int crmw__json_write(crmw_buf *b, const json_t *v);
+
 int crmw__json_options(json_t **out, crmw_err *e, const char *text, const char *what, const char *const *keys,
 		       size_t nkeys);
 

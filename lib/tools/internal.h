@@ -44,4 +44,8 @@ json_t *crmw__jschema_public(json_t *schema);
  * needs, named rule-1, rule-2, ...). */
 int crmw__jschema_gbnf(crmw_buf *out, json_t *schema, const char *rule);
 
+/* A number that changes whenever a tool is added or removed (caches of the
+ * exported specs compare it). */
+uint64_t crmw__registry_generation(const crmw_registry *r);
+
 #endif

@@ -27,7 +27,13 @@ struct crmw_registry {
 	tool *tools;
 	int32_t n, cap;
 	int64_t max_output;      /* bytes of a result, 0 = no cap */
+	uint64_t generation;     /* moves with every add and remove */
 };
+
+uint64_t crmw__registry_generation(const crmw_registry *r)
+{
+	return r ? r->generation : 0;
+}
 
 int crmw_registry_new(crmw_registry **out)
 {
@@ -167,6 +173,7 @@ static int add_tool(crmw_registry *r, const char *name, const char *description,
 	t.userdata = userdata;
 	t.userdata_free = userdata_free;
 	r->tools[r->n++] = t;
+	r->generation++;
 	json_decref(root);
 	return CRMW_OK;
 fail:
@@ -228,6 +235,7 @@ int crmw_registry_remove(crmw_registry *r, const char *name)
 	int32_t i = (int32_t)(t - r->tools);
 	memmove(&r->tools[i], &r->tools[i + 1], sizeof *r->tools * (size_t)(r->n - i - 1));
 	r->n--;
+	r->generation++;
 	return CRMW_OK;
 }
 

@@ -114,6 +114,45 @@ c = load(path("replay.jsonl"))
 t.ok([(x["answer"], x["reward"], x["end_reason"]) for x in a] == [(x["answer"], x["reward"], x["end_reason"]) for x in c],
      "replay gives the same answers, rewards and ends")
 
+# grouped rollouts: every task N times with the group's statistics; the same
+# with two jobs (long task ids make distinct episode ids)
+r = run("rollout", "--db", org, "--tasks", tasks, "--split", "train", "--backend", "gold", "--group", "3", "--jobs", "2",
+        "--json", "-o", path("ro.jsonl"))
+t.ok(r.returncode == 0, "rollout --group 3 --jobs 2", r.stderr)
+ro = load(path("ro.jsonl"))
+t.ok(len(ro) == 3 * splits["train"], "three episodes per task", len(ro))
+t.ok(all(x["reward"] == 1.0 for x in ro), "every gold episode solved (no episode-id collision across jobs)",
+     [x["episode_id"] for x in ro if x["reward"] != 1.0][:3])
+g = [x["group"] for x in ro]
+t.ok(all(x["size"] == 3 and x["reward_mean"] == 1 and x["reward_std"] == 0 and x["advantage"] == 0 for x in g),
+     "group statistics: mean 1, std 0, advantages 0", g[:2])
+t.ok([x["group"]["index"] for x in ro[:3]] == [0, 1, 2] and ro[0]["episode_id"].endswith("#g0")
+     and len({x["episode_id"] for x in ro}) == len(ro), "episode ids <task>#g<k>, all distinct")
+# mixed rewards: the memory policy on the test split (solved and abstained)
+r = run("rollout", "--db", org, "--tasks", tasks, "--split", "test", "--backend", "memory", "--memory", mem,
+        "--group", "2", "--json", "-o", path("ro2.jsonl"))
+ro2 = load(path("ro2.jsonl"))
+t.ok(r.returncode == 0 and all(abs(x["group"]["reward_mean"] - x["reward"]) < 1e-9 for x in ro2),
+     "deterministic groups: the mean is each episode's reward", r.stderr)
+# SFT data: the solved gold episodes as chat lines
+r = run("rollout", "--db", org, "--tasks", tasks, "--split", "train", "--backend", "gold", "--group", "1",
+        "--format", "sft", "-o", path("sft.jsonl"))
+sft = load(path("sft.jsonl"))
+t.ok(r.returncode == 0 and len(sft) == splits["train"] and all(set(x) == {"messages", "tools"} for x in sft),
+     "SFT lines {messages, tools}, one per solved task", r.stderr)
+t.ok(all(x["messages"][0]["role"] == "system" and x["messages"][-1]["role"] == "assistant" for x in sft),
+     "each SFT conversation runs from the system prompt to the final answer")
+for args, word in [(["run", "--db", org, "--tasks", tasks, "--backend", "gold", "--group", "2", "-o", path("x.jsonl")],
+                    "--group"),
+                   (["rollout", "--db", org, "--tasks", tasks, "--backend", "gold", "--group", "0", "-o", path("x.jsonl")],
+                    "--group"),
+                   (["rollout", "--db", org, "--tasks", tasks, "--backend", "gold", "--memory-policy", "x", "-o",
+                     path("x.jsonl")], "--memory-policy"),
+                   (["rollout", "--db", org, "--tasks", tasks, "--backend", "gold", "--format", "csv", "-o",
+                     path("x.jsonl")], "--format")]:
+    r = run(*args)
+    t.ok(r.returncode == 2 and word in r.stderr, f"usage error: {args[0]} {word}", r.stderr)
+
 # usage errors: exit 2, one line
 cases = [
     (["run"], "required"),

@@ -51,5 +51,6 @@ int cmd_tasks(int argc, char **argv);
 int cmd_memory(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
+int cmd_rollout(int argc, char **argv);
 
 #endif

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
+#include <malloc.h>
 #include <math.h>
 #include <sqlite3.h>
 #include <stdarg.h>
@@ -1272,6 +1273,336 @@ static int parse_sizes(int64_t *out, int max, const char *s)
 	}
 }
 
+
+/* ------------------------------------------------------------------ env */
+
+typedef struct pcts {
+	double p50, p95;
+} pcts;
+
+static pcts percentiles(double *t, int n)
+{
+	pcts r = {0, 0};
+	if (n <= 0)
+		return r;
+	qsort(t, (size_t)n, sizeof *t, cmpd);
+	r.p50 = t[n / 2];
+	r.p95 = t[(int)(0.95 * (n - 1))];
+	return r;
+}
+
+/* The Python reference environment (bench/env_reference.py), found beside
+ * the source tree or in $CRMW_BENCH_DIR; its latencies in *py. */
+static bool python_reference(const char *org, const char *episodes, double *reset, double *step, double *reward,
+			     int *nr, int *ns, int *nw)
+{
+	const char *d = getenv("CRMW_BENCH_DIR");
+	char script[4300], cmd[9000];
+	snprintf(script, sizeof script, "%s/env_reference.py", d && *d ? d : CRMW_BENCH_DIR);
+	if (access(script, R_OK) != 0)
+		return false;
+	snprintf(cmd, sizeof cmd, "python3 '%s' '%s' '%s'", script, org, episodes);
+	FILE *f = popen(cmd, "r");
+	if (!f)
+		return false;
+	json_error_t je;
+	json_t *r = json_loadf(f, 0, &je);
+	int st = pclose(f);
+	if (!r || st != 0) {
+		json_decref(r);
+		return false;
+	}
+	double *out[3] = {reset, step, reward};
+	int *n[3] = {nr, ns, nw};
+	const char *keys[3] = {"reset_us", "step_us", "reward_us"};
+	for (int k = 0; k < 3; k++) {
+		size_t i;
+		json_t *v;
+		*n[k] = 0;
+		json_array_foreach(json_object_get(r, keys[k]), i, v) out[k][(*n[k])++] = json_number_value(v);
+	}
+	json_decref(r);
+	return true;
+}
+
+/* Steps per second over `nenv` environments in batches, with `workers`. */
+static double env_throughput(const char *org, const crmw_task_set *ts, int workers, const char *const *outputs,
+			     int nenv, int rounds)
+{
+	char opts[200];
+	snprintf(opts, sizeof opts, "{\"workers\":%d,\"memory\":\"off\",\"agent\":{\"max_turns\":1000}}", workers);
+	crmw_env_pool *p;
+	if (crmw_env_pool_new(&p, org, opts))
+		return 0;
+	crmw_env_pool_set_tasks(p, ts);
+	crmw_env **envs = calloc((size_t)nenv, sizeof *envs);
+	crmw_buf *outs = calloc((size_t)nenv, sizeof *outs);
+	const char **in = calloc((size_t)nenv, sizeof *in);
+	size_t *lens = calloc((size_t)nenv, sizeof *lens);
+	crmw_buf obs = CRMW_BUF_INIT;
+	double rate = 0;
+	int rc = envs && outs && in && lens ? 0 : -1;
+	for (int i = 0; !rc && i < nenv; i++) {
+		char r[64];
+		snprintf(r, sizeof r, "{\"index\":%d,\"tools\":false}", i % (int)crmw_task_set_count(ts));
+		rc = crmw_env_new(&envs[i], p) || crmw_env_reset(&obs, envs[i], r);
+	}
+	double t0 = now_s();
+	for (int round = 0; !rc && round < rounds; round++) {
+		for (int i = 0; i < nenv; i++) {
+			in[i] = outputs[(round + i) % 3];
+			lens[i] = strlen(in[i]);
+		}
+		rc = crmw_env_step_batch(p, envs, in, lens, outs, NULL, nenv);
+	}
+	if (!rc)
+		rate = (double)nenv * rounds / (now_s() - t0);
+	for (int i = 0; i < nenv && envs; i++) {
+		crmw_env_free(envs[i]);
+		crmw_buf_dispose(&outs[i]);
+	}
+	crmw_buf_dispose(&obs);
+	free(envs);
+	free(outs);
+	free(in);
+	free(lens);
+	crmw_env_pool_free(p);
+	return rate;
+}
+
+/*
+ * The RL environment (issue 11): reset, step (a tool call and its
+ * observation) and reward latencies with a scripted policy, side by side
+ * with a Python reference environment over the same org file; batch
+ * throughput with one and two threads; the memory of idle environments.
+ */
+static int bench_env(const char *dir, int episodes, bool json)
+{
+	char org[4200], epath[4200];
+	snprintf(org, sizeof org, "%s/org.db", dir);
+	snprintf(epath, sizeof epath, "%s/episodes.json", dir);
+	int rc = crmw_gen(org, "{\"profile\":\"b2b\",\"seed\":1,\"overwrite\":true}", NULL, NULL);
+	if (rc)
+		return cli_lib_error(rc, "bench env: gen");
+	crmw_db *db = NULL;
+	crmw_task_set *ts = NULL;
+	rc = crmw_db_open(&db, org, CRMW_DB_READONLY);
+	rc = rc ? rc : crmw_tasks_generate(&ts, NULL, db, "{\"families\":\"handle_time\",\"per_family\":40,\"seed\":1}");
+	if (rc) {
+		crmw_db_free(db);
+		return cli_lib_error(rc, "bench env: tasks");
+	}
+	int64_t ntasks = crmw_task_set_count(ts);
+	/* the scripted policy: three calls around a quarter of last year */
+	crmw_buf b = CRMW_BUF_INIT;
+	crmw_task_set_get(&b, ts, 0);
+	json_t *t0j = json_loads(b.data, 0, NULL);
+	const char *today = json_string_value(json_object_get(json_object_get(t0j, "context"), "today"));
+	int year = today ? atoi(today) - 1 : 2023;
+	json_decref(t0j);
+	char out0[200], out1[300], out2[300];
+	snprintf(out0, sizeof out0,
+		 "<tool_call>{\"name\": \"get_period\", \"arguments\": {\"period_name\": \"Q3\", \"year\": %d}}</tool_call>", year);
+	snprintf(out1, sizeof out1,
+		 "<tool_call>{\"name\": \"get_agent_handled_cases_by_period\", \"arguments\": {\"start_date\": "
+		 "\"%d-07-01T00:00:00Z\", \"end_date\": \"%d-10-01T00:00:00Z\"}}</tool_call>",
+		 year, year);
+	snprintf(out2, sizeof out2,
+		 "<tool_call>{\"name\": \"get_cases\", \"arguments\": {\"start_date\": \"%d-07-01T00:00:00Z\", "
+		 "\"end_date\": \"%d-10-01T00:00:00Z\", \"statuses\": [\"Closed\"]}}</tool_call>",
+		 year, year);
+	const char *outputs[3] = {out0, out1, out2};
+	enum { STEPS = 6 };
+
+	/* the library */
+	crmw_env_pool *p = NULL;
+	crmw_env *e = NULL;
+	rc = crmw_env_pool_new(&p, org, "{\"workers\":0,\"memory\":\"off\",\"agent\":{\"max_turns\":1000}}");
+	rc = rc ? rc : crmw_env_pool_set_tasks(p, ts);
+	rc = rc ? rc : crmw_env_new(&e, p);
+	double *reset = calloc((size_t)episodes, sizeof *reset), *step = calloc((size_t)episodes * STEPS, sizeof *step),
+	       *reward = calloc((size_t)episodes, sizeof *reward);
+	double *preset = calloc((size_t)episodes, sizeof *preset), *pstep = calloc((size_t)episodes * STEPS, sizeof *pstep),
+	       *preward = calloc((size_t)episodes, sizeof *preward);
+	json_t *eps = json_array();
+	crmw_buf obs = CRMW_BUF_INIT, out = CRMW_BUF_INIT, info = CRMW_BUF_INIT;
+	int nsteps = 0;
+	for (int i = 0; !rc && i < episodes + 20; i++) { /* 20 warm-up episodes */
+		int64_t ti = i % ntasks;
+		char r[64];
+		snprintf(r, sizeof r, "{\"index\":%lld}", (long long)ti);
+		double t = now_s();
+		rc = crmw_env_reset(&obs, e, r);
+		double tr = (now_s() - t) * 1e6;
+		for (int k = 0; !rc && k < STEPS; k++) {
+			t = now_s();
+			rc = crmw_env_step(&out, e, outputs[k % 3], strlen(outputs[k % 3]));
+			if (i >= 20)
+				step[nsteps++] = (now_s() - t) * 1e6;
+		}
+		crmw_task_set_get(&b, ts, ti);
+		json_t *tj = json_loads(b.data, 0, NULL);
+		const char *answer = json_string_value(json_array_get(json_object_get(tj, "answer"), 0));
+		double score = 0;
+		t = now_s();
+		rc = rc ? rc : crmw_task_score(&score, &info, ts, ti, answer ? answer : "None", NULL, NULL, NULL);
+		double tw = (now_s() - t) * 1e6;
+		if (i >= 20) {
+			reset[i - 20] = tr;
+			reward[i - 20] = tw;
+			json_t *o = json_array();
+			for (int k = 0; k < STEPS; k++)
+				json_array_append_new(o, json_string(outputs[k % 3]));
+			json_array_append_new(
+				eps, json_pack("{s:{s:O, s:O, s:O, s:O}, s:o, s:s}", "task", "id", json_object_get(tj, "id"),
+					       "query", json_object_get(tj, "query"), "today",
+					       json_object_get(json_object_get(tj, "context"), "today"), "answer",
+					       json_object_get(tj, "answer"), "outputs", o, "answer", answer ? answer : "None"));
+		}
+		json_decref(tj);
+	}
+	if (rc)
+		cli_lib_error(rc, e ? crmw_env_errmsg(e) : "bench env");
+	/* the peer, on the same episodes and tool specs */
+	int nr = 0, ns = 0, nw = 0;
+	bool have_py = false;
+	if (!rc) {
+		crmw_registry *reg = NULL;
+		crmw_buf specs = CRMW_BUF_INIT;
+		if (!crmw_registry_new(&reg) && !crmw_registry_add_builtin(reg, "query,crmarena,pro", db, NULL) &&
+		    !crmw_registry_export(&specs, reg, CRMW_TOOLS_OPENAI)) {
+			json_t *spec = json_pack("{s:o, s:O}", "tools", json_loads(specs.data, 0, NULL), "episodes", eps);
+			if (spec && json_dump_file(spec, epath, JSON_COMPACT) == 0)
+				have_py = python_reference(org, epath, preset, pstep, preward, &nr, &ns, &nw);
+			json_decref(spec);
+		}
+		crmw_buf_dispose(&specs);
+		crmw_registry_free(reg);
+	}
+	json_decref(eps);
+	crmw_env_free(e);
+	crmw_env_pool_free(p);
+	/* throughput, then idle memory */
+	double thr1 = 0, thr2 = 0, idle_kib = 0;
+	if (!rc) {
+		thr1 = env_throughput(org, ts, 0, outputs, 256, 12);
+		thr2 = env_throughput(org, ts, 1, outputs, 256, 12);
+		crmw_env_pool *q = NULL;
+		if (!crmw_env_pool_new(&q, org, "{\"workers\":0,\"memory\":\"off\"}")) {
+			crmw_env_pool_set_tasks(q, ts);
+			enum { IDLE = 2048 };
+			crmw_env **many = calloc(IDLE, sizeof *many);
+			crmw_env *warm = NULL;
+			crmw_env_new(&warm, q);
+			crmw_env_reset(&obs, warm, "{\"index\":0}"); /* the context exists before measuring */
+			struct mallinfo2 m0 = mallinfo2();
+			for (int i = 0; many && i < IDLE; i++) {
+				char r[64];
+				snprintf(r, sizeof r, "{\"index\":%d,\"tools\":false}", (int)(i % ntasks));
+				crmw_env_new(&many[i], q);
+				crmw_env_reset(&obs, many[i], r);
+			}
+			struct mallinfo2 m1 = mallinfo2();
+			idle_kib = ((double)m1.uordblks - (double)m0.uordblks) / 1024.0 / IDLE;
+			for (int i = 0; many && i < IDLE; i++)
+				crmw_env_free(many[i]);
+			crmw_env_free(warm);
+			free(many);
+			crmw_env_pool_free(q);
+		}
+	}
+	int64_t records = count_records(org);
+	crmw_db_free(db);
+	crmw_task_set_free(ts);
+	crmw_buf_dispose(&b);
+	crmw_buf_dispose(&obs);
+	crmw_buf_dispose(&out);
+	crmw_buf_dispose(&info);
+	if (!rc) {
+		/* per call (steps cycle through the three calls), before sorting */
+		pcts kc[3], kp[3];
+		for (int k = 0; k < 3; k++) {
+			double *a = calloc((size_t)nsteps + 1, sizeof *a), *bb = calloc((size_t)ns + 1, sizeof *bb);
+			int na = 0, nb = 0;
+			for (int j = 0; a && j < nsteps; j++)
+				if ((j % STEPS) % 3 == k)
+					a[na++] = step[j];
+			for (int j = 0; bb && j < ns; j++)
+				if ((j % STEPS) % 3 == k)
+					bb[nb++] = pstep[j];
+			kc[k] = percentiles(a, na);
+			kp[k] = percentiles(bb, nb);
+			free(a);
+			free(bb);
+		}
+		pcts cs = percentiles(step, nsteps), cr = percentiles(reset, episodes), cw = percentiles(reward, episodes);
+		pcts ps = percentiles(pstep, ns), pr = percentiles(preset, nr), pw = percentiles(preward, nw);
+		static const char *const ckey[3] = {"get_period", "handled_by_period", "get_cases"};
+		if (json) {
+			printf("{\"benchmark\":\"env\",\"org_records\":%lld,\"episodes\":%d,\"steps\":%d,"
+			       "\"step_p50_us\":%.2f,\"step_p95_us\":%.2f,\"reset_p50_us\":%.2f,\"reset_p95_us\":%.2f,"
+			       "\"reward_p50_us\":%.3f,\"reward_p95_us\":%.3f",
+			       (long long)records, episodes, nsteps, cs.p50, cs.p95, cr.p50, cr.p95, cw.p50, cw.p95);
+			if (have_py)
+				printf(",\"python_step_p50_us\":%.2f,\"python_step_p95_us\":%.2f,\"python_reset_p50_us\":%.2f,"
+				       "\"python_reset_p95_us\":%.2f,\"python_reward_p50_us\":%.3f,\"step_speedup_vs_python\":%.2f,"
+				       "\"reset_speedup_vs_python\":%.2f,\"reward_speedup_vs_python\":%.2f",
+				       ps.p50, ps.p95, pr.p50, pr.p95, pw.p50, ps.p50 / cs.p50, pr.p50 / cr.p50, pw.p50 / cw.p50);
+			else
+				printf(",\"step_speedup_vs_python\":null");
+			for (int k = 0; k < 3; k++) {
+				printf(",\"step_%s_p50_us\":%.2f", ckey[k], kc[k].p50);
+				if (have_py)
+					printf(",\"python_step_%s_p50_us\":%.2f", ckey[k], kp[k].p50);
+			}
+			printf(",\"throughput_1_thread_steps_per_s\":%.0f,\"throughput_2_threads_steps_per_s\":%.0f,"
+			       "\"idle_env_kib\":%.1f}\n",
+			       thr1, thr2, idle_kib);
+		} else {
+			printf("RL environment, b2b org (%lld records), scripted policy: %d episodes x %d tool calls\n",
+			       (long long)records, episodes, STEPS);
+			printf("  %-30s %10s %10s %14s %14s %8s\n", "", "p50", "p95", "python p50", "python p95", "ratio");
+			const char *label[3] = {"step (tool call + observation)", "reset", "reward"};
+			pcts c[3] = {cs, cr, cw}, py[3] = {ps, pr, pw};
+			for (int k = 0; k < 3; k++) {
+				if (have_py)
+					printf("  %-30s %8.2fus %8.2fus %12.2fus %12.2fus %7.1fx\n", label[k], c[k].p50, c[k].p95,
+					       py[k].p50, py[k].p95, py[k].p50 / c[k].p50);
+				else
+					printf("  %-30s %8.2fus %8.2fus %14s %14s %8s\n", label[k], c[k].p50, c[k].p95, "-", "-", "-");
+			}
+			static const char *const clabel[3] = {"  get_period (no query)", "  get_agent_handled_cases_by_period",
+							      "  get_cases (a quarter's closed cases)"};
+			for (int k = 0; k < 3; k++) {
+				if (have_py)
+					printf("  %-30s %8.2fus %10s %12.2fus %14s %7.1fx\n", clabel[k], kc[k].p50, "", kp[k].p50, "",
+					       kp[k].p50 / kc[k].p50);
+				else
+					printf("  %-30s %8.2fus\n", clabel[k], kc[k].p50);
+			}
+			if (!have_py)
+				printf("  (python3 or bench/env_reference.py not found: set CRMW_BENCH_DIR)\n");
+			printf("  batch throughput, 256 environments: %.0f steps/s on 1 thread, %.0f steps/s on 2 (%.2fx)\n",
+			       thr1, thr2, thr1 > 0 ? thr2 / thr1 : 0);
+			printf("  2,048 idle environments (after reset): %.1f KiB of heap each\n", idle_kib);
+		}
+	}
+	free(reset);
+	free(step);
+	free(reward);
+	free(preset);
+	free(pstep);
+	free(preward);
+	remove(epath);
+	static const char *const files[] = {"org.db", "org.db-wal", "org.db-shm"};
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+		char f[4300];
+		snprintf(f, sizeof f, "%s/%s", dir, files[i]);
+		remove(f);
+	}
+	return rc ? CLI_FAIL : CLI_OK;
+}
+
 int cmd_bench(int argc, char **argv)
 {
 	enum { O_SIZES = 256, O_DIM, O_QUERIES, O_DIR, O_DATA, O_LOAD, O_EF, O_SQLQ, O_SEED, O_ENGINES };
@@ -1364,7 +1695,7 @@ int cmd_bench(int argc, char **argv)
 			mc.use_add = optarg[0] == 'a';
 			break;
 		case 'h':
-			printf("usage: crmweaver bench [gen|tools|memory|all] [--profile P] [--repeat N] [--iterations N]\n"
+			printf("usage: crmweaver bench [gen|tools|memory|env|all] [--profile P] [--repeat N] [--iterations N]\n"
 			       "                       [--keep DIR] [--dir DIR] [--json]\n"
 			       "       crmweaver bench memory [--sizes 10000,100000] [--dim 384] [--queries 1000]\n"
 			       "                       [--sqlite-queries 200] [--repeat 3] [--data clustered|uniform]\n"
@@ -1386,6 +1717,12 @@ int cmd_bench(int argc, char **argv)
 			       "          --queries perturbed copies of stored vectors (the best of --repeat\n"
 			       "          passes), recall@10, peak memory; --engines picks engines (the load\n"
 			       "          and the float scan always run); bench all includes it\n"
+			       "  env     the RL environment: reset, step (a tool call with its observation) and\n"
+			       "          reward latencies, p50/p95, over --iterations episodes (default 300) of a\n"
+			       "          scripted policy, beside the Python reference environment\n"
+			       "          (bench/env_reference.py: the same tools over the same file through\n"
+			       "          sqlite3) in the same run; batch throughput on 1 and 2 threads; the\n"
+			       "          memory of 2,048 idle environments\n"
 			       "\n"
 			       "Files go to a temporary folder in --dir (default $TMPDIR or /tmp), removed after.\n"
 			       "The benchmarks compared side by side with Python peers are bench/*.py\n"
@@ -1406,8 +1743,9 @@ int cmd_bench(int argc, char **argv)
 	if (optind + 1 < argc)
 		return cli_error(CLI_USAGE, "bench: one benchmark at a time");
 	bool all = strcmp(which, "all") == 0;
-	if (strcmp(which, "gen") != 0 && strcmp(which, "tools") != 0 && strcmp(which, "memory") != 0 && !all)
-		return cli_error(CLI_USAGE, "bench: unknown benchmark '%s' (available: gen, tools, memory, all)", which);
+	if (strcmp(which, "gen") != 0 && strcmp(which, "tools") != 0 && strcmp(which, "memory") != 0 &&
+	    strcmp(which, "env") != 0 && !all)
+		return cli_error(CLI_USAGE, "bench: unknown benchmark '%s' (available: gen, tools, memory, env, all)", which);
 	if (!base || !*base)
 		base = getenv("TMPDIR");
 	if (!base || !*base)
@@ -1431,6 +1769,8 @@ int cmd_bench(int argc, char **argv)
 			}
 		}
 	}
+	if (!rc && (all || strcmp(which, "env") == 0))
+		rc = bench_env(dir, iters == 2000 ? 300 : iters, json);
 	if (!rc && (all || strcmp(which, "memory") == 0)) {
 		mc.dir = dir;
 		mc.json = json;

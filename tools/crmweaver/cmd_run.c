@@ -25,7 +25,8 @@ static void run_usage(FILE *f)
 		"                     [--split train|test|holdout] [--families a,b]\n"
 		"                     [--memory MEM.db] [--write-memory] [--replay TRAJ.jsonl]\n"
 		"                     [--model-url URL --model NAME] [--api-key-env VAR]\n"
-		"                     [--policy JSON] [--agent JSON] [--jobs N] [--json] -o TRAJ.jsonl\n"
+		"                     [--policy JSON] [--agent JSON] [--format trajectory|sft] [--jobs N] [--json]\n"
+		"                     -o TRAJ.jsonl\n"
 		"\n"
 		"Runs one agent episode per task and writes the trajectories (JSONL, in task order)\n"
 		"and a per-family table (as `crmweaver eval`).  Backends:\n"
@@ -38,7 +39,8 @@ static void run_usage(FILE *f)
 		"  gold    each task's own gold program: to build memories and SFT data, never to\n"
 		"          evaluate\n"
 		"--write-memory lets successful episodes write guidelines (with plans) into --memory.\n"
-		"--policy and --agent take option objects (docs/backends.md, docs/agent.md).\n"
+		"--policy and --agent take option objects (docs/backends.md, docs/agent.md).  --format sft\n"
+		"writes only the solved episodes, as chat fine-tuning lines {\"messages\", \"tools\"}.\n"
 		"\n"
 		"examples:\n"
 		"  crmweaver run --db org.db --tasks tasks.json --split train --backend gold \\\n"
@@ -47,6 +49,31 @@ static void run_usage(FILE *f)
 		"                --memory mem.db --jobs 2 -o test.jsonl\n"
 		"  crmweaver run --db org.db --tasks tasks.json --backend http \\\n"
 		"                --model-url http://127.0.0.1:8080/v1 --model qwen3 -o model.jsonl\n");
+}
+
+static void rollout_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: crmweaver rollout --db ORG.db --tasks TASKS.json --backend memory|http|replay|gold\n"
+		"                         [--group N] [--split S] [--families a,b] [--memory MEM.db]\n"
+		"                         [--memory-policy off|retrieve|write] [--model-url URL --model NAME]\n"
+		"                         [--format trajectory|sft] [--agent JSON] [--jobs N] [--json] -o TRAJ.jsonl\n"
+		"\n"
+		"Grouped rollouts for GRPO-style training: N episodes of every task (episode ids\n"
+		"<task id>#g0 .. #g<N-1>), each trajectory with its group's statistics:\n"
+		"  \"group\": {\"id\", \"size\", \"index\", \"reward_mean\", \"reward_std\", \"advantage\"}\n"
+		"where advantage = (reward - mean) / (std + 1e-6), 0 when the group agrees.  With\n"
+		"--memory, --memory-policy retrieve (the default) puts guidelines in the prompts and\n"
+		"moves their counters; write also writes guidelines back from solved episodes (a\n"
+		"solved group corroborates one plan).  --format sft writes the solved episodes as chat\n"
+		"fine-tuning lines {\"messages\", \"tools\"} (with --backend gold: SFT warm-up data).\n"
+		"Other options as in crmweaver run.\n"
+		"\n"
+		"examples:\n"
+		"  crmweaver rollout --db org.db --tasks tasks.json --split train --group 8 --backend http \\\n"
+		"                    --model-url http://127.0.0.1:8000/v1 --model policy -o rollouts.jsonl\n"
+		"  crmweaver rollout --db org.db --tasks tasks.json --split train --group 1 --backend gold \\\n"
+		"                    --format sft -o sft.jsonl\n");
 }
 
 static void eval_usage(FILE *f)
@@ -261,7 +288,8 @@ typedef struct run_ctx {
 	int *failed;   /* the run itself failed (not the episode) */
 	char **errors; /* its message */
 	atomic_llong next, done;
-	int64_t total;
+	int64_t total;  /* episodes: tasks x group */
+	int64_t group;  /* episodes per task */
 	bool progress;
 	pthread_mutex_t mu; /* the progress line */
 } run_ctx;
@@ -307,8 +335,25 @@ static void *worker(void *arg)
 			progress(c);
 			continue;
 		}
-		int r = crmw_task_set_get(&task, c->ts, i);
-		r = r ? r : crmw_agent_run(&out, a, task.data, NULL);
+		int r = crmw_task_set_get(&task, c->ts, i / c->group);
+		char opts[400] = "";
+		if (!r && c->group > 1) { /* "<task id>#g<k>": the group's episodes */
+			json_t *tj = json_loadb(task.data, task.len, 0, NULL);
+			const json_t *id = json_object_get(tj, "id");
+			json_t *o = json_pack("{s:s+}", "episode_id", json_is_string(id) ? json_string_value(id) : "task", "#g");
+			if (o) {
+				char k[320];
+				snprintf(k, sizeof k, "%.280s%lld", json_string_value(json_object_get(o, "episode_id")),
+					 (long long)(i % c->group));
+				json_object_set_new(o, "episode_id", json_string(k));
+				char *ot = json_dumps(o, JSON_COMPACT);
+				snprintf(opts, sizeof opts, "%s", ot ? ot : "");
+				free(ot);
+			}
+			json_decref(o);
+			json_decref(tj);
+		}
+		r = r ? r : crmw_agent_run(&out, a, task.data, opts[0] ? opts : NULL);
 		/* An episode that ended badly still has its trajectory. */
 		if (out.len > 0)
 			c->out[i] = strdup(out.data);
@@ -390,6 +435,7 @@ static int make_backend(crmw_backend *out, const char *name, crmw_memory *mem, c
 /* The agent options: --agent's object with --write-memory folded in. */
 static char *agent_options(const char *user, bool write_memory, bool has_memory)
 {
+	(void)has_memory;
 	json_error_t je;
 	json_t *o = user ? json_loads(user, 0, &je) : json_object();
 	if (!json_is_object(o)) {
@@ -397,7 +443,7 @@ static char *agent_options(const char *user, bool write_memory, bool has_memory)
 		cli_error(CLI_USAGE, "run: --agent must be a JSON object");
 		return NULL;
 	}
-	if (write_memory || has_memory) {
+	if (write_memory) {
 		json_t *m = json_object_get(o, "memory");
 		if (!m) {
 			m = json_object();
@@ -411,8 +457,59 @@ static char *agent_options(const char *user, bool write_memory, bool has_memory)
 	return t;
 }
 
-int cmd_run(int argc, char **argv)
+/* Group statistics into every trajectory of each task's group. */
+static void add_group_stats(run_ctx *c)
 {
+	int64_t ntasks = c->total / c->group;
+	double *rewards = calloc((size_t)c->group, sizeof *rewards), *adv = calloc((size_t)c->group, sizeof *adv);
+	json_t **tr = calloc((size_t)c->group, sizeof *tr);
+	for (int64_t t = 0; rewards && adv && tr && t < ntasks; t++) {
+		for (int64_t k = 0; k < c->group; k++) {
+			const char *line = c->out[t * c->group + k];
+			tr[k] = line ? json_loads(line, 0, NULL) : NULL;
+			rewards[k] = json_number_value(json_object_get(tr[k], "reward"));
+		}
+		crmw_buf st = CRMW_BUF_INIT;
+		crmw_group_stats(&st, adv, rewards, (int32_t)c->group);
+		json_t *g = json_loads(st.data ? st.data : "{}", 0, NULL);
+		crmw_buf_dispose(&st);
+		for (int64_t k = 0; k < c->group; k++) {
+			if (!tr[k])
+				continue;
+			json_object_set_new(tr[k], "group",
+					    json_pack("{s:O, s:I, s:I, s:O, s:O, s:f}", "id", json_object_get(tr[k], "task_id"),
+						      "size", (json_int_t)c->group, "index", (json_int_t)k, "reward_mean",
+						      json_object_get(g, "mean"), "reward_std", json_object_get(g, "std"),
+						      "advantage", adv[k]));
+			char *line = json_dumps(tr[k], JSON_COMPACT);
+			if (line) {
+				free(c->out[t * c->group + k]);
+				c->out[t * c->group + k] = line;
+			}
+			json_decref(tr[k]);
+		}
+		json_decref(g);
+	}
+	free(rewards);
+	free(adv);
+	free(tr);
+}
+
+/* A solved episode as a chat fine-tuning line: {"messages", "tools"}; NULL
+ * for the others. */
+static char *sft_line(const json_t *t)
+{
+	if (json_number_value(json_object_get(t, "reward")) < 1.0)
+		return NULL;
+	json_t *o = json_pack("{s:O, s:O}", "messages", json_object_get(t, "messages"), "tools", json_object_get(t, "tools"));
+	char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	json_decref(o);
+	return s;
+}
+
+static int run_main(int argc, char **argv, bool rollout)
+{
+	const char *cmd = rollout ? "rollout" : "run";
 	static const struct option longopts[] = {
 		{"db", required_argument, NULL, 'd'},
 		{"tasks", required_argument, NULL, 't'},
@@ -430,9 +527,14 @@ int cmd_run(int argc, char **argv)
 		{"jobs", required_argument, NULL, 'J'},
 		{"json", no_argument, NULL, 'j'},
 		{"output", required_argument, NULL, 'o'},
+		{"group", required_argument, NULL, 'g'},
+		{"memory-policy", required_argument, NULL, 'P'},
+		{"format", required_argument, NULL, 'F'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
+	const char *mem_policy = NULL, *format = "trajectory";
+	int64_t group = rollout ? 4 : 1;
 	const char *db_path = NULL, *tasks_path = NULL, *backend = NULL, *split = NULL, *families = NULL;
 	const char *mem_path = NULL, *replay = NULL, *url = NULL, *model = NULL, *key_env = NULL;
 	const char *policy = NULL, *agent_user = NULL, *out_path = NULL;
@@ -441,7 +543,7 @@ int cmd_run(int argc, char **argv)
 	int c;
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":d:t:b:s:f:m:wr:u:M:k:p:a:J:jo:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":d:t:b:s:f:m:wr:u:M:k:p:a:J:jo:g:P:F:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd': db_path = optarg; break;
 		case 't': tasks_path = optarg; break;
@@ -457,16 +559,24 @@ int cmd_run(int argc, char **argv)
 		case 'p': policy = optarg; break;
 		case 'a': agent_user = optarg; break;
 		case 'J':
-			if (cli_parse_count("run", "--jobs", optarg, &jobs))
+			if (cli_parse_count(cmd, "--jobs", optarg, &jobs))
 				return CLI_USAGE;
 			break;
+		case 'g':
+			if (!rollout)
+				return cli_error(CLI_USAGE, "run: --group belongs to crmweaver rollout");
+			if (cli_parse_count(cmd, "--group", optarg, &group))
+				return CLI_USAGE;
+			break;
+		case 'P': mem_policy = optarg; break;
+		case 'F': format = optarg; break;
 		case 'j': as_json = true; break;
 		case 'o': out_path = optarg; break;
 		case 'h':
-			run_usage(stdout);
+			(rollout ? rollout_usage : run_usage)(stdout);
 			return CLI_OK;
 		default:
-			return cli_bad_option("run", argv);
+			return cli_bad_option(cmd, argv);
 		}
 	}
 	if (optind < argc)
@@ -475,8 +585,18 @@ int cmd_run(int argc, char **argv)
 		return cli_error(CLI_USAGE, "run: --db, --tasks, --backend and -o are required (see crmweaver run --help)");
 	if (jobs < 1 || jobs > 256)
 		return cli_error(CLI_USAGE, "run: --jobs must be 1 to 256");
+	if (group < 1 || group > 1024)
+		return cli_error(CLI_USAGE, "rollout: --group must be 1 to 1024");
+	if (strcmp(format, "trajectory") != 0 && strcmp(format, "sft") != 0)
+		return cli_error(CLI_USAGE, "%s: --format must be trajectory or sft", cmd);
+	if (mem_policy) {
+		if (strcmp(mem_policy, "off") != 0 && strcmp(mem_policy, "retrieve") != 0 && strcmp(mem_policy, "write") != 0)
+			return cli_error(CLI_USAGE, "%s: --memory-policy must be off, retrieve or write", cmd);
+		if (strcmp(mem_policy, "write") == 0)
+			write_memory = true;
+	}
 	if (write_memory && !mem_path)
-		return cli_error(CLI_USAGE, "run: --write-memory needs --memory MEM.db");
+		return cli_error(CLI_USAGE, "%s: --write-memory (or --memory-policy write) needs --memory MEM.db", cmd);
 
 	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -521,7 +641,10 @@ int cmd_run(int argc, char **argv)
 	ctx.ts = ts;
 	ctx.mem = mem;
 	ctx.agent_opts = agent_opts;
-	ctx.total = crmw_task_set_count(ts);
+	if (mem_policy && strcmp(mem_policy, "off") == 0 && strcmp(backend, "memory") != 0)
+		ctx.mem = NULL; /* the agents go without it */
+	ctx.group = group;
+	ctx.total = crmw_task_set_count(ts) * group;
 	ctx.out = calloc((size_t)ctx.total + 1, sizeof *ctx.out);
 	ctx.errors = calloc((size_t)ctx.total + 1, sizeof *ctx.errors);
 	ctx.failed = calloc((size_t)ctx.total + 1, sizeof *ctx.failed);
@@ -542,6 +665,8 @@ int cmd_run(int argc, char **argv)
 		pthread_join(th[i], NULL);
 	ctx.backend.destroy = destroy;
 	crmw_backend_dispose(&ctx.backend);
+	if (ctx.out && group > 1)
+		add_group_stats(&ctx);
 	double secs = seconds_since(&t0);
 
 	int result = CLI_OK;
@@ -557,9 +682,13 @@ int cmd_run(int argc, char **argv)
 		}
 		if (!ctx.out[i])
 			continue;
-		if (f)
-			fprintf(f, "%s\n", ctx.out[i]);
 		json_t *t = json_loads(ctx.out[i], 0, NULL);
+		char *sft = t && strcmp(format, "sft") == 0 ? sft_line(t) : NULL;
+		if (f && strcmp(format, "sft") != 0)
+			fprintf(f, "%s\n", ctx.out[i]);
+		else if (f && sft)
+			fprintf(f, "%s\n", sft);
+		free(sft);
 		if (t)
 			stats_add(&st, t);
 		json_decref(t);
@@ -584,4 +713,14 @@ int cmd_run(int argc, char **argv)
 	crmw_memory_free(mem);
 	crmw_task_set_free(ts);
 	return result;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	return run_main(argc, argv, false);
+}
+
+int cmd_rollout(int argc, char **argv)
+{
+	return run_main(argc, argv, true);
 }

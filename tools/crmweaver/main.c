@@ -24,6 +24,7 @@ static const cli_command commands[] = {
 	{"tasks", "synthesise tasks with gold programs, check them, score predictions", cmd_tasks},
 	{"memory", "the shared-memory store: add, search, list, export and import memories", cmd_memory},
 	{"run", "run an agent over tasks with a built-in backend (memory policy, HTTP model, replay, gold)", cmd_run},
+	{"rollout", "grouped rollouts with group statistics and advantages (RL), or SFT chat data", cmd_rollout},
 	{"eval", "the per-family table (accuracy, abstentions, plans, turns, time) of trajectories", cmd_eval},
 };
 
