@@ -44,8 +44,11 @@ static int record(void)
 		size_t k;
 		json_t *m;
 		json_array_foreach(json_object_get(tr, "messages"), k, m) {
-			if (strcmp(json_string_value(json_object_get(m, "role")), "assistant") == 0)
-				json_array_append_new(msgs, json_string_nocheck(json_dumps(m, JSON_COMPACT)));
+			if (strcmp(json_string_value(json_object_get(m, "role")), "assistant") == 0) {
+				char *text = json_dumps(m, JSON_COMPACT);
+				json_array_append_new(msgs, json_string(text));
+				free(text);
+			}
 		}
 		json_array_append_new(scripts, msgs);
 		json_array_append_new(golden, tr);
@@ -255,7 +258,7 @@ static void test_bad_output(void **state)
 	const char *bad[] = {"", "\xff\xfe\x00garbage", "<tool_call>{\"name\": \"get_cases\", \"arguments\": {", 
 			     "{\"role\":\"assistant\",\"tool_calls\":[{\"function\":{\"name\":\"no_such_tool\",\"arguments\":\"{}\"}}]}",
 			     "<tool_call>{\"name\":\"get_cases\",\"arguments\":{\"statuses\":42}}</tool_call>"};
-	size_t lens[] = {0, 17, strlen(bad[2]), strlen(bad[3]), strlen(bad[4])};
+	size_t lens[] = {0, sizeof "\xff\xfe\x00garbage" - 1, strlen(bad[2]), strlen(bad[3]), strlen(bad[4])};
 	for (size_t k = 0; k < 5; k++) {
 		assert_int_equal(crmw_env_step(&out, e, bad[k], lens[k]), CRMW_OK);
 		json_t *s = parse(&out);

@@ -1297,11 +1297,13 @@ static bool python_reference(const char *org, const char *episodes, double *rese
 			     int *nr, int *ns, int *nw)
 {
 	const char *d = getenv("CRMW_BENCH_DIR");
-	char script[4300], cmd[9000];
+	char script[4300], cmd[13000];
 	snprintf(script, sizeof script, "%s/env_reference.py", d && *d ? d : CRMW_BENCH_DIR);
-	if (access(script, R_OK) != 0)
+	if (access(script, R_OK) != 0 || strchr(script, '\'') || strchr(org, '\'') || strchr(episodes, '\''))
+		return false; /* the paths are quoted for the shell below */
+	int w = snprintf(cmd, sizeof cmd, "python3 '%s' '%s' '%s'", script, org, episodes);
+	if (w < 0 || (size_t)w >= sizeof cmd)
 		return false;
-	snprintf(cmd, sizeof cmd, "python3 '%s' '%s' '%s'", script, org, episodes);
 	FILE *f = popen(cmd, "r");
 	if (!f)
 		return false;
