@@ -1063,6 +1063,35 @@ int crmw__plan_align(json_t **bindings, char *why, size_t whylen, const json_t *
 
 /* ------------------------------------------------------------ resolution */
 
+/* Does the pointer pass only through lists of one item (within a step's
+ * result)?  Picking item k of a longer list is a choice the model made by
+ * reading it (the issue that fits a case, the product that was meant); the
+ * same position in another task's list means nothing.  *len gets the length
+ * of the first longer list. */
+static bool only_choice(const json_t *results, const char *p, size_t *len)
+{
+	const json_t *cur = results;
+	bool top = true;
+	while (cur && *p == '/') {
+		const char *e = strchr(p + 1, '/');
+		size_t n = e ? (size_t)(e - p - 1) : strlen(p + 1);
+		char tok[64];
+		snprintf(tok, sizeof tok, "%.*s", (int)(n < 63 ? n : 63), p + 1);
+		if (json_is_array(cur)) {
+			if (!top && json_array_size(cur) > 1) {
+				*len = json_array_size(cur);
+				return false;
+			}
+			cur = json_array_get(cur, (size_t)strtol(tok, NULL, 10));
+		} else {
+			cur = json_object_get(cur, tok);
+		}
+		top = false;
+		p += 1 + n;
+	}
+	return true;
+}
+
 static const char *bound(const json_t *b, const json_t *spec, const char *key)
 {
 	const char *name = json_string_value(json_object_get(spec, key));
@@ -1098,6 +1127,13 @@ json_t *crmw__plan_resolve(const json_t *v, const json_t *b, const json_t *resul
 			const json_t *x = crmw__json_pointer(results, json_string_value(ref));
 			if (!x) {
 				snprintf(why, whylen, "the results have nothing at %.200s", json_string_value(ref));
+				return NULL;
+			}
+			size_t len = 0;
+			if (!only_choice(results, json_string_value(ref), &len)) {
+				snprintf(why, whylen,
+					 "the plan takes one item (%.200s) of a list of %zu: which one was the model's choice", 
+					 json_string_value(ref), len);
 				return NULL;
 			}
 			const char *pluck = json_string_value(json_object_get(v, "pluck"));

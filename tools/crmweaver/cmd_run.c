@@ -6,6 +6,7 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 #include "cli.h"
+#include "report.h"
 
 #include <getopt.h>
 #include <pthread.h>
@@ -90,6 +91,8 @@ static void eval_usage(FILE *f)
 		"example:\n"
 		"  crmweaver eval --trajectories test.jsonl\n");
 }
+
+int run_quiet;
 
 /* ------------------------------------------------------------------ eval */
 
@@ -697,7 +700,7 @@ static int run_main(int argc, char **argv, bool rollout)
 		result = cli_error(CLI_FAIL, "run: writing '%s' failed", out_path);
 	if (failures > 0)
 		result = cli_error(CLI_FAIL, "run: %lld of %lld tasks could not run", (long long)failures, (long long)ctx.total);
-	if (result == CLI_OK || st.n > 0)
+	if ((result == CLI_OK || st.n > 0) && !run_quiet)
 		stats_print(&st, as_json, secs);
 	for (int64_t i = 0; i < ctx.total && ctx.out; i++) {
 		free(ctx.out[i]);

@@ -25,6 +25,8 @@ static const cli_command commands[] = {
 	{"memory", "the shared-memory store: add, search, list, export and import memories", cmd_memory},
 	{"run", "run an agent over tasks with a built-in backend (memory policy, HTTP model, replay, gold)", cmd_run},
 	{"rollout", "grouped rollouts with group statistics and advantages (RL), or SFT chat data", cmd_rollout},
+	{"report", "a self-contained HTML report (charts, episodes) of trajectory files", cmd_report},
+	{"demo", "the whole system in one command: org, tasks, memory, agent runs, table and report", cmd_demo},
 	{"eval", "the per-family table (accuracy, abstentions, plans, turns, time) of trajectories", cmd_eval},
 };
 
