@@ -30,6 +30,7 @@
 #define CRMWEAVER_TASKS_H
 
 #include <crmweaver/common.h>
+#include <crmweaver/gen.h>
 #include <crmweaver/store.h>
 
 #ifdef __cplusplus
@@ -77,6 +78,15 @@ CRMW_API int crmw_tasks_families(crmw_buf *out);
  * @since 0.1
  */
 CRMW_API int crmw_tasks_generate(crmw_task_set **out, crmw_buf *report, crmw_db *db, const char *options_json);
+
+/**
+ * crmw_tasks_generate with progress: `progress` (may be NULL) is called on
+ * the calling thread after each task kept, as ("tasks", done, planned); a
+ * non-zero return stops the synthesis with CRMW_EUSER.
+ * @since 0.1
+ */
+CRMW_API int crmw_tasks_generate_progress(crmw_task_set **out, crmw_buf *report, crmw_db *db,
+					  const char *options_json, crmw_progress_fn progress, void *userdata);
 
 /**
  * Load a task file: a JSON array (CRMArena, CRMArena-Pro or libcrmweaver)

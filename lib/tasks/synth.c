@@ -663,7 +663,22 @@ static int load_org(synth *s, crmw_db *db)
 	return rc;
 }
 
+static int generate(crmw_task_set **out, crmw_buf *report, crmw_db *db, const char *options_json,
+		    crmw_progress_fn progress, void *userdata);
+
 CRMW_API int crmw_tasks_generate(crmw_task_set **out, crmw_buf *report, crmw_db *db, const char *options_json)
+{
+	return generate(out, report, db, options_json, NULL, NULL);
+}
+
+CRMW_API int crmw_tasks_generate_progress(crmw_task_set **out, crmw_buf *report, crmw_db *db, const char *options_json,
+					  crmw_progress_fn progress, void *userdata)
+{
+	return generate(out, report, db, options_json, progress, userdata);
+}
+
+static int generate(crmw_task_set **out, crmw_buf *report, crmw_db *db, const char *options_json,
+		    crmw_progress_fn progress, void *userdata)
 {
 	if (!out || !db)
 		return crmw__errf(NULL, CRMW_EINVALID, "out and db must not be NULL");
@@ -708,6 +723,9 @@ CRMW_API int crmw_tasks_generate(crmw_task_set **out, crmw_buf *report, crmw_db 
 	draft d;
 	memset(&d, 0, sizeof d);
 	int fi = 0;
+	int64_t nsel = 0, done = 0;
+	for (const syn_family *f = crmw__syn_families; f->name; f++)
+		nsel += profile_has(f, s.profile) && (all || crmw__listed(fams, f->name));
 	for (const syn_family *f = crmw__syn_families; !rc && f->name; f++, fi++) {
 		if (!profile_has(f, s.profile) || (!all && !crmw__listed(fams, f->name)))
 			continue;
@@ -776,6 +794,8 @@ CRMW_API int crmw_tasks_generate(crmw_task_set **out, crmw_buf *report, crmw_db 
 			json_object_set_new(task, "idx", json_integer((json_int_t)json_array_size(tasks)));
 			json_array_append_new(tasks, task);
 			made++;
+			if (progress && progress("tasks", ++done, nsel * per, userdata) != 0)
+				rc = crmw__errf(NULL, CRMW_EUSER, "task synthesis canceled by the progress callback");
 		}
 		json_object_set_new(rep, f->name,
 				    json_pack("{s:I, s:I, s:I, s:I, s:I}", "tasks", (json_int_t)made, "none", (json_int_t)nones,

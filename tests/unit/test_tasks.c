@@ -314,6 +314,18 @@ static void test_user_sim(void **state)
 	crmw_task_set_free(ts);
 }
 
+static int count_progress(const char *stage, int64_t done, int64_t total, void *ud)
+{
+	int64_t *c = ud;
+	assert_string_equal(stage, "tasks");
+	c[0]++;
+	c[1] = done;
+	if (c[2] < 0) /* stop after -c[2] calls */
+		return c[0] >= -c[2] ? 1 : 0;
+	c[2] = total;
+	return 0;
+}
+
 static void test_generate(void **state)
 {
 	(void)state;
@@ -352,6 +364,19 @@ static void test_generate(void **state)
 	assert_int_equal(crmw_task_set_select(&sel, ts, "{\"split\":\"holdout\"}"), CRMW_OK);
 	assert_int_equal(crmw_task_set_count(sel), 3);
 	crmw_task_set_free(sel);
+	/* progress: one call per task kept, the same tasks; a non-zero return stops */
+	int64_t calls[3] = {0, 0, 0}; /* calls, last done, total */
+	assert_int_equal(crmw_tasks_generate_progress(&again, NULL, db, opts, count_progress, calls), CRMW_OK);
+	assert_int_equal(calls[0], crmw_task_set_count(again));
+	assert_int_equal(calls[1], calls[2]);
+	crmw_task_set_get(&a, again, 5);
+	crmw_task_set_get(&b, ts, 5);
+	assert_string_equal(a.data, b.data);
+	crmw_task_set_free(again);
+	int64_t stop[3] = {0, 0, -4};
+	assert_int_equal(crmw_tasks_generate_progress(&again, NULL, db, opts, count_progress, stop), CRMW_EUSER);
+	assert_null(again);
+	assert_int_equal(stop[0], 4);
 	/* bad options */
 	assert_int_equal(crmw_tasks_generate(&again, NULL, db, "{\"families\":\"handle_tme\"}"), CRMW_ENOTFOUND);
 	assert_non_null(strstr(crmw_last_error(), "did you mean 'handle_time'"));

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -95,13 +96,29 @@ static int ends_with(const char *s, const char *suffix)
 	return a >= b && strcmp(s + a - b, suffix) == 0;
 }
 
+/* A progress bar on stderr, only when it is a terminal. */
+static int on_progress(const char *stage, int64_t done, int64_t total, void *ud)
+{
+	(void)ud;
+	int width = 30, fill = total > 0 ? (int)(done * width / total) : 0;
+	if (fill > width)
+		fill = width;
+	fprintf(stderr, "\r\033[Ksynthesising %s [%.*s%*s] %lld/%lld", stage, fill, "##############################",
+		width - fill, "", (long long)done, (long long)total);
+	fflush(stderr);
+	return 0;
+}
+
 static int run_gen(crmw_db *db, const char *opts_json, const char *out_path, bool as_json)
 {
 	crmw_task_set *ts = NULL;
 	crmw_buf report = CRMW_BUF_INIT;
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	int rc = crmw_tasks_generate(&ts, &report, db, opts_json);
+	bool tty = isatty(2) && !as_json;
+	int rc = crmw_tasks_generate_progress(&ts, &report, db, opts_json, tty ? on_progress : NULL, NULL);
+	if (tty)
+		fprintf(stderr, "\r\033[K");
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (rc) {
 		crmw_buf_dispose(&report);
