@@ -135,6 +135,17 @@ typedef struct crmw_buf {
 CRMW_API void crmw_buf_dispose(crmw_buf *buf);
 
 /**
+ * Replace the contents of a buffer with `len` bytes (copied; a NUL byte is
+ * kept after them).  This is how host callbacks that are handed a crmw_buf
+ * (tool implementations, the simulated user) write their output: the
+ * buffer's memory stays the library's.
+ * @return CRMW_OK, CRMW_EINVALID (NULL buf, or NULL data with len > 0),
+ *         CRMW_ENOMEM
+ * @since 0.1
+ */
+CRMW_API int crmw_buf_set(crmw_buf *buf, const void *data, size_t len);
+
+/**
  * Free memory that the library allocated and handed to the host as owned
  * (documented per function).  NULL is accepted.  Never use the host's own
  * free() on library memory: the two may be different allocators.

@@ -859,10 +859,7 @@ static int veto_cases(int32_t *allow, crmw_buf *reason, const char *call, void *
 	if (strcmp(name, "get_agent_handled_cases_by_period") == 0) {
 		*allow = 0;
 		const char *r = "Case data is off limits in this demo.";
-		reason->data = malloc(strlen(r) + 1);
-		memcpy(reason->data, r, strlen(r) + 1);
-		reason->len = strlen(r);
-		reason->cap = strlen(r) + 1;
+		assert_int_equal(crmw_buf_set(reason, r, strlen(r)), CRMW_OK);
 	}
 	json_decref(c);
 	return *n > 50 ? 1 : 0;

@@ -504,9 +504,28 @@ static void test_free_null(void **state)
 	crmw_free(s);
 }
 
+/* crmw_buf_set: the way callbacks write a buffer they were handed. */
+static void test_buf_set(void **state)
+{
+	(void)state;
+	crmw_buf b = CRMW_BUF_INIT;
+	assert_int_equal(crmw_buf_set(&b, "hello", 5), CRMW_OK);
+	assert_int_equal(b.len, 5);
+	assert_string_equal(b.data, "hello"); /* NUL after the bytes */
+	assert_int_equal(crmw_buf_set(&b, "a\0b", 3), CRMW_OK);
+	assert_int_equal(b.len, 3);
+	assert_memory_equal(b.data, "a\0b", 3);
+	assert_int_equal(crmw_buf_set(&b, NULL, 0), CRMW_OK);
+	assert_int_equal(b.len, 0);
+	assert_int_equal(crmw_buf_set(&b, NULL, 1), CRMW_EINVALID);
+	assert_int_equal(crmw_buf_set(NULL, "x", 1), CRMW_EINVALID);
+	crmw_buf_dispose(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_buf_set),
 		cmocka_unit_test(test_status_codes_fixed),
 		cmocka_unit_test(test_strerror_every_code),
 		cmocka_unit_test(test_strerror_unknown),

@@ -253,14 +253,7 @@ static int lm_user(crmw_buf *reply, const char *req, void *ud)
 	(void)ud;
 	assert_non_null(strstr(req, "\"history\""));
 	const char *t = "###STOP###";
-	reply->len = 0;
-	char *p = realloc(reply->data, strlen(t) + 1);
-	assert_non_null(p);
-	strcpy(p, t);
-	reply->data = p;
-	reply->len = strlen(t);
-	reply->cap = reply->len + 1;
-	return 0;
+	return crmw_buf_set(reply, t, strlen(t));
 }
 
 static void test_user_sim(void **state)

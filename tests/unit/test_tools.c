@@ -25,16 +25,9 @@ static int echo(const char *args, size_t len, crmw_buf *result, void *ud)
 	json_t *out = json_pack("{s:o}", "echo", v);
 	char *d = json_dumps(out, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(out);
-	result->len = 0;
-	size_t n = strlen(d);
-	char *p = realloc(result->data, n + 1);
-	assert_non_null(p);
-	memcpy(p, d, n + 1);
-	result->data = p;
-	result->len = n;
-	result->cap = n + 1;
+	int rc = crmw_buf_set(result, d, strlen(d));
 	free(d);
-	return 0;
+	return rc;
 }
 
 typedef struct vcase {
@@ -180,10 +173,7 @@ static int failing(const char *args, size_t len, crmw_buf *result, void *ud)
 	(void)len;
 	(void)ud;
 	static const char msg[] = "the CRM said no";
-	result->data = malloc(sizeof msg);
-	memcpy(result->data, msg, sizeof msg);
-	result->len = sizeof msg - 1;
-	result->cap = sizeof msg;
+	crmw_buf_set(result, msg, sizeof msg - 1);
 	return 1;
 }
 

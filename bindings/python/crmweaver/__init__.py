@@ -1,0 +1,690 @@
+"""Python bindings of libcrmweaver (pure ctypes, no compiled extension).
+
+The library is found through $CRMWEAVER_LIB (a path to libcrmweaver.so), or
+the system's library path (libcrmweaver.so.0).  Every call into the library
+releases the GIL (ctypes does so for CDLL functions), so threads working on
+different handles run in parallel; Python callbacks (model backends, tools,
+embedders, the simulated user) take the GIL back while they run.  A Python
+exception raised in a callback is carried across the library and raised again
+from the call that ran it.
+
+Errors raise subclasses of crmweaver.Error named after the status codes
+(NotFound, Invalid, Query, Access, ...), with the library's message.
+"""
+
+import ctypes
+import ctypes.util
+import json
+import os
+import threading
+
+__all__ = [
+    "Error", "Org", "Registry", "Memory", "TaskSet", "Agent", "EnvPool", "Env", "Backend",
+    "memory_policy", "openai_http", "gold_backend", "replay_backend", "group_stats", "version",
+]
+
+# ---------------------------------------------------------------- loading
+
+
+def _load():
+    path = os.environ.get("CRMWEAVER_LIB")
+    names = [path] if path else []
+    found = ctypes.util.find_library("crmweaver")
+    names += [found] if found else []
+    names += ["libcrmweaver.so.0", "libcrmweaver.so"]
+    last = None
+    for n in names:
+        try:
+            return ctypes.CDLL(n)
+        except OSError as e:  # try the next name
+            last = e
+    raise ImportError(f"libcrmweaver not found (set CRMWEAVER_LIB): {last}")
+
+
+_lib = _load()
+c_int, c_int32, c_int64, c_size_t = ctypes.c_int, ctypes.c_int32, ctypes.c_int64, ctypes.c_size_t
+c_char_p, c_void_p, c_double, c_uint32 = ctypes.c_char_p, ctypes.c_void_p, ctypes.c_double, ctypes.c_uint32
+
+
+class _Buf(ctypes.Structure):
+    _fields_ = [("data", c_void_p), ("len", c_size_t), ("cap", c_size_t)]
+
+    def text(self):
+        return ctypes.string_at(self.data, self.len).decode("utf-8", "replace") if self.data else ""
+
+    def json(self):
+        return json.loads(self.text())
+
+
+_BufP = ctypes.POINTER(_Buf)
+_COMPLETE = ctypes.CFUNCTYPE(c_int, c_void_p, c_void_p, c_void_p)
+_EMBED = ctypes.CFUNCTYPE(c_int, ctypes.POINTER(ctypes.c_float), c_int32, ctypes.c_char_p, c_size_t, c_void_p)
+_FREE = ctypes.CFUNCTYPE(None, c_void_p)
+_TOOL = ctypes.CFUNCTYPE(c_int, ctypes.POINTER(ctypes.c_char), c_size_t, _BufP, c_void_p)
+_USER = ctypes.CFUNCTYPE(c_int, _BufP, c_char_p, c_void_p)
+
+
+class _Backend(ctypes.Structure):
+    _fields_ = [("struct_size", c_uint32), ("version", c_uint32), ("userdata", c_void_p), ("complete", _COMPLETE),
+                ("embed", _EMBED), ("embed_name", c_char_p), ("embed_dim", c_int32), ("destroy", _FREE)]
+
+
+def _fn(name, res, *args):
+    f = getattr(_lib, name)
+    f.restype = res
+    f.argtypes = list(args)
+    return f
+
+
+P = c_void_p
+PP = ctypes.POINTER(c_void_p)
+_f = {}
+for _name, _res, _args in [
+    ("crmw_version_string", c_char_p, []),
+    ("crmw_last_error", c_char_p, []),
+    ("crmw_status_name", c_char_p, [c_int32]),
+    ("crmw_buf_dispose", None, [_BufP]),
+    ("crmw_buf_set", c_int, [_BufP, c_char_p, c_size_t]),
+    ("crmw_gen", c_int, [c_char_p, c_char_p, c_void_p, c_void_p]),
+    ("crmw_db_open", c_int, [PP, c_char_p, c_uint32]),
+    ("crmw_db_free", None, [P]),
+    ("crmw_query_opts_new", c_int, [PP]),
+    ("crmw_query_opts_free", None, [P]),
+    ("crmw_query_opts_set_today", c_int, [P, c_char_p]),
+    ("crmw_query_opts_set_role", c_int, [P, P]),
+    ("crmw_role_new", c_int, [PP, P, c_char_p, c_char_p]),
+    ("crmw_role_free", None, [P]),
+    ("crmw_query", c_int, [_BufP, P, c_char_p, c_size_t, P]),
+    ("crmw_registry_new", c_int, [PP]),
+    ("crmw_registry_free", None, [P]),
+    ("crmw_registry_errmsg", c_char_p, [P]),
+    ("crmw_registry_add_builtin", c_int, [P, c_char_p, P, P]),
+    ("crmw_registry_add", c_int, [P, c_char_p, c_char_p, c_char_p, _TOOL, c_void_p, _FREE]),
+    ("crmw_registry_call", c_int, [_BufP, P, c_char_p, c_char_p, c_size_t]),
+    ("crmw_registry_export", c_int, [_BufP, P, c_int32]),
+    ("crmw_registry_count", c_int32, [P]),
+    ("crmw_registry_name", c_char_p, [P, c_int32]),
+    ("crmw_memory_open", c_int, [PP, c_char_p, c_char_p]),
+    ("crmw_memory_free", None, [P]),
+    ("crmw_memory_add", c_int, [ctypes.POINTER(c_int64), ctypes.POINTER(c_int32), P, c_char_p,
+                                ctypes.POINTER(ctypes.c_float), c_int32]),
+    ("crmw_memory_search", c_int, [_BufP, P, c_char_p, c_char_p]),
+    ("crmw_memory_get", c_int, [_BufP, P, c_int64]),
+    ("crmw_memory_count", c_int, [ctypes.POINTER(c_int64), P]),
+    ("crmw_memory_dim", c_int32, [P]),
+    ("crmw_memory_set_embedder", c_int, [P, c_char_p, c_int32, _EMBED, c_void_p, _FREE]),
+    ("crmw_tasks_generate", c_int, [PP, _BufP, P, c_char_p]),
+    ("crmw_task_set_load", c_int, [PP, c_char_p]),
+    ("crmw_task_set_parse", c_int, [PP, c_char_p, c_size_t]),
+    ("crmw_task_set_free", None, [P]),
+    ("crmw_task_set_count", c_int64, [P]),
+    ("crmw_task_set_get", c_int, [_BufP, P, c_int64]),
+    ("crmw_task_set_select", c_int, [PP, P, c_char_p]),
+    ("crmw_agent_new", c_int, [PP, P, c_char_p]),
+    ("crmw_agent_free", None, [P]),
+    ("crmw_agent_errmsg", c_char_p, [P]),
+    ("crmw_agent_set_backend", c_int, [P, ctypes.POINTER(_Backend)]),
+    ("crmw_agent_set_memory", c_int, [P, P]),
+    ("crmw_agent_set_registry", c_int, [P, P]),
+    ("crmw_agent_set_user", c_int, [P, _USER, c_void_p, _FREE]),
+    ("crmw_agent_run", c_int, [_BufP, P, c_char_p, c_char_p]),
+    ("crmw_agent_cancel", None, [P]),
+    ("crmw_request_json", c_void_p, [P, ctypes.POINTER(c_size_t)]),
+    ("crmw_request_task", c_void_p, [P, ctypes.POINTER(c_size_t)]),
+    ("crmw_request_purpose", c_char_p, [P]),
+    ("crmw_request_canceled", c_int, [P]),
+    ("crmw_response_set_text", c_int, [P, c_char_p, c_size_t]),
+    ("crmw_response_set_message", c_int, [P, c_char_p, c_size_t]),
+    ("crmw_response_set_error", c_int, [P, c_char_p]),
+    ("crmw_response_set_abstain", c_int, [P, c_char_p]),
+    ("crmw_response_set_usage", c_int, [P, c_int64, c_int64]),
+    ("crmw_backend_dispose", None, [ctypes.POINTER(_Backend)]),
+    ("crmw_backend_memory_policy", c_int, [ctypes.POINTER(_Backend), P, ctypes.POINTER(_Backend), c_char_p]),
+    ("crmw_backend_openai_http", c_int, [ctypes.POINTER(_Backend), c_char_p]),
+    ("crmw_backend_replay", c_int, [ctypes.POINTER(_Backend), c_char_p, c_char_p]),
+    ("crmw_backend_gold", c_int, [ctypes.POINTER(_Backend), P, c_char_p]),
+    ("crmw_env_pool_new", c_int, [PP, c_char_p, c_char_p]),
+    ("crmw_env_pool_free", None, [P]),
+    ("crmw_env_pool_set_tasks", c_int, [P, P]),
+    ("crmw_env_pool_set_memory", c_int, [P, P]),
+    ("crmw_env_new", c_int, [PP, P]),
+    ("crmw_env_free", None, [P]),
+    ("crmw_env_reset", c_int, [_BufP, P, c_char_p]),
+    ("crmw_env_step", c_int, [_BufP, P, c_char_p, c_size_t]),
+    ("crmw_env_trajectory", c_int, [_BufP, P]),
+    ("crmw_env_step_batch", c_int, [P, PP, ctypes.POINTER(c_char_p), ctypes.POINTER(c_size_t), _BufP,
+                                    ctypes.POINTER(c_int), c_int32]),
+    ("crmw_group_stats", c_int, [_BufP, ctypes.POINTER(c_double), ctypes.POINTER(c_double), c_int32]),
+]:
+    _f[_name] = _fn(_name, _res, *_args)
+
+# ----------------------------------------------------------------- errors
+
+
+class Error(Exception):
+    """A failed library call: .code (negative int), .name ("CRMW_ENOTFOUND"), .message."""
+
+    def __init__(self, code, message):
+        self.code = code
+        self.name = (_f["crmw_status_name"](code) or b"").decode()
+        self.message = message
+        super().__init__(f"{self.name}: {message}")
+
+
+_classes = {}
+for _code_name in ["ERROR", "EINVALID", "ENOMEM", "ENOTFOUND", "EEXISTS", "ESCHEMA", "EQUERY", "EACCESS", "ELIMIT",
+                   "EBACKEND", "EUSER", "EIO", "EUNSUPPORTED", "ECANCELED", "EFORMAT", "ECORRUPT", "EBUSY", "ESTATE"]:
+    _pretty = {"ERROR": "InternalError", "EINVALID": "Invalid", "ENOMEM": "NoMemory", "ENOTFOUND": "NotFound",
+               "EEXISTS": "Exists", "ESCHEMA": "SchemaError", "EQUERY": "QueryError", "EACCESS": "AccessDenied",
+               "ELIMIT": "LimitExceeded", "EBACKEND": "BackendError", "EUSER": "CallbackAborted", "EIO": "IOError_",
+               "EUNSUPPORTED": "Unsupported", "ECANCELED": "Canceled", "EFORMAT": "FormatError",
+               "ECORRUPT": "Corrupt", "EBUSY": "Busy", "ESTATE": "StateError"}[_code_name]
+    _cls = type(_pretty, (Error,), {})
+    _classes["CRMW_" + _code_name] = _cls
+    globals()[_pretty] = _cls
+    __all__.append(_pretty)
+
+
+def _raise(rc, message=None):
+    msg = message if message is not None else (_f["crmw_last_error"]() or b"").decode("utf-8", "replace")
+    name = (_f["crmw_status_name"](rc) or b"").decode()
+    raise _classes.get(name, Error)(rc, msg)
+
+
+def _check(rc):
+    if rc != 0:
+        _raise(rc)
+
+
+def _opts(d):
+    return json.dumps(d).encode() if d is not None else None
+
+
+def version():
+    return _f["crmw_version_string"]().decode()
+
+
+def _call_json(fn, *args):
+    b = _Buf()
+    try:
+        _check(fn(ctypes.byref(b), *args))
+        return b.json()
+    finally:
+        _f["crmw_buf_dispose"](ctypes.byref(b))
+
+
+class _Handle:
+    """An owned library handle: closed once, by close(), `with`, or the finaliser."""
+
+    _free = None
+
+    def __init__(self):
+        self._h = c_void_p()
+
+    def close(self):
+        if self._h:
+            _f[self._free](self._h)
+            self._h = c_void_p()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:  # interpreter shutdown
+            pass
+
+    def _ptr(self):
+        if not self._h:
+            raise StateError(_code("CRMW_ESTATE"), f"{type(self).__name__} is closed")
+        return self._h
+
+
+def _code(name):
+    for c in range(0, -32, -1):
+        if (_f["crmw_status_name"](c) or b"").decode() == name:
+            return c
+    return -1
+
+# -------------------------------------------------------------------- org
+
+
+class Org(_Handle):
+    """An org database (crmw_db).  Org.generate makes one; Org(path) opens one."""
+
+    _free = "crmw_db_free"
+
+    def __init__(self, path, readonly=True):
+        super().__init__()
+        self.path = str(path)
+        _check(_f["crmw_db_open"](ctypes.byref(self._h), self.path.encode(), 1 if readonly else 0))
+
+    @staticmethod
+    def generate(path, profile="b2b", seed=1, scale=1.0, overwrite=True):
+        _check(_f["crmw_gen"](str(path).encode(), _opts({"profile": profile, "seed": seed, "scale": scale,
+                                                           "overwrite": overwrite}), None, None))
+        return Org(path)
+
+    def query(self, soql, today=None, role=None):
+        """SOQL (a list of records) or SOSL (a dict per object)."""
+        opts, r = c_void_p(), c_void_p()
+        try:
+            if today or role:
+                _check(_f["crmw_query_opts_new"](ctypes.byref(opts)))
+                if today:
+                    _check(_f["crmw_query_opts_set_today"](opts, today.encode()))
+                if role:
+                    _check(_f["crmw_role_new"](ctypes.byref(r), self._ptr(), role.encode(), None))
+                    _check(_f["crmw_query_opts_set_role"](opts, r))
+            q = soql.encode()
+            return _call_json(_f["crmw_query"], self._ptr(), q, len(q), opts)
+        finally:
+            if r:
+                _f["crmw_role_free"](r)
+            if opts:
+                _f["crmw_query_opts_free"](opts)
+
+# ------------------------------------------------------------------ tools
+
+
+class Registry(_Handle):
+    """A tool registry: the built-in sets over an org, and tools written in Python."""
+
+    _free = "crmw_registry_free"
+
+    def __init__(self, org=None, sets="query,crmarena"):
+        super().__init__()
+        _check(_f["crmw_registry_new"](ctypes.byref(self._h)))
+        self._keep = []
+        self._errors = threading.local()
+        if org is not None:
+            _check(_f["crmw_registry_add_builtin"](self._h, sets.encode(), org._ptr(), None))
+
+    def names(self):
+        return [_f["crmw_registry_name"](self._ptr(), i).decode() for i in range(_f["crmw_registry_count"](self._ptr()))]
+
+    def export(self, fmt="openai"):
+        code = {"openai": 0, "anthropic": 1, "hermes": 2, "gbnf": 3}[fmt]
+        b = _Buf()
+        try:
+            _check(_f["crmw_registry_export"](ctypes.byref(b), self._ptr(), code))
+            return b.json() if fmt in ("openai", "anthropic") else b.text()
+        finally:
+            _f["crmw_buf_dispose"](ctypes.byref(b))
+
+    def call(self, name, args=None):
+        """Run a tool; its JSON result is decoded (text results come back as str)."""
+        a = json.dumps(args or {}).encode()
+        b = _Buf()
+        try:
+            rc = _f["crmw_registry_call"](ctypes.byref(b), self._ptr(), name.encode(), a, len(a))
+            exc = getattr(self._errors, "exc", None)
+            if exc is not None:
+                self._errors.exc = None
+                raise exc
+            if rc:
+                _raise(rc, b.text() or None)
+            t = b.text()
+            try:
+                return json.loads(t)
+            except ValueError:
+                return t
+        finally:
+            _f["crmw_buf_dispose"](ctypes.byref(b))
+
+    def add(self, name, description, parameters, fn):
+        """A tool written in Python: fn(args: dict) -> JSON-able result.  An
+        exception becomes the tool's failure (the model sees its message)."""
+        errors = self._errors
+
+        def tramp(args, n, result, ud):
+            try:
+                out = fn(json.loads(ctypes.string_at(args, n).decode()))
+                data = (out if isinstance(out, str) else json.dumps(out)).encode()
+                return 0 if _f["crmw_buf_set"](result, data, len(data)) == 0 else 1
+            except Exception as e:  # the model sees the message; call() re-raises
+                errors.exc = e
+                msg = f"{type(e).__name__}: {e}".encode()
+                _f["crmw_buf_set"](result, msg, len(msg))
+                return 1
+
+        cb = _TOOL(tramp)
+        self._keep.append(cb)
+        _check(_f["crmw_registry_add"](self._ptr(), name.encode(), description.encode(),
+                                       json.dumps(parameters).encode() if parameters else None, cb, None, _FREE()))
+
+# ----------------------------------------------------------------- memory
+
+
+class Memory(_Handle):
+    """The shared-memory store.  Thread-safe: share one handle between threads."""
+
+    _free = "crmw_memory_free"
+
+    def __init__(self, path, **options):
+        super().__init__()
+        self._keep = []
+        _check(_f["crmw_memory_open"](ctypes.byref(self._h), str(path).encode(), _opts(options) if options else None))
+
+    def add(self, text, **fields):
+        """Insert an entry (fields: kind, title, family, query, tags, metadata,
+        provenance).  Returns (id, merged)."""
+        e = dict(fields, text=text)
+        i, m = c_int64(), c_int32()
+        _check(_f["crmw_memory_add"](ctypes.byref(i), ctypes.byref(m), self._ptr(), json.dumps(e).encode(), None, 0))
+        return i.value, bool(m.value)
+
+    def search(self, text, k=5, **filters):
+        return _call_json(_f["crmw_memory_search"], self._ptr(), text.encode(), json.dumps(dict(filters, k=k)).encode())
+
+    def get(self, entry_id):
+        return _call_json(_f["crmw_memory_get"], self._ptr(), int(entry_id))
+
+    def __len__(self):
+        n = c_int64()
+        _check(_f["crmw_memory_count"](ctypes.byref(n), self._ptr()))
+        return n.value
+
+    def set_embedder(self, name, dim, fn):
+        """fn(text) -> sequence of `dim` floats (a list, or a numpy array)."""
+
+        def tramp(out, d, text, n, ud):
+            try:
+                v = fn(ctypes.string_at(text, n).decode("utf-8", "replace"))
+                if len(v) != d:
+                    return 1
+                for j in range(d):
+                    out[j] = float(v[j])
+                return 0
+            except Exception:
+                return 1
+
+        cb = _EMBED(tramp)
+        self._keep.append(cb)
+        _check(_f["crmw_memory_set_embedder"](self._ptr(), name.encode(), dim, cb, None, _FREE()))
+
+# ------------------------------------------------------------------ tasks
+
+
+class TaskSet(_Handle):
+    """Tasks (CRMArena format plus family, gold, split); a sequence of dicts."""
+
+    _free = "crmw_task_set_free"
+
+    def __init__(self):
+        super().__init__()
+
+    @staticmethod
+    def generate(org, **options):
+        ts = TaskSet()
+        _check(_f["crmw_tasks_generate"](ctypes.byref(ts._h), None, org._ptr(), _opts(options)))
+        return ts
+
+    @staticmethod
+    def load(path):
+        ts = TaskSet()
+        _check(_f["crmw_task_set_load"](ctypes.byref(ts._h), str(path).encode()))
+        return ts
+
+    def select(self, **filt):
+        ts = TaskSet()
+        _check(_f["crmw_task_set_select"](ctypes.byref(ts._h), self._ptr(), json.dumps(filt).encode()))
+        return ts
+
+    def __len__(self):
+        return _f["crmw_task_set_count"](self._ptr())
+
+    def __getitem__(self, i):
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        return _call_json(_f["crmw_task_set_get"], self._ptr(), i)
+
+    def __iter__(self):
+        for i in range(len(self)):
+            yield self[i]
+
+# --------------------------------------------------------------- backends
+
+
+class Backend:
+    """A model backend table (a built-in one, or a Python callable wrapped by
+    Agent).  Installed on one agent: its state then belongs to that agent."""
+
+    def __init__(self, table=None, keep=()):
+        self._t = table or _Backend()
+        self._keep = list(keep)
+        self._installed = False
+
+    def __del__(self):
+        if not self._installed and self._t.complete:
+            try:
+                _f["crmw_backend_dispose"](ctypes.byref(self._t))
+            except Exception:
+                pass
+
+
+def memory_policy(memory, fallback=None, **options):
+    t = _Backend()
+    fb = None
+    if fallback is not None:
+        fb = ctypes.byref(fallback._t)
+        fallback._installed = True  # taken over by the policy
+    _check(_f["crmw_backend_memory_policy"](ctypes.byref(t), memory._ptr(), fb, _opts(options) if options else None))
+    return Backend(t, keep=[memory] + ([fallback] if fallback else []))
+
+
+def openai_http(base_url, model, **options):
+    t = _Backend()
+    _check(_f["crmw_backend_openai_http"](ctypes.byref(t), _opts(dict(options, base_url=base_url, model=model))))
+    return Backend(t)
+
+
+def gold_backend(org):
+    t = _Backend()
+    _check(_f["crmw_backend_gold"](ctypes.byref(t), org._ptr(), None))
+    return Backend(t, keep=[org])
+
+
+def replay_backend(path, match="task_id"):
+    t = _Backend()
+    _check(_f["crmw_backend_replay"](ctypes.byref(t), str(path).encode(), _opts({"match": match})))
+    return Backend(t)
+
+# ------------------------------------------------------------------ agent
+
+
+class Agent(_Handle):
+    """An agent over an org.  backend: a callable taking the request (a dict:
+    the OpenAI chat envelope, plus "task" when the episode has one) and
+    returning the model's output (text, or an assistant message dict), or a
+    Backend from memory_policy/openai_http/gold_backend/replay_backend.
+    store: a Memory for retrieval and write-back; options: crmw_agent_new's
+    (mode, max_turns, memory={"write": True, ...}, ...)."""
+
+    _free = "crmw_agent_free"
+
+    def __init__(self, org, backend=None, store=None, **options):
+        super().__init__()
+        self._org = org
+        self._keep = []
+        self._pending = threading.local()
+        _check(_f["crmw_agent_new"](ctypes.byref(self._h), org._ptr(), _opts(options) if options else None))
+        if backend is not None:
+            self.set_backend(backend)
+        if store is not None:
+            self.set_memory(store)
+
+    def set_backend(self, backend):
+        if isinstance(backend, Backend):
+            table = backend._t
+            backend._installed = True
+            self._keep.append(backend)
+        else:
+            pending = self._pending
+
+            def complete(resp, req, ud):
+                try:
+                    n = c_size_t()
+                    p = _f["crmw_request_json"](req, ctypes.byref(n))
+                    request = json.loads(ctypes.string_at(p, n.value).decode())
+                    tp = _f["crmw_request_task"](req, ctypes.byref(n))
+                    if tp:
+                        request["task"] = json.loads(ctypes.string_at(tp, n.value).decode())
+                    out = backend(request)
+                    if isinstance(out, dict):
+                        data = json.dumps(out).encode()
+                        return 0 if _f["crmw_response_set_message"](resp, data, len(data)) == 0 else 1
+                    data = str(out).encode()
+                    _f["crmw_response_set_text"](resp, data, len(data))
+                    return 0
+                except BaseException as e:  # raised again from run()
+                    pending.exc = e
+                    _f["crmw_response_set_error"](resp, f"python backend raised {type(e).__name__}: {e}".encode())
+                    return 0
+
+            cb = _COMPLETE(complete)
+            self._keep.append(cb)
+            table = _Backend(ctypes.sizeof(_Backend), 1, None, cb, _EMBED(), None, 0, _FREE())
+        _check(_f["crmw_agent_set_backend"](self._ptr(), ctypes.byref(table)))
+
+    def set_memory(self, memory):
+        self._keep.append(memory)
+        _check(_f["crmw_agent_set_memory"](self._ptr(), memory._ptr() if memory is not None else None))
+
+    def set_registry(self, registry):
+        self._keep.append(registry)
+        _check(_f["crmw_agent_set_registry"](self._ptr(), registry._ptr() if registry is not None else None))
+
+    def run(self, task, episode_id=None):
+        """One episode; returns the trajectory (a dict).  An exception raised
+        by a Python backend is raised again here."""
+        t = (json.dumps(task) if isinstance(task, dict) else task).encode()
+        o = _opts({"episode_id": episode_id}) if episode_id else None
+        b = _Buf()
+        self._pending.exc = None
+        try:
+            rc = _f["crmw_agent_run"](ctypes.byref(b), self._ptr(), t, o)
+            exc = getattr(self._pending, "exc", None)
+            if exc is not None:
+                self._pending.exc = None
+                raise exc
+            if rc and not b.len:
+                _raise(rc)
+            return b.json()
+        finally:
+            _f["crmw_buf_dispose"](ctypes.byref(b))
+
+    def cancel(self):
+        """End every episode of the agent in progress (any thread)."""
+        if self._h:
+            _f["crmw_agent_cancel"](self._h)
+
+# -------------------------------------------------------------------- env
+
+
+class EnvPool(_Handle):
+    """What environments share: the org, the agent options, tasks, memory,
+    worker threads for step_batch."""
+
+    _free = "crmw_env_pool_free"
+
+    def __init__(self, org_path, workers=1, memory="retrieve", agent=None):
+        super().__init__()
+        self._keep = []
+        self._envs = []
+        _check(_f["crmw_env_pool_new"](ctypes.byref(self._h), str(org_path).encode(),
+                                       _opts({"workers": workers, "memory": memory, "agent": agent or {}})))
+
+    def set_tasks(self, tasks):
+        self._keep.append(tasks)
+        _check(_f["crmw_env_pool_set_tasks"](self._ptr(), tasks._ptr() if tasks is not None else None))
+
+    def set_memory(self, memory):
+        self._keep.append(memory)
+        _check(_f["crmw_env_pool_set_memory"](self._ptr(), memory._ptr() if memory is not None else None))
+
+    def env(self):
+        return Env(self)
+
+    def step_batch(self, envs, outputs):
+        """Step envs[i] with outputs[i] over the workers; a list of step results."""
+        n = len(envs)
+        arr = (c_void_p * n)(*[e._ptr() for e in envs])
+        data = [o.encode() for o in outputs]
+        outs = (c_char_p * n)(*data)
+        lens = (c_size_t * n)(*[len(d) for d in data])
+        bufs = (_Buf * n)()
+        rcs = (c_int * n)()
+        try:
+            rc = _f["crmw_env_step_batch"](self._ptr(), arr, outs, lens, bufs, rcs, n)
+            if rc:
+                _raise(rc)
+            return [_step_tuple(bufs[i].json()) for i in range(n)]
+        finally:
+            for i in range(n):
+                _f["crmw_buf_dispose"](ctypes.byref(bufs[i]))
+
+    def close(self):
+        for e in self._envs:
+            e.close()
+        self._envs = []
+        super().close()
+
+
+def _step_tuple(s):
+    info = s.get("info", {})
+    end = info.get("end_reason")
+    truncated = end in ("max_turns",)
+    terminated = bool(s.get("done")) and not truncated
+    reward = s.get("reward")
+    info = dict(info, messages=s.get("messages", []))
+    return s.get("messages", []), (0.0 if reward is None else reward), terminated, truncated, info
+
+
+class Env(_Handle):
+    """One environment with the Gymnasium shape: reset() -> (observation,
+    info), step(text) -> (observation, reward, terminated, truncated, info).
+    Observations are lists of OpenAI chat messages; text in, text out."""
+
+    _free = "crmw_env_free"
+
+    def __init__(self, pool):
+        super().__init__()
+        self._pool = pool
+        _check(_f["crmw_env_new"](ctypes.byref(self._h), pool._ptr()))
+        pool._envs.append(self)
+
+    def reset(self, task=None, index=None, seed=None, episode_id=None, tools=True):
+        r = {"tools": tools}
+        if task is not None:
+            r["task"] = task
+        elif index is not None:
+            r["index"] = index
+        else:
+            r["seed"] = 0 if seed is None else seed
+        if episode_id:
+            r["episode_id"] = episode_id
+        obs = _call_json(_f["crmw_env_reset"], self._ptr(), json.dumps(r).encode())
+        info = {k: obs[k] for k in ("task_id", "family", "episode_id") if k in obs}
+        info["tools"] = obs.get("tools")
+        return obs["messages"], info
+
+    def step(self, output):
+        d = output.encode()
+        return _step_tuple(_call_json(_f["crmw_env_step"], self._ptr(), d, len(d)))
+
+    def trajectory(self):
+        return _call_json(_f["crmw_env_trajectory"], self._ptr())
+
+
+def group_stats(rewards):
+    """GRPO group statistics: {"size", "mean", "std", "advantages"}."""
+    n = len(rewards)
+    arr = (c_double * max(n, 1))(*rewards)
+    return _call_json(_f["crmw_group_stats"], None, arr, n)
