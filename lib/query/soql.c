@@ -61,6 +61,8 @@ typedef struct rexpr {
 /* The one place a compile error is worded: "CODE: message (line, column)",
  * with a "; did you mean" hint moved after the position. */
 static int vcerr(cctx *c, int status, const char *code, q_pos pos, const char *fmt, va_list ap)
+	__attribute__((format(printf, 5, 0)));
+static int vcerr(cctx *c, int status, const char *code, q_pos pos, const char *fmt, va_list ap)
 {
 	if (c->failed)
 		return status;

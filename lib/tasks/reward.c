@@ -39,8 +39,9 @@ static bool is_state(const char *s, size_t n)
 {
 	if (n != 2 || !isupper((unsigned char)s[0]) || !isupper((unsigned char)s[1]))
 		return false;
-	for (const char *p = state_codes; *p; p += 3)
-		if (p[0] == s[0] && p[1] == s[1])
+	/* codes at every third byte; the last one has no space after it */
+	for (size_t i = 0; i + 2 < sizeof state_codes; i += 3)
+		if (state_codes[i] == s[0] && state_codes[i + 1] == s[1])
 			return true;
 	return false;
 }

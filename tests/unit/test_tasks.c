@@ -47,6 +47,11 @@ static void test_exact_match(void **state)
 	assert_true(exact("[\"005Wt000003NGtcIAG\"]", "The agent is 005Wt000003NGtd.") == 0.0);
 	/* two ids where one is gold: the sets differ */
 	assert_true(exact("[\"005Wt000003NGtcIAG\"]", "005Wt000003NGtcIAG or 005Wt000003NGtdIAG") == 0.0);
+	/* two capitals that are no state code, and the last code of the list:
+	 * the state table was read past its end (found by fuzz/fuzz_tasks) */
+	assert_true(exact("[\"XC\"]", "XC") == 1.0);
+	assert_true(exact("[\"DC\"]", "The region is DC.") == 1.0);
+	assert_true(exact("[\"WY\"]", "ZZ") == 0.0);
 	/* sets, in any order */
 	assert_true(exact("[\"00TWt000002zEpkMAE\",\"00TWt000002zC9fMAE\"]", "00TWt000002zC9fMAE, 00TWt000002zEpkMAE") == 1.0);
 	assert_true(exact("[\"00TWt000002zEpkMAE\",\"00TWt000002zC9fMAE\"]", "00TWt000002zC9fMAE") == 0.0);

@@ -1,0 +1,61 @@
+/*
+ * fuzz/common.h: what the libFuzzer harnesses share: a small org made once
+ * per process, and writing an input to a temporary file for the importers.
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#ifndef CRMW_FUZZ_COMMON_H
+#define CRMW_FUZZ_COMMON_H
+
+#include <crmweaver.h>
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* A b2b org at a tiny scale, generated on first use (read-only afterwards). */
+static inline crmw_db *fuzz_org(void)
+{
+	static crmw_db *db;
+	static char path[256];
+	if (db)
+		return db;
+	snprintf(path, sizeof path, "%s/crmw-fuzz-org-%d.db", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (int)getpid());
+	if (crmw_gen(path, "{\"profile\":\"b2b\",\"seed\":1,\"scale\":0.05,\"overwrite\":true}", NULL, NULL) ||
+	    crmw_db_open(&db, path, CRMW_DB_READONLY)) {
+		fprintf(stderr, "fuzz: cannot make the org: %s\n", crmw_last_error());
+		abort();
+	}
+	return db;
+}
+
+/* The input as a NUL-terminated string (freed by the caller). */
+static inline char *fuzz_text(const uint8_t *data, size_t size)
+{
+	char *s = malloc(size + 1);
+	if (!s)
+		abort();
+	memcpy(s, data, size);
+	s[size] = '\0';
+	return s;
+}
+
+/* The input written to a temporary file; returns its path (static buffer). */
+static inline const char *fuzz_file(const uint8_t *data, size_t size, const char *suffix)
+{
+	static char path[256];
+	snprintf(path, sizeof path, "%s/crmw-fuzz-%d%s", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (int)getpid(),
+		 suffix);
+	FILE *f = fopen(path, "wb");
+	if (!f)
+		abort();
+	if (size && fwrite(data, 1, size, f) != size)
+		abort();
+	fclose(f);
+	return path;
+}
+
+#endif

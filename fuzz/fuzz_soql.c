@@ -1,0 +1,11 @@
+/* SOQL (and anything else) through the compiler and the sandbox. */
+#include "common.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	crmw_db *db = fuzz_org();
+	crmw_buf out = CRMW_BUF_INIT;
+	crmw_query(&out, db, (const char *)data, size, NULL);
+	crmw_buf_dispose(&out);
+	return 0;
+}
