@@ -1,0 +1,3 @@
+module crmweaver
+
+go 1.19

@@ -1,0 +1,66 @@
+package crmweaver
+
+// The C side of Go callbacks.  The userdata of every callback is a
+// runtime/cgo.Handle (an integer, never a Go pointer) converted to void *;
+// the shims convert it back and call the //export'ed Go functions of
+// export.go.  Each table or registration also gets shim_release as its free
+// function, which deletes the handle.
+
+/*
+#include <stdint.h>
+#include <string.h>
+#include <crmweaver.h>
+
+extern int crmwGoComplete(crmw_response *resp, crmw_request *req, uintptr_t h);
+extern int crmwGoTool(char *args, size_t len, crmw_buf *result, uintptr_t h);
+extern void crmwGoRelease(uintptr_t h);
+
+static int shim_complete(crmw_response *resp, const crmw_request *req, void *userdata)
+{
+	return crmwGoComplete(resp, (crmw_request *)req, (uintptr_t)userdata);
+}
+
+static int shim_tool(const char *args, size_t len, crmw_buf *result, void *userdata)
+{
+	return crmwGoTool((char *)args, len, result, (uintptr_t)userdata);
+}
+
+static void shim_release(void *userdata)
+{
+	crmwGoRelease((uintptr_t)userdata);
+}
+
+// Install a Go backend: the table is filled here (no Go memory involved)
+// and copied by the library, which calls shim_release on failure or when
+// the last agent using it is freed.
+static int crmwgo_set_backend(crmw_agent *a, uintptr_t h)
+{
+	crmw_backend b;
+	memset(&b, 0, sizeof b);
+	b.struct_size = (uint32_t)sizeof b;
+	b.version = CRMW_BACKEND_VERSION;
+	b.userdata = (void *)h;
+	b.complete = shim_complete;
+	b.destroy = shim_release;
+	return crmw_agent_set_backend(a, &b);
+}
+
+static int crmwgo_registry_add(crmw_registry *reg, const char *name, const char *description,
+			       const char *parameters_json, uintptr_t h)
+{
+	return crmw_registry_add(reg, name, description, parameters_json, shim_tool, (void *)h, shim_release);
+}
+*/
+import "C"
+
+import (
+	"runtime/cgo"
+)
+
+func setBackend(a *C.crmw_agent, h cgo.Handle) C.int {
+	return C.crmwgo_set_backend(a, C.uintptr_t(h))
+}
+
+func registryAdd(reg *C.crmw_registry, name, description, params *C.char, h cgo.Handle) C.int {
+	return C.crmwgo_registry_add(reg, name, description, params, C.uintptr_t(h))
+}
