@@ -21,6 +21,7 @@ import threading
 __all__ = [
     "Error", "Org", "Registry", "Memory", "TaskSet", "Agent", "EnvPool", "Env", "Backend",
     "memory_policy", "openai_http", "gold_backend", "replay_backend", "group_stats", "version",
+    "Schema", "Role", "Session",
 ]
 
 # ---------------------------------------------------------------- loading
@@ -60,6 +61,7 @@ _BufP = ctypes.POINTER(_Buf)
 _COMPLETE = ctypes.CFUNCTYPE(c_int, c_void_p, c_void_p, c_void_p)
 _EMBED = ctypes.CFUNCTYPE(c_int, ctypes.POINTER(ctypes.c_float), c_int32, ctypes.c_char_p, c_size_t, c_void_p)
 _FREE = ctypes.CFUNCTYPE(None, c_void_p)
+_PROGRESS = ctypes.CFUNCTYPE(c_int, c_char_p, c_int64, c_int64, c_void_p)
 _TOOL = ctypes.CFUNCTYPE(c_int, ctypes.POINTER(ctypes.c_char), c_size_t, _BufP, c_void_p)
 _USER = ctypes.CFUNCTYPE(c_int, _BufP, c_char_p, c_void_p)
 
@@ -155,6 +157,33 @@ for _name, _res, _args in [
     ("crmw_env_step_batch", c_int, [P, PP, ctypes.POINTER(c_char_p), ctypes.POINTER(c_size_t), _BufP,
                                     ctypes.POINTER(c_int), c_int32]),
     ("crmw_group_stats", c_int, [_BufP, ctypes.POINTER(c_double), ctypes.POINTER(c_double), c_int32]),
+    ("crmw_schema_builtin", c_int, [PP, c_char_p]),
+    ("crmw_schema_from_json", c_int, [PP, c_char_p, c_size_t]),
+    ("crmw_schema_to_json", c_int, [_BufP, P]),
+    ("crmw_schema_describe", c_int, [_BufP, P, c_char_p]),
+    ("crmw_schema_render", c_int, [_BufP, P, c_char_p]),
+    ("crmw_schema_free", None, [P]),
+    ("crmw_db_create", c_int, [PP, c_char_p, P, c_char_p]),
+    ("crmw_db_schema", c_void_p, [P]),
+    ("crmw_db_count", c_int, [ctypes.POINTER(c_int64), P, c_char_p]),
+    ("crmw_record_insert", c_int, [_BufP, P, c_char_p, c_char_p, c_size_t]),
+    ("crmw_record_update", c_int, [P, c_char_p, c_char_p, c_char_p, c_size_t]),
+    ("crmw_record_delete", c_int, [P, c_char_p, c_char_p]),
+    ("crmw_record_get", c_int, [_BufP, P, c_char_p, c_char_p]),
+    ("crmw_db_import_file", c_int, [ctypes.POINTER(c_int64), P, c_char_p, c_int32, c_char_p]),
+    ("crmw_db_export_dir", c_int, [P, c_int32, c_char_p]),
+    ("crmw_role_describe", c_int, [_BufP, P]),
+    ("crmw_role_can_read", c_int, [P, c_char_p, c_char_p]),
+    ("crmw_session_new", c_int, [PP, P, c_char_p, c_char_p]),
+    ("crmw_session_free", None, [P]),
+    ("crmw_session_next", c_int, [ctypes.POINTER(c_int32), _BufP, P]),
+    ("crmw_session_feed", c_int, [P, c_char_p, c_size_t]),
+    ("crmw_session_feed_error", c_int, [P, c_char_p]),
+    ("crmw_session_feed_abstain", c_int, [P, c_char_p]),
+    ("crmw_session_feed_usage", c_int, [P, c_int64, c_int64]),
+    ("crmw_session_trajectory", c_int, [_BufP, P]),
+    ("crmw_session_decision", c_int, [_BufP, P]),
+    ("crmw_tasks_generate_progress", c_int, [PP, _BufP, P, c_char_p, c_void_p, c_void_p]),
 ]:
     _f[_name] = _fn(_name, _res, *_args)
 
@@ -264,20 +293,71 @@ class Org(_Handle):
         _check(_f["crmw_db_open"](ctypes.byref(self._h), self.path.encode(), 1 if readonly else 0))
 
     @staticmethod
-    def generate(path, profile="b2b", seed=1, scale=1.0, overwrite=True):
+    def generate(path, profile="b2b", seed=1, scale=1.0, overwrite=True, progress=None):
+        """A synthetic org; progress(stage, done, total) may return True to stop."""
+        cb = _progress_cb(progress)
         _check(_f["crmw_gen"](str(path).encode(), _opts({"profile": profile, "seed": seed, "scale": scale,
-                                                           "overwrite": overwrite}), None, None))
+                                                           "overwrite": overwrite}),
+                              ctypes.cast(cb, c_void_p) if cb else None, None))
         return Org(path)
 
+    @staticmethod
+    def create(path, schema, **options):
+        """An empty org for a Schema (":memory:" for a private in-memory one)."""
+        o = Org.__new__(Org)
+        _Handle.__init__(o)
+        o.path = str(path)
+        _check(_f["crmw_db_create"](ctypes.byref(o._h), o.path.encode(), schema._ptr(), _opts(options) if options else None))
+        return o
+
+    def schema(self):
+        """The org's schema as JSON (a dict)."""
+        return _call_json(_f["crmw_schema_to_json"], _f["crmw_db_schema"](self._ptr()))
+
+    def count(self, obj):
+        n = c_int64()
+        _check(_f["crmw_db_count"](ctypes.byref(n), self._ptr(), obj.encode()))
+        return n.value
+
+    def insert(self, obj, record):
+        d = json.dumps(record).encode()
+        b = _Buf()
+        try:
+            _check(_f["crmw_record_insert"](ctypes.byref(b), self._ptr(), obj.encode(), d, len(d)))
+            return b.text()
+        finally:
+            _f["crmw_buf_dispose"](ctypes.byref(b))
+
+    def get(self, obj, record_id):
+        return _call_json(_f["crmw_record_get"], self._ptr(), obj.encode(), record_id.encode())
+
+    def update(self, obj, record_id, patch):
+        d = json.dumps(patch).encode()
+        _check(_f["crmw_record_update"](self._ptr(), obj.encode(), record_id.encode(), d, len(d)))
+
+    def delete(self, obj, record_id):
+        _check(_f["crmw_record_delete"](self._ptr(), obj.encode(), record_id.encode()))
+
+    def import_file(self, obj, path, fmt="jsonl"):
+        n = c_int64()
+        _check(_f["crmw_db_import_file"](ctypes.byref(n), self._ptr(), obj.encode(), _FORMATS[fmt], str(path).encode()))
+        return n.value
+
+    def export_dir(self, path, fmt="jsonl"):
+        _check(_f["crmw_db_export_dir"](self._ptr(), _FORMATS[fmt], str(path).encode()))
+
     def query(self, soql, today=None, role=None):
-        """SOQL (a list of records) or SOSL (a dict per object)."""
+        """SOQL (a list of records) or SOSL (a dict per object); role: a Role or
+        a policy string ("external:003...")."""
         opts, r = c_void_p(), c_void_p()
         try:
             if today or role:
                 _check(_f["crmw_query_opts_new"](ctypes.byref(opts)))
                 if today:
                     _check(_f["crmw_query_opts_set_today"](opts, today.encode()))
-                if role:
+                if isinstance(role, Role):
+                    _check(_f["crmw_query_opts_set_role"](opts, role._ptr()))
+                elif role:
                     _check(_f["crmw_role_new"](ctypes.byref(r), self._ptr(), role.encode(), None))
                     _check(_f["crmw_query_opts_set_role"](opts, r))
             q = soql.encode()
@@ -287,6 +367,66 @@ class Org(_Handle):
                 _f["crmw_role_free"](r)
             if opts:
                 _f["crmw_query_opts_free"](opts)
+
+_FORMATS = {"json": 0, "jsonl": 1, "csv": 2}
+
+
+def _progress_cb(fn):
+    if fn is None:
+        return None
+
+    def tramp(stage, done, total, ud):
+        try:
+            return 1 if fn(stage.decode(), done, total) else 0
+        except Exception:
+            return 1
+
+    return _PROGRESS(tramp)
+
+
+class Schema(_Handle):
+    """A schema: a built-in set ("crmarena", "b2b", "b2c") or one from JSON."""
+
+    _free = "crmw_schema_free"
+
+    def __init__(self, set_name=None, json_obj=None):
+        super().__init__()
+        if json_obj is not None:
+            d = json.dumps(json_obj).encode()
+            _check(_f["crmw_schema_from_json"](ctypes.byref(self._h), d, len(d)))
+        else:
+            _check(_f["crmw_schema_builtin"](ctypes.byref(self._h), (set_name or "crmarena").encode()))
+
+    def to_json(self):
+        return _call_json(_f["crmw_schema_to_json"], self._ptr())
+
+    def describe(self, obj):
+        return _call_json(_f["crmw_schema_describe"], self._ptr(), obj.encode())
+
+    def prompt(self, objects=None):
+        b = _Buf()
+        try:
+            _check(_f["crmw_schema_render"](ctypes.byref(b), self._ptr(), objects.encode() if objects else None))
+            return b.text()
+        finally:
+            _f["crmw_buf_dispose"](ctypes.byref(b))
+
+
+class Role(_Handle):
+    """A persona's access (docs/access.md): "internal", "external:<Contact Id>", a JSON policy."""
+
+    _free = "crmw_role_free"
+
+    def __init__(self, org, policy):
+        super().__init__()
+        self._org = org
+        _check(_f["crmw_role_new"](ctypes.byref(self._h), org._ptr(), policy.encode(), None))
+
+    def can_read(self, obj, field=None):
+        return _f["crmw_role_can_read"](self._ptr(), obj.encode(), field.encode() if field else None) == 1
+
+    def describe(self):
+        return _call_json(_f["crmw_role_describe"], self._ptr())
 
 # ------------------------------------------------------------------ tools
 
@@ -419,9 +559,12 @@ class TaskSet(_Handle):
         super().__init__()
 
     @staticmethod
-    def generate(org, **options):
+    def generate(org, progress=None, **options):
+        """Synthesised tasks; progress(stage, done, total) may return True to stop."""
         ts = TaskSet()
-        _check(_f["crmw_tasks_generate"](ctypes.byref(ts._h), None, org._ptr(), _opts(options)))
+        cb = _progress_cb(progress)
+        _check(_f["crmw_tasks_generate_progress"](ctypes.byref(ts._h), None, org._ptr(), _opts(options),
+                                                  ctypes.cast(cb, c_void_p) if cb else None, None))
         return ts
 
     @staticmethod
@@ -580,10 +723,76 @@ class Agent(_Handle):
         finally:
             _f["crmw_buf_dispose"](ctypes.byref(b))
 
+    def set_user(self, fn):
+        """The simulated user of multi-turn episodes: fn(request: dict) -> reply text."""
+        pending = self._pending
+
+        def tramp(reply, request, ud):
+            try:
+                out = str(fn(json.loads(request.decode()))).encode()
+                return 0 if _f["crmw_buf_set"](reply, out, len(out)) == 0 else 1
+            except BaseException as e:  # raised again from run()
+                pending.exc = e
+                return 1
+
+        cb = _USER(tramp)
+        self._keep.append(cb)
+        _check(_f["crmw_agent_set_user"](self._ptr(), cb, None, _FREE()))
+
+    def session(self, task, episode_id=None):
+        """A step-wise episode (for hosts that batch inference): see Session."""
+        return Session(self, task, episode_id)
+
     def cancel(self):
         """End every episode of the agent in progress (any thread)."""
         if self._h:
             _f["crmw_agent_cancel"](self._h)
+
+class Session(_Handle):
+    """One episode driven step by step: next() gives ("model", request) until
+    ("done", trajectory); answer each request with feed(text),
+    feed_error(message) or feed_abstain(reason)."""
+
+    _free = "crmw_session_free"
+
+    def __init__(self, agent, task, episode_id=None):
+        super().__init__()
+        self._agent = agent
+        t = (json.dumps(task) if isinstance(task, dict) else task).encode()
+        _check(_f["crmw_session_new"](ctypes.byref(self._h), agent._ptr(), t,
+                                      _opts({"episode_id": episode_id}) if episode_id else None))
+
+    def next(self):
+        step = c_int32()
+        out = _call_json_step(self._ptr(), step)
+        return ("model" if step.value == 1 else "done"), out
+
+    def feed(self, output, prompt_tokens=None, completion_tokens=None):
+        if prompt_tokens is not None:
+            _check(_f["crmw_session_feed_usage"](self._ptr(), prompt_tokens, completion_tokens or 0))
+        d = (json.dumps(output) if isinstance(output, dict) else str(output)).encode()
+        _check(_f["crmw_session_feed"](self._ptr(), d, len(d)))
+
+    def feed_error(self, message):
+        _check(_f["crmw_session_feed_error"](self._ptr(), message.encode()))
+
+    def feed_abstain(self, reason):
+        _check(_f["crmw_session_feed_abstain"](self._ptr(), reason.encode()))
+
+    def decision(self):
+        return _call_json(_f["crmw_session_decision"], self._ptr())
+
+    def trajectory(self):
+        return _call_json(_f["crmw_session_trajectory"], self._ptr())
+
+
+def _call_json_step(s, step):
+    b = _Buf()
+    try:
+        _check(_f["crmw_session_next"](ctypes.byref(step), ctypes.byref(b), s))
+        return b.json()
+    finally:
+        _f["crmw_buf_dispose"](ctypes.byref(b))
 
 # -------------------------------------------------------------------- env
 

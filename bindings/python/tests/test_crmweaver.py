@@ -216,3 +216,52 @@ def test_example_adapters(org_path, tasks, tmp_path):
     steps = fleet.step_group(["I do not know."] * 4)
     assert all(s[2] for s in steps)
     assert fleet.advantages()["size"] == 4
+
+
+def test_schema_records_roles(org, tmp_path):
+    s = cw.Schema("crmarena")
+    assert any(o["name"] == "Case" for o in s.to_json()["objects"])
+    assert "Case" in s.prompt("Case")
+    with cw.Org.create(tmp_path / "new.db", s) as o:
+        i = o.insert("Account", {"FirstName": "Ada", "LastName": "Acme"})
+        assert o.get("Account", i)["LastName"] == "Acme"
+        o.update("Account", i, {"LastName": "Acme Corp"})
+        assert o.get("Account", i)["LastName"] == "Acme Corp"
+        p = tmp_path / "acc.jsonl"
+        p.write_text("{\"LastName\": \"Globex\"}\n{\"LastName\": \"Initech\"}\n")
+        assert o.import_file("Account", p) == 2 and o.count("Account") == 3
+        o.delete("Account", i)
+        assert o.count("Account") == 2
+        with pytest.raises(cw.SchemaError):
+            o.insert("Account", {"Colour": "red"})
+        o.export_dir(tmp_path / "out")
+        assert (tmp_path / "out" / "Account.jsonl").exists()
+    assert any(x["name"] == "Case" for x in org.schema()["objects"])
+    contact = org.query("SELECT ContactId FROM Case WHERE ContactId != null LIMIT 1")[0]["ContactId"]
+    with cw.Role(org, "external:" + contact) as role:
+        assert role.describe()
+        mine = org.query("SELECT Id FROM Case", role=role)
+        assert 0 < len(mine) < len(org.query("SELECT Id FROM Case"))
+
+
+def test_sessions_user_and_progress(org, tasks):
+    calls = []
+    ts = cw.TaskSet.generate(org, per_family=1, seed=3, families="handle_time",
+                             progress=lambda stage, done, total: calls.append((stage, done, total)))
+    assert len(ts) == 1 and calls and calls[-1][0] == "tasks"
+    with cw.Agent(org) as a:
+        s = a.session({"id": "s1", "query": "When does Q1 2024 start?"})
+        kind, req = s.next()
+        assert kind == "model" and req["messages"][1]["role"] == "user"
+        s.feed(CALL)
+        kind, req = s.next()
+        assert kind == "model" and req["messages"][-1]["role"] == "tool"
+        s.feed("It starts on 2024-01-01.")
+        kind, traj = s.next()
+        assert kind == "done" and traj["end_reason"] == "answered" and traj["turns"] == 2
+        s.close()
+    said = []
+    with cw.Agent(org, backend=lambda r: "I do not know yet.", multi_turn=True, max_turns=4) as a:
+        a.set_user(lambda req: (said.append(req), "###STOP###")[1])
+        t = a.run(tasks[0])
+        assert said and t["end_reason"] in ("answered", "user_stop", "max_turns")
