@@ -25,6 +25,7 @@ type Agent struct {
 	reg     *Registry
 	mem     *Memory
 	backend *backendState
+	builtin *BuiltinBackend // the installed built-in backend (kept for what it borrows)
 }
 
 // NewAgent makes an agent over db.  opts: nil or crmw_agent_new's options
@@ -62,7 +63,7 @@ func (a *Agent) Close() error {
 	}
 	C.crmw_agent_free(a.ptr)
 	a.ptr = nil
-	a.backend, a.db, a.reg, a.mem = nil, nil, nil, nil
+	a.backend, a.builtin, a.db, a.reg, a.mem = nil, nil, nil, nil, nil
 	runtime.SetFinalizer(a, nil)
 	return nil
 }
@@ -85,7 +86,7 @@ func (a *Agent) SetBackend(b Backend) error {
 	if b == nil {
 		err = call(func() C.int { return C.crmw_agent_set_backend(h, nil) })
 		if err == nil {
-			a.backend = nil
+			a.backend, a.builtin = nil, nil
 		}
 		return err
 	}
@@ -94,7 +95,7 @@ func (a *Agent) SetBackend(b Backend) error {
 	hd := newHandle(st)
 	err = call(func() C.int { return setBackend(h, hd) })
 	if err == nil {
-		a.backend = st
+		a.backend, a.builtin = st, nil
 	}
 	runtime.KeepAlive(a)
 	return err

@@ -96,6 +96,7 @@ type QueryOptions struct {
 	MaxRows         int64  // 0 = library default (10000)
 	MaxBytes        int64  // 0 = library default (16 MiB)
 	DropNullColumns bool
+	Role            *Role // enforce a role's read permissions (nil: none); borrowed
 }
 
 // newOpts makes a crmw_query_opts; nil opts gives NULL.
@@ -125,6 +126,13 @@ func (o *QueryOptions) c() (*C.crmw_query_opts, error) {
 	if err == nil && o.DropNullColumns {
 		err = call(func() C.int { return C.crmw_query_opts_set_drop_null_columns(q, 1) })
 	}
+	if err == nil && o.Role != nil {
+		if o.Role.ptr == nil {
+			err = closedError("Role")
+		} else {
+			err = call(func() C.int { return C.crmw_query_opts_set_role(q, o.Role.ptr) })
+		}
+	}
 	if err != nil {
 		C.crmw_query_opts_free(q)
 		return nil, err
@@ -150,6 +158,7 @@ func (db *DB) run(fn queryFn, text string, opts *QueryOptions) ([]byte, error) {
 	defer t.free()
 	out, err := callBuf(func(b *C.crmw_buf) C.int { return fn(b, h, t.p, C.size_t(len(text)), q) })
 	runtime.KeepAlive(db)
+	runtime.KeepAlive(opts)
 	if err != nil {
 		return nil, err
 	}

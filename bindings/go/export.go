@@ -41,6 +41,24 @@ func crmwGoTool(args *C.char, n C.size_t, result *C.crmw_buf, h C.uintptr_t) C.i
 	return t.call(args, n, result)
 }
 
+//export crmwGoEmbed
+func crmwGoEmbed(out *C.float, dim C.int32_t, text *C.char, n C.size_t, h C.uintptr_t) C.int {
+	e, ok := cgo.Handle(h).Value().(*embedderState)
+	if !ok {
+		return 1
+	}
+	return e.embed(out, dim, text, n)
+}
+
+//export crmwGoUser
+func crmwGoUser(reply *C.crmw_buf, req *C.char, h C.uintptr_t) C.int {
+	u, ok := cgo.Handle(h).Value().(*userState)
+	if !ok {
+		return 1
+	}
+	return u.reply(reply, req)
+}
+
 //export crmwGoRelease
 func crmwGoRelease(h C.uintptr_t) {
 	if h != 0 {

@@ -14,6 +14,8 @@ package crmweaver
 extern int crmwGoComplete(crmw_response *resp, crmw_request *req, uintptr_t h);
 extern int crmwGoTool(char *args, size_t len, crmw_buf *result, uintptr_t h);
 extern void crmwGoRelease(uintptr_t h);
+extern int crmwGoEmbed(float *out, int32_t dim, char *text, size_t len, uintptr_t h);
+extern int crmwGoUser(crmw_buf *reply, char *request_json, uintptr_t h);
 
 static int shim_complete(crmw_response *resp, const crmw_request *req, void *userdata)
 {
@@ -28,6 +30,29 @@ static int shim_tool(const char *args, size_t len, crmw_buf *result, void *userd
 static void shim_release(void *userdata)
 {
 	crmwGoRelease((uintptr_t)userdata);
+}
+
+static int shim_embed(float *out, int32_t dim, const char *text, size_t len, void *userdata)
+{
+	return crmwGoEmbed(out, dim, (char *)text, len, (uintptr_t)userdata);
+}
+
+static int shim_user(crmw_buf *reply, const char *request_json, void *userdata)
+{
+	return crmwGoUser(reply, (char *)request_json, (uintptr_t)userdata);
+}
+
+// Install a Go embedder; the library calls shim_release when it is
+// replaced, the memory freed, or the call fails.
+static int crmwgo_memory_set_embedder(crmw_memory *m, const char *name, int32_t dim, uintptr_t h)
+{
+	return crmw_memory_set_embedder(m, name, dim, shim_embed, (void *)h, shim_release);
+}
+
+// Install a Go simulated user (released as the embedder is).
+static int crmwgo_agent_set_user(crmw_agent *a, uintptr_t h)
+{
+	return crmw_agent_set_user(a, shim_user, (void *)h, shim_release);
 }
 
 // Install a Go backend: the table is filled here (no Go memory involved)
@@ -63,4 +88,12 @@ func setBackend(a *C.crmw_agent, h cgo.Handle) C.int {
 
 func registryAdd(reg *C.crmw_registry, name, description, params *C.char, h cgo.Handle) C.int {
 	return C.crmwgo_registry_add(reg, name, description, params, C.uintptr_t(h))
+}
+
+func memorySetEmbedder(m *C.crmw_memory, name *C.char, dim C.int32_t, h cgo.Handle) C.int {
+	return C.crmwgo_memory_set_embedder(m, name, dim, C.uintptr_t(h))
+}
+
+func agentSetUser(a *C.crmw_agent, h cgo.Handle) C.int {
+	return C.crmwgo_agent_set_user(a, C.uintptr_t(h))
 }

@@ -552,10 +552,11 @@ int crmw__schema_add_object_spec(crmw_schema *s, crmw_err *e, const crmw_object_
 				  name);
 	if (crmw__schema_object(s, name))
 		return crmw__errf(e, CRMW_EEXISTS, "the schema already has an object '%s'", name);
+	if (!spec->key_prefix)
+		return crmw__errf(e, CRMW_ESCHEMA, "object '%s' needs a \"key_prefix\" of 3 letters or digits", name);
 	if (!valid_prefix(spec->key_prefix))
-		return crmw__errf(e, CRMW_ESCHEMA,
-				  "object '%s': key prefix '%s' must be 3 letters or digits", name,
-				  spec->key_prefix ? spec->key_prefix : "(null)");
+		return crmw__errf(e, CRMW_ESCHEMA, "object '%s': key prefix '%s' must be 3 letters or digits", name,
+				  spec->key_prefix);
 	for (int32_t i = 0; i < s->nobjects; i++)
 		if (memcmp(s->objects[i].key_prefix, spec->key_prefix, 3) == 0)
 			return crmw__errf(e, CRMW_EEXISTS,

@@ -21,7 +21,7 @@ import threading
 __all__ = [
     "Error", "Org", "Registry", "Memory", "TaskSet", "Agent", "EnvPool", "Env", "Backend",
     "memory_policy", "openai_http", "gold_backend", "replay_backend", "group_stats", "version",
-    "Schema", "Role", "Session",
+    "Schema", "Role", "Session", "features",
 ]
 
 # ---------------------------------------------------------------- loading
@@ -184,6 +184,29 @@ for _name, _res, _args in [
     ("crmw_session_trajectory", c_int, [_BufP, P]),
     ("crmw_session_decision", c_int, [_BufP, P]),
     ("crmw_tasks_generate_progress", c_int, [PP, _BufP, P, c_char_p, c_void_p, c_void_p]),
+    ("crmw_features_json", c_int, [_BufP]),
+    ("crmw_bulk_begin", c_int, [PP, P, c_char_p]),
+    ("crmw_bulk_add_json", c_int, [_BufP, P, c_char_p, c_char_p, c_size_t]),
+    ("crmw_bulk_commit", c_int, [P]),
+    ("crmw_bulk_free", None, [P]),
+    ("crmw_bulk_count", c_int64, [P]),
+    ("crmw_schema_add_object", c_int, [P, c_char_p, c_size_t]),
+    ("crmw_schema_add_field", c_int, [P, c_char_p, c_char_p, c_size_t]),
+    ("crmw_query_sql", c_int, [_BufP, P, c_char_p, c_size_t, P]),
+    ("crmw_query_explain", c_int, [_BufP, P, c_char_p, c_size_t, P]),
+    ("crmw_registry_describe", c_int, [_BufP, P, c_char_p]),
+    ("crmw_registry_validate", c_int, [_BufP, P, c_char_p, c_char_p, c_size_t]),
+    ("crmw_task_set_save", c_int, [P, c_char_p, c_int32]),
+    ("crmw_task_check", c_int, [_BufP, P, c_int64, P]),
+    ("crmw_task_score", c_int, [ctypes.POINTER(c_double), _BufP, P, c_int64, c_char_p, c_char_p, c_void_p, c_void_p]),
+    ("crmw_memory_update", c_int, [P, c_int64, c_char_p]),
+    ("crmw_memory_delete", c_int, [P, c_int64]),
+    ("crmw_memory_feedback", c_int, [ctypes.POINTER(c_int64), P, ctypes.POINTER(c_int64), c_size_t, c_int32, c_int64]),
+    ("crmw_memory_list", c_int, [_BufP, P, c_char_p]),
+    ("crmw_memory_stats", c_int, [_BufP, P]),
+    ("crmw_memory_export", c_int, [P, c_char_p]),
+    ("crmw_memory_import", c_int, [ctypes.POINTER(c_int64), ctypes.POINTER(c_int64), P, c_char_p, c_char_p]),
+    ("crmw_memory_build_index", c_int, [P, c_char_p]),
 ]:
     _f[_name] = _fn(_name, _res, *_args)
 
@@ -231,6 +254,11 @@ def _opts(d):
 
 def version():
     return _f["crmw_version_string"]().decode()
+
+
+def features():
+    """The build's optional features and library versions (a dict)."""
+    return _call_json(_f["crmw_features_json"])
 
 
 def _call_json(fn, *args):
@@ -310,6 +338,16 @@ class Org(_Handle):
         _check(_f["crmw_db_create"](ctypes.byref(o._h), o.path.encode(), schema._ptr(), _opts(options) if options else None))
         return o
 
+    def sql(self, select):
+        """One read-only SQLite SELECT (the sandbox); a list of records."""
+        q = select.encode()
+        return _call_json(_f["crmw_query_sql"], self._ptr(), q, len(q), None)
+
+    def explain(self, soql):
+        """The SQL a SOQL or SOSL query compiles to, with its parameters."""
+        q = soql.encode()
+        return _call_json(_f["crmw_query_explain"], self._ptr(), q, len(q), None)
+
     def schema(self):
         """The org's schema as JSON (a dict)."""
         return _call_json(_f["crmw_schema_to_json"], _f["crmw_db_schema"](self._ptr()))
@@ -343,6 +381,11 @@ class Org(_Handle):
         _check(_f["crmw_db_import_file"](ctypes.byref(n), self._ptr(), obj.encode(), _FORMATS[fmt], str(path).encode()))
         return n.value
 
+    def bulk(self, **options):
+        """A bulk load (one transaction): `with org.bulk() as b: b.add("Account", {...})`
+        commits at the end of the block, or rolls back when it raises."""
+        return Bulk(self, options)
+
     def export_dir(self, path, fmt="jsonl"):
         _check(_f["crmw_db_export_dir"](self._ptr(), _FORMATS[fmt], str(path).encode()))
 
@@ -369,6 +412,37 @@ class Org(_Handle):
                 _f["crmw_query_opts_free"](opts)
 
 _FORMATS = {"json": 0, "jsonl": 1, "csv": 2}
+
+
+class Bulk(_Handle):
+    _free = "crmw_bulk_free"
+
+    def __init__(self, org, options):
+        super().__init__()
+        self._org = org
+        _check(_f["crmw_bulk_begin"](ctypes.byref(self._h), org._ptr(), _opts(options) if options else None))
+
+    def add(self, obj, record):
+        d = json.dumps(record).encode()
+        b = _Buf()
+        try:
+            _check(_f["crmw_bulk_add_json"](ctypes.byref(b), self._ptr(), obj.encode(), d, len(d)))
+            return b.text()
+        finally:
+            _f["crmw_buf_dispose"](ctypes.byref(b))
+
+    def __len__(self):
+        return _f["crmw_bulk_count"](self._ptr())
+
+    def commit(self):
+        _check(_f["crmw_bulk_commit"](self._ptr()))
+
+    def __exit__(self, exc_type, *rest):
+        try:
+            if exc_type is None:
+                self.commit()
+        finally:
+            self.close()  # without a commit: rolled back
 
 
 def _progress_cb(fn):
@@ -399,6 +473,14 @@ class Schema(_Handle):
 
     def to_json(self):
         return _call_json(_f["crmw_schema_to_json"], self._ptr())
+
+    def add_object(self, obj):
+        d = json.dumps(obj).encode()
+        _check(_f["crmw_schema_add_object"](self._ptr(), d, len(d)))
+
+    def add_field(self, obj_name, field):
+        d = json.dumps(field).encode()
+        _check(_f["crmw_schema_add_field"](self._ptr(), obj_name.encode(), d, len(d)))
 
     def describe(self, obj):
         return _call_json(_f["crmw_schema_describe"], self._ptr(), obj.encode())
@@ -453,6 +535,26 @@ class Registry(_Handle):
         try:
             _check(_f["crmw_registry_export"](ctypes.byref(b), self._ptr(), code))
             return b.json() if fmt in ("openai", "anthropic") else b.text()
+        finally:
+            _f["crmw_buf_dispose"](ctypes.byref(b))
+
+    def describe(self, name):
+        return _call_json(_f["crmw_registry_describe"], self._ptr(), name.encode())
+
+    def validate(self, name, args):
+        """None when the arguments fit the tool's schema, else the error (a dict)."""
+        a = json.dumps(args).encode()
+        b = _Buf()
+        try:
+            rc = _f["crmw_registry_validate"](ctypes.byref(b), self._ptr(), name.encode(), a, len(a))
+            if rc == 0:
+                return None
+            if b.len:
+                try:
+                    return b.json()
+                except ValueError:
+                    return {"error": b.text()}
+            _raise(rc)
         finally:
             _f["crmw_buf_dispose"](ctypes.byref(b))
 
@@ -529,6 +631,37 @@ class Memory(_Handle):
         _check(_f["crmw_memory_count"](ctypes.byref(n), self._ptr()))
         return n.value
 
+    def update(self, entry_id, **patch):
+        _check(_f["crmw_memory_update"](self._ptr(), int(entry_id), json.dumps(patch).encode()))
+
+    def delete(self, entry_id):
+        _check(_f["crmw_memory_delete"](self._ptr(), int(entry_id)))
+
+    def feedback(self, ids, event="success", amount=1):
+        """Move usefulness counters: event "retrieved", "success" or "failure"."""
+        ev = {"retrieved": 0, "success": 1, "failure": 2}[event]
+        arr = (c_int64 * len(ids))(*ids)
+        n = c_int64()
+        _check(_f["crmw_memory_feedback"](ctypes.byref(n), self._ptr(), arr, len(ids), ev, amount))
+        return n.value
+
+    def list(self, **options):
+        return _call_json(_f["crmw_memory_list"], self._ptr(), json.dumps(options).encode())
+
+    def stats(self):
+        return _call_json(_f["crmw_memory_stats"], self._ptr())
+
+    def export(self, path):
+        _check(_f["crmw_memory_export"](self._ptr(), str(path).encode()))
+
+    def import_jsonl(self, path):
+        a, m = c_int64(), c_int64()
+        _check(_f["crmw_memory_import"](ctypes.byref(a), ctypes.byref(m), self._ptr(), str(path).encode(), None))
+        return a.value, m.value
+
+    def build_index(self, factory="HNSW32"):
+        _check(_f["crmw_memory_build_index"](self._ptr(), factory.encode()))
+
     def set_embedder(self, name, dim, fn):
         """fn(text) -> sequence of `dim` floats (a list, or a numpy array)."""
 
@@ -572,6 +705,24 @@ class TaskSet(_Handle):
         ts = TaskSet()
         _check(_f["crmw_task_set_load"](ctypes.byref(ts._h), str(path).encode()))
         return ts
+
+    def save(self, path):
+        _check(_f["crmw_task_set_save"](self._ptr(), str(path).encode(), 1 if str(path).endswith(".jsonl") else 0))
+
+    def check(self, i, org):
+        """Run task i's gold program against the org: its report (a dict)."""
+        return _call_json(_f["crmw_task_check"], self._ptr(), i, org._ptr())
+
+    def score(self, i, answer, messages=None):
+        """(score, info) of an answer to task i with the task's metric."""
+        sc = c_double()
+        b = _Buf()
+        try:
+            _check(_f["crmw_task_score"](ctypes.byref(sc), ctypes.byref(b), self._ptr(), i, answer.encode(),
+                                         json.dumps(messages).encode() if messages else None, None, None))
+            return sc.value, b.json()
+        finally:
+            _f["crmw_buf_dispose"](ctypes.byref(b))
 
     def select(self, **filt):
         ts = TaskSet()

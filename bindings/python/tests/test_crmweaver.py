@@ -234,6 +234,16 @@ def test_schema_records_roles(org, tmp_path):
         assert o.count("Account") == 2
         with pytest.raises(cw.SchemaError):
             o.insert("Account", {"Colour": "red"})
+        with o.bulk() as b:
+            for k in range(50):
+                b.add("Account", {"LastName": f"Bulk {k}"})
+            assert len(b) == 50
+        assert o.count("Account") == 52
+        with pytest.raises(cw.SchemaError):
+            with o.bulk() as b:
+                b.add("Account", {"LastName": "kept?"})
+                b.add("Account", {"Colour": "red"})
+        assert o.count("Account") == 52  # all or nothing
         o.export_dir(tmp_path / "out")
         assert (tmp_path / "out" / "Account.jsonl").exists()
     assert any(x["name"] == "Case" for x in org.schema()["objects"])
@@ -265,3 +275,36 @@ def test_sessions_user_and_progress(org, tasks):
         a.set_user(lambda req: (said.append(req), "###STOP###")[1])
         t = a.run(tasks[0])
         assert said and t["end_reason"] in ("answered", "user_stop", "max_turns")
+
+
+def test_the_rest_of_the_api(org, tasks, tmp_path):
+    f = cw.features()
+    assert "features" in f or "version" in f
+    s = cw.Schema("crmarena")
+    with pytest.raises(cw.SchemaError, match="key_prefix"):
+        s.add_object({"name": "Visit__c", "fields": []})
+    s.add_object({"name": "Visit__c", "label": "Visit", "key_prefix": "a9V", "fields": [{"name": "Note__c", "type": "string"}]})
+    s.add_field("Visit__c", {"name": "Minutes__c", "type": "int"})
+    assert any(o["name"] == "Visit__c" for o in s.to_json()["objects"])
+    assert org.sql("SELECT COUNT(*) AS n FROM \"Case\"")[0]["n"] > 0
+    assert "sql" in org.explain("SELECT Id FROM Case LIMIT 1")
+    with cw.Registry(org) as reg:
+        assert reg.describe("get_period")["name"] == "get_period"
+        assert reg.validate("get_period", {"period_name": "Q1", "year": 2024}) is None
+        assert reg.validate("get_period", {"year": "soon"}) is not None
+    assert tasks.check(0, org)["ok"] is True
+    gold = tasks[0]["answer"][0]
+    score, info = tasks.score(0, gold if gold is not None else "None")
+    assert score == 1.0 and info
+    tasks.save(tmp_path / "t.jsonl")
+    assert len(cw.TaskSet.load(tmp_path / "t.jsonl")) == len(tasks)
+    with cw.Memory(tmp_path / "m2.db") as m:
+        i, _ = m.add("Check the quote's discount against the pricing article.", family="quote_approval")
+        assert m.feedback([i], "success") == 1
+        m.update(i, title="pricing")
+        assert m.get(i)["title"] == "pricing" and m.list()[0]["id"] == i and m.stats()["entries"] == 1
+        m.export(tmp_path / "m.jsonl")
+        with cw.Memory(tmp_path / "m3.db") as m3:
+            assert m3.import_jsonl(tmp_path / "m.jsonl")[0] == 1
+        m.delete(i)
+        assert len(m) == 0
