@@ -60,7 +60,11 @@ func (b *BuiltinBackend) Close() error {
 		C.free(unsafe.Pointer(b.tbl))
 		b.tbl = nil
 	}
-	b.mem, b.db, b.fallback = nil, nil, nil
+	if !b.installed {
+		// An installed table's state still borrows these: the agent (or the
+		// policy using it as fallback) keeps them alive through b.
+		b.mem, b.db, b.fallback = nil, nil, nil
+	}
 	runtime.SetFinalizer(b, nil)
 	return nil
 }

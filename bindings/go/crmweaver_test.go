@@ -721,3 +721,408 @@ func TestEnvsConcurrently(t *testing.T) {
 		}
 	}
 }
+
+// Built-in backends, StepBatch, records, roles, schema, host embedder and
+// simulated user.
+
+func genTasks(t *testing.T, db *DB) *TaskSet {
+	t.Helper()
+	ts, err := GenerateTasks(db, map[string]interface{}{"per_family": 2, "seed": 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ts.Close() })
+	if ts.Count() == 0 {
+		t.Fatal("no tasks")
+	}
+	return ts
+}
+
+func TestMemoryPolicyBackendAbstains(t *testing.T) {
+	db := openOrg(t)
+	mem, err := OpenMemory(filepath.Join(t.TempDir(), "mem.db"), map[string]interface{}{"dim": 64})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mem.Close()
+	b, err := MemoryPolicyBackend(mem, nil, `{"k": 3}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	ag, err := NewAgent(db, map[string]interface{}{"max_turns": 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ag.Close()
+	if err := ag.SetBuiltinBackend(b); err != nil {
+		t.Fatal(err)
+	}
+	if !b.Installed() {
+		t.Fatal("not marked installed")
+	}
+	if err := ag.SetBuiltinBackend(b); !IsState(err) {
+		t.Fatalf("second install: %v", err)
+	}
+	out, err := ag.Run(testTask)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := EndReason(out); r != "abstained" {
+		t.Fatalf("end_reason %q: %s", r, out)
+	}
+	b.Close()
+	b.Close()
+
+	// Never installed: Close disposes it; a bad option fails.
+	b2, err := MemoryPolicyBackend(mem, nil, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b2.Close()
+	if _, err := MemoryPolicyBackend(mem, nil, `{"k": 0}`); err == nil {
+		t.Fatal("k = 0 accepted")
+	}
+	// A fallback is taken over.
+	fb, err := GoldBackend(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b3, err := MemoryPolicyBackend(mem, fb, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !fb.Installed() {
+		t.Fatal("fallback not taken over")
+	}
+	fb.Close()
+	b3.Close()
+}
+
+func TestGoldBackend(t *testing.T) {
+	db := openOrg(t)
+	ts := genTasks(t, db)
+	task, err := ts.Get(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := GoldBackend(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	ag, err := NewAgent(db, map[string]interface{}{"max_turns": 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ag.Close()
+	if err := ag.SetBuiltinBackend(b); err != nil {
+		t.Fatal(err)
+	}
+	out, err := ag.Run(task)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tr struct {
+		Reward *float64 `json:"reward"`
+	}
+	if err := json.Unmarshal(out, &tr); err != nil {
+		t.Fatal(err)
+	}
+	if tr.Reward == nil || *tr.Reward != 1 {
+		t.Fatalf("gold reward: %s", out)
+	}
+}
+
+func TestOtherBuiltinBackends(t *testing.T) {
+	if _, err := ReplayBackend(filepath.Join(t.TempDir(), "missing.jsonl"), ""); err == nil {
+		t.Fatal("replay of a missing file")
+	}
+	b, err := OpenAIHTTPBackend(`{"base_url": "http://127.0.0.1:9/v1", "model": "m"}`)
+	if HasFeature("curl") {
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.Close()
+	} else if ErrorCode(err) != CodeUnsupported {
+		t.Fatalf("without curl: %v", err)
+	}
+	if _, err := OpenAIHTTPBackend(`{}`); err == nil {
+		t.Fatal("no base_url accepted")
+	}
+}
+
+func TestStepBatch(t *testing.T) {
+	db := openOrg(t)
+	ts := genTasks(t, db)
+	pool, err := NewEnvPool(orgPath, map[string]interface{}{"workers": 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	if err := pool.SetTasks(ts); err != nil {
+		t.Fatal(err)
+	}
+	envs := make([]*Env, 4)
+	outs := make([]string, 4)
+	for i := range envs {
+		e, err := pool.NewEnv()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer e.Close()
+		if _, err := e.ResetIndex(i); err != nil {
+			t.Fatal(err)
+		}
+		envs[i] = e
+		outs[i] = `<tool_call>{"name": "get_period", "arguments": {"period_name": "Q1", "year": 2024}}</tool_call>`
+	}
+	res, err := pool.StepBatch(envs, outs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res) != 4 {
+		t.Fatalf("%d results", len(res))
+	}
+	for i, r := range res {
+		var s StepResult
+		if err := json.Unmarshal([]byte(r), &s); err != nil {
+			t.Fatalf("result %d %q: %v", i, r, err)
+		}
+		if s.Done || !strings.Contains(r, "2024-01-01") {
+			t.Fatalf("result %d: %s", i, r)
+		}
+	}
+	if _, err := pool.StepBatch(envs[:1], nil); !IsInvalid(err) {
+		t.Fatalf("length mismatch: %v", err)
+	}
+}
+
+func TestRecordsAndSchema(t *testing.T) {
+	sch, err := BuiltinSchema("b2b")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(sch, `"Account"`) {
+		t.Fatal("b2b schema without Account")
+	}
+	path := filepath.Join(t.TempDir(), "rw.db")
+	if err := Generate(path, map[string]interface{}{"profile": "b2b", "seed": 2, "scale": 0.05}); err != nil {
+		t.Fatal(err)
+	}
+	ro, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ro.Insert("Account", `{"Name": "x"}`); err == nil {
+		t.Fatal("insert into a read-only DB")
+	}
+	ro.Close()
+
+	db, err := OpenReadWrite(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	before, err := db.Count("Account")
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := db.Insert("Account", `{"Name": "Go Binding Test Co"}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id == "" {
+		t.Fatal("no id")
+	}
+	rec, err := db.Get("Account", id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := decode(t, rec); m["Name"] != "Go Binding Test Co" || m["Id"] != id {
+		t.Fatalf("get: %s", rec)
+	}
+	if err := db.Update("Account", id, `{"Name": "Renamed Co"}`); err != nil {
+		t.Fatal(err)
+	}
+	rec, _ = db.Get("Account", id)
+	if m := decode(t, rec); m["Name"] != "Renamed Co" {
+		t.Fatalf("after update: %s", rec)
+	}
+	if err := db.Delete("Account", id); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Get("Account", id); !IsNotFound(err) {
+		t.Fatalf("get after delete: %v", err)
+	}
+	if _, err := db.Insert("NoSuchObject", `{}`); !IsNotFound(err) {
+		t.Fatalf("unknown object: %v", err)
+	}
+
+	jl := filepath.Join(t.TempDir(), "acc.jsonl")
+	if err := os.WriteFile(jl, []byte("{\"Name\": \"Imported One\"}\n{\"Name\": \"Imported Two\"}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	n, err := db.ImportFile("Account", FileJSONL, jl)
+	if err != nil || n != 2 {
+		t.Fatalf("import: %d %v", n, err)
+	}
+	if after, _ := db.Count("Account"); after != before+2 {
+		t.Fatalf("count %d, want %d", after, before+2)
+	}
+	dir := filepath.Join(t.TempDir(), "export")
+	if err := db.ExportDir(FileJSONL, dir); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "Account.jsonl")); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestBuiltinSchemaCRMArena(t *testing.T) {
+	s, err := BuiltinSchema("crmarena")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(s, `"Case"`) || !json.Valid([]byte(s)) {
+		t.Fatal("crmarena schema without Case")
+	}
+	if _, err := BuiltinSchema("nope"); !IsNotFound(err) {
+		t.Fatalf("unknown set: %v", err)
+	}
+}
+
+func TestRole(t *testing.T) {
+	db := openOrg(t)
+	in, err := NewRole(db, "internal")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	ext, err := NewRole(db, "external")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ext.Close()
+	if ext.Name() != "external" {
+		t.Fatalf("name %q", ext.Name())
+	}
+	if !in.CanRead("Opportunity", "") || ext.CanRead("Opportunity", "") {
+		t.Fatal("Opportunity: internal reads, external does not")
+	}
+	if !ext.CanRead("Product2", "") || ext.CanRead("User", "Email") || !ext.CanRead("User", "LastName") {
+		t.Fatal("external: catalogue yes, User.Email no, User.LastName yes")
+	}
+	_, err = db.QueryWith("SELECT Id FROM Opportunity LIMIT 1", &QueryOptions{Role: ext})
+	if !IsAccess(err) {
+		t.Fatalf("external query of Opportunity: %v", err)
+	}
+	if _, err := db.QueryWith("SELECT Id FROM Opportunity LIMIT 1", &QueryOptions{Role: in}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := NewRole(db, "nosuchrole"); !IsNotFound(err) {
+		t.Fatalf("unknown role: %v", err)
+	}
+	ext.Close()
+	ext.Close()
+	if ext.CanRead("Product2", "") {
+		t.Fatal("closed role reads")
+	}
+}
+
+func TestHostEmbedder(t *testing.T) {
+	before := atomic.LoadInt64(&liveHandles)
+	path := filepath.Join(t.TempDir(), "mem.db")
+	mem, err := OpenMemory(path, map[string]interface{}{"embedder": "mine", "dim": 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mem.Close()
+	var calls int32
+	emb := func(text string) ([]float32, error) {
+		atomic.AddInt32(&calls, 1)
+		v := make([]float32, 8)
+		for i, r := range text {
+			v[(i+int(r))%8] += 1
+		}
+		v[0] += 0.5
+		return v, nil
+	}
+	if err := mem.SetEmbedder("other", 8, emb); !IsInvalid(err) {
+		t.Fatalf("wrong name: %v", err)
+	}
+	if err := mem.SetEmbedder("mine", 8, emb); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := mem.AddText("hello from a host embedder"); err != nil {
+		t.Fatal(err)
+	}
+	out, err := mem.Search("hello", map[string]interface{}{"k": 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if atomic.LoadInt32(&calls) < 2 || !strings.Contains(string(out), "host embedder") {
+		t.Fatalf("calls %d, search %s", calls, out)
+	}
+	// A wrong length fails the call.
+	if err := mem.SetEmbedder("mine", 8, func(string) ([]float32, error) { return make([]float32, 3), nil }); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := mem.AddText("another text"); err == nil {
+		t.Fatal("short vector accepted")
+	}
+	// A panic is recovered and fails the call.
+	if err := mem.SetEmbedder("mine", 8, func(string) ([]float32, error) { panic("boom") }); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := mem.AddText("a third text"); err == nil {
+		t.Fatal("panicking embedder succeeded")
+	}
+	mem.Close()
+	if n := atomic.LoadInt64(&liveHandles); n > before {
+		t.Fatalf("%d embedder handles left", n-before)
+	}
+}
+
+func TestSetUser(t *testing.T) {
+	db := openOrg(t)
+	ts := genTasks(t, db)
+	task, err := ts.Get(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ag, err := NewAgent(db, map[string]interface{}{"max_turns": 6, "multi_turn": true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ag.Close()
+	var userCalls, modelCalls int32
+	if err := ag.SetUser(func(req string) (string, error) {
+		n := atomic.AddInt32(&userCalls, 1)
+		if !json.Valid([]byte(req)) {
+			t.Errorf("user request not JSON: %q", req)
+		}
+		if n > 1 {
+			return "###STOP###", nil
+		}
+		return "Please tell me when Q1 2024 starts.", nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := ag.SetBackend(BackendFunc(func(req Request) (Response, error) {
+		atomic.AddInt32(&modelCalls, 1)
+		return TextResponse("I need more details."), nil
+	})); err != nil {
+		t.Fatal(err)
+	}
+	out, err := ag.Run(task)
+	if err != nil {
+		t.Fatalf("Run: %v: %s", err, out)
+	}
+	if atomic.LoadInt32(&userCalls) < 1 {
+		t.Fatalf("user callback never called: %s", out)
+	}
+	if err := ag.SetUser(nil); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -8,8 +8,10 @@ import "C"
 
 import (
 	"encoding/json"
+	"fmt"
 	"runtime"
 	"sync"
+	"unsafe"
 )
 
 // EnvPool holds what environments share (crmw_env_pool): the org, the agent
@@ -237,4 +239,82 @@ func (e *Env) Trajectory() ([]byte, error) {
 	out, err := callBuf(func(b *C.crmw_buf) C.int { return C.crmw_env_trajectory(b, h) })
 	runtime.KeepAlive(e)
 	return out, err
+}
+
+// StepBatch steps several distinct environments of the pool at once over
+// the pool's workers (crmw_env_step_batch): outputs[i] goes to envs[i] and
+// results[i] is its step result ("" for a step that failed).  The error is
+// the first failure, if any.
+func (p *EnvPool) StepBatch(envs []*Env, outputs []string) ([]string, error) {
+	if len(envs) != len(outputs) {
+		return nil, &Error{Code: CodeInvalid, Name: StatusName(CodeInvalid), Message: "envs and outputs differ in length"}
+	}
+	n := len(envs)
+	if n == 0 {
+		return nil, nil
+	}
+	if p == nil {
+		return nil, closedError("EnvPool")
+	}
+	p.mu.Lock()
+	if p.ptr == nil {
+		p.mu.Unlock()
+		return nil, closedError("EnvPool")
+	}
+	ph := p.ptr
+	hs := make([]*C.crmw_env, n)
+	for i, e := range envs {
+		var ok bool
+		if e != nil && e.ptr != nil && e.pool == p {
+			_, ok = p.envs[e.ptr]
+		}
+		if !ok {
+			p.mu.Unlock()
+			return nil, closedError(fmt.Sprintf("Env %d (or not of this pool)", i))
+		}
+		hs[i] = e.ptr
+	}
+	p.mu.Unlock()
+
+	ptrSize := C.size_t(unsafe.Sizeof(uintptr(0)))
+	cenvs := (**C.crmw_env)(C.malloc(C.size_t(n) * ptrSize))
+	couts := (**C.char)(C.calloc(C.size_t(n), ptrSize))
+	clens := (*C.size_t)(C.malloc(C.size_t(n) * C.size_t(unsafe.Sizeof(C.size_t(0)))))
+	cbufs := (*C.crmw_buf)(C.calloc(C.size_t(n), C.size_t(unsafe.Sizeof(C.crmw_buf{}))))
+	crcs := (*C.int)(C.calloc(C.size_t(n), C.size_t(unsafe.Sizeof(C.int(0)))))
+	envSl := unsafe.Slice(cenvs, n)
+	outSl := unsafe.Slice(couts, n)
+	lenSl := unsafe.Slice(clens, n)
+	bufSl := unsafe.Slice(cbufs, n)
+	rcSl := unsafe.Slice(crcs, n)
+	defer func() {
+		for i := range outSl {
+			if outSl[i] != nil {
+				C.free(unsafe.Pointer(outSl[i]))
+			}
+			C.crmw_buf_dispose(&bufSl[i])
+		}
+		C.free(unsafe.Pointer(cenvs))
+		C.free(unsafe.Pointer(couts))
+		C.free(unsafe.Pointer(clens))
+		C.free(unsafe.Pointer(cbufs))
+		C.free(unsafe.Pointer(crcs))
+	}()
+	for i := range hs {
+		envSl[i] = hs[i]
+		outSl[i] = C.CString(outputs[i])
+		lenSl[i] = C.size_t(len(outputs[i]))
+	}
+	err := call(func() C.int {
+		return C.crmw_env_step_batch(ph, cenvs, couts, clens, cbufs, crcs, C.int32_t(n))
+	})
+	results := make([]string, n)
+	for i := range bufSl {
+		if rcSl[i] == 0 && bufSl[i].data != nil {
+			results[i] = C.GoStringN(bufSl[i].data, C.int(bufSl[i].len))
+		}
+	}
+	runtime.KeepAlive(p)
+	runtime.KeepAlive(envs)
+	return results, err
 }
