@@ -185,6 +185,11 @@ for _name, _res, _args in [
     ("crmw_session_decision", c_int, [_BufP, P]),
     ("crmw_tasks_generate_progress", c_int, [PP, _BufP, P, c_char_p, c_void_p, c_void_p]),
     ("crmw_features_json", c_int, [_BufP]),
+    ("crmw_record_iter_new", c_int, [PP, P, c_char_p]),
+    ("crmw_record_iter_next", c_int, [_BufP, P]),
+    ("crmw_record_iter_free", None, [P]),
+    ("crmw_record_upsert", c_int, [_BufP, P, c_char_p, c_char_p, c_size_t]),
+    ("crmw_db_import_dir", c_int, [ctypes.POINTER(c_int64), P, c_char_p]),
     ("crmw_bulk_begin", c_int, [PP, P, c_char_p]),
     ("crmw_bulk_add_json", c_int, [_BufP, P, c_char_p, c_char_p, c_size_t]),
     ("crmw_bulk_commit", c_int, [P]),
@@ -379,6 +384,37 @@ class Org(_Handle):
     def import_file(self, obj, path, fmt="jsonl"):
         n = c_int64()
         _check(_f["crmw_db_import_file"](ctypes.byref(n), self._ptr(), obj.encode(), _FORMATS[fmt], str(path).encode()))
+        return n.value
+
+    def records(self, obj):
+        """Every record of an object, one dict at a time (an iterator)."""
+        it = c_void_p()
+        _check(_f["crmw_record_iter_new"](ctypes.byref(it), self._ptr(), obj.encode()))
+        b = _Buf()
+        try:
+            while True:
+                rc = _f["crmw_record_iter_next"](ctypes.byref(b), it)
+                if rc == 0:
+                    return
+                if rc < 0:
+                    _raise(rc)
+                yield b.json()
+        finally:
+            _f["crmw_buf_dispose"](ctypes.byref(b))
+            _f["crmw_record_iter_free"](it)
+
+    def upsert(self, obj, record):
+        d = json.dumps(record).encode()
+        b = _Buf()
+        try:
+            _check(_f["crmw_record_upsert"](ctypes.byref(b), self._ptr(), obj.encode(), d, len(d)))
+            return b.text()
+        finally:
+            _f["crmw_buf_dispose"](ctypes.byref(b))
+
+    def import_dir(self, path):
+        n = c_int64()
+        _check(_f["crmw_db_import_dir"](ctypes.byref(n), self._ptr(), str(path).encode()))
         return n.value
 
     def bulk(self, **options):

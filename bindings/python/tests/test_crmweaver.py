@@ -244,6 +244,11 @@ def test_schema_records_roles(org, tmp_path):
                 b.add("Account", {"LastName": "kept?"})
                 b.add("Account", {"Colour": "red"})
         assert o.count("Account") == 52  # all or nothing
+        names = [r["LastName"] for r in o.records("Account")]
+        assert len(names) == 52 and "Bulk 7" in names
+        i2 = o.insert("Account", {"LastName": "x"})
+        assert o.upsert("Account", {"Id": i2, "LastName": "Changed"}) == i2
+        assert o.get("Account", i2)["LastName"] == "Changed"
         o.export_dir(tmp_path / "out")
         assert (tmp_path / "out" / "Account.jsonl").exists()
     assert any(x["name"] == "Case" for x in org.schema()["objects"])
