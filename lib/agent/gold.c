@@ -89,24 +89,6 @@ static gold_episode *run_program(gold *g, const json_t *task, const char *episod
 	return e;
 }
 
-static int assistant_messages(const char *request, size_t len, size_t *n, char *episode_id, size_t cap)
-{
-	json_t *r;
-	if (crmw__json_parse(request, len, &r, NULL))
-		return CRMW_EFORMAT;
-	size_t i, k = 0;
-	json_t *m;
-	json_array_foreach(json_object_get(r, "messages"), i, m) {
-		const char *role = json_string_value(json_object_get(m, "role"));
-		k += role && strcmp(role, "assistant") == 0;
-	}
-	const char *ep = json_string_value(json_object_get(json_object_get(r, "metadata"), "episode_id"));
-	snprintf(episode_id, cap, "%s", ep ? ep : "");
-	json_decref(r);
-	*n = k;
-	return CRMW_OK;
-}
-
 /* The assistant message for one resolved step. */
 static char *step_message(const json_t *step, size_t k)
 {
@@ -137,10 +119,11 @@ static int gold_complete(crmw_response *resp, const crmw_request *req, void *ud)
 		return crmw_response_set_abstain(resp, "the gold backend does not word guidelines"), 0;
 	if (!req->session)
 		return crmw_response_set_error(resp, "the gold backend needs a request of an episode"), 0;
-	size_t k;
-	char ep[300];
-	if (assistant_messages(req->json, req->len, &k, ep, sizeof ep))
-		return crmw_response_set_error(resp, "the request is not JSON"), 0;
+	/* turn k answers with step k: the session knows both, no need to parse
+	 * the conversation again */
+	size_t k = (size_t)crmw__session_turn(req->session);
+	const char *tid, *fam, *ep;
+	crmw__session_ids(req->session, &tid, &fam, &ep);
 	pthread_mutex_lock(&g->mu);
 	gold_episode **pp = &g->episodes;
 	while (*pp && strcmp((*pp)->episode_id, ep) != 0)

@@ -34,19 +34,15 @@ static int replay_complete(crmw_response *resp, const crmw_request *req, void *u
 		crmw_response_set_abstain(resp, "the replay backend does not word guidelines");
 		return 0;
 	}
-	json_t *q;
-	if (crmw__json_parse(req->json, req->len, &q, NULL)) {
-		crmw_response_set_error(resp, "the request is not JSON");
+	if (!req->session) {
+		crmw_response_set_error(resp, "the replay backend needs a request of an episode");
 		return 0;
 	}
-	const json_t *md = json_object_get(q, "metadata");
-	const char *key = json_string_value(json_object_get(md, r->by_episode ? "episode_id" : "task_id"));
-	size_t k = 0, i;
-	json_t *m;
-	json_array_foreach(json_object_get(q, "messages"), i, m) {
-		const char *role = json_string_value(json_object_get(m, "role"));
-		k += role && strcmp(role, "assistant") == 0;
-	}
+	/* model turn k of the episode: the session knows it and the ids */
+	size_t k = (size_t)crmw__session_turn(req->session);
+	const char *tid, *fam, *ep;
+	crmw__session_ids(req->session, &tid, &fam, &ep);
+	const char *key = r->by_episode ? ep : tid;
 	const json_t *rec = key ? json_object_get(r->episodes, key) : NULL;
 	char why[400];
 	if (!rec) {
@@ -65,7 +61,6 @@ static int replay_complete(crmw_response *resp, const crmw_request *req, void *u
 			crmw_response_set_error(resp, "out of memory");
 		free(t);
 	}
-	json_decref(q);
 	return 0;
 }
 
