@@ -94,30 +94,6 @@ static void svg_hist(FILE *f, const char *id, const char *const *labels, const i
 
 /* ----------------------------------------------------------------- stats */
 
-typedef struct group {
-	char name[96];
-	int64_t tasks, solved, abstained, wrong;
-	double score;
-} group;
-
-static group *group_of(group *g, int *n, int cap, const char *name)
-{
-	for (int i = 0; i < *n; i++)
-		if (strcmp(g[i].name, name) == 0)
-			return &g[i];
-	if (*n == cap)
-		return NULL;
-	group *r = &g[(*n)++];
-	memset(r, 0, sizeof *r);
-	snprintf(r->name, sizeof r->name, "%s", name);
-	return r;
-}
-
-static int cmp_group(const void *a, const void *b)
-{
-	return strcmp(((const group *)a)->name, ((const group *)b)->name);
-}
-
 static const char *skill_of(const json_t *families, const char *family)
 {
 	size_t i;
@@ -129,20 +105,9 @@ static const char *skill_of(const json_t *families, const char *family)
 	return "host task";
 }
 
-static void count(group *g, const json_t *t)
+static void accuracy_chart(FILE *f, const char *id, fam_stats *g, int n)
 {
-	double r = json_number_value(json_object_get(t, "reward"));
-	const char *end = json_string_value(json_object_get(t, "end_reason"));
-	g->tasks++;
-	g->score += r;
-	g->solved += r >= 1.0;
-	g->abstained += end && strcmp(end, "abstained") == 0;
-	g->wrong += end && strcmp(end, "answered") == 0 && r < 1.0;
-}
-
-static void accuracy_chart(FILE *f, const char *id, group *g, int n)
-{
-	qsort(g, (size_t)n, sizeof *g, cmp_group);
+	qsort(g, (size_t)n, sizeof *g, stats_cmp);
 	bar *b = calloc((size_t)n + 1, sizeof *b);
 	for (int i = 0; b && i < n; i++) {
 		b[i].label = g[i].name;
@@ -240,32 +205,26 @@ int report_write(const char *path, const char *title, json_t *const *splits, con
 	for (int s = 0; s < nsplits; s++) {
 		const json_t *eps = splits[s];
 		size_t n = json_array_size(eps);
-		group fam[128], sk[16];
-		int nf = 0, nsk = 0;
-		group all = {"all", 0, 0, 0, 0, 0};
-		int64_t plans = 0, hits = 0, turns_hist[8] = {0}, lat_hist[8] = {0}, turns = 0;
-		double ms_sum = 0;
+		stats fam = {0}, sk = {0};
+		fam_stats all = {.name = "all"};
+		int64_t turns_hist[8] = {0}, lat_hist[8] = {0};
 		json_t *mem = json_object(); /* memory id -> [uses, solved] */
 		size_t i;
 		json_t *t;
 		json_array_foreach(eps, i, t) {
 			const char *fname = json_string_value(json_object_get(t, "task_family"));
-			group *g = group_of(fam, &nf, 128, fname ? fname : "?");
-			group *k = group_of(sk, &nsk, 16, skill_of(families, fname ? fname : "?"));
+			fam_stats *g = stats_row(&fam, fname ? fname : "?");
+			fam_stats *k = stats_row(&sk, skill_of(families, fname ? fname : "?"));
 			if (g)
-				count(g, t);
+				stats_count(g, t);
 			if (k)
-				count(k, t);
-			count(&all, t);
+				stats_count(k, t);
+			stats_count(&all, t);
 			const json_t *plan = json_object_get(t, "plan");
 			bool used = plan && !json_is_null(plan);
-			plans += used;
-			hits += json_array_size(json_object_get(t, "memory_ids")) > 0 || used;
 			int64_t tn = json_integer_value(json_object_get(t, "turns"));
-			turns += tn;
 			turns_hist[tn <= 0 ? 0 : tn >= 7 ? 7 : tn]++;
 			double ms = (double)json_integer_value(json_object_get(json_object_get(t, "timings_us"), "total")) / 1000.0;
-			ms_sum += ms;
 			int b = ms < 0.5 ? 0 : ms < 1 ? 1 : ms < 2 ? 2 : ms < 5 ? 3 : ms < 10 ? 4 : ms < 100 ? 5 : ms < 1000 ? 6 : 7;
 			lat_hist[b]++;
 			if (used) {
@@ -290,14 +249,16 @@ int report_write(const char *path, const char *title, json_t *const *splits, con
 			"<div class=\"kpi\"><b>%lld</b>answered by plans</div><div class=\"kpi\"><b>%.1f</b>mean turns</div>"
 			"<div class=\"kpi\"><b>%.2f ms</b>mean time</div>\n",
 			n, 100 * all.score / nn, (long long)all.solved, (long long)all.wrong, (long long)all.abstained,
-			100 * (double)hits / nn, (long long)plans, (double)turns / nn, ms_sum / nn);
+			100 * (double)all.mem_hits / nn, (long long)all.plans, (double)all.turns / nn, all.ms / nn);
 		fputs("<h3>Accuracy per family</h3>\n", f);
 		char id[64];
 		snprintf(id, sizeof id, "acc-family-%d", s);
-		accuracy_chart(f, id, fam, nf);
+		accuracy_chart(f, id, fam.rows, (int)fam.n);
 		fputs("<h3>Accuracy per skill group</h3>\n", f);
 		snprintf(id, sizeof id, "acc-skill-%d", s);
-		accuracy_chart(f, id, sk, nsk);
+		accuracy_chart(f, id, sk.rows, (int)sk.n);
+		free(fam.rows);
+		free(sk.rows);
 		static const char *const tl[8] = {"0", "1", "2", "3", "4", "5", "6", "7+"};
 		static const char *const ll[8] = {"<0.5ms", "<1ms", "<2ms", "<5ms", "<10ms", "<100ms", "<1s", ">=1s"};
 		fputs("<h3>Turns per episode</h3>\n", f);

@@ -96,18 +96,7 @@ int run_quiet;
 
 /* ------------------------------------------------------------------ eval */
 
-typedef struct fam_stats {
-	char name[64];
-	int64_t tasks, solved, wrong, abstained, plans, mem_hits, turns;
-	double score, ms;
-} fam_stats;
-
-typedef struct stats {
-	fam_stats *rows;
-	size_t n, cap;
-} stats;
-
-static fam_stats *stats_row(stats *t, const char *name)
+fam_stats *stats_row(stats *t, const char *name)
 {
 	for (size_t i = 0; i < t->n; i++)
 		if (strcmp(t->rows[i].name, name) == 0)
@@ -126,12 +115,8 @@ static fam_stats *stats_row(stats *t, const char *name)
 	return r;
 }
 
-static int stats_add(stats *t, const json_t *traj)
+void stats_count(fam_stats *r, const json_t *traj)
 {
-	const char *fam = json_string_value(json_object_get(traj, "task_family"));
-	fam_stats *r = stats_row(t, fam ? fam : "?");
-	if (!r)
-		return CRMW_ENOMEM;
 	double reward = json_number_value(json_object_get(traj, "reward"));
 	const char *end = json_string_value(json_object_get(traj, "end_reason"));
 	r->tasks++;
@@ -144,17 +129,26 @@ static int stats_add(stats *t, const json_t *traj)
 	r->mem_hits += json_array_size(json_object_get(traj, "memory_ids")) > 0;
 	r->turns += json_integer_value(json_object_get(traj, "turns"));
 	r->ms += (double)json_integer_value(json_object_get(json_object_get(traj, "timings_us"), "total")) / 1000.0;
+}
+
+static int stats_add(stats *t, const json_t *traj)
+{
+	const char *fam = json_string_value(json_object_get(traj, "task_family"));
+	fam_stats *r = stats_row(t, fam ? fam : "?");
+	if (!r)
+		return CRMW_ENOMEM;
+	stats_count(r, traj);
 	return CRMW_OK;
 }
 
-static int cmp_row(const void *a, const void *b)
+int stats_cmp(const void *a, const void *b)
 {
 	return strcmp(((const fam_stats *)a)->name, ((const fam_stats *)b)->name);
 }
 
 static void stats_print(stats *t, bool as_json, double secs)
 {
-	qsort(t->rows, t->n, sizeof *t->rows, cmp_row);
+	qsort(t->rows, t->n, sizeof *t->rows, stats_cmp);
 	fam_stats all = {"all", 0, 0, 0, 0, 0, 0, 0, 0, 0};
 	for (size_t i = 0; i < t->n; i++) {
 		const fam_stats *r = &t->rows[i];
