@@ -18,7 +18,7 @@
  * or describe shows (docs/generator.md).
  *
  * The same profile, seed and scale give the same database content, byte for
- * byte, on every run.  No language model is involved: text comes from this
+ * byte, on every run, whatever the thread count.  No language model is involved: text comes from this
  * project's grammars and vocabularies.
  *
  * SPDX-License-Identifier: Apache-2.0
@@ -50,8 +50,12 @@ typedef int (*crmw_progress_fn)(const char *stage, int64_t done, int64_t total, 
  *    entries, 3,000 e-mails, 200 agents and 200 knowledge articles);
  *  - "now": the org's reference "now", YYYY-MM-DDTHH:MM:SSZ (default
  *    2024-10-01T00:00:00Z); the data covers the two years before it;
- *  - "overwrite": true to replace an existing file (default false).
- * `progress` (may be NULL) is called as the work advances.
+ *  - "overwrite": true to replace an existing file (default false);
+ *  - "threads": 2 (default) generates on a helper thread while the calling
+ *    thread writes; 1 does both on the calling thread; 1 to 64 are accepted
+ *    and more than 2 act as 2.  The content does not depend on it.
+ * `progress` (may be NULL) is called as the work advances, on the calling
+ * thread.
  * On failure nothing is left at `path`.
  * @return CRMW_OK, CRMW_EINVALID (bad options), CRMW_EEXISTS, CRMW_EUSER
  *         (aborted by the progress callback), CRMW_EIO, CRMW_ENOMEM

@@ -61,14 +61,14 @@ typedef struct item {
 } item;
 
 typedef struct gen {
-	crmw_db *db;
+	crmw_db *db;               /* read by the generator only for its schema */
 	crmw_bulk *bulk;
+	gen_stream *gs;            /* where rows go (stream.c) */
+	crmw_err err;              /* the generator's own failure */
 	const crmw_profile *prof;
 	uint64_t seed;
 	double scale;
 	int64_t now;               /* seconds since 1970 */
-	crmw_progress_fn progress;
-	void *ud;
 	int rc;
 	/* the current row */
 	const crmw_object *obj;
@@ -95,6 +95,7 @@ typedef struct gen {
 	int npolicies;
 	double region[64];
 	int64_t rows;
+	char meta_seed[32], meta_scale[32], meta_now[21];
 	/* latent statements */
 	sqlite3_stmt *lat[14];
 } gen;
@@ -141,23 +142,30 @@ static bool fail(gen *g, int rc)
 	return false;
 }
 
+/* False once the generator or the writer has failed. */
 static bool ok(gen *g)
 {
-	return g->rc == CRMW_OK;
+	return g->rc == CRMW_OK && !gs_stopped(g->gs);
+}
+
+static void oom(gen *g)
+{
+	fail(g, crmw__errf(&g->err, CRMW_ENOMEM, "out of memory"));
 }
 
 static void row(gen *g, const char *object)
 {
 	if (!ok(g))
 		return;
-	int rc = crmw_bulk_row_begin(g->bulk, object);
-	if (rc) {
-		fail(g, rc);
-		return;
-	}
 	if (object != g->obj_name) {
 		g->obj = crmw__schema_object(g->db->schema, object);
 		g->obj_name = object;
+	}
+	if (!g->obj) {
+		g->obj_name = NULL;
+		fail(g, crmw__errf(&g->err, CRMW_ERROR, "generator: the %s schema has no object %s", g->prof->name, object));
+	} else if (gs_row(g->gs, g->obj)) {
+		oom(g);
 	}
 }
 
@@ -183,9 +191,8 @@ static void set_s(gen *g, const char *field, const char *v)
 	int32_t i;
 	if (!ok(g) || !v || (i = fidx(g, field)) < 0)
 		return;
-	int rc = crmw_bulk_set_text(g->bulk, i, v, strlen(v));
-	if (rc)
-		fail(g, rc);
+	if (gs_text(g->gs, i, v, strlen(v)))
+		oom(g);
 }
 
 static void set_i(gen *g, const char *field, int64_t v)
@@ -193,9 +200,8 @@ static void set_i(gen *g, const char *field, int64_t v)
 	int32_t i;
 	if (!ok(g) || (i = fidx(g, field)) < 0)
 		return;
-	int rc = crmw_bulk_set_int(g->bulk, i, v);
-	if (rc)
-		fail(g, rc);
+	if (gs_int(g->gs, i, v))
+		oom(g);
 }
 
 static void set_f(gen *g, const char *field, double v)
@@ -203,9 +209,8 @@ static void set_f(gen *g, const char *field, double v)
 	int32_t i;
 	if (!ok(g) || (i = fidx(g, field)) < 0)
 		return;
-	int rc = crmw_bulk_set_double(g->bulk, i, v);
-	if (rc)
-		fail(g, rc);
+	if (gs_real(g->gs, i, v))
+		oom(g);
 }
 
 static void set_dt(gen *g, const char *field, int64_t t)
@@ -222,26 +227,20 @@ static void set_d(gen *g, const char *field, int64_t t)
 	set_s(g, field, s);
 }
 
+/* End the row; `id` (may be NULL) receives the id the record will have. */
 static void end(gen *g, char id[19])
 {
 	if (!ok(g))
 		return;
-	crmw_buf out = CRMW_BUF_INIT;
-	int rc = crmw_bulk_row_end(id ? &out : NULL, g->bulk);
-	if (rc)
-		fail(g, rc);
-	else if (id)
-		memcpy(id, out.data, 19);
-	crmw_buf_dispose(&out);
+	if (gs_end(g->gs, id))
+		oom(g);
 	g->rows++;
-	if (g->progress && (g->rows & 16383) == 0 && g->progress("rows", g->rows, 0, g->ud))
-		fail(g, crmw__errf(&g->db->h.err, CRMW_EUSER, "generation aborted by the progress callback"));
 }
 
 static void stage(gen *g, const char *name, int64_t total)
 {
-	if (ok(g) && g->progress && g->progress(name, 0, total, g->ud))
-		fail(g, crmw__errf(&g->db->h.err, CRMW_EUSER, "generation aborted by the progress callback"));
+	if (ok(g) && gs_stage(g->gs, name, total))
+		oom(g);
 }
 
 /* Render into g->tmp (replacing it). */
@@ -249,7 +248,7 @@ static const char *text(gen *g, rng *r, const char *tmpl, const slot *s, int n)
 {
 	crmw__buf_clear(&g->tmp);
 	if (crmw__render(&g->tmp, r, tmpl, s, n) || crmw__buf_putc(&g->tmp, '\0')) {
-		fail(g, crmw__errf(&g->db->h.err, CRMW_ENOMEM, "out of memory"));
+		oom(g);
 		return "";
 	}
 	return g->tmp.data;
@@ -259,7 +258,7 @@ static void *xcalloc(gen *g, size_t n, size_t size)
 {
 	void *p = calloc(n ? n : 1, size);
 	if (!p)
-		fail(g, crmw__errf(&g->db->h.err, CRMW_ENOMEM, "out of memory"));
+		oom(g);
 	return p;
 }
 
@@ -316,20 +315,18 @@ static const char *const latent_insert[] = {
 	"INSERT INTO crmw_latent_call VALUES (?1, ?2, ?3, ?4)",
 };
 
-/* Bind "s" text, "i" integer, "f" double arguments and run a latent insert. */
+/* A latent fact: "s" text, "i" integer, "f" double arguments of one of
+ * the latent_insert statements. */
 static void latent(gen *g, int which, const char *types, ...)
 {
 	if (!ok(g))
 		return;
-	sqlite3_stmt *st = g->lat[which];
 	va_list ap;
 	va_start(ap, types);
-	crmw__stmt_bindv(st, types, ap);
+	int rc = gs_latent(g->gs, which, types, ap);
 	va_end(ap);
-	int src = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (src != SQLITE_DONE)
-		fail(g, crmw__db_sqlerr(g->db, src, "latent variables"));
+	if (rc)
+		oom(g);
 }
 
 static int latent_open(gen *g)
@@ -964,7 +961,7 @@ static void gen_cases(gen *g)
 		set_s(g, "Subject", text(g, &r, is->subjects[rng_below(&r, (uint32_t)nsub)], s, 5));
 		char *description = crmw__strdup(text(g, &r, is->description_tmpl, s, 5));
 		if (!description)
-			fail(g, crmw__errf(&g->db->h.err, CRMW_ENOMEM, "out of memory"));
+			oom(g);
 		s[5].value = description;
 		set_s(g, "Description", description);
 		set_s(g, "Status", is_closed ? "Closed" : PICK(&r, statuses_open));
@@ -1047,7 +1044,7 @@ static void gen_cases(gen *g)
 			end(g, chat_id);
 			crmw_buf_dispose(&body);
 			if (rc)
-				fail(g, crmw__errf(&g->db->h.err, CRMW_ENOMEM, "out of memory"));
+				oom(g);
 			if (violate)
 				latent(g, L_VIOLATION, "ssss", cid, g->kb_ids[g->policy_kb[pol]], "chat", chat_id);
 		} else if (emails < emails_target) {
@@ -1214,7 +1211,7 @@ static void gen_sales(gen *g)
 		end(g, NULL);
 		crmw_buf_dispose(&b);
 		if (rc)
-			fail(g, crmw__errf(&g->db->h.err, CRMW_ENOMEM, "out of memory"));
+			oom(g);
 	}
 
 	/* Opportunities with line items, quotes, contracts, tasks and events. */
@@ -1421,12 +1418,32 @@ static void gen_free(gen *g)
 	crmw_buf_dispose(&g->tmp);
 }
 
+/* The whole org, in order (on the stream's helper thread when there is one). */
+static void produce(void *arg)
+{
+	gen *g = arg;
+	latent(g, L_META, "ss", "profile", g->prof->name);
+	latent(g, L_META, "ss", "seed", g->meta_seed);
+	latent(g, L_META, "ss", "scale", g->meta_scale);
+	latent(g, L_META, "ss", "now", g->meta_now);
+	gen_issues(g);
+	gen_users(g);
+	gen_catalog(g);
+	gen_accounts(g);
+	gen_orders(g);
+	gen_knowledge(g);
+	gen_cases(g);
+	if (g->prof->set != 1)
+		gen_sales(g);
+	stage(g, "commit", g->rows);
+}
+
 int crmw_gen(const char *path, const char *options_json, crmw_progress_fn progress, void *userdata)
 {
 	if (!path)
 		return crmw__errf(NULL, CRMW_EINVALID, "crmw_gen: path is NULL");
 	const char *profile = "crmarena", *now_s = "2024-10-01T00:00:00Z";
-	json_int_t seed = 1;
+	json_int_t seed = 1, threads = 2;
 	double scale = 1.0;
 	bool overwrite = false;
 	json_t *opts = NULL;
@@ -1450,9 +1467,11 @@ int crmw_gen(const char *path, const char *options_json, crmw_progress_fn progre
 				now_s = json_string_value(v);
 			else if (strcmp(key, "overwrite") == 0 && json_is_boolean(v))
 				overwrite = json_is_true(v);
+			else if (strcmp(key, "threads") == 0 && json_is_integer(v))
+				threads = json_integer_value(v);
 			else {
 				int rc = crmw__errf(NULL, CRMW_EINVALID,
-						    "crmw_gen: bad option \"%s\" (known: profile, seed, scale, now, overwrite)", key);
+						    "crmw_gen: bad option \"%s\" (known: profile, seed, scale, now, overwrite, threads)", key);
 				json_decref(opts);
 				return rc;
 			}
@@ -1468,13 +1487,17 @@ int crmw_gen(const char *path, const char *options_json, crmw_progress_fn progre
 		rc = crmw__errf(NULL, CRMW_EINVALID, "crmw_gen: unknown profile '%s' (known: crmarena, b2b, b2c)", profile);
 	else if (!(scale > 0 && scale <= 1000))
 		rc = crmw__errf(NULL, CRMW_EINVALID, "crmw_gen: scale must be above 0 and at most 1000");
+	else if (threads < 1 || threads > 64)
+		rc = crmw__errf(NULL, CRMW_EINVALID, "crmw_gen: threads must be 1 to 64");
 	else if (crmw__parse_datetime(now_s, strlen(now_s), now_norm))
 		rc = crmw__errf(NULL, CRMW_EINVALID, "crmw_gen: \"now\" '%s' is not a datetime", now_s);
 	if (rc) {
 		json_decref(opts);
 		return rc;
 	}
-	gen g = {.prof = prof, .seed = (uint64_t)seed, .scale = scale, .progress = progress, .ud = userdata};
+	gen g = {.prof = prof, .seed = (uint64_t)seed, .scale = scale};
+	/* One thread generates; a second one, when allowed, writes meanwhile. */
+	threads = threads > 2 ? 2 : threads;
 	int y, m, d, hh, mi, ss;
 	sscanf(now_norm, "%4d-%2d-%2dT%2d:%2d:%2d", &y, &m, &d, &hh, &mi, &ss);
 	g.now = crmw__days_from_civil(y, m, d) * DAY + hh * 3600 + mi * 60 + ss;
@@ -1504,25 +1527,17 @@ int crmw_gen(const char *path, const char *options_json, crmw_progress_fn progre
 		return rc;
 	rc = latent_open(&g);
 	rc = rc ? rc : crmw_bulk_begin(&g.bulk, g.db, "{\"exclusive\":true}");
+	rc = rc ? rc : gs_open(&g.gs, g.db, g.bulk, g.lat, (int)CRMW_ARRAY_LEN(latent_insert), (int)threads,
+			       progress, userdata);
 	if (!rc) {
-		char v[64];
-		latent(&g, L_META, "ss", "profile", prof->name);
-		snprintf(v, sizeof v, "%lld", (long long)seed);
-		latent(&g, L_META, "ss", "seed", v);
-		snprintf(v, sizeof v, "%g", scale);
-		latent(&g, L_META, "ss", "scale", v);
-		latent(&g, L_META, "ss", "now", now_norm);
-		gen_issues(&g);
-		gen_users(&g);
-		gen_catalog(&g);
-		gen_accounts(&g);
-		gen_orders(&g);
-		gen_knowledge(&g);
-		gen_cases(&g);
-		if (prof->set != 1)
-			gen_sales(&g);
-		stage(&g, "commit", g.rows);
-		rc = g.rc;
+		snprintf(g.meta_seed, sizeof g.meta_seed, "%lld", (long long)seed);
+		snprintf(g.meta_scale, sizeof g.meta_scale, "%g", scale);
+		snprintf(g.meta_now, sizeof g.meta_now, "%s", now_norm);
+		rc = gs_run(g.gs, produce, &g);
+		/* The writer's failure comes first: the generator stopped because
+		 * of it.  Otherwise the generator's own failure, if any. */
+		if (!rc && g.rc)
+			rc = crmw__errf(&g.db->h.err, g.rc, "%s", crmw__err_msg(&g.err));
 		if (!rc)
 			rc = crmw_bulk_commit(g.bulk);
 	}
@@ -1530,8 +1545,10 @@ int crmw_gen(const char *path, const char *options_json, crmw_progress_fn progre
 		crmw__errf(&g.db->h.err, rc, "generation failed: %s", crmw_strerror(rc));
 	if (rc)
 		crmw__errf(NULL, rc, "%s", crmw_db_errmsg(g.db));
+	gs_free(g.gs);
 	crmw_bulk_free(g.bulk);
 	gen_free(&g);
+	crmw__err_dispose(&g.err);
 	crmw_db_free(g.db);
 	if (rc) {
 		unlink(path);

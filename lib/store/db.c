@@ -397,6 +397,13 @@ static int load_id_counter(crmw_db *db, int32_t obj)
 	return CRMW_OK;
 }
 
+int crmw__db_id_counter(crmw_db *db, int32_t obj, int64_t *next)
+{
+	int rc = load_id_counter(db, obj);
+	*next = rc ? 0 : db->objs[obj].next_id;
+	return rc;
+}
+
 int crmw__db_next_id(crmw_db *db, int32_t obj, char out[19])
 {
 	int rc = load_id_counter(db, obj);

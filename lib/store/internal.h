@@ -62,6 +62,9 @@ void crmw__val_show(char *out, size_t outlen, const char *s, size_t n);
 /* Ids. */
 void crmw__id_make(char out[19], const char *prefix, uint64_t seed, int64_t counter);
 int crmw__db_next_id(crmw_db *db, int32_t obj, char out[19]);
+/* The counter crmw__db_next_id will make the object's next id from (for a
+ * writer that predicts ids, like the generator's stream). */
+int crmw__db_id_counter(crmw_db *db, int32_t obj, int64_t *next);
 int crmw__db_save_ids(crmw_db *db);
 /* Forget cached id counters after a rollback (they may be ahead of the file). */
 void crmw__db_after_rollback(crmw_db *db);

@@ -23,10 +23,11 @@ tmp = tempfile.mkdtemp(prefix="crmw-gen-")
 SUFFIX = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
 
 
-def gen(profile, seed, scale, name):
+def gen(profile, seed, scale, name, threads=None):
     path = os.path.join(tmp, name)
+    extra = ["--threads", str(threads)] if threads else []
     r = subprocess.run([exe, "gen", "--profile", profile, "--seed", str(seed), "--scale", str(scale),
-                        "--force", "--json", "-o", path], capture_output=True, text=True)
+                        "--force", "--json", "-o", path] + extra, capture_output=True, text=True)
     if r.returncode != 0:
         raise SystemExit(f"gen failed: {r.stderr}")
     return path, json.loads(r.stdout)
@@ -67,6 +68,14 @@ t.ok(ha != hc, "another seed: different content")
 p1, _ = gen("b2b", 5, 0.2, "p1.db")
 p2, _ = gen("b2b", 5, 0.2, "p2.db")
 t.ok(content_hash(p1) == content_hash(p2), "b2b is deterministic too")
+# The generator on its own thread (the default) or on the writer's thread.
+for profile in ("crmarena", "b2b", "b2c"):
+    q1, _ = gen(profile, 9, 0.3, f"{profile}-t1.db", threads=1)
+    q2, _ = gen(profile, 9, 0.3, f"{profile}-t2.db", threads=2)
+    t.ok(content_hash(q1) == content_hash(q2), f"{profile}: one thread and two threads give identical content")
+r = subprocess.run([exe, "gen", "--profile", "b2b", "--threads", "3", "-o", os.path.join(tmp, "x.db")],
+                   capture_output=True, text=True)
+t.ok(r.returncode == 2 and "--threads must be 1 or 2" in r.stderr, "gen --threads takes 1 or 2", r.stderr)
 
 # ----------------------------------------------------------------- scales
 counts = {}

@@ -16,11 +16,12 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: crmweaver gen --profile crmarena|b2b|b2c --seed N [--scale X] [--now DATETIME]\n"
-		"                     [--force] [--json] -o ORG.db\n"
+		"                     [--threads 1|2] [--force] [--json] -o ORG.db\n"
 		"\n"
 		"Generate a synthetic org whose hidden latent variables (agent skill, complaint\n"
 		"habits, seasonal spikes, planted policy violations, ...) shape the data.  The\n"
-		"same profile, seed and scale give the same content on every run.\n"
+		"same profile, seed and scale give the same content on every run, with one\n"
+		"thread or two.\n"
 		"\n"
 		"options:\n"
 		"  --profile NAME  crmarena (a sports retailer, 16 objects), b2b (engineering\n"
@@ -30,6 +31,8 @@ static void usage(FILE *f)
 		"  --scale X       multiply every record count (default 1: about 1,000 cases,\n"
 		"                  70,000 order items)\n"
 		"  --now DATETIME  the org's \"now\" (default 2024-10-01T00:00:00Z)\n"
+		"  --threads N     2 (the default): generate on a second thread while this one\n"
+		"                  writes; 1: both on this thread\n"
 		"  --force         replace ORG.db if it exists\n"
 		"  --json          print a JSON summary instead of a line\n"
 		"  -o FILE         the database to write\n"
@@ -78,6 +81,7 @@ int cmd_gen(int argc, char **argv)
 		{"seed", required_argument, 0, 's'},
 		{"scale", required_argument, 0, 'x'},
 		{"now", required_argument, 0, 'n'},
+		{"threads", required_argument, 0, 't'},
 		{"force", no_argument, 0, 'f'},
 		{"json", no_argument, 0, 'j'},
 		{"output", required_argument, 0, 'o'},
@@ -86,6 +90,7 @@ int cmd_gen(int argc, char **argv)
 	};
 	const char *profile = NULL, *out = NULL, *now = NULL;
 	long long seed = 1;
+	int threads = 2;
 	double scale = 1.0;
 	int force = 0, json = 0, c;
 	char *end;
@@ -107,6 +112,11 @@ int cmd_gen(int argc, char **argv)
 				return cli_error(CLI_USAGE, "gen: --scale must be a positive number, not '%s'", optarg);
 			break;
 		case 'n': now = optarg; break;
+		case 't':
+			if (strcmp(optarg, "1") != 0 && strcmp(optarg, "2") != 0)
+				return cli_error(CLI_USAGE, "gen: --threads must be 1 or 2, not '%s'", optarg);
+			threads = optarg[0] - '0';
+			break;
 		case 'f': force = 1; break;
 		case 'j': json = 1; break;
 		case 'o': out = optarg; break;
@@ -121,8 +131,8 @@ int cmd_gen(int argc, char **argv)
 	if (strchr(profile, '"') || (now && strchr(now, '"')))
 		return cli_error(CLI_USAGE, "gen: bad --profile or --now");
 	char options[400];
-	snprintf(options, sizeof options, "{\"profile\":\"%s\",\"seed\":%lld,\"scale\":%.17g,\"overwrite\":%s%s%s%s}",
-		 profile, seed, scale, force ? "true" : "false", now ? ",\"now\":\"" : "", now ? now : "", now ? "\"" : "");
+	snprintf(options, sizeof options, "{\"profile\":\"%s\",\"seed\":%lld,\"scale\":%.17g,\"threads\":%d,\"overwrite\":%s%s%s%s}",
+		 profile, seed, scale, threads, force ? "true" : "false", now ? ",\"now\":\"" : "", now ? now : "", now ? "\"" : "");
 	progress_state ps = {.tty = isatty(2) && !json, .start = now_s()};
 	int rc = crmw_gen(out, options, on_progress, &ps);
 	if (rc)
