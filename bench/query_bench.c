@@ -11,7 +11,10 @@
  *    statement cache); point_cold: the same with a new query text each time;
  *  - analytic: the closed cases of a half year with owner and dates (what an
  *    average-handle-time computation reads), about 400 records;
- *  - aggregate: cases per agent over four quarters (GROUP BY, COUNT, MIN, MAX).
+ *  - aggregate: cases per agent over four quarters (GROUP BY, COUNT, MIN, MAX);
+ *  - sosl: a one-word SOSL search over the cases of a generated default
+ *    CRMArena org (OUT_DIR/gen.db: crmw_gen, seed 1; about 140 matches, real
+ *    subjects and descriptions in the search index).
  * Prints one JSON object with p50/p95 in microseconds and the ids used, for
  * bench/query_bench.py to run the same queries through Python's sqlite3.
  * SPDX-License-Identifier: Apache-2.0
@@ -21,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include <crmweaver.h>
@@ -163,6 +167,13 @@ static const char *q_aggregate(int i, char *buf, size_t n)
 	return buf;
 }
 
+static const char *q_sosl(int i, char *buf, size_t n)
+{
+	(void)i;
+	snprintf(buf, n, "FIND {damaged} IN ALL FIELDS RETURNING Case(Id, Subject)");
+	return buf;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 3) {
@@ -184,11 +195,26 @@ int main(int argc, char **argv)
 	time_query(db, o, "point_cold", iters, &p[1][0], &p[1][1], q_point_cold, &bytes[1]);
 	time_query(db, o, "analytic", iters / 10 + 1, &p[2][0], &p[2][1], q_analytic, &bytes[2]);
 	time_query(db, o, "aggregate", iters / 10 + 1, &p[3][0], &p[3][1], q_aggregate, &bytes[3]);
-	printf("{\"org\":\"%s\",\"cases\":2000,\"iterations\":%d,"
+	char gen_path[4200];
+	snprintf(gen_path, sizeof gen_path, "%s/gen.db", argv[1]);
+	if (crmw_gen(gen_path, "{\"profile\":\"crmarena\",\"seed\":1,\"overwrite\":true}", NULL, NULL))
+		die(gen_path, crmw_last_error());
+	crmw_db *gdb = NULL;
+	if (crmw_db_open(&gdb, gen_path, CRMW_DB_READONLY))
+		die(gen_path, crmw_last_error());
+	double sosl[2];
+	size_t sosl_bytes;
+	time_query(gdb, o, "sosl", iters / 10 + 1, &sosl[0], &sosl[1], q_sosl, &sosl_bytes);
+	crmw_db_free(gdb);
+	printf("{\"org\":\"%s\",\"gen_org\":\"%s\",\"sosl_p50_us\":%.2f,\"sosl_p95_us\":%.2f,\"sosl_bytes\":%zu,",
+	       path, gen_path, sosl[0], sosl[1], sosl_bytes);
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	printf("\"peak_rss_kb\":%ld,\"cases\":2000,\"iterations\":%d,"
 	       "\"point_p50_us\":%.2f,\"point_p95_us\":%.2f,\"point_cold_p50_us\":%.2f,\"point_cold_p95_us\":%.2f,"
 	       "\"analytic_p50_us\":%.2f,\"analytic_p95_us\":%.2f,\"analytic_bytes\":%zu,"
 	       "\"aggregate_p50_us\":%.2f,\"aggregate_p95_us\":%.2f,\"case_ids\":[",
-	       path, iters, p[0][0], p[0][1], p[1][0], p[1][1], p[2][0], p[2][1], bytes[2], p[3][0], p[3][1]);
+	       ru.ru_maxrss, iters, p[0][0], p[0][1], p[1][0], p[1][1], p[2][0], p[2][1], bytes[2], p[3][0], p[3][1]);
 	for (int i = 0; i < 32; i++)
 		printf("%s\"%s\"", i ? "," : "", case_ids[i]);
 	printf("]}\n");

@@ -8,6 +8,7 @@ usage: bench/query_bench.py [--iterations N] [--json OUT.json] [--exe build/benc
 import argparse
 import json
 import os
+import resource
 import sqlite3
 import subprocess
 import sys
@@ -69,25 +70,39 @@ def aggregate(i):
     return json.dumps([dict(r) for r in con.execute(AGG, ("2024-01-01T00:00:00Z", "2025-01-01T00:00:00Z", "Closed"))])
 
 
+gcon = sqlite3.connect(f"file:{lib['gen_org']}?mode=ro", uri=True)
+SOSL = ('SELECT c."Id", c."Subject" FROM "crmw_fts_Case" f JOIN "Case" c ON c.rowid = f.rowid '
+        'WHERE f."crmw_fts_Case" MATCH ? ORDER BY f.rank')
+
+
+def sosl(i):
+    return json.dumps({"Case": [{"Id": r[0], "Subject": r[1]} for r in gcon.execute(SOSL, ('"damaged"',))]})
+
+
 py = {}
 py["point"] = timed(point, args.iterations)
+py["sosl"] = timed(sosl, args.iterations // 10 + 1)
 py["analytic"] = timed(analytic, args.iterations // 10 + 1)
 py["aggregate"] = timed(aggregate, args.iterations // 10 + 1)
-res = {"benchmark": "query", "org": "crmarena schema, 200 users, 1000 accounts, 2000 cases",
+res = {"benchmark": "query", "org": "crmarena schema, 200 users, 1000 accounts, 2000 cases; "
+       "SOSL: the default generated crmarena org (1000 cases)",
        "iterations": args.iterations, "analytic_bytes": lib["analytic_bytes"]}
 rows = []
 for name, label in (("point", "point lookup by Id, 2 parent fields (warm cache)"),
                     ("analytic", "closed cases of a half year (~400 records)"),
-                    ("aggregate", "cases per agent over 4 quarters (GROUP BY)")):
+                    ("aggregate", "cases per agent over 4 quarters (GROUP BY)"),
+                    ("sosl", "SOSL one word over generated cases (~140 hits)")):
     res[f"{name}_p50_us"] = lib[f"{name}_p50_us"]
     res[f"{name}_p95_us"] = lib[f"{name}_p95_us"]
     res[f"python_{name}_p50_us"] = round(py[name][0], 2)
     res[f"python_{name}_p95_us"] = round(py[name][1], 2)
     res[f"{name}_speedup_vs_python"] = round(py[name][0] / lib[f"{name}_p50_us"], 2)
     rows.append((label, lib[f"{name}_p50_us"], lib[f"{name}_p95_us"], py[name][0], py[name][1]))
+res["peak_rss_kb"] = lib["peak_rss_kb"]
+res["python_peak_rss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 res["point_cold_p50_us"] = lib["point_cold_p50_us"]
 res["point_cold_p95_us"] = lib["point_cold_p95_us"]
-print(f"SOQL on a CRMArena-size org ({args.iterations} point lookups)")
+print(f"SOQL and SOSL on a CRMArena-size org ({args.iterations} point lookups)")
 print(f"  {'query':52s} {'crmw p50':>9s} {'p95':>8s} {'python p50':>11s} {'p95':>8s} {'speedup':>8s}")
 for label, a50, a95, b50, b95 in rows:
     print(f"  {label:52s} {a50:8.1f}us {a95:7.1f}us {b50:10.1f}us {b95:7.1f}us {b50 / a50:7.2f}x")

@@ -11,6 +11,7 @@ import argparse
 import calendar
 import json
 import os
+import resource
 import sqlite3
 import subprocess
 import sys
@@ -156,7 +157,9 @@ def timed(fn, text, n):
     return ts[len(ts) // 2], ts[int(0.95 * (len(ts) - 1))]
 
 
-res = {"benchmark": "tools", "org": "default CRMArena org", "records": lib["records"], "iterations": args.iterations}
+res = {"benchmark": "tools", "org": "default CRMArena org", "records": lib["records"], "iterations": args.iterations,
+       "peak_rss_kb": lib["peak_rss_kb"],
+       "python_peak_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}
 print(f"tool calls on the default CRMArena org ({lib['records']} records), libcrmweaver vs Python functions over sqlite3")
 print(f"  {'tool':46s} {'crmw p50':>9s} {'p95':>8s} {'python p50':>11s} {'p95':>8s} {'speedup':>8s}")
 for key, fn in peers.items():

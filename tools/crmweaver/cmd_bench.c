@@ -6,6 +6,7 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 #include "cli.h"
+#include "bench.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -53,45 +54,63 @@ static int64_t count_records(const char *path)
 }
 
 /* Generation speed: the default org and a 10x org, written to files. */
+/*
+ * Generator speed: the default org and a 10x org written to files, best of
+ * `repeat` runs, with the generator on its own thread (the default) and,
+ * for the 10x org, on the writer's thread too (runs interleaved, so that
+ * both see the same machine).
+ */
 static int bench_gen(const char *dir, const char *profile, int repeat, bool json)
 {
-	const double scales[] = {1, 10};
-	double best[2] = {1e30, 1e30};
-	int64_t rows[2] = {0, 0};
-	long peak[2] = {0, 0};
-	for (int k = 0; k < 2; k++) {
-		char path[4200], opts[256];
-		snprintf(path, sizeof path, "%s/gen-%g.db", dir, scales[k]);
-		snprintf(opts, sizeof opts, "{\"profile\":\"%s\",\"seed\":1,\"scale\":%g,\"overwrite\":true}", profile, scales[k]);
+	/* runs: default org (2 threads), 10x (2 threads), 10x (1 thread) */
+	const double scales[] = {1, 10, 10};
+	const int threads[] = {2, 2, 1};
+	double best[3] = {1e30, 1e30, 1e30};
+	int64_t rows[3] = {0, 0, 0};
+	long peak[3] = {0, 0, 0};
+	char path[4200];
+	snprintf(path, sizeof path, "%s/gen.db", dir);
+	for (int k = 0; k < 3; k++) {
+		if (k == 2)
+			continue; /* the one-thread runs go with the 10x ones */
 		for (int r = 0; r < repeat; r++) {
-			double t0 = now_s();
-			int rc = crmw_gen(path, opts, NULL, NULL);
-			double dt = now_s() - t0;
-			if (rc)
-				return cli_lib_error(rc, "bench gen");
-			if (dt < best[k])
-				best[k] = dt;
+			for (int j = k; j <= (k == 1 ? 2 : k); j++) {
+				char opts[256];
+				snprintf(opts, sizeof opts, "{\"profile\":\"%s\",\"seed\":1,\"scale\":%g,\"threads\":%d,"
+					 "\"overwrite\":true}", profile, scales[j], threads[j]);
+				double t0 = now_s();
+				int rc = crmw_gen(path, opts, NULL, NULL);
+				double dt = now_s() - t0;
+				if (rc)
+					return cli_lib_error(rc, "bench gen");
+				if (dt < best[j])
+					best[j] = dt;
+				peak[j] = peak_kb();
+				rows[j] = count_records(path);
+			}
 		}
-		peak[k] = peak_kb();
-		rows[k] = count_records(path);
-		char p[4300];
-		remove(path);
-		snprintf(p, sizeof p, "%s-wal", path);
-		remove(p);
-		snprintf(p, sizeof p, "%s-shm", path);
-		remove(p);
 	}
+	char p[4300];
+	remove(path);
+	snprintf(p, sizeof p, "%s-wal", path);
+	remove(p);
+	snprintf(p, sizeof p, "%s-shm", path);
+	remove(p);
 	if (json) {
 		printf("{\"benchmark\":\"gen\",\"profile\":\"%s\",\"repeat\":%d,"
 		       "\"default_rows\":%lld,\"default_seconds\":%.3f,\"default_rows_per_s\":%.0f,\"default_peak_rss_kb\":%ld,"
-		       "\"x10_rows\":%lld,\"x10_seconds\":%.3f,\"x10_rows_per_s\":%.0f,\"x10_peak_rss_kb\":%ld}\n",
+		       "\"x10_rows\":%lld,\"x10_seconds\":%.3f,\"x10_rows_per_s\":%.0f,\"x10_peak_rss_kb\":%ld,"
+		       "\"x10_one_thread_seconds\":%.3f,\"x10_one_thread_rows_per_s\":%.0f,\"x10_two_threads_speedup\":%.2f}\n",
 		       profile, repeat, (long long)rows[0], best[0], rows[0] / best[0], peak[0], (long long)rows[1], best[1],
-		       rows[1] / best[1], peak[1]);
+		       rows[1] / best[1], peak[1], best[2], rows[2] / best[2], best[2] / best[1]);
 	} else {
 		printf("generator, profile %s (best of %d, written to files)\n", profile, repeat);
-		printf("  %-12s %10s %9s %12s %14s\n", "org", "records", "seconds", "records/s", "peak RSS");
-		printf("  %-12s %10lld %9.2f %12.0f %11ld KiB\n", "default (1x)", (long long)rows[0], best[0], rows[0] / best[0], peak[0]);
-		printf("  %-12s %10lld %9.2f %12.0f %11ld KiB\n", "10x", (long long)rows[1], best[1], rows[1] / best[1], peak[1]);
+		printf("  %-22s %10s %9s %12s %14s\n", "org", "records", "seconds", "records/s", "peak RSS");
+		const char *names[] = {"default (1x)", "10x", "10x, one thread"};
+		for (int k = 0; k < 3; k++)
+			printf("  %-22s %10lld %9.2f %12.0f %11ld KiB\n", names[k], (long long)rows[k], best[k],
+			       rows[k] / best[k], peak[k]);
+		printf("  two threads vs one at 10x: %.2fx\n", best[2] / best[1]);
 	}
 	return CLI_OK;
 }
@@ -231,8 +250,8 @@ static int bench_tools(const char *dir, int iters, bool json)
 	int64_t records = count_records(path);
 	crmw_db_free(db);
 	if (!rc && json) {
-		printf("{\"benchmark\":\"tools\",\"org\":\"%s\",\"records\":%lld,\"iterations\":%d,\"customer\":\"%s\"", path,
-		       (long long)records, iters, contact);
+		printf("{\"benchmark\":\"tools\",\"org\":\"%s\",\"records\":%lld,\"iterations\":%d,\"customer\":\"%s\","
+		       "\"peak_rss_kb\":%ld", path, (long long)records, iters, contact, peak_kb());
 		for (int k = 0; k < 7; k++) {
 			printf(",\"%s_p50_us\":%.2f,\"%s_p95_us\":%.2f,\"%s_result_bytes\":%zu,\"%s_tool\":\"%s\",\"%s_args\":%s", keys[k],
 			       p50[k], keys[k], p95[k], keys[k], bytes[k], keys[k], names[k], keys[k], args[k]);
@@ -1008,7 +1027,7 @@ static int mem_engines(const char *s, unsigned *out)
 	return 0;
 }
 
-static void mem_label_of(char *out, size_t n, int64_t size)
+void bench_size_tag(char *out, size_t n, int64_t size)
 {
 	if (size % 1000 == 0)
 		snprintf(out, n, "%lldk", (long long)(size / 1000));
@@ -1232,7 +1251,7 @@ static int bench_memory(const mem_conf *c, const int64_t *sizes, int ns)
 	int rc = CLI_OK;
 	for (int i = 0; i < ns && !rc; i++) {
 		S[i].n = sizes[i];
-		mem_label_of(S[i].label, sizeof S[i].label, sizes[i]);
+		bench_size_tag(S[i].label, sizeof S[i].label, sizes[i]);
 		rc = mem_run_size(&S[i], c);
 	}
 	if (!rc && c->json)
@@ -1607,7 +1626,7 @@ static int bench_env(const char *dir, int episodes, bool json)
 
 int cmd_bench(int argc, char **argv)
 {
-	enum { O_SIZES = 256, O_DIM, O_QUERIES, O_DIR, O_DATA, O_LOAD, O_EF, O_SQLQ, O_SEED, O_ENGINES };
+	enum { O_SIZES = 256, O_DIM, O_QUERIES, O_DIR, O_DATA, O_LOAD, O_EF, O_SQLQ, O_SEED, O_ENGINES, O_ROWS };
 	static const struct option opts[] = {
 		{"profile", required_argument, 0, 'p'},
 		{"repeat", required_argument, 0, 'r'},
@@ -1624,11 +1643,15 @@ int cmd_bench(int argc, char **argv)
 		{"sqlite-queries", required_argument, 0, O_SQLQ},
 		{"seed", required_argument, 0, O_SEED},
 		{"engines", required_argument, 0, O_ENGINES},
+		{"rows", required_argument, 0, O_ROWS},
+		{"output", required_argument, 0, 'o'},
 		{"help", no_argument, 0, 'h'},
 		{0, 0, 0, 0},
 	};
-	const char *profile = "b2b";
+	const char *profile = "b2b", *sizes_arg = "10000,100000", *out = NULL;
+	bool profile_set = false, queries_set = false;
 	int repeat = 3, json = 0, iters = 2000, c;
+	int64_t rows = 300000;
 	const char *keep = NULL, *base = NULL;
 	int64_t sizes[8] = {10000, 100000};
 	int nsizes = 2;
@@ -1636,9 +1659,19 @@ int cmd_bench(int argc, char **argv)
 	int64_t v;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
 		switch (c) {
-		case 'p': profile = optarg; break;
+		case 'p':
+			profile = optarg;
+			profile_set = true;
+			break;
+		case 'o': out = optarg; break;
+		case O_ROWS:
+			if (cli_parse_count("bench", "--rows", optarg, &rows))
+				return CLI_USAGE;
+			if (rows < 100 || rows > 100000000)
+				return cli_error(CLI_USAGE, "bench: --rows must be 100 to 100000000");
+			break;
 		case 'r': repeat = atoi(optarg); break;
 		case 'i': iters = atoi(optarg); break;
 		case 'k': keep = optarg; break;
@@ -1646,6 +1679,7 @@ int cmd_bench(int argc, char **argv)
 		case O_SIZES:
 			if ((nsizes = parse_sizes(sizes, 8, optarg)) < 0)
 				return CLI_USAGE;
+			sizes_arg = optarg;
 			break;
 		case O_DIM:
 			if (cli_parse_count("bench", "--dim", optarg, &v))
@@ -1660,6 +1694,7 @@ int cmd_bench(int argc, char **argv)
 			if (v < 10 || v > 100000)
 				return cli_error(CLI_USAGE, "bench: --queries must be 10 to 100000");
 			mc.nq = (int)v;
+			queries_set = true;
 			break;
 		case O_SQLQ:
 			if (cli_parse_count("bench", "--sqlite-queries", optarg, &v))
@@ -1697,19 +1732,23 @@ int cmd_bench(int argc, char **argv)
 			mc.use_add = optarg[0] == 'a';
 			break;
 		case 'h':
-			printf("usage: crmweaver bench [gen|tools|memory|env|all] [--profile P] [--repeat N] [--iterations N]\n"
+			printf("usage: crmweaver bench [gen|tools|memory|env] [--profile P] [--repeat N] [--iterations N]\n"
 			       "                       [--keep DIR] [--dir DIR] [--json]\n"
 			       "       crmweaver bench memory [--sizes 10000,100000] [--dim 384] [--queries 1000]\n"
 			       "                       [--sqlite-queries 200] [--repeat 3] [--data clustered|uniform]\n"
 			       "                       [--load import|add] [--ef-search N]\n"
 			       "                       [--engines all|exact_int8,exact_batch,faiss_flat,\n"
 			       "                       hnsw,sqlite_scan] [--seed 1] [--dir DIR] [--json]\n"
+			       "       crmweaver bench all [--profile P] [--repeat 3] [--iterations 2000] [--rows 300000]\n"
+			       "                       [--sizes 10000,100000] [--queries 1000] [--dir DIR] [-o FILE]\n"
+			       "                       [--json]\n"
 			       "\n"
-			       "Benchmarks that need only the library:\n"
+			       "Benchmarks:\n"
 			       "  gen     generation speed of the default org and a 10x org, and peak memory\n"
-			       "          (best of --repeat runs)\n"
+			       "          (best of --repeat runs), the 10x org also with one thread\n"
 			       "  tools   latency of built-in tool calls on the default CRMArena org, p50 and p95\n"
 			       "          over --iterations calls (default 2000); --keep DIR keeps the org there\n"
+			       "          (bench/tools_bench.py runs them beside Python functions over sqlite3)\n"
 			       "  memory  vector search in the shared-memory store, top-10, one store per size of\n"
 			       "          seeded random unit vectors (--data clustered, the default: 100 per\n"
 			       "          random centre, like embeddings of text; uniform: uniform on the sphere,\n"
@@ -1718,21 +1757,29 @@ int cmd_bench(int argc, char **argv)
 			       "          brute-force SQL scan in SQLite; build time, p50/p95 latency over\n"
 			       "          --queries perturbed copies of stored vectors (the best of --repeat\n"
 			       "          passes), recall@10, peak memory; --engines picks engines (the load\n"
-			       "          and the float scan always run); bench all includes it\n"
+			       "          and the float scan always run)\n"
 			       "  env     the RL environment: reset, step (a tool call with its observation) and\n"
 			       "          reward latencies, p50/p95, over --iterations episodes (default 300) of a\n"
 			       "          scripted policy, beside the Python reference environment\n"
 			       "          (bench/env_reference.py: the same tools over the same file through\n"
 			       "          sqlite3) in the same run; batch throughput on 1 and 2 threads; the\n"
 			       "          memory of 2,048 idle environments\n"
+			       "  all     every benchmark with its peers, each in a process of its own: gen for\n"
+			       "          the three profiles (or --profile), store bulk insert (--rows) and SOQL\n"
+			       "          and SOSL (bench/store_bench.py, bench/query_bench.py: beside Python\n"
+			       "          sqlite3), tools (bench/tools_bench.py), memory (--sizes, --queries)\n"
+			       "          and env; then a summary table of sizes, p50, p95, peer values, ratios\n"
+			       "          and peak memory.  -o FILE writes every result as one JSON document\n"
+			       "          (--json prints it instead of the tables).  The scripts are found in\n"
+			       "          $CRMW_BENCH_DIR and the bench programs in $CRMW_BENCH_BIN (defaults:\n"
+			       "          the source and build trees this program was built from)\n"
 			       "\n"
 			       "Files go to a temporary folder in --dir (default $TMPDIR or /tmp), removed after.\n"
-			       "The benchmarks compared side by side with Python peers are bench/*.py\n"
-			       "(docs/benchmarks.md).\n"
 			       "\n"
 			       "examples:\n"
 			       "  crmweaver bench gen --profile b2b --json\n"
-			       "  crmweaver bench memory --sizes 10000,100000 --json\n");
+			       "  crmweaver bench memory --sizes 10000,100000 --json\n"
+			       "  crmweaver bench all -o bench-results.json\n");
 			return CLI_OK;
 		default: return cli_bad_option("bench", argv);
 		}
@@ -1758,9 +1805,22 @@ int cmd_bench(int argc, char **argv)
 	if (!mkdtemp(dir))
 		return cli_error(CLI_FAIL, "bench: cannot make a temporary folder in %s", base);
 	int rc = CLI_OK;
-	if (all || strcmp(which, "gen") == 0)
+	if (all) {
+		bench_all_conf ac = {.dir = dir, .profile = profile_set ? profile : NULL, .sizes = sizes_arg, .out = out,
+				     .repeat = repeat, .iterations = iters, .env_episodes = iters == 2000 ? 300 : iters,
+				     .queries = queries_set ? mc.nq : 1000, .rows = rows, .json = json};
+		rc = bench_all(&ac);
+		char p[4200];
+		snprintf(p, sizeof p, "rm -rf '%s'", dir);
+		if (!strchr(dir, '\'') && system(p) != 0)
+			fprintf(stderr, "bench: could not remove %s\n", dir);
+		return rc;
+	}
+	if (out)
+		return cli_error(CLI_USAGE, "bench: -o is for bench all (the others print JSON with --json)");
+	if (strcmp(which, "gen") == 0)
 		rc = bench_gen(dir, profile, repeat, json);
-	if (!rc && (all || strcmp(which, "tools") == 0)) {
+	if (!rc && strcmp(which, "tools") == 0) {
 		rc = bench_tools(keep ? keep : dir, iters, json);
 		if (!keep) {
 			static const char *const files[] = {"org.db", "org.db-wal", "org.db-shm"};
@@ -1771,9 +1831,9 @@ int cmd_bench(int argc, char **argv)
 			}
 		}
 	}
-	if (!rc && (all || strcmp(which, "env") == 0))
+	if (!rc && strcmp(which, "env") == 0)
 		rc = bench_env(dir, iters == 2000 ? 300 : iters, json);
-	if (!rc && (all || strcmp(which, "memory") == 0)) {
+	if (!rc && strcmp(which, "memory") == 0) {
 		mc.dir = dir;
 		mc.json = json;
 		mc.repeat = repeat;
