@@ -4,10 +4,14 @@
  */
 #include "common/internal.h"
 
+#include <errno.h>
 #include <sqlite3.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static const struct {
 	int32_t code;
@@ -180,5 +184,35 @@ int crmw__sqlerr(crmw_err *e, sqlite3 *sql, int src, const char *what)
 		 : prim == SQLITE_INTERRUPT ? CRMW_ECANCELED
 		 : CRMW_EIO;
 	const char *msg = sql ? sqlite3_errmsg(sql) : sqlite3_errstr(src);
+	/* A full disk, a read-only file system or an I/O error concerns the
+	 * file: name it, with the operating system's cause when there is one. */
+	bool filewise = prim == SQLITE_FULL || prim == SQLITE_IOERR || prim == SQLITE_READONLY || prim == SQLITE_CANTOPEN;
+	const char *file = sql && filewise ? sqlite3_db_filename(sql, "main") : NULL;
+	int sys = sql && filewise ? sqlite3_system_errno(sql) : 0;
+	if (file && *file && sys)
+		return crmw__errf(e, code, "%s: %s: %s (%s)", file, what, msg, strerror(sys));
+	if (file && *file)
+		return crmw__errf(e, code, "%s: %s: %s", file, what, msg);
 	return crmw__errf(e, code, "%s: %s", what, msg);
+}
+
+int crmw__sqlite_open_read(struct sqlite3 **out, const char *path, int flags)
+{
+	char side[4200];
+	struct stat sb;
+	bool rofs = access(path, W_OK) != 0 && errno == EROFS;
+	snprintf(side, sizeof side, "%s-shm", path);
+	bool shm = stat(side, &sb) == 0;
+	snprintf(side, sizeof side, "%s-wal", path);
+	bool wal = stat(side, &sb) == 0 && sb.st_size > 0;
+	if (!rofs || shm || wal || strlen(path) > 1300)
+		return sqlite3_open_v2(path, out, flags, NULL);
+	/* file:PATH?immutable=1, with the characters URIs reserve escaped */
+	char uri[4200];
+	size_t n = (size_t)snprintf(uri, sizeof uri, "file:%s", path[0] == '/' ? "//" : "");
+	for (const char *p = path; *p; p++)
+		n += (size_t)snprintf(uri + n, sizeof uri - n, *p == '%' || *p == '?' || *p == '#' ? "%%%02X" : "%c",
+				      (unsigned char)*p);
+	snprintf(uri + n, sizeof uri - n, "?immutable=1");
+	return sqlite3_open_v2(uri, out, flags | SQLITE_OPEN_URI, NULL);
 }

@@ -49,9 +49,20 @@ const char *crmw__err_msg(const crmw_err *e);
  * maps the code (BUSY -> CRMW_EBUSY, CORRUPT/NOTADB -> CRMW_ECORRUPT,
  * READONLY/AUTH/PERM -> CRMW_EACCESS, NOMEM, CONSTRAINT -> CRMW_EEXISTS,
  * INTERRUPT -> CRMW_ECANCELED, anything else CRMW_EIO) and formats
- * "<what>: <SQLite's message>".  Implemented in lib/common/error.c. */
+ * "<what>: <SQLite's message>"; a full disk, a read-only file or an I/O
+ * error gets the database file in front and the system's cause after
+ * ("org.db: import: database or disk is full (No space left on device)").
+ * Implemented in lib/common/error.c. */
 struct sqlite3;
 int crmw__sqlerr(crmw_err *e, struct sqlite3 *sql, int src, const char *what);
+
+/* sqlite3_open_v2 for a database opened read-only (`flags` holds
+ * SQLITE_OPEN_READONLY).  On a read-only file system SQLite cannot create
+ * the -shm file a WAL database needs; when neither it nor a non-empty -wal
+ * file is beside the database, every committed page is in the file, which
+ * is then opened immutable (file:PATH?immutable=1).  Implemented in
+ * lib/common/error.c. */
+int crmw__sqlite_open_read(struct sqlite3 **out, const char *path, int flags);
 
 /* Forget the handle's last failure (the thread's last error is kept). */
 void crmw__err_clear(crmw_err *e);

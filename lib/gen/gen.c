@@ -8,6 +8,7 @@
 #include "gen/internal.h"
 #include "gen/vocab.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -744,8 +745,10 @@ static void gen_orders(gen *g)
 	for (int a = 0; a < g->naccounts; a++)
 		g->acc_item_start[a + 1] += g->acc_item_start[a];
 	int *fill = xcalloc(g, (size_t)g->naccounts, sizeof(int));
-	if (!ok(g))
+	if (!ok(g)) { /* out of memory, or the writer stopped */
+		free(fill);
 		return;
+	}
 	for (int i = 0; i < g->nitems; i++) {
 		int a = g->items[i].account;
 		g->acc_items[g->acc_item_start[a] + fill[a]++] = i;
@@ -902,8 +905,10 @@ static void gen_cases(gen *g)
 	if (g->nitems == 0)
 		return;
 	double *cw = xcalloc(g, (size_t)g->naccounts, sizeof(double));
-	if (!ok(g))
+	if (!ok(g)) { /* out of memory, or the writer stopped */
+		free(cw);
 		return;
+	}
 	for (int a = 0; a < g->naccounts; a++)
 		cw[a] = g->acc_item_start[a + 1] > g->acc_item_start[a] ? g->accounts[a].complaint : 0.0;
 	int64_t emails_target = n_scaled(g, 3000), emails = 0;
@@ -1127,8 +1132,10 @@ static void gen_sales(gen *g)
 	}
 	int nreps = 0;
 	int *reps = xcalloc(g, (size_t)g->nagents, sizeof(int));
-	if (!ok(g))
+	if (!ok(g)) { /* out of memory, or the writer stopped */
+		free(reps);
 		return;
+	}
 	for (int i = 0; i < g->nagents && ok(g); i++) {
 		if (!g->agents[i].sales)
 			continue;
@@ -1418,6 +1425,39 @@ static void gen_free(gen *g)
 	crmw_buf_dispose(&g->tmp);
 }
 
+/* Move the closed, committed org at `tmp` to `path`.  Everything is in the
+ * main file (the load ran with a rollback journal and the last close
+ * checkpoints); a -wal file with pages in it would mean otherwise.  Without
+ * `overwrite`, link() refuses a file that appeared meanwhile. */
+static int move_into_place(const char *tmp, const char *path, bool overwrite)
+{
+	char side[4300];
+	struct stat sb;
+	snprintf(side, sizeof side, "%s-wal", tmp);
+	if (stat(side, &sb) == 0 && sb.st_size > 0)
+		return crmw__errf(NULL, CRMW_EIO, "%s: the write-ahead log was not checkpointed on close", tmp);
+	int err = 0;
+	if (!overwrite) {
+		if (link(tmp, path) != 0)
+			err = errno;
+	} else {
+		/* The old org's log and shared memory must not outlive it. */
+		snprintf(side, sizeof side, "%s-wal", path);
+		if (unlink(side) != 0 && errno != ENOENT)
+			err = errno;
+		snprintf(side, sizeof side, "%s-shm", path);
+		if (!err && unlink(side) != 0 && errno != ENOENT)
+			err = errno;
+		if (!err && rename(tmp, path) != 0)
+			err = errno;
+	}
+	if (err == EEXIST)
+		return crmw__errf(NULL, CRMW_EEXISTS, "%s already exists (use overwrite to replace it)", path);
+	if (err)
+		return crmw__errf(NULL, CRMW_EIO, "cannot move the new org to %s: %s", path, strerror(err));
+	return CRMW_OK;
+}
+
 /* The whole org, in order (on the stream's helper thread when there is one). */
 static void produce(void *arg)
 {
@@ -1515,11 +1555,20 @@ int crmw_gen(const char *path, const char *options_json, crmw_progress_fn progre
 	};
 	for (size_t i = 0; !rc && i < CRMW_ARRAY_LEN(kb_fields); i++)
 		rc = crmw_schema_add_field(schema, "Knowledge__kav", kb_fields[i], strlen(kb_fields[i]));
+	/* The org is written under a temporary name beside `path` and moved
+	 * into place once committed: a failure (a full disk, an abort) leaves
+	 * whatever was at `path` as it was. */
+	char tmp[4200];
+	struct stat sb;
+	if (!rc && snprintf(tmp, sizeof tmp, "%s.gen-%ld.tmp", path, (long)getpid()) >= (int)sizeof tmp)
+		rc = crmw__errf(NULL, CRMW_EINVALID, "crmw_gen: path too long");
+	if (!rc && !overwrite && stat(path, &sb) == 0)
+		rc = crmw__errf(NULL, CRMW_EEXISTS, "%s already exists (use overwrite to replace it)", path);
 	if (!rc) {
 		char dbopts[200];
-		snprintf(dbopts, sizeof dbopts, "{\"overwrite\":%s,\"id_seed\":%lld,\"now\":\"%s\"}", overwrite ? "true" : "false",
-			 (long long)seed, now_norm);
-		rc = crmw_db_create(&g.db, path, schema, dbopts);
+		snprintf(dbopts, sizeof dbopts, "{\"overwrite\":true,\"id_seed\":%lld,\"now\":\"%s\"}", (long long)seed,
+			 now_norm);
+		rc = crmw_db_create(&g.db, tmp, schema, dbopts);
 	}
 	crmw_schema_free(schema);
 	json_decref(opts);
@@ -1550,17 +1599,15 @@ int crmw_gen(const char *path, const char *options_json, crmw_progress_fn progre
 	gen_free(&g);
 	crmw__err_dispose(&g.err);
 	crmw_db_free(g.db);
-	if (rc) {
-		unlink(path);
-		char p[4200];
-		snprintf(p, sizeof p, "%s-wal", path);
+	if (!rc)
+		rc = move_into_place(tmp, path, overwrite);
+	char p[4300];
+	static const char *const sides[] = {"", "-wal", "-shm", "-journal"};
+	for (size_t i = 0; i < CRMW_ARRAY_LEN(sides); i++) {
+		snprintf(p, sizeof p, "%s%s", tmp, sides[i]);
 		unlink(p);
-		snprintf(p, sizeof p, "%s-shm", path);
-		unlink(p);
-		snprintf(p, sizeof p, "%s-journal", path);
-		unlink(p);
-	} else if (progress) {
-		progress("done", 1, 1, userdata);
 	}
+	if (!rc && progress)
+		progress("done", 1, 1, userdata);
 	return rc;
 }

@@ -486,8 +486,8 @@ static int index_write(crmw_memory *m)
 		    fwrite(head, 1, (size_t)hn, f) != (size_t)hn)
 			rc = crmw__errf(&m->h.err, CRMW_EIO, "cannot write %s: %s", tmp, strerror(errno));
 		long start = rc ? 0 : ftell(f);
-		if (!rc)
-			rc = crmw__fidx_write(m->fidx, &m->h.err, f);
+		if (!rc && (rc = crmw__fidx_write(m->fidx, &m->h.err, f)))
+			rc = crmw__errf(&m->h.err, rc, "cannot write %s: %s", tmp, crmw_last_error());
 		/* trailer: payload length and checksum, so that a damaged file is
 		 * caught before faiss parses it */
 		if (!rc) {

@@ -628,8 +628,14 @@ static int open_sqlite(crmw_memory *m, const open_opts *o, bool *fresh)
 		return crmw__errf(&m->h.err, CRMW_ENOTFOUND, "memory store %s does not exist", m->path);
 	if (exists && S_ISDIR(sb.st_mode))
 		return crmw__errf(&m->h.err, CRMW_EINVALID, "memory store %s is a directory", m->path);
-	int flags = o->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-	int src = sqlite3_open_v2(m->path, &m->sql, flags | SQLITE_OPEN_NOMUTEX, NULL);
+	/* SQLite would quietly open a file it cannot write read-only, and fail
+	 * later with "unable to open database file" */
+	if (exists && !o->readonly && access(m->path, W_OK) != 0)
+		return crmw__errf(&m->h.err, CRMW_EACCESS, "memory store %s: cannot open for writing: %s", m->path,
+				  strerror(errno));
+	int src = o->readonly ? crmw__sqlite_open_read(&m->sql, m->path, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX)
+			      : sqlite3_open_v2(m->path, &m->sql,
+						SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (src)
 		return crmw__errf(&m->h.err, src == SQLITE_CANTOPEN ? CRMW_EIO : CRMW_ECORRUPT,
 				  "cannot open memory store %s: %s", m->path,
@@ -639,10 +645,12 @@ static int open_sqlite(crmw_memory *m, const open_opts *o, bool *fresh)
 	if (!o->readonly) {
 		/* journal_mode returns a row; a damaged file fails here first */
 		src = sqlite3_exec(m->sql, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
+		int sys = src ? sqlite3_system_errno(m->sql) : 0; /* a full disk, say */
 		if (src)
 			return crmw__errf(&m->h.err, (src & 0xff) == SQLITE_NOTADB || (src & 0xff) == SQLITE_CORRUPT
 							   ? CRMW_ECORRUPT : CRMW_EIO,
-					  "memory store %s: %s", m->path, sqlite3_errmsg(m->sql));
+					  "memory store %s: %s%s%s%s", m->path, sqlite3_errmsg(m->sql), sys ? " (" : "",
+					  sys ? strerror(sys) : "", sys ? ")" : "");
 		rc = exec(m, o->sync_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
 	}
 	if (rc)

@@ -495,16 +495,18 @@ static int tune(crmw_db *db)
 	return crmw__db_exec(db, "PRAGMA cache_size = -32768; PRAGMA temp_store = MEMORY;");
 }
 
-static void remove_db_files(const char *path)
+/* 0, or the errno of a failed removal of the database file itself */
+static int remove_db_files(const char *path)
 {
 	char p[4096];
-	unlink(path);
+	int err = unlink(path) != 0 && errno != ENOENT ? errno : 0;
 	snprintf(p, sizeof p, "%s-wal", path);
 	unlink(p);
 	snprintf(p, sizeof p, "%s-shm", path);
 	unlink(p);
 	snprintf(p, sizeof p, "%s-journal", path);
 	unlink(p);
+	return err;
 }
 
 int crmw_db_create(crmw_db **out, const char *path, const crmw_schema *schema,
@@ -556,7 +558,12 @@ int crmw_db_create(crmw_db **out, const char *path, const crmw_schema *schema,
 			json_decref(opts);
 			return crmw__errf(NULL, CRMW_EEXISTS, "%s already exists (use overwrite to replace it)", path);
 		}
-		remove_db_files(path);
+		int err = remove_db_files(path);
+		if (err) {
+			json_decref(opts);
+			return crmw__errf(NULL, err == EROFS || err == EACCES || err == EPERM ? CRMW_EACCESS : CRMW_EIO,
+					  "cannot replace %s: %s", path, strerror(err));
+		}
 	}
 	crmw_db *db = NULL;
 	int rc = db_alloc(&db);
@@ -576,7 +583,13 @@ int crmw_db_create(crmw_db **out, const char *path, const crmw_schema *schema,
 	int src = sqlite3_open_v2(path, &db->sql,
 				  SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (src) {
-		rc = crmw__db_sqlerr(db, src, path);
+		/* SQLite's last errno comes from its read-only retry: ask the folder */
+		char dir[4096];
+		const char *slash = strrchr(path, '/');
+		snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) + 1 : 1, slash ? path : ".");
+		int sys = access(dir, W_OK | X_OK) != 0 ? errno : db->sql ? sqlite3_system_errno(db->sql) : 0;
+		rc = crmw__errf(&db->h.err, (src & 0xff) == SQLITE_NOMEM ? CRMW_ENOMEM : CRMW_EIO, "cannot create %s: %s",
+				path, sys ? strerror(sys) : db->sql ? sqlite3_errmsg(db->sql) : sqlite3_errstr(src));
 		goto fail;
 	}
 	if ((rc = tune(db)))
@@ -691,9 +704,15 @@ int crmw_db_open(crmw_db **out, const char *path, uint32_t flags)
 	if (rc)
 		return rc;
 	db->readonly = flags & CRMW_DB_READONLY;
-	int oflags = (db->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_NOMUTEX;
-	int src = sqlite3_open_v2(path, &db->sql, oflags, NULL);
 	char *format = NULL, *schema_json = NULL, *seed = NULL;
+	/* SQLite would quietly open a file it cannot write read-only, and fail
+	 * later with a less clear message */
+	if (!db->readonly && access(path, W_OK) != 0) {
+		rc = crmw__errf(&db->h.err, CRMW_EACCESS, "%s: cannot open for writing: %s", path, strerror(errno));
+		goto done;
+	}
+	int src = db->readonly ? crmw__sqlite_open_read(&db->sql, path, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX)
+			       : sqlite3_open_v2(path, &db->sql, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (src) {
 		rc = crmw__db_sqlerr(db, src, path);
 		goto done;

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -656,6 +657,7 @@ int crmw_db_export_file(crmw_db *db, const char *object, int32_t format, const c
 		rc = crmw__buf_puts(&b, "[");
 	}
 	int64_t n = 0;
+	int err = 0; /* errno of the failed write */
 	while (!rc && (src = sqlite3_step(st)) == SQLITE_ROW) {
 		if (format == CRMW_FORMAT_CSV) {
 			rc = csv_row(&b, o, st);
@@ -669,7 +671,7 @@ int crmw_db_export_file(crmw_db *db, const char *object, int32_t format, const c
 		n++;
 		if (!rc && b.len > (1u << 20)) {
 			if (fwrite(b.data, 1, b.len, f) != b.len)
-				rc = CRMW_EIO;
+				rc = CRMW_EIO, err = errno;
 			crmw__buf_clear(&b);
 		}
 	}
@@ -678,17 +680,20 @@ int crmw_db_export_file(crmw_db *db, const char *object, int32_t format, const c
 	else if (!rc && format == CRMW_FORMAT_JSON)
 		rc = crmw__buf_puts(&b, n ? "\n]\n" : "]\n");
 	if (!rc && b.len && fwrite(b.data, 1, b.len, f) != b.len)
-		rc = CRMW_EIO;
+		rc = CRMW_EIO, err = errno;
 	crmw_buf_dispose(&b);
 	sqlite3_finalize(st);
+	/* on disk before it takes the old file's name */
+	if (!rc && (fflush(f) != 0 || fsync(fileno(f)) != 0))
+		rc = CRMW_EIO, err = errno;
 	if (fclose(f) != 0 && !rc)
-		rc = CRMW_EIO;
+		rc = CRMW_EIO, err = errno;
 	if (!rc && rename(tmp, path) != 0)
-		rc = CRMW_EIO;
+		rc = CRMW_EIO, err = errno;
 	if (rc) {
 		remove(tmp);
 		if (rc == CRMW_EIO)
-			return crmw__errf(&db->h.err, CRMW_EIO, "export to %s failed: %s", path, strerror(errno));
+			return crmw__errf(&db->h.err, CRMW_EIO, "export to %s failed: %s", path, strerror(err));
 		if (rc == CRMW_ENOMEM)
 			return crmw__errf(&db->h.err, CRMW_ENOMEM, "out of memory");
 		return rc;
@@ -731,13 +736,19 @@ int crmw_db_export_dir(crmw_db *db, int32_t format, const char *dir)
 	crmw_buf js = CRMW_BUF_INIT;
 	if ((rc = crmw_schema_to_json(&js, db->schema)))
 		return crmw__errf(&db->h.err, rc, "%s", crmw_last_error());
-	char path[4096];
+	char path[4096], tmp[4200];
 	snprintf(path, sizeof path, "%s/schema.json", dir);
-	FILE *f = fopen(path, "wb");
-	if (!f || fwrite(js.data, 1, js.len, f) != js.len || fputc('\n', f) == EOF)
+	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	FILE *f = fopen(tmp, "wb");
+	if (!f || fwrite(js.data, 1, js.len, f) != js.len || fputc('\n', f) == EOF || fflush(f) != 0 ||
+	    fsync(fileno(f)) != 0)
 		rc = crmw__errf(&db->h.err, CRMW_EIO, "%s: %s", path, strerror(errno));
 	if (f && fclose(f) != 0 && !rc)
 		rc = crmw__errf(&db->h.err, CRMW_EIO, "%s: %s", path, strerror(errno));
+	if (!rc && rename(tmp, path) != 0)
+		rc = crmw__errf(&db->h.err, CRMW_EIO, "%s: %s", path, strerror(errno));
+	if (rc && f)
+		remove(tmp);
 	crmw_buf_dispose(&js);
 	return rc;
 }

@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char *const metrics[] = {"exact_match", "fuzzy_match", "privacy_rejection"};
 
@@ -245,10 +246,15 @@ CRMW_API int crmw_task_set_save(const crmw_task_set *ts, const char *path, int32
 		return crmw__errf(NULL, CRMW_EINVALID, "ts and path must not be NULL");
 	if (format != CRMW_TASKS_JSON && format != CRMW_TASKS_JSONL)
 		return crmw__errf(NULL, CRMW_EINVALID, "unknown task file format %d", (int)format);
-	FILE *f = fopen(path, "wb");
+	/* Write to a temporary name and rename: no half-written file on failure. */
+	char tmp[4200];
+	if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
+		return crmw__errf(NULL, CRMW_EINVALID, "task file name too long: '%s'", path);
+	FILE *f = fopen(tmp, "wb");
 	if (!f)
 		return crmw__errf(NULL, CRMW_EIO, "cannot write task file '%s': %s", path, strerror(errno));
 	bool ok = true;
+	int err = 0;
 	size_t n = json_array_size(ts->tasks);
 	if (format == CRMW_TASKS_JSON)
 		ok = fputs(n ? "[\n" : "[", f) >= 0;
@@ -260,9 +266,19 @@ CRMW_API int crmw_task_set_save(const crmw_task_set *ts, const char *path, int32
 	}
 	if (ok && format == CRMW_TASKS_JSON)
 		ok = fputs("]\n", f) >= 0;
-	if (fclose(f) != 0)
-		ok = false;
-	return ok ? CRMW_OK : crmw__errf(NULL, CRMW_EIO, "cannot write task file '%s'", path);
+	if (ok)
+		ok = fflush(f) == 0 && fsync(fileno(f)) == 0;
+	if (!ok)
+		err = errno;
+	if (fclose(f) != 0 && ok)
+		ok = false, err = errno;
+	if (ok && rename(tmp, path) != 0)
+		ok = false, err = errno;
+	if (ok)
+		return CRMW_OK;
+	remove(tmp);
+	return crmw__errf(NULL, CRMW_EIO, "cannot write task file '%s': %s", path,
+			  err ? strerror(err) : "out of memory");
 }
 
 CRMW_API void crmw_task_set_free(crmw_task_set *ts)

@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "report.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -181,7 +182,7 @@ int report_write(const char *path, const char *title, json_t *const *splits, con
 {
 	FILE *f = fopen(path, "w");
 	if (!f)
-		return cli_error(CLI_FAIL, "report: cannot write '%s'", path);
+		return cli_error(CLI_FAIL, "report: cannot write '%s': %s", path, strerror(errno));
 	crmw_buf fb = CRMW_BUF_INIT;
 	json_t *families = crmw_tasks_families(&fb) == CRMW_OK ? json_loads(fb.data, 0, NULL) : NULL;
 	crmw_buf_dispose(&fb);
@@ -290,8 +291,8 @@ int report_write(const char *path, const char *title, json_t *const *splits, con
 	fputs(crmw_version_string(), f);
 	fputs(").</p>\n</body></html>\n", f);
 	json_decref(families);
-	if (fclose(f) != 0)
-		return cli_error(CLI_FAIL, "report: writing '%s' failed", path);
+	if ((ferror(f) | fclose(f)) != 0)
+		return cli_error(CLI_FAIL, "report: writing '%s' failed: %s", path, strerror(errno));
 	return CLI_OK;
 }
 

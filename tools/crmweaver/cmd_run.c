@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "report.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -669,7 +670,7 @@ static int run_main(int argc, char **argv, bool rollout)
 	int result = CLI_OK;
 	FILE *f = ctx.out ? fopen(out_path, "w") : NULL;
 	if (!f)
-		result = cli_error(CLI_FAIL, "run: cannot write '%s'", out_path);
+		result = cli_error(CLI_FAIL, "run: cannot write '%s': %s", out_path, strerror(errno));
 	stats st = {0};
 	int64_t failures = 0;
 	for (int64_t i = 0; i < ctx.total && ctx.out; i++) {
@@ -690,8 +691,8 @@ static int run_main(int argc, char **argv, bool rollout)
 			stats_add(&st, t);
 		json_decref(t);
 	}
-	if (f && fclose(f) != 0)
-		result = cli_error(CLI_FAIL, "run: writing '%s' failed", out_path);
+	if (f && (ferror(f) | fclose(f)) != 0)
+		result = cli_error(CLI_FAIL, "run: writing '%s' failed: %s", out_path, strerror(errno));
 	if (failures > 0)
 		result = cli_error(CLI_FAIL, "run: %lld of %lld tasks could not run", (long long)failures, (long long)ctx.total);
 	if ((result == CLI_OK || st.n > 0) && !run_quiet)

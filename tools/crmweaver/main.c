@@ -46,6 +46,9 @@ int cli_lib_error(int rc, const char *what)
 	const char *msg = crmw_last_error();
 	if (!msg || !msg[0])
 		msg = crmw_strerror(rc);
+	size_t n = strlen(what); /* the library's message may already start with the file's name */
+	if (!strncmp(msg, what, n) && (msg[n] == ':' || msg[n] == ' '))
+		return cli_error(CLI_FAIL, "%s", msg);
 	return cli_error(CLI_FAIL, "%s: %s", what, msg);
 }
 
