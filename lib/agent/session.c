@@ -184,6 +184,11 @@ static int retrieve(crmw_session *s)
 	crmw_buf_dispose(&b);
 	if (rc)
 		return crmw__errf(&s->h.err, rc, "memory retrieval gave no JSON");
+	/* An episode keeps its hits to the end; a guideline's provenance grows
+	 * with every episode that corroborates it, so it is not kept here. */
+	size_t hi;
+	json_t *hv;
+	json_array_foreach(hits, hi, hv) json_object_del(hv, "provenance");
 	json_decref(s->mem_hits);
 	s->mem_hits = hits;
 	int64_t ids[100];
@@ -223,6 +228,12 @@ static void note(crmw_session *s, const char *what, const char *detail)
 	s->mem_note = crmw__strdup(buf);
 }
 
+/* Write-backs that read an entry and write it again are serialised in the
+ * process, so that concurrent episodes (environments, --jobs) lose no
+ * corroboration: a guideline's add (which may merge into an entry) and
+ * corroborate()'s read and rewrite of an entry take the same lock. */
+static pthread_mutex_t writeback_mu = PTHREAD_MUTEX_INITIALIZER;
+
 /* Write the guideline (`text`, `source` "distilled" or "trajectory"). */
 static void write_guideline(crmw_session *s, const char *text, const char *source)
 {
@@ -250,7 +261,10 @@ static void write_guideline(crmw_session *s, const char *text, const char *sourc
 		return;
 	}
 	int32_t merged = 0;
+	/* an add may merge into an entry that corroborate() is rewriting */
+	pthread_mutex_lock(&writeback_mu);
 	rc = crmw_memory_add(&s->mem_written, &merged, s->a->mem, ej, NULL, 0);
+	pthread_mutex_unlock(&writeback_mu);
 	free(ej);
 	if (rc) {
 		s->mem_written = 0;
@@ -259,11 +273,6 @@ static void write_guideline(crmw_session *s, const char *text, const char *sourc
 		s->mem_merged = merged != 0;
 	}
 }
-
-/* Write-backs that read an entry and write it again are serialised in the
- * process, so that concurrent episodes (environments, --jobs) lose no
- * corroboration. */
-static pthread_mutex_t writeback_mu = PTHREAD_MUTEX_INITIALIZER;
 
 /* One more solved episode followed the plan of retrieved entry `h`. */
 static void corroborate(crmw_session *s, const json_t *h)
@@ -275,8 +284,12 @@ static void corroborate(crmw_session *s, const json_t *h)
 	if (crmw_memory_get(&cur, s->a->mem, id) == CRMW_OK)
 		crmw__json_parse(cur.data, cur.len, &fresh, NULL);
 	crmw_buf_dispose(&cur);
-	if (fresh)
-		h = fresh;
+	if (!fresh) { /* the retrieved copy has no provenance (see retrieve): never write a stale one */
+		note(s, "corroborating the guideline failed", crmw_memory_errmsg(s->a->mem));
+		pthread_mutex_unlock(&writeback_mu);
+		return;
+	}
+	h = fresh;
 	json_t *md = json_deep_copy(json_object_get(h, "metadata"));
 	json_t *prov = json_deep_copy(json_object_get(h, "provenance"));
 	if (!json_is_object(md))

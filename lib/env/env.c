@@ -55,6 +55,7 @@ struct crmw_env_pool {
 	pthread_cond_t wake, finished;
 	batch *job;
 	uint64_t job_gen;
+	int job_users; /* workers inside the job: it lives on its caller's stack */
 	bool stop;
 	pthread_mutex_t batch_mu; /* one batch at a time */
 };
@@ -566,10 +567,11 @@ static void *worker_main(void *arg)
 			break;
 		seen = p->job_gen;
 		batch *b = p->job;
+		p->job_users++;
 		pthread_mutex_unlock(&p->wmu);
 		run_batch(b);
 		pthread_mutex_lock(&p->wmu);
-		if (atomic_load(&b->done) == b->n)
+		if (--p->job_users == 0 && atomic_load(&b->done) == b->n)
 			pthread_cond_broadcast(&p->finished);
 	}
 	pthread_mutex_unlock(&p->wmu);
@@ -596,7 +598,9 @@ CRMW_API int crmw_env_step_batch(crmw_env_pool *p, crmw_env *const *envs, const 
 		pthread_mutex_unlock(&p->wmu);
 		run_batch(&b); /* the calling thread helps */
 		pthread_mutex_lock(&p->wmu);
-		while (atomic_load(&b.done) < n)
+		/* every step done, and no worker still inside run_batch(&b): a
+		 * late one would read the batch after this frame is gone */
+		while (atomic_load(&b.done) < n || p->job_users > 0)
 			pthread_cond_wait(&p->finished, &p->wmu);
 		p->job = NULL;
 		pthread_mutex_unlock(&p->wmu);

@@ -925,7 +925,12 @@ static void test_killed_writer(void **state)
 			}
 		}
 		close(fd[1]);
-		struct timespec ts = {0, (long)(1000000 + urand() * 30000000)};
+		/* 1 to 31 ms, times CRMW_TEST_TIME_SCALE under valgrind (the slow
+		 * suite), where the child needs that much longer to commit */
+		const char *ts_env = getenv("CRMW_TEST_TIME_SCALE");
+		double scale = ts_env && atof(ts_env) > 1 ? atof(ts_env) : 1;
+		long long ns = (long long)((1000000 + urand() * 30000000) * scale);
+		struct timespec ts = {(time_t)(ns / 1000000000), (long)(ns % 1000000000)};
 		nanosleep(&ts, NULL);
 		kill(pid, SIGKILL);
 		int st;
