@@ -70,7 +70,7 @@ static int field_index_ddl(crmw_buf *b, const crmw_object *o, const crmw_field *
 {
 	if (!f->indexed || f->type == CRMW_FIELD_ID)
 		return CRMW_OK;
-	return crmw__buf_printf(b, "CREATE %sINDEX \"crmw_ix_%s_%s\" ON \"%s\"(\"%s\");\n",
+	return crmw__buf_printf(b, "CREATE %sINDEX IF NOT EXISTS \"crmw_ix_%s_%s\" ON \"%s\"(\"%s\");\n",
 				f->unique ? "UNIQUE " : "", o->name, f->name, o->name, f->name);
 }
 
@@ -492,7 +492,7 @@ static int tune(crmw_db *db)
 {
 	sqlite3_extended_result_codes(db->sql, 1);
 	sqlite3_busy_timeout(db->sql, 5000);
-	return crmw__db_exec(db, "PRAGMA cache_size = -32768; PRAGMA temp_store = MEMORY;");
+	return crmw__db_exec(db, CRMW__DB_CACHE_PRAGMAS);
 }
 
 /* 0, or the errno of a failed removal of the database file itself */

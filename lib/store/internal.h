@@ -72,6 +72,9 @@ void crmw__db_after_rollback(crmw_db *db);
 /* Map a SQLite result code to a status and set the db's message. */
 int crmw__db_sqlerr(crmw_db *db, int src, const char *what);
 int crmw__db_exec(crmw_db *db, const char *sql);
+/* The page cache and temporary storage of every open store (a bulk commit
+ * changes them while it builds indexes and puts these back). */
+#define CRMW__DB_CACHE_PRAGMAS "PRAGMA cache_size = -32768; PRAGMA temp_store = MEMORY;"
 /* Bind the variadic arguments to ?1, ?2...: "s" text (copied), "i" int64_t,
  * "d" double; types may be NULL. */
 void crmw__stmt_bindv(sqlite3_stmt *st, const char *types, va_list ap);

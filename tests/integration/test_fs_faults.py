@@ -97,8 +97,9 @@ def remount(mode):
         raise NoRemount(f"remount,{mode} failed: " + (r.stderr.strip().splitlines() or ["?"])[0])
 
 
-def run(*args):
-    return subprocess.run([exe, *args], capture_output=True, text=True, errors="replace", timeout=300)
+def run(*args, env=None):
+    return subprocess.run([exe, *args], capture_output=True, text=True, errors="replace", timeout=300,
+                          env={**os.environ, **(env or {})})
 
 
 def clean_failure(r, causes, names):
@@ -150,6 +151,17 @@ def integrity(db):
 def mem_ids(store):
     r = run("memory", "list", "--store", store, "--limit", "100000", "--json")
     return [e["id"] for e in json.loads(r.stdout)] if r.returncode == 0 else r.stderr
+
+
+def content(db):
+    """Every table's rows (sorted) and the index names: what an org holds."""
+    c = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    names = [n for (n,) in c.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
+                                     "AND name NOT LIKE 'crmw_fts_%' ORDER BY name")]
+    rows = {n: sorted(map(repr, c.execute(f'SELECT * FROM "{n}"'))) for n in names}
+    ix = sorted(n for (n,) in c.execute("SELECT name FROM sqlite_master WHERE type = 'index'"))
+    c.close()
+    return rows, ix
 
 
 def leftovers(d):
@@ -272,6 +284,20 @@ try:
             t.skip(d, "built without faiss")
     os.remove(os.path.join(mnt, "filler"))
     t.ok(mem_ids(mem) == ids + added and integrity(mem) == "ok", "the store is unchanged after the failures")
+
+    # ------------------------------- SQLite's temporary directory is full
+    # A large bulk load sorts its index keys in temporary files; when there
+    # is no room for them it sorts in memory: the same org, no error.
+    mount("1m")
+    fill(os.path.join(mnt, "filler"))
+    ref, full = os.path.join(tmp, "ref.db"), os.path.join(tmp, "tmpfull.db")
+    r = run("gen", "--profile", "crmarena", "--seed", "2", "--scale", "0.5", "-o", ref)
+    r2 = run("gen", "--profile", "crmarena", "--seed", "2", "--scale", "0.5", "-o", full,
+             env={"SQLITE_TMPDIR": mnt, "TMPDIR": mnt})
+    t.ok(r.returncode == 0 and r2.returncode == 0, "gen with a full temporary directory succeeds", detail(r2))
+    t.ok(r2.returncode == 0 and content(full) == content(ref) and integrity(full) == "ok",
+         "... and writes the same org, indexes included", detail(r2))
+    os.remove(os.path.join(mnt, "filler"))
 
     # ------------------------------------------------- read-only file system
     mount("8m")
