@@ -4,10 +4,14 @@ what each prints.  The HTTP example talks to a small OpenAI-compatible fake
 server on the loopback (a tool call, then an answer).
 
 usage: run_examples.py BUILD_EXAMPLES_DIR CRMWEAVER_EXE
+
+CRMW_TEST_WRAP, when set, is a command prefix (shell words) the examples run
+under: tests/valgrind_cli.py sets it to valgrind.
 """
 import http.server
 import json
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -30,7 +34,9 @@ def example(name, *args, env=None):
     path = os.path.join(bindir, "example-" + name)
     if not os.path.exists(path):
         return None
-    return subprocess.run([path, *args], capture_output=True, text=True, timeout=120, env=env)
+    wrap = shlex.split(os.environ.get("CRMW_TEST_WRAP", ""))
+    return subprocess.run([*wrap, path, *args], capture_output=True, text=True, env=env,
+                          timeout=120 * int(os.environ.get("CRMW_TEST_TIME_SCALE", "1")))
 
 
 r = example("host-backend", org)
