@@ -130,7 +130,8 @@ CRMW_API int crmw_agent_set_memory(crmw_agent *a, crmw_memory *m);
 
 /**
  * Use the host's registry (borrowed; NULL: back to the built-in sets).  Its
- * built-in tools get each episode's "today" and role.  In tools mode the
+ * built-in tools get each episode's "today" and role; their other query
+ * options (time budget, row and byte caps) stay the host's.  In tools mode the
  * model sees exactly these tools; the final answer comes through a tool
  * named "respond" (add the "query" set, or your own) or plain text.
  * @since 0.1

@@ -771,7 +771,9 @@ static int approve(crmw_session *s, const char *id, const char *name, const json
 static void set_registry_opts(crmw_session *s)
 {
 	if (s->a->reg_opts_serial != s->serial) {
-		if (crmw_registry_set_query_opts(s->a->reg, s->opts) == CRMW_OK)
+		/* the agent's own registry takes every option of the episode; a
+		 * host's keeps its limits and gets the episode's today and role */
+		if (crmw__registry_episode_opts(s->a->reg, s->opts, s->a->reg == s->a->own_reg) == CRMW_OK)
 			s->a->reg_opts_serial = s->serial;
 	}
 }

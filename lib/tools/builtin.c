@@ -162,10 +162,22 @@ int crmw_registry_set_query_opts(crmw_registry *reg, const crmw_query_opts *opts
 {
 	if (!reg)
 		return crmw__errf(NULL, CRMW_EINVALID, "crmw_registry_set_query_opts: registry is NULL");
+	return crmw__registry_episode_opts(reg, opts, true);
+}
+
+int crmw__registry_episode_opts(crmw_registry *reg, const crmw_query_opts *opts, bool all)
+{
 	for (int32_t i = 0; i < crmw_registry_count(reg); i++) {
 		btool *t = crmw__registry_tagged(reg, i, &builtin_tag);
-		if (t)
-			crmw__query_opts_copy(&t->ctx->opts, opts); /* shared contexts are copied more than once: harmless */
+		if (!t)
+			continue;
+		/* shared contexts are set more than once: harmless */
+		if (all) {
+			crmw__query_opts_copy(&t->ctx->opts, opts);
+		} else {
+			memcpy(t->ctx->opts.today, opts->today, sizeof opts->today);
+			crmw_query_opts_set_role(&t->ctx->opts, opts->role);
+		}
 	}
 	return CRMW_OK;
 }

@@ -48,4 +48,9 @@ int crmw__jschema_gbnf(crmw_buf *out, json_t *schema, const char *rule);
  * exported specs compare it). */
 uint64_t crmw__registry_generation(const crmw_registry *r);
 
+/* An episode's options for the built-in tools of a registry: its today and
+ * role only, so that a host's time budget, row and byte caps stay; with
+ * `all`, every option (the agent's own registry). */
+int crmw__registry_episode_opts(crmw_registry *reg, const crmw_query_opts *opts, bool all);
+
 #endif

@@ -758,6 +758,30 @@ static void test_limits(void **state)
 	free(d);
 	json_decref(tr);
 	crmw_agent_free(a);
+
+	/* A host's registry keeps its query limits: an episode sets only its
+	 * today and role (it used to put every default back, so a host's time
+	 * budget or row cap was lost). */
+	crmw_query_opts *qo;
+	crmw_registry *reg;
+	assert_int_equal(crmw_query_opts_new(&qo), CRMW_OK);
+	assert_int_equal(crmw_query_opts_set_max_rows(qo, 2), CRMW_OK);
+	assert_int_equal(crmw_registry_new(&reg), CRMW_OK);
+	assert_int_equal(crmw_registry_add_builtin(reg, "query,crmarena", db, qo), CRMW_OK);
+	assert_int_equal(crmw_agent_new(&a, db, "{\"max_turns\":2}"), CRMW_OK);
+	assert_int_equal(crmw_agent_set_registry(a, reg), CRMW_OK);
+	b = text_backend("<tool_call>{\"name\":\"get_cases\",\"arguments\":{\"statuses\":[\"Closed\"]}}</tool_call>");
+	assert_int_equal(crmw_agent_set_backend(a, &b), CRMW_OK);
+	for (int round = 0; round < 2; round++) { /* the second episode too */
+		tr = run(a, t, NULL);
+		obs = json_string_value(json_object_get(json_array_get(json_object_get(tr, "messages"), 3), "content"));
+		assert_non_null(obs);
+		assert_non_null(strstr(obs, "[truncated: showing the first 2 of"));
+		json_decref(tr);
+	}
+	crmw_agent_free(a);
+	crmw_registry_free(reg);
+	crmw_query_opts_free(qo);
 	json_decref(t);
 }
 
