@@ -21,10 +21,10 @@ typedef struct rowmap {
 	size_t n, cap;
 } rowmap;
 
-/* A set of 18-character ids known to exist (open addressing). */
+/* A set of 18-character ids known to exist (open addressing; an empty slot
+ * starts with NUL, which no id does: one cache line per probe). */
 typedef struct idset {
 	char (*keys)[18];
-	uint8_t *used;
 	size_t cap, n;
 } idset;
 
@@ -44,7 +44,7 @@ static bool idset_has(const idset *s, const char *id)
 	if (!s->cap)
 		return false;
 	for (size_t i = id_hash(id) & (s->cap - 1);; i = (i + 1) & (s->cap - 1)) {
-		if (!s->used[i])
+		if (!s->keys[i][0])
 			return false;
 		if (memcmp(s->keys[i], id, 18) == 0)
 			return true;
@@ -56,19 +56,13 @@ static void idset_put(idset *s, const char *id);
 static void idset_grow(idset *s)
 {
 	size_t cap = s->cap ? s->cap * 2 : 1024;
-	idset big = {calloc(cap, 18), calloc(cap, 1), cap, 0};
-	if (!big.keys || !big.used) {
-		/* Out of memory only makes the cache smaller; correctness is kept
-		 * by the database lookups. */
-		free(big.keys);
-		free(big.used);
-		return;
-	}
+	idset big = {calloc(cap, 18), cap, 0};
+	if (!big.keys)
+		return; /* out of memory only makes the cache smaller: the database lookups stay */
 	for (size_t i = 0; i < s->cap; i++)
-		if (s->used[i])
+		if (s->keys[i][0])
 			idset_put(&big, s->keys[i]);
 	free(s->keys);
-	free(s->used);
 	*s = big;
 }
 
@@ -82,10 +76,12 @@ static void idset_put(idset *s, const char *id)
 			return;
 	}
 	size_t i = id_hash(id) & (s->cap - 1);
-	while (s->used[i])
+	while (s->keys[i][0]) {
+		if (memcmp(s->keys[i], id, 18) == 0)
+			return;
 		i = (i + 1) & (s->cap - 1);
+	}
 	memcpy(s->keys[i], id, 18);
-	s->used[i] = 1;
 	s->n++;
 }
 
@@ -99,6 +95,7 @@ struct crmw_bulk {
 	int64_t *first_rowid; /* per object: rows above this were added by the load */
 	int64_t *added;       /* per object: rows added by the load */
 	bool *deferred;       /* per object: secondary indexes dropped until commit */
+	bool *target;         /* per object: some reference field points at it */
 	bool journal_switched; /* the load runs with a rollback journal */
 	rowmap *rows;         /* per object (only when a source is set) */
 	char **sources;
@@ -149,14 +146,16 @@ int crmw_bulk_begin(crmw_bulk **out, crmw_db *db, const char *options_json)
 		b->unresolved = calloc((size_t)n, sizeof *b->unresolved);
 		b->added = calloc((size_t)n, sizeof *b->added);
 		b->deferred = calloc((size_t)n, sizeof *b->deferred);
+		b->target = calloc((size_t)n, sizeof *b->target);
 	}
-	if (!b || !b->first_rowid || !b->rows || !b->unresolved || !b->added || !b->deferred) {
+	if (!b || !b->first_rowid || !b->rows || !b->unresolved || !b->added || !b->deferred || !b->target) {
 		if (b) {
 			free(b->first_rowid);
 			free(b->rows);
 			free(b->unresolved);
 			free(b->added);
 			free(b->deferred);
+			free(b->target);
 		}
 		free(b);
 		return crmw__errf(&db->h.err, CRMW_ENOMEM, "out of memory");
@@ -164,6 +163,15 @@ int crmw_bulk_begin(crmw_bulk **out, crmw_db *db, const char *options_json)
 	b->db = db;
 	b->row_obj = -1;
 	b->last_obj = -1;
+	for (int32_t i = 0; i < n; i++) {
+		const crmw_object *o = &db->schema->objects[i];
+		for (int32_t f = 1; f < o->nfields; f++)
+			for (int32_t r = 0; o->fields[f].type == CRMW_FIELD_REFERENCE && r < o->fields[f].nrefs; r++) {
+				const crmw_object *to = crmw__schema_object(db->schema, o->fields[f].refs[r]);
+				if (to)
+					b->target[crmw__db_objindex(db, to)] = true;
+			}
+	}
 	for (int32_t i = 0; i < n; i++) {
 		char sql[200];
 		snprintf(sql, sizeof sql, "SELECT coalesce(max(rowid), 0) FROM \"%s\"", db->schema->objects[i].name);
@@ -251,8 +259,8 @@ void crmw_bulk_free(crmw_bulk *b)
 	free(b->unresolved);
 	free(b->added);
 	free(b->deferred);
+	free(b->target);
 	free(b->known.keys);
-	free(b->known.used);
 	for (int32_t i = 0; i < b->nsources; i++)
 		free(b->sources[i]);
 	free(b->sources);
@@ -394,6 +402,8 @@ static int write_row(crmw_bulk *b, int32_t obj, crmw_val *vals, crmw_buf *id_out
 	}
 	rc = rc ? rc : remember_row(b, obj);
 	rc = rc ? rc : note_references(b, obj, vals);
+	if (!rc && b->target[obj])
+		idset_put(&b->known, id); /* later rows of the load may point at it: no lookup */
 	if (!rc && id_out) {
 		crmw__buf_clear(id_out);
 		if (crmw__buf_append(id_out, id, 18))
