@@ -95,7 +95,8 @@ struct crmw_bulk {
 	int64_t *first_rowid; /* per object: rows above this were added by the load */
 	int64_t *added;       /* per object: rows added by the load */
 	bool *deferred;       /* per object: secondary indexes dropped until commit */
-	bool *target;         /* per object: some reference field points at it */
+	int64_t *first_counter; /* per object: the id counter when the load began */
+	crmw_idform *idform;    /* per object: how its generated ids look */
 	bool journal_switched; /* the load runs with a rollback journal */
 	rowmap *rows;         /* per object (only when a source is set) */
 	char **sources;
@@ -146,16 +147,19 @@ int crmw_bulk_begin(crmw_bulk **out, crmw_db *db, const char *options_json)
 		b->unresolved = calloc((size_t)n, sizeof *b->unresolved);
 		b->added = calloc((size_t)n, sizeof *b->added);
 		b->deferred = calloc((size_t)n, sizeof *b->deferred);
-		b->target = calloc((size_t)n, sizeof *b->target);
+		b->first_counter = calloc((size_t)n, sizeof *b->first_counter);
+		b->idform = calloc((size_t)n, sizeof *b->idform);
 	}
-	if (!b || !b->first_rowid || !b->rows || !b->unresolved || !b->added || !b->deferred || !b->target) {
+	if (!b || !b->first_rowid || !b->rows || !b->unresolved || !b->added || !b->deferred || !b->first_counter ||
+	    !b->idform) {
 		if (b) {
 			free(b->first_rowid);
 			free(b->rows);
 			free(b->unresolved);
 			free(b->added);
 			free(b->deferred);
-			free(b->target);
+			free(b->first_counter);
+			free(b->idform);
 		}
 		free(b);
 		return crmw__errf(&db->h.err, CRMW_ENOMEM, "out of memory");
@@ -163,15 +167,6 @@ int crmw_bulk_begin(crmw_bulk **out, crmw_db *db, const char *options_json)
 	b->db = db;
 	b->row_obj = -1;
 	b->last_obj = -1;
-	for (int32_t i = 0; i < n; i++) {
-		const crmw_object *o = &db->schema->objects[i];
-		for (int32_t f = 1; f < o->nfields; f++)
-			for (int32_t r = 0; o->fields[f].type == CRMW_FIELD_REFERENCE && r < o->fields[f].nrefs; r++) {
-				const crmw_object *to = crmw__schema_object(db->schema, o->fields[f].refs[r]);
-				if (to)
-					b->target[crmw__db_objindex(db, to)] = true;
-			}
-	}
 	for (int32_t i = 0; i < n; i++) {
 		char sql[200];
 		snprintf(sql, sizeof sql, "SELECT coalesce(max(rowid), 0) FROM \"%s\"", db->schema->objects[i].name);
@@ -210,6 +205,13 @@ int crmw_bulk_begin(crmw_bulk **out, crmw_db *db, const char *options_json)
 	if ((rc = crmw__db_fts_triggers(db, false))) {
 		crmw_bulk_free(b); /* rolls back */
 		return rc;
+	}
+	for (int32_t i = 0; i < n; i++) {
+		if ((rc = crmw__db_id_counter(db, i, &b->first_counter[i]))) {
+			crmw_bulk_free(b); /* rolls back */
+			return rc;
+		}
+		crmw__id_form(&b->idform[i], db->schema->objects[i].key_prefix, db->id_seed);
 	}
 	*out = b;
 	return CRMW_OK;
@@ -259,7 +261,8 @@ void crmw_bulk_free(crmw_bulk *b)
 	free(b->unresolved);
 	free(b->added);
 	free(b->deferred);
-	free(b->target);
+	free(b->first_counter);
+	free(b->idform);
 	free(b->known.keys);
 	for (int32_t i = 0; i < b->nsources; i++)
 		free(b->sources[i]);
@@ -344,6 +347,27 @@ static int remember_row(crmw_bulk *b, int32_t obj)
 }
 
 /*
+ * Whether the reference `v` is the id of a record this load wrote: made from
+ * its object's id counter (crmw__id_make), between the counter's
+ * value when the load began and now (every id the load took from the counter
+ * belongs to a record written, or the load has failed).  No lookup, no
+ * memory: a 10x org refers to more records than the known-id cache holds.
+ */
+static bool written_by_load(crmw_bulk *b, const crmw_val *v)
+{
+	/* The value check made sure the id's key prefix is one the field refers to. */
+	crmw_db *db = b->db;
+	if (v->n != 18)
+		return false;
+	int32_t t = 0;
+	while (t < db->schema->nobjects && memcmp(db->schema->objects[t].key_prefix, v->s, 3) != 0)
+		t++;
+	int64_t c, next;
+	return t < db->schema->nobjects && crmw__id_counter_of(v->s, &b->idform[t], &c) && c >= b->first_counter[t] &&
+	       crmw__db_id_counter(db, t, &next) == CRMW_OK && c < next;
+}
+
+/*
  * Look each reference of a written row up (once per distinct id, thanks to
  * the cache).  References not found yet may point at records later in the
  * load: their fields are checked again at commit.
@@ -358,7 +382,7 @@ static int note_references(crmw_bulk *b, int32_t obj, const crmw_val *vals)
 			continue;
 		if (b->unresolved[obj] && b->unresolved[obj][i])
 			continue; /* checked at commit anyway */
-		if (idset_has(&b->known, vals[i].s))
+		if (written_by_load(b, &vals[i]) || idset_has(&b->known, vals[i].s))
 			continue;
 		bool found = false;
 		int rc = crmw__db_ref_exists(db, f, vals[i].s, vals[i].n, &found);
@@ -402,8 +426,6 @@ static int write_row(crmw_bulk *b, int32_t obj, crmw_val *vals, crmw_buf *id_out
 	}
 	rc = rc ? rc : remember_row(b, obj);
 	rc = rc ? rc : note_references(b, obj, vals);
-	if (!rc && b->target[obj])
-		idset_put(&b->known, id); /* later rows of the load may point at it: no lookup */
 	if (!rc && id_out) {
 		crmw__buf_clear(id_out);
 		if (crmw__buf_append(id_out, id, 18))

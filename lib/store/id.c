@@ -68,13 +68,22 @@ int crmw_id_valid(const char *id, int32_t allow15)
  * leaves room for 2^58 ids.  Distinct counters give distinct ids; ids of one
  * object grow with the counter, like Salesforce's.
  */
-void crmw__id_make(char out[19], const char *prefix, uint64_t seed, int64_t counter)
+static uint64_t seed_hash(uint64_t seed)
 {
-	uint64_t h = crmw__mix64(seed ^ 0x63726d77ULL);
+	return crmw__mix64(seed ^ 0x63726d77ULL);
+}
+
+static uint64_t prefix_offset(uint64_t h, const char *prefix)
+{
 	uint64_t p = ((uint64_t)(unsigned char)prefix[0] << 16) |
 		     ((uint64_t)(unsigned char)prefix[1] << 8) | (unsigned char)prefix[2];
-	uint64_t offset = crmw__mix64(h ^ p) % (1ULL << 58);
-	uint64_t v = offset + (uint64_t)counter;
+	return crmw__mix64(h ^ p) % (1ULL << 58);
+}
+
+void crmw__id_make(char out[19], const char *prefix, uint64_t seed, int64_t counter)
+{
+	uint64_t h = seed_hash(seed);
+	uint64_t v = prefix_offset(h, prefix) + (uint64_t)counter;
 	char id[16];
 	memcpy(id, prefix, 3);
 	id[3] = b62[h % 62];
@@ -87,4 +96,43 @@ void crmw__id_make(char out[19], const char *prefix, uint64_t seed, int64_t coun
 	memcpy(out, id, 15);
 	suffix(id, out + 15);
 	out[18] = '\0';
+}
+
+static int b62_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A' + 10;
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 36;
+	return -1;
+}
+
+void crmw__id_form(crmw_idform *f, const char *prefix, uint64_t seed)
+{
+	uint64_t h = seed_hash(seed);
+	memcpy(f->head, prefix, 3);
+	f->head[3] = b62[h % 62];
+	f->head[4] = b62[(h / 62) % 62];
+	f->offset = prefix_offset(h, prefix);
+}
+
+bool crmw__id_counter_of(const char id[18], const crmw_idform *f, int64_t *counter)
+{
+	if (memcmp(id, f->head, 5) != 0)
+		return false;
+	uint64_t v = 0;
+	for (int i = 5; i < 15; i++) {
+		int d = b62_value(id[i]);
+		if (d < 0)
+			return false;
+		v = v * 62 + (uint64_t)d;
+	}
+	char s[3];
+	suffix(id, s);
+	if (memcmp(s, id + 15, 3) != 0 || v < f->offset)
+		return false;
+	*counter = (int64_t)(v - f->offset);
+	return true;
 }

@@ -61,6 +61,16 @@ void crmw__val_show(char *out, size_t outlen, const char *s, size_t n);
 
 /* Ids. */
 void crmw__id_make(char out[19], const char *prefix, uint64_t seed, int64_t counter);
+/* What crmw__id_make puts in every id of a prefix and seed: the first five
+ * characters and the counter's offset. */
+typedef struct crmw_idform {
+	char head[5];
+	uint64_t offset;
+} crmw_idform;
+void crmw__id_form(crmw_idform *f, const char *prefix, uint64_t seed);
+/* The counter an 18-character id was made from by crmw__id_make with this
+ * form; false when it was not made so. */
+bool crmw__id_counter_of(const char id[18], const crmw_idform *f, int64_t *counter);
 int crmw__db_next_id(crmw_db *db, int32_t obj, char out[19]);
 /* The counter crmw__db_next_id will make the object's next id from (for a
  * writer that predicts ids, like the generator's stream). */

@@ -19,6 +19,8 @@
 
 #include <crmweaver.h>
 
+#include "store/internal.h" /* crmw__id_make, crmw__id_counter_of, id counters */
+
 static char tmpdir[256];
 
 static int setup_dir(void **state)
@@ -141,6 +143,32 @@ static void test_ids(void **state)
 	assert_false(crmw_id_valid(NULL, 1));
 	assert_int_equal(crmw_id_to18(id, "short"), CRMW_EINVALID);
 	assert_int_equal(crmw_id_to18(id, "001aaaaaaaaaa!a"), CRMW_EINVALID);
+}
+
+/* Generated ids decode back to their counter; ids of another seed, prefix
+ * or suffix, or not generated at all, do not. */
+static void test_id_counter_of(void **state)
+{
+	(void)state;
+	const int64_t counters[] = {0, 1, 61, 62, 12345, (int64_t)1 << 40};
+	crmw_idform f42, f43, fcase;
+	crmw__id_form(&f42, "001", 42);
+	crmw__id_form(&f43, "001", 43);
+	crmw__id_form(&fcase, "500", 42);
+	assert_true(memcmp(f42.head, f43.head, 5) != 0); /* the seeds differ in the id */
+	for (size_t i = 0; i < sizeof counters / sizeof counters[0]; i++) {
+		char id[19];
+		int64_t c = -1;
+		crmw__id_make(id, "001", 42, counters[i]);
+		assert_true(crmw__id_counter_of(id, &f42, &c));
+		assert_int_equal(c, counters[i]);
+		assert_false(crmw__id_counter_of(id, &f43, &c));
+		assert_false(crmw__id_counter_of(id, &fcase, &c));
+		id[17] = id[17] == 'A' ? 'B' : 'A'; /* a wrong case suffix */
+		assert_false(crmw__id_counter_of(id, &f42, &c));
+	}
+	int64_t c;
+	assert_false(crmw__id_counter_of("001aaaaaaaaaaaaAAA", &f42, &c));
 }
 
 static void test_generated_ids_deterministic(void **state)
@@ -637,6 +665,68 @@ static void test_bulk_exclusive_with_reader(void **state)
 	crmw_db_free(db);
 }
 
+/* A reference to a record the load wrote is known without a lookup; one to
+ * an id of the right form that the load has not written (yet) is checked at
+ * commit like any other: accepted when the record came later, a dangling
+ * reference when it never did. */
+static void test_bulk_references_of_the_load(void **state)
+{
+	(void)state;
+	crmw_db *db = mkdb("crmarena", ":memory:", "{\"id_seed\":7}");
+	int32_t acc = crmw__db_objindex(db, crmw__db_object(db, "Account"));
+	char json[200], future[19], never[19];
+	crmw_buf id = CRMW_BUF_INIT;
+	crmw_bulk *b = NULL;
+	assert_int_equal(crmw_bulk_begin(&b, db, NULL), CRMW_OK);
+	int64_t next;
+	assert_int_equal(crmw__db_id_counter(db, acc, &next), CRMW_OK);
+	assert_int_equal(crmw_bulk_add_json(&id, b, "Account", "{\"LastName\":\"A\"}", 16), CRMW_OK);
+	snprintf(json, sizeof json, "{\"LastName\":\"Now\",\"AccountId\":\"%s\"}", id.data);
+	assert_int_equal(crmw_bulk_add_json(NULL, b, "Contact", json, strlen(json)), CRMW_OK);
+	/* the account the counter gives two records on */
+	crmw__id_make(future, db->schema->objects[acc].key_prefix, db->id_seed, next + 3);
+	snprintf(json, sizeof json, "{\"LastName\":\"Later\",\"AccountId\":\"%s\"}", future);
+	assert_int_equal(crmw_bulk_add_json(NULL, b, "Contact", json, strlen(json)), CRMW_OK);
+	/* a case id in an account field */
+	crmw_buf kase = CRMW_BUF_INIT;
+	snprintf(json, sizeof json, "{\"Subject\":\"s\",\"AccountId\":\"%s\"}", id.data);
+	assert_int_equal(crmw_bulk_add_json(&kase, b, "Case", json, strlen(json)), CRMW_OK);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(crmw_bulk_add_json(NULL, b, "Account", "{\"LastName\":\"B\"}", 16), CRMW_OK);
+	assert_int_equal(crmw_bulk_commit(b), CRMW_OK);
+	crmw_bulk_free(b);
+	assert_int_equal(count(db, "Contact"), 2);
+	json_t *later = get(db, "Account", future);
+	assert_string_equal(json_string_value(json_object_get(later, "LastName")), "B");
+	json_decref(later);
+
+	/* an id of the right form the load never writes */
+	assert_int_equal(crmw_bulk_begin(&b, db, NULL), CRMW_OK);
+	assert_int_equal(crmw__db_id_counter(db, acc, &next), CRMW_OK);
+	crmw__id_make(never, db->schema->objects[acc].key_prefix, db->id_seed, next + 100);
+	assert_int_equal(crmw_bulk_add_json(NULL, b, "Account", "{\"LastName\":\"C\"}", 16), CRMW_OK);
+	snprintf(json, sizeof json, "{\"LastName\":\"Never\",\"AccountId\":\"%s\"}", never);
+	assert_int_equal(crmw_bulk_add_json(NULL, b, "Contact", json, strlen(json)), CRMW_OK);
+	expect_fail(db, crmw_bulk_commit(b), CRMW_ESCHEMA, "dangling reference");
+	crmw_bulk_free(b);
+
+	/* a record of another object the load wrote, in an account field */
+	assert_int_equal(crmw_bulk_begin(&b, db, NULL), CRMW_OK);
+	crmw_buf k2 = CRMW_BUF_INIT;
+	assert_int_equal(crmw_bulk_add_json(&k2, b, "Case", "{\"Subject\":\"t\"}", 15), CRMW_OK);
+	snprintf(json, sizeof json, "{\"LastName\":\"Wrong\",\"AccountId\":\"%s\"}", k2.data);
+	int rc = crmw_bulk_add_json(NULL, b, "Contact", json, strlen(json));
+	if (rc == CRMW_OK)
+		rc = crmw_bulk_commit(b);
+	assert_int_equal(rc, CRMW_ESCHEMA);
+	crmw_bulk_free(b);
+	assert_int_equal(count(db, "Contact"), 2);
+	crmw_buf_dispose(&id);
+	crmw_buf_dispose(&kase);
+	crmw_buf_dispose(&k2);
+	crmw_db_free(db);
+}
+
 static void test_bulk_dangling_rolls_back(void **state)
 {
 	(void)state;
@@ -947,6 +1037,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ids),
+		cmocka_unit_test(test_id_counter_of),
 		cmocka_unit_test(test_generated_ids_deterministic),
 		cmocka_unit_test(test_create_open),
 		cmocka_unit_test(test_open_errors),
@@ -956,6 +1047,7 @@ int main(void)
 		cmocka_unit_test(test_iterate),
 		cmocka_unit_test(test_runtime_schema_changes),
 		cmocka_unit_test(test_bulk_typed_any_order),
+		cmocka_unit_test(test_bulk_references_of_the_load),
 		cmocka_unit_test(test_bulk_dangling_rolls_back),
 		cmocka_unit_test(test_bulk_large_exclusive),
 		cmocka_unit_test(test_bulk_exclusive_with_reader),
