@@ -76,11 +76,8 @@ static void idset_put(idset *s, const char *id)
 			return;
 	}
 	size_t i = id_hash(id) & (s->cap - 1);
-	while (s->keys[i][0]) {
-		if (memcmp(s->keys[i], id, 18) == 0)
-			return;
+	while (s->keys[i][0])
 		i = (i + 1) & (s->cap - 1);
-	}
 	memcpy(s->keys[i], id, 18);
 	s->n++;
 }
@@ -805,8 +802,8 @@ static int build_indexes(crmw_bulk *b, int32_t obj, bool *in_files)
 		crmw__log(&db->h.log, CRMW_LOG_WARN, "sorting %s's index keys in temporary files failed (%s); sorting in memory",
 			  db->schema->objects[obj].name, sqlite3_errmsg(db->sql));
 		*in_files = false;
-		if (sqlite3_exec(db->sql, "PRAGMA threads = 0; PRAGMA temp_store = MEMORY;", NULL, NULL, NULL) == SQLITE_OK)
-			rc = crmw__db_secondary_indexes(db, obj, true);
+		sort_settings(db, false);
+		rc = crmw__db_secondary_indexes(db, obj, true);
 	}
 	return rc;
 }
