@@ -71,6 +71,20 @@ static const char *skip_ws(const char *p, const char *end)
 	return p;
 }
 
+/*
+ * Every scan below reads a range [p, end) of one buffer and is written so
+ * that a range with p > end (a position computed past the end it is checked
+ * against) reads nothing: the helpers return NULL or their start, never
+ * cast a negative length to size_t.  Callers still keep p <= end; the
+ * helpers are the second line.
+ */
+
+/* The first c in [p, end), or NULL. */
+static const char *find_chr(const char *p, const char *end, char c)
+{
+	return p < end ? memchr(p, c, (size_t)(end - p)) : NULL;
+}
+
 /* Find `needle` in [p, end). */
 static const char *find(const char *p, const char *end, const char *needle)
 {
@@ -151,6 +165,13 @@ static void add_text(crmw_buf *b, const char *p, size_t n, bool *oom)
 {
 	if (n && crmw__buf_append(b, p, n))
 		*oom = true;
+}
+
+/* [p, e) appended; nothing when the range is empty or inverted. */
+static void add_span(crmw_buf *b, const char *p, const char *e, bool *oom)
+{
+	if (p < e)
+		add_text(b, p, (size_t)(e - p), oom);
 }
 
 /* Thinking parts are joined with newlines. */
@@ -315,7 +336,7 @@ static const char *json_calls(pstate *st, const char *p, const char *end, const 
 static bool starts(const char *p, const char *end, const char *lit)
 {
 	size_t n = strlen(lit);
-	return (size_t)(end - p) >= n && memcmp(p, lit, n) == 0;
+	return p <= end && (size_t)(end - p) >= n && memcmp(p, lit, n) == 0;
 }
 
 /* A finder that remembers its last answer, so that looking for the same tag
@@ -343,7 +364,7 @@ static const char *cfind_next(cfind *c, const char *p)
 static const char *qwen_function(pstate *st, const char *p, const char *end)
 {
 	p += strlen("<function=");
-	const char *gt = memchr(p, '>', (size_t)(end - p));
+	const char *gt = find_chr(p, end, '>');
 	if (!gt) {
 		add_error(st, "A <function=NAME> tag is not closed with '>'. Write %s.", FORM_XML);
 		return end;
@@ -368,7 +389,7 @@ static const char *qwen_function(pstate *st, const char *p, const char *end)
 	}
 	for (const char *q = gt + 1; (q = find(q, stop, "<parameter=")) != NULL;) {
 		q += strlen("<parameter=");
-		const char *pg = memchr(q, '>', (size_t)(stop - q));
+		const char *pg = find_chr(q, stop, '>');
 		if (!pg)
 			break;
 		const char *ve = find(pg + 1, stop, "</parameter>");
@@ -408,17 +429,20 @@ static bool parse_tool_call_blocks(pstate *st, const char *s, const char *end)
 	st->dialect = "hermes";
 	const char *prev = s;
 	for (int block = 1; p; block++) {
-		add_text(&st->content, prev, (size_t)(p - prev), &st->oom);
+		add_span(&st->content, prev, p, &st->oom);
 		const char *body = p + strlen("<tool_call>");
 		const char *raw = cfind_next(&closes, body); /* the first </tool_call>, maybe inside a string */
-		const char *q = skip_ws(body, end);
-		if (starts(q, end, "```")) { /* a fenced block: skip the fence line */
-			const char *nl = memchr(q, '\n', (size_t)(end - q));
-			q = nl ? skip_ws(nl, end) : end;
+		/* The fence line and the XML form end at the raw close: a fence
+		 * line that runs past it belongs to no block (the XML reader was
+		 * once handed a start past its end here). */
+		const char *lim = raw ? raw : end;
+		const char *q = skip_ws(body, lim);
+		if (starts(q, lim, "```")) { /* a fenced block: skip the fence line */
+			const char *nl = find_chr(q, lim, '\n');
+			q = nl ? skip_ws(nl, lim) : lim;
 		}
-		if (starts(q, end, "<function=")) {
+		if (starts(q, lim, "<function=")) {
 			st->dialect = "qwen_xml";
-			const char *lim = raw ? raw : end;
 			while (starts(q, lim, "<function="))
 				q = skip_ws(qwen_function(st, q, lim), lim);
 		} else {
@@ -439,7 +463,7 @@ static bool parse_tool_call_blocks(pstate *st, const char *s, const char *end)
 			prev = q;
 		p = cfind_next(&opens, prev);
 	}
-	add_text(&st->content, prev, (size_t)(end - prev), &st->oom);
+	add_span(&st->content, prev, end, &st->oom);
 	return true;
 }
 
@@ -451,11 +475,11 @@ static bool parse_bare_functions(pstate *st, const char *s, const char *end)
 	st->dialect = "qwen_xml";
 	const char *prev = s;
 	while (p) {
-		add_text(&st->content, prev, (size_t)(p - prev), &st->oom);
+		add_span(&st->content, prev, p, &st->oom);
 		prev = qwen_function(st, p, end);
 		p = find(prev, end, "<function=");
 	}
-	add_text(&st->content, prev, (size_t)(end - prev), &st->oom);
+	add_span(&st->content, prev, end, &st->oom);
 	return true;
 }
 
@@ -515,7 +539,7 @@ static bool parse_mistral(pstate *st, const char *s, const char *end)
 	st->dialect = "mistral";
 	const char *prev = s;
 	for (int n = 1; p; n++) {
-		add_text(&st->content, prev, (size_t)(p - prev), &st->oom);
+		add_span(&st->content, prev, p, &st->oom);
 		where w = {"[TOOL_CALLS] entry", n, FORM_MISTRAL};
 		const char *q = skip_ws(p + strlen("[TOOL_CALLS]"), end);
 		int nv = 0;
@@ -529,7 +553,7 @@ static bool parse_mistral(pstate *st, const char *s, const char *end)
 		prev = q;
 		p = find(q, end, "[TOOL_CALLS]");
 	}
-	add_text(&st->content, prev, (size_t)(end - prev), &st->oom);
+	add_span(&st->content, prev, end, &st->oom);
 	return true;
 }
 
@@ -564,7 +588,7 @@ static void trim_fenced(const char **a, const char **b)
 	while (e > p && is_ws(e[-1]))
 		e--;
 	if (starts(p, e, "```")) {
-		const char *nl = memchr(p, '\n', (size_t)(e - p));
+		const char *nl = find_chr(p, e, '\n');
 		if (nl && e - nl >= 4 && memcmp(e - 3, "```", 3) == 0) {
 			p = skip_ws(nl + 1, e - 3);
 			e -= 3;
@@ -589,9 +613,9 @@ static bool parse_react(pstate *st, const char *s, const char *end)
 	size_t content0 = st->content.len;
 	for (const char *p = s; p < end && (tag = next_tag(opens, p, end, &bi, &in, &ce)) != NULL;) {
 		const char *iend = ce ? ce : end;
-		add_text(&st->content, prev, (size_t)(tag - prev), &st->oom);
+		add_span(&st->content, prev, tag, &st->oom);
 		if (bi == 0) {
-			add_text(&st->content, in, (size_t)(iend - in), &st->oom);
+			add_span(&st->content, in, iend, &st->oom);
 			add_text(&st->content, "\n", 1, &st->oom);
 		} else {
 			any = true;
@@ -611,7 +635,7 @@ static bool parse_react(pstate *st, const char *s, const char *end)
 			st->content.data[content0] = '\0';
 		return false;
 	}
-	add_text(&st->content, prev, (size_t)(end - prev), &st->oom);
+	add_span(&st->content, prev, end, &st->oom);
 	st->dialect = "react";
 	return true;
 }
@@ -640,7 +664,7 @@ static bool parse_action_lines(pstate *st, const char *s, const char *end)
 	const char *nm = p + 7; /* the name is on the same line */
 	while (nm < end && (*nm == ' ' || *nm == '\t'))
 		nm++;
-	const char *nl = nm < end ? memchr(nm, '\n', (size_t)(end - nm)) : NULL;
+	const char *nl = find_chr(nm, end, '\n');
 	const char *ne = nl ? nl : end;
 	while (ne > nm && is_ws(ne[-1]))
 		ne--;
@@ -651,7 +675,7 @@ static bool parse_action_lines(pstate *st, const char *s, const char *end)
 	if (!in && !word)
 		return false; /* prose such as "Action: call the customer back" */
 	st->dialect = "action";
-	add_text(&st->content, s, (size_t)(p - s), &st->oom);
+	add_span(&st->content, s, p, &st->oom);
 	char *name = crmw__strndup(nm, (size_t)(ne - nm));
 	if (!name) {
 		st->oom = true;
@@ -675,7 +699,7 @@ static bool parse_action_lines(pstate *st, const char *s, const char *end)
 			add_error(st, "The Action Input of %.*s does not close (a brace, bracket or quote is missing). Write %s.",
 				  clipn(name), name, FORM_ACTION);
 		} else {
-			const char *le = a < end ? memchr(a, '\n', (size_t)(end - a)) : NULL;
+			const char *le = find_chr(a, end, '\n');
 			const char *b = le ? le : end;
 			while (b > a && is_ws(b[-1]))
 				b--;
@@ -707,7 +731,7 @@ static bool parse_llama(pstate *st, const char *s, const char *end)
 		p = skip_ws(p + strlen("<|python_tag|>"), end);
 	const char *e = end, *after = end;
 	if (starts(p, end, "```")) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *nl = find_chr(p, end, '\n');
 		const char *fe = nl ? find(nl, end, "```") : NULL;
 		if (!nl || !fe)
 			return false;
@@ -727,7 +751,7 @@ static bool parse_llama(pstate *st, const char *s, const char *end)
 		     (json_object_get(first, "parameters") || json_object_get(first, "arguments"));
 	if (calls) {
 		st->dialect = "llama";
-		add_text(&st->content, after, (size_t)(end - after), &st->oom);
+		add_span(&st->content, after, end, &st->oom);
 		if (json_is_array(v)) {
 			size_t i;
 			json_t *x;
@@ -754,28 +778,31 @@ static char *strip_think(pstate *st, const char *s)
 	const char *close = find(s, end, "</think>");
 	const char *open = find(s, end, "<think>");
 	if (close && (!open || close < open)) {
-		add_thinking(st, s, (size_t)(close - s));
+		if (close > s)
+			add_thinking(st, s, (size_t)(close - s));
 		p = close + strlen("</think>");
 	}
 	while ((open = find(p, end, "<think>")) != NULL) {
-		add_text(&out, p, (size_t)(open - p), &st->oom);
+		add_span(&out, p, open, &st->oom);
 		const char *in = open + strlen("<think>");
 		close = find(in, end, "</think>");
 		if (!close) {
 			/* Unterminated: a leading one is thinking to the end (the
 			 * model stopped while thinking); a later one is text. */
 			const char *o = out.data ? out.data : "";
-			if (skip_ws(o, o + out.len) == o + out.len)
-				add_thinking(st, in, (size_t)(end - in));
-			else
-				add_text(&out, open, (size_t)(end - open), &st->oom);
+			if (skip_ws(o, o + out.len) == o + out.len) {
+				if (in < end)
+					add_thinking(st, in, (size_t)(end - in));
+			} else {
+				add_span(&out, open, end, &st->oom);
+			}
 			p = end;
 			break;
 		}
 		add_thinking(st, in, (size_t)(close - in));
 		p = close + strlen("</think>");
 	}
-	add_text(&out, p, (size_t)(end - p), &st->oom);
+	add_span(&out, p, end, &st->oom);
 	if (!out.data && crmw__buf_append(&out, "", 0))
 		st->oom = true;
 	return out.data;
@@ -795,7 +822,7 @@ static void parse_text(pstate *st, const char *text)
 		     parse_mistral(st, t, end) || (react && parse_react(st, t, end)) || parse_llama(st, t, end) ||
 		     parse_action_lines(st, t, end);
 	if (!found) {
-		add_text(&st->content, t, (size_t)(end - t), &st->oom);
+		add_span(&st->content, t, end, &st->oom);
 		st->dialect = d0 ? d0 : "text";
 	} else if (d0) {
 		st->dialect = d0; /* a JSON message keeps its dialect */

@@ -762,6 +762,56 @@ static void test_mutations(void **state)
 	}
 }
 
+/* Regression (fuzz-parse): a fenced block whose fence line runs past its
+ * </tool_call> made the Qwen XML reader scan from after the block's end to
+ * the block's end, i.e. a negative length (heap overflow in memchr).  The
+ * input: a fenced, unclosed JSON, then a <function= tag without '>' after
+ * invalid UTF-8 and a NUL byte.  Read from a heap copy of exactly its
+ * bytes so that ASan sees any read past them. */
+static void test_regression_fence_past_block(void **state)
+{
+	(void)state;
+	static const unsigned char in[] = {
+		0x3c, 0x74, 0x6f, 0x6f, 0x6c, 0x5f, 0x63, 0x61, 0x6c, 0x6c, 0x3e, 0x60, 0x60, 0x60, 0x7b, 0x67, 0x6c, 0x6d,
+		0x65, 0x6e, 0x54, 0x5d, 0x7d, 0x7d, 0x3c, 0x2f, 0x74, 0x6f, 0x6f, 0x6c, 0x5f, 0x63, 0x61, 0x6c, 0x6c, 0x3e,
+		0x3c, 0x74, 0x6f, 0x6f, 0x6c, 0x5f, 0x63, 0x61, 0x6c, 0x6c, 0x3e, 0x0a, 0x3c, 0x66, 0x75, 0x6e, 0x63, 0x74,
+		0x69, 0x6f, 0x6e, 0x3d, 0x67, 0x65, 0x74, 0x7b, 0x25, 0x22, 0x6f, 0xef, 0x75, 0x74, 0x65, 0xac, 0xf4, 0xac,
+		0xac, 0xac, 0x00, 0x6d, 0x65, 0x74, 0x65, 0x72, 0x3d, 0x75, 0x9a, 0x6c, 0x3f, 0x5f, 0x63,
+	};
+	assert_int_equal(sizeof in, 87);
+	char *h = malloc(sizeof in);
+	assert_non_null(h);
+	memcpy(h, in, sizeof in);
+	json_t *p = parse_n(h, sizeof in);
+	free(h);
+	assert_string_equal(dialect(p), "qwen_xml");
+	assert_int_equal(nactions(p), 0);
+	/* block 1 is all fence line: nothing in it; block 2's tag never closes */
+	assert_int_equal(nerrors(p), 2);
+	assert_non_null(strstr(error0(p), "block 1 is empty"));
+	assert_non_null(strstr(errorn(p, 1), "is not closed with '>'"));
+	json_decref(p);
+
+	/* the same shapes with the tags in other orders, each from a heap copy */
+	static const char *const more[] = {
+		"<tool_call>```</tool_call><tool_call>\n<function=a>",
+		"<tool_call>```x</tool_call>\n<function=a><parameter=b>c",
+		"<tool_call>```\n<function=a></tool_call><function=b>",
+		"<tool_call>   ```</tool_call>```\n{\"name\":\"a\"}",
+		"<tool_call>```json</tool_call>\n",
+		"<tool_call>```",
+		"<tool_call>\n```\n<function=",
+	};
+	for (size_t i = 0; i < CRMW_ARRAY_LEN(more); i++) {
+		size_t n = strlen(more[i]);
+		h = malloc(n);
+		assert_non_null(h);
+		memcpy(h, more[i], n);
+		json_decref(parse_n(h, n));
+		free(h);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -774,7 +824,7 @@ int main(void)
 		cmocka_unit_test(test_mistral_more),   cmocka_unit_test(test_llama_action_more),
 		cmocka_unit_test(test_react_more),     cmocka_unit_test(test_not_terminated),
 		cmocka_unit_test(test_format_error_text), cmocka_unit_test(test_hostile_sizes),
-		cmocka_unit_test(test_mutations),
+		cmocka_unit_test(test_mutations),      cmocka_unit_test(test_regression_fence_past_block),
 	};
 	cmocka_set_message_output(CM_OUTPUT_TAP);
 	return cmocka_run_group_tests(tests, NULL, NULL);
