@@ -1,6 +1,14 @@
 /* SOSL: every input is a FIND statement. */
 #include "common.h"
 
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	fuzz_org();
+	return 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	crmw_db *db = fuzz_org();
