@@ -120,9 +120,20 @@ int crmw__buf_cut(crmw_buf *b, size_t max, const char *advice);
 
 /* ------------------------------------------------------------------ names */
 
-/* The closest of `n` candidate names to `name` (edit distance, case
+/* The closest of candidate names to `name` (edit distance, case
  * insensitive), or NULL when none is close enough to suggest ("did you
- * mean"). Implemented in lib/schema/schema.c. */
+ * mean").  Offer candidates one at a time (no array, no cap on their
+ * number): crmw__near_init, crmw__near_add for each, crmw__near_best.
+ * lib/common/names.c. */
+typedef struct crmw__near {
+	const char *name;  /* what was written */
+	const char *best;  /* borrowed from the candidates */
+	size_t best_d;
+} crmw__near;
+void crmw__near_init(crmw__near *n, const char *name);
+void crmw__near_add(crmw__near *n, const char *cand);
+const char *crmw__near_best(const crmw__near *n);
+/* The same over an array of `n` candidates. */
 const char *crmw__closest_name(const char *name, const char *const *cands, size_t n);
 
 /* ----------------------------------------------------------------- hashing */

@@ -171,57 +171,13 @@ const char *crmw_schema_object_lookup(const crmw_schema *s, const char *object)
 	return o ? o->name : NULL;
 }
 
-static size_t edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	if (la > 128 || lb > 128)
-		return (size_t)-1;
-	size_t row[129];
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		size_t diag = row[0];
-		row[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t up = row[j];
-			size_t cost = tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]);
-			size_t best = diag + cost;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			if (up + 1 < best)
-				best = up + 1;
-			row[j] = best;
-			diag = up;
-		}
-	}
-	return row[lb];
-}
-
-const char *crmw__closest_name(const char *name, const char *const *cands, size_t n)
-{
-	if (!name)
-		return NULL;
-	const char *best = NULL;
-	size_t best_d = (size_t)-1;
-	for (size_t i = 0; i < n; i++) {
-		size_t d = edit_distance(name, cands[i]);
-		if (d < best_d) {
-			best_d = d;
-			best = cands[i];
-		}
-	}
-	size_t len = strlen(name);
-	size_t limit = len / 3 > 2 ? len / 3 : 2;
-	return best_d <= limit ? best : NULL;
-}
-
 int crmw__schema_no_object(crmw_err *e, const crmw_schema *s, const char *name)
 {
-	const char *cands[256];
-	size_t n = 0;
-	for (int32_t i = 0; i < s->nobjects && n < CRMW_ARRAY_LEN(cands); i++)
-		cands[n++] = s->objects[i].name;
-	const char *hint = crmw__closest_name(name, cands, n);
+	crmw__near near;
+	crmw__near_init(&near, name);
+	for (int32_t i = 0; i < s->nobjects; i++)
+		crmw__near_add(&near, s->objects[i].name);
+	const char *hint = crmw__near_best(&near);
 	if (hint)
 		return crmw__errf(e, CRMW_ENOTFOUND, "no object '%s' (did you mean '%s'?)", name, hint);
 	return crmw__errf(e, CRMW_ENOTFOUND, "no object '%s'", name);
@@ -229,11 +185,11 @@ int crmw__schema_no_object(crmw_err *e, const crmw_schema *s, const char *name)
 
 int crmw__schema_no_field(crmw_err *e, const crmw_object *o, const char *name)
 {
-	const char *cands[512];
-	size_t n = 0;
-	for (int32_t i = 0; i < o->nfields && n < CRMW_ARRAY_LEN(cands); i++)
-		cands[n++] = o->fields[i].name;
-	const char *hint = crmw__closest_name(name, cands, n);
+	crmw__near near;
+	crmw__near_init(&near, name);
+	for (int32_t i = 0; i < o->nfields; i++)
+		crmw__near_add(&near, o->fields[i].name);
+	const char *hint = crmw__near_best(&near);
 	if (hint)
 		return crmw__errf(e, CRMW_ENOTFOUND, "no field '%s' on object '%s' (did you mean '%s'?)",
 				  name, o->name, hint);
