@@ -15,6 +15,7 @@
 #define QE_TYPE "INVALID_TYPE"
 #define QE_OPERATOR "INVALID_QUERY_FILTER_OPERATOR"
 #define QE_LIMIT "QUERY_TOO_COMPLICATED"
+#define QE_EXCEEDED "LIMIT_EXCEEDED"
 #define QE_ACCESS "INSUFFICIENT_ACCESS"
 
 typedef struct q_pos {
@@ -98,9 +99,14 @@ typedef enum q_op {
 
 typedef enum q_ckind { C_AND, C_OR, C_NOT, C_CMP } q_ckind;
 
+/* A condition: C_AND and C_OR hold their operands as one list (a chain
+ * "a AND b AND c" is one node with three kids, so nothing walks a chain
+ * recursively); C_NOT holds `a`. */
 typedef struct q_cond {
 	q_ckind kind;
-	struct q_cond *a, *b;
+	struct q_cond *a;       /* C_NOT */
+	struct q_cond **kids;   /* C_AND, C_OR: at least two */
+	int nkids;
 	q_expr lhs;
 	q_op op;
 	q_value rhs;
@@ -155,6 +161,12 @@ typedef struct q_search {
 	bool has_limit;
 	int64_t limit;
 } q_search;
+
+/* Limits of the parser (docs/query.md, "Limits"). */
+#define Q_MAX_COND_DEPTH 16    /* nested parentheses and NOTs (SQLite's parser stack bounds the SQL) */
+#define Q_MAX_SELECT_DEPTH 5   /* nested SELECTs (child subqueries, semi-joins) */
+#define Q_MAX_TERMS 20000      /* comparisons in one query */
+#define Q_MAX_LIKE_PATTERN 1000 /* bytes of a LIKE pattern (the sandbox's SQLite limit) */
 
 /*
  * Parse SOQL or SOSL.  On error returns CRMW_EQUERY with a message like

@@ -36,10 +36,10 @@ typedef struct parser {
 	bool failed;
 	bool nomem;
 	const char *errcode;
-	int depth;
+	int depth;         /* parentheses and NOTs open */
+	int sel_depth;     /* SELECTs open */
+	int terms;         /* comparisons so far */
 } parser;
-
-#define MAX_DEPTH 64
 
 static const char *const datelit_names[DL_COUNT] = {
 	"YESTERDAY", "TODAY", "TOMORROW",
@@ -399,6 +399,25 @@ static int oom(parser *p)
 	return crmw__errf(p->err, CRMW_ENOMEM, "out of memory");
 }
 
+/* Room for one more item in an arena array of `size`-byte items holding n
+ * (capacity *cap, doubled when full): lists grow in the query's arena, not
+ * on the stack, and need no freeing on the error paths. */
+static void *grow(parser *p, void *items, int n, int *cap, size_t size)
+{
+	if (n < *cap)
+		return items;
+	int ncap = *cap ? *cap * 2 : 8;
+	void *g = crmw__arena_alloc(p->a, size * (size_t)ncap);
+	if (!g) {
+		oom(p);
+		return NULL;
+	}
+	if (n)
+		memcpy(g, items, size * (size_t)n);
+	*cap = ncap;
+	return g;
+}
+
 /* -------------------------------------------------------------- paths */
 
 /* A keyword followed directly by '.' is a relationship name ("Order.Status"). */
@@ -641,50 +660,24 @@ static int parse_value_list(parser *p, q_value *v)
 {
 	/* after '(' */
 	q_value *items = NULL;
-	int n = 0, cap = 0, rc = CRMW_OK;
+	int n = 0, cap = 0;
 	v->kind = V_LIST;
 	for (;;) {
-		if (n == MAX_LIST_VALUES) {
-			rc = perr_at(p, p->tok.pos, "too many values in the list (at most %d)", MAX_LIST_VALUES);
-			break;
-		}
-		if (n == cap) {
-			cap = cap ? cap * 2 : 16;
-			q_value *grown = realloc(items, sizeof *items * (size_t)cap);
-			if (!grown) {
-				rc = oom(p);
-				break;
-			}
-			items = grown;
-		}
-		if (parse_value(p, &items[n])) {
-			rc = CRMW_EQUERY;
-			break;
-		}
-		if (items[n].kind == V_DATELIT) {
-			rc = perr_at(p, items[n].pos, "date literals cannot be used in a value list");
-			break;
-		}
+		if (n == MAX_LIST_VALUES)
+			return perr_at(p, p->tok.pos, "too many values in the list (at most %d)", MAX_LIST_VALUES);
+		if (!(items = grow(p, items, n, &cap, sizeof *items)))
+			return CRMW_ENOMEM;
+		if (parse_value(p, &items[n]))
+			return CRMW_EQUERY;
+		if (items[n].kind == V_DATELIT)
+			return perr_at(p, items[n].pos, "date literals cannot be used in a value list");
 		n++;
-		if (p->tok.kind == T_COMMA) {
-			if (next(p)) {
-				rc = CRMW_EQUERY;
-				break;
-			}
-			continue;
-		}
-		break;
+		if (p->tok.kind != T_COMMA)
+			break;
+		if (next(p))
+			return CRMW_EQUERY;
 	}
-	if (!rc) {
-		v->items = crmw__arena_alloc(p->a, sizeof *items * (size_t)n);
-		if (!v->items)
-			rc = oom(p);
-		else
-			memcpy(v->items, items, sizeof *items * (size_t)n);
-	}
-	free(items);
-	if (rc)
-		return rc;
+	v->items = items;
 	v->nitems = n;
 	return expect(p, T_RPAREN, "')'");
 }
@@ -693,6 +686,8 @@ static int parse_simple(parser *p, q_cond *c)
 {
 	c->kind = C_CMP;
 	c->pos = p->tok.pos;
+	if (++p->terms > Q_MAX_TERMS)
+		return perr_at(p, p->tok.pos, "too many conditions in one query (at most %d)", Q_MAX_TERMS);
 	if (parse_expr(p, &c->lhs))
 		return CRMW_EQUERY;
 	bool negated = false;
@@ -764,8 +759,9 @@ static q_cond *new_cond(parser *p, q_ckind k)
 
 static int parse_primary(parser *p, q_cond **out)
 {
-	if (++p->depth > MAX_DEPTH)
-		return perr_at(p, p->tok.pos, "conditions nest too deeply (at most %d)", MAX_DEPTH);
+	if (++p->depth > Q_MAX_COND_DEPTH)
+		return perr_at(p, p->tok.pos, "conditions nest too deeply (at most %d levels of parentheses and NOT)",
+			       Q_MAX_COND_DEPTH);
 	int rc;
 	if (is_kw(&p->tok, "NOT")) {
 		q_cond *c = new_cond(p, C_NOT);
@@ -790,57 +786,73 @@ static int parse_primary(parser *p, q_cond **out)
 	return CRMW_OK;
 }
 
+/* operand (KW operand)*: one node with every operand as a kid (a loop, so
+ * that a chain of any length costs no stack). */
+static int parse_chain(parser *p, const char *kw, q_ckind kind, int (*operand)(parser *, q_cond **),
+		       q_cond **out)
+{
+	q_pos pos = p->tok.pos;
+	q_cond **kids = NULL;
+	int n = 0, cap = 0;
+	for (;;) {
+		if (!(kids = grow(p, kids, n, &cap, sizeof *kids)))
+			return CRMW_ENOMEM;
+		if (operand(p, &kids[n]))
+			return CRMW_EQUERY;
+		n++;
+		if (!is_kw(&p->tok, kw))
+			break;
+		if (next(p))
+			return CRMW_EQUERY;
+	}
+	if (n == 1) {
+		*out = kids[0];
+		return CRMW_OK;
+	}
+	q_cond *c = new_cond(p, kind);
+	if (!c)
+		return CRMW_ENOMEM;
+	c->pos = pos;
+	c->kids = kids;
+	c->nkids = n;
+	*out = c;
+	return CRMW_OK;
+}
+
 static int parse_and(parser *p, q_cond **out)
 {
-	if (parse_primary(p, out))
-		return CRMW_EQUERY;
-	while (is_kw(&p->tok, "AND")) {
-		q_cond *c = new_cond(p, C_AND);
-		if (!c || next(p))
-			return CRMW_EQUERY;
-		c->a = *out;
-		if (parse_primary(p, &c->b))
-			return CRMW_EQUERY;
-		*out = c;
-	}
-	return CRMW_OK;
+	return parse_chain(p, "AND", C_AND, parse_primary, out);
 }
 
 static int parse_cond(parser *p, q_cond **out)
 {
-	if (parse_and(p, out))
+	if (parse_chain(p, "OR", C_OR, parse_and, out))
 		return CRMW_EQUERY;
-	bool saw_or = false;
-	while (is_kw(&p->tok, "OR")) {
-		saw_or = true;
-		q_cond *c = new_cond(p, C_OR);
-		if (!c || next(p))
-			return CRMW_EQUERY;
-		c->a = *out;
-		if (parse_and(p, &c->b))
-			return CRMW_EQUERY;
-		*out = c;
-	}
 	/* SOQL refuses "a AND b OR c" without parentheses; so do we. */
-	if (saw_or) {
-		for (q_cond *c = *out; c && c->kind == C_OR && !c->paren; c = c->a)
-			if ((c->b->kind == C_AND && !c->b->paren) || (c->a->kind == C_AND && !c->a->paren))
+	if ((*out)->kind == C_OR && !(*out)->paren)
+		for (int i = 0; i < (*out)->nkids; i++)
+			if ((*out)->kids[i]->kind == C_AND && !(*out)->kids[i]->paren)
 				return perr_at(p, (*out)->pos, "mixing AND and OR needs parentheses");
-	}
 	return CRMW_OK;
 }
 
 /* ------------------------------------------------------------- SELECT */
 
+#define MAX_ORDER_ITEMS 64
+#define MAX_GROUP_ITEMS 64
+#define MAX_SELECT_ITEMS 256
+#define MAX_RETURNING 64
+
 static int parse_order(parser *p, q_order **out, int *n)
 {
-	q_order items[64];
-	int k = 0;
+	q_order *items = NULL;
+	int k = 0, cap = 0;
 	for (;;) {
-		if (k == (int)CRMW_ARRAY_LEN(items))
-			return perr_at(p, p->tok.pos, "too many ORDER BY items");
+		if (k == MAX_ORDER_ITEMS)
+			return perr_at(p, p->tok.pos, "too many ORDER BY items (at most %d)", MAX_ORDER_ITEMS);
+		if (!(items = grow(p, items, k, &cap, sizeof *items)))
+			return CRMW_ENOMEM;
 		q_order *o = &items[k++];
-		memset(o, 0, sizeof *o);
 		if (parse_expr(p, &o->e))
 			return CRMW_EQUERY;
 		if (is_kw(&p->tok, "ASC") || is_kw(&p->tok, "DESC")) {
@@ -865,10 +877,7 @@ static int parse_order(parser *p, q_order **out, int *n)
 		if (next(p))
 			return CRMW_EQUERY;
 	}
-	*out = crmw__arena_alloc(p->a, sizeof *items * (size_t)k);
-	if (!*out)
-		return oom(p);
-	memcpy(*out, items, sizeof *items * (size_t)k);
+	*out = items;
 	*n = k;
 	return CRMW_OK;
 }
@@ -906,18 +915,31 @@ static bool alias_follows(parser *p)
 	return yes;
 }
 
+static int parse_select_inner(parser *p, q_select *s);
+
 static int parse_select_body(parser *p, q_select *s)
 {
 	s->pos = p->tok.pos;
+	if (++p->sel_depth > Q_MAX_SELECT_DEPTH)
+		return perr_at(p, p->tok.pos, "subqueries nest too deeply (at most %d levels of SELECT)",
+			       Q_MAX_SELECT_DEPTH);
+	int rc = parse_select_inner(p, s);
+	p->sel_depth--;
+	return rc;
+}
+
+static int parse_select_inner(parser *p, q_select *s)
+{
 	if (expect_kw(p, "SELECT"))
 		return CRMW_EQUERY;
-	q_item items[256];
-	int n = 0;
+	q_item *items = NULL;
+	int n = 0, cap = 0;
 	for (;;) {
-		if (n == (int)CRMW_ARRAY_LEN(items))
-			return perr_at(p, p->tok.pos, "too many fields in SELECT (at most 256)");
+		if (n == MAX_SELECT_ITEMS)
+			return perr_at(p, p->tok.pos, "too many fields in SELECT (at most %d)", MAX_SELECT_ITEMS);
+		if (!(items = grow(p, items, n, &cap, sizeof *items)))
+			return CRMW_ENOMEM;
 		q_item *it = &items[n++];
-		memset(it, 0, sizeof *it);
 		it->pos = p->tok.pos;
 		if (is_kw(&p->tok, "TYPEOF"))
 			return perr_at(p, p->tok.pos, "TYPEOF is not supported");
@@ -947,10 +969,7 @@ static int parse_select_body(parser *p, q_select *s)
 		if (next(p))
 			return CRMW_EQUERY;
 	}
-	s->items = crmw__arena_alloc(p->a, sizeof *items * (size_t)n);
-	if (!s->items)
-		return oom(p);
-	memcpy(s->items, items, sizeof *items * (size_t)n);
+	s->items = items;
 	s->nitems = n;
 
 	if (!is_kw(&p->tok, "FROM")) {
@@ -986,11 +1005,13 @@ static int parse_select_body(parser *p, q_select *s)
 			return CRMW_EQUERY;
 		if (is_kw(&p->tok, "ROLLUP") || is_kw(&p->tok, "CUBE"))
 			return perr_at(p, p->tok.pos, "GROUP BY ROLLUP and CUBE are not supported");
-		q_expr g[64];
-		int k = 0;
+		q_expr *g = NULL;
+		int k = 0, cap_g = 0;
 		for (;;) {
-			if (k == (int)CRMW_ARRAY_LEN(g))
-				return perr_at(p, p->tok.pos, "too many GROUP BY fields");
+			if (k == MAX_GROUP_ITEMS)
+				return perr_at(p, p->tok.pos, "too many GROUP BY fields (at most %d)", MAX_GROUP_ITEMS);
+			if (!(g = grow(p, g, k, &cap_g, sizeof *g)))
+				return CRMW_ENOMEM;
 			if (parse_expr(p, &g[k]))
 				return CRMW_EQUERY;
 			if (g[k].fn >= FN_COUNT && g[k].fn <= FN_MAX)
@@ -1001,10 +1022,7 @@ static int parse_select_body(parser *p, q_select *s)
 			if (next(p))
 				return CRMW_EQUERY;
 		}
-		s->group = crmw__arena_alloc(p->a, sizeof *g * (size_t)k);
-		if (!s->group)
-			return oom(p);
-		memcpy(s->group, g, sizeof *g * (size_t)k);
+		s->group = g;
 		s->ngroup = k;
 	}
 	if (is_kw(&p->tok, "HAVING")) {
@@ -1092,11 +1110,13 @@ static int parse_returning(parser *p, q_returning *r)
 		return CRMW_OK;
 	if (next(p))
 		return CRMW_EQUERY;
-	q_path f[256];
-	int n = 0;
+	q_path *f = NULL;
+	int n = 0, cap = 0;
 	for (;;) {
-		if (n == (int)CRMW_ARRAY_LEN(f))
-			return perr_at(p, p->tok.pos, "too many fields");
+		if (n == MAX_SELECT_ITEMS)
+			return perr_at(p, p->tok.pos, "too many fields (at most %d)", MAX_SELECT_ITEMS);
+		if (!(f = grow(p, f, n, &cap, sizeof *f)))
+			return CRMW_ENOMEM;
 		if (parse_path(p, &f[n++]))
 			return CRMW_EQUERY;
 		if (p->tok.kind != T_COMMA)
@@ -1104,10 +1124,7 @@ static int parse_returning(parser *p, q_returning *r)
 		if (next(p))
 			return CRMW_EQUERY;
 	}
-	r->fields = crmw__arena_alloc(p->a, sizeof *f * (size_t)n);
-	if (!r->fields)
-		return oom(p);
-	memcpy(r->fields, f, sizeof *f * (size_t)n);
+	r->fields = f;
 	r->nfields = n;
 	if (is_kw(&p->tok, "WHERE")) {
 		if (next(p) || parse_cond(p, &r->where))
@@ -1167,12 +1184,13 @@ int crmw__parse_sosl(crmw_arena *a, const char *text, size_t len, q_search **out
 	if (is_kw(&p.tok, "RETURNING")) {
 		if (next(&p))
 			return CRMW_EQUERY;
-		q_returning r[64];
-		int n = 0;
+		q_returning *r = NULL;
+		int n = 0, cap = 0;
 		for (;;) {
-			if (n == (int)CRMW_ARRAY_LEN(r))
-				return perr_at(&p, p.tok.pos, "too many objects after RETURNING");
-			memset(&r[n], 0, sizeof r[n]);
+			if (n == MAX_RETURNING)
+				return perr_at(&p, p.tok.pos, "too many objects after RETURNING (at most %d)", MAX_RETURNING);
+			if (!(r = grow(&p, r, n, &cap, sizeof *r)))
+				return CRMW_ENOMEM;
 			if (parse_returning(&p, &r[n++]))
 				return CRMW_EQUERY;
 			if (p.tok.kind != T_COMMA)
@@ -1180,10 +1198,7 @@ int crmw__parse_sosl(crmw_arena *a, const char *text, size_t len, q_search **out
 			if (next(&p))
 				return CRMW_EQUERY;
 		}
-		s->ret = crmw__arena_alloc(a, sizeof *r * (size_t)n);
-		if (!s->ret)
-			return oom(&p);
-		memcpy(s->ret, r, sizeof *r * (size_t)n);
+		s->ret = r;
 		s->nret = n;
 	}
 	if (is_kw(&p.tok, "WITH"))

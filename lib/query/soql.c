@@ -14,11 +14,13 @@
 
 #define MAX_REL_DEPTH 5
 #define MAX_JOINS 64
+#define PUSH_MAX 16 /* conditions a row source takes from its query */
 
 typedef struct join {
-	char key[512];              /* canonical relationship chain: "Account.Owner" */
+	const char *key;            /* canonical relationship chain: "Account.Owner" */
 	int alias[8];               /* one per target of a polymorphic reference */
 	const crmw_object *obj[8];
+	const char *gate[8];        /* the target's row rule on the joined row, NULL: none */
 	int ntargets;
 } join;
 
@@ -31,8 +33,8 @@ typedef struct cctx {
 	const char *alias;          /* the FROM alias, or NULL */
 	int prefix;                 /* table alias prefix, distinct per (sub)query */
 	int *next_alias;            /* shared counter */
-	join joins[MAX_JOINS];
-	int njoins;
+	join *joins;                /* in the arena: this SELECT's joins */
+	int njoins, capjoins;
 	crmw_buf join_sql;
 	/* Parameters are shared by a query and its semi-join subqueries. */
 	q_param **params;
@@ -42,8 +44,27 @@ typedef struct cctx {
 	int semi_depth;
 	const char *fts_match;      /* SOSL: the FTS5 query this SELECT must match */
 	bool fts_none;              /* SOSL: the object has no field in the search scope */
+	const struct pushdown *push; /* SEL_SOURCE: the query's conditions that go inside too */
 	bool failed;
 } cctx;
+
+/*
+ * The conditions of a query that a row source may evaluate beside its
+ * rule (see leakproof()), and the alias the query gives its object.
+ */
+typedef struct pushdown {
+	const q_cond *const *conds;
+	int n;
+	const char *alias;
+	const char *same_row;       /* the source holds only this alias's row (a gate) */
+} pushdown;
+
+/* What compile_select writes. */
+typedef enum sel_mode {
+	SEL_QUERY,  /* a query or child subquery: columns shaped by a q_compiled */
+	SEL_SEMI,   /* a semi-join: one Id column */
+	SEL_SOURCE  /* a role's row rule as a row source: rowid and every column */
+} sel_mode;
 
 typedef struct rexpr {
 	const char *sql;            /* the SQL expression */
@@ -228,27 +249,66 @@ static const char *table_alias(cctx *c, int alias)
 	return afmt(c, "q%d_t%d", c->prefix, alias);
 }
 
-/* Relationship names of an object, for suggestions. */
-static const char *suggest_relationship(const crmw_object *o, const char *name)
+/*
+ * Suggestions name only what the role can see: a hint must not reveal a
+ * field, relationship or object that the role may not read.
+ */
+
+/* May the role follow relationship field f of o (the field visible, and
+ * some object it leads to readable)? */
+static bool role_follows(const cctx *c, const crmw_object *o, const crmw_field *f)
 {
-	const char *cands[512];
-	size_t n = 0;
-	for (int32_t i = 0; i < o->nfields && n < CRMW_ARRAY_LEN(cands); i++)
-		if (o->fields[i].relationship)
-			cands[n++] = o->fields[i].relationship;
-	return crmw__closest_name(name, cands, n);
+	if (!crmw__role_sees(c->role, o->name, f->name))
+		return false;
+	for (int32_t k = 0; k < f->nrefs; k++)
+		if (crmw__role_reads(c->role, f->refs[k]))
+			return true;
+	return false;
 }
 
-static const char *suggest_field(const crmw_object *o, const char *name)
+static const char *suggest_relationship(const cctx *c, const crmw_object *o, const char *name)
 {
-	const char *cands[512];
-	size_t n = 0;
-	for (int32_t i = 0; i < o->nfields && n < CRMW_ARRAY_LEN(cands); i++)
-		cands[n++] = o->fields[i].name;
-	return crmw__closest_name(name, cands, n);
+	crmw__near near;
+	crmw__near_init(&near, name);
+	for (int32_t i = 0; i < o->nfields; i++)
+		if (o->fields[i].relationship && role_follows(c, o, &o->fields[i]))
+			crmw__near_add(&near, o->fields[i].relationship);
+	return crmw__near_best(&near);
 }
 
-static int row_filter(cctx *c, const crmw_object *o, const char *alias, crmw_buf *out);
+static const char *suggest_field(const cctx *c, const crmw_object *o, const char *name)
+{
+	crmw__near near;
+	crmw__near_init(&near, name);
+	for (int32_t i = 0; i < o->nfields; i++)
+		if (crmw__role_sees(c->role, o->name, o->fields[i].name))
+			crmw__near_add(&near, o->fields[i].name);
+	return crmw__near_best(&near);
+}
+
+static const char *suggest_object(const cctx *c, const char *name)
+{
+	const crmw_schema *sc = c->db->schema;
+	crmw__near near;
+	crmw__near_init(&near, name);
+	for (int32_t i = 0; i < sc->nobjects; i++)
+		if (crmw__role_reads(c->role, sc->objects[i].name))
+			crmw__near_add(&near, sc->objects[i].name);
+	return crmw__near_best(&near);
+}
+
+static int row_source(cctx *c, const crmw_object *o, const crmw_field *via, const pushdown *pd, const char **out);
+static int row_gate(cctx *c, const crmw_object *o, const char *alias, const char **out);
+
+/* A column of a joined row as the query may read it: behind the row's
+ * gate (its row rule) when it has one, so that a parent the role may not
+ * read reads as null to every expression of the query (CASE evaluates its
+ * THEN only when the WHEN holds: no condition of the user sees the value). */
+static const char *gated(cctx *c, const char *gate, const char *expr)
+{
+	return gate ? afmt(c, "CASE WHEN %s THEN %s END", gate, expr) : expr;
+}
+static bool leakproof(const cctx *c, const crmw_object *o, const char *alias, const q_cond *q);
 
 static int resolve_path(cctx *c, const q_path *p, rexpr *out)
 {
@@ -268,6 +328,7 @@ static int resolve_path(cctx *c, const q_path *p, rexpr *out)
 	const crmw_object *cur[8] = {c->root};
 	int ncur = 1;
 	const char *cur_alias[8] = {table_alias(c, 0)};
+	const char *cur_gate[8] = {NULL};
 	char key[512] = "";
 	for (; i < p->nparts - 1; i++) {
 		if (out->nchain >= MAX_REL_DEPTH)
@@ -283,22 +344,37 @@ static int resolve_path(cctx *c, const q_path *p, rexpr *out)
 				f = &o->fields[k];
 		if (!f) {
 			const crmw_field *plain = crmw__object_field(o, p->parts[i]);
-			if (plain && plain->type == CRMW_FIELD_REFERENCE)
+			if (plain && plain->type == CRMW_FIELD_REFERENCE && role_follows(c, o, plain))
 				return cerr(c, QE_FIELD, p->pos,
 					    "Didn't understand relationship '%s' in field path '%s': '%s' is a field of entity '%s'; its relationship is '%s'",
 					    p->parts[i], p->text, plain->name, o->name, plain->relationship);
-			const char *hint = suggest_relationship(o, p->parts[i]);
+			const char *hint = suggest_relationship(c, o, p->parts[i]);
 			return cerr(c, QE_FIELD, p->pos,
 				    "Didn't understand relationship '%s' in field path '%s' on entity '%s'%s%s%s",
 				    p->parts[i], p->text, o->name, hint ? "; did you mean '" : "",
 				    hint ? hint : "", hint ? "'?" : "");
 		}
+		/* A hop reads the lookup field it follows: a hidden field must not
+		 * be read through its relationship ("Owner.Id" for OwnerId). */
+		if (!crmw__role_sees(c->role, o->name, f->name))
+			return cdeny(c, p->pos, "cannot read field '%s' of '%s', which relationship '%s' in '%s' follows",
+				     f->name, o->name, f->relationship, p->text);
 		size_t kl = strlen(key);
 		snprintf(key + kl, sizeof key - kl, "%s%s", kl ? "." : "", f->relationship);
 		join *j = find_join(c, key);
 		if (!j) {
 			if (c->njoins == MAX_JOINS)
-				return cerr(c, QE_LIMIT, p->pos, "too many relationships in one query");
+				return cerr(c, QE_LIMIT, p->pos, "too many relationships in one query (at most %d)", MAX_JOINS);
+			if (c->njoins == c->capjoins) {
+				int cap = c->capjoins ? c->capjoins * 2 : 8;
+				join *g = crmw__arena_alloc(c->a, sizeof *g * (size_t)cap);
+				if (!g)
+					return coom(c);
+				if (c->njoins)
+					memcpy(g, c->joins, sizeof *g * (size_t)c->njoins);
+				c->joins = g;
+				c->capjoins = cap;
+			}
 			/* The role must be able to read what the relationship leads
 			 * to (for a polymorphic one, some of it: the rest stays null). */
 			int readable = 0;
@@ -309,7 +385,8 @@ static int resolve_path(cctx *c, const q_path *p, rexpr *out)
 					     f->refs[0], f->relationship, o->name, p->text);
 			j = &c->joins[c->njoins++];
 			memset(j, 0, sizeof *j);
-			snprintf(j->key, sizeof j->key, "%s", key);
+			if (!(j->key = adup(c, key)))
+				return CRMW_ENOMEM;
 			for (int32_t k = 0; k < f->nrefs && k < 8; k++) {
 				const crmw_object *t = crmw__schema_object(s, f->refs[k]);
 				int al = ++*c->next_alias;
@@ -317,32 +394,37 @@ static int resolve_path(cctx *c, const q_path *p, rexpr *out)
 				j->obj[k] = t;
 				j->ntargets++;
 				const char *ta = table_alias(c, al);
-				if (crmw__buf_printf(&c->join_sql, " LEFT JOIN \"%s\" %s ON %s.\"Id\" = %s.\"%s\"", t->name, ta, ta,
-						     cur_alias[0], f->name))
+				/* A parent the role may not read joins nothing (reads as
+				 * null); one it reads in part is joined as it is, and each
+				 * of its columns read behind its gate (gated()).  A gate
+				 * checks one row, where a row source (the form of the
+				 * FROM object) would read every row the rule keeps. */
+				bool visible = crmw__role_reads(c->role, t->name);
+				int rc = visible ? row_gate(c, t, ta, &j->gate[k]) : CRMW_OK;
+				if (rc)
+					return rc;
+				const char *key_sql = gated(c, cur_gate[0], afmt(c, "%s.\"%s\"", cur_alias[0], f->name));
+				if (!key_sql ||
+				    crmw__buf_printf(&c->join_sql, " LEFT JOIN \"%s\" %s ON %s.\"Id\" = %s%s", t->name, ta, ta,
+						     key_sql, visible ? "" : " AND 0"))
 					return coom(c);
-				if (!crmw__role_reads(c->role, t->name)) {
-					if (crmw__buf_puts(&c->join_sql, " AND 0"))
-						return coom(c);
-				} else {
-					int rc = row_filter(c, t, ta, &c->join_sql);
-					if (rc)
-						return rc;
-				}
 			}
 		}
 		ncur = j->ntargets;
 		for (int k = 0; k < ncur; k++) {
 			cur[k] = j->obj[k];
 			cur_alias[k] = table_alias(c, j->alias[k]);
+			cur_gate[k] = j->gate[k];
 		}
 		out->chain[out->nchain] = f->relationship;
 		if (ncur == 1) {
-			out->exists[out->nchain] = afmt(c, "%s.\"Id\"", cur_alias[0]);
+			out->exists[out->nchain] = gated(c, cur_gate[0], afmt(c, "%s.\"Id\"", cur_alias[0]));
 		} else {
 			crmw_buf b = CRMW_BUF_INIT;
 			int rc = crmw__buf_puts(&b, "COALESCE(");
 			for (int k = 0; !rc && k < ncur; k++)
-				rc = crmw__buf_printf(&b, "%s%s.\"Id\"", k ? ", " : "", cur_alias[k]);
+				rc = crmw__buf_printf(&b, "%s%s", k ? ", " : "",
+						      gated(c, cur_gate[k], afmt(c, "%s.\"Id\"", cur_alias[k])));
 			rc = rc ? rc : crmw__buf_putc(&b, ')');
 			out->exists[out->nchain] = rc ? NULL : adup(c, b.data);
 			crmw_buf_dispose(&b);
@@ -360,12 +442,13 @@ static int resolve_path(cctx *c, const q_path *p, rexpr *out)
 				     p->text);
 		out->type = CRMW_FIELD_STRING;
 		out->name = "Name";
-		out->sql = afmt(c, "NULLIF(trim(coalesce(%s.\"FirstName\", '') || ' ' || coalesce(%s.\"LastName\", '')), '')",
-				cur_alias[0], cur_alias[0]);
+		out->sql = gated(c, cur_gate[0],
+				 afmt(c, "NULLIF(trim(coalesce(%s.\"FirstName\", '') || ' ' || coalesce(%s.\"LastName\", '')), '')",
+				      cur_alias[0], cur_alias[0]));
 		return c->failed ? CRMW_EQUERY : CRMW_OK;
 	}
 	if (!f) {
-		const char *hint = suggest_field(cur[0], fname);
+		const char *hint = suggest_field(c, cur[0], fname);
 		return cerr(c, QE_FIELD, p->pos, "No such column '%s' on entity '%s'%s%s%s", fname, cur[0]->name,
 			    hint ? "; did you mean '" : "", hint ? hint : "", hint ? "'?" : "");
 	}
@@ -382,12 +465,13 @@ static int resolve_path(cctx *c, const q_path *p, rexpr *out)
 	out->type = f->type;
 	out->name = f->name;
 	if (ncur == 1) {
-		out->sql = afmt(c, "%s.\"%s\"", cur_alias[0], f->name);
+		out->sql = gated(c, cur_gate[0], afmt(c, "%s.\"%s\"", cur_alias[0], f->name));
 	} else {
 		crmw_buf b = CRMW_BUF_INIT;
 		int rc = crmw__buf_puts(&b, "COALESCE(");
 		for (int k = 0; !rc && k < ncur; k++)
-			rc = crmw__buf_printf(&b, "%s%s.\"%s\"", k ? ", " : "", cur_alias[k], f->name);
+			rc = crmw__buf_printf(&b, "%s%s", k ? ", " : "",
+					      gated(c, cur_gate[k], afmt(c, "%s.\"%s\"", cur_alias[k], f->name)));
 		rc = rc ? rc : crmw__buf_putc(&b, ')');
 		out->sql = rc ? NULL : adup(c, b.data);
 		crmw_buf_dispose(&b);
@@ -506,7 +590,7 @@ static int resolve_expr(cctx *c, const q_expr *e, rexpr *r, bool allow_agg)
 /* ------------------------------------------------------ conditions */
 
 static int compile_cond(cctx *c, const q_cond *q, crmw_buf *b, bool negated, bool having);
-static int compile_select(cctx *c, const q_select *s, crmw_buf *out, bool semi, q_compiled *qc,
+static int compile_select(cctx *c, const q_select *s, crmw_buf *out, sel_mode mode, q_compiled *qc,
 			  const crmw_field *parent_via);
 
 /* Widen a 15-character id to 18; check the form. */
@@ -654,6 +738,13 @@ static int compile_cmp(cctx *c, const q_cond *q, crmw_buf *b, bool negated, bool
 		if (!is_text_type(t) || t == CRMW_FIELD_MULTIPICKLIST)
 			return cerr(c, QE_OPERATOR, q->pos, "LIKE works on text fields, not on '%s' of type %s",
 				    lhs.name ? lhs.name : q->lhs.text, crmw_field_type_name(t) ? crmw_field_type_name(t) : type_word(t));
+		/* Refused here, not by SQLite when the pattern is first compared
+		 * with a row: whether an error happens must never depend on
+		 * which rows there are. */
+		if (strlen(v->s) > Q_MAX_LIKE_PATTERN)
+			return cerr_status(c, CRMW_ELIMIT, QE_EXCEEDED, v->pos,
+					   "the LIKE pattern is too long (at most %d bytes; this one has %zu)", Q_MAX_LIKE_PATTERN,
+					   strlen(v->s));
 		{
 			int idx = param_text(c, v->s);
 			if (idx < 0)
@@ -673,7 +764,7 @@ static int compile_cmp(cctx *c, const q_cond *q, crmw_buf *b, bool negated, bool
 					    lhs.name ? lhs.name : q->lhs.text);
 			crmw_buf sub = CRMW_BUF_INIT;
 			c->semi_depth++;
-			rc = compile_select(c, v->sub, &sub, true, NULL, NULL);
+			rc = compile_select(c, v->sub, &sub, SEL_SEMI, NULL, NULL);
 			c->semi_depth--;
 			if (!rc)
 				rc = crmw__buf_printf(b, not_in ? "COALESCE(%s NOT IN (%s), 1)" : "%s%s IN (%s)%s",
@@ -714,6 +805,11 @@ static int compile_cmp(cctx *c, const q_cond *q, crmw_buf *b, bool negated, bool
 				return coom(c);
 			const char *val = it->s;
 			int part = 0;
+			/* each value becomes a LIKE pattern '%;value;%' (see LIKE) */
+			if (strlen(val) + 4 > Q_MAX_LIKE_PATTERN)
+				return cerr_status(c, CRMW_ELIMIT, QE_EXCEEDED, it->pos,
+						   "an INCLUDES or EXCLUDES value is too long (at most %d bytes)",
+						   Q_MAX_LIKE_PATTERN - 4);
 			while (1) {
 				const char *semi = strchr(val, ';');
 				size_t n = semi ? (size_t)(semi - val) : strlen(val);
@@ -736,21 +832,42 @@ static int compile_cmp(cctx *c, const q_cond *q, crmw_buf *b, bool negated, bool
 	return cerr(c, QE_OPERATOR, q->pos, "unsupported operator");
 }
 
+/*
+ * The operands kids[0..n) of an AND or OR as SQL.  SQLite parses
+ * "a AND b AND c" into a tree as deep as the chain, and refuses trees
+ * deeper than 1,000 (and nested parentheses deeper than its parser stack),
+ * so a long chain is written as a flat chain of at most CHAIN operands,
+ * each of which may be a parenthesised chain of the same kind: depth grows
+ * with log(n) / log(CHAIN), and nothing here recurses per operand.
+ */
+#define CHAIN 64
+
+static int compile_chain(cctx *c, q_cond *const *kids, int n, bool and, crmw_buf *b, bool negated, bool having)
+{
+	int block = 1; /* operands per group: CHAIN^levels */
+	while (n / block > CHAIN)
+		block *= CHAIN;
+	if (crmw__buf_putc(b, '('))
+		return coom(c);
+	for (int i = 0; i < n; i += block) {
+		if (i && crmw__buf_puts(b, and ? " AND " : " OR "))
+			return coom(c);
+		int m = n - i < block ? n - i : block;
+		int rc = m == 1 ? compile_cond(c, kids[i], b, negated, having)
+				: compile_chain(c, kids + i, m, and, b, negated, having);
+		if (rc)
+			return rc;
+	}
+	return crmw__buf_putc(b, ')') ? coom(c) : CRMW_OK;
+}
+
 static int compile_cond(cctx *c, const q_cond *q, crmw_buf *b, bool negated, bool having)
 {
 	int rc;
 	switch (q->kind) {
 	case C_AND:
 	case C_OR:
-		if (crmw__buf_putc(b, '('))
-			return coom(c);
-		if ((rc = compile_cond(c, q->a, b, negated, having)))
-			return rc;
-		if (crmw__buf_puts(b, q->kind == C_AND ? " AND " : " OR "))
-			return coom(c);
-		if ((rc = compile_cond(c, q->b, b, negated, having)))
-			return rc;
-		return crmw__buf_putc(b, ')') ? coom(c) : CRMW_OK;
+		return compile_chain(c, q->kids, q->nkids, q->kind == C_AND, b, negated, having);
 	case C_NOT:
 		if (crmw__buf_puts(b, "(NOT "))
 			return coom(c);
@@ -815,28 +932,25 @@ static int compile_child(cctx *c, const q_item *it, q_compiled *parent, q_node *
  * parent_via: for a child subquery, the reference to the parent record,
  * matched against parameter ?1.
  */
-static int compile_select(cctx *c, const q_select *s, crmw_buf *out, bool semi, q_compiled *qc,
+static int compile_select(cctx *c, const q_select *s, crmw_buf *out, sel_mode mode, q_compiled *qc,
 			  const crmw_field *parent_via)
 {
 	const crmw_object *o = crmw__schema_object(c->db->schema, s->from);
 	if (!o) {
-		const crmw_schema *sc = c->db->schema;
-		const char *cands[256];
-		size_t n = 0;
-		for (int32_t i = 0; i < sc->nobjects && n < CRMW_ARRAY_LEN(cands); i++)
-			cands[n++] = sc->objects[i].name;
-		const char *hint = crmw__closest_name(s->from, cands, n);
+		const char *hint = suggest_object(c, s->from);
 		return cerr(c, QE_TYPE, s->from_pos, "sObject type '%s' is not supported%s%s%s", s->from,
 			    hint ? "; did you mean '" : "", hint ? hint : "", hint ? "'?" : "");
 	}
 	if (!crmw__role_reads(c->role, o->name))
 		return cdeny(c, s->from_pos, "cannot read '%s'", o->name);
+	bool semi = mode == SEL_SEMI;
 	/* A fresh alias space for this SELECT (semi-joins nest). */
 	cctx sub = *c;
 	sub.root = o;
 	sub.alias = s->alias;
 	sub.prefix = ++*c->next_alias;
-	sub.njoins = 0;
+	sub.joins = NULL;
+	sub.njoins = sub.capjoins = 0;
 	sub.exprn = 0;
 	sub.fts_match = NULL; /* nested queries do not search */
 	sub.fts_none = false;
@@ -845,9 +959,10 @@ static int compile_select(cctx *c, const q_select *s, crmw_buf *out, bool semi, 
 	int rc = CRMW_OK;
 	crmw_buf sel = CRMW_BUF_INIT, where = CRMW_BUF_INIT, tail = CRMW_BUF_INIT;
 	int ncols = 0;
+	const char *src = NULL;
 
-	bool count_only = s->nitems == 1 && !s->items[0].is_sub && s->items[0].e.fn == FN_COUNT &&
-			  !s->items[0].e.has_path;
+	bool count_only = mode == SEL_QUERY && s->nitems == 1 && !s->items[0].is_sub &&
+			  s->items[0].e.fn == FN_COUNT && !s->items[0].e.has_path;
 	for (int i = 0; i < s->nitems; i++)
 		if (!s->items[i].is_sub && s->items[i].e.fn == FN_COUNT && !s->items[i].e.has_path && s->nitems > 1) {
 			rc = cerr(x, QE_MALFORMED, s->items[i].pos, "COUNT() must be the only item in SELECT; use COUNT(Id) with other fields");
@@ -872,6 +987,35 @@ static int compile_select(cctx *c, const q_select *s, crmw_buf *out, bool semi, 
 		rc = cerr(x, QE_MALFORMED, s->pos, "semi-join subqueries nest only one level deep");
 		goto done;
 	}
+	/*
+	 * The rows: the object's table, or, when the role reads only some of
+	 * its records, a subquery of just those (row_source).  Every condition
+	 * below, the user's and the search's, sees only rows the role may
+	 * read.  A child subquery's parent filter is trusted, so it goes
+	 * inside that subquery too (where its index stays usable).
+	 */
+	const q_cond *top[PUSH_MAX];
+	pushdown pd = {top, 0, s->alias, NULL};
+	if (mode == SEL_SOURCE) {
+		src = afmt(x, "\"%s\"", o->name);
+		if (c->push)
+			x->alias = c->push->alias; /* the pushed conditions name the query's alias */
+	} else {
+		/* the top-level ANDed conditions that may go inside the source */
+		const q_cond *w = s->where;
+		int nk = !w ? 0 : w->kind == C_AND ? w->nkids : 1;
+		for (int i = 0; i < nk && pd.n < PUSH_MAX; i++) {
+			const q_cond *k = w->kind == C_AND ? w->kids[i] : w;
+			if (leakproof(x, o, s->alias, k))
+				top[pd.n++] = k;
+		}
+		rc = row_source(x, o, parent_via, &pd, &src);
+	}
+	if (rc || !src) {
+		rc = rc ? rc : CRMW_ENOMEM;
+		goto done;
+	}
+	bool restricted = src[0] == '(';
 	/* WHERE first: its joins are shared with the select list. */
 	if (parent_via && crmw__buf_printf(&where, "%s.\"%s\" = ?1%s", table_alias(x, 0), parent_via->name,
 					   s->where ? " AND " : "")) {
@@ -880,10 +1024,14 @@ static int compile_select(cctx *c, const q_select *s, crmw_buf *out, bool semi, 
 	}
 	if (c->fts_match || c->fts_none) {
 		int idx = c->fts_none ? 0 : param_text(x, c->fts_match);
+		/* Over a subquery of the role's rows the join is a CROSS JOIN:
+		 * SQLite then reads those rows first and looks each one up in
+		 * the search index, instead of walking every match of the index. */
 		if (idx < 0 ||
 		    (c->fts_none ? crmw__buf_printf(&where, "0%s", s->where ? " AND " : "")
-				 : (crmw__buf_printf(&x->join_sql, " JOIN \"crmw_fts_%s\" %s_fts ON %s_fts.rowid = %s.rowid", o->name,
-						     table_alias(x, 0), table_alias(x, 0), table_alias(x, 0)) ||
+				 : (crmw__buf_printf(&x->join_sql, " %sJOIN \"crmw_fts_%s\" %s_fts ON %s_fts.rowid = %s.rowid",
+						     restricted ? "CROSS " : "", o->name, table_alias(x, 0), table_alias(x, 0),
+						     table_alias(x, 0)) ||
 				    crmw__buf_printf(&where, "%s_fts.\"crmw_fts_%s\" MATCH ?%d%s", table_alias(x, 0), o->name,
 						     idx, s->where ? " AND " : "")))) {
 			rc = coom(x);
@@ -892,25 +1040,25 @@ static int compile_select(cctx *c, const q_select *s, crmw_buf *out, bool semi, 
 	}
 	if (s->where && (rc = compile_cond(x, s->where, &where, false, false)))
 		goto done;
-	if (x->role) {
-		/* Only the rows the role may see. */
-		crmw_buf rows = CRMW_BUF_INIT;
-		if (!(rc = row_filter(x, o, table_alias(x, 0), &rows)) && rows.len) {
-			crmw_buf both = CRMW_BUF_INIT;
-			if (where.len ? crmw__buf_printf(&both, "(%s)%s", where.data, rows.data)
-				      : crmw__buf_puts(&both, rows.data + 5 /* " AND " */))
-				rc = coom(x);
-			crmw_buf_dispose(&where);
-			where = both;
-		}
-		crmw_buf_dispose(&rows);
-		if (rc)
-			goto done;
+	if (mode == SEL_SOURCE && c->push && c->push->same_row &&
+	    crmw__buf_printf(&where, "%s%s.rowid = %s.rowid", where.len ? " AND " : "", table_alias(x, 0), c->push->same_row))
+		rc = coom(x);
+	for (int i = 0; mode == SEL_SOURCE && c->push && i < c->push->n && !rc; i++) {
+		if (crmw__buf_puts(&where, where.len ? " AND " : ""))
+			rc = coom(x);
+		else
+			rc = compile_cond(x, c->push->conds[i], &where, false, false);
 	}
+	if (rc)
+		goto done;
 
 	/* GROUP BY */
-	rexpr groups[64];
+	rexpr *groups = s->ngroup ? crmw__arena_alloc(x->a, sizeof *groups * (size_t)s->ngroup) : NULL;
 	int ng = 0;
+	if (s->ngroup && !groups) {
+		rc = coom(x);
+		goto done;
+	}
 	for (int i = 0; i < s->ngroup; i++) {
 		if ((rc = resolve_expr(x, &s->group[i], &groups[ng], false)))
 			goto done;
@@ -921,9 +1069,9 @@ static int compile_select(cctx *c, const q_select *s, crmw_buf *out, bool semi, 
 		ng++;
 	}
 
-	/* SELECT list */
+	/* SELECT list (a row source has every column instead) */
 	q_node *root = qc ? &qc->root : NULL;
-	for (int i = 0; i < s->nitems && !rc; i++) {
+	for (int i = 0; i < s->nitems && !rc && mode != SEL_SOURCE; i++) {
 		const q_item *it = &s->items[i];
 		if (it->is_sub) {
 			if (semi || !qc) {
@@ -1027,8 +1175,13 @@ static int compile_select(cctx *c, const q_select *s, crmw_buf *out, bool semi, 
 		else
 			rc = compile_cond(x, s->having, &tail, false, true);
 	}
+	/* SOSL's relevance order, FTS5's rank, weighs terms by how many
+	 * records hold them, the ones the role may not read included: over
+	 * some of an object's records the order is the records' own. */
 	if (!rc && c->fts_match && s->norder == 0)
-		rc = crmw__buf_printf(&tail, " ORDER BY %s_fts.rank", table_alias(x, 0)) ? coom(x) : CRMW_OK;
+		rc = crmw__buf_printf(&tail, " ORDER BY %s%s", table_alias(x, 0), restricted ? ".rowid" : "_fts.rank")
+			     ? coom(x)
+			     : CRMW_OK;
 	for (int i = 0; i < s->norder && !rc; i++) {
 		rexpr r;
 		if ((rc = resolve_expr(x, &s->order[i].e, &r, x->aggregate)))
@@ -1070,9 +1223,11 @@ static int compile_select(cctx *c, const q_select *s, crmw_buf *out, bool semi, 
 	bool limited_count = count_only && (s->has_limit || s->has_offset);
 	if (limited_count)
 		rc = crmw__buf_puts(out, "SELECT count(*) FROM (SELECT 1");
+	else if (mode == SEL_SOURCE)
+		rc = crmw__buf_printf(out, "SELECT %s.rowid AS \"rowid\", %s.*", table_alias(x, 0), table_alias(x, 0));
 	else
 		rc = crmw__buf_printf(out, "SELECT %s", sel.data ? sel.data : "1");
-	rc = rc ? rc : crmw__buf_printf(out, " FROM \"%s\" %s%s", o->name, table_alias(x, 0),
+	rc = rc ? rc : crmw__buf_printf(out, " FROM %s %s%s", src, table_alias(x, 0),
 					 x->join_sql.data ? x->join_sql.data : "");
 	if (!rc && where.len)
 		rc = crmw__buf_printf(out, " WHERE %s", where.data);
@@ -1095,22 +1250,70 @@ done:
 }
 
 /*
- * " AND <alias>.Id IN (SELECT Id FROM <o> WHERE <rule>)" into `out` when the
- * role limits the rows of `o`.  The rule is trusted: it is compiled with no
- * role, so that it may read what it needs (and cannot recurse).
+ * May a condition of the query also be evaluated on rows the rule rejects?
+ * Only a comparison (=, !=, <, <=, >, >=, IN or NOT IN a list of values) of
+ * a field of the object itself, visible to the role, with bound values:
+ * it cannot fail, costs the same whatever the row holds, and its result on
+ * a rejected row is thrown away with the row.  (PostgreSQL's row security
+ * lets such "leakproof" conditions through its barrier for the same
+ * reason.)  Pushed into the row source beside the rule, such a condition
+ * lets SQLite find the rows through an index: a point lookup by Id stays a
+ * lookup.  LIKE, INCLUDES, semi-joins, functions and relationship paths
+ * never go inside.
  */
-static int row_filter(cctx *c, const crmw_object *o, const char *alias, crmw_buf *out)
+static bool leakproof(const cctx *c, const crmw_object *o, const char *alias, const q_cond *q)
 {
-	if (!c->role)
-		return CRMW_OK;
+	if (q->kind != C_CMP || q->lhs.fn != FN_NONE || !q->lhs.has_path)
+		return false;
+	const q_path *p = &q->lhs.path;
+	const char *name = NULL;
+	if (p->nparts == 1) {
+		name = p->parts[0];
+	} else if (p->nparts == 2 && ((alias && strcasecmp(p->parts[0], alias) == 0) || strcasecmp(p->parts[0], o->name) == 0)) {
+		for (int32_t k = 0; k < o->nfields; k++)
+			if (o->fields[k].relationship && strcasecmp(o->fields[k].relationship, p->parts[0]) == 0)
+				return false; /* "Owner.Name" on an object named Owner: a path */
+		name = p->parts[1];
+	}
+	const crmw_field *f = name ? crmw__object_field(o, name) : NULL;
+	if (!f || f->type == CRMW_FIELD_TEXTAREA || f->type == CRMW_FIELD_MULTIPICKLIST ||
+	    !crmw__role_sees(c->role, o->name, f->name))
+		return false;
+	switch (q->op) {
+	case OP_EQ: case OP_NE: case OP_LT: case OP_LE: case OP_GT: case OP_GE:
+		return q->rhs.kind != V_SUBQUERY && q->rhs.kind != V_LIST;
+	case OP_IN: case OP_NOT_IN:
+		return q->rhs.kind == V_LIST;
+	default:
+		return false;
+	}
+}
+
+/*
+ * The rows of `o` the role may read, as a FROM source: the object's table
+ * when nothing limits its rows (no role, or no row rule), else
+ *
+ *   (SELECT t.rowid AS "rowid", t.* FROM "O" t ... WHERE <rule> LIMIT -1 OFFSET 0)
+ *
+ * (with "t.<via> = ?1 AND" first for a child subquery).  SQLite neither
+ * flattens a subquery with LIMIT and OFFSET into the query around it nor
+ * pushes that query's conditions down into it, so the rule filters the
+ * rows before any condition of the user sees one: no error and no result
+ * can depend on a record the role may not read.  tests/unit/test_query.c
+ * checks the plans.  The rule is trusted: it is compiled with no role, so
+ * that it may read what it needs (and cannot recurse).
+ */
+static int row_source(cctx *c, const crmw_object *o, const crmw_field *via, const pushdown *pd, const char **out)
+{
+	*out = NULL;
 	const char *text = NULL;
-	int rc = crmw__role_rule(c->role, o, c->a, &text, c->err);
+	int rc = c->role ? crmw__role_rule(c->role, o, c->a, &text, c->err) : CRMW_OK;
 	if (rc) {
 		c->failed = true;
 		return rc;
 	}
 	if (!text)
-		return CRMW_OK;
+		return (*out = afmt(c, "\"%s\"", o->name)) ? CRMW_OK : CRMW_ENOMEM;
 	q_select *rule = NULL;
 	if ((rc = crmw__parse_soql(c->a, text, strlen(text), &rule, c->err))) {
 		c->failed = true;
@@ -1119,13 +1322,29 @@ static int row_filter(cctx *c, const crmw_object *o, const char *alias, crmw_buf
 	cctx rc_ctx = *c;
 	rc_ctx.role = NULL;
 	rc_ctx.semi_depth = 0;
+	rc_ctx.fts_match = NULL;
+	rc_ctx.fts_none = false;
+	rc_ctx.push = pd && (pd->n || pd->same_row) ? pd : NULL;
 	crmw_buf sql = CRMW_BUF_INIT;
-	rc = compile_select(&rc_ctx, rule, &sql, true, NULL, NULL);
+	rc = compile_select(&rc_ctx, rule, &sql, SEL_SOURCE, NULL, via);
 	c->failed = rc_ctx.failed;
-	if (!rc && crmw__buf_printf(out, " AND %s.\"Id\" IN (%s)", alias, sql.data))
-		rc = coom(c);
+	if (!rc && !(*out = afmt(c, "(%s LIMIT -1 OFFSET 0)", sql.data)))
+		rc = CRMW_ENOMEM;
 	crmw_buf_dispose(&sql);
 	return rc;
+}
+
+/* The row rule of `o` checked on the row of `alias` (an EXISTS over a row
+ * source holding just that row), or NULL when the role reads every row. */
+static int row_gate(cctx *c, const crmw_object *o, const char *alias, const char **out)
+{
+	*out = NULL;
+	pushdown pd = {NULL, 0, NULL, alias};
+	const char *src = NULL;
+	int rc = row_source(c, o, NULL, &pd, &src);
+	if (rc || src[0] != '(')
+		return rc;
+	return (*out = afmt(c, "EXISTS %s", src)) ? CRMW_OK : CRMW_ENOMEM;
 }
 
 /* (SELECT ... FROM Cases ...) in the SELECT list of the outer query. */
@@ -1149,22 +1368,30 @@ static int compile_child(cctx *c, const q_item *it, q_compiled *parent, q_node *
 		}
 	}
 	if (!via) {
-		const char *cands[256];
-		size_t n = 0;
-		for (int32_t i = 0; i < sc->nobjects; i++)
-			for (int32_t j = 0; j < sc->objects[i].nfields && n < CRMW_ARRAY_LEN(cands); j++) {
-				const crmw_field *f = &sc->objects[i].fields[j];
+		crmw__near near;
+		crmw__near_init(&near, s->from);
+		for (int32_t i = 0; i < sc->nobjects; i++) {
+			const crmw_object *o = &sc->objects[i];
+			for (int32_t j = 0; j < o->nfields; j++) {
+				const crmw_field *f = &o->fields[j];
 				for (int32_t k = 0; k < f->nrefs && f->child_relationship; k++)
-					if (strcmp(f->refs[k], c->root->name) == 0)
-						cands[n++] = f->child_relationship;
+					if (strcmp(f->refs[k], c->root->name) == 0 && crmw__role_reads(c->role, o->name) &&
+					    crmw__role_sees(c->role, o->name, f->name))
+						crmw__near_add(&near, f->child_relationship);
 			}
-		const char *hint = crmw__closest_name(s->from, cands, n);
+		}
+		const char *hint = crmw__near_best(&near);
 		return cerr(c, QE_FIELD, s->from_pos,
 			    "Didn't understand relationship '%s' in FROM part of query call; '%s' has no child relationship of that name%s%s%s",
 			    s->from, c->root->name, hint ? "; did you mean '" : "", hint ? hint : "", hint ? "'?" : "");
 	}
 	if (!crmw__role_reads(c->role, child->name))
 		return cdeny(c, s->from_pos, "cannot read '%s', the records of child relationship '%s'", child->name, s->from);
+	/* The children are found through their lookup field: a hidden one
+	 * must not be read that way (which cases a user owns, say). */
+	if (!crmw__role_sees(c->role, child->name, via->name))
+		return cdeny(c, s->from_pos, "cannot read field '%s' of '%s', which child relationship '%s' follows",
+			     via->name, child->name, s->from);
 	for (int i = 0; i < s->nitems; i++) {
 		if (s->items[i].is_sub)
 			return cerr(c, QE_MALFORMED, s->items[i].pos, "child subqueries nest only one level deep");
@@ -1191,7 +1418,7 @@ static int compile_child(cctx *c, const q_item *it, q_compiled *parent, q_node *
 	q_param pp = {.kind = P_PARENT_ID};
 	if (add_param(&cc, pp) != 1)
 		return CRMW_ENOMEM;
-	int rc = compile_select(&cc, &copy, &sql, false, cq, via);
+	int rc = compile_select(&cc, &copy, &sql, SEL_QUERY, cq, via);
 	c->failed = cc.failed;
 	if (rc) {
 		crmw_buf_dispose(&sql);
@@ -1232,7 +1459,7 @@ static int compile_top(crmw_db *db, const crmw_role *role, crmw_arena *a, const 
 		.next_alias = &next_alias, .params = &qc->params, .nparams = &nparams, .capparams = &capparams,
 	};
 	crmw_buf sql = CRMW_BUF_INIT;
-	int rc = compile_select(&c, s, &sql, false, qc, NULL);
+	int rc = compile_select(&c, s, &sql, SEL_QUERY, qc, NULL);
 	if (!rc) {
 		qc->sql = crmw__arena_strndup(a, sql.data, sql.len);
 		if (!qc->sql)
@@ -1270,7 +1497,7 @@ int crmw__compile_search_select(crmw_db *db, const crmw_role *role, crmw_arena *
 		.fts_match = fts_match, .fts_none = none,
 	};
 	crmw_buf sql = CRMW_BUF_INIT;
-	int rc = compile_select(&c, s, &sql, false, qc, NULL);
+	int rc = compile_select(&c, s, &sql, SEL_QUERY, qc, NULL);
 	if (!rc && qc->nchildren)
 		rc = crmw__errf(&db->h.err, CRMW_EQUERY, "MALFORMED_SEARCH: RETURNING fields cannot be subqueries");
 	if (!rc && !(qc->sql = crmw__arena_strndup(a, sql.data, sql.len)))

@@ -22,6 +22,8 @@ static int serr(crmw_db *db, q_pos pos, const char *fmt, ...)
 	return crmw__errf(&db->h.err, CRMW_EQUERY, "%s: %s (line %d, column %d)", QE_SEARCH, msg, pos.line, pos.col);
 }
 
+#define MAX_SEARCH_DEPTH 16
+
 static bool word_char(char c)
 {
 	return c && !isspace((unsigned char)c) && c != '(' && c != ')' && c != '"';
@@ -48,6 +50,13 @@ static int to_fts(crmw_db *db, const q_search *s, crmw_buf *out)
 			continue;
 		}
 		if (c == '(') {
+			/* FTS5's own parser has a small stack: deeper nesting would
+			 * fail there, with SQLite's words and code */
+			if (depth == MAX_SEARCH_DEPTH) {
+				rc = serr(db, s->terms_pos, "parentheses in the search text nest too deeply (at most %d)",
+					  MAX_SEARCH_DEPTH);
+				break;
+			}
 			rc = crmw__buf_puts(out, need_operand ? "(" : " AND (");
 			need_operand = true;
 			depth++;
@@ -214,11 +223,13 @@ int crmw__compile_sosl(crmw_db *db, const crmw_role *role, crmw_arena *a, const 
 		if (!r && (!crmw__object_searchable(o) || !crmw__role_reads(role, o->name)))
 			continue;
 		if (!o) {
-			const char *cands[256];
-			size_t nc = 0;
-			for (int32_t i = 0; i < sc->nobjects && nc < CRMW_ARRAY_LEN(cands); i++)
-				cands[nc++] = sc->objects[i].name;
-			const char *hint = crmw__closest_name(r->object, cands, nc);
+			/* a suggestion names only an object the role may read */
+			crmw__near near;
+			crmw__near_init(&near, r->object);
+			for (int32_t i = 0; i < sc->nobjects; i++)
+				if (crmw__role_reads(role, sc->objects[i].name))
+					crmw__near_add(&near, sc->objects[i].name);
+			const char *hint = crmw__near_best(&near);
 			rc = crmw__errf(&db->h.err, CRMW_EQUERY, "%s: sObject type '%s' is not supported (line %d, column %d)%s%s%s",
 					QE_TYPE, r->object, r->pos.line, r->pos.col, hint ? "; did you mean '" : "",
 					hint ? hint : "", hint ? "'?" : "");

@@ -234,10 +234,11 @@ static void test_external_soql(void **state)
 	crmw_buf b = CRMW_BUF_INIT;
 	assert_int_equal(crmw_query_sql(&b, db, "SELECT 1", 8, o), CRMW_EACCESS);
 	assert_non_null(strstr(crmw_db_errmsg(db), "may not run raw SQL"));
-	/* Explain shows the row rule as a bound parameter, not text. */
+	/* Explain shows the row rule as a bound parameter, not text, in a
+	 * subquery of its own (test_access_rows.c checks the plans). */
 	assert_int_equal(crmw_query_explain(&b, db, "SELECT Id FROM Case", 19, o), CRMW_OK);
 	assert_non_null(strstr(b.data, ACC_A));
-	assert_non_null(strstr(b.data, "IN (SELECT"));
+	assert_non_null(strstr(b.data, "LIMIT -1 OFFSET 0)"));
 	crmw_buf_dispose(&b);
 	crmw_query_opts_free(o);
 	crmw_db_free(db);
