@@ -108,6 +108,29 @@ static int perr_at(parser *p, q_pos pos, const char *fmt, ...)
 	return CRMW_EQUERY;
 }
 
+/*
+ * The character at s (n > 0 bytes left) for a message, written to out: a
+ * whole UTF-8 character, never a part of one nor a byte past n; the code of
+ * the byte ("\xE2") when s starts none (invalid UTF-8, a NUL byte).
+ */
+static const char *show_char(const char *s, size_t n, char out[8])
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t len = u[0] < 0x80 ? 1 : u[0] < 0xE0 ? 2 : u[0] < 0xF0 ? 3 : 4;
+	bool ok = u[0] != 0 && (u[0] < 0x80 || (u[0] >= 0xC2 && u[0] <= 0xF4)) && len <= n;
+	for (size_t k = 1; ok && k < len; k++)
+		ok = (u[k] & 0xC0) == 0x80;
+	/* no overlong forms, surrogates or code points past U+10FFFF */
+	if (ok && len > 2)
+		ok = !(u[0] == 0xE0 && u[1] < 0xA0) && !(u[0] == 0xED && u[1] >= 0xA0) &&
+		     !(u[0] == 0xF0 && u[1] < 0x90) && !(u[0] == 0xF4 && u[1] >= 0x90);
+	if (ok)
+		snprintf(out, 8, "%.*s", (int)len, s);
+	else
+		snprintf(out, 8, "\\x%02X", u[0]);
+	return out;
+}
+
 static int unexpected(parser *p, const char *expected)
 {
 	char shown[64];
@@ -175,8 +198,10 @@ static int lex_string(parser *p, token *t)
 			case '_': case '%': one[0] = '\\'; one[1] = e; break;
 			default: {
 				q_pos at = {p->line, p->col - 1};
+				char shown[8];
 				crmw_buf_dispose(&b);
-				return perr_at(p, at, "invalid escape sequence '\\%c' in a string", e);
+				return perr_at(p, at, "invalid escape sequence '\\%s' in a string",
+					       show_char(p->src + p->at, p->len - p->at, shown));
 			}
 			}
 			put = one;
@@ -344,7 +369,8 @@ static int lex(parser *p)
 	default:
 		break;
 	}
-	return perr_at(p, t->pos, "unexpected character '%c'", c);
+	char shown[8];
+	return perr_at(p, t->pos, "unexpected character '%s'", show_char(t->start, p->len - start, shown));
 }
 
 /* ----------------------------------------------------------- helpers */

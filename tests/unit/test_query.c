@@ -267,6 +267,70 @@ static void test_readonly_handle(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* ---------------------------------------------- regressions: query text */
+
+/* The status of query q of n bytes, read from a heap copy of exactly its
+ * bytes so that ASan sees any read past them. */
+static int query_n(crmw_db *db, const char *q, size_t n, crmw_buf *out)
+{
+	char *h = malloc(n ? n : 1);
+	assert_non_null(h);
+	memcpy(h, q, n);
+	int rc = crmw_query(out, db, h, n, NULL);
+	free(h);
+	return rc;
+}
+
+/* jansson takes UTF-8 only: a message that is not would be lost. */
+static bool is_utf8(const char *s)
+{
+	json_t *j = json_string(s);
+	json_decref(j);
+	return j != NULL;
+}
+
+#define LIT(s) s, sizeof s - 1
+
+/* Regression: the lexer quoted one byte of an unexpected character and of
+ * an escaped one ('%c'): a curly quote (U+2019, three bytes), which models
+ * write for ', gave a message that was not UTF-8, and a NUL byte ended the
+ * message inside its quotes.  A whole character is quoted now, or the
+ * code of a byte that starts none. */
+static void test_regression_lexer_whole_character(void **state)
+{
+	(void)state;
+	crmw_db *db = org();
+	static const struct {
+		const char *q;
+		size_t n;
+		const char *msg;
+	} cases[] = {
+		{LIT("SELECT Id FROM Account WHERE Name = \xe2\x80\x99Ng\xe2\x80\x99"),
+		 "unexpected character '\xe2\x80\x99' (line 1, column 37)"},
+		{LIT("SELECT Id FROM Account WHERE Name = \xf0\x9f\x98\x80"), "unexpected character '\xf0\x9f\x98\x80'"},
+		{LIT("SELECT Id FROM Account WHERE Name = 'N\\\xc3\xa9'"), "invalid escape sequence '\\\xc3\xa9' in a string"},
+		/* a character cut by the end of the text, overlong, a surrogate */
+		{LIT("SELECT Id FROM Account WHERE Name = \xe2\x80"), "unexpected character '\\xE2' (line 1, column 37)"},
+		{LIT("SELECT Id FROM Account WHERE Name = 'N\\\xf0\x9f\x98"), "invalid escape sequence '\\\\xF0'"},
+		{LIT("SELECT Id FROM Account WHERE Name = \xc0\xaf"), "unexpected character '\\xC0'"},
+		{LIT("SELECT Id FROM Account WHERE Name = \xed\xa0\x80"), "unexpected character '\\xED'"},
+		{LIT("SELECT Id FROM Account WHERE Name = \x80"), "unexpected character '\\x80'"},
+		/* a NUL byte */
+		{LIT("SELECT Id FROM Account WHERE Name = 'x' \0"), "unexpected character '\\x00' (line 1, column 41)"},
+		{LIT("SELECT Id FROM Account WHERE Name = 'x\\\0'"), "invalid escape sequence '\\\\x00' in a string"},
+		{LIT("FIND {x} \xe2\x80\x99"), "MALFORMED_SEARCH: unexpected character '\xe2\x80\x99' (line 1, column 10)"},
+	};
+	crmw_buf b = CRMW_BUF_INIT;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		assert_int_equal(query_n(db, cases[i].q, cases[i].n, &b), CRMW_EQUERY);
+		const char *msg = crmw_db_errmsg(db);
+		if (!is_utf8(msg) || !strstr(msg, cases[i].msg))
+			fail_msg("case %zu: '%s' does not contain '%s'", i, msg, cases[i].msg);
+	}
+	crmw_buf_dispose(&b);
+	crmw_db_free(db);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -278,6 +342,7 @@ int main(void)
 		cmocka_unit_test(test_search_follows_writes),
 		cmocka_unit_test(test_budgets),
 		cmocka_unit_test(test_readonly_handle),
+		cmocka_unit_test(test_regression_lexer_whole_character),
 	};
 	cmocka_set_message_output(CM_OUTPUT_TAP);
 	return cmocka_run_group_tests_name("query", tests, NULL, NULL);
