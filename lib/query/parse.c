@@ -87,10 +87,14 @@ const char *crmw__fn_name(q_fn fn)
 
 static void show_token(const token *t, char *out, size_t n)
 {
+	/* at most 40 bytes of the token, cut between characters */
+	size_t k = t->len > 40 ? 40 : t->len;
+	while (k > 0 && k < t->len && ((unsigned char)t->start[k] & 0xC0) == 0x80)
+		k--;
 	if (t->kind == T_EOF)
 		snprintf(out, n, "end of query");
 	else
-		snprintf(out, n, "'%.*s'", (int)(t->len > 40 ? 40 : t->len), t->start);
+		snprintf(out, n, "'%.*s'", (int)k, t->start);
 }
 
 static int perr_at(parser *p, q_pos pos, const char *fmt, ...) CRMW_PRINTF(3, 4);

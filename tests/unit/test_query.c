@@ -331,6 +331,34 @@ static void test_regression_lexer_whole_character(void **state)
 	crmw_db_free(db);
 }
 
+/* Regression: an unexpected token is quoted by its first 40 bytes, and a
+ * string or search text with a multi-byte character across byte 40 was cut
+ * inside it (the message was not UTF-8).  Each character size at each
+ * offset, in SOQL and SOSL. */
+static void test_regression_token_cut(void **state)
+{
+	(void)state;
+	crmw_db *db = org();
+	static const char *const chars[] = {"\xc3\xa9", "\xe2\x80\x99", "\xf0\x9f\x98\x80"};
+	static const char *const heads[] = {"SELECT Id FROM Account '", "FIND {x} {"};
+	crmw_buf b = CRMW_BUF_INIT;
+	for (size_t h = 0; h < 2; h++)
+		for (size_t c = 0; c < 3; c++)
+			for (size_t pad = 0; pad < 4; pad++) {
+				char q[200];
+				int n = snprintf(q, sizeof q, "%s%.*s", heads[h], (int)pad, "aaa");
+				for (int k = 0; k < 20; k++)
+					n += snprintf(q + n, sizeof q - (size_t)n, "%s", chars[c]);
+				n += snprintf(q + n, sizeof q - (size_t)n, "%s", h ? "}" : "'");
+				assert_int_equal(query_n(db, q, (size_t)n, &b), CRMW_EQUERY);
+				const char *msg = crmw_db_errmsg(db);
+				if (!is_utf8(msg) || !strstr(msg, "unexpected '"))
+					fail_msg("%zu/%zu/%zu: %s", h, c, pad, msg);
+			}
+	crmw_buf_dispose(&b);
+	crmw_db_free(db);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -343,6 +371,7 @@ int main(void)
 		cmocka_unit_test(test_budgets),
 		cmocka_unit_test(test_readonly_handle),
 		cmocka_unit_test(test_regression_lexer_whole_character),
+		cmocka_unit_test(test_regression_token_cut),
 	};
 	cmocka_set_message_output(CM_OUTPUT_TAP);
 	return cmocka_run_group_tests_name("query", tests, NULL, NULL);
