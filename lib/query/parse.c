@@ -224,6 +224,9 @@ static int lex_string(parser *p, token *t)
 		}
 		advance_char(p);
 	}
+	/* the value goes on as a C string */
+	if (!rc && b.len && memchr(b.data, '\0', b.len))
+		rc = perr_at(p, t->pos, "a string literal cannot contain a NUL byte");
 	if (!rc) {
 		t->text = crmw__arena_strndup(p->a, b.data ? b.data : "", b.len);
 		if (!t->text) {
@@ -247,6 +250,8 @@ static int lex_braced(parser *p, token *t)
 	}
 	if (p->at >= p->len)
 		return perr_at(p, t->pos, "unterminated search text: no closing '}'");
+	if (memchr(p->src + start, '\0', p->at - start))
+		return perr_at(p, t->pos, "the search text cannot contain a NUL byte");
 	t->text = crmw__arena_strndup(p->a, p->src + start, p->at - start);
 	advance_char(p);
 	return t->text ? CRMW_OK : crmw__errf(p->err, CRMW_ENOMEM, "out of memory");
@@ -293,7 +298,7 @@ static int lex(parser *p)
 		size_t e = p->at + 10;
 		if (e < p->len && p->src[e] == 'T') {
 			e++;
-			while (e < p->len && (isdigit((unsigned char)p->src[e]) || strchr(":.Z+-", p->src[e])))
+			while (e < p->len && (isdigit((unsigned char)p->src[e]) || (p->src[e] && strchr(":.Z+-", p->src[e]))))
 				e++;
 		}
 		char norm[21];

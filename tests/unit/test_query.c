@@ -359,6 +359,45 @@ static void test_regression_token_cut(void **state)
 	crmw_db_free(db);
 }
 
+/* Regression: the query is taken by length, but a string literal or search
+ * text went on as a C string: a NUL byte in it cut the value there, so
+ * Name = 'Ng<NUL>zz' matched the account Ng and FIND {Ng<NUL> zz} searched
+ * for Ng alone.  And the datetime scan took a NUL byte for one of ":.Z+-"
+ * (strchr finds the terminator), then quoted the literal as invalid up to
+ * the NUL, i.e. a valid one.  Such queries are refused now. */
+static void test_regression_nul_in_token(void **state)
+{
+	(void)state;
+	crmw_db *db = org();
+	static const struct {
+		const char *q;
+		size_t n;
+		const char *msg;
+	} cases[] = {
+		{LIT("SELECT Id FROM Account WHERE Name = 'Ng\0zz'"), "a string literal cannot contain a NUL byte (line 1, column 37)"},
+		{LIT("SELECT Id FROM Account WHERE Name = 'Ng\0"), "unterminated string literal"},
+		{LIT("FIND {Ng\0 zz}"), "search text cannot contain a NUL byte (line 1, column 6)"},
+		{LIT("FIND {Ng\\\0 zz}"), "search text cannot contain a NUL byte"},
+		{LIT("FIND 'Ng\0 zz'"), "a string literal cannot contain a NUL byte"},
+		{LIT("SELECT Id FROM Account WHERE CreatedDate > 2024-01-01T10:00:00Z\0"),
+		 "unexpected character '\\x00' (line 1, column 64)"},
+		{LIT("SELECT Id FROM Account WHERE CreatedDate > 2024-01-01T\0"), "invalid datetime literal '2024-01-01T'"},
+	};
+	crmw_buf b = CRMW_BUF_INIT;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		int rc = query_n(db, cases[i].q, cases[i].n, &b);
+		const char *msg = rc ? crmw_db_errmsg(db) : b.data;
+		if (rc != CRMW_EQUERY || !strstr(msg, cases[i].msg))
+			fail_msg("case %zu: rc %d, '%s' does not contain '%s'", i, rc, msg, cases[i].msg);
+	}
+	/* the same value without the NUL still matches */
+	json_t *v = run(db, "SELECT Id FROM Account WHERE Name = 'Ng'", NULL);
+	assert_int_equal(json_array_size(v), 1);
+	json_decref(v);
+	crmw_buf_dispose(&b);
+	crmw_db_free(db);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -372,6 +411,7 @@ int main(void)
 		cmocka_unit_test(test_readonly_handle),
 		cmocka_unit_test(test_regression_lexer_whole_character),
 		cmocka_unit_test(test_regression_token_cut),
+		cmocka_unit_test(test_regression_nul_in_token),
 	};
 	cmocka_set_message_output(CM_OUTPUT_TAP);
 	return cmocka_run_group_tests_name("query", tests, NULL, NULL);
