@@ -398,6 +398,36 @@ static void test_regression_nul_in_token(void **state)
 	crmw_db_free(db);
 }
 
+/* Regression: a misplaced SOSL wildcard quoted the whole term before it,
+ * however long; the message buffer (600 bytes) then cut a long term inside
+ * a multi-byte character (not UTF-8) and lost the wildcard and the
+ * position.  At most the last 60 bytes of the term are quoted now. */
+static void test_regression_sosl_wildcard_term(void **state)
+{
+	(void)state;
+	crmw_db *db = org();
+	static const char *const chars[] = {"\xc3\xa9", "\xe2\x80\x99", "\xf0\x9f\x98\x80"};
+	crmw_buf b = CRMW_BUF_INIT;
+	for (size_t c = 0; c < 3; c++)
+		for (size_t pad = 0; pad < 4; pad++) {
+			char q[2000];
+			int n = snprintf(q, sizeof q, "FIND {%.*s", (int)pad, "aaa");
+			for (int k = 0; k < 400; k++)
+				n += snprintf(q + n, sizeof q - (size_t)n, "%s", chars[c]);
+			n += snprintf(q + n, sizeof q - (size_t)n, "?}");
+			assert_int_equal(query_n(db, q, (size_t)n, &b), CRMW_EQUERY);
+			const char *msg = crmw_db_errmsg(db);
+			if (!is_utf8(msg) || !strstr(msg, "?') (line 1, column 6)") || strlen(msg) > 200)
+				fail_msg("%zu/%zu: %s", c, pad, msg);
+		}
+	/* a short term is quoted whole, as before */
+	const char *q = "FIND {ab?c}";
+	assert_int_equal(query_n(db, q, strlen(q), &b), CRMW_EQUERY);
+	assert_non_null(strstr(crmw_db_errmsg(db), "only at the end of a term ('ab?')"));
+	crmw_buf_dispose(&b);
+	crmw_db_free(db);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -412,6 +442,7 @@ int main(void)
 		cmocka_unit_test(test_regression_lexer_whole_character),
 		cmocka_unit_test(test_regression_token_cut),
 		cmocka_unit_test(test_regression_nul_in_token),
+		cmocka_unit_test(test_regression_sosl_wildcard_term),
 	};
 	cmocka_set_message_output(CM_OUTPUT_TAP);
 	return cmocka_run_group_tests_name("query", tests, NULL, NULL);
