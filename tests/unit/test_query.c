@@ -428,6 +428,35 @@ static void test_regression_sosl_wildcard_term(void **state)
 	crmw_db_free(db);
 }
 
+/* Regression: a string compared with an Id field that is no Id was quoted
+ * whole in the message, however long; the compiler's message buffer (800
+ * bytes) then cut it inside a multi-byte character (not UTF-8) and lost the
+ * position.  At most 40 bytes of it are quoted now, whole characters. */
+static void test_regression_invalid_id_value(void **state)
+{
+	(void)state;
+	crmw_db *db = org();
+	static const char *const chars[] = {"\xc3\xa9", "\xe2\x80\x99", "\xf0\x9f\x98\x80"};
+	crmw_buf b = CRMW_BUF_INIT;
+	for (size_t c = 0; c < 3; c++)
+		for (size_t pad = 0; pad < 4; pad++) {
+			char q[2500];
+			int n = snprintf(q, sizeof q, "SELECT Id FROM Account WHERE Id = '%.*s", (int)pad, "aaa");
+			for (int k = 0; k < 500; k++)
+				n += snprintf(q + n, sizeof q - (size_t)n, "%s", chars[c]);
+			n += snprintf(q + n, sizeof q - (size_t)n, "'");
+			assert_int_equal(query_n(db, q, (size_t)n, &b), CRMW_EQUERY);
+			const char *msg = crmw_db_errmsg(db);
+			if (!is_utf8(msg) || !strstr(msg, "invalid ID field: '") || !strstr(msg, "' (line 1, column 35)"))
+				fail_msg("%zu/%zu: %s", c, pad, msg);
+		}
+	const char *q = "SELECT Id FROM Account WHERE Id = 'not an id'";
+	assert_int_equal(query_n(db, q, strlen(q), &b), CRMW_EQUERY);
+	assert_non_null(strstr(crmw_db_errmsg(db), "invalid ID field: 'not an id' (line 1, column 35)"));
+	crmw_buf_dispose(&b);
+	crmw_db_free(db);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -443,6 +472,7 @@ int main(void)
 		cmocka_unit_test(test_regression_token_cut),
 		cmocka_unit_test(test_regression_nul_in_token),
 		cmocka_unit_test(test_regression_sosl_wildcard_term),
+		cmocka_unit_test(test_regression_invalid_id_value),
 	};
 	cmocka_set_message_output(CM_OUTPUT_TAP);
 	return cmocka_run_group_tests_name("query", tests, NULL, NULL);
