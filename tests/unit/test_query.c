@@ -457,6 +457,39 @@ static void test_regression_invalid_id_value(void **state)
 	crmw_db_free(db);
 }
 
+/* Regression: raw SQL with a second statement is refused with the first 40
+ * bytes of the text ('%.40s'), which cut a multi-byte character across byte
+ * 40 in half (the message was not UTF-8).  From heap copies of exactly the
+ * text's bytes. */
+static void test_regression_raw_sql_cut(void **state)
+{
+	(void)state;
+	crmw_db *db = org();
+	static const char *const chars[] = {"\xc3\xa9", "\xe2\x80\x99", "\xf0\x9f\x98\x80"};
+	crmw_buf b = CRMW_BUF_INIT;
+	for (size_t c = 0; c < 3; c++)
+		for (size_t pad = 0; pad < 4; pad++) {
+			char q[200];
+			int n = snprintf(q, sizeof q, "SELECT '%.*s", (int)(28 + pad), "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+			for (int k = 0; k < 4; k++)
+				n += snprintf(q + n, sizeof q - (size_t)n, "%s", chars[c]);
+			n += snprintf(q + n, sizeof q - (size_t)n, "'; SELECT 1");
+			char *h = malloc((size_t)n);
+			assert_non_null(h);
+			memcpy(h, q, (size_t)n);
+			assert_int_equal(crmw_query_sql(&b, db, h, (size_t)n, NULL), CRMW_EACCESS);
+			free(h);
+			const char *msg = crmw_db_errmsg(db);
+			if (!is_utf8(msg) || !strstr(msg, "one statement at a time (found more after 'SELECT 'aaaa"))
+				fail_msg("%zu/%zu: %s", c, pad, msg);
+		}
+	const char *q = "SELECT 1; SELECT 2";
+	assert_int_equal(crmw_query_sql(&b, db, q, strlen(q), NULL), CRMW_EACCESS);
+	assert_non_null(strstr(crmw_db_errmsg(db), "(found more after 'SELECT 1; SELECT 2')"));
+	crmw_buf_dispose(&b);
+	crmw_db_free(db);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -473,6 +506,7 @@ int main(void)
 		cmocka_unit_test(test_regression_nul_in_token),
 		cmocka_unit_test(test_regression_sosl_wildcard_term),
 		cmocka_unit_test(test_regression_invalid_id_value),
+		cmocka_unit_test(test_regression_raw_sql_cut),
 	};
 	cmocka_set_message_output(CM_OUTPUT_TAP);
 	return cmocka_run_group_tests_name("query", tests, NULL, NULL);
