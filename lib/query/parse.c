@@ -513,8 +513,11 @@ static int parse_expr(parser *p, q_expr *e)
 				if (inner >= FN_CALENDAR_MONTH) {
 					/* COUNT_DISTINCT(DAY_ONLY(CreatedDate)), DAY_ONLY(convertTimezone(x)) */
 					q_expr in;
+					if (++p->depth > MAX_DEPTH)
+						return perr_at(p, p->tok.pos, "functions nest at most two deep");
 					if (parse_expr(p, &in))
 						return CRMW_EQUERY;
+					p->depth--;
 					if (in.fn == FN_NONE || in.inner != FN_NONE)
 						return perr_at(p, in.pos, "functions nest at most two deep");
 					e->inner = in.fn;
@@ -957,6 +960,8 @@ static int parse_select_body(parser *p, q_select *s)
 		if (is_kw(&p->tok, "TYPEOF"))
 			return perr_at(p, p->tok.pos, "TYPEOF is not supported");
 		if (p->tok.kind == T_LPAREN) {
+			if (++p->depth > MAX_DEPTH)
+				return perr_at(p, p->tok.pos, "subqueries nest too deeply (at most %d)", MAX_DEPTH);
 			if (next(p))
 				return CRMW_EQUERY;
 			it->is_sub = true;
@@ -965,6 +970,7 @@ static int parse_select_body(parser *p, q_select *s)
 				return oom(p);
 			if (parse_select_body(p, it->sub) || expect(p, T_RPAREN, "')' after the subquery"))
 				return CRMW_EQUERY;
+			p->depth--;
 		} else {
 			if (parse_expr(p, &it->e))
 				return CRMW_EQUERY;

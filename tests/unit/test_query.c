@@ -490,6 +490,49 @@ static void test_regression_raw_sql_cut(void **state)
 	crmw_db_free(db);
 }
 
+/* Regression: subqueries in the SELECT list and functions inside functions
+ * were read by recursion with no bound (only conditions had one), so
+ * SELECT (SELECT (SELECT ... 300 deep (2.4 kB; a level holds the 256 items
+ * of a SELECT on the stack) and DAY_ONLY(DAY_ONLY(... 100000 deep overflowed
+ * the stack.  Both count towards the bound of conditions now. */
+static void test_regression_nesting_bound(void **state)
+{
+	(void)state;
+	crmw_db *db = org();
+	static const struct {
+		const char *unit;
+		size_t n;
+		const char *msg;
+	} cases[] = {
+		{"(SELECT ", 300, "subqueries nest too deeply (at most 64)"},
+		{"DAY_ONLY(", 100000, "functions nest at most two deep"},
+	};
+	crmw_buf b = CRMW_BUF_INIT;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		size_t u = strlen(cases[i].unit), n = 7 + u * cases[i].n;
+		char *q = malloc(n);
+		assert_non_null(q);
+		memcpy(q, "SELECT ", 7);
+		for (size_t k = 0; k < cases[i].n; k++)
+			memcpy(q + 7 + k * u, cases[i].unit, u);
+		assert_int_equal(query_n(db, q, n, &b), CRMW_EQUERY);
+		free(q);
+		if (!strstr(crmw_db_errmsg(db), cases[i].msg))
+			fail_msg("case %zu: '%s' does not contain '%s'", i, crmw_db_errmsg(db), cases[i].msg);
+	}
+	/* what nests within the bounds is read as before */
+	const char *three = "SELECT DAY_ONLY(DAY_ONLY(DAY_ONLY(CreatedDate))) FROM Case";
+	assert_int_equal(query_n(db, three, strlen(three), &b), CRMW_EQUERY);
+	assert_non_null(strstr(crmw_db_errmsg(db), "functions nest at most two deep (line 1, column 17)"));
+	json_t *v = run(db, "SELECT COUNT_DISTINCT(DAY_ONLY(CreatedDate)) n FROM Case", NULL);
+	json_decref(v);
+	const char *sub = "SELECT Id, (SELECT Id, (SELECT Id FROM Cases) FROM Cases) FROM Account";
+	assert_int_equal(query_n(db, sub, strlen(sub), &b), CRMW_EQUERY);
+	assert_null(strstr(crmw_db_errmsg(db), "too deeply"));
+	crmw_buf_dispose(&b);
+	crmw_db_free(db);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -507,6 +550,7 @@ int main(void)
 		cmocka_unit_test(test_regression_sosl_wildcard_term),
 		cmocka_unit_test(test_regression_invalid_id_value),
 		cmocka_unit_test(test_regression_raw_sql_cut),
+		cmocka_unit_test(test_regression_nesting_bound),
 	};
 	cmocka_set_message_output(CM_OUTPUT_TAP);
 	return cmocka_run_group_tests_name("query", tests, NULL, NULL);
