@@ -195,19 +195,18 @@ static bool says_none(const char *s)
 					    "not found", "there is no", "there are no", "no record", "no match",
 					    "no product", "no issue", "no month", "no state", "no article", "did not find",
 					    "could not find", "couldn't find", "no single"};
-	char low[512];
-	size_t n = strlen(s) < sizeof low - 1 ? strlen(s) : sizeof low - 1;
-	for (size_t i = 0; i < n; i++)
-		low[i] = (char)tolower((unsigned char)s[i]);
-	low[n] = '\0';
-	if (strcmp(low, "no") == 0 || low[0] == '\0')
-		return true;
-	for (size_t i = 0; i < CRMW_ARRAY_LEN(words); i++) {
+	char *low = crmw__strdup(s);
+	if (!low)
+		return false;
+	for (char *p = low; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	bool none = strcmp(low, "no") == 0 || low[0] == '\0';
+	for (size_t i = 0; !none && i < CRMW_ARRAY_LEN(words); i++) {
 		const char *hit = strstr(low, words[i]);
-		if (hit && (hit == low || !isalnum((unsigned char)hit[-1])))
-			return true;
+		none = hit && (hit == low || !isalnum((unsigned char)hit[-1]));
 	}
-	return false;
+	free(low);
+	return none;
 }
 
 json_t *crmw__gold_list(const json_t *answer)

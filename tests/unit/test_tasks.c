@@ -407,12 +407,45 @@ static void test_generate(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* ------------------------------------------ regressions: long answer text */
+
+/* A heap copy of exactly the bytes of s and its NUL, so that ASan sees any
+ * read past them. */
+static char *heap_str(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *h = malloc(n);
+	assert_non_null(h);
+	memcpy(h, s, n);
+	return h;
+}
+
+/* Regression: a None answer was checked through a 512-byte copy, so a
+ * verbose answer that says so after byte 511 scored 0. */
+static void test_regression_none_late_in_answer(void **state)
+{
+	(void)state;
+	char text[1200] = "";
+	for (int i = 0; i < 13; i++)
+		strcat(text, "I looked at every case of the quarter. ");
+	strcat(text, "There is no agent who qualifies.");
+	assert_true(strlen(text) > 512);
+	char *a = heap_str(text);
+	assert_true(exact("[null]", a) == 1.0);
+	free(a);
+	/* naming something still fails, however late */
+	strcat(text, " Maybe 005Wt000003NGtcIAG.");
+	a = heap_str(text);
+	assert_true(exact("[null]", a) == 0.0);
+	free(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_exact_match), cmocka_unit_test(test_fuzzy_match), cmocka_unit_test(test_privacy),
 		cmocka_unit_test(test_task_files),  cmocka_unit_test(test_resolve),	cmocka_unit_test(test_user_sim),
-		cmocka_unit_test(test_generate),
+		cmocka_unit_test(test_generate),    cmocka_unit_test(test_regression_none_late_in_answer),
 	};
 	cmocka_set_message_output(CM_OUTPUT_TAP);
 	return cmocka_run_group_tests_name("tasks", tests, NULL, NULL);
