@@ -320,24 +320,26 @@ int crmw__reward_exact(double *score, json_t **info, const json_t *gold, const c
 static json_t *tokens(const char *s)
 {
 	json_t *out = json_array();
-	char word[256];
-	size_t n = 0;
+	crmw_buf word = CRMW_BUF_INIT;
 	for (const char *p = s;; p++) {
 		unsigned char ch = (unsigned char)*p;
 		if (ch && !isspace(ch) && !ispunct(ch)) {
-			if (n < sizeof word - 1)
-				word[n++] = (char)tolower(ch);
+			if (crmw__buf_putc(&word, (char)tolower(ch))) {
+				json_decref(out);
+				out = NULL;
+				break;
+			}
 			continue;
 		}
-		if (n) {
-			word[n] = '\0';
-			if (strcmp(word, "a") && strcmp(word, "an") && strcmp(word, "the"))
-				json_array_append_new(out, json_string(word));
-			n = 0;
+		if (word.len) {
+			if (strcmp(word.data, "a") && strcmp(word.data, "an") && strcmp(word.data, "the"))
+				json_array_append_new(out, json_string(word.data));
+			crmw__buf_clear(&word);
 		}
 		if (!ch)
 			break;
 	}
+	crmw_buf_dispose(&word);
 	return out;
 }
 

@@ -440,12 +440,37 @@ static void test_regression_none_late_in_answer(void **state)
 	free(a);
 }
 
+/* Regression: fuzzy_match built each word in a 256-byte stack buffer and
+ * dropped its bytes past 255, so two long words that differ only there were
+ * one token (F1 1), and a cut inside a multi-byte character made the token
+ * not UTF-8, so it was lost on both sides (F1 1 again). */
+static void test_regression_fuzzy_long_word(void **state)
+{
+	(void)state;
+	static const char *const chars[] = {"a", "\xd0\xb6", "\xe2\x82\xac"};
+	for (size_t c = 0; c < 3; c++) {
+		char word[1300] = "", gold[1400], other[1300];
+		for (int k = 0; k < 300; k++)
+			strcat(word, chars[c]);
+		snprintf(gold, sizeof gold, "[\"%s\"]", word);
+		snprintf(other, sizeof other, "%sb", word);
+		char *g = heap_str(gold), *a = heap_str(other), *same = heap_str(word);
+		if (fuzzy(g, a) != 0.0)
+			fail_msg("%zu: a long word that differs at its end matches", c);
+		assert_true(fuzzy(g, same) == 1.0);
+		free(g);
+		free(a);
+		free(same);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_exact_match), cmocka_unit_test(test_fuzzy_match), cmocka_unit_test(test_privacy),
 		cmocka_unit_test(test_task_files),  cmocka_unit_test(test_resolve),	cmocka_unit_test(test_user_sim),
 		cmocka_unit_test(test_generate),    cmocka_unit_test(test_regression_none_late_in_answer),
+		cmocka_unit_test(test_regression_fuzzy_long_word),
 	};
 	cmocka_set_message_output(CM_OUTPUT_TAP);
 	return cmocka_run_group_tests_name("tasks", tests, NULL, NULL);
