@@ -258,7 +258,23 @@ int crmw__reward_exact(double *score, json_t **info, const json_t *gold, const c
 	json_t *golds = crmw__gold_list(gold);
 	char *s = strip(answer ? answer : "");
 	json_t *canon = json_array(), *got = json_array();
-	if (!golds || !s || !canon || !got) {
+	bool oom = !golds || !s || !canon || !got;
+	int kinds = 0;
+	size_t i;
+	json_t *g;
+	json_array_foreach(golds, i, g) {
+		/* the canonical form is never longer than the gold */
+		size_t cap = strlen(json_string_value(g)) + 1;
+		char *c = malloc(cap);
+		if (!c) {
+			oom = true;
+			break;
+		}
+		kinds |= gold_kind(json_string_value(g), c, cap);
+		set_add(canon, c);
+		free(c);
+	}
+	if (oom) {
 		json_decref(golds);
 		json_decref(canon);
 		json_decref(got);
@@ -267,14 +283,6 @@ int crmw__reward_exact(double *score, json_t **info, const json_t *gold, const c
 	}
 	double sc = 0;
 	const char *method;
-	int kinds = 0;
-	size_t i;
-	json_t *g;
-	json_array_foreach(golds, i, g) {
-		char c[256];
-		kinds |= gold_kind(json_string_value(g), c, sizeof c);
-		set_add(canon, c);
-	}
 	if (json_array_size(golds) == 0) {
 		/* None: the answer says so and names nothing. */
 		extract(got, s, K_ID | K_MONTH | K_STATE | K_STAGE | K_BANT);

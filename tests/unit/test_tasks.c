@@ -464,13 +464,38 @@ static void test_regression_fuzzy_long_word(void **state)
 	}
 }
 
+/* Regression: exact_match wrote the canonical form of each gold string into
+ * a 256-byte stack buffer, so a longer free-text gold was cut (and the
+ * whole answer item no longer equal to it), or cut inside a multi-byte
+ * character (not UTF-8: the gold was lost from the set). */
+static void test_regression_exact_long_gold(void **state)
+{
+	(void)state;
+	static const char *const chars[] = {"a", "\xd0\xb6", "\xe2\x82\xac"};
+	for (size_t c = 0; c < 3; c++) {
+		char item[1000] = "", gold[1100], answer[1100];
+		assert_true(strlen(chars[c]) * 300 + 29 < sizeof item);
+		for (int k = 0; k < 300; k++) {
+			strcat(item, k && k % 10 == 0 ? " " : "");
+			strcat(item, chars[c]);
+		}
+		snprintf(gold, sizeof gold, "[\"%s\", \"Pricing\"]", item);
+		snprintf(answer, sizeof answer, "Pricing; %s", item);
+		char *g = heap_str(gold), *a = heap_str(answer);
+		if (exact(g, a) != 1.0)
+			fail_msg("%zu: a long gold item does not match itself", c);
+		free(g);
+		free(a);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_exact_match), cmocka_unit_test(test_fuzzy_match), cmocka_unit_test(test_privacy),
 		cmocka_unit_test(test_task_files),  cmocka_unit_test(test_resolve),	cmocka_unit_test(test_user_sim),
 		cmocka_unit_test(test_generate),    cmocka_unit_test(test_regression_none_late_in_answer),
-		cmocka_unit_test(test_regression_fuzzy_long_word),
+		cmocka_unit_test(test_regression_fuzzy_long_word),  cmocka_unit_test(test_regression_exact_long_gold),
 	};
 	cmocka_set_message_output(CM_OUTPUT_TAP);
 	return cmocka_run_group_tests_name("tasks", tests, NULL, NULL);
