@@ -570,8 +570,9 @@ static int parse_datelit(parser *p, q_value *v)
 				return CRMW_EQUERY;
 			if (p->tok.kind != T_NUMBER)
 				return unexpected(p, "a whole number after ':'");
-			char tmp[24];
-			snprintf(tmp, sizeof tmp, "%.*s", (int)(p->tok.len > 20 ? 20 : p->tok.len), p->tok.start);
+			const char *tmp = tok_str(p);
+			if (!tmp)
+				return oom(p);
 			char *endp;
 			errno = 0;
 			long long n = strtoll(tmp, &endp, 10);
@@ -915,8 +916,9 @@ static int parse_count(parser *p, int64_t *out, const char *what)
 {
 	if (p->tok.kind != T_NUMBER)
 		return unexpected(p, what);
-	char tmp[32];
-	snprintf(tmp, sizeof tmp, "%.*s", (int)(p->tok.len > 20 ? 20 : p->tok.len), p->tok.start);
+	const char *tmp = tok_str(p);
+	if (!tmp)
+		return oom(p);
 	char *end;
 	errno = 0;
 	long long v = strtoll(tmp, &end, 10);

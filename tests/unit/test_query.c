@@ -533,6 +533,40 @@ static void test_regression_nesting_bound(void **state)
 	crmw_db_free(db);
 }
 
+/* Regression: LIMIT, OFFSET and the n of LAST_N_DAYS:n were read from a
+ * copy of the number's first 20 characters, so LIMIT 000000000000000000001
+ * (21) ran as LIMIT 0 and LIMIT 00000000000000000000.5 was taken for a
+ * whole number.  The whole token is read now. */
+static void test_regression_count_digits(void **state)
+{
+	(void)state;
+	crmw_db *db = org();
+	crmw_buf b = CRMW_BUF_INIT;
+	const char *q = "SELECT Subject FROM Case ORDER BY Subject LIMIT 000000000000000000001 OFFSET 0000000000000000000001";
+	assert_int_equal(query_n(db, q, strlen(q), &b), CRMW_OK);
+	json_t *v = json_loadb(b.data, b.len, 0, NULL);
+	assert_int_equal(json_array_size(v), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(v, 0), "Subject")), "Secret stuff");
+	json_decref(v);
+	static const struct {
+		const char *q, *msg;
+	} bad[] = {
+		{"SELECT Id FROM Case LIMIT 00000000000000000000.5", "LIMIT must be a whole number, not 00000000000000000000.5"},
+		{"SELECT Id FROM Case OFFSET 000000000000000000001e3", "OFFSET must be a whole number"},
+		{"SELECT Id FROM Case WHERE CreatedDate = LAST_N_DAYS:00000000000000000001e9", "n must be a whole number"},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		int rc = query_n(db, bad[i].q, strlen(bad[i].q), &b);
+		if (rc != CRMW_EQUERY || !strstr(crmw_db_errmsg(db), bad[i].msg))
+			fail_msg("case %zu: rc %d, %s", i, rc, crmw_db_errmsg(db));
+	}
+	v = run(db, "SELECT COUNT() FROM Case WHERE CreatedDate = LAST_N_DAYS:00000000000000000007", NULL);
+	assert_int_equal(json_integer_value(json_object_get(v, "totalSize")), 1);
+	json_decref(v);
+	crmw_buf_dispose(&b);
+	crmw_db_free(db);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -551,6 +585,7 @@ int main(void)
 		cmocka_unit_test(test_regression_invalid_id_value),
 		cmocka_unit_test(test_regression_raw_sql_cut),
 		cmocka_unit_test(test_regression_nesting_bound),
+		cmocka_unit_test(test_regression_count_digits),
 	};
 	cmocka_set_message_output(CM_OUTPUT_TAP);
 	return cmocka_run_group_tests_name("query", tests, NULL, NULL);
