@@ -386,7 +386,11 @@ static json_t *read_object(jp *p)
 			break;
 		}
 		if (json_object_getn(o, key.data, key.len)) {
-			fail(p, "duplicate object key '%.60s'", key.data);
+			/* at most 60 bytes of the key, cut between characters */
+			size_t shown = key.len > 60 ? 60 : key.len;
+			while (shown > 0 && shown < key.len && ((unsigned char)key.data[shown] & 0xC0) == 0x80)
+				shown--;
+			fail(p, "duplicate object key '%.*s'", (int)shown, key.data);
 			break;
 		}
 		skip_ws(p);

@@ -403,8 +403,12 @@ static int lookup(crmw_db *db, sandbox *sb, const crmw_query_opts *o, int mode, 
 			while (tail && *tail && (*tail == ';' || *tail == ' ' || *tail == '\t' || *tail == '\n' || *tail == '\r'))
 				tail++;
 			if (tail && *tail) {
-				rc = crmw__errf(&db->h.err, CRMW_EACCESS, "INSUFFICIENT_ACCESS: one statement at a time (found more after '%.40s')",
-						qc->sql);
+				/* the first 40 bytes of the text, cut between characters */
+				size_t shown = len > 40 ? 40 : len;
+				while (shown > 0 && ((unsigned char)qc->sql[shown] & 0xC0) == 0x80)
+					shown--;
+				rc = crmw__errf(&db->h.err, CRMW_EACCESS, "INSUFFICIENT_ACCESS: one statement at a time (found more after '%.*s')",
+						(int)shown, qc->sql);
 				break;
 			}
 			if (!sqlite3_stmt_readonly(qc->st) || sqlite3_bind_parameter_count(qc->st) > 0) {

@@ -87,10 +87,14 @@ const char *crmw__fn_name(q_fn fn)
 
 static void show_token(const token *t, char *out, size_t n)
 {
+	/* at most 40 bytes of the token, cut between characters */
+	size_t k = t->len > 40 ? 40 : t->len;
+	while (k > 0 && k < t->len && ((unsigned char)t->start[k] & 0xC0) == 0x80)
+		k--;
 	if (t->kind == T_EOF)
 		snprintf(out, n, "end of query");
 	else
-		snprintf(out, n, "'%.*s'", (int)(t->len > 40 ? 40 : t->len), t->start);
+		snprintf(out, n, "'%.*s'", (int)k, t->start);
 }
 
 static int perr_at(parser *p, q_pos pos, const char *fmt, ...) CRMW_PRINTF(3, 4);
@@ -106,6 +110,29 @@ static int perr_at(parser *p, q_pos pos, const char *fmt, ...)
 	crmw__errf(p->err, CRMW_EQUERY, "%s: %s (line %d, column %d)", p->errcode, msg, pos.line, pos.col);
 	p->failed = true;
 	return CRMW_EQUERY;
+}
+
+/*
+ * The character at s (n > 0 bytes left) for a message, written to out: a
+ * whole UTF-8 character, never a part of one nor a byte past n; the code of
+ * the byte ("\xE2") when s starts none (invalid UTF-8, a NUL byte).
+ */
+static const char *show_char(const char *s, size_t n, char out[8])
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t len = u[0] < 0x80 ? 1 : u[0] < 0xE0 ? 2 : u[0] < 0xF0 ? 3 : 4;
+	bool ok = u[0] != 0 && (u[0] < 0x80 || (u[0] >= 0xC2 && u[0] <= 0xF4)) && len <= n;
+	for (size_t k = 1; ok && k < len; k++)
+		ok = (u[k] & 0xC0) == 0x80;
+	/* no overlong forms, surrogates or code points past U+10FFFF */
+	if (ok && len > 2)
+		ok = !(u[0] == 0xE0 && u[1] < 0xA0) && !(u[0] == 0xED && u[1] >= 0xA0) &&
+		     !(u[0] == 0xF0 && u[1] < 0x90) && !(u[0] == 0xF4 && u[1] >= 0x90);
+	if (ok)
+		snprintf(out, 8, "%.*s", (int)len, s);
+	else
+		snprintf(out, 8, "\\x%02X", u[0]);
+	return out;
 }
 
 static int unexpected(parser *p, const char *expected)
@@ -175,8 +202,10 @@ static int lex_string(parser *p, token *t)
 			case '_': case '%': one[0] = '\\'; one[1] = e; break;
 			default: {
 				q_pos at = {p->line, p->col - 1};
+				char shown[8];
 				crmw_buf_dispose(&b);
-				return perr_at(p, at, "invalid escape sequence '\\%c' in a string", e);
+				return perr_at(p, at, "invalid escape sequence '\\%s' in a string",
+					       show_char(p->src + p->at, p->len - p->at, shown));
 			}
 			}
 			put = one;
@@ -195,6 +224,9 @@ static int lex_string(parser *p, token *t)
 		}
 		advance_char(p);
 	}
+	/* the value goes on as a C string */
+	if (!rc && b.len && memchr(b.data, '\0', b.len))
+		rc = perr_at(p, t->pos, "a string literal cannot contain a NUL byte");
 	if (!rc) {
 		t->text = crmw__arena_strndup(p->a, b.data ? b.data : "", b.len);
 		if (!t->text) {
@@ -218,6 +250,8 @@ static int lex_braced(parser *p, token *t)
 	}
 	if (p->at >= p->len)
 		return perr_at(p, t->pos, "unterminated search text: no closing '}'");
+	if (memchr(p->src + start, '\0', p->at - start))
+		return perr_at(p, t->pos, "the search text cannot contain a NUL byte");
 	t->text = crmw__arena_strndup(p->a, p->src + start, p->at - start);
 	advance_char(p);
 	return t->text ? CRMW_OK : crmw__errf(p->err, CRMW_ENOMEM, "out of memory");
@@ -264,7 +298,7 @@ static int lex(parser *p)
 		size_t e = p->at + 10;
 		if (e < p->len && p->src[e] == 'T') {
 			e++;
-			while (e < p->len && (isdigit((unsigned char)p->src[e]) || strchr(":.Z+-", p->src[e])))
+			while (e < p->len && (isdigit((unsigned char)p->src[e]) || (p->src[e] && strchr(":.Z+-", p->src[e]))))
 				e++;
 		}
 		char norm[21];
@@ -344,7 +378,8 @@ static int lex(parser *p)
 	default:
 		break;
 	}
-	return perr_at(p, t->pos, "unexpected character '%c'", c);
+	char shown[8];
+	return perr_at(p, t->pos, "unexpected character '%s'", show_char(t->start, p->len - start, shown));
 }
 
 /* ----------------------------------------------------------- helpers */
@@ -497,8 +532,11 @@ static int parse_expr(parser *p, q_expr *e)
 				if (inner >= FN_CALENDAR_MONTH) {
 					/* COUNT_DISTINCT(DAY_ONLY(CreatedDate)), DAY_ONLY(convertTimezone(x)) */
 					q_expr in;
+					if (++p->depth > MAX_DEPTH)
+						return perr_at(p, p->tok.pos, "functions nest at most two deep");
 					if (parse_expr(p, &in))
 						return CRMW_EQUERY;
+					p->depth--;
 					if (in.fn == FN_NONE || in.inner != FN_NONE)
 						return perr_at(p, in.pos, "functions nest at most two deep");
 					e->inner = in.fn;
@@ -551,8 +589,9 @@ static int parse_datelit(parser *p, q_value *v)
 				return CRMW_EQUERY;
 			if (p->tok.kind != T_NUMBER)
 				return unexpected(p, "a whole number after ':'");
-			char tmp[24];
-			snprintf(tmp, sizeof tmp, "%.*s", (int)(p->tok.len > 20 ? 20 : p->tok.len), p->tok.start);
+			const char *tmp = tok_str(p);
+			if (!tmp)
+				return oom(p);
 			char *endp;
 			errno = 0;
 			long long n = strtoll(tmp, &endp, 10);
@@ -886,8 +925,9 @@ static int parse_count(parser *p, int64_t *out, const char *what)
 {
 	if (p->tok.kind != T_NUMBER)
 		return unexpected(p, what);
-	char tmp[32];
-	snprintf(tmp, sizeof tmp, "%.*s", (int)(p->tok.len > 20 ? 20 : p->tok.len), p->tok.start);
+	const char *tmp = tok_str(p);
+	if (!tmp)
+		return oom(p);
 	char *end;
 	errno = 0;
 	long long v = strtoll(tmp, &end, 10);
@@ -944,6 +984,8 @@ static int parse_select_inner(parser *p, q_select *s)
 		if (is_kw(&p->tok, "TYPEOF"))
 			return perr_at(p, p->tok.pos, "TYPEOF is not supported");
 		if (p->tok.kind == T_LPAREN) {
+			if (++p->depth > MAX_DEPTH)
+				return perr_at(p, p->tok.pos, "subqueries nest too deeply (at most %d)", MAX_DEPTH);
 			if (next(p))
 				return CRMW_EQUERY;
 			it->is_sub = true;
@@ -952,6 +994,7 @@ static int parse_select_inner(parser *p, q_select *s)
 				return oom(p);
 			if (parse_select_body(p, it->sub) || expect(p, T_RPAREN, "')' after the subquery"))
 				return CRMW_EQUERY;
+			p->depth--;
 		} else {
 			if (parse_expr(p, &it->e))
 				return CRMW_EQUERY;

@@ -625,8 +625,13 @@ static int value_sql(cctx *c, const rexpr *lhs, const q_value *v, const char *wh
 	case V_STRING:
 		if (is_id_type(t)) {
 			const char *id = id_value(c, v);
-			if (!id)
-				return cerr(c, QE_OPERATOR, v->pos, "invalid ID field: '%s'", v->s);
+			if (!id) {
+				/* an Id has 18 characters: at most 40 bytes of the value, cut between characters */
+				size_t n = strlen(v->s) > 40 ? 40 : strlen(v->s);
+				while (n > 0 && ((unsigned char)v->s[n] & 0xC0) == 0x80)
+					n--;
+				return cerr(c, QE_OPERATOR, v->pos, "invalid ID field: '%.*s'", (int)n, v->s);
+			}
 			idx = param_text(c, id);
 		} else if (is_text_type(t)) {
 			idx = param_text(c, v->s);

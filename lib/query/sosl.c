@@ -111,8 +111,12 @@ static int to_fts(crmw_db *db, const q_search *s, crmw_buf *out)
 				break;
 			}
 			if (t[j] == '*' || t[j] == '?') {
-				rc = serr(db, s->terms_pos, "wildcards are supported only at the end of a term ('%.*s')",
-					  (int)(j - i + 1), t + i);
+				/* the term up to the wildcard: its last 60 bytes at most, from a character boundary */
+				size_t from = j - i + 1 > 60 ? j + 1 - 60 : i;
+				while (from < j && ((unsigned char)t[from] & 0xC0) == 0x80)
+					from++;
+				rc = serr(db, s->terms_pos, "wildcards are supported only at the end of a term ('%s%.*s')",
+					  from > i ? "..." : "", (int)(j - from + 1), t + from);
 				break;
 			}
 			rc = rc ? rc : crmw__buf_putc(&word, t[j]);

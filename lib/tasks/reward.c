@@ -195,19 +195,18 @@ static bool says_none(const char *s)
 					    "not found", "there is no", "there are no", "no record", "no match",
 					    "no product", "no issue", "no month", "no state", "no article", "did not find",
 					    "could not find", "couldn't find", "no single"};
-	char low[512];
-	size_t n = strlen(s) < sizeof low - 1 ? strlen(s) : sizeof low - 1;
-	for (size_t i = 0; i < n; i++)
-		low[i] = (char)tolower((unsigned char)s[i]);
-	low[n] = '\0';
-	if (strcmp(low, "no") == 0 || low[0] == '\0')
-		return true;
-	for (size_t i = 0; i < CRMW_ARRAY_LEN(words); i++) {
+	char *low = crmw__strdup(s);
+	if (!low)
+		return false;
+	for (char *p = low; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	bool none = strcmp(low, "no") == 0 || low[0] == '\0';
+	for (size_t i = 0; !none && i < CRMW_ARRAY_LEN(words); i++) {
 		const char *hit = strstr(low, words[i]);
-		if (hit && (hit == low || !isalnum((unsigned char)hit[-1])))
-			return true;
+		none = hit && (hit == low || !isalnum((unsigned char)hit[-1]));
 	}
-	return false;
+	free(low);
+	return none;
 }
 
 json_t *crmw__gold_list(const json_t *answer)
@@ -259,7 +258,23 @@ int crmw__reward_exact(double *score, json_t **info, const json_t *gold, const c
 	json_t *golds = crmw__gold_list(gold);
 	char *s = strip(answer ? answer : "");
 	json_t *canon = json_array(), *got = json_array();
-	if (!golds || !s || !canon || !got) {
+	bool oom = !golds || !s || !canon || !got;
+	int kinds = 0;
+	size_t i;
+	json_t *g;
+	json_array_foreach(golds, i, g) {
+		/* the canonical form is never longer than the gold */
+		size_t cap = strlen(json_string_value(g)) + 1;
+		char *c = malloc(cap);
+		if (!c) {
+			oom = true;
+			break;
+		}
+		kinds |= gold_kind(json_string_value(g), c, cap);
+		set_add(canon, c);
+		free(c);
+	}
+	if (oom) {
 		json_decref(golds);
 		json_decref(canon);
 		json_decref(got);
@@ -268,14 +283,6 @@ int crmw__reward_exact(double *score, json_t **info, const json_t *gold, const c
 	}
 	double sc = 0;
 	const char *method;
-	int kinds = 0;
-	size_t i;
-	json_t *g;
-	json_array_foreach(golds, i, g) {
-		char c[256];
-		kinds |= gold_kind(json_string_value(g), c, sizeof c);
-		set_add(canon, c);
-	}
 	if (json_array_size(golds) == 0) {
 		/* None: the answer says so and names nothing. */
 		extract(got, s, K_ID | K_MONTH | K_STATE | K_STAGE | K_BANT);
@@ -321,24 +328,26 @@ int crmw__reward_exact(double *score, json_t **info, const json_t *gold, const c
 static json_t *tokens(const char *s)
 {
 	json_t *out = json_array();
-	char word[256];
-	size_t n = 0;
+	crmw_buf word = CRMW_BUF_INIT;
 	for (const char *p = s;; p++) {
 		unsigned char ch = (unsigned char)*p;
 		if (ch && !isspace(ch) && !ispunct(ch)) {
-			if (n < sizeof word - 1)
-				word[n++] = (char)tolower(ch);
+			if (crmw__buf_putc(&word, (char)tolower(ch))) {
+				json_decref(out);
+				out = NULL;
+				break;
+			}
 			continue;
 		}
-		if (n) {
-			word[n] = '\0';
-			if (strcmp(word, "a") && strcmp(word, "an") && strcmp(word, "the"))
-				json_array_append_new(out, json_string(word));
-			n = 0;
+		if (word.len) {
+			if (strcmp(word.data, "a") && strcmp(word.data, "an") && strcmp(word.data, "the"))
+				json_array_append_new(out, json_string(word.data));
+			crmw__buf_clear(&word);
 		}
 		if (!ch)
 			break;
 	}
+	crmw_buf_dispose(&word);
 	return out;
 }
 

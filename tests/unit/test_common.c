@@ -493,6 +493,42 @@ static void test_json_reader_invalid(void **state)
 	assert_int_equal(err.column, 3);
 }
 
+/* Regression: the message quotes a duplicate key by its first 60 bytes; a
+ * multi-byte character across byte 60 was cut in half, and the message was
+ * not UTF-8 (jansson refuses such a string: a tool's BAD_JSON result turned
+ * into "out of memory").  Each document from a heap copy of exactly its
+ * bytes. */
+static void test_json_reader_duplicate_key_cut(void **state)
+{
+	(void)state;
+	static const char *const chars[] = {"\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80"};
+	for (size_t c = 0; c < CRMW_ARRAY_LEN(chars); c++) {
+		for (size_t before = 57; before <= 60; before++) {
+			char key[80], doc[200];
+			memset(key, 'k', before);
+			snprintf(key + before, sizeof key - before, "%s", chars[c]);
+			int n = snprintf(doc, sizeof doc, "{\"%s\":1,\"%s\":2}", key, key);
+			char *h = malloc((size_t)n);
+			assert_non_null(h);
+			memcpy(h, doc, (size_t)n);
+			json_t *v = (json_t *)1;
+			crmw__json_error err;
+			assert_int_equal(crmw__json_parse(h, (size_t)n, &v, &err), CRMW_EFORMAT);
+			free(h);
+			assert_null(v);
+			json_t *s = json_string(err.text);
+			if (!s)
+				fail_msg("%zu+%zu: the message is not UTF-8: %s", before, strlen(chars[c]), err.text);
+			json_decref(s);
+			/* the character is shown whole or not at all */
+			char want[100];
+			size_t keep = before + strlen(chars[c]) <= 60 ? strlen(key) : before;
+			snprintf(want, sizeof want, "duplicate object key '%.*s'", (int)keep, key);
+			assert_string_equal(err.text, want);
+		}
+	}
+}
+
 static void test_free_null(void **state)
 {
 	(void)state;
@@ -539,6 +575,7 @@ int main(void)
 		cmocka_unit_test(test_buf_json_str_roundtrip),
 		cmocka_unit_test(test_json_reader_valid),
 		cmocka_unit_test(test_json_reader_invalid),
+		cmocka_unit_test(test_json_reader_duplicate_key_cut),
 		cmocka_unit_test(test_logger_levels_and_free),
 		cmocka_unit_test(test_log_level_names),
 		cmocka_unit_test(test_handle_dispose),

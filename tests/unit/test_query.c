@@ -267,6 +267,306 @@ static void test_readonly_handle(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* ---------------------------------------------- regressions: query text */
+
+/* The status of query q of n bytes, read from a heap copy of exactly its
+ * bytes so that ASan sees any read past them. */
+static int query_n(crmw_db *db, const char *q, size_t n, crmw_buf *out)
+{
+	char *h = malloc(n ? n : 1);
+	assert_non_null(h);
+	memcpy(h, q, n);
+	int rc = crmw_query(out, db, h, n, NULL);
+	free(h);
+	return rc;
+}
+
+/* jansson takes UTF-8 only: a message that is not would be lost. */
+static bool is_utf8(const char *s)
+{
+	json_t *j = json_string(s);
+	json_decref(j);
+	return j != NULL;
+}
+
+#define LIT(s) s, sizeof s - 1
+
+/* Regression: the lexer quoted one byte of an unexpected character and of
+ * an escaped one ('%c'): a curly quote (U+2019, three bytes), which models
+ * write for ', gave a message that was not UTF-8, and a NUL byte ended the
+ * message inside its quotes.  A whole character is quoted now, or the
+ * code of a byte that starts none. */
+static void test_regression_lexer_whole_character(void **state)
+{
+	(void)state;
+	crmw_db *db = org();
+	static const struct {
+		const char *q;
+		size_t n;
+		const char *msg;
+	} cases[] = {
+		{LIT("SELECT Id FROM Account WHERE Name = \xe2\x80\x99Ng\xe2\x80\x99"),
+		 "unexpected character '\xe2\x80\x99' (line 1, column 37)"},
+		{LIT("SELECT Id FROM Account WHERE Name = \xf0\x9f\x98\x80"), "unexpected character '\xf0\x9f\x98\x80'"},
+		{LIT("SELECT Id FROM Account WHERE Name = 'N\\\xc3\xa9'"), "invalid escape sequence '\\\xc3\xa9' in a string"},
+		/* a character cut by the end of the text, overlong, a surrogate */
+		{LIT("SELECT Id FROM Account WHERE Name = \xe2\x80"), "unexpected character '\\xE2' (line 1, column 37)"},
+		{LIT("SELECT Id FROM Account WHERE Name = 'N\\\xf0\x9f\x98"), "invalid escape sequence '\\\\xF0'"},
+		{LIT("SELECT Id FROM Account WHERE Name = \xc0\xaf"), "unexpected character '\\xC0'"},
+		{LIT("SELECT Id FROM Account WHERE Name = \xed\xa0\x80"), "unexpected character '\\xED'"},
+		{LIT("SELECT Id FROM Account WHERE Name = \x80"), "unexpected character '\\x80'"},
+		/* a NUL byte */
+		{LIT("SELECT Id FROM Account WHERE Name = 'x' \0"), "unexpected character '\\x00' (line 1, column 41)"},
+		{LIT("SELECT Id FROM Account WHERE Name = 'x\\\0'"), "invalid escape sequence '\\\\x00' in a string"},
+		{LIT("FIND {x} \xe2\x80\x99"), "MALFORMED_SEARCH: unexpected character '\xe2\x80\x99' (line 1, column 10)"},
+	};
+	crmw_buf b = CRMW_BUF_INIT;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		assert_int_equal(query_n(db, cases[i].q, cases[i].n, &b), CRMW_EQUERY);
+		const char *msg = crmw_db_errmsg(db);
+		if (!is_utf8(msg) || !strstr(msg, cases[i].msg))
+			fail_msg("case %zu: '%s' does not contain '%s'", i, msg, cases[i].msg);
+	}
+	crmw_buf_dispose(&b);
+	crmw_db_free(db);
+}
+
+/* Regression: an unexpected token is quoted by its first 40 bytes, and a
+ * string or search text with a multi-byte character across byte 40 was cut
+ * inside it (the message was not UTF-8).  Each character size at each
+ * offset, in SOQL and SOSL. */
+static void test_regression_token_cut(void **state)
+{
+	(void)state;
+	crmw_db *db = org();
+	static const char *const chars[] = {"\xc3\xa9", "\xe2\x80\x99", "\xf0\x9f\x98\x80"};
+	static const char *const heads[] = {"SELECT Id FROM Account '", "FIND {x} {"};
+	crmw_buf b = CRMW_BUF_INIT;
+	for (size_t h = 0; h < 2; h++)
+		for (size_t c = 0; c < 3; c++)
+			for (size_t pad = 0; pad < 4; pad++) {
+				char q[200];
+				int n = snprintf(q, sizeof q, "%s%.*s", heads[h], (int)pad, "aaa");
+				for (int k = 0; k < 20; k++)
+					n += snprintf(q + n, sizeof q - (size_t)n, "%s", chars[c]);
+				n += snprintf(q + n, sizeof q - (size_t)n, "%s", h ? "}" : "'");
+				assert_int_equal(query_n(db, q, (size_t)n, &b), CRMW_EQUERY);
+				const char *msg = crmw_db_errmsg(db);
+				if (!is_utf8(msg) || !strstr(msg, "unexpected '"))
+					fail_msg("%zu/%zu/%zu: %s", h, c, pad, msg);
+			}
+	crmw_buf_dispose(&b);
+	crmw_db_free(db);
+}
+
+/* Regression: the query is taken by length, but a string literal or search
+ * text went on as a C string: a NUL byte in it cut the value there, so
+ * Name = 'Ng<NUL>zz' matched the account Ng and FIND {Ng<NUL> zz} searched
+ * for Ng alone.  And the datetime scan took a NUL byte for one of ":.Z+-"
+ * (strchr finds the terminator), then quoted the literal as invalid up to
+ * the NUL, i.e. a valid one.  Such queries are refused now. */
+static void test_regression_nul_in_token(void **state)
+{
+	(void)state;
+	crmw_db *db = org();
+	static const struct {
+		const char *q;
+		size_t n;
+		const char *msg;
+	} cases[] = {
+		{LIT("SELECT Id FROM Account WHERE Name = 'Ng\0zz'"), "a string literal cannot contain a NUL byte (line 1, column 37)"},
+		{LIT("SELECT Id FROM Account WHERE Name = 'Ng\0"), "unterminated string literal"},
+		{LIT("FIND {Ng\0 zz}"), "search text cannot contain a NUL byte (line 1, column 6)"},
+		{LIT("FIND {Ng\\\0 zz}"), "search text cannot contain a NUL byte"},
+		{LIT("FIND 'Ng\0 zz'"), "a string literal cannot contain a NUL byte"},
+		{LIT("SELECT Id FROM Account WHERE CreatedDate > 2024-01-01T10:00:00Z\0"),
+		 "unexpected character '\\x00' (line 1, column 64)"},
+		{LIT("SELECT Id FROM Account WHERE CreatedDate > 2024-01-01T\0"), "invalid datetime literal '2024-01-01T'"},
+	};
+	crmw_buf b = CRMW_BUF_INIT;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		int rc = query_n(db, cases[i].q, cases[i].n, &b);
+		const char *msg = rc ? crmw_db_errmsg(db) : b.data;
+		if (rc != CRMW_EQUERY || !strstr(msg, cases[i].msg))
+			fail_msg("case %zu: rc %d, '%s' does not contain '%s'", i, rc, msg, cases[i].msg);
+	}
+	/* the same value without the NUL still matches */
+	json_t *v = run(db, "SELECT Id FROM Account WHERE Name = 'Ng'", NULL);
+	assert_int_equal(json_array_size(v), 1);
+	json_decref(v);
+	crmw_buf_dispose(&b);
+	crmw_db_free(db);
+}
+
+/* Regression: a misplaced SOSL wildcard quoted the whole term before it,
+ * however long; the message buffer (600 bytes) then cut a long term inside
+ * a multi-byte character (not UTF-8) and lost the wildcard and the
+ * position.  At most the last 60 bytes of the term are quoted now. */
+static void test_regression_sosl_wildcard_term(void **state)
+{
+	(void)state;
+	crmw_db *db = org();
+	static const char *const chars[] = {"\xc3\xa9", "\xe2\x80\x99", "\xf0\x9f\x98\x80"};
+	crmw_buf b = CRMW_BUF_INIT;
+	for (size_t c = 0; c < 3; c++)
+		for (size_t pad = 0; pad < 4; pad++) {
+			char q[2000];
+			int n = snprintf(q, sizeof q, "FIND {%.*s", (int)pad, "aaa");
+			for (int k = 0; k < 400; k++)
+				n += snprintf(q + n, sizeof q - (size_t)n, "%s", chars[c]);
+			n += snprintf(q + n, sizeof q - (size_t)n, "?}");
+			assert_int_equal(query_n(db, q, (size_t)n, &b), CRMW_EQUERY);
+			const char *msg = crmw_db_errmsg(db);
+			if (!is_utf8(msg) || !strstr(msg, "?') (line 1, column 6)") || strlen(msg) > 200)
+				fail_msg("%zu/%zu: %s", c, pad, msg);
+		}
+	/* a short term is quoted whole, as before */
+	const char *q = "FIND {ab?c}";
+	assert_int_equal(query_n(db, q, strlen(q), &b), CRMW_EQUERY);
+	assert_non_null(strstr(crmw_db_errmsg(db), "only at the end of a term ('ab?')"));
+	crmw_buf_dispose(&b);
+	crmw_db_free(db);
+}
+
+/* Regression: a string compared with an Id field that is no Id was quoted
+ * whole in the message, however long; the compiler's message buffer (800
+ * bytes) then cut it inside a multi-byte character (not UTF-8) and lost the
+ * position.  At most 40 bytes of it are quoted now, whole characters. */
+static void test_regression_invalid_id_value(void **state)
+{
+	(void)state;
+	crmw_db *db = org();
+	static const char *const chars[] = {"\xc3\xa9", "\xe2\x80\x99", "\xf0\x9f\x98\x80"};
+	crmw_buf b = CRMW_BUF_INIT;
+	for (size_t c = 0; c < 3; c++)
+		for (size_t pad = 0; pad < 4; pad++) {
+			char q[2500];
+			int n = snprintf(q, sizeof q, "SELECT Id FROM Account WHERE Id = '%.*s", (int)pad, "aaa");
+			for (int k = 0; k < 500; k++)
+				n += snprintf(q + n, sizeof q - (size_t)n, "%s", chars[c]);
+			n += snprintf(q + n, sizeof q - (size_t)n, "'");
+			assert_int_equal(query_n(db, q, (size_t)n, &b), CRMW_EQUERY);
+			const char *msg = crmw_db_errmsg(db);
+			if (!is_utf8(msg) || !strstr(msg, "invalid ID field: '") || !strstr(msg, "' (line 1, column 35)"))
+				fail_msg("%zu/%zu: %s", c, pad, msg);
+		}
+	const char *q = "SELECT Id FROM Account WHERE Id = 'not an id'";
+	assert_int_equal(query_n(db, q, strlen(q), &b), CRMW_EQUERY);
+	assert_non_null(strstr(crmw_db_errmsg(db), "invalid ID field: 'not an id' (line 1, column 35)"));
+	crmw_buf_dispose(&b);
+	crmw_db_free(db);
+}
+
+/* Regression: raw SQL with a second statement is refused with the first 40
+ * bytes of the text ('%.40s'), which cut a multi-byte character across byte
+ * 40 in half (the message was not UTF-8).  From heap copies of exactly the
+ * text's bytes. */
+static void test_regression_raw_sql_cut(void **state)
+{
+	(void)state;
+	crmw_db *db = org();
+	static const char *const chars[] = {"\xc3\xa9", "\xe2\x80\x99", "\xf0\x9f\x98\x80"};
+	crmw_buf b = CRMW_BUF_INIT;
+	for (size_t c = 0; c < 3; c++)
+		for (size_t pad = 0; pad < 4; pad++) {
+			char q[200];
+			int n = snprintf(q, sizeof q, "SELECT '%.*s", (int)(28 + pad), "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+			for (int k = 0; k < 4; k++)
+				n += snprintf(q + n, sizeof q - (size_t)n, "%s", chars[c]);
+			n += snprintf(q + n, sizeof q - (size_t)n, "'; SELECT 1");
+			char *h = malloc((size_t)n);
+			assert_non_null(h);
+			memcpy(h, q, (size_t)n);
+			assert_int_equal(crmw_query_sql(&b, db, h, (size_t)n, NULL), CRMW_EACCESS);
+			free(h);
+			const char *msg = crmw_db_errmsg(db);
+			if (!is_utf8(msg) || !strstr(msg, "one statement at a time (found more after 'SELECT 'aaaa"))
+				fail_msg("%zu/%zu: %s", c, pad, msg);
+		}
+	const char *q = "SELECT 1; SELECT 2";
+	assert_int_equal(crmw_query_sql(&b, db, q, strlen(q), NULL), CRMW_EACCESS);
+	assert_non_null(strstr(crmw_db_errmsg(db), "(found more after 'SELECT 1; SELECT 2')"));
+	crmw_buf_dispose(&b);
+	crmw_db_free(db);
+}
+
+/* Regression: subqueries in the SELECT list and functions inside functions
+ * were read by recursion with no bound (only conditions had one), so
+ * SELECT (SELECT (SELECT ... 300 deep (2.4 kB; a level holds the 256 items
+ * of a SELECT on the stack) and DAY_ONLY(DAY_ONLY(... 100000 deep overflowed
+ * the stack.  Both count towards the bound of conditions now. */
+static void test_regression_nesting_bound(void **state)
+{
+	(void)state;
+	crmw_db *db = org();
+	static const struct {
+		const char *unit;
+		size_t n;
+		const char *msg;
+	} cases[] = {
+		{"(SELECT ", 300, "subqueries nest too deeply (at most 64)"},
+		{"DAY_ONLY(", 100000, "functions nest at most two deep"},
+	};
+	crmw_buf b = CRMW_BUF_INIT;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		size_t u = strlen(cases[i].unit), n = 7 + u * cases[i].n;
+		char *q = malloc(n);
+		assert_non_null(q);
+		memcpy(q, "SELECT ", 7);
+		for (size_t k = 0; k < cases[i].n; k++)
+			memcpy(q + 7 + k * u, cases[i].unit, u);
+		assert_int_equal(query_n(db, q, n, &b), CRMW_EQUERY);
+		free(q);
+		if (!strstr(crmw_db_errmsg(db), cases[i].msg))
+			fail_msg("case %zu: '%s' does not contain '%s'", i, crmw_db_errmsg(db), cases[i].msg);
+	}
+	/* what nests within the bounds is read as before */
+	const char *three = "SELECT DAY_ONLY(DAY_ONLY(DAY_ONLY(CreatedDate))) FROM Case";
+	assert_int_equal(query_n(db, three, strlen(three), &b), CRMW_EQUERY);
+	assert_non_null(strstr(crmw_db_errmsg(db), "functions nest at most two deep (line 1, column 17)"));
+	json_t *v = run(db, "SELECT COUNT_DISTINCT(DAY_ONLY(CreatedDate)) n FROM Case", NULL);
+	json_decref(v);
+	const char *sub = "SELECT Id, (SELECT Id, (SELECT Id FROM Cases) FROM Cases) FROM Account";
+	assert_int_equal(query_n(db, sub, strlen(sub), &b), CRMW_EQUERY);
+	assert_null(strstr(crmw_db_errmsg(db), "too deeply"));
+	crmw_buf_dispose(&b);
+	crmw_db_free(db);
+}
+
+/* Regression: LIMIT, OFFSET and the n of LAST_N_DAYS:n were read from a
+ * copy of the number's first 20 characters, so LIMIT 000000000000000000001
+ * (21) ran as LIMIT 0 and LIMIT 00000000000000000000.5 was taken for a
+ * whole number.  The whole token is read now. */
+static void test_regression_count_digits(void **state)
+{
+	(void)state;
+	crmw_db *db = org();
+	crmw_buf b = CRMW_BUF_INIT;
+	const char *q = "SELECT Subject FROM Case ORDER BY Subject LIMIT 000000000000000000001 OFFSET 0000000000000000000001";
+	assert_int_equal(query_n(db, q, strlen(q), &b), CRMW_OK);
+	json_t *v = json_loadb(b.data, b.len, 0, NULL);
+	assert_int_equal(json_array_size(v), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(v, 0), "Subject")), "Secret stuff");
+	json_decref(v);
+	static const struct {
+		const char *q, *msg;
+	} bad[] = {
+		{"SELECT Id FROM Case LIMIT 00000000000000000000.5", "LIMIT must be a whole number, not 00000000000000000000.5"},
+		{"SELECT Id FROM Case OFFSET 000000000000000000001e3", "OFFSET must be a whole number"},
+		{"SELECT Id FROM Case WHERE CreatedDate = LAST_N_DAYS:00000000000000000001e9", "n must be a whole number"},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		int rc = query_n(db, bad[i].q, strlen(bad[i].q), &b);
+		if (rc != CRMW_EQUERY || !strstr(crmw_db_errmsg(db), bad[i].msg))
+			fail_msg("case %zu: rc %d, %s", i, rc, crmw_db_errmsg(db));
+	}
+	v = run(db, "SELECT COUNT() FROM Case WHERE CreatedDate = LAST_N_DAYS:00000000000000000007", NULL);
+	assert_int_equal(json_integer_value(json_object_get(v, "totalSize")), 1);
+	json_decref(v);
+	crmw_buf_dispose(&b);
+	crmw_db_free(db);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -278,6 +578,14 @@ int main(void)
 		cmocka_unit_test(test_search_follows_writes),
 		cmocka_unit_test(test_budgets),
 		cmocka_unit_test(test_readonly_handle),
+		cmocka_unit_test(test_regression_lexer_whole_character),
+		cmocka_unit_test(test_regression_token_cut),
+		cmocka_unit_test(test_regression_nul_in_token),
+		cmocka_unit_test(test_regression_sosl_wildcard_term),
+		cmocka_unit_test(test_regression_invalid_id_value),
+		cmocka_unit_test(test_regression_raw_sql_cut),
+		cmocka_unit_test(test_regression_nesting_bound),
+		cmocka_unit_test(test_regression_count_digits),
 	};
 	cmocka_set_message_output(CM_OUTPUT_TAP);
 	return cmocka_run_group_tests_name("query", tests, NULL, NULL);

@@ -407,12 +407,95 @@ static void test_generate(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* ------------------------------------------ regressions: long answer text */
+
+/* A heap copy of exactly the bytes of s and its NUL, so that ASan sees any
+ * read past them. */
+static char *heap_str(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *h = malloc(n);
+	assert_non_null(h);
+	memcpy(h, s, n);
+	return h;
+}
+
+/* Regression: a None answer was checked through a 512-byte copy, so a
+ * verbose answer that says so after byte 511 scored 0. */
+static void test_regression_none_late_in_answer(void **state)
+{
+	(void)state;
+	char text[1200] = "";
+	for (int i = 0; i < 13; i++)
+		strcat(text, "I looked at every case of the quarter. ");
+	strcat(text, "There is no agent who qualifies.");
+	assert_true(strlen(text) > 512);
+	char *a = heap_str(text);
+	assert_true(exact("[null]", a) == 1.0);
+	free(a);
+	/* naming something still fails, however late */
+	strcat(text, " Maybe 005Wt000003NGtcIAG.");
+	a = heap_str(text);
+	assert_true(exact("[null]", a) == 0.0);
+	free(a);
+}
+
+/* Regression: fuzzy_match built each word in a 256-byte stack buffer and
+ * dropped its bytes past 255, so two long words that differ only there were
+ * one token (F1 1), and a cut inside a multi-byte character made the token
+ * not UTF-8, so it was lost on both sides (F1 1 again). */
+static void test_regression_fuzzy_long_word(void **state)
+{
+	(void)state;
+	static const char *const chars[] = {"a", "\xd0\xb6", "\xe2\x82\xac"};
+	for (size_t c = 0; c < 3; c++) {
+		char word[1300] = "", gold[1400], other[1300];
+		for (int k = 0; k < 300; k++)
+			strcat(word, chars[c]);
+		snprintf(gold, sizeof gold, "[\"%s\"]", word);
+		snprintf(other, sizeof other, "%sb", word);
+		char *g = heap_str(gold), *a = heap_str(other), *same = heap_str(word);
+		if (fuzzy(g, a) != 0.0)
+			fail_msg("%zu: a long word that differs at its end matches", c);
+		assert_true(fuzzy(g, same) == 1.0);
+		free(g);
+		free(a);
+		free(same);
+	}
+}
+
+/* Regression: exact_match wrote the canonical form of each gold string into
+ * a 256-byte stack buffer, so a longer free-text gold was cut (and the
+ * whole answer item no longer equal to it), or cut inside a multi-byte
+ * character (not UTF-8: the gold was lost from the set). */
+static void test_regression_exact_long_gold(void **state)
+{
+	(void)state;
+	static const char *const chars[] = {"a", "\xd0\xb6", "\xe2\x82\xac"};
+	for (size_t c = 0; c < 3; c++) {
+		char item[1000] = "", gold[1100], answer[1100];
+		assert_true(strlen(chars[c]) * 300 + 29 < sizeof item);
+		for (int k = 0; k < 300; k++) {
+			strcat(item, k && k % 10 == 0 ? " " : "");
+			strcat(item, chars[c]);
+		}
+		snprintf(gold, sizeof gold, "[\"%s\", \"Pricing\"]", item);
+		snprintf(answer, sizeof answer, "Pricing; %s", item);
+		char *g = heap_str(gold), *a = heap_str(answer);
+		if (exact(g, a) != 1.0)
+			fail_msg("%zu: a long gold item does not match itself", c);
+		free(g);
+		free(a);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_exact_match), cmocka_unit_test(test_fuzzy_match), cmocka_unit_test(test_privacy),
 		cmocka_unit_test(test_task_files),  cmocka_unit_test(test_resolve),	cmocka_unit_test(test_user_sim),
-		cmocka_unit_test(test_generate),
+		cmocka_unit_test(test_generate),    cmocka_unit_test(test_regression_none_late_in_answer),
+		cmocka_unit_test(test_regression_fuzzy_long_word),  cmocka_unit_test(test_regression_exact_long_gold),
 	};
 	cmocka_set_message_output(CM_OUTPUT_TAP);
 	return cmocka_run_group_tests_name("tasks", tests, NULL, NULL);
