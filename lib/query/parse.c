@@ -38,6 +38,7 @@ typedef struct parser {
 	const char *errcode;
 	int depth;         /* parentheses and NOTs open */
 	int sel_depth;     /* SELECTs open */
+	bool in_fn;        /* reading the argument of a function */
 	int terms;         /* comparisons so far */
 } parser;
 
@@ -532,11 +533,15 @@ static int parse_expr(parser *p, q_expr *e)
 				if (inner >= FN_CALENDAR_MONTH) {
 					/* COUNT_DISTINCT(DAY_ONLY(CreatedDate)), DAY_ONLY(convertTimezone(x)) */
 					q_expr in;
-					if (++p->depth > MAX_DEPTH)
+					/* one function inside another, no deeper: refused at
+					 * the third, not after reading any depth of them */
+					if (p->in_fn)
 						return perr_at(p, p->tok.pos, "functions nest at most two deep");
-					if (parse_expr(p, &in))
+					p->in_fn = true;
+					int rc = parse_expr(p, &in);
+					p->in_fn = false;
+					if (rc)
 						return CRMW_EQUERY;
-					p->depth--;
 					if (in.fn == FN_NONE || in.inner != FN_NONE)
 						return perr_at(p, in.pos, "functions nest at most two deep");
 					e->inner = in.fn;
@@ -984,8 +989,7 @@ static int parse_select_inner(parser *p, q_select *s)
 		if (is_kw(&p->tok, "TYPEOF"))
 			return perr_at(p, p->tok.pos, "TYPEOF is not supported");
 		if (p->tok.kind == T_LPAREN) {
-			if (++p->depth > MAX_DEPTH)
-				return perr_at(p, p->tok.pos, "subqueries nest too deeply (at most %d)", MAX_DEPTH);
+			/* parse_select_body bounds the nesting (Q_MAX_SELECT_DEPTH) */
 			if (next(p))
 				return CRMW_EQUERY;
 			it->is_sub = true;
@@ -994,7 +998,6 @@ static int parse_select_inner(parser *p, q_select *s)
 				return oom(p);
 			if (parse_select_body(p, it->sub) || expect(p, T_RPAREN, "')' after the subquery"))
 				return CRMW_EQUERY;
-			p->depth--;
 		} else {
 			if (parse_expr(p, &it->e))
 				return CRMW_EQUERY;

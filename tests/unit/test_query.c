@@ -504,7 +504,7 @@ static void test_regression_nesting_bound(void **state)
 		size_t n;
 		const char *msg;
 	} cases[] = {
-		{"(SELECT ", 300, "subqueries nest too deeply (at most 64)"},
+		{"(SELECT ", 300, "subqueries nest too deeply (at most 5 levels of SELECT)"},
 		{"DAY_ONLY(", 100000, "functions nest at most two deep"},
 	};
 	crmw_buf b = CRMW_BUF_INIT;
@@ -523,7 +523,7 @@ static void test_regression_nesting_bound(void **state)
 	/* what nests within the bounds is read as before */
 	const char *three = "SELECT DAY_ONLY(DAY_ONLY(DAY_ONLY(CreatedDate))) FROM Case";
 	assert_int_equal(query_n(db, three, strlen(three), &b), CRMW_EQUERY);
-	assert_non_null(strstr(crmw_db_errmsg(db), "functions nest at most two deep (line 1, column 17)"));
+	assert_non_null(strstr(crmw_db_errmsg(db), "functions nest at most two deep (line 1, column 26)"));
 	json_t *v = run(db, "SELECT COUNT_DISTINCT(DAY_ONLY(CreatedDate)) n FROM Case", NULL);
 	json_decref(v);
 	const char *sub = "SELECT Id, (SELECT Id, (SELECT Id FROM Cases) FROM Cases) FROM Account";
