@@ -4,6 +4,7 @@
  */
 #include "common/internal.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,4 +136,34 @@ int crmw__buf_cut(crmw_buf *b, size_t max, const char *advice)
 	b->data[cut] = '\0';
 	return crmw__buf_printf(b, "\n[truncated: the result has %zu bytes; this shows the first %zu.%s%s]", full, cut,
 				advice && *advice ? " " : "", advice ? advice : "");
+}
+
+int crmw__buf_read_file(crmw_buf *b, const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return -1;
+	int err = 0;
+	for (;;) {
+		/* read straight into the buffer, 64 KiB at a time (nothing on
+		 * the stack: callers may run on small threads) */
+		if (crmw__buf_reserve(b, 65536)) {
+			err = ENOMEM;
+			break;
+		}
+		size_t n = fread(b->data + b->len, 1, b->cap - b->len - 1, f);
+		b->len += n;
+		b->data[b->len] = '\0';
+		if (n == 0) {
+			if (ferror(f))
+				err = errno ? errno : EIO;
+			break;
+		}
+	}
+	fclose(f);
+	if (err) {
+		errno = err;
+		return -1;
+	}
+	return 0;
 }

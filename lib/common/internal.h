@@ -111,6 +111,9 @@ int crmw__buf_putc(crmw_buf *b, char c);
 int crmw__buf_printf(crmw_buf *b, const char *fmt, ...) CRMW_PRINTF(2, 3);
 /* Append `s` (n bytes of UTF-8) as a quoted, escaped JSON string. */
 int crmw__buf_json_str(crmw_buf *b, const char *s, size_t n);
+/* Append the whole file at `path` (NUL-terminated).  0, or -1 with errno
+ * set (ENOMEM when out of memory); what was read so far stays in b. */
+int crmw__buf_read_file(crmw_buf *b, const char *path);
 /* Empty the buffer, keeping its memory. */
 void crmw__buf_clear(crmw_buf *b);
 /* Cut text longer than `max` bytes at a UTF-8 character boundary and append

@@ -61,6 +61,8 @@ typedef struct item {
 	int64_t date;              /* order effective date (seconds) */
 } item;
 
+#define FCACHE_N 512 /* field-index cache slots */
+
 typedef struct gen {
 	crmw_db *db;               /* read by the generator only for its schema */
 	crmw_bulk *bulk;
@@ -74,10 +76,11 @@ typedef struct gen {
 	/* the current row */
 	const crmw_object *obj;
 	const char *obj_name;      /* the literal the object was named by */
-	struct { const crmw_object *o; const char *f; int32_t i; } fcache[512];
+	struct fslot { const crmw_object *o; const char *f; int32_t i; } *fcache; /* FCACHE_N slots */
 	crmw_buf tmp;
 	/* entities */
 	agent *agents;
+	double *route_w;           /* nagents weights, route()'s scratch */
 	int nagents, nissues, ncategories;
 	char (*issue_ids)[19];
 	product *products;
@@ -177,7 +180,7 @@ static int32_t fidx(gen *g, const char *field)
 {
 	if (!g->obj)
 		return -1;
-	size_t h = (((uintptr_t)g->obj >> 4) ^ ((uintptr_t)field >> 3) * 31) % CRMW_ARRAY_LEN(g->fcache);
+	size_t h = (((uintptr_t)g->obj >> 4) ^ ((uintptr_t)field >> 3) * 31) % FCACHE_N;
 	if (g->fcache[h].o == g->obj && g->fcache[h].f == field)
 		return g->fcache[h].i;
 	int32_t i = crmw__object_field_index(g->obj, field);
@@ -361,6 +364,7 @@ static void gen_users(gen *g)
 	bool pro = g->prof->set != 1;
 	stage(g, "users", n);
 	g->agents = xcalloc(g, (size_t)n, sizeof *g->agents);
+	g->route_w = xcalloc(g, (size_t)n, sizeof *g->route_w);
 	if (!ok(g))
 		return;
 	g->nagents = n;
@@ -881,13 +885,12 @@ static const char *const statuses_open[] = {"New", "Working", "Escalated", "Wait
 static int route(gen *g, rng *r, int issue)
 {
 	/* Skilled agents with more capacity get more of an issue's cases. */
-	double w[4096];
-	int n = g->nagents < 4096 ? g->nagents : 4096;
-	for (int i = 0; i < n; i++) {
+	double *w = g->route_w;
+	for (int i = 0; i < g->nagents; i++) {
 		const agent *a = &g->agents[i];
 		w[i] = a->sales ? 0.0 : a->workload * a->skill[issue] * a->skill[issue];
 	}
-	return pick_weighted(r, w, n);
+	return pick_weighted(r, w, g->nagents);
 }
 
 static int policy_index(const gen *g, const char *kind)
@@ -1401,6 +1404,8 @@ static void gen_sales(gen *g)
 
 static void gen_free(gen *g)
 {
+	free(g->route_w);
+	free(g->fcache);
 	for (int i = 0; i < g->nagents; i++) {
 		free(g->agents[i].skill);
 		free(g->agents[i].speed);
@@ -1431,26 +1436,34 @@ static void gen_free(gen *g)
  * `overwrite`, link() refuses a file that appeared meanwhile. */
 static int move_into_place(const char *tmp, const char *path, bool overwrite)
 {
-	char side[4300];
+	crmw_buf side = CRMW_BUF_INIT;
 	struct stat sb;
-	snprintf(side, sizeof side, "%s-wal", tmp);
-	if (stat(side, &sb) == 0 && sb.st_size > 0)
+	if (crmw__buf_printf(&side, "%s-wal", tmp))
+		return crmw__errf(NULL, CRMW_ENOMEM, "out of memory");
+	if (stat(side.data, &sb) == 0 && sb.st_size > 0) {
+		crmw_buf_dispose(&side);
 		return crmw__errf(NULL, CRMW_EIO, "%s: the write-ahead log was not checkpointed on close", tmp);
+	}
 	int err = 0;
 	if (!overwrite) {
 		if (link(tmp, path) != 0)
 			err = errno;
 	} else {
 		/* The old org's log and shared memory must not outlive it. */
-		snprintf(side, sizeof side, "%s-wal", path);
-		if (unlink(side) != 0 && errno != ENOENT)
+		crmw__buf_clear(&side);
+		if (crmw__buf_printf(&side, "%s-wal", path))
+			err = ENOMEM;
+		else if (unlink(side.data) != 0 && errno != ENOENT)
 			err = errno;
-		snprintf(side, sizeof side, "%s-shm", path);
-		if (!err && unlink(side) != 0 && errno != ENOENT)
+		crmw__buf_clear(&side);
+		if (!err && crmw__buf_printf(&side, "%s-shm", path))
+			err = ENOMEM;
+		else if (!err && unlink(side.data) != 0 && errno != ENOENT)
 			err = errno;
 		if (!err && rename(tmp, path) != 0)
 			err = errno;
 	}
+	crmw_buf_dispose(&side);
 	if (err == EEXIST)
 		return crmw__errf(NULL, CRMW_EEXISTS, "%s already exists (use overwrite to replace it)", path);
 	if (err)
@@ -1558,10 +1571,11 @@ int crmw_gen(const char *path, const char *options_json, crmw_progress_fn progre
 	/* The org is written under a temporary name beside `path` and moved
 	 * into place once committed: a failure (a full disk, an abort) leaves
 	 * whatever was at `path` as it was. */
-	char tmp[4200];
+	crmw_buf tmpb = CRMW_BUF_INIT;
 	struct stat sb;
-	if (!rc && snprintf(tmp, sizeof tmp, "%s.gen-%ld.tmp", path, (long)getpid()) >= (int)sizeof tmp)
-		rc = crmw__errf(NULL, CRMW_EINVALID, "crmw_gen: path too long");
+	if (!rc && crmw__buf_printf(&tmpb, "%s.gen-%ld.tmp", path, (long)getpid()))
+		rc = crmw__errf(NULL, CRMW_ENOMEM, "out of memory");
+	const char *tmp = tmpb.data;
 	if (!rc && !overwrite && stat(path, &sb) == 0)
 		rc = crmw__errf(NULL, CRMW_EEXISTS, "%s already exists (use overwrite to replace it)", path);
 	if (!rc) {
@@ -1572,9 +1586,13 @@ int crmw_gen(const char *path, const char *options_json, crmw_progress_fn progre
 	}
 	crmw_schema_free(schema);
 	json_decref(opts);
-	if (rc)
+	if (rc) {
+		crmw_buf_dispose(&tmpb);
 		return rc;
-	rc = latent_open(&g);
+	}
+	if (!(g.fcache = calloc(FCACHE_N, sizeof *g.fcache)))
+		rc = crmw__errf(&g.db->h.err, CRMW_ENOMEM, "out of memory");
+	rc = rc ? rc : latent_open(&g);
 	rc = rc ? rc : crmw_bulk_begin(&g.bulk, g.db, "{\"exclusive\":true}");
 	rc = rc ? rc : gs_open(&g.gs, g.db, g.bulk, g.lat, (int)CRMW_ARRAY_LEN(latent_insert), (int)threads,
 			       progress, userdata);
@@ -1601,12 +1619,15 @@ int crmw_gen(const char *path, const char *options_json, crmw_progress_fn progre
 	crmw_db_free(g.db);
 	if (!rc)
 		rc = move_into_place(tmp, path, overwrite);
-	char p[4300];
 	static const char *const sides[] = {"", "-wal", "-shm", "-journal"};
+	crmw_buf p = CRMW_BUF_INIT;
 	for (size_t i = 0; i < CRMW_ARRAY_LEN(sides); i++) {
-		snprintf(p, sizeof p, "%s%s", tmp, sides[i]);
-		unlink(p);
+		crmw__buf_clear(&p);
+		if (!crmw__buf_printf(&p, "%s%s", tmp, sides[i]))
+			unlink(p.data);
 	}
+	crmw_buf_dispose(&p);
+	crmw_buf_dispose(&tmpb);
 	if (!rc && progress)
 		progress("done", 1, 1, userdata);
 	return rc;

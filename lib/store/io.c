@@ -41,27 +41,12 @@ static const char *base_name(const char *path)
 static int read_file(crmw_db *db, const char *path, char **out, size_t *len)
 {
 	*out = NULL;
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return crmw__errf(&db->h.err, errno == ENOENT ? CRMW_ENOTFOUND : CRMW_EIO, "%s: %s",
-				  path, strerror(errno));
 	crmw_buf b = CRMW_BUF_INIT;
-	char chunk[65536];
-	size_t n;
-	int rc = CRMW_OK;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		if (crmw__buf_append(&b, chunk, n)) {
-			rc = crmw__errf(&db->h.err, CRMW_ENOMEM, "%s: out of memory", path);
-			break;
-		}
-	if (!rc && ferror(f))
-		rc = crmw__errf(&db->h.err, CRMW_EIO, "%s: read error", path);
-	fclose(f);
-	if (!rc && !b.data && crmw__buf_append(&b, "", 0))
-		rc = crmw__errf(&db->h.err, CRMW_ENOMEM, "out of memory");
-	if (rc) {
+	if (crmw__buf_read_file(&b, path) || (!b.data && crmw__buf_append(&b, "", 0))) {
+		int e = errno;
 		crmw_buf_dispose(&b);
-		return rc;
+		return crmw__errf(&db->h.err, e == ENOENT ? CRMW_ENOTFOUND : e == ENOMEM ? CRMW_ENOMEM : CRMW_EIO, "%s: %s",
+				  path, strerror(e));
 	}
 	*out = b.data;
 	*len = b.len;

@@ -215,19 +215,13 @@ CRMW_API int crmw_task_set_load(crmw_task_set **out, const char *path)
 	if (!out || !path)
 		return crmw__errf(NULL, CRMW_EINVALID, "out and path must not be NULL");
 	*out = NULL;
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return crmw__errf(NULL, errno == ENOENT ? CRMW_ENOTFOUND : CRMW_EIO, "cannot open task file '%s': %s", path,
-				  strerror(errno));
 	crmw_buf b = CRMW_BUF_INIT;
-	char chunk[65536];
-	size_t n;
 	int rc = CRMW_OK;
-	while (!rc && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		rc = crmw__buf_append(&b, chunk, n);
-	if (!rc && ferror(f))
-		rc = crmw__errf(NULL, CRMW_EIO, "cannot read task file '%s'", path);
-	fclose(f);
+	if (crmw__buf_read_file(&b, path)) {
+		int e = errno;
+		rc = crmw__errf(NULL, e == ENOENT ? CRMW_ENOTFOUND : e == ENOMEM ? CRMW_ENOMEM : CRMW_EIO,
+				"cannot read task file '%s': %s", path, strerror(e));
+	}
 	if (!rc) {
 		rc = crmw_task_set_parse(out, b.data ? b.data : "", b.len);
 		if (rc) {
