@@ -14,7 +14,6 @@
 
 #define MAX_REL_DEPTH 5
 #define MAX_JOINS 64
-#define PUSH_MAX 16 /* conditions a row source takes from its query */
 
 typedef struct join {
 	const char *key;            /* canonical relationship chain: "Account.Owner" */
@@ -44,20 +43,10 @@ typedef struct cctx {
 	int semi_depth;
 	const char *fts_match;      /* SOSL: the FTS5 query this SELECT must match */
 	bool fts_none;              /* SOSL: the object has no field in the search scope */
-	const struct pushdown *push; /* SEL_SOURCE: the query's conditions that go inside too */
+	const char *same_row;       /* SEL_SOURCE: the source holds just this alias's row */
 	bool failed;
 } cctx;
 
-/*
- * The conditions of a query that a row source may evaluate beside its
- * rule (see leakproof()), and the alias the query gives its object.
- */
-typedef struct pushdown {
-	const q_cond *const *conds;
-	int n;
-	const char *alias;
-	const char *same_row;       /* the source holds only this alias's row (a gate) */
-} pushdown;
 
 /* What compile_select writes. */
 typedef enum sel_mode {
@@ -297,7 +286,7 @@ static const char *suggest_object(const cctx *c, const char *name)
 	return crmw__near_best(&near);
 }
 
-static int row_source(cctx *c, const crmw_object *o, const crmw_field *via, const pushdown *pd, const char **out);
+static int row_source(cctx *c, const crmw_object *o, const crmw_field *via, const char *same_row, const char **out);
 static int row_gate(cctx *c, const crmw_object *o, const char *alias, const char **out);
 
 /* A column of a joined row as the query may read it: behind the row's
@@ -308,7 +297,6 @@ static const char *gated(cctx *c, const char *gate, const char *expr)
 {
 	return gate ? afmt(c, "CASE WHEN %s THEN %s END", gate, expr) : expr;
 }
-static bool leakproof(const cctx *c, const crmw_object *o, const char *alias, const q_cond *q);
 
 static int resolve_path(cctx *c, const q_path *p, rexpr *out)
 {
@@ -999,23 +987,10 @@ static int compile_select(cctx *c, const q_select *s, crmw_buf *out, sel_mode mo
 	 * read.  A child subquery's parent filter is trusted, so it goes
 	 * inside that subquery too (where its index stays usable).
 	 */
-	const q_cond *top[PUSH_MAX];
-	pushdown pd = {top, 0, s->alias, NULL};
-	if (mode == SEL_SOURCE) {
+	if (mode == SEL_SOURCE)
 		src = afmt(x, "\"%s\"", o->name);
-		if (c->push)
-			x->alias = c->push->alias; /* the pushed conditions name the query's alias */
-	} else {
-		/* the top-level ANDed conditions that may go inside the source */
-		const q_cond *w = s->where;
-		int nk = !w ? 0 : w->kind == C_AND ? w->nkids : 1;
-		for (int i = 0; i < nk && pd.n < PUSH_MAX; i++) {
-			const q_cond *k = w->kind == C_AND ? w->kids[i] : w;
-			if (leakproof(x, o, s->alias, k))
-				top[pd.n++] = k;
-		}
-		rc = row_source(x, o, parent_via, &pd, &src);
-	}
+	else
+		rc = row_source(x, o, parent_via, NULL, &src);
 	if (rc || !src) {
 		rc = rc ? rc : CRMW_ENOMEM;
 		goto done;
@@ -1045,17 +1020,11 @@ static int compile_select(cctx *c, const q_select *s, crmw_buf *out, sel_mode mo
 	}
 	if (s->where && (rc = compile_cond(x, s->where, &where, false, false)))
 		goto done;
-	if (mode == SEL_SOURCE && c->push && c->push->same_row &&
-	    crmw__buf_printf(&where, "%s%s.rowid = %s.rowid", where.len ? " AND " : "", table_alias(x, 0), c->push->same_row))
+	if (mode == SEL_SOURCE && c->same_row &&
+	    crmw__buf_printf(&where, "%s%s.rowid = %s.rowid", where.len ? " AND " : "", table_alias(x, 0), c->same_row)) {
 		rc = coom(x);
-	for (int i = 0; mode == SEL_SOURCE && c->push && i < c->push->n && !rc; i++) {
-		if (crmw__buf_puts(&where, where.len ? " AND " : ""))
-			rc = coom(x);
-		else
-			rc = compile_cond(x, c->push->conds[i], &where, false, false);
-	}
-	if (rc)
 		goto done;
+	}
 
 	/* GROUP BY */
 	rexpr *groups = s->ngroup ? crmw__arena_alloc(x->a, sizeof *groups * (size_t)s->ngroup) : NULL;
@@ -1255,46 +1224,6 @@ done:
 }
 
 /*
- * May a condition of the query also be evaluated on rows the rule rejects?
- * Only a comparison (=, !=, <, <=, >, >=, IN or NOT IN a list of values) of
- * a field of the object itself, visible to the role, with bound values:
- * it cannot fail, costs the same whatever the row holds, and its result on
- * a rejected row is thrown away with the row.  (PostgreSQL's row security
- * lets such "leakproof" conditions through its barrier for the same
- * reason.)  Pushed into the row source beside the rule, such a condition
- * lets SQLite find the rows through an index: a point lookup by Id stays a
- * lookup.  LIKE, INCLUDES, semi-joins, functions and relationship paths
- * never go inside.
- */
-static bool leakproof(const cctx *c, const crmw_object *o, const char *alias, const q_cond *q)
-{
-	if (q->kind != C_CMP || q->lhs.fn != FN_NONE || !q->lhs.has_path)
-		return false;
-	const q_path *p = &q->lhs.path;
-	const char *name = NULL;
-	if (p->nparts == 1) {
-		name = p->parts[0];
-	} else if (p->nparts == 2 && ((alias && strcasecmp(p->parts[0], alias) == 0) || strcasecmp(p->parts[0], o->name) == 0)) {
-		for (int32_t k = 0; k < o->nfields; k++)
-			if (o->fields[k].relationship && strcasecmp(o->fields[k].relationship, p->parts[0]) == 0)
-				return false; /* "Owner.Name" on an object named Owner: a path */
-		name = p->parts[1];
-	}
-	const crmw_field *f = name ? crmw__object_field(o, name) : NULL;
-	if (!f || f->type == CRMW_FIELD_TEXTAREA || f->type == CRMW_FIELD_MULTIPICKLIST ||
-	    !crmw__role_sees(c->role, o->name, f->name))
-		return false;
-	switch (q->op) {
-	case OP_EQ: case OP_NE: case OP_LT: case OP_LE: case OP_GT: case OP_GE:
-		return q->rhs.kind != V_SUBQUERY && q->rhs.kind != V_LIST;
-	case OP_IN: case OP_NOT_IN:
-		return q->rhs.kind == V_LIST;
-	default:
-		return false;
-	}
-}
-
-/*
  * The rows of `o` the role may read, as a FROM source: the object's table
  * when nothing limits its rows (no role, or no row rule), else
  *
@@ -1304,11 +1233,11 @@ static bool leakproof(const cctx *c, const crmw_object *o, const char *alias, co
  * flattens a subquery with LIMIT and OFFSET into the query around it nor
  * pushes that query's conditions down into it, so the rule filters the
  * rows before any condition of the user sees one: no error and no result
- * can depend on a record the role may not read.  tests/unit/test_query.c
+ * can depend on a record the role may not read.  tests/unit/test_access_rows.c
  * checks the plans.  The rule is trusted: it is compiled with no role, so
  * that it may read what it needs (and cannot recurse).
  */
-static int row_source(cctx *c, const crmw_object *o, const crmw_field *via, const pushdown *pd, const char **out)
+static int row_source(cctx *c, const crmw_object *o, const crmw_field *via, const char *same_row, const char **out)
 {
 	*out = NULL;
 	const char *text = NULL;
@@ -1329,7 +1258,7 @@ static int row_source(cctx *c, const crmw_object *o, const crmw_field *via, cons
 	rc_ctx.semi_depth = 0;
 	rc_ctx.fts_match = NULL;
 	rc_ctx.fts_none = false;
-	rc_ctx.push = pd && (pd->n || pd->same_row) ? pd : NULL;
+	rc_ctx.same_row = same_row;
 	crmw_buf sql = CRMW_BUF_INIT;
 	rc = compile_select(&rc_ctx, rule, &sql, SEL_SOURCE, NULL, via);
 	c->failed = rc_ctx.failed;
@@ -1344,9 +1273,8 @@ static int row_source(cctx *c, const crmw_object *o, const crmw_field *via, cons
 static int row_gate(cctx *c, const crmw_object *o, const char *alias, const char **out)
 {
 	*out = NULL;
-	pushdown pd = {NULL, 0, NULL, alias};
 	const char *src = NULL;
-	int rc = row_source(c, o, NULL, &pd, &src);
+	int rc = row_source(c, o, NULL, alias, &src);
 	if (rc || src[0] != '(')
 		return rc;
 	return (*out = afmt(c, "EXISTS %s", src)) ? CRMW_OK : CRMW_ENOMEM;
