@@ -358,9 +358,7 @@ CRMW_API int crmw_agent_set_role(crmw_agent *a, const crmw_role *role)
 {
 	if (!a)
 		return crmw__errf(NULL, CRMW_EINVALID, "crmw_agent_set_role: NULL agent");
-	crmw_role *old = a->role;
-	a->role = crmw__role_ref(role);
-	crmw_role_free(old);
+	crmw__role_set(&a->role, role);
 	return CRMW_OK;
 }
 

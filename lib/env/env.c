@@ -288,9 +288,7 @@ CRMW_API int crmw_env_pool_set_role(crmw_env_pool *p, const crmw_role *role)
 	if (p->nidle != p->nall) {
 		rc = crmw__errf(&p->h.err, CRMW_EBUSY, "crmw_env_pool_set_role: environments are being reset or stepped");
 	} else {
-		crmw_role *old = p->role;
-		p->role = crmw__role_ref(role);
-		crmw_role_free(old);
+		crmw__role_set(&p->role, role);
 		for (size_t i = 0; i < p->nall && !rc; i++)
 			rc = crmw_agent_set_role(p->all[i]->a, p->role);
 	}

@@ -59,6 +59,13 @@ crmw_role *crmw__role_ref(const crmw_role *r)
 	return m;
 }
 
+void crmw__role_set(crmw_role **slot, const crmw_role *r)
+{
+	crmw_role *old = *slot;
+	*slot = crmw__role_ref(r);
+	crmw_role_free(old);
+}
+
 /* ----------------------------------------------------------- lookups */
 
 const acl_obj *crmw__role_obj(const crmw_role *r, const char *object)

@@ -60,6 +60,8 @@ struct crmw_role {
 
 /* A new reference to `r` (NULL stays NULL). */
 crmw_role *crmw__role_ref(const crmw_role *r);
+/* Make *slot a new reference to `r`, releasing the one it held. */
+void crmw__role_set(crmw_role **slot, const crmw_role *r);
 /* The role's entry for `object`, NULL when the default applies. */
 const acl_obj *crmw__role_obj(const crmw_role *r, const char *object);
 /* May the role read the object / the field (row rules aside)?  NULL role: yes. */

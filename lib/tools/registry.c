@@ -247,9 +247,7 @@ int crmw_registry_set_role(crmw_registry *r, const crmw_role *role)
 {
 	if (!r)
 		return crmw__errf(NULL, CRMW_EINVALID, "crmw_registry_set_role: registry is NULL");
-	crmw_role *old = r->role;
-	r->role = crmw__role_ref(role);
-	crmw_role_free(old);
+	crmw__role_set(&r->role, role);
 	return CRMW_OK;
 }
 

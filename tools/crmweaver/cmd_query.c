@@ -44,17 +44,17 @@ static void usage(FILE *f, bool sql)
 		"                       (default: the org's own \"now\")\n");
 	cli_role_help(f, 23, "");
 	fprintf(f,
-			"  --max-rows N         fail with LIMIT_EXCEEDED beyond N records (default 10000)\n"
-			"  --max-bytes N        fail beyond N bytes of output (default 16 MiB)\n"
-			"  --timeout-ms N       fail with QUERY_TIMEOUT after N ms (default 2000)\n"
-			"  --drop-null-columns  leave out fields that are null in every record\n"
-			"\n"
-			"examples:\n"
-			"  crmweaver query --db org.db 'SELECT Name, (SELECT Subject FROM Cases) FROM Account LIMIT 5'\n"
-			"  crmweaver query --db org.db --today 2024-06-01 \\\n"
-			"      'SELECT OwnerId, COUNT(Id) n FROM Case WHERE CreatedDate = LAST_N_MONTHS:3 GROUP BY OwnerId'\n"
-			"  crmweaver query --db org.db 'FIND {zipper} IN ALL FIELDS RETURNING Case(Subject)'\n"
-			"  crmweaver query --db org.db --role tier1.json --bind user_id=005... 'SELECT Subject FROM Case'\n");
+		"  --max-rows N         fail with LIMIT_EXCEEDED beyond N records (default 10000)\n"
+		"  --max-bytes N        fail beyond N bytes of output (default 16 MiB)\n"
+		"  --timeout-ms N       fail with QUERY_TIMEOUT after N ms (default 2000)\n"
+		"  --drop-null-columns  leave out fields that are null in every record\n"
+		"\n"
+		"examples:\n"
+		"  crmweaver query --db org.db 'SELECT Name, (SELECT Subject FROM Cases) FROM Account LIMIT 5'\n"
+		"  crmweaver query --db org.db --today 2024-06-01 \\\n"
+		"      'SELECT OwnerId, COUNT(Id) n FROM Case WHERE CreatedDate = LAST_N_MONTHS:3 GROUP BY OwnerId'\n"
+		"  crmweaver query --db org.db 'FIND {zipper} IN ALL FIELDS RETURNING Case(Subject)'\n"
+		"  crmweaver query --db org.db --role tier1.json --bind user_id=005... 'SELECT Subject FROM Case'\n");
 }
 
 static int run(int argc, char **argv, bool sql)
