@@ -801,7 +801,8 @@ static int approve(crmw_session *s, const char *id, const char *name, const json
 	int32_t allow = 1;
 	crmw_tool_ctx ctx;
 	tool_ctx(s, &ctx);
-	int rc = a->approve_ctx ? a->approve_ctx(&allow, why, &ctx, t, a->approve_ud) : a->approve(&allow, why, t, a->approve_ud);
+	int rc = a->approve_ctx ? a->approve_ctx(&allow, why, &ctx, t, a->approve_ud)
+				: a->approve(&allow, why, t, a->approve_ud);
 	free(t);
 	if (rc != 0)
 		return -1;
