@@ -123,6 +123,25 @@ func (a *Agent) SetRegistry(reg *Registry) error {
 	return err
 }
 
+// SetRole sets the role every episode runs under (crmw_agent_set_role; nil:
+// none, the host asking for internal access unless the registry has a base
+// role).  A task's context.role only narrows it.  The library keeps its own
+// reference: role may be closed afterwards.
+func (a *Agent) SetRole(role *Role) error {
+	h, err := a.handle()
+	if err != nil {
+		return err
+	}
+	rh, err := role.handleOrNil()
+	if err != nil {
+		return err
+	}
+	err = call(func() C.int { return C.crmw_agent_set_role(h, rh) })
+	runtime.KeepAlive(a)
+	runtime.KeepAlive(role)
+	return err
+}
+
 // SetMemory makes the agent use a shared-memory store (nil: none).  The
 // agent borrows m.
 func (a *Agent) SetMemory(m *Memory) error {

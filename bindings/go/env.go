@@ -113,6 +113,25 @@ func (p *EnvPool) SetMemory(m *Memory) error {
 	return err
 }
 
+// SetRole sets the role every episode of the pool runs under
+// (crmw_env_pool_set_role; nil: none, the host asking for internal access);
+// a task's context.role only narrows it.  The library keeps its own
+// reference: role may be closed afterwards.
+func (p *EnvPool) SetRole(role *Role) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.ptr == nil {
+		return closedError("EnvPool")
+	}
+	rh, err := role.handleOrNil()
+	if err != nil {
+		return err
+	}
+	err = call(func() C.int { return C.crmw_env_pool_set_role(p.ptr, rh) })
+	runtime.KeepAlive(role)
+	return err
+}
+
 // Env is one environment of a pool (one episode at a time).  Different
 // environments may be used from different goroutines at once; one
 // environment is used by one goroutine at a time.

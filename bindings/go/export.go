@@ -41,6 +41,15 @@ func crmwGoTool(args *C.char, n C.size_t, result *C.crmw_buf, h C.uintptr_t) C.i
 	return t.call(args, n, result)
 }
 
+//export crmwGoToolCtx
+func crmwGoToolCtx(ctx *C.crmw_tool_ctx, args *C.char, n C.size_t, result *C.crmw_buf, h C.uintptr_t) C.int {
+	t, ok := cgo.Handle(h).Value().(*toolState)
+	if !ok {
+		return 1
+	}
+	return t.callCtx(ctx, args, n, result)
+}
+
 //export crmwGoEmbed
 func crmwGoEmbed(out *C.float, dim C.int32_t, text *C.char, n C.size_t, h C.uintptr_t) C.int {
 	e, ok := cgo.Handle(h).Value().(*embedderState)

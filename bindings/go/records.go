@@ -149,21 +149,81 @@ type Role struct {
 // JSON policy document (docs/access.md).  db is only read while the role is
 // made.
 func NewRole(db *DB, policy string) (*Role, error) {
+	return NewRoleBound(db, policy, nil)
+}
+
+// NewRoleBound is NewRole with the policy's variables bound
+// ({"user_id": "005..."}; account_id, contact_id, user_id).
+func NewRoleBound(db *DB, policy string, bindings map[string]string) (*Role, error) {
 	dh, err := db.handle()
 	if err != nil {
 		return nil, err
 	}
 	p := newCstr(policy)
 	defer p.free()
+	var b cstr
+	if len(bindings) > 0 {
+		if b, err = jsonCstr(bindings); err != nil {
+			return nil, err
+		}
+		defer b.free()
+	}
 	var h *C.crmw_role
-	err = call(func() C.int { return C.crmw_role_new(&h, dh, p.p, nil) })
+	err = call(func() C.int { return C.crmw_role_new(&h, dh, p.p, b.p) })
 	runtime.KeepAlive(db)
 	if err != nil {
 		return nil, err
 	}
+	return wrapRole(h), nil
+}
+
+func wrapRole(h *C.crmw_role) *Role {
 	r := &Role{ptr: h}
 	runtime.SetFinalizer(r, (*Role).Close)
-	return r, nil
+	return r
+}
+
+// handleOrNil is the role's handle, nil for a nil role (no role).
+func (r *Role) handleOrNil() (*C.crmw_role, error) {
+	if r == nil {
+		return nil, nil
+	}
+	if r.ptr == nil {
+		return nil, closedError("Role")
+	}
+	return r.ptr, nil
+}
+
+// Intersect is the role that sees what both r and other see
+// (crmw_role_intersect): objects and fields both show, capabilities both
+// allow, records both row rules accept.
+func (r *Role) Intersect(other *Role) (*Role, error) {
+	if r == nil || r.ptr == nil || other == nil || other.ptr == nil {
+		return nil, closedError("Role")
+	}
+	var h *C.crmw_role
+	err := call(func() C.int { return C.crmw_role_intersect(&h, r.ptr, other.ptr) })
+	runtime.KeepAlive(r)
+	runtime.KeepAlive(other)
+	if err != nil {
+		return nil, err
+	}
+	return wrapRole(h), nil
+}
+
+// Binding is the Id bound to one of the role's variables, "" when unbound.
+func (r *Role) Binding(name string) string {
+	if r == nil || r.ptr == nil {
+		return ""
+	}
+	n := newCstr(name)
+	defer n.free()
+	s := ""
+	if v := C.crmw_role_binding(r.ptr, n.p); v != nil {
+		s = C.GoString(v)
+	}
+	runtime.KeepAlive(r)
+	return s
 }
 
 // Close releases the role.  Calling it again does nothing.

@@ -13,6 +13,7 @@ package crmweaver
 
 extern int crmwGoComplete(crmw_response *resp, crmw_request *req, uintptr_t h);
 extern int crmwGoTool(char *args, size_t len, crmw_buf *result, uintptr_t h);
+extern int crmwGoToolCtx(crmw_tool_ctx *ctx, char *args, size_t len, crmw_buf *result, uintptr_t h);
 extern void crmwGoRelease(uintptr_t h);
 extern int crmwGoEmbed(float *out, int32_t dim, char *text, size_t len, uintptr_t h);
 extern int crmwGoUser(crmw_buf *reply, char *request_json, uintptr_t h);
@@ -25,6 +26,11 @@ static int shim_complete(crmw_response *resp, const crmw_request *req, void *use
 static int shim_tool(const char *args, size_t len, crmw_buf *result, void *userdata)
 {
 	return crmwGoTool((char *)args, len, result, (uintptr_t)userdata);
+}
+
+static int shim_tool_ctx(const crmw_tool_ctx *ctx, const char *args, size_t len, crmw_buf *result, void *userdata)
+{
+	return crmwGoToolCtx((crmw_tool_ctx *)ctx, (char *)args, len, result, (uintptr_t)userdata);
 }
 
 static void shim_release(void *userdata)
@@ -75,6 +81,12 @@ static int crmwgo_registry_add(crmw_registry *reg, const char *name, const char 
 {
 	return crmw_registry_add(reg, name, description, parameters_json, shim_tool, (void *)h, shim_release);
 }
+
+static int crmwgo_registry_add_ctx(crmw_registry *reg, const char *name, const char *description,
+				   const char *parameters_json, uintptr_t h)
+{
+	return crmw_registry_add_ctx(reg, name, description, parameters_json, shim_tool_ctx, (void *)h, shim_release);
+}
 */
 import "C"
 
@@ -88,6 +100,10 @@ func setBackend(a *C.crmw_agent, h cgo.Handle) C.int {
 
 func registryAdd(reg *C.crmw_registry, name, description, params *C.char, h cgo.Handle) C.int {
 	return C.crmwgo_registry_add(reg, name, description, params, C.uintptr_t(h))
+}
+
+func registryAddCtx(reg *C.crmw_registry, name, description, params *C.char, h cgo.Handle) C.int {
+	return C.crmwgo_registry_add_ctx(reg, name, description, params, C.uintptr_t(h))
 }
 
 func memorySetEmbedder(m *C.crmw_memory, name *C.char, dim C.int32_t, h cgo.Handle) C.int {

@@ -114,13 +114,71 @@ func (r *Registry) AddBuiltinWith(sets string, db *DB, opts *QueryOptions) error
 // TOOL_FAILED with the error's text.
 type ToolFunc func(args []byte) ([]byte, error)
 
-type toolState struct {
-	errs *toolErrors
-	name string
-	fn   ToolFunc
+// ToolContext is what a tool call runs under (crmw_tool_ctx, copied): the
+// name of its role ("" for internal access: no role anywhere), the role's
+// bound variables ("account_id", "contact_id", "user_id"), the day
+// ("YYYY-MM-DD", "" when the org's own now applies), and the task and
+// episode of the agent's episode making the call (InEpisode false and both
+// "" for a plain Registry.Call).
+type ToolContext struct {
+	Role      string
+	Bindings  map[string]string
+	Today     string
+	TaskID    string
+	EpisodeID string
+	InEpisode bool
 }
 
-func (t *toolState) call(args *C.char, n C.size_t, result *C.crmw_buf) (rc C.int) {
+// Binding is the Id bound to a variable of the call's role, "" when unbound.
+func (c *ToolContext) Binding(name string) string {
+	return c.Bindings[name]
+}
+
+func toolContext(ctx *C.crmw_tool_ctx) *ToolContext {
+	c := &ToolContext{Bindings: map[string]string{}}
+	if r := C.crmw_tool_ctx_role(ctx); r != nil {
+		c.Role = C.GoString(C.crmw_role_name(r))
+	}
+	for _, k := range []string{"account_id", "contact_id", "user_id"} {
+		ks := C.CString(k)
+		if v := C.crmw_tool_ctx_binding(ctx, ks); v != nil {
+			c.Bindings[k] = C.GoString(v)
+		}
+		C.free(unsafe.Pointer(ks))
+	}
+	if v := C.crmw_tool_ctx_today(ctx); v != nil {
+		c.Today = C.GoString(v)
+	}
+	if v := C.crmw_tool_ctx_task_id(ctx); v != nil {
+		c.TaskID, c.InEpisode = C.GoString(v), true
+	}
+	if v := C.crmw_tool_ctx_episode_id(ctx); v != nil {
+		c.EpisodeID = C.GoString(v)
+	}
+	return c
+}
+
+// ToolCtxFunc implements a tool in Go that enforces the call's role itself:
+// ctx says whom the call is for; otherwise as ToolFunc.
+type ToolCtxFunc func(ctx *ToolContext, args []byte) ([]byte, error)
+
+type toolState struct {
+	errs  *toolErrors
+	name  string
+	fn    ToolFunc
+	ctxFn ToolCtxFunc
+}
+
+func (t *toolState) callCtx(ctx *C.crmw_tool_ctx, args *C.char, n C.size_t, result *C.crmw_buf) C.int {
+	c := toolContext(ctx)
+	return t.run(args, n, result, func(in []byte) ([]byte, error) { return t.ctxFn(c, in) })
+}
+
+func (t *toolState) call(args *C.char, n C.size_t, result *C.crmw_buf) C.int {
+	return t.run(args, n, result, t.fn)
+}
+
+func (t *toolState) run(args *C.char, n C.size_t, result *C.crmw_buf, fn ToolFunc) (rc C.int) {
 	var in []byte
 	if args != nil {
 		in = C.GoBytes(unsafe.Pointer(args), C.int(n))
@@ -133,7 +191,7 @@ func (t *toolState) call(args *C.char, n C.size_t, result *C.crmw_buf) (rc C.int
 				err = &PanicError{Value: p, Stack: debug.Stack()}
 			}
 		}()
-		out, err = t.fn(in)
+		out, err = fn(in)
 	}()
 	if err != nil {
 		out = []byte(err.Error())
@@ -158,12 +216,26 @@ func setBuf(b *C.crmw_buf, data []byte) {
 // Add adds a tool written in Go.  parameters is the JSON Schema of its
 // arguments (nil: none; a string, []byte or any marshallable value).
 func (r *Registry) Add(name, description string, parameters interface{}, fn ToolFunc) error {
+	if fn == nil {
+		return &Error{Code: CodeInvalid, Name: StatusName(CodeInvalid), Message: "nil tool function"}
+	}
+	return r.add(name, description, parameters, &toolState{errs: r.errs, name: name, fn: fn})
+}
+
+// AddWithContext adds a tool written in Go that receives the call's context
+// (crmw_registry_add_ctx): its role and bindings, the day, the task and the
+// episode.  A tool that reads data should enforce ctx's role itself.
+func (r *Registry) AddWithContext(name, description string, parameters interface{}, fn ToolCtxFunc) error {
+	if fn == nil {
+		return &Error{Code: CodeInvalid, Name: StatusName(CodeInvalid), Message: "nil tool function"}
+	}
+	return r.add(name, description, parameters, &toolState{errs: r.errs, name: name, ctxFn: fn})
+}
+
+func (r *Registry) add(name, description string, parameters interface{}, st *toolState) error {
 	h, err := r.handle()
 	if err != nil {
 		return err
-	}
-	if fn == nil {
-		return &Error{Code: CodeInvalid, Name: StatusName(CodeInvalid), Message: "nil tool function"}
 	}
 	p, err := jsonCstr(parameters)
 	if err != nil {
@@ -176,10 +248,47 @@ func (r *Registry) Add(name, description string, parameters interface{}, fn Tool
 	defer d.free()
 	// The library calls shim_release (deleting the handle) when the tool is
 	// removed, the registry freed, or adding fails.
-	th := newHandle(&toolState{errs: r.errs, name: name, fn: fn})
-	err = call(func() C.int { return registryAdd(h, n.p, d.p, p.p, th) })
+	th := newHandle(st)
+	if st.ctxFn != nil {
+		err = call(func() C.int { return registryAddCtx(h, n.p, d.p, p.p, th) })
+	} else {
+		err = call(func() C.int { return registryAdd(h, n.p, d.p, p.p, th) })
+	}
 	runtime.KeepAlive(r)
 	return err
+}
+
+// SetRole sets the registry's base role (crmw_registry_set_role; nil: no
+// role, the host asking for internal access).  Every call runs under it and
+// an agent's episodes can only narrow it.  The library keeps its own
+// reference: role may be closed afterwards.
+func (r *Registry) SetRole(role *Role) error {
+	h, err := r.handle()
+	if err != nil {
+		return err
+	}
+	rh, err := role.handleOrNil()
+	if err != nil {
+		return err
+	}
+	err = call(func() C.int { return C.crmw_registry_set_role(h, rh) })
+	runtime.KeepAlive(r)
+	runtime.KeepAlive(role)
+	return err
+}
+
+// RoleName is the name of the registry's base role, "" without one.
+func (r *Registry) RoleName() string {
+	h, err := r.handle()
+	if err != nil {
+		return ""
+	}
+	s := ""
+	if rp := C.crmw_registry_role(h); rp != nil {
+		s = C.GoString(C.crmw_role_name(rp))
+	}
+	runtime.KeepAlive(r)
+	return s
 }
 
 // TakeToolErrors returns (and forgets) the errors and recovered panics of

@@ -46,6 +46,13 @@
  * reference, so a role may be freed while options still use it.  A role may
  * be shared by any number of threads.
  *
+ * Roles narrow, never widen: crmw_role_intersect() makes the role that sees
+ * what two roles both see.  Agents, sessions, environment pools and tool
+ * registries take a role from the host (crmw_agent_set_role,
+ * crmw_session_new_as, crmw_env_pool_set_role, crmw_registry_set_role); a
+ * task's "context.role" can only narrow it.  Where the host set no role at
+ * all, it asked for internal access (everything) explicitly.
+ *
  * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef CRMWEAVER_ACCESS_H
@@ -112,6 +119,34 @@ CRMW_API int crmw_role_can_read(const crmw_role *role, const char *object, const
  * @since 0.1
  */
 CRMW_API int crmw_role_allows(const crmw_role *role, const char *capability);
+
+/**
+ * The value bound to one of the role's variables ("account_id",
+ * "contact_id", "user_id"), for hosts that enforce the role in their own
+ * tools.  For an intersection: the value its parts agree on.  Borrowed, valid
+ * while the role lives.
+ * @return the Id, or NULL when the variable is unbound (also when the parts
+ *         of an intersection bind it to different values), unknown, or an
+ *         argument is NULL
+ * @since 0.1
+ */
+CRMW_API const char *crmw_role_binding(const crmw_role *role, const char *name);
+
+/**
+ * The intersection of two roles: it reads an object when both do, shows a
+ * field when both show it, allows a capability ("raw_sql", "metrics") when
+ * both allow it, and a record is visible when the row rules of both accept
+ * it, each rule bound with the variables of the role it came from.  Its name
+ * is "<a> & <b>" (cut to 64 bytes); crmw_role_describe() gives a policy
+ * that makes the same role again (rules joined with AND; a variable the two
+ * bind differently written as its value).  The "internal" role (anything
+ * unrestricted) is the identity: intersecting with it gives a new reference
+ * to the other role, as does intersecting a role with itself.  `*out` is the
+ * caller's reference.
+ * @return CRMW_OK; CRMW_EINVALID (a NULL argument), CRMW_ENOMEM
+ * @since 0.1
+ */
+CRMW_API int crmw_role_intersect(crmw_role **out, const crmw_role *a, const crmw_role *b);
 
 #ifdef __cplusplus
 }

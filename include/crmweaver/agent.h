@@ -32,6 +32,16 @@
  * "memory.write" is on) writes a new guideline with its tool-call plan back
  * when the episode succeeded and no retrieved guideline was close enough.
  *
+ * Roles (docs/access.md): each episode runs under one role, for its
+ * queries, tool calls and approvals: the registry's base role (see
+ * crmw_registry_set_role), narrowed by the host's role for the agent
+ * (crmw_agent_set_role) or for the session (crmw_session_new_as, which
+ * takes the agent's place), narrowed by the task's "context.role".  A
+ * task's role can only narrow what the host set, never widen it; where the
+ * host set no role at all, it asked for internal access (everything).  An
+ * episode never changes the registry: a call made on it after the episode
+ * runs under its base role again.
+ *
  * Threads: an agent and its sessions are used by one thread at a time (the
  * sessions share the agent's registry).  crmw_session_cancel may be called
  * from any thread.  Callbacks run on the calling thread.
@@ -130,8 +140,11 @@ CRMW_API int crmw_agent_set_memory(crmw_agent *a, crmw_memory *m);
 
 /**
  * Use the host's registry (borrowed; NULL: back to the built-in sets).  Its
- * built-in tools get each episode's "today" and role; their other query
- * options (time budget, row and byte caps) stay the host's.  In tools mode the
+ * built-in tools get each episode's "today" (when the task has one) and run
+ * under the episode's role, which is never wider than the registry's base
+ * role; their other query options (time budget, row and byte caps) stay the
+ * host's.  Host tools added with crmw_registry_add_ctx receive the episode's
+ * context.  In tools mode the
  * model sees exactly these tools; the final answer comes through a tool
  * named "respond" (add the "query" set, or your own) or plain text.
  * @since 0.1
@@ -150,6 +163,39 @@ typedef int (*crmw_approve_fn)(int32_t *allow, crmw_buf *reason, const char *cal
 
 /** Set (or with NULL remove) the approver. @since 0.1 */
 CRMW_API int crmw_agent_set_approver(crmw_agent *a, crmw_approve_fn fn, void *userdata, crmw_free_fn userdata_free);
+
+/**
+ * An approver that also receives the call's context: the episode's role
+ * (crmw_tool_ctx_role, with its bindings), the day, the task and the episode
+ * (crmw_tool_ctx_*; `ctx` is borrowed for the call).  Otherwise as
+ * crmw_approve_fn.
+ * @since 0.1
+ */
+typedef int (*crmw_approve_ctx_fn)(int32_t *allow, crmw_buf *reason, const crmw_tool_ctx *ctx, const char *call_json,
+				   void *userdata);
+
+/**
+ * Set (or with NULL remove) an approver that receives the call's context.
+ * An agent has one approver: this replaces one set by
+ * crmw_agent_set_approver, and the other way round.  `userdata_free` (may
+ * be NULL) is called on `userdata` when the approver is replaced or the
+ * agent freed (also when this call fails).
+ * @return CRMW_OK, CRMW_EINVALID (NULL agent)
+ * @since 0.1
+ */
+CRMW_API int crmw_agent_set_approver_ctx(crmw_agent *a, crmw_approve_ctx_fn fn, void *userdata,
+					 crmw_free_fn userdata_free);
+
+/**
+ * The role every episode of the agent runs under (a new reference is kept;
+ * NULL: none, which is the host asking for internal access unless the
+ * registry has a base role).  The task's "context.role" narrows it, never
+ * widens it; a registry's base role narrows it too.  Episodes in progress
+ * keep the role they started with.
+ * @return CRMW_OK, CRMW_EINVALID (NULL agent)
+ * @since 0.1
+ */
+CRMW_API int crmw_agent_set_role(crmw_agent *a, const crmw_role *role);
 
 /** Let a host callback speak for the simulated user of multi-turn episodes (NULL: the built-in user). @since 0.1 */
 CRMW_API int crmw_agent_set_user(crmw_agent *a, crmw_user_fn fn, void *userdata, crmw_free_fn userdata_free);
@@ -172,6 +218,28 @@ enum crmw_step {
  * @since 0.1
  */
 CRMW_API int crmw_session_new(crmw_session **out, crmw_agent *a, const char *task_json, const char *options_json);
+
+/**
+ * crmw_session_new, for an episode run under `role` instead of the agent's
+ * (crmw_agent_set_role): for hosts whose sessions act for different users
+ * or customers.  The registry's base role and the task's "context.role"
+ * still narrow it.  NULL `role`: the agent's, as crmw_session_new; to run
+ * one session with internal access under an agent that has a role, pass
+ * the "internal" role.  The session keeps its own reference.
+ * @return as crmw_session_new
+ * @since 0.1
+ */
+CRMW_API int crmw_session_new_as(crmw_session **out, crmw_agent *a, const crmw_role *role, const char *task_json,
+				 const char *options_json);
+
+/**
+ * The role the episode runs under (see "Roles" above).  Borrowed, valid
+ * while the session lives.
+ * @return the role, or NULL when nothing restricts the episode (internal
+ *         access) or `s` is NULL
+ * @since 0.1
+ */
+CRMW_API const crmw_role *crmw_session_role(const crmw_session *s);
 
 /** Free a session (NULL accepted). @since 0.1 */
 CRMW_API void crmw_session_free(crmw_session *s);

@@ -7,7 +7,9 @@
  *
  * A pool holds what environments share: the org (opened read-only once per
  * thread that runs them), the agent options, the task set to reset from,
- * the shared memory and a worker pool for batch steps.  An environment is a
+ * the shared memory, the role its episodes run under (crmw_env_pool_set_role;
+ * without one the host asked for internal access, which a task's
+ * "context.role" can only narrow) and a worker pool for batch steps.  An environment is a
  * small handle (an episode's messages and state); thousands may exist at
  * once.  Threads: different environments may be reset and stepped from
  * different threads at the same time; one environment is used by one thread
@@ -17,6 +19,7 @@
 #ifndef CRMWEAVER_ENV_H
 #define CRMWEAVER_ENV_H
 
+#include <crmweaver/access.h>
 #include <crmweaver/common.h>
 #include <crmweaver/memory.h>
 #include <crmweaver/tasks.h>
@@ -58,6 +61,19 @@ CRMW_API int crmw_env_pool_set_tasks(crmw_env_pool *p, const crmw_task_set *task
 
 /** The shared memory (borrowed; thread-safe).  NULL removes it. @since 0.1 */
 CRMW_API int crmw_env_pool_set_memory(crmw_env_pool *p, crmw_memory *mem);
+
+/**
+ * The role every episode of the pool runs under (a new reference is kept;
+ * NULL: none, which is the host asking for internal access).  A task's
+ * "context.role" can only narrow it (docs/access.md).  The role may come
+ * from any handle on the same org (a role holds no connection).  Episodes
+ * already reset keep the role they started with; the next reset uses this
+ * one.
+ * @return CRMW_OK, CRMW_EINVALID (NULL pool), CRMW_EBUSY (environments are
+ *         being reset or stepped at this moment)
+ * @since 0.1
+ */
+CRMW_API int crmw_env_pool_set_role(crmw_env_pool *p, const crmw_role *role);
 
 /** A new environment of the pool, with no episode yet. @since 0.1 */
 CRMW_API int crmw_env_new(crmw_env **out, crmw_env_pool *p);

@@ -21,6 +21,15 @@
  * number or boolean ("5", "2.5", "true") in that part of the schema; nothing
  * else is ever coerced.
  *
+ * Roles: a registry has a base role (crmw_registry_set_role, or the role of
+ * the options given to crmw_registry_add_builtin): every call runs under it,
+ * and an agent's episode can only narrow it (by the role the host gave the
+ * agent, the session or the environment pool, and by the task's
+ * "context.role").  No role means the host asked for internal access
+ * (everything).  The built-in tools enforce the call's role through the
+ * query engine; tools added with crmw_registry_add_ctx receive it, with its
+ * bindings, the day and the episode, in a crmw_tool_ctx.
+ *
  * Thread rules: a registry is used by one thread at a time; callbacks run on
  * the calling thread.
  *
@@ -49,6 +58,68 @@ typedef struct crmw_registry crmw_registry;
  * @since 0.1
  */
 typedef int (*crmw_tool_fn)(const char *args_json, size_t len, crmw_buf *result, void *userdata);
+
+/**
+ * What a tool call runs under: its role, the role's bound variables, the
+ * day, and (in an agent's episode) the task and the episode.  Opaque; read
+ * it with the crmw_tool_ctx_* accessors, during the callback only.
+ * @since 0.1
+ */
+typedef struct crmw_tool_ctx crmw_tool_ctx;
+
+/**
+ * A tool's implementation that receives the call's context (see
+ * crmw_registry_add_ctx); otherwise as crmw_tool_fn.  `ctx` is borrowed and
+ * valid during the call only.
+ * @since 0.1
+ */
+typedef int (*crmw_tool_ctx_fn)(const crmw_tool_ctx *ctx, const char *args_json, size_t len, crmw_buf *result,
+				void *userdata);
+
+/**
+ * The role of the call: in an episode, the episode's (the registry's base
+ * role narrowed by the host's and the task's roles); outside, the
+ * registry's base role.  Borrowed, valid during the call.
+ * @return the role, or NULL when nothing restricts the call (the host asked
+ *         for internal access) or `ctx` is NULL
+ * @since 0.1
+ */
+CRMW_API const crmw_role *crmw_tool_ctx_role(const crmw_tool_ctx *ctx);
+
+/**
+ * A variable bound by the call's role ("account_id", "contact_id",
+ * "user_id"), as crmw_role_binding.  Borrowed, valid during the call.
+ * @return the Id, or NULL (no role, unbound, unknown name, NULL argument)
+ * @since 0.1
+ */
+CRMW_API const char *crmw_tool_ctx_binding(const crmw_tool_ctx *ctx, const char *name);
+
+/**
+ * The day the call is relative to, "YYYY-MM-DD": the task's
+ * "context.today" in an episode that has one, else the registry's (from the
+ * options of crmw_registry_add_builtin or crmw_registry_set_query_opts),
+ * else, in an episode, the org's "now" (crmw_db_now).  Borrowed, valid
+ * during the call.
+ * @return the date, or "" when none is known (outside an episode, with no
+ *         "today" in the registry's options: the org's "now" applies); NULL
+ *         for a NULL ctx
+ * @since 0.1
+ */
+CRMW_API const char *crmw_tool_ctx_today(const crmw_tool_ctx *ctx);
+
+/**
+ * The task id of the episode making the call.  Borrowed, valid during the call.
+ * @return the id, or NULL outside an episode (a plain crmw_registry_call)
+ * @since 0.1
+ */
+CRMW_API const char *crmw_tool_ctx_task_id(const crmw_tool_ctx *ctx);
+
+/**
+ * The episode id of the episode making the call.  Borrowed, valid during the call.
+ * @return the id, or NULL outside an episode
+ * @since 0.1
+ */
+CRMW_API const char *crmw_tool_ctx_episode_id(const crmw_tool_ctx *ctx);
 
 /** Formats of crmw_registry_export(). @since 0.1 */
 enum crmw_tools_format {
@@ -81,6 +152,19 @@ CRMW_API const char *crmw_registry_errmsg(const crmw_registry *reg);
 CRMW_API int crmw_registry_add(crmw_registry *reg, const char *name, const char *description,
 			       const char *parameters_json, crmw_tool_fn fn, void *userdata,
 			       crmw_free_fn userdata_free);
+
+/**
+ * Add a tool whose callback receives the call's context (its role and
+ * bindings, the day, the task and the episode): everything else as
+ * crmw_registry_add.  A host tool that reads data should enforce
+ * crmw_tool_ctx_role() itself (the built-in tools do it in the query engine).
+ * @return CRMW_OK, CRMW_EEXISTS, CRMW_EINVALID (bad name, NULL callback),
+ *         CRMW_ESCHEMA, CRMW_EFORMAT, CRMW_ENOMEM
+ * @since 0.1
+ */
+CRMW_API int crmw_registry_add_ctx(crmw_registry *reg, const char *name, const char *description,
+				   const char *parameters_json, crmw_tool_ctx_fn fn, void *userdata,
+				   crmw_free_fn userdata_free);
 
 /** Remove a tool. @return CRMW_OK, CRMW_ENOTFOUND @since 0.1 */
 CRMW_API int crmw_registry_remove(crmw_registry *reg, const char *name);
@@ -151,11 +235,14 @@ CRMW_API int crmw_registry_set_max_output(crmw_registry *reg, int64_t bytes);
  *
  * The tools query `db` (borrowed: it must outlive the registry; NULL makes
  * tools that can be listed and exported but whose calls fail) with a copy
- * of `opts` (NULL: the defaults): its "today", its role (every tool obeys
- * it; tools that compute internal metrics need the role's "metrics"
- * capability), its time budget (for the whole call, however many queries
- * it runs), and its row and byte caps, which here cut a long result with a
- * "[truncated: ...]" notice instead of failing.
+ * of `opts` (NULL: the defaults): its "today" (which also becomes the
+ * registry's, when set), its role, its time budget (for the whole call,
+ * however many queries it runs), and its row and byte caps, which here cut
+ * a long result with a "[truncated: ...]" notice instead of failing.  The
+ * role narrows the registry's base role (see crmw_registry_set_role): every
+ * tool of the registry obeys it, tools that compute internal metrics need
+ * the role's "metrics" capability, and an agent's episodes can only narrow
+ * it further.  No role in `opts` leaves the base role as it was.
  * @return CRMW_OK, CRMW_ENOTFOUND (unknown set), CRMW_EEXISTS, CRMW_EINVALID,
  *         CRMW_ENOMEM
  * @since 0.1
@@ -164,11 +251,36 @@ CRMW_API int crmw_registry_add_builtin(crmw_registry *reg, const char *sets, crm
 				       const crmw_query_opts *opts);
 
 /**
- * Replace the options of every built-in tool already in the registry (a new
- * episode's "today" or role).  The options are copied.
+ * Replace the options of every built-in tool already in the registry, and
+ * the registry's base role and "today" with those of `opts` (NULL: the
+ * defaults, no role: internal access).  The options are copied.  An agent
+ * using the registry does not call this: its episodes narrow the base role
+ * for their own calls and leave the registry as it was.
+ * @return CRMW_OK, CRMW_EINVALID (NULL registry)
  * @since 0.1
  */
 CRMW_API int crmw_registry_set_query_opts(crmw_registry *reg, const crmw_query_opts *opts);
+
+/**
+ * Set the registry's base role (a new reference is kept; NULL: no
+ * restriction, which is the host asking for internal access).  It replaces
+ * the base role, also one that crmw_registry_add_builtin's options set.
+ * Every call runs under it: plain calls (crmw_registry_call) as it is, an
+ * agent's episodes narrowed by the agent's, session's or pool's role and by
+ * the task's "context.role", never wider.
+ * @return CRMW_OK, CRMW_EINVALID (NULL registry)
+ * @since 0.1
+ */
+CRMW_API int crmw_registry_set_role(crmw_registry *reg, const crmw_role *role);
+
+/**
+ * The registry's base role.  Borrowed: valid until the base role changes or
+ * the registry is freed.
+ * @return the role, or NULL when the registry has none (internal access) or
+ *         `reg` is NULL
+ * @since 0.1
+ */
+CRMW_API const crmw_role *crmw_registry_role(const crmw_registry *reg);
 
 #ifdef __cplusplus
 }

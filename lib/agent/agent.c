@@ -191,8 +191,15 @@ CRMW_API int crmw_agent_new(crmw_agent **out, crmw_db *db, const char *options_j
 			rc = crmw__errf(NULL, CRMW_ENOMEM, "out of memory");
 	}
 	if (!rc) {
-		rc = crmw_registry_new(&a->own_reg);
-		rc = rc ? rc : crmw_registry_add_builtin(a->own_reg, a->o.sets, db, NULL);
+		/* the built-in sets' options: an episode's results are capped by the
+		 * observation size; the today and role are the episode's */
+		crmw_query_opts *qo = NULL;
+		rc = crmw_query_opts_new(&qo);
+		if (!rc && a->o.max_observation > 0)
+			crmw_query_opts_set_max_bytes(qo, a->o.max_observation * 4);
+		rc = rc ? rc : crmw_registry_new(&a->own_reg);
+		rc = rc ? rc : crmw_registry_add_builtin(a->own_reg, a->o.sets, db, qo);
+		crmw_query_opts_free(qo);
 		rc = rc ? rc : crmw_registry_set_max_output(a->own_reg, a->o.max_observation);
 		if (rc)
 			crmw__errf(NULL, rc, "agent option \"tools\": %s", crmw_registry_errmsg(a->own_reg));
@@ -221,6 +228,7 @@ CRMW_API void crmw_agent_free(crmw_agent *a)
 		return;
 	crmw__backend_unref(a->backend);
 	crmw_registry_free(a->own_reg);
+	crmw_role_free(a->role);
 	if (a->approve_free)
 		a->approve_free(a->approve_ud);
 	if (a->user_free)
@@ -343,23 +351,45 @@ CRMW_API int crmw_agent_set_registry(crmw_agent *a, crmw_registry *reg)
 	if (!a)
 		return crmw__errf(NULL, CRMW_EINVALID, "crmw_agent_set_registry: NULL agent");
 	a->reg = reg ? reg : a->own_reg;
-	a->reg_opts_serial = 0;
+	return CRMW_OK;
+}
+
+CRMW_API int crmw_agent_set_role(crmw_agent *a, const crmw_role *role)
+{
+	if (!a)
+		return crmw__errf(NULL, CRMW_EINVALID, "crmw_agent_set_role: NULL agent");
+	crmw__role_set(&a->role, role);
+	return CRMW_OK;
+}
+
+/* One approver, of either kind. */
+static int set_approver(crmw_agent *a, crmw_approve_fn fn, crmw_approve_ctx_fn cfn, void *userdata,
+			crmw_free_fn userdata_free, const char *who)
+{
+	if (!a) {
+		if (userdata_free)
+			userdata_free(userdata);
+		return crmw__errf(NULL, CRMW_EINVALID, "%s: NULL agent", who);
+	}
+	if (a->approve_free)
+		a->approve_free(a->approve_ud);
+	bool any = fn || cfn;
+	a->approve = fn;
+	a->approve_ctx = cfn;
+	a->approve_ud = any ? userdata : NULL;
+	a->approve_free = any ? userdata_free : NULL;
 	return CRMW_OK;
 }
 
 CRMW_API int crmw_agent_set_approver(crmw_agent *a, crmw_approve_fn fn, void *userdata, crmw_free_fn userdata_free)
 {
-	if (!a) {
-		if (userdata_free)
-			userdata_free(userdata);
-		return crmw__errf(NULL, CRMW_EINVALID, "crmw_agent_set_approver: NULL agent");
-	}
-	if (a->approve_free)
-		a->approve_free(a->approve_ud);
-	a->approve = fn;
-	a->approve_ud = fn ? userdata : NULL;
-	a->approve_free = fn ? userdata_free : NULL;
-	return CRMW_OK;
+	return set_approver(a, fn, NULL, userdata, userdata_free, "crmw_agent_set_approver");
+}
+
+CRMW_API int crmw_agent_set_approver_ctx(crmw_agent *a, crmw_approve_ctx_fn fn, void *userdata,
+					 crmw_free_fn userdata_free)
+{
+	return set_approver(a, NULL, fn, userdata, userdata_free, "crmw_agent_set_approver_ctx");
 }
 
 CRMW_API int crmw_agent_set_user(crmw_agent *a, crmw_user_fn fn, void *userdata, crmw_free_fn userdata_free)

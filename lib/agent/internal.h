@@ -6,6 +6,7 @@
 #define CRMW_AGENT_INTERNAL_H
 
 #include "common/internal.h"
+#include "query/internal.h"
 #include "tools/internal.h"
 #include <crmweaver/access.h>
 #include <crmweaver/agent.h>
@@ -68,8 +69,9 @@ struct crmw_agent {
 	crmw_memory *mem;
 	crmw_registry *own_reg; /* the built-in sets (tools mode) */
 	crmw_registry *reg;     /* own_reg or the host's */
-	uint64_t reg_opts_serial; /* the session whose today and role the registry holds (0: none) */
+	crmw_role *role;        /* the host's role for every episode (a reference), NULL: none */
 	crmw_approve_fn approve;
+	crmw_approve_ctx_fn approve_ctx; /* or this one (they share the userdata) */
 	void *approve_ud;
 	crmw_free_fn approve_free;
 	crmw_user_fn user_fn;

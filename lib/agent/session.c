@@ -53,7 +53,9 @@ struct crmw_session {
 	char *task_text; /* the task without its gold (crmw_request_task) */
 	size_t task_text_len;
 	json_t *plan_used; /* the built-in plan that answered (crmw__session_note_plan) */
-	uint64_t serial;   /* unique in the process: which session's options a registry holds */
+	crmw_role *host_role; /* crmw_session_new_as's role (a reference), used when has_host_role */
+	bool has_host_role;
+	crmw_role *reg_base;  /* the registry's base role the episode's role was narrowed by (a reference) */
 	int64_t chat_calls, plan_calls;
 };
 
@@ -74,8 +76,6 @@ static int push(json_t *arr, json_t *v)
 {
 	return v && json_array_append_new(arr, v) == 0 ? CRMW_OK : CRMW_ENOMEM;
 }
-
-static atomic_ullong session_serial;
 
 /* --------------------------------------------------------------- the task */
 
@@ -119,7 +119,11 @@ static int load_task(crmw_session *s, const char *task_json)
 	return s->family && s->task_id ? CRMW_OK : nomem(s);
 }
 
-/* Today and role from the task's context. */
+/*
+ * Today and role from the task's context.  The episode's role is the
+ * registry's base role, narrowed by the host's (the session's, else the
+ * agent's), narrowed by the task's: the task can only take access away.
+ */
 static int task_opts(crmw_session *s)
 {
 	int rc = crmw_query_opts_new(&s->opts);
@@ -130,20 +134,40 @@ static int task_opts(crmw_session *s)
 	const char *role_text = json_string_value(json_object_get(ctx, "role"));
 	if (today && (rc = crmw_query_opts_set_today(s->opts, today)))
 		return crmw__errf(&s->h.err, CRMW_EINVALID, "bad task context.today: %s", crmw_last_error());
+	crmw_role *task_role = NULL, *host = NULL, *role = NULL;
 	if (role_text && strcmp(role_text, "internal") != 0) {
-		crmw_role *role;
-		rc = crmw_role_new(&role, s->a->db, role_text, NULL);
+		rc = crmw_role_new(&task_role, s->a->db, role_text, NULL);
 		if (rc)
 			return crmw__errf(&s->h.err, CRMW_EINVALID, "bad task context.role: %s", crmw_last_error());
-		rc = crmw_query_opts_set_role(s->opts, role);
-		crmw_role_free(role); /* the options hold their own reference */
-		if (rc)
-			return crmw__errf(&s->h.err, rc, "%s", crmw_last_error());
 		s->external = strncmp(role_text, "external", 8) == 0;
 	}
+	const crmw_role *host_role = s->has_host_role ? s->host_role : s->a->role;
+	s->reg_base = crmw__role_ref(crmw_registry_role(s->a->reg));
+	rc = crmw__role_narrow(&host, s->reg_base, host_role);
+	rc = rc ? rc : crmw__role_narrow(&role, host, task_role);
+	rc = rc ? rc : crmw_query_opts_set_role(s->opts, role);
+	crmw_role_free(role); /* the options hold their own reference */
+	crmw_role_free(host);
+	crmw_role_free(task_role);
+	if (rc)
+		return crmw__errf(&s->h.err, rc, "%s", crmw_last_error());
+	if (host_role && strncmp(crmw_role_name(host_role), "external", 8) == 0)
+		s->external = true; /* the host serves a customer */
 	if (s->a->o.max_observation > 0)
 		crmw_query_opts_set_max_bytes(s->opts, s->a->o.max_observation * 4);
 	return CRMW_OK;
+}
+
+/* The context of the episode's tool calls and approvals. */
+static void tool_ctx(const crmw_session *s, crmw_tool_ctx *ctx)
+{
+	*ctx = (crmw_tool_ctx){.role = s->opts->role, .base = s->reg_base, .episode_today = s->opts->today[0] != '\0',
+			       .task_id = s->task_id, .episode_id = s->episode_id};
+	const char *now = crmw_db_now(s->a->db);
+	const char *day = ctx->episode_today ? s->opts->today : crmw__registry_today(s->a->reg);
+	if (!day[0] && now && strlen(now) >= 10)
+		day = now;
+	snprintf(ctx->today, sizeof ctx->today, "%.10s", day);
 }
 
 /* ----------------------------------------------------------------- memory */
@@ -564,6 +588,12 @@ static int first_message(crmw_session *s)
 
 CRMW_API int crmw_session_new(crmw_session **out, crmw_agent *a, const char *task_json, const char *options_json)
 {
+	return crmw_session_new_as(out, a, NULL, task_json, options_json);
+}
+
+CRMW_API int crmw_session_new_as(crmw_session **out, crmw_agent *a, const crmw_role *role, const char *task_json,
+				 const char *options_json)
+{
 	if (!out || !a || !task_json)
 		return crmw__errf(a ? &a->h.err : NULL, CRMW_EINVALID, "crmw_session_new: NULL argument");
 	*out = NULL;
@@ -571,7 +601,8 @@ CRMW_API int crmw_session_new(crmw_session **out, crmw_agent *a, const char *tas
 	if (!s)
 		return crmw__errf(&a->h.err, CRMW_ENOMEM, "out of memory");
 	s->a = a;
-	s->serial = atomic_fetch_add(&session_serial, 1) + 1;
+	s->host_role = crmw__role_ref(role);
+	s->has_host_role = role != NULL;
 	atomic_init(&s->canceled, 0);
 	s->cancel_gen = atomic_load(&a->cancel_gen);
 	s->messages = json_array();
@@ -646,6 +677,8 @@ CRMW_API void crmw_session_free(crmw_session *s)
 	free(s->answer);
 	free(s->error);
 	crmw_query_opts_free(s->opts);
+	crmw_role_free(s->host_role);
+	crmw_role_free(s->reg_base);
 	crmw_user_sim_free(s->user);
 	crmw_task_set_free(s->user_ts);
 	crmw__handle_dispose(&s->h);
@@ -655,6 +688,11 @@ CRMW_API void crmw_session_free(crmw_session *s)
 CRMW_API const char *crmw_session_errmsg(const crmw_session *s)
 {
 	return s ? crmw__err_msg(&s->h.err) : "";
+}
+
+CRMW_API const crmw_role *crmw_session_role(const crmw_session *s)
+{
+	return s && s->opts ? s->opts->role : NULL;
 }
 
 CRMW_API int crmw_session_done(const crmw_session *s)
@@ -752,7 +790,7 @@ static json_t *observation_json(const char *text, size_t n)
 static int approve(crmw_session *s, const char *id, const char *name, const json_t *args, crmw_buf *why)
 {
 	crmw_agent *a = s->a;
-	if (!a->approve)
+	if (!a->approve && !a->approve_ctx)
 		return 1;
 	json_t *c = json_pack("{s:s, s:s, s:O, s:i, s:s, s:s}", "id", id ? id : "", "name", name, "arguments", args,
 			      "turn", s->turn, "task_id", s->task_id, "episode_id", s->episode_id);
@@ -761,21 +799,14 @@ static int approve(crmw_session *s, const char *id, const char *name, const json
 	if (!t)
 		return -1;
 	int32_t allow = 1;
-	int rc = a->approve(&allow, why, t, a->approve_ud);
+	crmw_tool_ctx ctx;
+	tool_ctx(s, &ctx);
+	int rc = a->approve_ctx ? a->approve_ctx(&allow, why, &ctx, t, a->approve_ud)
+				: a->approve(&allow, why, t, a->approve_ud);
 	free(t);
 	if (rc != 0)
 		return -1;
 	return allow ? 1 : 0;
-}
-
-static void set_registry_opts(crmw_session *s)
-{
-	if (s->a->reg_opts_serial != s->serial) {
-		/* the agent's own registry takes every option of the episode; a
-		 * host's keeps its limits and gets the episode's today and role */
-		if (crmw__registry_episode_opts(s->a->reg, s->opts, s->a->reg == s->a->own_reg) == CRMW_OK)
-			s->a->reg_opts_serial = s->serial;
-	}
 }
 
 /* Record a successful call for plans: its result parsed as JSON when it is. */
@@ -846,12 +877,14 @@ static int run_action(crmw_session *s, json_t *act, crmw_buf *obs)
 		if (!rc && a->o.max_observation > 0)
 			rc = crmw__buf_cut(obs, (size_t)a->o.max_observation, "Select fewer fields or add a LIMIT.");
 	} else {
-		set_registry_opts(s);
+		/* under the episode's context: the registry itself is not changed */
+		crmw_tool_ctx ctx;
+		tool_ctx(s, &ctx);
 		char *at = json_dumps(args, JSON_COMPACT);
 		if (!at) {
 			rc = CRMW_ENOMEM;
 		} else {
-			rc = crmw_registry_call(obs, a->reg, name, at, strlen(at));
+			rc = crmw__registry_call_ctx(obs, a->reg, name, at, strlen(at), &ctx);
 			free(at);
 		}
 		if (rc == CRMW_OK) {

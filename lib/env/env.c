@@ -43,6 +43,7 @@ struct crmw_env_pool {
 	char *agent_opts;
 	int mem_policy;
 	crmw_memory *mem;
+	crmw_role *role; /* every episode's (a reference), NULL: none */
 	const crmw_task_set *tasks;
 	pthread_mutex_t mu; /* the contexts */
 	ctx **idle, **all;
@@ -96,6 +97,8 @@ static ctx *ctx_get(crmw_env_pool *p, crmw_err *e)
 	pthread_mutex_lock(&p->mu);
 	if (!rc && p->mem && p->mem_policy != MEM_OFF)
 		rc = crmw_agent_set_memory(c->a, p->mem);
+	if (!rc)
+		rc = crmw_agent_set_role(c->a, p->role);
 	if (!rc && p->nall == p->cap) {
 		size_t cap = p->cap ? p->cap * 2 : 8;
 		ctx **a = realloc(p->all, cap * sizeof *a), **b = a ? realloc(p->idle, cap * sizeof *b) : NULL;
@@ -232,6 +235,7 @@ CRMW_API void crmw_env_pool_free(crmw_env_pool *p)
 	free(p->idle);
 	free(p->agent_opts);
 	free(p->org_path);
+	crmw_role_free(p->role);
 	pthread_mutex_destroy(&p->mu);
 	pthread_mutex_destroy(&p->wmu);
 	pthread_mutex_destroy(&p->batch_mu);
@@ -270,6 +274,23 @@ CRMW_API int crmw_env_pool_set_memory(crmw_env_pool *p, crmw_memory *mem)
 			rc = crmw_agent_set_memory(p->all[i]->a, p->mem_policy == MEM_OFF ? NULL : mem);
 		if (rc)
 			crmw__errf(&p->h.err, rc, "%s", crmw_last_error());
+	}
+	pthread_mutex_unlock(&p->mu);
+	return rc;
+}
+
+CRMW_API int crmw_env_pool_set_role(crmw_env_pool *p, const crmw_role *role)
+{
+	if (!p)
+		return crmw__errf(NULL, CRMW_EINVALID, "crmw_env_pool_set_role: NULL pool");
+	int rc = CRMW_OK;
+	pthread_mutex_lock(&p->mu);
+	if (p->nidle != p->nall) {
+		rc = crmw__errf(&p->h.err, CRMW_EBUSY, "crmw_env_pool_set_role: environments are being reset or stepped");
+	} else {
+		crmw__role_set(&p->role, role);
+		for (size_t i = 0; i < p->nall && !rc; i++)
+			rc = crmw_agent_set_role(p->all[i]->a, p->role);
 	}
 	pthread_mutex_unlock(&p->mu);
 	return rc;

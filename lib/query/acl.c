@@ -28,11 +28,19 @@ static void role_dispose(crmw_role *r)
 		for (int k = 0; k < o->nfields; k++)
 			free(o->fields[k]);
 		free(o->fields);
-		free(o->where);
+		for (int k = 0; k < o->nrules; k++)
+			free(o->rules[k].where);
+		free(o->rules);
 	}
 	free(r->objs);
 	for (int i = 0; i < ROLE_NVARS; i++)
 		free(r->vars[i]);
+	for (int p = 0; p < r->nparts; p++) {
+		free(r->parts[p].owner);
+		for (int i = 0; i < ROLE_NVARS; i++)
+			free(r->parts[p].vars[i]);
+	}
+	free(r->parts);
 	free(r->name);
 	free(r);
 }
@@ -49,6 +57,13 @@ crmw_role *crmw__role_ref(const crmw_role *r)
 	if (m)
 		atomic_fetch_add(&m->refs, 1);
 	return m;
+}
+
+void crmw__role_set(crmw_role **slot, const crmw_role *r)
+{
+	crmw_role *old = *slot;
+	*slot = crmw__role_ref(r);
+	crmw_role_free(old);
 }
 
 /* ----------------------------------------------------------- lookups */
@@ -95,61 +110,104 @@ static int var_index(const char *name, size_t n)
 }
 
 /*
- * Copy a "where" condition into `out` with its :variables replaced by
- * quoted values (or by `dummy` when unbound and dummy is set).  String
- * literals are copied as they are.  *bad receives the first unknown or
- * unbound variable's name (NUL-terminated, at most 63 bytes); the return
- * is CRMW_ESCHEMA (unknown), CRMW_EACCESS (unbound) or CRMW_ENOMEM.
+ * The next :variable of a "where" condition at or after `p`, outside string
+ * literals: its name in [*name, *name + *n) (without the ':'); NULL when
+ * there is none.  *start receives where the reference begins (its ':').
  */
-static int subst_vars(const crmw_role *r, const char *where, const char *dummy, crmw_buf *out, char bad[64])
+static const char *next_var(const char *p, const char **start, const char **name, size_t *n)
 {
-	bad[0] = '\0';
-	int rc = CRMW_OK;
-	for (const char *p = where; *p && !rc;) {
+	while (*p) {
 		if (*p == '\'') {
-			const char *q = p + 1;
-			while (*q && *q != '\'')
-				q += (*q == '\\' && q[1]) ? 2 : 1;
-			if (*q)
-				q++;
-			rc = crmw__buf_append(out, p, (size_t)(q - p));
-			p = q;
+			p++;
+			while (*p && *p != '\'')
+				p += (*p == '\\' && p[1]) ? 2 : 1;
+			if (*p)
+				p++;
 			continue;
 		}
 		if (*p == ':' && (isalpha((unsigned char)p[1]) || p[1] == '_')) {
 			const char *q = p + 1;
 			while (isalnum((unsigned char)*q) || *q == '_')
 				q++;
-			size_t n = (size_t)(q - p - 1);
-			int v = var_index(p + 1, n);
-			if (v < 0 || (!r->vars[v] && !dummy)) {
-				snprintf(bad, 64, "%.*s", (int)(n < 60 ? n : 60), p + 1);
-				return v < 0 ? CRMW_ESCHEMA : CRMW_EACCESS;
-			}
-			rc = crmw__buf_printf(out, "'%s'", r->vars[v] ? r->vars[v] : dummy);
-			p = q;
-			continue;
+			*start = p;
+			*name = p + 1;
+			*n = (size_t)(q - p - 1);
+			return q;
 		}
-		rc = crmw__buf_putc(out, *p++);
+		p++;
 	}
-	return rc;
+	return NULL;
+}
+
+/* The known variables a condition uses, as a bit mask (1 << VAR_*). */
+static unsigned rule_uses(const char *where)
+{
+	unsigned m = 0;
+	const char *start, *name, *p = where;
+	size_t n;
+	while ((p = next_var(p, &start, &name, &n))) {
+		int v = var_index(name, n);
+		if (v >= 0)
+			m |= 1u << v;
+	}
+	return m;
+}
+
+/*
+ * Copy a "where" condition into `out` with its :variables replaced by
+ * quoted values of `vars` (or by `dummy` when unbound and dummy is set);
+ * the variables in the mask `keep` stay as they are.  *bad receives the
+ * first unknown or unbound variable's name (NUL-terminated, at most 63
+ * bytes); the return is CRMW_ESCHEMA (unknown), CRMW_EACCESS (unbound) or
+ * CRMW_ENOMEM.
+ */
+static int subst_vars(char *const vars[ROLE_NVARS], unsigned keep, const char *where, const char *dummy, crmw_buf *out,
+		      char bad[64])
+{
+	bad[0] = '\0';
+	int rc = CRMW_OK;
+	const char *p = where, *start, *name, *q;
+	size_t n;
+	while (!rc && (q = next_var(p, &start, &name, &n))) {
+		rc = crmw__buf_append(out, p, (size_t)(start - p));
+		int v = var_index(name, n);
+		if (v < 0 || (!(keep & (1u << v)) && !vars[v] && !dummy)) {
+			snprintf(bad, 64, "%.*s", (int)(n < 60 ? n : 60), name);
+			return v < 0 ? CRMW_ESCHEMA : CRMW_EACCESS;
+		}
+		if (!rc)
+			rc = keep & (1u << v) ? crmw__buf_append(out, start, (size_t)(q - start))
+					      : crmw__buf_printf(out, "'%s'", vars[v] ? vars[v] : dummy);
+		p = q;
+	}
+	return rc ? rc : crmw__buf_puts(out, p);
 }
 
 int crmw__role_rule(const crmw_role *r, const crmw_object *o, crmw_arena *a, const char **out, crmw_err *err)
 {
 	*out = NULL;
 	const acl_obj *ao = crmw__role_obj(r, o->name);
-	if (!ao || !ao->where)
+	if (!ao || !ao->nrules)
 		return CRMW_OK;
 	crmw_buf b = CRMW_BUF_INIT;
 	char bad[64];
+	const char *owner = r->name;
 	int rc = crmw__buf_printf(&b, "SELECT Id FROM %s WHERE ", o->name);
-	rc = rc ? rc : subst_vars(r, ao->where, NULL, &b, bad);
+	/* several rules (an intersection): each in parentheses, all must hold */
+	bool many = ao->nrules > 1;
+	for (int k = 0; !rc && k < ao->nrules; k++) {
+		const acl_part *pt = &r->parts[ao->rules[k].part];
+		rc = crmw__buf_puts(&b, k ? ") AND (" : many ? "(" : "");
+		rc = rc ? rc : subst_vars(pt->vars, 0, ao->rules[k].where, NULL, &b, bad);
+		if (rc == CRMW_EACCESS)
+			owner = pt->owner;
+	}
+	rc = rc ? rc : crmw__buf_puts(&b, many ? ")" : "");
 	if (rc == CRMW_EACCESS)
 		rc = crmw__errf(err, CRMW_EACCESS,
 				"INSUFFICIENT_ACCESS: role '%s' sees only some '%s' records, chosen by :%s, which is not bound; "
 				"make the role for a customer (for example \"%s:<Contact Id>\")",
-				r->name, o->name, bad, r->name);
+				owner, o->name, bad, owner);
 	else if (rc)
 		rc = crmw__errf(err, CRMW_ENOMEM, "out of memory");
 	else if (!(*out = crmw__arena_strndup(a, b.data, b.len)))
@@ -180,12 +238,13 @@ static int want_bool(json_t *v, const char *where, bool *out)
 }
 
 /* Compile "SELECT Id FROM <o> WHERE <where>" to prove the rule is valid. */
-static int check_rule(crmw_role *r, crmw_db *db, const crmw_object *o, const char *where)
+static int check_rule(crmw_db *db, const crmw_object *o, const char *where)
 {
+	static char *const none[ROLE_NVARS];
 	crmw_buf b = CRMW_BUF_INIT;
 	char bad[64];
 	int rc = crmw__buf_printf(&b, "SELECT Id FROM %s WHERE ", o->name);
-	rc = rc ? rc : subst_vars(r, where, "000000000000000AAA", &b, bad);
+	rc = rc ? rc : subst_vars(none, 0, where, "000000000000000AAA", &b, bad);
 	if (rc == CRMW_ESCHEMA) {
 		crmw_buf_dispose(&b);
 		return perr("objects.%s.where: unknown variable ':%s' (known: :account_id, :contact_id, :user_id)", o->name,
@@ -269,16 +328,18 @@ static int parse_object(crmw_role *r, crmw_db *db, const char *name, json_t *spe
 		} else if (strcmp(key, "where") == 0) {
 			if (!json_is_string(v) || !json_string_length(v))
 				return perr("%s must be a SOQL condition", where);
-			if (!(ao->where = crmw__strdup(json_string_value(v))))
+			if (!(ao->rules = calloc(1, sizeof *ao->rules)) ||
+			    !(ao->rules[0].where = crmw__strdup(json_string_value(v))))
 				return crmw__errf(NULL, CRMW_ENOMEM, "out of memory");
+			ao->nrules = 1; /* bound with the role's own variables: part 0 */
 		} else {
 			return perr("%s: unknown key (known: read, fields, hidden_fields, where)", where);
 		}
 		if (rc)
 			return rc;
 	}
-	if (ao->where && ao->read)
-		rc = check_rule(r, db, o, ao->where);
+	if (ao->nrules && ao->read)
+		rc = check_rule(db, o, ao->rules[0].where);
 	return rc;
 }
 
@@ -363,24 +424,8 @@ static const char *const external_user_fields[] = {"Id", "FirstName", "LastName"
 /* Is `where` valid on this org? (Built-in rules are dropped, with their object, when not.) */
 static bool rule_compiles(crmw_db *db, const char *object, const char *where)
 {
-	crmw_role probe = {.name = "probe"};
-	crmw_object *o = crmw__schema_object(db->schema, object);
-	if (!o)
-		return false;
-	crmw_buf b = CRMW_BUF_INIT;
-	char bad[64];
-	int rc = crmw__buf_printf(&b, "SELECT Id FROM %s WHERE ", o->name);
-	rc = rc ? rc : subst_vars(&probe, where, "000000000000000AAA", &b, bad);
-	crmw_arena a = {0};
-	crmw_err e = {0};
-	q_select *s = NULL;
-	q_compiled *qc = NULL;
-	rc = rc ? rc : crmw__parse_soql(&a, b.data, b.len, &s, &e);
-	rc = rc ? rc : crmw__compile_rule_check(db, &a, s, &e, &qc);
-	crmw__err_dispose(&e);
-	crmw__arena_free(&a);
-	crmw_buf_dispose(&b);
-	return rc == CRMW_OK;
+	const crmw_object *o = crmw__schema_object(db->schema, object);
+	return o && check_rule(db, o, where) == CRMW_OK;
 }
 
 static json_t *builtin_policy(crmw_db *db, const char *name)
@@ -503,6 +548,57 @@ static int parse_bindings(crmw_role *r, const char *json)
 
 /* ------------------------------------------------------------ making */
 
+static int part_copy(acl_part *p, const char *owner, char *const vars[ROLE_NVARS])
+{
+	if (!(p->owner = crmw__strdup(owner)))
+		return crmw__errf(NULL, CRMW_ENOMEM, "out of memory");
+	for (int v = 0; v < ROLE_NVARS; v++)
+		if (vars[v] && !(p->vars[v] = crmw__strdup(vars[v])))
+			return crmw__errf(NULL, CRMW_ENOMEM, "out of memory");
+	return CRMW_OK;
+}
+
+static bool listed(const acl_obj *o, const char *field)
+{
+	for (int k = 0; k < o->nfields; k++)
+		if (strcasecmp(o->fields[k], field) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Append to o->fields the fields of `from` that are (with `in` true) or are
+ * not (false) listed in `filter`, skipping those `o` lists already; no
+ * filter: all of them.
+ */
+static int fields_add(acl_obj *o, const acl_obj *from, const acl_obj *filter, bool in)
+{
+	if (!from->nfields)
+		return CRMW_OK;
+	char **f = realloc(o->fields, sizeof *f * (size_t)(o->nfields + from->nfields));
+	if (!f)
+		return CRMW_ENOMEM;
+	o->fields = f;
+	for (int k = 0; k < from->nfields; k++) {
+		const char *name = from->fields[k];
+		if (listed(o, name) || (filter && listed(filter, name) != in))
+			continue;
+		if (!(o->fields[o->nfields] = crmw__strdup(name)))
+			return CRMW_ENOMEM;
+		o->nfields++;
+	}
+	return CRMW_OK;
+}
+
+/* Whether the role reads everything, and its serial for the statement cache. */
+static void role_seal(crmw_role *r)
+{
+	r->unrestricted = r->default_read && r->raw_sql && r->metrics;
+	for (int i = 0; i < r->nobjs && r->unrestricted; i++)
+		r->unrestricted = r->objs[i].read && r->objs[i].fmode == FM_ALL && !r->objs[i].nrules;
+	r->serial = r->unrestricted ? 0 : atomic_fetch_add(&next_serial, 1);
+}
+
 int crmw_role_new(crmw_role **out, crmw_db *db, const char *policy, const char *bindings_json)
 {
 	if (!out || !db || !policy)
@@ -549,16 +645,175 @@ int crmw_role_new(crmw_role **out, crmw_db *db, const char *policy, const char *
 	if (!rc && bindings_json)
 		rc = parse_bindings(r, bindings_json);
 	rc = rc ? rc : derive_account(r, db);
+	/* one part: the rules are bound with the role's own variables */
+	if (!rc && !(r->parts = calloc(1, sizeof *r->parts)))
+		rc = crmw__errf(NULL, CRMW_ENOMEM, "out of memory");
+	if (!rc) {
+		r->nparts = 1;
+		rc = part_copy(&r->parts[0], r->name, r->vars);
+	}
 	if (rc) {
 		role_dispose(r);
 		return rc;
 	}
-	r->unrestricted = r->default_read && r->raw_sql && r->metrics;
-	for (int i = 0; i < r->nobjs && r->unrestricted; i++)
-		r->unrestricted = r->objs[i].read && r->objs[i].fmode == FM_ALL && !r->objs[i].where;
-	r->serial = r->unrestricted ? 0 : atomic_fetch_add(&next_serial, 1);
+	role_seal(r);
 	*out = r;
 	return CRMW_OK;
+}
+
+/* ------------------------------------------------------- intersections */
+
+/* An entry of `r` for `name` as the intersection reads it: the listed
+ * one, or the default (every field, every row, read = the default). */
+static acl_obj obj_or_default(const crmw_role *r, const char *name)
+{
+	const acl_obj *o = crmw__role_obj(r, name);
+	return o ? *o : (acl_obj){.read = r->default_read, .fmode = FM_ALL};
+}
+
+/* The fields both `a` and `b` show: FM_ALL is the identity; only A and
+ * only B: only A∩B; only A, hidden B: only A∖B; hidden A and hidden B:
+ * hidden A∪B. */
+static int meet_fields(acl_obj *out, const acl_obj *a, const acl_obj *b)
+{
+	if (a->fmode == FM_ALL || b->fmode == FM_ALL) {
+		const acl_obj *x = a->fmode == FM_ALL ? b : a;
+		out->fmode = x->fmode;
+		return fields_add(out, x, NULL, false);
+	}
+	if (a->fmode == FM_HIDDEN && b->fmode == FM_HIDDEN) {
+		out->fmode = FM_HIDDEN;
+		int rc = fields_add(out, a, NULL, false);
+		return rc ? rc : fields_add(out, b, NULL, false);
+	}
+	const acl_obj *only = a->fmode == FM_ONLY ? a : b, *other = only == a ? b : a;
+	out->fmode = FM_ONLY;
+	return fields_add(out, only, other, other->fmode == FM_ONLY);
+}
+
+/* The rules of `from` (parts numbered from `part0`) appended to `o`. */
+static int rules_add(acl_obj *o, const acl_obj *from, int part0)
+{
+	for (int k = 0; k < from->nrules; k++) {
+		acl_rule *r = &o->rules[o->nrules];
+		if (!(r->where = crmw__strdup(from->rules[k].where)))
+			return CRMW_ENOMEM;
+		r->part = part0 + from->rules[k].part;
+		o->nrules++;
+	}
+	return CRMW_OK;
+}
+
+/* "a & b", at most 64 bytes (a policy's "name"), cut at a character. */
+static char *meet_name(const char *a, const char *b)
+{
+	char name[65];
+	int n = snprintf(name, sizeof name, "%s & %s", a, b);
+	if (n >= (int)sizeof name) {
+		size_t k = sizeof name - 4;
+		while (k > 0 && ((unsigned char)name[k] & 0xC0) == 0x80)
+			k--;
+		memcpy(name + k, "...", 4);
+	}
+	return crmw__strdup(name);
+}
+
+/* An intersection's bindings: a variable is bound when every part that
+ * binds it agrees and no rule needs it from a part that left it unbound. */
+static int meet_vars(crmw_role *r)
+{
+	for (int v = 0; v < ROLE_NVARS; v++) {
+		const char *val = NULL;
+		bool clash = false;
+		for (int p = 0; p < r->nparts && !clash; p++) {
+			const char *x = r->parts[p].vars[v];
+			clash = x && val && strcmp(x, val) != 0;
+			val = val ? val : x;
+		}
+		for (int i = 0; i < r->nobjs && val && !clash; i++)
+			for (int k = 0; k < r->objs[i].nrules && !clash; k++)
+				clash = !r->parts[r->objs[i].rules[k].part].vars[v] &&
+					(rule_uses(r->objs[i].rules[k].where) & (1u << v));
+		if (val && !clash && !(r->vars[v] = crmw__strdup(val)))
+			return CRMW_ENOMEM;
+	}
+	return CRMW_OK;
+}
+
+static int meet(crmw_role *r, const crmw_role *a, const crmw_role *b)
+{
+	if (!(r->name = meet_name(a->name, b->name)))
+		return CRMW_ENOMEM;
+	r->default_read = a->default_read && b->default_read;
+	r->raw_sql = a->raw_sql && b->raw_sql;
+	r->metrics = a->metrics && b->metrics;
+	/* the parts of a, then those of b */
+	r->parts = calloc((size_t)(a->nparts + b->nparts), sizeof *r->parts);
+	if (!r->parts)
+		return CRMW_ENOMEM;
+	for (int p = 0; p < a->nparts + b->nparts; p++, r->nparts++) {
+		const acl_part *from = p < a->nparts ? &a->parts[p] : &b->parts[p - a->nparts];
+		if (part_copy(&r->parts[p], from->owner, from->vars))
+			return CRMW_ENOMEM;
+	}
+	/* every object either lists, in a's order then b's */
+	int cap = a->nobjs + b->nobjs;
+	if (cap && !(r->objs = calloc((size_t)cap, sizeof *r->objs)))
+		return CRMW_ENOMEM;
+	for (int i = 0; i < cap; i++) {
+		const char *name = i < a->nobjs ? a->objs[i].name : b->objs[i - a->nobjs].name;
+		if (crmw__role_obj(r, name))
+			continue; /* listed by both */
+		acl_obj x = obj_or_default(a, name), y = obj_or_default(b, name);
+		acl_obj *o = &r->objs[r->nobjs++];
+		if (!(o->name = crmw__strdup(name)))
+			return CRMW_ENOMEM;
+		o->read = x.read && y.read;
+		if (!o->read)
+			continue; /* denied: its fields and rows do not matter */
+		if (meet_fields(o, &x, &y))
+			return CRMW_ENOMEM;
+		if (x.nrules + y.nrules && !(o->rules = calloc((size_t)(x.nrules + y.nrules), sizeof *o->rules)))
+			return CRMW_ENOMEM;
+		if (rules_add(o, &x, 0) || rules_add(o, &y, a->nparts))
+			return CRMW_ENOMEM;
+	}
+	return meet_vars(r);
+}
+
+int crmw__role_narrow(crmw_role **out, const crmw_role *a, const crmw_role *b)
+{
+	*out = NULL;
+	/* no restriction (NULL or unrestricted) is the identity */
+	if (!a || a->unrestricted || a == b) {
+		*out = crmw__role_ref(b && !b->unrestricted ? b : a);
+		return CRMW_OK;
+	}
+	if (!b || b->unrestricted) {
+		*out = crmw__role_ref(a);
+		return CRMW_OK;
+	}
+	crmw_role *r = calloc(1, sizeof *r);
+	if (!r)
+		return crmw__errf(NULL, CRMW_ENOMEM, "out of memory");
+	atomic_init(&r->refs, 1);
+	if (meet(r, a, b)) {
+		role_dispose(r);
+		return crmw__errf(NULL, CRMW_ENOMEM, "out of memory");
+	}
+	role_seal(r);
+	*out = r;
+	return CRMW_OK;
+}
+
+int crmw_role_intersect(crmw_role **out, const crmw_role *a, const crmw_role *b)
+{
+	if (!out || !a || !b) {
+		if (out)
+			*out = NULL;
+		return crmw__errf(NULL, CRMW_EINVALID, "crmw_role_intersect: NULL argument");
+	}
+	return crmw__role_narrow(out, a, b);
 }
 
 /* ------------------------------------------------------------ queries */
@@ -586,6 +841,42 @@ int crmw_role_allows(const crmw_role *r, const char *capability)
 	return crmw__errf(NULL, CRMW_EINVALID, "unknown capability '%s' (known: raw_sql, metrics)", capability);
 }
 
+/*
+ * The "where" of an object as a policy states it, to be made again with the
+ * bindings `vars` (those describe lists): each rule's variables stay where the bindings hold the
+ * value of the rule's own part, and become quoted values where they do not
+ * (an intersection of parts bound differently); several rules are joined
+ * with AND.  NULL when out of memory.
+ */
+static char *describe_rules(const crmw_role *r, char *const vars[ROLE_NVARS], const acl_obj *o)
+{
+	crmw_buf b = CRMW_BUF_INIT;
+	char bad[64];
+	int rc = CRMW_OK;
+	bool many = o->nrules > 1;
+	for (int k = 0; !rc && k < o->nrules; k++) {
+		const acl_part *pt = &r->parts[o->rules[k].part];
+		unsigned keep = 0;
+		for (int v = 0; v < ROLE_NVARS; v++)
+			if (!pt->vars[v] || (vars[v] && strcmp(vars[v], pt->vars[v]) == 0))
+				keep |= 1u << v; /* the same value, or unbound in both (meet_vars) */
+		rc = crmw__buf_puts(&b, k ? ") AND (" : many ? "(" : "");
+		rc = rc ? rc : subst_vars(pt->vars, keep, o->rules[k].where, NULL, &b, bad);
+	}
+	rc = rc ? rc : crmw__buf_puts(&b, many ? ")" : "");
+	if (rc) {
+		crmw_buf_dispose(&b);
+		return NULL;
+	}
+	return b.data;
+}
+
+const char *crmw_role_binding(const crmw_role *r, const char *name)
+{
+	int v = r && name ? var_index(name, strlen(name)) : -1;
+	return v < 0 ? NULL : r->vars[v];
+}
+
 int crmw_role_describe(crmw_buf *out, const crmw_role *r)
 {
 	if (!out || !r)
@@ -594,6 +885,13 @@ int crmw_role_describe(crmw_buf *out, const crmw_role *r)
 			      r->default_read ? "read" : "none", "raw_sql", r->raw_sql, "metrics", r->metrics);
 	json_t *objs = json_object(), *binds = json_object();
 	int rc = p && objs && binds ? CRMW_OK : CRMW_ENOMEM;
+	/* The bindings to list.  Made again, a role binding contact_id alone
+	 * binds account_id too: an intersection that leaves account_id unbound
+	 * writes its contact out as values instead. */
+	char *vars[ROLE_NVARS];
+	memcpy(vars, r->vars, sizeof vars);
+	if (r->nparts > 1 && vars[VAR_CONTACT] && !vars[VAR_ACCOUNT])
+		vars[VAR_CONTACT] = NULL;
 	for (int i = 0; !rc && i < r->nobjs; i++) {
 		const acl_obj *o = &r->objs[i];
 		json_t *spec = json_object();
@@ -608,13 +906,18 @@ int crmw_role_describe(crmw_buf *out, const crmw_role *r)
 				json_array_append_new(f, json_string(o->fields[k]));
 			json_object_set_new(spec, o->fmode == FM_ONLY ? "fields" : "hidden_fields", f);
 		}
-		if (o->where)
-			json_object_set_new(spec, "where", json_string(o->where));
+		if (o->nrules) {
+			char *w = describe_rules(r, vars, o);
+			if (!w)
+				rc = CRMW_ENOMEM;
+			json_object_set_new(spec, "where", json_string(w ? w : ""));
+			free(w);
+		}
 		json_object_set_new(objs, o->name, spec);
 	}
 	for (int v = 0; !rc && v < ROLE_NVARS; v++)
-		if (r->vars[v])
-			json_object_set_new(binds, var_names[v], json_string(r->vars[v]));
+		if (vars[v])
+			json_object_set_new(binds, var_names[v], json_string(vars[v]));
 	char *text = NULL;
 	if (!rc) {
 		json_object_set(p, "objects", objs);

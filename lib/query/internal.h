@@ -19,6 +19,20 @@
 enum { FM_ALL, FM_ONLY, FM_HIDDEN };
 enum { VAR_ACCOUNT, VAR_CONTACT, VAR_USER, ROLE_NVARS };
 
+/* The variables one part of a role bound: a role made by crmw_role_new has
+ * one part; an intersection keeps the parts of both sides, so that each row
+ * rule is bound with the variables of the role it came from. */
+typedef struct acl_part {
+	char *owner;             /* the name of the role the part came from (messages) */
+	char *vars[ROLE_NVARS];
+} acl_part;
+
+/* A row rule: a SOQL condition with :variables, bound with its part's. */
+typedef struct acl_rule {
+	char *where;
+	int part;                /* index into the role's parts */
+} acl_rule;
+
 /* One object's permissions in a role. */
 typedef struct acl_obj {
 	char *name;        /* canonical object name */
@@ -26,7 +40,8 @@ typedef struct acl_obj {
 	int fmode;         /* FM_ALL: every field; FM_ONLY: just `fields`; FM_HIDDEN: all but `fields` */
 	char **fields;
 	int nfields;
-	char *where;       /* the row rule (SOQL condition with :variables), NULL = every row */
+	acl_rule *rules;   /* a record is visible when every rule accepts it (none: every row) */
+	int nrules;
 } acl_obj;
 
 struct crmw_role {
@@ -36,21 +51,30 @@ struct crmw_role {
 	bool raw_sql, metrics;
 	acl_obj *objs;
 	int nobjs;
-	char *vars[ROLE_NVARS];
+	char *vars[ROLE_NVARS]; /* the bindings (of an intersection: those its parts agree on) */
+	acl_part *parts;
+	int nparts;
 	bool unrestricted; /* reads everything: compiled like no role at all */
 	uint64_t serial;   /* distinguishes compiled queries per role (0 = unrestricted) */
 };
 
 /* A new reference to `r` (NULL stays NULL). */
 crmw_role *crmw__role_ref(const crmw_role *r);
+/* Make *slot a new reference to `r`, releasing the one it held. */
+void crmw__role_set(crmw_role **slot, const crmw_role *r);
 /* The role's entry for `object`, NULL when the default applies. */
 const acl_obj *crmw__role_obj(const crmw_role *r, const char *object);
 /* May the role read the object / the field (row rules aside)?  NULL role: yes. */
 bool crmw__role_reads(const crmw_role *r, const char *object);
 bool crmw__role_sees(const crmw_role *r, const char *object, const char *field);
 /* The row rule of `o` as "SELECT Id FROM <o> WHERE ..." with the variables
- * bound (NULL: every row); CRMW_EACCESS (in `err`) when a variable is unbound. */
+ * bound (NULL: every row; several rules are joined with AND, each bound
+ * with its own part's variables); CRMW_EACCESS (in `err`) when a variable is
+ * unbound. */
 int crmw__role_rule(const crmw_role *r, const crmw_object *o, crmw_arena *a, const char **out, crmw_err *err);
+/* `a` narrowed by `b` (crmw_role_intersect), where NULL is no restriction:
+ * *out is a new reference, NULL when both are NULL. */
+int crmw__role_narrow(crmw_role **out, const crmw_role *a, const crmw_role *b);
 
 struct crmw_query_opts {
 	char today[11];       /* "" = default */

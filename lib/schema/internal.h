@@ -66,8 +66,6 @@ struct json_t;
 int crmw__schema_add_object_json(crmw_schema *s, struct json_t *obj, bool check_refs);
 int crmw__schema_check_refs(crmw_schema *s);
 
-#endif
-
 /* A field definition in plain C form: what JSON and the built-in tables are
  * turned into before crmw__object_add_field() checks and copies it. */
 typedef struct crmw_field_spec {
@@ -100,3 +98,5 @@ int crmw__object_add_field(crmw_schema *s, crmw_err *e, crmw_object *o,
 			   const crmw_field_spec *spec, bool check_refs);
 /* Remove the last object (undo of an add that failed later). */
 void crmw__schema_pop_object(crmw_schema *s);
+
+#endif

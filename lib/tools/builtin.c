@@ -49,11 +49,11 @@ static int64_t remaining_ms(const bcall *c)
 	return ms;
 }
 
-static int dispatch(json_t *args, crmw_buf *result, void *userdata)
+static int dispatch(const crmw_tool_ctx *ctx, json_t *args, crmw_buf *result, void *userdata)
 {
 	btool *t = userdata;
 	bcall c = {.ctx = t->ctx, .db = t->ctx->db, .out = result, .tool = t->def};
-	const crmw_role *role = t->ctx->opts.role;
+	const crmw_role *role = ctx->role;
 	if (t->def->metrics && role && !role->metrics)
 		return bfail(&c, "INSUFFICIENT_ACCESS: role '%s' may not see internal metrics, which %s computes", role->name,
 			     t->def->name);
@@ -62,6 +62,9 @@ static int dispatch(json_t *args, crmw_buf *result, void *userdata)
 	/* The call's own queries: the call's time budget, no caps (the tool
 	 * caps what it shows). */
 	c.q = t->ctx->opts;
+	c.q.role = (crmw_role *)role; /* borrowed for the call */
+	if (ctx->episode_today)
+		memcpy(c.q.today, ctx->today, sizeof c.q.today);
 	c.q.max_rows = 0;
 	c.q.max_bytes = 0;
 	if (t->ctx->opts.timeout_ms > 0) {
@@ -135,8 +138,9 @@ int crmw_registry_add_builtin(crmw_registry *reg, const char *names, crmw_db *db
 	x->db = db;
 	crmw__query_opts_init(&x->opts);
 	crmw__query_opts_copy(&x->opts, opts);
+	crmw_query_opts_set_role(&x->opts, NULL); /* the registry's base role holds it */
 	x->refs = 1; /* this function's, released below */
-	int rc = CRMW_OK;
+	int rc = crmw__registry_base(reg, opts, false);
 	for (size_t i = 0; !rc && i < nchosen; i++)
 		for (const builtin_tool *t = chosen[i]; !rc && t->name; t++) {
 			if (crmw__registry_has_tagged(reg, t->name, &builtin_tag))
@@ -162,24 +166,16 @@ int crmw_registry_set_query_opts(crmw_registry *reg, const crmw_query_opts *opts
 {
 	if (!reg)
 		return crmw__errf(NULL, CRMW_EINVALID, "crmw_registry_set_query_opts: registry is NULL");
-	return crmw__registry_episode_opts(reg, opts, true);
-}
-
-int crmw__registry_episode_opts(crmw_registry *reg, const crmw_query_opts *opts, bool all)
-{
-	for (int32_t i = 0; i < crmw_registry_count(reg); i++) {
+	int rc = crmw__registry_base(reg, opts, true);
+	for (int32_t i = 0; !rc && i < crmw_registry_count(reg); i++) {
 		btool *t = crmw__registry_tagged(reg, i, &builtin_tag);
 		if (!t)
 			continue;
 		/* shared contexts are set more than once: harmless */
-		if (all) {
-			crmw__query_opts_copy(&t->ctx->opts, opts);
-		} else {
-			memcpy(t->ctx->opts.today, opts->today, sizeof opts->today);
-			crmw_query_opts_set_role(&t->ctx->opts, opts->role);
-		}
+		crmw__query_opts_copy(&t->ctx->opts, opts);
+		crmw_query_opts_set_role(&t->ctx->opts, NULL);
 	}
-	return CRMW_OK;
+	return rc;
 }
 
 /* ------------------------------------------------------------ results */
@@ -583,5 +579,5 @@ void mean_free(means *m)
 
 const crmw_role *brole(bcall *c)
 {
-	return c->ctx->opts.role;
+	return c->q.role;
 }

@@ -17,7 +17,7 @@
 typedef struct bctx {
 	int refs;               /* tools holding it (one registry, one thread) */
 	crmw_db *db;            /* borrowed; NULL: the tools can be listed, not called */
-	crmw_query_opts opts;   /* today, role, budgets (holds a role reference) */
+	crmw_query_opts opts;   /* today, budgets (no role: calls run under their context's) */
 } bctx;
 
 /* One call of a built-in tool. */
@@ -80,7 +80,7 @@ int crmw__tool_respond(bcall *c, json_t *args);
 	 crmw__tool_respond, false, true}
 
 /* The tool registry's hooks for built-ins (registry.c). */
-typedef int (*crmw__json_tool_fn)(json_t *args, crmw_buf *result, void *userdata);
+typedef int (*crmw__json_tool_fn)(const crmw_tool_ctx *ctx, json_t *args, crmw_buf *result, void *userdata);
 int crmw__registry_add_json(crmw_registry *reg, const char *name, const char *description,
 			    const char *parameters_json, crmw__json_tool_fn fn, void *userdata,
 			    crmw_free_fn userdata_free, const void *tag);
@@ -88,6 +88,11 @@ int crmw__registry_add_json(crmw_registry *reg, const char *name, const char *de
 void *crmw__registry_tagged(crmw_registry *reg, int32_t i, const void *tag);
 /* Does the registry hold `name` added with `tag`? */
 bool crmw__registry_has_tagged(crmw_registry *reg, const char *name, const void *tag);
+/* The base role and today of options given to the registry: with `replace`
+ * they become the registry's (crmw_registry_set_query_opts); else the role
+ * narrows the base role and a set today replaces the registry's
+ * (crmw_registry_add_builtin).  NULL opts: the defaults. */
+int crmw__registry_base(crmw_registry *reg, const crmw_query_opts *opts, bool replace);
 
 /* ------------------------------------------------------------ helpers */
 
@@ -153,7 +158,7 @@ bool aperiod_opt(bcall *c, json_t *args, char a[21], char b[21], const char **pa
 /* Seconds since 1970 of a record's datetime value; false when it is not one. */
 bool parse_epoch(const char *s, int64_t *out);
 
-/* The role of the call's options (NULL: unrestricted). */
+/* The role of the call (NULL: unrestricted). */
 const crmw_role *brole(bcall *c);
 
 #endif

@@ -48,9 +48,22 @@ int crmw__jschema_gbnf(crmw_buf *out, json_t *schema, const char *rule);
  * exported specs compare it). */
 uint64_t crmw__registry_generation(const crmw_registry *r);
 
-/* An episode's options for the built-in tools of a registry: its today and
- * role only, so that a host's time budget, row and byte caps stay; with
- * `all`, every option (the agent's own registry). */
-int crmw__registry_episode_opts(crmw_registry *reg, const crmw_query_opts *opts, bool all);
+/* What a call runs under (crmweaver/tools.h).  An episode fills one for each
+ * call; a plain crmw_registry_call runs under the registry's own. */
+struct crmw_tool_ctx {
+	const crmw_role *role;   /* NULL: unrestricted */
+	const crmw_role *base;   /* the registry base role `role` is already narrowed by */
+	char today[11];          /* "YYYY-MM-DD", "" = the org's "now" */
+	bool episode_today;      /* the task chose the day: built-in tools use it over their own */
+	const char *task_id, *episode_id; /* NULL outside an episode */
+};
+
+/* crmw_registry_call under an episode's context (NULL: the registry's own).
+ * When ctx->base is not the registry's base role (it changed during the
+ * episode), the call runs under the two narrowed together. */
+int crmw__registry_call_ctx(crmw_buf *result, crmw_registry *reg, const char *name, const char *args_json,
+			    size_t len, const crmw_tool_ctx *ctx);
+/* The registry's "today" ("" when none). */
+const char *crmw__registry_today(const crmw_registry *reg);
 
 #endif

@@ -16,6 +16,7 @@ typedef struct tool {
 	char *description;
 	jschema schema;
 	crmw_tool_fn fn;
+	crmw_tool_ctx_fn cfn;    /* a host tool that reads the call's context */
 	crmw__json_tool_fn jfn;  /* built-ins: the parsed arguments, no text round trip */
 	const void *tag;         /* who added it (built-in sets), or NULL */
 	void *userdata;
@@ -28,6 +29,8 @@ struct crmw_registry {
 	int32_t n, cap;
 	int64_t max_output;      /* bytes of a result, 0 = no cap */
 	uint64_t generation;     /* moves with every add and remove */
+	crmw_role *role;         /* the base role (a reference), NULL = unrestricted */
+	char today[11];          /* the base "today", "" = the org's "now" */
 };
 
 uint64_t crmw__registry_generation(const crmw_registry *r)
@@ -60,6 +63,7 @@ void crmw_registry_free(crmw_registry *r)
 	for (int32_t i = 0; i < r->n; i++)
 		tool_dispose(&r->tools[i]);
 	free(r->tools);
+	crmw_role_free(r->role);
 	crmw__handle_dispose(&r->h);
 	free(r);
 }
@@ -107,8 +111,15 @@ static bool valid_tool_name(const char *s)
 	return true;
 }
 
+/* The callback of a tool: one of three kinds. */
+typedef struct tool_fns {
+	crmw_tool_fn fn;
+	crmw_tool_ctx_fn cfn;
+	crmw__json_tool_fn jfn;
+} tool_fns;
+
 static int add_tool(crmw_registry *r, const char *name, const char *description, const char *parameters_json,
-		    crmw_tool_fn fn, crmw__json_tool_fn jfn, const void *tag, void *userdata, crmw_free_fn userdata_free)
+		    tool_fns fns, const void *tag, void *userdata, crmw_free_fn userdata_free)
 {
 	int rc = CRMW_OK;
 	json_t *root = NULL;
@@ -122,7 +133,7 @@ static int add_tool(crmw_registry *r, const char *name, const char *description,
 				"tool name '%s' must be 1 to 64 letters, digits, '_' or '-'", name ? name : "(null)");
 		goto fail;
 	}
-	if (!fn && !jfn) {
+	if (!fns.fn && !fns.cfn && !fns.jfn) {
 		rc = crmw__errf(&r->h.err, CRMW_EINVALID, "tool '%s': the callback is NULL", name);
 		goto fail;
 	}
@@ -153,8 +164,9 @@ static int add_tool(crmw_registry *r, const char *name, const char *description,
 	}
 	t.name = crmw__strdup(name);
 	t.description = crmw__strdup(description ? description : "");
-	t.fn = fn;
-	t.jfn = jfn;
+	t.fn = fns.fn;
+	t.cfn = fns.cfn;
+	t.jfn = fns.jfn;
 	t.tag = tag;
 	if (!t.name || !t.description) {
 		rc = crmw__errf(&r->h.err, CRMW_ENOMEM, "out of memory");
@@ -190,18 +202,19 @@ fail:
 int crmw_registry_add(crmw_registry *r, const char *name, const char *description,
 		      const char *parameters_json, crmw_tool_fn fn, void *userdata, crmw_free_fn userdata_free)
 {
-	if (!fn) {
-		if (userdata_free)
-			userdata_free(userdata);
-		return crmw__errf(r ? &r->h.err : NULL, CRMW_EINVALID, "tool '%s': the callback is NULL", name ? name : "(null)");
-	}
-	return add_tool(r, name, description, parameters_json, fn, NULL, NULL, userdata, userdata_free);
+	return add_tool(r, name, description, parameters_json, (tool_fns){.fn = fn}, NULL, userdata, userdata_free);
+}
+
+int crmw_registry_add_ctx(crmw_registry *r, const char *name, const char *description, const char *parameters_json,
+			  crmw_tool_ctx_fn fn, void *userdata, crmw_free_fn userdata_free)
+{
+	return add_tool(r, name, description, parameters_json, (tool_fns){.cfn = fn}, NULL, userdata, userdata_free);
 }
 
 int crmw__registry_add_json(crmw_registry *r, const char *name, const char *description, const char *parameters_json,
 			    crmw__json_tool_fn fn, void *userdata, crmw_free_fn userdata_free, const void *tag)
 {
-	return add_tool(r, name, description, parameters_json, NULL, fn, tag, userdata, userdata_free);
+	return add_tool(r, name, description, parameters_json, (tool_fns){.jfn = fn}, tag, userdata, userdata_free);
 }
 
 void *crmw__registry_tagged(crmw_registry *r, int32_t i, const void *tag)
@@ -213,6 +226,64 @@ bool crmw__registry_has_tagged(crmw_registry *r, const char *name, const void *t
 {
 	const tool *t = find(r, name);
 	return t && t->tag == tag;
+}
+
+int crmw__registry_base(crmw_registry *r, const crmw_query_opts *opts, bool replace)
+{
+	const crmw_role *role = opts ? opts->role : NULL;
+	crmw_role *next = NULL;
+	if (replace)
+		next = crmw__role_ref(role);
+	else if (crmw__role_narrow(&next, r->role, role))
+		return crmw__errf(&r->h.err, CRMW_ENOMEM, "out of memory");
+	crmw_role_free(r->role);
+	r->role = next;
+	if (replace || (opts && opts->today[0]))
+		memcpy(r->today, opts ? opts->today : "", opts ? sizeof r->today : 1);
+	return CRMW_OK;
+}
+
+int crmw_registry_set_role(crmw_registry *r, const crmw_role *role)
+{
+	if (!r)
+		return crmw__errf(NULL, CRMW_EINVALID, "crmw_registry_set_role: registry is NULL");
+	crmw__role_set(&r->role, role);
+	return CRMW_OK;
+}
+
+const crmw_role *crmw_registry_role(const crmw_registry *r)
+{
+	return r ? r->role : NULL;
+}
+
+const char *crmw__registry_today(const crmw_registry *r)
+{
+	return r->today;
+}
+
+const crmw_role *crmw_tool_ctx_role(const crmw_tool_ctx *ctx)
+{
+	return ctx ? ctx->role : NULL;
+}
+
+const char *crmw_tool_ctx_binding(const crmw_tool_ctx *ctx, const char *name)
+{
+	return ctx ? crmw_role_binding(ctx->role, name) : NULL;
+}
+
+const char *crmw_tool_ctx_today(const crmw_tool_ctx *ctx)
+{
+	return ctx ? ctx->today : NULL;
+}
+
+const char *crmw_tool_ctx_task_id(const crmw_tool_ctx *ctx)
+{
+	return ctx ? ctx->task_id : NULL;
+}
+
+const char *crmw_tool_ctx_episode_id(const crmw_tool_ctx *ctx)
+{
+	return ctx ? ctx->episode_id : NULL;
 }
 
 int crmw_registry_set_max_output(crmw_registry *r, int64_t bytes)
@@ -346,7 +417,30 @@ int crmw_registry_validate(crmw_buf *error, crmw_registry *r, const char *name, 
 	return rc;
 }
 
+/* Run the tool's callback under `ctx`; *cb receives its return. */
+static int run_tool(crmw_registry *r, const tool *t, const crmw_tool_ctx *ctx, json_t *args, crmw_buf *out, int *cb)
+{
+	if (t->jfn) {
+		*cb = t->jfn(ctx, args, out, t->userdata);
+		json_decref(args);
+		return CRMW_OK;
+	}
+	char *text = json_dumps(args, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(args);
+	if (!text)
+		return crmw__errf(&r->h.err, CRMW_ENOMEM, "out of memory");
+	*cb = t->cfn ? t->cfn(ctx, text, strlen(text), out, t->userdata) : t->fn(text, strlen(text), out, t->userdata);
+	free(text);
+	return CRMW_OK;
+}
+
 int crmw_registry_call(crmw_buf *result, crmw_registry *r, const char *name, const char *args_json, size_t len)
+{
+	return crmw__registry_call_ctx(result, r, name, args_json, len, NULL);
+}
+
+int crmw__registry_call_ctx(crmw_buf *result, crmw_registry *r, const char *name, const char *args_json, size_t len,
+			    const crmw_tool_ctx *ectx)
 {
 	if (!result || !r || (!args_json && len))
 		return crmw__errf(r ? &r->h.err : NULL, CRMW_EINVALID, "crmw_registry_call: NULL argument");
@@ -357,19 +451,26 @@ int crmw_registry_call(crmw_buf *result, crmw_registry *r, const char *name, con
 	int rc = check_args(r, result, t, args_json ? args_json : "", len, &args);
 	if (rc)
 		return rc;
-	crmw_buf out = CRMW_BUF_INIT;
-	int cb;
-	if (t->jfn) {
-		cb = t->jfn(args, &out, t->userdata);
-		json_decref(args);
-	} else {
-		char *text = json_dumps(args, JSON_COMPACT | JSON_PRESERVE_ORDER);
-		json_decref(args);
-		if (!text)
-			return crmw__errf(&r->h.err, CRMW_ENOMEM, "out of memory");
-		cb = t->fn(text, strlen(text), &out, t->userdata);
-		free(text);
+	/* The call's context: the episode's, never wider than the base role. */
+	crmw_tool_ctx ctx = {.role = r->role, .base = r->role};
+	crmw_role *narrowed = NULL;
+	if (ectx) {
+		ctx = *ectx;
+		if (ectx->base != r->role && (rc = crmw__role_narrow(&narrowed, r->role, ectx->role))) {
+			json_decref(args);
+			return crmw__errf(&r->h.err, rc, "out of memory");
+		}
+		if (ectx->base != r->role)
+			ctx.role = narrowed;
 	}
+	if (!ctx.today[0])
+		memcpy(ctx.today, r->today, sizeof ctx.today);
+	crmw_buf out = CRMW_BUF_INIT;
+	int cb = 0;
+	rc = run_tool(r, t, &ctx, args, &out, &cb);
+	crmw_role_free(narrowed);
+	if (rc)
+		return rc;
 	if (cb != 0) {
 		/* "CODE: message" keeps its code (INSUFFICIENT_ACCESS, MALFORMED_QUERY, ...). */
 		char msg[2048], code[64] = "TOOL_FAILED";

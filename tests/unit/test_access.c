@@ -3,7 +3,8 @@
  * and every error they can have, enforcement through SOQL (objects, fields,
  * rows, relationship paths, child subqueries, semi-joins, aggregates), SOSL
  * (objects searched, hidden fields never matched), raw SQL, reference
- * counting and the statement cache per role.
+ * counting and the statement cache per role; intersections of roles
+ * (objects, fields, rows, capabilities, bindings kept per part, describe).
  * (The same rules on generated orgs, and through every tool:
  * tests/integration/test_access.py.)
  * SPDX-License-Identifier: Apache-2.0
@@ -408,6 +409,440 @@ static void test_cache_per_role(void **state)
 	crmw_db_free(db);
 }
 
+/* --------------------------------------------------------- intersections */
+
+static crmw_role *mk(crmw_db *db, const char *policy, const char *bindings)
+{
+	crmw_role *r = NULL;
+	if (crmw_role_new(&r, db, policy, bindings))
+		fail_msg("role %s: %s", policy, crmw_last_error());
+	return r;
+}
+
+static crmw_role *meet(const crmw_role *a, const crmw_role *b)
+{
+	crmw_role *r = NULL;
+	if (crmw_role_intersect(&r, a, b))
+		fail_msg("intersect: %s", crmw_last_error());
+	assert_non_null(r);
+	return r;
+}
+
+static crmw_query_opts *opts_of(const crmw_role *r)
+{
+	crmw_query_opts *o = NULL;
+	assert_int_equal(crmw_query_opts_new(&o), CRMW_OK);
+	assert_int_equal(crmw_query_opts_set_role(o, r), CRMW_OK);
+	return o;
+}
+
+static int64_t count_as(crmw_db *db, const char *object, const crmw_role *r)
+{
+	crmw_query_opts *o = opts_of(r);
+	int64_t n = count(db, object, o);
+	crmw_query_opts_free(o);
+	return n;
+}
+
+static void denied_as(crmw_db *db, const char *q, const crmw_role *r, int code, const char *what)
+{
+	crmw_query_opts *o = opts_of(r);
+	denied(db, q, o, code, what);
+	crmw_query_opts_free(o);
+}
+
+static void test_intersect_identity(void **state)
+{
+	(void)state;
+	crmw_db *db = org();
+	crmw_role *in = mk(db, "internal", NULL), *ex = mk(db, "external:" CON_A, NULL), *r = (crmw_role *)1;
+	/* internal is the identity; a role with itself is itself */
+	r = meet(in, ex);
+	assert_ptr_equal(r, ex);
+	crmw_role_free(r);
+	r = meet(ex, in);
+	assert_ptr_equal(r, ex);
+	crmw_role_free(r);
+	r = meet(ex, ex);
+	assert_ptr_equal(r, ex);
+	crmw_role_free(r);
+	r = meet(in, in);
+	assert_ptr_equal(r, in);
+	crmw_role_free(r);
+	/* an unrestricted policy is the identity too */
+	crmw_role *all = mk(db, "{\"name\":\"everything\",\"default\":\"read\",\"raw_sql\":true,\"metrics\":true}", NULL);
+	r = meet(all, ex);
+	assert_ptr_equal(r, ex);
+	crmw_role_free(r);
+	crmw_role_free(all);
+	/* the references are the caller's: ex outlives its maker's */
+	r = meet(in, ex);
+	crmw_role_free(ex);
+	assert_int_equal(count_as(db, "Case", r), 2);
+	crmw_role_free(r);
+	/* NULL arguments */
+	r = (crmw_role *)1;
+	assert_int_equal(crmw_role_intersect(&r, NULL, in), CRMW_EINVALID);
+	assert_null(r);
+	assert_int_equal(crmw_role_intersect(&r, in, NULL), CRMW_EINVALID);
+	assert_int_equal(crmw_role_intersect(NULL, in, in), CRMW_EINVALID);
+	assert_null(crmw_role_binding(NULL, "user_id"));
+	assert_null(crmw_role_binding(in, NULL));
+	assert_null(crmw_role_binding(in, "user_id"));
+	crmw_role_free(in);
+	crmw_db_free(db);
+}
+
+static void test_intersect_objects_capabilities(void **state)
+{
+	(void)state;
+	crmw_db *db = org();
+	/* a: reads everything but CaseHistory__c, raw SQL, no metrics; b: the customer */
+	crmw_role *a = mk(db, "{\"name\":\"tier1\",\"default\":\"read\",\"raw_sql\":true,\"metrics\":false,"
+			      "\"objects\":{\"CaseHistory__c\":{\"read\":false}}}", NULL);
+	crmw_role *b = mk(db, "{\"name\":\"lean\",\"default\":\"read\",\"raw_sql\":true,\"metrics\":true,"
+			      "\"objects\":{\"Knowledge__kav\":{\"read\":false}}}", NULL);
+	crmw_role *r = meet(a, b);
+	assert_string_equal(crmw_role_name(r), "tier1 & lean");
+	assert_int_equal(crmw_role_can_read(r, "Case", NULL), 1);
+	assert_int_equal(crmw_role_can_read(r, "CaseHistory__c", NULL), 0); /* a denies */
+	assert_int_equal(crmw_role_can_read(r, "Knowledge__kav", NULL), 0); /* b denies */
+	assert_int_equal(crmw_role_can_read(r, "Opportunity", NULL), 1);    /* both by default */
+	assert_int_equal(crmw_role_allows(r, "raw_sql"), 1);
+	assert_int_equal(crmw_role_allows(r, "metrics"), 0);
+	denied_as(db, "SELECT Id FROM Knowledge__kav", r, CRMW_EACCESS, "role 'tier1 & lean' cannot read 'Knowledge__kav'");
+	denied_as(db, "SELECT Id FROM CaseHistory__c", r, CRMW_EACCESS, "cannot read 'CaseHistory__c'");
+	assert_int_equal(count_as(db, "Case", r), 3);
+	/* with the customer: the default of none wins, and so does "no raw SQL" */
+	crmw_role *ex = mk(db, "external:" CON_A, NULL), *rx = meet(r, ex);
+	assert_string_equal(crmw_role_name(rx), "tier1 & lean & external");
+	assert_int_equal(crmw_role_can_read(rx, "Opportunity", NULL), 0);
+	assert_int_equal(crmw_role_can_read(rx, "Product2", NULL), 1);
+	assert_int_equal(crmw_role_can_read(rx, "Knowledge__kav", NULL), 0);
+	assert_int_equal(crmw_role_allows(rx, "raw_sql"), 0);
+	crmw_query_opts *o = opts_of(rx);
+	crmw_buf out = CRMW_BUF_INIT;
+	assert_int_equal(crmw_query_sql(&out, db, "SELECT 1", 8, o), CRMW_EACCESS);
+	assert_non_null(strstr(crmw_db_errmsg(db), "may not run raw SQL"));
+	crmw_buf_dispose(&out);
+	crmw_query_opts_free(o);
+	/* raw SQL where both allow it */
+	o = opts_of(r);
+	assert_int_equal(crmw_query_sql(&out, db, "SELECT 1 AS one", 15, o), CRMW_OK);
+	crmw_buf_dispose(&out);
+	crmw_query_opts_free(o);
+	crmw_role_free(rx);
+	crmw_role_free(ex);
+	crmw_role_free(r);
+	crmw_role_free(a);
+	crmw_role_free(b);
+	crmw_db_free(db);
+}
+
+static void test_intersect_fields(void **state)
+{
+	(void)state;
+	crmw_db *db = org();
+	static const struct {
+		const char *a, *b;     /* the User entries of the two policies */
+		const char *seen[6];   /* visible in the intersection */
+		const char *hidden[6]; /* not visible */
+	} cases[] = {
+		/* only ∩ only: the fields both list */
+		{"{\"fields\":[\"FirstName\",\"LastName\",\"Alias\"]}", "{\"fields\":[\"LastName\",\"FirstName\",\"Email\"]}",
+		 {"Id", "FirstName", "LastName"}, {"Alias", "Email", "Username"}},
+		/* only ∩ hidden: listed by one, not hidden by the other */
+		{"{\"fields\":[\"FirstName\",\"LastName\",\"Email\"]}", "{\"hidden_fields\":[\"Email\"]}",
+		 {"Id", "FirstName", "LastName"}, {"Email", "Username", "Alias"}},
+		{"{\"hidden_fields\":[\"Email\"]}", "{\"fields\":[\"FirstName\",\"Email\"]}",
+		 {"Id", "FirstName"}, {"Email", "LastName"}},
+		/* hidden ∩ hidden: hidden by either */
+		{"{\"hidden_fields\":[\"Email\"]}", "{\"hidden_fields\":[\"Username\",\"Email\"]}",
+		 {"Id", "FirstName", "Alias"}, {"Email", "Username"}},
+		/* every field ∩ x: x */
+		{"{}", "{\"hidden_fields\":[\"Email\"]}", {"FirstName", "Username"}, {"Email"}},
+		{"{\"fields\":[\"Alias\"]}", "{}", {"Id", "Alias"}, {"FirstName", "Email"}},
+		/* not listed (the default) ∩ x: x */
+		{NULL, "{\"fields\":[\"Alias\"]}", {"Alias"}, {"Email"}},
+		/* denied ∩ anything: nothing */
+		{"{\"read\":false}", "{\"fields\":[\"Alias\"]}", {NULL}, {"Id", "Alias"}},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char pa[300], pb[300];
+		snprintf(pa, sizeof pa, "{\"name\":\"a\",\"default\":\"read\"%s%s%s}", cases[i].a ? ",\"objects\":{\"User\":" : "",
+			 cases[i].a ? cases[i].a : "", cases[i].a ? "}" : "");
+		snprintf(pb, sizeof pb, "{\"name\":\"b\",\"default\":\"read\",\"objects\":{\"User\":%s}}", cases[i].b);
+		crmw_role *a = mk(db, pa, NULL), *b = mk(db, pb, NULL);
+		for (int side = 0; side < 2; side++) { /* both orders */
+			crmw_role *r = side ? meet(b, a) : meet(a, b);
+			for (int k = 0; k < 6 && cases[i].seen[k]; k++)
+				if (crmw_role_can_read(r, "User", cases[i].seen[k]) != 1)
+					fail_msg("case %zu: %s should be visible", i, cases[i].seen[k]);
+			for (int k = 0; k < 6 && cases[i].hidden[k]; k++)
+				if (crmw_role_can_read(r, "User", cases[i].hidden[k]) != 0)
+					fail_msg("case %zu: %s should be hidden", i, cases[i].hidden[k]);
+			crmw_role_free(r);
+		}
+		crmw_role_free(a);
+		crmw_role_free(b);
+	}
+	/* enforced by the compiler and SOSL: a field hidden by either never matches */
+	crmw_role *a = mk(db, "{\"name\":\"a\",\"default\":\"read\",\"objects\":{\"User\":{\"hidden_fields\":[\"Username\"]}}}", NULL);
+	crmw_role *b = mk(db, "{\"name\":\"b\",\"default\":\"read\",\"objects\":{\"User\":{\"hidden_fields\":[\"Email\"]}}}", NULL);
+	crmw_role *r = meet(a, b);
+	denied_as(db, "SELECT Email FROM User", r, CRMW_EACCESS, "role 'a & b' cannot read field 'Email' of 'User'");
+	denied_as(db, "SELECT Id FROM User ORDER BY Username", r, CRMW_EACCESS, "field 'Username'");
+	crmw_query_opts *o = opts_of(r);
+	json_t *v = run(db, "FIND {ava.secret} RETURNING User(Id)", o);
+	assert_int_equal(json_array_size(json_object_get(v, "User")), 0);
+	json_decref(v);
+	v = run(db, "SELECT FirstName FROM User", o);
+	assert_int_equal(json_array_size(v), 1);
+	json_decref(v);
+	crmw_query_opts_free(o);
+	crmw_role_free(r);
+	crmw_role_free(a);
+	crmw_role_free(b);
+	crmw_db_free(db);
+}
+
+static void test_intersect_rows(void **state)
+{
+	(void)state;
+	crmw_db *db = org();
+	/* open cases only (A: 1 of 2 open, B: 1 open) */
+	crmw_role *open = mk(db, "{\"name\":\"open\",\"default\":\"read\",\"objects\":{\"Case\":{\"where\":\"Status != 'Closed'\"}}}", NULL);
+	crmw_role *ca = mk(db, "external:" CON_A, NULL), *cb = mk(db, "external:" CON_B, NULL);
+	assert_int_equal(count_as(db, "Case", open), 2);
+	crmw_role *r = meet(open, ca);
+	assert_int_equal(count_as(db, "Case", r), 1); /* both rules: A's open case */
+	crmw_query_opts *o = opts_of(r);
+	json_t *v = run(db, "SELECT Subject FROM Case", o);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(v, 0), "Subject")), "Zipper broke");
+	json_decref(v);
+	/* joins, child subqueries and aggregates see only rows both accept */
+	v = run(db, "SELECT Id, (SELECT Subject FROM Cases) FROM Account", o);
+	assert_int_equal(json_array_size(v), 1);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(json_array_get(v, 0), "Cases"), "totalSize")), 1);
+	json_decref(v);
+	v = run(db, "SELECT Status, COUNT(Id) n FROM Case GROUP BY Status", o);
+	assert_int_equal(json_array_size(v), 1);
+	json_decref(v);
+	/* explain: both rules, each bound */
+	crmw_buf b = CRMW_BUF_INIT;
+	assert_int_equal(crmw_query_explain(&b, db, "SELECT Id FROM Case", 19, o), CRMW_OK);
+	assert_non_null(strstr(b.data, ACC_A));
+	assert_non_null(strstr(b.data, "Closed"));
+	crmw_buf_dispose(&b);
+	crmw_query_opts_free(o);
+	crmw_role_free(r);
+	/* two customers: nothing of either */
+	r = meet(ca, cb);
+	assert_string_equal(crmw_role_name(r), "external & external");
+	assert_int_equal(count_as(db, "Case", r), 0);
+	assert_int_equal(count_as(db, "Account", r), 0);
+	assert_int_equal(count_as(db, "Product2", r), count_as(db, "Product2", NULL)); /* the catalogue stays */
+	crmw_role_free(r);
+	/* the rule may read what the role may not, in both parts */
+	crmw_role *west = mk(db,
+			     "{\"name\":\"west\",\"default\":\"read\",\"objects\":{"
+			     "\"Case\":{\"where\":\"Account.ShippingState = 'CA'\"},"
+			     "\"Account\":{\"hidden_fields\":[\"ShippingState\"]}}}",
+			     NULL);
+	r = meet(west, cb); /* B is in NY */
+	assert_int_equal(count_as(db, "Case", r), 0);
+	crmw_role_free(r);
+	r = meet(west, ca);
+	assert_int_equal(count_as(db, "Case", r), 2);
+	denied_as(db, "SELECT ShippingState FROM Account", r, CRMW_EACCESS, "ShippingState");
+	crmw_role_free(r);
+	crmw_role_free(west);
+	crmw_role_free(open);
+	crmw_role_free(ca);
+	crmw_role_free(cb);
+	crmw_db_free(db);
+}
+
+static void test_intersect_bindings_apart(void **state)
+{
+	(void)state;
+	crmw_db *db = org();
+	const char *mine = "{\"name\":\"mine\",\"default\":\"read\",\"objects\":{\"Case\":{\"where\":\"AccountId = :account_id\"},"
+			   "\"Account\":{\"where\":\"Id = :account_id\"}}}";
+	/* bound to B, intersected with the customer A: each rule keeps its own
+	 * account, so no case is both A's and B's */
+	crmw_role *mb = mk(db, mine, "{\"account_id\":\"" ACC_B "\",\"user_id\":\"" USR_1 "\"}");
+	crmw_role *ca = mk(db, "external:" CON_A, NULL);
+	crmw_role *r = meet(mb, ca);
+	assert_int_equal(count_as(db, "Case", r), 0);
+	assert_int_equal(count_as(db, "Account", r), 0);
+	/* the bindings: those the parts agree on; a clash reads as unbound */
+	assert_null(crmw_role_binding(r, "account_id"));
+	assert_string_equal(crmw_role_binding(r, "contact_id"), CON_A);
+	assert_string_equal(crmw_role_binding(r, "user_id"), USR_1);
+	assert_null(crmw_role_binding(r, "region"));
+	crmw_role_free(r);
+	/* bound to A: A's cases */
+	crmw_role *ma = mk(db, mine, "{\"account_id\":\"" ACC_A "\"}");
+	r = meet(ma, ca);
+	assert_int_equal(count_as(db, "Case", r), 2);
+	assert_string_equal(crmw_role_binding(r, "account_id"), ACC_A);
+	crmw_role_free(r);
+	/* unbound in one part, bound in the other: the unbound rule still fails
+	 * closed (the other part's account does not leak into it), and its
+	 * message names the part */
+	crmw_role *mu = mk(db, mine, NULL);
+	r = meet(mu, ca);
+	denied_as(db, "SELECT Id FROM Case", r, CRMW_EACCESS, "role 'mine' sees only some 'Case' records, chosen by :account_id");
+	assert_null(crmw_role_binding(r, "account_id"));
+	assert_int_equal(count_as(db, "Product2", r), 0); /* mine lists Product2 as default read, external reads it */
+	crmw_role_free(r);
+	r = meet(ca, mu); /* the other order */
+	denied_as(db, "SELECT Id FROM Case", r, CRMW_EACCESS, "role 'mine'");
+	crmw_role_free(r);
+	crmw_role_free(mu);
+	crmw_role_free(ma);
+	crmw_role_free(mb);
+	crmw_role_free(ca);
+	crmw_db_free(db);
+}
+
+/* describe -> crmw_role_new -> describe gives the same text, and the role
+ * made from it sees the same rows. */
+static void same_again(crmw_db *db, const crmw_role *r)
+{
+	crmw_buf d1 = CRMW_BUF_INIT, d2 = CRMW_BUF_INIT;
+	assert_int_equal(crmw_role_describe(&d1, r), CRMW_OK);
+	json_t *doc = json_loads(d1.data, 0, NULL);
+	assert_non_null(doc);
+	json_t *binds = json_incref(json_object_get(doc, "bindings"));
+	json_object_del(doc, "bindings");
+	char *again = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER), *bj = json_dumps(binds, JSON_COMPACT);
+	crmw_role *r2 = NULL;
+	if (crmw_role_new(&r2, db, again, bj))
+		fail_msg("describe is not a policy: %s\n%s", crmw_last_error(), again);
+	assert_int_equal(crmw_role_describe(&d2, r2), CRMW_OK);
+	if (strcmp(d1.data, d2.data) != 0) {
+		fprintf(stderr, "D1 %s\nD2 %s\n", d1.data, d2.data);
+		fail_msg("describe changed when made again");
+	}
+	static const char *const objs[] = {"Case", "Account", "Contact", "User", "Product2"};
+	for (size_t i = 0; i < sizeof objs / sizeof objs[0]; i++) {
+		if (crmw_role_can_read(r, objs[i], NULL) != 1)
+			continue;
+		crmw_query_opts *o1 = opts_of(r), *o2 = opts_of(r2);
+		char q[100];
+		snprintf(q, sizeof q, "SELECT COUNT() FROM %s", objs[i]);
+		crmw_buf x = CRMW_BUF_INIT, y = CRMW_BUF_INIT;
+		int rx = crmw_query(&x, db, q, strlen(q), o1), ry = crmw_query(&y, db, q, strlen(q), o2);
+		assert_int_equal(rx, ry);
+		if (rx == CRMW_OK)
+			assert_string_equal(x.data, y.data);
+		crmw_buf_dispose(&x);
+		crmw_buf_dispose(&y);
+		crmw_query_opts_free(o1);
+		crmw_query_opts_free(o2);
+	}
+	free(again);
+	free(bj);
+	json_decref(binds);
+	json_decref(doc);
+	crmw_buf_dispose(&d1);
+	crmw_buf_dispose(&d2);
+	crmw_role_free(r2);
+}
+
+static void test_intersect_describe(void **state)
+{
+	(void)state;
+	crmw_db *db = org();
+	crmw_role *tier1 = mk(db,
+			      "{\"name\":\"tier1\",\"default\":\"read\",\"raw_sql\":false,\"metrics\":true,\"objects\":{"
+			      "\"Case\":{\"where\":\"Status != 'Closed' AND OwnerId = :user_id\"},"
+			      "\"User\":{\"hidden_fields\":[\"Email\"]}}}",
+			      "{\"user_id\":\"" USR_1 "\"}");
+	crmw_role *ca = mk(db, "external:" CON_A, NULL), *r = meet(tier1, ca);
+	crmw_buf d = CRMW_BUF_INIT;
+	assert_int_equal(crmw_role_describe(&d, r), CRMW_OK);
+	json_t *doc = json_loads(d.data, 0, NULL);
+	assert_non_null(doc);
+	assert_string_equal(json_string_value(json_object_get(doc, "name")), "tier1 & external");
+	assert_string_equal(json_string_value(json_object_get(doc, "default")), "none");
+	assert_false(json_is_true(json_object_get(doc, "raw_sql")));
+	assert_false(json_is_true(json_object_get(doc, "metrics")));
+	json_t *objs = json_object_get(doc, "objects"), *binds = json_object_get(doc, "bindings");
+	/* the two rules, joined, with the variables kept (the parts agree) */
+	assert_string_equal(json_string_value(json_object_get(json_object_get(objs, "Case"), "where")),
+			    "(Status != 'Closed' AND OwnerId = :user_id) AND (AccountId = :account_id)");
+	json_t *uf = json_object_get(json_object_get(objs, "User"), "fields");
+	assert_int_equal(json_array_size(uf), 4); /* external's, none of them hidden by tier1 */
+	assert_string_equal(json_string_value(json_object_get(binds, "user_id")), USR_1);
+	assert_string_equal(json_string_value(json_object_get(binds, "account_id")), ACC_A);
+	assert_string_equal(json_string_value(json_object_get(binds, "contact_id")), CON_A);
+	json_decref(doc);
+	assert_int_equal(count_as(db, "Case", r), 1);
+	same_again(db, r);
+	crmw_role_free(r);
+	/* parts bound differently: the clashing values are written out */
+	crmw_role *cb = mk(db, "external:" CON_B, NULL);
+	r = meet(ca, cb);
+	assert_int_equal(crmw_role_describe(&d, r), CRMW_OK);
+	assert_non_null(strstr(d.data, "(AccountId = '" ACC_A "') AND (AccountId = '" ACC_B "')"));
+	assert_null(strstr(d.data, "\"account_id\""));
+	same_again(db, r);
+	crmw_role_free(r);
+	/* an unbound part stays unbound */
+	crmw_role *ex = mk(db, "external", NULL);
+	r = meet(ex, ca);
+	assert_int_equal(crmw_role_describe(&d, r), CRMW_OK);
+	assert_non_null(strstr(d.data, "(AccountId = :account_id) AND (AccountId = '" ACC_A "')"));
+	same_again(db, r);
+	crmw_role_free(r);
+	/* three parts, and a name cut at 64 bytes */
+	crmw_role *r2 = meet(tier1, ca), *r3 = meet(r2, cb);
+	assert_string_equal(crmw_role_name(r3), "tier1 & external & external");
+	assert_int_equal(count_as(db, "Case", r3), 0);
+	same_again(db, r3);
+	crmw_role *longer = r3;
+	for (int i = 0; i < 4; i++) {
+		crmw_role *n = meet(longer, i % 2 ? ca : tier1);
+		if (longer != r3)
+			crmw_role_free(longer);
+		longer = n;
+	}
+	assert_true(strlen(crmw_role_name(longer)) <= 64);
+	assert_non_null(strstr(crmw_role_name(longer), "..."));
+	same_again(db, longer);
+	crmw_role_free(longer);
+	crmw_role_free(r3);
+	crmw_role_free(r2);
+	crmw_role_free(ex);
+	crmw_role_free(cb);
+	crmw_role_free(ca);
+	crmw_role_free(tier1);
+	crmw_buf_dispose(&d);
+	crmw_db_free(db);
+}
+
+static void test_intersect_cache(void **state)
+{
+	(void)state;
+	crmw_db *db = org();
+	crmw_role *open = mk(db, "{\"name\":\"open\",\"default\":\"read\",\"objects\":{\"Case\":{\"where\":\"Status != 'Closed'\"}}}", NULL);
+	crmw_role *ca = mk(db, "external:" CON_A, NULL), *r = meet(open, ca);
+	/* the same text under each part and the intersection: each its own answer */
+	for (int round = 0; round < 3; round++) {
+		assert_int_equal(count_as(db, "Case", open), 2);
+		assert_int_equal(count_as(db, "Case", ca), 2);
+		assert_int_equal(count_as(db, "Case", r), 1);
+		assert_int_equal(count_as(db, "Case", NULL), 3);
+	}
+	crmw_role_free(r);
+	crmw_role_free(ca);
+	crmw_role_free(open);
+	crmw_db_free(db);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -419,6 +854,13 @@ int main(void)
 		cmocka_unit_test(test_custom_policy),
 		cmocka_unit_test(test_policy_errors),
 		cmocka_unit_test(test_cache_per_role),
+		cmocka_unit_test(test_intersect_identity),
+		cmocka_unit_test(test_intersect_objects_capabilities),
+		cmocka_unit_test(test_intersect_fields),
+		cmocka_unit_test(test_intersect_rows),
+		cmocka_unit_test(test_intersect_bindings_apart),
+		cmocka_unit_test(test_intersect_describe),
+		cmocka_unit_test(test_intersect_cache),
 	};
 	cmocka_set_message_output(CM_OUTPUT_TAP);
 	return cmocka_run_group_tests_name("access", tests, NULL, NULL);

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <crmweaver.h>
 
@@ -29,10 +30,29 @@ int cli_is_help(const char *arg);
 
 /* After getopt_long returned '?' or ':': report the offending option. */
 int cli_bad_option(const char *cmd, char **argv);
-/* The role of --role SPEC on `db`: a built-in name ("internal", "external"),
- * "NAME:ID" (bound to that Contact or Account), or FILE.json holding a
- * policy.  NULL spec: no role (*out = NULL).  Reports its own errors. */
-int cli_make_role(crmw_role **out, crmw_db *db, const char *spec);
+/* --role SPEC and its --bind KEY=VALUE options, as a subcommand collects
+ * them: cli_role_arg() takes both while getopt runs, cli_make_role() makes
+ * the role once the org is open. */
+enum { CLI_OPT_ROLE = 0x100, CLI_OPT_BIND = 0x101 }; /* getopt_long's values of --role and --bind */
+#define CLI_MAX_BINDS 8
+typedef struct cli_role_opts {
+	const char *spec;                   /* --role, NULL: none */
+	const char *binds[CLI_MAX_BINDS];   /* --bind, as given */
+	int nbinds;
+} cli_role_opts;
+/* The --help lines of --role and --bind (indented by two, the text at
+ * `col`, each line of it after `prefix`). */
+void cli_role_help(FILE *f, int col, const char *prefix);
+/* Take option `c` (CLI_OPT_ROLE for --role, CLI_OPT_BIND for --bind) with
+ * its value; 1 when it was one of them (*rc: CLI_OK or a reported usage
+ * error), 0 otherwise. */
+int cli_role_arg(cli_role_opts *r, const char *cmd, int c, const char *value, int *rc);
+/* The role of --role SPEC on `db` with the variables of --bind: SPEC is a
+ * built-in name ("internal", "external"), "NAME:ID" (bound to that Contact or
+ * Account), or FILE.json holding a policy.  No --role: no role (*out =
+ * NULL), and --bind is an error.  A --bind of a variable the role never
+ * uses is an error too.  Reports its own errors (usage: CLI_USAGE). */
+int cli_make_role(crmw_role **out, crmw_db *db, const char *cmd, const cli_role_opts *r);
 /* A non-negative whole number for option `what` of `cmd`; reports its own error. */
 int cli_parse_count(const char *cmd, const char *what, const char *s, int64_t *out);
 /* Parse a format name (json, jsonl, csv) into CRMW_FORMAT_*; -1 if unknown. */

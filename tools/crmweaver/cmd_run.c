@@ -27,8 +27,8 @@ static void run_usage(FILE *f)
 		"                     [--split train|test|holdout] [--families a,b]\n"
 		"                     [--memory MEM.db] [--write-memory] [--replay TRAJ.jsonl]\n"
 		"                     [--model-url URL --model NAME] [--api-key-env VAR]\n"
-		"                     [--policy JSON] [--agent JSON] [--format trajectory|sft] [--jobs N] [--json]\n"
-		"                     -o TRAJ.jsonl\n"
+		"                     [--policy JSON] [--agent JSON] [--role ROLE [--bind KEY=VALUE]...]\n"
+		"                     [--format trajectory|sft] [--jobs N] [--json] -o TRAJ.jsonl\n"
 		"\n"
 		"Runs one agent episode per task and writes the trajectories (JSONL, in task order)\n"
 		"and a per-family table (as `crmweaver eval`).  Backends:\n"
@@ -43,6 +43,10 @@ static void run_usage(FILE *f)
 		"--write-memory lets successful episodes write guidelines (with plans) into --memory.\n"
 		"--policy and --agent take option objects (docs/backends.md, docs/agent.md).  --format sft\n"
 		"writes only the solved episodes, as chat fine-tuning lines {\"messages\", \"tools\"}.\n"
+		"--role runs every episode under that role (docs/access.md); a task's context.role can\n"
+		"only narrow it.  Without --role the episodes have internal access:\n");
+	cli_role_help(f, 20, "");
+	fprintf(f,
 		"\n"
 		"examples:\n"
 		"  crmweaver run --db org.db --tasks tasks.json --split train --backend gold \\\n"
@@ -50,7 +54,9 @@ static void run_usage(FILE *f)
 		"  crmweaver run --db org.db --tasks tasks.json --split test --backend memory \\\n"
 		"                --memory mem.db --jobs 2 -o test.jsonl\n"
 		"  crmweaver run --db org.db --tasks tasks.json --backend http \\\n"
-		"                --model-url http://127.0.0.1:8080/v1 --model qwen3 -o model.jsonl\n");
+		"                --model-url http://127.0.0.1:8080/v1 --model qwen3 -o model.jsonl\n"
+		"  crmweaver run --db org.db --tasks tasks.json --backend replay --replay model.jsonl \\\n"
+		"                --role tier1.json --bind user_id=005... -o tier1.jsonl\n");
 }
 
 static void rollout_usage(FILE *f)
@@ -59,7 +65,8 @@ static void rollout_usage(FILE *f)
 		"usage: crmweaver rollout --db ORG.db --tasks TASKS.json --backend memory|http|replay|gold\n"
 		"                         [--group N] [--split S] [--families a,b] [--memory MEM.db]\n"
 		"                         [--memory-policy off|retrieve|write] [--model-url URL --model NAME]\n"
-		"                         [--format trajectory|sft] [--agent JSON] [--jobs N] [--json] -o TRAJ.jsonl\n"
+		"                         [--format trajectory|sft] [--agent JSON] [--role ROLE [--bind KEY=VALUE]...]\n"
+		"                         [--jobs N] [--json] -o TRAJ.jsonl\n"
 		"\n"
 		"Grouped rollouts for GRPO-style training: N episodes of every task (episode ids\n"
 		"<task id>#g0 .. #g<N-1>), each trajectory with its group's statistics:\n"
@@ -69,7 +76,8 @@ static void rollout_usage(FILE *f)
 		"moves their counters; write also writes guidelines back from solved episodes (a\n"
 		"solved group corroborates one plan).  --format sft writes the solved episodes as chat\n"
 		"fine-tuning lines {\"messages\", \"tools\"} (with --backend gold: SFT warm-up data).\n"
-		"Other options as in crmweaver run.\n"
+		"--role and --bind: every episode's role, as in crmweaver run.  Other options as in\n"
+		"crmweaver run.\n"
 		"\n"
 		"examples:\n"
 		"  crmweaver rollout --db org.db --tasks tasks.json --split train --group 8 --backend http \\\n"
@@ -281,6 +289,7 @@ typedef struct run_ctx {
 	crmw_task_set *ts;
 	crmw_backend backend; /* installed with destroy = NULL on every agent */
 	crmw_memory *mem;
+	const crmw_role *role; /* every episode's, NULL: none (internal access) */
 	const char *agent_opts;
 	char **out;    /* one trajectory per task */
 	int *failed;   /* the run itself failed (not the episode) */
@@ -322,6 +331,8 @@ static void *worker(void *arg)
 		snprintf(why, sizeof why, "backend: %s", crmw_agent_errmsg(a));
 	if (!rc && c->mem && (rc = crmw_agent_set_memory(a, c->mem)))
 		snprintf(why, sizeof why, "memory: %s", crmw_agent_errmsg(a));
+	if (!rc && (rc = crmw_agent_set_role(a, c->role)))
+		snprintf(why, sizeof why, "role: %s", crmw_agent_errmsg(a));
 	crmw_buf task = CRMW_BUF_INIT, out = CRMW_BUF_INIT;
 	for (;;) {
 		long long i = atomic_fetch_add(&c->next, 1);
@@ -528,6 +539,8 @@ static int run_main(int argc, char **argv, bool rollout)
 		{"group", required_argument, NULL, 'g'},
 		{"memory-policy", required_argument, NULL, 'P'},
 		{"format", required_argument, NULL, 'F'},
+		{"role", required_argument, NULL, CLI_OPT_ROLE},
+		{"bind", required_argument, NULL, CLI_OPT_BIND},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -538,10 +551,16 @@ static int run_main(int argc, char **argv, bool rollout)
 	const char *policy = NULL, *agent_user = NULL, *out_path = NULL;
 	bool write_memory = false, as_json = false;
 	int64_t jobs = 1;
-	int c;
+	cli_role_opts ro = {0};
+	int c, rrc;
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":d:t:b:s:f:m:wr:u:M:k:p:a:J:jo:g:P:F:h", longopts, NULL)) != -1) {
+		if (cli_role_arg(&ro, cmd, c, optarg, &rrc)) {
+			if (rrc)
+				return rrc;
+			continue;
+		}
 		switch (c) {
 		case 'd': db_path = optarg; break;
 		case 't': tasks_path = optarg; break;
@@ -596,12 +615,27 @@ static int run_main(int argc, char **argv, bool rollout)
 	if (write_memory && !mem_path)
 		return cli_error(CLI_USAGE, "%s: --write-memory (or --memory-policy write) needs --memory MEM.db", cmd);
 
+	/* the role, made once on a connection of its own and shared by the
+	 * workers' agents (a role holds no connection) */
+	crmw_role *role = NULL;
+	if (ro.spec || ro.nbinds) {
+		crmw_db *rdb = NULL;
+		int lrc = crmw_db_open(&rdb, db_path, CRMW_DB_READONLY);
+		if (lrc)
+			return cli_lib_error(lrc, db_path);
+		int crc = cli_make_role(&role, rdb, cmd, &ro);
+		crmw_db_free(rdb);
+		if (crc)
+			return crc;
+	}
 	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	crmw_task_set *all = NULL, *ts = NULL;
 	int rc = crmw_task_set_load(&all, tasks_path);
-	if (rc)
+	if (rc) {
+		crmw_role_free(role);
 		return cli_lib_error(rc, "run: loading the tasks");
+	}
 	if (split || families) {
 		json_t *f = json_object();
 		if (split)
@@ -613,14 +647,17 @@ static int run_main(int argc, char **argv, bool rollout)
 		rc = ft ? crmw_task_set_select(&ts, all, ft) : CRMW_ENOMEM;
 		free(ft);
 		crmw_task_set_free(all);
-		if (rc)
+		if (rc) {
+			crmw_role_free(role);
 			return cli_lib_error(rc, "run: selecting tasks");
+		}
 	} else {
 		ts = all;
 	}
 	crmw_memory *mem = NULL;
 	if (mem_path && (rc = crmw_memory_open(&mem, mem_path, NULL))) {
 		crmw_task_set_free(ts);
+		crmw_role_free(role);
 		return cli_lib_error(rc, "run: opening the memory");
 	}
 	run_ctx ctx;
@@ -633,9 +670,11 @@ static int run_main(int argc, char **argv, bool rollout)
 		crmw_db_free(gold_db);
 		crmw_memory_free(mem);
 		crmw_task_set_free(ts);
+		crmw_role_free(role);
 		return crc != CLI_OK ? crc : CLI_USAGE;
 	}
 	ctx.db_path = db_path;
+	ctx.role = role;
 	ctx.ts = ts;
 	ctx.mem = mem;
 	ctx.agent_opts = agent_opts;
@@ -710,6 +749,7 @@ static int run_main(int argc, char **argv, bool rollout)
 	crmw_db_free(gold_db);
 	crmw_memory_free(mem);
 	crmw_task_set_free(ts);
+	crmw_role_free(role);
 	return result;
 }
 

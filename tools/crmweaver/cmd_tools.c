@@ -14,8 +14,9 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: crmweaver tools list --set SETS [--format text|json|openai|anthropic|hermes|gbnf]\n"
-		"       crmweaver tools call --db ORG.db --set SETS [--role ROLE] [--today YYYY-MM-DD]\n"
-		"                            [--max-rows N] [--max-bytes N] [--timeout-ms N] NAME 'JSON-ARGS'\n"
+		"       crmweaver tools call --db ORG.db --set SETS [--role ROLE [--bind KEY=VALUE]...]\n"
+		"                            [--today YYYY-MM-DD] [--max-rows N] [--max-bytes N]\n"
+		"                            [--timeout-ms N] NAME 'JSON-ARGS'\n"
 		"\n"
 		"The built-in tool sets (docs/tools.md): query, crmarena, pro; several may be\n"
 		"combined with commas (crmarena,pro).\n"
@@ -32,9 +33,9 @@ static void usage(FILE *f)
 		"options:\n"
 		"  --set SETS        the tool sets\n"
 		"  --format F        (list) the output format\n"
-		"  --db FILE         (call) the org database\n"
-		"  --role ROLE       (call) internal (default), external:CONTACT_ID (a customer),\n"
-		"                    or FILE.json holding a role policy\n"
+		"  --db FILE         (call) the org database\n");
+	cli_role_help(f, 20, "(call) ");
+	fprintf(f,
 		"  --today DATE      (call) the episode's today (default: the org's own \"now\")\n"
 		"  --max-rows N      (call) records shown per call before a truncation notice (default 10000)\n"
 		"  --max-bytes N     (call) bytes shown per call before a truncation notice (default 16 MiB)\n"
@@ -44,7 +45,9 @@ static void usage(FILE *f)
 		"  crmweaver tools list --set crmarena --format openai\n"
 		"  crmweaver tools call --db org.db --set crmarena get_period '{\"period_name\":\"Q3\",\"year\":2023}'\n"
 		"  crmweaver tools call --db org.db --set query --role external:003... \\\n"
-		"      issue_soql_query '{\"query\":\"SELECT Id, Subject FROM Case\"}'\n");
+		"      issue_soql_query '{\"query\":\"SELECT Id, Subject FROM Case\"}'\n"
+		"  crmweaver tools call --db org.db --set crmarena --role tier1.json --bind user_id=005... \\\n"
+		"      get_cases '{\"statuses\":[\"New\"]}'\n");
 }
 
 static int list_tools(crmw_registry *reg, const char *format)
@@ -119,7 +122,8 @@ int cmd_tools(int argc, char **argv)
 		{"set", required_argument, 0, 's'},
 		{"format", required_argument, 0, 'f'},
 		{"db", required_argument, 0, 'd'},
-		{"role", required_argument, 0, 'r'},
+		{"role", required_argument, 0, CLI_OPT_ROLE},
+		{"bind", required_argument, 0, CLI_OPT_BIND},
 		{"today", required_argument, 0, 't'},
 		{"max-rows", required_argument, 0, 'm'},
 		{"max-bytes", required_argument, 0, 'b'},
@@ -128,7 +132,8 @@ int cmd_tools(int argc, char **argv)
 		{"help", no_argument, 0, 'h'},
 		{0, 0, 0, 0},
 	};
-	const char *sets = NULL, *format = "text", *db_path = NULL, *role_spec = NULL;
+	const char *sets = NULL, *format = "text", *db_path = NULL;
+	cli_role_opts ro = {0};
 	crmw_query_opts *qo = NULL;
 	if (crmw_query_opts_new(&qo))
 		return cli_lib_error(CRMW_ENOMEM, "tools");
@@ -139,12 +144,13 @@ int cmd_tools(int argc, char **argv)
 	argc--;
 	argv++;
 	while (rc == CLI_OK && (c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (cli_role_arg(&ro, "tools", c, optarg, &rc))
+			continue;
 		switch (c) {
 		case 's': sets = optarg; break;
 		case 'f': format = optarg; break;
 		case 'j': format = "json"; break;
 		case 'd': db_path = optarg; break;
-		case 'r': role_spec = optarg; break;
 		case 't':
 			if (crmw_query_opts_set_today(qo, optarg))
 				rc = cli_error(CLI_USAGE, "tools: --today takes a date YYYY-MM-DD, not '%s'", optarg);
@@ -167,6 +173,8 @@ int cmd_tools(int argc, char **argv)
 	}
 	if (rc == CLI_OK && !sets)
 		rc = cli_error(CLI_USAGE, "tools %s: --set is required (query, crmarena, pro; see --help)", sub);
+	if (rc == CLI_OK && !call && (ro.spec || ro.nbinds))
+		rc = cli_error(CLI_USAGE, "tools list: --role and --bind belong to tools call");
 	if (rc == CLI_OK && call && !db_path)
 		rc = cli_error(CLI_USAGE, "tools call: --db is required (see --help)");
 	if (rc == CLI_OK && call && optind != argc - 2)
@@ -180,7 +188,7 @@ int cmd_tools(int argc, char **argv)
 			rc = cli_lib_error(lrc, db_path);
 	}
 	crmw_role *role = NULL;
-	if (rc == CLI_OK && db && (rc = cli_make_role(&role, db, role_spec)) == CLI_OK) {
+	if (rc == CLI_OK && db && (rc = cli_make_role(&role, db, "tools call", &ro)) == CLI_OK) {
 		crmw_query_opts_set_role(qo, role);
 		crmw_role_free(role);
 	}

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 static const cli_command commands[] = {
 	{"features", "print the build's optional features and library versions (JSON)", cmd_features},
 	{"gen", "generate a synthetic org database with hidden latent variables", cmd_gen},
@@ -71,11 +73,98 @@ int cli_format(const char *name)
 	return -1;
 }
 
-int cli_make_role(crmw_role **out, crmw_db *db, const char *spec)
+void cli_role_help(FILE *f, int col, const char *prefix)
+{
+	int w = col - 3, p = (int)strlen(prefix);
+	fprintf(f,
+		"  %-*s %sinternal (default), external:CONTACT_ID (a customer),\n"
+		"  %-*s %*sor FILE.json holding a role policy\n"
+		"  %-*s %sbind the policy's variable KEY (account_id, contact_id,\n"
+		"  %-*s %*suser_id) to the record Id VALUE; repeat for each variable\n",
+		w, "--role ROLE", prefix, w, "", p, "", w, "--bind KEY=VALUE", prefix, w, "", p, "");
+}
+
+int cli_role_arg(cli_role_opts *r, const char *cmd, int c, const char *value, int *rc)
+{
+	*rc = CLI_OK;
+	if (c == CLI_OPT_ROLE) {
+		if (r->spec)
+			*rc = cli_error(CLI_USAGE, "%s: --role is given twice", cmd);
+		r->spec = value;
+		return 1;
+	}
+	if (c != CLI_OPT_BIND)
+		return 0;
+	const char *eq = strchr(value, '=');
+	if (!eq || eq == value || !eq[1]) {
+		*rc = cli_error(CLI_USAGE, "%s: --bind takes KEY=VALUE (for example user_id=005...), not '%s'", cmd, value);
+		return 1;
+	}
+	for (int i = 0; i < r->nbinds; i++)
+		if (strncmp(r->binds[i], value, (size_t)(eq - value + 1)) == 0) {
+			*rc = cli_error(CLI_USAGE, "%s: --bind %.*s is given twice", cmd, (int)(eq - value), value);
+			return 1;
+		}
+	if (r->nbinds == CLI_MAX_BINDS) {
+		*rc = cli_error(CLI_USAGE, "%s: at most %d --bind options", cmd, CLI_MAX_BINDS);
+		return 1;
+	}
+	r->binds[r->nbinds++] = value;
+	return 1;
+}
+
+/* The --bind options as the bindings JSON of crmw_role_new (caller frees). */
+static char *bindings_json(const cli_role_opts *r)
+{
+	json_t *o = json_object();
+	for (int i = 0; o && i < r->nbinds; i++) {
+		const char *eq = strchr(r->binds[i], '=');
+		char key[64];
+		snprintf(key, sizeof key, "%.*s", (int)(eq - r->binds[i]), r->binds[i]);
+		json_object_set_new(o, key, json_string(eq + 1));
+	}
+	char *t = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	json_decref(o);
+	return t;
+}
+
+/* Does the role use :var in a rule?  (contact_id also binds account_id.) */
+static bool role_uses(const crmw_role *role, const char *var)
+{
+	crmw_buf b = CRMW_BUF_INIT;
+	if (crmw_role_describe(&b, role)) {
+		crmw_buf_dispose(&b);
+		return true; /* out of memory: let the library decide */
+	}
+	json_t *d = json_loads(b.data, 0, NULL);
+	crmw_buf_dispose(&b);
+	bool used = false;
+	const char *name;
+	json_t *spec;
+	char want[80];
+	snprintf(want, sizeof want, ":%s", strcmp(var, "contact_id") == 0 ? "account_id" : var);
+	json_object_foreach(json_object_get(d, "objects"), name, spec) {
+		const char *w = json_string_value(json_object_get(spec, "where"));
+		for (const char *p = w ? strstr(w, want) : NULL; p && !used; p = strstr(p + 1, want)) {
+			char next = p[strlen(want)];
+			used = !(next == '_' || (next >= 'a' && next <= 'z') || (next >= 'A' && next <= 'Z') ||
+				 (next >= '0' && next <= '9'));
+		}
+	}
+	json_decref(d);
+	return used;
+}
+
+int cli_make_role(crmw_role **out, crmw_db *db, const char *cmd, const cli_role_opts *r)
 {
 	*out = NULL;
-	if (!spec)
+	const char *spec = r->spec;
+	if (!spec) {
+		if (r->nbinds)
+			return cli_error(CLI_USAGE, "%s: --bind %s needs --role (the policy whose variables it binds)", cmd,
+					 r->binds[0]);
 		return CLI_OK;
+	}
 	/* A file holding a JSON policy, or a built-in name with an optional Id. */
 	size_t n = strlen(spec);
 	char *text = NULL;
@@ -99,10 +188,22 @@ int cli_make_role(crmw_role **out, crmw_db *db, const char *spec)
 			return cli_error(CLI_FAIL, "--role %s: out of memory", spec);
 		text[len] = '\0';
 	}
-	int rc = crmw_role_new(out, db, text ? text : spec, NULL);
+	char *binds = r->nbinds ? bindings_json(r) : NULL;
+	int rc = r->nbinds && !binds ? CRMW_ENOMEM : crmw_role_new(out, db, text ? text : spec, binds);
 	free(text);
+	free(binds);
 	if (rc)
 		return cli_error(rc == CRMW_ENOMEM ? CLI_FAIL : CLI_USAGE, "--role %s: %s", spec, crmw_last_error());
+	for (int i = 0; i < r->nbinds; i++) {
+		char key[64];
+		snprintf(key, sizeof key, "%.*s", (int)(strchr(r->binds[i], '=') - r->binds[i]), r->binds[i]);
+		if (!role_uses(*out, key)) {
+			cli_error(CLI_USAGE, "%s: --bind %s: role '%s' has no variable :%s", cmd, key, crmw_role_name(*out), key);
+			crmw_role_free(*out);
+			*out = NULL;
+			return CLI_USAGE;
+		}
+	}
 	return CLI_OK;
 }
 

@@ -21,7 +21,7 @@ import threading
 __all__ = [
     "Error", "Org", "Registry", "Memory", "TaskSet", "Agent", "EnvPool", "Env", "Backend",
     "memory_policy", "openai_http", "gold_backend", "replay_backend", "group_stats", "version",
-    "Schema", "Role", "Session", "features",
+    "Schema", "Role", "Session", "ToolContext", "features",
 ]
 
 # ---------------------------------------------------------------- loading
@@ -64,6 +64,8 @@ _FREE = ctypes.CFUNCTYPE(None, c_void_p)
 _PROGRESS = ctypes.CFUNCTYPE(c_int, c_char_p, c_int64, c_int64, c_void_p)
 _TOOL = ctypes.CFUNCTYPE(c_int, ctypes.POINTER(ctypes.c_char), c_size_t, _BufP, c_void_p)
 _USER = ctypes.CFUNCTYPE(c_int, _BufP, c_char_p, c_void_p)
+_TOOL_CTX = ctypes.CFUNCTYPE(c_int, c_void_p, ctypes.POINTER(ctypes.c_char), c_size_t, _BufP, c_void_p)
+_APPROVE_CTX = ctypes.CFUNCTYPE(c_int, ctypes.POINTER(c_int32), _BufP, c_void_p, c_char_p, c_void_p)
 
 
 class _Backend(ctypes.Structure):
@@ -212,6 +214,23 @@ for _name, _res, _args in [
     ("crmw_memory_export", c_int, [P, c_char_p]),
     ("crmw_memory_import", c_int, [ctypes.POINTER(c_int64), ctypes.POINTER(c_int64), P, c_char_p, c_char_p]),
     ("crmw_memory_build_index", c_int, [P, c_char_p]),
+    ("crmw_role_name", c_char_p, [P]),
+    ("crmw_role_binding", c_char_p, [P, c_char_p]),
+    ("crmw_role_allows", c_int, [P, c_char_p]),
+    ("crmw_role_intersect", c_int, [PP, P, P]),
+    ("crmw_registry_add_ctx", c_int, [P, c_char_p, c_char_p, c_char_p, _TOOL_CTX, c_void_p, _FREE]),
+    ("crmw_registry_set_role", c_int, [P, P]),
+    ("crmw_registry_role", c_void_p, [P]),
+    ("crmw_tool_ctx_role", c_void_p, [P]),
+    ("crmw_tool_ctx_binding", c_char_p, [P, c_char_p]),
+    ("crmw_tool_ctx_today", c_char_p, [P]),
+    ("crmw_tool_ctx_task_id", c_char_p, [P]),
+    ("crmw_tool_ctx_episode_id", c_char_p, [P]),
+    ("crmw_agent_set_role", c_int, [P, P]),
+    ("crmw_agent_set_approver_ctx", c_int, [P, _APPROVE_CTX, c_void_p, _FREE]),
+    ("crmw_session_new_as", c_int, [PP, P, P, c_char_p, c_char_p]),
+    ("crmw_session_role", c_void_p, [P]),
+    ("crmw_env_pool_set_role", c_int, [P, P]),
 ]:
     _f[_name] = _fn(_name, _res, *_args)
 
@@ -531,20 +550,89 @@ class Schema(_Handle):
 
 
 class Role(_Handle):
-    """A persona's access (docs/access.md): "internal", "external:<Contact Id>", a JSON policy."""
+    """A persona's access (docs/access.md): "internal", "external:<Contact Id>",
+    or a JSON policy (a str, or a dict), with its variables bound by
+    `bindings` ({"user_id": "005..."}).  Roles only narrow: a & b (or
+    a.intersect(b)) sees what both see."""
 
     _free = "crmw_role_free"
 
-    def __init__(self, org, policy):
+    def __init__(self, org, policy, bindings=None):
         super().__init__()
         self._org = org
-        _check(_f["crmw_role_new"](ctypes.byref(self._h), org._ptr(), policy.encode(), None))
+        if org is None:  # made by intersect()
+            return
+        text = json.dumps(policy) if isinstance(policy, dict) else policy
+        _check(_f["crmw_role_new"](ctypes.byref(self._h), org._ptr(), text.encode(),
+                                   json.dumps(bindings).encode() if bindings else None))
+
+    @property
+    def name(self):
+        return _f["crmw_role_name"](self._ptr()).decode()
+
+    def binding(self, name):
+        """The Id bound to a variable ("account_id", "contact_id", "user_id"), or None."""
+        v = _f["crmw_role_binding"](self._ptr(), name.encode())
+        return v.decode() if v is not None else None
+
+    def allows(self, capability):
+        rc = _f["crmw_role_allows"](self._ptr(), capability.encode())
+        if rc < 0:
+            _raise(rc)
+        return rc == 1
 
     def can_read(self, obj, field=None):
         return _f["crmw_role_can_read"](self._ptr(), obj.encode(), field.encode() if field else None) == 1
 
     def describe(self):
         return _call_json(_f["crmw_role_describe"], self._ptr())
+
+    def intersect(self, other):
+        """The role that sees what both see (crmw_role_intersect)."""
+        r = Role(None, None)
+        _check(_f["crmw_role_intersect"](ctypes.byref(r._h), self._ptr(), other._ptr()))
+        r._org = self._org
+        return r
+
+    __and__ = intersect
+
+
+def _role_ptr(role):
+    return role._ptr() if role is not None else None
+
+
+def _name_of(role_ptr):
+    return _f["crmw_role_name"](role_ptr).decode() if role_ptr else None
+
+
+class ToolContext:
+    """What a tool call (or an approval) runs under, copied from the library's
+    crmw_tool_ctx: `role` (the role's name, None for internal access),
+    `bindings` ({"user_id": ...} of the role's bound variables), `today`
+    ("YYYY-MM-DD", or "" when the org's own now applies), `task_id` and
+    `episode_id` (None outside an episode)."""
+
+    __slots__ = ("role", "bindings", "today", "task_id", "episode_id")
+
+    def __init__(self, ptr):
+        def text(v):
+            return v.decode() if v is not None else None
+        self.role = _name_of(_f["crmw_tool_ctx_role"](ptr))
+        self.bindings = {}
+        for k in ("account_id", "contact_id", "user_id"):
+            v = _f["crmw_tool_ctx_binding"](ptr, k.encode())
+            if v is not None:
+                self.bindings[k] = v.decode()
+        self.today = text(_f["crmw_tool_ctx_today"](ptr))
+        self.task_id = text(_f["crmw_tool_ctx_task_id"](ptr))
+        self.episode_id = text(_f["crmw_tool_ctx_episode_id"](ptr))
+
+    def binding(self, name):
+        return self.bindings.get(name)
+
+    def __repr__(self):
+        return (f"ToolContext(role={self.role!r}, bindings={self.bindings!r}, today={self.today!r}, "
+                f"task_id={self.task_id!r}, episode_id={self.episode_id!r})")
 
 # ------------------------------------------------------------------ tools
 
@@ -554,13 +642,25 @@ class Registry(_Handle):
 
     _free = "crmw_registry_free"
 
-    def __init__(self, org=None, sets="query,crmarena"):
+    def __init__(self, org=None, sets="query,crmarena", role=None):
         super().__init__()
         _check(_f["crmw_registry_new"](ctypes.byref(self._h)))
         self._keep = []
         self._errors = threading.local()
         if org is not None:
             _check(_f["crmw_registry_add_builtin"](self._h, sets.encode(), org._ptr(), None))
+        if role is not None:
+            self.set_role(role)
+
+    def set_role(self, role):
+        """The registry's base role (None: internal access): every call runs
+        under it, and an agent's episodes can only narrow it."""
+        _check(_f["crmw_registry_set_role"](self._ptr(), _role_ptr(role)))
+
+    @property
+    def role(self):
+        """The name of the base role, None without one."""
+        return _name_of(_f["crmw_registry_role"](self._ptr()))
 
     def names(self):
         return [_f["crmw_registry_name"](self._ptr(), i).decode() for i in range(_f["crmw_registry_count"](self._ptr()))]
@@ -614,14 +714,18 @@ class Registry(_Handle):
         finally:
             _f["crmw_buf_dispose"](ctypes.byref(b))
 
-    def add(self, name, description, parameters, fn):
-        """A tool written in Python: fn(args: dict) -> JSON-able result.  An
-        exception becomes the tool's failure (the model sees its message)."""
+    def add(self, name, description, parameters, fn, context=False):
+        """A tool written in Python: fn(args: dict) -> JSON-able result, or
+        with context=True fn(args, ctx) where ctx is the call's ToolContext
+        (its role and bindings, today, task and episode: enforce the role in
+        your tool).  An exception becomes the tool's failure (the model sees
+        its message)."""
         errors = self._errors
 
-        def tramp(args, n, result, ud):
+        def run(args, n, result, ctx):
             try:
-                out = fn(json.loads(ctypes.string_at(args, n).decode()))
+                a = json.loads(ctypes.string_at(args, n).decode())
+                out = fn(a, ToolContext(ctx)) if context else fn(a)
                 data = (out if isinstance(out, str) else json.dumps(out)).encode()
                 return 0 if _f["crmw_buf_set"](result, data, len(data)) == 0 else 1
             except Exception as e:  # the model sees the message; call() re-raises
@@ -630,10 +734,16 @@ class Registry(_Handle):
                 _f["crmw_buf_set"](result, msg, len(msg))
                 return 1
 
-        cb = _TOOL(tramp)
+        params = json.dumps(parameters).encode() if parameters else None
+        if context:
+            cb = _TOOL_CTX(lambda ctx, args, n, result, ud: run(args, n, result, ctx))
+            self._keep.append(cb)
+            _check(_f["crmw_registry_add_ctx"](self._ptr(), name.encode(), description.encode(), params, cb, None,
+                                               _FREE()))
+            return
+        cb = _TOOL(lambda args, n, result, ud: run(args, n, result, None))
         self._keep.append(cb)
-        _check(_f["crmw_registry_add"](self._ptr(), name.encode(), description.encode(),
-                                       json.dumps(parameters).encode() if parameters else None, cb, None, _FREE()))
+        _check(_f["crmw_registry_add"](self._ptr(), name.encode(), description.encode(), params, cb, None, _FREE()))
 
 # ----------------------------------------------------------------- memory
 
@@ -891,6 +1001,39 @@ class Agent(_Handle):
         self._keep.append(registry)
         _check(_f["crmw_agent_set_registry"](self._ptr(), registry._ptr() if registry is not None else None))
 
+    def set_role(self, role):
+        """The role every episode runs under (None: internal access, unless the
+        registry has a base role); a task's context.role only narrows it."""
+        _check(_f["crmw_agent_set_role"](self._ptr(), _role_ptr(role)))
+
+    def set_approver(self, fn):
+        """Approve each tool call before it runs: fn(call: dict, ctx:
+        ToolContext) returns True (or None) to allow it, False or a reason
+        (str) to veto it.  An exception aborts the episode and is raised again
+        from run().  None removes the approver."""
+        if fn is None:
+            _check(_f["crmw_agent_set_approver_ctx"](self._ptr(), _APPROVE_CTX(), None, _FREE()))
+            return
+        pending = self._pending
+
+        def tramp(allow, reason, ctx, call, ud):
+            try:
+                verdict = fn(json.loads(call.decode()), ToolContext(ctx))
+                if verdict is None or verdict is True:
+                    return 0
+                allow[0] = 0
+                if isinstance(verdict, str):
+                    r = verdict.encode()
+                    _f["crmw_buf_set"](reason, r, len(r))
+                return 0
+            except BaseException as e:  # raised again from run()
+                pending.exc = e
+                return 1
+
+        cb = _APPROVE_CTX(tramp)
+        self._keep.append(cb)
+        _check(_f["crmw_agent_set_approver_ctx"](self._ptr(), cb, None, _FREE()))
+
     def run(self, task, episode_id=None):
         """One episode; returns the trajectory (a dict).  An exception raised
         by a Python backend is raised again here."""
@@ -926,9 +1069,9 @@ class Agent(_Handle):
         self._keep.append(cb)
         _check(_f["crmw_agent_set_user"](self._ptr(), cb, None, _FREE()))
 
-    def session(self, task, episode_id=None):
+    def session(self, task, episode_id=None, role=None):
         """A step-wise episode (for hosts that batch inference): see Session."""
-        return Session(self, task, episode_id)
+        return Session(self, task, episode_id, role)
 
     def cancel(self):
         """End every episode of the agent in progress (any thread)."""
@@ -942,12 +1085,17 @@ class Session(_Handle):
 
     _free = "crmw_session_free"
 
-    def __init__(self, agent, task, episode_id=None):
+    def __init__(self, agent, task, episode_id=None, role=None):
         super().__init__()
         self._agent = agent
         t = (json.dumps(task) if isinstance(task, dict) else task).encode()
-        _check(_f["crmw_session_new"](ctypes.byref(self._h), agent._ptr(), t,
-                                      _opts({"episode_id": episode_id}) if episode_id else None))
+        _check(_f["crmw_session_new_as"](ctypes.byref(self._h), agent._ptr(), _role_ptr(role), t,
+                                         _opts({"episode_id": episode_id}) if episode_id else None))
+
+    @property
+    def role(self):
+        """The name of the role the episode runs under, None for internal access."""
+        return _name_of(_f["crmw_session_role"](self._ptr()))
 
     def next(self):
         step = c_int32()
@@ -1004,6 +1152,11 @@ class EnvPool(_Handle):
     def set_memory(self, memory):
         self._keep.append(memory)
         _check(_f["crmw_env_pool_set_memory"](self._ptr(), memory._ptr() if memory is not None else None))
+
+    def set_role(self, role):
+        """The role every episode of the pool runs under (None: internal
+        access); a task's context.role only narrows it."""
+        _check(_f["crmw_env_pool_set_role"](self._ptr(), _role_ptr(role)))
 
     def env(self):
         return Env(self)
