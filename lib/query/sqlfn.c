@@ -457,6 +457,7 @@ typedef struct ptok {
 typedef struct pseg {
 	int first, len; /* tokens */
 	int *fail;      /* plain characters only: KMP failure function */
+	bool ascii_plain; /* ... all of them ASCII */
 	int words;      /* with wildcards: shift-and state words */
 	uint64_t *ascii;   /* [128][words]: the tokens a character below 128 matches */
 	uint32_t *brk;     /* above: intervals [128, brk[0]), [brk[0], brk[1]), ... */
@@ -530,6 +531,9 @@ static int seg_prepare(pattern *p, pseg *s)
 	for (int j = 0; j < s->len; j++)
 		plain = plain && t[j].kind == T_LIT;
 	if (plain) {
+		s->ascii_plain = true;
+		for (int j = 0; j < s->len; j++)
+			s->ascii_plain = s->ascii_plain && t[j].v < 128;
 		if (!(s->fail = sqlite3_malloc64(sizeof *s->fail * (uint64_t)s->len)))
 			return SQLITE_NOMEM;
 		s->fail[0] = 0;
@@ -721,23 +725,83 @@ static bool tick(mctx *m)
 	return m->stop;
 }
 
-/* Match segment `s` in place at *pos (string ends at `end`), moving *pos past it. */
-static bool seg_at(const pattern *p, const pseg *s, const unsigned char *z, size_t *pos, size_t end)
+/* Match segment `s` in place at *pos (string ends at `end`), moving *pos
+ * past it; *work (may be NULL) counts the characters compared. */
+static bool seg_at(const pattern *p, const pseg *s, const unsigned char *z, size_t *pos, size_t end, size_t *work)
 {
 	const unsigned char *q = z + *pos;
+	const ptok *t = p->tok + s->first;
 	for (int j = 0; j < s->len; j++) {
-		if (q >= z + end || !tok_match(p, &p->tok[s->first + j], utf8_read(&q)))
+		if (work)
+			++*work;
+		if (q >= z + end)
+			return false;
+		uint32_t c = *q < 0x80 ? *q++ : utf8_read(&q);
+		if (t[j].kind == T_LIT ? t[j].v != (p->glob ? c : fold(c)) : !tok_match(p, &t[j], c))
 			return false;
 	}
 	*pos = (size_t)(q - z);
 	return true;
 }
 
+/*
+ * The common case fast: a segment that starts with an ASCII character.
+ * Where it can start is found with memchr/strcspn (ASCII bytes always
+ * start a character) and checked in place.  The checks may compare at most
+ * twice the bytes skipped (plus 64 characters); past that *pos is where the
+ * linear search goes on.  Returns the end of a match, -1 for none, -2 to go
+ * on from *pos.
+ */
+static int64_t seg_find_fast(const pattern *p, const pseg *s, const unsigned char *z, size_t *pos, size_t limit)
+{
+	uint32_t c0 = p->tok[s->first].v;
+	char stop[3] = {(char)c0, 0, 0};
+	bool both = !p->glob && c0 >= 'a' && c0 <= 'z';
+	if (both)
+		stop[1] = (char)(c0 - 32);
+	size_t budget = 64, work = 0;
+	while (*pos < limit) {
+		const unsigned char *at = z + *pos, *hit;
+		if (both) {
+			/* The text ends with a NUL (at or after limit). */
+			hit = at + strcspn((const char *)at, stop);
+			if (hit >= z + limit)
+				return -1;
+		} else if (!(hit = memchr(at, (int)c0, limit - *pos))) {
+			return -1;
+		}
+		budget += 2 * (size_t)(hit - at);
+		size_t e = (size_t)(hit - z);
+		if (s->ascii_plain) {
+			/* ASCII characters match ASCII bytes only: compare bytes. */
+			const ptok *t = p->tok + s->first;
+			int j = 1;
+			for (; j < s->len && e + (size_t)j < limit; j++)
+				if ((p->glob ? z[e + (size_t)j] : fold(z[e + (size_t)j])) != t[j].v)
+					break;
+			work += (size_t)j;
+			if (j == s->len)
+				return (int64_t)(e + (size_t)j);
+		} else if (seg_at(p, s, z, &e, limit, &work)) {
+			return (int64_t)e;
+		}
+		*pos = (size_t)(hit - z) + 1;
+		if (work > budget)
+			return -2;
+	}
+	return -1;
+}
+
 /* The end of the leftmost match of `s` in z[pos..limit), or -1. */
 static int64_t seg_find(const pattern *p, const pseg *s, const unsigned char *z, size_t pos, size_t limit, mctx *m)
 {
-	const unsigned char *q = z + pos, *e = z + limit;
 	const ptok *t = p->tok + s->first;
+	if (t[0].kind == T_LIT && t[0].v < 128) {
+		int64_t r = seg_find_fast(p, s, z, &pos, limit);
+		if (r != -2)
+			return r;
+	}
+	const unsigned char *q = z + pos, *e = z + limit;
 	if (s->fail) {
 		int k = 0;
 		while (q < e) {
@@ -830,7 +894,7 @@ static bool pattern_match(const pattern *p, const unsigned char *z, size_t n, mc
 	if (p->slow)
 		return match_slow(p, z, n, m);
 	size_t pos = 0;
-	if (!seg_at(p, &p->seg[0], z, &pos, n))
+	if (!seg_at(p, &p->seg[0], z, &pos, n, NULL))
 		return false;
 	if (!p->star)
 		return pos == n;
@@ -848,7 +912,7 @@ static bool pattern_match(const pattern *p, const unsigned char *z, size_t n, mc
 			q = utf8_skip(q);
 		tail = (size_t)(q - z);
 		size_t at = tail;
-		if (!seg_at(p, last, z, &at, n))
+		if (!seg_at(p, last, z, &at, n, NULL))
 			return false;
 	}
 	for (int s = 1; s < p->nseg - 1; s++) {

@@ -24,6 +24,7 @@
 
 #include <crmweaver.h>
 
+#include "query/internal.h"
 #include "query/sqlfn.h"
 
 /* ------------------------------------------------------- differential */
@@ -459,6 +460,79 @@ static void test_attacks_end_in_budget(void **state)
 	crmw_db_free(db);
 }
 
+static int pragma(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	int v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* Raw SQL's settings (temporary storage, cache, limits) are the
+ * connection's own again after every query, failed ones too. */
+static void test_sandbox_state_restored(void **state)
+{
+	(void)state;
+	crmw_db *db = org();
+	crmw_buf b = CRMW_BUF_INIT;
+	const char *first = "SELECT 1 AS x";
+	assert_int_equal(crmw_query_sql(&b, db, first, strlen(first), NULL), CRMW_OK);
+	int ts = pragma(db->sql, "PRAGMA temp_store"), cs = pragma(db->sql, "PRAGMA main.cache_size");
+	int len = sqlite3_limit(db->sql, SQLITE_LIMIT_LENGTH, -1), col = sqlite3_limit(db->sql, SQLITE_LIMIT_COLUMN, -1);
+	assert_int_equal(ts, 2); /* the store's MEMORY */
+	crmw_query_opts *o = NULL;
+	assert_int_equal(crmw_query_opts_new(&o), CRMW_OK);
+	assert_int_equal(crmw_query_opts_set_timeout_ms(o, 20), CRMW_OK);
+	const char *runs[] = {
+		"SELECT count(*) FROM (SELECT x FROM (WITH RECURSIVE r(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM r LIMIT 3000)"
+		" SELECT x FROM r) ORDER BY x DESC)",
+		"WITH RECURSIVE r(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM r) SELECT count(*) FROM r",
+		"DROP TABLE \"Case\"", "SELECT nosuchfunction(1)", "SELECT 'a' || zeroblob(10)",
+	};
+	for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
+		crmw_query_sql(&b, db, runs[i], strlen(runs[i]), o);
+		assert_int_equal(pragma(db->sql, "PRAGMA temp_store"), ts);
+		assert_int_equal(pragma(db->sql, "PRAGMA main.cache_size"), cs);
+		assert_int_equal(sqlite3_limit(db->sql, SQLITE_LIMIT_LENGTH, -1), len);
+		assert_int_equal(sqlite3_limit(db->sql, SQLITE_LIMIT_COLUMN, -1), col);
+	}
+	crmw_buf_dispose(&b);
+	crmw_query_opts_free(o);
+	crmw_db_free(db);
+}
+
+/* A truncating run (the tools' passthrough) cuts at a value longer than the
+ * byte cap instead of failing: no record holding it could be shown. */
+static void test_truncating_run_cuts_at_long_value(void **state)
+{
+	(void)state;
+	crmw_db *db = org();
+	char rec[3200];
+	const char *subjects[] = {"A", "B", "C"};
+	for (int i = 0; i < 3; i++) {
+		snprintf(rec, sizeof rec, "{\"Subject\":\"%s\",\"Description\":\"%0*d\"}", subjects[i], i == 1 ? 3000 : 10, 0);
+		assert_int_equal(crmw_record_insert(NULL, db, "Case", rec, strlen(rec)), CRMW_OK);
+	}
+	crmw_query_opts o;
+	crmw__query_opts_init(&o);
+	o.max_bytes = 1000;
+	crmw__qinfo info = {0};
+	crmw_buf b = CRMW_BUF_INIT;
+	const char *q = "SELECT Subject, Description FROM Case";
+	assert_int_equal(crmw__query_run(&b, db, q, strlen(q), &o, &info), CRMW_OK);
+	assert_true(info.truncated);
+	assert_int_equal(info.shown, 1);
+	assert_int_equal(info.total, -1);
+	assert_non_null(strstr(b.data, "\"Subject\":\"A\""));
+	/* Without truncation it is the value limit's error. */
+	assert_int_equal(crmw_query(&b, db, q, strlen(q), &o), CRMW_ELIMIT);
+	assert_non_null(strstr(crmw_db_errmsg(db), "larger than 1000 bytes"));
+	crmw_buf_dispose(&b);
+	crmw_db_free(db);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -468,6 +542,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_like_constant_pattern, setup_pair, teardown_pair),
 		cmocka_unit_test_setup_teardown(test_diff_printf, setup_pair, teardown_pair),
 		cmocka_unit_test(test_attacks_end_in_budget),
+		cmocka_unit_test(test_sandbox_state_restored),
+		cmocka_unit_test(test_truncating_run_cuts_at_long_value),
 	};
 	cmocka_set_message_output(CM_OUTPUT_TAP);
 	return cmocka_run_group_tests_name("sqlfn", tests, NULL, NULL);
