@@ -376,21 +376,6 @@ static int pragma_int(crmw_db *db, const char *sql, int *out)
  * keep SQLite's default cache (2 MiB each); a sorter holds as much as the
  * main database's page cache, so that is made small while the query runs.
  */
-static int raw_settings_on(crmw_db *db, xcache *x)
-{
-	char sql[80];
-	int src = pragma_int(db, "PRAGMA temp_store", &x->old_temp_store);
-	src = src ? src : pragma_int(db, "PRAGMA main.cache_size", &x->old_cache_size);
-	snprintf(sql, sizeof sql, "PRAGMA temp_store = FILE; PRAGMA main.cache_size = -%d;", RAW_CACHE_KIB);
-	src = src ? src : sqlite3_exec(db->sql, sql, NULL, NULL, NULL);
-	if (src)
-		return crmw__errf(&db->h.err, CRMW_EIO,
-				  "QUERY_FAILED: cannot bound the memory of raw SQL (temporary storage): %s",
-				  sqlite3_errmsg(db->sql));
-	x->raw_settings = true;
-	return CRMW_OK;
-}
-
 static void raw_settings_off(crmw_db *db, xcache *x)
 {
 	if (!x->raw_settings)
@@ -400,6 +385,25 @@ static void raw_settings_off(crmw_db *db, xcache *x)
 		 x->old_cache_size);
 	sqlite3_exec(db->sql, sql, NULL, NULL, NULL);
 	x->raw_settings = false;
+}
+
+static int raw_settings_on(crmw_db *db, xcache *x)
+{
+	char sql[80];
+	int src = pragma_int(db, "PRAGMA temp_store", &x->old_temp_store);
+	src = src ? src : pragma_int(db, "PRAGMA main.cache_size", &x->old_cache_size);
+	if (!src) {
+		x->raw_settings = true; /* from here on, put back whatever happens */
+		snprintf(sql, sizeof sql, "PRAGMA temp_store = FILE; PRAGMA main.cache_size = -%d;", RAW_CACHE_KIB);
+		src = sqlite3_exec(db->sql, sql, NULL, NULL, NULL);
+	}
+	if (src) {
+		int rc = crmw__errf(&db->h.err, CRMW_EIO, "QUERY_FAILED: cannot bound the memory of raw SQL (temporary storage): %s",
+				    sqlite3_errmsg(db->sql));
+		raw_settings_off(db, x);
+		return rc;
+	}
+	return CRMW_OK;
 }
 
 /* The widest table of the org: raw SQL's column limit may not be below it

@@ -427,29 +427,34 @@ static void test_attacks_end_in_budget(void **state)
 	crmw_query_opts *o = NULL;
 	assert_int_equal(crmw_query_opts_new(&o), CRMW_OK);
 	assert_int_equal(crmw_query_opts_set_timeout_ms(o, 100), CRMW_OK);
-	/* Each took seconds to minutes in one call before (n*m). */
-	ends_in_budget(db, o, "SELECT instr(printf('%.*c', 8000000, 'a'), printf('%.*c', 4000, 'a') || 'b') AS n",
-		       "[{\"n\":0}]");
-	ends_in_budget(db, o, "SELECT length(replace(printf('%.*c', 8000000, 'a'), printf('%.*c', 4000, 'a') || 'b', 'x')) AS n",
-		       "[{\"n\":8000000}]");
-	ends_in_budget(db, o, "SELECT length(ltrim(printf('%.*c', 8000000, 'a'), printf('%.*c', 50000, 'b') || 'a')) AS n",
-		       "[{\"n\":0}]");
-	ends_in_budget(db, o, "SELECT length(rtrim(printf('%.*c', 8000000, 'a'), printf('%.*c', 50000, 'b') || 'a')) AS n",
-		       "[{\"n\":0}]");
-	ends_in_budget(db, o, "SELECT length(trim(printf('%.*c', 4000000, '\xc3\xa9'), printf('%.*c', 50000, '\xc3\xa8') || '\xc3\xa9')) AS n",
-		       "[{\"n\":0}]");
-	ends_in_budget(db, o, "SELECT printf('%.*c', 8000000, 'a') LIKE '%' || printf('%.*c', 990, 'a') || 'b%' AS n",
-		       "[{\"n\":0}]");
-	ends_in_budget(db, o, "SELECT printf('%.*c', 8000000, 'a') LIKE '%' || printf('%.*c', 990, '_') || 'b%' AS n",
-		       "[{\"n\":0}]");
-	ends_in_budget(db, o, "SELECT printf('%.*c', 8000000, 'a') GLOB '*' || printf('%.*c', 990, 'a') || 'b*' AS n",
-		       "[{\"n\":0}]");
-	ends_in_budget(db, o, "SELECT printf('%.*c', 8000000, 'a') GLOB '*' || printf('%.*c', 300, '[a]') || 'b*' AS n",
-		       "[{\"n\":0}]");
-	ends_in_budget(db, o, "SELECT printf('%.*c', 2000000, 'a') GLOB '*[a]*[a]*[a]*[a]*[a]*[a]*[a]*[a]*[a]*b' AS n",
-		       "[{\"n\":0}]");
-	/* printf's %c loops its precision even past the length limit. */
-	ends_in_budget(db, o, "SELECT printf('%.*c', 2147483647, 'a') IS NULL AS n", "[{\"n\":1}]");
+	/* Each took seconds to minutes in one call before (n*m); printf's %c
+	 * looped its precision even past the length limit. */
+	static const char *const attacks[][2] = {
+		{"SELECT instr(printf('%.*c', 8000000, 'a'), printf('%.*c', 4000, 'a') || 'b') AS n",
+		 "[{\"n\":0}]"},
+		{"SELECT length(replace(printf('%.*c', 8000000, 'a'), printf('%.*c', 4000, 'a') || 'b', 'x')) AS n",
+		 "[{\"n\":8000000}]"},
+		{"SELECT length(ltrim(printf('%.*c', 8000000, 'a'), printf('%.*c', 50000, 'b') || 'a')) AS n",
+		 "[{\"n\":0}]"},
+		{"SELECT length(rtrim(printf('%.*c', 8000000, 'a'), printf('%.*c', 50000, 'b') || 'a')) AS n",
+		 "[{\"n\":0}]"},
+		{"SELECT length(trim(printf('%.*c', 4000000, '\xc3\xa9'), printf('%.*c', 50000, '\xc3\xa8') || '\xc3\xa9')) AS n",
+		 "[{\"n\":0}]"},
+		{"SELECT printf('%.*c', 8000000, 'a') LIKE '%' || printf('%.*c', 990, 'a') || 'b%' AS n",
+		 "[{\"n\":0}]"},
+		{"SELECT printf('%.*c', 8000000, 'a') LIKE '%' || printf('%.*c', 990, '_') || 'b%' AS n",
+		 "[{\"n\":0}]"},
+		{"SELECT printf('%.*c', 8000000, 'a') GLOB '*' || printf('%.*c', 990, 'a') || 'b*' AS n",
+		 "[{\"n\":0}]"},
+		{"SELECT printf('%.*c', 8000000, 'a') GLOB '*' || printf('%.*c', 300, '[a]') || 'b*' AS n",
+		 "[{\"n\":0}]"},
+		{"SELECT printf('%.*c', 2000000, 'a') GLOB '*[a]*[a]*[a]*[a]*[a]*[a]*[a]*[a]*[a]*b' AS n",
+		 "[{\"n\":0}]"},
+		{"SELECT printf('%.*c', 2147483647, 'a') IS NULL AS n",
+		 "[{\"n\":1}]"},
+	};
+	for (size_t i = 0; i < sizeof attacks / sizeof attacks[0]; i++)
+		ends_in_budget(db, o, attacks[i][0], attacks[i][1]);
 	/* Many of them in a row: each checks the clock before its work. */
 	ends_in_budget(db, o,
 		       "WITH s(v) AS (SELECT printf('%.*c', 4000000, 'a')) SELECT instr(v, 'b') + instr(v, 'c') + instr(v, 'd') +"
