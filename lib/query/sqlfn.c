@@ -737,6 +737,8 @@ static bool seg_at(const pattern *p, const pseg *s, const unsigned char *z, size
 		if (q >= z + end)
 			return false;
 		uint32_t c = *q < 0x80 ? *q++ : utf8_read(&q);
+		if (c == 0)
+			return false; /* the text ends at its first NUL */
 		if (t[j].kind == T_LIT ? t[j].v != (p->glob ? c : fold(c)) : !tok_match(p, &t[j], c))
 			return false;
 	}
@@ -886,18 +888,24 @@ static bool match_slow(const pattern *p, const unsigned char *z, size_t n, mctx 
 	return pi == p->ntok;
 }
 
-/* Does z[0..n) (n: up to its first NUL) match?  m->stop when time ran out. */
-static bool pattern_match(const pattern *p, const unsigned char *z, size_t n, mctx *m)
+/* Does the text z (`bytes` long, ending at its first NUL) match?
+ * m->stop when time ran out. */
+static bool pattern_match(const pattern *p, const unsigned char *z, size_t bytes, mctx *m)
 {
 	if (p->never)
 		return false;
+	/* Where the text ends, when the pattern needs to know. */
+	const unsigned char *nul = p->slow || (p->star && (p->nseg > 2 || p->seg[p->nseg - 1].len > 0))
+					   ? memchr(z, 0, bytes)
+					   : NULL;
+	size_t n = nul ? (size_t)(nul - z) : bytes;
 	if (p->slow)
 		return match_slow(p, z, n, m);
 	size_t pos = 0;
 	if (!seg_at(p, &p->seg[0], z, &pos, n, NULL))
 		return false;
 	if (!p->star)
-		return pos == n;
+		return pos == n || z[pos] == 0;
 	const pseg *last = &p->seg[p->nseg - 1];
 	size_t tail = n;
 	if (last->len > 0) {
@@ -963,9 +971,6 @@ static void fn_like(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	if (!pat || !z)
 		return;
 	size_t n = (size_t)sqlite3_value_bytes(argv[1]);
-	const unsigned char *nul = memchr(z, 0, n);
-	if (nul)
-		n = (size_t)(nul - z);
 	pattern *p = sqlite3_get_auxdata(ctx, 0);
 	bool fresh = !p || p->has_esc != (argc == 3) || p->esc != esc;
 	if (fresh && pattern_compile(&p, pat, glob, argc == 3, esc)) {
