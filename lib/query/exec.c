@@ -519,7 +519,7 @@ static int run_error(crmw_db *db, sandbox *sb, const crmw_query_opts *o, int src
 				  "LIMIT_EXCEEDED: a value, or a row being sorted or grouped, is larger than %lld bytes, the most a "
 				  "result may hold (max_bytes: crmw_query_opts_set_max_bytes, --max-bytes); select fewer or shorter values",
 				  (long long)x->value_max);
-	if (x->raw && (strstr(msg, "too many columns") || strstr(msg, "too many terms")))
+	if (x->raw && (strstr(msg, "too many columns") || (strstr(msg, "too many terms") && strstr(msg, " BY clause"))))
 		return crmw__errf(&db->h.err, CRMW_ELIMIT,
 				  "LIMIT_EXCEEDED: %s; raw SQL may have at most %d columns or terms in one SELECT, ORDER BY or GROUP BY",
 				  msg, x->max_columns);
