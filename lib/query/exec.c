@@ -1,10 +1,14 @@
 /*
  * Running queries: options, the statement cache, the read-only sandbox
- * (authorizer, time budget, row and byte caps), parameter binding and the
- * JSON writer that shapes rows into Salesforce-style records.
+ * (authorizer, time budget, row and byte caps, value and memory bounds),
+ * parameter binding and the JSON writer that shapes rows into
+ * Salesforce-style records.
  * SPDX-License-Identifier: Apache-2.0
  */
 #include "query/internal.h"
+#include "query/sqlfn.h"
+
+#include <stddef.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +17,11 @@
 #include <time.h>
 
 #define CACHE_MAX 64
+#define VALUE_CEILING (64 << 20)  /* the longest value when max_bytes sets no lower one */
+#define RAW_MAX_COLUMNS 100       /* columns of one SELECT in raw SQL (at least the widest table) */
+#define RAW_CACHE_KIB 2048        /* raw SQL: page cache of the main database, KiB (the sorter's memory) */
+#define PROGRESS_STEPS 1000       /* VM steps between clock checks: generated SQL */
+#define RAW_PROGRESS_STEPS 100    /* ... raw SQL, where one step may be a call over a long value */
 
 /* ------------------------------------------------------------ options */
 
@@ -137,6 +146,27 @@ bool crmw__sandbox_function_ok(const char *name, bool search)
 	return false;
 }
 
+/*
+ * The cache as exec.c allocates it: q_cache (internal.h) and the state of
+ * the sandbox that only this file reads.  db->qcache points at `c`.
+ */
+typedef struct xcache {
+	q_cache c;            /* first */
+	char stmt[56];        /* raw SQL: what the statement is ("DROP TABLE"), "" for a SELECT */
+	int64_t value_max;    /* the longest value while a query runs (SQLITE_LIMIT_LENGTH) */
+	int max_columns;      /* raw SQL: SQLITE_LIMIT_COLUMN */
+	bool raw;             /* the running query is raw SQL */
+	bool raw_settings;    /* raw SQL's temporary storage and cache are in force */
+	int old_column;
+	int old_temp_store;   /* PRAGMA temp_store before the query */
+	int old_cache_size;   /* PRAGMA cache_size before the query */
+} xcache;
+
+static xcache *xc(q_cache *c)
+{
+	return (xcache *)c;
+}
+
 static const char *action_name(int action)
 {
 	switch (action) {
@@ -162,9 +192,101 @@ static const char *action_name(int action)
 	}
 }
 
+/*
+ * What kind of statement raw SQL is, from its first keywords, for refusals:
+ * the authorizer sees SQLite's own steps (DROP TABLE first deletes from
+ * sqlite_master, CREATE first inserts into it), not the statement.  Writes
+ * "" for a SELECT (or VALUES) and for what it does not know.
+ */
+typedef struct sqlscan {
+	const char *p, *end;
+	int depth;
+} sqlscan;
+
+/* The next keyword at any depth (quoted text and comments skipped) into w. */
+static bool next_word(sqlscan *s, char *w, size_t cap)
+{
+	while (s->p < s->end) {
+		char c = *s->p;
+		if (c == '-' && s->p + 1 < s->end && s->p[1] == '-') {
+			while (s->p < s->end && *s->p != '\n')
+				s->p++;
+		} else if (c == '/' && s->p + 1 < s->end && s->p[1] == '*') {
+			s->p += 2;
+			while (s->p + 1 < s->end && !(s->p[0] == '*' && s->p[1] == '/'))
+				s->p++;
+			s->p = s->p + 2 < s->end ? s->p + 2 : s->end;
+		} else if (c == '\'' || c == '"' || c == '`' || c == '[') {
+			char close = c == '[' ? ']' : c;
+			for (s->p++; s->p < s->end && *s->p != close; s->p++)
+				;
+			if (s->p < s->end)
+				s->p++;
+		} else if (c == '(' || c == ')') {
+			s->depth += c == '(' ? 1 : -1;
+			s->p++;
+		} else if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_') {
+			size_t n = 0;
+			for (; s->p < s->end && ((*s->p >= 'A' && *s->p <= 'Z') || (*s->p >= 'a' && *s->p <= 'z') ||
+						 (*s->p >= '0' && *s->p <= '9') || *s->p == '_');
+			     s->p++)
+				if (n + 1 < cap)
+					w[n++] = (char)(*s->p >= 'a' && *s->p <= 'z' ? *s->p - 32 : *s->p);
+			w[n] = '\0';
+			return true;
+		} else {
+			s->p++;
+		}
+	}
+	w[0] = '\0';
+	return false;
+}
+
+static void statement_kind(const char *sql, size_t len, char *out, size_t cap)
+{
+	static const char *const plain[] = {"INSERT", "REPLACE", "UPDATE", "DELETE", "ATTACH", "DETACH",
+					    "REINDEX", "ANALYZE", "VACUUM", "BEGIN", "COMMIT", "END",
+					    "ROLLBACK", "SAVEPOINT", "RELEASE", "PRAGMA"};
+	sqlscan s = {sql, sql + len, 0};
+	char w[24], w2[24];
+	out[0] = '\0';
+	next_word(&s, w, sizeof w);
+	if (strcmp(w, "EXPLAIN") == 0) {
+		next_word(&s, w, sizeof w);
+		if (strcmp(w, "QUERY") == 0) {
+			next_word(&s, w, sizeof w); /* PLAN */
+			next_word(&s, w, sizeof w);
+		}
+	}
+	if (strcmp(w, "WITH") == 0) {
+		/* The statement follows the common table expressions. */
+		while (next_word(&s, w, sizeof w))
+			if (s.depth == 0 && (strcmp(w, "SELECT") == 0 || strcmp(w, "VALUES") == 0 || strcmp(w, "INSERT") == 0 ||
+					     strcmp(w, "REPLACE") == 0 || strcmp(w, "UPDATE") == 0 || strcmp(w, "DELETE") == 0))
+				break;
+	}
+	for (size_t i = 0; i < CRMW_ARRAY_LEN(plain); i++)
+		if (strcmp(w, plain[i]) == 0) {
+			snprintf(out, cap, "%s", w);
+			return;
+		}
+	if (strcmp(w, "CREATE") == 0 || strcmp(w, "DROP") == 0 || strcmp(w, "ALTER") == 0) {
+		next_word(&s, w2, sizeof w2);
+		while (strcmp(w2, "TEMP") == 0 || strcmp(w2, "TEMPORARY") == 0 || strcmp(w2, "UNIQUE") == 0 ||
+		       strcmp(w2, "VIRTUAL") == 0)
+			next_word(&s, w2, sizeof w2);
+		if (strcmp(w2, "TABLE") == 0 || strcmp(w2, "INDEX") == 0 || strcmp(w2, "VIEW") == 0 ||
+		    strcmp(w2, "TRIGGER") == 0)
+			snprintf(out, cap, "%s %s", w, w2);
+		else
+			snprintf(out, cap, "%s", w);
+	}
+}
+
 static int authorize(void *ud, int action, const char *a1, const char *a2, const char *db, const char *trigger)
 {
-	sandbox *sb = ud;
+	xcache *x = ud;
+	sandbox *sb = &x->c.sb;
 	(void)db;
 	(void)trigger;
 	if (!sb->active)
@@ -196,8 +318,10 @@ static int authorize(void *ud, int action, const char *a1, const char *a2, const
 			snprintf(sb->denied, sizeof sb->denied, "PRAGMA %s is not allowed", a1 ? a1 : "");
 		return SQLITE_DENY;
 	default:
+		/* Name the statement refused, not the step SQLite asked about. */
 		if (!sb->denied[0])
-			snprintf(sb->denied, sizeof sb->denied, "only reads are allowed: %s is refused", action_name(action));
+			snprintf(sb->denied, sizeof sb->denied, "only reads are allowed: %s is refused",
+				 x->raw && x->stmt[0] ? x->stmt : action_name(action));
 		return SQLITE_DENY;
 	}
 }
@@ -217,10 +341,95 @@ static int progress(void *ud)
 	return 0;
 }
 
-static void sandbox_on(crmw_db *db, sandbox *sb, const crmw_query_opts *o, bool search)
+/* For the functions of sqlfn.c: is a running query out of time? */
+static bool query_expired(void *ud)
 {
+	crmw_db *db = ud;
+	q_cache *c = db->qcache;
+	if (!c || !c->sb.active || !c->sb.has_deadline)
+		return false;
+	return c->sb.timed_out || progress(&c->sb);
+}
+
+/* The longest value a query with these options may make or read. */
+static int64_t value_max(const crmw_query_opts *o)
+{
+	return o->max_bytes > 0 && o->max_bytes < VALUE_CEILING ? o->max_bytes : VALUE_CEILING;
+}
+
+static int pragma_int(crmw_db *db, const char *sql, int *out)
+{
+	sqlite3_stmt *st = NULL;
+	int src = sqlite3_prepare_v2(db->sql, sql, -1, &st, NULL);
+	if (!src && (src = sqlite3_step(st)) == SQLITE_ROW) {
+		*out = sqlite3_column_int(st, 0);
+		src = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	return src;
+}
+
+/*
+ * Raw SQL's memory, bounded by construction (docs/query.md, "The sandbox"):
+ * sorts, DISTINCT, IN lists and materialised subqueries go to temporary
+ * files past a small cache instead of growing in memory.  Temporary b-trees
+ * keep SQLite's default cache (2 MiB each); a sorter holds as much as the
+ * main database's page cache, so that is made small while the query runs.
+ */
+static void raw_settings_off(crmw_db *db, xcache *x)
+{
+	if (!x->raw_settings)
+		return;
+	char sql[96];
+	snprintf(sql, sizeof sql, "PRAGMA temp_store = %d; PRAGMA main.cache_size = %d;", x->old_temp_store,
+		 x->old_cache_size);
+	sqlite3_exec(db->sql, sql, NULL, NULL, NULL);
+	x->raw_settings = false;
+}
+
+static int raw_settings_on(crmw_db *db, xcache *x)
+{
+	char sql[80];
+	int src = pragma_int(db, "PRAGMA temp_store", &x->old_temp_store);
+	src = src ? src : pragma_int(db, "PRAGMA main.cache_size", &x->old_cache_size);
+	if (!src) {
+		x->raw_settings = true; /* from here on, put back whatever happens */
+		snprintf(sql, sizeof sql, "PRAGMA temp_store = FILE; PRAGMA main.cache_size = -%d;", RAW_CACHE_KIB);
+		src = sqlite3_exec(db->sql, sql, NULL, NULL, NULL);
+	}
+	if (src) {
+		int rc = crmw__errf(&db->h.err, CRMW_EIO, "QUERY_FAILED: cannot bound the memory of raw SQL (temporary storage): %s",
+				    sqlite3_errmsg(db->sql));
+		raw_settings_off(db, x);
+		return rc;
+	}
+	return CRMW_OK;
+}
+
+/* The widest table of the org: raw SQL's column limit may not be below it
+ * (SQLite checks the limit when it reads the schema, too). */
+static int raw_max_columns(const crmw_db *db)
+{
+	int w = 0;
+	for (int32_t i = 0; i < db->schema->nobjects; i++)
+		if (db->schema->objects[i].nfields > w)
+			w = db->schema->objects[i].nfields;
+	return w + 16 > RAW_MAX_COLUMNS ? w + 16 : RAW_MAX_COLUMNS;
+}
+
+static int sandbox_on(crmw_db *db, xcache *x, const crmw_query_opts *o, int mode)
+{
+	sandbox *sb = &x->c.sb;
+	x->raw = mode == 2;
+	x->stmt[0] = '\0';
+	/* The pragmas run before the authorizer enforces. */
+	if (x->raw) {
+		int rc = raw_settings_on(db, x);
+		if (rc)
+			return rc;
+	}
 	sb->active = true;
-	sb->search = search;
+	sb->search = mode == 1;
 	sb->denied[0] = '\0';
 	sb->timed_out = false;
 	sb->has_deadline = false;
@@ -233,41 +442,67 @@ static void sandbox_on(crmw_db *db, sandbox *sb, const crmw_query_opts *o, bool 
 			sb->deadline.tv_nsec -= 1000000000L;
 		}
 		sb->has_deadline = true;
-		sqlite3_progress_handler(db->sql, 1000, progress, sb);
+		sqlite3_progress_handler(db->sql, x->raw ? RAW_PROGRESS_STEPS : PROGRESS_STEPS, progress, sb);
 	}
-	/* Bounded strings, patterns and SQL while the query runs. */
-	sb->old_limits[0] = sqlite3_limit(db->sql, SQLITE_LIMIT_LENGTH, 64 << 20);
+	/* Bounded values (no longer than the result may be), patterns and SQL
+	 * while the query runs; raw SQL also a bounded number of columns. */
+	x->value_max = value_max(o);
+	sb->old_limits[0] = sqlite3_limit(db->sql, SQLITE_LIMIT_LENGTH, (int)x->value_max);
 	sb->old_limits[1] = sqlite3_limit(db->sql, SQLITE_LIMIT_LIKE_PATTERN_LENGTH, 1000);
 	sb->old_limits[2] = sqlite3_limit(db->sql, SQLITE_LIMIT_SQL_LENGTH, 1 << 20);
+	if (x->raw) {
+		x->max_columns = raw_max_columns(db);
+		x->old_column = sqlite3_limit(db->sql, SQLITE_LIMIT_COLUMN, x->max_columns);
+	}
+	return CRMW_OK;
 }
 
-static void sandbox_off(crmw_db *db, sandbox *sb)
+static void sandbox_off(crmw_db *db, xcache *x)
 {
+	sandbox *sb = &x->c.sb;
 	sb->active = false;
 	if (sb->has_deadline)
 		sqlite3_progress_handler(db->sql, 0, NULL, NULL);
 	sqlite3_limit(db->sql, SQLITE_LIMIT_LENGTH, sb->old_limits[0]);
 	sqlite3_limit(db->sql, SQLITE_LIMIT_LIKE_PATTERN_LENGTH, sb->old_limits[1]);
 	sqlite3_limit(db->sql, SQLITE_LIMIT_SQL_LENGTH, sb->old_limits[2]);
+	if (x->raw)
+		sqlite3_limit(db->sql, SQLITE_LIMIT_COLUMN, x->old_column);
+	raw_settings_off(db, x);
+	x->raw = false;
 }
 
-/* The cache, and with it the authorizer, for this handle. */
-static q_cache *get_cache(crmw_db *db)
+/*
+ * The cache, and with it the authorizer and the linear-time functions, for
+ * this handle.  The functions stay registered for the life of the
+ * connection (they read the sandbox through db->qcache, so a cache freed
+ * and made again finds them in place).
+ */
+static int get_cache(crmw_db *db, q_cache **out)
 {
 	if (!db->qcache) {
-		q_cache *c = calloc(1, sizeof *c);
-		if (!c)
-			return NULL;
-		db->qcache = c;
-		sqlite3_set_authorizer(db->sql, authorize, &c->sb);
+		xcache *x = calloc(1, sizeof *x);
+		if (!x)
+			return crmw__errf(&db->h.err, CRMW_ENOMEM, "out of memory");
+		int src = crmw__sqlfn_register(db->sql, query_expired, db);
+		if (src) {
+			free(x);
+			return crmw__errf(&db->h.err, src == SQLITE_NOMEM ? CRMW_ENOMEM : CRMW_EIO,
+					  "QUERY_FAILED: cannot install the sandbox's functions: %s", sqlite3_errstr(src));
+		}
+		db->qcache = &x->c;
+		sqlite3_set_authorizer(db->sql, authorize, x);
 	}
-	return db->qcache;
+	*out = db->qcache;
+	return CRMW_OK;
 }
 
 /* A failed step or prepare, in the words an agent reads. */
 static int run_error(crmw_db *db, sandbox *sb, const crmw_query_opts *o, int src)
 {
 	int prim = src & 0xff;
+	xcache *x = xc(db->qcache);
+	const char *msg = sqlite3_errmsg(db->sql);
 	if (prim == SQLITE_INTERRUPT && sb->timed_out)
 		return crmw__errf(&db->h.err, CRMW_ELIMIT,
 				  "QUERY_TIMEOUT: the query ran longer than its budget of %lld ms; narrow the WHERE clause or add a LIMIT",
@@ -277,12 +512,19 @@ static int run_error(crmw_db *db, sandbox *sb, const crmw_query_opts *o, int src
 	if (prim == SQLITE_AUTH || sb->denied[0])
 		return crmw__errf(&db->h.err, CRMW_EACCESS, "INSUFFICIENT_ACCESS: %s",
 				  sb->denied[0] ? sb->denied : "not allowed in a read-only query");
-	if (strstr(sqlite3_errmsg(db->sql), "pattern too complex"))
+	if (strstr(msg, "pattern too complex"))
 		return crmw__errf(&db->h.err, CRMW_ELIMIT, "LIMIT_EXCEEDED: the LIKE pattern is too long (at most 1000 characters)");
 	if (prim == SQLITE_TOOBIG)
-		return crmw__errf(&db->h.err, CRMW_ELIMIT, "LIMIT_EXCEEDED: a value or pattern is too large");
+		return crmw__errf(&db->h.err, CRMW_ELIMIT,
+				  "LIMIT_EXCEEDED: a value, or a row being sorted or grouped, is larger than %lld bytes, the most a "
+				  "result may hold (max_bytes: crmw_query_opts_set_max_bytes, --max-bytes); select fewer or shorter values",
+				  (long long)x->value_max);
+	if (x->raw && (strstr(msg, "too many columns") || (strstr(msg, "too many terms") && strstr(msg, " BY clause"))))
+		return crmw__errf(&db->h.err, CRMW_ELIMIT,
+				  "LIMIT_EXCEEDED: %s; raw SQL may have at most %d columns or terms in one SELECT, ORDER BY or GROUP BY",
+				  msg, x->max_columns);
 	return crmw__errf(&db->h.err, prim == SQLITE_NOMEM ? CRMW_ENOMEM : CRMW_EQUERY, "%s: %s",
-			  prim == SQLITE_ERROR ? "MALFORMED_QUERY" : "QUERY_FAILED", sqlite3_errmsg(db->sql));
+			  prim == SQLITE_ERROR ? "MALFORMED_QUERY" : "QUERY_FAILED", msg);
 }
 
 /* -------------------------------------------------------------- cache */
@@ -391,6 +633,16 @@ static int lookup(crmw_db *db, sandbox *sb, const crmw_query_opts *o, int mode, 
 			/* Raw SQL: exactly one statement, read-only, no parameters. */
 			const char *tail = NULL;
 			q_compiled *qc = fresh.parts[0];
+			xcache *x = xc(c);
+			/* A statement that is not a read is refused by its name before
+			 * SQLite looks at it (and at the names in it); a PRAGMA goes to
+			 * the authorizer, which names the pragma. */
+			statement_kind(text, len, x->stmt, sizeof x->stmt);
+			if (x->stmt[0] && strcmp(x->stmt, "PRAGMA") != 0) {
+				rc = crmw__errf(&db->h.err, CRMW_EACCESS, "INSUFFICIENT_ACCESS: only reads are allowed: %s is refused",
+						x->stmt);
+				break;
+			}
 			int src = sqlite3_prepare_v3(db->sql, qc->sql, (int)len, SQLITE_PREPARE_PERSISTENT, &qc->st, &tail);
 			if (src) {
 				rc = run_error(db, sb, o, src);
@@ -409,6 +661,11 @@ static int lookup(crmw_db *db, sandbox *sb, const crmw_query_opts *o, int mode, 
 					shown--;
 				rc = crmw__errf(&db->h.err, CRMW_EACCESS, "INSUFFICIENT_ACCESS: one statement at a time (found more after '%.*s')",
 						(int)shown, qc->sql);
+				break;
+			}
+			if (!sqlite3_stmt_readonly(qc->st) && x->stmt[0]) {
+				rc = crmw__errf(&db->h.err, CRMW_EACCESS, "INSUFFICIENT_ACCESS: only reads are allowed: %s is refused",
+						x->stmt);
 				break;
 			}
 			if (!sqlite3_stmt_readonly(qc->st) || sqlite3_bind_parameter_count(qc->st) > 0) {
@@ -508,6 +765,11 @@ static int bind_params(qrun *r, q_compiled *qc, const char *parent_id)
 			src = sqlite3_bind_text(st, col, parent_id ? parent_id : "", -1, SQLITE_TRANSIENT);
 			break;
 		}
+		if (src == SQLITE_TOOBIG)
+			return crmw__errf(&r->db->h.err, CRMW_ELIMIT,
+					  "LIMIT_EXCEEDED: a value in the query is longer than %lld bytes, the most a result may hold "
+					  "(max_bytes: crmw_query_opts_set_max_bytes, --max-bytes)",
+					  (long long)xc(r->db->qcache)->value_max);
 		if (src)
 			return crmw__errf(&r->db->h.err, CRMW_ENOMEM, "binding a query parameter failed");
 	}
@@ -658,10 +920,18 @@ static bool cut_here(qrun *r, int64_t n, size_t mark)
 	return true;
 }
 
-/* A step result while counting past a cap: running out of time ends the count. */
+/* A step result that ends a run early without failing it: running out of
+ * time while counting past a cap, or (truncating) a value over the cap. */
 static bool count_cut_short(qrun *r, int src)
 {
 	if (r->stopped && (src & 0xff) == SQLITE_INTERRUPT && r->sb->timed_out) {
+		r->uncounted = true;
+		return true;
+	}
+	/* A value longer than the byte cap: no record holding it could be
+	 * shown, so a truncating run is cut there (count unknown). */
+	if (r->truncate && (src & 0xff) == SQLITE_TOOBIG) {
+		r->stopped = true;
 		r->uncounted = true;
 		return true;
 	}
@@ -845,6 +1115,8 @@ static int run_sql(qrun *r, q_compiled *qc)
 			const char *name = sqlite3_column_name(st, i);
 			rc = put_key(b, name ? name : "?", &first);
 			rc = rc ? rc : put_value(b, st, i, CRMW_FIELD_STRING);
+			/* Value by value: a wide row stops at the cap, not after it. */
+			rc = rc ? rc : check_budget(r, n);
 		}
 		rc = rc ? rc : crmw__buf_putc(b, '}') ? CRMW_ENOMEM : CRMW_OK;
 		n++;
@@ -891,17 +1163,23 @@ static int query_common(crmw_buf *out, crmw_db *db, const char *text, size_t len
 	const crmw_query_opts *o = opts ? opts : &default_opts;
 	if (mode < 0)
 		mode = crmw__is_sosl(text, len) ? 1 : 0;
-	q_cache *cache = get_cache(db);
-	if (!cache)
-		return crmw__errf(&db->h.err, CRMW_ENOMEM, "out of memory");
+	q_cache *cache = NULL;
+	int rc = get_cache(db, &cache);
+	if (rc) {
+		crmw__errf(NULL, rc, "%s", crmw__err_msg(&db->h.err));
+		return rc;
+	}
 	if (mode == 1 && !cache->fts_warm) {
 		warm_search_indexes(db);
 		cache->fts_warm = true;
 	}
 	sandbox *sb = &cache->sb;
-	sandbox_on(db, sb, o, mode == 1);
+	if ((rc = sandbox_on(db, xc(cache), o, mode))) {
+		crmw__errf(NULL, rc, "%s", crmw__err_msg(&db->h.err));
+		return rc;
+	}
 	q_entry *e = NULL;
-	int rc = lookup(db, sb, o, mode, text, len, &e);
+	rc = lookup(db, sb, o, mode, text, len, &e);
 	crmw_buf b = CRMW_BUF_INIT;
 	qrun r = {.db = db, .o = o, .sb = sb, .today = resolve_today(db, o), .b = &b, .truncate = info != NULL};
 	if (!rc && explain) {
@@ -957,7 +1235,7 @@ static int query_common(crmw_buf *out, crmw_db *db, const char *text, size_t len
 		else
 			rc = run_sql(&r, e->parts[0]);
 	}
-	sandbox_off(db, sb);
+	sandbox_off(db, xc(cache));
 	if (rc) {
 		crmw_buf_dispose(&b);
 		if (rc != CRMW_EUSER || !row_fn)

@@ -267,6 +267,131 @@ static void test_readonly_handle(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+static void expect_error(crmw_db *db, const crmw_query_opts *o, const char *sql, int code, const char *const *needles)
+{
+	crmw_buf b = CRMW_BUF_INIT;
+	int rc = crmw_query_sql(&b, db, sql, strlen(sql), o);
+	if (rc != code)
+		fail_msg("%s: %d (%s), not %d", sql, rc, rc ? crmw_db_errmsg(db) : b.data, code);
+	for (; *needles; needles++)
+		if (!strstr(crmw_db_errmsg(db), *needles))
+			fail_msg("%s: '%s' lacks '%s'", sql, crmw_db_errmsg(db), *needles);
+	crmw_buf_dispose(&b);
+}
+
+/* Raw SQL that writes is refused by the name of the statement, not by the
+ * first step SQLite takes (DROP TABLE deletes from sqlite_master first). */
+static void test_refusals_name_statement(void **state)
+{
+	(void)state;
+	crmw_db *db = org();
+	static const char *const cases[][2] = {
+		{"DROP TABLE \"Case\"", "DROP TABLE is refused"},
+		{"drop table if exists nothing_here", "DROP TABLE is refused"},
+		{"DROP INDEX crmw_ix_Case_Status", "DROP INDEX is refused"},
+		{"DROP VIEW v", "DROP VIEW is refused"},
+		{"DROP TRIGGER t", "DROP TRIGGER is refused"},
+		{"CREATE TABLE t (x)", "CREATE TABLE is refused"},
+		{"CREATE TEMP TABLE t AS SELECT 1", "CREATE TABLE is refused"},
+		{"CREATE VIRTUAL TABLE f USING fts5(x)", "CREATE TABLE is refused"},
+		{"CREATE UNIQUE INDEX i ON \"Case\"(\"Subject\")", "CREATE INDEX is refused"},
+		{"CREATE VIEW v AS SELECT 1", "CREATE VIEW is refused"},
+		{"CREATE TRIGGER tr AFTER INSERT ON \"Case\" BEGIN DELETE FROM \"Case\"; END", "CREATE TRIGGER is refused"},
+		{"ALTER TABLE \"Case\" ADD COLUMN x", "ALTER TABLE is refused"},
+		{"INSERT INTO \"User\" (\"Id\") VALUES ('005000000000001AAA')", "INSERT is refused"},
+		{"REPLACE INTO \"User\" (\"Id\") VALUES ('005000000000001AAA')", "REPLACE is refused"},
+		{"UPDATE \"Case\" SET \"Status\" = 'Closed'", "UPDATE is refused"},
+		{"DELETE FROM \"Case\"", "DELETE is refused"},
+		{"WITH x AS (SELECT 1) DELETE FROM \"Case\" WHERE 1 IN (SELECT * FROM x)", "DELETE is refused"},
+		{"  /* a comment */ -- another\n  delete from \"Case\"", "DELETE is refused"},
+		{"EXPLAIN DELETE FROM \"Case\"", "DELETE is refused"},
+		{"ATTACH DATABASE ':memory:' AS o", "ATTACH is refused"},
+		{"DETACH DATABASE o", "DETACH is refused"},
+		{"REINDEX", "REINDEX is refused"},
+		{"ANALYZE", "ANALYZE is refused"},
+		{"VACUUM", "VACUUM is refused"},
+		{"BEGIN", "BEGIN is refused"},
+		{"COMMIT", "COMMIT is refused"},
+		{"ROLLBACK", "ROLLBACK is refused"},
+		{"SAVEPOINT s", "SAVEPOINT is refused"},
+		{"RELEASE s", "RELEASE is refused"},
+		{"PRAGMA table_info(\"Case\")", "PRAGMA table_info is not allowed"},
+		{"PRAGMA main.writable_schema = 1", "PRAGMA writable_schema is not allowed"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		expect_error(db, NULL, cases[i][0], CRMW_EACCESS, (const char *const[]){"INSUFFICIENT_ACCESS", cases[i][1], NULL});
+	/* Reads still run, a WITH ... SELECT among them. */
+	crmw_buf b = CRMW_BUF_INIT;
+	const char *ok = "WITH r(x) AS (SELECT 1) SELECT x FROM r";
+	assert_int_equal(crmw_query_sql(&b, db, ok, strlen(ok), NULL), CRMW_OK);
+	assert_string_equal(b.data, "[{\"x\":1}]");
+	crmw_buf_dispose(&b);
+	crmw_db_free(db);
+}
+
+/* No value may be longer than the result may be (max_bytes). */
+static void test_value_limit(void **state)
+{
+	(void)state;
+	crmw_db *db = org();
+	crmw_query_opts *o = NULL;
+	assert_int_equal(crmw_query_opts_new(&o), CRMW_OK);
+	assert_int_equal(crmw_query_opts_set_max_bytes(o, 1000), CRMW_OK);
+	crmw_buf b = CRMW_BUF_INIT;
+	const char *fits = "SELECT length(printf('%.*c', 900, 'a')) AS n";
+	assert_int_equal(crmw_query_sql(&b, db, fits, strlen(fits), o), CRMW_OK);
+	assert_string_equal(b.data, "[{\"n\":900}]");
+	const char *const toobig[] = {"LIMIT_EXCEEDED", "larger than 1000 bytes", "max_bytes", NULL};
+	expect_error(db, o, "SELECT length(printf('%.*c', 600, 'a') || printf('%.*c', 600, 'a')) AS n", CRMW_ELIMIT, toobig);
+	expect_error(db, o, "SELECT length(replace(printf('%.*c', 600, 'a'), 'a', 'bb')) AS n", CRMW_ELIMIT, toobig);
+	expect_error(db, o, "WITH r(x) AS (VALUES (1), (2), (3)) SELECT length(group_concat(printf('%.*c', 400, 'a'))) FROM r",
+		     CRMW_ELIMIT, toobig);
+	/* printf() gives NULL for a value over the limit, as SQLite does. */
+	const char *pf = "SELECT printf('%.*c', 2000, 'a') IS NULL AS n";
+	assert_int_equal(crmw_query_sql(&b, db, pf, strlen(pf), o), CRMW_OK);
+	assert_string_equal(b.data, "[{\"n\":1}]");
+	/* A wide row stops at the byte cap value by value. */
+	expect_error(db, o, "SELECT printf('%.*c', 900, 'a') AS a, printf('%.*c', 900, 'b') AS b, printf('%.*c', 900, 'c') AS c",
+		     CRMW_ELIMIT, (const char *const[]){"LIMIT_EXCEEDED", "the result is larger than 1000 bytes", NULL});
+	/* SOQL: a literal longer than the limit. */
+	char q[1400];
+	snprintf(q, sizeof q, "SELECT Id FROM Case WHERE Subject = '%01100d'", 0);
+	assert_int_equal(crmw_query(&b, db, q, strlen(q), o), CRMW_ELIMIT);
+	assert_non_null(strstr(crmw_db_errmsg(db), "a value in the query is longer than 1000 bytes"));
+	/* The attack: 20 values of 50 MB were built before the cap was looked at
+	 * (2.9 GB); each is now SQLite's NULL for a value over the limit. */
+	char big[2000] = "SELECT 1 AS x";
+	for (int i = 0; i < 20; i++)
+		snprintf(big + strlen(big), sizeof big - strlen(big), ", printf('%%.*c', 50000000, 'a') AS c%d", i);
+	assert_int_equal(crmw_query_sql(&b, db, big, strlen(big), NULL), CRMW_OK);
+	assert_non_null(strstr(b.data, "\"c0\":null"));
+	assert_non_null(strstr(b.data, "\"c19\":null"));
+	crmw_buf_dispose(&b);
+	crmw_query_opts_free(o);
+	crmw_db_free(db);
+}
+
+/* Raw SQL: a bounded number of columns in one SELECT. */
+static void test_raw_columns(void **state)
+{
+	(void)state;
+	crmw_db *db = org();
+	crmw_buf b = CRMW_BUF_INIT;
+	char sql[2000] = "SELECT 0 AS c0";
+	for (int i = 1; i < 101; i++)
+		snprintf(sql + strlen(sql), sizeof sql - strlen(sql), ", %d AS c%d", i, i);
+	expect_error(db, NULL, sql, CRMW_ELIMIT, (const char *const[]){"LIMIT_EXCEEDED", "at most 100 columns", NULL});
+	const char *wide = "SELECT * FROM \"Case\" a, \"Account\" b LIMIT 1";
+	assert_int_equal(crmw_query_sql(&b, db, wide, strlen(wide), NULL), CRMW_OK);
+	/* SOQL is not bound by it, and works after raw SQL as before. */
+	json_t *v = run(db, "SELECT Subject FROM Case ORDER BY Subject", NULL);
+	assert_int_equal(json_array_size(v), 3);
+	json_decref(v);
+	crmw_buf_dispose(&b);
+	crmw_db_free(db);
+}
+
+
 /* ---------------------------------------------- regressions: query text */
 
 /* The status of query q of n bytes, read from a heap copy of exactly its
@@ -586,6 +711,9 @@ int main(void)
 		cmocka_unit_test(test_regression_raw_sql_cut),
 		cmocka_unit_test(test_regression_nesting_bound),
 		cmocka_unit_test(test_regression_count_digits),
+		cmocka_unit_test(test_refusals_name_statement),
+		cmocka_unit_test(test_value_limit),
+		cmocka_unit_test(test_raw_columns),
 	};
 	cmocka_set_message_output(CM_OUTPUT_TAP);
 	return cmocka_run_group_tests_name("query", tests, NULL, NULL);
