@@ -51,6 +51,12 @@ bool crmw__role_sees(const crmw_role *r, const char *object, const char *field);
 /* The row rule of `o` as "SELECT Id FROM <o> WHERE ..." with the variables
  * bound (NULL: every row); CRMW_EACCESS (in `err`) when a variable is unbound. */
 int crmw__role_rule(const crmw_role *r, const crmw_object *o, crmw_arena *a, const char **out, crmw_err *err);
+/* The shared-memory scope of a role (docs/access.md, "Roles and shared
+ * memory"): "internal" for an unrestricted role (and NULL), "account:<Id>"
+ * for a customer (the built-in external role, or one that reads no more,
+ * bound to an account), else "role:<name>" and its bound variables in order
+ * (";account_id=<Id>;contact_id=<Id>;user_id=<Id>"), the name %-escaped. */
+int crmw__role_scope(crmw_buf *out, const crmw_role *r);
 
 struct crmw_query_opts {
 	char today[11];       /* "" = default */
