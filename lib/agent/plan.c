@@ -529,6 +529,43 @@ static json_t *template_of(const json_t *slots, const char *s)
 	return out;
 }
 
+/* A JSON number as the text a task would hold ("42", "3.5"). */
+static void number_text(char out[64], const json_t *v)
+{
+	if (json_is_integer(v))
+		snprintf(out, 64, "%lld", (long long)json_integer_value(v));
+	else
+		snprintf(out, 64, "%.15g", json_real_value(v));
+}
+
+/* A copy of object or array `v` with each member passed through `fn`; NULL
+ * when `fn` returns NULL for one (or out of memory). */
+static json_t *map_members(const json_t *v, json_t *(*fn)(const json_t *x, void *ud), void *ud)
+{
+	json_t *out = json_is_object(v) ? json_object() : json_array();
+	const char *k;
+	size_t i;
+	json_t *x;
+	if (out && json_is_object(v)) {
+		json_object_foreach((json_t *)v, k, x) {
+			json_t *r = fn(x, ud);
+			if (!r || json_object_set_new(out, k, r)) {
+				json_decref(out);
+				return NULL;
+			}
+		}
+	} else if (out) {
+		json_array_foreach(v, i, x) {
+			json_t *r = fn(x, ud);
+			if (!r || json_array_append_new(out, r)) {
+				json_decref(out);
+				return NULL;
+			}
+		}
+	}
+	return out;
+}
+
 /* --------------------------------------------------------- generalising */
 
 static json_t *generalise(const json_t *v, const json_t *slots, const json_t *results, size_t upto)
@@ -547,10 +584,7 @@ static json_t *generalise(const json_t *v, const json_t *slots, const json_t *re
 	}
 	if (json_is_integer(v) || json_is_real(v)) {
 		char num[64];
-		if (json_is_integer(v))
-			snprintf(num, sizeof num, "%lld", (long long)json_integer_value(v));
-		else
-			snprintf(num, sizeof num, "%.15g", json_real_value(v));
+		number_text(num, v);
 		const json_t *slot = slot_by_value(slots, num, strlen(num));
 		return slot ? json_pack("{s:O, s:s}", "$slot", json_object_get(slot, "name"), "as", "number")
 			    : json_deep_copy(v);
@@ -799,10 +833,7 @@ static int vals_of_result(vals *vs, const json_t *root, json_t *numbers)
 			rc = vals_add(vs, json_string_value(v), json_string_length(v));
 		} else if (json_is_integer(v) || json_is_real(v)) {
 			char num[64];
-			if (json_is_integer(v))
-				snprintf(num, sizeof num, "%lld", (long long)json_integer_value(v));
-			else
-				snprintf(num, sizeof num, "%.15g", json_real_value(v));
+			number_text(num, v);
 			if (strlen(num) >= 3) {
 				/* kept alive by `numbers` until the values are done with */
 				json_t *t = json_string(num);
@@ -1069,6 +1100,14 @@ static bool path_holds_value(const vals *vs, const char *p)
 	return false;
 }
 
+typedef struct redact_ctx {
+	const vals *vs;
+	bool alone;
+	int *count;
+} redact_ctx;
+
+static json_t *redact_member(const json_t *x, void *ud);
+
 /* A generalised value with every literal that holds a value of the episode
  * replaced by {"$redacted": kind}.  `alone` as in holds_value (false for the
  * answer's text, which is prose: a name anywhere in it counts).  NULL when
@@ -1107,48 +1146,30 @@ static json_t *redact(const json_t *v, const vals *vs, bool alone, int *count)
 			crmw_buf_dispose(&b);
 			return rc ? NULL : bad ? redacted("text", count) : json_deep_copy(v);
 		}
-		json_t *out = json_object();
 		const char *k;
 		json_t *x;
-		json_object_foreach((json_t *)v, k, x) {
-			if (holds_value(vs, k, true, true)) {
-				json_decref(out);
-				return redacted("object", count);
-			}
-			json_t *r = out ? redact(x, vs, alone, count) : NULL;
-			if (!r || json_object_set_new(out, k, r)) {
-				json_decref(out);
-				return NULL;
-			}
-		}
-		return out;
+		json_object_foreach((json_t *)v, k, x) if (holds_value(vs, k, true, true)) return redacted("object", count);
 	}
-	if (json_is_array(v)) {
-		json_t *out = json_array();
-		size_t i;
-		json_t *x;
-		json_array_foreach(v, i, x) {
-			json_t *r = out ? redact(x, vs, alone, count) : NULL;
-			if (!r || json_array_append_new(out, r)) {
-				json_decref(out);
-				return NULL;
-			}
-		}
-		return out;
+	if (json_is_object(v) || json_is_array(v)) {
+		redact_ctx c = {vs, alone, count};
+		return map_members(v, redact_member, &c);
 	}
 	if (json_is_string(v))
 		return holds_value(vs, json_string_value(v), true, alone) ? redacted("text", count) : json_deep_copy(v);
 	if (json_is_integer(v) || json_is_real(v)) {
 		char num[64];
-		if (json_is_integer(v))
-			snprintf(num, sizeof num, "%lld", (long long)json_integer_value(v));
-		else
-			snprintf(num, sizeof num, "%.15g", json_real_value(v));
+		number_text(num, v);
 		for (size_t k = 0; k < vs->n; k++)
 			if (vs->len[k] == strlen(num) && strncmp(vs->v[k], num, vs->len[k]) == 0)
 				return redacted("number", count);
 	}
 	return json_deep_copy(v);
+}
+
+static json_t *redact_member(const json_t *x, void *ud)
+{
+	redact_ctx *c = ud;
+	return redact(x, c->vs, c->alone, c->count);
 }
 
 int crmw__plan_abstract(json_t *plan, char **text, char **query, int *count, const json_t *task, const json_t *calls,
@@ -1620,6 +1641,18 @@ static const char *bound(const json_t *b, const json_t *spec, const char *key)
 	return name ? json_string_value(json_object_get(b, name)) : NULL;
 }
 
+typedef struct resolve_ctx {
+	const json_t *b, *results;
+	char *why;
+	size_t whylen;
+} resolve_ctx;
+
+static json_t *resolve_member(const json_t *x, void *ud)
+{
+	resolve_ctx *c = ud;
+	return crmw__plan_resolve(x, c->b, c->results, c->why, c->whylen);
+}
+
 json_t *crmw__plan_resolve(const json_t *v, const json_t *b, const json_t *results, char *why, size_t whylen)
 {
 	if (json_is_object(v)) {
@@ -1741,32 +1774,10 @@ json_t *crmw__plan_resolve(const json_t *v, const json_t *b, const json_t *resul
 			snprintf(buf, sizeof buf, "%04d-%02d-%02d%.40s", d.y, d.m, d.d, suffix ? suffix : "");
 			return json_string(buf);
 		}
-		json_t *out = json_object();
-		const char *k;
-		json_t *x;
-		json_object_foreach((json_t *)v, k, x) {
-			json_t *r = crmw__plan_resolve(x, b, results, why, whylen);
-			if (!r) {
-				json_decref(out);
-				return NULL;
-			}
-			json_object_set_new(out, k, r);
-		}
-		return out;
 	}
-	if (json_is_array(v)) {
-		json_t *out = json_array();
-		size_t i;
-		json_t *x;
-		json_array_foreach(v, i, x) {
-			json_t *r = crmw__plan_resolve(x, b, results, why, whylen);
-			if (!r) {
-				json_decref(out);
-				return NULL;
-			}
-			json_array_append_new(out, r);
-		}
-		return out;
+	if (json_is_object(v) || json_is_array(v)) {
+		resolve_ctx c = {b, results, why, whylen};
+		return map_members(v, resolve_member, &c);
 	}
 	return json_deep_copy(v);
 }

@@ -238,6 +238,21 @@ static int path_of(crmw_buf *b, const char *key)
 	return rc;
 }
 
+/* `head` and one parameter per value of `values`, then ")". */
+static int in_list(crmw_buf *w, json_t *params, const char *head, json_t *values)
+{
+	int rc = crmw__buf_puts(w, head);
+	size_t i;
+	json_t *x;
+	json_array_foreach(values, i, x) {
+		if (rc)
+			break;
+		rc = crmw__buf_puts(w, i ? ",?" : "?");
+		json_array_append(params, x);
+	}
+	return rc ? rc : crmw__buf_putc(w, ')');
+}
+
 /* WHERE conditions for the filters; `params` receives the values to bind. */
 static int where_sql(crmw_buf *w, json_t *params, const sopts *o)
 {
@@ -285,28 +300,10 @@ static int where_sql(crmw_buf *w, json_t *params, const sopts *o)
 		if (!rc)
 			rc = crmw__buf_putc(w, ')');
 	}
-	if (!rc && o->scopes) {
-		rc = crmw__buf_puts(w, " AND scope IN (");
-		json_array_foreach(o->scopes, i, x) {
-			if (rc)
-				break;
-			rc = crmw__buf_puts(w, i ? ",?" : "?");
-			json_array_append(params, x);
-		}
-		if (!rc)
-			rc = crmw__buf_putc(w, ')');
-	}
-	if (!rc && o->exclude && json_array_size(o->exclude)) {
-		rc = crmw__buf_puts(w, " AND id NOT IN (");
-		json_array_foreach(o->exclude, i, x) {
-			if (rc)
-				break;
-			rc = crmw__buf_puts(w, i ? ",?" : "?");
-			json_array_append(params, x);
-		}
-		if (!rc)
-			rc = crmw__buf_putc(w, ')');
-	}
+	if (!rc && o->scopes)
+		rc = in_list(w, params, " AND scope IN (", o->scopes);
+	if (!rc && o->exclude && json_array_size(o->exclude))
+		rc = in_list(w, params, " AND id NOT IN (", o->exclude);
 	return rc;
 }
 

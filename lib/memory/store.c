@@ -374,7 +374,6 @@ static const char schema_sql[] =
 	" scope TEXT NOT NULL DEFAULT 'global');"
 	"CREATE INDEX crmw_mem_entry_seq ON crmw_mem_entry(seq);"
 	"CREATE INDEX crmw_mem_entry_hash ON crmw_mem_entry(text_hash);"
-	"CREATE INDEX crmw_mem_entry_scope ON crmw_mem_entry(scope);"
 	"CREATE TABLE crmw_mem_tomb(id INTEGER PRIMARY KEY, seq INTEGER NOT NULL);"
 	"CREATE INDEX crmw_mem_tomb_seq ON crmw_mem_tomb(seq);";
 
@@ -571,8 +570,7 @@ static int upgrade_format1(crmw_memory *m)
 	rc = crmw__mem_meta_int(m, "format", &fmt);
 	if (!rc && fmt == 1) {
 		int64_t two = MEM_FORMAT;
-		rc = exec(m, "ALTER TABLE crmw_mem_entry ADD COLUMN scope TEXT NOT NULL DEFAULT 'global';"
-			     "CREATE INDEX crmw_mem_entry_scope ON crmw_mem_entry(scope)");
+		rc = exec(m, "ALTER TABLE crmw_mem_entry ADD COLUMN scope TEXT NOT NULL DEFAULT 'global'");
 		if (!rc)
 			rc = meta_set(m, "format", NULL, &two, NULL);
 		if (!rc)

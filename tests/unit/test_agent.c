@@ -989,6 +989,17 @@ static int store_leaks(const char *path, const json_t *values, const customer *c
 	return found;
 }
 
+/* `t` solved by the gold-following model (reward 1): its trajectory. */
+static json_t *solve(crmw_agent *a, const json_t *t)
+{
+	model m = new_model(t);
+	crmw_backend b = backend_of(&m);
+	assert_int_equal(crmw_agent_set_backend(a, &b), CRMW_OK);
+	json_t *tr = run(a, t, NULL);
+	assert_true(json_real_value(json_object_get(tr, "reward")) == 1.0);
+	return tr;
+}
+
 static json_t *entry_of(crmw_memory *mem, int64_t id)
 {
 	crmw_buf b = CRMW_BUF_INIT;
@@ -1047,11 +1058,7 @@ static void test_memory_customers(void **state)
 	/* customer A solves its task; a guideline is written in A's scope */
 	const char *quoted = "Broken hinge on the Zephyr crate";
 	json_t *ta = subject_task(&A, "subject-A", quoted);
-	model ma = new_model(ta);
-	crmw_backend ba = backend_of(&ma);
-	assert_int_equal(crmw_agent_set_backend(a, &ba), CRMW_OK);
-	json_t *tra = run(a, ta, NULL);
-	assert_true(json_real_value(json_object_get(tra, "reward")) == 1.0);
+	json_t *tra = solve(a, ta);
 	int64_t ea = json_integer_value(json_object_get(json_object_get(tra, "memory_written"), "id"));
 	assert_true(ea > 0);
 	json_t *e = entry_of(mem, ea);
@@ -1076,11 +1083,7 @@ static void test_memory_customers(void **state)
 	json_object_set_new(json_object_get(json_array_get(json_object_get(ti, "gold"), 0), "arguments"), "query",
 			    json_string(gq));
 	assert_int_equal(crmw_agent_set_memory(a, imem), CRMW_OK);
-	model mi = new_model(ti);
-	crmw_backend bi_ = backend_of(&mi);
-	assert_int_equal(crmw_agent_set_backend(a, &bi_), CRMW_OK);
-	json_t *tri = run(a, ti, NULL);
-	assert_true(json_real_value(json_object_get(tri, "reward")) == 1.0);
+	json_t *tri = solve(a, ti);
 	e = entry_of(imem, json_integer_value(json_object_get(json_object_get(tri, "memory_written"), "id")));
 	assert_string_equal(json_string_value(json_object_get(e, "scope")), "internal");
 	assert_string_equal(json_string_value(json_object_get(e, "query")), json_string_value(json_object_get(ti, "query")));
@@ -1109,11 +1112,7 @@ static void test_memory_customers(void **state)
 	assert_true(has_id(open_ids, ea));
 	json_decref(open_ids);
 	json_decref(open_hits);
-	model mb = new_model(tb);
-	crmw_backend bb = backend_of(&mb);
-	assert_int_equal(crmw_agent_set_backend(a, &bb), CRMW_OK);
-	json_t *trb = run(a, tb, NULL);
-	assert_true(json_real_value(json_object_get(trb, "reward")) == 1.0);
+	json_t *trb = solve(a, tb);
 	json_t *ids = json_object_get(trb, "memory_ids");
 	assert_false(has_id(ids, ea));
 	assert_true(has_id(ids, gid));
@@ -1139,10 +1138,7 @@ static void test_memory_customers(void **state)
 
 	/* A's next question retrieves A's own guideline */
 	json_t *ta2 = subject_task(&A, "subject-A2", "Loose screws on the Vega shelf");
-	model ma2 = new_model(ta2);
-	crmw_backend ba2 = backend_of(&ma2);
-	assert_int_equal(crmw_agent_set_backend(a, &ba2), CRMW_OK);
-	json_t *tra2 = run(a, ta2, NULL);
+	json_t *tra2 = solve(a, ta2);
 	assert_true(has_id(json_object_get(tra2, "memory_ids"), ea));
 	assert_false(has_id(json_object_get(tra2, "memory_ids"), eb));
 
@@ -1226,11 +1222,7 @@ static void test_memory_customers(void **state)
 	json_object_set_new(json_object_get(priv[0], "context"), "role", json_string(A.role));
 	json_object_set_new(json_object_get(priv[1], "context"), "role", json_string(A.role));
 	json_object_set_new(json_object_get(priv[2], "context"), "role", json_string(B.role));
-	model mp = new_model(priv[0]);
-	crmw_backend bp = backend_of(&mp);
-	assert_int_equal(crmw_agent_set_backend(a, &bp), CRMW_OK);
-	json_t *trr = run(a, priv[0], NULL);
-	assert_true(json_real_value(json_object_get(trr, "reward")) == 1.0);
+	json_t *trr = solve(a, priv[0]);
 	int64_t er = json_integer_value(json_object_get(json_object_get(trr, "memory_written"), "id"));
 	e = entry_of(mem, er);
 	assert_string_equal(json_string_value(json_object_get(e, "scope")), A.scope);
