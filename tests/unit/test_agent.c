@@ -1262,6 +1262,74 @@ static void test_memory_customers(void **state)
 	free(B.scope);
 }
 
+/* The memory scope of each kind of role: one per account for customers,
+ * one per policy and bindings, one for every unrestricted role; names
+ * cannot forge another role's key. */
+static void test_memory_scope_keys(void **state)
+{
+	(void)state;
+	json_t *rows = records("SELECT Id, AccountId FROM Contact WHERE AccountId != null ORDER BY Id LIMIT 2", NULL);
+	const char *c0 = json_string_value(json_object_get(json_array_get(rows, 0), "Id"));
+	const char *acc = json_string_value(json_object_get(json_array_get(rows, 0), "AccountId"));
+	char role[300], want[300];
+	struct {
+		const char *policy, *bindings, *want; /* "%A": the account id, "%C": the contact id */
+	} cases[] = {
+		{"internal", NULL, "internal"},
+		{"{\"schema_version\":1,\"name\":\"all\",\"default\":\"read\",\"raw_sql\":true,\"metrics\":true}", NULL,
+		 "internal"},
+		{"external:%C", NULL, "account:%A"},
+		{"external:%A", NULL, "account:%A"},
+		{"external", NULL, "role:external"},
+		{"external", "{\"contact_id\":\"%C\"}", "account:%A"},
+		/* named "external" but reads more than a customer: not the account's scope */
+		{"{\"schema_version\":1,\"name\":\"external\",\"default\":\"read\"}", "{\"account_id\":\"%A\"}",
+		 "role:external;account_id=%A"},
+		{"{\"schema_version\":1,\"name\":\"tier1\",\"default\":\"read\",\"objects\":{\"Case\":{\"where\":"
+		 "\"AccountId = :account_id\"}}}",
+		 "{\"contact_id\":\"%C\"}", "role:tier1;account_id=%A;contact_id=%C"},
+		/* a name cannot pass for another role's key */
+		{"{\"schema_version\":1,\"name\":\"x;account_id=%A\",\"default\":\"read\"}", NULL,
+		 "role:x%3Baccount_id%3D%A"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *fill[3] = {role, want, NULL};
+		const char *src[3] = {cases[i].policy, cases[i].want, cases[i].bindings};
+		char binds[300];
+		fill[2] = binds;
+		for (int k = 0; k < 3; k++) {
+			if (!src[k]) {
+				fill[k][0] = 0;
+				continue;
+			}
+			size_t n = 0;
+			for (const char *p = src[k]; *p && n < 250; p++) {
+				if (p[0] == '%' && (p[1] == 'A' || p[1] == 'C')) {
+					n += (size_t)snprintf(fill[k] + n, 300 - n, "%s", p[1] == 'A' ? acc : c0);
+					p++;
+				} else {
+					fill[k][n++] = *p;
+				}
+			}
+			fill[k][n] = 0;
+		}
+		crmw_role *r = NULL;
+		if (crmw_role_new(&r, db, role, cases[i].bindings ? binds : NULL))
+			fail_msg("role %s: %s", role, crmw_last_error());
+		crmw_buf b = CRMW_BUF_INIT;
+		assert_int_equal(crmw__role_scope(&b, r), CRMW_OK);
+		if (strcmp(b.data, want) != 0)
+			fail_msg("role %s: scope %s, expected %s", role, b.data, want);
+		crmw_buf_dispose(&b);
+		crmw_role_free(r);
+	}
+	crmw_buf b = CRMW_BUF_INIT;
+	assert_int_equal(crmw__role_scope(&b, NULL), CRMW_OK);
+	assert_string_equal(b.data, "internal");
+	crmw_buf_dispose(&b);
+	json_decref(rows);
+}
+
 /* Turn limits, output caps, observation caps. */
 static int loop_complete(crmw_response *resp, const crmw_request *req, void *ud)
 {
@@ -1633,6 +1701,7 @@ int main(void)
 		cmocka_unit_test(test_react_generated),
 		cmocka_unit_test(test_memory_loop),
 		cmocka_unit_test(test_memory_customers),
+		cmocka_unit_test(test_memory_scope_keys),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_bad_backends),
 		cmocka_unit_test(test_veto),
