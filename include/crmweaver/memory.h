@@ -10,6 +10,13 @@
  * See docs/memory.md for the storage layout, the embedder, the engines and
  * the numbers.
  *
+ * Scopes: every entry records the scope it was written under, "global" (any
+ * reader sees it) or a key such as the scope of the role whose episode wrote
+ * it ("internal", "account:<AccountId>"; see docs/access.md).  Searches and
+ * lists given a reader's "scope" rank and return only that scope's and the
+ * global entries; the filter applies inside the search, before the best k
+ * are taken.  Calls without one see every entry (a host's own view).
+ *
  * Threads and processes: a crmw_memory handle may be shared by threads (its
  * calls are serialised by a lock inside the handle); many handles, in one
  * process or several, may open the same file: readers never block, writers
@@ -84,6 +91,9 @@ CRMW_API int crmw_embed_hash(float *out, int32_t dim, const char *text, size_t l
  *  - "synchronous": "full" (default: committed entries survive power loss)
  *    or "normal" (survive a crash of the process);
  *  - "busy_timeout_ms": how long a writer waits for another (default 5000).
+ * A store written before scopes existed (format 1) is upgraded by a
+ * read-write open (its entries become global); a read-only open reads its
+ * entries as global and changes nothing.
  * @return CRMW_OK, CRMW_EINVALID (bad options, embedder mismatch),
  *         CRMW_ENOTFOUND (missing and "create" false), CRMW_ECORRUPT (not a
  *         memory store, or damaged), CRMW_EIO, CRMW_ENOMEM
@@ -131,13 +141,15 @@ CRMW_API int crmw_memory_embed(float *out, int32_t dim, crmw_memory *m, const ch
  * Insert an entry.  `entry_json` is an object with "text" (required,
  * non-empty), "kind" ("guideline" default, "plan", "episode", "fact"),
  * "title", "query" (the task query it came from), "family", "tags" (array of
- * strings), "metadata" (object), "provenance" (array of trajectory ids) and
- * optionally "counters" (object of non-negative starting counts, as in
- * crmw_memory_get).  `vec` (NULL: embed "query" when present, otherwise
+ * strings), "metadata" (object), "provenance" (array of trajectory ids),
+ * "scope" (a string of at most 256 bytes without control characters; "" or
+ * absent: "global") and optionally "counters" (object of non-negative
+ * starting counts, as in crmw_memory_get).  `vec` (NULL: embed "query" when present, otherwise
  * title and text) holds `dim` floats.  An entry of the same kind and family
  * whose normalised text is equal, or whose vector is at least
  * "dedup_threshold" similar, absorbs the new one (provenance and tags
- * joined, counters added): then *merged = 1 and *id is that entry's.  When
+ * joined, counters added): then *merged = 1 and *id is that entry's (never
+ * an entry of another scope).  When
  * the insert takes the store beyond its capacity, the least useful other
  * entries are evicted in the same transaction.
  * `id` and `merged` may be NULL.
@@ -151,8 +163,8 @@ CRMW_API int crmw_memory_add(int64_t *id, int32_t *merged, crmw_memory *m, const
 
 /**
  * Change an entry: `patch_json` holds any of "kind", "title", "text",
- * "query", "family", "tags", "metadata", "provenance" (replaced).  A new
- * "text" or "query" re-embeds the entry.
+ * "query", "family", "tags", "metadata", "provenance", "scope" (replaced).
+ * A new "text" or "query" re-embeds the entry.
  * @return CRMW_OK, CRMW_ENOTFOUND, CRMW_EINVALID, CRMW_EFORMAT, CRMW_EACCESS, ...
  * @since 0.1
  */
@@ -162,8 +174,8 @@ CRMW_API int crmw_memory_update(crmw_memory *m, int64_t id, const char *patch_js
 CRMW_API int crmw_memory_delete(crmw_memory *m, int64_t id);
 
 /**
- * One entry as JSON: {"id","kind","title","text","query","family","tags",
- * "metadata","provenance","counters":{"retrieved","success","failure",
+ * One entry as JSON: {"id","kind","title","text","query","family","scope",
+ * "tags","metadata","provenance","counters":{"retrieved","success","failure",
  * "helpful","harmful"},"utility","created_at","updated_at"}.
  * @return CRMW_OK, CRMW_ENOTFOUND, CRMW_ENOMEM
  * @since 0.1
@@ -209,10 +221,16 @@ CRMW_API int crmw_memory_feedback(int64_t *updated, crmw_memory *m, const int64_
  *    candidates (default 4 k, at most 10000);
  *  - "engine": "auto" (default), "exact" or "faiss";
  *  - "quantize": overrides the store's option for this search;
- *  - "exclude": an array of entry ids to leave out.
+ *  - "exclude": an array of entry ids to leave out;
+ *  - "scope": a reader's scope: only the entries of that scope and the
+ *    global ones ("" or "global": the global ones only);
+ *  - "scopes": a non-empty array: only the entries of exactly these scopes
+ *    (not with "scope").
+ * Every filter applies before the best k are taken: what it leaves out
+ * changes neither the count nor the scores of the hits.
  * Writes a JSON array, best first (ties: smaller id first), of
- * {"id","score","kind","title","text","query","family","tags","metadata",
- * "provenance","counters","utility"}.
+ * {"id","score","kind","title","text","query","family","scope","tags",
+ * "metadata","provenance","counters","utility"}.
  * @return CRMW_OK, CRMW_EINVALID, CRMW_EFORMAT, CRMW_ESTATE, CRMW_EUSER,
  *         CRMW_EUNSUPPORTED ("faiss" in a build without it), CRMW_ENOMEM
  * @since 0.1
@@ -240,7 +258,8 @@ CRMW_API int crmw_memory_search_batch(int64_t *ids, float *scores, crmw_memory *
 
 /**
  * List entries as a JSON array (as crmw_memory_get).  `options_json`: the
- * filters of crmw_memory_search ("kind", "family", "tags", "metadata"),
+ * filters of crmw_memory_search ("kind", "family", "tags", "metadata",
+ * "scope", "scopes"),
  * "order" ("id" default, "utility", "updated", "retrieved"), "desc"
  * (bool), "limit" (default 100, 0 = all), "offset".
  * @since 0.1
@@ -248,7 +267,7 @@ CRMW_API int crmw_memory_search_batch(int64_t *ids, float *scores, crmw_memory *
 CRMW_API int crmw_memory_list(crmw_buf *out, crmw_memory *m, const char *options_json);
 
 /**
- * Statistics as JSON: {"path","entries","kinds":{...},"families":{...},
+ * Statistics as JSON: {"path","entries","kinds":{...},"families":{...},"scopes":{...},
  * "embedder","dim","metric","capacity","dedup_threshold","index":{"factory",
  * "file","state","entries","ef_search","nprobe"},"counters":{...},
  * "file_bytes"} ("ef_search" and "nprobe": the handle's search parameters).

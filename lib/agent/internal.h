@@ -108,6 +108,10 @@ const char *crmw__session_purpose(const crmw_session *s);
  * text owned by the session; and the whole task (the gold backend only). */
 const char *crmw__session_task_text(const crmw_session *s, size_t *len);
 const json_t *crmw__session_task(const crmw_session *s);
+/* The shared-memory scope the episode reads and writes under (its role's,
+ * crmw__role_scope; "internal" before retrieval or without a memory).
+ * Borrowed. */
+const char *crmw__session_mem_scope(const crmw_session *s);
 /* A model step answered by a built-in plan (`plan` as in crmw_response):
  * counted, and the plan's memory gets the episode's feedback. */
 void crmw__session_note_plan(crmw_session *s, const json_t *plan);
@@ -150,6 +154,20 @@ json_t *crmw__distill_messages(const json_t *task, const char *steps_text, const
  * from it (caller frees).
  */
 int crmw__plan_build(json_t **plan, char **text, const json_t *task, const json_t *calls, const char *answer);
+
+/*
+ * A plan of crmw__plan_build made fit to keep for an episode under a
+ * restricted role (plan.c, docs/agent.md): every literal of its steps that
+ * holds a value of the episode (the answer, an entity of the task, a string
+ * of a tool result, a name in the query, an id) becomes {"$redacted": kind}
+ * (*count of them; such a plan does not replay); slots lose their values
+ * (an id keeps its 3-character key prefix, a year a "year" flag) and the
+ * value words around them.  `plan` is changed in place; *text receives the
+ * guideline text and *query the task's query with its values replaced by
+ * placeholders (caller frees both).  CRMW_OK or CRMW_ENOMEM.
+ */
+int crmw__plan_abstract(json_t *plan, char **text, char **query, int *count, const json_t *task, const json_t *calls,
+			const char *answer);
 
 /* The entities of a task (its query and required metadata) as slots
  * [{"name", "kind", "value", "where", "before", "after"}]. */

@@ -347,6 +347,8 @@ static bool same(ymd a, ymd b)
 static bool is_year(const json_t *slot)
 {
 	const char *v = json_string_value(json_object_get(slot, "value"));
+	if (!v) /* a slot of an abstracted plan (crmw__plan_abstract) */
+		return json_is_true(json_object_get(slot, "year"));
 	return strcmp(json_string_value(json_object_get(slot, "kind")), "number") == 0 && strlen(v) == 4 &&
 	       atoi(v) >= 1900 && atoi(v) <= 2100;
 }
@@ -527,6 +529,43 @@ static json_t *template_of(const json_t *slots, const char *s)
 	return out;
 }
 
+/* A JSON number as the text a task would hold ("42", "3.5"). */
+static void number_text(char out[64], const json_t *v)
+{
+	if (json_is_integer(v))
+		snprintf(out, 64, "%lld", (long long)json_integer_value(v));
+	else
+		snprintf(out, 64, "%.15g", json_real_value(v));
+}
+
+/* A copy of object or array `v` with each member passed through `fn`; NULL
+ * when `fn` returns NULL for one (or out of memory). */
+static json_t *map_members(const json_t *v, json_t *(*fn)(const json_t *x, void *ud), void *ud)
+{
+	json_t *out = json_is_object(v) ? json_object() : json_array();
+	const char *k;
+	size_t i;
+	json_t *x;
+	if (out && json_is_object(v)) {
+		json_object_foreach((json_t *)v, k, x) {
+			json_t *r = fn(x, ud);
+			if (!r || json_object_set_new(out, k, r)) {
+				json_decref(out);
+				return NULL;
+			}
+		}
+	} else if (out) {
+		json_array_foreach(v, i, x) {
+			json_t *r = fn(x, ud);
+			if (!r || json_array_append_new(out, r)) {
+				json_decref(out);
+				return NULL;
+			}
+		}
+	}
+	return out;
+}
+
 /* --------------------------------------------------------- generalising */
 
 static json_t *generalise(const json_t *v, const json_t *slots, const json_t *results, size_t upto)
@@ -545,10 +584,7 @@ static json_t *generalise(const json_t *v, const json_t *slots, const json_t *re
 	}
 	if (json_is_integer(v) || json_is_real(v)) {
 		char num[64];
-		if (json_is_integer(v))
-			snprintf(num, sizeof num, "%lld", (long long)json_integer_value(v));
-		else
-			snprintf(num, sizeof num, "%.15g", json_real_value(v));
+		number_text(num, v);
 		const json_t *slot = slot_by_value(slots, num, strlen(num));
 		return slot ? json_pack("{s:O, s:s}", "$slot", json_object_get(slot, "name"), "as", "number")
 			    : json_deep_copy(v);
@@ -626,6 +662,8 @@ static int describe_value(crmw_buf *b, const json_t *g)
 	}
 	if (tpl)
 		return crmw__buf_printf(b, "\"%.120s\"", tpl);
+	if (json_object_get(g, "$redacted"))
+		return crmw__buf_puts(b, "<a value of the solved task, left out>");
 	char *t = json_dumps(g, JSON_COMPACT | JSON_ENCODE_ANY);
 	if (!t)
 		return CRMW_ENOMEM;
@@ -646,6 +684,22 @@ static int describe_step(crmw_buf *b, size_t i, const json_t *step)
 		first = false;
 	}
 	return rc ? rc : crmw__buf_puts(b, ")\n");
+}
+
+/* The guideline text of a plan: the task's shape, then the steps. */
+static int plan_text(crmw_buf *b, const char *shape, const json_t *steps, const char *source)
+{
+	int rc = crmw__buf_printf(b, "For tasks like \"%s\":\n", shape ? shape : "");
+	size_t i;
+	json_t *st;
+	json_array_foreach(steps, i, st) {
+		if (rc)
+			break;
+		rc = describe_step(b, i, st);
+	}
+	if (!rc && strcmp(source, "literal") == 0 && json_array_size(steps) > 1)
+		rc = crmw__buf_puts(b, "The answer was read from the results above, not copied from one field.\n");
+	return rc;
 }
 
 int crmw__plan_build(json_t **plan_out, char **text_out, const json_t *task, const json_t *calls, const char *answer)
@@ -698,16 +752,8 @@ int crmw__plan_build(json_t **plan_out, char **text_out, const json_t *task, con
 		const char *query = json_string_value(json_object_get(task, "query"));
 		json_t *tq = query ? template_of(slots, query) : NULL;
 		const char *shape = tq ? json_string_value(json_object_get(tq, "$template")) : query;
-		rc = crmw__buf_printf(&b, "For tasks like \"%s\":\n", shape ? shape : "");
+		rc = plan_text(&b, shape, steps, source);
 		json_decref(tq);
-		json_t *st;
-		json_array_foreach(steps, i, st) {
-			if (rc)
-				break;
-			rc = describe_step(&b, i, st);
-		}
-		if (!rc && strcmp(source, "literal") == 0 && json_array_size(steps) > 1)
-			rc = crmw__buf_puts(&b, "The answer was read from the results above, not copied from one field.\n");
 	}
 	if (rc) {
 		crmw_buf_dispose(&b);
@@ -720,6 +766,496 @@ int crmw__plan_build(json_t **plan_out, char **text_out, const json_t *task, con
 	*plan_out = json_pack("{s:o, s:o, s:s}", "steps", steps, "slots", slots, "answer_source", source);
 	*text_out = b.data;
 	return *plan_out ? CRMW_OK : CRMW_ENOMEM;
+}
+
+/* ----------------------------------------------------------- abstraction */
+
+/*
+ * A plan written back under a restricted role keeps no value of the episode
+ * (docs/agent.md, "Write-back under a restricted role").  The values are
+ *  - the answer (unless the episode read nothing: then it can hold only the
+ *    query's values, which are checked as such),
+ *  - every entity of the task (the slot values),
+ *  - every string of a tool result, every number of one with three
+ *    characters or more ("1", "42" and list positions identify nothing, and
+ *    every plan holds such numbers), keys of results that are not field
+ *    names (with a space or a digit),
+ *  - names: the words of the query with a capital letter that do not start a
+ *    sentence (and "I"),
+ *  - anything shaped like a record Id.
+ * Values of one or two characters are matched as whole words, longer ones
+ * anywhere, ASCII case ignored.
+ */
+
+typedef struct vals {
+	const char **v; /* borrowed from the JSON they came from */
+	size_t *len;
+	size_t n, cap;
+	json_t *names; /* the query's names (owned) */
+} vals;
+
+static int vals_add(vals *vs, const char *s, size_t n)
+{
+	while (n && isspace((unsigned char)*s))
+		s++, n--;
+	while (n && isspace((unsigned char)s[n - 1]))
+		n--;
+	if (n < 2)
+		return CRMW_OK;
+	if (vs->n == vs->cap) {
+		size_t cap = vs->cap ? vs->cap * 2 : 64;
+		const char **v = realloc(vs->v, cap * sizeof *v);
+		if (!v)
+			return CRMW_ENOMEM;
+		vs->v = v;
+		size_t *len = realloc(vs->len, cap * sizeof *len);
+		if (!len)
+			return CRMW_ENOMEM;
+		vs->len = len;
+		vs->cap = cap;
+	}
+	vs->v[vs->n] = s;
+	vs->len[vs->n++] = n;
+	return CRMW_OK;
+}
+
+/* Every value of a result; iterative (results nest as deep as a model
+ * likes), with an explicit stack. */
+static int vals_of_result(vals *vs, const json_t *root, json_t *numbers)
+{
+	json_t *stack = json_array();
+	int rc = stack && !json_array_append(stack, (json_t *)root) ? CRMW_OK : CRMW_ENOMEM;
+	while (!rc && json_array_size(stack)) {
+		size_t top = json_array_size(stack) - 1;
+		json_t *v = json_incref(json_array_get(stack, top));
+		json_array_remove(stack, top);
+		if (json_is_string(v)) {
+			rc = vals_add(vs, json_string_value(v), json_string_length(v));
+		} else if (json_is_integer(v) || json_is_real(v)) {
+			char num[64];
+			number_text(num, v);
+			if (strlen(num) >= 3) {
+				/* kept alive by `numbers` until the values are done with */
+				json_t *t = json_string(num);
+				rc = t && !json_array_append_new(numbers, t) ? vals_add(vs, json_string_value(t), strlen(num))
+									     : CRMW_ENOMEM;
+			}
+		} else if (json_is_array(v)) {
+			size_t i;
+			json_t *x;
+			json_array_foreach(v, i, x) if (!rc && json_array_append(stack, x)) rc = CRMW_ENOMEM;
+		} else if (json_is_object(v)) {
+			const char *k;
+			json_t *x;
+			json_object_foreach(v, k, x) {
+				if (!rc && (strchr(k, ' ') || strpbrk(k, "0123456789")))
+					rc = vals_add(vs, k, strlen(k));
+				if (!rc && json_array_append(stack, x))
+					rc = CRMW_ENOMEM;
+			}
+		}
+		json_decref(v);
+	}
+	json_decref(stack);
+	return rc;
+}
+
+static bool word_at(const char *s, size_t i)
+{
+	return isalnum((unsigned char)s[i]);
+}
+
+/* The query's names: words with a capital letter that do not open a
+ * sentence, "I" aside; a sentence's first word counts when it has a capital
+ * after its first letter ("StressLab"). */
+static json_t *query_names(const char *q)
+{
+	json_t *out = json_array();
+	bool start = true;
+	for (size_t i = 0; out && q && q[i];) {
+		if (!word_at(q, i)) {
+			if (strchr(".?!:;\n", q[i]))
+				start = true;
+			i++;
+			continue;
+		}
+		size_t j = i;
+		while (word_at(q, j) || ((q[j] == '\'' || q[j] == '-') && word_at(q, j + 1) && j > i))
+			j++;
+		bool later_cap = false;
+		for (size_t k = i + 1; k < j; k++)
+			later_cap = later_cap || isupper((unsigned char)q[k]);
+		bool i_word = q[i] == 'I' && (j == i + 1 || q[i + 1] == '\'');
+		if (!i_word && (later_cap || (!start && isupper((unsigned char)q[i]))))
+			json_array_append_new(out, json_stringn(q + i, j - i));
+		start = false;
+		i = j;
+	}
+	return out;
+}
+
+/* Does value v (n bytes) stand at s[i]? */
+static bool value_at(const char *s, size_t i, const char *v, size_t n)
+{
+	if (strncasecmp(s + i, v, n) != 0)
+		return false;
+	if (n > 3)
+		return true;
+	return (i == 0 || !word_at(s, i - 1)) && !word_at(s, i + n);
+}
+
+/* The length of the longest value of `vs` at s[i], 0 when none. */
+static size_t longest_value(const vals *vs, const char *s, size_t i)
+{
+	size_t best = 0;
+	for (size_t k = 0; k < vs->n; k++)
+		if (vs->len[k] > best && tolower((unsigned char)s[i]) == tolower((unsigned char)vs->v[k][0]) &&
+		    value_at(s, i, vs->v[k], vs->len[k]))
+			best = vs->len[k];
+	return best;
+}
+
+/* The word at s[i] (letters, digits, inner ' and -): its length. */
+static size_t word_len(const char *s, size_t i)
+{
+	size_t j = i;
+	while (word_at(s, j) || ((s[j] == '\'' || s[j] == '-') && j > i && word_at(s, j + 1)))
+		j++;
+	return j - i;
+}
+
+/* Is w (n bytes) a name of the query, or a part of one of three characters
+ * or more between its hyphens or apostrophes ("okafor" of "Okafor-50")? */
+static bool is_name(const vals *vs, const char *w, size_t n)
+{
+	size_t i;
+	json_t *x;
+	json_array_foreach(vs->names, i, x) {
+		const char *s = json_string_value(x);
+		size_t len = json_string_length(x);
+		if (len == n && strncasecmp(s, w, n) == 0)
+			return true;
+		for (size_t k = 0; n >= 3 && k + n <= len; k++)
+			if ((k == 0 || !word_at(s, k - 1)) && (k + n == len || !word_at(s, k + n)) &&
+			    strncasecmp(s + k, w, n) == 0)
+				return true;
+	}
+	return false;
+}
+
+static bool has_digit(const char *w, size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		if (isdigit((unsigned char)w[k]))
+			return true;
+	return false;
+}
+
+/* Does `s` hold a value?  `names`: also a name; `alone`: a name only where
+ * it is all of `s` or inside quotes ('...', "...", as in SOQL text, where
+ * unquoted words are field and object names). */
+static bool holds_value(const vals *vs, const char *s, bool names, bool alone)
+{
+	char quote = 0;
+	for (size_t i = 0; s[i];) {
+		if (longest_value(vs, s, i))
+			return true;
+		if ((s[i] == '\'' || s[i] == '"') && (!quote || quote == s[i]) && (i == 0 || !word_at(s, i - 1))) {
+			quote = quote ? 0 : s[i];
+			i++;
+			continue;
+		}
+		if (!word_at(s, i) || (i > 0 && word_at(s, i - 1))) {
+			i++;
+			continue;
+		}
+		size_t n = word_len(s, i);
+		if (crmw__is_id_token(s + i, n))
+			return true;
+		if (names && is_name(vs, s + i, n) && (!alone || quote || (i == 0 && !s[n])))
+			return true;
+		i += n;
+	}
+	return false;
+}
+
+/* Is w (n bytes) a value, or a word of three letters or more of one
+ * ("stresslab" of "professional stresslab")? */
+static bool word_of_value(const vals *vs, const char *w, size_t n)
+{
+	for (size_t k = 0; k < vs->n; k++) {
+		const char *v = vs->v[k];
+		size_t len = vs->len[k];
+		if (len == n && strncasecmp(v, w, n) == 0)
+			return true;
+		if (len <= n || n < 3)
+			continue;
+		for (size_t i = 0; i + n <= len; i++)
+			if ((i == 0 || !word_at(v, i - 1)) && (i + n == len || !word_at(v, i + n)) &&
+			    strncasecmp(v + i, w, n) == 0)
+				return true;
+	}
+	return false;
+}
+
+/*
+ * `s` with its values replaced: slot values by "{sN}" (`kinds`: "{kind}"),
+ * other values and words of the task's own values (`own`: the entities and
+ * the answer) by "{value}", names by "{name}", ids by "{id}", words with a
+ * digit by "{number}".  NULL when out of memory.
+ */
+static char *scrub(const char *s, const json_t *slots, const vals *vs, const vals *own, bool kinds)
+{
+	crmw_buf b = CRMW_BUF_INIT;
+	int rc = crmw__buf_puts(&b, "");
+	for (size_t i = 0; !rc && s[i];) {
+		size_t best = 0, n;
+		const json_t *slot = NULL;
+		size_t k;
+		json_t *x;
+		json_array_foreach(slots, k, x) {
+			const char *v = json_string_value(json_object_get(x, "value"));
+			size_t vn = v ? strlen(v) : 0;
+			if (vn > best && strncmp(s + i, v, vn) == 0 &&
+			    bounded(s, i, vn, json_string_value(json_object_get(x, "kind")))) {
+				best = vn;
+				slot = x;
+			}
+		}
+		if (slot) {
+			rc = crmw__buf_printf(&b, "{%s}", json_string_value(json_object_get(slot, kinds ? "kind" : "name")));
+			i += best;
+		} else if ((n = longest_value(vs, s, i)) > 0) {
+			rc = crmw__buf_puts(&b, "{value}");
+			i += n;
+		} else if (word_at(s, i) && (i == 0 || !word_at(s, i - 1))) {
+			n = word_len(s, i);
+			if (crmw__is_id_token(s + i, n))
+				rc = crmw__buf_puts(&b, "{id}");
+			else if (is_name(vs, s + i, n))
+				rc = crmw__buf_puts(&b, "{name}");
+			else if (word_of_value(own, s + i, n))
+				rc = crmw__buf_puts(&b, "{value}");
+			else if (has_digit(s + i, n))
+				rc = crmw__buf_puts(&b, "{number}");
+			else
+				rc = crmw__buf_append(&b, s + i, n);
+			i += n;
+		} else {
+			rc = crmw__buf_putc(&b, s[i++]);
+		}
+	}
+	if (rc) {
+		crmw_buf_dispose(&b);
+		return NULL;
+	}
+	return b.data;
+}
+
+/* The words of a slot's context (lower case, as plan_build keeps them) that
+ * are values or words of values become "_"; a context still holding a value
+ * is dropped whole. */
+static json_t *scrub_context(const json_t *ctx, const vals *vs)
+{
+	const char *c = json_string_value(ctx);
+	if (!c)
+		return json_string("");
+	crmw_buf b = CRMW_BUF_INIT;
+	int rc = crmw__buf_puts(&b, "");
+	for (const char *p = c; !rc && *p;) {
+		size_t n = strcspn(p, " ");
+		bool value = crmw__is_id_token(p, n) || has_digit(p, n) || is_name(vs, p, n) || word_of_value(vs, p, n);
+		rc = b.len ? crmw__buf_putc(&b, ' ') : CRMW_OK;
+		rc = rc ? rc : value ? crmw__buf_putc(&b, '_') : crmw__buf_append(&b, p, n);
+		p += n + (p[n] == ' ');
+	}
+	json_t *out = rc ? NULL : json_string(holds_value(vs, b.data, true, false) ? "" : b.data);
+	crmw_buf_dispose(&b);
+	return out;
+}
+
+static json_t *redacted(const char *kind, int *count)
+{
+	(*count)++;
+	return json_pack("{s:s}", "$redacted", kind);
+}
+
+/* Does a JSON pointer (or a field name) name a value? */
+static bool path_holds_value(const vals *vs, const char *p)
+{
+	while (p && *p) {
+		if (*p == '/')
+			p++;
+		size_t n = strcspn(p, "/");
+		bool index = n > 0 && strspn(p, "0123456789") >= n;
+		if (!index) {
+			if (crmw__is_id_token(p, n) || is_name(vs, p, n))
+				return true;
+			for (size_t k = 0; k < vs->n; k++)
+				if (vs->len[k] == n && strncasecmp(vs->v[k], p, n) == 0)
+					return true;
+		}
+		p += n;
+	}
+	return false;
+}
+
+typedef struct redact_ctx {
+	const vals *vs;
+	bool alone;
+	int *count;
+} redact_ctx;
+
+static json_t *redact_member(const json_t *x, void *ud);
+
+/* A generalised value with every literal that holds a value of the episode
+ * replaced by {"$redacted": kind}.  `alone` as in holds_value (false for the
+ * answer's text, which is prose: a name anywhere in it counts).  NULL when
+ * out of memory. */
+static json_t *redact(const json_t *v, const vals *vs, bool alone, int *count)
+{
+	if (json_is_object(v)) {
+		if (json_object_get(v, "$slot"))
+			return json_deep_copy(v);
+		const char *ref = json_string_value(json_object_get(v, "$ref"));
+		if (ref) {
+			const char *pluck = json_string_value(json_object_get(v, "pluck"));
+			return path_holds_value(vs, ref) || (pluck && path_holds_value(vs, pluck)) ? redacted("ref", count)
+												 : json_deep_copy(v);
+		}
+		if (json_object_get(v, "$date")) {
+			const char *suffix = json_string_value(json_object_get(v, "suffix"));
+			return suffix && holds_value(vs, suffix, true, alone) ? redacted("date", count) : json_deep_copy(v);
+		}
+		const char *tpl = json_string_value(json_object_get(v, "$template"));
+		if (tpl) {
+			/* the literal parts: the template without its {sN} */
+			crmw_buf b = CRMW_BUF_INIT;
+			int rc = crmw__buf_puts(&b, "");
+			for (const char *p = tpl; !rc && *p; p++) {
+				const char *e = *p == '{' && p[1] != '{' ? strchr(p, '}') : NULL;
+				if (e) {
+					rc = crmw__buf_putc(&b, ' ');
+					p = e;
+				} else {
+					rc = crmw__buf_putc(&b, *p);
+					p += (*p == '{' || *p == '}') && p[1] == *p;
+				}
+			}
+			bool bad = !rc && holds_value(vs, b.data, true, alone);
+			crmw_buf_dispose(&b);
+			return rc ? NULL : bad ? redacted("text", count) : json_deep_copy(v);
+		}
+		const char *k;
+		json_t *x;
+		json_object_foreach((json_t *)v, k, x) if (holds_value(vs, k, true, true)) return redacted("object", count);
+	}
+	if (json_is_object(v) || json_is_array(v)) {
+		redact_ctx c = {vs, alone, count};
+		return map_members(v, redact_member, &c);
+	}
+	if (json_is_string(v))
+		return holds_value(vs, json_string_value(v), true, alone) ? redacted("text", count) : json_deep_copy(v);
+	if (json_is_integer(v) || json_is_real(v)) {
+		char num[64];
+		number_text(num, v);
+		for (size_t k = 0; k < vs->n; k++)
+			if (vs->len[k] == strlen(num) && strncmp(vs->v[k], num, vs->len[k]) == 0)
+				return redacted("number", count);
+	}
+	return json_deep_copy(v);
+}
+
+static json_t *redact_member(const json_t *x, void *ud)
+{
+	redact_ctx *c = ud;
+	return redact(x, c->vs, c->alone, c->count);
+}
+
+int crmw__plan_abstract(json_t *plan, char **text, char **query, int *count, const json_t *task, const json_t *calls,
+			const char *answer)
+{
+	*text = NULL;
+	*query = NULL;
+	*count = 0;
+	const char *q = json_string_value(json_object_get(task, "query"));
+	json_t *slots = json_object_get(plan, "slots"), *numbers = json_array();
+	vals vs = {.names = query_names(q)}, own = {0};
+	int rc = numbers && vs.names ? CRMW_OK : CRMW_ENOMEM;
+	size_t i;
+	json_t *x;
+	if (!rc && answer && json_array_size(calls) > 0)
+		rc = vals_add(&vs, answer, strlen(answer));
+	if (!rc && answer && json_array_size(calls) > 0)
+		rc = vals_add(&own, answer, strlen(answer));
+	json_array_foreach(slots, i, x) {
+		const char *v = json_string_value(json_object_get(x, "value"));
+		if (!rc && v)
+			rc = vals_add(&vs, v, strlen(v));
+		if (!rc && v)
+			rc = vals_add(&own, v, strlen(v));
+	}
+	json_array_foreach(calls, i, x) if (!rc) rc = vals_of_result(&vs, json_object_get(x, "result"), numbers);
+	/* the steps, then the slots (their values are what the steps name) */
+	json_t *steps = rc ? NULL : json_array();
+	json_array_foreach(json_object_get(plan, "steps"), i, x) {
+		if (rc || !steps)
+			break;
+		const char *name = json_string_value(json_object_get(x, "name"));
+		json_t *args = redact(json_object_get(x, "arguments"), &vs, !name || strcmp(name, "respond") != 0, count);
+		if (!args || json_array_append_new(steps, json_pack("{s:O, s:o}", "name", json_object_get(x, "name"),
+								    "arguments", args)))
+			rc = CRMW_ENOMEM;
+	}
+	if (!rc && !steps)
+		rc = CRMW_ENOMEM;
+	json_t *aslots = rc ? NULL : json_array();
+	json_array_foreach(slots, i, x) {
+		if (rc || !aslots)
+			break;
+		const char *kind = json_string_value(json_object_get(x, "kind"));
+		const char *v = json_string_value(json_object_get(x, "value"));
+		json_t *a = json_pack("{s:O, s:O, s:O, s:o, s:o}", "name", json_object_get(x, "name"), "kind",
+				      json_object_get(x, "kind"), "where", json_object_get(x, "where"), "before",
+				      scrub_context(json_object_get(x, "before"), &vs), "after",
+				      scrub_context(json_object_get(x, "after"), &vs));
+		if (a && strcmp(kind, "id") == 0 && v && strlen(v) >= 3)
+			json_object_set_new(a, "prefix", json_stringn(v, 3)); /* the object's key prefix */
+		if (a && is_year(x))
+			json_object_set_new(a, "year", json_true());
+		if (!a || json_array_append_new(aslots, a))
+			rc = CRMW_ENOMEM;
+	}
+	char *shape = NULL;
+	crmw_buf b = CRMW_BUF_INIT;
+	if (!rc) {
+		shape = q ? scrub(q, slots, &vs, &own, false) : crmw__strdup("");
+		*query = q ? scrub(q, slots, &vs, &own, true) : NULL;
+		const char *source = json_string_value(json_object_get(plan, "answer_source"));
+		rc = !shape || (q && !*query) ? CRMW_ENOMEM : plan_text(&b, shape, steps, source ? source : "literal");
+		if (!rc && *count)
+			rc = crmw__buf_printf(&b, "(%d value%s of the solved task left out: this plan does not replay.)\n",
+					      *count, *count == 1 ? "" : "s");
+	}
+	if (!rc) {
+		json_object_set(plan, "steps", steps);
+		json_object_set(plan, "slots", aslots);
+		*text = b.data;
+	} else {
+		crmw_buf_dispose(&b);
+		free(*query);
+		*query = NULL;
+	}
+	free(shape);
+	json_decref(steps);
+	json_decref(aslots);
+	json_decref(numbers);
+	json_decref(vs.names);
+	free(vs.v);
+	free(vs.len);
+	free(own.v);
+	free(own.len);
+	return rc;
 }
 
 /* ----------------------------------------------------------------- shape */
@@ -974,10 +1510,17 @@ int crmw__plan_align(json_t **bindings, char *why, size_t whylen, const json_t *
 		}
 		const char *kind = json_string_value(json_object_get(ms, "kind"));
 		const char *where = json_string_value(json_object_get(ms, "where"));
+		/* an abstracted plan's slots have no value: ids keep their key prefix */
 		const char *mval = json_string_value(json_object_get(ms, "value"));
+		const char *prefix = mval ? mval : json_string_value(json_object_get(ms, "prefix"));
+		char label[80];
+		if (mval)
+			snprintf(label, sizeof label, "'%.60s'", mval);
+		else
+			snprintf(label, sizeof label, "%.60s", name);
 		if (strcmp(kind, "phrase") == 0) {
 			json_t *v = phrase_in(ms, task);
-			if (!v) {
+			if (!v && mval) {
 				/* the same words elsewhere in the task: a constant of the
 				 * family ("quote", "Not Started") rather than an entity */
 				json_t *probe = json_array();
@@ -986,8 +1529,8 @@ int crmw__plan_align(json_t **bindings, char *why, size_t whylen, const json_t *
 				json_decref(probe);
 			}
 			if (!v) {
-				snprintf(why, whylen, "no phrase of the task stands where the plan's '%.60s' stood (after '%.40s')",
-					 mval, json_string_value(json_object_get(ms, "before")));
+				snprintf(why, whylen, "no phrase of the task stands where the plan's %s stood (after '%.40s')",
+					 label, json_string_value(json_object_get(ms, "before")));
 				rc = CRMW_ENOTFOUND;
 				break;
 			}
@@ -1004,7 +1547,7 @@ int crmw__plan_align(json_t **bindings, char *why, size_t whylen, const json_t *
 			if (strcmp(json_string_value(json_object_get(ns, "kind")), kind) != 0 ||
 			    strcmp(json_string_value(json_object_get(ns, "where")), where) != 0)
 				continue;
-			if (strcmp(kind, "id") == 0 && strncmp(nv, mval, 3) != 0)
+			if (strcmp(kind, "id") == 0 && (!prefix || strncmp(nv, prefix, 3) != 0))
 				continue;
 			if (is_year(ms) != is_year(ns))
 				continue;
@@ -1019,14 +1562,14 @@ int crmw__plan_align(json_t **bindings, char *why, size_t whylen, const json_t *
 			}
 		}
 		if (!best) {
-			snprintf(why, whylen, "the task has no %s%s like the plan's '%.60s' (in its %s)", kind,
-				 strcmp(kind, "id") == 0 ? " of that object" : "", mval, where);
+			snprintf(why, whylen, "the task has no %s%s like the plan's %s (in its %s)", kind,
+				 strcmp(kind, "id") == 0 ? " of that object" : "", label, where);
 			rc = CRMW_ENOTFOUND;
 			break;
 		}
 		if (candidates > 1 && (ties > 0 || (best_score == 0 && has_context(ms)))) {
-			snprintf(why, whylen, "the task has %d %ss that could stand for the plan's '%.60s'", candidates, kind,
-				 mval);
+			snprintf(why, whylen, "the task has %d %ss that could stand for the plan's %s", candidates, kind,
+				 label);
 			rc = CRMW_ENOTFOUND;
 			break;
 		}
@@ -1096,6 +1639,18 @@ static const char *bound(const json_t *b, const json_t *spec, const char *key)
 {
 	const char *name = json_string_value(json_object_get(spec, key));
 	return name ? json_string_value(json_object_get(b, name)) : NULL;
+}
+
+typedef struct resolve_ctx {
+	const json_t *b, *results;
+	char *why;
+	size_t whylen;
+} resolve_ctx;
+
+static json_t *resolve_member(const json_t *x, void *ud)
+{
+	resolve_ctx *c = ud;
+	return crmw__plan_resolve(x, c->b, c->results, c->why, c->whylen);
 }
 
 json_t *crmw__plan_resolve(const json_t *v, const json_t *b, const json_t *results, char *why, size_t whylen)
@@ -1219,32 +1774,10 @@ json_t *crmw__plan_resolve(const json_t *v, const json_t *b, const json_t *resul
 			snprintf(buf, sizeof buf, "%04d-%02d-%02d%.40s", d.y, d.m, d.d, suffix ? suffix : "");
 			return json_string(buf);
 		}
-		json_t *out = json_object();
-		const char *k;
-		json_t *x;
-		json_object_foreach((json_t *)v, k, x) {
-			json_t *r = crmw__plan_resolve(x, b, results, why, whylen);
-			if (!r) {
-				json_decref(out);
-				return NULL;
-			}
-			json_object_set_new(out, k, r);
-		}
-		return out;
 	}
-	if (json_is_array(v)) {
-		json_t *out = json_array();
-		size_t i;
-		json_t *x;
-		json_array_foreach(v, i, x) {
-			json_t *r = crmw__plan_resolve(x, b, results, why, whylen);
-			if (!r) {
-				json_decref(out);
-				return NULL;
-			}
-			json_array_append_new(out, r);
-		}
-		return out;
+	if (json_is_object(v) || json_is_array(v)) {
+		resolve_ctx c = {b, results, why, whylen};
+		return map_members(v, resolve_member, &c);
 	}
 	return json_deep_copy(v);
 }

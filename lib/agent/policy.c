@@ -136,6 +136,11 @@ static const char *unreplayable(const json_t *plan)
 	const char *src = json_string_value(json_object_get(plan, "answer_source"));
 	if (src && strcmp(src, "literal") == 0 && n > 1)
 		return "its answer was reasoned from the results, not read from one";
+	char *text = json_dumps(steps, JSON_COMPACT);
+	bool left_out = !text || strstr(text, "\"$redacted\"");
+	free(text);
+	if (left_out)
+		return "values of the task it was learned from were left out of it (a customer's episode)";
 	/* Every result must flow into a later call or the answer: a result
 	 * nothing takes was read by the model, whose reasoning the plan does not
 	 * hold (an answer that happened to sit at the same place). */
@@ -246,16 +251,19 @@ static int new_words(const json_t *task, const json_t *bindings, const json_t *h
 	return unseen;
 }
 
-/* Search and pick; `why` explains an empty choice. */
-static int choose(choice *c, char *why, size_t whylen, policy *p, const json_t *task)
+/* Search and pick among the guidelines the episode's role may see (its
+ * scope and the global one: the filter applies inside the search, so the
+ * support and the rivals come from those alone); `why` explains an empty
+ * choice. */
+static int choose(choice *c, char *why, size_t whylen, policy *p, const json_t *task, const char *scope)
 {
 	memset(c, 0, sizeof *c);
 	const char *query = json_string_value(json_object_get(task, "query"));
 	const char *family = json_string_value(json_object_get(task, "family"));
 	/* A wider search than k: the support of a plan is counted over every
 	 * guideline found, the plan itself taken from the k closest. */
-	json_t *o = json_pack("{s:i, s:f, s:s}", "k", p->k * 8 > 100 ? 100 : p->k * 8, "min_score", -1.0, "kind",
-			      "guideline");
+	json_t *o = json_pack("{s:i, s:f, s:s, s:s}", "k", p->k * 8 > 100 ? 100 : p->k * 8, "min_score", -1.0, "kind",
+			      "guideline", "scope", scope);
 	if (o && p->same_family && family)
 		json_object_set_new(o, "family", json_string(family));
 	char *ot = o ? json_dumps(o, JSON_COMPACT) : NULL;
@@ -387,8 +395,9 @@ static void choice_dispose(choice *c)
 }
 
 /* The plan of memory `id`, aligned again with the task (the same task and
- * entry give the same bindings). */
-static int reload(choice *c, char *why, size_t whylen, policy *p, int64_t id, const json_t *task)
+ * entry give the same bindings).  The id comes from the conversation: an
+ * entry the episode's role may not see is treated as gone. */
+static int reload(choice *c, char *why, size_t whylen, policy *p, int64_t id, const json_t *task, const char *scope)
 {
 	memset(c, 0, sizeof *c);
 	crmw_buf b = CRMW_BUF_INIT;
@@ -399,6 +408,12 @@ static int reload(choice *c, char *why, size_t whylen, policy *p, int64_t id, co
 		return CRMW_OK;
 	}
 	crmw_buf_dispose(&b);
+	const char *es = json_string_value(json_object_get(e, "scope"));
+	if (!es || (strcmp(es, "global") != 0 && strcmp(es, scope) != 0)) {
+		json_decref(e);
+		snprintf(why, whylen, "memory %lld is gone", (long long)id);
+		return CRMW_OK;
+	}
 	const json_t *plan = json_object_get(json_object_get(e, "metadata"), "plan");
 	int rc = plan ? crmw__plan_align(&c->bindings, why, whylen, plan, task) : CRMW_ENOTFOUND;
 	if (!plan)
@@ -499,8 +514,9 @@ static int policy_complete(crmw_response *resp, const crmw_request *req, void *u
 	} else if (pg.why[0]) {
 		snprintf(why, sizeof why, "%s", pg.why);
 	} else {
-		rc = pg.memory_id ? reload(&c, why, sizeof why, p, pg.memory_id, task)
-				  : choose(&c, why, sizeof why, p, task);
+		const char *scope = crmw__session_mem_scope(req->session);
+		rc = pg.memory_id ? reload(&c, why, sizeof why, p, pg.memory_id, task, scope)
+				  : choose(&c, why, sizeof why, p, task, scope);
 		if (!rc && c.plan) {
 			if (pg.steps_done >= json_array_size(json_object_get(c.plan, "steps"))) {
 				snprintf(why, sizeof why, "the plan of memory %lld has no step %zu", (long long)c.id,

@@ -11,6 +11,7 @@
 #include "agent/internal.h"
 #include "agent/parse.h"
 #include "common/json.h"
+#include "query/internal.h"
 #include "tasks/internal.h"
 
 #include <stdio.h>
@@ -48,6 +49,9 @@ struct crmw_session {
 	int64_t mem_written;
 	bool mem_merged;
 	char *mem_note;
+	char *mem_scope;   /* the role's memory scope (crmw__role_scope) */
+	char *mem_query;   /* restricted roles: the query kept with the guideline, values replaced */
+	int mem_left_out;  /* restricted roles: values left out of the plan */
 	json_t *plan;
 	char *plan_text;
 	char *task_text; /* the task without its gold (crmw_request_task) */
@@ -181,15 +185,38 @@ static size_t hit_ids(const crmw_session *s, int64_t ids[100])
 	return n < 100 ? n : 100;
 }
 
+/* Is the episode's role restricted (its entries are its own and keep no
+ * value of it)?  Unrestricted roles read and write the "internal" scope. */
+static bool mem_restricted(const crmw_session *s)
+{
+	return !s->mem_scope || strcmp(s->mem_scope, "internal") != 0;
+}
+
+const char *crmw__session_mem_scope(const crmw_session *s)
+{
+	return s && s->mem_scope ? s->mem_scope : "global"; /* none: the global entries only */
+}
+
+/* The episode's guidelines: those of its role's scope and the global ones
+ * (docs/access.md, "Roles and shared memory"); the store applies the scope
+ * inside the search, before the k best are taken. */
 static int retrieve(crmw_session *s)
 {
 	crmw_agent *a = s->a;
 	s->mem_hits = json_array();
 	if (!s->mem_hits)
 		return nomem(s);
+	/* the scope is needed also without a store: the memory policy has its own */
+	crmw_buf sb = CRMW_BUF_INIT;
+	if (crmw__role_scope(&sb, s->opts ? s->opts->role : NULL)) {
+		crmw_buf_dispose(&sb);
+		return nomem(s);
+	}
+	s->mem_scope = sb.data;
 	if (!a->mem || a->o.mem_k <= 0)
 		return CRMW_OK;
-	json_t *o = json_pack("{s:i, s:f, s:s}", "k", a->o.mem_k, "min_score", a->o.mem_min_score, "kind", "guideline");
+	json_t *o = json_pack("{s:i, s:f, s:s, s:s}", "k", a->o.mem_k, "min_score", a->o.mem_min_score, "kind",
+			      "guideline", "scope", s->mem_scope);
 	if (o && a->o.mem_same_family)
 		json_object_set_new(o, "family", json_string(s->family));
 	char *ot = o ? json_dumps(o, JSON_COMPACT) : NULL;
@@ -270,13 +297,20 @@ static void write_guideline(crmw_session *s, const char *text, const char *sourc
 			break;
 		rc = crmw__buf_printf(&title, "%s%s", i ? " -> " : " ", json_string_value(json_object_get(st, "name")));
 	}
-	json_t *e = rc ? NULL
-		       : json_pack("{s:s, s:s, s:s, s:O, s:s, s:[s], s:{s:O, s:s, s:s, s:s, s:f}, s:[s]}", "kind",
-				   "guideline", "title", title.data, "text", text, "query", json_object_get(s->task, "query"),
-				   "family", s->family, "tags", s->a->o.mode == MODE_REACT ? "react" : "tools", "metadata",
-				   "plan", s->plan, "task_id", s->task_id, "source", source, "mode",
-				   s->a->o.mode == MODE_REACT ? "react" : "tools", "reward", s->reward, "provenance",
-				   s->episode_id);
+	/* a restricted role's guideline is kept in its scope with the query's
+	 * values replaced (crmw__plan_abstract) */
+	json_t *query = s->mem_query ? json_string(s->mem_query) : json_incref(json_object_get(s->task, "query"));
+	json_t *e = rc || !query
+			    ? NULL
+			    : json_pack("{s:s, s:s, s:s, s:O, s:s, s:s, s:[s], s:{s:O, s:s, s:s, s:s, s:f}, s:[s]}",
+					"kind", "guideline", "title", title.data, "text", text, "query", query, "family",
+					s->family, "scope", crmw__session_mem_scope(s), "tags",
+					s->a->o.mode == MODE_REACT ? "react" : "tools", "metadata", "plan", s->plan, "task_id",
+					s->task_id, "source", source, "mode", s->a->o.mode == MODE_REACT ? "react" : "tools",
+					"reward", s->reward, "provenance", s->episode_id);
+	json_decref(query);
+	if (e && mem_restricted(s))
+		json_object_set_new(json_object_get(e, "metadata"), "values_left_out", json_integer(s->mem_left_out));
 	crmw_buf_dispose(&title);
 	char *ej = e ? json_dumps(e, JSON_COMPACT) : NULL;
 	json_decref(e);
@@ -359,19 +393,34 @@ static void memory_after(crmw_session *s, bool count)
 	}
 	json_t *calls = parsed_calls(s->calls);
 	int prc = calls ? crmw__plan_build(&s->plan, &s->plan_text, s->task, calls, s->answer) : CRMW_ENOMEM;
+	if (!prc && mem_restricted(s)) {
+		/* a customer's (or any restricted role's) episode: nothing of its
+		 * values is kept, in the text, the query, the plan or the slots */
+		char *text = NULL;
+		prc = crmw__plan_abstract(s->plan, &text, &s->mem_query, &s->mem_left_out, s->task, calls, s->answer);
+		if (!prc) {
+			free(s->plan_text);
+			s->plan_text = text;
+		}
+	}
 	json_decref(calls);
 	if (prc) {
 		note(s, "out of memory building the plan", NULL);
 		return;
 	}
-	/* A close guideline that did the same thing is corroborated (its
-	 * "support" grows) instead of written again; a close one with another
-	 * plan does not stop this one being written. */
+	/* A close guideline of the episode's own scope that did the same thing
+	 * is corroborated (its "support" grows) instead of written again; a
+	 * close one with another plan does not stop this one being written, nor
+	 * does one of another scope (the global ones: an episode never writes
+	 * into entries other roles read). */
 	char *shape = crmw__plan_shape(s->plan);
 	size_t i;
 	json_t *h;
 	json_array_foreach(s->mem_hits, i, h) {
 		if (!shape || json_number_value(json_object_get(h, "score")) < a->o.mem_write_threshold)
+			continue;
+		const char *hs = json_string_value(json_object_get(h, "scope"));
+		if (!hs || strcmp(hs, crmw__session_mem_scope(s)) != 0)
 			continue;
 		const json_t *md = json_object_get(h, "metadata");
 		char *other = json_object_get(md, "plan") ? crmw__plan_shape(json_object_get(md, "plan")) : NULL;
@@ -384,7 +433,9 @@ static void memory_after(crmw_session *s, bool count)
 		return;
 	}
 	free(shape);
-	if (a->backend && a->o.mem_distill)
+	/* a model's wording may repeat any value it saw: restricted roles keep
+	 * the text written from the abstracted plan */
+	if (a->backend && a->o.mem_distill && !mem_restricted(s))
 		s->state = ST_DISTILL_READY;
 	else
 		write_guideline(s, s->plan_text, "trajectory");
@@ -670,6 +721,8 @@ CRMW_API void crmw_session_free(crmw_session *s)
 	free(s->task_text);
 	free(s->plan_text);
 	free(s->mem_note);
+	free(s->mem_scope);
+	free(s->mem_query);
 	free(s->task_id);
 	free(s->family);
 	free(s->episode_id);

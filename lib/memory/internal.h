@@ -26,9 +26,21 @@
 
 /* ------------------------------------------------------------- the matrix */
 
+/* Interned names (families, scopes): a string <-> a small index, hashed, so
+ * that a store with one scope per customer interns in constant time. */
+typedef struct mem_names {
+	char **s;
+	int32_t n, cap;
+	int32_t *slot; /* index + 1, 0 = empty; open addressing */
+	uint32_t scap; /* a power of two, 0 before the first name */
+} mem_names;
+
+/* The index of `s` (added when `add`): -1 for NULL or unknown, -2 when out of memory. */
+int32_t crmw__names_id(mem_names *t, const char *s, bool add);
+
 /*
  * Every entry's vector in one contiguous, 64-byte aligned block (rows of
- * `stride` floats, zero padded), with its id, kind and family, and an
+ * `stride` floats, zero padded), with its id, kind, family and scope, and an
  * id -> row hash.  Deleting moves the last row into the hole.  The int8 copy
  * (per-row scale, quantisation error norm and norm of the dequantised row)
  * exists once an int8 scan asked for it and is kept current from then on.
@@ -40,8 +52,8 @@ typedef struct mem_matrix {
 	int64_t *ids;
 	uint8_t *kind;
 	int32_t *family; /* index into fams, -1 for none */
-	char **fams;
-	int32_t nfams, capfams;
+	int32_t *scope;  /* index into scopes */
+	mem_names fams, scopes;
 	int64_t *hkeys; /* 0 = empty */
 	int64_t *hvals;
 	size_t hcap;
@@ -56,7 +68,7 @@ void crmw__mx_clear(mem_matrix *mx);
 int64_t crmw__mx_slot(const mem_matrix *mx, int64_t id); /* -1 when absent */
 int32_t crmw__mx_family(mem_matrix *mx, const char *family, bool add); /* -1: none / unknown; -2 ENOMEM */
 /* Insert or replace the row of `id`.  CRMW_OK or CRMW_ENOMEM. */
-int crmw__mx_put(mem_matrix *mx, int64_t id, const float *v, uint8_t kind, int32_t family);
+int crmw__mx_put(mem_matrix *mx, int64_t id, const float *v, uint8_t kind, int32_t family, int32_t scope);
 void crmw__mx_remove(mem_matrix *mx, int64_t id);
 int crmw__mx_enable_q8(mem_matrix *mx);
 
@@ -171,7 +183,13 @@ float *crmw__mem_scratch(crmw_memory *m, size_t n);
 /* The columns crmw__mem_entry_json reads, in order. */
 #define MEM_ENTRY_COLS                                                                                               \
 	"id, kind, title, text, query, family, tags, metadata, provenance, n_retrieved, n_success, n_failure, "       \
-	"n_helpful, n_harmful, created_at, updated_at"
+	"n_helpful, n_harmful, created_at, updated_at, scope"
+
+/* The scope of entries visible to every reader (docs/memory.md, "Scopes"). */
+#define CRMW__MEM_GLOBAL "global"
+/* The scope named by a JSON value ("" is the global one), or NULL when it is
+ * not a string of 1 to 256 bytes without control characters. */
+const char *crmw__mem_scope_name(const json_t *v);
 
 /* Drop `id` from the cache (and from the faiss index's live count). */
 void crmw__mem_forget(crmw_memory *m, int64_t id);

@@ -51,8 +51,8 @@ int crmw_memory_export(crmw_memory *m, const char *path)
 			rc = crmw__buf_json_str(&line, m->embedder, strlen(m->embedder));
 		if (!rc)
 			rc = crmw__buf_puts(&line, ",\"embedding\":[");
-		const float *v = sqlite3_column_blob(st, 16);
-		int bytes = sqlite3_column_bytes(st, 16);
+		const float *v = sqlite3_column_blob(st, 17);
+		int bytes = sqlite3_column_bytes(st, 17);
 		if (!rc && bytes != m->dim * (int)sizeof(float))
 			rc = crmw__errf(&m->h.err, CRMW_ECORRUPT, "memory entry %lld has a damaged embedding",
 					(long long)sqlite3_column_int64(st, 0));

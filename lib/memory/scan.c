@@ -222,9 +222,14 @@ void crmw__mx_dispose(mem_matrix *mx)
 	free(mx->ids);
 	free(mx->kind);
 	free(mx->family);
-	for (int32_t i = 0; i < mx->nfams; i++)
-		free(mx->fams[i]);
-	free(mx->fams);
+	free(mx->scope);
+	mem_names *names[2] = {&mx->fams, &mx->scopes};
+	for (int k = 0; k < 2; k++) {
+		for (int32_t i = 0; i < names[k]->n; i++)
+			free(names[k]->s[i]);
+		free(names[k]->s);
+		free(names[k]->slot);
+	}
 	free(mx->hkeys);
 	free(mx->hvals);
 	free(mx->q8);
@@ -349,6 +354,10 @@ static int reserve(mem_matrix *mx, int64_t need)
 	if (!fam)
 		return CRMW_ENOMEM;
 	mx->family = fam;
+	int32_t *scope = realloc(mx->scope, (size_t)cap * sizeof *scope);
+	if (!scope)
+		return CRMW_ENOMEM;
+	mx->scope = scope;
 	if (mx->has_q8) {
 		int8_t *q8 = grow_aligned(mx->q8, (size_t)mx->n * (size_t)mx->stride8, (size_t)cap * (size_t)mx->stride8);
 		if (!q8)
@@ -366,28 +375,65 @@ static int reserve(mem_matrix *mx, int64_t need)
 	return hgrow(mx, (size_t)need);
 }
 
-int32_t crmw__mx_family(mem_matrix *mx, const char *family, bool add)
+static uint32_t name_hash(const char *s)
 {
-	if (!family)
+	uint64_t h = crmw__fnv1a(CRMW_FNV_OFFSET, s, strlen(s));
+	return (uint32_t)(h ^ (h >> 32));
+}
+
+/* Index i (0-based) into the open-addressed table. */
+static void names_slot_set(mem_names *t, int32_t i)
+{
+	uint32_t mask = t->scap - 1;
+	uint32_t j = name_hash(t->s[i]) & mask;
+	while (t->slot[j])
+		j = (j + 1) & mask;
+	t->slot[j] = i + 1;
+}
+
+int32_t crmw__names_id(mem_names *t, const char *s, bool add)
+{
+	if (!s)
 		return -1;
-	for (int32_t i = 0; i < mx->nfams; i++)
-		if (!strcmp(mx->fams[i], family))
-			return i;
+	if (t->scap) {
+		uint32_t mask = t->scap - 1;
+		for (uint32_t j = name_hash(s) & mask; t->slot[j]; j = (j + 1) & mask)
+			if (!strcmp(t->s[t->slot[j] - 1], s))
+				return t->slot[j] - 1;
+	}
 	if (!add)
 		return -1;
-	if (mx->nfams == mx->capfams) {
-		int32_t cap = mx->capfams ? mx->capfams * 2 : 16;
-		char **p = realloc(mx->fams, (size_t)cap * sizeof *p);
+	if (t->n == t->cap) {
+		int32_t cap = t->cap ? t->cap * 2 : 16;
+		char **p = realloc(t->s, (size_t)cap * sizeof *p);
 		if (!p)
 			return -2;
-		mx->fams = p;
-		mx->capfams = cap;
+		t->s = p;
+		t->cap = cap;
 	}
-	char *s = crmw__strdup(family);
-	if (!s)
+	/* at most half full */
+	if ((uint32_t)(t->n + 1) * 2 > t->scap) {
+		uint32_t scap = t->scap ? t->scap * 2 : 32;
+		int32_t *slot = calloc(scap, sizeof *slot);
+		if (!slot)
+			return -2;
+		free(t->slot);
+		t->slot = slot;
+		t->scap = scap;
+		for (int32_t i = 0; i < t->n; i++)
+			names_slot_set(t, i);
+	}
+	char *c = crmw__strdup(s);
+	if (!c)
 		return -2;
-	mx->fams[mx->nfams] = s;
-	return mx->nfams++;
+	t->s[t->n] = c;
+	names_slot_set(t, t->n);
+	return t->n++;
+}
+
+int32_t crmw__mx_family(mem_matrix *mx, const char *family, bool add)
+{
+	return crmw__names_id(&mx->fams, family, add);
 }
 
 /* Quantise row `r`: symmetric per-row scale; keeps the residual's norm and
@@ -439,7 +485,7 @@ int crmw__mx_enable_q8(mem_matrix *mx)
 	return CRMW_OK;
 }
 
-int crmw__mx_put(mem_matrix *mx, int64_t id, const float *v, uint8_t kind, int32_t family)
+int crmw__mx_put(mem_matrix *mx, int64_t id, const float *v, uint8_t kind, int32_t family, int32_t scope)
 {
 	int64_t r = crmw__mx_slot(mx, id);
 	if (r < 0) {
@@ -454,6 +500,7 @@ int crmw__mx_put(mem_matrix *mx, int64_t id, const float *v, uint8_t kind, int32
 	memset(row + mx->dim, 0, (size_t)(mx->stride - mx->dim) * sizeof(float));
 	mx->kind[r] = kind;
 	mx->family[r] = family;
+	mx->scope[r] = scope;
 	if (mx->has_q8)
 		quantise_row(mx, r);
 	return CRMW_OK;
@@ -472,6 +519,7 @@ void crmw__mx_remove(mem_matrix *mx, int64_t id)
 		mx->ids[r] = mx->ids[last];
 		mx->kind[r] = mx->kind[last];
 		mx->family[r] = mx->family[last];
+		mx->scope[r] = mx->scope[last];
 		if (mx->has_q8) {
 			memcpy(mx->q8 + (size_t)r * (size_t)mx->stride8, mx->q8 + (size_t)last * (size_t)mx->stride8,
 			       (size_t)mx->stride8);

@@ -19,9 +19,10 @@
 
 static const char *const search_keys[] = {
 	"k", "min_score", "kind", "family", "tags", "metadata", "mmr", "fetch_k", "engine", "quantize", "exclude",
+	"scope", "scopes",
 };
 static const char *const list_keys[] = {
-	"kind", "family", "tags", "metadata", "order", "desc", "limit", "offset",
+	"kind", "family", "tags", "metadata", "order", "desc", "limit", "offset", "scope", "scopes",
 };
 
 enum { ENGINE_AUTO, ENGINE_EXACT, ENGINE_FAISS };
@@ -31,6 +32,7 @@ typedef struct sopts {
 	int32_t k, fetch_k;
 	float min_score;
 	json_t *kind, *family, *tags, *metadata, *exclude; /* borrowed from doc */
+	json_t *scopes; /* owned: the scopes an entry may have (canonical names), NULL: any */
 	double mmr;                                          /* < 0: off */
 	int engine, quantize;
 	/* list */
@@ -38,6 +40,13 @@ typedef struct sopts {
 	bool desc;
 	int64_t limit, offset;
 } sopts;
+
+static void sopts_dispose(sopts *o)
+{
+	json_decref(o->doc);
+	json_decref(o->scopes);
+	o->doc = o->scopes = NULL;
+}
 
 static bool strings_or_string(json_t *v)
 {
@@ -152,6 +161,29 @@ static int read_sopts(crmw_memory *m, sopts *o, const char *options_json, bool l
 			if (!s || (strcmp(s, "auto") && strcmp(s, "int8") && strcmp(s, "off")))
 				return bad(m, what, k, "\"auto\", \"int8\" or \"off\"");
 			o->quantize = s[0] == 'a' ? Q_AUTO : s[0] == 'i' ? Q_INT8 : Q_OFF;
+		} else if (!strcmp(k, "scope") || !strcmp(k, "scopes")) {
+			/* "scope": what a reader of that scope sees (its own and the
+			 * global entries); "scopes": exactly these */
+			if (o->scopes)
+				return crmw__errf(&m->h.err, CRMW_EINVALID, "%s: give \"scope\" or \"scopes\", not both", what);
+			bool one = k[5] == '\0';
+			if (one ? !json_is_string(v) : !json_is_array(v) || !json_array_size(v) || json_array_size(v) > 10000)
+				return bad(m, what, k,
+					   one ? "a scope (a string; \"\" or \"global\": the global scope)"
+					       : "a non-empty array of at most 10000 scopes");
+			if (!(o->scopes = json_array()))
+				return crmw__errf(&m->h.err, CRMW_ENOMEM, "out of memory");
+			if (one && json_array_append_new(o->scopes, json_string(CRMW__MEM_GLOBAL)))
+				return crmw__errf(&m->h.err, CRMW_ENOMEM, "out of memory");
+			size_t i, n = one ? 1 : json_array_size(v);
+			for (i = 0; i < n; i++) {
+				const char *sc = crmw__mem_scope_name(one ? v : json_array_get(v, i));
+				if (!sc)
+					return bad(m, what, k,
+						   "made of strings of at most 256 bytes without control characters");
+				if (json_array_append_new(o->scopes, json_string(sc)))
+					return crmw__errf(&m->h.err, CRMW_ENOMEM, "out of memory");
+			}
 		} else if (!strcmp(k, "exclude")) {
 			size_t i;
 			json_t *x;
@@ -206,6 +238,21 @@ static int path_of(crmw_buf *b, const char *key)
 	return rc;
 }
 
+/* `head` and one parameter per value of `values`, then ")". */
+static int in_list(crmw_buf *w, json_t *params, const char *head, json_t *values)
+{
+	int rc = crmw__buf_puts(w, head);
+	size_t i;
+	json_t *x;
+	json_array_foreach(values, i, x) {
+		if (rc)
+			break;
+		rc = crmw__buf_puts(w, i ? ",?" : "?");
+		json_array_append(params, x);
+	}
+	return rc ? rc : crmw__buf_putc(w, ')');
+}
+
 /* WHERE conditions for the filters; `params` receives the values to bind. */
 static int where_sql(crmw_buf *w, json_t *params, const sopts *o)
 {
@@ -253,17 +300,10 @@ static int where_sql(crmw_buf *w, json_t *params, const sopts *o)
 		if (!rc)
 			rc = crmw__buf_putc(w, ')');
 	}
-	if (!rc && o->exclude && json_array_size(o->exclude)) {
-		rc = crmw__buf_puts(w, " AND id NOT IN (");
-		json_array_foreach(o->exclude, i, x) {
-			if (rc)
-				break;
-			rc = crmw__buf_puts(w, i ? ",?" : "?");
-			json_array_append(params, x);
-		}
-		if (!rc)
-			rc = crmw__buf_putc(w, ')');
-	}
+	if (!rc && o->scopes)
+		rc = in_list(w, params, " AND scope IN (", o->scopes);
+	if (!rc && o->exclude && json_array_size(o->exclude))
+		rc = in_list(w, params, " AND id NOT IN (", o->exclude);
 	return rc;
 }
 
@@ -290,7 +330,7 @@ static void bind_params(sqlite3_stmt *st, json_t *params, int first)
 static int build_mask(crmw_memory *m, const sopts *o, uint8_t **mask)
 {
 	*mask = NULL;
-	if (!o->kind && !o->family && !o->tags && !o->metadata && !o->exclude)
+	if (!o->kind && !o->family && !o->tags && !o->metadata && !o->exclude && !o->scopes)
 		return CRMW_OK;
 	mem_matrix *mx = &m->mx;
 	size_t n = mx->n ? (size_t)mx->n : 1;
@@ -303,11 +343,11 @@ static int build_mask(crmw_memory *m, const sopts *o, uint8_t **mask)
 	}
 	*mask = m->mask;
 	if (!o->tags && !o->metadata) {
-		/* in memory: kinds and families as small integers */
+		/* in memory: kinds, families and scopes as small integers */
 		bool kinds[MEM_KINDS] = {false};
-		int32_t fams[64];
-		int nf = 0;
-		bool fam_any = !o->family, fam_many = false;
+		int32_t fams[64], scs[64];
+		int nf = 0, ns = 0;
+		bool fam_any = !o->family, fam_many = false, sc_many = false;
 		if (o->kind) {
 			size_t nk = json_is_string(o->kind) ? 1 : json_array_size(o->kind);
 			for (size_t i = 0; i < nk; i++)
@@ -332,7 +372,19 @@ static int build_mask(crmw_memory *m, const sopts *o, uint8_t **mask)
 				fams[nf++] = x;
 			}
 		}
-		if (!fam_many) {
+		size_t i;
+		json_t *x;
+		json_array_foreach(o->scopes, i, x) {
+			int32_t y = crmw__names_id(&mx->scopes, json_string_value(x), false);
+			if (y < 0)
+				continue; /* no entry has it */
+			if (ns == 64) {
+				sc_many = true;
+				break;
+			}
+			scs[ns++] = y;
+		}
+		if (!fam_many && !sc_many) {
 			for (int64_t r = 0; r < mx->n; r++) {
 				bool ok = kinds[mx->kind[r]];
 				if (ok && !fam_any) {
@@ -340,10 +392,13 @@ static int build_mask(crmw_memory *m, const sopts *o, uint8_t **mask)
 					for (int j = 0; j < nf && !ok; j++)
 						ok = mx->family[r] == fams[j];
 				}
+				if (ok && o->scopes) {
+					ok = false;
+					for (int j = 0; j < ns && !ok; j++)
+						ok = mx->scope[r] == scs[j];
+				}
 				(*mask)[r] = ok;
 			}
-			size_t i;
-			json_t *x;
 			json_array_foreach(o->exclude, i, x) {
 				int64_t r = crmw__mx_slot(mx, json_integer_value(x));
 				if (r >= 0)
@@ -977,7 +1032,7 @@ int crmw_memory_search(crmw_buf *out, crmw_memory *m, const char *text, const ch
 		free(sc);
 		free(ids);
 	}
-	json_decref(o.doc);
+	sopts_dispose(&o);
 	pthread_mutex_unlock(&m->lock);
 	return rc;
 }
@@ -1020,7 +1075,7 @@ int crmw_memory_search_vec(int64_t *ids, float *scores, int32_t *n_hits, crmw_me
 		free(sc);
 		free(tid);
 	}
-	json_decref(o.doc);
+	sopts_dispose(&o);
 	pthread_mutex_unlock(&m->lock);
 	return rc;
 }
@@ -1097,7 +1152,7 @@ int crmw_memory_search_batch(int64_t *ids, float *scores, crmw_memory *m, const 
 		free(tops);
 	}
 	free(qn);
-	json_decref(o.doc);
+	sopts_dispose(&o);
 	pthread_mutex_unlock(&m->lock);
 	return rc;
 }
@@ -1153,7 +1208,7 @@ int crmw_memory_list(crmw_buf *out, crmw_memory *m, const char *options_json)
 	sqlite3_finalize(st);
 	json_decref(params);
 	crmw_buf_dispose(&w);
-	json_decref(o.doc);
+	sopts_dispose(&o);
 	pthread_mutex_unlock(&m->lock);
 	return rc;
 }
@@ -1223,6 +1278,10 @@ int crmw_memory_stats(crmw_buf *out, crmw_memory *m)
 			rc = crmw__buf_puts(out, ",\"families\":");
 		if (!rc)
 			rc = group_counts(m, out, "family");
+		if (!rc)
+			rc = crmw__buf_puts(out, ",\"scopes\":");
+		if (!rc)
+			rc = group_counts(m, out, "scope");
 		if (!rc)
 			rc = crmw__buf_puts(out, ",\"embedder\":");
 		if (!rc)

@@ -8,7 +8,8 @@
  *                                  vec_epoch, tomb_floor
  *   crmw_mem_entry(...)            the entries; `seq` is the store sequence
  *                                  of the last change of the row's vector,
- *                                  kind or family
+ *                                  kind, family or scope; `scope` the scope
+ *                                  it was written under ("global" or a key)
  *   crmw_mem_tomb(id, seq)         deleted ids, so that other handles drop
  *                                  them from their caches
  * Every write transaction takes SQLite's write lock (BEGIN IMMEDIATE),
@@ -16,6 +17,12 @@
  * and to the cache, and commits.  A rollback throws the cache away (it is
  * reloaded from the file on the next call).  Other handles notice commits
  * through PRAGMA data_version and load only what changed since their `seq`.
+ *
+ * Formats: 1 had no `scope` column.  A read-write open of a format 1 store
+ * adds it (every entry global) and records format 2; a read-only open puts a
+ * temporary view of the same name in front of the table that adds the
+ * column as 'global' (the view's `*` picks up the real column once another
+ * handle has migrated the file).  Format 1 libraries refuse format 2.
  * SPDX-License-Identifier: Apache-2.0
  */
 #include "memory/internal.h"
@@ -32,7 +39,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MEM_FORMAT 1
+#define MEM_FORMAT 2
 
 const char *const crmw__mem_kinds[MEM_KINDS] = {"guideline", "plan", "episode", "fact"};
 
@@ -160,12 +167,14 @@ static int cache_row(crmw_memory *m, sqlite3_stmt *st)
 		return crmw__errf(&m->h.err, CRMW_ECORRUPT,
 				  "memory store %s: entry %lld has a bad kind or an embedding of %d bytes (expected %d)",
 				  m->path, (long long)id, bytes, m->dim * (int)sizeof(float));
+	const char *scope = (const char *)sqlite3_column_text(st, 4);
 	int32_t f = crmw__mx_family(&m->mx, fam, true);
-	if (f == -2)
+	int32_t sc = crmw__names_id(&m->mx.scopes, scope ? scope : CRMW__MEM_GLOBAL, true);
+	if (f == -2 || sc == -2)
 		return crmw__errf(&m->h.err, CRMW_ENOMEM, "out of memory");
 	float v[m->dim];
 	memcpy(v, blob, (size_t)bytes);
-	if (crmw__mx_put(&m->mx, id, v, (uint8_t)kind, f))
+	if (crmw__mx_put(&m->mx, id, v, (uint8_t)kind, f, sc))
 		return crmw__errf(&m->h.err, CRMW_ENOMEM, "out of memory loading the memory store");
 	return CRMW_OK;
 }
@@ -204,7 +213,7 @@ static int full_load(crmw_memory *m, int64_t seq)
 {
 	crmw__mx_clear(&m->mx);
 	m->loaded = false;
-	int rc = load_rows(m, "SELECT id, kind, family, embedding FROM crmw_mem_entry ORDER BY id", -1);
+	int rc = load_rows(m, "SELECT id, kind, family, embedding, scope FROM crmw_mem_entry ORDER BY id", -1);
 	if (!rc) {
 		m->loaded = true;
 		m->seq = seq;
@@ -251,7 +260,7 @@ static int sync_locked(crmw_memory *m)
 		rc = crmw__mem_sqlerr(m, src, "syncing the memory store");
 	sqlite3_finalize(st);
 	if (!rc)
-		rc = load_rows(m, "SELECT id, kind, family, embedding FROM crmw_mem_entry WHERE seq > ?1", m->seq);
+		rc = load_rows(m, "SELECT id, kind, family, embedding, scope FROM crmw_mem_entry WHERE seq > ?1", m->seq);
 	if (rc) {
 		m->loaded = false;
 		return rc;
@@ -361,7 +370,8 @@ static const char schema_sql[] =
 	" n_harmful INTEGER NOT NULL DEFAULT 0,"
 	" created_at TEXT NOT NULL,"
 	" updated_at TEXT NOT NULL,"
-	" seq INTEGER NOT NULL);"
+	" seq INTEGER NOT NULL,"
+	" scope TEXT NOT NULL DEFAULT 'global');"
 	"CREATE INDEX crmw_mem_entry_seq ON crmw_mem_entry(seq);"
 	"CREATE INDEX crmw_mem_entry_hash ON crmw_mem_entry(text_hash);"
 	"CREATE TABLE crmw_mem_tomb(id INTEGER PRIMARY KEY, seq INTEGER NOT NULL);"
@@ -542,6 +552,40 @@ static int create_layout(crmw_memory *m, const open_opts *o)
 	return rc;
 }
 
+/*
+ * A store of format 1 (no scopes).  Read-write: add the column (every entry
+ * global) and record format 2, once, under the write lock (another handle
+ * may be doing the same).  Read-only: a temporary view named like the table
+ * that adds the column as 'global'; temporary objects come first in name
+ * resolution, so every statement of this handle reads through it.
+ */
+static int upgrade_format1(crmw_memory *m)
+{
+	if (m->readonly)
+		return exec(m, "CREATE TEMP VIEW crmw_mem_entry AS SELECT *, 'global' AS scope FROM main.crmw_mem_entry");
+	int rc = exec(m, "BEGIN IMMEDIATE");
+	if (rc)
+		return rc;
+	int64_t fmt = 0;
+	rc = crmw__mem_meta_int(m, "format", &fmt);
+	if (!rc && fmt == 1) {
+		int64_t two = MEM_FORMAT;
+		rc = exec(m, "ALTER TABLE crmw_mem_entry ADD COLUMN scope TEXT NOT NULL DEFAULT 'global'");
+		if (!rc)
+			rc = meta_set(m, "format", NULL, &two, NULL);
+		if (!rc)
+			crmw__log(&m->h.log, CRMW_LOG_INFO,
+				  "memory store %s: upgraded to format %d (entries carry a scope; existing ones are global)",
+				  m->path, MEM_FORMAT);
+	}
+	int src = sqlite3_exec(m->sql, rc ? "ROLLBACK" : "COMMIT", NULL, NULL, NULL);
+	if (!rc && src) {
+		rc = crmw__mem_sqlerr(m, src, "upgrading the memory store");
+		sqlite3_exec(m->sql, "ROLLBACK", NULL, NULL, NULL);
+	}
+	return rc;
+}
+
 /* Read what the store recorded and check the options against it. */
 static int read_layout(crmw_memory *m, const open_opts *o)
 {
@@ -549,9 +593,13 @@ static int read_layout(crmw_memory *m, const open_opts *o)
 	int rc = crmw__mem_meta_int(m, "format", &fmt);
 	if (rc)
 		return rc;
-	if (fmt != MEM_FORMAT)
-		return crmw__errf(&m->h.err, CRMW_ECORRUPT, "memory store %s has format %lld; this library reads format %d",
-				  m->path, (long long)fmt, MEM_FORMAT);
+	if (fmt == 1)
+		rc = upgrade_format1(m);
+	else if (fmt != MEM_FORMAT)
+		return crmw__errf(&m->h.err, CRMW_ECORRUPT, "memory store %s has format %lld; this library reads formats 1 "
+				  "and %d", m->path, (long long)fmt, MEM_FORMAT);
+	if (rc)
+		return rc;
 	char *emb = meta_text(m, "embedder"), *met = meta_text(m, "metric"), *uuid = meta_text(m, "uuid");
 	if (!crmw__mem_meta_int(m, "dim", &dim) && !crmw__mem_meta_int(m, "capacity", &cap) && emb && met && uuid &&
 	    dim >= 8 && dim <= 8192 && strlen(uuid) == 32) {
@@ -892,6 +940,13 @@ int crmw__mem_entry_json(crmw_buf *b, sqlite3_stmt *st)
 			rc = crmw__buf_json_str(b, (const char *)sqlite3_column_text(st, i),
 						(size_t)sqlite3_column_bytes(st, i));
 	}
+	if (!rc)
+		rc = crmw__buf_puts(b, ",\"scope\":");
+	if (!rc)
+		rc = sqlite3_column_type(st, 16) == SQLITE_NULL
+			     ? crmw__buf_puts(b, "\"" CRMW__MEM_GLOBAL "\"")
+			     : crmw__buf_json_str(b, (const char *)sqlite3_column_text(st, 16),
+						  (size_t)sqlite3_column_bytes(st, 16));
 	static const char *const raw[] = {"tags", "metadata", "provenance"};
 	for (int i = 0; !rc && i < 3; i++)
 		rc = crmw__buf_printf(b, ",\"%s\":%s", raw[i], (const char *)sqlite3_column_text(st, 6 + i));
@@ -1016,7 +1071,7 @@ static int64_t text_hash(const char *norm)
 }
 
 static const char *const entry_keys[] = {
-	"text", "kind", "title", "query", "family", "tags", "metadata", "provenance", "counters",
+	"text", "kind", "title", "query", "family", "tags", "metadata", "provenance", "scope", "counters",
 	/* as written by crmw_memory_get and crmw_memory_export */
 	"id", "utility", "created_at", "updated_at", "embedding", "embedder", "score",
 };
@@ -1034,9 +1089,9 @@ static int check_entry(crmw_memory *m, json_t *e, bool patch)
 {
 	if (!json_is_object(e))
 		return crmw__errf(&m->h.err, CRMW_EINVALID, "a memory entry must be a JSON object");
-	/* a patch may hold only the first eight (the entry's own fields) */
+	/* a patch may hold only the first nine (the entry's own fields) */
 	int rc = crmw__json_check_keys(&m->h.err, e, "memory entry", "field", entry_keys,
-				       patch ? 8 : CRMW_ARRAY_LEN(entry_keys));
+				       patch ? 9 : CRMW_ARRAY_LEN(entry_keys));
 	if (rc)
 		return rc;
 	const char *k;
@@ -1058,6 +1113,10 @@ static int check_entry(crmw_memory *m, json_t *e, bool patch)
 			want = json_is_array(v) && all_strings(v) ? NULL : "an array of strings";
 		else if (!strcmp(k, "metadata"))
 			want = json_is_object(v) ? NULL : "an object";
+		else if (!strcmp(k, "scope"))
+			want = crmw__mem_scope_name(v) ? NULL
+						      : "a string of at most 256 bytes without control characters "
+							"(\"\" or \"global\": the global scope)";
 		else if (!strcmp(k, "counters")) {
 			const char *ck;
 			json_t *cv;
@@ -1088,6 +1147,25 @@ static int check_entry(crmw_memory *m, json_t *e, bool patch)
 static const char *jstr(json_t *e, const char *k)
 {
 	return json_string_value(json_object_get(e, k));
+}
+
+const char *crmw__mem_scope_name(const json_t *v)
+{
+	const char *s = json_string_value(v);
+	size_t n = json_string_length(v);
+	if (!s || n > 256)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return NULL;
+	return n ? s : CRMW__MEM_GLOBAL;
+}
+
+/* The entry's scope (checked by check_entry): global when it has none. */
+static const char *entry_scope(json_t *e)
+{
+	json_t *v = json_object_get(e, "scope");
+	return v ? crmw__mem_scope_name(v) : CRMW__MEM_GLOBAL;
 }
 
 /* The text that is embedded: the query when there is one, else title and text. */
@@ -1133,12 +1211,13 @@ static char *join_arrays(const char *old_text, json_t *add)
 }
 
 /* Write the cache row of an entry (inside the write transaction). */
-static int cache_put(crmw_memory *m, int64_t id, const float *v, int kind, const char *family)
+static int cache_put(crmw_memory *m, int64_t id, const float *v, int kind, const char *family, const char *scope)
 {
 	if (!m->loaded)
 		return CRMW_OK;
 	int32_t f = crmw__mx_family(&m->mx, family, true);
-	if (f == -2 || crmw__mx_put(&m->mx, id, v, (uint8_t)kind, f))
+	int32_t sc = crmw__names_id(&m->mx.scopes, scope, true);
+	if (f == -2 || sc == -2 || crmw__mx_put(&m->mx, id, v, (uint8_t)kind, f, sc))
 		return crmw__errf(&m->h.err, CRMW_ENOMEM, "out of memory");
 	return CRMW_OK;
 }
@@ -1285,21 +1364,24 @@ static int evict(crmw_memory *m, int64_t keep, int64_t seq)
 	return rc ? rc : prune_tombs(m);
 }
 
-/* The entry (of the same kind and family) that `e` duplicates, or 0. */
+/* The entry (of the same kind, family and scope) that `e` duplicates, or 0.
+ * Never one of another scope: a merge would join this entry's provenance to
+ * it and hand its id back. */
 static int find_duplicate(crmw_memory *m, int64_t *dup, json_t *e, int kind, const char *norm, int64_t hash,
 			  const float *v)
 {
 	*dup = 0;
-	const char *family = jstr(e, "family");
+	const char *family = jstr(e, "family"), *scope = entry_scope(e);
 	sqlite3_stmt *st = NULL;
 	int rc = prep(m, &st, "SELECT id, text FROM crmw_mem_entry WHERE text_hash = ?1 AND kind = ?2 AND "
-			      "family IS ?3 ORDER BY id");
+			      "family IS ?3 AND scope = ?4 ORDER BY id");
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(st, 1, hash);
 	sqlite3_bind_text(st, 2, crmw__mem_kinds[kind], -1, SQLITE_STATIC);
 	if (family)
 		sqlite3_bind_text(st, 3, family, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, scope, -1, SQLITE_STATIC);
 	while (!*dup && sqlite3_step(st) == SQLITE_ROW) {
 		char *other = normalise_text((const char *)sqlite3_column_text(st, 1));
 		if (other && !strcmp(other, norm))
@@ -1312,10 +1394,11 @@ static int find_duplicate(crmw_memory *m, int64_t *dup, json_t *e, int kind, con
 	rc = crmw__mem_sync(m);
 	if (rc || !m->mx.n)
 		return rc;
-	/* the nearest neighbour among the same kind and family */
+	/* the nearest neighbour among the same kind, family and scope */
 	int32_t f = crmw__mx_family(&m->mx, family, false);
-	if (family && f < 0)
-		return CRMW_OK; /* no entry of that family yet */
+	int32_t sc = crmw__names_id(&m->mx.scopes, scope, false);
+	if ((family && f < 0) || sc < 0)
+		return CRMW_OK; /* no entry of that family or scope yet */
 	if (!m->mask || m->mask_cap < (size_t)m->mx.n) {
 		uint8_t *p = realloc(m->mask, (size_t)m->mx.n);
 		if (!p)
@@ -1324,7 +1407,7 @@ static int find_duplicate(crmw_memory *m, int64_t *dup, json_t *e, int kind, con
 		m->mask_cap = (size_t)m->mx.n;
 	}
 	for (int64_t r = 0; r < m->mx.n; r++)
-		m->mask[r] = m->mx.kind[r] == kind && m->mx.family[r] == f;
+		m->mask[r] = m->mx.kind[r] == kind && m->mx.family[r] == f && m->mx.scope[r] == sc;
 	float s;
 	int64_t id;
 	mem_topk t = {.k = 1, .score = &s, .id = &id};
@@ -1423,8 +1506,8 @@ int crmw__mem_insert(int64_t *id, int32_t *merged, crmw_memory *m, json_t *e, co
 	if (!rc)
 		rc = prep(m, &st, "INSERT INTO crmw_mem_entry(id, kind, title, text, query, family, tags, metadata, "
 				  "provenance, text_hash, embedding, n_retrieved, n_success, n_failure, n_helpful, "
-				  "n_harmful, created_at, updated_at, seq) VALUES "
-				  "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)");
+				  "n_harmful, created_at, updated_at, seq, scope) VALUES "
+				  "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)");
 	if (!rc) {
 		char now[48];
 		crmw__mem_now(now);
@@ -1450,6 +1533,7 @@ int crmw__mem_insert(int64_t *id, int32_t *merged, crmw_memory *m, json_t *e, co
 		sqlite3_bind_text(st, 17, ca, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 18, ua, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 19, seq);
+		sqlite3_bind_text(st, 20, entry_scope(e), -1, SQLITE_STATIC);
 		int src = sqlite3_step(st);
 		if (src != SQLITE_DONE) {
 			if ((src & 0xff) == SQLITE_CONSTRAINT && jid)
@@ -1466,7 +1550,7 @@ int crmw__mem_insert(int64_t *id, int32_t *merged, crmw_memory *m, json_t *e, co
 	if (rc)
 		return rc;
 	*id = sqlite3_last_insert_rowid(m->sql);
-	rc = cache_put(m, *id, v, kind, jstr(e, "family"));
+	rc = cache_put(m, *id, v, kind, jstr(e, "family"), entry_scope(e));
 	if (!rc)
 		rc = evict(m, *id, seq);
 	return rc;
@@ -1544,8 +1628,8 @@ int crmw_memory_update(crmw_memory *m, int64_t id, const char *patch_json)
 	/* the current row, patched */
 	sqlite3_stmt *st = NULL;
 	json_t *cur = NULL;
-	rc = prep(m, &st, "SELECT kind, title, text, query, family, tags, metadata, provenance FROM crmw_mem_entry "
-			  "WHERE id = ?1");
+	rc = prep(m, &st, "SELECT kind, title, text, query, family, tags, metadata, provenance, scope "
+			  "FROM crmw_mem_entry WHERE id = ?1");
 	if (!rc) {
 		sqlite3_bind_int64(st, 1, id);
 		int src = sqlite3_step(st);
@@ -1563,6 +1647,7 @@ int crmw_memory_update(crmw_memory *m, int64_t id, const char *patch_json)
 				crmw__json_parse(s, strlen(s), &x, NULL);
 				json_object_set_new(cur, (const char *[]){"tags", "metadata", "provenance"}[i - 5], x);
 			}
+			json_object_set_new(cur, "scope", json_string((const char *)sqlite3_column_text(st, 8)));
 		} else if (src == SQLITE_DONE) {
 			rc = crmw__errf(&m->h.err, CRMW_ENOTFOUND, "no memory entry %lld", (long long)id);
 		} else {
@@ -1593,10 +1678,10 @@ int crmw_memory_update(crmw_memory *m, int64_t id, const char *patch_json)
 		if (!rc)
 			rc = prep(m, &st, reembed ? "UPDATE crmw_mem_entry SET kind=?1, title=?2, text=?3, query=?4, family=?5, "
 						    "tags=?6, metadata=?7, provenance=?8, text_hash=?9, updated_at=?10, "
-						    "seq=?11, embedding=?13 WHERE id=?12"
+						    "seq=?11, scope=?14, embedding=?13 WHERE id=?12"
 						  : "UPDATE crmw_mem_entry SET kind=?1, title=?2, text=?3, query=?4, family=?5, "
 						    "tags=?6, metadata=?7, provenance=?8, text_hash=?9, updated_at=?10, "
-						    "seq=?11 WHERE id=?12");
+						    "seq=?11, scope=?14 WHERE id=?12");
 		if (!rc) {
 			sqlite3_bind_text(st, 1, jstr(cur, "kind"), -1, SQLITE_STATIC);
 			sqlite3_bind_text(st, 2, jstr(cur, "title"), -1, SQLITE_STATIC);
@@ -1614,6 +1699,7 @@ int crmw_memory_update(crmw_memory *m, int64_t id, const char *patch_json)
 			sqlite3_bind_int64(st, 12, id);
 			if (reembed)
 				sqlite3_bind_blob(st, 13, v, (int)(m->dim * sizeof(float)), SQLITE_STATIC);
+			sqlite3_bind_text(st, 14, entry_scope(cur), -1, SQLITE_STATIC);
 			rc = run(m, st);
 			sqlite3_finalize(st);
 		}
@@ -1623,7 +1709,8 @@ int crmw_memory_update(crmw_memory *m, int64_t id, const char *patch_json)
 			int64_t r = crmw__mx_slot(&m->mx, id);
 			if (r >= 0 && !reembed)
 				memcpy(v, m->mx.vec + (size_t)r * (size_t)m->mx.stride, (size_t)m->dim * sizeof(float));
-			rc = r >= 0 || reembed ? cache_put(m, id, v, crmw__mem_kind(jstr(cur, "kind")), jstr(cur, "family"))
+			rc = r >= 0 || reembed ? cache_put(m, id, v, crmw__mem_kind(jstr(cur, "kind")), jstr(cur, "family"),
+							   entry_scope(cur))
 					       : CRMW_OK;
 		}
 		free(norm);

@@ -940,3 +940,54 @@ int crmw_role_describe(crmw_buf *out, const crmw_role *r)
 	free(text);
 	return rc ? crmw__errf(NULL, CRMW_ENOMEM, "out of memory") : CRMW_OK;
 }
+
+/* ------------------------------------------------------ memory scopes */
+
+/* Does the role read no customer's records but its account's: the built-in
+ * external role, or a policy that reads no more than it (named "external",
+ * nothing by default, no raw SQL or metrics, the customer objects under the
+ * built-in row rules, the catalogue, articles and users under rules without
+ * variables)? */
+static bool reads_as_customer(const crmw_role *r)
+{
+	if (strcmp(r->name, "external") != 0 || r->default_read || r->raw_sql || r->metrics || !r->vars[VAR_ACCOUNT])
+		return false;
+	for (int i = 0; i < r->nobjs; i++) {
+		const acl_obj *o = &r->objs[i];
+		if (!o->read)
+			continue;
+		if (o->nrules > 1)
+			return false; /* an intersection: not the built-in rule alone */
+		const char *where = o->nrules ? o->rules[0].where : NULL;
+		size_t k = 0;
+		while (k < CRMW_ARRAY_LEN(external_rows) && strcmp(external_rows[k].object, o->name) != 0)
+			k++;
+		if (k < CRMW_ARRAY_LEN(external_rows) && external_rows[k].where)
+			/* a customer object: exactly the built-in rule */
+			if (!where || strcmp(where, external_rows[k].where) != 0)
+				return false;
+		if (k == CRMW_ARRAY_LEN(external_rows) && strcmp(o->name, "Knowledge__kav") != 0 &&
+		    strcmp(o->name, "User") != 0)
+			return false;
+		if ((k == CRMW_ARRAY_LEN(external_rows) || !external_rows[k].where) && where && strchr(where, ':'))
+			return false;
+	}
+	return true;
+}
+
+int crmw__role_scope(crmw_buf *out, const crmw_role *r)
+{
+	crmw__buf_clear(out);
+	if (!r || r->unrestricted)
+		return crmw__buf_puts(out, "internal");
+	if (reads_as_customer(r))
+		return crmw__buf_printf(out, "account:%s", r->vars[VAR_ACCOUNT]);
+	int rc = crmw__buf_puts(out, "role:");
+	for (const unsigned char *p = (const unsigned char *)r->name; !rc && *p; p++)
+		rc = isalnum(*p) || *p == '_' || *p == '-' || *p == '.' ? crmw__buf_putc(out, (char)*p)
+									 : crmw__buf_printf(out, "%%%02X", *p);
+	for (int v = 0; !rc && v < ROLE_NVARS; v++)
+		if (r->vars[v])
+			rc = crmw__buf_printf(out, ";%s=%s", var_names[v], r->vars[v]);
+	return rc;
+}

@@ -75,6 +75,12 @@ int crmw__role_rule(const crmw_role *r, const crmw_object *o, crmw_arena *a, con
 /* `a` narrowed by `b` (crmw_role_intersect), where NULL is no restriction:
  * *out is a new reference, NULL when both are NULL. */
 int crmw__role_narrow(crmw_role **out, const crmw_role *a, const crmw_role *b);
+/* The shared-memory scope of a role (docs/access.md, "Roles and shared
+ * memory"): "internal" for an unrestricted role (and NULL), "account:<Id>"
+ * for a customer (the built-in external role, or one that reads no more,
+ * bound to an account), else "role:<name>" and its bound variables in order
+ * (";account_id=<Id>;contact_id=<Id>;user_id=<Id>"), the name %-escaped. */
+int crmw__role_scope(crmw_buf *out, const crmw_role *r);
 
 struct crmw_query_opts {
 	char today[11];       /* "" = default */

@@ -294,6 +294,27 @@ for n, word in enumerate(("alpha", "bravo", "charlie", "delta", "echo")):
     add(C, f"Remember the {word} rule number {n} about {word} accounts.", "--capacity", "3")
 t.ok(stats(C).get("entries") == 3, "--capacity 3 keeps three entries", stats(C))
 
+# ------------------------------------------------------------------ scopes
+SC = p("scopes.db")
+A_TEXT = "Customer A: the subject of case 500Sj00000A1b2cDEF is Timeline slip"
+id_ga, _ = add(SC, "Read the case subject from the case record.", "--family", "case_subject")
+id_a, _ = add(SC, A_TEXT, "--family", "case_subject", "--scope", "account:001SjA")
+id_b, _ = add(SC, "Customer B: check the order status first.", "--family", "case_subject", "--scope", "account:001SjB")
+hits, rc, err = search(SC, A_TEXT, "-k", "1")
+t.ok(hits and hits[0]["id"] == id_a and hits[0].get("scope") == "account:001SjA",
+     "search without --scope sees every entry, each with its scope", hits or err)
+hits, rc, err = search(SC, A_TEXT, "-k", "10", "--scope", "account:001SjB")
+t.ok(hits is not None and {h["id"] for h in hits} == {id_ga, id_b} and A_TEXT not in json.dumps(hits),
+     "search --scope S: S's and the global entries, never another scope's", hits or err)
+hits, rc, err = search(SC, A_TEXT, "-k", "10", "--scope", "global")
+t.ok(hits is not None and [h["id"] for h in hits] == [id_ga], "search --scope global: the global entries", hits or err)
+rows = listing(SC, "--scope", "account:001SjA")
+t.ok(rows is not None and {r["id"] for r in rows} == {id_ga, id_a}, "list --scope", rows)
+st = stats(SC)
+t.ok(st.get("scopes") == {"global": 1, "account:001SjA": 1, "account:001SjB": 1}, "stats counts the scopes", st)
+rc, out, err = mem("add", "--store", SC, "--text", "x", "--scope", "bad\x01scope")
+t.ok(rc == 2 and one_line_error(err) and "scope" in err, "a scope with a control character: exit 2", err)
+
 # ----------------------------------------------------------- error paths
 missing = p("nope.db")
 for args in (("search", "--text", "x"), ("list",), ("stats",), ("show", "1"), ("delete", "1"),

@@ -4,7 +4,9 @@
  * thresholds, MMR, faiss Flat against the exact scan and HNSW/IVF recall,
  * dedup merges, counters, capacity, persistence, the index file (rebuilt
  * when deleted, stale or damaged), other handles' writes, JSONL round trip,
- * threads, a writer killed at random points, and bad input.
+ * threads, a writer killed at random points, scopes (filtered inside the
+ * search, never merged across), the upgrade of format 1 stores, and bad
+ * input.
  * SPDX-License-Identifier: Apache-2.0
  */
 #include <setjmp.h>
@@ -28,6 +30,8 @@
 #include <crmweaver.h>
 
 #include "crmw_config.h"
+
+#include <sqlite3.h>
 
 #if CRMW_HAVE_FAISS
 #include <omp.h>
@@ -668,6 +672,432 @@ static void test_handles_and_io(void **state)
 	crmw_buf_dispose(&o2);
 }
 
+/* ------------------------------------------------------------ scopes */
+
+/* The hits of a search as "id:score,..." (scores to 6 digits). */
+static void hits_text(char *out, size_t cap, crmw_memory *m, const char *text, const char *opts)
+{
+	crmw_buf b = CRMW_BUF_INIT;
+	if (crmw_memory_search(&b, m, text, opts))
+		fail_msg("search %s: %s", opts ? opts : "", crmw_memory_errmsg(m));
+	json_t *a = json_loads(b.data, 0, NULL);
+	assert_true(json_is_array(a));
+	size_t n = 0, i;
+	json_t *h;
+	out[0] = '\0';
+	json_array_foreach(a, i, h) n += (size_t)snprintf(out + n, n < cap ? cap - n : 0, "%lld:%.6f,",
+							   (long long)json_integer_value(json_object_get(h, "id")),
+							   json_number_value(json_object_get(h, "score")));
+	json_decref(a);
+	crmw_buf_dispose(&b);
+}
+
+static int count_hits(const char *hits)
+{
+	int n = 0;
+	for (const char *p = hits; (p = strchr(p, ',')); p++)
+		n++;
+	return n;
+}
+
+static int64_t add_scoped(crmw_memory *m, const char *text, const char *scope, int32_t *merged)
+{
+	json_t *e = json_pack("{s:s, s:s}", "text", text, "family", "case_subject");
+	if (scope)
+		json_object_set_new(e, "scope", json_string(scope));
+	char *t = json_dumps(e, JSON_COMPACT);
+	json_decref(e);
+	int64_t id = 0;
+	int32_t mg = 0;
+	if (crmw_memory_add(&id, &mg, m, t, NULL, 0))
+		fail_msg("add: %s", crmw_memory_errmsg(m));
+	free(t);
+	if (merged)
+		*merged = mg;
+	return id;
+}
+
+static const char *const global_texts[] = {
+	"Look up the case first, then read its subject field.",
+	"A customer's newest case is the one with the latest CreatedDate.",
+	"Subjects of cases are short: answer with the subject only.",
+	"Orders and cases belong to the customer's account.",
+};
+
+/*
+ * Entries carry the scope they were written under; a search for a reader
+ * of one scope ranks only that scope's and the global entries: another
+ * scope's entry that would rank first is not there, and nothing (count,
+ * scores, ids) differs from a store that never held it.  Merges never cross
+ * scopes.  List, stats, get, update, export and import carry the scope.
+ */
+static void test_scopes(void **state)
+{
+	(void)state;
+	const char *secret = "Customer A asked for the subject of case 500Sj00000A1b2cDEF: Timeline slip on the "
+			     "Acme rollout";
+	crmw_memory *m = open_store("scopes.db", "{\"dim\":128}");
+	crmw_memory *clean = open_store("scopes-clean.db", "{\"dim\":128}");
+	int32_t mg;
+	int64_t ga[4];
+	for (int i = 0; i < 4; i++) {
+		ga[i] = add_scoped(m, global_texts[i], i == 3 ? "" : NULL, &mg);
+		add_scoped(clean, global_texts[i], NULL, NULL);
+	}
+	int64_t a = add_scoped(m, secret, "account:001SjA", &mg);
+	int64_t b = add_scoped(m, "Customer B's guideline: check the order status.", "account:001SjB", &mg);
+	/* ids of the clean store: the same global entries, then B's */
+	add_scoped(clean, "spacer so that ids line up", "account:001SjZ", NULL);
+	int64_t cb = add_scoped(clean, "Customer B's guideline: check the order status.", "account:001SjB", NULL);
+	assert_int_equal(cb, b);
+	json_t *e = get_entry(m, a);
+	assert_string_equal(json_string_value(json_object_get(e, "scope")), "account:001SjA");
+	json_decref(e);
+	e = get_entry(m, ga[3]);
+	assert_string_equal(json_string_value(json_object_get(e, "scope")), "global"); /* "" is the global scope */
+	json_decref(e);
+
+	/* A's entry ranks first for A's question when nothing filters */
+	const char *q = "What is the subject of case 500Sj00000A1b2cDEF? Timeline slip on the Acme rollout";
+	char all[512], got[512], want[512];
+	hits_text(all, sizeof all, m, q, "{\"k\":1}");
+	char first[32];
+	snprintf(first, sizeof first, "%lld:", (long long)a);
+	assert_true(strncmp(all, first, strlen(first)) == 0);
+	/* a reader of B's scope: B's and the global entries only, exactly as a
+	 * store without A's entry ranks them, for every k, threshold and engine */
+	static const char *const opts[][2] = {
+		{"{\"k\":1,\"scope\":\"account:001SjB\"}", "{\"k\":1}"},
+		{"{\"k\":3,\"scope\":\"account:001SjB\"}", "{\"k\":3}"},
+		{"{\"k\":10,\"scope\":\"account:001SjB\"}", "{\"k\":10}"},
+		{"{\"k\":10,\"scope\":\"account:001SjB\",\"min_score\":0.05}", "{\"k\":10,\"min_score\":0.05}"},
+		{"{\"k\":2,\"scope\":\"account:001SjB\",\"mmr\":0.5}", "{\"k\":2,\"mmr\":0.5}"},
+		{"{\"k\":10,\"scope\":\"account:001SjB\",\"quantize\":\"int8\"}", "{\"k\":10,\"quantize\":\"int8\"}"},
+		{"{\"k\":10,\"scope\":\"account:001SjB\",\"tags\":[\"none\"]}", "{\"k\":10,\"tags\":[\"none\"]}"},
+		{"{\"k\":10,\"scopes\":[\"global\",\"account:001SjB\"]}", "{\"k\":10}"},
+	};
+	/* the clean store's spacer is out of the reader's view too */
+	for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++) {
+		char co[200];
+		snprintf(co, sizeof co, "%.*s,\"scope\":\"account:001SjB\"}", (int)strlen(opts[i][1]) - 1, opts[i][1]);
+		hits_text(got, sizeof got, m, q, opts[i][0]);
+		hits_text(want, sizeof want, clean, q, co);
+		if (strcmp(got, want) != 0)
+			fail_msg("%s: %s, without A's entry %s", opts[i][0], got, want);
+		assert_null(strstr(got, first));
+	}
+	hits_text(got, sizeof got, m, q, "{\"k\":10,\"scope\":\"account:001SjB\"}");
+	assert_int_equal(count_hits(got), 5); /* four global entries and B's, not six */
+	/* a global reader sees the global entries; A's reader also A's */
+	hits_text(got, sizeof got, m, q, "{\"k\":10,\"scope\":\"global\"}");
+	assert_null(strstr(got, first));
+	hits_text(got, sizeof got, m, q, "{\"k\":10,\"scope\":\"account:001SjA\"}");
+	assert_true(strncmp(got, first, strlen(first)) == 0);
+	hits_text(got, sizeof got, m, q, "{\"k\":10,\"scopes\":[\"account:001SjA\"]}");
+	assert_int_equal(count_hits(got), 1); /* only A's */
+	/* vector and batch searches filter the same way */
+	float qv[128];
+	assert_int_equal(crmw_memory_embed(qv, 128, m, q, strlen(q)), CRMW_OK);
+	int64_t ids[16], ids2[16];
+	float sc[16], sc2[16];
+	int32_t nh = 0, nh2 = 0;
+	assert_int_equal(crmw_memory_search_vec(ids, sc, &nh, m, qv, 128, 10, "{\"scope\":\"account:001SjB\"}"), CRMW_OK);
+	assert_int_equal(crmw_memory_search_vec(ids2, sc2, &nh2, clean, qv, 128, 10, "{\"scope\":\"account:001SjB\"}"),
+			 CRMW_OK);
+	assert_int_equal(nh, 5);
+	assert_int_equal(nh2, nh);
+	for (int i = 0; i < nh; i++) {
+		assert_int_equal(ids[i], ids2[i]);
+		assert_true(sc[i] == sc2[i]);
+		assert_true(ids[i] != a);
+	}
+	float qb[4 * 128];
+	for (int i = 0; i < 4; i++)
+		memcpy(qb + i * 128, qv, sizeof qv);
+	int64_t bid[4 * 6];
+	float bsc[4 * 6];
+	assert_int_equal(crmw_memory_search_batch(bid, bsc, m, qb, 4, 128, 6, "{\"scope\":\"account:001SjB\"}"), CRMW_OK);
+	for (int i = 0; i < 4 * 6; i++)
+		assert_true(bid[i] != a);
+	assert_int_equal(bid[5], -1); /* five visible entries: the sixth slot stays empty */
+#if CRMW_HAVE_FAISS
+	/* faiss over-fetches and filters: the same hits */
+	assert_int_equal(crmw_memory_build_index(m, "Flat"), CRMW_OK);
+	assert_int_equal(crmw_memory_search_vec(ids, sc, &nh, m, qv, 128, 3, "{\"scope\":\"account:001SjB\",\"engine\":"
+									    "\"faiss\"}"),
+			 CRMW_OK);
+	assert_int_equal(nh, 3);
+	for (int i = 0; i < nh; i++)
+		assert_int_equal(ids[i], ids2[i]);
+#endif
+
+	/* merges never cross scopes: the same text under A and B is two entries */
+	int64_t x1 = add_scoped(m, "Read the case before answering.", "account:001SjA", &mg);
+	assert_int_equal(mg, 0);
+	int64_t x2 = add_scoped(m, "Read the case before answering.", "account:001SjB", &mg);
+	assert_int_equal(mg, 0);
+	assert_true(x1 != x2);
+	int64_t x3 = add_scoped(m, "read the case   before answering.", "account:001SjA", &mg);
+	assert_int_equal(mg, 1);
+	assert_int_equal(x3, x1);
+	int64_t x4 = add_scoped(m, "Read the case before answering.", NULL, &mg);
+	assert_int_equal(mg, 0);
+	assert_true(x4 != x1 && x4 != x2);
+	/* similar vectors do not merge across scopes either */
+	float v[128];
+	assert_int_equal(crmw_memory_get_vector(v, 128, m, x1), CRMW_OK);
+	int64_t x5;
+	assert_int_equal(crmw_memory_add(&x5, &mg, m,
+					 "{\"text\":\"another wording\",\"family\":\"case_subject\",\"scope\":\"account:001SjC\"}",
+					 v, 128),
+			 CRMW_OK);
+	assert_int_equal(mg, 0);
+
+	/* list and stats */
+	crmw_buf out = CRMW_BUF_INIT;
+	assert_int_equal(crmw_memory_list(&out, m, "{\"limit\":0,\"scope\":\"account:001SjB\"}"), CRMW_OK);
+	assert_null(strstr(out.data, "account:001SjA"));
+	assert_null(strstr(out.data, "Customer A"));
+	assert_non_null(strstr(out.data, "\"scope\":\"account:001SjB\""));
+	assert_non_null(strstr(out.data, "\"scope\":\"global\""));
+	assert_int_equal(crmw_memory_list(&out, m, "{\"limit\":0,\"scopes\":[\"account:001SjA\"]}"), CRMW_OK);
+	json_t *l = json_loads(out.data, 0, NULL);
+	assert_int_equal(json_array_size(l), 2); /* the secret and x1 */
+	json_decref(l);
+	assert_int_equal(crmw_memory_stats(&out, m), CRMW_OK);
+	json_t *st = json_loads(out.data, 0, NULL);
+	json_t *scopes = json_object_get(st, "scopes");
+	assert_int_equal(json_integer_value(json_object_get(scopes, "global")), 5);
+	assert_int_equal(json_integer_value(json_object_get(scopes, "account:001SjA")), 2);
+	assert_int_equal(json_integer_value(json_object_get(scopes, "account:001SjB")), 2);
+	json_decref(st);
+
+	/* bad scopes */
+	static const char *const bad_entries[] = {
+		"{\"text\":\"x\",\"scope\":1}", "{\"text\":\"x\",\"scope\":null}", "{\"text\":\"x\",\"scope\":\"a\\nb\"}",
+	};
+	int64_t id;
+	for (size_t i = 0; i < 3; i++)
+		assert_int_equal(crmw_memory_add(&id, NULL, m, bad_entries[i], NULL, 0), CRMW_EINVALID);
+	char longs[400];
+	memset(longs, 'x', sizeof longs);
+	snprintf(longs, sizeof longs, "{\"text\":\"x\",\"scope\":\"%0300d\"}", 0);
+	assert_int_equal(crmw_memory_add(&id, NULL, m, longs, NULL, 0), CRMW_EINVALID);
+	static const char *const bad_opts[] = {
+		"{\"scope\":1}", "{\"scope\":[\"a\"]}", "{\"scopes\":[]}", "{\"scopes\":\"a\"}", "{\"scopes\":[1]}",
+		"{\"scope\":\"a\",\"scopes\":[\"b\"]}", "{\"scope\":\"\\u0001\"}",
+	};
+	for (size_t i = 0; i < sizeof bad_opts / sizeof bad_opts[0]; i++) {
+		assert_int_equal(crmw_memory_search(&out, m, "x", bad_opts[i]), CRMW_EINVALID);
+		assert_int_equal(crmw_memory_list(&out, m, bad_opts[i]), CRMW_EINVALID);
+	}
+
+	/* another handle follows a change of scope (the cache row moves) */
+	crmw_memory *r = NULL;
+	assert_int_equal(crmw_memory_open(&r, tmp_path("scopes.db"), "{\"readonly\":true}"), CRMW_OK);
+	hits_text(got, sizeof got, r, q, "{\"k\":10,\"scope\":\"account:001SjB\"}");
+	assert_null(strstr(got, first));
+	assert_int_equal(crmw_memory_update(m, a, "{\"scope\":\"account:001SjB\"}"), CRMW_OK);
+	hits_text(got, sizeof got, r, q, "{\"k\":1,\"scope\":\"account:001SjB\"}");
+	assert_true(strncmp(got, first, strlen(first)) == 0);
+	hits_text(got, sizeof got, m, q, "{\"k\":10,\"scope\":\"account:001SjA\"}");
+	assert_null(strstr(got, first));
+	assert_int_equal(crmw_memory_update(m, a, "{\"scope\":\"account:001SjA\"}"), CRMW_OK);
+	hits_text(got, sizeof got, r, q, "{\"k\":10,\"scope\":\"account:001SjB\"}");
+	assert_null(strstr(got, first));
+	assert_int_equal(crmw_memory_update(m, a, "{\"scope\":7}"), CRMW_EINVALID);
+	crmw_memory_free(r);
+
+	/* export and import keep the scope */
+	const char *jl = tmp_path("scopes.jsonl");
+	assert_int_equal(crmw_memory_export(m, jl), CRMW_OK);
+	FILE *f = fopen(jl, "r");
+	char line[8192];
+	int with_scope = 0, lines = 0;
+	while (fgets(line, sizeof line, f)) {
+		lines++;
+		with_scope += strstr(line, "\"scope\":\"") != NULL;
+	}
+	fclose(f);
+	assert_int_equal(with_scope, lines);
+	crmw_memory *c = open_store("scopes-copy.db", "{\"dim\":128}");
+	int64_t added, merged;
+	assert_int_equal(crmw_memory_import(&added, &merged, c, jl, "{\"keep_ids\":true}"), CRMW_OK);
+	assert_int_equal(merged, 0);
+	crmw_buf o2 = CRMW_BUF_INIT;
+	assert_int_equal(crmw_memory_list(&out, m, "{\"limit\":0}"), CRMW_OK);
+	assert_int_equal(crmw_memory_list(&o2, c, "{\"limit\":0}"), CRMW_OK);
+	assert_string_equal(out.data, o2.data);
+	hits_text(got, sizeof got, c, q, "{\"k\":10,\"scope\":\"account:001SjB\"}");
+	hits_text(want, sizeof want, m, q, "{\"k\":10,\"scope\":\"account:001SjB\"}");
+	assert_string_equal(got, want);
+	/* an import merges within a scope only: the same file again merges
+	 * every line, a copy of A's line under another scope does not */
+	assert_int_equal(crmw_memory_import(&added, &merged, c, jl, NULL), CRMW_OK);
+	assert_int_equal(added, 0);
+	f = fopen(jl, "w");
+	fprintf(f, "{\"text\":\"%s\",\"family\":\"case_subject\",\"scope\":\"account:001SjD\"}\n", secret);
+	fclose(f);
+	assert_int_equal(crmw_memory_import(&added, &merged, c, jl, NULL), CRMW_OK);
+	assert_int_equal(added, 1);
+	assert_int_equal(merged, 0);
+	crmw_buf_dispose(&out);
+	crmw_buf_dispose(&o2);
+	crmw_memory_free(c);
+	crmw_memory_free(clean);
+	crmw_memory_free(m);
+}
+
+/* A store of format 1 (before scopes), made by hand with that format's
+ * tables: `n` guidelines of family "legacy". */
+static void make_format1(const char *path, int n)
+{
+	rm_store(path);
+	sqlite3 *db = NULL;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	const char *ddl =
+		"PRAGMA journal_mode=WAL;"
+		"CREATE TABLE crmw_mem_meta(key TEXT PRIMARY KEY, value) WITHOUT ROWID;"
+		"CREATE TABLE crmw_mem_entry(id INTEGER PRIMARY KEY AUTOINCREMENT,"
+		" kind TEXT NOT NULL CHECK (kind IN ('guideline','plan','episode','fact')), title TEXT NOT NULL DEFAULT '',"
+		" text TEXT NOT NULL CHECK (length(text) > 0), query TEXT, family TEXT, tags TEXT NOT NULL DEFAULT '[]',"
+		" metadata TEXT NOT NULL DEFAULT '{}', provenance TEXT NOT NULL DEFAULT '[]', text_hash INTEGER NOT NULL,"
+		" embedding BLOB NOT NULL, n_retrieved INTEGER NOT NULL DEFAULT 0, n_success INTEGER NOT NULL DEFAULT 0,"
+		" n_failure INTEGER NOT NULL DEFAULT 0, n_helpful INTEGER NOT NULL DEFAULT 0,"
+		" n_harmful INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,"
+		" seq INTEGER NOT NULL);"
+		"CREATE INDEX crmw_mem_entry_seq ON crmw_mem_entry(seq);"
+		"CREATE INDEX crmw_mem_entry_hash ON crmw_mem_entry(text_hash);"
+		"CREATE TABLE crmw_mem_tomb(id INTEGER PRIMARY KEY, seq INTEGER NOT NULL);"
+		"CREATE INDEX crmw_mem_tomb_seq ON crmw_mem_tomb(seq);"
+		"INSERT INTO crmw_mem_meta VALUES ('format', 1), ('embedder', 'crmw-hash-v1'), ('dim', 32),"
+		" ('metric', 'cosine'), ('capacity', 0), ('dedup_threshold', 0.97),"
+		" ('uuid', '0123456789abcdef0123456789abcdef'), ('created_at', '2026-01-01T00:00:00.000Z'),"
+		" ('seq', 1), ('vec_epoch', 0), ('tomb_floor', 0);";
+	assert_int_equal(sqlite3_exec(db, ddl, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_stmt *st = NULL;
+	assert_int_equal(sqlite3_prepare_v2(db,
+					    "INSERT INTO crmw_mem_entry(kind, text, family, text_hash, embedding, "
+					    "created_at, updated_at, seq) VALUES ('guideline', ?1, 'legacy', ?2, ?3, "
+					    "'2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z', 1)",
+					    -1, &st, NULL),
+			 SQLITE_OK);
+	for (int i = 0; i < n; i++) {
+		char text[100];
+		snprintf(text, sizeof text, "legacy guideline %d about refunds and returns", i);
+		float v[32];
+		assert_int_equal(crmw_embed_hash(v, 32, text, strlen(text)), CRMW_OK);
+		sqlite3_bind_text(st, 1, text, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(st, 2, 1000 + i);
+		sqlite3_bind_blob(st, 3, v, sizeof v, SQLITE_TRANSIENT);
+		assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	assert_int_equal(sqlite3_close(db), SQLITE_OK);
+}
+
+static int64_t file_format(const char *path, bool *has_scope)
+{
+	sqlite3 *db = NULL;
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	sqlite3_stmt *st = NULL;
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT value FROM crmw_mem_meta WHERE key = 'format'", -1, &st, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	int64_t fmt = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM pragma_table_info('crmw_mem_entry') "
+						"WHERE name = 'scope'", -1, &st, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	*has_scope = sqlite3_column_int64(st, 0) == 1;
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return fmt;
+}
+
+/*
+ * A store written before scopes (format 1): a read-only open treats every
+ * entry as global and changes nothing; a read-write open adds the column
+ * and records format 2, once; a read-only handle opened before that sees
+ * the scopes written after it.
+ */
+static void test_format1_upgrade(void **state)
+{
+	(void)state;
+	const char *path = tmp_path("legacy.db");
+	make_format1(path, 3);
+	bool has_scope = true;
+	crmw_memory *r = NULL;
+	assert_int_equal(crmw_memory_open(&r, path, "{\"readonly\":true}"), CRMW_OK);
+	crmw_buf out = CRMW_BUF_INIT;
+	assert_int_equal(crmw_memory_list(&out, r, "{\"limit\":0}"), CRMW_OK);
+	json_t *l = json_loads(out.data, 0, NULL);
+	assert_int_equal(json_array_size(l), 3);
+	size_t i;
+	json_t *e;
+	json_array_foreach(l, i, e) assert_string_equal(json_string_value(json_object_get(e, "scope")), "global");
+	json_decref(l);
+	char got[512];
+	hits_text(got, sizeof got, r, "refunds and returns", "{\"k\":5,\"scope\":\"account:001SjA\"}");
+	assert_int_equal(count_hits(got), 3);
+	assert_int_equal(crmw_memory_stats(&out, r), CRMW_OK);
+	assert_non_null(strstr(out.data, "\"scopes\":{\"global\":3}"));
+	const char *jl = tmp_path("legacy.jsonl");
+	assert_int_equal(crmw_memory_export(r, jl), CRMW_OK);
+	assert_int_equal(file_format(path, &has_scope), 1);
+	assert_false(has_scope);
+
+	/* a read-write open upgrades the file */
+	crmw_memory *w = NULL;
+	assert_int_equal(crmw_memory_open(&w, path, NULL), CRMW_OK);
+	assert_int_equal(file_format(path, &has_scope), 2);
+	assert_true(has_scope);
+	int64_t id;
+	int32_t mg;
+	assert_int_equal(crmw_memory_add(&id, &mg, w,
+					 "{\"text\":\"Customer A's own refunds and returns note\",\"family\":\"legacy\","
+					 "\"scope\":\"account:001SjA\"}",
+					 NULL, 0),
+			 CRMW_OK);
+	assert_int_equal(mg, 0);
+	assert_int_equal(id, 4);
+	/* the read-only handle of before reads the real column now */
+	hits_text(got, sizeof got, r, "Customer A's own refunds and returns note", "{\"k\":5,\"scope\":\"account:001SjB\"}");
+	assert_null(strstr(got, "4:"));
+	hits_text(got, sizeof got, r, "Customer A's own refunds and returns note", "{\"k\":1,\"scope\":\"account:001SjA\"}");
+	assert_true(strncmp(got, "4:", 2) == 0);
+	assert_int_equal(crmw_memory_list(&out, r, "{\"scope\":\"account:001SjB\",\"limit\":0}"), CRMW_OK);
+	assert_null(strstr(out.data, "Customer A"));
+	crmw_memory_free(r);
+	/* opening again changes nothing; the old entries are global */
+	crmw_memory_free(w);
+	assert_int_equal(crmw_memory_open(&w, path, NULL), CRMW_OK);
+	assert_int_equal(crmw_memory_list(&out, w, "{\"scopes\":[\"global\"],\"limit\":0}"), CRMW_OK);
+	l = json_loads(out.data, 0, NULL);
+	assert_int_equal(json_array_size(l), 3);
+	json_decref(l);
+	/* the export of the old store imports as global entries */
+	crmw_memory *c = open_store("legacy-copy.db", "{\"dim\":32}");
+	int64_t added, merged;
+	assert_int_equal(crmw_memory_import(&added, &merged, c, jl, NULL), CRMW_OK);
+	assert_int_equal(added, 3);
+	assert_int_equal(crmw_memory_stats(&out, c), CRMW_OK);
+	assert_non_null(strstr(out.data, "\"scopes\":{\"global\":3}"));
+	crmw_memory_free(c);
+	crmw_memory_free(w);
+	/* a format this library does not know is refused */
+	sqlite3 *db = NULL;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "UPDATE crmw_mem_meta SET value = 3 WHERE key = 'format'", NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(crmw_memory_open(&w, path, NULL), CRMW_ECORRUPT);
+	assert_non_null(strstr(crmw_last_error(), "format 3"));
+	crmw_buf_dispose(&out);
+}
+
 /* ------------------------------------------------------------ bad input */
 
 static int fixed_embed(float *out, int32_t dim, const char *text, size_t len, void *ud)
@@ -989,7 +1419,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_embedder),   cmocka_unit_test(test_exact_scan),	 cmocka_unit_test(test_faiss),
 		cmocka_unit_test(test_write_path), cmocka_unit_test(test_handles_and_io), cmocka_unit_test(test_bad_input),
-		cmocka_unit_test(test_threads),	   cmocka_unit_test(test_killed_writer),
+		cmocka_unit_test(test_threads),	   cmocka_unit_test(test_killed_writer), cmocka_unit_test(test_scopes),
+		cmocka_unit_test(test_format1_upgrade),
 	};
 	cmocka_set_message_output(CM_OUTPUT_TAP);
 	return cmocka_run_group_tests_name("memory", tests, setup, teardown);

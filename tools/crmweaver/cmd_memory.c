@@ -19,7 +19,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: crmweaver memory add --store MEM.db --text TEXT [--title T] [--kind K] [--family F]\n"
-		"                            [--query Q] [--tag T]... [--metadata JSON] [--provenance ID]... [--json]\n"
+		"                            [--query Q] [--tag T]... [--metadata JSON] [--provenance ID]...\n"
+		"                            [--scope S] [--json]\n"
 		"       crmweaver memory search --store MEM.db --text QUERY [-k N] [FILTERS] [--min-score X]\n"
 		"                               [--mmr LAMBDA] [--engine auto|exact|faiss] [--json]\n"
 		"       crmweaver memory list --store MEM.db [FILTERS] [--order id|utility|updated|retrieved]\n"
@@ -35,12 +36,19 @@ static void usage(FILE *f)
 		"subcommands need an existing one.  An add that repeats an entry of the same kind and\n"
 		"family (equal text, or similar enough) merges into it.\n"
 		"\n"
+		"Every entry has a scope: \"global\" (every reader sees it; the default of add), or the\n"
+		"scope of the role whose episode wrote it (\"internal\", \"account:<AccountId>\" for a\n"
+		"customer, \"role:<name>...\" for a policy role; docs/access.md).  search and list\n"
+		"with --scope S show what a reader of S sees: the global entries and those of S.\n"
+		"\n"
 		"filters (search, list; --kind and --family may repeat: any of them):\n"
 		"  --kind K        guideline, plan, episode or fact (add: the entry's kind, default guideline)\n"
 		"  --family F      a task family (add: the entry's family)\n"
 		"  --tag T         entries carrying every tag given (add: the entry's tags)\n"
 		"  --metadata JSON {\"path\": value} the metadata must match, \"a.b\" is metadata.a.b\n"
 		"                  (add: the entry's metadata object)\n"
+		"  --scope S       the entries a reader of scope S sees: S's and the global ones\n"
+		"                  (add: the entry's scope, default global)\n"
 		"\n"
 		"options:\n"
 		"  --store FILE    the memory store\n"
@@ -67,6 +75,7 @@ static void usage(FILE *f)
 		"      --title 'Route by issue' --text 'Count closed cases per agent for the issue first.'\n"
 		"  crmweaver memory search --store mem.db --text 'which agent should get this case' -k 3\n"
 		"  crmweaver memory search --store mem.db --text 'refund policy' --family knowledge_qa --json\n"
+		"  crmweaver memory search --store mem.db --text 'my order' --scope account:001Sj3erptXiHMNIA3\n"
 		"  crmweaver memory list --store mem.db --order utility --desc --limit 20\n"
 		"  crmweaver memory export --store mem.db -o mem.jsonl\n"
 		"  crmweaver memory import --store other.db mem.jsonl\n"
@@ -83,7 +92,7 @@ static const char *const sub_names[S_N] = {"add",   "search", "list",   "show", 
 enum {
 	O_STORE = 256, O_TEXT, O_TITLE, O_KIND, O_FAMILY, O_QUERY, O_TAG, O_METADATA, O_PROV, O_MIN_SCORE, O_MMR,
 	O_ENGINE, O_ORDER, O_DESC, O_LIMIT, O_OFFSET, O_NO_DEDUP, O_KEEP_IDS, O_FACTORY, O_DIM, O_EMBEDDER,
-	O_CAPACITY, O_INDEX, O_JSON,
+	O_CAPACITY, O_INDEX, O_JSON, O_SCOPE,
 };
 
 static const struct option opts[] = {
@@ -111,6 +120,7 @@ static const struct option opts[] = {
 	{"capacity", required_argument, 0, O_CAPACITY},
 	{"index", required_argument, 0, O_INDEX},
 	{"json", no_argument, 0, O_JSON},
+	{"scope", required_argument, 0, O_SCOPE},
 	{"output", required_argument, 0, 'o'},
 	{"help", no_argument, 0, 'h'},
 	{0, 0, 0, 0},
@@ -122,7 +132,7 @@ static unsigned option_subs(int c)
 	switch (c) {
 	case O_TEXT: return B(S_ADD) | B(S_SEARCH);
 	case O_TITLE: case O_QUERY: case O_PROV: return B(S_ADD);
-	case O_KIND: case O_FAMILY: case O_TAG: case O_METADATA: return FILTERS;
+	case O_KIND: case O_FAMILY: case O_TAG: case O_METADATA: case O_SCOPE: return FILTERS;
 	case 'k': case O_MIN_SCORE: case O_MMR: case O_ENGINE: return B(S_SEARCH);
 	case O_ORDER: case O_DESC: case O_LIMIT: case O_OFFSET: return B(S_LIST);
 	case O_NO_DEDUP: case O_KEEP_IDS: return B(S_IMPORT);
@@ -145,7 +155,7 @@ static void option_name(char *out, size_t n, int c)
 
 typedef struct margs {
 	int sub;
-	const char *store, *text, *title, *query, *engine, *order, *factory, *embedder, *index, *output, *pos;
+	const char *store, *text, *title, *query, *engine, *order, *factory, *embedder, *index, *output, *pos, *scope;
 	json_t *kinds, *families, *tags, *prov, *metadata; /* arrays; metadata an object */
 	int64_t k, dim, capacity, limit, offset;	   /* -1: not given */
 	double min_score, mmr;
@@ -309,6 +319,7 @@ static int parse_args(margs *a, int argc, char **argv)
 		case O_CAPACITY: rc = cli_parse_count(cmd_name, "--capacity", optarg, &a->capacity); break;
 		case O_INDEX: a->index = optarg; break;
 		case O_JSON: a->json = true; break;
+		case O_SCOPE: a->scope = optarg; break;
 		case 'o': a->output = optarg; break;
 		}
 	}
@@ -446,6 +457,7 @@ static int run_add(crmw_memory *m, const margs *a)
 		json_object_set(e, "metadata", a->metadata);
 	if (a->prov)
 		json_object_set(e, "provenance", a->prov);
+	set_str(e, "scope", a->scope);
 	char *text = dump(e);
 	if (!text)
 		return cli_error(CLI_FAIL, "%s: out of memory", cmd_name);
@@ -472,6 +484,7 @@ static json_t *filters(const margs *a)
 		json_object_set(o, "tags", a->tags);
 	if (a->metadata)
 		json_object_set(o, "metadata", a->metadata);
+	set_str(o, "scope", a->scope);
 	return o;
 }
 
