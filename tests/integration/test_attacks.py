@@ -13,9 +13,8 @@ diagnostics say what each attack recovered and how many queries it took.
 
 usage: test_attacks.py PATH_TO_CRMWEAVER
 
-CRMW_ATTACK_FULL=1 in the environment recovers whole strings (and every
-string) instead of the first few characters of the first one: slower, for
-measuring what the attacks get.
+CRMW_ATTACK_FULL=1 in the environment recovers whole strings instead of
+their first few characters: slower, for measuring what the attacks get.
 """
 import hashlib
 import json
@@ -238,8 +237,7 @@ unchanged("subject oracle")
 # ------------------------------------ 2. error oracle: a contact's e-mail
 
 route = Route("tool")
-got = range_attack(route, lambda c: f"SELECT Id FROM Contact WHERE AccountId = {lit(VICTIM)} AND {c}", "Email", LIMIT,
-                   many=FULL)
+got = range_attack(route, lambda c: f"SELECT Id FROM Contact WHERE AccountId = {lit(VICTIM)} AND {c}", "Email", LIMIT)
 report("error oracle, tool issue_soql_query: no e-mail of another account's contacts", route, got, VICTIM_EMAILS)
 unchanged("e-mail oracle")
 
@@ -252,7 +250,7 @@ agent = col('SELECT "OwnerId" FROM "Case" WHERE "AccountId" != ? GROUP BY 1 ORDE
 others = col('SELECT "Subject" FROM "Case" WHERE "OwnerId" = ? AND "AccountId" != ?', agent, MY_ACC)
 route = Route("cli")
 got = range_attack(route, lambda c: f"SELECT Id, (SELECT Id FROM Cases WHERE AccountId != {lit(MY_ACC)} AND {c}) "
-                                    f"FROM User WHERE Id = {lit(agent)}", "Subject", LIMIT, many=FULL)
+                                    f"FROM User WHERE Id = {lit(agent)}", "Subject", LIMIT)
 report("error oracle in a child subquery (FROM User, (SELECT ... FROM Cases WHERE ...)): no subject of other "
        "customers' cases", route, got, others)
 unchanged("child subquery oracle")
@@ -261,7 +259,7 @@ unchanged("child subquery oracle")
 
 route = Route("tool")
 got = range_attack(route, lambda c: f"SELECT Id FROM User WHERE Id IN (SELECT OwnerId FROM Case WHERE AccountId = "
-                                    f"{lit(VICTIM)} AND {c})", "Subject", LIMIT, many=FULL)
+                                    f"{lit(VICTIM)} AND {c})", "Subject", LIMIT)
 report("error oracle in a semi-join (tool issue_soql_query): no subject of another account's cases", route, got,
        VICTIM_SUBJECTS)
 unchanged("semi-join oracle")
@@ -275,7 +273,7 @@ hidden_titles = [x["Title"] for x in HIDDEN_KB]
 for kind in ("cli", "tool"):
     route = Route(kind)
     got = range_attack(route, lambda c: f"FIND {{{EVERYTHING}}} RETURNING Knowledge__kav(Id WHERE {KB_HIDDEN} AND {c})",
-                       "Title", 200 if FULL else 8, many=FULL)
+                       "Title", 200 if FULL else 8)
     how = "crmweaver query FIND" if kind == "cli" else "tool issue_sosl_query"
     report(f"error oracle in SOSL RETURNING WHERE ({how}): no title of an article hidden from customers", route, got,
            hidden_titles)
@@ -326,15 +324,17 @@ closed_acc = col('''SELECT "AccountId" FROM "Case" WHERE "Status" = 'Closed' AND
 closed_subjects = col('''SELECT "Subject" FROM "Case" WHERE "Status" = 'Closed' AND "AccountId" = ?''', closed_acc)
 route = Route("cli", policy)
 got = range_attack(route, lambda c: f"SELECT Id FROM Case WHERE AccountId = {lit(closed_acc)} AND Status = 'Closed' "
-                                    f"AND {c}", "Subject", LIMIT, many=FULL)
+                                    f"AND {c}", "Subject", LIMIT)
 report("error oracle under a policy file (Case where Status != 'Closed'): no subject of a closed case", route, got,
        closed_subjects)
 unchanged("policy oracle")
 
 # ---------------- 9. error oracle through a relationship path (a policy)
 
-# Accounts outside the rule read as null through Contact.Account, but the
-# WHERE on Account.Name runs on them before the join's rule.
+# A guard (this route holds today): accounts outside the rule read as null
+# through Contact.Account because the rule is in the join's ON, so a WHERE on
+# Account.Name never sees their values.  A fix that moves rules around must
+# keep it so.
 policy2 = os.path.join(tmp, "tech.json")
 with open(policy2, "w") as f:
     json.dump({"schema_version": 1, "name": "tech_accounts", "default": "read",
@@ -523,11 +523,12 @@ with open(replay, "w") as f:
 out = os.path.join(tmp, "deep-out.jsonl")
 r = cli("run", "--db", ORG, "--tasks", tasks, "--backend", "replay", "--replay", replay,
         "--agent", json.dumps({"max_output_bytes": 1 << 26, "tools": "query"}), "-o", out)
-obs = ""
+obs = ""  # what the episode made of the call: the tool's answer or error, or the reply's error
 if r.returncode == 0:
     for d in json.loads(open(out).readline())["decisions"]:
         for a in d.get("actions", []):
             obs = a.get("observation") or obs
+        obs = obs or d.get("format_error") or "; ".join(d.get("errors", []))
 t.ok(r.returncode in (0, 1) and obs, "a WHERE of 200,000 conditions (crmweaver run, tool issue_soql_query): "
      "an answer or a clear error, the process lives",
      f"exit {r.returncode} {'(signal %d)' % -r.returncode if r.returncode < 0 else ''} {r.stderr.strip()[-200:]}")

@@ -17,6 +17,8 @@
  *   as the internal role, and stays widened after it;
  * - a guideline written from one customer's episode carries its answer into
  *   another customer's system prompt;
+ * - a customer's ReAct system prompt describes objects and fields the
+ *   customer cannot read;
  * - deep conditions and nested subqueries, and threads with 128 KiB stacks,
  *   in child processes (a crash is a signal there, not a failed run);
  * - a property test: random queries under random policies return only
@@ -575,7 +577,11 @@ static void test_agent_registry_fails_open(void **state)
 	script s = {.turns = {call}, .n = 1};
 	crmw_backend b = backend_of(&s);
 	assert_int_equal(crmw_agent_set_backend(a, &b), CRMW_OK);
-	json_t *tr = run_task(a, "{\"id\":\"no-role\",\"family\":\"custom\",\"query\":\"Which cases are open?\"}");
+	/* refusing to run the task at all is as good as running it restricted */
+	const char *task = "{\"id\":\"no-role\",\"family\":\"custom\",\"query\":\"Which cases are open?\"}";
+	crmw_buf tb = CRMW_BUF_INIT;
+	json_t *tr = crmw_agent_run(&tb, a, task, NULL) == CRMW_OK ? json_loads(tb.data, 0, NULL) : NULL;
+	crmw_buf_dispose(&tb);
 	const char *obs = json_string_value(json_object_get(
 		json_array_get(json_object_get(json_array_get(json_object_get(tr, "decisions"), 0), "actions"), 0), "observation"));
 	int during = count_in(obs, victim_subjects);
@@ -658,6 +664,75 @@ static void test_memory_crosses_customers(void **state)
 	crmw_agent_free(a);
 	crmw_memory_free(mem);
 	assert_false(leaked);
+}
+
+/* Does text name `name` as a whole identifier? */
+static bool has_name(const char *text, const char *name)
+{
+	size_t n = strlen(name);
+	for (const char *p = strstr(text, name); p; p = strstr(p + 1, name)) {
+		bool before = p > text && (isalnum((unsigned char)p[-1]) || p[-1] == '_');
+		bool after = isalnum((unsigned char)p[n]) || p[n] == '_';
+		if (!before && !after)
+			return true;
+	}
+	return false;
+}
+
+/* A ReAct episode as a customer: the system prompt describes the org's
+ * objects and fields (schema_prompt, on by default in ReAct mode); it must
+ * not name those the customer cannot read. */
+static void test_react_prompt_names(void **state)
+{
+	(void)state;
+	char spec[64], task[300];
+	snprintf(spec, sizeof spec, "external:%s", me);
+	crmw_role *r = make_role(spec, NULL);
+	crmw_agent *a;
+	assert_int_equal(crmw_agent_new(&a, db, "{\"mode\":\"react\",\"max_turns\":2}"), CRMW_OK);
+	snprintf(task, sizeof task, "{\"id\":\"react-names\",\"family\":\"custom\",\"query\":\"My cases?\",\"context\":"
+		 "{\"role\":\"%s\"}}", spec);
+	crmw_session *x;
+	assert_int_equal(crmw_session_new(&x, a, task, NULL), CRMW_OK);
+	crmw_buf req = CRMW_BUF_INIT;
+	int32_t step;
+	assert_int_equal(crmw_session_next(&step, &req, x), CRMW_OK);
+	json_t *rq = json_loads(req.data, 0, NULL);
+	const char *sys = json_string_value(json_object_get(json_array_get(json_object_get(rq, "messages"), 0), "content"));
+	assert_non_null(sys);
+	/* hidden names long enough not to be ordinary words */
+	crmw_buf sj = CRMW_BUF_INIT;
+	assert_int_equal(crmw_schema_to_json(&sj, crmw_db_schema(db)), CRMW_OK);
+	json_t *sc = json_loads(sj.data, 0, NULL);
+	char named[2000] = "";
+	int n = 0;
+	size_t i, k;
+	json_t *ob, *f;
+	json_array_foreach(json_object_get(sc, "objects"), i, ob) {
+		const char *on = json_string_value(json_object_get(ob, "name"));
+		bool reads = crmw_role_can_read(r, on, NULL) == 1;
+		if (!reads && strlen(on) >= 8 && has_name(sys, on)) {
+			size_t l = strlen(named);
+			snprintf(named + l, sizeof named - l, "%s%s", n++ ? ", " : "", on);
+		}
+		json_array_foreach(json_object_get(ob, "fields"), k, f) {
+			const char *fn = json_string_value(json_object_get(f, "name"));
+			if (reads && crmw_role_can_read(r, on, fn) != 1 && strlen(fn) >= 8 && has_name(sys, fn)) {
+				size_t l = strlen(named);
+				snprintf(named + l, sizeof named - l, "%s%s.%s", n++ ? ", " : "", on, fn);
+			}
+		}
+	}
+	diag("ReAct system prompt of a customer's episode (%zu bytes) names %d objects and fields the customer cannot "
+	     "read: %.600s", strlen(sys), n, named);
+	json_decref(sc);
+	crmw_buf_dispose(&sj);
+	json_decref(rq);
+	crmw_buf_dispose(&req);
+	crmw_session_free(x);
+	crmw_agent_free(a);
+	crmw_role_free(r);
+	assert_int_equal(n, 0);
 }
 
 /* ---------------------------------------------- crashes, in children */
@@ -794,12 +869,25 @@ static void *small_stack_work(void *arg)
 	return NULL;
 }
 
+/* AddressSanitizer's red zones make frames larger: twice the stack there
+ * (today's code needs 320 to 384 KiB in both builds). */
+#if defined(__SANITIZE_ADDRESS__)
+#define SMALL_STACK (2 * 128 * 1024)
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SMALL_STACK (2 * 128 * 1024)
+#endif
+#endif
+#ifndef SMALL_STACK
+#define SMALL_STACK (128 * 1024)
+#endif
+
 static int child_small_stack(void *arg)
 {
 	(void)arg;
 	pthread_attr_t at;
 	pthread_attr_init(&at);
-	pthread_attr_setstacksize(&at, 128 * 1024);
+	pthread_attr_setstacksize(&at, SMALL_STACK);
 	pthread_t th;
 	if (pthread_create(&th, &at, small_stack_work, NULL))
 		return 10;
@@ -814,7 +902,7 @@ static void test_small_stack(void **state)
 	int done = 0;
 	int rc = in_child(child_small_stack, NULL, &done);
 	static const char *const steps[] = {"crmw_query", "a tool call", "an agent episode"};
-	diag("128 KiB thread stack: %d of 3 steps done (%s), child %s %d", done,
+	diag("%d KiB thread stack: %d of 3 steps done (%s), child %s %d", SMALL_STACK / 1024, done,
 		done < 3 ? steps[done] : "all", rc < 0 ? "killed by signal" : "exited with", rc < 0 ? -rc : rc);
 	assert_int_equal(rc, 0);
 	assert_int_equal(done, 3);
@@ -1363,6 +1451,7 @@ int main(void)
 		cmocka_unit_test(test_agent_error_oracle),
 		cmocka_unit_test(test_agent_registry_fails_open),
 		cmocka_unit_test(test_memory_crosses_customers),
+		cmocka_unit_test(test_react_prompt_names),
 		cmocka_unit_test(test_deep_where),
 		cmocka_unit_test(test_nested_children),
 		cmocka_unit_test(test_small_stack),
