@@ -234,6 +234,7 @@ CRMW_API void crmw_agent_free(crmw_agent *a)
 	if (a->user_free)
 		a->user_free(a->user_ud);
 	free(a->schema_text);
+	free(a->view_text);
 	json_decref(a->tools_json);
 	json_decref(a->tools_retired);
 	free(a->tools_text);

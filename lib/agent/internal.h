@@ -78,6 +78,8 @@ struct crmw_agent {
 	void *user_ud;
 	crmw_free_fn user_free;
 	char *schema_text; /* rendered once, for react prompts */
+	char *view_text;   /* the same as the role with serial view_serial sees it */
+	uint64_t view_serial;
 	/* The registry's tools in OpenAI form, exported once per registry
 	 * generation (sessions share the value; envs splice the text). */
 	json_t *tools_json;
@@ -141,7 +143,8 @@ int crmw__session_episode_suffix(crmw_session *s, const char *suffix);
 
 /* The system prompt of a session (prompt.c).  `guidelines` is the array of
  * memory hits (may be empty).  Caller frees. */
-char *crmw__system_prompt(crmw_agent *a, const json_t *task, bool external, const json_t *guidelines);
+char *crmw__system_prompt(crmw_agent *a, const json_t *task, bool external, const json_t *guidelines,
+			  const crmw_role *role);
 
 /* The request asking the backend to word a guideline (prompt.c). */
 json_t *crmw__distill_messages(const json_t *task, const char *steps_text, const char *answer);

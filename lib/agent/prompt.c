@@ -5,6 +5,7 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 #include "agent/internal.h"
+#include "schema/internal.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -67,8 +68,44 @@ static int section(crmw_buf *b, const char *title, const char *text)
 	return rc;
 }
 
-char *crmw__system_prompt(crmw_agent *a, const json_t *task, bool external, const json_t *guidelines)
+static bool view_object(void *ud, const char *object)
 {
+	return crmw__role_reads(ud, object);
+}
+
+static bool view_field(void *ud, const char *object, const char *field)
+{
+	return crmw__role_sees(ud, object, field);
+}
+
+/* The schema text as `role` sees it: the agent's whole text for a role
+ * that reads everything, else rendered for the role (no object or field
+ * it may not read is named; kept for the next episode of the same role). */
+static const char *schema_text(crmw_agent *a, const crmw_role *role)
+{
+	if (!a->schema_text || !role || role->unrestricted)
+		return a->schema_text;
+	if (a->view_text && a->view_serial == role->serial)
+		return a->view_text;
+	free(a->view_text);
+	a->view_text = NULL;
+	crmw__schema_view v = {view_object, view_field, (void *)role};
+	crmw_buf b = CRMW_BUF_INIT;
+	if (crmw__schema_render_view(&b, (crmw_schema *)crmw_db_schema(a->db), NULL, &v)) {
+		crmw_buf_dispose(&b);
+		return NULL;
+	}
+	a->view_text = b.data;
+	a->view_serial = role->serial;
+	return a->view_text;
+}
+
+char *crmw__system_prompt(crmw_agent *a, const json_t *task, bool external, const json_t *guidelines,
+			  const crmw_role *role)
+{
+	const char *schema = schema_text(a, role);
+	if (a->schema_text && !schema)
+		return NULL;
 	crmw_buf b = CRMW_BUF_INIT;
 	int rc = crmw__buf_puts(&b, external ? ROLE_EXTERNAL : ROLE_INTERNAL);
 	rc = rc ? rc : crmw__buf_putc(&b, '\n');
@@ -78,8 +115,8 @@ char *crmw__system_prompt(crmw_agent *a, const json_t *task, bool external, cons
 		const char *fmt = a->o.mode == MODE_REACT ? REACT_FORMAT : a->o.text_answer ? TOOLS_FORMAT : TOOLS_FORMAT_TEXT;
 		rc = crmw__buf_printf(&b, "\n%s", fmt);
 	}
-	if (!rc && a->schema_text)
-		rc = section(&b, "The org's objects and fields", a->schema_text);
+	if (!rc && schema)
+		rc = section(&b, "The org's objects and fields", schema);
 	const json_t *ctx = json_object_get(task, "context");
 	const char *today = json_string_value(json_object_get(ctx, "today"));
 	const json_t *md = json_object_get(task, "metadata");

@@ -680,7 +680,7 @@ CRMW_API int crmw_session_new_as(crmw_session **out, crmw_agent *a, const crmw_r
 	rc = rc ? rc : task_opts(s);
 	rc = rc ? rc : retrieve(s);
 	if (!rc) {
-		char *sys = crmw__system_prompt(a, s->task, s->external, s->mem_hits);
+		char *sys = crmw__system_prompt(a, s->task, s->external, s->mem_hits, s->opts ? s->opts->role : NULL);
 		rc = sys ? push(s->messages, json_pack("{s:s, s:s}", "role", "system", "content", sys)) : CRMW_ENOMEM;
 		free(sys);
 		if (rc)

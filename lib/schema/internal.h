@@ -53,6 +53,20 @@ crmw_object *crmw__schema_object_by_prefix(const crmw_schema *s, const char *id)
 int crmw__schema_no_object(crmw_err *e, const crmw_schema *s, const char *name);
 int crmw__schema_no_field(crmw_err *e, const crmw_object *o, const char *name);
 
+/* What a rendering of the schema shows (a role's view: schema sits below
+ * the access rules, so the caller decides): objects, and fields of shown
+ * objects.  A reference field lists only shown targets; a child
+ * relationship shows when its field does. */
+typedef struct crmw__schema_view {
+	bool (*object)(void *ud, const char *object);
+	bool (*field)(void *ud, const char *object, const char *field);
+	void *ud;
+} crmw__schema_view;
+/* Does `text` name, as a whole word, an object the view hides? */
+bool crmw__schema_names_hidden(const crmw_schema *s, const crmw__schema_view *v, const char *text);
+/* crmw_schema_render as the view shows the schema (NULL view: all). */
+int crmw__schema_render_view(crmw_buf *out, crmw_schema *s, const char *objects, const crmw__schema_view *v);
+
 
 /* Is the value one of the field's picklist values (exact match)? */
 bool crmw__picklist_has(const crmw_field *f, const char *v, size_t len);

@@ -990,13 +990,45 @@ int crmw_schema_describe(crmw_buf *out, crmw_schema *s, const char *object)
 
 /* ------------------------------------------------------- prompt text */
 
-static int render_field(crmw_buf *b, const crmw_field *f)
+/* What a view shows (NULL: everything). */
+static bool shows_object(const crmw__schema_view *v, const char *object)
+{
+	return !v || v->object(v->ud, object);
+}
+
+static bool shows_field(const crmw__schema_view *v, const char *object, const char *field)
+{
+	return !v || (v->object(v->ud, object) && v->field(v->ud, object, field));
+}
+
+bool crmw__schema_names_hidden(const crmw_schema *s, const crmw__schema_view *v, const char *text)
+{
+	for (int32_t i = 0; v && i < s->nobjects; i++) {
+		const char *name = s->objects[i].name;
+		size_t n = strlen(name);
+		if (shows_object(v, name))
+			continue;
+		for (const char *p = strstr(text, name); p; p = strstr(p + 1, name)) {
+			bool before = p == text || !(isalnum((unsigned char)p[-1]) || p[-1] == '_');
+			bool after = !(isalnum((unsigned char)p[n]) || p[n] == '_');
+			if (before && after)
+				return true;
+		}
+	}
+	return false;
+}
+
+static int render_field(crmw_buf *b, const crmw_schema *s, const crmw_field *f, const crmw__schema_view *v)
 {
 	int rc = crmw__buf_printf(b, "  - %s (%s", f->name, crmw_field_type_name(f->type));
-	if (!rc && f->type == CRMW_FIELD_REFERENCE) {
+	int nshown = 0;
+	for (int32_t k = 0; f->type == CRMW_FIELD_REFERENCE && k < f->nrefs; k++)
+		nshown += shows_object(v, f->refs[k]);
+	if (!rc && nshown) {
 		rc = crmw__buf_puts(b, " to ");
-		for (int32_t k = 0; !rc && k < f->nrefs; k++)
-			rc = crmw__buf_printf(b, "%s%s", k ? " or " : "", f->refs[k]);
+		for (int32_t k = 0, n = 0; !rc && k < f->nrefs; k++)
+			if (shows_object(v, f->refs[k]))
+				rc = crmw__buf_printf(b, "%s%s", n++ ? " or " : "", f->refs[k]);
 		if (!rc)
 			rc = crmw__buf_printf(b, "; relationship %s", f->relationship);
 	}
@@ -1007,26 +1039,28 @@ static int render_field(crmw_buf *b, const crmw_field *f)
 	}
 	if (!rc)
 		rc = crmw__buf_puts(b, ")");
-	if (!rc && f->description[0])
+	/* a description that points at an object the view hides is left out */
+	if (!rc && f->description[0] && !crmw__schema_names_hidden(s, v, f->description))
 		rc = crmw__buf_printf(b, ": %s", f->description);
 	return rc ? rc : crmw__buf_putc(b, '\n');
 }
 
-static int render_object(crmw_buf *b, const crmw_schema *s, const crmw_object *o)
+static int render_object(crmw_buf *b, const crmw_schema *s, const crmw_object *o, const crmw__schema_view *v)
 {
 	int rc = crmw__buf_printf(b, "\n%s (key prefix %s)", o->name, o->key_prefix);
-	if (!rc && o->description[0])
+	if (!rc && o->description[0] && !crmw__schema_names_hidden(s, v, o->description))
 		rc = crmw__buf_printf(b, ": %s", o->description);
 	rc = rc ? rc : crmw__buf_putc(b, '\n');
 	for (int32_t j = 0; !rc && j < o->nfields; j++)
-		rc = render_field(b, &o->fields[j]);
+		if (shows_field(v, o->name, o->fields[j].name))
+			rc = render_field(b, s, &o->fields[j], v);
 	/* Child relationships, for parent-to-child subqueries. */
 	bool first = true;
 	for (int32_t i = 0; !rc && i < s->nobjects; i++) {
 		const crmw_object *c = &s->objects[i];
 		for (int32_t j = 0; !rc && j < c->nfields; j++) {
 			const crmw_field *f = &c->fields[j];
-			if (!f->child_relationship)
+			if (!f->child_relationship || !shows_field(v, c->name, f->name))
 				continue;
 			for (int32_t k = 0; !rc && k < f->nrefs; k++) {
 				if (strcasecmp(f->refs[k], o->name) != 0)
@@ -1044,6 +1078,11 @@ static int render_object(crmw_buf *b, const crmw_schema *s, const crmw_object *o
 }
 
 int crmw_schema_render(crmw_buf *out, crmw_schema *s, const char *objects)
+{
+	return crmw__schema_render_view(out, s, objects, NULL);
+}
+
+int crmw__schema_render_view(crmw_buf *out, crmw_schema *s, const char *objects, const crmw__schema_view *v)
 {
 	if (!out || !s)
 		return crmw__errf(s ? &s->h.err : NULL, CRMW_EINVALID, "crmw_schema_render: NULL argument");
@@ -1076,6 +1115,8 @@ int crmw_schema_render(crmw_buf *out, crmw_schema *s, const char *objects)
 		for (int32_t i = 0; i < s->nobjects; i++)
 			want[i] = true;
 	}
+	for (int32_t i = 0; i < s->nobjects; i++)
+		want[i] = want[i] && shows_object(v, s->objects[i].name);
 	crmw_buf b = CRMW_BUF_INIT;
 	if (!rc) {
 		int mrc = crmw__buf_puts(&b, "Objects:");
@@ -1089,7 +1130,7 @@ int crmw_schema_render(crmw_buf *out, crmw_schema *s, const char *objects)
 		mrc = mrc ? mrc : crmw__buf_putc(&b, '\n');
 		for (int32_t i = 0; !mrc && i < s->nobjects; i++)
 			if (want[i])
-				mrc = render_object(&b, s, &s->objects[i]);
+				mrc = render_object(&b, s, &s->objects[i], v);
 		if (mrc)
 			rc = crmw__errf(&s->h.err, CRMW_ENOMEM, "out of memory");
 	}

@@ -5,6 +5,7 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 #include "tools/builtin.h"
+#include "schema/internal.h"
 
 #include <string.h>
 
@@ -20,19 +21,30 @@ int crmw__tool_respond(bcall *c, json_t *args)
 	return crmw__buf_puts(c->out, s) ? bfail(c, "TOOL_FAILED: out of memory") : 0;
 }
 
-/* The describe document, without what the role may not read. */
+static bool view_object(void *ud, const char *object)
+{
+	return crmw__role_reads(ud, object);
+}
+
+static bool view_field(void *ud, const char *object, const char *field)
+{
+	return crmw__role_sees(ud, object, field);
+}
+
+/* The describe document, without what the role may not read (nor a
+ * description that names it). */
 static int t_describe(bcall *c, json_t *args)
 {
 	const crmw_schema *sc = crmw_db_schema(c->db);
 	const char *name = crmw_schema_object_lookup(sc, astr(args, "object"));
 	const crmw_role *role = brole(c);
 	if (!name) {
-		const char *cands[256];
-		size_t n = 0;
-		for (int32_t i = 0; i < crmw_schema_object_count(sc) && n < CRMW_ARRAY_LEN(cands); i++)
+		crmw__near near;
+		crmw__near_init(&near, astr(args, "object"));
+		for (int32_t i = 0; i < crmw_schema_object_count(sc); i++)
 			if (crmw__role_reads(role, crmw_schema_object_name(sc, i)))
-				cands[n++] = crmw_schema_object_name(sc, i);
-		const char *hint = crmw__closest_name(astr(args, "object"), cands, n);
+				crmw__near_add(&near, crmw_schema_object_name(sc, i));
+		const char *hint = crmw__near_best(&near);
 		return bfail(c, "INVALID_TYPE: sObject type '%.80s' is not supported%s%s%s", astr(args, "object"),
 			     hint ? "; did you mean '" : "", hint ? hint : "", hint ? "'?" : "");
 	}
@@ -47,6 +59,11 @@ static int t_describe(bcall *c, json_t *args)
 	crmw_buf_dispose(&b);
 	if (!d)
 		return bfail(c, "TOOL_FAILED: out of memory");
+	crmw__schema_view view = {view_object, view_field, (void *)role};
+	const crmw__schema_view *v = role ? &view : NULL;
+	const char *od = json_string_value(json_object_get(d, "description"));
+	if (od && crmw__schema_names_hidden(sc, v, od))
+		json_object_del(d, "description");
 	json_t *fields = json_object_get(d, "fields"), *keep = json_array();
 	size_t i;
 	json_t *f;
@@ -58,6 +75,28 @@ static int t_describe(bcall *c, json_t *args)
 		for (size_t k = 0; k < CRMW_ARRAY_LEN(noise); k++)
 			if (json_is_false(json_object_get(f, noise[k])))
 				json_object_del(f, noise[k]);
+		/* a reference names only objects the role may read; one that
+		 * leads to none of them is a plain id to this role */
+		json_t *refs = json_object_get(f, "references");
+		if (json_is_array(refs)) {
+			json_t *shown = json_array();
+			size_t k;
+			json_t *r;
+			json_array_foreach(refs, k, r) {
+				if (crmw__role_reads(role, json_string_value(r)))
+					json_array_append(shown, r);
+			}
+			if (json_array_size(shown) == 0) {
+				json_object_del(f, "references");
+				json_object_del(f, "relationship_name");
+				json_decref(shown);
+			} else {
+				json_object_set_new(f, "references", shown);
+			}
+		}
+		const char *fd = json_string_value(json_object_get(f, "description"));
+		if (fd && crmw__schema_names_hidden(sc, v, fd))
+			json_object_del(f, "description");
 		json_t *label = json_object_get(f, "label");
 		if (json_is_string(label) && strcmp(json_string_value(label), json_string_value(json_object_get(f, "name"))) == 0)
 			json_object_del(f, "label");
@@ -67,7 +106,8 @@ static int t_describe(bcall *c, json_t *args)
 	json_t *kids = json_object_get(d, "child_relationships"), *kept = json_array();
 	json_array_foreach(kids, i, f) {
 		const char *obj = json_string_value(json_object_get(f, "object"));
-		if (obj && crmw__role_reads(role, obj))
+		const char *via = json_string_value(json_object_get(f, "field"));
+		if (obj && via && crmw__role_reads(role, obj) && crmw__role_sees(role, obj, via))
 			json_array_append(kept, f);
 	}
 	json_object_set_new(d, "child_relationships", kept);
