@@ -5,6 +5,7 @@
 #include "common/internal.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -166,4 +167,16 @@ int crmw__buf_read_file(crmw_buf *b, const char *path)
 		return -1;
 	}
 	return 0;
+}
+
+int crmw__buf_double(crmw_buf *b, double d)
+{
+	char tmp[40];
+	if (!isfinite(d))
+		return crmw__buf_puts(b, "null");
+	snprintf(tmp, sizeof tmp, "%.15g", d);
+	if (strtod(tmp, NULL) != d)
+		snprintf(tmp, sizeof tmp, "%.17g", d);
+	/* Keep it a JSON number that reads back as a double where it was one. */
+	return crmw__buf_puts(b, tmp);
 }

@@ -114,6 +114,9 @@ int crmw__buf_json_str(crmw_buf *b, const char *s, size_t n);
 /* Append the whole file at `path` (NUL-terminated).  0, or -1 with errno
  * set (ENOMEM when out of memory); what was read so far stays in b. */
 int crmw__buf_read_file(crmw_buf *b, const char *path);
+/* Append a double as a JSON number in its shortest round-trip form (null
+ * for NaN and infinities). */
+int crmw__buf_double(crmw_buf *b, double d);
 /* Empty the buffer, keeping its memory. */
 void crmw__buf_clear(crmw_buf *b);
 /* Cut text longer than `max` bytes at a UTF-8 character boundary and append

@@ -295,11 +295,11 @@ static int parse_object(crmw_role *r, crmw_db *db, const char *name, json_t *spe
 {
 	const crmw_object *o = crmw__schema_object(db->schema, name);
 	if (!o) {
-		const char *cands[256];
-		size_t n = 0;
-		for (int32_t i = 0; i < db->schema->nobjects && n < CRMW_ARRAY_LEN(cands); i++)
-			cands[n++] = db->schema->objects[i].name;
-		const char *hint = crmw__closest_name(name, cands, n);
+		crmw__near near;
+		crmw__near_init(&near, name);
+		for (int32_t i = 0; i < db->schema->nobjects; i++)
+			crmw__near_add(&near, db->schema->objects[i].name);
+		const char *hint = crmw__near_best(&near);
 		return perr("objects: the org has no object '%s'%s%s%s", name, hint ? "; did you mean '" : "",
 			    hint ? hint : "", hint ? "'?" : "");
 	}

@@ -478,6 +478,8 @@ static void sandbox_off(crmw_db *db, xcache *x)
  * connection (they read the sandbox through db->qcache, so a cache freed
  * and made again finds them in place).
  */
+static void qcache_free(crmw_db *db);
+
 static int get_cache(crmw_db *db, q_cache **out)
 {
 	if (!db->qcache) {
@@ -491,6 +493,7 @@ static int get_cache(crmw_db *db, q_cache **out)
 					  "QUERY_FAILED: cannot install the sandbox's functions: %s", sqlite3_errstr(src));
 		}
 		db->qcache = &x->c;
+		db->qcache_free = qcache_free;
 		sqlite3_set_authorizer(db->sql, authorize, x);
 	}
 	*out = db->qcache;
@@ -548,7 +551,7 @@ static void entry_dispose(q_entry *e)
 	memset(e, 0, sizeof *e);
 }
 
-void crmw__qcache_free(crmw_db *db)
+static void qcache_free(crmw_db *db)
 {
 	q_cache *c = db->qcache;
 	if (!c)

@@ -466,7 +466,7 @@ static int db_alloc(crmw_db **out)
 
 static void db_close(crmw_db *db)
 {
-	crmw__qcache_free(db);
+	crmw__db_forget_queries(db);
 	for (int32_t i = 0; i < db->nobjs; i++)
 		objstate_dispose(&db->objs[i]);
 	free(db->objs);
@@ -819,7 +819,7 @@ int crmw_db_add_object(crmw_db *db, const char *object_json, size_t len)
 	int rc = crmw__db_writable(db, "add object");
 	if (rc)
 		return rc;
-	crmw__qcache_free(db);
+	crmw__db_forget_queries(db);
 	rc = crmw_schema_add_object(db->schema, object_json, len);
 	if (rc)
 		return crmw__errf(&db->h.err, rc, "%s", crmw_schema_errmsg(db->schema));
@@ -871,7 +871,7 @@ int crmw_db_add_field(crmw_db *db, const char *object, const char *field_json, s
 		crmw_schema_free(copy);
 		return rc;
 	}
-	crmw__qcache_free(db);
+	crmw__db_forget_queries(db);
 	crmw_buf ddl = CRMW_BUF_INIT;
 	bool refts = crmw__field_searchable(f);
 	crmw_object *oo = &db->schema->objects[oi];

@@ -33,7 +33,10 @@ struct crmw_db {
 	bool in_bulk;
 	uint64_t id_seed;
 	char *now;
-	struct q_cache *qcache; /* compiled queries (lib/query), freed before the connection */
+	/* Compiled queries belong to lib/query, which sets both when it makes
+	 * its cache; store frees them through the hook (it never calls up). */
+	struct q_cache *qcache;
+	void (*qcache_free)(crmw_db *db);
 };
 
 /* A checked value ready to bind. */
@@ -98,8 +101,12 @@ int crmw__db_fts_append(crmw_db *db, int32_t obj, int64_t after_rowid);
 /* Text fields are in the object's FTS5 search index "crmw_fts_<Object>". */
 bool crmw__field_searchable(const crmw_field *f);
 bool crmw__object_searchable(const crmw_object *o);
-/* Forget compiled queries (lib/query/exec.c): after schema changes and on close. */
-void crmw__qcache_free(crmw_db *db);
+/* Forget compiled queries: after schema changes and on close. */
+static inline void crmw__db_forget_queries(crmw_db *db)
+{
+	if (db->qcache_free)
+		db->qcache_free(db);
+}
 int32_t crmw__db_objindex(const crmw_db *db, const crmw_object *o);
 crmw_object *crmw__db_object(crmw_db *db, const char *name); /* sets ENOTFOUND */
 int crmw__db_prepare_object(crmw_db *db, int32_t obj);
@@ -111,8 +118,6 @@ int crmw__db_ref_exists(crmw_db *db, const crmw_field *f, const char *id, size_t
 
 /* Append record `st` (columns in schema order) as JSON to b. */
 int crmw__record_json(crmw_buf *b, const crmw_object *o, sqlite3_stmt *st, int first_col);
-/* Append a double in its shortest round-trip form. */
-int crmw__buf_double(crmw_buf *b, double d);
 
 /* The record writer shared by insert and bulk: vals has o->nfields entries. */
 int crmw__record_check_required(crmw_db *db, const crmw_object *o, const crmw_val *vals,

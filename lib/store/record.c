@@ -14,18 +14,6 @@
 
 /* ------------------------------------------------------------ output */
 
-int crmw__buf_double(crmw_buf *b, double d)
-{
-	char tmp[40];
-	if (!isfinite(d))
-		return crmw__buf_puts(b, "null");
-	snprintf(tmp, sizeof tmp, "%.15g", d);
-	if (strtod(tmp, NULL) != d)
-		snprintf(tmp, sizeof tmp, "%.17g", d);
-	/* Keep it a JSON number that reads back as a double where it was one. */
-	return crmw__buf_puts(b, tmp);
-}
-
 int crmw__record_json(crmw_buf *b, const crmw_object *o, sqlite3_stmt *st, int first_col)
 {
 	int rc = crmw__buf_putc(b, '{');

@@ -515,12 +515,12 @@ static int validate(vctx *c, json_t *sc, json_t **vp, const char *path, int dept
 			path_key(sub, sizeof sub, path, key);
 			if (!psc) {
 				if (json_is_false(ap)) {
-					const char *cands[64];
-					size_t nc = 0;
+					crmw__near near;
+					crmw__near_init(&near, key);
 					const char *pk;
 					json_t *pv;
-					json_object_foreach(props, pk, pv) if (nc < 64) cands[nc++] = pk;
-					const char *hint = crmw__closest_name(key, cands, nc);
+					json_object_foreach(props, pk, pv) crmw__near_add(&near, pk);
+					const char *hint = crmw__near_best(&near);
 					return vfail(c, sub, "unknown property '%s'%s%s%s", key, hint ? " (did you mean '" : "",
 						     hint ? hint : "", hint ? "'?)" : "");
 				}

@@ -93,11 +93,11 @@ static tool *find(const crmw_registry *r, const char *name)
 
 static const char *closest(const crmw_registry *r, const char *name)
 {
-	const char *cands[512];
-	size_t n = 0;
-	for (int32_t i = 0; i < r->n && n < CRMW_ARRAY_LEN(cands); i++)
-		cands[n++] = r->tools[i].name;
-	return crmw__closest_name(name ? name : "", cands, n);
+	crmw__near near;
+	crmw__near_init(&near, name ? name : "");
+	for (int32_t i = 0; i < r->n; i++)
+		crmw__near_add(&near, r->tools[i].name);
+	return crmw__near_best(&near);
 }
 
 static bool valid_tool_name(const char *s)
