@@ -249,21 +249,33 @@ static int record_exists(crmw_db *db, int32_t oi, const char *id, bool *found)
 	return CRMW_OK;
 }
 
+/* What every write of one record starts with: the handle writable for
+ * `verb`, the object known, the place named for messages ("insert into
+ * Case", "update of Case 500..."), and the JSON (when given) parsed. */
+static int write_start(crmw_db *db, const char *verb, const char *object, const char *id, const char *json,
+		       size_t len, crmw_object **o, parsed *p, char *where, size_t wn)
+{
+	int rc = crmw__db_writable(db, verb);
+	if (rc)
+		return rc;
+	if (!(*o = crmw__db_object(db, object)))
+		return CRMW_ENOTFOUND;
+	if (id)
+		snprintf(where, wn, "%s of %s %.18s", verb, (*o)->name, id);
+	else
+		snprintf(where, wn, "%s into %s", verb, (*o)->name);
+	return json ? parse_record(db, *o, json, len, p, where) : CRMW_OK;
+}
+
 int crmw_record_insert(crmw_buf *id_out, crmw_db *db, const char *object, const char *json,
 		       size_t len)
 {
 	if (!db || !object || !json)
 		return crmw__errf(db ? &db->h.err : NULL, CRMW_EINVALID, "crmw_record_insert: NULL argument");
-	int rc = crmw__db_writable(db, "insert");
-	if (rc)
-		return rc;
-	crmw_object *o = crmw__db_object(db, object);
-	if (!o)
-		return CRMW_ENOTFOUND;
-	char where[160], id[19];
-	snprintf(where, sizeof where, "insert into %s", o->name);
-	parsed p;
-	rc = parse_record(db, o, json, len, &p, where);
+	crmw_object *o;
+	char where[200], id[19];
+	parsed p = {0};
+	int rc = write_start(db, "insert", object, NULL, json, len, &o, &p, where, sizeof where);
 	if (!rc && !(rc = begin(db)))
 		rc = end(db, insert_parsed(db, o, &p, id, where));
 	if (!rc)
@@ -333,16 +345,10 @@ int crmw_record_update(crmw_db *db, const char *object, const char *id, const ch
 {
 	if (!db || !object || !id || !json)
 		return crmw__errf(db ? &db->h.err : NULL, CRMW_EINVALID, "crmw_record_update: NULL argument");
-	int rc = crmw__db_writable(db, "update");
-	if (rc)
-		return rc;
-	crmw_object *o = crmw__db_object(db, object);
-	if (!o)
-		return CRMW_ENOTFOUND;
+	crmw_object *o;
 	char where[200];
-	snprintf(where, sizeof where, "update of %s %.18s", o->name, id);
-	parsed p;
-	rc = parse_record(db, o, json, len, &p, where);
+	parsed p = {0};
+	int rc = write_start(db, "update", object, id, json, len, &o, &p, where, sizeof where);
 	if (!rc && p.present[0] && (p.vals[0].n != strlen(id) || memcmp(p.vals[0].s, id, p.vals[0].n)))
 		rc = crmw__errf(&db->h.err, CRMW_ESCHEMA, "%s: the record's Id cannot change", where);
 	if (!rc && !(rc = begin(db)))
@@ -356,16 +362,10 @@ int crmw_record_upsert(crmw_buf *id_out, crmw_db *db, const char *object, const 
 {
 	if (!db || !object || !json)
 		return crmw__errf(db ? &db->h.err : NULL, CRMW_EINVALID, "crmw_record_upsert: NULL argument");
-	int rc = crmw__db_writable(db, "upsert");
-	if (rc)
-		return rc;
-	crmw_object *o = crmw__db_object(db, object);
-	if (!o)
-		return CRMW_ENOTFOUND;
-	char where[160], id[19];
-	snprintf(where, sizeof where, "upsert into %s", o->name);
-	parsed p;
-	rc = parse_record(db, o, json, len, &p, where);
+	crmw_object *o;
+	char where[200], id[19];
+	parsed p = {0};
+	int rc = write_start(db, "upsert", object, NULL, json, len, &o, &p, where, sizeof where);
 	bool found = false;
 	if (!rc && p.vals[0].kind == CRMW_VAL_TEXT) {
 		memcpy(id, p.vals[0].s, 18);
@@ -384,17 +384,16 @@ int crmw_record_delete(crmw_db *db, const char *object, const char *id)
 {
 	if (!db || !object || !id)
 		return crmw__errf(db ? &db->h.err : NULL, CRMW_EINVALID, "crmw_record_delete: NULL argument");
-	int rc = crmw__db_writable(db, "delete");
+	crmw_object *o;
+	char where[200];
+	int rc = write_start(db, "delete", object, id, NULL, 0, &o, NULL, where, sizeof where);
 	if (rc)
 		return rc;
-	crmw_object *o = crmw__db_object(db, object);
-	if (!o)
-		return CRMW_ENOTFOUND;
 	bool found = false;
 	if ((rc = record_exists(db, crmw__db_objindex(db, o), id, &found)))
 		return rc;
 	if (!found)
-		return crmw__errf(&db->h.err, CRMW_ENOTFOUND, "delete: no %s record with Id '%s'", o->name, id);
+		return crmw__errf(&db->h.err, CRMW_ENOTFOUND, "%s: no such record", where);
 	/* Refuse while any record references this one. */
 	const crmw_schema *s = db->schema;
 	for (int32_t i = 0; i < s->nobjects; i++) {
