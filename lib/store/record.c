@@ -385,7 +385,7 @@ int crmw_record_delete(crmw_db *db, const char *object, const char *id)
 	if (!db || !object || !id)
 		return crmw__errf(db ? &db->h.err : NULL, CRMW_EINVALID, "crmw_record_delete: NULL argument");
 	crmw_object *o;
-	char where[200];
+	char where[200]; /* unused: delete words its own messages */
 	int rc = write_start(db, "delete", object, id, NULL, 0, &o, NULL, where, sizeof where);
 	if (rc)
 		return rc;
@@ -393,7 +393,7 @@ int crmw_record_delete(crmw_db *db, const char *object, const char *id)
 	if ((rc = record_exists(db, crmw__db_objindex(db, o), id, &found)))
 		return rc;
 	if (!found)
-		return crmw__errf(&db->h.err, CRMW_ENOTFOUND, "%s: no such record", where);
+		return crmw__errf(&db->h.err, CRMW_ENOTFOUND, "delete: no %s record with Id '%s'", o->name, id);
 	/* Refuse while any record references this one. */
 	const crmw_schema *s = db->schema;
 	for (int32_t i = 0; i < s->nobjects; i++) {
