@@ -1117,10 +1117,12 @@ static const char *const stage_tasks[][3] = {
 	{"Hand over to onboarding", "Send the welcome pack", "Schedule the kickoff meeting"},
 };
 
-static void gen_sales(gen *g)
+/* Territories, and one association per sales rep (round robin over the
+ * reps, not over all agents: that left territories without anyone when
+ * reps and territories share a factor).  Returns the reps (agent
+ * indexes), *nreps of them; NULL when there are none or on failure. */
+static int *gen_territories(gen *g, int *nreps)
 {
-	bool b2b = g->prof->set == 2;
-	/* Territories and their reps. */
 	static const char *const terr[][2] = {
 		{"West", "CA,OR,WA,NV,AZ"}, {"Mountain", "CO,UT,ID,MT"}, {"Central", "TX,OK,KS,MN,IL"},
 		{"Southeast", "FL,GA,NC,SC"}, {"Northeast", "NY,MA,PA,NJ"}, {"Great Lakes", "MI,OH,WI,IN"},
@@ -1133,98 +1135,308 @@ static void gen_sales(gen *g)
 		set_s(g, "Description", terr[t][1]);
 		end(g, terr_ids[t]);
 	}
-	int nreps = 0;
+	*nreps = 0;
 	int *reps = xcalloc(g, (size_t)g->nagents, sizeof(int));
 	if (!ok(g)) { /* out of memory, or the writer stopped */
 		free(reps);
-		return;
+		return NULL;
 	}
 	for (int i = 0; i < g->nagents && ok(g); i++) {
 		if (!g->agents[i].sales)
 			continue;
-		/* Round robin over the sales reps (not over all agents: that
-		 * left territories without anyone when reps and territories
-		 * share a factor). */
 		row(g, "UserTerritory2Association");
 		set_s(g, "UserId", g->agents[i].id);
-		set_s(g, "Territory2Id", terr_ids[(size_t)nreps % CRMW_ARRAY_LEN(terr)]);
-		reps[nreps++] = i;
+		set_s(g, "Territory2Id", terr_ids[(size_t)*nreps % CRMW_ARRAY_LEN(terr)]);
+		reps[(*nreps)++] = i;
 		end(g, NULL);
 	}
-	if (nreps == 0) {
+	if (*nreps == 0) {
 		free(reps);
-		return;
+		return NULL;
 	}
-	int64_t span = 730 * DAY;
+	return reps;
+}
 
-	/* Leads, with hidden BANT factors that their calls reveal. */
+/* Lead i, with hidden BANT factors that its discovery call reveals. */
+static void gen_lead(gen *g, int i, const int *reps, int nreps, int64_t span)
+{
+	bool b2b = g->prof->set == 2;
+	rng r = rng_stream(g->seed, S_LEAD, (uint64_t)i);
+	int rep = reps[rng_below(&r, (uint32_t)nreps)];
+	bool bant[4];
+	int fails = 0;
+	for (int k = 0; k < 4; k++) {
+		bant[k] = rng_unit(&r) < 0.75;
+		fails += !bant[k];
+	}
+	int64_t created = g->now - span + (int64_t)(rng_unit(&r) * (double)(span - 10 * DAY));
+	bool converted = fails == 0 && rng_unit(&r) < g->agents[rep].conversion;
+	char first[32], last[48];
+	person_name(&r, first, sizeof first, last, sizeof last, (uint64_t)i + 300000);
+	int acc = (int)rng_below(&r, (uint32_t)g->naccounts);
+	char lid[19];
+	row(g, "Lead");
+	set_s(g, "FirstName", first);
+	set_s(g, "LastName", last);
+	set_s(g, "Company", b2b ? g->accounts[acc].name : NULL);
+	set_s(g, "Title", PICK(&r, ((const char *const[]){"Engineering Manager", "VP Engineering", "Test Engineer",
+								"Director of R&D", "CTO", "Procurement Specialist"})));
+	char email[96];
+	snprintf(email, sizeof email, "lead%d@prospect.example", i);
+	set_s(g, "Email", email);
+	char phone[24];
+	snprintf(phone, sizeof phone, "(555) 7%02d-%04d", i % 100, (int)rng_below(&r, 10000));
+	set_s(g, "Phone", phone);
+	set_s(g, "Status", converted ? "Closed" : PICK(&r, ((const char *const[]){"New", "Contacted", "Qualified", "Proposal", "Negotiation"})));
+	set_s(g, "OwnerId", g->agents[rep].id);
+	set_dt(g, "CreatedDate", created);
+	set_i(g, "IsConverted", converted);
+	if (converted) {
+		set_d(g, "ConvertedDate", created + (int64_t)(g->agents[rep].sales_speed * 20 * DAY));
+		set_s(g, "ConvertedAccountId", g->accounts[acc].id);
+		set_s(g, "ConvertedContactId", g->accounts[acc].contact);
+	}
+	end(g, lid);
+	latent(g, L_LEAD, "siiii", lid, (int64_t)bant[0], (int64_t)bant[1], (int64_t)bant[2], (int64_t)bant[3]);
+	/* A discovery call in which the prospect reveals the BANT facts. */
+	rng vr = rng_stream(g->seed, S_VOICE, (uint64_t)i);
+	slot s[] = {{"first", first}, {"rep", g->agents[rep].name}, {"company", g->prof->company}};
+	crmw_buf b = CRMW_BUF_INIT;
+	int rc = crmw__render(&b, &vr, "Rep ({rep}): Thanks for taking the call, {first}. Tell me about your project.\n", s, 3);
+	rc = rc ? rc : crmw__render(&b, &vr, bant[0] ? "Prospect: [We have about $45,000 set aside|Budget is approved at $60,000] for this.\n"
+						     : "Prospect: [Honestly we only have about $5,000|There is no budget yet, maybe $8,000] for this.\n", s, 3);
+	rc = rc ? rc : crmw__render(&b, &vr, bant[1] ? "Prospect: I [run the engineering department|am the VP and sign off on tools] myself.\n"
+						     : "Prospect: I [would need to convince my manager|am not the one who decides], I just test tools.\n", s, 3);
+	rc = rc ? rc : crmw__render(&b, &vr, bant[2] ? "Prospect: [Our simulations take days; we need them faster.|Our test rig data is a mess and we need a proper logger.]\n"
+						     : "Prospect: [Things work fine today, we are just curious.|We do not really have a problem to solve.]\n", s, 3);
+	rc = rc ? rc : crmw__render(&b, &vr, bant[3] ? "Prospect: [We want to decide this quarter.|We plan to buy within two months.]\n"
+						     : "Prospect: [Maybe in a year or two.|No rush, perhaps the year after next.]\n", s, 3);
+	rc = rc ? rc : crmw__buf_putc(&b, '\0');
+	row(g, "VoiceCallTranscript__c");
+	set_s(g, "LeadId__c", lid);
+	set_s(g, "TranscriptBody__c", rc ? "" : b.data);
+	set_s(g, "Body__c", rc ? "" : b.data);
+	set_dt(g, "CreatedDate", created + DAY);
+	set_dt(g, "EndTime__c", created + DAY + 1500);
+	end(g, NULL);
+	crmw_buf_dispose(&b);
+	if (rc)
+		oom(g);
+}
+
+/* One opportunity being made: what its parts (the contract, the record
+ * and its line items, the quote, the activities, the call) share. */
+typedef struct opp {
+	int i, rep, acc, true_stage, recorded, nl;
+	const account *a;
+	int64_t created, cycle;
+	int prods[3];
+	double qty[3], amount;
+	char contract[19], oid[19], olis[3][19];
+	char name[256];
+} opp;
+
+/* A contract once the deal is closed. */
+static void opp_contract(gen *g, opp *o)
+{
+	/* A o->contract once the deal is closed. */
+	if (o->true_stage == 4 && ok(g)) {
+		rng cr = rng_stream(g->seed, S_CONTRACT, (uint64_t)o->i);
+		int64_t signed_at = o->created + o->cycle;
+		if (signed_at > g->now - DAY)
+			signed_at = g->now - DAY;
+		row(g, "Contract");
+		set_s(g, "AccountId", o->a->id);
+		set_s(g, "Status", PICK(&cr, ((const char *const[]){"Activated", "Signed"})));
+		set_d(g, "StartDate", signed_at + 7 * DAY);
+		set_i(g, "ContractTerm", 12 * (1 + (int)rng_below(&cr, 3)));
+		set_d(g, "CustomerSignedDate", signed_at - DAY * (int64_t)rng_below(&cr, 5));
+		set_d(g, "CompanySignedDate", signed_at);
+		char desc[200];
+		snprintf(desc, sizeof desc, "Supply agreement with %s for %d product lines.", o->a->name, o->nl);
+		set_s(g, "Description", desc);
+		end(g, o->contract);
+	}
+}
+
+/* The Opportunity record (its description drawn from the opportunity's
+ * own stream r) and its line items. */
+static void opp_record(gen *g, opp *o, rng *r)
+{
+	row(g, "Opportunity");
+	snprintf(o->name, sizeof o->name, "%s - %s", o->a->name, g->products[o->prods[0]].name);
+	set_s(g, "Name", o->name);
+	set_s(g, "Description", text(g, r, "[Expansion|New purchase|Renewal] for the {x} team.", (slot[]){{"x", o->a->first}}, 1));
+	set_s(g, "AccountId", o->a->id);
+	set_s(g, "ContactId", o->a->contact);
+	set_s(g, "OwnerId", g->agents[o->rep].id);
+	if (o->contract[0])
+		set_s(g, "ContractID__c", o->contract);
+	set_s(g, "StageName", stages[o->recorded]);
+	set_f(g, "Amount", floor(o->amount * 100 + 0.5) / 100);
+	set_f(g, "Probability", 10.0 + 20.0 * o->true_stage);
+	set_d(g, "CloseDate", o->created + o->cycle);
+	set_dt(g, "CreatedDate", o->created);
+	end(g, o->oid);
+	latent(g, L_OPP, "sss", o->oid, stages[o->true_stage], stages[o->recorded]);
+	for (int k = 0; k < o->nl && ok(g); k++) {
+		row(g, "OpportunityLineItem");
+		set_s(g, "OpportunityId", o->oid);
+		set_s(g, "Product2Id", g->products[o->prods[k]].id);
+		set_s(g, "PricebookEntryId", g->entry_ids[(size_t)o->prods[k] * (size_t)g->npricebooks]);
+		set_f(g, "Quantity", o->qty[k]);
+		set_f(g, "TotalPrice", floor(o->qty[k] * entry_price(g, o->prods[k], 0, g->seed) * 100 + 0.5) / 100);
+		end(g, o->olis[k]);
+	}
+}
+
+/* A quote from the Quote stage on; some break the pricing articles. */
+static void opp_quote(gen *g, const opp *o, int disc_kb, int conf_kb)
+{
+	if (o->true_stage >= 2 && ok(g)) {
+		rng qr = rng_stream(g->seed, S_QUOTE, (uint64_t)o->i);
+		int violation = rng_unit(&qr) < 0.25 ? 1 + (int)rng_below(&qr, 2) : 0; /* 1 discount, 2 config */
+		char qid[19];
+		row(g, "Quote");
+		set_s(g, "Name", o->name);
+		set_s(g, "Description", "Pricing proposal");
+		set_s(g, "OpportunityId", o->oid);
+		set_s(g, "AccountId", o->a->id);
+		set_s(g, "ContactId", o->a->contact);
+		set_s(g, "Status", o->true_stage == 4 ? "Accepted" : PICK(&qr, ((const char *const[]){"Draft", "Needs Review", "In Review", "Approved", "Presented"})));
+		set_dt(g, "CreatedDate", o->created + o->cycle / 2);
+		set_dt(g, "ExpirationDate", o->created + o->cycle / 2 + 30 * DAY);
+		end(g, qid);
+		for (int k = 0; k < o->nl && ok(g); k++) {
+			double list = entry_price(g, o->prods[k], 0, g->seed);
+			double disc = floor(rng_range(&qr, 0, 15));
+			double q = o->qty[k], unit = list;
+			if (k == 0 && violation == 1)
+				disc = 26 + rng_below(&qr, 15);
+			if (k == 0 && violation == 2) {
+				if (rng_unit(&qr) < 0.5)
+					q = 51 + rng_below(&qr, 50);
+				else
+					unit = floor(list * 0.5 * 100) / 100;
+			}
+			row(g, "QuoteLineItem");
+			set_s(g, "QuoteId", qid);
+			set_s(g, "OpportunityLineItemId", o->olis[k]);
+			set_s(g, "Product2Id", g->products[o->prods[k]].id);
+			set_s(g, "PricebookEntryId", g->entry_ids[(size_t)o->prods[k] * (size_t)g->npricebooks]);
+			set_f(g, "Quantity", q);
+			set_f(g, "UnitPrice", unit);
+			set_f(g, "Discount", disc);
+			set_f(g, "TotalPrice", floor(q * unit * (1 - disc / 100) * 100 + 0.5) / 100);
+			end(g, NULL);
+		}
+		if (violation && disc_kb >= 0)
+			latent(g, L_QUOTE, "sss", qid, g->kb_ids[violation == 1 ? disc_kb : conf_kb],
+			       violation == 1 ? "discount" : "configuration");
+	}
+}
+
+/* Activities that fit the true stage; some 'Not Started' ones do not. */
+static void opp_activities(gen *g, const opp *o)
+{
+	rng tr = rng_stream(g->seed, S_TASK, (uint64_t)o->i);
+	int ntasks = 2 + (int)rng_below(&tr, 3);
+	for (int k = 0; k < ntasks && ok(g); k++) {
+		bool misfit = k == ntasks - 1 && rng_unit(&tr) < 0.3;
+		int st = misfit ? (o->true_stage + 2 + (int)rng_below(&tr, 3)) % 5 : o->true_stage;
+		char tid[19];
+		row(g, "Task");
+		set_s(g, "Subject", stage_tasks[st][rng_below(&tr, 3)]);
+		set_s(g, "Description", misfit ? "Added from a template" : "Next step for this deal");
+		set_s(g, "WhatId", o->oid);
+		set_s(g, "OwnerId", g->agents[o->rep].id);
+		set_s(g, "Status", misfit ? "Not Started" : PICK(&tr, ((const char *const[]){"Not Started", "In Progress", "Completed"})));
+		set_s(g, "Priority", PICK(&tr, ((const char *const[]){"Low", "Medium", "High", "Urgent"})));
+		set_dt(g, "ActivityDate", o->created + (int64_t)(k + 1) * 7 * DAY);
+		end(g, tid);
+		latent(g, L_TASK, "ssi", tid, o->oid, (int64_t)!misfit);
+	}
+}
+
+/* A meeting, and a sales call with the topics and the customer's mood. */
+static void opp_meeting_and_call(gen *g, const opp *o)
+{
+	rng ev = rng_stream(g->seed, S_EVENT, (uint64_t)o->i);
+	row(g, "Event");
+	set_s(g, "Subject", stage_tasks[o->true_stage][rng_below(&ev, 3)]);
+	set_s(g, "Description", "Meeting with the customer team");
+	set_s(g, "WhatId", o->oid);
+	set_s(g, "OwnerId", g->agents[o->rep].id);
+	set_dt(g, "StartDateTime", o->created + 3 * DAY + (int64_t)rng_below(&ev, 8) * HOUR);
+	set_i(g, "DurationInMinutes", 30 * (1 + (int)rng_below(&ev, 4)));
+	set_i(g, "IsAllDayEvent", 0);
+	set_s(g, "Location", PICK(&ev, ((const char *const[]){"Video call", "Customer site", "Our office"})));
+	end(g, NULL);
+	/* A sales call with the topics and the customer's mood. */
+	static const char *const topics[] = {"pricing", "integration with existing tools", "delivery timeline",
+					     "training needs", "support coverage", "performance benchmarks"};
+	int t1 = (int)rng_below(&ev, 6), t2 = (t1 + 1 + (int)rng_below(&ev, 5)) % 6;
+	bool pos1 = rng_unit(&ev) < 0.6, pos2 = rng_unit(&ev) < 0.6;
+	char body[800];
+	snprintf(body, sizeof body,
+		 "Rep: Thanks for joining, %s. Let us go through your questions.\n"
+		 "Customer: First, %s. %s\n"
+		 "Customer: Then %s. %s\n"
+		 "Rep: Understood, I will follow up by e-mail.\n",
+		 o->a->first, topics[t1], pos1 ? "We are happy with what we heard so far." : "Frankly we are worried about it.",
+		 topics[t2], pos2 ? "That part looks great to us." : "That part is a real concern for us.");
+	row(g, "VoiceCallTranscript__c");
+	set_s(g, "OpportunityId__c", o->oid);
+	set_s(g, "TranscriptBody__c", body);
+	set_s(g, "Body__c", body);
+	set_dt(g, "CreatedDate", o->created + 5 * DAY);
+	set_dt(g, "EndTime__c", o->created + 5 * DAY + 2400);
+	char vid[19];
+	end(g, vid);
+	latent(g, L_CALL, "sssi", vid, o->oid, topics[t1], (int64_t)pos1);
+	latent(g, L_CALL, "sssi", vid, o->oid, topics[t2], (int64_t)pos2);
+}
+
+/* Opportunity i with its line items, quote, contract, tasks and events. */
+static void gen_opportunity(gen *g, int i, const int *reps, int nreps, int64_t span, int disc_kb, int conf_kb)
+{
+	opp o = {.i = i};
+	rng r = rng_stream(g->seed, S_OPP, (uint64_t)i);
+	o.rep = reps[rng_below(&r, (uint32_t)nreps)];
+	o.acc = (int)rng_below(&r, (uint32_t)g->naccounts);
+	o.a = &g->accounts[o.acc];
+	o.true_stage = (int)rng_below(&r, 5);
+	o.recorded = o.true_stage;
+	if (rng_unit(&r) < 0.2) {
+		o.recorded = (o.true_stage + 1 + (int)rng_below(&r, 4)) % 5;
+	}
+	o.created = g->now - span + (int64_t)(rng_unit(&r) * (double)(span - 60 * DAY));
+	o.cycle = (int64_t)(g->agents[o.rep].sales_speed * (30 + rng_below(&r, 60)) * DAY);
+	o.nl = 1 + (int)rng_below(&r, 3);
+	for (int k = 0; k < o.nl; k++) {
+		o.prods[k] = (int)rng_below(&r, (uint32_t)g->nproducts);
+		o.qty[k] = 1 + rng_below(&r, 20);
+		o.amount += o.qty[k] * entry_price(g, o.prods[k], 0, g->seed);
+	}
+	opp_contract(g, &o);
+	opp_record(g, &o, &r);
+	opp_quote(g, &o, disc_kb, conf_kb);
+	opp_activities(g, &o);
+	opp_meeting_and_call(g, &o);
+}
+
+/* The sales side of the org: territories, leads, opportunities. */
+static void gen_sales(gen *g)
+{
+	int nreps = 0;
+	int *reps = gen_territories(g, &nreps);
+	if (!reps)
+		return;
+	int64_t span = 730 * DAY;
 	int nleads = (int)n_scaled(g, 1000);
 	stage(g, "leads", nleads);
-	for (int i = 0; i < nleads && ok(g); i++) {
-		rng r = rng_stream(g->seed, S_LEAD, (uint64_t)i);
-		int rep = reps[rng_below(&r, (uint32_t)nreps)];
-		bool bant[4];
-		int fails = 0;
-		for (int k = 0; k < 4; k++) {
-			bant[k] = rng_unit(&r) < 0.75;
-			fails += !bant[k];
-		}
-		int64_t created = g->now - span + (int64_t)(rng_unit(&r) * (double)(span - 10 * DAY));
-		bool converted = fails == 0 && rng_unit(&r) < g->agents[rep].conversion;
-		char first[32], last[48];
-		person_name(&r, first, sizeof first, last, sizeof last, (uint64_t)i + 300000);
-		int acc = (int)rng_below(&r, (uint32_t)g->naccounts);
-		char lid[19];
-		row(g, "Lead");
-		set_s(g, "FirstName", first);
-		set_s(g, "LastName", last);
-		set_s(g, "Company", b2b ? g->accounts[acc].name : NULL);
-		set_s(g, "Title", PICK(&r, ((const char *const[]){"Engineering Manager", "VP Engineering", "Test Engineer",
-									"Director of R&D", "CTO", "Procurement Specialist"})));
-		char email[96];
-		snprintf(email, sizeof email, "lead%d@prospect.example", i);
-		set_s(g, "Email", email);
-		char phone[24];
-		snprintf(phone, sizeof phone, "(555) 7%02d-%04d", i % 100, (int)rng_below(&r, 10000));
-		set_s(g, "Phone", phone);
-		set_s(g, "Status", converted ? "Closed" : PICK(&r, ((const char *const[]){"New", "Contacted", "Qualified", "Proposal", "Negotiation"})));
-		set_s(g, "OwnerId", g->agents[rep].id);
-		set_dt(g, "CreatedDate", created);
-		set_i(g, "IsConverted", converted);
-		if (converted) {
-			set_d(g, "ConvertedDate", created + (int64_t)(g->agents[rep].sales_speed * 20 * DAY));
-			set_s(g, "ConvertedAccountId", g->accounts[acc].id);
-			set_s(g, "ConvertedContactId", g->accounts[acc].contact);
-		}
-		end(g, lid);
-		latent(g, L_LEAD, "siiii", lid, (int64_t)bant[0], (int64_t)bant[1], (int64_t)bant[2], (int64_t)bant[3]);
-		/* A discovery call in which the prospect reveals the BANT facts. */
-		rng vr = rng_stream(g->seed, S_VOICE, (uint64_t)i);
-		slot s[] = {{"first", first}, {"rep", g->agents[rep].name}, {"company", g->prof->company}};
-		crmw_buf b = CRMW_BUF_INIT;
-		int rc = crmw__render(&b, &vr, "Rep ({rep}): Thanks for taking the call, {first}. Tell me about your project.\n", s, 3);
-		rc = rc ? rc : crmw__render(&b, &vr, bant[0] ? "Prospect: [We have about $45,000 set aside|Budget is approved at $60,000] for this.\n"
-							     : "Prospect: [Honestly we only have about $5,000|There is no budget yet, maybe $8,000] for this.\n", s, 3);
-		rc = rc ? rc : crmw__render(&b, &vr, bant[1] ? "Prospect: I [run the engineering department|am the VP and sign off on tools] myself.\n"
-							     : "Prospect: I [would need to convince my manager|am not the one who decides], I just test tools.\n", s, 3);
-		rc = rc ? rc : crmw__render(&b, &vr, bant[2] ? "Prospect: [Our simulations take days; we need them faster.|Our test rig data is a mess and we need a proper logger.]\n"
-							     : "Prospect: [Things work fine today, we are just curious.|We do not really have a problem to solve.]\n", s, 3);
-		rc = rc ? rc : crmw__render(&b, &vr, bant[3] ? "Prospect: [We want to decide this quarter.|We plan to buy within two months.]\n"
-							     : "Prospect: [Maybe in a year or two.|No rush, perhaps the year after next.]\n", s, 3);
-		rc = rc ? rc : crmw__buf_putc(&b, '\0');
-		row(g, "VoiceCallTranscript__c");
-		set_s(g, "LeadId__c", lid);
-		set_s(g, "TranscriptBody__c", rc ? "" : b.data);
-		set_s(g, "Body__c", rc ? "" : b.data);
-		set_dt(g, "CreatedDate", created + DAY);
-		set_dt(g, "EndTime__c", created + DAY + 1500);
-		end(g, NULL);
-		crmw_buf_dispose(&b);
-		if (rc)
-			oom(g);
-	}
-
-	/* Opportunities with line items, quotes, contracts, tasks and events. */
+	for (int i = 0; i < nleads && ok(g); i++)
+		gen_lead(g, i, reps, nreps, span);
 	int nopp = (int)n_scaled(g, 1000);
 	stage(g, "opportunities", nopp);
 	int disc_kb = -1, conf_kb = -1;
@@ -1235,168 +1447,8 @@ static void gen_sales(gen *g)
 		if (k == g->npolicies + 2)
 			conf_kb = k;
 	}
-	for (int i = 0; i < nopp && ok(g); i++) {
-		rng r = rng_stream(g->seed, S_OPP, (uint64_t)i);
-		int rep = reps[rng_below(&r, (uint32_t)nreps)];
-		int acc = (int)rng_below(&r, (uint32_t)g->naccounts);
-		const account *a = &g->accounts[acc];
-		int true_stage = (int)rng_below(&r, 5);
-		int recorded = true_stage;
-		if (rng_unit(&r) < 0.2) {
-			recorded = (true_stage + 1 + (int)rng_below(&r, 4)) % 5;
-		}
-		int64_t created = g->now - span + (int64_t)(rng_unit(&r) * (double)(span - 60 * DAY));
-		int64_t cycle = (int64_t)(g->agents[rep].sales_speed * (30 + rng_below(&r, 60)) * DAY);
-		int nl = 1 + (int)rng_below(&r, 3);
-		int prods[3];
-		double qty[3], amount = 0;
-		for (int k = 0; k < nl; k++) {
-			prods[k] = (int)rng_below(&r, (uint32_t)g->nproducts);
-			qty[k] = 1 + rng_below(&r, 20);
-			amount += qty[k] * entry_price(g, prods[k], 0, g->seed);
-		}
-		/* A contract once the deal is closed. */
-		char contract[19] = "";
-		if (true_stage == 4 && ok(g)) {
-			rng cr = rng_stream(g->seed, S_CONTRACT, (uint64_t)i);
-			int64_t signed_at = created + cycle;
-			if (signed_at > g->now - DAY)
-				signed_at = g->now - DAY;
-			row(g, "Contract");
-			set_s(g, "AccountId", a->id);
-			set_s(g, "Status", PICK(&cr, ((const char *const[]){"Activated", "Signed"})));
-			set_d(g, "StartDate", signed_at + 7 * DAY);
-			set_i(g, "ContractTerm", 12 * (1 + (int)rng_below(&cr, 3)));
-			set_d(g, "CustomerSignedDate", signed_at - DAY * (int64_t)rng_below(&cr, 5));
-			set_d(g, "CompanySignedDate", signed_at);
-			char desc[200];
-			snprintf(desc, sizeof desc, "Supply agreement with %s for %d product lines.", a->name, nl);
-			set_s(g, "Description", desc);
-			end(g, contract);
-		}
-		char oid[19];
-		row(g, "Opportunity");
-		char name[256];
-		snprintf(name, sizeof name, "%s - %s", a->name, g->products[prods[0]].name);
-		set_s(g, "Name", name);
-		set_s(g, "Description", text(g, &r, "[Expansion|New purchase|Renewal] for the {x} team.", (slot[]){{"x", a->first}}, 1));
-		set_s(g, "AccountId", a->id);
-		set_s(g, "ContactId", a->contact);
-		set_s(g, "OwnerId", g->agents[rep].id);
-		if (contract[0])
-			set_s(g, "ContractID__c", contract);
-		set_s(g, "StageName", stages[recorded]);
-		set_f(g, "Amount", floor(amount * 100 + 0.5) / 100);
-		set_f(g, "Probability", 10.0 + 20.0 * true_stage);
-		set_d(g, "CloseDate", created + cycle);
-		set_dt(g, "CreatedDate", created);
-		end(g, oid);
-		latent(g, L_OPP, "sss", oid, stages[true_stage], stages[recorded]);
-		char olis[3][19];
-		for (int k = 0; k < nl && ok(g); k++) {
-			row(g, "OpportunityLineItem");
-			set_s(g, "OpportunityId", oid);
-			set_s(g, "Product2Id", g->products[prods[k]].id);
-			set_s(g, "PricebookEntryId", g->entry_ids[(size_t)prods[k] * (size_t)g->npricebooks]);
-			set_f(g, "Quantity", qty[k]);
-			set_f(g, "TotalPrice", floor(qty[k] * entry_price(g, prods[k], 0, g->seed) * 100 + 0.5) / 100);
-			end(g, olis[k]);
-		}
-		/* A quote from the Quote stage on; some break the pricing articles. */
-		if (true_stage >= 2 && ok(g)) {
-			rng qr = rng_stream(g->seed, S_QUOTE, (uint64_t)i);
-			int violation = rng_unit(&qr) < 0.25 ? 1 + (int)rng_below(&qr, 2) : 0; /* 1 discount, 2 config */
-			char qid[19];
-			row(g, "Quote");
-			set_s(g, "Name", name);
-			set_s(g, "Description", "Pricing proposal");
-			set_s(g, "OpportunityId", oid);
-			set_s(g, "AccountId", a->id);
-			set_s(g, "ContactId", a->contact);
-			set_s(g, "Status", true_stage == 4 ? "Accepted" : PICK(&qr, ((const char *const[]){"Draft", "Needs Review", "In Review", "Approved", "Presented"})));
-			set_dt(g, "CreatedDate", created + cycle / 2);
-			set_dt(g, "ExpirationDate", created + cycle / 2 + 30 * DAY);
-			end(g, qid);
-			for (int k = 0; k < nl && ok(g); k++) {
-				double list = entry_price(g, prods[k], 0, g->seed);
-				double disc = floor(rng_range(&qr, 0, 15));
-				double q = qty[k], unit = list;
-				if (k == 0 && violation == 1)
-					disc = 26 + rng_below(&qr, 15);
-				if (k == 0 && violation == 2) {
-					if (rng_unit(&qr) < 0.5)
-						q = 51 + rng_below(&qr, 50);
-					else
-						unit = floor(list * 0.5 * 100) / 100;
-				}
-				row(g, "QuoteLineItem");
-				set_s(g, "QuoteId", qid);
-				set_s(g, "OpportunityLineItemId", olis[k]);
-				set_s(g, "Product2Id", g->products[prods[k]].id);
-				set_s(g, "PricebookEntryId", g->entry_ids[(size_t)prods[k] * (size_t)g->npricebooks]);
-				set_f(g, "Quantity", q);
-				set_f(g, "UnitPrice", unit);
-				set_f(g, "Discount", disc);
-				set_f(g, "TotalPrice", floor(q * unit * (1 - disc / 100) * 100 + 0.5) / 100);
-				end(g, NULL);
-			}
-			if (violation && disc_kb >= 0)
-				latent(g, L_QUOTE, "sss", qid, g->kb_ids[violation == 1 ? disc_kb : conf_kb],
-				       violation == 1 ? "discount" : "configuration");
-		}
-		/* Activities that fit the true stage; some 'Not Started' ones do not. */
-		rng tr = rng_stream(g->seed, S_TASK, (uint64_t)i);
-		int ntasks = 2 + (int)rng_below(&tr, 3);
-		for (int k = 0; k < ntasks && ok(g); k++) {
-			bool misfit = k == ntasks - 1 && rng_unit(&tr) < 0.3;
-			int st = misfit ? (true_stage + 2 + (int)rng_below(&tr, 3)) % 5 : true_stage;
-			char tid[19];
-			row(g, "Task");
-			set_s(g, "Subject", stage_tasks[st][rng_below(&tr, 3)]);
-			set_s(g, "Description", misfit ? "Added from a template" : "Next step for this deal");
-			set_s(g, "WhatId", oid);
-			set_s(g, "OwnerId", g->agents[rep].id);
-			set_s(g, "Status", misfit ? "Not Started" : PICK(&tr, ((const char *const[]){"Not Started", "In Progress", "Completed"})));
-			set_s(g, "Priority", PICK(&tr, ((const char *const[]){"Low", "Medium", "High", "Urgent"})));
-			set_dt(g, "ActivityDate", created + (int64_t)(k + 1) * 7 * DAY);
-			end(g, tid);
-			latent(g, L_TASK, "ssi", tid, oid, (int64_t)!misfit);
-		}
-		rng ev = rng_stream(g->seed, S_EVENT, (uint64_t)i);
-		row(g, "Event");
-		set_s(g, "Subject", stage_tasks[true_stage][rng_below(&ev, 3)]);
-		set_s(g, "Description", "Meeting with the customer team");
-		set_s(g, "WhatId", oid);
-		set_s(g, "OwnerId", g->agents[rep].id);
-		set_dt(g, "StartDateTime", created + 3 * DAY + (int64_t)rng_below(&ev, 8) * HOUR);
-		set_i(g, "DurationInMinutes", 30 * (1 + (int)rng_below(&ev, 4)));
-		set_i(g, "IsAllDayEvent", 0);
-		set_s(g, "Location", PICK(&ev, ((const char *const[]){"Video call", "Customer site", "Our office"})));
-		end(g, NULL);
-		/* A sales call with the topics and the customer's mood. */
-		static const char *const topics[] = {"pricing", "integration with existing tools", "delivery timeline",
-						     "training needs", "support coverage", "performance benchmarks"};
-		int t1 = (int)rng_below(&ev, 6), t2 = (t1 + 1 + (int)rng_below(&ev, 5)) % 6;
-		bool pos1 = rng_unit(&ev) < 0.6, pos2 = rng_unit(&ev) < 0.6;
-		char body[800];
-		snprintf(body, sizeof body,
-			 "Rep: Thanks for joining, %s. Let us go through your questions.\n"
-			 "Customer: First, %s. %s\n"
-			 "Customer: Then %s. %s\n"
-			 "Rep: Understood, I will follow up by e-mail.\n",
-			 a->first, topics[t1], pos1 ? "We are happy with what we heard so far." : "Frankly we are worried about it.",
-			 topics[t2], pos2 ? "That part looks great to us." : "That part is a real concern for us.");
-		row(g, "VoiceCallTranscript__c");
-		set_s(g, "OpportunityId__c", oid);
-		set_s(g, "TranscriptBody__c", body);
-		set_s(g, "Body__c", body);
-		set_dt(g, "CreatedDate", created + 5 * DAY);
-		set_dt(g, "EndTime__c", created + 5 * DAY + 2400);
-		char vid[19];
-		end(g, vid);
-		latent(g, L_CALL, "sssi", vid, oid, topics[t1], (int64_t)pos1);
-		latent(g, L_CALL, "sssi", vid, oid, topics[t2], (int64_t)pos2);
-	}
+	for (int i = 0; i < nopp && ok(g); i++)
+		gen_opportunity(g, i, reps, nreps, span, disc_kb, conf_kb);
 	free(reps);
 }
 
