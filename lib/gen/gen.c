@@ -901,6 +901,230 @@ static int policy_index(const gen *g, const char *kind)
 	return -1;
 }
 
+/* One case being made: what its parts (the draw, the record, the history,
+ * the conversation) share.  r is the case's own random stream. */
+typedef struct kase {
+	int i;
+	rng r;
+	int acc, issue, first, owner, channel;
+	const account *a;
+	const item *it;
+	const product *p;
+	const crmw_issue *is;
+	int64_t created, closed;
+	bool transferred, is_closed;
+	slot s[6];
+	char *description;
+	char cid[19];
+} kase;
+
+/* Who, what, when and how long, drawn in this order from the case's
+ * stream: the account (by complaint rate), one of its order items, the
+ * issue (by the product's defects), the day (a product's spike month draws
+ * extra cases), the agents (routed by skill; some pass cases on), the
+ * handling time (issue x agent speed x region, with noise), the channel. */
+static void case_draw(gen *g, kase *k, const double *cw)
+{
+	k->acc = pick_weighted(&k->r, cw, g->naccounts);
+	k->a = &g->accounts[k->acc];
+	int cnt = g->acc_item_start[k->acc + 1] - g->acc_item_start[k->acc];
+	k->it = &g->items[g->acc_items[g->acc_item_start[k->acc] + (int)rng_below(&k->r, (uint32_t)cnt)]];
+	k->p = &g->products[k->it->product];
+	k->issue = pick_weighted(&k->r, k->p->defect, g->nissues);
+	k->is = &g->prof->issues[k->issue];
+	/* When: after the purchase; a product's spike month draws extra cases. */
+	k->created = k->it->date + DAY + (int64_t)(rng_unit(&k->r) * 60 * DAY);
+	if (rng_unit(&k->r) < 0.55) {
+		for (int tries = 0; tries < 24; tries++) {
+			int64_t c2 = k->it->date + DAY + (int64_t)(rng_unit(&k->r) * 400 * DAY);
+			if (c2 < g->now - DAY && month_of(c2) == k->p->spike_month) {
+				k->created = c2;
+				break;
+			}
+		}
+	}
+	/* Office hours of a day after the purchase day and before now
+	 * (orders are at least two days old). */
+	int64_t first_day = k->it->date + DAY, last_day = (g->now - DAY) - (g->now - DAY) % DAY;
+	int64_t day = k->created - k->created % DAY;
+	if (day > last_day)
+		day = last_day - (int64_t)rng_below(&k->r, 20) * DAY;
+	if (day < first_day)
+		day = first_day;
+	k->created = day + 8 * HOUR + (int64_t)rng_below(&k->r, 10 * 3600);
+	/* Who: routed by skill; some agents pass cases on. */
+	k->first = route(g, &k->r, k->issue);
+	k->owner = k->first;
+	k->transferred = rng_unit(&k->r) < g->agents[k->first].transfer;
+	if (k->transferred) {
+		for (int t = 0; t < 8 && k->owner == k->first; t++)
+			k->owner = route(g, &k->r, k->issue);
+		k->transferred = k->owner != k->first;
+	}
+	/* How long: issue x agent speed x region, with noise. */
+	double hours = k->is->base_hours * g->agents[k->owner].speed[k->issue] * g->region[k->a->state] *
+		       exp(0.25 * rng_normal(&k->r));
+	k->closed = k->created + (int64_t)(hours * 3600.0);
+	k->is_closed = k->closed < g->now && rng_unit(&k->r) < 0.9;
+	k->channel = rng_unit(&k->r) < 0.7 ? k->a->channel : (int)rng_below(&k->r, 4);
+}
+
+/* The Case record, its subject and description written from the issue's
+ * templates with the case's slots. */
+static void case_record(gen *g, kase *k)
+{
+	slot s[] = {{"product", k->p->name}, {"customer", k->a->first}, {"agent", g->agents[k->owner].name},
+		    {"company", g->prof->company}, {"issue", k->is->name}, {"description", ""}};
+	memcpy(k->s, s, sizeof s);
+	int nsub = 0;
+	while (k->is->subjects[nsub])
+		nsub++;
+	row(g, "Case");
+	set_s(g, "Subject", text(g, &k->r, k->is->subjects[rng_below(&k->r, (uint32_t)nsub)], k->s, 5));
+	k->description = crmw__strdup(text(g, &k->r, k->is->description_tmpl, k->s, 5));
+	if (!k->description)
+		oom(g);
+	k->s[5].value = k->description;
+	set_s(g, "Description", k->description);
+	set_s(g, "Status", k->is_closed ? "Closed" : PICK(&k->r, statuses_open));
+	set_s(g, "Priority", PICK(&k->r, ((const char *const[]){"Low", "Medium", "Medium", "High", "Critical"})));
+	set_s(g, "Channel", channels[k->channel]);
+	set_s(g, "ContactId", k->a->contact);
+	set_s(g, "AccountId", k->a->id);
+	set_s(g, "OwnerId", g->agents[k->owner].id);
+	set_dt(g, "CreatedDate", k->created);
+	if (k->is_closed)
+		set_dt(g, "ClosedDate", k->closed);
+	set_s(g, "OrderItemId__c", k->it->id);
+	set_s(g, "IssueId__c", g->issue_ids[k->issue]);
+	end(g, k->cid);
+}
+
+/* The history: creation, assignments (a transfer is a second one), closing. */
+static void case_history(gen *g, kase *k)
+{
+	row(g, "CaseHistory__c");
+	set_s(g, "CaseId__c", k->cid);
+	set_s(g, "Field__c", "Case Creation");
+	set_dt(g, "CreatedDate", k->created);
+	end(g, NULL);
+	row(g, "CaseHistory__c");
+	set_s(g, "CaseId__c", k->cid);
+	set_s(g, "Field__c", "Owner Assignment");
+	set_s(g, "NewValue__c", g->agents[k->first].id);
+	set_dt(g, "CreatedDate", k->created);
+	end(g, NULL);
+	if (k->transferred) {
+		row(g, "CaseHistory__c");
+		set_s(g, "CaseId__c", k->cid);
+		set_s(g, "Field__c", "Owner Assignment");
+		set_s(g, "OldValue__c", g->agents[k->first].id);
+		set_s(g, "NewValue__c", g->agents[k->owner].id);
+		set_dt(g, "CreatedDate", k->created + 600 + (int64_t)rng_below(&k->r, 3600));
+		end(g, NULL);
+	}
+	if (k->is_closed) {
+		row(g, "CaseHistory__c");
+		set_s(g, "CaseId__c", k->cid);
+		set_s(g, "Field__c", "Case Closed");
+		set_dt(g, "CreatedDate", k->closed);
+		end(g, NULL);
+	}
+}
+
+/* Conversations; about a third plant a policy violation. */
+static void case_conversation(gen *g, kase *k, int64_t *emails, int64_t emails_target)
+{
+	int pol = policy_index(g, k->is->policy);
+	bool violate = pol >= 0 && rng_unit(&k->r) < 0.33;
+	const char *agent_line = "";
+	char vio[512] = "";
+	if (violate) {
+		rng vr = rng_stream(g->seed, S_TEXT, (uint64_t)k->i);
+		snprintf(vio, sizeof vio, "%s", text(g, &vr, g->prof->policies[pol].violation, k->s, 5));
+		agent_line = vio;
+	}
+	bool chat = k->channel == 3;
+	int64_t t = k->created + 1800;
+	if (chat) {
+		crmw_buf body = CRMW_BUF_INIT;
+		rng cr = rng_stream(g->seed, S_CHAT, (uint64_t)k->i);
+		int rc = crmw__render(&body, &cr,
+				      "Agent: [Hi|Hello] {customer}, thanks for contacting {company}. How can I help?\n"
+				      "Customer: {description}\n"
+				      "Agent: [I am sorry to hear that.|Thanks for explaining.] Let me check your order.\n", k->s, 6);
+		if (!rc && violate)
+			rc = crmw__buf_printf(&body, "Agent: %s\nCustomer: That does not sound right.\n", agent_line);
+		else if (!rc)
+			rc = crmw__render(&body, &cr, "Agent: [I have arranged a solution|I have opened a request] for you; "
+						      "you will get an e-mail shortly.\nCustomer: Thank you.\n", k->s, 6);
+		if (!rc)
+			rc = crmw__buf_putc(&body, '\0');
+		char chat_id[19];
+		row(g, "LiveChatTranscript");
+		set_s(g, "CaseId", k->cid);
+		set_s(g, "AccountId", k->a->id);
+		set_s(g, "ContactId", k->a->contact);
+		set_s(g, "OwnerId", g->agents[k->owner].id);
+		set_s(g, "Body", rc ? "" : body.data);
+		set_dt(g, "EndTime", t + 900);
+		char visitor[19];
+		snprintf(visitor, sizeof visitor, "5710%014d", k->i);
+		set_s(g, "LiveChatVisitorId", visitor);
+		end(g, chat_id);
+		crmw_buf_dispose(&body);
+		if (rc)
+			oom(g);
+		if (violate)
+			latent(g, L_VIOLATION, "ssss", k->cid, g->kb_ids[g->policy_kb[pol]], "chat", chat_id);
+	} else if (*emails < emails_target) {
+		/* An e-mail thread: customer, agent, sometimes a reply. */
+		rng er = rng_stream(g->seed, S_EMAIL, (uint64_t)k->i);
+		int nmsg = 3 + (int)rng_below(&er, 3);
+		char first_email[19] = "", vio_email[19] = "";
+		for (int m = 0; m < nmsg && ok(g); m++) {
+			bool from_agent = m % 2 == 1;
+			row(g, "EmailMessage");
+			char subj[200];
+			snprintf(subj, sizeof subj, "%s%s", m ? "Re: " : "", g->prof->issues[k->issue].name);
+			set_s(g, "Subject", subj);
+			const char *body;
+			if (!from_agent)
+				body = text(g, &er, m == 0 ? "[Hello|Hi],\n\n{description}\n\n{customer}"
+						       : "[Thanks for the quick answer.|I see.] [Let me know the next steps.|Please keep me posted.]\n\n{customer}", k->s, 6);
+			else if (m == 1 && violate) {
+				crmw_buf b = CRMW_BUF_INIT;
+				if (crmw__buf_printf(&b, "Dear %s,\n\nThank you for your message about the %s. %s\n\nBest regards,\n%s",
+						     k->a->first, k->p->name, agent_line, g->agents[k->owner].name) ||
+				    crmw__buf_putc(&b, '\0'))
+					fail(g, CRMW_ENOMEM);
+				crmw__buf_clear(&g->tmp);
+				crmw__buf_append(&g->tmp, b.data ? b.data : "", b.len);
+				crmw_buf_dispose(&b);
+				body = g->tmp.data;
+			} else
+				body = text(g, &er, "Dear {customer},\n\n[Thank you for reaching out about|We are looking into] the {product}. "
+						    "[We will update you within one business day.|A replacement is on its way.]\n\n[Best regards|Kind regards],\n{agent}", k->s, 5);
+			set_s(g, "TextBody", body);
+			set_s(g, "ParentId", k->cid);
+			set_s(g, "RelatedToId", k->cid);
+			set_s(g, "FromAddress", from_agent ? g->agents[k->owner].email : k->a->email);
+			set_s(g, "ToIds", from_agent ? k->a->contact : g->agents[k->owner].id);
+			set_dt(g, "MessageDate", t + m * 3 * HOUR);
+			char eid[19];
+			end(g, eid);
+			if (m == 0)
+				memcpy(first_email, eid, 19);
+			if (m == 1)
+				memcpy(vio_email, eid, 19);
+			(*emails)++;
+		}
+		if (violate)
+			latent(g, L_VIOLATION, "ssss", k->cid, g->kb_ids[g->policy_kb[pol]], "email", vio_email);
+		(void)first_email;
+	}
+}
+
 static void gen_cases(gen *g)
 {
 	int n = (int)n_scaled(g, 1000);
@@ -916,192 +1140,12 @@ static void gen_cases(gen *g)
 		cw[a] = g->acc_item_start[a + 1] > g->acc_item_start[a] ? g->accounts[a].complaint : 0.0;
 	int64_t emails_target = n_scaled(g, 3000), emails = 0;
 	for (int i = 0; i < n && ok(g); i++) {
-		rng r = rng_stream(g->seed, S_CASE, (uint64_t)i);
-		int acc = pick_weighted(&r, cw, g->naccounts);
-		const account *a = &g->accounts[acc];
-		int cnt = g->acc_item_start[acc + 1] - g->acc_item_start[acc];
-		const item *it = &g->items[g->acc_items[g->acc_item_start[acc] + (int)rng_below(&r, (uint32_t)cnt)]];
-		const product *p = &g->products[it->product];
-		int issue = pick_weighted(&r, p->defect, g->nissues);
-		const crmw_issue *is = &g->prof->issues[issue];
-		/* When: after the purchase; a product's spike month draws extra cases. */
-		int64_t created = it->date + DAY + (int64_t)(rng_unit(&r) * 60 * DAY);
-		if (rng_unit(&r) < 0.55) {
-			for (int tries = 0; tries < 24; tries++) {
-				int64_t c2 = it->date + DAY + (int64_t)(rng_unit(&r) * 400 * DAY);
-				if (c2 < g->now - DAY && month_of(c2) == p->spike_month) {
-					created = c2;
-					break;
-				}
-			}
-		}
-		/* Office hours of a day after the purchase day and before now
-		 * (orders are at least two days old). */
-		int64_t first_day = it->date + DAY, last_day = (g->now - DAY) - (g->now - DAY) % DAY;
-		int64_t day = created - created % DAY;
-		if (day > last_day)
-			day = last_day - (int64_t)rng_below(&r, 20) * DAY;
-		if (day < first_day)
-			day = first_day;
-		created = day + 8 * HOUR + (int64_t)rng_below(&r, 10 * 3600);
-		/* Who: routed by skill; some agents pass cases on. */
-		int first = route(g, &r, issue);
-		int owner = first;
-		bool transferred = rng_unit(&r) < g->agents[first].transfer;
-		if (transferred) {
-			for (int t = 0; t < 8 && owner == first; t++)
-				owner = route(g, &r, issue);
-			transferred = owner != first;
-		}
-		/* How long: issue x agent speed x region, with noise. */
-		double hours = is->base_hours * g->agents[owner].speed[issue] * g->region[a->state] *
-			       exp(0.25 * rng_normal(&r));
-		int64_t closed = created + (int64_t)(hours * 3600.0);
-		bool is_closed = closed < g->now && rng_unit(&r) < 0.9;
-		int channel = rng_unit(&r) < 0.7 ? a->channel : (int)rng_below(&r, 4);
-		slot s[] = {{"product", p->name}, {"customer", a->first}, {"agent", g->agents[owner].name},
-			    {"company", g->prof->company}, {"issue", is->name}, {"description", ""}};
-		int nsub = 0;
-		while (is->subjects[nsub])
-			nsub++;
-		char cid[19];
-		row(g, "Case");
-		set_s(g, "Subject", text(g, &r, is->subjects[rng_below(&r, (uint32_t)nsub)], s, 5));
-		char *description = crmw__strdup(text(g, &r, is->description_tmpl, s, 5));
-		if (!description)
-			oom(g);
-		s[5].value = description;
-		set_s(g, "Description", description);
-		set_s(g, "Status", is_closed ? "Closed" : PICK(&r, statuses_open));
-		set_s(g, "Priority", PICK(&r, ((const char *const[]){"Low", "Medium", "Medium", "High", "Critical"})));
-		set_s(g, "Channel", channels[channel]);
-		set_s(g, "ContactId", a->contact);
-		set_s(g, "AccountId", a->id);
-		set_s(g, "OwnerId", g->agents[owner].id);
-		set_dt(g, "CreatedDate", created);
-		if (is_closed)
-			set_dt(g, "ClosedDate", closed);
-		set_s(g, "OrderItemId__c", it->id);
-		set_s(g, "IssueId__c", g->issue_ids[issue]);
-		end(g, cid);
-		/* The history: creation, assignments (a transfer is a second one), closing. */
-		row(g, "CaseHistory__c");
-		set_s(g, "CaseId__c", cid);
-		set_s(g, "Field__c", "Case Creation");
-		set_dt(g, "CreatedDate", created);
-		end(g, NULL);
-		row(g, "CaseHistory__c");
-		set_s(g, "CaseId__c", cid);
-		set_s(g, "Field__c", "Owner Assignment");
-		set_s(g, "NewValue__c", g->agents[first].id);
-		set_dt(g, "CreatedDate", created);
-		end(g, NULL);
-		if (transferred) {
-			row(g, "CaseHistory__c");
-			set_s(g, "CaseId__c", cid);
-			set_s(g, "Field__c", "Owner Assignment");
-			set_s(g, "OldValue__c", g->agents[first].id);
-			set_s(g, "NewValue__c", g->agents[owner].id);
-			set_dt(g, "CreatedDate", created + 600 + (int64_t)rng_below(&r, 3600));
-			end(g, NULL);
-		}
-		if (is_closed) {
-			row(g, "CaseHistory__c");
-			set_s(g, "CaseId__c", cid);
-			set_s(g, "Field__c", "Case Closed");
-			set_dt(g, "CreatedDate", closed);
-			end(g, NULL);
-		}
-		/* Conversations; about a third plant a policy violation. */
-		int pol = policy_index(g, is->policy);
-		bool violate = pol >= 0 && rng_unit(&r) < 0.33;
-		const char *agent_line = "";
-		char vio[512] = "";
-		if (violate) {
-			rng vr = rng_stream(g->seed, S_TEXT, (uint64_t)i);
-			snprintf(vio, sizeof vio, "%s", text(g, &vr, g->prof->policies[pol].violation, s, 5));
-			agent_line = vio;
-		}
-		bool chat = channel == 3;
-		int64_t t = created + 1800;
-		if (chat) {
-			crmw_buf body = CRMW_BUF_INIT;
-			rng cr = rng_stream(g->seed, S_CHAT, (uint64_t)i);
-			int rc = crmw__render(&body, &cr,
-					      "Agent: [Hi|Hello] {customer}, thanks for contacting {company}. How can I help?\n"
-					      "Customer: {description}\n"
-					      "Agent: [I am sorry to hear that.|Thanks for explaining.] Let me check your order.\n", s, 6);
-			if (!rc && violate)
-				rc = crmw__buf_printf(&body, "Agent: %s\nCustomer: That does not sound right.\n", agent_line);
-			else if (!rc)
-				rc = crmw__render(&body, &cr, "Agent: [I have arranged a solution|I have opened a request] for you; "
-							      "you will get an e-mail shortly.\nCustomer: Thank you.\n", s, 6);
-			if (!rc)
-				rc = crmw__buf_putc(&body, '\0');
-			char chat_id[19];
-			row(g, "LiveChatTranscript");
-			set_s(g, "CaseId", cid);
-			set_s(g, "AccountId", a->id);
-			set_s(g, "ContactId", a->contact);
-			set_s(g, "OwnerId", g->agents[owner].id);
-			set_s(g, "Body", rc ? "" : body.data);
-			set_dt(g, "EndTime", t + 900);
-			char visitor[19];
-			snprintf(visitor, sizeof visitor, "5710%014d", i);
-			set_s(g, "LiveChatVisitorId", visitor);
-			end(g, chat_id);
-			crmw_buf_dispose(&body);
-			if (rc)
-				oom(g);
-			if (violate)
-				latent(g, L_VIOLATION, "ssss", cid, g->kb_ids[g->policy_kb[pol]], "chat", chat_id);
-		} else if (emails < emails_target) {
-			/* An e-mail thread: customer, agent, sometimes a reply. */
-			rng er = rng_stream(g->seed, S_EMAIL, (uint64_t)i);
-			int nmsg = 3 + (int)rng_below(&er, 3);
-			char first_email[19] = "", vio_email[19] = "";
-			for (int m = 0; m < nmsg && ok(g); m++) {
-				bool from_agent = m % 2 == 1;
-				row(g, "EmailMessage");
-				char subj[200];
-				snprintf(subj, sizeof subj, "%s%s", m ? "Re: " : "", g->prof->issues[issue].name);
-				set_s(g, "Subject", subj);
-				const char *body;
-				if (!from_agent)
-					body = text(g, &er, m == 0 ? "[Hello|Hi],\n\n{description}\n\n{customer}"
-							       : "[Thanks for the quick answer.|I see.] [Let me know the next steps.|Please keep me posted.]\n\n{customer}", s, 6);
-				else if (m == 1 && violate) {
-					crmw_buf b = CRMW_BUF_INIT;
-					if (crmw__buf_printf(&b, "Dear %s,\n\nThank you for your message about the %s. %s\n\nBest regards,\n%s",
-							     a->first, p->name, agent_line, g->agents[owner].name) ||
-					    crmw__buf_putc(&b, '\0'))
-						fail(g, CRMW_ENOMEM);
-					crmw__buf_clear(&g->tmp);
-					crmw__buf_append(&g->tmp, b.data ? b.data : "", b.len);
-					crmw_buf_dispose(&b);
-					body = g->tmp.data;
-				} else
-					body = text(g, &er, "Dear {customer},\n\n[Thank you for reaching out about|We are looking into] the {product}. "
-							    "[We will update you within one business day.|A replacement is on its way.]\n\n[Best regards|Kind regards],\n{agent}", s, 5);
-				set_s(g, "TextBody", body);
-				set_s(g, "ParentId", cid);
-				set_s(g, "RelatedToId", cid);
-				set_s(g, "FromAddress", from_agent ? g->agents[owner].email : a->email);
-				set_s(g, "ToIds", from_agent ? a->contact : g->agents[owner].id);
-				set_dt(g, "MessageDate", t + m * 3 * HOUR);
-				char eid[19];
-				end(g, eid);
-				if (m == 0)
-					memcpy(first_email, eid, 19);
-				if (m == 1)
-					memcpy(vio_email, eid, 19);
-				emails++;
-			}
-			if (violate)
-				latent(g, L_VIOLATION, "ssss", cid, g->kb_ids[g->policy_kb[pol]], "email", vio_email);
-			(void)first_email;
-		}
-		free(description);
+		kase k = {.i = i, .r = rng_stream(g->seed, S_CASE, (uint64_t)i)};
+		case_draw(g, &k, cw);
+		case_record(g, &k);
+		case_history(g, &k);
+		case_conversation(g, &k, &emails, emails_target);
+		free(k.description);
 	}
 	free(cw);
 }
