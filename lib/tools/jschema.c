@@ -362,59 +362,61 @@ static int validate_alt(vctx *c, json_t *list, json_t **vp, const char *path, in
 	return CRMW_OK;
 }
 
-static int validate(vctx *c, json_t *sc, json_t **vp, const char *path, int depth)
+/* The keywords of one kind, each a function: type (with coercion), enum
+ * and const, then those of strings, numbers, arrays and objects, then the
+ * combinators.  Each returns CRMW_OK or the failure of validate(). */
+static int v_type(vctx *c, json_t *sc, json_t **vp, const char *path)
 {
-	if (depth > 64)
-		return vfail(c, path, "the value nests too deeply");
-	if (json_is_true(sc))
-		return CRMW_OK;
-	if (json_is_false(sc))
-		return vfail(c, path, "no value is allowed here");
 	json_t *v = *vp;
-	char shown[100], sub[512];
-	/* type, with coercion where the schema allows it */
+	char shown[100];
 	json_t *t = json_object_get(sc, "type");
-	if (t) {
-		bool okt = false;
-		size_t i;
-		json_t *x;
+	if (!t)
+		return CRMW_OK;
+	bool okt = false;
+	size_t i;
+	json_t *x;
+	if (json_is_string(t))
+		okt = is_type(v, json_string_value(t));
+	else
+		json_array_foreach(t, i, x) okt = okt || is_type(v, json_string_value(x));
+	if (!okt && json_is_true(json_object_get(sc, "x-coerce"))) {
+		json_t *n = NULL;
 		if (json_is_string(t))
-			okt = is_type(v, json_string_value(t));
+			n = coerce(v, json_string_value(t));
 		else
-			json_array_foreach(t, i, x) okt = okt || is_type(v, json_string_value(x));
-		if (!okt && json_is_true(json_object_get(sc, "x-coerce"))) {
-			json_t *n = NULL;
-			if (json_is_string(t))
-				n = coerce(v, json_string_value(t));
-			else
-				json_array_foreach(t, i, x) if (!n) n = coerce(v, json_string_value(x));
-			if (n) {
-				json_decref(*vp);
-				*vp = v = n;
-				okt = true;
-			}
-		}
-		if (!okt) {
-			char want[100] = "";
-			if (json_is_string(t))
-				snprintf(want, sizeof want, "%s", json_string_value(t));
-			else
-				json_array_foreach(t, i, x) {
-					size_t l = strlen(want);
-					snprintf(want + l, sizeof want - l, "%s%s", i ? " or " : "", json_string_value(x));
-				}
-			show(v, shown, sizeof shown);
-			return vfail(c, path, "expected %s, got %s %s", want, type_of(v), shown);
-		}
-		/* An integral real for an integer: store it as an integer. */
-		if (json_is_string(t) && strcmp(json_string_value(t), "integer") == 0 && json_is_real(v)) {
-			json_t *n = json_integer((json_int_t)json_real_value(v));
-			if (!n)
-				return CRMW_ENOMEM;
+			json_array_foreach(t, i, x) if (!n) n = coerce(v, json_string_value(x));
+		if (n) {
 			json_decref(*vp);
 			*vp = v = n;
+			okt = true;
 		}
 	}
+	if (!okt) {
+		char want[100] = "";
+		if (json_is_string(t))
+			snprintf(want, sizeof want, "%s", json_string_value(t));
+		else
+			json_array_foreach(t, i, x) {
+				size_t l = strlen(want);
+				snprintf(want + l, sizeof want - l, "%s%s", i ? " or " : "", json_string_value(x));
+			}
+		show(v, shown, sizeof shown);
+		return vfail(c, path, "expected %s, got %s %s", want, type_of(v), shown);
+	}
+	/* An integral real for an integer: store it as an integer. */
+	if (json_is_string(t) && strcmp(json_string_value(t), "integer") == 0 && json_is_real(v)) {
+		json_t *n = json_integer((json_int_t)json_real_value(v));
+		if (!n)
+			return CRMW_ENOMEM;
+		json_decref(*vp);
+		*vp = v = n;
+	}
+	return CRMW_OK;
+}
+
+static int v_enum_const(vctx *c, json_t *sc, const json_t *v, const char *path)
+{
+	char shown[100];
 	json_t *e = json_object_get(sc, "enum");
 	if (e) {
 		bool found = false;
@@ -435,108 +437,127 @@ static int validate(vctx *c, json_t *sc, json_t **vp, const char *path, int dept
 		show(k, shown, sizeof shown);
 		return vfail(c, path, "must be %s", shown);
 	}
-	if (json_is_string(v)) {
-		const char *s = json_string_value(v);
-		size_t n = utf8_len(s);
-		json_t *mn = json_object_get(sc, "minLength"), *mx = json_object_get(sc, "maxLength");
-		if (mn && (json_int_t)n < json_integer_value(mn))
-			return vfail(c, path, "must have at least %lld characters", (long long)json_integer_value(mn));
-		if (mx && (json_int_t)n > json_integer_value(mx))
-			return vfail(c, path, "must have at most %lld characters", (long long)json_integer_value(mx));
-		json_t *pat = json_object_get(sc, "pattern");
-		if (pat) {
-			for (int i = 0; i < c->s->nres; i++)
-				if (c->s->res[i].node == sc && regexec(&c->s->res[i].re, s, 0, NULL, 0) != 0)
-					return vfail(c, path, "'%.60s' does not match the pattern %s", s, json_string_value(pat));
+	return CRMW_OK;
+}
+
+static int v_string(vctx *c, json_t *sc, const json_t *v, const char *path)
+{
+	const char *s = json_string_value(v);
+	size_t n = utf8_len(s);
+	json_t *mn = json_object_get(sc, "minLength"), *mx = json_object_get(sc, "maxLength");
+	if (mn && (json_int_t)n < json_integer_value(mn))
+		return vfail(c, path, "must have at least %lld characters", (long long)json_integer_value(mn));
+	if (mx && (json_int_t)n > json_integer_value(mx))
+		return vfail(c, path, "must have at most %lld characters", (long long)json_integer_value(mx));
+	json_t *pat = json_object_get(sc, "pattern");
+	if (pat) {
+		for (int i = 0; i < c->s->nres; i++)
+			if (c->s->res[i].node == sc && regexec(&c->s->res[i].re, s, 0, NULL, 0) != 0)
+				return vfail(c, path, "'%.60s' does not match the pattern %s", s, json_string_value(pat));
+	}
+	json_t *f = json_object_get(sc, "format");
+	if (f) {
+		const char *fm = json_string_value(f);
+		char norm[21];
+		if (strcmp(fm, "date") == 0 && (strlen(s) != 10 || crmw__parse_date(s, 10, norm)))
+			return vfail(c, path, "'%.60s' is not a date (YYYY-MM-DD)", s);
+		if (strcmp(fm, "date-time") == 0 && (strlen(s) < 16 || crmw__parse_datetime(s, strlen(s), norm)))
+			return vfail(c, path, "'%.60s' is not a date-time (YYYY-MM-DDTHH:MM:SSZ)", s);
+		if (strcmp(fm, "email") == 0) {
+			const char *at = strchr(s, '@');
+			if (!at || at == s || !strchr(at, '.') || strchr(s, ' '))
+				return vfail(c, path, "'%.60s' is not an e-mail address", s);
 		}
-		json_t *f = json_object_get(sc, "format");
-		if (f) {
-			const char *fm = json_string_value(f);
-			char norm[21];
-			if (strcmp(fm, "date") == 0 && (strlen(s) != 10 || crmw__parse_date(s, 10, norm)))
-				return vfail(c, path, "'%.60s' is not a date (YYYY-MM-DD)", s);
-			if (strcmp(fm, "date-time") == 0 && (strlen(s) < 16 || crmw__parse_datetime(s, strlen(s), norm)))
-				return vfail(c, path, "'%.60s' is not a date-time (YYYY-MM-DDTHH:MM:SSZ)", s);
-			if (strcmp(fm, "email") == 0) {
-				const char *at = strchr(s, '@');
-				if (!at || at == s || !strchr(at, '.') || strchr(s, ' '))
-					return vfail(c, path, "'%.60s' is not an e-mail address", s);
+	}
+	return CRMW_OK;
+}
+
+static int v_number(vctx *c, json_t *sc, const json_t *v, const char *path)
+{
+	double d = json_number_value(v);
+	json_t *x;
+	if ((x = json_object_get(sc, "minimum")) && d < json_number_value(x))
+		return vfail(c, path, "must be at least %g", json_number_value(x));
+	if ((x = json_object_get(sc, "maximum")) && d > json_number_value(x))
+		return vfail(c, path, "must be at most %g", json_number_value(x));
+	if ((x = json_object_get(sc, "exclusiveMinimum")) && d <= json_number_value(x))
+		return vfail(c, path, "must be more than %g", json_number_value(x));
+	if ((x = json_object_get(sc, "exclusiveMaximum")) && d >= json_number_value(x))
+		return vfail(c, path, "must be less than %g", json_number_value(x));
+	return CRMW_OK;
+}
+
+static int v_array(vctx *c, json_t *sc, json_t *v, const char *path, int depth)
+{
+	char sub[512];
+	size_t n = json_array_size(v);
+	json_t *mn = json_object_get(sc, "minItems"), *mx = json_object_get(sc, "maxItems");
+	if (mn && (json_int_t)n < json_integer_value(mn))
+		return vfail(c, path, "must have at least %lld items", (long long)json_integer_value(mn));
+	if (mx && (json_int_t)n > json_integer_value(mx))
+		return vfail(c, path, "must have at most %lld items", (long long)json_integer_value(mx));
+	json_t *items = json_object_get(sc, "items");
+	for (size_t i = 0; items && i < n; i++) {
+		json_t *item = json_incref(json_array_get(v, i));
+		path_index(sub, sizeof sub, path, i);
+		int rc = validate(c, items, &item, sub, depth + 1);
+		if (!rc && item != json_array_get(v, i))
+			json_array_set(v, i, item);
+		json_decref(item);
+		if (rc)
+			return rc;
+	}
+	return CRMW_OK;
+}
+
+static int v_object(vctx *c, json_t *sc, json_t *v, const char *path, int depth)
+{
+	char sub[512];
+	json_t *props = json_object_get(sc, "properties");
+	json_t *req = json_object_get(sc, "required");
+	size_t i;
+	json_t *x;
+	json_array_foreach(req, i, x) {
+		if (!json_object_get(v, json_string_value(x))) {
+			path_key(sub, sizeof sub, path, json_string_value(x));
+			return vfail(c, sub, "missing required property '%s'", json_string_value(x));
+		}
+	}
+	json_t *ap = json_object_get(sc, "additionalProperties");
+	const char *key;
+	json_t *val;
+	void *tmp;
+	json_object_foreach_safe(v, tmp, key, val) {
+		json_t *psc = props ? json_object_get(props, key) : NULL;
+		path_key(sub, sizeof sub, path, key);
+		if (!psc) {
+			if (json_is_false(ap)) {
+				crmw__near near;
+				crmw__near_init(&near, key);
+				const char *pk;
+				json_t *pv;
+				json_object_foreach(props, pk, pv) crmw__near_add(&near, pk);
+				const char *hint = crmw__near_best(&near);
+				return vfail(c, sub, "unknown property '%s'%s%s%s", key, hint ? " (did you mean '" : "",
+					     hint ? hint : "", hint ? "'?)" : "");
 			}
+			psc = json_is_object(ap) ? ap : NULL;
 		}
+		if (!psc)
+			continue;
+		json_t *item = json_incref(val);
+		int rc = validate(c, psc, &item, sub, depth + 1);
+		if (!rc && item != val)
+			json_object_set(v, key, item);
+		json_decref(item);
+		if (rc)
+			return rc;
 	}
-	if (json_is_number(v)) {
-		double d = json_number_value(v);
-		json_t *x;
-		if ((x = json_object_get(sc, "minimum")) && d < json_number_value(x))
-			return vfail(c, path, "must be at least %g", json_number_value(x));
-		if ((x = json_object_get(sc, "maximum")) && d > json_number_value(x))
-			return vfail(c, path, "must be at most %g", json_number_value(x));
-		if ((x = json_object_get(sc, "exclusiveMinimum")) && d <= json_number_value(x))
-			return vfail(c, path, "must be more than %g", json_number_value(x));
-		if ((x = json_object_get(sc, "exclusiveMaximum")) && d >= json_number_value(x))
-			return vfail(c, path, "must be less than %g", json_number_value(x));
-	}
-	if (json_is_array(v)) {
-		size_t n = json_array_size(v);
-		json_t *mn = json_object_get(sc, "minItems"), *mx = json_object_get(sc, "maxItems");
-		if (mn && (json_int_t)n < json_integer_value(mn))
-			return vfail(c, path, "must have at least %lld items", (long long)json_integer_value(mn));
-		if (mx && (json_int_t)n > json_integer_value(mx))
-			return vfail(c, path, "must have at most %lld items", (long long)json_integer_value(mx));
-		json_t *items = json_object_get(sc, "items");
-		for (size_t i = 0; items && i < n; i++) {
-			json_t *item = json_incref(json_array_get(v, i));
-			path_index(sub, sizeof sub, path, i);
-			int rc = validate(c, items, &item, sub, depth + 1);
-			if (!rc && item != json_array_get(v, i))
-				json_array_set(v, i, item);
-			json_decref(item);
-			if (rc)
-				return rc;
-		}
-	}
-	if (json_is_object(v)) {
-		json_t *props = json_object_get(sc, "properties");
-		json_t *req = json_object_get(sc, "required");
-		size_t i;
-		json_t *x;
-		json_array_foreach(req, i, x) {
-			if (!json_object_get(v, json_string_value(x))) {
-				path_key(sub, sizeof sub, path, json_string_value(x));
-				return vfail(c, sub, "missing required property '%s'", json_string_value(x));
-			}
-		}
-		json_t *ap = json_object_get(sc, "additionalProperties");
-		const char *key;
-		json_t *val;
-		void *tmp;
-		json_object_foreach_safe(v, tmp, key, val) {
-			json_t *psc = props ? json_object_get(props, key) : NULL;
-			path_key(sub, sizeof sub, path, key);
-			if (!psc) {
-				if (json_is_false(ap)) {
-					crmw__near near;
-					crmw__near_init(&near, key);
-					const char *pk;
-					json_t *pv;
-					json_object_foreach(props, pk, pv) crmw__near_add(&near, pk);
-					const char *hint = crmw__near_best(&near);
-					return vfail(c, sub, "unknown property '%s'%s%s%s", key, hint ? " (did you mean '" : "",
-						     hint ? hint : "", hint ? "'?)" : "");
-				}
-				psc = json_is_object(ap) ? ap : NULL;
-			}
-			if (!psc)
-				continue;
-			json_t *item = json_incref(val);
-			int rc = validate(c, psc, &item, sub, depth + 1);
-			if (!rc && item != val)
-				json_object_set(v, key, item);
-			json_decref(item);
-			if (rc)
-				return rc;
-		}
-	}
+	return CRMW_OK;
+}
+
+static int v_combinators(vctx *c, json_t *sc, json_t **vp, const char *path, int depth)
+{
 	json_t *all = json_object_get(sc, "allOf");
 	if (all) {
 		size_t i;
@@ -557,6 +578,28 @@ static int validate(vctx *c, json_t *sc, json_t **vp, const char *path, int dept
 	if (one)
 		return validate_alt(c, one, vp, path, depth, "oneOf");
 	return CRMW_OK;
+}
+
+static int validate(vctx *c, json_t *sc, json_t **vp, const char *path, int depth)
+{
+	if (depth > 64)
+		return vfail(c, path, "the value nests too deeply");
+	if (json_is_true(sc))
+		return CRMW_OK;
+	if (json_is_false(sc))
+		return vfail(c, path, "no value is allowed here");
+	int rc = v_type(c, sc, vp, path);
+	json_t *v = *vp; /* coerced, maybe */
+	rc = rc ? rc : v_enum_const(c, sc, v, path);
+	if (!rc && json_is_string(v))
+		rc = v_string(c, sc, v, path);
+	if (!rc && json_is_number(v))
+		rc = v_number(c, sc, v, path);
+	if (!rc && json_is_array(v))
+		rc = v_array(c, sc, v, path, depth);
+	if (!rc && json_is_object(v))
+		rc = v_object(c, sc, v, path, depth);
+	return rc ? rc : v_combinators(c, sc, vp, path, depth);
 }
 
 int crmw__jschema_validate(const jschema *s, json_t **value, char *path, size_t pathlen, char *msg,
