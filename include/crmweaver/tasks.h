@@ -113,6 +113,24 @@ CRMW_API int64_t crmw_task_set_count(const crmw_task_set *ts);
 CRMW_API int crmw_task_set_get(crmw_buf *out, const crmw_task_set *ts, int64_t i);
 
 /**
+ * How varied a task set is, per family, as JSON: {"schema_version": 1,
+ * "tasks": N, "families": {"<family>": {"tasks", "templates" (distinct
+ * queries once their entities are masked: dates, ids, numbers, years,
+ * months, seasons, quarters, states, quoted text, names), "fourgrams"
+ * (distinct 4-grams of the masked tokens), "none_share", "top_answer_share"
+ * (the most frequent non-None answer over the non-None answers),
+ * "distinct_answers", "thresholds" (queries with "more than N" and the
+ * like) and "threshold_max", "time": {"ago", "relative", "quarter",
+ * "season", "month", "date", "year", "day", "none"} (shares of the kinds
+ * of time phrase, each query counted once, in this order)}}}.  Works the same for synthesized and published task files.
+ * `options_json` (may be NULL): {"sample": N} counts only the first N
+ * tasks of each family (0: all), to compare sets of different sizes.
+ * @return CRMW_OK, CRMW_EINVALID (bad options), CRMW_EFORMAT, CRMW_ENOMEM
+ * @since 0.1
+ */
+CRMW_API int crmw_task_set_stats(crmw_buf *out, const crmw_task_set *ts, const char *options_json);
+
+/**
  * Find a task by its "id", or by its "idx" written in decimal.
  * @return CRMW_OK, CRMW_ENOTFOUND
  * @since 0.1

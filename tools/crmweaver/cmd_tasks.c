@@ -22,6 +22,7 @@ static void usage(FILE *f)
 		"       crmweaver tasks check --db ORG.db --tasks TASKS.json [--json]\n"
 		"       crmweaver tasks score --tasks TASKS.json --predictions PRED.jsonl [--json]\n"
 		"       crmweaver tasks families [--json]\n"
+		"       crmweaver tasks stats --tasks TASKS.json [--against OTHER.json] [--sample N] [--json]\n"
 		"\n"
 		"gen synthesises tasks of every CRMArena and CRMArena-Pro type (docs/tasks.md) from an org\n"
 		"made by `crmweaver gen`, each with its gold answer and gold program; by default every gold\n"
@@ -31,6 +32,12 @@ static void usage(FILE *f)
 		"check runs every task's gold program against the org and prints per-family pass counts;\n"
 		"it exits with 1 when any program does not reach reward 1.\n"
 		"\n"
+		"stats prints, per family, how varied the tasks are: distinct templates (queries with\n"
+		"their entities masked), distinct 4-grams, the share of None answers, the share of the\n"
+		"most frequent answer, distinct answers, the largest count threshold and the mix of time\n"
+		"phrases; --against prints a second file (a published task file, say) beside it, family\n"
+		"by family; --sample N counts only the first N tasks of each family of both.\n"
+		"\n"
 		"score scores predictions ({\"idx\": N, \"answer\": \"...\"} per line; \"id\" may name the\n"
 		"task instead, \"messages\" may carry the episode for privacy tasks) with each task's\n"
 		"metric; a task without a prediction scores 0.\n"
@@ -38,7 +45,8 @@ static void usage(FILE *f)
 		"examples:\n"
 		"  crmweaver tasks gen --db org.db --per-family 20 --seed 1 -o tasks.json\n"
 		"  crmweaver tasks check --db org.db --tasks tasks.json\n"
-		"  crmweaver tasks score --tasks tasks.json --predictions pred.jsonl --json\n");
+		"  crmweaver tasks score --tasks tasks.json --predictions pred.jsonl --json\n"
+		"  crmweaver tasks stats --tasks tasks.json --against crmarenapro_b2b_tasks.json --sample 100\n");
 }
 
 typedef struct fam_row {
@@ -352,6 +360,80 @@ static int run_score(const crmw_task_set *ts, const char *pred_path, bool as_jso
 	return rc;
 }
 
+static json_t *stats_of(const char *path, const char *opts, int *rc)
+{
+	crmw_task_set *ts = NULL;
+	crmw_buf out = CRMW_BUF_INIT;
+	int lrc = crmw_task_set_load(&ts, path);
+	lrc = lrc ? lrc : crmw_task_set_stats(&out, ts, opts);
+	crmw_task_set_free(ts);
+	json_t *v = lrc ? NULL : json_loads(out.data, 0, NULL);
+	crmw_buf_dispose(&out);
+	if (lrc)
+		*rc = cli_lib_error(lrc, path);
+	return v;
+}
+
+static void stats_row(const char *label, const json_t *f)
+{
+	const json_t *t = json_object_get(f, "time");
+	printf("  %-9s %5lld %5lld %6lld %5.0f%% %5.0f%% %5lld %4lld   rel %3.0f%% ago %3.0f%% mon %3.0f%% qtr %3.0f%% "
+	       "sea %3.0f%% yr %3.0f%%\n",
+	       label, (long long)json_integer_value(json_object_get(f, "tasks")),
+	       (long long)json_integer_value(json_object_get(f, "templates")),
+	       (long long)json_integer_value(json_object_get(f, "fourgrams")),
+	       100 * json_number_value(json_object_get(f, "none_share")),
+	       100 * json_number_value(json_object_get(f, "top_answer_share")),
+	       (long long)json_integer_value(json_object_get(f, "distinct_answers")),
+	       (long long)json_integer_value(json_object_get(f, "threshold_max")),
+	       100 * json_number_value(json_object_get(t, "relative")), 100 * json_number_value(json_object_get(t, "ago")),
+	       100 * json_number_value(json_object_get(t, "month")), 100 * json_number_value(json_object_get(t, "quarter")),
+	       100 * json_number_value(json_object_get(t, "season")), 100 * json_number_value(json_object_get(t, "year")));
+}
+
+/* tasks stats: one file, or two side by side (the second's families
+ * follow the first's; a family only the second has comes after). */
+static int run_stats(const char *path, const char *against, int64_t sample, bool as_json)
+{
+	char opts[64];
+	snprintf(opts, sizeof opts, "{\"sample\":%lld}", (long long)sample);
+	int rc = CLI_OK;
+	json_t *a = stats_of(path, opts, &rc);
+	json_t *b = a && against ? stats_of(against, opts, &rc) : NULL;
+	if (rc != CLI_OK) {
+		json_decref(a);
+		return rc;
+	}
+	if (as_json) {
+		json_t *all = b ? json_pack("{s:O, s:O}", "tasks", a, "against", b) : json_incref(a);
+		char *text = json_dumps(all, JSON_COMPACT);
+		printf("%s\n", text ? text : "null");
+		free(text);
+		json_decref(all);
+	} else {
+		printf("%-36s %5s %5s %6s %6s %6s %5s %4s   time phrases\n", "family", "tasks", "tmpl", "4grams", "none",
+		       "top", "answ", "thr");
+		const char *name;
+		json_t *f;
+		json_object_foreach(json_object_get(a, "families"), name, f) {
+			printf("%s\n", name);
+			stats_row(b ? "this" : "", f);
+			const json_t *g = b ? json_object_get(json_object_get(b, "families"), name) : NULL;
+			if (g)
+				stats_row("against", g);
+		}
+		json_object_foreach(json_object_get(b, "families"), name, f) {
+			if (json_object_get(json_object_get(a, "families"), name))
+				continue;
+			printf("%s\n", name);
+			stats_row("against", f);
+		}
+	}
+	json_decref(a);
+	json_decref(b);
+	return CLI_OK;
+}
+
 static int run_families(bool as_json)
 {
 	crmw_buf b = CRMW_BUF_INIT;
@@ -390,8 +472,9 @@ int cmd_tasks(int argc, char **argv)
 		return argc < 2 ? CLI_USAGE : CLI_OK;
 	}
 	const char *sub = argv[1];
-	if (strcmp(sub, "gen") && strcmp(sub, "check") && strcmp(sub, "score") && strcmp(sub, "families"))
-		return cli_error(CLI_USAGE, "tasks: unknown subcommand '%s' (gen, check, score, families)", sub);
+	if (strcmp(sub, "gen") && strcmp(sub, "check") && strcmp(sub, "score") && strcmp(sub, "families") &&
+	    strcmp(sub, "stats"))
+		return cli_error(CLI_USAGE, "tasks: unknown subcommand '%s' (gen, check, score, families, stats)", sub);
 	static const struct option opts[] = {
 		{"db", required_argument, 0, 'd'},
 		{"families", required_argument, 0, 'f'},
@@ -402,14 +485,16 @@ int cmd_tasks(int argc, char **argv)
 		{"no-verify", no_argument, 0, 'V'},
 		{"tasks", required_argument, 0, 't'},
 		{"predictions", required_argument, 0, 'p'},
+		{"against", required_argument, 0, 'a'},
+		{"sample", required_argument, 0, 'S'},
 		{"output", required_argument, 0, 'o'},
 		{"json", no_argument, 0, 'j'},
 		{"help", no_argument, 0, 'h'},
 		{0, 0, 0, 0},
 	};
 	const char *db_path = NULL, *families = "all", *tasks_path = NULL, *pred_path = NULL, *out_path = NULL,
-		   *holdout = NULL, *test_share = NULL;
-	int64_t per = 10, seed = 0;
+		   *holdout = NULL, *test_share = NULL, *against = NULL;
+	int64_t per = 10, seed = 0, sample = 0;
 	bool as_json = false, verify = true;
 	int c, rc = CLI_OK;
 	optind = 1;
@@ -427,6 +512,8 @@ int cmd_tasks(int argc, char **argv)
 		case 'V': verify = false; break;
 		case 't': tasks_path = optarg; break;
 		case 'p': pred_path = optarg; break;
+		case 'a': against = optarg; break;
+		case 'S': rc = cli_parse_count("tasks", "--sample", optarg, &sample); break;
 		case 'o': out_path = optarg; break;
 		case 'j': as_json = true; break;
 		case 'h': usage(stdout); return CLI_OK;
@@ -439,6 +526,9 @@ int cmd_tasks(int argc, char **argv)
 		return cli_error(CLI_USAGE, "tasks %s: unexpected argument '%s'", sub, argv[optind]);
 	if (strcmp(sub, "families") == 0)
 		return run_families(as_json);
+	if (strcmp(sub, "stats") == 0)
+		return tasks_path ? run_stats(tasks_path, against, sample, as_json)
+				  : cli_error(CLI_USAGE, "tasks stats: --tasks is required (see --help)");
 	bool gen = strcmp(sub, "gen") == 0, check = strcmp(sub, "check") == 0;
 	if ((gen || check) && !db_path)
 		return cli_error(CLI_USAGE, "tasks %s: --db is required (see --help)", sub);
