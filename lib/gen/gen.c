@@ -62,6 +62,9 @@ typedef struct item {
 } item;
 
 #define FCACHE_N 512 /* field-index cache slots */
+#define QUARTERS 24  /* calendar quarters with quarterly latents, up to now */
+#define FAST_REGION 0.45 /* the closure factor of a quarter's fastest state */
+#define BEST_CONVERTER 0.4 /* what a quarter's best converter adds to its conversion */
 
 typedef struct gen {
 	crmw_db *db;               /* read by the generator only for its schema */
@@ -97,7 +100,9 @@ typedef struct gen {
 	int nkb;
 	int *policy_kb;            /* policy index -> kb index */
 	int npolicies;
-	double region[64];
+	double region[64];         /* closure factor per state (index into crmw__states) */
+	int fast_state[QUARTERS];  /* the state planted fastest in each quarter */
+	int best_rep[QUARTERS];    /* the sales rep planted the best converter in each quarter */
 	int64_t rows;
 	char meta_seed[32], meta_scale[32], meta_now[21];
 	/* latent statements */
@@ -137,6 +142,26 @@ static int month_of(int64_t t)
 	int y, m, d;
 	crmw__civil_from_days(t / DAY, &y, &m, &d);
 	return m;
+}
+
+/* The calendar quarter of time t, as an index from the first quarter the
+ * org can have (QUARTERS of them, up to now): 0 for anything earlier. */
+static int quarter_index(const gen *g, int64_t t)
+{
+	int y, m, d, ny, nm;
+	crmw__civil_from_days(t / DAY, &y, &m, &d);
+	crmw__civil_from_days(g->now / DAY, &ny, &nm, &d);
+	int q = (y * 4 + (m - 1) / 3) - (ny * 4 + (nm - 1) / 3) + QUARTERS - 1;
+	return q < 0 ? 0 : q >= QUARTERS ? QUARTERS - 1 : q;
+}
+
+/* "2023-Q2" for quarter index q. */
+static void quarter_name(const gen *g, int q, char out[16])
+{
+	int y, m, d;
+	crmw__civil_from_days(g->now / DAY, &y, &m, &d);
+	int abs = y * 4 + (m - 1) / 3 - (QUARTERS - 1) + q;
+	snprintf(out, 16, "%04d-Q%d", abs / 4 % 10000, abs % 4 + 1);
 }
 
 static bool fail(gen *g, int rc)
@@ -291,6 +316,7 @@ static const char *const latent_ddl =
 	"CREATE TABLE IF NOT EXISTS crmw_latent_product (product_id TEXT PRIMARY KEY, spike_month INTEGER, dominant_issue_id TEXT) STRICT;"
 	"CREATE TABLE IF NOT EXISTS crmw_latent_product_issue (product_id TEXT, issue_id TEXT, weight REAL) STRICT;"
 	"CREATE TABLE IF NOT EXISTS crmw_latent_region (state TEXT PRIMARY KEY, closure_factor REAL) STRICT;"
+	"CREATE TABLE IF NOT EXISTS crmw_latent_period (kind TEXT, period TEXT, subject TEXT, factor REAL) STRICT;"
 	"CREATE TABLE IF NOT EXISTS crmw_latent_violation (case_id TEXT, article_id TEXT, source TEXT, record_id TEXT) STRICT;"
 	"CREATE TABLE IF NOT EXISTS crmw_latent_lead (lead_id TEXT PRIMARY KEY, budget_ok INTEGER, authority_ok INTEGER,"
 	" need_ok INTEGER, timeline_ok INTEGER) STRICT;"
@@ -301,7 +327,7 @@ static const char *const latent_ddl =
 	"CREATE TABLE IF NOT EXISTS crmw_latent_call (transcript_id TEXT, opportunity_id TEXT, topic TEXT, positive INTEGER) STRICT;";
 
 enum { L_META, L_AGENT, L_AGENT_PROFILE, L_CUSTOMER, L_PRODUCT, L_PRODUCT_ISSUE, L_REGION, L_VIOLATION,
-       L_LEAD, L_OPP, L_TASK, L_QUOTE, L_FACT, L_CALL };
+       L_LEAD, L_OPP, L_TASK, L_QUOTE, L_FACT, L_CALL, L_PERIOD };
 static const char *const latent_insert[] = {
 	"INSERT INTO crmw_latent_meta VALUES (?1, ?2)",
 	"INSERT INTO crmw_latent_agent VALUES (?1, ?2, ?3, ?4)",
@@ -317,6 +343,7 @@ static const char *const latent_insert[] = {
 	"INSERT INTO crmw_latent_quote VALUES (?1, ?2, ?3)",
 	"INSERT INTO crmw_latent_fact VALUES (?1, ?2, ?3)",
 	"INSERT INTO crmw_latent_call VALUES (?1, ?2, ?3, ?4)",
+	"INSERT INTO crmw_latent_period VALUES (?1, ?2, ?3, ?4)",
 };
 
 /* A latent fact: "s" text, "i" integer, "f" double arguments of one of
@@ -411,7 +438,7 @@ static void gen_users(gen *g)
 		a->workload = rng_range(&l, 0.4, 1.8);
 		a->sales = pro && i % 2 == 1;
 		a->sales_speed = rng_range(&l, 0.5, 1.8);
-		a->conversion = rng_range(&l, 0.15, 0.8);
+		a->conversion = rng_range(&l, 0.3, 0.5); /* a quarter's best converter adds BEST_CONVERTER */
 		latent(g, L_AGENT_PROFILE, "ssffff", a->id, a->sales ? "sales" : "service", a->transfer, a->workload,
 		       a->sales_speed, a->conversion);
 	}
@@ -618,13 +645,16 @@ static void gen_accounts(gen *g)
 	if (!ok(g))
 		return;
 	g->naccounts = n;
-	/* Latent: regional closure speed; one region is clearly the fastest. */
+	/* Latent: regional closure speed.  Each state has its own pace, and
+	 * in each quarter one state (the state of a customer drawn at random,
+	 * so one that has cases) closes clearly fastest: which state is the
+	 * quickest depends on the period asked about. */
 	rng rr = rng_stream(g->seed, S_REGION, 0);
-	int fastest = (int)rng_below(&rr, (uint32_t)crmw__n_states);
 	for (size_t s = 0; s < crmw__n_states; s++) {
-		g->region[s] = s == (size_t)fastest ? 0.45 : rng_range(&rr, 0.8, 1.5);
+		g->region[s] = rng_range(&rr, 0.85, 1.35);
 		latent(g, L_REGION, "sf", crmw__states[s].code, g->region[s]);
 	}
+
 	for (int i = 0; i < n && ok(g); i++) {
 		account *a = &g->accounts[i];
 		rng r = rng_stream(g->seed, S_ACCOUNT, (uint64_t)i);
@@ -680,6 +710,16 @@ static void gen_accounts(gen *g)
 		a->complaint = u * u * u * 3.0 + 0.05; /* a few customers complain a lot */
 		a->channel = (int)rng_below(&l, 4);
 		latent(g, L_CUSTOMER, "sfs", a->id, a->complaint, channels[a->channel]);
+	}
+	/* The state planted fastest in each quarter: the state of a customer
+	 * drawn at random (so a state with cases), weighted by complaints. */
+	for (int q = 0; q < QUARTERS && ok(g) && n > 0; q++) {
+		rng qr = rng_stream(g->seed, S_REGION, 1 + (uint64_t)q);
+		int s = g->accounts[rng_below(&qr, (uint32_t)n)].state;
+		g->fast_state[q] = s;
+		char period[16];
+		quarter_name(g, q, period);
+		latent(g, L_PERIOD, "sssf", "fastest_region", period, crmw__states[s].code, FAST_REGION);
 	}
 }
 
@@ -962,8 +1002,9 @@ static void case_draw(gen *g, kase *k, const double *cw)
 		k->transferred = k->owner != k->first;
 	}
 	/* How long: issue x agent speed x region, with noise. */
-	double hours = k->is->base_hours * g->agents[k->owner].speed[k->issue] * g->region[k->a->state] *
-		       exp(0.25 * rng_normal(&k->r));
+	int q = quarter_index(g, k->created);
+	double region = g->fast_state[q] == k->a->state ? FAST_REGION : g->region[k->a->state];
+	double hours = k->is->base_hours * g->agents[k->owner].speed[k->issue] * region * exp(0.25 * rng_normal(&k->r));
 	k->closed = k->created + (int64_t)(hours * 3600.0);
 	k->is_closed = k->closed < g->now && rng_unit(&k->r) < 0.9;
 	k->channel = rng_unit(&k->r) < 0.7 ? k->a->channel : (int)rng_below(&k->r, 4);
@@ -1214,7 +1255,11 @@ static void gen_lead(gen *g, int i, const int *reps, int nreps, int64_t span)
 		fails += !bant[k];
 	}
 	int64_t created = g->now - span + (int64_t)(rng_unit(&r) * (double)(span - 10 * DAY));
-	bool converted = fails == 0 && rng_unit(&r) < g->agents[rep].conversion;
+	/* each quarter's planted best converter converts more of its leads */
+	double conversion = g->agents[rep].conversion;
+	if (g->best_rep[quarter_index(g, created)] == rep)
+		conversion = conversion + BEST_CONVERTER < 0.97 ? conversion + BEST_CONVERTER : 0.97;
+	bool converted = fails == 0 && rng_unit(&r) < conversion;
 	char first[32], last[48];
 	person_name(&r, first, sizeof first, last, sizeof last, (uint64_t)i + 300000);
 	int acc = (int)rng_below(&r, (uint32_t)g->naccounts);
@@ -1383,10 +1428,17 @@ static void opp_quote(gen *g, const opp *o, int disc_kb, int conf_kb)
 /* Activities that fit the true stage; some 'Not Started' ones do not. */
 static void opp_activities(gen *g, const opp *o)
 {
+	/* Most opportunities carry several tasks added from a template that do
+	 * not fit their stage (3 to 7, always 'Not Started'); about a third
+	 * carry none.  The misfits sit at random places among 1 to 3 tasks
+	 * that fit. */
 	rng tr = rng_stream(g->seed, S_TASK, (uint64_t)o->i);
-	int ntasks = 2 + (int)rng_below(&tr, 3);
+	int nmis = rng_unit(&tr) < 0.3 ? 0 : 3 + (int)rng_below(&tr, 5);
+	int ntasks = nmis + 1 + (int)rng_below(&tr, 3);
+	int left = nmis;
 	for (int k = 0; k < ntasks && ok(g); k++) {
-		bool misfit = k == ntasks - 1 && rng_unit(&tr) < 0.3;
+		bool misfit = left > 0 && rng_below(&tr, (uint32_t)(ntasks - k)) < (uint32_t)left;
+		left -= misfit;
 		int st = misfit ? (o->true_stage + 2 + (int)rng_below(&tr, 3)) % 5 : o->true_stage;
 		char tid[19];
 		row(g, "Task");
@@ -1477,6 +1529,15 @@ static void gen_sales(gen *g)
 	if (!reps)
 		return;
 	int64_t span = 730 * DAY;
+	/* The rep planted the best converter in each quarter. */
+	for (int q = 0; q < QUARTERS && ok(g); q++) {
+		rng qr = rng_stream(g->seed, S_LEAD, ((uint64_t)1 << 40) + (uint64_t)q);
+		int rep = reps[rng_below(&qr, (uint32_t)nreps)];
+		g->best_rep[q] = rep;
+		char period[16];
+		quarter_name(g, q, period);
+		latent(g, L_PERIOD, "sssf", "best_converter", period, g->agents[rep].id, BEST_CONVERTER);
+	}
 	int nleads = (int)n_scaled(g, 1000);
 	stage(g, "leads", nleads);
 	for (int i = 0; i < nleads && ok(g); i++)
