@@ -157,6 +157,9 @@ static int task_opts(crmw_session *s)
 		return crmw__errf(&s->h.err, rc, "%s", crmw_last_error());
 	if (host_role && strncmp(crmw_role_name(host_role), "external", 8) == 0)
 		s->external = true; /* the host serves a customer */
+	const char *audience = json_string_value(json_object_get(ctx, "audience"));
+	if (audience && strcmp(audience, "customer") == 0)
+		s->external = true; /* a customer-facing task with the access the task's role gives */
 	if (s->a->o.max_observation > 0)
 		crmw_query_opts_set_max_bytes(s->opts, s->a->o.max_observation * 4);
 	return CRMW_OK;

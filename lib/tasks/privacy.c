@@ -983,13 +983,14 @@ json_t *crmw__privacy_figures(const char *text)
 		const ptok *t = &l.t[i];
 		if (t->kind != T_NUM)
 			continue;
-		char buf[96], num[48];
+		static const char *const units[] = {"percent", "unit", "day", "week", "month", "year", "hour", "minute",
+						    "dollar", NULL};
+		char buf[96], num[48], unit[64];
 		snprintf(num, sizeof num, "%.*f", t->dec, t->v);
 		size_t j = i + 1;
 		if (t->cur) {
 			snprintf(buf, sizeof buf, "$%s", num);
-		} else if (j < l.n && l.t[j].kind == T_WORD && !is(&l, j, "and") && !is(&l, j, "to") && !is(&l, j, "or") &&
-			   !is(&l, j, "of") && strlen(word(&l, j)) > 1) {
+		} else if (j < l.n && l.t[j].kind == T_WORD && in_list(fold(word(&l, j), unit, sizeof unit), units)) {
 			snprintf(buf, sizeof buf, "%s %s", num, word(&l, j));
 		} else {
 			continue;
