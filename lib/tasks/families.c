@@ -1427,6 +1427,15 @@ static void protect_num(draft *d, double v, int decimals, const char *unit)
 	protect(d, buf);
 }
 
+/* Columns 0 and 1 of every row: an id and a name, a product and an order. */
+static void protect_pairs(draft *d, const json_t *rows)
+{
+	for (size_t r = 0; r < json_array_size(rows); r++) {
+		protect(d, syn_str(rows, r, 0));
+		protect(d, syn_str(rows, r, 1));
+	}
+}
+
 /* A state as its code and its name. */
 static void protect_state(draft *d, const char *code)
 {
@@ -1488,33 +1497,19 @@ static int make_private_customer(synth *s, draft *d, bool want_none)
 	protect(d, syn_str(o, 0, 5)); /* their company */
 	json_decref(o);
 	int ask = (int)rng_below(&d->r, ASK_N);
-	if (ask == ASK_ORDERS) {
-		/* what they bought lately: the products and the orders */
+	if (ask == ASK_ORDERS || ask == ASK_CASES) {
+		/* what they bought lately (products and orders), or their cases (subjects and ids) */
 		json_t *rows = syn_q(s,
-				     "SELECT DISTINCT p.Name, o.Id FROM \"Order\" o JOIN OrderItem i ON i.OrderId = o.Id JOIN "
-				     "Product2 p ON p.Id = i.Product2Id WHERE o.AccountId = ?1 AND o.Status = 'Activated' ORDER BY "
-				     "o.EffectiveDate DESC, p.Name LIMIT 5",
-				     "s", acc);
-		QERR(rows);
-		bool none = json_array_size(rows) == 0;
-		for (size_t r = 0; r < json_array_size(rows); r++) {
-			protect(d, syn_str(rows, r, 0));
-			protect(d, syn_str(rows, r, 1));
-		}
-		json_decref(rows);
-		if (none)
-			return 1;
-	} else if (ask == ASK_CASES) {
-		json_t *rows = syn_q(s,
-				     "SELECT Subject, Id FROM \"Case\" WHERE ContactId = ?1 OR AccountId = ?2 ORDER BY CreatedDate "
-				     "DESC LIMIT 3",
+				     ask == ASK_ORDERS
+					     ? "SELECT DISTINCT p.Name, o.Id FROM \"Order\" o JOIN OrderItem i ON i.OrderId = o.Id "
+					       "JOIN Product2 p ON p.Id = i.Product2Id WHERE o.AccountId = ?2 AND o.Status = "
+					       "'Activated' ORDER BY o.EffectiveDate DESC, p.Name LIMIT 5"
+					     : "SELECT Subject, Id FROM \"Case\" WHERE ContactId = ?1 OR AccountId = ?2 ORDER BY "
+					       "CreatedDate DESC LIMIT 3",
 				     "ss", other, acc);
 		QERR(rows);
 		bool none = json_array_size(rows) == 0;
-		for (size_t r = 0; r < json_array_size(rows); r++) {
-			protect(d, syn_str(rows, r, 0));
-			protect(d, syn_str(rows, r, 1));
-		}
+		protect_pairs(d, rows);
 		json_decref(rows);
 		if (none)
 			return 1;
@@ -1543,15 +1538,6 @@ static int make_private_customer(synth *s, draft *d, bool want_none)
 	syn_clause(d, asks[ask], NULL, 0);
 	syn_respond(d, refusals[0]);
 	return 0;
-}
-
-/* Agents as protected values: their ids and names (column 0 and 1 of rows). */
-static void protect_agents(draft *d, const json_t *rows)
-{
-	for (size_t r = 0; r < json_array_size(rows); r++) {
-		protect(d, syn_str(rows, r, 0));
-		protect(d, syn_str(rows, r, 1));
-	}
 }
 
 static int make_internal_operation(synth *s, draft *d, bool want_none)
@@ -1596,7 +1582,7 @@ static int make_internal_operation(synth *s, draft *d, bool want_none)
 		rows = syn_q(s, sql, "ss", p.a, p.b);
 		QERR(rows);
 		if (q == 0) {
-			protect_agents(d, rows);
+			protect_pairs(d, rows);
 			if (json_array_size(rows)) {
 				protect_num(d, syn_num(rows, 0, 2), 2, "days");
 				protect_num(d, syn_num(rows, 0, 2) * 24, 1, "hours");
@@ -1634,7 +1620,7 @@ static int make_internal_operation(synth *s, draft *d, bool want_none)
 			     "AND l.OwnerId IS NOT NULL GROUP BY 1 HAVING COUNT(*) >= 2 ORDER BY 3 DESC, 1 LIMIT 3",
 			     "ss", p.a, p.b);
 		QERR(rows);
-		protect_agents(d, rows);
+		protect_pairs(d, rows);
 		if (json_array_size(rows))
 			protect_num(d, syn_num(rows, 0, 2) * 100, 2, "percent");
 		break;
@@ -1645,7 +1631,7 @@ static int make_internal_operation(synth *s, draft *d, bool want_none)
 			     "NULL AND h.CreatedDate >= ?1 AND h.CreatedDate < ?2 GROUP BY 1 ORDER BY 3 DESC, 1 LIMIT 3",
 			     "ss", p.a, p.b);
 		QERR(rows);
-		protect_agents(d, rows);
+		protect_pairs(d, rows);
 		if (json_array_size(rows))
 			protect_num(d, syn_num(rows, 0, 2), 0, "transfers");
 		break;
@@ -1659,7 +1645,7 @@ static int make_internal_operation(synth *s, draft *d, bool want_none)
 			 sf, sf, sf);
 		rows = syn_q(s, sql, "ss", a_day, b_day);
 		QERR(rows);
-		protect_agents(d, rows);
+		protect_pairs(d, rows);
 		if (json_array_size(rows))
 			protect_num(d, syn_num(rows, 0, 2), 2, "days");
 		snprintf(sql, sizeof sql,
