@@ -254,6 +254,10 @@ static void add_contracted(plist *l, const char *w, size_t n)
 	static const char *const tails[][2] = {{"'m", "am"}, {"'re", "are"}, {"'ll", "will"}, {"'ve", "have"}, {"'d", "would"},
 					       {"'s", "s"}};
 	const char *ap = strchr(low, '\'');
+	if (!ap) { /* a word so long that its apostrophe was cut off */
+		add_word(l, w, low, n);
+		return;
+	}
 	size_t k = (size_t)(ap - low);
 	add_word(l, w, low, k);
 	for (size_t i = 0; i < CRMW_ARRAY_LEN(tails); i++) {
