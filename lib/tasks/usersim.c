@@ -59,8 +59,29 @@ json_t *crmw__task_view(const json_t *task)
 
 /* ---------------------------------------------------------- the clauses */
 
+/* Does a sentence end at p (a "." "?" or "!" before a space and a capital
+ * letter, not after an abbreviation such as "i.e." or "Inc.")? */
+static bool sentence_end(const char *start, const char *p)
+{
+	static const char *const abbrev[] = {"i.e", "e.g", "etc", "vs", "inc", "ltd", "co", "corp", "mr", "mrs", "ms", "dr",
+					     "st", "no", "approx", NULL};
+	if (!strchr(".?!", *p) || p[1] != ' ' || !isupper((unsigned char)p[2]))
+		return false;
+	if (*p != '.')
+		return true;
+	const char *w = p;
+	while (w > start && (isalpha((unsigned char)w[-1]) || w[-1] == '.'))
+		w--;
+	size_t n = (size_t)(p - w);
+	for (int k = 0; abbrev[k]; k++)
+		if (strlen(abbrev[k]) == n && strncasecmp(w, abbrev[k], n) == 0)
+			return false;
+	return true;
+}
+
 /* The request as the user tells it: context.clauses, else the query's
- * sentences (a fragment too short to stand alone joins the next one). */
+ * sentences (a fragment too short to stand alone joins the next one; a
+ * Markdown block such as "## Given case" stays whole, as the last clause). */
 static json_t *make_clauses(const json_t *view)
 {
 	const json_t *c = json_object_get(json_object_get(view, "context"), "clauses");
@@ -76,33 +97,47 @@ static json_t *make_clauses(const json_t *view)
 	if (json_array_size(out) > 0)
 		return out;
 	const char *q = json_string_value(json_object_get(view, "query"));
+	if (!q)
+		q = "";
+	const char *block = NULL;
+	for (const char *p = q; *p && !block; p++)
+		if (*p == '\n' && (p[1] == '#' || (p[1] == '-' && p[2] == ' ')))
+			block = p + 1;
+	const char *end = block ? block : q + strlen(q);
 	crmw_buf cur = CRMW_BUF_INIT;
-	for (const char *p = q ? q : ""; *p;) {
+	int rc = CRMW_OK;
+	for (const char *p = q; !rc && p < end;) {
 		const char *a = p;
-		/* a sentence ends at . ? ! before a space and a capital letter */
-		while (*p && !(strchr(".?!", *p) && p[1] == ' ' && (isupper((unsigned char)p[2]) || p[2] == '\'' || p[2] == '"')))
+		while (p < end && !sentence_end(q, p))
 			p++;
-		if (*p)
+		if (p < end)
 			p++;
-		while (*a == ' ')
+		while (a < p && isspace((unsigned char)*a))
 			a++;
-		if (crmw__buf_append(&cur, a, (size_t)(p - a))) {
-			crmw_buf_dispose(&cur);
-			json_decref(out);
-			return NULL;
-		}
-		if ((cur.len >= 24 || !*p) && json_array_size(out) < 7) {
-			json_array_append_new(out, json_string(cur.data));
+		const char *z = p;
+		while (z > a && isspace((unsigned char)z[-1]))
+			z--;
+		if (z == a)
+			continue;
+		rc = crmw__buf_append(&cur, a, (size_t)(z - a));
+		if (!rc && (cur.len >= 24 || p >= end) && json_array_size(out) < 7) {
+			rc = json_array_append_new(out, json_string(cur.data)) ? CRMW_ENOMEM : CRMW_OK;
 			crmw__buf_clear(&cur);
-		} else if (*p) {
-			crmw__buf_putc(&cur, ' ');
+		} else if (!rc && p < end) {
+			rc = crmw__buf_putc(&cur, ' ');
 		}
 	}
-	if (cur.len) /* past seven clauses the rest goes into the last one */
-		json_array_append_new(out, json_string(cur.data));
+	if (!rc && cur.len) /* past seven clauses the rest goes into the last one */
+		rc = json_array_append_new(out, json_string(cur.data)) ? CRMW_ENOMEM : CRMW_OK;
+	if (!rc && block)
+		rc = json_array_append_new(out, json_string(block)) ? CRMW_ENOMEM : CRMW_OK;
+	if (!rc && json_array_size(out) == 0)
+		rc = json_array_append_new(out, json_string(q)) ? CRMW_ENOMEM : CRMW_OK;
 	crmw_buf_dispose(&cur);
-	if (json_array_size(out) == 0)
-		json_array_append_new(out, json_string(q ? q : ""));
+	if (rc) {
+		json_decref(out);
+		return NULL;
+	}
 	return out;
 }
 
@@ -155,7 +190,7 @@ static const char *const openers[V_N][3] = {
 static const char *const more[V_N][3] = {
 	{"Also: ", "One more thing: ", "And: "},
 	{"", "Also: ", "And: "},
-	{"Oh, and I should add: ", "Sure! Also, ", "Good question! "},
+	{"Oh, and I should add: ", "Sure! Also: ", "Good question! "},
 	{"To be precise: ", "Let me add a detail. ", "One more detail: "},
 	{"Additionally: ", "Further: ", "Note: "},
 };
@@ -413,7 +448,9 @@ static int go_on(crmw_user_sim *u, crmw_buf *text)
 {
 	if (u->next_clause < json_array_size(u->clauses)) {
 		const char *pre = PICK(&u->r, more[u->voice]);
-		return crmw__buf_printf(text, "%s%s", pre, clause(u, u->next_clause++));
+		const char *cl = clause(u, u->next_clause++);
+		bool block = cl[0] == '#' || (cl[0] == '-' && cl[1] == ' '); /* Markdown starts on its own line */
+		return crmw__buf_printf(text, "%s%s%s", pre, block && *pre ? "\n" : "", cl);
 	}
 	u->exhausted = true;
 	const char *pre = PICK(&u->r, nothing_more[u->voice]);

@@ -172,6 +172,21 @@ static void test_published_task(void **state)
 	assert_int_equal(crmw_user_sim_reply(&out, u, "Is it Budget?"), CRMW_OK);
 	assert_string_equal(out.data, "###STOP###");
 	crmw_user_sim_free(u);
+	crmw_task_set_free(ts);
+	/* no split after "i.e." or "Inc."; a Markdown block stays whole */
+	ts = set_of(json_pack("[{s:s, s:s, s:[s], s:s}]", "task", "case_routing", "query",
+			      "Route the case of Acme Inc. to an agent (i.e. one Id). Return only the Id.\n## Given Case\n"
+			      "- Case Subject: Broken. It stopped.\n- Case Description: It broke. Please help.",
+			      "answer", "005Zb2eFvfCsGhoIEF", "reward_metric", "exact_match"));
+	assert_int_equal(crmw_user_sim_new(&u, ts, 0, NULL), CRMW_OK);
+	json_t *said = json_array();
+	play(u, asking, said);
+	assert_non_null(strstr(json_string_value(json_array_get(said, 0)), "Route the case of Acme Inc. to an agent (i.e. one Id)."));
+	assert_non_null(strstr(json_string_value(json_array_get(said, 1)), "Return only the Id."));
+	assert_non_null(strstr(json_string_value(json_array_get(said, 2)),
+			       "\n## Given Case\n- Case Subject: Broken. It stopped.\n- Case Description: It broke. Please help."));
+	json_decref(said);
+	crmw_user_sim_free(u);
 	crmw_buf_dispose(&out);
 	crmw_task_set_free(ts);
 }
