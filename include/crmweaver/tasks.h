@@ -11,9 +11,14 @@
  *    ... and what libcrmweaver adds:
  *    "id": "handle_time-7-0003", "family": "handle_time", "split": "train",
  *    "context": {"today": "2024-03-02", "role": "internal", "profile": "b2b",
- *                "clauses": ["...", "..."], "protected": ["..."]},
+ *                "clauses": ["...", "..."], "protected": ["..."],
+ *                "audience": "customer"},
  *    "gold": [{"name": "get_period", "arguments": {...}}, ...,
  *             {"name": "respond", "arguments": {"content": {"$ref": "/6", "as": "text"}}}]}
+ *
+ * "protected" (confidentiality probes) lists the values the agent must not
+ * disclose; "audience": "customer" marks a customer-facing task whose role is
+ * not the customer's (the probes run with internal access).
  *
  * "answer" is a list (["None"] is written [null]); files that give it as a
  * string or null (CRMArena) load as a one-element list.  A gold program is
