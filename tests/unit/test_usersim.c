@@ -440,6 +440,17 @@ static int guess_complete(crmw_response *resp, const crmw_request *req, void *ud
 	return crmw_response_set_text(resp, text, strlen(text)), 0;
 }
 
+static void set_backend(crmw_agent *a, crmw_complete_fn fn, void *ud)
+{
+	crmw_backend be;
+	memset(&be, 0, sizeof be);
+	be.struct_size = sizeof be;
+	be.version = CRMW_BACKEND_VERSION;
+	be.userdata = ud;
+	be.complete = fn;
+	assert_int_equal(crmw_agent_set_backend(a, &be), CRMW_OK);
+}
+
 static json_t *run_episode(crmw_agent *a, crmw_task_set *ts, int64_t i)
 {
 	crmw_buf b = CRMW_BUF_INIT, out = CRMW_BUF_INIT;
@@ -478,13 +489,7 @@ static void test_guessing_shortcut(void **state)
 			json_t *t = json_loads(b.data, 0, NULL);
 			crmw_buf_dispose(&b);
 			guesser g = {candidates(json_string_value(json_object_get(t, "family"))), 0};
-			crmw_backend be;
-			memset(&be, 0, sizeof be);
-			be.struct_size = sizeof be;
-			be.version = CRMW_BACKEND_VERSION;
-			be.userdata = &g;
-			be.complete = guess_complete;
-			assert_int_equal(crmw_agent_set_backend(a, &be), CRMW_OK);
+			set_backend(a, guess_complete, &g);
 			json_t *tr = run_episode(a, ts, i);
 			score[c] += json_real_value(json_object_get(tr, "reward"));
 			answers[c] += g.calls;
@@ -543,12 +548,7 @@ static void test_agent_options(void **state)
 	assert_int_equal(crmw_agent_set_judge(NULL, agent_judge, NULL, NULL), CRMW_EINVALID);
 	/* a host's task without an answer gets the persona user; the curriculum user needs one */
 	assert_int_equal(crmw_agent_new(&a, db, "{\"multi_turn\":true,\"user_seed\":3}"), CRMW_OK);
-	crmw_backend be;
-	memset(&be, 0, sizeof be);
-	be.struct_size = sizeof be;
-	be.version = CRMW_BACKEND_VERSION;
-	be.complete = answer_once;
-	assert_int_equal(crmw_agent_set_backend(a, &be), CRMW_OK);
+	set_backend(a, answer_once, NULL);
 	crmw_buf out = CRMW_BUF_INIT;
 	const char *own = "{\"query\":\"How many cases are open? Count them all.\",\"persona\":\"You are busy.\"}";
 	assert_int_equal(crmw_agent_run(&out, a, own, NULL), CRMW_OK);
@@ -559,7 +559,7 @@ static void test_agent_options(void **state)
 	json_decref(tr);
 	crmw_agent_free(a);
 	assert_int_equal(crmw_agent_new(&a, db, "{\"multi_turn\":true,\"user\":\"curriculum\"}"), CRMW_OK);
-	assert_int_equal(crmw_agent_set_backend(a, &be), CRMW_OK);
+	set_backend(a, answer_once, NULL);
 	assert_int_equal(crmw_agent_run(&out, a, own, NULL), CRMW_EINVALID);
 	/* the judge decides the refusal of a probe */
 	assert_int_equal(crmw_agent_set_judge(a, agent_judge, NULL, NULL), CRMW_OK);
