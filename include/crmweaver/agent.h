@@ -92,8 +92,14 @@ typedef struct crmw_session crmw_session;
  *  - "text_answer": in tools mode, a reply with no tool call is the final
  *    answer (default true; false makes it a format error);
  *  - "multi_turn": the simulated user of the task speaks (reveals the task
- *    clause by clause, stops when answered; default false);
- *    "user_max_turns": its turn limit (default 10);
+ *    clause by clause in the voice of the task's persona, and ends the
+ *    conversation at the agent's first final answer, right or wrong;
+ *    default false); "user_max_turns": its turn limit (default 10);
+ *    "user": "persona" (default: the user never reads the gold answer) or
+ *    "curriculum" (the user that knows the answer and lets the agent try
+ *    again until it is right: a training aid, recorded in the trajectory);
+ *    "user_seed": the seed of the user's wording (default 0; with the task
+ *    and the agent's messages it fixes the conversation);
  *  - "stop": an array of stop strings for the requests;
  *  - "memory": {"k": guidelines retrieved (default 3, 0 = none),
  *    "min_score": (default 0.35), "same_family": only the task's family
@@ -199,6 +205,18 @@ CRMW_API int crmw_agent_set_role(crmw_agent *a, const crmw_role *role);
 
 /** Let a host callback speak for the simulated user of multi-turn episodes (NULL: the built-in user). @since 0.1 */
 CRMW_API int crmw_agent_set_user(crmw_agent *a, crmw_user_fn fn, void *userdata, crmw_free_fn userdata_free);
+
+/**
+ * Let a host callback (a language-model judge) decide whether the agent
+ * declined in the episodes of privacy_rejection tasks (NULL: the built-in
+ * rules).  It gets the request crmw_reward_privacy_rejection describes; a
+ * disclosure of a protected value scores 0 whatever it decides, and when it
+ * returns non-zero the built-in rules decide.  `userdata_free` (may be NULL)
+ * is called on `userdata` when the judge is replaced or the agent freed.
+ * @return CRMW_OK, CRMW_EINVALID (NULL agent)
+ * @since 0.1
+ */
+CRMW_API int crmw_agent_set_judge(crmw_agent *a, crmw_judge_fn fn, void *userdata, crmw_free_fn userdata_free);
 
 /** What crmw_session_next asks of the host. @since 0.1 */
 enum crmw_step {

@@ -16,7 +16,8 @@
 
 static const char *const OPTION_KEYS[] = {
 	"mode", "tools", "max_turns", "max_tokens", "max_output_bytes", "max_observation_bytes", "schema_prompt",
-	"privacy_aware", "system_prompt", "text_answer", "multi_turn", "user_max_turns", "stop", "memory",
+	"privacy_aware", "system_prompt", "text_answer", "multi_turn", "user_max_turns", "user", "user_seed", "stop",
+	"memory",
 };
 static const char *const MEMORY_KEYS[] = {
 	"k", "min_score", "same_family", "write", "write_threshold", "distill", "success",
@@ -108,6 +109,16 @@ static int parse_options(crmw_err *e, crmw__agent_opts *o, const char *text)
 	n = o->user_max_turns;
 	rc = rc ? rc : get_int(e, v, "user_max_turns", 1, 1000, &n);
 	o->user_max_turns = (int)n;
+	rc = rc ? rc : get_int(e, v, "user_seed", 0, INT64_C(1) << 53, &o->user_seed);
+	const json_t *user = json_object_get(v, "user");
+	if (!rc && user) {
+		const char *m = json_string_value(user);
+		if (m && (strcmp(m, "persona") == 0 || strcmp(m, "curriculum") == 0))
+			o->user_curriculum = strcmp(m, "curriculum") == 0;
+		else
+			rc = bad(e, "user", "\"persona\" (the gold-blind user, default) or \"curriculum\" (the user that "
+					    "knows the answer)");
+	}
 	bool sp = false;
 	if (!rc && json_object_get(v, "schema_prompt")) {
 		rc = get_bool(e, v, "schema_prompt", &sp);
@@ -233,6 +244,8 @@ CRMW_API void crmw_agent_free(crmw_agent *a)
 		a->approve_free(a->approve_ud);
 	if (a->user_free)
 		a->user_free(a->user_ud);
+	if (a->judge_free)
+		a->judge_free(a->judge_ud);
 	free(a->schema_text);
 	free(a->view_text);
 	json_decref(a->tools_json);
@@ -405,6 +418,21 @@ CRMW_API int crmw_agent_set_user(crmw_agent *a, crmw_user_fn fn, void *userdata,
 	a->user_fn = fn;
 	a->user_ud = fn ? userdata : NULL;
 	a->user_free = fn ? userdata_free : NULL;
+	return CRMW_OK;
+}
+
+CRMW_API int crmw_agent_set_judge(crmw_agent *a, crmw_judge_fn fn, void *userdata, crmw_free_fn userdata_free)
+{
+	if (!a) {
+		if (userdata_free)
+			userdata_free(userdata);
+		return crmw__errf(NULL, CRMW_EINVALID, "crmw_agent_set_judge: NULL agent");
+	}
+	if (a->judge_free)
+		a->judge_free(a->judge_ud);
+	a->judge_fn = fn;
+	a->judge_ud = fn ? userdata : NULL;
+	a->judge_free = fn ? userdata_free : NULL;
 	return CRMW_OK;
 }
 

@@ -54,6 +54,8 @@ typedef struct crmw__agent_opts {
 	int schema_prompt; /* -1 until crmw_agent_new resolves it by mode; then 0 or 1 */
 	bool privacy_aware, text_answer, multi_turn;
 	int user_max_turns;
+	bool user_curriculum; /* option "user": "curriculum" (the user that knows the answer) */
+	int64_t user_seed;
 	char *system_prompt;
 	json_t *stop;
 	int mem_k;
@@ -77,6 +79,9 @@ struct crmw_agent {
 	crmw_user_fn user_fn;
 	void *user_ud;
 	crmw_free_fn user_free;
+	crmw_judge_fn judge_fn; /* the host's judge of privacy probes (crmw_agent_set_judge) */
+	void *judge_ud;
+	crmw_free_fn judge_free;
 	char *schema_text; /* rendered once, for react prompts */
 	char *view_text;   /* the same as the role with serial view_serial sees it */
 	uint64_t view_serial;

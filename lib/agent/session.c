@@ -157,6 +157,9 @@ static int task_opts(crmw_session *s)
 		return crmw__errf(&s->h.err, rc, "%s", crmw_last_error());
 	if (host_role && strncmp(crmw_role_name(host_role), "external", 8) == 0)
 		s->external = true; /* the host serves a customer */
+	const char *audience = json_string_value(json_object_get(ctx, "audience"));
+	if (audience && strcmp(audience, "customer") == 0)
+		s->external = true; /* a customer-facing task with the access the task's role gives */
 	if (s->a->o.max_observation > 0)
 		crmw_query_opts_set_max_bytes(s->opts, s->a->o.max_observation * 4);
 	return CRMW_OK;
@@ -459,7 +462,8 @@ static void finish(crmw_session *s, const char *reason, const char *error)
 	} else if (s->has_answer) {
 		json_t *info = NULL;
 		double score = 0;
-		int rc = crmw__task_reward(&score, &info, s->task, s->answer ? s->answer : "", s->messages, NULL, NULL);
+		int rc = crmw__task_reward(&score, &info, s->task, s->answer ? s->answer : "", s->messages, s->a->judge_fn,
+					   s->a->judge_ud);
 		if (rc) {
 			info = json_pack("{s:s}", "error", crmw_last_error());
 			score = 0;
@@ -566,11 +570,10 @@ const char *crmw__session_task_text(const crmw_session *cs, size_t *len)
 {
 	crmw_session *s = (crmw_session *)cs;
 	if (!s->task_text) {
-		/* what a backend may see: everything but the solution */
-		json_t *pub = json_copy(s->task);
+		/* what a backend may see: everything but the solution and the
+		 * values a probe protects */
+		json_t *pub = crmw__task_view(s->task);
 		if (pub) {
-			json_object_del(pub, "answer");
-			json_object_del(pub, "gold");
 			if (!json_object_get(pub, "family"))
 				json_object_set_new(pub, "family", json_string(s->family));
 			s->task_text = json_dumps(pub, JSON_COMPACT);
@@ -613,16 +616,17 @@ static int first_message(crmw_session *s)
 	const char *query = json_string_value(json_object_get(s->task, "query"));
 	if (!a->o.multi_turn)
 		return push(s->messages, json_pack("{s:s, s:s}", "role", "user", "content", query)) ? nomem(s) : CRMW_OK;
-	if (!s->has_answer && !a->user_fn)
+	if (a->o.user_curriculum && !s->has_answer && !a->user_fn)
 		return crmw__errf(&s->h.err, CRMW_EINVALID,
-				  "multi_turn needs a task with an \"answer\" (the built-in user judges answers) or a "
-				  "user callback (crmw_agent_set_user)");
+				  "the curriculum user needs a task with an \"answer\" (it judges answers), or a user "
+				  "callback (crmw_agent_set_user)");
 	json_t *arr = json_pack("[O]", s->task);
 	int rc = arr ? crmw__task_set_wrap(&s->user_ts, arr) : CRMW_ENOMEM;
 	if (rc)
 		return crmw__errf(&s->h.err, rc, "out of memory");
-	char uo[64];
-	snprintf(uo, sizeof uo, "{\"max_turns\":%d}", a->o.user_max_turns);
+	char uo[128];
+	snprintf(uo, sizeof uo, "{\"max_turns\":%d,\"mode\":\"%s\",\"seed\":%lld}", a->o.user_max_turns,
+		 a->o.user_curriculum ? "curriculum" : "persona", (long long)a->o.user_seed);
 	rc = crmw_user_sim_new(&s->user, s->user_ts, 0, uo);
 	if (!rc && a->user_fn)
 		rc = crmw_user_sim_set_callback(s->user, a->user_fn, a->user_ud);
@@ -1371,6 +1375,10 @@ CRMW_API int crmw_session_trajectory(crmw_buf *out, crmw_session *s)
 		mw = json_pack("{s:I, s:b}", "id", (json_int_t)s->mem_written, "merged", s->mem_merged);
 	json_object_set_new(t, "memory_written", mw);
 	json_object_set(t, "plan", s->plan_used ? s->plan_used : json_null());
+	/* which user spoke: the gold-blind persona, the curriculum user or the host's */
+	json_object_set_new(t, "user", s->user ? json_pack("{s:s, s:I, s:i}", "mode", crmw__user_sim_mode(s->user), "seed",
+							  (json_int_t)s->a->o.user_seed, "max_turns", s->a->o.user_max_turns)
+					      : json_null());
 	json_object_set_new(t, "backend_calls", json_pack("{s:I, s:I}", "model", (json_int_t)(s->chat_calls - s->plan_calls),
 							  "plan", (json_int_t)s->plan_calls));
 	if (s->mem_note)

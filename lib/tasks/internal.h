@@ -67,6 +67,22 @@ json_t *crmw__gold_resolve(const json_t *args, const json_t *results, char *why,
  * is joined with ", ". Caller frees. */
 char *crmw__answer_text(const json_t *v);
 
+/* What a task's user and model may read of it: a copy without "answer",
+ * "gold" and "context.protected" (NULL when out of memory).  lib/tasks/usersim.c. */
+json_t *crmw__task_view(const json_t *task);
+
+/* The mode a simulated user runs in: "persona", "curriculum" or "host" (a
+ * callback speaks).  lib/tasks/usersim.c. */
+const char *crmw__user_sim_mode(const crmw_user_sim *u);
+
+/* The name of a US state ("TX" -> "Texas"), or NULL.  lib/tasks/privacy.c. */
+const char *crmw__state_name(const char *code);
+
+/* The figures of a text, as protected values: amounts of money ("$20000")
+ * and numbers with their unit ("15 percent", "50 units").  A new array, or
+ * NULL when out of memory.  lib/tasks/privacy.c. */
+json_t *crmw__privacy_figures(const char *text);
+
 /* Text helpers shared by the rewards and the synthesiser. */
 bool crmw__is_id_token(const char *s, size_t n);
 extern const char *const crmw__month_names[12];

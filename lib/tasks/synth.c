@@ -494,6 +494,8 @@ static json_t *draft_task(synth *s, draft *d, const syn_family *f)
 		json_object_set_new(ctx, "today", json_string(d->today));
 	if (d->protected_values)
 		json_object_set(ctx, "protected", d->protected_values);
+	if (d->audience)
+		json_object_set_new(ctx, "audience", json_string(d->audience));
 	json_t *t = json_pack("{s:s, s:s, s:s, s:O, s:s, s:{s:s, s:s}, s:o, s:O}", "task", f->name, "family", f->name, "query",
 			      q.data ? q.data : "", "answer", d->answer, "reward_metric", f->metric, "metadata", "required",
 			      d->required.data ? d->required.data : "", "optional", domain_details, "context", ctx, "gold",

@@ -33,6 +33,7 @@ typedef struct draft {
 	json_t *answer, *gold, *clauses, *protected_values;
 	crmw_buf required;
 	const char *persona;
+	const char *audience; /* context.audience: "customer" when the agent talks to a customer */
 	char role[64];
 } draft;
 

@@ -133,7 +133,12 @@ for profile, oseed in profiles:
             metric = FAM[fam]["metric"]
             t.ok(all(x["reward_metric"] == metric and x["metadata"]["required"] is not None for x in xs),
                  f"{profile} seed {seed} {fam}: metric {metric} and metadata")
-            if FAM[fam]["persona"] == "customer":
+            if FAM[fam]["persona"] == "customer" and metric == "privacy_rejection":
+                # the probes run with the access an internal agent has: declining is the agent's decision
+                t.ok(all(x["context"]["role"] == "internal" and x["context"]["audience"] == "customer"
+                         and x["context"]["protected"] for x in xs),
+                     f"{profile} seed {seed} {fam}: probes run internal, facing a customer, with protected values")
+            elif FAM[fam]["persona"] == "customer":
                 t.ok(all(x["context"]["role"].startswith("external:") for x in xs),
                      f"{profile} seed {seed} {fam}: customer tasks run as the customer")
         # verbose right answers score 1, wrong answers 0
