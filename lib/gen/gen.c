@@ -373,16 +373,24 @@ static int latent_open(gen *g)
 
 /* ------------------------------------------------------------ people */
 
-static void person_name(rng *r, char *first, size_t nf, char *last, size_t nl, uint64_t index)
+/* The name of person `index` of one kind (users, customers, leads: `kind`
+ * shifts where each kind starts, so that they differ).  Past the
+ * combinations of given and family names (more than 10,000), a middle
+ * initial, then a numeral: a name never carries a number at any scale a
+ * host is likely to use (it once did: every customer was "Nguyen-50"). */
+static void person_name(rng *r, char *first, size_t nf, char *last, size_t nl, uint64_t index, uint64_t kind)
 {
-	/* Enough combinations for every scale, with a suffix when they run out. */
 	size_t a = crmw__n_first_names, b = crmw__n_last_names;
-	uint64_t k = index * 7919 + rng_below(r, 3);
-	snprintf(first, nf, "%s", crmw__first_names[k % a]);
-	if (index < a * b)
+	uint64_t k = (index + kind * 1237) * 7919 + rng_below(r, 3);
+	uint64_t round = index / (a * b);
+	if (round == 0)
+		snprintf(first, nf, "%s", crmw__first_names[k % a]);
+	else
+		snprintf(first, nf, "%s %c.", crmw__first_names[k % a], (char)('A' + (round - 1) % 26));
+	if (round <= 26)
 		snprintf(last, nl, "%s", crmw__last_names[(k / a) % b]);
 	else
-		snprintf(last, nl, "%s-%llu", crmw__last_names[(k / a) % b], (unsigned long long)(index / (a * b)));
+		snprintf(last, nl, "%s %llu", crmw__last_names[(k / a) % b], (unsigned long long)(round / 26 + 1));
 }
 
 static void gen_users(gen *g)
@@ -399,7 +407,7 @@ static void gen_users(gen *g)
 		agent *a = &g->agents[i];
 		rng r = rng_stream(g->seed, S_USER, (uint64_t)i);
 		char first[32], last[48];
-		person_name(&r, first, sizeof first, last, sizeof last, (uint64_t)i);
+		person_name(&r, first, sizeof first, last, sizeof last, (uint64_t)i, 0);
 		snprintf(a->name, sizeof a->name, "%s %s", first, last);
 		snprintf(a->email, sizeof a->email, "%c.%s%d@%s", first[0] | 32, last, i, g->prof->domain);
 		for (char *c = a->email; *c; c++)
@@ -659,7 +667,7 @@ static void gen_accounts(gen *g)
 		account *a = &g->accounts[i];
 		rng r = rng_stream(g->seed, S_ACCOUNT, (uint64_t)i);
 		char first[32], last[48];
-		person_name(&r, first, sizeof first, last, sizeof last, (uint64_t)i + 100000);
+		person_name(&r, first, sizeof first, last, sizeof last, (uint64_t)i, 1);
 		a->state = (int)rng_below(&r, (uint32_t)crmw__n_states);
 		snprintf(a->first, sizeof a->first, "%s", first);
 		row(g, "Account");
@@ -1261,7 +1269,7 @@ static void gen_lead(gen *g, int i, const int *reps, int nreps, int64_t span)
 		conversion = conversion + BEST_CONVERTER < 0.97 ? conversion + BEST_CONVERTER : 0.97;
 	bool converted = fails == 0 && rng_unit(&r) < conversion;
 	char first[32], last[48];
-	person_name(&r, first, sizeof first, last, sizeof last, (uint64_t)i + 300000);
+	person_name(&r, first, sizeof first, last, sizeof last, (uint64_t)i, 2);
 	int acc = (int)rng_below(&r, (uint32_t)g->naccounts);
 	char lid[19];
 	row(g, "Lead");

@@ -10,7 +10,13 @@ const char *const crmw__first_names[] = {
 	"Priya", "Jonas", "Sofia", "Ravi", "Elena", "Marcus", "Hana", "Diego", "Grace", "Tomas", "Aisha",
 	"Felix", "Yuki", "Owen", "Leila", "Samuel", "Chloe", "Andre", "Maya", "Victor", "Nadia", "Lucas",
 	"Esme", "Hugo", "Amara", "Rohan", "Clara", "Idris", "Freya", "Malik", "Ines", "Theo", "Luz",
-	"Bruno", "Alma", "Caleb", "Dara", "Emil",
+	"Bruno", "Alma", "Caleb", "Dara", "Emil", "Hannah", "James", "Olivia", "Daniel", "Ruth", "Peter",
+	"Julia", "Aaron", "Megan", "Kevin", "Laura", "Simon", "Rachel", "Adam", "Fatima", "Yusuf", "Mei",
+	"Wei", "Anil", "Kavya", "Arjun", "Chiara", "Marco", "Greta", "Lars", "Ingrid", "Oskar", "Camille",
+	"Louis", "Beatriz", "Rafael", "Carmen", "Pablo", "Zara", "Tariq", "Naomi", "Isaac", "Joy", "Femi",
+	"Ada", "Kwame", "Ayumi", "Haruto", "Soo-ah", "Min-jun", "Anna", "Erik", "Paula", "Jorge", "Helen",
+	"Mark", "Diana", "Paul", "Sara", "Ben", "Lucy", "Nathan", "Elise", "Gabriel", "Irene", "Kofi",
+	"Selin", "Emre", "Vera", "Dmitri",
 };
 const size_t crmw__n_first_names = CRMW_ARRAY_LEN(crmw__first_names);
 
@@ -19,6 +25,13 @@ const char *const crmw__last_names[] = {
 	"Tanaka", "Ivanova", "Brown", "Haddad", "Larsen", "Moreau", "Singh", "Lopez", "Walsh", "Novak",
 	"Fischer", "Reyes", "Chen", "Adeyemi", "Bianchi", "Kowalski", "Dubois", "Sato", "Mensah", "Ortiz",
 	"Hughes", "Lindqvist", "Ahmed", "Costa", "Schmidt", "Park", "Murphy", "Varga", "Ito", "Hansen",
+	"Johnson", "Williams", "Martin", "Anderson", "Thompson", "Clark", "Lewis", "Young", "Wright", "Turner",
+	"Campbell", "Mitchell", "Carter", "Rivera", "Flores", "Morales", "Gomez", "Herrera", "Castillo", "Romero",
+	"Yamamoto", "Suzuki", "Watanabe", "Nakamura", "Lee", "Choi", "Wong", "Zhang", "Liu", "Huang", "Das",
+	"Rao", "Iyer", "Mehta", "Shah", "Khan", "Hussain", "Ali", "Demir", "Yilmaz", "Kaya", "Petrov", "Popescu",
+	"Horvath", "Nowak", "Jansen", "Visser", "Bakker", "Berg", "Nilsson", "Eriksen", "Virtanen", "Byrne",
+	"Kelly", "Ryan", "Brennan", "Fernandes", "Pereira", "Santos", "Oliveira", "Mwangi", "Otieno", "Abebe",
+	"Diallo", "Traore", "Boateng",
 };
 const size_t crmw__n_last_names = CRMW_ARRAY_LEN(crmw__last_names);
 

@@ -859,7 +859,7 @@ static json_t *episode_values(const json_t *tr, const json_t *task, const custom
 			json_decref(r);
 		}
 	}
-	/* the words of the query with a digit ("Okafor-50") */
+	/* the words of the query with a digit ("Okafor 2" at huge scales, a product "Sensor 5") */
 	const char *q = json_string_value(json_object_get(task, "query"));
 	for (size_t k = 0; q[k];) {
 		size_t j = k;
