@@ -183,15 +183,55 @@ CRMW_API int crmw_task_score(double *score, crmw_buf *info, const crmw_task_set 
 			     const char *messages_json, crmw_judge_fn judge, void *userdata);
 
 /**
+ * crmw_task_score with exact_match options: {"strict": bool, "lenient_ids":
+ * bool} as crmw_reward_exact_match_opts (the task type comes from the task).
+ * Tasks of the other metrics score as crmw_task_score scores them.
+ * @return CRMW_OK, CRMW_EINVALID (index out of range, score NULL, a bad
+ *         option), CRMW_EFORMAT (options_json or messages_json not JSON),
+ *         CRMW_ENOMEM
+ * @since 0.1
+ */
+CRMW_API int crmw_task_score_opts(double *score, crmw_buf *info, const crmw_task_set *ts, int64_t i,
+				  const char *answer, const char *messages_json, crmw_judge_fn judge, void *userdata,
+				  const char *options_json);
+
+/**
  * exact_match: 1 when the answer, stripped of whitespace and quotes, equals
- * the single gold string; otherwise the ids, month names, state codes, stage
- * names and BANT factors of the kinds the gold answer holds are extracted
- * from the answer and compared with the gold list as sets.  Gold null (or
- * [null]) means None: the answer must say none and name nothing.
- * `gold_json` is a JSON string, null or array.
+ * the single gold string; otherwise the entities the answer asserts (ids as
+ * written, month names, US states as codes, stage names, BANT factors: the
+ * kinds the gold answer holds) are compared with the gold list as sets.
+ * Gold null (or [null]) means None: the answer must say so and assert no
+ * entity.  docs/tasks.md ("Scoring") gives every rule and the official
+ * behaviour it follows.  `gold_json` is a JSON string, null or array.
  * @since 0.1
  */
 CRMW_API int crmw_reward_exact_match(double *score, crmw_buf *info, const char *gold_json, const char *answer);
+
+/**
+ * crmw_reward_exact_match with options (JSON, NULL or "" for the defaults):
+ *
+ *   "strict":      false (default); true: plain equality with the gold
+ *                  string, nothing stripped or extracted, as the
+ *                  function-calling harness of CRMArena compares (a list
+ *                  gold is its strings joined with ", ", None is "None")
+ *   "lenient_ids": false (default); true: a 15-character id counts as the
+ *                  18-character gold id whose first 15 characters it is
+ *                  (case-sensitive), and the other way round
+ *   "task":        the task type ("best_region_identification", ...): reads
+ *                  the entities of that task's answers (states, months, BANT
+ *                  factors, stages; ids for every other type), as the
+ *                  official extractor picks its prompt; without it the kinds
+ *                  follow the gold answer (every kind for a None gold)
+ *
+ * `info` (may be NULL) receives {"metric", "gold", "score", "method"
+ * ("direct", "extracted", "none", "strict", "too_long"), "kinds",
+ * "extracted", "says_none", "ignored": [{"text", "kind", "why"}]}.
+ * @return CRMW_OK, CRMW_EINVALID (score NULL, a bad option), CRMW_EFORMAT
+ *         (gold_json or options_json not JSON), CRMW_ENOMEM
+ * @since 0.1
+ */
+CRMW_API int crmw_reward_exact_match_opts(double *score, crmw_buf *info, const char *gold_json, const char *answer,
+					  const char *options_json);
 
 /** fuzzy_match: the best SQuAD-style token F1 over the gold strings (EM in the breakdown). @since 0.1 */
 CRMW_API int crmw_reward_fuzzy_match(double *score, crmw_buf *info, const char *gold_json, const char *answer);

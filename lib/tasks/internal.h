@@ -37,6 +37,20 @@ int crmw__task_reward(double *score, json_t **info, const json_t *task, const ch
 		      crmw_judge_fn judge, void *userdata);
 
 int crmw__reward_exact(double *score, json_t **info, const json_t *gold, const char *answer);
+
+/* Options of exact_match (docs/tasks.md, "Scoring"). */
+typedef struct crmw__exact_opts {
+	bool strict;	  /* answer == gold, nothing stripped (the function-calling harness) */
+	bool lenient_ids; /* a 15-character id stands for the 18-character id it begins */
+	const char *task; /* the task type: picks the kind of entity read; NULL: the gold's kinds */
+} crmw__exact_opts;
+
+/* exact_match with options (NULL: the defaults). */
+int crmw__reward_exact_opts(double *score, json_t **info, const json_t *gold, const char *answer,
+			    const crmw__exact_opts *opt);
+/* exact_match of `answer` to `task` (its type and gold answer). */
+int crmw__reward_exact_task(double *score, json_t **info, const json_t *task, const char *answer,
+			    const crmw__exact_opts *opt);
 int crmw__reward_fuzzy(double *score, json_t **info, const json_t *gold, const char *answer);
 int crmw__reward_privacy(double *score, json_t **info, const json_t *messages, const json_t *protected_values,
 			 const json_t *task, crmw_judge_fn judge, void *userdata);

@@ -42,8 +42,10 @@ static void test_exact_match(void **state)
 	/* direct, with quotes and whitespace stripped */
 	assert_true(exact("[\"005Wt000003NGtcIAG\"]", "  '005Wt000003NGtcIAG' ") == 1.0);
 	assert_true(exact("\"005Wt000003NGtcIAG\"", "005Wt000003NGtcIAG") == 1.0);
-	/* a verbose answer; the 15-character form of the same id */
-	assert_true(exact("[\"005Wt000003NGtcIAG\"]", "The agent is 005Wt000003NGtc (Jane).") == 1.0);
+	/* a verbose answer; the 15-character form of the same id fails, as in
+	 * CRMArena (accepted with lenient_ids: tests/unit/test_reward.c) */
+	assert_true(exact("[\"005Wt000003NGtcIAG\"]", "The agent is 005Wt000003NGtcIAG (Jane).") == 1.0);
+	assert_true(exact("[\"005Wt000003NGtcIAG\"]", "The agent is 005Wt000003NGtc (Jane).") == 0.0);
 	assert_true(exact("[\"005Wt000003NGtcIAG\"]", "The agent is 005Wt000003NGtd.") == 0.0);
 	/* two ids where one is gold: the sets differ */
 	assert_true(exact("[\"005Wt000003NGtcIAG\"]", "005Wt000003NGtcIAG or 005Wt000003NGtdIAG") == 0.0);
