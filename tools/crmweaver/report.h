@@ -57,8 +57,18 @@ json_t *baselines_load(const char *cmd, const char *path);
 /* The trajectories of one JSONL file (an array); NULL after reporting why. */
 json_t *report_load(const char *path);
 
-/* Write the HTML page over `nsplits` arrays of trajectories named `names`. */
-int report_write(const char *path, const char *title, json_t *const *splits, const char *const *names, int nsplits);
+/* What a report shows beside the trajectories (every field may be NULL). */
+typedef struct report_extra {
+	json_t *const *metas;      /* per split: its run metadata (run_meta_load) */
+	const json_t *baselines;   /* shortcut baselines: [{"name", "score", "families": {F: {"score"}}}] */
+	const char *tasks_path;    /* gold answers (else each run's task file, from its metadata) */
+	const char *memory_path;   /* memory texts (else each run's store, from its metadata) */
+} report_extra;
+
+/* Write the HTML page over `nsplits` arrays of trajectories named `names`
+ * (two or more: a comparison table first). */
+int report_write(const char *path, const char *title, json_t *const *splits, const char *const *names, int nsplits,
+		 const report_extra *extra);
 
 /* Set by crmweaver demo: crmweaver run prints no table. */
 extern int run_quiet;
