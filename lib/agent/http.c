@@ -601,18 +601,110 @@ static int post(const http *h, xfer *x, const char *url, const char *shown, cons
 
 /* ------------------------------------------------------------- callbacks */
 
-/* The chat-completions body of a library request. */
-static char *chat_body(const http *h, const json_t *rq, char *why, size_t cap)
+/* The end (one past) of the JSON value at p (valid JSON: the request was
+ * parsed before), aware of strings; NULL when it runs past `end`. */
+static const char *value_end(const char *p, const char *end)
+{
+	int depth = 0;
+	bool str = false, esc = false;
+	for (const char *q = p; q < end; q++) {
+		char c = *q;
+		if (str) {
+			if (esc)
+				esc = false;
+			else if (c == '\\')
+				esc = true;
+			else if (c == '"') {
+				str = false;
+				if (depth == 0)
+					return q + 1;
+			}
+			continue;
+		}
+		if (c == '"')
+			str = true;
+		else if (c == '{' || c == '[')
+			depth++;
+		else if (c == '}' || c == ']') {
+			if (depth == 0)
+				return q; /* a scalar ended by its container */
+			if (--depth == 0)
+				return q + 1;
+		} else if (depth == 0 && (c == ',' || c == ' ' || c == '\n' || c == '\t' || c == '\r'))
+			return q;
+	}
+	return NULL;
+}
+
+static const char *skip_ws(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r'))
+		p++;
+	return p;
+}
+
+/* The text of the top-level member `key` of the JSON object `text`; false
+ * when it is not there (or its name is written with escapes). */
+static bool member_text(const char *text, size_t len, const char *key, const char **at, size_t *n)
+{
+	const char *p = text, *end = text + len;
+	size_t kn = strlen(key);
+	p = skip_ws(p, end);
+	if (p >= end || *p++ != '{')
+		return false;
+	for (;;) {
+		p = skip_ws(p, end);
+		if (p >= end || *p != '"')
+			return false;
+		const char *k = ++p;
+		while (p < end && *p != '"' && *p != '\\')
+			p++;
+		if (p >= end || *p != '"')
+			return false; /* an escaped name: not one of ours */
+		bool match = (size_t)(p - k) == kn && memcmp(k, key, kn) == 0;
+		p = skip_ws(p + 1, end);
+		if (p >= end || *p++ != ':')
+			return false;
+		p = skip_ws(p, end);
+		const char *v = p, *e = value_end(p, end);
+		if (!e)
+			return false;
+		if (match) {
+			*at = v;
+			*n = (size_t)(e - v);
+			return true;
+		}
+		p = skip_ws(e, end);
+		if (p >= end || *p != ',')
+			return false;
+		p++;
+	}
+}
+
+/*
+ * The chat-completions body of a library request.  With the request's text
+ * (`rt`), its messages and tools go into the body as they are written there
+ * (they are most of the bytes: the tools' schemas, the conversation) and
+ * only the rest is written again.
+ */
+static char *chat_body(const http *h, const json_t *rq, const char *rt, size_t rtlen, char *why, size_t cap)
 {
 	json_t *b = json_object();
 	json_t *extra = h->extra ? json_deep_copy(h->extra) : NULL;
 	bool ok = b && (!h->extra || extra);
 	const json_t *tools = json_object_get(rq, "tools");
 	const json_t *v;
+	const char *mt = NULL, *tt = NULL;
+	size_t mn = 0, tn = 0;
+	bool with_tools = json_array_size(tools) > 0;
+	bool splice = rt && member_text(rt, rtlen, "messages", &mt, &mn) &&
+		      (!with_tools || (member_text(rt, rtlen, "tools", &tt, &tn) && !json_object_get(extra, "tools")));
 	ok = ok && !json_object_set_new(b, "model", json_string(h->model));
-	ok = ok && !json_object_set(b, "messages", json_object_get(rq, "messages"));
-	if (ok && json_array_size(tools) > 0) {
-		ok = !json_object_set(b, "tools", (json_t *)tools);
+	if (ok && !splice)
+		ok = !json_object_set(b, "messages", json_object_get(rq, "messages"));
+	if (ok && with_tools) {
+		if (!splice)
+			ok = !json_object_set(b, "tools", (json_t *)tools);
 		if (ok && (v = json_object_get(rq, "tool_choice")) != NULL)
 			ok = !json_object_set(b, "tool_choice", (json_t *)v);
 	}
@@ -629,6 +721,29 @@ static char *chat_body(const http *h, const json_t *rq, char *why, size_t cap)
 	if (ok && extra)
 		ok = !json_object_update(b, extra);
 	char *text = ok ? json_dumps(b, JSON_COMPACT) : NULL;
+	if (text && splice) {
+		/* {...small members...} + ,"messages":M + ,"tools":T + } */
+		size_t n = strlen(text);
+		char *out = malloc(n + mn + tn + 32);
+		if (out) {
+			size_t at = n - 1; /* without the closing brace; "model" is always there */
+			memcpy(out, text, at);
+			memcpy(out + at, ",\"messages\":", 12);
+			at += 12;
+			memcpy(out + at, mt, mn);
+			at += mn;
+			if (tt) {
+				memcpy(out + at, ",\"tools\":", 9);
+				at += 9;
+				memcpy(out + at, tt, tn);
+				at += tn;
+			}
+			out[at++] = '}';
+			out[at] = '\0';
+		}
+		free(text);
+		text = out;
+	}
 	if (!text)
 		snprintf(why, cap, "out of memory building the request body");
 	json_decref(extra);
@@ -650,7 +765,7 @@ static int http_complete(crmw_response *resp, const crmw_request *req, void *ud)
 		crmw_response_set_error(resp, "the request has no messages");
 		return 0;
 	}
-	char *payload = chat_body(h, rq, why, sizeof why);
+	char *payload = chat_body(h, rq, rj, len, why, sizeof why);
 	json_decref(rq);
 	if (!payload)
 		return crmw_response_set_error(resp, why), 0;
@@ -992,7 +1107,7 @@ CRMW_API int crmw_backend_openai_http_check(crmw_buf *report, const char *option
 	char why[768];
 	json_t *rq = json_pack("{s:[{s:s, s:s}], s:i}", "messages", "role", "user", "content", "Reply with OK.",
 			       "max_tokens", 1);
-	char *payload = rq ? chat_body(h, rq, why, sizeof why) : NULL;
+	char *payload = rq ? chat_body(h, rq, NULL, 0, why, sizeof why) : NULL;
 	json_decref(rq);
 	if (!payload) {
 		http_free(h);
@@ -1044,7 +1159,7 @@ CRMW_API int crmw_backend_openai_http_preview(crmw_buf *out, const char *options
 		return crmw_last_error_code();
 	}
 	char why[256];
-	char *body = chat_body(h, rq, why, sizeof why);
+	char *body = chat_body(h, rq, request_json, strlen(request_json), why, sizeof why);
 	json_decref(rq);
 	json_t *b = body ? json_loads(body, 0, NULL) : NULL;
 	free(body);

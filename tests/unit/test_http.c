@@ -1076,6 +1076,24 @@ static void test_preview(void **state)
 	assert_int_equal(json_array_size(json_object_get(b, "tools")), 1);
 	assert_null(json_object_get(b, "metadata"));
 	json_decref(p);
+	/* the messages and tools go into the body as the request wrote them: text
+	 * with quotes, braces and escapes inside strings, members in any order */
+	const char *tricky = "{\"max_tokens\":9,\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"t\","
+			     "\"description\":\"a } ] \\\" ,\\\\\",\"parameters\":{\"type\":\"object\"}}}],"
+			     "\"messages\":[{\"role\":\"user\",\"content\":\"say \\\"}]\\\" and {\\u00e9}\"}],"
+			     "\"metadata\":{\"turn\":0},\"tool_choice\":\"auto\"}";
+	assert_int_equal(crmw_backend_openai_http_preview(&out, "{\"base_url\":\"http://h/v1\",\"model\":\"m\"}", tricky),
+			 CRMW_OK);
+	json_t *want = json_loads(tricky, 0, NULL), *got = json_loads(out.data, 0, NULL);
+	assert_non_null(want);
+	assert_non_null(got);
+	json_t *gb = json_object_get(got, "body");
+	assert_true(json_equal(json_object_get(gb, "messages"), json_object_get(want, "messages")));
+	assert_true(json_equal(json_object_get(gb, "tools"), json_object_get(want, "tools")));
+	assert_int_equal(json_integer_value(json_object_get(gb, "max_tokens")), 9);
+	assert_null(json_object_get(gb, "metadata"));
+	json_decref(want);
+	json_decref(got);
 	assert_int_equal(crmw_backend_openai_http_preview(&out, "{\"base_url\":\"http://h/v1\",\"model\":\"m\"}", "{}"),
 			 CRMW_EINVALID);
 	assert_int_equal(crmw_backend_openai_http_preview(&out, "{\"model\":\"m\"}", REQUEST), CRMW_EINVALID);

@@ -351,6 +351,7 @@ typedef struct run_ctx {
 	const char *agent_opts;
 	char **task_ids;       /* per task: its id (episode ids are made from it) */
 	char **out;            /* per episode: its trajectory line, NULL until it ended */
+	json_t **summary;      /* per episode: summarize() of it */
 	int *failed;           /* per episode: the run itself failed (not the episode) */
 	char **errors;         /* its message */
 	int64_t *queue;        /* the episodes to run, in order */
@@ -465,6 +466,25 @@ static char *episode_id(const run_ctx *c, int64_t i)
 	return s;
 }
 
+/* What the table and the error summary need of a trajectory: a small
+ * object (the whole parsed trajectory of every episode would not fit in
+ * memory for long runs). */
+static json_t *summarize(const json_t *t)
+{
+	const json_t *plan = json_object_get(t, "plan");
+	json_t *s = json_pack("{s:O?, s:O?, s:O?, s:O?, s:b, s:[], s:O?, s:{s:O?}}", "task_family",
+			      json_object_get(t, "task_family"), "reward", json_object_get(t, "reward"), "end_reason",
+			      json_object_get(t, "end_reason"), "error", json_object_get(t, "error"), "has_plan",
+			      plan && !json_is_null(plan), "memory_ids", "turns", json_object_get(t, "turns"), "timings_us",
+			      "total", json_object_get(json_object_get(t, "timings_us"), "total"));
+	if (s && json_object_get(s, "has_plan") == json_true())
+		json_object_set_new(s, "plan", json_true());
+	json_object_del(s, "has_plan");
+	if (s && json_array_size(json_object_get(t, "memory_ids")) > 0)
+		json_array_append_new(json_object_get(s, "memory_ids"), json_integer(0));
+	return s;
+}
+
 /* One episode's end: keep it, append it, count a failure run. */
 static void finished(run_ctx *c, int64_t i, const char *line)
 {
@@ -476,8 +496,10 @@ static void finished(run_ctx *c, int64_t i, const char *line)
 		return;
 	}
 	bool conn = traj_backend_error(t) && connection_failure(json_string_value(json_object_get(t, "error")));
+	json_t *sum = t ? summarize(t) : NULL;
 	pthread_mutex_lock(&c->mu);
 	c->out[i] = strdup(line);
+	c->summary[i] = sum;
 	if (!c->out[i]) {
 		c->failed[i] = 1;
 		c->errors[i] = NULL;
@@ -909,6 +931,7 @@ static int resume_read(run_ctx *c, const char *path, int64_t *kept)
 			if (!copy)
 				rc = cli_error(CLI_FAIL, "%s: out of memory", o->cmd);
 			c->out[json_integer_value(at)] = copy;
+			c->summary[json_integer_value(at)] = summarize(t);
 			(*kept)++;
 		}
 		good += n;
@@ -1349,13 +1372,14 @@ static int run_main(int argc, char **argv, bool rollout)
 	ctx.total = ntasks * o.group;
 	ctx.fd = -1;
 	ctx.out = calloc((size_t)ctx.total + 1, sizeof *ctx.out);
+	ctx.summary = calloc((size_t)ctx.total + 1, sizeof *ctx.summary);
 	ctx.errors = calloc((size_t)ctx.total + 1, sizeof *ctx.errors);
 	ctx.failed = calloc((size_t)ctx.total + 1, sizeof *ctx.failed);
 	ctx.queue = calloc((size_t)ctx.total + 1, sizeof *ctx.queue);
 	ctx.task_ids = calloc((size_t)ntasks + 1, sizeof *ctx.task_ids);
 	ctx.agents = calloc((size_t)o.jobs, sizeof *ctx.agents);
 	pthread_mutex_init(&ctx.mu, NULL);
-	int result = ctx.out && ctx.errors && ctx.failed && ctx.queue && ctx.task_ids && ctx.agents
+	int result = ctx.out && ctx.summary && ctx.errors && ctx.failed && ctx.queue && ctx.task_ids && ctx.agents
 			     ? CLI_OK
 			     : cli_error(CLI_FAIL, "%s: out of memory", cmd);
 	crmw_buf tb = CRMW_BUF_INIT;
@@ -1461,10 +1485,10 @@ static int run_main(int argc, char **argv, bool rollout)
 		if (!ctx.out[i])
 			continue;
 		written++;
-		json_t *t = json_loads(ctx.out[i], 0, NULL);
+		json_t *t = ctx.summary[i];
 		if (t) {
 			stats_add(&st, t);
-			json_array_append_new(trajs, t);
+			json_array_append(trajs, t);
 		}
 	}
 	bool complete = result == CLI_OK && written == ctx.total;
@@ -1565,7 +1589,10 @@ cleanup:
 	for (int64_t i = 0; i < ctx.total && ctx.out; i++) {
 		free(ctx.out[i]);
 		free(ctx.errors[i]);
+		if (ctx.summary)
+			json_decref(ctx.summary[i]);
 	}
+	free(ctx.summary);
 	for (int64_t i = 0; ctx.task_ids && i < ntasks; i++)
 		free(ctx.task_ids[i]);
 	free(ctx.out);
