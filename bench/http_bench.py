@@ -128,6 +128,17 @@ for jobs in (1, 8):
     c2 = cpu_children()
     cpu_ep = ((c2 - c1) - (c1 - c0)) / (len(tasks) - len(tasks) // 4) * 1e6
     secs = float(re.search(r"episodes in ([0-9.]+) s", r.stdout).group(1))
+    # the same episodes replayed (no HTTP: the recorded assistant messages):
+    # what is left of the CPU is the episode itself; the difference is HTTP
+    c3 = cpu_children()
+    cli("run", "--db", "org.db", "--tasks", "quarter.json", "--backend", "replay", "--replay", out,
+        "--jobs", str(jobs), "-o", "rq.jsonl")
+    c4 = cpu_children()
+    rr = cli("run", "--db", "org.db", "--tasks", "tasks.json", "--backend", "replay", "--replay", out,
+             "--jobs", str(jobs), "-o", "replay.jsonl")
+    c5 = cpu_children()
+    cpu_replay = ((c5 - c4) - (c4 - c3)) / (len(tasks) - len(tasks) // 4) * 1e6
+    rsecs = float(re.search(r"episodes in ([0-9.]+) s", rr.stdout).group(1))
     trajs = [json.loads(line) for line in open(os.path.join(tmp, out))]
     model = [s["model_us"] for t in trajs for s in t["timings_us"]["steps"]]
     tools = [s["tools_us"] for t in trajs for s in t["timings_us"]["steps"] if s["tools_us"] > 0]
@@ -141,13 +152,17 @@ for jobs in (1, 8):
         "episodes_per_s": round(len(trajs) / secs, 1), "seconds": secs,
         "answered": sum(1 for t in trajs if t["end_reason"] == "answered"),
         "cpu_per_episode_us": round(cpu_ep), "cpu_per_model_call_us": round(cpu_ep / 2),
+        "replay_cpu_per_episode_us": round(cpu_replay), "replay_episodes_per_s": round(len(trajs) / rsecs, 1),
+        "http_cpu_per_model_call_us": round((cpu_ep - cpu_replay) / 2),
     }
 
-# the peer: Python's http.client, one connection per request, the same bodies
+# the peer: Python's http.client, one connection per request: the body
+# written from its parsed form (json.dumps), posted, the answer parsed
 peer = []
+docs = [json.loads(b) for b in bodies]
 for k in range(400):
-    body = bodies[k % len(bodies)]
     t0 = time.perf_counter_ns()
+    body = json.dumps(docs[k % len(docs)]).encode()
     c = http.client.HTTPConnection("127.0.0.1", port)
     c.request("POST", "/v1/chat/completions", body=body, headers={"Content-Type": "application/json"})
     data = c.getresponse().read()
@@ -165,11 +180,12 @@ else:
           f"{results['request_body_bytes_p50']} bytes, server answering at once")
     print(f"({results['cores']} cores, load average {results['load_average']} at the end)")
     print(f"{'':10} {'call p50':>9} {'p95':>9} {'server':>8} {'tool':>7} {'episode':>9} {'ep/s':>6} "
-          f"{'CPU/call':>9} {'CPU/ep':>8}")
+          f"{'CPU/ep':>8} {'replay':>8} {'HTTP CPU/call':>14}")
     for j in (1, 8):
         x = results[f"jobs{j}"]
         print(f"--jobs {j:<3} {x['model_call_p50_us']:>7}us {x['model_call_p95_us']:>7}us {x['server_p50_us']:>6}us "
               f"{x['tool_step_p50_us']:>5}us {x['episode_p50_us']:>7}us {x['episodes_per_s']:>6} "
-              f"{x['cpu_per_model_call_us']:>7}us {x['cpu_per_episode_us']:>6}us")
+              f"{x['cpu_per_episode_us']:>6}us {x['replay_cpu_per_episode_us']:>6}us "
+              f"{x['http_cpu_per_model_call_us']:>12}us")
     print(f"peer: Python http.client, same bodies, one connection each: {results['peer_http_client_p50_us']} us p50 "
           f"(library call / peer: {results['model_call_ratio_vs_python']}x faster)")
