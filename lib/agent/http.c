@@ -13,6 +13,7 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 #include "agent/internal.h"
+#include "agent/parse.h"
 #include "common/json.h"
 
 #include <crmweaver/version.h>
@@ -602,38 +603,24 @@ static int post(const http *h, xfer *x, const char *url, const char *shown, cons
 /* ------------------------------------------------------------- callbacks */
 
 /* The end (one past) of the JSON value at p (valid JSON: the request was
- * parsed before), aware of strings; NULL when it runs past `end`. */
+ * parsed before); NULL when it runs past `end`. */
 static const char *value_end(const char *p, const char *end)
 {
-	int depth = 0;
-	bool str = false, esc = false;
-	for (const char *q = p; q < end; q++) {
-		char c = *q;
-		if (str) {
-			if (esc)
-				esc = false;
-			else if (c == '\\')
-				esc = true;
-			else if (c == '"') {
-				str = false;
-				if (depth == 0)
-					return q + 1;
-			}
-			continue;
-		}
-		if (c == '"')
-			str = true;
-		else if (c == '{' || c == '[')
-			depth++;
-		else if (c == '}' || c == ']') {
-			if (depth == 0)
-				return q; /* a scalar ended by its container */
-			if (--depth == 0)
+	if (p < end && (*p == '{' || *p == '['))
+		return crmw__json_extent(p, end);
+	if (p < end && *p == '"') {
+		for (const char *q = p + 1; q < end; q++) {
+			if (*q == '\\')
+				q++;
+			else if (*q == '"')
 				return q + 1;
-		} else if (depth == 0 && (c == ',' || c == ' ' || c == '\n' || c == '\t' || c == '\r'))
-			return q;
+		}
+		return NULL;
 	}
-	return NULL;
+	const char *q = p; /* a number or a literal */
+	while (q < end && *q != ',' && *q != '}' && *q != ']' && *q != ' ' && *q != '\n' && *q != '\t' && *q != '\r')
+		q++;
+	return q;
 }
 
 static const char *skip_ws(const char *p, const char *end)
