@@ -160,7 +160,7 @@ def interrupted(name, sig, twice=False):
     else:
         line = p.stderr.readline()  # the CLI saw the signal: the episodes in flight may finish now
         srv.unhold()
-    out, err = p.communicate(timeout=300)
+    out, err = p.communicate(timeout=300 * float(os.environ.get("CRMW_TEST_TIME_SCALE", "1")))
     srv.unhold()
     return p.returncode, line + err, out
 

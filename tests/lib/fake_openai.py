@@ -18,6 +18,7 @@ Each request's arrival is put on `events` with a monotonic time in
 """
 import http.server
 import json
+import os
 import queue
 import socket
 import threading
@@ -133,8 +134,10 @@ class FakeOpenAI:
             p.release(10000)
 
     def wait_requests(self, n, timeout=120):
-        """Block until `n` requests have arrived in all; their bodies."""
-        deadline = time.monotonic() + timeout
+        """Block until `n` requests have arrived in all; their bodies.  The
+        timeout only catches a hang (stretched by CRMW_TEST_TIME_SCALE under
+        valgrind)."""
+        deadline = time.monotonic() + timeout * float(os.environ.get("CRMW_TEST_TIME_SCALE", "1"))
         while True:
             with self.lock:
                 if len(self.bodies) >= n:
