@@ -719,8 +719,7 @@ int report_write(const char *path, const char *title, json_t *const *splits, con
 	return CLI_OK;
 }
 
-/* The trajectories of one JSONL file; reports its own errors.  A first line
- * {"tools": [...]} (an SFT header) is not an episode. */
+/* The trajectories of one JSONL file; reports its own errors. */
 json_t *report_load(const char *path)
 {
 	FILE *f = fopen(path, "r");
