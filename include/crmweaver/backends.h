@@ -78,16 +78,50 @@ CRMW_API int crmw_backend_memory_policy(crmw_backend *out, crmw_memory *mem, con
  *    "api_key_env": "OPENAI_API_KEY",           the environment variable holding the key
  *    "timeout_ms": 120000, "connect_timeout_ms": 10000,
  *    "max_retries": 4, "backoff_ms": 500, "backoff_max_ms": 30000,
- *    "temperature": 0.0, "top_p": 1.0, "seed": 1, "extra_body": {...}}
+ *    "temperature": 0.0, "top_p": 1.0, "seed": 1, "extra_body": {...},
+ *    "requests_per_minute": N, "tokens_per_minute": N}   (since 0.1: a client-side limiter)
  * 429 and 5xx answers and transport failures are retried with exponential
  * backoff (Retry-After honoured); every other failure, and the last one, is
  * a backend error with a one-line reason.  The key is never logged or put
- * into a message.
+ * into a message.  With "requests_per_minute" the table's requests (from
+ * every thread using it) start at least 60/N seconds apart; with
+ * "tokens_per_minute" they spend at most N tokens a minute (a request is
+ * charged a quarter of its body's bytes before it is sent, corrected by the
+ * usage the server reports).  A Retry-After holds back every request of the
+ * table until it has passed (docs/backend-http.md).
  * @return CRMW_OK, CRMW_EINVALID (bad options), CRMW_EUNSUPPORTED (built
  *         without curl)
  * @since 0.1
  */
 CRMW_API int crmw_backend_openai_http(crmw_backend *out, const char *options_json);
+
+/**
+ * A pre-flight check of an OpenAI-compatible server: with the options of
+ * crmw_backend_openai_http, POST one chat completion of one token ("Reply
+ * with OK.", max_tokens 1, the sampling options and extra_body) and check
+ * that the answer is a chat completion.  A transport failure (connection
+ * refused, DNS, timeout) is not retried, so a missing server fails at once;
+ * 429 and 5xx follow the retry options.  `report` (may be NULL) receives
+ * {"ok": true, "url", "model", "served_model"?} ("served_model": the
+ * answer's "model").  The message of a failure names the URL and the
+ * server's reason (e.g. "HTTP 404 from ...: model 'x' not found").
+ * @return CRMW_OK, CRMW_EBACKEND (the request failed), CRMW_EINVALID (bad
+ *         options), CRMW_EUNSUPPORTED (built without curl), CRMW_ENOMEM
+ * @since 0.1
+ */
+CRMW_API int crmw_backend_openai_http_check(crmw_buf *report, const char *options_json);
+
+/**
+ * The HTTP request the backend with these options would send for the
+ * library request `request_json` (the envelope a backend's `complete`
+ * receives: crmw_request_json, or crmw_session_next's output), without
+ * sending it: {"method": "POST", "url", "headers", "body"}.  The URL has no
+ * credentials and an API key shows as "Bearer ***".
+ * @return CRMW_OK, CRMW_EINVALID (bad options or request), CRMW_EUNSUPPORTED
+ *         (built without curl), CRMW_ENOMEM
+ * @since 0.1
+ */
+CRMW_API int crmw_backend_openai_http_preview(crmw_buf *out, const char *options_json, const char *request_json);
 
 /**
  * Replays recorded episodes: the trajectory JSONL at `path` (crmw_agent_run

@@ -13,6 +13,7 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 #include "agent/internal.h"
+#include "agent/parse.h"
 #include "common/json.h"
 
 #include <crmweaver/version.h>
@@ -32,6 +33,23 @@ CRMW_API int crmw_backend_openai_http(crmw_backend *out, const char *options_jso
 			  "crmw_backend_openai_http: this libcrmweaver was built without libcurl (meson feature \"curl\")");
 }
 
+CRMW_API int crmw_backend_openai_http_check(crmw_buf *report, const char *options_json)
+{
+	(void)report;
+	(void)options_json;
+	return crmw__errf(NULL, CRMW_EUNSUPPORTED,
+			  "crmw_backend_openai_http_check: this libcrmweaver was built without libcurl (meson feature \"curl\")");
+}
+
+CRMW_API int crmw_backend_openai_http_preview(crmw_buf *out, const char *options_json, const char *request_json)
+{
+	(void)out;
+	(void)options_json;
+	(void)request_json;
+	return crmw__errf(NULL, CRMW_EUNSUPPORTED,
+			  "crmw_backend_openai_http_preview: this libcrmweaver was built without libcurl (meson feature \"curl\")");
+}
+
 #else /* CRMW_HAVE_CURL */
 
 #include <curl/curl.h>
@@ -45,6 +63,20 @@ CRMW_API int crmw_backend_openai_http(crmw_backend *out, const char *options_jso
 #define SNIPPET 200            /* bytes of a server's error message shown */
 #define SLICE_MS 50            /* cancellation is polled at least this often */
 
+/*
+ * The client-side rate limiter, shared by every thread using the table
+ * (the only state written after the constructor, under its mutex).  Both
+ * limits are GCRA schedules: `next_req` is the earliest start of the next
+ * request (requests are spaced 60/rpm s apart), `next_tok` the time at which
+ * the tokens already granted are paid for at tpm per minute (a request may
+ * start while that is at most a minute ahead: a minute's budget of burst).
+ * `pause_until` holds every request back after a Retry-After.
+ */
+typedef struct limiter {
+	pthread_mutex_t mu;
+	double next_req, next_tok, pause_until; /* CLOCK_MONOTONIC seconds */
+} limiter;
+
 typedef struct http {
 	char *chat_url, *embed_url;   /* what curl is given */
 	char *shown_chat, *shown_embed; /* the same without user:password@, for messages */
@@ -56,6 +88,8 @@ typedef struct http {
 	double temperature, top_p;
 	json_int_t seed;
 	json_t *extra; /* extra_body or NULL; only read (deep-copied) after construction */
+	long rpm, tpm;   /* requests_per_minute, tokens_per_minute (0: no limit) */
+	limiter *lim;    /* NULL until the table is complete */
 } http;
 
 /* What one request needs while curl runs it. */
@@ -65,6 +99,8 @@ typedef struct xfer {
 	crmw_buf body;
 	bool too_big;
 	long retry_after_ms; /* -1: no Retry-After header */
+	long est_tokens;     /* the tokens the limiter charged before sending */
+	bool transport;      /* the last attempt failed on the way (no HTTP status) */
 } xfer;
 
 enum { ATT_OK, ATT_RETRY, ATT_FAIL, ATT_CANCELED };
@@ -164,6 +200,80 @@ static bool sleep_unless_canceled(const xfer *x, long ms)
 		ms -= step;
 	}
 	return !canceled(x);
+}
+
+/* ----------------------------------------------------------- the limiter */
+
+static double mono_s(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* Wait for the limiter's turn of one attempt that uses `tokens` tokens (an
+ * estimate; 0 for a retry, whose tokens were charged already).  False when
+ * the request was canceled while it waited. */
+static bool limiter_wait(const http *h, const xfer *x, long tokens)
+{
+	limiter *l = h->lim;
+	if (!l)
+		return true;
+	pthread_mutex_lock(&l->mu);
+	double now = mono_s(), start = now;
+	if (l->pause_until > start)
+		start = l->pause_until;
+	if (h->rpm > 0) {
+		if (l->next_req > start)
+			start = l->next_req;
+		l->next_req = start + 60.0 / (double)h->rpm;
+	}
+	if (h->tpm > 0) {
+		/* a minute's budget may be spent at once */
+		if (l->next_tok - 60.0 > start)
+			start = l->next_tok - 60.0;
+		double base = l->next_tok > start ? l->next_tok : start;
+		l->next_tok = base + (double)tokens * 60.0 / (double)h->tpm;
+	}
+	pthread_mutex_unlock(&l->mu);
+	/* the turn; then any pause a Retry-After set meanwhile */
+	for (;;) {
+		long ms = (long)ceil((start - now) * 1000.0);
+		if (ms > 0 && !sleep_unless_canceled(x, ms))
+			return false;
+		pthread_mutex_lock(&l->mu);
+		start = l->pause_until;
+		pthread_mutex_unlock(&l->mu);
+		now = mono_s();
+		if (start <= now)
+			return !canceled(x);
+	}
+}
+
+/* A request that used `actual` tokens where `est` were charged: the
+ * schedule moves by the difference. */
+static void limiter_settle(const http *h, long est, long actual)
+{
+	limiter *l = h->lim;
+	if (!l || h->tpm <= 0 || actual == est)
+		return;
+	pthread_mutex_lock(&l->mu);
+	l->next_tok += (double)(actual - est) * 60.0 / (double)h->tpm;
+	pthread_mutex_unlock(&l->mu);
+}
+
+/* The server asked to wait `ms` (Retry-After): no request of the table
+ * starts before then. */
+static void limiter_pause(const http *h, long ms)
+{
+	limiter *l = h->lim;
+	if (!l || ms <= 0)
+		return;
+	pthread_mutex_lock(&l->mu);
+	double until = mono_s() + (double)ms / 1000.0;
+	if (until > l->pause_until)
+		l->pause_until = until;
+	pthread_mutex_unlock(&l->mu);
 }
 
 /* --------------------------------------------------------- curl callbacks */
@@ -276,6 +386,7 @@ static int attempt(CURL *c, xfer *x, const char *shown, char *why, size_t cap)
 	char errbuf[CURL_ERROR_SIZE] = "";
 	crmw__buf_clear(&x->body);
 	x->too_big = false;
+	x->transport = false;
 	x->retry_after_ms = -1;
 	CURLM *m = curl_multi_init();
 	if (!m || curl_multi_add_handle(m, c) != CURLM_OK) {
@@ -321,6 +432,7 @@ static int attempt(CURL *c, xfer *x, const char *shown, char *why, size_t cap)
 	}
 	if (!done) {
 		snprintf(why, cap, "POST %s: the transfer ended without a result", shown);
+		x->transport = true;
 		return ATT_RETRY;
 	}
 	if (res != CURLE_OK) {
@@ -337,6 +449,7 @@ static int attempt(CURL *c, xfer *x, const char *shown, char *why, size_t cap)
 		const char *text = errbuf[0] ? errbuf : curl_easy_strerror(res);
 		snprintf(why, cap, "POST %s: ", shown);
 		put_line(why, cap, text, strlen(text), SNIPPET);
+		x->transport = true;
 		return transport_retryable(res) ? ATT_RETRY : ATT_FAIL;
 	}
 	long status = 0;
@@ -349,12 +462,14 @@ static int attempt(CURL *c, xfer *x, const char *shown, char *why, size_t cap)
 }
 
 /*
- * POST `payload` to `url` with the retry rules: on ATT_OK x->body holds the
- * answer; otherwise `why` holds the final one-line reason ("canceled" when
- * the request was canceled).
+ * POST `payload` to `url` with the retry rules, each attempt in its turn of
+ * the rate limiter: on ATT_OK x->body holds the answer; otherwise `why`
+ * holds the final one-line reason ("canceled" when the request was
+ * canceled).  `retry_transport` false: a transport failure is not retried
+ * (the pre-flight request).
  */
 static int post(const http *h, xfer *x, const char *url, const char *shown, const char *payload, char *why,
-		size_t cap)
+		size_t cap, bool retry_transport)
 {
 	why[0] = '\0';
 	pthread_once(&global_once, global_init);
@@ -439,8 +554,18 @@ static int post(const http *h, xfer *x, const char *url, const char *shown, cons
 	int tries = 0;
 	for (;;) {
 		last[0] = '\0';
+		if (!limiter_wait(h, x, tries == 0 ? x->est_tokens : 0)) {
+			r = ATT_CANCELED;
+			break;
+		}
 		r = attempt(c, x, shown, last, sizeof last);
 		tries++;
+		if (x->retry_after_ms >= 0 && r == ATT_RETRY)
+			limiter_pause(h, x->retry_after_ms < h->backoff_max_ms ? x->retry_after_ms : h->backoff_max_ms);
+		if (r == ATT_RETRY && x->transport && !retry_transport) {
+			r = ATT_FAIL;
+			break;
+		}
 		if (r != ATT_RETRY || tries > h->max_retries)
 			break;
 		/* backoff_ms doubled per retry, or the server's Retry-After; capped */
@@ -477,18 +602,96 @@ static int post(const http *h, xfer *x, const char *url, const char *shown, cons
 
 /* ------------------------------------------------------------- callbacks */
 
-/* The chat-completions body of a library request. */
-static char *chat_body(const http *h, const json_t *rq, char *why, size_t cap)
+/* The end (one past) of the JSON value at p (valid JSON: the request was
+ * parsed before); NULL when it runs past `end`. */
+static const char *value_end(const char *p, const char *end)
+{
+	if (p < end && (*p == '{' || *p == '['))
+		return crmw__json_extent(p, end);
+	if (p < end && *p == '"') {
+		for (const char *q = p + 1; q < end; q++) {
+			if (*q == '\\')
+				q++;
+			else if (*q == '"')
+				return q + 1;
+		}
+		return NULL;
+	}
+	const char *q = p; /* a number or a literal */
+	while (q < end && *q != ',' && *q != '}' && *q != ']' && *q != ' ' && *q != '\n' && *q != '\t' && *q != '\r')
+		q++;
+	return q;
+}
+
+static const char *skip_ws(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r'))
+		p++;
+	return p;
+}
+
+/* The text of the top-level member `key` of the JSON object `text`; false
+ * when it is not there (or its name is written with escapes). */
+static bool member_text(const char *text, size_t len, const char *key, const char **at, size_t *n)
+{
+	const char *p = text, *end = text + len;
+	size_t kn = strlen(key);
+	p = skip_ws(p, end);
+	if (p >= end || *p++ != '{')
+		return false;
+	for (;;) {
+		p = skip_ws(p, end);
+		if (p >= end || *p != '"')
+			return false;
+		const char *k = ++p;
+		while (p < end && *p != '"' && *p != '\\')
+			p++;
+		if (p >= end || *p != '"')
+			return false; /* an escaped name: not one of ours */
+		bool match = (size_t)(p - k) == kn && memcmp(k, key, kn) == 0;
+		p = skip_ws(p + 1, end);
+		if (p >= end || *p++ != ':')
+			return false;
+		p = skip_ws(p, end);
+		const char *v = p, *e = value_end(p, end);
+		if (!e)
+			return false;
+		if (match) {
+			*at = v;
+			*n = (size_t)(e - v);
+			return true;
+		}
+		p = skip_ws(e, end);
+		if (p >= end || *p != ',')
+			return false;
+		p++;
+	}
+}
+
+/*
+ * The chat-completions body of a library request.  With the request's text
+ * (`rt`), its messages and tools go into the body as they are written there
+ * (they are most of the bytes: the tools' schemas, the conversation) and
+ * only the rest is written again.
+ */
+static char *chat_body(const http *h, const json_t *rq, const char *rt, size_t rtlen, char *why, size_t cap)
 {
 	json_t *b = json_object();
 	json_t *extra = h->extra ? json_deep_copy(h->extra) : NULL;
 	bool ok = b && (!h->extra || extra);
 	const json_t *tools = json_object_get(rq, "tools");
 	const json_t *v;
+	const char *mt = NULL, *tt = NULL;
+	size_t mn = 0, tn = 0;
+	bool with_tools = json_array_size(tools) > 0;
+	bool splice = rt && member_text(rt, rtlen, "messages", &mt, &mn) &&
+		      (!with_tools || (member_text(rt, rtlen, "tools", &tt, &tn) && !json_object_get(extra, "tools")));
 	ok = ok && !json_object_set_new(b, "model", json_string(h->model));
-	ok = ok && !json_object_set(b, "messages", json_object_get(rq, "messages"));
-	if (ok && json_array_size(tools) > 0) {
-		ok = !json_object_set(b, "tools", (json_t *)tools);
+	if (ok && !splice)
+		ok = !json_object_set(b, "messages", json_object_get(rq, "messages"));
+	if (ok && with_tools) {
+		if (!splice)
+			ok = !json_object_set(b, "tools", (json_t *)tools);
 		if (ok && (v = json_object_get(rq, "tool_choice")) != NULL)
 			ok = !json_object_set(b, "tool_choice", (json_t *)v);
 	}
@@ -505,6 +708,29 @@ static char *chat_body(const http *h, const json_t *rq, char *why, size_t cap)
 	if (ok && extra)
 		ok = !json_object_update(b, extra);
 	char *text = ok ? json_dumps(b, JSON_COMPACT) : NULL;
+	if (text && splice) {
+		/* {...small members...} + ,"messages":M + ,"tools":T + } */
+		size_t n = strlen(text);
+		char *out = malloc(n + mn + tn + 32);
+		if (out) {
+			size_t at = n - 1; /* without the closing brace; "model" is always there */
+			memcpy(out, text, at);
+			memcpy(out + at, ",\"messages\":", 12);
+			at += 12;
+			memcpy(out + at, mt, mn);
+			at += mn;
+			if (tt) {
+				memcpy(out + at, ",\"tools\":", 9);
+				at += 9;
+				memcpy(out + at, tt, tn);
+				at += tn;
+			}
+			out[at++] = '}';
+			out[at] = '\0';
+		}
+		free(text);
+		text = out;
+	}
 	if (!text)
 		snprintf(why, cap, "out of memory building the request body");
 	json_decref(extra);
@@ -526,12 +752,12 @@ static int http_complete(crmw_response *resp, const crmw_request *req, void *ud)
 		crmw_response_set_error(resp, "the request has no messages");
 		return 0;
 	}
-	char *payload = chat_body(h, rq, why, sizeof why);
+	char *payload = chat_body(h, rq, rj, len, why, sizeof why);
 	json_decref(rq);
 	if (!payload)
 		return crmw_response_set_error(resp, why), 0;
-	xfer x = {.req = req, .body = CRMW_BUF_INIT, .retry_after_ms = -1};
-	int r = post(h, &x, h->chat_url, h->shown_chat, payload, why, sizeof why);
+	xfer x = {.req = req, .body = CRMW_BUF_INIT, .retry_after_ms = -1, .est_tokens = (long)(strlen(payload) / 4)};
+	int r = post(h, &x, h->chat_url, h->shown_chat, payload, why, sizeof why, true);
 	free(payload);
 	if (r != ATT_OK) {
 		crmw_buf_dispose(&x.body);
@@ -568,8 +794,11 @@ static int http_complete(crmw_response *resp, const crmw_request *req, void *ud)
 	free(text);
 	const json_t *usage = json_object_get(doc, "usage");
 	json_t *pt = json_object_get(usage, "prompt_tokens"), *ct = json_object_get(usage, "completion_tokens");
-	if (json_is_integer(pt) && json_is_integer(ct) && json_integer_value(pt) >= 0 && json_integer_value(ct) >= 0)
+	if (json_is_integer(pt) && json_is_integer(ct) && json_integer_value(pt) >= 0 && json_integer_value(ct) >= 0) {
 		crmw_response_set_usage(resp, json_integer_value(pt), json_integer_value(ct));
+		json_int_t used = json_integer_value(pt) + json_integer_value(ct);
+		limiter_settle(h, x.est_tokens, used > 1000000000 ? 1000000000L : (long)used);
+	}
 	json_decref(doc);
 	return 0;
 }
@@ -588,8 +817,8 @@ static int http_embed(float *out, int32_t dim, const char *text, size_t len, voi
 	if (!payload)
 		return crmw__errf(NULL, in ? CRMW_ENOMEM : CRMW_EINVALID, "openai_http embeddings: %s",
 				  in ? "out of memory" : "the text is not UTF-8");
-	xfer x = {.req = NULL, .body = CRMW_BUF_INIT, .retry_after_ms = -1};
-	int r = post(h, &x, h->embed_url, h->shown_embed, payload, why, sizeof why);
+	xfer x = {.req = NULL, .body = CRMW_BUF_INIT, .retry_after_ms = -1, .est_tokens = (long)(len / 4)};
+	int r = post(h, &x, h->embed_url, h->shown_embed, payload, why, sizeof why, true);
 	free(payload);
 	if (r != ATT_OK) {
 		crmw_buf_dispose(&x.body);
@@ -634,6 +863,10 @@ static void http_free(void *ud)
 	free(h->embed_model);
 	free(h->key_env);
 	json_decref(h->extra);
+	if (h->lim) {
+		pthread_mutex_destroy(&h->lim->mu);
+		free(h->lim);
+	}
 	free(h);
 }
 
@@ -733,7 +966,7 @@ static int set_urls(http *h, const char *base)
 static const char *const KEYS[] = {
 	"base_url",   "model",          "api_key_env", "timeout_ms", "connect_timeout_ms", "max_retries",
 	"backoff_ms", "backoff_max_ms", "temperature", "top_p",      "seed",               "extra_body",
-	"embed_model", "embed_dim",
+	"embed_model", "embed_dim",  "requests_per_minute", "tokens_per_minute",
 };
 
 /* Keys of the body that extra_body may not replace. */
@@ -777,6 +1010,8 @@ static int parse(http *h, const json_t *o)
 		if (!rc && !(h->extra = json_deep_copy(extra)))
 			rc = crmw__errf(NULL, CRMW_ENOMEM, "out of memory");
 	}
+	rc = rc ? rc : get_long(o, "requests_per_minute", 1, 1000000L, &h->rpm);
+	rc = rc ? rc : get_long(o, "tokens_per_minute", 1, 1000000000L, &h->tpm);
 	rc = rc ? rc : get_name(o, "embed_model", false, &h->embed_model);
 	long dim = 0;
 	rc = rc ? rc : get_long(o, "embed_dim", 1, 65536, &dim);
@@ -786,24 +1021,30 @@ static int parse(http *h, const json_t *o)
 	return rc;
 }
 
-CRMW_API int crmw_backend_openai_http(crmw_backend *out, const char *options_json)
+/* The table's state from its options (the constructor's checks and
+ * messages); NULL after setting the error. */
+static http *http_new(const char *options_json)
 {
-	if (!out)
-		return crmw__errf(NULL, CRMW_EINVALID, "crmw_backend_openai_http: NULL argument");
-	memset(out, 0, sizeof *out);
 	json_t *o = NULL;
 	int rc = crmw__json_options(&o, NULL, options_json, WHAT, KEYS, CRMW_ARRAY_LEN(KEYS));
 	if (rc == CRMW_EFORMAT)
 		rc = crmw__errf(NULL, CRMW_EINVALID, "%s", crmw_last_error());
 	if (rc)
-		return rc;
-	if (!o)
-		return crmw__errf(NULL, CRMW_EINVALID, WHAT ": \"base_url\" and \"model\" are required");
-	http *h = calloc(1, sizeof *h);
-	if (!h) {
-		json_decref(o);
-		return crmw__errf(NULL, CRMW_ENOMEM, "out of memory");
+		return NULL;
+	if (!o) {
+		crmw__errf(NULL, CRMW_EINVALID, WHAT ": \"base_url\" and \"model\" are required");
+		return NULL;
 	}
+	http *h = calloc(1, sizeof *h);
+	limiter *l = calloc(1, sizeof *l);
+	if (!h || !l || pthread_mutex_init(&l->mu, NULL) != 0) {
+		free(h);
+		free(l);
+		json_decref(o);
+		crmw__errf(NULL, CRMW_ENOMEM, "out of memory");
+		return NULL;
+	}
+	h->lim = l;
 	h->timeout_ms = 120000;
 	h->connect_timeout_ms = 10000;
 	h->max_retries = 4;
@@ -811,16 +1052,27 @@ CRMW_API int crmw_backend_openai_http(crmw_backend *out, const char *options_jso
 	h->backoff_max_ms = 30000;
 	rc = parse(h, o);
 	json_decref(o);
+	if (!rc) {
+		pthread_once(&global_once, global_init);
+		if (global_rc != CURLE_OK)
+			rc = crmw__errf(NULL, CRMW_EUNSUPPORTED, "crmw_backend_openai_http: libcurl failed to initialise: %s",
+					curl_easy_strerror(global_rc));
+	}
 	if (rc) {
 		http_free(h);
-		return rc;
+		return NULL;
 	}
-	pthread_once(&global_once, global_init);
-	if (global_rc != CURLE_OK) {
-		http_free(h);
-		return crmw__errf(NULL, CRMW_EUNSUPPORTED, "crmw_backend_openai_http: libcurl failed to initialise: %s",
-				  curl_easy_strerror(global_rc));
-	}
+	return h;
+}
+
+CRMW_API int crmw_backend_openai_http(crmw_backend *out, const char *options_json)
+{
+	if (!out)
+		return crmw__errf(NULL, CRMW_EINVALID, "crmw_backend_openai_http: NULL argument");
+	memset(out, 0, sizeof *out);
+	http *h = http_new(options_json);
+	if (!h)
+		return crmw_last_error_code();
 	out->struct_size = sizeof *out;
 	out->version = CRMW_BACKEND_VERSION;
 	out->userdata = h;
@@ -832,6 +1084,88 @@ CRMW_API int crmw_backend_openai_http(crmw_backend *out, const char *options_jso
 	}
 	out->destroy = http_free;
 	return CRMW_OK;
+}
+
+CRMW_API int crmw_backend_openai_http_check(crmw_buf *report, const char *options_json)
+{
+	http *h = http_new(options_json);
+	if (!h)
+		return crmw_last_error_code();
+	char why[768];
+	json_t *rq = json_pack("{s:[{s:s, s:s}], s:i}", "messages", "role", "user", "content", "Reply with OK.",
+			       "max_tokens", 1);
+	char *payload = rq ? chat_body(h, rq, NULL, 0, why, sizeof why) : NULL;
+	json_decref(rq);
+	if (!payload) {
+		http_free(h);
+		return crmw__errf(NULL, CRMW_ENOMEM, "out of memory");
+	}
+	xfer x = {.req = NULL, .body = CRMW_BUF_INIT, .retry_after_ms = -1, .est_tokens = 2};
+	int r = post(h, &x, h->chat_url, h->shown_chat, payload, why, sizeof why, false);
+	free(payload);
+	int rc = CRMW_OK;
+	json_t *doc = NULL;
+	if (r != ATT_OK) {
+		rc = crmw__errf(NULL, CRMW_EBACKEND, "pre-flight request to %s failed: %s", h->shown_chat, why);
+	} else if (!x.body.len || crmw__json_parse(x.body.data, x.body.len, &doc, NULL) != CRMW_OK ||
+		   !json_is_object(json_object_get(json_array_get(json_object_get(doc, "choices"), 0), "message"))) {
+		rc = crmw__errf(NULL, CRMW_EBACKEND,
+				"pre-flight request to %s failed: the answer is not a chat completion (no choices[0].message)",
+				h->shown_chat);
+	}
+	crmw_buf_dispose(&x.body);
+	if (!rc && report) {
+		json_t *served = json_object_get(doc, "model");
+		json_t *o = json_pack("{s:b, s:s, s:s, s:s?}", "ok", 1, "url", h->shown_chat, "model", h->model,
+				      "served_model", json_string_value(served));
+		char *t = o ? json_dumps(o, JSON_COMPACT) : NULL;
+		json_decref(o);
+		rc = t ? crmw_buf_set(report, t, strlen(t)) : crmw__errf(NULL, CRMW_ENOMEM, "out of memory");
+		free(t);
+	}
+	json_decref(doc);
+	http_free(h);
+	return rc;
+}
+
+CRMW_API int crmw_backend_openai_http_preview(crmw_buf *out, const char *options_json, const char *request_json)
+{
+	if (!out || !request_json)
+		return crmw__errf(NULL, CRMW_EINVALID, "crmw_backend_openai_http_preview: NULL argument");
+	json_t *rq = NULL;
+	crmw__json_error je;
+	if (crmw__json_parse(request_json, strlen(request_json), &rq, &je) != CRMW_OK || !json_is_object(rq) ||
+	    !json_is_array(json_object_get(rq, "messages"))) {
+		json_decref(rq);
+		return crmw__errf(NULL, CRMW_EINVALID, "crmw_backend_openai_http_preview: the request is not an object with "
+				  "\"messages\"");
+	}
+	http *h = http_new(options_json);
+	if (!h) {
+		json_decref(rq);
+		return crmw_last_error_code();
+	}
+	char why[256];
+	char *body = chat_body(h, rq, request_json, strlen(request_json), why, sizeof why);
+	json_decref(rq);
+	json_t *b = body ? json_loads(body, 0, NULL) : NULL;
+	free(body);
+	json_t *hd = json_pack("{s:s, s:s}", "Content-Type", "application/json", "Accept", "application/json");
+	if (hd && h->key_env)
+		json_object_set_new(hd, "Authorization", json_string("Bearer ***"));
+	json_t *o = b && hd ? json_pack("{s:s, s:s, s:o, s:o}", "method", "POST", "url", h->shown_chat, "headers", hd,
+					"body", b)
+			    : NULL;
+	if (!o) {
+		json_decref(b);
+		json_decref(hd);
+	}
+	char *t = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	json_decref(o);
+	int rc = t ? crmw_buf_set(out, t, strlen(t)) : crmw__errf(NULL, CRMW_ENOMEM, "out of memory");
+	free(t);
+	http_free(h);
+	return rc;
 }
 
 #endif /* CRMW_HAVE_CURL */

@@ -97,7 +97,7 @@ static const char *find(const char *p, const char *end, const char *needle)
 
 /* The end (one past) of the JSON object or array starting at p, aware of
  * strings; NULL when it does not close before `end`. */
-static const char *json_extent(const char *p, const char *end)
+const char *crmw__json_extent(const char *p, const char *end)
 {
 	int depth = 0;
 	bool str = false, esc = false;
@@ -303,7 +303,7 @@ static const char *json_calls(pstate *st, const char *p, const char *end, const 
 		/* A value read past the raw end of its block may have cost a scan
 		 * to the end of the text: only a few such values are given a second
 		 * chance at `resume` (no quadratic time on hostile input). */
-		const char *e = json_extent(p, end);
+		const char *e = crmw__json_extent(p, end);
 		if (!e) {
 			add_error(st, "The JSON in the %s %d does not close (a brace, bracket or quote is missing). Write %s.",
 				  w->what, w->n, w->form);
@@ -510,7 +510,7 @@ static const char *mistral_args_call(pstate *st, const char *q, const char *end,
 		free(cid);
 		return end;
 	}
-	const char *e = a < end && *a == '{' ? json_extent(a, end) : NULL;
+	const char *e = a < end && *a == '{' ? crmw__json_extent(a, end) : NULL;
 	json_t *v = NULL;
 	crmw__json_error je = {0};
 	if (!e) {
@@ -684,7 +684,7 @@ static bool parse_action_lines(pstate *st, const char *s, const char *end)
 	json_t *args = NULL;
 	if (in) {
 		const char *a = skip_ws(in + 13, end);
-		const char *e = (a < end && (*a == '{' || *a == '[')) ? json_extent(a, end) : NULL;
+		const char *e = (a < end && (*a == '{' || *a == '[')) ? crmw__json_extent(a, end) : NULL;
 		if (e) {
 			crmw__json_error je;
 			json_t *v;

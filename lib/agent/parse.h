@@ -103,4 +103,8 @@ int crmw__parse_output(json_t **out, const char *text, size_t len, const crmw__p
  */
 char *crmw__format_error_text(const json_t *parsed, const char *mode);
 
+/* The end (one past) of the JSON object or array starting at p, aware of
+ * strings; NULL when it does not close before `end` (parse.c). */
+const char *crmw__json_extent(const char *p, const char *end);
+
 #endif

@@ -1630,7 +1630,7 @@ static int move_into_place(const char *tmp, const char *path, bool overwrite)
 	}
 	crmw_buf_dispose(&side);
 	if (err == EEXIST)
-		return crmw__errf(NULL, CRMW_EEXISTS, "%s already exists (use overwrite to replace it)", path);
+		return crmw__errf(NULL, CRMW_EEXISTS, "%s already exists (the option \"overwrite\": true replaces it)", path);
 	if (err)
 		return crmw__errf(NULL, CRMW_EIO, "cannot move the new org to %s: %s", path, strerror(err));
 	return CRMW_OK;
@@ -1742,7 +1742,7 @@ int crmw_gen(const char *path, const char *options_json, crmw_progress_fn progre
 		rc = crmw__errf(NULL, CRMW_ENOMEM, "out of memory");
 	const char *tmp = tmpb.data;
 	if (!rc && !overwrite && stat(path, &sb) == 0)
-		rc = crmw__errf(NULL, CRMW_EEXISTS, "%s already exists (use overwrite to replace it)", path);
+		rc = crmw__errf(NULL, CRMW_EEXISTS, "%s already exists (the option \"overwrite\": true replaces it)", path);
 	if (!rc) {
 		char dbopts[200];
 		snprintf(dbopts, sizeof dbopts, "{\"overwrite\":true,\"id_seed\":%lld,\"now\":\"%s\"}", (long long)seed,

@@ -43,14 +43,15 @@ for step in ("1. Generate", "2. Synthesise", "3. Build the shared memory", "4. T
     t.ok(step in text, f"step shown: {step}")
 
 # the tables match the trajectories
-alls = re.findall(r"^all\s+(\d+)\s+(\d+)\s+([0-9.]+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)", text, re.M)
+alls = re.findall(r"^all\s+(\d+)\s+(\d+)\s+([0-9.]+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)", text, re.M)
 t.ok(len(alls) == 2, "two tables (test, held out)", alls)
-for (tasks, solved, acc, wrong, abst, plans, hits), name in zip(alls, ("test.jsonl", "holdout.jsonl")):
+for (tasks, solved, acc, wrong, abst, errors, plans, hits), name in zip(alls, ("test.jsonl", "holdout.jsonl")):
     tr = load(os.path.join(out, name))
     want = (len(tr), sum(x["reward"] == 1.0 for x in tr), sum(x["end_reason"] == "abstained" for x in tr),
             sum(x["end_reason"] == "answered" and x["reward"] < 1 for x in tr),
             sum(x["plan"] is not None for x in tr))
     got = (int(tasks), int(solved), int(abst), int(wrong), int(plans))
+    t.ok(int(errors) == 0, f"{name}: no backend errors")
     t.ok(got == want, f"{name}: the table's counts are the trajectories'", f"{got} != {want}")
     t.ok(abs(float(acc) - sum(x["reward"] for x in tr) / len(tr)) < 0.0006, f"{name}: accuracy is the mean reward")
 hold = load(os.path.join(out, "holdout.jsonl"))

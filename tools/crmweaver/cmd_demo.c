@@ -178,10 +178,14 @@ int cmd_demo(int argc, char **argv)
 	if (!rc) {
 		printf("\n== 6. The report\n$ crmweaver report %s %s -o %s\n", test, hold, report);
 		json_t *splits[2] = {report_load(test), report_load(hold)};
+		json_t *metas[2] = {run_meta_load(test), run_meta_load(hold)};
 		const char *names[2] = {"test split (seen families)", "held-out families"};
-		rc = splits[0] && splits[1] ? report_write(report, "libcrmweaver demo", splits, names, 2) : CLI_FAIL;
+		report_extra extra = {.metas = metas, .tasks_path = tasks, .memory_path = mem};
+		rc = splits[0] && splits[1] ? report_write(report, "libcrmweaver demo", splits, names, 2, &extra) : CLI_FAIL;
 		json_decref(splits[0]);
 		json_decref(splits[1]);
+		json_decref(metas[0]);
+		json_decref(metas[1]);
 	}
 	if (rc)
 		return rc;

@@ -135,6 +135,8 @@ int cmd_gen(int argc, char **argv)
 		 profile, seed, scale, threads, force ? "true" : "false", now ? ",\"now\":\"" : "", now ? now : "", now ? "\"" : "");
 	progress_state ps = {.tty = isatty(2) && !json, .start = now_s()};
 	int rc = crmw_gen(out, options, on_progress, &ps);
+	if (rc == CRMW_EEXISTS) /* the library names its option; the CLI's is --force */
+		return cli_error(CLI_FAIL, "gen: %s already exists (add --force to replace it)", out);
 	if (rc)
 		return cli_lib_error(rc, "gen");
 	double secs = now_s() - ps.start;

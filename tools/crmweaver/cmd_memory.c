@@ -349,11 +349,12 @@ static int open_store(crmw_memory **m, const margs *a)
 {
 	json_t *o = json_object();
 	json_object_set_new(o, "create", json_boolean(a->sub == S_ADD || a->sub == S_IMPORT));
-	/* the reading subcommands still work on a store they cannot write (a
-	 * read-only file system): a read-write open would fail */
+	/* the reading subcommands open the store read-only: they never change
+	 * it (a read-write open would upgrade an older format), and they work
+	 * on a store they cannot write */
 	bool reads = a->sub == S_SEARCH || a->sub == S_LIST || a->sub == S_SHOW || a->sub == S_STATS ||
 		     a->sub == S_EXPORT;
-	if (reads && access(a->store, W_OK) != 0 && errno != ENOENT)
+	if (reads)
 		json_object_set_new(o, "readonly", json_true());
 	if (a->dim >= 0)
 		json_object_set_new(o, "dim", json_integer(a->dim));

@@ -188,36 +188,6 @@ def test_memory_policy_and_groups(org, tasks, tmp_path):
     assert g["mean"] == 0.5 and g["std"] == 0.5 and len(g["advantages"]) == 4
 
 
-def test_example_adapters(org_path, tasks, tmp_path):
-    """The adapters of examples/python run with scripted models."""
-    import importlib.util
-    import os
-    here = os.path.join(os.path.dirname(__file__), "..", "..", "..", "examples", "python")
-    tasks_path = tmp_path / "tasks.jsonl"
-    with open(tasks_path, "w") as f:
-        for t in tasks:
-            f.write(json.dumps(dict(t, split="train")) + "\n")
-    mods = {}
-    for name in ("trl_environment", "verl_tool_agent", "ray_rollouts"):
-        spec = importlib.util.spec_from_file_location(name, os.path.join(here, name + ".py"))
-        mods[name] = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(mods[name])
-    env = mods["trl_environment"].CRMEnvironmentFactory(str(org_path), str(tasks_path))()
-    msgs, info = env.reset(task_index=0)
-    assert msgs[0]["role"] == "system"
-    assert env.step(CALL)[2] is False
-    tool = mods["verl_tool_agent"].make_tool(str(org_path), str(tasks_path))
-    tool.create("a", task_index=1)
-    tool_msgs, reward, done, info = tool.execute("a", CALL)
-    assert tool_msgs[0]["role"] == "tool" and not done
-    tool.release("a")
-    fleet = mods["ray_rollouts"].Fleet(str(org_path), str(tasks_path))
-    fleet.reset_group(2, 4)
-    steps = fleet.step_group(["I do not know."] * 4)
-    assert all(s[2] for s in steps)
-    assert fleet.advantages()["size"] == 4
-
-
 def test_schema_records_roles(org, tmp_path):
     s = cw.Schema("crmarena")
     assert any(o["name"] == "Case" for o in s.to_json()["objects"])
