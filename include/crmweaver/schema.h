@@ -14,7 +14,7 @@
  *  - "b2c":      the 27 objects of the CRMArena-Pro B2C org (Account is a person).
  *
  * Schemas are also read from and written to JSON (the format is documented in
- * docs/schema.md; `crmweaver schema --json` prints it):
+ * docs/data-model.md, "JSON form"; `crmweaver schema --json` prints it):
  *
  *   {"schema_version":1, "name":"b2b",
  *    "objects":[{"name":"Case", "label":"Case", "label_plural":"Cases",
