@@ -209,7 +209,7 @@ enum crmw_log_level {
 };
 
 /**
- * A log callback, set per handle (crmw_<T>_set_log).  `message` is borrowed
+ * A log callback, set per handle (crmw_<T>_set_logger).  `message` is borrowed
  * for the duration of the call and has no trailing newline.  It runs on the
  * thread that called into the library and must not call back into the same
  * handle.

@@ -50,6 +50,12 @@ typedef struct crmw_env crmw_env;
  *         org at `org_path`, an unknown tool set), CRMW_ECORRUPT (not an org
  *         database), CRMW_EIO, CRMW_ENOMEM (also: a worker thread could not
  *         be started)
+ * @experimental May change in a minor release (docs/abi.md, "Stability
+ *               tiers"): the pool's options (the memory policy, the worker
+ *               pool, how agent options are folded in) follow the RL
+ *               trainers being integrated.  The calls on a pool and its
+ *               environments (crmw_env_new, reset, step, trajectory, ...)
+ *               are stable.
  * @since 0.1
  */
 CRMW_API int crmw_env_pool_new(crmw_env_pool **out, const char *org_path, const char *options_json);
@@ -75,6 +81,10 @@ CRMW_API int crmw_env_pool_set_tasks(crmw_env_pool *p, const crmw_task_set *task
  *         embedder of the agents' backend with another dimension),
  *         CRMW_EBUSY (environments are being reset or stepped at this
  *         moment)
+ * @experimental May change in a minor release (docs/abi.md, "Stability
+ *               tiers"): how shared memories take part in rollouts
+ *               (retrieval at reset, write-back, counters moved by the
+ *               reward) is a research question still open.
  * @since 0.1
  */
 CRMW_API int crmw_env_pool_set_memory(crmw_env_pool *p, crmw_memory *mem);
@@ -140,6 +150,9 @@ CRMW_API int crmw_env_step(crmw_buf *out, crmw_env *e, const char *output, size_
  * outputs[i] (of lens[i] bytes) goes to envs[i] and its result to outs[i].
  * Returns when all are done; rcs[i] (may be NULL) gets each step's status.
  * @return CRMW_OK when every step returned CRMW_OK, else the first failure
+ * @experimental May change in a minor release (docs/abi.md, "Stability
+ *               tiers"): the batch interface (parallel arrays, the pool's
+ *               own worker threads) may give way to asynchronous batches.
  * @since 0.1
  */
 CRMW_API int crmw_env_step_batch(crmw_env_pool *p, crmw_env *const *envs, const char *const *outputs,
@@ -161,6 +174,10 @@ CRMW_API int crmw_env_trajectory(crmw_buf *out, crmw_env *e);
  * `out` may be NULL as well.
  * @return CRMW_OK, CRMW_EINVALID (negative n, NULL rewards with n > 0),
  *         CRMW_ENOMEM
+ * @experimental May change in a minor release (docs/abi.md, "Stability
+ *               tiers"): it computes GRPO's advantage only (population
+ *               standard deviation, 1e-6 added); other estimators (no
+ *               normalisation, leave-one-out) would need options.
  * @since 0.1
  */
 CRMW_API int crmw_group_stats(crmw_buf *out, double *advantages, const double *rewards, int32_t n);

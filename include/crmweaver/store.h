@@ -90,10 +90,21 @@ CRMW_API const char *crmw_db_errmsg(const crmw_db *db);
 /**
  * Set the handle's log callback (NULL to remove it) and the most verbose
  * level it receives.  The previous userdata is freed with its free function.
+ * @deprecated Use crmw_db_set_logger, the same call under the name the
+ *             other handles' log setters have; this name stays exported
+ *             for every 0.x release.
  * @since 0.1
  */
 CRMW_API void crmw_db_set_log(crmw_db *db, crmw_log_fn fn, int32_t level, void *userdata,
 			      crmw_free_fn userdata_free);
+
+/**
+ * Deliver the handle's log messages at or above `level` to `fn` (NULL: drop
+ * them).  The previous userdata is freed with its free function.
+ * @since 0.1
+ */
+CRMW_API void crmw_db_set_logger(crmw_db *db, crmw_log_fn fn, int32_t level, void *userdata,
+				 crmw_free_fn userdata_free);
 
 /**
  * The database's schema.  Borrowed: valid until the handle is freed or its

@@ -47,13 +47,33 @@ enum crmw_tasks_format {
 };
 
 /**
+ * The task families (see crmw_task_families).
+ * @return as crmw_task_families
+ * @deprecated Use crmw_task_families, the same call named in the singular
+ *             as every other function of this header; this name stays
+ *             exported for every 0.x release.
+ * @since 0.1
+ */
+CRMW_API int crmw_tasks_families(crmw_buf *out);
+
+/**
  * The task families as a JSON array of {"name", "source" ("crmarena" or
  * "pro"), "persona" (manager, agent, analyst, customer), "metric",
  * "profiles": [...], "none_share": {"crmarena": x, "pro": y}, "skill"}.
  * @return CRMW_OK, CRMW_EINVALID (NULL out), CRMW_ENOMEM
  * @since 0.1
  */
-CRMW_API int crmw_tasks_families(crmw_buf *out);
+CRMW_API int crmw_task_families(crmw_buf *out);
+
+/**
+ * Synthesise tasks (see crmw_task_set_generate).
+ * @return as crmw_task_set_generate
+ * @deprecated Use crmw_task_set_generate, the same call named after the
+ *             handle it makes (as crmw_task_set_load); this name stays
+ *             exported for every 0.x release.
+ * @since 0.1
+ */
+CRMW_API int crmw_tasks_generate(crmw_task_set **out, crmw_buf *report, crmw_db *db, const char *options_json);
 
 /**
  * Synthesise tasks from an org made by crmw_gen (its latent variables are
@@ -81,17 +101,29 @@ CRMW_API int crmw_tasks_families(crmw_buf *out);
  *         query of the org)
  * @since 0.1
  */
-CRMW_API int crmw_tasks_generate(crmw_task_set **out, crmw_buf *report, crmw_db *db, const char *options_json);
+CRMW_API int crmw_task_set_generate(crmw_task_set **out, crmw_buf *report, crmw_db *db,
+				   const char *options_json);
 
 /**
- * crmw_tasks_generate with progress: `progress` (may be NULL) is called on
- * the calling thread after each task kept, as ("tasks", done, planned); a
- * non-zero return stops the synthesis with CRMW_EUSER.
- * @return as crmw_tasks_generate, and CRMW_EUSER (stopped by `progress`)
+ * Synthesise tasks with progress (see crmw_task_set_generate_progress).
+ * @return as crmw_task_set_generate_progress
+ * @deprecated Use crmw_task_set_generate_progress, the same call named
+ *             after the handle it makes; this name stays exported for every
+ *             0.x release.
  * @since 0.1
  */
 CRMW_API int crmw_tasks_generate_progress(crmw_task_set **out, crmw_buf *report, crmw_db *db,
 					  const char *options_json, crmw_progress_fn progress, void *userdata);
+
+/**
+ * crmw_task_set_generate with progress: `progress` (may be NULL) is called
+ * on the calling thread after each task kept, as ("tasks", done, planned); a
+ * non-zero return stops the synthesis with CRMW_EUSER.
+ * @return as crmw_task_set_generate, and CRMW_EUSER (stopped by `progress`)
+ * @since 0.1
+ */
+CRMW_API int crmw_task_set_generate_progress(crmw_task_set **out, crmw_buf *report, crmw_db *db,
+					     const char *options_json, crmw_progress_fn progress, void *userdata);
 
 /**
  * Load a task file: a JSON array (CRMArena, CRMArena-Pro or libcrmweaver)
@@ -151,6 +183,9 @@ CRMW_API int crmw_task_set_get(crmw_buf *out, const crmw_task_set *ts, int64_t i
  * `options_json` (may be NULL): {"sample": N} counts only the first N
  * tasks of each family (0: all), to compare sets of different sizes.
  * @return CRMW_OK, CRMW_EINVALID (bad options), CRMW_EFORMAT, CRMW_ENOMEM
+ * @experimental May change in a minor release (docs/abi.md, "Stability
+ *               tiers"): a measuring tool for task synthesis; its keys
+ *               and how entities are masked change as the measurements do.
  * @since 0.1
  */
 CRMW_API int crmw_task_set_stats(crmw_buf *out, const crmw_task_set *ts, const char *options_json);

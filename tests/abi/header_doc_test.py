@@ -20,20 +20,9 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 from tap import Tap  # noqa: E402
+from headers import all_declarations, declarations  # noqa: E402
 
 INT_TYPES = {"int", "int32_t", "int64_t", "uint32_t", "uint64_t", "size_t"}
-DECL = re.compile(r"^CRMW_API\s+([^;(]*?)\b(crmw_\w+)\s*\(", re.M)
-DOC_BEFORE = re.compile(r"/\*\*((?:(?!\*/).)*)\*/\s*$", re.S)
-
-
-def declarations(text):
-    """[(name, return type, doc comment or None)] of every CRMW_API function."""
-    out = []
-    for m in DECL.finditer(text):
-        before = text[:m.start()]
-        doc = DOC_BEFORE.search(before)
-        out.append((m.group(2), " ".join(m.group(1).split()), doc.group(1) if doc else None))
-    return out
 
 
 def problems(decls):
@@ -50,8 +39,9 @@ def problems(decls):
         if ret in INT_TYPES and "@return" not in doc:
             out.append(f"{name}: returns {ret} but has no @return")
         if "@deprecated" in doc:
+            # The replacement is the first function the note names.
             said = doc.split("@deprecated", 1)[1]
-            repl = [r for r in re.findall(r"\b(crmw_\w+)\b", said) if r != name]
+            repl = [r for r in re.findall(r"\b(crmw_\w+)\b", said) if r != name][:1]
             if not repl:
                 out.append(f"{name}: @deprecated names no replacement")
             for r in repl:
@@ -109,12 +99,7 @@ for desc, case in SELF.items():
         t.ok(any(want in p for p in got), f"self-check: {desc} is reported", "\n".join(got) or "nothing reported")
 
 # The real headers.
-src_inc = sys.argv[1]
-decls = []
-for root, _, files in os.walk(src_inc):
-    for f in sorted(files):
-        if f.endswith(".h"):
-            decls += declarations(open(os.path.join(root, f), encoding="utf-8").read())
+decls = all_declarations(sys.argv[1])
 t.ok(len(decls) >= 100, f"found {len(decls)} CRMW_API declarations")
 found = problems(decls)
 for what, desc in (("no doc comment", "has a doc comment"),
