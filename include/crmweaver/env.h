@@ -149,7 +149,10 @@ CRMW_API int crmw_env_step(crmw_buf *out, crmw_env *e, const char *output, size_
  * Step `n` environments (distinct) at once over the pool's workers:
  * outputs[i] (of lens[i] bytes) goes to envs[i] and its result to outs[i].
  * Returns when all are done; rcs[i] (may be NULL) gets each step's status.
- * @return CRMW_OK when every step returned CRMW_OK, else the first failure
+ * @return CRMW_OK when every step returned CRMW_OK, else the status of the
+ *         first step (in index order) that failed (see crmw_env_step);
+ *         CRMW_EINVALID (NULL argument, negative n, an environment of
+ *         another pool: then nothing ran), CRMW_ENOMEM
  * @experimental May change in a minor release (docs/abi.md, "Stability
  *               tiers"): the batch interface (parallel arrays, the pool's
  *               own worker threads) may give way to asynchronous batches.
