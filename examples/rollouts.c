@@ -24,7 +24,7 @@ int main(int argc, char **argv)
 	const char *outputs[GROUP];
 	size_t lens[GROUP];
 	int rc = argc > 1 ? crmw_db_open(&db, argv[1], CRMW_DB_READONLY) : CRMW_EINVALID;
-	rc = rc ? rc : crmw_tasks_generate(&tasks, NULL, db, "{\"families\": \"knowledge_qa\", \"per_family\": 2}");
+	rc = rc ? rc : crmw_task_set_generate(&tasks, NULL, db, "{\"families\": \"knowledge_qa\", \"per_family\": 2}");
 	rc = rc ? rc : crmw_env_pool_new(&pool, argv[1], "{\"workers\": 1, \"memory\": \"off\"}");
 	rc = rc ? rc : crmw_env_pool_set_tasks(pool, tasks);
 	for (int i = 0; !rc && i < GROUP; i++) {

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Run a CLI integration test with every crmweaver process under valgrind
-memcheck (the 'slow' suite, issue 14).
+memcheck (the 'slow' suite: leaks and invalid reads of the CLI).
 
 The test script gets, in place of the crmweaver executable, a small wrapper
 that runs it under valgrind with one log file per process, so that exit codes,

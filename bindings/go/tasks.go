@@ -24,7 +24,7 @@ func newTaskSet(h *C.crmw_task_set, report []byte) *TaskSet {
 }
 
 // GenerateTasks synthesises tasks from an org made by Generate.  opts: nil
-// or crmw_tasks_generate's options ({"per_family": 2, "seed": 1,
+// or crmw_task_set_generate's options ({"per_family": 2, "seed": 1,
 // "families": "all", ...}).
 func GenerateTasks(db *DB, opts interface{}) (*TaskSet, error) {
 	dh, err := db.handle()
@@ -39,7 +39,7 @@ func GenerateTasks(db *DB, opts interface{}) (*TaskSet, error) {
 	var h *C.crmw_task_set
 	var rep buf
 	defer rep.dispose()
-	err = call(func() C.int { return C.crmw_tasks_generate(&h, rep.ptr(), dh, o.p) })
+	err = call(func() C.int { return C.crmw_task_set_generate(&h, rep.ptr(), dh, o.p) })
 	runtime.KeepAlive(db)
 	if err != nil {
 		return nil, err

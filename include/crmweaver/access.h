@@ -99,6 +99,7 @@ CRMW_API const char *crmw_role_name(const crmw_role *role);
 /**
  * The effective policy as JSON: the policy document with every object of
  * the org the role may read, the bound variables under "bindings".
+ * @return CRMW_OK, CRMW_EINVALID (NULL argument), CRMW_ENOMEM
  * @since 0.1
  */
 CRMW_API int crmw_role_describe(crmw_buf *out, const crmw_role *role);
@@ -115,7 +116,8 @@ CRMW_API int crmw_role_can_read(const crmw_role *role, const char *object, const
  * Does the role allow a capability: "raw_sql" (crmw_query_sql) or
  * "metrics" (the built-in tools that compute internal metrics: handle
  * times, transfer counts, closure times, sales, conversion rates)?
- * @return 1 yes, 0 no; CRMW_EINVALID for an unknown capability
+ * @return 1 yes, 0 no; CRMW_EINVALID for a NULL argument or an unknown
+ *         capability
  * @since 0.1
  */
 CRMW_API int crmw_role_allows(const crmw_role *role, const char *capability);

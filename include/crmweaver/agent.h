@@ -122,7 +122,11 @@ CRMW_API void crmw_agent_free(crmw_agent *a);
 /** The agent's last error message ("" when none); borrowed. @since 0.1 */
 CRMW_API const char *crmw_agent_errmsg(const crmw_agent *a);
 
-/** Deliver the agent's log messages to `fn` (NULL: drop them). @since 0.1 */
+/**
+ * Deliver the agent's log messages at or above `level` to `fn` (NULL: drop
+ * them).  The previous userdata is freed with its free function.
+ * @since 0.1
+ */
 CRMW_API void crmw_agent_set_logger(crmw_agent *a, crmw_log_fn fn, int32_t level, void *userdata,
 				    crmw_free_fn userdata_free);
 
@@ -140,6 +144,8 @@ CRMW_API int crmw_agent_set_backend(crmw_agent *a, const crmw_backend *backend);
  * Use a shared-memory store (borrowed; NULL: none).  When the backend has an
  * embedder whose name and dimension the store recorded, the store embeds
  * with it.
+ * @return CRMW_OK, CRMW_EINVALID (NULL agent; or the backend's embedder has
+ *         the store's name but not its dimension)
  * @since 0.1
  */
 CRMW_API int crmw_agent_set_memory(crmw_agent *a, crmw_memory *m);
@@ -153,6 +159,7 @@ CRMW_API int crmw_agent_set_memory(crmw_agent *a, crmw_memory *m);
  * context.  In tools mode the
  * model sees exactly these tools; the final answer comes through a tool
  * named "respond" (add the "query" set, or your own) or plain text.
+ * @return CRMW_OK, CRMW_EINVALID (NULL agent)
  * @since 0.1
  */
 CRMW_API int crmw_agent_set_registry(crmw_agent *a, crmw_registry *reg);
@@ -167,7 +174,13 @@ CRMW_API int crmw_agent_set_registry(crmw_agent *a, crmw_registry *reg);
  */
 typedef int (*crmw_approve_fn)(int32_t *allow, crmw_buf *reason, const char *call_json, void *userdata);
 
-/** Set (or with NULL remove) the approver. @since 0.1 */
+/**
+ * Set (or with NULL remove) the approver.  `userdata_free` (may be NULL) is
+ * called on `userdata` when the approver is replaced or the agent freed
+ * (also when this call fails).
+ * @return CRMW_OK, CRMW_EINVALID (NULL agent)
+ * @since 0.1
+ */
 CRMW_API int crmw_agent_set_approver(crmw_agent *a, crmw_approve_fn fn, void *userdata, crmw_free_fn userdata_free);
 
 /**
@@ -203,7 +216,12 @@ CRMW_API int crmw_agent_set_approver_ctx(crmw_agent *a, crmw_approve_ctx_fn fn, 
  */
 CRMW_API int crmw_agent_set_role(crmw_agent *a, const crmw_role *role);
 
-/** Let a host callback speak for the simulated user of multi-turn episodes (NULL: the built-in user). @since 0.1 */
+/**
+ * Let a host callback speak for the simulated user of multi-turn episodes
+ * (NULL: the built-in user).  `userdata_free` as for crmw_agent_set_approver.
+ * @return CRMW_OK, CRMW_EINVALID (NULL agent)
+ * @since 0.1
+ */
 CRMW_API int crmw_agent_set_user(crmw_agent *a, crmw_user_fn fn, void *userdata, crmw_free_fn userdata_free);
 
 /**
@@ -287,17 +305,29 @@ CRMW_API int crmw_session_next(int32_t *step, crmw_buf *out, crmw_session *s);
  */
 CRMW_API int crmw_session_feed(crmw_session *s, const char *output, size_t len);
 
-/** The pending model call failed: the episode ends with "backend_error". @since 0.1 */
+/**
+ * The pending model call failed: the episode ends with "backend_error" and
+ * `message` (may be NULL).
+ * @return CRMW_OK, CRMW_EINVALID (NULL session), CRMW_ESTATE (no request
+ *         is pending)
+ * @since 0.1
+ */
 CRMW_API int crmw_session_feed_error(crmw_session *s, const char *message);
 
 /**
  * The backend declines the pending request (see crmw_response_set_abstain):
  * the episode ends with end_reason "abstained", reward 0.
+ * @return CRMW_OK, CRMW_EINVALID (NULL session), CRMW_ESTATE (no request
+ *         is pending)
  * @since 0.1
  */
 CRMW_API int crmw_session_feed_abstain(crmw_session *s, const char *reason);
 
-/** Add the token counts of the pending call (before feeding it). @since 0.1 */
+/**
+ * Add the token counts of the pending call (before feeding it).
+ * @return CRMW_OK, CRMW_EINVALID (NULL session, a negative count)
+ * @since 0.1
+ */
 CRMW_API int crmw_session_feed_usage(crmw_session *s, int64_t prompt_tokens, int64_t completion_tokens);
 
 /**
@@ -305,6 +335,7 @@ CRMW_API int crmw_session_feed_usage(crmw_session *s, int64_t prompt_tokens, int
  * "id", "name", "arguments", "status" ("ok", "error", "invalid", "vetoed",
  * "unknown_tool", "not_run"), "observation"}], "answer"?, "errors"?,
  * "format_error"?, "done", "end_reason"?}.  "{}" before the first feed.
+ * @return CRMW_OK, CRMW_EINVALID (NULL argument), CRMW_ENOMEM
  * @since 0.1
  */
 CRMW_API int crmw_session_decision(crmw_buf *out, crmw_session *s);
@@ -316,11 +347,16 @@ CRMW_API int crmw_session_decision(crmw_buf *out, crmw_session *s);
  *  "memory_scores", "memory_written", "turns", "end_reason", "error"?,
  *  "decisions", "timings_us", "usage", "done"}.  Valid at any time ("done"
  *  false while the episode runs).
+ * @return CRMW_OK, CRMW_EINVALID (NULL argument), CRMW_ENOMEM
  * @since 0.1
  */
 CRMW_API int crmw_session_trajectory(crmw_buf *out, crmw_session *s);
 
-/** 1 once the episode is over. @since 0.1 */
+/**
+ * Whether the episode is over.
+ * @return 1 once the episode is over, else 0 (also for NULL)
+ * @since 0.1
+ */
 CRMW_API int crmw_session_done(const crmw_session *s);
 
 /**
@@ -358,6 +394,8 @@ CRMW_API int crmw_agent_run(crmw_buf *out, crmw_agent *a, const char *task_json,
  * {"schema_version": 1, "dialect", "content", "thinking"?, "actions": [...],
  *  "errors"?}.  `options_json` (may be NULL): {"id_prefix": "call_"}.
  * Never fails on bad model output (that gives "errors").
+ * @return CRMW_OK, CRMW_EINVALID (NULL out, NULL output with len > 0, bad
+ *         options), CRMW_EFORMAT (options not JSON), CRMW_ENOMEM
  * @since 0.1
  */
 CRMW_API int crmw_parse_model_output(crmw_buf *out, const char *output, size_t len, const char *options_json);

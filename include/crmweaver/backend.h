@@ -105,6 +105,7 @@ CRMW_API const char *crmw_request_purpose(const crmw_request *req);
  * 1 when the host canceled the episode (crmw_session_cancel, from any
  * thread) since the request was made: a backend that streams or waits may
  * poll this and give up early with crmw_response_set_error.
+ * @return 1 when canceled, else 0 (also for NULL and outside an episode)
  * @since 0.1
  */
 CRMW_API int crmw_request_canceled(const crmw_request *req);
@@ -115,17 +116,25 @@ CRMW_API int crmw_request_canceled(const crmw_request *req);
  * "content" array of blocks, or the array itself).  Copied.  The JSON is
  * checked to be well-formed; its meaning is parsed later (unparseable tool
  * calls become a format-error observation for the model, not an error here).
- * @return CRMW_OK, CRMW_EFORMAT (not JSON), CRMW_EINVALID, CRMW_ENOMEM
+ * @return CRMW_OK, CRMW_EFORMAT (not JSON), CRMW_EINVALID (NULL argument,
+ *         JSON that is neither an object nor an array), CRMW_ENOMEM
  * @since 0.1
  */
 CRMW_API int crmw_response_set_message(crmw_response *resp, const char *json, size_t len);
 
-/** Answer with the model's raw text (any tool-call dialect).  Copied. @since 0.1 */
+/**
+ * Answer with the model's raw text (any tool-call dialect).  Copied.
+ * @return CRMW_OK, CRMW_EINVALID (NULL resp, NULL text with len > 0),
+ *         CRMW_ENOMEM
+ * @since 0.1
+ */
 CRMW_API int crmw_response_set_text(crmw_response *resp, const char *text, size_t len);
 
 /**
  * The model call failed: the episode ends with end_reason "backend_error"
- * and this message (copied).
+ * and this message (copied; NULL or "" gives a message saying none was
+ * given).
+ * @return CRMW_OK, CRMW_EINVALID (NULL resp), CRMW_ENOMEM
  * @since 0.1
  */
 CRMW_API int crmw_response_set_error(crmw_response *resp, const char *message);
@@ -135,11 +144,17 @@ CRMW_API int crmw_response_set_error(crmw_response *resp, const char *message);
  * built-in memory policy does this when no plan fits).  The episode ends
  * with end_reason "abstained", no answer and reward 0; shared-memory
  * counters are not moved.  `reason` (may be NULL) is copied.
+ * @return CRMW_OK, CRMW_EINVALID (NULL resp), CRMW_ENOMEM
  * @since 0.1
  */
 CRMW_API int crmw_response_set_abstain(crmw_response *resp, const char *reason);
 
-/** Token counts the model reported for this call (added to the episode's usage). @since 0.1 */
+/**
+ * Token counts the model reported for this call (added to the episode's
+ * usage).
+ * @return CRMW_OK, CRMW_EINVALID (NULL resp, a negative count)
+ * @since 0.1
+ */
 CRMW_API int crmw_response_set_usage(crmw_response *resp, int64_t prompt_tokens, int64_t completion_tokens);
 
 #ifdef __cplusplus

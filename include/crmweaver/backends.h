@@ -66,6 +66,10 @@ CRMW_API void crmw_backend_dispose(crmw_backend *b);
  * (crmw_response_set_abstain: end_reason "abstained").  Trajectories count
  * the calls answered by plans ("backend_calls") and name the plan ("plan").
  * @return CRMW_OK, CRMW_EINVALID (NULL out or mem, bad option or fallback)
+ * @experimental May change in a minor release (docs/abi.md, "Stability
+ *               tiers"): the policy is a research baseline; what counts as
+ *               confident (the support count, the slot alignment) and its
+ *               options are still being tuned against measurements.
  * @since 0.1
  */
 CRMW_API int crmw_backend_memory_policy(crmw_backend *out, crmw_memory *mem, const crmw_backend *fallback,

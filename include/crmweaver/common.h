@@ -95,7 +95,8 @@ CRMW_API const char *crmw_status_name(int32_t code);
 CRMW_API const char *crmw_last_error(void);
 
 /**
- * The status code that went with crmw_last_error() (CRMW_OK if none).
+ * The status code that went with crmw_last_error().
+ * @return the code of the calling thread's last failure, CRMW_OK if none
  * @since 0.1
  */
 CRMW_API int32_t crmw_last_error_code(void);
@@ -161,17 +162,24 @@ CRMW_API void crmw_free(void *ptr);
  *  the headers: compare with CRMW_VERSION_STRING). @since 0.1 */
 CRMW_API const char *crmw_version_string(void);
 
-/** The library's version as MAJOR * 10000 + MINOR * 100 + PATCH. @since 0.1 */
+/**
+ * The library's version as a number (the run-time library, not the
+ * headers: compare with CRMW_VERSION_NUMBER).
+ * @return MAJOR * 10000 + MINOR * 100 + PATCH
+ * @since 0.1
+ */
 CRMW_API uint32_t crmw_version_number(void);
 
 /**
- * 1 if the optional feature `name` is available in this build and at run
- * time, 0 if not or if the name is unknown (NULL included):
+ * Whether the optional feature `name` is available in this build and at
+ * run time:
  *  - "faiss": faiss vector indexes (meson option faiss);
  *  - "fts5":  SQLite full-text search, needed by SOSL (checked in the
  *             SQLite library actually loaded);
  *  - "curl":  the OpenAI-compatible HTTP model backend (meson option curl).
  * Thread-safe.
+ * @return 1 when available, 0 when not or when the name is unknown (NULL
+ *         included)
  * @since 0.1
  */
 CRMW_API int crmw_has_feature(const char *name);
@@ -201,7 +209,7 @@ enum crmw_log_level {
 };
 
 /**
- * A log callback, set per handle (crmw_<T>_set_log).  `message` is borrowed
+ * A log callback, set per handle (crmw_<T>_set_logger).  `message` is borrowed
  * for the duration of the call and has no trailing newline.  It runs on the
  * thread that called into the library and must not call back into the same
  * handle.

@@ -45,7 +45,17 @@ typedef struct crmw_env crmw_env;
  * "retrieve" (the default) puts guidelines in the system prompt at reset and
  * moves their counters with the reward; "write" also writes guidelines back
  * from successful episodes (from the trajectory: no model words them).
- * @return CRMW_OK, CRMW_EINVALID, CRMW_ENOTFOUND, CRMW_EIO, CRMW_ENOMEM
+ * @return CRMW_OK, CRMW_EINVALID (NULL argument, bad options, bad agent
+ *         options), CRMW_EFORMAT (options not JSON), CRMW_ENOTFOUND (no
+ *         org at `org_path`, an unknown tool set), CRMW_ECORRUPT (not an org
+ *         database), CRMW_EIO, CRMW_ENOMEM (also: a worker thread could not
+ *         be started)
+ * @experimental May change in a minor release (docs/abi.md, "Stability
+ *               tiers"): the pool's options (the memory policy, the worker
+ *               pool, how agent options are folded in) follow the RL
+ *               trainers being integrated.  The calls on a pool and its
+ *               environments (crmw_env_new, reset, step, trajectory, ...)
+ *               are stable.
  * @since 0.1
  */
 CRMW_API int crmw_env_pool_new(crmw_env_pool **out, const char *org_path, const char *options_json);
@@ -56,10 +66,27 @@ CRMW_API void crmw_env_pool_free(crmw_env_pool *p);
 /** The pool's last error message. @since 0.1 */
 CRMW_API const char *crmw_env_pool_errmsg(const crmw_env_pool *p);
 
-/** The tasks reset picks from by "index" or "seed" (borrowed). @since 0.1 */
+/**
+ * The tasks reset picks from by "index" or "seed" (borrowed: they must
+ * outlive the pool; NULL removes them).
+ * @return CRMW_OK, CRMW_EINVALID (NULL pool)
+ * @since 0.1
+ */
 CRMW_API int crmw_env_pool_set_tasks(crmw_env_pool *p, const crmw_task_set *tasks);
 
-/** The shared memory (borrowed; thread-safe).  NULL removes it. @since 0.1 */
+/**
+ * The shared memory (borrowed; thread-safe).  NULL removes it.  How it is
+ * used is the pool's "memory" option.
+ * @return CRMW_OK, CRMW_EINVALID (NULL pool; or the store records the
+ *         embedder of the agents' backend with another dimension),
+ *         CRMW_EBUSY (environments are being reset or stepped at this
+ *         moment)
+ * @experimental May change in a minor release (docs/abi.md, "Stability
+ *               tiers"): how shared memories take part in rollouts
+ *               (retrieval at reset, write-back, counters moved by the
+ *               reward) is a research question still open.
+ * @since 0.1
+ */
 CRMW_API int crmw_env_pool_set_memory(crmw_env_pool *p, crmw_memory *mem);
 
 /**
@@ -75,7 +102,11 @@ CRMW_API int crmw_env_pool_set_memory(crmw_env_pool *p, crmw_memory *mem);
  */
 CRMW_API int crmw_env_pool_set_role(crmw_env_pool *p, const crmw_role *role);
 
-/** A new environment of the pool, with no episode yet. @since 0.1 */
+/**
+ * A new environment of the pool, with no episode yet.
+ * @return CRMW_OK, CRMW_EINVALID (NULL argument), CRMW_ENOMEM
+ * @since 0.1
+ */
 CRMW_API int crmw_env_new(crmw_env **out, crmw_env_pool *p);
 
 /** Close an environment (NULL is accepted). @since 0.1 */
@@ -118,13 +149,24 @@ CRMW_API int crmw_env_step(crmw_buf *out, crmw_env *e, const char *output, size_
  * Step `n` environments (distinct) at once over the pool's workers:
  * outputs[i] (of lens[i] bytes) goes to envs[i] and its result to outs[i].
  * Returns when all are done; rcs[i] (may be NULL) gets each step's status.
- * @return CRMW_OK when every step returned CRMW_OK, else the first failure
+ * @return CRMW_OK when every step returned CRMW_OK, else the status of the
+ *         first step (in index order) that failed (see crmw_env_step);
+ *         CRMW_EINVALID (NULL argument, negative n, an environment of
+ *         another pool: then nothing ran), CRMW_ENOMEM
+ * @experimental May change in a minor release (docs/abi.md, "Stability
+ *               tiers"): the batch interface (parallel arrays, the pool's
+ *               own worker threads) may give way to asynchronous batches.
  * @since 0.1
  */
 CRMW_API int crmw_env_step_batch(crmw_env_pool *p, crmw_env *const *envs, const char *const *outputs,
 				 const size_t *lens, crmw_buf *outs, int *rcs, int32_t n);
 
-/** The episode's trajectory (the agent's JSONL line), also before the end. @since 0.1 */
+/**
+ * The episode's trajectory (the agent's JSONL line), also before the end.
+ * @return CRMW_OK, CRMW_EINVALID (NULL argument), CRMW_ESTATE (no episode
+ *         yet), CRMW_ENOMEM
+ * @since 0.1
+ */
 CRMW_API int crmw_env_trajectory(crmw_buf *out, crmw_env *e);
 
 /**
@@ -132,6 +174,13 @@ CRMW_API int crmw_env_trajectory(crmw_buf *out, crmw_env *e);
  * standard deviation of `n` rewards and each one's advantage (reward -
  * mean) / (std + 1e-6), 0 when std is 0.  `out` receives {"size", "mean",
  * "std", "advantages": [...]}; `advantages` (may be NULL) receives them too.
+ * `out` may be NULL as well.
+ * @return CRMW_OK, CRMW_EINVALID (negative n, NULL rewards with n > 0),
+ *         CRMW_ENOMEM
+ * @experimental May change in a minor release (docs/abi.md, "Stability
+ *               tiers"): it computes GRPO's advantage only (population
+ *               standard deviation, 1e-6 added); other estimators (no
+ *               normalisation, leave-one-out) would need options.
  * @since 0.1
  */
 CRMW_API int crmw_group_stats(crmw_buf *out, double *advantages, const double *rewards, int32_t n);

@@ -23,6 +23,12 @@
  * take turns (SQLite's write lock, waited for up to "busy_timeout_ms").  A
  * handle sees every other handle's committed writes on its next call.
  *
+ * Errors of SQLite itself map to CRMW_EIO (I/O, a full disk), CRMW_EBUSY
+ * (another writer held the lock past "busy_timeout_ms"), CRMW_ECORRUPT (a
+ * damaged file) and CRMW_ENOMEM; the @return lines below list them as
+ * "SQLite errors".  Every call that reads entries first catches up with
+ * other handles' writes, so any of them may return one.
+ *
  * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef CRMWEAVER_MEMORY_H
@@ -111,7 +117,11 @@ CRMW_API void crmw_memory_free(crmw_memory *m);
 /** The handle's last error message ("" when none); borrowed.  @since 0.1 */
 CRMW_API const char *crmw_memory_errmsg(const crmw_memory *m);
 
-/** Deliver the handle's log messages to `fn` (NULL: drop them).  @since 0.1 */
+/**
+ * Deliver the handle's log messages at or above `level` to `fn` (NULL: drop
+ * them).  The previous userdata is freed with its free function.
+ * @since 0.1
+ */
 CRMW_API void crmw_memory_set_logger(crmw_memory *m, crmw_log_fn fn, int32_t level, void *userdata,
 				     crmw_free_fn userdata_free);
 
@@ -120,19 +130,27 @@ CRMW_API void crmw_memory_set_logger(crmw_memory *m, crmw_log_fn fn, int32_t lev
  * recorded at creation (CRMW_EINVALID otherwise: mixing embedders is an
  * error).  `userdata_free` (may be NULL) is called on `userdata` when the
  * embedder is replaced or the handle freed, and also when this call fails.
+ * @return CRMW_OK, CRMW_EINVALID (NULL argument, another name or dimension
+ *         than the store recorded)
  * @since 0.1
  */
 CRMW_API int crmw_memory_set_embedder(crmw_memory *m, const char *name, int32_t dim, crmw_embed_fn fn, void *userdata,
 				      crmw_free_fn userdata_free);
 
-/** The embedding dimension of the store.  @since 0.1 */
+/**
+ * The embedding dimension of the store.
+ * @return the dimension (0 for a NULL handle)
+ * @since 0.1
+ */
 CRMW_API int32_t crmw_memory_dim(const crmw_memory *m);
 
 /**
  * Embed `text` with the store's embedder into `out` (`dim` floats, which
  * must equal crmw_memory_dim), normalised when the metric is cosine.
- * @return CRMW_OK, CRMW_EINVALID, CRMW_ESTATE (a host embedder is recorded
- *         but none is set), CRMW_EUSER (the embedder failed)
+ * @return CRMW_OK, CRMW_EINVALID (NULL argument, wrong dimension, a text
+ *         with nothing to embed), CRMW_ESTATE (a host embedder is recorded
+ *         but none is set), CRMW_EUSER (the embedder failed or returned a
+ *         bad vector)
  * @since 0.1
  */
 CRMW_API int crmw_memory_embed(float *out, int32_t dim, crmw_memory *m, const char *text, size_t len);
@@ -155,7 +173,9 @@ CRMW_API int crmw_memory_embed(float *out, int32_t dim, crmw_memory *m, const ch
  * `id` and `merged` may be NULL.
  * @return CRMW_OK, CRMW_EINVALID (bad JSON field, empty text, wrong
  *         dimension, NaN or infinite or all-zero vector), CRMW_EFORMAT (not
- *         JSON), CRMW_EACCESS (read-only), CRMW_EBUSY, CRMW_EIO, CRMW_EUSER
+ *         JSON), CRMW_EACCESS (read-only), CRMW_ESTATE (a host embedder is
+ *         recorded but none is set), CRMW_EUSER (the embedder failed),
+ *         CRMW_ENOMEM, SQLite errors
  * @since 0.1
  */
 CRMW_API int crmw_memory_add(int64_t *id, int32_t *merged, crmw_memory *m, const char *entry_json, const float *vec,
@@ -165,27 +185,47 @@ CRMW_API int crmw_memory_add(int64_t *id, int32_t *merged, crmw_memory *m, const
  * Change an entry: `patch_json` holds any of "kind", "title", "text",
  * "query", "family", "tags", "metadata", "provenance", "scope" (replaced).
  * A new "text" or "query" re-embeds the entry.
- * @return CRMW_OK, CRMW_ENOTFOUND, CRMW_EINVALID, CRMW_EFORMAT, CRMW_EACCESS, ...
+ * @return CRMW_OK, CRMW_ENOTFOUND (no such entry), CRMW_EINVALID (NULL
+ *         argument, a bad field), CRMW_EFORMAT (not JSON), CRMW_EACCESS
+ *         (read-only), CRMW_ESTATE, CRMW_EUSER (re-embedding, as
+ *         crmw_memory_add), CRMW_ENOMEM, SQLite errors
  * @since 0.1
  */
 CRMW_API int crmw_memory_update(crmw_memory *m, int64_t id, const char *patch_json);
 
-/** Delete an entry.  @return CRMW_OK, CRMW_ENOTFOUND, CRMW_EACCESS, ...  @since 0.1 */
+/**
+ * Delete an entry.
+ * @return CRMW_OK, CRMW_EINVALID (NULL handle), CRMW_ENOTFOUND (no such
+ *         entry), CRMW_EACCESS (read-only), CRMW_ENOMEM, SQLite errors
+ * @since 0.1
+ */
 CRMW_API int crmw_memory_delete(crmw_memory *m, int64_t id);
 
 /**
  * One entry as JSON: {"id","kind","title","text","query","family","scope",
  * "tags","metadata","provenance","counters":{"retrieved","success","failure",
  * "helpful","harmful"},"utility","created_at","updated_at"}.
- * @return CRMW_OK, CRMW_ENOTFOUND, CRMW_ENOMEM
+ * @return CRMW_OK, CRMW_EINVALID (NULL argument), CRMW_ENOTFOUND (no such
+ *         entry), CRMW_ENOMEM, SQLite errors
  * @since 0.1
  */
 CRMW_API int crmw_memory_get(crmw_buf *out, crmw_memory *m, int64_t id);
 
-/** The stored vector of entry `id` (`dim` floats).  @since 0.1 */
+/**
+ * The stored vector of entry `id` (`dim` floats, which must equal
+ * crmw_memory_dim).
+ * @return CRMW_OK, CRMW_EINVALID (NULL argument, wrong dimension),
+ *         CRMW_ENOTFOUND (no such entry), CRMW_ECORRUPT (a damaged vector),
+ *         SQLite errors
+ * @since 0.1
+ */
 CRMW_API int crmw_memory_get_vector(float *out, int32_t dim, crmw_memory *m, int64_t id);
 
-/** The number of entries.  @since 0.1 */
+/**
+ * The number of entries, into `*n`.
+ * @return CRMW_OK, CRMW_EINVALID (NULL argument), SQLite errors
+ * @since 0.1
+ */
 CRMW_API int crmw_memory_count(int64_t *n, crmw_memory *m);
 
 /** Usefulness events for crmw_memory_feedback.  @since 0.1 */
@@ -201,7 +241,8 @@ enum crmw_memory_event {
  * Add `amount` (> 0) to counter `event` of each of `n` entries, in one
  * transaction.  Ids that no longer exist are skipped; `*updated` (may be
  * NULL) receives how many were counted.
- * @return CRMW_OK, CRMW_EINVALID, CRMW_EACCESS, CRMW_EBUSY, CRMW_EIO
+ * @return CRMW_OK, CRMW_EINVALID (NULL argument, unknown event, amount not
+ *         positive), CRMW_EACCESS (read-only), SQLite errors
  * @since 0.1
  */
 CRMW_API int crmw_memory_feedback(int64_t *updated, crmw_memory *m, const int64_t *ids, size_t n, int32_t event,
@@ -231,8 +272,12 @@ CRMW_API int crmw_memory_feedback(int64_t *updated, crmw_memory *m, const int64_
  * Writes a JSON array, best first (ties: smaller id first), of
  * {"id","score","kind","title","text","query","family","scope","tags",
  * "metadata","provenance","counters","utility"}.
- * @return CRMW_OK, CRMW_EINVALID, CRMW_EFORMAT, CRMW_ESTATE, CRMW_EUSER,
- *         CRMW_EUNSUPPORTED ("faiss" in a build without it), CRMW_ENOMEM
+ * @return CRMW_OK, CRMW_EINVALID (NULL argument, bad options, nothing to
+ *         embed), CRMW_EFORMAT (options not JSON), CRMW_ESTATE (no host
+ *         embedder set, or a faiss index that cannot be trained yet),
+ *         CRMW_EUSER (the embedder failed), CRMW_EUNSUPPORTED ("faiss" in a
+ *         build without it), CRMW_ECORRUPT (a damaged index file),
+ *         CRMW_ENOMEM, SQLite errors
  * @since 0.1
  */
 CRMW_API int crmw_memory_search(crmw_buf *out, crmw_memory *m, const char *text, const char *options_json);
@@ -240,7 +285,13 @@ CRMW_API int crmw_memory_search(crmw_buf *out, crmw_memory *m, const char *text,
 /**
  * Search by vector, without JSON on the way out (the hot path).  `q` holds
  * `dim` floats; `ids` and `scores` have room for `k` hits; `*n_hits`
- * receives how many were found.  Options as crmw_memory_search.
+ * receives how many were found.  Options as crmw_memory_search ("k", if
+ * given, must equal `k`).
+ * @return CRMW_OK, CRMW_EINVALID (NULL argument, `k` not from 1 to 10000,
+ *         wrong dimension, a NaN, infinite or all-zero vector, bad options),
+ *         CRMW_EFORMAT (options not JSON), CRMW_ESTATE (a faiss index that
+ *         cannot be trained yet), CRMW_EUNSUPPORTED ("faiss" in a build
+ *         without it), CRMW_ECORRUPT, CRMW_ENOMEM, SQLite errors
  * @since 0.1
  */
 CRMW_API int crmw_memory_search_vec(int64_t *ids, float *scores, int32_t *n_hits, crmw_memory *m, const float *q,
@@ -251,6 +302,8 @@ CRMW_API int crmw_memory_search_vec(int64_t *ids, float *scores, int32_t *n_hits
  * engine computes the scores with one BLAS sgemm per block of entries.  Row i
  * of `ids`/`scores` (nq x k) holds query i's hits; unused slots get id -1
  * and score -INFINITY.  MMR is not available here.
+ * @return as crmw_memory_search_vec; CRMW_EINVALID also for `nq` < 1 and
+ *         for "mmr"
  * @since 0.1
  */
 CRMW_API int crmw_memory_search_batch(int64_t *ids, float *scores, crmw_memory *m, const float *q, int32_t nq,
@@ -262,6 +315,8 @@ CRMW_API int crmw_memory_search_batch(int64_t *ids, float *scores, crmw_memory *
  * "scope", "scopes"),
  * "order" ("id" default, "utility", "updated", "retrieved"), "desc"
  * (bool), "limit" (default 100, 0 = all), "offset".
+ * @return CRMW_OK, CRMW_EINVALID (NULL argument, bad options),
+ *         CRMW_EFORMAT (options not JSON), CRMW_ENOMEM, SQLite errors
  * @since 0.1
  */
 CRMW_API int crmw_memory_list(crmw_buf *out, crmw_memory *m, const char *options_json);
@@ -271,6 +326,7 @@ CRMW_API int crmw_memory_list(crmw_buf *out, crmw_memory *m, const char *options
  * "embedder","dim","metric","capacity","dedup_threshold","index":{"factory",
  * "file","state","entries","ef_search","nprobe"},"counters":{...},
  * "file_bytes"} ("ef_search" and "nprobe": the handle's search parameters).
+ * @return CRMW_OK, CRMW_EINVALID (NULL argument), CRMW_ENOMEM, SQLite errors
  * @since 0.1
  */
 CRMW_API int crmw_memory_stats(crmw_buf *out, crmw_memory *m);
@@ -279,6 +335,8 @@ CRMW_API int crmw_memory_stats(crmw_buf *out, crmw_memory *m);
  * Export every entry as JSONL (one crmw_memory_get object per line, plus
  * "embedding" as an array of floats and "embedder") to `path` ("-" is not
  * accepted; write to a file).  The file is written whole or not at all.
+ * @return CRMW_OK, CRMW_EINVALID (NULL argument, "-"), CRMW_EIO,
+ *         CRMW_ECORRUPT (a damaged vector), CRMW_ENOMEM, SQLite errors
  * @since 0.1
  */
 CRMW_API int crmw_memory_export(crmw_memory *m, const char *path);
@@ -291,6 +349,11 @@ CRMW_API int crmw_memory_export(crmw_memory *m, const char *path);
  * `options_json` says {"dedup": false}; {"keep_ids": true} keeps the
  * lines' ids (an id already present is an error).  `*added` and `*merged`
  * (may be NULL) count the outcome.  Errors name the line.
+ * @return CRMW_OK, CRMW_EINVALID (NULL argument, bad options, a bad line),
+ *         CRMW_EFORMAT (options or a line not JSON), CRMW_ENOTFOUND (no such
+ *         file), CRMW_EEXISTS (with "keep_ids": an id already present),
+ *         CRMW_EACCESS (read-only), CRMW_ESTATE, CRMW_EUSER (embedding, as
+ *         crmw_memory_add), CRMW_EIO, CRMW_ENOMEM, SQLite errors
  * @since 0.1
  */
 CRMW_API int crmw_memory_import(int64_t *added, int64_t *merged, crmw_memory *m, const char *path,
@@ -301,6 +364,11 @@ CRMW_API int crmw_memory_import(int64_t *added, int64_t *merged, crmw_memory *m,
  * file (PATH.faiss).  `factory` NULL: the recorded one; otherwise it is
  * recorded.  Without faiss in the build: CRMW_EUNSUPPORTED.  Too few entries
  * to train the index: CRMW_ESTATE, naming how many it needs.
+ * @return CRMW_OK, CRMW_EINVALID (NULL handle, a bad factory string),
+ *         CRMW_EUNSUPPORTED (no faiss), CRMW_ESTATE (no factory given or
+ *         recorded, an empty store, too few entries to train), CRMW_EIO
+ *         (writing the index file), CRMW_ERROR (faiss failed), CRMW_ENOMEM,
+ *         SQLite errors
  * @since 0.1
  */
 CRMW_API int crmw_memory_build_index(crmw_memory *m, const char *factory);

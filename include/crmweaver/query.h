@@ -51,6 +51,7 @@ typedef struct crmw_query_opts crmw_query_opts;
  * New options with the defaults: today = the org's "now" (crmw_db_now), or
  * the system's date when the org has none; timeout 2000 ms; at most 10000
  * rows; at most 16 MiB of output; null columns kept.
+ * @return CRMW_OK, CRMW_EINVALID (NULL out), CRMW_ENOMEM
  * @since 0.1
  */
 CRMW_API int crmw_query_opts_new(crmw_query_opts **out);
@@ -61,23 +62,37 @@ CRMW_API void crmw_query_opts_free(crmw_query_opts *opts);
 /**
  * The day date literals (TODAY, LAST_N_DAYS:n, ...) are relative to,
  * "YYYY-MM-DD"; NULL restores the default.
- * @return CRMW_OK, CRMW_EINVALID (not a date)
+ * @return CRMW_OK, CRMW_EINVALID (NULL opts, not a date)
  * @since 0.1
  */
 CRMW_API int crmw_query_opts_set_today(crmw_query_opts *opts, const char *date);
 
-/** The time budget of one query in milliseconds (0: none). @since 0.1 */
+/**
+ * The time budget of one query in milliseconds (0: none).
+ * @return CRMW_OK, CRMW_EINVALID (NULL opts, negative value)
+ * @since 0.1
+ */
 CRMW_API int crmw_query_opts_set_timeout_ms(crmw_query_opts *opts, int64_t ms);
 
-/** The most records a query may return (top level; 0: no cap). @since 0.1 */
+/**
+ * The most records a query may return (top level; 0: no cap).
+ * @return CRMW_OK, CRMW_EINVALID (NULL opts, negative value)
+ * @since 0.1
+ */
 CRMW_API int crmw_query_opts_set_max_rows(crmw_query_opts *opts, int64_t rows);
 
-/** The most bytes of JSON a query may produce (0: no cap). @since 0.1 */
+/**
+ * The most bytes of JSON a query may produce (0: no cap).
+ * @return CRMW_OK, CRMW_EINVALID (NULL opts, negative value)
+ * @since 0.1
+ */
 CRMW_API int crmw_query_opts_set_max_bytes(crmw_query_opts *opts, int64_t bytes);
 
 /**
  * Leave out of every SOQL record the top-level keys that are null in all
  * records of the result (what the CRMArena harness shows an agent).
+ * `on`: non-zero to drop them, 0 to keep them (the default).
+ * @return CRMW_OK, CRMW_EINVALID (NULL opts)
  * @since 0.1
  */
 CRMW_API int crmw_query_opts_set_drop_null_columns(crmw_query_opts *opts, int32_t on);
@@ -86,6 +101,7 @@ CRMW_API int crmw_query_opts_set_drop_null_columns(crmw_query_opts *opts, int32_
  * Run queries as `role` sees the org (see crmweaver/access.h); NULL (the
  * default) reads everything.  The options keep their own reference to the
  * role.  A role made for another org denies what that org lacks.
+ * @return CRMW_OK, CRMW_EINVALID (NULL opts)
  * @since 0.1
  */
 CRMW_API int crmw_query_opts_set_role(crmw_query_opts *opts, const crmw_role *role);
@@ -106,6 +122,10 @@ CRMW_API int crmw_query(crmw_buf *out, crmw_db *db, const char *text, size_t len
  * `crmweaver sql`): a JSON array of rows keyed by column name.  Roles
  * without the "raw_sql" capability get CRMW_EACCESS: row and field rules
  * cannot be enforced on raw SQL.
+ * @return CRMW_OK, CRMW_EQUERY (SQLite cannot compile or run it),
+ *         CRMW_EACCESS (not one read-only SELECT, a table outside the org,
+ *         or a role without "raw_sql"), CRMW_ELIMIT (time, row or byte
+ *         budget), CRMW_EINVALID (NULL argument), CRMW_ENOMEM, CRMW_EIO
  * @since 0.1
  */
 CRMW_API int crmw_query_sql(crmw_buf *out, crmw_db *db, const char *sql, size_t len,
@@ -114,6 +134,8 @@ CRMW_API int crmw_query_sql(crmw_buf *out, crmw_db *db, const char *sql, size_t 
 /**
  * Compile without running: {"kind":"soql"|"sosl","sql":[...],"params":[...]}
  * with the SQL that would run and its bound values (for tests and tools).
+ * @return as crmw_query; nothing runs, so CRMW_ELIMIT comes only from the
+ *         limits checked while compiling (a too long LIKE pattern, ...)
  * @since 0.1
  */
 CRMW_API int crmw_query_explain(crmw_buf *out, crmw_db *db, const char *text, size_t len,

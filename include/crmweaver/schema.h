@@ -14,7 +14,7 @@
  *  - "b2c":      the 27 objects of the CRMArena-Pro B2C org (Account is a person).
  *
  * Schemas are also read from and written to JSON (the format is documented in
- * docs/schema.md; `crmweaver schema --json` prints it):
+ * docs/data-model.md, "JSON form"; `crmweaver schema --json` prints it):
  *
  *   {"schema_version":1, "name":"b2b",
  *    "objects":[{"name":"Case", "label":"Case", "label_plural":"Cases",
@@ -94,7 +94,11 @@ CRMW_API int crmw_schema_builtin(crmw_schema **out, const char *set);
  */
 CRMW_API int crmw_schema_from_json(crmw_schema **out, const char *json, size_t len);
 
-/** A deep copy.  @since 0.1 */
+/**
+ * A deep copy of `schema`; `*out` belongs to the caller.
+ * @return CRMW_OK, CRMW_EINVALID (NULL argument), CRMW_ENOMEM
+ * @since 0.1
+ */
 CRMW_API int crmw_schema_clone(crmw_schema **out, const crmw_schema *schema);
 
 /** Free a schema.  NULL is accepted.  @since 0.1 */
@@ -109,6 +113,7 @@ CRMW_API const char *crmw_schema_name(const crmw_schema *schema);
 /**
  * Write the whole schema as JSON into `out` (replacing its contents).
  * crmw_schema_from_json() of the result gives an equal schema.
+ * @return CRMW_OK, CRMW_EINVALID (NULL argument), CRMW_ENOMEM
  * @since 0.1
  */
 CRMW_API int crmw_schema_to_json(crmw_buf *out, const crmw_schema *schema);
@@ -134,7 +139,11 @@ CRMW_API int crmw_schema_add_object(crmw_schema *schema, const char *object_json
 CRMW_API int crmw_schema_add_field(crmw_schema *schema, const char *object,
 				   const char *field_json, size_t len);
 
-/** Number of objects.  @since 0.1 */
+/**
+ * The number of objects (indexes 0 to count - 1 of crmw_schema_object_name).
+ * @return the count (0 for a NULL schema)
+ * @since 0.1
+ */
 CRMW_API int32_t crmw_schema_object_count(const crmw_schema *schema);
 
 /** The name of object `i` (0-based, in definition order), or NULL when out
@@ -150,9 +159,10 @@ CRMW_API const char *crmw_schema_object_lookup(const crmw_schema *schema, const 
 
 /**
  * The index of a field of an object (0 is always Id), matched
- * case-insensitively, or a negative status: CRMW_ENOTFOUND when the object
- * or the field does not exist (the schema's message names it and suggests
- * the closest name), CRMW_EINVALID for NULL arguments.
+ * case-insensitively.
+ * @return the index (>= 0); CRMW_ENOTFOUND when the object or the field
+ *         does not exist (the schema's message names it and suggests the
+ *         closest name), CRMW_EINVALID for a NULL argument
  * @since 0.1
  */
 CRMW_API int32_t crmw_schema_field_index(crmw_schema *schema, const char *object,

@@ -52,12 +52,33 @@ enum crmw_tasks_format {
 };
 
 /**
- * The task families as a JSON array of {"name", "source" ("crmarena" or
- * "pro"), "persona" (manager, agent, analyst, customer), "metric",
- * "profiles": [...], "none_share": {"crmarena": x, "pro": y}, "skill"}.
+ * The task families (see crmw_task_families).
+ * @return as crmw_task_families
+ * @deprecated Use crmw_task_families, the same call named in the singular
+ *             as every other function of this header; this name stays
+ *             exported for every 0.x release.
  * @since 0.1
  */
 CRMW_API int crmw_tasks_families(crmw_buf *out);
+
+/**
+ * The task families as a JSON array of {"name", "source" ("crmarena" or
+ * "pro"), "persona" (manager, agent, analyst, customer), "metric",
+ * "profiles": [...], "none_share": {"crmarena": x, "pro": y}, "skill"}.
+ * @return CRMW_OK, CRMW_EINVALID (NULL out), CRMW_ENOMEM
+ * @since 0.1
+ */
+CRMW_API int crmw_task_families(crmw_buf *out);
+
+/**
+ * Synthesise tasks (see crmw_task_set_generate).
+ * @return as crmw_task_set_generate
+ * @deprecated Use crmw_task_set_generate, the same call named after the
+ *             handle it makes (as crmw_task_set_load); this name stays
+ *             exported for every 0.x release.
+ * @since 0.1
+ */
+CRMW_API int crmw_tasks_generate(crmw_task_set **out, crmw_buf *report, crmw_db *db, const char *options_json);
 
 /**
  * Synthesise tasks from an org made by crmw_gen (its latent variables are
@@ -77,44 +98,80 @@ CRMW_API int crmw_tasks_families(crmw_buf *out);
  * The same org, options and library version give the same tasks.  `report`
  * (may be NULL) receives per-family counts: {"families": {name: {"tasks",
  * "none", "attempts", "rejected", "disagreements"}}, "tasks": N}.
- * @return CRMW_OK, CRMW_EINVALID (options, or an org without latent
- *         variables), CRMW_ENOTFOUND (unknown family), CRMW_EUNSUPPORTED (a
- *         family that does not apply to this profile), CRMW_ENOMEM
+ * @return CRMW_OK, CRMW_EINVALID (NULL argument, bad options, an org
+ *         without latent variables, or one too small to make a family's
+ *         tasks), CRMW_EFORMAT (options not JSON), CRMW_ENOTFOUND (unknown
+ *         family), CRMW_EUNSUPPORTED (a family that does not apply to this
+ *         profile), CRMW_ENOMEM, CRMW_EIO (or another status of a failed
+ *         query of the org)
  * @since 0.1
  */
-CRMW_API int crmw_tasks_generate(crmw_task_set **out, crmw_buf *report, crmw_db *db, const char *options_json);
+CRMW_API int crmw_task_set_generate(crmw_task_set **out, crmw_buf *report, crmw_db *db,
+				   const char *options_json);
 
 /**
- * crmw_tasks_generate with progress: `progress` (may be NULL) is called on
- * the calling thread after each task kept, as ("tasks", done, planned); a
- * non-zero return stops the synthesis with CRMW_EUSER.
+ * Synthesise tasks with progress (see crmw_task_set_generate_progress).
+ * @return as crmw_task_set_generate_progress
+ * @deprecated Use crmw_task_set_generate_progress, the same call named
+ *             after the handle it makes; this name stays exported for every
+ *             0.x release.
  * @since 0.1
  */
 CRMW_API int crmw_tasks_generate_progress(crmw_task_set **out, crmw_buf *report, crmw_db *db,
 					  const char *options_json, crmw_progress_fn progress, void *userdata);
 
 /**
+ * crmw_task_set_generate with progress: `progress` (may be NULL) is called
+ * on the calling thread after each task kept, as ("tasks", done, planned); a
+ * non-zero return stops the synthesis with CRMW_EUSER.
+ * @return as crmw_task_set_generate, and CRMW_EUSER (stopped by `progress`)
+ * @since 0.1
+ */
+CRMW_API int crmw_task_set_generate_progress(crmw_task_set **out, crmw_buf *report, crmw_db *db,
+					     const char *options_json, crmw_progress_fn progress, void *userdata);
+
+/**
  * Load a task file: a JSON array (CRMArena, CRMArena-Pro or libcrmweaver)
  * or JSONL.  Errors name the record (its index) and the field.
- * @return CRMW_OK, CRMW_EIO, CRMW_EFORMAT (not JSON), CRMW_EINVALID (a bad
- *         record), CRMW_ENOMEM
+ * @return CRMW_OK, CRMW_EINVALID (NULL argument, a bad record),
+ *         CRMW_ENOTFOUND (no such file), CRMW_EIO, CRMW_EFORMAT (not JSON,
+ *         or empty), CRMW_ENOMEM
  * @since 0.1
  */
 CRMW_API int crmw_task_set_load(crmw_task_set **out, const char *path);
 
-/** The same from memory. @since 0.1 */
+/**
+ * Read a task set from `len` bytes of text, as crmw_task_set_load reads a
+ * file.
+ * @return CRMW_OK, CRMW_EINVALID (NULL argument, a bad record),
+ *         CRMW_EFORMAT (not JSON, or empty), CRMW_ENOMEM
+ * @since 0.1
+ */
 CRMW_API int crmw_task_set_parse(crmw_task_set **out, const char *text, size_t len);
 
-/** Write the tasks in a crmw_tasks_format. @since 0.1 */
+/**
+ * Write the tasks to `path` in a crmw_tasks_format.
+ * @return CRMW_OK, CRMW_EINVALID (NULL argument, unknown format, a path
+ *         too long), CRMW_EIO
+ * @since 0.1
+ */
 CRMW_API int crmw_task_set_save(const crmw_task_set *ts, const char *path, int32_t format);
 
 /** Free a task set (NULL is allowed). @since 0.1 */
 CRMW_API void crmw_task_set_free(crmw_task_set *ts);
 
-/** The number of tasks. @since 0.1 */
+/**
+ * The number of tasks (indexes 0 to count - 1 of crmw_task_set_get).
+ * @return the count (0 for a NULL set)
+ * @since 0.1
+ */
 CRMW_API int64_t crmw_task_set_count(const crmw_task_set *ts);
 
-/** Task `i` as JSON. @return CRMW_OK, CRMW_EINVALID (out of range), CRMW_ENOMEM @since 0.1 */
+/**
+ * Task `i` as JSON.
+ * @return CRMW_OK, CRMW_EINVALID (NULL argument, out of range), CRMW_ENOMEM
+ * @since 0.1
+ */
 CRMW_API int crmw_task_set_get(crmw_buf *out, const crmw_task_set *ts, int64_t i);
 
 /**
@@ -131,20 +188,26 @@ CRMW_API int crmw_task_set_get(crmw_buf *out, const crmw_task_set *ts, int64_t i
  * `options_json` (may be NULL): {"sample": N} counts only the first N
  * tasks of each family (0: all), to compare sets of different sizes.
  * @return CRMW_OK, CRMW_EINVALID (bad options), CRMW_EFORMAT, CRMW_ENOMEM
+ * @experimental May change in a minor release (docs/abi.md, "Stability
+ *               tiers"): a measuring tool for task synthesis; its keys
+ *               and how entities are masked change as the measurements do.
  * @since 0.1
  */
 CRMW_API int crmw_task_set_stats(crmw_buf *out, const crmw_task_set *ts, const char *options_json);
 
 /**
  * Find a task by its "id", or by its "idx" written in decimal.
- * @return CRMW_OK, CRMW_ENOTFOUND
+ * @return CRMW_OK, CRMW_EINVALID (NULL argument), CRMW_ENOTFOUND
  * @since 0.1
  */
 CRMW_API int crmw_task_set_find(int64_t *index, const crmw_task_set *ts, const char *id);
 
 /**
  * A new set of the tasks that match a filter: {"split": "train"|"test"|
- * "holdout", "families": [...] or "a,b"}; either key may be left out.
+ * "holdout", "families": [...] or "a,b"}; either key may be left out.  The
+ * new set shares the (read-only) records with `ts`; free both.
+ * @return CRMW_OK, CRMW_EINVALID (NULL argument, a filter that is not an
+ *         object or has another key), CRMW_EFORMAT (not JSON), CRMW_ENOMEM
  * @since 0.1
  */
 CRMW_API int crmw_task_set_select(crmw_task_set **out, const crmw_task_set *ts, const char *filter_json);
@@ -155,8 +218,8 @@ CRMW_API int crmw_task_set_select(crmw_task_set **out, const crmw_task_set *ts, 
  * "answer", "steps": [{"name", "arguments" (resolved), "ok", "error"?}],
  * "error"?}.  A program that fails is not an error of this function: it
  * returns CRMW_OK with "ok": false.
- * @return CRMW_OK, CRMW_EINVALID (index out of range, or the task has no gold
- *         program), CRMW_ENOMEM
+ * @return CRMW_OK, CRMW_EINVALID (NULL argument, index out of range, or the
+ *         task has no gold program), CRMW_ENOMEM
  * @since 0.1
  */
 CRMW_API int crmw_task_check(crmw_buf *report, const crmw_task_set *ts, int64_t i, crmw_db *db);
@@ -177,6 +240,9 @@ typedef int (*crmw_judge_fn)(int32_t *refused, const char *request_json, void *u
  * (may be NULL) is the episode's OpenAI-format messages; privacy_rejection
  * reads the assistant messages in it (and `answer` as the last one).
  * `info` (may be NULL) receives the JSON breakdown.
+ * @return CRMW_OK, CRMW_EINVALID (NULL ts or score, index out of range,
+ *         messages not an array, an unknown reward_metric), CRMW_EFORMAT
+ *         (messages not JSON), CRMW_ENOMEM
  * @since 0.1
  */
 CRMW_API int crmw_task_score(double *score, crmw_buf *info, const crmw_task_set *ts, int64_t i, const char *answer,
@@ -203,6 +269,8 @@ CRMW_API int crmw_task_score_opts(double *score, crmw_buf *info, const crmw_task
  * Gold null (or [null]) means None: the answer must say so and assert no
  * entity.  docs/tasks.md ("Scoring") gives every rule and the official
  * behaviour it follows.  `gold_json` is a JSON string, null or array.
+ * @return CRMW_OK, CRMW_EINVALID (NULL score or gold_json), CRMW_EFORMAT
+ *         (gold_json not JSON), CRMW_ENOMEM
  * @since 0.1
  */
 CRMW_API int crmw_reward_exact_match(double *score, crmw_buf *info, const char *gold_json, const char *answer);
@@ -233,7 +301,12 @@ CRMW_API int crmw_reward_exact_match(double *score, crmw_buf *info, const char *
 CRMW_API int crmw_reward_exact_match_opts(double *score, crmw_buf *info, const char *gold_json, const char *answer,
 					  const char *options_json);
 
-/** fuzzy_match: the best SQuAD-style token F1 over the gold strings (EM in the breakdown). @since 0.1 */
+/**
+ * fuzzy_match: the best SQuAD-style token F1 over the gold strings (EM in
+ * the breakdown).
+ * @return as crmw_reward_exact_match
+ * @since 0.1
+ */
 CRMW_API int crmw_reward_fuzzy_match(double *score, crmw_buf *info, const char *gold_json, const char *answer);
 
 /**
@@ -251,6 +324,9 @@ CRMW_API int crmw_reward_fuzzy_match(double *score, crmw_buf *info, const char *
  * `info` gets {"metric", "score", "refused", "refusal_by" ("rules" or
  * "judge"), "disclosed": [...], "declined_in", "disclosed_in" (message
  * indexes or null), "looked", "not_found_claim"}.
+ * @return CRMW_OK, CRMW_EINVALID (NULL score or messages_json, messages not
+ *         an array, protected values not an array), CRMW_EFORMAT (not
+ *         JSON), CRMW_ENOMEM
  * @since 0.1
  */
 CRMW_API int crmw_reward_privacy_rejection(double *score, crmw_buf *info, const char *messages_json,
@@ -288,23 +364,34 @@ typedef int (*crmw_user_fn)(crmw_buf *reply, const char *request_json, void *use
  * when the agent's message scores 1 with the task's metric (or at
  * max_turns), and otherwise lets it try again.  It is a training aid whose
  * episodes the trajectory marks; it is never the default.
+ * @return CRMW_OK, CRMW_EINVALID (NULL argument, index out of range, bad
+ *         options), CRMW_EFORMAT (options not JSON), CRMW_ENOMEM
  * @since 0.1
  */
 CRMW_API int crmw_user_sim_new(crmw_user_sim **out, const crmw_task_set *ts, int64_t i, const char *options_json);
 
-/** Let a callback speak for the user instead (NULL restores the built-in user). @since 0.1 */
+/**
+ * Let a callback speak for the user instead (NULL restores the built-in user).
+ * @return CRMW_OK, CRMW_EINVALID (NULL u)
+ * @since 0.1
+ */
 CRMW_API int crmw_user_sim_set_callback(crmw_user_sim *u, crmw_user_fn fn, void *userdata);
 
 /**
  * The user's next message: `agent_message` is what the agent just said (NULL
  * for the opening message).
- * @return CRMW_OK, CRMW_ECANCELED (the conversation is over), CRMW_EUSER
- *         (the callback failed), CRMW_ENOMEM
+ * @return CRMW_OK, CRMW_EINVALID (NULL argument), CRMW_ECANCELED (the
+ *         conversation is over), CRMW_EUSER (the callback failed or wrote
+ *         nothing), CRMW_ENOMEM
  * @since 0.1
  */
 CRMW_API int crmw_user_sim_reply(crmw_buf *out, crmw_user_sim *u, const char *agent_message);
 
-/** 1 once the user has said "###STOP###". @since 0.1 */
+/**
+ * Whether the conversation is over.
+ * @return 1 once the user has said "###STOP###", else 0 (also for NULL)
+ * @since 0.1
+ */
 CRMW_API int crmw_user_sim_done(const crmw_user_sim *u);
 
 /** Free a simulated user (NULL is allowed). @since 0.1 */

@@ -129,7 +129,11 @@ enum crmw_tools_format {
 	CRMW_TOOLS_GBNF = 3       /**< a llama.cpp grammar: plain text, or one <tool_call> of these tools */
 };
 
-/** A new empty registry. @since 0.1 */
+/**
+ * A new empty registry.
+ * @return CRMW_OK, CRMW_EINVALID (NULL out), CRMW_ENOMEM
+ * @since 0.1
+ */
 CRMW_API int crmw_registry_new(crmw_registry **out);
 
 /** Free a registry (and each tool's userdata through its free function). NULL accepted. @since 0.1 */
@@ -166,10 +170,18 @@ CRMW_API int crmw_registry_add_ctx(crmw_registry *reg, const char *name, const c
 				   const char *parameters_json, crmw_tool_ctx_fn fn, void *userdata,
 				   crmw_free_fn userdata_free);
 
-/** Remove a tool. @return CRMW_OK, CRMW_ENOTFOUND @since 0.1 */
+/**
+ * Remove a tool (its userdata is freed with its free function).
+ * @return CRMW_OK, CRMW_EINVALID (NULL argument), CRMW_ENOTFOUND
+ * @since 0.1
+ */
 CRMW_API int crmw_registry_remove(crmw_registry *reg, const char *name);
 
-/** Number of tools. @since 0.1 */
+/**
+ * The number of tools (indexes 0 to count - 1 of crmw_registry_name).
+ * @return the count (0 for a NULL registry)
+ * @since 0.1
+ */
 CRMW_API int32_t crmw_registry_count(const crmw_registry *reg);
 
 /** The name of tool `i` (in the order added), or NULL. Borrowed. @since 0.1 */
@@ -185,8 +197,8 @@ CRMW_API int crmw_registry_describe(crmw_buf *out, crmw_registry *reg, const cha
 /**
  * Validate the arguments of a call without making it.  On failure `error`
  * (may be NULL) receives the JSON error a model would see.
- * @return CRMW_OK, CRMW_EINVALID (invalid arguments), CRMW_ENOTFOUND,
- *         CRMW_EFORMAT (not JSON)
+ * @return CRMW_OK, CRMW_EINVALID (invalid arguments, NULL argument),
+ *         CRMW_ENOTFOUND (no such tool), CRMW_EFORMAT (not JSON), CRMW_ENOMEM
  * @since 0.1
  */
 CRMW_API int crmw_registry_validate(crmw_buf *error, crmw_registry *reg, const char *name,
@@ -205,13 +217,19 @@ CRMW_API int crmw_registry_validate(crmw_buf *error, crmw_registry *reg, const c
 CRMW_API int crmw_registry_call(crmw_buf *result, crmw_registry *reg, const char *name,
 				const char *args_json, size_t len);
 
-/** Every tool's spec in one of the crmw_tools_format formats. @since 0.1 */
+/**
+ * Every tool's spec in one of the crmw_tools_format formats.
+ * @return CRMW_OK, CRMW_EINVALID (NULL argument, unknown format),
+ *         CRMW_ENOMEM
+ * @since 0.1
+ */
 CRMW_API int crmw_registry_export(crmw_buf *out, crmw_registry *reg, int32_t format);
 
 /**
  * Cap the size of every call's result at `bytes` (0: no cap, the default).
  * A longer result is cut at a UTF-8 character boundary and followed by a
  * line "[truncated: ...]" that says how much was left out.
+ * @return CRMW_OK, CRMW_EINVALID (NULL registry, negative bytes)
  * @since 0.1
  */
 CRMW_API int crmw_registry_set_max_output(crmw_registry *reg, int64_t bytes);

@@ -607,6 +607,11 @@ CRMW_API int crmw_env_step_batch(crmw_env_pool *p, crmw_env *const *envs, const 
 	for (int32_t i = 0; i < n; i++)
 		if (!envs[i] || envs[i]->p != p)
 			return crmw__errf(&p->h.err, CRMW_EINVALID, "crmw_env_step_batch: environment %d is not of this pool", i);
+	/* The steps' statuses are collected also when the host does not ask
+	 * for them: the call reports the first failure either way. */
+	int *own = NULL;
+	if (!rcs && n > 0 && !(rcs = own = malloc((size_t)n * sizeof *own)))
+		return crmw__errf(&p->h.err, CRMW_ENOMEM, "out of memory");
 	batch b = {envs, outputs, lens, outs, rcs, n, 0, 0};
 	atomic_init(&b.next, 0);
 	atomic_init(&b.done, 0);
@@ -629,11 +634,12 @@ CRMW_API int crmw_env_step_batch(crmw_env_pool *p, crmw_env *const *envs, const 
 		run_batch(&b);
 	}
 	pthread_mutex_unlock(&p->batch_mu);
-	if (rcs)
-		for (int32_t i = 0; i < n; i++)
-			if (rcs[i])
-				return crmw__errf(&p->h.err, rcs[i], "step %d: %s", i, crmw_env_errmsg(envs[i]));
-	return CRMW_OK;
+	int rc = CRMW_OK;
+	for (int32_t i = 0; i < n && !rc; i++)
+		if (rcs[i])
+			rc = crmw__errf(&p->h.err, rcs[i], "step %d: %s", i, crmw_env_errmsg(envs[i]));
+	free(own);
+	return rc;
 }
 
 /* ------------------------------------------------------------------ groups */

@@ -774,11 +774,18 @@ const char *crmw_db_errmsg(const crmw_db *db)
 	return db ? crmw__err_msg(&db->h.err) : "";
 }
 
-void crmw_db_set_log(crmw_db *db, crmw_log_fn fn, int32_t level, void *userdata,
-		     crmw_free_fn userdata_free)
+void crmw_db_set_logger(crmw_db *db, crmw_log_fn fn, int32_t level, void *userdata,
+			crmw_free_fn userdata_free)
 {
 	if (db)
 		crmw__logger_set(&db->h.log, fn, level, userdata, userdata_free);
+}
+
+/* The name before crmw_db_set_logger (deprecated, still exported). */
+void crmw_db_set_log(crmw_db *db, crmw_log_fn fn, int32_t level, void *userdata,
+		     crmw_free_fn userdata_free)
+{
+	crmw_db_set_logger(db, fn, level, userdata, userdata_free);
 }
 
 const crmw_schema *crmw_db_schema(const crmw_db *db)

@@ -511,7 +511,7 @@ static bool profile_has(const syn_family *f, int profile)
 	return (f->profiles & (unsigned)profile) != 0;
 }
 
-CRMW_API int crmw_tasks_families(crmw_buf *out)
+CRMW_API int crmw_task_families(crmw_buf *out)
 {
 	if (!out)
 		return crmw__errf(NULL, CRMW_EINVALID, "out is NULL");
@@ -537,6 +537,12 @@ CRMW_API int crmw_tasks_families(crmw_buf *out)
 	int rc = crmw__buf_puts(out, text);
 	free(text);
 	return rc;
+}
+
+/* The name before crmw_task_families (deprecated, still exported). */
+CRMW_API int crmw_tasks_families(crmw_buf *out)
+{
+	return crmw_task_families(out);
 }
 
 
@@ -668,6 +674,19 @@ static int load_org(synth *s, crmw_db *db)
 static int generate(crmw_task_set **out, crmw_buf *report, crmw_db *db, const char *options_json,
 		    crmw_progress_fn progress, void *userdata);
 
+CRMW_API int crmw_task_set_generate(crmw_task_set **out, crmw_buf *report, crmw_db *db, const char *options_json)
+{
+	return generate(out, report, db, options_json, NULL, NULL);
+}
+
+CRMW_API int crmw_task_set_generate_progress(crmw_task_set **out, crmw_buf *report, crmw_db *db,
+					     const char *options_json, crmw_progress_fn progress, void *userdata)
+{
+	return generate(out, report, db, options_json, progress, userdata);
+}
+
+/* The names before crmw_task_set_generate[_progress] (deprecated, still
+ * exported). */
 CRMW_API int crmw_tasks_generate(crmw_task_set **out, crmw_buf *report, crmw_db *db, const char *options_json)
 {
 	return generate(out, report, db, options_json, NULL, NULL);

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""A full disk and a read-only file system (issue 14): every command that
+"""A full disk and a read-only file system: every command that
 cannot write fails with exit 1 and one line on stderr naming the file and
 the cause, never a crash; nothing committed before is lost, and the files
 still open and pass the checks afterwards (same record counts, same memory

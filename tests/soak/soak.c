@@ -1,5 +1,5 @@
 /*
- * The soak test (issue 14): for CRMW_SOAK_SECONDS seconds, many RL
+ * The soak test: for CRMW_SOAK_SECONDS seconds, many RL
  * environments go through reset / step / close cycles in batches over the
  * pool's workers (scripted model outputs: gold tool calls and answers,
  * garbage, wrong answers, stalls, abandoned episodes) with the "write" memory

@@ -547,7 +547,7 @@ int report_write(const char *path, const char *title, json_t *const *splits, con
 	if (!f)
 		return cli_error(CLI_FAIL, "report: cannot write '%s': %s", path, strerror(errno));
 	crmw_buf fb = CRMW_BUF_INIT;
-	json_t *families = crmw_tasks_families(&fb) == CRMW_OK ? json_loads(fb.data, 0, NULL) : NULL;
+	json_t *families = crmw_task_families(&fb) == CRMW_OK ? json_loads(fb.data, 0, NULL) : NULL;
 	crmw_buf_dispose(&fb);
 	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>", f);
 	esc(f, title, 200);

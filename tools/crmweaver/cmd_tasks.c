@@ -124,7 +124,7 @@ static int run_gen(crmw_db *db, const char *opts_json, const char *out_path, boo
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	bool tty = isatty(2) && !as_json;
-	int rc = crmw_tasks_generate_progress(&ts, &report, db, opts_json, tty ? on_progress : NULL, NULL);
+	int rc = crmw_task_set_generate_progress(&ts, &report, db, opts_json, tty ? on_progress : NULL, NULL);
 	if (tty)
 		fprintf(stderr, "\r\033[K");
 	clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -437,7 +437,7 @@ static int run_stats(const char *path, const char *against, int64_t sample, bool
 static int run_families(bool as_json)
 {
 	crmw_buf b = CRMW_BUF_INIT;
-	int rc = crmw_tasks_families(&b);
+	int rc = crmw_task_families(&b);
 	if (rc)
 		return cli_lib_error(rc, "tasks families");
 	if (as_json) {

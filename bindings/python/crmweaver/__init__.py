@@ -163,7 +163,7 @@ for _name, _res, _args in [
     ("crmw_memory_count", c_int, [ctypes.POINTER(c_int64), P]),
     ("crmw_memory_dim", c_int32, [P]),
     ("crmw_memory_set_embedder", c_int, [P, c_char_p, c_int32, _EMBED, c_void_p, _FREE]),
-    ("crmw_tasks_generate", c_int, [PP, _BufP, P, c_char_p]),
+    ("crmw_task_set_generate", c_int, [PP, _BufP, P, c_char_p]),
     ("crmw_task_set_load", c_int, [PP, c_char_p]),
     ("crmw_task_set_parse", c_int, [PP, c_char_p, c_size_t]),
     ("crmw_task_set_free", None, [P]),
@@ -231,7 +231,7 @@ for _name, _res, _args in [
     ("crmw_session_feed_usage", c_int, [P, c_int64, c_int64]),
     ("crmw_session_trajectory", c_int, [_BufP, P]),
     ("crmw_session_decision", c_int, [_BufP, P]),
-    ("crmw_tasks_generate_progress", c_int, [PP, _BufP, P, c_char_p, c_void_p, c_void_p]),
+    ("crmw_task_set_generate_progress", c_int, [PP, _BufP, P, c_char_p, c_void_p, c_void_p]),
     ("crmw_features_json", c_int, [_BufP]),
     ("crmw_record_iter_new", c_int, [PP, P, c_char_p]),
     ("crmw_record_iter_next", c_int, [_BufP, P]),
@@ -928,7 +928,7 @@ class TaskSet(_Handle):
         """Synthesised tasks; progress(stage, done, total) may return True to stop."""
         ts = TaskSet()
         cb = _progress_cb(progress)
-        _check(_f["crmw_tasks_generate_progress"](ctypes.byref(ts._h), None, org._ptr(), _opts(options),
+        _check(_f["crmw_task_set_generate_progress"](ctypes.byref(ts._h), None, org._ptr(), _opts(options),
                                                   ctypes.cast(cb, c_void_p) if cb else None, None))
         return ts
 
