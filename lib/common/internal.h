@@ -164,6 +164,9 @@ static inline uint64_t crmw__mix64(uint64_t x)
 /* Duplicate a string; NULL on NULL input or out of memory. */
 char *crmw__strdup(const char *s);
 char *crmw__strndup(const char *s, size_t n);
+/* Cut a NUL-terminated string that ends in part of a UTF-8 character (as
+ * snprintf leaves a message it cut short) before that part. */
+void crmw__utf8_trim(char *s);
 
 /* ------------------------------------------------------------------- dates */
 

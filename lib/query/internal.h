@@ -213,8 +213,9 @@ int crmw__compile_search_select(crmw_db *db, const crmw_role *role, crmw_arena *
 int crmw__compile_sosl(crmw_db *db, const crmw_role *role, crmw_arena *a, const q_search *s, q_compiled ***out,
 		       int *n);
 
-/* The [start, end) day range of a date literal relative to `today` (days since 1970). */
-void crmw__datelit_range(int lit, int64_t n, int64_t today, int64_t *start, int64_t *end);
+/* The [start, end) day range of a date literal relative to `today` (days
+ * since 1970); fiscal quarters and years start in month fiscal_start (1-12). */
+void crmw__datelit_range(int lit, int64_t n, int64_t today, int fiscal_start, int64_t *start, int64_t *end);
 
 /* Is `name` a SQL function the sandbox allows? */
 bool crmw__sandbox_function_ok(const char *name, bool search);

@@ -244,6 +244,17 @@ int crmw__compile_sosl(crmw_db *db, const crmw_role *role, crmw_arena *a, const 
 					QE_TYPE, o->name, r->pos.line, r->pos.col);
 			break;
 		}
+		for (int i = 0; r && i < r->nitems && !rc; i++) {
+			const q_item *it = &r->items[i];
+			q_fn fn = it->e.fn;
+			if (it->fields)
+				rc = serr(db, it->pos, "FIELDS() cannot be used in RETURNING; name the fields");
+			else if (fn != FN_NONE && fn != FN_TOLABEL && fn != FN_CONVERT_CURRENCY && fn != FN_DISTANCE)
+				rc = serr(db, it->pos, "%s() cannot be used in RETURNING (toLabel, convertCurrency, FORMAT and DISTANCE can)",
+					  crmw__fn_name(fn));
+		}
+		if (rc)
+			break;
 		/* The FTS5 query, limited to the fields of the scope that the
 		 * role may read (a hidden field must not match either). */
 		crmw_buf q = CRMW_BUF_INIT;
@@ -253,6 +264,13 @@ int crmw__compile_sosl(crmw_db *db, const crmw_role *role, crmw_arena *a, const 
 				ncols++;
 				nscope += in_scope(&o->fields[i], s->scope) && crmw__role_sees(role, o->name, o->fields[i].name);
 			}
+		/* Searching everywhere, an object with no field in the scope (no
+		 * email field for IN EMAIL FIELDS) is not searched; one named in
+		 * RETURNING is, and matches nothing. */
+		if (!r && nscope == 0) {
+			crmw_buf_dispose(&q);
+			continue;
+		}
 		if (nscope && nscope < ncols) {
 			rc = crmw__buf_puts(&q, "{");
 			for (int32_t i = 1; !rc && i < o->nfields; i++)
@@ -273,33 +291,25 @@ int crmw__compile_sosl(crmw_db *db, const crmw_role *role, crmw_arena *a, const 
 		sel.from = o->name;
 		sel.from_pos = r ? r->pos : s->terms_pos;
 		sel.pos = sel.from_pos;
-		q_path id_path;
-		const char *id_part = "Id";
-		int nf = r && r->nfields ? r->nfields : 1;
-		q_item *items = crmw__arena_alloc(a, sizeof *items * (size_t)nf);
-		if (!items) {
-			crmw_buf_dispose(&q);
-			rc = crmw__errf(&db->h.err, CRMW_ENOMEM, "out of memory");
-			break;
-		}
-		for (int f = 0; f < nf; f++) {
-			items[f].e.has_path = true;
-			if (r && r->nfields) {
-				items[f].e.path = r->fields[f];
-			} else {
-				memset(&id_path, 0, sizeof id_path);
-				id_path.parts = &id_part;
-				id_path.nparts = 1;
-				id_path.text = "Id";
-				id_path.pos = sel.pos;
-				items[f].e.path = id_path;
+		if (r && r->nitems) {
+			sel.items = r->items;
+			sel.nitems = r->nitems;
+		} else {
+			static const char *const id_part = "Id";
+			q_item *items = crmw__arena_alloc(a, sizeof *items);
+			if (!items) {
+				crmw_buf_dispose(&q);
+				rc = crmw__errf(&db->h.err, CRMW_ENOMEM, "out of memory");
+				break;
 			}
-			items[f].e.text = items[f].e.path.text;
-			items[f].e.pos = items[f].e.path.pos;
-			items[f].pos = items[f].e.pos;
+			items->e.has_path = true;
+			items->e.path.parts = (const char **)&id_part;
+			items->e.path.nparts = 1;
+			items->e.path.text = items->e.text = "Id";
+			items->e.path.pos = items->e.pos = items->pos = sel.pos;
+			sel.items = items;
+			sel.nitems = 1;
 		}
-		sel.items = items;
-		sel.nitems = nf;
 		if (r) {
 			sel.where = r->where;
 			sel.order = r->order;
