@@ -489,6 +489,7 @@ static int get_cache(crmw_db *db, q_cache **out)
 			return crmw__errf(&db->h.err, CRMW_ENOMEM, "out of memory");
 		int src = crmw__sqlfn_register(db->sql, query_expired, db);
 		src = src ? src : crmw__qfn_register(db->sql);
+		src = src ? src : crmw__search_register(db->sql, query_expired, db);
 		if (src) {
 			free(x);
 			return crmw__errf(&db->h.err, src == SQLITE_NOMEM ? CRMW_ENOMEM : CRMW_EIO,

@@ -44,6 +44,7 @@ typedef struct cctx {
 	int semi_depth;
 	const char *fts_match;      /* SOSL: the FTS5 query this SELECT must match */
 	bool fts_none;              /* SOSL: the object has no field in the search scope */
+	const q_eval *fts_eval;     /* SOSL: terms with wildcards, checked on each record (search.c) */
 	const char *same_row;       /* SEL_SOURCE: the source holds just this alias's row */
 	const q_relalias *rels;     /* FROM's relationship aliases, paths written from the FROM object */
 	int nrels;
@@ -1345,6 +1346,7 @@ static int compile_select(cctx *c, const q_select *s, crmw_buf *out, sel_mode mo
 	sub.exprn = 0;
 	sub.fts_match = NULL; /* nested queries do not search */
 	sub.fts_none = false;
+	sub.fts_eval = NULL;
 	sub.rels = NULL;
 	sub.nrels = 0;
 	memset(&sub.join_sql, 0, sizeof sub.join_sql);
@@ -1435,6 +1437,20 @@ static int compile_select(cctx *c, const q_select *s, crmw_buf *out, sel_mode mo
 						     idx, s->where ? " AND " : "")))) {
 			rc = coom(x);
 			goto done;
+		}
+		/* Terms with wildcards inside: the index found the records that
+		 * may match, and each is checked exactly, on its own columns (the
+		 * row source's: only records the role reads get here). */
+		if (c->fts_eval && !c->fts_none) {
+			int pidx = param_text(x, c->fts_eval->program);
+			rc = pidx < 0 || crmw__buf_printf(&where, "%scrmw_sosl(?%d", s->where ? "" : " AND ", pidx);
+			for (int k = 0; !rc && k < c->fts_eval->ncols; k++)
+				rc = crmw__buf_printf(&where, ", %s.\"%s\"", table_alias(x, 0), c->fts_eval->cols[k]);
+			rc = rc ? rc : crmw__buf_printf(&where, ")%s", s->where ? " AND " : "");
+			if (rc) {
+				rc = coom(x);
+				goto done;
+			}
 		}
 	}
 	if (s->where && (rc = compile_cond(x, s->where, &where, false, false)))
@@ -1661,6 +1677,7 @@ static int row_source(cctx *c, const crmw_object *o, const crmw_field *via, cons
 	rc_ctx.semi_depth = 0;
 	rc_ctx.fts_match = NULL;
 	rc_ctx.fts_none = false;
+	rc_ctx.fts_eval = NULL;
 	rc_ctx.same_row = same_row;
 	crmw_buf sql = CRMW_BUF_INIT;
 	rc = compile_select(&rc_ctx, rule, &sql, SEL_SOURCE, NULL, via);
@@ -1826,7 +1843,7 @@ int crmw__compile_rule_check(crmw_db *db, crmw_arena *a, const q_select *s, crmw
 }
 
 int crmw__compile_search_select(crmw_db *db, const crmw_role *role, crmw_arena *a, const q_select *s,
-				const char *fts_match, bool none, q_compiled **out)
+				const char *fts_match, bool none, const q_eval *eval, q_compiled **out)
 {
 	*out = NULL;
 	q_compiled *qc = crmw__arena_alloc(a, sizeof *qc);
@@ -1837,7 +1854,7 @@ int crmw__compile_search_select(crmw_db *db, const crmw_role *role, crmw_arena *
 	cctx c = {
 		.db = db, .role = role && !role->unrestricted ? role : NULL, .a = a, .err = &db->h.err,
 		.next_alias = &next_alias, .params = &qc->params, .nparams = &nparams, .capparams = &capparams,
-		.fts_match = fts_match, .fts_none = none,
+		.fts_match = fts_match, .fts_none = none, .fts_eval = eval,
 	};
 	crmw_buf sql = CRMW_BUF_INIT;
 	int rc = compile_select(&c, s, &sql, SEL_QUERY, qc, NULL);
