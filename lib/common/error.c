@@ -140,6 +140,15 @@ void crmw__utf8_trim(char *s)
 		s[n - 1 - k] = '\0';
 }
 
+size_t crmw__utf8_prefix(const char *s, size_t n, size_t max)
+{
+	if (n <= max)
+		return n;
+	while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+		max--;
+	return max;
+}
+
 const char *crmw__err_msg(const crmw_err *e)
 {
 	return (e && e->msg) ? e->msg : "";

@@ -35,6 +35,7 @@ typedef struct parser {
 	crmw_err *err;
 	bool failed;
 	bool nomem;
+	int status;        /* of the error (CRMW_EQUERY, CRMW_ELIMIT, CRMW_ENOMEM) */
 	const char *errcode;
 	int depth;         /* parentheses and NOTs open */
 	int sel_depth;     /* SELECTs open */
@@ -82,8 +83,8 @@ static const struct {
 	{"DAY_ONLY", FN_DAY_ONLY}, {"HOUR_IN_DAY", FN_HOUR_IN_DAY},
 	{"WEEK_IN_YEAR", FN_WEEK_IN_YEAR}, {"FISCAL_MONTH", FN_FISCAL_MONTH},
 	{"FISCAL_QUARTER", FN_FISCAL_QUARTER}, {"FISCAL_YEAR", FN_FISCAL_YEAR},
-	{"CONVERTTIMEZONE", FN_CONVERT_TIMEZONE}, {"TOLABEL", FN_TOLABEL},
-	{"CONVERTCURRENCY", FN_CONVERT_CURRENCY}, {"DISTANCE", FN_DISTANCE},
+	{"convertTimezone", FN_CONVERT_TIMEZONE}, {"toLabel", FN_TOLABEL},
+	{"convertCurrency", FN_CONVERT_CURRENCY}, {"DISTANCE", FN_DISTANCE},
 };
 
 const char *crmw__fn_name(q_fn fn)
@@ -99,9 +100,7 @@ const char *crmw__fn_name(q_fn fn)
 static void show_token(const token *t, char *out, size_t n)
 {
 	/* at most 40 bytes of the token, cut between characters */
-	size_t k = t->len > 40 ? 40 : t->len;
-	while (k > 0 && k < t->len && ((unsigned char)t->start[k] & 0xC0) == 0x80)
-		k--;
+	size_t k = crmw__utf8_prefix(t->start, t->len, 40);
 	if (t->kind == T_EOF)
 		snprintf(out, n, "end of query");
 	else
@@ -119,6 +118,7 @@ static int vperr(parser *p, int status, const char *code, q_pos pos, const char 
 	crmw__utf8_trim(msg); /* a message cut short never ends in half a character */
 	crmw__errf(p->err, status, "%s: %s (line %d, column %d)", code ? code : p->errcode, msg, pos.line, pos.col);
 	p->failed = true;
+	p->status = status;
 	return status;
 }
 
@@ -179,6 +179,7 @@ static int oom(parser *p)
 {
 	p->failed = true;
 	p->nomem = true;
+	p->status = CRMW_ENOMEM;
 	return crmw__errf(p->err, CRMW_ENOMEM, "out of memory");
 }
 
@@ -637,13 +638,7 @@ static tkind peek_kind(parser *p)
 /* At most 40 bytes of s for a message, cut between characters. */
 static int shown_len(const char *s)
 {
-	size_t n = strlen(s);
-	if (n <= 40)
-		return (int)n;
-	n = 40;
-	while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-		n--;
-	return (int)n;
+	return (int)crmw__utf8_prefix(s, strlen(s), 40);
 }
 
 /*
@@ -1517,23 +1512,30 @@ static void parser_init(parser *p, crmw_arena *a, const char *text, size_t len, 
 	p->errcode = code;
 }
 
+static int parse_soql(parser *p, q_select **out)
+{
+	*out = NULL;
+	q_select *s = crmw__arena_alloc(p->a, sizeof *s);
+	if (!s)
+		return oom(p);
+	if (lex(p) || parse_select_body(p, s))
+		return CRMW_EQUERY;
+	if (p->tok.kind != T_EOF) {
+		if (p->tok.kind == T_IDENT && (is_kw(&p->tok, "AND") || is_kw(&p->tok, "OR")))
+			return unexpected(p, "the end of the query (a condition must follow WHERE)");
+		return unexpected(p, "the end of the query");
+	}
+	*out = s;
+	return CRMW_OK;
+}
+
 int crmw__parse_soql(crmw_arena *a, const char *text, size_t len, q_select **out, crmw_err *err)
 {
 	parser p;
 	parser_init(&p, a, text, len, err, QE_MALFORMED);
-	*out = NULL;
-	q_select *s = crmw__arena_alloc(a, sizeof *s);
-	if (!s)
-		return crmw__errf(err, CRMW_ENOMEM, "out of memory");
-	if (lex(&p) || parse_select_body(&p, s))
-		return p.nomem ? CRMW_ENOMEM : CRMW_EQUERY;
-	if (p.tok.kind != T_EOF) {
-		if (p.tok.kind == T_IDENT && (is_kw(&p.tok, "AND") || is_kw(&p.tok, "OR")))
-			return unexpected(&p, "the end of the query (a condition must follow WHERE)");
-		return unexpected(&p, "the end of the query");
-	}
-	*out = s;
-	return CRMW_OK;
+	int rc = parse_soql(&p, out);
+	/* a failure's own status: CRMW_ENOMEM, CRMW_ELIMIT for a value over the limit */
+	return rc && p.status ? p.status : rc;
 }
 
 /* ---------------------------------------------------------------- SOSL */
@@ -1595,73 +1597,81 @@ static int parse_returning(parser *p, q_returning *r)
 	return expect(p, T_RPAREN, "')'");
 }
 
+static int parse_sosl(parser *p, q_search **out);
+
 int crmw__parse_sosl(crmw_arena *a, const char *text, size_t len, q_search **out, crmw_err *err)
 {
 	parser p;
 	parser_init(&p, a, text, len, err, QE_SEARCH);
+	int rc = parse_sosl(&p, out);
+	return rc && p.status ? p.status : rc;
+}
+
+static int parse_sosl(parser *p, q_search **out)
+{
 	*out = NULL;
-	q_search *s = crmw__arena_alloc(a, sizeof *s);
+	q_search *s = crmw__arena_alloc(p->a, sizeof *s);
 	if (!s)
-		return crmw__errf(err, CRMW_ENOMEM, "out of memory");
-	if (lex(&p) || expect_kw(&p, "FIND"))
+		return oom(p);
+	if (lex(p) || expect_kw(p, "FIND"))
 		return CRMW_EQUERY;
-	s->terms_pos = p.tok.pos;
-	if (p.tok.kind == T_COLON)
-		return bind_var(&p);
-	if (p.tok.kind != T_BRACED && p.tok.kind != T_STRING)
-		return unexpected(&p, "the search text in braces, like {Acme}");
-	s->terms = p.tok.text;
-	if (next(&p))
+	s->terms_pos = p->tok.pos;
+	if (p->tok.kind == T_COLON)
+		return bind_var(p);
+	if (p->tok.kind != T_BRACED && p->tok.kind != T_STRING)
+		return unexpected(p, "the search text in braces, like {Acme}");
+	s->terms = p->tok.text;
+	if (next(p))
 		return CRMW_EQUERY;
-	if (is_kw(&p.tok, "IN")) {
-		if (next(&p))
+	if (is_kw(&p->tok, "IN")) {
+		if (next(p))
 			return CRMW_EQUERY;
-		if (is_kw(&p.tok, "ALL"))
+		if (is_kw(&p->tok, "ALL"))
 			s->scope = SC_ALL;
-		else if (is_kw(&p.tok, "NAME"))
+		else if (is_kw(&p->tok, "NAME"))
 			s->scope = SC_NAME;
-		else if (is_kw(&p.tok, "EMAIL"))
+		else if (is_kw(&p->tok, "EMAIL"))
 			s->scope = SC_EMAIL;
-		else if (is_kw(&p.tok, "PHONE"))
+		else if (is_kw(&p->tok, "PHONE"))
 			s->scope = SC_PHONE;
-		else if (is_kw(&p.tok, "SIDEBAR"))
+		else if (is_kw(&p->tok, "SIDEBAR"))
 			s->scope = SC_ALL;
 		else
-			return unexpected(&p, "ALL, NAME, EMAIL or PHONE");
-		if (next(&p) || expect_kw(&p, "FIELDS"))
+			return unexpected(p, "ALL, NAME, EMAIL or PHONE");
+		if (next(p) || expect_kw(p, "FIELDS"))
 			return CRMW_EQUERY;
 	}
-	if (is_kw(&p.tok, "RETURNING")) {
-		if (next(&p))
+	if (is_kw(&p->tok, "RETURNING")) {
+		if (next(p))
 			return CRMW_EQUERY;
 		q_returning *r = NULL;
 		int n = 0, cap = 0;
 		for (;;) {
 			if (n == MAX_RETURNING)
-				return perr_at(&p, p.tok.pos, "too many objects after RETURNING (at most %d)", MAX_RETURNING);
-			if (!(r = grow(&p, r, n, &cap, sizeof *r)))
+				return perr_at(p, p->tok.pos, "too many objects after RETURNING (at most %d)", MAX_RETURNING);
+			if (!(r = grow(p, r, n, &cap, sizeof *r)))
 				return CRMW_ENOMEM;
-			if (parse_returning(&p, &r[n++]))
+			if (parse_returning(p, &r[n++]))
 				return CRMW_EQUERY;
-			if (p.tok.kind != T_COMMA)
+			if (p->tok.kind != T_COMMA)
 				break;
-			if (next(&p))
+			if (next(p))
 				return CRMW_EQUERY;
 		}
 		s->ret = r;
 		s->nret = n;
 	}
-	if (is_kw(&p.tok, "WITH"))
-		return perr_at(&p, p.tok.pos, "WITH clauses are not supported");
-	if (is_kw(&p.tok, "LIMIT")) {
-		if (next(&p) || parse_count(&p, &s->limit, "LIMIT"))
+	if (is_kw(&p->tok, "WITH"))
+		return perr_at(p, p->tok.pos, "WITH clauses are not supported");
+	if (is_kw(&p->tok, "LIMIT")) {
+		if (next(p) || parse_count(p, &s->limit, "LIMIT"))
 			return CRMW_EQUERY;
 		s->has_limit = true;
 	}
-	if (is_kw(&p.tok, "UPDATE"))
-		return parse_update(&p);
-	if (p.tok.kind != T_EOF)
-		return unexpected(&p, "the end of the search");
+	if (is_kw(&p->tok, "UPDATE"))
+		return parse_update(p);
+	if (p->tok.kind != T_EOF)
+		return unexpected(p, "the end of the search");
 	*out = s;
 	return CRMW_OK;
 }

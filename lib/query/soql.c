@@ -87,6 +87,7 @@ static int vcerr(cctx *c, int status, const char *code, q_pos pos, const char *f
 		return status;
 	char msg[800];
 	vsnprintf(msg, sizeof msg, fmt, ap);
+	crmw__utf8_trim(msg); /* a message cut short never ends in half a character */
 	c->failed = true;
 	char *hint = strstr(msg, "; did you mean");
 	if (hint) {
@@ -125,6 +126,7 @@ static int cdeny(cctx *c, q_pos pos, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof what, fmt, ap);
 	va_end(ap);
+	crmw__utf8_trim(what);
 	return cerr_status(c, CRMW_EACCESS, QE_ACCESS, pos, "role '%s' %s", c->role->name, what);
 }
 
@@ -570,20 +572,21 @@ static int apply_datefn(cctx *c, q_fn fn, rexpr *r, q_pos pos, const char *text)
 	 * functions, and the SQL is theirs. */
 	int fs = c->db->fiscal_start;
 	bool fiscal = fs > 1 && (fn == FN_FISCAL_MONTH || fn == FN_FISCAL_QUARTER || fn == FN_FISCAL_YEAR);
-	int shift = fiscal ? param_int(c, 12 - fs + 1) : 0, start = fiscal ? param_int(c, fs) : 0;
-	if (shift < 0 || start < 0)
-		return CRMW_ENOMEM;
+	/* The org's settings (numbers from 1 to 12, not the query's literals)
+	 * are written into the SQL, so that the same function is the same SQL
+	 * text wherever it is (GROUP BY FISCAL_YEAR(x) and SELECT FISCAL_YEAR(x)). */
+	int shift = 12 - fs + 1, start = fs;
 	switch (fn) {
 	case FN_CALENDAR_MONTH: case FN_FISCAL_MONTH:
-		sql = fiscal ? afmt(c, "((CAST(strftime('%%m', %s) AS INTEGER) + ?%d - 1) %% 12 + 1)", x, shift)
+		sql = fiscal ? afmt(c, "((CAST(strftime('%%m', %s) AS INTEGER) + %d - 1) %% 12 + 1)", x, shift)
 			     : afmt(c, "CAST(strftime('%%m', %s) AS INTEGER)", x);
 		break;
 	case FN_CALENDAR_QUARTER: case FN_FISCAL_QUARTER:
-		sql = fiscal ? afmt(c, "((CAST(strftime('%%m', %s) AS INTEGER) + ?%d - 1) %% 12 / 3 + 1)", x, shift)
+		sql = fiscal ? afmt(c, "((CAST(strftime('%%m', %s) AS INTEGER) + %d - 1) %% 12 / 3 + 1)", x, shift)
 			     : afmt(c, "((CAST(strftime('%%m', %s) AS INTEGER) + 2) / 3)", x);
 		break;
 	case FN_CALENDAR_YEAR: case FN_FISCAL_YEAR:
-		sql = fiscal ? afmt(c, "(CAST(strftime('%%Y', %s) AS INTEGER) - (CAST(strftime('%%m', %s) AS INTEGER) < ?%d) + %d)",
+		sql = fiscal ? afmt(c, "(CAST(strftime('%%Y', %s) AS INTEGER) - (CAST(strftime('%%m', %s) AS INTEGER) < %d) + %d)",
 				    x, x, start, c->db->fiscal_by_end ? 1 : 0)
 			     : afmt(c, "CAST(strftime('%%Y', %s) AS INTEGER)", x);
 		break;
@@ -861,11 +864,9 @@ static int value_sql(cctx *c, const rexpr *lhs, const q_value *v, const char *wh
 		if (is_id_type(t)) {
 			const char *id = id_value(c, v);
 			if (!id) {
-				/* an Id has 18 characters: at most 40 bytes of the value, cut between characters */
-				size_t n = strlen(v->s) > 40 ? 40 : strlen(v->s);
-				while (n > 0 && ((unsigned char)v->s[n] & 0xC0) == 0x80)
-					n--;
-				return cerr(c, QE_OPERATOR, v->pos, "invalid ID field: '%.*s'", (int)n, v->s);
+				/* an Id has 18 characters: at most 40 bytes of the value */
+				return cerr(c, QE_OPERATOR, v->pos, "invalid ID field: '%.*s'",
+					    (int)crmw__utf8_prefix(v->s, strlen(v->s), 40), v->s);
 			}
 			idx = param_text(c, id);
 		} else if (is_text_type(t)) {

@@ -21,6 +21,7 @@ static int serr(crmw_db *db, q_pos pos, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
+	crmw__utf8_trim(msg);
 	return crmw__errf(&db->h.err, CRMW_EQUERY, "%s: %s (line %d, column %d)", QE_SEARCH, msg, pos.line, pos.col);
 }
 
@@ -74,7 +75,7 @@ static int check_wild(crmw_db *db, const q_search *s, const char *w, size_t n)
 		chars += ((unsigned char)w[i] & 0xC0) != 0x80;
 	if (w[0] == '*' || w[0] == '?')
 		return serr(db, s->terms_pos, "a wildcard cannot start a term ('%.*s'): put it in the middle or at the end",
-			    n > 60 ? 60 : (int)n, w);
+			    (int)crmw__utf8_prefix(w, n, 60), w);
 	if (chars > Q_MAX_WILDCARD_TERM)
 		return serr(db, s->terms_pos, "a term with a wildcard inside is too long (at most %d characters)",
 			    Q_MAX_WILDCARD_TERM);
@@ -82,7 +83,7 @@ static int check_wild(crmw_db *db, const q_search *s, const char *w, size_t n)
 		if (!isalnum((unsigned char)w[i]) && (unsigned char)w[i] < 0x80 && w[i] != '*' && w[i] != '?')
 			return serr(db, s->terms_pos,
 				    "a term with a wildcard inside holds only letters, digits, '?' and '*' ('%.*s')",
-				    n > 60 ? 60 : (int)n, w);
+				    (int)crmw__utf8_prefix(w, n, 60), w);
 	return CRMW_OK;
 }
 
