@@ -1247,13 +1247,9 @@ static int expand_relaliases(cctx *x, const q_select *s)
  * toLabel/convertCurrency/FORMAT of a field keyed like the field (or by
  * its alias), a function or aggregate by its alias or exprN.
  */
-static int select_expr(cctx *x, const q_expr *e, const rexpr *groups, int ng, bool semi, q_node *root, crmw_buf *sel,
-		       int *ncols)
+static int select_resolved(cctx *x, const q_expr *e, rexpr r, const rexpr *groups, int ng, bool semi, q_node *root,
+			   crmw_buf *sel, int *ncols)
 {
-	rexpr r;
-	int rc = resolve_expr(x, e, &r, true, CL_SELECT);
-	if (rc)
-		return rc;
 	if (x->aggregate && !r.is_agg) {
 		/* a wrapper of a grouped field is grouped: toLabel(Status) by Status */
 		const char *plain = r.wrapper && r.base ? r.base : r.sql;
@@ -1299,6 +1295,14 @@ static int select_expr(cctx *x, const q_expr *e, const rexpr *groups, int ng, bo
 	leaf->ftype = r.type;
 	leaf->col = add_col(sel, ncols, r.sql);
 	return leaf->col < 0 ? coom(x) : CRMW_OK;
+}
+
+static int select_expr(cctx *x, const q_expr *e, const rexpr *groups, int ng, bool semi, q_node *root, crmw_buf *sel,
+		       int *ncols)
+{
+	rexpr r;
+	int rc = resolve_expr(x, e, &r, true, CL_SELECT);
+	return rc ? rc : select_resolved(x, e, r, groups, ng, semi, root, sel, ncols);
 }
 
 /* A picklist's values as crmw_pickrank reads them: "3:New7:Working". */
@@ -1515,20 +1519,22 @@ static int compile_select(cctx *c, const q_select *s, crmw_buf *out, sel_mode mo
 			if ((it->fields == FIELDS_CUSTOM && !custom) || (it->fields == FIELDS_STANDARD && custom) ||
 			    !crmw__role_sees(x->role, o->name, f->name))
 				continue;
+			/* the field is known: read as resolve_path reads a field of
+			 * the FROM object, without looking it up by name */
 			q_expr e;
 			memset(&e, 0, sizeof e);
-			const char **part = crmw__arena_alloc(x->a, sizeof *part);
-			if (!part) {
-				rc = coom(x);
-				break;
-			}
-			*part = f->name;
 			e.has_path = true;
-			e.path.parts = part;
+			e.path.parts = (const char **)&f->name;
 			e.path.nparts = 1;
 			e.path.pos = e.pos = it->pos;
 			e.path.text = e.text = f->name;
-			rc = select_expr(x, &e, groups, ng, false, root, &sel, &ncols);
+			rexpr r;
+			memset(&r, 0, sizeof r);
+			r.field = f;
+			r.type = f->type;
+			r.name = f->name;
+			r.sql = r.base = afmt(x, "%s.\"%s\"", table_alias(x, 0), f->name);
+			rc = r.sql ? select_resolved(x, &e, r, groups, ng, false, root, &sel, &ncols) : coom(x);
 		}
 	}
 	if (rc)

@@ -399,7 +399,7 @@ t.ok(got is not None and [x["Id"] for x in got.get("Knowledge__kav", [])] and al
      "SOSL without RETURNING searches every object", err)
 got, err = sq("FIND {Customer Max1 wrote} RETURNING Case(Id)")
 t.ok(got is not None and len(got["Case"]) > 0, "SOSL: several words are ANDed", err)
-for bad, needle in (("FIND {z*p} RETURNING Case", "wildcards"), ("FIND {} RETURNING Case", "no term"),
+for bad, needle in (("FIND {*ip} RETURNING Case", "a wildcard cannot start a term"), ("FIND {} RETURNING Case", "no term"),
                     ("FIND {zipper} RETURNING Csae", "INVALID_TYPE"), ("FIND zipper RETURNING Case", "MALFORMED_SEARCH"),
                     ("FIND {OR zipper}", "needs a term"), ("FIND {zipper} RETURNING Case(Subjcet)", "did you mean 'Subject'")):
     got, err = sq(bad)
