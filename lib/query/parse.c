@@ -1326,6 +1326,28 @@ static int parse_item(parser *p, q_item *it, bool search)
 	return CRMW_OK;
 }
 
+/* The items of a SELECT list, or of a RETURNING object (`search`). */
+static int parse_items(parser *p, q_item **out, int *nout, bool search)
+{
+	q_item *items = NULL;
+	int n = 0, cap = 0;
+	for (;;) {
+		if (n == MAX_SELECT_ITEMS)
+			return perr_at(p, p->tok.pos, "too many fields%s (at most %d)", search ? "" : " in SELECT", MAX_SELECT_ITEMS);
+		if (!(items = grow(p, items, n, &cap, sizeof *items)))
+			return CRMW_ENOMEM;
+		if (parse_item(p, &items[n++], search))
+			return CRMW_EQUERY;
+		if (p->tok.kind != T_COMMA)
+			break;
+		if (next(p))
+			return CRMW_EQUERY;
+	}
+	*out = items;
+	*nout = n;
+	return CRMW_OK;
+}
+
 /* UPDATE TRACKING / UPDATE VIEWSTAT, at UPDATE: they write statistics of
  * Knowledge articles, and queries here only read. */
 static int parse_update(parser *p)
@@ -1420,22 +1442,8 @@ static int parse_select_inner(parser *p, q_select *s)
 {
 	if (expect_kw(p, "SELECT"))
 		return CRMW_EQUERY;
-	q_item *items = NULL;
-	int n = 0, cap = 0;
-	for (;;) {
-		if (n == MAX_SELECT_ITEMS)
-			return perr_at(p, p->tok.pos, "too many fields in SELECT (at most %d)", MAX_SELECT_ITEMS);
-		if (!(items = grow(p, items, n, &cap, sizeof *items)))
-			return CRMW_ENOMEM;
-		if (parse_item(p, &items[n++], false))
-			return CRMW_EQUERY;
-		if (p->tok.kind != T_COMMA)
-			break;
-		if (next(p))
-			return CRMW_EQUERY;
-	}
-	s->items = items;
-	s->nitems = n;
+	if (parse_items(p, &s->items, &s->nitems, false))
+		return CRMW_EQUERY;
 	if (parse_from(p, s))
 		return CRMW_EQUERY;
 	if (is_kw(&p->tok, "WHERE")) {
@@ -1560,22 +1568,8 @@ static int parse_returning(parser *p, q_returning *r)
 		return CRMW_OK;
 	if (next(p))
 		return CRMW_EQUERY;
-	q_item *f = NULL;
-	int n = 0, cap = 0;
-	for (;;) {
-		if (n == MAX_SELECT_ITEMS)
-			return perr_at(p, p->tok.pos, "too many fields (at most %d)", MAX_SELECT_ITEMS);
-		if (!(f = grow(p, f, n, &cap, sizeof *f)))
-			return CRMW_ENOMEM;
-		if (parse_item(p, &f[n++], true))
-			return CRMW_EQUERY;
-		if (p->tok.kind != T_COMMA)
-			break;
-		if (next(p))
-			return CRMW_EQUERY;
-	}
-	r->items = f;
-	r->nitems = n;
+	if (parse_items(p, &r->items, &r->nitems, true))
+		return CRMW_EQUERY;
 	if (is_kw(&p->tok, "USING"))
 		return perr_at(p, p->tok.pos,
 			       "USING ListView is not supported: this org has no list views; filter with WHERE");
