@@ -314,11 +314,10 @@ static int lex_string(parser *p, token *t)
 			case '\'': case '"': case '\\': one[0] = e; break;
 			case '_': case '%': one[0] = '\\'; one[1] = e; break;
 			case 'u':
-				if ((rc = lex_unicode(p, at, one)))
-					break;
-				if (crmw__buf_puts(&b, one))
+				/* lex_unicode reads the escape's characters itself */
+				if ((rc = lex_unicode(p, at, one)) == CRMW_OK && crmw__buf_puts(&b, one))
 					rc = oom(p);
-				continue;
+				break;
 			default: {
 				char shown[8];
 				crmw_buf_dispose(&b);
@@ -328,6 +327,8 @@ static int lex_string(parser *p, token *t)
 			}
 			if (rc)
 				break;
+			if (e == 'u')
+				continue;
 			advance_char(p);
 			if (crmw__buf_puts(&b, one)) {
 				rc = oom(p);
@@ -756,8 +757,10 @@ static int parse_expr(parser *p, q_expr *e)
 			return perr_at(p, p->tok.pos, "GEOLOCATION() can only be the second argument of DISTANCE()");
 		if (is_kw(&p->tok, "FIELDS"))
 			return perr_at(p, p->tok.pos, "FIELDS() can only be an item of the SELECT list");
-		if (p->in_fn && (format || fn == FN_DISTANCE))
-			return perr_at(p, p->tok.pos, "functions nest at most two deep");
+		if (p->in_fn && format)
+			return perr_at(p, p->tok.pos, "FORMAT() goes around other functions, not inside them");
+		if (p->in_fn && fn == FN_DISTANCE)
+			return perr_at(p, p->tok.pos, "DISTANCE() cannot be inside another function");
 		if (format) {
 			if (next(p) || next(p)) /* FORMAT ( */
 				return CRMW_EQUERY;
@@ -766,8 +769,6 @@ static int parse_expr(parser *p, q_expr *e)
 			p->in_fn = false;
 			if (rc)
 				return CRMW_EQUERY;
-			if (e->fn == FN_NONE && e->format)
-				return perr_at(p, e->pos, "functions nest at most two deep");
 			e->format = true;
 			e->pos = pos;
 			e->alias = NULL;
@@ -786,7 +787,7 @@ static int parse_expr(parser *p, q_expr *e)
 					return perr_at(p, p->tok.pos, "%s() needs a field", crmw__fn_name(fn));
 			} else if (p->tok.kind == T_COLON) {
 				return bind_var(p);
-			} else if (fn_of(&p->tok) != FN_NONE && peek_kind(p) == T_LPAREN) {
+			} else if ((fn_of(&p->tok) != FN_NONE || is_kw(&p->tok, "FORMAT")) && peek_kind(p) == T_LPAREN) {
 				/* COUNT_DISTINCT(DAY_ONLY(CreatedDate)), DAY_ONLY(convertTimezone(x)) */
 				if (p->in_fn)
 					return perr_at(p, p->tok.pos, "functions nest at most two deep");
@@ -796,14 +797,10 @@ static int parse_expr(parser *p, q_expr *e)
 				p->in_fn = false;
 				if (rc)
 					return CRMW_EQUERY;
-				if (in.fn == FN_DISTANCE)
-					return perr_at(p, in.pos, "DISTANCE() cannot be inside another function");
 				e->inner = in.fn;
 				e->has_path = true;
 				e->path = in.path;
 			} else {
-				if (is_kw(&p->tok, "FORMAT") && peek_kind(p) == T_LPAREN)
-					return perr_at(p, p->tok.pos, "FORMAT() goes around other functions, not inside them");
 				if (parse_path(p, &e->path))
 					return CRMW_EQUERY;
 				e->has_path = true;

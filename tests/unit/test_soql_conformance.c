@@ -617,7 +617,12 @@ static void test_format_currency(void **state)
 	    "INVALID_FIELD: FORMAT() works on number, currency, percent, date and dateTime fields, and 'Name' is a string (line 1, column 8)");
 	ERR("SELECT Name FROM Opportunity WHERE FORMAT(Amount) = '1'",
 	    "MALFORMED_QUERY: FORMAT() can only be used in SELECT, not in WHERE (line 1, column 36)");
-	ERR("SELECT FORMAT(FORMAT(Amount)) FROM Opportunity", "MALFORMED_QUERY: functions nest at most two deep (line 1, column 15)");
+	ERR("SELECT FORMAT(FORMAT(Amount)) FROM Opportunity",
+	    "MALFORMED_QUERY: FORMAT() goes around other functions, not inside them (line 1, column 15)");
+	ERR("SELECT MIN(FORMAT(CloseDate)) FROM Opportunity",
+	    "MALFORMED_QUERY: FORMAT() goes around other functions, not inside them (line 1, column 12)");
+	ERR("SELECT MIN(DISTANCE(Location__c, GEOLOCATION(1, 2), 'mi')) FROM Store__c",
+	    "MALFORMED_QUERY: DISTANCE() cannot be inside another function (line 1, column 12)");
 	ERR("SELECT FORMAT(SUM(DAY_ONLY(CreatedDate))) FROM Opportunity",
 	    "MALFORMED_QUERY: functions nest at most two deep (line 1, column 19)");
 }
@@ -848,7 +853,7 @@ static void test_escapes(void **state)
 	     "SELECT Subject FROM \"Case\" WHERE Subject = 'Caf' || char(233) || char(9) || 'noir'");
 	ROWS("SELECT Subject FROM Case WHERE Subject = '\\uD83D\\uDE00 smile'",
 	     "SELECT Subject FROM \"Case\" WHERE Subject = char(128512) || ' smile'");
-	ROWS("SELECT Subject FROM Case WHERE Subject IN ('\\N', '\\R', '\\B', '\\F', 'Waiting')",
+	ROWS("SELECT Subject FROM Case WHERE Subject IN ('\\u0057aiting', '\\N', '\\R', '\\B', '\\F', 'Waiting\\u0021')",
 	     "SELECT Subject FROM \"Case\" WHERE Subject IN (char(10), char(13), char(8), char(12), 'Waiting')");
 	ERR("SELECT Id FROM Case WHERE Subject = '\\u00e'",
 	    "MALFORMED_QUERY: \\u takes four hexadecimal digits (\\u00e9) (line 1, column 38)");
