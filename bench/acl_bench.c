@@ -38,32 +38,15 @@
 #include <time.h>
 
 #include <crmweaver.h>
+
+#include "bench.h"
 #include <jansson.h>
 #include <sqlite3.h>
-
-static double now_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
 
 static void die(const char *what, const char *msg)
 {
 	fprintf(stderr, "acl_bench: %s: %s\n", what, msg ? msg : "?");
 	exit(1);
-}
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof *v, cmp);
-	return v[n / 2];
 }
 
 /* ------------------------------------------------ the earlier form */

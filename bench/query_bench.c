@@ -29,29 +29,12 @@
 
 #include <crmweaver.h>
 
-static double now_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
+#include "bench.h"
 
 static void die(const char *what, const char *msg)
 {
 	fprintf(stderr, "query_bench: %s: %s\n", what, msg);
 	exit(1);
-}
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
-static double pct(double *v, int n, double p)
-{
-	qsort(v, (size_t)n, sizeof *v, cmp);
-	return v[(int)(p * (n - 1))];
 }
 
 static char case_ids[32][19];

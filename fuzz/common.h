@@ -18,7 +18,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 
 /*
- * A b2b org at a tiny scale, generated on first use (read-only afterwards).
+ * A b2b org at a tiny scale, generated on first use, with a host object
+ * Store__c of two location fields (read-only afterwards).
  * The harnesses that use it call it from LLVMFuzzerInitialize, so that no
  * input's coverage includes the generator; it runs on one thread, and the
  * file names below have a fixed width: a fixed-seed run explores the same
@@ -32,7 +33,26 @@ static inline crmw_db *fuzz_org(void)
 		return db;
 	snprintf(path, sizeof path, "%s/crmw-fuzz-org-%010d.db", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (int)getpid());
 	if (crmw_gen(path, "{\"profile\":\"b2b\",\"seed\":1,\"scale\":0.05,\"threads\":1,\"overwrite\":true}", NULL, NULL) ||
-	    crmw_db_open(&db, path, CRMW_DB_READONLY)) {
+	    crmw_db_open(&db, path, 0)) {
+		fprintf(stderr, "fuzz: cannot make the org: %s\n", crmw_last_error());
+		abort();
+	}
+	/* a host object with location fields (DISTANCE, GEOLOCATION) */
+	static const char store[] =
+		"{\"name\":\"Store__c\",\"key_prefix\":\"a50\",\"fields\":[{\"name\":\"Name\",\"type\":\"string\"},"
+		"{\"name\":\"Region__c\",\"type\":\"picklist\",\"picklist\":[\"West\",\"East\"]},"
+		"{\"name\":\"Location__c\",\"type\":\"location\"},{\"name\":\"Depot__c\",\"type\":\"location\"}]}";
+	static const char *const stores[] = {
+		"{\"Name\":\"San Francisco\",\"Region__c\":\"West\",\"Location__c\":\"37.7749,-122.4194\",\"Depot__c\":\"37.8,-122.27\"}",
+		"{\"Name\":\"New York\",\"Region__c\":\"East\",\"Location__c\":\"40.7128,-74.006\"}",
+		"{\"Name\":\"Nowhere\"}",
+	};
+	int rc = crmw_db_add_object(db, store, sizeof store - 1);
+	for (size_t i = 0; !rc && i < sizeof stores / sizeof stores[0]; i++)
+		rc = crmw_record_insert(NULL, db, "Store__c", stores[i], strlen(stores[i]));
+	crmw_db_free(db);
+	db = NULL;
+	if (rc || crmw_db_open(&db, path, CRMW_DB_READONLY)) {
 		fprintf(stderr, "fuzz: cannot make the org: %s\n", crmw_last_error());
 		abort();
 	}

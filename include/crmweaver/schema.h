@@ -63,7 +63,10 @@ enum crmw_field_type {
 	CRMW_FIELD_PERCENT = 12,  /**< ["percent"] a percentage (5 means 5%) */
 	CRMW_FIELD_DATE = 13,     /**< ["date"] stored YYYY-MM-DD */
 	CRMW_FIELD_DATETIME = 14, /**< ["datetime"] stored YYYY-MM-DDTHH:MM:SSZ (UTC) */
-	CRMW_FIELD_REFERENCE = 15 /**< ["reference"] the id of a record of one of the referenced objects */
+	CRMW_FIELD_REFERENCE = 15, /**< ["reference"] the id of a record of one of the referenced objects */
+	CRMW_FIELD_LOCATION = 16  /**< ["location"] a latitude and a longitude (Salesforce's geolocation
+				       field); input {"latitude": 37.775, "longitude": -122.418} or
+				       "37.775,-122.418"; for DISTANCE() in queries.  @since 0.1 */
 };
 
 /** The JSON name of a field type ("datetime"), or NULL if unknown. @since 0.1 */

@@ -59,7 +59,13 @@ enum crmw_db_flags {
  *    existing file is an error, CRMW_EEXISTS);
  *  - "id_seed": an integer that makes generated ids differ between orgs
  *    (default 0); the same seed and insert order give the same ids;
- *  - "now": "YYYY-MM-DDTHH:MM:SSZ", the org's reference "now" (optional).
+ *  - "now": "YYYY-MM-DDTHH:MM:SSZ", the org's reference "now" (optional);
+ *  - "currency": the org's one currency, an ISO 4217 code (default "USD"):
+ *    what SOQL's currency literals (Amount > USD5000) and FORMAT() use;
+ *  - "fiscal_year_start_month": 1 to 12 (default 1, January): the fiscal
+ *    year of SOQL's FISCAL_ date functions and date literals;
+ *  - "fiscal_year_named_by": "end" (default) or "start": which calendar
+ *    year names a fiscal year that does not start in January.
  * @return CRMW_OK, CRMW_EINVALID (NULL argument, bad option value),
  *         CRMW_EFORMAT (options not a JSON object), CRMW_EEXISTS (the file
  *         exists and "overwrite" is false), CRMW_EACCESS (the file cannot be

@@ -93,6 +93,8 @@ int crmw__verrf(crmw_err *e, int32_t code, const char *fmt, va_list ap)
 		snprintf(local, sizeof local, "%s", crmw_strerror(code));
 		n = (int)strlen(local);
 	}
+	if ((size_t)n >= sizeof local)
+		crmw__utf8_trim(local);
 	memcpy(last_msg, local, sizeof last_msg);
 	last_code = code;
 	if (e) {
@@ -122,6 +124,29 @@ int crmw__errf(crmw_err *e, int32_t code, const char *fmt, ...)
 	int rc = crmw__verrf(e, code, fmt, ap);
 	va_end(ap);
 	return rc;
+}
+
+void crmw__utf8_trim(char *s)
+{
+	size_t n = strlen(s), k = 0;
+	/* the continuation bytes at the end, then the byte that leads them */
+	while (k < n && k < 4 && ((unsigned char)s[n - 1 - k] & 0xC0) == 0x80)
+		k++;
+	if (k == n)
+		return;
+	unsigned char lead = (unsigned char)s[n - 1 - k];
+	size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+	if (lead >= 0xC0 && need > k + 1)
+		s[n - 1 - k] = '\0';
+}
+
+size_t crmw__utf8_prefix(const char *s, size_t n, size_t max)
+{
+	if (n <= max)
+		return n;
+	while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+		max--;
+	return max;
 }
 
 const char *crmw__err_msg(const crmw_err *e)

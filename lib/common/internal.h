@@ -167,6 +167,12 @@ static inline uint64_t crmw__mix64(uint64_t x)
 /* Duplicate a string; NULL on NULL input or out of memory. */
 char *crmw__strdup(const char *s);
 char *crmw__strndup(const char *s, size_t n);
+/* Cut a NUL-terminated string that ends in part of a UTF-8 character (as
+ * snprintf leaves a message it cut short) before that part. */
+void crmw__utf8_trim(char *s);
+/* The longest prefix of s (n bytes) of at most max bytes that ends between
+ * characters: what a message shows of a long value. */
+size_t crmw__utf8_prefix(const char *s, size_t n, size_t max);
 
 /* ------------------------------------------------------------------- dates */
 

@@ -17,6 +17,7 @@
 #define QE_LIMIT "QUERY_TOO_COMPLICATED"
 #define QE_EXCEEDED "LIMIT_EXCEEDED"
 #define QE_ACCESS "INSUFFICIENT_ACCESS"
+#define QE_RANGE "NUMBER_OUTSIDE_VALID_RANGE"
 
 typedef struct q_pos {
 	int line, col;
@@ -30,14 +31,20 @@ typedef enum q_datelit {
 	DL_LAST_90_DAYS, DL_NEXT_90_DAYS,
 	DL_LAST_QUARTER, DL_THIS_QUARTER, DL_NEXT_QUARTER,
 	DL_LAST_YEAR, DL_THIS_YEAR, DL_NEXT_YEAR,
-	/* with :n */
+	DL_LAST_FISCAL_QUARTER, DL_THIS_FISCAL_QUARTER, DL_NEXT_FISCAL_QUARTER,
+	DL_LAST_FISCAL_YEAR, DL_THIS_FISCAL_YEAR, DL_NEXT_FISCAL_YEAR,
+	/* with :n (DL_FIRST_N and after) */
 	DL_LAST_N_DAYS, DL_NEXT_N_DAYS, DL_N_DAYS_AGO,
 	DL_LAST_N_WEEKS, DL_NEXT_N_WEEKS, DL_N_WEEKS_AGO,
 	DL_LAST_N_MONTHS, DL_NEXT_N_MONTHS, DL_N_MONTHS_AGO,
 	DL_LAST_N_QUARTERS, DL_NEXT_N_QUARTERS, DL_N_QUARTERS_AGO,
 	DL_LAST_N_YEARS, DL_NEXT_N_YEARS, DL_N_YEARS_AGO,
+	DL_LAST_N_FISCAL_QUARTERS, DL_NEXT_N_FISCAL_QUARTERS, DL_N_FISCAL_QUARTERS_AGO,
+	DL_LAST_N_FISCAL_YEARS, DL_NEXT_N_FISCAL_YEARS, DL_N_FISCAL_YEARS_AGO,
 	DL_COUNT
 } q_datelit;
+#define DL_FIRST_N DL_LAST_N_DAYS
+#define DL_MAX_N 100000 /* the largest n of LAST_N_DAYS:n and the others */
 
 typedef enum q_vkind {
 	V_NULL, V_BOOL, V_INT, V_REAL, V_STRING, V_DATE, V_DATETIME, V_DATELIT, V_LIST, V_SUBQUERY
@@ -51,6 +58,7 @@ typedef struct q_value {
 	int64_t i;         /* V_BOOL, V_INT, V_DATELIT's n */
 	double d;          /* V_REAL */
 	const char *s;     /* V_STRING (unescaped), V_DATE/V_DATETIME (normalised) */
+	const char *currency; /* V_INT/V_REAL written with an ISO code (USD5000): the code, upper case */
 	int lit;           /* V_DATELIT: q_datelit */
 	struct q_value *items; /* V_LIST */
 	int nitems;
@@ -71,22 +79,35 @@ typedef enum q_fn {
 	FN_CALENDAR_MONTH, FN_CALENDAR_QUARTER, FN_CALENDAR_YEAR, FN_DAY_IN_MONTH,
 	FN_DAY_IN_WEEK, FN_DAY_IN_YEAR, FN_DAY_ONLY, FN_HOUR_IN_DAY, FN_WEEK_IN_YEAR,
 	FN_FISCAL_MONTH, FN_FISCAL_QUARTER, FN_FISCAL_YEAR,
-	FN_CONVERT_TIMEZONE
+	FN_CONVERT_TIMEZONE,
+	/* not date functions (FN_TOLABEL and after) */
+	FN_TOLABEL, FN_CONVERT_CURRENCY, FN_DISTANCE
 } q_fn;
+#define FN_IS_DATE(f) ((f) >= FN_CALENDAR_MONTH && (f) <= FN_CONVERT_TIMEZONE)
 
-/* A field path, or a function of one (COUNT() has no path). */
+/* A field path, or a function of one (COUNT() has no path).  FORMAT() is
+ * a flag around any of them: FORMAT(MIN(CloseDate)) is MIN with `format`. */
 typedef struct q_expr {
 	q_fn fn;
-	q_fn inner;      /* a date function inside an aggregate: COUNT_DISTINCT(DAY_ONLY(x)) */
+	q_fn inner;      /* a function inside another: COUNT_DISTINCT(DAY_ONLY(x)) */
+	bool format;     /* FORMAT(...) */
 	bool has_path;
 	q_path path;
+	/* DISTANCE(path, path2 | GEOLOCATION(lat, lon), 'mi' | 'km') */
+	bool has_path2;
+	q_path path2;
+	double lat, lon;
+	bool km;
 	const char *alias;
 	q_pos pos;
 	const char *text;
 } q_expr;
 
+enum { FIELDS_NONE, FIELDS_ALL, FIELDS_STANDARD, FIELDS_CUSTOM };
+
 typedef struct q_item {
 	bool is_sub;
+	int fields;      /* FIELDS(ALL | STANDARD | CUSTOM) */
 	q_expr e;
 	struct q_select *sub;
 	q_pos pos;
@@ -120,12 +141,21 @@ typedef struct q_order {
 	int nulls; /* 0 default, 1 first, 2 last */
 } q_order;
 
+/* A relationship alias in FROM: "FROM Contact c, c.Account a". */
+typedef struct q_relalias {
+	q_path path;
+	const char *alias;
+} q_relalias;
+
 typedef struct q_select {
 	q_item *items;
 	int nitems;
 	const char *from;
+	const char *from_prefix; /* "Account" of "FROM Account.Contacts" (child subqueries) */
 	q_pos from_pos;
 	const char *alias;
+	q_relalias *rels;
+	int nrels;
 	q_cond *where;
 	q_expr *group;
 	int ngroup;
@@ -143,8 +173,8 @@ typedef enum q_scope { SC_ALL, SC_NAME, SC_EMAIL, SC_PHONE } q_scope;
 typedef struct q_returning {
 	const char *object;
 	q_pos pos;
-	q_path *fields;
-	int nfields;
+	q_item *items;   /* none: Id */
+	int nitems;
 	q_cond *where;
 	q_order *order;
 	int norder;
@@ -167,6 +197,10 @@ typedef struct q_search {
 #define Q_MAX_SELECT_DEPTH 5   /* nested SELECTs (child subqueries, semi-joins) */
 #define Q_MAX_TERMS 20000      /* comparisons in one query */
 #define Q_MAX_LIKE_PATTERN 1000 /* bytes of a LIKE pattern (the sandbox's SQLite limit) */
+#define Q_MAX_OFFSET 2000      /* OFFSET, as Salesforce */
+#define Q_MAX_RELALIASES 8     /* relationship aliases in FROM */
+#define Q_MAX_LITERAL (64 << 20) /* bytes of a string literal or search text: the longest value a query holds */
+#define Q_MAX_WILDCARD_TERM 63 /* characters of a SOSL term with a wildcard inside */
 
 /*
  * Parse SOQL or SOSL.  On error returns CRMW_EQUERY with a message like
@@ -179,6 +213,8 @@ int crmw__parse_sosl(crmw_arena *a, const char *text, size_t len, q_search **out
 bool crmw__is_sosl(const char *text, size_t len);
 
 const char *crmw__datelit_name(int lit);
+/* Does the date literal take ":n"? */
+bool crmw__datelit_takes_n(int lit);
 const char *crmw__fn_name(q_fn fn);
 
 #endif

@@ -3,7 +3,8 @@
  * Salesforce's rules: weeks start on Sunday (the en_US locale), quarters on
  * January, April, July and October; LAST_N_DAYS:n and LAST_90_DAYS include
  * today; NEXT_N_DAYS:n and NEXT_90_DAYS start tomorrow; the N-weeks,
- * -months, -quarters and -years forms leave out the current period.
+ * -months, -quarters and -years forms leave out the current period.  Fiscal
+ * quarters and years start in the org's fiscal start month.
  * SPDX-License-Identifier: Apache-2.0
  */
 #include "query/internal.h"
@@ -28,11 +29,17 @@ static void add_months(int *y, int *m, int64_t k)
 	*m = (int)(t - (int64_t)*y * 12) + 1;
 }
 
-void crmw__datelit_range(int lit, int64_t n, int64_t today, int64_t *start, int64_t *end)
+void crmw__datelit_range(int lit, int64_t n, int64_t today, int fiscal_start, int64_t *start, int64_t *end)
 {
 	int y, m, d;
 	crmw__civil_from_days(today, &y, &m, &d);
 	int qm = ((m - 1) / 3) * 3 + 1; /* first month of this quarter */
+	if (fiscal_start < 1 || fiscal_start > 12)
+		fiscal_start = 1;
+	int since = (m - fiscal_start + 12) % 12; /* months since the fiscal year began */
+	int fqy = y, fqm = m, fyy = y, fym = m;   /* this fiscal quarter's and year's first months */
+	add_months(&fqy, &fqm, -(since % 3));
+	add_months(&fyy, &fym, -since);
 	int64_t ws = week_start(today);
 	int yy, mm;
 	switch (lit) {
@@ -74,6 +81,18 @@ void crmw__datelit_range(int lit, int64_t n, int64_t today, int64_t *start, int6
 	case DL_LAST_N_YEARS: base_m = 1; unit = 12; from = -n; count = n; break;
 	case DL_NEXT_N_YEARS: base_m = 1; unit = 12; from = 1; count = n; break;
 	case DL_N_YEARS_AGO: base_m = 1; unit = 12; from = -n; count = 1; break;
+	case DL_LAST_FISCAL_QUARTER: base_y = fqy; base_m = fqm; unit = 3; from = -1; count = 1; break;
+	case DL_THIS_FISCAL_QUARTER: base_y = fqy; base_m = fqm; unit = 3; from = 0; count = 1; break;
+	case DL_NEXT_FISCAL_QUARTER: base_y = fqy; base_m = fqm; unit = 3; from = 1; count = 1; break;
+	case DL_LAST_N_FISCAL_QUARTERS: base_y = fqy; base_m = fqm; unit = 3; from = -n; count = n; break;
+	case DL_NEXT_N_FISCAL_QUARTERS: base_y = fqy; base_m = fqm; unit = 3; from = 1; count = n; break;
+	case DL_N_FISCAL_QUARTERS_AGO: base_y = fqy; base_m = fqm; unit = 3; from = -n; count = 1; break;
+	case DL_LAST_FISCAL_YEAR: base_y = fyy; base_m = fym; unit = 12; from = -1; count = 1; break;
+	case DL_THIS_FISCAL_YEAR: base_y = fyy; base_m = fym; unit = 12; from = 0; count = 1; break;
+	case DL_NEXT_FISCAL_YEAR: base_y = fyy; base_m = fym; unit = 12; from = 1; count = 1; break;
+	case DL_LAST_N_FISCAL_YEARS: base_y = fyy; base_m = fym; unit = 12; from = -n; count = n; break;
+	case DL_NEXT_N_FISCAL_YEARS: base_y = fyy; base_m = fym; unit = 12; from = 1; count = n; break;
+	case DL_N_FISCAL_YEARS_AGO: base_y = fyy; base_m = fym; unit = 12; from = -n; count = 1; break;
 	default: *start = today; *end = today + 1; return;
 	}
 	yy = base_y;

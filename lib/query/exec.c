@@ -6,6 +6,7 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 #include "query/internal.h"
+#include "query/qfn.h"
 #include "query/sqlfn.h"
 
 #include <stddef.h>
@@ -130,6 +131,8 @@ static const char *const allowed_functions[] = {
 	"strftime", "unixepoch", "printf", "format", "typeof", "char", "hex", "quote", "unicode",
 	"likely", "unlikely", "likelihood", "json", "json_extract", "json_array_length", "json_type",
 	"json_valid", "json_quote", "json_array", "json_object", "sqlite_version", "random",
+	/* the compiler's own (qfn.c, search.c) */
+	"crmw_format", "crmw_distance", "crmw_geo", "crmw_pickrank", "crmw_sosl",
 };
 static const char *const search_functions[] = {"bm25", "highlight", "snippet", "match"};
 
@@ -487,6 +490,8 @@ static int get_cache(crmw_db *db, q_cache **out)
 		if (!x)
 			return crmw__errf(&db->h.err, CRMW_ENOMEM, "out of memory");
 		int src = crmw__sqlfn_register(db->sql, query_expired, db);
+		src = src ? src : crmw__qfn_register(db->sql);
+		src = src ? src : crmw__search_register(db->sql, query_expired, db);
 		if (src) {
 			free(x);
 			return crmw__errf(&db->h.err, src == SQLITE_NOMEM ? CRMW_ENOMEM : CRMW_EIO,
@@ -753,7 +758,7 @@ static int bind_params(qrun *r, q_compiled *qc, const char *parent_id)
 		case P_RANGE_START:
 		case P_RANGE_END: {
 			int64_t s, e;
-			crmw__datelit_range(p->lit, p->n, r->today, &s, &e);
+			crmw__datelit_range(p->lit, p->n, r->today, r->db->fiscal_start, &s, &e);
 			int y, m, d;
 			crmw__civil_from_days(p->kind == P_RANGE_START ? s : e, &y, &m, &d);
 			char v[32];
@@ -786,6 +791,8 @@ static int put_value(crmw_buf *b, sqlite3_stmt *st, int col, int32_t ftype)
 		return crmw__buf_puts(b, "null");
 	if (ftype == CRMW_FIELD_BOOLEAN)
 		return crmw__buf_puts(b, sqlite3_column_int64(st, col) ? "true" : "false");
+	if (ftype == CRMW_FIELD_LOCATION && t == SQLITE_TEXT)
+		return crmw__location_json(b, (const char *)sqlite3_column_text(st, col), (size_t)sqlite3_column_bytes(st, col));
 	if (t == SQLITE_INTEGER) {
 		if (ftype == -2)
 			return crmw__buf_double(b, (double)sqlite3_column_int64(st, col));
@@ -1214,7 +1221,7 @@ static int query_common(crmw_buf *out, crmw_db *db, const char *text, size_t len
 					rc = crmw__buf_puts(&b, "{\"parent\":\"Id\"}");
 				else {
 					int64_t s0, e0;
-					crmw__datelit_range(p->lit, p->n, r.today, &s0, &e0);
+					crmw__datelit_range(p->lit, p->n, r.today, db->fiscal_start, &s0, &e0);
 					int y, m, d;
 					crmw__civil_from_days(p->kind == P_RANGE_START ? s0 : e0, &y, &m, &d);
 					rc = crmw__buf_printf(&b, "{\"%s\":\"%s\",\"value\":\"%04d-%02d-%02d%s\"}",

@@ -206,15 +206,24 @@ void crmw__query_opts_init(crmw_query_opts *o);
 int crmw__compile_soql(crmw_db *db, const crmw_role *role, crmw_arena *a, const q_select *s, q_compiled **out);
 /* Compile a role's row rule with no role applied, errors into `err` (to check a policy). */
 int crmw__compile_rule_check(crmw_db *db, crmw_arena *a, const q_select *s, crmw_err *err, q_compiled **out);
-/* Compile a SELECT that must also match an FTS5 query (none: match nothing). */
+/* SOSL terms with wildcards inside: the search as crmw_sosl's program
+ * (search.c) and the columns it reads (the scope's, that the role sees). */
+typedef struct q_eval {
+	const char *program;
+	const char **cols;
+	int ncols;
+} q_eval;
+/* Compile a SELECT that must also match an FTS5 query (none: match
+ * nothing), and the exact check `eval` when it is not NULL. */
 int crmw__compile_search_select(crmw_db *db, const crmw_role *role, crmw_arena *a, const q_select *s,
-				const char *fts_match, bool none, q_compiled **out);
+				const char *fts_match, bool none, const q_eval *eval, q_compiled **out);
 /* Compile a parsed SOSL search: one q_compiled per object searched. */
 int crmw__compile_sosl(crmw_db *db, const crmw_role *role, crmw_arena *a, const q_search *s, q_compiled ***out,
 		       int *n);
 
-/* The [start, end) day range of a date literal relative to `today` (days since 1970). */
-void crmw__datelit_range(int lit, int64_t n, int64_t today, int64_t *start, int64_t *end);
+/* The [start, end) day range of a date literal relative to `today` (days
+ * since 1970); fiscal quarters and years start in month fiscal_start (1-12). */
+void crmw__datelit_range(int lit, int64_t n, int64_t today, int fiscal_start, int64_t *start, int64_t *end);
 
 /* Is `name` a SQL function the sandbox allows? */
 bool crmw__sandbox_function_ok(const char *name, bool search);

@@ -6,6 +6,7 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 #include "query/internal.h"
+#include "query/qfn.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,9 +44,15 @@ typedef struct cctx {
 	int semi_depth;
 	const char *fts_match;      /* SOSL: the FTS5 query this SELECT must match */
 	bool fts_none;              /* SOSL: the object has no field in the search scope */
+	const q_eval *fts_eval;     /* SOSL: terms with wildcards, checked on each record (search.c) */
 	const char *same_row;       /* SEL_SOURCE: the source holds just this alias's row */
+	const q_relalias *rels;     /* FROM's relationship aliases, paths written from the FROM object */
+	int nrels;
 	bool failed;
 } cctx;
+
+/* Where an expression is (what it may be). */
+typedef enum clause { CL_SELECT, CL_WHERE, CL_HAVING, CL_GROUP, CL_ORDER } clause;
 
 
 /* What compile_select writes. */
@@ -64,6 +71,8 @@ typedef struct rexpr {
 	int nchain;
 	const char *name;           /* canonical field name */
 	bool is_agg, is_fn;
+	bool wrapper;               /* toLabel/convertCurrency/FORMAT of a field: keyed like the field */
+	const char *base;           /* the SQL before such a wrapper */
 } rexpr;
 
 /* ------------------------------------------------------------- errors */
@@ -78,6 +87,7 @@ static int vcerr(cctx *c, int status, const char *code, q_pos pos, const char *f
 		return status;
 	char msg[800];
 	vsnprintf(msg, sizeof msg, fmt, ap);
+	crmw__utf8_trim(msg); /* a message cut short never ends in half a character */
 	c->failed = true;
 	char *hint = strstr(msg, "; did you mean");
 	if (hint) {
@@ -116,6 +126,7 @@ static int cdeny(cctx *c, q_pos pos, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof what, fmt, ap);
 	va_end(ap);
+	crmw__utf8_trim(what);
 	return cerr_status(c, CRMW_EACCESS, QE_ACCESS, pos, "role '%s' %s", c->role->name, what);
 }
 
@@ -298,12 +309,70 @@ static const char *gated(cctx *c, const char *gate, const char *expr)
 	return gate ? afmt(c, "CASE WHEN %s THEN %s END", gate, expr) : expr;
 }
 
-static int resolve_path(cctx *c, const q_path *p, rexpr *out)
+/* The path with a relationship alias of FROM ("a.Name" after "FROM Contact
+ * c, c.Account a") written out from the FROM object ("Account.Name"), or
+ * NULL when its first part names none. */
+static const q_path *unalias(cctx *c, const q_path *p, q_path *buf)
+{
+	if (p->nparts < 2)
+		return NULL;
+	for (int k = 0; k < c->nrels; k++) {
+		const q_path *rp = &c->rels[k].path;
+		if (strcasecmp(p->parts[0], c->rels[k].alias) != 0)
+			continue;
+		*buf = *p;
+		buf->nparts = rp->nparts + p->nparts - 1;
+		const char **parts = crmw__arena_alloc(c->a, sizeof *parts * (size_t)buf->nparts);
+		if (!parts) {
+			coom(c);
+			return NULL;
+		}
+		memcpy(parts, rp->parts, sizeof *parts * (size_t)rp->nparts);
+		memcpy(parts + rp->nparts, p->parts + 1, sizeof *parts * (size_t)(p->nparts - 1));
+		buf->parts = parts;
+		return buf;
+	}
+	return NULL;
+}
+
+/* Location__Latitude__s / Location__Longitude__s: the parts of a location
+ * field Location__c of o (NULL when name is none). */
+static const crmw_field *location_part(const crmw_object *o, const char *name, bool *longitude)
+{
+	size_t n = strlen(name);
+	static const char *const sfx[] = {"__Latitude__s", "__Longitude__s"};
+	for (int k = 0; k < 2; k++) {
+		size_t m = strlen(sfx[k]);
+		if (n <= m || strcasecmp(name + n - m, sfx[k]) != 0 || n - m > 200)
+			continue;
+		char base[210];
+		snprintf(base, sizeof base, "%.*s__c", (int)(n - m), name);
+		const crmw_field *f = crmw__object_field(o, base);
+		if (!f) {
+			base[n - m] = '\0';
+			f = crmw__object_field(o, base);
+		}
+		if (f && f->type == CRMW_FIELD_LOCATION) {
+			*longitude = k == 1;
+			return f;
+		}
+	}
+	return NULL;
+}
+
+static int resolve_path(cctx *c, const q_path *p0, rexpr *out)
 {
 	memset(out, 0, sizeof *out);
 	int i = 0;
 	const crmw_schema *s = c->db->schema;
-	if (p->nparts > 1) {
+	q_path unaliased;
+	const q_path *p = c->nrels ? unalias(c, p0, &unaliased) : NULL;
+	if (c->failed)
+		return CRMW_ENOMEM;
+	bool written_out = p != NULL;
+	if (!p)
+		p = p0;
+	if (p->nparts > 1 && !written_out) {
 		bool is_rel = false;
 		for (int32_t k = 0; k < c->root->nfields; k++)
 			if (c->root->fields[k].relationship &&
@@ -435,6 +504,18 @@ static int resolve_path(cctx *c, const q_path *p, rexpr *out)
 				      cur_alias[0], cur_alias[0]));
 		return c->failed ? CRMW_EQUERY : CRMW_OK;
 	}
+	bool longitude = false;
+	const crmw_field *loc = f || ncur != 1 ? NULL : location_part(cur[0], fname, &longitude);
+	if (loc) {
+		/* a part of a location, as a number */
+		if (!crmw__role_sees(c->role, cur[0]->name, loc->name))
+			return cdeny(c, p->pos, "cannot read field '%s' of '%s'%s%s%s", loc->name, cur[0]->name,
+				     p->nparts > 1 ? " in '" : "", p->nparts > 1 ? p->text : "", p->nparts > 1 ? "'" : "");
+		out->type = CRMW_FIELD_DOUBLE;
+		out->name = adup(c, fname);
+		out->sql = gated(c, cur_gate[0], afmt(c, "crmw_geo(%s.\"%s\", %d)", cur_alias[0], loc->name, longitude));
+		return c->failed ? CRMW_EQUERY : CRMW_OK;
+	}
 	if (!f) {
 		const char *hint = suggest_field(c, cur[0], fname);
 		return cerr(c, QE_FIELD, p->pos, "No such column '%s' on entity '%s'%s%s%s", fname, cur[0]->name,
@@ -477,19 +558,38 @@ static bool is_agg(q_fn fn)
 static int apply_datefn(cctx *c, q_fn fn, rexpr *r, q_pos pos, const char *text)
 {
 	int32_t t = r->type;
+	if (!FN_IS_DATE(fn))
+		return cerr(c, QE_MALFORMED, pos, "%s() is not a date function", crmw__fn_name(fn));
 	if (t != CRMW_FIELD_DATE && t != CRMW_FIELD_DATETIME)
 		return cerr(c, QE_FIELD, pos, "%s() needs a date or dateTime field, and '%s' is a %s",
 			    crmw__fn_name(fn), r->name ? r->name : text, type_word(t));
 	const char *x = r->sql;
 	const char *sql = NULL;
 	int32_t out = -1;
+	/* The fiscal year starts in the org's fiscal start month fs: a month's
+	 * place in it is (m - fs + 12) % 12, and it is named by the calendar
+	 * year it starts in, or ends in.  With fs = 1 these are the calendar
+	 * functions, and the SQL is theirs. */
+	int fs = c->db->fiscal_start;
+	bool fiscal = fs > 1 && (fn == FN_FISCAL_MONTH || fn == FN_FISCAL_QUARTER || fn == FN_FISCAL_YEAR);
+	/* The org's settings (numbers from 1 to 12, not the query's literals)
+	 * are written into the SQL, so that the same function is the same SQL
+	 * text wherever it is (GROUP BY FISCAL_YEAR(x) and SELECT FISCAL_YEAR(x)). */
+	int shift = 12 - fs + 1, start = fs;
 	switch (fn) {
 	case FN_CALENDAR_MONTH: case FN_FISCAL_MONTH:
-		sql = afmt(c, "CAST(strftime('%%m', %s) AS INTEGER)", x); break;
+		sql = fiscal ? afmt(c, "((CAST(strftime('%%m', %s) AS INTEGER) + %d - 1) %% 12 + 1)", x, shift)
+			     : afmt(c, "CAST(strftime('%%m', %s) AS INTEGER)", x);
+		break;
 	case FN_CALENDAR_QUARTER: case FN_FISCAL_QUARTER:
-		sql = afmt(c, "((CAST(strftime('%%m', %s) AS INTEGER) + 2) / 3)", x); break;
+		sql = fiscal ? afmt(c, "((CAST(strftime('%%m', %s) AS INTEGER) + %d - 1) %% 12 / 3 + 1)", x, shift)
+			     : afmt(c, "((CAST(strftime('%%m', %s) AS INTEGER) + 2) / 3)", x);
+		break;
 	case FN_CALENDAR_YEAR: case FN_FISCAL_YEAR:
-		sql = afmt(c, "CAST(strftime('%%Y', %s) AS INTEGER)", x); break;
+		sql = fiscal ? afmt(c, "(CAST(strftime('%%Y', %s) AS INTEGER) - (CAST(strftime('%%m', %s) AS INTEGER) < %d) + %d)",
+				    x, x, start, c->db->fiscal_by_end ? 1 : 0)
+			     : afmt(c, "CAST(strftime('%%Y', %s) AS INTEGER)", x);
+		break;
 	case FN_DAY_IN_MONTH:
 		sql = afmt(c, "CAST(strftime('%%d', %s) AS INTEGER)", x); break;
 	case FN_DAY_IN_WEEK:
@@ -522,26 +622,157 @@ static int apply_datefn(cctx *c, q_fn fn, rexpr *r, q_pos pos, const char *text)
 	return c->failed ? CRMW_EQUERY : CRMW_OK;
 }
 
-static int resolve_expr(cctx *c, const q_expr *e, rexpr *r, bool allow_agg)
+/* Does the org have a location field anywhere (for messages)? */
+static bool org_has_location(const cctx *c)
+{
+	const crmw_schema *sc = c->db->schema;
+	for (int32_t i = 0; i < sc->nobjects; i++)
+		for (int32_t k = 0; k < sc->objects[i].nfields; k++)
+			if (sc->objects[i].fields[k].type == CRMW_FIELD_LOCATION)
+				return true;
+	return false;
+}
+
+/* DISTANCE(field, GEOLOCATION(lat, lon) | field, 'mi' | 'km'): the
+ * great-circle distance (haversine, on a sphere of 6,371.0 km). */
+static int resolve_distance(cctx *c, const q_expr *e, rexpr *r)
+{
+	rexpr a, b;
+	const q_path *paths[2] = {&e->path, &e->path2};
+	rexpr *rs[2] = {&a, &b};
+	for (int k = 0; k < (e->has_path2 ? 2 : 1); k++) {
+		int rc = resolve_path(c, paths[k], rs[k]);
+		if (rc)
+			return rc;
+		if (rs[k]->type != CRMW_FIELD_LOCATION)
+			return cerr(c, QE_FIELD, paths[k]->pos, "DISTANCE() needs a location field, and '%s' is a %s%s",
+				    paths[k]->text, crmw_field_type_name(rs[k]->type) ? crmw_field_type_name(rs[k]->type) : "value",
+				    org_has_location(c) ? ""
+							: "; this org has no location field (a host object can have one: field type \"location\")");
+	}
+	int radius = param_real(c, e->km ? 6371.0 : 6371.0 / 1.609344);
+	if (radius < 0)
+		return CRMW_ENOMEM;
+	if (e->has_path2) {
+		r->sql = afmt(c, "crmw_distance(%s, %s, ?%d)", a.sql, b.sql, radius);
+	} else {
+		int lat = param_real(c, e->lat), lon = param_real(c, e->lon);
+		if (lat < 0 || lon < 0)
+			return CRMW_ENOMEM;
+		r->sql = afmt(c, "crmw_distance(%s, ?%d, ?%d, ?%d)", a.sql, lat, lon, radius);
+	}
+	r->type = -2;
+	r->is_fn = true;
+	return c->failed ? CRMW_EQUERY : CRMW_OK;
+}
+
+/* FORMAT(): the value as the en_US locale shows it, as text. */
+static int apply_format(cctx *c, rexpr *r, const q_expr *e)
+{
+	int kind;
+	switch (r->type) {
+	case CRMW_FIELD_INT: case -1: kind = QFN_FORMAT_INT; break;
+	case CRMW_FIELD_DOUBLE: case -2: kind = QFN_FORMAT_DOUBLE; break;
+	case CRMW_FIELD_CURRENCY: kind = QFN_FORMAT_CURRENCY; break;
+	case CRMW_FIELD_PERCENT: kind = QFN_FORMAT_PERCENT; break;
+	case CRMW_FIELD_DATE: kind = QFN_FORMAT_DATE; break;
+	case CRMW_FIELD_DATETIME: kind = QFN_FORMAT_DATETIME; break;
+	default:
+		return cerr(c, QE_FIELD, e->pos, "FORMAT() works on number, currency, percent, date and dateTime fields, and '%s' is a %s",
+			    r->name ? r->name : e->text, crmw_field_type_name(r->type) ? crmw_field_type_name(r->type) : "value");
+	}
+	int code = param_text(c, c->db->currency);
+	if (code < 0)
+		return CRMW_ENOMEM;
+	r->sql = afmt(c, "crmw_format(%s, %d, ?%d)", r->sql, kind, code);
+	r->type = CRMW_FIELD_STRING;
+	return c->failed ? CRMW_EQUERY : CRMW_OK;
+}
+
+/* What a clause is called in messages. */
+static const char *clause_name(clause cl)
+{
+	return cl == CL_WHERE ? "WHERE" : cl == CL_HAVING ? "HAVING" : cl == CL_GROUP ? "GROUP BY" : cl == CL_ORDER ? "ORDER BY" : "SELECT";
+}
+
+/* The functions a clause may not hold, with the reason. */
+static int check_clause(cctx *c, const q_expr *e, clause cl)
+{
+	if (e->format && cl != CL_SELECT)
+		return cerr(c, QE_MALFORMED, e->pos, "FORMAT() can only be used in SELECT, not in %s", clause_name(cl));
+	if (e->fn == FN_CONVERT_CURRENCY && (cl == CL_WHERE || cl == CL_HAVING))
+		return cerr(c, QE_MALFORMED, e->pos,
+			    "convertCurrency() cannot be used in %s; compare with an amount in the org's currency (Amount > %s5000)",
+			    clause_name(cl), c->db->currency);
+	if (e->fn == FN_CONVERT_CURRENCY && cl != CL_SELECT)
+		return cerr(c, QE_MALFORMED, e->pos, "convertCurrency() cannot be used in %s: records sort and group by the converted amounts already",
+			    clause_name(cl));
+	if (e->fn == FN_TOLABEL && cl == CL_ORDER)
+		return cerr(c, QE_MALFORMED, e->pos, "toLabel() cannot be used in ORDER BY: a picklist sorts in its defined order");
+	if (e->fn == FN_TOLABEL && (cl == CL_GROUP || cl == CL_HAVING))
+		return cerr(c, QE_MALFORMED, e->pos, "toLabel() cannot be used in %s", clause_name(cl));
+	if (e->fn == FN_DISTANCE && (cl == CL_GROUP || cl == CL_HAVING))
+		return cerr(c, QE_MALFORMED, e->pos, "DISTANCE() cannot be used in %s", clause_name(cl));
+	if (e->inner != FN_NONE && !FN_IS_DATE(e->inner))
+		return cerr(c, QE_MALFORMED, e->pos, "%s() cannot be used inside %s()", crmw__fn_name(e->inner),
+			    crmw__fn_name(e->fn));
+	if (e->inner != FN_NONE && (e->fn == FN_TOLABEL || e->fn == FN_CONVERT_CURRENCY))
+		return cerr(c, QE_MALFORMED, e->pos, "%s() takes a field, not a function", crmw__fn_name(e->fn));
+	return CRMW_OK;
+}
+
+static int resolve_expr(cctx *c, const q_expr *e, rexpr *r, bool allow_agg, clause cl)
 {
 	memset(r, 0, sizeof *r);
-	if (e->fn == FN_NONE)
-		return resolve_path(c, &e->path, r);
+	int rc = check_clause(c, e, cl);
+	if (rc)
+		return rc;
 	if (is_agg(e->fn) && !allow_agg)
 		return cerr(c, QE_MALFORMED, e->pos, "aggregate %s() is not allowed here", crmw__fn_name(e->fn));
+	if (e->fn == FN_DISTANCE) {
+		rc = resolve_distance(c, e, r);
+		return rc ? rc : e->format ? apply_format(c, r, e) : CRMW_OK;
+	}
 	if (e->fn == FN_COUNT && !e->has_path) {
 		r->sql = "count(*)";
 		r->type = -1;
 		r->is_agg = true;
-		return CRMW_OK;
+		return e->format ? apply_format(c, r, e) : CRMW_OK;
 	}
-	int rc = resolve_path(c, &e->path, r);
-	if (rc)
+	if ((rc = resolve_path(c, &e->path, r)))
 		return rc;
+	r->base = r->sql;
+	/* a location is read whole, or measured by DISTANCE() */
+	if (r->type == CRMW_FIELD_LOCATION && (cl != CL_SELECT || e->fn != FN_NONE))
+		return cerr(c, QE_FIELD, e->pos, "location field '%s' can only be selected, or measured with DISTANCE()",
+			    r->name);
 	if (e->inner != FN_NONE && (rc = apply_datefn(c, e->inner, r, e->pos, e->text)))
 		return rc;
-	if (!is_agg(e->fn))
-		return apply_datefn(c, e->fn, r, e->pos, e->text);
+	switch (e->fn) {
+	case FN_NONE:
+		r->wrapper = e->format;
+		return e->format ? apply_format(c, r, e) : CRMW_OK;
+	case FN_TOLABEL:
+		/* The org's picklists have no translations: a label is its value. */
+		if (r->type != CRMW_FIELD_PICKLIST && r->type != CRMW_FIELD_MULTIPICKLIST)
+			return cerr(c, QE_FIELD, e->pos, "toLabel() works on picklist fields, and '%s' is a %s", r->name,
+				    crmw_field_type_name(r->type) ? crmw_field_type_name(r->type) : "value");
+		r->wrapper = true;
+		return CRMW_OK;
+	case FN_CONVERT_CURRENCY:
+		/* One currency: the user's is the org's, and converting is the identity. */
+		if (r->type != CRMW_FIELD_CURRENCY)
+			return cerr(c, QE_FIELD, e->pos, "convertCurrency() works on currency fields, and '%s' is a %s", r->name,
+				    crmw_field_type_name(r->type) ? crmw_field_type_name(r->type) : "value");
+		r->wrapper = true;
+		return e->format ? apply_format(c, r, e) : CRMW_OK;
+	default:
+		break;
+	}
+	if (!is_agg(e->fn)) {
+		rc = apply_datefn(c, e->fn, r, e->pos, e->text);
+		return rc ? rc : e->format ? apply_format(c, r, e) : CRMW_OK;
+	}
 	const char *x = r->sql;
 	int32_t t = r->type;
 	switch (e->fn) {
@@ -572,7 +803,9 @@ static int resolve_expr(cctx *c, const q_expr *e, rexpr *r, bool allow_agg)
 		break;
 	}
 	r->is_agg = true;
-	return c->failed ? CRMW_EQUERY : CRMW_OK;
+	if (c->failed)
+		return CRMW_EQUERY;
+	return e->format ? apply_format(c, r, e) : CRMW_OK;
 }
 
 /* ------------------------------------------------------ conditions */
@@ -609,16 +842,31 @@ static int value_sql(cctx *c, const rexpr *lhs, const q_value *v, const char *wh
 	int32_t t = lhs->type;
 	int idx = -1;
 	const char *name = lhs->name ? lhs->name : what;
+	if (v->currency) {
+		/* An amount in a currency (USD5000): the org has one currency, so
+		 * an amount in it is the number, and one in another is an error. */
+		if (lhs->is_agg)
+			return cerr(c, QE_MALFORMED, v->pos,
+				    "an amount with a currency code (%s%g) cannot be compared with an aggregate, which is in the org's currency; write the number",
+				    v->currency, v->kind == V_INT ? (double)v->i : v->d);
+		if (t != CRMW_FIELD_CURRENCY)
+			return cerr(c, QE_FIELD, v->pos,
+				    "an amount with a currency code (%s%g) compares with currency fields, and '%s' is a %s", v->currency,
+				    v->kind == V_INT ? (double)v->i : v->d, name,
+				    crmw_field_type_name(t) ? crmw_field_type_name(t) : type_word(t));
+		if (strcmp(v->currency, c->db->currency) != 0)
+			return cerr(c, QE_MALFORMED, v->pos,
+				    "currency %s is not active in this org: it has one currency, %s, and no conversion rates", v->currency,
+				    c->db->currency);
+	}
 	switch (v->kind) {
 	case V_STRING:
 		if (is_id_type(t)) {
 			const char *id = id_value(c, v);
 			if (!id) {
-				/* an Id has 18 characters: at most 40 bytes of the value, cut between characters */
-				size_t n = strlen(v->s) > 40 ? 40 : strlen(v->s);
-				while (n > 0 && ((unsigned char)v->s[n] & 0xC0) == 0x80)
-					n--;
-				return cerr(c, QE_OPERATOR, v->pos, "invalid ID field: '%.*s'", (int)n, v->s);
+				/* an Id has 18 characters: at most 40 bytes of the value */
+				return cerr(c, QE_OPERATOR, v->pos, "invalid ID field: '%.*s'",
+					    (int)crmw__utf8_prefix(v->s, strlen(v->s), 40), v->s);
 			}
 			idx = param_text(c, id);
 		} else if (is_text_type(t)) {
@@ -667,7 +915,7 @@ static const char *collate(int32_t t)
 static int compile_cmp(cctx *c, const q_cond *q, crmw_buf *b, bool negated, bool having)
 {
 	rexpr lhs;
-	int rc = resolve_expr(c, &q->lhs, &lhs, having);
+	int rc = resolve_expr(c, &q->lhs, &lhs, having, having ? CL_HAVING : CL_WHERE);
 	if (rc)
 		return rc;
 	if (!having && lhs.is_agg)
@@ -675,15 +923,28 @@ static int compile_cmp(cctx *c, const q_cond *q, crmw_buf *b, bool negated, bool
 	const q_value *v = &q->rhs;
 	const char *x = lhs.sql;
 	int32_t t = lhs.type;
+	q_op op = q->op;
+	if (q->lhs.fn == FN_DISTANCE &&
+	    ((op != OP_LT && op != OP_GT) || (v->kind != V_INT && v->kind != V_REAL) || v->currency))
+		return cerr(c, QE_OPERATOR, q->pos, "DISTANCE() in WHERE compares with < or > and a number (DISTANCE(...) < 20)");
+	/* A boolean is never null: "= null" means false, "!= null" true. */
+	q_value as_bool;
+	if (v->kind == V_NULL && t == CRMW_FIELD_BOOLEAN && (op == OP_EQ || op == OP_NE)) {
+		as_bool = *v;
+		as_bool.kind = V_BOOL;
+		as_bool.i = op == OP_NE;
+		v = &as_bool;
+		op = OP_EQ;
+	}
 	/* Two-valued logic like SOQL's: a comparison with a null field is false,
 	 * and its negation true.  Plain SQL is enough where NULL counts as false. */
 	const char *pre = negated ? "COALESCE(" : "(";
 	const char *post = negated ? ", 0)" : ")";
 
 	if (v->kind == V_NULL) {
-		if (q->op != OP_EQ && q->op != OP_NE)
+		if (op != OP_EQ && op != OP_NE)
 			return cerr(c, QE_OPERATOR, q->pos, "null can only be compared with = or !=");
-		return crmw__buf_printf(b, "(%s IS %sNULL)", x, q->op == OP_EQ ? "" : "NOT ") ? coom(c) : CRMW_OK;
+		return crmw__buf_printf(b, "(%s IS %sNULL)", x, op == OP_EQ ? "" : "NOT ") ? coom(c) : CRMW_OK;
 	}
 	if (v->kind == V_DATELIT) {
 		if (t != CRMW_FIELD_DATE && t != CRMW_FIELD_DATETIME)
@@ -693,12 +954,12 @@ static int compile_cmp(cctx *c, const q_cond *q, crmw_buf *b, bool negated, bool
 		q_param pe = ps;
 		pe.kind = P_RANGE_END;
 		/* Bind only the ends the comparison uses. */
-		bool use_s = q->op == OP_EQ || q->op == OP_NE || q->op == OP_LT || q->op == OP_GE;
-		bool use_e = q->op == OP_EQ || q->op == OP_NE || q->op == OP_LE || q->op == OP_GT;
+		bool use_s = op == OP_EQ || op == OP_NE || op == OP_LT || op == OP_GE;
+		bool use_e = op == OP_EQ || op == OP_NE || op == OP_LE || op == OP_GT;
 		int is = use_s ? add_param(c, ps) : 0, ie = use_e ? add_param(c, pe) : 0;
 		if (is < 0 || ie < 0)
 			return CRMW_ENOMEM;
-		switch (q->op) {
+		switch (op) {
 		case OP_EQ: rc = crmw__buf_printf(b, "%s%s >= ?%d AND %s < ?%d%s", pre, x, is, x, ie, post); break;
 		case OP_NE: rc = crmw__buf_printf(b, "COALESCE(%s < ?%d OR %s >= ?%d, 1)", x, is, x, ie); break;
 		case OP_LT: rc = crmw__buf_printf(b, "%s%s < ?%d%s", pre, x, is, post); break;
@@ -710,21 +971,21 @@ static int compile_cmp(cctx *c, const q_cond *q, crmw_buf *b, bool negated, bool
 		}
 		return rc ? coom(c) : CRMW_OK;
 	}
-	switch (q->op) {
+	switch (op) {
 	case OP_EQ: case OP_NE: case OP_LT: case OP_LE: case OP_GT: case OP_GE: {
 		static const char *const sym[] = {"=", "<>", "<", "<=", ">", ">="};
-		if (q->op >= OP_LT && (t == CRMW_FIELD_BOOLEAN || t == CRMW_FIELD_MULTIPICKLIST || t == CRMW_FIELD_TEXTAREA))
+		if (op >= OP_LT && (t == CRMW_FIELD_BOOLEAN || t == CRMW_FIELD_MULTIPICKLIST || t == CRMW_FIELD_TEXTAREA))
 			return cerr(c, QE_OPERATOR, q->pos, "invalid operator on field '%s' of type %s",
 				    lhs.name, crmw_field_type_name(t));
 		if (t == CRMW_FIELD_TEXTAREA)
 			return cerr(c, QE_FIELD, q->lhs.pos, "field '%s' is a long text area and cannot be filtered; use SOSL or LIKE",
 				    lhs.name);
-		if (crmw__buf_printf(b, q->op == OP_NE ? "COALESCE(%s%s <> " : "%s%s%s %s ", q->op == OP_NE ? x : pre,
-				     q->op == OP_NE ? collate(t) : x, q->op == OP_NE ? "" : collate(t), q->op == OP_NE ? "" : sym[q->op]))
+		if (crmw__buf_printf(b, op == OP_NE ? "COALESCE(%s%s <> " : "%s%s%s %s ", op == OP_NE ? x : pre,
+				     op == OP_NE ? collate(t) : x, op == OP_NE ? "" : collate(t), op == OP_NE ? "" : sym[op]))
 			return coom(c);
 		if ((rc = value_sql(c, &lhs, v, q->lhs.text, b)))
 			return rc;
-		return crmw__buf_puts(b, q->op == OP_NE ? ", 1)" : post) ? coom(c) : CRMW_OK;
+		return crmw__buf_puts(b, op == OP_NE ? ", 1)" : post) ? coom(c) : CRMW_OK;
 	}
 	case OP_LIKE:
 	case OP_NOT_LIKE:
@@ -742,7 +1003,7 @@ static int compile_cmp(cctx *c, const q_cond *q, crmw_buf *b, bool negated, bool
 			int idx = param_text(c, v->s);
 			if (idx < 0)
 				return CRMW_ENOMEM;
-			if (q->op == OP_LIKE)
+			if (op == OP_LIKE)
 				rc = crmw__buf_printf(b, "%s%s LIKE ?%d ESCAPE '\\'%s", pre, x, idx, post);
 			else
 				rc = crmw__buf_printf(b, "COALESCE(%s NOT LIKE ?%d ESCAPE '\\', 1)", x, idx);
@@ -750,7 +1011,7 @@ static int compile_cmp(cctx *c, const q_cond *q, crmw_buf *b, bool negated, bool
 		return rc ? coom(c) : CRMW_OK;
 	case OP_IN:
 	case OP_NOT_IN: {
-		bool not_in = q->op == OP_NOT_IN;
+		bool not_in = op == OP_NOT_IN;
 		if (v->kind == V_SUBQUERY) {
 			if (!is_id_type(t))
 				return cerr(c, QE_MALFORMED, q->lhs.pos, "a semi-join needs an Id or reference field on the left, not '%s'",
@@ -774,6 +1035,9 @@ static int compile_cmp(cctx *c, const q_cond *q, crmw_buf *b, bool negated, bool
 		for (int i = 0; i < v->nitems; i++) {
 			if (i && crmw__buf_puts(b, ", "))
 				return coom(c);
+			if (i && !v->items[i].currency != !v->items[0].currency)
+				return cerr(c, QE_MALFORMED, v->items[i].pos,
+					    "an IN list cannot mix amounts with and without a currency code");
 			if (v->items[i].kind == V_NULL)
 				return cerr(c, QE_OPERATOR, v->items[i].pos, "null cannot be used in an IN list");
 			if ((rc = value_sql(c, &lhs, &v->items[i], q->lhs.text, b)))
@@ -786,7 +1050,7 @@ static int compile_cmp(cctx *c, const q_cond *q, crmw_buf *b, bool negated, bool
 		if (t != CRMW_FIELD_MULTIPICKLIST)
 			return cerr(c, QE_OPERATOR, q->pos, "INCLUDES and EXCLUDES work on multi-select picklists, not on '%s'",
 				    lhs.name ? lhs.name : q->lhs.text);
-		bool exc = q->op == OP_EXCLUDES;
+		bool exc = op == OP_EXCLUDES;
 		if (crmw__buf_puts(b, exc ? "NOT COALESCE((" : "COALESCE(("))
 			return coom(c);
 		for (int i = 0; i < v->nitems; i++) {
@@ -920,6 +1184,142 @@ static int add_col(crmw_buf *sel, int *ncols, const char *sql)
 static int compile_child(cctx *c, const q_item *it, q_compiled *parent, q_node *node);
 
 /*
+ * "FROM Contact c, c.Account a": each alias's path written out from the
+ * FROM object (earlier aliases expanded), checked to lead to an object the
+ * role may read; resolve_path then reads "a.Name" as "Account.Name".
+ */
+static int expand_relaliases(cctx *x, const q_select *s)
+{
+	q_relalias *rels = crmw__arena_alloc(x->a, sizeof *rels * (size_t)s->nrels);
+	if (!rels)
+		return coom(x);
+	for (int i = 0; i < s->nrels; i++) {
+		const q_relalias *r = &s->rels[i];
+		bool twice = s->alias && strcasecmp(s->alias, r->alias) == 0;
+		for (int k = 0; k < i; k++)
+			twice = twice || strcasecmp(rels[k].alias, r->alias) == 0;
+		if (twice)
+			return cerr(x, QE_MALFORMED, r->path.pos, "alias '%s' is given twice in FROM", r->alias);
+		x->rels = rels;
+		x->nrels = i;
+		q_path buf;
+		const q_path *p = unalias(x, &r->path, &buf);
+		if (x->failed)
+			return CRMW_ENOMEM;
+		q_path w = p ? *p : r->path;
+		if (!p) {
+			/* "c.Account": from the FROM object, named or aliased */
+			bool is_rel = false;
+			for (int32_t k = 0; k < x->root->nfields; k++)
+				is_rel = is_rel || (x->root->fields[k].relationship &&
+						    strcasecmp(x->root->fields[k].relationship, w.parts[0]) == 0);
+			if (!is_rel && ((x->alias && strcasecmp(w.parts[0], x->alias) == 0) ||
+					strcasecmp(w.parts[0], x->root->name) == 0)) {
+				w.parts++;
+				w.nparts--;
+			}
+		}
+		/* it must lead to an object: read that object's Id */
+		q_path idp = w;
+		const char **parts = crmw__arena_alloc(x->a, sizeof *parts * (size_t)(w.nparts + 1));
+		if (!parts)
+			return coom(x);
+		memcpy(parts, w.parts, sizeof *parts * (size_t)w.nparts);
+		parts[w.nparts] = "Id";
+		idp.parts = parts;
+		idp.nparts = w.nparts + 1;
+		rexpr tmp;
+		x->nrels = 0; /* w is written out already */
+		int rc = resolve_path(x, &idp, &tmp);
+		if (rc)
+			return rc;
+		rels[i].path = w;
+		rels[i].alias = r->alias;
+	}
+	x->rels = rels;
+	x->nrels = s->nrels;
+	return CRMW_OK;
+}
+
+/*
+ * One expression of a SELECT list into the statement's columns and the
+ * record's shape: a field under its relationships ("Account": {"Name"}),
+ * toLabel/convertCurrency/FORMAT of a field keyed like the field (or by
+ * its alias), a function or aggregate by its alias or exprN.
+ */
+static int select_resolved(cctx *x, const q_expr *e, rexpr r, const rexpr *groups, int ng, bool semi, q_node *root,
+			   crmw_buf *sel, int *ncols)
+{
+	if (x->aggregate && !r.is_agg) {
+		/* a wrapper of a grouped field is grouped: toLabel(Status) by Status */
+		const char *plain = r.wrapper && r.base ? r.base : r.sql;
+		bool grouped = false;
+		for (int g = 0; g < ng && !grouped; g++)
+			grouped = strcmp(groups[g].sql, plain) == 0 || strcmp(groups[g].sql, r.sql) == 0;
+		if (!grouped)
+			return cerr(x, QE_MALFORMED, e->pos, "Field must be grouped or aggregated: %s", e->text);
+	}
+	if (semi) {
+		if (!is_id_type(r.type))
+			return cerr(x, QE_MALFORMED, e->pos, "a semi-join subquery must select an Id or reference field, not '%s'",
+				    e->text);
+		return add_col(sel, ncols, r.sql) < 0 ? coom(x) : CRMW_OK;
+	}
+	/* Where the value goes in the record. */
+	q_node *parent = root;
+	const char *key;
+	if (x->aggregate || r.is_fn) {
+		key = e->alias ? e->alias : (r.is_agg || r.is_fn) ? afmt(x, "expr%d", x->exprn++) : r.name;
+	} else if (e->alias && r.wrapper) {
+		key = e->alias; /* toLabel(Account.Industry) ind: {"ind": ...} */
+	} else {
+		if (e->alias)
+			return cerr(x, QE_MALFORMED, e->pos, "'%s %s': field aliases are only allowed in aggregate queries", e->text,
+				    e->alias);
+		for (int k = 0; k < r.nchain && parent; k++) {
+			q_node *pn = add_kid(x, parent, N_PARENT, r.chain[k]);
+			if (pn && pn->col < 0 && (pn->col = add_col(sel, ncols, r.exists[k])) < 0)
+				return coom(x);
+			parent = pn;
+		}
+		key = r.name;
+	}
+	if (!parent || !key)
+		return coom(x);
+	if (has_value_key(parent, key))
+		return cerr(x, QE_MALFORMED, e->pos, "duplicate field selected: %s%s", e->text,
+			    r.wrapper && !e->alias ? " (give the function an alias)" : "");
+	q_node *leaf = add_kid(x, parent, N_VALUE, key);
+	if (!leaf)
+		return coom(x);
+	leaf->ftype = r.type;
+	leaf->col = add_col(sel, ncols, r.sql);
+	return leaf->col < 0 ? coom(x) : CRMW_OK;
+}
+
+static int select_expr(cctx *x, const q_expr *e, const rexpr *groups, int ng, bool semi, q_node *root, crmw_buf *sel,
+		       int *ncols)
+{
+	rexpr r;
+	int rc = resolve_expr(x, e, &r, true, CL_SELECT);
+	return rc ? rc : select_resolved(x, e, r, groups, ng, semi, root, sel, ncols);
+}
+
+/* A picklist's values as crmw_pickrank reads them: "3:New7:Working". */
+static const char *picklist_arg(cctx *c, const crmw_field *f)
+{
+	crmw_buf b = CRMW_BUF_INIT;
+	int rc = CRMW_OK;
+	for (int32_t i = 0; !rc && i < f->npicklist; i++)
+		rc = crmw__buf_printf(&b, "%zu:%s", strlen(f->picklist[i]), f->picklist[i]);
+	const char *out = rc ? NULL : crmw__arena_strndup(c->a, b.data ? b.data : "", b.len);
+	crmw_buf_dispose(&b);
+	if (!out)
+		coom(c);
+	return out;
+}
+
+/*
  * Compile one SELECT into `out`.  semi: a semi-join subquery (one Id
  * column).  qc: where the output tree goes (NULL for semi-joins).
  * parent_via: for a child subquery, the reference to the parent record,
@@ -928,6 +1328,10 @@ static int compile_child(cctx *c, const q_item *it, q_compiled *parent, q_node *
 static int compile_select(cctx *c, const q_select *s, crmw_buf *out, sel_mode mode, q_compiled *qc,
 			  const crmw_field *parent_via)
 {
+	if (s->from_prefix)
+		return cerr(c, QE_MALFORMED, s->from_pos,
+			    "FROM takes an object name, not a path: '%s.%s' names a child relationship, which only a subquery in SELECT reads",
+			    s->from_prefix, s->from);
 	const crmw_object *o = crmw__schema_object(c->db->schema, s->from);
 	if (!o) {
 		const char *hint = suggest_object(c, s->from);
@@ -947,6 +1351,9 @@ static int compile_select(cctx *c, const q_select *s, crmw_buf *out, sel_mode mo
 	sub.exprn = 0;
 	sub.fts_match = NULL; /* nested queries do not search */
 	sub.fts_none = false;
+	sub.fts_eval = NULL;
+	sub.rels = NULL;
+	sub.nrels = 0;
 	memset(&sub.join_sql, 0, sizeof sub.join_sql);
 	cctx *x = &sub;
 	int rc = CRMW_OK;
@@ -954,8 +1361,8 @@ static int compile_select(cctx *c, const q_select *s, crmw_buf *out, sel_mode mo
 	int ncols = 0;
 	const char *src = NULL;
 
-	bool count_only = mode == SEL_QUERY && s->nitems == 1 && !s->items[0].is_sub &&
-			  s->items[0].e.fn == FN_COUNT && !s->items[0].e.has_path;
+	bool count_only = mode == SEL_QUERY && s->nitems == 1 && !s->items[0].is_sub && !s->items[0].fields &&
+			  s->items[0].e.fn == FN_COUNT && !s->items[0].e.has_path && !s->items[0].e.format;
 	for (int i = 0; i < s->nitems; i++)
 		if (!s->items[i].is_sub && s->items[i].e.fn == FN_COUNT && !s->items[i].e.has_path && s->nitems > 1) {
 			rc = cerr(x, QE_MALFORMED, s->items[i].pos, "COUNT() must be the only item in SELECT; use COUNT(Id) with other fields");
@@ -965,8 +1372,25 @@ static int compile_select(cctx *c, const q_select *s, crmw_buf *out, sel_mode mo
 	for (int i = 0; i < s->nitems; i++)
 		if (!s->items[i].is_sub && is_agg(s->items[i].e.fn))
 			x->aggregate = true;
+	for (int i = 0; i < s->nitems; i++) {
+		const q_item *it = &s->items[i];
+		if (!it->fields)
+			continue;
+		if (x->aggregate) {
+			rc = cerr(x, QE_MALFORMED, it->pos, "FIELDS() cannot be used in an aggregate query");
+			goto done;
+		}
+		/* Salesforce's rule: the set of fields is not bounded, the rows must be */
+		if (it->fields != FIELDS_STANDARD && !(s->has_limit && s->limit <= 200)) {
+			rc = cerr(x, QE_MALFORMED, it->pos,
+				  "The SOQL FIELDS function must have a LIMIT of at most 200: FIELDS(%s) selects an unbounded set of fields (FIELDS(STANDARD) needs no LIMIT)",
+				  it->fields == FIELDS_ALL ? "ALL" : "CUSTOM");
+			goto done;
+		}
+	}
 	if (semi) {
-		if (s->nitems != 1 || s->items[0].is_sub || s->items[0].e.fn != FN_NONE) {
+		if (s->nitems != 1 || s->items[0].is_sub || s->items[0].fields || s->items[0].e.fn != FN_NONE ||
+		    s->items[0].e.format) {
 			rc = cerr(x, QE_MALFORMED, s->pos, "a semi-join subquery selects exactly one Id or reference field");
 			goto done;
 		}
@@ -980,6 +1404,8 @@ static int compile_select(cctx *c, const q_select *s, crmw_buf *out, sel_mode mo
 		rc = cerr(x, QE_MALFORMED, s->pos, "semi-join subqueries nest only one level deep");
 		goto done;
 	}
+	if (s->nrels && (rc = expand_relaliases(x, s)))
+		goto done;
 	/*
 	 * The rows: the object's table, or, when the role reads only some of
 	 * its records, a subquery of just those (row_source).  Every condition
@@ -1017,6 +1443,20 @@ static int compile_select(cctx *c, const q_select *s, crmw_buf *out, sel_mode mo
 			rc = coom(x);
 			goto done;
 		}
+		/* Terms with wildcards inside: the index found the records that
+		 * may match, and each is checked exactly, on its own columns (the
+		 * row source's: only records the role reads get here). */
+		if (c->fts_eval && !c->fts_none) {
+			int pidx = param_text(x, c->fts_eval->program);
+			rc = pidx < 0 || crmw__buf_printf(&where, "%scrmw_sosl(?%d", s->where ? "" : " AND ", pidx);
+			for (int k = 0; !rc && k < c->fts_eval->ncols; k++)
+				rc = crmw__buf_printf(&where, ", %s.\"%s\"", table_alias(x, 0), c->fts_eval->cols[k]);
+			rc = rc ? rc : crmw__buf_printf(&where, ")%s", s->where ? " AND " : "");
+			if (rc) {
+				rc = coom(x);
+				goto done;
+			}
+		}
 	}
 	if (s->where && (rc = compile_cond(x, s->where, &where, false, false)))
 		goto done;
@@ -1034,7 +1474,7 @@ static int compile_select(cctx *c, const q_select *s, crmw_buf *out, sel_mode mo
 		goto done;
 	}
 	for (int i = 0; i < s->ngroup; i++) {
-		if ((rc = resolve_expr(x, &s->group[i], &groups[ng], false)))
+		if ((rc = resolve_expr(x, &s->group[i], &groups[ng], false, CL_GROUP)))
 			goto done;
 		if (groups[ng].type == CRMW_FIELD_TEXTAREA || groups[ng].type == CRMW_FIELD_MULTIPICKLIST) {
 			rc = cerr(x, QE_MALFORMED, s->group[i].pos, "field '%s' cannot be grouped", s->group[i].text);
@@ -1064,67 +1504,38 @@ static int compile_select(cctx *c, const q_select *s, crmw_buf *out, sel_mode mo
 				rc = coom(x);
 			break;
 		}
-		rexpr r;
-		if ((rc = resolve_expr(x, &it->e, &r, true)))
-			break;
-		if (x->aggregate && !r.is_agg) {
-			bool grouped = false;
-			for (int g = 0; g < ng && !grouped; g++)
-				grouped = strcmp(groups[g].sql, r.sql) == 0;
-			if (!grouped) {
-				rc = cerr(x, QE_MALFORMED, it->e.pos, "Field must be grouped or aggregated: %s", it->e.text);
+		if (!it->fields) {
+			rc = select_expr(x, &it->e, groups, ng, semi, root, &sel, &ncols);
+			if (semi)
 				break;
-			}
+			continue;
 		}
-		if (semi) {
-			if (!is_id_type(r.type)) {
-				rc = cerr(x, QE_MALFORMED, it->e.pos, "a semi-join subquery must select an Id or reference field, not '%s'", it->e.text);
-				break;
-			}
-			if (add_col(&sel, &ncols, r.sql) < 0)
-				rc = coom(x);
-			break;
+		/* FIELDS(): the object's fields the role sees, in the schema's order
+		 * (custom fields are those named ...__c) */
+		for (int32_t k = 0; k < o->nfields && !rc; k++) {
+			const crmw_field *f = &o->fields[k];
+			size_t n = strlen(f->name);
+			bool custom = n > 3 && strcasecmp(f->name + n - 3, "__c") == 0;
+			if ((it->fields == FIELDS_CUSTOM && !custom) || (it->fields == FIELDS_STANDARD && custom) ||
+			    !crmw__role_sees(x->role, o->name, f->name))
+				continue;
+			/* the field is known: read as resolve_path reads a field of
+			 * the FROM object, without looking it up by name */
+			q_expr e;
+			memset(&e, 0, sizeof e);
+			e.has_path = true;
+			e.path.parts = (const char **)&f->name;
+			e.path.nparts = 1;
+			e.path.pos = e.pos = it->pos;
+			e.path.text = e.text = f->name;
+			rexpr r;
+			memset(&r, 0, sizeof r);
+			r.field = f;
+			r.type = f->type;
+			r.name = f->name;
+			r.sql = r.base = afmt(x, "%s.\"%s\"", table_alias(x, 0), f->name);
+			rc = r.sql ? select_resolved(x, &e, r, groups, ng, false, root, &sel, &ncols) : coom(x);
 		}
-		/* Where the value goes in the record. */
-		q_node *parent = root;
-		const char *key;
-		if (x->aggregate || r.is_fn) {
-			key = it->e.alias ? it->e.alias
-					  : (r.is_agg || r.is_fn) ? afmt(x, "expr%d", x->exprn++) : r.name;
-		} else {
-			for (int k = 0; k < r.nchain && parent; k++) {
-				q_node *pn = add_kid(x, parent, N_PARENT, r.chain[k]);
-				if (pn && pn->col < 0) {
-					pn->col = add_col(&sel, &ncols, r.exists[k]);
-					if (pn->col < 0)
-						rc = coom(x);
-				}
-				parent = pn;
-			}
-			key = r.name;
-			if (it->e.alias) {
-				rc = cerr(x, QE_MALFORMED, it->e.pos,
-					  "'%s %s': field aliases are only allowed in aggregate queries", it->e.text, it->e.alias);
-				break;
-			}
-		}
-		if (!parent || !key) {
-			rc = coom(x);
-			break;
-		}
-		if (has_value_key(parent, key)) {
-			rc = cerr(x, QE_MALFORMED, it->e.pos, "duplicate field selected: %s", it->e.text);
-			break;
-		}
-		q_node *leaf = add_kid(x, parent, N_VALUE, key);
-		if (!leaf) {
-			rc = coom(x);
-			break;
-		}
-		leaf->ftype = r.type;
-		leaf->col = add_col(&sel, &ncols, r.sql);
-		if (leaf->col < 0)
-			rc = coom(x);
 	}
 	if (rc)
 		goto done;
@@ -1152,13 +1563,13 @@ static int compile_select(cctx *c, const q_select *s, crmw_buf *out, sel_mode mo
 	/* SOSL's relevance order, FTS5's rank, weighs terms by how many
 	 * records hold them, the ones the role may not read included: over
 	 * some of an object's records the order is the records' own. */
-	if (!rc && c->fts_match && s->norder == 0)
+	if (!rc && c->fts_match && !c->fts_none && s->norder == 0)
 		rc = crmw__buf_printf(&tail, " ORDER BY %s%s", table_alias(x, 0), restricted ? ".rowid" : "_fts.rank")
 			     ? coom(x)
 			     : CRMW_OK;
 	for (int i = 0; i < s->norder && !rc; i++) {
 		rexpr r;
-		if ((rc = resolve_expr(x, &s->order[i].e, &r, x->aggregate)))
+		if ((rc = resolve_expr(x, &s->order[i].e, &r, x->aggregate, CL_ORDER)))
 			break;
 		if (r.type == CRMW_FIELD_TEXTAREA || r.type == CRMW_FIELD_MULTIPICKLIST) {
 			rc = cerr(x, QE_MALFORMED, s->order[i].e.pos, "field '%s' cannot be sorted", s->order[i].e.text);
@@ -1175,8 +1586,23 @@ static int compile_select(cctx *c, const q_select *s, crmw_buf *out, sel_mode mo
 			}
 		}
 		const char *nulls = s->order[i].nulls == 1 ? " NULLS FIRST" : s->order[i].nulls == 2 ? " NULLS LAST" : "";
-		rc = crmw__buf_printf(&tail, "%s%s%s%s%s", i ? ", " : " ORDER BY ", r.sql, collate(r.type),
-				      s->order[i].desc ? " DESC" : "", nulls)
+		const char *dir = s->order[i].desc ? " DESC" : "";
+		if (r.type == CRMW_FIELD_PICKLIST && r.field && r.field->npicklist > 0) {
+			/* A picklist sorts in its defined order, values outside it after
+			 * them (alphabetically: only an unrestricted picklist has any). */
+			const char *list = picklist_arg(x, r.field);
+			int idx = list ? param_text(x, list) : -1;
+			if (idx < 0) {
+				rc = CRMW_ENOMEM;
+				break;
+			}
+			rc = crmw__buf_printf(&tail, "%scrmw_pickrank(%s, ?%d)%s%s", i ? ", " : " ORDER BY ", r.sql, idx, dir, nulls);
+			if (!rc && !r.field->restricted)
+				rc = crmw__buf_printf(&tail, ", %s COLLATE NOCASE%s%s", r.sql, dir, nulls);
+			rc = rc ? coom(x) : CRMW_OK;
+			continue;
+		}
+		rc = crmw__buf_printf(&tail, "%s%s%s%s%s", i ? ", " : " ORDER BY ", r.sql, collate(r.type), dir, nulls)
 			     ? coom(x)
 			     : CRMW_OK;
 	}
@@ -1258,6 +1684,7 @@ static int row_source(cctx *c, const crmw_object *o, const crmw_field *via, cons
 	rc_ctx.semi_depth = 0;
 	rc_ctx.fts_match = NULL;
 	rc_ctx.fts_none = false;
+	rc_ctx.fts_eval = NULL;
 	rc_ctx.same_row = same_row;
 	crmw_buf sql = CRMW_BUF_INIT;
 	rc = compile_select(&rc_ctx, rule, &sql, SEL_SOURCE, NULL, via);
@@ -1318,6 +1745,12 @@ static int compile_child(cctx *c, const q_item *it, q_compiled *parent, q_node *
 			    "Didn't understand relationship '%s' in FROM part of query call; '%s' has no child relationship of that name%s%s%s",
 			    s->from, c->root->name, hint ? "; did you mean '" : "", hint ? hint : "", hint ? "'?" : "");
 	}
+	/* "FROM Account.Contacts": the prefix names the outer query's object */
+	if (s->from_prefix && strcasecmp(s->from_prefix, c->root->name) != 0 &&
+	    !(c->alias && strcasecmp(s->from_prefix, c->alias) == 0))
+		return cerr(c, QE_FIELD, s->from_pos,
+			    "Didn't understand relationship '%s.%s' in FROM part of query call: a child relationship is named after the outer query's object, '%s'",
+			    s->from_prefix, s->from, c->root->name);
 	if (!crmw__role_reads(c->role, child->name))
 		return cdeny(c, s->from_pos, "cannot read '%s', the records of child relationship '%s'", child->name, s->from);
 	/* The children are found through their lookup field: a hidden one
@@ -1328,7 +1761,7 @@ static int compile_child(cctx *c, const q_item *it, q_compiled *parent, q_node *
 	for (int i = 0; i < s->nitems; i++) {
 		if (s->items[i].is_sub)
 			return cerr(c, QE_MALFORMED, s->items[i].pos, "child subqueries nest only one level deep");
-		if (s->items[i].e.fn != FN_NONE)
+		if (is_agg(s->items[i].e.fn) || FN_IS_DATE(s->items[i].e.fn) || s->items[i].e.inner)
 			return cerr(c, QE_MALFORMED, s->items[i].pos, "a child subquery cannot aggregate");
 	}
 	if (s->ngroup || s->having)
@@ -1341,6 +1774,7 @@ static int compile_child(cctx *c, const q_item *it, q_compiled *parent, q_node *
 	/* Compile as a query on the child object, then add the parent filter. */
 	q_select copy = *s;
 	copy.from = child->name;
+	copy.from_prefix = NULL;
 	cctx cc = *c;
 	cc.params = (q_param **)&cq->params;
 	int nparams = 0, capparams = 0;
@@ -1416,7 +1850,7 @@ int crmw__compile_rule_check(crmw_db *db, crmw_arena *a, const q_select *s, crmw
 }
 
 int crmw__compile_search_select(crmw_db *db, const crmw_role *role, crmw_arena *a, const q_select *s,
-				const char *fts_match, bool none, q_compiled **out)
+				const char *fts_match, bool none, const q_eval *eval, q_compiled **out)
 {
 	*out = NULL;
 	q_compiled *qc = crmw__arena_alloc(a, sizeof *qc);
@@ -1427,7 +1861,7 @@ int crmw__compile_search_select(crmw_db *db, const crmw_role *role, crmw_arena *
 	cctx c = {
 		.db = db, .role = role && !role->unrestricted ? role : NULL, .a = a, .err = &db->h.err,
 		.next_alias = &next_alias, .params = &qc->params, .nparams = &nparams, .capparams = &capparams,
-		.fts_match = fts_match, .fts_none = none,
+		.fts_match = fts_match, .fts_none = none, .fts_eval = eval,
 	};
 	crmw_buf sql = CRMW_BUF_INIT;
 	int rc = compile_select(&c, s, &sql, SEL_QUERY, qc, NULL);

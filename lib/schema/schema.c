@@ -15,6 +15,7 @@
 static const char *const type_names[] = {
 	"id", "string", "textarea", "email", "phone", "url", "picklist", "multipicklist",
 	"boolean", "int", "double", "currency", "percent", "date", "datetime", "reference",
+	"location",
 };
 
 const char *crmw_field_type_name(int32_t type)

@@ -5,6 +5,7 @@
  */
 #include "store/internal.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -460,9 +461,39 @@ static int db_alloc(crmw_db **out)
 	crmw_db *db = calloc(1, sizeof *db);
 	if (!db)
 		return crmw__errf(NULL, CRMW_ENOMEM, "out of memory");
+	memcpy(db->currency, "USD", 4);
+	db->fiscal_start = 1;
+	db->fiscal_by_end = true;
 	*out = db;
 	return CRMW_OK;
 }
+
+/* The org settings (docs/data-model.md): check one; put it into db. */
+static int set_setting(crmw_db *db, const char *key, const char *value, crmw_err *err)
+{
+	if (strcmp(key, "currency") == 0) {
+		if (strlen(value) != 3 || !isupper((unsigned char)value[0]) || !isupper((unsigned char)value[1]) ||
+		    !isupper((unsigned char)value[2]))
+			return crmw__errf(err, CRMW_EINVALID, "\"currency\" '%.40s' is not an ISO 4217 code (three capital letters)",
+					  value);
+		memcpy(db->currency, value, 4);
+	} else if (strcmp(key, "fiscal_year_start_month") == 0) {
+		char *end;
+		long m = strtol(value, &end, 10);
+		if (*end || m < 1 || m > 12)
+			return crmw__errf(err, CRMW_EINVALID, "\"fiscal_year_start_month\" '%.40s' is not a month from 1 to 12",
+					  value);
+		db->fiscal_start = (int)m;
+	} else if (strcmp(key, "fiscal_year_named_by") == 0) {
+		if (strcmp(value, "end") != 0 && strcmp(value, "start") != 0)
+			return crmw__errf(err, CRMW_EINVALID, "\"fiscal_year_named_by\" is \"start\" or \"end\", not '%.40s'",
+					  value);
+		db->fiscal_by_end = value[0] == 'e';
+	}
+	return CRMW_OK;
+}
+
+static const char *const setting_keys[] = {"currency", "fiscal_year_start_month", "fiscal_year_named_by"};
 
 static void db_close(crmw_db *db)
 {
@@ -520,6 +551,10 @@ int crmw_db_create(crmw_db **out, const char *path, const crmw_schema *schema,
 	json_int_t seed = 0;
 	const char *now = NULL;
 	json_t *opts = NULL;
+	/* the settings, checked now, kept in the new database's crmw_meta */
+	crmw_db probe;
+	memset(&probe, 0, sizeof probe);
+	char settings[3][16] = {"", "", ""};
 	if (options_json) {
 		json_error_t jerr;
 		opts = json_loads(options_json, 0, &jerr);
@@ -537,11 +572,27 @@ int crmw_db_create(crmw_db **out, const char *path, const crmw_schema *schema,
 			else if (strcmp(key, "now") == 0 && json_is_string(v))
 				now = json_string_value(v);
 			else {
-				int rc = crmw__errf(NULL, CRMW_EINVALID,
-						    "crmw_db_create: bad option \"%s\" (known: overwrite, id_seed, now)",
-						    key);
-				json_decref(opts);
-				return rc;
+				int k = -1;
+				for (int i = 0; i < (int)CRMW_ARRAY_LEN(setting_keys); i++)
+					if (strcmp(key, setting_keys[i]) == 0)
+						k = i;
+				char val[16] = "";
+				if (k >= 0 && json_is_string(v))
+					snprintf(val, sizeof val, "%s", json_string_value(v));
+				else if (k >= 0 && json_is_integer(v))
+					snprintf(val, sizeof val, "%lld", (long long)json_integer_value(v));
+				int rc = k < 0 || !val[0] ? crmw__errf(NULL, CRMW_EINVALID,
+								       "crmw_db_create: bad option \"%s\" (known: overwrite, id_seed, now, "
+								       "currency, fiscal_year_start_month, fiscal_year_named_by)",
+								       key)
+							  : set_setting(&probe, key, val, NULL);
+				if (rc) {
+					if (k >= 0)
+						crmw__errf(NULL, rc, "crmw_db_create: %s", crmw_last_error());
+					json_decref(opts);
+					return rc;
+				}
+				memcpy(settings[k], val, sizeof val);
 			}
 		}
 	}
@@ -572,7 +623,10 @@ int crmw_db_create(crmw_db **out, const char *path, const crmw_schema *schema,
 		return rc;
 	}
 	db->id_seed = (uint64_t)seed;
-	rc = crmw_schema_clone(&db->schema, schema);
+	for (int k = 0; !rc && k < (int)CRMW_ARRAY_LEN(setting_keys); k++)
+		if (settings[k][0])
+			rc = set_setting(db, setting_keys[k], settings[k], NULL);
+	rc = rc ? rc : crmw_schema_clone(&db->schema, schema);
 	if (!rc && now_norm[0] && !(db->now = crmw__strdup(now_norm)))
 		rc = crmw__errf(NULL, CRMW_ENOMEM, "out of memory");
 	json_decref(opts);
@@ -620,6 +674,9 @@ int crmw_db_create(crmw_db **out, const char *path, const crmw_schema *schema,
 		rc = save_meta(db, "id_seed", seedtxt);
 	if (!rc && db->now)
 		rc = save_meta(db, "now", db->now);
+	for (int k = 0; !rc && k < (int)CRMW_ARRAY_LEN(setting_keys); k++)
+		if (settings[k][0])
+			rc = save_meta(db, setting_keys[k], settings[k]);
 	if (!rc)
 		rc = save_schema(db);
 	if (!rc)
@@ -753,7 +810,15 @@ int crmw_db_open(crmw_db **out, const char *path, uint32_t flags)
 		goto done;
 	}
 	db->id_seed = seed ? strtoull(seed, NULL, 10) : 0;
-	rc = sync_objstates(db);
+	for (int k = 0; !rc && k < (int)CRMW_ARRAY_LEN(setting_keys); k++) {
+		char *val = NULL;
+		rc = load_meta(db, setting_keys[k], &val);
+		if (!rc && val && set_setting(db, setting_keys[k], val, NULL))
+			rc = crmw__errf(&db->h.err, CRMW_ECORRUPT, "%s: the org setting %s is damaged: %s", path, setting_keys[k],
+					crmw_last_error());
+		free(val);
+	}
+	rc = rc ? rc : sync_objstates(db);
 	if (!rc && !db->readonly)
 		rc = ensure_search_indexes(db);
 done:

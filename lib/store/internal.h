@@ -33,6 +33,10 @@ struct crmw_db {
 	bool in_bulk;
 	uint64_t id_seed;
 	char *now;
+	/* org settings (crmw_db_create options, kept in crmw_meta) */
+	char currency[4];      /* ISO 4217 code: the org's one currency */
+	int fiscal_start;      /* the fiscal year's first month, 1-12 */
+	bool fiscal_by_end;    /* a fiscal year is named by the calendar year it ends in */
 	/* Compiled queries belong to lib/query, which sets both when it makes
 	 * its cache; store frees them through the hook (it never calls up). */
 	struct q_cache *qcache;
@@ -47,7 +51,7 @@ typedef struct crmw_val {
 	double d;
 	const char *s; /* TEXT: points into the input or into buf */
 	size_t n;
-	char buf[40];  /* normalised dates, ids, numbers printed as text */
+	char buf[48];  /* normalised dates, ids, locations, numbers printed as text */
 } crmw_val;
 
 /* Convert input to the stored form of field `f` of object `o`.  On error
@@ -58,6 +62,12 @@ int crmw__val_from_text(crmw_val *v, const crmw_schema *s, const crmw_object *o,
 int crmw__val_from_json(crmw_val *v, const crmw_schema *s, const crmw_object *o,
 			const crmw_field *f, struct json_t *j, char *why, size_t whylen);
 int crmw__val_bind(sqlite3_stmt *st, int col, const crmw_val *v);
+/* A location value ("lat,lon" as stored, n bytes): false unless it is two
+ * finite numbers with |lat| <= 90 and |lon| <= 180. */
+bool crmw__location_parse(const char *s, size_t n, double *lat, double *lon);
+/* A stored location as Salesforce writes it: {"latitude":..,"longitude":..}. */
+int crmw__location_json(crmw_buf *b, const char *s, size_t n);
+
 /* Print a value for an error message (cut to a sane length). */
 void crmw__val_show(char *out, size_t outlen, const char *s, size_t n);
 

@@ -28,6 +28,9 @@ int crmw__record_json(crmw_buf *b, const crmw_object *o, sqlite3_stmt *st, int f
 			rc = crmw__buf_puts(b, "null");
 		} else if (f->type == CRMW_FIELD_BOOLEAN) {
 			rc = crmw__buf_puts(b, sqlite3_column_int64(st, col) ? "true" : "false");
+		} else if (f->type == CRMW_FIELD_LOCATION) {
+			rc = crmw__location_json(b, (const char *)sqlite3_column_text(st, col),
+						 (size_t)sqlite3_column_bytes(st, col));
 		} else if (t == SQLITE_INTEGER) {
 			rc = crmw__buf_printf(b, "%lld", (long long)sqlite3_column_int64(st, col));
 		} else if (t == SQLITE_FLOAT) {

@@ -62,6 +62,55 @@ static bool parse_real(const char *s, size_t n, double *out)
 	return true;
 }
 
+/* ---------------------------------------------------------- locations */
+
+static bool trim_real(const char *s, size_t n, double *out)
+{
+	while (n && (*s == ' ' || *s == '\t')) {
+		s++;
+		n--;
+	}
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	return parse_real(s, n, out);
+}
+
+bool crmw__location_parse(const char *s, size_t n, double *lat, double *lon)
+{
+	const char *comma = s ? memchr(s, ',', n) : NULL;
+	if (!comma)
+		return false;
+	size_t k = (size_t)(comma - s);
+	return trim_real(s, k, lat) && trim_real(comma + 1, n - k - 1, lon) && *lat >= -90 && *lat <= 90 &&
+	       *lon >= -180 && *lon <= 180;
+}
+
+int crmw__location_json(crmw_buf *b, const char *s, size_t n)
+{
+	double lat, lon;
+	if (!crmw__location_parse(s, n, &lat, &lon))
+		return crmw__buf_puts(b, "null");
+	int rc = crmw__buf_puts(b, "{\"latitude\":");
+	rc = rc ? rc : crmw__buf_double(b, lat);
+	rc = rc ? rc : crmw__buf_puts(b, ",\"longitude\":");
+	rc = rc ? rc : crmw__buf_double(b, lon);
+	return rc ? rc : crmw__buf_putc(b, '}');
+}
+
+/* A checked location in its stored form, "lat,lon". */
+static int set_location(crmw_val *v, double lat, double lon, char *why, size_t whylen)
+{
+	if (!(lat >= -90 && lat <= 90 && lon >= -180 && lon <= 180)) {
+		snprintf(why, whylen, "%.17g,%.17g is not a location (latitude -90 to 90, longitude -180 to 180)", lat, lon);
+		return CRMW_ESCHEMA;
+	}
+	snprintf(v->buf, sizeof v->buf, "%.15g,%.15g", lat, lon);
+	v->kind = CRMW_VAL_TEXT;
+	v->s = v->buf;
+	v->n = strlen(v->buf);
+	return CRMW_OK;
+}
+
 /* -------------------------------------------------------------- text */
 
 static void set_text(crmw_val *v, const char *s, size_t n)
@@ -257,6 +306,15 @@ int crmw__val_from_text(crmw_val *v, const crmw_schema *s, const crmw_object *o,
 			return fail(why, whylen, text, n, "is not a valid datetime (YYYY-MM-DDTHH:MM:SSZ)");
 		set_buf(v);
 		return CRMW_OK;
+	case CRMW_FIELD_LOCATION: {
+		if (n == 0)
+			return CRMW_OK;
+		double lat, lon;
+		if (!crmw__location_parse(text, n, &lat, &lon))
+			return fail(why, whylen, text, n,
+				    "is not a location (\"latitude,longitude\": latitude -90 to 90, longitude -180 to 180)");
+		return set_location(v, lat, lon, why, whylen);
+	}
 	default: /* string, textarea, phone, url */
 		set_text(v, text, n);
 		return CRMW_OK;
@@ -326,6 +384,14 @@ int crmw__val_from_json(crmw_val *v, const crmw_schema *s, const crmw_object *o,
 			break;
 		}
 		snprintf(why, whylen, "the number %.17g is not a valid value here", d);
+		return CRMW_ESCHEMA;
+	}
+	if (json_is_object(j) && f->type == CRMW_FIELD_LOCATION) {
+		/* Salesforce's form of a geolocation: {"latitude": x, "longitude": y} */
+		json_t *la = json_object_get(j, "latitude"), *lo = json_object_get(j, "longitude");
+		if (json_object_size(j) == 2 && json_is_number(la) && json_is_number(lo))
+			return set_location(v, json_number_value(la), json_number_value(lo), why, whylen);
+		snprintf(why, whylen, "a location is {\"latitude\": number, \"longitude\": number}");
 		return CRMW_ESCHEMA;
 	}
 	snprintf(why, whylen, "%s: objects and arrays are not field values",

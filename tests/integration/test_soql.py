@@ -274,8 +274,11 @@ check_error("an aggregate in WHERE", "SELECT Id FROM Case WHERE COUNT(Id) > 1", 
 # ---------------------------------------------------------- ORDER BY, LIMIT
 check("ORDER BY DESC, LIMIT and OFFSET", "SELECT Id FROM Case ORDER BY CreatedDate DESC LIMIT 5 OFFSET 3",
       sql('SELECT "Id" FROM "Case" ORDER BY "CreatedDate" DESC LIMIT 5 OFFSET 3'), ordered=True)
-check("ORDER BY ... NULLS LAST", "SELECT Id FROM Case ORDER BY Priority ASC NULLS LAST, Id",
-      sql('SELECT "Id" FROM "Case" ORDER BY "Priority" IS NULL, "Priority" COLLATE NOCASE, "Id"'), ordered=True)
+check("ORDER BY ... NULLS LAST (a picklist sorts in its defined order: Low, Medium, High, Critical)",
+      "SELECT Id FROM Case ORDER BY Priority ASC NULLS LAST, Id",
+      sql('SELECT "Id" FROM "Case" ORDER BY "Priority" IS NULL, CASE lower("Priority") WHEN \'low\' THEN 0 '
+          'WHEN \'medium\' THEN 1 WHEN \'high\' THEN 2 WHEN \'critical\' THEN 3 ELSE 4 END, '
+          '"Priority" COLLATE NOCASE, "Id"'), ordered=True)
 check("ORDER BY ... DESC NULLS FIRST", "SELECT Id FROM Case ORDER BY ClosedDate DESC NULLS FIRST, Id",
       sql('SELECT "Id" FROM "Case" ORDER BY "ClosedDate" IS NOT NULL, "ClosedDate" DESC, "Id"'), ordered=True)
 check("default ASC puts nulls first", "SELECT Id FROM Case ORDER BY ClosedDate, Id",
@@ -396,7 +399,7 @@ t.ok(got is not None and [x["Id"] for x in got.get("Knowledge__kav", [])] and al
      "SOSL without RETURNING searches every object", err)
 got, err = sq("FIND {Customer Max1 wrote} RETURNING Case(Id)")
 t.ok(got is not None and len(got["Case"]) > 0, "SOSL: several words are ANDed", err)
-for bad, needle in (("FIND {z*p} RETURNING Case", "wildcards"), ("FIND {} RETURNING Case", "no term"),
+for bad, needle in (("FIND {*ip} RETURNING Case", "a wildcard cannot start a term"), ("FIND {} RETURNING Case", "no term"),
                     ("FIND {zipper} RETURNING Csae", "INVALID_TYPE"), ("FIND zipper RETURNING Case", "MALFORMED_SEARCH"),
                     ("FIND {OR zipper}", "needs a term"), ("FIND {zipper} RETURNING Case(Subjcet)", "did you mean 'Subject'")):
     got, err = sq(bad)

@@ -334,7 +334,8 @@ static void test_field_type_names(void **state)
 	assert_string_equal(crmw_field_type_name(CRMW_FIELD_ID), "id");
 	assert_string_equal(crmw_field_type_name(CRMW_FIELD_DATETIME), "datetime");
 	assert_string_equal(crmw_field_type_name(CRMW_FIELD_REFERENCE), "reference");
-	assert_null(crmw_field_type_name(16));
+	assert_string_equal(crmw_field_type_name(CRMW_FIELD_LOCATION), "location");
+	assert_null(crmw_field_type_name(17));
 	assert_null(crmw_field_type_name(-1));
 }
 

@@ -100,6 +100,11 @@ static void *everything(void *arg)
 		"SELECT Id FROM Account WHERE Id IN (SELECT AccountId FROM Case WHERE Status != 'Closed')",
 		"SELECT Status, COUNT(Id) n FROM Case WHERE CreatedDate = LAST_N_MONTHS:6 GROUP BY Status",
 		"FIND {invoice OR delay} RETURNING Case(Subject WHERE Status != 'x'), Product2(Name)",
+		/* the constructs of issue 29 */
+		"SELECT FIELDS(ALL), toLabel(Status) st, FORMAT(CreatedDate) made, (SELECT FIELDS(STANDARD) FROM Case.EmailMessages) "
+		"FROM Case c, c.Account a WHERE a.Name != null AND CreatedDate = THIS_FISCAL_YEAR ORDER BY Priority LIMIT 5",
+		"FIND {inv?ice OR d*lay AND NOT (x* OR \"late parcel\")} RETURNING Case(Subject, toLabel(Status) WHERE Status != 'x'), "
+		"Product2(Name)",
 		lw,
 	};
 	for (size_t i = 0; i < sizeof queries / sizeof queries[0]; i++) {
