@@ -62,6 +62,10 @@ typedef struct item {
 } item;
 
 #define FCACHE_N 512 /* field-index cache slots */
+
+/* The latent tables, in the order of latent_insert (one statement each). */
+enum { L_META, L_AGENT, L_AGENT_PROFILE, L_CUSTOMER, L_PRODUCT, L_PRODUCT_ISSUE, L_REGION, L_VIOLATION,
+       L_LEAD, L_OPP, L_TASK, L_QUOTE, L_FACT, L_CALL, L_PERIOD, L_COUNT };
 #define QUARTERS 24  /* calendar quarters with quarterly latents, up to now */
 #define FAST_REGION 0.45 /* the closure factor of a quarter's fastest state */
 #define BEST_CONVERTER 0.4 /* what a quarter's best converter adds to its conversion */
@@ -106,7 +110,7 @@ typedef struct gen {
 	int64_t rows;
 	char meta_seed[32], meta_scale[32], meta_now[21];
 	/* latent statements */
-	sqlite3_stmt *lat[14];
+	sqlite3_stmt *lat[L_COUNT];
 } gen;
 
 /* ------------------------------------------------------------- helpers */
@@ -326,8 +330,6 @@ static const char *const latent_ddl =
 	"CREATE TABLE IF NOT EXISTS crmw_latent_fact (article_id TEXT, question TEXT, answer TEXT) STRICT;"
 	"CREATE TABLE IF NOT EXISTS crmw_latent_call (transcript_id TEXT, opportunity_id TEXT, topic TEXT, positive INTEGER) STRICT;";
 
-enum { L_META, L_AGENT, L_AGENT_PROFILE, L_CUSTOMER, L_PRODUCT, L_PRODUCT_ISSUE, L_REGION, L_VIOLATION,
-       L_LEAD, L_OPP, L_TASK, L_QUOTE, L_FACT, L_CALL, L_PERIOD };
 static const char *const latent_insert[] = {
 	"INSERT INTO crmw_latent_meta VALUES (?1, ?2)",
 	"INSERT INTO crmw_latent_agent VALUES (?1, ?2, ?3, ?4)",
@@ -359,6 +361,8 @@ static void latent(gen *g, int which, const char *types, ...)
 	if (rc)
 		oom(g);
 }
+
+_Static_assert(CRMW_ARRAY_LEN(latent_insert) == L_COUNT, "one insert per latent table");
 
 static int latent_open(gen *g)
 {
