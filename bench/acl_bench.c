@@ -35,19 +35,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #include <crmweaver.h>
-
-#include "bench.h"
 #include <jansson.h>
 #include <sqlite3.h>
+
+#include "benchfn.h"
 
 static void die(const char *what, const char *msg)
 {
 	fprintf(stderr, "acl_bench: %s: %s\n", what, msg ? msg : "?");
 	exit(1);
 }
+
 
 /* ------------------------------------------------ the earlier form */
 
@@ -362,13 +362,13 @@ static result run_query(crmw_db *db, sqlite3 *h, const crmw_query_opts *o, int i
 		if (!fixed)
 			point_text(text, sizeof text, ids[(i < 0 ? 0 : i) % nids]);
 		const char *q = fixed ? fixed : text;
-		double t0 = now_us();
+		double t0 = bench_now_us();
 		if (crmw_query(&out, db, q, strlen(q), o))
 			die(q, crmw_db_errmsg(db));
 		if (i >= 0)
-			t[i] = now_us() - t0;
+			t[i] = bench_now_us() - t0;
 	}
-	r.api = median(t, iters);
+	r.api = bench_percentiles(t, iters).p50;
 	crmw_buf_dispose(&out);
 	/* the two SQL forms, prepared once per text */
 	int nforms = fixed ? 1 : nids;
@@ -390,12 +390,12 @@ static result run_query(crmw_db *db, sqlite3 *h, const crmw_query_opts *o, int i
 	for (int form = 0; form < 2; form++) {
 		for (int i = -20; i < iters; i++) {
 			int k = (i < 0 ? 0 : i) % nforms, n;
-			double t0 = now_us();
+			double t0 = bench_now_us();
 			step_all(h, form ? old[k] : now[k], cs[k].params, &n);
 			if (i >= 0)
-				t[i] = now_us() - t0;
+				t[i] = bench_now_us() - t0;
 		}
-		*(form ? &r.before : &r.rows) = median(t, iters);
+		*(form ? &r.before : &r.rows) = bench_percentiles(t, iters).p50;
 	}
 	for (int k = 0; k < nforms; k++) {
 		sqlite3_finalize(now[k]);
@@ -564,14 +564,14 @@ int main(int argc, char **argv)
 		double *t = malloc(sizeof *t * (size_t)iters * 5 * 4);
 		for (int i = -20; i < iters * 5; i++)
 			for (int k = 0; k < 4; k++) {
-				double t0 = now_us();
+				double t0 = bench_now_us();
 				if (crmw_query(&b, db, q[k], strlen(q[k]), o))
 					die(q[k], crmw_db_errmsg(db));
 				if (i >= 0)
-					t[k * iters * 5 + i] = now_us() - t0;
+					t[k * iters * 5 + i] = bench_now_us() - t0;
 			}
 		for (int k = 0; k < 4; k++) {
-			double m = median(t + k * iters * 5, iters * 5);
+			double m = bench_percentiles(t + k * iters * 5, iters * 5).p50;
 			printf("  %-34s %8.2f µs\n", what[k], m);
 			json_object_set_new(jt, what[k], json_real(m));
 		}

@@ -25,7 +25,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "query/internal.h"
 
-#include "bench.h"
+#include "benchfn.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -115,33 +115,33 @@ static void measure(const char *path, const char *const tmpl[2], int iters, timi
 			parse_compile(db, q[k]);
 	for (int i = 0; i < iters; i++)
 		for (int k = 0; k < 2; k++) {
-			double t0 = now_us();
+			double t0 = bench_now_us();
 			parse_compile(db, q[k]);
-			v[k][i] = now_us() - t0;
+			v[k][i] = bench_now_us() - t0;
 		}
 	for (int k = 0; k < 2; k++)
-		out[k].warm = median(v[k], iters);
+		out[k].warm = bench_percentiles(v[k], iters).p50;
 	crmw_buf res = CRMW_BUF_INIT;
 	for (int i = 0; i < iters; i++)
 		for (int k = 0; k < 2; k++) {
-			double t0 = now_us();
+			double t0 = bench_now_us();
 			if (crmw_query_explain(&res, db, q[k], strlen(q[k]), NULL))
 				die(q[k], crmw_db_errmsg(db));
-			v[k][i] = now_us() - t0;
+			v[k][i] = bench_now_us() - t0;
 		}
 	for (int k = 0; k < 2; k++)
-		out[k].api_warm = median(v[k], iters);
+		out[k].api_warm = bench_percentiles(v[k], iters).p50;
 	for (int i = 0; i < iters; i++)
 		for (int k = 0; k < 2; k++) {
 			char qi[4096];
 			snprintf(qi, sizeof qi, "%s%d", tmpl[k], 1 + i % 200);
-			double t0 = now_us();
+			double t0 = bench_now_us();
 			if (crmw_query_explain(&res, db, qi, strlen(qi), NULL))
 				die(qi, crmw_db_errmsg(db));
-			v[k][i] = now_us() - t0;
+			v[k][i] = bench_now_us() - t0;
 		}
 	for (int k = 0; k < 2; k++)
-		out[k].api_cold = median(v[k], iters);
+		out[k].api_cold = bench_percentiles(v[k], iters).p50;
 	crmw_buf_dispose(&res);
 	crmw_db_free(db);
 	int n = iters / 20 > 5 ? iters / 20 : 5;
@@ -149,13 +149,13 @@ static void measure(const char *path, const char *const tmpl[2], int iters, timi
 		for (int k = 0; k < 2; k++) {
 			if (crmw_db_open(&db, path, CRMW_DB_READONLY))
 				die("open", crmw_last_error());
-			double t0 = now_us();
+			double t0 = bench_now_us();
 			parse_compile(db, q[k]);
-			v[k][i] = now_us() - t0;
+			v[k][i] = bench_now_us() - t0;
 			crmw_db_free(db);
 		}
 	for (int k = 0; k < 2; k++) {
-		out[k].cold = median(v[k], n);
+		out[k].cold = bench_percentiles(v[k], n).p50;
 		free(v[k]);
 	}
 }

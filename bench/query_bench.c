@@ -24,12 +24,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <time.h>
 
 #include <crmweaver.h>
 
-#include "bench.h"
+#include "benchfn.h"
 
 static void die(const char *what, const char *msg)
 {
@@ -105,16 +103,17 @@ static void time_query(crmw_db *db, crmw_query_opts *o, const char *what, int it
 	char buf[512];
 	for (int i = -50; i < iters; i++) { /* 50 warm-up runs */
 		const char *q = text(i < 0 ? 0 : i, buf, sizeof buf);
-		double t0 = now_us();
+		double t0 = bench_now_us();
 		if (crmw_query(&out, db, q, strlen(q), o))
 			die(what, crmw_db_errmsg(db));
-		double dt = now_us() - t0;
+		double dt = bench_now_us() - t0;
 		if (i >= 0)
 			t[i] = dt;
 	}
 	*bytes = out.len;
-	*p50 = pct(t, iters, 0.5);
-	*p95 = pct(t, iters, 0.95);
+	bench_pcts p = bench_percentiles(t, iters);
+	*p50 = p.p50;
+	*p95 = p.p95;
 	crmw_buf_dispose(&out);
 	free(t);
 }
@@ -191,13 +190,11 @@ int main(int argc, char **argv)
 	crmw_db_free(gdb);
 	printf("{\"org\":\"%s\",\"gen_org\":\"%s\",\"sosl_p50_us\":%.2f,\"sosl_p95_us\":%.2f,\"sosl_bytes\":%zu,",
 	       path, gen_path, sosl[0], sosl[1], sosl_bytes);
-	struct rusage ru;
-	getrusage(RUSAGE_SELF, &ru);
 	printf("\"peak_rss_kb\":%ld,\"cases\":2000,\"iterations\":%d,"
 	       "\"point_p50_us\":%.2f,\"point_p95_us\":%.2f,\"point_cold_p50_us\":%.2f,\"point_cold_p95_us\":%.2f,"
 	       "\"analytic_p50_us\":%.2f,\"analytic_p95_us\":%.2f,\"analytic_bytes\":%zu,"
 	       "\"aggregate_p50_us\":%.2f,\"aggregate_p95_us\":%.2f,\"case_ids\":[",
-	       ru.ru_maxrss, iters, p[0][0], p[0][1], p[1][0], p[1][1], p[2][0], p[2][1], bytes[2], p[3][0], p[3][1]);
+	       bench_peak_rss_kb(), iters, p[0][0], p[0][1], p[1][0], p[1][1], p[2][0], p[2][1], bytes[2], p[3][0], p[3][1]);
 	for (int i = 0; i < 32; i++)
 		printf("%s\"%s\"", i ? "," : "", case_ids[i]);
 	printf("]}\n");

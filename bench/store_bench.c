@@ -16,17 +16,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <time.h>
 
 #include <crmweaver.h>
 
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
+#include "benchfn.h"
 
 static void die(const char *what, const char *msg)
 {
@@ -82,7 +75,7 @@ static double load_typed(crmw_db *db, const parents *p, long rows)
 	int32_t f_qty = crmw_schema_field_index(s, "OrderItem", "Quantity");
 	int32_t f_price = crmw_schema_field_index(s, "OrderItem", "UnitPrice");
 	int32_t f_entry = crmw_schema_field_index(s, "OrderItem", "PricebookEntryId");
-	double t0 = now_s();
+	double t0 = bench_now_s();
 	crmw_bulk *b = NULL;
 	if (crmw_bulk_begin(&b, db, "{\"exclusive\":true}"))
 		die("bulk", crmw_db_errmsg(db));
@@ -100,13 +93,13 @@ static double load_typed(crmw_db *db, const parents *p, long rows)
 	if (crmw_bulk_commit(b))
 		die("commit", crmw_db_errmsg(db));
 	crmw_bulk_free(b);
-	return now_s() - t0;
+	return bench_now_s() - t0;
 }
 
 static double load_json(crmw_db *db, const parents *p, long rows)
 {
 	char json[400];
-	double t0 = now_s();
+	double t0 = bench_now_s();
 	crmw_bulk *b = NULL;
 	if (crmw_bulk_begin(&b, db, "{\"exclusive\":true}"))
 		die("bulk", crmw_db_errmsg(db));
@@ -122,7 +115,7 @@ static double load_json(crmw_db *db, const parents *p, long rows)
 	if (crmw_bulk_commit(b))
 		die("commit", crmw_db_errmsg(db));
 	crmw_bulk_free(b);
-	return now_s() - t0;
+	return bench_now_s() - t0;
 }
 
 int main(int argc, char **argv)
@@ -153,11 +146,9 @@ int main(int argc, char **argv)
 	double js = strcmp(mode, "typed") ? load_json(db, &p, rows) : 1e-9;
 	crmw_db_free(db);
 
-	struct rusage ru;
-	getrusage(RUSAGE_SELF, &ru);
 	printf("{\"rows\":%ld,\"typed_s\":%.4f,\"typed_rows_per_s\":%.0f,\"json_s\":%.4f,"
 	       "\"json_rows_per_s\":%.0f,\"peak_rss_kb\":%ld,"
 	       "\"orders\":[\"%s\"],\"products\":[\"%s\"],\"entries\":[\"%s\"]}\n",
-	       rows, typed, rows / typed, js, rows / js, ru.ru_maxrss, p.order[0], p.product[0], p.entry[0]);
+	       rows, typed, rows / typed, js, rows / js, bench_peak_rss_kb(), p.order[0], p.product[0], p.entry[0]);
 	return 0;
 }

@@ -5,7 +5,10 @@ hand-written SQL and return JSON, like CRMArena's own function set run
 against a local copy of the org.  One run, the same org, the same
 arguments, with ratios.
 
-usage: bench/tools_bench.py [--iterations N] [--json OUT.json] [--exe build/tools/crmweaver/crmweaver]
+usage: bench/tools_bench.py [--iterations N] [--json OUT.json] [--exe build/bench/crmweaver-bench]
+
+--exe is the bench program (or a build tree's crmweaver, which runs it as
+`crmweaver bench`).
 """
 import argparse
 import calendar
@@ -22,14 +25,15 @@ from datetime import datetime
 ap = argparse.ArgumentParser()
 ap.add_argument("--iterations", type=int, default=2000)
 ap.add_argument("--json")
-ap.add_argument("--exe", default=os.path.join(os.path.dirname(__file__), "..", "build", "tools", "crmweaver", "crmweaver"))
+ap.add_argument("--exe", default=os.path.join(os.path.dirname(__file__), "..", "build", "bench", "crmweaver-bench"))
 args = ap.parse_args()
 
 tmp = tempfile.mkdtemp(prefix="crmw-tbench-")
-r = subprocess.run([args.exe, "bench", "tools", "--json", "--keep", tmp, "--iterations", str(args.iterations)],
+cli = ["bench"] if os.path.basename(args.exe) == "crmweaver" else []
+r = subprocess.run([args.exe, *cli, "tools", "--json", "--keep", tmp, "--iterations", str(args.iterations)],
                    capture_output=True, text=True)
 if r.returncode:
-    sys.exit(f"crmweaver bench tools failed: {r.stderr}")
+    sys.exit(f"crmweaver-bench tools failed: {r.stderr}")
 lib = json.loads(r.stdout)
 con = sqlite3.connect(f"file:{lib['org']}?mode=ro", uri=True)
 con.row_factory = sqlite3.Row

@@ -6,9 +6,7 @@
 set -u
 src=$1; bld=$2; so=$3; cc=$4
 check="$src/scripts/abi-check"
-n=0; failed=0
-ok()     { n=$((n+1)); echo "ok $n - $1"; }
-not_ok() { n=$((n+1)); failed=$((failed+1)); echo "not ok $n - $1"; sed 's/^/# /' <<<"${2:-}"; }
+. "$(dirname "$0")/../lib/tap.sh"
 expect() { # expect WANT_RC DESCRIPTION CMD...
   local want=$1 desc=$2; shift 2
   local out; out=$("$@" 2>&1); local rc=$?

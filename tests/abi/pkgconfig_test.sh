@@ -5,10 +5,7 @@
 # usage: pkgconfig_test.sh SOURCE_ROOT BUILD_ROOT CC MESON
 set -u
 src=$1; bld=$2; cc=$3; meson=$4
-n=0; failed=0
-ok()     { n=$((n+1)); echo "ok $n - $1"; }
-not_ok() { n=$((n+1)); failed=$((failed+1)); echo "not ok $n - $1"; sed 's/^/# /' <<<"${2:-}"; }
-finish() { echo "1..$n"; [ "$failed" -eq 0 ]; exit $?; }
+. "$(dirname "$0")/../lib/tap.sh"
 
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 out=$("$meson" install -C "$bld" --no-rebuild --destdir "$tmp/root" 2>&1) \

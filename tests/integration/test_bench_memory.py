@@ -4,11 +4,16 @@ object with every key of the guide's contract for its size, the exact engines
 find the exact top-10, and the benchmark leaves no file behind.  The numbers
 themselves are measured by hand (docs/benchmarks.md), never here.
 
-usage: test_bench_memory.py PATH_TO_CRMWEAVER
+`crmweaver bench` of a build tree runs the bench program (build/bench/
+crmweaver-bench); under valgrind (CRMW_TEST_WRAP, tests/valgrind_cli.py) the
+CLI is pointed at a wrapper that runs the bench program under valgrind too.
+
+usage: test_bench_memory.py PATH_TO_CRMWEAVER PATH_TO_CRMWEAVER_BENCH
 """
 import json
 import math
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -17,13 +22,27 @@ import tempfile
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 from tap import Tap  # noqa: E402
 
-exe = sys.argv[1]
+exe, bench_exe = sys.argv[1:3]
 t = Tap()
 tmp = tempfile.mkdtemp(prefix="crmw-bench-memory-")
+env = dict(os.environ)
+env.pop("CRMW_BENCH_PROGRAM", None)
+wrap = os.environ.get("CRMW_TEST_WRAP")
+if wrap:
+    # the bench program under the same valgrind prefix, named crmweaver as
+    # the CLI names it (its messages then start "crmweaver: ")
+    wdir = tempfile.mkdtemp(prefix="crmw-bench-wrap-")
+    os.symlink(os.path.abspath(bench_exe), os.path.join(wdir, "crmweaver"))
+    script = os.path.join(wdir, "bench.sh")
+    with open(script, "w") as f:
+        f.write(f"#!/bin/sh\nexec {wrap} {shlex.quote(os.path.join(wdir, 'crmweaver'))} \"$@\"\n")
+    os.chmod(script, 0o755)
+    env["CRMW_BENCH_PROGRAM"] = script
 
 
-def run(*args, timeout=600):
-    r = subprocess.run([exe, *args], capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=timeout)
+def run(*args, timeout=600, prog=None, extra=None):
+    r = subprocess.run([prog or exe, *args], capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=timeout,
+                       env={**env, **(extra or {})})
     return r.returncode, r.stdout, r.stderr
 
 
@@ -108,5 +127,16 @@ t.ok(rc == 2 and "--queries" in err, "a bad --queries is a usage error", f"rc={r
 rc, out, err = run("bench", "--help")
 t.ok(rc == 0 and "memory" in out and "--sizes" in out, "bench --help describes bench memory", out)
 
+# the bench program itself, and a CLI pointed at a missing one
+rc, out, err = run("memory", "--queries", "5", prog=bench_exe)
+t.ok(rc == 2 and err.startswith("crmweaver-bench: bench: --queries") and err.count("\n") == 1,
+     "run directly, the bench program names itself in its errors", f"rc={rc} err={err!r}")
+missing = os.path.join(tmp, "no-such-program")
+rc, out, err = run("bench", "memory", extra={"CRMW_BENCH_PROGRAM": missing})
+t.ok(rc == 1 and out == "" and err.startswith("crmweaver: bench: CRMW_BENCH_PROGRAM=") and err.count("\n") == 1,
+     "a CRMW_BENCH_PROGRAM that is not a program is one error line", f"rc={rc} err={err!r}")
+
 shutil.rmtree(tmp, ignore_errors=True)
+if wrap:
+    shutil.rmtree(wdir, ignore_errors=True)
 sys.exit(t.done())
