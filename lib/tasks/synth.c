@@ -356,16 +356,8 @@ void syn_respond(draft *d, const char *text)
 	syn_step(d, "respond", json_pack("{s:s}", "content", text));
 }
 
-void syn_period_args(draft *d, const period *p, json_t **a, json_t **b, bool literal_end_day)
+void syn_period_args(draft *d, const period *p, json_t **a, json_t **b)
 {
-	if (literal_end_day) {
-		/* tools that take days, both ends inclusive */
-		char last[21];
-		dt_text(p->kind == P_REL ? p->b_days : p->b_days - 1, last);
-		*a = json_string(p->a);
-		*b = json_string(last);
-		return;
-	}
 	if (p->kind == P_REL) {
 		int k = syn_step(d, "get_start_date",
 				 json_pack("{s:s, s:s, s:i}", "end_date", d->today_dt, "period", p->unit, "interval_count", p->n));
@@ -453,8 +445,9 @@ static const char domain_details[] =
 	"- Winter YYYY runs from December 1 of YYYY to the last day of February of the next year; Spring is March to "
 	"May, Summer June to August, Fall (or Autumn) September to November.\n"
 	"## Periods\n"
+	"- A period holds its start and not its end: records from the start up to, not including, the end.\n"
 	"- \"The past N days, weeks, months or quarters\" (a quarter is three months, a fortnight is 14 days) starts "
-	"that long before today and ends today.\n"
+	"that long before today and ends today (at its first moment: today's own records are not in it).\n"
 	"- A named month, quarter, season or year starts on its first day and ends when the next one begins.\n"
 	"- A month with significantly more cases is one with more cases than every other month of the period.\n";
 

@@ -82,10 +82,10 @@ void syn_period(synth *s, draft *d, period *p, int kinds, bool before_data);
 void syn_relative_period(draft *d, period *p, const char *unit, int n);
 /* n as a word (small n, half the time) or digits. */
 const char *syn_count_text(draft *d, int n, char buf[16]);
-/* The gold program's start and end arguments for a period (adds the
- * get_start_date or get_period step).  literal_end_day: literal days with an
- * inclusive end, for the tools that take days. */
-void syn_period_args(draft *d, const period *p, json_t **a, json_t **b, bool literal_end_day);
+/* The gold program's start and end arguments for a period, as a user of
+ * the tools finds them (adds the get_start_date or get_period step): every
+ * tool takes [start_date, end_date) with the end get_period returns. */
+void syn_period_args(draft *d, const period *p, json_t **a, json_t **b);
 
 int syn_step(draft *d, const char *name, json_t *args); /* steals args */
 void syn_expect(draft *d, const char *text);
