@@ -77,7 +77,10 @@ static int dispatch(const crmw_tool_ctx *ctx, json_t *args, crmw_buf *result, vo
 		}
 		c.has_deadline = true;
 	}
-	return t->def->fn(&c, args);
+	int rc = t->def->fn(&c, args);
+	if (c.cut && ctx->cut)
+		*ctx->cut = true;
+	return rc;
 }
 
 /* ------------------------------------------------------------- adding */
@@ -212,6 +215,7 @@ int bput(bcall *c, json_t *v)
 
 static int notice(bcall *c, int64_t shown, int64_t total)
 {
+	c->cut = true;
 	char tot[40];
 	if (total >= 0)
 		snprintf(tot, sizeof tot, "%lld", (long long)total);

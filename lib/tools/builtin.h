@@ -27,6 +27,7 @@ typedef struct bcall {
 	crmw_query_opts q;      /* for the call's own queries: no row or byte cap */
 	struct timespec deadline;
 	bool has_deadline;
+	bool cut;               /* the result was cut at a cap (a truncation notice) */
 	crmw_buf *out;
 	const struct builtin_tool *tool;
 } bcall;

@@ -489,6 +489,118 @@ static void test_regression_exact_long_gold(void **state)
 	}
 }
 
+/* ------------------------------------- regressions: gold runs and task sets */
+
+static char org_dir[64];
+static crmw_db *org_db;
+
+/* A small generated B2B org, made once for the tests below. */
+static crmw_db *small_b2b(void)
+{
+	if (org_db)
+		return org_db;
+	snprintf(org_dir, sizeof org_dir, "/tmp/crmw-ttasks-XXXXXX");
+	assert_non_null(mkdtemp(org_dir));
+	char path[128];
+	snprintf(path, sizeof path, "%s/org.db", org_dir);
+	assert_int_equal(crmw_gen(path, "{\"profile\":\"b2b\",\"seed\":5,\"scale\":0.2}", NULL, NULL), CRMW_OK);
+	assert_int_equal(crmw_db_open(&org_db, path, CRMW_DB_READONLY), CRMW_OK);
+	return org_db;
+}
+
+static int drop_small_b2b(void **state)
+{
+	(void)state;
+	crmw_db_free(org_db);
+	org_db = NULL;
+	if (org_dir[0]) {
+		char cmd[128];
+		snprintf(cmd, sizeof cmd, "rm -rf '%s'", org_dir);
+		if (system(cmd) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* A task whose gold program passes `n` padded case records through
+ * get_shipping_state (which returns them with their state added: a reply
+ * as long as its input) and answers "x". */
+static crmw_task_set *echo_task(crmw_db *db, int n)
+{
+	crmw_buf q = CRMW_BUF_INIT;
+	assert_int_equal(crmw_query(&q, db, "SELECT Id FROM Account LIMIT 1", 30, NULL), CRMW_OK);
+	json_t *acc = json_loads(q.data, 0, NULL);
+	const char *aid = json_string_value(json_object_get(json_array_get(acc, 0), "Id"));
+	assert_non_null(aid);
+	json_t *cases = json_array();
+	char pad[101];
+	memset(pad, 'p', 100);
+	pad[100] = '\0';
+	for (int i = 0; i < n; i++)
+		json_array_append_new(cases, json_pack("{s:s, s:s}", "AccountId", aid, "Note", pad));
+	json_t *t = json_pack("{s:s, s:s, s:[s], s:s, s:{s:s}, s:[{s:s, s:{s:o}}, {s:s, s:{s:s}}]}", "task", "handle_time",
+			      "query", "Which agent?", "answer", "x", "reward_metric", "exact_match", "context", "today",
+			      "2024-06-01", "gold", "name", "get_shipping_state", "arguments", "cases", cases, "name",
+			      "respond", "arguments", "content", "x");
+	char *text = json_dumps(json_pack("[o]", t), JSON_COMPACT);
+	crmw_task_set *ts;
+	assert_int_equal(crmw_task_set_parse(&ts, text, strlen(text)), CRMW_OK);
+	free(text);
+	json_decref(acc);
+	crmw_buf_dispose(&q);
+	return ts;
+}
+
+/* Regression: a gold program whose tool reply was cut at the output cap
+ * still reached its answer and scored 1 (a corrupted demonstration: its
+ * later steps used what the reply did not show).  A cut reply fails the
+ * gold run, in synthesis, `tasks check` and the gold backend alike; gold
+ * runs use the cap of an agent's episode (max_observation_bytes' default). */
+static void test_regression_cut_reply_fails(void **state)
+{
+	(void)state;
+	crmw_db *db = small_b2b();
+	crmw_buf out = CRMW_BUF_INIT;
+	/* a reply within the cap: the program reaches its answer */
+	crmw_task_set *ts = echo_task(db, 20);
+	assert_int_equal(crmw_task_check(&out, ts, 0, db), CRMW_OK);
+	if (!strstr(out.data, "\"ok\":true"))
+		fail_msg("a short reply: %s", out.data);
+	crmw_task_set_free(ts);
+	/* 2,000 records of ~170 bytes: a reply of about 340 KB, over 256 KiB */
+	ts = echo_task(db, 2000);
+	assert_int_equal(crmw_task_check(&out, ts, 0, db), CRMW_OK);
+	json_t *rep = json_loads(out.data, 0, NULL);
+	if (!json_is_false(json_object_get(rep, "ok")))
+		fail_msg("a cut reply must fail the gold run: %.400s", out.data);
+	const char *why = json_string_value(json_object_get(rep, "error"));
+	assert_non_null(why);
+	assert_non_null(strstr(why, "cut"));
+	assert_true(json_is_true(json_object_get(rep, "cut")));
+	json_decref(rep);
+	/* the same through a runner whose registry cuts earlier (as an agent
+	 * with a smaller max_observation_bytes does) */
+	crmw_task_set_free(ts);
+	ts = echo_task(db, 20);
+	crmw__gold_runner r;
+	assert_int_equal(crmw__gold_runner_init(&r, db), CRMW_OK);
+	assert_int_equal(crmw_registry_set_max_output(r.reg, 1000), CRMW_OK);
+	assert_int_equal(crmw_task_set_get(&out, ts, 0), CRMW_OK);
+	json_t *task = json_loads(out.data, 0, NULL), *report = NULL;
+	char *answer = NULL;
+	assert_int_equal(crmw__gold_run(&r, task, &report, &answer), CRMW_OK);
+	assert_true(json_is_false(json_object_get(report, "ok")));
+	assert_true(json_real_value(json_object_get(report, "reward")) == 0.0);
+	json_t *step = json_array_get(json_object_get(report, "steps"), 0);
+	assert_true(json_is_true(json_object_get(step, "cut")));
+	free(answer);
+	json_decref(report);
+	json_decref(task);
+	crmw__gold_runner_dispose(&r);
+	crmw_task_set_free(ts);
+	crmw_buf_dispose(&out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -496,7 +608,8 @@ int main(void)
 		cmocka_unit_test(test_task_files),  cmocka_unit_test(test_resolve),	cmocka_unit_test(test_user_sim),
 		cmocka_unit_test(test_generate),    cmocka_unit_test(test_regression_none_late_in_answer),
 		cmocka_unit_test(test_regression_fuzzy_long_word),  cmocka_unit_test(test_regression_exact_long_gold),
+		cmocka_unit_test(test_regression_cut_reply_fails),
 	};
 	cmocka_set_message_output(CM_OUTPUT_TAP);
-	return cmocka_run_group_tests_name("tasks", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("tasks", tests, NULL, drop_small_b2b);
 }
