@@ -475,6 +475,73 @@ static bool keyword_of(const char *name, int k, char *out, size_t cap)
 	return true;
 }
 
+/* Is the lower-case word w[0..wn) the word t[0..tn) (any case) but for a
+ * plural ending: "glove" and "Gloves", "box" and "boxes"? */
+static bool same_word(const char *w, size_t wn, const char *t, size_t tn)
+{
+	const char *a = wn <= tn ? w : t, *b = wn <= tn ? t : w;
+	size_t an = wn <= tn ? wn : tn, bn = wn <= tn ? tn : wn;
+	if (bn - an > 2)
+		return false;
+	for (size_t i = 0; i < an; i++)
+		if ((a[i] | 0x20) != (b[i] | 0x20))
+			return false;
+	const char *rest = b + an;
+	size_t rn = bn - an;
+	return rn == 0 || (rn == 1 && (rest[0] | 0x20) == 's') ||
+	       (rn == 2 && (rest[0] | 0x20) == 'e' && (rest[1] | 0x20) == 's');
+}
+
+/* Does `name` hold every word of `words` (lower case, one space apart), each
+ * up to a plural ending?  Words of a name are its runs of letters and
+ * digits. */
+static bool name_holds(const char *name, const char *words)
+{
+	for (const char *w = words; *w;) {
+		size_t wn = strcspn(w, " ");
+		bool found = false;
+		for (const char *t = name; *t && !found;) {
+			while (*t && !((*t >= 'a' && *t <= 'z') || (*t >= 'A' && *t <= 'Z') || (*t >= '0' && *t <= '9')))
+				t++;
+			const char *e = t;
+			while ((*e >= 'a' && *e <= 'z') || (*e >= 'A' && *e <= 'Z') || (*e >= '0' && *e <= '9'))
+				e++;
+			found = e > t && same_word(w, wn, t, (size_t)(e - t));
+			t = e;
+		}
+		if (!found)
+			return false;
+		w += wn;
+		while (*w == ' ')
+			w++;
+	}
+	return true;
+}
+
+/* How many distinct products that `acc` bought on `day` a reader would take
+ * `words` for: their name holds every word up to a plural ending ("glove"
+ * names the Golf Glove and the Goalkeeper Gloves).  *only: the id when
+ * there is exactly one.  -1 on error (s->rc). */
+static int purchases_named(synth *s, const char *acc, const char *day, const char *words, char only[19])
+{
+	json_t *rows = syn_q(s,
+			     "SELECT DISTINCT oi.Product2Id, p.Name FROM OrderItem oi JOIN \"Order\" o ON o.Id = oi.OrderId JOIN "
+			     "Product2 p ON p.Id = oi.Product2Id WHERE o.AccountId = ?1 AND o.EffectiveDate = ?2 AND o.Status = "
+			     "'Activated' ORDER BY 1",
+			     "ss", acc, day);
+	if (!rows)
+		return -1;
+	int n = 0;
+	only[0] = '\0';
+	for (size_t i = 0; i < json_array_size(rows); i++) {
+		const char *nm = syn_str(rows, i, 1);
+		if (nm && name_holds(nm, words) && n++ == 0)
+			snprintf(only, 19, "%s", syn_str(rows, i, 0));
+	}
+	json_decref(rows);
+	return n;
+}
+
 /* The products of `words` that `account` bought on `day` (distinct ids). */
 static json_t *purchases_matching(synth *s, const char *acc, const char *day, const char *words)
 {
@@ -521,18 +588,32 @@ static int make_ned(synth *s, draft *d, bool want_none)
 	json_decref(buys);
 	if (want_none) /* the same words, another day */
 		syn_day_text(syn_days(day) - 1 - (int64_t)rng_below(&d->r, 20), day);
-	/* the fewest words of the name that single out the purchase */
+	/* The fewest words of the name that single out the purchase: the product
+	 * search finds that one product among the day's purchases (or, for a
+	 * None task, none of them), and a reader would take the words for that
+	 * one product only (or for none): "glove" is ambiguous when the Golf
+	 * Glove and the Goalkeeper Gloves were bought that day. */
 	char word[128];
-	bool found = false;
+	bool found = false, ambiguous = false;
 	for (int k = 1; !found && keyword_of(name, k, word, sizeof word); k++) {
 		json_t *hits = purchases_matching(s, acc, day, word);
 		QERR(hits);
 		size_t nh = json_array_size(hits);
 		found = want_none ? nh == 0 : nh == 1 && strcmp(syn_str(hits, 0, 0), pid) == 0;
 		json_decref(hits);
+		if (found) {
+			char only[19];
+			int named = purchases_named(s, acc, day, word, only);
+			if (named < 0)
+				return s->rc;
+			found = want_none ? named == 0 : named == 1 && strcmp(only, pid) == 0;
+			ambiguous = ambiguous || !found;
+		}
 		if (want_none)
 			break;
 	}
+	if (ambiguous)
+		s->ambiguous++;
 	if (!found)
 		return 1;
 	int ago = 1 + (int)rng_below(&d->r, 30);

@@ -23,6 +23,7 @@ typedef struct synth {
 	int64_t start_days;       /* two years before: where the data begins */
 	int rc;                   /* the error of the last failed syn_q */
 	json_t *case_products[2]; /* cached: products with at least 1 and 4 cases */
+	int64_t ambiguous;        /* drafts of the family whose wording named two things (counted by make()) */
 } synth;
 
 /* One task being made. */

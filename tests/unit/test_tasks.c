@@ -601,6 +601,89 @@ static void test_regression_cut_reply_fails(void **state)
 	crmw_buf_dispose(&out);
 }
 
+/* The identity of a task (docs/tasks.md, "Identical tasks"): its family,
+ * query, required metadata without the line of today's date, and its gold
+ * answer. */
+static char *identity(const json_t *t)
+{
+	const char *req = json_string_value(json_object_get(json_object_get(t, "metadata"), "required"));
+	char *r = strdup(req ? req : "");
+	char *p;
+	while ((p = strstr(r, "- Today's date: ")) != NULL) {
+		char *e = strchr(p, '\n');
+		memmove(p, e ? e + 1 : p + strlen(p), strlen(e ? e + 1 : p + strlen(p)) + 1);
+	}
+	char *ans = json_dumps(json_object_get(t, "answer"), JSON_COMPACT | JSON_ENCODE_ANY);
+	const char *fam = json_string_value(json_object_get(t, "family"));
+	const char *q = json_string_value(json_object_get(t, "query"));
+	size_t n = strlen(fam) + strlen(q) + strlen(r) + strlen(ans) + 8;
+	char *k = malloc(n);
+	snprintf(k, n, "%s\x1f%s\x1f%s\x1f%s", fam, q, r, ans);
+	free(r);
+	free(ans);
+	return k;
+}
+
+/* Regression: families with few distinct instances (a quote, an opportunity,
+ * a named period before the data) repeated tasks word for word, and the
+ * copies landed on both sides of the train/test split.  A task set holds no
+ * two identical tasks; a family that runs out says so in the report. */
+static void test_regression_no_identical_tasks(void **state)
+{
+	(void)state;
+	crmw_db *db = small_b2b();
+	crmw_task_set *ts;
+	crmw_buf rep = CRMW_BUF_INIT, b = CRMW_BUF_INIT;
+	const char *opts = "{\"per_family\":60,\"seed\":4,\"test_share\":0.5,\"families\":[\"invalid_config\",\"quote_approval\","
+			   "\"wrong_stage_rectification\",\"conversion_rate_comprehension\",\"best_region_identification\"]}";
+	assert_int_equal(crmw_tasks_generate(&ts, &rep, db, opts), CRMW_OK);
+	int64_t n = crmw_task_set_count(ts);
+	char **keys = calloc((size_t)n, sizeof *keys);
+	char **splits = calloc((size_t)n, sizeof *splits);
+	for (int64_t i = 0; i < n; i++) {
+		assert_int_equal(crmw_task_set_get(&b, ts, i), CRMW_OK);
+		json_t *t = json_loads(b.data, 0, NULL);
+		keys[i] = identity(t);
+		splits[i] = strdup(json_string_value(json_object_get(t, "split")));
+		json_decref(t);
+	}
+	for (int64_t i = 0; i < n; i++)
+		for (int64_t j = i + 1; j < n; j++)
+			if (strcmp(keys[i], keys[j]) == 0)
+				fail_msg("tasks %lld (%s) and %lld (%s) are identical: %.200s", (long long)i, splits[i],
+					 (long long)j, splits[j], keys[i]);
+	/* the report counts the copies turned away, and says when a family ran
+	 * out of distinct tasks before per_family */
+	json_t *r = json_loads(rep.data, 0, NULL);
+	json_t *fams = json_object_get(r, "families");
+	int64_t dups = 0, made = 0, shorts = 0;
+	const char *k;
+	json_t *f;
+	json_object_foreach(fams, k, f) {
+		assert_non_null(json_object_get(f, "duplicates"));
+		assert_non_null(json_object_get(f, "short"));
+		dups += json_integer_value(json_object_get(f, "duplicates"));
+		made += json_integer_value(json_object_get(f, "tasks"));
+		shorts += json_integer_value(json_object_get(f, "short"));
+		assert_int_equal(json_integer_value(json_object_get(f, "tasks")) + json_integer_value(json_object_get(f, "short")), 60);
+		/* a family that runs short keeps its None quota (a fifth of 60) */
+		assert_int_equal(json_integer_value(json_object_get(f, "none")), 12);
+	}
+	assert_true(dups > 0);
+	assert_true(shorts > 0); /* invalid_config: this small org has fewer distinct tasks than 60 */
+	assert_int_equal(made, n);
+	json_decref(r);
+	for (int64_t i = 0; i < n; i++) {
+		free(keys[i]);
+		free(splits[i]);
+	}
+	free(keys);
+	free(splits);
+	crmw_buf_dispose(&rep);
+	crmw_buf_dispose(&b);
+	crmw_task_set_free(ts);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -608,7 +691,7 @@ int main(void)
 		cmocka_unit_test(test_task_files),  cmocka_unit_test(test_resolve),	cmocka_unit_test(test_user_sim),
 		cmocka_unit_test(test_generate),    cmocka_unit_test(test_regression_none_late_in_answer),
 		cmocka_unit_test(test_regression_fuzzy_long_word),  cmocka_unit_test(test_regression_exact_long_gold),
-		cmocka_unit_test(test_regression_cut_reply_fails),
+		cmocka_unit_test(test_regression_cut_reply_fails), cmocka_unit_test(test_regression_no_identical_tasks),
 	};
 	cmocka_set_message_output(CM_OUTPUT_TAP);
 	return cmocka_run_group_tests_name("tasks", tests, NULL, drop_small_b2b);
