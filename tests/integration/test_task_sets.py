@@ -164,4 +164,9 @@ for profile in ("crmarena", "b2b", "b2c"):
              f"{profile}: unverified gold programs reach reward 1 too ({n} tasks)",
              detail=c.stdout[-800:] + c.stderr[-800:])
 
+# the text report shows the copies turned away and the slots left empty
+r = run("tasks", "gen", "--db", db, "--families", "invalid_config", "--per-family", "5", "-o", os.path.join(tmp, "t.json"))
+head = r.stdout.splitlines()[0].split() if r.stdout else []
+t.ok(r.returncode == 0 and head[-2:] == ["copies", "short"], "tasks gen: the table has copies and short", detail=r.stdout)
+
 t.done()
