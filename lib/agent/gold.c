@@ -183,7 +183,7 @@ static int gold_complete(crmw_response *resp, const crmw_request *req, void *ud)
 		snprintf(err, sizeof err,
 			 "the reply of %s (step %zu of the gold program) was cut at the episode's cap on a tool reply "
 			 "(max_observation_bytes): a gold episode must see every reply whole",
-			 cut, k);
+			 cut, k - 1);
 		last = true;
 	} else if (k >= json_array_size(e->steps)) {
 		snprintf(err, sizeof err, "the gold program has %zu steps; the episode asked for step %zu",
