@@ -49,7 +49,7 @@ class Tools:
     def get_agent_handled_cases_by_period(self, start_date, end_date):
         rows = self.con.execute(
             "SELECT NewValue__c, COUNT(Id) FROM CaseHistory__c WHERE Field__c = 'Owner Assignment' "
-            "AND CreatedDate >= ? AND CreatedDate <= ? AND NewValue__c IS NOT NULL GROUP BY NewValue__c",
+            "AND CreatedDate >= ? AND CreatedDate < ? AND NewValue__c IS NOT NULL GROUP BY NewValue__c",
             (start_date, end_date)).fetchall()
         return {owner: n for owner, n in rows}
 

@@ -101,7 +101,7 @@ def handled(text):
     check_dt(a["start_date"], "start_date")
     check_dt(a["end_date"], "end_date")
     counts = {}
-    for row in con.execute('''SELECT "NewValue__c" FROM "CaseHistory__c" WHERE "CreatedDate" >= ? AND "CreatedDate" <= ?
+    for row in con.execute('''SELECT "NewValue__c" FROM "CaseHistory__c" WHERE "CreatedDate" >= ? AND "CreatedDate" < ?
                               AND "Field__c" = 'Owner Assignment' ''', (a["start_date"], a["end_date"])):
         if row[0] is not None:
             counts[row[0]] = counts.get(row[0], 0) + 1
@@ -112,11 +112,13 @@ def issue_counts(text):
     a = json.loads(text)
     check_dt(a["start_date"], "start_date")
     check_dt(a["end_date"], "end_date")
-    if not isinstance(a["order_item_ids"], list) or not a["order_item_ids"]:
-        raise ValueError("order_item_ids must be a non-empty list")
+    if not isinstance(a["order_item_ids"], list):
+        raise ValueError("order_item_ids must be a list")
+    if not a["order_item_ids"]:
+        return "{}"  # an empty list matches nothing, as in the tool
     w, p = in_list("OrderItemId__c", a["order_item_ids"])
     rows = con.execute('SELECT "IssueId__c", count("Id") n FROM "Case" WHERE ' + w +
-                       ' AND "CreatedDate" >= ? AND "CreatedDate" <= ? AND "IssueId__c" IS NOT NULL GROUP BY 1 ORDER BY 2 DESC',
+                       ' AND "CreatedDate" >= ? AND "CreatedDate" < ? AND "IssueId__c" IS NOT NULL GROUP BY 1 ORDER BY 2 DESC',
                        p + [a["start_date"], a["end_date"]])
     return json.dumps({x[0]: x[1] for x in rows})
 

@@ -184,7 +184,7 @@ CRMW_API int crmw_agent_new(crmw_agent **out, crmw_db *db, const char *options_j
 		.max_turns = 20,
 		.max_tokens = 2048,
 		.max_output = 65536,
-		.max_observation = 262144,
+		.max_observation = CRMW__OBSERVATION_BYTES,
 		.schema_prompt = -1,
 		.text_answer = true,
 		.user_max_turns = 10,

@@ -112,6 +112,22 @@ static char *step_message(const json_t *step, size_t k)
 	return t;
 }
 
+/* The tool call of the episode's last turn whose reply was cut at a cap
+ * (its action says "truncated"), or NULL. */
+static const char *cut_call(const crmw_session *s)
+{
+	const json_t *dec = crmw__session_last_decision(s);
+	size_t i;
+	json_t *act;
+	json_array_foreach(json_object_get(dec, "actions"), i, act) {
+		if (json_is_true(json_object_get(act, "truncated"))) {
+			const char *name = json_string_value(json_object_get(act, "name"));
+			return name ? name : "a tool";
+		}
+	}
+	return NULL;
+}
+
 static int gold_complete(crmw_response *resp, const crmw_request *req, void *ud)
 {
 	gold *g = ud;
@@ -157,8 +173,17 @@ static int gold_complete(crmw_response *resp, const crmw_request *req, void *ud)
 	char *msg = NULL;
 	char err[700] = "";
 	bool last = false;
+	const char *cut = k > 0 ? cut_call(req->session) : NULL;
 	if (e->error) {
 		snprintf(err, sizeof err, "%s", e->error);
+		last = true;
+	} else if (cut) {
+		/* The episode showed less than the program read: its next steps
+		 * would use what the model never saw.  Not a demonstration. */
+		snprintf(err, sizeof err,
+			 "the reply of %s (step %zu of the gold program) was cut at the episode's cap on a tool reply "
+			 "(max_observation_bytes): a gold episode must see every reply whole",
+			 cut, k - 1);
 		last = true;
 	} else if (k >= json_array_size(e->steps)) {
 		snprintf(err, sizeof err, "the gold program has %zu steps; the episode asked for step %zu",

@@ -911,6 +911,7 @@ static int run_action(crmw_session *s, json_t *act, crmw_buf *obs)
 	int64_t t = now_us();
 	int rc = CRMW_OK;
 	const char *status = "ok";
+	bool cut = false; /* the observation is not the whole result */
 	crmw__buf_clear(obs);
 	if (!ok) {
 		json_t *e = json_pack("{s:{s:s, s:s}}", "error", "code", "VETOED", "message",
@@ -931,8 +932,10 @@ static int run_action(crmw_session *s, json_t *act, crmw_buf *obs)
 			rc = crmw__buf_printf(obs, "Error (%s): %s", crmw_status_name(rc), crmw_last_error());
 			status = "error";
 		}
-		if (!rc && a->o.max_observation > 0)
+		if (!rc && a->o.max_observation > 0 && obs->len > (size_t)a->o.max_observation) {
+			cut = true;
 			rc = crmw__buf_cut(obs, (size_t)a->o.max_observation, "Select fewer fields or add a LIMIT.");
+		}
 	} else {
 		/* under the episode's context: the registry itself is not changed */
 		crmw_tool_ctx ctx;
@@ -941,7 +944,7 @@ static int run_action(crmw_session *s, json_t *act, crmw_buf *obs)
 		if (!at) {
 			rc = CRMW_ENOMEM;
 		} else {
-			rc = crmw__registry_call_ctx(obs, a->reg, name, at, strlen(at), &ctx);
+			rc = crmw__registry_call_cut(obs, a->reg, name, at, strlen(at), &ctx, &cut);
 			free(at);
 		}
 		if (rc == CRMW_OK) {
@@ -961,6 +964,8 @@ static int run_action(crmw_session *s, json_t *act, crmw_buf *obs)
 		return nomem(s);
 	json_object_set_new(act, "status", json_string(status));
 	json_object_set_new(act, "observation", observation_json(obs->data, obs->len));
+	if (cut) /* cut at a cap, with a notice: trainers and the gold backend see it */
+		json_object_set_new(act, "truncated", json_true());
 	return CRMW_OK;
 }
 

@@ -74,10 +74,10 @@ static int qualify(synth *s, draft *d, qualif *q, bool want_none)
 		syn_q(s,
 		      s->profile == 1
 			      ? "SELECT NewValue__c, COUNT(*) FROM CaseHistory__c WHERE Field__c = 'Owner Assignment' AND "
-				"CreatedDate >= ?1 AND CreatedDate <= ?2 AND NewValue__c IS NOT NULL AND OldValue__c IS NULL "
+				"CreatedDate >= ?1 AND CreatedDate < ?2 AND NewValue__c IS NOT NULL AND OldValue__c IS NULL "
 				"GROUP BY 1 ORDER BY 2 DESC, 1"
 			      : "SELECT NewValue__c, COUNT(*) FROM CaseHistory__c WHERE Field__c = 'Owner Assignment' AND "
-				"CreatedDate >= ?1 AND CreatedDate <= ?2 AND NewValue__c IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1",
+				"CreatedDate >= ?1 AND CreatedDate < ?2 AND NewValue__c IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1",
 		      "ss", q->p.a, q->p.b);
 	QERR(counts);
 	size_t n = json_array_size(counts);
@@ -106,7 +106,7 @@ static int qualify(synth *s, draft *d, qualif *q, bool want_none)
 /* The gold steps up to the qualified agents; returns the qualified step. */
 static int qualify_steps(synth *s, draft *d, const qualif *q, json_t **a, json_t **b)
 {
-	syn_period_args(d, &q->p, a, b, false);
+	syn_period_args(d, &q->p, a, b);
 	json_t *args = json_pack("{s:O, s:O}", "start_date", *a, "end_date", *b);
 	if (s->profile == 1)
 		json_object_set_new(args, "first_assignments_only", json_true());
@@ -140,7 +140,7 @@ static int make_handle_time(synth *s, draft *d, bool want_none)
 				    "SELECT c.OwnerId, AVG(strftime('%s', c.ClosedDate) - strftime('%s', c.CreatedDate)) FROM \"Case\" c "
 				    "WHERE c.CreatedDate >= ?1 AND c.CreatedDate < ?2 AND c.Status = 'Closed' AND c.ClosedDate IS NOT NULL "
 				    "AND c.OwnerId IN (SELECT value FROM json_each(?3)) AND c.Id IN (SELECT CaseId__c FROM CaseHistory__c "
-				    "WHERE Field__c = 'Owner Assignment' AND CreatedDate >= ?1 AND CreatedDate <= ?2 "
+				    "WHERE Field__c = 'Owner Assignment' AND CreatedDate >= ?1 AND CreatedDate < ?2 "
 				    "GROUP BY CaseId__c HAVING COUNT(*) = 1) GROUP BY c.OwnerId",
 				    "sss", q.p.a, q.p.b, q.qtext);
 		if (!avg) {
@@ -201,7 +201,7 @@ static int make_transfer_count(synth *s, draft *d, bool want_none)
 	if (!rc && !want_none) {
 		json_t *tr = syn_q(s,
 				   "SELECT OldValue__c, COUNT(*) FROM CaseHistory__c WHERE Field__c = 'Owner Assignment' AND "
-				   "OldValue__c IS NOT NULL AND CreatedDate >= ?1 AND CreatedDate <= ?2 AND OldValue__c IN "
+				   "OldValue__c IS NOT NULL AND CreatedDate >= ?1 AND CreatedDate < ?2 AND OldValue__c IN "
 				   "(SELECT value FROM json_each(?3)) GROUP BY 1",
 				   "sss", q.p.a, q.p.b, q.qtext);
 		if (!tr) {
@@ -284,7 +284,7 @@ static int make_top_issue(synth *s, draft *d, bool want_none)
 	syn_period(s, d, &p, want_none ? P_REL | P_MONTH : P_ANY, false);
 	json_t *counts = syn_q(s,
 			       "SELECT c.IssueId__c, COUNT(*) FROM \"Case\" c JOIN OrderItem oi ON oi.Id = c.OrderItemId__c "
-			       "WHERE oi.Product2Id = ?1 AND c.IssueId__c IS NOT NULL AND c.CreatedDate >= ?2 AND c.CreatedDate <= ?3 "
+			       "WHERE oi.Product2Id = ?1 AND c.IssueId__c IS NOT NULL AND c.CreatedDate >= ?2 AND c.CreatedDate < ?3 "
 			       "GROUP BY 1",
 			       "sss", pid, p.a, p.b);
 	QERR(counts);
@@ -308,7 +308,7 @@ static int make_top_issue(synth *s, draft *d, bool want_none)
 	d->persona = syn_pick_persona(d, "analyst");
 	int oi = syn_step(d, "get_order_item_ids_by_product", json_pack("{s:s}", "product_id", pid));
 	json_t *a, *b;
-	syn_period_args(d, &p, &a, &b, false);
+	syn_period_args(d, &p, &a, &b);
 	int ic = syn_step(d, "get_issue_counts",
 			  json_pack("{s:o, s:o, s:o}", "start_date", a, "end_date", b, "order_item_ids", syn_ref(oi, "")));
 	int f = syn_step(d, "find_id_with_max_value", json_pack("{s:o}", "values_by_id", syn_ref(ic, "")));
@@ -361,7 +361,7 @@ static int make_monthly_trend(synth *s, draft *d, bool want_none)
 	d->persona = syn_pick_persona(d, "analyst");
 	int oi = syn_step(d, "get_order_item_ids_by_product", json_pack("{s:s}", "product_id", pid));
 	json_t *a, *b;
-	syn_period_args(d, &p, &a, &b, false);
+	syn_period_args(d, &p, &a, &b);
 	int cs = syn_step(d, "get_cases",
 			  json_pack("{s:o, s:o, s:o}", "start_date", a, "end_date", b, "order_item_ids", syn_ref(oi, "")));
 	int mc = syn_step(d, "get_month_to_case_count", json_pack("{s:o}", "cases", syn_ref(cs, "")));
@@ -401,7 +401,7 @@ static int make_best_region(synth *s, draft *d, bool want_none)
 	today_line(d);
 	d->persona = syn_pick_persona(d, "analyst");
 	json_t *a, *b;
-	syn_period_args(d, &p, &a, &b, false);
+	syn_period_args(d, &p, &a, &b);
 	int cs = syn_step(d, "get_cases", json_pack("{s:o, s:o, s:[s]}", "start_date", a, "end_date", b, "statuses", "Closed"));
 	if (want_none) {
 		syn_respond_ref(d, cs);
@@ -475,6 +475,73 @@ static bool keyword_of(const char *name, int k, char *out, size_t cap)
 	return true;
 }
 
+/* Is the lower-case word w[0..wn) the word t[0..tn) (any case) but for a
+ * plural ending: "glove" and "Gloves", "box" and "boxes"? */
+static bool same_word(const char *w, size_t wn, const char *t, size_t tn)
+{
+	const char *a = wn <= tn ? w : t, *b = wn <= tn ? t : w;
+	size_t an = wn <= tn ? wn : tn, bn = wn <= tn ? tn : wn;
+	if (bn - an > 2)
+		return false;
+	for (size_t i = 0; i < an; i++)
+		if ((a[i] | 0x20) != (b[i] | 0x20))
+			return false;
+	const char *rest = b + an;
+	size_t rn = bn - an;
+	return rn == 0 || (rn == 1 && (rest[0] | 0x20) == 's') ||
+	       (rn == 2 && (rest[0] | 0x20) == 'e' && (rest[1] | 0x20) == 's');
+}
+
+/* Does `name` hold every word of `words` (lower case, one space apart), each
+ * up to a plural ending?  Words of a name are its runs of letters and
+ * digits. */
+static bool name_holds(const char *name, const char *words)
+{
+	for (const char *w = words; *w;) {
+		size_t wn = strcspn(w, " ");
+		bool found = false;
+		for (const char *t = name; *t && !found;) {
+			while (*t && !((*t >= 'a' && *t <= 'z') || (*t >= 'A' && *t <= 'Z') || (*t >= '0' && *t <= '9')))
+				t++;
+			const char *e = t;
+			while ((*e >= 'a' && *e <= 'z') || (*e >= 'A' && *e <= 'Z') || (*e >= '0' && *e <= '9'))
+				e++;
+			found = e > t && same_word(w, wn, t, (size_t)(e - t));
+			t = e;
+		}
+		if (!found)
+			return false;
+		w += wn;
+		while (*w == ' ')
+			w++;
+	}
+	return true;
+}
+
+/* How many distinct products that `acc` bought on `day` a reader would take
+ * `words` for: their name holds every word up to a plural ending ("glove"
+ * names the Golf Glove and the Goalkeeper Gloves).  *only: the id when
+ * there is exactly one.  -1 on error (s->rc). */
+static int purchases_named(synth *s, const char *acc, const char *day, const char *words, char only[19])
+{
+	json_t *rows = syn_q(s,
+			     "SELECT DISTINCT oi.Product2Id, p.Name FROM OrderItem oi JOIN \"Order\" o ON o.Id = oi.OrderId JOIN "
+			     "Product2 p ON p.Id = oi.Product2Id WHERE o.AccountId = ?1 AND o.EffectiveDate = ?2 AND o.Status = "
+			     "'Activated' ORDER BY 1",
+			     "ss", acc, day);
+	if (!rows)
+		return -1;
+	int n = 0;
+	only[0] = '\0';
+	for (size_t i = 0; i < json_array_size(rows); i++) {
+		const char *nm = syn_str(rows, i, 1);
+		if (nm && name_holds(nm, words) && n++ == 0)
+			snprintf(only, 19, "%s", syn_str(rows, i, 0));
+	}
+	json_decref(rows);
+	return n;
+}
+
 /* The products of `words` that `account` bought on `day` (distinct ids). */
 static json_t *purchases_matching(synth *s, const char *acc, const char *day, const char *words)
 {
@@ -521,18 +588,32 @@ static int make_ned(synth *s, draft *d, bool want_none)
 	json_decref(buys);
 	if (want_none) /* the same words, another day */
 		syn_day_text(syn_days(day) - 1 - (int64_t)rng_below(&d->r, 20), day);
-	/* the fewest words of the name that single out the purchase */
+	/* The fewest words of the name that single out the purchase: the product
+	 * search finds that one product among the day's purchases (or, for a
+	 * None task, none of them), and a reader would take the words for that
+	 * one product only (or for none): "glove" is ambiguous when the Golf
+	 * Glove and the Goalkeeper Gloves were bought that day. */
 	char word[128];
-	bool found = false;
+	bool found = false, ambiguous = false;
 	for (int k = 1; !found && keyword_of(name, k, word, sizeof word); k++) {
 		json_t *hits = purchases_matching(s, acc, day, word);
 		QERR(hits);
 		size_t nh = json_array_size(hits);
 		found = want_none ? nh == 0 : nh == 1 && strcmp(syn_str(hits, 0, 0), pid) == 0;
 		json_decref(hits);
+		if (found) {
+			char only[19];
+			int named = purchases_named(s, acc, day, word, only);
+			if (named < 0)
+				return s->rc;
+			found = want_none ? named == 0 : named == 1 && strcmp(only, pid) == 0;
+			ambiguous = ambiguous || !found;
+		}
 		if (want_none)
 			break;
 	}
+	if (ambiguous)
+		s->ambiguous++;
 	if (!found)
 		return 1;
 	int ago = 1 + (int)rng_below(&d->r, 30);
@@ -882,22 +963,23 @@ static int sales_metric(synth *s, draft *d, bool want_none, bool cycle)
 	syn_today(s, d, 200);
 	period p;
 	syn_period(s, d, &p, want_none ? P_NAMED : P_ANY, want_none);
+	/* [a, b) in days: both ends of a period are midnights */
 	char a_day[11], b_day[11];
 	syn_day_text(p.a_days, a_day);
-	syn_day_text(p.kind == P_REL ? p.b_days : p.b_days - 1, b_day);
+	syn_day_text(p.b_days, b_day);
 	const char *sf = signed_field(s);
 	char sql[900];
 	if (cycle)
 		snprintf(sql, sizeof sql,
 			 "SELECT o.OwnerId, AVG((strftime('%%s', substr(c.%s, 1, 10) || 'T00:00:00Z') - strftime('%%s', "
 			 "o.CreatedDate)) / 86400.0) FROM Opportunity o JOIN Contract c ON c.Id = o.ContractID__c WHERE "
-			 "substr(c.%s, 1, 10) >= ?1 AND substr(c.%s, 1, 10) <= ?2 AND o.OwnerId IS NOT NULL GROUP BY 1",
+			 "substr(c.%s, 1, 10) >= ?1 AND substr(c.%s, 1, 10) < ?2 AND o.OwnerId IS NOT NULL GROUP BY 1",
 			 sf, sf, sf);
 	else
 		snprintf(sql, sizeof sql,
 			 "SELECT o.OwnerId, ROUND(SUM(li.TotalPrice) * 100) / 100 FROM Opportunity o JOIN Contract c ON c.Id = "
 			 "o.ContractID__c JOIN OpportunityLineItem li ON li.OpportunityId = o.Id WHERE substr(c.%s, 1, 10) >= ?1 "
-			 "AND substr(c.%s, 1, 10) <= ?2 AND o.OwnerId IS NOT NULL GROUP BY 1",
+			 "AND substr(c.%s, 1, 10) < ?2 AND o.OwnerId IS NOT NULL GROUP BY 1",
 			 sf, sf);
 	json_t *rows = syn_q(s, sql, "ss", a_day, b_day);
 	QERR(rows);
@@ -935,7 +1017,7 @@ static int sales_metric(synth *s, draft *d, bool want_none, bool cycle)
 	today_line(d);
 	d->persona = syn_pick_persona(d, "sales");
 	json_t *a, *b;
-	syn_period_args(d, &p, &a, &b, true);
+	syn_period_args(d, &p, &a, &b);
 	int m = syn_step(d, cycle ? "get_agent_sales_cycles" : "get_agent_sales_amounts",
 			 json_pack("{s:o, s:o}", "start_date", a, "end_date", b));
 	int f = syn_step(d, max ? "find_id_with_max_value" : "find_id_with_min_value",
@@ -984,7 +1066,7 @@ static int make_conversion(synth *s, draft *d, bool want_none)
 	today_line(d);
 	d->persona = syn_pick_persona(d, "sales");
 	json_t *a, *b;
-	syn_period_args(d, &p, &a, &b, false);
+	syn_period_args(d, &p, &a, &b);
 	int m = syn_step(d, "get_agent_lead_conversion_rates", json_pack("{s:o, s:o}", "start_date", a, "end_date", b));
 	int f = syn_step(d, max ? "find_id_with_max_value" : "find_id_with_min_value",
 			 json_pack("{s:o}", "values_by_id", syn_ref(m, "")));

@@ -6,6 +6,7 @@
  */
 #include "tasks/internal.h"
 #include "common/json.h"
+#include "tools/internal.h"
 
 #include <crmweaver/access.h>
 #include "schema/internal.h"
@@ -19,8 +20,12 @@ int crmw__gold_runner_init(crmw__gold_runner *r, crmw_db *db)
 	r->db = db;
 	int rc = crmw_registry_new(&r->reg);
 	rc = rc ? rc : crmw_query_opts_new(&r->opts);
+	/* The caps of an agent's episode by default (lib/agent/agent.c): a
+	 * gold program sees what an episode would, and fails on a cut reply. */
+	rc = rc ? rc : crmw_query_opts_set_max_bytes(r->opts, 4 * (int64_t)CRMW__OBSERVATION_BYTES);
 	const char *sets = crmw__schema_object(crmw_db_schema(db), "Opportunity") ? "query,crmarena,pro" : "query,crmarena";
-	rc = rc ? rc : crmw_registry_add_builtin(r->reg, sets, db, NULL);
+	rc = rc ? rc : crmw_registry_add_builtin(r->reg, sets, db, r->opts);
+	rc = rc ? rc : crmw_registry_set_max_output(r->reg, CRMW__OBSERVATION_BYTES);
 	if (rc)
 		crmw__gold_runner_dispose(r);
 	return rc;
@@ -209,7 +214,7 @@ int crmw__gold_run(crmw__gold_runner *r, const json_t *task, json_t **report, ch
 	json_object_set_new(rep, "steps", steps);
 	char why[400] = "";
 	char *answer = NULL;
-	bool failed = task_options(r, task, why, sizeof why) != 0;
+	bool failed = task_options(r, task, why, sizeof why) != 0, any_cut = false;
 	crmw_buf out = CRMW_BUF_INIT;
 	size_t i;
 	json_t *st;
@@ -239,7 +244,8 @@ int crmw__gold_run(crmw__gold_runner *r, const json_t *task, json_t **report, ch
 		}
 		char *text = json_dumps(args, JSON_COMPACT);
 		json_decref(args);
-		int rc = text ? crmw_registry_call(&out, r->reg, name, text, strlen(text)) : CRMW_ENOMEM;
+		bool cut = false;
+		int rc = text ? crmw__registry_call_cut(&out, r->reg, name, text, strlen(text), NULL, &cut) : CRMW_ENOMEM;
 		free(text);
 		if (rc == CRMW_ENOMEM) {
 			crmw_buf_dispose(&out);
@@ -252,6 +258,18 @@ int crmw__gold_run(crmw__gold_runner *r, const json_t *task, json_t **report, ch
 			json_object_set_new(rec, "error", json_stringn(out.data ? out.data : "", out.len));
 			snprintf(why, sizeof why, "step %zu (%s) failed: %.300s", i, name, out.data ? out.data : "");
 			failed = true;
+			break;
+		}
+		if (cut) {
+			/* The program would go on from what the reply did not show: not
+			 * a demonstration anyone could follow. */
+			json_object_set_new(rec, "ok", json_false());
+			json_object_set_new(rec, "cut", json_true());
+			snprintf(why, sizeof why,
+				 "step %zu (%s): the reply was cut at a cap on the size of a tool reply; a gold program "
+				 "must see every reply whole",
+				 i, name);
+			any_cut = failed = true;
 			break;
 		}
 		json_t *res;
@@ -290,6 +308,8 @@ int crmw__gold_run(crmw__gold_runner *r, const json_t *task, json_t **report, ch
 	}
 	json_object_set_new(rep, "reward", json_real(score));
 	json_object_set_new(rep, "ok", json_boolean(!failed && score == 1.0));
+	if (any_cut)
+		json_object_set_new(rep, "cut", json_true());
 	if (failed)
 		json_object_set_new(rep, "error", json_string(why));
 	json_decref(results);

@@ -356,16 +356,8 @@ void syn_respond(draft *d, const char *text)
 	syn_step(d, "respond", json_pack("{s:s}", "content", text));
 }
 
-void syn_period_args(draft *d, const period *p, json_t **a, json_t **b, bool literal_end_day)
+void syn_period_args(draft *d, const period *p, json_t **a, json_t **b)
 {
-	if (literal_end_day) {
-		/* tools that take days, both ends inclusive */
-		char last[21];
-		dt_text(p->kind == P_REL ? p->b_days : p->b_days - 1, last);
-		*a = json_string(p->a);
-		*b = json_string(last);
-		return;
-	}
 	if (p->kind == P_REL) {
 		int k = syn_step(d, "get_start_date",
 				 json_pack("{s:s, s:s, s:i}", "end_date", d->today_dt, "period", p->unit, "interval_count", p->n));
@@ -453,8 +445,9 @@ static const char domain_details[] =
 	"- Winter YYYY runs from December 1 of YYYY to the last day of February of the next year; Spring is March to "
 	"May, Summer June to August, Fall (or Autumn) September to November.\n"
 	"## Periods\n"
+	"- A period holds its start and not its end: records from the start up to, not including, the end.\n"
 	"- \"The past N days, weeks, months or quarters\" (a quarter is three months, a fortnight is 14 days) starts "
-	"that long before today and ends today.\n"
+	"that long before today and ends today (at its first moment: today's own records are not in it).\n"
 	"- A named month, quarter, season or year starts on its first day and ends when the next one begins.\n"
 	"- A month with significantly more cases is one with more cases than every other month of the period.\n";
 
@@ -504,6 +497,34 @@ static json_t *draft_task(synth *s, draft *d, const syn_family *f)
 		json_object_set_new(t, "persona", json_string(d->persona ? d->persona : ""));
 	crmw_buf_dispose(&q);
 	return t;
+}
+
+/*
+ * The identity of a task (docs/tasks.md, "Identical tasks"): its family,
+ * query, required metadata without the line of today's date, and gold
+ * answer.  Two tasks with one identity are the same task: whatever day it
+ * is asked on, a policy that memorised one answers the other.  Caller frees;
+ * NULL when out of memory.
+ */
+static char *task_identity(const syn_family *f, const draft *d, const json_t *task)
+{
+	crmw_buf k = CRMW_BUF_INIT;
+	const char *req = d->required.data ? d->required.data : "";
+	char today[40] = "";
+	if (d->today[0])
+		snprintf(today, sizeof today, "- Today's date: %s\n", d->today);
+	const char *at = today[0] ? strstr(req, today) : NULL;
+	char *answer = json_dumps(json_object_get(task, "answer"), JSON_COMPACT | JSON_ENCODE_ANY);
+	int rc = crmw__buf_printf(&k, "%s\x1f%s\x1f", f->name, json_string_value(json_object_get(task, "query")));
+	rc = rc ? rc : crmw__buf_append(&k, req, at ? (size_t)(at - req) : strlen(req));
+	rc = rc ? rc : at ? crmw__buf_puts(&k, at + strlen(today)) : 0;
+	rc = rc ? rc : answer ? crmw__buf_printf(&k, "\x1f%s", answer) : CRMW_ENOMEM;
+	free(answer);
+	if (rc) {
+		crmw_buf_dispose(&k);
+		return NULL;
+	}
+	return k.data;
 }
 
 static bool profile_has(const syn_family *f, int profile)
@@ -698,6 +719,11 @@ CRMW_API int crmw_tasks_generate_progress(crmw_task_set **out, crmw_buf *report,
 	return generate(out, report, db, options_json, progress, userdata);
 }
 
+/* Drafts in a row that are copies of tasks made before a family is taken to
+ * have no other task of that kind; the attempts a slot may take then. */
+#define DUP_LIMIT 128
+#define MAX_ATTEMPTS_DUPS 8000
+
 static int generate(crmw_task_set **out, crmw_buf *report, crmw_db *db, const char *options_json,
 		    crmw_progress_fn progress, void *userdata)
 {
@@ -741,6 +767,7 @@ static int generate(crmw_task_set **out, crmw_buf *report, crmw_db *db, const ch
 		have_runner = true;
 	}
 	json_t *tasks = json_array(), *rep = json_object();
+	json_t *seen = json_object(); /* identities of the tasks made, as keys */
 	draft d;
 	memset(&d, 0, sizeof d);
 	int fi = 0;
@@ -751,13 +778,33 @@ static int generate(crmw_task_set **out, crmw_buf *report, crmw_db *db, const ch
 		if (!profile_has(f, s.profile) || (!all && !crmw__listed(fams, f->name)))
 			continue;
 		double share = s.profile == 1 ? f->none_crmarena : f->none_pro;
-		int64_t made = 0, nones = 0, attempts = 0, rejected = 0, disagree = 0;
+		int64_t made = 0, nones = 0, attempts = 0, rejected = 0, disagree = 0, dups = 0, cuts = 0, shortfall = 0;
+		bool used_up[2] = {false, false}; /* no distinct task with (1) or without (0) a None answer is left */
+		s.ambiguous = 0;
 		for (int64_t i = 0; !rc && i < per; i++) {
 			/* An exact quota of None answers, spread over the family. */
 			bool want_none = floor((double)(i + 1) * share + 1e-9) > floor((double)i * share + 1e-9);
+			if (used_up[want_none]) {
+				shortfall++; /* not made up with the other kind: the None share stays */
+				continue;
+			}
 			json_t *task = NULL;
-			for (int attempt = 0; !rc && !task && attempt < 400; attempt++) {
-				bool wn = attempt < 300 ? want_none : !want_none; /* give up on the quota last */
+			int64_t slot_dups = 0, run_dups = 0; /* copies of the wanted kind: in the slot, in a row */
+			bool met_dup = false;                /* a copy of either kind */
+			for (int attempt = 0; !rc && !task; attempt++) {
+				/* A slot that meets tasks already made keeps looking for a
+				 * new one (the org may hold a rare one) until DUP_LIMIT of
+				 * its drafts in a row were copies: then the org has no
+				 * other of this kind, and giving up on the quota would skew
+				 * it.  Otherwise 400 attempts, the last 100 without the
+				 * quota. */
+				if (run_dups >= DUP_LIMIT) {
+					used_up[want_none] = true;
+					break;
+				}
+				if (attempt >= (slot_dups ? MAX_ATTEMPTS_DUPS : 400))
+					break;
+				bool wn = attempt < 300 || slot_dups ? want_none : !want_none; /* give up on the quota last */
 				attempts++;
 				draft_reset(&d);
 				d.r = rng_stream(s.seed ^ 0x7a5b3c1dULL, (uint64_t)(fi + 1) * 0x10001ULL + (uint64_t)attempt,
@@ -772,15 +819,35 @@ static int generate(crmw_task_set **out, crmw_buf *report, crmw_db *db, const ch
 					continue;
 				}
 				json_t *t = draft_task(&s, &d, f);
-				if (!t) {
+				char *key = t ? task_identity(f, &d, t) : NULL;
+				if (!key) {
+					json_decref(t);
 					rc = crmw__errf(NULL, CRMW_ENOMEM, "out of memory");
 					break;
 				}
+				if (json_object_get(seen, key)) { /* the same task again */
+					dups++;
+					met_dup = true;
+					if (wn == want_none) { /* a copy of the kind the slot wants */
+						slot_dups++;
+						run_dups++;
+					}
+					json_decref(t);
+					free(key);
+					continue;
+				}
+				run_dups = 0; /* copies in a row only */
 				if (have_runner) {
 					json_t *check = NULL;
 					rc = crmw__gold_run(&run, t, &check, NULL);
 					bool ok = !rc && json_is_true(json_object_get(check, "ok"));
-					if (!rc && !ok) {
+					if (!rc && !ok && json_is_true(json_object_get(check, "cut"))) {
+						/* a reply longer than an episode shows: the task is
+						 * rejected, not the gold program's fault */
+						cuts++;
+						crmw__log(&db->h.log, CRMW_LOG_INFO, "%s: a gold reply was cut, task rejected: %.300s",
+							  f->name, json_string_value(json_object_get(check, "error")));
+					} else if (!rc && !ok) {
 						disagree++;
 						char *why = syn_json_text(check);
 						crmw__log(&db->h.log, CRMW_LOG_WARN, "%s: gold program disagrees: %.600s", f->name,
@@ -789,16 +856,28 @@ static int generate(crmw_task_set **out, crmw_buf *report, crmw_db *db, const ch
 					}
 					json_decref(check);
 					if (!ok) {
+						free(key);
 						json_decref(t);
 						continue;
 					}
 				}
+				if (json_object_set_new(seen, key, json_true())) {
+					free(key);
+					json_decref(t);
+					rc = crmw__errf(NULL, CRMW_ENOMEM, "out of memory");
+					break;
+				}
+				free(key);
 				task = t;
 				if (json_is_null(json_array_get(json_object_get(t, "answer"), 0)))
 					nones++;
 			}
 			if (rc)
 				break;
+			if (!task && met_dup) {
+				shortfall++; /* every distinct task this slot could be is made */
+				continue;
+			}
 			if (!task) {
 				rc = crmw__errf(NULL, CRMW_EINVALID,
 						"cannot make a '%s' task from this org after %d attempts (is the org too small?)",
@@ -818,11 +897,17 @@ static int generate(crmw_task_set **out, crmw_buf *report, crmw_db *db, const ch
 			if (progress && progress("tasks", ++done, nsel * per, userdata) != 0)
 				rc = crmw__errf(NULL, CRMW_EUSER, "task synthesis canceled by the progress callback");
 		}
+		if (shortfall)
+			crmw__log(&db->h.log, CRMW_LOG_WARN,
+				  "%s: %lld distinct tasks, not %lld: the org has no other (%lld left out)", f->name,
+				  (long long)made, (long long)per, (long long)shortfall);
 		json_object_set_new(rep, f->name,
-				    json_pack("{s:I, s:I, s:I, s:I, s:I}", "tasks", (json_int_t)made, "none", (json_int_t)nones,
-					      "attempts", (json_int_t)attempts, "rejected", (json_int_t)rejected,
-					      "disagreements", (json_int_t)disagree));
+				    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "tasks", (json_int_t)made, "none",
+					      (json_int_t)nones, "attempts", (json_int_t)attempts, "rejected", (json_int_t)rejected,
+					      "disagreements", (json_int_t)disagree, "duplicates", (json_int_t)dups, "short",
+					      (json_int_t)shortfall, "cut", (json_int_t)cuts, "ambiguous", (json_int_t)s.ambiguous));
 	}
+	json_decref(seen);
 	draft_dispose(&d);
 	json_decref(s.case_products[0]);
 	json_decref(s.case_products[1]);

@@ -23,6 +23,7 @@ typedef struct synth {
 	int64_t start_days;       /* two years before: where the data begins */
 	int rc;                   /* the error of the last failed syn_q */
 	json_t *case_products[2]; /* cached: products with at least 1 and 4 cases */
+	int64_t ambiguous;        /* drafts of the family whose wording named two things (counted by make()) */
 } synth;
 
 /* One task being made. */
@@ -83,10 +84,10 @@ void syn_period(synth *s, draft *d, period *p, int kinds, bool before_data);
 void syn_relative_period(draft *d, period *p, const char *unit, int n);
 /* n as a word (small n, half the time) or digits. */
 const char *syn_count_text(draft *d, int n, char buf[16]);
-/* The gold program's start and end arguments for a period (adds the
- * get_start_date or get_period step).  literal_end_day: literal days with an
- * inclusive end, for the tools that take days. */
-void syn_period_args(draft *d, const period *p, json_t **a, json_t **b, bool literal_end_day);
+/* The gold program's start and end arguments for a period, as a user of
+ * the tools finds them (adds the get_start_date or get_period step): every
+ * tool takes [start_date, end_date) with the end get_period returns. */
+void syn_period_args(draft *d, const period *p, json_t **a, json_t **b);
 
 int syn_step(draft *d, const char *name, json_t *args); /* steals args */
 void syn_expect(draft *d, const char *text);

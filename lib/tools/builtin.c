@@ -77,7 +77,10 @@ static int dispatch(const crmw_tool_ctx *ctx, json_t *args, crmw_buf *result, vo
 		}
 		c.has_deadline = true;
 	}
-	return t->def->fn(&c, args);
+	int rc = t->def->fn(&c, args);
+	if (c.cut && ctx->cut)
+		*ctx->cut = true;
+	return rc;
 }
 
 /* ------------------------------------------------------------- adding */
@@ -212,6 +215,7 @@ int bput(bcall *c, json_t *v)
 
 static int notice(bcall *c, int64_t shown, int64_t total)
 {
+	c->cut = true;
 	char tot[40];
 	if (total >= 0)
 		snprintf(tot, sizeof tot, "%lld", (long long)total);
@@ -499,7 +503,17 @@ const char *astr(json_t *args, const char *key)
 json_t *aarr(json_t *args, const char *key)
 {
 	json_t *v = json_object_get(args, key);
-	return json_is_array(v) && json_array_size(v) > 0 ? v : NULL;
+	return json_is_array(v) ? v : NULL;
+}
+
+bool aempty(json_t *args, const char *const *keys)
+{
+	for (; *keys; keys++) {
+		json_t *v = json_object_get(args, *keys);
+		if (json_is_array(v) && json_array_size(v) == 0)
+			return true;
+	}
+	return false;
 }
 
 bool adatetime(bcall *c, const char *key, const char *s, char out[21])
@@ -534,6 +548,21 @@ bool aperiod_opt(bcall *c, json_t *args, char a[21], char b[21], const char **pa
 	*pa = sd ? a : NULL;
 	*pb = ed ? b : NULL;
 	return true;
+}
+
+void aday(const char dt[21], char out[11])
+{
+	int y, m, d;
+	int64_t t;
+	if (!parse_epoch(dt, &t)) { /* not reached: the argument was checked */
+		snprintf(out, 11, "%.10s", dt);
+		return;
+	}
+	int64_t days = t >= 0 ? t / 86400 : (t - 86399) / 86400;
+	if (t - days * 86400 > 0)
+		days++; /* after midnight: that day's first moment is before dt */
+	crmw__civil_from_days(days, &y, &m, &d);
+	snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
 }
 
 bool parse_epoch(const char *s, int64_t *out)

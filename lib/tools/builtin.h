@@ -27,6 +27,7 @@ typedef struct bcall {
 	crmw_query_opts q;      /* for the call's own queries: no row or byte cap */
 	struct timespec deadline;
 	bool has_deadline;
+	bool cut;               /* the result was cut at a cap (a truncation notice) */
 	crmw_buf *out;
 	const struct builtin_tool *tool;
 } bcall;
@@ -52,6 +53,18 @@ extern const builtin_tool crmw__tools_pro[];
 /* The tools the query and crmarena sets share (set_query.c). */
 int crmw__tool_query(bcall *c, json_t *args);
 int crmw__tool_respond(bcall *c, json_t *args);
+
+/* What every tool that takes a period says about its ends: one convention,
+ * the one get_period returns. */
+#define BUILTIN_PERIOD_RULE                                                                                          \
+	"The period is [start_date, end_date): it holds start_date but not end_date, so the end_date that get_period " \
+	"returns (the first moment after a named period) or today (the end of the past N days) goes in as it is."
+/* The same for tools that compare date fields (a contract's signature day). */
+#define BUILTIN_PERIOD_RULE_DAYS                                                                                     \
+	BUILTIN_PERIOD_RULE " A day counts at its first moment (00:00:00Z): a contract signed on the day end_date "     \
+	"falls on is in the period only when end_date is later than midnight."
+/* What every list filter says. */
+#define BUILTIN_EMPTY_LIST " An empty list matches nothing."
 
 #define BUILTIN_QUERY_PARAM(what)                                                                                    \
 	"{\"type\":\"object\",\"properties\":{\"query\":{\"type\":\"string\",\"minLength\":1,\"description\":\"The " what \
@@ -145,7 +158,11 @@ void mean_free(means *m);
 
 /* Argument readers (the schema has already been checked). */
 const char *astr(json_t *args, const char *key);          /* NULL when absent or null */
-json_t *aarr(json_t *args, const char *key);              /* NULL when absent, null or empty */
+json_t *aarr(json_t *args, const char *key);              /* NULL when absent or null; empty lists too */
+/* Does one of the list arguments named in `keys` (NULL-terminated) hold an
+ * empty list?  A filter by an empty list matches nothing: the tool answers
+ * with an empty result without a query. */
+bool aempty(json_t *args, const char *const *keys);
 
 /* A date or datetime argument as a SOQL datetime literal (YYYY-MM-DDTHH:MM:SSZ);
  * false (and the call failed) when it is neither. */
@@ -155,6 +172,10 @@ bool aperiod(bcall *c, json_t *args, char a[21], char b[21]);
 /* The optional start_date and end_date: *pa and *pb point to the literals
  * in a and b, or are NULL when the argument is absent. */
 bool aperiod_opt(bcall *c, json_t *args, char a[21], char b[21], const char **pa, const char **pb);
+/* The first day whose first moment (00:00:00Z) is at or after the datetime
+ * literal `dt`: a date field D lies in [start, end) exactly when
+ * D >= aday(start) and D < aday(end). */
+void aday(const char dt[21], char out[11]);
 /* Seconds since 1970 of a record's datetime value; false when it is not one. */
 bool parse_epoch(const char *s, int64_t *out);
 

@@ -44,6 +44,11 @@ json_t *crmw__jschema_public(json_t *schema);
  * needs, named rule-1, rule-2, ...). */
 int crmw__jschema_gbnf(crmw_buf *out, json_t *schema, const char *rule);
 
+/* The cap on a tool reply in an agent's episode by default (its option
+ * max_observation_bytes), and the cap every gold program runs under: a gold
+ * reply that an episode could not show whole fails the gold run. */
+#define CRMW__OBSERVATION_BYTES 262144
+
 /* A number that changes whenever a tool is added or removed (caches of the
  * exported specs compare it). */
 uint64_t crmw__registry_generation(const crmw_registry *r);
@@ -56,6 +61,7 @@ struct crmw_tool_ctx {
 	char today[11];          /* "YYYY-MM-DD", "" = the org's "now" */
 	bool episode_today;      /* the task chose the day: built-in tools use it over their own */
 	const char *task_id, *episode_id; /* NULL outside an episode */
+	bool *cut;               /* set by a tool that cut its result at a cap (the registry's own) */
 };
 
 /* crmw_registry_call under an episode's context (NULL: the registry's own).
@@ -63,6 +69,12 @@ struct crmw_tool_ctx {
  * episode), the call runs under the two narrowed together. */
 int crmw__registry_call_ctx(crmw_buf *result, crmw_registry *reg, const char *name, const char *args_json,
 			    size_t len, const crmw_tool_ctx *ctx);
+/* The same; *cut (may be NULL) says whether the result was cut: by the
+ * registry's output cap or by a built-in tool's row or byte cap (the result
+ * then ends with a "[truncated: ...]" notice).  A cut result is not the
+ * whole answer: gold programs fail on one. */
+int crmw__registry_call_cut(crmw_buf *result, crmw_registry *reg, const char *name, const char *args_json,
+			    size_t len, const crmw_tool_ctx *ctx, bool *cut);
 /* The registry's "today" ("" when none). */
 const char *crmw__registry_today(const crmw_registry *reg);
 

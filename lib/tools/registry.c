@@ -442,6 +442,15 @@ int crmw_registry_call(crmw_buf *result, crmw_registry *r, const char *name, con
 int crmw__registry_call_ctx(crmw_buf *result, crmw_registry *r, const char *name, const char *args_json, size_t len,
 			    const crmw_tool_ctx *ectx)
 {
+	return crmw__registry_call_cut(result, r, name, args_json, len, ectx, NULL);
+}
+
+int crmw__registry_call_cut(crmw_buf *result, crmw_registry *r, const char *name, const char *args_json, size_t len,
+			    const crmw_tool_ctx *ectx, bool *cut_out)
+{
+	bool cut = false;
+	if (cut_out)
+		*cut_out = false;
 	if (!result || !r || (!args_json && len))
 		return crmw__errf(r ? &r->h.err : NULL, CRMW_EINVALID, "crmw_registry_call: NULL argument");
 	tool *t = find(r, name);
@@ -465,6 +474,7 @@ int crmw__registry_call_ctx(crmw_buf *result, crmw_registry *r, const char *name
 	}
 	if (!ctx.today[0])
 		memcpy(ctx.today, r->today, sizeof ctx.today);
+	ctx.cut = &cut;
 	crmw_buf out = CRMW_BUF_INIT;
 	int cb = 0;
 	rc = run_tool(r, t, &ctx, args, &out, &cb);
@@ -491,13 +501,17 @@ int crmw__registry_call_ctx(crmw_buf *result, crmw_registry *r, const char *name
 		crmw_buf_dispose(&out);
 		return crmw__errf(&r->h.err, CRMW_ENOMEM, "out of memory");
 	}
-	if (r->max_output > 0 &&
-	    crmw__buf_cut(&out, (size_t)r->max_output, "Ask for less (fewer fields or records) to see the rest.")) {
-		crmw_buf_dispose(&out);
-		return crmw__errf(&r->h.err, CRMW_ENOMEM, "out of memory");
+	if (r->max_output > 0 && out.len > (size_t)r->max_output) {
+		cut = true;
+		if (crmw__buf_cut(&out, (size_t)r->max_output, "Ask for less (fewer fields or records) to see the rest.")) {
+			crmw_buf_dispose(&out);
+			return crmw__errf(&r->h.err, CRMW_ENOMEM, "out of memory");
+		}
 	}
 	crmw_buf_dispose(result);
 	*result = out;
+	if (cut_out)
+		*cut_out = cut;
 	return CRMW_OK;
 }
 

@@ -68,7 +68,8 @@ static int record_span(bcall *c, json_t *r, size_t i, int64_t *created, int64_t 
 	return 0;
 }
 
-/* Append " AND <field> IN (...)" or " AND <field> = '...'" for a non-empty list argument. */
+/* Append " AND <field> IN (...)" for a list argument (the caller answered an
+ * empty list already: aempty). */
 static int and_in(crmw_buf *q, bool *first, const char *field, json_t *list)
 {
 	if (!list)
@@ -251,19 +252,22 @@ static int t_handled_by_period(bcall *c, json_t *args)
 	crmw_buf q = CRMW_BUF_INIT;
 	int brc = crmw__buf_printf(&q,
 				   "SELECT NewValue__c, COUNT(Id) n FROM CaseHistory__c WHERE Field__c = 'Owner Assignment' "
-				   "AND CreatedDate >= %s AND CreatedDate <= %s AND NewValue__c != null%s GROUP BY NewValue__c",
+				   "AND CreatedDate >= %s AND CreatedDate < %s AND NewValue__c != null%s GROUP BY NewValue__c",
 				   a, b, json_is_true(json_object_get(args, "first_assignments_only")) ? " AND OldValue__c = null" : "");
 	return bquery_object(c, &q, brc, "NewValue__c", "n");
 }
 
 static int t_get_cases(bcall *c, json_t *args)
 {
+	static const char *const lists[] = {"agent_ids", "case_ids", "order_item_ids", "issue_ids", "statuses", NULL};
 	json_t *agents = aarr(args, "agent_ids"), *ids = aarr(args, "case_ids"), *items = aarr(args, "order_item_ids"),
 	       *issues = aarr(args, "issue_ids"), *statuses = aarr(args, "statuses");
 	char a[21], b[21];
 	const char *pa, *pb;
 	if (!aperiod_opt(c, args, a, b, &pa, &pb))
 		return -1;
+	if (aempty(args, lists))
+		return bput(c, json_array());
 	if (!pa && !pb && !agents && !ids && !items && !issues && !statuses)
 		return bfail(c, "Error: At least one filter criteria must be provided");
 	crmw_buf q = CRMW_BUF_INIT;
@@ -287,21 +291,24 @@ static int t_non_transferred(bcall *c, json_t *args)
 	crmw_buf q = CRMW_BUF_INIT;
 	int brc = crmw__buf_printf(&q,
 				   "SELECT CaseId__c FROM CaseHistory__c WHERE Field__c = 'Owner Assignment' "
-				   "AND CreatedDate >= %s AND CreatedDate <= %s GROUP BY CaseId__c HAVING COUNT(Id) = 1",
+				   "AND CreatedDate >= %s AND CreatedDate < %s GROUP BY CaseId__c HAVING COUNT(Id) = 1",
 				   a, b);
 	return bquery_list(c, &q, brc, "CaseId__c");
 }
 
 static int t_transferred_by_period(bcall *c, json_t *args)
 {
+	static const char *const lists[] = {"qualified_agent_ids", NULL};
 	char a[21], b[21];
 	if (!aperiod(c, args, a, b))
 		return -1;
+	if (aempty(args, lists))
+		return bput(c, json_object());
 	crmw_buf q = CRMW_BUF_INIT;
 	bool first = false;
 	int brc = crmw__buf_printf(&q,
 				   "SELECT OldValue__c, COUNT(Id) n FROM CaseHistory__c WHERE Field__c = 'Owner Assignment' "
-				   "AND OldValue__c != null AND CreatedDate >= %s AND CreatedDate <= %s",
+				   "AND OldValue__c != null AND CreatedDate >= %s AND CreatedDate < %s",
 				   a, b);
 	brc = brc ? brc : and_in(&q, &first, "OldValue__c", aarr(args, "qualified_agent_ids"));
 	brc = brc ? brc : crmw__buf_puts(&q, " GROUP BY OldValue__c");
@@ -351,15 +358,18 @@ static int t_order_items_by_product(bcall *c, json_t *args)
 
 static int t_issue_counts(bcall *c, json_t *args)
 {
+	static const char *const lists[] = {"order_item_ids", NULL};
 	char a[21], b[21];
 	if (!aperiod(c, args, a, b))
 		return -1;
+	if (aempty(args, lists))
+		return bput(c, json_object());
 	crmw_buf q = CRMW_BUF_INIT;
 	bool first = false;
 	int brc = crmw__buf_puts(&q, "SELECT IssueId__c, COUNT(Id) n FROM Case WHERE IssueId__c != null");
 	brc = brc ? brc : and_in(&q, &first, "OrderItemId__c", json_object_get(args, "order_item_ids"));
 	brc = brc ? brc : and_cmp(&q, &first, "CreatedDate", ">=", a);
-	brc = brc ? brc : and_cmp(&q, &first, "CreatedDate", "<=", b);
+	brc = brc ? brc : and_cmp(&q, &first, "CreatedDate", "<", b);
 	brc = brc ? brc : crmw__buf_puts(&q, " GROUP BY IssueId__c ORDER BY COUNT(Id) DESC, IssueId__c");
 	return bquery_object(c, &q, brc, "IssueId__c", "n");
 }
@@ -483,12 +493,13 @@ static int t_chats(bcall *c, json_t *args)
 /* ------------------------------------------------------------ schemas */
 
 #define DT(what) "{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"" what " (YYYY-MM-DDTHH:MM:SSZ).\"}"
-#define IDS(what) "{\"type\":\"array\",\"items\":{\"type\":\"string\"},\"description\":\"" what "\"}"
+#define IDS(what) "{\"type\":\"array\",\"items\":{\"type\":\"string\"},\"description\":\"" what BUILTIN_EMPTY_LIST "\"}"
 #define OBJ(props, req) "{\"type\":\"object\",\"properties\":{" props "},\"required\":[" req "]}"
 #define CASES(props, req, what)                                                                              \
 	"{\"type\":\"object\",\"properties\":{\"cases\":{\"type\":\"array\",\"description\":\"" what "\","     \
 	"\"items\":{\"type\":\"object\",\"properties\":{" props "},\"required\":[" req "]}}},\"required\":[\"cases\"]}"
 #define STR(name, what) "\"" name "\":{\"type\":\"string\",\"description\":\"" what "\"}"
+#define PERIOD "\"start_date\":" DT("The start of the period, in it") ",\"end_date\":" DT("The end of the period, not in it")
 
 const builtin_tool crmw__tools_crmarena[] = {
 	{"get_agents_with_max_cases",
@@ -511,16 +522,18 @@ const builtin_tool crmw__tools_crmarena[] = {
 	       "Closed case records."),
 	 t_avg_handle_time, true, true},
 	{"get_start_date",
-	 "The start of a period that ends at end_date and spans interval_count days, weeks, months or quarters "
-	 "(a quarter is 3 months), as YYYY-MM-DDTHH:MM:SSZ.",
-	 OBJ("\"end_date\":" DT("The end of the period") ","
+	 "The start of the period [start_date, end_date) that ends at end_date and spans interval_count days, weeks, "
+	 "months or quarters (a quarter is 3 months), as YYYY-MM-DDTHH:MM:SSZ. Pass it with the same end_date to the "
+	 "tools that take a period (\"the past 3 months\": end_date is today).",
+	 OBJ("\"end_date\":" DT("The end of the period, excluded from it") ","
 	     "\"period\":{\"type\":\"string\",\"enum\":[\"day\",\"week\",\"month\",\"quarter\"],\"description\":\"The unit.\"},"
 	     "\"interval_count\":{\"type\":\"integer\",\"minimum\":0,\"x-coerce\":true,\"description\":\"How many units.\"}",
 	     "\"end_date\",\"period\",\"interval_count\""),
 	 t_start_date, false, true},
 	{"get_period",
 	 "The start and end (the first moment after it) of a named month, quarter (Q1-Q4) or season (Winter runs from "
-	 "December 1 of the year to the end of February of the next) of a year: {\"start_date\", \"end_date\"}.",
+	 "December 1 of the year to the end of February of the next) of a year: {\"start_date\", \"end_date\"}, to pass "
+	 "as they are to the tools that take a period [start_date, end_date).",
 	 OBJ("\"period_name\":{\"type\":\"string\",\"enum\":[\"January\",\"February\",\"March\",\"April\",\"May\",\"June\","
 	     "\"July\",\"August\",\"September\",\"October\",\"November\",\"December\",\"Q1\",\"Q2\",\"Q3\",\"Q4\","
 	     "\"Spring\",\"Summer\",\"Fall\",\"Autumn\",\"Winter\"],\"description\":\"The month, quarter or season.\"},"
@@ -528,10 +541,10 @@ const builtin_tool crmw__tools_crmarena[] = {
 	     "\"period_name\",\"year\""),
 	 t_period, false, true},
 	{"get_agent_handled_cases_by_period",
-	 "How many cases were assigned to each agent between start_date and end_date (inclusive), from the case "
-	 "history's 'Owner Assignment' entries: an object mapping agent id to count. With first_assignments_only, "
-	 "only first assignments count (a case transferred to an agent does not).",
-	 OBJ("\"start_date\":" DT("The start of the period") ",\"end_date\":" DT("The end of the period")
+	 "How many cases were assigned to each agent in the period, from the case history's 'Owner Assignment' "
+	 "entries: an object mapping agent id to count. With first_assignments_only, only first assignments count (a "
+	 "case transferred to an agent does not). " BUILTIN_PERIOD_RULE,
+	 OBJ(PERIOD
 	     ",\"first_assignments_only\":{\"type\":\"boolean\",\"description\":\"Count only the first assignment "
 	     "of each case (default false)\"}",
 	     "\"start_date\",\"end_date\""),
@@ -546,7 +559,7 @@ const builtin_tool crmw__tools_crmarena[] = {
 	{"get_cases",
 	 "Case records (Id, OwnerId, CreatedDate, ClosedDate, AccountId) matching every filter given: created in "
 	 "[start_date, end_date), owned by agent_ids, with ids case_ids, about order_item_ids, of issue_ids, with statuses. "
-	 "At least one filter is needed.",
+	 "At least one filter is needed; an empty list is a filter that matches nothing. " BUILTIN_PERIOD_RULE,
 	 OBJ("\"start_date\":" DT("Created at or after") ",\"end_date\":" DT("Created before") ","
 	     "\"agent_ids\":" IDS("Owner (User) ids.") ",\"case_ids\":" IDS("Case ids.") ","
 	     "\"order_item_ids\":" IDS("OrderItem ids.") ",\"issue_ids\":" IDS("Issue__c ids.") ","
@@ -554,15 +567,16 @@ const builtin_tool crmw__tools_crmarena[] = {
 	     ""),
 	 t_get_cases, false, false},
 	{"get_non_transferred_case_ids",
-	 "The ids of the cases assigned exactly once (never transferred) between start_date and end_date (inclusive).",
-	 OBJ("\"start_date\":" DT("The start of the period") ",\"end_date\":" DT("The end of the period"),
+	 "The ids of the cases assigned exactly once (never transferred) in the period, by the case history's "
+	 "'Owner Assignment' entries in it. " BUILTIN_PERIOD_RULE,
+	 OBJ(PERIOD,
 	     "\"start_date\",\"end_date\""),
 	 t_non_transferred, true, false},
 	{"get_agent_transferred_cases_by_period",
-	 "How many cases each agent transferred to another agent between start_date and end_date (inclusive), "
-	 "optionally only for qualified_agent_ids: an object mapping agent id to count.",
-	 OBJ("\"start_date\":" DT("The start of the period") ",\"end_date\":" DT("The end of the period") ","
-	     "\"qualified_agent_ids\":" IDS("Only these agents (all when empty)."),
+	 "How many cases each agent transferred to another agent in the period, optionally only for "
+	 "qualified_agent_ids (an empty list: none): an object mapping agent id to count. " BUILTIN_PERIOD_RULE,
+	 OBJ(PERIOD ","
+	     "\"qualified_agent_ids\":" IDS("Only these agents (absent: every agent)."),
 	     "\"start_date\",\"end_date\""),
 	 t_transferred_by_period, true, false},
 	{"get_shipping_state",
@@ -579,11 +593,9 @@ const builtin_tool crmw__tools_crmarena[] = {
 	{"get_order_item_ids_by_product", "The ids of the order items of a product.",
 	 OBJ(STR("product_id", "The Product2 id."), "\"product_id\""), t_order_items_by_product, false, false},
 	{"get_issue_counts",
-	 "How many cases of each issue were created between start_date and end_date (inclusive) about the given "
-	 "order items: an object mapping Issue__c id to count, most frequent first.",
-	 "{\"type\":\"object\",\"properties\":{\"start_date\":" DT("The start of the period") ",\"end_date\":" DT(
-		 "The end of the period") ",\"order_item_ids\":{\"type\":\"array\",\"minItems\":1,\"items\":{\"type\":\"string\"},"
-					  "\"description\":\"OrderItem ids.\"}},\"required\":[\"start_date\",\"end_date\",\"order_item_ids\"]}",
+	 "How many cases of each issue were created in the period about the given order items: an object mapping "
+	 "Issue__c id to count, most frequent first. " BUILTIN_PERIOD_RULE,
+	 OBJ(PERIOD ",\"order_item_ids\":" IDS("OrderItem ids."), "\"start_date\",\"end_date\",\"order_item_ids\""),
 	 t_issue_counts, false, false},
 	{"find_id_with_max_value",
 	 "The ids with the largest value in an object mapping id to number (a list: all of them on a tie; null when empty).",

@@ -22,6 +22,8 @@ static int where_start(crmw_buf *q, bool *first)
 	return rc;
 }
 
+/* " AND <field> IN (...)" for a list argument (the caller answered an empty
+ * list already: aempty). */
 static int f_in(crmw_buf *q, bool *first, const char *field, json_t *list)
 {
 	if (!list)
@@ -82,10 +84,13 @@ static int t_get_lead(bcall *c, json_t *args)
 
 static int t_get_leads(bcall *c, json_t *args)
 {
+	static const char *const lists[] = {"owner_ids", "statuses", NULL};
 	char a[21], b[21];
 	const char *pa, *pb;
 	if (!aperiod_opt(c, args, a, b, &pa, &pb))
 		return -1;
+	if (aempty(args, lists))
+		return bput(c, json_array());
 	json_t *owners = aarr(args, "owner_ids"), *statuses = aarr(args, "statuses");
 	json_t *conv = json_object_get(args, "is_converted");
 	if (!pa && !pb && !owners && !statuses && !conv)
@@ -168,10 +173,13 @@ static int t_get_opportunity(bcall *c, json_t *args)
 
 static int t_get_opportunities(bcall *c, json_t *args)
 {
+	static const char *const lists[] = {"owner_ids", "stages", NULL};
 	char a[21], b[21];
 	const char *pa, *pb;
 	if (!aperiod_opt(c, args, a, b, &pa, &pb))
 		return -1;
+	if (aempty(args, lists))
+		return bput(c, json_array());
 	json_t *owners = aarr(args, "owner_ids"), *stages = aarr(args, "stages");
 	const char *account = astr(args, "account_id");
 	if (!pa && !pb && !owners && !stages && !account)
@@ -191,19 +199,21 @@ static int t_get_opportunities(bcall *c, json_t *args)
 	return brun_records(c, &q, brc);
 }
 
-/* Opportunities whose contract was signed in [a, b] (days), with the signing day. */
+/* Opportunities whose contract was signed in [start, end), a signing day
+ * counting at its first moment, with the signing day. */
 static int signed_deals(bcall *c, json_t *args, json_t **out)
 {
-	char a[21], b[21];
+	char a[21], b[21], ad[11], bd[11];
 	if (!aperiod(c, args, a, b))
 		return -1;
-	a[10] = b[10] = '\0';
+	aday(a, ad);
+	aday(b, bd);
 	const char *sf = signed_field(c);
 	crmw_buf q = CRMW_BUF_INIT;
 	int brc = crmw__buf_printf(&q,
 				   "SELECT Id, OwnerId, CreatedDate, Amount, ContractID__r.%s FROM Opportunity "
-				   "WHERE ContractID__r.%s >= %s AND ContractID__r.%s <= %s ORDER BY Id",
-				   sf, sf, a, sf, b);
+				   "WHERE ContractID__r.%s >= %s AND ContractID__r.%s < %s ORDER BY Id",
+				   sf, sf, ad, sf, bd);
 	return brun(c, &q, brc, out);
 }
 
@@ -274,6 +284,9 @@ static int t_sales_cycles(bcall *c, json_t *args)
 
 static int t_get_quotes(bcall *c, json_t *args)
 {
+	static const char *const lists[] = {"opportunity_ids", "owner_ids", "statuses", NULL};
+	if (aempty(args, lists))
+		return bput(c, json_array());
 	json_t *opps = aarr(args, "opportunity_ids"), *owners = aarr(args, "owner_ids"), *statuses = aarr(args, "statuses");
 	const char *account = astr(args, "account_id");
 	if (!opps && !owners && !statuses && !account)
@@ -362,14 +375,21 @@ static int t_get_contracts(bcall *c, json_t *args)
 	const char *pa, *pb;
 	if (!aperiod_opt(c, args, a, b, &pa, &pb))
 		return -1;
+	static const char *const lists[] = {"statuses", NULL};
+	if (aempty(args, lists))
+		return bput(c, json_array());
 	const char *account = astr(args, "account_id");
 	json_t *statuses = aarr(args, "statuses");
 	if (!pa && !pb && !account && !statuses)
 		return bfail(c, "Error: give at least one filter (account_id, start_date, end_date, statuses)");
+	/* signing days count at their first moment */
+	char ad[11], bd[11];
 	if (pa)
-		a[10] = '\0';
+		aday(a, ad);
 	if (pb)
-		b[10] = '\0';
+		aday(b, bd);
+	pa = pa ? ad : NULL;
+	pb = pb ? bd : NULL;
 	const char *sf = signed_field(c);
 	crmw_buf q = CRMW_BUF_INIT;
 	if (bselect(c, &q, "Contract", NULL, 0))
@@ -377,7 +397,7 @@ static int t_get_contracts(bcall *c, json_t *args)
 	bool first = true;
 	int brc = f_eq(&q, &first, "AccountId", account);
 	brc = brc ? brc : f_cmp(&q, &first, sf, ">=", pa);
-	brc = brc ? brc : f_cmp(&q, &first, sf, "<=", pb);
+	brc = brc ? brc : f_cmp(&q, &first, sf, "<", pb);
 	brc = brc ? brc : f_in(&q, &first, "Status", statuses);
 	brc = brc ? brc : crmw__buf_puts(&q, " ORDER BY Id");
 	return brun_records(c, &q, brc);
@@ -426,6 +446,9 @@ static int t_get_territories(bcall *c, json_t *args)
 
 static int t_territory_users(bcall *c, json_t *args)
 {
+	static const char *const lists[] = {"territory_ids", NULL};
+	if (aempty(args, lists))
+		return bput(c, json_array());
 	crmw_buf q = CRMW_BUF_INIT;
 	static const char *const want[] = {"Territory2Id", "UserId"};
 	if (bselect(c, &q, "UserTerritory2Association", want, CRMW_ARRAY_LEN(want)))
@@ -440,6 +463,9 @@ static int t_territory_users(bcall *c, json_t *args)
 
 static int t_get_tasks(bcall *c, json_t *args)
 {
+	static const char *const lists[] = {"statuses", NULL};
+	if (aempty(args, lists))
+		return bput(c, json_array());
 	static const char *const want[] = {"Subject", "Description", "Status", "Priority", "ActivityDate", "OwnerId", "WhatId"};
 	crmw_buf q = CRMW_BUF_INIT;
 	if (bselect(c, &q, "Task", want, CRMW_ARRAY_LEN(want)))
@@ -533,7 +559,7 @@ static int t_count_by(bcall *c, json_t *args)
 /* --------------------------------------------------------------- schemas */
 
 #define DT(what) "{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"" what " (YYYY-MM-DDTHH:MM:SSZ).\"}"
-#define IDS(what) "{\"type\":\"array\",\"items\":{\"type\":\"string\"},\"description\":\"" what "\"}"
+#define IDS(what) "{\"type\":\"array\",\"items\":{\"type\":\"string\"},\"description\":\"" what BUILTIN_EMPTY_LIST "\"}"
 #define STR(name, what) "\"" name "\":{\"type\":\"string\",\"minLength\":1,\"description\":\"" what "\"}"
 #define OBJ(props, req) "{\"type\":\"object\",\"properties\":{" props "},\"required\":[" req "],\"additionalProperties\":false}"
 #define PERIOD(what) "\"start_date\":" DT(what " at or after") ",\"end_date\":" DT(what " before")
@@ -543,40 +569,42 @@ const builtin_tool crmw__tools_pro[] = {
 	 OBJ(STR("lead_id", "The Lead id."), "\"lead_id\""), t_get_lead, false, false},
 	{"get_leads",
 	 "Leads (Id, name, Company, Status, OwnerId, CreatedDate, IsConverted, ConvertedDate) matching every filter given: "
-	 "created in [start_date, end_date), owned by owner_ids, with statuses, converted or not. At least one filter is needed.",
+	 "created in [start_date, end_date), owned by owner_ids, with statuses, converted or not. At least one filter is "
+	 "needed; an empty list is a filter that matches nothing. " BUILTIN_PERIOD_RULE,
 	 OBJ(PERIOD("Created") ",\"owner_ids\":" IDS("Owner (User) ids.") ",\"statuses\":" IDS("Lead statuses.") ","
 	     "\"is_converted\":{\"type\":\"boolean\",\"x-coerce\":true,\"description\":\"Only converted (true) or unconverted (false) leads.\"}",
 	     ""),
 	 t_get_leads, false, false},
 	{"get_agent_lead_conversion_rates",
 	 "Lead conversion rate per agent: of the leads created in [start_date, end_date) that an agent owns, the share "
-	 "that converted (0 to 1). An object mapping agent id to rate.",
+	 "that converted (0 to 1). An object mapping agent id to rate. " BUILTIN_PERIOD_RULE,
 	 OBJ(PERIOD("Created"), "\"start_date\",\"end_date\""), t_conversion_rates, true, false},
 	{"get_opportunity", "One opportunity with every field you may read (null when there is no such opportunity).",
 	 OBJ(STR("opportunity_id", "The Opportunity id."), "\"opportunity_id\""), t_get_opportunity, false, false},
 	{"get_opportunities",
 	 "Opportunities (Id, Name, StageName, Amount, OwnerId, AccountId, ContractID__c, CreatedDate, CloseDate) matching "
 	 "every filter given: created in [start_date, end_date), owned by owner_ids, in stages, of account_id. At least "
-	 "one filter is needed.",
+	 "one filter is needed; an empty list is a filter that matches nothing. " BUILTIN_PERIOD_RULE,
 	 OBJ(PERIOD("Created") ",\"owner_ids\":" IDS("Owner (User) ids.") ",\"stages\":" IDS("Stage names.") ","
 	     STR("account_id", "The Account id."),
 	     ""),
 	 t_get_opportunities, false, false},
 	{"get_agent_sales_amounts",
-	 "Sales per agent: for the opportunities whose contract was signed by the company between start_date and "
-	 "end_date (days, inclusive), the sum of quantity times price over their line items, by opportunity owner. "
-	 "An object mapping agent id to amount.",
-	 OBJ("\"start_date\":" DT("The first day") ",\"end_date\":" DT("The last day"), "\"start_date\",\"end_date\""),
+	 "Sales per agent: for the opportunities whose contract the company signed in the period, the sum of quantity "
+	 "times price over their line items, by opportunity owner. An object mapping agent id to amount. "
+	 BUILTIN_PERIOD_RULE_DAYS,
+	 OBJ(PERIOD("Signed"), "\"start_date\",\"end_date\""),
 	 t_sales_amounts, true, false},
 	{"get_agent_sales_cycles",
-	 "Average sales cycle per agent: for the opportunities whose contract was signed by the company between "
-	 "start_date and end_date (days, inclusive), the days from the opportunity's creation to the signature, "
-	 "averaged by opportunity owner. An object mapping agent id to days.",
-	 OBJ("\"start_date\":" DT("The first day") ",\"end_date\":" DT("The last day"), "\"start_date\",\"end_date\""),
+	 "Average sales cycle per agent: for the opportunities whose contract the company signed in the period, the "
+	 "days from the opportunity's creation to the signature, averaged by opportunity owner. An object mapping agent "
+	 "id to days. " BUILTIN_PERIOD_RULE_DAYS,
+	 OBJ(PERIOD("Signed"), "\"start_date\",\"end_date\""),
 	 t_sales_cycles, true, false},
 	{"get_quotes",
 	 "Quotes (Id, Name, Status, OpportunityId, AccountId, CreatedDate, ExpirationDate, and OwnerId: the owner of "
-	 "the opportunity) matching every filter given. At least one filter is needed.",
+	 "the opportunity) matching every filter given. At least one filter is needed; an empty list is a filter that "
+	 "matches nothing.",
 	 OBJ("\"opportunity_ids\":" IDS("Opportunity ids.") "," STR("account_id", "The Account id.") ","
 	     "\"owner_ids\":" IDS("Owners (User ids) of the quotes' opportunities.") ",\"statuses\":" IDS("Quote statuses, for example Accepted."),
 	     ""),
@@ -586,10 +614,9 @@ const builtin_tool crmw__tools_pro[] = {
 	 "Discount (percent), TotalPrice and ListPrice (the price book's unit price). Null when there is no such quote.",
 	 OBJ(STR("quote_id", "The Quote id."), "\"quote_id\""), t_get_quote, false, false},
 	{"get_contracts",
-	 "Contracts matching every filter given: of account_id, signed by the company between start_date and end_date "
-	 "(days, inclusive), with statuses. At least one filter is needed.",
-	 OBJ(STR("account_id", "The Account id.") ",\"start_date\":" DT("Signed on or after") ",\"end_date\":" DT(
-		     "Signed on or before") ",\"statuses\":" IDS("Contract statuses."),
+	 "Contracts matching every filter given: of account_id, signed by the company in the period, with statuses. At "
+	 "least one filter is needed; an empty list is a filter that matches nothing. " BUILTIN_PERIOD_RULE_DAYS,
+	 OBJ(STR("account_id", "The Account id.") "," PERIOD("Signed") ",\"statuses\":" IDS("Contract statuses."),
 	     ""),
 	 t_get_contracts, false, false},
 	{"get_territories",
@@ -598,8 +625,7 @@ const builtin_tool crmw__tools_pro[] = {
 	 OBJ("\"state\":{\"type\":\"string\",\"minLength\":1,\"description\":\"A state or region code, for example CA.\"}", ""),
 	 t_get_territories, false, false},
 	{"get_territory_users", "The users (agents) assigned to territories: a list of {Territory2Id, UserId}.",
-	 OBJ("\"territory_ids\":{\"type\":\"array\",\"minItems\":1,\"items\":{\"type\":\"string\"},\"description\":\"Territory2 ids.\"}",
-	     "\"territory_ids\""),
+	 OBJ("\"territory_ids\":" IDS("Territory2 ids."), "\"territory_ids\""),
 	 t_territory_users, false, false},
 	{"get_tasks",
 	 "The tasks of a record (an opportunity, for example): Subject, Description, Status, Priority, ActivityDate, "

@@ -74,7 +74,11 @@ crm = gen("crmarena", 11)
 b2b = gen("b2b", 12)
 b2c = gen("b2c", 13)
 now = sql(crm, "SELECT value FROM crmw_latent_meta WHERE key = 'now'")[0]["value"]
-S, E = "2024-01-01T00:00:00Z", "2024-06-30T23:59:59Z"
+# Every period is [start, end): E is the moment of an owner assignment (a
+# transfer), so that a tool that read its end as inclusive would count it.
+S = "2024-01-01T00:00:00Z"
+E = sql(crm, "SELECT CreatedDate FROM CaseHistory__c WHERE Field__c = 'Owner Assignment' AND OldValue__c IS NOT NULL "
+             "AND CreatedDate >= '2024-06-01' ORDER BY CreatedDate LIMIT 1")[0]["CreatedDate"]
 
 # ------------------------------------------------------------------ listing
 r = subprocess.run([exe, "tools", "list", "--set", "crmarena", "--format", "openai"], capture_output=True, text=True)
@@ -105,6 +109,16 @@ every = [s_["name"] for s_ in json.loads(subprocess.run([exe, "tools", "list", "
                                                         capture_output=True, text=True).stdout)]
 t.ok(len(every) == 47 and all(f"`{n}`" in doc for n in every), "docs/tools.md documents every built-in tool",
      [n for n in every if f"`{n}`" not in doc])
+# one convention for the ends of a period, stated for every tool that takes one
+specs = json.loads(subprocess.run([exe, "tools", "list", "--set", "query,crmarena,pro", "--format", "openai"],
+                                  capture_output=True, text=True).stdout)
+periodic = [f["function"] for f in specs if {"start_date", "end_date"} & set(f["function"]["parameters"]["properties"])]
+rows = {m.group(1): line for line in doc.splitlines() for m in [re.match(r"\| `(\w+)`", line)] if m}
+t.ok(len(periodic) == 12 and all("[start_date, end_date)" in f["description"] for f in periodic),
+     "every tool that takes a period says it is [start_date, end_date)",
+     [f["name"] for f in periodic if "[start_date, end_date)" not in f["description"]])
+t.ok(all("[start, end)" in rows.get(f["name"], "") for f in periodic), "... and so does its row in docs/tools.md",
+     [f["name"] for f in periodic if "[start, end)" not in rows.get(f["name"], "")])
 rc, val, err = (lambda r: (r.returncode, r.stdout, r.stderr))(
     subprocess.run([exe, "tools", "call", "--db", crm, "--set", "query", "respond", "{oops"], capture_output=True, text=True))
 t.ok(rc == 1 and '"BAD_JSON"' in val and "BAD_JSON" in err, "bad JSON arguments: BAD_JSON on stdout and stderr, exit 1")
@@ -137,7 +151,7 @@ t.ok(rc == 0 and val == "005abc", "respond returns the answer as given")
 # --------------------------------------------------------- crmarena set
 handled = {r["NewValue__c"]: r["n"] for r in sql(
     crm, "SELECT NewValue__c, count(*) n FROM CaseHistory__c WHERE Field__c = 'Owner Assignment' "
-         "AND CreatedDate >= ? AND CreatedDate <= ? AND NewValue__c IS NOT NULL GROUP BY 1", S, E)}
+         "AND CreatedDate >= ? AND CreatedDate < ? AND NewValue__c IS NOT NULL GROUP BY 1", S, E)}
 got = ok_call(crm, "get_agent_handled_cases_by_period", {"start_date": S, "end_date": E})
 t.ok(got == handled and len(handled) > 3, "get_agent_handled_cases_by_period = owner assignments per agent", got)
 got = ok_call(crm, "get_qualified_agent_ids_by_case_count", {"agent_handled_cases": handled, "n_cases": 5})
@@ -178,17 +192,21 @@ t.ok(set(got) == {k for k, v in counts.items() if v == min(counts.values())}, "g
 
 once = {r["CaseId__c"] for r in sql(
     crm, "SELECT CaseId__c FROM CaseHistory__c WHERE Field__c = 'Owner Assignment' AND CreatedDate >= ? "
-         "AND CreatedDate <= ? GROUP BY CaseId__c HAVING count(*) = 1", S, E)}
+         "AND CreatedDate < ? GROUP BY CaseId__c HAVING count(*) = 1", S, E)}
 got = ok_call(crm, "get_non_transferred_case_ids", {"start_date": S, "end_date": E})
 t.ok(set(got) == once and once, "get_non_transferred_case_ids: one owner assignment in the period")
 moved = {r["OldValue__c"]: r["n"] for r in sql(
     crm, "SELECT OldValue__c, count(*) n FROM CaseHistory__c WHERE Field__c = 'Owner Assignment' "
-         "AND OldValue__c IS NOT NULL AND CreatedDate >= ? AND CreatedDate <= ? GROUP BY 1", S, E)}
+         "AND OldValue__c IS NOT NULL AND CreatedDate >= ? AND CreatedDate < ? GROUP BY 1", S, E)}
 got = ok_call(crm, "get_agent_transferred_cases_by_period", {"start_date": S, "end_date": E})
 t.ok(got == moved and moved, "get_agent_transferred_cases_by_period: transfers by the agent giving them away")
 some = sorted(moved)[:2]
 got = ok_call(crm, "get_agent_transferred_cases_by_period", {"start_date": S, "end_date": E, "qualified_agent_ids": some})
 t.ok(got == {k: moved[k] for k in some}, "... only for the qualified agents")
+got = ok_call(crm, "get_agent_transferred_cases_by_period", {"start_date": S, "end_date": E, "qualified_agent_ids": []})
+t.ok(got == {}, "... and for none when no agent qualifies (an empty list matches nothing)", got)
+got = ok_call(crm, "get_cases", {"agent_ids": [], "statuses": ["Closed"]})
+t.ok(got == [], "get_cases with an empty list of agents finds nothing", got)
 
 state = {r["Id"]: r["ShippingState"] for r in sql(crm, "SELECT Id, ShippingState FROM Account")}
 got = ok_call(crm, "get_shipping_state", {"cases": closed})
@@ -211,12 +229,12 @@ got = ok_call(crm, "get_order_item_ids_by_product", {"product_id": product})
 t.ok(set(got) == set(items) and items, f"get_order_item_ids_by_product: {len(items)} items")
 want = {r["IssueId__c"]: r["n"] for r in sql(
     crm, "SELECT IssueId__c, count(*) n FROM \"Case\" WHERE OrderItemId__c IN (SELECT Id FROM OrderItem WHERE Product2Id = ?) "
-         "AND CreatedDate >= ? AND CreatedDate <= ? AND IssueId__c IS NOT NULL GROUP BY 1", product, "2023-01-01T00:00:00Z", now)}
+         "AND CreatedDate >= ? AND CreatedDate < ? AND IssueId__c IS NOT NULL GROUP BY 1", product, "2023-01-01T00:00:00Z", now)}
 got = ok_call(crm, "get_issue_counts", {"start_date": "2023-01-01T00:00:00Z", "end_date": now, "order_item_ids": items})
 t.ok(got == want and len(want) > 1 and list(got.values()) == sorted(got.values(), reverse=True),
      f"get_issue_counts, most frequent first: {want}")
-rc, val, _ = call(crm, "get_issue_counts", {"start_date": S, "end_date": E, "order_item_ids": []})
-t.ok(rc == 1 and val["error"]["path"] == "/order_item_ids", "get_issue_counts needs order items")
+got = ok_call(crm, "get_issue_counts", {"start_date": S, "end_date": E, "order_item_ids": []})
+t.ok(got == {}, "get_issue_counts of no order items counts nothing", got)
 got = ok_call(crm, "find_id_with_max_value", {"values_by_id": want})
 t.ok(set(got) == {k for k, v in want.items() if v == max(want.values())}, "find_id_with_max_value")
 got = ok_call(crm, "find_id_with_min_value", {"values_by_id": want})
@@ -322,23 +340,25 @@ want = sql(b2b, "SELECT Id FROM Opportunity WHERE StageName IN ('Negotiation','Q
 got = ok_call(b2b, "get_opportunities", {"stages": ["Negotiation", "Quote"], "owner_ids": [opp["OwnerId"]]})
 t.ok({r["Id"] for r in got} == {r["Id"] for r in want}, "get_opportunities by stage and owner")
 
-DS, DE = "2023-01-01", "2024-06-30"
+# DE is a day some contract was signed: the period [DS, DE) leaves it out
+DS = "2023-01-01"
+DE = sql(b2b, "SELECT CompanySignedDate d FROM Contract WHERE CompanySignedDate >= '2024-06-01' ORDER BY 1 LIMIT 1")[0]["d"]
 sales = {r["OwnerId"]: r["s"] for r in sql(
     b2b, "SELECT o.OwnerId, sum(l.TotalPrice) s FROM OpportunityLineItem l JOIN Opportunity o ON o.Id = l.OpportunityId "
-         "JOIN Contract c ON c.Id = o.ContractID__c WHERE c.CompanySignedDate >= ? AND c.CompanySignedDate <= ? GROUP BY 1", DS, DE)}
+         "JOIN Contract c ON c.Id = o.ContractID__c WHERE c.CompanySignedDate >= ? AND c.CompanySignedDate < ? GROUP BY 1", DS, DE)}
 got = ok_call(b2b, "get_agent_sales_amounts", {"start_date": DS + "T00:00:00Z", "end_date": DE + "T00:00:00Z"})
 t.ok(isinstance(got, dict) and set(got) == set(sales) and all(abs(got[k] - sales[k]) < 0.01 for k in sales) and sales,
      f"get_agent_sales_amounts: {len(sales)} agents")
 cyc = {}
 for r in sql(b2b, "SELECT o.OwnerId, o.CreatedDate, c.CompanySignedDate d FROM Opportunity o JOIN Contract c ON c.Id = o.ContractID__c "
-                  "WHERE c.CompanySignedDate >= ? AND c.CompanySignedDate <= ?", DS, DE):
+                  "WHERE c.CompanySignedDate >= ? AND c.CompanySignedDate < ?", DS, DE):
     cyc.setdefault(r["OwnerId"], []).append((epoch(r["d"] + "T00:00:00Z") - epoch(r["CreatedDate"])) / 86400)
 cyc = {k: sum(v) / len(v) for k, v in cyc.items()}
 got = ok_call(b2b, "get_agent_sales_cycles", {"start_date": DS + "T00:00:00Z", "end_date": DE + "T00:00:00Z"})
 t.ok(same_numbers(got, cyc) and cyc, "get_agent_sales_cycles: days from creation to signature")
 csales = {r["OwnerId"]: r["s"] for r in sql(
     b2c, "SELECT o.OwnerId, sum(l.TotalPrice) s FROM OpportunityLineItem l JOIN Opportunity o ON o.Id = l.OpportunityId "
-         "JOIN Contract c ON c.Id = o.ContractID__c WHERE c.CustomerSignedDate >= ? AND c.CustomerSignedDate <= ? GROUP BY 1", DS, DE)}
+         "JOIN Contract c ON c.Id = o.ContractID__c WHERE c.CustomerSignedDate >= ? AND c.CustomerSignedDate < ? GROUP BY 1", DS, DE)}
 got = ok_call(b2c, "get_agent_sales_amounts", {"start_date": DS + "T00:00:00Z", "end_date": DE + "T00:00:00Z"})
 t.ok(isinstance(got, dict) and set(got) == set(csales) and csales, "get_agent_sales_amounts on B2C: the customer's signature")
 
@@ -362,7 +382,7 @@ acct = sql(b2b, "SELECT AccountId a FROM Contract LIMIT 1")[0]["a"]
 want = sql(b2b, "SELECT Id FROM Contract WHERE AccountId = ?", acct)
 got = ok_call(b2b, "get_contracts", {"account_id": acct})
 t.ok({r["Id"] for r in got} == {r["Id"] for r in want}, "get_contracts by account")
-want = sql(b2b, "SELECT Id FROM Contract WHERE CompanySignedDate >= ? AND CompanySignedDate <= ?", DS, DE)
+want = sql(b2b, "SELECT Id FROM Contract WHERE CompanySignedDate >= ? AND CompanySignedDate < ?", DS, DE)
 got = ok_call(b2b, "get_contracts", {"start_date": DS + "T00:00:00Z", "end_date": DE + "T00:00:00Z"}, extra=("--max-rows", "0"))
 t.ok({r["Id"] for r in got} == {r["Id"] for r in want} and want, "get_contracts by signature day")
 

@@ -688,10 +688,56 @@ static void test_shared_across_threads(void **state)
 	crmw_memory_free(mem);
 }
 
+/* Regression: a gold episode whose tool reply was cut at the agent's
+ * observation cap went on with the uncut result (the gold program's own)
+ * and was rewarded 1: a training demonstration whose steps the model could
+ * not have taken.  The action records the cut, and the gold backend fails
+ * the episode instead of going on. */
+static void test_gold_cut_reply_fails(void **state)
+{
+	(void)state;
+	crmw_agent *a;
+	assert_int_equal(crmw_agent_new(&a, db, "{\"max_observation_bytes\":1500}"), CRMW_OK);
+	crmw_backend g;
+	assert_int_equal(crmw_backend_gold(&g, db, NULL), CRMW_OK);
+	assert_int_equal(crmw_agent_set_backend(a, &g), CRMW_OK);
+	int cut = 0, whole = 0;
+	for (int64_t i = 0; i < crmw_task_set_count(tasks); i++) {
+		json_t *t = run_task(a, tasks, i);
+		bool was_cut = false;
+		size_t k, j;
+		json_t *d, *act;
+		json_array_foreach(json_object_get(t, "decisions"), k, d) {
+			json_array_foreach(json_object_get(d, "actions"), j, act) {
+				const char *obs = json_string_value(json_object_get(act, "observation"));
+				bool marked = json_is_true(json_object_get(act, "truncated"));
+				/* the mark and the notice go together */
+				assert_int_equal(marked, obs && strstr(obs, "\n[truncated: ") != NULL);
+				was_cut = was_cut || marked;
+			}
+		}
+		double reward = json_real_value(json_object_get(t, "reward"));
+		if (was_cut) {
+			cut++;
+			if (reward != 0.0 || strcmp(end_reason(t), "backend_error") != 0)
+				fail_msg("task %lld: a cut gold episode ended '%s' with reward %g", (long long)i, end_reason(t), reward);
+			assert_non_null(strstr(json_string_value(json_object_get(t, "error")), "cut"));
+		} else if (json_object_get(t, "reward") && reward == 1.0) {
+			whole++;
+		}
+		json_decref(t);
+	}
+	/* both kinds happened: the test is not vacuous */
+	assert_true(cut > 0);
+	assert_true(whole > 0);
+	crmw_agent_free(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_gold),
+		cmocka_unit_test(test_gold_cut_reply_fails),
 		cmocka_unit_test(test_no_answer_no_reward),
 		cmocka_unit_test(test_slots),
 		cmocka_unit_test(test_plan_roundtrip),

@@ -492,6 +492,201 @@ static void test_regression_exact_long_gold(void **state)
 	}
 }
 
+/* ------------------------------------- regressions: gold runs and task sets */
+
+static char org_dir[64];
+static crmw_db *org_db;
+
+/* A small generated B2B org, made once for the tests below. */
+static crmw_db *small_b2b(void)
+{
+	if (org_db)
+		return org_db;
+	snprintf(org_dir, sizeof org_dir, "/tmp/crmw-ttasks-XXXXXX");
+	assert_non_null(mkdtemp(org_dir));
+	char path[128];
+	snprintf(path, sizeof path, "%s/org.db", org_dir);
+	assert_int_equal(crmw_gen(path, "{\"profile\":\"b2b\",\"seed\":5,\"scale\":0.2}", NULL, NULL), CRMW_OK);
+	assert_int_equal(crmw_db_open(&org_db, path, CRMW_DB_READONLY), CRMW_OK);
+	return org_db;
+}
+
+static int drop_small_b2b(void **state)
+{
+	(void)state;
+	crmw_db_free(org_db);
+	org_db = NULL;
+	if (org_dir[0]) {
+		char cmd[128];
+		snprintf(cmd, sizeof cmd, "rm -rf '%s'", org_dir);
+		if (system(cmd) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* A task whose gold program passes `n` padded case records through
+ * get_shipping_state (which returns them with their state added: a reply
+ * as long as its input) and answers "x". */
+static crmw_task_set *echo_task(crmw_db *db, int n)
+{
+	crmw_buf q = CRMW_BUF_INIT;
+	assert_int_equal(crmw_query(&q, db, "SELECT Id FROM Account LIMIT 1", 30, NULL), CRMW_OK);
+	json_t *acc = json_loads(q.data, 0, NULL);
+	const char *aid = json_string_value(json_object_get(json_array_get(acc, 0), "Id"));
+	assert_non_null(aid);
+	json_t *cases = json_array();
+	char pad[101];
+	memset(pad, 'p', 100);
+	pad[100] = '\0';
+	for (int i = 0; i < n; i++)
+		json_array_append_new(cases, json_pack("{s:s, s:s}", "AccountId", aid, "Note", pad));
+	json_t *t = json_pack("{s:s, s:s, s:[s], s:s, s:{s:s}, s:[{s:s, s:{s:o}}, {s:s, s:{s:s}}]}", "task", "handle_time",
+			      "query", "Which agent?", "answer", "x", "reward_metric", "exact_match", "context", "today",
+			      "2024-06-01", "gold", "name", "get_shipping_state", "arguments", "cases", cases, "name",
+			      "respond", "arguments", "content", "x");
+	char *text = json_dumps(json_pack("[o]", t), JSON_COMPACT);
+	crmw_task_set *ts;
+	assert_int_equal(crmw_task_set_parse(&ts, text, strlen(text)), CRMW_OK);
+	free(text);
+	json_decref(acc);
+	crmw_buf_dispose(&q);
+	return ts;
+}
+
+/* Regression: a gold program whose tool reply was cut at the output cap
+ * still reached its answer and scored 1 (a corrupted demonstration: its
+ * later steps used what the reply did not show).  A cut reply fails the
+ * gold run, in synthesis, `tasks check` and the gold backend alike; gold
+ * runs use the cap of an agent's episode (max_observation_bytes' default). */
+static void test_regression_cut_reply_fails(void **state)
+{
+	(void)state;
+	crmw_db *db = small_b2b();
+	crmw_buf out = CRMW_BUF_INIT;
+	/* a reply within the cap: the program reaches its answer */
+	crmw_task_set *ts = echo_task(db, 20);
+	assert_int_equal(crmw_task_check(&out, ts, 0, db), CRMW_OK);
+	if (!strstr(out.data, "\"ok\":true"))
+		fail_msg("a short reply: %s", out.data);
+	crmw_task_set_free(ts);
+	/* 2,000 records of ~170 bytes: a reply of about 340 KB, over 256 KiB */
+	ts = echo_task(db, 2000);
+	assert_int_equal(crmw_task_check(&out, ts, 0, db), CRMW_OK);
+	json_t *rep = json_loads(out.data, 0, NULL);
+	if (!json_is_false(json_object_get(rep, "ok")))
+		fail_msg("a cut reply must fail the gold run: %.400s", out.data);
+	const char *why = json_string_value(json_object_get(rep, "error"));
+	assert_non_null(why);
+	assert_non_null(strstr(why, "cut"));
+	assert_true(json_is_true(json_object_get(rep, "cut")));
+	json_decref(rep);
+	/* the same through a runner whose registry cuts earlier (as an agent
+	 * with a smaller max_observation_bytes does) */
+	crmw_task_set_free(ts);
+	ts = echo_task(db, 20);
+	crmw__gold_runner r;
+	assert_int_equal(crmw__gold_runner_init(&r, db), CRMW_OK);
+	assert_int_equal(crmw_registry_set_max_output(r.reg, 1000), CRMW_OK);
+	assert_int_equal(crmw_task_set_get(&out, ts, 0), CRMW_OK);
+	json_t *task = json_loads(out.data, 0, NULL), *report = NULL;
+	char *answer = NULL;
+	assert_int_equal(crmw__gold_run(&r, task, &report, &answer), CRMW_OK);
+	assert_true(json_is_false(json_object_get(report, "ok")));
+	assert_true(json_real_value(json_object_get(report, "reward")) == 0.0);
+	json_t *step = json_array_get(json_object_get(report, "steps"), 0);
+	assert_true(json_is_true(json_object_get(step, "cut")));
+	free(answer);
+	json_decref(report);
+	json_decref(task);
+	crmw__gold_runner_dispose(&r);
+	crmw_task_set_free(ts);
+	crmw_buf_dispose(&out);
+}
+
+/* The identity of a task (docs/tasks.md, "Identical tasks"): its family,
+ * query, required metadata without the line of today's date, and its gold
+ * answer. */
+static char *identity(const json_t *t)
+{
+	const char *req = json_string_value(json_object_get(json_object_get(t, "metadata"), "required"));
+	char *r = strdup(req ? req : "");
+	char *p;
+	while ((p = strstr(r, "- Today's date: ")) != NULL) {
+		char *e = strchr(p, '\n');
+		memmove(p, e ? e + 1 : p + strlen(p), strlen(e ? e + 1 : p + strlen(p)) + 1);
+	}
+	char *ans = json_dumps(json_object_get(t, "answer"), JSON_COMPACT | JSON_ENCODE_ANY);
+	const char *fam = json_string_value(json_object_get(t, "family"));
+	const char *q = json_string_value(json_object_get(t, "query"));
+	size_t n = strlen(fam) + strlen(q) + strlen(r) + strlen(ans) + 8;
+	char *k = malloc(n);
+	snprintf(k, n, "%s\x1f%s\x1f%s\x1f%s", fam, q, r, ans);
+	free(r);
+	free(ans);
+	return k;
+}
+
+/* Regression: families with few distinct instances (a quote, an opportunity,
+ * a named period before the data) repeated tasks word for word, and the
+ * copies landed on both sides of the train/test split.  A task set holds no
+ * two identical tasks; a family that runs out says so in the report. */
+static void test_regression_no_identical_tasks(void **state)
+{
+	(void)state;
+	crmw_db *db = small_b2b();
+	crmw_task_set *ts;
+	crmw_buf rep = CRMW_BUF_INIT, b = CRMW_BUF_INIT;
+	const char *opts = "{\"per_family\":60,\"seed\":4,\"test_share\":0.5,\"families\":[\"invalid_config\",\"quote_approval\","
+			   "\"wrong_stage_rectification\",\"conversion_rate_comprehension\",\"best_region_identification\"]}";
+	assert_int_equal(crmw_tasks_generate(&ts, &rep, db, opts), CRMW_OK);
+	int64_t n = crmw_task_set_count(ts);
+	char **keys = calloc((size_t)n, sizeof *keys);
+	char **splits = calloc((size_t)n, sizeof *splits);
+	for (int64_t i = 0; i < n; i++) {
+		assert_int_equal(crmw_task_set_get(&b, ts, i), CRMW_OK);
+		json_t *t = json_loads(b.data, 0, NULL);
+		keys[i] = identity(t);
+		splits[i] = strdup(json_string_value(json_object_get(t, "split")));
+		json_decref(t);
+	}
+	for (int64_t i = 0; i < n; i++)
+		for (int64_t j = i + 1; j < n; j++)
+			if (strcmp(keys[i], keys[j]) == 0)
+				fail_msg("tasks %lld (%s) and %lld (%s) are identical: %.200s", (long long)i, splits[i],
+					 (long long)j, splits[j], keys[i]);
+	/* the report counts the copies turned away, and says when a family ran
+	 * out of distinct tasks before per_family */
+	json_t *r = json_loads(rep.data, 0, NULL);
+	json_t *fams = json_object_get(r, "families");
+	int64_t dups = 0, made = 0, shorts = 0;
+	const char *k;
+	json_t *f;
+	json_object_foreach(fams, k, f) {
+		assert_non_null(json_object_get(f, "duplicates"));
+		assert_non_null(json_object_get(f, "short"));
+		dups += json_integer_value(json_object_get(f, "duplicates"));
+		made += json_integer_value(json_object_get(f, "tasks"));
+		shorts += json_integer_value(json_object_get(f, "short"));
+		assert_int_equal(json_integer_value(json_object_get(f, "tasks")) + json_integer_value(json_object_get(f, "short")), 60);
+		/* a family that runs short keeps its None quota (a fifth of 60) */
+		assert_int_equal(json_integer_value(json_object_get(f, "none")), 12);
+	}
+	assert_true(dups > 0);
+	assert_true(shorts > 0); /* invalid_config: this small org has fewer distinct tasks than 60 */
+	assert_int_equal(made, n);
+	json_decref(r);
+	for (int64_t i = 0; i < n; i++) {
+		free(keys[i]);
+		free(splits[i]);
+	}
+	free(keys);
+	free(splits);
+	crmw_buf_dispose(&rep);
+	crmw_buf_dispose(&b);
+	crmw_task_set_free(ts);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -499,7 +694,8 @@ int main(void)
 		cmocka_unit_test(test_task_files),  cmocka_unit_test(test_resolve),	cmocka_unit_test(test_user_sim),
 		cmocka_unit_test(test_generate),    cmocka_unit_test(test_regression_none_late_in_answer),
 		cmocka_unit_test(test_regression_fuzzy_long_word),  cmocka_unit_test(test_regression_exact_long_gold),
+		cmocka_unit_test(test_regression_cut_reply_fails), cmocka_unit_test(test_regression_no_identical_tasks),
 	};
 	cmocka_set_message_output(CM_OUTPUT_TAP);
-	return cmocka_run_group_tests_name("tasks", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("tasks", tests, NULL, drop_small_b2b);
 }

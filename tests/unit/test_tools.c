@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <jansson.h>
@@ -494,6 +496,320 @@ static void test_output_cap_and_error_codes(void **state)
 	crmw_registry_free(reg);
 }
 
+
+/* ------------------------------------------- regressions: a generated org */
+
+static char gen_dir[64];
+static crmw_db *gen_db;
+
+/* A small generated B2B org (cases, case history, leads, deals, contracts,
+ * quotes), made once for the tests below. */
+static crmw_db *b2b_org(void)
+{
+	if (gen_db)
+		return gen_db;
+	snprintf(gen_dir, sizeof gen_dir, "/tmp/crmw-ttools-XXXXXX");
+	assert_non_null(mkdtemp(gen_dir));
+	char path[128];
+	snprintf(path, sizeof path, "%s/org.db", gen_dir);
+	assert_int_equal(crmw_gen(path, "{\"profile\":\"b2b\",\"seed\":5,\"scale\":0.2}", NULL, NULL), CRMW_OK);
+	assert_int_equal(crmw_db_open(&gen_db, path, CRMW_DB_READONLY), CRMW_OK);
+	return gen_db;
+}
+
+static int drop_org(void **state)
+{
+	(void)state;
+	crmw_db_free(gen_db);
+	gen_db = NULL;
+	if (gen_dir[0]) {
+		char cmd[128];
+		snprintf(cmd, sizeof cmd, "rm -rf '%s'", gen_dir);
+		if (system(cmd) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Column `col` of the first row of a raw SQL query on the org, or fail. */
+static char *sql_first(crmw_db *db, const char *sql, const char *col)
+{
+	crmw_buf out = CRMW_BUF_INIT;
+	if (crmw_query_sql(&out, db, sql, strlen(sql), NULL))
+		fail_msg("%s: %s", sql, crmw_last_error());
+	json_t *rows = json_loads(out.data, 0, NULL);
+	crmw_buf_dispose(&out);
+	const char *v = json_string_value(json_object_get(json_array_get(rows, 0), col));
+	if (!v)
+		fail_msg("%s: no row with %s", sql, col);
+	char *r = strdup(v);
+	json_decref(rows);
+	return r;
+}
+
+/* Regression: an empty list of ids was taken for "no filter", so
+ * get_cases(agent_ids=[]) listed every agent's cases and a plan for "no
+ * agent qualifies" came back with an agent.  Every list filter of every
+ * built-in tool: an empty list matches nothing. */
+static void test_regression_empty_id_lists(void **state)
+{
+	(void)state;
+	crmw_db *db = b2b_org();
+	crmw_registry *reg = NULL;
+	assert_int_equal(crmw_registry_new(&reg), CRMW_OK);
+	assert_int_equal(crmw_registry_add_builtin(reg, "query,crmarena,pro", db, NULL), CRMW_OK);
+	static const char P[] = "\"start_date\":\"2000-01-01T00:00:00Z\",\"end_date\":\"2100-01-01T00:00:00Z\"";
+	static const struct {
+		const char *tool, *args, *want; /* args after the period when they start with ',' */
+	} empty[] = {
+		{"get_cases", "{\"agent_ids\":[]}", "[]"},
+		{"get_cases", "{\"agent_ids\":[],\"statuses\":[\"Closed\"]}", "[]"},
+		{"get_cases", "{\"case_ids\":[]}", "[]"},
+		{"get_cases", "{\"order_item_ids\":[]}", "[]"},
+		{"get_cases", "{\"issue_ids\":[]}", "[]"},
+		{"get_cases", "{\"statuses\":[]}", "[]"},
+		{"get_agent_transferred_cases_by_period", ",\"qualified_agent_ids\":[]}", "{}"},
+		{"get_issue_counts", ",\"order_item_ids\":[]}", "{}"},
+		{"get_purchase_history", "{\"account_id\":\"001000000000000AAA\",\"purchase_date\":\"2024-01-01\","
+					 "\"related_product_ids\":[]}", "[]"},
+		{"get_shipping_state", "{\"cases\":[]}", "[]"},
+		{"get_leads", "{\"owner_ids\":[]}", "[]"},
+		{"get_leads", "{\"statuses\":[],\"is_converted\":false}", "[]"},
+		{"get_opportunities", "{\"owner_ids\":[]}", "[]"},
+		{"get_opportunities", "{\"stages\":[]}", "[]"},
+		{"get_quotes", "{\"opportunity_ids\":[]}", "[]"},
+		{"get_quotes", "{\"owner_ids\":[],\"statuses\":[\"Accepted\"]}", "[]"},
+		{"get_quotes", "{\"statuses\":[]}", "[]"},
+		{"get_contracts", "{\"statuses\":[]}", "[]"},
+		{"get_territory_users", "{\"territory_ids\":[]}", "[]"},
+	};
+	for (size_t i = 0; i < sizeof empty / sizeof empty[0]; i++) {
+		char args[400];
+		if (empty[i].args[0] == ',')
+			snprintf(args, sizeof args, "{%s%s", P, empty[i].args);
+		else
+			snprintf(args, sizeof args, "%s", empty[i].args);
+		char *r = call(reg, empty[i].tool, args, CRMW_OK);
+		if (strcmp(r, empty[i].want) != 0)
+			fail_msg("%s %s: an empty list must match nothing, got %.200s", empty[i].tool, args, r);
+		free(r);
+	}
+	/* get_tasks: the statuses filter of a record with tasks */
+	char *opp = sql_first(db, "SELECT WhatId FROM Task WHERE WhatId LIKE '006%' LIMIT 1", "WhatId");
+	char args[200];
+	snprintf(args, sizeof args, "{\"what_id\":\"%s\",\"statuses\":[]}", opp);
+	char *r = call(reg, "get_tasks", args, CRMW_OK);
+	assert_string_equal(r, "[]");
+	free(r);
+	snprintf(args, sizeof args, "{\"what_id\":\"%s\"}", opp);
+	r = call(reg, "get_tasks", args, CRMW_OK);
+	assert_string_not_equal(r, "[]");
+	free(r);
+	free(opp);
+	/* not vacuous: the same filters with a real id find something */
+	char *agent = sql_first(db, "SELECT OldValue__c FROM CaseHistory__c WHERE OldValue__c IS NOT NULL LIMIT 1", "OldValue__c");
+	snprintf(args, sizeof args, "{%s,\"qualified_agent_ids\":[\"%s\"]}", P, agent);
+	r = call(reg, "get_agent_transferred_cases_by_period", args, CRMW_OK);
+	assert_non_null(strstr(r, agent));
+	free(r);
+	free(agent);
+	agent = sql_first(db, "SELECT OwnerId FROM \"Case\" WHERE OwnerId IS NOT NULL LIMIT 1", "OwnerId");
+	snprintf(args, sizeof args, "{\"agent_ids\":[\"%s\"]}", agent);
+	r = call(reg, "get_cases", args, CRMW_OK);
+	assert_non_null(strstr(r, agent));
+	free(r);
+	free(agent);
+	/* absent filters still mean "no filter"; none at all is still an error */
+	r = call(reg, "get_cases", "{}", CRMW_EUSER);
+	assert_non_null(strstr(r, "At least one filter"));
+	free(r);
+	crmw_registry_free(reg);
+}
+
+/* The same day a given number of days later, as a datetime literal. */
+static void day_after(const char *dt, int days, char out[32])
+{
+	int y, m, d;
+	assert_int_equal(sscanf(dt, "%4d-%2d-%2d", &y, &m, &d), 3);
+	struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d + days, .tm_hour = 12};
+	time_t t = timegm(&tm);
+	gmtime_r(&t, &tm);
+	snprintf(out, 32, "%04d-%02d-%02d%s", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, strlen(dt) > 10 ? dt + 10 : "");
+}
+
+/* Sum of the numbers of a JSON object (a tool's {id: value}). */
+static double sum_values(const char *text)
+{
+	json_t *o = json_loads(text, 0, NULL);
+	if (!json_is_object(o))
+		fail_msg("not an object: %.200s", text);
+	double s = 0;
+	const char *k;
+	json_t *v;
+	json_object_foreach(o, k, v) {
+		s += json_number_value(v);
+	}
+	json_decref(o);
+	return s;
+}
+
+/* Regression: the sales tools and get_contracts took an inclusive last day,
+ * and the case-history tools and get_issue_counts an inclusive end, while
+ * get_period returns the first moment after the period: following
+ * get_period with them counted the next period's first day.  Every tool
+ * takes [start_date, end_date): a record at the start is in, one at the end
+ * is not; a date field counts at its first moment (00:00:00Z); and every
+ * such tool's description says so. */
+static void test_regression_period_ends(void **state)
+{
+	(void)state;
+	crmw_db *db = b2b_org();
+	crmw_registry *reg = NULL;
+	assert_int_equal(crmw_registry_new(&reg), CRMW_OK);
+	assert_int_equal(crmw_registry_add_builtin(reg, "query,crmarena,pro", db, NULL), CRMW_OK);
+	/* moments that some record has exactly */
+	char *moved = sql_first(db, "SELECT CreatedDate FROM CaseHistory__c WHERE Field__c = 'Owner Assignment' AND "
+				    "OldValue__c IS NOT NULL ORDER BY CreatedDate LIMIT 1 OFFSET 20", "CreatedDate");
+	char *once = sql_first(db, "SELECT MIN(CreatedDate) m FROM CaseHistory__c WHERE Field__c = 'Owner Assignment' "
+				   "GROUP BY CaseId__c HAVING COUNT(*) = 1 ORDER BY 1 LIMIT 1 OFFSET 20", "m");
+	char *issue_case = sql_first(db, "SELECT Id FROM \"Case\" WHERE IssueId__c IS NOT NULL AND OrderItemId__c IS NOT NULL "
+					 "ORDER BY CreatedDate LIMIT 1 OFFSET 20", "Id");
+	char q[300];
+	snprintf(q, sizeof q, "SELECT CreatedDate, OrderItemId__c FROM \"Case\" WHERE Id = '%s'", issue_case);
+	char *case_at = sql_first(db, q, "CreatedDate");
+	char *item = sql_first(db, q, "OrderItemId__c");
+	char *lead_at = sql_first(db, "SELECT CreatedDate FROM Lead ORDER BY CreatedDate LIMIT 1 OFFSET 20", "CreatedDate");
+	char *opp_at = sql_first(db, "SELECT CreatedDate FROM Opportunity ORDER BY CreatedDate LIMIT 1 OFFSET 20", "CreatedDate");
+	char *signed_day = sql_first(db, "SELECT c.CompanySignedDate d FROM Contract c JOIN Opportunity o ON o.ContractID__c = c.Id "
+					 "JOIN OpportunityLineItem l ON l.OpportunityId = o.Id WHERE c.CompanySignedDate IS NOT NULL "
+					 "ORDER BY 1 LIMIT 1 OFFSET 20", "d");
+	char signed_at[21];
+	snprintf(signed_at, sizeof signed_at, "%.10sT00:00:00Z", signed_day);
+	static const struct {
+		const char *tool;
+		bool item; /* the case's order item as order_item_ids */
+		const char *empty;
+		int at; /* which moment: 0 transfer, 1 single assignment, 2 case, 3 lead, 4 deal, 5 signature */
+	} tools[] = {
+		{"get_agent_handled_cases_by_period", false, "{}", 0},
+		{"get_agent_transferred_cases_by_period", false, "{}", 0},
+		{"get_non_transferred_case_ids", false, "[]", 1},
+		{"get_cases", false, "[]", 2},
+		{"get_issue_counts", true, "{}", 2},
+		{"get_leads", false, "[]", 3},
+		{"get_agent_lead_conversion_rates", false, "{}", 3},
+		{"get_opportunities", false, "[]", 4},
+		{"get_agent_sales_amounts", false, "{}", 5},
+		{"get_agent_sales_cycles", false, "{}", 5},
+		{"get_contracts", false, "[]", 5},
+	};
+	const char *at[] = {moved, once, case_at, lead_at, opp_at, signed_at};
+	for (size_t i = 0; i < sizeof tools / sizeof tools[0]; i++) {
+		const char *m = at[tools[i].at];
+		char extra[100] = "", args[400], later[32];
+		if (tools[i].item)
+			snprintf(extra, sizeof extra, ",\"order_item_ids\":[\"%s\"]", item);
+		/* [m, m) is empty, whatever lies at m */
+		snprintf(args, sizeof args, "{\"start_date\":\"%s\",\"end_date\":\"%s\"%s}", m, m, extra);
+		char *r = call(reg, tools[i].tool, args, CRMW_OK);
+		if (strcmp(r, tools[i].empty) != 0)
+			fail_msg("%s: the period [%s, %s) holds nothing, got %.300s", tools[i].tool, m, m, r);
+		free(r);
+		/* [m, a day later) holds what lies at m */
+		day_after(m, 1, later);
+		snprintf(args, sizeof args, "{\"start_date\":\"%s\",\"end_date\":\"%s\"%s}", m, later, extra);
+		r = call(reg, tools[i].tool, args, CRMW_OK);
+		if (strcmp(r, tools[i].empty) == 0)
+			fail_msg("%s: the period [%s, %s) holds the record at its start", tools[i].tool, m, later);
+		free(r);
+	}
+	/* a contract signed on a day is signed at its first moment: in a
+	 * period that ends at noon that day, not in one that starts at noon */
+	char noon[21], args[300];
+	snprintf(noon, sizeof noon, "%.10sT12:00:00Z", signed_day);
+	snprintf(args, sizeof args, "{\"start_date\":\"%s\",\"end_date\":\"%s\"}", signed_at, noon);
+	char *r = call(reg, "get_contracts", args, CRMW_OK);
+	assert_string_not_equal(r, "[]");
+	free(r);
+	char later[32];
+	day_after(signed_at, 1, later);
+	snprintf(args, sizeof args, "{\"start_date\":\"%s\",\"end_date\":\"%s\"}", noon, later);
+	r = call(reg, "get_contracts", args, CRMW_OK);
+	char field[64];
+	snprintf(field, sizeof field, "\"CompanySignedDate\":\"%.10s\"", signed_day);
+	if (strstr(r, field))
+		fail_msg("get_contracts [%s, %s) holds a contract signed at %.10s 00:00: %.300s", noon, later, signed_day, r);
+	free(r);
+	/* adjacent periods split a count: the record at the seam is counted once */
+	char before[32], after[32];
+	day_after(moved, -40, before);
+	day_after(moved, 40, after);
+	static const char *const counting[] = {"get_agent_handled_cases_by_period", "get_agent_transferred_cases_by_period"};
+	for (size_t i = 0; i < 2; i++) {
+		double parts = 0;
+		const char *ends[3] = {before, moved, after};
+		for (int k = 0; k < 2; k++) {
+			snprintf(args, sizeof args, "{\"start_date\":\"%s\",\"end_date\":\"%s\"}", ends[k], ends[k + 1]);
+			r = call(reg, counting[i], args, CRMW_OK);
+			parts += sum_values(r);
+			free(r);
+		}
+		snprintf(args, sizeof args, "{\"start_date\":\"%s\",\"end_date\":\"%s\"}", before, after);
+		r = call(reg, counting[i], args, CRMW_OK);
+		if (sum_values(r) != parts)
+			fail_msg("%s: [a, m) and [m, b) count %g, [a, b) %g", counting[i], parts, sum_values(r));
+		free(r);
+	}
+	/* the same in days: sales split at a signature day add up */
+	day_after(signed_at, -60, before);
+	day_after(signed_at, 60, after);
+	{
+		double parts = 0;
+		const char *ends[3] = {before, signed_at, after};
+		for (int k = 0; k < 2; k++) {
+			snprintf(args, sizeof args, "{\"start_date\":\"%s\",\"end_date\":\"%s\"}", ends[k], ends[k + 1]);
+			r = call(reg, "get_agent_sales_amounts", args, CRMW_OK);
+			parts += sum_values(r);
+			free(r);
+		}
+		snprintf(args, sizeof args, "{\"start_date\":\"%s\",\"end_date\":\"%s\"}", before, after);
+		r = call(reg, "get_agent_sales_amounts", args, CRMW_OK);
+		double whole = sum_values(r);
+		if (whole - parts > 0.05 || parts - whole > 0.05)
+			fail_msg("get_agent_sales_amounts: [a, m) and [m, b) sell %.2f, [a, b) %.2f", parts, whole);
+		free(r);
+	}
+	/* every tool that takes a period says how its ends are read */
+	crmw_buf spec = CRMW_BUF_INIT;
+	assert_int_equal(crmw_registry_export(&spec, reg, CRMW_TOOLS_OPENAI), CRMW_OK);
+	json_t *specs = json_loads(spec.data, 0, NULL);
+	size_t k, n = 0;
+	json_t *t;
+	json_array_foreach(specs, k, t) {
+		json_t *fn = json_object_get(t, "function");
+		json_t *props = json_object_get(json_object_get(fn, "parameters"), "properties");
+		if (!json_object_get(props, "start_date") && !json_object_get(props, "end_date"))
+			continue;
+		n++;
+		const char *d = json_string_value(json_object_get(fn, "description"));
+		if (!strstr(d, "[start_date, end_date)"))
+			fail_msg("%s: the description does not state the period convention: %s",
+				 json_string_value(json_object_get(fn, "name")), d);
+	}
+	assert_int_equal(n, 12); /* the 11 above and get_start_date */
+	json_decref(specs);
+	crmw_buf_dispose(&spec);
+	free(moved);
+	free(once);
+	free(issue_case);
+	free(case_at);
+	free(item);
+	free(lead_at);
+	free(opp_at);
+	free(signed_day);
+	crmw_registry_free(reg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -504,7 +820,9 @@ int main(void)
 		cmocka_unit_test(test_builtin_sets),
 		cmocka_unit_test(test_builtin_calls),
 		cmocka_unit_test(test_output_cap_and_error_codes),
+		cmocka_unit_test(test_regression_empty_id_lists),
+		cmocka_unit_test(test_regression_period_ends),
 	};
 	cmocka_set_message_output(CM_OUTPUT_TAP);
-	return cmocka_run_group_tests_name("tools", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("tools", tests, NULL, drop_org);
 }

@@ -143,14 +143,19 @@ static int run_gen(crmw_db *db, const char *opts_json, const char *out_path, boo
 		printf("%s\n", report.data);
 	} else {
 		json_t *r = json_loads(report.data, 0, NULL);
-		printf("%-34s %6s %6s %8s %9s\n", "family", "tasks", "none", "attempts", "rejected");
+		/* copies: drafts identical to a task already made; short: slots left
+		 * empty because the org has no other distinct task (docs/tasks.md) */
+		printf("%-34s %6s %6s %8s %9s %7s %6s\n", "family", "tasks", "none", "attempts", "rejected", "copies", "short");
 		const char *k;
 		json_t *v;
 		json_object_foreach(json_object_get(r, "families"), k, v) {
-			printf("%-34s %6lld %6lld %8lld %9lld\n", k, (long long)json_integer_value(json_object_get(v, "tasks")),
+			printf("%-34s %6lld %6lld %8lld %9lld %7lld %6lld\n", k,
+			       (long long)json_integer_value(json_object_get(v, "tasks")),
 			       (long long)json_integer_value(json_object_get(v, "none")),
 			       (long long)json_integer_value(json_object_get(v, "attempts")),
-			       (long long)json_integer_value(json_object_get(v, "rejected")));
+			       (long long)json_integer_value(json_object_get(v, "rejected")),
+			       (long long)json_integer_value(json_object_get(v, "duplicates")),
+			       (long long)json_integer_value(json_object_get(v, "short")));
 		}
 		printf("%lld tasks written to %s in %.2f s\n", (long long)crmw_task_set_count(ts), out_path, secs);
 		json_decref(r);
