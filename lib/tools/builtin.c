@@ -55,10 +55,10 @@ static int dispatch(const crmw_tool_ctx *ctx, json_t *args, crmw_buf *result, vo
 	bcall c = {.ctx = t->ctx, .db = t->ctx->db, .out = result, .tool = t->def};
 	const crmw_role *role = ctx->role;
 	if (t->def->metrics && role && !role->metrics)
-		return bfail(&c, "INSUFFICIENT_ACCESS: role '%s' may not see internal metrics, which %s computes", role->name,
+		return crmw__tool_fail(&c, "INSUFFICIENT_ACCESS: role '%s' may not see internal metrics, which %s computes", role->name,
 			     t->def->name);
 	if (!c.db && !t->def->no_db)
-		return bfail(&c, "TOOL_FAILED: no org database is connected to the tool set");
+		return crmw__tool_fail(&c, "TOOL_FAILED: no org database is connected to the tool set");
 	/* The call's own queries: the call's time budget, no caps (the tool
 	 * caps what it shows). */
 	c.q = t->ctx->opts;
@@ -183,7 +183,7 @@ int crmw_registry_set_query_opts(crmw_registry *reg, const crmw_query_opts *opts
 
 /* ------------------------------------------------------------ results */
 
-int bfail(bcall *c, const char *fmt, ...)
+int crmw__tool_fail(bcall *c, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -196,21 +196,21 @@ int bfail(bcall *c, const char *fmt, ...)
 	return -1;
 }
 
-int bfail_db(bcall *c)
+int crmw__tool_fail_db(bcall *c)
 {
-	return bfail(c, "%s", crmw_db_errmsg(c->db));
+	return crmw__tool_fail(c, "%s", crmw_db_errmsg(c->db));
 }
 
-int bput(bcall *c, json_t *v)
+int crmw__tool_put(bcall *c, json_t *v)
 {
 	char *d = v ? json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY) : NULL;
 	json_decref(v);
 	if (!d)
-		return bfail(c, "TOOL_FAILED: out of memory");
+		return crmw__tool_fail(c, "TOOL_FAILED: out of memory");
 	crmw__buf_clear(c->out);
 	int rc = crmw__buf_puts(c->out, d);
 	free(d);
-	return rc ? bfail(c, "TOOL_FAILED: out of memory") : 0;
+	return rc ? crmw__tool_fail(c, "TOOL_FAILED: out of memory") : 0;
 }
 
 static int notice(bcall *c, int64_t shown, int64_t total)
@@ -226,11 +226,11 @@ static int notice(bcall *c, int64_t shown, int64_t total)
 				"\n[truncated: showing the first %lld of %s records (at most %lld records and %lld bytes per call); "
 				"narrow the request or add a LIMIT to see the rest]",
 				(long long)shown, tot, (long long)o->max_rows, (long long)o->max_bytes)
-		       ? bfail(c, "TOOL_FAILED: out of memory")
+		       ? crmw__tool_fail(c, "TOOL_FAILED: out of memory")
 		       : 0;
 }
 
-int bput_records(bcall *c, json_t *records)
+int crmw__tool_put_records(bcall *c, json_t *records)
 {
 	const crmw_query_opts *o = &c->ctx->opts;
 	size_t n = json_array_size(records);
@@ -260,7 +260,7 @@ int bput_records(bcall *c, json_t *records)
 	rc = rc ? rc : crmw__buf_putc(c->out, ']');
 	json_decref(records);
 	if (rc)
-		return bfail(c, "TOOL_FAILED: out of memory");
+		return crmw__tool_fail(c, "TOOL_FAILED: out of memory");
 	return shown < n ? notice(c, (int64_t)shown, (int64_t)n) : 0;
 }
 
@@ -272,13 +272,13 @@ static int set_budget(bcall *c)
 		return 0;
 	int64_t ms = remaining_ms(c);
 	if (ms <= 0)
-		return bfail(c, "QUERY_TIMEOUT: the tool call used up its budget of %lld ms; ask for less at a time",
+		return crmw__tool_fail(c, "QUERY_TIMEOUT: the tool call used up its budget of %lld ms; ask for less at a time",
 			     (long long)c->ctx->opts.timeout_ms);
 	c->q.timeout_ms = ms;
 	return 0;
 }
 
-int bquery(bcall *c, const char *text, json_t **out)
+int crmw__tool_soql(bcall *c, const char *text, json_t **out)
 {
 	*out = NULL;
 	if (set_budget(c))
@@ -286,14 +286,14 @@ int bquery(bcall *c, const char *text, json_t **out)
 	crmw_buf b = CRMW_BUF_INIT;
 	if (crmw_query(&b, c->db, text, strlen(text), &c->q)) {
 		crmw_buf_dispose(&b);
-		return bfail_db(c);
+		return crmw__tool_fail_db(c);
 	}
 	int rc = crmw__json_parse(b.data, b.len, out, NULL);
 	crmw_buf_dispose(&b);
-	return rc ? bfail(c, "TOOL_FAILED: out of memory") : 0;
+	return rc ? crmw__tool_fail(c, "TOOL_FAILED: out of memory") : 0;
 }
 
-int bquery_passthrough(bcall *c, const char *text)
+int crmw__tool_soql_passthrough(bcall *c, const char *text)
 {
 	if (set_budget(c))
 		return -1;
@@ -302,19 +302,19 @@ int bquery_passthrough(bcall *c, const char *text)
 	q.max_bytes = c->ctx->opts.max_bytes;
 	crmw__qinfo info = {0};
 	if (crmw__query_run(c->out, c->db, text, strlen(text), &q, &info))
-		return bfail_db(c);
+		return crmw__tool_fail_db(c);
 	return info.truncated ? notice(c, info.shown, info.total) : 0;
 }
 
 /* --------------------------------------------------------------- SOQL */
 
-int bselect(bcall *c, crmw_buf *q, const char *object, const char *const *want, size_t nwant)
+int crmw__tool_select(bcall *c, crmw_buf *q, const char *object, const char *const *want, size_t nwant)
 {
 	const crmw_object *o = crmw__schema_object(crmw_db_schema(c->db), object);
-	if (!o || !crmw__role_reads(brole(c), o->name)) {
+	if (!o || !crmw__role_reads(crmw__tool_role(c), o->name)) {
 		crmw_buf_dispose(q);
-		return o ? bfail(c, "INSUFFICIENT_ACCESS: role '%s' cannot read '%s'", brole(c)->name, o->name)
-			 : bfail(c, "INVALID_TYPE: this org has no %s object", object);
+		return o ? crmw__tool_fail(c, "INSUFFICIENT_ACCESS: role '%s' cannot read '%s'", crmw__tool_role(c)->name, o->name)
+			 : crmw__tool_fail(c, "INVALID_TYPE: this org has no %s object", object);
 	}
 	int rc = crmw__buf_puts(q, "SELECT Id");
 	if (want) {
@@ -324,35 +324,35 @@ int bselect(bcall *c, crmw_buf *q, const char *object, const char *const *want, 
 				continue;
 			}
 			const crmw_field *f = crmw__object_field(o, want[i]);
-			if (f && crmw__role_sees(brole(c), o->name, f->name))
+			if (f && crmw__role_sees(crmw__tool_role(c), o->name, f->name))
 				rc = crmw__buf_printf(q, ", %s", f->name);
 		}
 	} else {
 		for (int32_t i = 1; !rc && i < o->nfields; i++)
-			if (crmw__role_sees(brole(c), o->name, o->fields[i].name))
+			if (crmw__role_sees(crmw__tool_role(c), o->name, o->fields[i].name))
 				rc = crmw__buf_printf(q, ", %s", o->fields[i].name);
 	}
 	rc = rc ? rc : crmw__buf_printf(q, " FROM %s", o->name);
 	if (rc) {
 		crmw_buf_dispose(q);
-		return bfail(c, "TOOL_FAILED: out of memory");
+		return crmw__tool_fail(c, "TOOL_FAILED: out of memory");
 	}
 	return 0;
 }
 
-int brun(bcall *c, crmw_buf *q, int brc, json_t **out)
+int crmw__tool_run(bcall *c, crmw_buf *q, int brc, json_t **out)
 {
 	*out = NULL;
 	if (brc) {
 		crmw_buf_dispose(q);
-		return brc < 0 && c->out->len ? -1 : bfail(c, "TOOL_FAILED: out of memory");
+		return brc < 0 && c->out->len ? -1 : crmw__tool_fail(c, "TOOL_FAILED: out of memory");
 	}
-	int rc = bquery(c, q->data, out);
+	int rc = crmw__tool_soql(c, q->data, out);
 	crmw_buf_dispose(q);
 	return rc;
 }
 
-int soql_str(crmw_buf *b, const char *s)
+int crmw__soql_quote(crmw_buf *b, const char *s)
 {
 	int rc = crmw__buf_putc(b, '\'');
 	while (!rc && *s) {
@@ -368,19 +368,19 @@ int soql_str(crmw_buf *b, const char *s)
 	return rc ? rc : crmw__buf_putc(b, '\'');
 }
 
-int soql_in(crmw_buf *b, json_t *strings)
+int crmw__soql_in_list(crmw_buf *b, json_t *strings)
 {
 	int rc = crmw__buf_putc(b, '(');
 	size_t i;
 	json_t *v;
 	json_array_foreach(strings, i, v) {
 		rc = rc ? rc : crmw__buf_puts(b, i ? ", " : "");
-		rc = rc ? rc : soql_str(b, json_string_value(v) ? json_string_value(v) : "");
+		rc = rc ? rc : crmw__soql_quote(b, json_string_value(v) ? json_string_value(v) : "");
 	}
 	return rc ? rc : crmw__buf_putc(b, ')');
 }
 
-int sosl_braced(crmw_buf *b, const char *s)
+int crmw__sosl_braced(crmw_buf *b, const char *s)
 {
 	int rc = crmw__buf_putc(b, '{');
 	for (; !rc && *s; s++) {
@@ -391,13 +391,13 @@ int sosl_braced(crmw_buf *b, const char *s)
 	return rc ? rc : crmw__buf_putc(b, '}');
 }
 
-int brun_records(bcall *c, crmw_buf *q, int brc)
+int crmw__tool_run_records(bcall *c, crmw_buf *q, int brc)
 {
 	if (brc) {
 		crmw_buf_dispose(q);
-		return bfail(c, "TOOL_FAILED: out of memory");
+		return crmw__tool_fail(c, "TOOL_FAILED: out of memory");
 	}
-	int rc = bquery_passthrough(c, q->data);
+	int rc = crmw__tool_soql_passthrough(c, q->data);
 	crmw_buf_dispose(q);
 	return rc;
 }
@@ -432,11 +432,11 @@ static int kv_row(void *ud, const crmw__row *row)
 	return s->rc;
 }
 
-int bquery_object(bcall *c, crmw_buf *q, int brc, const char *key, const char *value)
+int crmw__tool_soql_object(bcall *c, crmw_buf *q, int brc, const char *key, const char *value)
 {
 	if (brc || set_budget(c)) {
 		crmw_buf_dispose(q);
-		return brc ? bfail(c, "TOOL_FAILED: out of memory") : -1;
+		return brc ? crmw__tool_fail(c, "TOOL_FAILED: out of memory") : -1;
 	}
 	crmw__buf_clear(c->out);
 	kv_state s = {.out = c->out, .key = key, .value = value};
@@ -444,8 +444,8 @@ int bquery_object(bcall *c, crmw_buf *q, int brc, const char *key, const char *v
 	rc = rc ? rc : crmw__query_rows(c->db, q->data, &c->q, kv_row, &s);
 	crmw_buf_dispose(q);
 	if (rc == CRMW_EUSER || rc == CRMW_ENOMEM || (!rc && crmw__buf_putc(c->out, '}')))
-		return bfail(c, "TOOL_FAILED: out of memory");
-	return rc ? bfail_db(c) : 0;
+		return crmw__tool_fail(c, "TOOL_FAILED: out of memory");
+	return rc ? crmw__tool_fail_db(c) : 0;
 }
 
 /* [row[key], ...] of strings straight into the result, capped like records. */
@@ -475,11 +475,11 @@ static int list_row(void *ud, const crmw__row *row)
 	return s->rc;
 }
 
-int bquery_list(bcall *c, crmw_buf *q, int brc, const char *key)
+int crmw__tool_soql_list(bcall *c, crmw_buf *q, int brc, const char *key)
 {
 	if (brc || set_budget(c)) {
 		crmw_buf_dispose(q);
-		return brc ? bfail(c, "TOOL_FAILED: out of memory") : -1;
+		return brc ? crmw__tool_fail(c, "TOOL_FAILED: out of memory") : -1;
 	}
 	crmw__buf_clear(c->out);
 	list_state s = {.out = c->out, .key = key, .max_rows = c->ctx->opts.max_rows, .max_bytes = c->ctx->opts.max_bytes};
@@ -487,26 +487,26 @@ int bquery_list(bcall *c, crmw_buf *q, int brc, const char *key)
 	rc = rc ? rc : crmw__query_rows(c->db, q->data, &c->q, list_row, &s);
 	crmw_buf_dispose(q);
 	if (rc == CRMW_EUSER || rc == CRMW_ENOMEM || (!rc && crmw__buf_putc(c->out, ']')))
-		return bfail(c, "TOOL_FAILED: out of memory");
+		return crmw__tool_fail(c, "TOOL_FAILED: out of memory");
 	if (rc)
-		return bfail_db(c);
+		return crmw__tool_fail_db(c);
 	return s.shown < s.n ? notice(c, s.shown, s.n) : 0;
 }
 
 /* ---------------------------------------------------------- arguments */
 
-const char *astr(json_t *args, const char *key)
+const char *crmw__arg_str(json_t *args, const char *key)
 {
 	return json_string_value(json_object_get(args, key));
 }
 
-json_t *aarr(json_t *args, const char *key)
+json_t *crmw__arg_arr(json_t *args, const char *key)
 {
 	json_t *v = json_object_get(args, key);
 	return json_is_array(v) ? v : NULL;
 }
 
-bool aempty(json_t *args, const char *const *keys)
+bool crmw__arg_empty(json_t *args, const char *const *keys)
 {
 	for (; *keys; keys++) {
 		json_t *v = json_object_get(args, *keys);
@@ -516,7 +516,7 @@ bool aempty(json_t *args, const char *const *keys)
 	return false;
 }
 
-bool adatetime(bcall *c, const char *key, const char *s, char out[21])
+bool crmw__arg_datetime(bcall *c, const char *key, const char *s, char out[21])
 {
 	char d[11];
 	size_t n = s ? strlen(s) : 0;
@@ -526,35 +526,37 @@ bool adatetime(bcall *c, const char *key, const char *s, char out[21])
 	}
 	if (n >= 16 && crmw__parse_datetime(s, n, out) == 0)
 		return true;
-	bfail(c, "INVALID_ARGUMENTS: %s '%.60s' is not a date-time in the format 'YYYY-MM-DDTHH:MM:SSZ'", key, s ? s : "");
+	crmw__tool_fail(c, "INVALID_ARGUMENTS: %s '%.60s' is not a date-time in the format 'YYYY-MM-DDTHH:MM:SSZ'", key,
+			s ? s : "");
 	return false;
 }
 
-bool aperiod(bcall *c, json_t *args, char a[21], char b[21])
+bool crmw__arg_period(bcall *c, json_t *args, char a[21], char b[21])
 {
-	return adatetime(c, "start_date", astr(args, "start_date"), a) && adatetime(c, "end_date", astr(args, "end_date"), b);
+	return crmw__arg_datetime(c, "start_date", crmw__arg_str(args, "start_date"), a) &&
+	       crmw__arg_datetime(c, "end_date", crmw__arg_str(args, "end_date"), b);
 }
 
 /* start_date/end_date arguments (either may be absent): *a and *b point to
  * the datetime literals or are NULL.  false: the call failed. */
-bool aperiod_opt(bcall *c, json_t *args, char a[21], char b[21], const char **pa, const char **pb)
+bool crmw__arg_period_opt(bcall *c, json_t *args, char a[21], char b[21], const char **pa, const char **pb)
 {
-	const char *sd = astr(args, "start_date"), *ed = astr(args, "end_date");
+	const char *sd = crmw__arg_str(args, "start_date"), *ed = crmw__arg_str(args, "end_date");
 	*pa = *pb = NULL;
-	if (sd && !adatetime(c, "start_date", sd, a))
+	if (sd && !crmw__arg_datetime(c, "start_date", sd, a))
 		return false;
-	if (ed && !adatetime(c, "end_date", ed, b))
+	if (ed && !crmw__arg_datetime(c, "end_date", ed, b))
 		return false;
 	*pa = sd ? a : NULL;
 	*pb = ed ? b : NULL;
 	return true;
 }
 
-void aday(const char dt[21], char out[11])
+void crmw__arg_day(const char dt[21], char out[11])
 {
 	int y, m, d;
 	int64_t t;
-	if (!parse_epoch(dt, &t)) { /* not reached: the argument was checked */
+	if (!crmw__parse_epoch(dt, &t)) { /* not reached: the argument was checked */
 		snprintf(out, 11, "%.10s", dt);
 		return;
 	}
@@ -565,7 +567,7 @@ void aday(const char dt[21], char out[11])
 	snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
 }
 
-bool parse_epoch(const char *s, int64_t *out)
+bool crmw__parse_epoch(const char *s, int64_t *out)
 {
 	char norm[21];
 	int y, m, d, hh, mi, ss;
@@ -576,7 +578,7 @@ bool parse_epoch(const char *s, int64_t *out)
 	return true;
 }
 
-void mean_add(means *m, const char *key, double value)
+void crmw__means_add(means *m, const char *key, double value)
 {
 	if (!m->sums) {
 		m->sums = json_object();
@@ -587,7 +589,7 @@ void mean_add(means *m, const char *key, double value)
 	json_object_set_new(m->counts, key, json_integer(n ? json_integer_value(n) + 1 : 1));
 }
 
-json_t *mean_result(means *m)
+json_t *crmw__means_result(means *m)
 {
 	json_t *out = json_object();
 	const char *k;
@@ -595,18 +597,18 @@ json_t *mean_result(means *m)
 	json_object_foreach(m->sums, k, s) {
 		json_object_set_new(out, k, json_real(json_real_value(s) / (double)json_integer_value(json_object_get(m->counts, k))));
 	}
-	mean_free(m);
+	crmw__means_free(m);
 	return out;
 }
 
-void mean_free(means *m)
+void crmw__means_free(means *m)
 {
 	json_decref(m->sums);
 	json_decref(m->counts);
 	m->sums = m->counts = NULL;
 }
 
-const crmw_role *brole(bcall *c)
+const crmw_role *crmw__tool_role(bcall *c)
 {
 	return c->q.role;
 }

@@ -110,76 +110,76 @@ int crmw__registry_base(crmw_registry *reg, const crmw_query_opts *opts, bool re
 /* ------------------------------------------------------------ helpers */
 
 /* Fail the call: the message (printf) becomes the tool's error text. */
-int bfail(bcall *c, const char *fmt, ...) CRMW_PRINTF(2, 3);
+int crmw__tool_fail(bcall *c, const char *fmt, ...) CRMW_PRINTF(2, 3);
 /* Fail with the db's last error (a query that failed). */
-int bfail_db(bcall *c);
+int crmw__tool_fail_db(bcall *c);
 /* Write `v` (a reference is taken over) as compact JSON into the result. */
-int bput(bcall *c, json_t *v);
+int crmw__tool_put(bcall *c, json_t *v);
 /* Write a list of records, at most the options' max_rows of them and at
  * most max_bytes, with a truncation notice after the JSON when cut. */
-int bput_records(bcall *c, json_t *records);
+int crmw__tool_put_records(bcall *c, json_t *records);
 
 /* Run SOQL (or SOSL) within the call's budget; *out receives the parsed
- * JSON result.  On failure the call has failed (bfail_db). */
-int bquery(bcall *c, const char *text, json_t **out);
+ * JSON result.  On failure the call has failed (crmw__tool_fail_db). */
+int crmw__tool_soql(bcall *c, const char *text, json_t **out);
 /* Run SOQL/SOSL as the model wrote it: capped, truncated with a notice. */
-int bquery_passthrough(bcall *c, const char *text);
+int crmw__tool_soql_passthrough(bcall *c, const char *text);
 
 /* SOQL building: a quoted string literal; an IN list of quoted strings. */
-int soql_str(crmw_buf *b, const char *s);
-int soql_in(crmw_buf *b, json_t *strings);
+int crmw__soql_quote(crmw_buf *b, const char *s);
+int crmw__soql_in_list(crmw_buf *b, json_t *strings);
 /* SOSL search text between braces, with the reserved characters escaped. */
-int sosl_braced(crmw_buf *b, const char *s);
+int crmw__sosl_braced(crmw_buf *b, const char *s);
 
 /* "SELECT Id, <fields> FROM <object>" with those of `want` (NULL: all
  * fields) that the object has and the role may read; -1 (the call failed,
  * `q` disposed) when the org has no such object or the role cannot read it. */
-int bselect(bcall *c, crmw_buf *q, const char *object, const char *const *want, size_t nwant);
+int crmw__tool_select(bcall *c, crmw_buf *q, const char *object, const char *const *want, size_t nwant);
 /* Run the SOQL in `q` (disposed), `brc` the status of building it. */
-int brun(bcall *c, crmw_buf *q, int brc, json_t **out);
+int crmw__tool_run(bcall *c, crmw_buf *q, int brc, json_t **out);
 /* The same, writing its records straight into the result (capped, with a
  * truncation notice): no parsing and re-writing of the JSON. */
-int brun_records(bcall *c, crmw_buf *q, int brc);
+int crmw__tool_run_records(bcall *c, crmw_buf *q, int brc);
 
 /* Run SOQL (in `q`, disposed) whose rows become {row[key]: row[value]}
  * (rows with a null key left out), written straight into the result. */
-int bquery_object(bcall *c, crmw_buf *q, int brc, const char *key, const char *value);
+int crmw__tool_soql_object(bcall *c, crmw_buf *q, int brc, const char *key, const char *value);
 /* Run SOQL whose rows become the list [row[key], ...], capped like records. */
-int bquery_list(bcall *c, crmw_buf *q, int brc, const char *key);
+int crmw__tool_soql_list(bcall *c, crmw_buf *q, int brc, const char *key);
 
-/* Means per key, in first-seen order: mean_add() each value, mean_result()
+/* Means per key, in first-seen order: crmw__means_add() each value, crmw__means_result()
  * gives {key: mean} and frees the accumulator. */
 typedef struct means {
 	json_t *sums, *counts;
 } means;
-void mean_add(means *m, const char *key, double value);
-json_t *mean_result(means *m);
-void mean_free(means *m);
+void crmw__means_add(means *m, const char *key, double value);
+json_t *crmw__means_result(means *m);
+void crmw__means_free(means *m);
 
 /* Argument readers (the schema has already been checked). */
-const char *astr(json_t *args, const char *key);          /* NULL when absent or null */
-json_t *aarr(json_t *args, const char *key);              /* NULL when absent or null; empty lists too */
+const char *crmw__arg_str(json_t *args, const char *key);          /* NULL when absent or null */
+json_t *crmw__arg_arr(json_t *args, const char *key);              /* NULL when absent or null; empty lists too */
 /* Does one of the list arguments named in `keys` (NULL-terminated) hold an
  * empty list?  A filter by an empty list matches nothing: the tool answers
  * with an empty result without a query. */
-bool aempty(json_t *args, const char *const *keys);
+bool crmw__arg_empty(json_t *args, const char *const *keys);
 
 /* A date or datetime argument as a SOQL datetime literal (YYYY-MM-DDTHH:MM:SSZ);
  * false (and the call failed) when it is neither. */
-bool adatetime(bcall *c, const char *key, const char *s, char out[21]);
+bool crmw__arg_datetime(bcall *c, const char *key, const char *s, char out[21]);
 /* The required start_date and end_date arguments as datetime literals. */
-bool aperiod(bcall *c, json_t *args, char a[21], char b[21]);
+bool crmw__arg_period(bcall *c, json_t *args, char a[21], char b[21]);
 /* The optional start_date and end_date: *pa and *pb point to the literals
  * in a and b, or are NULL when the argument is absent. */
-bool aperiod_opt(bcall *c, json_t *args, char a[21], char b[21], const char **pa, const char **pb);
+bool crmw__arg_period_opt(bcall *c, json_t *args, char a[21], char b[21], const char **pa, const char **pb);
 /* The first day whose first moment (00:00:00Z) is at or after the datetime
  * literal `dt`: a date field D lies in [start, end) exactly when
- * D >= aday(start) and D < aday(end). */
-void aday(const char dt[21], char out[11]);
+ * D >= crmw__arg_day(start) and D < crmw__arg_day(end). */
+void crmw__arg_day(const char dt[21], char out[11]);
 /* Seconds since 1970 of a record's datetime value; false when it is not one. */
-bool parse_epoch(const char *s, int64_t *out);
+bool crmw__parse_epoch(const char *s, int64_t *out);
 
 /* The role of the call (NULL: unrestricted). */
-const crmw_role *brole(bcall *c);
+const crmw_role *crmw__tool_role(bcall *c);
 
 #endif

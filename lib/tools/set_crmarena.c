@@ -59,24 +59,24 @@ static int record_span(bcall *c, json_t *r, size_t i, int64_t *created, int64_t 
 	const char *a = json_string_value(json_object_get(r, "CreatedDate"));
 	const char *b = json_string_value(json_object_get(r, "ClosedDate"));
 	if (!a || !b)
-		return bfail(c, "Error: the case record at index %zu has no %s; use closed cases only", i,
+		return crmw__tool_fail(c, "Error: the case record at index %zu has no %s; use closed cases only", i,
 			     a ? "ClosedDate" : "CreatedDate");
-	if (!parse_epoch(a, created) || !parse_epoch(b, closed))
-		return bfail(c, "Error: invalid date format at index %zu; expected 'YYYY-MM-DDTHH:MM:SSZ'", i);
+	if (!crmw__parse_epoch(a, created) || !crmw__parse_epoch(b, closed))
+		return crmw__tool_fail(c, "Error: invalid date format at index %zu; expected 'YYYY-MM-DDTHH:MM:SSZ'", i);
 	if (*closed < *created)
-		return bfail(c, "Error: ClosedDate is earlier than CreatedDate at index %zu", i);
+		return crmw__tool_fail(c, "Error: ClosedDate is earlier than CreatedDate at index %zu", i);
 	return 0;
 }
 
 /* Append " AND <field> IN (...)" for a list argument (the caller answered an
- * empty list already: aempty). */
+ * empty list already: crmw__arg_empty). */
 static int and_in(crmw_buf *q, bool *first, const char *field, json_t *list)
 {
 	if (!list)
 		return 0;
 	int rc = crmw__buf_printf(q, "%s%s IN ", *first ? " WHERE " : " AND ", field);
 	*first = false;
-	return rc ? rc : soql_in(q, list);
+	return rc ? rc : crmw__soql_in_list(q, list);
 }
 
 static int and_cmp(crmw_buf *q, bool *first, const char *field, const char *op, const char *dt)
@@ -93,7 +93,7 @@ static int t_agents_extreme(bcall *c, json_t *args, bool max)
 	json_t *counts = count_by(json_object_get(args, "subset_cases"), "OwnerId");
 	json_t *out = extreme_keys(counts, max);
 	json_decref(counts);
-	return bput(c, out);
+	return crmw__tool_put(c, out);
 }
 
 static int t_agents_max(bcall *c, json_t *args)
@@ -115,20 +115,20 @@ static int t_avg_handle_time(bcall *c, json_t *args)
 	json_array_foreach(cases, i, r) {
 		int64_t a, b;
 		if (record_span(c, r, i, &a, &b)) {
-			mean_free(&m);
+			crmw__means_free(&m);
 			return -1;
 		}
-		mean_add(&m, json_string_value(json_object_get(r, "OwnerId")), (double)(b - a) / 60.0);
+		crmw__means_add(&m, json_string_value(json_object_get(r, "OwnerId")), (double)(b - a) / 60.0);
 	}
-	return bput(c, mean_result(&m));
+	return crmw__tool_put(c, crmw__means_result(&m));
 }
 
 static int t_start_date(bcall *c, json_t *args)
 {
 	char end[21];
-	if (!adatetime(c, "end_date", astr(args, "end_date"), end))
+	if (!crmw__arg_datetime(c, "end_date", crmw__arg_str(args, "end_date"), end))
 		return -1;
-	const char *period = astr(args, "period");
+	const char *period = crmw__arg_str(args, "period");
 	int64_t n = json_integer_value(json_object_get(args, "interval_count"));
 	int y, m, d, hh, mi, ss;
 	sscanf(end, "%4d-%2d-%2dT%2d:%2d:%2dZ", &y, &m, &d, &hh, &mi, &ss);
@@ -146,24 +146,24 @@ static int t_start_date(bcall *c, json_t *args)
 			d = dim;
 	}
 	if (y < 1)
-		return bfail(c, "Error: the start date falls before year 1");
+		return crmw__tool_fail(c, "Error: the start date falls before year 1");
 	char out[32];
 	snprintf(out, sizeof out, "%04d-%02d-%02dT%02d:%02d:%02dZ", y, m, d, hh, mi, ss);
-	return bput(c, json_string(out));
+	return crmw__tool_put(c, json_string(out));
 }
 
 static int t_period(bcall *c, json_t *args)
 {
-	const char *p = astr(args, "period_name");
+	const char *p = crmw__arg_str(args, "period_name");
 	int year = (int)json_integer_value(json_object_get(args, "year"));
 	int start = 0, months = 1;
 	if (!crmw__named_period(p, strlen(p), &start, &months) || months == 12)
-		return bfail(c, "Error: unknown period_name");
+		return crmw__tool_fail(c, "Error: unknown period_name");
 	int ey = year + (start - 1 + months) / 12, em = (start - 1 + months) % 12 + 1;
 	char a[32], b[32];
 	snprintf(a, sizeof a, "%04d-%02d-01T00:00:00Z", year, start);
 	snprintf(b, sizeof b, "%04d-%02d-01T00:00:00Z", ey, em);
-	return bput(c, json_pack("{s:s, s:s}", "start_date", a, "end_date", b));
+	return crmw__tool_put(c, json_pack("{s:s, s:s}", "start_date", a, "end_date", b));
 }
 
 static int t_qualified_agents(bcall *c, json_t *args)
@@ -177,14 +177,14 @@ static int t_qualified_agents(bcall *c, json_t *args)
 		if (json_number_value(v) > (double)n)
 			json_array_append_new(out, json_string(k));
 	}
-	return bput(c, out);
+	return crmw__tool_put(c, out);
 }
 
 static int t_region_closure(bcall *c, json_t *args)
 {
 	json_t *cases = json_object_get(args, "cases");
 	if (json_array_size(cases) == 0)
-		return bfail(c, "Error: Input 'cases' is empty");
+		return crmw__tool_fail(c, "Error: Input 'cases' is empty");
 	means m = {0};
 	size_t i;
 	json_t *r;
@@ -194,20 +194,20 @@ static int t_region_closure(bcall *c, json_t *args)
 			continue; /* cases without a state are left out */
 		int64_t a, b;
 		if (record_span(c, r, i, &a, &b)) {
-			mean_free(&m);
+			crmw__means_free(&m);
 			return -1;
 		}
-		mean_add(&m, state, (double)(b - a));
+		crmw__means_add(&m, state, (double)(b - a));
 	}
-	return bput(c, mean_result(&m));
+	return crmw__tool_put(c, crmw__means_result(&m));
 }
 
 static int t_find_extreme(bcall *c, json_t *args, bool max)
 {
 	json_t *values = json_object_get(args, "values_by_id");
 	if (json_object_size(values) == 0)
-		return bput(c, json_null());
-	return bput(c, extreme_keys(values, max));
+		return crmw__tool_put(c, json_null());
+	return crmw__tool_put(c, extreme_keys(values, max));
 }
 
 static int t_find_max(bcall *c, json_t *args)
@@ -229,8 +229,8 @@ static int t_month_counts(bcall *c, json_t *args)
 	json_t *r;
 	json_array_foreach(cases, i, r) {
 		int64_t t;
-		if (!parse_epoch(json_string_value(json_object_get(r, "CreatedDate")), &t))
-			return bfail(c, "Error: invalid date format at index %zu; expected 'YYYY-MM-DDTHH:MM:SSZ'", i);
+		if (!crmw__parse_epoch(json_string_value(json_object_get(r, "CreatedDate")), &t))
+			return crmw__tool_fail(c, "Error: invalid date format at index %zu; expected 'YYYY-MM-DDTHH:MM:SSZ'", i);
 		int y, m, d;
 		crmw__civil_from_days(t >= 0 ? t / 86400 : (t - 86399) / 86400, &y, &m, &d);
 		if (counts[m - 1]++ == 0)
@@ -239,7 +239,7 @@ static int t_month_counts(bcall *c, json_t *args)
 	json_t *out = json_object();
 	for (int k = 0; k < norder; k++)
 		json_object_set_new(out, month_names[order[k]], json_integer(counts[order[k]]));
-	return bput(c, out);
+	return crmw__tool_put(c, out);
 }
 
 /* ------------------------------------------------------- data readers */
@@ -247,29 +247,30 @@ static int t_month_counts(bcall *c, json_t *args)
 static int t_handled_by_period(bcall *c, json_t *args)
 {
 	char a[21], b[21];
-	if (!aperiod(c, args, a, b))
+	if (!crmw__arg_period(c, args, a, b))
 		return -1;
 	crmw_buf q = CRMW_BUF_INIT;
 	int brc = crmw__buf_printf(&q,
 				   "SELECT NewValue__c, COUNT(Id) n FROM CaseHistory__c WHERE Field__c = 'Owner Assignment' "
 				   "AND CreatedDate >= %s AND CreatedDate < %s AND NewValue__c != null%s GROUP BY NewValue__c",
 				   a, b, json_is_true(json_object_get(args, "first_assignments_only")) ? " AND OldValue__c = null" : "");
-	return bquery_object(c, &q, brc, "NewValue__c", "n");
+	return crmw__tool_soql_object(c, &q, brc, "NewValue__c", "n");
 }
 
 static int t_get_cases(bcall *c, json_t *args)
 {
 	static const char *const lists[] = {"agent_ids", "case_ids", "order_item_ids", "issue_ids", "statuses", NULL};
-	json_t *agents = aarr(args, "agent_ids"), *ids = aarr(args, "case_ids"), *items = aarr(args, "order_item_ids"),
-	       *issues = aarr(args, "issue_ids"), *statuses = aarr(args, "statuses");
+	json_t *agents = crmw__arg_arr(args, "agent_ids"), *ids = crmw__arg_arr(args, "case_ids"),
+	       *items = crmw__arg_arr(args, "order_item_ids"), *issues = crmw__arg_arr(args, "issue_ids"),
+	       *statuses = crmw__arg_arr(args, "statuses");
 	char a[21], b[21];
 	const char *pa, *pb;
-	if (!aperiod_opt(c, args, a, b, &pa, &pb))
+	if (!crmw__arg_period_opt(c, args, a, b, &pa, &pb))
 		return -1;
-	if (aempty(args, lists))
-		return bput(c, json_array());
+	if (crmw__arg_empty(args, lists))
+		return crmw__tool_put(c, json_array());
 	if (!pa && !pb && !agents && !ids && !items && !issues && !statuses)
-		return bfail(c, "Error: At least one filter criteria must be provided");
+		return crmw__tool_fail(c, "Error: At least one filter criteria must be provided");
 	crmw_buf q = CRMW_BUF_INIT;
 	bool first = true;
 	int brc = crmw__buf_puts(&q, "SELECT Id, OwnerId, CreatedDate, ClosedDate, AccountId FROM Case");
@@ -280,46 +281,46 @@ static int t_get_cases(bcall *c, json_t *args)
 	brc = brc ? brc : and_in(&q, &first, "OrderItemId__c", items);
 	brc = brc ? brc : and_in(&q, &first, "IssueId__c", issues);
 	brc = brc ? brc : and_in(&q, &first, "Status", statuses);
-	return brun_records(c, &q, brc);
+	return crmw__tool_run_records(c, &q, brc);
 }
 
 static int t_non_transferred(bcall *c, json_t *args)
 {
 	char a[21], b[21];
-	if (!aperiod(c, args, a, b))
+	if (!crmw__arg_period(c, args, a, b))
 		return -1;
 	crmw_buf q = CRMW_BUF_INIT;
 	int brc = crmw__buf_printf(&q,
 				   "SELECT CaseId__c FROM CaseHistory__c WHERE Field__c = 'Owner Assignment' "
 				   "AND CreatedDate >= %s AND CreatedDate < %s GROUP BY CaseId__c HAVING COUNT(Id) = 1",
 				   a, b);
-	return bquery_list(c, &q, brc, "CaseId__c");
+	return crmw__tool_soql_list(c, &q, brc, "CaseId__c");
 }
 
 static int t_transferred_by_period(bcall *c, json_t *args)
 {
 	static const char *const lists[] = {"qualified_agent_ids", NULL};
 	char a[21], b[21];
-	if (!aperiod(c, args, a, b))
+	if (!crmw__arg_period(c, args, a, b))
 		return -1;
-	if (aempty(args, lists))
-		return bput(c, json_object());
+	if (crmw__arg_empty(args, lists))
+		return crmw__tool_put(c, json_object());
 	crmw_buf q = CRMW_BUF_INIT;
 	bool first = false;
 	int brc = crmw__buf_printf(&q,
 				   "SELECT OldValue__c, COUNT(Id) n FROM CaseHistory__c WHERE Field__c = 'Owner Assignment' "
 				   "AND OldValue__c != null AND CreatedDate >= %s AND CreatedDate < %s",
 				   a, b);
-	brc = brc ? brc : and_in(&q, &first, "OldValue__c", aarr(args, "qualified_agent_ids"));
+	brc = brc ? brc : and_in(&q, &first, "OldValue__c", crmw__arg_arr(args, "qualified_agent_ids"));
 	brc = brc ? brc : crmw__buf_puts(&q, " GROUP BY OldValue__c");
-	return bquery_object(c, &q, brc, "OldValue__c", "n");
+	return crmw__tool_soql_object(c, &q, brc, "OldValue__c", "n");
 }
 
 static int t_shipping_state(bcall *c, json_t *args)
 {
 	json_t *cases = json_object_get(args, "cases");
 	if (json_array_size(cases) == 0)
-		return bput(c, json_array());
+		return crmw__tool_put(c, json_array());
 	json_t *ids = json_array();
 	size_t i;
 	json_t *r;
@@ -332,7 +333,7 @@ static int t_shipping_state(bcall *c, json_t *args)
 	brc = brc ? brc : and_in(&q, &first, "Id", ids);
 	json_decref(ids);
 	json_t *rows;
-	if (brun(c, &q, brc, &rows))
+	if (crmw__tool_run(c, &q, brc, &rows))
 		return -1;
 	json_t *state = json_object();
 	json_array_foreach(rows, i, r) {
@@ -345,25 +346,25 @@ static int t_shipping_state(bcall *c, json_t *args)
 		json_object_set(r, "ShippingState", s ? s : json_null());
 	}
 	json_decref(state);
-	return bput_records(c, out);
+	return crmw__tool_put_records(c, out);
 }
 
 static int t_order_items_by_product(bcall *c, json_t *args)
 {
 	crmw_buf q = CRMW_BUF_INIT;
 	int brc = crmw__buf_puts(&q, "SELECT Id FROM OrderItem WHERE Product2Id = ");
-	brc = brc ? brc : soql_str(&q, astr(args, "product_id"));
-	return bquery_list(c, &q, brc, "Id");
+	brc = brc ? brc : crmw__soql_quote(&q, crmw__arg_str(args, "product_id"));
+	return crmw__tool_soql_list(c, &q, brc, "Id");
 }
 
 static int t_issue_counts(bcall *c, json_t *args)
 {
 	static const char *const lists[] = {"order_item_ids", NULL};
 	char a[21], b[21];
-	if (!aperiod(c, args, a, b))
+	if (!crmw__arg_period(c, args, a, b))
 		return -1;
-	if (aempty(args, lists))
-		return bput(c, json_object());
+	if (crmw__arg_empty(args, lists))
+		return crmw__tool_put(c, json_object());
 	crmw_buf q = CRMW_BUF_INIT;
 	bool first = false;
 	int brc = crmw__buf_puts(&q, "SELECT IssueId__c, COUNT(Id) n FROM Case WHERE IssueId__c != null");
@@ -371,40 +372,40 @@ static int t_issue_counts(bcall *c, json_t *args)
 	brc = brc ? brc : and_cmp(&q, &first, "CreatedDate", ">=", a);
 	brc = brc ? brc : and_cmp(&q, &first, "CreatedDate", "<", b);
 	brc = brc ? brc : crmw__buf_puts(&q, " GROUP BY IssueId__c ORDER BY COUNT(Id) DESC, IssueId__c");
-	return bquery_object(c, &q, brc, "IssueId__c", "n");
+	return crmw__tool_soql_object(c, &q, brc, "IssueId__c", "n");
 }
 
 static int t_account_by_contact(bcall *c, json_t *args)
 {
 	crmw_buf q = CRMW_BUF_INIT;
 	int brc = crmw__buf_puts(&q, "SELECT AccountId FROM Contact WHERE Id = ");
-	brc = brc ? brc : soql_str(&q, astr(args, "contact_id"));
+	brc = brc ? brc : crmw__soql_quote(&q, crmw__arg_str(args, "contact_id"));
 	brc = brc ? brc : crmw__buf_puts(&q, " LIMIT 1");
 	json_t *rows;
-	if (brun(c, &q, brc, &rows))
+	if (crmw__tool_run(c, &q, brc, &rows))
 		return -1;
 	json_t *acc = json_object_get(json_array_get(rows, 0), "AccountId");
 	json_t *out = acc ? json_incref(acc) : json_null();
 	json_decref(rows);
-	return bput(c, out);
+	return crmw__tool_put(c, out);
 }
 
 static int t_purchase_history(bcall *c, json_t *args)
 {
 	char dt[21];
-	if (!adatetime(c, "purchase_date", astr(args, "purchase_date"), dt))
+	if (!crmw__arg_datetime(c, "purchase_date", crmw__arg_str(args, "purchase_date"), dt))
 		return -1;
 	dt[10] = '\0'; /* the day: Order.EffectiveDate is a date */
 	json_t *products = json_object_get(args, "related_product_ids");
 	if (json_array_size(products) == 0)
-		return bput(c, json_array());
+		return crmw__tool_put(c, json_array());
 	crmw_buf q = CRMW_BUF_INIT;
 	bool first = false;
 	int brc = crmw__buf_puts(&q, "SELECT Product2Id FROM OrderItem WHERE Order.AccountId = ");
-	brc = brc ? brc : soql_str(&q, astr(args, "account_id"));
+	brc = brc ? brc : crmw__soql_quote(&q, crmw__arg_str(args, "account_id"));
 	brc = brc ? brc : crmw__buf_printf(&q, " AND Order.EffectiveDate = %s AND Order.Status = 'Activated'", dt);
 	brc = brc ? brc : and_in(&q, &first, "Product2Id", products);
-	return brun_records(c, &q, brc);
+	return crmw__tool_run_records(c, &q, brc);
 }
 
 /* SOSL for a search term; `returning` completes "RETURNING ...". */
@@ -414,12 +415,12 @@ static int search(bcall *c, const char *term, const char *returning, json_t **ou
 	while (*t == ' ' || *t == '\t' || *t == '\n')
 		t++;
 	if (!*t)
-		return bfail(c, "Error: search_term cannot be empty");
+		return crmw__tool_fail(c, "Error: search_term cannot be empty");
 	crmw_buf q = CRMW_BUF_INIT;
 	int brc = crmw__buf_puts(&q, "FIND ");
-	brc = brc ? brc : sosl_braced(&q, term);
+	brc = brc ? brc : crmw__sosl_braced(&q, term);
 	brc = brc ? brc : crmw__buf_printf(&q, " IN ALL FIELDS RETURNING %s", returning);
-	return brun(c, &q, brc, out);
+	return crmw__tool_run(c, &q, brc, out);
 }
 
 static int t_search_articles(bcall *c, json_t *args)
@@ -429,7 +430,7 @@ static int t_search_articles(bcall *c, json_t *args)
 				  ? "Knowledge__kav(Id, Title, FAQ_Answer__c WHERE PublishStatus = 'Online')"
 				  : "Knowledge__kav(Id, Title, FAQ_Answer__c)";
 	json_t *res;
-	if (search(c, astr(args, "search_term"), ret, &res))
+	if (search(c, crmw__arg_str(args, "search_term"), ret, &res))
 		return -1;
 	json_t *out = json_array();
 	size_t i;
@@ -440,13 +441,13 @@ static int t_search_articles(bcall *c, json_t *args)
 						     json_object_get(r, "Title"), "Content", body ? body : json_null()));
 	}
 	json_decref(res);
-	return bput_records(c, out);
+	return crmw__tool_put_records(c, out);
 }
 
 static int t_search_products(bcall *c, json_t *args)
 {
 	json_t *res;
-	if (search(c, astr(args, "search_term"), "Product2(Id, Name, Description)", &res))
+	if (search(c, crmw__arg_str(args, "search_term"), "Product2(Id, Name, Description)", &res))
 		return -1;
 	json_t *out = json_array();
 	size_t i;
@@ -455,39 +456,39 @@ static int t_search_products(bcall *c, json_t *args)
 		json_array_append(out, json_object_get(r, "Id"));
 	}
 	json_decref(res);
-	return bput_records(c, out);
+	return crmw__tool_put_records(c, out);
 }
 
 static int t_issues(bcall *c, json_t *args)
 {
 	(void)args;
 	json_t *rows;
-	if (bquery(c, "SELECT Id, Name FROM Issue__c", &rows))
+	if (crmw__tool_soql(c, "SELECT Id, Name FROM Issue__c", &rows))
 		return -1;
-	return bput_records(c, rows);
+	return crmw__tool_put_records(c, rows);
 }
 
 /* SELECT the fields of `want` that `object` has, WHERE <by> = the id. */
 static int by_parent(bcall *c, const char *object, const char *const *want, size_t nwant, const char *by, const char *id)
 {
 	crmw_buf q = CRMW_BUF_INIT;
-	if (bselect(c, &q, object, want, nwant))
+	if (crmw__tool_select(c, &q, object, want, nwant))
 		return -1;
 	int brc = crmw__buf_printf(&q, " WHERE %s = ", by);
-	brc = brc ? brc : soql_str(&q, id);
-	return brun_records(c, &q, brc);
+	brc = brc ? brc : crmw__soql_quote(&q, id);
+	return crmw__tool_run_records(c, &q, brc);
 }
 
 static int t_emails(bcall *c, json_t *args)
 {
 	static const char *const want[] = {"Subject", "TextBody", "FromAddress", "ToAddress", "ToIds", "MessageDate"};
-	return by_parent(c, "EmailMessage", want, CRMW_ARRAY_LEN(want), "ParentId", astr(args, "case_id"));
+	return by_parent(c, "EmailMessage", want, CRMW_ARRAY_LEN(want), "ParentId", crmw__arg_str(args, "case_id"));
 }
 
 static int t_chats(bcall *c, json_t *args)
 {
 	static const char *const want[] = {"Body", "EndTime"};
-	return by_parent(c, "LiveChatTranscript", want, CRMW_ARRAY_LEN(want), "CaseId", astr(args, "case_id"));
+	return by_parent(c, "LiveChatTranscript", want, CRMW_ARRAY_LEN(want), "CaseId", crmw__arg_str(args, "case_id"));
 }
 
 /* ------------------------------------------------------------ schemas */

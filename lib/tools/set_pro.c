@@ -23,14 +23,14 @@ static int where_start(crmw_buf *q, bool *first)
 }
 
 /* " AND <field> IN (...)" for a list argument (the caller answered an empty
- * list already: aempty). */
+ * list already: crmw__arg_empty). */
 static int f_in(crmw_buf *q, bool *first, const char *field, json_t *list)
 {
 	if (!list)
 		return 0;
 	int rc = where_start(q, first);
 	rc = rc ? rc : crmw__buf_printf(q, "%s IN ", field);
-	return rc ? rc : soql_in(q, list);
+	return rc ? rc : crmw__soql_in_list(q, list);
 }
 
 static int f_eq(crmw_buf *q, bool *first, const char *field, const char *value)
@@ -39,7 +39,7 @@ static int f_eq(crmw_buf *q, bool *first, const char *field, const char *value)
 		return 0;
 	int rc = where_start(q, first);
 	rc = rc ? rc : crmw__buf_printf(q, "%s = ", field);
-	return rc ? rc : soql_str(q, value);
+	return rc ? rc : crmw__soql_quote(q, value);
 }
 
 static int f_cmp(crmw_buf *q, bool *first, const char *field, const char *op, const char *literal)
@@ -54,17 +54,17 @@ static int f_cmp(crmw_buf *q, bool *first, const char *field, const char *op, co
 static int one_record(bcall *c, const char *object, const char *id)
 {
 	crmw_buf q = CRMW_BUF_INIT;
-	if (bselect(c, &q, object, NULL, 0))
+	if (crmw__tool_select(c, &q, object, NULL, 0))
 		return -1;
 	bool first = true;
 	int brc = f_eq(&q, &first, "Id", id);
 	json_t *rows;
-	if (brun(c, &q, brc, &rows))
+	if (crmw__tool_run(c, &q, brc, &rows))
 		return -1;
 	json_t *r = json_array_get(rows, 0);
 	json_t *out = r ? json_incref(r) : json_null();
 	json_decref(rows);
-	return bput(c, out);
+	return crmw__tool_put(c, out);
 }
 
 /* The contract field that says when the company signed: B2C orgs only
@@ -79,7 +79,7 @@ static const char *signed_field(bcall *c)
 
 static int t_get_lead(bcall *c, json_t *args)
 {
-	return one_record(c, "Lead", astr(args, "lead_id"));
+	return one_record(c, "Lead", crmw__arg_str(args, "lead_id"));
 }
 
 static int t_get_leads(bcall *c, json_t *args)
@@ -87,18 +87,18 @@ static int t_get_leads(bcall *c, json_t *args)
 	static const char *const lists[] = {"owner_ids", "statuses", NULL};
 	char a[21], b[21];
 	const char *pa, *pb;
-	if (!aperiod_opt(c, args, a, b, &pa, &pb))
+	if (!crmw__arg_period_opt(c, args, a, b, &pa, &pb))
 		return -1;
-	if (aempty(args, lists))
-		return bput(c, json_array());
-	json_t *owners = aarr(args, "owner_ids"), *statuses = aarr(args, "statuses");
+	if (crmw__arg_empty(args, lists))
+		return crmw__tool_put(c, json_array());
+	json_t *owners = crmw__arg_arr(args, "owner_ids"), *statuses = crmw__arg_arr(args, "statuses");
 	json_t *conv = json_object_get(args, "is_converted");
 	if (!pa && !pb && !owners && !statuses && !conv)
-		return bfail(c, "Error: give at least one filter (start_date, end_date, owner_ids, statuses, is_converted)");
+		return crmw__tool_fail(c, "Error: give at least one filter (start_date, end_date, owner_ids, statuses, is_converted)");
 	static const char *const want[] = {"FirstName", "LastName", "Company", "Status", "OwnerId",
 					   "CreatedDate", "IsConverted", "ConvertedDate"};
 	crmw_buf q = CRMW_BUF_INIT;
-	if (bselect(c, &q, "Lead", want, CRMW_ARRAY_LEN(want)))
+	if (crmw__tool_select(c, &q, "Lead", want, CRMW_ARRAY_LEN(want)))
 		return -1;
 	bool first = true;
 	int brc = f_cmp(&q, &first, "CreatedDate", ">=", pa);
@@ -107,7 +107,7 @@ static int t_get_leads(bcall *c, json_t *args)
 	brc = brc ? brc : f_in(&q, &first, "Status", statuses);
 	brc = brc ? brc : conv ? f_cmp(&q, &first, "IsConverted", "=", json_is_true(conv) ? "true" : "false") : 0;
 	brc = brc ? brc : crmw__buf_puts(&q, " ORDER BY CreatedDate, Id");
-	return brun_records(c, &q, brc);
+	return crmw__tool_run_records(c, &q, brc);
 }
 
 /* owner -> value over rows, as an object in first-seen order. */
@@ -128,7 +128,7 @@ static json_t *ratio_by_owner(json_t *rows, const char *owner_key, const char *n
 static int t_conversion_rates(bcall *c, json_t *args)
 {
 	char a[21], b[21];
-	if (!aperiod(c, args, a, b))
+	if (!crmw__arg_period(c, args, a, b))
 		return -1;
 	/* Leads created in the period per owner, and how many of those converted. */
 	crmw_buf q = CRMW_BUF_INIT;
@@ -137,13 +137,13 @@ static int t_conversion_rates(bcall *c, json_t *args)
 				   "GROUP BY OwnerId ORDER BY OwnerId",
 				   a, b);
 	json_t *all, *conv;
-	if (brun(c, &q, brc, &all))
+	if (crmw__tool_run(c, &q, brc, &all))
 		return -1;
 	brc = crmw__buf_printf(&q,
 			       "SELECT OwnerId, COUNT(Id) n FROM Lead WHERE CreatedDate >= %s AND CreatedDate < %s "
 			       "AND IsConverted = true GROUP BY OwnerId",
 			       a, b);
-	if (brun(c, &q, brc, &conv)) {
+	if (crmw__tool_run(c, &q, brc, &conv)) {
 		json_decref(all);
 		return -1;
 	}
@@ -161,14 +161,14 @@ static int t_conversion_rates(bcall *c, json_t *args)
 	json_decref(converted);
 	json_decref(conv);
 	json_decref(all);
-	return bput(c, out);
+	return crmw__tool_put(c, out);
 }
 
 /* -------------------------------------------------------- opportunities */
 
 static int t_get_opportunity(bcall *c, json_t *args)
 {
-	return one_record(c, "Opportunity", astr(args, "opportunity_id"));
+	return one_record(c, "Opportunity", crmw__arg_str(args, "opportunity_id"));
 }
 
 static int t_get_opportunities(bcall *c, json_t *args)
@@ -176,18 +176,18 @@ static int t_get_opportunities(bcall *c, json_t *args)
 	static const char *const lists[] = {"owner_ids", "stages", NULL};
 	char a[21], b[21];
 	const char *pa, *pb;
-	if (!aperiod_opt(c, args, a, b, &pa, &pb))
+	if (!crmw__arg_period_opt(c, args, a, b, &pa, &pb))
 		return -1;
-	if (aempty(args, lists))
-		return bput(c, json_array());
-	json_t *owners = aarr(args, "owner_ids"), *stages = aarr(args, "stages");
-	const char *account = astr(args, "account_id");
+	if (crmw__arg_empty(args, lists))
+		return crmw__tool_put(c, json_array());
+	json_t *owners = crmw__arg_arr(args, "owner_ids"), *stages = crmw__arg_arr(args, "stages");
+	const char *account = crmw__arg_str(args, "account_id");
 	if (!pa && !pb && !owners && !stages && !account)
-		return bfail(c, "Error: give at least one filter (start_date, end_date, owner_ids, stages, account_id)");
+		return crmw__tool_fail(c, "Error: give at least one filter (start_date, end_date, owner_ids, stages, account_id)");
 	static const char *const want[] = {"Name", "StageName", "Amount", "OwnerId", "AccountId",
 					   "ContractID__c", "CreatedDate", "CloseDate"};
 	crmw_buf q = CRMW_BUF_INIT;
-	if (bselect(c, &q, "Opportunity", want, CRMW_ARRAY_LEN(want)))
+	if (crmw__tool_select(c, &q, "Opportunity", want, CRMW_ARRAY_LEN(want)))
 		return -1;
 	bool first = true;
 	int brc = f_cmp(&q, &first, "CreatedDate", ">=", pa);
@@ -196,7 +196,7 @@ static int t_get_opportunities(bcall *c, json_t *args)
 	brc = brc ? brc : f_in(&q, &first, "StageName", stages);
 	brc = brc ? brc : f_eq(&q, &first, "AccountId", account);
 	brc = brc ? brc : crmw__buf_puts(&q, " ORDER BY CreatedDate, Id");
-	return brun_records(c, &q, brc);
+	return crmw__tool_run_records(c, &q, brc);
 }
 
 /* Opportunities whose contract was signed in [start, end), a signing day
@@ -204,17 +204,17 @@ static int t_get_opportunities(bcall *c, json_t *args)
 static int signed_deals(bcall *c, json_t *args, json_t **out)
 {
 	char a[21], b[21], ad[11], bd[11];
-	if (!aperiod(c, args, a, b))
+	if (!crmw__arg_period(c, args, a, b))
 		return -1;
-	aday(a, ad);
-	aday(b, bd);
+	crmw__arg_day(a, ad);
+	crmw__arg_day(b, bd);
 	const char *sf = signed_field(c);
 	crmw_buf q = CRMW_BUF_INIT;
 	int brc = crmw__buf_printf(&q,
 				   "SELECT Id, OwnerId, CreatedDate, Amount, ContractID__r.%s FROM Opportunity "
 				   "WHERE ContractID__r.%s >= %s AND ContractID__r.%s < %s ORDER BY Id",
 				   sf, sf, ad, sf, bd);
-	return brun(c, &q, brc, out);
+	return crmw__tool_run(c, &q, brc, out);
 }
 
 static int t_sales_amounts(bcall *c, json_t *args)
@@ -237,7 +237,7 @@ static int t_sales_amounts(bcall *c, json_t *args)
 		brc = brc ? brc : f_in(&q, &first, "OpportunityId", ids);
 		brc = brc ? brc : crmw__buf_puts(&q, " GROUP BY Opportunity.OwnerId ORDER BY Opportunity.OwnerId");
 		json_t *rows;
-		if (brun(c, &q, brc, &rows)) {
+		if (crmw__tool_run(c, &q, brc, &rows)) {
 			json_decref(ids);
 			json_decref(deals);
 			json_decref(out);
@@ -252,7 +252,7 @@ static int t_sales_amounts(bcall *c, json_t *args)
 	}
 	json_decref(ids);
 	json_decref(deals);
-	return bput(c, out);
+	return crmw__tool_put(c, out);
 }
 
 static int t_sales_cycles(bcall *c, json_t *args)
@@ -272,12 +272,13 @@ static int t_sales_cycles(bcall *c, json_t *args)
 		if (!owner || !signed_day)
 			continue;
 		snprintf(day, sizeof day, "%.10sT00:00:00Z", signed_day);
-		if (!parse_epoch(json_string_value(json_object_get(r, "CreatedDate")), &created) || !parse_epoch(day, &signed_at))
+		if (!crmw__parse_epoch(json_string_value(json_object_get(r, "CreatedDate")), &created) ||
+		    !crmw__parse_epoch(day, &signed_at))
 			continue;
-		mean_add(&m, owner, (double)(signed_at - created) / 86400.0);
+		crmw__means_add(&m, owner, (double)(signed_at - created) / 86400.0);
 	}
 	json_decref(deals);
-	return bput(c, mean_result(&m));
+	return crmw__tool_put(c, crmw__means_result(&m));
 }
 
 /* --------------------------------------------------------------- quotes */
@@ -285,17 +286,18 @@ static int t_sales_cycles(bcall *c, json_t *args)
 static int t_get_quotes(bcall *c, json_t *args)
 {
 	static const char *const lists[] = {"opportunity_ids", "owner_ids", "statuses", NULL};
-	if (aempty(args, lists))
-		return bput(c, json_array());
-	json_t *opps = aarr(args, "opportunity_ids"), *owners = aarr(args, "owner_ids"), *statuses = aarr(args, "statuses");
-	const char *account = astr(args, "account_id");
+	if (crmw__arg_empty(args, lists))
+		return crmw__tool_put(c, json_array());
+	json_t *opps = crmw__arg_arr(args, "opportunity_ids"), *owners = crmw__arg_arr(args, "owner_ids"),
+	       *statuses = crmw__arg_arr(args, "statuses");
+	const char *account = crmw__arg_str(args, "account_id");
 	if (!opps && !owners && !statuses && !account)
-		return bfail(c, "Error: give at least one filter (opportunity_ids, account_id, owner_ids, statuses)");
-	bool owner_visible = crmw__role_reads(brole(c), "Opportunity");
+		return crmw__tool_fail(c, "Error: give at least one filter (opportunity_ids, account_id, owner_ids, statuses)");
+	bool owner_visible = crmw__role_reads(crmw__tool_role(c), "Opportunity");
 	static const char *const want[] = {"Name", "Status", "OpportunityId", "AccountId", "CreatedDate", "ExpirationDate",
 					   "Opportunity.OwnerId"};
 	crmw_buf q = CRMW_BUF_INIT;
-	if (bselect(c, &q, "Quote", want, CRMW_ARRAY_LEN(want) - !owner_visible))
+	if (crmw__tool_select(c, &q, "Quote", want, CRMW_ARRAY_LEN(want) - !owner_visible))
 		return -1;
 	bool first = true;
 	int brc = f_in(&q, &first, "OpportunityId", opps);
@@ -304,7 +306,7 @@ static int t_get_quotes(bcall *c, json_t *args)
 	brc = brc ? brc : f_eq(&q, &first, "AccountId", account);
 	brc = brc ? brc : crmw__buf_puts(&q, " ORDER BY CreatedDate, Id");
 	json_t *rows;
-	if (brun(c, &q, brc, &rows))
+	if (crmw__tool_run(c, &q, brc, &rows))
 		return -1;
 	/* The owner of the deal as a plain OwnerId, for count_records_by. */
 	size_t i;
@@ -317,40 +319,41 @@ static int t_get_quotes(bcall *c, json_t *args)
 		json_object_set(r, "OwnerId", owner ? owner : json_null());
 		json_object_del(r, "Opportunity");
 	}
-	return bput_records(c, rows);
+	return crmw__tool_put_records(c, rows);
 }
 
 static int t_get_quote(bcall *c, json_t *args)
 {
-	const char *id = astr(args, "quote_id");
+	const char *id = crmw__arg_str(args, "quote_id");
 	crmw_buf q = CRMW_BUF_INIT;
-	if (bselect(c, &q, "Quote", NULL, 0))
+	if (crmw__tool_select(c, &q, "Quote", NULL, 0))
 		return -1;
 	bool first = true;
 	int brc = f_eq(&q, &first, "Id", id);
 	json_t *rows;
-	if (brun(c, &q, brc, &rows))
+	if (crmw__tool_run(c, &q, brc, &rows))
 		return -1;
 	json_t *quote = json_array_get(rows, 0);
 	if (!quote) {
 		json_decref(rows);
-		return bput(c, json_null());
+		return crmw__tool_put(c, json_null());
 	}
 	json_incref(quote);
 	json_decref(rows);
 	/* The lines, with the product's name and its list price. */
 	static const char *const want[] = {"Product2Id", "Product2.Name", "Quantity", "UnitPrice", "Discount", "TotalPrice",
 					   "PricebookEntry.UnitPrice"};
-	bool catalog = crmw__role_reads(brole(c), "Product2") && crmw__role_reads(brole(c), "PricebookEntry");
+	bool catalog = crmw__role_reads(crmw__tool_role(c), "Product2") && crmw__role_reads(crmw__tool_role(c), "PricebookEntry");
 	static const char *const plain[] = {"Product2Id", "Quantity", "UnitPrice", "Discount", "TotalPrice"};
 	first = true;
-	if (bselect(c, &q, "QuoteLineItem", catalog ? want : plain, catalog ? CRMW_ARRAY_LEN(want) : CRMW_ARRAY_LEN(plain))) {
+	if (crmw__tool_select(c, &q, "QuoteLineItem", catalog ? want : plain,
+			      catalog ? CRMW_ARRAY_LEN(want) : CRMW_ARRAY_LEN(plain))) {
 		json_decref(quote);
 		return -1;
 	}
 	brc = f_eq(&q, &first, "QuoteId", id);
 	brc = brc ? brc : crmw__buf_puts(&q, " ORDER BY Id");
-	if (brun(c, &q, brc, &rows)) {
+	if (crmw__tool_run(c, &q, brc, &rows)) {
 		json_decref(quote);
 		return -1;
 	}
@@ -366,33 +369,33 @@ static int t_get_quote(bcall *c, json_t *args)
 		}
 	}
 	json_object_set_new(quote, "LineItems", rows);
-	return bput(c, quote);
+	return crmw__tool_put(c, quote);
 }
 
 static int t_get_contracts(bcall *c, json_t *args)
 {
 	char a[21], b[21];
 	const char *pa, *pb;
-	if (!aperiod_opt(c, args, a, b, &pa, &pb))
+	if (!crmw__arg_period_opt(c, args, a, b, &pa, &pb))
 		return -1;
 	static const char *const lists[] = {"statuses", NULL};
-	if (aempty(args, lists))
-		return bput(c, json_array());
-	const char *account = astr(args, "account_id");
-	json_t *statuses = aarr(args, "statuses");
+	if (crmw__arg_empty(args, lists))
+		return crmw__tool_put(c, json_array());
+	const char *account = crmw__arg_str(args, "account_id");
+	json_t *statuses = crmw__arg_arr(args, "statuses");
 	if (!pa && !pb && !account && !statuses)
-		return bfail(c, "Error: give at least one filter (account_id, start_date, end_date, statuses)");
+		return crmw__tool_fail(c, "Error: give at least one filter (account_id, start_date, end_date, statuses)");
 	/* signing days count at their first moment */
 	char ad[11], bd[11];
 	if (pa)
-		aday(a, ad);
+		crmw__arg_day(a, ad);
 	if (pb)
-		aday(b, bd);
+		crmw__arg_day(b, bd);
 	pa = pa ? ad : NULL;
 	pb = pb ? bd : NULL;
 	const char *sf = signed_field(c);
 	crmw_buf q = CRMW_BUF_INIT;
-	if (bselect(c, &q, "Contract", NULL, 0))
+	if (crmw__tool_select(c, &q, "Contract", NULL, 0))
 		return -1;
 	bool first = true;
 	int brc = f_eq(&q, &first, "AccountId", account);
@@ -400,23 +403,23 @@ static int t_get_contracts(bcall *c, json_t *args)
 	brc = brc ? brc : f_cmp(&q, &first, sf, "<", pb);
 	brc = brc ? brc : f_in(&q, &first, "Status", statuses);
 	brc = brc ? brc : crmw__buf_puts(&q, " ORDER BY Id");
-	return brun_records(c, &q, brc);
+	return crmw__tool_run_records(c, &q, brc);
 }
 
 /* ---------------------------------------------------------- territories */
 
 static int t_get_territories(bcall *c, json_t *args)
 {
-	const char *state = astr(args, "state");
+	const char *state = crmw__arg_str(args, "state");
 	json_t *rows;
 	crmw_buf q = CRMW_BUF_INIT;
 	static const char *const want[] = {"Name", "Description"};
-	if (bselect(c, &q, "Territory2", want, CRMW_ARRAY_LEN(want)))
+	if (crmw__tool_select(c, &q, "Territory2", want, CRMW_ARRAY_LEN(want)))
 		return -1;
-	if (brun(c, &q, crmw__buf_puts(&q, " ORDER BY Name, Id"), &rows))
+	if (crmw__tool_run(c, &q, crmw__buf_puts(&q, " ORDER BY Name, Id"), &rows))
 		return -1;
 	if (!state)
-		return bput_records(c, rows);
+		return crmw__tool_put_records(c, rows);
 	/* Territories whose Description, a comma-separated list, names the state. */
 	json_t *out = json_array();
 	size_t i;
@@ -441,22 +444,22 @@ static int t_get_territories(bcall *c, json_t *args)
 		}
 	}
 	json_decref(rows);
-	return bput_records(c, out);
+	return crmw__tool_put_records(c, out);
 }
 
 static int t_territory_users(bcall *c, json_t *args)
 {
 	static const char *const lists[] = {"territory_ids", NULL};
-	if (aempty(args, lists))
-		return bput(c, json_array());
+	if (crmw__arg_empty(args, lists))
+		return crmw__tool_put(c, json_array());
 	crmw_buf q = CRMW_BUF_INIT;
 	static const char *const want[] = {"Territory2Id", "UserId"};
-	if (bselect(c, &q, "UserTerritory2Association", want, CRMW_ARRAY_LEN(want)))
+	if (crmw__tool_select(c, &q, "UserTerritory2Association", want, CRMW_ARRAY_LEN(want)))
 		return -1;
 	bool first = true;
 	int brc = f_in(&q, &first, "Territory2Id", json_object_get(args, "territory_ids"));
 	brc = brc ? brc : crmw__buf_puts(&q, " ORDER BY Territory2Id, UserId");
-	return brun_records(c, &q, brc);
+	return crmw__tool_run_records(c, &q, brc);
 }
 
 /* ------------------------------------------------------------ activities */
@@ -464,17 +467,17 @@ static int t_territory_users(bcall *c, json_t *args)
 static int t_get_tasks(bcall *c, json_t *args)
 {
 	static const char *const lists[] = {"statuses", NULL};
-	if (aempty(args, lists))
-		return bput(c, json_array());
+	if (crmw__arg_empty(args, lists))
+		return crmw__tool_put(c, json_array());
 	static const char *const want[] = {"Subject", "Description", "Status", "Priority", "ActivityDate", "OwnerId", "WhatId"};
 	crmw_buf q = CRMW_BUF_INIT;
-	if (bselect(c, &q, "Task", want, CRMW_ARRAY_LEN(want)))
+	if (crmw__tool_select(c, &q, "Task", want, CRMW_ARRAY_LEN(want)))
 		return -1;
 	bool first = true;
-	int brc = f_eq(&q, &first, "WhatId", astr(args, "what_id"));
-	brc = brc ? brc : f_in(&q, &first, "Status", aarr(args, "statuses"));
+	int brc = f_eq(&q, &first, "WhatId", crmw__arg_str(args, "what_id"));
+	brc = brc ? brc : f_in(&q, &first, "Status", crmw__arg_arr(args, "statuses"));
 	brc = brc ? brc : crmw__buf_puts(&q, " ORDER BY ActivityDate, Id");
-	return brun_records(c, &q, brc);
+	return crmw__tool_run_records(c, &q, brc);
 }
 
 static int t_get_events(bcall *c, json_t *args)
@@ -482,61 +485,61 @@ static int t_get_events(bcall *c, json_t *args)
 	static const char *const want[] = {"Subject", "Description", "StartDateTime", "DurationInMinutes",
 					   "IsAllDayEvent", "Location", "OwnerId", "WhatId"};
 	crmw_buf q = CRMW_BUF_INIT;
-	if (bselect(c, &q, "Event", want, CRMW_ARRAY_LEN(want)))
+	if (crmw__tool_select(c, &q, "Event", want, CRMW_ARRAY_LEN(want)))
 		return -1;
 	bool first = true;
-	int brc = f_eq(&q, &first, "WhatId", astr(args, "what_id"));
+	int brc = f_eq(&q, &first, "WhatId", crmw__arg_str(args, "what_id"));
 	brc = brc ? brc : crmw__buf_puts(&q, " ORDER BY StartDateTime, Id");
-	return brun_records(c, &q, brc);
+	return crmw__tool_run_records(c, &q, brc);
 }
 
 static int t_voice_calls(bcall *c, json_t *args)
 {
-	const char *lead = astr(args, "lead_id"), *opp = astr(args, "opportunity_id");
+	const char *lead = crmw__arg_str(args, "lead_id"), *opp = crmw__arg_str(args, "opportunity_id");
 	static const char *const want[] = {"LeadId__c", "OpportunityId__c", "TranscriptBody__c", "Body__c", "CreatedDate",
 					   "EndTime__c"};
 	crmw_buf q = CRMW_BUF_INIT;
-	if (bselect(c, &q, "VoiceCallTranscript__c", want, CRMW_ARRAY_LEN(want)))
+	if (crmw__tool_select(c, &q, "VoiceCallTranscript__c", want, CRMW_ARRAY_LEN(want)))
 		return -1;
 	bool first = true;
 	int brc = f_eq(&q, &first, "LeadId__c", lead);
 	brc = brc ? brc : f_eq(&q, &first, "OpportunityId__c", opp);
 	brc = brc ? brc : crmw__buf_puts(&q, " ORDER BY CreatedDate, Id");
-	return brun_records(c, &q, brc);
+	return crmw__tool_run_records(c, &q, brc);
 }
 
 /* ------------------------------------------------------------- knowledge */
 
 static int t_search_knowledge(bcall *c, json_t *args)
 {
-	const char *term = astr(args, "search_term");
+	const char *term = crmw__arg_str(args, "search_term");
 	json_t *lim = json_object_get(args, "limit");
 	const crmw_object *kb = crmw__schema_object(crmw_db_schema(c->db), "Knowledge__kav");
 	crmw_buf q = CRMW_BUF_INIT;
 	int brc = crmw__buf_puts(&q, "FIND ");
-	brc = brc ? brc : sosl_braced(&q, term);
+	brc = brc ? brc : crmw__sosl_braced(&q, term);
 	brc = brc ? brc : crmw__buf_puts(&q, " IN ALL FIELDS RETURNING Knowledge__kav(Id, Title, Summary");
 	if (!brc && kb && crmw__object_field(kb, "PublishStatus"))
 		brc = crmw__buf_puts(&q, " WHERE PublishStatus = 'Online'");
 	brc = brc ? brc : crmw__buf_printf(&q, " LIMIT %lld)", (long long)(lim ? json_integer_value(lim) : 10));
 	json_t *res;
-	if (brun(c, &q, brc, &res))
+	if (crmw__tool_run(c, &q, brc, &res))
 		return -1;
 	json_t *rows = json_incref(json_object_get(res, "Knowledge__kav"));
 	json_decref(res);
-	return bput_records(c, rows ? rows : json_array());
+	return crmw__tool_put_records(c, rows ? rows : json_array());
 }
 
 static int t_get_article(bcall *c, json_t *args)
 {
-	return one_record(c, "Knowledge__kav", astr(args, "article_id"));
+	return one_record(c, "Knowledge__kav", crmw__arg_str(args, "article_id"));
 }
 
 /* ----------------------------------------------------------------- pure */
 
 static int t_count_by(bcall *c, json_t *args)
 {
-	const char *field = astr(args, "field");
+	const char *field = crmw__arg_str(args, "field");
 	json_t *out = json_object();
 	size_t i;
 	json_t *r;
@@ -553,7 +556,7 @@ static int t_count_by(bcall *c, json_t *args)
 		json_t *n = json_object_get(out, k);
 		json_object_set_new(out, k, json_integer(n ? json_integer_value(n) + 1 : 1));
 	}
-	return bput(c, out);
+	return crmw__tool_put(c, out);
 }
 
 /* --------------------------------------------------------------- schemas */

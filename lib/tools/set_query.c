@@ -11,14 +11,14 @@
 
 int crmw__tool_query(bcall *c, json_t *args)
 {
-	return bquery_passthrough(c, astr(args, "query"));
+	return crmw__tool_soql_passthrough(c, crmw__arg_str(args, "query"));
 }
 
 int crmw__tool_respond(bcall *c, json_t *args)
 {
-	const char *s = astr(args, "content");
+	const char *s = crmw__arg_str(args, "content");
 	crmw__buf_clear(c->out);
-	return crmw__buf_puts(c->out, s) ? bfail(c, "TOOL_FAILED: out of memory") : 0;
+	return crmw__buf_puts(c->out, s) ? crmw__tool_fail(c, "TOOL_FAILED: out of memory") : 0;
 }
 
 static bool view_object(void *ud, const char *object)
@@ -36,29 +36,29 @@ static bool view_field(void *ud, const char *object, const char *field)
 static int t_describe(bcall *c, json_t *args)
 {
 	const crmw_schema *sc = crmw_db_schema(c->db);
-	const char *name = crmw_schema_object_lookup(sc, astr(args, "object"));
-	const crmw_role *role = brole(c);
+	const char *name = crmw_schema_object_lookup(sc, crmw__arg_str(args, "object"));
+	const crmw_role *role = crmw__tool_role(c);
 	if (!name) {
 		crmw__near near;
-		crmw__near_init(&near, astr(args, "object"));
+		crmw__near_init(&near, crmw__arg_str(args, "object"));
 		for (int32_t i = 0; i < crmw_schema_object_count(sc); i++)
 			if (crmw__role_reads(role, crmw_schema_object_name(sc, i)))
 				crmw__near_add(&near, crmw_schema_object_name(sc, i));
 		const char *hint = crmw__near_best(&near);
-		return bfail(c, "INVALID_TYPE: sObject type '%.80s' is not supported%s%s%s", astr(args, "object"),
+		return crmw__tool_fail(c, "INVALID_TYPE: sObject type '%.80s' is not supported%s%s%s", crmw__arg_str(args, "object"),
 			     hint ? "; did you mean '" : "", hint ? hint : "", hint ? "'?" : "");
 	}
 	if (!crmw__role_reads(role, name))
-		return bfail(c, "INSUFFICIENT_ACCESS: role '%s' cannot read '%s'", role->name, name);
+		return crmw__tool_fail(c, "INSUFFICIENT_ACCESS: role '%s' cannot read '%s'", role->name, name);
 	crmw_buf b = CRMW_BUF_INIT;
 	if (crmw_schema_describe(&b, (crmw_schema *)sc, name)) {
 		crmw_buf_dispose(&b);
-		return bfail(c, "TOOL_FAILED: %s", crmw_last_error());
+		return crmw__tool_fail(c, "TOOL_FAILED: %s", crmw_last_error());
 	}
 	json_t *d = json_loadb(b.data, b.len, 0, NULL);
 	crmw_buf_dispose(&b);
 	if (!d)
-		return bfail(c, "TOOL_FAILED: out of memory");
+		return crmw__tool_fail(c, "TOOL_FAILED: out of memory");
 	crmw__schema_view view = {view_object, view_field, (void *)role};
 	const crmw__schema_view *v = role ? &view : NULL;
 	const char *od = json_string_value(json_object_get(d, "description"));
@@ -111,7 +111,7 @@ static int t_describe(bcall *c, json_t *args)
 			json_array_append(kept, f);
 	}
 	json_object_set_new(d, "child_relationships", kept);
-	return bput(c, d);
+	return crmw__tool_put(c, d);
 }
 
 static int t_list_objects(bcall *c, json_t *args)
@@ -121,13 +121,13 @@ static int t_list_objects(bcall *c, json_t *args)
 	json_t *out = json_array();
 	for (int32_t i = 0; out && i < crmw_schema_object_count(sc); i++) {
 		const char *name = crmw_schema_object_name(sc, i);
-		if (!crmw__role_reads(brole(c), name))
+		if (!crmw__role_reads(crmw__tool_role(c), name))
 			continue;
 		const crmw_object *o = crmw__schema_object(sc, name);
 		json_array_append_new(out, json_pack("{s:s, s:s, s:s}", "name", o->name, "label", o->label ? o->label : o->name,
 						     "description", o->description ? o->description : ""));
 	}
-	return bput(c, out);
+	return crmw__tool_put(c, out);
 }
 
 const builtin_tool crmw__tools_query[] = {
