@@ -545,7 +545,9 @@ static crmw_task_set *echo_task(crmw_db *db, int n)
 			      "query", "Which agent?", "answer", "x", "reward_metric", "exact_match", "context", "today",
 			      "2024-06-01", "gold", "name", "get_shipping_state", "arguments", "cases", cases, "name",
 			      "respond", "arguments", "content", "x");
-	char *text = json_dumps(json_pack("[o]", t), JSON_COMPACT);
+	json_t *set = json_pack("[o]", t);
+	char *text = json_dumps(set, JSON_COMPACT);
+	json_decref(set);
 	crmw_task_set *ts;
 	assert_int_equal(crmw_task_set_parse(&ts, text, strlen(text)), CRMW_OK);
 	free(text);
