@@ -169,7 +169,7 @@ static void opts_dispose(crmw__agent_opts *o)
 	memset(o, 0, sizeof *o);
 }
 
-CRMW_API int crmw_agent_new(crmw_agent **out, crmw_db *db, const char *options_json)
+int crmw_agent_new(crmw_agent **out, crmw_db *db, const char *options_json)
 {
 	if (!out || !db)
 		return crmw__errf(NULL, CRMW_EINVALID, "crmw_agent_new: out and db must not be NULL");
@@ -233,7 +233,7 @@ CRMW_API int crmw_agent_new(crmw_agent **out, crmw_db *db, const char *options_j
 	return CRMW_OK;
 }
 
-CRMW_API void crmw_agent_free(crmw_agent *a)
+void crmw_agent_free(crmw_agent *a)
 {
 	if (!a)
 		return;
@@ -256,12 +256,12 @@ CRMW_API void crmw_agent_free(crmw_agent *a)
 	free(a);
 }
 
-CRMW_API const char *crmw_agent_errmsg(const crmw_agent *a)
+const char *crmw_agent_errmsg(const crmw_agent *a)
 {
 	return a ? crmw__err_msg(&a->h.err) : "";
 }
 
-CRMW_API void crmw_agent_set_logger(crmw_agent *a, crmw_log_fn fn, int32_t level, void *userdata,
+void crmw_agent_set_logger(crmw_agent *a, crmw_log_fn fn, int32_t level, void *userdata,
 				    crmw_free_fn userdata_free)
 {
 	if (!a) {
@@ -293,7 +293,7 @@ static int connect_embedder(crmw_agent *a)
 	return rc ? crmw__errf(&a->h.err, rc, "%s", crmw_memory_errmsg(a->mem)) : CRMW_OK;
 }
 
-CRMW_API int crmw_agent_set_backend(crmw_agent *a, const crmw_backend *backend)
+int crmw_agent_set_backend(crmw_agent *a, const crmw_backend *backend)
 {
 	if (!a) {
 		if (backend && backend->struct_size >= sizeof(crmw_backend) && backend->destroy)
@@ -311,7 +311,7 @@ CRMW_API int crmw_agent_set_backend(crmw_agent *a, const crmw_backend *backend)
 	return connect_embedder(a);
 }
 
-CRMW_API int crmw_agent_set_memory(crmw_agent *a, crmw_memory *m)
+int crmw_agent_set_memory(crmw_agent *a, crmw_memory *m)
 {
 	if (!a)
 		return crmw__errf(NULL, CRMW_EINVALID, "crmw_agent_set_memory: NULL agent");
@@ -360,7 +360,7 @@ const json_t *crmw__agent_tools(crmw_agent *a, const char **text, int *rc)
 	return a->tools_json;
 }
 
-CRMW_API int crmw_agent_set_registry(crmw_agent *a, crmw_registry *reg)
+int crmw_agent_set_registry(crmw_agent *a, crmw_registry *reg)
 {
 	if (!a)
 		return crmw__errf(NULL, CRMW_EINVALID, "crmw_agent_set_registry: NULL agent");
@@ -368,7 +368,7 @@ CRMW_API int crmw_agent_set_registry(crmw_agent *a, crmw_registry *reg)
 	return CRMW_OK;
 }
 
-CRMW_API int crmw_agent_set_role(crmw_agent *a, const crmw_role *role)
+int crmw_agent_set_role(crmw_agent *a, const crmw_role *role)
 {
 	if (!a)
 		return crmw__errf(NULL, CRMW_EINVALID, "crmw_agent_set_role: NULL agent");
@@ -395,18 +395,18 @@ static int set_approver(crmw_agent *a, crmw_approve_fn fn, crmw_approve_ctx_fn c
 	return CRMW_OK;
 }
 
-CRMW_API int crmw_agent_set_approver(crmw_agent *a, crmw_approve_fn fn, void *userdata, crmw_free_fn userdata_free)
+int crmw_agent_set_approver(crmw_agent *a, crmw_approve_fn fn, void *userdata, crmw_free_fn userdata_free)
 {
 	return set_approver(a, fn, NULL, userdata, userdata_free, "crmw_agent_set_approver");
 }
 
-CRMW_API int crmw_agent_set_approver_ctx(crmw_agent *a, crmw_approve_ctx_fn fn, void *userdata,
+int crmw_agent_set_approver_ctx(crmw_agent *a, crmw_approve_ctx_fn fn, void *userdata,
 					 crmw_free_fn userdata_free)
 {
 	return set_approver(a, NULL, fn, userdata, userdata_free, "crmw_agent_set_approver_ctx");
 }
 
-CRMW_API int crmw_agent_set_user(crmw_agent *a, crmw_user_fn fn, void *userdata, crmw_free_fn userdata_free)
+int crmw_agent_set_user(crmw_agent *a, crmw_user_fn fn, void *userdata, crmw_free_fn userdata_free)
 {
 	if (!a) {
 		if (userdata_free)
@@ -421,7 +421,7 @@ CRMW_API int crmw_agent_set_user(crmw_agent *a, crmw_user_fn fn, void *userdata,
 	return CRMW_OK;
 }
 
-CRMW_API int crmw_agent_set_judge(crmw_agent *a, crmw_judge_fn fn, void *userdata, crmw_free_fn userdata_free)
+int crmw_agent_set_judge(crmw_agent *a, crmw_judge_fn fn, void *userdata, crmw_free_fn userdata_free)
 {
 	if (!a) {
 		if (userdata_free)
@@ -436,16 +436,15 @@ CRMW_API int crmw_agent_set_judge(crmw_agent *a, crmw_judge_fn fn, void *userdat
 	return CRMW_OK;
 }
 
-CRMW_API void crmw_agent_cancel(crmw_agent *a)
+void crmw_agent_cancel(crmw_agent *a)
 {
 	if (a)
 		atomic_fetch_add(&a->cancel_gen, 1);
 }
 
-CRMW_API int crmw_agent_run(crmw_buf *out, crmw_agent *a, const char *task_json, const char *options_json)
+int crmw_agent_run(crmw_buf *out, crmw_agent *a, const char *task_json, const char *options_json)
 {
-	if (!out || !a || !task_json)
-		return crmw__errf(a ? &a->h.err : NULL, CRMW_EINVALID, "crmw_agent_run: NULL argument");
+	CRMW__ARGS_NONNULL(a ? &a->h.err : NULL, !out || !a || !task_json);
 	if (!a->backend)
 		return crmw__errf(&a->h.err, CRMW_ESTATE, "crmw_agent_run: no backend (crmw_agent_set_backend)");
 	crmw__backend_ref *b = crmw__backend_ref_get(a->backend);
@@ -485,10 +484,9 @@ CRMW_API int crmw_agent_run(crmw_buf *out, crmw_agent *a, const char *task_json,
 	return rc;
 }
 
-CRMW_API int crmw_parse_model_output(crmw_buf *out, const char *output, size_t len, const char *options_json)
+int crmw_parse_model_output(crmw_buf *out, const char *output, size_t len, const char *options_json)
 {
-	if (!out || (!output && len))
-		return crmw__errf(NULL, CRMW_EINVALID, "crmw_parse_model_output: NULL argument");
+	CRMW__ARGS_NONNULL(NULL, !out || (!output && len));
 	static const char *const keys[] = {"id_prefix"};
 	json_t *o;
 	int rc = crmw__json_options(&o, NULL, options_json, "parser options", keys, 1);

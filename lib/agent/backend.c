@@ -93,26 +93,26 @@ int crmw__backend_call(crmw_err *e, crmw__backend_ref *b, struct crmw_response *
 	return CRMW_OK;
 }
 
-CRMW_API const char *crmw_request_json(const crmw_request *req, size_t *len)
+const char *crmw_request_json(const crmw_request *req, size_t *len)
 {
 	if (len)
 		*len = req ? req->len : 0;
 	return req ? req->json : NULL;
 }
 
-CRMW_API const char *crmw_request_task(const crmw_request *req, size_t *len)
+const char *crmw_request_task(const crmw_request *req, size_t *len)
 {
 	if (len)
 		*len = 0;
 	return req && req->session ? crmw__session_task_text(req->session, len) : NULL;
 }
 
-CRMW_API const char *crmw_request_purpose(const crmw_request *req)
+const char *crmw_request_purpose(const crmw_request *req)
 {
 	return req ? req->purpose : NULL;
 }
 
-CRMW_API int crmw_request_canceled(const crmw_request *req)
+int crmw_request_canceled(const crmw_request *req)
 {
 	return req && req->session && crmw__session_canceled(req->session) ? 1 : 0;
 }
@@ -127,10 +127,9 @@ static int set_body(crmw_response *r, int kind, const char *s, size_t n)
 	return CRMW_OK;
 }
 
-CRMW_API int crmw_response_set_message(crmw_response *r, const char *json, size_t len)
+int crmw_response_set_message(crmw_response *r, const char *json, size_t len)
 {
-	if (!r || !json)
-		return crmw__errf(NULL, CRMW_EINVALID, "crmw_response_set_message: NULL argument");
+	CRMW__ARGS_NONNULL(NULL, !r || !json);
 	json_t *v;
 	crmw__json_error je;
 	int rc = crmw__json_parse(json, len, &v, &je);
@@ -144,14 +143,13 @@ CRMW_API int crmw_response_set_message(crmw_response *r, const char *json, size_
 	return set_body(r, RESP_MESSAGE, json, len);
 }
 
-CRMW_API int crmw_response_set_text(crmw_response *r, const char *text, size_t len)
+int crmw_response_set_text(crmw_response *r, const char *text, size_t len)
 {
-	if (!r || (!text && len))
-		return crmw__errf(NULL, CRMW_EINVALID, "crmw_response_set_text: NULL argument");
+	CRMW__ARGS_NONNULL(NULL, !r || (!text && len));
 	return set_body(r, RESP_TEXT, text ? text : "", len);
 }
 
-CRMW_API int crmw_response_set_error(crmw_response *r, const char *message)
+int crmw_response_set_error(crmw_response *r, const char *message)
 {
 	if (!r)
 		return crmw__errf(NULL, CRMW_EINVALID, "crmw_response_set_error: NULL response");
@@ -159,7 +157,7 @@ CRMW_API int crmw_response_set_error(crmw_response *r, const char *message)
 	return set_body(r, RESP_ERROR, m, strlen(m));
 }
 
-CRMW_API int crmw_response_set_abstain(crmw_response *r, const char *reason)
+int crmw_response_set_abstain(crmw_response *r, const char *reason)
 {
 	if (!r)
 		return crmw__errf(NULL, CRMW_EINVALID, "crmw_response_set_abstain: NULL response");
@@ -167,7 +165,7 @@ CRMW_API int crmw_response_set_abstain(crmw_response *r, const char *reason)
 	return set_body(r, RESP_ABSTAIN, m, strlen(m));
 }
 
-CRMW_API void crmw_backend_dispose(crmw_backend *b)
+void crmw_backend_dispose(crmw_backend *b)
 {
 	if (!b)
 		return;
@@ -176,7 +174,7 @@ CRMW_API void crmw_backend_dispose(crmw_backend *b)
 	memset(b, 0, sizeof *b);
 }
 
-CRMW_API int crmw_response_set_usage(crmw_response *r, int64_t prompt_tokens, int64_t completion_tokens)
+int crmw_response_set_usage(crmw_response *r, int64_t prompt_tokens, int64_t completion_tokens)
 {
 	if (!r || prompt_tokens < 0 || completion_tokens < 0)
 		return crmw__errf(NULL, CRMW_EINVALID, "crmw_response_set_usage: NULL response or negative count");

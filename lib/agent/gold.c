@@ -210,10 +210,9 @@ static int gold_complete(crmw_response *resp, const crmw_request *req, void *ud)
 	return 0;
 }
 
-CRMW_API int crmw_backend_gold(crmw_backend *out, crmw_db *db, const char *options_json)
+int crmw_backend_gold(crmw_backend *out, crmw_db *db, const char *options_json)
 {
-	if (!out || !db)
-		return crmw__errf(NULL, CRMW_EINVALID, "crmw_backend_gold: NULL argument");
+	CRMW__ARGS_NONNULL(NULL, !out || !db);
 	memset(out, 0, sizeof *out);
 	json_t *o;
 	int rc = crmw__json_options(&o, NULL, options_json, "gold backend options", NULL, 0);

@@ -24,7 +24,7 @@
 
 #if !CRMW_HAVE_CURL
 
-CRMW_API int crmw_backend_openai_http(crmw_backend *out, const char *options_json)
+int crmw_backend_openai_http(crmw_backend *out, const char *options_json)
 {
 	(void)options_json;
 	if (out)
@@ -33,7 +33,7 @@ CRMW_API int crmw_backend_openai_http(crmw_backend *out, const char *options_jso
 			  "crmw_backend_openai_http: this libcrmweaver was built without libcurl (meson feature \"curl\")");
 }
 
-CRMW_API int crmw_backend_openai_http_check(crmw_buf *report, const char *options_json)
+int crmw_backend_openai_http_check(crmw_buf *report, const char *options_json)
 {
 	(void)report;
 	(void)options_json;
@@ -41,7 +41,7 @@ CRMW_API int crmw_backend_openai_http_check(crmw_buf *report, const char *option
 			  "crmw_backend_openai_http_check: this libcrmweaver was built without libcurl (meson feature \"curl\")");
 }
 
-CRMW_API int crmw_backend_openai_http_preview(crmw_buf *out, const char *options_json, const char *request_json)
+int crmw_backend_openai_http_preview(crmw_buf *out, const char *options_json, const char *request_json)
 {
 	(void)out;
 	(void)options_json;
@@ -1065,10 +1065,9 @@ static http *http_new(const char *options_json)
 	return h;
 }
 
-CRMW_API int crmw_backend_openai_http(crmw_backend *out, const char *options_json)
+int crmw_backend_openai_http(crmw_backend *out, const char *options_json)
 {
-	if (!out)
-		return crmw__errf(NULL, CRMW_EINVALID, "crmw_backend_openai_http: NULL argument");
+	CRMW__ARGS_NONNULL(NULL, !out);
 	memset(out, 0, sizeof *out);
 	http *h = http_new(options_json);
 	if (!h)
@@ -1086,7 +1085,7 @@ CRMW_API int crmw_backend_openai_http(crmw_backend *out, const char *options_jso
 	return CRMW_OK;
 }
 
-CRMW_API int crmw_backend_openai_http_check(crmw_buf *report, const char *options_json)
+int crmw_backend_openai_http_check(crmw_buf *report, const char *options_json)
 {
 	http *h = http_new(options_json);
 	if (!h)
@@ -1128,10 +1127,9 @@ CRMW_API int crmw_backend_openai_http_check(crmw_buf *report, const char *option
 	return rc;
 }
 
-CRMW_API int crmw_backend_openai_http_preview(crmw_buf *out, const char *options_json, const char *request_json)
+int crmw_backend_openai_http_preview(crmw_buf *out, const char *options_json, const char *request_json)
 {
-	if (!out || !request_json)
-		return crmw__errf(NULL, CRMW_EINVALID, "crmw_backend_openai_http_preview: NULL argument");
+	CRMW__ARGS_NONNULL(NULL, !out || !request_json);
 	json_t *rq = NULL;
 	crmw__json_error je;
 	if (crmw__json_parse(request_json, strlen(request_json), &rq, &je) != CRMW_OK || !json_is_object(rq) ||

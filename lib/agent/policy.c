@@ -540,7 +540,7 @@ static int policy_complete(crmw_response *resp, const crmw_request *req, void *u
 	return ret;
 }
 
-CRMW_API int crmw_backend_memory_policy(crmw_backend *out, crmw_memory *mem, const crmw_backend *fallback,
+int crmw_backend_memory_policy(crmw_backend *out, crmw_memory *mem, const crmw_backend *fallback,
 					const char *options_json)
 {
 	crmw_free_fn fb_destroy = fallback && fallback->struct_size >= offsetof(crmw_backend, destroy) + sizeof(crmw_free_fn)

@@ -88,10 +88,9 @@ static json_t *assistant_turns(const json_t *traj)
 	return rec;
 }
 
-CRMW_API int crmw_backend_replay(crmw_backend *out, const char *path, const char *options_json)
+int crmw_backend_replay(crmw_backend *out, const char *path, const char *options_json)
 {
-	if (!out || !path)
-		return crmw__errf(NULL, CRMW_EINVALID, "crmw_backend_replay: NULL argument");
+	CRMW__ARGS_NONNULL(NULL, !out || !path);
 	memset(out, 0, sizeof *out);
 	static const char *const keys[] = {"match"};
 	json_t *o;

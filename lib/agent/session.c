@@ -641,12 +641,12 @@ static int first_message(crmw_session *s)
 	return rc ? nomem(s) : CRMW_OK;
 }
 
-CRMW_API int crmw_session_new(crmw_session **out, crmw_agent *a, const char *task_json, const char *options_json)
+int crmw_session_new(crmw_session **out, crmw_agent *a, const char *task_json, const char *options_json)
 {
 	return crmw_session_new_as(out, a, NULL, task_json, options_json);
 }
 
-CRMW_API int crmw_session_new_as(crmw_session **out, crmw_agent *a, const crmw_role *role, const char *task_json,
+int crmw_session_new_as(crmw_session **out, crmw_agent *a, const crmw_role *role, const char *task_json,
 				 const char *options_json)
 {
 	if (!out || !a || !task_json)
@@ -709,7 +709,7 @@ CRMW_API int crmw_session_new_as(crmw_session **out, crmw_agent *a, const crmw_r
 	return CRMW_OK;
 }
 
-CRMW_API void crmw_session_free(crmw_session *s)
+void crmw_session_free(crmw_session *s)
 {
 	if (!s)
 		return;
@@ -742,22 +742,22 @@ CRMW_API void crmw_session_free(crmw_session *s)
 	free(s);
 }
 
-CRMW_API const char *crmw_session_errmsg(const crmw_session *s)
+const char *crmw_session_errmsg(const crmw_session *s)
 {
 	return s ? crmw__err_msg(&s->h.err) : "";
 }
 
-CRMW_API const crmw_role *crmw_session_role(const crmw_session *s)
+const crmw_role *crmw_session_role(const crmw_session *s)
 {
 	return s && s->opts ? s->opts->role : NULL;
 }
 
-CRMW_API int crmw_session_done(const crmw_session *s)
+int crmw_session_done(const crmw_session *s)
 {
 	return s && s->state == ST_DONE;
 }
 
-CRMW_API void crmw_session_cancel(crmw_session *s)
+void crmw_session_cancel(crmw_session *s)
 {
 	if (s)
 		atomic_store(&s->canceled, 1);
@@ -817,10 +817,9 @@ static int put(crmw_session *s, crmw_buf *out, const char *t, size_t n)
 	return crmw__buf_append(out, t, n) ? nomem(s) : CRMW_OK;
 }
 
-CRMW_API int crmw_session_next(int32_t *step, crmw_buf *out, crmw_session *s)
+int crmw_session_next(int32_t *step, crmw_buf *out, crmw_session *s)
 {
-	if (!step || !out || !s)
-		return crmw__errf(s ? &s->h.err : NULL, CRMW_EINVALID, "crmw_session_next: NULL argument");
+	CRMW__ARGS_NONNULL(s ? &s->h.err : NULL, !step || !out || !s);
 	if (s->state != ST_DONE && crmw__session_canceled(s))
 		end_now(s, "canceled", "canceled by the host");
 	int rc = CRMW_OK;
@@ -1199,10 +1198,9 @@ static void record_decision(crmw_session *s, json_t *dec, int64_t model_us, int6
 				      (json_int_t)tools_us));
 }
 
-CRMW_API int crmw_session_feed(crmw_session *s, const char *output, size_t len)
+int crmw_session_feed(crmw_session *s, const char *output, size_t len)
 {
-	if (!s || (!output && len))
-		return crmw__errf(s ? &s->h.err : NULL, CRMW_EINVALID, "crmw_session_feed: NULL argument");
+	CRMW__ARGS_NONNULL(s ? &s->h.err : NULL, !s || (!output && len));
 	if (s->state != ST_CHAT_WAIT && s->state != ST_DISTILL_WAIT)
 		return crmw__errf(&s->h.err, CRMW_ESTATE,
 				  s->state == ST_DONE ? "the episode is over" : "no request is pending: call crmw_session_next first");
@@ -1257,7 +1255,7 @@ CRMW_API int crmw_session_feed(crmw_session *s, const char *output, size_t len)
 	return CRMW_OK;
 }
 
-CRMW_API int crmw_session_feed_error(crmw_session *s, const char *message)
+int crmw_session_feed_error(crmw_session *s, const char *message)
 {
 	if (!s)
 		return crmw__errf(NULL, CRMW_EINVALID, "crmw_session_feed_error: NULL session");
@@ -1278,7 +1276,7 @@ CRMW_API int crmw_session_feed_error(crmw_session *s, const char *message)
 	return CRMW_OK;
 }
 
-CRMW_API int crmw_session_feed_abstain(crmw_session *s, const char *reason)
+int crmw_session_feed_abstain(crmw_session *s, const char *reason)
 {
 	if (!s)
 		return crmw__errf(NULL, CRMW_EINVALID, "crmw_session_feed_abstain: NULL session");
@@ -1318,7 +1316,7 @@ int crmw__session_feed_response(crmw_session *s, struct crmw_response *resp)
 	}
 }
 
-CRMW_API int crmw_session_feed_usage(crmw_session *s, int64_t prompt_tokens, int64_t completion_tokens)
+int crmw_session_feed_usage(crmw_session *s, int64_t prompt_tokens, int64_t completion_tokens)
 {
 	if (!s || prompt_tokens < 0 || completion_tokens < 0)
 		return crmw__errf(s ? &s->h.err : NULL, CRMW_EINVALID, "crmw_session_feed_usage: bad argument");
@@ -1341,18 +1339,16 @@ static int dump(crmw_session *s, crmw_buf *out, json_t *v)
 	return rc;
 }
 
-CRMW_API int crmw_session_decision(crmw_buf *out, crmw_session *s)
+int crmw_session_decision(crmw_buf *out, crmw_session *s)
 {
-	if (!out || !s)
-		return crmw__errf(s ? &s->h.err : NULL, CRMW_EINVALID, "crmw_session_decision: NULL argument");
+	CRMW__ARGS_NONNULL(s ? &s->h.err : NULL, !out || !s);
 	size_t n = json_array_size(s->decisions);
 	return dump(s, out, n ? json_incref(json_array_get(s->decisions, n - 1)) : json_object());
 }
 
-CRMW_API int crmw_session_trajectory(crmw_buf *out, crmw_session *s)
+int crmw_session_trajectory(crmw_buf *out, crmw_session *s)
 {
-	if (!out || !s)
-		return crmw__errf(s ? &s->h.err : NULL, CRMW_EINVALID, "crmw_session_trajectory: NULL argument");
+	CRMW__ARGS_NONNULL(s ? &s->h.err : NULL, !out || !s);
 	json_t *ids = json_array(), *scores = json_array();
 	size_t i;
 	json_t *h;

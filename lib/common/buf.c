@@ -12,8 +12,7 @@
 
 int crmw_buf_set(crmw_buf *buf, const void *data, size_t len)
 {
-	if (!buf || (!data && len))
-		return crmw__errf(NULL, CRMW_EINVALID, "crmw_buf_set: NULL argument");
+	CRMW__ARGS_NONNULL(NULL, !buf || (!data && len));
 	crmw__buf_clear(buf);
 	return crmw__buf_append(buf, data, len) ? crmw__errf(NULL, CRMW_ENOMEM, "out of memory") : CRMW_OK;
 }

@@ -42,6 +42,21 @@ typedef struct crmw_err {
 int crmw__errf(crmw_err *e, int32_t code, const char *fmt, ...) CRMW_PRINTF(3, 4);
 int crmw__verrf(crmw_err *e, int32_t code, const char *fmt, va_list ap) CRMW_PRINTF(3, 0);
 
+/*
+ * The argument guard of a public entry point (libgit2's GIT_ASSERT_ARG, as
+ * a refusal): when `missing` holds, record "<function>: NULL argument" on
+ * `errp` (may be NULL: the thread's last error only) and return
+ * CRMW_EINVALID from the enclosing function.  Every public function checks
+ * its pointers with it first, before touching any output:
+ *
+ *     CRMW__ARGS_NONNULL(db ? &db->h.err : NULL, !out || !db || !path);
+ */
+#define CRMW__ARGS_NONNULL(errp, missing)                                                              \
+	do {                                                                                           \
+		if (missing)                                                                           \
+			return crmw__errf((errp), CRMW_EINVALID, "%s: NULL argument", __func__);       \
+	} while (0)
+
 /* The handle's last message ("" when none); borrowed from `e`. */
 const char *crmw__err_msg(const crmw_err *e);
 

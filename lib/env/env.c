@@ -133,10 +133,9 @@ static void ctx_put(crmw_env_pool *p, ctx *c)
 
 static void *worker_main(void *arg);
 
-CRMW_API int crmw_env_pool_new(crmw_env_pool **out, const char *org_path, const char *options_json)
+int crmw_env_pool_new(crmw_env_pool **out, const char *org_path, const char *options_json)
 {
-	if (!out || !org_path)
-		return crmw__errf(NULL, CRMW_EINVALID, "crmw_env_pool_new: NULL argument");
+	CRMW__ARGS_NONNULL(NULL, !out || !org_path);
 	*out = NULL;
 	static const char *const keys[] = {"agent", "workers", "memory"};
 	json_t *o;
@@ -218,7 +217,7 @@ CRMW_API int crmw_env_pool_new(crmw_env_pool **out, const char *org_path, const 
 	return CRMW_OK;
 }
 
-CRMW_API void crmw_env_pool_free(crmw_env_pool *p)
+void crmw_env_pool_free(crmw_env_pool *p)
 {
 	if (!p)
 		return;
@@ -245,12 +244,12 @@ CRMW_API void crmw_env_pool_free(crmw_env_pool *p)
 	free(p);
 }
 
-CRMW_API const char *crmw_env_pool_errmsg(const crmw_env_pool *p)
+const char *crmw_env_pool_errmsg(const crmw_env_pool *p)
 {
 	return p ? crmw__err_msg(&p->h.err) : "";
 }
 
-CRMW_API int crmw_env_pool_set_tasks(crmw_env_pool *p, const crmw_task_set *tasks)
+int crmw_env_pool_set_tasks(crmw_env_pool *p, const crmw_task_set *tasks)
 {
 	if (!p)
 		return crmw__errf(NULL, CRMW_EINVALID, "crmw_env_pool_set_tasks: NULL pool");
@@ -260,7 +259,7 @@ CRMW_API int crmw_env_pool_set_tasks(crmw_env_pool *p, const crmw_task_set *task
 	return CRMW_OK;
 }
 
-CRMW_API int crmw_env_pool_set_memory(crmw_env_pool *p, crmw_memory *mem)
+int crmw_env_pool_set_memory(crmw_env_pool *p, crmw_memory *mem)
 {
 	if (!p)
 		return crmw__errf(NULL, CRMW_EINVALID, "crmw_env_pool_set_memory: NULL pool");
@@ -279,7 +278,7 @@ CRMW_API int crmw_env_pool_set_memory(crmw_env_pool *p, crmw_memory *mem)
 	return rc;
 }
 
-CRMW_API int crmw_env_pool_set_role(crmw_env_pool *p, const crmw_role *role)
+int crmw_env_pool_set_role(crmw_env_pool *p, const crmw_role *role)
 {
 	if (!p)
 		return crmw__errf(NULL, CRMW_EINVALID, "crmw_env_pool_set_role: NULL pool");
@@ -298,10 +297,9 @@ CRMW_API int crmw_env_pool_set_role(crmw_env_pool *p, const crmw_role *role)
 
 /* ----------------------------------------------------------- environments */
 
-CRMW_API int crmw_env_new(crmw_env **out, crmw_env_pool *p)
+int crmw_env_new(crmw_env **out, crmw_env_pool *p)
 {
-	if (!out || !p)
-		return crmw__errf(p ? &p->h.err : NULL, CRMW_EINVALID, "crmw_env_new: NULL argument");
+	CRMW__ARGS_NONNULL(p ? &p->h.err : NULL, !out || !p);
 	crmw_env *e = calloc(1, sizeof *e);
 	if (!e) {
 		*out = NULL;
@@ -324,7 +322,7 @@ static void drop_session(crmw_env *e, ctx *c)
 	e->seen = 0;
 }
 
-CRMW_API void crmw_env_free(crmw_env *e)
+void crmw_env_free(crmw_env *e)
 {
 	if (!e)
 		return;
@@ -339,7 +337,7 @@ CRMW_API void crmw_env_free(crmw_env *e)
 	free(e);
 }
 
-CRMW_API const char *crmw_env_errmsg(const crmw_env *e)
+const char *crmw_env_errmsg(const crmw_env *e)
 {
 	return e ? crmw__err_msg(&e->h.err) : "";
 }
@@ -368,10 +366,9 @@ static int messages_from(crmw_buf *b, const json_t *msgs, size_t from)
 	return rc ? rc : crmw__buf_putc(b, ']');
 }
 
-CRMW_API int crmw_env_reset(crmw_buf *obs, crmw_env *e, const char *reset_json)
+int crmw_env_reset(crmw_buf *obs, crmw_env *e, const char *reset_json)
 {
-	if (!obs || !e || !reset_json)
-		return crmw__errf(e ? &e->h.err : NULL, CRMW_EINVALID, "crmw_env_reset: NULL argument");
+	CRMW__ARGS_NONNULL(e ? &e->h.err : NULL, !obs || !e || !reset_json);
 	crmw_env_pool *p = e->p;
 	static const char *const keys[] = {"task", "index", "seed", "episode_id", "tools"};
 	json_t *o;
@@ -476,10 +473,9 @@ CRMW_API int crmw_env_reset(crmw_buf *obs, crmw_env *e, const char *reset_json)
 	return rc;
 }
 
-CRMW_API int crmw_env_step(crmw_buf *out, crmw_env *e, const char *output, size_t len)
+int crmw_env_step(crmw_buf *out, crmw_env *e, const char *output, size_t len)
 {
-	if (!out || !e || (!output && len))
-		return crmw__errf(e ? &e->h.err : NULL, CRMW_EINVALID, "crmw_env_step: NULL argument");
+	CRMW__ARGS_NONNULL(e ? &e->h.err : NULL, !out || !e || (!output && len));
 	if (!e->s)
 		return crmw__errf(&e->h.err, CRMW_ESTATE, "no episode: call crmw_env_reset first");
 	if (crmw__session_state_done(e->s))
@@ -552,10 +548,9 @@ CRMW_API int crmw_env_step(crmw_buf *out, crmw_env *e, const char *output, size_
 	return rc ? crmw__errf(&e->h.err, CRMW_ENOMEM, "out of memory") : CRMW_OK;
 }
 
-CRMW_API int crmw_env_trajectory(crmw_buf *out, crmw_env *e)
+int crmw_env_trajectory(crmw_buf *out, crmw_env *e)
 {
-	if (!out || !e)
-		return crmw__errf(e ? &e->h.err : NULL, CRMW_EINVALID, "crmw_env_trajectory: NULL argument");
+	CRMW__ARGS_NONNULL(e ? &e->h.err : NULL, !out || !e);
 	if (!e->s)
 		return crmw__errf(&e->h.err, CRMW_ESTATE, "no episode: call crmw_env_reset first");
 	return crmw_session_trajectory(out, e->s);
@@ -599,11 +594,10 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-CRMW_API int crmw_env_step_batch(crmw_env_pool *p, crmw_env *const *envs, const char *const *outputs,
+int crmw_env_step_batch(crmw_env_pool *p, crmw_env *const *envs, const char *const *outputs,
 				 const size_t *lens, crmw_buf *outs, int *rcs, int32_t n)
 {
-	if (!p || n < 0 || (n > 0 && (!envs || !outputs || !lens || !outs)))
-		return crmw__errf(p ? &p->h.err : NULL, CRMW_EINVALID, "crmw_env_step_batch: NULL argument");
+	CRMW__ARGS_NONNULL(p ? &p->h.err : NULL, !p || n < 0 || (n > 0 && (!envs || !outputs || !lens || !outs)));
 	for (int32_t i = 0; i < n; i++)
 		if (!envs[i] || envs[i]->p != p)
 			return crmw__errf(&p->h.err, CRMW_EINVALID, "crmw_env_step_batch: environment %d is not of this pool", i);
@@ -644,7 +638,7 @@ CRMW_API int crmw_env_step_batch(crmw_env_pool *p, crmw_env *const *envs, const 
 
 /* ------------------------------------------------------------------ groups */
 
-CRMW_API int crmw_group_stats(crmw_buf *out, double *advantages, const double *rewards, int32_t n)
+int crmw_group_stats(crmw_buf *out, double *advantages, const double *rewards, int32_t n)
 {
 	if (n < 0 || (n > 0 && !rewards))
 		return crmw__errf(NULL, CRMW_EINVALID, "crmw_group_stats: bad argument");

@@ -78,8 +78,7 @@ static bool word_byte(unsigned char c)
 
 int crmw_embed_hash(float *out, int32_t dim, const char *text, size_t len)
 {
-	if (!out || (!text && len))
-		return crmw__errf(NULL, CRMW_EINVALID, "crmw_embed_hash: NULL argument");
+	CRMW__ARGS_NONNULL(NULL, !out || (!text && len));
 	if (dim < 8)
 		return crmw__errf(NULL, CRMW_EINVALID, "crmw_embed_hash: dimension %d is below 8", (int)dim);
 	unsigned char *low = malloc(len + 1);

@@ -93,8 +93,7 @@ int crmw_memory_import(int64_t *added, int64_t *merged, crmw_memory *m, const ch
 		*added = 0;
 	if (merged)
 		*merged = 0;
-	if (!m || !path)
-		return crmw__errf(m ? &m->h.err : NULL, CRMW_EINVALID, "crmw_memory_import: NULL argument");
+	CRMW__ARGS_NONNULL(m ? &m->h.err : NULL, !m || !path);
 	json_t *opts = NULL;
 	int rc = crmw__json_options(&opts, &m->h.err, options_json, "import options", import_keys,
 				    CRMW_ARRAY_LEN(import_keys));

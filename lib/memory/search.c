@@ -1012,8 +1012,7 @@ static int with_topk(crmw_memory *m, mem_topk *t, int32_t k, float **sc, int64_t
 
 int crmw_memory_search(crmw_buf *out, crmw_memory *m, const char *text, const char *options_json)
 {
-	if (!m || !out || !text)
-		return crmw__errf(m ? &m->h.err : NULL, CRMW_EINVALID, "crmw_memory_search: NULL argument");
+	CRMW__ARGS_NONNULL(m ? &m->h.err : NULL, !m || !out || !text);
 	pthread_mutex_lock(&m->lock);
 	sopts o;
 	float q[m->dim];
@@ -1042,8 +1041,7 @@ int crmw_memory_search_vec(int64_t *ids, float *scores, int32_t *n_hits, crmw_me
 {
 	if (n_hits)
 		*n_hits = 0;
-	if (!m || !ids || !scores || !n_hits || !q)
-		return crmw__errf(m ? &m->h.err : NULL, CRMW_EINVALID, "crmw_memory_search_vec: NULL argument");
+	CRMW__ARGS_NONNULL(m ? &m->h.err : NULL, !m || !ids || !scores || !n_hits || !q);
 	if (k < 1 || k > 10000)
 		return crmw__errf(&m->h.err, CRMW_EINVALID, "k must be from 1 to 10000, not %d", (int)k);
 	pthread_mutex_lock(&m->lock);
@@ -1083,8 +1081,7 @@ int crmw_memory_search_vec(int64_t *ids, float *scores, int32_t *n_hits, crmw_me
 int crmw_memory_search_batch(int64_t *ids, float *scores, crmw_memory *m, const float *q, int32_t nq, int32_t dim,
 			     int32_t k, const char *options_json)
 {
-	if (!m || !ids || !scores || !q)
-		return crmw__errf(m ? &m->h.err : NULL, CRMW_EINVALID, "crmw_memory_search_batch: NULL argument");
+	CRMW__ARGS_NONNULL(m ? &m->h.err : NULL, !m || !ids || !scores || !q);
 	if (k < 1 || k > 10000 || nq < 1)
 		return crmw__errf(&m->h.err, CRMW_EINVALID, "k must be from 1 to 10000 and nq at least 1 (k %d, nq %d)",
 				  (int)k, (int)nq);
@@ -1161,8 +1158,7 @@ int crmw_memory_search_batch(int64_t *ids, float *scores, crmw_memory *m, const 
 
 int crmw_memory_list(crmw_buf *out, crmw_memory *m, const char *options_json)
 {
-	if (!m || !out)
-		return crmw__errf(m ? &m->h.err : NULL, CRMW_EINVALID, "crmw_memory_list: NULL argument");
+	CRMW__ARGS_NONNULL(m ? &m->h.err : NULL, !m || !out);
 	pthread_mutex_lock(&m->lock);
 	sopts o;
 	int rc = read_sopts(m, &o, options_json, true);
@@ -1243,8 +1239,7 @@ static int group_counts(crmw_memory *m, crmw_buf *out, const char *col)
 
 int crmw_memory_stats(crmw_buf *out, crmw_memory *m)
 {
-	if (!m || !out)
-		return crmw__errf(m ? &m->h.err : NULL, CRMW_EINVALID, "crmw_memory_stats: NULL argument");
+	CRMW__ARGS_NONNULL(m ? &m->h.err : NULL, !m || !out);
 	pthread_mutex_lock(&m->lock);
 	int rc;
 	int src = sqlite3_exec(m->sql, "BEGIN", NULL, NULL, NULL);

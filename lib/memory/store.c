@@ -912,8 +912,7 @@ int crmw__mem_embed_text(crmw_memory *m, float *out, const char *text, size_t le
 
 int crmw_memory_embed(float *out, int32_t dim, crmw_memory *m, const char *text, size_t len)
 {
-	if (!m || !out || !text)
-		return crmw__errf(m ? &m->h.err : NULL, CRMW_EINVALID, "crmw_memory_embed: NULL argument");
+	CRMW__ARGS_NONNULL(m ? &m->h.err : NULL, !m || !out || !text);
 	if (dim != m->dim)
 		return crmw__errf(&m->h.err, CRMW_EINVALID, "the output has %d dimensions; the store holds %d", (int)dim,
 				  (int)m->dim);
@@ -965,8 +964,7 @@ int crmw__mem_entry_json(crmw_buf *b, sqlite3_stmt *st)
 
 int crmw_memory_get(crmw_buf *out, crmw_memory *m, int64_t id)
 {
-	if (!m || !out)
-		return crmw__errf(m ? &m->h.err : NULL, CRMW_EINVALID, "crmw_memory_get: NULL argument");
+	CRMW__ARGS_NONNULL(m ? &m->h.err : NULL, !m || !out);
 	pthread_mutex_lock(&m->lock);
 	sqlite3_stmt *st = NULL;
 	int rc = prep(m, &st, "SELECT " MEM_ENTRY_COLS " FROM crmw_mem_entry WHERE id = ?1");
@@ -995,8 +993,7 @@ int crmw_memory_get(crmw_buf *out, crmw_memory *m, int64_t id)
 
 int crmw_memory_get_vector(float *out, int32_t dim, crmw_memory *m, int64_t id)
 {
-	if (!m || !out)
-		return crmw__errf(m ? &m->h.err : NULL, CRMW_EINVALID, "crmw_memory_get_vector: NULL argument");
+	CRMW__ARGS_NONNULL(m ? &m->h.err : NULL, !m || !out);
 	if (dim != m->dim)
 		return crmw__errf(&m->h.err, CRMW_EINVALID, "the output has %d dimensions; the store holds %d", (int)dim,
 				  (int)m->dim);
@@ -1022,8 +1019,7 @@ int crmw_memory_get_vector(float *out, int32_t dim, crmw_memory *m, int64_t id)
 
 int crmw_memory_count(int64_t *n, crmw_memory *m)
 {
-	if (!m || !n)
-		return crmw__errf(m ? &m->h.err : NULL, CRMW_EINVALID, "crmw_memory_count: NULL argument");
+	CRMW__ARGS_NONNULL(m ? &m->h.err : NULL, !m || !n);
 	pthread_mutex_lock(&m->lock);
 	sqlite3_stmt *st = NULL;
 	int rc = prep(m, &st, "SELECT count(*) FROM crmw_mem_entry");
@@ -1573,8 +1569,7 @@ int crmw_memory_add(int64_t *id, int32_t *merged, crmw_memory *m, const char *en
 		*id = 0;
 	if (merged)
 		*merged = 0;
-	if (!m || !entry_json)
-		return crmw__errf(m ? &m->h.err : NULL, CRMW_EINVALID, "crmw_memory_add: NULL argument");
+	CRMW__ARGS_NONNULL(m ? &m->h.err : NULL, !m || !entry_json);
 	if (vec && dim != m->dim)
 		return crmw__errf(&m->h.err, CRMW_EINVALID, "the vector has %d dimensions; the store holds %d", (int)dim,
 				  (int)m->dim);
@@ -1610,8 +1605,7 @@ int crmw_memory_add(int64_t *id, int32_t *merged, crmw_memory *m, const char *en
 
 int crmw_memory_update(crmw_memory *m, int64_t id, const char *patch_json)
 {
-	if (!m || !patch_json)
-		return crmw__errf(m ? &m->h.err : NULL, CRMW_EINVALID, "crmw_memory_update: NULL argument");
+	CRMW__ARGS_NONNULL(m ? &m->h.err : NULL, !m || !patch_json);
 	json_t *p = NULL;
 	pthread_mutex_lock(&m->lock);
 	int rc = parse_doc(m, &p, patch_json, "the patch");
@@ -1750,8 +1744,7 @@ int crmw_memory_feedback(int64_t *updated, crmw_memory *m, const int64_t *ids, s
 {
 	if (updated)
 		*updated = 0;
-	if (!m || (!ids && n))
-		return crmw__errf(m ? &m->h.err : NULL, CRMW_EINVALID, "crmw_memory_feedback: NULL argument");
+	CRMW__ARGS_NONNULL(m ? &m->h.err : NULL, !m || (!ids && n));
 	if (event < 0 || event > 4)
 		return crmw__errf(&m->h.err, CRMW_EINVALID, "unknown memory event %d (0 to 4: retrieved, success, "
 							   "failure, helpful, harmful)", (int)event);

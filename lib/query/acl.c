@@ -601,8 +601,7 @@ static void role_seal(crmw_role *r)
 
 int crmw_role_new(crmw_role **out, crmw_db *db, const char *policy, const char *bindings_json)
 {
-	if (!out || !db || !policy)
-		return crmw__errf(NULL, CRMW_EINVALID, "crmw_role_new: NULL argument");
+	CRMW__ARGS_NONNULL(NULL, !out || !db || !policy);
 	*out = NULL;
 	crmw_role *r = calloc(1, sizeof *r);
 	if (!r)
@@ -825,15 +824,13 @@ const char *crmw_role_name(const crmw_role *r)
 
 int crmw_role_can_read(const crmw_role *r, const char *object, const char *field)
 {
-	if (!r || !object)
-		return crmw__errf(NULL, CRMW_EINVALID, "crmw_role_can_read: NULL argument");
+	CRMW__ARGS_NONNULL(NULL, !r || !object);
 	return field ? crmw__role_sees(r, object, field) : crmw__role_reads(r, object);
 }
 
 int crmw_role_allows(const crmw_role *r, const char *capability)
 {
-	if (!r || !capability)
-		return crmw__errf(NULL, CRMW_EINVALID, "crmw_role_allows: NULL argument");
+	CRMW__ARGS_NONNULL(NULL, !r || !capability);
 	if (strcmp(capability, "raw_sql") == 0)
 		return r->raw_sql;
 	if (strcmp(capability, "metrics") == 0)
@@ -879,8 +876,7 @@ const char *crmw_role_binding(const crmw_role *r, const char *name)
 
 int crmw_role_describe(crmw_buf *out, const crmw_role *r)
 {
-	if (!out || !r)
-		return crmw__errf(NULL, CRMW_EINVALID, "crmw_role_describe: NULL argument");
+	CRMW__ARGS_NONNULL(NULL, !out || !r);
 	json_t *p = json_pack("{s:i, s:s, s:s, s:b, s:b}", "schema_version", 1, "name", r->name, "default",
 			      r->default_read ? "read" : "none", "raw_sql", r->raw_sql, "metrics", r->metrics);
 	json_t *objs = json_object(), *binds = json_object();

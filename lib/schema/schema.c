@@ -764,8 +764,7 @@ static json_t *parse(crmw_err *e, const char *json, size_t len, const char *what
 
 int crmw_schema_from_json(crmw_schema **out, const char *json, size_t len)
 {
-	if (!out || !json)
-		return crmw__errf(NULL, CRMW_EINVALID, "crmw_schema_from_json: NULL argument");
+	CRMW__ARGS_NONNULL(NULL, !out || !json);
 	*out = NULL;
 	json_t *root = parse(NULL, json, len, "schema");
 	if (!root)
@@ -818,8 +817,7 @@ done:
 
 int crmw_schema_add_object(crmw_schema *s, const char *object_json, size_t len)
 {
-	if (!s || !object_json)
-		return crmw__errf(s ? &s->h.err : NULL, CRMW_EINVALID, "crmw_schema_add_object: NULL argument");
+	CRMW__ARGS_NONNULL(s ? &s->h.err : NULL, !s || !object_json);
 	json_t *jo = parse(&s->h.err, object_json, len, "object");
 	if (!jo)
 		return CRMW_EFORMAT;
@@ -830,8 +828,7 @@ int crmw_schema_add_object(crmw_schema *s, const char *object_json, size_t len)
 
 int crmw_schema_add_field(crmw_schema *s, const char *object, const char *field_json, size_t len)
 {
-	if (!s || !object || !field_json)
-		return crmw__errf(s ? &s->h.err : NULL, CRMW_EINVALID, "crmw_schema_add_field: NULL argument");
+	CRMW__ARGS_NONNULL(s ? &s->h.err : NULL, !s || !object || !field_json);
 	crmw_object *o = crmw__schema_object(s, object);
 	if (!o)
 		return crmw__schema_no_object(&s->h.err, s, object);
@@ -848,8 +845,7 @@ int crmw_schema_add_field(crmw_schema *s, const char *object, const char *field_
 
 int crmw_schema_clone(crmw_schema **out, const crmw_schema *s)
 {
-	if (!out || !s)
-		return crmw__errf(NULL, CRMW_EINVALID, "crmw_schema_clone: NULL argument");
+	CRMW__ARGS_NONNULL(NULL, !out || !s);
 	crmw_buf b = CRMW_BUF_INIT;
 	int rc = crmw_schema_to_json(&b, s);
 	if (!rc)
@@ -951,8 +947,7 @@ static int object_json(crmw_buf *b, const crmw_schema *s, const crmw_object *o, 
 
 int crmw_schema_to_json(crmw_buf *out, const crmw_schema *s)
 {
-	if (!out || !s)
-		return crmw__errf(NULL, CRMW_EINVALID, "crmw_schema_to_json: NULL argument");
+	CRMW__ARGS_NONNULL(NULL, !out || !s);
 	crmw_buf b = CRMW_BUF_INIT;
 	int rc = crmw__buf_puts(&b, "{\"schema_version\":1");
 	rc = rc ? rc : put_key_str(&b, "name", s->name, true);
@@ -974,8 +969,7 @@ int crmw_schema_to_json(crmw_buf *out, const crmw_schema *s)
 
 int crmw_schema_describe(crmw_buf *out, crmw_schema *s, const char *object)
 {
-	if (!out || !s || !object)
-		return crmw__errf(s ? &s->h.err : NULL, CRMW_EINVALID, "crmw_schema_describe: NULL argument");
+	CRMW__ARGS_NONNULL(s ? &s->h.err : NULL, !out || !s || !object);
 	crmw_object *o = crmw__schema_object(s, object);
 	if (!o)
 		return crmw__schema_no_object(&s->h.err, s, object);
@@ -1147,8 +1141,7 @@ int crmw__schema_render_view(crmw_buf *out, crmw_schema *s, const char *objects,
 
 int crmw_schema_builtin(crmw_schema **out, const char *set)
 {
-	if (!out || !set)
-		return crmw__errf(NULL, CRMW_EINVALID, "crmw_schema_builtin: NULL argument");
+	CRMW__ARGS_NONNULL(NULL, !out || !set);
 	*out = NULL;
 	crmw_schema *s = NULL;
 	int rc = crmw_schema_new(&s, set);

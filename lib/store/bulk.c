@@ -112,8 +112,7 @@ static void restore_journal(crmw_bulk *b);
 
 int crmw_bulk_begin(crmw_bulk **out, crmw_db *db, const char *options_json)
 {
-	if (!out || !db)
-		return crmw__errf(db ? &db->h.err : NULL, CRMW_EINVALID, "crmw_bulk_begin: NULL argument");
+	CRMW__ARGS_NONNULL(db ? &db->h.err : NULL, !out || !db);
 	*out = NULL;
 	bool exclusive = false;
 	if (options_json && options_json[0]) {
@@ -487,8 +486,7 @@ int crmw__bulk_add_object(crmw_buf *id_out, crmw_bulk *b, const crmw_object *o, 
 
 int crmw_bulk_add_json(crmw_buf *id_out, crmw_bulk *b, const char *object, const char *json, size_t len)
 {
-	if (!b || !object || !json)
-		return crmw__errf(b ? &b->db->h.err : NULL, CRMW_EINVALID, "crmw_bulk_add_json: NULL argument");
+	CRMW__ARGS_NONNULL(b ? &b->db->h.err : NULL, !b || !object || !json);
 	crmw_db *db = b->db;
 	int rc = check_open(b, "bulk add");
 	if (rc)
@@ -529,8 +527,7 @@ crmw_db *crmw__bulk_db(crmw_bulk *b)
 
 int crmw_bulk_row_begin(crmw_bulk *b, const char *object)
 {
-	if (!b || !object)
-		return crmw__errf(b ? &b->db->h.err : NULL, CRMW_EINVALID, "crmw_bulk_row_begin: NULL argument");
+	CRMW__ARGS_NONNULL(b ? &b->db->h.err : NULL, !b || !object);
 	int rc = check_open(b, "bulk row");
 	if (rc)
 		return rc;
@@ -593,8 +590,7 @@ static int type_error(crmw_bulk *b, const crmw_field *f, const char *why)
 int crmw_bulk_set_text(crmw_bulk *b, int32_t field, const char *s, size_t len)
 {
 	const crmw_field *f;
-	if (!b || !s)
-		return crmw__errf(b ? &b->db->h.err : NULL, CRMW_EINVALID, "crmw_bulk_set_text: NULL argument");
+	CRMW__ARGS_NONNULL(b ? &b->db->h.err : NULL, !b || !s);
 	int rc = row_field(b, field, "bulk set", &f);
 	if (rc)
 		return rc;

@@ -543,8 +543,7 @@ static int remove_db_files(const char *path)
 int crmw_db_create(crmw_db **out, const char *path, const crmw_schema *schema,
 		   const char *options_json)
 {
-	if (!out || !path || !schema)
-		return crmw__errf(NULL, CRMW_EINVALID, "crmw_db_create: NULL argument");
+	CRMW__ARGS_NONNULL(NULL, !out || !path || !schema);
 	*out = NULL;
 	bool memory = strcmp(path, ":memory:") == 0;
 	bool overwrite = false;
@@ -747,8 +746,7 @@ static int load_meta(crmw_db *db, const char *key, char **out)
 
 int crmw_db_open(crmw_db **out, const char *path, uint32_t flags)
 {
-	if (!out || !path)
-		return crmw__errf(NULL, CRMW_EINVALID, "crmw_db_open: NULL argument");
+	CRMW__ARGS_NONNULL(NULL, !out || !path);
 	*out = NULL;
 	if (flags & ~(uint32_t)CRMW_DB_READONLY)
 		return crmw__errf(NULL, CRMW_EINVALID, "crmw_db_open: unknown flags 0x%x", flags);
@@ -865,8 +863,7 @@ const char *crmw_db_now(const crmw_db *db)
 
 int crmw_db_count(int64_t *out, crmw_db *db, const char *object)
 {
-	if (!out || !db || !object)
-		return crmw__errf(db ? &db->h.err : NULL, CRMW_EINVALID, "crmw_db_count: NULL argument");
+	CRMW__ARGS_NONNULL(db ? &db->h.err : NULL, !out || !db || !object);
 	crmw_object *o = crmw__db_object(db, object);
 	if (!o)
 		return CRMW_ENOTFOUND;
@@ -886,8 +883,7 @@ int crmw_db_count(int64_t *out, crmw_db *db, const char *object)
 
 int crmw_db_add_object(crmw_db *db, const char *object_json, size_t len)
 {
-	if (!db || !object_json)
-		return crmw__errf(db ? &db->h.err : NULL, CRMW_EINVALID, "crmw_db_add_object: NULL argument");
+	CRMW__ARGS_NONNULL(db ? &db->h.err : NULL, !db || !object_json);
 	int rc = crmw__db_writable(db, "add object");
 	if (rc)
 		return rc;
@@ -913,8 +909,7 @@ int crmw_db_add_object(crmw_db *db, const char *object_json, size_t len)
 
 int crmw_db_add_field(crmw_db *db, const char *object, const char *field_json, size_t len)
 {
-	if (!db || !object || !field_json)
-		return crmw__errf(db ? &db->h.err : NULL, CRMW_EINVALID, "crmw_db_add_field: NULL argument");
+	CRMW__ARGS_NONNULL(db ? &db->h.err : NULL, !db || !object || !field_json);
 	int rc = crmw__db_writable(db, "add field");
 	if (rc)
 		return rc;

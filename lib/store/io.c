@@ -332,8 +332,7 @@ int crmw_db_import_file(int64_t *count_out, crmw_db *db, const char *object, int
 {
 	if (count_out)
 		*count_out = 0;
-	if (!db || !object || !path)
-		return crmw__errf(db ? &db->h.err : NULL, CRMW_EINVALID, "crmw_db_import_file: NULL argument");
+	CRMW__ARGS_NONNULL(db ? &db->h.err : NULL, !db || !object || !path);
 	if (!format_ext(format))
 		return crmw__errf(&db->h.err, CRMW_EINVALID, "import: unknown format %d", (int)format);
 	crmw_object *o = crmw__db_object(db, object);
@@ -370,8 +369,7 @@ int crmw_db_import_dir(int64_t *count_out, crmw_db *db, const char *dir)
 {
 	if (count_out)
 		*count_out = 0;
-	if (!db || !dir)
-		return crmw__errf(db ? &db->h.err : NULL, CRMW_EINVALID, "crmw_db_import_dir: NULL argument");
+	CRMW__ARGS_NONNULL(db ? &db->h.err : NULL, !db || !dir);
 	DIR *d = opendir(dir);
 	if (!d)
 		return crmw__errf(&db->h.err, errno == ENOENT ? CRMW_ENOTFOUND : CRMW_EIO, "%s: %s", dir,
@@ -444,8 +442,7 @@ int crmw_db_import_sqlite(int64_t *count_out, crmw_db *db, const char *dump_path
 {
 	if (count_out)
 		*count_out = 0;
-	if (!db || !dump_path)
-		return crmw__errf(db ? &db->h.err : NULL, CRMW_EINVALID, "crmw_db_import_sqlite: NULL argument");
+	CRMW__ARGS_NONNULL(db ? &db->h.err : NULL, !db || !dump_path);
 	struct stat sb;
 	if (stat(dump_path, &sb) != 0)
 		return crmw__errf(&db->h.err, CRMW_ENOTFOUND, "%s: %s", dump_path, strerror(errno));
@@ -613,8 +610,7 @@ static int csv_row(crmw_buf *b, const crmw_object *o, sqlite3_stmt *st)
 
 int crmw_db_export_file(crmw_db *db, const char *object, int32_t format, const char *path)
 {
-	if (!db || !object || !path)
-		return crmw__errf(db ? &db->h.err : NULL, CRMW_EINVALID, "crmw_db_export_file: NULL argument");
+	CRMW__ARGS_NONNULL(db ? &db->h.err : NULL, !db || !object || !path);
 	if (!format_ext(format))
 		return crmw__errf(&db->h.err, CRMW_EINVALID, "export: unknown format %d", (int)format);
 	crmw_object *o = crmw__db_object(db, object);
@@ -705,8 +701,7 @@ static int mkdir_p(crmw_db *db, const char *dir)
 
 int crmw_db_export_dir(crmw_db *db, int32_t format, const char *dir)
 {
-	if (!db || !dir)
-		return crmw__errf(db ? &db->h.err : NULL, CRMW_EINVALID, "crmw_db_export_dir: NULL argument");
+	CRMW__ARGS_NONNULL(db ? &db->h.err : NULL, !db || !dir);
 	const char *ext = format_ext(format);
 	if (!ext)
 		return crmw__errf(&db->h.err, CRMW_EINVALID, "export: unknown format %d", (int)format);

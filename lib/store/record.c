@@ -273,8 +273,7 @@ static int write_start(crmw_db *db, const char *verb, const char *object, const 
 int crmw_record_insert(crmw_buf *id_out, crmw_db *db, const char *object, const char *json,
 		       size_t len)
 {
-	if (!db || !object || !json)
-		return crmw__errf(db ? &db->h.err : NULL, CRMW_EINVALID, "crmw_record_insert: NULL argument");
+	CRMW__ARGS_NONNULL(db ? &db->h.err : NULL, !db || !object || !json);
 	crmw_object *o;
 	char where[200], id[19];
 	parsed p = {0};
@@ -346,8 +345,7 @@ static int update_parsed(crmw_db *db, crmw_object *o, parsed *p, const char *id,
 
 int crmw_record_update(crmw_db *db, const char *object, const char *id, const char *json, size_t len)
 {
-	if (!db || !object || !id || !json)
-		return crmw__errf(db ? &db->h.err : NULL, CRMW_EINVALID, "crmw_record_update: NULL argument");
+	CRMW__ARGS_NONNULL(db ? &db->h.err : NULL, !db || !object || !id || !json);
 	crmw_object *o;
 	char where[200];
 	parsed p = {0};
@@ -363,8 +361,7 @@ int crmw_record_update(crmw_db *db, const char *object, const char *id, const ch
 int crmw_record_upsert(crmw_buf *id_out, crmw_db *db, const char *object, const char *json,
 		       size_t len)
 {
-	if (!db || !object || !json)
-		return crmw__errf(db ? &db->h.err : NULL, CRMW_EINVALID, "crmw_record_upsert: NULL argument");
+	CRMW__ARGS_NONNULL(db ? &db->h.err : NULL, !db || !object || !json);
 	crmw_object *o;
 	char where[200], id[19];
 	parsed p = {0};
@@ -385,8 +382,7 @@ int crmw_record_upsert(crmw_buf *id_out, crmw_db *db, const char *object, const 
 
 int crmw_record_delete(crmw_db *db, const char *object, const char *id)
 {
-	if (!db || !object || !id)
-		return crmw__errf(db ? &db->h.err : NULL, CRMW_EINVALID, "crmw_record_delete: NULL argument");
+	CRMW__ARGS_NONNULL(db ? &db->h.err : NULL, !db || !object || !id);
 	crmw_object *o;
 	char where[200]; /* unused: delete words its own messages */
 	int rc = write_start(db, "delete", object, id, NULL, 0, &o, NULL, where, sizeof where);
@@ -443,8 +439,7 @@ int crmw_record_delete(crmw_db *db, const char *object, const char *id)
 
 int crmw_record_get(crmw_buf *out, crmw_db *db, const char *object, const char *id)
 {
-	if (!out || !db || !object || !id)
-		return crmw__errf(db ? &db->h.err : NULL, CRMW_EINVALID, "crmw_record_get: NULL argument");
+	CRMW__ARGS_NONNULL(db ? &db->h.err : NULL, !out || !db || !object || !id);
 	crmw_object *o = crmw__db_object(db, object);
 	if (!o)
 		return CRMW_ENOTFOUND;
@@ -485,8 +480,7 @@ struct crmw_record_iter {
 
 int crmw_record_iter_new(crmw_record_iter **out, crmw_db *db, const char *object)
 {
-	if (!out || !db || !object)
-		return crmw__errf(db ? &db->h.err : NULL, CRMW_EINVALID, "crmw_record_iter_new: NULL argument");
+	CRMW__ARGS_NONNULL(db ? &db->h.err : NULL, !out || !db || !object);
 	*out = NULL;
 	crmw_object *o = crmw__db_object(db, object);
 	if (!o)
@@ -507,8 +501,7 @@ int crmw_record_iter_new(crmw_record_iter **out, crmw_db *db, const char *object
 
 int crmw_record_iter_next(crmw_buf *out, crmw_record_iter *it)
 {
-	if (!out || !it)
-		return crmw__errf(NULL, CRMW_EINVALID, "crmw_record_iter_next: NULL argument");
+	CRMW__ARGS_NONNULL(NULL, !out || !it);
 	if (it->done)
 		return 0;
 	int src = sqlite3_step(it->st);

@@ -96,8 +96,7 @@ static const struct {
 
 int crmw_registry_add_builtin(crmw_registry *reg, const char *names, crmw_db *db, const crmw_query_opts *opts)
 {
-	if (!reg || !names)
-		return crmw__errf(NULL, CRMW_EINVALID, "crmw_registry_add_builtin: NULL argument");
+	CRMW__ARGS_NONNULL(NULL, !reg || !names);
 	/* Resolve every set and check every name before adding anything. */
 	const builtin_tool *chosen[CRMW_ARRAY_LEN(sets)];
 	size_t nchosen = 0;

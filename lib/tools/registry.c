@@ -297,8 +297,7 @@ int crmw_registry_set_max_output(crmw_registry *r, int64_t bytes)
 
 int crmw_registry_remove(crmw_registry *r, const char *name)
 {
-	if (!r || !name)
-		return crmw__errf(r ? &r->h.err : NULL, CRMW_EINVALID, "crmw_registry_remove: NULL argument");
+	CRMW__ARGS_NONNULL(r ? &r->h.err : NULL, !r || !name);
 	tool *t = find(r, name);
 	if (!t)
 		return crmw__errf(&r->h.err, CRMW_ENOTFOUND, "no tool named '%s'", name);
@@ -354,8 +353,7 @@ static int unknown(crmw_registry *r, crmw_buf *result, const char *name)
 
 int crmw_registry_describe(crmw_buf *out, crmw_registry *r, const char *name)
 {
-	if (!out || !r || !name)
-		return crmw__errf(r ? &r->h.err : NULL, CRMW_EINVALID, "crmw_registry_describe: NULL argument");
+	CRMW__ARGS_NONNULL(r ? &r->h.err : NULL, !out || !r || !name);
 	tool *t = find(r, name);
 	if (!t)
 		return unknown(r, NULL, name);
@@ -406,8 +404,7 @@ static int check_args(crmw_registry *r, crmw_buf *err, const tool *t, const char
 
 int crmw_registry_validate(crmw_buf *error, crmw_registry *r, const char *name, const char *args_json, size_t len)
 {
-	if (!r || !name || (!args_json && len))
-		return crmw__errf(r ? &r->h.err : NULL, CRMW_EINVALID, "crmw_registry_validate: NULL argument");
+	CRMW__ARGS_NONNULL(r ? &r->h.err : NULL, !r || !name || (!args_json && len));
 	tool *t = find(r, name);
 	if (!t)
 		return unknown(r, error, name);
@@ -601,8 +598,7 @@ static int export_gbnf(crmw_registry *r, crmw_buf *out)
 
 int crmw_registry_export(crmw_buf *out, crmw_registry *r, int32_t format)
 {
-	if (!out || !r)
-		return crmw__errf(r ? &r->h.err : NULL, CRMW_EINVALID, "crmw_registry_export: NULL argument");
+	CRMW__ARGS_NONNULL(r ? &r->h.err : NULL, !out || !r);
 	if (format == CRMW_TOOLS_HERMES)
 		return export_hermes(r, out);
 	if (format == CRMW_TOOLS_GBNF)
