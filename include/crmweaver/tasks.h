@@ -242,7 +242,8 @@ CRMW_API int crmw_task_set_stats(crmw_buf *out, const crmw_task_set *ts, const c
  *
  * `out` receives {"schema_version": 1, "tasks": N, "reference_split",
  * "candidates", "user", "baselines": [{"name", "description", "score", "solved",
- * "tasks", "families": {F: {"score", "solved", "tasks"}}, "answers"?:
+ * "tasks", "families": {F: {"score", "solved", "tasks"}}, "user" (of
+ * guess_multi_turn: its mode, seed and max_turns), "answers"?:
  * [{"task_id", "family", "answer", "score", "said"?}]}], "families": {F:
  * {"tasks", "kind" ("vocabulary", "id", "text", "none"), "reference":
  * {"from" (the reference split, or "all"), "tasks"}, "majority",

@@ -867,6 +867,14 @@ static json_t *output(const bl *b, size_t neval)
 		json_t *e = json_pack("{s:s, s:s, s:f, s:I, s:I, s:o*}", "name", POLICIES[p].name, "description",
 				      POLICIES[p].description, "score", neval ? sum / (double)neval : 0.0, "solved",
 				      (json_int_t)solved, "tasks", (json_int_t)neval, "families", pf);
+		if (e && p == P_GUESS_MT) {
+			/* the user it guessed against: the defaults of crmw_user_sim_new, then the options */
+			json_t *u = json_pack("{s:s, s:i, s:i}", "mode", "persona", "seed", 0, "max_turns", 10);
+			if (!u || (b->user && json_object_update(u, b->user)) || json_object_set_new(e, "user", u)) {
+				json_decref(e);
+				e = NULL;
+			}
+		}
 		if (e && b->answers)
 			json_object_set(e, "answers", b->per_task[p]);
 		if (!e || json_array_append_new(list, e)) {

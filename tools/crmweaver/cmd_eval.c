@@ -339,7 +339,7 @@ static json_t *run_user(json_t *const *trajs, int n)
 }
 
 json_t *baselines_auto(const char *cmd, json_t *const *trajs, json_t *const *metas, const char *const *names, int n,
-		       const char *tasks_path, const char *db_path)
+		       const char *tasks_path, const char *db_path, int *status)
 {
 	char *tp = tasks_path ? strdup(tasks_path) : NULL, *dp = db_path ? strdup(db_path) : NULL;
 	for (int k = 0; k < n; k++) {
@@ -434,7 +434,12 @@ done:
 	json_decref(seen);
 	free(tp);
 	free(dp);
-	return rc == CLI_OK ? result : NULL;
+	*status = rc;
+	if (rc != CLI_OK) {
+		json_decref(result);
+		return NULL;
+	}
+	return result;
 }
 
 /* The width of a baseline's column: its name, 6 to 16 characters. */
@@ -591,8 +596,7 @@ int cmd_eval(int argc, char **argv)
 	if (rc == CLI_OK && bauto) {
 		json_t *meta = run_meta_load(path);
 		const char *name = path;
-		if (!(baselines = baselines_auto("eval", &all, &meta, &name, 1, tasks_path, db_path)))
-			rc = CLI_FAIL;
+		baselines = baselines_auto("eval", &all, &meta, &name, 1, tasks_path, db_path, &rc);
 		json_decref(meta);
 	}
 	if (rc == CLI_OK) {

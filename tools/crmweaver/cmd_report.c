@@ -820,9 +820,8 @@ int cmd_report(int argc, char **argv)
 		metas[i] = run_meta_load(names[i]);
 	}
 	extra.metas = metas;
-	if (!rc && bauto &&
-	    !(baselines = baselines_auto("report", splits, metas, names, n, extra.tasks_path, db_path)))
-		rc = CLI_FAIL;
+	if (!rc && bauto)
+		baselines = baselines_auto("report", splits, metas, names, n, extra.tasks_path, db_path, &rc);
 	extra.baselines = baselines;
 	if (!rc)
 		rc = report_write(out, title, splits, names, n, &extra);

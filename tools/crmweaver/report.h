@@ -59,9 +59,11 @@ json_t *baselines_load(const char *cmd, const char *path);
  * NULL), each task once: crmw_task_set_baselines over the task file
  * `tasks_path` (else the first one a run's metadata names) with the org
  * `db_path` (else the run's; none: a note on stderr), the user of a
- * multi-turn run.  The "baselines" array, or NULL after reporting why. */
+ * multi-turn run.  The "baselines" array, or NULL after reporting why
+ * (*status: CLI_USAGE without a task file, else CLI_FAIL; CLI_OK on
+ * success). */
 json_t *baselines_auto(const char *cmd, json_t *const *trajs, json_t *const *metas, const char *const *names, int n,
-		       const char *tasks_path, const char *db_path);
+		       const char *tasks_path, const char *db_path, int *status);
 
 /* The baselines family by family (text): with `run`, its families, task
  * counts and accuracy beside them; without, the baselines' own families. */
