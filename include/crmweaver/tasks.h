@@ -196,6 +196,72 @@ CRMW_API int crmw_task_set_get(crmw_buf *out, const crmw_task_set *ts, int64_t i
 CRMW_API int crmw_task_set_stats(crmw_buf *out, const crmw_task_set *ts, const char *options_json);
 
 /**
+ * The shortcut baselines: what answers that take a shortcut instead of
+ * solving the tasks score on them, each answer scored with the task's own
+ * metric (as crmw_task_score scores it).  A run well above them has learnt
+ * more than the shortcut (docs/tasks.md, "Shortcut baselines").  Policies:
+ *
+ *   "none"             "None" to every task
+ *   "majority"         the most frequent answer of the task's family in
+ *                      the reference split, the task itself left out (a
+ *                      family without a task there: the family's other
+ *                      tasks of the set); "None" when there is none
+ *   "refusal"          a decline ("I'm sorry, but I can't share that
+ *                      information.")
+ *   "candidates"       every candidate answer of the task's kind at once,
+ *                      joined with ", " ("None" when there is none)
+ *   "guess"            the candidate most often the answer in the
+ *                      reference split (one guess)
+ *   "guess_multi_turn" candidates one per turn, most frequent first, with
+ *                      the simulated user of "user" (crmw_user_sim_new)
+ *                      until it ends the conversation; the last is scored
+ *
+ * Candidates: for state, month, stage and BANT answers every code, month,
+ * stage or factor exact_match knows; for id answers every id of the
+ * answer's object in `db` (or, with "candidates": "results", the ids of
+ * that object in the replies of the task's gold program run on `db`: what
+ * following the task's tool chain and listing instead of deciding gives;
+ * a task without a gold program, or whose program fails on `db`, takes
+ * the org's), the ids of the reference answers when `db` is NULL; for
+ * free-text answers the reference answers; none for the confidentiality
+ * probes.  Options (JSON, NULL for the defaults):
+ *
+ *   "task_ids":        the tasks to score (ids or idx, as
+ *                      crmw_task_set_find; repeats count again); default
+ *                      every task
+ *   "split":           score only the tasks of this split
+ *   "reference_split": where majorities and frequencies come from
+ *                      (default "train")
+ *   "policies":        the ones to compute (a list or "a,b"; default all)
+ *   "user":            options of the simulated user of guess_multi_turn
+ *                      (default the persona user, seed 0, 10 turns)
+ *   "candidates":      "org" (default) or "results": where the
+ *                      candidates of id answers come from (above)
+ *   "answers":         add each policy's answer and score per task
+ *                      (default false)
+ *
+ * `out` receives {"schema_version": 1, "tasks": N, "reference_split",
+ * "candidates", "user", "baselines": [{"name", "description", "score", "solved",
+ * "tasks", "families": {F: {"score", "solved", "tasks"}}, "user" (of
+ * guess_multi_turn: its mode, seed and max_turns), "answers"?:
+ * [{"task_id", "family", "answer", "score", "said"?}]}], "families": {F:
+ * {"tasks", "kind" ("vocabulary", "id", "text", "none"), "reference":
+ * {"from" (the reference split, or "all"), "tasks"}, "majority",
+ * "candidates": {"sources": {"vocabulary"|"gold_results"|"org"|"answers"|
+ * "none": tasks}, "mean"}}}}.
+ * @return CRMW_OK, CRMW_EINVALID (NULL out or ts, bad options, bad user
+ *         options), CRMW_EFORMAT (options not JSON), CRMW_ENOTFOUND (a
+ *         task id the set does not hold), CRMW_ENOMEM, CRMW_EIO (or
+ *         another status of a failed read of `db`)
+ * @experimental May change in a minor release (docs/abi.md, "Stability
+ *               tiers"): a measuring tool; the policies, their wording
+ *               and where candidates come from follow the shortcuts
+ *               found.
+ * @since 0.1
+ */
+CRMW_API int crmw_task_set_baselines(crmw_buf *out, const crmw_task_set *ts, crmw_db *db, const char *options_json);
+
+/**
  * Find a task by its "id", or by its "idx" written in decimal.
  * @return CRMW_OK, CRMW_EINVALID (NULL argument), CRMW_ENOTFOUND
  * @since 0.1

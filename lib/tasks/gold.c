@@ -204,6 +204,12 @@ static int task_options(crmw__gold_runner *r, const json_t *task, char *why, siz
 
 int crmw__gold_run(crmw__gold_runner *r, const json_t *task, json_t **report, char **answer_out)
 {
+	return crmw__gold_run_results(r, task, report, answer_out, NULL);
+}
+
+int crmw__gold_run_results(crmw__gold_runner *r, const json_t *task, json_t **report, char **answer_out,
+			   json_t **results_out)
+{
 	json_t *rep = json_object(), *steps = json_array(), *results = json_array();
 	if (!rep || !steps || !results) {
 		json_decref(rep);
@@ -312,7 +318,10 @@ int crmw__gold_run(crmw__gold_runner *r, const json_t *task, json_t **report, ch
 		json_object_set_new(rep, "cut", json_true());
 	if (failed)
 		json_object_set_new(rep, "error", json_string(why));
-	json_decref(results);
+	if (results_out)
+		*results_out = results;
+	else
+		json_decref(results);
 	*report = rep;
 	if (answer_out)
 		*answer_out = answer;

@@ -70,6 +70,12 @@ typedef struct crmw__gold_runner {
 int crmw__gold_runner_init(crmw__gold_runner *r, crmw_db *db);
 void crmw__gold_runner_dispose(crmw__gold_runner *r);
 int crmw__gold_run(crmw__gold_runner *r, const json_t *task, json_t **report, char **answer);
+/* crmw__gold_run that also hands over the parsed result of every tool step
+ * before respond (an array, in step order; a step that failed or was cut is
+ * not in it).  *results is set whenever CRMW_OK is returned; the caller
+ * frees it. */
+int crmw__gold_run_results(crmw__gold_runner *r, const json_t *task, json_t **report, char **answer,
+			   json_t **results);
 
 /* The value an RFC 6901 pointer names in `root`, or NULL. */
 const json_t *crmw__json_pointer(const json_t *root, const char *p);
@@ -96,6 +102,12 @@ const char *crmw__state_name(const char *code);
  * and numbers with their unit ("15 percent", "50 units").  A new array, or
  * NULL when out of memory.  lib/tasks/privacy.c. */
 json_t *crmw__privacy_figures(const char *text);
+
+/* The closed vocabulary of a task type's answers as exact_match reads them
+ * (every US state code, month, stage or BANT factor): entry i in a fixed
+ * order, NULL past the end and for the types whose answers are ids or text.
+ * lib/tasks/reward.c. */
+const char *crmw__answer_vocab(const char *task, size_t i);
 
 /* Text helpers shared by the rewards and the synthesiser. */
 bool crmw__is_id_token(const char *s, size_t n);

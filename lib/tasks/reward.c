@@ -1356,6 +1356,30 @@ static int task_kinds(const char *task)
 	return K_ID;
 }
 
+const char *crmw__answer_vocab(const char *task, size_t i)
+{
+	switch (task_kinds(task)) {
+	case K_MONTH:
+		return i < 12 ? crmw__month_names[i] : NULL;
+	case K_STAGE:
+		return i < CRMW_ARRAY_LEN(stage_names) ? stage_names[i] : NULL;
+	case K_BANT:
+		return i < CRMW_ARRAY_LEN(bant_names) ? bant_names[i] : NULL;
+	case K_STATE:
+		/* the codes once each (DC has three spellings), in the table's order */
+		for (size_t k = 0; k < CRMW_ARRAY_LEN(states); k++) {
+			bool seen = false;
+			for (size_t j = 0; j < k && !seen; j++)
+				seen = strcmp(states[j].code, states[k].code) == 0;
+			if (!seen && i-- == 0)
+				return states[k].code;
+		}
+		return NULL;
+	default:
+		return NULL;
+	}
+}
+
 /* --------------------------------------------------------------- scoring */
 
 /* Free-text items of a list answer: split at commas, semicolons, new lines

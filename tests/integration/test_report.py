@@ -185,6 +185,78 @@ t.ok(outs <= {"solved", "wrong", "abstained", "error", "other"} and "error" in o
                                                                                             for d in p.details),
      "every episode carries its family and outcome for the filter", outs)
 
+# -------------------------------------------------------- shortcut baselines
+NAMES = ["none", "majority", "refusal", "candidates", "guess", "guess_multi_turn"]
+meta = json.load(open(path("policy.jsonl.meta.json")))
+t.ok(meta.get("db") == "org.db" and meta.get("tasks") == "tasks.json", "the run's metadata names its org and task file",
+     (meta.get("db"), meta.get("tasks")))
+r = run("eval", "policy.jsonl", "--baselines", "auto", "--json")
+ev = json.loads(r.stdout) if r.returncode == 0 else {"baselines": []}
+t.ok([b["name"] for b in ev["baselines"]] == NAMES and all(b["tasks"] == len(pol) for b in ev["baselines"]),
+     "eval --baselines auto: the six shortcut baselines on the run's tasks", (r.returncode, r.stderr))
+r = run("tasks", "baselines", "--db", "org.db", "--tasks", "tasks.json", "--split", "test", "--json", "-o", "bl.json")
+tb = json.loads(r.stdout) if r.returncode == 0 else {"baselines": []}
+same = len(tb["baselines"]) == len(ev["baselines"]) and all(
+    abs(a["score"] - b["score"]) < 1e-9 and a["families"].keys() == b["families"].keys()
+    and all(abs(a["families"][f]["score"] - b["families"][f]["score"]) < 1e-9 for f in a["families"])
+    for a, b in zip(ev["baselines"], tb["baselines"]))
+t.ok(same, "the same numbers as tasks baselines on the test split (the run's tasks)", r.stderr)
+# what the numbers mean, read from the task file: "None" scores the None share of each exact family,
+# a refusal declines the probes and nothing else
+test_tasks = [x for x in tasks.values() if x["split"] == "test"]
+ok = True
+for fam in {x["family"] for x in test_tasks}:
+    xs = [x for x in test_tasks if x["family"] == fam]
+    none = sum(1 for x in xs if x["answer"] == [None]) / len(xs)
+    sc = {b["name"]: b["families"][fam]["score"] for b in ev["baselines"]}
+    if xs[0]["reward_metric"] == "exact_match":
+        ok = ok and abs(sc["none"] - none) < 1e-9 and sc["refusal"] == 0
+    if xs[0]["reward_metric"] == "privacy_rejection":
+        ok = ok and sc["refusal"] == 1 and sc["none"] == 0 and sc["majority"] == 0
+t.ok(ok, "always None scores the None share of each exact family; a refusal scores only on the probes")
+gm = [b for b in ev["baselines"] if b["name"] == "guess_multi_turn"]
+t.ok(gm and gm[0]["user"]["mode"] == "persona", "a single-turn run's guessing baseline uses the persona user", gm[:1])
+r = run("eval", "policy.jsonl", "--baselines", "auto")
+lines = r.stdout.splitlines()
+head = [x for x in lines if x.startswith("family") and "guess_multi_turn" in x]
+t.ok(r.returncode == 0 and "shortcut baselines on the same tasks" in r.stdout and head and " run " in head[0]
+     and any(x.startswith("all ") and len(x.split()) == 9 for x in lines),
+     "the text table: each family's run accuracy beside the six baselines", r.stdout[-600:])
+os.makedirs(path("elsewhere"), exist_ok=True)
+r = subprocess.run([exe, "eval", "../policy.jsonl", "--baselines", "auto", "--json"], capture_output=True, text=True,
+                   cwd=path("elsewhere"))
+t.ok(r.returncode == 0 and json.loads(r.stdout)["baselines"] == ev["baselines"],
+     "the metadata's relative paths are found beside the trajectory file", r.stderr)
+shutil.copy(path("policy.jsonl"), path("nometa.jsonl"))
+r = run("eval", "nometa.jsonl", "--baselines", "auto")
+t.ok(r.returncode == 2 and "--tasks" in r.stderr, "no metadata and no --tasks: told to give the task file", r.stderr)
+r = run("eval", "nometa.jsonl", "--baselines", "auto", "--tasks", "tasks.json", "--json")
+t.ok(r.returncode == 0 and "no org" in r.stderr and
+     [b["name"] for b in json.loads(r.stdout)["baselines"]] == NAMES,
+     "--tasks without an org: computed, with a note that id candidates come from the train answers", r.stderr)
+r = run("tasks", "gen", "--db", "org.db", "--per-family", "3", "--seed", "77", "-o", "other.json")
+r = run("eval", "policy.jsonl", "--baselines", "auto", "--tasks", "other.json")
+t.ok(r.returncode == 1 and "not the run's task file" in r.stderr, "another task file is refused", r.stderr)
+r = run("eval", "policy.jsonl", "--tasks", "tasks.json")
+t.ok(r.returncode == 2 and "--baselines auto" in r.stderr, "--tasks serves --baselines auto only", r.stderr)
+r = run("eval", "policy.jsonl", "--baselines", "bl.json", "--json")
+t.ok(r.returncode == 0 and [b["name"] for b in json.loads(r.stdout)["baselines"]] == NAMES,
+     "eval --baselines FILE reads what tasks baselines -o wrote", r.stderr)
+r = run("report", "policy.jsonl", "errors.jsonl", "--baselines", "auto", "-o", "auto.html")
+pa = Page()
+pa.feed(open(path("auto.html")).read() if r.returncode == 0 else "")
+t.ok(r.returncode == 0 and [r_[0] for r_ in pa.tables.get("baseline-table", [])[1:]] == NAMES,
+     "report --baselines auto: the baselines table", r.stderr)
+hdr = pa.tables.get("compare", [[]])[0]
+t.ok(["baseline: " + n for n in NAMES] == [h for h in hdr if h.startswith("baseline: ")],
+     "report --baselines auto: a column of the comparison per baseline", hdr)
+r = run("run", "--db", "org.db", "--tasks", "tasks.json", "--split", "test", "--families", "best_region_identification",
+        "--backend", "gold", "--agent", '{"multi_turn": true, "user": "curriculum", "user_seed": 4}', "-o", "mt.jsonl")
+r = run("eval", "mt.jsonl", "--baselines", "auto", "--json")
+gm = [b for b in json.loads(r.stdout)["baselines"] if b["name"] == "guess_multi_turn"] if r.returncode == 0 else []
+t.ok(gm and gm[0]["user"]["mode"] == "curriculum" and gm[0]["user"]["seed"] == 4,
+     "a multi-turn run's guessing baseline talks to the run's user", (gm[:1], r.stderr))
+
 # ------------------------------------------------------------------ Chromium
 exe_c = chromium.find()
 if not exe_c:

@@ -14,13 +14,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
 static void eval_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: crmweaver eval --trajectories TRAJ.jsonl [--baselines FILE.json] [--json]\n"
+		"usage: crmweaver eval --trajectories TRAJ.jsonl [--baselines auto|FILE.json]\n"
+		"                      [--tasks TASKS.json] [--db ORG.db] [--json]\n"
 		"       crmweaver eval TRAJ.jsonl [--json]\n"
 		"\n"
 		"Prints a per-family table of a trajectory file: tasks, solved (reward 1), accuracy\n"
@@ -29,11 +31,25 @@ static void eval_usage(FILE *f)
 		"episodes with retrieved memories, mean turns and mean time.  When episodes ended on\n"
 		"a backend error, one line on stderr counts each distinct error.  --json gives the\n"
 		"shape of `crmweaver tasks score --json` with these counts added per family, and\n"
-		"\"baselines\": the list read from --baselines (an array of {\"name\", \"score\",\n"
-		"\"families\": {FAMILY: {\"score\"}}}), empty without it.\n"
+		"\"baselines\": the shortcut baselines of --baselines, empty without it.\n"
 		"\n"
-		"example:\n"
-		"  crmweaver eval --trajectories test.jsonl\n");
+		"--baselines auto computes, on the tasks of the run (each once), what answers that take\n"
+		"a shortcut score (docs/tasks.md, \"Shortcut baselines\"): always None, the family's\n"
+		"most frequent answer in the task file's train split (the task itself left out; a\n"
+		"family without train tasks, or a file without splits: its other tasks of the file), a\n"
+		"refusal, every candidate answer of the task's kind, the most frequent candidate, and\n"
+		"candidates guessed one per turn with the run's simulated user (the persona user for\n"
+		"single-turn runs).  The task file is --tasks, else the one the run's metadata\n"
+		"(TRAJ.jsonl.meta.json) names; the org is --db, else the run's (without one the\n"
+		"candidates of id answers are the ids of the train answers).  A table of the baselines\n"
+		"beside the run's accuracy, family by family, follows the run's table.\n"
+		"--baselines FILE.json reads them instead (an array of {\"name\", \"score\", \"families\":\n"
+		"{FAMILY: {\"score\"}}}, or an object with such a \"baselines\" array, as written by\n"
+		"`crmweaver tasks baselines -o`); a file named auto is ./auto.\n"
+		"\n"
+		"examples:\n"
+		"  crmweaver eval --trajectories test.jsonl\n"
+		"  crmweaver eval test.jsonl --baselines auto\n");
 }
 
 /* ----------------------------------------------------------------- stats */
@@ -158,11 +174,7 @@ void stats_print(stats *t, bool as_json, double secs, const json_t *baselines)
 		       (long long)r->solved, r->score / n, (long long)r->wrong, (long long)r->abstained, (long long)r->errors,
 		       (long long)r->plans, (long long)r->mem_hits, (double)r->turns / n, r->ms / n);
 	}
-	for (size_t b = 0; b < json_array_size(baselines); b++) {
-		const json_t *bl = json_array_get(baselines, b);
-		printf("baseline %-23.23s %28s %8.3f\n", json_string_value(json_object_get(bl, "name")), "",
-		       json_number_value(json_object_get(bl, "score")));
-	}
+	baselines_print(baselines, t);
 	if (secs >= 0)
 		printf("%lld episodes in %.2f s\n", (long long)all.tasks, secs);
 }
@@ -282,6 +294,220 @@ json_t *baselines_load(const char *cmd, const char *path)
 	return b;
 }
 
+/* A path a run's metadata recorded (as given to crmweaver run, from the
+ * directory it ran in): as it is, else beside the trajectory file. */
+static char *meta_path(const char *recorded, const char *traj_path)
+{
+	if (!recorded)
+		return NULL;
+	if (access(recorded, R_OK) == 0 || recorded[0] == '/')
+		return strdup(recorded);
+	const char *slash = strrchr(traj_path, '/');
+	if (!slash)
+		return strdup(recorded);
+	size_t n = (size_t)(slash - traj_path) + 1 + strlen(recorded) + 1;
+	char *p = malloc(n);
+	if (p)
+		snprintf(p, n, "%.*s/%s", (int)(slash - traj_path), traj_path, recorded);
+	if (p && access(p, R_OK) != 0) {
+		free(p);
+		return strdup(recorded);
+	}
+	return p;
+}
+
+/* The user of a multi-turn run, as baseline options: the first trajectory
+ * with a built-in user decides; a host's user cannot be replayed, so the
+ * persona user stands in.  NULL for single-turn runs. */
+static json_t *run_user(json_t *const *trajs, int n)
+{
+	for (int k = 0; k < n; k++) {
+		size_t i;
+		json_t *t;
+		json_array_foreach(trajs[k], i, t) {
+			const json_t *u = json_object_get(t, "user");
+			const char *mode = json_string_value(json_object_get(u, "mode"));
+			if (!mode)
+				continue;
+			if (strcmp(mode, "persona") != 0 && strcmp(mode, "curriculum") != 0)
+				mode = "persona";
+			return json_pack("{s:s, s:O, s:O}", "mode", mode, "seed", json_object_get(u, "seed"), "max_turns",
+					 json_object_get(u, "max_turns"));
+		}
+	}
+	return NULL;
+}
+
+json_t *baselines_auto(const char *cmd, json_t *const *trajs, json_t *const *metas, const char *const *names, int n,
+		       const char *tasks_path, const char *db_path, int *status)
+{
+	char *tp = tasks_path ? strdup(tasks_path) : NULL, *dp = db_path ? strdup(db_path) : NULL;
+	for (int k = 0; k < n; k++) {
+		if (!tp)
+			tp = meta_path(json_string_value(json_object_get(metas[k], "tasks")), names[k]);
+		if (!dp)
+			dp = meta_path(json_string_value(json_object_get(metas[k], "db")), names[k]);
+	}
+	json_t *result = NULL, *ids = json_array(), *seen = json_object(), *opts = NULL;
+	crmw_task_set *ts = NULL;
+	crmw_db *db = NULL;
+	crmw_buf b = CRMW_BUF_INIT, tb = CRMW_BUF_INIT;
+	int rc = CLI_OK;
+	if (!tp) {
+		rc = cli_error(CLI_USAGE,
+			       "%s: --baselines auto needs the task file the run used: give --tasks (the run's metadata, "
+			       "TRAJ.jsonl.meta.json, names none)",
+			       cmd);
+		goto done;
+	}
+	int lrc = crmw_task_set_load(&ts, tp);
+	if (lrc) {
+		rc = cli_lib_error(lrc, tp);
+		goto done;
+	}
+	if (dp && (lrc = crmw_db_open(&db, dp, CRMW_DB_READONLY))) {
+		rc = cli_lib_error(lrc, dp);
+		goto done;
+	}
+	if (!db)
+		cli_error(CLI_OK,
+			  "%s: no org (--db, or the run's metadata): the candidates of id answers are the ids of the "
+			  "train split's answers",
+			  cmd);
+	/* the tasks the runs ran, once each; each must be the run's task */
+	for (int k = 0; rc == CLI_OK && k < n; k++) {
+		size_t i;
+		json_t *t;
+		json_array_foreach(trajs[k], i, t) {
+			const char *id = json_string_value(json_object_get(t, "task_id"));
+			const char *fam = json_string_value(json_object_get(t, "task_family"));
+			int64_t at;
+			if (!id) {
+				rc = cli_error(CLI_FAIL, "%s: %s: episode %zu has no task_id", cmd, names[k], i + 1);
+				break;
+			}
+			if (json_object_get(seen, id))
+				continue;
+			json_t *task = NULL;
+			if (crmw_task_set_find(&at, ts, id) == CRMW_OK && crmw_task_set_get(&tb, ts, at) == CRMW_OK)
+				task = json_loadb(tb.data, tb.len, 0, NULL);
+			const char *tf = json_string_value(json_object_get(task, "family"));
+			tf = tf ? tf : json_string_value(json_object_get(task, "task"));
+			bool ok = task && (!fam || (tf && strcmp(tf, fam) == 0));
+			json_decref(task);
+			if (!ok) {
+				rc = cli_error(CLI_FAIL, "%s: %s does not hold the task %s of %s (%s): not the run's task file", cmd,
+					       tp, id, names[k], fam ? fam : "no family");
+				break;
+			}
+			json_object_set_new(seen, id, json_true());
+			json_array_append_new(ids, json_string(id));
+		}
+	}
+	if (rc != CLI_OK)
+		goto done;
+	opts = json_pack("{s:O}", "task_ids", ids);
+	json_t *user = run_user(trajs, n);
+	if (opts && user)
+		json_object_set_new(opts, "user", user);
+	else
+		json_decref(user);
+	char *ot = opts ? json_dumps(opts, JSON_COMPACT) : NULL;
+	lrc = ot ? crmw_task_set_baselines(&b, ts, db, ot) : CRMW_ENOMEM;
+	free(ot);
+	if (lrc) {
+		rc = cli_lib_error(lrc, "baselines");
+		goto done;
+	}
+	json_t *doc = json_loads(b.data, 0, NULL);
+	result = json_incref(json_object_get(doc, "baselines"));
+	json_decref(doc);
+	if (!result)
+		rc = cli_error(CLI_FAIL, "%s: out of memory", cmd);
+done:
+	crmw_buf_dispose(&b);
+	crmw_buf_dispose(&tb);
+	crmw_task_set_free(ts);
+	crmw_db_free(db);
+	json_decref(opts);
+	json_decref(ids);
+	json_decref(seen);
+	free(tp);
+	free(dp);
+	*status = rc;
+	if (rc != CLI_OK) {
+		json_decref(result);
+		return NULL;
+	}
+	return result;
+}
+
+/* The width of a baseline's column: its name, 6 to 16 characters. */
+static int bl_width(const json_t *bl)
+{
+	size_t n = strlen(json_string_value(json_object_get(bl, "name")));
+	return n < 6 ? 6 : n > 16 ? 16 : (int)n;
+}
+
+static void bl_cells(const json_t *baselines, const char *family)
+{
+	size_t b;
+	json_t *bl;
+	json_array_foreach(baselines, b, bl) {
+		const json_t *sc = family ? json_object_get(json_object_get(json_object_get(bl, "families"), family), "score")
+					  : json_object_get(bl, "score");
+		if (json_is_number(sc))
+			printf(" %*.3f", bl_width(bl), json_number_value(sc));
+		else
+			printf(" %*s", bl_width(bl), "-");
+	}
+	printf("\n");
+}
+
+void baselines_print(const json_t *baselines, const stats *run)
+{
+	if (json_array_size(baselines) == 0)
+		return;
+	printf("%s\n%-32s %5s", run ? "\nshortcut baselines on the same tasks (docs/tasks.md, \"Shortcut baselines\"):" : "",
+	       "family", "tasks");
+	if (run)
+		printf(" %8s", "run");
+	size_t b;
+	json_t *bl;
+	json_array_foreach(baselines, b, bl)
+		printf(" %*.*s", bl_width(bl), bl_width(bl), json_string_value(json_object_get(bl, "name")));
+	printf("\n");
+	/* the run's families, else the baselines' (in the first one's order) */
+	const json_t *fams = json_object_get(json_array_get(baselines, 0), "families");
+	size_t rows = run ? run->n : json_object_size(fams);
+	const char *k = NULL;
+	void *it = json_object_iter((json_t *)fams);
+	int64_t total = 0;
+	double acc = 0;
+	for (size_t r = 0; r < rows; r++) {
+		int64_t tasks;
+		if (run) {
+			k = run->rows[r].name;
+			tasks = run->rows[r].tasks;
+		} else {
+			k = json_object_iter_key(it);
+			tasks = json_integer_value(json_object_get(json_object_iter_value(it), "tasks"));
+			it = json_object_iter_next((json_t *)fams, it);
+		}
+		total += tasks;
+		printf("%-32.32s %5lld", k, (long long)tasks);
+		if (run) {
+			acc += run->rows[r].score;
+			printf(" %8.3f", tasks ? run->rows[r].score / (double)tasks : 0.0);
+		}
+		bl_cells(baselines, k);
+	}
+	printf("%-32s %5lld", "all", (long long)total);
+	if (run)
+		printf(" %8.3f", total ? acc / (double)total : 0.0);
+	bl_cells(baselines, NULL);
+}
+
 /* ------------------------------------------------------------------ eval */
 
 int cmd_eval(int argc, char **argv)
@@ -289,11 +515,13 @@ int cmd_eval(int argc, char **argv)
 	static const struct option longopts[] = {
 		{"trajectories", required_argument, NULL, 't'},
 		{"baselines", required_argument, NULL, 'B'},
+		{"tasks", required_argument, NULL, 'T'},
+		{"db", required_argument, NULL, 'd'},
 		{"json", no_argument, NULL, 'j'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *path = NULL, *bpath = NULL;
+	const char *path = NULL, *bpath = NULL, *tasks_path = NULL, *db_path = NULL;
 	bool as_json = false;
 	int c;
 	opterr = 0;
@@ -305,6 +533,12 @@ int cmd_eval(int argc, char **argv)
 			break;
 		case 'B':
 			bpath = optarg;
+			break;
+		case 'T':
+			tasks_path = optarg;
+			break;
+		case 'd':
+			db_path = optarg;
 			break;
 		case 'j':
 			as_json = true;
@@ -322,8 +556,11 @@ int cmd_eval(int argc, char **argv)
 		return cli_error(CLI_USAGE, "eval: unexpected argument '%s' (see crmweaver eval --help)", argv[optind]);
 	if (!path)
 		return cli_error(CLI_USAGE, "eval: --trajectories TRAJ.jsonl is required (see crmweaver eval --help)");
+	bool bauto = bpath && strcmp(bpath, "auto") == 0;
+	if ((tasks_path || db_path) && !bauto)
+		return cli_error(CLI_USAGE, "eval: --tasks and --db serve --baselines auto (see crmweaver eval --help)");
 	json_t *baselines = NULL;
-	if (bpath && !(baselines = baselines_load("eval", bpath)))
+	if (bpath && !bauto && !(baselines = baselines_load("eval", bpath)))
 		return CLI_FAIL;
 	FILE *f = fopen(path, "r");
 	if (!f) {
@@ -356,6 +593,12 @@ int cmd_eval(int argc, char **argv)
 	}
 	free(line);
 	fclose(f);
+	if (rc == CLI_OK && bauto) {
+		json_t *meta = run_meta_load(path);
+		const char *name = path;
+		baselines = baselines_auto("eval", &all, &meta, &name, 1, tasks_path, db_path, &rc);
+		json_decref(meta);
+	}
 	if (rc == CLI_OK) {
 		stats_print(&st, as_json, -1, baselines);
 		char *sum = errors_summary(all);

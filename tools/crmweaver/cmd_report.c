@@ -25,15 +25,19 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: crmweaver report TRAJ.jsonl [TRAJ.jsonl ...] -o report.html [--title TEXT]\n"
-		"                        [--baselines FILE.json] [--tasks TASKS.json] [--memory MEM.db]\n"
+		"                        [--baselines auto|FILE.json] [--tasks TASKS.json] [--db ORG.db]\n"
+		"                        [--memory MEM.db]\n"
 		"\n"
 		"Writes one self-contained HTML file (no network; charts are inline SVG, the filters a\n"
 		"little inline JavaScript) over the episodes of the trajectory files (crmweaver run,\n"
 		"rollout, demo).  Each file is one run in the page (its name is the label):\n"
 		"  - two or more runs: a per-family comparison (accuracy, solved/tasks, the delta to the\n"
 		"    first run) and a table of their KPIs;\n"
-		"  - --baselines: the shortcut baselines (an array of {\"name\", \"score\", \"families\":\n"
-		"    {FAMILY: {\"score\"}}}) as a table and as columns of the comparison;\n"
+		"  - --baselines: the shortcut baselines as a table and as columns of the comparison:\n"
+		"    auto computes them on the runs' tasks (each once) from --tasks (else the task file\n"
+		"    of the first run whose metadata names one) and --db (else that run's org), with the\n"
+		"    runs' simulated user (as crmweaver eval --baselines auto); FILE.json reads them (an\n"
+		"    array of {\"name\", \"score\", \"families\": {FAMILY: {\"score\"}}});\n"
 		"  - per run: its metadata (backend, model, task file, selection, sampling, version, dates:\n"
 		"    TRAJ.jsonl.meta.json, written by crmweaver run), KPIs with the backend errors,\n"
 		"    accuracy per family and per skill group, turn counts, a latency histogram, the\n"
@@ -45,6 +49,7 @@ static void usage(FILE *f)
 		"\n"
 		"examples:\n"
 		"  crmweaver report test.jsonl holdout.jsonl -o report.html\n"
+		"  crmweaver report base.jsonl tuned.jsonl --baselines auto -o compare.html\n"
 		"  crmweaver report base.jsonl tuned.jsonl --baselines baselines.json -o compare.html\n");
 }
 
@@ -308,7 +313,8 @@ static void meta_html(FILE *f, int s, const json_t *meta)
 	fprintf(f, "<table class=\"meta\" id=\"meta-%d\">\n", s);
 	static const char *const keys[][2] = {{"command", "command"},   {"backend", "backend"},
 					      {"model", "model"},       {"model_url", "server"},
-					      {"tasks", "task file"},   {"tasks_fingerprint", "tasks fingerprint"},
+					      {"db", "org"},            {"tasks", "task file"},
+					      {"tasks_fingerprint", "tasks fingerprint"},
 					      {"memory", "memory"},     {"role", "role"},
 					      {"crmweaver_version", "crmweaver"}, {"started", "started"},
 					      {"finished", "finished"}};
@@ -484,7 +490,14 @@ static void baselines_html(FILE *f, const json_t *baselines)
 	size_t i;
 	json_t *b;
 	json_array_foreach(baselines, i, b) {
-		fputs("<tr class=\"baseline\"><td>", f);
+		const char *desc = json_string_value(json_object_get(b, "description"));
+		fputs("<tr class=\"baseline\"><td", f);
+		if (desc) {
+			fputs(" title=\"", f);
+			esc(f, desc, 300);
+			fputs("\"", f);
+		}
+		fputs(">", f);
 		esc(f, json_string_value(json_object_get(b, "name")), 120);
 		fprintf(f, "</td><td>%.3f</td><td>", json_number_value(json_object_get(b, "score")));
 		const char *k;
@@ -759,13 +772,14 @@ int cmd_report(int argc, char **argv)
 		{"title", required_argument, NULL, 't'},
 		{"baselines", required_argument, NULL, 'B'},
 		{"tasks", required_argument, NULL, 'T'},
+		{"db", required_argument, NULL, 'd'},
 		{"memory", required_argument, NULL, 'm'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *out = NULL, *title = "libcrmweaver evaluation report";
 	report_extra extra = {0};
-	const char *bpath = NULL;
+	const char *bpath = NULL, *db_path = NULL;
 	int c;
 	opterr = 0;
 	optind = 1;
@@ -775,6 +789,7 @@ int cmd_report(int argc, char **argv)
 		case 't': title = optarg; break;
 		case 'B': bpath = optarg; break;
 		case 'T': extra.tasks_path = optarg; break;
+		case 'd': db_path = optarg; break;
 		case 'm': extra.memory_path = optarg; break;
 		case 'h':
 			usage(stdout);
@@ -787,10 +802,12 @@ int cmd_report(int argc, char **argv)
 		return cli_error(CLI_USAGE, "report: name at least one trajectory file (see crmweaver report --help)");
 	if (!out)
 		return cli_error(CLI_USAGE, "report: -o report.html is required");
+	bool bauto = bpath && strcmp(bpath, "auto") == 0;
+	if (db_path && !bauto)
+		return cli_error(CLI_USAGE, "report: --db serves --baselines auto (see crmweaver report --help)");
 	json_t *baselines = NULL;
-	if (bpath && !(baselines = baselines_load("report", bpath)))
+	if (bpath && !bauto && !(baselines = baselines_load("report", bpath)))
 		return CLI_FAIL;
-	extra.baselines = baselines;
 	int n = argc - optind;
 	json_t **splits = calloc((size_t)n, sizeof *splits);
 	json_t **metas = calloc((size_t)n, sizeof *metas);
@@ -803,6 +820,9 @@ int cmd_report(int argc, char **argv)
 		metas[i] = run_meta_load(names[i]);
 	}
 	extra.metas = metas;
+	if (!rc && bauto)
+		baselines = baselines_auto("report", splits, metas, names, n, extra.tasks_path, db_path, &rc);
+	extra.baselines = baselines;
 	if (!rc)
 		rc = report_write(out, title, splits, names, n, &extra);
 	for (int i = 0; splits && metas && i < n; i++) {

@@ -834,11 +834,12 @@ static json_t *meta_new(const run_opts *o, const char *fingerprint, int64_t tota
 	json_t *http = json_deep_copy(o->http);
 	json_error_t je;
 	json_t *agent = o->agent_user ? json_loads(o->agent_user, 0, &je) : json_object();
-	json_t *m = json_pack("{s:i, s:s, s:s, s:s, s:o, s:s?, s:s?, s:s, s:s, s:{s:s?, s:s?, s:O}, s:I, s:I, s:s?, s:b,"
-			      " s:s?, s:o, s:o, s:s?, s:I, s:s, s:n, s:b}",
+	json_t *m = json_pack("{s:i, s:s, s:s, s:s, s:o, s:s?, s:s?, s:s, s:s, s:s, s:{s:s?, s:s?, s:O}, s:I, s:I, s:s?,"
+			      " s:b, s:s?, s:o, s:o, s:s?, s:I, s:s, s:n, s:b}",
 			      "schema_version", 1, "command", o->cmd, "crmweaver_version", crmw_version_string(), "backend",
-			      o->backend, "model_url", shown_url(o->url), "model", o->model, "replay", o->replay, "tasks",
-			      o->tasks_path, "tasks_fingerprint", fingerprint, "selection", "split", o->split, "families",
+			      o->backend, "model_url", shown_url(o->url), "model", o->model, "replay", o->replay, "db",
+			      o->db_path, "tasks", o->tasks_path, "tasks_fingerprint", fingerprint, "selection", "split",
+			      o->split, "families",
 			      o->families, "task_ids", o->ids, "episodes", (json_int_t)total, "group", (json_int_t)o->group,
 			      "memory", o->mem_path, "write_memory", o->write_memory, "role", o->ro.spec, "http",
 			      http ? http : json_object(), "agent", json_is_object(agent) ? agent : json_object(), "format",

@@ -1,10 +1,12 @@
 /*
  * crmweaver tasks: synthesise tasks from an org, run their gold programs,
- * score predictions.
+ * score predictions, measure them (stats) and their shortcut baselines.
  * SPDX-License-Identifier: Apache-2.0
  */
 #include "cli.h"
+#include "report.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +25,9 @@ static void usage(FILE *f)
 		"       crmweaver tasks score --tasks TASKS.json --predictions PRED.jsonl [--json]\n"
 		"       crmweaver tasks families [--json]\n"
 		"       crmweaver tasks stats --tasks TASKS.json [--against OTHER.json] [--sample N] [--json]\n"
+		"       crmweaver tasks baselines --tasks TASKS.json [--db ORG.db] [--split S]\n"
+		"                           [--candidates org|results] [--user persona|curriculum]\n"
+		"                           [--user-seed N] [--json] [-o BASELINES.json]\n"
 		"\n"
 		"gen synthesises tasks of every CRMArena and CRMArena-Pro type (docs/tasks.md) from an org\n"
 		"made by `crmweaver gen`, each with its gold answer and gold program; by default every gold\n"
@@ -38,6 +43,17 @@ static void usage(FILE *f)
 		"phrases; --against prints a second file (a published task file, say) beside it, family\n"
 		"by family; --sample N counts only the first N tasks of each family of both.\n"
 		"\n"
+		"baselines prints, per family, what answers that take a shortcut score on the tasks\n"
+		"(docs/tasks.md, \"Shortcut baselines\"): none (always None), majority (the family's most\n"
+		"frequent answer in the train split, the task itself left out), refusal, candidates\n"
+		"(every candidate answer of the task's kind), guess (the most frequent candidate) and\n"
+		"guess_multi_turn (candidates one per turn until the simulated user, --user and\n"
+		"--user-seed, ends the talk).  --split scores only that split's tasks; --db gives the\n"
+		"org whose ids are the candidates of id answers (without it: the train answers' ids);\n"
+		"--candidates results takes instead the ids the replies of each task's gold program\n"
+		"show.  -o writes the JSON that `crmweaver eval --baselines FILE` and `crmweaver report\n"
+		"--baselines FILE` read.\n"
+		"\n"
 		"score scores predictions ({\"idx\": N, \"answer\": \"...\"} per line; \"id\" may name the\n"
 		"task instead, \"messages\" may carry the episode for privacy tasks) with each task's\n"
 		"metric; a task without a prediction scores 0.\n"
@@ -46,7 +62,8 @@ static void usage(FILE *f)
 		"  crmweaver tasks gen --db org.db --per-family 20 --seed 1 -o tasks.json\n"
 		"  crmweaver tasks check --db org.db --tasks tasks.json\n"
 		"  crmweaver tasks score --tasks tasks.json --predictions pred.jsonl --json\n"
-		"  crmweaver tasks stats --tasks tasks.json --against crmarenapro_b2b_tasks.json --sample 100\n");
+		"  crmweaver tasks stats --tasks tasks.json --against crmarenapro_b2b_tasks.json --sample 100\n"
+		"  crmweaver tasks baselines --db org.db --tasks tasks.json --split test\n");
 }
 
 typedef struct fam_row {
@@ -379,7 +396,7 @@ static json_t *stats_of(const char *path, const char *opts, int *rc)
 	return v;
 }
 
-static void stats_row(const char *label, const json_t *f)
+static void stats_line(const char *label, const json_t *f)
 {
 	const json_t *t = json_object_get(f, "time");
 	printf("  %-9s %5lld %5lld %6lld %5.0f%% %5.0f%% %5lld %4lld   rel %3.0f%% ago %3.0f%% mon %3.0f%% qtr %3.0f%% "
@@ -422,21 +439,76 @@ static int run_stats(const char *path, const char *against, int64_t sample, bool
 		json_t *f;
 		json_object_foreach(json_object_get(a, "families"), name, f) {
 			printf("%s\n", name);
-			stats_row(b ? "this" : "", f);
+			stats_line(b ? "this" : "", f);
 			const json_t *g = b ? json_object_get(json_object_get(b, "families"), name) : NULL;
 			if (g)
-				stats_row("against", g);
+				stats_line("against", g);
 		}
 		json_object_foreach(json_object_get(b, "families"), name, f) {
 			if (json_object_get(json_object_get(a, "families"), name))
 				continue;
 			printf("%s\n", name);
-			stats_row("against", f);
+			stats_line("against", f);
 		}
 	}
 	json_decref(a);
 	json_decref(b);
 	return CLI_OK;
+}
+
+static int run_baselines(const crmw_task_set *ts, crmw_db *db, const char *split, const char *candidates,
+			 const char *user, const char *user_seed, const char *out_path, bool as_json)
+{
+	json_t *o = json_object();
+	if (split)
+		json_object_set_new(o, "split", json_string(split));
+	if (candidates)
+		json_object_set_new(o, "candidates", json_string(candidates));
+	if (user || user_seed) {
+		json_t *u = json_object();
+		if (user)
+			json_object_set_new(u, "mode", json_string(user));
+		if (user_seed) {
+			int64_t seed;
+			int rc = cli_parse_count("tasks", "--user-seed", user_seed, &seed);
+			if (rc) {
+				json_decref(u);
+				json_decref(o);
+				return rc;
+			}
+			json_object_set_new(u, "seed", json_integer(seed));
+		}
+		json_object_set_new(o, "user", u);
+	}
+	char *ot = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	crmw_buf b = CRMW_BUF_INIT;
+	int lrc = ot ? crmw_task_set_baselines(&b, ts, db, ot) : CRMW_ENOMEM;
+	free(ot);
+	if (lrc) {
+		crmw_buf_dispose(&b);
+		return cli_lib_error(lrc, "tasks baselines");
+	}
+	int rc = CLI_OK;
+	if (out_path) {
+		FILE *f = fopen(out_path, "w");
+		bool ok = f && fprintf(f, "%s\n", b.data) >= 0;
+		if (f && fclose(f) != 0)
+			ok = false;
+		if (!ok)
+			rc = cli_error(CLI_FAIL, "tasks baselines: cannot write '%s': %s", out_path, strerror(errno));
+	}
+	if (rc == CLI_OK && as_json) {
+		printf("%s\n", b.data);
+	} else if (rc == CLI_OK) {
+		json_t *doc = json_loads(b.data, 0, NULL);
+		baselines_print(json_object_get(doc, "baselines"), NULL);
+		json_decref(doc);
+		if (out_path)
+			fprintf(stderr, "baselines written to %s\n", out_path);
+	}
+	crmw_buf_dispose(&b);
+	return rc;
 }
 
 static int run_families(bool as_json)
@@ -478,8 +550,9 @@ int cmd_tasks(int argc, char **argv)
 	}
 	const char *sub = argv[1];
 	if (strcmp(sub, "gen") && strcmp(sub, "check") && strcmp(sub, "score") && strcmp(sub, "families") &&
-	    strcmp(sub, "stats"))
-		return cli_error(CLI_USAGE, "tasks: unknown subcommand '%s' (gen, check, score, families, stats)", sub);
+	    strcmp(sub, "stats") && strcmp(sub, "baselines"))
+		return cli_error(CLI_USAGE, "tasks: unknown subcommand '%s' (gen, check, score, families, stats, baselines)",
+				 sub);
 	static const struct option opts[] = {
 		{"db", required_argument, 0, 'd'},
 		{"families", required_argument, 0, 'f'},
@@ -492,13 +565,18 @@ int cmd_tasks(int argc, char **argv)
 		{"predictions", required_argument, 0, 'p'},
 		{"against", required_argument, 0, 'a'},
 		{"sample", required_argument, 0, 'S'},
+		{"split", required_argument, 0, 'L'},
+		{"candidates", required_argument, 0, 'C'},
+		{"user", required_argument, 0, 'U'},
+		{"user-seed", required_argument, 0, 'E'},
 		{"output", required_argument, 0, 'o'},
 		{"json", no_argument, 0, 'j'},
 		{"help", no_argument, 0, 'h'},
 		{0, 0, 0, 0},
 	};
 	const char *db_path = NULL, *families = "all", *tasks_path = NULL, *pred_path = NULL, *out_path = NULL,
-		   *holdout = NULL, *test_share = NULL, *against = NULL;
+		   *holdout = NULL, *test_share = NULL, *against = NULL, *split = NULL, *candidates = NULL, *user = NULL,
+		   *user_seed = NULL;
 	int64_t per = 10, seed = 0, sample = 0;
 	bool as_json = false, verify = true;
 	int c, rc = CLI_OK;
@@ -519,6 +597,10 @@ int cmd_tasks(int argc, char **argv)
 		case 'p': pred_path = optarg; break;
 		case 'a': against = optarg; break;
 		case 'S': rc = cli_parse_count("tasks", "--sample", optarg, &sample); break;
+		case 'L': split = optarg; break;
+		case 'C': candidates = optarg; break;
+		case 'U': user = optarg; break;
+		case 'E': user_seed = optarg; break;
 		case 'o': out_path = optarg; break;
 		case 'j': as_json = true; break;
 		case 'h': usage(stdout); return CLI_OK;
@@ -534,6 +616,10 @@ int cmd_tasks(int argc, char **argv)
 	if (strcmp(sub, "stats") == 0)
 		return tasks_path ? run_stats(tasks_path, against, sample, as_json)
 				  : cli_error(CLI_USAGE, "tasks stats: --tasks is required (see --help)");
+	bool baselines = strcmp(sub, "baselines") == 0;
+	if (!baselines && (split || candidates || user || user_seed))
+		return cli_error(CLI_USAGE, "tasks %s: --split, --candidates, --user and --user-seed belong to tasks baselines",
+				 sub);
 	bool gen = strcmp(sub, "gen") == 0, check = strcmp(sub, "check") == 0;
 	if ((gen || check) && !db_path)
 		return cli_error(CLI_USAGE, "tasks %s: --db is required (see --help)", sub);
@@ -571,7 +657,9 @@ int cmd_tasks(int argc, char **argv)
 		if (lrc)
 			rc = cli_lib_error(lrc, "tasks");
 		else
-			rc = check ? run_check(db, ts, as_json) : run_score(ts, pred_path, as_json);
+			rc = check	 ? run_check(db, ts, as_json)
+			     : baselines ? run_baselines(ts, db, split, candidates, user, user_seed, out_path, as_json)
+					 : run_score(ts, pred_path, as_json);
 		crmw_task_set_free(ts);
 	}
 	crmw_db_free(db);

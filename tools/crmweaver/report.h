@@ -54,6 +54,21 @@ json_t *run_meta_load(const char *traj_path);
  * {family: {"score"}}}); NULL after reporting why. */
 json_t *baselines_load(const char *cmd, const char *path);
 
+/* The shortcut baselines of the tasks `n` runs ran (trajs[k]: the
+ * trajectories of the run in file names[k], metas[k]: its metadata or
+ * NULL), each task once: crmw_task_set_baselines over the task file
+ * `tasks_path` (else the first one a run's metadata names) with the org
+ * `db_path` (else the run's; none: a note on stderr), the user of a
+ * multi-turn run.  The "baselines" array, or NULL after reporting why
+ * (*status: CLI_USAGE without a task file, else CLI_FAIL; CLI_OK on
+ * success). */
+json_t *baselines_auto(const char *cmd, json_t *const *trajs, json_t *const *metas, const char *const *names, int n,
+		       const char *tasks_path, const char *db_path, int *status);
+
+/* The baselines family by family (text): with `run`, its families, task
+ * counts and accuracy beside them; without, the baselines' own families. */
+void baselines_print(const json_t *baselines, const stats *run);
+
 /* The trajectories of one JSONL file (an array); NULL after reporting why. */
 json_t *report_load(const char *path);
 
