@@ -507,8 +507,8 @@ int crmw__json_check_keys(crmw_err *e, json_t *obj, const char *what, const char
 	return CRMW_OK;
 }
 
-int crmw__json_options(json_t **out, crmw_err *e, const char *text, const char *what, const char *const *keys,
-		       size_t nkeys)
+int crmw__json_keyed(json_t **out, crmw_err *e, const char *text, const char *what, const char *noun,
+		     const char *const *keys, size_t nkeys)
 {
 	*out = NULL;
 	if (!text || !*text)
@@ -522,13 +522,19 @@ int crmw__json_options(json_t **out, crmw_err *e, const char *text, const char *
 		json_decref(v);
 		return crmw__errf(e, CRMW_EINVALID, "%s must be a JSON object", what);
 	}
-	rc = crmw__json_check_keys(e, v, what, "option", keys, nkeys);
+	rc = crmw__json_check_keys(e, v, what, noun, keys, nkeys);
 	if (rc) {
 		json_decref(v);
 		return rc;
 	}
 	*out = v;
 	return CRMW_OK;
+}
+
+int crmw__json_options(json_t **out, crmw_err *e, const char *text, const char *what, const char *const *keys,
+		       size_t nkeys)
+{
+	return crmw__json_keyed(out, e, text, what, "option", keys, nkeys);
 }
 
 int crmw__json_write(crmw_buf *b, const json_t *v)

@@ -27,17 +27,23 @@ int crmw__json_parse(const char *text, size_t len, json_t **out, crmw__json_erro
 int crmw__json_check_keys(crmw_err *e, json_t *obj, const char *what, const char *noun, const char *const *keys,
 			  size_t nkeys);
 
-/* Parse an options document: NULL or "" gives *out = NULL (defaults);
- * otherwise it must be a JSON object whose keys are all among `keys` (an
- * unknown key is an error naming the closest known one).  `what` names the
- * options in messages ("memory options").  Values are checked by the caller.
- * @return CRMW_OK, CRMW_EFORMAT (not JSON), CRMW_EINVALID, CRMW_ENOMEM */
 /* Append `v` as compact JSON (keys in the object's order; reals as
  * jansson writes them).  Strings go through crmw__buf_json_str, several
  * times faster than json_dumps on long texts. */
 int crmw__json_write(crmw_buf *b, const json_t *v);
 
+/* Parse an options document: NULL or "" gives *out = NULL (defaults);
+ * otherwise it must be a JSON object whose keys are all among `keys` (an
+ * unknown key is an error naming the closest known one).  `what` names the
+ * options in messages ("memory options").  Values are checked by the caller.
+ * Every public function that takes options reads them with it.
+ * @return CRMW_OK, CRMW_EFORMAT (not JSON), CRMW_EINVALID, CRMW_ENOMEM */
 int crmw__json_options(json_t **out, crmw_err *e, const char *text, const char *what, const char *const *keys,
 		       size_t nkeys);
+
+/* crmw__json_options for an object of other named things: `noun` names its
+ * keys in messages ("variable": 'bindings: unknown variable "x"'). */
+int crmw__json_keyed(json_t **out, crmw_err *e, const char *text, const char *what, const char *noun,
+		     const char *const *keys, size_t nkeys);
 
 #endif

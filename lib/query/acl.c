@@ -5,6 +5,7 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 #include "query/internal.h"
+#include "common/json.h"
 
 #include <ctype.h>
 #include <jansson.h>
@@ -229,6 +230,18 @@ static int perr(const char *fmt, ...)
 	return crmw__errf(NULL, CRMW_ESCHEMA, "role policy: %s", msg);
 }
 
+/* A policy's keys are checked as every options document's are
+ * (crmw__json_check_keys: the closest known key suggested); a policy is a
+ * definition, so the code stays CRMW_ESCHEMA. */
+static int policy_keys(json_t *obj, const char *where, const char *const *keys, size_t nkeys)
+{
+	char what[320];
+	snprintf(what, sizeof what, "role policy%s%s", where ? ": " : "", where ? where : "");
+	if (!crmw__json_check_keys(NULL, obj, what, "key", keys, nkeys))
+		return CRMW_OK;
+	return crmw__errf(NULL, CRMW_ESCHEMA, "%s", crmw_last_error());
+}
+
 static int want_bool(json_t *v, const char *where, bool *out)
 {
 	if (!json_is_boolean(v))
@@ -314,8 +327,13 @@ static int parse_object(crmw_role *r, crmw_db *db, const char *name, json_t *spe
 		return crmw__errf(NULL, CRMW_ENOMEM, "out of memory");
 	const char *key;
 	json_t *v;
-	int rc = CRMW_OK;
+	static const char *const obj_keys[] = {"read", "fields", "hidden_fields", "where"};
+	char at[280];
+	snprintf(at, sizeof at, "objects.%s", o->name);
+	int rc = policy_keys(spec, at, obj_keys, CRMW_ARRAY_LEN(obj_keys));
 	json_object_foreach(spec, key, v) {
+		if (rc)
+			return rc;
 		char where[300];
 		snprintf(where, sizeof where, "objects.%s.%s", o->name, key);
 		if (strcmp(key, "read") == 0) {
@@ -332,12 +350,10 @@ static int parse_object(crmw_role *r, crmw_db *db, const char *name, json_t *spe
 			    !(ao->rules[0].where = crmw__strdup(json_string_value(v))))
 				return crmw__errf(NULL, CRMW_ENOMEM, "out of memory");
 			ao->nrules = 1; /* bound with the role's own variables: part 0 */
-		} else {
-			return perr("%s: unknown key (known: read, fields, hidden_fields, where)", where);
 		}
-		if (rc)
-			return rc;
 	}
+	if (rc)
+		return rc;
 	if (ao->nrules && ao->read)
 		rc = check_rule(db, o, ao->rules[0].where);
 	return rc;
@@ -353,9 +369,12 @@ static int parse_policy(crmw_role *r, crmw_db *db, json_t *p)
 	size_t n = objs ? json_object_size(objs) : 0;
 	if (n && !(r->objs = calloc(n, sizeof *r->objs)))
 		return crmw__errf(NULL, CRMW_ENOMEM, "out of memory");
+	static const char *const keys[] = {"schema_version", "name", "default", "raw_sql", "metrics", "objects"};
+	int rc = policy_keys(p, NULL, keys, CRMW_ARRAY_LEN(keys));
+	if (rc)
+		return rc;
 	const char *key;
 	json_t *v;
-	int rc = CRMW_OK;
 	json_object_foreach(p, key, v) {
 		if (strcmp(key, "schema_version") == 0) {
 			if (!json_is_integer(v) || json_integer_value(v) != 1)
@@ -383,8 +402,6 @@ static int parse_policy(crmw_role *r, crmw_db *db, json_t *p)
 				if ((rc = parse_object(r, db, oname, spec)))
 					return rc;
 			}
-		} else {
-			return perr("unknown key \"%s\" (known: schema_version, name, default, raw_sql, metrics, objects)", key);
 		}
 		if (rc)
 			return rc;
@@ -522,25 +539,15 @@ static int derive_account(crmw_role *r, crmw_db *db)
 
 static int parse_bindings(crmw_role *r, const char *json)
 {
-	json_error_t jerr;
-	json_t *b = json_loads(json, JSON_REJECT_DUPLICATES, &jerr);
-	if (!b)
-		return crmw__errf(NULL, CRMW_EFORMAT, "bindings: not JSON: %s (line %d, column %d)", jerr.text, jerr.line,
-				  jerr.column);
-	int rc = CRMW_OK;
-	if (!json_is_object(b))
-		rc = crmw__errf(NULL, CRMW_EINVALID, "bindings must be a JSON object");
+	json_t *b;
+	int rc = crmw__json_keyed(&b, NULL, json, "bindings", "variable", var_names, ROLE_NVARS);
 	const char *key;
 	json_t *v;
 	json_object_foreach(b, key, v) {
 		if (rc)
 			break;
-		int k = var_index(key, strlen(key));
-		if (k < 0)
-			rc = crmw__errf(NULL, CRMW_EINVALID, "bindings: unknown variable '%s' (known: account_id, contact_id, user_id)",
-					key);
-		else if (!json_is_null(v))
-			rc = bind_var(r, k, json_string_value(v));
+		if (!json_is_null(v))
+			rc = bind_var(r, var_index(key, strlen(key)), json_string_value(v));
 	}
 	json_decref(b);
 	return rc;
@@ -614,11 +621,9 @@ int crmw_role_new(crmw_role **out, crmw_db *db, const char *policy, const char *
 		s++;
 	char who[64] = "";
 	if (*s == '{') {
-		json_error_t jerr;
-		p = json_loads(policy, JSON_REJECT_DUPLICATES, &jerr);
-		if (!p)
-			rc = crmw__errf(NULL, CRMW_EFORMAT, "role policy: not JSON: %s (line %d, column %d)", jerr.text, jerr.line,
-					jerr.column);
+		crmw__json_error je;
+		if ((rc = crmw__json_parse(policy, strlen(policy), &p, &je)))
+			rc = crmw__errf(NULL, rc, "role policy: not JSON: %s (line %d, column %d)", je.text, je.line, je.column);
 	} else {
 		char name[64];
 		const char *colon = strchr(s, ':');

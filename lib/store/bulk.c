@@ -115,24 +115,20 @@ int crmw_bulk_begin(crmw_bulk **out, crmw_db *db, const char *options_json)
 	CRMW__ARGS_NONNULL(db ? &db->h.err : NULL, !out || !db);
 	*out = NULL;
 	bool exclusive = false;
-	if (options_json && options_json[0]) {
-		json_error_t jerr;
-		json_t *opts = json_loads(options_json, 0, &jerr);
-		const char *key;
-		json_t *v;
-		int bad = !json_is_object(opts);
-		json_object_foreach(opts, key, v) {
-			if (strcmp(key, "exclusive") == 0 && json_is_boolean(v))
-				exclusive = json_is_true(v);
-			else
-				bad = 1;
-		}
-		json_decref(opts);
-		if (bad)
-			return crmw__errf(&db->h.err, CRMW_EINVALID,
-					  "crmw_bulk_begin: options must be a JSON object with \"exclusive\": true|false");
-	}
-	int rc = crmw__db_writable(db, "bulk load");
+	static const char *const keys[] = {"exclusive"};
+	json_t *opts;
+	int rc = crmw__json_options(&opts, &db->h.err, options_json, "crmw_bulk_begin options", keys,
+				    CRMW_ARRAY_LEN(keys));
+	if (rc)
+		return rc;
+	json_t *ex = json_object_get(opts, "exclusive");
+	if (ex && !json_is_boolean(ex))
+		rc = crmw__errf(&db->h.err, CRMW_EINVALID, "crmw_bulk_begin options: \"exclusive\" must be true or false");
+	exclusive = json_is_true(ex);
+	json_decref(opts);
+	if (rc)
+		return rc;
+	rc = crmw__db_writable(db, "bulk load");
 	if (rc)
 		return rc;
 	crmw_bulk *b = calloc(1, sizeof *b);

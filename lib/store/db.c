@@ -4,6 +4,7 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 #include "store/internal.h"
+#include "common/json.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -554,51 +555,54 @@ int crmw_db_create(crmw_db **out, const char *path, const crmw_schema *schema,
 	crmw_db probe;
 	memset(&probe, 0, sizeof probe);
 	char settings[3][16] = {"", "", ""};
-	if (options_json) {
-		json_error_t jerr;
-		opts = json_loads(options_json, 0, &jerr);
-		if (!json_is_object(opts)) {
-			json_decref(opts);
-			return crmw__errf(NULL, CRMW_EFORMAT, "crmw_db_create: options must be a JSON object");
-		}
-		const char *key;
-		json_t *v;
-		json_object_foreach(opts, key, v) {
-			if (strcmp(key, "overwrite") == 0 && json_is_boolean(v))
+	static const char *const keys[] = {"overwrite", "id_seed", "now", "currency", "fiscal_year_start_month",
+					   "fiscal_year_named_by"};
+	int rc = crmw__json_options(&opts, NULL, options_json, "crmw_db_create options", keys, CRMW_ARRAY_LEN(keys));
+	if (rc)
+		return rc;
+	const char *key;
+	json_t *v;
+	json_object_foreach(opts, key, v) {
+		int k = -1;
+		for (int i = 0; i < (int)CRMW_ARRAY_LEN(setting_keys); i++)
+			if (strcmp(key, setting_keys[i]) == 0)
+				k = i;
+		const char *want = NULL;
+		if (strcmp(key, "overwrite") == 0) {
+			if (json_is_boolean(v))
 				overwrite = json_is_true(v);
-			else if (strcmp(key, "id_seed") == 0 && json_is_integer(v))
+			else
+				want = "true or false";
+		} else if (strcmp(key, "id_seed") == 0) {
+			if (json_is_integer(v))
 				seed = json_integer_value(v);
-			else if (strcmp(key, "now") == 0 && json_is_string(v))
+			else
+				want = "an integer";
+		} else if (strcmp(key, "now") == 0) {
+			if (json_is_string(v))
 				now = json_string_value(v);
-			else {
-				int k = -1;
-				for (int i = 0; i < (int)CRMW_ARRAY_LEN(setting_keys); i++)
-					if (strcmp(key, setting_keys[i]) == 0)
-						k = i;
-				char val[16] = "";
-				if (k >= 0 && json_is_string(v))
-					snprintf(val, sizeof val, "%s", json_string_value(v));
-				else if (k >= 0 && json_is_integer(v))
-					snprintf(val, sizeof val, "%lld", (long long)json_integer_value(v));
-				int rc = k < 0 || !val[0] ? crmw__errf(NULL, CRMW_EINVALID,
-								       "crmw_db_create: bad option \"%s\" (known: overwrite, id_seed, now, "
-								       "currency, fiscal_year_start_month, fiscal_year_named_by)",
-								       key)
-							  : set_setting(&probe, key, val, NULL);
-				if (rc) {
-					if (k >= 0)
-						crmw__errf(NULL, rc, "crmw_db_create: %s", crmw_last_error());
-					json_decref(opts);
-					return rc;
-				}
-				memcpy(settings[k], val, sizeof val);
-			}
+			else
+				want = "a datetime string";
+		} else if (json_is_string(v) && json_string_length(v) < sizeof settings[0]) {
+			snprintf(settings[k], sizeof settings[k], "%s", json_string_value(v));
+		} else if (json_is_integer(v) && strcmp(key, "fiscal_year_start_month") == 0) {
+			snprintf(settings[k], sizeof settings[k], "%lld", (long long)json_integer_value(v));
+		} else {
+			want = strcmp(key, "fiscal_year_start_month") == 0 ? "a month from 1 to 12" : "a short string";
+		}
+		if (want)
+			rc = crmw__errf(NULL, CRMW_EINVALID, "crmw_db_create options: \"%s\" must be %s", key, want);
+		else if (k >= 0 && (rc = set_setting(&probe, key, settings[k], NULL)))
+			crmw__errf(NULL, rc, "crmw_db_create options: %s", crmw_last_error());
+		if (rc) {
+			json_decref(opts);
+			return rc;
 		}
 	}
 	char now_norm[21] = "";
 	if (now && crmw__parse_datetime(now, strlen(now), now_norm)) {
 		/* `now` lives in opts: report before releasing it. */
-		int rc = crmw__errf(NULL, CRMW_EINVALID, "crmw_db_create: \"now\" '%s' is not a datetime", now);
+		rc = crmw__errf(NULL, CRMW_EINVALID, "crmw_db_create options: \"now\" '%s' is not a datetime", now);
 		json_decref(opts);
 		return rc;
 	}
@@ -616,7 +620,7 @@ int crmw_db_create(crmw_db **out, const char *path, const crmw_schema *schema,
 		}
 	}
 	crmw_db *db = NULL;
-	int rc = db_alloc(&db);
+	rc = db_alloc(&db);
 	if (rc) {
 		json_decref(opts);
 		return rc;

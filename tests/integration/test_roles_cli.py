@@ -104,7 +104,7 @@ t.ok(rc == 0 and seen_cases(traj) == [ALL, ALL], "run without --role: internal a
 # ------------------------------------------------------------------ mistakes
 bad = [
     (["query", "--db", db, "--bind", f"user_id={ME}", "SELECT Id FROM Case"], "--bind user_id=" + ME + " needs --role"),
-    (["query", "--db", db, "--role", policy, "--bind", f"region={ME}", "SELECT Id FROM Case"], "unknown variable 'region'"),
+    (["query", "--db", db, "--role", policy, "--bind", f"region={ME}", "SELECT Id FROM Case"], 'unknown variable "region"'),
     (["query", "--db", db, "--role", policy, "--bind", "user_id", "SELECT Id FROM Case"], "--bind takes KEY=VALUE"),
     (["query", "--db", db, "--role", policy, "--bind", f"={ME}", "SELECT Id FROM Case"], "--bind takes KEY=VALUE"),
     (["query", "--db", db, "--role", policy, "--bind", "user_id=", "SELECT Id FROM Case"], "--bind takes KEY=VALUE"),

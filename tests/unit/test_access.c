@@ -176,7 +176,7 @@ static void test_bindings(void **state)
 	assert_non_null(strstr(crmw_last_error(), "no Contact"));
 	assert_int_equal(crmw_role_new(&r, db, "external", "{\"contact_id\":\"not an id\"}"), CRMW_EINVALID);
 	assert_int_equal(crmw_role_new(&r, db, "external", "{\"region\":\"CA\"}"), CRMW_EINVALID);
-	assert_non_null(strstr(crmw_last_error(), "unknown variable 'region'"));
+	assert_non_null(strstr(crmw_last_error(), "bindings: unknown variable \"region\""));
 	assert_int_equal(crmw_role_new(&r, db, "external", "[1]"), CRMW_EINVALID);
 	assert_int_equal(crmw_role_new(&r, db, "external", "{oops"), CRMW_EFORMAT);
 	assert_null(r);
@@ -372,7 +372,9 @@ static void test_policy_errors(void **state)
 		{"{\"objects\":{\"Case\":{\"where\":\"Stauts = 'New'\"}}}", CRMW_ESCHEMA, "objects.Case.where: INVALID_FIELD"},
 		{"{\"objects\":{\"Case\":{\"where\":\"Status = \"}}}", CRMW_ESCHEMA, "objects.Case.where: MALFORMED_QUERY"},
 		{"{\"objects\":{\"Case\":{\"where\":\"AccountId = :region\"}}}", CRMW_ESCHEMA, "unknown variable ':region'"},
-		{"{\"objects\":{\"Case\":{\"colour\":\"red\"}}}", CRMW_ESCHEMA, "objects.Case.colour: unknown key"},
+		{"{\"objects\":{\"Case\":{\"colour\":\"red\"}}}", CRMW_ESCHEMA, "objects.Case: unknown key \"colour\""},
+		{"{\"objects\":{\"Case\":{\"feilds\":[]}}}", CRMW_ESCHEMA, "objects.Case: unknown key \"feilds\" (did you mean \"fields\"?)"},
+		{"{\"nmae\":\"x\"}", CRMW_ESCHEMA, "role policy: unknown key \"nmae\" (did you mean \"name\"?)"},
 		{"[]", CRMW_ENOTFOUND, "no built-in role"},
 		{"{\"objects\":{\"Case\":{},\"case\":{}}}", CRMW_ESCHEMA, "given twice"},
 	};

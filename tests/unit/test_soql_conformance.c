@@ -765,7 +765,7 @@ static void test_fiscal(void **state)
 	assert_int_equal(crmw_schema_builtin(&s, "b2b"), CRMW_OK);
 	crmw_db *d = NULL;
 	assert_int_equal(crmw_db_create(&d, ":memory:", s, "{\"fiscal_year_start_month\":13}"), CRMW_EINVALID);
-	assert_string_equal(crmw_last_error(), "crmw_db_create: \"fiscal_year_start_month\" '13' is not a month from 1 to 12");
+	assert_string_equal(crmw_last_error(), "crmw_db_create options: \"fiscal_year_start_month\" '13' is not a month from 1 to 12");
 	assert_int_equal(crmw_db_create(&d, ":memory:", s, "{\"currency\":\"usd\"}"), CRMW_EINVALID);
 	assert_int_equal(crmw_db_create(&d, ":memory:", s, "{\"fiscal_year_named_by\":\"middle\"}"), CRMW_EINVALID);
 	crmw_schema_free(s);

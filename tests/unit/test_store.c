@@ -258,6 +258,33 @@ static void test_create_open(void **state)
 	assert_int_equal(crmw_schema_object_count(crmw_db_schema(db)), 27);
 	crmw_db_free(db);
 	assert_int_equal(crmw_db_create(&db, p, s, "{\"bogus\":1}"), CRMW_EINVALID);
+	/* the options of every call are read one way (crmw__json_options): the
+	 * same mistake, the same code and wording, here and in crmw_bulk_begin */
+	assert_int_equal(crmw_db_create(&db, p, s, "{\"overwrite\":tru}"), CRMW_EFORMAT);
+	assert_non_null(strstr(crmw_last_error(), "crmw_db_create options are not JSON"));
+	assert_int_equal(crmw_db_create(&db, p, s, "[true]"), CRMW_EINVALID);
+	assert_string_equal(crmw_last_error(), "crmw_db_create options must be a JSON object");
+	assert_int_equal(crmw_db_create(&db, p, s, "{\"overwrit\":true}"), CRMW_EINVALID);
+	assert_non_null(strstr(crmw_last_error(), "did you mean \"overwrite\""));
+	assert_int_equal(crmw_db_create(&db, p, s, "{\"overwrite\":1}"), CRMW_EINVALID);
+	assert_string_equal(crmw_last_error(), "crmw_db_create options: \"overwrite\" must be true or false");
+	assert_int_equal(crmw_db_create(&db, p, s, "{\"id_seed\":\"7\"}"), CRMW_EINVALID);
+	assert_int_equal(crmw_db_create(&db, p, s, "{\"currency\":\"a currency code far too long\"}"), CRMW_EINVALID);
+	assert_null(db);
+	assert_int_equal(crmw_db_open(&db, p, 0), CRMW_OK);
+	crmw_bulk *bk = NULL;
+	assert_int_equal(crmw_bulk_begin(&bk, db, "{\"exclusive\":tru}"), CRMW_EFORMAT);
+	assert_non_null(strstr(crmw_db_errmsg(db), "crmw_bulk_begin options are not JSON"));
+	assert_int_equal(crmw_bulk_begin(&bk, db, "[true]"), CRMW_EINVALID);
+	assert_int_equal(crmw_bulk_begin(&bk, db, "{\"exclusiv\":true}"), CRMW_EINVALID);
+	assert_non_null(strstr(crmw_db_errmsg(db), "did you mean \"exclusive\""));
+	assert_int_equal(crmw_bulk_begin(&bk, db, "{\"exclusive\":\"yes\"}"), CRMW_EINVALID);
+	assert_string_equal(crmw_db_errmsg(db), "crmw_bulk_begin options: \"exclusive\" must be true or false");
+	assert_null(bk);
+	assert_int_equal(crmw_bulk_begin(&bk, db, ""), CRMW_OK);
+	crmw_bulk_free(bk);
+	crmw_db_free(db);
+	db = NULL;
 	assert_int_equal(crmw_db_create(&db, p, s, "{\"now\":\"yesterday\"}"), CRMW_EINVALID);
 	assert_int_equal(crmw_db_create(&db, path_in("now.db"), s, "{\"now\":\"2025-01-02T03:04:05+0100\"}"), CRMW_OK);
 	assert_string_equal(crmw_db_now(db), "2025-01-02T02:04:05Z");
