@@ -112,6 +112,22 @@ const char *crmw_request_purpose(const crmw_request *req)
 	return req ? req->purpose : NULL;
 }
 
+const crmw_session *crmw__request_session(const crmw_request *req)
+{
+	return req ? req->session : NULL;
+}
+
+void crmw__response_set_plan(crmw_response *resp, json_t *plan)
+{
+	json_decref(resp->plan);
+	resp->plan = plan;
+}
+
+int crmw__backend_forward(crmw__backend_ref *b, crmw_response *resp, const crmw_request *req)
+{
+	return b->b.complete(resp, req, b->b.userdata);
+}
+
 int crmw_request_canceled(const crmw_request *req)
 {
 	return req && req->session && crmw__session_canceled(req->session) ? 1 : 0;

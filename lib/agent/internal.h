@@ -8,6 +8,7 @@
 #include "common/internal.h"
 #include "query/internal.h"
 #include "tools/internal.h"
+#include "agent/backend_api.h"
 #include <crmweaver/access.h>
 #include <crmweaver/agent.h>
 #include <crmweaver/backends.h>
@@ -19,11 +20,11 @@
 
 /* A backend table copied from the host, shared by reference count (an
  * agent's copy may outlive a replaced one only while a call is running). */
-typedef struct crmw__backend_ref {
+struct crmw__backend_ref {
 	crmw_backend b;
 	char *embed_name;
 	atomic_int refs;
-} crmw__backend_ref;
+};
 
 struct crmw_request {
 	const char *json;
@@ -96,11 +97,6 @@ struct crmw_agent {
 	atomic_int cancel_gen; /* crmw_agent_cancel moves it: sessions made before end */
 };
 
-/* Backend references: copy a host table (checks it; on failure calls its
- * destroy), take and drop references. */
-int crmw__backend_copy(crmw_err *e, crmw__backend_ref **out, const crmw_backend *src);
-void crmw__backend_unref(crmw__backend_ref *b);
-crmw__backend_ref *crmw__backend_ref_get(crmw__backend_ref *b);
 
 /* Call the backend on `request_json`; *resp is filled (RESP_* kind). */
 int crmw__backend_call(crmw_err *e, crmw__backend_ref *b, struct crmw_response *resp, const char *request_json,
@@ -111,14 +107,6 @@ void crmw__response_dispose(struct crmw_response *r);
  * request, the cancel flag, and ending the episode because the host aborted
  * (end_reason "aborted"). */
 const char *crmw__session_purpose(const crmw_session *s);
-/* The task as the backend may see it (no answer, no gold program), as JSON
- * text owned by the session; and the whole task (the gold backend only). */
-const char *crmw__session_task_text(const crmw_session *s, size_t *len);
-const json_t *crmw__session_task(const crmw_session *s);
-/* The shared-memory scope the episode reads and writes under (its role's,
- * crmw__role_scope; "internal" before retrieval or without a memory).
- * Borrowed. */
-const char *crmw__session_mem_scope(const crmw_session *s);
 /* A model step answered by a built-in plan (`plan` as in crmw_response):
  * counted, and the plan's memory gets the episode's feedback. */
 void crmw__session_note_plan(crmw_session *s, const json_t *plan);
@@ -140,9 +128,6 @@ const json_t *crmw__session_messages(const crmw_session *s);
 int crmw__session_state_done(const crmw_session *s);
 double crmw__session_reward(const crmw_session *s, const json_t **info);
 const char *crmw__session_end_reason(const crmw_session *s);
-const json_t *crmw__session_last_decision(const crmw_session *s);
-int crmw__session_turn(const crmw_session *s);
-void crmw__session_ids(const crmw_session *s, const char **task_id, const char **family, const char **episode_id);
 /* The episode id becomes the task id followed by `suffix`. */
 int crmw__session_episode_suffix(crmw_session *s, const char *suffix);
 
@@ -181,17 +166,5 @@ int crmw__plan_abstract(json_t *plan, char **text, char **query, int *count, con
  * [{"name", "kind", "value", "where", "before", "after"}]. */
 json_t *crmw__task_slots(const json_t *task);
 
-/* A plan's shape: its steps with slot names replaced by their kinds (JSON
- * text, caller frees): equal shapes do the same thing to other entities. */
-char *crmw__plan_shape(const json_t *plan);
-
-/* Bind the slots a plan uses to the entities of a new task: *bindings gets
- * {"sN": "value"}.  CRMW_ENOTFOUND with `why` when a slot has no unique
- * counterpart. */
-int crmw__plan_align(json_t **bindings, char *why, size_t whylen, const json_t *plan, const json_t *task);
-
-/* A plan value with its slots, dates, templates and references resolved
- * against the bindings and the earlier results; NULL with `why`. */
-json_t *crmw__plan_resolve(const json_t *v, const json_t *bindings, const json_t *results, char *why, size_t whylen);
 
 #endif

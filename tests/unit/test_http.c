@@ -1,5 +1,5 @@
 /*
- * Unit tests of the OpenAI-compatible HTTP backend (lib/agent/http.c)
+ * Unit tests of the OpenAI-compatible HTTP backend (lib/backends/http.c)
  * against a scripted HTTP/1.1 server on 127.0.0.1: the request body and
  * headers, answers with text and tool calls, retries with backoff and
  * Retry-After, giving up, errors that are not retried, malformed answers,

@@ -1,5 +1,5 @@
 /*
- * lib/agent/http.c: the OpenAI-compatible chat-completions backend
+ * lib/backends/http.c: the OpenAI-compatible chat-completions backend
  * (crmw_backend_openai_http) over libcurl, and its optional embedder
  * (POST {base_url}/embeddings).  docs/backend-http.md describes the options,
  * the retry rules and the messages.
@@ -12,9 +12,8 @@
  *
  * SPDX-License-Identifier: Apache-2.0
  */
-#include "agent/internal.h"
+#include "backends/internal.h"
 #include "agent/parse.h"
-#include "common/json.h"
 
 #include <crmweaver/version.h>
 

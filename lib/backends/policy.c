@@ -1,5 +1,5 @@
 /*
- * lib/agent/policy.c: the memory policy, a backend that answers from shared
+ * lib/backends/policy.c: the memory policy, a backend that answers from shared
  * memories alone.  On an episode's first turn it searches the store for
  * guidelines with plans, keeps the first that is corroborated (at least
  * `min_support` solved tasks followed the same plan), whose answer comes
@@ -12,8 +12,7 @@
  * fallback backend (a plan cache in front of a model).
  * SPDX-License-Identifier: Apache-2.0
  */
-#include "agent/internal.h"
-#include "common/json.h"
+#include "backends/internal.h"
 #include "tasks/internal.h"
 
 #include <ctype.h>
@@ -432,7 +431,7 @@ static int reload(choice *c, char *why, size_t whylen, policy *p, int64_t id, co
 static int hand_over(crmw_response *resp, const crmw_request *req, policy *p, const char *why)
 {
 	if (p->fallback)
-		return p->fallback->b.complete(resp, req, p->fallback->b.userdata);
+		return crmw__backend_forward(p->fallback, resp, req);
 	char buf[600];
 	snprintf(buf, sizeof buf, "no confident plan: %s", why);
 	crmw_response_set_abstain(resp, buf);
@@ -474,9 +473,10 @@ static int answer_step(crmw_response *resp, const choice *c, size_t j, const jso
 	free(mt);
 	if (rc)
 		return rc;
-	resp->plan = json_pack("{s:I, s:f, s:I, s:I, s:I, s:O}", "memory_id", (json_int_t)c->id, "score", c->score,
-			       "support", (json_int_t)c->support, "step", (json_int_t)j, "steps",
-			       (json_int_t)json_array_size(steps), "bindings", c->bindings);
+	crmw__response_set_plan(resp, json_pack("{s:I, s:f, s:I, s:I, s:I, s:O}", "memory_id", (json_int_t)c->id,
+						"score", c->score, "support", (json_int_t)c->support, "step",
+						(json_int_t)j, "steps", (json_int_t)json_array_size(steps), "bindings",
+						c->bindings));
 	return CRMW_OK;
 }
 
@@ -485,7 +485,7 @@ static int policy_complete(crmw_response *resp, const crmw_request *req, void *u
 	policy *p = ud;
 	if (strcmp(crmw_request_purpose(req), "chat") != 0) {
 		if (p->fallback)
-			return p->fallback->b.complete(resp, req, p->fallback->b.userdata);
+			return crmw__backend_forward(p->fallback, resp, req);
 		crmw_response_set_abstain(resp, "the memory policy does not word guidelines");
 		return 0;
 	}
@@ -496,7 +496,9 @@ static int policy_complete(crmw_response *resp, const crmw_request *req, void *u
 		crmw_response_set_error(resp, "the memory policy needs a request of an episode");
 		return 0;
 	}
-	if (crmw__json_parse(req->json, req->len, &r, NULL)) {
+	size_t reqlen;
+	const char *reqjson = crmw_request_json(req, &reqlen);
+	if (crmw__json_parse(reqjson, reqlen, &r, NULL)) {
 		json_decref(task);
 		crmw_response_set_error(resp, "the request is not JSON");
 		return 0;
@@ -514,7 +516,7 @@ static int policy_complete(crmw_response *resp, const crmw_request *req, void *u
 	} else if (pg.why[0]) {
 		snprintf(why, sizeof why, "%s", pg.why);
 	} else {
-		const char *scope = crmw__session_mem_scope(req->session);
+		const char *scope = crmw__session_mem_scope(crmw__request_session(req));
 		rc = pg.memory_id ? reload(&c, why, sizeof why, p, pg.memory_id, task, scope)
 				  : choose(&c, why, sizeof why, p, task, scope);
 		if (!rc && c.plan) {

@@ -1,12 +1,11 @@
 /*
- * lib/agent/replay.c: the replay backend.  A trajectory file is read once
+ * lib/backends/replay.c: the replay backend.  A trajectory file is read once
  * into a table from the task id (or episode id) to the episode's assistant
  * messages; turn k of an episode answers with recorded message k.  Read-only
  * after construction, so any number of threads may use it.
  * SPDX-License-Identifier: Apache-2.0
  */
-#include "agent/internal.h"
-#include "common/json.h"
+#include "backends/internal.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -34,14 +33,14 @@ static int replay_complete(crmw_response *resp, const crmw_request *req, void *u
 		crmw_response_set_abstain(resp, "the replay backend does not word guidelines");
 		return 0;
 	}
-	if (!req->session) {
+	if (!crmw__request_session(req)) {
 		crmw_response_set_error(resp, "the replay backend needs a request of an episode");
 		return 0;
 	}
 	/* model turn k of the episode: the session knows it and the ids */
-	size_t k = (size_t)crmw__session_turn(req->session);
+	size_t k = (size_t)crmw__session_turn(crmw__request_session(req));
 	const char *tid, *fam, *ep;
-	crmw__session_ids(req->session, &tid, &fam, &ep);
+	crmw__session_ids(crmw__request_session(req), &tid, &fam, &ep);
 	const char *key = r->by_episode ? ep : tid;
 	const json_t *rec = key ? json_object_get(r->episodes, key) : NULL;
 	char why[400];

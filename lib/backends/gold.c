@@ -1,12 +1,11 @@
 /*
- * lib/agent/gold.c: the gold backend.  Each task's gold program is run once
+ * lib/backends/gold.c: the gold backend.  Each task's gold program is run once
  * per episode over the org (its steps with their arguments resolved); turn
  * k of the episode answers with step k as an OpenAI tool call, and the last
  * turn with the program's answer.  For building memories and SFT data only.
  * SPDX-License-Identifier: Apache-2.0
  */
-#include "agent/internal.h"
-#include "common/json.h"
+#include "backends/internal.h"
 #include "tasks/internal.h"
 
 #include <pthread.h>
@@ -133,13 +132,13 @@ static int gold_complete(crmw_response *resp, const crmw_request *req, void *ud)
 	gold *g = ud;
 	if (strcmp(crmw_request_purpose(req), "chat") != 0)
 		return crmw_response_set_abstain(resp, "the gold backend does not word guidelines"), 0;
-	if (!req->session)
+	if (!crmw__request_session(req))
 		return crmw_response_set_error(resp, "the gold backend needs a request of an episode"), 0;
 	/* turn k answers with step k: the session knows both, no need to parse
 	 * the conversation again */
-	size_t k = (size_t)crmw__session_turn(req->session);
+	size_t k = (size_t)crmw__session_turn(crmw__request_session(req));
 	const char *tid, *fam, *ep;
-	crmw__session_ids(req->session, &tid, &fam, &ep);
+	crmw__session_ids(crmw__request_session(req), &tid, &fam, &ep);
 	pthread_mutex_lock(&g->mu);
 	gold_episode **pp = &g->episodes;
 	while (*pp && strcmp((*pp)->episode_id, ep) != 0)
@@ -151,7 +150,7 @@ static int gold_complete(crmw_response *resp, const crmw_request *req, void *ud)
 			episode_free(old);
 			g->n_episodes--;
 		}
-		gold_episode *e = run_program(g, crmw__session_task(req->session), ep);
+		gold_episode *e = run_program(g, crmw__session_task(crmw__request_session(req)), ep);
 		if (!e) {
 			pthread_mutex_unlock(&g->mu);
 			return crmw_response_set_error(resp, "out of memory"), 0;
@@ -173,7 +172,7 @@ static int gold_complete(crmw_response *resp, const crmw_request *req, void *ud)
 	char *msg = NULL;
 	char err[700] = "";
 	bool last = false;
-	const char *cut = k > 0 ? cut_call(req->session) : NULL;
+	const char *cut = k > 0 ? cut_call(crmw__request_session(req)) : NULL;
 	if (e->error) {
 		snprintf(err, sizeof err, "%s", e->error);
 		last = true;
