@@ -22,6 +22,7 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 #include "agent/internal.h"
+#include "common/json.h"
 #include "tasks/internal.h"
 
 #include <ctype.h>

@@ -46,4 +46,8 @@ int crmw__json_options(json_t **out, crmw_err *e, const char *text, const char *
 int crmw__json_keyed(json_t **out, crmw_err *e, const char *text, const char *what, const char *noun,
 		     const char *const *keys, size_t nkeys);
 
+/* The value an RFC 6901 pointer names in `root`, or NULL (an array index
+ * is a decimal number; a reference token longer than 255 bytes is cut). */
+const json_t *crmw__json_pointer(const json_t *root, const char *p);
+
 #endif

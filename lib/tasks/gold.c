@@ -87,38 +87,6 @@ char *crmw__answer_text(const json_t *v)
 	return b.data; /* NUL-terminated, owned by the caller */
 }
 
-const json_t *crmw__json_pointer(const json_t *root, const char *p)
-{
-	if (*p == '\0')
-		return root;
-	if (*p != '/')
-		return NULL;
-	const json_t *cur = root;
-	while (cur && *p == '/') {
-		p++;
-		char tok[256];
-		size_t n = 0;
-		while (*p && *p != '/' && n < sizeof tok - 1) {
-			if (p[0] == '~' && (p[1] == '0' || p[1] == '1')) {
-				tok[n++] = p[1] == '0' ? '~' : '/';
-				p += 2;
-				continue;
-			}
-			tok[n++] = *p++;
-		}
-		tok[n] = '\0';
-		if (json_is_array(cur)) {
-			char *end;
-			long k = strtol(tok, &end, 10);
-			cur = *tok && *end == '\0' && k >= 0 ? json_array_get(cur, (size_t)k) : NULL;
-		} else if (json_is_object(cur)) {
-			cur = json_object_get(cur, tok);
-		} else {
-			cur = NULL;
-		}
-	}
-	return cur;
-}
 
 json_t *crmw__gold_resolve(const json_t *args, const json_t *results, char *why, size_t len)
 {

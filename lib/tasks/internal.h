@@ -77,8 +77,6 @@ int crmw__gold_run(crmw__gold_runner *r, const json_t *task, json_t **report, ch
 int crmw__gold_run_results(crmw__gold_runner *r, const json_t *task, json_t **report, char **answer,
 			   json_t **results);
 
-/* The value an RFC 6901 pointer names in `root`, or NULL. */
-const json_t *crmw__json_pointer(const json_t *root, const char *p);
 
 /* Resolve the {"$ref"} arguments of a step against earlier results. */
 json_t *crmw__gold_resolve(const json_t *args, const json_t *results, char *why, size_t whylen);

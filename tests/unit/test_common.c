@@ -558,6 +558,26 @@ static void test_buf_set(void **state)
 	crmw_buf_dispose(&b);
 }
 
+/* RFC 6901 pointers (crmw__json_pointer, lib/common/json.c): escapes,
+ * array indexes, and every malformed pointer names nothing. */
+static void test_json_pointer(void **state)
+{
+	(void)state;
+	json_t *doc = json_loads("{\"a\":[10,{\"b\":2}],\"c/d\":3,\"e~f\":4,\"\":5}", 0, NULL);
+	assert_non_null(doc);
+	assert_ptr_equal(crmw__json_pointer(doc, ""), doc);
+	assert_int_equal(json_integer_value(crmw__json_pointer(doc, "/a/0")), 10);
+	assert_int_equal(json_integer_value(crmw__json_pointer(doc, "/a/1/b")), 2);
+	assert_int_equal(json_integer_value(crmw__json_pointer(doc, "/c~1d")), 3);
+	assert_int_equal(json_integer_value(crmw__json_pointer(doc, "/e~0f")), 4);
+	assert_int_equal(json_integer_value(crmw__json_pointer(doc, "/")), 5);
+	static const char *const none[] = {"a", "/a/2", "/a/-1", "/a/x", "/a/", "/a/0/b", "/zz", "/c/d"};
+	for (size_t i = 0; i < CRMW_ARRAY_LEN(none); i++)
+		if (crmw__json_pointer(doc, none[i]))
+			fail_msg("'%s' names a value", none[i]);
+	json_decref(doc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -586,6 +606,7 @@ int main(void)
 		cmocka_unit_test(test_faiss_selftest),
 #endif
 		cmocka_unit_test(test_free_null),
+		cmocka_unit_test(test_json_pointer),
 	};
 	cmocka_set_message_output(CM_OUTPUT_TAP);
 	return cmocka_run_group_tests_name("common", tests, NULL, NULL);
