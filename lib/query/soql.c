@@ -1319,6 +1319,156 @@ static const char *picklist_arg(cctx *c, const crmw_field *f)
 	return out;
 }
 
+/* The shape of a SELECT list, checked before anything is compiled: COUNT()
+ * alone, FIELDS() with its LIMIT rule and outside aggregates, a semi-join's
+ * one column and clauses.  Sets x->aggregate. */
+static int check_items(cctx *x, const q_select *s, bool semi)
+{
+	for (int i = 0; i < s->nitems; i++)
+		if (!s->items[i].is_sub && s->items[i].e.fn == FN_COUNT && !s->items[i].e.has_path && s->nitems > 1)
+			return cerr(x, QE_MALFORMED, s->items[i].pos,
+				    "COUNT() must be the only item in SELECT; use COUNT(Id) with other fields");
+	x->aggregate = s->ngroup > 0;
+	for (int i = 0; i < s->nitems; i++)
+		if (!s->items[i].is_sub && is_agg(s->items[i].e.fn))
+			x->aggregate = true;
+	for (int i = 0; i < s->nitems; i++) {
+		const q_item *it = &s->items[i];
+		if (!it->fields)
+			continue;
+		if (x->aggregate)
+			return cerr(x, QE_MALFORMED, it->pos, "FIELDS() cannot be used in an aggregate query");
+		/* Salesforce's rule: the set of fields is not bounded, the rows must be */
+		if (it->fields != FIELDS_STANDARD && !(s->has_limit && s->limit <= 200))
+			return cerr(x, QE_MALFORMED, it->pos,
+				  "The SOQL FIELDS function must have a LIMIT of at most 200: FIELDS(%s) selects an unbounded set of fields (FIELDS(STANDARD) needs no LIMIT)",
+				  it->fields == FIELDS_ALL ? "ALL" : "CUSTOM");
+	}
+	if (semi) {
+		if (s->nitems != 1 || s->items[0].is_sub || s->items[0].fields || s->items[0].e.fn != FN_NONE ||
+		    s->items[0].e.format)
+			return cerr(x, QE_MALFORMED, s->pos, "a semi-join subquery selects exactly one Id or reference field");
+		if (s->ngroup || s->having || s->norder || s->has_offset)
+			return cerr(x, QE_MALFORMED, s->pos, "a semi-join subquery cannot use GROUP BY, HAVING, ORDER BY or OFFSET");
+	}
+	if (semi && x->semi_depth > 1)
+		return cerr(x, QE_MALFORMED, s->pos, "semi-join subqueries nest only one level deep");
+	return CRMW_OK;
+}
+
+/* SOSL's search over one object's rows (c: the search's context): the
+ * FTS5 index joined to them and matched, or no row at all (fts_none), and
+ * the exact check of terms with wildcards inside; appended to `where`. */
+static int search_conds(cctx *c, cctx *x, const crmw_object *o, const q_select *s, bool restricted, crmw_buf *where)
+{
+	int idx = c->fts_none ? 0 : param_text(x, c->fts_match);
+	/* Over a subquery of the role's rows the join is a CROSS JOIN:
+	 * SQLite then reads those rows first and looks each one up in
+	 * the search index, instead of walking every match of the index. */
+	if (idx < 0 ||
+	    (c->fts_none ? crmw__buf_printf(where, "0%s", s->where ? " AND " : "")
+			 : (crmw__buf_printf(&x->join_sql, " %sJOIN \"crmw_fts_%s\" %s_fts ON %s_fts.rowid = %s.rowid",
+					     restricted ? "CROSS " : "", o->name, table_alias(x, 0), table_alias(x, 0),
+					     table_alias(x, 0)) ||
+			    crmw__buf_printf(where, "%s_fts.\"crmw_fts_%s\" MATCH ?%d%s", table_alias(x, 0), o->name,
+					     idx, s->where ? " AND " : ""))))
+		return coom(x);
+	/* Terms with wildcards inside: the index found the records that
+	 * may match, and each is checked exactly, on its own columns (the
+	 * row source's: only records the role reads get here). */
+	if (c->fts_eval && !c->fts_none) {
+		int pidx = param_text(x, c->fts_eval->program);
+		int rc = pidx < 0 || crmw__buf_printf(where, "%scrmw_sosl(?%d", s->where ? "" : " AND ", pidx);
+		for (int k = 0; !rc && k < c->fts_eval->ncols; k++)
+			rc = crmw__buf_printf(where, ", %s.\"%s\"", table_alias(x, 0), c->fts_eval->cols[k]);
+		rc = rc ? rc : crmw__buf_printf(where, ")%s", s->where ? " AND " : "");
+		if (rc)
+			return coom(x);
+	}
+	return CRMW_OK;
+}
+
+/* FIELDS(): the object's fields the role sees, in the schema's order
+ * (custom fields are those named ...__c), each selected as a field of the
+ * FROM object is. */
+static int select_fields(cctx *x, const q_item *it, const crmw_object *o, const rexpr *groups, int ng, q_node *root,
+			 crmw_buf *sel, int *ncols)
+{
+	int rc = CRMW_OK;
+	for (int32_t k = 0; k < o->nfields && !rc; k++) {
+		const crmw_field *f = &o->fields[k];
+		size_t n = strlen(f->name);
+		bool custom = n > 3 && strcasecmp(f->name + n - 3, "__c") == 0;
+		if ((it->fields == FIELDS_CUSTOM && !custom) || (it->fields == FIELDS_STANDARD && custom) ||
+		    !crmw__role_sees(x->role, o->name, f->name))
+			continue;
+		/* the field is known: read as resolve_path reads a field of
+		 * the FROM object, without looking it up by name */
+		q_expr e;
+		memset(&e, 0, sizeof e);
+		e.has_path = true;
+		e.path.parts = (const char **)&f->name;
+		e.path.nparts = 1;
+		e.path.pos = e.pos = it->pos;
+		e.path.text = e.text = f->name;
+		rexpr r;
+		memset(&r, 0, sizeof r);
+		r.field = f;
+		r.type = f->type;
+		r.name = f->name;
+		r.sql = r.base = afmt(x, "%s.\"%s\"", table_alias(x, 0), f->name);
+		rc = r.sql ? select_resolved(x, &e, r, groups, ng, false, root, sel, ncols) : coom(x);
+	}
+	return rc;
+}
+
+/* ORDER BY: each key resolved and checked (sortable; grouped or
+ * aggregated in an aggregate query), a picklist in its defined order. */
+static int compile_order(cctx *x, const q_select *s, const rexpr *groups, int ng, crmw_buf *tail)
+{
+	int rc = CRMW_OK;
+	for (int i = 0; i < s->norder && !rc; i++) {
+		rexpr r;
+		if ((rc = resolve_expr(x, &s->order[i].e, &r, x->aggregate, CL_ORDER)))
+			break;
+		if (r.type == CRMW_FIELD_TEXTAREA || r.type == CRMW_FIELD_MULTIPICKLIST) {
+			rc = cerr(x, QE_MALFORMED, s->order[i].e.pos, "field '%s' cannot be sorted", s->order[i].e.text);
+			break;
+		}
+		if (x->aggregate && !r.is_agg) {
+			bool grouped = false;
+			for (int g = 0; g < ng && !grouped; g++)
+				grouped = strcmp(groups[g].sql, r.sql) == 0;
+			if (!grouped) {
+				rc = cerr(x, QE_MALFORMED, s->order[i].e.pos, "ORDER BY field must be grouped or aggregated: %s",
+					  s->order[i].e.text);
+				break;
+			}
+		}
+		const char *nulls = s->order[i].nulls == 1 ? " NULLS FIRST" : s->order[i].nulls == 2 ? " NULLS LAST" : "";
+		const char *dir = s->order[i].desc ? " DESC" : "";
+		if (r.type == CRMW_FIELD_PICKLIST && r.field && r.field->npicklist > 0) {
+			/* A picklist sorts in its defined order, values outside it after
+			 * them (alphabetically: only an unrestricted picklist has any). */
+			const char *list = picklist_arg(x, r.field);
+			int idx = list ? param_text(x, list) : -1;
+			if (idx < 0) {
+				rc = CRMW_ENOMEM;
+				break;
+			}
+			rc = crmw__buf_printf(tail, "%scrmw_pickrank(%s, ?%d)%s%s", i ? ", " : " ORDER BY ", r.sql, idx, dir, nulls);
+			if (!rc && !r.field->restricted)
+				rc = crmw__buf_printf(tail, ", %s COLLATE NOCASE%s%s", r.sql, dir, nulls);
+			rc = rc ? coom(x) : CRMW_OK;
+			continue;
+		}
+		rc = crmw__buf_printf(tail, "%s%s%s%s%s", i ? ", " : " ORDER BY ", r.sql, collate(r.type), dir, nulls)
+			     ? coom(x)
+			     : CRMW_OK;
+	}
+	return rc;
+}
+
 /*
  * Compile one SELECT into `out`.  semi: a semi-join subquery (one Id
  * column).  qc: where the output tree goes (NULL for semi-joins).
@@ -1363,47 +1513,8 @@ static int compile_select(cctx *c, const q_select *s, crmw_buf *out, sel_mode mo
 
 	bool count_only = mode == SEL_QUERY && s->nitems == 1 && !s->items[0].is_sub && !s->items[0].fields &&
 			  s->items[0].e.fn == FN_COUNT && !s->items[0].e.has_path && !s->items[0].e.format;
-	for (int i = 0; i < s->nitems; i++)
-		if (!s->items[i].is_sub && s->items[i].e.fn == FN_COUNT && !s->items[i].e.has_path && s->nitems > 1) {
-			rc = cerr(x, QE_MALFORMED, s->items[i].pos, "COUNT() must be the only item in SELECT; use COUNT(Id) with other fields");
-			goto done;
-		}
-	x->aggregate = s->ngroup > 0;
-	for (int i = 0; i < s->nitems; i++)
-		if (!s->items[i].is_sub && is_agg(s->items[i].e.fn))
-			x->aggregate = true;
-	for (int i = 0; i < s->nitems; i++) {
-		const q_item *it = &s->items[i];
-		if (!it->fields)
-			continue;
-		if (x->aggregate) {
-			rc = cerr(x, QE_MALFORMED, it->pos, "FIELDS() cannot be used in an aggregate query");
-			goto done;
-		}
-		/* Salesforce's rule: the set of fields is not bounded, the rows must be */
-		if (it->fields != FIELDS_STANDARD && !(s->has_limit && s->limit <= 200)) {
-			rc = cerr(x, QE_MALFORMED, it->pos,
-				  "The SOQL FIELDS function must have a LIMIT of at most 200: FIELDS(%s) selects an unbounded set of fields (FIELDS(STANDARD) needs no LIMIT)",
-				  it->fields == FIELDS_ALL ? "ALL" : "CUSTOM");
-			goto done;
-		}
-	}
-	if (semi) {
-		if (s->nitems != 1 || s->items[0].is_sub || s->items[0].fields || s->items[0].e.fn != FN_NONE ||
-		    s->items[0].e.format) {
-			rc = cerr(x, QE_MALFORMED, s->pos, "a semi-join subquery selects exactly one Id or reference field");
-			goto done;
-		}
-		if (s->ngroup || s->having || s->norder || s->has_offset) {
-			rc = cerr(x, QE_MALFORMED, s->pos, "a semi-join subquery cannot use GROUP BY, HAVING, ORDER BY or OFFSET");
-			goto done;
-		}
-	}
-
-	if (semi && x->semi_depth > 1) {
-		rc = cerr(x, QE_MALFORMED, s->pos, "semi-join subqueries nest only one level deep");
+	if ((rc = check_items(x, s, semi)))
 		goto done;
-	}
 	if (s->nrels && (rc = expand_relaliases(x, s)))
 		goto done;
 	/*
@@ -1428,36 +1539,8 @@ static int compile_select(cctx *c, const q_select *s, crmw_buf *out, sel_mode mo
 		rc = coom(x);
 		goto done;
 	}
-	if (c->fts_match || c->fts_none) {
-		int idx = c->fts_none ? 0 : param_text(x, c->fts_match);
-		/* Over a subquery of the role's rows the join is a CROSS JOIN:
-		 * SQLite then reads those rows first and looks each one up in
-		 * the search index, instead of walking every match of the index. */
-		if (idx < 0 ||
-		    (c->fts_none ? crmw__buf_printf(&where, "0%s", s->where ? " AND " : "")
-				 : (crmw__buf_printf(&x->join_sql, " %sJOIN \"crmw_fts_%s\" %s_fts ON %s_fts.rowid = %s.rowid",
-						     restricted ? "CROSS " : "", o->name, table_alias(x, 0), table_alias(x, 0),
-						     table_alias(x, 0)) ||
-				    crmw__buf_printf(&where, "%s_fts.\"crmw_fts_%s\" MATCH ?%d%s", table_alias(x, 0), o->name,
-						     idx, s->where ? " AND " : "")))) {
-			rc = coom(x);
-			goto done;
-		}
-		/* Terms with wildcards inside: the index found the records that
-		 * may match, and each is checked exactly, on its own columns (the
-		 * row source's: only records the role reads get here). */
-		if (c->fts_eval && !c->fts_none) {
-			int pidx = param_text(x, c->fts_eval->program);
-			rc = pidx < 0 || crmw__buf_printf(&where, "%scrmw_sosl(?%d", s->where ? "" : " AND ", pidx);
-			for (int k = 0; !rc && k < c->fts_eval->ncols; k++)
-				rc = crmw__buf_printf(&where, ", %s.\"%s\"", table_alias(x, 0), c->fts_eval->cols[k]);
-			rc = rc ? rc : crmw__buf_printf(&where, ")%s", s->where ? " AND " : "");
-			if (rc) {
-				rc = coom(x);
-				goto done;
-			}
-		}
-	}
+	if ((c->fts_match || c->fts_none) && (rc = search_conds(c, x, o, s, restricted, &where)))
+		goto done;
 	if (s->where && (rc = compile_cond(x, s->where, &where, false, false)))
 		goto done;
 	if (mode == SEL_SOURCE && c->same_row &&
@@ -1510,32 +1593,7 @@ static int compile_select(cctx *c, const q_select *s, crmw_buf *out, sel_mode mo
 				break;
 			continue;
 		}
-		/* FIELDS(): the object's fields the role sees, in the schema's order
-		 * (custom fields are those named ...__c) */
-		for (int32_t k = 0; k < o->nfields && !rc; k++) {
-			const crmw_field *f = &o->fields[k];
-			size_t n = strlen(f->name);
-			bool custom = n > 3 && strcasecmp(f->name + n - 3, "__c") == 0;
-			if ((it->fields == FIELDS_CUSTOM && !custom) || (it->fields == FIELDS_STANDARD && custom) ||
-			    !crmw__role_sees(x->role, o->name, f->name))
-				continue;
-			/* the field is known: read as resolve_path reads a field of
-			 * the FROM object, without looking it up by name */
-			q_expr e;
-			memset(&e, 0, sizeof e);
-			e.has_path = true;
-			e.path.parts = (const char **)&f->name;
-			e.path.nparts = 1;
-			e.path.pos = e.pos = it->pos;
-			e.path.text = e.text = f->name;
-			rexpr r;
-			memset(&r, 0, sizeof r);
-			r.field = f;
-			r.type = f->type;
-			r.name = f->name;
-			r.sql = r.base = afmt(x, "%s.\"%s\"", table_alias(x, 0), f->name);
-			rc = r.sql ? select_resolved(x, &e, r, groups, ng, false, root, &sel, &ncols) : coom(x);
-		}
+		rc = select_fields(x, it, o, groups, ng, root, &sel, &ncols);
 	}
 	if (rc)
 		goto done;
@@ -1567,45 +1625,7 @@ static int compile_select(cctx *c, const q_select *s, crmw_buf *out, sel_mode mo
 		rc = crmw__buf_printf(&tail, " ORDER BY %s%s", table_alias(x, 0), restricted ? ".rowid" : "_fts.rank")
 			     ? coom(x)
 			     : CRMW_OK;
-	for (int i = 0; i < s->norder && !rc; i++) {
-		rexpr r;
-		if ((rc = resolve_expr(x, &s->order[i].e, &r, x->aggregate, CL_ORDER)))
-			break;
-		if (r.type == CRMW_FIELD_TEXTAREA || r.type == CRMW_FIELD_MULTIPICKLIST) {
-			rc = cerr(x, QE_MALFORMED, s->order[i].e.pos, "field '%s' cannot be sorted", s->order[i].e.text);
-			break;
-		}
-		if (x->aggregate && !r.is_agg) {
-			bool grouped = false;
-			for (int g = 0; g < ng && !grouped; g++)
-				grouped = strcmp(groups[g].sql, r.sql) == 0;
-			if (!grouped) {
-				rc = cerr(x, QE_MALFORMED, s->order[i].e.pos, "ORDER BY field must be grouped or aggregated: %s",
-					  s->order[i].e.text);
-				break;
-			}
-		}
-		const char *nulls = s->order[i].nulls == 1 ? " NULLS FIRST" : s->order[i].nulls == 2 ? " NULLS LAST" : "";
-		const char *dir = s->order[i].desc ? " DESC" : "";
-		if (r.type == CRMW_FIELD_PICKLIST && r.field && r.field->npicklist > 0) {
-			/* A picklist sorts in its defined order, values outside it after
-			 * them (alphabetically: only an unrestricted picklist has any). */
-			const char *list = picklist_arg(x, r.field);
-			int idx = list ? param_text(x, list) : -1;
-			if (idx < 0) {
-				rc = CRMW_ENOMEM;
-				break;
-			}
-			rc = crmw__buf_printf(&tail, "%scrmw_pickrank(%s, ?%d)%s%s", i ? ", " : " ORDER BY ", r.sql, idx, dir, nulls);
-			if (!rc && !r.field->restricted)
-				rc = crmw__buf_printf(&tail, ", %s COLLATE NOCASE%s%s", r.sql, dir, nulls);
-			rc = rc ? coom(x) : CRMW_OK;
-			continue;
-		}
-		rc = crmw__buf_printf(&tail, "%s%s%s%s%s", i ? ", " : " ORDER BY ", r.sql, collate(r.type), dir, nulls)
-			     ? coom(x)
-			     : CRMW_OK;
-	}
+	rc = rc ? rc : compile_order(x, s, groups, ng, &tail);
 	if (!rc && s->has_limit) {
 		int idx = param_int(x, s->limit);
 		rc = idx < 0 ? CRMW_ENOMEM : crmw__buf_printf(&tail, " LIMIT ?%d", idx) ? coom(x) : CRMW_OK;
