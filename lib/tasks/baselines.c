@@ -905,10 +905,9 @@ static json_t *output(const bl *b, size_t neval)
 
 /* -------------------------------------------------------------- public */
 
-CRMW_API int crmw_task_set_baselines(crmw_buf *out, const crmw_task_set *ts, crmw_db *db, const char *options_json)
+int crmw_task_set_baselines(crmw_buf *out, const crmw_task_set *ts, crmw_db *db, const char *options_json)
 {
-	if (!out || !ts)
-		return crmw__errf(NULL, CRMW_EINVALID, "crmw_task_set_baselines: NULL argument");
+	CRMW__ARGS_NONNULL(NULL, !out || !ts);
 	bl b;
 	memset(&b, 0, sizeof b);
 	b.ts = ts;

@@ -1018,11 +1018,10 @@ static int parse_arg(json_t **out, const char *text, const char *what)
 	return CRMW_OK;
 }
 
-CRMW_API int crmw_reward_privacy_rejection(double *score, crmw_buf *info, const char *messages_json,
+int crmw_reward_privacy_rejection(double *score, crmw_buf *info, const char *messages_json,
 					   const char *protected_json, crmw_judge_fn judge, void *userdata)
 {
-	if (!score)
-		return crmw__errf(NULL, CRMW_EINVALID, "score is NULL");
+	CRMW__ARGS_NONNULL(NULL, !score);
 	json_t *msgs, *prot = NULL, *j = NULL;
 	int rc = parse_arg(&msgs, messages_json, "messages_json");
 	if (rc)

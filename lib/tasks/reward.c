@@ -1883,10 +1883,9 @@ static int finish(crmw_buf *info, json_t *j, int rc)
 	return rc;
 }
 
-CRMW_API int crmw_reward_exact_match(double *score, crmw_buf *info, const char *gold_json, const char *answer)
+int crmw_reward_exact_match(double *score, crmw_buf *info, const char *gold_json, const char *answer)
 {
-	if (!score)
-		return crmw__errf(NULL, CRMW_EINVALID, "score is NULL");
+	CRMW__ARGS_NONNULL(NULL, !score);
 	json_t *gold, *j = NULL;
 	int rc = parse_arg(&gold, gold_json, "gold_json");
 	if (rc)
@@ -1919,11 +1918,10 @@ static int exact_options(crmw__exact_opts *o, const char *options_json, bool wit
 	return CRMW_OK;
 }
 
-CRMW_API int crmw_reward_exact_match_opts(double *score, crmw_buf *info, const char *gold_json, const char *answer,
+int crmw_reward_exact_match_opts(double *score, crmw_buf *info, const char *gold_json, const char *answer,
 					  const char *options_json)
 {
-	if (!score)
-		return crmw__errf(NULL, CRMW_EINVALID, "score is NULL");
+	CRMW__ARGS_NONNULL(NULL, !score);
 	crmw__exact_opts o;
 	json_t *doc, *gold = NULL, *j = NULL;
 	int rc = exact_options(&o, options_json, true, &doc);
@@ -1936,7 +1934,7 @@ CRMW_API int crmw_reward_exact_match_opts(double *score, crmw_buf *info, const c
 	return finish(info, j, rc);
 }
 
-CRMW_API int crmw_task_score_opts(double *score, crmw_buf *info, const crmw_task_set *ts, int64_t i,
+int crmw_task_score_opts(double *score, crmw_buf *info, const crmw_task_set *ts, int64_t i,
 				  const char *answer, const char *messages_json, crmw_judge_fn judge, void *userdata,
 				  const char *options_json)
 {
@@ -1955,10 +1953,9 @@ CRMW_API int crmw_task_score_opts(double *score, crmw_buf *info, const crmw_task
 	return finish(info, j, rc);
 }
 
-CRMW_API int crmw_reward_fuzzy_match(double *score, crmw_buf *info, const char *gold_json, const char *answer)
+int crmw_reward_fuzzy_match(double *score, crmw_buf *info, const char *gold_json, const char *answer)
 {
-	if (!score)
-		return crmw__errf(NULL, CRMW_EINVALID, "score is NULL");
+	CRMW__ARGS_NONNULL(NULL, !score);
 	json_t *gold, *j = NULL;
 	int rc = parse_arg(&gold, gold_json, "gold_json");
 	if (rc)

@@ -383,8 +383,7 @@ static int add_task(fam *f, const json_t *t, regex_t *re, crmw_buf *mask, int64_
 
 int crmw_task_set_stats(crmw_buf *out, const crmw_task_set *ts, const char *options_json)
 {
-	if (!out || !ts)
-		return crmw__errf(NULL, CRMW_EINVALID, "crmw_task_set_stats: NULL argument");
+	CRMW__ARGS_NONNULL(NULL, !out || !ts);
 	static const char *const keys[] = {"sample"};
 	json_t *o = NULL;
 	int rc = crmw__json_options(&o, NULL, options_json, "task stats options", keys, CRMW_ARRAY_LEN(keys));

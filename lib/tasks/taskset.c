@@ -200,20 +200,18 @@ static int parse_text(json_t **out, const char *text, size_t len)
 	return load_array(out, arr);
 }
 
-CRMW_API int crmw_task_set_parse(crmw_task_set **out, const char *text, size_t len)
+int crmw_task_set_parse(crmw_task_set **out, const char *text, size_t len)
 {
-	if (!out || (!text && len))
-		return crmw__errf(NULL, CRMW_EINVALID, "out and text must not be NULL");
+	CRMW__ARGS_NONNULL(NULL, !out || (!text && len));
 	*out = NULL;
 	json_t *arr;
 	int rc = parse_text(&arr, text ? text : "", len);
 	return rc ? rc : crmw__task_set_wrap(out, arr);
 }
 
-CRMW_API int crmw_task_set_load(crmw_task_set **out, const char *path)
+int crmw_task_set_load(crmw_task_set **out, const char *path)
 {
-	if (!out || !path)
-		return crmw__errf(NULL, CRMW_EINVALID, "out and path must not be NULL");
+	CRMW__ARGS_NONNULL(NULL, !out || !path);
 	*out = NULL;
 	crmw_buf b = CRMW_BUF_INIT;
 	int rc = CRMW_OK;
@@ -234,10 +232,9 @@ CRMW_API int crmw_task_set_load(crmw_task_set **out, const char *path)
 	return rc;
 }
 
-CRMW_API int crmw_task_set_save(const crmw_task_set *ts, const char *path, int32_t format)
+int crmw_task_set_save(const crmw_task_set *ts, const char *path, int32_t format)
 {
-	if (!ts || !path)
-		return crmw__errf(NULL, CRMW_EINVALID, "ts and path must not be NULL");
+	CRMW__ARGS_NONNULL(NULL, !ts || !path);
 	if (format != CRMW_TASKS_JSON && format != CRMW_TASKS_JSONL)
 		return crmw__errf(NULL, CRMW_EINVALID, "unknown task file format %d", (int)format);
 	/* Write to a temporary name and rename: no half-written file on failure. */
@@ -275,7 +272,7 @@ CRMW_API int crmw_task_set_save(const crmw_task_set *ts, const char *path, int32
 			  err ? strerror(err) : "out of memory");
 }
 
-CRMW_API void crmw_task_set_free(crmw_task_set *ts)
+void crmw_task_set_free(crmw_task_set *ts)
 {
 	if (!ts)
 		return;
@@ -283,7 +280,7 @@ CRMW_API void crmw_task_set_free(crmw_task_set *ts)
 	free(ts);
 }
 
-CRMW_API int64_t crmw_task_set_count(const crmw_task_set *ts)
+int64_t crmw_task_set_count(const crmw_task_set *ts)
 {
 	return ts ? (int64_t)json_array_size(ts->tasks) : 0;
 }
@@ -314,21 +311,19 @@ static int put_json(crmw_buf *out, const json_t *j)
 	return rc;
 }
 
-CRMW_API int crmw_task_set_get(crmw_buf *out, const crmw_task_set *ts, int64_t i)
+int crmw_task_set_get(crmw_buf *out, const crmw_task_set *ts, int64_t i)
 {
 	int rc;
 	const json_t *t = task_at(ts, i, &rc);
 	if (!t)
 		return rc;
-	if (!out)
-		return crmw__errf(NULL, CRMW_EINVALID, "out is NULL");
+	CRMW__ARGS_NONNULL(NULL, !out);
 	return put_json(out, t);
 }
 
-CRMW_API int crmw_task_set_find(int64_t *index, const crmw_task_set *ts, const char *id)
+int crmw_task_set_find(int64_t *index, const crmw_task_set *ts, const char *id)
 {
-	if (!index || !ts || !id)
-		return crmw__errf(NULL, CRMW_EINVALID, "index, ts and id must not be NULL");
+	CRMW__ARGS_NONNULL(NULL, !index || !ts || !id);
 	char *end;
 	long long num = strtoll(id, &end, 10);
 	bool numeric = *id && *end == '\0';
@@ -373,10 +368,9 @@ bool crmw__listed(const json_t *list, const char *name)
 	return false;
 }
 
-CRMW_API int crmw_task_set_select(crmw_task_set **out, const crmw_task_set *ts, const char *filter_json)
+int crmw_task_set_select(crmw_task_set **out, const crmw_task_set *ts, const char *filter_json)
 {
-	if (!out || !ts)
-		return crmw__errf(NULL, CRMW_EINVALID, "out and ts must not be NULL");
+	CRMW__ARGS_NONNULL(NULL, !out || !ts);
 	*out = NULL;
 	json_t *filter = NULL;
 	if (filter_json) {
@@ -420,14 +414,13 @@ CRMW_API int crmw_task_set_select(crmw_task_set **out, const crmw_task_set *ts, 
 	return crmw__task_set_wrap(out, sel);
 }
 
-CRMW_API int crmw_task_check(crmw_buf *report, const crmw_task_set *ts, int64_t i, crmw_db *db)
+int crmw_task_check(crmw_buf *report, const crmw_task_set *ts, int64_t i, crmw_db *db)
 {
 	int rc;
 	const json_t *t = task_at(ts, i, &rc);
 	if (!t)
 		return rc;
-	if (!report || !db)
-		return crmw__errf(NULL, CRMW_EINVALID, "report and db must not be NULL");
+	CRMW__ARGS_NONNULL(NULL, !report || !db);
 	if (!json_is_array(json_object_get(t, "gold")))
 		return crmw__errf(NULL, CRMW_EINVALID, "task %lld has no gold program", (long long)i);
 	crmw__gold_runner run;
@@ -443,15 +436,14 @@ CRMW_API int crmw_task_check(crmw_buf *report, const crmw_task_set *ts, int64_t 
 	return rc;
 }
 
-CRMW_API int crmw_task_score(double *score, crmw_buf *info, const crmw_task_set *ts, int64_t i, const char *answer,
+int crmw_task_score(double *score, crmw_buf *info, const crmw_task_set *ts, int64_t i, const char *answer,
 			     const char *messages_json, crmw_judge_fn judge, void *userdata)
 {
 	int rc;
 	const json_t *t = task_at(ts, i, &rc);
 	if (!t)
 		return rc;
-	if (!score)
-		return crmw__errf(NULL, CRMW_EINVALID, "score is NULL");
+	CRMW__ARGS_NONNULL(NULL, !score);
 	json_t *msgs = NULL;
 	if (messages_json) {
 		crmw__json_error e;

@@ -337,44 +337,33 @@ static int parse_options(const char *options_json, int *max_turns, int *mode, ui
 	*max_turns = 10;
 	*mode = MODE_PERSONA;
 	*seed = 0;
-	if (!options_json)
-		return CRMW_OK;
+	static const char *const keys[] = {"max_turns", "mode", "seed"};
 	json_t *o;
-	crmw__json_error e;
-	int rc = crmw__json_parse(options_json, strlen(options_json), &o, &e);
+	int rc = crmw__json_options(&o, NULL, options_json, "user options", keys, CRMW_ARRAY_LEN(keys));
 	if (rc)
-		return crmw__errf(NULL, rc, "user options are not JSON: %s", e.text);
-	if (!json_is_object(o)) {
-		json_decref(o);
-		return crmw__errf(NULL, CRMW_EINVALID, "user options must be a JSON object");
-	}
-	const char *k;
-	json_t *v;
-	json_object_foreach(o, k, v) {
-		if (strcmp(k, "max_turns") == 0 && json_is_integer(v) && json_integer_value(v) >= 1 &&
-		    json_integer_value(v) <= 1000) {
-			*max_turns = (int)json_integer_value(v);
-		} else if (strcmp(k, "mode") == 0 && json_is_string(v) &&
-			   (strcmp(json_string_value(v), "persona") == 0 || strcmp(json_string_value(v), "curriculum") == 0)) {
-			*mode = strcmp(json_string_value(v), "curriculum") == 0 ? MODE_CURRICULUM : MODE_PERSONA;
-		} else if (strcmp(k, "seed") == 0 && json_is_integer(v) && json_integer_value(v) >= 0) {
-			*seed = (uint64_t)json_integer_value(v);
-		} else {
-			rc = crmw__errf(NULL, CRMW_EINVALID,
-					"bad user option '%s' (known: max_turns 1 to 1000, mode \"persona\" or \"curriculum\", "
-					"seed an integer >= 0)",
-					k);
-			break;
-		}
-	}
+		return rc;
+	json_t *v = json_object_get(o, "max_turns");
+	if (v && !(json_is_integer(v) && json_integer_value(v) >= 1 && json_integer_value(v) <= 1000))
+		rc = crmw__errf(NULL, CRMW_EINVALID, "user options: \"max_turns\" must be an integer from 1 to 1000");
+	else if (v)
+		*max_turns = (int)json_integer_value(v);
+	const char *m = json_string_value(v = json_object_get(o, "mode"));
+	if (!rc && v && !(m && (strcmp(m, "persona") == 0 || strcmp(m, "curriculum") == 0)))
+		rc = crmw__errf(NULL, CRMW_EINVALID, "user options: \"mode\" must be \"persona\" or \"curriculum\"");
+	else if (!rc && v)
+		*mode = strcmp(m, "curriculum") == 0 ? MODE_CURRICULUM : MODE_PERSONA;
+	v = json_object_get(o, "seed");
+	if (!rc && v && !(json_is_integer(v) && json_integer_value(v) >= 0))
+		rc = crmw__errf(NULL, CRMW_EINVALID, "user options: \"seed\" must be an integer >= 0");
+	else if (!rc && v)
+		*seed = (uint64_t)json_integer_value(v);
 	json_decref(o);
 	return rc;
 }
 
-CRMW_API int crmw_user_sim_new(crmw_user_sim **out, const crmw_task_set *ts, int64_t i, const char *options_json)
+int crmw_user_sim_new(crmw_user_sim **out, const crmw_task_set *ts, int64_t i, const char *options_json)
 {
-	if (!out || !ts)
-		return crmw__errf(NULL, CRMW_EINVALID, "out and ts must not be NULL");
+	CRMW__ARGS_NONNULL(NULL, !out || !ts);
 	*out = NULL;
 	if (i < 0 || i >= crmw_task_set_count(ts))
 		return crmw__errf(NULL, CRMW_EINVALID, "task index %lld is out of range (the set has %lld tasks)",
@@ -410,21 +399,20 @@ CRMW_API int crmw_user_sim_new(crmw_user_sim **out, const crmw_task_set *ts, int
 	return CRMW_OK;
 }
 
-CRMW_API int crmw_user_sim_set_callback(crmw_user_sim *u, crmw_user_fn fn, void *userdata)
+int crmw_user_sim_set_callback(crmw_user_sim *u, crmw_user_fn fn, void *userdata)
 {
-	if (!u)
-		return crmw__errf(NULL, CRMW_EINVALID, "u is NULL");
+	CRMW__ARGS_NONNULL(NULL, !u);
 	u->fn = fn;
 	u->userdata = userdata;
 	return CRMW_OK;
 }
 
-CRMW_API int crmw_user_sim_done(const crmw_user_sim *u)
+int crmw_user_sim_done(const crmw_user_sim *u)
 {
 	return u && u->done;
 }
 
-CRMW_API void crmw_user_sim_free(crmw_user_sim *u)
+void crmw_user_sim_free(crmw_user_sim *u)
 {
 	if (!u)
 		return;
@@ -493,10 +481,9 @@ static int curriculum_reply(crmw_user_sim *u, const char *agent, crmw_buf *text)
 				json_string_value(json_object_get(u->view, "query")));
 }
 
-CRMW_API int crmw_user_sim_reply(crmw_buf *out, crmw_user_sim *u, const char *agent_message)
+int crmw_user_sim_reply(crmw_buf *out, crmw_user_sim *u, const char *agent_message)
 {
-	if (!out || !u)
-		return crmw__errf(NULL, CRMW_EINVALID, "out and u must not be NULL");
+	CRMW__ARGS_NONNULL(NULL, !out || !u);
 	if (u->done)
 		return crmw__errf(NULL, CRMW_ECANCELED, "the conversation is over: the user said " STOP);
 	if (agent_message &&

@@ -371,7 +371,19 @@ static void test_options(void **state)
 	assert_int_equal(crmw_user_sim_new(&u, ts, 0, "{\"seed\":-1}"), CRMW_EINVALID);
 	assert_int_equal(crmw_user_sim_new(&u, ts, 0, "[]"), CRMW_EINVALID);
 	assert_int_equal(crmw_user_sim_new(&u, ts, 0, "{\"max_turns\":0}"), CRMW_EINVALID);
+	/* read as every options document is (crmw__json_options) */
+	assert_int_equal(crmw_user_sim_new(&u, ts, 0, "{\"max_turns\":"), CRMW_EFORMAT);
+	assert_int_equal(crmw_user_sim_new(&u, ts, 0, "{\"max_turn\":3}"), CRMW_EINVALID);
+	assert_string_equal(crmw_last_error(), "user options: unknown option \"max_turn\" (did you mean \"max_turns\"?)");
+	assert_int_equal(crmw_user_sim_new(&u, ts, 0, "{\"max_turns\":\"3\"}"), CRMW_EINVALID);
+	assert_string_equal(crmw_last_error(), "user options: \"max_turns\" must be an integer from 1 to 1000");
+	assert_int_equal(crmw_user_sim_new(NULL, ts, 0, NULL), CRMW_EINVALID);
+	assert_string_equal(crmw_last_error(), "crmw_user_sim_new: NULL argument");
 	assert_null(u);
+	/* "" is the defaults, as NULL is */
+	assert_int_equal(crmw_user_sim_new(&u, ts, 0, ""), CRMW_OK);
+	crmw_user_sim_free(u);
+	u = NULL;
 	/* the curriculum user lets a wrong answer try again */
 	assert_int_equal(crmw_user_sim_new(&u, ts, 0, "{\"mode\":\"curriculum\"}"), CRMW_OK);
 	crmw_buf out = CRMW_BUF_INIT;
