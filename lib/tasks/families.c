@@ -446,8 +446,8 @@ static int make_best_region(synth *s, draft *d, bool want_none)
 		   "fastest?|Where were cases closed most quickly {period}?|Which state closed its cases fastest on "
 		   "average {period}?|{Period}, which state had the shortest average time to close a case?|Find the state "
 		   "with the quickest average case closure {period}.|Identify the state where cases were resolved the "
-		   "fastest {period}.|In which state did customers see their cases closed soonest {period}?|Which states "
-		   "had the fastest case closures {period}?|{Period}, where did we close cases the quickest?]",
+		   "fastest {period}.|In which state did customers see their cases closed soonest {period}?|Of all "
+		   "states, which one had the fastest case closures {period}?|{Period}, where did we close cases the quickest?]",
 		   sl, NSLOTS(sl));
 	syn_clause(d,
 		   "[Return only the two-letter code of the state (for example CA).|Answer with the state's two-letter "
