@@ -519,7 +519,7 @@ static const crmw_category b2c_categories[] = {
 		  LIST("built-in GPS", "offline maps", "a barometric altimeter")),
 	 wearable_facts},
 	{"Laptops & Tablets", LIST("Laptop", "Tablet", "2-in-1 Notebook", "E-Reader"),
-	 LIST("13-inch", "15-inch", "Pro"), 100, 2200,
+	 LIST("Slim", "Studio", "Pro"), 100, 2200,
 	 PER_NOUN(LIST("a backlit keyboard", "a fingerprint reader", "16 GB of memory"),
 		  LIST("an OLED display", "stylus support", "quad speakers"),
 		  LIST("a 360-degree hinge", "a touchscreen", "a pen garage"),

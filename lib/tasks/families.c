@@ -2131,7 +2131,9 @@ static int make_internal_operation(synth *s, draft *d, bool want_none)
 		break;
 	case 3:
 		rows = syn_q(s,
-			     "SELECT l.OwnerId, u.FirstName || ' ' || u.LastName, SUM(l.IsConverted = 1) * 1.0 / COUNT(*) FROM "
+			     /* the rate as conversion_rate_comprehension and the tool define it */
+			     "SELECT l.OwnerId, u.FirstName || ' ' || u.LastName, SUM(l.IsConverted = 1 AND l.ConvertedDate >= "
+			     "substr(?1, 1, 10) AND l.ConvertedDate < substr(?2, 1, 10)) * 1.0 / COUNT(*) FROM "
 			     "Lead l LEFT JOIN \"User\" u ON u.Id = l.OwnerId WHERE l.CreatedDate >= ?1 AND l.CreatedDate < ?2 "
 			     "AND l.OwnerId IS NOT NULL GROUP BY 1 HAVING COUNT(*) >= 2 ORDER BY 3 DESC, 1 LIMIT 3",
 			     "ss", p.a, p.b);
