@@ -47,6 +47,19 @@ static size_t pick(draft *d, const json_t *rows)
 	return rng_below(&d->r, (uint32_t)json_array_size(rows));
 }
 
+/* The first column of one row of a query (one text parameter, or none),
+ * drawn uniformly, into out: 0, 1 when there are no rows, or the error. */
+static int pick_value(synth *s, draft *d, char *out, size_t cap, const char *sql, const char *param)
+{
+	json_t *rows = param ? syn_q(s, sql, "s", param) : syn_q(s, sql, NULL);
+	QERR(rows);
+	int rc = json_array_size(rows) ? 0 : 1;
+	if (!rc)
+		snprintf(out, cap, "%s", syn_str(rows, pick(d, rows), 0));
+	json_decref(rows);
+	return rc;
+}
+
 static void today_line(draft *d)
 {
 	syn_required(d, "- Today's date: %s\n", d->today);
@@ -776,15 +789,11 @@ static int make_policy_violation(synth *s, draft *d, bool want_none)
 			     "c.Id",
 			     NULL);
 	} else {
-		json_t *arts = syn_q(s, "SELECT DISTINCT article_id FROM crmw_latent_violation ORDER BY 1", NULL);
-		QERR(arts);
-		if (json_array_size(arts) == 0) {
-			json_decref(arts);
-			return 1;
-		}
 		char pick_art[19];
-		snprintf(pick_art, sizeof pick_art, "%s", syn_str(arts, pick(d, arts), 0));
-		json_decref(arts);
+		int rc = pick_value(s, d, pick_art, sizeof pick_art,
+				    "SELECT DISTINCT article_id FROM crmw_latent_violation ORDER BY 1", NULL);
+		if (rc)
+			return rc;
 		rows = syn_q(s,
 			     "SELECT v.case_id, v.article_id, i.Name FROM crmw_latent_violation v JOIN \"Case\" c ON c.Id = "
 			     "v.case_id JOIN Issue__c i ON i.Id = c.IssueId__c WHERE v.article_id = ?1 ORDER BY v.case_id",
@@ -938,15 +947,11 @@ static int make_case_routing(synth *s, draft *d, bool want_none)
 	/* The issue first (uniformly among those with cases), then a case of
 	 * it: each issue's experts are asked about, not mostly the frequent
 	 * issue's. */
-	json_t *issues = syn_q(s, "SELECT DISTINCT IssueId__c FROM \"Case\" WHERE IssueId__c IS NOT NULL ORDER BY 1", NULL);
-	QERR(issues);
-	if (json_array_size(issues) == 0) {
-		json_decref(issues);
-		return 1;
-	}
 	char the_issue[19];
-	snprintf(the_issue, sizeof the_issue, "%s", syn_str(issues, pick(d, issues), 0));
-	json_decref(issues);
+	int prc = pick_value(s, d, the_issue, sizeof the_issue,
+			     "SELECT DISTINCT IssueId__c FROM \"Case\" WHERE IssueId__c IS NOT NULL ORDER BY 1", NULL);
+	if (prc)
+		return prc;
 	json_t *rows = syn_q(s,
 			     "SELECT c.IssueId__c, i.Name, oi.Product2Id, p.Name FROM \"Case\" c JOIN Issue__c i ON i.Id = "
 			     "c.IssueId__c JOIN OrderItem oi ON oi.Id = c.OrderItemId__c JOIN Product2 p ON p.Id = oi.Product2Id "
@@ -1792,18 +1797,13 @@ static int quote_family(synth *s, draft *d, bool want_none, bool config_only)
 			     NULL);
 	} else {
 		/* a kind first (uniformly), then a quote that breaks it */
-		json_t *ks = syn_q(s,
-				   "SELECT DISTINCT kind FROM crmw_latent_quote WHERE kind IN (SELECT value FROM json_each(?1)) "
-				   "ORDER BY 1",
-				   "s", kinds);
-		QERR(ks);
-		if (json_array_size(ks) == 0) {
-			json_decref(ks);
-			return 1;
-		}
 		char kind[32];
-		snprintf(kind, sizeof kind, "%s", syn_str(ks, pick(d, ks), 0));
-		json_decref(ks);
+		int rc = pick_value(s, d, kind, sizeof kind,
+				    "SELECT DISTINCT kind FROM crmw_latent_quote WHERE kind IN (SELECT value FROM json_each(?1)) "
+				    "ORDER BY 1",
+				    kinds);
+		if (rc)
+			return rc;
 		rows = syn_q(s, "SELECT DISTINCT quote_id FROM crmw_latent_quote WHERE kind = ?1 ORDER BY 1", "s", kind);
 	}
 	QERR(rows);
