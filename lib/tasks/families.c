@@ -206,9 +206,7 @@ static int agent_metric(synth *s, draft *d, bool want_none, bool transfers)
 	char among[160], period_cap[96];
 	crmw_buf clause = CRMW_BUF_INIT, b1 = CRMW_BUF_INIT, b2 = CRMW_BUF_INIT, b3 = CRMW_BUF_INIT;
 	qualify_text(d, &q, among, &clause);
-	snprintf(period_cap, sizeof period_cap, "%s", q.p.phrase);
-	if (period_cap[0] >= 'a' && period_cap[0] <= 'z')
-		period_cap[0] = (char)(period_cap[0] - 'a' + 'A');
+	cap_phrase(&q.p, period_cap);
 	const char *who = choose(d, &b2, "[agent|agent|support agent|team member|service agent]");
 	if (transfers) {
 		const char *most = choose(d, &b1, max ? "[most|highest number of|largest number of|greatest number of]"
