@@ -891,16 +891,61 @@ static const char *const sales_articles[ART_N][4] = {
 	 "signed or the deal is lost."},
 };
 
+/* Whether a product name is plural ("Swim Goggles", "Studio Monitors"):
+ * its last word ends in s, but not in ss, us or is. */
+static bool plural_name(const char *name)
+{
+	size_t n = strlen(name);
+	return n >= 3 && name[n - 1] == 's' && name[n - 2] != 's' && name[n - 2] != 'u' && name[n - 2] != 'i';
+}
+
+/* The verb after a plural product name ("the Swim Goggles are"), or NULL
+ * when the word (len bytes) is not one the fact templates use. */
+static const char *plural_verb(const char *w, size_t len)
+{
+	static const char *const verbs[][2] = {
+		{"is", "are"},	     {"has", "have"},	    {"was", "were"},	 {"does", "do"},     {"comes", "come"},
+		{"lasts", "last"},   {"runs", "run"},	    {"weighs", "weigh"}, {"ships", "ship"},  {"needs", "need"},
+		{"holds", "hold"},   {"gets", "get"},	    {"keeps", "keep"},	 {"fits", "fit"},    {"features", "feature"},
+		{"supports", "support"}, {"works", "work"}, {"includes", "include"}, {"takes", "take"}, {"uses", "use"},
+	};
+	for (size_t i = 0; i < CRMW_ARRAY_LEN(verbs); i++)
+		if (strlen(verbs[i][0]) == len && strncmp(w, verbs[i][0], len) == 0)
+			return verbs[i][1];
+	return NULL;
+}
+
 /* tmpl with {product} and {v} filled in and nothing else touched: the
- * [a|b] forms of a question stay for task synthesis to choose from. */
+ * [a|b] forms of a question stay for task synthesis to choose from.  A
+ * plural name takes plural verbs around it ("Are the Swim Goggles ...",
+ * "What do the Studio Monitors come with?"). */
 static const char *fill(gen *g, const char *tmpl, const char *name, const char *v)
 {
+	static const char *const before[][2] = {
+		{"does the ", "do the "}, {"Does the ", "Do the "}, {"is the ", "are the "}, {"Is the ", "Are the "}};
+	bool many = plural_name(name);
 	crmw__buf_clear(&g->tmp);
 	int rc = 0;
 	for (const char *p = tmpl; !rc && *p;) {
 		if (strncmp(p, "{product}", 9) == 0) {
-			rc = crmw__buf_puts(&g->tmp, name);
+			for (size_t i = 0; many && i < CRMW_ARRAY_LEN(before); i++) {
+				size_t n = strlen(before[i][0]);
+				if (g->tmp.len >= n && memcmp(g->tmp.data + g->tmp.len - n, before[i][0], n) == 0) {
+					g->tmp.len -= n;
+					rc = crmw__buf_puts(&g->tmp, before[i][1]);
+					break;
+				}
+			}
+			rc = rc ? rc : crmw__buf_puts(&g->tmp, name);
 			p += 9;
+			size_t w = 0;
+			while (many && p[0] == ' ' && p[1 + w] >= 'a' && p[1 + w] <= 'z')
+				w++;
+			const char *verb = w ? plural_verb(p + 1, w) : NULL;
+			if (verb && !rc) {
+				rc = crmw__buf_printf(&g->tmp, " %s", verb);
+				p += 1 + w;
+			}
 		} else if (strncmp(p, "{v}", 3) == 0) {
 			rc = crmw__buf_puts(&g->tmp, v);
 			p += 3;
@@ -930,7 +975,14 @@ static void product_faq(gen *g, const product *p, int k, int j)
 	crmw_buf body = CRMW_BUF_INIT;
 	snprintf(v, sizeof v, "%s and %s", feats[p->feat[0]], feats[p->feat[1]]);
 	slot s[] = {{"product", p->name}, {"v", v}, {"company", g->prof->company}, {"category", cat->name}};
-	int rc = crmw__render(&body, &r, "The {company} {product} [features|comes with|is built with] {v}.", s, 4);
+	crmw_buf verb = CRMW_BUF_INIT;
+	int rc = crmw__render(&verb, &r, "[features|comes with|is built with]", NULL, 0);
+	if (!rc) {
+		char lead[200];
+		snprintf(lead, sizeof lead, "The %s {product} %s {v}.", g->prof->company, verb.data ? verb.data : "has");
+		rc = crmw__buf_puts(&body, fill(g, lead, p->name, v));
+	}
+	crmw_buf_dispose(&verb);
 	/* (question forms, answer) pairs, written to the latent table after the article's id is known */
 	json_t *qa = json_array();
 	if (!qa)
