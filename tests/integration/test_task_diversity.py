@@ -214,6 +214,17 @@ for profile in PROFILES:
             opens = {re.sub(r"[^a-z]", "", q.split()[0].lower()) for q in asks if q}
             t.ok(len(opens) >= 6, f"{tag}: knowledge questions in {len(opens)} forms (what, how, can ...)",
                  detail=sorted(opens))
+        # plural product names take plural verbs in the knowledge articles
+        # and their questions ("What do the Studio Monitors come with?")
+        con = sqlite3.connect(db)
+        names = [n for (n,) in con.execute("SELECT Name FROM Product2") if re.search(r"[^sui]s$", n)]
+        texts = [q for (q,) in con.execute("SELECT question FROM crmw_latent_fact")] + \
+                [b for (b,) in con.execute("SELECT FAQ_Answer__c FROM Knowledge__kav WHERE UrlName LIKE 'faq-%'")]
+        con.close()
+        bad = [(n, m.group(0)) for n in names for x in texts if n in x
+               for m in re.finditer(r"\b(?:does|is) the " + re.escape(n) + r"|" + re.escape(n) +
+                                    r" (?:is|has|comes|does|lasts|runs)\b", x, re.I)]
+        t.ok(not bad, f"{tag}: plural product names agree with their verbs ({len(names)} plural names)", detail=bad[:5])
         # no grammar slips of the old sentences
         slips = [x["query"] for x in tasks
                  if re.search(r"Hello, [A-Z]|\b(can|should|is) [^?.!]*\? If it does not, |\bstates had\b", x["query"], re.I)]
