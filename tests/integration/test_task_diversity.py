@@ -260,6 +260,22 @@ for profile in PROFILES:
                 n += 1
                 if [want] != x["answer"]:
                     wrong.append((x["id"], x["query"][:120], x["answer"], want))
+        # the corpus-wide sales insight: the competitor named by the most calls
+        # of the period, counted in the transcripts themselves
+        if profile != "crmarena":
+            body = next(c for c in ("TranscriptBody__c", "Body__c")
+                        if c in {r[1] for r in con.execute("PRAGMA table_info(VoiceCallTranscript__c)")})
+            rivals = [c for (c,) in con.execute("SELECT DISTINCT competitor FROM crmw_latent_mention")]
+            corpus = [x for x in by.get("sales_insight_mining", []) if x["answer"][0] in rivals]
+            for x in corpus:
+                a, b = period_of(db, set_, x)
+                texts = [v for (v,) in con.execute(f"SELECT {body} FROM VoiceCallTranscript__c WHERE CreatedDate >= ? "
+                                                   "AND CreatedDate < ?", (a, b))]
+                want = extreme({c: sum(c in v for v in texts) for c in rivals}, True)
+                n += 1
+                if [want] != x["answer"]:
+                    wrong.append((x["id"], x["query"][:120], x["answer"], want))
+            t.ok(len(corpus) >= 15, f"{tag}: {len(corpus)} corpus-wide competitor questions")
         con.close()
         t.ok(n >= 40 and not wrong, f"{tag}: {n} analytic answers recomputed with independent SQL", detail=wrong[:5])
 
