@@ -43,6 +43,7 @@ typedef struct product {
 	char name[96];
 	int category;
 	double price;
+	int noun, feat[2];         /* the product type (index into its category's nouns) and two of its features */
 	int spike_month;           /* 1..12 */
 	double *defect;            /* per issue, sums to 1 */
 } product;
@@ -65,10 +66,11 @@ typedef struct item {
 
 /* The latent tables, in the order of latent_insert (one statement each). */
 enum { L_META, L_AGENT, L_AGENT_PROFILE, L_CUSTOMER, L_PRODUCT, L_PRODUCT_ISSUE, L_REGION, L_VIOLATION,
-       L_LEAD, L_OPP, L_TASK, L_QUOTE, L_FACT, L_CALL, L_PERIOD, L_COUNT };
+       L_LEAD, L_OPP, L_TASK, L_QUOTE, L_FACT, L_CALL, L_PERIOD, L_MENTION, L_COUNT };
 #define QUARTERS 24  /* calendar quarters with quarterly latents, up to now */
 #define FAST_REGION 0.45 /* the closure factor of a quarter's fastest state */
 #define BEST_CONVERTER 0.4 /* what a quarter's best converter adds to its conversion */
+#define HEAVY_TRANSFER 0.8 /* the transfer propensity of a quarter's planted heaviest transferrer */
 
 typedef struct gen {
 	crmw_db *db;               /* read by the generator only for its schema */
@@ -103,10 +105,14 @@ typedef struct gen {
 	char (*kb_ids)[19];
 	int nkb;
 	int *policy_kb;            /* policy index -> kb index */
+	int sales_kb[8];           /* sales article (ART_*) -> kb index, -1 when the profile has none */
 	int npolicies;
 	double region[64];         /* closure factor per state (index into crmw__states) */
 	int fast_state[QUARTERS];  /* the state planted fastest in each quarter */
+	int heavy_transfer[QUARTERS]; /* the agent planted to pass on the most cases in each quarter (-1: none) */
 	int best_rep[QUARTERS];    /* the sales rep planted the best converter in each quarter */
+	int top_competitor[QUARTERS]; /* the competitor sales calls mention most in each quarter */
+	int liked_topic[QUARTERS], sore_topic[QUARTERS]; /* the topics customers like and dislike in each quarter */
 	int64_t rows;
 	char meta_seed[32], meta_scale[32], meta_now[21];
 	/* latent statements */
@@ -328,7 +334,8 @@ static const char *const latent_ddl =
 	"CREATE TABLE IF NOT EXISTS crmw_latent_task (task_id TEXT PRIMARY KEY, opportunity_id TEXT, fits_stage INTEGER) STRICT;"
 	"CREATE TABLE IF NOT EXISTS crmw_latent_quote (quote_id TEXT, article_id TEXT, kind TEXT) STRICT;"
 	"CREATE TABLE IF NOT EXISTS crmw_latent_fact (article_id TEXT, question TEXT, answer TEXT) STRICT;"
-	"CREATE TABLE IF NOT EXISTS crmw_latent_call (transcript_id TEXT, opportunity_id TEXT, topic TEXT, positive INTEGER) STRICT;";
+	"CREATE TABLE IF NOT EXISTS crmw_latent_call (transcript_id TEXT, opportunity_id TEXT, topic TEXT, positive INTEGER) STRICT;"
+	"CREATE TABLE IF NOT EXISTS crmw_latent_mention (transcript_id TEXT, opportunity_id TEXT, competitor TEXT) STRICT;";
 
 static const char *const latent_insert[] = {
 	"INSERT INTO crmw_latent_meta VALUES (?1, ?2)",
@@ -346,6 +353,7 @@ static const char *const latent_insert[] = {
 	"INSERT INTO crmw_latent_fact VALUES (?1, ?2, ?3)",
 	"INSERT INTO crmw_latent_call VALUES (?1, ?2, ?3, ?4)",
 	"INSERT INTO crmw_latent_period VALUES (?1, ?2, ?3, ?4)",
+	"INSERT INTO crmw_latent_mention VALUES (?1, ?2, ?3)",
 };
 
 /* A latent fact: "s" text, "i" integer, "f" double arguments of one of
@@ -456,6 +464,27 @@ static void gen_users(gen *g)
 	}
 }
 
+/* The agent who passes on the most cases in each quarter: a service agent
+ * drawn by workload (so one who has cases), whose transfer propensity is
+ * HEAVY_TRANSFER in that quarter: who transfers most depends on the period
+ * asked about. */
+static void plant_transfers(gen *g)
+{
+	for (int q = 0; q < QUARTERS; q++)
+		g->heavy_transfer[q] = -1;
+	double *w = g->route_w;
+	for (int i = 0; i < g->nagents; i++)
+		w[i] = g->agents[i].sales ? 0.0 : g->agents[i].workload;
+	for (int q = 0; q < QUARTERS && ok(g) && g->nagents > 0; q++) {
+		rng qr = rng_stream(g->seed, S_AGENT, ((uint64_t)1 << 40) + (uint64_t)q);
+		int a = pick_weighted(&qr, w, g->nagents);
+		g->heavy_transfer[q] = a;
+		char period[16];
+		quarter_name(g, q, period);
+		latent(g, L_PERIOD, "sssf", "most_transfers", period, g->agents[a].id, HEAVY_TRANSFER);
+	}
+}
+
 static void gen_issues(gen *g)
 {
 	const crmw_issue *is = g->prof->issues;
@@ -523,23 +552,38 @@ static void gen_catalog(gen *g)
 			nn++;
 		while (cat->variants[nv])
 			nv++;
-		/* Unique names: noun x variant, then a series number. */
+		/* Unique names: variant x noun, then variant x line x noun (a
+		 * product line's name between them), and a series number only
+		 * past every line (at scales far above the default). */
 		int k = i / nc;
-		int series = k / (nn * nv);
+		int series = k / (nn * nv), nlines = 0;
+		while (g->prof->lines && g->prof->lines[nlines])
+			nlines++;
+		const char *variant = cat->variants[k % nv], *noun = cat->nouns[(k / nv) % nn];
 		if (series == 0)
-			snprintf(p->name, sizeof p->name, "%s %s", cat->variants[k % nv], cat->nouns[(k / nv) % nn]);
+			snprintf(p->name, sizeof p->name, "%s %s", variant, noun);
+		else if (nlines == 0)
+			snprintf(p->name, sizeof p->name, "%s %s %d", variant, noun, series + 1);
+		else if (series <= nlines)
+			snprintf(p->name, sizeof p->name, "%s %s %s", variant, g->prof->lines[series - 1], noun);
 		else
-			snprintf(p->name, sizeof p->name, "%s %s %d", cat->variants[k % nv], cat->nouns[(k / nv) % nn], series + 1);
+			snprintf(p->name, sizeof p->name, "%s %s %s %d", variant, g->prof->lines[(series - 1) % nlines], noun,
+				 (series - 1) / nlines + 1);
 		p->category = c;
+		p->noun = (k / nv) % nn;
 		p->price = floor(rng_range(&r, cat->price_lo, cat->price_hi)) + 0.99;
 		row(g, "Product2");
 		set_s(g, "Name", p->name);
+		/* what the product type has (two of its features) */
+		const char *const *feats = cat->noun_features[p->noun];
 		int nf = 0;
-		while (cat->features[nf])
+		while (feats[nf])
 			nf++;
-		char desc[256];
-		snprintf(desc, sizeof desc, "%s from the %s range with %s and %s.", p->name, cat->name,
-			 cat->features[rng_below(&r, (uint32_t)nf)], cat->features[rng_below(&r, (uint32_t)nf)]);
+		p->feat[0] = (int)rng_below(&r, (uint32_t)nf);
+		p->feat[1] = (p->feat[0] + 1 + (int)rng_below(&r, (uint32_t)(nf - 1))) % nf;
+		char desc[320];
+		snprintf(desc, sizeof desc, "%s from the %s range with %s and %s.", p->name, cat->name, feats[p->feat[0]],
+			 feats[p->feat[1]]);
 		set_s(g, "Description", desc);
 		set_i(g, "IsActive", rng_unit(&r) < 0.92);
 		char sku[32];
@@ -663,7 +707,7 @@ static void gen_accounts(gen *g)
 	 * quickest depends on the period asked about. */
 	rng rr = rng_stream(g->seed, S_REGION, 0);
 	for (size_t s = 0; s < crmw__n_states; s++) {
-		g->region[s] = rng_range(&rr, 0.85, 1.35);
+		g->region[s] = rng_range(&rr, 0.9, 1.2);
 		latent(g, L_REGION, "sf", crmw__states[s].code, g->region[s]);
 	}
 
@@ -814,6 +858,183 @@ static void gen_orders(gen *g)
 
 /* --------------------------------------------------------- knowledge */
 
+/* The internal sales articles of the Pro profiles, in this order (the
+ * ART_* indexes): UrlName, title, summary, text. */
+enum { ART_QUALIFICATION, ART_DISCOUNT, ART_QUANTITY, ART_MIN_PRICE, ART_PRICE_CAP, ART_ONE_LINE, ART_VALIDITY,
+       ART_STAGES, ART_N };
+_Static_assert(ART_N <= 8, "gen.sales_kb holds every sales article");
+static const char *const sales_articles[ART_N][4] = {
+	{"sales-lead-qualification", "Lead Qualification Criteria (Internal)", "BANT criteria for qualifying leads",
+	 "A lead is qualified only when all four BANT factors hold. Budget: a confirmed budget of at least $20,000. "
+	 "Authority: the contact is a director, vice president or C-level executive, or has written sign-off from one. "
+	 "Need: a stated business problem our products solve. Timeline: a purchase decision within the next 6 months."},
+	{"sales-discount-approval", "Quote Discount Approval", "Discount limits on quotes",
+	 "Sales reps may grant at most 15 percent discount on any quote line without approval; discounts from 15 to 25 "
+	 "percent need a sales director's approval, and no quote line may exceed 25 percent."},
+	{"sales-quote-configuration", "Quote Quantity Limits", "Valid quantities on quote lines",
+	 "Each quote line must have a quantity between 1 and 50 units; larger orders are split into separate quotes."},
+	{"sales-minimum-price", "Minimum Unit Price", "How low a quoted price may go",
+	 "The unit price on a quote line may never be set below 70 percent of the list price in the standard price "
+	 "book; deeper cuts go through the discount field and its approval rules."},
+	{"sales-list-price-cap", "List Price Cap", "Quoted prices above list",
+	 "The unit price on a quote line may never be above the list price in the standard price book; extra charges "
+	 "belong on a separate services line."},
+	{"sales-one-line-per-product", "One Line per Product", "How products are listed on a quote",
+	 "A quote lists each product on exactly one line; more units of the same product are added to that line's "
+	 "quantity rather than to a second line."},
+	{"sales-quote-validity", "Quote Validity Period", "How long a quote may stay open",
+	 "A quote may be valid for at most 30 days from the day it is created; an offer that needs to stay open longer "
+	 "is issued as a new quote."},
+	{"sales-stage-definitions", "Opportunity Stage Definitions", "What each sales stage means",
+	 "Qualification: needs and budget are being confirmed. Discovery: requirements workshops and demos. Quote: a "
+	 "priced proposal is prepared and sent. Negotiation: terms and redlines are discussed. Closed: the contract is "
+	 "signed or the deal is lost."},
+};
+
+/* Whether a product name is plural ("Swim Goggles", "Studio Monitors"):
+ * its last word ends in s, but not in ss, us or is. */
+static bool plural_name(const char *name)
+{
+	size_t n = strlen(name);
+	return n >= 3 && name[n - 1] == 's' && name[n - 2] != 's' && name[n - 2] != 'u' && name[n - 2] != 'i';
+}
+
+/* The verb after a plural product name ("the Swim Goggles are"), or NULL
+ * when the word (len bytes) is not one the fact templates use. */
+static const char *plural_verb(const char *w, size_t len)
+{
+	static const char *const verbs[][2] = {
+		{"is", "are"},	     {"has", "have"},	    {"was", "were"},	 {"does", "do"},     {"comes", "come"},
+		{"lasts", "last"},   {"runs", "run"},	    {"weighs", "weigh"}, {"ships", "ship"},  {"needs", "need"},
+		{"holds", "hold"},   {"gets", "get"},	    {"keeps", "keep"},	 {"fits", "fit"},    {"features", "feature"},
+		{"supports", "support"}, {"works", "work"}, {"includes", "include"}, {"takes", "take"}, {"uses", "use"},
+	};
+	for (size_t i = 0; i < CRMW_ARRAY_LEN(verbs); i++)
+		if (strlen(verbs[i][0]) == len && strncmp(w, verbs[i][0], len) == 0)
+			return verbs[i][1];
+	return NULL;
+}
+
+/* tmpl with {product} and {v} filled in and nothing else touched: the
+ * [a|b] forms of a question stay for task synthesis to choose from.  A
+ * plural name takes plural verbs around it ("Are the Swim Goggles ...",
+ * "What do the Studio Monitors come with?"). */
+static const char *fill(gen *g, const char *tmpl, const char *name, const char *v)
+{
+	static const char *const before[][2] = {
+		{"does the ", "do the "}, {"Does the ", "Do the "}, {"is the ", "are the "}, {"Is the ", "Are the "}};
+	bool many = plural_name(name);
+	crmw__buf_clear(&g->tmp);
+	int rc = 0;
+	for (const char *p = tmpl; !rc && *p;) {
+		if (strncmp(p, "{product}", 9) == 0) {
+			for (size_t i = 0; many && i < CRMW_ARRAY_LEN(before); i++) {
+				size_t n = strlen(before[i][0]);
+				if (g->tmp.len >= n && memcmp(g->tmp.data + g->tmp.len - n, before[i][0], n) == 0) {
+					g->tmp.len -= n;
+					rc = crmw__buf_puts(&g->tmp, before[i][1]);
+					break;
+				}
+			}
+			rc = rc ? rc : crmw__buf_puts(&g->tmp, name);
+			p += 9;
+			size_t w = 0;
+			while (many && p[0] == ' ' && p[1 + w] >= 'a' && p[1 + w] <= 'z')
+				w++;
+			const char *verb = w ? plural_verb(p + 1, w) : NULL;
+			if (verb && !rc) {
+				rc = crmw__buf_printf(&g->tmp, " %s", verb);
+				p += 1 + w;
+			}
+		} else if (strncmp(p, "{v}", 3) == 0) {
+			rc = crmw__buf_puts(&g->tmp, v);
+			p += 3;
+		} else {
+			rc = crmw__buf_putc(&g->tmp, *p++);
+		}
+	}
+	if (rc || crmw__buf_putc(&g->tmp, '\0')) {
+		oom(g);
+		return "";
+	}
+	return g->tmp.data;
+}
+
+/* The FAQ article of product p: what its type has (two of its features)
+ * and the facts of its category, each with a value drawn for this article;
+ * every fact also goes to crmw_latent_fact (question forms and answer). */
+static void product_faq(gen *g, const product *p, int k, int j)
+{
+	const crmw_category *cat = &g->prof->categories[p->category];
+	rng r = rng_stream(g->seed, S_KB, (uint64_t)k);
+	const char *const *feats = cat->noun_features[p->noun];
+	char title[200], v[160], stmt[400], answer[200];
+	snprintf(title, sizeof title, "%s: Features and Care", p->name);
+	if (j >= g->nproducts)
+		snprintf(title, sizeof title, "%s: Frequently Asked Questions %d", p->name, j / g->nproducts + 1);
+	crmw_buf body = CRMW_BUF_INIT;
+	snprintf(v, sizeof v, "%s and %s", feats[p->feat[0]], feats[p->feat[1]]);
+	slot s[] = {{"product", p->name}, {"v", v}, {"company", g->prof->company}, {"category", cat->name}};
+	crmw_buf verb = CRMW_BUF_INIT;
+	int rc = crmw__render(&verb, &r, "[features|comes with|is built with]", NULL, 0);
+	if (!rc) {
+		char lead[200];
+		snprintf(lead, sizeof lead, "The %s {product} %s {v}.", g->prof->company, verb.data ? verb.data : "has");
+		rc = crmw__buf_puts(&body, fill(g, lead, p->name, v));
+	}
+	crmw_buf_dispose(&verb);
+	/* (question forms, answer) pairs, written to the latent table after the article's id is known */
+	json_t *qa = json_array();
+	if (!qa)
+		rc = CRMW_ENOMEM;
+	if (!rc) {
+		json_array_append_new(qa, json_string(fill(g, "[What does the {product} come with?|What are the main features of "
+							    "the {product}?|What makes the {product} stand out?|Which features "
+							    "does the {product} have?|What is special about the {product}?]",
+							 p->name, v)));
+		json_array_append_new(qa, json_string(v));
+	}
+	for (const crmw_fact *f = cat->facts; !rc && f && f->statement; f++) {
+		crmw_buf val = CRMW_BUF_INIT;
+		if (f->values)
+			rc = crmw__render(&val, &r, f->values, NULL, 0);
+		else {
+			int steps = (f->hi - f->lo) / (f->step > 0 ? f->step : 1);
+			rc = crmw__buf_printf(&val, "%d", f->lo + (f->step > 0 ? f->step : 1) * (int)rng_below(&r, (uint32_t)steps + 1));
+		}
+		snprintf(v, sizeof v, "%s", !rc && val.data ? val.data : "");
+		crmw_buf_dispose(&val);
+		snprintf(stmt, sizeof stmt, "%s", fill(g, f->statement, p->name, v));
+		snprintf(answer, sizeof answer, "%s", fill(g, f->answer, p->name, v));
+		rc = rc ? rc : crmw__buf_printf(&body, " %s", stmt);
+		json_array_append_new(qa, json_string(fill(g, f->question, p->name, v)));
+		json_array_append_new(qa, json_string(answer));
+	}
+	rc = rc ? rc : crmw__render(&body, &r, " [It belongs to our {category} range.|See our {category} guide for more.]", s, 4);
+	if (rc) {
+		oom(g);
+		crmw_buf_dispose(&body);
+		json_decref(qa);
+		return;
+	}
+	row(g, "Knowledge__kav");
+	set_s(g, "Title", title);
+	set_s(g, "Summary", text(g, &r, "[Features|Key facts|What to know] about the {product}.", s, 4));
+	set_s(g, "FAQ_Answer__c", body.data);
+	char url[96];
+	snprintf(url, sizeof url, "faq-%d-%d", j % g->nproducts, j / g->nproducts);
+	set_s(g, "UrlName", url);
+	set_s(g, "PublishStatus", "Online");
+	set_i(g, "IsVisibleInCsp", 1);
+	end(g, g->kb_ids[k]);
+	crmw_buf_dispose(&body);
+	if (j < g->nproducts) /* one article per product: its questions name it */
+		for (size_t i = 0; i + 1 < json_array_size(qa); i += 2)
+			latent(g, L_FACT, "sss", g->kb_ids[k], json_string_value(json_array_get(qa, i)),
+			       json_string_value(json_array_get(qa, i + 1)));
+	json_decref(qa);
+}
+
 static void gen_knowledge(gen *g)
 {
 	const crmw_policy *pol = g->prof->policies;
@@ -822,8 +1043,8 @@ static void gen_knowledge(gen *g)
 		np++;
 	g->npolicies = np;
 	int n = (int)n_scaled(g, 200);
-	if (n < np + 8)
-		n = np + 8;
+	if (n < np + ART_N + 8)
+		n = np + ART_N + 8;
 	g->nkb = n;
 	g->kb_ids = xcalloc(g, (size_t)n, sizeof *g->kb_ids);
 	g->policy_kb = xcalloc(g, (size_t)np, sizeof(int));
@@ -840,41 +1061,26 @@ static void gen_knowledge(gen *g)
 		set_s(g, "PublishStatus", "Online");
 		set_i(g, "IsVisibleInCsp", 1);
 		end(g, g->kb_ids[k]);
-		latent(g, L_FACT, "sss", g->kb_ids[k], pol[i].question, pol[i].answer);
+		for (const crmw_qa *q = pol[i].facts; q && q->question; q++)
+			latent(g, L_FACT, "sss", g->kb_ids[k], q->question, q->answer);
 		g->policy_kb[i] = k;
 	}
+	for (int a = 0; a < ART_N; a++)
+		g->sales_kb[a] = -1;
 	bool pro = g->prof->set != 1;
 	if (pro && ok(g)) {
-		/* Sales policies: qualification (confidential), discounts, configuration. */
-		static const char *const sales[][4] = {
-			{"Lead Qualification Criteria (Internal)", "BANT criteria for qualifying leads",
-			 "A lead is qualified only when all four BANT factors hold. Budget: a confirmed budget of at least $20,000. "
-			 "Authority: the contact is a director, vice president or C-level executive, or has written sign-off from one. "
-			 "Need: a stated business problem our products solve. Timeline: a purchase decision within the next 6 months.",
-			 "sales-lead-qualification"},
-			{"Quote Discount Approval", "Discount limits on quotes",
-			 "Sales reps may grant at most 15 percent discount on any quote line without approval; discounts from 15 to 25 percent "
-			 "need a sales director's approval, and no quote line may exceed 25 percent.",
-			 "sales-discount-approval"},
-			{"Quote Configuration Rules", "Valid quantities and prices on quotes",
-			 "Each quote line must have a quantity between 1 and 50 units, and the unit price may never be set below 70 percent "
-			 "of the list price in the standard price book.",
-			 "sales-quote-configuration"},
-			{"Opportunity Stage Definitions", "What each sales stage means",
-			 "Qualification: needs and budget are being confirmed. Discovery: requirements workshops and demos. Quote: a priced "
-			 "proposal is prepared and sent. Negotiation: terms and redlines are discussed. Closed: the contract is signed or the deal is lost.",
-			 "sales-stage-definitions"},
-		};
-		for (size_t s = 0; s < CRMW_ARRAY_LEN(sales) && ok(g) && k < n; s++, k++) {
+		/* Internal sales knowledge: qualification (confidential), quote rules, stages. */
+		for (int a = 0; a < ART_N && ok(g) && k < n; a++, k++) {
 			row(g, "Knowledge__kav");
-			set_s(g, "Title", sales[s][0]);
-			set_s(g, "Summary", sales[s][1]);
-			set_s(g, "FAQ_Answer__c", sales[s][2]);
-			set_s(g, "UrlName", sales[s][3]);
+			set_s(g, "Title", sales_articles[a][1]);
+			set_s(g, "Summary", sales_articles[a][2]);
+			set_s(g, "FAQ_Answer__c", sales_articles[a][3]);
+			set_s(g, "UrlName", sales_articles[a][0]);
 			set_s(g, "PublishStatus", "Online");
 			set_i(g, "IsVisibleInCsp", 0); /* internal sales knowledge */
 			end(g, g->kb_ids[k]);
-			if (s == 0)
+			g->sales_kb[a] = k;
+			if (a == ART_QUALIFICATION)
 				latent(g, L_META, "ss", "confidential_article", g->kb_ids[k]);
 		}
 	}
@@ -895,39 +1101,9 @@ static void gen_knowledge(gen *g)
 		set_i(g, "IsVisibleInCsp", 1);
 		end(g, g->kb_ids[k]);
 	}
-	/* Product FAQs: concrete facts an agent can be asked about. */
-	for (int j = 0; k < n && ok(g); j++, k++) {
-		const product *p = &g->products[j % g->nproducts];
-		const crmw_category *cat = &g->prof->categories[p->category];
-		rng r = rng_stream(g->seed, S_KB, (uint64_t)k);
-		int nf = 0;
-		while (cat->features[nf])
-			nf++;
-		const char *feat = cat->features[rng_below(&r, (uint32_t)nf)];
-		char title[160];
-		snprintf(title, sizeof title, "%s: Features and Care", p->name);
-		if (j >= g->nproducts)
-			snprintf(title, sizeof title, "%s: Frequently Asked Questions %d", p->name, j / g->nproducts + 1);
-		slot s[] = {{"product", p->name}, {"feature", feat}, {"company", g->prof->company}, {"category", cat->name}};
-		row(g, "Knowledge__kav");
-		set_s(g, "Title", title);
-		set_s(g, "Summary", text(g, &r, "[Features|Key facts|What to know] about the {product}.", s, 4));
-		set_s(g, "FAQ_Answer__c", text(g, &r,
-					      "The {company} {product} [features|comes with|is built with] {feature}. "
-					      "[Clean it with a damp cloth.|Store it in a dry place.|Check the manual for care instructions.] "
-					      "[It belongs to our {category} range.|See our {category} guide for sizing.]",
-					      s, 4));
-		snprintf(url, sizeof url, "faq-%d-%d", j % g->nproducts, j / g->nproducts);
-		set_s(g, "UrlName", url);
-		set_s(g, "PublishStatus", "Online");
-		set_i(g, "IsVisibleInCsp", 1);
-		end(g, g->kb_ids[k]);
-		if (j < g->nproducts) { /* one fact per product: the question names it */
-			char q[240];
-			snprintf(q, sizeof q, "What does the %s come with?", p->name);
-			latent(g, L_FACT, "sss", g->kb_ids[k], q, feat);
-		}
-	}
+	/* Product FAQs: the facts of one product each. */
+	for (int j = 0; k < n && ok(g); j++, k++)
+		product_faq(g, &g->products[j % g->nproducts], k, j);
 }
 
 /* ------------------------------------------------------------- cases */
@@ -1007,7 +1183,8 @@ static void case_draw(gen *g, kase *k, const double *cw)
 	/* Who: routed by skill; some agents pass cases on. */
 	k->first = route(g, &k->r, k->issue);
 	k->owner = k->first;
-	k->transferred = rng_unit(&k->r) < g->agents[k->first].transfer;
+	int tq = quarter_index(g, k->created);
+	k->transferred = rng_unit(&k->r) < (k->first == g->heavy_transfer[tq] ? HEAVY_TRANSFER : g->agents[k->first].transfer);
 	if (k->transferred) {
 		for (int t = 0; t < 8 && k->owner == k->first; t++)
 			k->owner = route(g, &k->r, k->issue);
@@ -1034,7 +1211,10 @@ static void case_record(gen *g, kase *k)
 		nsub++;
 	row(g, "Case");
 	set_s(g, "Subject", text(g, &k->r, k->is->subjects[rng_below(&k->r, (uint32_t)nsub)], k->s, 5));
-	k->description = crmw__strdup(text(g, &k->r, k->is->description_tmpl, k->s, 5));
+	crmw__buf_clear(&g->tmp);
+	if (crmw__case_story(&g->tmp, &k->r, g->prof, k->is, k->p->name) || crmw__buf_putc(&g->tmp, '\0'))
+		oom(g);
+	k->description = crmw__strdup(g->tmp.data ? g->tmp.data : "");
 	if (!k->description)
 		oom(g);
 	k->s[5].value = k->description;
@@ -1391,49 +1571,71 @@ static void opp_record(gen *g, opp *o, rng *r)
 	}
 }
 
-/* A quote from the Quote stage on; some break the pricing articles. */
-static void opp_quote(gen *g, const opp *o, int disc_kb, int conf_kb)
+/* What a planted quote violation breaks (crmw_latent_quote.kind) and the
+ * sales article it breaks.  The configuration kinds are what invalid_config
+ * asks about; quote_approval asks about every kind. */
+enum { QV_NONE, QV_DISCOUNT, QV_VALIDITY, QV_QUANTITY, QV_MIN_PRICE, QV_PRICE_CAP, QV_DUPLICATE, QV_N };
+static const char *const qv_kind[QV_N] = {"", "discount", "validity", "quantity", "min_price", "price_cap", "duplicate"};
+static const int qv_article[QV_N] = {0, ART_DISCOUNT, ART_VALIDITY, ART_QUANTITY, ART_MIN_PRICE, ART_PRICE_CAP,
+				     ART_ONE_LINE};
+
+/* A quote from the Quote stage on.  About a third break one of the quote
+ * articles (some two of them); the others follow every rule: discounts
+ * below 15 percent, list prices, quantities of the opportunity, one line
+ * per product, 30 days of validity. */
+static void opp_quote(gen *g, const opp *o)
 {
-	if (o->true_stage >= 2 && ok(g)) {
-		rng qr = rng_stream(g->seed, S_QUOTE, (uint64_t)o->i);
-		int violation = rng_unit(&qr) < 0.25 ? 1 + (int)rng_below(&qr, 2) : 0; /* 1 discount, 2 config */
-		char qid[19];
-		row(g, "Quote");
-		set_s(g, "Name", o->name);
-		set_s(g, "Description", "Pricing proposal");
-		set_s(g, "OpportunityId", o->oid);
-		set_s(g, "AccountId", o->a->id);
-		set_s(g, "ContactId", o->a->contact);
-		set_s(g, "Status", o->true_stage == 4 ? "Accepted" : PICK(&qr, ((const char *const[]){"Draft", "Needs Review", "In Review", "Approved", "Presented"})));
-		set_dt(g, "CreatedDate", o->created + o->cycle / 2);
-		set_dt(g, "ExpirationDate", o->created + o->cycle / 2 + 30 * DAY);
-		end(g, qid);
-		for (int k = 0; k < o->nl && ok(g); k++) {
-			double list = entry_price(g, o->prods[k], 0, g->seed);
-			double disc = floor(rng_range(&qr, 0, 15));
-			double q = o->qty[k], unit = list;
-			if (k == 0 && violation == 1)
-				disc = 26 + rng_below(&qr, 15);
-			if (k == 0 && violation == 2) {
-				if (rng_unit(&qr) < 0.5)
-					q = 51 + rng_below(&qr, 50);
-				else
-					unit = floor(list * 0.5 * 100) / 100;
-			}
-			row(g, "QuoteLineItem");
-			set_s(g, "QuoteId", qid);
-			set_s(g, "OpportunityLineItemId", o->olis[k]);
-			set_s(g, "Product2Id", g->products[o->prods[k]].id);
-			set_s(g, "PricebookEntryId", g->entry_ids[(size_t)o->prods[k] * (size_t)g->npricebooks]);
-			set_f(g, "Quantity", q);
-			set_f(g, "UnitPrice", unit);
-			set_f(g, "Discount", disc);
-			set_f(g, "TotalPrice", floor(q * unit * (1 - disc / 100) * 100 + 0.5) / 100);
-			end(g, NULL);
-		}
-		if (violation && disc_kb >= 0)
-			latent(g, L_QUOTE, "sss", qid, g->kb_ids[violation == 1 ? disc_kb : conf_kb],
-			       violation == 1 ? "discount" : "configuration");
+	if (o->true_stage < 2 || !ok(g))
+		return;
+	rng qr = rng_stream(g->seed, S_QUOTE, (uint64_t)o->i);
+	int v1 = rng_unit(&qr) < 0.36 ? 1 + (int)rng_below(&qr, QV_N - 1) : QV_NONE, v2 = QV_NONE;
+	if (v1 && o->nl >= 2 && rng_unit(&qr) < 0.2) /* a second kind, on the second line */
+		v2 = 1 + (int)rng_below(&qr, QV_N - 1);
+	if (v2 == v1 || v2 == QV_VALIDITY || v2 == QV_DUPLICATE || (v1 == QV_VALIDITY && v2) || (v1 == QV_DUPLICATE && v2))
+		v2 = QV_NONE; /* quote-wide kinds come once */
+	char qid[19];
+	int64_t created = o->created + o->cycle / 2;
+	int valid_days = v1 == QV_VALIDITY ? 45 + (int)rng_below(&qr, 46) : 30;
+	row(g, "Quote");
+	set_s(g, "Name", o->name);
+	set_s(g, "Description", "Pricing proposal");
+	set_s(g, "OpportunityId", o->oid);
+	set_s(g, "AccountId", o->a->id);
+	set_s(g, "ContactId", o->a->contact);
+	set_s(g, "Status", o->true_stage == 4 ? "Accepted" : PICK(&qr, ((const char *const[]){"Draft", "Needs Review", "In Review", "Approved", "Presented"})));
+	set_dt(g, "CreatedDate", created);
+	set_dt(g, "ExpirationDate", created + valid_days * DAY);
+	end(g, qid);
+	for (int k = 0; k < o->nl + (v1 == QV_DUPLICATE) && ok(g); k++) {
+		int line = k < o->nl ? k : 0; /* the extra line of a duplicate repeats the first product */
+		double list = entry_price(g, o->prods[line], 0, g->seed);
+		double disc = floor(rng_range(&qr, 0, 15));
+		double q = k < o->nl ? o->qty[line] : 1 + rng_below(&qr, 5), unit = list;
+		int v = k == 0 ? v1 : k == 1 ? v2 : QV_NONE;
+		if (v == QV_DISCOUNT)
+			disc = 26 + rng_below(&qr, 15);
+		else if (v == QV_QUANTITY)
+			q = 51 + rng_below(&qr, 50);
+		else if (v == QV_MIN_PRICE)
+			unit = floor(list * rng_range(&qr, 0.4, 0.65) * 100) / 100;
+		else if (v == QV_PRICE_CAP)
+			unit = floor(list * rng_range(&qr, 1.1, 1.3) * 100) / 100;
+		row(g, "QuoteLineItem");
+		set_s(g, "QuoteId", qid);
+		set_s(g, "OpportunityLineItemId", o->olis[line]);
+		set_s(g, "Product2Id", g->products[o->prods[line]].id);
+		set_s(g, "PricebookEntryId", g->entry_ids[(size_t)o->prods[line] * (size_t)g->npricebooks]);
+		set_f(g, "Quantity", q);
+		set_f(g, "UnitPrice", unit);
+		set_f(g, "Discount", disc);
+		set_f(g, "TotalPrice", floor(q * unit * (1 - disc / 100) * 100 + 0.5) / 100);
+		end(g, NULL);
+	}
+	for (int k = 0; k < 2; k++) {
+		int v = k ? v2 : v1;
+		int art = v ? g->sales_kb[qv_article[v]] : -1;
+		if (art >= 0)
+			latent(g, L_QUOTE, "sss", qid, g->kb_ids[art], qv_kind[v]);
 	}
 }
 
@@ -1480,33 +1682,85 @@ static void opp_meeting_and_call(gen *g, const opp *o)
 	set_i(g, "IsAllDayEvent", 0);
 	set_s(g, "Location", PICK(&ev, ((const char *const[]){"Video call", "Customer site", "Our office"})));
 	end(g, NULL);
-	/* A sales call with the topics and the customer's mood. */
-	static const char *const topics[] = {"pricing", "integration with existing tools", "delivery timeline",
-					     "training needs", "support coverage", "performance benchmarks"};
-	int t1 = (int)rng_below(&ev, 6), t2 = (t1 + 1 + (int)rng_below(&ev, 5)) % 6;
-	bool pos1 = rng_unit(&ev) < 0.6, pos2 = rng_unit(&ev) < 0.6;
-	char body[800];
-	snprintf(body, sizeof body,
-		 "Rep: Thanks for joining, %s. Let us go through your questions.\n"
-		 "Customer: First, %s. %s\n"
-		 "Customer: Then %s. %s\n"
-		 "Rep: Understood, I will follow up by e-mail.\n",
-		 o->a->first, topics[t1], pos1 ? "We are happy with what we heard so far." : "Frankly we are worried about it.",
-		 topics[t2], pos2 ? "That part looks great to us." : "That part is a real concern for us.");
+	/* A sales call: the topics the customer raises, how they feel about
+	 * each, and the competitors they mention.  Each quarter has a topic
+	 * customers like, one they dislike and a competitor that comes up
+	 * most (crmw_latent_period), so corpus-wide answers change with the
+	 * period asked about. */
+	const char *const *topics = g->prof->topics, *const *comps = g->prof->competitors;
+	int ntopics = 0, ncomps = 0;
+	while (topics && topics[ntopics])
+		ntopics++;
+	while (comps && comps[ncomps])
+		ncomps++;
+	if (ntopics < 3 || ncomps < 2)
+		return;
+	int64_t at = o->created + 5 * DAY;
+	int q = quarter_index(g, at);
+	int nt = 2 + (int)rng_below(&ev, 2), chosen[3];
+	crmw_buf body = CRMW_BUF_INIT;
+	int rc = crmw__buf_printf(&body, "Rep: Thanks for joining, %s. Let us go through your questions.\n", o->a->first);
+	static const char *const happy[] = {"We are happy with what we heard so far.", "That part looks great to us.",
+					    "Honestly, that is better than we expected.", "We like that a lot."};
+	static const char *const worried[] = {"Frankly we are worried about it.", "That part is a real concern for us.",
+					      "We are not convinced yet.", "That is a sticking point for us."};
+	static const char *const lead_in[] = {"First", "Then", "Also", "Finally"};
+	bool mood[3];
+	for (int k = 0; k < nt; k++) {
+		int t;
+		do
+			t = (int)rng_below(&ev, (uint32_t)ntopics);
+		while ((k > 0 && t == chosen[0]) || (k > 1 && t == chosen[1]));
+		chosen[k] = t;
+		double p = t == g->liked_topic[q] ? 0.9 : t == g->sore_topic[q] ? 0.15 : 0.55;
+		mood[k] = rng_unit(&ev) < p;
+		rc = rc ? rc
+			: crmw__buf_printf(&body, "Customer: %s, %s. %s\n", lead_in[k == nt - 1 && k ? 3 : k], topics[t],
+					   mood[k] ? happy[rng_below(&ev, 4)] : worried[rng_below(&ev, 4)]);
+	}
+	int mentions[2] = {-1, -1};
+	if (rng_unit(&ev) < 0.7) {
+		for (int m = 0; m < (rng_unit(&ev) < 0.3 ? 2 : 1); m++) {
+			/* the quarter's leading competitor is three times as likely as each other one */
+			int c = rng_below(&ev, (uint32_t)(ncomps + 2)) < 3 ? g->top_competitor[q]
+									  : (int)rng_below(&ev, (uint32_t)ncomps);
+			if (m == 1 && c == mentions[0])
+				break;
+			mentions[m] = c;
+			static const char *const says[][2] = {
+				{"We are also talking to ", " about a similar setup."},
+				{"To be transparent, ", " sent us an offer last week."},
+				{"", " quoted us a shorter delivery time."},
+				{"Our team used ", " before, so we will compare."},
+			};
+			uint32_t w = rng_below(&ev, 4);
+			rc = rc ? rc : crmw__buf_printf(&body, "Customer: %s%s%s\n", says[w][0], comps[c], says[w][1]);
+		}
+	}
+	rc = rc ? rc : crmw__buf_puts(&body, "Rep: Understood, I will follow up by e-mail.\n");
+	if (rc) {
+		crmw_buf_dispose(&body);
+		oom(g);
+		return;
+	}
 	row(g, "VoiceCallTranscript__c");
 	set_s(g, "OpportunityId__c", o->oid);
-	set_s(g, "TranscriptBody__c", body);
-	set_s(g, "Body__c", body);
-	set_dt(g, "CreatedDate", o->created + 5 * DAY);
-	set_dt(g, "EndTime__c", o->created + 5 * DAY + 2400);
+	set_s(g, "TranscriptBody__c", body.data);
+	set_s(g, "Body__c", body.data);
+	set_dt(g, "CreatedDate", at);
+	set_dt(g, "EndTime__c", at + 2400);
 	char vid[19];
 	end(g, vid);
-	latent(g, L_CALL, "sssi", vid, o->oid, topics[t1], (int64_t)pos1);
-	latent(g, L_CALL, "sssi", vid, o->oid, topics[t2], (int64_t)pos2);
+	crmw_buf_dispose(&body);
+	for (int k = 0; k < nt; k++)
+		latent(g, L_CALL, "sssi", vid, o->oid, topics[chosen[k]], (int64_t)mood[k]);
+	for (int m = 0; m < 2; m++)
+		if (mentions[m] >= 0)
+			latent(g, L_MENTION, "sss", vid, o->oid, comps[mentions[m]]);
 }
 
 /* Opportunity i with its line items, quote, contract, tasks and events. */
-static void gen_opportunity(gen *g, int i, const int *reps, int nreps, int64_t span, int disc_kb, int conf_kb)
+static void gen_opportunity(gen *g, int i, const int *reps, int nreps, int64_t span)
 {
 	opp o = {.i = i};
 	rng r = rng_stream(g->seed, S_OPP, (uint64_t)i);
@@ -1523,12 +1777,14 @@ static void gen_opportunity(gen *g, int i, const int *reps, int nreps, int64_t s
 	o.nl = 1 + (int)rng_below(&r, 3);
 	for (int k = 0; k < o.nl; k++) {
 		o.prods[k] = (int)rng_below(&r, (uint32_t)g->nproducts);
+		for (int t = 0; t < 8 && ((k > 0 && o.prods[k] == o.prods[0]) || (k > 1 && o.prods[k] == o.prods[1])); t++)
+			o.prods[k] = (int)rng_below(&r, (uint32_t)g->nproducts); /* one line per product */
 		o.qty[k] = 1 + rng_below(&r, 20);
 		o.amount += o.qty[k] * entry_price(g, o.prods[k], 0, g->seed);
 	}
 	opp_contract(g, &o);
 	opp_record(g, &o, &r);
-	opp_quote(g, &o, disc_kb, conf_kb);
+	opp_quote(g, &o);
 	opp_activities(g, &o);
 	opp_meeting_and_call(g, &o);
 }
@@ -1550,22 +1806,31 @@ static void gen_sales(gen *g)
 		quarter_name(g, q, period);
 		latent(g, L_PERIOD, "sssf", "best_converter", period, g->agents[rep].id, BEST_CONVERTER);
 	}
+	/* What sales calls talk about, quarter by quarter. */
+	int ntopics = 0, ncomps = 0;
+	while (g->prof->topics && g->prof->topics[ntopics])
+		ntopics++;
+	while (g->prof->competitors && g->prof->competitors[ncomps])
+		ncomps++;
+	for (int q = 0; q < QUARTERS && ok(g) && ntopics >= 3 && ncomps >= 2; q++) {
+		rng qr = rng_stream(g->seed, S_VOICE, ((uint64_t)1 << 40) + (uint64_t)q);
+		char period[16];
+		quarter_name(g, q, period);
+		g->top_competitor[q] = (int)rng_below(&qr, (uint32_t)ncomps);
+		g->liked_topic[q] = (int)rng_below(&qr, (uint32_t)ntopics);
+		g->sore_topic[q] = (g->liked_topic[q] + 1 + (int)rng_below(&qr, (uint32_t)ntopics - 1)) % ntopics;
+		latent(g, L_PERIOD, "sssf", "top_competitor", period, g->prof->competitors[g->top_competitor[q]], 3.0);
+		latent(g, L_PERIOD, "sssf", "liked_topic", period, g->prof->topics[g->liked_topic[q]], 0.9);
+		latent(g, L_PERIOD, "sssf", "sore_topic", period, g->prof->topics[g->sore_topic[q]], 0.15);
+	}
 	int nleads = (int)n_scaled(g, 1000);
 	stage(g, "leads", nleads);
 	for (int i = 0; i < nleads && ok(g); i++)
 		gen_lead(g, i, reps, nreps, span);
 	int nopp = (int)n_scaled(g, 1000);
 	stage(g, "opportunities", nopp);
-	int disc_kb = -1, conf_kb = -1;
-	for (int k = 0; k < g->nkb; k++) {
-		/* The two sales articles follow the service policies. */
-		if (k == g->npolicies + 1)
-			disc_kb = k;
-		if (k == g->npolicies + 2)
-			conf_kb = k;
-	}
 	for (int i = 0; i < nopp && ok(g); i++)
-		gen_opportunity(g, i, reps, nreps, span, disc_kb, conf_kb);
+		gen_opportunity(g, i, reps, nreps, span);
 	free(reps);
 }
 
@@ -1650,6 +1915,7 @@ static void produce(void *arg)
 	latent(g, L_META, "ss", "now", g->meta_now);
 	gen_issues(g);
 	gen_users(g);
+	plant_transfers(g);
 	gen_catalog(g);
 	gen_accounts(g);
 	gen_orders(g);

@@ -7,6 +7,7 @@
 #define CRMW_GEN_INTERNAL_H
 
 #include "store/internal.h"
+#include "gen/vocab.h"
 #include <stdarg.h>
 #include <crmweaver/gen.h>
 
@@ -76,6 +77,15 @@ typedef struct slot {
  * CRMW_ENOMEM.
  */
 int crmw__render(crmw_buf *out, rng *r, const char *tmpl, const slot *slots, int nslots);
+
+/*
+ * A customer's account of a problem: the issue's own description between
+ * sentences of context (when and why they bought, what it breaks, what
+ * they tried, what they want), so that no two read alike.  The text speaks
+ * for a team when the profile's customers are companies.  CRMW_OK or
+ * CRMW_ENOMEM.  lib/gen/story.c.
+ */
+int crmw__case_story(crmw_buf *out, rng *r, const crmw_profile *prof, const crmw_issue *is, const char *product);
 
 /* ------------------------------------------------------------ stream */
 

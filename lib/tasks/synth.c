@@ -58,6 +58,13 @@ json_t *syn_q(synth *s, const char *sql, const char *types, ...)
 	return rows;
 }
 
+const json_t *syn_cached(synth *s, int which, const char *sql)
+{
+	if (!s->cached[which])
+		s->cached[which] = syn_q(s, sql, NULL);
+	return s->cached[which];
+}
+
 const char *syn_str(const json_t *rows, size_t row, size_t col)
 {
 	return json_string_value(json_array_get(json_array_get(rows, row), col));
@@ -225,16 +232,18 @@ static void named_period(draft *d, period *p, int kind, int64_t day)
 	char buf[96];
 	switch (kind) {
 	case P_MONTH:
-		tm = rng_below(&d->r, 3) == 0 ? "in {m} of {y}" : rng_below(&d->r, 2) ? "in {m} {y}" : "during {m} {y}";
+		tm = "[in {m} {y}|in {m} {y}|during {m} {y}|in {m} of {y}|over {m} {y}|for {m} {y}|throughout {m} {y}]";
 		break;
 	case P_QUARTER:
-		tm = rng_below(&d->r, 3) == 0 ? "in the {o} quarter of {y}" : rng_below(&d->r, 2) ? "in {q} {y}" : "during {q} of {y}";
+		tm = "[in {q} {y}|in {q} of {y}|during {q} {y}|in the {o} quarter of {y}|during the {o} quarter of {y}|over "
+		     "{q} {y}|for {q} {y}]";
 		break;
 	case P_SEASON:
-		tm = rng_below(&d->r, 2) ? "in {s} {y}" : "during the {ls} of {y}";
+		tm = "[in {s} {y}|in {s} {y}|during {s} {y}|in the {ls} of {y}|during the {ls} of {y}|over the {ls} of "
+		     "{y}|throughout {s} {y}]";
 		break;
 	default:
-		tm = rng_below(&d->r, 2) ? "in {y}" : "during the year {y}";
+		tm = "[in {y}|during {y}|over the year {y}|throughout {y}]";
 		break;
 	}
 	char ys[8], ls[16];
@@ -250,25 +259,57 @@ static void named_period(draft *d, period *p, int kind, int64_t day)
 	snprintf(p->phrase, sizeof p->phrase, "%s", buf);
 }
 
+/* How a relative period is introduced: "in the past 3 months". */
+static const char *const relative_leads[] = {"in the past", "over the past", "over the last", "during the past",
+					      "within the past", "in the last", "for the past", "during the last",
+					      "across the past", "over the previous"};
+
 void syn_relative_period(draft *d, period *p, const char *unit, int n)
 {
 	char nb[16];
 	memset(p, 0, sizeof *p);
-	const char *lead = rng_below(&d->r, 2) ? "in the past" : "over the last";
-	bool fortnight = strcmp(unit, "fortnight") == 0;
+	const char *lead = relative_leads[rng_below(&d->r, CRMW_ARRAY_LEN(relative_leads))];
+	bool fortnight = strcmp(unit, "fortnight") == 0, year = strcmp(unit, "year") == 0;
 	if (fortnight)
 		snprintf(p->phrase, sizeof p->phrase, "%s fortnight", lead);
+	else if (year)
+		snprintf(p->phrase, sizeof p->phrase, "%s year", lead);
 	else if (n == 1)
 		snprintf(p->phrase, sizeof p->phrase, "%s %s", lead, unit);
 	else
 		snprintf(p->phrase, sizeof p->phrase, "%s %s %ss", lead, syn_count_text(d, n, nb), unit);
 	p->kind = P_REL;
-	p->unit = fortnight ? "day" : unit;
-	p->n = fortnight ? 14 : n;
+	p->unit = fortnight ? "day" : year ? "month" : unit;
+	p->n = fortnight ? 14 : year ? 12 : n;
 	p->b_days = d->today_days;
 	p->a_days = start_of(p->b_days, p->unit, p->n);
 	dt_text(p->a_days, p->a);
 	dt_text(p->b_days, p->b);
+}
+
+/* A relative period as the published sets ask them: mostly quarters and
+ * months, some weeks, a few fortnights, three-week spans and years.  At
+ * most `max_days` long (0: no limit). */
+void syn_relative_any(draft *d, period *p, int max_days)
+{
+	for (int tries = 0; tries < 8; tries++) {
+		uint32_t u = rng_below(&d->r, 100);
+		if (u < 36)
+			syn_relative_period(d, p, "quarter", 1 + (int)rng_below(&d->r, 6));
+		else if (u < 72)
+			syn_relative_period(d, p, "month", 1 + (int)rng_below(&d->r, 11));
+		else if (u < 93)
+			syn_relative_period(d, p, "week", 1 + (int)rng_below(&d->r, 6));
+		else if (u < 96)
+			syn_relative_period(d, p, "fortnight", 14);
+		else if (u < 98)
+			syn_relative_period(d, p, "day", rng_below(&d->r, 2) ? 14 : 21);
+		else
+			syn_relative_period(d, p, "year", 1);
+		if (!max_days || p->b_days - p->a_days <= max_days)
+			return;
+	}
+	syn_relative_period(d, p, "week", 2 + (int)rng_below(&d->r, 3));
 }
 
 void syn_period(synth *s, draft *d, period *p, int kinds, bool before_data)
@@ -278,23 +319,23 @@ void syn_period(synth *s, draft *d, period *p, int kinds, bool before_data)
 	for (int k = 0; k < 5; k++)
 		if (kinds & (1 << k))
 			choices[n++] = k;
-	int kind = choices[rng_below(&d->r, (uint32_t)n)];
+	/* The published mix: about two thirds relative periods, then seasons,
+	 * months and quarters, almost never a bare year. */
+	static const int weight[5] = {66, 12, 10, 11, 1};
+	int total = 0;
+	for (int k = 0; k < n; k++)
+		total += weight[choices[k]];
+	int x = (int)rng_below(&d->r, (uint32_t)total), kind = choices[n - 1];
+	for (int k = 0; k < n; k++) {
+		if (x < weight[choices[k]]) {
+			kind = choices[k];
+			break;
+		}
+		x -= weight[choices[k]];
+	}
 	memset(p, 0, sizeof *p);
 	if (kind == P_REL && !before_data) {
-		static const char *const units[] = {"day", "week", "fortnight", "month", "quarter"};
-		const char *u = units[rng_below(&d->r, 5)];
-		int num;
-		if (strcmp(u, "day") == 0)
-			num = 10 + (int)rng_below(&d->r, 81);
-		else if (strcmp(u, "week") == 0)
-			num = 2 + (int)rng_below(&d->r, 11);
-		else if (strcmp(u, "month") == 0)
-			num = 1 + (int)rng_below(&d->r, 12);
-		else if (strcmp(u, "quarter") == 0)
-			num = 1 + (int)rng_below(&d->r, 4);
-		else
-			num = 14;
-		syn_relative_period(d, p, u, num);
+		syn_relative_any(d, p, 0);
 		return;
 	}
 	if (kind == P_REL)
@@ -400,41 +441,6 @@ void syn_answer(draft *d, const char *value)
 	json_array_append_new(d->answer, value ? json_string(value) : json_null());
 }
 
-const char *syn_pick_persona(draft *d, const char *kind)
-{
-	static const char *const manager[] = {
-		"You are a support operations manager who reviews team metrics every week.",
-		"You are a service team lead who balances workloads and coaches agents.",
-		"You are a contact-centre manager focused on fast, fair case handling.",
-		"You are a customer care director preparing a quarterly performance review."};
-	static const char *const agent[] = {
-		"You are a customer support agent who checks the records before answering.",
-		"You are a careful service agent who follows the company's policies to the letter.",
-		"You are a quality reviewer who audits agents' conversations with customers.",
-		"You are a support specialist handling escalations."};
-	static const char *const analyst[] = {
-		"You are a data analyst who studies case trends for the product team.",
-		"You are a business analyst who reports on regional service quality.",
-		"You are an operations analyst who looks for patterns in customer issues.",
-		"You are a quality analyst preparing a report on product defects."};
-	static const char *const sales[] = {
-		"You are a sales manager who tracks the pipeline and coaches the sales reps.",
-		"You are a sales operations analyst who keeps the CRM accurate.",
-		"You are a deal desk reviewer who checks quotes against company policy.",
-		"You are a revenue operations lead who assigns leads and reviews deals."};
-	static const char *const customer[] = {
-		"You are a customer who wants a quick, clear answer.",
-		"You are a returning customer who is a little impatient.",
-		"You are a curious customer who likes to know the details.",
-		"You are a customer contacting support for the first time."};
-	const char *const *list = strcmp(kind, "manager") == 0	 ? manager
-				  : strcmp(kind, "agent") == 0	 ? agent
-				  : strcmp(kind, "analyst") == 0 ? analyst
-				  : strcmp(kind, "sales") == 0	 ? sales
-								 : customer;
-	return list[rng_below(&d->r, 4)];
-}
-
 /* What every task carries as optional domain details. */
 static const char domain_details[] =
 	"# Domain details\n"
@@ -476,6 +482,12 @@ static json_t *draft_task(synth *s, draft *d, const syn_family *f)
 	crmw_buf q = CRMW_BUF_INIT;
 	size_t i;
 	json_t *c;
+	if (d->lead[0] && json_array_size(d->clauses)) { /* the persona's voice opens the first clause */
+		crmw_buf first = CRMW_BUF_INIT;
+		crmw__buf_printf(&first, "%s %s", d->lead, json_string_value(json_array_get(d->clauses, 0)));
+		json_array_set_new(d->clauses, 0, json_string(first.data ? first.data : ""));
+		crmw_buf_dispose(&first);
+	}
 	json_array_foreach(d->clauses, i, c) {
 		if (i)
 			crmw__buf_putc(&q, ' ');
@@ -723,6 +735,11 @@ CRMW_API int crmw_tasks_generate_progress(crmw_task_set **out, crmw_buf *report,
  * have no other task of that kind; the attempts a slot may take then. */
 #define DUP_LIMIT 128
 #define MAX_ATTEMPTS_DUPS 8000
+/* The largest share of a family's non-None slots one answer may take, and
+ * the attempts of a slot after which it no longer holds (a family with few
+ * possible answers still fills its slots). */
+#define ANSWER_CAP 0.28
+#define CAP_ATTEMPTS 250
 
 static int generate(crmw_task_set **out, crmw_buf *report, crmw_db *db, const char *options_json,
 		    crmw_progress_fn progress, void *userdata)
@@ -778,7 +795,15 @@ static int generate(crmw_task_set **out, crmw_buf *report, crmw_db *db, const ch
 		if (!profile_has(f, s.profile) || (!all && !crmw__listed(fams, f->name)))
 			continue;
 		double share = s.profile == 1 ? f->none_crmarena : f->none_pro;
-		int64_t made = 0, nones = 0, attempts = 0, rejected = 0, disagree = 0, dups = 0, cuts = 0, shortfall = 0;
+		int64_t made = 0, nones = 0, attempts = 0, rejected = 0, disagree = 0, dups = 0, cuts = 0, shortfall = 0,
+			skewed = 0;
+		/* Answer balance: no non-None answer may answer more than
+		 * ANSWER_CAP of the family's non-None slots (at least 2). */
+		int64_t quota_none = (int64_t)floor((double)per * share + 1e-9);
+		int64_t cap = (int64_t)floor(ANSWER_CAP * (double)(per - quota_none));
+		if (cap < 2)
+			cap = 2;
+		json_t *answered = json_object(); /* answer (compact JSON) -> tasks made with it */
 		bool used_up[2] = {false, false}; /* no distinct task with (1) or without (0) a None answer is left */
 		s.ambiguous = 0;
 		for (int64_t i = 0; !rc && i < per; i++) {
@@ -818,14 +843,27 @@ static int generate(crmw_task_set **out, crmw_buf *report, crmw_db *db, const ch
 					rejected++;
 					continue;
 				}
+				/* a draft whose answer has its share already is drawn again
+				 * (until the last attempts of the slot) */
+				char *akey = json_dumps(d.answer, JSON_COMPACT);
+				const json_t *seen_a = akey ? json_object_get(answered, akey) : NULL;
+				bool none_answer = json_array_size(d.answer) == 0 || json_is_null(json_array_get(d.answer, 0));
+				if (!none_answer && seen_a && json_integer_value(seen_a) >= cap && attempt < CAP_ATTEMPTS) {
+					skewed++;
+					free(akey);
+					continue;
+				}
 				json_t *t = draft_task(&s, &d, f);
 				char *key = t ? task_identity(f, &d, t) : NULL;
-				if (!key) {
+				if (!key || !akey) {
+					free(key);
+					free(akey);
 					json_decref(t);
 					rc = crmw__errf(NULL, CRMW_ENOMEM, "out of memory");
 					break;
 				}
 				if (json_object_get(seen, key)) { /* the same task again */
+					free(akey);
 					dups++;
 					met_dup = true;
 					if (wn == want_none) { /* a copy of the kind the slot wants */
@@ -857,10 +895,14 @@ static int generate(crmw_task_set **out, crmw_buf *report, crmw_db *db, const ch
 					json_decref(check);
 					if (!ok) {
 						free(key);
+						free(akey);
 						json_decref(t);
 						continue;
 					}
 				}
+				if (!none_answer && akey)
+					json_object_set_new(answered, akey, json_integer(json_integer_value(seen_a) + 1));
+				free(akey);
 				if (json_object_set_new(seen, key, json_true())) {
 					free(key);
 					json_decref(t);
@@ -901,16 +943,20 @@ static int generate(crmw_task_set **out, crmw_buf *report, crmw_db *db, const ch
 			crmw__log(&db->h.log, CRMW_LOG_WARN,
 				  "%s: %lld distinct tasks, not %lld: the org has no other (%lld left out)", f->name,
 				  (long long)made, (long long)per, (long long)shortfall);
+		json_decref(answered);
 		json_object_set_new(rep, f->name,
-				    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "tasks", (json_int_t)made, "none",
+				    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "tasks", (json_int_t)made, "none",
 					      (json_int_t)nones, "attempts", (json_int_t)attempts, "rejected", (json_int_t)rejected,
 					      "disagreements", (json_int_t)disagree, "duplicates", (json_int_t)dups, "short",
-					      (json_int_t)shortfall, "cut", (json_int_t)cuts, "ambiguous", (json_int_t)s.ambiguous));
+					      (json_int_t)shortfall, "cut", (json_int_t)cuts, "ambiguous", (json_int_t)s.ambiguous,
+					      "skewed", (json_int_t)skewed));
 	}
 	json_decref(seen);
 	draft_dispose(&d);
 	json_decref(s.case_products[0]);
 	json_decref(s.case_products[1]);
+	for (int k = 0; k < SYN_CACHE_N; k++)
+		json_decref(s.cached[k]);
 	if (have_runner)
 		crmw__gold_runner_dispose(&run);
 	json_decref(opts);

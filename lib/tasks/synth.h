@@ -13,6 +13,9 @@
 
 #include <sqlite3.h>
 
+/* Queries whose rows synthesis keeps for the whole run (syn_cached). */
+enum { SYN_ARTICLES, SYN_CONTACTS, SYN_OPP_MISFIT, SYN_OPP_FIT, SYN_CACHE_N };
+
 typedef struct synth {
 	crmw_db *db;
 	int profile;              /* 1 crmarena, 2 b2b, 4 b2c */
@@ -23,7 +26,9 @@ typedef struct synth {
 	int64_t start_days;       /* two years before: where the data begins */
 	int rc;                   /* the error of the last failed syn_q */
 	json_t *case_products[2]; /* cached: products with at least 1 and 4 cases */
+	json_t *cached[SYN_CACHE_N]; /* rows of reference queries that do not change during a run (syn_cached) */
 	int64_t ambiguous;        /* drafts of the family whose wording named two things (counted by make()) */
+	int have_mentions;        /* 0 not known yet, 1 the org has crmw_latent_mention, 2 it has not */
 } synth;
 
 /* One task being made. */
@@ -34,6 +39,7 @@ typedef struct draft {
 	json_t *answer, *gold, *clauses, *protected_values;
 	crmw_buf required;
 	const char *persona;
+	char lead[128];       /* what the persona's voice says before the request ("" none): clause 0 opens with it */
 	const char *audience; /* context.audience: "customer" when the agent talks to a customer */
 	char role[64];
 } draft;
@@ -68,6 +74,9 @@ typedef struct period {
 /* Rows of a reference query as arrays; NULL on error (s->rc set).
  * types: "s" text, "i" int64, "d" double. */
 json_t *syn_q(synth *s, const char *sql, const char *types, ...);
+/* The rows of a query without parameters, run once per synthesis (slot
+ * `which`); borrowed, NULL on error (s->rc set). */
+const json_t *syn_cached(synth *s, int which, const char *sql);
 const char *syn_str(const json_t *rows, size_t row, size_t col);
 double syn_num(const json_t *rows, size_t row, size_t col);
 json_t *syn_col(const json_t *rows, size_t col);
@@ -82,6 +91,9 @@ void syn_today(synth *s, draft *d, int min_days);
 void syn_period(synth *s, draft *d, period *p, int kinds, bool before_data);
 /* The past n units (day, week, fortnight, month, quarter) up to today, with its phrase. */
 void syn_relative_period(draft *d, period *p, const char *unit, int n);
+/* A relative period of the published mix (quarters, months, weeks, a
+ * fortnight, three weeks, a year), at most max_days long (0: any). */
+void syn_relative_any(draft *d, period *p, int max_days);
 /* n as a word (small n, half the time) or digits. */
 const char *syn_count_text(draft *d, int n, char buf[16]);
 /* The gold program's start and end arguments for a period, as a user of
@@ -99,6 +111,10 @@ void syn_respond(draft *d, const char *text);
 void syn_clause(draft *d, const char *tmpl, const slot *slots, int n);
 void syn_required(draft *d, const char *fmt, ...) CRMW_PRINTF(2, 3);
 void syn_answer(draft *d, const char *value);
-const char *syn_pick_persona(draft *d, const char *kind);
+/* The persona who asks (kind: manager, agent, analyst, sales or customer;
+ * CRMArena's roles on its own profile, work styles or customers on the Pro
+ * ones) and, half of the time, a sentence in its voice before the request
+ * (lib/tasks/phrase.c). */
+void syn_voice(synth *s, draft *d, const char *kind);
 
 #endif

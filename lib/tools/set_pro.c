@@ -139,10 +139,22 @@ static int t_conversion_rates(bcall *c, json_t *args)
 	json_t *all, *conv;
 	if (crmw__tool_run(c, &q, brc, &all))
 		return -1;
-	brc = crmw__buf_printf(&q,
-			       "SELECT OwnerId, COUNT(Id) n FROM Lead WHERE CreatedDate >= %s AND CreatedDate < %s "
-			       "AND IsConverted = true GROUP BY OwnerId",
-			       a, b);
+	/* Converted within the period (CRMArena-Pro's rule, the default), or at
+	 * any time ("conversions": "any_time"). */
+	const char *when = crmw__arg_str(args, "conversions");
+	char ad[11], bd[11];
+	crmw__arg_day(a, ad);
+	crmw__arg_day(b, bd);
+	if (when && strcmp(when, "any_time") == 0)
+		brc = crmw__buf_printf(&q,
+				       "SELECT OwnerId, COUNT(Id) n FROM Lead WHERE CreatedDate >= %s AND CreatedDate < %s "
+				       "AND IsConverted = true GROUP BY OwnerId",
+				       a, b);
+	else
+		brc = crmw__buf_printf(&q,
+				       "SELECT OwnerId, COUNT(Id) n FROM Lead WHERE CreatedDate >= %s AND CreatedDate < %s "
+				       "AND IsConverted = true AND ConvertedDate >= %s AND ConvertedDate < %s GROUP BY OwnerId",
+				       a, b, ad, bd);
 	if (crmw__tool_run(c, &q, brc, &conv)) {
 		json_decref(all);
 		return -1;
@@ -496,6 +508,10 @@ static int t_get_events(bcall *c, json_t *args)
 static int t_voice_calls(bcall *c, json_t *args)
 {
 	const char *lead = crmw__arg_str(args, "lead_id"), *opp = crmw__arg_str(args, "opportunity_id");
+	char a[21], b[21];
+	const char *pa, *pb;
+	if (!crmw__arg_period_opt(c, args, a, b, &pa, &pb))
+		return -1;
 	static const char *const want[] = {"LeadId__c", "OpportunityId__c", "TranscriptBody__c", "Body__c", "CreatedDate",
 					   "EndTime__c"};
 	crmw_buf q = CRMW_BUF_INIT;
@@ -504,6 +520,8 @@ static int t_voice_calls(bcall *c, json_t *args)
 	bool first = true;
 	int brc = f_eq(&q, &first, "LeadId__c", lead);
 	brc = brc ? brc : f_eq(&q, &first, "OpportunityId__c", opp);
+	brc = brc ? brc : f_cmp(&q, &first, "CreatedDate", ">=", pa);
+	brc = brc ? brc : f_cmp(&q, &first, "CreatedDate", "<", pb);
 	brc = brc ? brc : crmw__buf_puts(&q, " ORDER BY CreatedDate, Id");
 	return crmw__tool_run_records(c, &q, brc);
 }
@@ -580,8 +598,12 @@ const builtin_tool crmw__tools_pro[] = {
 	 t_get_leads, false, false},
 	{"get_agent_lead_conversion_rates",
 	 "Lead conversion rate per agent: of the leads created in [start_date, end_date) that an agent owns, the share "
-	 "that converted (0 to 1). An object mapping agent id to rate. " BUILTIN_PERIOD_RULE,
-	 OBJ(PERIOD("Created"), "\"start_date\",\"end_date\""), t_conversion_rates, true, false},
+	 "that converted within that same period (ConvertedDate in it too; with conversions \"any_time\", converted "
+	 "whenever). An object mapping agent id to rate (0 to 1). " BUILTIN_PERIOD_RULE,
+	 OBJ(PERIOD("Created") ",\"conversions\":{\"type\":\"string\",\"enum\":[\"in_period\",\"any_time\"],"
+	     "\"description\":\"Which conversions count: those within the period (default) or those at any time.\"}",
+	     "\"start_date\",\"end_date\""),
+	 t_conversion_rates, true, false},
 	{"get_opportunity", "One opportunity with every field you may read (null when there is no such opportunity).",
 	 OBJ(STR("opportunity_id", "The Opportunity id."), "\"opportunity_id\""), t_get_opportunity, false, false},
 	{"get_opportunities",
@@ -640,10 +662,12 @@ const builtin_tool crmw__tools_pro[] = {
 	 "The events (meetings) of a record: Subject, Description, StartDateTime, DurationInMinutes, Location, OwnerId.",
 	 OBJ(STR("what_id", "The id of the record the events are about."), "\"what_id\""), t_get_events, false, false},
 	{"get_voice_call_transcripts",
-	 "The transcripts of the sales calls with a lead or about an opportunity, oldest first. Give lead_id or "
-	 "opportunity_id.",
+	 "The transcripts of sales calls, oldest first: with a lead (lead_id), about an opportunity (opportunity_id), "
+	 "or every call made in [start_date, end_date); the filters given all apply. Give at least one. "
+	 BUILTIN_PERIOD_RULE,
 	 "{\"type\":\"object\",\"properties\":{" STR("lead_id", "The Lead id.") "," STR("opportunity_id", "The Opportunity id.")
-	 "},\"anyOf\":[{\"required\":[\"lead_id\"]},{\"required\":[\"opportunity_id\"]}],\"additionalProperties\":false}",
+	 "," PERIOD("Made") "},\"anyOf\":[{\"required\":[\"lead_id\"]},{\"required\":[\"opportunity_id\"]},"
+	 "{\"required\":[\"start_date\"]},{\"required\":[\"end_date\"]}],\"additionalProperties\":false}",
 	 t_voice_calls, false, false},
 	{"search_knowledge",
 	 "Full-text search of the published knowledge articles: a list of {Id, Title, Summary}, best match first. "

@@ -41,11 +41,14 @@ me = sql('''SELECT c."Id" contact, c."AccountId" account FROM "Contact" c
     WHERE EXISTS (SELECT 1 FROM "Case" k WHERE k."AccountId" = c."AccountId")
       AND EXISTS (SELECT 1 FROM "Quote" q WHERE q."AccountId" = c."AccountId")
       AND EXISTS (SELECT 1 FROM "LiveChatTranscript" l WHERE l."AccountId" = c."AccountId")
+      AND EXISTS (SELECT 1 FROM "EmailMessage" e JOIN "Case" k ON k."Id" = e."ParentId" WHERE k."AccountId" = c."AccountId")
     ORDER BY c."Id" LIMIT 1''')[0]
 ME, ACC = me["contact"], me["account"]
 other = sql('''SELECT c."Id" contact, c."AccountId" account FROM "Contact" c WHERE c."AccountId" != ?
     AND EXISTS (SELECT 1 FROM "Case" k WHERE k."AccountId" = c."AccountId")
-    AND EXISTS (SELECT 1 FROM "Quote" q WHERE q."AccountId" = c."AccountId") ORDER BY c."Id" LIMIT 1''', ACC)[0]
+    AND EXISTS (SELECT 1 FROM "Quote" q WHERE q."AccountId" = c."AccountId")
+    AND EXISTS (SELECT 1 FROM "EmailMessage" e JOIN "Case" k ON k."Id" = e."ParentId" WHERE k."AccountId" = c."AccountId")
+    ORDER BY c."Id" LIMIT 1''', ACC)[0]
 OTHER_C, OTHER_A = other["contact"], other["account"]
 ROLE = f"external:{ME}"
 

@@ -87,7 +87,13 @@ for cid in ("acc-family-0", "acc-skill-0", "turns-0", "latency-0", "acc-family-1
     t.ok(cid in s.ids, f"chart {cid} present")
 t.ok(s.tags.get("details", 0) == len(test) + len(hold), "one collapsible episode per trajectory",
      (s.tags.get("details"), len(test) + len(hold)))
-t.ok("get_period" in page or "tool_calls" in page or "&#8594;" in page, "tool calls are shown")
+# Since issue 26 the memory policy rarely replays a plan with tool calls at
+# 12 tasks per family (the phrasings vary; it solves the refusals): the
+# check applies when an episode made calls.
+if any(m.get("tool_calls") for x in test + hold for m in x.get("messages") or []):
+    t.ok("get_period" in page or "tool_calls" in page or "&#8594;" in page, "tool calls are shown")
+else:
+    t.skip("tool calls are shown", "no test or held-out episode made a tool call")
 t.ok("database querying and numerical computation" in page, "skill groups are named")
 
 # crmweaver report on its own, several files

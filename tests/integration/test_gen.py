@@ -208,7 +208,8 @@ con = sqlite3.connect(paths["crmarena"])
 rows = con.execute('''SELECT l.spike_month, CAST(substr(c."CreatedDate", 6, 2) AS INTEGER) FROM "Case" c
     JOIN "OrderItem" i ON i."Id" = c."OrderItemId__c" JOIN crmw_latent_product l ON l.product_id = i."Product2Id"''').fetchall()
 share = sum(1 for s, m in rows if s == m) / len(rows)
-t.ok(share > 0.4, f"spike months: {share:.0%} of cases fall in their product's spike month (1/12 by chance)")
+# (41% and 40% on two seeds: a threshold of 40% sat on the noise of 1,000 cases)
+t.ok(share > 0.35, f"spike months: {share:.0%} of cases fall in their product's spike month (1/12 by chance)")
 best = con.execute('''SELECT i."Product2Id", count(*) n FROM "Case" c JOIN "OrderItem" i ON i."Id" = c."OrderItemId__c"
     GROUP BY 1 ORDER BY n DESC LIMIT 20''').fetchall()
 hits = 0
@@ -319,11 +320,41 @@ misfit = con.execute('''SELECT count(*) FROM crmw_latent_task l JOIN "Task" k ON
     WHERE l.fits_stage = 0 AND k."Status" != 'Not Started' ''').fetchone()[0]
 t.ok(misfit == 0 and con.execute("SELECT count(*) FROM crmw_latent_task WHERE fits_stage = 0").fetchone()[0] > 50,
      "activity priority: misfit tasks exist and are all 'Not Started'")
-qv = con.execute('''SELECT q.kind, max(li."Discount"), max(li."Quantity"), min(li."UnitPrice" / (SELECT e."UnitPrice"
-    FROM "PricebookEntry" e WHERE e."Id" = li."PricebookEntryId")) FROM crmw_latent_quote q
-    JOIN "QuoteLineItem" li ON li."QuoteId" = q.quote_id GROUP BY q.quote_id''').fetchall()
-good = sum(1 for kind, d, qty, ratio in qv if (kind == "discount" and d > 25) or (kind == "configuration" and (qty > 50 or ratio < 0.7)))
-t.ok(good == len(qv) and len(qv) > 50, f"quotes: each planted violation breaks its article ({good}/{len(qv)})")
+# Quotes: each planted kind breaks its own article (pricing against the
+# standard price book), quotes without a planted kind break none, and the
+# kinds spread over the six quote articles.
+def quote_breaks(qid):
+    """The rules quote qid breaks, computed from its records alone."""
+    q = con.execute('SELECT julianday("ExpirationDate") - julianday("CreatedDate") FROM "Quote" WHERE "Id" = ?', (qid,)).fetchone()
+    lines = con.execute('''SELECT li."Product2Id", li."Discount", li."Quantity", li."UnitPrice" / e."UnitPrice"
+        FROM "QuoteLineItem" li JOIN "PricebookEntry" e ON e."Id" = li."PricebookEntryId" WHERE li."QuoteId" = ?''', (qid,)).fetchall()
+    kinds = set()
+    if q[0] > 30.001:
+        kinds.add("validity")
+    if len({p for p, *_ in lines}) < len(lines):
+        kinds.add("duplicate")
+    for _, disc, qty, ratio in lines:
+        if disc > 25:
+            kinds.add("discount")
+        if qty > 50 or qty < 1:
+            kinds.add("quantity")
+        if ratio < 0.7 - 1e-9:
+            kinds.add("min_price")
+        if ratio > 1 + 1e-9:
+            kinds.add("price_cap")
+    return kinds
+planted_q = {}
+for qid, kind in con.execute("SELECT quote_id, kind FROM crmw_latent_quote"):
+    planted_q.setdefault(qid, set()).add(kind)
+qv = [(qid, kinds, quote_breaks(qid)) for qid, kinds in planted_q.items()]
+good = sum(1 for _, kinds, broken in qv if kinds == broken)
+clean = [qid for (qid,) in con.execute('SELECT "Id" FROM "Quote" WHERE "Id" NOT IN (SELECT quote_id FROM crmw_latent_quote)')]
+t.ok(clean and all(not quote_breaks(qid) for qid in clean), f"quotes: the {len(clean)} quotes without a planted kind break no article",
+     [qid for qid in clean if quote_breaks(qid)][:5])
+kinds = {k for ks in planted_q.values() for k in ks}
+t.ok(len(kinds) == 6, f"quotes: violations of the six quote articles are planted ({sorted(kinds)})")
+t.ok(good == len(qv) and len(qv) > 50, f"quotes: each planted violation breaks its article and no other ({good}/{len(qv)})",
+     [(q, k, b) for q, k, b in qv if k != b][:5])
 clean = con.execute('''SELECT count(*) FROM "QuoteLineItem" li WHERE li."QuoteId" NOT IN (SELECT quote_id FROM crmw_latent_quote)
     AND (li."Discount" > 25 OR li."Quantity" > 50)''').fetchone()[0]
 t.ok(clean == 0, "quotes without a planted violation follow the pricing articles", clean)

@@ -114,7 +114,7 @@ specs = json.loads(subprocess.run([exe, "tools", "list", "--set", "query,crmaren
                                   capture_output=True, text=True).stdout)
 periodic = [f["function"] for f in specs if {"start_date", "end_date"} & set(f["function"]["parameters"]["properties"])]
 rows = {m.group(1): line for line in doc.splitlines() for m in [re.match(r"\| `(\w+)`", line)] if m}
-t.ok(len(periodic) == 12 and all("[start_date, end_date)" in f["description"] for f in periodic),
+t.ok(len(periodic) == 13 and all("[start_date, end_date)" in f["description"] for f in periodic),
      "every tool that takes a period says it is [start_date, end_date)",
      [f["name"] for f in periodic if "[start_date, end_date)" not in f["description"]])
 t.ok(all("[start, end)" in rows.get(f["name"], "") for f in periodic), "... and so does its row in docs/tools.md",
@@ -324,10 +324,20 @@ owner = sql(b2b, "SELECT OwnerId o FROM Lead GROUP BY 1 ORDER BY count(*) DESC L
 want = sql(b2b, "SELECT Id FROM Lead WHERE OwnerId = ? AND IsConverted = 0", owner)
 got = ok_call(b2b, "get_leads", {"owner_ids": [owner], "is_converted": False})
 t.ok({r["Id"] for r in got} == {r["Id"] for r in want} and want, "get_leads: an owner's unconverted leads")
+# CRMArena-Pro's rule by default: converted within the same window
 rate = {r["OwnerId"]: r["c"] / r["n"] for r in sql(
-    b2b, "SELECT OwnerId, count(*) n, sum(IsConverted) c FROM Lead WHERE CreatedDate >= ? AND CreatedDate < ? GROUP BY 1", LS, LE)}
+    b2b, "SELECT OwnerId, count(*) n, sum(IsConverted = 1 AND ConvertedDate >= substr(?1, 1, 10) AND "
+    "ConvertedDate < substr(?2, 1, 10)) c FROM Lead WHERE CreatedDate >= ?1 AND CreatedDate < ?2 GROUP BY 1", LS, LE)}
 got = ok_call(b2b, "get_agent_lead_conversion_rates", {"start_date": LS, "end_date": LE})
-t.ok(same_numbers(got, rate) and rate, "get_agent_lead_conversion_rates: converted / created per owner")
+t.ok(same_numbers(got, rate) and rate, "get_agent_lead_conversion_rates: converted in the period / created per owner")
+anytime = {r["OwnerId"]: r["c"] / r["n"] for r in sql(
+    b2b, "SELECT OwnerId, count(*) n, sum(IsConverted) c FROM Lead WHERE CreatedDate >= ? AND CreatedDate < ? GROUP BY 1", LS, LE)}
+got = ok_call(b2b, "get_agent_lead_conversion_rates", {"start_date": LS, "end_date": LE, "conversions": "any_time"})
+t.ok(same_numbers(got, anytime) and anytime != rate, "get_agent_lead_conversion_rates any_time: converted whenever / created")
+# transcripts over a period: every call made in [start, end), any lead or opportunity
+want = sql(b2b, "SELECT Id FROM VoiceCallTranscript__c WHERE CreatedDate >= ? AND CreatedDate < ?", LS, LE)
+got = ok_call(b2b, "get_voice_call_transcripts", {"start_date": LS, "end_date": LE}, extra=("--max-rows", "0"))
+t.ok({r["Id"] for r in got} == {r["Id"] for r in want} and want, f"get_voice_call_transcripts over a period: {len(want)}")
 
 opp = sql(b2b, "SELECT * FROM Opportunity WHERE ContractID__c IS NOT NULL LIMIT 1")[0]
 got = ok_call(b2b, "get_opportunity", {"opportunity_id": opp["Id"]})

@@ -661,7 +661,7 @@ static void test_regression_no_identical_tasks(void **state)
 	 * out of distinct tasks before per_family */
 	json_t *r = json_loads(rep.data, 0, NULL);
 	json_t *fams = json_object_get(r, "families");
-	int64_t dups = 0, made = 0, shorts = 0;
+	int64_t dups = 0, made = 0;
 	const char *k;
 	json_t *f;
 	json_object_foreach(fams, k, f) {
@@ -669,13 +669,15 @@ static void test_regression_no_identical_tasks(void **state)
 		assert_non_null(json_object_get(f, "short"));
 		dups += json_integer_value(json_object_get(f, "duplicates"));
 		made += json_integer_value(json_object_get(f, "tasks"));
-		shorts += json_integer_value(json_object_get(f, "short"));
 		assert_int_equal(json_integer_value(json_object_get(f, "tasks")) + json_integer_value(json_object_get(f, "short")), 60);
 		/* a family that runs short keeps its None quota (a fifth of 60) */
 		assert_int_equal(json_integer_value(json_object_get(f, "none")), 12);
 	}
 	assert_true(dups > 0);
-	assert_true(shorts > 0); /* invalid_config: this small org has fewer distinct tasks than 60 */
+	/* Before issue 26 invalid_config ran short here (one wording per quote);
+	 * its phrasings now give every quote hundreds of distinct tasks, so the
+	 * report's "short" is only checked for consistency above
+	 * (tasks + short = per_family). */
 	assert_int_equal(made, n);
 	json_decref(r);
 	for (int64_t i = 0; i < n; i++) {

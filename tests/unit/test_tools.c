@@ -796,7 +796,7 @@ static void test_regression_period_ends(void **state)
 			fail_msg("%s: the description does not state the period convention: %s",
 				 json_string_value(json_object_get(fn, "name")), d);
 	}
-	assert_int_equal(n, 12); /* the 11 above and get_start_date */
+	assert_int_equal(n, 13); /* the 11 above, get_start_date and get_voice_call_transcripts */
 	json_decref(specs);
 	crmw_buf_dispose(&spec);
 	free(moved);

@@ -32,14 +32,28 @@ static const cli_command commands[] = {
 	{"eval", "the per-family table (accuracy, abstentions, plans, turns, time) of trajectories", cmd_eval},
 };
 
+/* One line on stderr: control characters in the message (a damaged
+ * database's schema names end up in SQLite's messages) are written as '?'. */
 int cli_error(int code, const char *fmt, ...)
 {
 	va_list ap;
-	fputs("crmweaver: ", stderr);
+	char small[512], *msg = small;
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	int n = vsnprintf(small, sizeof small, fmt, ap);
 	va_end(ap);
+	if (n >= (int)sizeof small && (msg = malloc((size_t)n + 1)) != NULL) {
+		va_start(ap, fmt);
+		vsnprintf(msg, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+	}
+	if (!msg)
+		msg = small; /* out of memory: the message cut at its first 511 bytes */
+	fputs("crmweaver: ", stderr);
+	for (const char *p = msg; *p; p++)
+		fputc((unsigned char)*p < 0x20 || *p == 0x7f ? '?' : *p, stderr);
 	fputc('\n', stderr);
+	if (msg != small)
+		free(msg);
 	return code;
 }
 
