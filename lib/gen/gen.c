@@ -184,7 +184,7 @@ static bool fail(gen *g, int rc)
 /* False once the generator or the writer has failed. */
 static bool ok(gen *g)
 {
-	return g->rc == CRMW_OK && !gs_stopped(g->gs);
+	return g->rc == CRMW_OK && !crmw__gs_stopped(g->gs);
 }
 
 static void oom(gen *g)
@@ -203,7 +203,7 @@ static void row(gen *g, const char *object)
 	if (!g->obj) {
 		g->obj_name = NULL;
 		fail(g, crmw__errf(&g->err, CRMW_ERROR, "generator: the %s schema has no object %s", g->prof->name, object));
-	} else if (gs_row(g->gs, g->obj)) {
+	} else if (crmw__gs_row(g->gs, g->obj)) {
 		oom(g);
 	}
 }
@@ -230,7 +230,7 @@ static void set_s(gen *g, const char *field, const char *v)
 	int32_t i;
 	if (!ok(g) || !v || (i = fidx(g, field)) < 0)
 		return;
-	if (gs_text(g->gs, i, v, strlen(v)))
+	if (crmw__gs_text(g->gs, i, v, strlen(v)))
 		oom(g);
 }
 
@@ -239,7 +239,7 @@ static void set_i(gen *g, const char *field, int64_t v)
 	int32_t i;
 	if (!ok(g) || (i = fidx(g, field)) < 0)
 		return;
-	if (gs_int(g->gs, i, v))
+	if (crmw__gs_int(g->gs, i, v))
 		oom(g);
 }
 
@@ -248,7 +248,7 @@ static void set_f(gen *g, const char *field, double v)
 	int32_t i;
 	if (!ok(g) || (i = fidx(g, field)) < 0)
 		return;
-	if (gs_real(g->gs, i, v))
+	if (crmw__gs_real(g->gs, i, v))
 		oom(g);
 }
 
@@ -271,14 +271,14 @@ static void end(gen *g, char id[19])
 {
 	if (!ok(g))
 		return;
-	if (gs_end(g->gs, id))
+	if (crmw__gs_end(g->gs, id))
 		oom(g);
 	g->rows++;
 }
 
 static void stage(gen *g, const char *name, int64_t total)
 {
-	if (ok(g) && gs_stage(g->gs, name, total))
+	if (ok(g) && crmw__gs_stage(g->gs, name, total))
 		oom(g);
 }
 
@@ -364,7 +364,7 @@ static void latent(gen *g, int which, const char *types, ...)
 		return;
 	va_list ap;
 	va_start(ap, types);
-	int rc = gs_latent(g->gs, which, types, ap);
+	int rc = crmw__gs_latent(g->gs, which, types, ap);
 	va_end(ap);
 	if (rc)
 		oom(g);
@@ -2029,13 +2029,13 @@ int crmw_gen(const char *path, const char *options_json, crmw_progress_fn progre
 		rc = crmw__errf(&g.db->h.err, CRMW_ENOMEM, "out of memory");
 	rc = rc ? rc : latent_open(&g);
 	rc = rc ? rc : crmw_bulk_begin(&g.bulk, g.db, "{\"exclusive\":true}");
-	rc = rc ? rc : gs_open(&g.gs, g.db, g.bulk, g.lat, (int)CRMW_ARRAY_LEN(latent_insert), (int)threads,
+	rc = rc ? rc : crmw__gs_open(&g.gs, g.db, g.bulk, g.lat, (int)CRMW_ARRAY_LEN(latent_insert), (int)threads,
 			       progress, userdata);
 	if (!rc) {
 		snprintf(g.meta_seed, sizeof g.meta_seed, "%lld", (long long)seed);
 		snprintf(g.meta_scale, sizeof g.meta_scale, "%g", scale);
 		snprintf(g.meta_now, sizeof g.meta_now, "%s", now_norm);
-		rc = gs_run(g.gs, produce, &g);
+		rc = crmw__gs_run(g.gs, produce, &g);
 		/* The writer's failure comes first: the generator stopped because
 		 * of it.  Otherwise the generator's own failure, if any. */
 		if (!rc && g.rc)
@@ -2047,7 +2047,7 @@ int crmw_gen(const char *path, const char *options_json, crmw_progress_fn progre
 		crmw__errf(&g.db->h.err, rc, "generation failed: %s", crmw_strerror(rc));
 	if (rc)
 		crmw__errf(NULL, rc, "%s", crmw_db_errmsg(g.db));
-	gs_free(g.gs);
+	crmw__gs_free(g.gs);
 	crmw_bulk_free(g.bulk);
 	gen_free(&g);
 	crmw__err_dispose(&g.err);

@@ -92,24 +92,24 @@ int crmw__case_story(crmw_buf *out, rng *r, const crmw_profile *prof, const crmw
 /*
  * The generator's row stream (stream.c): the generator describes rows and
  * latent facts, the thread that called crmw_gen writes them, in order.
- * gs_run calls produce(arg) on a helper thread when threads >= 2 (or on
+ * crmw__gs_run calls produce(arg) on a helper thread when threads >= 2 (or on
  * the calling thread) and returns the writer's status; the producer keeps
- * its own status.  gs_stopped tells the producer the writer has failed.
- * gs_end gives the id the record will have.  Describing calls fail only
+ * its own status.  crmw__gs_stopped tells the producer the writer has failed.
+ * crmw__gs_end gives the id the record will have.  Describing calls fail only
  * with CRMW_ENOMEM, which they do not record on any handle.
  */
 typedef struct gen_stream gen_stream;
-int gs_open(gen_stream **out, crmw_db *db, crmw_bulk *bulk, sqlite3_stmt *const *latent, int nlatent,
+int crmw__gs_open(gen_stream **out, crmw_db *db, crmw_bulk *bulk, sqlite3_stmt *const *latent, int nlatent,
 	    int threads, crmw_progress_fn progress, void *ud);
-int gs_run(gen_stream *s, void (*produce)(void *), void *arg);
-bool gs_stopped(const gen_stream *s);
-void gs_free(gen_stream *s);
-int gs_row(gen_stream *s, const crmw_object *o);
-int gs_text(gen_stream *s, int32_t field, const char *v, size_t n);
-int gs_int(gen_stream *s, int32_t field, int64_t v);
-int gs_real(gen_stream *s, int32_t field, double v);
-int gs_end(gen_stream *s, char id[19]);
-int gs_latent(gen_stream *s, int which, const char *types, va_list ap);
-int gs_stage(gen_stream *s, const char *name, int64_t total);
+int crmw__gs_run(gen_stream *s, void (*produce)(void *), void *arg);
+bool crmw__gs_stopped(const gen_stream *s);
+void crmw__gs_free(gen_stream *s);
+int crmw__gs_row(gen_stream *s, const crmw_object *o);
+int crmw__gs_text(gen_stream *s, int32_t field, const char *v, size_t n);
+int crmw__gs_int(gen_stream *s, int32_t field, int64_t v);
+int crmw__gs_real(gen_stream *s, int32_t field, double v);
+int crmw__gs_end(gen_stream *s, char id[19]);
+int crmw__gs_latent(gen_stream *s, int which, const char *types, va_list ap);
+int crmw__gs_stage(gen_stream *s, const char *name, int64_t total);
 
 #endif

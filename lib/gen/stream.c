@@ -75,7 +75,7 @@ static size_t pad8(size_t n)
 	return (n + 7) & ~(size_t)7;
 }
 
-int gs_open(gen_stream **out, crmw_db *db, crmw_bulk *bulk, sqlite3_stmt *const *latent, int nlatent,
+int crmw__gs_open(gen_stream **out, crmw_db *db, crmw_bulk *bulk, sqlite3_stmt *const *latent, int nlatent,
 	    int threads, crmw_progress_fn progress, void *ud)
 {
 	*out = NULL;
@@ -111,7 +111,7 @@ int gs_open(gen_stream **out, crmw_db *db, crmw_bulk *bulk, sqlite3_stmt *const 
 	return CRMW_OK;
 }
 
-void gs_free(gen_stream *s)
+void crmw__gs_free(gen_stream *s)
 {
 	if (!s)
 		return;
@@ -125,7 +125,7 @@ void gs_free(gen_stream *s)
 	free(s);
 }
 
-bool gs_stopped(const gen_stream *s)
+bool crmw__gs_stopped(const gen_stream *s)
 {
 	return atomic_load_explicit(&s->stop, memory_order_relaxed);
 }
@@ -247,32 +247,32 @@ static void boundary(gen_stream *s)
 		hand_over(s);
 }
 
-int gs_row(gen_stream *s, const crmw_object *o)
+int crmw__gs_row(gen_stream *s, const crmw_object *o)
 {
 	s->row_obj = (int32_t)(o - s->db->schema->objects);
 	gs_rec r = {.op = OP_ROW, .v.p = o};
 	return put(s, &r, NULL, 0);
 }
 
-int gs_text(gen_stream *s, int32_t field, const char *v, size_t n)
+int crmw__gs_text(gen_stream *s, int32_t field, const char *v, size_t n)
 {
 	gs_rec r = {.op = OP_TEXT, .field = field, .n = n};
 	return put(s, &r, v, n);
 }
 
-int gs_int(gen_stream *s, int32_t field, int64_t v)
+int crmw__gs_int(gen_stream *s, int32_t field, int64_t v)
 {
 	gs_rec r = {.op = OP_INT, .field = field, .v.i = v};
 	return put(s, &r, NULL, 0);
 }
 
-int gs_real(gen_stream *s, int32_t field, double v)
+int crmw__gs_real(gen_stream *s, int32_t field, double v)
 {
 	gs_rec r = {.op = OP_REAL, .field = field, .v.d = v};
 	return put(s, &r, NULL, 0);
 }
 
-int gs_end(gen_stream *s, char id[19])
+int crmw__gs_end(gen_stream *s, char id[19])
 {
 	const crmw_object *o = &s->db->schema->objects[s->row_obj];
 	char made[19];
@@ -287,7 +287,7 @@ int gs_end(gen_stream *s, char id[19])
 	return rc;
 }
 
-int gs_latent(gen_stream *s, int which, const char *types, va_list ap)
+int crmw__gs_latent(gen_stream *s, int which, const char *types, va_list ap)
 {
 	gs_rec r = {.op = OP_LATENT, .field = which, .n = strlen(types)};
 	int rc = put(s, &r, NULL, 0);
@@ -313,7 +313,7 @@ int gs_latent(gen_stream *s, int which, const char *types, va_list ap)
 	return rc;
 }
 
-int gs_stage(gen_stream *s, const char *name, int64_t total)
+int crmw__gs_stage(gen_stream *s, const char *name, int64_t total)
 {
 	gs_rec r = {.op = OP_STAGE, .v.p = name, .n = (uint64_t)total};
 	int rc = put(s, &r, NULL, 0);
@@ -339,7 +339,7 @@ static void *producer_main(void *arg)
 	return NULL;
 }
 
-int gs_run(gen_stream *s, void (*produce)(void *), void *arg)
+int crmw__gs_run(gen_stream *s, void (*produce)(void *), void *arg)
 {
 	s->produce = produce;
 	s->arg = arg;

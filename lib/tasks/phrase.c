@@ -114,7 +114,7 @@ static const char *const leads_customer[VO_N] = {
 	"[Good afternoon.|Hello.|I have a query on behalf of my company.|I'm writing for our purchasing team.]",
 };
 
-void syn_voice(synth *s, draft *d, const char *kind)
+void crmw__syn_voice(synth *s, draft *d, const char *kind)
 {
 	const persona *list = employees;
 	size_t n = CRMW_ARRAY_LEN(employees);

@@ -16,7 +16,7 @@
 
 /* ------------------------------------------------------------ SQL helper */
 
-json_t *syn_q(synth *s, const char *sql, const char *types, ...)
+json_t *crmw__syn_q(synth *s, const char *sql, const char *types, ...)
 {
 	sqlite3_stmt *st;
 	int src = sqlite3_prepare_v2(s->db->sql, sql, -1, &st, NULL);
@@ -58,24 +58,24 @@ json_t *syn_q(synth *s, const char *sql, const char *types, ...)
 	return rows;
 }
 
-const json_t *syn_cached(synth *s, int which, const char *sql)
+const json_t *crmw__syn_cached(synth *s, int which, const char *sql)
 {
 	if (!s->cached[which])
-		s->cached[which] = syn_q(s, sql, NULL);
+		s->cached[which] = crmw__syn_q(s, sql, NULL);
 	return s->cached[which];
 }
 
-const char *syn_str(const json_t *rows, size_t row, size_t col)
+const char *crmw__syn_str(const json_t *rows, size_t row, size_t col)
 {
 	return json_string_value(json_array_get(json_array_get(rows, row), col));
 }
 
-double syn_num(const json_t *rows, size_t row, size_t col)
+double crmw__syn_num(const json_t *rows, size_t row, size_t col)
 {
 	return json_number_value(json_array_get(json_array_get(rows, row), col));
 }
 
-json_t *syn_col(const json_t *rows, size_t col)
+json_t *crmw__syn_col(const json_t *rows, size_t col)
 {
 	json_t *out = json_array();
 	size_t i;
@@ -86,34 +86,34 @@ json_t *syn_col(const json_t *rows, size_t col)
 	return out;
 }
 
-char *syn_json_text(const json_t *v)
+char *crmw__syn_json_text(const json_t *v)
 {
 	return json_dumps(v, JSON_COMPACT);
 }
 
-int syn_extreme(const json_t *rows, bool max, const char **id)
+int crmw__syn_extreme(const json_t *rows, bool max, const char **id)
 {
 	size_t n = json_array_size(rows);
 	if (n == 0)
 		return -1;
 	size_t best = 0;
 	for (size_t i = 1; i < n; i++) {
-		double v = syn_num(rows, i, 1), b = syn_num(rows, best, 1);
+		double v = crmw__syn_num(rows, i, 1), b = crmw__syn_num(rows, best, 1);
 		if (max ? v > b : v < b)
 			best = i;
 	}
-	double bv = syn_num(rows, best, 1);
+	double bv = crmw__syn_num(rows, best, 1);
 	for (size_t i = 0; i < n; i++) {
-		if (i != best && fabs(syn_num(rows, i, 1) - bv) <= 1e-9 * fmax(1.0, fabs(bv)))
+		if (i != best && fabs(crmw__syn_num(rows, i, 1) - bv) <= 1e-9 * fmax(1.0, fabs(bv)))
 			return 1; /* a tie, or too close to call */
 	}
-	*id = syn_str(rows, best, 0);
+	*id = crmw__syn_str(rows, best, 0);
 	return 0;
 }
 
 /* --------------------------------------------------------------- dates */
 
-void syn_day_text(int64_t days, char out[11])
+void crmw__syn_day_text(int64_t days, char out[11])
 {
 	int y, m, d;
 	crmw__civil_from_days(days, &y, &m, &d);
@@ -123,11 +123,11 @@ void syn_day_text(int64_t days, char out[11])
 static void dt_text(int64_t days, char out[21])
 {
 	char d[11];
-	syn_day_text(days, d);
+	crmw__syn_day_text(days, d);
 	snprintf(out, 21, "%sT00:00:00Z", d);
 }
 
-int64_t syn_days(const char *date)
+int64_t crmw__syn_days(const char *date)
 {
 	int y, m, d;
 	if (sscanf(date, "%4d-%2d-%2d", &y, &m, &d) != 3)
@@ -135,12 +135,12 @@ int64_t syn_days(const char *date)
 	return crmw__days_from_civil(y, m, d);
 }
 
-void syn_today(synth *s, draft *d, int min_days)
+void crmw__syn_today(synth *s, draft *d, int min_days)
 {
 	int64_t lo = s->start_days + min_days, hi = s->now_days;
 	int64_t t = lo >= hi ? hi : lo + (int64_t)rng_below(&d->r, (uint32_t)(hi - lo));
 	d->today_days = t;
-	syn_day_text(t, d->today);
+	crmw__syn_day_text(t, d->today);
 	dt_text(t, d->today_dt);
 }
 
@@ -148,7 +148,7 @@ static const char *const number_words[] = {"zero", "one", "two",   "three", "fou
 					   "seven", "eight", "nine", "ten",  "eleven", "twelve"};
 
 /* N as a word (small N, half the time) or digits. */
-const char *syn_count_text(draft *d, int n, char buf[16])
+const char *crmw__syn_count_text(draft *d, int n, char buf[16])
 {
 	if (n >= 0 && n <= 12 && rng_below(&d->r, 2) == 0)
 		return number_words[n];
@@ -264,7 +264,7 @@ static const char *const relative_leads[] = {"in the past", "over the past", "ov
 					      "within the past", "in the last", "for the past", "during the last",
 					      "across the past", "over the previous"};
 
-void syn_relative_period(draft *d, period *p, const char *unit, int n)
+void crmw__syn_relative_period(draft *d, period *p, const char *unit, int n)
 {
 	char nb[16];
 	memset(p, 0, sizeof *p);
@@ -277,7 +277,7 @@ void syn_relative_period(draft *d, period *p, const char *unit, int n)
 	else if (n == 1)
 		snprintf(p->phrase, sizeof p->phrase, "%s %s", lead, unit);
 	else
-		snprintf(p->phrase, sizeof p->phrase, "%s %s %ss", lead, syn_count_text(d, n, nb), unit);
+		snprintf(p->phrase, sizeof p->phrase, "%s %s %ss", lead, crmw__syn_count_text(d, n, nb), unit);
 	p->kind = P_REL;
 	p->unit = fortnight ? "day" : year ? "month" : unit;
 	p->n = fortnight ? 14 : year ? 12 : n;
@@ -290,29 +290,29 @@ void syn_relative_period(draft *d, period *p, const char *unit, int n)
 /* A relative period as the published sets ask them: mostly quarters and
  * months, some weeks, a few fortnights, three-week spans and years.  At
  * most `max_days` long (0: no limit). */
-void syn_relative_any(draft *d, period *p, int max_days)
+void crmw__syn_relative_any(draft *d, period *p, int max_days)
 {
 	for (int tries = 0; tries < 8; tries++) {
 		uint32_t u = rng_below(&d->r, 100);
 		if (u < 36)
-			syn_relative_period(d, p, "quarter", 1 + (int)rng_below(&d->r, 6));
+			crmw__syn_relative_period(d, p, "quarter", 1 + (int)rng_below(&d->r, 6));
 		else if (u < 72)
-			syn_relative_period(d, p, "month", 1 + (int)rng_below(&d->r, 11));
+			crmw__syn_relative_period(d, p, "month", 1 + (int)rng_below(&d->r, 11));
 		else if (u < 93)
-			syn_relative_period(d, p, "week", 1 + (int)rng_below(&d->r, 6));
+			crmw__syn_relative_period(d, p, "week", 1 + (int)rng_below(&d->r, 6));
 		else if (u < 96)
-			syn_relative_period(d, p, "fortnight", 14);
+			crmw__syn_relative_period(d, p, "fortnight", 14);
 		else if (u < 98)
-			syn_relative_period(d, p, "day", rng_below(&d->r, 2) ? 14 : 21);
+			crmw__syn_relative_period(d, p, "day", rng_below(&d->r, 2) ? 14 : 21);
 		else
-			syn_relative_period(d, p, "year", 1);
+			crmw__syn_relative_period(d, p, "year", 1);
 		if (!max_days || p->b_days - p->a_days <= max_days)
 			return;
 	}
-	syn_relative_period(d, p, "week", 2 + (int)rng_below(&d->r, 3));
+	crmw__syn_relative_period(d, p, "week", 2 + (int)rng_below(&d->r, 3));
 }
 
-void syn_period(synth *s, draft *d, period *p, int kinds, bool before_data)
+void crmw__syn_period(synth *s, draft *d, period *p, int kinds, bool before_data)
 {
 	(void)s;
 	int choices[6], n = 0;
@@ -335,7 +335,7 @@ void syn_period(synth *s, draft *d, period *p, int kinds, bool before_data)
 	}
 	memset(p, 0, sizeof *p);
 	if (kind == P_REL && !before_data) {
-		syn_relative_any(d, p, 0);
+		crmw__syn_relative_any(d, p, 0);
 		return;
 	}
 	if (kind == P_REL)
@@ -355,13 +355,13 @@ void syn_period(synth *s, draft *d, period *p, int kinds, bool before_data)
 
 /* ----------------------------------------------------------- the draft */
 
-int syn_step(draft *d, const char *name, json_t *args)
+int crmw__syn_step(draft *d, const char *name, json_t *args)
 {
 	json_array_append_new(d->gold, json_pack("{s:s, s:o}", "name", name, "arguments", args ? args : json_object()));
 	return (int)json_array_size(d->gold) - 1;
 }
 
-void syn_expect(draft *d, const char *text)
+void crmw__syn_expect(draft *d, const char *text)
 {
 	json_t *st = json_array_get(d->gold, json_array_size(d->gold) - 1);
 	json_t *e = json_object_get(st, "expect_contains");
@@ -372,49 +372,49 @@ void syn_expect(draft *d, const char *text)
 	json_array_append_new(e, json_string(text));
 }
 
-json_t *syn_ref(int step, const char *path)
+json_t *crmw__syn_ref(int step, const char *path)
 {
 	char p[96];
 	snprintf(p, sizeof p, "/%d%s", step, path ? path : "");
 	return json_pack("{s:s}", "$ref", p);
 }
 
-json_t *syn_ref_text(int step, const char *path)
+json_t *crmw__syn_ref_text(int step, const char *path)
 {
-	json_t *r = syn_ref(step, path);
+	json_t *r = crmw__syn_ref(step, path);
 	json_object_set_new(r, "as", json_string("text"));
 	json_object_set_new(r, "default", json_null());
 	return r;
 }
 
-void syn_respond_ref(draft *d, int step)
+void crmw__syn_respond_ref(draft *d, int step)
 {
-	syn_step(d, "respond", json_pack("{s:o}", "content", syn_ref_text(step, "")));
+	crmw__syn_step(d, "respond", json_pack("{s:o}", "content", crmw__syn_ref_text(step, "")));
 }
 
-void syn_respond(draft *d, const char *text)
+void crmw__syn_respond(draft *d, const char *text)
 {
-	syn_step(d, "respond", json_pack("{s:s}", "content", text));
+	crmw__syn_step(d, "respond", json_pack("{s:s}", "content", text));
 }
 
-void syn_period_args(draft *d, const period *p, json_t **a, json_t **b)
+void crmw__syn_period_args(draft *d, const period *p, json_t **a, json_t **b)
 {
 	if (p->kind == P_REL) {
-		int k = syn_step(d, "get_start_date",
+		int k = crmw__syn_step(d, "get_start_date",
 				 json_pack("{s:s, s:s, s:i}", "end_date", d->today_dt, "period", p->unit, "interval_count", p->n));
-		*a = syn_ref(k, "");
+		*a = crmw__syn_ref(k, "");
 		*b = json_string(d->today_dt);
 	} else if (p->kind == P_YEAR) {
 		*a = json_string(p->a);
 		*b = json_string(p->b);
 	} else {
-		int k = syn_step(d, "get_period", json_pack("{s:s, s:i}", "period_name", p->pname, "year", p->year));
-		*a = syn_ref(k, "/start_date");
-		*b = syn_ref(k, "/end_date");
+		int k = crmw__syn_step(d, "get_period", json_pack("{s:s, s:i}", "period_name", p->pname, "year", p->year));
+		*a = crmw__syn_ref(k, "/start_date");
+		*b = crmw__syn_ref(k, "/end_date");
 	}
 }
 
-void syn_clause(draft *d, const char *tmpl, const slot *slots, int n)
+void crmw__syn_clause(draft *d, const char *tmpl, const slot *slots, int n)
 {
 	crmw_buf out = CRMW_BUF_INIT;
 	if (crmw__render(&out, &d->r, tmpl, slots, n) == 0 && out.data) {
@@ -426,7 +426,7 @@ void syn_clause(draft *d, const char *tmpl, const slot *slots, int n)
 	crmw_buf_dispose(&out);
 }
 
-void syn_required(draft *d, const char *fmt, ...)
+void crmw__syn_required(draft *d, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -436,7 +436,7 @@ void syn_required(draft *d, const char *fmt, ...)
 	crmw__buf_puts(&d->required, line);
 }
 
-void syn_answer(draft *d, const char *value)
+void crmw__syn_answer(draft *d, const char *value)
 {
 	json_array_append_new(d->answer, value ? json_string(value) : json_null());
 }
@@ -670,7 +670,7 @@ static int check_listed(const json_t *list, int profile, const char *what)
 static int load_org(synth *s, crmw_db *db)
 {
 	s->db = db;
-	json_t *meta = syn_q(s, "SELECT key, value FROM crmw_latent_meta", NULL);
+	json_t *meta = crmw__syn_q(s, "SELECT key, value FROM crmw_latent_meta", NULL);
 	if (!meta) {
 		crmw__err_clear(&db->h.err);
 		return crmw__errf(NULL, CRMW_EINVALID,
@@ -692,7 +692,7 @@ static int load_org(synth *s, crmw_db *db)
 	} else {
 		snprintf(s->profile_name, sizeof s->profile_name, "%s", prof);
 		s->profile = strcmp(prof, "crmarena") == 0 ? 1 : strcmp(prof, "b2b") == 0 ? 2 : strcmp(prof, "b2c") == 0 ? 4 : 0;
-		s->now_days = syn_days(now);
+		s->now_days = crmw__syn_days(now);
 		s->start_days = s->now_days - 730;
 		if (!s->profile)
 			rc = crmw__errf(NULL, CRMW_EINVALID, "unknown org profile '%s'", prof);
@@ -887,7 +887,7 @@ static int generate(crmw_task_set **out, crmw_buf *report, crmw_db *db, const ch
 							  f->name, json_string_value(json_object_get(check, "error")));
 					} else if (!rc && !ok) {
 						disagree++;
-						char *why = syn_json_text(check);
+						char *why = crmw__syn_json_text(check);
 						crmw__log(&db->h.log, CRMW_LOG_WARN, "%s: gold program disagrees: %.600s", f->name,
 							  why ? why : "");
 						free(why);
@@ -962,7 +962,7 @@ static int generate(crmw_task_set **out, crmw_buf *report, crmw_db *db, const ch
 	json_decref(opts);
 	if (!rc && report) {
 		json_t *r = json_pack("{s:O, s:I}", "families", rep, "tasks", (json_int_t)json_array_size(tasks));
-		char *text = syn_json_text(r);
+		char *text = crmw__syn_json_text(r);
 		crmw__buf_clear(report);
 		rc = text ? crmw__buf_puts(report, text) : crmw__errf(NULL, CRMW_ENOMEM, "out of memory");
 		free(text);

@@ -13,7 +13,7 @@
 
 #include <sqlite3.h>
 
-/* Queries whose rows synthesis keeps for the whole run (syn_cached). */
+/* Queries whose rows synthesis keeps for the whole run (crmw__syn_cached). */
 enum { SYN_ARTICLES, SYN_CONTACTS, SYN_OPP_MISFIT, SYN_OPP_FIT, SYN_CACHE_N };
 
 typedef struct synth {
@@ -24,9 +24,9 @@ typedef struct synth {
 	uint64_t seed;
 	int64_t now_days;         /* the org's "now" */
 	int64_t start_days;       /* two years before: where the data begins */
-	int rc;                   /* the error of the last failed syn_q */
+	int rc;                   /* the error of the last failed crmw__syn_q */
 	json_t *case_products[2]; /* cached: products with at least 1 and 4 cases */
-	json_t *cached[SYN_CACHE_N]; /* rows of reference queries that do not change during a run (syn_cached) */
+	json_t *cached[SYN_CACHE_N]; /* rows of reference queries that do not change during a run (crmw__syn_cached) */
 	int64_t ambiguous;        /* drafts of the family whose wording named two things (counted by make()) */
 	int have_mentions;        /* 0 not known yet, 1 the org has crmw_latent_mention, 2 it has not */
 } synth;
@@ -73,48 +73,48 @@ typedef struct period {
 
 /* Rows of a reference query as arrays; NULL on error (s->rc set).
  * types: "s" text, "i" int64, "d" double. */
-json_t *syn_q(synth *s, const char *sql, const char *types, ...);
+json_t *crmw__syn_q(synth *s, const char *sql, const char *types, ...);
 /* The rows of a query without parameters, run once per synthesis (slot
  * `which`); borrowed, NULL on error (s->rc set). */
-const json_t *syn_cached(synth *s, int which, const char *sql);
-const char *syn_str(const json_t *rows, size_t row, size_t col);
-double syn_num(const json_t *rows, size_t row, size_t col);
-json_t *syn_col(const json_t *rows, size_t col);
-char *syn_json_text(const json_t *v);
+const json_t *crmw__syn_cached(synth *s, int which, const char *sql);
+const char *crmw__syn_str(const json_t *rows, size_t row, size_t col);
+double crmw__syn_num(const json_t *rows, size_t row, size_t col);
+json_t *crmw__syn_col(const json_t *rows, size_t col);
+char *crmw__syn_json_text(const json_t *v);
 /* The id (column 0) with the largest or smallest value (column 1): 0 found,
  * 1 a tie, -1 no rows. */
-int syn_extreme(const json_t *rows, bool max, const char **id);
+int crmw__syn_extreme(const json_t *rows, bool max, const char **id);
 
-void syn_day_text(int64_t days, char out[11]);
-int64_t syn_days(const char *date);
-void syn_today(synth *s, draft *d, int min_days);
-void syn_period(synth *s, draft *d, period *p, int kinds, bool before_data);
+void crmw__syn_day_text(int64_t days, char out[11]);
+int64_t crmw__syn_days(const char *date);
+void crmw__syn_today(synth *s, draft *d, int min_days);
+void crmw__syn_period(synth *s, draft *d, period *p, int kinds, bool before_data);
 /* The past n units (day, week, fortnight, month, quarter) up to today, with its phrase. */
-void syn_relative_period(draft *d, period *p, const char *unit, int n);
+void crmw__syn_relative_period(draft *d, period *p, const char *unit, int n);
 /* A relative period of the published mix (quarters, months, weeks, a
  * fortnight, three weeks, a year), at most max_days long (0: any). */
-void syn_relative_any(draft *d, period *p, int max_days);
+void crmw__syn_relative_any(draft *d, period *p, int max_days);
 /* n as a word (small n, half the time) or digits. */
-const char *syn_count_text(draft *d, int n, char buf[16]);
+const char *crmw__syn_count_text(draft *d, int n, char buf[16]);
 /* The gold program's start and end arguments for a period, as a user of
  * the tools finds them (adds the get_start_date or get_period step): every
  * tool takes [start_date, end_date) with the end get_period returns. */
-void syn_period_args(draft *d, const period *p, json_t **a, json_t **b);
+void crmw__syn_period_args(draft *d, const period *p, json_t **a, json_t **b);
 
-int syn_step(draft *d, const char *name, json_t *args); /* steals args */
-void syn_expect(draft *d, const char *text);
-json_t *syn_ref(int step, const char *path);
-json_t *syn_ref_text(int step, const char *path);
-void syn_respond_ref(draft *d, int step);
-void syn_respond(draft *d, const char *text);
+int crmw__syn_step(draft *d, const char *name, json_t *args); /* steals args */
+void crmw__syn_expect(draft *d, const char *text);
+json_t *crmw__syn_ref(int step, const char *path);
+json_t *crmw__syn_ref_text(int step, const char *path);
+void crmw__syn_respond_ref(draft *d, int step);
+void crmw__syn_respond(draft *d, const char *text);
 
-void syn_clause(draft *d, const char *tmpl, const slot *slots, int n);
-void syn_required(draft *d, const char *fmt, ...) CRMW_PRINTF(2, 3);
-void syn_answer(draft *d, const char *value);
+void crmw__syn_clause(draft *d, const char *tmpl, const slot *slots, int n);
+void crmw__syn_required(draft *d, const char *fmt, ...) CRMW_PRINTF(2, 3);
+void crmw__syn_answer(draft *d, const char *value);
 /* The persona who asks (kind: manager, agent, analyst, sales or customer;
  * CRMArena's roles on its own profile, work styles or customers on the Pro
  * ones) and, half of the time, a sentence in its voice before the request
  * (lib/tasks/phrase.c). */
-void syn_voice(synth *s, draft *d, const char *kind);
+void crmw__syn_voice(synth *s, draft *d, const char *kind);
 
 #endif
