@@ -6,6 +6,7 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 #include "gen/internal.h"
+#include "common/json.h"
 #include "gen/vocab.h"
 
 #include <errno.h>
@@ -1928,43 +1929,49 @@ static void produce(void *arg)
 
 int crmw_gen(const char *path, const char *options_json, crmw_progress_fn progress, void *userdata)
 {
-	if (!path)
-		return crmw__errf(NULL, CRMW_EINVALID, "crmw_gen: path is NULL");
+	CRMW__ARGS_NONNULL(NULL, !path);
 	const char *profile = "crmarena", *now_s = "2024-10-01T00:00:00Z";
 	json_int_t seed = 1, threads = 2;
 	double scale = 1.0;
 	bool overwrite = false;
-	json_t *opts = NULL;
-	if (options_json) {
-		json_error_t jerr;
-		opts = json_loads(options_json, 0, &jerr);
-		if (!json_is_object(opts)) {
+	static const char *const keys[] = {"profile", "seed", "scale", "now", "overwrite", "threads"};
+	json_t *opts;
+	int orc = crmw__json_options(&opts, NULL, options_json, "crmw_gen options", keys, CRMW_ARRAY_LEN(keys));
+	if (orc)
+		return orc;
+	const char *key;
+	json_t *v;
+	json_object_foreach(opts, key, v) {
+		const char *want = NULL;
+		if (strcmp(key, "profile") == 0)
+			want = json_is_string(v) ? NULL : "a profile name";
+		else if (strcmp(key, "seed") == 0 || strcmp(key, "threads") == 0)
+			want = json_is_integer(v) ? NULL : "an integer";
+		else if (strcmp(key, "scale") == 0)
+			want = json_is_number(v) ? NULL : "a number";
+		else if (strcmp(key, "now") == 0)
+			want = json_is_string(v) ? NULL : "a datetime string";
+		else
+			want = json_is_boolean(v) ? NULL : "true or false";
+		if (want) {
+			orc = crmw__errf(NULL, CRMW_EINVALID, "crmw_gen options: \"%s\" must be %s", key, want);
 			json_decref(opts);
-			return crmw__errf(NULL, CRMW_EINVALID, "crmw_gen: options must be a JSON object");
-		}
-		const char *key;
-		json_t *v;
-		json_object_foreach(opts, key, v) {
-			if (strcmp(key, "profile") == 0 && json_is_string(v))
-				profile = json_string_value(v);
-			else if (strcmp(key, "seed") == 0 && json_is_integer(v))
-				seed = json_integer_value(v);
-			else if (strcmp(key, "scale") == 0 && json_is_number(v))
-				scale = json_number_value(v);
-			else if (strcmp(key, "now") == 0 && json_is_string(v))
-				now_s = json_string_value(v);
-			else if (strcmp(key, "overwrite") == 0 && json_is_boolean(v))
-				overwrite = json_is_true(v);
-			else if (strcmp(key, "threads") == 0 && json_is_integer(v))
-				threads = json_integer_value(v);
-			else {
-				int rc = crmw__errf(NULL, CRMW_EINVALID,
-						    "crmw_gen: bad option \"%s\" (known: profile, seed, scale, now, overwrite, threads)", key);
-				json_decref(opts);
-				return rc;
-			}
+			return orc;
 		}
 	}
+	json_t *o;
+	if ((o = json_object_get(opts, "profile")))
+		profile = json_string_value(o);
+	if ((o = json_object_get(opts, "seed")))
+		seed = json_integer_value(o);
+	if ((o = json_object_get(opts, "scale")))
+		scale = json_number_value(o);
+	if ((o = json_object_get(opts, "now")))
+		now_s = json_string_value(o);
+	if ((o = json_object_get(opts, "overwrite")))
+		overwrite = json_is_true(o);
+	if ((o = json_object_get(opts, "threads")))
+		threads = json_integer_value(o);
 	const crmw_profile *prof = NULL;
 	for (int i = 0; crmw__profiles[i].name; i++)
 		if (strcmp(crmw__profiles[i].name, profile) == 0)
@@ -1972,13 +1979,13 @@ int crmw_gen(const char *path, const char *options_json, crmw_progress_fn progre
 	char now_norm[21];
 	int rc = CRMW_OK;
 	if (!prof)
-		rc = crmw__errf(NULL, CRMW_EINVALID, "crmw_gen: unknown profile '%s' (known: crmarena, b2b, b2c)", profile);
+		rc = crmw__errf(NULL, CRMW_EINVALID, "crmw_gen options: unknown profile '%s' (known: crmarena, b2b, b2c)", profile);
 	else if (!(scale > 0 && scale <= 1000))
-		rc = crmw__errf(NULL, CRMW_EINVALID, "crmw_gen: scale must be above 0 and at most 1000");
+		rc = crmw__errf(NULL, CRMW_EINVALID, "crmw_gen options: \"scale\" must be above 0 and at most 1000");
 	else if (threads < 1 || threads > 64)
-		rc = crmw__errf(NULL, CRMW_EINVALID, "crmw_gen: threads must be 1 to 64");
+		rc = crmw__errf(NULL, CRMW_EINVALID, "crmw_gen options: \"threads\" must be 1 to 64");
 	else if (crmw__parse_datetime(now_s, strlen(now_s), now_norm))
-		rc = crmw__errf(NULL, CRMW_EINVALID, "crmw_gen: \"now\" '%s' is not a datetime", now_s);
+		rc = crmw__errf(NULL, CRMW_EINVALID, "crmw_gen options: \"now\" '%s' is not a datetime", now_s);
 	if (rc) {
 		json_decref(opts);
 		return rc;

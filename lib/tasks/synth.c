@@ -544,10 +544,9 @@ static bool profile_has(const syn_family *f, int profile)
 	return (f->profiles & (unsigned)profile) != 0;
 }
 
-CRMW_API int crmw_task_families(crmw_buf *out)
+int crmw_task_families(crmw_buf *out)
 {
-	if (!out)
-		return crmw__errf(NULL, CRMW_EINVALID, "out is NULL");
+	CRMW__ARGS_NONNULL(NULL, !out);
 	json_t *arr = json_array();
 	for (const syn_family *f = crmw__syn_families; f->name; f++) {
 		json_t *profiles = json_array();
@@ -573,7 +572,7 @@ CRMW_API int crmw_task_families(crmw_buf *out)
 }
 
 /* The name before crmw_task_families (deprecated, still exported). */
-CRMW_API int crmw_tasks_families(crmw_buf *out)
+int crmw_tasks_families(crmw_buf *out)
 {
 	return crmw_task_families(out);
 }
@@ -582,36 +581,31 @@ CRMW_API int crmw_tasks_families(crmw_buf *out)
 
 static int parse_options(synth *s, const char *options_json, json_t **opts)
 {
-	*opts = NULL;
-	if (!options_json)
-		return CRMW_OK;
-	crmw__json_error e;
-	int rc = crmw__json_parse(options_json, strlen(options_json), opts, &e);
+	(void)s;
+	static const char *const keys[] = {"families", "per_family", "seed", "test_share", "holdout", "verify"};
+	int rc = crmw__json_options(opts, NULL, options_json, "task options", keys, CRMW_ARRAY_LEN(keys));
 	if (rc)
-		return crmw__errf(NULL, rc, "task options are not JSON: %s", e.text);
-	if (!json_is_object(*opts))
-		return crmw__errf(NULL, CRMW_EINVALID, "task options must be a JSON object");
+		return rc;
 	const char *k;
 	json_t *v;
 	json_object_foreach(*opts, k, v) {
-		bool ok = strcmp(k, "families") == 0	? json_is_string(v) || json_is_array(v)
-			  : strcmp(k, "per_family") == 0 ? json_is_integer(v) && json_integer_value(v) >= 0 &&
-								   json_integer_value(v) <= 100000
-			  : strcmp(k, "seed") == 0	 ? json_is_integer(v)
-			  : strcmp(k, "test_share") == 0 ? json_is_number(v) && json_number_value(v) >= 0 &&
-								   json_number_value(v) <= 1
-			  : strcmp(k, "holdout") == 0	 ? json_is_array(v) || json_is_string(v)
-			  : strcmp(k, "verify") == 0	 ? json_is_boolean(v)
-							 : false;
-		if (!ok) {
-			return crmw__errf(NULL, CRMW_EINVALID,
-					  "bad task option '%s' (families: \"all\", \"a,b\" or a list; per_family: 0 to 100000; "
-					  "seed: an integer; test_share: 0 to 1; holdout: a list of families; verify: "
-					  "true or false)",
-					  k);
-		}
+		const char *want =
+			strcmp(k, "families") == 0     ? (json_is_string(v) || json_is_array(v) ? NULL
+												: "\"all\", \"a,b\" or a list of families")
+			: strcmp(k, "per_family") == 0 ? (json_is_integer(v) && json_integer_value(v) >= 0 &&
+									  json_integer_value(v) <= 100000
+								  ? NULL
+								  : "an integer from 0 to 100000")
+			: strcmp(k, "seed") == 0       ? (json_is_integer(v) ? NULL : "an integer")
+			: strcmp(k, "test_share") == 0 ? (json_is_number(v) && json_number_value(v) >= 0 &&
+									  json_number_value(v) <= 1
+								  ? NULL
+								  : "a number from 0 to 1")
+			: strcmp(k, "holdout") == 0    ? (json_is_array(v) || json_is_string(v) ? NULL : "a list of families")
+						       : (json_is_boolean(v) ? NULL : "true or false");
+		if (want)
+			return crmw__errf(NULL, CRMW_EINVALID, "task options: \"%s\" must be %s", k, want);
 	}
-	(void)s;
 	return CRMW_OK;
 }
 
@@ -707,27 +701,31 @@ static int load_org(synth *s, crmw_db *db)
 static int generate(crmw_task_set **out, crmw_buf *report, crmw_db *db, const char *options_json,
 		    crmw_progress_fn progress, void *userdata);
 
-CRMW_API int crmw_task_set_generate(crmw_task_set **out, crmw_buf *report, crmw_db *db, const char *options_json)
+int crmw_task_set_generate(crmw_task_set **out, crmw_buf *report, crmw_db *db, const char *options_json)
 {
+	CRMW__ARGS_NONNULL(NULL, !out || !db);
 	return generate(out, report, db, options_json, NULL, NULL);
 }
 
-CRMW_API int crmw_task_set_generate_progress(crmw_task_set **out, crmw_buf *report, crmw_db *db,
+int crmw_task_set_generate_progress(crmw_task_set **out, crmw_buf *report, crmw_db *db,
 					     const char *options_json, crmw_progress_fn progress, void *userdata)
 {
+	CRMW__ARGS_NONNULL(NULL, !out || !db);
 	return generate(out, report, db, options_json, progress, userdata);
 }
 
 /* The names before crmw_task_set_generate[_progress] (deprecated, still
  * exported). */
-CRMW_API int crmw_tasks_generate(crmw_task_set **out, crmw_buf *report, crmw_db *db, const char *options_json)
+int crmw_tasks_generate(crmw_task_set **out, crmw_buf *report, crmw_db *db, const char *options_json)
 {
+	CRMW__ARGS_NONNULL(NULL, !out || !db);
 	return generate(out, report, db, options_json, NULL, NULL);
 }
 
-CRMW_API int crmw_tasks_generate_progress(crmw_task_set **out, crmw_buf *report, crmw_db *db, const char *options_json,
+int crmw_tasks_generate_progress(crmw_task_set **out, crmw_buf *report, crmw_db *db, const char *options_json,
 					  crmw_progress_fn progress, void *userdata)
 {
+	CRMW__ARGS_NONNULL(NULL, !out || !db);
 	return generate(out, report, db, options_json, progress, userdata);
 }
 
@@ -744,8 +742,6 @@ CRMW_API int crmw_tasks_generate_progress(crmw_task_set **out, crmw_buf *report,
 static int generate(crmw_task_set **out, crmw_buf *report, crmw_db *db, const char *options_json,
 		    crmw_progress_fn progress, void *userdata)
 {
-	if (!out || !db)
-		return crmw__errf(NULL, CRMW_EINVALID, "out and db must not be NULL");
 	*out = NULL;
 	synth s;
 	memset(&s, 0, sizeof s);

@@ -145,14 +145,23 @@ static void test_bad_options(void **state)
 	snprintf(path, sizeof path, "%s/bad.db", dir);
 	const char *bad[] = {
 		"{\"profile\":\"b2x\"}", "{\"scale\":0}", "{\"scale\":-1}", "{\"scale\":\"big\"}",
-		"{\"seed\":1.5}", "{\"now\":\"yesterday\"}", "{\"colour\":\"red\"}", "[]", "not json",
+		"{\"seed\":1.5}", "{\"now\":\"yesterday\"}", "{\"colour\":\"red\"}", "[]",
 		"{\"threads\":0}", "{\"threads\":65}", "{\"threads\":\"two\"}", "{\"threads\":1.5}",
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		assert_int_equal(crmw_gen(path, bad[i], NULL, NULL), CRMW_EINVALID);
 		assert_false(exists(path));
 	}
+	/* read as every options document is: not JSON is CRMW_EFORMAT, as in
+	 * crmw_db_create; the closest known option is named */
+	assert_int_equal(crmw_gen(path, "not json", NULL, NULL), CRMW_EFORMAT);
+	assert_int_equal(crmw_gen(path, "{\"sead\":2}", NULL, NULL), CRMW_EINVALID);
+	assert_non_null(strstr(crmw_last_error(), "did you mean \"seed\""));
+	assert_int_equal(crmw_gen(path, "{\"overwrite\":1}", NULL, NULL), CRMW_EINVALID);
+	assert_string_equal(crmw_last_error(), "crmw_gen options: \"overwrite\" must be true or false");
+	assert_false(exists(path));
 	assert_int_equal(crmw_gen(NULL, NULL, NULL, NULL), CRMW_EINVALID);
+	assert_string_equal(crmw_last_error(), "crmw_gen: NULL argument");
 }
 
 int main(void)

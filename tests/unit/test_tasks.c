@@ -384,6 +384,15 @@ static void test_generate(void **state)
 	assert_int_equal(crmw_tasks_generate(&again, NULL, db, "{\"per_family\":-1}"), CRMW_EINVALID);
 	assert_int_equal(crmw_tasks_generate(&again, NULL, db, "{\"colour\":1}"), CRMW_EINVALID);
 	assert_int_equal(crmw_tasks_generate(&again, NULL, db, "[1]"), CRMW_EINVALID);
+	/* read as every options document is (crmw__json_options) */
+	assert_int_equal(crmw_task_set_generate(&again, NULL, db, "{\"per_famly\":2}"), CRMW_EINVALID);
+	assert_string_equal(crmw_last_error(), "task options: unknown option \"per_famly\" (did you mean \"per_family\"?)");
+	assert_int_equal(crmw_task_set_generate(&again, NULL, db, "{\"verify\":\"yes\"}"), CRMW_EINVALID);
+	assert_string_equal(crmw_last_error(), "task options: \"verify\" must be true or false");
+	assert_int_equal(crmw_task_set_generate(&again, NULL, db, "{per_family: 2}"), CRMW_EFORMAT);
+	assert_int_equal(crmw_task_set_generate(NULL, NULL, db, NULL), CRMW_EINVALID);
+	assert_string_equal(crmw_last_error(), "crmw_task_set_generate: NULL argument");
+	assert_null(again);
 	assert_int_equal(crmw_task_check(&a, ts, 9999, db), CRMW_EINVALID);
 	crmw_buf_dispose(&rep);
 	crmw_buf_dispose(&a);
