@@ -6,7 +6,7 @@
  * on; errors that could depend on rows are refused at compile time; a
  * hidden lookup field cannot be read through its relationship; suggestions
  * name only what the role sees; long and deep conditions compile flat.
- * (The attacks themselves, through every route: test_attacks.c and
+ * (The attacks themselves, through every route: tests/unit/attacks/ and
  * tests/integration/test_attacks.py.)
  * SPDX-License-Identifier: Apache-2.0
  */
