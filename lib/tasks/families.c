@@ -939,6 +939,162 @@ static const char routing_policy[] =
 	"- Product expertise: on a tie, the one among them who closed the most cases about the case's product.\n"
 	"- Workload: on a further tie, the one among them with the fewest cases that are not Closed.\n";
 
+/* The agent the case routing policy picks for a new case of issue `iid`
+ * about product `pid`: the most closed cases of the issue; among tied agents
+ * the most closed cases about the product; among those still tied the
+ * fewest open cases.  *stage: the step that decided (1 to 3).  0 with the
+ * answer set; 1 when no step decides cleanly (the draft is dropped);
+ * s->rc on a failed query. */
+static int routing_answer(synth *s, draft *d, const char *iid, const char *pid, int *stage)
+{
+	/* 1) closed cases of the issue per agent */
+	json_t *m1 = crmw__syn_q(s,
+			   "SELECT OwnerId, COUNT(*) FROM \"Case\" WHERE IssueId__c = ?1 AND Status = 'Closed' GROUP BY 1 "
+			   "ORDER BY 2 DESC",
+			   "s", iid);
+	QERR(m1);
+	json_t *tied = json_array();
+	for (size_t i = 0; i < json_array_size(m1); i++)
+		if (crmw__syn_num(m1, i, 1) == crmw__syn_num(m1, 0, 1))
+			json_array_append_new(tied, json_string(crmw__syn_str(m1, i, 0)));
+	json_decref(m1);
+	*stage = 1;
+	json_t *tied2 = NULL;
+	if (json_array_size(tied) > 1) {
+		*stage = 2;
+		char *t = crmw__syn_json_text(tied);
+		json_t *m2 = crmw__syn_q(s,
+				   "SELECT c.OwnerId, COUNT(*) FROM \"Case\" c JOIN OrderItem oi ON oi.Id = c.OrderItemId__c WHERE "
+				   "oi.Product2Id = ?1 AND c.Status = 'Closed' AND c.OwnerId IN (SELECT value FROM json_each(?2)) "
+				   "GROUP BY 1 ORDER BY 2 DESC",
+				   "ss", pid, t);
+		free(t);
+		if (!m2) {
+			json_decref(tied);
+			return s->rc;
+		}
+		tied2 = json_array();
+		for (size_t i = 0; i < json_array_size(m2); i++)
+			if (crmw__syn_num(m2, i, 1) == crmw__syn_num(m2, 0, 1))
+				json_array_append_new(tied2, json_string(crmw__syn_str(m2, i, 0)));
+		json_decref(m2);
+		if (json_array_size(tied2) == 0) {
+			json_decref(tied);
+			json_decref(tied2);
+			return 1; /* nobody closed a case about the product: no clean tie-break */
+		}
+		if (json_array_size(tied2) > 1) {
+			*stage = 3;
+			char *t2 = crmw__syn_json_text(tied2);
+			json_t *m3 = crmw__syn_q(s,
+					   "SELECT value, (SELECT COUNT(*) FROM \"Case\" c WHERE c.OwnerId = value AND c.Status != "
+					   "'Closed') FROM json_each(?1)",
+					   "s", t2);
+			free(t2);
+			if (!m3) {
+				json_decref(tied);
+				json_decref(tied2);
+				return s->rc;
+			}
+			const char *best = NULL;
+			bool zero = false;
+			for (size_t i = 0; i < json_array_size(m3); i++)
+				zero = zero || crmw__syn_num(m3, i, 1) == 0;
+			if (zero || crmw__syn_extreme(m3, false, &best)) {
+				json_decref(m3);
+				json_decref(tied);
+				json_decref(tied2);
+				return 1;
+			}
+			crmw__syn_answer(d, best);
+			json_decref(m3);
+		} else {
+			crmw__syn_answer(d, json_string_value(json_array_get(tied2, 0)));
+		}
+	} else if (json_array_size(tied) == 1) {
+		crmw__syn_answer(d, json_string_value(json_array_get(tied, 0)));
+	} else {
+		json_decref(tied);
+		return 1;
+	}
+	json_decref(tied);
+	json_decref(tied2);
+	return 0;
+}
+
+/* The request: the manager's question and the new case, its subject and
+ * description written from the issue's own templates. */
+static void routing_text(synth *s, draft *d, const crmw_issue *is, const char *pname)
+{
+	slot ps[] = {{"product", pname}};
+	crmw_buf subj = CRMW_BUF_INIT, desc = CRMW_BUF_INIT;
+	int ns = 0;
+	while (is->subjects[ns])
+		ns++;
+	crmw__render(&subj, &d->r, is->subjects[rng_below(&d->r, (uint32_t)ns)], ps, 1);
+	crmw__case_story(&desc, &d->r, s->vocab, is, pname);
+	crmw__syn_voice(s, d, "manager");
+	crmw__syn_clause(d,
+		   "[Following the case routing policy, which agent should take this new case?|Use the case routing "
+		   "policy to pick the best agent for the case below.|Who is the most suitable agent for this new case under "
+		   "the routing policy?|Apply the routing policy: which agent should handle the case below?|Which agent "
+		   "should this case go to, according to the case routing policy?|Based on our routing policy, who is the "
+		   "right agent for this case?|Please assign the case below to the best agent, as the routing policy "
+		   "says.|Decide which agent the case below should be routed to, following the routing policy.|Under the "
+		   "case routing policy, who is best placed to take on this case?|Find the agent the routing policy would "
+		   "give this new case to.]",
+		   NULL, 0);
+	crmw__syn_clause(d, id_only, NULL, 0);
+	crmw_buf c = CRMW_BUF_INIT;
+	crmw_buf hb = CRMW_BUF_INIT;
+	const char *head = choose(d, &hb, "[## New case|## The case|## Incoming case|## Case to route]");
+	bool plain = rng_below(&d->r, 2); /* "Subject" or "Case Subject" */
+	crmw__buf_printf(&c, "%s\n- %s: %s\n- %s: %s", head, plain ? "Subject" : "Case Subject", subj.data ? subj.data : "",
+			 plain ? "Description" : "Case Description", desc.data ? desc.data : "");
+	crmw_buf_dispose(&hb);
+	json_array_append_new(d->clauses, json_string(c.data ? c.data : ""));
+	crmw_buf_dispose(&c);
+	crmw_buf_dispose(&subj);
+	crmw_buf_dispose(&desc);
+}
+
+/* The gold program of a routing task decided at `stage`: the issue's closed
+ * cases, then the product's among the leaders, then the open cases of those
+ * still tied. */
+static int routing_program(synth *s, draft *d, const char *iid, const char *pid, const char *word, int stage)
+{
+	crmw__syn_required(d, "%s", routing_policy);
+	int gi = crmw__syn_step(d, "get_issues", NULL);
+	crmw__syn_expect(d, iid);
+	(void)gi;
+	int c1 = crmw__syn_step(d, "get_cases", json_pack("{s:[s], s:[s]}", "issue_ids", iid, "statuses", "Closed"));
+	int a1 = crmw__syn_step(d, "get_agents_with_max_cases", json_pack("{s:o}", "subset_cases", crmw__syn_ref(c1, "")));
+	if (stage == 1) {
+		crmw__syn_respond_ref(d, a1);
+	} else {
+		crmw__syn_step(d, "search_products", json_pack("{s:s}", "search_term", word));
+		crmw__syn_expect(d, pid);
+		int oi = crmw__syn_step(d, "get_order_item_ids_by_product", json_pack("{s:s}", "product_id", pid));
+		int c2 = crmw__syn_step(d, "get_cases",
+				  json_pack("{s:o, s:o, s:[s]}", "order_item_ids", crmw__syn_ref(oi, ""), "agent_ids", crmw__syn_ref(a1, ""),
+					    "statuses", "Closed"));
+		int a2 = crmw__syn_step(d, "get_agents_with_max_cases", json_pack("{s:o}", "subset_cases", crmw__syn_ref(c2, "")));
+		if (stage == 2) {
+			crmw__syn_respond_ref(d, a2);
+		} else {
+			json_t *open = crmw__syn_q(s, "SELECT DISTINCT Status FROM \"Case\" WHERE Status != 'Closed' ORDER BY 1", NULL);
+			if (!open)
+				return s->rc;
+			int c3 = crmw__syn_step(d, "get_cases",
+					  json_pack("{s:o, s:o}", "agent_ids", crmw__syn_ref(a2, ""), "statuses", crmw__syn_col(open, 0)));
+			json_decref(open);
+			int a3 = crmw__syn_step(d, "get_agents_with_min_cases", json_pack("{s:o}", "subset_cases", crmw__syn_ref(c3, "")));
+			crmw__syn_respond_ref(d, a3);
+		}
+	}
+	return 0;
+}
+
 static int make_case_routing(synth *s, draft *d, bool want_none)
 {
 	(void)want_none;
@@ -974,142 +1130,12 @@ static int make_case_routing(synth *s, draft *d, bool want_none)
 	char word[64];
 	if (!is || (!keyword_of(pname, 2, word, sizeof word) && !keyword_of(pname, 1, word, sizeof word)))
 		return 1;
-	/* 1) closed cases of the issue per agent */
-	json_t *m1 = crmw__syn_q(s,
-			   "SELECT OwnerId, COUNT(*) FROM \"Case\" WHERE IssueId__c = ?1 AND Status = 'Closed' GROUP BY 1 "
-			   "ORDER BY 2 DESC",
-			   "s", iid);
-	QERR(m1);
-	json_t *tied = json_array();
-	for (size_t i = 0; i < json_array_size(m1); i++)
-		if (crmw__syn_num(m1, i, 1) == crmw__syn_num(m1, 0, 1))
-			json_array_append_new(tied, json_string(crmw__syn_str(m1, i, 0)));
-	json_decref(m1);
-	int stage = 1;
-	json_t *tied2 = NULL;
-	if (json_array_size(tied) > 1) {
-		stage = 2;
-		char *t = crmw__syn_json_text(tied);
-		json_t *m2 = crmw__syn_q(s,
-				   "SELECT c.OwnerId, COUNT(*) FROM \"Case\" c JOIN OrderItem oi ON oi.Id = c.OrderItemId__c WHERE "
-				   "oi.Product2Id = ?1 AND c.Status = 'Closed' AND c.OwnerId IN (SELECT value FROM json_each(?2)) "
-				   "GROUP BY 1 ORDER BY 2 DESC",
-				   "ss", pid, t);
-		free(t);
-		if (!m2) {
-			json_decref(tied);
-			return s->rc;
-		}
-		tied2 = json_array();
-		for (size_t i = 0; i < json_array_size(m2); i++)
-			if (crmw__syn_num(m2, i, 1) == crmw__syn_num(m2, 0, 1))
-				json_array_append_new(tied2, json_string(crmw__syn_str(m2, i, 0)));
-		json_decref(m2);
-		if (json_array_size(tied2) == 0) {
-			json_decref(tied);
-			json_decref(tied2);
-			return 1; /* nobody closed a case about the product: no clean tie-break */
-		}
-		if (json_array_size(tied2) > 1) {
-			stage = 3;
-			char *t2 = crmw__syn_json_text(tied2);
-			json_t *m3 = crmw__syn_q(s,
-					   "SELECT value, (SELECT COUNT(*) FROM \"Case\" c WHERE c.OwnerId = value AND c.Status != "
-					   "'Closed') FROM json_each(?1)",
-					   "s", t2);
-			free(t2);
-			if (!m3) {
-				json_decref(tied);
-				json_decref(tied2);
-				return s->rc;
-			}
-			const char *best = NULL;
-			bool zero = false;
-			for (size_t i = 0; i < json_array_size(m3); i++)
-				zero = zero || crmw__syn_num(m3, i, 1) == 0;
-			if (zero || crmw__syn_extreme(m3, false, &best)) {
-				json_decref(m3);
-				json_decref(tied);
-				json_decref(tied2);
-				return 1;
-			}
-			crmw__syn_answer(d, best);
-			json_decref(m3);
-		} else {
-			crmw__syn_answer(d, json_string_value(json_array_get(tied2, 0)));
-		}
-	} else if (json_array_size(tied) == 1) {
-		crmw__syn_answer(d, json_string_value(json_array_get(tied, 0)));
-	} else {
-		json_decref(tied);
-		return 1;
-	}
-	/* the new case, written from the issue's own templates */
-	slot ps[] = {{"product", pname}};
-	crmw_buf subj = CRMW_BUF_INIT, desc = CRMW_BUF_INIT;
-	int ns = 0;
-	while (is->subjects[ns])
-		ns++;
-	crmw__render(&subj, &d->r, is->subjects[rng_below(&d->r, (uint32_t)ns)], ps, 1);
-	crmw__case_story(&desc, &d->r, s->vocab, is, pname);
-	crmw__syn_voice(s, d, "manager");
-	crmw__syn_clause(d,
-		   "[Following the case routing policy, which agent should take this new case?|Use the case routing "
-		   "policy to pick the best agent for the case below.|Who is the most suitable agent for this new case under "
-		   "the routing policy?|Apply the routing policy: which agent should handle the case below?|Which agent "
-		   "should this case go to, according to the case routing policy?|Based on our routing policy, who is the "
-		   "right agent for this case?|Please assign the case below to the best agent, as the routing policy "
-		   "says.|Decide which agent the case below should be routed to, following the routing policy.|Under the "
-		   "case routing policy, who is best placed to take on this case?|Find the agent the routing policy would "
-		   "give this new case to.]",
-		   NULL, 0);
-	crmw__syn_clause(d, id_only, NULL, 0);
-	crmw_buf c = CRMW_BUF_INIT;
-	crmw_buf hb = CRMW_BUF_INIT;
-	const char *head = choose(d, &hb, "[## New case|## The case|## Incoming case|## Case to route]");
-	bool plain = rng_below(&d->r, 2); /* "Subject" or "Case Subject" */
-	crmw__buf_printf(&c, "%s\n- %s: %s\n- %s: %s", head, plain ? "Subject" : "Case Subject", subj.data ? subj.data : "",
-			 plain ? "Description" : "Case Description", desc.data ? desc.data : "");
-	crmw_buf_dispose(&hb);
-	json_array_append_new(d->clauses, json_string(c.data ? c.data : ""));
-	crmw_buf_dispose(&c);
-	crmw_buf_dispose(&subj);
-	crmw_buf_dispose(&desc);
-	crmw__syn_required(d, "%s", routing_policy);
-	int gi = crmw__syn_step(d, "get_issues", NULL);
-	crmw__syn_expect(d, iid);
-	(void)gi;
-	int c1 = crmw__syn_step(d, "get_cases", json_pack("{s:[s], s:[s]}", "issue_ids", iid, "statuses", "Closed"));
-	int a1 = crmw__syn_step(d, "get_agents_with_max_cases", json_pack("{s:o}", "subset_cases", crmw__syn_ref(c1, "")));
-	if (stage == 1) {
-		crmw__syn_respond_ref(d, a1);
-	} else {
-		crmw__syn_step(d, "search_products", json_pack("{s:s}", "search_term", word));
-		crmw__syn_expect(d, pid);
-		int oi = crmw__syn_step(d, "get_order_item_ids_by_product", json_pack("{s:s}", "product_id", pid));
-		int c2 = crmw__syn_step(d, "get_cases",
-				  json_pack("{s:o, s:o, s:[s]}", "order_item_ids", crmw__syn_ref(oi, ""), "agent_ids", crmw__syn_ref(a1, ""),
-					    "statuses", "Closed"));
-		int a2 = crmw__syn_step(d, "get_agents_with_max_cases", json_pack("{s:o}", "subset_cases", crmw__syn_ref(c2, "")));
-		if (stage == 2) {
-			crmw__syn_respond_ref(d, a2);
-		} else {
-			json_t *open = crmw__syn_q(s, "SELECT DISTINCT Status FROM \"Case\" WHERE Status != 'Closed' ORDER BY 1", NULL);
-			if (!open) {
-				json_decref(tied);
-				json_decref(tied2);
-				return s->rc;
-			}
-			int c3 = crmw__syn_step(d, "get_cases",
-					  json_pack("{s:o, s:o}", "agent_ids", crmw__syn_ref(a2, ""), "statuses", crmw__syn_col(open, 0)));
-			json_decref(open);
-			int a3 = crmw__syn_step(d, "get_agents_with_min_cases", json_pack("{s:o}", "subset_cases", crmw__syn_ref(c3, "")));
-			crmw__syn_respond_ref(d, a3);
-		}
-	}
-	json_decref(tied);
-	json_decref(tied2);
-	return 0;
+	int stage;
+	int rc = routing_answer(s, d, iid, pid, &stage);
+	if (rc)
+		return rc;
+	routing_text(s, d, is, pname);
+	return routing_program(s, d, iid, pid, word, stage);
 }
 
 /* -------------------------------------------------------------- sales */
