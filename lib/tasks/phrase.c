@@ -109,8 +109,9 @@ static const char *const leads_customer[VO_N] = {
 	"",
 	"[Quick question.|I don't have much time.|Straight to the point.|Short one.]",
 	"[Hi!|Hello there!|Hi, hope you're well!|Good morning!|Thanks for helping me out.]",
-	"[I want to be sure about this.|Please give me an exact answer.|I'd like to get this right.|I need a "
-	"precise answer.]",
+	/* parenthesised: one element written on two lines (clang's -Wstring-concatenation) */
+	("[I want to be sure about this.|Please give me an exact answer.|I'd like to get this right.|I need a "
+	 "precise answer.]"),
 	"[Good afternoon.|Hello.|I have a query on behalf of my company.|I'm writing for our purchasing team.]",
 };
 
