@@ -23,63 +23,32 @@ static const char *const MEMORY_KEYS[] = {
 	"k", "min_score", "same_family", "write", "write_threshold", "distill", "success",
 };
 
+/* Every agent option is read with the common option readers, under one name. */
+#define OPTS "agent options"
+
 static int bad(crmw_err *e, const char *key, const char *want)
 {
-	return crmw__errf(e, CRMW_EINVALID, "agent option \"%s\" must be %s", key, want);
+	return crmw__opt_bad(e, OPTS, key, want);
 }
 
 static int get_int(crmw_err *e, const json_t *o, const char *key, int64_t lo, int64_t hi, int64_t *out)
 {
-	const json_t *v = json_object_get(o, key);
-	if (!v)
-		return CRMW_OK;
-	if (!json_is_integer(v) || json_integer_value(v) < lo || json_integer_value(v) > hi) {
-		char want[96];
-		snprintf(want, sizeof want, "an integer from %lld to %lld", (long long)lo, (long long)hi);
-		return bad(e, key, want);
-	}
-	*out = json_integer_value(v);
-	return CRMW_OK;
+	return crmw__opt_int(e, OPTS, o, key, lo, hi, out);
 }
 
 static int get_bool(crmw_err *e, const json_t *o, const char *key, bool *out)
 {
-	const json_t *v = json_object_get(o, key);
-	if (!v)
-		return CRMW_OK;
-	if (!json_is_boolean(v))
-		return bad(e, key, "true or false");
-	*out = json_is_true(v);
-	return CRMW_OK;
+	return crmw__opt_bool(e, OPTS, o, key, out);
 }
 
 static int get_num(crmw_err *e, const json_t *o, const char *key, double lo, double hi, double *out)
 {
-	const json_t *v = json_object_get(o, key);
-	if (!v)
-		return CRMW_OK;
-	if (!json_is_number(v) || !(json_number_value(v) >= lo && json_number_value(v) <= hi)) {
-		char want[96];
-		snprintf(want, sizeof want, "a number from %g to %g", lo, hi);
-		return bad(e, key, want);
-	}
-	*out = json_number_value(v);
-	return CRMW_OK;
+	return crmw__opt_real(e, OPTS, o, key, lo, hi, out);
 }
 
 static int get_str(crmw_err *e, const json_t *o, const char *key, char **out)
 {
-	const json_t *v = json_object_get(o, key);
-	if (!v)
-		return CRMW_OK;
-	if (!json_is_string(v))
-		return bad(e, key, "a string");
-	char *s = crmw__strdup(json_string_value(v));
-	if (!s)
-		return crmw__errf(e, CRMW_ENOMEM, "out of memory");
-	free(*out);
-	*out = s;
-	return CRMW_OK;
+	return crmw__opt_str(e, OPTS, o, key, out);
 }
 
 static int parse_options(crmw_err *e, crmw__agent_opts *o, const char *text)

@@ -873,36 +873,23 @@ static void http_free(void *ud)
 
 static int bad(const char *key, const char *want)
 {
-	return crmw__errf(NULL, CRMW_EINVALID, WHAT ": \"%s\" must be %s", key, want);
+	return crmw__opt_bad(NULL, WHAT, key, want);
 }
 
 static int get_long(const json_t *o, const char *key, long lo, long hi, long *out)
 {
-	const json_t *v = json_object_get(o, key);
-	if (!v)
-		return CRMW_OK;
-	if (!json_is_integer(v) || json_integer_value(v) < lo || json_integer_value(v) > hi) {
-		char want[96];
-		snprintf(want, sizeof want, "an integer from %ld to %ld", lo, hi);
-		return bad(key, want);
-	}
-	*out = (long)json_integer_value(v);
-	return CRMW_OK;
+	int64_t v = *out;
+	int rc = crmw__opt_int(NULL, WHAT, o, key, lo, hi, &v);
+	*out = (long)v;
+	return rc;
 }
 
 static int get_real(const json_t *o, const char *key, double lo, double hi, bool *has, double *out)
 {
-	const json_t *v = json_object_get(o, key);
-	if (!v)
-		return CRMW_OK;
-	if (!json_is_number(v) || !(json_number_value(v) >= lo && json_number_value(v) <= hi)) {
-		char want[96];
-		snprintf(want, sizeof want, "a number from %g to %g", lo, hi);
-		return bad(key, want);
-	}
-	*has = true;
-	*out = json_number_value(v);
-	return CRMW_OK;
+	int rc = crmw__opt_real(NULL, WHAT, o, key, lo, hi, out);
+	if (!rc && json_object_get(o, key))
+		*has = true;
+	return rc;
 }
 
 static int get_name(const json_t *o, const char *key, bool required, char **out)

@@ -531,6 +531,67 @@ int crmw__json_keyed(json_t **out, crmw_err *e, const char *text, const char *wh
 	return CRMW_OK;
 }
 
+int crmw__opt_bad(crmw_err *e, const char *what, const char *key, const char *want)
+{
+	return crmw__errf(e, CRMW_EINVALID, "%s: \"%s\" must be %s", what, key, want);
+}
+
+int crmw__opt_int(crmw_err *e, const char *what, const json_t *o, const char *key, int64_t lo, int64_t hi,
+		  int64_t *out)
+{
+	const json_t *v = json_object_get(o, key);
+	if (!v)
+		return CRMW_OK;
+	if (!json_is_integer(v) || json_integer_value(v) < lo || json_integer_value(v) > hi) {
+		char want[96];
+		snprintf(want, sizeof want, "an integer from %lld to %lld", (long long)lo, (long long)hi);
+		return crmw__opt_bad(e, what, key, want);
+	}
+	*out = json_integer_value(v);
+	return CRMW_OK;
+}
+
+int crmw__opt_real(crmw_err *e, const char *what, const json_t *o, const char *key, double lo, double hi,
+		   double *out)
+{
+	const json_t *v = json_object_get(o, key);
+	if (!v)
+		return CRMW_OK;
+	if (!json_is_number(v) || !(json_number_value(v) >= lo && json_number_value(v) <= hi)) {
+		char want[96];
+		snprintf(want, sizeof want, "a number from %g to %g", lo, hi);
+		return crmw__opt_bad(e, what, key, want);
+	}
+	*out = json_number_value(v);
+	return CRMW_OK;
+}
+
+int crmw__opt_bool(crmw_err *e, const char *what, const json_t *o, const char *key, bool *out)
+{
+	const json_t *v = json_object_get(o, key);
+	if (!v)
+		return CRMW_OK;
+	if (!json_is_boolean(v))
+		return crmw__opt_bad(e, what, key, "true or false");
+	*out = json_is_true(v);
+	return CRMW_OK;
+}
+
+int crmw__opt_str(crmw_err *e, const char *what, const json_t *o, const char *key, char **out)
+{
+	const json_t *v = json_object_get(o, key);
+	if (!v)
+		return CRMW_OK;
+	if (!json_is_string(v))
+		return crmw__opt_bad(e, what, key, "a string");
+	char *s = crmw__strdup(json_string_value(v));
+	if (!s)
+		return crmw__errf(e, CRMW_ENOMEM, "out of memory");
+	free(*out);
+	*out = s;
+	return CRMW_OK;
+}
+
 int crmw__json_options(json_t **out, crmw_err *e, const char *text, const char *what, const char *const *keys,
 		       size_t nkeys)
 {

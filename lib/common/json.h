@@ -41,6 +41,19 @@ int crmw__json_write(crmw_buf *b, const json_t *v);
 int crmw__json_options(json_t **out, crmw_err *e, const char *text, const char *what, const char *const *keys,
 		       size_t nkeys);
 
+/* The values of an options object read by crmw__json_options.  An absent
+ * key leaves *out as it is (the default) and returns CRMW_OK; a value of the
+ * wrong type or outside [lo, hi] is CRMW_EINVALID with
+ * '<what>: "<key>" must be <what it must be>' (crmw__opt_bad). */
+int crmw__opt_bad(crmw_err *e, const char *what, const char *key, const char *want);
+int crmw__opt_int(crmw_err *e, const char *what, const json_t *o, const char *key, int64_t lo, int64_t hi,
+		  int64_t *out);
+int crmw__opt_real(crmw_err *e, const char *what, const json_t *o, const char *key, double lo, double hi,
+		   double *out);
+int crmw__opt_bool(crmw_err *e, const char *what, const json_t *o, const char *key, bool *out);
+/* A string, copied; the copy replaces *out (the old one is freed). */
+int crmw__opt_str(crmw_err *e, const char *what, const json_t *o, const char *key, char **out);
+
 /* crmw__json_options for an object of other named things: `noun` names its
  * keys in messages ("variable": 'bindings: unknown variable "x"'). */
 int crmw__json_keyed(json_t **out, crmw_err *e, const char *text, const char *what, const char *noun,

@@ -578,6 +578,42 @@ static void test_json_pointer(void **state)
 	json_decref(doc);
 }
 
+/* The option value readers every options reader shares (lib/common/json.c):
+ * absent keys keep the default, wrong types and ranges name the option. */
+static void test_option_values(void **state)
+{
+	(void)state;
+	json_t *o = json_loads("{\"n\":5,\"big\":50,\"x\":0.5,\"b\":true,\"s\":\"hi\",\"t\":\"yes\"}", 0, NULL);
+	int64_t n = 1;
+	double x = 0;
+	bool b = false;
+	char *str = crmw__strdup("default");
+	assert_int_equal(crmw__opt_int(NULL, "test options", o, "n", 1, 10, &n), CRMW_OK);
+	assert_int_equal(n, 5);
+	assert_int_equal(crmw__opt_int(NULL, "test options", o, "absent", 1, 10, &n), CRMW_OK);
+	assert_int_equal(n, 5);
+	assert_int_equal(crmw__opt_int(NULL, "test options", o, "big", 1, 10, &n), CRMW_EINVALID);
+	assert_string_equal(crmw_last_error(), "test options: \"big\" must be an integer from 1 to 10");
+	assert_int_equal(crmw__opt_int(NULL, "test options", o, "x", 0, 10, &n), CRMW_EINVALID);
+	assert_int_equal(n, 5);
+	assert_int_equal(crmw__opt_real(NULL, "test options", o, "x", 0, 1, &x), CRMW_OK);
+	assert_true(x == 0.5);
+	assert_int_equal(crmw__opt_real(NULL, "test options", o, "n", 0, 1, &x), CRMW_EINVALID);
+	assert_string_equal(crmw_last_error(), "test options: \"n\" must be a number from 0 to 1");
+	assert_int_equal(crmw__opt_bool(NULL, "test options", o, "b", &b), CRMW_OK);
+	assert_true(b);
+	assert_int_equal(crmw__opt_bool(NULL, "test options", o, "t", &b), CRMW_EINVALID);
+	assert_string_equal(crmw_last_error(), "test options: \"t\" must be true or false");
+	assert_int_equal(crmw__opt_str(NULL, "test options", o, "absent", &str), CRMW_OK);
+	assert_string_equal(str, "default");
+	assert_int_equal(crmw__opt_str(NULL, "test options", o, "s", &str), CRMW_OK);
+	assert_string_equal(str, "hi");
+	assert_int_equal(crmw__opt_str(NULL, "test options", o, "n", &str), CRMW_EINVALID);
+	assert_string_equal(str, "hi");
+	free(str);
+	json_decref(o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -607,6 +643,7 @@ int main(void)
 #endif
 		cmocka_unit_test(test_free_null),
 		cmocka_unit_test(test_json_pointer),
+		cmocka_unit_test(test_option_values),
 	};
 	cmocka_set_message_output(CM_OUTPUT_TAP);
 	return cmocka_run_group_tests_name("common", tests, NULL, NULL);
