@@ -65,10 +65,14 @@ static bool is_state_code(const char *w)
 {
 	if (strlen(w) != 2 || !isupper((unsigned char)w[0]) || !isupper((unsigned char)w[1]))
 		return false;
-	for (const char *p = STATE_CODES; *p; p += 3)
+	/* codes of two letters, one space apart; the last has no space after
+	 * it (stepping three bytes from it would read past the string) */
+	for (const char *p = STATE_CODES;; p += 3) {
 		if (p[0] == w[0] && p[1] == w[1])
 			return true;
-	return false;
+		if (!p[2])
+			return false;
+	}
 }
 
 /* The mask of one word (NULL: keep the word, lower-cased). */

@@ -90,6 +90,23 @@ static void test_templates(void **state)
 	json_decref(v);
 }
 
+/* Regression: a word of two capitals that is no state code ("XY", "HQ")
+ * made the code lookup step past the end of its table (AddressSanitizer:
+ * global-buffer-overflow in is_state_code, on `tasks stats` of a b2b set);
+ * "DC", the last code, and a code-like word are both read right. */
+static void test_regression_state_table_end(void **state)
+{
+	(void)state;
+	const char *tasks = "[" T("c", "Which agent in DC sent the HQ report?", "[\"005000000000001AAA\"]")
+			    "," T("c", "Which agent in TX sent the XY report?", "[\"005000000000002AAA\"]")
+			    "," T("c", "Which agent in ZZ sent the XY report?", "[\"005000000000002AAA\"]") "]";
+	json_t *v = stats(tasks, NULL);
+	/* DC and TX are states, HQ and XY codes (names): one template; ZZ is
+	 * no state, so the third is the same template too (<name> both) */
+	assert_int_equal(num(family(v, "c"), "templates"), 2);
+	json_decref(v);
+}
+
 /* Every kind of time phrase, one query each. */
 static void test_time_kinds(void **state)
 {
@@ -153,6 +170,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_templates),
+		cmocka_unit_test(test_regression_state_table_end),
 		cmocka_unit_test(test_time_kinds),
 		cmocka_unit_test(test_fourgrams_and_sample),
 	};
