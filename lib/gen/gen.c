@@ -1931,47 +1931,30 @@ int crmw_gen(const char *path, const char *options_json, crmw_progress_fn progre
 {
 	CRMW__ARGS_NONNULL(NULL, !path);
 	const char *profile = "crmarena", *now_s = "2024-10-01T00:00:00Z";
-	json_int_t seed = 1, threads = 2;
+	int64_t seed = 1, threads = 2;
 	double scale = 1.0;
 	bool overwrite = false;
 	static const char *const keys[] = {"profile", "seed", "scale", "now", "overwrite", "threads"};
+	static const char *const W = "crmw_gen options";
 	json_t *opts;
-	int orc = crmw__json_options(&opts, NULL, options_json, "crmw_gen options", keys, CRMW_ARRAY_LEN(keys));
-	if (orc)
+	int orc = crmw__json_options(&opts, NULL, options_json, W, keys, CRMW_ARRAY_LEN(keys));
+	json_t *pv = json_object_get(opts, "profile"), *nv = json_object_get(opts, "now");
+	if (!orc && pv && !json_is_string(pv))
+		orc = crmw__opt_bad(NULL, W, "profile", "a profile name");
+	if (!orc && nv && !json_is_string(nv))
+		orc = crmw__opt_bad(NULL, W, "now", "a datetime string");
+	orc = orc ? orc : crmw__opt_int(NULL, W, opts, "seed", INT64_MIN, INT64_MAX, &seed);
+	orc = orc ? orc : crmw__opt_int(NULL, W, opts, "threads", 1, 64, &threads);
+	orc = orc ? orc : crmw__opt_real(NULL, W, opts, "scale", 0, 1000, &scale);
+	orc = orc ? orc : crmw__opt_bool(NULL, W, opts, "overwrite", &overwrite);
+	if (orc) {
+		json_decref(opts);
 		return orc;
-	const char *key;
-	json_t *v;
-	json_object_foreach(opts, key, v) {
-		const char *want = NULL;
-		if (strcmp(key, "profile") == 0)
-			want = json_is_string(v) ? NULL : "a profile name";
-		else if (strcmp(key, "seed") == 0 || strcmp(key, "threads") == 0)
-			want = json_is_integer(v) ? NULL : "an integer";
-		else if (strcmp(key, "scale") == 0)
-			want = json_is_number(v) ? NULL : "a number";
-		else if (strcmp(key, "now") == 0)
-			want = json_is_string(v) ? NULL : "a datetime string";
-		else
-			want = json_is_boolean(v) ? NULL : "true or false";
-		if (want) {
-			orc = crmw__errf(NULL, CRMW_EINVALID, "crmw_gen options: \"%s\" must be %s", key, want);
-			json_decref(opts);
-			return orc;
-		}
 	}
-	json_t *o;
-	if ((o = json_object_get(opts, "profile")))
-		profile = json_string_value(o);
-	if ((o = json_object_get(opts, "seed")))
-		seed = json_integer_value(o);
-	if ((o = json_object_get(opts, "scale")))
-		scale = json_number_value(o);
-	if ((o = json_object_get(opts, "now")))
-		now_s = json_string_value(o);
-	if ((o = json_object_get(opts, "overwrite")))
-		overwrite = json_is_true(o);
-	if ((o = json_object_get(opts, "threads")))
-		threads = json_integer_value(o);
+	if (pv)
+		profile = json_string_value(pv);
+	if (nv)
+		now_s = json_string_value(nv);
 	const crmw_profile *prof = NULL;
 	for (int i = 0; crmw__profiles[i].name; i++)
 		if (strcmp(crmw__profiles[i].name, profile) == 0)
@@ -1980,10 +1963,8 @@ int crmw_gen(const char *path, const char *options_json, crmw_progress_fn progre
 	int rc = CRMW_OK;
 	if (!prof)
 		rc = crmw__errf(NULL, CRMW_EINVALID, "crmw_gen options: unknown profile '%s' (known: crmarena, b2b, b2c)", profile);
-	else if (!(scale > 0 && scale <= 1000))
+	else if (!(scale > 0))
 		rc = crmw__errf(NULL, CRMW_EINVALID, "crmw_gen options: \"scale\" must be above 0 and at most 1000");
-	else if (threads < 1 || threads > 64)
-		rc = crmw__errf(NULL, CRMW_EINVALID, "crmw_gen options: \"threads\" must be 1 to 64");
 	else if (crmw__parse_datetime(now_s, strlen(now_s), now_norm))
 		rc = crmw__errf(NULL, CRMW_EINVALID, "crmw_gen options: \"now\" '%s' is not a datetime", now_s);
 	if (rc) {
