@@ -70,7 +70,9 @@ enum { L_META, L_AGENT, L_AGENT_PROFILE, L_CUSTOMER, L_PRODUCT, L_PRODUCT_ISSUE,
        L_LEAD, L_OPP, L_TASK, L_QUOTE, L_FACT, L_CALL, L_PERIOD, L_MENTION, L_COUNT };
 #define QUARTERS 24  /* calendar quarters with quarterly latents, up to now */
 #define FAST_REGION 0.45 /* the closure factor of a quarter's fastest state */
-#define BEST_CONVERTER 0.4 /* what a quarter's best converter adds to its conversion */
+#define BEST_CONVERTER 0.4 /* what a month's best converter adds to its conversion */
+#define MONTHS (3 * QUARTERS) /* calendar months with monthly latents, up to now */
+#define LEAD_DESK 2      /* the sales reps who take a month's new leads */
 #define HEAVY_TRANSFER 0.8 /* the transfer propensity of a quarter's planted heaviest transferrer */
 
 typedef struct gen {
@@ -111,7 +113,8 @@ typedef struct gen {
 	double region[64];         /* closure factor per state (index into crmw__states) */
 	int fast_state[QUARTERS];  /* the state planted fastest in each quarter */
 	int heavy_transfer[QUARTERS]; /* the agent planted to pass on the most cases in each quarter (-1: none) */
-	int best_rep[QUARTERS];    /* the sales rep planted the best converter in each quarter */
+	int desk[MONTHS][LEAD_DESK]; /* the reps who take each month's new leads, the first planted its best converter */
+	int ndesk;                 /* reps per desk: LEAD_DESK, or fewer when the org has fewer reps */
 	int top_competitor[QUARTERS]; /* the competitor sales calls mention most in each quarter */
 	int liked_topic[QUARTERS], sore_topic[QUARTERS]; /* the topics customers like and dislike in each quarter */
 	int64_t rows;
@@ -164,6 +167,26 @@ static int quarter_index(const gen *g, int64_t t)
 	crmw__civil_from_days(g->now / DAY, &ny, &nm, &d);
 	int q = (y * 4 + (m - 1) / 3) - (ny * 4 + (nm - 1) / 3) + QUARTERS - 1;
 	return q < 0 ? 0 : q >= QUARTERS ? QUARTERS - 1 : q;
+}
+
+/* The calendar month of time t, as an index from the first month the org
+ * can have (MONTHS of them, up to now): 0 for anything earlier. */
+static int month_index(const gen *g, int64_t t)
+{
+	int y, m, d, ny, nm;
+	crmw__civil_from_days(t / DAY, &y, &m, &d);
+	crmw__civil_from_days(g->now / DAY, &ny, &nm, &d);
+	int k = (y * 12 + m - 1) - (ny * 12 + nm - 1) + MONTHS - 1;
+	return k < 0 ? 0 : k >= MONTHS ? MONTHS - 1 : k;
+}
+
+/* "2023-05" for month index k. */
+static void month_name(const gen *g, int k, char out[16])
+{
+	int y, m, d;
+	crmw__civil_from_days(g->now / DAY, &y, &m, &d);
+	int abs = y * 12 + (m - 1) - (MONTHS - 1) + k;
+	snprintf(out, 16, "%04d-%02d", abs / 12 % 10000, abs % 12 + 1);
 }
 
 /* "2023-Q2" for quarter index q. */
@@ -459,7 +482,7 @@ static void gen_users(gen *g)
 		a->workload = rng_range(&l, 0.4, 1.8);
 		a->sales = pro && i % 2 == 1;
 		a->sales_speed = rng_range(&l, 0.5, 1.8);
-		a->conversion = rng_range(&l, 0.3, 0.5); /* a quarter's best converter adds BEST_CONVERTER */
+		a->conversion = rng_range(&l, 0.45, 0.7); /* a month's best converter adds BEST_CONVERTER */
 		latent(g, L_AGENT_PROFILE, "ssffff", a->id, a->sales ? "sales" : "service", a->transfer, a->workload,
 		       a->sales_speed, a->conversion);
 	}
@@ -1436,21 +1459,22 @@ static int *gen_territories(gen *g, int *nreps)
 }
 
 /* Lead i, with hidden BANT factors that its discovery call reveals. */
-static void gen_lead(gen *g, int i, const int *reps, int nreps, int64_t span)
+static void gen_lead(gen *g, int i, int64_t span)
 {
 	bool b2b = g->prof->set == 2;
 	rng r = rng_stream(g->seed, S_LEAD, (uint64_t)i);
-	int rep = reps[rng_below(&r, (uint32_t)nreps)];
+	int64_t created = g->now - span + (int64_t)(rng_unit(&r) * (double)(span - 10 * DAY));
+	const int *desk = g->desk[month_index(g, created)];
+	int rep = desk[rng_below(&r, (uint32_t)g->ndesk)];
 	bool bant[4];
 	int fails = 0;
 	for (int k = 0; k < 4; k++) {
 		bant[k] = rng_unit(&r) < 0.75;
 		fails += !bant[k];
 	}
-	int64_t created = g->now - span + (int64_t)(rng_unit(&r) * (double)(span - 10 * DAY));
-	/* each quarter's planted best converter converts more of its leads */
+	/* each month's planted best converter converts more of its leads */
 	double conversion = g->agents[rep].conversion;
-	if (g->best_rep[quarter_index(g, created)] == rep)
+	if (desk[0] == rep)
 		conversion = conversion + BEST_CONVERTER < 0.97 ? conversion + BEST_CONVERTER : 0.97;
 	bool converted = fails == 0 && rng_unit(&r) < conversion;
 	char first[32], last[48];
@@ -1474,7 +1498,7 @@ static void gen_lead(gen *g, int i, const int *reps, int nreps, int64_t span)
 	set_dt(g, "CreatedDate", created);
 	set_i(g, "IsConverted", converted);
 	if (converted) {
-		set_d(g, "ConvertedDate", created + (int64_t)(g->agents[rep].sales_speed * 20 * DAY));
+		set_d(g, "ConvertedDate", created + (int64_t)(g->agents[rep].sales_speed * 6 * DAY));
 		set_s(g, "ConvertedAccountId", g->accounts[acc].id);
 		set_s(g, "ConvertedContactId", g->accounts[acc].contact);
 	}
@@ -1798,15 +1822,30 @@ static void gen_sales(gen *g)
 	if (!reps)
 		return;
 	int64_t span = 730 * DAY;
-	/* The rep planted the best converter in each quarter. */
-	for (int q = 0; q < QUARTERS && ok(g); q++) {
-		rng qr = rng_stream(g->seed, S_LEAD, ((uint64_t)1 << 40) + (uint64_t)q);
-		int rep = reps[rng_below(&qr, (uint32_t)nreps)];
-		g->best_rep[q] = rep;
+	/* Each month's lead desk: the reps who own the leads created in it,
+	 * LEAD_DESK of them, the first planted the month's best converter.  A
+	 * few reps with many leads each, so that a period's lowest and highest
+	 * conversion rates are rarely ties, and other reps from month to month,
+	 * so that who converts best or worst depends on the period asked about. */
+	g->ndesk = nreps < LEAD_DESK ? nreps : LEAD_DESK;
+	int *pool = xcalloc(g, (size_t)nreps, sizeof(int));
+	if (pool)
+		memcpy(pool, reps, (size_t)nreps * sizeof(int));
+	for (int k = 0; k < MONTHS && ok(g); k++) {
+		rng mr = rng_stream(g->seed, S_LEAD, ((uint64_t)1 << 40) + (uint64_t)k);
 		char period[16];
-		quarter_name(g, q, period);
-		latent(g, L_PERIOD, "sssf", "best_converter", period, g->agents[rep].id, BEST_CONVERTER);
+		month_name(g, k, period);
+		for (int j = 0; j < g->ndesk; j++) { /* a partial shuffle of the pool: distinct members */
+			int x = j + (int)rng_below(&mr, (uint32_t)(nreps - j));
+			int t = pool[j];
+			pool[j] = pool[x];
+			pool[x] = t;
+			g->desk[k][j] = pool[j];
+			latent(g, L_PERIOD, "sssf", j == 0 ? "best_converter" : "lead_desk", period,
+			       g->agents[pool[j]].id, j == 0 ? BEST_CONVERTER : 1.0 / g->ndesk);
+		}
 	}
+	free(pool);
 	/* What sales calls talk about, quarter by quarter. */
 	int ntopics = 0, ncomps = 0;
 	while (g->prof->topics && g->prof->topics[ntopics])
@@ -1827,7 +1866,7 @@ static void gen_sales(gen *g)
 	int nleads = (int)n_scaled(g, 1000);
 	stage(g, "leads", nleads);
 	for (int i = 0; i < nleads && ok(g); i++)
-		gen_lead(g, i, reps, nreps, span);
+		gen_lead(g, i, span);
 	int nopp = (int)n_scaled(g, 1000);
 	stage(g, "opportunities", nopp);
 	for (int i = 0; i < nopp && ok(g); i++)

@@ -101,12 +101,14 @@ static void qualif_free(qualif *q)
  * nobody handled more than the threshold: a short period with a threshold
  * of 1 to 3, or (a fifth of them) a period before the org's data.
  * 1: rejected. */
-static int qualify(synth *s, draft *d, qualif *q, bool want_none)
+static int qualify(synth *s, draft *d, qualif *q, bool want_none, int kinds)
 {
 	memset(q, 0, sizeof *q);
 	crmw__syn_today(s, d, 120);
 	bool before = want_none && rng_below(&d->r, 5) == 0;
-	crmw__syn_period(s, d, &q->p, before ? P_NAMED : P_ANY, before);
+	crmw__syn_period(s, d, &q->p, before ? P_NAMED : kinds, before);
+	if (want_none && !before && q->p.kind == P_REL) /* nobody over the threshold: a span of weeks */
+		crmw__syn_relative_any(d, &q->p, 21);
 	static const int weights[2][4] = {{20, 40, 22, 18}, {0, 20, 40, 40}};
 	int x = (int)rng_below(&d->r, 100);
 	q->n = 0;
@@ -170,31 +172,43 @@ static void qualify_text(draft *d, const qualif *q, char among[160], crmw_buf *c
 static int agent_metric(synth *s, draft *d, bool want_none, bool transfers)
 {
 	qualif q;
-	int rc = qualify(s, d, &q, want_none);
 	bool max = rng_below(&d->r, 2);
 	const char *best = NULL;
-	if (!rc && !want_none) {
-		json_t *v = transfers
-				    ? crmw__syn_q(s,
-					    "SELECT OldValue__c, COUNT(*) FROM CaseHistory__c WHERE Field__c = 'Owner Assignment' AND "
-					    "OldValue__c IS NOT NULL AND CreatedDate >= ?1 AND CreatedDate < ?2 AND OldValue__c IN "
-					    "(SELECT value FROM json_each(?3)) GROUP BY 1",
-					    "sss", q.p.a, q.p.b, q.qtext)
-				    : crmw__syn_q(s,
-					    "SELECT c.OwnerId, AVG(strftime('%s', c.ClosedDate) - strftime('%s', c.CreatedDate)) FROM "
-					    "\"Case\" c WHERE c.CreatedDate >= ?1 AND c.CreatedDate < ?2 AND c.Status = 'Closed' AND "
-					    "c.ClosedDate IS NOT NULL AND c.OwnerId IN (SELECT value FROM json_each(?3)) AND c.Id IN "
-					    "(SELECT CaseId__c FROM CaseHistory__c WHERE Field__c = 'Owner Assignment' AND CreatedDate "
-					    ">= ?1 AND CreatedDate < ?2 GROUP BY CaseId__c HAVING COUNT(*) = 1) GROUP BY c.OwnerId",
-					    "sss", q.p.a, q.p.b, q.qtext);
-		if (!v) {
-			qualif_free(&q);
-			return s->rc;
+	/* A draft that misses (a tie; for None, someone qualifies) draws
+	 * another day and period of the same kind, a few times: short relative
+	 * periods tie more often and long ones rarely leave nobody qualified,
+	 * and dropping the draft would skew the mix of time expressions. */
+	int rc = 0, kinds = P_ANY;
+	for (int tries = 0;; tries++) {
+		rc = qualify(s, d, &q, want_none, kinds);
+		kinds = 1 << q.p.kind;
+		if (!rc && !want_none) {
+			json_t *v = transfers
+					    ? crmw__syn_q(s,
+						    "SELECT OldValue__c, COUNT(*) FROM CaseHistory__c WHERE Field__c = 'Owner Assignment' "
+						    "AND OldValue__c IS NOT NULL AND CreatedDate >= ?1 AND CreatedDate < ?2 AND OldValue__c "
+						    "IN (SELECT value FROM json_each(?3)) GROUP BY 1",
+						    "sss", q.p.a, q.p.b, q.qtext)
+					    : crmw__syn_q(s,
+						    "SELECT c.OwnerId, AVG(strftime('%s', c.ClosedDate) - strftime('%s', c.CreatedDate)) "
+						    "FROM \"Case\" c WHERE c.CreatedDate >= ?1 AND c.CreatedDate < ?2 AND c.Status = 'Closed' "
+						    "AND c.ClosedDate IS NOT NULL AND c.OwnerId IN (SELECT value FROM json_each(?3)) AND c.Id "
+						    "IN (SELECT CaseId__c FROM CaseHistory__c WHERE Field__c = 'Owner Assignment' AND "
+						    "CreatedDate >= ?1 AND CreatedDate < ?2 GROUP BY CaseId__c HAVING COUNT(*) = 1) GROUP BY "
+						    "c.OwnerId",
+						    "sss", q.p.a, q.p.b, q.qtext);
+			if (!v) {
+				qualif_free(&q);
+				return s->rc;
+			}
+			rc = crmw__syn_extreme(v, max, &best) ? 1 : 0;
+			if (!rc)
+				crmw__syn_answer(d, best);
+			json_decref(v);
 		}
-		rc = crmw__syn_extreme(v, max, &best) ? 1 : 0;
-		if (!rc)
-			crmw__syn_answer(d, best);
-		json_decref(v);
+		if (rc <= 0 || tries == 3)
+			break;
+		qualif_free(&q);
 	}
 	if (rc) {
 		qualif_free(&q);
@@ -883,18 +897,29 @@ static int make_knowledge_qa(synth *s, draft *d, bool want_none)
 	QERR(contacts);
 	if (json_array_size(arts) == 0 || json_array_size(contacts) == 0)
 		return 1;
-	size_t k = pick(d, arts);
+	/* An answer no task of the family has yet, when one of a few draws
+	 * finds it: articles share values ("12 months"), and the published
+	 * set's answers are nearly all distinct. */
+	size_t k = 0, f = 0;
+	json_t *facts = NULL;
+	for (int tries = 0; tries < 8; tries++) {
+		json_decref(facts);
+		k = pick(d, arts);
+		facts = crmw__syn_q(s, "SELECT question, answer FROM crmw_latent_fact WHERE article_id = ?1 ORDER BY rowid",
+				    "s", crmw__syn_str(arts, k, 0));
+		QERR(facts);
+		if (json_array_size(facts) == 0) {
+			json_decref(facts);
+			return 1;
+		}
+		f = pick(d, facts);
+		if (crmw__syn_answered(s, crmw__syn_str(facts, f, 1)) == 0)
+			break;
+	}
 	char aid[19], title[240], words[240];
 	snprintf(aid, sizeof aid, "%s", crmw__syn_str(arts, k, 0));
 	snprintf(title, sizeof title, "%s", crmw__syn_str(arts, k, 1));
 	bool faq = strncmp(crmw__syn_str(arts, k, 2), "faq-", 4) == 0;
-	json_t *facts = crmw__syn_q(s, "SELECT question, answer FROM crmw_latent_fact WHERE article_id = ?1 ORDER BY rowid", "s", aid);
-	QERR(facts);
-	if (json_array_size(facts) == 0) {
-		json_decref(facts);
-		return 1;
-	}
-	size_t f = pick(d, facts);
 	search_words(title, words, sizeof words);
 	crmw__syn_answer(d, crmw__syn_str(facts, f, 1));
 	crmw__syn_voice(s, d, "customer");
@@ -1255,26 +1280,37 @@ static int make_sales_cycle(synth *s, draft *d, bool want_none)
  */
 static int make_conversion(synth *s, draft *d, bool want_none)
 {
-	crmw__syn_today(s, d, 200);
-	period p;
-	crmw__syn_period(s, d, &p, want_none ? P_NAMED : P_ANY, want_none);
-	char a_day[11], b_day[11];
-	crmw__syn_day_text(p.a_days, a_day);
-	crmw__syn_day_text(p.b_days, b_day);
-	json_t *rows = crmw__syn_q(s,
-			     "SELECT OwnerId, SUM(IsConverted = 1 AND ConvertedDate >= ?3 AND ConvertedDate < ?4) * 1.0 / COUNT(*) "
-			     "FROM Lead WHERE CreatedDate >= ?1 AND CreatedDate < ?2 AND OwnerId IS NOT NULL GROUP BY 1",
-			     "ssss", p.a, p.b, a_day, b_day);
-	QERR(rows);
 	bool max = rng_below(&d->r, 2);
-	const char *best = NULL;
-	int ex = crmw__syn_extreme(rows, max, &best);
-	if (want_none ? ex != -1 : ex != 0) {
+	period p;
+	/* None only before the data (every span of the data has leads), so the
+	 * other tasks ask about relative periods more often than the general
+	 * mix, as the published set does (about four in five in all); a tie
+	 * draws another day and period of the same kind (a few times), so that
+	 * ties do not skew the mix either. */
+	int kinds = want_none ? P_NAMED : rng_below(&d->r, 100) < 90 ? 1 << P_REL : P_NAMED;
+	for (int tries = 0;; tries++) {
+		crmw__syn_today(s, d, 200);
+		crmw__syn_period(s, d, &p, kinds, want_none);
+		kinds = 1 << p.kind;
+		char a_day[11], b_day[11];
+		crmw__syn_day_text(p.a_days, a_day);
+		crmw__syn_day_text(p.b_days, b_day);
+		json_t *rows = crmw__syn_q(s,
+				     "SELECT OwnerId, SUM(IsConverted = 1 AND ConvertedDate >= ?3 AND ConvertedDate < ?4) * 1.0 / "
+				     "COUNT(*) FROM Lead WHERE CreatedDate >= ?1 AND CreatedDate < ?2 AND OwnerId IS NOT NULL GROUP BY 1",
+				     "ssss", p.a, p.b, a_day, b_day);
+		QERR(rows);
+		const char *best = NULL;
+		int ex = crmw__syn_extreme(rows, max, &best);
+		bool hit = want_none ? ex == -1 : ex == 0;
+		if (hit)
+			crmw__syn_answer(d, want_none ? NULL : best);
 		json_decref(rows);
-		return 1;
+		if (hit)
+			break;
+		if (tries == 3)
+			return 1;
 	}
-	crmw__syn_answer(d, want_none ? NULL : best);
-	json_decref(rows);
 	crmw__syn_voice(s, d, "sales");
 	char pc[96];
 	cap_phrase(&p, pc);

@@ -147,6 +147,16 @@ void crmw__syn_today(synth *s, draft *d, int min_days)
 static const char *const number_words[] = {"zero", "one", "two",   "three", "four", "five", "six",
 					   "seven", "eight", "nine", "ten",  "eleven", "twelve"};
 
+int64_t crmw__syn_answered(const synth *s, const char *answer)
+{
+	json_t *a = json_pack("[s]", answer);
+	char *key = a && s->answered ? json_dumps(a, JSON_COMPACT) : NULL;
+	int64_t n = key ? json_integer_value(json_object_get(s->answered, key)) : 0;
+	free(key);
+	json_decref(a);
+	return n;
+}
+
 /* N as a word (small N, half the time) or digits. */
 const char *crmw__syn_count_text(draft *d, int n, char buf[16])
 {
@@ -800,6 +810,7 @@ static int generate(crmw_task_set **out, crmw_buf *report, crmw_db *db, const ch
 		if (cap < 2)
 			cap = 2;
 		json_t *answered = json_object(); /* answer (compact JSON) -> tasks made with it */
+		s.answered = answered;
 		bool used_up[2] = {false, false}; /* no distinct task with (1) or without (0) a None answer is left */
 		s.ambiguous = 0;
 		for (int64_t i = 0; !rc && i < per; i++) {
@@ -939,6 +950,7 @@ static int generate(crmw_task_set **out, crmw_buf *report, crmw_db *db, const ch
 			crmw__log(&db->h.log, CRMW_LOG_WARN,
 				  "%s: %lld distinct tasks, not %lld: the org has no other (%lld left out)", f->name,
 				  (long long)made, (long long)per, (long long)shortfall);
+		s.answered = NULL;
 		json_decref(answered);
 		json_object_set_new(rep, f->name,
 				    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "tasks", (json_int_t)made, "none",

@@ -29,7 +29,11 @@ typedef struct synth {
 	json_t *cached[SYN_CACHE_N]; /* rows of reference queries that do not change during a run (crmw__syn_cached) */
 	int64_t ambiguous;        /* drafts of the family whose wording named two things (counted by make()) */
 	int have_mentions;        /* 0 not known yet, 1 the org has crmw_latent_mention, 2 it has not */
+	const json_t *answered;   /* the family's answers so far: compact JSON of the answer -> tasks (NULL outside a family) */
 } synth;
+
+/* How many tasks of the family so far have `answer` (a string) as their one answer. */
+int64_t crmw__syn_answered(const synth *s, const char *answer);
 
 /* One task being made. */
 typedef struct draft {

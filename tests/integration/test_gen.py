@@ -295,17 +295,25 @@ bant_ok = sum(1 for b_, a_, n_, tl, conv, body in leads
               if (("$45,000" in body or "$60,000" in body) == bool(b_)) and (("I run" in body or "sign off" in body) == bool(a_))
               and (not conv or (b_ and a_ and n_ and tl)))
 t.ok(bant_ok == len(leads) and len(leads) > 500, f"BANT: calls reveal the hidden factors; only fully qualified leads convert ({bant_ok}/{len(leads)})")
-# Conversion: the leads of each quarter's planted best converter, created in
-# that quarter, convert more often than the other leads (pooled over quarters).
+# Conversion: each month's leads belong to that month's desk of reps; the
+# leads of the month's planted best converter convert more often than the
+# other leads (pooled over months); desks change from month to month.
 best = dict(con.execute("SELECT period, subject FROM crmw_latent_period WHERE kind = 'best_converter'").fetchall())
-leads_q = con.execute('''SELECT substr("CreatedDate", 1, 4) || '-Q' || ((CAST(substr("CreatedDate", 6, 2) AS INTEGER) + 2) / 3),
-    "OwnerId", "IsConverted" FROM "Lead"''').fetchall()
-mine = [c for q, o, c in leads_q if best.get(q) == o]
-rest = [c for q, o, c in leads_q if best.get(q) != o]
-t.ok(len(mine) >= 5 and sum(mine) / len(mine) > 1.5 * sum(rest) / len(rest),
+desk = {}
+for period, rep in con.execute("SELECT period, subject FROM crmw_latent_period WHERE kind IN ('best_converter', 'lead_desk')"):
+    desk.setdefault(period, set()).add(rep)
+leads_m = con.execute('SELECT substr("CreatedDate", 1, 7), "OwnerId", "IsConverted" FROM "Lead"').fetchall()
+t.ok(len(best) >= 24 and all(len(v) == 2 for v in desk.values()),
+     f"conversion: {len(best)} months with a best converter, desks of two reps")
+t.ok(all(o in desk.get(m, ()) for m, o, _ in leads_m), "conversion: every lead belongs to its month's desk")
+mine = [c for m, o, c in leads_m if best.get(m) == o]
+rest = [c for m, o, c in leads_m if best.get(m) != o]
+t.ok(len(mine) >= 100 and sum(mine) / len(mine) > 1.4 * sum(rest) / len(rest),
      f"conversion: the planted reps' leads convert at {sum(mine) / max(len(mine), 1):.0%} ({len(mine)} leads), "
      f"the others at {sum(rest) / max(len(rest), 1):.0%}")
-t.ok(len(set(best.values())) >= 4, f"conversion: {len(set(best.values()))} different reps are planted best")
+owners = {o for m, o, c in leads_m}
+t.ok(len(set(best.values())) >= 10 and len(owners) >= 20,
+     f"conversion: {len(set(best.values()))} different reps are planted best, {len(owners)} reps own leads")
 # Activities: most opportunities carry several tasks that do not fit their stage.
 mis = [n for (n,) in con.execute("SELECT sum(fits_stage = 0) FROM crmw_latent_task GROUP BY opportunity_id")]
 some = [n for n in mis if n]

@@ -36,9 +36,9 @@ PROFILES = ("b2b",) if SLOW else ("b2b", "b2c", "crmarena")
 SEEDS = (1,) if SLOW else (1, 2)
 # the families whose questions name a period, and the least share of
 # relative periods each must have (the published sets: 47-78%)
-PERIODIC = {"handle_time": 0.4, "transfer_count": 0.4, "top_issue_identification": 0.35,
+PERIODIC = {"handle_time": 0.45, "transfer_count": 0.55, "top_issue_identification": 0.35,
             "monthly_trend_analysis": 0.4, "best_region_identification": 0.4, "sales_amount_understanding": 0.4,
-            "sales_cycle_understanding": 0.4, "conversion_rate_comprehension": 0.4, "sales_insight_mining": 0.25}
+            "sales_cycle_understanding": 0.4, "conversion_rate_comprehension": 0.65, "sales_insight_mining": 0.25}
 OFFICIAL = {"crmarena": "crmarena_tasks.json", "b2b": "crmarenapro_b2b_tasks.json",
             "b2c": "crmarenapro_b2b_tasks.json"}  # no B2C task file is published: B2B is the nearest
 TODAY_LINE = re.compile(r"- Today's date: \d{4}-\d{2}-\d{2}\n")
@@ -214,15 +214,25 @@ for profile in PROFILES:
                 art = next(s["expect_contains"][0] for s in x["gold"] if s.get("expect_contains"))
                 arts.setdefault(json.dumps(x["answer"]), set()).add(art)
             # one article's facts have answers of their own; two products may
-            # still share a value ("12 months" of warranty), so across
-            # articles the answers are mostly, not always, distinct
+            # share a value ("12 months" of warranty), which the synthesizer
+            # avoids when a few draws find another: nearly all distinct, as
+            # in the published sets (98-100 of 100)
             articles = set().union(*arts.values())
-            t.ok(len(arts) >= 0.7 * len(kq) and len(articles) >= 0.6 * len(kq),
+            t.ok(len(arts) >= 0.95 * len(kq) and len(articles) >= 0.6 * len(kq),
                  f"{tag}: knowledge: {len(arts)} distinct answers from {len(articles)} articles in {len(kq)} tasks")
             asks = [next((q for q in re.split(r"(?<=[.!?])\s+", x["query"]) if q.endswith("?")), "") for x in kq]
             opens = {re.sub(r"[^a-z]", "", q.split()[0].lower()) for q in asks if q}
             t.ok(len(opens) >= 6, f"{tag}: knowledge questions in {len(opens)} forms (what, how, can ...)",
                  detail=sorted(opens))
+        # conversion rate: the lowest rate is asked about as often as the
+        # highest (the published set: 59 of 100) and answered by many reps
+        # (37 distinct answers there), not tied at 0 among reps with few leads
+        cr = [x for x in by.get("conversion_rate_comprehension", []) if x["answer"] not in ([None], None, [])]
+        if cr:
+            low = sum(bool(re.search(r"\b(lowest|worst|weakest|smallest)\b", x["query"])) for x in cr)
+            reps = {json.dumps(x["answer"]) for x in cr}
+            t.ok(low >= 0.35 * len(cr) and len(reps) >= 0.28 * len(cr),
+                 f"{tag}: conversion: {low} of {len(cr)} answered tasks ask for the lowest rate, {len(reps)} distinct reps")
         # plural product names take plural verbs in the knowledge articles
         # and their questions ("What do the Studio Monitors come with?")
         con = sqlite3.connect(db)
