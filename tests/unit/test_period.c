@@ -356,7 +356,7 @@ static const char *const dated_families[] = {
 
 typedef struct tally {
 	char family[64];
-	int checked, without;
+	int checked, without, read; /* read: tasks without dates where the resolver read one */
 } tally;
 
 /* The day of a gold argument (a date or a datetime at midnight). */
@@ -415,7 +415,7 @@ static void check_set(crmw_db *db, crmw_task_set *ts, tally *t, size_t *nt, cons
 		if (f == *nt) {
 			assert_true(*nt < 40);
 			snprintf(t[f].family, sizeof t[f].family, "%s", family);
-			t[f].checked = t[f].without = 0;
+			t[f].checked = t[f].without = t[f].read = 0;
 			(*nt)++;
 		}
 		if (bounds) {
@@ -436,6 +436,7 @@ static void check_set(crmw_db *db, crmw_task_set *ts, tally *t, size_t *nt, cons
 			t[f].checked++;
 		} else {
 			t[f].without++;
+			t[f].read += crmw__period_find(query, strlen(query), today ? day(today) : 0, NULL, 0) > 0;
 		}
 		json_decref(report);
 		free(answer);
@@ -464,7 +465,7 @@ static void test_synthesized_tasks(void **state)
 			crmw_db *db;
 			assert_int_equal(crmw_db_open(&db, path, CRMW_DB_READONLY), CRMW_OK);
 			crmw_task_set *ts;
-			snprintf(opts, sizeof opts, "{\"per_family\":30,\"seed\":%d}", 10 + seed);
+			snprintf(opts, sizeof opts, "{\"per_family\":50,\"seed\":%d}", 10 + seed);
 			assert_int_equal(crmw_tasks_generate(&ts, NULL, db, opts), CRMW_OK);
 			snprintf(label, sizeof label, "%s seed %d", profiles[pi], seed);
 			check_set(db, ts, t, &nt, label);
@@ -474,8 +475,9 @@ static void test_synthesized_tasks(void **state)
 		}
 		int checked = 0;
 		for (size_t f = 0; f < nt; f++) {
-			print_message("# %s: %s: %d tasks with dates checked, %d without\n", profiles[pi], t[f].family,
-				      t[f].checked, t[f].without);
+			print_message("# %s: %s: %d tasks with dates checked, %d without (a time expression in %d of "
+				      "them)\n",
+				      profiles[pi], t[f].family, t[f].checked, t[f].without, t[f].read);
 			checked += t[f].checked;
 			bool dated = false;
 			for (size_t d = 0; d < CRMW_ARRAY_LEN(dated_families); d++)
