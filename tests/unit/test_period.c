@@ -459,13 +459,13 @@ static void test_synthesized_tasks(void **state)
 		for (int seed = 1; seed <= 2; seed++) {
 			char path[128], opts[160], label[64];
 			snprintf(path, sizeof path, "%s/%s-%d.db", dir, profiles[pi], seed);
-			snprintf(opts, sizeof opts, "{\"profile\":\"%s\",\"seed\":%d,\"scale\":0.3,\"overwrite\":true}",
+			snprintf(opts, sizeof opts, "{\"profile\":\"%s\",\"seed\":%d,\"scale\":0.2,\"overwrite\":true}",
 				 profiles[pi], seed);
 			assert_int_equal(crmw_gen(path, opts, NULL, NULL), CRMW_OK);
 			crmw_db *db;
 			assert_int_equal(crmw_db_open(&db, path, CRMW_DB_READONLY), CRMW_OK);
 			crmw_task_set *ts;
-			snprintf(opts, sizeof opts, "{\"per_family\":50,\"seed\":%d}", 10 + seed);
+			snprintf(opts, sizeof opts, "{\"per_family\":40,\"seed\":%d}", 10 + seed);
 			assert_int_equal(crmw_tasks_generate(&ts, NULL, db, opts), CRMW_OK);
 			snprintf(label, sizeof label, "%s seed %d", profiles[pi], seed);
 			check_set(db, ts, t, &nt, label);
