@@ -227,9 +227,10 @@ enum {
 	CRMW__PERIOD_SEASON,   /* "Winter 2023": December 2023 to February 2024 */
 	CRMW__PERIOD_YEAR,     /* "in 2023", "the year 2023" */
 };
-/* The word before the expression changes what it means ("since", "until",
- * "between", "of" as in "the last week of March 2024", "fiscal"): the
- * bounds are those of the expression alone, which is not what was asked. */
+/* A word next to the expression changes what it means ("since", "until",
+ * "of" as in "the last week of March 2024", "fiscal"; either end of a range
+ * or of "Q1 2024 and Q2 2024"): the bounds are those of the expression
+ * alone, which is not what was asked. */
 #define CRMW__PERIOD_QUALIFIED 1
 
 typedef struct crmw__period {

@@ -394,7 +394,7 @@ static bool date_follows(const ctx *c, size_t p)
 }
 
 /* [the] past|last|previous|... [N] unit(s): "the past 3 months", "the last
- * quarter", "the previous fortnight", "past 3 weeks".  Without a count it
+ * quarter", "the previous fortnight", "past 3 weeks", "the past half-year".  Without a count it
  * needs "the" and a singular unit ("last month" alone may be the calendar
  * month before this one). */
 static size_t try_relative(const ctx *c, size_t p, bool prep, crmw__period *o)
@@ -415,8 +415,16 @@ static size_t try_relative(const ctx *c, size_t p, bool prep, crmw__period *o)
 		e = e2;
 	int u, mul;
 	bool plural;
-	if (!(e = word(c, e, w)) || !unit_of(w, &u, &mul, &plural))
+	size_t h = counted ? 0 : word_is(c, e, "half"), y;
+	if (h && (y = word_is(c, h < c->n && c->s[h] == '-' ? h + 1 : h, "year"))) {
+		/* "the past half-year", "the past half year": 6 months */
+		e = y;
+		u = 'm';
+		mul = 6;
+		plural = false;
+	} else if (!(e = word(c, e, w)) || !unit_of(w, &u, &mul, &plural)) {
 		return 0;
+	}
 	if ((!counted && (!the || plural)) || n < 1 || n > COUNT_MAX || date_follows(c, e))
 		return 0;
 	o->kind = CRMW__PERIOD_RELATIVE;
@@ -519,17 +527,32 @@ static size_t try_quarter(const ctx *c, size_t p, bool prep, crmw__period *o)
 	return set_quarter(c, o, q, y, e);
 }
 
-/* [the] Winter|Spring|Summer|Fall|Autumn [,|of] 2023 */
+/* A season's name after p: the tool's spelling, with its first month. */
+static const char *season_at(const ctx *c, size_t p, size_t *e, int *sm)
+{
+	char w[WORD_MAX];
+	int months;
+	const char *name = (*e = word(c, p, w)) ? crmw__period_name(w, strlen(w), sm, &months) : NULL;
+	return name && months == 3 && name[0] != 'Q' ? name : NULL;
+}
+
+/* [the] Winter|Spring|Summer|Fall|Autumn [,|of] 2023; [the] 2023 Winter
+ * [season] (CRMArena's published tasks say "the 2022 summer") */
 static size_t try_season(const ctx *c, size_t p, bool prep, crmw__period *o)
 {
 	(void)prep;
-	char w[WORD_MAX];
-	int sm, months, y;
-	size_t e = word(c, opt_word(c, p, "the"), w);
-	const char *name = e ? crmw__period_name(w, strlen(w), &sm, &months) : NULL;
-	if (!name || months != 3 || name[0] == 'Q' || !(e = year_at(c, before_year(c, e), &y)))
+	int sm, y;
+	size_t e, q = opt_word(c, p, "the");
+	const char *name = season_at(c, q, &e, &sm);
+	if (name) {
+		if (!(e = year_at(c, before_year(c, e), &y)))
+			return 0;
+	} else if (!(e = year_at(c, q, &y)) || !(name = season_at(c, e, &e, &sm))) {
 		return 0;
-	return set_named(c, o, CRMW__PERIOD_SEASON, name, y, sm, months, e);
+	} else {
+		e = opt_word(c, e, "season");
+	}
+	return set_named(c, o, CRMW__PERIOD_SEASON, name, y, sm, 3, e);
 }
 
 /* [the] [calendar] year 2023, or a year after "in", "during", ... */
@@ -571,18 +594,41 @@ static size_t match(const ctx *c, size_t p, crmw__period *o)
 	return expression(c, p, false, o);
 }
 
-/* The word before `at` (across blanks and hyphens: "mid-March") is one
- * that changes what the expression means. */
-static bool qualified(const ctx *c, size_t at)
+/*
+ * Words around an expression that change what it means: before it ("since
+ * March 2024", "until yesterday", "mid-March 2024", "fiscal year 2023";
+ * "of" and "from" only before a named period or a day: "the last week of
+ * March 2024", "from March 2024" may be "since"), or after it, as the first
+ * of a range or a comparison ("Q1 2024 to Q2 2024", "Q1 2024 and Q2 2024",
+ * "Q1 2024 - Q2 2024"; "and", "or" and "than" only when an expression
+ * follows them).  The word before is read across blanks and hyphens.
+ */
+static bool qualified(const ctx *c, const crmw__period *o)
 {
-	static const char *const words[] = {"of",   "before", "after", "since",   "until", "till",      "through",
-					    "thru", "by",     "from",  "to",      "between", "and",     "or",
-					    "early", "late",  "mid",   "end",     "beginning", "start", "than",
-					    "except", "excluding", "fiscal", "not"};
-	size_t p = at;
-	for (int k = 0; k < BLANKS_MAX && p > 0 && (is_blank((unsigned char)c->s[p - 1]) || c->s[p - 1] == '-'); k++)
+	static const char *const before[] = {"before", "after", "since",  "until", "till",   "through",   "thru",
+					     "by",     "to",    "between", "and",  "or",     "early",     "late",
+					     "mid",    "than",  "except", "excluding", "fiscal", "not"};
+	static const char *const before_named[] = {"of", "from"};
+	static const char *const after[] = {"to", "until", "till", "through", "thru"};
+	static const char *const after_joined[] = {"and", "or", "than"}; /* when another expression follows */
+	char w[WORD_MAX];
+	size_t end = o->at + o->len, q = skip(c, end), e = word(c, end, w);
+	if (q < c->n && c->s[q] == '-')
+		return true;
+	if (e && IN(w, after))
+		return true;
+	crmw__period next;
+	if (e && IN(w, after_joined) && (q = skip(c, e)) > e && q < c->n && match(c, q, &next))
+		return true;
+	size_t p = o->at;
+	bool hyphen = false;
+	for (int k = 0; k < BLANKS_MAX && p > 0 && (is_blank((unsigned char)c->s[p - 1]) || c->s[p - 1] == '-'); k++) {
 		p--;
-	size_t e = p;
+		hyphen = hyphen || c->s[p] == '-';
+	}
+	if (hyphen && p > 0 && is_digit((unsigned char)c->s[p - 1]))
+		return true; /* "2023 - 2024", "March 2024 - June 2024" */
+	e = p;
 	while (p > 0 && is_alpha((unsigned char)c->s[p - 1])) {
 		if (e - p + 1 >= WORD_MAX)
 			return false;
@@ -590,11 +636,10 @@ static bool qualified(const ctx *c, size_t at)
 	}
 	if (p == e || (p > 0 && is_digit((unsigned char)c->s[p - 1])))
 		return false;
-	char w[WORD_MAX];
 	for (size_t i = p; i < e; i++)
 		w[i - p] = (char)(c->s[i] | 32);
 	w[e - p] = '\0';
-	return IN(w, words);
+	return IN(w, before) || (o->kind != CRMW__PERIOD_RELATIVE && IN(w, before_named));
 }
 
 size_t crmw__period_find(const char *text, size_t n, int64_t today, crmw__period *out, size_t nmax)
@@ -614,7 +659,7 @@ size_t crmw__period_find(const char *text, size_t n, int64_t today, crmw__period
 		if (e) {
 			o.at = p;
 			o.len = e - p;
-			if (qualified(&c, p))
+			if (qualified(&c, &o))
 				o.flags |= CRMW__PERIOD_QUALIFIED;
 			if (found < nmax)
 				out[found] = o;

@@ -151,6 +151,12 @@ static void test_relative(void **state)
 	one("in the past 1 month", "2024-03-31", CRMW__PERIOD_RELATIVE, "2024-02-29", "2024-03-31", NULL);
 	one("during the past week", "2024-01-03", CRMW__PERIOD_RELATIVE, "2023-12-27", "2024-01-03", NULL);
 	one("over the past 2 fortnights", "2024-01-29", CRMW__PERIOD_RELATIVE, "2024-01-01", "2024-01-29", NULL);
+	p = one("In the past half-year, who", "2024-08-31", CRMW__PERIOD_RELATIVE, "2024-02-29", "2024-08-31",
+		"In the past half-year");
+	assert_int_equal(p.count, 6);
+	one("over the last half year", "2024-08-31", CRMW__PERIOD_RELATIVE, "2024-02-29", "2024-08-31", NULL);
+	none("in the past half", "2024-08-31");
+	none("in past half-year", "2024-08-31"); /* no count, no "the" */
 	/* a count names the span without "the" */
 	one("sales over past 3 weeks", "2024-01-22", CRMW__PERIOD_RELATIVE, "2024-01-01", "2024-01-22", "over past 3 weeks");
 	/* what does not name a span up to today */
@@ -209,6 +215,12 @@ static void test_named(void **state)
 	assert_string_equal(p.name, "Autumn");
 	p = one("in the fall of 2023", "2024-06-01", CRMW__PERIOD_SEASON, "2023-09-01", "2023-12-01", NULL);
 	assert_string_equal(p.name, "Fall");
+	/* the year first, as CRMArena's published tasks have it */
+	p = one("For the 2022 summer, find", "2024-06-01", CRMW__PERIOD_SEASON, "2022-06-01", "2022-09-01", "For the 2022 summer");
+	assert_int_equal(p.year, 2022);
+	one("During the 2020 Winter season, which", "2024-06-01", CRMW__PERIOD_SEASON, "2020-12-01", "2021-03-01",
+	    "During the 2020 Winter season");
+	none("the 2022 summers", "2024-06-01");
 	/* years: after a preposition, or "the year" */
 	p = one("in 2023", "2024-06-01", CRMW__PERIOD_YEAR, "2023-01-01", "2024-01-01", "in 2023");
 	assert_null(p.name);
@@ -267,14 +279,36 @@ static void test_qualified(void **state)
 	static const char *const texts[] = {
 		"since March 2024", "until yesterday", "between January and March 2024", "mid-March 2024",
 		"before Q2 2023",   "the fiscal year 2023", "from 2024-01-01", "not in 2023",
+		"the agent from Q4 of 2022", "the end of Winter 2023",
 	};
 	for (size_t i = 0; i < CRMW_ARRAY_LEN(texts); i++) {
 		crmw__period p[2];
 		if (find(texts[i], "2024-06-01", p, 2) != 1 || !(p[0].flags & CRMW__PERIOD_QUALIFIED))
 			fail_msg("\"%s\": not one qualified expression", texts[i]);
 	}
-	/* a sentence's end is no qualifier */
+	/* ranges and comparisons: both ends */
+	static const char *const pairs[] = {
+		"from Q1 2024 to Q2 2024", "Q1 2024 and Q2 2024", "in March 2024 - June 2024",
+		"more in 2023 than in 2022", "March 2024 through June 2024", "2023 Q1-2023 Q2",
+	};
+	for (size_t i = 0; i < CRMW_ARRAY_LEN(pairs); i++) {
+		crmw__period p[3];
+		if (find(pairs[i], "2024-06-01", p, 3) != 2 || !(p[0].flags & p[1].flags & CRMW__PERIOD_QUALIFIED))
+			fail_msg("\"%s\": not two qualified expressions", pairs[i]);
+	}
+	/* "from" and "of" before a span up to today do not change it (CRMArena
+	 * asks "from the past 2 weeks", "in any of the last 3 quarters"); a
+	 * sentence's end is no qualifier */
+	one("the highest handle time from the past 2 weeks among", "2024-06-01", CRMW__PERIOD_RELATIVE, "2024-05-18",
+	    "2024-06-01", "the past 2 weeks");
+	one("In any of the last 3 quarters, is there", "2024-06-01", CRMW__PERIOD_RELATIVE, "2023-09-01", "2024-06-01",
+	    "the last 3 quarters");
 	one("Up to you. In 2023, who led?", "2024-06-01", CRMW__PERIOD_YEAR, "2023-01-01", "2024-01-01", "In 2023");
+	one("in 2023, and who led?", "2024-06-01", CRMW__PERIOD_YEAR, "2023-01-01", "2024-01-01", "in 2023");
+	/* "and" joining clauses is no range (CRMArena: "in Q2 2020 and managed cases") */
+	one("the shortest handle time in Q2 2020 and managed cases", "2024-06-01", CRMW__PERIOD_QUARTER, "2020-04-01",
+	    "2020-07-01", "in Q2 2020");
+	one("from start to end in Q4 of 2021?", "2024-06-01", CRMW__PERIOD_QUARTER, "2021-10-01", "2022-01-01", NULL);
 }
 
 static void test_several_and_limits(void **state)
