@@ -67,21 +67,21 @@ static void today_line(draft *d)
 
 /* ------------------------------------------------- agents and case counts */
 
-static const char handle_policy[] =
-	"## Handle time policy\n"
-	"- Handle time is how long a case took to close: its ClosedDate minus its CreatedDate.\n"
-	"- Only cases that were never transferred count towards an agent's handle time; a case with more than one "
-	"'Owner Assignment' entry in its history was transferred.\n";
-static const char transfer_policy[] =
-	"## Transfer count policy\n"
-	"- A transfer is an 'Owner Assignment' entry of a case's history that moves the case from one agent (its "
-	"OldValue__c) to another; it counts for the agent who gave the case away.\n";
+#define HANDLE_POLICY \
+	"## Handle time policy\n" \
+	"- Handle time is how long a case took to close: its ClosedDate minus its CreatedDate.\n" \
+	"- Only cases that were never transferred count towards an agent's handle time; a case with more than one " \
+	"'Owner Assignment' entry in its history was transferred.\n"
+#define TRANSFER_POLICY \
+	"## Transfer count policy\n" \
+	"- A transfer is an 'Owner Assignment' entry of a case's history that moves the case from one agent (its " \
+	"OldValue__c) to another; it counts for the agent who gave the case away.\n"
 /* Decision (docs/tasks.md, "Handled cases"): every profile counts every
  * owner assignment, as the official tool does and as its gold answers
  * were computed; the default of get_agent_handled_cases_by_period. */
-static const char count_rule[] =
-	"- \"Agents who handled more than N cases\" counts, per agent, every 'Owner Assignment' entry in the period "
-	"that names them as the new owner, transfers to them included.\n";
+#define COUNT_RULE \
+	"- \"Agents who handled more than N cases\" counts, per agent, every 'Owner Assignment' entry in the period " \
+	"that names them as the new owner, transfers to them included.\n"
 
 typedef struct qualif {
 	period p;
@@ -167,119 +167,362 @@ static void qualify_text(draft *d, const qualif *q, char among[160], crmw_buf *c
 	crmw_buf_dispose(&t);
 }
 
-static int agent_metric(synth *s, draft *d, bool want_none, bool transfers)
+/* ------------------------------------------- the most or the least of X */
+
+/*
+ * The families that ask which agent (rep, state) had the most or the least
+ * of a metric over a period share one skeleton, superlative(): pick today
+ * and a period (or, for the case-count families, the period, the threshold
+ * and the agents above it: qualify()), run a grouped reference query of
+ * (key, value) rows, take its unique extreme as the answer (no rows at all
+ * for a None task), then the voice, the question, the closing clause, the
+ * required policy text and the gold program.  What differs is a row of
+ * superlatives[].
+ */
+
+/* A word of the question: drawn from `least` or `most` (templates with
+ * choices) as the task asks for the least or the most. */
+typedef struct sup_word {
+	const char *name, *least, *most;
+} sup_word;
+
+/* What the period binds in the reference query. */
+enum {
+	SUP_TIMES,     /* ?1, ?2: the period's bounds as datetimes */
+	SUP_DAYS,      /* ?1, ?2: its bounds as days (YYYY-MM-DD) */
+	SUP_QUALIFIED, /* ?1, ?2 datetimes, ?3 the qualified agents (JSON) */
+};
+
+/* One draft of a superlative family, as the gold program needs it. */
+typedef struct sup_draft {
+	const period *p;
+	const qualif *q; /* the qualified agents (sup.qualified) */
+	bool max, want_none;
+} sup_draft;
+
+typedef struct superlative superlative;
+struct superlative {
+	int today;      /* how far back today may lie (days) */
+	int direction;  /* 1 the most, 0 the least, -1 drawn */
+	bool qualified; /* among the agents above a case count (qualify()) */
+	int bind;       /* SUP_* */
+	const char *sql; /* "$F": the field of the company's signature (signed_field) */
+	const char *voice;
+	sup_word choose[3]; /* drawn in this order */
+	sup_word fixed;     /* a word given by the direction (least, most) */
+	const char *question[2]; /* for the least and the most; [1] NULL: [0] for both */
+	const char *closing;
+	const char *policy; /* the required text, NULL: none */
+	const char *tool;   /* the tool giving the values by id over the period (gold_by_period) */
+	void (*gold)(draft *d, const superlative *sp, const sup_draft *w);
+};
+
+static const char *signed_field(synth *s)
 {
-	qualif q;
-	int rc = qualify(s, d, &q, want_none);
-	bool max = rng_below(&d->r, 2);
-	const char *best = NULL;
-	if (!rc && !want_none) {
-		json_t *v = transfers
-				    ? crmw__syn_q(s,
-					    "SELECT OldValue__c, COUNT(*) FROM CaseHistory__c WHERE Field__c = 'Owner Assignment' AND "
-					    "OldValue__c IS NOT NULL AND CreatedDate >= ?1 AND CreatedDate < ?2 AND OldValue__c IN "
-					    "(SELECT value FROM json_each(?3)) GROUP BY 1",
-					    "sss", q.p.a, q.p.b, q.qtext)
-				    : crmw__syn_q(s,
-					    "SELECT c.OwnerId, AVG(strftime('%s', c.ClosedDate) - strftime('%s', c.CreatedDate)) FROM "
-					    "\"Case\" c WHERE c.CreatedDate >= ?1 AND c.CreatedDate < ?2 AND c.Status = 'Closed' AND "
-					    "c.ClosedDate IS NOT NULL AND c.OwnerId IN (SELECT value FROM json_each(?3)) AND c.Id IN "
-					    "(SELECT CaseId__c FROM CaseHistory__c WHERE Field__c = 'Owner Assignment' AND CreatedDate "
-					    ">= ?1 AND CreatedDate < ?2 GROUP BY CaseId__c HAVING COUNT(*) = 1) GROUP BY c.OwnerId",
-					    "sss", q.p.a, q.p.b, q.qtext);
-		if (!v) {
-			qualif_free(&q);
-			return s->rc;
-		}
-		rc = crmw__syn_extreme(v, max, &best) ? 1 : 0;
-		if (!rc)
-			crmw__syn_answer(d, best);
-		json_decref(v);
+	const crmw_object *o = crmw__schema_object(crmw_db_schema(s->db), "Contract");
+	return o && crmw__object_field(o, "CompanySignedDate") ? "CompanySignedDate" : "CustomerSignedDate";
+}
+
+/* The query text with every "$F" replaced by `field`. */
+static void sql_with_field(char *out, size_t cap, const char *sql, const char *field)
+{
+	crmw_buf b = CRMW_BUF_INIT;
+	for (const char *p = sql; *p;) {
+		const char *f = strstr(p, "$F");
+		size_t n = f ? (size_t)(f - p) : strlen(p);
+		crmw__buf_printf(&b, "%.*s%s", (int)n, p, f ? field : "");
+		p += n + (f ? 2 : 0);
 	}
-	if (rc) {
-		qualif_free(&q);
-		return rc;
-	}
-	if (want_none)
-		crmw__syn_answer(d, NULL);
-	crmw__syn_voice(s, d, "manager");
-	char among[160], period_cap[96];
-	crmw_buf clause = CRMW_BUF_INIT, b1 = CRMW_BUF_INIT, b2 = CRMW_BUF_INIT, b3 = CRMW_BUF_INIT;
-	qualify_text(d, &q, among, &clause);
-	cap_phrase(&q.p, period_cap);
-	const char *who = choose(d, &b2, "[agent|agent|support agent|team member|service agent]");
-	if (transfers) {
-		const char *most = choose(d, &b1, max ? "[most|highest number of|largest number of|greatest number of]"
-						      : "[fewest|lowest number of|smallest number of|least number of]");
-		slot sl[] = {{"most", most}, {"period", q.p.phrase}, {"Period", period_cap}, {"among", among}, {"who", who}};
-		crmw__syn_clause(d,
-			   "[Which {who} made the {most} case transfers {period}{among}?|{Period}, which {who} transferred "
-			   "the {most} cases{among}?|Identify the {who} with the {most} transfers {period}{among}.|Who handed "
-			   "off the {most} cases to colleagues {period}{among}?|Find the {who} who passed on the {most} cases "
-			   "{period}{among}.|Determine which {who} had the {most} transfers {period}{among}.|Can you tell me "
-			   "who transferred the {most} cases {period}{among}?|{Period}, who had the {most} case "
-			   "transfers{among}?|I need the {who} with the {most} transferred cases {period}{among}.|Which {who} "
-			   "reassigned the {most} cases to someone else {period}{among}?]",
-			   sl, NSLOTS(sl));
-	} else {
-		const char *sup = choose(d, &b1, max ? "[highest|longest|largest]" : "[lowest|shortest|smallest]");
-		const char *metric = choose(d, &b3, "[average handle time|average handling time|mean handle time|average "
-						    "case handle time]");
-		slot sl[] = {{"sup", sup}, {"took", max ? "the longest" : "the least time"}, {"period", q.p.phrase},
-			     {"Period", period_cap}, {"among", among}, {"who", who}, {"metric", metric}};
-		crmw__syn_clause(d,
-			   "[Which {who} had the {sup} {metric} {period}{among}?|{Period}, which {who} had the {sup} "
-			   "{metric}{among}?|Find the {who} with the {sup} {metric} {period}{among}.|Identify the {who} whose "
-			   "{metric} was the {sup} {period}{among}.|Who had the {sup} {metric} {period}{among}?|Determine the "
-			   "{who} with the {sup} {metric} {period}{among}.|I'd like to know which {who} had the {sup} {metric} "
-			   "{period}{among}.|Can you tell me who recorded the {sup} {metric} {period}{among}?|Please find the "
-			   "{who} whose cases took {took} on average to close {period}{among}.|{Period}, who took {took} on "
-			   "average to close their cases{among}?]",
-			   sl, NSLOTS(sl));
-	}
+	snprintf(out, cap, "%s", b.data ? b.data : "");
+	crmw_buf_dispose(&b);
+}
+
+/* The gold program's last steps: the id with the largest (smallest) of the
+ * values step `values` replied with. */
+static void respond_extreme(draft *d, int values, bool max)
+{
+	int f = crmw__syn_step(d, max ? "find_id_with_max_value" : "find_id_with_min_value",
+			 json_pack("{s:o}", "values_by_id", crmw__syn_ref(values, "")));
+	crmw__syn_respond_ref(d, f);
+}
+
+/* The question, its closing clause and the required texts. */
+static void superlative_text(synth *s, draft *d, const superlative *sp, const sup_draft *w)
+{
+	crmw__syn_voice(s, d, sp->voice);
+	char among[160] = "", period_cap[96];
+	crmw_buf clause = CRMW_BUF_INIT, words[3] = {CRMW_BUF_INIT, CRMW_BUF_INIT, CRMW_BUF_INIT};
+	if (sp->qualified)
+		qualify_text(d, w->q, among, &clause);
+	cap_phrase(w->p, period_cap);
+	slot sl[8] = {{"period", w->p->phrase}, {"Period", period_cap}, {"among", among}};
+	int n = 3;
+	for (int k = 0; k < 3 && sp->choose[k].name; k++)
+		sl[n++] = (slot){sp->choose[k].name, choose(d, &words[k], w->max ? sp->choose[k].most : sp->choose[k].least)};
+	if (sp->fixed.name)
+		sl[n++] = (slot){sp->fixed.name, w->max ? sp->fixed.most : sp->fixed.least};
+	crmw__syn_clause(d, sp->question[w->max && sp->question[1]], sl, n);
 	if (clause.len)
 		crmw__syn_clause(d, clause.data, NULL, 0);
-	crmw__syn_clause(d, id_only, NULL, 0);
+	crmw__syn_clause(d, sp->closing, NULL, 0);
 	crmw_buf_dispose(&clause);
-	crmw_buf_dispose(&b1);
-	crmw_buf_dispose(&b2);
-	crmw_buf_dispose(&b3);
-	crmw__syn_required(d, "%s%s", transfers ? transfer_policy : handle_policy, count_rule);
+	for (int k = 0; k < 3; k++)
+		crmw_buf_dispose(&words[k]);
+	if (sp->policy)
+		crmw__syn_required(d, "%s", sp->policy);
 	today_line(d);
+}
+
+static int superlative_make(synth *s, draft *d, bool want_none, const superlative *sp)
+{
+	qualif q;
+	memset(&q, 0, sizeof q);
+	period own;
+	const period *p = sp->qualified ? &q.p : &own;
+	int rc = 0;
+	if (sp->qualified) {
+		rc = qualify(s, d, &q, want_none);
+	} else {
+		crmw__syn_today(s, d, sp->today);
+		crmw__syn_period(s, d, &own, want_none ? P_NAMED : P_ANY, want_none);
+	}
+	bool max = sp->direction < 0 ? rng_below(&d->r, 2) != 0 : sp->direction != 0;
+	char a_day[11], b_day[11], sql[1000];
+	crmw__syn_day_text(p->a_days, a_day);
+	crmw__syn_day_text(p->b_days, b_day);
+	sql_with_field(sql, sizeof sql, sp->sql, sp->bind == SUP_DAYS ? signed_field(s) : "");
+	json_t *rows = rc                          ? NULL
+		       : sp->bind == SUP_DAYS      ? crmw__syn_q(s, sql, "ss", a_day, b_day)
+		       : sp->bind == SUP_QUALIFIED ? crmw__syn_q(s, sql, "sss", p->a, p->b, q.qtext)
+						   : crmw__syn_q(s, sql, "ss", p->a, p->b);
+	const char *best = NULL;
+	int ex = rows ? crmw__syn_extreme(rows, max, &best) : 0;
+	if (!rc && !rows)
+		rc = s->rc ? s->rc : CRMW_ERROR;
+	else if (!rc && (want_none ? ex != -1 : ex != 0))
+		rc = 1;
+	if (!rc)
+		crmw__syn_answer(d, want_none ? NULL : best);
+	json_decref(rows);
+	if (!rc) {
+		sup_draft w = {p, &q, max, want_none};
+		superlative_text(s, d, sp, &w);
+		sp->gold(d, sp, &w);
+	}
+	qualif_free(&q);
+	return rc;
+}
+
+/* handle_time, transfer_count: the qualified agents, then their metric. */
+static void gold_transfers(draft *d, const superlative *sp, const sup_draft *w)
+{
 	json_t *a, *b;
-	int qs = qualify_steps(d, &q, &a, &b);
-	if (want_none) {
+	int qs = qualify_steps(d, w->q, &a, &b);
+	if (w->want_none) {
 		crmw__syn_respond_ref(d, qs);
-	} else if (transfers) {
-		int t = crmw__syn_step(d, "get_agent_transferred_cases_by_period",
+	} else {
+		int t = crmw__syn_step(d, sp->tool,
 				 json_pack("{s:O, s:O, s:o}", "start_date", a, "end_date", b, "qualified_agent_ids", crmw__syn_ref(qs, "")));
-		int f = crmw__syn_step(d, max ? "find_id_with_max_value" : "find_id_with_min_value",
-				 json_pack("{s:o}", "values_by_id", crmw__syn_ref(t, "")));
-		crmw__syn_respond_ref(d, f);
+		respond_extreme(d, t, w->max);
+	}
+	json_decref(a);
+	json_decref(b);
+}
+
+static void gold_handle_time(draft *d, const superlative *sp, const sup_draft *w)
+{
+	(void)sp;
+	json_t *a, *b;
+	int qs = qualify_steps(d, w->q, &a, &b);
+	if (w->want_none) {
+		crmw__syn_respond_ref(d, qs);
 	} else {
 		int nt = crmw__syn_step(d, "get_non_transferred_case_ids", json_pack("{s:O, s:O}", "start_date", a, "end_date", b));
 		int cs = crmw__syn_step(d, "get_cases",
 				  json_pack("{s:O, s:O, s:o, s:o, s:[s]}", "start_date", a, "end_date", b, "agent_ids",
 					    crmw__syn_ref(qs, ""), "case_ids", crmw__syn_ref(nt, ""), "statuses", "Closed"));
 		int av = crmw__syn_step(d, "calculate_average_handle_time", json_pack("{s:o}", "cases", crmw__syn_ref(cs, "")));
-		int f = crmw__syn_step(d, max ? "find_id_with_max_value" : "find_id_with_min_value",
-				 json_pack("{s:o}", "values_by_id", crmw__syn_ref(av, "")));
-		crmw__syn_respond_ref(d, f);
+		respond_extreme(d, av, w->max);
 	}
 	json_decref(a);
 	json_decref(b);
-	qualif_free(&q);
-	return 0;
 }
+
+/* best_region_identification: the closed cases, their states, the average
+ * closure time per state. */
+static void gold_region(draft *d, const superlative *sp, const sup_draft *w)
+{
+	(void)sp;
+	json_t *a, *b;
+	crmw__syn_period_args(d, w->p, &a, &b);
+	int cs = crmw__syn_step(d, "get_cases", json_pack("{s:o, s:o, s:[s]}", "start_date", a, "end_date", b, "statuses", "Closed"));
+	if (w->want_none) {
+		crmw__syn_respond_ref(d, cs);
+		return;
+	}
+	int ss = crmw__syn_step(d, "get_shipping_state", json_pack("{s:o}", "cases", crmw__syn_ref(cs, "")));
+	int av = crmw__syn_step(d, "calculate_region_average_closure_times", json_pack("{s:o}", "cases", crmw__syn_ref(ss, "")));
+	respond_extreme(d, av, w->max);
+}
+
+/* One tool gives the values by id over the period. */
+static void gold_by_period(draft *d, const superlative *sp, const sup_draft *w)
+{
+	json_t *a, *b;
+	crmw__syn_period_args(d, w->p, &a, &b);
+	int m = crmw__syn_step(d, sp->tool, json_pack("{s:o, s:o}", "start_date", a, "end_date", b));
+	respond_extreme(d, m, w->max);
+}
+
+#define AGENT_WORD {"who", "[agent|agent|support agent|team member|service agent]", "[agent|agent|support agent|team member|service agent]"}
+#define REP_WORD {"who", "[agent|agent|sales agent|rep|sales rep]", "[agent|agent|sales agent|rep|sales rep]"}
+
+enum { SUP_HANDLE_TIME, SUP_TRANSFERS, SUP_REGION, SUP_SALES_AMOUNT, SUP_SALES_CYCLE };
+
+static const superlative superlatives[] = {
+	[SUP_HANDLE_TIME] = {
+		.today = 120, .direction = -1, .qualified = true, .bind = SUP_QUALIFIED,
+		.sql = "SELECT c.OwnerId, AVG(strftime('%s', c.ClosedDate) - strftime('%s', c.CreatedDate)) FROM "
+		       "\"Case\" c WHERE c.CreatedDate >= ?1 AND c.CreatedDate < ?2 AND c.Status = 'Closed' AND "
+		       "c.ClosedDate IS NOT NULL AND c.OwnerId IN (SELECT value FROM json_each(?3)) AND c.Id IN "
+		       "(SELECT CaseId__c FROM CaseHistory__c WHERE Field__c = 'Owner Assignment' AND CreatedDate "
+		       ">= ?1 AND CreatedDate < ?2 GROUP BY CaseId__c HAVING COUNT(*) = 1) GROUP BY c.OwnerId",
+		.voice = "manager",
+		.choose = {AGENT_WORD,
+			   {"sup", "[lowest|shortest|smallest]", "[highest|longest|largest]"},
+			   {"metric", "[average handle time|average handling time|mean handle time|average case handle time]",
+			    "[average handle time|average handling time|mean handle time|average case handle time]"}},
+		.fixed = {"took", "the least time", "the longest"},
+		.question = {
+			"[Which {who} had the {sup} {metric} {period}{among}?|{Period}, which {who} had the {sup} "
+			"{metric}{among}?|Find the {who} with the {sup} {metric} {period}{among}.|Identify the {who} whose "
+			"{metric} was the {sup} {period}{among}.|Who had the {sup} {metric} {period}{among}?|Determine the "
+			"{who} with the {sup} {metric} {period}{among}.|I'd like to know which {who} had the {sup} {metric} "
+			"{period}{among}.|Can you tell me who recorded the {sup} {metric} {period}{among}?|Please find the "
+			"{who} whose cases took {took} on average to close {period}{among}.|{Period}, who took {took} on "
+			"average to close their cases{among}?]"},
+		.closing = id_only,
+		.policy = HANDLE_POLICY COUNT_RULE,
+		.gold = gold_handle_time,
+	},
+	[SUP_TRANSFERS] = {
+		.today = 120, .direction = -1, .qualified = true, .bind = SUP_QUALIFIED,
+		.sql = "SELECT OldValue__c, COUNT(*) FROM CaseHistory__c WHERE Field__c = 'Owner Assignment' AND "
+		       "OldValue__c IS NOT NULL AND CreatedDate >= ?1 AND CreatedDate < ?2 AND OldValue__c IN "
+		       "(SELECT value FROM json_each(?3)) GROUP BY 1",
+		.voice = "manager",
+		.choose = {AGENT_WORD,
+			   {"most", "[fewest|lowest number of|smallest number of|least number of]",
+			    "[most|highest number of|largest number of|greatest number of]"}},
+		.question = {
+			"[Which {who} made the {most} case transfers {period}{among}?|{Period}, which {who} transferred the "
+			"{most} cases{among}?|Identify the {who} with the {most} transfers {period}{among}.|Who handed off "
+			"the {most} cases to colleagues {period}{among}?|Find the {who} who passed on the {most} cases "
+			"{period}{among}.|Determine which {who} had the {most} transfers {period}{among}.|Can you tell me "
+			"who transferred the {most} cases {period}{among}?|{Period}, who had the {most} case "
+			"transfers{among}?|I need the {who} with the {most} transferred cases {period}{among}.|Which {who} "
+			"reassigned the {most} cases to someone else {period}{among}?]"},
+		.closing = id_only,
+		.policy = TRANSFER_POLICY COUNT_RULE,
+		.tool = "get_agent_transferred_cases_by_period",
+		.gold = gold_transfers,
+	},
+	[SUP_REGION] = {
+		.today = 120, .direction = 0, .bind = SUP_TIMES,
+		.sql = "SELECT a.ShippingState, AVG(strftime('%s', c.ClosedDate) - strftime('%s', c.CreatedDate)) FROM "
+		       "\"Case\" c JOIN Account a ON a.Id = c.AccountId WHERE c.Status = 'Closed' AND c.ClosedDate IS NOT NULL "
+		       "AND c.CreatedDate >= ?1 AND c.CreatedDate < ?2 AND a.ShippingState IS NOT NULL AND a.ShippingState != '' "
+		       "GROUP BY 1",
+		.voice = "analyst",
+		.question = {
+			"[Which state had the quickest case closures {period}?|{Period}, in which state were cases closed "
+			"the fastest?|Where were cases closed most quickly {period}?|Which state closed its cases fastest on "
+			"average {period}?|{Period}, which state had the shortest average time to close a case?|Find the "
+			"state with the quickest average case closure {period}.|Identify the state where cases were resolved "
+			"the fastest {period}.|In which state did customers see their cases closed soonest {period}?|Of all "
+			"states, which one had the fastest case closures {period}?|{Period}, where did we close cases the "
+			"quickest?]"},
+		.closing = "[Return only the two-letter code of the state (for example CA).|Answer with the state's two-letter "
+			   "abbreviation only.|Reply with just the two-letter state code, like NY.|Give only the state's postal "
+			   "abbreviation (two letters).]",
+		.gold = gold_region,
+	},
+	[SUP_SALES_AMOUNT] = {
+		.today = 200, .direction = -1, .bind = SUP_DAYS,
+		.sql = "SELECT o.OwnerId, ROUND(SUM(li.TotalPrice) * 100) / 100 FROM Opportunity o JOIN Contract c ON c.Id = "
+		       "o.ContractID__c JOIN OpportunityLineItem li ON li.OpportunityId = o.Id WHERE substr(c.$F, 1, 10) >= ?1 "
+		       "AND substr(c.$F, 1, 10) < ?2 AND o.OwnerId IS NOT NULL GROUP BY 1",
+		.voice = "sales",
+		.choose = {REP_WORD},
+		.question = {
+			"[Which {who} had the lowest sales {period}?|{Period}, who sold the least by sales amount?|Identify "
+			"the {who} with the smallest total sales {period}.|Who closed the least revenue {period}?|Find the "
+			"{who} whose signed deals added up to the least {period}.|{Period}, which {who} had the lowest sales "
+			"figures?|Which {who} sold the least by value {period}?|Determine the {who} with the lowest sales "
+			"amount {period}.]",
+			"[Which {who} brought in the highest sales {period}?|{Period}, who was our top seller by sales "
+			"amount?|Identify the {who} with the largest total sales {period}.|Who closed the most revenue "
+			"{period}?|Find the {who} whose signed deals added up to the most {period}.|{Period}, which {who} "
+			"had the biggest sales figures?|Which {who} sold the most by value {period}?|Determine the {who} "
+			"with the highest sales amount {period}.]"},
+		.closing = id_only,
+		.policy = "## Sales amount\n- An agent's sales are the sum of quantity x unit price over the line items of "
+			  "their opportunities whose contract the company signed in the period.\n",
+		.tool = "get_agent_sales_amounts",
+		.gold = gold_by_period,
+	},
+	[SUP_SALES_CYCLE] = {
+		.today = 200, .direction = -1, .bind = SUP_DAYS,
+		.sql = "SELECT o.OwnerId, AVG((strftime('%s', substr(c.$F, 1, 10) || 'T00:00:00Z') - strftime('%s', "
+		       "o.CreatedDate)) / 86400.0) FROM Opportunity o JOIN Contract c ON c.Id = o.ContractID__c WHERE "
+		       "substr(c.$F, 1, 10) >= ?1 AND substr(c.$F, 1, 10) < ?2 AND o.OwnerId IS NOT NULL GROUP BY 1",
+		.voice = "sales",
+		.choose = {REP_WORD},
+		.question = {
+			"[Which {who} had the fastest average sales cycle {period}?|{Period}, whose deals took the shortest "
+			"time on average from opportunity to signed contract?|Identify the {who} with the quickest average "
+			"sales cycle {period}.|Who closed deals fastest on average {period}?|Find the {who} whose "
+			"opportunities reached a signed contract soonest {period}.|{Period}, which {who} had the shortest "
+			"time from opportunity to signature on average?|Determine the {who} with the quickest deal cycle "
+			"{period}.|Which {who} needed the fewest days on average to close a deal {period}?]",
+			"[Which {who} had the slowest average sales cycle {period}?|{Period}, whose deals took the longest "
+			"on average from opportunity to signed contract?|Identify the {who} with the longest average sales "
+			"cycle {period}.|Who took the most time on average to close deals {period}?|Find the {who} whose "
+			"opportunities took longest to reach a signed contract {period}.|{Period}, which {who} had the "
+			"longest time from opportunity to signature on average?|Determine the {who} with the slowest deal "
+			"cycle {period}.|Which {who} needed the most days on average to close a deal {period}?]"},
+		.closing = id_only,
+		.policy = "## Sales cycle\n- The sales cycle of a deal is the number of days from the opportunity's CreatedDate "
+			  "to the day the company signed its contract; an agent's is the average over the deals signed in the "
+			  "period.\n",
+		.tool = "get_agent_sales_cycles",
+		.gold = gold_by_period,
+	},
+};
 
 static int make_handle_time(synth *s, draft *d, bool want_none)
 {
-	return agent_metric(s, d, want_none, false);
+	return superlative_make(s, d, want_none, &superlatives[SUP_HANDLE_TIME]);
 }
 
 static int make_transfer_count(synth *s, draft *d, bool want_none)
 {
-	return agent_metric(s, d, want_none, true);
+	return superlative_make(s, d, want_none, &superlatives[SUP_TRANSFERS]);
+}
+
+static int make_best_region(synth *s, draft *d, bool want_none)
+{
+	return superlative_make(s, d, want_none, &superlatives[SUP_REGION]);
+}
+
+static int make_sales_amount(synth *s, draft *d, bool want_none)
+{
+	return superlative_make(s, d, want_none, &superlatives[SUP_SALES_AMOUNT]);
+}
+
+static int make_sales_cycle(synth *s, draft *d, bool want_none)
+{
+	return superlative_make(s, d, want_none, &superlatives[SUP_SALES_CYCLE]);
 }
 
 /* ------------------------------------------------------------ products */
@@ -424,58 +667,6 @@ static int make_monthly_trend(synth *s, draft *d, bool want_none)
 			  json_pack("{s:o, s:o, s:o}", "start_date", a, "end_date", b, "order_item_ids", crmw__syn_ref(oi, "")));
 	int mc = crmw__syn_step(d, "get_month_to_case_count", json_pack("{s:o}", "cases", crmw__syn_ref(cs, "")));
 	int f = crmw__syn_step(d, "find_id_with_max_value", json_pack("{s:o}", "values_by_id", crmw__syn_ref(mc, "")));
-	crmw__syn_respond_ref(d, f);
-	return 0;
-}
-
-static int make_best_region(synth *s, draft *d, bool want_none)
-{
-	crmw__syn_today(s, d, 120);
-	period p;
-	crmw__syn_period(s, d, &p, want_none ? P_NAMED : P_ANY, want_none);
-	json_t *avg = crmw__syn_q(s,
-			    "SELECT a.ShippingState, AVG(strftime('%s', c.ClosedDate) - strftime('%s', c.CreatedDate)) FROM "
-			    "\"Case\" c JOIN Account a ON a.Id = c.AccountId WHERE c.Status = 'Closed' AND c.ClosedDate IS NOT NULL "
-			    "AND c.CreatedDate >= ?1 AND c.CreatedDate < ?2 AND a.ShippingState IS NOT NULL AND a.ShippingState != '' "
-			    "GROUP BY 1",
-			    "ss", p.a, p.b);
-	QERR(avg);
-	const char *best = NULL;
-	int ex = crmw__syn_extreme(avg, false, &best);
-	if (want_none ? ex != -1 : ex != 0) {
-		json_decref(avg);
-		return 1;
-	}
-	crmw__syn_answer(d, want_none ? NULL : best);
-	json_decref(avg);
-	crmw__syn_voice(s, d, "analyst");
-	char pc[96];
-	cap_phrase(&p, pc);
-	slot sl[] = {{"period", p.phrase}, {"Period", pc}};
-	crmw__syn_clause(d,
-		   "[Which state had the quickest case closures {period}?|{Period}, in which state were cases closed the "
-		   "fastest?|Where were cases closed most quickly {period}?|Which state closed its cases fastest on "
-		   "average {period}?|{Period}, which state had the shortest average time to close a case?|Find the state "
-		   "with the quickest average case closure {period}.|Identify the state where cases were resolved the "
-		   "fastest {period}.|In which state did customers see their cases closed soonest {period}?|Of all "
-		   "states, which one had the fastest case closures {period}?|{Period}, where did we close cases the quickest?]",
-		   sl, NSLOTS(sl));
-	crmw__syn_clause(d,
-		   "[Return only the two-letter code of the state (for example CA).|Answer with the state's two-letter "
-		   "abbreviation only.|Reply with just the two-letter state code, like NY.|Give only the state's postal "
-		   "abbreviation (two letters).]",
-		   NULL, 0);
-	today_line(d);
-	json_t *a, *b;
-	crmw__syn_period_args(d, &p, &a, &b);
-	int cs = crmw__syn_step(d, "get_cases", json_pack("{s:o, s:o, s:[s]}", "start_date", a, "end_date", b, "statuses", "Closed"));
-	if (want_none) {
-		crmw__syn_respond_ref(d, cs);
-		return 0;
-	}
-	int ss = crmw__syn_step(d, "get_shipping_state", json_pack("{s:o}", "cases", crmw__syn_ref(cs, "")));
-	int av = crmw__syn_step(d, "calculate_region_average_closure_times", json_pack("{s:o}", "cases", crmw__syn_ref(ss, "")));
-	int f = crmw__syn_step(d, "find_id_with_min_value", json_pack("{s:o}", "values_by_id", crmw__syn_ref(av, "")));
 	crmw__syn_respond_ref(d, f);
 	return 0;
 }
@@ -1139,112 +1330,6 @@ static int make_case_routing(synth *s, draft *d, bool want_none)
 }
 
 /* -------------------------------------------------------------- sales */
-
-static const char *signed_field(synth *s)
-{
-	const crmw_object *o = crmw__schema_object(crmw_db_schema(s->db), "Contract");
-	return o && crmw__object_field(o, "CompanySignedDate") ? "CompanySignedDate" : "CustomerSignedDate";
-}
-
-static int sales_metric(synth *s, draft *d, bool want_none, bool cycle)
-{
-	crmw__syn_today(s, d, 200);
-	period p;
-	crmw__syn_period(s, d, &p, want_none ? P_NAMED : P_ANY, want_none);
-	/* [a, b) in days: both ends of a period are midnights */
-	char a_day[11], b_day[11];
-	crmw__syn_day_text(p.a_days, a_day);
-	crmw__syn_day_text(p.b_days, b_day);
-	const char *sf = signed_field(s);
-	char sql[900];
-	if (cycle)
-		snprintf(sql, sizeof sql,
-			 "SELECT o.OwnerId, AVG((strftime('%%s', substr(c.%s, 1, 10) || 'T00:00:00Z') - strftime('%%s', "
-			 "o.CreatedDate)) / 86400.0) FROM Opportunity o JOIN Contract c ON c.Id = o.ContractID__c WHERE "
-			 "substr(c.%s, 1, 10) >= ?1 AND substr(c.%s, 1, 10) < ?2 AND o.OwnerId IS NOT NULL GROUP BY 1",
-			 sf, sf, sf);
-	else
-		snprintf(sql, sizeof sql,
-			 "SELECT o.OwnerId, ROUND(SUM(li.TotalPrice) * 100) / 100 FROM Opportunity o JOIN Contract c ON c.Id = "
-			 "o.ContractID__c JOIN OpportunityLineItem li ON li.OpportunityId = o.Id WHERE substr(c.%s, 1, 10) >= ?1 "
-			 "AND substr(c.%s, 1, 10) < ?2 AND o.OwnerId IS NOT NULL GROUP BY 1",
-			 sf, sf);
-	json_t *rows = crmw__syn_q(s, sql, "ss", a_day, b_day);
-	QERR(rows);
-	bool max = rng_below(&d->r, 2);
-	const char *best = NULL;
-	int ex = crmw__syn_extreme(rows, max, &best);
-	if (want_none ? ex != -1 : ex != 0) {
-		json_decref(rows);
-		return 1;
-	}
-	crmw__syn_answer(d, want_none ? NULL : best);
-	json_decref(rows);
-	crmw__syn_voice(s, d, "sales");
-	char pc[96];
-	cap_phrase(&p, pc);
-	crmw_buf b1 = CRMW_BUF_INIT;
-	const char *who = choose(d, &b1, "[agent|agent|sales agent|rep|sales rep]");
-	slot sl[] = {{"period", p.phrase}, {"Period", pc}, {"who", who}};
-	if (cycle)
-		crmw__syn_clause(d,
-			   max ? "[Which {who} had the slowest average sales cycle {period}?|{Period}, whose deals took the "
-				 "longest on average from opportunity to signed contract?|Identify the {who} with the longest "
-				 "average sales cycle {period}.|Who took the most time on average to close deals {period}?|Find "
-				 "the {who} whose opportunities took longest to reach a signed contract {period}.|{Period}, which "
-				 "{who} had the longest time from opportunity to signature on average?|Determine the {who} with "
-				 "the slowest deal cycle {period}.|Which {who} needed the most days on average to close a deal "
-				 "{period}?]"
-			       : "[Which {who} had the fastest average sales cycle {period}?|{Period}, whose deals took the "
-				 "shortest time on average from opportunity to signed contract?|Identify the {who} with the "
-				 "quickest average sales cycle {period}.|Who closed deals fastest on average {period}?|Find the "
-				 "{who} whose opportunities reached a signed contract soonest {period}.|{Period}, which {who} had "
-				 "the shortest time from opportunity to signature on average?|Determine the {who} with the "
-				 "quickest deal cycle {period}.|Which {who} needed the fewest days on average to close a deal "
-				 "{period}?]",
-			   sl, NSLOTS(sl));
-	else
-		crmw__syn_clause(d,
-			   max ? "[Which {who} brought in the highest sales {period}?|{Period}, who was our top seller by "
-				 "sales amount?|Identify the {who} with the largest total sales {period}.|Who closed the most "
-				 "revenue {period}?|Find the {who} whose signed deals added up to the most {period}.|{Period}, "
-				 "which {who} had the biggest sales figures?|Which {who} sold the most by value {period}?|"
-				 "Determine the {who} with the highest sales amount {period}.]"
-			       : "[Which {who} had the lowest sales {period}?|{Period}, who sold the least by sales "
-				 "amount?|Identify the {who} with the smallest total sales {period}.|Who closed the least "
-				 "revenue {period}?|Find the {who} whose signed deals added up to the least {period}.|{Period}, "
-				 "which {who} had the lowest sales figures?|Which {who} sold the least by value {period}?|"
-				 "Determine the {who} with the lowest sales amount {period}.]",
-			   sl, NSLOTS(sl));
-	crmw_buf_dispose(&b1);
-	crmw__syn_clause(d, id_only, NULL, 0);
-	if (cycle)
-		crmw__syn_required(d, "## Sales cycle\n- The sales cycle of a deal is the number of days from the opportunity's "
-				"CreatedDate to the day the company signed its contract; an agent's is the average over the "
-				"deals signed in the period.\n");
-	else
-		crmw__syn_required(d, "## Sales amount\n- An agent's sales are the sum of quantity x unit price over the line items "
-				"of their opportunities whose contract the company signed in the period.\n");
-	today_line(d);
-	json_t *a, *b;
-	crmw__syn_period_args(d, &p, &a, &b);
-	int m = crmw__syn_step(d, cycle ? "get_agent_sales_cycles" : "get_agent_sales_amounts",
-			 json_pack("{s:o, s:o}", "start_date", a, "end_date", b));
-	int f = crmw__syn_step(d, max ? "find_id_with_max_value" : "find_id_with_min_value",
-			 json_pack("{s:o}", "values_by_id", crmw__syn_ref(m, "")));
-	crmw__syn_respond_ref(d, f);
-	return 0;
-}
-
-static int make_sales_amount(synth *s, draft *d, bool want_none)
-{
-	return sales_metric(s, d, want_none, false);
-}
-
-static int make_sales_cycle(synth *s, draft *d, bool want_none)
-{
-	return sales_metric(s, d, want_none, true);
-}
 
 /*
  * Conversion rate, as CRMArena-Pro's policy defines it: of the leads an
