@@ -3,7 +3,8 @@
  * None quotas, verification by running the gold programs, ids and splits)
  * and the shared pieces the families use: a SQL helper for the reference
  * solutions, periods and their phrases, gold-program steps, personas and the
- * metadata texts.  The families themselves are in families.c.
+ * metadata texts.  The families themselves are in families.c (and
+ * superlative.c, probes.c).
  * SPDX-License-Identifier: Apache-2.0
  */
 #include "tasks/synth.h"
