@@ -3,7 +3,8 @@
  * None quotas, verification by running the gold programs, ids and splits)
  * and the shared pieces the families use: a SQL helper for the reference
  * solutions, periods and their phrases, gold-program steps, personas and the
- * metadata texts.  The families themselves are in families.c.
+ * metadata texts.  The families themselves are in families.c (and
+ * superlative.c, probes.c).
  * SPDX-License-Identifier: Apache-2.0
  */
 #include "tasks/synth.h"
@@ -732,237 +733,327 @@ int crmw_tasks_generate_progress(crmw_task_set **out, crmw_buf *report, crmw_db 
 #define ANSWER_CAP 0.28
 #define CAP_ATTEMPTS 250
 
-static int generate(crmw_task_set **out, crmw_buf *report, crmw_db *db, const char *options_json,
-		    crmw_progress_fn progress, void *userdata)
-{
-	*out = NULL;
+/* One call of generate: the options, the org, the gold runner, and what is
+ * made over the families. */
+typedef struct gen_run {
 	synth s;
-	memset(&s, 0, sizeof s);
+	crmw_db *db;
+	crmw_progress_fn progress;
+	void *userdata;
 	json_t *opts;
-	int rc = parse_options(&s, options_json, &opts);
-	if (rc) {
-		json_decref(opts);
-		return rc;
-	}
-	rc = load_org(&s, db);
-	const json_t *fams = json_object_get(opts, "families");
-	bool all = !fams || (json_is_string(fams) && strcmp(json_string_value(fams), "all") == 0);
-	if (!rc && !all)
-		rc = check_listed(fams, s.profile, "families");
-	const json_t *holdout = json_object_get(opts, "holdout");
-	if (!rc && holdout)
-		rc = check_listed(holdout, 0, "holdout");
-	if (rc) {
-		json_decref(opts);
-		return rc;
-	}
-	int64_t per = json_object_get(opts, "per_family") ? json_integer_value(json_object_get(opts, "per_family")) : 10;
-	int64_t seed = json_integer_value(json_object_get(opts, "seed"));
-	double test_share = json_object_get(opts, "test_share") ? json_number_value(json_object_get(opts, "test_share")) : 0.2;
-	bool verify = !json_is_false(json_object_get(opts, "verify"));
-	s.seed = (uint64_t)seed;
-
+	const json_t *fams, *holdout; /* the options of those names */
+	bool all;                     /* every family of the profile */
+	int64_t per, seed;
+	double test_share;
 	crmw__gold_runner run;
-	bool have_runner = false;
-	if (verify) {
-		rc = crmw__gold_runner_init(&run, db);
-		if (rc) {
-			json_decref(opts);
-			return rc;
-		}
-		have_runner = true;
-	}
-	json_t *tasks = json_array(), *rep = json_object();
-	json_t *seen = json_object(); /* identities of the tasks made, as keys */
+	bool have_runner;
+	json_t *tasks, *rep;
+	json_t *seen; /* identities of the tasks made, as keys */
 	draft d;
-	memset(&d, 0, sizeof d);
-	int fi = 0;
-	int64_t nsel = 0, done = 0;
-	for (const syn_family *f = crmw__syn_families; f->name; f++)
-		nsel += profile_has(f, s.profile) && (all || crmw__listed(fams, f->name));
-	for (const syn_family *f = crmw__syn_families; !rc && f->name; f++, fi++) {
-		if (!profile_has(f, s.profile) || (!all && !crmw__listed(fams, f->name)))
-			continue;
-		double share = s.profile == 1 ? f->none_crmarena : f->none_pro;
-		int64_t made = 0, nones = 0, attempts = 0, rejected = 0, disagree = 0, dups = 0, cuts = 0, shortfall = 0,
-			skewed = 0;
-		/* Answer balance: no non-None answer may answer more than
-		 * ANSWER_CAP of the family's non-None slots (at least 2). */
-		int64_t quota_none = (int64_t)floor((double)per * share + 1e-9);
-		int64_t cap = (int64_t)floor(ANSWER_CAP * (double)(per - quota_none));
-		if (cap < 2)
-			cap = 2;
-		json_t *answered = json_object(); /* answer (compact JSON) -> tasks made with it */
-		s.answered = answered;
-		bool used_up[2] = {false, false}; /* no distinct task with (1) or without (0) a None answer is left */
-		s.ambiguous = 0;
-		for (int64_t i = 0; !rc && i < per; i++) {
-			/* An exact quota of None answers, spread over the family. */
-			bool want_none = floor((double)(i + 1) * share + 1e-9) > floor((double)i * share + 1e-9);
-			if (used_up[want_none]) {
-				shortfall++; /* not made up with the other kind: the None share stays */
-				continue;
-			}
-			json_t *task = NULL;
-			int64_t slot_dups = 0, run_dups = 0; /* copies of the wanted kind: in the slot, in a row */
-			bool met_dup = false;                /* a copy of either kind */
-			for (int attempt = 0; !rc && !task; attempt++) {
-				/* A slot that meets tasks already made keeps looking for a
-				 * new one (the org may hold a rare one) until DUP_LIMIT of
-				 * its drafts in a row were copies: then the org has no
-				 * other of this kind, and giving up on the quota would skew
-				 * it.  Otherwise 400 attempts, the last 100 without the
-				 * quota. */
-				if (run_dups >= DUP_LIMIT) {
-					used_up[want_none] = true;
-					break;
-				}
-				if (attempt >= (slot_dups ? MAX_ATTEMPTS_DUPS : 400))
-					break;
-				bool wn = attempt < 300 || slot_dups ? want_none : !want_none; /* give up on the quota last */
-				attempts++;
-				draft_reset(&d);
-				d.r = rng_stream(s.seed ^ 0x7a5b3c1dULL, (uint64_t)(fi + 1) * 0x10001ULL + (uint64_t)attempt,
-						 (uint64_t)i);
-				int mr = f->make(&s, &d, wn);
-				if (mr < 0) {
-					rc = mr;
-					break;
-				}
-				if (mr > 0) {
-					rejected++;
-					continue;
-				}
-				/* a draft whose answer has its share already is drawn again
-				 * (until the last attempts of the slot) */
-				char *akey = json_dumps(d.answer, JSON_COMPACT);
-				const json_t *seen_a = akey ? json_object_get(answered, akey) : NULL;
-				bool none_answer = json_array_size(d.answer) == 0 || json_is_null(json_array_get(d.answer, 0));
-				if (!none_answer && seen_a && json_integer_value(seen_a) >= cap && attempt < CAP_ATTEMPTS) {
-					skewed++;
-					free(akey);
-					continue;
-				}
-				json_t *t = draft_task(&s, &d, f);
-				char *key = t ? task_identity(f, &d, t) : NULL;
-				if (!key || !akey) {
-					free(key);
-					free(akey);
-					json_decref(t);
-					rc = crmw__errf(NULL, CRMW_ENOMEM, "out of memory");
-					break;
-				}
-				if (json_object_get(seen, key)) { /* the same task again */
-					free(akey);
-					dups++;
-					met_dup = true;
-					if (wn == want_none) { /* a copy of the kind the slot wants */
-						slot_dups++;
-						run_dups++;
-					}
-					json_decref(t);
-					free(key);
-					continue;
-				}
-				run_dups = 0; /* copies in a row only */
-				if (have_runner) {
-					json_t *check = NULL;
-					rc = crmw__gold_run(&run, t, &check, NULL);
-					bool ok = !rc && json_is_true(json_object_get(check, "ok"));
-					if (!rc && !ok && json_is_true(json_object_get(check, "cut"))) {
-						/* a reply longer than an episode shows: the task is
-						 * rejected, not the gold program's fault */
-						cuts++;
-						crmw__log(&db->h.log, CRMW_LOG_INFO, "%s: a gold reply was cut, task rejected: %.300s",
-							  f->name, json_string_value(json_object_get(check, "error")));
-					} else if (!rc && !ok) {
-						disagree++;
-						char *why = crmw__syn_json_text(check);
-						crmw__log(&db->h.log, CRMW_LOG_WARN, "%s: gold program disagrees: %.600s", f->name,
-							  why ? why : "");
-						free(why);
-					}
-					json_decref(check);
-					if (!ok) {
-						free(key);
-						free(akey);
-						json_decref(t);
-						continue;
-					}
-				}
-				if (!none_answer && akey)
-					json_object_set_new(answered, akey, json_integer(json_integer_value(seen_a) + 1));
-				free(akey);
-				if (json_object_set_new(seen, key, json_true())) {
-					free(key);
-					json_decref(t);
-					rc = crmw__errf(NULL, CRMW_ENOMEM, "out of memory");
-					break;
-				}
-				free(key);
-				task = t;
-				if (json_is_null(json_array_get(json_object_get(t, "answer"), 0)))
-					nones++;
-			}
-			if (rc)
-				break;
-			if (!task && met_dup) {
-				shortfall++; /* every distinct task this slot could be is made */
-				continue;
-			}
-			if (!task) {
-				rc = crmw__errf(NULL, CRMW_EINVALID,
-						"cannot make a '%s' task from this org after %d attempts (is the org too small?)",
-						f->name, 400);
-				break;
-			}
-			char id[96];
-			snprintf(id, sizeof id, "%s-%lld-%04lld", f->name, (long long)seed, (long long)i);
-			json_object_set_new(task, "id", json_string(id));
-			const char *split = holdout && crmw__listed(holdout, f->name) ? "holdout"
-					    : (double)(crmw__mix64(crmw__fnv1a(CRMW_FNV_OFFSET, id, strlen(id))) >> 11) * (1.0 / 9007199254740992.0) < test_share ? "test"
-													  : "train";
-			json_object_set_new(task, "split", json_string(split));
-			json_object_set_new(task, "idx", json_integer((json_int_t)json_array_size(tasks)));
-			json_array_append_new(tasks, task);
-			made++;
-			if (progress && progress("tasks", ++done, nsel * per, userdata) != 0)
-				rc = crmw__errf(NULL, CRMW_EUSER, "task synthesis canceled by the progress callback");
-		}
-		if (shortfall)
-			crmw__log(&db->h.log, CRMW_LOG_WARN,
-				  "%s: %lld distinct tasks, not %lld: the org has no other (%lld left out)", f->name,
-				  (long long)made, (long long)per, (long long)shortfall);
-		s.answered = NULL;
-		json_decref(answered);
-		json_object_set_new(rep, f->name,
-				    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "tasks", (json_int_t)made, "none",
-					      (json_int_t)nones, "attempts", (json_int_t)attempts, "rejected", (json_int_t)rejected,
-					      "disagreements", (json_int_t)disagree, "duplicates", (json_int_t)dups, "short",
-					      (json_int_t)shortfall, "cut", (json_int_t)cuts, "ambiguous", (json_int_t)s.ambiguous,
-					      "skewed", (json_int_t)skewed));
+	int64_t nsel, done; /* slots of the selected families, slots filled */
+} gen_run;
+
+/* One family's run over its slots, and its line of the report. */
+typedef struct fam_run {
+	const syn_family *f;
+	int fi;          /* its index in crmw__syn_families (the random streams) */
+	int64_t cap;     /* tasks one non-None answer may answer */
+	json_t *answered; /* answer (compact JSON) -> tasks made with it */
+	bool used_up[2]; /* no distinct task with (1) or without (0) a None answer is left */
+	int64_t made, nones, attempts, rejected, disagree, dups, cuts, shortfall, skewed;
+} fam_run;
+
+/* What became of a draft: passed over (rejected by its family, an answer
+ * with its share, a failed gold program), a copy of a task made, or new. */
+enum { DRAFT_NEXT, DRAFT_DUP, DRAFT_NEW };
+
+/* The options and the org: the families and holdout checked against the
+ * profile, the gold runner made when the tasks are verified. */
+static int gen_setup(gen_run *g, const char *options_json)
+{
+	int rc = parse_options(&g->s, options_json, &g->opts);
+	if (rc)
+		return rc;
+	rc = load_org(&g->s, g->db);
+	g->fams = json_object_get(g->opts, "families");
+	g->all = !g->fams || (json_is_string(g->fams) && strcmp(json_string_value(g->fams), "all") == 0);
+	if (!rc && !g->all)
+		rc = check_listed(g->fams, g->s.profile, "families");
+	g->holdout = json_object_get(g->opts, "holdout");
+	if (!rc && g->holdout)
+		rc = check_listed(g->holdout, 0, "holdout");
+	if (rc)
+		return rc;
+	const json_t *opts = g->opts;
+	g->per = json_object_get(opts, "per_family") ? json_integer_value(json_object_get(opts, "per_family")) : 10;
+	g->seed = json_integer_value(json_object_get(opts, "seed"));
+	g->test_share = json_object_get(opts, "test_share") ? json_number_value(json_object_get(opts, "test_share")) : 0.2;
+	g->s.seed = (uint64_t)g->seed;
+	if (!json_is_false(json_object_get(opts, "verify"))) {
+		rc = crmw__gold_runner_init(&g->run, g->db);
+		if (rc)
+			return rc;
+		g->have_runner = true;
 	}
-	json_decref(seen);
-	draft_dispose(&d);
-	json_decref(s.case_products[0]);
-	json_decref(s.case_products[1]);
+	return CRMW_OK;
+}
+
+/* A new task's gold program run on the org: *ok when it reaches the
+ * answer.  A reply cut at the caps and a disagreement are counted and
+ * logged. */
+static int gold_check(gen_run *g, fam_run *fr, json_t *t, bool *ok)
+{
+	json_t *check = NULL;
+	int rc = crmw__gold_run(&g->run, t, &check, NULL);
+	*ok = !rc && json_is_true(json_object_get(check, "ok"));
+	if (!rc && !*ok && json_is_true(json_object_get(check, "cut"))) {
+		/* a reply longer than an episode shows: the task is rejected, not
+		 * the gold program's fault */
+		fr->cuts++;
+		crmw__log(&g->db->h.log, CRMW_LOG_INFO, "%s: a gold reply was cut, task rejected: %.300s", fr->f->name,
+			  json_string_value(json_object_get(check, "error")));
+	} else if (!rc && !*ok) {
+		fr->disagree++;
+		char *why = crmw__syn_json_text(check);
+		crmw__log(&g->db->h.log, CRMW_LOG_WARN, "%s: gold program disagrees: %.600s", fr->f->name, why ? why : "");
+		free(why);
+	}
+	json_decref(check);
+	return rc;
+}
+
+/* Attempt `attempt` at slot i, asking the family for a None answer or not
+ * (wn): *task is set when the draft is kept, *outcome says what became of
+ * it. */
+static int gen_attempt(gen_run *g, fam_run *fr, int64_t i, int attempt, bool wn, json_t **task, int *outcome)
+{
+	synth *s = &g->s;
+	draft *d = &g->d;
+	const syn_family *f = fr->f;
+	*outcome = DRAFT_NEXT;
+	draft_reset(d);
+	d->r = rng_stream(s->seed ^ 0x7a5b3c1dULL, (uint64_t)(fr->fi + 1) * 0x10001ULL + (uint64_t)attempt, (uint64_t)i);
+	int mr = f->make(s, d, wn);
+	if (mr < 0)
+		return mr;
+	if (mr > 0) {
+		fr->rejected++;
+		return CRMW_OK;
+	}
+	/* a draft whose answer has its share already is drawn again (until the
+	 * last attempts of the slot) */
+	char *akey = json_dumps(d->answer, JSON_COMPACT);
+	const json_t *seen_a = akey ? json_object_get(fr->answered, akey) : NULL;
+	bool none_answer = json_array_size(d->answer) == 0 || json_is_null(json_array_get(d->answer, 0));
+	if (!none_answer && seen_a && json_integer_value(seen_a) >= fr->cap && attempt < CAP_ATTEMPTS) {
+		fr->skewed++;
+		free(akey);
+		return CRMW_OK;
+	}
+	json_t *t = draft_task(s, d, f);
+	char *key = t ? task_identity(f, d, t) : NULL;
+	if (!key || !akey) {
+		free(key);
+		free(akey);
+		json_decref(t);
+		return crmw__errf(NULL, CRMW_ENOMEM, "out of memory");
+	}
+	if (json_object_get(g->seen, key)) { /* the same task again */
+		free(akey);
+		fr->dups++;
+		*outcome = DRAFT_DUP;
+		json_decref(t);
+		free(key);
+		return CRMW_OK;
+	}
+	*outcome = DRAFT_NEW;
+	bool ok = true;
+	int rc = g->have_runner ? gold_check(g, fr, t, &ok) : CRMW_OK;
+	if (!ok) {
+		free(key);
+		free(akey);
+		json_decref(t);
+		return rc;
+	}
+	if (!none_answer && akey)
+		json_object_set_new(fr->answered, akey, json_integer(json_integer_value(seen_a) + 1));
+	free(akey);
+	if (json_object_set_new(g->seen, key, json_true())) {
+		free(key);
+		json_decref(t);
+		return crmw__errf(NULL, CRMW_ENOMEM, "out of memory");
+	}
+	free(key);
+	*task = t;
+	if (json_is_null(json_array_get(json_object_get(t, "answer"), 0)))
+		fr->nones++;
+	return CRMW_OK;
+}
+
+/* Slot i of the family, which wants a None answer or not: *task is the
+ * task made, NULL when none was; *met_dup when a draft was a copy. */
+static int gen_slot(gen_run *g, fam_run *fr, int64_t i, bool want_none, json_t **task, bool *met_dup)
+{
+	int64_t slot_dups = 0, run_dups = 0; /* copies of the wanted kind: in the slot, in a row */
+	int rc = CRMW_OK;
+	for (int attempt = 0; !rc && !*task; attempt++) {
+		/* A slot that meets tasks already made keeps looking for a new one
+		 * (the org may hold a rare one) until DUP_LIMIT of its drafts in a
+		 * row were copies: then the org has no other of this kind, and
+		 * giving up on the quota would skew it.  Otherwise 400 attempts,
+		 * the last 100 without the quota. */
+		if (run_dups >= DUP_LIMIT) {
+			fr->used_up[want_none] = true;
+			break;
+		}
+		if (attempt >= (slot_dups ? MAX_ATTEMPTS_DUPS : 400))
+			break;
+		bool wn = attempt < 300 || slot_dups ? want_none : !want_none; /* give up on the quota last */
+		fr->attempts++;
+		int outcome;
+		rc = gen_attempt(g, fr, i, attempt, wn, task, &outcome);
+		if (outcome == DRAFT_DUP) {
+			*met_dup = true;
+			if (wn == want_none) { /* a copy of the kind the slot wants */
+				slot_dups++;
+				run_dups++;
+			}
+		} else if (outcome == DRAFT_NEW) {
+			run_dups = 0; /* copies in a row only */
+		}
+	}
+	return rc;
+}
+
+/* A task made for slot i: its id, split and index, then the progress. */
+static int gen_keep(gen_run *g, const syn_family *f, json_t *task, int64_t i)
+{
+	char id[96];
+	snprintf(id, sizeof id, "%s-%lld-%04lld", f->name, (long long)g->seed, (long long)i);
+	json_object_set_new(task, "id", json_string(id));
+	double u = (double)(crmw__mix64(crmw__fnv1a(CRMW_FNV_OFFSET, id, strlen(id))) >> 11) * (1.0 / 9007199254740992.0);
+	const char *split = g->holdout && crmw__listed(g->holdout, f->name) ? "holdout" : u < g->test_share ? "test" : "train";
+	json_object_set_new(task, "split", json_string(split));
+	json_object_set_new(task, "idx", json_integer((json_int_t)json_array_size(g->tasks)));
+	json_array_append_new(g->tasks, task);
+	if (g->progress && g->progress("tasks", ++g->done, g->nsel * g->per, g->userdata) != 0)
+		return crmw__errf(NULL, CRMW_EUSER, "task synthesis canceled by the progress callback");
+	return CRMW_OK;
+}
+
+/* The tasks of one family: an exact quota of None answers spread over its
+ * slots, no answer over its share, no copies; its line of the report. */
+static int gen_family(gen_run *g, const syn_family *f, int fi)
+{
+	fam_run fr;
+	memset(&fr, 0, sizeof fr);
+	fr.f = f;
+	fr.fi = fi;
+	int64_t per = g->per;
+	double share = g->s.profile == 1 ? f->none_crmarena : f->none_pro;
+	/* Answer balance: no non-None answer may answer more than ANSWER_CAP of
+	 * the family's non-None slots (at least 2). */
+	int64_t quota_none = (int64_t)floor((double)per * share + 1e-9);
+	fr.cap = (int64_t)floor(ANSWER_CAP * (double)(per - quota_none));
+	if (fr.cap < 2)
+		fr.cap = 2;
+	fr.answered = json_object();
+	g->s.answered = fr.answered;
+	g->s.ambiguous = 0;
+	int rc = CRMW_OK;
+	for (int64_t i = 0; !rc && i < per; i++) {
+		/* An exact quota of None answers, spread over the family. */
+		bool want_none = floor((double)(i + 1) * share + 1e-9) > floor((double)i * share + 1e-9);
+		if (fr.used_up[want_none]) {
+			fr.shortfall++; /* not made up with the other kind: the None share stays */
+			continue;
+		}
+		json_t *task = NULL;
+		bool met_dup = false; /* a copy of either kind */
+		rc = gen_slot(g, &fr, i, want_none, &task, &met_dup);
+		if (rc)
+			break;
+		if (!task && met_dup) {
+			fr.shortfall++; /* every distinct task this slot could be is made */
+			continue;
+		}
+		if (!task) {
+			rc = crmw__errf(NULL, CRMW_EINVALID,
+					"cannot make a '%s' task from this org after %d attempts (is the org too small?)", f->name,
+					400);
+			break;
+		}
+		fr.made++;
+		rc = gen_keep(g, f, task, i);
+	}
+	if (fr.shortfall)
+		crmw__log(&g->db->h.log, CRMW_LOG_WARN, "%s: %lld distinct tasks, not %lld: the org has no other (%lld left out)",
+			  f->name, (long long)fr.made, (long long)per, (long long)fr.shortfall);
+	g->s.answered = NULL;
+	json_decref(fr.answered);
+	json_object_set_new(g->rep, f->name,
+			    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "tasks", (json_int_t)fr.made, "none",
+				      (json_int_t)fr.nones, "attempts", (json_int_t)fr.attempts, "rejected",
+				      (json_int_t)fr.rejected, "disagreements", (json_int_t)fr.disagree, "duplicates",
+				      (json_int_t)fr.dups, "short", (json_int_t)fr.shortfall, "cut", (json_int_t)fr.cuts,
+				      "ambiguous", (json_int_t)g->s.ambiguous, "skewed", (json_int_t)fr.skewed));
+	return rc;
+}
+
+/* Everything released; the report written and the task set made when
+ * every family went through. */
+static int gen_finish(gen_run *g, int rc, crmw_task_set **out, crmw_buf *report)
+{
+	synth *s = &g->s;
+	json_decref(g->seen);
+	draft_dispose(&g->d);
+	json_decref(s->case_products[0]);
+	json_decref(s->case_products[1]);
 	for (int k = 0; k < SYN_CACHE_N; k++)
-		json_decref(s.cached[k]);
-	if (have_runner)
-		crmw__gold_runner_dispose(&run);
-	json_decref(opts);
+		json_decref(s->cached[k]);
+	if (g->have_runner)
+		crmw__gold_runner_dispose(&g->run);
+	json_decref(g->opts);
 	if (!rc && report) {
-		json_t *r = json_pack("{s:O, s:I}", "families", rep, "tasks", (json_int_t)json_array_size(tasks));
+		json_t *r = json_pack("{s:O, s:I}", "families", g->rep, "tasks", (json_int_t)json_array_size(g->tasks));
 		char *text = crmw__syn_json_text(r);
 		crmw__buf_clear(report);
 		rc = text ? crmw__buf_puts(report, text) : crmw__errf(NULL, CRMW_ENOMEM, "out of memory");
 		free(text);
 		json_decref(r);
 	}
-	json_decref(rep);
+	json_decref(g->rep);
 	if (rc) {
-		json_decref(tasks);
+		json_decref(g->tasks);
 		return rc;
 	}
-	return crmw__task_set_wrap(out, tasks);
+	return crmw__task_set_wrap(out, g->tasks);
+}
+
+static int generate(crmw_task_set **out, crmw_buf *report, crmw_db *db, const char *options_json,
+		    crmw_progress_fn progress, void *userdata)
+{
+	*out = NULL;
+	gen_run g;
+	memset(&g, 0, sizeof g);
+	g.db = db;
+	g.progress = progress;
+	g.userdata = userdata;
+	int rc = gen_setup(&g, options_json);
+	if (rc) {
+		json_decref(g.opts);
+		return rc;
+	}
+	g.tasks = json_array();
+	g.rep = json_object();
+	g.seen = json_object();
+	for (const syn_family *f = crmw__syn_families; f->name; f++)
+		g.nsel += profile_has(f, g.s.profile) && (g.all || crmw__listed(g.fams, f->name));
+	int fi = 0;
+	for (const syn_family *f = crmw__syn_families; !rc && f->name; f++, fi++) {
+		if (!profile_has(f, g.s.profile) || (!g.all && !crmw__listed(g.fams, f->name)))
+			continue;
+		rc = gen_family(&g, f, fi);
+	}
+	return gen_finish(&g, rc, out, report);
 }

@@ -1,6 +1,6 @@
 /*
  * lib/tasks/synth.h: what the synthesis driver (synth.c) and the task
- * families (families.c) share.
+ * families (families.c, superlative.c, probes.c) share.
  * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef CRMW_TASKS_SYNTH_H

@@ -1117,322 +1117,367 @@ static void opts_free(run_opts *o)
 	json_decref(o->http);
 }
 
-static int run_main(int argc, char **argv, bool rollout)
-{
+/* The long options of run and rollout. */
+static const struct option run_longopts[] = {
+	{"db", required_argument, NULL, 'd'},
+	{"tasks", required_argument, NULL, 't'},
+	{"backend", required_argument, NULL, 'b'},
+	{"split", required_argument, NULL, 's'},
+	{"families", required_argument, NULL, 'f'},
+	{"task-id", required_argument, NULL, O_TASK_ID},
+	{"memory", required_argument, NULL, 'm'},
+	{"write-memory", no_argument, NULL, 'w'},
+	{"replay", required_argument, NULL, 'r'},
+	{"model-url", required_argument, NULL, 'u'},
+	{"model", required_argument, NULL, 'M'},
+	{"api-key-env", required_argument, NULL, 'k'},
+	{"policy", required_argument, NULL, 'p'},
+	{"agent", required_argument, NULL, 'a'},
+	{"jobs", required_argument, NULL, 'J'},
+	{"json", no_argument, NULL, 'j'},
+	{"output", required_argument, NULL, 'o'},
+	{"group", required_argument, NULL, 'g'},
+	{"memory-policy", required_argument, NULL, 'P'},
+	{"format", required_argument, NULL, 'F'},
+	{"role", required_argument, NULL, CLI_OPT_ROLE},
+	{"bind", required_argument, NULL, CLI_OPT_BIND},
+	{"resume", no_argument, NULL, O_RESUME},
+	{"grace", required_argument, NULL, O_GRACE},
+	{"dry-run", no_argument, NULL, O_DRY_RUN},
+	{"no-preflight", no_argument, NULL, O_NO_PREFLIGHT},
+	{"stop-after", required_argument, NULL, O_STOP_AFTER},
+	{"error-threshold", required_argument, NULL, O_ERR_THRESHOLD},
+	{"temperature", required_argument, NULL, O_TEMPERATURE},
+	{"top-p", required_argument, NULL, O_TOP_P},
+	{"seed", required_argument, NULL, O_SEED},
+	{"timeout-ms", required_argument, NULL, O_TIMEOUT},
+	{"connect-timeout-ms", required_argument, NULL, O_CONNECT_TIMEOUT},
+	{"max-retries", required_argument, NULL, O_MAX_RETRIES},
+	{"backoff-ms", required_argument, NULL, O_BACKOFF},
+	{"backoff-max-ms", required_argument, NULL, O_BACKOFF_MAX},
+	{"extra-body", required_argument, NULL, O_EXTRA_BODY},
+	{"requests-per-minute", required_argument, NULL, O_RPM},
+	{"tokens-per-minute", required_argument, NULL, O_TPM},
+	{"embed-model", required_argument, NULL, O_EMBED_MODEL},
+	{"embed-dim", required_argument, NULL, O_EMBED_DIM},
+	{"sft-arguments", required_argument, NULL, O_SFT_ARGS},
+	{"sft-tools", required_argument, NULL, O_SFT_TOOLS},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
+/* One invocation of run or rollout, from its options to its exit code: what
+ * it holds (released by run_state_free, whatever phase it reached) and what
+ * the phases hand on to each other. */
+typedef struct run_state {
 	run_opts o;
-	memset(&o, 0, sizeof o);
-	o.rollout = rollout;
-	o.cmd = rollout ? "rollout" : "run";
-	o.format = "trajectory";
-	o.sft_args = "string";
-	o.sft_tools = "inline";
-	o.group = rollout ? 4 : 1;
-	o.jobs = 1;
-	o.grace_s = 30;
-	o.stop_after = 3;
-	o.error_threshold = 1.0;
-	o.preflight = true;
-	o.ids = json_array();
-	o.http = json_object();
-	const char *cmd = o.cmd;
-	static const struct option longopts[] = {
-		{"db", required_argument, NULL, 'd'},
-		{"tasks", required_argument, NULL, 't'},
-		{"backend", required_argument, NULL, 'b'},
-		{"split", required_argument, NULL, 's'},
-		{"families", required_argument, NULL, 'f'},
-		{"task-id", required_argument, NULL, O_TASK_ID},
-		{"memory", required_argument, NULL, 'm'},
-		{"write-memory", no_argument, NULL, 'w'},
-		{"replay", required_argument, NULL, 'r'},
-		{"model-url", required_argument, NULL, 'u'},
-		{"model", required_argument, NULL, 'M'},
-		{"api-key-env", required_argument, NULL, 'k'},
-		{"policy", required_argument, NULL, 'p'},
-		{"agent", required_argument, NULL, 'a'},
-		{"jobs", required_argument, NULL, 'J'},
-		{"json", no_argument, NULL, 'j'},
-		{"output", required_argument, NULL, 'o'},
-		{"group", required_argument, NULL, 'g'},
-		{"memory-policy", required_argument, NULL, 'P'},
-		{"format", required_argument, NULL, 'F'},
-		{"role", required_argument, NULL, CLI_OPT_ROLE},
-		{"bind", required_argument, NULL, CLI_OPT_BIND},
-		{"resume", no_argument, NULL, O_RESUME},
-		{"grace", required_argument, NULL, O_GRACE},
-		{"dry-run", no_argument, NULL, O_DRY_RUN},
-		{"no-preflight", no_argument, NULL, O_NO_PREFLIGHT},
-		{"stop-after", required_argument, NULL, O_STOP_AFTER},
-		{"error-threshold", required_argument, NULL, O_ERR_THRESHOLD},
-		{"temperature", required_argument, NULL, O_TEMPERATURE},
-		{"top-p", required_argument, NULL, O_TOP_P},
-		{"seed", required_argument, NULL, O_SEED},
-		{"timeout-ms", required_argument, NULL, O_TIMEOUT},
-		{"connect-timeout-ms", required_argument, NULL, O_CONNECT_TIMEOUT},
-		{"max-retries", required_argument, NULL, O_MAX_RETRIES},
-		{"backoff-ms", required_argument, NULL, O_BACKOFF},
-		{"backoff-max-ms", required_argument, NULL, O_BACKOFF_MAX},
-		{"extra-body", required_argument, NULL, O_EXTRA_BODY},
-		{"requests-per-minute", required_argument, NULL, O_RPM},
-		{"tokens-per-minute", required_argument, NULL, O_TPM},
-		{"embed-model", required_argument, NULL, O_EMBED_MODEL},
-		{"embed-dim", required_argument, NULL, O_EMBED_DIM},
-		{"sft-arguments", required_argument, NULL, O_SFT_ARGS},
-		{"sft-tools", required_argument, NULL, O_SFT_TOOLS},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
+	crmw_role *role;
+	crmw_task_set *ts;
+	crmw_memory *mem;
+	crmw_db *gold_db;
+	char *agent_opts;
+	run_ctx ctx;
+	bool mu_init;          /* ctx.mu was initialised */
+	int64_t ntasks;
+	bool sft;
+	char journal[4300], path[4300];
+	char *fingerprint;
+	json_t *meta, *trajs;
+	stats st;
+	int stopped_by;
+	int64_t kept;          /* --resume: episodes the file held already */
+	int64_t written, failures;
+	const char *first_failure;
+	double t0;
+} run_state;
+
+static void run_opts_init(run_opts *o, bool rollout)
+{
+	memset(o, 0, sizeof *o);
+	o->rollout = rollout;
+	o->cmd = rollout ? "rollout" : "run";
+	o->format = "trajectory";
+	o->sft_args = "string";
+	o->sft_tools = "inline";
+	o->group = rollout ? 4 : 1;
+	o->jobs = 1;
+	o->grace_s = 30;
+	o->stop_after = 3;
+	o->error_threshold = 1.0;
+	o->preflight = true;
+	o->ids = json_array();
+	o->http = json_object();
+}
+
+/* --extra-body: a JSON object, passed to the server as it is. */
+static int extra_body(run_opts *o, const char *s)
+{
+	json_error_t je;
+	int rc = CLI_OK;
+	json_t *x = json_loads(s, 0, &je);
+	if (!json_is_object(x))
+		rc = cli_error(CLI_USAGE, "%s: --extra-body must be a JSON object (%s)", o->cmd,
+			       x ? "not an object" : je.text);
+	else
+		json_object_set(o->http, "extra_body", x);
+	json_decref(x);
+	return rc;
+}
+
+/* The command line into `o`; *help is set (and nothing else read) on
+ * --help, which printed the usage.  Reports its own errors. */
+static int run_getopt(run_opts *o, int argc, char **argv, bool *help)
+{
+	const char *cmd = o->cmd;
 	int c, rrc = CLI_OK;
 	opterr = 0;
 	optind = 1;
-	while (rrc == CLI_OK && (c = getopt_long(argc, argv, ":d:t:b:s:f:m:wr:u:M:k:p:a:J:jo:g:P:F:h", longopts, NULL)) != -1) {
-		if (cli_role_arg(&o.ro, cmd, c, optarg, &rrc))
+	while (rrc == CLI_OK &&
+	       (c = getopt_long(argc, argv, ":d:t:b:s:f:m:wr:u:M:k:p:a:J:jo:g:P:F:h", run_longopts, NULL)) != -1) {
+		if (cli_role_arg(&o->ro, cmd, c, optarg, &rrc))
 			continue;
 		switch (c) {
-		case 'd': o.db_path = optarg; break;
-		case 't': o.tasks_path = optarg; break;
-		case 'b': o.backend = optarg; break;
-		case 's': o.split = optarg; break;
-		case 'f': o.families = optarg; break;
-		case O_TASK_ID: rrc = add_ids(&o, optarg); break;
-		case 'm': o.mem_path = optarg; break;
-		case 'w': o.write_memory = true; break;
-		case 'r': o.replay = optarg; break;
-		case 'u': o.url = optarg; break;
-		case 'M': o.model = optarg; break;
-		case 'k': o.key_env = optarg; break;
-		case 'p': o.policy = optarg; break;
-		case 'a': o.agent_user = optarg; break;
-		case 'J': rrc = cli_parse_count(cmd, "--jobs", optarg, &o.jobs); break;
+		case 'd': o->db_path = optarg; break;
+		case 't': o->tasks_path = optarg; break;
+		case 'b': o->backend = optarg; break;
+		case 's': o->split = optarg; break;
+		case 'f': o->families = optarg; break;
+		case O_TASK_ID: rrc = add_ids(o, optarg); break;
+		case 'm': o->mem_path = optarg; break;
+		case 'w': o->write_memory = true; break;
+		case 'r': o->replay = optarg; break;
+		case 'u': o->url = optarg; break;
+		case 'M': o->model = optarg; break;
+		case 'k': o->key_env = optarg; break;
+		case 'p': o->policy = optarg; break;
+		case 'a': o->agent_user = optarg; break;
+		case 'J': rrc = cli_parse_count(cmd, "--jobs", optarg, &o->jobs); break;
 		case 'g':
-			if (!rollout)
+			if (!o->rollout)
 				rrc = cli_error(CLI_USAGE, "run: --group belongs to crmweaver rollout");
 			else
-				rrc = cli_parse_count(cmd, "--group", optarg, &o.group);
+				rrc = cli_parse_count(cmd, "--group", optarg, &o->group);
 			break;
-		case 'P': o.mem_policy = optarg; break;
-		case 'F': o.format = optarg; break;
-		case 'j': o.as_json = true; break;
-		case 'o': o.out_path = optarg; break;
-		case O_RESUME: o.resume = true; break;
-		case O_GRACE: rrc = parse_real(cmd, "--grace", optarg, 0, 86400, &o.grace_s); break;
-		case O_DRY_RUN: o.dry_run = true; break;
-		case O_NO_PREFLIGHT: o.preflight = false; break;
-		case O_STOP_AFTER: rrc = cli_parse_count(cmd, "--stop-after", optarg, &o.stop_after); break;
-		case O_ERR_THRESHOLD: rrc = parse_real(cmd, "--error-threshold", optarg, 0, 1, &o.error_threshold); break;
-		case O_TEMPERATURE: rrc = http_real(&o, "temperature", "--temperature", optarg, 0, 100); break;
-		case O_TOP_P: rrc = http_real(&o, "top_p", "--top-p", optarg, 0, 1); break;
-		case O_SEED: rrc = http_int(&o, "seed", "--seed", optarg, INT64_MIN, INT64_MAX); break;
-		case O_TIMEOUT: rrc = http_int(&o, "timeout_ms", "--timeout-ms", optarg, 1, 86400000); break;
-		case O_CONNECT_TIMEOUT: rrc = http_int(&o, "connect_timeout_ms", "--connect-timeout-ms", optarg, 1, 86400000); break;
-		case O_MAX_RETRIES: rrc = http_int(&o, "max_retries", "--max-retries", optarg, 0, 100); break;
-		case O_BACKOFF: rrc = http_int(&o, "backoff_ms", "--backoff-ms", optarg, 0, 3600000); break;
-		case O_BACKOFF_MAX: rrc = http_int(&o, "backoff_max_ms", "--backoff-max-ms", optarg, 0, 3600000); break;
-		case O_RPM: rrc = http_int(&o, "requests_per_minute", "--requests-per-minute", optarg, 1, 1000000); break;
-		case O_TPM: rrc = http_int(&o, "tokens_per_minute", "--tokens-per-minute", optarg, 1, 1000000000); break;
-		case O_EMBED_DIM: rrc = http_int(&o, "embed_dim", "--embed-dim", optarg, 1, 65536); break;
-		case O_EMBED_MODEL: json_object_set_new(o.http, "embed_model", json_string(optarg)); break;
-		case O_EXTRA_BODY: {
-			json_error_t je;
-			json_t *x = json_loads(optarg, 0, &je);
-			if (!json_is_object(x))
-				rrc = cli_error(CLI_USAGE, "%s: --extra-body must be a JSON object (%s)", cmd,
-						x ? "not an object" : je.text);
-			else
-				json_object_set(o.http, "extra_body", x);
-			json_decref(x);
-			break;
-		}
-		case O_SFT_ARGS: o.sft_args = optarg; break;
-		case O_SFT_TOOLS: o.sft_tools = optarg; break;
+		case 'P': o->mem_policy = optarg; break;
+		case 'F': o->format = optarg; break;
+		case 'j': o->as_json = true; break;
+		case 'o': o->out_path = optarg; break;
+		case O_RESUME: o->resume = true; break;
+		case O_GRACE: rrc = parse_real(cmd, "--grace", optarg, 0, 86400, &o->grace_s); break;
+		case O_DRY_RUN: o->dry_run = true; break;
+		case O_NO_PREFLIGHT: o->preflight = false; break;
+		case O_STOP_AFTER: rrc = cli_parse_count(cmd, "--stop-after", optarg, &o->stop_after); break;
+		case O_ERR_THRESHOLD: rrc = parse_real(cmd, "--error-threshold", optarg, 0, 1, &o->error_threshold); break;
+		case O_TEMPERATURE: rrc = http_real(o, "temperature", "--temperature", optarg, 0, 100); break;
+		case O_TOP_P: rrc = http_real(o, "top_p", "--top-p", optarg, 0, 1); break;
+		case O_SEED: rrc = http_int(o, "seed", "--seed", optarg, INT64_MIN, INT64_MAX); break;
+		case O_TIMEOUT: rrc = http_int(o, "timeout_ms", "--timeout-ms", optarg, 1, 86400000); break;
+		case O_CONNECT_TIMEOUT: rrc = http_int(o, "connect_timeout_ms", "--connect-timeout-ms", optarg, 1, 86400000); break;
+		case O_MAX_RETRIES: rrc = http_int(o, "max_retries", "--max-retries", optarg, 0, 100); break;
+		case O_BACKOFF: rrc = http_int(o, "backoff_ms", "--backoff-ms", optarg, 0, 3600000); break;
+		case O_BACKOFF_MAX: rrc = http_int(o, "backoff_max_ms", "--backoff-max-ms", optarg, 0, 3600000); break;
+		case O_RPM: rrc = http_int(o, "requests_per_minute", "--requests-per-minute", optarg, 1, 1000000); break;
+		case O_TPM: rrc = http_int(o, "tokens_per_minute", "--tokens-per-minute", optarg, 1, 1000000000); break;
+		case O_EMBED_DIM: rrc = http_int(o, "embed_dim", "--embed-dim", optarg, 1, 65536); break;
+		case O_EMBED_MODEL: json_object_set_new(o->http, "embed_model", json_string(optarg)); break;
+		case O_EXTRA_BODY: rrc = extra_body(o, optarg); break;
+		case O_SFT_ARGS: o->sft_args = optarg; break;
+		case O_SFT_TOOLS: o->sft_tools = optarg; break;
 		case 'h':
-			(rollout ? rollout_usage : run_usage)(stdout);
-			opts_free(&o);
+			(o->rollout ? rollout_usage : run_usage)(stdout);
+			*help = true;
 			return CLI_OK;
 		default:
 			rrc = cli_bad_option(cmd, argv);
 		}
 	}
-	if (rrc != CLI_OK) {
-		opts_free(&o);
-		return rrc;
-	}
+	if (rrc == CLI_OK && optind < argc)
+		rrc = cli_error(CLI_USAGE, "%s: unexpected argument '%s' (see crmweaver %s --help)", cmd, argv[optind], cmd);
+	return rrc;
+}
+
+/* The options together: what is required, the values of the word options and
+ * the combinations.  Reports its own errors. */
+static int run_check(run_opts *o)
+{
+	const char *cmd = o->cmd;
 	int usage = CLI_OK;
-	if (optind < argc)
-		usage = cli_error(CLI_USAGE, "%s: unexpected argument '%s' (see crmweaver %s --help)", cmd, argv[optind], cmd);
-	else if (!o.db_path || !o.tasks_path || !o.backend || !o.out_path)
+	if (!o->db_path || !o->tasks_path || !o->backend || !o->out_path)
 		usage = cli_error(CLI_USAGE, "%s: --db, --tasks, --backend and -o are required (see crmweaver %s --help)", cmd,
 				  cmd);
-	else if (o.jobs < 1 || o.jobs > 256)
+	else if (o->jobs < 1 || o->jobs > 256)
 		usage = cli_error(CLI_USAGE, "%s: --jobs must be 1 to 256", cmd);
-	else if (o.group < 1 || o.group > 1024)
+	else if (o->group < 1 || o->group > 1024)
 		usage = cli_error(CLI_USAGE, "rollout: --group must be 1 to 1024");
-	else if (strcmp(o.format, "trajectory") != 0 && strcmp(o.format, "sft") != 0)
+	else if (strcmp(o->format, "trajectory") != 0 && strcmp(o->format, "sft") != 0)
 		usage = cli_error(CLI_USAGE, "%s: --format must be trajectory or sft", cmd);
-	else if (strcmp(o.sft_args, "string") != 0 && strcmp(o.sft_args, "object") != 0)
+	else if (strcmp(o->sft_args, "string") != 0 && strcmp(o->sft_args, "object") != 0)
 		usage = cli_error(CLI_USAGE, "%s: --sft-arguments must be string or object", cmd);
-	else if (strcmp(o.sft_tools, "inline") != 0 && strcmp(o.sft_tools, "header") != 0 &&
-		 strcmp(o.sft_tools, "side") != 0)
+	else if (strcmp(o->sft_tools, "inline") != 0 && strcmp(o->sft_tools, "header") != 0 &&
+		 strcmp(o->sft_tools, "side") != 0)
 		usage = cli_error(CLI_USAGE, "%s: --sft-tools must be inline, header or side", cmd);
-	else if (strcmp(o.format, "sft") != 0 && (strcmp(o.sft_args, "string") != 0 || strcmp(o.sft_tools, "inline") != 0))
+	else if (strcmp(o->format, "sft") != 0 &&
+		 (strcmp(o->sft_args, "string") != 0 || strcmp(o->sft_tools, "inline") != 0))
 		usage = cli_error(CLI_USAGE, "%s: --sft-arguments and --sft-tools go with --format sft", cmd);
-	else if (o.mem_policy && strcmp(o.mem_policy, "off") != 0 && strcmp(o.mem_policy, "retrieve") != 0 &&
-		 strcmp(o.mem_policy, "write") != 0)
+	else if (o->mem_policy && strcmp(o->mem_policy, "off") != 0 && strcmp(o->mem_policy, "retrieve") != 0 &&
+		 strcmp(o->mem_policy, "write") != 0)
 		usage = cli_error(CLI_USAGE, "%s: --memory-policy must be off, retrieve or write", cmd);
-	if (usage == CLI_OK && o.mem_policy && strcmp(o.mem_policy, "write") == 0)
-		o.write_memory = true;
-	if (usage == CLI_OK && o.write_memory && !o.mem_path)
+	if (usage == CLI_OK && o->mem_policy && strcmp(o->mem_policy, "write") == 0)
+		o->write_memory = true;
+	if (usage == CLI_OK && o->write_memory && !o->mem_path)
 		usage = cli_error(CLI_USAGE, "%s: --write-memory (or --memory-policy write) needs --memory MEM.db", cmd);
-	if (usage != CLI_OK) {
-		opts_free(&o);
-		return usage;
-	}
+	return usage;
+}
 
-	/* the role, made once on a connection of its own and shared by the
-	 * workers' agents (a role holds no connection) */
-	crmw_role *role = NULL;
-	if (o.ro.spec || o.ro.nbinds) {
-		crmw_db *rdb = NULL;
-		int lrc = crmw_db_open(&rdb, o.db_path, CRMW_DB_READONLY);
-		if (lrc) {
-			opts_free(&o);
-			return cli_lib_error(lrc, o.db_path);
-		}
-		int crc = cli_make_role(&role, rdb, cmd, &o.ro);
-		crmw_db_free(rdb);
-		if (crc) {
-			opts_free(&o);
-			return crc;
-		}
-	}
-	double t0 = now_mono();
-	crmw_task_set *all = NULL, *ts = NULL;
-	int rc = crmw_task_set_load(&all, o.tasks_path);
-	if (rc) {
-		crmw_role_free(role);
-		opts_free(&o);
+/* The role (--role, --bind), made once on a connection of its own and
+ * shared by the workers' agents (a role holds no connection). */
+static int open_role(run_state *s)
+{
+	if (!s->o.ro.spec && !s->o.ro.nbinds)
+		return CLI_OK;
+	crmw_db *rdb = NULL;
+	int lrc = crmw_db_open(&rdb, s->o.db_path, CRMW_DB_READONLY);
+	if (lrc)
+		return cli_lib_error(lrc, s->o.db_path);
+	int crc = cli_make_role(&s->role, rdb, s->o.cmd, &s->o.ro);
+	crmw_db_free(rdb);
+	return crc;
+}
+
+/* The memory: read-only unless the run writes to it (nothing else may
+ * change it, the counters included); a missing store is an error then. */
+static int open_memory(run_state *s)
+{
+	const run_opts *o = &s->o;
+	bool mem_writes = o->write_memory || (o->rollout && (!o->mem_policy || strcmp(o->mem_policy, "off") != 0));
+	if (!o->mem_path)
+		return CLI_OK;
+	struct stat sb;
+	if (!mem_writes && stat(o->mem_path, &sb) != 0)
+		return cli_error(CLI_FAIL, "%s: --memory %s: no such store (give an existing one; --write-memory creates it)",
+				 o->cmd, o->mem_path);
+	json_t *mo = json_pack("{s:b, s:b}", "create", mem_writes, "readonly", !mem_writes);
+	char *mt = mo ? json_dumps(mo, JSON_COMPACT) : NULL;
+	json_decref(mo);
+	int rc = mt ? crmw_memory_open(&s->mem, o->mem_path, mt) : CRMW_ENOMEM;
+	free(mt);
+	if (rc)
+		return cli_lib_error(rc, "run: opening the memory");
+	return CLI_OK;
+}
+
+/* Everything the episodes use: the role, the selected tasks, the memory,
+ * the backend and the agents' options.  Reports its own errors. */
+static int run_open(run_state *s)
+{
+	int rc = open_role(s);
+	if (rc)
+		return rc;
+	s->t0 = now_mono();
+	crmw_task_set *all = NULL;
+	rc = crmw_task_set_load(&all, s->o.tasks_path);
+	if (rc)
 		return cli_lib_error(rc, "run: loading the tasks");
-	}
-	int crc = select_tasks(&ts, all, &o);
+	rc = select_tasks(&s->ts, all, &s->o);
 	crmw_task_set_free(all);
-	if (crc) {
-		crmw_role_free(role);
-		opts_free(&o);
-		return crc;
-	}
-	/* the memory: read-only unless the run writes to it (nothing else may
-	 * change it, the counters included); a missing store is an error then */
-	crmw_memory *mem = NULL;
-	bool mem_writes = o.write_memory || (rollout && (!o.mem_policy || strcmp(o.mem_policy, "off") != 0));
-	if (o.mem_path) {
-		struct stat sb;
-		if (!mem_writes && stat(o.mem_path, &sb) != 0) {
-			crmw_task_set_free(ts);
-			crmw_role_free(role);
-			opts_free(&o);
-			return cli_error(CLI_FAIL,
-					 "%s: --memory %s: no such store (give an existing one; --write-memory creates it)", cmd,
-					 o.mem_path);
-		}
-		json_t *mo = json_pack("{s:b, s:b}", "create", mem_writes, "readonly", !mem_writes);
-		char *mt = mo ? json_dumps(mo, JSON_COMPACT) : NULL;
-		json_decref(mo);
-		rc = mt ? crmw_memory_open(&mem, o.mem_path, mt) : CRMW_ENOMEM;
-		free(mt);
-		if (rc) {
-			crmw_task_set_free(ts);
-			crmw_role_free(role);
-			opts_free(&o);
-			return cli_lib_error(rc, "run: opening the memory");
-		}
-	}
-	run_ctx ctx;
-	memset(&ctx, 0, sizeof ctx);
-	ctx.o = &o;
-	crmw_db *gold_db = NULL;
-	crc = make_backend(&ctx.backend, &o, mem, &gold_db);
-	char *agent_opts = crc == CLI_OK ? agent_options(&o, o.write_memory) : NULL;
-	if (crc != CLI_OK || !agent_opts) {
-		crmw_backend_dispose(&ctx.backend);
-		crmw_db_free(gold_db);
-		crmw_memory_free(mem);
-		crmw_task_set_free(ts);
-		crmw_role_free(role);
-		opts_free(&o);
-		return crc != CLI_OK ? crc : CLI_USAGE;
-	}
-	ctx.db_path = o.db_path;
-	ctx.role = role;
-	ctx.ts = ts;
-	ctx.mem = mem;
-	ctx.agent_opts = agent_opts;
-	if (o.mem_policy && strcmp(o.mem_policy, "off") == 0 && strcmp(o.backend, "memory") != 0)
-		ctx.mem = NULL; /* the agents go without it */
-	ctx.group = o.group;
-	int64_t ntasks = crmw_task_set_count(ts);
-	ctx.total = ntasks * o.group;
-	ctx.fd = -1;
-	ctx.out = calloc((size_t)ctx.total + 1, sizeof *ctx.out);
-	ctx.summary = calloc((size_t)ctx.total + 1, sizeof *ctx.summary);
-	ctx.errors = calloc((size_t)ctx.total + 1, sizeof *ctx.errors);
-	ctx.failed = calloc((size_t)ctx.total + 1, sizeof *ctx.failed);
-	ctx.queue = calloc((size_t)ctx.total + 1, sizeof *ctx.queue);
-	ctx.task_ids = calloc((size_t)ntasks + 1, sizeof *ctx.task_ids);
-	ctx.agents = calloc((size_t)o.jobs, sizeof *ctx.agents);
-	pthread_mutex_init(&ctx.mu, NULL);
-	int result = ctx.out && ctx.summary && ctx.errors && ctx.failed && ctx.queue && ctx.task_ids && ctx.agents
+	if (rc)
+		return rc;
+	rc = open_memory(s);
+	if (rc)
+		return rc;
+	s->ctx.o = &s->o;
+	rc = make_backend(&s->ctx.backend, &s->o, s->mem, &s->gold_db);
+	s->agent_opts = rc == CLI_OK ? agent_options(&s->o, s->o.write_memory) : NULL;
+	if (rc != CLI_OK || !s->agent_opts)
+		return rc != CLI_OK ? rc : CLI_USAGE;
+	return CLI_OK;
+}
+
+/* The run's context: the per-episode arrays and the task ids. */
+static int run_setup(run_state *s)
+{
+	const run_opts *o = &s->o;
+	run_ctx *ctx = &s->ctx;
+	ctx->db_path = o->db_path;
+	ctx->role = s->role;
+	ctx->ts = s->ts;
+	ctx->mem = s->mem;
+	ctx->agent_opts = s->agent_opts;
+	if (o->mem_policy && strcmp(o->mem_policy, "off") == 0 && strcmp(o->backend, "memory") != 0)
+		ctx->mem = NULL; /* the agents go without it */
+	ctx->group = o->group;
+	s->ntasks = crmw_task_set_count(s->ts);
+	ctx->total = s->ntasks * o->group;
+	ctx->fd = -1;
+	ctx->out = calloc((size_t)ctx->total + 1, sizeof *ctx->out);
+	ctx->summary = calloc((size_t)ctx->total + 1, sizeof *ctx->summary);
+	ctx->errors = calloc((size_t)ctx->total + 1, sizeof *ctx->errors);
+	ctx->failed = calloc((size_t)ctx->total + 1, sizeof *ctx->failed);
+	ctx->queue = calloc((size_t)ctx->total + 1, sizeof *ctx->queue);
+	ctx->task_ids = calloc((size_t)s->ntasks + 1, sizeof *ctx->task_ids);
+	ctx->agents = calloc((size_t)o->jobs, sizeof *ctx->agents);
+	pthread_mutex_init(&ctx->mu, NULL);
+	s->mu_init = true;
+	int result = ctx->out && ctx->summary && ctx->errors && ctx->failed && ctx->queue && ctx->task_ids && ctx->agents
 			     ? CLI_OK
-			     : cli_error(CLI_FAIL, "%s: out of memory", cmd);
+			     : cli_error(CLI_FAIL, "%s: out of memory", o->cmd);
 	crmw_buf tb = CRMW_BUF_INIT;
-	for (int64_t i = 0; result == CLI_OK && i < ntasks; i++) {
-		json_t *t = crmw_task_set_get(&tb, ts, i) == CRMW_OK ? json_loadb(tb.data, tb.len, 0, NULL) : NULL;
+	for (int64_t i = 0; result == CLI_OK && i < s->ntasks; i++) {
+		json_t *t = crmw_task_set_get(&tb, s->ts, i) == CRMW_OK ? json_loadb(tb.data, tb.len, 0, NULL) : NULL;
 		const char *id = json_string_value(json_object_get(t, "id"));
 		char idx[32];
 		snprintf(idx, sizeof idx, "task%lld", (long long)i);
-		ctx.task_ids[i] = strdup(id ? id : idx);
+		ctx->task_ids[i] = strdup(id ? id : idx);
 		json_decref(t);
-		if (!ctx.task_ids[i])
-			result = cli_error(CLI_FAIL, "%s: out of memory", cmd);
+		if (!ctx->task_ids[i])
+			result = cli_error(CLI_FAIL, "%s: out of memory", o->cmd);
 	}
 	crmw_buf_dispose(&tb);
+	return result;
+}
 
-	bool sft = strcmp(o.format, "sft") == 0;
-	char journal[4300], path[4300];
-	snprintf(journal, sizeof journal, sft ? "%s.journal.jsonl" : "%s", o.out_path);
-	char *fingerprint = result == CLI_OK ? tasks_fingerprint(ts) : NULL;
-	if (result == CLI_OK && !fingerprint)
+/* The fingerprint of the tasks and, with --resume, the episodes the file
+ * holds (checked against the task file); then the queue of the others. */
+static int run_prepare(run_state *s, int result)
+{
+	const run_opts *o = &s->o;
+	const char *cmd = o->cmd;
+	run_ctx *ctx = &s->ctx;
+	s->sft = strcmp(o->format, "sft") == 0;
+	snprintf(s->journal, sizeof s->journal, s->sft ? "%s.journal.jsonl" : "%s", o->out_path);
+	s->fingerprint = result == CLI_OK ? tasks_fingerprint(s->ts) : NULL;
+	if (result == CLI_OK && !s->fingerprint)
 		result = cli_error(CLI_FAIL, "%s: out of memory", cmd);
-	json_t *meta = NULL, *trajs = NULL;
-	stats st = {0};
-	int stopped_by = 0;
-	/* --resume: the file's episodes, checked against the task file */
-	int64_t kept = 0;
-	if (result == CLI_OK && o.resume && !o.dry_run) {
-		json_t *old = run_meta_load(o.out_path);
+	if (result == CLI_OK && o->resume && !o->dry_run) {
+		json_t *old = run_meta_load(o->out_path);
 		const char *ofp = json_string_value(json_object_get(old, "tasks_fingerprint"));
-		if (ofp && strcmp(ofp, fingerprint) != 0)
+		if (ofp && strcmp(ofp, s->fingerprint) != 0)
 			result = cli_error(CLI_FAIL,
 					   "%s: --resume: the tasks of this run are not those %s was written from (the task "
 					   "file or the selection changed; %s.meta.json)",
-					   cmd, o.out_path, o.out_path);
-		else if (old && json_integer_value(json_object_get(old, "group")) != o.group)
-			result = cli_error(CLI_FAIL, "%s: --resume: %s was written with --group %lld", cmd, o.out_path,
+					   cmd, o->out_path, o->out_path);
+		else if (old && json_integer_value(json_object_get(old, "group")) != o->group)
+			result = cli_error(CLI_FAIL, "%s: --resume: %s was written with --group %lld", cmd, o->out_path,
 					   (long long)json_integer_value(json_object_get(old, "group")));
 		if (result == CLI_OK)
-			result = resume_read(&ctx, journal, &kept);
+			result = resume_read(ctx, s->journal, &s->kept);
 		json_decref(old);
 	}
-	for (int64_t i = 0; result == CLI_OK && i < ctx.total; i++)
-		if (!ctx.out[i])
-			ctx.queue[ctx.nqueue++] = i;
-	if (result == CLI_OK && o.dry_run) {
-		result = ctx.nqueue > 0 ? dry_run(&ctx, ctx.queue[0])
-					: cli_error(CLI_OK, "%s: --dry-run: every episode is done already", cmd);
-		goto cleanup;
-	}
-	/* the pre-flight request: the server answers, the model exists */
-	if (result == CLI_OK && uses_http(&o) && o.preflight && ctx.nqueue > 0) {
-		char *http = http_options(&o);
+	for (int64_t i = 0; result == CLI_OK && i < ctx->total; i++)
+		if (!ctx->out[i])
+			ctx->queue[ctx->nqueue++] = i;
+	return result;
+}
+
+/* Before the first episode: the pre-flight request (the server answers, the
+ * model exists), the metadata, the journal opened. */
+static int run_start(run_state *s, int result)
+{
+	const run_opts *o = &s->o;
+	const char *cmd = o->cmd;
+	run_ctx *ctx = &s->ctx;
+	if (result == CLI_OK && uses_http(o) && o->preflight && ctx->nqueue > 0) {
+		char *http = http_options(o);
 		crmw_buf rep = CRMW_BUF_INIT;
 		int prc = http ? crmw_backend_openai_http_check(&rep, http) : CRMW_ENOMEM;
 		if (prc)
@@ -1442,178 +1487,247 @@ static int run_main(int argc, char **argv, bool rollout)
 		free(http);
 	}
 	if (result == CLI_OK) {
-		meta = meta_new(&o, fingerprint, ctx.total);
-		if (meta)
-			meta_write(cmd, o.out_path, meta);
-		int flags = O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (o.resume ? 0 : O_TRUNC);
-		ctx.fd = open(journal, flags, 0666);
-		if (ctx.fd < 0)
-			result = cli_error(CLI_FAIL, "%s: cannot write '%s': %s", cmd, journal, strerror(errno));
-		else if (sft && !o.resume)
-			unlink(o.out_path); /* an older SFT file is not this run's */
+		s->meta = meta_new(o, s->fingerprint, ctx->total);
+		if (s->meta)
+			meta_write(cmd, o->out_path, s->meta);
+		int flags = O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (o->resume ? 0 : O_TRUNC);
+		ctx->fd = open(s->journal, flags, 0666);
+		if (ctx->fd < 0)
+			result = cli_error(CLI_FAIL, "%s: cannot write '%s': %s", cmd, s->journal, strerror(errno));
+		else if (s->sft && !o->resume)
+			unlink(o->out_path); /* an older SFT file is not this run's */
 	}
-	if (result == CLI_OK && kept > 0 && !o.as_json)
+	if (result == CLI_OK && s->kept > 0 && !o->as_json)
 		fprintf(stderr, "crmweaver: %s: --resume: %lld of %lld episodes are in %s; running the other %lld\n", cmd,
-			(long long)kept, (long long)ctx.total, journal, (long long)ctx.nqueue);
-	if (result == CLI_OK && ctx.nqueue > 0) {
-		ctx.progress = isatty(2) && !o.as_json;
-		if (o.jobs > ctx.nqueue)
-			o.jobs = ctx.nqueue;
-		crmw_free_fn destroy = ctx.backend.destroy;
-		ctx.backend.destroy = NULL; /* shared by the agents; released below */
-		result = run_episodes(&ctx, &stopped_by);
-		ctx.backend.destroy = destroy;
-	}
-	crmw_backend_dispose(&ctx.backend);
-	if (ctx.fd >= 0) {
-		if (fsync(ctx.fd) != 0 && errno != EINVAL && !ctx.write_errno)
-			ctx.write_errno = errno;
-		close(ctx.fd);
-		ctx.fd = -1;
-	}
-	if (result == CLI_OK && ctx.write_errno)
-		result = cli_error(CLI_FAIL, "%s: appending to '%s' failed: %s", cmd, journal, strerror(ctx.write_errno));
+			(long long)s->kept, (long long)ctx->total, s->journal, (long long)ctx->nqueue);
+	return result;
+}
 
-	/* the counts, over every episode the file holds */
-	int64_t written = 0, failures = 0;
-	const char *first_failure = NULL;
-	trajs = json_array();
-	for (int64_t i = 0; i < ctx.total && ctx.out; i++) {
-		if (ctx.failed[i] && !ctx.out[i]) {
-			if (failures++ == 0)
-				first_failure = ctx.errors[i] ? ctx.errors[i] : "failed";
+/* The episodes of the queue, then the backend released and the journal
+ * closed. */
+static int run_execute(run_state *s, int result)
+{
+	run_ctx *ctx = &s->ctx;
+	if (result == CLI_OK && ctx->nqueue > 0) {
+		ctx->progress = isatty(2) && !s->o.as_json;
+		if (s->o.jobs > ctx->nqueue)
+			s->o.jobs = ctx->nqueue;
+		crmw_free_fn destroy = ctx->backend.destroy;
+		ctx->backend.destroy = NULL; /* shared by the agents; released below */
+		result = run_episodes(ctx, &s->stopped_by);
+		ctx->backend.destroy = destroy;
+	}
+	crmw_backend_dispose(&ctx->backend);
+	if (ctx->fd >= 0) {
+		if (fsync(ctx->fd) != 0 && errno != EINVAL && !ctx->write_errno)
+			ctx->write_errno = errno;
+		close(ctx->fd);
+		ctx->fd = -1;
+	}
+	if (result == CLI_OK && ctx->write_errno)
+		result = cli_error(CLI_FAIL, "%s: appending to '%s' failed: %s", s->o.cmd, s->journal,
+				   strerror(ctx->write_errno));
+	return result;
+}
+
+/* The counts, over every episode the file holds. */
+static void run_count(run_state *s)
+{
+	run_ctx *ctx = &s->ctx;
+	s->trajs = json_array();
+	for (int64_t i = 0; i < ctx->total && ctx->out; i++) {
+		if (ctx->failed[i] && !ctx->out[i]) {
+			if (s->failures++ == 0)
+				s->first_failure = ctx->errors[i] ? ctx->errors[i] : "failed";
 		}
-		if (!ctx.out[i])
+		if (!ctx->out[i])
 			continue;
-		written++;
-		json_t *t = ctx.summary[i];
+		s->written++;
+		json_t *t = ctx->summary[i];
 		if (t) {
-			stats_add(&st, t);
-			json_array_append(trajs, t);
+			stats_add(&s->st, t);
+			json_array_append(s->trajs, t);
 		}
 	}
-	bool complete = result == CLI_OK && written == ctx.total;
-	/* a finished run: the file in task order (group statistics added), or
-	 * the SFT file made from the journal */
+}
+
+/* A finished SFT run: the file made from the journal (and the tool list
+ * beside it or at its head, with --sft-tools side or header). */
+static int write_sft(run_state *s)
+{
+	const run_opts *o = &s->o;
+	const char *cmd = o->cmd;
+	run_ctx *ctx = &s->ctx;
+	int result = CLI_OK;
+	const json_t *shared = NULL;
+	json_t *first = NULL;
+	bool once = strcmp(o->sft_tools, "inline") != 0;
+	for (int64_t i = 0; once && !first && i < ctx->total; i++) {
+		json_t *t = json_loads(ctx->out[i], 0, NULL);
+		if (t && json_number_value(json_object_get(t, "reward")) >= 1.0)
+			first = json_incref(json_object_get(t, "tools"));
+		json_decref(t);
+	}
+	shared = first;
+	char **lines = calloc((size_t)ctx->total + 1, sizeof *lines);
+	for (int64_t i = 0; lines && i < ctx->total; i++) {
+		json_t *t = json_loads(ctx->out[i], 0, NULL);
+		lines[i] = t ? sft_line(t, strcmp(o->sft_args, "object") == 0, shared) : NULL;
+		json_decref(t);
+	}
+	char *head = NULL;
+	if (shared && strcmp(o->sft_tools, "header") == 0) {
+		json_t *h = json_pack("{s:O}", "tools", shared);
+		head = h ? json_dumps(h, JSON_COMPACT) : NULL;
+		json_decref(h);
+	}
+	if (shared && strcmp(o->sft_tools, "side") == 0) {
+		snprintf(s->path, sizeof s->path, "%s.tools.json", o->out_path);
+		char *tt = json_dumps(shared, JSON_COMPACT);
+		char *one[1] = {tt};
+		result = tt ? write_whole(cmd, s->path, one, 1, NULL) : cli_error(CLI_FAIL, "%s: out of memory", cmd);
+		free(tt);
+	}
+	if (!lines)
+		result = cli_error(CLI_FAIL, "%s: out of memory", cmd);
+	if (result == CLI_OK)
+		result = write_whole(cmd, o->out_path, lines, ctx->total, head);
+	if (result == CLI_OK)
+		unlink(s->journal);
+	for (int64_t i = 0; lines && i < ctx->total; i++)
+		free(lines[i]);
+	free(lines);
+	free(head);
+	json_decref(first);
+	return result;
+}
+
+/* The exit code of a run whose steps all went through: interrupted,
+ * stopped fast, episodes that could not run, or too many backend errors. */
+static int run_verdict(run_state *s)
+{
+	const run_opts *o = &s->o;
+	const char *cmd = o->cmd;
+	run_ctx *ctx = &s->ctx;
+	int result = CLI_OK;
+	fam_stats tot;
+	stats_total(&s->st, &tot);
+	int64_t missing = ctx->total - s->written;
+	if (s->stopped_by) {
+		cli_error(CLI_OK, "%s: %s: %lld of %lld episodes are in %s; --resume runs the other %lld", cmd,
+			  s->stopped_by == SIGTERM ? "stopped by SIGTERM" : "interrupted", (long long)s->written,
+			  (long long)ctx->total, s->journal, (long long)missing);
+		result = 128 + s->stopped_by;
+	} else if (ctx->fast_stop) {
+		result = cli_error(CLI_FAIL,
+				   "%s: stopped: %s; %lld of %lld episodes are in %s (check the server, then run again "
+				   "with --resume)",
+				   cmd, ctx->stop_reason ? ctx->stop_reason : "the server is unreachable", (long long)s->written,
+				   (long long)ctx->total, s->journal);
+	} else if (s->failures > 0) {
+		cli_error(CLI_FAIL, "%s: episode %lld: %s", cmd, (long long)ctx->queue[0], s->first_failure);
+		result = cli_error(CLI_FAIL, "%s: %lld of %lld episodes could not run", cmd, (long long)s->failures,
+				   (long long)ctx->total);
+	} else if (tot.tasks > 0 && tot.errors > 0 && (double)tot.errors >= o->error_threshold * (double)tot.tasks - 1e-9) {
+		result = cli_error(CLI_FAIL, "%s: %lld of %lld episodes ended on a backend error (--error-threshold %g)", cmd,
+				   (long long)tot.errors, (long long)tot.tasks, o->error_threshold);
+	}
+	return result;
+}
+
+/* The end of a run that got as far as the episodes: a finished run's file
+ * in task order (group statistics added) or its SFT file, the metadata, the
+ * scores and the error summary printed, and the verdict. */
+static int run_report(run_state *s, int result)
+{
+	const run_opts *o = &s->o;
+	const char *cmd = o->cmd;
+	run_ctx *ctx = &s->ctx;
+	run_count(s);
+	bool complete = result == CLI_OK && s->written == ctx->total;
 	if (complete) {
-		if (o.group > 1)
-			add_group_stats(&ctx);
-		if (!sft) {
-			result = write_whole(cmd, o.out_path, ctx.out, ctx.total, NULL);
-		} else {
-			const json_t *shared = NULL;
-			json_t *first = NULL;
-			bool once = strcmp(o.sft_tools, "inline") != 0;
-			for (int64_t i = 0; once && !first && i < ctx.total; i++) {
-				json_t *t = json_loads(ctx.out[i], 0, NULL);
-				if (t && json_number_value(json_object_get(t, "reward")) >= 1.0)
-					first = json_incref(json_object_get(t, "tools"));
-				json_decref(t);
-			}
-			shared = first;
-			char **lines = calloc((size_t)ctx.total + 1, sizeof *lines);
-			for (int64_t i = 0; lines && i < ctx.total; i++) {
-				json_t *t = json_loads(ctx.out[i], 0, NULL);
-				lines[i] = t ? sft_line(t, strcmp(o.sft_args, "object") == 0, shared) : NULL;
-				json_decref(t);
-			}
-			char *head = NULL;
-			if (shared && strcmp(o.sft_tools, "header") == 0) {
-				json_t *h = json_pack("{s:O}", "tools", shared);
-				head = h ? json_dumps(h, JSON_COMPACT) : NULL;
-				json_decref(h);
-			}
-			if (shared && strcmp(o.sft_tools, "side") == 0) {
-				snprintf(path, sizeof path, "%s.tools.json", o.out_path);
-				char *tt = json_dumps(shared, JSON_COMPACT);
-				char *one[1] = {tt};
-				result = tt ? write_whole(cmd, path, one, 1, NULL) : cli_error(CLI_FAIL, "%s: out of memory", cmd);
-				free(tt);
-			}
-			if (!lines)
-				result = cli_error(CLI_FAIL, "%s: out of memory", cmd);
-			if (result == CLI_OK)
-				result = write_whole(cmd, o.out_path, lines, ctx.total, head);
-			if (result == CLI_OK)
-				unlink(journal);
-			for (int64_t i = 0; lines && i < ctx.total; i++)
-				free(lines[i]);
-			free(lines);
-			free(head);
-			json_decref(first);
-		}
+		if (o->group > 1)
+			add_group_stats(ctx);
+		result = !s->sft ? write_whole(cmd, o->out_path, ctx->out, ctx->total, NULL) : write_sft(s);
 	}
-	if (meta) {
+	if (s->meta) {
 		char now[32];
 		iso_now(now, sizeof now);
-		json_object_set_new(meta, "finished", json_string(now));
-		json_object_set_new(meta, "complete", json_boolean(complete));
-		json_object_set_new(meta, "written", json_integer(written));
+		json_object_set_new(s->meta, "finished", json_string(now));
+		json_object_set_new(s->meta, "complete", json_boolean(complete));
+		json_object_set_new(s->meta, "written", json_integer(s->written));
 		fam_stats tot;
-		stats_total(&st, &tot);
-		json_object_set_new(meta, "errors", json_integer(tot.errors));
-		meta_write(cmd, o.out_path, meta);
+		stats_total(&s->st, &tot);
+		json_object_set_new(s->meta, "errors", json_integer(tot.errors));
+		meta_write(cmd, o->out_path, s->meta);
 	}
-	if (st.n > 0 && !run_quiet && (result == CLI_OK || stopped_by || ctx.fast_stop))
-		stats_print(&st, o.as_json, now_mono() - t0, NULL);
-	char *sum = errors_summary(trajs);
+	if (s->st.n > 0 && !run_quiet && (result == CLI_OK || s->stopped_by || ctx->fast_stop))
+		stats_print(&s->st, o->as_json, now_mono() - s->t0, NULL);
+	char *sum = errors_summary(s->trajs);
 	if (sum)
 		cli_error(CLI_OK, "%s: %s", cmd, sum);
 	free(sum);
-	fam_stats tot;
-	stats_total(&st, &tot);
-	if (result == CLI_OK) {
-		int64_t missing = ctx.total - written;
-		if (stopped_by) {
-			cli_error(CLI_OK, "%s: %s: %lld of %lld episodes are in %s; --resume runs the other %lld", cmd,
-				  stopped_by == SIGTERM ? "stopped by SIGTERM" : "interrupted", (long long)written,
-				  (long long)ctx.total, journal, (long long)missing);
-			result = 128 + stopped_by;
-		} else if (ctx.fast_stop) {
-			result = cli_error(CLI_FAIL,
-					   "%s: stopped: %s; %lld of %lld episodes are in %s (check the server, then run again "
-					   "with --resume)",
-					   cmd, ctx.stop_reason ? ctx.stop_reason : "the server is unreachable", (long long)written,
-					   (long long)ctx.total, journal);
-		} else if (failures > 0) {
-			cli_error(CLI_FAIL, "%s: episode %lld: %s", cmd, (long long)ctx.queue[0], first_failure);
-			result = cli_error(CLI_FAIL, "%s: %lld of %lld episodes could not run", cmd, (long long)failures,
-					   (long long)ctx.total);
-		} else if (tot.tasks > 0 && tot.errors > 0 &&
-			   (double)tot.errors >= o.error_threshold * (double)tot.tasks - 1e-9) {
-			result = cli_error(CLI_FAIL, "%s: %lld of %lld episodes ended on a backend error (--error-threshold %g)",
-					   cmd, (long long)tot.errors, (long long)tot.tasks, o.error_threshold);
-		}
+	return result == CLI_OK ? run_verdict(s) : result;
+}
+
+/* Releases what a run holds, whatever phase it reached. */
+static void run_state_free(run_state *s)
+{
+	run_ctx *ctx = &s->ctx;
+	crmw_backend_dispose(&ctx->backend);
+	for (int64_t i = 0; i < ctx->total && ctx->out; i++) {
+		free(ctx->out[i]);
+		free(ctx->errors[i]);
+		if (ctx->summary)
+			json_decref(ctx->summary[i]);
 	}
-cleanup:
-	crmw_backend_dispose(&ctx.backend);
-	for (int64_t i = 0; i < ctx.total && ctx.out; i++) {
-		free(ctx.out[i]);
-		free(ctx.errors[i]);
-		if (ctx.summary)
-			json_decref(ctx.summary[i]);
+	free(ctx->summary);
+	for (int64_t i = 0; ctx->task_ids && i < s->ntasks; i++)
+		free(ctx->task_ids[i]);
+	free(ctx->out);
+	free(ctx->errors);
+	free(ctx->failed);
+	free(ctx->queue);
+	free(ctx->task_ids);
+	free(ctx->agents);
+	free(ctx->stop_reason);
+	free(s->st.rows);
+	free(s->fingerprint);
+	json_decref(s->trajs);
+	json_decref(s->meta);
+	if (s->mu_init)
+		pthread_mutex_destroy(&ctx->mu);
+	free(s->agent_opts);
+	crmw_db_free(s->gold_db);
+	crmw_memory_free(s->mem);
+	crmw_task_set_free(s->ts);
+	crmw_role_free(s->role);
+	opts_free(&s->o);
+}
+
+/* run and rollout: the options, what the run uses, the episodes (or one
+ * dry run), the report; every phase reports its own errors. */
+static int run_main(int argc, char **argv, bool rollout)
+{
+	run_state s;
+	memset(&s, 0, sizeof s);
+	run_opts_init(&s.o, rollout);
+	bool help = false;
+	int result = run_getopt(&s.o, argc, argv, &help);
+	if (result == CLI_OK && !help)
+		result = run_check(&s.o);
+	if (result == CLI_OK && !help)
+		result = run_open(&s);
+	if (result == CLI_OK && !help) {
+		result = run_prepare(&s, run_setup(&s));
+		if (result == CLI_OK && s.o.dry_run)
+			result = s.ctx.nqueue > 0
+					 ? dry_run(&s.ctx, s.ctx.queue[0])
+					 : cli_error(CLI_OK, "%s: --dry-run: every episode is done already", s.o.cmd);
+		else
+			result = run_report(&s, run_execute(&s, run_start(&s, result)));
 	}
-	free(ctx.summary);
-	for (int64_t i = 0; ctx.task_ids && i < ntasks; i++)
-		free(ctx.task_ids[i]);
-	free(ctx.out);
-	free(ctx.errors);
-	free(ctx.failed);
-	free(ctx.queue);
-	free(ctx.task_ids);
-	free(ctx.agents);
-	free(ctx.stop_reason);
-	free(st.rows);
-	free(fingerprint);
-	json_decref(trajs);
-	json_decref(meta);
-	pthread_mutex_destroy(&ctx.mu);
-	free(agent_opts);
-	crmw_db_free(gold_db);
-	crmw_memory_free(mem);
-	crmw_task_set_free(ts);
-	crmw_role_free(role);
-	opts_free(&o);
+	run_state_free(&s);
 	return result;
 }
 
