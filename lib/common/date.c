@@ -154,42 +154,56 @@ int crmw__parse_datetime(const char *s, size_t n, char out[21])
 }
 
 
-static const char *const month_name[12] = {"January", "February", "March",     "April",   "May",      "June",
-					   "July",    "August",   "September", "October", "November", "December"};
+/* Every named period: its first month and its length in months.  The
+ * first twelve are the months, in order (crmw__month_name). */
+static const struct {
+	const char *name;
+	int start, months;
+} named[] = {
+	{"January", 1, 1},  {"February", 2, 1}, {"March", 3, 1},     {"April", 4, 1},    {"May", 5, 1},
+	{"June", 6, 1},     {"July", 7, 1},     {"August", 8, 1},    {"September", 9, 1}, {"October", 10, 1},
+	{"November", 11, 1}, {"December", 12, 1}, {"Q1", 1, 3},        {"Q2", 4, 3},       {"Q3", 7, 3},
+	{"Q4", 10, 3},      {"Spring", 3, 3},   {"Summer", 6, 3},    {"Fall", 9, 3},     {"Autumn", 9, 3},
+	{"Winter", 12, 3},  {"Year", 1, 12},
+};
+
+const char *crmw__month_name(int m)
+{
+	return m >= 1 && m <= 12 ? named[m - 1].name : NULL;
+}
+
+const char *crmw__period_name(const char *name, size_t n, int *start_month, int *months)
+{
+	for (size_t i = 0; i < CRMW_ARRAY_LEN(named); i++) {
+		const char *k = named[i].name;
+		size_t j = 0;
+		while (j < n && k[j] && tolower((unsigned char)name[j]) == tolower((unsigned char)k[j]))
+			j++;
+		if (j == n && !k[j]) {
+			*start_month = named[i].start;
+			*months = named[i].months;
+			return k;
+		}
+	}
+	return NULL;
+}
 
 bool crmw__named_period(const char *name, size_t n, int *start_month, int *months)
 {
-	char p[16];
-	if (n == 0 || n >= sizeof p)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		p[i] = (char)(i == 0 ? toupper((unsigned char)name[i]) : tolower((unsigned char)name[i]));
-	p[n] = '\0';
-	if (n == 2 && (p[0] == 'Q') && p[1] >= '1' && p[1] <= '4') {
-		*start_month = 3 * (p[1] - '1') + 1;
-		*months = 3;
-		return true;
-	}
-	static const struct {
-		const char *name;
-		int start;
-	} seasons[] = {{"Spring", 3}, {"Summer", 6}, {"Fall", 9}, {"Autumn", 9}, {"Winter", 12}};
-	for (size_t i = 0; i < sizeof seasons / sizeof seasons[0]; i++)
-		if (strcmp(p, seasons[i].name) == 0) {
-			*start_month = seasons[i].start;
-			*months = 3;
-			return true;
-		}
-	for (int i = 0; i < 12; i++)
-		if (strcmp(p, month_name[i]) == 0) {
-			*start_month = i + 1;
-			*months = 1;
-			return true;
-		}
-	if (strcmp(p, "Year") == 0) {
-		*start_month = 1;
-		*months = 12;
-		return true;
-	}
-	return false;
+	return crmw__period_name(name, n, start_month, months) != NULL;
+}
+
+int64_t crmw__days_before(int64_t end, int unit, int64_t n)
+{
+	if (unit == 'd')
+		return end - n;
+	if (unit == 'w')
+		return end - 7 * n;
+	int y, m, d;
+	crmw__civil_from_days(end, &y, &m, &d);
+	int64_t total = (int64_t)y * 12 + (m - 1) - n * (unit == 'q' ? 3 : 1);
+	int64_t yy = total >= 0 ? total / 12 : -((11 - total) / 12); /* floor, also before year 0 */
+	int mm = (int)(total - yy * 12) + 1;
+	int dim = crmw__days_in_month((int)yy, mm);
+	return crmw__days_from_civil((int)yy, mm, d > dim ? dim : d);
 }

@@ -203,6 +203,59 @@ int crmw__days_in_month(int y, int m);
  * ("Spring", "Summer", "Fall"/"Autumn", "Winter" from December) or "Year"
  * (any letter case): its first month and its length in months. */
 bool crmw__named_period(const char *name, size_t n, int *start_month, int *months);
+/* The same, returning the period's name as the tools spell it ("March",
+ * "Q2", "Autumn", "Year": static), or NULL when `name` names none. */
+const char *crmw__period_name(const char *name, size_t n, int *start_month, int *months);
+/* "January" to "December" for 1 to 12; NULL otherwise. */
+const char *crmw__month_name(int m);
+/* The day n units before day `end`: unit 'd' (days), 'w' (weeks), 'm'
+ * (months) or 'q' (quarters: 3 months), months by the calendar: the same
+ * day of the month, or that month's last day when it is shorter (a month
+ * before March 31 is the last day of February).  The start of "the past n
+ * units" ending at `end`, as the get_start_date tool counts.  n from 0 to
+ * 4,000,000 (no overflow; the result may fall before year 1). */
+int64_t crmw__days_before(int64_t end, int unit, int64_t n);
+
+/* ----------------------------------------------------------------- periods */
+
+/* What a time expression of a question names (lib/common/period.c). */
+enum {
+	CRMW__PERIOD_DAY = 1, /* one day: "yesterday", "3 days ago", "2024-03-15", "March 15, 2024" */
+	CRMW__PERIOD_RELATIVE, /* "the past 3 months": from `count` units before today up to today */
+	CRMW__PERIOD_MONTH,    /* "March 2024" */
+	CRMW__PERIOD_QUARTER,  /* "Q2 2023", "the second quarter of 2023" */
+	CRMW__PERIOD_SEASON,   /* "Winter 2023": December 2023 to February 2024 */
+	CRMW__PERIOD_YEAR,     /* "in 2023", "the year 2023" */
+};
+/* The word before the expression changes what it means ("since", "until",
+ * "between", "of" as in "the last week of March 2024", "fiscal"): the
+ * bounds are those of the expression alone, which is not what was asked. */
+#define CRMW__PERIOD_QUALIFIED 1
+
+typedef struct crmw__period {
+	int kind;     /* CRMW__PERIOD_* */
+	int flags;    /* CRMW__PERIOD_QUALIFIED */
+	int unit;     /* relative and "ago": 'd', 'w', 'm' or 'q' (a fortnight is 14 'd', a year 12 'm'); else 0 */
+	int64_t count; /* relative and "ago": how many units before today (yesterday 1 'd', today 0, tomorrow -1) */
+	const char *name; /* month, quarter and season: the get_period tool's name ("March", "Q2", "Fall"); else NULL */
+	int year;     /* named periods and years: the year as written (Winter 2023: 2023) */
+	int64_t start, end, last; /* days since 1970-01-01: first day, the day after (exclusive), last day */
+	size_t at, len; /* the bytes of the text it was read from, with a leading "in", "over", "during", ... */
+} crmw__period;
+
+/*
+ * Every time expression of a question, in order, read with the rules every
+ * synthesized task states (docs/tasks.md, "Periods"): relative periods up
+ * to today ("in the past 3 months", "over the last quarter", "the previous
+ * fortnight"), named months, quarters and seasons of a year, years, single
+ * days ("yesterday", "two weeks ago", "2024-03-15").  `today` is the day the
+ * question is asked (days since 1970-01-01).  ASCII letters in any case;
+ * one pass with a bounded look-ahead (linear in n, no allocation); reads no
+ * byte at or after text[n].  Writes the first `nmax` into `out` (which may
+ * be NULL when nmax is 0) and returns how many there are, which may be more
+ * than nmax.
+ */
+size_t crmw__period_find(const char *text, size_t n, int64_t today, crmw__period *out, size_t nmax);
 
 /* ------------------------------------------------------------------ arenas */
 

@@ -166,23 +166,6 @@ const char *crmw__syn_count_text(draft *d, int n, char buf[16])
 	return buf;
 }
 
-/* Start of a period of n units ending at `end` (the get_start_date tool's arithmetic). */
-static int64_t start_of(int64_t end, const char *unit, int n)
-{
-	if (unit[0] == 'd')
-		return end - n;
-	if (unit[0] == 'w')
-		return end - 7 * (int64_t)n;
-	int y, m, d;
-	crmw__civil_from_days(end, &y, &m, &d);
-	int64_t months = (int64_t)n * (unit[0] == 'q' ? 3 : 1);
-	int64_t total = (int64_t)y * 12 + (m - 1) - months;
-	y = (int)(total / 12);
-	m = (int)(total % 12) + 1;
-	int dim = crmw__days_in_month(y, m);
-	return crmw__days_from_civil(y, m, d > dim ? dim : d);
-}
-
 static const char *const ordinals[] = {"first", "second", "third", "fourth"};
 static const char *const seasons[] = {"Winter", "Spring", "Summer", "Fall", "Autumn"};
 
@@ -292,7 +275,7 @@ void crmw__syn_relative_period(draft *d, period *p, const char *unit, int n)
 	p->unit = fortnight ? "day" : year ? "month" : unit;
 	p->n = fortnight ? 14 : year ? 12 : n;
 	p->b_days = d->today_days;
-	p->a_days = start_of(p->b_days, p->unit, p->n);
+	p->a_days = crmw__days_before(p->b_days, p->unit[0], p->n); /* the get_start_date tool's arithmetic */
 	dt_text(p->a_days, p->a);
 	dt_text(p->b_days, p->b);
 }

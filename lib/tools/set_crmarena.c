@@ -132,20 +132,11 @@ static int t_start_date(bcall *c, json_t *args)
 	int64_t n = json_integer_value(json_object_get(args, "interval_count"));
 	int y, m, d, hh, mi, ss;
 	sscanf(end, "%4d-%2d-%2dT%2d:%2d:%2dZ", &y, &m, &d, &hh, &mi, &ss);
-	int64_t days = crmw__days_from_civil(y, m, d);
-	if (strcmp(period, "day") == 0 || strcmp(period, "week") == 0) {
-		days -= n * (period[0] == 'w' ? 7 : 1);
-		crmw__civil_from_days(days, &y, &m, &d);
-	} else {
-		int64_t months = n * (period[0] == 'q' ? 3 : 1);
-		int64_t total = (int64_t)y * 12 + (m - 1) - months;
-		y = (int)(total / 12);
-		m = (int)(total % 12) + 1;
-		int dim = crmw__days_in_month(y, m);
-		if (d > dim)
-			d = dim;
-	}
-	if (y < 1)
+	/* n past 4,000,000 of any unit goes back further than year 1 (and
+	 * past crmw__days_before's bound) */
+	if (n <= 4000000)
+		crmw__civil_from_days(crmw__days_before(crmw__days_from_civil(y, m, d), period[0], n), &y, &m, &d);
+	if (n > 4000000 || y < 1)
 		return crmw__tool_fail(c, "Error: the start date falls before year 1");
 	char out[32];
 	snprintf(out, sizeof out, "%04d-%02d-%02dT%02d:%02d:%02dZ", y, m, d, hh, mi, ss);
