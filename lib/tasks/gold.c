@@ -105,8 +105,7 @@ json_t *crmw__gold_resolve(const json_t *args, const json_t *results, char *why,
 	return out;
 }
 
-/* Set the runner's today and role for a task. */
-static int task_options(crmw__gold_runner *r, const json_t *task, char *why, size_t len)
+int crmw__gold_runner_task(crmw__gold_runner *r, const json_t *task, char *why, size_t len)
 {
 	const json_t *ctx = json_object_get(task, "context");
 	const char *today = json_string_value(json_object_get(ctx, "today"));
@@ -150,7 +149,7 @@ int crmw__gold_run_results(crmw__gold_runner *r, const json_t *task, json_t **re
 	json_object_set_new(rep, "steps", steps);
 	char why[400] = "";
 	char *answer = NULL;
-	bool failed = task_options(r, task, why, sizeof why) != 0, any_cut = false;
+	bool failed = crmw__gold_runner_task(r, task, why, sizeof why) != 0, any_cut = false;
 	crmw_buf out = CRMW_BUF_INIT;
 	size_t i;
 	json_t *st;

@@ -70,6 +70,10 @@ typedef struct crmw__gold_runner {
 int crmw__gold_runner_init(crmw__gold_runner *r, crmw_db *db);
 void crmw__gold_runner_dispose(crmw__gold_runner *r);
 int crmw__gold_run(crmw__gold_runner *r, const json_t *task, json_t **report, char **answer);
+/* Set the runner's today and role to the task's (context.today and
+ * context.role), so that its registry runs calls as the task's episode
+ * would.  CRMW_OK, or the error with why[]. */
+int crmw__gold_runner_task(crmw__gold_runner *r, const json_t *task, char *why, size_t len);
 /* crmw__gold_run that also hands over the parsed result of every tool step
  * before respond (an array, in step order; a step that failed or was cut is
  * not in it).  *results is set whenever CRMW_OK is returned; the caller
@@ -120,6 +124,12 @@ enum { CRMW__PROG_TASK = 1, CRMW__PROG_RESULT, CRMW__PROG_DISAGREE };
 /* The value of an expression (a new reference; the caller must not change
  * it: it may share the results' values), or NULL with why[] and *cls. */
 json_t *crmw__program_eval(const json_t *expr, const crmw__prog_ctx *c, int *cls, char *why, size_t len);
+/* The same; with `text`, the alternatives of "$any" agree when they are
+ * answered with the same text (an answer: ["x"] and "x"). */
+json_t *crmw__program_eval_as(const json_t *expr, const crmw__prog_ctx *c, bool text, int *cls, char *why, size_t len);
+
+/* Does `s` occur in the task's query at word boundaries (ASCII case ignored)? */
+bool crmw__prog_in_query(const crmw__prog_ctx *c, const char *s);
 
 /* "null", "empty", "one", "many", "map" or "scalar" (static). */
 const char *crmw__prog_shape(const json_t *v);

@@ -236,7 +236,7 @@ static const json_t *ref_at(const crmw__prog_ctx *c, const json_t *p, char *why,
 	return v;
 }
 
-static json_t *ev(const json_t *e, const crmw__prog_ctx *c, int depth, int *cls, char *why, size_t len);
+static json_t *ev(const json_t *e, const crmw__prog_ctx *c, int depth, bool text, int *cls, char *why, size_t len);
 
 static json_t *ev_ref(const json_t *e, const crmw__prog_ctx *c, int *cls, char *why, size_t len)
 {
@@ -368,8 +368,7 @@ static json_t *ev_period(const json_t *e, const crmw__prog_ctx *c, char *why, si
 	return date_value(d, json_string_value(json_object_get(e, "format")), why, len);
 }
 
-/* Does `s` occur in the query at word boundaries (ASCII case ignored)? */
-static bool in_query(const crmw__prog_ctx *c, const char *s)
+bool crmw__prog_in_query(const crmw__prog_ctx *c, const char *s)
 {
 	size_t n = strlen(s), qn = strlen(c->low);
 	if (n == 0 || n > qn)
@@ -401,7 +400,7 @@ static json_t *ev_pick(const json_t *e, const crmw__prog_ctx *c, char *why, size
 	json_t *x;
 	json_array_foreach(list, i, x) {
 		const char *v = json_string_value(json_object_get(x, m));
-		if (!v || !in_query(c, v))
+		if (!v || !crmw__prog_in_query(c, v))
 			continue;
 		if (hit)
 			return WHY("pick: two items' %s occur in the query", m);
@@ -466,7 +465,23 @@ static json_t *ev_distinct(const json_t *e, const crmw__prog_ctx *c, char *why, 
 	return one ? json_incref((json_t *)one) : json_null();
 }
 
-static json_t *ev_any(const json_t *e, const crmw__prog_ctx *c, int depth, int *cls, char *why, size_t len)
+/* Do two values agree: as JSON, or, for an answer (text), as the text
+ * they are answered with. */
+static bool agree(const json_t *a, const json_t *b, bool text)
+{
+	if (json_equal(a, b))
+		return true;
+	if (!text)
+		return false;
+	char *x = json_is_string(a) ? NULL : crmw__answer_text(a), *y = json_is_string(b) ? NULL : crmw__answer_text(b);
+	const char *sx = x ? x : json_string_value(a), *sy = y ? y : json_string_value(b);
+	bool eq = sx && sy && strcmp(sx, sy) == 0;
+	free(x);
+	free(y);
+	return eq;
+}
+
+static json_t *ev_any(const json_t *e, const crmw__prog_ctx *c, int depth, bool text, int *cls, char *why, size_t len)
 {
 	const json_t *alts = json_object_get(e, "$any");
 	json_t *first = NULL;
@@ -478,12 +493,12 @@ static json_t *ev_any(const json_t *e, const crmw__prog_ctx *c, int depth, int *
 	json_array_foreach(alts, i, x) {
 		char w[300] = "";
 		int k = 0;
-		json_t *v = ev(x, c, depth + 1, &k, w, sizeof w);
+		json_t *v = ev(x, c, depth + 1, text, &k, w, sizeof w);
 		if (!v) {
 			bad = true;
 			worst = k > worst ? k : worst;
 			crmw__buf_printf(&reasons, "%s[%zu] %s", reasons.len ? "; " : "", i, w);
-		} else if (first && !json_equal(first, v)) {
+		} else if (first && !agree(first, v, text)) {
 			bad = true;
 			worst = worst ? worst : CRMW__PROG_DISAGREE;
 			char *a = json_dumps(first, JSON_COMPACT | JSON_ENCODE_ANY), *b = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
@@ -510,7 +525,7 @@ static json_t *ev_any(const json_t *e, const crmw__prog_ctx *c, int depth, int *
 	return first;
 }
 
-static json_t *ev(const json_t *e, const crmw__prog_ctx *c, int depth, int *cls, char *why, size_t len)
+static json_t *ev(const json_t *e, const crmw__prog_ctx *c, int depth, bool text, int *cls, char *why, size_t len)
 {
 	if (depth > CRMW__PROG_MAX_DEPTH)
 		return WHY("a value nested deeper than %d levels", CRMW__PROG_MAX_DEPTH);
@@ -519,7 +534,7 @@ static json_t *ev(const json_t *e, const crmw__prog_ctx *c, int depth, int *cls,
 		size_t i;
 		json_t *x;
 		json_array_foreach(e, i, x) {
-			json_t *v = out ? ev(x, c, depth + 1, cls, why, len) : WHY("out of memory");
+			json_t *v = out ? ev(x, c, depth + 1, text, cls, why, len) : WHY("out of memory");
 			if (!v || json_array_append_new(out, v)) {
 				json_decref(out);
 				return NULL;
@@ -548,7 +563,7 @@ static json_t *ev(const json_t *e, const crmw__prog_ctx *c, int depth, int *cls,
 		if (strcmp(k, "$period") == 0)
 			return ev_period(e, c, why, len);
 		if (strcmp(k, "$any") == 0)
-			return ev_any(e, c, depth, cls, why, len);
+			return ev_any(e, c, depth, text, cls, why, len);
 		*cls = CRMW__PROG_RESULT;
 		if (strcmp(k, "$pick") == 0)
 			return ev_pick(e, c, why, len);
@@ -570,7 +585,7 @@ static json_t *ev(const json_t *e, const crmw__prog_ctx *c, int depth, int *cls,
 	}
 	json_t *out = json_object();
 	json_object_foreach((json_t *)e, k, x) {
-		json_t *v = out ? ev(x, c, depth + 1, cls, why, len) : WHY("out of memory");
+		json_t *v = out ? ev(x, c, depth + 1, text, cls, why, len) : WHY("out of memory");
 		if (!v || json_object_set_new(out, k, v)) {
 			json_decref(out);
 			return NULL;
@@ -579,14 +594,19 @@ static json_t *ev(const json_t *e, const crmw__prog_ctx *c, int depth, int *cls,
 	return out;
 }
 
-json_t *crmw__program_eval(const json_t *expr, const crmw__prog_ctx *c, int *cls, char *why, size_t len)
+json_t *crmw__program_eval_as(const json_t *expr, const crmw__prog_ctx *c, bool text, int *cls, char *why, size_t len)
 {
 	int k = 0;
 	why[0] = '\0';
-	json_t *v = ev(expr, c, 0, &k, why, len);
+	json_t *v = ev(expr, c, 0, text, &k, why, len);
 	if (cls)
 		*cls = v ? 0 : k ? k : CRMW__PROG_RESULT;
 	return v;
+}
+
+json_t *crmw__program_eval(const json_t *expr, const crmw__prog_ctx *c, int *cls, char *why, size_t len)
+{
+	return crmw__program_eval_as(expr, c, false, cls, why, len);
 }
 
 /* ------------------------------------------------------------- checking */
@@ -767,7 +787,7 @@ int crmw__program_check(const json_t *program, char *why, size_t len)
 	}
 	if (json_is_object(program) &&
 	    !only_keys(&k, program, "program",
-		       (const char *const[]){"steps", "guards", "family", "support", "episodes", "words", "version", NULL}))
+		       (const char *const[]){"steps", "guards", "family", "support", "docs", "negatives", "negative", "episodes", "words", "version", NULL}))
 		return CRMW_EINVALID;
 	size_t i, n = json_array_size(steps);
 	json_t *st;
@@ -841,7 +861,7 @@ void crmw__prog_next_clear(crmw__prog_next *n)
 static int answer_of(crmw__prog_next *out, const json_t *content, const crmw__prog_ctx *c)
 {
 	int cls = 0;
-	json_t *v = crmw__program_eval(content, c, &cls, out->why, sizeof out->why);
+	json_t *v = crmw__program_eval_as(content, c, true, &cls, out->why, sizeof out->why);
 	if (!v) {
 		out->kind = CRMW__PROG_ABSTAIN;
 		out->cls = cls;
