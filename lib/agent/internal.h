@@ -166,5 +166,28 @@ int crmw__plan_abstract(json_t *plan, char **text, char **query, int *count, con
  * [{"name", "kind", "value", "where", "before", "after"}]. */
 json_t *crmw__task_slots(const json_t *task);
 
+/*
+ * Programs induced from solved episodes (induce.c; the notation is
+ * lib/tasks/program.c's).  An episode is {"task", "calls": [{"name",
+ * "arguments"}], "results": [...], "answer": text}.
+ */
+struct crmw__gold_runner;
+struct crmw__prog_next;
+
+/* The episode of a task's gold run (*out NULL when the run did not reach
+ * reward 1).  CRMW_OK or CRMW_ENOMEM. */
+int crmw__induce_episode(json_t **out, struct crmw__gold_runner *r, const json_t *task);
+
+/* A library {"version", "programs": [...], "families": {family: {word:
+ * count}}} induced from the episodes; a program needs `min_support`
+ * episodes (2 when below 1).  NULL with why[] (an episode of the wrong
+ * shape, out of memory). */
+json_t *crmw__induce(const json_t *episodes, int min_support, char *why, size_t len);
+
+/* The next call, the answer, or an abstention with every program's reason,
+ * for a task of `family` (NULL: the family is not known) given the results
+ * so far.  CRMW_OK or CRMW_ENOMEM; release *out with crmw__prog_next_clear. */
+int crmw__induced_next(struct crmw__prog_next *out, const json_t *lib, const json_t *task, const char *family,
+		       const json_t *results);
 
 #endif

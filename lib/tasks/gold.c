@@ -90,61 +90,22 @@ char *crmw__answer_text(const json_t *v)
 
 json_t *crmw__gold_resolve(const json_t *args, const json_t *results, char *why, size_t len)
 {
-	if (json_is_object(args)) {
-		const json_t *ref = json_object_get(args, "$ref");
-		if (ref) {
-			if (!json_is_string(ref)) {
-				snprintf(why, len, "\"$ref\" must be a JSON pointer string");
-				return NULL;
-			}
-			const json_t *v = crmw__json_pointer(results, json_string_value(ref));
-			if (!v)
-				v = json_object_get(args, "default");
-			if (!v) {
-				snprintf(why, len, "\"$ref\": \"%s\" names no earlier result", json_string_value(ref));
-				return NULL;
-			}
-			const char *as = json_string_value(json_object_get(args, "as"));
-			if (as && strcmp(as, "text") == 0) {
-				char *t = crmw__answer_text(v);
-				json_t *out = t ? json_string(t) : NULL;
-				free(t);
-				return out;
-			}
-			return json_deep_copy(v);
-		}
-		json_t *out = json_object();
-		const char *k;
-		json_t *v;
-		json_object_foreach((json_t *)args, k, v) {
-			json_t *r = crmw__gold_resolve(v, results, why, len);
-			if (!r) {
-				json_decref(out);
-				return NULL;
-			}
-			json_object_set_new(out, k, r);
-		}
-		return out;
+	crmw__prog_ctx c;
+	if (crmw__prog_ctx_init(&c, NULL, results)) {
+		snprintf(why, len, "out of memory");
+		return NULL;
 	}
-	if (json_is_array(args)) {
-		json_t *out = json_array();
-		size_t i;
-		json_t *v;
-		json_array_foreach(args, i, v) {
-			json_t *r = crmw__gold_resolve(v, results, why, len);
-			if (!r) {
-				json_decref(out);
-				return NULL;
-			}
-			json_array_append_new(out, r);
-		}
-		return out;
-	}
-	return json_deep_copy(args);
+	json_t *v = crmw__program_eval(args, &c, NULL, why, len);
+	crmw__prog_ctx_dispose(&c);
+	/* a copy: the caller may change it, and the value may share the results' */
+	json_t *out = v ? json_deep_copy(v) : NULL;
+	if (v && !out)
+		snprintf(why, len, "out of memory");
+	json_decref(v);
+	return out;
 }
 
-/* Set the runner's today and role for a task. */
-static int task_options(crmw__gold_runner *r, const json_t *task, char *why, size_t len)
+int crmw__gold_runner_task(crmw__gold_runner *r, const json_t *task, char *why, size_t len)
 {
 	const json_t *ctx = json_object_get(task, "context");
 	const char *today = json_string_value(json_object_get(ctx, "today"));
@@ -188,7 +149,7 @@ int crmw__gold_run_results(crmw__gold_runner *r, const json_t *task, json_t **re
 	json_object_set_new(rep, "steps", steps);
 	char why[400] = "";
 	char *answer = NULL;
-	bool failed = task_options(r, task, why, sizeof why) != 0, any_cut = false;
+	bool failed = crmw__gold_runner_task(r, task, why, sizeof why) != 0, any_cut = false;
 	crmw_buf out = CRMW_BUF_INIT;
 	size_t i;
 	json_t *st;

@@ -70,6 +70,10 @@ typedef struct crmw__gold_runner {
 int crmw__gold_runner_init(crmw__gold_runner *r, crmw_db *db);
 void crmw__gold_runner_dispose(crmw__gold_runner *r);
 int crmw__gold_run(crmw__gold_runner *r, const json_t *task, json_t **report, char **answer);
+/* Set the runner's today and role to the task's (context.today and
+ * context.role), so that its registry runs calls as the task's episode
+ * would.  CRMW_OK, or the error with why[]. */
+int crmw__gold_runner_task(crmw__gold_runner *r, const json_t *task, char *why, size_t len);
 /* crmw__gold_run that also hands over the parsed result of every tool step
  * before respond (an array, in step order; a step that failed or was cut is
  * not in it).  *results is set whenever CRMW_OK is returned; the caller
@@ -78,7 +82,84 @@ int crmw__gold_run_results(crmw__gold_runner *r, const json_t *task, json_t **re
 			   json_t **results);
 
 
-/* Resolve the {"$ref"} arguments of a step against earlier results. */
+/*
+ * Programs (lib/tasks/program.c; the notation is in its header comment and
+ * docs/backends.md, "Programs").  Gold programs are programs; one
+ * interpreter runs both: crmw__program_next gives the next tool call, the
+ * answer, or why it abstains, from the task and the results so far.
+ */
+#define CRMW__PROG_MAX_STEPS 64
+#define CRMW__PROG_MAX_DEPTH 16
+#define CRMW__PROG_MAX_NODES 20000
+#define CRMW__PROG_MAX_ANY 256
+#define CRMW__PROG_MAX_PERIODS 8
+
+typedef struct crmw__prog_tok {
+	size_t at, len;
+	int64_t num; /* the value of a number ("3", "three"), else -1 */
+} crmw__prog_tok;
+
+/* What expressions read of a task, made once per task and results. */
+typedef struct crmw__prog_ctx {
+	const json_t *task, *results; /* borrowed */
+	const char *query;	      /* borrowed; "" when the task has none */
+	char *low;		      /* the query, ASCII lower-cased */
+	crmw__prog_tok *tok;
+	size_t ntok;
+	json_t *ids; /* distinct ids of the query, metadata.required and context.role, in order */
+	bool has_today;
+	int64_t today; /* days since 1970-01-01 */
+	size_t nper;   /* time expressions found (may exceed CRMW__PROG_MAX_PERIODS) */
+	crmw__period per[CRMW__PROG_MAX_PERIODS];
+} crmw__prog_ctx;
+
+int crmw__prog_ctx_init(crmw__prog_ctx *c, const json_t *task, const json_t *results);
+void crmw__prog_ctx_dispose(crmw__prog_ctx *c);
+
+/* Why a value could not be computed: the task does not fit an expression
+ * (a number, phrase, period or id it reads is not there), a result does
+ * not (a path, a shape), or the alternatives of "$any" disagree. */
+enum { CRMW__PROG_TASK = 1, CRMW__PROG_RESULT, CRMW__PROG_DISAGREE };
+
+/* The value of an expression (a new reference; the caller must not change
+ * it: it may share the results' values), or NULL with why[] and *cls. */
+json_t *crmw__program_eval(const json_t *expr, const crmw__prog_ctx *c, int *cls, char *why, size_t len);
+/* The same; with `text`, the alternatives of "$any" agree when they are
+ * answered with the same text (an answer: ["x"] and "x"). */
+json_t *crmw__program_eval_as(const json_t *expr, const crmw__prog_ctx *c, bool text, int *cls, char *why, size_t len);
+
+/* Does `s` occur in the task's query at word boundaries (ASCII case ignored)? */
+bool crmw__prog_in_query(const crmw__prog_ctx *c, const char *s);
+
+/* "null", "empty", "one", "many", "map" or "scalar" (static). */
+const char *crmw__prog_shape(const json_t *v);
+
+/* CRMW_OK, or CRMW_EINVALID with why[] naming the step or guard and what
+ * is wrong.  Bounded: steps, guards, values, nesting, words. */
+int crmw__program_check(const json_t *program, char *why, size_t len);
+
+enum { CRMW__PROG_CALL = 1, CRMW__PROG_ANSWER, CRMW__PROG_ABSTAIN };
+
+typedef struct crmw__prog_next {
+	int kind;	   /* CRMW__PROG_* */
+	int step;	   /* the step it is at: the number of results */
+	int guard;	   /* ANSWER: 1 + the guard that fired, 0 for respond */
+	int cls;	   /* ABSTAIN: CRMW__PROG_TASK/RESULT/DISAGREE */
+	const char *name;  /* CALL: the tool (borrowed from the program) */
+	json_t *arguments; /* CALL: resolved, owned */
+	char *answer;	   /* ANSWER: owned */
+	char why[512];	   /* ABSTAIN: why */
+} crmw__prog_next;
+
+/* The next step of a (checked) program for a task, given the parsed
+ * results of the calls so far.  CRMW_OK with *out filled, or CRMW_ENOMEM.
+ * Release *out with crmw__prog_next_clear. */
+int crmw__program_next(crmw__prog_next *out, const json_t *program, const json_t *task, const json_t *results);
+int crmw__program_next_ctx(crmw__prog_next *out, const json_t *program, const crmw__prog_ctx *c);
+void crmw__prog_next_clear(crmw__prog_next *n);
+
+/* Resolve the {"$ref"} arguments of a step against earlier results (the
+ * program interpreter's evaluation, with no task). */
 json_t *crmw__gold_resolve(const json_t *args, const json_t *results, char *why, size_t whylen);
 
 /* A value as the text a model would answer: null and [] are "None", a list

@@ -1,0 +1,1355 @@
+/*
+ * lib/agent/induce.c: programs induced from solved episodes, by version
+ * spaces in the manner of programming by example (FlashFill), and the
+ * choice among them for a new task.
+ *
+ * An episode is {"task", "calls": [{"name", "arguments"}], "results":
+ * [parsed result of each call], "answer": text} (crmw__induce_episode
+ * makes one from a task's gold run).  Induction:
+ *
+ * 1. Calls whose result the period resolver gives (a date, or an object of
+ *    dates, each a bound of a time expression of the query: get_period,
+ *    get_start_date) are left out; the values taken from them are then
+ *    explained by {"$period"} directly.
+ * 2. Episodes are grouped by family and call sequence (names and argument
+ *    keys).  An episode whose calls are a strict prefix of a larger group's
+ *    and whose last result is null, empty or one item is kept apart as an
+ *    early exit (step 5).
+ * 3. Every value of every episode (each argument, each element of a short
+ *    list argument, the answer) gets its explanations (program.c's
+ *    expressions that compute it from the task and the earlier results);
+ *    each explanation is then evaluated on every episode of the group, so
+ *    an explanation is kept or not by what it computes, never by its form.
+ *    A constant is not an explanation of a value that some episode of the
+ *    variant read from its task ("more than 3": 3 is the query's, not the
+ *    family's).
+ * 4. Episodes join the first variant of their group in which every value
+ *    keeps an explanation consistent with all its episodes; a variant of at
+ *    least `min_support` episodes becomes a program whose values are
+ *    {"$any": [every surviving explanation]} (they must agree on a new
+ *    task), each step listing the result shapes it saw.
+ * 5. The early-exit episodes of a program whose calls agree with it become
+ *    its guards ({"after": k, "shapes", "content"}), again needing
+ *    `min_support` episodes.
+ *
+ * For a new task (crmw__induced_next) every program of the family is run
+ * side by side, replayed from the results so far: a program whose
+ * expressions do not fit the task (no such number, phrase or period) drops
+ * out; while the rest agree the call (or answer) is theirs; when they
+ * disagree, words decide (a query word seen only with other programs vetoes
+ * one; a word seen at least twice with one program and never with the
+ * others selects it); otherwise it abstains, naming every program's reason.
+ * With no family given, every program must also be selected by a word and
+ * the query may hold no word unseen in its family's training queries.
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include "agent/internal.h"
+#include "tasks/internal.h"
+#include "common/json.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { K_CONST = 1, K_TASK, K_RESULT };
+
+#define WALK_NODES 4000
+#define WALK_DEPTH 6
+#define MAX_ELEMS 4
+
+typedef struct ep {
+	const json_t *src;
+	const json_t *task;
+	const char *family, *answer;
+	json_t *calls, *results; /* after the period calls are left out */
+	crmw__prog_ctx ctx;
+	char *key; /* family, then each call's name and argument keys */
+	size_t ncalls;
+	int variant, prefix_of; /* -1: none */
+} ep;
+
+typedef struct cand {
+	json_t *expr;
+	int kind;
+	uint8_t *ok; /* per episode of the group */
+} cand;
+
+typedef struct slot {
+	int step;	 /* the call, or ncalls for the answer */
+	const char *key; /* the argument; NULL for the answer */
+	int elem;	 /* -1: the whole value; else the element of a list */
+	cand *c;
+	size_t n, cap;
+	json_t *seen;	   /* canonical text -> 1 */
+	uint8_t *has_task; /* per episode: some task explanation holds */
+	uint8_t *present;  /* per episode: the value exists (list long enough) */
+} slot;
+
+typedef struct group {
+	ep **e;
+	size_t n;
+	slot *s;
+	size_t ns;
+} group;
+
+/* ------------------------------------------------------------ episodes */
+
+static int fail_oom(char *why, size_t len)
+{
+	snprintf(why, len, "out of memory");
+	return CRMW_ENOMEM;
+}
+
+int crmw__induce_episode(json_t **out, crmw__gold_runner *r, const json_t *task)
+{
+	json_t *rep = NULL, *results = NULL;
+	char *answer = NULL;
+	*out = NULL;
+	int rc = crmw__gold_run_results(r, task, &rep, &answer, &results);
+	if (rc)
+		return rc;
+	if (json_is_true(json_object_get(rep, "ok")) && answer) {
+		json_t *calls = json_array();
+		size_t i;
+		json_t *st;
+		json_array_foreach(json_object_get(rep, "steps"), i, st) {
+			const char *name = json_string_value(json_object_get(st, "name"));
+			if (!calls || !name || strcmp(name, "respond") == 0)
+				continue;
+			if (json_array_append_new(calls, json_pack("{s:s,s:O}", "name", name, "arguments",
+								   json_object_get(st, "arguments"))))
+				rc = CRMW_ENOMEM;
+		}
+		*out = calls && !rc ? json_pack("{s:O,s:o,s:O,s:s}", "task", task, "calls", calls, "results", results,
+						"answer", answer)
+				    : NULL;
+		if (!*out) {
+			rc = CRMW_ENOMEM;
+			json_decref(calls);
+		}
+	}
+	free(answer);
+	json_decref(rep);
+	json_decref(results);
+	return rc;
+}
+
+/* The bounds of the task's periods as the tools write them. */
+static bool is_bound(const crmw__prog_ctx *c, const json_t *v)
+{
+	const char *s = json_string_value(v);
+	if (!s)
+		return false;
+	for (size_t i = 0; i < c->nper && i < CRMW__PROG_MAX_PERIODS; i++) {
+		int64_t b[3] = {c->per[i].start, c->per[i].end, c->per[i].last};
+		for (int k = 0; k < 3; k++) {
+			int y, m, d;
+			char t[32];
+			crmw__civil_from_days(b[k], &y, &m, &d);
+			snprintf(t, sizeof t, "%04d-%02d-%02d", y % 10000, m, d);
+			if (strcmp(s, t) == 0)
+				return true;
+			snprintf(t, sizeof t, "%04d-%02d-%02dT00:00:00Z", y % 10000, m, d);
+			if (strcmp(s, t) == 0)
+				return true;
+		}
+	}
+	return false;
+}
+
+static bool period_call(const crmw__prog_ctx *c, const json_t *res)
+{
+	if (json_is_string(res))
+		return is_bound(c, res);
+	if (!json_is_object(res) || json_object_size(res) == 0 || json_object_size(res) > 4)
+		return false;
+	const char *k;
+	json_t *v;
+	json_object_foreach((json_t *)res, k, v) if (!is_bound(c, v)) return false;
+	return true;
+}
+
+static int ep_init(ep *e, const json_t *src)
+{
+	memset(e, 0, sizeof *e);
+	e->variant = e->prefix_of = -1;
+	e->src = src;
+	e->task = json_object_get(src, "task");
+	e->family = crmw__task_family(e->task);
+	e->answer = json_string_value(json_object_get(src, "answer"));
+	const json_t *calls = json_object_get(src, "calls"), *results = json_object_get(src, "results");
+	if (!json_is_object(e->task) || !e->family || !e->answer || !json_is_array(calls) || !json_is_array(results) ||
+	    json_array_size(calls) != json_array_size(results) || json_array_size(calls) > CRMW__PROG_MAX_STEPS - 1)
+		return CRMW_EINVALID;
+	if (crmw__prog_ctx_init(&e->ctx, e->task, NULL))
+		return CRMW_ENOMEM;
+	e->calls = json_array();
+	e->results = json_array();
+	crmw_buf key = CRMW_BUF_INIT;
+	int rc = e->calls && e->results ? crmw__buf_puts(&key, e->family) : CRMW_ENOMEM;
+	size_t i;
+	json_t *call;
+	json_array_foreach(calls, i, call) {
+		const json_t *res = json_array_get(results, i), *args = json_object_get(call, "arguments");
+		const char *name = json_string_value(json_object_get(call, "name"));
+		if (!name || !json_is_object(args)) {
+			rc = rc ? rc : CRMW_EINVALID;
+			break;
+		}
+		if (period_call(&e->ctx, res))
+			continue;
+		rc = rc ? rc : json_array_append((json_t *)e->calls, call) ? CRMW_ENOMEM : 0;
+		rc = rc ? rc : json_array_append((json_t *)e->results, (json_t *)res) ? CRMW_ENOMEM : 0;
+		rc = rc ? rc : crmw__buf_printf(&key, "\x1f%s(", name);
+		const char *k;
+		json_t *v;
+		json_object_foreach((json_t *)args, k, v) rc = rc ? rc : crmw__buf_printf(&key, "%s,", k);
+		rc = rc ? rc : crmw__buf_putc(&key, ')');
+	}
+	rc = rc ? rc : crmw__buf_putc(&key, '\0');
+	e->key = key.data;
+	e->ncalls = json_array_size(e->calls);
+	e->ctx.results = e->results;
+	return rc;
+}
+
+static void ep_dispose(ep *e)
+{
+	crmw__prog_ctx_dispose(&e->ctx);
+	json_decref(e->calls);
+	json_decref(e->results);
+	free(e->key);
+}
+
+/* The value a slot explains in an episode (borrowed), or NULL. */
+static const json_t *slot_value(const ep *e, const slot *s)
+{
+	if (!s->key)
+		return NULL;
+	const json_t *v = json_object_get(json_object_get(json_array_get(e->calls, (size_t)s->step), "arguments"), s->key);
+	if (s->elem >= 0)
+		v = json_is_array(v) ? json_array_get(v, (size_t)s->elem) : NULL;
+	return v;
+}
+
+/* ---------------------------------------------------------- explanations */
+
+static int add_cand(slot *s, json_t *expr, int kind)
+{
+	if (!expr)
+		return CRMW_ENOMEM;
+	char *t = json_dumps(expr, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+	if (!t) {
+		json_decref(expr);
+		return CRMW_ENOMEM;
+	}
+	if (json_object_get(s->seen, t)) {
+		free(t);
+		json_decref(expr);
+		return CRMW_OK;
+	}
+	int rc = json_object_set_new(s->seen, t, json_true()) ? CRMW_ENOMEM : CRMW_OK;
+	free(t);
+	if (!rc && s->n == s->cap) {
+		size_t nc = s->cap ? 2 * s->cap : 16;
+		cand *c = realloc(s->c, nc * sizeof *c);
+		if (!c)
+			rc = CRMW_ENOMEM;
+		else {
+			s->c = c;
+			s->cap = nc;
+		}
+	}
+	if (rc) {
+		json_decref(expr);
+		return rc;
+	}
+	s->c[s->n++] = (cand){expr, kind, NULL};
+	return CRMW_OK;
+}
+
+static bool has_dollar_key(const json_t *v)
+{
+	const char *k;
+	json_t *x;
+	json_object_foreach((json_t *)v, k, x) if (k[0] == '$') return true;
+	return false;
+}
+
+static json_t *words_json(const crmw__prog_ctx *c, size_t from, size_t to)
+{
+	json_t *w = json_array();
+	for (size_t i = from; w && i < to; i++)
+		if (json_array_append_new(w, json_stringn(c->low + c->tok[i].at, c->tok[i].len))) {
+			json_decref(w);
+			return NULL;
+		}
+	return w;
+}
+
+static int task_cands(slot *s, const ep *e, const json_t *v)
+{
+	const crmw__prog_ctx *c = &e->ctx;
+	int rc = 0;
+	const char *str = json_string_value(v);
+	if (str) {
+		static const char *const fmts[] = {"date", "datetime"};
+		for (int f = 0; f < 2 && !rc; f++) {
+			char why[64];
+			json_t *t = json_pack("{s:s,s:s}", "$task", "today", "format", fmts[f]);
+			json_t *x = t ? crmw__program_eval(t, c, NULL, why, sizeof why) : NULL;
+			if (x && json_equal(x, v))
+				rc = add_cand(s, json_incref(t), K_TASK);
+			json_decref(x);
+			json_decref(t);
+			for (size_t i = 0; i < c->nper && i < CRMW__PROG_MAX_PERIODS && !rc; i++)
+				for (int b = 0; b < 3 && !rc; b++) {
+					static const char *const bn[] = {"start", "end", "last"};
+					t = json_pack("{s:s,s:s,s:I,s:I}", "$period", bn[b], "format", fmts[f], "index",
+						      (json_int_t)i, "of", (json_int_t)c->nper);
+					x = t ? crmw__program_eval(t, c, NULL, why, sizeof why) : NULL;
+					if (x && json_equal(x, v))
+						rc = add_cand(s, json_incref(t), K_TASK);
+					json_decref(x);
+					json_decref(t);
+				}
+		}
+		size_t i;
+		json_t *id;
+		json_array_foreach(c->ids, i, id) {
+			if (rc || !json_equal(id, v))
+				continue;
+			char prefix[4];
+			snprintf(prefix, sizeof prefix, "%.3s", str);
+			json_int_t k = 0;
+			for (size_t j = 0; j < i; j++)
+				k += strncmp(json_string_value(json_array_get(c->ids, j)), prefix, 3) == 0;
+			rc = add_cand(s, json_pack("{s:s,s:s,s:I}", "$task", "id", "prefix", prefix, "index", k), K_TASK);
+		}
+		/* phrases: spans of up to 8 tokens with one or two words each side */
+		size_t n = strlen(str);
+		for (size_t a = 0; a < c->ntok && !rc && n; a++)
+			for (size_t b = a + 1; b <= c->ntok && b <= a + 8 && !rc; b++) {
+				size_t at = c->tok[a].at, end = c->tok[b - 1].at + c->tok[b - 1].len;
+				if (end - at != n || memcmp(c->query + at, str, n) != 0)
+					continue;
+				for (size_t l = 1; l <= 2 && l <= a && !rc; l++)
+					for (size_t r = 1; r <= 2 && b + r <= c->ntok && !rc; r++) {
+						json_t *L = words_json(c, a - l, a), *R = words_json(c, b, b + r);
+						rc = add_cand(s, L && R ? json_pack("{s:{s:o,s:o}}", "$phrase", "after", L, "before", R) : NULL,
+							      K_TASK);
+						if (!(L && R)) {
+							json_decref(L);
+							json_decref(R);
+						}
+					}
+			}
+	}
+	if (json_is_integer(v)) {
+		json_int_t want = json_integer_value(v);
+		for (size_t i = 0; i < c->ntok && !rc; i++) {
+			int64_t num = c->tok[i].num;
+			if (num < 0 || want - num < -2 || want - num > 2)
+				continue;
+			for (size_t l = 1; l <= 2 && l <= i && !rc; l++) {
+				json_t *L = words_json(c, i - l, i);
+				rc = add_cand(s, L ? json_pack("{s:{s:o,s:I}}", "$number", "after", L, "offset", want - num) : NULL,
+					      K_TASK);
+			}
+		}
+	}
+	return rc;
+}
+
+typedef struct walker {
+	slot *s;
+	const ep *e;
+	const json_t *v; /* the value to explain */
+	const char *answer;
+	size_t nodes;
+	int rc;
+} walker;
+
+static bool text_is(const json_t *node, const char *answer)
+{
+	if (json_is_string(node))
+		return strcmp(json_string_value(node), answer) == 0;
+	char *t = crmw__answer_text(node);
+	bool eq = t && strcmp(t, answer) == 0;
+	free(t);
+	return eq;
+}
+
+static void walk(walker *w, const json_t *node, char *path, size_t plen, int depth)
+{
+	if (w->rc || ++w->nodes > WALK_NODES || depth > WALK_DEPTH)
+		return;
+	if (w->answer ? text_is(node, w->answer) : json_equal(node, w->v))
+		w->rc = add_cand(w->s, w->answer ? json_pack("{s:s,s:n}", "$ref", path, "default")
+						  : json_pack("{s:s}", "$ref", path),
+				 K_RESULT);
+	if (json_is_object(node)) {
+		const char *k;
+		json_t *x;
+		bool numbers = json_object_size(node) > 0;
+		json_object_foreach((json_t *)node, k, x) numbers = numbers && json_is_number(x);
+		if (w->answer && numbers) {
+			static const char *const ops[] = {"$argmax", "$argmin"};
+			for (int o = 0; o < 2 && !w->rc; o++) {
+				json_t *ex = json_pack("{s:s}", ops[o], path);
+				char why[128];
+				json_t *r = ex ? crmw__program_eval(ex, &w->e->ctx, NULL, why, sizeof why) : NULL;
+				if (r && text_is(r, w->answer))
+					w->rc = add_cand(w->s, json_incref(ex), K_RESULT);
+				json_decref(r);
+				json_decref(ex);
+			}
+		}
+		json_object_foreach((json_t *)node, k, x) {
+			/* a key that is data (an id, a map of figures) is no path of the family */
+			if (numbers || strlen(k) > 64 || strchr(k, '/') || strchr(k, '~') || crmw__is_id_token(k, strlen(k)))
+				continue;
+			size_t n = strlen(path);
+			snprintf(path + n, plen - n, "/%s", k);
+			walk(w, x, path, plen, depth + 1);
+			path[n] = '\0';
+		}
+		return;
+	}
+	if (!json_is_array(node))
+		return;
+	size_t size = json_array_size(node), n = strlen(path);
+	const json_t *first = json_array_get(node, 0);
+	if (w->answer) {
+		char num[32];
+		snprintf(num, sizeof num, "%zu", size);
+		if (strcmp(num, w->answer) == 0)
+			w->rc = w->rc ? w->rc : add_cand(w->s, json_pack("{s:s}", "$count", path), K_RESULT);
+	}
+	if (json_is_object(first)) {
+		const char *f;
+		json_t *fv;
+		json_object_foreach((json_t *)first, f, fv) {
+			if (w->rc)
+				break;
+			json_t *ex = NULL;
+			if (w->answer)
+				ex = json_pack("{s:{s:s,s:s}}", "$distinct", "list", path, "field", f);
+			else if (json_is_array(w->v) && json_array_size(w->v) == size && size > 0)
+				ex = json_pack("{s:s,s:s}", "$ref", path, "pluck", f);
+			if (!ex)
+				continue;
+			char why[128];
+			json_t *r = crmw__program_eval(ex, &w->e->ctx, NULL, why, sizeof why);
+			if (r && (w->answer ? text_is(r, w->answer) : json_equal(r, w->v)))
+				w->rc = add_cand(w->s, json_incref(ex), K_RESULT);
+			json_decref(r);
+			json_decref(ex);
+		}
+	}
+	if (size == 1) {
+		snprintf(path + n, plen - n, "/0");
+		walk(w, first, path, plen, depth + 1);
+		path[n] = '\0';
+		return;
+	}
+	/* an item of a longer list: picked by a field that occurs in the query */
+	bool scalar = w->answer || json_is_string(w->v);
+	size_t i;
+	json_t *item;
+	json_array_foreach(node, i, item) {
+		if (!scalar || w->rc || !json_is_object(item) || i > 500)
+			break;
+		const char *f, *m;
+		json_t *fv, *mv;
+		json_object_foreach(item, f, fv) {
+			if (w->answer ? !text_is(fv, w->answer) : !json_equal(fv, w->v))
+				continue;
+			json_object_foreach(item, m, mv) {
+				const char *t = json_string_value(mv);
+				if (w->rc || !t || json_string_length(mv) < 3 || json_string_length(mv) > 200 ||
+				    !crmw__prog_in_query(&w->e->ctx, t))
+					continue;
+				json_t *ex = json_pack("{s:{s:s,s:s,s:s}}", "$pick", "list", path, "match", m, "field", f);
+				char why[128];
+				json_t *r = ex ? crmw__program_eval(ex, &w->e->ctx, NULL, why, sizeof why) : NULL;
+				if (r && json_equal(r, fv))
+					w->rc = add_cand(w->s, json_incref(ex), K_RESULT);
+				json_decref(r);
+				json_decref(ex);
+			}
+		}
+	}
+}
+
+/* Every explanation of the slot's value in one episode. */
+static int gen_cands(slot *s, const ep *e)
+{
+	const json_t *v = slot_value(e, s);
+	const char *answer = s->key ? NULL : e->answer;
+	if (!answer && !v)
+		return CRMW_OK;
+	int rc;
+	if (answer)
+		rc = add_cand(s, json_string(answer), K_CONST);
+	else
+		rc = add_cand(s, json_is_object(v) && has_dollar_key(v) ? json_pack("{s:O}", "$lit", v) : json_incref((json_t *)v),
+			      K_CONST);
+	if (!rc && !answer)
+		rc = task_cands(s, e, v);
+	char path[600];
+	walker w = {s, e, v, answer, 0, rc};
+	for (int j = 0; j < s->step && !w.rc; j++) {
+		snprintf(path, sizeof path, "/%d", j);
+		w.nodes = 0;
+		walk(&w, json_array_get(e->results, (size_t)j), path, sizeof path, 0);
+	}
+	return w.rc;
+}
+
+/* Does the explanation compute the episode's value? */
+static bool holds(const cand *c, const slot *s, const ep *e)
+{
+	const json_t *v = slot_value(e, s);
+	if (s->key && !v)
+		return false;
+	char why[256];
+	json_t *r = crmw__program_eval_as(c->expr, &e->ctx, !s->key, NULL, why, sizeof why);
+	if (!r)
+		return false;
+	bool ok = s->key ? json_equal(r, v) : text_is(r, e->answer);
+	json_decref(r);
+	return ok;
+}
+
+/* ---------------------------------------------------------------- groups */
+
+static void group_dispose(group *g)
+{
+	for (size_t i = 0; i < g->ns; i++) {
+		slot *s = &g->s[i];
+		for (size_t j = 0; j < s->n; j++) {
+			json_decref(s->c[j].expr);
+			free(s->c[j].ok);
+		}
+		free(s->c);
+		free(s->has_task);
+		free(s->present);
+		json_decref(s->seen);
+	}
+	free(g->s);
+	free(g->e);
+	memset(g, 0, sizeof *g);
+}
+
+static int add_slot(group *g, int step, const char *key, int elem)
+{
+	slot *s = realloc(g->s, (g->ns + 1) * sizeof *s);
+	if (!s)
+		return CRMW_ENOMEM;
+	g->s = s;
+	s = &g->s[g->ns++];
+	memset(s, 0, sizeof *s);
+	s->step = step;
+	s->key = key;
+	s->elem = elem;
+	s->seen = json_object();
+	s->has_task = calloc(g->n, 1);
+	s->present = calloc(g->n, 1);
+	return s->seen && s->has_task && s->present ? CRMW_OK : CRMW_ENOMEM;
+}
+
+/* Slots, explanations and which episodes each explanation holds for. */
+static int group_explain(group *g)
+{
+	const ep *e0 = g->e[0];
+	int rc = 0;
+	for (size_t i = 0; i < e0->ncalls && !rc; i++) {
+		const json_t *args = json_object_get(json_array_get(e0->calls, i), "arguments");
+		const char *k;
+		json_t *v;
+		json_object_foreach((json_t *)args, k, v) {
+			rc = rc ? rc : add_slot(g, (int)i, k, -1);
+			size_t longest = 0;
+			for (size_t j = 0; j < g->n; j++) {
+				const json_t *x = json_object_get(json_object_get(json_array_get(g->e[j]->calls, i), "arguments"), k);
+				if (json_is_array(x) && json_array_size(x) > longest)
+					longest = json_array_size(x);
+			}
+			for (size_t el = 0; el < longest && el < MAX_ELEMS; el++)
+				rc = rc ? rc : add_slot(g, (int)i, k, (int)el);
+		}
+	}
+	rc = rc ? rc : add_slot(g, (int)e0->ncalls, NULL, -1);
+	for (size_t si = 0; si < g->ns && !rc; si++) {
+		slot *s = &g->s[si];
+		for (size_t j = 0; j < g->n && !rc; j++)
+			rc = gen_cands(s, g->e[j]);
+		for (size_t ci = 0; ci < s->n && !rc; ci++) {
+			cand *c = &s->c[ci];
+			c->ok = calloc(g->n, 1);
+			if (!c->ok)
+				return CRMW_ENOMEM;
+			for (size_t j = 0; j < g->n; j++) {
+				c->ok[j] = holds(c, s, g->e[j]);
+				if (c->ok[j] && c->kind == K_TASK)
+					s->has_task[j] = 1;
+			}
+		}
+		for (size_t j = 0; j < g->n; j++)
+			s->present[j] = !s->key || slot_value(g->e[j], s) != NULL;
+	}
+	return rc;
+}
+
+/* The explanations of slot s that hold for every member (mem[j] != 0). */
+static bool alive(const slot *s, const cand *c, const uint8_t *mem, size_t n)
+{
+	for (size_t j = 0; j < n; j++) {
+		/* a constant holds for the whole group: the family's, not a variant's */
+		if (c->kind == K_CONST && !c->ok[j] && s->present[j])
+			return false;
+		if (!mem[j])
+			continue;
+		if (!c->ok[j] || (c->kind == K_CONST && s->has_task[j]))
+			return false;
+	}
+	return true;
+}
+
+static bool slot_ok(const slot *s, const uint8_t *mem, size_t n)
+{
+	for (size_t ci = 0; ci < s->n; ci++)
+		if (alive(s, &s->c[ci], mem, n))
+			return true;
+	return false;
+}
+
+/* Every argument (as a whole, or element by element when every member
+ * has a list of the same length) and the answer keep an explanation. */
+static bool feasible(const group *g, const uint8_t *mem)
+{
+	for (size_t si = 0; si < g->ns;) {
+		const slot *s = &g->s[si];
+		size_t end = si + 1;
+		while (end < g->ns && g->s[end].elem >= 0)
+			end++;
+		bool ok = slot_ok(s, mem, g->n);
+		if (!ok && s->key && end > si + 1) {
+			size_t len = (size_t)-1;
+			ok = true;
+			for (size_t j = 0; j < g->n && ok; j++) {
+				if (!mem[j])
+					continue;
+				const json_t *v = json_object_get(
+					json_object_get(json_array_get(g->e[j]->calls, (size_t)s->step), "arguments"), s->key);
+				size_t l = json_is_array(v) ? json_array_size(v) : (size_t)-2;
+				ok = (len == (size_t)-1 || l == len) && l <= end - si - 1;
+				len = l;
+			}
+			for (size_t k = si + 1; ok && k < si + 1 + len; k++)
+				ok = slot_ok(&g->s[k], mem, g->n);
+		}
+		if (!ok)
+			return false;
+		si = end;
+	}
+	return true;
+}
+
+/* {"$any": [...]} of the explanations alive on the members (or the one). */
+static json_t *any_of(const slot *s, const uint8_t *mem, size_t n)
+{
+	json_t *alts = json_array();
+	for (size_t ci = 0; alts && ci < s->n; ci++)
+		if (alive(s, &s->c[ci], mem, n) && json_array_append(alts, s->c[ci].expr)) {
+			json_decref(alts);
+			return NULL;
+		}
+	if (!alts || json_array_size(alts) == 0 || json_array_size(alts) > CRMW__PROG_MAX_ANY) {
+		json_decref(alts);
+		return NULL;
+	}
+	if (json_array_size(alts) == 1) {
+		json_t *one = json_incref(json_array_get(alts, 0));
+		json_decref(alts);
+		return one;
+	}
+	return json_pack("{s:o}", "$any", alts);
+}
+
+static json_t *shapes_of(group *g, const uint8_t *mem, size_t step)
+{
+	json_t *sh = json_array();
+	for (size_t j = 0; sh && j < g->n; j++) {
+		if (!mem[j])
+			continue;
+		const char *s = crmw__prog_shape(json_array_get(g->e[j]->results, step));
+		size_t k;
+		json_t *x;
+		bool seen = false;
+		json_array_foreach(sh, k, x) seen = seen || strcmp(json_string_value(x), s) == 0;
+		if (!seen && json_array_append_new(sh, json_string(s))) {
+			json_decref(sh);
+			return NULL;
+		}
+	}
+	return sh;
+}
+
+static int add_words(json_t *words, const crmw__prog_ctx *c)
+{
+	json_t *seen = json_object();
+	int rc = seen ? 0 : CRMW_ENOMEM;
+	size_t prev = (size_t)-1; /* the word before, for the pair */
+	for (size_t i = 0; i < c->ntok && !rc; i++) {
+		const crmw__prog_tok *t = &c->tok[i];
+		if (t->num >= 0 || t->len > 40 || !((c->low[t->at] >= 'a' && c->low[t->at] <= 'z')) ||
+		    crmw__is_id_token(c->query + t->at, t->len)) {
+			prev = (size_t)-1;
+			continue;
+		}
+		/* the word, and the pair it makes with the word before ("the least"
+		 * is not "at least") */
+		char w[2][84];
+		snprintf(w[0], sizeof w[0], "%.*s", (int)t->len, c->low + t->at);
+		if (prev != (size_t)-1)
+			snprintf(w[1], sizeof w[1], "%.*s %.*s", (int)c->tok[prev].len, c->low + c->tok[prev].at, (int)t->len,
+				 c->low + t->at);
+		for (int k = 0; k < (prev != (size_t)-1 ? 2 : 1) && !rc; k++) {
+			if (json_object_get(seen, w[k]))
+				continue;
+			json_int_t n = json_integer_value(json_object_get(words, w[k]));
+			rc = json_object_set_new(seen, w[k], json_true()) || json_object_set_new(words, w[k], json_integer(n + 1))
+				     ? CRMW_ENOMEM
+				     : 0;
+		}
+		prev = i;
+	}
+	json_decref(seen);
+	return rc;
+}
+
+/* The program of a variant (NULL when a value has no explanation left or
+ * out of memory; *rc says which). */
+static json_t *build_program(group *g, const uint8_t *mem, int *rc)
+{
+	json_t *steps = json_array(), *prog = NULL, *words = json_object(), *ids = json_array();
+	*rc = steps && words && ids ? 0 : CRMW_ENOMEM;
+	const ep *e0 = NULL;
+	for (size_t j = 0; j < g->n && !e0; j++)
+		e0 = mem[j] ? g->e[j] : NULL;
+	size_t support = 0;
+	for (size_t j = 0; j < g->n && !*rc; j++) {
+		if (!mem[j])
+			continue;
+		support++;
+		*rc = add_words(words, &g->e[j]->ctx);
+		const char *id = json_string_value(json_object_get(g->e[j]->task, "id"));
+		if (!*rc && id && json_array_size(ids) < 200 && json_array_append_new(ids, json_string(id)))
+			*rc = CRMW_ENOMEM;
+	}
+	bool ok = !*rc;
+	for (size_t i = 0; ok && i <= e0->ncalls; i++) {
+		json_t *args = json_object();
+		ok = args != NULL;
+		for (size_t si = 0; ok && si < g->ns; si++) {
+			const slot *s = &g->s[si];
+			if (s->step != (int)i || s->elem >= 0)
+				continue;
+			json_t *v = any_of(s, mem, g->n);
+			if (!v && s->key) {
+				/* element by element */
+				const json_t *x = json_object_get(
+					json_object_get(json_array_get(e0->calls, i), "arguments"), s->key);
+				v = json_array();
+				for (size_t el = 0; v && el < json_array_size(x); el++) {
+					const slot *es = NULL;
+					for (size_t k = si + 1; k < g->ns && g->s[k].elem >= 0; k++)
+						es = g->s[k].elem == (int)el ? &g->s[k] : es;
+					json_t *ev = es ? any_of(es, mem, g->n) : NULL;
+					if (!ev || json_array_append_new(v, ev)) {
+						json_decref(v);
+						v = NULL;
+					}
+				}
+			}
+			ok = v && !json_object_set_new(args, s->key ? s->key : "content", v);
+		}
+		json_t *st = ok ? json_pack("{s:s,s:o}", "name",
+					    i < e0->ncalls ? json_string_value(json_object_get(json_array_get(e0->calls, i), "name"))
+							   : "respond",
+					    "arguments", args)
+				: NULL;
+		if (!ok)
+			json_decref(args);
+		if (st && i < e0->ncalls)
+			ok = !json_object_set_new(st, "shapes", shapes_of(g, mem, i));
+		ok = ok && st && !json_array_append_new(steps, st);
+	}
+	if (ok)
+		prog = json_pack("{s:s,s:I,s:I,s:O,s:O,s:O,s:[]}", "family", e0->family, "support", (json_int_t)support,
+				 "docs", (json_int_t)support, "steps", steps, "words", words, "episodes", ids, "guards");
+	json_decref(steps);
+	json_decref(words);
+	json_decref(ids);
+	return prog;
+}
+
+/* The program's value of each call of a prefix episode equals the episode's. */
+static bool calls_agree(const json_t *prog, const ep *e)
+{
+	const json_t *steps = json_object_get(prog, "steps");
+	for (size_t i = 0; i < e->ncalls; i++) {
+		const json_t *st = json_array_get(steps, i), *call = json_array_get(e->calls, i);
+		char why[256];
+		json_t *v = crmw__program_eval(json_object_get(st, "arguments"), &e->ctx, NULL, why, sizeof why);
+		bool eq = v && json_equal(v, json_object_get(call, "arguments"));
+		json_decref(v);
+		if (!eq)
+			return false;
+	}
+	return true;
+}
+
+static int key_cmp(const void *a, const void *b)
+{
+	const ep *x = *(ep *const *)a, *y = *(ep *const *)b;
+	int c = strcmp(x->key, y->key);
+	return c ? c : (x < y ? -1 : x > y);
+}
+
+/* Is a's key a strict prefix of b's, call by call? */
+static bool key_prefix(const char *a, const char *b)
+{
+	size_t n = strlen(a);
+	return strlen(b) > n && strncmp(a, b, n) == 0 && b[n] == '\x1f' && strchr(a, '\x1f');
+}
+
+/* A program run on a training episode: 1 when it does what the episode
+ * did (every call, then the answer), -1 when it does something else (a
+ * counterexample: it would have answered that task wrongly), 0 when it does
+ * not apply or abstains. */
+static int replay(const json_t *prog, ep *e, int *rc)
+{
+	json_t *sofar = json_array();
+	int verdict = 0;
+	if (!sofar) {
+		*rc = CRMW_ENOMEM;
+		return 0;
+	}
+	for (size_t k = 0; k <= e->ncalls; k++) {
+		crmw__prog_next nx;
+		e->ctx.results = sofar;
+		*rc = crmw__program_next_ctx(&nx, prog, &e->ctx);
+		if (*rc || nx.kind == CRMW__PROG_ABSTAIN) {
+			crmw__prog_next_clear(&nx);
+			break;
+		}
+		const json_t *call = json_array_get(e->calls, k);
+		if (nx.kind == CRMW__PROG_ANSWER) {
+			verdict = strcmp(nx.answer, e->answer) == 0 ? 1 : -1;
+			crmw__prog_next_clear(&nx);
+			break;
+		}
+		bool same = call && strcmp(nx.name, json_string_value(json_object_get(call, "name"))) == 0 &&
+			    json_equal(nx.arguments, json_object_get(call, "arguments"));
+		crmw__prog_next_clear(&nx);
+		if (!same) {
+			verdict = -1;
+			break;
+		}
+		if (json_array_append(sofar, json_array_get(e->results, k))) {
+			*rc = CRMW_ENOMEM;
+			break;
+		}
+	}
+	e->ctx.results = e->results;
+	json_decref(sofar);
+	return verdict;
+}
+
+json_t *crmw__induce(const json_t *episodes, int min_support, char *why, size_t len)
+{
+	size_t n = json_array_size(episodes);
+	ep *eps = calloc(n ? n : 1, sizeof *eps);
+	ep **order = calloc(n ? n : 1, sizeof *order);
+	json_t *programs = json_array(), *families = json_object();
+	why[0] = '\0';
+	char **pkeys = NULL; /* the key of each program's episodes (borrowed) */
+	size_t npkeys = 0;
+	int rc = eps && order && programs && families ? 0 : CRMW_ENOMEM;
+	if (min_support < 1)
+		min_support = 2;
+	size_t ne = 0;
+	for (size_t i = 0; i < n && !rc; i++) {
+		int r = ep_init(&eps[ne], json_array_get(episodes, i));
+		if (r == CRMW_EINVALID) {
+			ep_dispose(&eps[ne]);
+			snprintf(why, len, "episode %zu: needs task, calls, results (as many) and answer", i);
+			rc = r;
+			break;
+		}
+		rc = r;
+		ne++;
+		if (!rc) {
+			json_t *fam = json_object_get(families, eps[ne - 1].family);
+			if (!fam)
+				rc = json_object_set_new(families, eps[ne - 1].family, fam = json_object()) ? CRMW_ENOMEM : 0;
+			rc = rc ? rc : add_words(fam, &eps[ne - 1].ctx);
+		}
+	}
+	for (size_t i = 0; i < ne; i++)
+		order[i] = &eps[i];
+	if (!rc)
+		qsort(order, ne, sizeof *order, key_cmp);
+	/* prefix episodes: kept apart for the guards */
+	for (size_t i = 0; i < ne && !rc; i++) {
+		ep *e = order[i];
+		const char *shape = e->ncalls ? crmw__prog_shape(json_array_get(e->results, e->ncalls - 1)) : "";
+		if (strcmp(shape, "null") && strcmp(shape, "empty") && strcmp(shape, "one"))
+			continue;
+		for (size_t j = 0; j < ne; j++)
+			if (key_prefix(e->key, order[j]->key)) {
+				e->prefix_of = 1;
+				break;
+			}
+	}
+	for (size_t i = 0; i < ne && !rc;) {
+		size_t j = i;
+		while (j < ne && strcmp(order[j]->key, order[i]->key) == 0)
+			j++;
+		group g = {0};
+		g.e = calloc(j - i, sizeof *g.e);
+		if (!g.e) {
+			rc = CRMW_ENOMEM;
+			break;
+		}
+		for (size_t k = i; k < j; k++)
+			if (order[k]->prefix_of < 0)
+				g.e[g.n++] = order[k];
+		if (g.n >= (size_t)min_support) {
+			rc = group_explain(&g);
+			uint8_t *mem = calloc(g.n, 1), *vs = calloc(g.n, 1);
+			int nv = 0;
+			rc = rc ? rc : mem && vs ? 0 : CRMW_ENOMEM;
+			/* variants, greedily in order */
+			for (size_t k = 0; k < g.n && !rc; k++) {
+				int placed = -1;
+				for (int v = 0; v < nv && placed < 0; v++) {
+					for (size_t q = 0; q < g.n; q++)
+						mem[q] = vs[q] == v + 1 || q == k;
+					if (feasible(&g, mem))
+						placed = v;
+				}
+				if (placed < 0) {
+					memset(mem, 0, g.n);
+					mem[k] = 1;
+					if (feasible(&g, mem))
+						placed = nv++;
+				}
+				vs[k] = (uint8_t)(placed >= 0 && placed < 250 ? placed + 1 : 0);
+			}
+			for (int v = 0; v < nv && !rc; v++) {
+				size_t m = 0;
+				for (size_t q = 0; q < g.n; q++)
+					m += (mem[q] = vs[q] == v + 1);
+				/* every answer None: nothing tells the None apart but a
+				 * value that happened to be missing; only guards answer None alone */
+				bool informative = false;
+				for (size_t q = 0; q < g.n; q++)
+					informative = informative || (mem[q] && strcmp(g.e[q]->answer, "None") != 0);
+				if (m < (size_t)min_support || !informative)
+					continue;
+				json_t *p = build_program(&g, mem, &rc);
+				if (p && json_array_append_new(programs, p))
+					rc = CRMW_ENOMEM;
+				char **nk = p && !rc ? realloc(pkeys, (npkeys + 1) * sizeof *nk) : NULL;
+				if (p && !rc && !nk)
+					rc = CRMW_ENOMEM;
+				if (nk) {
+					pkeys = nk;
+					pkeys[npkeys++] = g.e[0]->key;
+				}
+			}
+			free(mem);
+			free(vs);
+		}
+		group_dispose(&g);
+		i = j;
+	}
+	/* guards: prefix episodes of a program whose calls agree with it */
+	size_t pi;
+	json_t *prog;
+	json_array_foreach(programs, pi, prog) {
+		if (rc)
+			break;
+		const json_t *steps = json_object_get(prog, "steps");
+		for (size_t k = 0; k + 1 < json_array_size(steps) && !rc; k++) {
+			group g = {0};
+			g.e = calloc(ne ? ne : 1, sizeof *g.e);
+			if (!g.e) {
+				rc = CRMW_ENOMEM;
+				break;
+			}
+			for (size_t i = 0; i < ne; i++) {
+				ep *e = order[i];
+				if (e->prefix_of < 0 || e->ncalls != k + 1 || strcmp(e->family, json_string_value(json_object_get(prog, "family"))))
+					continue;
+				bool names = true;
+				for (size_t s = 0; s <= k && names; s++)
+					names = strcmp(json_string_value(json_object_get(json_array_get(e->calls, s), "name")),
+						       json_string_value(json_object_get(json_array_get(steps, s), "name"))) == 0;
+				if (names && calls_agree(prog, e))
+					g.e[g.n++] = e;
+			}
+			if (g.n >= (size_t)min_support) {
+				rc = add_slot(&g, (int)k + 1, NULL, -1);
+				slot *s = &g.s[0];
+				for (size_t j = 0; j < g.n && !rc; j++)
+					rc = gen_cands(s, g.e[j]);
+				uint8_t *mem = calloc(g.n, 1);
+				rc = rc ? rc : mem ? 0 : CRMW_ENOMEM;
+				for (size_t ci = 0; ci < s->n && !rc; ci++) {
+					cand *c = &s->c[ci];
+					if (!(c->ok = calloc(g.n, 1)))
+						rc = CRMW_ENOMEM;
+					for (size_t j = 0; !rc && j < g.n; j++)
+						c->ok[j] = holds(c, s, g.e[j]);
+				}
+				if (mem)
+					memset(mem, 1, g.n);
+				json_t *content = rc ? NULL : any_of(s, mem, g.n);
+				json_t *sh = content ? shapes_of(&g, mem, k) : NULL;
+				if (content && sh) {
+					json_t *words = json_object_get(prog, "words");
+					for (size_t j = 0; j < g.n && !rc; j++)
+						rc = add_words(words, &g.e[j]->ctx);
+					json_object_set_new(prog, "docs", json_integer(json_integer_value(json_object_get(prog, "docs")) +
+										      (json_int_t)g.n));
+					if (json_array_append_new(json_object_get(prog, "guards"),
+								  json_pack("{s:I,s:O,s:O,s:I}", "after", (json_int_t)k, "shapes", sh,
+									    "content", content, "support", (json_int_t)g.n)))
+						rc = CRMW_ENOMEM;
+				}
+				json_decref(content);
+				json_decref(sh);
+				free(mem);
+			}
+			group_dispose(&g);
+		}
+	}
+	/* positives and counterexamples: every training episode of the family
+	 * replayed with the program */
+	json_array_foreach(programs, pi, prog) {
+		json_t *pos = json_object(), *neg = json_object();
+		json_int_t npos = 0, nneg = 0;
+		rc = rc ? rc : pos && neg ? 0 : CRMW_ENOMEM;
+		const char *pkey = pi < npkeys ? pkeys[pi] : "";
+		for (size_t i = 0; i < ne && !rc; i++) {
+			if (strcmp(eps[i].family, json_string_value(json_object_get(prog, "family"))) != 0 ||
+			    key_prefix(eps[i].key, pkey))
+				continue;
+			/* the tasks of the same calls are its own (unless it answers them
+			 * otherwise); the tasks solved by other calls are not */
+			int v = strcmp(eps[i].key, pkey) == 0 ? replay(prog, &eps[i], &rc) : -1;
+			v = v == 0 ? 1 : v;
+			if (v > 0) {
+				npos++;
+				rc = rc ? rc : add_words(pos, &eps[i].ctx);
+			} else if (v < 0) {
+				nneg++;
+				rc = rc ? rc : add_words(neg, &eps[i].ctx);
+			}
+		}
+		if (!rc && (json_object_set(prog, "words", pos) || json_object_set(prog, "negative", neg) ||
+			    json_object_set_new(prog, "docs", json_integer(npos)) ||
+			    json_object_set_new(prog, "negatives", json_integer(nneg))))
+			rc = CRMW_ENOMEM;
+		json_decref(pos);
+		json_decref(neg);
+	}
+	for (size_t i = 0; i < ne; i++)
+		ep_dispose(&eps[i]);
+	free(pkeys);
+	free(eps);
+	free(order);
+	json_t *lib = rc ? NULL : json_pack("{s:I,s:O,s:O}", "version", (json_int_t)1, "programs", programs, "families", families);
+	json_decref(programs);
+	json_decref(families);
+	if (!lib && !why[0])
+		fail_oom(why, len);
+	return lib;
+}
+
+/* ------------------------------------------------------------ answering */
+
+typedef struct runner {
+	const json_t *prog;
+	crmw__prog_next next;
+	bool out; /* dropped */
+} runner;
+
+static bool same_action(const crmw__prog_next *a, const crmw__prog_next *b)
+{
+	if (a->kind != b->kind)
+		return false;
+	if (a->kind == CRMW__PROG_CALL)
+		return strcmp(a->name, b->name) == 0 && json_equal(a->arguments, b->arguments);
+	if (a->kind == CRMW__PROG_ANSWER)
+		return strcmp(a->answer, b->answer) == 0;
+	return false;
+}
+
+/* Query words (as add_words counts them) into an object. */
+static json_t *query_words(const crmw__prog_ctx *c)
+{
+	json_t *w = json_object();
+	if (w && add_words(w, c)) {
+		json_decref(w);
+		return NULL;
+	}
+	return w;
+}
+
+/* Word selection when the programs still in disagree.  They are put in
+ * groups by what they do next; a query word selects a group when it was
+ * seen at least twice with the group's training queries and never with
+ * the others', and vetoes a group when it was seen at least twice with
+ * the others' and never with the group's; both only when the counts are
+ * unlikely by chance: with n sightings among N_a queries and none among N_b,
+ * n * N_b / N_a >= WORD_EVIDENCE (about p < 0.05 that a word as frequent on
+ * both sides shows no sighting among the N_b).  The groups left are those
+ * not vetoed; if more than one, those selected.  Returns how many programs
+ * are left. */
+#define WORD_EVIDENCE 3.0
+/* A veto needs less: a word of the tasks a program would answer wrongly
+ * that, as frequent among its own, would have been seen there about 1.5
+ * times, and was not.  Abstaining costs less than a wrong answer. */
+#define VETO_EVIDENCE 1.5
+
+static double doc_count(const json_t *prog)
+{
+	return (double)json_integer_value(json_object_get(prog, "docs"));
+}
+
+static size_t select_by_words(runner *r, size_t n, const json_t *qw)
+{
+	int *grp = calloc(n ? n : 1, sizeof *grp);
+	if (!grp)
+		return 0; /* nothing left: abstain */
+	int ng = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (r[i].out)
+			continue;
+		grp[i] = 0;
+		for (size_t j = 0; j < i && !grp[i]; j++)
+			if (!r[j].out && same_action(&r[j].next, &r[i].next))
+				grp[i] = grp[j];
+		if (!grp[i])
+			grp[i] = ++ng;
+	}
+	uint8_t *veto = calloc((size_t)ng + 1, 1), *sel = calloc((size_t)ng + 1, 1);
+	for (int g = 1; veto && sel && g <= ng; g++) {
+		const char *w;
+		json_t *x;
+		double Ng = 0, No = 0;
+		for (size_t i = 0; i < n; i++)
+			if (!r[i].out)
+				*(grp[i] == g ? &Ng : &No) += doc_count(r[i].prog);
+		json_object_foreach((json_t *)qw, w, x) {
+			double ng_w = 0, no_w = 0;
+			for (size_t i = 0; i < n; i++)
+				if (!r[i].out)
+					*(grp[i] == g ? &ng_w : &no_w) +=
+						(double)json_integer_value(json_object_get(json_object_get(r[i].prog, "words"), w));
+			if (ng_w >= 2 && no_w == 0 && Ng > 0 && ng_w * No / Ng >= WORD_EVIDENCE)
+				sel[g] = 1;
+			if (no_w >= 2 && ng_w == 0 && No > 0 && no_w * Ng / No >= WORD_EVIDENCE)
+				veto[g] = 1;
+		}
+	}
+	int keep = 0, nkeep = 0;
+	for (int g = 1; veto && sel && g <= ng; g++)
+		if (!veto[g]) {
+			nkeep++;
+			keep = g;
+		}
+	if (nkeep > 1) {
+		nkeep = 0;
+		for (int g = 1; g <= ng; g++)
+			if (!veto[g] && sel[g]) {
+				nkeep++;
+				keep = g;
+			}
+	}
+	size_t left = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (r[i].out)
+			continue;
+		if (nkeep != 1 || grp[i] != keep) {
+			r[i].out = true;
+			crmw__prog_next_clear(&r[i].next);
+			snprintf(r[i].next.why, sizeof r[i].next.why, "%s",
+				 veto && veto[grp[i]] ? "vetoed: a word of the query was seen only with other programs"
+						      : "the words of the query do not choose between the programs that disagree");
+		}
+		left += !r[i].out;
+	}
+	free(veto);
+	free(sel);
+	free(grp);
+	return left;
+}
+
+/* A program with counterexamples in training (tasks it applied to and
+ * would have answered wrongly) answers only when the query's words tell
+ * its tasks from those: a word seen at least twice among its tasks and
+ * never among the counterexamples selects it, a word seen at least twice
+ * among the counterexamples and never among its tasks vetoes it (each
+ * with the evidence of select_by_words). */
+static bool usable(const json_t *prog, const json_t *qw, char *why, size_t len)
+{
+	double Np = (double)json_integer_value(json_object_get(prog, "docs"));
+	double Nn = (double)json_integer_value(json_object_get(prog, "negatives"));
+	if (Nn == 0)
+		return true;
+	const json_t *pos = json_object_get(prog, "words"), *neg = json_object_get(prog, "negative");
+	const char *w, *selw = NULL;
+	json_t *x;
+	json_object_foreach((json_t *)qw, w, x) {
+		double p = (double)json_integer_value(json_object_get(pos, w));
+		double n = (double)json_integer_value(json_object_get(neg, w));
+		if (n >= 2 && p == 0 && Nn > 0 && n * Np / Nn >= VETO_EVIDENCE) {
+			snprintf(why, len, "vetoed: the word '%s' was seen only in the %.0f task(s) it would answer wrongly", w, Nn);
+			return false;
+		}
+		if (p >= 3 && n == 0 && Np > 0 && p * Nn / Np >= WORD_EVIDENCE)
+			selw = w;
+	}
+	if (!selw)
+		snprintf(why, len, "no word of the query tells its %.0f task(s) from the %.0f it would answer wrongly", Np, Nn);
+	return selw != NULL;
+}
+
+/* With no family: a program must be selected by a word and see no word it
+ * never saw (in its family's training queries). */
+static bool fits_unlabelled(const json_t *lib, const json_t *prog, const json_t *qw, size_t nprog, const runner *all,
+			    char *why, size_t len)
+{
+	const json_t *fam = json_object_get(json_object_get(lib, "families"), json_string_value(json_object_get(prog, "family")));
+	const json_t *mine = json_object_get(prog, "words");
+	const char *w;
+	json_t *x;
+	json_object_foreach((json_t *)qw, w, x) if (!json_object_get(fam, w))
+	{
+		snprintf(why, len, "the word '%s' was never seen in this family's tasks", w);
+		return false;
+	}
+	json_object_foreach((json_t *)qw, w, x) {
+		if (json_integer_value(json_object_get(mine, w)) < 2)
+			continue;
+		bool other = false;
+		for (size_t j = 0; j < nprog && !other; j++)
+			other = all[j].prog != prog &&
+				strcmp(json_string_value(json_object_get(all[j].prog, "family")),
+				       json_string_value(json_object_get(prog, "family"))) != 0 &&
+				json_object_get(json_object_get(all[j].prog, "words"), w);
+		if (!other)
+			return true;
+	}
+	snprintf(why, len, "no word of the query selects it");
+	return false;
+}
+
+int crmw__induced_next(crmw__prog_next *out, const json_t *lib, const json_t *task, const char *family,
+		       const json_t *results)
+{
+	memset(out, 0, sizeof *out);
+	out->kind = CRMW__PROG_ABSTAIN;
+	out->step = (int)json_array_size(results);
+	const json_t *progs = json_object_get(lib, "programs");
+	size_t np = json_array_size(progs), nr = 0;
+	runner *r = calloc(np ? np : 1, sizeof *r);
+	crmw__prog_ctx c;
+	json_t *qw = NULL, *sofar = json_array();
+	if (!r || !sofar || crmw__prog_ctx_init(&c, task, NULL)) {
+		free(r);
+		json_decref(sofar);
+		return CRMW_ENOMEM;
+	}
+	int rc = (qw = query_words(&c)) ? 0 : CRMW_ENOMEM;
+	for (size_t i = 0; i < np; i++) {
+		const json_t *p = json_array_get(progs, i);
+		if (family && strcmp(family, json_string_value(json_object_get(p, "family")) ? json_string_value(json_object_get(p, "family")) : ""))
+			continue;
+		r[nr++].prog = p;
+	}
+	for (size_t i = 0; !family && i < nr; i++)
+		r[i].out = !fits_unlabelled(lib, r[i].prog, qw, nr, r, r[i].next.why, sizeof r[i].next.why);
+	for (size_t i = 0; i < nr; i++)
+		r[i].out = r[i].out || !usable(r[i].prog, qw, r[i].next.why, sizeof r[i].next.why);
+	crmw_buf reasons = CRMW_BUF_INIT;
+	for (size_t k = 0; !rc && k <= json_array_size(results); k++) {
+		c.results = sofar;
+		size_t left = 0;
+		for (size_t i = 0; i < nr && !rc; i++) {
+			if (r[i].out)
+				continue;
+			crmw__prog_next_clear(&r[i].next);
+			rc = crmw__program_next_ctx(&r[i].next, r[i].prog, &c);
+			if (r[i].next.kind == CRMW__PROG_ABSTAIN && r[i].next.cls == CRMW__PROG_TASK)
+				r[i].out = true; /* its expressions do not fit the task */
+			left += !r[i].out;
+		}
+		if (!rc && left > 1)
+			left = select_by_words(r, nr, qw);
+		const runner *first = NULL;
+		bool agree = left > 0;
+		for (size_t i = 0; i < nr; i++)
+			if (!r[i].out) {
+				agree = agree && (!first || same_action(&first->next, &r[i].next));
+				first = first ? first : &r[i];
+			}
+		if (rc)
+			break;
+		if (!agree || first->next.kind == CRMW__PROG_ABSTAIN ||
+		    (k < json_array_size(results) && first->next.kind != CRMW__PROG_CALL)) {
+			for (size_t i = 0; i < nr; i++) {
+				const crmw__prog_next *x = &r[i].next;
+				const char *fam = json_string_value(json_object_get(r[i].prog, "family"));
+				if (r[i].out && x->why[0])
+					crmw__buf_printf(&reasons, "%sprogram %zu (%s): %s", reasons.len ? "; " : "", i, fam, x->why);
+				else if (x->kind == CRMW__PROG_CALL)
+					crmw__buf_printf(&reasons, "%sprogram %zu (%s): calls %s", reasons.len ? "; " : "", i, fam, x->name);
+				else if (x->kind == CRMW__PROG_ANSWER)
+					crmw__buf_printf(&reasons, "%sprogram %zu (%s): answers '%.60s'", reasons.len ? "; " : "", i, fam,
+							 x->answer);
+				else if (x->why[0])
+					crmw__buf_printf(&reasons, "%sprogram %zu (%s): %s", reasons.len ? "; " : "", i, fam, x->why);
+			}
+			snprintf(out->why, sizeof out->why, "%s: %s",
+				 nr == 0 ? "no program" : left == 0 ? "no program fits" : agree ? "abstained" : "programs disagree",
+				 reasons.data ? reasons.data : "no program for the family");
+			break;
+		}
+		if (k == json_array_size(results)) {
+			*out = first->next;
+			out->arguments = first->next.arguments ? json_incref(first->next.arguments) : NULL;
+			out->answer = first->next.answer ? crmw__strdup(first->next.answer) : NULL;
+			if ((first->next.answer && !out->answer))
+				rc = CRMW_ENOMEM;
+			break;
+		}
+		if (json_array_append((json_t *)sofar, json_array_get(results, k)))
+			rc = CRMW_ENOMEM;
+	}
+	crmw_buf_dispose(&reasons);
+	for (size_t i = 0; i < nr; i++)
+		crmw__prog_next_clear(&r[i].next);
+	free(r);
+	json_decref(qw);
+	json_decref(sofar);
+	crmw__prog_ctx_dispose(&c);
+	return rc;
+}

@@ -1,0 +1,944 @@
+/*
+ * lib/tasks/program.c: programs over the tool registry, and their one
+ * interpreter.  Gold programs (a task's "gold") and the programs induced
+ * from solved episodes (lib/agent/induce.c) are one notation:
+ *
+ *   program  := [step, ...]                          (a gold program)
+ *             | {"steps": [step, ...], "guards": [guard, ...], ...}
+ *   step     := {"name": tool, "arguments": {key: value, ...},
+ *                "shapes": [shape, ...]?, "expect_contains": [...]?}
+ *               the last step, and only it, is {"name": "respond",
+ *               "arguments": {"content": value}}
+ *   guard    := {"after": k, "shapes": [shape, ...], "content": value}
+ *               an early exit: when step k's result has one of the shapes,
+ *               answer `content` instead of going on
+ *   shape    := "null" | "empty" | "one" | "many" | "map" | "scalar"
+ *   value    := a literal (JSON; objects and arrays hold values) | expr
+ *   expr     := an object with one "$" key:
+ *     {"$lit": json}                      json as it is
+ *     {"$ref": "/N/path", "as": "text"?, "default": json?, "pluck": "F"?}
+ *                                         step N's result at the path (gold's);
+ *                                         pluck: field F of every item of the list
+ *     {"$task": "today", "format": "date"|"datetime"}
+ *     {"$task": "id", "prefix": "003", "index": i}
+ *                                         the i-th distinct id with that key prefix
+ *                                         in the query, metadata.required, context.role
+ *     {"$number": {"after": [words], "offset": k}}
+ *                                         the number of the query right after the words, + k
+ *     {"$phrase": {"after": [words], "before": [words]}}
+ *                                         the shortest text between the two contexts
+ *     {"$period": "start"|"end"|"last", "format": "date"|"datetime",
+ *      "index": i, "of": n}               a bound of the i-th of the query's n periods
+ *                                         (lib/common/period.c; end is exclusive)
+ *     {"$pick": {"list": "/N/path", "match": "F", "field": "G"?}}
+ *                                         the one item whose field F occurs in the query
+ *     {"$argmax": "/N/path"}, {"$argmin": "/N/path"}
+ *                                         the key of the largest/smallest value of a map
+ *     {"$distinct": {"list": "/N/path", "field": "F"}}
+ *                                         the one distinct value of F over the items
+ *     {"$count": "/N/path"}               the size of a list or map
+ *     {"$any": [value, ...]}              every alternative, which must agree
+ *
+ * Words are ASCII-lower-cased tokens (runs of letters and digits; any
+ * other non-blank byte is a token of its own).  A value that cannot be
+ * computed makes the interpreter abstain with the reason; programs read
+ * from a store are checked first (crmw__program_check): bounded sizes and
+ * depth, known operators and keys, references to earlier steps only.
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include "tasks/internal.h"
+#include "common/json.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define WHY(...) (snprintf(why, len, __VA_ARGS__), (json_t *)NULL)
+
+/* ------------------------------------------------------------- the task */
+
+static bool alnum(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+static const char *const number_words[] = {"zero",    "one",     "two",      "three",    "four",
+					   "five",    "six",     "seven",    "eight",    "nine",
+					   "ten",     "eleven",  "twelve",   "thirteen", "fourteen",
+					   "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"};
+
+/* Split s into tokens; the lower-cased copy of s is kept beside it. */
+static int tokenize(crmw__prog_ctx *c)
+{
+	const char *s = c->query;
+	size_t n = strlen(s), cap = 0;
+	c->low = malloc(n + 1);
+	if (!c->low)
+		return CRMW_ENOMEM;
+	for (size_t i = 0; i <= n; i++)
+		c->low[i] = (s[i] >= 'A' && s[i] <= 'Z') ? (char)(s[i] | 32) : s[i];
+	for (size_t p = 0; p < n;) {
+		unsigned char ch = (unsigned char)s[p];
+		if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r') {
+			p++;
+			continue;
+		}
+		size_t e = p + 1;
+		if (alnum(ch))
+			while (e < n && (alnum((unsigned char)s[e]) ||
+					 (s[e] == '\'' && e + 1 < n && alnum((unsigned char)s[e + 1]))))
+				e++;
+		if (c->ntok == cap) {
+			size_t nc = cap ? 2 * cap : 64;
+			crmw__prog_tok *t = realloc(c->tok, nc * sizeof *t);
+			if (!t)
+				return CRMW_ENOMEM;
+			c->tok = t;
+			cap = nc;
+		}
+		crmw__prog_tok *t = &c->tok[c->ntok++];
+		t->at = p;
+		t->len = e - p;
+		t->num = -1;
+		if (t->len <= 18) {
+			bool dig = true;
+			int64_t v = 0;
+			for (size_t i = p; i < e && dig; i++) {
+				dig = s[i] >= '0' && s[i] <= '9';
+				v = v * 10 + (s[i] - '0');
+			}
+			if (dig)
+				t->num = v;
+			for (size_t w = 0; !dig && w < sizeof number_words / sizeof *number_words; w++)
+				if (strlen(number_words[w]) == t->len && memcmp(c->low + p, number_words[w], t->len) == 0)
+					t->num = (int64_t)w;
+		}
+		p = e;
+	}
+	return CRMW_OK;
+}
+
+static int add_ids(crmw__prog_ctx *c, const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	for (size_t p = 0; p < n;) {
+		if (!alnum((unsigned char)s[p])) {
+			p++;
+			continue;
+		}
+		size_t e = p;
+		while (e < n && alnum((unsigned char)s[e]))
+			e++;
+		if (crmw__is_id_token(s + p, e - p)) {
+			json_t *id = json_stringn(s + p, e - p);
+			bool seen = false;
+			size_t i;
+			json_t *x;
+			json_array_foreach(c->ids, i, x) seen = seen || json_equal(x, id);
+			if (!id || (!seen && json_array_append(c->ids, id))) {
+				json_decref(id);
+				return CRMW_ENOMEM;
+			}
+			json_decref(id);
+		}
+		p = e;
+	}
+	return CRMW_OK;
+}
+
+int crmw__prog_ctx_init(crmw__prog_ctx *c, const json_t *task, const json_t *results)
+{
+	memset(c, 0, sizeof *c);
+	c->results = results;
+	c->task = task;
+	const char *q = json_string_value(json_object_get(task, "query"));
+	c->query = q ? q : "";
+	const json_t *ctx = json_object_get(task, "context");
+	const char *today = json_string_value(json_object_get(ctx, "today"));
+	char d[11];
+	if (today && crmw__parse_date(today, strlen(today), d) == 0) {
+		c->has_today = true;
+		c->today = crmw__days_from_civil(atoi(d), atoi(d + 5), atoi(d + 8));
+		c->nper = crmw__period_find(c->query, strlen(c->query), c->today, c->per, CRMW__PROG_MAX_PERIODS);
+	}
+	c->ids = json_array();
+	int rc = c->ids ? tokenize(c) : CRMW_ENOMEM;
+	const json_t *req = json_object_get(json_object_get(task, "metadata"), "required");
+	rc = rc ? rc : add_ids(c, c->query);
+	rc = rc ? rc : add_ids(c, json_string_value(req));
+	rc = rc ? rc : add_ids(c, json_string_value(json_object_get(ctx, "role")));
+	if (rc)
+		crmw__prog_ctx_dispose(c);
+	return rc;
+}
+
+void crmw__prog_ctx_dispose(crmw__prog_ctx *c)
+{
+	free(c->tok);
+	free(c->low);
+	json_decref(c->ids);
+	memset(c, 0, sizeof *c);
+}
+
+/* ---------------------------------------------------------- evaluation */
+
+static const char *const shape_names[] = {"null", "empty", "one", "many", "map", "scalar"};
+
+const char *crmw__prog_shape(const json_t *v)
+{
+	if (!v || json_is_null(v))
+		return "null";
+	if (json_is_array(v))
+		return json_array_size(v) == 0 ? "empty" : json_array_size(v) == 1 ? "one" : "many";
+	if (json_is_object(v))
+		return json_object_size(v) == 0 ? "empty" : "map";
+	if (json_is_string(v) && json_string_length(v) == 0)
+		return "empty";
+	return "scalar";
+}
+
+static bool words_at(const crmw__prog_ctx *c, size_t i, const json_t *words)
+{
+	size_t n = json_array_size(words);
+	if (i + n > c->ntok)
+		return false;
+	for (size_t k = 0; k < n; k++) {
+		const crmw__prog_tok *t = &c->tok[i + k];
+		const char *w = json_string_value(json_array_get(words, k));
+		if (!w || strlen(w) != t->len || memcmp(c->low + t->at, w, t->len) != 0)
+			return false;
+	}
+	return true;
+}
+
+static json_t *date_value(int64_t days, const char *format, char *why, size_t len)
+{
+	int y, m, d;
+	crmw__civil_from_days(days, &y, &m, &d);
+	if (y < 1 || y > 9999)
+		return WHY("a date out of range");
+	char buf[32];
+	if (format && strcmp(format, "date") == 0)
+		snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m, d);
+	else
+		snprintf(buf, sizeof buf, "%04d-%02d-%02dT00:00:00Z", y, m, d);
+	json_t *v = json_string(buf);
+	return v ? v : WHY("out of memory");
+}
+
+/* The referenced result, borrowed; NULL with a reason when missing. */
+static const json_t *ref_at(const crmw__prog_ctx *c, const json_t *p, char *why, size_t len)
+{
+	const char *s = json_string_value(p);
+	const json_t *v = s && s[0] == '/' ? crmw__json_pointer(c->results, s) : NULL;
+	if (!v)
+		snprintf(why, len, "\"%s\" names no earlier result", s ? s : "?");
+	return v;
+}
+
+static json_t *ev(const json_t *e, const crmw__prog_ctx *c, int depth, bool text, int *cls, char *why, size_t len);
+
+static json_t *ev_ref(const json_t *e, const crmw__prog_ctx *c, int *cls, char *why, size_t len)
+{
+	const json_t *v = ref_at(c, json_object_get(e, "$ref"), why, len);
+	*cls = CRMW__PROG_RESULT;
+	if (!v)
+		v = json_object_get(e, "default");
+	if (!v)
+		return NULL;
+	json_t *out;
+	const char *pluck = json_string_value(json_object_get(e, "pluck"));
+	if (pluck) {
+		if (!json_is_array(v))
+			return WHY("pluck \"%s\": %s is not a list", pluck, json_string_value(json_object_get(e, "$ref")));
+		out = json_array();
+		size_t i;
+		json_t *x;
+		json_array_foreach(v, i, x) {
+			json_t *f = json_object_get(x, pluck);
+			if (!f || !out || json_array_append(out, f)) {
+				json_decref(out);
+				return out ? WHY("pluck \"%s\": item %zu has no such field", pluck, i) : WHY("out of memory");
+			}
+		}
+	} else {
+		out = json_incref((json_t *)v);
+	}
+	const char *as = json_string_value(json_object_get(e, "as"));
+	if (out && as && strcmp(as, "text") == 0) {
+		char *t = crmw__answer_text(out);
+		json_decref(out);
+		out = t ? json_string(t) : NULL;
+		free(t);
+		if (!out)
+			return WHY("out of memory");
+	}
+	return out;
+}
+
+static json_t *ev_task(const json_t *e, const crmw__prog_ctx *c, char *why, size_t len)
+{
+	const char *what = json_string_value(json_object_get(e, "$task"));
+	if (!what)
+		return WHY("\"$task\" must be \"today\" or \"id\"");
+	if (strcmp(what, "today") == 0) {
+		if (!c->has_today)
+			return WHY("the task has no date of today");
+		return date_value(c->today, json_string_value(json_object_get(e, "format")), why, len);
+	}
+	const char *prefix = json_string_value(json_object_get(e, "prefix"));
+	json_int_t want = json_integer_value(json_object_get(e, "index")), k = 0;
+	size_t i;
+	json_t *x;
+	json_array_foreach(c->ids, i, x) {
+		if (prefix && strncmp(json_string_value(x), prefix, strlen(prefix)) != 0)
+			continue;
+		if (k++ == want)
+			return json_incref(x);
+	}
+	return WHY("the task has no id %lld with prefix '%s'", (long long)want, prefix ? prefix : "");
+}
+
+static json_t *ev_number(const json_t *e, const crmw__prog_ctx *c, char *why, size_t len)
+{
+	const json_t *a = json_object_get(e, "$number"), *after = json_object_get(a, "after");
+	json_int_t off = json_integer_value(json_object_get(a, "offset"));
+	size_t n = json_array_size(after);
+	int64_t found = -1;
+	for (size_t i = n; i < c->ntok; i++) {
+		if (c->tok[i].num < 0 || !words_at(c, i - n, after))
+			continue;
+		if (found >= 0 && found != c->tok[i].num)
+			return WHY("two numbers follow the words: %lld and %lld", (long long)found, (long long)c->tok[i].num);
+		found = c->tok[i].num;
+	}
+	if (found < 0)
+		return WHY("no number of the query follows the words");
+	json_t *v = json_integer(found + off);
+	return v ? v : WHY("out of memory");
+}
+
+static json_t *ev_phrase(const json_t *e, const crmw__prog_ctx *c, char *why, size_t len)
+{
+	const json_t *a = json_object_get(e, "$phrase"), *l = json_object_get(a, "after"), *r = json_object_get(a, "before");
+	size_t nl = json_array_size(l), nr = json_array_size(r);
+	json_t *found = NULL;
+	for (size_t j = nl + 1; j + nr <= c->ntok; j++) {
+		if (!words_at(c, j, r))
+			continue;
+		/* the nearest left context before the right one, at most 8 words away */
+		for (size_t i = j - 1; i + 8 >= j && i >= nl; i--) {
+			if (!words_at(c, i - nl, l))
+				continue;
+			const crmw__prog_tok *a0 = &c->tok[i], *a1 = &c->tok[j - 1];
+			json_t *p = json_stringn(c->query + a0->at, a1->at + a1->len - a0->at);
+			if (!p) {
+				json_decref(found);
+				return WHY("out of memory");
+			}
+			if (found && !json_equal(found, p)) {
+				json_t *t = WHY("the contexts hold two phrases: '%s' and '%s'", json_string_value(found),
+						json_string_value(p));
+				json_decref(found);
+				json_decref(p);
+				return t;
+			}
+			json_decref(found);
+			found = p;
+			break;
+		}
+	}
+	return found ? found : WHY("no phrase of the query stands between the words");
+}
+
+static json_t *ev_period(const json_t *e, const crmw__prog_ctx *c, char *why, size_t len)
+{
+	const char *b = json_string_value(json_object_get(e, "$period"));
+	if (!b)
+		return WHY("\"$period\" must be \"start\", \"end\" or \"last\"");
+	json_int_t i = json_integer_value(json_object_get(e, "index")), of = json_integer_value(json_object_get(e, "of"));
+	if ((json_int_t)c->nper != of)
+		return WHY("the query has %zu time expression(s), the program %lld", c->nper, (long long)of);
+	if (c->nper > CRMW__PROG_MAX_PERIODS || i >= of)
+		return WHY("no time expression %lld", (long long)i);
+	const crmw__period *p = &c->per[i];
+	if (p->flags & CRMW__PERIOD_QUALIFIED)
+		return WHY("the time expression '%.*s' is qualified by the word before it", (int)p->len, c->query + p->at);
+	int64_t d = strcmp(b, "start") == 0 ? p->start : strcmp(b, "end") == 0 ? p->end : p->last;
+	return date_value(d, json_string_value(json_object_get(e, "format")), why, len);
+}
+
+bool crmw__prog_in_query(const crmw__prog_ctx *c, const char *s)
+{
+	size_t n = strlen(s), qn = strlen(c->low);
+	if (n == 0 || n > qn)
+		return false;
+	for (size_t p = 0; p + n <= qn; p++) {
+		if ((p > 0 && alnum((unsigned char)c->low[p - 1])) || (p + n < qn && alnum((unsigned char)c->low[p + n])))
+			continue;
+		size_t k = 0;
+		while (k < n && c->low[p + k] == ((s[k] >= 'A' && s[k] <= 'Z') ? (s[k] | 32) : s[k]))
+			k++;
+		if (k == n)
+			return true;
+	}
+	return false;
+}
+
+static json_t *ev_pick(const json_t *e, const crmw__prog_ctx *c, char *why, size_t len)
+{
+	const json_t *a = json_object_get(e, "$pick");
+	const json_t *list = ref_at(c, json_object_get(a, "list"), why, len);
+	const char *m = json_string_value(json_object_get(a, "match"));
+	const char *f = json_string_value(json_object_get(a, "field"));
+	if (!list)
+		return NULL;
+	if (!json_is_array(list) || !m)
+		return WHY("pick: not a list, or no field to match");
+	const json_t *hit = NULL;
+	size_t i;
+	json_t *x;
+	json_array_foreach(list, i, x) {
+		const char *v = json_string_value(json_object_get(x, m));
+		if (!v || !crmw__prog_in_query(c, v))
+			continue;
+		if (hit)
+			return WHY("pick: two items' %s occur in the query", m);
+		hit = x;
+	}
+	if (!hit)
+		return WHY("pick: no item's %s occurs in the query", m);
+	const json_t *v = f ? json_object_get(hit, f) : hit;
+	return v ? json_incref((json_t *)v) : WHY("pick: the item has no field %s", f);
+}
+
+static json_t *ev_arg(const json_t *e, const char *op, const crmw__prog_ctx *c, char *why, size_t len)
+{
+	const json_t *m = ref_at(c, json_object_get(e, op), why, len);
+	if (!m)
+		return NULL;
+	bool max = strcmp(op, "$argmax") == 0;
+	if (!json_is_object(m))
+		return WHY("%s: not a map", op);
+	const char *best = NULL, *k;
+	double bv = 0;
+	bool tie = false;
+	json_t *v;
+	json_object_foreach((json_t *)m, k, v) {
+		if (!json_is_number(v))
+			return WHY("%s: the value of '%s' is not a number", op, k);
+		double x = json_number_value(v);
+		if (!best || (max ? x > bv : x < bv)) {
+			best = k;
+			bv = x;
+			tie = false;
+		} else if (x == bv) {
+			tie = true;
+		}
+	}
+	if (tie)
+		return WHY("%s: a tie", op);
+	json_t *out = best ? json_string(best) : json_null();
+	return out ? out : WHY("out of memory");
+}
+
+static json_t *ev_distinct(const json_t *e, const crmw__prog_ctx *c, char *why, size_t len)
+{
+	const json_t *a = json_object_get(e, "$distinct");
+	const json_t *list = ref_at(c, json_object_get(a, "list"), why, len);
+	const char *f = json_string_value(json_object_get(a, "field"));
+	if (!list)
+		return NULL;
+	if (!json_is_array(list) || !f)
+		return WHY("distinct: not a list, or no field");
+	const json_t *one = NULL;
+	size_t i;
+	json_t *x;
+	json_array_foreach(list, i, x) {
+		const json_t *v = json_object_get(x, f);
+		if (!v)
+			return WHY("distinct: item %zu has no field %s", i, f);
+		if (one && !json_equal(one, v))
+			return WHY("distinct: %s has more than one value", f);
+		one = v;
+	}
+	return one ? json_incref((json_t *)one) : json_null();
+}
+
+/* Do two values agree: as JSON, or, for an answer (text), as the text
+ * they are answered with. */
+static bool agree(const json_t *a, const json_t *b, bool text)
+{
+	if (json_equal(a, b))
+		return true;
+	if (!text)
+		return false;
+	char *x = json_is_string(a) ? NULL : crmw__answer_text(a), *y = json_is_string(b) ? NULL : crmw__answer_text(b);
+	const char *sx = x ? x : json_string_value(a), *sy = y ? y : json_string_value(b);
+	bool eq = sx && sy && strcmp(sx, sy) == 0;
+	free(x);
+	free(y);
+	return eq;
+}
+
+static json_t *ev_any(const json_t *e, const crmw__prog_ctx *c, int depth, bool text, int *cls, char *why, size_t len)
+{
+	const json_t *alts = json_object_get(e, "$any");
+	json_t *first = NULL;
+	size_t i;
+	json_t *x;
+	int worst = 0;
+	crmw_buf reasons = CRMW_BUF_INIT;
+	bool bad = false;
+	json_array_foreach(alts, i, x) {
+		char w[300] = "";
+		int k = 0;
+		json_t *v = ev(x, c, depth + 1, text, &k, w, sizeof w);
+		if (!v) {
+			bad = true;
+			worst = k > worst ? k : worst;
+			crmw__buf_printf(&reasons, "%s[%zu] %s", reasons.len ? "; " : "", i, w);
+		} else if (first && !agree(first, v, text)) {
+			bad = true;
+			worst = worst ? worst : CRMW__PROG_DISAGREE;
+			char *a = json_dumps(first, JSON_COMPACT | JSON_ENCODE_ANY), *b = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+			crmw__buf_printf(&reasons, "%s[%zu] gives %.60s, [0] %.60s", reasons.len ? "; " : "", i, b ? b : "?",
+					 a ? a : "?");
+			free(a);
+			free(b);
+		}
+		if (v && !first)
+			first = v;
+		else
+			json_decref(v);
+	}
+	if (!first && !bad)
+		bad = true;
+	if (bad) {
+		json_decref(first);
+		*cls = worst ? worst : CRMW__PROG_RESULT;
+		snprintf(why, len, "explanations disagree: %s", reasons.data ? reasons.data : "none");
+		crmw_buf_dispose(&reasons);
+		return NULL;
+	}
+	crmw_buf_dispose(&reasons);
+	return first;
+}
+
+static json_t *ev(const json_t *e, const crmw__prog_ctx *c, int depth, bool text, int *cls, char *why, size_t len)
+{
+	if (depth > CRMW__PROG_MAX_DEPTH)
+		return WHY("a value nested deeper than %d levels", CRMW__PROG_MAX_DEPTH);
+	if (json_is_array(e)) {
+		json_t *out = json_array();
+		size_t i;
+		json_t *x;
+		json_array_foreach(e, i, x) {
+			json_t *v = out ? ev(x, c, depth + 1, text, cls, why, len) : WHY("out of memory");
+			if (!v || json_array_append_new(out, v)) {
+				json_decref(out);
+				return NULL;
+			}
+		}
+		return out;
+	}
+	if (!json_is_object(e))
+		return json_incref((json_t *)e);
+	const char *k;
+	json_t *x;
+	json_object_foreach((json_t *)e, k, x) {
+		if (k[0] != '$')
+			continue;
+		*cls = CRMW__PROG_TASK;
+		if (strcmp(k, "$lit") == 0)
+			return json_incref(x);
+		if (strcmp(k, "$ref") == 0)
+			return ev_ref(e, c, cls, why, len);
+		if (strcmp(k, "$task") == 0)
+			return ev_task(e, c, why, len);
+		if (strcmp(k, "$number") == 0)
+			return ev_number(e, c, why, len);
+		if (strcmp(k, "$phrase") == 0)
+			return ev_phrase(e, c, why, len);
+		if (strcmp(k, "$period") == 0)
+			return ev_period(e, c, why, len);
+		if (strcmp(k, "$any") == 0)
+			return ev_any(e, c, depth, text, cls, why, len);
+		*cls = CRMW__PROG_RESULT;
+		if (strcmp(k, "$pick") == 0)
+			return ev_pick(e, c, why, len);
+		if (strcmp(k, "$argmax") == 0 || strcmp(k, "$argmin") == 0)
+			return ev_arg(e, k, c, why, len);
+		if (strcmp(k, "$distinct") == 0)
+			return ev_distinct(e, c, why, len);
+		if (strcmp(k, "$count") == 0) {
+			const json_t *v = ref_at(c, x, why, len);
+			if (!v)
+				return NULL;
+			if (!json_is_array(v) && !json_is_object(v))
+				return WHY("count: not a list or a map");
+			json_t *n = json_integer((json_int_t)(json_is_array(v) ? json_array_size(v) : json_object_size(v)));
+			return n ? n : WHY("out of memory");
+		}
+		*cls = CRMW__PROG_RESULT;
+		return WHY("unknown operator \"%s\"", k);
+	}
+	json_t *out = json_object();
+	json_object_foreach((json_t *)e, k, x) {
+		json_t *v = out ? ev(x, c, depth + 1, text, cls, why, len) : WHY("out of memory");
+		if (!v || json_object_set_new(out, k, v)) {
+			json_decref(out);
+			return NULL;
+		}
+	}
+	return out;
+}
+
+json_t *crmw__program_eval_as(const json_t *expr, const crmw__prog_ctx *c, bool text, int *cls, char *why, size_t len)
+{
+	int k = 0;
+	why[0] = '\0';
+	json_t *v = ev(expr, c, 0, text, &k, why, len);
+	if (cls)
+		*cls = v ? 0 : k ? k : CRMW__PROG_RESULT;
+	return v;
+}
+
+json_t *crmw__program_eval(const json_t *expr, const crmw__prog_ctx *c, int *cls, char *why, size_t len)
+{
+	return crmw__program_eval_as(expr, c, false, cls, why, len);
+}
+
+/* ------------------------------------------------------------- checking */
+
+typedef struct check {
+	size_t nodes;
+	char *why;
+	size_t len;
+} check;
+
+#define bad(k, ...) (snprintf((k)->why, (k)->len, __VA_ARGS__), false)
+
+static bool is_words(const json_t *w)
+{
+	if (!json_is_array(w) || json_array_size(w) > 8)
+		return false;
+	size_t i;
+	json_t *x;
+	json_array_foreach(w, i, x) if (!json_is_string(x) || json_string_length(x) == 0 ||
+					 json_string_length(x) > 64) return false;
+	return true;
+}
+
+/* A pointer into the results of steps before `step`. */
+static bool is_ref(const json_t *p, long step)
+{
+	const char *s = json_string_value(p);
+	if (!s || s[0] != '/' || s[1] < '0' || s[1] > '9' || strlen(s) > 512)
+		return false;
+	char *end;
+	long n = strtol(s + 1, &end, 10);
+	return (*end == '\0' || *end == '/') && n < step;
+}
+
+static bool only_keys(check *k, const json_t *o, const char *op, const char *const *keys)
+{
+	const char *key;
+	json_t *v;
+	json_object_foreach((json_t *)o, key, v) {
+		size_t i = 0;
+		while (keys[i] && strcmp(keys[i], key) != 0)
+			i++;
+		if (!keys[i])
+			return bad(k, "%s: unknown key \"%s\"", op, key);
+	}
+	return true;
+}
+
+static bool check_value(check *k, const json_t *e, long step, int depth)
+{
+	if (++k->nodes > CRMW__PROG_MAX_NODES)
+		return bad(k, "more than %s values%s", "20000", "");
+	if (depth > CRMW__PROG_MAX_DEPTH)
+		return bad(k, "a value nested deeper than %s levels%s", "16", "");
+	size_t i;
+	json_t *x;
+	if (json_is_array(e)) {
+		json_array_foreach(e, i, x) if (!check_value(k, x, step, depth + 1)) return false;
+		return true;
+	}
+	if (!json_is_object(e))
+		return true;
+	const char *key;
+	json_object_foreach((json_t *)e, key, x) {
+		if (key[0] != '$')
+			continue;
+		const json_t *a = x;
+		if (strcmp(key, "$lit") == 0)
+			return only_keys(k, e, key, (const char *const[]){"$lit", NULL});
+		if (strcmp(key, "$ref") == 0) {
+			if (!is_ref(a, step))
+				return bad(k, "\"$ref\" must point into an earlier step's result (\"/N/...\")%s%s", "", "");
+			const json_t *as = json_object_get(e, "as"), *pl = json_object_get(e, "pluck");
+			if (as && !(json_is_string(as) && strcmp(json_string_value(as), "text") == 0))
+				return bad(k, "\"as\" must be \"text\"%s%s", "", "");
+			if (pl && !json_is_string(pl))
+				return bad(k, "\"pluck\" must be a field name%s%s", "", "");
+			return only_keys(k, e, key, (const char *const[]){"$ref", "as", "default", "pluck", NULL});
+		}
+		if (strcmp(key, "$task") == 0) {
+			const char *w = json_string_value(a);
+			const json_t *f = json_object_get(e, "format");
+			if (f && (!json_is_string(f) || (strcmp(json_string_value(f), "date") && strcmp(json_string_value(f), "datetime"))))
+				return bad(k, "\"format\" must be \"date\" or \"datetime\"%s%s", "", "");
+			if (w && strcmp(w, "today") == 0)
+				return only_keys(k, e, key, (const char *const[]){"$task", "format", NULL});
+			if (w && strcmp(w, "id") == 0) {
+				const json_t *p = json_object_get(e, "prefix"), *n = json_object_get(e, "index");
+				if (!json_is_string(p) || json_string_length(p) > 18 || !json_is_integer(n) ||
+				    json_integer_value(n) < 0 || json_integer_value(n) > 1000)
+					return bad(k, "\"$task\": \"id\" needs a \"prefix\" and an \"index\" (0 to 1000)%s%s", "", "");
+				return only_keys(k, e, key, (const char *const[]){"$task", "prefix", "index", NULL});
+			}
+			return bad(k, "\"$task\" must be \"today\" or \"id\"%s%s", "", "");
+		}
+		if (strcmp(key, "$number") == 0 || strcmp(key, "$phrase") == 0) {
+			bool num = key[1] == 'n';
+			const json_t *off = json_object_get(a, "offset");
+			if (!json_is_object(a) || !is_words(json_object_get(a, "after")) ||
+			    (num ? !json_is_integer(off) || json_integer_value(off) < -1000 || json_integer_value(off) > 1000
+				 : !is_words(json_object_get(a, "before"))) ||
+			    !only_keys(k, a, key, num ? (const char *const[]){"after", "offset", NULL}
+						      : (const char *const[]){"after", "before", NULL}))
+				return bad(k, num ? "%s needs {\"after\": [up to 8 words], \"offset\": integer}%s"
+						  : "%s needs {\"after\": [up to 8 words], \"before\": [up to 8 words]}%s",
+					   key, "");
+			return only_keys(k, e, key, (const char *const[]){key, NULL});
+		}
+		if (strcmp(key, "$period") == 0) {
+			const char *b = json_string_value(a);
+			const json_t *f = json_object_get(e, "format"), *ix = json_object_get(e, "index"), *of = json_object_get(e, "of");
+			if (!b || (strcmp(b, "start") && strcmp(b, "end") && strcmp(b, "last")) || !json_is_integer(ix) ||
+			    !json_is_integer(of) || json_integer_value(ix) < 0 || json_integer_value(ix) >= json_integer_value(of) ||
+			    json_integer_value(of) > CRMW__PROG_MAX_PERIODS ||
+			    (f && (!json_is_string(f) || (strcmp(json_string_value(f), "date") && strcmp(json_string_value(f), "datetime")))))
+				return bad(k, "\"$period\" needs \"start\", \"end\" or \"last\", an \"index\" below \"of\" (at most 8)%s%s", "", "");
+			return only_keys(k, e, key, (const char *const[]){"$period", "format", "index", "of", NULL});
+		}
+		if (strcmp(key, "$pick") == 0 || strcmp(key, "$distinct") == 0) {
+			bool pick = key[1] == 'p';
+			const char *f2 = pick ? "match" : "field";
+			const json_t *g = json_object_get(a, "field");
+			if (!json_is_object(a) || !is_ref(json_object_get(a, "list"), step) ||
+			    !json_is_string(json_object_get(a, f2)) || (pick && g && !json_is_string(g)) ||
+			    !only_keys(k, a, key, pick ? (const char *const[]){"list", "match", "field", NULL}
+						       : (const char *const[]){"list", "field", NULL}))
+				return bad(k, "%s needs {\"list\": \"/N/...\" of an earlier step, \"%s\": field}", key, f2);
+			return only_keys(k, e, key, (const char *const[]){key, NULL});
+		}
+		if (strcmp(key, "$argmax") == 0 || strcmp(key, "$argmin") == 0 || strcmp(key, "$count") == 0) {
+			if (!is_ref(a, step))
+				return bad(k, "%s must point into an earlier step's result%s", key, "");
+			return only_keys(k, e, key, (const char *const[]){key, NULL});
+		}
+		if (strcmp(key, "$any") == 0) {
+			if (!json_is_array(a) || json_array_size(a) == 0 || json_array_size(a) > CRMW__PROG_MAX_ANY)
+				return bad(k, "\"$any\" must be a list of 1 to %s values%s", "256", "");
+			json_array_foreach(a, i, x) if (!check_value(k, x, step, depth + 1)) return false;
+			return only_keys(k, e, key, (const char *const[]){"$any", NULL});
+		}
+		return bad(k, "unknown operator \"%s\"%s", key, "");
+	}
+	json_object_foreach((json_t *)e, key, x) if (!check_value(k, x, step, depth + 1)) return false;
+	return true;
+}
+
+static bool check_shapes(check *k, const json_t *s)
+{
+	if (!json_is_array(s) || json_array_size(s) > 6)
+		return bad(k, "\"shapes\" must be a list of shapes%s%s", "", "");
+	size_t i;
+	json_t *x;
+	json_array_foreach(s, i, x) {
+		const char *n = json_string_value(x);
+		size_t j = 0;
+		while (n && j < 6 && strcmp(n, shape_names[j]) != 0)
+			j++;
+		if (!n || j == 6)
+			return bad(k, "unknown shape \"%s\" (null, empty, one, many, map or scalar)%s", n ? n : "?", "");
+	}
+	return true;
+}
+
+static const json_t *steps_of(const json_t *program)
+{
+	return json_is_array(program) ? program : json_object_get(program, "steps");
+}
+
+int crmw__program_check(const json_t *program, char *why, size_t len)
+{
+	check k = {0, why, len};
+	char pre[64] = "";
+	why[0] = '\0';
+	const json_t *steps = steps_of(program);
+	if (!json_is_array(steps) || json_array_size(steps) == 0 || json_array_size(steps) > CRMW__PROG_MAX_STEPS) {
+		snprintf(why, len, "a program is a list of 1 to %d steps, or an object with \"steps\"", CRMW__PROG_MAX_STEPS);
+		return CRMW_EINVALID;
+	}
+	if (json_is_object(program) &&
+	    !only_keys(&k, program, "program",
+		       (const char *const[]){"steps", "guards", "family", "support", "docs", "negatives", "negative", "episodes", "words", "version", NULL}))
+		return CRMW_EINVALID;
+	size_t i, n = json_array_size(steps);
+	json_t *st;
+	json_array_foreach(steps, i, st) {
+		snprintf(pre, sizeof pre, "step %zu: ", i);
+		const char *name = json_string_value(json_object_get(st, "name"));
+		const json_t *args = json_object_get(st, "arguments");
+		bool respond = name && strcmp(name, "respond") == 0;
+		if (!json_is_object(st) || !name || json_string_length(json_object_get(st, "name")) > 128)
+			(void)bad(&k, "a step is an object with a \"name\"%s%s", "", "");
+		else if (args && !json_is_object(args))
+			(void)bad(&k, "\"arguments\" must be an object%s%s", "", "");
+		else if (respond != (i + 1 == n))
+			(void)bad(&k, "%s%s", respond ? "respond must be the last step" : "the last step must be respond", "");
+		else if (respond && !json_object_get(args, "content"))
+			(void)bad(&k, "respond needs \"arguments\": {\"content\": ...}%s%s", "", "");
+		else if (!only_keys(&k, st, "a step", (const char *const[]){"name", "arguments", "shapes", "expect_contains", NULL}))
+			;
+		else if (json_object_get(st, "shapes") && !check_shapes(&k, json_object_get(st, "shapes")))
+			;
+		else if (!args || check_value(&k, args, (long)i, 0))
+			continue;
+		goto fail;
+	}
+	const json_t *guards = json_object_get(program, "guards");
+	if (guards && (!json_is_array(guards) || json_array_size(guards) > CRMW__PROG_MAX_STEPS)) {
+		snprintf(why, len, "\"guards\" must be a list of at most %d guards", CRMW__PROG_MAX_STEPS);
+		return CRMW_EINVALID;
+	}
+	json_array_foreach(guards, i, st) {
+		snprintf(pre, sizeof pre, "guard %zu: ", i);
+		const json_t *after = json_object_get(st, "after");
+		if (!json_is_object(st) || !json_is_integer(after) || json_integer_value(after) < 0 ||
+		    json_integer_value(after) + 1 >= (json_int_t)n)
+			(void)bad(&k, "\"after\" must name a step before respond%s%s", "", "");
+		else if (!json_object_get(st, "content"))
+			(void)bad(&k, "a guard needs a \"content\"%s%s", "", "");
+		else if (!only_keys(&k, st, "a guard", (const char *const[]){"after", "shapes", "content", "support", NULL}))
+			;
+		else if (!check_shapes(&k, json_object_get(st, "shapes")))
+			;
+		else if (check_value(&k, json_object_get(st, "content"), (long)json_integer_value(after) + 1, 0))
+			continue;
+		goto fail;
+	}
+	return CRMW_OK;
+fail:;
+	char tmp[400];
+	snprintf(tmp, sizeof tmp, "%s", why);
+	snprintf(why, len, "%s%s", pre, tmp);
+	return CRMW_EINVALID;
+}
+
+/* ----------------------------------------------------------- next step */
+
+static bool shape_in(const json_t *shapes, const char *s)
+{
+	size_t i;
+	json_t *x;
+	json_array_foreach(shapes, i, x) if (json_is_string(x) && strcmp(json_string_value(x), s) == 0) return true;
+	return false;
+}
+
+void crmw__prog_next_clear(crmw__prog_next *n)
+{
+	json_decref(n->arguments);
+	free(n->answer);
+	memset(n, 0, sizeof *n);
+}
+
+static int answer_of(crmw__prog_next *out, const json_t *content, const crmw__prog_ctx *c)
+{
+	int cls = 0;
+	json_t *v = crmw__program_eval_as(content, c, true, &cls, out->why, sizeof out->why);
+	if (!v) {
+		out->kind = CRMW__PROG_ABSTAIN;
+		out->cls = cls;
+		return CRMW_OK;
+	}
+	out->answer = json_is_string(v) ? crmw__strdup(json_string_value(v)) : crmw__answer_text(v);
+	json_decref(v);
+	if (!out->answer)
+		return CRMW_ENOMEM;
+	out->kind = CRMW__PROG_ANSWER;
+	return CRMW_OK;
+}
+
+int crmw__program_next_ctx(crmw__prog_next *out, const json_t *program, const crmw__prog_ctx *c)
+{
+	memset(out, 0, sizeof *out);
+	const json_t *steps = steps_of(program);
+	size_t k = json_array_size(c->results), n = json_array_size(steps);
+	out->step = (int)k;
+	out->kind = CRMW__PROG_ABSTAIN;
+	out->cls = CRMW__PROG_RESULT;
+	if (k + 1 > n) {
+		snprintf(out->why, sizeof out->why, "%zu results for a program of %zu tool calls", k, n - 1);
+		return CRMW_OK;
+	}
+	if (k > 0) {
+		const json_t *last = json_array_get(c->results, k - 1);
+		const char *shape = crmw__prog_shape(last);
+		const json_t *seen = json_object_get(json_array_get(steps, k - 1), "shapes");
+		size_t i;
+		json_t *g;
+		json_array_foreach(json_object_get(program, "guards"), i, g) {
+			if (json_integer_value(json_object_get(g, "after")) != (json_int_t)(k - 1) ||
+			    !shape_in(json_object_get(g, "shapes"), shape))
+				continue;
+			if (seen && shape_in(seen, shape)) {
+				snprintf(out->why, sizeof out->why,
+					 "step %zu's result is %s: in training it both ended the program and went on", k - 1, shape);
+				return CRMW_OK;
+			}
+			out->guard = (int)i + 1;
+			return answer_of(out, json_object_get(g, "content"), c);
+		}
+		if (seen && !shape_in(seen, shape)) {
+			snprintf(out->why, sizeof out->why, "step %zu (%s) returned %s, a shape never seen in training", k - 1,
+				 json_string_value(json_object_get(json_array_get(steps, k - 1), "name")), shape);
+			return CRMW_OK;
+		}
+	}
+	const json_t *st = json_array_get(steps, k);
+	const json_t *args = json_object_get(st, "arguments");
+	if (k + 1 == n)
+		return answer_of(out, json_object_get(args, "content"), c);
+	int cls = 0;
+	json_t *v = args ? crmw__program_eval(args, c, &cls, out->why, sizeof out->why) : json_object();
+	if (!v) {
+		out->cls = cls;
+		return strcmp(out->why, "out of memory") == 0 ? CRMW_ENOMEM : CRMW_OK;
+	}
+	/* the caller may change what it gets: a copy, not the results' values */
+	out->arguments = json_deep_copy(v);
+	json_decref(v);
+	if (!out->arguments)
+		return CRMW_ENOMEM;
+	out->name = json_string_value(json_object_get(st, "name"));
+	out->kind = CRMW__PROG_CALL;
+	out->cls = 0;
+	return CRMW_OK;
+}
+
+int crmw__program_next(crmw__prog_next *out, const json_t *program, const json_t *task, const json_t *results)
+{
+	crmw__prog_ctx c;
+	memset(out, 0, sizeof *out);
+	if (crmw__prog_ctx_init(&c, task, results))
+		return CRMW_ENOMEM;
+	int rc = crmw__program_next_ctx(out, program, &c);
+	crmw__prog_ctx_dispose(&c);
+	return rc;
+}

@@ -1,0 +1,461 @@
+/*
+ * tests/unit/test_program.c: the program notation and its interpreter
+ * (lib/tasks/program.c) and induction from episodes (lib/agent/induce.c),
+ * on hand-made episodes: every explanation and answer kind, a guard learned
+ * from None variants, unseen result shapes, disagreeing explanations,
+ * programs that choose by words, and malformed programs.
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "agent/internal.h"
+#include "tasks/internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static json_t *task(const char *id, const char *family, const char *query, const char *today, const char *required)
+{
+	json_t *t = json_pack("{s:s,s:s,s:s,s:s,s:{s:s},s:{s:s}}", "id", id, "task", family, "family", family, "query", query,
+			      "context", "today", today, "metadata", "required", required ? required : "");
+	assert_non_null(t);
+	return t;
+}
+
+static json_t *episode(json_t *t, const char *calls, const char *results, const char *answer)
+{
+	json_t *e = json_pack("{s:o,s:o,s:o,s:s}", "task", t, "calls", json_loads(calls, 0, NULL), "results",
+			      json_loads(results, 0, NULL), "answer", answer);
+	assert_non_null(e);
+	assert_non_null(json_object_get(e, "calls"));
+	assert_non_null(json_object_get(e, "results"));
+	return e;
+}
+
+/* The next step of the library for a task, with the results given as text. */
+static void next(crmw__prog_next *nx, const json_t *lib, const json_t *t, const char *results)
+{
+	json_t *r = json_loads(results, 0, NULL);
+	assert_non_null(r);
+	assert_int_equal(crmw__induced_next(nx, lib, t, crmw__task_family(t), r), CRMW_OK);
+	json_decref(r);
+}
+
+static void expect_call(const json_t *lib, const json_t *t, const char *results, const char *name, const char *args)
+{
+	crmw__prog_next nx;
+	next(&nx, lib, t, results);
+	if (nx.kind != CRMW__PROG_CALL)
+		fail_msg("expected a call of %s, got kind %d: %s", name, nx.kind, nx.why);
+	assert_string_equal(nx.name, name);
+	json_t *want = json_loads(args, 0, NULL);
+	if (!json_equal(want, nx.arguments)) {
+		char *got = json_dumps(nx.arguments, JSON_COMPACT | JSON_SORT_KEYS);
+		fail_msg("arguments of %s: %s", name, got);
+	}
+	json_decref(want);
+	crmw__prog_next_clear(&nx);
+}
+
+static void expect_answer(const json_t *lib, const json_t *t, const char *results, const char *answer)
+{
+	crmw__prog_next nx;
+	next(&nx, lib, t, results);
+	if (nx.kind != CRMW__PROG_ANSWER)
+		fail_msg("expected the answer %s, got kind %d: %s", answer, nx.kind, nx.why);
+	assert_string_equal(nx.answer, answer);
+	crmw__prog_next_clear(&nx);
+}
+
+static void expect_abstain(const json_t *lib, const json_t *t, const char *results, const char *why)
+{
+	crmw__prog_next nx;
+	next(&nx, lib, t, results);
+	if (nx.kind != CRMW__PROG_ABSTAIN)
+		fail_msg("expected an abstention (%s), got kind %d", why, nx.kind);
+	if (!strstr(nx.why, why))
+		fail_msg("abstained for another reason: %s", nx.why);
+	crmw__prog_next_clear(&nx);
+}
+
+/* Three solved episodes of one family: every argument explanation. */
+static json_t *sales_episode(const char *id, const char *product, const char *widget, int least, int months,
+			     const char *today, const char *start, const char *top)
+{
+	char q[400], calls[1200], results[600];
+	char k = (char)(product[3] | 32); /* the items' ids differ from task to task */
+	snprintf(q, sizeof q,
+		 "Which rep sold the most of the %s among reps with at least %d deals in the past %d months? Product %s.",
+		 widget, least, months, product);
+	snprintf(calls, sizeof calls,
+		 "[{\"name\":\"get_sales\",\"arguments\":{\"product_id\":\"%s\",\"start\":\"%sT00:00:00Z\","
+		 "\"end\":\"%sT00:00:00Z\",\"min\":%d,\"name\":\"%s\",\"asked\":\"%s\"}},"
+		 "{\"name\":\"get_deals\",\"arguments\":{\"ids\":[\"%c1\",\"%c2\",\"%c3\"],\"item\":\"%c%c\"}}]",
+		 product, start, today, least - 1, widget, today, k, k, k, k,
+		 strcmp(widget, "Blue Widget") == 0 ? '1' : strcmp(widget, "Red Gadget") == 0 ? '2' : '3');
+	snprintf(results, sizeof results,
+		 "[{\"items\":[{\"Id\":\"%c1\",\"Name\":\"Blue Widget\"},{\"Id\":\"%c2\",\"Name\":\"Red Gadget\"},"
+		 "{\"Id\":\"%c3\",\"Name\":\"Green Gizmo\"}],\"counts\":{\"005A\":%d,\"005B\":%d}},"
+		 "[{\"Stage\":\"Won\",\"Amount\":3},{\"Stage\":\"Won\",\"Amount\":4}]]",
+		 k, k, k, strcmp(top, "005A") == 0 ? 9 : 2, strcmp(top, "005A") == 0 ? 1 : 7);
+	return episode(task(id, "sales", q, today, NULL), calls, results, top);
+}
+
+static void test_explanations(void **state)
+{
+	(void)state;
+	json_t *eps = json_array();
+	json_array_append_new(eps, sales_episode("s-1", "01tAAAAAAAAAAAAAAA", "Blue Widget", 3, 2, "2024-03-15", "2024-01-15", "005A"));
+	json_array_append_new(eps, sales_episode("s-2", "01tBBBBBBBBBBBBBBB", "Red Gadget", 1, 4, "2023-08-31", "2023-04-30", "005B"));
+	json_array_append_new(eps, sales_episode("s-3", "01tCCCCCCCCCCCCCCC", "Green Gizmo", 5, 1, "2024-05-10", "2024-04-10", "005B"));
+	char why[300];
+	json_t *lib = crmw__induce(eps, 2, why, sizeof why);
+	assert_non_null(lib);
+	const json_t *progs = json_object_get(lib, "programs");
+	assert_int_equal(json_array_size(progs), 1);
+	const json_t *p = json_array_get(progs, 0);
+	assert_int_equal(crmw__program_check(p, why, sizeof why), CRMW_OK);
+	char *text = json_dumps(p, JSON_COMPACT);
+	/* the kinds of explanation the values needed */
+	assert_non_null(strstr(text, "{\"$task\":\"id\",\"prefix\":\"01t\",\"index\":0}"));
+	assert_non_null(strstr(text, "\"$period\":\"start\""));
+	assert_non_null(strstr(text, "\"$period\":\"end\""));
+	assert_non_null(strstr(text, "\"offset\":-1"));
+	assert_non_null(strstr(text, "\"$phrase\""));
+	assert_non_null(strstr(text, "{\"$task\":\"today\",\"format\":\"date\"}"));
+	assert_non_null(strstr(text, "\"pluck\":\"Id\""));
+	assert_non_null(strstr(text, "\"$pick\""));
+	assert_non_null(strstr(text, "\"$argmax\":\"/0/counts\""));
+	free(text);
+	/* a new task: every value computed from it and from the results */
+	json_t *t = task("s-9", "sales",
+			 "Which rep sold the most of the Green Gizmo among reps with at least 2 deals in the past 3 months? "
+			 "Product 01tDDDDDDDDDDDDDDD.",
+			 "2024-06-30", NULL);
+	expect_call(lib, t, "[]", "get_sales",
+		    "{\"product_id\":\"01tDDDDDDDDDDDDDDD\",\"start\":\"2024-03-30T00:00:00Z\",\"end\":\"2024-06-30T00:00:00Z\","
+		    "\"min\":1,\"name\":\"Green Gizmo\",\"asked\":\"2024-06-30\"}");
+	const char *r0 = "[{\"items\":[{\"Id\":\"b1\",\"Name\":\"Green Gizmo\"},{\"Id\":\"b2\",\"Name\":\"Red Gadget\"}],"
+			 "\"counts\":{\"005X\":4,\"005Y\":6}}]";
+	expect_call(lib, t, r0, "get_deals", "{\"ids\":[\"b1\",\"b2\"],\"item\":\"b1\"}");
+	expect_answer(lib, t,
+		      "[{\"items\":[{\"Id\":\"b1\",\"Name\":\"Green Gizmo\"},{\"Id\":\"b2\",\"Name\":\"Red Gadget\"}],"
+		      "\"counts\":{\"005X\":4,\"005Y\":6}},[{\"Stage\":\"Won\"},{\"Stage\":\"Lost\"}]]",
+		      "005Y");
+	/* a task the explanations do not fit: no number after "least" */
+	json_t *t2 = task("s-10", "sales", "Which rep sold the most of the Green Gizmo in the past 3 months? Product 01tDDDDDDDDDDDDDDD.",
+			  "2024-06-30", NULL);
+	expect_abstain(lib, t2, "[]", "no number of the query follows the words");
+	/* two items of the list occur in the query: the pick abstains */
+	json_t *t3 = task("s-11", "sales",
+			  "Which rep sold the most of the Green Gizmo among reps with at least 2 deals in the past 3 months? "
+			  "Product 01tDDDDDDDDDDDDDDD, not the Red Gadget.",
+			  "2024-06-30", NULL);
+	expect_abstain(lib, t3, "[]", "explanations disagree");
+	json_t *pick = json_loads("{\"steps\":[{\"name\":\"a\"},{\"name\":\"respond\",\"arguments\":{\"content\":"
+				  "{\"$pick\":{\"list\":\"/0/items\",\"match\":\"Name\",\"field\":\"Id\"}}}}]}",
+				  0, NULL);
+	json_t *rr = json_loads(r0, 0, NULL);
+	crmw__prog_next nx;
+	assert_int_equal(crmw__program_check(pick, why, sizeof why), CRMW_OK);
+	assert_int_equal(crmw__program_next(&nx, pick, t3, rr), CRMW_OK);
+	assert_int_equal(nx.kind, CRMW__PROG_ABSTAIN);
+	assert_string_equal(nx.why, "pick: two items' Name occur in the query");
+	crmw__prog_next_clear(&nx);
+	assert_int_equal(crmw__program_next(&nx, pick, t, rr), CRMW_OK);
+	assert_string_equal(nx.answer, "b1");
+	crmw__prog_next_clear(&nx);
+	json_decref(pick);
+	json_decref(rr);
+	json_decref(t);
+	json_decref(t2);
+	json_decref(t3);
+	json_decref(lib);
+	json_decref(eps);
+}
+
+/* Answers: count, the one distinct value, argmin, a constant (no call). */
+static void test_answers(void **state)
+{
+	(void)state;
+	json_t *eps = json_array();
+	const char *stages[] = {"Won", "Lost", "Open"};
+	for (int i = 0; i < 3; i++) {
+		char q[200], calls[300], results[400], id[16];
+		snprintf(id, sizeof id, "c-%d", i);
+		snprintf(q, sizeof q, "How many deals does account 001AAAAAAAAAAAAAA%c have, and in which stage?", 'A' + i);
+		snprintf(calls, sizeof calls, "[{\"name\":\"deals\",\"arguments\":{\"account\":\"001AAAAAAAAAAAAAA%c\"}}]", 'A' + i);
+		crmw_buf b = CRMW_BUF_INIT;
+		crmw__buf_puts(&b, "[[");
+		for (int k = 0; k <= i + 1; k++)
+			crmw__buf_printf(&b, "%s{\"Id\":\"d%d\",\"Stage\":\"%s\"}", k ? "," : "", k, stages[i]);
+		crmw__buf_puts(&b, "]]");
+		snprintf(results, sizeof results, "%s", b.data);
+		crmw_buf_dispose(&b);
+		char ans[8];
+		snprintf(ans, sizeof ans, "%d", i + 2);
+		json_array_append_new(eps, episode(task(id, "count", q, "2024-01-01", NULL), calls, results, ans));
+		snprintf(id, sizeof id, "d-%d", i);
+		json_array_append_new(eps, episode(task(id, "stage", q, "2024-01-01", NULL), calls, results, stages[i]));
+		snprintf(id, sizeof id, "r-%d", i);
+		json_array_append_new(eps, episode(task(id, "refusal", "What is the home address of Jane Roe?", "2024-01-01", NULL),
+						   "[]", "[]", "I cannot share that."));
+	}
+	char why[300];
+	json_t *lib = crmw__induce(eps, 2, why, sizeof why);
+	assert_non_null(lib);
+	json_t *t = task("c-9", "count", "How many deals does account 001ZZZZZZZZZZZZZZZ have, and in which stage?", "2024-02-01", NULL);
+	expect_call(lib, t, "[]", "deals", "{\"account\":\"001ZZZZZZZZZZZZZZZ\"}");
+	const char *r = "[[{\"Id\":\"x\",\"Stage\":\"Won\"},{\"Id\":\"y\",\"Stage\":\"Won\"},{\"Id\":\"z\",\"Stage\":\"Won\"},"
+			"{\"Id\":\"w\",\"Stage\":\"Won\"},{\"Id\":\"v\",\"Stage\":\"Won\"}]]";
+	expect_answer(lib, t, r, "5");
+	json_object_set_new(t, "task", json_string("stage"));
+	json_object_set_new(t, "family", json_string("stage"));
+	expect_answer(lib, t, r, "Won");
+	/* the one distinct value: two values abstain */
+	expect_abstain(lib, t, "[[{\"Id\":\"x\",\"Stage\":\"Won\"},{\"Id\":\"y\",\"Stage\":\"Lost\"}]]", "more than one value");
+	json_object_set_new(t, "task", json_string("refusal"));
+	json_object_set_new(t, "family", json_string("refusal"));
+	expect_answer(lib, t, "[]", "I cannot share that.");
+	json_decref(t);
+	json_decref(lib);
+	json_decref(eps);
+	/* argmin over a map, and the text at a path that is missing: None */
+	json_t *prog = json_loads("{\"steps\":[{\"name\":\"m\",\"arguments\":{}},{\"name\":\"respond\",\"arguments\":"
+				  "{\"content\":{\"$argmin\":\"/0\"}}}]}",
+				  0, NULL);
+	assert_int_equal(crmw__program_check(prog, why, sizeof why), CRMW_OK);
+	crmw__prog_next nx;
+	json_t *tt = task("x", "x", "q", "2024-01-01", NULL), *res = json_loads("[{\"a\":3,\"b\":1.5,\"c\":2}]", 0, NULL);
+	assert_int_equal(crmw__program_next(&nx, prog, tt, res), CRMW_OK);
+	assert_int_equal(nx.kind, CRMW__PROG_ANSWER);
+	assert_string_equal(nx.answer, "b");
+	crmw__prog_next_clear(&nx);
+	json_decref(prog);
+	prog = json_loads("[{\"name\":\"m\",\"arguments\":{}},{\"name\":\"respond\",\"arguments\":"
+			  "{\"content\":{\"$ref\":\"/0/0/Id\",\"as\":\"text\",\"default\":null}}}]",
+			  0, NULL);
+	json_decref(res);
+	res = json_loads("[[]]", 0, NULL);
+	assert_int_equal(crmw__program_next(&nx, prog, tt, res), CRMW_OK);
+	assert_int_equal(nx.kind, CRMW__PROG_ANSWER);
+	assert_string_equal(nx.answer, "None");
+	crmw__prog_next_clear(&nx);
+	json_decref(prog);
+	json_decref(res);
+	json_decref(tt);
+}
+
+/* None variants: episodes that stop after an empty result become a guard;
+ * a result of a shape training never saw abstains. */
+static void test_guard_and_shapes(void **state)
+{
+	(void)state;
+	json_t *eps = json_array();
+	const char *words[] = {"widget", "gadget", "gizmo", "sprocket"};
+	for (int i = 0; i < 4; i++) {
+		char q[200], calls[400], results[300], id[16], ans[32];
+		snprintf(q, sizeof q, "Show me the %s I bought last week.", words[i]);
+		snprintf(id, sizeof id, "n-%d", i);
+		if (i < 2) {
+			snprintf(calls, sizeof calls,
+				 "[{\"name\":\"search\",\"arguments\":{\"term\":\"%s\"}},"
+				 "{\"name\":\"owner\",\"arguments\":{\"id\":\"p%d\"}}]",
+				 words[i], i);
+			snprintf(results, sizeof results, "[[{\"Id\":\"p%d\"}],{\"Owner\":\"005%015d\"}]", i, i);
+			snprintf(ans, sizeof ans, "005%015d", i);
+		} else {
+			snprintf(calls, sizeof calls, "[{\"name\":\"search\",\"arguments\":{\"term\":\"%s\"}}]", words[i]);
+			snprintf(results, sizeof results, "[[]]");
+			snprintf(ans, sizeof ans, "None");
+		}
+		json_array_append_new(eps, episode(task(id, "find", q, "2024-01-01", NULL), calls, results, ans));
+	}
+	char why[300];
+	json_t *lib = crmw__induce(eps, 2, why, sizeof why);
+	assert_non_null(lib);
+	assert_int_equal(json_array_size(json_object_get(lib, "programs")), 1);
+	const json_t *g = json_array_get(json_object_get(json_array_get(json_object_get(lib, "programs"), 0), "guards"), 0);
+	assert_non_null(g);
+	assert_int_equal(json_integer_value(json_object_get(g, "after")), 0);
+	json_t *t = task("n-9", "find", "Show me the lamp I bought last week.", "2024-02-01", NULL);
+	expect_call(lib, t, "[]", "search", "{\"term\":\"lamp\"}");
+	expect_call(lib, t, "[[{\"Id\":\"q7\"}]]", "owner", "{\"id\":\"q7\"}");
+	expect_answer(lib, t, "[[{\"Id\":\"q7\"}],{\"Owner\":\"005X\"}]", "005X");
+	/* the guard: the search found nothing */
+	expect_answer(lib, t, "[[]]", "None");
+	/* two products found: never seen, so no answer */
+	expect_abstain(lib, t, "[[{\"Id\":\"q7\"},{\"Id\":\"q8\"}]]", "a shape never seen in training");
+	json_decref(t);
+	json_decref(lib);
+	json_decref(eps);
+}
+
+/* Two ways of solving the same question: the words decide, or it abstains;
+ * disagreeing explanations abstain with every reason. */
+static void test_disagreement(void **state)
+{
+	(void)state;
+	json_t *eps = json_array();
+	for (int i = 0; i < 12; i++) {
+		bool high = i % 2 == 0;
+		char q[200], calls[300], id[16];
+		snprintf(q, sizeof q, "Which agent had the %s score in quarter %d?", high ? "highest" : "lowest", i + 1);
+		snprintf(id, sizeof id, "m-%d", i);
+		snprintf(calls, sizeof calls,
+			 "[{\"name\":\"scores\",\"arguments\":{}},{\"name\":\"%s\",\"arguments\":{\"values\":{\"a\":%d,\"b\":5}}}]",
+			 high ? "find_max" : "find_min", i);
+		char results[200];
+		snprintf(results, sizeof results, "[{\"a\":%d,\"b\":5},[\"%s\"]]", i, high ? (i > 5 ? "a" : "b") : (i < 5 ? "a" : "b"));
+		char ans[4];
+		snprintf(ans, sizeof ans, "%s", high ? (i > 5 ? "a" : "b") : (i < 5 ? "a" : "b"));
+		json_array_append_new(eps, episode(task(id, "score", q, "2024-01-01", NULL), calls, results, ans));
+	}
+	char why[300];
+	json_t *lib = crmw__induce(eps, 2, why, sizeof why);
+	assert_non_null(lib);
+	assert_int_equal(json_array_size(json_object_get(lib, "programs")), 2);
+	json_t *t = task("m-9", "score", "Which agent had the highest score in quarter 7?", "2024-01-01", NULL);
+	expect_call(lib, t, "[{\"a\":1,\"b\":2}]", "find_max", "{\"values\":{\"a\":1,\"b\":2}}");
+	json_object_set_new(t, "query", json_string("Which agent had the lowest score in quarter 7?"));
+	expect_call(lib, t, "[{\"a\":1,\"b\":2}]", "find_min", "{\"values\":{\"a\":1,\"b\":2}}");
+	json_object_set_new(t, "query", json_string("Which agent had the best score in quarter 7?"));
+	expect_abstain(lib, t, "[{\"a\":1,\"b\":2}]", "no word of the query tells");
+	/* with no family given, a task of another kind finds nothing */
+	crmw__prog_next nx;
+	json_t *r = json_array();
+	json_object_set_new(t, "query", json_string("What is the warranty of the lamp?"));
+	assert_int_equal(crmw__induced_next(&nx, lib, t, NULL, r), CRMW_OK);
+	assert_int_equal(nx.kind, CRMW__PROG_ABSTAIN);
+	crmw__prog_next_clear(&nx);
+	json_decref(r);
+	json_decref(t);
+	json_decref(lib);
+	json_decref(eps);
+	/* $any whose alternatives disagree: every reason given */
+	json_t *prog = json_loads("{\"steps\":[{\"name\":\"respond\",\"arguments\":{\"content\":{\"$any\":[\"a\","
+				  "{\"$number\":{\"after\":[\"than\"],\"offset\":0}}]}}}]}",
+				  0, NULL);
+	assert_int_equal(crmw__program_check(prog, why, sizeof why), CRMW_OK);
+	t = task("z", "z", "more than 4", "2024-01-01", NULL);
+	r = json_array();
+	assert_int_equal(crmw__program_next(&nx, prog, t, r), CRMW_OK);
+	assert_int_equal(nx.kind, CRMW__PROG_ABSTAIN);
+	assert_int_equal(nx.cls, CRMW__PROG_DISAGREE);
+	assert_non_null(strstr(nx.why, "explanations disagree: [1] gives 4, [0] \"a\""));
+	crmw__prog_next_clear(&nx);
+	json_decref(prog);
+	json_decref(r);
+	json_decref(t);
+}
+
+/* Programs from a store an attacker may have written: bounded, checked. */
+static void test_malformed(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *prog, *why;
+	} bad[] = {
+		{"42", "a program is a list of 1 to 64 steps"},
+		{"[]", "a program is a list of 1 to 64 steps"},
+		{"[{\"name\":\"x\"}]", "step 0: the last step must be respond"},
+		{"[{\"name\":\"respond\",\"arguments\":{\"content\":\"a\"}},{\"name\":\"x\"}]", "step 0: respond must be the last step"},
+		{"[{\"name\":\"respond\",\"arguments\":{}}]", "respond needs"},
+		{"[{\"name\":\"x\",\"arguments\":{\"a\":{\"$ref\":\"/1\"}}},{\"name\":\"respond\",\"arguments\":{\"content\":1}}]",
+		 "step 0: \"$ref\" must point into an earlier step's result"},
+		{"[{\"name\":\"respond\",\"arguments\":{\"content\":{\"$eval\":\"rm -rf\"}}}]", "unknown operator \"$eval\""},
+		{"[{\"name\":\"respond\",\"arguments\":{\"content\":{\"$number\":{\"after\":[\"a\"]}}}}]", "$number needs"},
+		{"[{\"name\":\"respond\",\"arguments\":{\"content\":{\"$period\":\"start\",\"index\":3,\"of\":2}}}]", "\"$period\" needs"},
+		{"[{\"name\":\"respond\",\"arguments\":{\"content\":{\"$task\":\"password\"}}}]", "\"$task\" must be"},
+		{"[{\"name\":\"respond\",\"arguments\":{\"content\":{\"$ref\":\"/0\",\"as\":\"html\"}}}]", "must point into an earlier"},
+		{"{\"steps\":[{\"name\":\"respond\",\"arguments\":{\"content\":1}}],\"guards\":[{\"after\":0,\"shapes\":[],"
+		 "\"content\":1}]}",
+		 "guard 0: \"after\" must name a step before respond"},
+		{"{\"steps\":[{\"name\":\"a\",\"shapes\":[\"huge\"]},{\"name\":\"respond\",\"arguments\":{\"content\":1}}]}",
+		 "unknown shape \"huge\""},
+		{"{\"steps\":[{\"name\":\"respond\",\"arguments\":{\"content\":1}}],\"owner\":\"me\"}", "unknown key \"owner\""},
+		{"[{\"name\":\"respond\",\"arguments\":{\"content\":{\"$any\":[]}}}]", "\"$any\" must be a list of 1 to 256 values"},
+	};
+	char why[400];
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		json_t *p = json_loads(bad[i].prog, JSON_DECODE_ANY, NULL);
+		assert_non_null(p);
+		assert_int_equal(crmw__program_check(p, why, sizeof why), CRMW_EINVALID);
+		if (!strstr(why, bad[i].why))
+			fail_msg("program %zu: '%s' does not say '%s'", i, why, bad[i].why);
+		json_decref(p);
+	}
+	/* deep nesting is refused, not recursed into without bound */
+	crmw_buf b = CRMW_BUF_INIT;
+	crmw__buf_puts(&b, "[{\"name\":\"respond\",\"arguments\":{\"content\":");
+	for (int i = 0; i < 400; i++)
+		crmw__buf_putc(&b, '[');
+	for (int i = 0; i < 400; i++)
+		crmw__buf_putc(&b, ']');
+	crmw__buf_puts(&b, "}}]");
+	json_t *p = json_loads(b.data, 0, NULL);
+	assert_non_null(p);
+	assert_int_equal(crmw__program_check(p, why, sizeof why), CRMW_EINVALID);
+	assert_non_null(strstr(why, "nested deeper than 16"));
+	/* and the interpreter refuses it too when run unchecked */
+	crmw__prog_next nx;
+	json_t *t = task("x", "x", "q", "2024-01-01", NULL), *r = json_array();
+	assert_int_equal(crmw__program_next(&nx, p, t, r), CRMW_OK);
+	assert_int_equal(nx.kind, CRMW__PROG_ABSTAIN);
+	assert_non_null(strstr(nx.why, "nested deeper than 16"));
+	crmw__prog_next_clear(&nx);
+	json_decref(p);
+	crmw_buf_dispose(&b);
+	/* an episode of the wrong shape is named */
+	json_t *eps = json_pack("[{s:o}]", "task", task("y", "y", "q", "2024-01-01", NULL));
+	assert_null(crmw__induce(eps, 2, why, sizeof why));
+	assert_string_equal(why, "episode 0: needs task, calls, results (as many) and answer");
+	json_decref(eps);
+	json_decref(t);
+	json_decref(r);
+}
+
+/* Gold programs run on the same interpreter: $ref with as/default. */
+static void test_gold_notation(void **state)
+{
+	(void)state;
+	json_t *gold = json_loads("[{\"name\":\"a\",\"arguments\":{\"x\":1}},"
+				  "{\"name\":\"b\",\"arguments\":{\"ids\":{\"$ref\":\"/0/items\"},\"n\":{\"$ref\":\"/0/n\"}}},"
+				  "{\"name\":\"respond\",\"arguments\":{\"content\":{\"$ref\":\"/1\",\"as\":\"text\",\"default\":null}}}]",
+				  0, NULL);
+	char why[300];
+	assert_int_equal(crmw__program_check(gold, why, sizeof why), CRMW_OK);
+	json_t *t = task("g", "g", "q", "2024-01-01", NULL);
+	json_t *r = json_loads("[{\"items\":[\"p\",\"q\"],\"n\":2}]", 0, NULL);
+	crmw__prog_next nx;
+	assert_int_equal(crmw__program_next(&nx, gold, t, r), CRMW_OK);
+	assert_int_equal(nx.kind, CRMW__PROG_CALL);
+	assert_string_equal(nx.name, "b");
+	char *a = json_dumps(nx.arguments, JSON_COMPACT | JSON_SORT_KEYS);
+	assert_string_equal(a, "{\"ids\":[\"p\",\"q\"],\"n\":2}");
+	free(a);
+	crmw__prog_next_clear(&nx);
+	json_array_append_new(r, json_loads("[\"x\",\"y\"]", 0, NULL));
+	assert_int_equal(crmw__program_next(&nx, gold, t, r), CRMW_OK);
+	assert_int_equal(nx.kind, CRMW__PROG_ANSWER);
+	assert_string_equal(nx.answer, "x, y");
+	crmw__prog_next_clear(&nx);
+	json_decref(r);
+	json_decref(t);
+	json_decref(gold);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_explanations),   cmocka_unit_test(test_answers),
+		cmocka_unit_test(test_guard_and_shapes), cmocka_unit_test(test_disagreement),
+		cmocka_unit_test(test_malformed),      cmocka_unit_test(test_gold_notation),
+	};
+	cmocka_set_message_output(CM_OUTPUT_TAP);
+	return cmocka_run_group_tests_name("program", tests, NULL, NULL);
+}
