@@ -61,4 +61,13 @@ int crmw__plan_align(json_t **bindings, char *why, size_t whylen, const json_t *
  * against the bindings and the earlier results; NULL with `why`. */
 json_t *crmw__plan_resolve(const json_t *v, const json_t *bindings, const json_t *results, char *why, size_t whylen);
 
+/* Programs induced from solved episodes (lib/agent/induce.c; the
+ * interpreter's types in lib/tasks/internal.h). */
+struct crmw__prog_next;
+/* The next call, the answer, or an abstention with every program's reason,
+ * for a task of `family` (NULL: the family is not known) given the results
+ * so far.  CRMW_OK or CRMW_ENOMEM; release *out with crmw__prog_next_clear. */
+int crmw__induced_next(struct crmw__prog_next *out, const json_t *lib, const json_t *task, const char *family,
+		       const json_t *results);
+
 #endif

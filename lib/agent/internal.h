@@ -184,10 +184,5 @@ int crmw__induce_episode(json_t **out, struct crmw__gold_runner *r, const json_t
  * shape, out of memory). */
 json_t *crmw__induce(const json_t *episodes, int min_support, char *why, size_t len);
 
-/* The next call, the answer, or an abstention with every program's reason,
- * for a task of `family` (NULL: the family is not known) given the results
- * so far.  CRMW_OK or CRMW_ENOMEM; release *out with crmw__prog_next_clear. */
-int crmw__induced_next(struct crmw__prog_next *out, const json_t *lib, const json_t *task, const char *family,
-		       const json_t *results);
 
 #endif

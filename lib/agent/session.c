@@ -379,6 +379,136 @@ static void corroborate(crmw_session *s, const json_t *h)
 
 static json_t *parsed_calls(const json_t *calls);
 
+/* Programs (docs/backends.md, "Programs"): a solved episode of an
+ * unrestricted role becomes an example of its family's program entry (kind
+ * "plan", tag "program", one entry per family and scope), whose programs
+ * are induced again from its examples, the newest PROGRAM_EXAMPLES of them.
+ * A restricted role's episode is not kept: its examples would hold its
+ * values.  An example over PROGRAM_EXAMPLE_BYTES (long results) is not kept
+ * either. */
+#define PROGRAM_EXAMPLES 60
+#define PROGRAM_EXAMPLE_BYTES (256 * 1024)
+
+/* What an example keeps of the task: what the programs read (no gold, no answer). */
+static json_t *example_task(const json_t *task)
+{
+	const json_t *ctx = json_object_get(task, "context");
+	json_t *v = json_pack("{s:O?, s:O?, s:O?, s:{s:O?, s:O?}, s:{s:O?}}", "id", json_object_get(task, "id"), "family",
+			      json_object_get(task, "family"), "query", json_object_get(task, "query"), "context", "today",
+			      json_object_get(ctx, "today"), "role", json_object_get(ctx, "role"), "metadata", "required",
+			      json_object_get(json_object_get(task, "metadata"), "required"));
+	return v;
+}
+
+/* The family's program entry of the session's scope, or NULL (none, or a failure: *rc). */
+static json_t *program_entry(crmw_session *s, int *rc)
+{
+	json_t *o = json_pack("{s:s, s:s, s:[s], s:s, s:i}", "kind", "plan", "family", s->family, "tags", "program",
+			      "scope", crmw__session_mem_scope(s), "limit", 1);
+	char *ot = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	json_decref(o);
+	crmw_buf b = CRMW_BUF_INIT;
+	json_t *list = NULL;
+	*rc = ot ? crmw_memory_list(&b, s->a->mem, ot) : CRMW_ENOMEM;
+	if (!*rc && crmw__json_parse(b.data, b.len, &list, NULL))
+		*rc = CRMW_ENOMEM;
+	free(ot);
+	crmw_buf_dispose(&b);
+	json_t *e = json_incref(json_array_get(list, 0));
+	json_decref(list);
+	return e;
+}
+
+static void learn_program(crmw_session *s)
+{
+	json_t *cs = json_array(), *rs = json_array(), *task = example_task(s->task);
+	bool whole = true; /* every result read back as JSON (none cut at a cap) */
+	size_t i;
+	json_t *c;
+	json_array_foreach(s->calls, i, c) {
+		const char *name = json_string_value(json_object_get(c, "name"));
+		const json_t *rt = json_object_get(c, "result_text");
+		json_t *res = NULL;
+		if (!name || strcmp(name, "respond") == 0)
+			continue;
+		if (!json_is_string(rt) || crmw__json_parse(json_string_value(rt), json_string_length(rt), &res, NULL)) {
+			whole = false;
+			break;
+		}
+		json_array_append_new(cs, json_pack("{s:s, s:O}", "name", name, "arguments", json_object_get(c, "arguments")));
+		json_array_append_new(rs, res);
+	}
+	json_t *ex = whole && cs && rs && task
+			     ? json_pack("{s:O, s:O, s:O, s:s}", "task", task, "calls", cs, "results", rs, "answer",
+					 s->answer ? s->answer : "")
+			     : NULL;
+	json_decref(cs);
+	json_decref(rs);
+	json_decref(task);
+	if (!ex) {
+		if (whole)
+			note(s, "out of memory keeping the example", NULL);
+		return; /* a result cut at a cap (or no JSON): not an example */
+	}
+	char *et = json_dumps(ex, JSON_COMPACT);
+	size_t elen = et ? strlen(et) : 0;
+	free(et);
+	if (elen > PROGRAM_EXAMPLE_BYTES) {
+		json_decref(ex);
+		return; /* results too long to keep as an example */
+	}
+	pthread_mutex_lock(&writeback_mu);
+	int rc;
+	json_t *e = program_entry(s, &rc);
+	const json_t *md = json_object_get(e, "metadata");
+	json_t *examples = json_is_array(json_object_get(md, "examples")) ? json_deep_copy(json_object_get(md, "examples"))
+									   : json_array();
+	json_t *prov = json_is_array(json_object_get(e, "provenance")) ? json_deep_copy(json_object_get(e, "provenance"))
+								       : json_array();
+	if (!rc && (!examples || !prov))
+		rc = CRMW_ENOMEM;
+	if (!rc && json_array_append(examples, ex))
+		rc = CRMW_ENOMEM;
+	json_decref(ex);
+	if (!rc && json_array_append_new(prov, json_string(s->episode_id ? s->episode_id : "")))
+		rc = CRMW_ENOMEM;
+	while (!rc && json_array_size(examples) > PROGRAM_EXAMPLES)
+		json_array_remove(examples, 0);
+	while (!rc && json_array_size(prov) > PROGRAM_EXAMPLES)
+		json_array_remove(prov, 0);
+	char why[300] = "";
+	json_t *lib = rc ? NULL : crmw__induce(examples, 2, why, sizeof why);
+	if (!rc && !lib)
+		rc = CRMW_ENOMEM;
+	json_t *nmd = rc ? NULL
+			 : json_pack("{s:O, s:O, s:I}", "examples", examples, "library", lib, "support",
+				     (json_int_t)json_array_size(examples));
+	char *text = NULL;
+	if (nmd) {
+		int64_t id = json_integer_value(json_object_get(e, "id"));
+		json_t *w = e ? json_pack("{s:O, s:O}", "metadata", nmd, "provenance", prov)
+			      : json_pack("{s:s, s:s, s:s, s:s, s:s, s:[s], s:O, s:O}", "kind", "plan", "title", "programs",
+					  "text", "programs learned from solved episodes of the family", "family", s->family,
+					  "scope", crmw__session_mem_scope(s), "tags", "program", "metadata", nmd,
+					  "provenance", prov);
+		text = w ? json_dumps(w, JSON_COMPACT) : NULL;
+		json_decref(w);
+		int32_t merged = 0;
+		int64_t added = 0;
+		rc = !text ? CRMW_ENOMEM : e ? crmw_memory_update(s->a->mem, id, text)
+					      : crmw_memory_add(&added, &merged, s->a->mem, text, NULL, 0);
+	}
+	pthread_mutex_unlock(&writeback_mu);
+	if (rc)
+		note(s, "keeping the example failed", rc == CRMW_ENOMEM ? "out of memory" : crmw_memory_errmsg(s->a->mem));
+	free(text);
+	json_decref(nmd);
+	json_decref(lib);
+	json_decref(examples);
+	json_decref(prov);
+	json_decref(e);
+}
+
 /* After the reward: counters, and the write-back decision. */
 static void memory_after(crmw_session *s, bool count)
 {
@@ -395,6 +525,8 @@ static void memory_after(crmw_session *s, bool count)
 		return;
 	}
 	json_t *calls = parsed_calls(s->calls);
+	if (!mem_restricted(s) && s->family && s->answer)
+		learn_program(s);
 	int prc = calls ? crmw__plan_build(&s->plan, &s->plan_text, s->task, calls, s->answer) : CRMW_ENOMEM;
 	if (!prc && mem_restricted(s)) {
 		/* a customer's (or any restricted role's) episode: nothing of its

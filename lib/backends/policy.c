@@ -25,7 +25,7 @@ typedef struct policy {
 	crmw__backend_ref *fallback;
 	int k, min_support, max_new_words;
 	double min_score, margin;
-	bool same_family;
+	bool same_family, programs;
 } policy;
 
 static void policy_destroy(void *ud)
@@ -39,6 +39,7 @@ static void policy_destroy(void *ud)
 
 /* The request's messages and what the policy did in them so far. */
 typedef struct progress {
+	char program[17]; /* "": no program started; else the hash of the programs it follows */
 	int64_t memory_id; /* 0: the policy has not started a plan */
 	size_t steps_done;
 	bool foreign; /* an assistant message the policy did not write */
@@ -60,12 +61,17 @@ static void read_progress(progress *pg, const json_t *messages)
 			json_object_get(json_array_get(json_object_get(m, "tool_calls"), 0), "id"));
 		long long mid = 0;
 		size_t step = 0;
-		if (!id || sscanf(id, "plan_%lld_%zu", &mid, &step) != 2 || (pg->memory_id && mid != pg->memory_id) ||
-		    step != pg->steps_done) {
+		char hash[17] = "";
+		if (id && sscanf(id, "prog_%16[0-9a-f]_%zu", hash, &step) == 2 && strlen(hash) == 16 && !pg->memory_id &&
+		    (!pg->program[0] || strcmp(hash, pg->program) == 0) && step == pg->steps_done) {
+			memcpy(pg->program, hash, sizeof hash);
+		} else if (!id || sscanf(id, "plan_%lld_%zu", &mid, &step) != 2 || pg->program[0] ||
+			   (pg->memory_id && mid != pg->memory_id) || step != pg->steps_done) {
 			pg->foreign = true;
 			continue;
+		} else {
+			pg->memory_id = mid;
 		}
-		pg->memory_id = mid;
 		pg->steps_done++;
 		/* its result: the tool message answering the call */
 		const json_t *res = NULL;
@@ -426,6 +432,192 @@ static int reload(choice *c, char *why, size_t whylen, policy *p, int64_t id, co
 	return rc == CRMW_ENOMEM ? rc : CRMW_OK;
 }
 
+/* -------------------------------------------------------------- programs */
+
+/* The programs the episode's role may use (docs/backends.md, "Programs"):
+ * the program entries of its scope and the global one, of the task's family
+ * when the policy keeps to families, merged into one library in id order.
+ * A program that fails crmw__program_check (a store anyone may have
+ * written) is left out.  *hash: FNV-1a of the library, 16 hex digits (the
+ * calls' ids carry it: the library may change between turns); *entry: the
+ * first entry, *examples: the examples of all.  NULL *lib: none. */
+typedef struct programs {
+	json_t *lib;
+	char hash[17];
+	int64_t entry, examples;
+	int rejected; /* programs left out by the check */
+} programs;
+
+/* An object whose values are all integers (the word counts of a program
+ * or a family), or absent. */
+static bool word_counts(const json_t *v)
+{
+	if (!v)
+		return true;
+	if (!json_is_object(v) || json_object_size(v) > 100000)
+		return false;
+	const char *k;
+	json_t *x;
+	json_object_foreach((json_t *)v, k, x) if (!json_is_integer(x)) return false;
+	return true;
+}
+
+/* What crmw__program_check leaves to the library: the fields the choice
+ * among programs reads (crmw__induced_next) have their types. */
+static bool library_fields(const json_t *pr)
+{
+	static const char *const counts[] = {"support", "docs", "negatives"};
+	for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++)
+		if (json_object_get(pr, counts[i]) && !json_is_integer(json_object_get(pr, counts[i])))
+			return false;
+	return json_is_object(pr) && json_is_string(json_object_get(pr, "family")) &&
+	       word_counts(json_object_get(pr, "words")) && word_counts(json_object_get(pr, "negative"));
+}
+
+static int load_programs(programs *out, policy *p, const char *family, const char *scope)
+{
+	memset(out, 0, sizeof *out);
+	json_t *o = json_pack("{s:s, s:[s], s:s, s:i}", "kind", "plan", "tags", "program", "scope", scope, "limit", 0);
+	if (o && p->same_family && family)
+		json_object_set_new(o, "family", json_string(family));
+	char *ot = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	json_decref(o);
+	crmw_buf b = CRMW_BUF_INIT;
+	json_t *list = NULL;
+	int rc = ot ? crmw_memory_list(&b, p->mem, ot) : CRMW_ENOMEM;
+	free(ot);
+	if (rc == CRMW_ENOMEM || (!rc && crmw__json_parse(b.data, b.len, &list, NULL))) {
+		crmw_buf_dispose(&b);
+		return CRMW_ENOMEM;
+	}
+	crmw_buf_dispose(&b);
+	if (rc) /* a failed listing is no reason to fail the episode: no programs */
+		return CRMW_OK;
+	json_t *progs = json_array(), *fams = json_object();
+	rc = progs && fams ? CRMW_OK : CRMW_ENOMEM;
+	size_t i;
+	json_t *e;
+	json_array_foreach(list, i, e) {
+		const json_t *md = json_object_get(e, "metadata");
+		const json_t *lib = json_object_get(md, "library");
+		size_t k;
+		json_t *pr;
+		json_array_foreach(json_object_get(lib, "programs"), k, pr) {
+			char why[200];
+			if (!library_fields(pr) || crmw__program_check(pr, why, sizeof why) != CRMW_OK) {
+				out->rejected++;
+				continue;
+			}
+			if (json_integer_value(json_object_get(pr, "support")) < p->min_support)
+				continue; /* fewer solved episodes than the policy asks for */
+			if (!rc && json_array_append(progs, pr))
+				rc = CRMW_ENOMEM;
+		}
+		const char *fk;
+		json_t *words;
+		json_object_foreach(json_object_get(lib, "families"), fk, words) {
+			json_t *have = json_object_get(fams, fk);
+			if (!word_counts(words) || !words)
+				continue;
+			if (!have) {
+				if (!rc && json_is_object(words) && json_object_set_new(fams, fk, json_deep_copy(words)))
+					rc = CRMW_ENOMEM;
+				continue;
+			}
+			const char *w;
+			json_t *n;
+			json_object_foreach(words, w, n) {
+				if (!rc && json_is_integer(n) &&
+				    json_object_set_new(have, w, json_integer(json_integer_value(json_object_get(have, w)) + json_integer_value(n))))
+					rc = CRMW_ENOMEM;
+			}
+		}
+		if (!out->entry)
+			out->entry = json_integer_value(json_object_get(e, "id"));
+		out->examples += (int64_t)json_array_size(json_object_get(md, "examples"));
+	}
+	json_decref(list);
+	if (!rc && json_array_size(progs)) {
+		out->lib = json_pack("{s:i, s:O, s:O}", "version", 1, "programs", progs, "families", fams);
+		char *t = out->lib ? json_dumps(out->lib, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+		if (!t) {
+			rc = CRMW_ENOMEM;
+		} else {
+			snprintf(out->hash, sizeof out->hash, "%016llx",
+				 (unsigned long long)crmw__fnv1a(CRMW_FNV_OFFSET, t, strlen(t)));
+			free(t);
+		}
+	}
+	json_decref(progs);
+	json_decref(fams);
+	if (rc) {
+		json_decref(out->lib);
+		out->lib = NULL;
+	}
+	return rc;
+}
+
+/* The next step of the programs for the request: a call, the answer, or
+ * not answered (*answered false, why[] says why: every program's reason). */
+static int program_step(crmw_response *resp, bool *answered, char *why, size_t whylen, policy *p, const progress *pg,
+			const json_t *task, const char *scope)
+{
+	*answered = false;
+	const char *family = json_string_value(json_object_get(task, "family"));
+	programs pr;
+	int rc = load_programs(&pr, p, family, scope);
+	if (rc)
+		return rc;
+	if (!pr.lib) {
+		snprintf(why, whylen, "no program of the family in memory%s", pr.rejected ? " (some failed the check)" : "");
+		return CRMW_OK;
+	}
+	if (pg->program[0] && strcmp(pg->program, pr.hash) != 0) {
+		snprintf(why, whylen, "the programs in memory changed during the episode");
+		json_decref(pr.lib);
+		return CRMW_OK;
+	}
+	crmw__prog_next n;
+	rc = crmw__induced_next(&n, pr.lib, task, p->same_family ? family : NULL, pg->results);
+	json_t *msg = NULL;
+	if (!rc && n.kind == CRMW__PROG_CALL) {
+		char *at = json_dumps(n.arguments, JSON_COMPACT);
+		char id[64], content[160];
+		snprintf(id, sizeof id, "prog_%s_%zu", pr.hash, pg->steps_done);
+		snprintf(content, sizeof content, "Following a program learned from %lld solved episodes (step %zu).",
+			 (long long)pr.examples, pg->steps_done + 1);
+		msg = at ? json_pack("{s:s, s:s, s:[{s:s, s:s, s:{s:s, s:s}}]}", "role", "assistant", "content", content,
+				     "tool_calls", "id", id, "type", "function", "function", "name", n.name, "arguments", at)
+			 : NULL;
+		free(at);
+		rc = msg ? CRMW_OK : CRMW_ENOMEM;
+	} else if (!rc && n.kind == CRMW__PROG_ANSWER) {
+		msg = json_pack("{s:s, s:s}", "role", "assistant", "content", n.answer ? n.answer : "None");
+		rc = msg ? CRMW_OK : CRMW_ENOMEM;
+	} else if (!rc) {
+		snprintf(why, whylen, "%s", n.why);
+	}
+	char *mt = msg ? json_dumps(msg, JSON_COMPACT) : NULL;
+	json_decref(msg);
+	if (msg && !mt)
+		rc = CRMW_ENOMEM;
+	if (mt) {
+		rc = crmw_response_set_message(resp, mt, strlen(mt));
+		free(mt);
+		if (!rc) {
+			*answered = true;
+			crmw__response_set_plan(resp, json_pack("{s:s, s:s, s:I, s:I, s:I, s:i, s:b}", "kind", "program",
+								"programs", pr.hash, "memory_id", (json_int_t)pr.entry,
+								"support", (json_int_t)pr.examples, "step",
+								(json_int_t)pg->steps_done, "guard", n.guard,
+								"answer", n.kind == CRMW__PROG_ANSWER));
+		}
+	}
+	crmw__prog_next_clear(&n);
+	json_decref(pr.lib);
+	return rc;
+}
+
 /* ------------------------------------------------------------- answering */
 
 static int hand_over(crmw_response *resp, const crmw_request *req, policy *p, const char *why)
@@ -517,8 +709,20 @@ static int policy_complete(crmw_response *resp, const crmw_request *req, void *u
 		snprintf(why, sizeof why, "%s", pg.why);
 	} else {
 		const char *scope = crmw__session_mem_scope(crmw__request_session(req));
-		rc = pg.memory_id ? reload(&c, why, sizeof why, p, pg.memory_id, task, scope)
-				  : choose(&c, why, sizeof why, p, task, scope);
+		/* programs first; a plan when no program answers at the start */
+		char pwhy[600] = "";
+		if (!pg.memory_id && p->programs)
+			rc = program_step(resp, &answered, pwhy, sizeof pwhy, p, &pg, task, scope);
+		if (!rc && !answered && pg.program[0])
+			snprintf(why, sizeof why, "%s", pwhy);
+		else if (!rc && !answered)
+			rc = pg.memory_id ? reload(&c, why, sizeof why, p, pg.memory_id, task, scope)
+					  : choose(&c, why, sizeof why, p, task, scope);
+		if (!rc && !answered && !c.plan && pwhy[0] && !pg.memory_id) {
+			char both[600];
+			snprintf(both, sizeof both, "%.300s; plans: %.280s", pwhy, why);
+			snprintf(why, sizeof why, "%s", both);
+		}
 		if (!rc && c.plan) {
 			if (pg.steps_done >= json_array_size(json_object_get(c.plan, "steps"))) {
 				snprintf(why, sizeof why, "the plan of memory %lld has no step %zu", (long long)c.id,
@@ -555,9 +759,10 @@ int crmw_backend_memory_policy(crmw_backend *out, crmw_memory *mem, const crmw_b
 			fb_destroy(fallback->userdata);
 		return crmw__errf(NULL, CRMW_EINVALID, "crmw_backend_memory_policy: NULL argument");
 	}
-	static const char *const keys[] = {"k", "min_score", "same_family", "min_support", "margin", "max_new_words"};
+	static const char *const keys[] = {"k", "min_score", "same_family", "min_support", "margin", "max_new_words",
+					   "programs"};
 	json_t *o;
-	int rc = crmw__json_options(&o, NULL, options_json, "memory policy options", keys, 6);
+	int rc = crmw__json_options(&o, NULL, options_json, "memory policy options", keys, 7);
 	if (rc) {
 		if (fb_destroy)
 			fb_destroy(fallback->userdata);
@@ -577,6 +782,7 @@ int crmw_backend_memory_policy(crmw_backend *out, crmw_memory *mem, const crmw_b
 	p->min_support = 2;
 	p->margin = 0.05;
 	p->max_new_words = 0;
+	p->programs = true;
 	const json_t *v;
 	const char *bad = NULL;
 	if ((v = json_object_get(o, "k")) && (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > 100))
@@ -596,6 +802,10 @@ int crmw_backend_memory_policy(crmw_backend *out, crmw_memory *mem, const crmw_b
 		bad = "\"max_new_words\" must be an integer from -1 (no check) to 1000";
 	else if (v)
 		p->max_new_words = (int)json_integer_value(v);
+	if ((v = json_object_get(o, "programs")) && !json_is_boolean(v))
+		bad = "\"programs\" must be true or false";
+	else if (v)
+		p->programs = json_is_true(v);
 	if ((v = json_object_get(o, "same_family")) && !json_is_boolean(v))
 		bad = "\"same_family\" must be true or false";
 	else if (v)

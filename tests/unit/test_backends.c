@@ -330,6 +330,115 @@ static void test_memory_policy(void **state)
 	crmw_memory_free(mem);
 }
 
+/* Programs (docs/backends.md, "Programs"): kept per family in the
+ * unrestricted scope only, with their examples; they survive export and
+ * import; a program entry someone wrote with a malformed program is
+ * skipped; "programs": false leaves only the plans. */
+static void test_programs(void **state)
+{
+	(void)state;
+	crmw_memory *mem;
+	assert_int_equal(crmw_memory_open(&mem, mem_path, NULL), CRMW_OK); /* test_memory_policy built it */
+	crmw_buf b = CRMW_BUF_INIT;
+	assert_int_equal(crmw_memory_list(&b, mem, "{\"kind\":\"plan\",\"tags\":[\"program\"],\"limit\":0}"), CRMW_OK);
+	json_t *list = json_loads(b.data, 0, NULL);
+	crmw_buf_dispose(&b);
+	assert_true(json_array_size(list) >= 10);
+	json_t *fams = json_object();
+	size_t i;
+	json_t *e;
+	json_array_foreach(list, i, e) {
+		/* one entry per family, in the unrestricted scope: a customer's
+		 * episode keeps no example (its values would be in it) */
+		const char *fam = json_string_value(json_object_get(e, "family"));
+		assert_null(json_object_get(fams, fam));
+		json_object_set_new(fams, fam, json_true());
+		assert_string_equal(json_string_value(json_object_get(e, "scope")), "internal");
+		const json_t *md = json_object_get(e, "metadata");
+		size_t k;
+		json_t *x;
+		json_array_foreach(json_object_get(md, "examples"), k, x) {
+			const char *role = json_string_value(json_object_get(json_object_get(json_object_get(x, "task"), "context"), "role"));
+			assert_true(!role || strncmp(role, "external", 8) != 0);
+			assert_null(json_object_get(json_object_get(x, "task"), "answer")); /* no gold kept */
+			assert_null(json_object_get(json_object_get(x, "task"), "gold"));
+		}
+		assert_int_equal(json_array_size(json_object_get(e, "provenance")), json_array_size(json_object_get(md, "examples")));
+	}
+	json_decref(fams);
+	tally before = run_split(mem, "test", NULL, NULL);
+	assert_int_equal(before.wrong, 0);
+
+	/* export and import into a new store: the same answers */
+	char exp[400], other[400];
+	snprintf(exp, sizeof exp, "%s/programs.jsonl", dir);
+	snprintf(other, sizeof other, "%s/imported.db", dir);
+	assert_int_equal(crmw_memory_export(mem, exp), CRMW_OK);
+	crmw_memory *imp;
+	assert_int_equal(crmw_memory_open(&imp, other, NULL), CRMW_OK);
+	int64_t added = 0, merged = 0;
+	assert_int_equal(crmw_memory_import(&added, &merged, imp, exp, NULL), CRMW_OK);
+	tally after = run_split(imp, "test", NULL, NULL);
+	assert_int_equal(after.solved, before.solved);
+	assert_int_equal(after.wrong, 0);
+
+	/* only the plans: fewer solved, never a wrong answer */
+	tally plans = run_split(imp, "test", "{\"programs\":false}", NULL);
+	assert_int_equal(plans.wrong, 0);
+	assert_true(plans.solved < before.solved);
+
+	/* a hostile writer replaces every library with malformed programs:
+	 * a reference to a later step, a nesting too deep; nothing crashes, nothing answers from them */
+	json_t *deep = json_string("x");
+	for (int d = 0; d < 40; d++)
+		deep = json_pack("{s:o}", "$count", deep);
+	json_t *bad = json_pack("{s:i, s:[{s:s, s:[{s:s, s:{s:{s:s}}}]}, {s:s, s:[{s:s, s:{s:o}}]}], s:{}}", "version", 1,
+				"programs", "family", "handle_time", "steps", "name", "get_cases", "arguments", "x", "$ref",
+				"/5", "family", "handle_time", "steps", "name", "get_cases", "arguments", "x", deep,
+				"families");
+	assert_non_null(bad);
+	/* and programs whose library fields are wrong: no family, words that
+	 * are not counts, a period index far out of range (the review's crashes) */
+	json_t *more[] = {
+		json_pack("{s:[{s:s, s:{s:s}}]}", "steps", "name", "respond", "arguments", "content", "x"),
+		json_pack("{s:s, s:{s:s}, s:[{s:s, s:{s:s}}]}", "family", "handle_time", "words", "a", "b", "steps", "name",
+			  "respond", "arguments", "content", "x"),
+		json_pack("{s:s, s:[{s:s, s:{s:{s:s, s:I, s:i}}}]}", "family", "handle_time", "steps", "name", "respond",
+			  "arguments", "content", "$period", "start", "index", (json_int_t)-100000000, "of", 0),
+	};
+	for (size_t m = 0; m < sizeof more / sizeof more[0]; m++)
+		assert_int_equal(json_array_append_new(json_object_get(bad, "programs"), more[m]), 0);
+	json_array_foreach(list, i, e) {
+		json_t *md = json_deep_copy(json_object_get(e, "metadata"));
+		json_object_set(md, "library", bad);
+		json_t *patch = json_pack("{s:o}", "metadata", md);
+		char *pt = json_dumps(patch, JSON_COMPACT);
+		/* the imported store has its own ids: find the entry of the family there */
+		char f[200];
+		snprintf(f, sizeof f, "{\"kind\":\"plan\",\"tags\":[\"program\"],\"family\":\"%s\"}",
+			 json_string_value(json_object_get(e, "family")));
+		crmw_buf lb = CRMW_BUF_INIT;
+		assert_int_equal(crmw_memory_list(&lb, imp, f), CRMW_OK);
+		json_t *l2 = json_loads(lb.data, 0, NULL);
+		crmw_buf_dispose(&lb);
+		assert_int_equal(json_array_size(l2), 1);
+		assert_int_equal(crmw_memory_update(imp, json_integer_value(json_object_get(json_array_get(l2, 0), "id")), pt),
+				 CRMW_OK);
+		json_decref(l2);
+		free(pt);
+		json_decref(patch);
+	}
+	json_decref(bad);
+	tally poisoned = run_split(imp, "test", NULL, NULL);
+	assert_int_equal(poisoned.wrong, 0);
+	tally unlabelled = run_split(imp, "test", "{\"same_family\":false}", NULL);
+	assert_int_equal(unlabelled.wrong, 0);
+	assert_true(poisoned.solved <= plans.solved + 0); /* the plans still answer; no program does */
+	crmw_memory_free(imp);
+	json_decref(list);
+	crmw_memory_free(mem);
+}
+
 /* The policy's options and ownership of the fallback. */
 static int destroyed;
 static void count_destroy(void *ud)
@@ -353,7 +462,8 @@ static void test_policy_options(void **state)
 	assert_int_equal(crmw_memory_open(&mem, path, NULL), CRMW_OK);
 	crmw_backend b, fb = {sizeof fb, CRMW_BACKEND_VERSION, NULL, never, NULL, NULL, 0, count_destroy};
 	static const char *const bad[] = {"{\"k\":0}", "{\"min_score\":2}", "{\"min_support\":0}", "{\"same_family\":1}",
-					  "{\"margin\":-1}", "{\"max_new_words\":-2}", "{\"min_alignment\":1}", "[1]"};
+					  "{\"margin\":-1}", "{\"max_new_words\":-2}", "{\"min_alignment\":1}", "[1]",
+					  "{\"programs\":1}"};
 	destroyed = 0;
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		assert_int_equal(crmw_backend_memory_policy(&b, mem, &fb, bad[i]), CRMW_EINVALID);
@@ -745,6 +855,7 @@ int main(void)
 		cmocka_unit_test(test_plan_roundtrip),
 		cmocka_unit_test(test_policy_options),
 		cmocka_unit_test(test_memory_policy),
+		cmocka_unit_test(test_programs),
 		cmocka_unit_test(test_replay),
 		cmocka_unit_test(test_shared_across_threads),
 	};
