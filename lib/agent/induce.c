@@ -66,6 +66,7 @@ typedef struct ep {
 	char *key; /* family, then each call's name and argument keys */
 	size_t ncalls;
 	int variant, prefix_of; /* -1: none */
+	int polarity;		/* 1: the answer is an argmax of a map of its results, 2: an argmin, else 0 */
 } ep;
 
 typedef struct cand {
@@ -697,6 +698,18 @@ static json_t *shapes_of(group *g, const uint8_t *mem, size_t step)
 	return sh;
 }
 
+/* Is token i inside one of the query's time expressions?  Their words
+ * ("weeks", "September", "fall") are the task's values, read by $period,
+ * not words of the family's wording. */
+static bool in_period(const crmw__prog_ctx *c, size_t i)
+{
+	size_t at = c->tok[i].at;
+	for (size_t k = 0; k < c->nper && k < CRMW__PROG_MAX_PERIODS; k++)
+		if (at >= c->per[k].at && at < c->per[k].at + c->per[k].len)
+			return true;
+	return false;
+}
+
 static int add_words(json_t *words, const crmw__prog_ctx *c)
 {
 	json_t *seen = json_object();
@@ -705,7 +718,7 @@ static int add_words(json_t *words, const crmw__prog_ctx *c)
 	for (size_t i = 0; i < c->ntok && !rc; i++) {
 		const crmw__prog_tok *t = &c->tok[i];
 		if (t->num >= 0 || t->len > 40 || !((c->low[t->at] >= 'a' && c->low[t->at] <= 'z')) ||
-		    crmw__is_id_token(c->query + t->at, t->len)) {
+		    crmw__is_id_token(c->query + t->at, t->len) || in_period(c, i)) {
 			prev = (size_t)-1;
 			continue;
 		}
@@ -867,6 +880,123 @@ static int replay(const json_t *prog, ep *e, int *rc)
 	e->ctx.results = e->results;
 	json_decref(sofar);
 	return verdict;
+}
+
+/* Is the answer a key of a map of numbers in the results holding its
+ * largest value (1) or its smallest (2)?  Bits; 3 when all are equal. */
+static int polarity_walk(const json_t *node, const char *answer, int depth, size_t *nodes)
+{
+	if (!node || depth > WALK_DEPTH || ++*nodes > WALK_NODES)
+		return 0;
+	int bits = 0;
+	const char *k;
+	json_t *x;
+	if (json_is_object(node)) {
+		bool numbers = json_object_size(node) > 1;
+		json_object_foreach((json_t *)node, k, x) numbers = numbers && json_is_number(x);
+		if (!numbers) {
+			json_object_foreach((json_t *)node, k, x) bits |= polarity_walk(x, answer, depth + 1, nodes);
+			return bits;
+		}
+		/* the answer is a key holding the largest value (ties too: the
+		 * tools break them) or the smallest */
+		const json_t *a = json_object_get(node, answer);
+		if (!a)
+			return 0;
+		double va = json_number_value(a);
+		bool top = true, bottom = true;
+		json_object_foreach((json_t *)node, k, x) {
+			top = top && json_number_value(x) <= va;
+			bottom = bottom && json_number_value(x) >= va;
+		}
+		return (top ? 1 : 0) | (bottom ? 2 : 0);
+	}
+	size_t i;
+	json_array_foreach((json_t *)node, i, x) {
+		if (i > 500)
+			break;
+		bits |= polarity_walk(x, answer, depth + 1, nodes);
+	}
+	return bits;
+}
+
+/* The words of each family's training queries on each side of a
+ * direction: {family: {"max": {word: n}, "min": {word: n}}}, over the
+ * episodes answered by an argmax (and no argmin) of a map of their
+ * results, or the reverse. */
+static json_t *direction_sides(ep *eps, size_t ne, int *rc)
+{
+	json_t *out = json_object();
+	*rc = out ? 0 : CRMW_ENOMEM;
+	for (size_t i = 0; i < ne && !*rc; i++) {
+		size_t nodes = 0;
+		int bits = 0;
+		for (size_t k = 0; k < json_array_size(eps[i].results); k++)
+			bits |= polarity_walk(json_array_get(eps[i].results, k), eps[i].answer, 0, &nodes);
+		if (bits != 1 && bits != 2)
+			continue;
+		eps[i].polarity = bits;
+		json_t *f = json_object_get(out, eps[i].family);
+		if (!f && json_object_set_new(out, eps[i].family, f = json_pack("{s:{},s:{}}", "max", "min"))) {
+			*rc = CRMW_ENOMEM;
+			break;
+		}
+		*rc = f ? add_words(json_object_get(f, bits == 1 ? "max" : "min"), &eps[i].ctx) : CRMW_ENOMEM;
+	}
+	if (*rc) {
+		json_decref(out);
+		return NULL;
+	}
+	return out;
+}
+
+/* The direction words: the words (and word pairs) whose presence splits
+ * the episodes answered by an argmax from those answered by an argmin:
+ * seen at least twice on one side and never on the other, counted over
+ * the families whose training has both sides ("lowest", "the least",
+ * "fewest", and template words that only ever come with one side).  Only
+ * those families, so that the words of families with one side only
+ * (product names) do not count.  Every family's directed programs use
+ * them: this is what keeps a "highest" program off a "lowest" task when
+ * training had no lowest one of its own family. */
+static json_t *direction_words(const json_t *sides, json_t **vocab, int *rc)
+{
+	json_t *out = json_object(), *pool[2] = {json_object(), json_object()};
+	*vocab = json_object();
+	*rc = out && pool[0] && pool[1] && *vocab ? 0 : CRMW_ENOMEM;
+	const char *fam, *w;
+	json_t *f, *x;
+	json_object_foreach((json_t *)sides, fam, f) {
+		const json_t *side[2] = {json_object_get(f, "max"), json_object_get(f, "min")};
+		if (!json_object_size(side[0]) || !json_object_size(side[1]))
+			continue;
+		for (int s = 0; s < 2 && !*rc; s++)
+			json_object_foreach((json_t *)side[s], w, x) {
+				json_int_t n = json_integer_value(json_object_get(pool[s], w)) + json_integer_value(x);
+				if (json_object_set_new(pool[s], w, json_integer(n)) ||
+				    (!strchr(w, ' ') && json_object_set_new(*vocab, w, json_true()))) {
+					*rc = CRMW_ENOMEM;
+					break;
+				}
+			}
+	}
+	for (int s = 0; s < 2 && !*rc; s++)
+		json_object_foreach(pool[s], w, x) {
+			if (json_integer_value(x) >= 2 && !json_object_get(pool[1 - s], w) &&
+			    json_object_set_new(out, w, json_string(s ? "min" : "max"))) {
+				*rc = CRMW_ENOMEM;
+				break;
+			}
+		}
+	json_decref(pool[0]);
+	json_decref(pool[1]);
+	if (*rc) {
+		json_decref(out);
+		json_decref(*vocab);
+		*vocab = NULL;
+		return NULL;
+	}
+	return out;
 }
 
 json_t *crmw__induce(const json_t *episodes, int min_support, char *why, size_t len)
@@ -1039,20 +1169,30 @@ json_t *crmw__induce(const json_t *episodes, int min_support, char *why, size_t 
 			group_dispose(&g);
 		}
 	}
+	json_t *sides = rc ? NULL : direction_sides(eps, ne, &rc);
 	/* positives and counterexamples: every training episode of the family
 	 * replayed with the program */
 	json_array_foreach(programs, pi, prog) {
-		json_t *pos = json_object(), *neg = json_object();
-		json_int_t npos = 0, nneg = 0;
-		rc = rc ? rc : pos && neg ? 0 : CRMW_ENOMEM;
+		json_t *pos = json_object(), *neg = json_object(), *seen = json_object();
+		json_int_t npos = 0, nneg = 0, nseen = 0;
+		int pol = 0; /* the polarities of the tasks it solves */
+		rc = rc ? rc : pos && neg && seen ? 0 : CRMW_ENOMEM;
 		const char *pkey = pi < npkeys ? pkeys[pi] : "";
 		for (size_t i = 0; i < ne && !rc; i++) {
-			if (strcmp(eps[i].family, json_string_value(json_object_get(prog, "family"))) != 0 ||
-			    key_prefix(eps[i].key, pkey))
+			if (strcmp(eps[i].family, json_string_value(json_object_get(prog, "family"))) != 0)
+				continue;
+			/* the words of the tasks it does solve, early exits included */
+			int v = replay(prog, &eps[i], &rc);
+			if (v > 0 && !rc) {
+				nseen++;
+				pol |= eps[i].polarity ? eps[i].polarity : 4;
+				rc = add_words(seen, &eps[i].ctx);
+			}
+			if (key_prefix(eps[i].key, pkey))
 				continue;
 			/* the tasks of the same calls are its own (unless it answers them
 			 * otherwise); the tasks solved by other calls are not */
-			int v = strcmp(eps[i].key, pkey) == 0 ? replay(prog, &eps[i], &rc) : -1;
+			v = strcmp(eps[i].key, pkey) == 0 ? v : -1;
 			v = v == 0 ? 1 : v;
 			if (v > 0) {
 				npos++;
@@ -1063,18 +1203,29 @@ json_t *crmw__induce(const json_t *episodes, int min_support, char *why, size_t 
 			}
 		}
 		if (!rc && (json_object_set(prog, "words", pos) || json_object_set(prog, "negative", neg) ||
+			    json_object_set(prog, "seen", seen) || json_object_set_new(prog, "solved", json_integer(nseen)) ||
 			    json_object_set_new(prog, "docs", json_integer(npos)) ||
-			    json_object_set_new(prog, "negatives", json_integer(nneg))))
+			    json_object_set_new(prog, "negatives", json_integer(nneg)) ||
+			    /* it answers by a direction: every task it solves is an argmax (or every one an argmin) */
+			    ((pol & 3) && (pol & 3) != 3 &&
+			     json_object_set_new(prog, "directed", json_string((pol & 3) == 1 ? "max" : "min")))))
 			rc = CRMW_ENOMEM;
 		json_decref(pos);
 		json_decref(neg);
+		json_decref(seen);
 	}
+	json_t *vocab = NULL, *dirs = rc ? NULL : direction_words(sides, &vocab, &rc);
 	for (size_t i = 0; i < ne; i++)
 		ep_dispose(&eps[i]);
 	free(pkeys);
 	free(eps);
 	free(order);
-	json_t *lib = rc ? NULL : json_pack("{s:I,s:O,s:O}", "version", (json_int_t)1, "programs", programs, "families", families);
+	json_t *lib = rc ? NULL
+			 : json_pack("{s:I,s:O,s:O,s:O,s:O,s:O}", "version", (json_int_t)1, "programs", programs, "families",
+				     families, "directions", dirs, "sides", sides, "directed_words", vocab);
+	json_decref(dirs);
+	json_decref(vocab);
+	json_decref(sides);
 	json_decref(programs);
 	json_decref(families);
 	if (!lib && !why[0])
@@ -1232,6 +1383,60 @@ static bool usable(const json_t *prog, const json_t *qw, char *why, size_t len)
 	return selw != NULL;
 }
 
+/* A program that answers by a direction (an argmax or an argmin: the
+ * same calls answer "highest" and "lowest", only a word tells them apart)
+ * may not answer a query holding a word it never saw with the tasks it
+ * solves when that word can be the one that flips it:
+ *  - a direction word (direction_words);
+ *  - a word seen in its family's training only on the other side (with
+ *    argmin answers for an argmax program), even once;
+ *  - in a family whose training has both sides, a word of the tasks
+ *    answered by a direction in any such family (directed_words);
+ *  - a word never seen in any training query ("weakest" when no training
+ *    task said it).
+ * The time expressions are left out (add_words).  Abstaining costs less
+ * than a wrong answer; a program's own tasks carry its words, so the
+ * price falls on rare wordings and small training sets. */
+static bool unseen_word_veto(const json_t *lib, const json_t *prog, const json_t *qw, char *why, size_t len)
+{
+	const json_t *seen = json_object_get(prog, "seen");
+	const char *dir = json_string_value(json_object_get(prog, "directed"));
+	if (!seen || !dir)
+		return false; /* no direction, or a program from before the rule */
+	const json_t *dirs = json_object_get(lib, "directions"), *fams = json_object_get(lib, "families");
+	const json_t *sides = json_object_get(json_object_get(lib, "sides"), json_string_value(json_object_get(prog, "family")));
+	const json_t *own = json_object_get(sides, dir), *other = json_object_get(sides, strcmp(dir, "max") ? "max" : "min");
+	bool both = json_object_size(own) && json_object_size(other);
+	const char *w, *f;
+	json_t *x, *fw;
+	json_object_foreach((json_t *)qw, w, x) {
+		if (json_object_get(seen, w))
+			continue;
+		if (json_object_get(dirs, w)) {
+			snprintf(why, len, "vetoed: the word '%s' decides between highest and lowest in training and was never seen with its tasks", w);
+			return true;
+		}
+		if (json_object_get(other, w) && !json_object_get(own, w)) {
+			snprintf(why, len, "vetoed: the word '%s' was seen with the family's %s tasks only", w,
+				 strcmp(dir, "max") ? "argmax" : "argmin");
+			return true;
+		}
+		if (strchr(w, ' '))
+			continue;
+		if (both && json_object_get(json_object_get(lib, "directed_words"), w)) {
+			snprintf(why, len, "vetoed: the word '%s' of the tasks answered by a direction was never seen with its own", w);
+			return true;
+		}
+		bool known = false;
+		json_object_foreach((json_t *)fams, f, fw) known = known || json_object_get(fw, w);
+		if (!known) {
+			snprintf(why, len, "vetoed: the word '%s' was never seen in training, and it answers by a direction", w);
+			return true;
+		}
+	}
+	return false;
+}
+
 /* With no family: a program must be selected by a word and see no word it
  * never saw (in its family's training queries). */
 static bool fits_unlabelled(const json_t *lib, const json_t *prog, const json_t *qw, size_t nprog, const runner *all,
@@ -1288,7 +1493,8 @@ int crmw__induced_next(crmw__prog_next *out, const json_t *lib, const json_t *ta
 	for (size_t i = 0; !family && i < nr; i++)
 		r[i].out = !fits_unlabelled(lib, r[i].prog, qw, nr, r, r[i].next.why, sizeof r[i].next.why);
 	for (size_t i = 0; i < nr; i++)
-		r[i].out = r[i].out || !usable(r[i].prog, qw, r[i].next.why, sizeof r[i].next.why);
+		r[i].out = r[i].out || unseen_word_veto(lib, r[i].prog, qw, r[i].next.why, sizeof r[i].next.why) ||
+			   !usable(r[i].prog, qw, r[i].next.why, sizeof r[i].next.why);
 	crmw_buf reasons = CRMW_BUF_INIT;
 	for (size_t k = 0; !rc && k <= json_array_size(results); k++) {
 		c.results = sofar;

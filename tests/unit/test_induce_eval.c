@@ -10,7 +10,9 @@
  * at 100 and 40 training tasks, free-text families and held-out families
  * (family label withheld) abstain.  Prints the table.
  *
- * CRMW_INDUCE_ORGS="b2b:1,crmarena:2" picks other orgs (development);
+ * Two orgs by default (b2b seed 11, crmarena seed 12);
+ * CRMW_INDUCE_ORGS="b2b:11,b2b:12,b2c:11,b2c:12,crmarena:11,crmarena:12"
+ * runs the six of docs/backends.md "Programs";
  * CRMW_INDUCE_SCALE the org scale (default 0.5).
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -232,9 +234,9 @@ static void eval_org(const char *profile, int seed, double scale)
 			if (crmw__program_check(prog, why, sizeof why) != CRMW_OK)
 				fail_msg("an induced program does not pass the check: %s", why);
 		}
-		if (dump && s == NSIZES - 1) {
+		if (dump) {
 			char p[300];
-			snprintf(p, sizeof p, "%s/lib-%s-%d.json", dump, profile, seed);
+			snprintf(p, sizeof p, "%s/lib-%s-%d-%d.json", dump, profile, seed, sizes[s]);
 			json_dump_file(lib, p, JSON_INDENT(1));
 		}
 		char col[16];
@@ -289,7 +291,7 @@ static void test_induce_eval(void **state)
 	const char *sc = getenv("CRMW_INDUCE_SCALE");
 	double scale = sc ? atof(sc) : 0.5;
 	char buf[256];
-	snprintf(buf, sizeof buf, "%s", orgs ? orgs : "b2b:11,b2c:12,crmarena:11,crmarena:12");
+	snprintf(buf, sizeof buf, "%s", orgs ? orgs : "b2b:11,crmarena:12");
 	char *save = NULL;
 	for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		char *colon = strchr(tok, ':');
@@ -329,13 +331,16 @@ static void test_induce_eval(void **state)
 	if (n_answer)
 		printf("# answer (interpreter, tool calls excluded): p50 %.0f us, p90 %.0f us over %zu runs\n",
 		       answer_us[n_answer / 2], answer_us[n_answer * 9 / 10], n_answer);
-	/* the assertions: no wrong answer with 100 training tasks per family
-	 * (with 10 and 40 a variant the training split barely shows, such as
-	 * the lowest where it showed the highest, still misleads: printed,
-	 * docs/backends.md "Programs"), free-text families answer nothing,
-	 * held-out families abstain (at least 99%) */
+	/* the assertions: no wrong answer with 40 and 100 training tasks per
+	 * family (with 10, a synonym of the lowest that no training task said
+	 * still misleads on one of the six orgs of docs/backends.md
+	 * "Programs": printed), free-text families answer nothing, held-out
+	 * families abstain (at least 99%) */
 	printf("# wrong answers: %d in all sizes\n", wrong);
-	json_object_foreach(table, fam, f) assert_int_equal(cell(f, "100", 1), 0);
+	json_object_foreach(table, fam, f) {
+		assert_int_equal(cell(f, "40", 1), 0);
+		assert_int_equal(cell(f, "100", 1), 0);
+	}
 	assert_true(held_answered * 100 <= held);
 	json_object_foreach(table, fam, f) {
 		if (listed(free_text, fam))

@@ -153,7 +153,7 @@ static void test_explanations(void **state)
 	/* two items of the list occur in the query: the pick abstains */
 	json_t *t3 = task("s-11", "sales",
 			  "Which rep sold the most of the Green Gizmo among reps with at least 2 deals in the past 3 months? "
-			  "Product 01tDDDDDDDDDDDDDDD, not the Red Gadget.",
+			  "Product 01tDDDDDDDDDDDDDDD of the Red Gadget.",
 			  "2024-06-30", NULL);
 	expect_abstain(lib, t3, "[]", "explanations disagree");
 	json_t *pick = json_loads("{\"steps\":[{\"name\":\"a\"},{\"name\":\"respond\",\"arguments\":{\"content\":"
@@ -297,6 +297,57 @@ static void test_guard_and_shapes(void **state)
 
 /* Two ways of solving the same question: the words decide, or it abstains;
  * disagreeing explanations abstain with every reason. */
+/* Episodes of a family answered by find_max or find_min of a map. */
+static void directed_episodes(json_t *eps, const char *family, const char *word, bool high, int n, int from)
+{
+	for (int i = from; i < from + n; i++) {
+		char q[200], calls[300], id[32], results[200];
+		snprintf(q, sizeof q, "Which agent had the %s %s in quarter %d?", word, family, i + 1);
+		snprintf(id, sizeof id, "%s-%d", family, i);
+		snprintf(calls, sizeof calls,
+			 "[{\"name\":\"scores\",\"arguments\":{}},{\"name\":\"%s\",\"arguments\":{\"values\":{\"a\":%d,\"b\":5}}}]",
+			 high ? "find_max" : "find_min", i);
+		const char *ans = high ? (i > 5 ? "a" : "b") : (i < 5 ? "a" : "b");
+		snprintf(results, sizeof results, "[{\"a\":%d,\"b\":5},[\"%s\"]]", i, ans);
+		json_array_append_new(eps, episode(task(id, family, q, "2024-01-01", NULL), calls, results, ans));
+	}
+}
+
+/* The lowest task of a family whose training had only highest ones
+ * abstains: "lowest" is a direction word learned from another family
+ * whose training had both; a word seen only with the other direction in
+ * its own family vetoes a program even once. */
+static void test_direction_words(void **state)
+{
+	(void)state;
+	json_t *eps = json_array();
+	directed_episodes(eps, "score", "highest", true, 4, 0);
+	directed_episodes(eps, "cost", "highest", true, 3, 0);
+	directed_episodes(eps, "cost", "lowest", false, 3, 10);
+	char why[300];
+	json_t *lib = crmw__induce(eps, 2, why, sizeof why);
+	assert_non_null(lib);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(lib, "directions"), "lowest")), "min");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(lib, "directions"), "highest")), "max");
+	json_t *t = task("score-9", "score", "Which agent had the highest score in quarter 7?", "2024-01-01", NULL);
+	expect_call(lib, t, "[{\"a\":1,\"b\":2}]", "find_max", "{\"values\":{\"a\":1,\"b\":2}}");
+	json_object_set_new(t, "query", json_string("Which agent had the lowest score in quarter 7?"));
+	expect_abstain(lib, t, "[{\"a\":1,\"b\":2}]", "'lowest' decides between highest and lowest");
+	json_decref(t);
+	json_decref(lib);
+	/* once: "smallest" with one lowest task of the family, never with the highest */
+	json_array_clear(eps);
+	directed_episodes(eps, "score", "highest", true, 4, 0);
+	directed_episodes(eps, "score", "smallest", false, 1, 10);
+	lib = crmw__induce(eps, 2, why, sizeof why);
+	assert_non_null(lib);
+	t = task("score-9", "score", "Which agent had the smallest score in quarter 7?", "2024-01-01", NULL);
+	expect_abstain(lib, t, "[{\"a\":1,\"b\":2}]", "'smallest' was seen with the family's argmin tasks only");
+	json_decref(t);
+	json_decref(lib);
+	json_decref(eps);
+}
+
 static void test_disagreement(void **state)
 {
 	(void)state;
@@ -323,8 +374,9 @@ static void test_disagreement(void **state)
 	expect_call(lib, t, "[{\"a\":1,\"b\":2}]", "find_max", "{\"values\":{\"a\":1,\"b\":2}}");
 	json_object_set_new(t, "query", json_string("Which agent had the lowest score in quarter 7?"));
 	expect_call(lib, t, "[{\"a\":1,\"b\":2}]", "find_min", "{\"values\":{\"a\":1,\"b\":2}}");
+	/* a word no training query had, where a word decides the direction */
 	json_object_set_new(t, "query", json_string("Which agent had the best score in quarter 7?"));
-	expect_abstain(lib, t, "[{\"a\":1,\"b\":2}]", "no word of the query tells");
+	expect_abstain(lib, t, "[{\"a\":1,\"b\":2}]", "'best' was never seen in training");
 	/* with no family given, a task of another kind finds nothing */
 	crmw__prog_next nx;
 	json_t *r = json_array();
@@ -454,6 +506,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_explanations),   cmocka_unit_test(test_answers),
 		cmocka_unit_test(test_guard_and_shapes), cmocka_unit_test(test_disagreement),
+		cmocka_unit_test(test_direction_words),
 		cmocka_unit_test(test_malformed),      cmocka_unit_test(test_gold_notation),
 	};
 	cmocka_set_message_output(CM_OUTPUT_TAP);
