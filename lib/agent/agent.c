@@ -20,7 +20,7 @@ static const char *const OPTION_KEYS[] = {
 	"memory",
 };
 static const char *const MEMORY_KEYS[] = {
-	"k", "min_score", "same_family", "write", "write_threshold", "distill", "success",
+	"k", "min_score", "same_family", "write", "write_threshold", "distill", "success", "programs",
 };
 
 /* Every agent option is read with the common option readers, under one name. */
@@ -125,6 +125,7 @@ static int parse_options(crmw_err *e, crmw__agent_opts *o, const char *text)
 		rc = rc ? rc : get_bool(e, mem, "same_family", &o->mem_same_family);
 		rc = rc ? rc : get_bool(e, mem, "write", &o->mem_write);
 		rc = rc ? rc : get_bool(e, mem, "distill", &o->mem_distill);
+		rc = rc ? rc : get_bool(e, mem, "programs", &o->mem_programs);
 	}
 	json_decref(v);
 	return rc;

@@ -62,6 +62,7 @@ typedef struct crmw__agent_opts {
 	int mem_k;
 	double mem_min_score, mem_write_threshold, mem_success;
 	bool mem_same_family, mem_write, mem_distill;
+	bool mem_programs; /* solved episodes become examples of their family's programs */
 } crmw__agent_opts;
 
 struct crmw_agent {

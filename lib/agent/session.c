@@ -379,15 +379,15 @@ static void corroborate(crmw_session *s, const json_t *h)
 
 static json_t *parsed_calls(const json_t *calls);
 
-/* Programs (docs/backends.md, "Programs"): a solved episode of an
- * unrestricted role becomes an example of its family's program entry (kind
+/* Programs (docs/backends.md, "Programs"; agent option memory.programs): a
+ * solved episode of an unrestricted role becomes an example of its family's program entry (kind
  * "plan", tag "program", one entry per family and scope), whose programs
  * are induced again from its examples, the newest PROGRAM_EXAMPLES of them.
  * A restricted role's episode is not kept: its examples would hold its
  * values.  An example over PROGRAM_EXAMPLE_BYTES (long results) is not kept
  * either. */
-#define PROGRAM_EXAMPLES 60
-#define PROGRAM_EXAMPLE_BYTES (256 * 1024)
+#define PROGRAM_EXAMPLES 40
+#define PROGRAM_EXAMPLE_BYTES (64 * 1024)
 
 /* What an example keeps of the task: what the programs read (no gold, no answer). */
 static json_t *example_task(const json_t *task)
@@ -525,7 +525,7 @@ static void memory_after(crmw_session *s, bool count)
 		return;
 	}
 	json_t *calls = parsed_calls(s->calls);
-	if (!mem_restricted(s) && s->family && s->answer)
+	if (a->o.mem_programs && !mem_restricted(s) && s->family && s->answer)
 		learn_program(s);
 	int prc = calls ? crmw__plan_build(&s->plan, &s->plan_text, s->task, calls, s->answer) : CRMW_ENOMEM;
 	if (!prc && mem_restricted(s)) {

@@ -90,7 +90,7 @@ static void build_memory(crmw_memory *mem, int *written)
 {
 	crmw_task_set *train = split("train");
 	crmw_agent *a;
-	assert_int_equal(crmw_agent_new(&a, db, "{\"memory\":{\"write\":true}}"), CRMW_OK);
+	assert_int_equal(crmw_agent_new(&a, db, "{\"memory\":{\"write\":true,\"programs\":true}}"), CRMW_OK);
 	crmw_backend g;
 	assert_int_equal(crmw_backend_gold(&g, db, NULL), CRMW_OK);
 	assert_int_equal(crmw_agent_set_backend(a, &g), CRMW_OK);

@@ -464,7 +464,7 @@ static void test_memory_writeback(void **state)
 	crmw_memory *mem;
 	assert_int_equal(crmw_memory_open(&mem, mp, NULL), CRMW_OK);
 	crmw_env_pool *p;
-	assert_int_equal(crmw_env_pool_new(&p, org_path, "{\"memory\":\"write\",\"agent\":{\"memory\":{\"k\":5,\"min_score\":0.1}}}"),
+	assert_int_equal(crmw_env_pool_new(&p, org_path, "{\"memory\":\"write\",\"agent\":{\"memory\":{\"k\":5,\"min_score\":0.1,\"programs\":true}}}"),
 			 CRMW_OK);
 	assert_int_equal(crmw_env_pool_set_tasks(p, tasks), CRMW_OK);
 	assert_int_equal(crmw_env_pool_set_memory(p, mem), CRMW_OK);
@@ -483,7 +483,7 @@ static void test_memory_writeback(void **state)
 	}
 	assert_int_equal(solved, 2 * n);
 	crmw_buf b = CRMW_BUF_INIT;
-	assert_int_equal(crmw_memory_list(&b, mem, "{\"limit\":100000}"), CRMW_OK);
+	assert_int_equal(crmw_memory_list(&b, mem, "{\"kind\":\"guideline\",\"limit\":100000}"), CRMW_OK);
 	json_t *all = parse(&b);
 	int64_t prov = 0;
 	size_t i;
@@ -492,6 +492,32 @@ static void test_memory_writeback(void **state)
 	print_message("# %d solved episodes, %zu guidelines holding %lld provenance ids\n", solved, json_array_size(all),
 		      (long long)prov);
 	assert_int_equal(prov, solved);
+	json_decref(all);
+	crmw_buf_dispose(&b);
+	/* the program entries (one per family): no example lost or kept twice
+	 * by the concurrent writers, each example with its episode's id */
+	assert_int_equal(crmw_memory_list(&b, mem, "{\"kind\":\"plan\",\"tags\":[\"program\"],\"limit\":0}"), CRMW_OK);
+	all = parse(&b);
+	json_t *ids = json_object(), *fams = json_object();
+	int64_t examples = 0;
+	json_array_foreach(all, i, x) {
+		const char *fam = json_string_value(json_object_get(x, "family"));
+		assert_null(json_object_get(fams, fam));
+		json_object_set_new(fams, fam, json_true());
+		const json_t *pv = json_object_get(x, "provenance");
+		assert_int_equal(json_array_size(pv), json_array_size(json_object_get(json_object_get(x, "metadata"), "examples")));
+		size_t k;
+		json_t *id;
+		json_array_foreach(pv, k, id) {
+			assert_null(json_object_get(ids, json_string_value(id)));
+			json_object_set_new(ids, json_string_value(id), json_true());
+			examples++;
+		}
+	}
+	print_message("# %zu program entries holding %lld examples\n", json_array_size(all), (long long)examples);
+	assert_true(examples > 0 && examples <= solved);
+	json_decref(ids);
+	json_decref(fams);
 	json_decref(all);
 	crmw_buf_dispose(&b);
 	crmw_env_pool_free(p);
