@@ -359,7 +359,7 @@ static json_t *ev_period(const json_t *e, const crmw__prog_ctx *c, char *why, si
 	json_int_t i = json_integer_value(json_object_get(e, "index")), of = json_integer_value(json_object_get(e, "of"));
 	if ((json_int_t)c->nper != of)
 		return WHY("the query has %zu time expression(s), the program %lld", c->nper, (long long)of);
-	if (c->nper > CRMW__PROG_MAX_PERIODS || i >= of)
+	if (c->nper > CRMW__PROG_MAX_PERIODS || i < 0 || i >= of)
 		return WHY("no time expression %lld", (long long)i);
 	const crmw__period *p = &c->per[i];
 	if (p->flags & CRMW__PERIOD_QUALIFIED)

@@ -471,6 +471,85 @@ static void test_malformed(void **state)
 	json_decref(r);
 }
 
+/* A library from a store anyone may write: every program is checked, and
+ * every field of the library read, before it runs. */
+static void test_untrusted_library(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *lib, *family, *why;
+	} cases[] = {
+		/* a negative $period index (unchecked, it read before the periods) */
+		{"{\"programs\":[{\"family\":\"f\",\"steps\":[{\"name\":\"respond\",\"arguments\":{\"content\":"
+		 "{\"$period\":\"start\",\"index\":-100000000,\"of\":0}}}]}]}",
+		 "f", "program 0 (f): skipped: step 0: \"$period\" needs"},
+		/* steps without a name (same_action compared them) */
+		{"{\"programs\":[{\"family\":\"f\",\"steps\":[{\"arguments\":{}},{\"name\":\"respond\",\"arguments\":{\"content\":1}}]},"
+		 "{\"family\":\"f\",\"steps\":[{\"arguments\":{}},{\"name\":\"respond\",\"arguments\":{\"content\":1}}]}]}",
+		 "f", "program 1 (f): skipped: step 0: a step is an object with a \"name\""},
+		/* a program without a family beside one with (fits_unlabelled) */
+		{"{\"families\":{\"f\":{\"hello\":1}},\"programs\":["
+		 "{\"family\":\"f\",\"words\":{\"hello\":1},\"steps\":[{\"name\":\"respond\",\"arguments\":{\"content\":1}}]},"
+		 "{\"steps\":[{\"name\":\"respond\",\"arguments\":{\"content\":1}}]}]}",
+		 NULL, "program 1 (?): skipped: \"family\" is not a text"},
+		{"{\"programs\":[{\"family\":7,\"steps\":[{\"name\":\"respond\",\"arguments\":{\"content\":1}}]}]}", NULL,
+		 "skipped: \"family\" is not a text"},
+		{"{\"programs\":[{\"family\":\"f\",\"words\":[1],\"steps\":[{\"name\":\"respond\",\"arguments\":{\"content\":1}}]}]}",
+		 "f", "skipped: \"words\" are not counts"},
+		{"{\"programs\":[{\"family\":\"f\",\"negative\":{\"x\":\"y\"},\"steps\":[{\"name\":\"respond\",\"arguments\":{\"content\":1}}]}]}",
+		 "f", "skipped: \"negative\" are not counts"},
+		{"{\"programs\":[{\"family\":\"f\",\"seen\":{\"x\":null},\"steps\":[{\"name\":\"respond\",\"arguments\":{\"content\":1}}]}]}",
+		 "f", "skipped: \"seen\" are not counts"},
+		{"{\"programs\":[{\"family\":\"f\",\"docs\":\"9\",\"steps\":[{\"name\":\"respond\",\"arguments\":{\"content\":1}}]}]}",
+		 "f", "skipped: \"docs\" is not a count"},
+		{"{\"programs\":[{\"family\":\"f\",\"negatives\":1.5,\"steps\":[{\"name\":\"respond\",\"arguments\":{\"content\":1}}]}]}",
+		 "f", "skipped: \"negatives\" is not a count"},
+		{"{\"programs\":[{\"family\":\"f\",\"support\":-1,\"steps\":[{\"name\":\"respond\",\"arguments\":{\"content\":1}}]}]}",
+		 "f", "skipped: \"support\" is not a count"},
+		{"{\"programs\":[{\"family\":\"f\",\"solved\":{},\"steps\":[{\"name\":\"respond\",\"arguments\":{\"content\":1}}]}]}",
+		 "f", "skipped: \"solved\" is not a count"},
+		{"{\"programs\":[{\"family\":\"f\",\"seen\":{},\"directed\":1,\"steps\":[{\"name\":\"respond\",\"arguments\":{\"content\":1}}]}]}",
+		 "f", "skipped: \"directed\" is not \"max\" or \"min\""},
+		{"{\"programs\":[],\"families\":[]}", "f", "the library is malformed: \"families\" is not an object"},
+		{"{\"programs\":[],\"families\":{\"f\":{\"a\":\"b\"}}}", NULL, "the library is malformed: a family's words"},
+		{"{\"programs\":[],\"directions\":{\"a\":2}}", "f", "the library is malformed: a direction"},
+		{"{\"programs\":[],\"sides\":{\"f\":{\"max\":3}}}", "f", "the library is malformed: a family's sides"},
+		{"{\"programs\":[],\"directed_words\":\"x\"}", "f", "the library is malformed: \"directed_words\""},
+		{"{\"programs\":{}}", "f", "the library is malformed: \"programs\" is not a list"},
+		{"[]", "f", "the library is malformed: not an object"},
+	};
+	json_t *t = task("t", "f", "hello", "2024-05-01", NULL), *r = json_array();
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		json_t *lib = json_loads(cases[i].lib, JSON_DECODE_ANY, NULL);
+		assert_non_null(lib);
+		crmw__prog_next nx;
+		assert_int_equal(crmw__induced_next(&nx, lib, t, cases[i].family, r), CRMW_OK);
+		if (nx.kind != CRMW__PROG_ABSTAIN || !strstr(nx.why, cases[i].why))
+			fail_msg("library %zu: kind %d, '%s' does not say '%s'", i, nx.kind, nx.why, cases[i].why);
+		crmw__prog_next_clear(&nx);
+		json_decref(lib);
+	}
+	/* a good program beside a bad one still answers */
+	json_t *lib = json_loads("{\"programs\":[{\"family\":\"f\",\"steps\":[{\"name\":\"respond\",\"arguments\":{\"content\":5}}]},"
+				 "{\"family\":\"f\",\"steps\":[{\"arguments\":{}},{\"name\":\"respond\",\"arguments\":{\"content\":1}}]}]}",
+				 0, NULL);
+	expect_answer(lib, t, "[]", "5");
+	json_decref(lib);
+	/* and the interpreter refuses a negative period index run unchecked */
+	json_t *p = json_loads("[{\"name\":\"respond\",\"arguments\":{\"content\":{\"$period\":\"start\",\"index\":-1,\"of\":1}}}]", 0, NULL);
+	json_t *t2 = task("t", "f", "deals in the past 3 months", "2024-05-01", NULL);
+	crmw__prog_next nx;
+	assert_int_equal(crmw__program_next(&nx, p, t2, r), CRMW_OK);
+	assert_int_equal(nx.kind, CRMW__PROG_ABSTAIN);
+	if (!strstr(nx.why, "no time expression -1"))
+		fail_msg("%s", nx.why);
+	crmw__prog_next_clear(&nx);
+	json_decref(p);
+	json_decref(t2);
+	json_decref(t);
+	json_decref(r);
+}
+
 /* Gold programs run on the same interpreter: $ref with as/default. */
 static void test_gold_notation(void **state)
 {
@@ -508,6 +587,7 @@ int main(void)
 		cmocka_unit_test(test_guard_and_shapes), cmocka_unit_test(test_disagreement),
 		cmocka_unit_test(test_direction_words),
 		cmocka_unit_test(test_malformed),      cmocka_unit_test(test_gold_notation),
+		cmocka_unit_test(test_untrusted_library),
 	};
 	cmocka_set_message_output(CM_OUTPUT_TAP);
 	return cmocka_run_group_tests_name("program", tests, NULL, NULL);
