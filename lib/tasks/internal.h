@@ -93,6 +93,7 @@ int crmw__gold_run_results(crmw__gold_runner *r, const json_t *task, json_t **re
 #define CRMW__PROG_MAX_NODES 20000
 #define CRMW__PROG_MAX_ANY 256
 #define CRMW__PROG_MAX_PERIODS 8
+#define CRMW__PROG_MAX_OFFSET 1000 /* of "$number" */
 
 typedef struct crmw__prog_tok {
 	size_t at, len;

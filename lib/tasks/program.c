@@ -304,6 +304,8 @@ static json_t *ev_number(const json_t *e, const crmw__prog_ctx *c, char *why, si
 	const json_t *a = json_object_get(e, "$number"), *after = json_object_get(a, "after");
 	json_int_t off = json_integer_value(json_object_get(a, "offset"));
 	size_t n = json_array_size(after);
+	if (off < -CRMW__PROG_MAX_OFFSET || off > CRMW__PROG_MAX_OFFSET)
+		return WHY("an offset beyond %d", CRMW__PROG_MAX_OFFSET);
 	int64_t found = -1;
 	for (size_t i = n; i < c->ntok; i++) {
 		if (c->tok[i].num < 0 || !words_at(c, i - n, after))
@@ -706,7 +708,8 @@ static bool check_value(check *k, const json_t *e, long step, int depth)
 			bool num = key[1] == 'n';
 			const json_t *off = json_object_get(a, "offset");
 			if (!json_is_object(a) || !is_words(json_object_get(a, "after")) ||
-			    (num ? !json_is_integer(off) || json_integer_value(off) < -1000 || json_integer_value(off) > 1000
+			    (num ? !json_is_integer(off) || json_integer_value(off) < -CRMW__PROG_MAX_OFFSET ||
+					json_integer_value(off) > CRMW__PROG_MAX_OFFSET
 				 : !is_words(json_object_get(a, "before"))) ||
 			    !only_keys(k, a, key, num ? (const char *const[]){"after", "offset", NULL}
 						      : (const char *const[]){"after", "before", NULL}))
@@ -822,7 +825,7 @@ int crmw__program_check(const json_t *program, char *why, size_t len)
 		snprintf(pre, sizeof pre, "guard %zu: ", i);
 		const json_t *after = json_object_get(st, "after");
 		if (!json_is_object(st) || !json_is_integer(after) || json_integer_value(after) < 0 ||
-		    json_integer_value(after) + 1 >= (json_int_t)n)
+		    json_integer_value(after) >= (json_int_t)n - 1)
 			(void)bad(&k, "\"after\" must name a step before respond%s%s", "", "");
 		else if (!json_object_get(st, "content"))
 			(void)bad(&k, "a guard needs a \"content\"%s%s", "", "");

@@ -431,6 +431,12 @@ static void test_malformed(void **state)
 		 "unknown shape \"huge\""},
 		{"{\"steps\":[{\"name\":\"respond\",\"arguments\":{\"content\":1}}],\"owner\":\"me\"}", "unknown key \"owner\""},
 		{"[{\"name\":\"respond\",\"arguments\":{\"content\":{\"$any\":[]}}}]", "\"$any\" must be a list of 1 to 256 values"},
+		/* "after" + 1 overflowed */
+		{"{\"steps\":[{\"name\":\"a\"},{\"name\":\"respond\",\"arguments\":{\"content\":1}}],"
+		 "\"guards\":[{\"after\":9223372036854775807,\"shapes\":[],\"content\":1}]}",
+		 "guard 0: \"after\" must name a step before respond"},
+		{"[{\"name\":\"respond\",\"arguments\":{\"content\":{\"$number\":{\"after\":[\"top\"],\"offset\":1001}}}}]",
+		 "$number needs"},
 	};
 	char why[400];
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
@@ -462,6 +468,17 @@ static void test_malformed(void **state)
 	crmw__prog_next_clear(&nx);
 	json_decref(p);
 	crmw_buf_dispose(&b);
+	/* a $number offset beyond the bound, run unchecked, is refused too (found + offset overflowed) */
+	p = json_loads("[{\"name\":\"respond\",\"arguments\":{\"content\":{\"$number\":{\"after\":[\"top\"],"
+		       "\"offset\":9223372036854775807}}}}]",
+		       0, NULL);
+	json_t *top = task("x", "x", "top 5 deals", "2024-01-01", NULL);
+	assert_int_equal(crmw__program_next(&nx, p, top, r), CRMW_OK);
+	assert_int_equal(nx.kind, CRMW__PROG_ABSTAIN);
+	assert_non_null(strstr(nx.why, "an offset beyond 1000"));
+	crmw__prog_next_clear(&nx);
+	json_decref(top);
+	json_decref(p);
 	/* an episode of the wrong shape is named */
 	json_t *eps = json_pack("[{s:o}]", "task", task("y", "y", "q", "2024-01-01", NULL));
 	assert_null(crmw__induce(eps, 2, why, sizeof why));
