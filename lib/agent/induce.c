@@ -277,14 +277,22 @@ static bool has_dollar_key(const json_t *v)
 	return false;
 }
 
-static json_t *words_json(const crmw__prog_ctx *c, size_t from, size_t to)
+/* The words of tokens [from, to), or NULL: out of memory (*rc), or a
+ * token that is not valid text (no explanation, *rc left alone). */
+static json_t *words_json(const crmw__prog_ctx *c, size_t from, size_t to, int *rc)
 {
 	json_t *w = json_array();
-	for (size_t i = from; w && i < to; i++)
-		if (json_array_append_new(w, json_stringn(c->low + c->tok[i].at, c->tok[i].len))) {
+	if (!w)
+		*rc = CRMW_ENOMEM;
+	for (size_t i = from; w && i < to; i++) {
+		json_t *x = json_stringn(c->low + c->tok[i].at, c->tok[i].len);
+		if (!x || json_array_append_new(w, x)) {
+			if (x)
+				*rc = CRMW_ENOMEM;
 			json_decref(w);
 			return NULL;
 		}
+	}
 	return w;
 }
 
@@ -336,10 +344,10 @@ static int task_cands(slot *s, const ep *e, const json_t *v)
 					continue;
 				for (size_t l = 1; l <= 2 && l <= a && !rc; l++)
 					for (size_t r = 1; r <= 2 && b + r <= c->ntok && !rc; r++) {
-						json_t *L = words_json(c, a - l, a), *R = words_json(c, b, b + r);
-						rc = add_cand(s, L && R ? json_pack("{s:{s:o,s:o}}", "$phrase", "after", L, "before", R) : NULL,
-							      K_TASK);
-						if (!(L && R)) {
+						json_t *L = words_json(c, a - l, a, &rc), *R = rc ? NULL : words_json(c, b, b + r, &rc);
+						if (L && R)
+							rc = add_cand(s, json_pack("{s:{s:o,s:o}}", "$phrase", "after", L, "before", R), K_TASK);
+						else {
 							json_decref(L);
 							json_decref(R);
 						}
@@ -353,9 +361,9 @@ static int task_cands(slot *s, const ep *e, const json_t *v)
 			if (num < 0 || want - num < -2 || want - num > 2)
 				continue;
 			for (size_t l = 1; l <= 2 && l <= i && !rc; l++) {
-				json_t *L = words_json(c, i - l, i);
-				rc = add_cand(s, L ? json_pack("{s:{s:o,s:I}}", "$number", "after", L, "offset", want - num) : NULL,
-					      K_TASK);
+				json_t *L = words_json(c, i - l, i, &rc);
+				if (L)
+					rc = add_cand(s, json_pack("{s:{s:o,s:I}}", "$number", "after", L, "offset", want - num), K_TASK);
 			}
 		}
 	}

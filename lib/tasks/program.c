@@ -39,8 +39,9 @@
  *     {"$count": "/N/path"}               the size of a list or map
  *     {"$any": [value, ...]}              every alternative, which must agree
  *
- * Words are ASCII-lower-cased tokens (runs of letters and digits; any
- * other non-blank byte is a token of its own).  A value that cannot be
+ * Words are ASCII-lower-cased tokens (runs of ASCII letters and digits,
+ * runs of non-ASCII characters; any other non-blank byte is a token of its
+ * own).  A value that cannot be
  * computed makes the interpreter abstain with the reason; programs read
  * from a store are checked first (crmw__program_check): bounded sizes and
  * depth, known operators and keys, references to earlier steps only.
@@ -87,6 +88,9 @@ static int tokenize(crmw__prog_ctx *c)
 		if (alnum(ch))
 			while (e < n && (alnum((unsigned char)s[e]) ||
 					 (s[e] == '\'' && e + 1 < n && alnum((unsigned char)s[e + 1]))))
+				e++;
+		else if (ch >= 0x80) /* a run of non-ASCII characters, never cut inside one */
+			while (e < n && (unsigned char)s[e] >= 0x80)
 				e++;
 		if (c->ntok == cap) {
 			size_t nc = cap ? 2 * cap : 64;
@@ -336,7 +340,7 @@ static json_t *ev_phrase(const json_t *e, const crmw__prog_ctx *c, char *why, si
 			json_t *p = json_stringn(c->query + a0->at, a1->at + a1->len - a0->at);
 			if (!p) {
 				json_decref(found);
-				return WHY("out of memory");
+				return WHY("the phrase between the words is not valid text");
 			}
 			if (found && !json_equal(found, p)) {
 				json_t *t = WHY("the contexts hold two phrases: '%s' and '%s'", json_string_value(found),

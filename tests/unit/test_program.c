@@ -567,6 +567,68 @@ static void test_untrusted_library(void **state)
 	json_decref(r);
 }
 
+/* Non-ASCII text is tokenized a character run at a time: a phrase never
+ * cuts a character, and induction reads a number after "€". */
+static void test_utf8(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *prog, *query, *answer;
+	} cases[] = {
+		{"{\"$phrase\":{\"after\":[\"x\"],\"before\":[]}}", "x \u00e9", "\u00e9"},
+		{"{\"$phrase\":{\"after\":[],\"before\":[\"y\"]}}", "\u00e9y", "\u00e9"},
+		{"{\"$phrase\":{\"after\":[\"to\"],\"before\":[\"now\"]}}", "ship to M\u00fcnchen \u20ac now", "M\u00fcnchen \u20ac"},
+		{"{\"$number\":{\"after\":[\"\u20ac\"],\"offset\":0}}", "deals over \u20ac5000 now", "5000"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char text[300];
+		snprintf(text, sizeof text, "[{\"name\":\"respond\",\"arguments\":{\"content\":%s}}]", cases[i].prog);
+		json_t *p = json_loads(text, 0, NULL), *t = task("u", "u", cases[i].query, "2024-05-01", NULL), *r = json_array();
+		assert_non_null(p);
+		crmw__prog_next nx;
+		assert_int_equal(crmw__program_next(&nx, p, t, r), CRMW_OK);
+		if (nx.kind != CRMW__PROG_ANSWER || strcmp(nx.answer, cases[i].answer) != 0)
+			fail_msg("case %zu: kind %d answer '%s' why '%s'", i, nx.kind, nx.answer ? nx.answer : "", nx.why);
+		crmw__prog_next_clear(&nx);
+		json_decref(p);
+		json_decref(t);
+		json_decref(r);
+	}
+	/* the phrase as a call's argument, which failed with CRMW_ENOMEM */
+	json_t *p = json_loads("[{\"name\":\"q\",\"arguments\":{\"x\":{\"$phrase\":{\"after\":[\"x\"],\"before\":[]}}}},"
+			       "{\"name\":\"respond\",\"arguments\":{\"content\":1}}]",
+			       0, NULL);
+	json_t *t = task("u", "u", "x \u00e9", "2024-05-01", NULL), *r = json_array();
+	crmw__prog_next nx;
+	assert_int_equal(crmw__program_next(&nx, p, t, r), CRMW_OK);
+	assert_int_equal(nx.kind, CRMW__PROG_CALL);
+	json_t *want = json_pack("{s:s}", "x", "\u00e9");
+	assert_true(json_equal(want, nx.arguments));
+	json_decref(want);
+	crmw__prog_next_clear(&nx);
+	json_decref(p);
+	json_decref(t);
+	/* induction on "€5000" */
+	json_t *eps = json_array();
+	for (int i = 0; i < 3; i++) {
+		char q[64], id[8], calls[64];
+		snprintf(q, sizeof q, "deals over \u20ac%d now", 5000 + 1000 * i);
+		snprintf(id, sizeof id, "e%d", i);
+		snprintf(calls, sizeof calls, "[{\"name\":\"q\",\"arguments\":{\"min\":%d}}]", 5000 + 1000 * i);
+		json_array_append_new(eps, episode(task(id, "f", q, "2024-05-01", NULL), calls, "[[1]]", "1"));
+	}
+	char why[300];
+	json_t *lib = crmw__induce(eps, 2, why, sizeof why);
+	if (!lib)
+		fail_msg("induce: %s", why);
+	t = task("n", "f", "deals over \u20ac9000 now", "2024-05-01", NULL);
+	expect_call(lib, t, "[]", "q", "{\"min\":9000}");
+	json_decref(t);
+	json_decref(lib);
+	json_decref(eps);
+	json_decref(r);
+}
+
 /* Gold programs run on the same interpreter: $ref with as/default. */
 static void test_gold_notation(void **state)
 {
@@ -604,7 +666,7 @@ int main(void)
 		cmocka_unit_test(test_guard_and_shapes), cmocka_unit_test(test_disagreement),
 		cmocka_unit_test(test_direction_words),
 		cmocka_unit_test(test_malformed),      cmocka_unit_test(test_gold_notation),
-		cmocka_unit_test(test_untrusted_library),
+		cmocka_unit_test(test_untrusted_library), cmocka_unit_test(test_utf8),
 	};
 	cmocka_set_message_output(CM_OUTPUT_TAP);
 	return cmocka_run_group_tests_name("program", tests, NULL, NULL);
