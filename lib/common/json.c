@@ -646,6 +646,21 @@ int crmw__json_write(crmw_buf *b, const json_t *v)
 	}
 }
 
+/* An array index: "0" or digits without a leading zero, below 10^18. */
+static bool pointer_index(const char *t, size_t n, size_t *out)
+{
+	if (n == 0 || n > 18 || (t[0] == '0' && n > 1))
+		return false;
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (t[i] < '0' || t[i] > '9')
+			return false;
+		k = k * 10 + (size_t)(t[i] - '0');
+	}
+	*out = k;
+	return true;
+}
+
 const json_t *crmw__json_pointer(const json_t *root, const char *p)
 {
 	if (*p == '\0')
@@ -653,11 +668,24 @@ const json_t *crmw__json_pointer(const json_t *root, const char *p)
 	if (*p != '/')
 		return NULL;
 	const json_t *cur = root;
+	char small[256], *tok = small;
+	size_t cap = sizeof small;
 	while (cur && *p == '/') {
 		p++;
-		char tok[256];
-		size_t n = 0;
-		while (*p && *p != '/' && n < sizeof tok - 1) {
+		size_t raw = strcspn(p, "/"), n = 0;
+		if (raw >= cap) {
+			/* a long key: never cut, or the rest of the path would be lost */
+			char *big = malloc(raw + 1);
+			if (!big) {
+				cur = NULL;
+				break;
+			}
+			if (tok != small)
+				free(tok);
+			tok = big;
+			cap = raw + 1;
+		}
+		for (const char *end = p + raw; p < end;) {
 			if (p[0] == '~' && (p[1] == '0' || p[1] == '1')) {
 				tok[n++] = p[1] == '0' ? '~' : '/';
 				p += 2;
@@ -666,15 +694,15 @@ const json_t *crmw__json_pointer(const json_t *root, const char *p)
 			tok[n++] = *p++;
 		}
 		tok[n] = '\0';
-		if (json_is_array(cur)) {
-			char *end;
-			long k = strtol(tok, &end, 10);
-			cur = *tok && *end == '\0' && k >= 0 ? json_array_get(cur, (size_t)k) : NULL;
-		} else if (json_is_object(cur)) {
-			cur = json_object_get(cur, tok);
-		} else {
+		size_t k;
+		if (json_is_array(cur))
+			cur = pointer_index(tok, n, &k) ? json_array_get(cur, k) : NULL;
+		else if (json_is_object(cur))
+			cur = json_object_getn(cur, tok, n);
+		else
 			cur = NULL;
-		}
 	}
+	if (tok != small)
+		free(tok);
 	return cur;
 }

@@ -60,7 +60,8 @@ int crmw__json_keyed(json_t **out, crmw_err *e, const char *text, const char *wh
 		     const char *const *keys, size_t nkeys);
 
 /* The value an RFC 6901 pointer names in `root`, or NULL (an array index
- * is a decimal number; a reference token longer than 255 bytes is cut). */
+ * is "0" or decimal digits without a leading zero; reference tokens of any
+ * length; NULL too when out of memory for a token longer than 255 bytes). */
 const json_t *crmw__json_pointer(const json_t *root, const char *p);
 
 #endif
