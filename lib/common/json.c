@@ -706,3 +706,66 @@ const json_t *crmw__json_pointer(const json_t *root, const char *p)
 		free(tok);
 	return cur;
 }
+
+int crmw__json_measure(const json_t *v, size_t max_depth, size_t *nodes, size_t max_nodes, size_t *bytes,
+		       size_t max_bytes)
+{
+	typedef struct frame {
+		const json_t *v;
+		size_t i;  /* arrays: the next index */
+		void *it;  /* objects: the next member */
+	} frame;
+	frame small[32], *st = small;
+	size_t cap = sizeof small / sizeof *small, n = 0;
+	int rc = 0;
+	const json_t *x = v;
+	for (;;) {
+		/* x: the next value to count, at depth n */
+		if (x) {
+			if (++*nodes > max_nodes || n > max_depth) {
+				rc = 1;
+				break;
+			}
+			if (bytes && json_is_string(x) && (*bytes += json_string_length(x)) > max_bytes) {
+				rc = 1;
+				break;
+			}
+			if ((json_is_array(x) && json_array_size(x)) || (json_is_object(x) && json_object_size(x))) {
+				if (n == cap) {
+					frame *b = malloc(2 * cap * sizeof *b);
+					if (!b) {
+						rc = -1;
+						break;
+					}
+					memcpy(b, st, n * sizeof *b);
+					if (st != small)
+						free(st);
+					st = b;
+					cap *= 2;
+				}
+				st[n++] = (frame){x, 0, json_is_object(x) ? json_object_iter((json_t *)x) : NULL};
+			}
+		}
+		if (n == 0)
+			break;
+		frame *f = &st[n - 1];
+		if (json_is_array(f->v)) {
+			x = f->i < json_array_size(f->v) ? json_array_get(f->v, f->i++) : NULL;
+		} else if (f->it) {
+			const char *k = json_object_iter_key(f->it);
+			x = json_object_iter_value(f->it);
+			f->it = json_object_iter_next((json_t *)f->v, f->it);
+			if (bytes && (*bytes += strlen(k)) > max_bytes) {
+				rc = 1;
+				break;
+			}
+		} else {
+			x = NULL;
+		}
+		if (!x)
+			n--;
+	}
+	if (st != small)
+		free(st);
+	return rc;
+}

@@ -629,6 +629,154 @@ static void test_utf8(void **state)
 	json_decref(r);
 }
 
+/* A small checked program cannot make a large value or a long search:
+ * one evaluation has a budget of work (CRMW__PROG_MAX_COST). */
+static void test_cost_bounds(void **state)
+{
+	(void)state;
+	char why[400];
+	crmw__prog_next nx;
+	/* 2,000 references to one 50 KB result: 100 MB as arguments */
+	crmw_buf b = CRMW_BUF_INIT;
+	crmw__buf_puts(&b, "[{\"name\":\"q\"},{\"name\":\"q\",\"arguments\":{\"x\":[");
+	for (int i = 0; i < 2000; i++)
+		crmw__buf_printf(&b, "%s{\"$ref\":\"/0/0\"}", i ? "," : "");
+	crmw__buf_puts(&b, "]}},{\"name\":\"respond\",\"arguments\":{\"content\":1}}]");
+	json_t *p = json_loads(b.data, 0, NULL);
+	assert_non_null(p);
+	assert_int_equal(crmw__program_check(p, why, sizeof why), CRMW_OK);
+	char *big = malloc(50001);
+	memset(big, 'x', 50000);
+	big[50000] = '\0';
+	json_t *r = json_pack("[[s]]", big), *t = task("c", "c", "q", "2024-01-01", NULL);
+	free(big);
+	assert_int_equal(crmw__program_next(&nx, p, t, r), CRMW_OK);
+	assert_int_equal(nx.kind, CRMW__PROG_ABSTAIN);
+	if (!strstr(nx.why, "the program is too costly"))
+		fail_msg("%s", nx.why);
+	crmw__prog_next_clear(&nx);
+	json_decref(p);
+	json_decref(t);
+	crmw_buf_dispose(&b);
+	/* a few references are paid for */
+	p = json_loads("[{\"name\":\"q\"},{\"name\":\"q\",\"arguments\":{\"x\":[{\"$ref\":\"/0/0\"},{\"$ref\":\"/0/0\"}]}},"
+		       "{\"name\":\"respond\",\"arguments\":{\"content\":1}}]",
+		       0, NULL);
+	assert_int_equal(crmw__program_next(&nx, p, t = task("c", "c", "q", "2024-01-01", NULL), r), CRMW_OK);
+	assert_int_equal(nx.kind, CRMW__PROG_CALL);
+	crmw__prog_next_clear(&nx);
+	json_decref(p);
+	json_decref(r);
+	json_decref(t);
+	/* 2,048 $number over a query of 8,000 words */
+	b = (crmw_buf)CRMW_BUF_INIT;
+	crmw__buf_puts(&b, "[{\"name\":\"respond\",\"arguments\":{\"content\":{\"$any\":[");
+	for (int j = 0; j < 8; j++) {
+		crmw__buf_printf(&b, "%s{\"$any\":[", j ? "," : "");
+		for (int i = 0; i < 256; i++)
+			crmw__buf_printf(&b, "%s{\"$number\":{\"after\":[\"a\",\"a\",\"a\",\"a\",\"a\",\"a\",\"a\",\"b\"],\"offset\":0}}",
+					 i ? "," : "");
+		crmw__buf_puts(&b, "]}");
+	}
+	crmw__buf_puts(&b, "]}}}]");
+	p = json_loads(b.data, 0, NULL);
+	assert_non_null(p);
+	assert_int_equal(crmw__program_check(p, why, sizeof why), CRMW_OK);
+	crmw_buf q = CRMW_BUF_INIT;
+	for (int i = 0; i < 8000; i++)
+		crmw__buf_puts(&q, "a ");
+	crmw__buf_puts(&q, "7");
+	t = task("c", "c", q.data, "2024-01-01", NULL);
+	r = json_array();
+	assert_int_equal(crmw__program_next(&nx, p, t, r), CRMW_OK);
+	assert_int_equal(nx.kind, CRMW__PROG_ABSTAIN);
+	if (!strstr(nx.why, "the program is too costly"))
+		fail_msg("%.200s", nx.why);
+	crmw__prog_next_clear(&nx);
+	json_decref(p);
+	json_decref(t);
+	crmw_buf_dispose(&b);
+	crmw_buf_dispose(&q);
+	/* $pick looks for values of at most 256 bytes, at word boundaries */
+	char name[301];
+	memset(name, 'n', 300);
+	name[300] = '\0';
+	char query[400];
+	snprintf(query, sizeof query, "about %s and Acme", name);
+	t = task("c", "c", query, "2024-01-01", NULL);
+	crmw__prog_ctx c;
+	assert_int_equal(crmw__prog_ctx_init(&c, t, NULL), CRMW_OK);
+	assert_false(crmw__prog_in_query(&c, name));
+	name[256] = '\0';
+	assert_false(crmw__prog_in_query(&c, name)); /* inside a word */
+	assert_true(crmw__prog_in_query(&c, "ACME"));
+	assert_true(crmw__prog_in_query(&c, "about"));
+	assert_false(crmw__prog_in_query(&c, "acm"));
+	assert_false(crmw__prog_in_query(&c, "bout"));
+	crmw__prog_ctx_dispose(&c);
+	json_decref(t);
+	snprintf(query, sizeof query, "about %s and Acme", name);
+	t = task("c", "c", query, "2024-01-01", NULL);
+	assert_int_equal(crmw__prog_ctx_init(&c, t, NULL), CRMW_OK);
+	assert_true(crmw__prog_in_query(&c, name)); /* 256 bytes */
+	crmw__prog_ctx_dispose(&c);
+	json_decref(t);
+	/* many ids: each once, in order */
+	crmw_buf ids = CRMW_BUF_INIT;
+	for (int i = 0; i < 3000; i++)
+		crmw__buf_printf(&ids, "001A%014d 001A%014d ", i, i / 2);
+	t = task("c", "c", ids.data, "2024-01-01", NULL);
+	assert_int_equal(crmw__prog_ctx_init(&c, t, NULL), CRMW_OK);
+	assert_int_equal(json_array_size(c.ids), 3000);
+	assert_string_equal(json_string_value(json_array_get(c.ids, 1)), "001A00000000000001");
+	assert_string_equal(json_string_value(json_array_get(c.ids, 2999)), "001A00000000002999");
+	crmw__prog_ctx_dispose(&c);
+	json_decref(t);
+	crmw_buf_dispose(&ids);
+}
+
+/* Out of memory is an error (CRMW_ENOMEM), never an abstention: with
+ * jansson failing after n allocations, the interpreter either calls or
+ * says so, wherever the failure falls ("$any" wrapped the reason, and the
+ * text "out of memory" was what told it apart). */
+static size_t allocs_left;
+static void *failing_malloc(size_t n)
+{
+	if (allocs_left == 0)
+		return NULL;
+	allocs_left--;
+	return malloc(n);
+}
+
+static void test_out_of_memory(void **state)
+{
+	(void)state;
+	json_t *p = json_loads("[{\"name\":\"q\"},{\"name\":\"q\",\"arguments\":{\"x\":{\"$any\":[{\"$ref\":\"/0\",\"as\":\"text\"},"
+			       "{\"$ref\":\"/0\",\"as\":\"text\"}]},\"y\":[1,{\"$lit\":{\"a\":1}}]}},"
+			       "{\"name\":\"respond\",\"arguments\":{\"content\":1}}]",
+			       0, NULL);
+	json_t *t = task("m", "m", "q", "2024-01-01", NULL), *r = json_loads("[[\"a\",\"b\"]]", 0, NULL);
+	assert_non_null(p);
+	bool done = false;
+	for (size_t n = 0; n < 400 && !done; n++) {
+		crmw__prog_next nx;
+		allocs_left = n;
+		json_set_alloc_funcs(failing_malloc, free);
+		int rc = crmw__program_next(&nx, p, t, r);
+		json_set_alloc_funcs(malloc, free);
+		if (rc == CRMW_OK && nx.kind != CRMW__PROG_CALL)
+			fail_msg("%zu allocations: kind %d, rc %d: %s", n, nx.kind, rc, nx.why);
+		if (rc != CRMW_OK)
+			assert_int_equal(rc, CRMW_ENOMEM);
+		done = rc == CRMW_OK;
+		crmw__prog_next_clear(&nx);
+	}
+	assert_true(done);
+	json_decref(p);
+	json_decref(t);
+	json_decref(r);
+}
+
 /* Gold programs run on the same interpreter: $ref with as/default. */
 static void test_gold_notation(void **state)
 {
@@ -667,6 +815,7 @@ int main(void)
 		cmocka_unit_test(test_direction_words),
 		cmocka_unit_test(test_malformed),      cmocka_unit_test(test_gold_notation),
 		cmocka_unit_test(test_untrusted_library), cmocka_unit_test(test_utf8),
+		cmocka_unit_test(test_cost_bounds),      cmocka_unit_test(test_out_of_memory),
 	};
 	cmocka_set_message_output(CM_OUTPUT_TAP);
 	return cmocka_run_group_tests_name("program", tests, NULL, NULL);
