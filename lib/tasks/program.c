@@ -749,6 +749,22 @@ static bool only_keys(check *k, const json_t *o, const char *op, const char *con
 	return true;
 }
 
+/* A literal (of "$lit", or a "default") held at `depth`: counted toward
+ * the bounds on values and nesting like any other, without recursion. */
+static bool check_literal(check *k, const json_t *v, int depth)
+{
+	if (depth > CRMW__PROG_MAX_DEPTH)
+		return bad(k, "a value nested deeper than %s levels%s", "16", "");
+	int m = crmw__json_measure(v, (size_t)(CRMW__PROG_MAX_DEPTH - depth), &k->nodes, CRMW__PROG_MAX_NODES, NULL, 0);
+	if (m < 0)
+		return bad(k, "out of memory checking a value%s%s", "", "");
+	if (m > 0 && k->nodes > CRMW__PROG_MAX_NODES)
+		return bad(k, "more than %s values%s", "20000", "");
+	if (m > 0)
+		return bad(k, "a value nested deeper than %s levels%s", "16", "");
+	return true;
+}
+
 static bool check_value(check *k, const json_t *e, long step, int depth)
 {
 	if (++k->nodes > CRMW__PROG_MAX_NODES)
@@ -769,7 +785,7 @@ static bool check_value(check *k, const json_t *e, long step, int depth)
 			continue;
 		const json_t *a = x;
 		if (strcmp(key, "$lit") == 0)
-			return only_keys(k, e, key, (const char *const[]){"$lit", NULL});
+			return check_literal(k, a, depth + 1) && only_keys(k, e, key, (const char *const[]){"$lit", NULL});
 		if (strcmp(key, "$ref") == 0) {
 			if (!is_ref(a, step))
 				return bad(k, "\"$ref\" must point into an earlier step's result (\"/N/...\")%s%s", "", "");
@@ -778,6 +794,8 @@ static bool check_value(check *k, const json_t *e, long step, int depth)
 				return bad(k, "\"as\" must be \"text\"%s%s", "", "");
 			if (pl && !json_is_string(pl))
 				return bad(k, "\"pluck\" must be a field name%s%s", "", "");
+			if (json_object_get(e, "default") && !check_literal(k, json_object_get(e, "default"), depth + 1))
+				return false;
 			return only_keys(k, e, key, (const char *const[]){"$ref", "as", "default", "pluck", NULL});
 		}
 		if (strcmp(key, "$task") == 0) {

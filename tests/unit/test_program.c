@@ -468,6 +468,44 @@ static void test_malformed(void **state)
 	crmw__prog_next_clear(&nx);
 	json_decref(p);
 	crmw_buf_dispose(&b);
+	/* literals count toward the same bounds ($lit and "default" were not walked) */
+	static const struct {
+		const char *open, *close;
+		int n;
+		const char *why;
+	} lits[] = {
+		{"{\"$lit\":", "}", 1000, "nested deeper than 16"},
+		{"{\"$ref\":\"/0\",\"default\":", "}", 1000, "nested deeper than 16"},
+		{"{\"$lit\":", "}", 16, "nested deeper than 16"},
+		{"{\"$lit\":", "}", 15, NULL},
+	};
+	for (size_t i = 0; i < sizeof lits / sizeof *lits; i++) {
+		b = (crmw_buf)CRMW_BUF_INIT;
+		crmw__buf_printf(&b, "[{\"name\":\"q\"},{\"name\":\"respond\",\"arguments\":{\"content\":%s", lits[i].open);
+		for (int j = 0; j < lits[i].n; j++)
+			crmw__buf_putc(&b, '[');
+		for (int j = 0; j < lits[i].n; j++)
+			crmw__buf_putc(&b, ']');
+		crmw__buf_printf(&b, "%s}}]", lits[i].close);
+		p = json_loads(b.data, 0, NULL);
+		assert_non_null(p);
+		int rc = crmw__program_check(p, why, sizeof why);
+		if (lits[i].why ? rc != CRMW_EINVALID || !strstr(why, lits[i].why) : rc != CRMW_OK)
+			fail_msg("literal %zu: %d '%s'", i, rc, why);
+		json_decref(p);
+		crmw_buf_dispose(&b);
+	}
+	b = (crmw_buf)CRMW_BUF_INIT;
+	crmw__buf_puts(&b, "[{\"name\":\"respond\",\"arguments\":{\"content\":{\"$lit\":[");
+	for (int i = 0; i < 100000; i++)
+		crmw__buf_printf(&b, "%s1", i ? "," : "");
+	crmw__buf_puts(&b, "]}}}]");
+	p = json_loads(b.data, 0, NULL);
+	assert_non_null(p);
+	assert_int_equal(crmw__program_check(p, why, sizeof why), CRMW_EINVALID);
+	assert_non_null(strstr(why, "more than 20000 values"));
+	json_decref(p);
+	crmw_buf_dispose(&b);
 	/* a $number offset beyond the bound, run unchecked, is refused too (found + offset overflowed) */
 	p = json_loads("[{\"name\":\"respond\",\"arguments\":{\"content\":{\"$number\":{\"after\":[\"top\"],"
 		       "\"offset\":9223372036854775807}}}}]",
