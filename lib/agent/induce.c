@@ -277,14 +277,22 @@ static bool has_dollar_key(const json_t *v)
 	return false;
 }
 
-static json_t *words_json(const crmw__prog_ctx *c, size_t from, size_t to)
+/* The words of tokens [from, to), or NULL: out of memory (*rc), or a
+ * token that is not valid text (no explanation, *rc left alone). */
+static json_t *words_json(const crmw__prog_ctx *c, size_t from, size_t to, int *rc)
 {
 	json_t *w = json_array();
-	for (size_t i = from; w && i < to; i++)
-		if (json_array_append_new(w, json_stringn(c->low + c->tok[i].at, c->tok[i].len))) {
+	if (!w)
+		*rc = CRMW_ENOMEM;
+	for (size_t i = from; w && i < to; i++) {
+		json_t *x = json_stringn(c->low + c->tok[i].at, c->tok[i].len);
+		if (!x || json_array_append_new(w, x)) {
+			if (x)
+				*rc = CRMW_ENOMEM;
 			json_decref(w);
 			return NULL;
 		}
+	}
 	return w;
 }
 
@@ -336,10 +344,10 @@ static int task_cands(slot *s, const ep *e, const json_t *v)
 					continue;
 				for (size_t l = 1; l <= 2 && l <= a && !rc; l++)
 					for (size_t r = 1; r <= 2 && b + r <= c->ntok && !rc; r++) {
-						json_t *L = words_json(c, a - l, a), *R = words_json(c, b, b + r);
-						rc = add_cand(s, L && R ? json_pack("{s:{s:o,s:o}}", "$phrase", "after", L, "before", R) : NULL,
-							      K_TASK);
-						if (!(L && R)) {
+						json_t *L = words_json(c, a - l, a, &rc), *R = rc ? NULL : words_json(c, b, b + r, &rc);
+						if (L && R)
+							rc = add_cand(s, json_pack("{s:{s:o,s:o}}", "$phrase", "after", L, "before", R), K_TASK);
+						else {
 							json_decref(L);
 							json_decref(R);
 						}
@@ -353,9 +361,9 @@ static int task_cands(slot *s, const ep *e, const json_t *v)
 			if (num < 0 || want - num < -2 || want - num > 2)
 				continue;
 			for (size_t l = 1; l <= 2 && l <= i && !rc; l++) {
-				json_t *L = words_json(c, i - l, i);
-				rc = add_cand(s, L ? json_pack("{s:{s:o,s:I}}", "$number", "after", L, "offset", want - num) : NULL,
-					      K_TASK);
+				json_t *L = words_json(c, i - l, i, &rc);
+				if (L)
+					rc = add_cand(s, json_pack("{s:{s:o,s:I}}", "$number", "after", L, "offset", want - num), K_TASK);
 			}
 		}
 	}
@@ -1239,6 +1247,7 @@ typedef struct runner {
 	const json_t *prog;
 	crmw__prog_next next;
 	bool out; /* dropped */
+	bool bad; /* malformed: never read beyond its check */
 } runner;
 
 static bool same_action(const crmw__prog_next *a, const crmw__prog_next *b)
@@ -1246,10 +1255,83 @@ static bool same_action(const crmw__prog_next *a, const crmw__prog_next *b)
 	if (a->kind != b->kind)
 		return false;
 	if (a->kind == CRMW__PROG_CALL)
-		return strcmp(a->name, b->name) == 0 && json_equal(a->arguments, b->arguments);
+		return a->name && b->name && strcmp(a->name, b->name) == 0 && json_equal(a->arguments, b->arguments);
 	if (a->kind == CRMW__PROG_ANSWER)
-		return strcmp(a->answer, b->answer) == 0;
+		return a->answer && b->answer && strcmp(a->answer, b->answer) == 0;
 	return false;
+}
+
+/* A library comes from a memory store anyone may write: every field the
+ * answering reads is checked for its type before it is read. */
+
+/* NULL, or an object whose values are non-negative integers (word counts). */
+static bool counts_ok(const json_t *v)
+{
+	if (!v)
+		return true;
+	if (!json_is_object(v))
+		return false;
+	const char *k;
+	json_t *x;
+	json_object_foreach((json_t *)v, k, x) if (!json_is_integer(x) || json_integer_value(x) < 0) return false;
+	return true;
+}
+
+static bool count_ok(const json_t *v)
+{
+	return !v || (json_is_integer(v) && json_integer_value(v) >= 0);
+}
+
+static bool side_ok(const json_t *v)
+{
+	const char *s = json_string_value(v);
+	return s && (strcmp(s, "max") == 0 || strcmp(s, "min") == 0);
+}
+
+static bool lib_ok(const json_t *lib, char *why, size_t len)
+{
+	const json_t *fams = json_object_get(lib, "families"), *dirs = json_object_get(lib, "directions"),
+		     *sides = json_object_get(lib, "sides"), *dw = json_object_get(lib, "directed_words"),
+		     *progs = json_object_get(lib, "programs");
+	const char *k;
+	json_t *x;
+	const char *what = !json_is_object(lib)			? "not an object"
+			   : progs && !json_is_array(progs)	? "\"programs\" is not a list"
+			   : fams && !json_is_object(fams)	? "\"families\" is not an object"
+			   : dirs && !json_is_object(dirs)	? "\"directions\" is not an object"
+			   : sides && !json_is_object(sides)	? "\"sides\" is not an object"
+			   : dw && !json_is_object(dw)		? "\"directed_words\" is not an object"
+								: NULL;
+	json_object_foreach((json_t *)fams, k, x) if (!what && !counts_ok(x)) what = "a family's words are not counts";
+	json_object_foreach((json_t *)dirs, k, x) if (!what && !side_ok(x)) what = "a direction is not \"max\" or \"min\"";
+	json_object_foreach((json_t *)sides, k, x) {
+		if (!what && (!json_is_object(x) || !counts_ok(json_object_get(x, "max")) || !counts_ok(json_object_get(x, "min"))))
+			what = "a family's sides are not {\"max\": counts, \"min\": counts}";
+	}
+	if (what)
+		snprintf(why, len, "the library is malformed: %s", what);
+	return what == NULL;
+}
+
+static bool prog_ok(const json_t *prog, char *why, size_t len)
+{
+	if (crmw__program_check(prog, why, len))
+		return false;
+	const char *what = !json_is_object(prog)				   ? "not an object"
+			   : !json_is_string(json_object_get(prog, "family"))	   ? "\"family\" is not a text"
+			   : !counts_ok(json_object_get(prog, "words"))		   ? "\"words\" are not counts"
+			   : !counts_ok(json_object_get(prog, "negative"))	   ? "\"negative\" are not counts"
+			   : !counts_ok(json_object_get(prog, "seen"))		   ? "\"seen\" are not counts"
+			   : !count_ok(json_object_get(prog, "solved"))		   ? "\"solved\" is not a count"
+			   : !count_ok(json_object_get(prog, "support"))	   ? "\"support\" is not a count"
+			   : !count_ok(json_object_get(prog, "docs"))		   ? "\"docs\" is not a count"
+			   : !count_ok(json_object_get(prog, "negatives"))	   ? "\"negatives\" is not a count"
+			   : json_object_get(prog, "directed") && !side_ok(json_object_get(prog, "directed"))
+				   ? "\"directed\" is not \"max\" or \"min\""
+				   : NULL;
+	if (what)
+		snprintf(why, len, "%s", what);
+	return what == NULL;
 }
 
 /* Query words (as add_words counts them) into an object. */
@@ -1456,7 +1538,7 @@ static bool fits_unlabelled(const json_t *lib, const json_t *prog, const json_t 
 			continue;
 		bool other = false;
 		for (size_t j = 0; j < nprog && !other; j++)
-			other = all[j].prog != prog &&
+			other = !all[j].bad && all[j].prog != prog &&
 				strcmp(json_string_value(json_object_get(all[j].prog, "family")),
 				       json_string_value(json_object_get(prog, "family"))) != 0 &&
 				json_object_get(json_object_get(all[j].prog, "words"), w);
@@ -1484,19 +1566,29 @@ int crmw__induced_next(crmw__prog_next *out, const json_t *lib, const json_t *ta
 		return CRMW_ENOMEM;
 	}
 	int rc = (qw = query_words(&c)) ? 0 : CRMW_ENOMEM;
+	bool lib_bad = !rc && !lib_ok(lib, out->why, sizeof out->why);
+	if (lib_bad)
+		np = 0;
 	for (size_t i = 0; i < np; i++) {
 		const json_t *p = json_array_get(progs, i);
-		if (family && strcmp(family, json_string_value(json_object_get(p, "family")) ? json_string_value(json_object_get(p, "family")) : ""))
+		const char *pf = json_string_value(json_object_get(p, "family"));
+		if (family && pf && strcmp(family, pf) != 0)
 			continue;
-		r[nr++].prog = p;
+		r[nr].prog = p;
+		char why[sizeof r[nr].next.why - 16];
+		if (!prog_ok(p, why, sizeof why)) {
+			r[nr].out = r[nr].bad = true;
+			snprintf(r[nr].next.why, sizeof r[nr].next.why, "skipped: %s", why);
+		}
+		nr++;
 	}
 	for (size_t i = 0; !family && i < nr; i++)
-		r[i].out = !fits_unlabelled(lib, r[i].prog, qw, nr, r, r[i].next.why, sizeof r[i].next.why);
+		r[i].out = r[i].out || !fits_unlabelled(lib, r[i].prog, qw, nr, r, r[i].next.why, sizeof r[i].next.why);
 	for (size_t i = 0; i < nr; i++)
 		r[i].out = r[i].out || unseen_word_veto(lib, r[i].prog, qw, r[i].next.why, sizeof r[i].next.why) ||
 			   !usable(r[i].prog, qw, r[i].next.why, sizeof r[i].next.why);
 	crmw_buf reasons = CRMW_BUF_INIT;
-	for (size_t k = 0; !rc && k <= json_array_size(results); k++) {
+	for (size_t k = 0; !rc && !lib_bad && k <= json_array_size(results); k++) {
 		c.results = sofar;
 		size_t left = 0;
 		for (size_t i = 0; i < nr && !rc; i++) {
@@ -1524,6 +1616,7 @@ int crmw__induced_next(crmw__prog_next *out, const json_t *lib, const json_t *ta
 			for (size_t i = 0; i < nr; i++) {
 				const crmw__prog_next *x = &r[i].next;
 				const char *fam = json_string_value(json_object_get(r[i].prog, "family"));
+				fam = fam ? fam : "?";
 				if (r[i].out && x->why[0])
 					crmw__buf_printf(&reasons, "%sprogram %zu (%s): %s", reasons.len ? "; " : "", i, fam, x->why);
 				else if (x->kind == CRMW__PROG_CALL)

@@ -646,6 +646,21 @@ int crmw__json_write(crmw_buf *b, const json_t *v)
 	}
 }
 
+/* An array index: "0" or digits without a leading zero, below 10^18. */
+static bool pointer_index(const char *t, size_t n, size_t *out)
+{
+	if (n == 0 || n > 18 || (t[0] == '0' && n > 1))
+		return false;
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (t[i] < '0' || t[i] > '9')
+			return false;
+		k = k * 10 + (size_t)(t[i] - '0');
+	}
+	*out = k;
+	return true;
+}
+
 const json_t *crmw__json_pointer(const json_t *root, const char *p)
 {
 	if (*p == '\0')
@@ -653,11 +668,24 @@ const json_t *crmw__json_pointer(const json_t *root, const char *p)
 	if (*p != '/')
 		return NULL;
 	const json_t *cur = root;
+	char small[256], *tok = small;
+	size_t cap = sizeof small;
 	while (cur && *p == '/') {
 		p++;
-		char tok[256];
-		size_t n = 0;
-		while (*p && *p != '/' && n < sizeof tok - 1) {
+		size_t raw = strcspn(p, "/"), n = 0;
+		if (raw >= cap) {
+			/* a long key: never cut, or the rest of the path would be lost */
+			char *big = malloc(raw + 1);
+			if (!big) {
+				cur = NULL;
+				break;
+			}
+			if (tok != small)
+				free(tok);
+			tok = big;
+			cap = raw + 1;
+		}
+		for (const char *end = p + raw; p < end;) {
 			if (p[0] == '~' && (p[1] == '0' || p[1] == '1')) {
 				tok[n++] = p[1] == '0' ? '~' : '/';
 				p += 2;
@@ -666,15 +694,78 @@ const json_t *crmw__json_pointer(const json_t *root, const char *p)
 			tok[n++] = *p++;
 		}
 		tok[n] = '\0';
-		if (json_is_array(cur)) {
-			char *end;
-			long k = strtol(tok, &end, 10);
-			cur = *tok && *end == '\0' && k >= 0 ? json_array_get(cur, (size_t)k) : NULL;
-		} else if (json_is_object(cur)) {
-			cur = json_object_get(cur, tok);
-		} else {
+		size_t k;
+		if (json_is_array(cur))
+			cur = pointer_index(tok, n, &k) ? json_array_get(cur, k) : NULL;
+		else if (json_is_object(cur))
+			cur = json_object_getn(cur, tok, n);
+		else
 			cur = NULL;
-		}
 	}
+	if (tok != small)
+		free(tok);
 	return cur;
+}
+
+int crmw__json_measure(const json_t *v, size_t max_depth, size_t *nodes, size_t max_nodes, size_t *bytes,
+		       size_t max_bytes)
+{
+	typedef struct frame {
+		const json_t *v;
+		size_t i;  /* arrays: the next index */
+		void *it;  /* objects: the next member */
+	} frame;
+	frame small[32], *st = small;
+	size_t cap = sizeof small / sizeof *small, n = 0;
+	int rc = 0;
+	const json_t *x = v;
+	for (;;) {
+		/* x: the next value to count, at depth n */
+		if (x) {
+			if (++*nodes > max_nodes || n > max_depth) {
+				rc = 1;
+				break;
+			}
+			if (bytes && json_is_string(x) && (*bytes += json_string_length(x)) > max_bytes) {
+				rc = 1;
+				break;
+			}
+			if ((json_is_array(x) && json_array_size(x)) || (json_is_object(x) && json_object_size(x))) {
+				if (n == cap) {
+					frame *b = malloc(2 * cap * sizeof *b);
+					if (!b) {
+						rc = -1;
+						break;
+					}
+					memcpy(b, st, n * sizeof *b);
+					if (st != small)
+						free(st);
+					st = b;
+					cap *= 2;
+				}
+				st[n++] = (frame){x, 0, json_is_object(x) ? json_object_iter((json_t *)x) : NULL};
+			}
+		}
+		if (n == 0)
+			break;
+		frame *f = &st[n - 1];
+		if (json_is_array(f->v)) {
+			x = f->i < json_array_size(f->v) ? json_array_get(f->v, f->i++) : NULL;
+		} else if (f->it) {
+			const char *k = json_object_iter_key(f->it);
+			x = json_object_iter_value(f->it);
+			f->it = json_object_iter_next((json_t *)f->v, f->it);
+			if (bytes && (*bytes += strlen(k)) > max_bytes) {
+				rc = 1;
+				break;
+			}
+		} else {
+			x = NULL;
+		}
+		if (!x)
+			n--;
+	}
+	if (st != small)
+		free(st);
+	return rc;
 }

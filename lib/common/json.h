@@ -60,7 +60,17 @@ int crmw__json_keyed(json_t **out, crmw_err *e, const char *text, const char *wh
 		     const char *const *keys, size_t nkeys);
 
 /* The value an RFC 6901 pointer names in `root`, or NULL (an array index
- * is a decimal number; a reference token longer than 255 bytes is cut). */
+ * is "0" or decimal digits without a leading zero; reference tokens of any
+ * length; NULL too when out of memory for a token longer than 255 bytes). */
 const json_t *crmw__json_pointer(const json_t *root, const char *p);
+
+/* Count a value without recursion on its depth: *nodes grows by one for
+ * each value (v and everything it holds), *bytes (when not NULL) by the
+ * bytes of each string and key.  Stops as soon as a bound is passed.
+ * @return 0 within the bounds (v itself at depth 0, what it holds at 1...),
+ *         1 when *nodes passed max_nodes, *bytes max_bytes or the nesting
+ *         max_depth, -1 when out of memory (for the stack of a deep value) */
+int crmw__json_measure(const json_t *v, size_t max_depth, size_t *nodes, size_t max_nodes, size_t *bytes,
+		       size_t max_bytes);
 
 #endif

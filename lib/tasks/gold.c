@@ -88,21 +88,32 @@ char *crmw__answer_text(const json_t *v)
 }
 
 
-json_t *crmw__gold_resolve(const json_t *args, const json_t *results, char *why, size_t len)
+json_t *crmw__gold_resolve_rc(const json_t *args, const json_t *results, int *rc, char *why, size_t len)
 {
 	crmw__prog_ctx c;
+	*rc = CRMW_OK;
 	if (crmw__prog_ctx_init(&c, NULL, results)) {
 		snprintf(why, len, "out of memory");
+		*rc = CRMW_ENOMEM;
 		return NULL;
 	}
-	json_t *v = crmw__program_eval(args, &c, NULL, why, len);
+	int cls = 0;
+	json_t *v = crmw__program_eval(args, &c, &cls, why, len);
 	crmw__prog_ctx_dispose(&c);
 	/* a copy: the caller may change it, and the value may share the results' */
 	json_t *out = v ? json_deep_copy(v) : NULL;
-	if (v && !out)
+	if ((v && !out) || cls == CRMW__PROG_NOMEM) {
 		snprintf(why, len, "out of memory");
+		*rc = CRMW_ENOMEM;
+	}
 	json_decref(v);
 	return out;
+}
+
+json_t *crmw__gold_resolve(const json_t *args, const json_t *results, char *why, size_t len)
+{
+	int rc;
+	return crmw__gold_resolve_rc(args, results, &rc, why, len);
 }
 
 int crmw__gold_runner_task(crmw__gold_runner *r, const json_t *task, char *why, size_t len)
@@ -158,7 +169,15 @@ int crmw__gold_run_results(crmw__gold_runner *r, const json_t *task, json_t **re
 		json_t *rec = json_pack("{s:s}", "name", name);
 		json_array_append_new(steps, rec);
 		const json_t *raw = json_object_get(st, "arguments");
-		json_t *args = raw ? crmw__gold_resolve(raw, results, why, sizeof why) : json_object();
+		int rrc = CRMW_OK;
+		json_t *args = raw ? crmw__gold_resolve_rc(raw, results, &rrc, why, sizeof why) : json_object();
+		if (rrc || (!raw && !args)) {
+			json_decref(args);
+			crmw_buf_dispose(&out);
+			json_decref(rep);
+			json_decref(results);
+			return crmw__errf(NULL, CRMW_ENOMEM, "out of memory running a gold program");
+		}
 		if (!args) {
 			failed = true;
 			break;

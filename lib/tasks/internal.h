@@ -93,6 +93,10 @@ int crmw__gold_run_results(crmw__gold_runner *r, const json_t *task, json_t **re
 #define CRMW__PROG_MAX_NODES 20000
 #define CRMW__PROG_MAX_ANY 256
 #define CRMW__PROG_MAX_PERIODS 8
+#define CRMW__PROG_MAX_OFFSET 1000 /* of "$number" */
+#define CRMW__PROG_MAX_MATCH 256   /* bytes of a value "$pick" looks for in the query */
+#define CRMW__PROG_MAX_COST (1 << 24) /* work for one value: nodes and bytes read or made, query scanned */
+#define CRMW__PROG_NODE_COST 16	      /* a node of a value, in bytes of CRMW__PROG_MAX_COST */
 
 typedef struct crmw__prog_tok {
 	size_t at, len;
@@ -118,8 +122,10 @@ void crmw__prog_ctx_dispose(crmw__prog_ctx *c);
 
 /* Why a value could not be computed: the task does not fit an expression
  * (a number, phrase, period or id it reads is not there), a result does
- * not (a path, a shape), or the alternatives of "$any" disagree. */
-enum { CRMW__PROG_TASK = 1, CRMW__PROG_RESULT, CRMW__PROG_DISAGREE };
+ * not (a path, a shape; or the value costs more than CRMW__PROG_MAX_COST),
+ * the alternatives of "$any" disagree, or out of memory (an error, not an
+ * abstention). */
+enum { CRMW__PROG_TASK = 1, CRMW__PROG_RESULT, CRMW__PROG_DISAGREE, CRMW__PROG_NOMEM };
 
 /* The value of an expression (a new reference; the caller must not change
  * it: it may share the results' values), or NULL with why[] and *cls. */
@@ -161,6 +167,8 @@ void crmw__prog_next_clear(crmw__prog_next *n);
 /* Resolve the {"$ref"} arguments of a step against earlier results (the
  * program interpreter's evaluation, with no task). */
 json_t *crmw__gold_resolve(const json_t *args, const json_t *results, char *why, size_t whylen);
+/* The same; *rc is CRMW_ENOMEM when it failed for want of memory, else CRMW_OK. */
+json_t *crmw__gold_resolve_rc(const json_t *args, const json_t *results, int *rc, char *why, size_t whylen);
 
 /* A value as the text a model would answer: null and [] are "None", a list
  * is joined with ", ". Caller frees. */

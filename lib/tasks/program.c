@@ -39,13 +39,15 @@
  *     {"$count": "/N/path"}               the size of a list or map
  *     {"$any": [value, ...]}              every alternative, which must agree
  *
- * Words are ASCII-lower-cased tokens (runs of letters and digits; any
- * other non-blank byte is a token of its own).  A value that cannot be
+ * Words are ASCII-lower-cased tokens (runs of ASCII letters and digits,
+ * runs of non-ASCII characters; any other non-blank byte is a token of its
+ * own).  A value that cannot be
  * computed makes the interpreter abstain with the reason; programs read
  * from a store are checked first (crmw__program_check): bounded sizes and
  * depth, known operators and keys, references to earlier steps only.
  * SPDX-License-Identifier: Apache-2.0
  */
+#define _GNU_SOURCE /* memmem */
 #include "tasks/internal.h"
 #include "common/json.h"
 
@@ -88,6 +90,9 @@ static int tokenize(crmw__prog_ctx *c)
 			while (e < n && (alnum((unsigned char)s[e]) ||
 					 (s[e] == '\'' && e + 1 < n && alnum((unsigned char)s[e + 1]))))
 				e++;
+		else if (ch >= 0x80) /* a run of non-ASCII characters, never cut inside one */
+			while (e < n && (unsigned char)s[e] >= 0x80)
+				e++;
 		if (c->ntok == cap) {
 			size_t nc = cap ? 2 * cap : 64;
 			crmw__prog_tok *t = realloc(c->tok, nc * sizeof *t);
@@ -118,7 +123,8 @@ static int tokenize(crmw__prog_ctx *c)
 	return CRMW_OK;
 }
 
-static int add_ids(crmw__prog_ctx *c, const char *s)
+/* The ids of s not yet seen (`set`: id -> true) appended to c->ids. */
+static int add_ids(crmw__prog_ctx *c, json_t *set, const char *s)
 {
 	size_t n = s ? strlen(s) : 0;
 	for (size_t p = 0; p < n;) {
@@ -129,17 +135,10 @@ static int add_ids(crmw__prog_ctx *c, const char *s)
 		size_t e = p;
 		while (e < n && alnum((unsigned char)s[e]))
 			e++;
-		if (crmw__is_id_token(s + p, e - p)) {
+		if (crmw__is_id_token(s + p, e - p) && !json_object_getn(set, s + p, e - p)) {
 			json_t *id = json_stringn(s + p, e - p);
-			bool seen = false;
-			size_t i;
-			json_t *x;
-			json_array_foreach(c->ids, i, x) seen = seen || json_equal(x, id);
-			if (!id || (!seen && json_array_append(c->ids, id))) {
-				json_decref(id);
+			if (!id || json_array_append_new(c->ids, id) || json_object_setn_new(set, s + p, e - p, json_true()))
 				return CRMW_ENOMEM;
-			}
-			json_decref(id);
 		}
 		p = e;
 	}
@@ -162,11 +161,13 @@ int crmw__prog_ctx_init(crmw__prog_ctx *c, const json_t *task, const json_t *res
 		c->nper = crmw__period_find(c->query, strlen(c->query), c->today, c->per, CRMW__PROG_MAX_PERIODS);
 	}
 	c->ids = json_array();
-	int rc = c->ids ? tokenize(c) : CRMW_ENOMEM;
+	json_t *set = json_object();
+	int rc = c->ids && set ? tokenize(c) : CRMW_ENOMEM;
 	const json_t *req = json_object_get(json_object_get(task, "metadata"), "required");
-	rc = rc ? rc : add_ids(c, c->query);
-	rc = rc ? rc : add_ids(c, json_string_value(req));
-	rc = rc ? rc : add_ids(c, json_string_value(json_object_get(ctx, "role")));
+	rc = rc ? rc : add_ids(c, set, c->query);
+	rc = rc ? rc : add_ids(c, set, json_string_value(req));
+	rc = rc ? rc : add_ids(c, set, json_string_value(json_object_get(ctx, "role")));
+	json_decref(set);
 	if (rc)
 		crmw__prog_ctx_dispose(c);
 	return rc;
@@ -211,7 +212,53 @@ static bool words_at(const crmw__prog_ctx *c, size_t i, const json_t *words)
 	return true;
 }
 
-static json_t *date_value(int64_t days, const char *format, char *why, size_t len)
+/* One evaluation: the task, and what it may still spend.  Every value it
+ * reads or makes is paid for (a node, and the bytes of its strings), as is
+ * the scanning of the query, so that a small program cannot make a large
+ * value (the same result referenced thousands of times) or a long search. */
+typedef struct ev_run {
+	const crmw__prog_ctx *c;
+	size_t spent;
+	bool nomem;  /* out of memory: an error, not an abstention */
+	bool costly; /* the budget is spent */
+} ev_run;
+
+#define NOMEM() (r->nomem = true, WHY("out of memory"))
+#define COSTLY() (r->costly = true, WHY("the program is too costly"))
+
+/* Pay for `units` of work; false when that passes the budget. */
+static bool pay(ev_run *r, size_t units)
+{
+	if (r->costly || units > CRMW__PROG_MAX_COST - r->spent) {
+		r->costly = true;
+		return false;
+	}
+	r->spent += units;
+	return true;
+}
+
+/* Pay for a value read or made: its nodes (CRMW__PROG_NODE_COST each)
+ * and the bytes of its strings and keys. */
+static bool pay_value(ev_run *r, const json_t *v)
+{
+	size_t nodes = 0, bytes = 0, left = r->costly ? 0 : CRMW__PROG_MAX_COST - r->spent;
+	int m = crmw__json_measure(v, (size_t)-1, &nodes, left / CRMW__PROG_NODE_COST, &bytes, left);
+	if (m < 0) {
+		r->nomem = true;
+		return false;
+	}
+	if (m > 0)
+		r->costly = true;
+	return m == 0 && pay(r, nodes * CRMW__PROG_NODE_COST + bytes);
+}
+
+/* The reason a payment failed. */
+static json_t *unpaid(ev_run *r, char *why, size_t len)
+{
+	return r->nomem ? NOMEM() : COSTLY();
+}
+
+static json_t *date_value(int64_t days, const char *format, ev_run *r, char *why, size_t len)
 {
 	int y, m, d;
 	crmw__civil_from_days(days, &y, &m, &d);
@@ -223,29 +270,31 @@ static json_t *date_value(int64_t days, const char *format, char *why, size_t le
 	else
 		snprintf(buf, sizeof buf, "%04d-%02d-%02dT00:00:00Z", y, m, d);
 	json_t *v = json_string(buf);
-	return v ? v : WHY("out of memory");
+	return v ? v : NOMEM();
 }
 
 /* The referenced result, borrowed; NULL with a reason when missing. */
-static const json_t *ref_at(const crmw__prog_ctx *c, const json_t *p, char *why, size_t len)
+static const json_t *ref_at(ev_run *r, const json_t *p, char *why, size_t len)
 {
 	const char *s = json_string_value(p);
-	const json_t *v = s && s[0] == '/' ? crmw__json_pointer(c->results, s) : NULL;
+	const json_t *v = s && s[0] == '/' ? crmw__json_pointer(r->c->results, s) : NULL;
 	if (!v)
 		snprintf(why, len, "\"%s\" names no earlier result", s ? s : "?");
 	return v;
 }
 
-static json_t *ev(const json_t *e, const crmw__prog_ctx *c, int depth, bool text, int *cls, char *why, size_t len);
+static json_t *ev(const json_t *e, ev_run *r, int depth, bool text, int *cls, char *why, size_t len);
 
-static json_t *ev_ref(const json_t *e, const crmw__prog_ctx *c, int *cls, char *why, size_t len)
+static json_t *ev_ref(const json_t *e, ev_run *r, int *cls, char *why, size_t len)
 {
-	const json_t *v = ref_at(c, json_object_get(e, "$ref"), why, len);
+	const json_t *v = ref_at(r, json_object_get(e, "$ref"), why, len);
 	*cls = CRMW__PROG_RESULT;
 	if (!v)
 		v = json_object_get(e, "default");
 	if (!v)
 		return NULL;
+	if (!pay_value(r, v))
+		return unpaid(r, why, len);
 	json_t *out;
 	const char *pluck = json_string_value(json_object_get(e, "pluck"));
 	if (pluck) {
@@ -258,7 +307,7 @@ static json_t *ev_ref(const json_t *e, const crmw__prog_ctx *c, int *cls, char *
 			json_t *f = json_object_get(x, pluck);
 			if (!f || !out || json_array_append(out, f)) {
 				json_decref(out);
-				return out ? WHY("pluck \"%s\": item %zu has no such field", pluck, i) : WHY("out of memory");
+				return f ? NOMEM() : WHY("pluck \"%s\": item %zu has no such field", pluck, i);
 			}
 		}
 	} else {
@@ -271,25 +320,28 @@ static json_t *ev_ref(const json_t *e, const crmw__prog_ctx *c, int *cls, char *
 		out = t ? json_string(t) : NULL;
 		free(t);
 		if (!out)
-			return WHY("out of memory");
+			return NOMEM();
 	}
 	return out;
 }
 
-static json_t *ev_task(const json_t *e, const crmw__prog_ctx *c, char *why, size_t len)
+static json_t *ev_task(const json_t *e, ev_run *r, char *why, size_t len)
 {
+	const crmw__prog_ctx *c = r->c;
 	const char *what = json_string_value(json_object_get(e, "$task"));
 	if (!what)
 		return WHY("\"$task\" must be \"today\" or \"id\"");
 	if (strcmp(what, "today") == 0) {
 		if (!c->has_today)
 			return WHY("the task has no date of today");
-		return date_value(c->today, json_string_value(json_object_get(e, "format")), why, len);
+		return date_value(c->today, json_string_value(json_object_get(e, "format")), r, why, len);
 	}
 	const char *prefix = json_string_value(json_object_get(e, "prefix"));
 	json_int_t want = json_integer_value(json_object_get(e, "index")), k = 0;
 	size_t i;
 	json_t *x;
+	if (!pay(r, json_array_size(c->ids)))
+		return COSTLY();
 	json_array_foreach(c->ids, i, x) {
 		if (prefix && strncmp(json_string_value(x), prefix, strlen(prefix)) != 0)
 			continue;
@@ -299,11 +351,16 @@ static json_t *ev_task(const json_t *e, const crmw__prog_ctx *c, char *why, size
 	return WHY("the task has no id %lld with prefix '%s'", (long long)want, prefix ? prefix : "");
 }
 
-static json_t *ev_number(const json_t *e, const crmw__prog_ctx *c, char *why, size_t len)
+static json_t *ev_number(const json_t *e, ev_run *r, char *why, size_t len)
 {
 	const json_t *a = json_object_get(e, "$number"), *after = json_object_get(a, "after");
 	json_int_t off = json_integer_value(json_object_get(a, "offset"));
 	size_t n = json_array_size(after);
+	if (off < -CRMW__PROG_MAX_OFFSET || off > CRMW__PROG_MAX_OFFSET)
+		return WHY("an offset beyond %d", CRMW__PROG_MAX_OFFSET);
+	const crmw__prog_ctx *c = r->c;
+	if (!pay(r, c->ntok * (n + 1)))
+		return COSTLY();
 	int64_t found = -1;
 	for (size_t i = n; i < c->ntok; i++) {
 		if (c->tok[i].num < 0 || !words_at(c, i - n, after))
@@ -315,16 +372,19 @@ static json_t *ev_number(const json_t *e, const crmw__prog_ctx *c, char *why, si
 	if (found < 0)
 		return WHY("no number of the query follows the words");
 	json_t *v = json_integer(found + off);
-	return v ? v : WHY("out of memory");
+	return v ? v : NOMEM();
 }
 
-static json_t *ev_phrase(const json_t *e, const crmw__prog_ctx *c, char *why, size_t len)
+static json_t *ev_phrase(const json_t *e, ev_run *r, char *why, size_t len)
 {
-	const json_t *a = json_object_get(e, "$phrase"), *l = json_object_get(a, "after"), *r = json_object_get(a, "before");
-	size_t nl = json_array_size(l), nr = json_array_size(r);
+	const json_t *a = json_object_get(e, "$phrase"), *l = json_object_get(a, "after"), *rt = json_object_get(a, "before");
+	const crmw__prog_ctx *c = r->c;
+	size_t nl = json_array_size(l), nr = json_array_size(rt);
 	json_t *found = NULL;
+	if (!pay(r, c->ntok * (nr + 1 + 9 * (nl + 1))))
+		return COSTLY();
 	for (size_t j = nl + 1; j + nr <= c->ntok; j++) {
-		if (!words_at(c, j, r))
+		if (!words_at(c, j, rt))
 			continue;
 		/* the nearest left context before the right one, at most 8 words away */
 		for (size_t i = j - 1; i + 8 >= j && i >= nl; i--) {
@@ -334,7 +394,12 @@ static json_t *ev_phrase(const json_t *e, const crmw__prog_ctx *c, char *why, si
 			json_t *p = json_stringn(c->query + a0->at, a1->at + a1->len - a0->at);
 			if (!p) {
 				json_decref(found);
-				return WHY("out of memory");
+				return WHY("the phrase between the words is not valid text");
+			}
+			if (!pay(r, json_string_length(p))) {
+				json_decref(found);
+				json_decref(p);
+				return COSTLY();
 			}
 			if (found && !json_equal(found, p)) {
 				json_t *t = WHY("the contexts hold two phrases: '%s' and '%s'", json_string_value(found),
@@ -351,44 +416,46 @@ static json_t *ev_phrase(const json_t *e, const crmw__prog_ctx *c, char *why, si
 	return found ? found : WHY("no phrase of the query stands between the words");
 }
 
-static json_t *ev_period(const json_t *e, const crmw__prog_ctx *c, char *why, size_t len)
+static json_t *ev_period(const json_t *e, ev_run *r, char *why, size_t len)
 {
+	const crmw__prog_ctx *c = r->c;
 	const char *b = json_string_value(json_object_get(e, "$period"));
 	if (!b)
 		return WHY("\"$period\" must be \"start\", \"end\" or \"last\"");
 	json_int_t i = json_integer_value(json_object_get(e, "index")), of = json_integer_value(json_object_get(e, "of"));
 	if ((json_int_t)c->nper != of)
 		return WHY("the query has %zu time expression(s), the program %lld", c->nper, (long long)of);
-	if (c->nper > CRMW__PROG_MAX_PERIODS || i >= of)
+	if (c->nper > CRMW__PROG_MAX_PERIODS || i < 0 || i >= of)
 		return WHY("no time expression %lld", (long long)i);
 	const crmw__period *p = &c->per[i];
 	if (p->flags & CRMW__PERIOD_QUALIFIED)
 		return WHY("the time expression '%.*s' is qualified by the word before it", (int)p->len, c->query + p->at);
 	int64_t d = strcmp(b, "start") == 0 ? p->start : strcmp(b, "end") == 0 ? p->end : p->last;
-	return date_value(d, json_string_value(json_object_get(e, "format")), why, len);
+	return date_value(d, json_string_value(json_object_get(e, "format")), r, why, len);
 }
 
 bool crmw__prog_in_query(const crmw__prog_ctx *c, const char *s)
 {
 	size_t n = strlen(s), qn = strlen(c->low);
-	if (n == 0 || n > qn)
+	char w[CRMW__PROG_MAX_MATCH];
+	if (n == 0 || n > qn || n > sizeof w)
 		return false;
-	for (size_t p = 0; p + n <= qn; p++) {
-		if ((p > 0 && alnum((unsigned char)c->low[p - 1])) || (p + n < qn && alnum((unsigned char)c->low[p + n])))
-			continue;
-		size_t k = 0;
-		while (k < n && c->low[p + k] == ((s[k] >= 'A' && s[k] <= 'Z') ? (s[k] | 32) : s[k]))
-			k++;
-		if (k == n)
+	for (size_t k = 0; k < n; k++)
+		w[k] = (s[k] >= 'A' && s[k] <= 'Z') ? (char)(s[k] | 32) : s[k];
+	/* linear: every occurrence found by memmem, then its word boundaries */
+	const char *end = c->low + qn;
+	for (const char *at = c->low; (size_t)(end - at) >= n && (at = memmem(at, (size_t)(end - at), w, n)) != NULL; at++) {
+		size_t p = (size_t)(at - c->low);
+		if ((p == 0 || !alnum((unsigned char)c->low[p - 1])) && (p + n == qn || !alnum((unsigned char)c->low[p + n])))
 			return true;
 	}
 	return false;
 }
 
-static json_t *ev_pick(const json_t *e, const crmw__prog_ctx *c, char *why, size_t len)
+static json_t *ev_pick(const json_t *e, ev_run *r, char *why, size_t len)
 {
 	const json_t *a = json_object_get(e, "$pick");
-	const json_t *list = ref_at(c, json_object_get(a, "list"), why, len);
+	const json_t *list = ref_at(r, json_object_get(a, "list"), why, len);
 	const char *m = json_string_value(json_object_get(a, "match"));
 	const char *f = json_string_value(json_object_get(a, "field"));
 	if (!list)
@@ -396,11 +463,14 @@ static json_t *ev_pick(const json_t *e, const crmw__prog_ctx *c, char *why, size
 	if (!json_is_array(list) || !m)
 		return WHY("pick: not a list, or no field to match");
 	const json_t *hit = NULL;
-	size_t i;
+	size_t i, qn = strlen(r->c->low);
 	json_t *x;
 	json_array_foreach(list, i, x) {
-		const char *v = json_string_value(json_object_get(x, m));
-		if (!v || !crmw__prog_in_query(c, v))
+		const json_t *mv = json_object_get(x, m);
+		const char *v = json_string_value(mv);
+		if (!pay(r, 1 + (v ? qn : 0)))
+			return COSTLY();
+		if (!v || !crmw__prog_in_query(r->c, v))
 			continue;
 		if (hit)
 			return WHY("pick: two items' %s occur in the query", m);
@@ -409,17 +479,21 @@ static json_t *ev_pick(const json_t *e, const crmw__prog_ctx *c, char *why, size
 	if (!hit)
 		return WHY("pick: no item's %s occurs in the query", m);
 	const json_t *v = f ? json_object_get(hit, f) : hit;
-	return v ? json_incref((json_t *)v) : WHY("pick: the item has no field %s", f);
+	if (!v)
+		return WHY("pick: the item has no field %s", f);
+	return pay_value(r, v) ? json_incref((json_t *)v) : unpaid(r, why, len);
 }
 
-static json_t *ev_arg(const json_t *e, const char *op, const crmw__prog_ctx *c, char *why, size_t len)
+static json_t *ev_arg(const json_t *e, const char *op, ev_run *r, char *why, size_t len)
 {
-	const json_t *m = ref_at(c, json_object_get(e, op), why, len);
+	const json_t *m = ref_at(r, json_object_get(e, op), why, len);
 	if (!m)
 		return NULL;
 	bool max = strcmp(op, "$argmax") == 0;
 	if (!json_is_object(m))
 		return WHY("%s: not a map", op);
+	if (!pay(r, json_object_size(m)))
+		return COSTLY();
 	const char *best = NULL, *k;
 	double bv = 0;
 	bool tie = false;
@@ -439,18 +513,20 @@ static json_t *ev_arg(const json_t *e, const char *op, const crmw__prog_ctx *c, 
 	if (tie)
 		return WHY("%s: a tie", op);
 	json_t *out = best ? json_string(best) : json_null();
-	return out ? out : WHY("out of memory");
+	return out ? out : NOMEM();
 }
 
-static json_t *ev_distinct(const json_t *e, const crmw__prog_ctx *c, char *why, size_t len)
+static json_t *ev_distinct(const json_t *e, ev_run *r, char *why, size_t len)
 {
 	const json_t *a = json_object_get(e, "$distinct");
-	const json_t *list = ref_at(c, json_object_get(a, "list"), why, len);
+	const json_t *list = ref_at(r, json_object_get(a, "list"), why, len);
 	const char *f = json_string_value(json_object_get(a, "field"));
 	if (!list)
 		return NULL;
 	if (!json_is_array(list) || !f)
 		return WHY("distinct: not a list, or no field");
+	if (!pay(r, json_array_size(list)))
+		return COSTLY();
 	const json_t *one = NULL;
 	size_t i;
 	json_t *x;
@@ -462,12 +538,14 @@ static json_t *ev_distinct(const json_t *e, const crmw__prog_ctx *c, char *why, 
 			return WHY("distinct: %s has more than one value", f);
 		one = v;
 	}
+	if (one && !pay_value(r, one))
+		return unpaid(r, why, len);
 	return one ? json_incref((json_t *)one) : json_null();
 }
 
 /* Do two values agree: as JSON, or, for an answer (text), as the text
  * they are answered with. */
-static bool agree(const json_t *a, const json_t *b, bool text)
+static bool agree(ev_run *r, const json_t *a, const json_t *b, bool text)
 {
 	if (json_equal(a, b))
 		return true;
@@ -475,13 +553,15 @@ static bool agree(const json_t *a, const json_t *b, bool text)
 		return false;
 	char *x = json_is_string(a) ? NULL : crmw__answer_text(a), *y = json_is_string(b) ? NULL : crmw__answer_text(b);
 	const char *sx = x ? x : json_string_value(a), *sy = y ? y : json_string_value(b);
+	if (!sx || !sy)
+		r->nomem = true; /* crmw__answer_text fails only out of memory */
 	bool eq = sx && sy && strcmp(sx, sy) == 0;
 	free(x);
 	free(y);
 	return eq;
 }
 
-static json_t *ev_any(const json_t *e, const crmw__prog_ctx *c, int depth, bool text, int *cls, char *why, size_t len)
+static json_t *ev_any(const json_t *e, ev_run *r, int depth, bool text, int *cls, char *why, size_t len)
 {
 	const json_t *alts = json_object_get(e, "$any");
 	json_t *first = NULL;
@@ -493,12 +573,12 @@ static json_t *ev_any(const json_t *e, const crmw__prog_ctx *c, int depth, bool 
 	json_array_foreach(alts, i, x) {
 		char w[300] = "";
 		int k = 0;
-		json_t *v = ev(x, c, depth + 1, text, &k, w, sizeof w);
+		json_t *v = ev(x, r, depth + 1, text, &k, w, sizeof w);
 		if (!v) {
 			bad = true;
 			worst = k > worst ? k : worst;
 			crmw__buf_printf(&reasons, "%s[%zu] %s", reasons.len ? "; " : "", i, w);
-		} else if (first && !agree(first, v, text)) {
+		} else if (first && !agree(r, first, v, text)) {
 			bad = true;
 			worst = worst ? worst : CRMW__PROG_DISAGREE;
 			char *a = json_dumps(first, JSON_COMPACT | JSON_ENCODE_ANY), *b = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
@@ -525,19 +605,21 @@ static json_t *ev_any(const json_t *e, const crmw__prog_ctx *c, int depth, bool 
 	return first;
 }
 
-static json_t *ev(const json_t *e, const crmw__prog_ctx *c, int depth, bool text, int *cls, char *why, size_t len)
+static json_t *ev(const json_t *e, ev_run *r, int depth, bool text, int *cls, char *why, size_t len)
 {
 	if (depth > CRMW__PROG_MAX_DEPTH)
 		return WHY("a value nested deeper than %d levels", CRMW__PROG_MAX_DEPTH);
+	if (!pay(r, CRMW__PROG_NODE_COST + json_string_length(e)))
+		return COSTLY();
 	if (json_is_array(e)) {
 		json_t *out = json_array();
 		size_t i;
 		json_t *x;
 		json_array_foreach(e, i, x) {
-			json_t *v = out ? ev(x, c, depth + 1, text, cls, why, len) : WHY("out of memory");
+			json_t *v = out ? ev(x, r, depth + 1, text, cls, why, len) : NOMEM();
 			if (!v || json_array_append_new(out, v)) {
 				json_decref(out);
-				return NULL;
+				return v ? NOMEM() : NULL;
 			}
 		}
 		return out;
@@ -551,44 +633,44 @@ static json_t *ev(const json_t *e, const crmw__prog_ctx *c, int depth, bool text
 			continue;
 		*cls = CRMW__PROG_TASK;
 		if (strcmp(k, "$lit") == 0)
-			return json_incref(x);
+			return pay_value(r, x) ? json_incref(x) : unpaid(r, why, len);
 		if (strcmp(k, "$ref") == 0)
-			return ev_ref(e, c, cls, why, len);
+			return ev_ref(e, r, cls, why, len);
 		if (strcmp(k, "$task") == 0)
-			return ev_task(e, c, why, len);
+			return ev_task(e, r, why, len);
 		if (strcmp(k, "$number") == 0)
-			return ev_number(e, c, why, len);
+			return ev_number(e, r, why, len);
 		if (strcmp(k, "$phrase") == 0)
-			return ev_phrase(e, c, why, len);
+			return ev_phrase(e, r, why, len);
 		if (strcmp(k, "$period") == 0)
-			return ev_period(e, c, why, len);
+			return ev_period(e, r, why, len);
 		if (strcmp(k, "$any") == 0)
-			return ev_any(e, c, depth, text, cls, why, len);
+			return ev_any(e, r, depth, text, cls, why, len);
 		*cls = CRMW__PROG_RESULT;
 		if (strcmp(k, "$pick") == 0)
-			return ev_pick(e, c, why, len);
+			return ev_pick(e, r, why, len);
 		if (strcmp(k, "$argmax") == 0 || strcmp(k, "$argmin") == 0)
-			return ev_arg(e, k, c, why, len);
+			return ev_arg(e, k, r, why, len);
 		if (strcmp(k, "$distinct") == 0)
-			return ev_distinct(e, c, why, len);
+			return ev_distinct(e, r, why, len);
 		if (strcmp(k, "$count") == 0) {
-			const json_t *v = ref_at(c, x, why, len);
+			const json_t *v = ref_at(r, x, why, len);
 			if (!v)
 				return NULL;
 			if (!json_is_array(v) && !json_is_object(v))
 				return WHY("count: not a list or a map");
 			json_t *n = json_integer((json_int_t)(json_is_array(v) ? json_array_size(v) : json_object_size(v)));
-			return n ? n : WHY("out of memory");
+			return n ? n : NOMEM();
 		}
 		*cls = CRMW__PROG_RESULT;
 		return WHY("unknown operator \"%s\"", k);
 	}
 	json_t *out = json_object();
 	json_object_foreach((json_t *)e, k, x) {
-		json_t *v = out ? ev(x, c, depth + 1, text, cls, why, len) : WHY("out of memory");
+		json_t *v = out ? ev(x, r, depth + 1, text, cls, why, len) : NOMEM();
 		if (!v || json_object_set_new(out, k, v)) {
 			json_decref(out);
-			return NULL;
+			return v ? NOMEM() : NULL;
 		}
 	}
 	return out;
@@ -597,8 +679,20 @@ static json_t *ev(const json_t *e, const crmw__prog_ctx *c, int depth, bool text
 json_t *crmw__program_eval_as(const json_t *expr, const crmw__prog_ctx *c, bool text, int *cls, char *why, size_t len)
 {
 	int k = 0;
+	ev_run run = {c, 0, false, false}, *r = &run;
 	why[0] = '\0';
-	json_t *v = ev(expr, c, 0, text, &k, why, len);
+	json_t *v = ev(expr, r, 0, text, &k, why, len);
+	if (v && r->nomem) { /* an alternative failed for want of memory */
+		json_decref(v);
+		v = NULL;
+	}
+	if (!v && r->nomem) {
+		k = CRMW__PROG_NOMEM;
+		snprintf(why, len, "out of memory");
+	} else if (!v && r->costly) {
+		k = CRMW__PROG_RESULT;
+		snprintf(why, len, "the program is too costly (more than %d units of work for a value)", CRMW__PROG_MAX_COST);
+	}
 	if (cls)
 		*cls = v ? 0 : k ? k : CRMW__PROG_RESULT;
 	return v;
@@ -655,6 +749,22 @@ static bool only_keys(check *k, const json_t *o, const char *op, const char *con
 	return true;
 }
 
+/* A literal (of "$lit", or a "default") held at `depth`: counted toward
+ * the bounds on values and nesting like any other, without recursion. */
+static bool check_literal(check *k, const json_t *v, int depth)
+{
+	if (depth > CRMW__PROG_MAX_DEPTH)
+		return bad(k, "a value nested deeper than %s levels%s", "16", "");
+	int m = crmw__json_measure(v, (size_t)(CRMW__PROG_MAX_DEPTH - depth), &k->nodes, CRMW__PROG_MAX_NODES, NULL, 0);
+	if (m < 0)
+		return bad(k, "out of memory checking a value%s%s", "", "");
+	if (m > 0 && k->nodes > CRMW__PROG_MAX_NODES)
+		return bad(k, "more than %s values%s", "20000", "");
+	if (m > 0)
+		return bad(k, "a value nested deeper than %s levels%s", "16", "");
+	return true;
+}
+
 static bool check_value(check *k, const json_t *e, long step, int depth)
 {
 	if (++k->nodes > CRMW__PROG_MAX_NODES)
@@ -675,7 +785,7 @@ static bool check_value(check *k, const json_t *e, long step, int depth)
 			continue;
 		const json_t *a = x;
 		if (strcmp(key, "$lit") == 0)
-			return only_keys(k, e, key, (const char *const[]){"$lit", NULL});
+			return check_literal(k, a, depth + 1) && only_keys(k, e, key, (const char *const[]){"$lit", NULL});
 		if (strcmp(key, "$ref") == 0) {
 			if (!is_ref(a, step))
 				return bad(k, "\"$ref\" must point into an earlier step's result (\"/N/...\")%s%s", "", "");
@@ -684,6 +794,8 @@ static bool check_value(check *k, const json_t *e, long step, int depth)
 				return bad(k, "\"as\" must be \"text\"%s%s", "", "");
 			if (pl && !json_is_string(pl))
 				return bad(k, "\"pluck\" must be a field name%s%s", "", "");
+			if (json_object_get(e, "default") && !check_literal(k, json_object_get(e, "default"), depth + 1))
+				return false;
 			return only_keys(k, e, key, (const char *const[]){"$ref", "as", "default", "pluck", NULL});
 		}
 		if (strcmp(key, "$task") == 0) {
@@ -706,7 +818,8 @@ static bool check_value(check *k, const json_t *e, long step, int depth)
 			bool num = key[1] == 'n';
 			const json_t *off = json_object_get(a, "offset");
 			if (!json_is_object(a) || !is_words(json_object_get(a, "after")) ||
-			    (num ? !json_is_integer(off) || json_integer_value(off) < -1000 || json_integer_value(off) > 1000
+			    (num ? !json_is_integer(off) || json_integer_value(off) < -CRMW__PROG_MAX_OFFSET ||
+					json_integer_value(off) > CRMW__PROG_MAX_OFFSET
 				 : !is_words(json_object_get(a, "before"))) ||
 			    !only_keys(k, a, key, num ? (const char *const[]){"after", "offset", NULL}
 						      : (const char *const[]){"after", "before", NULL}))
@@ -822,7 +935,7 @@ int crmw__program_check(const json_t *program, char *why, size_t len)
 		snprintf(pre, sizeof pre, "guard %zu: ", i);
 		const json_t *after = json_object_get(st, "after");
 		if (!json_is_object(st) || !json_is_integer(after) || json_integer_value(after) < 0 ||
-		    json_integer_value(after) + 1 >= (json_int_t)n)
+		    json_integer_value(after) >= (json_int_t)n - 1)
 			(void)bad(&k, "\"after\" must name a step before respond%s%s", "", "");
 		else if (!json_object_get(st, "content"))
 			(void)bad(&k, "a guard needs a \"content\"%s%s", "", "");
@@ -866,7 +979,7 @@ static int answer_of(crmw__prog_next *out, const json_t *content, const crmw__pr
 	if (!v) {
 		out->kind = CRMW__PROG_ABSTAIN;
 		out->cls = cls;
-		return CRMW_OK;
+		return cls == CRMW__PROG_NOMEM ? CRMW_ENOMEM : CRMW_OK;
 	}
 	out->answer = json_is_string(v) ? crmw__strdup(json_string_value(v)) : crmw__answer_text(v);
 	json_decref(v);
@@ -920,7 +1033,7 @@ int crmw__program_next_ctx(crmw__prog_next *out, const json_t *program, const cr
 	json_t *v = args ? crmw__program_eval(args, c, &cls, out->why, sizeof out->why) : json_object();
 	if (!v) {
 		out->cls = cls;
-		return strcmp(out->why, "out of memory") == 0 ? CRMW_ENOMEM : CRMW_OK;
+		return cls == CRMW__PROG_NOMEM ? CRMW_ENOMEM : CRMW_OK;
 	}
 	/* the caller may change what it gets: a copy, not the results' values */
 	out->arguments = json_deep_copy(v);

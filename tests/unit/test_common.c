@@ -571,10 +571,26 @@ static void test_json_pointer(void **state)
 	assert_int_equal(json_integer_value(crmw__json_pointer(doc, "/c~1d")), 3);
 	assert_int_equal(json_integer_value(crmw__json_pointer(doc, "/e~0f")), 4);
 	assert_int_equal(json_integer_value(crmw__json_pointer(doc, "/")), 5);
-	static const char *const none[] = {"a", "/a/2", "/a/-1", "/a/x", "/a/", "/a/0/b", "/zz", "/c/d"};
+	static const char *const none[] = {"a",	   "/a/2",  "/a/-1", "/a/x",   "/a/", "/a/0/b", "/zz",
+					   "/c/d", "/a/+1", "/a/ 1", "/a/01", "/a/00", "/a/1 ", "/a/99999999999999999999"};
 	for (size_t i = 0; i < CRMW_ARRAY_LEN(none); i++)
 		if (crmw__json_pointer(doc, none[i]))
 			fail_msg("'%s' names a value", none[i]);
+	json_decref(doc);
+	/* a token longer than 255 bytes is not cut (the rest of the path was dropped) */
+	char key[301], ptr[700];
+	memset(key, 'a', 300);
+	key[300] = '\0';
+	doc = json_pack("[{s:s,s:{s:i}}]", key + 45, "secret", key, "x", 1);
+	assert_non_null(doc);
+	snprintf(ptr, sizeof ptr, "/0/%sZZZ/no/such/path", key + 45);
+	assert_null(crmw__json_pointer(doc, ptr));
+	snprintf(ptr, sizeof ptr, "/0/%s", key + 45);
+	assert_string_equal(json_string_value(crmw__json_pointer(doc, ptr)), "secret");
+	snprintf(ptr, sizeof ptr, "/0/%s/x", key);
+	assert_int_equal(json_integer_value(crmw__json_pointer(doc, ptr)), 1);
+	snprintf(ptr, sizeof ptr, "/0/%s/y", key);
+	assert_null(crmw__json_pointer(doc, ptr));
 	json_decref(doc);
 }
 

@@ -431,6 +431,12 @@ static void test_malformed(void **state)
 		 "unknown shape \"huge\""},
 		{"{\"steps\":[{\"name\":\"respond\",\"arguments\":{\"content\":1}}],\"owner\":\"me\"}", "unknown key \"owner\""},
 		{"[{\"name\":\"respond\",\"arguments\":{\"content\":{\"$any\":[]}}}]", "\"$any\" must be a list of 1 to 256 values"},
+		/* "after" + 1 overflowed */
+		{"{\"steps\":[{\"name\":\"a\"},{\"name\":\"respond\",\"arguments\":{\"content\":1}}],"
+		 "\"guards\":[{\"after\":9223372036854775807,\"shapes\":[],\"content\":1}]}",
+		 "guard 0: \"after\" must name a step before respond"},
+		{"[{\"name\":\"respond\",\"arguments\":{\"content\":{\"$number\":{\"after\":[\"top\"],\"offset\":1001}}}}]",
+		 "$number needs"},
 	};
 	char why[400];
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
@@ -462,11 +468,349 @@ static void test_malformed(void **state)
 	crmw__prog_next_clear(&nx);
 	json_decref(p);
 	crmw_buf_dispose(&b);
+	/* literals count toward the same bounds ($lit and "default" were not walked) */
+	static const struct {
+		const char *open, *close;
+		int n;
+		const char *why;
+	} lits[] = {
+		{"{\"$lit\":", "}", 1000, "nested deeper than 16"},
+		{"{\"$ref\":\"/0\",\"default\":", "}", 1000, "nested deeper than 16"},
+		{"{\"$lit\":", "}", 16, "nested deeper than 16"},
+		{"{\"$lit\":", "}", 15, NULL},
+	};
+	for (size_t i = 0; i < sizeof lits / sizeof *lits; i++) {
+		b = (crmw_buf)CRMW_BUF_INIT;
+		crmw__buf_printf(&b, "[{\"name\":\"q\"},{\"name\":\"respond\",\"arguments\":{\"content\":%s", lits[i].open);
+		for (int j = 0; j < lits[i].n; j++)
+			crmw__buf_putc(&b, '[');
+		for (int j = 0; j < lits[i].n; j++)
+			crmw__buf_putc(&b, ']');
+		crmw__buf_printf(&b, "%s}}]", lits[i].close);
+		p = json_loads(b.data, 0, NULL);
+		assert_non_null(p);
+		int rc = crmw__program_check(p, why, sizeof why);
+		if (lits[i].why ? rc != CRMW_EINVALID || !strstr(why, lits[i].why) : rc != CRMW_OK)
+			fail_msg("literal %zu: %d '%s'", i, rc, why);
+		json_decref(p);
+		crmw_buf_dispose(&b);
+	}
+	b = (crmw_buf)CRMW_BUF_INIT;
+	crmw__buf_puts(&b, "[{\"name\":\"respond\",\"arguments\":{\"content\":{\"$lit\":[");
+	for (int i = 0; i < 100000; i++)
+		crmw__buf_printf(&b, "%s1", i ? "," : "");
+	crmw__buf_puts(&b, "]}}}]");
+	p = json_loads(b.data, 0, NULL);
+	assert_non_null(p);
+	assert_int_equal(crmw__program_check(p, why, sizeof why), CRMW_EINVALID);
+	assert_non_null(strstr(why, "more than 20000 values"));
+	json_decref(p);
+	crmw_buf_dispose(&b);
+	/* a $number offset beyond the bound, run unchecked, is refused too (found + offset overflowed) */
+	p = json_loads("[{\"name\":\"respond\",\"arguments\":{\"content\":{\"$number\":{\"after\":[\"top\"],"
+		       "\"offset\":9223372036854775807}}}}]",
+		       0, NULL);
+	json_t *top = task("x", "x", "top 5 deals", "2024-01-01", NULL);
+	assert_int_equal(crmw__program_next(&nx, p, top, r), CRMW_OK);
+	assert_int_equal(nx.kind, CRMW__PROG_ABSTAIN);
+	assert_non_null(strstr(nx.why, "an offset beyond 1000"));
+	crmw__prog_next_clear(&nx);
+	json_decref(top);
+	json_decref(p);
 	/* an episode of the wrong shape is named */
 	json_t *eps = json_pack("[{s:o}]", "task", task("y", "y", "q", "2024-01-01", NULL));
 	assert_null(crmw__induce(eps, 2, why, sizeof why));
 	assert_string_equal(why, "episode 0: needs task, calls, results (as many) and answer");
 	json_decref(eps);
+	json_decref(t);
+	json_decref(r);
+}
+
+/* A library from a store anyone may write: every program is checked, and
+ * every field of the library read, before it runs. */
+static void test_untrusted_library(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *lib, *family, *why;
+	} cases[] = {
+		/* a negative $period index (unchecked, it read before the periods) */
+		{"{\"programs\":[{\"family\":\"f\",\"steps\":[{\"name\":\"respond\",\"arguments\":{\"content\":"
+		 "{\"$period\":\"start\",\"index\":-100000000,\"of\":0}}}]}]}",
+		 "f", "program 0 (f): skipped: step 0: \"$period\" needs"},
+		/* steps without a name (same_action compared them) */
+		{"{\"programs\":[{\"family\":\"f\",\"steps\":[{\"arguments\":{}},{\"name\":\"respond\",\"arguments\":{\"content\":1}}]},"
+		 "{\"family\":\"f\",\"steps\":[{\"arguments\":{}},{\"name\":\"respond\",\"arguments\":{\"content\":1}}]}]}",
+		 "f", "program 1 (f): skipped: step 0: a step is an object with a \"name\""},
+		/* a program without a family beside one with (fits_unlabelled) */
+		{"{\"families\":{\"f\":{\"hello\":1}},\"programs\":["
+		 "{\"family\":\"f\",\"words\":{\"hello\":1},\"steps\":[{\"name\":\"respond\",\"arguments\":{\"content\":1}}]},"
+		 "{\"steps\":[{\"name\":\"respond\",\"arguments\":{\"content\":1}}]}]}",
+		 NULL, "program 1 (?): skipped: \"family\" is not a text"},
+		{"{\"programs\":[{\"family\":7,\"steps\":[{\"name\":\"respond\",\"arguments\":{\"content\":1}}]}]}", NULL,
+		 "skipped: \"family\" is not a text"},
+		{"{\"programs\":[{\"family\":\"f\",\"words\":[1],\"steps\":[{\"name\":\"respond\",\"arguments\":{\"content\":1}}]}]}",
+		 "f", "skipped: \"words\" are not counts"},
+		{"{\"programs\":[{\"family\":\"f\",\"negative\":{\"x\":\"y\"},\"steps\":[{\"name\":\"respond\",\"arguments\":{\"content\":1}}]}]}",
+		 "f", "skipped: \"negative\" are not counts"},
+		{"{\"programs\":[{\"family\":\"f\",\"seen\":{\"x\":null},\"steps\":[{\"name\":\"respond\",\"arguments\":{\"content\":1}}]}]}",
+		 "f", "skipped: \"seen\" are not counts"},
+		{"{\"programs\":[{\"family\":\"f\",\"docs\":\"9\",\"steps\":[{\"name\":\"respond\",\"arguments\":{\"content\":1}}]}]}",
+		 "f", "skipped: \"docs\" is not a count"},
+		{"{\"programs\":[{\"family\":\"f\",\"negatives\":1.5,\"steps\":[{\"name\":\"respond\",\"arguments\":{\"content\":1}}]}]}",
+		 "f", "skipped: \"negatives\" is not a count"},
+		{"{\"programs\":[{\"family\":\"f\",\"support\":-1,\"steps\":[{\"name\":\"respond\",\"arguments\":{\"content\":1}}]}]}",
+		 "f", "skipped: \"support\" is not a count"},
+		{"{\"programs\":[{\"family\":\"f\",\"solved\":{},\"steps\":[{\"name\":\"respond\",\"arguments\":{\"content\":1}}]}]}",
+		 "f", "skipped: \"solved\" is not a count"},
+		{"{\"programs\":[{\"family\":\"f\",\"seen\":{},\"directed\":1,\"steps\":[{\"name\":\"respond\",\"arguments\":{\"content\":1}}]}]}",
+		 "f", "skipped: \"directed\" is not \"max\" or \"min\""},
+		{"{\"programs\":[],\"families\":[]}", "f", "the library is malformed: \"families\" is not an object"},
+		{"{\"programs\":[],\"families\":{\"f\":{\"a\":\"b\"}}}", NULL, "the library is malformed: a family's words"},
+		{"{\"programs\":[],\"directions\":{\"a\":2}}", "f", "the library is malformed: a direction"},
+		{"{\"programs\":[],\"sides\":{\"f\":{\"max\":3}}}", "f", "the library is malformed: a family's sides"},
+		{"{\"programs\":[],\"directed_words\":\"x\"}", "f", "the library is malformed: \"directed_words\""},
+		{"{\"programs\":{}}", "f", "the library is malformed: \"programs\" is not a list"},
+		{"[]", "f", "the library is malformed: not an object"},
+	};
+	json_t *t = task("t", "f", "hello", "2024-05-01", NULL), *r = json_array();
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		json_t *lib = json_loads(cases[i].lib, JSON_DECODE_ANY, NULL);
+		assert_non_null(lib);
+		crmw__prog_next nx;
+		assert_int_equal(crmw__induced_next(&nx, lib, t, cases[i].family, r), CRMW_OK);
+		if (nx.kind != CRMW__PROG_ABSTAIN || !strstr(nx.why, cases[i].why))
+			fail_msg("library %zu: kind %d, '%s' does not say '%s'", i, nx.kind, nx.why, cases[i].why);
+		crmw__prog_next_clear(&nx);
+		json_decref(lib);
+	}
+	/* a good program beside a bad one still answers */
+	json_t *lib = json_loads("{\"programs\":[{\"family\":\"f\",\"steps\":[{\"name\":\"respond\",\"arguments\":{\"content\":5}}]},"
+				 "{\"family\":\"f\",\"steps\":[{\"arguments\":{}},{\"name\":\"respond\",\"arguments\":{\"content\":1}}]}]}",
+				 0, NULL);
+	expect_answer(lib, t, "[]", "5");
+	json_decref(lib);
+	/* and the interpreter refuses a negative period index run unchecked */
+	json_t *p = json_loads("[{\"name\":\"respond\",\"arguments\":{\"content\":{\"$period\":\"start\",\"index\":-1,\"of\":1}}}]", 0, NULL);
+	json_t *t2 = task("t", "f", "deals in the past 3 months", "2024-05-01", NULL);
+	crmw__prog_next nx;
+	assert_int_equal(crmw__program_next(&nx, p, t2, r), CRMW_OK);
+	assert_int_equal(nx.kind, CRMW__PROG_ABSTAIN);
+	if (!strstr(nx.why, "no time expression -1"))
+		fail_msg("%s", nx.why);
+	crmw__prog_next_clear(&nx);
+	json_decref(p);
+	json_decref(t2);
+	json_decref(t);
+	json_decref(r);
+}
+
+/* Non-ASCII text is tokenized a character run at a time: a phrase never
+ * cuts a character, and induction reads a number after "€". */
+static void test_utf8(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *prog, *query, *answer;
+	} cases[] = {
+		{"{\"$phrase\":{\"after\":[\"x\"],\"before\":[]}}", "x \u00e9", "\u00e9"},
+		{"{\"$phrase\":{\"after\":[],\"before\":[\"y\"]}}", "\u00e9y", "\u00e9"},
+		{"{\"$phrase\":{\"after\":[\"to\"],\"before\":[\"now\"]}}", "ship to M\u00fcnchen \u20ac now", "M\u00fcnchen \u20ac"},
+		{"{\"$number\":{\"after\":[\"\u20ac\"],\"offset\":0}}", "deals over \u20ac5000 now", "5000"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char text[300];
+		snprintf(text, sizeof text, "[{\"name\":\"respond\",\"arguments\":{\"content\":%s}}]", cases[i].prog);
+		json_t *p = json_loads(text, 0, NULL), *t = task("u", "u", cases[i].query, "2024-05-01", NULL), *r = json_array();
+		assert_non_null(p);
+		crmw__prog_next nx;
+		assert_int_equal(crmw__program_next(&nx, p, t, r), CRMW_OK);
+		if (nx.kind != CRMW__PROG_ANSWER || strcmp(nx.answer, cases[i].answer) != 0)
+			fail_msg("case %zu: kind %d answer '%s' why '%s'", i, nx.kind, nx.answer ? nx.answer : "", nx.why);
+		crmw__prog_next_clear(&nx);
+		json_decref(p);
+		json_decref(t);
+		json_decref(r);
+	}
+	/* the phrase as a call's argument, which failed with CRMW_ENOMEM */
+	json_t *p = json_loads("[{\"name\":\"q\",\"arguments\":{\"x\":{\"$phrase\":{\"after\":[\"x\"],\"before\":[]}}}},"
+			       "{\"name\":\"respond\",\"arguments\":{\"content\":1}}]",
+			       0, NULL);
+	json_t *t = task("u", "u", "x \u00e9", "2024-05-01", NULL), *r = json_array();
+	crmw__prog_next nx;
+	assert_int_equal(crmw__program_next(&nx, p, t, r), CRMW_OK);
+	assert_int_equal(nx.kind, CRMW__PROG_CALL);
+	json_t *want = json_pack("{s:s}", "x", "\u00e9");
+	assert_true(json_equal(want, nx.arguments));
+	json_decref(want);
+	crmw__prog_next_clear(&nx);
+	json_decref(p);
+	json_decref(t);
+	/* induction on "€5000" */
+	json_t *eps = json_array();
+	for (int i = 0; i < 3; i++) {
+		char q[64], id[8], calls[64];
+		snprintf(q, sizeof q, "deals over \u20ac%d now", 5000 + 1000 * i);
+		snprintf(id, sizeof id, "e%d", i);
+		snprintf(calls, sizeof calls, "[{\"name\":\"q\",\"arguments\":{\"min\":%d}}]", 5000 + 1000 * i);
+		json_array_append_new(eps, episode(task(id, "f", q, "2024-05-01", NULL), calls, "[[1]]", "1"));
+	}
+	char why[300];
+	json_t *lib = crmw__induce(eps, 2, why, sizeof why);
+	if (!lib)
+		fail_msg("induce: %s", why);
+	t = task("n", "f", "deals over \u20ac9000 now", "2024-05-01", NULL);
+	expect_call(lib, t, "[]", "q", "{\"min\":9000}");
+	json_decref(t);
+	json_decref(lib);
+	json_decref(eps);
+	json_decref(r);
+}
+
+/* A small checked program cannot make a large value or a long search:
+ * one evaluation has a budget of work (CRMW__PROG_MAX_COST). */
+static void test_cost_bounds(void **state)
+{
+	(void)state;
+	char why[400];
+	crmw__prog_next nx;
+	/* 2,000 references to one 50 KB result: 100 MB as arguments */
+	crmw_buf b = CRMW_BUF_INIT;
+	crmw__buf_puts(&b, "[{\"name\":\"q\"},{\"name\":\"q\",\"arguments\":{\"x\":[");
+	for (int i = 0; i < 2000; i++)
+		crmw__buf_printf(&b, "%s{\"$ref\":\"/0/0\"}", i ? "," : "");
+	crmw__buf_puts(&b, "]}},{\"name\":\"respond\",\"arguments\":{\"content\":1}}]");
+	json_t *p = json_loads(b.data, 0, NULL);
+	assert_non_null(p);
+	assert_int_equal(crmw__program_check(p, why, sizeof why), CRMW_OK);
+	char *big = malloc(50001);
+	memset(big, 'x', 50000);
+	big[50000] = '\0';
+	json_t *r = json_pack("[[s]]", big), *t = task("c", "c", "q", "2024-01-01", NULL);
+	free(big);
+	assert_int_equal(crmw__program_next(&nx, p, t, r), CRMW_OK);
+	assert_int_equal(nx.kind, CRMW__PROG_ABSTAIN);
+	if (!strstr(nx.why, "the program is too costly"))
+		fail_msg("%s", nx.why);
+	crmw__prog_next_clear(&nx);
+	json_decref(p);
+	json_decref(t);
+	crmw_buf_dispose(&b);
+	/* a few references are paid for */
+	p = json_loads("[{\"name\":\"q\"},{\"name\":\"q\",\"arguments\":{\"x\":[{\"$ref\":\"/0/0\"},{\"$ref\":\"/0/0\"}]}},"
+		       "{\"name\":\"respond\",\"arguments\":{\"content\":1}}]",
+		       0, NULL);
+	assert_int_equal(crmw__program_next(&nx, p, t = task("c", "c", "q", "2024-01-01", NULL), r), CRMW_OK);
+	assert_int_equal(nx.kind, CRMW__PROG_CALL);
+	crmw__prog_next_clear(&nx);
+	json_decref(p);
+	json_decref(r);
+	json_decref(t);
+	/* 2,048 $number over a query of 8,000 words */
+	b = (crmw_buf)CRMW_BUF_INIT;
+	crmw__buf_puts(&b, "[{\"name\":\"respond\",\"arguments\":{\"content\":{\"$any\":[");
+	for (int j = 0; j < 8; j++) {
+		crmw__buf_printf(&b, "%s{\"$any\":[", j ? "," : "");
+		for (int i = 0; i < 256; i++)
+			crmw__buf_printf(&b, "%s{\"$number\":{\"after\":[\"a\",\"a\",\"a\",\"a\",\"a\",\"a\",\"a\",\"b\"],\"offset\":0}}",
+					 i ? "," : "");
+		crmw__buf_puts(&b, "]}");
+	}
+	crmw__buf_puts(&b, "]}}}]");
+	p = json_loads(b.data, 0, NULL);
+	assert_non_null(p);
+	assert_int_equal(crmw__program_check(p, why, sizeof why), CRMW_OK);
+	crmw_buf q = CRMW_BUF_INIT;
+	for (int i = 0; i < 8000; i++)
+		crmw__buf_puts(&q, "a ");
+	crmw__buf_puts(&q, "7");
+	t = task("c", "c", q.data, "2024-01-01", NULL);
+	r = json_array();
+	assert_int_equal(crmw__program_next(&nx, p, t, r), CRMW_OK);
+	assert_int_equal(nx.kind, CRMW__PROG_ABSTAIN);
+	if (!strstr(nx.why, "the program is too costly"))
+		fail_msg("%.200s", nx.why);
+	crmw__prog_next_clear(&nx);
+	json_decref(p);
+	json_decref(t);
+	crmw_buf_dispose(&b);
+	crmw_buf_dispose(&q);
+	/* $pick looks for values of at most 256 bytes, at word boundaries */
+	char name[301];
+	memset(name, 'n', 300);
+	name[300] = '\0';
+	char query[400];
+	snprintf(query, sizeof query, "about %s and Acme", name);
+	t = task("c", "c", query, "2024-01-01", NULL);
+	crmw__prog_ctx c;
+	assert_int_equal(crmw__prog_ctx_init(&c, t, NULL), CRMW_OK);
+	assert_false(crmw__prog_in_query(&c, name));
+	name[256] = '\0';
+	assert_false(crmw__prog_in_query(&c, name)); /* inside a word */
+	assert_true(crmw__prog_in_query(&c, "ACME"));
+	assert_true(crmw__prog_in_query(&c, "about"));
+	assert_false(crmw__prog_in_query(&c, "acm"));
+	assert_false(crmw__prog_in_query(&c, "bout"));
+	crmw__prog_ctx_dispose(&c);
+	json_decref(t);
+	snprintf(query, sizeof query, "about %s and Acme", name);
+	t = task("c", "c", query, "2024-01-01", NULL);
+	assert_int_equal(crmw__prog_ctx_init(&c, t, NULL), CRMW_OK);
+	assert_true(crmw__prog_in_query(&c, name)); /* 256 bytes */
+	crmw__prog_ctx_dispose(&c);
+	json_decref(t);
+	/* many ids: each once, in order */
+	crmw_buf ids = CRMW_BUF_INIT;
+	for (int i = 0; i < 3000; i++)
+		crmw__buf_printf(&ids, "001A%014d 001A%014d ", i, i / 2);
+	t = task("c", "c", ids.data, "2024-01-01", NULL);
+	assert_int_equal(crmw__prog_ctx_init(&c, t, NULL), CRMW_OK);
+	assert_int_equal(json_array_size(c.ids), 3000);
+	assert_string_equal(json_string_value(json_array_get(c.ids, 1)), "001A00000000000001");
+	assert_string_equal(json_string_value(json_array_get(c.ids, 2999)), "001A00000000002999");
+	crmw__prog_ctx_dispose(&c);
+	json_decref(t);
+	crmw_buf_dispose(&ids);
+}
+
+/* Out of memory is an error (CRMW_ENOMEM), never an abstention: with
+ * jansson failing after n allocations, the interpreter either calls or
+ * says so, wherever the failure falls ("$any" wrapped the reason, and the
+ * text "out of memory" was what told it apart). */
+static size_t allocs_left;
+static void *failing_malloc(size_t n)
+{
+	if (allocs_left == 0)
+		return NULL;
+	allocs_left--;
+	return malloc(n);
+}
+
+static void test_out_of_memory(void **state)
+{
+	(void)state;
+	json_t *p = json_loads("[{\"name\":\"q\"},{\"name\":\"q\",\"arguments\":{\"x\":{\"$any\":[{\"$ref\":\"/0\",\"as\":\"text\"},"
+			       "{\"$ref\":\"/0\",\"as\":\"text\"}]},\"y\":[1,{\"$lit\":{\"a\":1}}]}},"
+			       "{\"name\":\"respond\",\"arguments\":{\"content\":1}}]",
+			       0, NULL);
+	json_t *t = task("m", "m", "q", "2024-01-01", NULL), *r = json_loads("[[\"a\",\"b\"]]", 0, NULL);
+	assert_non_null(p);
+	bool done = false;
+	for (size_t n = 0; n < 400 && !done; n++) {
+		crmw__prog_next nx;
+		allocs_left = n;
+		json_set_alloc_funcs(failing_malloc, free);
+		int rc = crmw__program_next(&nx, p, t, r);
+		json_set_alloc_funcs(malloc, free);
+		if (rc == CRMW_OK && nx.kind != CRMW__PROG_CALL)
+			fail_msg("%zu allocations: kind %d, rc %d: %s", n, nx.kind, rc, nx.why);
+		if (rc != CRMW_OK)
+			assert_int_equal(rc, CRMW_ENOMEM);
+		done = rc == CRMW_OK;
+		crmw__prog_next_clear(&nx);
+	}
+	assert_true(done);
+	json_decref(p);
 	json_decref(t);
 	json_decref(r);
 }
@@ -508,6 +852,8 @@ int main(void)
 		cmocka_unit_test(test_guard_and_shapes), cmocka_unit_test(test_disagreement),
 		cmocka_unit_test(test_direction_words),
 		cmocka_unit_test(test_malformed),      cmocka_unit_test(test_gold_notation),
+		cmocka_unit_test(test_untrusted_library), cmocka_unit_test(test_utf8),
+		cmocka_unit_test(test_cost_bounds),      cmocka_unit_test(test_out_of_memory),
 	};
 	cmocka_set_message_output(CM_OUTPUT_TAP);
 	return cmocka_run_group_tests_name("program", tests, NULL, NULL);
