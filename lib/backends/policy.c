@@ -437,42 +437,14 @@ static int reload(choice *c, char *why, size_t whylen, policy *p, int64_t id, co
 /* The programs the episode's role may use (docs/backends.md, "Programs"):
  * the program entries of its scope and the global one, of the task's family
  * when the policy keeps to families, merged into one library in id order.
- * A program that fails crmw__program_check (a store anyone may have
- * written) is left out.  *hash: FNV-1a of the library, 16 hex digits (the
+ * Programs with fewer than min_support examples are left out.  *hash: FNV-1a of the library, 16 hex digits (the
  * calls' ids carry it: the library may change between turns); *entry: the
  * first entry, *examples: the examples of all.  NULL *lib: none. */
 typedef struct programs {
 	json_t *lib;
 	char hash[17];
 	int64_t entry, examples;
-	int rejected; /* programs left out by the check */
 } programs;
-
-/* An object whose values are all integers (the word counts of a program
- * or a family), or absent. */
-static bool word_counts(const json_t *v)
-{
-	if (!v)
-		return true;
-	if (!json_is_object(v) || json_object_size(v) > 100000)
-		return false;
-	const char *k;
-	json_t *x;
-	json_object_foreach((json_t *)v, k, x) if (!json_is_integer(x)) return false;
-	return true;
-}
-
-/* What crmw__program_check leaves to the library: the fields the choice
- * among programs reads (crmw__induced_next) have their types. */
-static bool library_fields(const json_t *pr)
-{
-	static const char *const counts[] = {"support", "docs", "negatives"};
-	for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++)
-		if (json_object_get(pr, counts[i]) && !json_is_integer(json_object_get(pr, counts[i])))
-			return false;
-	return json_is_object(pr) && json_is_string(json_object_get(pr, "family")) &&
-	       word_counts(json_object_get(pr, "words")) && word_counts(json_object_get(pr, "negative"));
-}
 
 static int load_programs(programs *out, policy *p, const char *family, const char *scope)
 {
@@ -503,11 +475,8 @@ static int load_programs(programs *out, policy *p, const char *family, const cha
 		size_t k;
 		json_t *pr;
 		json_array_foreach(json_object_get(lib, "programs"), k, pr) {
-			char why[200];
-			if (!library_fields(pr) || crmw__program_check(pr, why, sizeof why) != CRMW_OK) {
-				out->rejected++;
-				continue;
-			}
+			/* crmw__induced_next checks every program it runs (a store
+			 * anyone may write) and names the ones it skips */
 			if (json_integer_value(json_object_get(pr, "support")) < p->min_support)
 				continue; /* fewer solved episodes than the policy asks for */
 			if (!rc && json_array_append(progs, pr))
@@ -517,7 +486,7 @@ static int load_programs(programs *out, policy *p, const char *family, const cha
 		json_t *words;
 		json_object_foreach(json_object_get(lib, "families"), fk, words) {
 			json_t *have = json_object_get(fams, fk);
-			if (!word_counts(words) || !words)
+			if (!json_is_object(words))
 				continue;
 			if (!have) {
 				if (!rc && json_is_object(words) && json_object_set_new(fams, fk, json_deep_copy(words)))
@@ -527,8 +496,11 @@ static int load_programs(programs *out, policy *p, const char *family, const cha
 			const char *w;
 			json_t *n;
 			json_object_foreach(words, w, n) {
-				if (!rc && json_is_integer(n) &&
-				    json_object_set_new(have, w, json_integer(json_integer_value(json_object_get(have, w)) + json_integer_value(n))))
+				json_int_t sum;
+				if (!json_is_integer(n) ||
+				    __builtin_add_overflow(json_integer_value(json_object_get(have, w)), json_integer_value(n), &sum))
+					continue; /* not a count (crmw__induced_next checks the library) */
+				if (!rc && json_object_set_new(have, w, json_integer(sum)))
 					rc = CRMW_ENOMEM;
 			}
 		}
@@ -569,7 +541,7 @@ static int program_step(crmw_response *resp, bool *answered, char *why, size_t w
 	if (rc)
 		return rc;
 	if (!pr.lib) {
-		snprintf(why, whylen, "no program of the family in memory%s", pr.rejected ? " (some failed the check)" : "");
+		snprintf(why, whylen, "no program of the family in memory");
 		return CRMW_OK;
 	}
 	if (pg->program[0] && strcmp(pg->program, pr.hash) != 0) {
