@@ -733,6 +733,7 @@ static void test_cost_bounds(void **state)
 	crmw__prog_next_clear(&nx);
 	json_decref(p);
 	json_decref(t);
+	json_decref(r);
 	crmw_buf_dispose(&b);
 	crmw_buf_dispose(&q);
 	/* $pick looks for values of at most 256 bytes, at word boundaries */
