@@ -25,6 +25,21 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
  * file names below have a fixed width: a fixed-seed run explores the same
  * way every time (scripts/run fuzz-ci).
  */
+/* Query options without a time limit: a run's path must not depend on how
+ * busy the machine is (fuzz-ci runs each harness twice with one seed and
+ * compares the coverage; the 2 s default let a loaded machine take the
+ * timeout path in one run only).  The org is small: no query needs long,
+ * and libFuzzer's -timeout reports one that hangs. */
+static inline const crmw_query_opts *fuzz_query_opts(void)
+{
+	static crmw_query_opts *o;
+	if (!o && (crmw_query_opts_new(&o) || crmw_query_opts_set_timeout_ms(o, 0))) {
+		fprintf(stderr, "fuzz: cannot make the query options: %s\n", crmw_last_error());
+		abort();
+	}
+	return o;
+}
+
 static inline crmw_db *fuzz_org(void)
 {
 	static crmw_db *db;

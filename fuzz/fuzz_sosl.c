@@ -18,7 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(q, "FIND ", 5);
 	memcpy(q + 5, data, size);
 	crmw_buf out = CRMW_BUF_INIT;
-	crmw_query(&out, db, q, size + 5, NULL);
+	crmw_query(&out, db, q, size + 5, fuzz_query_opts());
 	crmw_buf_dispose(&out);
 	free(q);
 	return 0;

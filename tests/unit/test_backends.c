@@ -57,10 +57,14 @@ static int teardown(void **state)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
+/* A split ("test"), or a selection's JSON when `name` starts with '{'. */
 static crmw_task_set *split(const char *name)
 {
-	char f[64];
-	snprintf(f, sizeof f, "{\"split\":\"%s\"}", name);
+	char f[300];
+	if (name[0] == '{')
+		snprintf(f, sizeof f, "%s", name);
+	else
+		snprintf(f, sizeof f, "{\"split\":\"%s\"}", name);
 	crmw_task_set *s;
 	assert_int_equal(crmw_task_set_select(&s, tasks, f), CRMW_OK);
 	assert_true(crmw_task_set_count(s) > 0);
@@ -382,10 +386,14 @@ static void test_programs(void **state)
 	assert_int_equal(after.solved, before.solved);
 	assert_int_equal(after.wrong, 0);
 
-	/* only the plans: fewer solved, never a wrong answer */
-	tally plans = run_split(imp, "test", "{\"programs\":false}", NULL);
+	/* only the plans: fewer solved, never a wrong answer (on the families
+	 * whose programs answer, to keep the test short under the sanitisers) */
+	static const char some[] = "{\"split\":\"test\",\"families\":[\"monthly_trend_analysis\",\"sales_amount_understanding\","
+				   "\"internal_operation_data\",\"top_issue_identification\",\"handle_time\"]}";
+	tally all_some = run_split(imp, some, NULL, NULL);
+	tally plans = run_split(imp, some, "{\"programs\":false}", NULL);
+	assert_true(all_some.solved > plans.solved);
 	assert_int_equal(plans.wrong, 0);
-	assert_true(plans.solved < before.solved);
 
 	/* a hostile writer replaces every library with malformed programs:
 	 * a reference to a later step, a nesting too deep; nothing crashes, nothing answers from them */
@@ -429,9 +437,9 @@ static void test_programs(void **state)
 		json_decref(patch);
 	}
 	json_decref(bad);
-	tally poisoned = run_split(imp, "test", NULL, NULL);
+	tally poisoned = run_split(imp, some, NULL, NULL);
 	assert_int_equal(poisoned.wrong, 0);
-	tally unlabelled = run_split(imp, "test", "{\"same_family\":false}", NULL);
+	tally unlabelled = run_split(imp, some, "{\"same_family\":false}", NULL);
 	assert_int_equal(unlabelled.wrong, 0);
 	assert_true(poisoned.solved <= plans.solved + 0); /* the plans still answer; no program does */
 	crmw_memory_free(imp);
