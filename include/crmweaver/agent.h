@@ -108,7 +108,9 @@ typedef struct crmw_session crmw_session;
  *    least this (default 0.9), "distill": ask the backend to word the
  *    guideline (default true; without a backend, or when it fails, the
  *    guideline is produced from the trajectory), "success": the reward at
- *    which an episode counts as solved (default 1.0)}.
+ *    which an episode counts as solved (default 1.0), "programs": a solved
+ *    episode of an unrestricted role also becomes an example of its
+ *    family's programs, which the memory policy runs (default false)}.
  *
  * @return CRMW_OK, CRMW_EINVALID (bad option, NULL db), CRMW_EFORMAT,
  *         CRMW_ENOTFOUND (unknown tool set), CRMW_ENOMEM

@@ -57,7 +57,10 @@ CRMW_API void crmw_backend_dispose(crmw_backend *b);
  *   {"k": 5,               guidelines considered per task (1 to 100)
  *    "min_score": 0.6,     lowest similarity of a usable guideline
  *    "min_support": 2,     solved tasks that must agree on the plan
- *    "same_family": true}  only guidelines of the task's family
+ *                          (and examples a program needs)
+ *    "same_family": true,  only guidelines of the task's family
+ *    "programs": true}     first the programs induced from solved episodes
+ *                          (agent option memory.programs; docs/backends.md)
  * With `fallback` (may be NULL) every request the policy cannot answer with
  * confidence goes to that backend instead: the policy works as a plan cache
  * in front of a model.  The fallback table is taken over as by
