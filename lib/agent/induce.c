@@ -1245,9 +1245,11 @@ json_t *crmw__induce(const json_t *episodes, int min_support, char *why, size_t 
 
 typedef struct runner {
 	const json_t *prog;
+	size_t idx; /* in the library's "programs" */
 	crmw__prog_next next;
-	bool out; /* dropped */
-	bool bad; /* malformed: never read beyond its check */
+	bool out;    /* dropped */
+	bool bad;    /* malformed: never read beyond its check */
+	bool byword; /* dropped by select_by_words */
 } runner;
 
 static bool same_action(const crmw__prog_next *a, const crmw__prog_next *b)
@@ -1549,6 +1551,85 @@ static bool fits_unlabelled(const json_t *lib, const json_t *prog, const json_t 
 	return false;
 }
 
+/* The query words that decided between programs, for the trajectory:
+ * {"selected_by": words seen at least twice with the programs that answer
+ * and never with those select_by_words dropped, "vetoed_by": the reverse,
+ * "told_from_counterexamples_by": words seen at least three times with the
+ * tasks of an answering program that has counterexamples and never with
+ * those}; NULL when no word decided (or out of memory: *rc). */
+static json_t *deciding_words(const runner *r, size_t nr, const json_t *qw, int *rc)
+{
+	json_t *out = json_pack("{s:[], s:[], s:[]}", "selected_by", "vetoed_by", "told_from_counterexamples_by");
+	if (!out) {
+		*rc = CRMW_ENOMEM;
+		return NULL;
+	}
+	bool dropped = false;
+	for (size_t i = 0; i < nr; i++)
+		dropped = dropped || r[i].byword;
+	const char *w;
+	json_t *x;
+	json_object_foreach((json_t *)qw, w, x) {
+		double kept = 0, gone = 0, pos = 0, neg = 0;
+		bool counter = false;
+		for (size_t i = 0; i < nr; i++) {
+			double n = (double)json_integer_value(json_object_get(json_object_get(r[i].prog, "words"), w));
+			if (!r[i].out) {
+				kept += n;
+				if (json_integer_value(json_object_get(r[i].prog, "negatives")) > 0) {
+					counter = true;
+					pos += n;
+					neg += (double)json_integer_value(json_object_get(json_object_get(r[i].prog, "negative"), w));
+				}
+			} else if (r[i].byword) {
+				gone += n;
+			}
+		}
+		const char *list = dropped && kept >= 2 && gone == 0   ? "selected_by"
+				   : dropped && gone >= 2 && kept == 0 ? "vetoed_by"
+				   : counter && pos >= 3 && neg == 0   ? "told_from_counterexamples_by"
+								       : NULL;
+		if (list && json_array_append_new(json_object_get(out, list), json_string(w))) {
+			*rc = CRMW_ENOMEM;
+			break;
+		}
+	}
+	static const char *const lists[] = {"selected_by", "vetoed_by", "told_from_counterexamples_by"};
+	for (size_t i = 0; i < 3; i++)
+		if (json_array_size(json_object_get(out, lists[i])) == 0)
+			json_object_del(out, lists[i]);
+	if (*rc || json_object_size(out) == 0) {
+		json_decref(out);
+		return NULL;
+	}
+	return out;
+}
+
+/* What crmw__induced_next reports of its answer: the explanation of the
+ * first agreeing program (crmw__prog_next.explain), the library's indexes
+ * of those that agree and the words that decided. */
+static int report(crmw__prog_next *out, const runner *r, size_t nr, const runner *first, const json_t *qw)
+{
+	int rc = CRMW_OK;
+	json_t *ex = first->next.explain ? json_copy(first->next.explain) : json_object(), *idx = json_array();
+	json_t *words = ex && idx ? deciding_words(r, nr, qw, &rc) : NULL;
+	if (!ex || !idx)
+		rc = CRMW_ENOMEM;
+	for (size_t i = 0; i < nr && !rc; i++)
+		if (!r[i].out && json_array_append_new(idx, json_integer((json_int_t)r[i].idx)))
+			rc = CRMW_ENOMEM;
+	if (!rc && (json_object_set(ex, "programs", idx) || (words && json_object_set(ex, "words", words))))
+		rc = CRMW_ENOMEM;
+	json_decref(idx);
+	json_decref(words);
+	if (rc) {
+		json_decref(ex);
+		ex = NULL;
+	}
+	out->explain = ex;
+	return rc;
+}
+
 int crmw__induced_next(crmw__prog_next *out, const json_t *lib, const json_t *task, const char *family,
 		       const json_t *results)
 {
@@ -1565,6 +1646,7 @@ int crmw__induced_next(crmw__prog_next *out, const json_t *lib, const json_t *ta
 		json_decref(sofar);
 		return CRMW_ENOMEM;
 	}
+	c.explain = true;
 	int rc = (qw = query_words(&c)) ? 0 : CRMW_ENOMEM;
 	bool lib_bad = !rc && !lib_ok(lib, out->why, sizeof out->why);
 	if (lib_bad)
@@ -1575,6 +1657,7 @@ int crmw__induced_next(crmw__prog_next *out, const json_t *lib, const json_t *ta
 		if (family && pf && strcmp(family, pf) != 0)
 			continue;
 		r[nr].prog = p;
+		r[nr].idx = i;
 		char why[sizeof r[nr].next.why - 16];
 		if (!prog_ok(p, why, sizeof why)) {
 			r[nr].out = r[nr].bad = true;
@@ -1600,8 +1683,13 @@ int crmw__induced_next(crmw__prog_next *out, const json_t *lib, const json_t *ta
 				r[i].out = true; /* its expressions do not fit the task */
 			left += !r[i].out;
 		}
-		if (!rc && left > 1)
+		if (!rc && left > 1) {
+			for (size_t i = 0; i < nr; i++)
+				r[i].byword = r[i].byword || !r[i].out; /* what select_by_words drops stays marked */
 			left = select_by_words(r, nr, qw);
+			for (size_t i = 0; i < nr; i++)
+				r[i].byword = r[i].byword && r[i].out;
+		}
 		const runner *first = NULL;
 		bool agree = left > 0;
 		for (size_t i = 0; i < nr; i++)
@@ -1634,10 +1722,12 @@ int crmw__induced_next(crmw__prog_next *out, const json_t *lib, const json_t *ta
 		}
 		if (k == json_array_size(results)) {
 			*out = first->next;
+			out->explain = NULL; /* report's */
 			out->arguments = first->next.arguments ? json_incref(first->next.arguments) : NULL;
 			out->answer = first->next.answer ? crmw__strdup(first->next.answer) : NULL;
 			if ((first->next.answer && !out->answer))
 				rc = CRMW_ENOMEM;
+			rc = rc ? rc : report(out, r, nr, first, qw);
 			break;
 		}
 		if (json_array_append((json_t *)sofar, json_array_get(results, k)))

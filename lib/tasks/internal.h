@@ -115,6 +115,7 @@ typedef struct crmw__prog_ctx {
 	int64_t today; /* days since 1970-01-01 */
 	size_t nper;   /* time expressions found (may exceed CRMW__PROG_MAX_PERIODS) */
 	crmw__period per[CRMW__PROG_MAX_PERIODS];
+	bool explain;  /* crmw__program_next_ctx fills crmw__prog_next.explain */
 } crmw__prog_ctx;
 
 int crmw__prog_ctx_init(crmw__prog_ctx *c, const json_t *task, const json_t *results);
@@ -155,6 +156,16 @@ typedef struct crmw__prog_next {
 	json_t *arguments; /* CALL: resolved, owned */
 	char *answer;	   /* ANSWER: owned */
 	char why[512];	   /* ABSTAIN: why */
+	/* CALL and ANSWER, when the context asks for it (crmw__prog_ctx.explain;
+	 * crmw__program_next always): owned, {"values": {path: expression},
+	 * "guard"?: {"index", "after", "shape"}}: the expression (a "$any" of
+	 * the alternatives that all computed it and agreed, or the one) of every
+	 * leaf of the arguments ("product_id", "ids/0") or of the answer
+	 * ("answer"), shared with the program; the guard that fired.
+	 * crmw__induced_next adds "programs" (the library's indexes of the
+	 * programs that agreed) and "words" (crmw__induced_next).  Described
+	 * for people by crmw__prog_explain_json. */
+	json_t *explain;
 } crmw__prog_next;
 
 /* The next step of a (checked) program for a task, given the parsed
@@ -163,6 +174,27 @@ typedef struct crmw__prog_next {
 int crmw__program_next(crmw__prog_next *out, const json_t *program, const json_t *task, const json_t *results);
 int crmw__program_next_ctx(crmw__prog_next *out, const json_t *program, const crmw__prog_ctx *c);
 void crmw__prog_next_clear(crmw__prog_next *n);
+
+/* Programs in words (lib/tasks/program_text.c).  The short form of one
+ * explanation, for trajectories ("$period start of expression 1", "$ref /2
+ * pluck Id", "$argmin /3"; an "$any" inside is named, not opened). */
+int crmw__prog_describe(crmw_buf *b, const json_t *expr);
+/* crmw__prog_next.explain with each expression replaced by the list of the
+ * short forms of its alternatives (a new value; json null for NULL; NULL
+ * when out of memory). */
+json_t *crmw__prog_explain_json(const json_t *explain);
+/* A guideline for a model from the programs of `family` in an induced
+ * library (crmw__induce): each way's steps with every argument described
+ * by its explanation, the guards, the answer rule, the lines of
+ * metadata.required that every example gives alike (the family's
+ * definitions) and `pitfalls` (strings; NULL or empty: "none recorded").
+ * No value of the examples ({"task", "answer", ...}, crmw__induce's input)
+ * is written: a constant that occurs in one of their questions,
+ * definitions or answers, an id, a field or context word that is part of
+ * an answer, is described instead.  Appends to *out.  CRMW_OK,
+ * CRMW_ENOTFOUND (no program of the family), CRMW_ENOMEM. */
+int crmw__program_guide(crmw_buf *out, const json_t *lib, const char *family, const json_t *examples,
+			const json_t *pitfalls);
 
 /* Resolve the {"$ref"} arguments of a step against earlier results (the
  * program interpreter's evaluation, with no task). */

@@ -221,6 +221,13 @@ typedef struct ev_run {
 	size_t spent;
 	bool nomem;  /* out of memory: an error, not an abstention */
 	bool costly; /* the budget is spent */
+	/* the explanation (crmw__prog_next.explain): NULL, or path -> the
+	 * expression that computed the value there (every leaf of an argument
+	 * object, the answer), kept while not inside an expression */
+	json_t *trace;
+	int inside;	  /* > 0: inside an expression, nothing recorded */
+	size_t plen;	  /* the path so far; (size_t)-1: too long, nothing recorded */
+	char path[160];
 } ev_run;
 
 #define NOMEM() (r->nomem = true, WHY("out of memory"))
@@ -605,6 +612,38 @@ static json_t *ev_any(const json_t *e, ev_run *r, int depth, bool text, int *cls
 	return first;
 }
 
+/* Record the expression that computes the value at the current path. */
+static void trace_leaf(ev_run *r, const json_t *e)
+{
+	if (!r->trace || r->inside || r->plen == (size_t)-1)
+		return;
+	if (json_object_set(r->trace, r->path, (json_t *)e))
+		r->nomem = true;
+}
+
+/* Go down to member `key` (or item `i` when key is NULL); returns the
+ * length to come back to. */
+static size_t trace_down(ev_run *r, const char *key, size_t i)
+{
+	size_t was = r->plen;
+	if (!r->trace || r->inside || was == (size_t)-1)
+		return was;
+	int n = key ? snprintf(r->path + was, sizeof r->path - was, "%s%s", was ? "/" : "", key)
+		    : snprintf(r->path + was, sizeof r->path - was, "%s%zu", was ? "/" : "", i);
+	r->plen = n > 0 && (size_t)n < sizeof r->path - was ? was + (size_t)n : (size_t)-1;
+	return was;
+}
+
+static void trace_up(ev_run *r, size_t was)
+{
+	r->plen = was;
+	if (was != (size_t)-1)
+		r->path[was] = '\0';
+}
+
+static json_t *ev_op(const json_t *e, const char *k, const json_t *x, ev_run *r, int depth, bool text, int *cls,
+		     char *why, size_t len);
+
 static json_t *ev(const json_t *e, ev_run *r, int depth, bool text, int *cls, char *why, size_t len)
 {
 	if (depth > CRMW__PROG_MAX_DEPTH)
@@ -615,8 +654,12 @@ static json_t *ev(const json_t *e, ev_run *r, int depth, bool text, int *cls, ch
 		json_t *out = json_array();
 		size_t i;
 		json_t *x;
+		if (json_array_size(e) == 0)
+			trace_leaf(r, e);
 		json_array_foreach(e, i, x) {
+			size_t was = trace_down(r, NULL, i);
 			json_t *v = out ? ev(x, r, depth + 1, text, cls, why, len) : NOMEM();
+			trace_up(r, was);
 			if (!v || json_array_append_new(out, v)) {
 				json_decref(out);
 				return v ? NOMEM() : NULL;
@@ -624,50 +667,27 @@ static json_t *ev(const json_t *e, ev_run *r, int depth, bool text, int *cls, ch
 		}
 		return out;
 	}
-	if (!json_is_object(e))
-		return json_incref((json_t *)e);
+	if (!json_is_object(e) || json_object_size(e) == 0) {
+		trace_leaf(r, e);
+		json_t *v = json_is_object(e) ? json_object() : json_incref((json_t *)e);
+		return v ? v : NOMEM();
+	}
 	const char *k;
 	json_t *x;
 	json_object_foreach((json_t *)e, k, x) {
 		if (k[0] != '$')
 			continue;
-		*cls = CRMW__PROG_TASK;
-		if (strcmp(k, "$lit") == 0)
-			return pay_value(r, x) ? json_incref(x) : unpaid(r, why, len);
-		if (strcmp(k, "$ref") == 0)
-			return ev_ref(e, r, cls, why, len);
-		if (strcmp(k, "$task") == 0)
-			return ev_task(e, r, why, len);
-		if (strcmp(k, "$number") == 0)
-			return ev_number(e, r, why, len);
-		if (strcmp(k, "$phrase") == 0)
-			return ev_phrase(e, r, why, len);
-		if (strcmp(k, "$period") == 0)
-			return ev_period(e, r, why, len);
-		if (strcmp(k, "$any") == 0)
-			return ev_any(e, r, depth, text, cls, why, len);
-		*cls = CRMW__PROG_RESULT;
-		if (strcmp(k, "$pick") == 0)
-			return ev_pick(e, r, why, len);
-		if (strcmp(k, "$argmax") == 0 || strcmp(k, "$argmin") == 0)
-			return ev_arg(e, k, r, why, len);
-		if (strcmp(k, "$distinct") == 0)
-			return ev_distinct(e, r, why, len);
-		if (strcmp(k, "$count") == 0) {
-			const json_t *v = ref_at(r, x, why, len);
-			if (!v)
-				return NULL;
-			if (!json_is_array(v) && !json_is_object(v))
-				return WHY("count: not a list or a map");
-			json_t *n = json_integer((json_int_t)(json_is_array(v) ? json_array_size(v) : json_object_size(v)));
-			return n ? n : NOMEM();
-		}
-		*cls = CRMW__PROG_RESULT;
-		return WHY("unknown operator \"%s\"", k);
+		trace_leaf(r, e);
+		r->inside++;
+		json_t *v = ev_op(e, k, x, r, depth, text, cls, why, len);
+		r->inside--;
+		return v;
 	}
 	json_t *out = json_object();
 	json_object_foreach((json_t *)e, k, x) {
+		size_t was = trace_down(r, k, 0);
 		json_t *v = out ? ev(x, r, depth + 1, text, cls, why, len) : NOMEM();
+		trace_up(r, was);
 		if (!v || json_object_set_new(out, k, v)) {
 			json_decref(out);
 			return v ? NOMEM() : NULL;
@@ -676,10 +696,54 @@ static json_t *ev(const json_t *e, ev_run *r, int depth, bool text, int *cls, ch
 	return out;
 }
 
-json_t *crmw__program_eval_as(const json_t *expr, const crmw__prog_ctx *c, bool text, int *cls, char *why, size_t len)
+/* An expression: the operator `k` (a "$" key of e) with its operand x. */
+static json_t *ev_op(const json_t *e, const char *k, const json_t *x, ev_run *r, int depth, bool text, int *cls,
+		     char *why, size_t len)
+{
+	*cls = CRMW__PROG_TASK;
+	if (strcmp(k, "$lit") == 0)
+		return pay_value(r, x) ? json_incref((json_t *)x) : unpaid(r, why, len);
+	if (strcmp(k, "$ref") == 0)
+		return ev_ref(e, r, cls, why, len);
+	if (strcmp(k, "$task") == 0)
+		return ev_task(e, r, why, len);
+	if (strcmp(k, "$number") == 0)
+		return ev_number(e, r, why, len);
+	if (strcmp(k, "$phrase") == 0)
+		return ev_phrase(e, r, why, len);
+	if (strcmp(k, "$period") == 0)
+		return ev_period(e, r, why, len);
+	if (strcmp(k, "$any") == 0)
+		return ev_any(e, r, depth, text, cls, why, len);
+	*cls = CRMW__PROG_RESULT;
+	if (strcmp(k, "$pick") == 0)
+		return ev_pick(e, r, why, len);
+	if (strcmp(k, "$argmax") == 0 || strcmp(k, "$argmin") == 0)
+		return ev_arg(e, k, r, why, len);
+	if (strcmp(k, "$distinct") == 0)
+		return ev_distinct(e, r, why, len);
+	if (strcmp(k, "$count") == 0) {
+		const json_t *v = ref_at(r, x, why, len);
+		if (!v)
+			return NULL;
+		if (!json_is_array(v) && !json_is_object(v))
+			return WHY("count: not a list or a map");
+		json_t *n = json_integer((json_int_t)(json_is_array(v) ? json_array_size(v) : json_object_size(v)));
+		return n ? n : NOMEM();
+	}
+	*cls = CRMW__PROG_RESULT;
+	return WHY("unknown operator \"%s\"", k);
+}
+
+/* An evaluation; with `trace`, the expression of every leaf is recorded
+ * there under its path below `root`. */
+static json_t *eval_traced(const json_t *expr, const crmw__prog_ctx *c, bool text, int *cls, char *why, size_t len,
+			   json_t *trace, const char *root)
 {
 	int k = 0;
-	ev_run run = {c, 0, false, false}, *r = &run;
+	ev_run run = {.c = c, .trace = trace}, *r = &run;
+	snprintf(r->path, sizeof r->path, "%s", root ? root : "");
+	r->plen = strlen(r->path);
 	why[0] = '\0';
 	json_t *v = ev(expr, r, 0, text, &k, why, len);
 	if (v && r->nomem) { /* an alternative failed for want of memory */
@@ -696,6 +760,11 @@ json_t *crmw__program_eval_as(const json_t *expr, const crmw__prog_ctx *c, bool 
 	if (cls)
 		*cls = v ? 0 : k ? k : CRMW__PROG_RESULT;
 	return v;
+}
+
+json_t *crmw__program_eval_as(const json_t *expr, const crmw__prog_ctx *c, bool text, int *cls, char *why, size_t len)
+{
+	return eval_traced(expr, c, text, cls, why, len, NULL, NULL);
 }
 
 json_t *crmw__program_eval(const json_t *expr, const crmw__prog_ctx *c, int *cls, char *why, size_t len)
@@ -967,16 +1036,30 @@ static bool shape_in(const json_t *shapes, const char *s)
 
 void crmw__prog_next_clear(crmw__prog_next *n)
 {
+	json_decref(n->explain);
 	json_decref(n->arguments);
 	free(n->answer);
 	memset(n, 0, sizeof *n);
 }
 
+/* With c->explain, out->explain = {"values": {}} to record into (and
+ * false when out of memory). */
+static bool explain_start(crmw__prog_next *out, const crmw__prog_ctx *c)
+{
+	if (!c->explain)
+		return true;
+	out->explain = json_pack("{s:{}}", "values");
+	return out->explain != NULL;
+}
+
 static int answer_of(crmw__prog_next *out, const json_t *content, const crmw__prog_ctx *c)
 {
 	int cls = 0;
-	json_t *v = crmw__program_eval_as(content, c, true, &cls, out->why, sizeof out->why);
+	json_t *v = eval_traced(content, c, true, &cls, out->why, sizeof out->why,
+				json_object_get(out->explain, "values"), "answer");
 	if (!v) {
+		json_decref(out->explain);
+		out->explain = NULL;
 		out->kind = CRMW__PROG_ABSTAIN;
 		out->cls = cls;
 		return cls == CRMW__PROG_NOMEM ? CRMW_ENOMEM : CRMW_OK;
@@ -1017,6 +1100,11 @@ int crmw__program_next_ctx(crmw__prog_next *out, const json_t *program, const cr
 				return CRMW_OK;
 			}
 			out->guard = (int)i + 1;
+			if (!explain_start(out, c) ||
+			    (out->explain && json_object_set_new(out->explain, "guard",
+								 json_pack("{s:i, s:I, s:s}", "index", (int)i, "after",
+									   (json_int_t)(k - 1), "shape", shape))))
+				return CRMW_ENOMEM;
 			return answer_of(out, json_object_get(g, "content"), c);
 		}
 		if (seen && !shape_in(seen, shape)) {
@@ -1027,13 +1115,19 @@ int crmw__program_next_ctx(crmw__prog_next *out, const json_t *program, const cr
 	}
 	const json_t *st = json_array_get(steps, k);
 	const json_t *args = json_object_get(st, "arguments");
+	if (!explain_start(out, c))
+		return CRMW_ENOMEM;
 	if (k + 1 == n)
 		return answer_of(out, json_object_get(args, "content"), c);
 	int cls = 0;
-	json_t *v = args ? crmw__program_eval(args, c, &cls, out->why, sizeof out->why) : json_object();
+	json_t *v = args ? eval_traced(args, c, false, &cls, out->why, sizeof out->why,
+				       json_object_get(out->explain, "values"), NULL)
+			 : json_object();
 	if (!v) {
+		json_decref(out->explain);
+		out->explain = NULL;
 		out->cls = cls;
-		return cls == CRMW__PROG_NOMEM ? CRMW_ENOMEM : CRMW_OK;
+		return cls == CRMW__PROG_NOMEM || !args ? CRMW_ENOMEM : CRMW_OK;
 	}
 	/* the caller may change what it gets: a copy, not the results' values */
 	out->arguments = json_deep_copy(v);
@@ -1052,6 +1146,7 @@ int crmw__program_next(crmw__prog_next *out, const json_t *program, const json_t
 	memset(out, 0, sizeof *out);
 	if (crmw__prog_ctx_init(&c, task, results))
 		return CRMW_ENOMEM;
+	c.explain = true;
 	int rc = crmw__program_next_ctx(out, program, &c);
 	crmw__prog_ctx_dispose(&c);
 	return rc;

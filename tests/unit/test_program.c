@@ -6,6 +6,7 @@
  * programs that choose by words, and malformed programs.
  * SPDX-License-Identifier: Apache-2.0
  */
+#define _GNU_SOURCE /* strcasestr */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -14,6 +15,7 @@
 #include "agent/internal.h"
 #include "tasks/internal.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -403,6 +405,283 @@ static void test_disagreement(void **state)
 	json_decref(prog);
 	json_decref(r);
 	json_decref(t);
+}
+
+/* ------------------------------------------------------- explanations told */
+
+/* The explanation of the library's next step for a task, described
+ * (crmw__prog_explain_json); fails unless it is a call or an answer. */
+static json_t *explained(const json_t *lib, const json_t *t, const char *results)
+{
+	crmw__prog_next nx;
+	next(&nx, lib, t, results);
+	if (nx.kind == CRMW__PROG_ABSTAIN)
+		fail_msg("abstained: %s", nx.why);
+	assert_non_null(nx.explain);
+	json_t *ex = crmw__prog_explain_json(nx.explain);
+	assert_non_null(ex);
+	crmw__prog_next_clear(&nx);
+	return ex;
+}
+
+/* The alternatives recorded for a value, as one text ("a | b"). */
+static void expect_alts(const json_t *ex, const char *path, const char *want)
+{
+	const json_t *alts = json_object_get(json_object_get(ex, "values"), path);
+	crmw_buf b = CRMW_BUF_INIT;
+	size_t i;
+	json_t *x;
+	json_array_foreach(alts, i, x) crmw__buf_printf(&b, "%s%s", i ? " | " : "", json_string_value(x));
+	if (!alts || strcmp(b.data ? b.data : "", want) != 0) {
+		char *all = json_dumps(ex, JSON_COMPACT);
+		fail_msg("%s: got '%s', want '%s' (%s)", path, b.data ? b.data : "(none)", want, all);
+	}
+	crmw_buf_dispose(&b);
+}
+
+/* Trajectories explain answers (issue 27): for each argument and the
+ * answer, the alternatives that computed it and agreed; the guard that
+ * fired; the programs that agreed; the words that decided. */
+static void test_explain(void **state)
+{
+	(void)state;
+	json_t *eps = json_array();
+	json_array_append_new(eps, sales_episode("s-1", "01tAAAAAAAAAAAAAAA", "Blue Widget", 3, 2, "2024-03-15", "2024-01-15", "005A"));
+	json_array_append_new(eps, sales_episode("s-2", "01tBBBBBBBBBBBBBBB", "Red Gadget", 1, 4, "2023-08-31", "2023-04-30", "005B"));
+	json_array_append_new(eps, sales_episode("s-3", "01tCCCCCCCCCCCCCCC", "Green Gizmo", 5, 1, "2024-05-10", "2024-04-10", "005B"));
+	char why[300];
+	json_t *lib = crmw__induce(eps, 2, why, sizeof why);
+	assert_non_null(lib);
+	json_t *t = task("s-9", "sales",
+			 "Which rep sold the most of the Green Gizmo among reps with at least 2 deals in the past 3 months? "
+			 "Product 01tDDDDDDDDDDDDDDD.",
+			 "2024-06-30", NULL);
+	json_t *ex = explained(lib, t, "[]");
+	expect_alts(ex, "product_id",
+		    "$task id 01t #0 | $phrase after 'product' before '.' | $phrase after '? product' before '.'");
+	expect_alts(ex, "start", "$period start of expression 1 (datetime)");
+	expect_alts(ex, "end", "$task today (datetime) | $period end of expression 1 (datetime)");
+	expect_alts(ex, "min", "$number after 'least' offset -1 | $number after 'at least' offset -1");
+	expect_alts(ex, "asked", "$task today (date) | $period end of expression 1 (date)");
+	assert_int_equal(json_array_size(json_object_get(ex, "programs")), 1);
+	assert_int_equal(json_integer_value(json_array_get(json_object_get(ex, "programs"), 0)), 0);
+	assert_null(json_object_get(ex, "guard"));
+	assert_null(json_object_get(ex, "words")); /* one program: no word decided */
+	json_decref(ex);
+	const char *r0 = "[{\"items\":[{\"Id\":\"b1\",\"Name\":\"Green Gizmo\"},{\"Id\":\"b2\",\"Name\":\"Red Gadget\"}],"
+			 "\"counts\":{\"005X\":4,\"005Y\":6}}]";
+	ex = explained(lib, t, r0);
+	expect_alts(ex, "ids", "$ref /0/items pluck Id");
+	expect_alts(ex, "item", "$pick /0/items where Name occurs in the query, field Id");
+	json_decref(ex);
+	ex = explained(lib, t,
+		       "[{\"items\":[{\"Id\":\"b1\",\"Name\":\"Green Gizmo\"},{\"Id\":\"b2\",\"Name\":\"Red Gadget\"}],"
+		       "\"counts\":{\"005X\":4,\"005Y\":6}},[{\"Stage\":\"Won\"},{\"Stage\":\"Lost\"}]]");
+	expect_alts(ex, "answer", "$argmax /0/counts");
+	json_decref(ex);
+	json_decref(t);
+	json_decref(lib);
+	json_array_clear(eps);
+
+	/* the guard that fired, and its answer's explanations */
+	const char *words[] = {"widget", "gadget", "gizmo", "sprocket"};
+	for (int i = 0; i < 4; i++) {
+		char q[200], calls[400], results[300], id[16], ans[32];
+		snprintf(q, sizeof q, "Show me the %s I bought last week.", words[i]);
+		snprintf(id, sizeof id, "n-%d", i);
+		if (i >= 2)
+			snprintf(calls, sizeof calls, "[{\"name\":\"search\",\"arguments\":{\"term\":\"%s\"}}]", words[i]);
+		else
+			snprintf(calls, sizeof calls,
+				 "[{\"name\":\"search\",\"arguments\":{\"term\":\"%s\"}},{\"name\":\"owner\",\"arguments\":{\"id\":\"p%d\"}}]",
+				 words[i], i);
+		snprintf(results, sizeof results, i < 2 ? "[[{\"Id\":\"p%d\"}],{\"Owner\":\"005%015d\"}]" : "[[]]", i, i);
+		snprintf(ans, sizeof ans, i < 2 ? "005%015d" : "None", i);
+		json_array_append_new(eps, episode(task(id, "find", q, "2024-01-01", NULL), calls, results, ans));
+	}
+	lib = crmw__induce(eps, 2, why, sizeof why);
+	assert_non_null(lib);
+	t = task("n-9", "find", "Show me the lamp I bought last week.", "2024-02-01", NULL);
+	ex = explained(lib, t, "[[]]");
+	const json_t *g = json_object_get(ex, "guard");
+	assert_int_equal(json_integer_value(json_object_get(g, "index")), 0);
+	assert_int_equal(json_integer_value(json_object_get(g, "after")), 0);
+	assert_string_equal(json_string_value(json_object_get(g, "shape")), "empty");
+	expect_alts(ex, "answer", "constant \"None\" | $ref /0 default null");
+	json_decref(ex);
+	ex = explained(lib, t, "[[{\"Id\":\"q7\"}]]");
+	expect_alts(ex, "id", "$ref /0/0/Id");
+	json_decref(ex);
+	json_decref(t);
+	json_decref(lib);
+	json_array_clear(eps);
+
+	/* two programs, and the words that told a program's tasks from those it
+	 * would answer wrongly */
+	for (int i = 0; i < 12; i++) {
+		bool high = i % 2 == 0;
+		char q[200], calls[300], id[16], results[200];
+		snprintf(q, sizeof q, "Which agent had the %s score in quarter %d?", high ? "highest" : "lowest", i + 1);
+		snprintf(id, sizeof id, "m-%d", i);
+		snprintf(calls, sizeof calls,
+			 "[{\"name\":\"scores\",\"arguments\":{}},{\"name\":\"%s\",\"arguments\":{\"values\":{\"a\":%d,\"b\":5}}}]",
+			 high ? "find_max" : "find_min", i);
+		const char *ans = high ? (i > 5 ? "a" : "b") : (i < 5 ? "a" : "b");
+		snprintf(results, sizeof results, "[{\"a\":%d,\"b\":5},[\"%s\"]]", i, ans);
+		json_array_append_new(eps, episode(task(id, "score", q, "2024-01-01", NULL), calls, results, ans));
+	}
+	lib = crmw__induce(eps, 2, why, sizeof why);
+	assert_non_null(lib);
+	t = task("m-9", "score", "Which agent had the lowest score in quarter 7?", "2024-01-01", NULL);
+	ex = explained(lib, t, "[{\"a\":1,\"b\":2}]");
+	expect_alts(ex, "values", "$ref /0");
+	char *text = json_dumps(json_object_get(ex, "words"), JSON_COMPACT);
+	assert_non_null(text);
+	if (!strstr(text, "\"lowest\"") || strstr(text, "\"highest\""))
+		fail_msg("the deciding words: %s", text);
+	free(text);
+	json_decref(ex);
+	json_decref(t);
+	json_decref(lib);
+	json_decref(eps);
+
+	/* a context that does not ask for it records nothing (induction's replays) */
+	json_t *prog = json_loads("{\"steps\":[{\"name\":\"respond\",\"arguments\":{\"content\":{\"$any\":[\"4\","
+				  "{\"$number\":{\"after\":[\"than\"],\"offset\":0}}]}}}]}",
+				  0, NULL);
+	t = task("z", "z", "more than 4", "2024-01-01", NULL);
+	json_t *r = json_array();
+	crmw__prog_ctx c;
+	assert_int_equal(crmw__prog_ctx_init(&c, t, r), CRMW_OK);
+	crmw__prog_next nx;
+	assert_int_equal(crmw__program_next_ctx(&nx, prog, &c), CRMW_OK);
+	assert_int_equal(nx.kind, CRMW__PROG_ANSWER);
+	assert_null(nx.explain);
+	crmw__prog_next_clear(&nx);
+	c.explain = true;
+	assert_int_equal(crmw__program_next_ctx(&nx, prog, &c), CRMW_OK);
+	ex = crmw__prog_explain_json(nx.explain);
+	expect_alts(ex, "answer", "constant \"4\" | $number after 'than'");
+	json_decref(ex);
+	crmw__prog_next_clear(&nx);
+	crmw__prog_ctx_dispose(&c);
+	json_decref(r);
+	json_decref(t);
+	json_decref(prog);
+}
+
+/* ------------------------------------------------------- guides for models */
+
+/* A sales episode whose task carries definitions: the family's policy
+ * (the same in every task) and lines of its own (an id, today's date). */
+static json_t *defined_episode(const char *id, const char *product, const char *widget, int least, int months,
+			       const char *today, const char *start, const char *top)
+{
+	json_t *e = sales_episode(id, product, widget, least, months, today, start, top);
+	char req[400];
+	snprintf(req, sizeof req,
+		 "## Sales ranking\n- A rep's sales are the deals they closed in the period.\n- Product Id: %s\n"
+		 "- Today's date: %s\n",
+		 product, today);
+	json_object_set_new(json_object_get(json_object_get(e, "task"), "metadata"), "required", json_string(req));
+	return e;
+}
+
+/* Does `w` occur in `text` as a whole word (case ignored)? */
+static bool has_word(const char *text, const char *w)
+{
+	size_t n = strlen(w);
+	for (const char *p = text; (p = strcasestr(p, w)) != NULL; p++) {
+		bool left = p == text || !isalnum((unsigned char)p[-1]), right = !isalnum((unsigned char)p[n]);
+		if (left && right)
+			return true;
+	}
+	return false;
+}
+
+/* Guidelines for a model written from programs (issue 27): the steps with
+ * each argument described by its explanation, the guards, the answer rule,
+ * the family's definitions; and no value of any training task. */
+static void test_guide(void **state)
+{
+	(void)state;
+	json_t *eps = json_array();
+	json_array_append_new(eps, defined_episode("s-1", "01tAAAAAAAAAAAAAAA", "Blue Widget", 13, 14, "2024-03-15", "2023-01-15", "005Alpha"));
+	json_array_append_new(eps, defined_episode("s-2", "01tBBBBBBBBBBBBBBB", "Red Gadget", 17, 16, "2023-08-31", "2022-04-30", "005Bravo"));
+	json_array_append_new(eps, defined_episode("s-3", "01tCCCCCCCCCCCCCCC", "Green Gizmo", 25, 11, "2024-05-10", "2023-06-10", "005Bravo"));
+	/* the answers are keys of the counts */
+	size_t i;
+	json_t *e;
+	json_array_foreach(eps, i, e) {
+		const char *top = json_string_value(json_object_get(e, "answer"));
+		json_t *counts = json_object_get(json_array_get(json_object_get(e, "results"), 0), "counts");
+		json_t *fixed = json_pack("{s:i, s:i}", top, 9, strcmp(top, "005Alpha") ? "005Alpha" : "005Charlie", 2);
+		json_object_update(counts, fixed);
+		json_object_del(counts, "005A");
+		json_object_del(counts, "005B");
+		json_decref(fixed);
+	}
+	char why[300];
+	json_t *lib = crmw__induce(eps, 2, why, sizeof why);
+	if (!lib || json_array_size(json_object_get(lib, "programs")) != 1)
+		fail_msg("induce: %s", lib ? "not one program" : why);
+	crmw_buf b = CRMW_BUF_INIT;
+	json_t *pit = json_array();
+	assert_int_equal(crmw__program_guide(&b, lib, "sales", eps, pit), CRMW_OK);
+	const char *g = b.data;
+	if (getenv("CRMW_TEST_VERBOSE"))
+		fprintf(stderr, "%s", g);
+	/* the steps, each argument by its explanation */
+	static const char *const want[] = {
+		"How solved tasks of the family sales were answered: 1 way, learned from 3 solved tasks",
+		"1. Call get_sales with:",
+		"- product_id: the 1st id with key prefix 01t that the task names",
+		"- start: the first day of the period the question names (YYYY-MM-DDT00:00:00Z)",
+		"- min: the number right after 'least' in the question, minus 1",
+		"- name: the words between 'the' and 'among' in the question",
+		"- asked: today's date (YYYY-MM-DD)",
+		"In training it returned a map of values",
+		"2. Call get_deals with:",
+		"- ids: the Id of every item of the items of step 1's result",
+		"- item: the Id of the item of the items of step 1's result whose Name the question names",
+		"3. Answer: the key with the largest value of the counts of step 1's result.",
+		"Definitions the tasks of this family give:\n  ## Sales ranking\n  - A rep's sales are the deals they closed in the period.\n",
+		"Pitfalls seen in failed episodes: none recorded.",
+	};
+	for (size_t k = 0; k < sizeof want / sizeof *want; k++)
+		if (!strstr(g, want[k]))
+			fail_msg("the guide lacks \"%s\"", want[k]);
+	/* no value of any training task: ids, names, numbers, dates, answers */
+	static const char *const values[] = {
+		"01tAAAAAAAAAAAAAAA", "01tBBBBBBBBBBBBBBB", "01tCCCCCCCCCCCCCCC", "Blue Widget", "Red Gadget", "Green Gizmo",
+		"Blue", "Widget", "Gadget", "Gizmo", "13", "17", "25", "14", "16", "11", "12", "24", "2024-03-15",
+		"2023-08-31", "2024-05-10", "2023-01-15", "2022-04-30", "2023-06-10", "005Alpha", "005Bravo",
+		"005Charlie", "a1", "b1", "c1", "Product Id",
+	};
+	for (size_t k = 0; k < sizeof values / sizeof *values; k++)
+		if (has_word(g, values[k]))
+			fail_msg("the guide holds the value '%s'", values[k]);
+	assert_null(strstr(g, "Today's date:")); /* a line of one task's definitions */
+	/* a constant that is a value of a task is described, not written; one
+	 * that is not is written; pitfalls recorded are listed */
+	crmw__buf_clear(&b);
+	json_t *consts = json_loads("{\"version\":1,\"programs\":[{\"family\":\"f\",\"support\":2,\"steps\":["
+				    "{\"name\":\"q\",\"arguments\":{\"status\":\"Closed Won\",\"who\":\"Blue Widget\"}},"
+				    "{\"name\":\"respond\",\"arguments\":{\"content\":{\"$count\":\"/0\"}}}]}]}",
+				    0, NULL);
+	json_array_append_new(pit, json_string("Counting the open deals too."));
+	assert_int_equal(crmw__program_guide(&b, consts, "f", eps, pit), CRMW_OK);
+	assert_non_null(strstr(b.data, "- status: \"Closed Won\""));
+	assert_non_null(strstr(b.data, "- who: a fixed value (the same in every solved task)"));
+	assert_non_null(strstr(b.data, "2. Answer: the number of items of step 1's result."));
+	assert_non_null(strstr(b.data, "Pitfalls seen in failed episodes:\n  - Counting the open deals too."));
+	crmw__buf_clear(&b);
+	assert_int_equal(crmw__program_guide(&b, consts, "other", eps, NULL), CRMW_ENOTFOUND);
+	json_decref(consts);
+	json_decref(pit);
+	crmw_buf_dispose(&b);
+	json_decref(lib);
+	json_decref(eps);
 }
 
 /* Programs from a store an attacker may have written: bounded, checked. */
@@ -855,6 +1134,7 @@ int main(void)
 		cmocka_unit_test(test_malformed),      cmocka_unit_test(test_gold_notation),
 		cmocka_unit_test(test_untrusted_library), cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_cost_bounds),      cmocka_unit_test(test_out_of_memory),
+		cmocka_unit_test(test_explain),          cmocka_unit_test(test_guide),
 	};
 	cmocka_set_message_output(CM_OUTPUT_TAP);
 	return cmocka_run_group_tests_name("program", tests, NULL, NULL);
