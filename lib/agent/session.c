@@ -57,6 +57,7 @@ struct crmw_session {
 	char *task_text; /* the task without its gold (crmw_request_task) */
 	size_t task_text_len;
 	json_t *plan_used; /* the built-in plan that answered (crmw__session_note_plan) */
+	json_t *turn_plan; /* the plan of the turn being fed: its decision's "plan" */
 	crmw_role *host_role; /* crmw_session_new_as's role (a reference), used when has_host_role */
 	bool has_host_role;
 	crmw_role *reg_base;  /* the registry's base role the episode's role was narrowed by (a reference) */
@@ -200,9 +201,46 @@ const char *crmw__session_mem_scope(const crmw_session *s)
 	return s && s->mem_scope ? s->mem_scope : "global"; /* none: the global entries only */
 }
 
+/* The tag of the guidelines written from programs (write_program_guide). */
+#define GUIDE_TAG "program-guide"
+
+/* Search the guidelines the episode may read for its query: the k best
+ * (leaving out `except`, a hit), or with `guide` the family's program
+ * guide (one, any score).  *hits: a new array. */
+static int search_guidelines(crmw_session *s, json_t **hits, bool guide, const json_t *except)
+{
+	crmw_agent *a = s->a;
+	*hits = NULL;
+	json_t *o = json_pack("{s:i, s:f, s:s, s:s}", "k", guide ? 1 : a->o.mem_k, "min_score",
+			      guide ? -1.0 : a->o.mem_min_score, "kind", "guideline", "scope", s->mem_scope);
+	if (o && (guide || a->o.mem_same_family) && s->family && json_object_set_new(o, "family", json_string(s->family)))
+		json_decref(o), o = NULL;
+	if (o && guide && json_object_set_new(o, "tags", json_pack("[s]", GUIDE_TAG)))
+		json_decref(o), o = NULL;
+	if (o && except && json_object_set_new(o, "exclude", json_pack("[O]", json_object_get(except, "id"))))
+		json_decref(o), o = NULL;
+	char *ot = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	json_decref(o);
+	if (!ot)
+		return nomem(s);
+	crmw_buf b = CRMW_BUF_INIT;
+	int rc = crmw_memory_search(&b, a->mem, json_string_value(json_object_get(s->task, "query")), ot);
+	free(ot);
+	if (rc) {
+		crmw_buf_dispose(&b);
+		return crmw__errf(&s->h.err, rc, "memory retrieval failed: %s", crmw_memory_errmsg(a->mem));
+	}
+	rc = crmw__json_parse(b.data, b.len, hits, NULL);
+	crmw_buf_dispose(&b);
+	if (rc)
+		return crmw__errf(&s->h.err, rc, "memory retrieval gave no JSON");
+	return CRMW_OK;
+}
+
 /* The episode's guidelines: those of its role's scope and the global ones
  * (docs/access.md, "Roles and shared memory"); the store applies the scope
- * inside the search, before the k best are taken. */
+ * inside the search, before the k best are taken.  With memory.programs,
+ * the family's program guide comes first (docs/agent.md). */
 static int retrieve(crmw_session *s)
 {
 	crmw_agent *a = s->a;
@@ -218,26 +256,18 @@ static int retrieve(crmw_session *s)
 	s->mem_scope = sb.data;
 	if (!a->mem || a->o.mem_k <= 0)
 		return CRMW_OK;
-	json_t *o = json_pack("{s:i, s:f, s:s, s:s}", "k", a->o.mem_k, "min_score", a->o.mem_min_score, "kind",
-			      "guideline", "scope", s->mem_scope);
-	if (o && a->o.mem_same_family)
-		json_object_set_new(o, "family", json_string(s->family));
-	char *ot = o ? json_dumps(o, JSON_COMPACT) : NULL;
-	json_decref(o);
-	if (!ot)
-		return nomem(s);
-	crmw_buf b = CRMW_BUF_INIT;
-	int rc = crmw_memory_search(&b, a->mem, json_string_value(json_object_get(s->task, "query")), ot);
-	free(ot);
+	/* with programs, the family's program guide first, whatever its score */
+	json_t *guide = NULL;
+	int rc = a->o.mem_programs && s->family ? search_guidelines(s, &guide, true, NULL) : CRMW_OK;
+	json_t *hits = NULL;
+	rc = rc ? rc : search_guidelines(s, &hits, false, json_array_get(guide, 0));
+	if (!rc && json_array_size(guide) && json_array_insert(hits, 0, json_array_get(guide, 0)))
+		rc = crmw__errf(&s->h.err, CRMW_ENOMEM, "out of memory");
+	json_decref(guide);
 	if (rc) {
-		crmw_buf_dispose(&b);
-		return crmw__errf(&s->h.err, rc, "memory retrieval failed: %s", crmw_memory_errmsg(a->mem));
+		json_decref(hits);
+		return rc;
 	}
-	json_t *hits;
-	rc = crmw__json_parse(b.data, b.len, &hits, NULL);
-	crmw_buf_dispose(&b);
-	if (rc)
-		return crmw__errf(&s->h.err, rc, "memory retrieval gave no JSON");
 	/* An episode keeps its hits to the end; a guideline's provenance grows
 	 * with every episode that corroborates it, so it is not kept here. */
 	size_t hi;
@@ -419,6 +449,58 @@ static json_t *program_entry(crmw_session *s, int *rc)
 	return e;
 }
 
+/* The guideline written from the family's programs (docs/agent.md,
+ * "Guidelines from programs"): one per family and scope (kind "guideline",
+ * tag "program-guide"), rewritten whenever the programs are induced again,
+ * deleted when none is left.  Its text holds no value of the examples
+ * (crmw__program_guide).  The pitfalls are the program entry's metadata
+ * "pitfalls" (strings); nothing records them yet.  Called under
+ * writeback_mu. */
+static void write_program_guide(crmw_session *s, const json_t *lib, const json_t *examples, const json_t *pitfalls,
+				int64_t entry)
+{
+	crmw_memory *m = s->a->mem;
+	const char *scope = crmw__session_mem_scope(s);
+	json_t *o = json_pack("{s:s, s:s, s:[s], s:[s], s:i}", "kind", "guideline", "family", s->family, "tags", GUIDE_TAG,
+			      "scopes", scope, "limit", 1);
+	char *ot = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	json_decref(o);
+	crmw_buf b = CRMW_BUF_INIT, text = CRMW_BUF_INIT;
+	json_t *list = NULL;
+	int rc = ot ? crmw_memory_list(&b, m, ot) : CRMW_ENOMEM;
+	free(ot);
+	if (!rc && crmw__json_parse(b.data, b.len, &list, NULL))
+		rc = CRMW_ENOMEM;
+	crmw_buf_dispose(&b);
+	int64_t old = json_integer_value(json_object_get(json_array_get(list, 0), "id"));
+	json_decref(list);
+	int grc = rc ? rc : crmw__program_guide(&text, lib, s->family, examples, pitfalls);
+	if (grc == CRMW_ENOTFOUND) { /* no program left: the old guide describes none */
+		rc = old > 0 ? crmw_memory_delete(m, old) : CRMW_OK;
+	} else if (!grc) {
+		json_t *w = old > 0 ? json_pack("{s:s, s:{s:s, s:I, s:I}}", "text", text.data, "metadata", "source", "programs",
+						"program_entry", (json_int_t)entry, "support", (json_int_t)json_array_size(examples))
+				    : json_pack("{s:s, s:s, s:s, s:s, s:s, s:[s], s:{s:s, s:I, s:I}}", "kind", "guideline",
+						"title", "steps learned from solved tasks of the family", "text", text.data, "family",
+						s->family, "scope", scope, "tags", GUIDE_TAG, "metadata", "source", "programs",
+						"program_entry", (json_int_t)entry, "support",
+						(json_int_t)json_array_size(examples));
+		char *wt = w ? json_dumps(w, JSON_COMPACT) : NULL;
+		json_decref(w);
+		int32_t merged = 0;
+		int64_t added = 0;
+		rc = !wt ? CRMW_ENOMEM : old > 0 ? crmw_memory_update(m, old, wt) : crmw_memory_add(&added, &merged, m, wt, NULL, 0);
+		free(wt);
+		if (!rc && merged)
+			note(s, "the program guide merged into an alike guideline", NULL);
+	} else {
+		rc = grc;
+	}
+	crmw_buf_dispose(&text);
+	if (rc)
+		note(s, "writing the program guide failed", rc == CRMW_ENOMEM ? "out of memory" : crmw_memory_errmsg(m));
+}
+
 static void learn_program(crmw_session *s)
 {
 	json_t *cs = json_array(), *rs = json_array(), *task = example_task(s->task);
@@ -483,8 +565,12 @@ static void learn_program(crmw_session *s)
 	json_t *nmd = rc ? NULL
 			 : json_pack("{s:O, s:O, s:I}", "examples", examples, "library", lib, "support",
 				     (json_int_t)json_array_size(examples));
+	/* the pitfalls of failed episodes, kept (nothing records them yet) */
+	if (nmd && json_is_array(json_object_get(md, "pitfalls")) &&
+	    json_object_set(nmd, "pitfalls", json_object_get(md, "pitfalls")))
+		rc = CRMW_ENOMEM;
 	char *text = NULL;
-	if (nmd) {
+	if (nmd && !rc) {
 		int64_t id = json_integer_value(json_object_get(e, "id"));
 		json_t *w = e ? json_pack("{s:O, s:O}", "metadata", nmd, "provenance", prov)
 			      : json_pack("{s:s, s:s, s:s, s:s, s:s, s:[s], s:O, s:O}", "kind", "plan", "title", "programs",
@@ -497,6 +583,8 @@ static void learn_program(crmw_session *s)
 		int64_t added = 0;
 		rc = !text ? CRMW_ENOMEM : e ? crmw_memory_update(s->a->mem, id, text)
 					      : crmw_memory_add(&added, &merged, s->a->mem, text, NULL, 0);
+		if (!rc)
+			write_program_guide(s, lib, examples, json_object_get(md, "pitfalls"), e ? id : added);
 	}
 	pthread_mutex_unlock(&writeback_mu);
 	if (rc)
@@ -728,6 +816,8 @@ void crmw__session_note_plan(crmw_session *s, const json_t *plan)
 	s->plan_calls++;
 	if (!s->plan_used && plan)
 		s->plan_used = json_deep_copy(plan);
+	json_decref(s->turn_plan);
+	s->turn_plan = plan ? json_deep_copy(plan) : NULL;
 }
 
 const char *crmw__session_purpose(const crmw_session *s)
@@ -854,6 +944,7 @@ void crmw_session_free(crmw_session *s)
 	json_decref(s->reward_info);
 	json_decref(s->plan);
 	json_decref(s->plan_used);
+	json_decref(s->turn_plan);
 	free(s->task_text);
 	free(s->plan_text);
 	free(s->mem_note);
@@ -1363,9 +1454,16 @@ int crmw_session_feed(crmw_session *s, const char *output, size_t len)
 		end_now(s, "canceled", "canceled by the host");
 		return CRMW_OK;
 	}
+	/* a turn a built-in plan or program answered: which, and why */
+	json_t *plan = s->turn_plan;
+	s->turn_plan = NULL;
 	json_t *dec = json_pack("{s:i}", "turn", s->turn);
 	if (!dec)
+		json_decref(plan);
+	if (!dec || (plan && json_object_set_new(dec, "plan", plan))) { /* set_new releases plan */
+		json_decref(dec);
 		return nomem(s);
+	}
 	int64_t tools0 = s->tools_us;
 	int rc = process(s, output, len, dec);
 	if (rc == CRMW_EUSER) {

@@ -256,6 +256,18 @@ static int new_words(const json_t *task, const json_t *bindings, const json_t *h
 	return unseen;
 }
 
+/* A guideline written from a family's programs for models (tag
+ * "program-guide", docs/agent.md): it has no plan and takes no place among
+ * the k closest. */
+static bool program_guide(const json_t *hit)
+{
+	size_t i;
+	json_t *t;
+	json_array_foreach(json_object_get(hit, "tags"), i, t) if (json_is_string(t) &&
+								    strcmp(json_string_value(t), "program-guide") == 0) return true;
+	return false;
+}
+
 /* Search and pick among the guidelines the episode's role may see (its
  * scope and the global one: the filter applies inside the search, so the
  * support and the rivals come from those alone); `why` explains an empty
@@ -312,8 +324,12 @@ static int choose(choice *c, char *why, size_t whylen, policy *p, const json_t *
 	}
 	snprintf(why, whylen, "no guideline with a plan scored %.2f or more", p->min_score);
 	bool explained = false;
-	for (size_t i = 0; i < n && i < (size_t)p->k && !c->plan; i++) {
+	size_t considered = 0; /* the k closest, program guides (no plan, for models) aside */
+	for (size_t i = 0; i < n && considered < (size_t)p->k && !c->plan; i++) {
 		const json_t *h = json_array_get(hits, i);
+		if (program_guide(h))
+			continue;
+		considered++;
 		const json_t *plan = json_object_get(json_object_get(h, "metadata"), "plan");
 		double score = json_number_value(json_object_get(h, "score"));
 		if (!plan || !shapes[i] || score < p->min_score)
@@ -576,13 +592,18 @@ static int program_step(crmw_response *resp, bool *answered, char *why, size_t w
 	if (mt) {
 		rc = crmw_response_set_message(resp, mt, strlen(mt));
 		free(mt);
+		/* which programs, and which explanations computed what they did */
+		json_t *ex = rc ? NULL : crmw__prog_explain_json(n.explain);
+		json_t *plan = ex ? json_pack("{s:s, s:s, s:I, s:I, s:I, s:i, s:b, s:o}", "kind", "program", "programs",
+					      pr.hash, "memory_id", (json_int_t)pr.entry, "support", (json_int_t)pr.examples,
+					      "step", (json_int_t)pg->steps_done, "guard", n.guard, "answer",
+					      n.kind == CRMW__PROG_ANSWER, "explain", ex)
+				  : NULL;
+		if (!rc && !plan)
+			rc = CRMW_ENOMEM;
 		if (!rc) {
 			*answered = true;
-			crmw__response_set_plan(resp, json_pack("{s:s, s:s, s:I, s:I, s:I, s:i, s:b}", "kind", "program",
-								"programs", pr.hash, "memory_id", (json_int_t)pr.entry,
-								"support", (json_int_t)pr.examples, "step",
-								(json_int_t)pg->steps_done, "guard", n.guard,
-								"answer", n.kind == CRMW__PROG_ANSWER));
+			crmw__response_set_plan(resp, plan);
 		}
 	}
 	crmw__prog_next_clear(&n);

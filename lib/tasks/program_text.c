@@ -381,8 +381,8 @@ static void put_context(guide *g, const json_t *words)
 /* A constant: written when it is no value of a training task. */
 static void put_constant(guide *g, const json_t *v)
 {
-	if (json_is_null(v)) {
-		put(g, "None");
+	if (json_is_null(v) || (json_is_string(v) && strcmp(json_string_value(v), "None") == 0)) {
+		put(g, "None"); /* how an empty answer is written: no value of a task */
 		return;
 	}
 	if (json_is_boolean(v)) {
@@ -612,9 +612,9 @@ static void put_program(guide *g, const json_t *p, size_t k)
 			put(g, "\n");
 		}
 		if (json_array_size(json_object_get(st, "shapes"))) {
-			put(g, "     In training it returned ");
+			put(g, "     Training saw it return ");
 			put_shapes(g, json_object_get(st, "shapes"));
-			put(g, "; a result of any other shape was never seen: check the question again.\n");
+			put(g, " (anything else: check the question again).\n");
 		}
 		size_t gi;
 		json_t *gd;

@@ -4,6 +4,7 @@
  * alignment and resolution under them.
  * SPDX-License-Identifier: Apache-2.0
  */
+#include <ctype.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -334,6 +335,128 @@ static void test_memory_policy(void **state)
 	crmw_memory_free(mem);
 }
 
+/* Does `w` occur in `text` as a whole word? */
+static bool has_word_in(const char *text, const char *w)
+{
+	size_t n = strlen(w);
+	for (const char *p = text; n && (p = strstr(p, w)) != NULL; p++) {
+		bool left = p == text || !isalnum((unsigned char)p[-1]), right = !isalnum((unsigned char)p[n]);
+		if (left && right)
+			return true;
+	}
+	return false;
+}
+
+/* The guidelines written from the programs for models (docs/agent.md,
+ * "Guidelines from programs"): one per family and scope with programs,
+ * holding no value of the family's examples; an episode with
+ * memory.programs reads its family's first. */
+static void check_guides(crmw_memory *mem, const json_t *entries)
+{
+	crmw_buf b = CRMW_BUF_INIT;
+	assert_int_equal(crmw_memory_list(&b, mem, "{\"kind\":\"guideline\",\"tags\":[\"program-guide\"],\"limit\":0}"),
+			 CRMW_OK);
+	json_t *guides = json_loads(b.data, 0, NULL);
+	crmw_buf_dispose(&b);
+	size_t with = 0, i, checked = 0;
+	json_t *e;
+	json_array_foreach(entries, i, e) {
+		const json_t *md = json_object_get(e, "metadata");
+		const char *fam = json_string_value(json_object_get(e, "family"));
+		const json_t *guide = NULL;
+		size_t k;
+		json_t *g;
+		json_array_foreach(guides, k, g) {
+			if (strcmp(json_string_value(json_object_get(g, "family")), fam) != 0)
+				continue;
+			assert_null(guide); /* one per family and scope */
+			guide = g;
+		}
+		if (json_array_size(json_object_get(json_object_get(md, "library"), "programs")) == 0) {
+			assert_null(guide);
+			continue;
+		}
+		with++;
+		assert_non_null(guide);
+		assert_string_equal(json_string_value(json_object_get(guide, "scope")), json_string_value(json_object_get(e, "scope")));
+		assert_int_equal(json_integer_value(json_object_get(json_object_get(guide, "metadata"), "program_entry")),
+				 json_integer_value(json_object_get(e, "id")));
+		const char *text = json_string_value(json_object_get(guide, "text"));
+		assert_non_null(strstr(text, "Way 1 ("));
+		if (getenv("CRMW_TEST_VERBOSE"))
+			fprintf(stderr, "# the guide of %s:\n%s\n", fam, text);
+		/* no value of any example: its answer, the ids and the numbers (3 digits or more) of its question */
+		json_array_foreach(json_object_get(md, "examples"), k, g) {
+			const char *ans = json_string_value(json_object_get(g, "answer"));
+			if (ans && strlen(ans) >= 3 && strcmp(ans, "None") != 0 && has_word_in(text, ans))
+				fail_msg("the guide of %s holds the answer '%s':\n%s", fam, ans, text);
+			const char *q = json_string_value(json_object_get(json_object_get(g, "task"), "query"));
+			for (const char *p = q; p && *p;) {
+				size_t n = 0;
+				while (isalnum((unsigned char)p[n]))
+					n++;
+				char w[64];
+				snprintf(w, sizeof w, "%.*s", (int)(n < 63 ? n : 63), p);
+				bool digits = n >= 3; /* "16 solved tasks" is no value */
+				for (size_t d = 0; d < n; d++)
+					digits = digits && isdigit((unsigned char)p[d]);
+				if ((crmw__is_id_token(p, n) || digits) && has_word_in(text, w))
+					fail_msg("the guide of %s holds '%s' of the question '%s':\n%s", fam, w, q, text);
+				checked++;
+				p += n ? n : 1;
+			}
+		}
+	}
+	assert_true(with >= 5);
+	assert_true(checked > 0);
+	assert_int_equal(json_array_size(guides), with);
+
+	/* read first, before the guidelines found by the question */
+	crmw_task_set *test = split("{\"split\":\"test\",\"families\":[\"top_issue_identification\"]}");
+	crmw_agent *a;
+	assert_int_equal(crmw_agent_new(&a, db, "{\"memory\":{\"programs\":true}}"), CRMW_OK);
+	crmw_backend g;
+	assert_int_equal(crmw_backend_gold(&g, db, NULL), CRMW_OK);
+	assert_int_equal(crmw_agent_set_backend(a, &g), CRMW_OK);
+	assert_int_equal(crmw_agent_set_memory(a, mem), CRMW_OK);
+	json_t *t = run_task(a, test, 0);
+	int64_t first = json_integer_value(json_array_get(json_object_get(t, "memory_ids"), 0));
+	json_decref(t);
+	crmw_buf eb = CRMW_BUF_INIT;
+	assert_int_equal(crmw_memory_get(&eb, mem, first), CRMW_OK);
+	json_t *fe = json_loads(eb.data, 0, NULL);
+	crmw_buf_dispose(&eb);
+	assert_string_equal(json_string_value(json_object_get(fe, "family")), "top_issue_identification");
+	assert_string_equal(json_string_value(json_array_get(json_object_get(fe, "tags"), 0)), "program-guide");
+	json_decref(fe);
+	crmw_agent_free(a);
+
+	/* without memory.programs: no program entry, no guide, as before */
+	char path[400];
+	snprintf(path, sizeof path, "%s/noprog.db", dir);
+	crmw_memory *plain;
+	assert_int_equal(crmw_memory_open(&plain, path, NULL), CRMW_OK);
+	assert_int_equal(crmw_agent_new(&a, db, "{\"memory\":{\"write\":true}}"), CRMW_OK);
+	assert_int_equal(crmw_backend_gold(&g, db, NULL), CRMW_OK);
+	assert_int_equal(crmw_agent_set_backend(a, &g), CRMW_OK);
+	assert_int_equal(crmw_agent_set_memory(a, plain), CRMW_OK);
+	for (int64_t ti = 0; ti < crmw_task_set_count(test) && ti < 3; ti++)
+		json_decref(run_task(a, test, ti));
+	crmw_agent_free(a);
+	int64_t n = 0;
+	assert_int_equal(crmw_memory_count(&n, plain), CRMW_OK);
+	assert_true(n > 0);
+	assert_int_equal(crmw_memory_list(&b, plain, "{\"tags\":[\"program-guide\"],\"limit\":0}"), CRMW_OK);
+	assert_string_equal(b.data, "[]");
+	crmw__buf_clear(&b);
+	assert_int_equal(crmw_memory_list(&b, plain, "{\"tags\":[\"program\"],\"limit\":0}"), CRMW_OK);
+	assert_string_equal(b.data, "[]");
+	crmw_buf_dispose(&b);
+	crmw_memory_free(plain);
+	crmw_task_set_free(test);
+	json_decref(guides);
+}
+
 /* Programs (docs/backends.md, "Programs"): kept per family in the
  * unrestricted scope only, with their examples; they survive export and
  * import; a program entry someone wrote with a malformed program is
@@ -370,6 +493,7 @@ static void test_programs(void **state)
 		assert_int_equal(json_array_size(json_object_get(e, "provenance")), json_array_size(json_object_get(md, "examples")));
 	}
 	json_decref(fams);
+	check_guides(mem, list);
 	tally before = run_split(mem, "test", NULL, NULL);
 	assert_int_equal(before.wrong, 0);
 

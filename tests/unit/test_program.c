@@ -640,7 +640,7 @@ static void test_guide(void **state)
 		"- min: the number right after 'least' in the question, minus 1",
 		"- name: the words between 'the' and 'among' in the question",
 		"- asked: today's date (YYYY-MM-DD)",
-		"In training it returned a map of values",
+		"Training saw it return a map of values (anything else: check the question again).",
 		"2. Call get_deals with:",
 		"- ids: the Id of every item of the items of step 1's result",
 		"- item: the Id of the item of the items of step 1's result whose Name the question names",
