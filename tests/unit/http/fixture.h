@@ -107,6 +107,9 @@ void test_threads(void **state);
 /* episodes.c */
 void test_agent_episode(void **state);
 
+/* cache.c */
+void test_plan_cache_handoffs(void **state);
+
 /* preflight.c */
 void test_check(void **state);
 void test_preview(void **state);

@@ -4,7 +4,8 @@
  * headers, answers with text and tool calls, retries with backoff and
  * Retry-After, giving up, errors that are not retried, malformed answers,
  * timeouts, refused connections, the API key, the body limit, threads,
- * embeddings, options, and whole agent episodes (answered, canceled).
+ * embeddings, options, whole agent episodes (answered, canceled), and the
+ * memory policy in front of it (every abstention handed to the model).
  * Built without curl, only the constructor's CRMW_EUNSUPPORTED is checked.
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -34,6 +35,7 @@ int main(void)
 		cmocka_unit_test(test_embed),
 		cmocka_unit_test(test_options),
 		cmocka_unit_test(test_agent_episode),
+		cmocka_unit_test(test_plan_cache_handoffs),
 		cmocka_unit_test(test_check),
 		cmocka_unit_test(test_preview),
 		cmocka_unit_test(test_rate_limit),
