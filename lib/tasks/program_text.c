@@ -42,10 +42,10 @@ static const char *op_of(const json_t *e)
 	return NULL;
 }
 
-/* A literal, cut to about 80 bytes. */
+/* A literal, cut to about 80 bytes (ASCII: a cut never splits a character). */
 static int put_json(crmw_buf *b, const json_t *v)
 {
-	char *t = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+	char *t = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_ENSURE_ASCII);
 	if (!t)
 		return CRMW_ENOMEM;
 	size_t n = strlen(t);
@@ -138,19 +138,29 @@ int crmw__prog_describe(crmw_buf *b, const json_t *e)
 	return crmw__buf_printf(b, "%s", op);
 }
 
+/* At most this many alternatives of one value are described (a checked
+ * "$any" may hold 256): a trajectory stays small. */
+#define EXPLAIN_MAX_ALTS 16
+
 /* The descriptions of an explanation: one per alternative. */
 static json_t *alternatives(const json_t *e, int *rc)
 {
 	json_t *out = json_array();
 	const json_t *any = op_of(e) && strcmp(op_of(e), "$any") == 0 ? json_object_get(e, "$any") : NULL;
-	size_t i, n = any ? json_array_size(any) : 1;
+	size_t i, n = any ? json_array_size(any) : 1, shown = n > EXPLAIN_MAX_ALTS ? EXPLAIN_MAX_ALTS - 1 : n;
 	*rc = out ? CRMW_OK : CRMW_ENOMEM;
-	for (i = 0; i < n && !*rc; i++) {
+	for (i = 0; i < shown && !*rc; i++) {
 		crmw_buf b = CRMW_BUF_INIT;
 		*rc = crmw__prog_describe(&b, any ? json_array_get(any, i) : e);
 		if (!*rc && json_array_append_new(out, json_string(b.data ? b.data : "")))
 			*rc = CRMW_ENOMEM;
 		crmw_buf_dispose(&b);
+	}
+	if (!*rc && shown < n) {
+		char more[64];
+		snprintf(more, sizeof more, "and %zu more", n - shown);
+		if (json_array_append_new(out, json_string(more)))
+			*rc = CRMW_ENOMEM;
 	}
 	if (*rc) {
 		json_decref(out);
@@ -347,8 +357,9 @@ static void put_ref(guide *g, const char *p)
 	}
 	for (size_t i = n; i-- > 0;) {
 		char f[128];
-		snprintf(f, sizeof f, "%.*s", (int)(len[i] < 127 ? len[i] : 127), seg[i]);
-		bool num = len[i] > 0;
+		/* a key too long to keep whole is no field name of the family */
+		snprintf(f, sizeof f, "%.*s", (int)(len[i] < 127 ? len[i] : 0), seg[i]);
+		bool num = len[i] > 0 && len[i] < 19;
 		for (size_t k = 0; k < len[i]; k++)
 			num = num && isdigit((unsigned char)seg[i][k]);
 		if (num) {

@@ -90,16 +90,23 @@ static const char *end_reason(const json_t *t)
 	return json_string_value(json_object_get(t, "end_reason"));
 }
 
-/* Every training task solved by its gold program; the memory is built. */
-static void build_memory(crmw_memory *mem, int *written)
+/* An agent with the gold backend and the memory, under `options`. */
+static crmw_agent *gold_agent(const char *options, crmw_memory *mem)
 {
-	crmw_task_set *train = split("train");
 	crmw_agent *a;
-	assert_int_equal(crmw_agent_new(&a, db, "{\"memory\":{\"write\":true,\"programs\":true}}"), CRMW_OK);
+	assert_int_equal(crmw_agent_new(&a, db, options), CRMW_OK);
 	crmw_backend g;
 	assert_int_equal(crmw_backend_gold(&g, db, NULL), CRMW_OK);
 	assert_int_equal(crmw_agent_set_backend(a, &g), CRMW_OK);
 	assert_int_equal(crmw_agent_set_memory(a, mem), CRMW_OK);
+	return a;
+}
+
+/* Every training task solved by its gold program; the memory is built. */
+static void build_memory(crmw_memory *mem, int *written)
+{
+	crmw_task_set *train = split("train");
+	crmw_agent *a = gold_agent("{\"memory\":{\"write\":true,\"programs\":true}}", mem);
 	*written = 0;
 	for (int64_t i = 0; i < crmw_task_set_count(train); i++) {
 		json_t *t = run_task(a, train, i);
@@ -413,12 +420,7 @@ static void check_guides(crmw_memory *mem, const json_t *entries)
 
 	/* read first, before the guidelines found by the question */
 	crmw_task_set *test = split("{\"split\":\"test\",\"families\":[\"top_issue_identification\"]}");
-	crmw_agent *a;
-	assert_int_equal(crmw_agent_new(&a, db, "{\"memory\":{\"programs\":true}}"), CRMW_OK);
-	crmw_backend g;
-	assert_int_equal(crmw_backend_gold(&g, db, NULL), CRMW_OK);
-	assert_int_equal(crmw_agent_set_backend(a, &g), CRMW_OK);
-	assert_int_equal(crmw_agent_set_memory(a, mem), CRMW_OK);
+	crmw_agent *a = gold_agent("{\"memory\":{\"programs\":true}}", mem);
 	json_t *t = run_task(a, test, 0);
 	int64_t first = json_integer_value(json_array_get(json_object_get(t, "memory_ids"), 0));
 	json_decref(t);
@@ -436,10 +438,7 @@ static void check_guides(crmw_memory *mem, const json_t *entries)
 	snprintf(path, sizeof path, "%s/noprog.db", dir);
 	crmw_memory *plain;
 	assert_int_equal(crmw_memory_open(&plain, path, NULL), CRMW_OK);
-	assert_int_equal(crmw_agent_new(&a, db, "{\"memory\":{\"write\":true}}"), CRMW_OK);
-	assert_int_equal(crmw_backend_gold(&g, db, NULL), CRMW_OK);
-	assert_int_equal(crmw_agent_set_backend(a, &g), CRMW_OK);
-	assert_int_equal(crmw_agent_set_memory(a, plain), CRMW_OK);
+	a = gold_agent("{\"memory\":{\"write\":true}}", plain);
 	for (int64_t ti = 0; ti < crmw_task_set_count(test) && ti < 3; ti++)
 		json_decref(run_task(a, test, ti));
 	crmw_agent_free(a);

@@ -107,16 +107,40 @@ static json_t *sales_episode(const char *id, const char *product, const char *wi
 	return episode(task(id, "sales", q, today, NULL), calls, results, top);
 }
 
-static void test_explanations(void **state)
+/* The library induced from the episodes (released). */
+static json_t *induced(json_t *eps)
 {
-	(void)state;
+	char why[300];
+	json_t *lib = crmw__induce(eps, 2, why, sizeof why);
+	if (!lib)
+		fail_msg("induce: %s", why);
+	json_decref(eps);
+	return lib;
+}
+
+/* The library induced from the three sales episodes, and a new task of theirs. */
+static json_t *sales_library(void)
+{
 	json_t *eps = json_array();
 	json_array_append_new(eps, sales_episode("s-1", "01tAAAAAAAAAAAAAAA", "Blue Widget", 3, 2, "2024-03-15", "2024-01-15", "005A"));
 	json_array_append_new(eps, sales_episode("s-2", "01tBBBBBBBBBBBBBBB", "Red Gadget", 1, 4, "2023-08-31", "2023-04-30", "005B"));
 	json_array_append_new(eps, sales_episode("s-3", "01tCCCCCCCCCCCCCCC", "Green Gizmo", 5, 1, "2024-05-10", "2024-04-10", "005B"));
+	return induced(eps);
+}
+
+static json_t *sales_task(void)
+{
+	return task("s-9", "sales",
+		    "Which rep sold the most of the Green Gizmo among reps with at least 2 deals in the past 3 months? "
+		    "Product 01tDDDDDDDDDDDDDDD.",
+		    "2024-06-30", NULL);
+}
+
+static void test_explanations(void **state)
+{
+	(void)state;
 	char why[300];
-	json_t *lib = crmw__induce(eps, 2, why, sizeof why);
-	assert_non_null(lib);
+	json_t *lib = sales_library();
 	const json_t *progs = json_object_get(lib, "programs");
 	assert_int_equal(json_array_size(progs), 1);
 	const json_t *p = json_array_get(progs, 0);
@@ -134,10 +158,7 @@ static void test_explanations(void **state)
 	assert_non_null(strstr(text, "\"$argmax\":\"/0/counts\""));
 	free(text);
 	/* a new task: every value computed from it and from the results */
-	json_t *t = task("s-9", "sales",
-			 "Which rep sold the most of the Green Gizmo among reps with at least 2 deals in the past 3 months? "
-			 "Product 01tDDDDDDDDDDDDDDD.",
-			 "2024-06-30", NULL);
+	json_t *t = sales_task();
 	expect_call(lib, t, "[]", "get_sales",
 		    "{\"product_id\":\"01tDDDDDDDDDDDDDDD\",\"start\":\"2024-03-30T00:00:00Z\",\"end\":\"2024-06-30T00:00:00Z\","
 		    "\"min\":1,\"name\":\"Green Gizmo\",\"asked\":\"2024-06-30\"}");
@@ -177,7 +198,6 @@ static void test_explanations(void **state)
 	json_decref(t2);
 	json_decref(t3);
 	json_decref(lib);
-	json_decref(eps);
 }
 
 /* Answers: count, the one distinct value, argmin, a constant (no call). */
@@ -254,9 +274,10 @@ static void test_answers(void **state)
 
 /* None variants: episodes that stop after an empty result become a guard;
  * a result of a shape training never saw abstains. */
-static void test_guard_and_shapes(void **state)
+/* Four episodes of "find": two find the product and its owner, two find
+ * nothing and answer None. */
+static json_t *find_library(void)
 {
-	(void)state;
 	json_t *eps = json_array();
 	const char *words[] = {"widget", "gadget", "gizmo", "sprocket"};
 	for (int i = 0; i < 4; i++) {
@@ -277,9 +298,13 @@ static void test_guard_and_shapes(void **state)
 		}
 		json_array_append_new(eps, episode(task(id, "find", q, "2024-01-01", NULL), calls, results, ans));
 	}
-	char why[300];
-	json_t *lib = crmw__induce(eps, 2, why, sizeof why);
-	assert_non_null(lib);
+	return induced(eps);
+}
+
+static void test_guard_and_shapes(void **state)
+{
+	(void)state;
+	json_t *lib = find_library();
 	assert_int_equal(json_array_size(json_object_get(lib, "programs")), 1);
 	const json_t *g = json_array_get(json_object_get(json_array_get(json_object_get(lib, "programs"), 0), "guards"), 0);
 	assert_non_null(g);
@@ -294,7 +319,6 @@ static void test_guard_and_shapes(void **state)
 	expect_abstain(lib, t, "[[{\"Id\":\"q7\"},{\"Id\":\"q8\"}]]", "a shape never seen in training");
 	json_decref(t);
 	json_decref(lib);
-	json_decref(eps);
 }
 
 /* Two ways of solving the same question: the words decide, or it abstains;
@@ -350,9 +374,10 @@ static void test_direction_words(void **state)
 	json_decref(eps);
 }
 
-static void test_disagreement(void **state)
+/* Twelve episodes of "score": the highest and the lowest in turn, answered
+ * by find_max or find_min of the same map. */
+static json_t *score_library(void)
 {
-	(void)state;
 	json_t *eps = json_array();
 	for (int i = 0; i < 12; i++) {
 		bool high = i % 2 == 0;
@@ -368,9 +393,14 @@ static void test_disagreement(void **state)
 		snprintf(ans, sizeof ans, "%s", high ? (i > 5 ? "a" : "b") : (i < 5 ? "a" : "b"));
 		json_array_append_new(eps, episode(task(id, "score", q, "2024-01-01", NULL), calls, results, ans));
 	}
+	return induced(eps);
+}
+
+static void test_disagreement(void **state)
+{
+	(void)state;
 	char why[300];
-	json_t *lib = crmw__induce(eps, 2, why, sizeof why);
-	assert_non_null(lib);
+	json_t *lib = score_library();
 	assert_int_equal(json_array_size(json_object_get(lib, "programs")), 2);
 	json_t *t = task("m-9", "score", "Which agent had the highest score in quarter 7?", "2024-01-01", NULL);
 	expect_call(lib, t, "[{\"a\":1,\"b\":2}]", "find_max", "{\"values\":{\"a\":1,\"b\":2}}");
@@ -389,7 +419,6 @@ static void test_disagreement(void **state)
 	json_decref(r);
 	json_decref(t);
 	json_decref(lib);
-	json_decref(eps);
 	/* $any whose alternatives disagree: every reason given */
 	json_t *prog = json_loads("{\"steps\":[{\"name\":\"respond\",\"arguments\":{\"content\":{\"$any\":[\"a\","
 				  "{\"$number\":{\"after\":[\"than\"],\"offset\":0}}]}}}]}",
@@ -445,17 +474,7 @@ static void expect_alts(const json_t *ex, const char *path, const char *want)
 static void test_explain(void **state)
 {
 	(void)state;
-	json_t *eps = json_array();
-	json_array_append_new(eps, sales_episode("s-1", "01tAAAAAAAAAAAAAAA", "Blue Widget", 3, 2, "2024-03-15", "2024-01-15", "005A"));
-	json_array_append_new(eps, sales_episode("s-2", "01tBBBBBBBBBBBBBBB", "Red Gadget", 1, 4, "2023-08-31", "2023-04-30", "005B"));
-	json_array_append_new(eps, sales_episode("s-3", "01tCCCCCCCCCCCCCCC", "Green Gizmo", 5, 1, "2024-05-10", "2024-04-10", "005B"));
-	char why[300];
-	json_t *lib = crmw__induce(eps, 2, why, sizeof why);
-	assert_non_null(lib);
-	json_t *t = task("s-9", "sales",
-			 "Which rep sold the most of the Green Gizmo among reps with at least 2 deals in the past 3 months? "
-			 "Product 01tDDDDDDDDDDDDDDD.",
-			 "2024-06-30", NULL);
+	json_t *lib = sales_library(), *t = sales_task();
 	json_t *ex = explained(lib, t, "[]");
 	expect_alts(ex, "product_id",
 		    "$task id 01t #0 | $phrase after 'product' before '.' | $phrase after '? product' before '.'");
@@ -481,26 +500,9 @@ static void test_explain(void **state)
 	json_decref(ex);
 	json_decref(t);
 	json_decref(lib);
-	json_array_clear(eps);
 
 	/* the guard that fired, and its answer's explanations */
-	const char *words[] = {"widget", "gadget", "gizmo", "sprocket"};
-	for (int i = 0; i < 4; i++) {
-		char q[200], calls[400], results[300], id[16], ans[32];
-		snprintf(q, sizeof q, "Show me the %s I bought last week.", words[i]);
-		snprintf(id, sizeof id, "n-%d", i);
-		if (i >= 2)
-			snprintf(calls, sizeof calls, "[{\"name\":\"search\",\"arguments\":{\"term\":\"%s\"}}]", words[i]);
-		else
-			snprintf(calls, sizeof calls,
-				 "[{\"name\":\"search\",\"arguments\":{\"term\":\"%s\"}},{\"name\":\"owner\",\"arguments\":{\"id\":\"p%d\"}}]",
-				 words[i], i);
-		snprintf(results, sizeof results, i < 2 ? "[[{\"Id\":\"p%d\"}],{\"Owner\":\"005%015d\"}]" : "[[]]", i, i);
-		snprintf(ans, sizeof ans, i < 2 ? "005%015d" : "None", i);
-		json_array_append_new(eps, episode(task(id, "find", q, "2024-01-01", NULL), calls, results, ans));
-	}
-	lib = crmw__induce(eps, 2, why, sizeof why);
-	assert_non_null(lib);
+	lib = find_library();
 	t = task("n-9", "find", "Show me the lamp I bought last week.", "2024-02-01", NULL);
 	ex = explained(lib, t, "[[]]");
 	const json_t *g = json_object_get(ex, "guard");
@@ -514,24 +516,10 @@ static void test_explain(void **state)
 	json_decref(ex);
 	json_decref(t);
 	json_decref(lib);
-	json_array_clear(eps);
 
 	/* two programs, and the words that told a program's tasks from those it
 	 * would answer wrongly */
-	for (int i = 0; i < 12; i++) {
-		bool high = i % 2 == 0;
-		char q[200], calls[300], id[16], results[200];
-		snprintf(q, sizeof q, "Which agent had the %s score in quarter %d?", high ? "highest" : "lowest", i + 1);
-		snprintf(id, sizeof id, "m-%d", i);
-		snprintf(calls, sizeof calls,
-			 "[{\"name\":\"scores\",\"arguments\":{}},{\"name\":\"%s\",\"arguments\":{\"values\":{\"a\":%d,\"b\":5}}}]",
-			 high ? "find_max" : "find_min", i);
-		const char *ans = high ? (i > 5 ? "a" : "b") : (i < 5 ? "a" : "b");
-		snprintf(results, sizeof results, "[{\"a\":%d,\"b\":5},[\"%s\"]]", i, ans);
-		json_array_append_new(eps, episode(task(id, "score", q, "2024-01-01", NULL), calls, results, ans));
-	}
-	lib = crmw__induce(eps, 2, why, sizeof why);
-	assert_non_null(lib);
+	lib = score_library();
 	t = task("m-9", "score", "Which agent had the lowest score in quarter 7?", "2024-01-01", NULL);
 	ex = explained(lib, t, "[{\"a\":1,\"b\":2}]");
 	expect_alts(ex, "values", "$ref /0");
@@ -543,7 +531,6 @@ static void test_explain(void **state)
 	json_decref(ex);
 	json_decref(t);
 	json_decref(lib);
-	json_decref(eps);
 
 	/* a context that does not ask for it records nothing (induction's replays) */
 	json_t *prog = json_loads("{\"steps\":[{\"name\":\"respond\",\"arguments\":{\"content\":{\"$any\":[\"4\","
@@ -565,9 +552,28 @@ static void test_explain(void **state)
 	json_decref(ex);
 	crmw__prog_next_clear(&nx);
 	crmw__prog_ctx_dispose(&c);
+	json_decref(prog);
+
+	/* a long constant of non-ASCII text is cut whole characters at a time,
+	 * and at most 16 alternatives are described */
+	json_t *alts = json_array();
+	for (int i = 0; i < 20; i++)
+		json_array_append_new(alts, json_pack("{s:s}", "$lit", "\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9"
+							       "\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9"));
+	prog = json_pack("{s:[{s:s, s:{s:{s:o}}}]}", "steps", "name", "respond", "arguments", "content", "$any", alts);
+	assert_int_equal(crmw__program_next(&nx, prog, t, r), CRMW_OK);
+	assert_int_equal(nx.kind, CRMW__PROG_ANSWER);
+	ex = crmw__prog_explain_json(nx.explain);
+	assert_non_null(ex);
+	const json_t *list = json_object_get(json_object_get(ex, "values"), "answer");
+	assert_int_equal(json_array_size(list), 16);
+	assert_string_equal(json_string_value(json_array_get(list, 15)), "and 5 more");
+	assert_non_null(strstr(json_string_value(json_array_get(list, 0)), "constant \"\\u00E9"));
+	json_decref(ex);
+	crmw__prog_next_clear(&nx);
+	json_decref(prog);
 	json_decref(r);
 	json_decref(t);
-	json_decref(prog);
 }
 
 /* ------------------------------------------------------- guides for models */

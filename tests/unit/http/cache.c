@@ -81,15 +81,9 @@ static json_t *run_task(crmw_agent *a, const char *id, const char *family, const
 {
 	json_t *t = json_pack("{s:s, s:s, s:s, s:s, s:{s:s}}", "id", id, "task", family, "family", family, "query", query,
 			      "context", "today", "2024-06-01");
-	char *tj = json_dumps(t, JSON_COMPACT);
-	assert_non_null(tj);
+	assert_non_null(t);
+	json_t *tr = fx_run(a, t);
 	json_decref(t);
-	crmw_buf out = CRMW_BUF_INIT;
-	assert_int_equal(crmw_agent_run(&out, a, tj, NULL), CRMW_OK);
-	free(tj);
-	json_t *tr = json_loads(out.data, 0, NULL);
-	assert_non_null(tr);
-	crmw_buf_dispose(&out);
 	return tr;
 }
 

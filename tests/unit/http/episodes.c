@@ -55,19 +55,6 @@ static void *cancel_later(void *arg)
 	return NULL;
 }
 
-static json_t *run(crmw_agent *a, const json_t *task)
-{
-	char *tj = json_dumps(task, JSON_COMPACT);
-	assert_non_null(tj);
-	crmw_buf out = CRMW_BUF_INIT;
-	assert_int_equal(crmw_agent_run(&out, a, tj, NULL), CRMW_OK);
-	free(tj);
-	json_t *tr = json_loads(out.data, 0, NULL);
-	assert_non_null(tr);
-	crmw_buf_dispose(&out);
-	return tr;
-}
-
 /* A tool call, then a final answer: the episode ends "answered", with the
  * usage of both calls; the second request carries the tool's result.  Then
  * canceled episodes: waiting for a slow server or to retry ends promptly;
@@ -89,7 +76,7 @@ void test_agent_episode(void **state)
 	assert_int_equal(crmw_agent_new(&a, db, "{\"max_turns\":4}"), CRMW_OK);
 	crmw_backend b = fx_backend(s, 0, NULL);
 	assert_int_equal(crmw_agent_set_backend(a, &b), CRMW_OK);
-	json_t *tr = run(a, task);
+	json_t *tr = fx_run(a, task);
 	assert_string_equal(json_string_value(json_object_get(tr, "end_reason")), "answered");
 	assert_string_equal(json_string_value(json_object_get(tr, "answer")), "The answer is 42.");
 	assert_int_equal(json_integer_value(json_object_get(tr, "turns")), 2);
@@ -117,7 +104,7 @@ void test_agent_episode(void **state)
 	pthread_t th;
 	assert_int_equal(pthread_create(&th, NULL, cancel_later, &c), 0);
 	double t0 = fx_now_ms();
-	tr = run(a, task);
+	tr = fx_run(a, task);
 	double took = fx_now_ms() - t0;
 	pthread_join(th, NULL);
 	assert_string_equal(json_string_value(json_object_get(tr, "end_reason")), "canceled");
@@ -133,7 +120,7 @@ void test_agent_episode(void **state)
 	c.s = s;
 	assert_int_equal(pthread_create(&th, NULL, cancel_later, &c), 0);
 	t0 = fx_now_ms();
-	tr = run(a, task);
+	tr = fx_run(a, task);
 	took = fx_now_ms() - t0;
 	pthread_join(th, NULL);
 	assert_string_equal(json_string_value(json_object_get(tr, "end_reason")), "canceled");
@@ -146,7 +133,7 @@ void test_agent_episode(void **state)
 	server *s2 = fx_start(down, 1);
 	b = fx_backend(s2, 0, NULL);
 	assert_int_equal(crmw_agent_set_backend(a, &b), CRMW_OK);
-	tr = run(a, task);
+	tr = fx_run(a, task);
 	assert_string_equal(json_string_value(json_object_get(tr, "end_reason")), "backend_error");
 	assert_non_null(strstr(json_string_value(json_object_get(tr, "error")), "context length exceeded"));
 	json_decref(tr);

@@ -227,6 +227,20 @@ void fx_call(crmw_backend *b, const char *json, struct crmw_response *resp)
 	assert_int_equal(b->complete(resp, &req, b->userdata), 0);
 }
 
+/* One episode of the task run to its end: the trajectory. */
+json_t *fx_run(crmw_agent *a, const json_t *task)
+{
+	char *tj = json_dumps(task, JSON_COMPACT);
+	assert_non_null(tj);
+	crmw_buf out = CRMW_BUF_INIT;
+	assert_int_equal(crmw_agent_run(&out, a, tj, NULL), CRMW_OK);
+	free(tj);
+	json_t *tr = json_loads(out.data, 0, NULL);
+	assert_non_null(tr);
+	crmw_buf_dispose(&out);
+	return tr;
+}
+
 double fx_now_ms(void)
 {
 	struct timespec ts;

@@ -73,6 +73,7 @@ const char *fx_header(server *s, size_t i, const char *name, char *out, size_t c
 json_t *fx_body_of(server *s, size_t i);
 crmw_backend fx_backend(server *s, int port, const char *more);
 void fx_call(crmw_backend *b, const char *json, struct crmw_response *resp);
+json_t *fx_run(crmw_agent *a, const json_t *task);
 double fx_now_ms(void);
 void fx_expect_error(struct crmw_response *resp, const char *part);
 
