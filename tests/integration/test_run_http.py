@@ -8,7 +8,9 @@ run's, a 429 with Retry-After holds back every job under the rate limiter, the
 sampling options reach the request body, --dry-run sends nothing; and the
 silent no-ops are errors now (unknown splits, families and task ids, a mistyped
 memory path), a run without --write-memory leaves the memory file as it was,
-the SFT options, and gen's hint names --force.
+the memory policy in front of the server hands it every task it does not finish
+(each once, with the policy's calls so far), the SFT options, and gen's hint
+names --force.
 
 Every wait synchronises on an event (a request arriving at the server, a line on
 the CLI's stderr); the only timing checks are lower bounds that a slow machine
@@ -311,6 +313,50 @@ t.ok(digest(mem) == before and run("memory", "list", "--store", mem, "--json").s
 for sub in (["search", "--text", "cases"], ["list"], ["stats"]):
     run("memory", *sub, "--store", mem, "--json")
 t.ok(digest(mem) == before, "memory search, list and stats change nothing either")
+
+# the plan cache in front of a model: programs learned from the training split; on the
+# test split every task the policy does not finish alone goes to the model, which sees
+# the policy's calls made before it
+pmem = path("pmem.db")
+r = run("run", "--db", org, "--tasks", mtasks, "--split", "train", "--backend", "gold", "--memory", pmem,
+        "--write-memory", "--agent", '{"memory":{"programs":true}}', "-o", path("ptrain.jsonl"))
+t.ok(r.returncode == 0, "programs learned from the training split", r.stderr)
+cache = FakeOpenAI(model="m")
+r = run("run", "--db", org, "--tasks", mtasks, "--split", "test", "--backend", "memory", "--memory", pmem,
+        "--model-url", cache.url, "--model", "m", "--no-preflight", "-o", path("cached.jsonl"))
+cached = load(path("cached.jsonl"))
+alone = [x for x in cached if x["backend_calls"]["model"] == 0]
+handed = [x for x in cached if x["backend_calls"]["model"] > 0]
+t.diag(f"plan cache: {len(cached)} tasks, {len(alone)} answered by the policy alone, {len(handed)} handed to the model "
+       f"({sum(1 for x in handed if x['backend_calls']['plan'] > 0)} after calls of the policy), "
+       f"{len(cache.bodies)} model requests")
+t.ok(r.returncode == 0 and alone and handed and all(x["end_reason"] == "answered" for x in alone),
+     "the policy answers some tasks alone and hands the others over", r.stderr)
+t.ok(sum(x["backend_calls"]["model"] for x in cached) == len(cache.bodies),
+     "every model step of the trajectories is a request the server received")
+
+
+def policy_calls(msgs):
+    return [c["id"] for m in msgs for c in m.get("tool_calls") or []
+            if c["id"].startswith(("prog_", "plan_"))]
+
+
+def opening(msgs):
+    """An episode's system prompt and first user message: its task."""
+    return tuple(next(m["content"] for m in msgs if m["role"] == r) for r in ("system", "user"))
+
+
+firsts = {}
+for body in cache.bodies:
+    firsts.setdefault(opening(body["messages"]), body)
+ok = len(firsts) == len(handed)
+for x in handed:
+    body = firsts.get(opening(x["messages"]))
+    seen = policy_calls(body["messages"]) if body else None
+    ok = ok and seen is not None and seen == policy_calls(x["messages"])[:len(seen)] \
+        and len(seen) == x["backend_calls"]["plan"]
+t.ok(ok, "each handed-over task reached the model once, with the policy's calls so far in its first request")
+cache.close()
 
 # ------------------------------------------------------------------- SFT options
 r = run("rollout", "--db", org, "--tasks", tasks, "--split", "train", "--backend", "gold", "--group", "1", "--format",
