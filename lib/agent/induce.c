@@ -1493,6 +1493,8 @@ static int pooled_sides(const json_t *sides, const char *w)
  *  - a word that training saw only with tasks answered the other way, in
  *    any family (a word seen on both sides, like the wording around the
  *    question, tells nothing);
+ *  - a word of the tasks solved by a program of the family answering the
+ *    other way, and not the wording around a question;
  *  - a word seen at least twice with the family's tasks answered the
  *    other way and never with those answered its way, and never on both
  *    sides in one family ("best" means the lowest handle time and the
@@ -1539,6 +1541,24 @@ static bool direction_veto(const json_t *lib, const json_t *prog, const json_t *
 		}
 		if ((pool & 3) == o) {
 			snprintf(why, len, "vetoed: the word '%s' was seen in training only with tasks answered by an %s", w,
+				 o == 1 ? "argmax" : "argmin");
+			return true;
+		}
+		/* a word of the tasks the family's programs of the other side
+		 * solve (a tie tells no side, but its program does) */
+		bool theirs = false;
+		size_t pi;
+		json_t *q;
+		json_array_foreach(json_object_get(lib, "programs"), pi, q) {
+			if (theirs)
+				break;
+			const char *qd = json_string_value(json_object_get(q, "directed"));
+			const char *qf = json_string_value(json_object_get(q, "family"));
+			theirs = q != prog && qd && qf && strcmp(qd, oname) == 0 && strcmp(qf, family) == 0 &&
+				 json_is_object(json_object_get(q, "seen")) && json_object_get(json_object_get(q, "seen"), w);
+		}
+		if (theirs && !wording) {
+			snprintf(why, len, "vetoed: the word '%s' was seen with the tasks of the family's %s programs only", w,
 				 o == 1 ? "argmax" : "argmin");
 			return true;
 		}
