@@ -66,7 +66,7 @@ typedef struct ep {
 	char *key; /* family, then each call's name and argument keys */
 	size_t ncalls;
 	int variant, prefix_of; /* -1: none */
-	int polarity;		/* 1: the answer is an argmax of a map of its results, 2: an argmin, else 0 */
+	int polarity;		/* 1: the answer is an argmax of a map of its results, 2: an argmin, 3: both (a tie), else 0 */
 } ep;
 
 typedef struct cand {
@@ -941,9 +941,9 @@ static json_t *direction_sides(ep *eps, size_t ne, int *rc)
 		int bits = 0;
 		for (size_t k = 0; k < json_array_size(eps[i].results); k++)
 			bits |= polarity_walk(json_array_get(eps[i].results, k), eps[i].answer, 0, &nodes);
+		eps[i].polarity = bits;
 		if (bits != 1 && bits != 2)
 			continue;
-		eps[i].polarity = bits;
 		json_t *f = json_object_get(out, eps[i].family);
 		if (!f && json_object_set_new(out, eps[i].family, f = json_pack("{s:{},s:{}}", "max", "min"))) {
 			*rc = CRMW_ENOMEM;
@@ -1193,7 +1193,7 @@ json_t *crmw__induce(const json_t *episodes, int min_support, char *why, size_t 
 			int v = replay(prog, &eps[i], &rc);
 			if (v > 0 && !rc) {
 				nseen++;
-				pol |= eps[i].polarity ? eps[i].polarity : 4;
+				pol |= eps[i].polarity == 1 || eps[i].polarity == 2 ? eps[i].polarity : 4;
 				rc = add_words(seen, &eps[i].ctx);
 			}
 			if (key_prefix(eps[i].key, pkey))
@@ -1467,58 +1467,155 @@ static bool usable(const json_t *prog, const json_t *qw, char *why, size_t len)
 	return selw != NULL;
 }
 
+/* Which sides saw the word in training, over every family with tasks
+ * answered by a direction: bit 1 an argmax, bit 2 an argmin; bit 4 when
+ * one family saw it on both sides (the wording around a question: it
+ * tells no direction, where "best" tells one in each family, the lowest
+ * handle time and the highest conversion). */
+static int pooled_sides(const json_t *sides, const char *w)
+{
+	int bits = 0;
+	const char *f;
+	json_t *fs;
+	json_object_foreach((json_t *)sides, f, fs) {
+		int b = (json_object_get(json_object_get(fs, "max"), w) ? 1 : 0) |
+			(json_object_get(json_object_get(fs, "min"), w) ? 2 : 0);
+		bits |= b | (b == 3 ? 4 : 0);
+		if (bits & 4)
+			break;
+	}
+	return bits;
+}
+
 /* A program that answers by a direction (an argmax or an argmin: the
  * same calls answer "highest" and "lowest", only a word tells them apart)
- * may not answer a query holding a word it never saw with the tasks it
- * solves when that word can be the one that flips it:
- *  - a direction word (direction_words);
- *  - a word seen in its family's training only on the other side (with
- *    argmin answers for an argmax program), even once;
- *  - in a family whose training has both sides, a word of the tasks
- *    answered by a direction in any such family (directed_words);
+ * stays off a query when a word of it, never seen with the tasks the
+ * program solves, may be the one that flips it:
+ *  - a direction word of the other side (direction_words);
+ *  - a word that training saw only with tasks answered the other way, in
+ *    any family (a word seen on both sides, like the wording around the
+ *    question, tells nothing);
+ *  - a word of the tasks solved by a program of the family answering the
+ *    other way, and not the wording around a question;
+ *  - a word seen at least twice with the family's tasks answered the
+ *    other way and never with those answered its way, and never on both
+ *    sides in one family ("best" means the lowest handle time and the
+ *    highest conversion);
  *  - a word never seen in any training query ("weakest" when no training
- *    task said it).
- * The time expressions are left out (add_words).  Abstaining costs less
- * than a wrong answer; a program's own tasks carry its words, so the
- * price falls on rare wordings and small training sets. */
-static bool unseen_word_veto(const json_t *lib, const json_t *prog, const json_t *qw, char *why, size_t len)
+ *    task said it), unless it is a name (capitalised inside a sentence);
+ *    or never seen in its family's training, unless a name or the
+ *    wording around a question (seen on both sides in one family).
+ * And when its family's training has both sides, the query must hold a
+ * word of its own side: seen at least twice with the family's tasks
+ * answered its way, never with the others, and never on both sides in
+ * one family.  Abstaining costs less than a
+ * wrong answer; the price falls on rare wordings and small training sets. */
+static bool direction_veto(const json_t *lib, const json_t *prog, const json_t *qw, const json_t *names, char *why,
+			   size_t len)
 {
 	const json_t *seen = json_object_get(prog, "seen");
 	const char *dir = json_string_value(json_object_get(prog, "directed"));
 	if (!seen || !dir)
 		return false; /* no direction, or a program from before the rule */
+	int d = strcmp(dir, "max") == 0 ? 1 : 2, o = 3 - d;
+	const char *oname = o == 1 ? "max" : "min";
 	const json_t *dirs = json_object_get(lib, "directions"), *fams = json_object_get(lib, "families");
-	const json_t *sides = json_object_get(json_object_get(lib, "sides"), json_string_value(json_object_get(prog, "family")));
-	const json_t *own = json_object_get(sides, dir), *other = json_object_get(sides, strcmp(dir, "max") ? "max" : "min");
-	bool both = json_object_size(own) && json_object_size(other);
+	const json_t *all = json_object_get(lib, "sides");
+	const char *family = json_string_value(json_object_get(prog, "family"));
+	const json_t *sides = json_object_get(all, family);
+	const json_t *own = json_object_get(sides, dir), *other = json_object_get(sides, oname);
+	bool both = json_object_size(own) && json_object_size(other), support = false;
 	const char *w, *f;
 	json_t *x, *fw;
 	json_object_foreach((json_t *)qw, w, x) {
+		json_int_t nown = json_integer_value(json_object_get(own, w));
+		json_int_t noth = json_integer_value(json_object_get(other, w));
+		int pool = pooled_sides(all, w);
+		bool wording = pool & 4;
+		support = support || (both && nown >= 2 && noth == 0 && !wording);
 		if (json_object_get(seen, w))
 			continue;
-		if (json_object_get(dirs, w)) {
-			snprintf(why, len, "vetoed: the word '%s' decides between highest and lowest in training and was never seen with its tasks", w);
+		const char *side = json_string_value(json_object_get(dirs, w));
+		if (side && strcmp(side, oname) == 0) {
+			snprintf(why, len, "vetoed: the word '%s' tells the %s in training and was never seen with its tasks", w,
+				 o == 1 ? "highest" : "lowest");
 			return true;
 		}
-		if (json_object_get(other, w) && !json_object_get(own, w)) {
+		if ((pool & 3) == o) {
+			snprintf(why, len, "vetoed: the word '%s' was seen in training only with tasks answered by an %s", w,
+				 o == 1 ? "argmax" : "argmin");
+			return true;
+		}
+		/* a word of the tasks the family's programs of the other side
+		 * solve (a tie tells no side, but its program does) */
+		bool theirs = false;
+		size_t pi;
+		json_t *q;
+		json_array_foreach(json_object_get(lib, "programs"), pi, q) {
+			if (theirs)
+				break;
+			const char *qd = json_string_value(json_object_get(q, "directed"));
+			const char *qf = json_string_value(json_object_get(q, "family"));
+			theirs = q != prog && qd && qf && strcmp(qd, oname) == 0 && strcmp(qf, family) == 0 &&
+				 json_is_object(json_object_get(q, "seen")) && json_object_get(json_object_get(q, "seen"), w);
+		}
+		if (theirs && !wording) {
+			snprintf(why, len, "vetoed: the word '%s' was seen with the tasks of the family's %s programs only", w,
+				 o == 1 ? "argmax" : "argmin");
+			return true;
+		}
+		if (noth >= 2 && nown == 0 && !wording) {
 			snprintf(why, len, "vetoed: the word '%s' was seen with the family's %s tasks only", w,
-				 strcmp(dir, "max") ? "argmax" : "argmin");
+				 o == 1 ? "argmax" : "argmin");
 			return true;
 		}
-		if (strchr(w, ' '))
+		if (strchr(w, ' ') || json_object_get(names, w))
 			continue;
-		if (both && json_object_get(json_object_get(lib, "directed_words"), w)) {
-			snprintf(why, len, "vetoed: the word '%s' of the tasks answered by a direction was never seen with its own", w);
-			return true;
-		}
 		bool known = false;
 		json_object_foreach((json_t *)fams, f, fw) known = known || json_object_get(fw, w);
 		if (!known) {
 			snprintf(why, len, "vetoed: the word '%s' was never seen in training, and it answers by a direction", w);
 			return true;
 		}
+		/* a word new to the family may tell the other side ("weakest",
+		 * seen in another family's question), unless it is the wording
+		 * around a question */
+		if (!wording && !json_object_get(json_object_get(fams, family), w)) {
+			snprintf(why, len, "vetoed: the word '%s' was never seen in the family's training", w);
+			return true;
+		}
+	}
+	if (both && !support) {
+		snprintf(why, len, "no word of the query was seen only with the family's %s tasks (at least twice)",
+			 d == 1 ? "argmax" : "argmin");
+		return true;
 	}
 	return false;
+}
+
+/* The names of a query: its words that start with a capital letter and
+ * do not start a sentence (after '.', '?', '!', ':', a line's start or
+ * the query's). */
+static json_t *name_words(const crmw__prog_ctx *c)
+{
+	json_t *out = json_object();
+	for (size_t i = 0; out && i < c->ntok; i++) {
+		const crmw__prog_tok *t = &c->tok[i];
+		if (t->len > 40 || c->query[t->at] < 'A' || c->query[t->at] > 'Z')
+			continue;
+		size_t k = t->at;
+		while (k > 0 && c->query[k - 1] == ' ')
+			k--;
+		if (k == 0 || strchr(".?!:\n\t", c->query[k - 1]))
+			continue;
+		char w[48];
+		snprintf(w, sizeof w, "%.*s", (int)t->len, c->low + t->at);
+		if (json_object_set_new(out, w, json_true())) {
+			json_decref(out);
+			return NULL;
+		}
+	}
+	return out;
 }
 
 /* With no family: a program must be selected by a word and see no word it
@@ -1640,14 +1737,14 @@ int crmw__induced_next(crmw__prog_next *out, const json_t *lib, const json_t *ta
 	size_t np = json_array_size(progs), nr = 0;
 	runner *r = calloc(np ? np : 1, sizeof *r);
 	crmw__prog_ctx c;
-	json_t *qw = NULL, *sofar = json_array();
+	json_t *qw = NULL, *names = NULL, *sofar = json_array();
 	if (!r || !sofar || crmw__prog_ctx_init(&c, task, NULL)) {
 		free(r);
 		json_decref(sofar);
 		return CRMW_ENOMEM;
 	}
 	c.explain = true;
-	int rc = (qw = query_words(&c)) ? 0 : CRMW_ENOMEM;
+	int rc = (qw = query_words(&c)) && (names = name_words(&c)) ? 0 : CRMW_ENOMEM;
 	bool lib_bad = !rc && !lib_ok(lib, out->why, sizeof out->why);
 	if (lib_bad)
 		np = 0;
@@ -1668,7 +1765,7 @@ int crmw__induced_next(crmw__prog_next *out, const json_t *lib, const json_t *ta
 	for (size_t i = 0; !family && i < nr; i++)
 		r[i].out = r[i].out || !fits_unlabelled(lib, r[i].prog, qw, nr, r, r[i].next.why, sizeof r[i].next.why);
 	for (size_t i = 0; i < nr; i++)
-		r[i].out = r[i].out || unseen_word_veto(lib, r[i].prog, qw, r[i].next.why, sizeof r[i].next.why) ||
+		r[i].out = r[i].out || direction_veto(lib, r[i].prog, qw, names, r[i].next.why, sizeof r[i].next.why) ||
 			   !usable(r[i].prog, qw, r[i].next.why, sizeof r[i].next.why);
 	crmw_buf reasons = CRMW_BUF_INIT;
 	for (size_t k = 0; !rc && !lib_bad && k <= json_array_size(results); k++) {
@@ -1738,6 +1835,7 @@ int crmw__induced_next(crmw__prog_next *out, const json_t *lib, const json_t *ta
 		crmw__prog_next_clear(&r[i].next);
 	free(r);
 	json_decref(qw);
+	json_decref(names);
 	json_decref(sofar);
 	crmw__prog_ctx_dispose(&c);
 	return rc;

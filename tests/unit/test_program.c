@@ -358,7 +358,7 @@ static void test_direction_words(void **state)
 	json_t *t = task("score-9", "score", "Which agent had the highest score in quarter 7?", "2024-01-01", NULL);
 	expect_call(lib, t, "[{\"a\":1,\"b\":2}]", "find_max", "{\"values\":{\"a\":1,\"b\":2}}");
 	json_object_set_new(t, "query", json_string("Which agent had the lowest score in quarter 7?"));
-	expect_abstain(lib, t, "[{\"a\":1,\"b\":2}]", "'lowest' decides between highest and lowest");
+	expect_abstain(lib, t, "[{\"a\":1,\"b\":2}]", "'lowest' tells the lowest in training");
 	json_decref(t);
 	json_decref(lib);
 	/* once: "smallest" with one lowest task of the family, never with the highest */
@@ -368,7 +368,103 @@ static void test_direction_words(void **state)
 	lib = crmw__induce(eps, 2, why, sizeof why);
 	assert_non_null(lib);
 	t = task("score-9", "score", "Which agent had the smallest score in quarter 7?", "2024-01-01", NULL);
-	expect_abstain(lib, t, "[{\"a\":1,\"b\":2}]", "'smallest' was seen with the family's argmin tasks only");
+	expect_abstain(lib, t, "[{\"a\":1,\"b\":2}]", "'smallest' was seen in training only with tasks answered by an argmin");
+	json_decref(t);
+	json_decref(lib);
+	json_decref(eps);
+}
+
+/* Episodes of a directed family whose queries start with a wording that
+ * says nothing of the direction ("I'm reviewing.", "Quick one."). */
+static void worded_episodes(json_t *eps, const char *family, const char *prefix, const char *word, bool high, int n,
+			    int from)
+{
+	size_t at = json_array_size(eps);
+	directed_episodes(eps, family, word, high, n, from);
+	for (size_t i = at; i < json_array_size(eps); i++) {
+		json_t *t = json_object_get(json_array_get(eps, i), "task");
+		char q[300];
+		snprintf(q, sizeof q, "%s %s", prefix, json_string_value(json_object_get(t, "query")));
+		json_object_set_new(t, "query", json_string(q));
+	}
+}
+
+/* The direction is told by the words that tell it, not by the wording
+ * around the question: a wording seen once with the other side of this
+ * family and with this side of another family does not veto; a query
+ * with no word of its program's side abstains; a name the training never
+ * saw does not veto; a word means what it meant in its own family's
+ * training ("best": the lowest cost, the highest score). */
+static void test_direction_wording(void **state)
+{
+	(void)state;
+	json_t *eps = json_array();
+	worded_episodes(eps, "score", "I'm reviewing.", "highest", true, 1, 0);
+	worded_episodes(eps, "score", "Quick one.", "highest", true, 3, 1);
+	worded_episodes(eps, "score", "Quick one.", "lowest", false, 4, 10);
+	worded_episodes(eps, "cost", "I'm reviewing.", "lowest", false, 1, 0);
+	worded_episodes(eps, "cost", "Quick one.", "lowest", false, 3, 1);
+	worded_episodes(eps, "cost", "Quick one.", "highest", true, 4, 10);
+	char why[300];
+	json_t *lib = crmw__induce(eps, 2, why, sizeof why);
+	assert_non_null(lib);
+	/* "reviewing" came once with a highest score and once with a lowest cost */
+	json_t *t = task("score-9", "score", "I'm reviewing. Which agent had the lowest score in quarter 7?", "2024-01-01", NULL);
+	expect_call(lib, t, "[{\"a\":1,\"b\":2}]", "find_min", "{\"values\":{\"a\":1,\"b\":2}}");
+	json_object_set_new(t, "query", json_string("I'm reviewing. Which agent had the highest score in quarter 7?"));
+	expect_call(lib, t, "[{\"a\":1,\"b\":2}]", "find_max", "{\"values\":{\"a\":1,\"b\":2}}");
+	/* no word of either side */
+	json_object_set_new(t, "query", json_string("Quick one. Which agent had the score in quarter 7?"));
+	expect_abstain(lib, t, "[{\"a\":1,\"b\":2}]", "no word of the query was seen only with the family's");
+	json_decref(t);
+	json_decref(lib);
+
+	/* a family of one side: "most" tasks about products */
+	json_array_clear(eps);
+	static const char *const products[] = {"Lamp", "Kettle", "Toaster", "Radio"};
+	for (int i = 0; i < 4; i++) {
+		char q[200], id[32];
+		snprintf(q, sizeof q, "What was the %s's most common problem in quarter %d?", products[i], i + 1);
+		snprintf(id, sizeof id, "top-%d", i);
+		json_array_append_new(eps, episode(task(id, "top", q, "2024-01-01", NULL),
+						   "[{\"name\":\"problems\",\"arguments\":{}}]",
+						   i % 2 ? "[{\"x\":1,\"y\":4}]" : "[{\"x\":3,\"y\":2}]", i % 2 ? "y" : "x"));
+	}
+	directed_episodes(eps, "score", "highest", true, 3, 0);
+	directed_episodes(eps, "score", "least", false, 3, 10);
+	for (int i = 0; i < 2; i++) /* "rarest" in another family's questions */
+		json_array_append_new(eps, episode(task(i ? "kb-1" : "kb-0", "kb", i ? "Which stamp is the rarest?" : "Which coin is the rarest?",
+							"2024-01-01", NULL),
+						   "[{\"name\":\"catalogue\",\"arguments\":{}}]", "[{\"x\":1}]", "x"));
+	lib = crmw__induce(eps, 2, why, sizeof why);
+	assert_non_null(lib);
+	t = task("top-9", "top", "What was the Blender's most common problem in quarter 3?", "2024-01-01", NULL);
+	expect_call(lib, t, "[]", "problems", "{}");
+	expect_answer(lib, t, "[{\"x\":1,\"y\":4}]", "y");
+	/* the same word, not a name: never seen, and it may flip the direction */
+	json_object_set_new(t, "query", json_string("What was the blender's most common problem in quarter 3?"));
+	expect_abstain(lib, t, "[]", "'blender's' was never seen in training");
+	json_object_set_new(t, "query", json_string("Rarest? What was the Blender's most common problem in quarter 3?"));
+	expect_abstain(lib, t, "[]", "'rarest' was never seen in the family's training");
+	/* a word of the other side in another family */
+	json_object_set_new(t, "query", json_string("What was the Blender's least common problem in quarter 3?"));
+	expect_abstain(lib, t, "[]", "'least' tells the lowest in training");
+	json_decref(t);
+	json_decref(lib);
+
+	/* "best": the lowest cost, the highest score */
+	json_array_clear(eps);
+	directed_episodes(eps, "cost", "best", false, 3, 10);
+	directed_episodes(eps, "cost", "highest", true, 3, 0);
+	directed_episodes(eps, "score", "best", true, 3, 0);
+	directed_episodes(eps, "score", "lowest", false, 3, 10);
+	lib = crmw__induce(eps, 2, why, sizeof why);
+	assert_non_null(lib);
+	t = task("cost-9", "cost", "Which agent had the best cost in quarter 7?", "2024-01-01", NULL);
+	expect_call(lib, t, "[{\"a\":1,\"b\":2}]", "find_min", "{\"values\":{\"a\":1,\"b\":2}}");
+	json_decref(t);
+	t = task("score-9", "score", "Which agent had the best score in quarter 7?", "2024-01-01", NULL);
+	expect_call(lib, t, "[{\"a\":1,\"b\":2}]", "find_max", "{\"values\":{\"a\":1,\"b\":2}}");
 	json_decref(t);
 	json_decref(lib);
 	json_decref(eps);
@@ -1136,7 +1232,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_explanations),   cmocka_unit_test(test_answers),
 		cmocka_unit_test(test_guard_and_shapes), cmocka_unit_test(test_disagreement),
-		cmocka_unit_test(test_direction_words),
+		cmocka_unit_test(test_direction_words), cmocka_unit_test(test_direction_wording),
 		cmocka_unit_test(test_malformed),      cmocka_unit_test(test_gold_notation),
 		cmocka_unit_test(test_untrusted_library), cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_cost_bounds),      cmocka_unit_test(test_out_of_memory),
