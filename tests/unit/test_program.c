@@ -391,7 +391,7 @@ static void worded_episodes(json_t *eps, const char *family, const char *prefix,
 
 /* The direction is told by the words that tell it, not by the wording
  * around the question: a wording seen once with the other side of this
- * family and with this side of another family does not veto; a query
+ * family and with both sides of another family does not veto; a query
  * with no word of its program's side abstains; a name the training never
  * saw does not veto; a word means what it meant in its own family's
  * training ("best": the lowest cost, the highest score). */
@@ -404,11 +404,12 @@ static void test_direction_wording(void **state)
 	worded_episodes(eps, "score", "Quick one.", "lowest", false, 4, 10);
 	worded_episodes(eps, "cost", "I'm reviewing.", "lowest", false, 1, 0);
 	worded_episodes(eps, "cost", "Quick one.", "lowest", false, 3, 1);
-	worded_episodes(eps, "cost", "Quick one.", "highest", true, 4, 10);
+	worded_episodes(eps, "cost", "I'm reviewing.", "highest", true, 1, 10);
+	worded_episodes(eps, "cost", "Quick one.", "highest", true, 3, 11);
 	char why[300];
 	json_t *lib = crmw__induce(eps, 2, why, sizeof why);
 	assert_non_null(lib);
-	/* "reviewing" came once with a highest score and once with a lowest cost */
+	/* "reviewing" came once with a highest score, and with both sides of cost */
 	json_t *t = task("score-9", "score", "I'm reviewing. Which agent had the lowest score in quarter 7?", "2024-01-01", NULL);
 	expect_call(lib, t, "[{\"a\":1,\"b\":2}]", "find_min", "{\"values\":{\"a\":1,\"b\":2}}");
 	json_object_set_new(t, "query", json_string("I'm reviewing. Which agent had the highest score in quarter 7?"));
@@ -449,6 +450,19 @@ static void test_direction_wording(void **state)
 	/* a word of the other side in another family */
 	json_object_set_new(t, "query", json_string("What was the Blender's least common problem in quarter 3?"));
 	expect_abstain(lib, t, "[]", "'least' tells the lowest in training");
+	json_decref(t);
+	json_decref(lib);
+
+	/* "weakest" said once, by a task whose values tie (no side of its own):
+	 * its program's side is the word's */
+	json_array_clear(eps);
+	directed_episodes(eps, "rate", "highest", true, 3, 0);
+	directed_episodes(eps, "rate", "lowest", false, 3, 10);
+	directed_episodes(eps, "rate", "weakest", false, 1, 5);
+	lib = crmw__induce(eps, 2, why, sizeof why);
+	assert_non_null(lib);
+	t = task("rate-9", "rate", "Which agent had the weakest rate in quarter 7?", "2024-01-01", NULL);
+	expect_abstain(lib, t, "[{\"a\":1,\"b\":2}]", "'weakest' was seen with the tasks of the family's argmin programs only");
 	json_decref(t);
 	json_decref(lib);
 
