@@ -331,13 +331,11 @@ static void test_induce_eval(void **state)
 	if (n_answer)
 		printf("# answer (interpreter, tool calls excluded): p50 %.0f us, p90 %.0f us over %zu runs\n",
 		       answer_us[n_answer / 2], answer_us[n_answer * 9 / 10], n_answer);
-	/* the assertions: no wrong answer with 40 and 100 training tasks per
-	 * family (with 10, a synonym of the lowest that no training task said
-	 * still misleads on one of the six orgs of docs/backends.md
-	 * "Programs": printed), free-text families answer nothing, held-out
-	 * families abstain (at least 99%) */
+	/* the assertions: no wrong answer at any training size, free-text
+	 * families answer nothing, held-out families abstain (at least 99%) */
 	printf("# wrong answers: %d in all sizes\n", wrong);
 	json_object_foreach(table, fam, f) {
+		assert_int_equal(cell(f, "10", 1), 0);
 		assert_int_equal(cell(f, "40", 1), 0);
 		assert_int_equal(cell(f, "100", 1), 0);
 	}
