@@ -433,8 +433,11 @@ static json_t *example_task(const json_t *task)
 /* The family's program entry of the session's scope, or NULL (none, or a failure: *rc). */
 static json_t *program_entry(crmw_session *s, int *rc)
 {
-	json_t *o = json_pack("{s:s, s:s, s:[s], s:s, s:i}", "kind", "plan", "family", s->family, "tags", "program",
-			      "scope", crmw__session_mem_scope(s), "limit", 1);
+	/* its own scope's entry only ("scopes"): "scope" would also list the
+	 * global entries, and this one's examples would go into one of them,
+	 * where every reader sees them */
+	json_t *o = json_pack("{s:s, s:s, s:[s], s:[s], s:i}", "kind", "plan", "family", s->family, "tags", "program",
+			      "scopes", crmw__session_mem_scope(s), "limit", 1);
 	char *ot = o ? json_dumps(o, JSON_COMPACT) : NULL;
 	json_decref(o);
 	crmw_buf b = CRMW_BUF_INIT;

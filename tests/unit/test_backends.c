@@ -296,6 +296,17 @@ static void test_memory_policy(void **state)
 	(void)state;
 	crmw_memory *mem;
 	assert_int_equal(crmw_memory_open(&mem, mem_path, NULL), CRMW_OK);
+	/* a global program entry (imported, curated): no session of a scope
+	 * may write its examples into it (test_programs checks it stayed) */
+	int64_t gid = 0;
+	int32_t gmerged = 0;
+	assert_int_equal(crmw_memory_add(&gid, &gmerged, mem,
+					 "{\"kind\":\"plan\",\"family\":\"top_issue_identification\",\"tags\":[\"program\"],"
+					 "\"scope\":\"global\",\"title\":\"curated programs\",\"text\":\"curated programs of "
+					 "top issue identification\",\"metadata\":{\"examples\":[],\"library\":{\"version\":1,"
+					 "\"programs\":[]},\"support\":0,\"curated\":true}}",
+					 NULL, 0),
+			 CRMW_OK);
 	int written;
 	build_memory(mem, &written);
 	assert_true(written > 20);
@@ -473,10 +484,22 @@ static void test_programs(void **state)
 	json_t *fams = json_object();
 	size_t i;
 	json_t *e;
+	int curated = 0;
+	json_t *own = json_array();
 	json_array_foreach(list, i, e) {
+		const char *fam = json_string_value(json_object_get(e, "family"));
+		if (strcmp(json_string_value(json_object_get(e, "scope")), "global") == 0) {
+			/* the global entry test_memory_policy added: as it was */
+			const json_t *md = json_object_get(e, "metadata");
+			assert_true(json_is_true(json_object_get(md, "curated")));
+			assert_int_equal(json_array_size(json_object_get(md, "examples")), 0);
+			assert_int_equal(json_array_size(json_object_get(e, "provenance")), 0);
+			curated++;
+			continue;
+		}
 		/* one entry per family, in the unrestricted scope: a customer's
 		 * episode keeps no example (its values would be in it) */
-		const char *fam = json_string_value(json_object_get(e, "family"));
+		json_array_append(own, e);
 		assert_null(json_object_get(fams, fam));
 		json_object_set_new(fams, fam, json_true());
 		assert_string_equal(json_string_value(json_object_get(e, "scope")), "internal");
@@ -491,8 +514,11 @@ static void test_programs(void **state)
 		}
 		assert_int_equal(json_array_size(json_object_get(e, "provenance")), json_array_size(json_object_get(md, "examples")));
 	}
+	assert_int_equal(curated, 1);
+	assert_non_null(json_object_get(fams, "top_issue_identification")); /* learned in its own entry */
 	json_decref(fams);
-	check_guides(mem, list);
+	check_guides(mem, own);
+	json_decref(own);
 	tally before = run_split(mem, "test", NULL, NULL);
 	assert_int_equal(before.wrong, 0);
 
@@ -546,8 +572,8 @@ static void test_programs(void **state)
 		char *pt = json_dumps(patch, JSON_COMPACT);
 		/* the imported store has its own ids: find the entry of the family there */
 		char f[200];
-		snprintf(f, sizeof f, "{\"kind\":\"plan\",\"tags\":[\"program\"],\"family\":\"%s\"}",
-			 json_string_value(json_object_get(e, "family")));
+		snprintf(f, sizeof f, "{\"kind\":\"plan\",\"tags\":[\"program\"],\"family\":\"%s\",\"scopes\":[\"%s\"]}",
+			 json_string_value(json_object_get(e, "family")), json_string_value(json_object_get(e, "scope")));
 		crmw_buf lb = CRMW_BUF_INIT;
 		assert_int_equal(crmw_memory_list(&lb, imp, f), CRMW_OK);
 		json_t *l2 = json_loads(lb.data, 0, NULL);
