@@ -1181,20 +1181,27 @@ json_t *crmw__induce(const json_t *episodes, int min_support, char *why, size_t 
 	/* positives and counterexamples: every training episode of the family
 	 * replayed with the program */
 	json_array_foreach(programs, pi, prog) {
-		json_t *pos = json_object(), *neg = json_object(), *seen = json_object();
+		/* the counterexamples' words by their polarity: [0] none, [1]
+		 * argmax, [2] argmin, [3] both (a tie) */
+		json_t *pos = json_object(), *seen = json_object();
+		json_t *neg[4] = {json_object(), json_object(), json_object(), json_object()};
 		json_int_t npos = 0, nneg = 0, nseen = 0;
 		int pol = 0; /* the polarities of the tasks it solves */
-		rc = rc ? rc : pos && neg && seen ? 0 : CRMW_ENOMEM;
+		rc = rc ? rc : pos && neg[0] && neg[1] && neg[2] && neg[3] && seen ? 0 : CRMW_ENOMEM;
 		const char *pkey = pi < npkeys ? pkeys[pi] : "";
+		size_t nsteps = json_array_size(json_object_get(prog, "steps"));
 		for (size_t i = 0; i < ne && !rc; i++) {
 			if (strcmp(eps[i].family, json_string_value(json_object_get(prog, "family"))) != 0)
 				continue;
-			/* the words of the tasks it does solve, early exits included */
+			/* the words of the tasks it solves to the end: an early exit
+			 * (a guard) answers before the direction is taken, so its
+			 * task may be of either side */
 			int v = replay(prog, &eps[i], &rc);
 			if (v > 0 && !rc) {
 				nseen++;
 				pol |= eps[i].polarity == 1 || eps[i].polarity == 2 ? eps[i].polarity : 4;
-				rc = add_words(seen, &eps[i].ctx);
+				if (eps[i].ncalls + 1 == nsteps)
+					rc = add_words(seen, &eps[i].ctx);
 			}
 			if (key_prefix(eps[i].key, pkey))
 				continue;
@@ -1207,19 +1214,42 @@ json_t *crmw__induce(const json_t *episodes, int min_support, char *why, size_t 
 				rc = rc ? rc : add_words(pos, &eps[i].ctx);
 			} else if (v < 0) {
 				nneg++;
-				rc = rc ? rc : add_words(neg, &eps[i].ctx);
+				rc = rc ? rc : add_words(neg[eps[i].polarity & 3], &eps[i].ctx);
 			}
 		}
-		if (!rc && (json_object_set(prog, "words", pos) || json_object_set(prog, "negative", neg) ||
+		/* it answers by a direction when every task it solves is an argmax
+		 * (or every one an argmin).  The words of the counterexamples
+		 * answered the other way (and of the ties, which tell no way) are
+		 * then left out of those that veto or select it: the direction's
+		 * own check (direction_veto) keeps it off them, and the wording
+		 * around their questions would veto it by chance.  Their number
+		 * stays in "negatives". */
+		int dir = (pol & 3) && (pol & 3) != 3 ? (pol & 3) : 0;
+		json_t *negw = json_object();
+		rc = rc ? rc : negw ? 0 : CRMW_ENOMEM;
+		for (int k = 0; k < 4 && !rc; k++) {
+			if (dir && (k == 3 - dir || k == 3))
+				continue;
+			const char *w;
+			json_t *x;
+			json_object_foreach(neg[k], w, x) {
+				json_int_t c = json_integer_value(json_object_get(negw, w)) + json_integer_value(x);
+				if (json_object_set_new(negw, w, json_integer(c))) {
+					rc = CRMW_ENOMEM;
+					break;
+				}
+			}
+		}
+		if (!rc && (json_object_set(prog, "words", pos) || json_object_set(prog, "negative", negw) ||
 			    json_object_set(prog, "seen", seen) || json_object_set_new(prog, "solved", json_integer(nseen)) ||
 			    json_object_set_new(prog, "docs", json_integer(npos)) ||
 			    json_object_set_new(prog, "negatives", json_integer(nneg)) ||
-			    /* it answers by a direction: every task it solves is an argmax (or every one an argmin) */
-			    ((pol & 3) && (pol & 3) != 3 &&
-			     json_object_set_new(prog, "directed", json_string((pol & 3) == 1 ? "max" : "min")))))
+			    (dir && json_object_set_new(prog, "directed", json_string(dir == 1 ? "max" : "min")))))
 			rc = CRMW_ENOMEM;
 		json_decref(pos);
-		json_decref(neg);
+		for (int k = 0; k < 4; k++)
+			json_decref(neg[k]);
+		json_decref(negw);
 		json_decref(seen);
 	}
 	json_t *vocab = NULL, *dirs = rc ? NULL : direction_words(sides, &vocab, &rc);

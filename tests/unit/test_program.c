@@ -317,6 +317,11 @@ static void test_guard_and_shapes(void **state)
 	expect_answer(lib, t, "[[]]", "None");
 	/* two products found: never seen, so no answer */
 	expect_abstain(lib, t, "[[{\"Id\":\"q7\"},{\"Id\":\"q8\"}]]", "a shape never seen in training");
+	/* the words of the tasks it solves to the end; those the guard ended
+	 * answered before any direction was taken */
+	const json_t *seen = json_object_get(json_array_get(json_object_get(lib, "programs"), 0), "seen");
+	assert_non_null(json_object_get(seen, "widget"));
+	assert_null(json_object_get(seen, "gizmo"));
 	json_decref(t);
 	json_decref(lib);
 }
@@ -417,6 +422,24 @@ static void test_direction_wording(void **state)
 	/* no word of either side */
 	json_object_set_new(t, "query", json_string("Quick one. Which agent had the score in quarter 7?"));
 	expect_abstain(lib, t, "[{\"a\":1,\"b\":2}]", "no word of the query was seen only with the family's");
+	json_decref(t);
+	json_decref(lib);
+
+	/* "Need this fast." came twice with highest scores, never with a lowest
+	 * one, and on both sides of cost: the wording of the tasks a lowest
+	 * program would answer wrongly vetoes nothing */
+	json_array_clear(eps);
+	worded_episodes(eps, "score", "Need this fast.", "highest", true, 2, 0);
+	worded_episodes(eps, "score", "Quick one.", "highest", true, 2, 2);
+	worded_episodes(eps, "score", "Quick one.", "lowest", false, 4, 10);
+	worded_episodes(eps, "cost", "Need this fast.", "lowest", false, 1, 0);
+	worded_episodes(eps, "cost", "Quick one.", "lowest", false, 3, 1);
+	worded_episodes(eps, "cost", "Need this fast.", "highest", true, 1, 10);
+	worded_episodes(eps, "cost", "Quick one.", "highest", true, 3, 11);
+	lib = crmw__induce(eps, 2, why, sizeof why);
+	assert_non_null(lib);
+	t = task("score-9", "score", "Need this fast. Which agent had the lowest score in quarter 7?", "2024-01-01", NULL);
+	expect_call(lib, t, "[{\"a\":1,\"b\":2}]", "find_min", "{\"values\":{\"a\":1,\"b\":2}}");
 	json_decref(t);
 	json_decref(lib);
 
