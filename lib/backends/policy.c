@@ -450,6 +450,32 @@ static int reload(choice *c, char *why, size_t whylen, policy *p, int64_t id, co
 
 /* -------------------------------------------------------------- programs */
 
+/* Add the word counts of `src` ({key: {word: n}}) into `dst`, key by key;
+ * what is not a count is left out (crmw__induced_next checks the library). */
+static int merge_family_counts(json_t *dst, const json_t *src)
+{
+	const char *fk, *w;
+	json_t *words, *n;
+	json_object_foreach((json_t *)src, fk, words) {
+		if (!json_is_object(words))
+			continue;
+		json_t *have = json_object_get(dst, fk);
+		if (!have && json_object_set_new(dst, fk, have = json_object()))
+			return CRMW_ENOMEM;
+		if (!json_is_object(have))
+			continue;
+		json_object_foreach(words, w, n) {
+			json_int_t sum;
+			if (!json_is_integer(n) || json_integer_value(n) < 0 ||
+			    __builtin_add_overflow(json_integer_value(json_object_get(have, w)), json_integer_value(n), &sum))
+				continue;
+			if (json_object_set_new(have, w, json_integer(sum)))
+				return CRMW_ENOMEM;
+		}
+	}
+	return CRMW_OK;
+}
+
 /* The programs the episode's role may use (docs/backends.md, "Programs"):
  * the program entries of its scope and the global one, of the task's family
  * when the policy keeps to families, merged into one library in id order.
@@ -481,8 +507,8 @@ static int load_programs(programs *out, policy *p, const char *family, const cha
 	crmw_buf_dispose(&b);
 	if (rc) /* a failed listing is no reason to fail the episode: no programs */
 		return CRMW_OK;
-	json_t *progs = json_array(), *fams = json_object();
-	rc = progs && fams ? CRMW_OK : CRMW_ENOMEM;
+	json_t *progs = json_array(), *fams = json_object(), *sides = json_object(), *dirs = json_object();
+	rc = progs && fams && sides && dirs ? CRMW_OK : CRMW_ENOMEM;
 	size_t i;
 	json_t *e;
 	json_array_foreach(list, i, e) {
@@ -498,35 +524,42 @@ static int load_programs(programs *out, policy *p, const char *family, const cha
 			if (!rc && json_array_append(progs, pr))
 				rc = CRMW_ENOMEM;
 		}
+		/* the words of the families' training queries, and of their two
+		 * sides (the tasks answered by an argmax, by an argmin): what the
+		 * programs' word and direction checks read */
+		rc = rc ? rc : merge_family_counts(fams, json_object_get(lib, "families"));
 		const char *fk;
-		json_t *words;
-		json_object_foreach(json_object_get(lib, "families"), fk, words) {
-			json_t *have = json_object_get(fams, fk);
-			if (!json_is_object(words))
+		json_t *fs;
+		json_object_foreach(json_object_get(lib, "sides"), fk, fs) {
+			json_t *have = json_object_get(sides, fk);
+			if (!rc && !have && json_object_set_new(sides, fk, have = json_pack("{s:{}, s:{}}", "max", "min")))
+				rc = CRMW_ENOMEM;
+			if (!rc && json_is_object(fs))
+				rc = merge_family_counts(have, fs);
+		}
+		/* the direction words: a word another entry gives the other side
+		 * is no direction word */
+		const char *w;
+		json_t *side;
+		json_object_foreach(json_object_get(lib, "directions"), w, side) {
+			const json_t *have = json_object_get(dirs, w);
+			if (!json_is_string(side) || (have && !json_is_string(have)))
 				continue;
-			if (!have) {
-				if (!rc && json_is_object(words) && json_object_set_new(fams, fk, json_deep_copy(words)))
-					rc = CRMW_ENOMEM;
-				continue;
-			}
-			const char *w;
-			json_t *n;
-			json_object_foreach(words, w, n) {
-				json_int_t sum;
-				if (!json_is_integer(n) ||
-				    __builtin_add_overflow(json_integer_value(json_object_get(have, w)), json_integer_value(n), &sum))
-					continue; /* not a count (crmw__induced_next checks the library) */
-				if (!rc && json_object_set_new(have, w, json_integer(sum)))
-					rc = CRMW_ENOMEM;
-			}
+			if (!rc && json_object_set_new(dirs, w, have && !json_equal(have, side) ? json_null() : json_copy(side)))
+				rc = CRMW_ENOMEM;
 		}
 		if (!out->entry)
 			out->entry = json_integer_value(json_object_get(e, "id"));
 		out->examples += (int64_t)json_array_size(json_object_get(md, "examples"));
 	}
 	json_decref(list);
+	const char *w;
+	json_t *side;
+	void *tmp;
+	json_object_foreach_safe(dirs, tmp, w, side) if (json_is_null(side)) json_object_del(dirs, w);
 	if (!rc && json_array_size(progs)) {
-		out->lib = json_pack("{s:i, s:O, s:O}", "version", 1, "programs", progs, "families", fams);
+		out->lib = json_pack("{s:i, s:O, s:O, s:O, s:O}", "version", 1, "programs", progs, "families", fams, "sides",
+				     sides, "directions", dirs);
 		char *t = out->lib ? json_dumps(out->lib, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 		if (!t) {
 			rc = CRMW_ENOMEM;
@@ -538,6 +571,8 @@ static int load_programs(programs *out, policy *p, const char *family, const cha
 	}
 	json_decref(progs);
 	json_decref(fams);
+	json_decref(sides);
+	json_decref(dirs);
 	if (rc) {
 		json_decref(out->lib);
 		out->lib = NULL;
