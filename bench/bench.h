@@ -2,7 +2,8 @@
  * bench/bench.h: the crmweaver-bench program, what its benchmarks share.
  *
  * One file per benchmark (bench_gen.c, bench_tools.c, bench_memory.c,
- * bench_env.c, and bench_all.c, which runs them all with their peers), the
+ * bench_env.c, bench_policy.c, and bench_all.c, which runs them all with
+ * their peers), the
  * options and these helpers in bench_main.c, the measuring in benchfn.h.
  * The program is built in the build tree and never installed: it may read
  * the source tree's bench/ scripts and run the other bench programs.
@@ -16,6 +17,7 @@
 #include <stdint.h>
 
 #include <crmweaver.h>
+#include <jansson.h>
 
 #include "benchfn.h"
 
@@ -44,6 +46,11 @@ const char *bench_script_dir(void);
 const char *bench_program_dir(void);
 /* This program's path (/proc/self/exe); NULL if it cannot be read. */
 const char *bench_self(void);
+/* Add "machine" (system, release, arch, cpus, memory_kb) and "date" (UTC,
+ * ISO 8601) to a results document, write it to `out` when not NULL
+ * (indented, keys sorted) and print it on one line when `json`.  BENCH_OK,
+ * or BENCH_FAIL after saying that `what` cannot write `out`. */
+int bench_results(json_t *doc, const char *out, bool json, const char *what);
 
 /* ---------------------------------------------------- the benchmarks */
 
@@ -70,6 +77,29 @@ int bench_memory(const bench_memory_conf *c, const int64_t *sizes, int ns);
 /* "exact_int8,hnsw" into the bit set of engines (the load and the exact
  * scan always run); -1 when a name is unknown. */
 int bench_memory_engines(const char *s, unsigned *out);
+
+/* The memory policy against today's and the always-None baseline
+ * (bench_policy.c, with the evaluation of bench/induce_eval.c). */
+typedef struct bench_policy_org {
+	char profile[16]; /* b2b, b2c or crmarena */
+	int seed;
+} bench_policy_org;
+typedef struct bench_policy_conf {
+	const char *dir;	/* temporary folder: the orgs and memory stores, removed after */
+	bench_policy_org orgs[8];
+	int norgs;
+	double scale;		/* of every org */
+	int sizes[8];		/* training tasks per family, ascending */
+	int nsizes;
+	int agent_max;		/* the agent runs (plans, memory+programs) at sizes up to this */
+	const char *out;	/* JSON results file, or NULL */
+	bool json;		/* the JSON document on stdout instead of tables */
+} bench_policy_conf;
+int bench_memory_policy(const bench_policy_conf *c);
+/* "b2b:11,crmarena:12" into out[max]: the count, or -1 when it is not such
+ * a list (an unknown profile, a seed that is not a whole number from 0 to
+ * 1000000, a repeated org, more than max). */
+int bench_policy_orgs(const char *s, bench_policy_org *out, int max);
 
 /* Every benchmark with its peers, each in a process of its own (bench_all.c). */
 typedef struct bench_all_conf {

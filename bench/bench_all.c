@@ -19,8 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/utsname.h>
-#include <time.h>
 #include <unistd.h>
 
 static bool quotable(const char *s)
@@ -330,32 +328,10 @@ int bench_all(const bench_all_conf *c)
 	if (r)
 		json_object_set_new(res, "env", r);
 
-	struct utsname u;
-	json_t *machine = json_object();
-	if (uname(&u) == 0) {
-		json_object_set_new(machine, "system", json_string(u.sysname));
-		json_object_set_new(machine, "release", json_string(u.release));
-		json_object_set_new(machine, "arch", json_string(u.machine));
-	}
-	json_object_set_new(machine, "cpus", json_integer(sysconf(_SC_NPROCESSORS_ONLN)));
-	json_object_set_new(machine, "memory_kb",
-			    json_integer((json_int_t)sysconf(_SC_PHYS_PAGES) * (sysconf(_SC_PAGESIZE) / 1024)));
-	json_t *doc = json_pack("{s:s, s:s, s:o, s:o, s:f, s:i}", "benchmark", "all", "version", crmw_version_string(),
-				"machine", machine, "results", res, "wall_seconds", bench_now_s() - t0, "failed_parts", failed);
-	char stamp[32];
-	time_t now = time(NULL);
-	struct tm tm;
-	gmtime_r(&now, &tm);
-	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	json_object_set_new(doc, "date", json_string(stamp));
-	if (c->out && json_dump_file(doc, c->out, JSON_INDENT(1) | JSON_SORT_KEYS) != 0)
-		rc = bench_error(BENCH_FAIL, "bench all: cannot write %s", c->out);
-	if (c->json) {
-		char *text = json_dumps(doc, JSON_SORT_KEYS);
-		if (text)
-			printf("%s\n", text);
-		free(text);
-	} else {
+	json_t *doc = json_pack("{s:s, s:s, s:o, s:f, s:i}", "benchmark", "all", "version", crmw_version_string(),
+				"results", res, "wall_seconds", bench_now_s() - t0, "failed_parts", failed);
+	rc = bench_results(doc, c->out, c->json, "bench all");
+	if (!c->json) {
 		summary(res);
 		printf("\n%d part(s) failed or skipped; %.0f s in all%s%s\n", failed, bench_now_s() - t0,
 		       c->out ? "; results in " : "", c->out ? c->out : "");

@@ -1,7 +1,7 @@
 /*
  * crmweaver-bench: the benchmarks of libcrmweaver beside their peers.
  *
- *   crmweaver-bench [gen|tools|memory|env|store|query|all] [options]
+ *   crmweaver-bench [gen|tools|memory|env|store|query|memory-policy|all] [options]
  *
  * Built in the build tree and never installed (docs/benchmarks.md); the
  * installed-looking form `crmweaver bench ...` of a build tree's CLI runs
@@ -20,6 +20,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef CRMW_BENCH_SOURCE_DIR
@@ -120,6 +122,37 @@ const char *bench_program_dir(void)
 	return dir;
 }
 
+int bench_results(json_t *doc, const char *out, bool json, const char *what)
+{
+	struct utsname u;
+	json_t *machine = json_object();
+	if (uname(&u) == 0) {
+		json_object_set_new(machine, "system", json_string(u.sysname));
+		json_object_set_new(machine, "release", json_string(u.release));
+		json_object_set_new(machine, "arch", json_string(u.machine));
+	}
+	json_object_set_new(machine, "cpus", json_integer(sysconf(_SC_NPROCESSORS_ONLN)));
+	json_object_set_new(machine, "memory_kb",
+			    json_integer((json_int_t)sysconf(_SC_PHYS_PAGES) * (sysconf(_SC_PAGESIZE) / 1024)));
+	json_object_set_new(doc, "machine", machine);
+	char stamp[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	json_object_set_new(doc, "date", json_string(stamp));
+	int rc = BENCH_OK;
+	if (out && json_dump_file(doc, out, JSON_INDENT(1) | JSON_SORT_KEYS) != 0)
+		rc = bench_error(BENCH_FAIL, "%s: cannot write %s", what, out);
+	if (json) {
+		char *text = json_dumps(doc, JSON_SORT_KEYS);
+		if (text)
+			printf("%s\n", text);
+		free(text);
+	}
+	return rc;
+}
+
 /* ------------------------------------------------------------ options */
 
 typedef struct bench_opts {
@@ -127,6 +160,7 @@ typedef struct bench_opts {
 	const char *profile;
 	bool profile_set;
 	const char *sizes_arg;  /* --sizes as given (bench all passes it on) */
+	bool sizes_set;
 	int64_t sizes[8];
 	int nsizes;
 	const char *out;        /* -o */
@@ -136,6 +170,7 @@ typedef struct bench_opts {
 	bool iters_set, queries_set, json;
 	int64_t rows;
 	bench_memory_conf mc;
+	bench_policy_conf pc;   /* memory-policy */
 } bench_opts;
 
 /* A whole number of option `what` in lo..hi; reports its own error. */
@@ -161,8 +196,20 @@ static int count_int(const char *what, const char *s, int lo, int hi, int *out)
 	return rc;
 }
 
-/* "10000,100000" (or "10k,100k") into sizes; the count, or -1 after an error. */
-static int parse_sizes(int64_t *out, int max, const char *s)
+/* The train split holds at most 105 tasks of a family (150, 30% test). */
+#define POLICY_MAX_TRAIN 105
+
+static int cmp_int64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* "10000,100000" (or "10k,100k") into sizes, each of lo to hi, all
+ * different; the count, or -1 after an error (which names `what`, the
+ * sizes' unit and `example`). */
+static int parse_sizes(int64_t *out, int max, const char *s, int64_t lo, int64_t hi, const char *what,
+		       const char *example)
 {
 	int n = 0;
 	const char *p = s;
@@ -175,13 +222,12 @@ static int parse_sizes(int64_t *out, int max, const char *s)
 			v *= 1000, end++;
 		else if (ok && (*end == 'm' || *end == 'M'))
 			v *= 1000000, end++;
-		ok = ok && (!*end || *end == ',') && v >= 100 && v <= 10000000 && n < max;
+		ok = ok && (!*end || *end == ',') && v >= lo && v <= hi && n < max;
 		for (int i = 0; ok && i < n; i++)
 			ok = out[i] != v;
 		if (!ok) {
-			bench_error(BENCH_USAGE,
-				    "bench: --sizes takes up to %d different sizes of 100 to 10000000 entries, as in 10000,100000 (not '%s')",
-				    max, s);
+			bench_error(BENCH_USAGE, "bench: --sizes takes up to %d different sizes of %lld to %lld %s, as in %s (not '%s')",
+				    max, (long long)lo, (long long)hi, what, example, s);
 			return -1;
 		}
 		out[n++] = v;
@@ -189,6 +235,18 @@ static int parse_sizes(int64_t *out, int max, const char *s)
 			return n;
 		p = end + 1;
 	}
+}
+
+/* --scale: a number above 0 and at most 10. */
+static int scale_opt(const char *s, double *out)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || end == s || *end || !(v > 0) || v > 10)
+		return bench_error(BENCH_USAGE, "bench: --scale must be a number above 0 and at most 10, not '%s'", s);
+	*out = v;
+	return BENCH_OK;
 }
 
 static void usage(void)
@@ -202,10 +260,13 @@ static void usage(void)
 	       "       %*s [--load import|add] [--ef-search N]\n"
 	       "       %*s [--engines all|exact_int8,exact_batch,faiss_flat,\n"
 	       "       %*s hnsw,sqlite_scan] [--seed 1] [--dir DIR] [--json]\n"
+	       "       %s memory-policy [--orgs b2b:11,b2c:11,crmarena:12] [--scale 0.5]\n"
+	       "       %*s [--sizes 10,40,100] [--agent-max N] [--dir DIR] [-o FILE]\n"
+	       "       %*s [--json]\n"
 	       "       %s all [--profile P] [--repeat 3] [--iterations 2000] [--rows 300000]\n"
 	       "       %*s [--sizes 10000,100000] [--queries 1000] [--dir DIR] [-o FILE]\n"
 	       "       %*s [--json]\n",
-	       me, w, "", me, w, "", w, "", w, "", w, "", me, w, "", w, "");
+	       me, w, "", me, w, "", w, "", w, "", w, "", me, w, "", w, "", me, w, "", w, "");
 	printf("\n"
 	       "The benchmarks run from a build tree and are not installed: build/bench/crmweaver-bench,\n"
 	       "or 'crmweaver bench' of the build tree's crmweaver (docs/benchmarks.md).\n"
@@ -235,6 +296,21 @@ static void usage(void)
 	       "          sqlite3 executemany (bench/store_bench.py with bench/store_bench)\n"
 	       "  query   SOQL and SOSL latency over 10x --iterations point lookups (20000)\n"
 	       "          beside Python sqlite3 (bench/query_bench.py with bench/query_bench)\n"
+	       "  memory-policy\n"
+	       "          what the memory policy answers with no model, on orgs and seeds the code\n"
+	       "          was not developed on (--orgs PROFILE:SEED,..., each at --scale; 150 tasks\n"
+	       "          per family, 30%% test): for each training size of --sizes (tasks per\n"
+	       "          family), every test task scored by its reward under programs induced\n"
+	       "          from the gold episodes of the first N train tasks of each family (and,\n"
+	       "          at the largest size, held out: the family's programs taken out and its\n"
+	       "          label withheld), under today's memory policy through the agent (a store\n"
+	       "          trained by the gold backend on the same tasks; plans only, and with\n"
+	       "          programs; at every size, or at sizes up to --agent-max N only: the\n"
+	       "          agent's runs at 100 are more than half of the run), and answering\n"
+	       "          None; solved/wrong/abstained per family and policy, totals of\n"
+	       "          the structured families, the time to induce and to answer (p50, p90);\n"
+	       "          -o FILE writes every number as one JSON document (--json prints it\n"
+	       "          instead of the tables)\n"
 	       "  all     every benchmark with its peers, each in a process of its own: gen for\n"
 	       "          the three profiles (or --profile), store bulk insert (--rows) and SOQL\n"
 	       "          and SOSL (10x --iterations lookups), tools, memory (--sizes,\n"
@@ -249,15 +325,17 @@ static void usage(void)
 	       "examples:\n"
 	       "  %s gen --profile b2b --json\n"
 	       "  %s memory --sizes 10000,100000 --json\n"
+	       "  %s memory-policy --orgs b2b:11 --sizes 10,40 -o policy.json\n"
 	       "  %s all -o bench-results.json\n",
-	       me, me, me);
+	       me, me, me, me);
 }
 
 /* Parse argv into *o: BENCH_OK, BENCH_USAGE after a reported error, or -1
  * after --help. */
 static int parse_options(bench_opts *o, int argc, char **argv)
 {
-	enum { O_SIZES = 256, O_DIM, O_QUERIES, O_DIR, O_DATA, O_LOAD, O_EF, O_SQLQ, O_SEED, O_ENGINES, O_ROWS };
+	enum { O_SIZES = 256, O_DIM, O_QUERIES, O_DIR, O_DATA, O_LOAD, O_EF, O_SQLQ, O_SEED, O_ENGINES, O_ROWS, O_ORGS,
+	       O_SCALE, O_AGENT_MAX };
 	static const struct option opts[] = {
 		{"profile", required_argument, 0, 'p'},   {"repeat", required_argument, 0, 'r'},
 		{"iterations", required_argument, 0, 'i'}, {"keep", required_argument, 0, 'k'},
@@ -267,6 +345,8 @@ static int parse_options(bench_opts *o, int argc, char **argv)
 		{"load", required_argument, 0, O_LOAD},    {"ef-search", required_argument, 0, O_EF},
 		{"sqlite-queries", required_argument, 0, O_SQLQ}, {"seed", required_argument, 0, O_SEED},
 		{"engines", required_argument, 0, O_ENGINES}, {"rows", required_argument, 0, O_ROWS},
+		{"orgs", required_argument, 0, O_ORGS},    {"scale", required_argument, 0, O_SCALE},
+		{"agent-max", required_argument, 0, O_AGENT_MAX},
 		{"output", required_argument, 0, 'o'},     {"help", no_argument, 0, 'h'},
 		{0, 0, 0, 0},
 	};
@@ -301,11 +381,18 @@ static int parse_options(bench_opts *o, int argc, char **argv)
 			rc = count_opt("--seed", optarg, 0, INT64_MAX, &seed);
 			o->mc.seed = (uint64_t)seed;
 			break;
-		case O_SIZES:
-			if ((o->nsizes = parse_sizes(o->sizes, 8, optarg)) < 0)
-				return BENCH_USAGE;
+		case O_SIZES: /* read below, by the benchmark's rules */
 			o->sizes_arg = optarg;
+			o->sizes_set = true;
 			break;
+		case O_ORGS:
+			if ((o->pc.norgs = bench_policy_orgs(optarg, o->pc.orgs, 8)) < 0)
+				return bench_error(BENCH_USAGE, "bench: --orgs takes up to 8 different PROFILE:SEED "
+								"(b2b, b2c or crmarena; seed 0 to 1000000), as in b2b:11,crmarena:12 "
+								"(not '%s')", optarg);
+			break;
+		case O_SCALE: rc = scale_opt(optarg, &o->pc.scale); break;
+		case O_AGENT_MAX: rc = count_int("--agent-max", optarg, 0, 1000, &o->pc.agent_max); break;
 		case O_ENGINES:
 			if (bench_memory_engines(optarg, &o->mc.engines))
 				return bench_error(BENCH_USAGE, "bench: --engines takes all or some of exact_int8, exact_batch, "
@@ -334,14 +421,34 @@ static int parse_options(bench_opts *o, int argc, char **argv)
 	o->which = optind < argc ? argv[optind] : "gen";
 	if (optind + 1 < argc)
 		return bench_error(BENCH_USAGE, "bench: one benchmark at a time");
-	static const char *const known[] = {"gen", "tools", "memory", "env", "store", "query", "all"};
-	for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
-		if (strcmp(o->which, known[i]) == 0)
-			return o->out && strcmp(o->which, "all") != 0
-				       ? bench_error(BENCH_USAGE, "bench: -o is for bench all (the others print JSON with --json)")
-				       : BENCH_OK;
-	return bench_error(BENCH_USAGE, "bench: unknown benchmark '%s' (available: gen, tools, memory, env, store, query, all)",
-			   o->which);
+	static const char *const known[] = {"gen", "tools", "memory", "env", "store", "query", "memory-policy", "all"};
+	size_t i = 0;
+	while (i < sizeof known / sizeof known[0] && strcmp(o->which, known[i]) != 0)
+		i++;
+	if (i == sizeof known / sizeof known[0])
+		return bench_error(BENCH_USAGE,
+				   "bench: unknown benchmark '%s' (available: gen, tools, memory, env, store, query, "
+				   "memory-policy, all)",
+				   o->which);
+	bool policy = strcmp(o->which, "memory-policy") == 0;
+	if (o->out && !policy && strcmp(o->which, "all") != 0)
+		return bench_error(BENCH_USAGE,
+				   "bench: -o is for bench all and memory-policy (the others print JSON with --json)");
+	if (policy) {
+		int64_t sz[8];
+		int n = parse_sizes(sz, 8, o->sizes_set ? o->sizes_arg : "10,40,100", 1, POLICY_MAX_TRAIN,
+				    "training tasks per family", "10,40,100");
+		if (n < 0)
+			return BENCH_USAGE;
+		qsort(sz, (size_t)n, sizeof *sz, cmp_int64);
+		for (int k = 0; k < n; k++)
+			o->pc.sizes[k] = (int)sz[k];
+		o->pc.nsizes = n;
+	} else if (o->sizes_set && (o->nsizes = parse_sizes(o->sizes, 8, o->sizes_arg, 100, 10000000, "entries",
+								 "10000,100000")) < 0) {
+		return BENCH_USAGE;
+	}
+	return BENCH_OK;
 }
 
 /* -------------------------------------------------------------- main */
@@ -376,6 +483,12 @@ static int run(bench_opts *o, const char *dir)
 	}
 	if (strcmp(w, "env") == 0)
 		return bench_env(dir, episodes, o->json);
+	if (strcmp(w, "memory-policy") == 0) {
+		o->pc.dir = dir;
+		o->pc.out = o->out;
+		o->pc.json = o->json;
+		return bench_memory_policy(&o->pc);
+	}
 	o->mc.dir = dir;
 	o->mc.json = o->json;
 	o->mc.repeat = o->repeat;
@@ -391,7 +504,9 @@ int main(int argc, char **argv)
 
 	bench_opts o = {.profile = "b2b", .sizes_arg = "10000,100000", .sizes = {10000, 100000}, .nsizes = 2,
 			.repeat = 3, .iters = 2000, .rows = 300000,
-			.mc = {.dim = 384, .nq = 1000, .sqlite_nq = 200, .seed = 1, .clustered = true, .engines = ~0u}};
+			.mc = {.dim = 384, .nq = 1000, .sqlite_nq = 200, .seed = 1, .clustered = true, .engines = ~0u},
+			.pc = {.orgs = {{"b2b", 11}, {"b2c", 11}, {"crmarena", 12}}, .norgs = 3, .scale = 0.5,
+				.agent_max = POLICY_MAX_TRAIN}};
 	int rc = parse_options(&o, argc, argv);
 	if (rc)
 		return rc < 0 ? BENCH_OK : rc;
@@ -406,9 +521,10 @@ int main(int argc, char **argv)
 		return bench_error(BENCH_FAIL, "bench: cannot make a temporary folder in %s: %s", o.base, strerror(errno));
 	rc = run(&o, dir);
 	/* bench all's parts run in processes of their own, which may leave
-	 * files when they fail: remove the whole folder.  The others remove
-	 * their files themselves (the tests check that they do). */
-	if (strcmp(o.which, "all") == 0)
+	 * files when they fail, and memory-policy stops where it fails: remove
+	 * the whole folder.  The others remove their files themselves (the
+	 * tests check that they do). */
+	if (strcmp(o.which, "all") == 0 || strcmp(o.which, "memory-policy") == 0)
 		nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 	else
 		rmdir(dir);

@@ -44,7 +44,7 @@ static bool build_tree_program(char *out, size_t n)
 
 static void usage(void)
 {
-	printf("usage: crmweaver bench [gen|tools|memory|env|store|query|all] [options]\n"
+	printf("usage: crmweaver bench [gen|tools|memory|env|store|query|memory-policy|all] [options]\n"
 	       "\n"
 	       "The benchmarks are not installed: they run from a build tree, where this\n"
 	       "command runs build/bench/crmweaver-bench with the same arguments (or the\n"
