@@ -47,6 +47,7 @@
 #include "tasks/internal.h"
 #include "common/json.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1538,7 +1539,8 @@ static int pooled_sides(const json_t *sides, const char *w)
  * And when its family's training has both sides, the query must hold a
  * word of its own side: seen at least twice with the family's tasks
  * answered its way, never with the others, and never on both sides in
- * one family.  Abstaining costs less than a
+ * one family, with the evidence select_by_words asks (each side's size
+ * taken as the count of its commonest word).  Abstaining costs less than a
  * wrong answer; the price falls on rare wordings and small training sets. */
 static bool direction_veto(const json_t *lib, const json_t *prog, const json_t *qw, const json_t *names, char *why,
 			   size_t len)
@@ -1554,7 +1556,13 @@ static bool direction_veto(const json_t *lib, const json_t *prog, const json_t *
 	const char *family = json_string_value(json_object_get(prog, "family"));
 	const json_t *sides = json_object_get(all, family);
 	const json_t *own = json_object_get(sides, dir), *other = json_object_get(sides, oname);
+	const char *w0;
 	bool both = json_object_size(own) && json_object_size(other), support = false;
+	/* about how many tasks each side had: the count of its commonest word */
+	double n_own = 0, n_other = 0;
+	json_t *x0;
+	json_object_foreach((json_t *)own, w0, x0) n_own = fmax(n_own, (double)json_integer_value(x0));
+	json_object_foreach((json_t *)other, w0, x0) n_other = fmax(n_other, (double)json_integer_value(x0));
 	const char *w, *f;
 	json_t *x, *fw;
 	json_object_foreach((json_t *)qw, w, x) {
@@ -1562,7 +1570,10 @@ static bool direction_veto(const json_t *lib, const json_t *prog, const json_t *
 		json_int_t noth = json_integer_value(json_object_get(other, w));
 		int pool = pooled_sides(all, w);
 		bool wording = pool & 4;
-		support = support || (both && nown >= 2 && noth == 0 && !wording);
+		/* with the evidence select_by_words asks: a word as frequent on the
+		 * other side would have been seen there about three times */
+		support = support || (both && nown >= 2 && noth == 0 && !wording && n_own > 0 &&
+				      (double)nown * n_other / n_own >= WORD_EVIDENCE);
 		if (json_object_get(seen, w))
 			continue;
 		const char *side = json_string_value(json_object_get(dirs, w));

@@ -582,10 +582,11 @@ static int load_programs(programs *out, policy *p, const char *family, const cha
 
 /* The next step of the programs for the request: a call, the answer, or
  * not answered (*answered false, why[] says why: every program's reason). */
-static int program_step(crmw_response *resp, bool *answered, char *why, size_t whylen, policy *p, const progress *pg,
-			const json_t *task, const char *scope)
+static int program_step(crmw_response *resp, bool *answered, bool *known, char *why, size_t whylen, policy *p,
+			const progress *pg, const json_t *task, const char *scope)
 {
 	*answered = false;
+	*known = false;
 	const char *family = json_string_value(json_object_get(task, "family"));
 	programs pr;
 	int rc = load_programs(&pr, p, family, scope);
@@ -595,6 +596,7 @@ static int program_step(crmw_response *resp, bool *answered, char *why, size_t w
 		snprintf(why, whylen, "no program of the family in memory");
 		return CRMW_OK;
 	}
+	*known = true;
 	if (pg->program[0] && strcmp(pg->program, pr.hash) != 0) {
 		snprintf(why, whylen, "the programs in memory changed during the episode");
 		json_decref(pr.lib);
@@ -737,11 +739,14 @@ static int policy_complete(crmw_response *resp, const crmw_request *req, void *u
 		snprintf(why, sizeof why, "%s", pg.why);
 	} else {
 		const char *scope = crmw__session_mem_scope(crmw__request_session(req));
-		/* programs first; a plan when no program answers at the start */
+		/* programs first; a plan only for a family with no program: where
+		 * programs were induced, their abstention stands (a plan replays
+		 * one task's choices and answered wrongly where they abstained) */
 		char pwhy[600] = "";
+		bool known = false;
 		if (!pg.memory_id && p->programs)
-			rc = program_step(resp, &answered, pwhy, sizeof pwhy, p, &pg, task, scope);
-		if (!rc && !answered && pg.program[0])
+			rc = program_step(resp, &answered, &known, pwhy, sizeof pwhy, p, &pg, task, scope);
+		if (!rc && !answered && (pg.program[0] || known))
 			snprintf(why, sizeof why, "%s", pwhy);
 		else if (!rc && !answered)
 			rc = pg.memory_id ? reload(&c, why, sizeof why, p, pg.memory_id, task, scope)

@@ -189,6 +189,7 @@ static void test_no_answer_no_reward(void **state)
 
 typedef struct tally {
 	int tasks, solved, wrong, abstained, plans;
+	int plans_over_programs; /* plans that answered in a family with programs */
 	int customer_tasks, customer_solved; /* tasks of the external role */
 } tally;
 
@@ -229,6 +230,25 @@ static int valgrind_registry(crmw_db *on, crmw_registry **reg, crmw_query_opts *
 	return rc;
 }
 
+/* Has the family induced programs in the store (a program entry whose
+ * library holds one)? */
+static bool family_has_programs(crmw_memory *mem, const char *family)
+{
+	char f[200];
+	snprintf(f, sizeof f, "{\"kind\":\"plan\",\"tags\":[\"program\"],\"family\":\"%s\",\"limit\":0}", family);
+	crmw_buf b = CRMW_BUF_INIT;
+	assert_int_equal(crmw_memory_list(&b, mem, f), CRMW_OK);
+	json_t *list = json_loads(b.data, 0, NULL);
+	crmw_buf_dispose(&b);
+	bool has = false;
+	size_t i;
+	json_t *e;
+	json_array_foreach(list, i, e) has = has || json_array_size(json_object_get(
+							   json_object_get(json_object_get(e, "metadata"), "library"), "programs")) > 0;
+	json_decref(list);
+	return has;
+}
+
 static tally run_split(crmw_memory *mem, const char *name, const char *policy_opts, const crmw_backend *fallback)
 {
 	crmw_task_set *s = split(name);
@@ -256,6 +276,9 @@ static tally run_split(crmw_memory *mem, const char *name, const char *policy_op
 		c.customer_solved += customer && json_real_value(json_object_get(t, "reward")) == 1.0;
 		const json_t *plan = json_object_get(t, "plan");
 		const json_t *calls = json_object_get(t, "backend_calls");
+		if (!json_is_null(plan) && json_object_get(plan, "kind") == NULL &&
+		    family_has_programs(mem, json_string_value(json_object_get(task, "family"))))
+			c.plans_over_programs++;
 		if (!json_is_null(plan)) {
 			/* a plan answered: its memory, its support, the calls counted */
 			assert_true(json_integer_value(json_object_get(plan, "memory_id")) > 0);
@@ -540,7 +563,11 @@ static void test_programs(void **state)
 	static const char some[] = "{\"split\":\"test\",\"families\":[\"monthly_trend_analysis\",\"sales_amount_understanding\","
 				   "\"internal_operation_data\",\"top_issue_identification\",\"handle_time\"]}";
 	tally all_some = run_split(imp, some, NULL, NULL);
+	/* where a family has programs, their abstention stands: no plan answers */
+	assert_int_equal(all_some.plans_over_programs, 0);
+	assert_int_equal(before.plans_over_programs, 0);
 	tally plans = run_split(imp, some, "{\"programs\":false}", NULL);
+	assert_true(plans.plans_over_programs > 0);
 	assert_true(all_some.solved > plans.solved);
 	assert_int_equal(plans.wrong, 0);
 
