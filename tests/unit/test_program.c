@@ -443,6 +443,35 @@ static void test_direction_wording(void **state)
 	json_decref(t);
 	json_decref(lib);
 
+	/* "least" on both sides ("at least 2 deals"), and a wording seen twice
+	 * with the highest tasks only: too little to tell the highest side
+	 * (as often on the lowest side, it would have been seen there about
+	 * twice), so a "least score" question is not answered by the highest
+	 * program (through the agent: 3 wrong transfer counts of 138) */
+	json_array_clear(eps);
+	for (int i = 0; i < 16; i++) {
+		bool high = i < 8;
+		char q[200], id[32], calls[300], results[200];
+		snprintf(q, sizeof q, "%sWhich agent had the %s score among agents with at least 2 deals in quarter %d?",
+			 high && i < 2 ? "Keep it brief. " : "", high ? "highest" : "lowest", i + 1);
+		snprintf(id, sizeof id, "score-%d", i);
+		snprintf(calls, sizeof calls,
+			 "[{\"name\":\"scores\",\"arguments\":{}},{\"name\":\"%s\",\"arguments\":{\"values\":{\"a\":%d,\"b\":5}}}]",
+			 high ? "find_max" : "find_min", i % 8 < 5 ? i % 8 : 9);
+		const char *ans = (i % 8 < 5) == high ? "b" : "a";
+		snprintf(results, sizeof results, "[{\"a\":%d,\"b\":5},[\"%s\"]]", i % 8 < 5 ? i % 8 : 9, ans);
+		json_array_append_new(eps, episode(task(id, "score", q, "2024-01-01", NULL), calls, results, ans));
+	}
+	lib = crmw__induce(eps, 2, why, sizeof why);
+	assert_non_null(lib);
+	t = task("score-99", "score", "Keep it brief. Which agent had the least score among agents with at least 2 deals in quarter 7?",
+		 "2024-01-01", NULL);
+	expect_abstain(lib, t, "[{\"a\":1,\"b\":2}]", "no word of the query was seen only with the family's argmax tasks");
+	json_object_set_new(t, "query", json_string("Which agent had the highest score among agents with at least 2 deals in quarter 7?"));
+	expect_call(lib, t, "[{\"a\":1,\"b\":2}]", "find_max", "{\"values\":{\"a\":1,\"b\":2}}");
+	json_decref(t);
+	json_decref(lib);
+
 	/* a family of one side: "most" tasks about products */
 	json_array_clear(eps);
 	static const char *const products[] = {"Lamp", "Kettle", "Toaster", "Radio"};
