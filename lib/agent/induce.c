@@ -1281,6 +1281,7 @@ typedef struct runner {
 	bool out;    /* dropped */
 	bool bad;    /* malformed: never read beyond its check */
 	bool byword; /* dropped by select_by_words */
+	char dirword[48]; /* the query word that told its direction (direction_veto) */
 } runner;
 
 static bool same_action(const crmw__prog_next *a, const crmw__prog_next *b)
@@ -1542,9 +1543,10 @@ static int pooled_sides(const json_t *sides, const char *w)
  * one family, with the evidence select_by_words asks (each side's size
  * taken as the count of its commonest word).  Abstaining costs less than a
  * wrong answer; the price falls on rare wordings and small training sets. */
-static bool direction_veto(const json_t *lib, const json_t *prog, const json_t *qw, const json_t *names, char *why,
-			   size_t len)
+static bool direction_veto(const json_t *lib, const json_t *prog, const json_t *qw, const json_t *names, char *told,
+			   size_t toldlen, char *why, size_t len)
 {
+	told[0] = '\0';
 	const json_t *seen = json_object_get(prog, "seen");
 	const char *dir = json_string_value(json_object_get(prog, "directed"));
 	if (!seen || !dir)
@@ -1572,8 +1574,11 @@ static bool direction_veto(const json_t *lib, const json_t *prog, const json_t *
 		bool wording = pool & 4;
 		/* with the evidence select_by_words asks: a word as frequent on the
 		 * other side would have been seen there about three times */
-		support = support || (both && nown >= 2 && noth == 0 && !wording && n_own > 0 &&
-				      (double)nown * n_other / n_own >= WORD_EVIDENCE);
+		if (!support && both && nown >= 2 && noth == 0 && !wording && n_own > 0 &&
+		    (double)nown * n_other / n_own >= WORD_EVIDENCE) {
+			support = true;
+			snprintf(told, toldlen, "%s", w);
+		}
 		if (json_object_get(seen, w))
 			continue;
 		const char *side = json_string_value(json_object_get(dirs, w));
@@ -1751,6 +1756,13 @@ static int report(crmw__prog_next *out, const runner *r, size_t nr, const runner
 	int rc = CRMW_OK;
 	json_t *ex = first->next.explain ? json_copy(first->next.explain) : json_object(), *idx = json_array();
 	json_t *words = ex && idx ? deciding_words(r, nr, qw, &rc) : NULL;
+	/* the word that told the answering program's direction */
+	if (!rc && ex && first->dirword[0]) {
+		if (!words && !(words = json_object()))
+			rc = CRMW_ENOMEM;
+		if (!rc && json_object_set_new(words, "told_direction_by", json_pack("[s]", first->dirword)))
+			rc = CRMW_ENOMEM;
+	}
 	if (!ex || !idx)
 		rc = CRMW_ENOMEM;
 	for (size_t i = 0; i < nr && !rc; i++)
@@ -1806,7 +1818,8 @@ int crmw__induced_next(crmw__prog_next *out, const json_t *lib, const json_t *ta
 	for (size_t i = 0; !family && i < nr; i++)
 		r[i].out = r[i].out || !fits_unlabelled(lib, r[i].prog, qw, nr, r, r[i].next.why, sizeof r[i].next.why);
 	for (size_t i = 0; i < nr; i++)
-		r[i].out = r[i].out || direction_veto(lib, r[i].prog, qw, names, r[i].next.why, sizeof r[i].next.why) ||
+		r[i].out = r[i].out || direction_veto(lib, r[i].prog, qw, names, r[i].dirword, sizeof r[i].dirword, r[i].next.why,
+					      sizeof r[i].next.why) ||
 			   !usable(r[i].prog, qw, r[i].next.why, sizeof r[i].next.why);
 	crmw_buf reasons = CRMW_BUF_INIT;
 	for (size_t k = 0; !rc && !lib_bad && k <= json_array_size(results); k++) {

@@ -687,7 +687,7 @@ static void test_explain(void **state)
 	expect_alts(ex, "values", "$ref /0");
 	char *text = json_dumps(json_object_get(ex, "words"), JSON_COMPACT);
 	assert_non_null(text);
-	if (!strstr(text, "\"lowest\"") || strstr(text, "\"highest\""))
+	if (!strstr(text, "\"lowest\"") || strstr(text, "\"highest\"") || !strstr(text, "\"told_direction_by\""))
 		fail_msg("the deciding words: %s", text);
 	free(text);
 	json_decref(ex);
