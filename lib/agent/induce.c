@@ -968,11 +968,10 @@ static json_t *direction_sides(ep *eps, size_t ne, int *rc)
  * (product names) do not count.  Every family's directed programs use
  * them: this is what keeps a "highest" program off a "lowest" task when
  * training had no lowest one of its own family. */
-static json_t *direction_words(const json_t *sides, json_t **vocab, int *rc)
+static json_t *direction_words(const json_t *sides, int *rc)
 {
 	json_t *out = json_object(), *pool[2] = {json_object(), json_object()};
-	*vocab = json_object();
-	*rc = out && pool[0] && pool[1] && *vocab ? 0 : CRMW_ENOMEM;
+	*rc = out && pool[0] && pool[1] ? 0 : CRMW_ENOMEM;
 	const char *fam, *w;
 	json_t *f, *x;
 	json_object_foreach((json_t *)sides, fam, f) {
@@ -982,8 +981,7 @@ static json_t *direction_words(const json_t *sides, json_t **vocab, int *rc)
 		for (int s = 0; s < 2 && !*rc; s++)
 			json_object_foreach((json_t *)side[s], w, x) {
 				json_int_t n = json_integer_value(json_object_get(pool[s], w)) + json_integer_value(x);
-				if (json_object_set_new(pool[s], w, json_integer(n)) ||
-				    (!strchr(w, ' ') && json_object_set_new(*vocab, w, json_true()))) {
+				if (json_object_set_new(pool[s], w, json_integer(n))) {
 					*rc = CRMW_ENOMEM;
 					break;
 				}
@@ -1001,8 +999,6 @@ static json_t *direction_words(const json_t *sides, json_t **vocab, int *rc)
 	json_decref(pool[1]);
 	if (*rc) {
 		json_decref(out);
-		json_decref(*vocab);
-		*vocab = NULL;
 		return NULL;
 	}
 	return out;
@@ -1253,17 +1249,16 @@ json_t *crmw__induce(const json_t *episodes, int min_support, char *why, size_t 
 		json_decref(negw);
 		json_decref(seen);
 	}
-	json_t *vocab = NULL, *dirs = rc ? NULL : direction_words(sides, &vocab, &rc);
+	json_t *dirs = rc ? NULL : direction_words(sides, &rc);
 	for (size_t i = 0; i < ne; i++)
 		ep_dispose(&eps[i]);
 	free(pkeys);
 	free(eps);
 	free(order);
 	json_t *lib = rc ? NULL
-			 : json_pack("{s:I,s:O,s:O,s:O,s:O,s:O}", "version", (json_int_t)1, "programs", programs, "families",
-				     families, "directions", dirs, "sides", sides, "directed_words", vocab);
+			 : json_pack("{s:I,s:O,s:O,s:O,s:O}", "version", (json_int_t)1, "programs", programs, "families",
+				     families, "directions", dirs, "sides", sides);
 	json_decref(dirs);
-	json_decref(vocab);
 	json_decref(sides);
 	json_decref(programs);
 	json_decref(families);
@@ -1334,7 +1329,7 @@ static bool lib_ok(const json_t *lib, char *why, size_t len)
 			   : fams && !json_is_object(fams)	? "\"families\" is not an object"
 			   : dirs && !json_is_object(dirs)	? "\"directions\" is not an object"
 			   : sides && !json_is_object(sides)	? "\"sides\" is not an object"
-			   : dw && !json_is_object(dw)		? "\"directed_words\" is not an object"
+			   : dw && !json_is_object(dw)		? "\"directed_words\" is not an object" /* libraries before 0.1's release wrote it */
 								: NULL;
 	json_object_foreach((json_t *)fams, k, x) if (!what && !counts_ok(x)) what = "a family's words are not counts";
 	json_object_foreach((json_t *)dirs, k, x) if (!what && !side_ok(x)) what = "a direction is not \"max\" or \"min\"";
