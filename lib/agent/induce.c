@@ -102,6 +102,27 @@ static int fail_oom(char *why, size_t len)
 	return CRMW_ENOMEM;
 }
 
+/* A call's argument names, sorted, into an episode's key: the order a
+ * host's JSON lists them in is no part of what the call does (an episode
+ * whose arguments came in another order was a counterexample of its own
+ * program, which then abstained on every task of the family). */
+static int key_arguments(crmw_buf *key, const json_t *args)
+{
+	size_t n = json_object_size(args), i = 0;
+	const char **names = malloc((n ? n : 1) * sizeof *names);
+	if (!names)
+		return CRMW_ENOMEM;
+	const char *k;
+	json_t *v;
+	json_object_foreach((json_t *)args, k, v) names[i++] = k;
+	qsort(names, n, sizeof *names, crmw__strptr_cmp);
+	int rc = CRMW_OK;
+	for (i = 0; i < n && !rc; i++)
+		rc = crmw__buf_printf(key, "%s,", names[i]);
+	free(names);
+	return rc;
+}
+
 int crmw__induce_episode(json_t **out, crmw__gold_runner *r, const json_t *task)
 {
 	json_t *rep = NULL, *results = NULL;
@@ -203,9 +224,7 @@ static int ep_init(ep *e, const json_t *src)
 		rc = rc ? rc : json_array_append((json_t *)e->calls, call) ? CRMW_ENOMEM : 0;
 		rc = rc ? rc : json_array_append((json_t *)e->results, (json_t *)res) ? CRMW_ENOMEM : 0;
 		rc = rc ? rc : crmw__buf_printf(&key, "\x1f%s(", name);
-		const char *k;
-		json_t *v;
-		json_object_foreach((json_t *)args, k, v) rc = rc ? rc : crmw__buf_printf(&key, "%s,", k);
+		rc = rc ? rc : key_arguments(&key, args);
 		rc = rc ? rc : crmw__buf_putc(&key, ')');
 	}
 	rc = rc ? rc : crmw__buf_putc(&key, '\0');

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "crmw_config.h"
 #include <crmweaver/common.h>
@@ -156,6 +157,12 @@ void crmw__near_add(crmw__near *n, const char *cand);
 const char *crmw__near_best(const crmw__near *n);
 /* The same over an array of `n` candidates. */
 const char *crmw__closest_name(const char *name, const char *const *cands, size_t n);
+
+/* qsort comparator of an array of C strings (char *), by strcmp. */
+static inline int crmw__strptr_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
 
 /* ----------------------------------------------------------------- hashing */
 

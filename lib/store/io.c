@@ -360,11 +360,6 @@ static int format_of(const char *name, size_t *stem)
 	return -1;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 int crmw_db_import_dir(int64_t *count_out, crmw_db *db, const char *dir)
 {
 	if (count_out)
@@ -416,7 +411,7 @@ int crmw_db_import_dir(int64_t *count_out, crmw_db *db, const char *dir)
 	}
 	crmw_bulk *bulk = NULL;
 	if (!rc) {
-		qsort(names, n, sizeof *names, cmp_str);
+		qsort(names, n, sizeof *names, crmw__strptr_cmp);
 		rc = crmw_bulk_begin(&bulk, db, IMPORT_OPTIONS);
 	}
 	for (size_t i = 0; !rc && i < n; i++) {

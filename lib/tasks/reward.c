@@ -1751,11 +1751,6 @@ static int tokenize(tokv *t, const char *s)
 	return CRMW_OK;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* Token-bag F1 as the official f1_score (0 when nothing is shared, also
  * when both sides are empty); *em: the normalised texts are equal. */
 static int f1(double *out, const tokv *pred, const tokv *gold, bool *em)
@@ -1771,8 +1766,8 @@ static int f1(double *out, const tokv *pred, const tokv *gold, bool *em)
 		return CRMW_ENOMEM;
 	memcpy(a, pred->v, pred->n * sizeof *a);
 	memcpy(b, gold->v, gold->n * sizeof *b);
-	qsort(a, pred->n, sizeof *a, cmp_str);
-	qsort(b, gold->n, sizeof *b, cmp_str);
+	qsort(a, pred->n, sizeof *a, crmw__strptr_cmp);
+	qsort(b, gold->n, sizeof *b, crmw__strptr_cmp);
 	size_t common = 0;
 	for (size_t i = 0, j = 0; i < pred->n && j < gold->n;) {
 		int c = strcmp(a[i], b[j]);
