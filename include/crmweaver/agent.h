@@ -110,7 +110,9 @@ typedef struct crmw_session crmw_session;
  *    guideline is produced from the trajectory), "success": the reward at
  *    which an episode counts as solved (default 1.0), "programs": a solved
  *    episode of an unrestricted role also becomes an example of its
- *    family's programs, which the memory policy runs (default false)}.
+ *    family's programs, which the memory policy runs (default false),
+ *    "program_examples": how many of a family's newest examples its
+ *    programs are induced from (default 100, 2 to 1000)}.
  *
  * @return CRMW_OK, CRMW_EINVALID (bad option, NULL db), CRMW_EFORMAT,
  *         CRMW_ENOTFOUND (unknown tool set), CRMW_ENOMEM

@@ -20,7 +20,7 @@ static const char *const OPTION_KEYS[] = {
 	"memory",
 };
 static const char *const MEMORY_KEYS[] = {
-	"k", "min_score", "same_family", "write", "write_threshold", "distill", "success", "programs",
+	"k", "min_score", "same_family", "write", "write_threshold", "distill", "success", "programs", "program_examples",
 };
 
 /* Every agent option is read with the common option readers, under one name. */
@@ -126,6 +126,9 @@ static int parse_options(crmw_err *e, crmw__agent_opts *o, const char *text)
 		rc = rc ? rc : get_bool(e, mem, "write", &o->mem_write);
 		rc = rc ? rc : get_bool(e, mem, "distill", &o->mem_distill);
 		rc = rc ? rc : get_bool(e, mem, "programs", &o->mem_programs);
+		n = o->mem_program_examples;
+		rc = rc ? rc : get_int(e, mem, "program_examples", 2, 1000, &n);
+		o->mem_program_examples = (int)n;
 	}
 	json_decref(v);
 	return rc;
@@ -163,6 +166,7 @@ int crmw_agent_new(crmw_agent **out, crmw_db *db, const char *options_json)
 		.mem_write_threshold = 0.9,
 		.mem_success = 1.0,
 		.mem_distill = true,
+		.mem_program_examples = 100,
 	};
 	int rc = parse_options(&a->h.err, &a->o, options_json);
 	const crmw_schema *schema = crmw_db_schema(db);

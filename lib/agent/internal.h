@@ -63,6 +63,7 @@ typedef struct crmw__agent_opts {
 	double mem_min_score, mem_write_threshold, mem_success;
 	bool mem_same_family, mem_write, mem_distill;
 	bool mem_programs; /* solved episodes become examples of their family's programs */
+	int mem_program_examples; /* the newest that many examples are kept per family and scope */
 } crmw__agent_opts;
 
 struct crmw_agent {

@@ -1029,6 +1029,59 @@ static void test_gold_cut_reply_fails(void **state)
 	crmw_agent_free(a);
 }
 
+/* memory.program_examples: how many of a family's newest examples its
+ * program entry keeps (and induces from); a value out of range or not an
+ * integer is refused with the option's name. */
+static void test_program_examples(void **state)
+{
+	(void)state;
+	static const char *const bad[] = {"1", "1001", "2.5", "\"many\"", "-3", "true"};
+	for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
+		char o[200];
+		snprintf(o, sizeof o, "{\"memory\":{\"programs\":true,\"program_examples\":%s}}", bad[k]);
+		crmw_agent *x = NULL;
+		assert_int_equal(crmw_agent_new(&x, db, o), CRMW_EINVALID);
+		assert_null(x);
+		if (!strstr(crmw_last_error(), "program_examples"))
+			fail_msg("%s: %s", o, crmw_last_error());
+	}
+	char path[400];
+	snprintf(path, sizeof path, "%s/examples.db", dir);
+	crmw_memory *mem;
+	assert_int_equal(crmw_memory_open(&mem, path, NULL), CRMW_OK);
+	crmw_task_set *train = split("{\"split\":\"train\",\"families\":[\"top_issue_identification\"]}");
+	int64_t n = crmw_task_set_count(train) < 5 ? crmw_task_set_count(train) : 5;
+	assert_true(n >= 4);
+	crmw_agent *a = gold_agent("{\"memory\":{\"write\":true,\"programs\":true,\"program_examples\":3}}", mem);
+	json_t *ids = json_array();
+	for (int64_t i = 0; i < n; i++) {
+		json_t *t = run_task(a, train, i);
+		assert_true(json_real_value(json_object_get(t, "reward")) == 1.0);
+		assert_true(json_is_string(json_object_get(t, "episode_id")));
+		json_array_append(ids, json_object_get(t, "episode_id"));
+		json_decref(t);
+	}
+	crmw_agent_free(a);
+	crmw_buf b = CRMW_BUF_INIT;
+	assert_int_equal(crmw_memory_list(&b, mem, "{\"kind\":\"plan\",\"tags\":[\"program\"],\"limit\":0}"), CRMW_OK);
+	json_t *list = json_loads(b.data, 0, NULL);
+	crmw_buf_dispose(&b);
+	assert_int_equal(json_array_size(list), 1);
+	const json_t *e = json_array_get(list, 0);
+	const json_t *md = json_object_get(e, "metadata");
+	/* the newest three, oldest first, in the examples and the provenance */
+	assert_int_equal(json_array_size(json_object_get(md, "examples")), 3);
+	assert_int_equal(json_integer_value(json_object_get(md, "support")), 3);
+	const json_t *prov = json_object_get(e, "provenance");
+	assert_int_equal(json_array_size(prov), 3);
+	for (size_t k = 0; k < 3; k++)
+		assert_true(json_equal(json_array_get(prov, k), json_array_get(ids, (size_t)n - 3 + k)));
+	json_decref(list);
+	json_decref(ids);
+	crmw_task_set_free(train);
+	crmw_memory_free(mem);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1040,6 +1093,7 @@ int main(void)
 		cmocka_unit_test(test_policy_options),
 		cmocka_unit_test(test_memory_policy),
 		cmocka_unit_test(test_programs),
+		cmocka_unit_test(test_program_examples),
 		cmocka_unit_test(test_replay),
 		cmocka_unit_test(test_shared_across_threads),
 	};
