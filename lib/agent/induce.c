@@ -920,7 +920,8 @@ static int polarity_walk(const json_t *node, const char *answer, int depth, size
 	const char *k;
 	json_t *x;
 	if (json_is_object(node)) {
-		bool numbers = json_object_size(node) > 1;
+		/* a map of one number holds its largest and smallest value: a tie */
+		bool numbers = json_object_size(node) > 0;
 		json_object_foreach((json_t *)node, k, x) numbers = numbers && json_is_number(x);
 		if (!numbers) {
 			json_object_foreach((json_t *)node, k, x) bits |= polarity_walk(x, answer, depth + 1, nodes);
@@ -957,10 +958,13 @@ static json_t *direction_sides(ep *eps, size_t ne, int *rc)
 	json_t *out = json_object();
 	*rc = out ? 0 : CRMW_ENOMEM;
 	for (size_t i = 0; i < ne && !*rc; i++) {
+		/* the latest result with a map holding the answer: the one the
+		 * answer was taken from (an earlier map, such as the cases each
+		 * agent handled, may hold the fewest transfers' agent as its largest) */
 		size_t nodes = 0;
 		int bits = 0;
-		for (size_t k = 0; k < json_array_size(eps[i].results); k++)
-			bits |= polarity_walk(json_array_get(eps[i].results, k), eps[i].answer, 0, &nodes);
+		for (size_t k = json_array_size(eps[i].results); k-- > 0 && !bits;)
+			bits = polarity_walk(json_array_get(eps[i].results, k), eps[i].answer, 0, &nodes);
 		eps[i].polarity = bits;
 		if (bits != 1 && bits != 2)
 			continue;
@@ -1533,6 +1537,28 @@ static int pooled_sides(const json_t *sides, const char *w)
 	return bits;
 }
 
+/* A direction word's counts over the families whose training has both
+ * sides (those direction_words reads): out[0] its sightings on `side`,
+ * out[1] that side's size and out[2] the other side's (each family's side
+ * counted as its commonest word's count, as direction_veto does). */
+static void pooled_counts(const json_t *sides, const char *w, const char *side, const char *other, double out[3])
+{
+	out[0] = out[1] = out[2] = 0;
+	const char *f, *k;
+	json_t *fs, *x;
+	json_object_foreach((json_t *)sides, f, fs) {
+		const json_t *a = json_object_get(fs, side), *b = json_object_get(fs, other);
+		if (!json_object_size(a) || !json_object_size(b))
+			continue;
+		double na = 0, nb = 0;
+		json_object_foreach((json_t *)a, k, x) na = fmax(na, (double)json_integer_value(x));
+		json_object_foreach((json_t *)b, k, x) nb = fmax(nb, (double)json_integer_value(x));
+		out[0] += (double)json_integer_value(json_object_get(a, w));
+		out[1] += na;
+		out[2] += nb;
+	}
+}
+
 /* A program that answers by a direction (an argmax or an argmin: the
  * same calls answer "highest" and "lowest", only a word tells them apart)
  * stays off a query when a word of it, never seen with the tasks the
@@ -1542,7 +1568,8 @@ static int pooled_sides(const json_t *sides, const char *w)
  *    any family (a word seen on both sides, like the wording around the
  *    question, tells nothing);
  *  - a word of the tasks solved by a program of the family answering the
- *    other way, and not the wording around a question;
+ *    other way, and not the wording around a question nor seen with a
+ *    task of the family answered its way (by another of its programs);
  *  - a word seen at least twice with the family's tasks answered the
  *    other way and never with those answered its way, and never on both
  *    sides in one family ("best" means the lowest handle time and the
@@ -1555,7 +1582,10 @@ static int pooled_sides(const json_t *sides, const char *w)
  * word of its own side: seen at least twice with the family's tasks
  * answered its way, never with the others, and never on both sides in
  * one family, with the evidence select_by_words asks (each side's size
- * taken as the count of its commonest word).  Abstaining costs less than a
+ * taken as the count of its commonest word); or a direction word of its
+ * side (direction_words) with that evidence over every family with both
+ * sides ("greatest" seen twice among a family's 25 argmax tasks is weak
+ * evidence there, and strong over four families).  Abstaining costs less than a
  * wrong answer; the price falls on rare wordings and small training sets. */
 static bool direction_veto(const json_t *lib, const json_t *prog, const json_t *qw, const json_t *names, char *told,
 			   size_t toldlen, char *why, size_t len)
@@ -1593,6 +1623,15 @@ static bool direction_veto(const json_t *lib, const json_t *prog, const json_t *
 			support = true;
 			snprintf(told, toldlen, "%s", w);
 		}
+		const char *wside = json_string_value(json_object_get(dirs, w));
+		if (!support && both && wside && strcmp(wside, dir) == 0) {
+			double pc[3];
+			pooled_counts(all, w, dir, oname, pc);
+			if (pc[0] >= 2 && pc[1] > 0 && pc[0] * pc[2] / pc[1] >= WORD_EVIDENCE) {
+				support = true;
+				snprintf(told, toldlen, "%s", w);
+			}
+		}
 		if (json_object_get(seen, w))
 			continue;
 		const char *side = json_string_value(json_object_get(dirs, w));
@@ -1619,7 +1658,7 @@ static bool direction_veto(const json_t *lib, const json_t *prog, const json_t *
 			theirs = q != prog && qd && qf && strcmp(qd, oname) == 0 && strcmp(qf, family) == 0 &&
 				 json_is_object(json_object_get(q, "seen")) && json_object_get(json_object_get(q, "seen"), w);
 		}
-		if (theirs && !wording) {
+		if (theirs && !wording && nown == 0) {
 			snprintf(why, len, "vetoed: the word '%s' was seen with the tasks of the family's %s programs only", w,
 				 o == 1 ? "argmax" : "argmin");
 			return true;

@@ -429,6 +429,95 @@ static void test_direction_words(void **state)
 	json_decref(eps);
 }
 
+/* The evidence of a side:
+ *  - an episode's side is read from the latest map holding its answer
+ *    (the map it was taken from): a "fewest transfers" task whose agent
+ *    handled the most cases, in a transfers map of one agent, is a tie,
+ *    not an argmax (it put "fewest" on the highest side, and the word
+ *    stopped telling any direction);
+ *  - a direction word with weak evidence in its own family ("greatest"
+ *    twice among 8 highest tasks and 3 lowest) supports its side when the
+ *    families with both sides, pooled, give it the evidence. */
+static void test_direction_evidence(void **state)
+{
+	(void)state;
+	json_t *eps = json_array();
+	for (int i = 0; i < 3; i++) {
+		char q[160], id[32];
+		snprintf(q, sizeof q, "Which agent made the fewest transfers in week %d?", i + 1);
+		snprintf(id, sizeof id, "transfers-%d", i);
+		json_array_append_new(
+			eps, episode(task(id, "transfers", q, "2024-01-01", NULL),
+				     "[{\"name\":\"handled\",\"arguments\":{}},{\"name\":\"transfers\",\"arguments\":{}},"
+				     "{\"name\":\"find_min\",\"arguments\":{\"values\":{\"a\":1}}}]",
+				     "[{\"a\":9,\"b\":2},{\"a\":1},[\"a\"]]", "a"));
+	}
+	char why[300];
+	json_t *lib = crmw__induce(eps, 2, why, sizeof why);
+	assert_non_null(lib);
+	const json_t *sides = json_object_get(json_object_get(lib, "sides"), "transfers");
+	assert_null(json_object_get(json_object_get(sides, "max"), "fewest"));
+	json_decref(lib);
+
+	json_array_clear(eps);
+	directed_episodes(eps, "score", "highest", true, 6, 6);
+	directed_episodes(eps, "score", "greatest", true, 2, 12);
+	directed_episodes(eps, "score", "lowest", false, 3, 0);
+	directed_episodes(eps, "cost", "greatest", true, 2, 6);
+	directed_episodes(eps, "cost", "lowest", false, 8, -4);
+	lib = crmw__induce(eps, 2, why, sizeof why);
+	assert_non_null(lib);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(lib, "directions"), "greatest")), "max");
+	json_t *t = task("score-99", "score", "Which agent had the greatest score in quarter 40?", "2024-01-01", NULL);
+	expect_call(lib, t, "[{\"a\":1,\"b\":2}]", "find_max", "{\"values\":{\"a\":1,\"b\":2}}");
+	/* the other side's direction word still vetoes it */
+	json_object_set_new(t, "query", json_string("Which agent had the greatest score, the lowest cost in quarter 40?"));
+	expect_abstain(lib, t, "[{\"a\":1,\"b\":2}]", "program 0 (score): vetoed: the word 'lowest' tells the lowest");
+	/* pooled over one family only, the same counts are no evidence */
+	json_decref(lib);
+	json_array_clear(eps);
+	directed_episodes(eps, "score", "highest", true, 6, 6);
+	directed_episodes(eps, "score", "greatest", true, 2, 12);
+	directed_episodes(eps, "score", "lowest", false, 3, 0);
+	lib = crmw__induce(eps, 2, why, sizeof why);
+	assert_non_null(lib);
+	json_object_set_new(t, "query", json_string("Which agent had the greatest score in quarter 40?"));
+	expect_abstain(lib, t, "[{\"a\":1,\"b\":2}]", "no word of the query was seen only with the family's argmax tasks");
+	json_decref(lib);
+
+	/* a word that a tie solved by the other side's program said (a tie
+	 * marks no side), and a task of this side said too, does not veto
+	 * this side's programs */
+	json_array_clear(eps);
+	directed_episodes(eps, "score", "highest", true, 3, 6);
+	directed_episodes(eps, "score", "highest", true, 1, 5); /* a tie, answered by find_max */
+	directed_episodes(eps, "score", "lowest", false, 3, 0);
+	directed_episodes(eps, "score", "kindly lowest", false, 1, 5); /* a tie, answered by find_min */
+	for (int i = 0; i < 2; i++) { /* the other way of this side: find_max with a limit */
+		char q[160], id[32], calls[300], results[120];
+		snprintf(q, sizeof q, "Which agent had the highest score in quarter %d, kindly?", 30 + i);
+		snprintf(id, sizeof id, "score-top-%d", i);
+		snprintf(calls, sizeof calls,
+			 "[{\"name\":\"scores\",\"arguments\":{}},{\"name\":\"find_max\",\"arguments\":{\"values\":"
+			 "{\"a\":%d,\"b\":5},\"limit\":1}}]",
+			 8 + i);
+		snprintf(results, sizeof results, "[{\"a\":%d,\"b\":5},[\"a\"]]", 8 + i);
+		json_array_append_new(eps, episode(task(id, "score", q, "2024-01-01", NULL), calls, results, "a"));
+	}
+	lib = crmw__induce(eps, 2, why, sizeof why);
+	assert_non_null(lib);
+	assert_true(json_array_size(json_object_get(lib, "programs")) >= 3);
+	json_object_set_new(t, "query", json_string("Kindly: which agent had the highest score in quarter 40?"));
+	crmw__prog_next nx;
+	next(&nx, lib, t, "[{\"a\":1,\"b\":2}]");
+	if (nx.kind == CRMW__PROG_ABSTAIN && strstr(nx.why, "'kindly' was seen with the tasks of the family's argmin programs"))
+		fail_msg("a word of this side's tasks vetoed it: %s", nx.why);
+	crmw__prog_next_clear(&nx);
+	json_decref(t);
+	json_decref(lib);
+	json_decref(eps);
+}
+
 /* Episodes of a directed family whose queries start with a wording that
  * says nothing of the direction ("I'm reviewing.", "Quick one."). */
 static void worded_episodes(json_t *eps, const char *family, const char *prefix, const char *word, bool high, int n,
@@ -1349,6 +1438,7 @@ int main(void)
 		cmocka_unit_test(test_explanations),   cmocka_unit_test(test_answers), cmocka_unit_test(test_argument_order),
 		cmocka_unit_test(test_guard_and_shapes), cmocka_unit_test(test_disagreement),
 		cmocka_unit_test(test_direction_words), cmocka_unit_test(test_direction_wording),
+		cmocka_unit_test(test_direction_evidence),
 		cmocka_unit_test(test_malformed),      cmocka_unit_test(test_gold_notation),
 		cmocka_unit_test(test_untrusted_library), cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_cost_bounds),      cmocka_unit_test(test_out_of_memory),
