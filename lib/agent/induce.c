@@ -1874,6 +1874,15 @@ int crmw__induced_next(crmw__prog_next *out, const json_t *lib, const json_t *ta
 		r[i].out = r[i].out || direction_veto(lib, r[i].prog, qw, names, r[i].dirword, sizeof r[i].dirword, r[i].next.why,
 					      sizeof r[i].next.why) ||
 			   !usable(r[i].prog, qw, r[i].next.why, sizeof r[i].next.why);
+	/* a program with a later step the task does not fit ("at least" in
+	 * the count of a query that says "more than") is out from the start:
+	 * its earlier steps would only stand against the programs that fit */
+	for (size_t i = 0; i < nr && !rc; i++) {
+		bool fits = true;
+		if (!r[i].out)
+			rc = crmw__program_fits_task(&fits, r[i].prog, &c, r[i].next.why, sizeof r[i].next.why);
+		r[i].out = r[i].out || !fits;
+	}
 	crmw_buf reasons = CRMW_BUF_INIT;
 	for (size_t k = 0; !rc && !lib_bad && k <= json_array_size(results); k++) {
 		c.results = sofar;

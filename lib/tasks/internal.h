@@ -173,6 +173,13 @@ typedef struct crmw__prog_next {
  * Release *out with crmw__prog_next_clear. */
 int crmw__program_next(crmw__prog_next *out, const json_t *program, const json_t *task, const json_t *results);
 int crmw__program_next_ctx(crmw__prog_next *out, const json_t *program, const crmw__prog_ctx *c);
+/* Does the task fit every step of the program that reads it?  Each
+ * argument of each call (and the answer) is computed with no result yet:
+ * one the task does not fit (CRMW__PROG_TASK: the number, phrase or period
+ * it reads is not in the query) makes *fits false, with why[] naming the
+ * step; those that need results are left to their turn.  CRMW_OK or
+ * CRMW_ENOMEM. */
+int crmw__program_fits_task(bool *fits, const json_t *program, const crmw__prog_ctx *c, char *why, size_t len);
 void crmw__prog_next_clear(crmw__prog_next *n);
 
 /* Programs in words (lib/tasks/program_text.c).  The short form of one

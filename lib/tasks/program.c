@@ -1140,6 +1140,43 @@ int crmw__program_next_ctx(crmw__prog_next *out, const json_t *program, const cr
 	return CRMW_OK;
 }
 
+int crmw__program_fits_task(bool *fits, const json_t *program, const crmw__prog_ctx *c, char *why, size_t len)
+{
+	*fits = true;
+	json_t *none = json_array();
+	if (!none)
+		return CRMW_ENOMEM;
+	crmw__prog_ctx t = *c; /* the task's words and periods, no result */
+	t.results = none;
+	t.explain = false;
+	const json_t *steps = steps_of(program);
+	size_t n = json_array_size(steps);
+	int rc = CRMW_OK;
+	for (size_t k = 0; k < n && *fits && !rc; k++) {
+		const json_t *st = json_array_get(steps, k);
+		const char *key;
+		json_t *arg;
+		json_object_foreach((json_t *)json_object_get(st, "arguments"), key, arg) {
+			int cls = 0;
+			char w[300];
+			json_t *v = crmw__program_eval_as(arg, &t, k + 1 == n, &cls, w, sizeof w);
+			json_decref(v);
+			if (!v && cls == CRMW__PROG_NOMEM) {
+				rc = CRMW_ENOMEM;
+				break;
+			}
+			if (!v && cls == CRMW__PROG_TASK) {
+				*fits = false;
+				snprintf(why, len, "step %zu (%s) does not fit the task: %s", k,
+					 json_string_value(json_object_get(st, "name")), w);
+				break;
+			}
+		}
+	}
+	json_decref(none);
+	return rc;
+}
+
 int crmw__program_next(crmw__prog_next *out, const json_t *program, const json_t *task, const json_t *results)
 {
 	crmw__prog_ctx c;

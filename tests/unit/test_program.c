@@ -518,6 +518,59 @@ static void test_direction_evidence(void **state)
 	json_decref(eps);
 }
 
+/* A program with a step the task does not fit is out from the start, not
+ * only when it reaches that step: the "at least" variant of a count (its
+ * first call's end explained by today and by the period's end alike, since
+ * its training months ended on the day asked) would disagree on a June
+ * query with the "more than" variant, which fits, and both would abstain. */
+static json_t *count_episode(const char *id, const char *month, const char *start, const char *end, const char *today,
+			     const char *cond, int n, int arg)
+{
+	char q[200], calls[400];
+	snprintf(q, sizeof q, "Who made the most transfers in %s among agents with %s %d cases?", month, cond, n);
+	snprintf(calls, sizeof calls,
+		 "[{\"name\":\"handled\",\"arguments\":{\"start\":\"%sT00:00:00Z\",\"end\":\"%sT00:00:00Z\"}},"
+		 "{\"name\":\"qualified\",\"arguments\":{\"n\":%d}}]",
+		 start, end, arg);
+	return episode(task(id, "count", q, today, NULL), calls, "[{\"a\":5,\"b\":1},[\"a\"]]", "a");
+}
+
+static void test_fits_task(void **state)
+{
+	(void)state;
+	json_t *eps = json_array();
+	json_array_append_new(eps, count_episode("c-1", "June 2023", "2023-06-01", "2023-07-01", "2024-01-10", "more than", 2, 2));
+	json_array_append_new(eps, count_episode("c-2", "March 2023", "2023-03-01", "2023-04-01", "2024-02-11", "more than", 3, 3));
+	json_array_append_new(eps, count_episode("c-3", "October 2022", "2022-10-01", "2022-11-01", "2023-05-20", "more than", 1, 1));
+	json_array_append_new(eps, count_episode("c-4", "May 2023", "2023-05-01", "2023-06-01", "2023-06-01", "at least", 3, 2));
+	json_array_append_new(eps, count_episode("c-5", "August 2022", "2022-08-01", "2022-09-01", "2022-09-01", "at least", 2, 1));
+	json_array_append_new(eps, count_episode("c-6", "April 2021", "2021-04-01", "2021-05-01", "2021-05-01", "at least", 5, 4));
+	json_t *lib = induced(eps);
+	assert_int_equal(json_array_size(json_object_get(lib, "programs")), 2);
+	json_t *t = task("c-9", "count", "Who made the most transfers in June 2023 among agents with more than 4 cases?",
+			 "2024-03-03", NULL);
+	expect_call(lib, t, "[]", "handled", "{\"start\":\"2023-06-01T00:00:00Z\",\"end\":\"2023-07-01T00:00:00Z\"}");
+	expect_call(lib, t, "[{\"a\":5,\"b\":1}]", "qualified", "{\"n\":4}");
+	/* the reason names the step that does not fit */
+	crmw__prog_ctx c;
+	assert_int_equal(crmw__prog_ctx_init(&c, t, NULL), 0);
+	bool fits = true;
+	char why[300];
+	size_t fit = 0;
+	for (size_t i = 0; i < 2; i++) {
+		assert_int_equal(crmw__program_fits_task(&fits, json_array_get(json_object_get(lib, "programs"), i), &c, why,
+							 sizeof why),
+				 CRMW_OK);
+		if (!fits)
+			assert_non_null(strstr(why, "step 1 (qualified) does not fit the task"));
+		fit += fits;
+	}
+	assert_int_equal(fit, 1);
+	crmw__prog_ctx_dispose(&c);
+	json_decref(t);
+	json_decref(lib);
+}
+
 /* Episodes of a directed family whose queries start with a wording that
  * says nothing of the direction ("I'm reviewing.", "Quick one."). */
 static void worded_episodes(json_t *eps, const char *family, const char *prefix, const char *word, bool high, int n,
@@ -1438,7 +1491,7 @@ int main(void)
 		cmocka_unit_test(test_explanations),   cmocka_unit_test(test_answers), cmocka_unit_test(test_argument_order),
 		cmocka_unit_test(test_guard_and_shapes), cmocka_unit_test(test_disagreement),
 		cmocka_unit_test(test_direction_words), cmocka_unit_test(test_direction_wording),
-		cmocka_unit_test(test_direction_evidence),
+		cmocka_unit_test(test_direction_evidence), cmocka_unit_test(test_fits_task),
 		cmocka_unit_test(test_malformed),      cmocka_unit_test(test_gold_notation),
 		cmocka_unit_test(test_untrusted_library), cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_cost_bounds),      cmocka_unit_test(test_out_of_memory),
