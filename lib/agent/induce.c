@@ -1203,11 +1203,11 @@ json_t *crmw__induce(const json_t *episodes, int min_support, char *why, size_t 
 	json_array_foreach(programs, pi, prog) {
 		/* the counterexamples' words by their polarity: [0] none, [1]
 		 * argmax, [2] argmin, [3] both (a tie) */
-		json_t *pos = json_object(), *seen = json_object(), *negids = json_array();
+		json_t *pos = json_object(), *seen = json_object();
 		json_t *neg[4] = {json_object(), json_object(), json_object(), json_object()};
 		json_int_t npos = 0, nneg = 0, nseen = 0;
 		int pol = 0; /* the polarities of the tasks it solves */
-		rc = rc ? rc : pos && neg[0] && neg[1] && neg[2] && neg[3] && seen && negids ? 0 : CRMW_ENOMEM;
+		rc = rc ? rc : pos && neg[0] && neg[1] && neg[2] && neg[3] && seen ? 0 : CRMW_ENOMEM;
 		const char *pkey = pi < npkeys ? pkeys[pi] : "";
 		size_t nsteps = json_array_size(json_object_get(prog, "steps"));
 		for (size_t i = 0; i < ne && !rc; i++) {
@@ -1235,9 +1235,6 @@ json_t *crmw__induce(const json_t *episodes, int min_support, char *why, size_t 
 			} else if (v < 0) {
 				nneg++;
 				rc = rc ? rc : add_words(neg[eps[i].polarity & 3], &eps[i].ctx);
-				const json_t *tid = json_object_get(eps[i].task, "id");
-				if (!rc && json_is_string(tid) && json_array_append(negids, (json_t *)tid))
-					rc = CRMW_ENOMEM;
 			}
 		}
 		/* it answers by a direction when every task it solves is an argmax
@@ -1267,7 +1264,6 @@ json_t *crmw__induce(const json_t *episodes, int min_support, char *why, size_t 
 			    json_object_set(prog, "seen", seen) || json_object_set_new(prog, "solved", json_integer(nseen)) ||
 			    json_object_set_new(prog, "docs", json_integer(npos)) ||
 			    json_object_set_new(prog, "negatives", json_integer(nneg)) ||
-			    json_object_set(prog, "negative_episodes", negids) ||
 			    (dir && json_object_set_new(prog, "directed", json_string(dir == 1 ? "max" : "min")))))
 			rc = CRMW_ENOMEM;
 		json_decref(pos);
@@ -1275,7 +1271,6 @@ json_t *crmw__induce(const json_t *episodes, int min_support, char *why, size_t 
 			json_decref(neg[k]);
 		json_decref(negw);
 		json_decref(seen);
-		json_decref(negids);
 	}
 	json_t *dirs = rc ? NULL : direction_words(sides, &rc);
 	for (size_t i = 0; i < ne; i++)
@@ -1304,7 +1299,6 @@ typedef struct runner {
 	bool out;    /* dropped */
 	bool bad;    /* malformed: never read beyond its check */
 	bool byword; /* dropped by select_by_words */
-	bool fits;   /* every step that reads the task fits it (crmw__program_fits_task) */
 	char dirword[48]; /* the query word that told its direction (direction_veto) */
 } runner;
 
@@ -1338,19 +1332,6 @@ static bool counts_ok(const json_t *v)
 static bool count_ok(const json_t *v)
 {
 	return !v || (json_is_integer(v) && json_integer_value(v) >= 0);
-}
-
-/* NULL, or a list of at most 100,000 texts (episode ids). */
-static bool ids_ok(const json_t *v)
-{
-	if (!v)
-		return true;
-	if (!json_is_array(v) || json_array_size(v) > 100000)
-		return false;
-	size_t i;
-	json_t *x;
-	json_array_foreach((json_t *)v, i, x) if (!json_is_string(x)) return false;
-	return true;
 }
 
 static bool side_ok(const json_t *v)
@@ -1397,8 +1378,6 @@ static bool prog_ok(const json_t *prog, char *why, size_t len)
 			   : !count_ok(json_object_get(prog, "support"))	   ? "\"support\" is not a count"
 			   : !count_ok(json_object_get(prog, "docs"))		   ? "\"docs\" is not a count"
 			   : !count_ok(json_object_get(prog, "negatives"))	   ? "\"negatives\" is not a count"
-			   : !ids_ok(json_object_get(prog, "episodes"))		   ? "\"episodes\" are not texts"
-			   : !ids_ok(json_object_get(prog, "negative_episodes"))   ? "\"negative_episodes\" are not texts"
 			   : json_object_get(prog, "directed") && !side_ok(json_object_get(prog, "directed"))
 				   ? "\"directed\" is not \"max\" or \"min\""
 				   : NULL;
@@ -1508,60 +1487,17 @@ static size_t select_by_words(runner *r, size_t n, const json_t *qw)
 	return left;
 }
 
-/* Is the episode id one of the program's own tasks?  Each comparison
- * spends one of *budget; none left: no. */
-static bool has_episode(const json_t *prog, const char *id, size_t *budget)
-{
-	size_t i;
-	json_t *x;
-	json_array_foreach(json_object_get(prog, "episodes"), i, x) {
-		if (!*budget)
-			return false;
-		--*budget;
-		if (strcmp(json_string_value(x), id) == 0)
-			return true;
-	}
-	return false;
-}
-
-/* Are all of r[self]'s counterexamples tasks of programs of its family
- * that do not fit this task (each out by crmw__program_fits_task)?  Then
- * the query lacks what set them apart (the "that I" of "the rack that I
- * bought", which a more particular program reads), and they say nothing
- * against it. */
-static bool negatives_elsewhere(const runner *r, size_t nr, size_t self)
-{
-	const json_t *prog = r[self].prog, *ids = json_object_get(prog, "negative_episodes");
-	const char *fam = json_string_value(json_object_get(prog, "family"));
-	if (!json_is_array(ids) || (json_int_t)json_array_size(ids) != json_integer_value(json_object_get(prog, "negatives")))
-		return false; /* a library from before the ids, or ids left out */
-	size_t i, budget = (size_t)1 << 20; /* a stored library is bounded, not trusted */
-	json_t *x;
-	json_array_foreach(ids, i, x) {
-		bool claimed = false;
-		for (size_t j = 0; j < nr && !claimed; j++)
-			claimed = j != self && !r[j].bad && !r[j].fits &&
-				  strcmp(json_string_value(json_object_get(r[j].prog, "family")), fam) == 0 &&
-				  has_episode(r[j].prog, json_string_value(x), &budget);
-		if (!claimed)
-			return false;
-	}
-	return true;
-}
-
 /* A program with counterexamples in training (tasks it applied to and
  * would have answered wrongly) answers only when the query's words tell
  * its tasks from those: a word seen at least twice among its tasks and
  * never among the counterexamples selects it, a word seen at least twice
  * among the counterexamples and never among its tasks vetoes it (each
- * with the evidence of select_by_words); or when every counterexample is
- * a task of a program that does not fit this one (negatives_elsewhere). */
-static bool usable(const runner *r, size_t nr, size_t self, const json_t *qw, char *why, size_t len)
+ * with the evidence of select_by_words). */
+static bool usable(const json_t *prog, const json_t *qw, char *why, size_t len)
 {
-	const json_t *prog = r[self].prog;
 	double Np = (double)json_integer_value(json_object_get(prog, "docs"));
 	double Nn = (double)json_integer_value(json_object_get(prog, "negatives"));
-	if (Nn == 0 || negatives_elsewhere(r, nr, self))
+	if (Nn == 0)
 		return true;
 	const json_t *pos = json_object_get(prog, "words"), *neg = json_object_get(prog, "negative");
 	const char *w, *selw = NULL;
@@ -1934,19 +1870,19 @@ int crmw__induced_next(crmw__prog_next *out, const json_t *lib, const json_t *ta
 	}
 	for (size_t i = 0; !family && i < nr; i++)
 		r[i].out = r[i].out || !fits_unlabelled(lib, r[i].prog, qw, nr, r, r[i].next.why, sizeof r[i].next.why);
+	for (size_t i = 0; i < nr; i++)
+		r[i].out = r[i].out || direction_veto(lib, r[i].prog, qw, names, r[i].dirword, sizeof r[i].dirword, r[i].next.why,
+					      sizeof r[i].next.why) ||
+			   !usable(r[i].prog, qw, r[i].next.why, sizeof r[i].next.why);
 	/* a program with a later step the task does not fit ("at least" in
 	 * the count of a query that says "more than") is out from the start:
 	 * its earlier steps would only stand against the programs that fit */
 	for (size_t i = 0; i < nr && !rc; i++) {
-		r[i].fits = true;
-		if (!r[i].bad)
-			rc = crmw__program_fits_task(&r[i].fits, r[i].prog, &c, r[i].next.why, sizeof r[i].next.why);
+		bool fits = true;
+		if (!r[i].out)
+			rc = crmw__program_fits_task(&fits, r[i].prog, &c, r[i].next.why, sizeof r[i].next.why);
+		r[i].out = r[i].out || !fits;
 	}
-	for (size_t i = 0; i < nr; i++)
-		r[i].out = r[i].out || !r[i].fits ||
-			   direction_veto(lib, r[i].prog, qw, names, r[i].dirword, sizeof r[i].dirword, r[i].next.why,
-					  sizeof r[i].next.why) ||
-			   !usable(r, nr, i, qw, r[i].next.why, sizeof r[i].next.why);
 	crmw_buf reasons = CRMW_BUF_INIT;
 	for (size_t k = 0; !rc && !lib_bad && k <= json_array_size(results); k++) {
 		c.results = sofar;

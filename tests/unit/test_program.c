@@ -571,52 +571,6 @@ static void test_fits_task(void **state)
 	json_decref(lib);
 }
 
-/* A program's counterexamples that are all tasks of a program that does
- * not fit the query say nothing against it: "the X I bought" reads the
- * phrase between "the" and "I"; its counterexamples are the "the X that I
- * bought" tasks, read by a program that needs "that I", so a query without
- * it is answered by the first and one with it by the second. */
-static void test_negatives_elsewhere(void **state)
-{
-	(void)state;
-	json_t *eps = json_array();
-	const char *things[] = {"desk lamp", "rack", "blue chair", "stool", "fan"};
-	for (int i = 0; i < 5; i++) {
-		char q[160], id[16], calls[200], results[80];
-		snprintf(q, sizeof q, "Show me the %s %sI bought last week.", things[i], i >= 3 ? "that " : "");
-		snprintf(id, sizeof id, "f-%d", i);
-		snprintf(calls, sizeof calls, "[{\"name\":\"search\",\"arguments\":{\"term\":\"%s\"}}]", things[i]);
-		snprintf(results, sizeof results, "[[{\"Id\":\"p%d\"}]]", i);
-		char ans[8];
-		snprintf(ans, sizeof ans, "p%d", i);
-		json_array_append_new(eps, episode(task(id, "find", q, "2024-01-01", NULL), calls, results, ans));
-	}
-	json_t *lib = induced(eps);
-	const json_t *progs = json_object_get(lib, "programs");
-	assert_int_equal(json_array_size(progs), 2);
-	int with_negatives = 0;
-	size_t i;
-	json_t *p;
-	json_array_foreach(progs, i, p) {
-		json_int_t nn = json_integer_value(json_object_get(p, "negatives"));
-		assert_int_equal((json_int_t)json_array_size(json_object_get(p, "negative_episodes")), nn);
-		with_negatives += nn > 0;
-	}
-	assert_int_equal(with_negatives, 1);
-	json_t *t = task("f-9", "find", "Show me the old lamp I bought last week.", "2024-02-01", NULL);
-	expect_call(lib, t, "[]", "search", "{\"term\":\"old lamp\"}");
-	expect_answer(lib, t, "[[{\"Id\":\"q7\"}]]", "q7");
-	json_object_set_new(t, "query", json_string("Show me the old lamp that I bought last week."));
-	expect_call(lib, t, "[]", "search", "{\"term\":\"old lamp\"}");
-	/* a wording neither saw: the general program reads "old lamp which";
-	 * what it finds then is a shape its training never saw, or an answer */
-	json_object_set_new(t, "query", json_string("Show me the old lamp which I bought last week."));
-	expect_call(lib, t, "[]", "search", "{\"term\":\"old lamp which\"}");
-	expect_abstain(lib, t, "[[]]", "a shape never seen in training");
-	json_decref(t);
-	json_decref(lib);
-}
-
 /* Episodes of a directed family whose queries start with a wording that
  * says nothing of the direction ("I'm reviewing.", "Quick one."). */
 static void worded_episodes(json_t *eps, const char *family, const char *prefix, const char *word, bool high, int n,
@@ -1244,10 +1198,6 @@ static void test_untrusted_library(void **state)
 		 "f", "skipped: \"docs\" is not a count"},
 		{"{\"programs\":[{\"family\":\"f\",\"negatives\":1.5,\"steps\":[{\"name\":\"respond\",\"arguments\":{\"content\":1}}]}]}",
 		 "f", "skipped: \"negatives\" is not a count"},
-		{"{\"programs\":[{\"family\":\"f\",\"negative_episodes\":[1],\"steps\":[{\"name\":\"respond\",\"arguments\":{\"content\":1}}]}]}",
-		 "f", "skipped: \"negative_episodes\" are not texts"},
-		{"{\"programs\":[{\"family\":\"f\",\"episodes\":\"e-1\",\"steps\":[{\"name\":\"respond\",\"arguments\":{\"content\":1}}]}]}",
-		 "f", "skipped: \"episodes\" are not texts"},
 		{"{\"programs\":[{\"family\":\"f\",\"support\":-1,\"steps\":[{\"name\":\"respond\",\"arguments\":{\"content\":1}}]}]}",
 		 "f", "skipped: \"support\" is not a count"},
 		{"{\"programs\":[{\"family\":\"f\",\"solved\":{},\"steps\":[{\"name\":\"respond\",\"arguments\":{\"content\":1}}]}]}",
@@ -1542,7 +1492,6 @@ int main(void)
 		cmocka_unit_test(test_guard_and_shapes), cmocka_unit_test(test_disagreement),
 		cmocka_unit_test(test_direction_words), cmocka_unit_test(test_direction_wording),
 		cmocka_unit_test(test_direction_evidence), cmocka_unit_test(test_fits_task),
-		cmocka_unit_test(test_negatives_elsewhere),
 		cmocka_unit_test(test_malformed),      cmocka_unit_test(test_gold_notation),
 		cmocka_unit_test(test_untrusted_library), cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_cost_bounds),      cmocka_unit_test(test_out_of_memory),
