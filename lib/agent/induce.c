@@ -911,8 +911,9 @@ static int replay(const json_t *prog, ep *e, int *rc)
 }
 
 /* Is the answer a key of a map of numbers in the results holding its
- * largest value (1) or its smallest (2)?  Bits; 3 when all are equal. */
-static int polarity_walk(const json_t *node, const char *answer, int depth, size_t *nodes)
+ * largest value (1) or its smallest (2)?  Bits; 3 when all are equal.
+ * Maps of one number count only with `one`. */
+static int polarity_walk(const json_t *node, const char *answer, bool one, int depth, size_t *nodes)
 {
 	if (!node || depth > WALK_DEPTH || ++*nodes > WALK_NODES)
 		return 0;
@@ -920,11 +921,12 @@ static int polarity_walk(const json_t *node, const char *answer, int depth, size
 	const char *k;
 	json_t *x;
 	if (json_is_object(node)) {
-		/* a map of one number holds its largest and smallest value: a tie */
-		bool numbers = json_object_size(node) > 0;
+		/* with `one`, a map of one number counts: it holds its largest and
+		 * smallest value, a tie */
+		bool numbers = json_object_size(node) > (one ? 0 : 1);
 		json_object_foreach((json_t *)node, k, x) numbers = numbers && json_is_number(x);
 		if (!numbers) {
-			json_object_foreach((json_t *)node, k, x) bits |= polarity_walk(x, answer, depth + 1, nodes);
+			json_object_foreach((json_t *)node, k, x) bits |= polarity_walk(x, answer, one, depth + 1, nodes);
 			return bits;
 		}
 		/* the answer is a key holding the largest value (ties too: the
@@ -944,7 +946,7 @@ static int polarity_walk(const json_t *node, const char *answer, int depth, size
 	json_array_foreach((json_t *)node, i, x) {
 		if (i > 500)
 			break;
-		bits |= polarity_walk(x, answer, depth + 1, nodes);
+		bits |= polarity_walk(x, answer, one, depth + 1, nodes);
 	}
 	return bits;
 }
@@ -958,14 +960,22 @@ static json_t *direction_sides(ep *eps, size_t ne, int *rc)
 	json_t *out = json_object();
 	*rc = out ? 0 : CRMW_ENOMEM;
 	for (size_t i = 0; i < ne && !*rc; i++) {
-		/* the latest result with a map holding the answer: the one the
-		 * answer was taken from (an earlier map, such as the cases each
-		 * agent handled, may hold the fewest transfers' agent as its largest) */
+		/* the program's direction: every map of two numbers or more that
+		 * holds the answer (a lookup of the answer after the argmax, a map
+		 * of one, tells nothing) */
 		size_t nodes = 0;
 		int bits = 0;
-		for (size_t k = json_array_size(eps[i].results); k-- > 0 && !bits;)
-			bits = polarity_walk(json_array_get(eps[i].results, k), eps[i].answer, 0, &nodes);
+		for (size_t k = 0; k < json_array_size(eps[i].results); k++)
+			bits |= polarity_walk(json_array_get(eps[i].results, k), eps[i].answer, false, 0, &nodes);
 		eps[i].polarity = bits;
+		/* the side its words count on: the latest result with a map holding
+		 * the answer, the one it was taken from (an earlier map, such as the
+		 * cases each agent handled, may hold the fewest transfers' agent as
+		 * its largest; a map of one is a tie) */
+		nodes = 0;
+		bits = 0;
+		for (size_t k = json_array_size(eps[i].results); k-- > 0 && !bits;)
+			bits = polarity_walk(json_array_get(eps[i].results, k), eps[i].answer, true, 0, &nodes);
 		if (bits != 1 && bits != 2)
 			continue;
 		json_t *f = json_object_get(out, eps[i].family);

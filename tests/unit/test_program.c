@@ -518,6 +518,45 @@ static void test_direction_evidence(void **state)
 	json_decref(eps);
 }
 
+/* A review's attack on the side rule: every task of a family trained on
+ * highest questions only ends with a lookup of the answer ({"a": 7}, a map
+ * of one number).  Reading the side from that last map alone made them
+ * ties, the program lost its direction and answered a lowest question
+ * with its argmax; the program's direction is read from every map. */
+static void test_direction_lookup(void **state)
+{
+	(void)state;
+	json_t *eps = json_array();
+	directed_episodes(eps, "cost", "highest", true, 3, 6);
+	directed_episodes(eps, "cost", "lowest", false, 3, 0);
+	for (int i = 6; i < 10; i++) {
+		char q[160], id[32], calls[300], results[200];
+		snprintf(q, sizeof q, "Which agent had the highest score in quarter %d?", i + 1);
+		snprintf(id, sizeof id, "score-%d", i);
+		snprintf(calls, sizeof calls,
+			 "[{\"name\":\"scores\",\"arguments\":{}},{\"name\":\"find_max\",\"arguments\":{\"values\":"
+			 "{\"a\":%d,\"b\":5}}},{\"name\":\"lookup\",\"arguments\":{\"id\":\"a\"}}]",
+			 i);
+		snprintf(results, sizeof results, "[{\"a\":%d,\"b\":5},[\"a\"],{\"a\":%d}]", i, i + 20);
+		json_array_append_new(eps, episode(task(id, "score", q, "2024-01-01", NULL), calls, results, "a"));
+	}
+	json_t *lib = induced(eps);
+	size_t i;
+	json_t *p;
+	bool found = false;
+	json_array_foreach(json_object_get(lib, "programs"), i, p) {
+		if (strcmp(json_string_value(json_object_get(p, "family")), "score") != 0)
+			continue;
+		found = true;
+		assert_string_equal(json_string_value(json_object_get(p, "directed")), "max");
+	}
+	assert_true(found);
+	json_t *t = task("score-99", "score", "Which agent had the lowest score in quarter 40?", "2024-01-01", NULL);
+	expect_abstain(lib, t, "[{\"a\":1,\"b\":2}]", "'lowest' tells the lowest in training");
+	json_decref(t);
+	json_decref(lib);
+}
+
 /* A program with a step the task does not fit is out from the start, not
  * only when it reaches that step: the "at least" variant of a count (its
  * first call's end explained by today and by the period's end alike, since
@@ -1491,7 +1530,7 @@ int main(void)
 		cmocka_unit_test(test_explanations),   cmocka_unit_test(test_answers), cmocka_unit_test(test_argument_order),
 		cmocka_unit_test(test_guard_and_shapes), cmocka_unit_test(test_disagreement),
 		cmocka_unit_test(test_direction_words), cmocka_unit_test(test_direction_wording),
-		cmocka_unit_test(test_direction_evidence), cmocka_unit_test(test_fits_task),
+		cmocka_unit_test(test_direction_evidence), cmocka_unit_test(test_fits_task), cmocka_unit_test(test_direction_lookup),
 		cmocka_unit_test(test_malformed),      cmocka_unit_test(test_gold_notation),
 		cmocka_unit_test(test_untrusted_library), cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_cost_bounds),      cmocka_unit_test(test_out_of_memory),
