@@ -1547,25 +1547,33 @@ static int pooled_sides(const json_t *sides, const char *w)
 	return bits;
 }
 
+/* About how many tasks a side of a family had ({word: n}): the count of
+ * its commonest word. */
+static double side_size(const json_t *side)
+{
+	double n = 0;
+	const char *w;
+	json_t *x;
+	json_object_foreach((json_t *)side, w, x) n = fmax(n, (double)json_integer_value(x));
+	return n;
+}
+
 /* A direction word's counts over the families whose training has both
  * sides (those direction_words reads): out[0] its sightings on `side`,
  * out[1] that side's size and out[2] the other side's (each family's side
- * counted as its commonest word's count, as direction_veto does). */
+ * counted by side_size). */
 static void pooled_counts(const json_t *sides, const char *w, const char *side, const char *other, double out[3])
 {
 	out[0] = out[1] = out[2] = 0;
-	const char *f, *k;
-	json_t *fs, *x;
+	const char *f;
+	json_t *fs;
 	json_object_foreach((json_t *)sides, f, fs) {
 		const json_t *a = json_object_get(fs, side), *b = json_object_get(fs, other);
 		if (!json_object_size(a) || !json_object_size(b))
 			continue;
-		double na = 0, nb = 0;
-		json_object_foreach((json_t *)a, k, x) na = fmax(na, (double)json_integer_value(x));
-		json_object_foreach((json_t *)b, k, x) nb = fmax(nb, (double)json_integer_value(x));
 		out[0] += (double)json_integer_value(json_object_get(a, w));
-		out[1] += na;
-		out[2] += nb;
+		out[1] += side_size(a);
+		out[2] += side_size(b);
 	}
 }
 
@@ -1612,13 +1620,8 @@ static bool direction_veto(const json_t *lib, const json_t *prog, const json_t *
 	const char *family = json_string_value(json_object_get(prog, "family"));
 	const json_t *sides = json_object_get(all, family);
 	const json_t *own = json_object_get(sides, dir), *other = json_object_get(sides, oname);
-	const char *w0;
 	bool both = json_object_size(own) && json_object_size(other), support = false;
-	/* about how many tasks each side had: the count of its commonest word */
-	double n_own = 0, n_other = 0;
-	json_t *x0;
-	json_object_foreach((json_t *)own, w0, x0) n_own = fmax(n_own, (double)json_integer_value(x0));
-	json_object_foreach((json_t *)other, w0, x0) n_other = fmax(n_other, (double)json_integer_value(x0));
+	double n_own = side_size(own), n_other = side_size(other);
 	const char *w, *f;
 	json_t *x, *fw;
 	json_object_foreach((json_t *)qw, w, x) {

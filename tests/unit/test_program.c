@@ -118,14 +118,20 @@ static json_t *induced(json_t *eps)
 	return lib;
 }
 
-/* The library induced from the three sales episodes, and a new task of theirs. */
-static json_t *sales_library(void)
+/* The three sales episodes. */
+static json_t *sales_episodes(void)
 {
 	json_t *eps = json_array();
 	json_array_append_new(eps, sales_episode("s-1", "01tAAAAAAAAAAAAAAA", "Blue Widget", 3, 2, "2024-03-15", "2024-01-15", "005A"));
 	json_array_append_new(eps, sales_episode("s-2", "01tBBBBBBBBBBBBBBB", "Red Gadget", 1, 4, "2023-08-31", "2023-04-30", "005B"));
 	json_array_append_new(eps, sales_episode("s-3", "01tCCCCCCCCCCCCCCC", "Green Gizmo", 5, 1, "2024-05-10", "2024-04-10", "005B"));
-	return induced(eps);
+	return eps;
+}
+
+/* The library induced from the three sales episodes, and a new task of theirs. */
+static json_t *sales_library(void)
+{
+	return induced(sales_episodes());
 }
 
 static json_t *sales_task(void)
@@ -228,11 +234,8 @@ static json_t *reversed_arguments(json_t *e)
 static void test_argument_order(void **state)
 {
 	(void)state;
-	json_t *eps = json_array();
-	json_array_append_new(eps, sales_episode("s-1", "01tAAAAAAAAAAAAAAA", "Blue Widget", 3, 2, "2024-03-15", "2024-01-15", "005A"));
-	json_array_append_new(eps, sales_episode("s-2", "01tBBBBBBBBBBBBBBB", "Red Gadget", 1, 4, "2023-08-31", "2023-04-30", "005B"));
-	json_array_append_new(eps, reversed_arguments(sales_episode("s-3", "01tCCCCCCCCCCCCCCC", "Green Gizmo", 5, 1,
-								     "2024-05-10", "2024-04-10", "005B")));
+	json_t *eps = sales_episodes();
+	reversed_arguments(json_array_get(eps, 2));
 	json_t *lib = induced(eps), *ref = sales_library();
 	const json_t *progs = json_object_get(lib, "programs");
 	assert_int_equal(json_array_size(progs), 1);
