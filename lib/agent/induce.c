@@ -322,13 +322,16 @@ static int task_cands(slot *s, const ep *e, const json_t *v)
 	int rc = 0;
 	const char *str = json_string_value(v);
 	if (str) {
+		bool other = false; /* another task explanation matched: no field reading */
 		static const char *const fmts[] = {"date", "datetime"};
 		for (int f = 0; f < 2 && !rc; f++) {
 			char why[64];
 			json_t *t = json_pack("{s:s,s:s}", "$task", "today", "format", fmts[f]);
 			json_t *x = t ? crmw__program_eval(t, c, NULL, why, sizeof why) : NULL;
-			if (x && json_equal(x, v))
+			if (x && json_equal(x, v)) {
+				other = true;
 				rc = add_cand(s, json_incref(t), K_TASK);
+			}
 			json_decref(x);
 			json_decref(t);
 			for (size_t i = 0; i < c->nper && i < CRMW__PROG_MAX_PERIODS && !rc; i++)
@@ -337,8 +340,10 @@ static int task_cands(slot *s, const ep *e, const json_t *v)
 					t = json_pack("{s:s,s:s,s:I,s:I}", "$period", bn[b], "format", fmts[f], "index",
 						      (json_int_t)i, "of", (json_int_t)c->nper);
 					x = t ? crmw__program_eval(t, c, NULL, why, sizeof why) : NULL;
-					if (x && json_equal(x, v))
+					if (x && json_equal(x, v)) {
+						other = true;
 						rc = add_cand(s, json_incref(t), K_TASK);
+					}
 					json_decref(x);
 					json_decref(t);
 				}
@@ -348,6 +353,7 @@ static int task_cands(slot *s, const ep *e, const json_t *v)
 		json_array_foreach(c->ids, i, id) {
 			if (rc || !json_equal(id, v))
 				continue;
+			other = true;
 			char prefix[4];
 			snprintf(prefix, sizeof prefix, "%.3s", str);
 			json_int_t k = 0;
@@ -362,6 +368,7 @@ static int task_cands(slot *s, const ep *e, const json_t *v)
 				size_t at = c->tok[a].at, end = c->tok[b - 1].at + c->tok[b - 1].len;
 				if (end - at != n || memcmp(c->query + at, str, n) != 0)
 					continue;
+				other = true;
 				for (size_t l = 1; l <= 2 && l <= a && !rc; l++)
 					for (size_t r = 1; r <= 2 && b + r <= c->ntok && !rc; r++) {
 						json_t *L = words_json(c, a - l, a, &rc), *R = rc ? NULL : words_json(c, b, b + r, &rc);
@@ -373,6 +380,16 @@ static int task_cands(slot *s, const ep *e, const json_t *v)
 						}
 					}
 			}
+		/* a value of the task's context that the query does not hold: a
+		 * "label: value" line of its required text (a lead's region) */
+		const char *at = json_string_value(json_object_get(json_object_get(e->task, "metadata"), "required")), *l, *fv;
+		size_t ll, fl;
+		while (!other && !rc && n && crmw__prog_field_next(&at, &l, &ll, &fv, &fl)) {
+			if (fl != n || memcmp(fv, str, n) != 0)
+				continue;
+			json_t *name = json_stringn(l, ll);
+			rc = name ? add_cand(s, json_pack("{s:s,s:o}", "$task", "field", "name", name), K_TASK) : CRMW_ENOMEM;
+		}
 	}
 	if (json_is_integer(v)) {
 		json_int_t want = json_integer_value(v);

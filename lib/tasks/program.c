@@ -23,6 +23,8 @@
  *     {"$task": "id", "prefix": "003", "index": i}
  *                                         the i-th distinct id with that key prefix
  *                                         in the query, metadata.required, context.role
+ *     {"$task": "field", "name": "Lead's region"}
+ *                                         the value of metadata.required's "name: value" line
  *     {"$number": {"after": [words], "offset": k}}
  *                                         the number of the query right after the words, + k
  *     {"$phrase": {"after": [words], "before": [words]}}
@@ -171,6 +173,33 @@ int crmw__prog_ctx_init(crmw__prog_ctx *c, const json_t *task, const json_t *res
 	if (rc)
 		crmw__prog_ctx_dispose(c);
 	return rc;
+}
+
+bool crmw__prog_field_next(const char **at, const char **label, size_t *llen, const char **value, size_t *vlen)
+{
+	const char *p = *at;
+	while (p && *p) {
+		const char *eol = strchr(p, '\n'), *end = eol ? eol : p + strlen(p), *l = p;
+		*at = p = eol ? eol + 1 : end;
+		while (l < end && (*l == '#' || *l == '-' || *l == '*' || *l == ' ' || *l == '\t'))
+			l++;
+		const char *colon = memchr(l, ':', (size_t)(end - l));
+		if (!colon || colon == l || (size_t)(colon - l) > CRMW__PROG_MAX_LABEL || colon + 1 == end || colon[1] != ' ')
+			continue;
+		const char *v = colon + 1, *ve = end;
+		while (v < ve && (*v == ' ' || *v == '\t'))
+			v++;
+		while (ve > v && (ve[-1] == ' ' || ve[-1] == '\t' || ve[-1] == '\r'))
+			ve--;
+		if (v == ve)
+			continue;
+		*label = l;
+		*llen = (size_t)(colon - l);
+		*value = v;
+		*vlen = (size_t)(ve - v);
+		return true;
+	}
+	return false;
 }
 
 void crmw__prog_ctx_dispose(crmw__prog_ctx *c)
@@ -332,17 +361,46 @@ static json_t *ev_ref(const json_t *e, ev_run *r, int *cls, char *why, size_t le
 	return out;
 }
 
+/* The value of the task's "name: value" line (two lines of one name must
+ * agree). */
+static json_t *ev_field(const json_t *e, ev_run *r, char *why, size_t len)
+{
+	const char *name = json_string_value(json_object_get(e, "name"));
+	const char *at = json_string_value(json_object_get(json_object_get(r->c->task, "metadata"), "required"));
+	const char *l, *v, *found = NULL;
+	size_t ll, vl, flen = 0;
+	if (!name)
+		return WHY("\"$task\": \"field\" needs a \"name\"");
+	if (!pay(r, at ? strlen(at) : 0))
+		return COSTLY();
+	while (crmw__prog_field_next(&at, &l, &ll, &v, &vl)) {
+		if (ll != strlen(name) || memcmp(l, name, ll) != 0)
+			continue;
+		if (found && (flen != vl || memcmp(found, v, vl) != 0))
+			return WHY("the task gives '%.60s' twice: '%.*s' and '%.*s'", name, (int)(flen > 60 ? 60 : flen), found,
+				   (int)(vl > 60 ? 60 : vl), v);
+		found = v;
+		flen = vl;
+	}
+	if (!found)
+		return WHY("the task gives no '%.60s'", name);
+	json_t *x = json_stringn(found, flen);
+	return x ? x : WHY("the task's '%.60s' is not valid text", name);
+}
+
 static json_t *ev_task(const json_t *e, ev_run *r, char *why, size_t len)
 {
 	const crmw__prog_ctx *c = r->c;
 	const char *what = json_string_value(json_object_get(e, "$task"));
 	if (!what)
-		return WHY("\"$task\" must be \"today\" or \"id\"");
+		return WHY("\"$task\" must be \"today\", \"id\" or \"field\"");
 	if (strcmp(what, "today") == 0) {
 		if (!c->has_today)
 			return WHY("the task has no date of today");
 		return date_value(c->today, json_string_value(json_object_get(e, "format")), r, why, len);
 	}
+	if (strcmp(what, "field") == 0)
+		return ev_field(e, r, why, len);
 	const char *prefix = json_string_value(json_object_get(e, "prefix"));
 	json_int_t want = json_integer_value(json_object_get(e, "index")), k = 0;
 	size_t i;
@@ -881,7 +939,15 @@ static bool check_value(check *k, const json_t *e, long step, int depth)
 					return bad(k, "\"$task\": \"id\" needs a \"prefix\" and an \"index\" (0 to 1000)%s%s", "", "");
 				return only_keys(k, e, key, (const char *const[]){"$task", "prefix", "index", NULL});
 			}
-			return bad(k, "\"$task\" must be \"today\" or \"id\"%s%s", "", "");
+			if (w && strcmp(w, "field") == 0) {
+				const json_t *n = json_object_get(e, "name");
+				if (!json_is_string(n) || json_string_length(n) == 0 || json_string_length(n) > CRMW__PROG_MAX_LABEL ||
+				    strchr(json_string_value(n), ':') || strchr(json_string_value(n), '\n'))
+					return bad(k, "\"$task\": \"field\" needs a \"name\" (1 to %d bytes, no ':' or line break)%s",
+						   CRMW__PROG_MAX_LABEL, "");
+				return only_keys(k, e, key, (const char *const[]){"$task", "name", NULL});
+			}
+			return bad(k, "\"$task\" must be \"today\", \"id\" or \"field\"%s%s", "", "");
 		}
 		if (strcmp(key, "$number") == 0 || strcmp(key, "$phrase") == 0) {
 			bool num = key[1] == 'n';

@@ -100,6 +100,8 @@ int crmw__prog_describe(crmw_buf *b, const json_t *e)
 		if (strcmp(w, "id") == 0)
 			return crmw__buf_printf(b, "$task id %s #%lld", str_or(json_object_get(e, "prefix"), ""),
 						(long long)json_integer_value(json_object_get(e, "index")));
+		if (strcmp(w, "field") == 0)
+			return crmw__buf_printf(b, "$task field '%.64s'", str_or(json_object_get(e, "name"), "?"));
 		return crmw__buf_printf(b, "$task %s (%s)", w, str_or(json_object_get(e, "format"), "datetime"));
 	}
 	if (strcmp(op, "$number") == 0) {
@@ -472,6 +474,12 @@ static void english_one(guide *g, const json_t *e, int depth)
 			long long k = (long long)json_integer_value(json_object_get(e, "index")) + 1;
 			put(g, "the %lld%s id with key prefix %s that the task names (its question or context)", k,
 			    ordinal_suffix(k), str_or(json_object_get(e, "prefix"), "?"));
+		} else if (strcmp(w, "field") == 0) {
+			const char *name = str_or(json_object_get(e, "name"), "");
+			if (*name && !answer_value(g->examples, name))
+				put(g, "the value of the line '%.64s: ...' of the task's context", name);
+			else
+				put(g, "the value of a 'label: value' line of the task's context");
 		} else {
 			put(g, "today's date (%s)", fmt);
 		}

@@ -1087,6 +1087,98 @@ static void test_guide(void **state)
 }
 
 /* Programs from a store an attacker may have written: bounded, checked. */
+/* Routing episodes whose state is only in the task's required context
+ * ("## Lead's region: MT"), never in the query; the policy's own lines
+ * ("- Territory: the territory whose ...") are "label: value" lines too. */
+static json_t *routing_episode(const char *id, const char *query, const char *region, const char *terr, const char *owner)
+{
+	char req[400], calls[300], results[300];
+	snprintf(req, sizeof req,
+		 "## Routing policy\n- Territory: the territory that lists the lead's state\n- Lead Id: 00Q%015d\n"
+		 "## Lead's region: %s\n",
+		 atoi(id + 2), region);
+	snprintf(calls, sizeof calls,
+		 "[{\"name\":\"get_territories\",\"arguments\":{\"state\":\"%s\"}},"
+		 "{\"name\":\"get_owner\",\"arguments\":{\"territory_id\":\"%s\"}}]",
+		 region, terr);
+	snprintf(results, sizeof results, "[[{\"Id\":\"%s\"}],{\"OwnerId\":\"%s\"}]", terr, owner);
+	return episode(task(id, "routing", query, "2024-05-01", req), calls, results, owner);
+}
+
+static void test_context_field(void **state)
+{
+	(void)state;
+	/* the reader of "label: value" lines */
+	const char *text = "## Lead's region: NV \r\n- Empty:   \nno colon here\nkey:value\n  * Owner: 005X\n- Note: a: b";
+	const char *at = text, *l, *v;
+	size_t ll, vl;
+	static const char *const want[][2] = {{"Lead's region", "NV"}, {"Owner", "005X"}, {"Note", "a: b"}};
+	for (size_t i = 0; i < 3; i++) {
+		assert_true(crmw__prog_field_next(&at, &l, &ll, &v, &vl));
+		assert_int_equal(ll, strlen(want[i][0]));
+		assert_memory_equal(l, want[i][0], ll);
+		assert_int_equal(vl, strlen(want[i][1]));
+		assert_memory_equal(v, want[i][1], vl);
+	}
+	assert_false(crmw__prog_field_next(&at, &l, &ll, &v, &vl));
+
+	json_t *eps = json_array();
+	json_array_append_new(eps, routing_episode("r-1", "Which agent should take this lead?", "MT", "0MI1", "005A"));
+	json_array_append_new(eps, routing_episode("r-2", "Who should own this lead?", "TX", "0MI2", "005B"));
+	json_array_append_new(eps, routing_episode("r-3", "Route this lead: which agent?", "CA", "0MI3", "005C"));
+	json_t *lib = induced(eps);
+	const json_t *p = json_array_get(json_object_get(lib, "programs"), 0);
+	assert_int_equal(json_array_size(json_object_get(lib, "programs")), 1);
+	json_t *want_arg = json_pack("{s:s,s:s}", "$task", "field", "name", "Lead's region");
+	assert_true(json_equal(json_object_get(json_object_get(json_array_get(json_object_get(p, "steps"), 0), "arguments"), "state"),
+			       want_arg));
+	json_decref(want_arg);
+
+	/* a new lead: the region is read from its context */
+	json_t *t = task("r-9", "routing", "Which agent should this lead go to?", "2024-06-01",
+			 "## Routing policy\n- Lead Id: 00Q000000000000009\n## Lead's region: NV\n");
+	expect_call(lib, t, "[]", "get_territories", "{\"state\":\"NV\"}");
+	json_t *ex = explained(lib, t, "[]");
+	expect_alts(ex, "state", "$task field 'Lead's region'");
+	json_decref(ex);
+	/* a model's guideline names the line, never a value of it */
+	crmw_buf b = CRMW_BUF_INIT;
+	assert_int_equal(crmw__program_guide(&b, lib, "routing", NULL, NULL), CRMW_OK);
+	if (!strstr(b.data, "state: the value of the line 'Lead's region: ...' of the task's context"))
+		fail_msg("guide: %s", b.data);
+	assert_null(strstr(b.data, "MT"));
+	assert_null(strstr(b.data, "NV"));
+	crmw_buf_dispose(&b);
+	expect_call(lib, t, "[[{\"Id\":\"0MI9\"}]]", "get_owner", "{\"territory_id\":\"0MI9\"}");
+	expect_answer(lib, t, "[[{\"Id\":\"0MI9\"}],{\"OwnerId\":\"005Z\"}]", "005Z");
+	json_decref(t);
+	/* no region given, or two that differ: nothing to read */
+	t = task("r-10", "routing", "Which agent should take this lead?", "2024-06-01", "- Lead Id: 00Q000000000000010\n");
+	expect_abstain(lib, t, "[]", "the task gives no 'Lead's region'");
+	json_decref(t);
+	t = task("r-11", "routing", "Which agent should take this lead?", "2024-06-01",
+		 "## Lead's region: NV\n## Lead's region: OR\n");
+	expect_abstain(lib, t, "[]", "the task gives 'Lead's region' twice: 'NV' and 'OR'");
+	json_decref(t);
+	/* the same line given twice with one value is read */
+	t = task("r-12", "routing", "Which agent should take this lead?", "2024-06-01",
+		 "## Lead's region: NV\n- Lead's region: NV\n");
+	expect_call(lib, t, "[]", "get_territories", "{\"state\":\"NV\"}");
+	json_decref(t);
+	json_decref(lib);
+
+	/* a value the query holds is read from the query, not from a line */
+	eps = json_array();
+	json_array_append_new(eps, routing_episode("r-1", "Which agent takes a lead from MT today?", "MT", "0MI1", "005A"));
+	json_array_append_new(eps, routing_episode("r-2", "Which agent takes a lead from TX today?", "TX", "0MI2", "005B"));
+	lib = induced(eps);
+	char *text2 = json_dumps(lib, JSON_COMPACT);
+	assert_non_null(strstr(text2, "\"$phrase\""));
+	assert_null(strstr(text2, "\"field\""));
+	free(text2);
+	json_decref(lib);
+}
+
 static void test_malformed(void **state)
 {
 	(void)state;
@@ -1104,6 +1196,12 @@ static void test_malformed(void **state)
 		{"[{\"name\":\"respond\",\"arguments\":{\"content\":{\"$number\":{\"after\":[\"a\"]}}}}]", "$number needs"},
 		{"[{\"name\":\"respond\",\"arguments\":{\"content\":{\"$period\":\"start\",\"index\":3,\"of\":2}}}]", "\"$period\" needs"},
 		{"[{\"name\":\"respond\",\"arguments\":{\"content\":{\"$task\":\"password\"}}}]", "\"$task\" must be"},
+		{"[{\"name\":\"respond\",\"arguments\":{\"content\":{\"$task\":\"field\"}}}]", "\"field\" needs a \"name\""},
+		{"[{\"name\":\"respond\",\"arguments\":{\"content\":{\"$task\":\"field\",\"name\":\"a: b\"}}}]",
+		 "no ':' or line break"},
+		{"[{\"name\":\"respond\",\"arguments\":{\"content\":{\"$task\":\"field\",\"name\":\"\"}}}]", "\"field\" needs"},
+		{"[{\"name\":\"respond\",\"arguments\":{\"content\":{\"$task\":\"field\",\"name\":\"a\",\"index\":1}}}]",
+		 "unknown key \"index\""},
 		{"[{\"name\":\"respond\",\"arguments\":{\"content\":{\"$ref\":\"/0\",\"as\":\"html\"}}}]", "must point into an earlier"},
 		{"{\"steps\":[{\"name\":\"respond\",\"arguments\":{\"content\":1}}],\"guards\":[{\"after\":0,\"shapes\":[],"
 		 "\"content\":1}]}",
@@ -1534,6 +1632,7 @@ int main(void)
 		cmocka_unit_test(test_guard_and_shapes), cmocka_unit_test(test_disagreement),
 		cmocka_unit_test(test_direction_words), cmocka_unit_test(test_direction_wording),
 		cmocka_unit_test(test_direction_evidence), cmocka_unit_test(test_fits_task), cmocka_unit_test(test_direction_lookup),
+		cmocka_unit_test(test_context_field),
 		cmocka_unit_test(test_malformed),      cmocka_unit_test(test_gold_notation),
 		cmocka_unit_test(test_untrusted_library), cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_cost_bounds),      cmocka_unit_test(test_out_of_memory),
