@@ -1986,3 +1986,79 @@ int crmw__induced_next(crmw__prog_next *out, const json_t *lib, const json_t *ta
 	crmw__prog_ctx_dispose(&c);
 	return rc;
 }
+
+/* ------------------------------------------------------------- pitfalls */
+
+/* Whether a program of the family (all programs with no family) has a
+ * step calling `name`: only such names are written into a pitfall. */
+static bool program_tool(const json_t *lib, const char *family, const char *name)
+{
+	size_t i, k;
+	const json_t *p, *st;
+	json_array_foreach(json_object_get(lib, "programs"), i, p) {
+		const char *f = json_string_value(json_object_get(p, "family"));
+		if (family && (!f || strcmp(f, family) != 0))
+			continue;
+		json_array_foreach(json_object_get(p, "steps"), k, st) {
+			const char *n = json_string_value(json_object_get(st, "name"));
+			if (n && name && strcmp(n, name) == 0)
+				return true;
+		}
+	}
+	return false;
+}
+
+int crmw__induced_pitfall(crmw_buf *out, const json_t *lib, const json_t *task, const char *family, const json_t *calls,
+			  const json_t *results, const char *answer)
+{
+	size_t n = json_array_size(calls);
+	json_t *sofar = json_array();
+	if (!sofar)
+		return CRMW_ENOMEM;
+	int rc = CRMW_OK;
+	for (size_t k = 0; k <= n && !rc; k++) {
+		crmw__prog_next nx;
+		if ((rc = crmw__induced_next(&nx, lib, task, family, sofar)))
+			break;
+		const json_t *call = json_array_get(calls, k);
+		const char *name = json_string_value(json_object_get(call, "name"));
+		const char *said = program_tool(lib, family, name) ? name : "a tool the solved tasks never call";
+		bool done = true;
+		if (nx.kind == CRMW__PROG_ABSTAIN) {
+			/* the programs do not know this task (or this turn): nothing to tell */
+		} else if (k == n && nx.kind == CRMW__PROG_CALL) {
+			rc = crmw__buf_printf(out, "answered after %zu tool call%s, before calling %s", n, n == 1 ? "" : "s", nx.name);
+		} else if (k == n) {
+			if (!answer || !nx.answer || strcmp(answer, nx.answer) != 0)
+				rc = crmw__buf_printf(out, "answered otherwise than the answer rule after %zu tool call%s", n,
+						      n == 1 ? "" : "s");
+		} else if (nx.kind == CRMW__PROG_ANSWER) {
+			rc = crmw__buf_printf(out, "went on with %s after call %zu, where the solved tasks answer", said, k);
+		} else if (!name || strcmp(name, nx.name) != 0) {
+			rc = crmw__buf_printf(out, "called %s as call %zu, where the solved tasks call %s", said, k + 1, nx.name);
+		} else {
+			/* the same tool: the arguments the programs compute that differ */
+			const json_t *args = json_object_get(call, "arguments");
+			const char *key;
+			json_t *want;
+			size_t nk = 0;
+			crmw_buf keys = CRMW_BUF_INIT;
+			json_object_foreach(nx.arguments, key, want) {
+				if (!rc && !json_equal(want, json_object_get(args, key)))
+					rc = crmw__buf_printf(&keys, "%s%s", nk++ ? ", " : "", key);
+			}
+			if (!rc && nk)
+				rc = crmw__buf_printf(out, "called %s with another %s than the solved tasks compute (call %zu)", name,
+						      keys.data, k + 1);
+			crmw_buf_dispose(&keys);
+			done = nk > 0;
+		}
+		crmw__prog_next_clear(&nx);
+		if (done)
+			break;
+		if (!rc && json_array_append(sofar, json_array_get(results, k)))
+			rc = CRMW_ENOMEM;
+	}
+	json_decref(sofar);
+	return rc;
+}

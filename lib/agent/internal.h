@@ -186,5 +186,17 @@ int crmw__induce_episode(json_t **out, struct crmw__gold_runner *r, const json_t
  * shape, out of memory). */
 json_t *crmw__induce(const json_t *episodes, int min_support, char *why, size_t len);
 
+/* A pitfall: what a failed episode (`calls` [{"name", "arguments"}] before
+ * respond, their parsed `results`, its `answer`) did otherwise than the
+ * family's programs of `lib` would, at the first place it did: answered too
+ * early, went on where they answer, called another tool, passed other
+ * arguments (named by key), or answered otherwise.  Written in the names of
+ * the programs' tools and argument keys only, never a value of the episode
+ * (a tool the programs never call is "a tool the solved tasks never call").
+ * Appended to *out; nothing when the programs abstain on the task or agree
+ * with the whole episode.  CRMW_OK or CRMW_ENOMEM. */
+int crmw__induced_pitfall(crmw_buf *out, const json_t *lib, const json_t *task, const char *family, const json_t *calls,
+			  const json_t *results, const char *answer);
+
 
 #endif

@@ -459,7 +459,7 @@ static json_t *program_entry(crmw_session *s, int *rc)
  * tag "program-guide"), rewritten whenever the programs are induced again,
  * deleted when none is left.  Its text holds no value of the examples
  * (crmw__program_guide).  The pitfalls are the program entry's metadata
- * "pitfalls" (strings); nothing records them yet.  Called under
+ * "pitfalls" (strings; record_pitfall).  Called under
  * writeback_mu. */
 static void write_program_guide(crmw_session *s, const json_t *lib, const json_t *examples, const json_t *pitfalls,
 				int64_t entry)
@@ -506,10 +506,13 @@ static void write_program_guide(crmw_session *s, const json_t *lib, const json_t
 		note(s, "writing the program guide failed", rc == CRMW_ENOMEM ? "out of memory" : crmw_memory_errmsg(m));
 }
 
-static void learn_program(crmw_session *s)
+/* The episode's tool calls ({"name", "arguments"}, respond left out) and
+ * their results parsed into *cs and *rs; false when a result was cut at a
+ * cap or is no JSON (or out of memory: *cs or *rs NULL). */
+static bool episode_calls(const crmw_session *s, json_t **cs, json_t **rs)
 {
-	json_t *cs = json_array(), *rs = json_array(), *task = example_task(s->task);
-	bool whole = true; /* every result read back as JSON (none cut at a cap) */
+	*cs = json_array();
+	*rs = json_array();
 	size_t i;
 	json_t *c;
 	json_array_foreach(s->calls, i, c) {
@@ -518,13 +521,85 @@ static void learn_program(crmw_session *s)
 		json_t *res = NULL;
 		if (!name || strcmp(name, "respond") == 0)
 			continue;
-		if (!json_is_string(rt) || crmw__json_parse(json_string_value(rt), json_string_length(rt), &res, NULL)) {
-			whole = false;
-			break;
+		if (!json_is_string(rt) || crmw__json_parse(json_string_value(rt), json_string_length(rt), &res, NULL))
+			return false;
+		/* both: each takes its value, even when it fails */
+		int bad = json_array_append_new(*cs, json_pack("{s:s, s:O}", "name", name, "arguments", json_object_get(c, "arguments")));
+		if (json_array_append_new(*rs, res) || bad) {
+			json_decref(*cs);
+			json_decref(*rs);
+			*cs = *rs = NULL;
+			return true;
 		}
-		json_array_append_new(cs, json_pack("{s:s, s:O}", "name", name, "arguments", json_object_get(c, "arguments")));
-		json_array_append_new(rs, res);
 	}
+	return true;
+}
+
+/* A failed episode of a family with programs: what it did otherwise than
+ * them (crmw__induced_pitfall: tool and argument names, no value) joins
+ * the program entry's metadata "pitfalls" (distinct, the newest
+ * PITFALLS_MAX), and the family's guide is written again with it.  The
+ * entry must exist (a solved episode made it); the same roles as
+ * learn_program. */
+#define PITFALLS_MAX 8
+
+static void record_pitfall(crmw_session *s)
+{
+	json_t *cs, *rs;
+	if (!episode_calls(s, &cs, &rs) || !cs || !rs) {
+		if (!cs || !rs)
+			note(s, "out of memory recording the pitfall", NULL);
+		json_decref(cs);
+		json_decref(rs);
+		return;
+	}
+	pthread_mutex_lock(&writeback_mu);
+	int rc;
+	json_t *e = program_entry(s, &rc), *nmd = NULL;
+	const json_t *md = json_object_get(e, "metadata"), *lib = json_object_get(md, "library");
+	crmw_buf b = CRMW_BUF_INIT;
+	if (!rc && json_is_object(lib))
+		rc = crmw__induced_pitfall(&b, lib, s->task, s->family, cs, rs, s->answer);
+	if (!rc && b.len) {
+		json_t *pits = json_is_array(json_object_get(md, "pitfalls")) ? json_deep_copy(json_object_get(md, "pitfalls"))
+									       : json_array();
+		bool known = false;
+		size_t i;
+		json_t *x;
+		json_array_foreach(pits, i, x) known = known || (json_is_string(x) && strcmp(json_string_value(x), b.data) == 0);
+		nmd = json_deep_copy(md);
+		if (!pits || !nmd || (!known && json_array_append_new(pits, json_string(b.data))))
+			rc = CRMW_ENOMEM;
+		while (!rc && json_array_size(pits) > PITFALLS_MAX)
+			json_array_remove(pits, 0);
+		if (!rc && !known) {
+			json_t *w = json_object_set(nmd, "pitfalls", pits) ? NULL : json_pack("{s:O}", "metadata", nmd);
+			char *text = w ? json_dumps(w, JSON_COMPACT) : NULL;
+			json_decref(w);
+			int64_t id = json_integer_value(json_object_get(e, "id"));
+			rc = !text ? CRMW_ENOMEM : crmw_memory_update(s->a->mem, id, text);
+			free(text);
+			if (!rc) {
+				write_program_guide(s, lib, json_object_get(md, "examples"), pits, id);
+				note(s, "a pitfall recorded", b.data);
+			}
+		}
+		json_decref(pits);
+	}
+	pthread_mutex_unlock(&writeback_mu);
+	if (rc)
+		note(s, "recording the pitfall failed", rc == CRMW_ENOMEM ? "out of memory" : crmw_memory_errmsg(s->a->mem));
+	crmw_buf_dispose(&b);
+	json_decref(nmd);
+	json_decref(e);
+	json_decref(cs);
+	json_decref(rs);
+}
+
+static void learn_program(crmw_session *s)
+{
+	json_t *cs, *rs, *task = example_task(s->task);
+	bool whole = episode_calls(s, &cs, &rs); /* every result read back as JSON (none cut at a cap) */
 	json_t *ex = whole && cs && rs && task
 			     ? json_pack("{s:O, s:O, s:O, s:s}", "task", task, "calls", cs, "results", rs, "answer",
 					 s->answer ? s->answer : "")
@@ -570,7 +645,7 @@ static void learn_program(crmw_session *s)
 	json_t *nmd = rc ? NULL
 			 : json_pack("{s:O, s:O, s:I}", "examples", examples, "library", lib, "support",
 				     (json_int_t)json_array_size(examples));
-	/* the pitfalls of failed episodes, kept (nothing records them yet) */
+	/* the pitfalls of failed episodes (record_pitfall), kept */
 	if (nmd && json_is_array(json_object_get(md, "pitfalls")) &&
 	    json_object_set(nmd, "pitfalls", json_object_get(md, "pitfalls")))
 		rc = CRMW_ENOMEM;
@@ -615,6 +690,8 @@ static void memory_after(crmw_session *s, bool count)
 		return;
 	if (!s->reward_info || s->reward < a->o.mem_success) {
 		note(s, "not written: the episode did not succeed", NULL);
+		if (s->reward_info && a->o.mem_programs && !mem_restricted(s) && s->family)
+			record_pitfall(s);
 		return;
 	}
 	json_t *calls = parsed_calls(s->calls);

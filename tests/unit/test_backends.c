@@ -1082,6 +1082,81 @@ static void test_program_examples(void **state)
 	crmw_memory_free(mem);
 }
 
+/* A failed episode of a family with programs records what it did otherwise
+ * (a pitfall, no value of it) in the program entry, once, and the family's
+ * guide lists it. */
+static void test_pitfalls(void **state)
+{
+	(void)state;
+	char path[400];
+	snprintf(path, sizeof path, "%s/pitfalls.db", dir);
+	crmw_memory *mem;
+	assert_int_equal(crmw_memory_open(&mem, path, NULL), CRMW_OK);
+	crmw_task_set *train = split("{\"split\":\"train\",\"families\":[\"top_issue_identification\"]}");
+	int64_t n = crmw_task_set_count(train);
+	assert_true(n >= 6);
+	crmw_agent *a = gold_agent("{\"memory\":{\"write\":true,\"programs\":true}}", mem);
+	for (int64_t i = 0; i < 5; i++) {
+		json_t *t = run_task(a, train, i);
+		assert_true(json_real_value(json_object_get(t, "reward")) == 1.0);
+		json_decref(t);
+	}
+	/* a task answered at once with None, where its answer is an issue */
+	json_t *task = NULL;
+	for (int64_t i = 5; i < n && !task; i++) {
+		crmw_buf b = CRMW_BUF_INIT;
+		assert_int_equal(crmw_task_set_get(&b, train, i), CRMW_OK);
+		json_t *t = json_loads(b.data, 0, NULL);
+		crmw_buf_dispose(&b);
+		const char *ans = json_string_value(json_array_get(json_object_get(t, "answer"), 0));
+		if (ans && strcmp(ans, "None") != 0)
+			task = t;
+		else
+			json_decref(t);
+	}
+	assert_non_null(task);
+	json_object_set_new(task, "gold", json_pack("[{s:s, s:{s:s}}]", "name", "respond", "arguments", "content", "None"));
+	char *text = json_dumps(task, JSON_COMPACT);
+	for (int k = 0; k < 2; k++) {
+		crmw_buf out = CRMW_BUF_INIT;
+		int rc = crmw_agent_run(&out, a, text, NULL);
+		assert_true(rc == CRMW_OK || rc == CRMW_EUSER);
+		json_t *t = json_loads(out.data, 0, NULL);
+		crmw_buf_dispose(&out);
+		assert_true(json_real_value(json_object_get(t, "reward")) == 0.0);
+		json_decref(t);
+	}
+	free(text);
+	crmw_agent_free(a);
+	crmw_buf b = CRMW_BUF_INIT;
+	assert_int_equal(crmw_memory_list(&b, mem, "{\"kind\":\"plan\",\"tags\":[\"program\"],\"limit\":0}"), CRMW_OK);
+	json_t *list = json_loads(b.data, 0, NULL);
+	crmw_buf_dispose(&b);
+	assert_int_equal(json_array_size(list), 1);
+	const json_t *pits = json_object_get(json_object_get(json_array_get(list, 0), "metadata"), "pitfalls");
+	/* recorded once although the episode failed twice */
+	assert_int_equal(json_array_size(pits), 1);
+	const char *p = json_string_value(json_array_get(pits, 0));
+	assert_non_null(p);
+	if (strncmp(p, "answered after 0 tool calls, before calling ", 44) != 0)
+		fail_msg("pitfall: %s", p);
+	/* the guide lists it */
+	assert_int_equal(crmw_memory_list(&b, mem, "{\"kind\":\"guideline\",\"tags\":[\"program-guide\"],\"limit\":0}"), CRMW_OK);
+	json_t *guides = json_loads(b.data, 0, NULL);
+	crmw_buf_dispose(&b);
+	assert_int_equal(json_array_size(guides), 1);
+	const char *g = json_string_value(json_object_get(json_array_get(guides, 0), "text"));
+	char want[400];
+	snprintf(want, sizeof want, "Pitfalls seen in failed episodes:\n  - %s\n", p);
+	if (!g || !strstr(g, want))
+		fail_msg("guide: %s", g ? g : "(none)");
+	json_decref(guides);
+	json_decref(list);
+	json_decref(task);
+	crmw_task_set_free(train);
+	crmw_memory_free(mem);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1094,6 +1169,7 @@ int main(void)
 		cmocka_unit_test(test_memory_policy),
 		cmocka_unit_test(test_programs),
 		cmocka_unit_test(test_program_examples),
+		cmocka_unit_test(test_pitfalls),
 		cmocka_unit_test(test_replay),
 		cmocka_unit_test(test_shared_across_threads),
 	};

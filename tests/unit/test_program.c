@@ -1105,6 +1105,15 @@ static json_t *routing_episode(const char *id, const char *query, const char *re
 	return episode(task(id, "routing", query, "2024-05-01", req), calls, results, owner);
 }
 
+static json_t *routing_library(void)
+{
+	json_t *eps = json_array();
+	json_array_append_new(eps, routing_episode("r-1", "Which agent should take this lead?", "MT", "0MI1", "005A"));
+	json_array_append_new(eps, routing_episode("r-2", "Who should own this lead?", "TX", "0MI2", "005B"));
+	json_array_append_new(eps, routing_episode("r-3", "Route this lead: which agent?", "CA", "0MI3", "005C"));
+	return induced(eps);
+}
+
 static void test_context_field(void **state)
 {
 	(void)state;
@@ -1122,11 +1131,7 @@ static void test_context_field(void **state)
 	}
 	assert_false(crmw__prog_field_next(&at, &l, &ll, &v, &vl));
 
-	json_t *eps = json_array();
-	json_array_append_new(eps, routing_episode("r-1", "Which agent should take this lead?", "MT", "0MI1", "005A"));
-	json_array_append_new(eps, routing_episode("r-2", "Who should own this lead?", "TX", "0MI2", "005B"));
-	json_array_append_new(eps, routing_episode("r-3", "Route this lead: which agent?", "CA", "0MI3", "005C"));
-	json_t *lib = induced(eps);
+	json_t *lib = routing_library();
 	const json_t *p = json_array_get(json_object_get(lib, "programs"), 0);
 	assert_int_equal(json_array_size(json_object_get(lib, "programs")), 1);
 	json_t *want_arg = json_pack("{s:s,s:s}", "$task", "field", "name", "Lead's region");
@@ -1168,7 +1173,7 @@ static void test_context_field(void **state)
 	json_decref(lib);
 
 	/* a value the query holds is read from the query, not from a line */
-	eps = json_array();
+	json_t *eps = json_array();
 	json_array_append_new(eps, routing_episode("r-1", "Which agent takes a lead from MT today?", "MT", "0MI1", "005A"));
 	json_array_append_new(eps, routing_episode("r-2", "Which agent takes a lead from TX today?", "TX", "0MI2", "005B"));
 	lib = induced(eps);
@@ -1176,6 +1181,63 @@ static void test_context_field(void **state)
 	assert_non_null(strstr(text2, "\"$phrase\""));
 	assert_null(strstr(text2, "\"field\""));
 	free(text2);
+	json_decref(lib);
+}
+
+/* Pitfalls: what a failed episode did otherwise than the programs, in the
+ * programs' tool and argument names only. */
+static void expect_pitfall(const json_t *lib, const json_t *t, const char *calls, const char *results, const char *answer,
+			   const char *want)
+{
+	json_t *c = json_loads(calls, 0, NULL), *r = json_loads(results, 0, NULL);
+	assert_non_null(c);
+	assert_non_null(r);
+	crmw_buf b = CRMW_BUF_INIT;
+	assert_int_equal(crmw__induced_pitfall(&b, lib, t, "routing", c, r, answer), CRMW_OK);
+	const char *got = b.data ? b.data : "";
+	if (strcmp(got, want) != 0)
+		fail_msg("pitfall '%s', want '%s'", got, want);
+	/* never a value of the episode */
+	static const char *const values[] = {"NV", "MT", "0MI", "005", "nv_lookup"};
+	for (size_t i = 0; i < sizeof values / sizeof *values; i++)
+		if (strstr(got, values[i]))
+			fail_msg("the pitfall '%s' holds '%s'", got, values[i]);
+	crmw_buf_dispose(&b);
+	json_decref(c);
+	json_decref(r);
+}
+
+static void test_pitfalls(void **state)
+{
+	(void)state;
+	json_t *lib = routing_library();
+	json_t *t = task("r-9", "routing", "Which agent should this lead go to?", "2024-06-01",
+			 "## Routing policy\n- Lead Id: 00Q000000000000009\n## Lead's region: NV\n");
+	const char *terr = "{\"name\":\"get_territories\",\"arguments\":{\"state\":\"NV\"}}";
+	/* answered before the second call */
+	expect_pitfall(lib, t, "[{\"name\":\"get_territories\",\"arguments\":{\"state\":\"NV\"}}]", "[[{\"Id\":\"0MI9\"}]]",
+		       "0MI9", "answered after 1 tool call, before calling get_owner");
+	expect_pitfall(lib, t, "[]", "[]", "005Z", "answered after 0 tool calls, before calling get_territories");
+	/* another state than the task's line gives */
+	expect_pitfall(lib, t, "[{\"name\":\"get_territories\",\"arguments\":{\"state\":\"MT\"}}]", "[[{\"Id\":\"0MI1\"}]]",
+		       "005A", "called get_territories with another state than the solved tasks compute (call 1)");
+	/* another tool: named only when the programs call it */
+	expect_pitfall(lib, t, "[{\"name\":\"get_owner\",\"arguments\":{\"territory_id\":\"0MI1\"}}]", "[{\"OwnerId\":\"005A\"}]",
+		       "005A", "called get_owner as call 1, where the solved tasks call get_territories");
+	expect_pitfall(lib, t, "[{\"name\":\"nv_lookup\",\"arguments\":{}}]", "[[]]", "005A",
+		       "called a tool the solved tasks never call as call 1, where the solved tasks call get_territories");
+	/* the right calls, another answer */
+	char calls[300];
+	snprintf(calls, sizeof calls, "[%s,{\"name\":\"get_owner\",\"arguments\":{\"territory_id\":\"0MI9\"}}]", terr);
+	const char *results = "[[{\"Id\":\"0MI9\"}],{\"OwnerId\":\"005Z\"}]";
+	expect_pitfall(lib, t, calls, results, "0MI9", "answered otherwise than the answer rule after 2 tool calls");
+	/* what the programs do: nothing to tell */
+	expect_pitfall(lib, t, calls, results, "005Z", "");
+	json_decref(t);
+	/* a task the programs abstain on (no region): nothing to tell */
+	t = task("r-10", "routing", "Which agent should take this lead?", "2024-06-01", "- Lead Id: 00Q000000000000010\n");
+	expect_pitfall(lib, t, "[]", "[]", "005Z", "");
+	json_decref(t);
 	json_decref(lib);
 }
 
@@ -1632,7 +1694,7 @@ int main(void)
 		cmocka_unit_test(test_guard_and_shapes), cmocka_unit_test(test_disagreement),
 		cmocka_unit_test(test_direction_words), cmocka_unit_test(test_direction_wording),
 		cmocka_unit_test(test_direction_evidence), cmocka_unit_test(test_fits_task), cmocka_unit_test(test_direction_lookup),
-		cmocka_unit_test(test_context_field),
+		cmocka_unit_test(test_context_field), cmocka_unit_test(test_pitfalls),
 		cmocka_unit_test(test_malformed),      cmocka_unit_test(test_gold_notation),
 		cmocka_unit_test(test_untrusted_library), cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_cost_bounds),      cmocka_unit_test(test_out_of_memory),
