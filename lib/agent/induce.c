@@ -52,7 +52,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { K_CONST = 1, K_TASK, K_RESULT };
+/* K_FIELD: a line of the task's context; unlike K_TASK it leaves a constant
+ * alive (a line that says the same in every example, "Lead status: Open",
+ * is no reason to read it rather than keep the constant) */
+enum { K_CONST = 1, K_TASK, K_RESULT, K_FIELD };
 
 #define WALK_NODES 4000
 #define WALK_DEPTH 6
@@ -388,7 +391,7 @@ static int task_cands(slot *s, const ep *e, const json_t *v)
 			if (fl != n || memcmp(fv, str, n) != 0)
 				continue;
 			json_t *name = json_stringn(l, ll);
-			rc = name ? add_cand(s, json_pack("{s:s,s:o}", "$task", "field", "name", name), K_TASK) : CRMW_ENOMEM;
+			rc = name ? add_cand(s, json_pack("{s:s,s:o}", "$task", "field", "name", name), K_FIELD) : CRMW_ENOMEM;
 		}
 	}
 	if (json_is_integer(v)) {
@@ -1977,6 +1980,10 @@ int crmw__induced_next(crmw__prog_next *out, const json_t *lib, const json_t *ta
 			rc = CRMW_ENOMEM;
 	}
 	crmw_buf_dispose(&reasons);
+	if (rc) { /* an error leaves nothing for the caller to release */
+		crmw__prog_next_clear(out);
+		out->kind = CRMW__PROG_ABSTAIN;
+	}
 	for (size_t i = 0; i < nr; i++)
 		crmw__prog_next_clear(&r[i].next);
 	free(r);
@@ -1989,19 +1996,25 @@ int crmw__induced_next(crmw__prog_next *out, const json_t *lib, const json_t *ta
 
 /* ------------------------------------------------------------- pitfalls */
 
-/* Whether a program of the family (all programs with no family) has a
- * step calling `name`: only such names are written into a pitfall. */
-static bool program_tool(const json_t *lib, const char *family, const char *name)
+/* Whether a program of the family has a step calling `name` (with a literal
+ * argument `key`, when key is not NULL): only such names are written into a
+ * pitfall (a step whose arguments are all one expression names none). */
+static bool program_tool(const json_t *lib, const char *family, const char *name, const char *key)
 {
 	size_t i, k;
 	const json_t *p, *st;
 	json_array_foreach(json_object_get(lib, "programs"), i, p) {
 		const char *f = json_string_value(json_object_get(p, "family"));
-		if (family && (!f || strcmp(f, family) != 0))
+		if (!f || !family || strcmp(f, family) != 0)
 			continue;
 		json_array_foreach(json_object_get(p, "steps"), k, st) {
 			const char *n = json_string_value(json_object_get(st, "name"));
-			if (n && name && strcmp(n, name) == 0)
+			const json_t *args = json_object_get(st, "arguments");
+			if (!n || !name || strcmp(n, name) != 0)
+				continue;
+			if (!key)
+				return true;
+			if (key[0] != '$' && json_is_object(args) && !has_dollar_key(args) && json_object_get(args, key))
 				return true;
 		}
 	}
@@ -2022,14 +2035,16 @@ int crmw__induced_pitfall(crmw_buf *out, const json_t *lib, const json_t *task, 
 			break;
 		const json_t *call = json_array_get(calls, k);
 		const char *name = json_string_value(json_object_get(call, "name"));
-		const char *said = program_tool(lib, family, name) ? name : "a tool the solved tasks never call";
+		const char *said = program_tool(lib, family, name, NULL) ? name : "a tool the solved tasks never call";
 		bool done = true;
 		if (nx.kind == CRMW__PROG_ABSTAIN) {
 			/* the programs do not know this task (or this turn): nothing to tell */
+		} else if (k == n && !answer) {
+			rc = crmw__buf_printf(out, "ended without an answer after %zu tool call%s", n, n == 1 ? "" : "s");
 		} else if (k == n && nx.kind == CRMW__PROG_CALL) {
 			rc = crmw__buf_printf(out, "answered after %zu tool call%s, before calling %s", n, n == 1 ? "" : "s", nx.name);
 		} else if (k == n) {
-			if (!answer || !nx.answer || strcmp(answer, nx.answer) != 0)
+			if (!nx.answer || strcmp(answer, nx.answer) != 0)
 				rc = crmw__buf_printf(out, "answered otherwise than the answer rule after %zu tool call%s", n,
 						      n == 1 ? "" : "s");
 		} else if (nx.kind == CRMW__PROG_ANSWER) {
@@ -2037,19 +2052,27 @@ int crmw__induced_pitfall(crmw_buf *out, const json_t *lib, const json_t *task, 
 		} else if (!name || strcmp(name, nx.name) != 0) {
 			rc = crmw__buf_printf(out, "called %s as call %zu, where the solved tasks call %s", said, k + 1, nx.name);
 		} else {
-			/* the same tool: the arguments the programs compute that differ */
+			/* the same tool: the arguments the programs compute that differ,
+			 * named when a program of the family writes that key itself (the
+			 * keys of a computed object are the episode's values) */
 			const json_t *args = json_object_get(call, "arguments");
 			const char *key;
 			json_t *want;
-			size_t nk = 0;
+			size_t nk = 0, named = 0;
 			crmw_buf keys = CRMW_BUF_INIT;
 			json_object_foreach(nx.arguments, key, want) {
-				if (!rc && !json_equal(want, json_object_get(args, key)))
-					rc = crmw__buf_printf(&keys, "%s%s", nk++ ? ", " : "", key);
+				if (rc || json_equal(want, json_object_get(args, key)))
+					continue;
+				nk++;
+				if (program_tool(lib, family, name, key))
+					rc = crmw__buf_printf(&keys, "%s%s", named++ ? ", " : "", key);
 			}
-			if (!rc && nk)
+			if (!rc && named)
 				rc = crmw__buf_printf(out, "called %s with another %s than the solved tasks compute (call %zu)", name,
 						      keys.data, k + 1);
+			else if (!rc && nk)
+				rc = crmw__buf_printf(out, "called %s with other arguments than the solved tasks compute (call %zu)",
+						      name, k + 1);
 			crmw_buf_dispose(&keys);
 			done = nk > 0;
 		}

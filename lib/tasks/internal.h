@@ -123,7 +123,8 @@ int crmw__prog_ctx_init(crmw__prog_ctx *c, const json_t *task, const json_t *res
 /* The next "label: value" line of a task's metadata.required text from *at
  * (a line's leading '#', '-', '*' and blanks are no part of its label; the
  * label holds no ':' and is at most CRMW__PROG_MAX_LABEL bytes; the value
- * is the rest of the line without its outer blanks, not empty).  Advances
+ * is the rest of the line without its outer blanks, not empty; a line ends
+ * at a line feed or a carriage return).  Advances
  * *at past the line; false at the end of the text. */
 #define CRMW__PROG_MAX_LABEL 64
 bool crmw__prog_field_next(const char **at, const char **label, size_t *llen, const char **value, size_t *vlen);

@@ -179,8 +179,9 @@ bool crmw__prog_field_next(const char **at, const char **label, size_t *llen, co
 {
 	const char *p = *at;
 	while (p && *p) {
-		const char *eol = strchr(p, '\n'), *end = eol ? eol : p + strlen(p), *l = p;
-		*at = p = eol ? eol + 1 : end;
+		/* a line ends at a line feed or a carriage return (either alone) */
+		const char *end = p + strcspn(p, "\r\n"), *l = p;
+		*at = p = *end ? end + 1 : end;
 		while (l < end && (*l == '#' || *l == '-' || *l == '*' || *l == ' ' || *l == '\t'))
 			l++;
 		const char *colon = memchr(l, ':', (size_t)(end - l));
@@ -189,7 +190,7 @@ bool crmw__prog_field_next(const char **at, const char **label, size_t *llen, co
 		const char *v = colon + 1, *ve = end;
 		while (v < ve && (*v == ' ' || *v == '\t'))
 			v++;
-		while (ve > v && (ve[-1] == ' ' || ve[-1] == '\t' || ve[-1] == '\r'))
+		while (ve > v && (ve[-1] == ' ' || ve[-1] == '\t'))
 			ve--;
 		if (v == ve)
 			continue;
@@ -371,10 +372,11 @@ static json_t *ev_field(const json_t *e, ev_run *r, char *why, size_t len)
 	size_t ll, vl, flen = 0;
 	if (!name)
 		return WHY("\"$task\": \"field\" needs a \"name\"");
+	size_t nlen = strlen(name);
 	if (!pay(r, at ? strlen(at) : 0))
 		return COSTLY();
 	while (crmw__prog_field_next(&at, &l, &ll, &v, &vl)) {
-		if (ll != strlen(name) || memcmp(l, name, ll) != 0)
+		if (ll != nlen || memcmp(l, name, ll) != 0)
 			continue;
 		if (found && (flen != vl || memcmp(found, v, vl) != 0))
 			return WHY("the task gives '%.60s' twice: '%.*s' and '%.*s'", name, (int)(flen > 60 ? 60 : flen), found,

@@ -250,8 +250,10 @@ static const char *ex_answer(const json_t *x)
 }
 
 /* Is `text` (a constant of a program) a value of some training task: an
- * id, or text that occurs in a task's question, definitions or answer? */
-static bool task_value(const json_t *examples, const char *text)
+ * id, or text that occurs in a task's question, definitions or answer?
+ * Without `numbers`, an answer of digits only inside the text does not
+ * count (a pitfall sentence's call counts and positions are numbers). */
+static bool value_in(const json_t *examples, const char *text, bool numbers)
 {
 	if (holds_id(text))
 		return true;
@@ -259,11 +261,17 @@ static bool task_value(const json_t *examples, const char *text)
 	json_t *x;
 	json_array_foreach(examples, i, x) {
 		const char *ans = ex_answer(x);
+		bool number = ans && *ans && strspn(ans, "0123456789") == strlen(ans);
 		if (occurs(ex_query(x), text) || occurs(ex_required(x), text) || occurs(ans, text) ||
-		    (ans && *ans && occurs(text, ans)))
+		    (ans && *ans && (numbers || !number) && occurs(text, ans)))
 			return true;
 	}
 	return false;
+}
+
+static bool task_value(const json_t *examples, const char *text)
+{
+	return value_in(examples, text, true);
 }
 
 /* Is `word` (a context word of the family's wording, or a field name)
@@ -735,16 +743,16 @@ int crmw__program_guide(crmw_buf *out, const json_t *lib, const char *family, co
 		put(&g, "Periods: the dates are the bounds of the time expressions of the question, by the rules "
 			"the task states (a period tool gives the same).\n");
 	put_definitions(&g);
-	if (json_array_size(pitfalls)) {
-		put(&g, "Pitfalls seen in failed episodes:\n");
-		json_t *x;
-		json_array_foreach(pitfalls, i, x) {
-			const char *s = json_string_value(x);
-			if (s && !task_value(examples, s))
-				put(&g, "  - %s\n", s);
-		}
-	} else {
-		put(&g, "Pitfalls seen in failed episodes: none recorded.\n");
+	/* a pitfall holding a value of a training task (a stored entry anyone
+	 * may write) is left out */
+	size_t shown = 0;
+	json_t *x;
+	json_array_foreach(pitfalls, i, x) {
+		const char *s = json_string_value(x);
+		if (s && !value_in(examples, s, false))
+			put(&g, "%s  - %s\n", shown++ ? "" : "Pitfalls seen in failed episodes:\n", s);
 	}
+	if (!shown)
+		put(&g, "Pitfalls seen in failed episodes: none recorded.\n");
 	return g.rc;
 }

@@ -1130,6 +1130,15 @@ static void test_context_field(void **state)
 		assert_memory_equal(v, want[i][1], vl);
 	}
 	assert_false(crmw__prog_field_next(&at, &l, &ll, &v, &vl));
+	/* lines that end at a carriage return alone (a review's case: the value
+	 * ran on into the next line) */
+	at = "## Lead's region: NV\r## Other: x\r";
+	assert_true(crmw__prog_field_next(&at, &l, &ll, &v, &vl));
+	assert_int_equal(vl, 2);
+	assert_memory_equal(v, "NV", 2);
+	assert_true(crmw__prog_field_next(&at, &l, &ll, &v, &vl));
+	assert_int_equal(ll, 5);
+	assert_false(crmw__prog_field_next(&at, &l, &ll, &v, &vl));
 
 	json_t *lib = routing_library();
 	const json_t *p = json_array_get(json_object_get(lib, "programs"), 0);
@@ -1153,7 +1162,24 @@ static void test_context_field(void **state)
 		fail_msg("guide: %s", b.data);
 	assert_null(strstr(b.data, "MT"));
 	assert_null(strstr(b.data, "NV"));
+	assert_non_null(strstr(b.data, "Pitfalls seen in failed episodes: none recorded."));
 	crmw_buf_dispose(&b);
+	/* a pitfall's call count equal to a numeric answer is shown; one that
+	 * holds an id is not, and then none is */
+	json_t *exs = json_pack("[{s:{s:s,s:s},s:s}]", "task", "query", "Who?", "id", "r-1", "answer", "2");
+	json_t *pits = json_pack("[s]", "answered after 2 tool calls, before calling get_owner");
+	assert_int_equal(crmw__program_guide(&b, lib, "routing", exs, pits), CRMW_OK);
+	if (!strstr(b.data, "Pitfalls seen in failed episodes:\n  - answered after 2 tool calls, before calling get_owner\n"))
+		fail_msg("guide: %s", b.data);
+	crmw_buf_dispose(&b);
+	json_decref(pits);
+	pits = json_pack("[s]", "called get_owner for 005MqKCnxO5PCplITG");
+	assert_int_equal(crmw__program_guide(&b, lib, "routing", exs, pits), CRMW_OK);
+	assert_null(strstr(b.data, "005Mq"));
+	assert_non_null(strstr(b.data, "Pitfalls seen in failed episodes: none recorded."));
+	crmw_buf_dispose(&b);
+	json_decref(pits);
+	json_decref(exs);
 	expect_call(lib, t, "[[{\"Id\":\"0MI9\"}]]", "get_owner", "{\"territory_id\":\"0MI9\"}");
 	expect_answer(lib, t, "[[{\"Id\":\"0MI9\"}],{\"OwnerId\":\"005Z\"}]", "005Z");
 	json_decref(t);
@@ -1169,6 +1195,26 @@ static void test_context_field(void **state)
 	t = task("r-12", "routing", "Which agent should take this lead?", "2024-06-01",
 		 "## Lead's region: NV\n- Lead's region: NV\n");
 	expect_call(lib, t, "[]", "get_territories", "{\"state\":\"NV\"}");
+	json_decref(t);
+	json_decref(lib);
+
+	/* a line that says the same in every example does not replace the
+	 * constant (a review's case: a new task's 'Working' was passed on) */
+	json_t *eps0 = json_array();
+	for (int i = 0; i < 3; i++) {
+		char id[8], req[200], calls[200];
+		snprintf(id, sizeof id, "c-%d", i);
+		snprintf(req, sizeof req, "- Lead status: Open\n- Lead Id: 00Q00000000000000%d\n", i);
+		snprintf(calls, sizeof calls, "[{\"name\":\"find_leads\",\"arguments\":{\"status\":\"Open\",\"owner\":\"005N\"}}]");
+		json_array_append_new(eps0, episode(task(id, "leads", "How many open leads are there?", "2024-05-01", req), calls,
+						    "[[{\"Id\":\"a\"},{\"Id\":\"b\"}]]", "2"));
+	}
+	lib = induced(eps0);
+	t = task("c-9", "leads", "How many open leads are there?", "2024-06-01", "- Lead status: Open\n");
+	expect_call(lib, t, "[]", "find_leads", "{\"status\":\"Open\",\"owner\":\"005N\"}");
+	json_decref(t);
+	t = task("c-10", "leads", "How many open leads are there?", "2024-06-01", "- Lead status: Working\n");
+	expect_abstain(lib, t, "[]", "disagree");
 	json_decref(t);
 	json_decref(lib);
 
@@ -1198,7 +1244,7 @@ static void expect_pitfall(const json_t *lib, const json_t *t, const char *calls
 	if (strcmp(got, want) != 0)
 		fail_msg("pitfall '%s', want '%s'", got, want);
 	/* never a value of the episode */
-	static const char *const values[] = {"NV", "MT", "0MI", "005", "nv_lookup"};
+	static const char *const values[] = {"NV", "MT", "0MI", "005", "nv_lookup", "Jane"};
 	for (size_t i = 0; i < sizeof values / sizeof *values; i++)
 		if (strstr(got, values[i]))
 			fail_msg("the pitfall '%s' holds '%s'", got, values[i]);
@@ -1233,6 +1279,17 @@ static void test_pitfalls(void **state)
 	expect_pitfall(lib, t, calls, results, "0MI9", "answered otherwise than the answer rule after 2 tool calls");
 	/* what the programs do: nothing to tell */
 	expect_pitfall(lib, t, calls, results, "005Z", "");
+	expect_pitfall(lib, t, calls, results, NULL, "ended without an answer after 2 tool calls");
+	/* a stored library whose step computes its whole arguments: the keys
+	 * are the episode's values, never written (a review's attack) */
+	json_t *crafted = json_deep_copy(lib);
+	json_object_set_new(json_array_get(json_object_get(json_array_get(json_object_get(crafted, "programs"), 0), "steps"), 1),
+			    "arguments", json_pack("{s:s}", "$ref", "/0/0"));
+	char why[300];
+	assert_int_equal(crmw__program_check(json_array_get(json_object_get(crafted, "programs"), 0), why, sizeof why), CRMW_OK);
+	expect_pitfall(crafted, t, calls, "[[{\"Id\":\"0MI9\",\"Jane Doe\":1}],{\"OwnerId\":\"005Z\"}]", "005Z",
+		       "called get_owner with other arguments than the solved tasks compute (call 2)");
+	json_decref(crafted);
 	json_decref(t);
 	/* a task the programs abstain on (no region): nothing to tell */
 	t = task("r-10", "routing", "Which agent should take this lead?", "2024-06-01", "- Lead Id: 00Q000000000000010\n");
