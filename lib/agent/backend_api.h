@@ -69,5 +69,10 @@ struct crmw__prog_next;
  * so far.  CRMW_OK or CRMW_ENOMEM; release *out with crmw__prog_next_clear. */
 int crmw__induced_next(struct crmw__prog_next *out, const json_t *lib, const json_t *task, const char *family,
 		       const json_t *results);
+/* The direction words of a library's "sides" ({family: {"max": counts,
+ * "min": counts}}) as crmw__induce computes them: pooled over the families
+ * with both sides, a word counted twice or more on one side and never on
+ * the other.  A new object, or NULL when out of memory. */
+json_t *crmw__direction_words(const json_t *sides);
 
 #endif

@@ -1057,6 +1057,12 @@ static json_t *direction_words(const json_t *sides, int *rc)
 	return out;
 }
 
+json_t *crmw__direction_words(const json_t *sides)
+{
+	int rc;
+	return direction_words(sides, &rc);
+}
+
 json_t *crmw__induce(const json_t *episodes, int min_support, char *why, size_t len)
 {
 	size_t n = json_array_size(episodes);

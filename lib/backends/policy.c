@@ -7,15 +7,18 @@
  * task's entities; each turn then replays the next step as a tool call
  * (ids "plan_<memory id>_<step>"), its arguments resolved from the task's
  * entities and the earlier results read back from the conversation.  The
- * policy keeps no state between turns: everything is in the request.
+ * policy keeps no state between turns: everything is in the request (it
+ * only caches the program entries it read, until the store changes).
  * Without a confident plan it abstains, or hands the request to the
  * fallback backend (a plan cache in front of a model).
  * SPDX-License-Identifier: Apache-2.0
  */
 #include "backends/internal.h"
+#include "memory/internal.h"
 #include "tasks/internal.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +29,12 @@ typedef struct policy {
 	int k, min_support, max_new_words;
 	double min_score, margin;
 	bool same_family, programs;
+	/* the program entries of the scopes read so far, parsed (load_programs):
+	 * scope -> {"entries": {id: {"seq", "family", "library", "examples"}},
+	 * "merged": {"*" | "f:" family: {"lib", "hash", "entry", "examples"}}};
+	 * under cache_mu */
+	pthread_mutex_t cache_mu;
+	json_t *cache;
 } policy;
 
 static void policy_destroy(void *ud)
@@ -34,6 +43,8 @@ static void policy_destroy(void *ud)
 	if (!p)
 		return;
 	crmw__backend_unref(p->fallback);
+	json_decref(p->cache);
+	pthread_mutex_destroy(&p->cache_mu);
 	free(p);
 }
 
@@ -478,51 +489,112 @@ static int merge_family_counts(json_t *dst, const json_t *src)
 
 /* The programs the episode's role may use (docs/backends.md, "Programs"):
  * the program entries of its scope and the global one, of the task's family
- * when the policy keeps to families, merged into one library in id order.
+ * when the policy keeps to families, merged into one library in id order,
+ * with the words and sides of every family's entry (what the word and
+ * direction checks read: a word seen only in another family's training is
+ * a word seen in training, as when the library is induced at once).
  * Programs with fewer than min_support examples are left out.  *hash: FNV-1a of the library, 16 hex digits (the
  * calls' ids carry it: the library may change between turns); *entry: the
- * first entry, *examples: the examples of all.  NULL *lib: none. */
+ * first entry of the family, *examples: the examples of its entries.  NULL *lib: none. */
 typedef struct programs {
 	json_t *lib;
 	char hash[17];
 	int64_t entry, examples;
 } programs;
 
-static int load_programs(programs *out, policy *p, const char *family, const char *scope)
+/* The cache's summary of one program entry (NULL when out of memory). */
+static json_t *entry_summary(const json_t *e, json_int_t seq)
 {
-	memset(out, 0, sizeof *out);
-	json_t *o = json_pack("{s:s, s:[s], s:s, s:i}", "kind", "plan", "tags", "program", "scope", scope, "limit", 0);
-	if (o && p->same_family && family)
-		json_object_set_new(o, "family", json_string(family));
-	char *ot = o ? json_dumps(o, JSON_COMPACT) : NULL;
-	json_decref(o);
-	crmw_buf b = CRMW_BUF_INIT;
-	json_t *list = NULL;
-	int rc = ot ? crmw_memory_list(&b, p->mem, ot) : CRMW_ENOMEM;
-	free(ot);
-	if (rc == CRMW_ENOMEM || (!rc && crmw__json_parse(b.data, b.len, &list, NULL))) {
-		crmw_buf_dispose(&b);
-		return CRMW_ENOMEM;
-	}
-	crmw_buf_dispose(&b);
-	if (rc) /* a failed listing is no reason to fail the episode: no programs */
-		return CRMW_OK;
-	json_t *progs = json_array(), *fams = json_object(), *sides = json_object(), *dirs = json_object();
-	rc = progs && fams && sides && dirs ? CRMW_OK : CRMW_ENOMEM;
+	const json_t *md = json_object_get(e, "metadata"), *lib = json_object_get(md, "library");
+	return json_pack("{s:I, s:o, s:O?, s:I}", "seq", seq, "family",
+			 json_is_string(json_object_get(e, "family")) ? json_copy(json_object_get(e, "family")) : json_null(),
+			 "library", json_is_object(lib) ? lib : NULL, "examples",
+			 (json_int_t)json_array_size(json_object_get(md, "examples")));
+}
+
+/* The scope's entries in the cache brought up to the versions listed
+ * (`vers`: [[id, seq], ...]); *changed when any entry came, went or
+ * changed.  A failed read of one entry leaves it out. */
+static int refresh_entries(json_t *entries, const json_t *vers, crmw_memory *mem, bool *changed)
+{
+	*changed = false;
+	json_t *listed = json_object();
+	int rc = listed ? CRMW_OK : CRMW_ENOMEM;
 	size_t i;
-	json_t *e;
-	json_array_foreach(list, i, e) {
-		const json_t *md = json_object_get(e, "metadata");
-		const json_t *lib = json_object_get(md, "library");
+	json_t *v;
+	json_array_foreach(vers, i, v) {
+		json_int_t id = json_integer_value(json_array_get(v, 0)), seq = json_integer_value(json_array_get(v, 1));
+		char key[24];
+		snprintf(key, sizeof key, "%lld", (long long)id);
+		if (rc || json_object_set_new(listed, key, json_true())) {
+			rc = CRMW_ENOMEM;
+			break;
+		}
+		const json_t *have = json_object_get(entries, key);
+		if (have && json_integer_value(json_object_get(have, "seq")) == seq)
+			continue;
+		*changed = true;
+		crmw_buf b = CRMW_BUF_INIT;
+		json_t *e = NULL, *sum = NULL;
+		int grc = crmw_memory_get(&b, mem, id);
+		if (grc == CRMW_ENOMEM || (!grc && crmw__json_parse(b.data, b.len, &e, NULL) == CRMW_ENOMEM))
+			rc = CRMW_ENOMEM;
+		else if (!grc && e && !(sum = entry_summary(e, seq)))
+			rc = CRMW_ENOMEM;
+		crmw_buf_dispose(&b);
+		json_decref(e);
+		if (rc) {
+			json_decref(sum);
+			break;
+		}
+		if (!sum) /* gone since the listing, or not an entry of JSON: left out */
+			json_object_del(entries, key);
+		else if (json_object_set_new(entries, key, sum))
+			rc = CRMW_ENOMEM;
+	}
+	const char *k;
+	json_t *x;
+	void *tmp;
+	json_object_foreach_safe(entries, tmp, k, x) {
+		if (!rc && !json_object_get(listed, k)) {
+			json_object_del(entries, k);
+			*changed = true;
+		}
+	}
+	json_decref(listed);
+	return rc;
+}
+
+/* The library of one family ("f:" family) or of all ("*") from the scope's
+ * entries, in the listing's order: {"lib", "hash", "entry", "examples"}. */
+static json_t *merge_library(policy *p, const json_t *entries, const json_t *vers, const char *family)
+{
+	json_t *progs = json_array(), *fams = json_object(), *sides = json_object();
+	int rc = progs && fams && sides ? CRMW_OK : CRMW_ENOMEM;
+	json_int_t entry = 0, examples = 0;
+	size_t i;
+	json_t *v;
+	json_array_foreach(vers, i, v) {
+		char key[24];
+		snprintf(key, sizeof key, "%lld", (long long)json_integer_value(json_array_get(v, 0)));
+		const json_t *e = json_object_get(entries, key), *lib = json_object_get(e, "library");
+		if (!e)
+			continue;
+		const char *ef = json_string_value(json_object_get(e, "family"));
+		bool mine = !family || (ef && strcmp(ef, family) == 0);
 		size_t k;
 		json_t *pr;
-		json_array_foreach(json_object_get(lib, "programs"), k, pr) {
+		json_array_foreach(mine ? json_object_get(lib, "programs") : NULL, k, pr) {
 			/* crmw__induced_next checks every program it runs (a store
 			 * anyone may write) and names the ones it skips */
 			if (json_integer_value(json_object_get(pr, "support")) < p->min_support)
 				continue; /* fewer solved episodes than the policy asks for */
 			if (!rc && json_array_append(progs, pr))
 				rc = CRMW_ENOMEM;
+		}
+		if (mine) {
+			entry = entry ? entry : json_integer_value(json_array_get(v, 0));
+			examples += json_integer_value(json_object_get(e, "examples"));
 		}
 		/* the words of the families' training queries, and of their two
 		 * sides (the tasks answered by an argmax, by an argmin): what the
@@ -537,46 +609,111 @@ static int load_programs(programs *out, policy *p, const char *family, const cha
 			if (!rc && json_is_object(fs))
 				rc = merge_family_counts(have, fs);
 		}
-		/* the direction words: a word another entry gives the other side
-		 * is no direction word */
-		const char *w;
-		json_t *side;
-		json_object_foreach(json_object_get(lib, "directions"), w, side) {
-			const json_t *have = json_object_get(dirs, w);
-			if (!json_is_string(side) || (have && !json_is_string(have)))
-				continue;
-			if (!rc && json_object_set_new(dirs, w, have && !json_equal(have, side) ? json_null() : json_copy(side)))
-				rc = CRMW_ENOMEM;
-		}
-		if (!out->entry)
-			out->entry = json_integer_value(json_object_get(e, "id"));
-		out->examples += (int64_t)json_array_size(json_object_get(md, "examples"));
 	}
-	json_decref(list);
-	const char *w;
-	json_t *side;
-	void *tmp;
-	json_object_foreach_safe(dirs, tmp, w, side) if (json_is_null(side)) json_object_del(dirs, w);
+	/* the direction words of the sides of every family, as one induction
+	 * of all of them would find them (a word twice on one side over the
+	 * families, once in each: merging each entry's own words missed it) */
+	json_t *dirs = rc ? NULL : crmw__direction_words(sides);
+	if (!rc && !dirs)
+		rc = CRMW_ENOMEM;
+	json_t *lib = NULL;
+	char hash[17] = "";
 	if (!rc && json_array_size(progs)) {
-		out->lib = json_pack("{s:i, s:O, s:O, s:O, s:O}", "version", 1, "programs", progs, "families", fams, "sides",
-				     sides, "directions", dirs);
-		char *t = out->lib ? json_dumps(out->lib, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-		if (!t) {
+		lib = json_pack("{s:i, s:O, s:O, s:O, s:O}", "version", 1, "programs", progs, "families", fams, "sides", sides,
+				"directions", dirs);
+		char *t = lib ? json_dumps(lib, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+		if (!t)
 			rc = CRMW_ENOMEM;
-		} else {
-			snprintf(out->hash, sizeof out->hash, "%016llx",
-				 (unsigned long long)crmw__fnv1a(CRMW_FNV_OFFSET, t, strlen(t)));
-			free(t);
-		}
+		else
+			snprintf(hash, sizeof hash, "%016llx", (unsigned long long)crmw__fnv1a(CRMW_FNV_OFFSET, t, strlen(t)));
+		free(t);
 	}
 	json_decref(progs);
 	json_decref(fams);
 	json_decref(sides);
 	json_decref(dirs);
-	if (rc) {
-		json_decref(out->lib);
-		out->lib = NULL;
+	json_t *out = rc ? NULL
+			 : json_pack("{s:O?, s:s, s:I, s:I}", "lib", lib, "hash", hash, "entry", entry, "examples", examples);
+	json_decref(lib);
+	return out;
+}
+
+/* At most this many scopes in the cache (each role and customer has one):
+ * past it, the cache starts again. */
+#define CACHE_SCOPES 64
+
+static int load_programs(programs *out, policy *p, const char *family, const char *scope)
+{
+	memset(out, 0, sizeof *out);
+	pthread_mutex_lock(&p->cache_mu);
+	/* the store's sequence first: while it stays, so do the scope's
+	 * entries (listing their versions reads every row, examples and all) */
+	int64_t seq = 0;
+	int rc = crmw__memory_seq(p->mem, &seq);
+	if (rc == CRMW_ENOMEM) {
+		pthread_mutex_unlock(&p->cache_mu);
+		return rc;
 	}
+	json_t *sc = rc ? NULL : json_object_get(p->cache, scope);
+	const json_t *had = json_object_get(sc, "seq");
+	if (rc || !sc || !json_is_integer(had) || json_integer_value(had) != seq) {
+		/* a failed read of the sequence: listed again, nothing kept */
+		bool keep = rc == CRMW_OK;
+		json_t *o = json_pack("{s:s, s:[s], s:s, s:i}", "kind", "plan", "tags", "program", "scope", scope, "limit", 0);
+		char *ot = o ? json_dumps(o, JSON_COMPACT) : NULL;
+		json_decref(o);
+		crmw_buf b = CRMW_BUF_INIT;
+		json_t *vers = NULL;
+		rc = ot ? crmw__memory_list_versions(&b, p->mem, ot) : CRMW_ENOMEM;
+		free(ot);
+		if (rc == CRMW_ENOMEM || (!rc && crmw__json_parse(b.data, b.len, &vers, NULL)))
+			rc = CRMW_ENOMEM;
+		crmw_buf_dispose(&b);
+		if (rc) { /* a failed listing is no reason to fail the episode: no programs */
+			pthread_mutex_unlock(&p->cache_mu);
+			json_decref(vers);
+			return rc == CRMW_ENOMEM ? rc : CRMW_OK;
+		}
+		if (!p->cache && !(p->cache = json_object()))
+			rc = CRMW_ENOMEM;
+		if (!rc && !sc) {
+			if (json_object_size(p->cache) >= CACHE_SCOPES)
+				json_object_clear(p->cache);
+			sc = json_pack("{s:{}, s:{}}", "entries", "merged");
+			if (!sc || json_object_set_new(p->cache, scope, sc))
+				rc = CRMW_ENOMEM, sc = NULL;
+		}
+		bool changed = false;
+		if (!rc)
+			rc = refresh_entries(json_object_get(sc, "entries"), vers, p->mem, &changed);
+		if (!rc && changed)
+			json_object_clear(json_object_get(sc, "merged"));
+		if (!rc && (json_object_set(sc, "versions", vers) ||
+			    json_object_set_new(sc, "seq", keep ? json_integer(seq) : json_null())))
+			rc = CRMW_ENOMEM;
+		json_decref(vers);
+	}
+	const char *f = p->same_family && family ? family : NULL;
+	crmw_buf kb = CRMW_BUF_INIT;
+	if (!rc && crmw__buf_printf(&kb, "%s%s", f ? "f:" : "*", f ? f : ""))
+		rc = CRMW_ENOMEM;
+	json_t *merged = rc ? NULL : json_object_get(sc, "merged");
+	json_t *m = rc ? NULL : json_object_get(merged, kb.data);
+	if (!rc && !m) {
+		m = merge_library(p, json_object_get(sc, "entries"), json_object_get(sc, "versions"), f);
+		if (!m || json_object_set_new(merged, kb.data, m))
+			rc = CRMW_ENOMEM, m = NULL;
+	}
+	if (!rc && json_is_object(json_object_get(m, "lib"))) {
+		out->lib = json_incref(json_object_get(m, "lib"));
+		snprintf(out->hash, sizeof out->hash, "%s", json_string_value(json_object_get(m, "hash")));
+		out->entry = json_integer_value(json_object_get(m, "entry"));
+		out->examples = json_integer_value(json_object_get(m, "examples"));
+	}
+	if (rc && p->cache)
+		json_object_clear(p->cache); /* whatever was half built is dropped */
+	pthread_mutex_unlock(&p->cache_mu);
+	crmw_buf_dispose(&kb);
 	return rc;
 }
 
@@ -808,6 +945,7 @@ int crmw_backend_memory_policy(crmw_backend *out, crmw_memory *mem, const crmw_b
 			fb_destroy(fallback->userdata);
 		return crmw__errf(NULL, CRMW_ENOMEM, "out of memory");
 	}
+	pthread_mutex_init(&p->cache_mu, NULL);
 	p->mem = mem;
 	p->k = 10;
 	p->min_score = 0.6;

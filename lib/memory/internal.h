@@ -180,6 +180,16 @@ int crmw__mem_end(crmw_memory *m, int rc);
 void crmw__mem_now(char out[48]);
 float *crmw__mem_scratch(crmw_memory *m, size_t n);
 
+/* The entries crmw_memory_list lists under the same options, as
+ * [[id, seq], ...] (seq: the store sequence of the entry's last change;
+ * counters excepted): what a reader that caches entries needs to see which
+ * changed.  Errors as crmw_memory_list's. */
+int crmw__memory_list_versions(crmw_buf *out, crmw_memory *m, const char *options_json);
+/* The store sequence: it grows with every change of an entry (counters
+ * excepted).  Listing versions reads every row (their large metadata
+ * included); this reads one. */
+int crmw__memory_seq(crmw_memory *m, int64_t *seq);
+
 /* The columns crmw__mem_entry_json reads, in order. */
 #define MEM_ENTRY_COLS                                                                                               \
 	"id, kind, title, text, query, family, tags, metadata, provenance, n_retrieved, n_success, n_failure, "       \

@@ -1156,9 +1156,9 @@ int crmw_memory_search_batch(int64_t *ids, float *scores, crmw_memory *m, const 
 
 /* ------------------------------------------------------------ list and stats */
 
-int crmw_memory_list(crmw_buf *out, crmw_memory *m, const char *options_json)
+/* crmw_memory_list; with `versions`, [[id, seq], ...] instead of the entries. */
+static int list_rows(crmw_buf *out, crmw_memory *m, const char *options_json, bool versions)
 {
-	CRMW__ARGS_NONNULL(m ? &m->h.err : NULL, !m || !out);
 	pthread_mutex_lock(&m->lock);
 	sopts o;
 	int rc = read_sopts(m, &o, options_json, true);
@@ -1169,7 +1169,8 @@ int crmw_memory_list(crmw_buf *out, crmw_memory *m, const char *options_json)
 				  : !strcmp(o.order, "updated") ? "updated_at"
 				  : !strcmp(o.order, "retrieved") ? "n_retrieved"
 								   : "id";
-		if (crmw__buf_puts(&w, "SELECT " MEM_ENTRY_COLS " FROM crmw_mem_entry") || where_sql(&w, params, &o) ||
+		if (crmw__buf_puts(&w, versions ? "SELECT id, seq FROM crmw_mem_entry" : "SELECT " MEM_ENTRY_COLS " FROM crmw_mem_entry") ||
+		    where_sql(&w, params, &o) ||
 		    crmw__buf_printf(&w, " ORDER BY %s %s, id %s LIMIT %lld OFFSET %lld", ord, o.desc ? "DESC" : "ASC",
 				     o.desc ? "DESC" : "ASC", (long long)(o.limit ? o.limit : -1), (long long)o.offset))
 			rc = crmw__errf(&m->h.err, CRMW_ENOMEM, "out of memory");
@@ -1187,6 +1188,12 @@ int crmw_memory_list(crmw_buf *out, crmw_memory *m, const char *options_json)
 		int src;
 		bool first = true;
 		while (!rc && (src = sqlite3_step(st)) == SQLITE_ROW) {
+			if (versions) {
+				rc = crmw__buf_printf(out, "%s[%lld,%lld]", first ? "" : ",", (long long)sqlite3_column_int64(st, 0),
+						      (long long)sqlite3_column_int64(st, 1));
+				first = false;
+				continue;
+			}
 			rc = crmw__buf_puts(out, first ? "{" : ",{");
 			if (!rc)
 				rc = crmw__mem_entry_json(out, st);
@@ -1205,6 +1212,27 @@ int crmw_memory_list(crmw_buf *out, crmw_memory *m, const char *options_json)
 	json_decref(params);
 	crmw_buf_dispose(&w);
 	sopts_dispose(&o);
+	pthread_mutex_unlock(&m->lock);
+	return rc;
+}
+
+int crmw_memory_list(crmw_buf *out, crmw_memory *m, const char *options_json)
+{
+	CRMW__ARGS_NONNULL(m ? &m->h.err : NULL, !m || !out);
+	return list_rows(out, m, options_json, false);
+}
+
+int crmw__memory_list_versions(crmw_buf *out, crmw_memory *m, const char *options_json)
+{
+	CRMW__ARGS_NONNULL(m ? &m->h.err : NULL, !m || !out);
+	return list_rows(out, m, options_json, true);
+}
+
+int crmw__memory_seq(crmw_memory *m, int64_t *seq)
+{
+	CRMW__ARGS_NONNULL(m ? &m->h.err : NULL, !m || !seq);
+	pthread_mutex_lock(&m->lock);
+	int rc = crmw__mem_meta_int(m, "seq", seq);
 	pthread_mutex_unlock(&m->lock);
 	return rc;
 }

@@ -1219,8 +1219,9 @@ static int cache_put(crmw_memory *m, int64_t id, const float *v, int kind, const
 }
 
 /* Merge `e` into entry `into`: provenance and tags joined, counters added,
- * metadata keys it lacked added. */
-static int merge_into(crmw_memory *m, int64_t into, json_t *e)
+ * metadata keys it lacked added; the row's store sequence becomes `seq`
+ * (a reader that caches entries by their sequence sees the change). */
+static int merge_into(crmw_memory *m, int64_t into, json_t *e, int64_t seq)
 {
 	sqlite3_stmt *st = NULL;
 	int rc = prep(m, &st, "SELECT tags, provenance, metadata FROM crmw_mem_entry WHERE id = ?1");
@@ -1256,7 +1257,7 @@ static int merge_into(crmw_memory *m, int64_t into, json_t *e)
 	crmw__mem_now(now);
 	rc = prep(m, &st, "UPDATE crmw_mem_entry SET tags = ?1, provenance = ?2, metadata = ?3, updated_at = ?4, "
 			  "n_retrieved = n_retrieved + ?5, n_success = n_success + ?6, n_failure = n_failure + ?7, "
-			  "n_helpful = n_helpful + ?8, n_harmful = n_harmful + ?9 WHERE id = ?10");
+			  "n_helpful = n_helpful + ?8, n_harmful = n_harmful + ?9, seq = ?11 WHERE id = ?10");
 	if (!rc) {
 		sqlite3_bind_text(st, 1, tags, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, prov, -1, SQLITE_STATIC);
@@ -1266,6 +1267,7 @@ static int merge_into(crmw_memory *m, int64_t into, json_t *e)
 		for (int i = 0; i < 5; i++)
 			sqlite3_bind_int64(st, 5 + i, json_integer_value(json_object_get(c, counter_names[i])));
 		sqlite3_bind_int64(st, 10, into);
+		sqlite3_bind_int64(st, 11, seq);
 		rc = run(m, st);
 		sqlite3_finalize(st);
 	}
@@ -1483,7 +1485,7 @@ int crmw__mem_insert(int64_t *id, int32_t *merged, crmw_memory *m, json_t *e, co
 	if (rc)
 		return rc;
 	if (dup) {
-		rc = merge_into(m, dup, e);
+		rc = merge_into(m, dup, e, seq);
 		if (!rc) {
 			*id = dup;
 			*merged = 1;

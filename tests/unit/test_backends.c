@@ -102,6 +102,17 @@ static crmw_agent *gold_agent(const char *options, crmw_memory *mem)
 	return a;
 }
 
+/* An agent with the memory policy over `mem` (policy options or NULL). */
+static crmw_agent *policy_agent(crmw_memory *mem, const char *options)
+{
+	crmw_backend b;
+	assert_int_equal(crmw_backend_memory_policy(&b, mem, NULL, options), CRMW_OK);
+	crmw_agent *a;
+	assert_int_equal(crmw_agent_new(&a, db, NULL), CRMW_OK);
+	assert_int_equal(crmw_agent_set_backend(a, &b), CRMW_OK);
+	return a;
+}
+
 /* Every training task solved by its gold program; the memory is built. */
 static void build_memory(crmw_memory *mem, int *written)
 {
@@ -494,6 +505,98 @@ static void check_guides(crmw_memory *mem, const json_t *entries)
  * unrestricted scope only, with their examples; they survive export and
  * import; a program entry someone wrote with a malformed program is
  * skipped; "programs": false leaves only the plans. */
+/* The memory policy's first step for each test task of an unrestricted
+ * role is the one the programs induced at once from every entry's examples
+ * take: the policy merges the family's programs with the words and sides of
+ * every family (a word seen only in another family's training was "never
+ * seen in training", and a direction word counted once in each of two
+ * families was none, when the policy read the family's entry alone). */
+static void same_as_induced(crmw_memory *mem, const json_t *own)
+{
+	json_t *examples = json_array();
+	size_t i;
+	json_t *e;
+	json_array_foreach(own, i, e) json_array_extend(examples, json_object_get(json_object_get(e, "metadata"), "examples"));
+	char why[300];
+	json_t *lib = crmw__induce(examples, 2, why, sizeof why);
+	if (!lib)
+		fail_msg("induce: %s", why);
+	if (getenv("CRMW_TEST_VERBOSE")) {
+		json_array_foreach(own, i, e) {
+			const json_t *el = json_object_get(json_object_get(e, "metadata"), "library");
+			size_t n = 0, k;
+			json_t *p;
+			json_array_foreach(json_object_get(lib, "programs"), k, p)
+				n += strcmp(json_string_value(json_object_get(p, "family")), json_string_value(json_object_get(e, "family"))) == 0;
+			print_message("# %s: %zu examples, %zu programs; at once %zu\n", json_string_value(json_object_get(e, "family")),
+				      json_array_size(json_object_get(json_object_get(e, "metadata"), "examples")),
+				      json_array_size(json_object_get(el, "programs")), n);
+		}
+	}
+	crmw_task_set *s = split("test");
+	crmw_agent *a = policy_agent(mem, NULL);
+	int compared = 0, stepped = 0;
+	for (int64_t k = 0; k < crmw_task_set_count(s); k++) {
+		crmw_buf tb = CRMW_BUF_INIT;
+		assert_int_equal(crmw_task_set_get(&tb, s, k), CRMW_OK);
+		json_t *task = json_loads(tb.data, 0, NULL);
+		crmw_buf_dispose(&tb);
+		const char *role = json_string_value(json_object_get(json_object_get(task, "context"), "role"));
+		if (role && strcmp(role, "internal") != 0) {
+			json_decref(task);
+			continue;
+		}
+		/* offline: the first step of the library induced at once */
+		crmw__prog_next nx;
+		json_t *none = json_array();
+		assert_int_equal(crmw__induced_next(&nx, lib, task, json_string_value(json_object_get(task, "family")), none),
+				 CRMW_OK);
+		json_decref(none);
+		char want[2048], got[2048] = "abstained";
+		if (getenv("CRMW_TEST_VERBOSE") && nx.kind == CRMW__PROG_ABSTAIN)
+			print_message("# %s: %s\n", json_string_value(json_object_get(task, "id")), nx.why);
+		char *args = nx.kind == CRMW__PROG_CALL ? json_dumps(nx.arguments, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+		snprintf(want, sizeof want, "%s", nx.kind == CRMW__PROG_CALL ? nx.name : nx.kind == CRMW__PROG_ANSWER ? "answer" : "abstained");
+		if (args || nx.answer)
+			snprintf(want + strlen(want), sizeof want - strlen(want), " %s", args ? args : nx.answer);
+		free(args);
+		crmw__prog_next_clear(&nx);
+		/* through the agent: its first assistant message */
+		json_t *t = run_task(a, s, k);
+		json_t *m;
+		json_array_foreach(json_object_get(t, "messages"), i, m) {
+			if (strcmp(json_string_value(json_object_get(m, "role")), "assistant") != 0)
+				continue;
+			const json_t *fn = json_object_get(json_array_get(json_object_get(m, "tool_calls"), 0), "function");
+			if (fn) {
+				const char *at = json_string_value(json_object_get(fn, "arguments"));
+				json_t *parsed = json_loads(at ? at : "null", JSON_DECODE_ANY, NULL);
+				char *canon = json_dumps(parsed, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+				snprintf(got, sizeof got, "%s %s", json_string_value(json_object_get(fn, "name")), canon ? canon : "?");
+				free(canon);
+				json_decref(parsed);
+			} else {
+				snprintf(got, sizeof got, "answer %s", json_string_value(json_object_get(m, "content")));
+			}
+			break;
+		}
+		if (strcmp(want, got) != 0)
+			fail_msg("%s: the programs induced at once: %s; the memory policy: %s", json_string_value(json_object_get(task, "id")),
+				 want, got);
+		compared++;
+		stepped += strcmp(got, "abstained") != 0;
+		json_decref(t);
+		json_decref(task);
+	}
+	print_message("# the memory policy's first step as the programs induced at once: %d tasks, %d stepped\n", compared, stepped);
+	assert_true(compared > 20);
+	assert_true(stepped > 10);
+	crmw_agent_free(a); /* and the backend it took */
+	crmw_task_set_free(s);
+	json_decref(lib);
+	json_decref(examples);
+}
+
 static void test_programs(void **state)
 {
 	(void)state;
@@ -541,6 +644,7 @@ static void test_programs(void **state)
 	assert_non_null(json_object_get(fams, "top_issue_identification")); /* learned in its own entry */
 	json_decref(fams);
 	check_guides(mem, own);
+	same_as_induced(mem, own);
 	json_decref(own);
 	tally before = run_split(mem, "test", NULL, NULL);
 	assert_int_equal(before.wrong, 0);
@@ -1157,6 +1261,85 @@ static void test_pitfalls(void **state)
 	crmw_memory_free(mem);
 }
 
+/* One memory policy serving many episodes keeps the program entries it read
+ * (the store's sequence tells it when to look again): a change made
+ * through another handle between two episodes is followed at once: an
+ * entry emptied, deleted, and written again. */
+static json_t *first_plan(crmw_agent *a, const crmw_task_set *s, int64_t i)
+{
+	json_t *t = run_task(a, s, i);
+	json_t *plan = json_incref(json_object_get(t, "plan"));
+	json_decref(t);
+	return plan;
+}
+
+static void test_policy_cache(void **state)
+{
+	(void)state;
+	char path[400];
+	snprintf(path, sizeof path, "%s/cache.db", dir);
+	crmw_memory *mem, *other;
+	assert_int_equal(crmw_memory_open(&mem, path, NULL), CRMW_OK);
+	crmw_task_set *train = split("{\"split\":\"train\",\"families\":[\"top_issue_identification\"]}");
+	crmw_agent *g = gold_agent("{\"memory\":{\"write\":true,\"programs\":true}}", mem);
+	for (int64_t i = 0; i < crmw_task_set_count(train) && i < 8; i++)
+		json_decref(run_task(g, train, i));
+	crmw_agent_free(g);
+	crmw_task_set *test = split("{\"split\":\"test\",\"families\":[\"top_issue_identification\"]}");
+	crmw_agent *a = policy_agent(mem, NULL); /* one policy for every episode below */
+	/* a task the programs take up */
+	int64_t k = -1;
+	for (int64_t i = 0; i < crmw_task_set_count(test) && k < 0; i++) {
+		json_t *plan = first_plan(a, test, i);
+		if (json_is_object(plan) && json_object_get(plan, "kind"))
+			k = i;
+		json_decref(plan);
+	}
+	assert_true(k >= 0);
+	crmw_buf lb = CRMW_BUF_INIT;
+	assert_int_equal(crmw_memory_list(&lb, mem, "{\"kind\":\"plan\",\"tags\":[\"program\"],\"limit\":0}"), CRMW_OK);
+	json_t *list = json_loads(lb.data, 0, NULL);
+	crmw_buf_dispose(&lb);
+	assert_int_equal(json_array_size(list), 1);
+	json_t *entry = json_array_get(list, 0);
+	int64_t id = json_integer_value(json_object_get(entry, "id"));
+	/* emptied through another handle: no program answers */
+	assert_int_equal(crmw_memory_open(&other, path, NULL), CRMW_OK);
+	json_t *md = json_deep_copy(json_object_get(entry, "metadata"));
+	json_object_set_new(md, "library", json_pack("{s:i, s:[]}", "version", 1, "programs"));
+	json_t *patch = json_pack("{s:o}", "metadata", md);
+	char *pt = json_dumps(patch, JSON_COMPACT);
+	assert_int_equal(crmw_memory_update(other, id, pt), CRMW_OK);
+	free(pt);
+	json_decref(patch);
+	json_t *plan = first_plan(a, test, k);
+	assert_true(json_is_null(plan) || !json_object_get(plan, "kind"));
+	json_decref(plan);
+	/* deleted, then written again from the same entry: answered again */
+	assert_int_equal(crmw_memory_delete(other, id), CRMW_OK);
+	plan = first_plan(a, test, k);
+	assert_true(json_is_null(plan) || !json_object_get(plan, "kind"));
+	json_decref(plan);
+	json_t *again = json_deep_copy(entry);
+	json_object_del(again, "id");
+	char *at = json_dumps(again, JSON_COMPACT);
+	int64_t nid = 0;
+	int32_t merged = 0;
+	assert_int_equal(crmw_memory_add(&nid, &merged, other, at, NULL, 0), CRMW_OK);
+	free(at);
+	json_decref(again);
+	plan = first_plan(a, test, k);
+	assert_true(json_is_object(plan) && json_object_get(plan, "kind"));
+	assert_int_equal(json_integer_value(json_object_get(plan, "memory_id")), nid);
+	json_decref(plan);
+	json_decref(list);
+	crmw_memory_free(other);
+	crmw_agent_free(a); /* and the backend it took */
+	crmw_task_set_free(test);
+	crmw_task_set_free(train);
+	crmw_memory_free(mem);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1170,6 +1353,7 @@ int main(void)
 		cmocka_unit_test(test_programs),
 		cmocka_unit_test(test_program_examples),
 		cmocka_unit_test(test_pitfalls),
+		cmocka_unit_test(test_policy_cache),
 		cmocka_unit_test(test_replay),
 		cmocka_unit_test(test_shared_across_threads),
 	};
