@@ -705,7 +705,11 @@ static int load_programs(programs *out, policy *p, const char *family, const cha
 			rc = CRMW_ENOMEM, m = NULL;
 	}
 	if (!rc && json_is_object(json_object_get(m, "lib"))) {
-		out->lib = json_incref(json_object_get(m, "lib"));
+		/* a copy of its own: json_incref reads the count unguarded, so
+		 * threads must not share a value they take references of (the
+		 * explanations a step returns hold parts of the library) */
+		if (!(out->lib = json_deep_copy(json_object_get(m, "lib"))))
+			rc = CRMW_ENOMEM;
 		snprintf(out->hash, sizeof out->hash, "%s", json_string_value(json_object_get(m, "hash")));
 		out->entry = json_integer_value(json_object_get(m, "entry"));
 		out->examples = json_integer_value(json_object_get(m, "examples"));
