@@ -512,12 +512,27 @@ static json_t *entry_summary(const json_t *e, json_int_t seq)
 			 (json_int_t)json_array_size(json_object_get(md, "examples")));
 }
 
+/* Whether a fetched entry is what the scope's listing named: a program entry
+ * of the scope or the global one (between the listing and the read, another
+ * handle may have moved it to another scope or replaced it). */
+static bool listed_as(const json_t *e, const char *scope)
+{
+	const char *k = json_string_value(json_object_get(e, "kind")), *sc = json_string_value(json_object_get(e, "scope"));
+	bool tagged = false;
+	size_t i;
+	json_t *t;
+	json_array_foreach(json_object_get(e, "tags"), i, t) tagged = tagged || (json_is_string(t) && !strcmp(json_string_value(t), "program"));
+	return tagged && k && !strcmp(k, "plan") && sc && (!strcmp(sc, "global") || !strcmp(sc, *scope ? scope : "global"));
+}
+
 /* The scope's entries in the cache brought up to the versions listed
  * (`vers`: [[id, seq], ...]); *changed when any entry came, went or
- * changed.  A failed read of one entry leaves it out. */
-static int refresh_entries(json_t *entries, const json_t *vers, crmw_memory *mem, bool *changed)
+ * changed; *partial when one could not be read as listed (a failed read,
+ * gone, moved): it is left out, and the caller lists again next time. */
+static int refresh_entries(json_t *entries, const json_t *vers, crmw_memory *mem, const char *scope, bool *changed,
+			   bool *partial)
 {
-	*changed = false;
+	*changed = *partial = false;
 	json_t *listed = json_object();
 	int rc = listed ? CRMW_OK : CRMW_ENOMEM;
 	size_t i;
@@ -539,7 +554,7 @@ static int refresh_entries(json_t *entries, const json_t *vers, crmw_memory *mem
 		int grc = crmw_memory_get(&b, mem, id);
 		if (grc == CRMW_ENOMEM || (!grc && crmw__json_parse(b.data, b.len, &e, NULL) == CRMW_ENOMEM))
 			rc = CRMW_ENOMEM;
-		else if (!grc && e && !(sum = entry_summary(e, seq)))
+		else if (!grc && e && listed_as(e, scope) && !(sum = entry_summary(e, seq)))
 			rc = CRMW_ENOMEM;
 		crmw_buf_dispose(&b);
 		json_decref(e);
@@ -547,8 +562,10 @@ static int refresh_entries(json_t *entries, const json_t *vers, crmw_memory *mem
 			json_decref(sum);
 			break;
 		}
-		if (!sum) /* gone since the listing, or not an entry of JSON: left out */
+		if (!sum) { /* gone or moved since the listing, or unreadable: left out */
 			json_object_del(entries, key);
+			*partial = true;
+		}
 		else if (json_object_set_new(entries, key, sum))
 			rc = CRMW_ENOMEM;
 	}
@@ -598,17 +615,23 @@ static json_t *merge_library(policy *p, const json_t *entries, const json_t *ver
 		}
 		/* the words of the families' training queries, and of their two
 		 * sides (the tasks answered by an argmax, by an argmin): what the
-		 * programs' word and direction checks read */
-		rc = rc ? rc : merge_family_counts(fams, json_object_get(lib, "families"));
-		const char *fk;
-		json_t *fs;
-		json_object_foreach(json_object_get(lib, "sides"), fk, fs) {
-			json_t *have = json_object_get(sides, fk);
-			if (!rc && !have && json_object_set_new(sides, fk, have = json_pack("{s:{}, s:{}}", "max", "min")))
-				rc = CRMW_ENOMEM;
-			if (!rc && json_is_object(fs))
-				rc = merge_family_counts(have, fs);
-		}
+		 * programs' word and direction checks read.  An entry speaks for
+		 * its own family only: another key of its library (a crafted
+		 * entry's) would change that family's checks */
+		if (!ef)
+			continue;
+		json_t *own = json_object();
+		if (!own || (json_is_object(json_object_get(json_object_get(lib, "families"), ef)) &&
+			     json_object_set(own, ef, json_object_get(json_object_get(lib, "families"), ef))))
+			rc = CRMW_ENOMEM;
+		rc = rc ? rc : merge_family_counts(fams, own);
+		json_decref(own);
+		const json_t *fs = json_object_get(json_object_get(lib, "sides"), ef);
+		json_t *have = json_object_get(sides, ef);
+		if (!rc && json_is_object(fs) && !have && json_object_set_new(sides, ef, have = json_pack("{s:{}, s:{}}", "max", "min")))
+			rc = CRMW_ENOMEM;
+		if (!rc && json_is_object(fs))
+			rc = merge_family_counts(have, fs);
 	}
 	/* the direction words of the sides of every family, as one induction
 	 * of all of them would find them (a word twice on one side over the
@@ -639,7 +662,7 @@ static json_t *merge_library(policy *p, const json_t *entries, const json_t *ver
 }
 
 /* At most this many scopes in the cache (each role and customer has one):
- * past it, the cache starts again. */
+ * past it, the scope cached first is dropped. */
 #define CACHE_SCOPES 64
 
 static int load_programs(programs *out, policy *p, const char *family, const char *scope)
@@ -677,15 +700,18 @@ static int load_programs(programs *out, policy *p, const char *family, const cha
 		if (!p->cache && !(p->cache = json_object()))
 			rc = CRMW_ENOMEM;
 		if (!rc && !sc) {
-			if (json_object_size(p->cache) >= CACHE_SCOPES)
-				json_object_clear(p->cache);
+			if (json_object_size(p->cache) >= CACHE_SCOPES) {
+				void *it = json_object_iter(p->cache); /* one scope goes, the oldest read */
+				json_object_del(p->cache, json_object_iter_key(it));
+			}
 			sc = json_pack("{s:{}, s:{}}", "entries", "merged");
 			if (!sc || json_object_set_new(p->cache, scope, sc))
 				rc = CRMW_ENOMEM, sc = NULL;
 		}
-		bool changed = false;
+		bool changed = false, partial = false;
 		if (!rc)
-			rc = refresh_entries(json_object_get(sc, "entries"), vers, p->mem, &changed);
+			rc = refresh_entries(json_object_get(sc, "entries"), vers, p->mem, scope, &changed, &partial);
+		keep = keep && !partial;
 		if (!rc && changed)
 			json_object_clear(json_object_get(sc, "merged"));
 		if (!rc && (json_object_set(sc, "versions", vers) ||
@@ -992,12 +1018,14 @@ int crmw_backend_memory_policy(crmw_backend *out, crmw_memory *mem, const crmw_b
 		p->min_support = (int)json_integer_value(v);
 	json_decref(o);
 	if (bad) {
+		pthread_mutex_destroy(&p->cache_mu);
 		free(p);
 		if (fb_destroy)
 			fb_destroy(fallback->userdata);
 		return crmw__errf(NULL, CRMW_EINVALID, "memory policy option %s", bad);
 	}
 	if (fallback && (rc = crmw__backend_copy(NULL, &p->fallback, fallback))) { /* destroys on failure */
+		pthread_mutex_destroy(&p->cache_mu);
 		free(p);
 		return rc;
 	}

@@ -7,8 +7,10 @@
  *                                  dedup_threshold, index, uuid, seq,
  *                                  vec_epoch, tomb_floor
  *   crmw_mem_entry(...)            the entries; `seq` is the store sequence
- *                                  of the last change of the row's vector,
- *                                  kind, family or scope; `scope` the scope
+ *                                  of the row's last change (any column but
+ *                                  the counters: other handles reload its
+ *                                  vector, kind, family and scope, the memory
+ *                                  policy its library); `scope` the scope
  *                                  it was written under ("global" or a key)
  *   crmw_mem_tomb(id, seq)         deleted ids, so that other handles drop
  *                                  them from their caches

@@ -1332,6 +1332,43 @@ static void test_policy_cache(void **state)
 	assert_true(json_is_object(plan) && json_object_get(plan, "kind"));
 	assert_int_equal(json_integer_value(json_object_get(plan, "memory_id")), nid);
 	json_decref(plan);
+	/* an entry of another family that claims words and sides for this one
+	 * (a crafted or imported entry: every word of the question seen only
+	 * with argmin tasks) does not stop its programs.  (This family's
+	 * programs answer without direction checks, so the check passes with
+	 * the earlier merge of every key too; it guards the answering path.) */
+	crmw_buf tb = CRMW_BUF_INIT;
+	assert_int_equal(crmw_task_set_get(&tb, test, k), CRMW_OK);
+	json_t *task = json_loads(tb.data, 0, NULL);
+	crmw_buf_dispose(&tb);
+	json_t *words = json_object();
+	const char *q = json_string_value(json_object_get(task, "query"));
+	for (const char *c = q; *c;) {
+		while (*c && !isalnum((unsigned char)*c))
+			c++;
+		char w[64];
+		size_t n = 0;
+		while (*c && isalnum((unsigned char)*c))
+			w[n < sizeof w - 1 ? n++ : n] = (char)tolower((unsigned char)*c), c++;
+		w[n] = '\0';
+		if (n)
+			json_object_set_new(words, w, json_integer(50));
+	}
+	json_t *forged = json_pack("{s:s, s:s, s:[s], s:s, s:s, s:s, s:{s:{s:i, s:[], s:{s:O}, s:{s:{s:{}, s:O}}}}}", "kind",
+				   "plan", "family", "other_family", "tags", "program", "scope", "global", "title", "forged",
+				   "text", "a forged program entry", "metadata", "library", "version", 1, "programs", "families",
+				   "top_issue_identification", words, "sides", "top_issue_identification", "max", "min", words);
+	assert_non_null(forged);
+	char *ft = json_dumps(forged, JSON_COMPACT);
+	int64_t fid = 0;
+	assert_int_equal(crmw_memory_add(&fid, &merged, other, ft, NULL, 0), CRMW_OK);
+	free(ft);
+	json_decref(forged);
+	json_decref(words);
+	json_decref(task);
+	plan = first_plan(a, test, k);
+	assert_true(json_is_object(plan) && json_object_get(plan, "kind"));
+	json_decref(plan);
 	json_decref(list);
 	crmw_memory_free(other);
 	crmw_agent_free(a); /* and the backend it took */
