@@ -560,19 +560,21 @@ static void record_pitfall(crmw_session *s)
 	crmw_buf b = CRMW_BUF_INIT;
 	if (!rc && json_is_object(lib))
 		rc = crmw__induced_pitfall(&b, lib, s->task, s->family, cs, rs, s->answer);
-	if (!rc && b.len) {
+	bool known = false;
+	size_t i;
+	json_t *x;
+	json_array_foreach(json_object_get(md, "pitfalls"), i, x) {
+		known = known || (json_is_string(x) && b.data && strcmp(json_string_value(x), b.data) == 0);
+	}
+	if (!rc && b.len && !known) {
 		json_t *pits = json_is_array(json_object_get(md, "pitfalls")) ? json_deep_copy(json_object_get(md, "pitfalls"))
 									       : json_array();
-		bool known = false;
-		size_t i;
-		json_t *x;
-		json_array_foreach(pits, i, x) known = known || (json_is_string(x) && strcmp(json_string_value(x), b.data) == 0);
 		nmd = json_deep_copy(md);
-		if (!pits || !nmd || (!known && json_array_append_new(pits, json_string(b.data))))
+		if (!pits || !nmd || json_array_append_new(pits, json_string(b.data)))
 			rc = CRMW_ENOMEM;
 		while (!rc && json_array_size(pits) > PITFALLS_MAX)
 			json_array_remove(pits, 0);
-		if (!rc && !known) {
+		if (!rc) {
 			json_t *w = json_object_set(nmd, "pitfalls", pits) ? NULL : json_pack("{s:O}", "metadata", nmd);
 			char *text = w ? json_dumps(w, JSON_COMPACT) : NULL;
 			json_decref(w);

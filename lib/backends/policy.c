@@ -461,14 +461,15 @@ static int reload(choice *c, char *why, size_t whylen, policy *p, int64_t id, co
 
 /* -------------------------------------------------------------- programs */
 
-/* Add the word counts of `src` ({key: {word: n}}) into `dst`, key by key;
- * what is not a count is left out (crmw__induced_next checks the library). */
-static int merge_family_counts(json_t *dst, const json_t *src)
+/* Add the word counts of `src` ({key: {word: n}}) into `dst`, key by key
+ * (only the key `only` when it is not NULL); what is not a count is left
+ * out (crmw__induced_next checks the library). */
+static int merge_family_counts(json_t *dst, const json_t *src, const char *only)
 {
 	const char *fk, *w;
 	json_t *words, *n;
 	json_object_foreach((json_t *)src, fk, words) {
-		if (!json_is_object(words))
+		if (!json_is_object(words) || (only && strcmp(fk, only) != 0))
 			continue;
 		json_t *have = json_object_get(dst, fk);
 		if (!have && json_object_set_new(dst, fk, have = json_object()))
@@ -620,18 +621,13 @@ static json_t *merge_library(policy *p, const json_t *entries, const json_t *ver
 		 * entry's) would change that family's checks */
 		if (!ef)
 			continue;
-		json_t *own = json_object();
-		if (!own || (json_is_object(json_object_get(json_object_get(lib, "families"), ef)) &&
-			     json_object_set(own, ef, json_object_get(json_object_get(lib, "families"), ef))))
-			rc = CRMW_ENOMEM;
-		rc = rc ? rc : merge_family_counts(fams, own);
-		json_decref(own);
+		rc = rc ? rc : merge_family_counts(fams, json_object_get(lib, "families"), ef);
 		const json_t *fs = json_object_get(json_object_get(lib, "sides"), ef);
 		json_t *have = json_object_get(sides, ef);
 		if (!rc && json_is_object(fs) && !have && json_object_set_new(sides, ef, have = json_pack("{s:{}, s:{}}", "max", "min")))
 			rc = CRMW_ENOMEM;
 		if (!rc && json_is_object(fs))
-			rc = merge_family_counts(have, fs);
+			rc = merge_family_counts(have, fs, NULL);
 	}
 	/* the direction words of the sides of every family, as one induction
 	 * of all of them would find them (a word twice on one side over the

@@ -90,6 +90,28 @@ static const char *end_reason(const json_t *t)
 	return json_string_value(json_object_get(t, "end_reason"));
 }
 
+/* Task i of a set, parsed. */
+static json_t *task_at(const crmw_task_set *ts, int64_t i)
+{
+	crmw_buf b = CRMW_BUF_INIT;
+	assert_int_equal(crmw_task_set_get(&b, ts, i), CRMW_OK);
+	json_t *t = json_loads(b.data, 0, NULL);
+	assert_non_null(t);
+	crmw_buf_dispose(&b);
+	return t;
+}
+
+/* The entries crmw_memory_list gives under `options`, parsed. */
+static json_t *listed(crmw_memory *mem, const char *options)
+{
+	crmw_buf b = CRMW_BUF_INIT;
+	assert_int_equal(crmw_memory_list(&b, mem, options), CRMW_OK);
+	json_t *list = json_loads(b.data, 0, NULL);
+	assert_non_null(list);
+	crmw_buf_dispose(&b);
+	return list;
+}
+
 /* An agent with the gold backend and the memory, under `options`. */
 static crmw_agent *gold_agent(const char *options, crmw_memory *mem)
 {
@@ -277,10 +299,7 @@ static tally run_split(crmw_memory *mem, const char *name, const char *policy_op
 	for (int64_t i = 0; i < crmw_task_set_count(s); i++) {
 		json_t *t = run_task(a, s, i);
 		count(&c, t);
-		crmw_buf tb = CRMW_BUF_INIT;
-		assert_int_equal(crmw_task_set_get(&tb, s, i), CRMW_OK);
-		json_t *task = json_loads(tb.data, 0, NULL);
-		crmw_buf_dispose(&tb);
+		json_t *task = task_at(s, i);
 		const char *role = json_string_value(json_object_get(json_object_get(task, "context"), "role"));
 		bool customer = role && !strncmp(role, "external:", 9);
 		c.customer_tasks += customer;
@@ -537,10 +556,7 @@ static void same_as_induced(crmw_memory *mem, const json_t *own)
 	crmw_agent *a = policy_agent(mem, NULL);
 	int compared = 0, stepped = 0;
 	for (int64_t k = 0; k < crmw_task_set_count(s); k++) {
-		crmw_buf tb = CRMW_BUF_INIT;
-		assert_int_equal(crmw_task_set_get(&tb, s, k), CRMW_OK);
-		json_t *task = json_loads(tb.data, 0, NULL);
-		crmw_buf_dispose(&tb);
+		json_t *task = task_at(s, k);
 		const char *role = json_string_value(json_object_get(json_object_get(task, "context"), "role"));
 		if (role && strcmp(role, "internal") != 0) {
 			json_decref(task);
@@ -602,10 +618,7 @@ static void test_programs(void **state)
 	(void)state;
 	crmw_memory *mem;
 	assert_int_equal(crmw_memory_open(&mem, mem_path, NULL), CRMW_OK); /* test_memory_policy built it */
-	crmw_buf b = CRMW_BUF_INIT;
-	assert_int_equal(crmw_memory_list(&b, mem, "{\"kind\":\"plan\",\"tags\":[\"program\"],\"limit\":0}"), CRMW_OK);
-	json_t *list = json_loads(b.data, 0, NULL);
-	crmw_buf_dispose(&b);
+	json_t *list = listed(mem, "{\"kind\":\"plan\",\"tags\":[\"program\"],\"limit\":0}");
 	assert_true(json_array_size(list) >= 10);
 	json_t *fams = json_object();
 	size_t i;
@@ -1166,10 +1179,7 @@ static void test_program_examples(void **state)
 		json_decref(t);
 	}
 	crmw_agent_free(a);
-	crmw_buf b = CRMW_BUF_INIT;
-	assert_int_equal(crmw_memory_list(&b, mem, "{\"kind\":\"plan\",\"tags\":[\"program\"],\"limit\":0}"), CRMW_OK);
-	json_t *list = json_loads(b.data, 0, NULL);
-	crmw_buf_dispose(&b);
+	json_t *list = listed(mem, "{\"kind\":\"plan\",\"tags\":[\"program\"],\"limit\":0}");
 	assert_int_equal(json_array_size(list), 1);
 	const json_t *e = json_array_get(list, 0);
 	const json_t *md = json_object_get(e, "metadata");
@@ -1208,10 +1218,7 @@ static void test_pitfalls(void **state)
 	/* a task answered at once with None, where its answer is an issue */
 	json_t *task = NULL;
 	for (int64_t i = 5; i < n && !task; i++) {
-		crmw_buf b = CRMW_BUF_INIT;
-		assert_int_equal(crmw_task_set_get(&b, train, i), CRMW_OK);
-		json_t *t = json_loads(b.data, 0, NULL);
-		crmw_buf_dispose(&b);
+		json_t *t = task_at(train, i);
 		const char *ans = json_string_value(json_array_get(json_object_get(t, "answer"), 0));
 		if (ans && strcmp(ans, "None") != 0)
 			task = t;
@@ -1232,10 +1239,7 @@ static void test_pitfalls(void **state)
 	}
 	free(text);
 	crmw_agent_free(a);
-	crmw_buf b = CRMW_BUF_INIT;
-	assert_int_equal(crmw_memory_list(&b, mem, "{\"kind\":\"plan\",\"tags\":[\"program\"],\"limit\":0}"), CRMW_OK);
-	json_t *list = json_loads(b.data, 0, NULL);
-	crmw_buf_dispose(&b);
+	json_t *list = listed(mem, "{\"kind\":\"plan\",\"tags\":[\"program\"],\"limit\":0}");
 	assert_int_equal(json_array_size(list), 1);
 	const json_t *pits = json_object_get(json_object_get(json_array_get(list, 0), "metadata"), "pitfalls");
 	/* recorded once although the episode failed twice */
@@ -1245,9 +1249,7 @@ static void test_pitfalls(void **state)
 	if (strncmp(p, "answered after 0 tool calls, before calling ", 44) != 0)
 		fail_msg("pitfall: %s", p);
 	/* the guide lists it */
-	assert_int_equal(crmw_memory_list(&b, mem, "{\"kind\":\"guideline\",\"tags\":[\"program-guide\"],\"limit\":0}"), CRMW_OK);
-	json_t *guides = json_loads(b.data, 0, NULL);
-	crmw_buf_dispose(&b);
+	json_t *guides = listed(mem, "{\"kind\":\"guideline\",\"tags\":[\"program-guide\"],\"limit\":0}");
 	assert_int_equal(json_array_size(guides), 1);
 	const char *g = json_string_value(json_object_get(json_array_get(guides, 0), "text"));
 	char want[400];
@@ -1296,10 +1298,7 @@ static void test_policy_cache(void **state)
 		json_decref(plan);
 	}
 	assert_true(k >= 0);
-	crmw_buf lb = CRMW_BUF_INIT;
-	assert_int_equal(crmw_memory_list(&lb, mem, "{\"kind\":\"plan\",\"tags\":[\"program\"],\"limit\":0}"), CRMW_OK);
-	json_t *list = json_loads(lb.data, 0, NULL);
-	crmw_buf_dispose(&lb);
+	json_t *list = listed(mem, "{\"kind\":\"plan\",\"tags\":[\"program\"],\"limit\":0}");
 	assert_int_equal(json_array_size(list), 1);
 	json_t *entry = json_array_get(list, 0);
 	int64_t id = json_integer_value(json_object_get(entry, "id"));
@@ -1337,10 +1336,7 @@ static void test_policy_cache(void **state)
 	 * with argmin tasks) does not stop its programs.  (This family's
 	 * programs answer without direction checks, so the check passes with
 	 * the earlier merge of every key too; it guards the answering path.) */
-	crmw_buf tb = CRMW_BUF_INIT;
-	assert_int_equal(crmw_task_set_get(&tb, test, k), CRMW_OK);
-	json_t *task = json_loads(tb.data, 0, NULL);
-	crmw_buf_dispose(&tb);
+	json_t *task = task_at(test, k);
 	json_t *words = json_object();
 	const char *q = json_string_value(json_object_get(task, "query"));
 	for (const char *c = q; *c;) {
