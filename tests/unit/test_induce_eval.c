@@ -12,7 +12,11 @@
  * itself is bench/induce_eval.c, which crmweaver-bench memory-policy runs
  * too (beside the memory policy's plans and the always-None baseline).
  *
- * Two orgs by default (b2b seed 11, crmarena seed 12);
+ * Four orgs by default: b2b seed 11 and crmarena seed 12 (fresh when the
+ * evaluation was written, tuned on since), b2c seed 22 and crmarena seed
+ * 33 (fresh on 2026-12-06; the programs then answered 1 and 57 of their
+ * test tasks wrongly: an argmax program without a direction at 40 tasks
+ * per family, record ids kept as constants at 100);
  * CRMW_INDUCE_ORGS="b2b:11,b2b:12,b2c:11,b2c:12,crmarena:11,crmarena:12"
  * runs the six of docs/backends.md "Programs";
  * CRMW_INDUCE_SCALE the org scale (default 0.5).
@@ -64,7 +68,7 @@ static void test_induce_eval(void **state)
 	const char *sc = getenv("CRMW_INDUCE_SCALE");
 	double scale = sc ? atof(sc) : 0.5;
 	char buf[256];
-	snprintf(buf, sizeof buf, "%s", orgs ? orgs : "b2b:11,crmarena:12");
+	snprintf(buf, sizeof buf, "%s", orgs ? orgs : "b2b:11,crmarena:12,b2c:22,crmarena:33");
 	char *save = NULL;
 	for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		char *colon = strchr(tok, ':');

@@ -1744,6 +1744,139 @@ static void test_gold_notation(void **state)
 	json_decref(gold);
 }
 
+/* A program's direction is what its answer computes.  Both tasks of this
+ * argmax program hold their answer at the top of one map and at the
+ * bottom of another (the agent with the longest handle time also handled
+ * the fewest cases), so reading every map made them ties and left the
+ * program without a direction: it answered a "lowest" question with its
+ * argmax (a fresh org of the evaluation, b2c seed 22, at 40 tasks per
+ * family).  Its answer's only explanation is an argmax. */
+static void test_direction_answer(void **state)
+{
+	(void)state;
+	json_t *eps = json_array();
+	directed_episodes(eps, "cost", "highest", true, 3, 0);
+	directed_episodes(eps, "cost", "lowest", false, 3, 10);
+	/* /0 and /1 hold the answer at the top of one and the bottom of the
+	 * other; /2 is the map the answer is the argmax of; /3 the pick */
+	static const char *const results[] = {
+		"[{\"a\":1,\"b\":9},{\"a\":3,\"b\":1},{\"a\":7,\"b\":5},[\"a\"]]",
+		"[{\"a\":3,\"b\":6},{\"a\":4,\"b\":0},{\"a\":2,\"b\":8},[\"b\"]]"};
+	for (int i = 0; i < 2; i++) {
+		char q[160], id[32];
+		snprintf(q, sizeof q, "Which agent had the highest score in week %d?", i + 1);
+		snprintf(id, sizeof id, "score-%d", i);
+		json_array_append_new(eps, episode(task(id, "score", q, "2024-01-01", NULL),
+						   "[{\"name\":\"handled\",\"arguments\":{}},{\"name\":\"cases\",\"arguments\":{}},"
+						   "{\"name\":\"scores\",\"arguments\":{}},{\"name\":\"pick\",\"arguments\":{}}]",
+						   results[i], i ? "b" : "a"));
+	}
+	json_t *lib = induced(eps);
+	size_t i;
+	json_t *p;
+	bool found = false;
+	json_array_foreach(json_object_get(lib, "programs"), i, p) {
+		if (strcmp(json_string_value(json_object_get(p, "family")), "score") != 0)
+			continue;
+		found = true;
+		const char *d = json_string_value(json_object_get(p, "directed"));
+		if (!d)
+			fail_msg("the argmax program has no direction");
+		assert_string_equal(d, "max");
+	}
+	assert_true(found);
+	json_t *t = task("score-9", "score", "Which agent had the lowest score in week 9?", "2024-01-01", NULL);
+	expect_abstain(lib, t, "[]", "'lowest' tells the lowest in training");
+	json_object_set_new(t, "query", json_string("Which agent had the highest score in week 9?"));
+	expect_call(lib, t, "[]", "handled", "{}");
+	json_decref(t);
+	json_decref(lib);
+}
+
+/* A word that training saw only with the other side's tasks, by chance
+ * ("Kindly note." before two highest questions), keeps a lowest program
+ * off its question only while the question's own direction word has no
+ * more evidence: against "lowest" said with eight lowest tasks it tells
+ * nothing (it vetoed 'the fewest transfers' questions by the dozen at 40
+ * and 100 tasks per family); against "lowest" said three times it still
+ * vetoes, and a direction word of the other side always does. */
+static void test_direction_outweighed(void **state)
+{
+	(void)state;
+	json_t *eps = json_array();
+	directed_episodes(eps, "score", "lowest", false, 8, 0);
+	worded_episodes(eps, "score", "Kindly note.", "highest", true, 2, 10);
+	directed_episodes(eps, "score", "highest", true, 6, 12);
+	json_t *lib = induced(eps);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(lib, "directions"), "kindly")), "max");
+	json_t *t = task("score-99", "score", "Kindly note. Which agent had the lowest score in quarter 40?", "2024-01-01", NULL);
+	expect_call(lib, t, "[{\"a\":1,\"b\":2}]", "find_min", "{\"values\":{\"a\":1,\"b\":2}}");
+	json_object_set_new(t, "query", json_string("Kindly note. Which agent had the highest score in quarter 40?"));
+	expect_call(lib, t, "[{\"a\":1,\"b\":2}]", "find_max", "{\"values\":{\"a\":1,\"b\":2}}");
+	json_object_set_new(t, "query", json_string("Which agent had the lowest score in quarter 40? The highest?"));
+	expect_abstain(lib, t, "[{\"a\":1,\"b\":2}]", "tells the highest in training");
+	json_decref(lib);
+
+	eps = json_array();
+	directed_episodes(eps, "score", "lowest", false, 3, 0);
+	worded_episodes(eps, "score", "Kindly note.", "highest", true, 2, 10);
+	directed_episodes(eps, "score", "highest", true, 1, 12);
+	lib = induced(eps);
+	json_object_set_new(t, "query", json_string("Kindly note. Which agent had the lowest score in quarter 40?"));
+	expect_abstain(lib, t, "[{\"a\":1,\"b\":2}]", "tells the highest in training");
+	json_decref(t);
+	json_decref(lib);
+}
+
+/* A record id is a value of one task's data, never a constant of a
+ * program: three routing tasks of one org that came about the same issue
+ * made a program that looked every case up under that issue, and it
+ * answered every other routing task of the org with the same agent (57
+ * wrong answers on crmarena seed 33 at 100 tasks per family). */
+static void test_record_id_constant(void **state)
+{
+	(void)state;
+	json_t *eps = json_array();
+	static const char *const said[] = {"My kettle leaks.", "The kettle drips on the table.", "Water comes out of my kettle."};
+	for (int i = 0; i < 3; i++) {
+		char q[200], id[32], results[200];
+		snprintf(q, sizeof q, "Route this new case to the right agent. %s", said[i]);
+		snprintf(id, sizeof id, "route-%d", i);
+		snprintf(results, sizeof results, "[[{\"OwnerId\":\"005A00000000000%03d\"}]]", i);
+		char answer[32];
+		snprintf(answer, sizeof answer, "005A00000000000%03d", i);
+		json_array_append_new(eps, episode(task(id, "route", q, "2024-01-01", NULL),
+						   "[{\"name\":\"get_cases\",\"arguments\":{\"issue_ids\":[\"a01A00000000000AAA\"],"
+						   "\"statuses\":[\"Closed\"]}}]",
+						   results, answer));
+	}
+	json_t *lib = induced(eps);
+	json_t *t = task("route-9", "route", "Route this new case to the right agent. My printer jams.", "2024-01-01", NULL);
+	expect_abstain(lib, t, "[]", "no program");
+	json_decref(t);
+	json_decref(lib);
+
+	/* the same with the issue named in every task: read from the task */
+	eps = json_array();
+	for (int i = 0; i < 3; i++) {
+		char q[200], id[32], results[200], calls[300], issue[32], answer[32];
+		snprintf(issue, sizeof issue, "a01A00000000000A%02d", i);
+		snprintf(q, sizeof q, "Route this new case to the right agent. Issue %s.", issue);
+		snprintf(id, sizeof id, "route-%d", i);
+		snprintf(calls, sizeof calls,
+			 "[{\"name\":\"get_cases\",\"arguments\":{\"issue_ids\":[\"%s\"],\"statuses\":[\"Closed\"]}}]", issue);
+		snprintf(results, sizeof results, "[[{\"OwnerId\":\"005A00000000000%03d\"}]]", i);
+		snprintf(answer, sizeof answer, "005A00000000000%03d", i);
+		json_array_append_new(eps, episode(task(id, "route", q, "2024-01-01", NULL), calls, results, answer));
+	}
+	lib = induced(eps);
+	t = task("route-9", "route", "Route this new case to the right agent. Issue a01A00000000000B77.", "2024-01-01", NULL);
+	expect_call(lib, t, "[]", "get_cases", "{\"issue_ids\":[\"a01A00000000000B77\"],\"statuses\":[\"Closed\"]}");
+	expect_answer(lib, t, "[[{\"OwnerId\":\"005A00000000000777\"}]]", "005A00000000000777");
+	json_decref(t);
+	json_decref(lib);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1751,6 +1884,8 @@ int main(void)
 		cmocka_unit_test(test_guard_and_shapes), cmocka_unit_test(test_disagreement),
 		cmocka_unit_test(test_direction_words), cmocka_unit_test(test_direction_wording),
 		cmocka_unit_test(test_direction_evidence), cmocka_unit_test(test_fits_task), cmocka_unit_test(test_direction_lookup),
+		cmocka_unit_test(test_direction_answer), cmocka_unit_test(test_direction_outweighed),
+		cmocka_unit_test(test_record_id_constant),
 		cmocka_unit_test(test_context_field), cmocka_unit_test(test_pitfalls),
 		cmocka_unit_test(test_malformed),      cmocka_unit_test(test_gold_notation),
 		cmocka_unit_test(test_untrusted_library), cmocka_unit_test(test_utf8),
