@@ -47,6 +47,7 @@
 #include "tasks/internal.h"
 #include "common/json.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,7 +56,7 @@
 /* K_FIELD: a line of the task's context; unlike K_TASK it leaves a constant
  * alive (a line that says the same in every example, "Lead status: Open",
  * is no reason to read it rather than keep the constant) */
-enum { K_CONST = 1, K_TASK, K_RESULT, K_FIELD };
+enum { K_CONST = 1, K_TASK, K_RESULT, K_FIELD, K_IDCONST /* a record id: checks another explanation, never alone */ };
 
 #define WALK_NODES 4000
 #define WALK_DEPTH 6
@@ -300,23 +301,40 @@ static bool has_dollar_key(const json_t *v)
 	return false;
 }
 
-/* Does a value hold a record id (a text of 15 or 18 letters and digits,
- * anywhere in it)?  A record id is a value of one task's data, never a
- * constant of a program: three case_routing tasks of one org that came
+/* Does a value hold a record id (15 or 18 letters and digits: a text, a
+ * run of letters and digits inside a text, "WHERE IssueId = 'a01...'", or
+ * a key)?  A record id is a value of one task's data: as a constant
+ * (K_IDCONST) it still checks the other explanations of its value but
+ * never explains it alone.  Three case_routing tasks of one org that came
  * about the same issue and product made a program of that issue's and
  * product's ids, and it routed every other case of the org as it routed
- * them (57 wrong answers of 134). */
+ * them (57 wrong answers of 134); leaving such constants out altogether
+ * let a path that matched by chance in training (an opportunity's price
+ * book, the standard one in every example) answer alone. */
 static bool holds_record_id(const json_t *v, int depth)
 {
-	if (json_is_string(v))
-		return crmw__is_id_token(json_string_value(v), json_string_length(v));
+	if (json_is_string(v)) {
+		/* the text, or a run of letters and digits inside it (a query's
+		 * "WHERE IssueId = 'a01...'") */
+		const char *t = json_string_value(v);
+		size_t n = json_string_length(v);
+		for (size_t i = 0; i < n;) {
+			size_t j = i;
+			while (j < n && isalnum((unsigned char)t[j]))
+				j++;
+			if (j > i && crmw__is_id_token(t + i, j - i))
+				return true;
+			i = j + 1;
+		}
+		return false;
+	}
 	if (depth > WALK_DEPTH)
 		return true; /* too deep to tell: not a constant */
 	const char *k;
 	json_t *x;
 	size_t i;
 	if (json_is_object(v))
-		json_object_foreach((json_t *)v, k, x) if (holds_record_id(x, depth + 1)) return true;
+		json_object_foreach((json_t *)v, k, x) if (crmw__is_id_token(k, strlen(k)) || holds_record_id(x, depth + 1)) return true;
 	if (json_is_array(v))
 		json_array_foreach((json_t *)v, i, x) if (holds_record_id(x, depth + 1)) return true;
 	return false;
@@ -561,11 +579,11 @@ static int gen_cands(slot *s, const ep *e)
 	if (!answer && !v)
 		return CRMW_OK;
 	int rc = CRMW_OK;
-	if (answer && !crmw__is_id_token(answer, strlen(answer)))
-		rc = add_cand(s, json_string(answer), K_CONST);
-	else if (!answer && !holds_record_id(v, 0))
+	if (answer)
+		rc = add_cand(s, json_string(answer), crmw__is_id_token(answer, strlen(answer)) ? K_IDCONST : K_CONST);
+	else
 		rc = add_cand(s, json_is_object(v) && has_dollar_key(v) ? json_pack("{s:O}", "$lit", v) : json_incref((json_t *)v),
-			      K_CONST);
+			      holds_record_id(v, 0) ? K_IDCONST : K_CONST);
 	if (!rc && !answer)
 		rc = task_cands(s, e, v);
 	char path[600];
@@ -678,11 +696,12 @@ static bool alive(const slot *s, const cand *c, const uint8_t *mem, size_t n)
 {
 	for (size_t j = 0; j < n; j++) {
 		/* a constant holds for the whole group: the family's, not a variant's */
-		if (c->kind == K_CONST && !c->ok[j] && s->present[j])
+		bool cst = c->kind == K_CONST || c->kind == K_IDCONST;
+		if (cst && !c->ok[j] && s->present[j])
 			return false;
 		if (!mem[j])
 			continue;
-		if (!c->ok[j] || (c->kind == K_CONST && s->has_task[j]))
+		if (!c->ok[j] || (cst && s->has_task[j]))
 			return false;
 	}
 	return true;
@@ -691,7 +710,7 @@ static bool alive(const slot *s, const cand *c, const uint8_t *mem, size_t n)
 static bool slot_ok(const slot *s, const uint8_t *mem, size_t n)
 {
 	for (size_t ci = 0; ci < s->n; ci++)
-		if (alive(s, &s->c[ci], mem, n))
+		if (s->c[ci].kind != K_IDCONST && alive(s, &s->c[ci], mem, n))
 			return true;
 	return false;
 }
@@ -732,6 +751,10 @@ static bool feasible(const group *g, const uint8_t *mem)
 static json_t *any_of(const slot *s, const uint8_t *mem, size_t n)
 {
 	json_t *alts = json_array();
+	if (!slot_ok(s, mem, n)) { /* a record id alone explains nothing */
+		json_decref(alts);
+		return NULL;
+	}
 	for (size_t ci = 0; alts && ci < s->n; ci++)
 		if (alive(s, &s->c[ci], mem, n) && json_array_append(alts, s->c[ci].expr)) {
 			json_decref(alts);
@@ -1324,11 +1347,12 @@ json_t *crmw__induce(const json_t *episodes, int min_support, char *why, size_t 
 		 * around their questions would veto it by chance.  Their number
 		 * stays in "negatives". */
 		int adir = answer_direction(prog);
-		int dir = adir ? adir : (pol & 3) && (pol & 3) != 3 ? (pol & 3) : 0;
+		int pdir = (pol & 3) && (pol & 3) != 3 ? (pol & 3) : 0;
+		int dir = adir ? adir : pdir;
 		json_t *negw = json_object();
 		rc = rc ? rc : negw ? 0 : CRMW_ENOMEM;
 		for (int k = 0; k < 4 && !rc; k++) {
-			if (dir && (k == 3 - dir || k == 3))
+			if (dir && (k == 3 - dir || (k == 3 && pdir == dir)))
 				continue;
 			const char *w;
 			json_t *x;
@@ -1686,6 +1710,29 @@ static double other_side_evidence(const json_t *sides, const char *w, int d)
 	return no > 0 ? n * nd / no : 0;
 }
 
+/* Does the query say the veto word w in the slot of a word of the
+ * program's side: a pair "x w" telling the other side and a pair "x s"
+ * telling its own, after the same word ("the highest", "the lowest")?
+ * Then w is an antonym, not a chance wording. */
+static bool antonym(const json_t *qw, const json_t *dirs, const char *w, const char *dir, const char *oname)
+{
+	const char *k, *k2;
+	json_t *x, *y;
+	json_object_foreach((json_t *)qw, k, x) {
+		const char *sp = strchr(k, ' ');
+		const char *ks = json_string_value(json_object_get(dirs, k));
+		if (!sp || strcmp(sp + 1, w) != 0 || !ks || strcmp(ks, oname) != 0)
+			continue;
+		size_t xl = (size_t)(sp - k);
+		json_object_foreach((json_t *)qw, k2, y) {
+			const char *s2 = json_string_value(json_object_get(dirs, k2));
+			if (strncmp(k2, k, xl + 1) == 0 && strcmp(k2 + xl + 1, w) != 0 && s2 && strcmp(s2, dir) == 0)
+				return true;
+		}
+	}
+	return false;
+}
+
 /* A program that answers by a direction (an argmax or an argmin: the
  * same calls answer "highest" and "lowest", only a word tells them apart)
  * stays off a query when a word of it, never seen with the tasks the
@@ -1771,7 +1818,7 @@ static bool direction_veto(const json_t *lib, const json_t *prog, const json_t *
 			continue;
 		const char *side = json_string_value(json_object_get(dirs, w));
 		pooled_counts(all, w, oname, dir, pc);
-		if (side && strcmp(side, oname) == 0 && !outweighed(strength, pc[1] > 0 ? pc[0] * pc[2] / pc[1] : 0)) {
+		if (side && strcmp(side, oname) == 0 && (antonym(qw, dirs, w, dir, oname) || !outweighed(strength, pc[1] > 0 ? pc[0] * pc[2] / pc[1] : 0))) {
 			snprintf(why, len, "vetoed: the word '%s' tells the %s in training and was never seen with its tasks", w,
 				 o == 1 ? "highest" : "lowest");
 			return true;
@@ -1795,7 +1842,10 @@ static bool direction_veto(const json_t *lib, const json_t *prog, const json_t *
 			t += (double)json_integer_value(json_object_get(json_object_get(q, "seen"), w));
 			tn += (double)json_integer_value(json_object_get(q, "solved"));
 		}
-		bool theirs = t > 0 && !outweighed(strength, tn > 0 ? t * (double)json_integer_value(json_object_get(prog, "solved")) / tn : 0);
+		/* a library without the counts (crafted, or from before them)
+		 * cannot outweigh this veto */
+		double mine = (double)json_integer_value(json_object_get(prog, "solved"));
+		bool theirs = t > 0 && !outweighed(strength, tn > 0 && mine > 0 ? t * mine / tn : HUGE_VAL);
 		if (theirs && !wording && nown == 0) {
 			snprintf(why, len, "vetoed: the word '%s' was seen with the tasks of the family's %s programs only", w,
 				 o == 1 ? "argmax" : "argmin");

@@ -1877,6 +1877,186 @@ static void test_record_id_constant(void **state)
 	json_decref(lib);
 }
 
+/* A review's attacks on the direction and constant rules.
+ * A: a direction word of the other side, said rarely in training
+ * ("highest": 2 of 8 argmax tasks, the rest say "top"), is outweighed by a
+ * common word of the program's side ("lowest": 8 argmin tasks) in a query
+ * that says both: the argmin program answers a question that asks for the
+ * highest (before outweighing: 'highest' vetoed it; the veto word is an antonym of a word of the program's side in the same slot, "the highest" and "the lowest", and is never outweighed). */
+static void test_review_rare_other_word(void **state)
+{
+	(void)state;
+	json_t *eps = json_array();
+	directed_episodes(eps, "score", "lowest", false, 8, 0);
+	directed_episodes(eps, "score", "highest", true, 2, 10);
+	directed_episodes(eps, "score", "top", true, 6, 12);
+	/* a wording said with both sides */
+	worded_episodes(eps, "score", "Ignore the noise.", "lowest", false, 1, 8);
+	worded_episodes(eps, "score", "Ignore the noise.", "top", true, 1, 18);
+	json_t *lib = induced(eps);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(lib, "directions"), "highest")), "max");
+	/* a compound question: no single argmax/argmin of one map answers it */
+	json_t *t = task("score-99", "score", "Which agent had the highest score in the quarter the agent had the lowest score?",
+			 "2024-01-01", NULL);
+	expect_abstain(lib, t, "[{\"a\":1,\"b\":2}]", "");
+	/* the question asks for the highest; the lowest is what it is not */
+	json_object_set_new(t, "query", json_string("Which agent had the highest score in quarter 40? Ignore the lowest."));
+	expect_abstain(lib, t, "[{\"a\":1,\"b\":2}]", "");
+	json_decref(t);
+	json_decref(lib);
+}
+
+/* B: a constant that is a record id (the org's standard price
+ * book, the same in every task of the family) with a second explanation
+ * that held by chance in training (the opportunity's own price book, the
+ * standard one in every training task).  Before the id rule the argument was
+ * "$any" of both and a task where they differ abstained; with the constant
+ * left out the chance path answered alone; an id constant now checks the
+ * other explanations without explaining a value alone. */
+static void test_review_id_constant_any(void **state)
+{
+	(void)state;
+	json_t *eps = json_array();
+	static const char *const opp[] = {"Acme renewal", "Globex expansion", "Initech pilot"};
+	for (int i = 0; i < 3; i++) {
+		char q[200], id[32], results[300], answer[16];
+		snprintf(q, sizeof q, "What is the list price of the first product for the %s deal?", opp[i]);
+		snprintf(id, sizeof id, "price-%d", i);
+		snprintf(results, sizeof results,
+			 "[{\"Name\":\"%s\",\"Pricebook2Id\":\"01s000000000001AAA\"},[{\"UnitPrice\":\"%d\"}]]", opp[i], 10 + i);
+		snprintf(answer, sizeof answer, "%d", 10 + i);
+		json_array_append_new(eps, episode(task(id, "price", q, "2024-01-01", NULL),
+						   "[{\"name\":\"get_opportunity\",\"arguments\":{}},"
+						   "{\"name\":\"get_prices\",\"arguments\":{\"pricebook_id\":\"01s000000000001AAA\"}}]",
+						   results, answer));
+	}
+	json_t *lib = induced(eps);
+	json_t *t = task("price-9", "price", "What is the list price of the first product for the Umbrella renewal deal?",
+			 "2024-01-01", NULL);
+	expect_call(lib, t, "[]", "get_opportunity", "{}");
+	/* the two explanations disagree: either may be the family's */
+	expect_abstain(lib, t, "[{\"Name\":\"Umbrella renewal\",\"Pricebook2Id\":\"01s000000000077ZZZ\"}]", "");
+	json_decref(t);
+	json_decref(lib);
+}
+
+/* C: a program directed by its answer ($argmax) where every task
+ * it solved is a tie over the maps loses the words of its counterexamples
+ * that tie (they are dropped from "negative"), and nothing else keeps it
+ * off their questions.  Three "highest score" tasks answered by the
+ * argmax of /2 (the answer at the top of /0 and the bottom of /1, or the
+ * reverse), and three tasks of the same calls "excluding transfers" whose
+ * answer no expression gives (a tie in /0, the middle of /1 and /2):
+ * before the answer's direction the program was undirected and "excluding" (seen only
+ * with its counterexamples) vetoed it; with it, dropping the ties' words
+ * answered them by the argmax; the ties' words are dropped only when the
+ * direction is read from the tasks' maps. */
+static void test_review_tie_counterexamples(void **state)
+{
+	(void)state;
+	json_t *eps = json_array();
+	static const char *const calls = "[{\"name\":\"handled\",\"arguments\":{}},{\"name\":\"cases\",\"arguments\":{}},"
+					 "{\"name\":\"scores\",\"arguments\":{}},{\"name\":\"pick\",\"arguments\":{}}]";
+	static const char *const solved[] = {
+		"[{\"a\":9,\"b\":1,\"c\":5},{\"a\":0,\"b\":4,\"c\":2},{\"a\":7,\"b\":3,\"c\":5},[\"a\"]]",
+		"[{\"a\":4,\"b\":0,\"c\":2},{\"a\":3,\"b\":9,\"c\":1},{\"a\":1,\"b\":8,\"c\":6},[\"b\"]]",
+		"[{\"a\":2,\"b\":1,\"c\":9},{\"a\":5,\"b\":6,\"c\":0},{\"a\":1,\"b\":2,\"c\":7},[\"c\"]]"};
+	static const char *const answers[] = {"a", "b", "c"};
+	for (int i = 0; i < 3; i++) {
+		char q[160], id[32];
+		snprintf(q, sizeof q, "Which agent had the highest score in week %d?", i + 1);
+		snprintf(id, sizeof id, "score-%d", i);
+		json_array_append_new(eps, episode(task(id, "score", q, "2024-01-01", NULL), calls, solved[i], answers[i]));
+	}
+	for (int i = 0; i < 3; i++) {
+		char q[160], id[32];
+		snprintf(q, sizeof q, "Which agent had the highest score in week %d, excluding transfers?", i + 4);
+		snprintf(id, sizeof id, "score-x%d", i);
+		json_array_append_new(eps, episode(task(id, "score", q, "2024-01-01", NULL), calls,
+						   "[{\"a\":4,\"b\":4,\"c\":4},{\"a\":1,\"b\":9,\"c\":5},{\"a\":9,\"b\":1,\"c\":5},[\"a\"]]",
+						   "c"));
+	}
+	json_t *lib = induced(eps);
+	json_t *t = task("score-9", "score", "Which agent had the highest score in week 9, excluding transfers?", "2024-01-01", NULL);
+	expect_abstain(lib, t, "[]", "");
+	json_decref(t);
+	json_decref(lib);
+}
+
+/* D (before the review, and before the id rule too): the id of test_record_id_constant inside a
+ * text (a SOQL query) or as a key of a map is still a constant: the
+ * program looks every case up under the training tasks' issue. */
+static void test_review_id_in_text(void **state)
+{
+	(void)state;
+	static const char *const said[] = {"My kettle leaks.", "The kettle drips on the table.", "Water comes out of my kettle."};
+	static const char *const calls[] = {
+		"[{\"name\":\"soql\",\"arguments\":{\"query\":\"SELECT OwnerId FROM Case WHERE IssueId = 'a01A00000000000AAA'\"}}]",
+		"[{\"name\":\"get_cases\",\"arguments\":{\"weights\":{\"a01A00000000000AAA\":1}}}]"};
+	for (int c = 0; c < 2; c++) {
+		json_t *eps = json_array();
+		for (int i = 0; i < 3; i++) {
+			char q[200], id[32], results[200], answer[32];
+			snprintf(q, sizeof q, "Route this new case to the right agent. %s", said[i]);
+			snprintf(id, sizeof id, "route-%d", i);
+			snprintf(results, sizeof results, "[[{\"OwnerId\":\"005A00000000000%03d\"}]]", i);
+			snprintf(answer, sizeof answer, "005A00000000000%03d", i);
+			json_array_append_new(eps, episode(task(id, "route", q, "2024-01-01", NULL), calls[c], results, answer));
+		}
+		json_t *lib = induced(eps);
+		json_t *t = task("route-9", "route", "Route this new case to the right agent. My printer jams.", "2024-01-01", NULL);
+		expect_abstain(lib, t, "[]", "");
+		json_decref(t);
+		json_decref(lib);
+	}
+}
+
+/* Crafted libraries on the new paths (outweighed, theirs): "solved" left
+ * out, other programs' "seen"/"solved" of every type, a program that is
+ * no object, counts near INT64_MAX in "sides": no crash, OK returned. */
+static void test_review_crafted_outweighed(void **state)
+{
+	(void)state;
+	json_t *eps = json_array();
+	directed_episodes(eps, "score", "lowest", false, 8, 0);
+	directed_episodes(eps, "score", "highest", true, 2, 10);
+	directed_episodes(eps, "score", "top", true, 6, 12);
+	json_t *lib0 = induced(eps);
+	json_t *t = task("score-99", "score", "Which agent had the highest score in quarter 40? The lowest.", "2024-01-01", NULL);
+	for (int v = 0; v < 6; v++) {
+		json_t *lib = json_deep_copy(lib0);
+		json_t *progs = json_object_get(lib, "programs");
+		size_t i;
+		json_t *p;
+		json_array_foreach(progs, i, p) {
+			switch (v) {
+			case 0: json_object_del(p, "solved"); break;
+			case 1: json_object_set_new(p, "solved", json_integer(INT64_MAX)); break;
+			case 2: if (i) json_object_set_new(p, "seen", json_string("x")); break;
+			case 3: if (i) json_object_set_new(p, "solved", json_real(-1e308)); break;
+			default: break;
+			}
+		}
+		if (v == 4)
+			json_array_append_new(progs, json_integer(5));
+		if (v == 5) {
+			json_t *sc = json_object_get(json_object_get(lib, "sides"), "score");
+			json_object_set_new(json_object_get(sc, "min"), "lowest", json_integer(INT64_MAX));
+			json_object_set_new(json_object_get(sc, "max"), "which", json_integer(INT64_MAX));
+		}
+		crmw__prog_next nx;
+		json_t *r = json_loads("[{\"a\":1,\"b\":2}]", 0, NULL);
+		assert_int_equal(crmw__induced_next(&nx, lib, t, "score", r), CRMW_OK);
+		crmw__prog_next_clear(&nx);
+		assert_int_equal(crmw__induced_next(&nx, lib, t, NULL, r), CRMW_OK); /* held out */
+		crmw__prog_next_clear(&nx);
+		json_decref(r);
+		json_decref(lib);
+	}
+	json_decref(t);
+	json_decref(lib0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1885,7 +2065,9 @@ int main(void)
 		cmocka_unit_test(test_direction_words), cmocka_unit_test(test_direction_wording),
 		cmocka_unit_test(test_direction_evidence), cmocka_unit_test(test_fits_task), cmocka_unit_test(test_direction_lookup),
 		cmocka_unit_test(test_direction_answer), cmocka_unit_test(test_direction_outweighed),
-		cmocka_unit_test(test_record_id_constant),
+		cmocka_unit_test(test_record_id_constant), cmocka_unit_test(test_review_rare_other_word),
+		cmocka_unit_test(test_review_id_constant_any), cmocka_unit_test(test_review_tie_counterexamples),
+		cmocka_unit_test(test_review_id_in_text), cmocka_unit_test(test_review_crafted_outweighed),
 		cmocka_unit_test(test_context_field), cmocka_unit_test(test_pitfalls),
 		cmocka_unit_test(test_malformed),      cmocka_unit_test(test_gold_notation),
 		cmocka_unit_test(test_untrusted_library), cmocka_unit_test(test_utf8),
