@@ -1652,28 +1652,33 @@ static double side_size(const json_t *side)
 	return n;
 }
 
-/* A direction word's counts over the families whose training has both
- * sides (those direction_words reads): out[0] its sightings on `side`,
- * out[1] that side's size and out[2] the other side's (each family's side
- * counted by side_size). */
-static void pooled_counts(const json_t *sides, const char *w, const char *side, const char *other, double out[3])
+/* A word's evidence for `side` against `other`, pooled over the families
+ * whose training has both sides (those direction_words reads), or over
+ * every family with `every`: its sightings on `side` times the ratio of
+ * the sides' sizes (each family's side counted by side_size), as
+ * select_by_words reads counts; 0 when `side` is empty.  *seen, when
+ * given, gets the sightings. */
+static double pooled_evidence(const json_t *sides, const char *w, const char *side, const char *other, bool every,
+			      double *seen)
 {
-	out[0] = out[1] = out[2] = 0;
+	double n = 0, ns = 0, no = 0;
 	const char *f;
 	json_t *fs;
 	json_object_foreach((json_t *)sides, f, fs) {
 		const json_t *a = json_object_get(fs, side), *b = json_object_get(fs, other);
-		if (!json_object_size(a) || !json_object_size(b))
+		if (!every && (!json_object_size(a) || !json_object_size(b)))
 			continue;
-		out[0] += (double)json_integer_value(json_object_get(a, w));
-		out[1] += side_size(a);
-		out[2] += side_size(b);
+		n += (double)json_integer_value(json_object_get(a, w));
+		ns += side_size(a);
+		no += side_size(b);
 	}
+	if (seen)
+		*seen = n;
+	return ns > 0 ? n * no / ns : 0;
 }
 
 /* Is a word seen only with the other side's tasks, with the evidence
- * `against` (its sightings there times the ratio of the sides' sizes, the
- * reading select_by_words gives counts), outweighed by a direction word
+ * `against` (pooled_evidence), outweighed by a direction word
  * of the program's own side in the query, with the evidence `strength`?
  * Only a strong direction word outweighs (twice what select_by_words
  * asks), and only a word it outweighs three times over: "member made",
@@ -1691,23 +1696,6 @@ static void pooled_counts(const json_t *sides, const char *w, const char *side, 
 static bool outweighed(double strength, double against)
 {
 	return strength >= DIRECTION_STRONG && against * DIRECTION_MARGIN <= strength;
-}
-
-/* Is a word seen in training only with the tasks of the side other than
- * `d` (1 max, 2 min), over every family: its sightings there times the
- * ratio of the sides' sizes (the evidence outweighed compares). */
-static double other_side_evidence(const json_t *sides, const char *w, int d)
-{
-	const char *mine = d == 1 ? "max" : "min", *theirs = d == 1 ? "min" : "max";
-	double n = 0, nd = 0, no = 0;
-	const char *f;
-	json_t *fs;
-	json_object_foreach((json_t *)sides, f, fs) {
-		n += (double)json_integer_value(json_object_get(json_object_get(fs, theirs), w));
-		nd += side_size(json_object_get(fs, mine));
-		no += side_size(json_object_get(fs, theirs));
-	}
-	return no > 0 ? n * nd / no : 0;
 }
 
 /* Does the query say the veto word w in the slot of a word of the
@@ -1780,7 +1768,6 @@ static bool direction_veto(const json_t *lib, const json_t *prog, const json_t *
 	double n_own = side_size(own), n_other = side_size(other);
 	const char *w, *f;
 	json_t *x, *fw;
-	double pc[3];
 	/* the evidence of the strongest direction word of its own side in the
 	 * query ("fewest", seen with 40 argmin tasks and no argmax one) */
 	double strength = 0;
@@ -1790,9 +1777,7 @@ static bool direction_veto(const json_t *lib, const json_t *prog, const json_t *
 		 * highest handle time, the lowest conversion) */
 		if (!wside || strcmp(wside, dir) != 0 || json_object_get(other, w) || !json_object_get(own, w))
 			continue;
-		pooled_counts(all, w, dir, oname, pc);
-		if (pc[1] > 0)
-			strength = fmax(strength, pc[0] * pc[2] / pc[1]);
+		strength = fmax(strength, pooled_evidence(all, w, dir, oname, false, NULL));
 	}
 	json_object_foreach((json_t *)qw, w, x) {
 		json_int_t nown = json_integer_value(json_object_get(own, w));
@@ -1808,8 +1793,8 @@ static bool direction_veto(const json_t *lib, const json_t *prog, const json_t *
 		}
 		const char *wside = json_string_value(json_object_get(dirs, w));
 		if (!support && both && wside && strcmp(wside, dir) == 0) {
-			pooled_counts(all, w, dir, oname, pc);
-			if (pc[0] >= 2 && pc[1] > 0 && pc[0] * pc[2] / pc[1] >= WORD_EVIDENCE) {
+			double n;
+			if (pooled_evidence(all, w, dir, oname, false, &n) >= WORD_EVIDENCE && n >= 2) {
 				support = true;
 				snprintf(told, toldlen, "%s", w);
 			}
@@ -1817,13 +1802,13 @@ static bool direction_veto(const json_t *lib, const json_t *prog, const json_t *
 		if (json_object_get(seen, w))
 			continue;
 		const char *side = json_string_value(json_object_get(dirs, w));
-		pooled_counts(all, w, oname, dir, pc);
-		if (side && strcmp(side, oname) == 0 && (antonym(qw, dirs, w, dir, oname) || !outweighed(strength, pc[1] > 0 ? pc[0] * pc[2] / pc[1] : 0))) {
+		if (side && strcmp(side, oname) == 0 &&
+		    (antonym(qw, dirs, w, dir, oname) || !outweighed(strength, pooled_evidence(all, w, oname, dir, false, NULL)))) {
 			snprintf(why, len, "vetoed: the word '%s' tells the %s in training and was never seen with its tasks", w,
 				 o == 1 ? "highest" : "lowest");
 			return true;
 		}
-		if ((pool & 3) == o && !outweighed(strength, other_side_evidence(all, w, d))) {
+		if ((pool & 3) == o && !outweighed(strength, pooled_evidence(all, w, oname, dir, true, NULL))) {
 			snprintf(why, len, "vetoed: the word '%s' was seen in training only with tasks answered by an %s", w,
 				 o == 1 ? "argmax" : "argmin");
 			return true;
