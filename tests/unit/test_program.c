@@ -1828,6 +1828,29 @@ static void test_direction_outweighed(void **state)
 	json_decref(lib);
 }
 
+/* Three routing tasks of the same calls, each a case told in its own
+ * words and routed to its own agent, and a fourth of their wording (a
+ * case no training task was about). */
+static json_t *routed_same_calls(const char *calls)
+{
+	static const char *const said[] = {"My kettle leaks.", "The kettle drips on the table.", "Water comes out of my kettle."};
+	json_t *eps = json_array();
+	for (int i = 0; i < 3; i++) {
+		char q[200], id[32], results[200], answer[32];
+		snprintf(q, sizeof q, "Route this new case to the right agent. %s", said[i]);
+		snprintf(id, sizeof id, "route-%d", i);
+		snprintf(results, sizeof results, "[[{\"OwnerId\":\"005A00000000000%03d\"}]]", i);
+		snprintf(answer, sizeof answer, "005A00000000000%03d", i);
+		json_array_append_new(eps, episode(task(id, "route", q, "2024-01-01", NULL), calls, results, answer));
+	}
+	return eps;
+}
+
+static json_t *new_routing_task(void)
+{
+	return task("route-9", "route", "Route this new case to the right agent. My printer jams.", "2024-01-01", NULL);
+}
+
 /* A record id is a value of one task's data, never a constant of a
  * program: three routing tasks of one org that came about the same issue
  * made a program that looked every case up under that issue, and it
@@ -1836,28 +1859,15 @@ static void test_direction_outweighed(void **state)
 static void test_record_id_constant(void **state)
 {
 	(void)state;
-	json_t *eps = json_array();
-	static const char *const said[] = {"My kettle leaks.", "The kettle drips on the table.", "Water comes out of my kettle."};
-	for (int i = 0; i < 3; i++) {
-		char q[200], id[32], results[200];
-		snprintf(q, sizeof q, "Route this new case to the right agent. %s", said[i]);
-		snprintf(id, sizeof id, "route-%d", i);
-		snprintf(results, sizeof results, "[[{\"OwnerId\":\"005A00000000000%03d\"}]]", i);
-		char answer[32];
-		snprintf(answer, sizeof answer, "005A00000000000%03d", i);
-		json_array_append_new(eps, episode(task(id, "route", q, "2024-01-01", NULL),
-						   "[{\"name\":\"get_cases\",\"arguments\":{\"issue_ids\":[\"a01A00000000000AAA\"],"
-						   "\"statuses\":[\"Closed\"]}}]",
-						   results, answer));
-	}
-	json_t *lib = induced(eps);
-	json_t *t = task("route-9", "route", "Route this new case to the right agent. My printer jams.", "2024-01-01", NULL);
+	json_t *lib = induced(routed_same_calls("[{\"name\":\"get_cases\",\"arguments\":{\"issue_ids\":[\"a01A00000000000AAA\"],"
+						"\"statuses\":[\"Closed\"]}}]"));
+	json_t *t = new_routing_task();
 	expect_abstain(lib, t, "[]", "no program");
 	json_decref(t);
 	json_decref(lib);
 
 	/* the same with the issue named in every task: read from the task */
-	eps = json_array();
+	json_t *eps = json_array();
 	for (int i = 0; i < 3; i++) {
 		char q[200], id[32], results[200], calls[300], issue[32], answer[32];
 		snprintf(issue, sizeof issue, "a01A00000000000A%02d", i);
@@ -1989,22 +1999,12 @@ static void test_review_tie_counterexamples(void **state)
 static void test_review_id_in_text(void **state)
 {
 	(void)state;
-	static const char *const said[] = {"My kettle leaks.", "The kettle drips on the table.", "Water comes out of my kettle."};
 	static const char *const calls[] = {
 		"[{\"name\":\"soql\",\"arguments\":{\"query\":\"SELECT OwnerId FROM Case WHERE IssueId = 'a01A00000000000AAA'\"}}]",
 		"[{\"name\":\"get_cases\",\"arguments\":{\"weights\":{\"a01A00000000000AAA\":1}}}]"};
 	for (int c = 0; c < 2; c++) {
-		json_t *eps = json_array();
-		for (int i = 0; i < 3; i++) {
-			char q[200], id[32], results[200], answer[32];
-			snprintf(q, sizeof q, "Route this new case to the right agent. %s", said[i]);
-			snprintf(id, sizeof id, "route-%d", i);
-			snprintf(results, sizeof results, "[[{\"OwnerId\":\"005A00000000000%03d\"}]]", i);
-			snprintf(answer, sizeof answer, "005A00000000000%03d", i);
-			json_array_append_new(eps, episode(task(id, "route", q, "2024-01-01", NULL), calls[c], results, answer));
-		}
-		json_t *lib = induced(eps);
-		json_t *t = task("route-9", "route", "Route this new case to the right agent. My printer jams.", "2024-01-01", NULL);
+		json_t *lib = induced(routed_same_calls(calls[c]));
+		json_t *t = new_routing_task();
 		expect_abstain(lib, t, "[]", "");
 		json_decref(t);
 		json_decref(lib);
