@@ -5,7 +5,9 @@
  *
  * An episode is {"task", "calls": [{"name", "arguments"}], "results":
  * [parsed result of each call], "answer": text} (crmw__induce_episode
- * makes one from a task's gold run).  Induction:
+ * makes one from a task's gold run), optionally with "same": [[call,
+ * argument, result]] for arguments kept once as an earlier call's result
+ * (crmw__episode_share).  Induction:
  *
  * 1. Calls whose result the period resolver gives (a date, or an object of
  *    dates, each a bound of a time expression of the query: get_period,
@@ -72,6 +74,7 @@ typedef struct ep {
 	size_t ncalls;
 	int variant, prefix_of; /* -1: none */
 	int polarity;		/* 1: the answer is an argmax of a map of its results, 2: an argmin, 3: both (a tie), else 0 */
+	bool bad_same;		/* ep_init refused its "same" */
 } ep;
 
 typedef struct cand {
@@ -196,6 +199,103 @@ static bool period_call(const crmw__prog_ctx *c, const json_t *res)
 	return true;
 }
 
+/* An episode's calls with every argument that "same" names put back
+ * (crmw__episode_share undoes what it left out), as a new reference; NULL
+ * for a malformed "same" (or out of memory: *rc). */
+static json_t *shared_calls(const json_t *src, int *rc)
+{
+	const json_t *calls = json_object_get(src, "calls"), *results = json_object_get(src, "results");
+	const json_t *same = json_object_get(src, "same");
+	*rc = CRMW_OK;
+	if (!same)
+		return json_incref((json_t *)calls);
+	json_t *out = json_is_array(same) ? json_copy((json_t *)calls) : NULL;
+	if (!out) {
+		*rc = json_is_array(same) ? CRMW_ENOMEM : CRMW_EINVALID;
+		return NULL;
+	}
+	size_t i;
+	json_t *t;
+	json_array_foreach(same, i, t) {
+		const json_t *ci = json_array_get(t, 0), *ri = json_array_get(t, 2);
+		const char *arg = json_string_value(json_array_get(t, 1));
+		json_int_t c = json_integer_value(ci), r = json_integer_value(ri);
+		json_t *call = json_array_get(out, (size_t)c), *args = json_object_get(call, "arguments");
+		/* [call, argument, an earlier call whose result it was], the
+		 * argument kept as null */
+		if (json_array_size(t) != 3 || !json_is_integer(ci) || !json_is_integer(ri) || !arg || r < 0 || c <= r ||
+		    (size_t)c >= json_array_size(out) || !json_is_null(json_object_get(args, arg))) {
+			*rc = CRMW_EINVALID;
+			break;
+		}
+		json_t *nc = json_copy(call), *na = json_copy(args);
+		if (!nc || !na || json_object_set(na, arg, json_array_get(results, (size_t)r)) ||
+		    json_object_set(nc, "arguments", na) || json_array_set(out, (size_t)c, nc))
+			*rc = CRMW_ENOMEM;
+		json_decref(nc);
+		json_decref(na);
+		if (*rc)
+			break;
+	}
+	if (*rc) {
+		json_decref(out);
+		return NULL;
+	}
+	return out;
+}
+
+json_t *crmw__episode_share(const json_t *episode)
+{
+	const json_t *calls = json_object_get(episode, "calls"), *results = json_object_get(episode, "results");
+	json_t *out = json_copy((json_t *)episode), *nc = json_copy((json_t *)calls), *same = json_array();
+	bool bad = !out || !nc || !same;
+	for (size_t c = 1; !bad && c < json_array_size(nc); c++) {
+		const json_t *call = json_array_get(nc, c), *args = json_object_get(call, "arguments");
+		json_t *na = NULL;
+		const char *k;
+		json_t *v;
+		json_object_foreach((json_t *)args, k, v) {
+			if (json_is_array(v) ? !json_array_size(v) : !json_is_object(v) || !json_object_size(v))
+				continue;
+			/* the newest earlier result it equals */
+			size_t r = c;
+			while (r > 0 && !json_equal(v, json_array_get(results, r - 1)))
+				r--;
+			if (r == 0)
+				continue;
+			if (!na) { /* the call and its arguments copied: the episode's are not touched */
+				json_t *ncall = json_copy((json_t *)call);
+				na = json_copy((json_t *)args);
+				if (!ncall || !na) {
+					json_decref(ncall);
+					json_decref(na);
+					bad = true;
+					break;
+				}
+				/* both take their reference even when they fail */
+				bad = json_object_set_new(ncall, "arguments", na) ? (json_decref(ncall), true)
+										  : json_array_set_new(nc, c, ncall) != 0;
+				if (bad)
+					break;
+			}
+			if (json_object_set_new(na, k, json_null()) ||
+			    json_array_append_new(same, json_pack("[I, s, I]", (json_int_t)c, k, (json_int_t)(r - 1)))) {
+				bad = true;
+				break;
+			}
+		}
+	}
+	if (!bad && json_array_size(same))
+		bad = json_object_set(out, "calls", nc) || json_object_set(out, "same", same);
+	json_decref(nc);
+	json_decref(same);
+	if (bad) {
+		json_decref(out);
+		return NULL;
+	}
+	return out;
+}
+
 static int ep_init(ep *e, const json_t *src)
 {
 	memset(e, 0, sizeof *e);
@@ -204,16 +304,23 @@ static int ep_init(ep *e, const json_t *src)
 	e->task = json_object_get(src, "task");
 	e->family = crmw__task_family(e->task);
 	e->answer = json_string_value(json_object_get(src, "answer"));
-	const json_t *calls = json_object_get(src, "calls"), *results = json_object_get(src, "results");
+	const json_t *results = json_object_get(src, "results");
+	int rc;
+	json_t *calls = shared_calls(src, &rc);
+	e->bad_same = rc == CRMW_EINVALID;
 	if (!json_is_object(e->task) || !e->family || !e->answer || !json_is_array(calls) || !json_is_array(results) ||
-	    json_array_size(calls) != json_array_size(results) || json_array_size(calls) > CRMW__PROG_MAX_STEPS - 1)
-		return CRMW_EINVALID;
-	if (crmw__prog_ctx_init(&e->ctx, e->task, NULL))
+	    json_array_size(calls) != json_array_size(results) || json_array_size(calls) > CRMW__PROG_MAX_STEPS - 1) {
+		json_decref(calls);
+		return rc == CRMW_ENOMEM ? rc : CRMW_EINVALID;
+	}
+	if (crmw__prog_ctx_init(&e->ctx, e->task, NULL)) {
+		json_decref(calls);
 		return CRMW_ENOMEM;
+	}
 	e->calls = json_array();
 	e->results = json_array();
 	crmw_buf key = CRMW_BUF_INIT;
-	int rc = e->calls && e->results ? crmw__buf_puts(&key, e->family) : CRMW_ENOMEM;
+	rc = e->calls && e->results ? crmw__buf_puts(&key, e->family) : CRMW_ENOMEM;
 	size_t i;
 	json_t *call;
 	json_array_foreach(calls, i, call) {
@@ -231,6 +338,7 @@ static int ep_init(ep *e, const json_t *src)
 		rc = rc ? rc : key_arguments(&key, args);
 		rc = rc ? rc : crmw__buf_putc(&key, ')');
 	}
+	json_decref(calls);
 	rc = rc ? rc : crmw__buf_putc(&key, '\0');
 	e->key = key.data;
 	e->ncalls = json_array_size(e->calls);
@@ -1145,8 +1253,10 @@ json_t *crmw__induce(const json_t *episodes, int min_support, char *why, size_t 
 	for (size_t i = 0; i < n && !rc; i++) {
 		int r = ep_init(&eps[ne], json_array_get(episodes, i));
 		if (r == CRMW_EINVALID) {
+			snprintf(why, len, "episode %zu: %s", i,
+				 eps[ne].bad_same ? "\"same\" must list [call, argument, earlier call] of null arguments"
+						  : "needs task, calls, results (as many) and answer");
 			ep_dispose(&eps[ne]);
-			snprintf(why, len, "episode %zu: needs task, calls, results (as many) and answer", i);
 			rc = r;
 			break;
 		}

@@ -180,6 +180,14 @@ struct crmw__prog_next;
  * reward 1).  CRMW_OK or CRMW_ENOMEM. */
 int crmw__induce_episode(json_t **out, struct crmw__gold_runner *r, const json_t *task);
 
+/* The episode (new reference) with every argument of a call after the
+ * first that equals an earlier call's whole result (a non-empty list or
+ * object) kept once: the argument is null and "same" lists [call,
+ * argument, result] (the newest such result); crmw__induce puts them back.
+ * A best_region episode passes its period's cases, and then their states,
+ * on whole.  NULL when out of memory. */
+json_t *crmw__episode_share(const json_t *episode);
+
 /* A library {"version", "programs": [...], "families": {family: {word:
  * count}}} induced from the episodes; a program needs `min_support`
  * episodes (2 when below 1).  NULL with why[] (an episode of the wrong

@@ -418,7 +418,8 @@ static json_t *parsed_calls(const json_t *calls);
  * where the same programs induced offline from 100 solve 79%; at 100, 73%).
  * A restricted role's episode is not kept: its examples would hold its
  * values.  An example over PROGRAM_EXAMPLE_BYTES (long results) is not kept
- * either. */
+ * either; an argument that equals an earlier call's result counts once
+ * (crmw__episode_share). */
 #define PROGRAM_EXAMPLE_BYTES (64 * 1024)
 
 /* What an example keeps of the task: what the programs read (no gold, no answer). */
@@ -602,10 +603,13 @@ static void learn_program(crmw_session *s)
 {
 	json_t *cs, *rs, *task = example_task(s->task);
 	bool whole = episode_calls(s, &cs, &rs); /* every result read back as JSON (none cut at a cap) */
-	json_t *ex = whole && cs && rs && task
-			     ? json_pack("{s:O, s:O, s:O, s:s}", "task", task, "calls", cs, "results", rs, "answer",
-					 s->answer ? s->answer : "")
-			     : NULL;
+	json_t *full = whole && cs && rs && task
+			       ? json_pack("{s:O, s:O, s:O, s:s}", "task", task, "calls", cs, "results", rs, "answer",
+					   s->answer ? s->answer : "")
+			       : NULL;
+	/* an argument that was an earlier result kept once */
+	json_t *ex = full ? crmw__episode_share(full) : NULL;
+	json_decref(full);
 	json_decref(cs);
 	json_decref(rs);
 	json_decref(task);

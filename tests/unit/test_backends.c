@@ -1196,6 +1196,62 @@ static void test_program_examples(void **state)
 	crmw_memory_free(mem);
 }
 
+/* A best_region episode passes its period's cases, and then their states,
+ * on whole: its example keeps each once ("same"), and the programs are
+ * induced from the examples as they are kept. */
+static void test_program_shared_results(void **state)
+{
+	(void)state;
+	char path[400];
+	snprintf(path, sizeof path, "%s/shared.db", dir);
+	crmw_memory *mem;
+	assert_int_equal(crmw_memory_open(&mem, path, NULL), CRMW_OK);
+	crmw_task_set *train = split("{\"split\":\"train\",\"families\":[\"best_region_identification\"]}");
+	crmw_agent *a = gold_agent("{\"memory\":{\"write\":true,\"programs\":true}}", mem);
+	int64_t n = crmw_task_set_count(train);
+	for (int64_t i = 0; i < n; i++) {
+		json_t *t = run_task(a, train, i);
+		assert_true(json_real_value(json_object_get(t, "reward")) == 1.0);
+		json_decref(t);
+	}
+	crmw_agent_free(a);
+	json_t *list = listed(mem, "{\"kind\":\"plan\",\"tags\":[\"program\"],\"limit\":0}");
+	assert_int_equal(json_array_size(list), 1);
+	const json_t *md = json_object_get(json_array_get(list, 0), "metadata");
+	const json_t *examples = json_object_get(md, "examples");
+	assert_int_equal((int64_t)json_array_size(examples), n);
+	size_t i, shared = 0;
+	json_t *ex;
+	json_array_foreach(examples, i, ex) {
+		const json_t *same = json_object_get(ex, "same");
+		const json_t *calls = json_object_get(ex, "calls");
+		size_t k;
+		json_t *t3;
+		json_array_foreach(same, k, t3) {
+			/* the argument is kept as null, its value is the earlier result */
+			const json_t *args = json_object_get(json_array_get(calls, (size_t)json_integer_value(json_array_get(t3, 0))),
+							     "arguments");
+			assert_true(json_is_null(json_object_get(args, json_string_value(json_array_get(t3, 1)))));
+			assert_true(json_integer_value(json_array_get(t3, 2)) < json_integer_value(json_array_get(t3, 0)));
+		}
+		/* a period with closed cases: get_shipping_state, the averages and
+		 * the argmin or argmax take the results before them whole */
+		shared += json_array_size(same) == 3;
+	}
+	assert_true(shared >= 2);
+	const json_t *progs = json_object_get(json_object_get(md, "library"), "programs");
+	assert_true(json_array_size(progs) >= 1);
+	/* the examples kept induce the library kept */
+	char why[300];
+	json_t *lib = crmw__induce(examples, 2, why, sizeof why);
+	assert_non_null(lib);
+	assert_true(json_equal(json_object_get(lib, "programs"), progs));
+	json_decref(lib);
+	json_decref(list);
+	crmw_task_set_free(train);
+	crmw_memory_free(mem);
+}
+
 /* A failed episode of a family with programs records what it did otherwise
  * (a pitfall, no value of it) in the program entry, once, and the family's
  * guide lists it. */
@@ -1385,6 +1441,7 @@ int main(void)
 		cmocka_unit_test(test_memory_policy),
 		cmocka_unit_test(test_programs),
 		cmocka_unit_test(test_program_examples),
+		cmocka_unit_test(test_program_shared_results),
 		cmocka_unit_test(test_pitfalls),
 		cmocka_unit_test(test_policy_cache),
 		cmocka_unit_test(test_replay),

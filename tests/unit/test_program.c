@@ -2057,6 +2057,125 @@ static void test_review_crafted_outweighed(void **state)
 	json_decref(lib0);
 }
 
+/* An episode that passes whole results on (best_region: the cases, then
+ * their states) with each kept once (crmw__episode_share): the library
+ * induced from the shared episodes is the one induced from the whole ones;
+ * the episode given is not touched; only whole earlier results that are
+ * non-empty lists or objects are shared; a malformed "same" is refused by
+ * name; out of memory fails cleanly. */
+static json_t *region_episode(const char *id, int month, const char *a, const char *b, const char *fast)
+{
+	char q[200], calls[1600], results[1200], cases[300], states[300];
+	snprintf(q, sizeof q, "Which state closed its cases the quickest in month %d?", month);
+	snprintf(cases, sizeof cases, "[{\"Id\":\"%s1\",\"AccountId\":\"%s2\"},{\"Id\":\"%s1\",\"AccountId\":\"%s2\"}]", a, a, b, b);
+	snprintf(states, sizeof states, "[{\"Id\":\"%s1\",\"State\":\"CA\"},{\"Id\":\"%s1\",\"State\":\"NY\"}]", a, b);
+	snprintf(calls, sizeof calls,
+		 "[{\"name\":\"get_cases\",\"arguments\":{\"month\":%d,\"statuses\":[\"Closed\"]}},"
+		 "{\"name\":\"get_states\",\"arguments\":{\"cases\":%s,\"limit\":2}},"
+		 "{\"name\":\"get_times\",\"arguments\":{\"cases\":%s,\"none\":[],\"two\":2}}]",
+		 month, cases, states);
+	snprintf(results, sizeof results, "[%s,%s,{\"CA\":%d,\"NY\":%d}]", cases, states,
+		 strcmp(fast, "CA") == 0 ? 2 : 9, strcmp(fast, "CA") == 0 ? 9 : 2);
+	return episode(task(id, "region", q, "2024-06-30", NULL), calls, results, fast);
+}
+
+static json_t *region_episodes(void)
+{
+	json_t *eps = json_array();
+	json_array_append_new(eps, region_episode("r-1", 3, "aa", "ab", "CA"));
+	json_array_append_new(eps, region_episode("r-2", 5, "ba", "bb", "NY"));
+	json_array_append_new(eps, region_episode("r-3", 7, "ca", "cb", "NY"));
+	return eps;
+}
+
+static void test_episode_share(void **state)
+{
+	(void)state;
+	json_t *whole = region_episodes(), *before = json_deep_copy(whole), *shared = json_array();
+	size_t i;
+	json_t *e;
+	json_array_foreach(whole, i, e) {
+		json_t *sh = crmw__episode_share(e);
+		assert_non_null(sh);
+		json_t *want = json_loads("[[1,\"cases\",0],[2,\"cases\",1]]", 0, NULL);
+		if (!json_equal(json_object_get(sh, "same"), want)) {
+			char *got = json_dumps(json_object_get(sh, "same"), JSON_COMPACT);
+			fail_msg("episode %zu: same %s", i, got);
+		}
+		json_decref(want);
+		/* kept once: null in the call, the rest of the arguments as they were */
+		const json_t *c1 = json_object_get(json_array_get(json_object_get(sh, "calls"), 1), "arguments");
+		const json_t *c2 = json_object_get(json_array_get(json_object_get(sh, "calls"), 2), "arguments");
+		assert_true(json_is_null(json_object_get(c1, "cases")));
+		assert_int_equal(json_integer_value(json_object_get(c1, "limit")), 2);
+		assert_true(json_is_null(json_object_get(c2, "cases")));
+		assert_int_equal(json_array_size(json_object_get(c2, "none")), 0); /* an empty list is not shared */
+		assert_int_equal(json_integer_value(json_object_get(c2, "two")), 2);
+		char *a = json_dumps(e, JSON_COMPACT), *b = json_dumps(sh, JSON_COMPACT);
+		assert_true(strlen(b) < strlen(a));
+		free(a);
+		free(b);
+		json_array_append_new(shared, sh);
+	}
+	assert_true(json_equal(whole, before)); /* the episodes given are not touched */
+	json_t *lw = induced(json_deep_copy(whole)), *ls = induced(json_deep_copy(shared));
+	assert_true(json_equal(lw, ls));
+	/* and the program passes the whole result on */
+	json_t *t = task("r-9", "region", "Which state closed its cases the quickest in month 11?", "2024-06-30", NULL);
+	expect_call(ls, t, "[[{\"Id\":\"z1\"},{\"Id\":\"z2\"}]]", "get_states",
+		    "{\"cases\":[{\"Id\":\"z1\"},{\"Id\":\"z2\"}],\"limit\":2}");
+	expect_answer(ls, t,
+		      "[[{\"Id\":\"z1\"},{\"Id\":\"z2\"}],[{\"Id\":\"z1\",\"State\":\"NY\"},{\"Id\":\"z2\",\"State\":\"CA\"}],"
+		      "{\"CA\":4,\"NY\":1}]",
+		      "NY");
+	json_decref(t);
+	/* nothing to share: the first call, a scalar equal to a result, a part of a result */
+	json_t *plain = episode(task("p-1", "p", "q", "2024-01-01", NULL),
+				"[{\"name\":\"a\",\"arguments\":{}},{\"name\":\"b\",\"arguments\":{\"n\":3,\"x\":{\"k\":1}}}]",
+				"[3,{\"x\":{\"k\":1}}]", "1");
+	json_t *psh = crmw__episode_share(plain);
+	assert_true(json_equal(psh, plain));
+	assert_null(json_object_get(psh, "same"));
+	json_decref(psh);
+	json_decref(plain);
+	/* a malformed "same" is refused by name */
+	static const char *const bad[] = {
+		"5", "{}", "[5]", "[[1,\"cases\"]]", "[[1,\"cases\",1]]", "[[1,\"cases\",-1]]", "[[9,\"cases\",0]]",
+		"[[1,\"nope\",0]]", "[[1,\"limit\",0]]", "[[\"1\",\"cases\",0]]", "[[1,\"cases\",0.0]]", "[[1,2,0]]",
+		"[[0,\"month\",0]]", "[[2,\"cases\",1],[2,\"cases\",1]]",
+	};
+	for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
+		json_t *eps = json_deep_copy(shared);
+		json_object_set_new(json_array_get(eps, 1), "same", json_loads(bad[k], JSON_DECODE_ANY, NULL));
+		char why[300];
+		json_t *lib = crmw__induce(eps, 2, why, sizeof why);
+		if (lib || strcmp(why, "episode 1: \"same\" must list [call, argument, earlier call] of null arguments"))
+			fail_msg("same %s: %s", bad[k], lib ? "induced" : why);
+		json_decref(eps);
+	}
+	/* an unshared episode that names its arguments anyway */
+	json_t *eps = json_deep_copy(whole);
+	json_object_set_new(json_array_get(eps, 0), "same", json_loads("[[1,\"cases\",0]]", 0, NULL));
+	char why[300];
+	assert_null(crmw__induce(eps, 2, why, sizeof why));
+	json_decref(eps);
+	/* out of memory: NULL or the same result, never a half-made one */
+	for (size_t n = 0; n < 200; n++) {
+		allocs_left = n;
+		json_set_alloc_funcs(failing_malloc, free);
+		json_t *sh = crmw__episode_share(json_array_get(whole, 0));
+		json_set_alloc_funcs(malloc, free);
+		if (sh)
+			assert_true(json_equal(sh, json_array_get(shared, 0)));
+		json_decref(sh);
+	}
+	json_decref(lw);
+	json_decref(ls);
+	json_decref(whole);
+	json_decref(before);
+	json_decref(shared);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2073,6 +2192,7 @@ int main(void)
 		cmocka_unit_test(test_untrusted_library), cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_cost_bounds),      cmocka_unit_test(test_out_of_memory),
 		cmocka_unit_test(test_explain),          cmocka_unit_test(test_guide),
+		cmocka_unit_test(test_episode_share),
 	};
 	cmocka_set_message_output(CM_OUTPUT_TAP);
 	return cmocka_run_group_tests_name("program", tests, NULL, NULL);
