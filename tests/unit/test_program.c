@@ -770,6 +770,48 @@ static void test_direction_wording(void **state)
 	json_decref(eps);
 }
 
+/* A word the family's training never saw but three other families' did,
+ * and no family saw more than once on one side only, is the wording around
+ * a question ("Preparing the review."): it does not veto.  Seen in two
+ * families, or twice on one side of a family with directions ("weakest"),
+ * it still does. */
+static void add_chat(json_t *eps, const char *family, const char *query)
+{
+	char id[64];
+	snprintf(id, sizeof id, "%s-%zu", family, json_array_size(eps));
+	json_array_append_new(eps, episode(task(id, family, query, "2024-01-01", NULL),
+					   "[{\"name\":\"lookup\",\"arguments\":{}}]", "[{\"x\":1}]", "x"));
+}
+
+static void test_direction_generic_word(void **state)
+{
+	(void)state;
+	json_t *eps = json_array();
+	directed_episodes(eps, "score", "highest", true, 4, 0);
+	directed_episodes(eps, "score", "lowest", false, 4, 10);
+	add_chat(eps, "kb", "Preparing the review. Where is the handbook? Weakest link.");
+	add_chat(eps, "faq", "Preparing the review. How do refunds work?");
+	add_chat(eps, "notes", "Preparing the review. Who wrote this note? Weakest link.");
+	add_chat(eps, "kb", "Keep it tidy. Where is the policy?");
+	add_chat(eps, "faq", "Keep it tidy. How do returns work?");
+	directed_episodes(eps, "rate", "weakest", false, 2, 10);
+	directed_episodes(eps, "rate", "highest", true, 2, 0);
+	json_t *lib = induced(eps);
+	json_t *t = task("score-9", "score", "Preparing the review. Which agent had the lowest score in quarter 7?", "2024-01-01",
+			 NULL);
+	expect_call(lib, t, "[{\"a\":1,\"b\":2}]", "find_min", "{\"values\":{\"a\":1,\"b\":2}}");
+	json_object_set_new(t, "query", json_string("Preparing the review. Which agent had the highest score in quarter 7?"));
+	expect_call(lib, t, "[{\"a\":1,\"b\":2}]", "find_max", "{\"values\":{\"a\":1,\"b\":2}}");
+	/* two other families */
+	json_object_set_new(t, "query", json_string("Keep it tidy. Which agent had the lowest score in quarter 7?"));
+	expect_abstain(lib, t, "[{\"a\":1,\"b\":2}]", "'keep' was never seen in the family's training");
+	/* three families, but twice on the lowest side of rate */
+	json_object_set_new(t, "query", json_string("Which agent had the lowest score, the weakest, in quarter 7?"));
+	expect_abstain(lib, t, "[{\"a\":1,\"b\":2}]", "'weakest' was never seen in the family's training");
+	json_decref(t);
+	json_decref(lib);
+}
+
 /* Twelve episodes of "score": the highest and the lowest in turn, answered
  * by find_max or find_min of the same map. */
 static json_t *score_library(void)
@@ -2176,12 +2218,90 @@ static void test_episode_share(void **state)
 	json_decref(shared);
 }
 
+/* A program that answers some training tasks wrongly ("the X I": "lamp
+ * that" for "display the lamp that I bought") is told from them by a word
+ * that every one of its counterexamples had and none of its tasks: a query
+ * without it is answered; one with it is not; with fewer than three
+ * counterexamples the absence is no evidence. */
+static json_t *find_episode(const char *id, const char *query, const char *term, const char *pid)
+{
+	char calls[300], results[200];
+	snprintf(calls, sizeof calls, "[{\"name\":\"search_products\",\"arguments\":{\"term\":\"%s\"}}]", term);
+	snprintf(results, sizeof results, "[[{\"Id\":\"%s\"}]]", pid);
+	return episode(task(id, "find", query, "2024-02-01", NULL), calls, results, pid);
+}
+
+static json_t *find_counter_library(int ncounter)
+{
+	static const char *const own[] = {"lamp", "desk", "chair", "sofa", "rug", "shelf"};
+	static const char *const verb[] = {"Find", "Show", "Get", "Open", "Fetch", "Locate"};
+	static const char *const other[] = {"stool", "bench", "crate"};
+	json_t *eps = json_array();
+	char q[200], id[16], pid[16];
+	for (int i = 0; i < 6; i++) {
+		snprintf(q, sizeof q, "%s the %s I bought on the 3rd.", verb[i], own[i]);
+		snprintf(id, sizeof id, "f-%d", i);
+		snprintf(pid, sizeof pid, "p%d", i);
+		json_array_append_new(eps, find_episode(id, q, own[i], pid));
+	}
+	for (int i = 0; i < ncounter; i++) {
+		snprintf(q, sizeof q, "Could you display the %s that I bought on the 3rd?", other[i]);
+		snprintf(id, sizeof id, "g-%d", i);
+		snprintf(pid, sizeof pid, "q%d", i);
+		json_array_append_new(eps, find_episode(id, q, other[i], pid));
+	}
+	return induced(eps);
+}
+
+static void test_counterexample_absence(void **state)
+{
+	(void)state;
+	json_t *lib = find_counter_library(3);
+	/* the "the X I" program: its six tasks, and the three it reads "stool that" from */
+	const json_t *p = NULL;
+	size_t i;
+	json_t *x;
+	json_array_foreach(json_object_get(lib, "programs"), i, x) {
+		if (json_integer_value(json_object_get(x, "negatives")) > 0)
+			p = x;
+	}
+	assert_non_null(p);
+	assert_int_equal(json_integer_value(json_object_get(p, "negatives")), 3);
+	assert_int_equal(json_integer_value(json_object_get(p, "docs")), 6);
+	/* no word of the query was seen with half its tasks and never with the
+	 * counterexamples; but it lacks "display" */
+	json_t *t = task("f-9", "find", "Please find the mirror I bought on the 3rd.", "2024-02-01", NULL);
+	expect_call(lib, t, "[]", "search_products", "{\"term\":\"mirror\"}");
+	expect_answer(lib, t, "[[{\"Id\":\"p9\"}]]", "p9");
+	json_t *ex = explained(lib, t, "[]");
+	const json_t *absent = json_object_get(json_object_get(ex, "words"), "told_from_counterexamples_by_absence");
+	bool display = false;
+	json_array_foreach(absent, i, x) display = display || strcmp(json_string_value(x), "display") == 0;
+	if (!display) {
+		char *text = json_dumps(json_object_get(ex, "words"), JSON_COMPACT);
+		fail_msg("the deciding words: %s", text);
+	}
+	json_decref(ex);
+	json_decref(t);
+	/* a query with a word of every counterexample: the program is vetoed */
+	t = task("f-8", "find", "Please display the mirror I bought on the 3rd.", "2024-02-01", NULL);
+	expect_abstain(lib, t, "[]", "it would answer wrongly");
+	json_decref(t);
+	json_decref(lib);
+	/* two counterexamples: their words are no evidence, absent or not */
+	lib = find_counter_library(2);
+	t = task("f-9", "find", "Please find the mirror I bought on the 3rd.", "2024-02-01", NULL);
+	expect_abstain(lib, t, "[]", "no word of the query tells its 6 task(s) from the 2 it would answer wrongly");
+	json_decref(t);
+	json_decref(lib);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_explanations),   cmocka_unit_test(test_answers), cmocka_unit_test(test_argument_order),
 		cmocka_unit_test(test_guard_and_shapes), cmocka_unit_test(test_disagreement),
-		cmocka_unit_test(test_direction_words), cmocka_unit_test(test_direction_wording),
+		cmocka_unit_test(test_direction_words), cmocka_unit_test(test_direction_wording), cmocka_unit_test(test_direction_generic_word),
 		cmocka_unit_test(test_direction_evidence), cmocka_unit_test(test_fits_task), cmocka_unit_test(test_direction_lookup),
 		cmocka_unit_test(test_direction_answer), cmocka_unit_test(test_direction_outweighed),
 		cmocka_unit_test(test_record_id_constant), cmocka_unit_test(test_review_rare_other_word),
@@ -2192,7 +2312,7 @@ int main(void)
 		cmocka_unit_test(test_untrusted_library), cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_cost_bounds),      cmocka_unit_test(test_out_of_memory),
 		cmocka_unit_test(test_explain),          cmocka_unit_test(test_guide),
-		cmocka_unit_test(test_episode_share),
+		cmocka_unit_test(test_episode_share), cmocka_unit_test(test_counterexample_absence),
 	};
 	cmocka_set_message_output(CM_OUTPUT_TAP);
 	return cmocka_run_group_tests_name("program", tests, NULL, NULL);
