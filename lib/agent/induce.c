@@ -209,9 +209,14 @@ static json_t *shared_calls(const json_t *src, int *rc)
 	*rc = CRMW_OK;
 	if (!same)
 		return json_incref((json_t *)calls);
-	json_t *out = json_is_array(same) ? json_copy((json_t *)calls) : NULL;
+	/* no more entries than a program has steps (a best_region episode
+	 * shares three): a crafted example of a few kilobytes must not put
+	 * back thousands of copies of a long result */
+	bool ok = json_is_array(same) && json_array_size(same) <= CRMW__PROG_MAX_STEPS && json_is_array(calls) &&
+		  json_is_array(results);
+	json_t *out = ok ? json_copy((json_t *)calls) : NULL;
 	if (!out) {
-		*rc = json_is_array(same) ? CRMW_ENOMEM : CRMW_EINVALID;
+		*rc = ok ? CRMW_ENOMEM : CRMW_EINVALID;
 		return NULL;
 	}
 	size_t i;
@@ -224,7 +229,8 @@ static json_t *shared_calls(const json_t *src, int *rc)
 		/* [call, argument, an earlier call whose result it was], the
 		 * argument kept as null */
 		if (json_array_size(t) != 3 || !json_is_integer(ci) || !json_is_integer(ri) || !arg || r < 0 || c <= r ||
-		    (size_t)c >= json_array_size(out) || !json_is_null(json_object_get(args, arg))) {
+		    (size_t)c >= json_array_size(out) || (size_t)r >= json_array_size(results) ||
+		    !json_is_null(json_object_get(args, arg))) {
 			*rc = CRMW_EINVALID;
 			break;
 		}
@@ -467,6 +473,8 @@ static json_t *words_json(const crmw__prog_ctx *c, size_t from, size_t to, int *
 	return w;
 }
 
+static bool in_period(const crmw__prog_ctx *c, size_t i);
+
 static int task_cands(slot *s, const ep *e, const json_t *v)
 {
 	const crmw__prog_ctx *c = &e->ctx;
@@ -546,7 +554,13 @@ static int task_cands(slot *s, const ep *e, const json_t *v)
 		json_int_t want = json_integer_value(v);
 		for (size_t i = 0; i < c->ntok && !rc; i++) {
 			int64_t num = c->tok[i].num;
-			if (num < 0 || want - num < -2 || want - num > 2)
+			/* the number of a time expression ("the last 5 weeks") explains
+			 * a value only as itself: two tasks of b2b seed 71 whose "3 cases
+			 * or fewer" came in two wordings left "the number after 'last',
+			 * minus 2" as the count's one explanation, and "the last two
+			 * weeks" then asked for agents with more than 0 cases (a wrong
+			 * answer where the answer was None) */
+			if (num < 0 || want - num < -2 || want - num > 2 || (want != num && in_period(c, i)))
 				continue;
 			for (size_t l = 1; l <= 2 && l <= i && !rc; l++) {
 				json_t *L = words_json(c, i - l, i, &rc);
@@ -1720,7 +1734,7 @@ static bool usable(const json_t *prog, const json_t *qw, char *why, size_t len)
 	const json_t *pos = json_object_get(prog, "words"), *neg = json_object_get(prog, "negative");
 	const char *w;
 	json_t *x;
-	bool told = false;
+	bool told = false, near = false; /* near: a word of at least 3 of its tasks, none of the counterexamples */
 	json_object_foreach((json_t *)qw, w, x) {
 		double p = (double)json_integer_value(json_object_get(pos, w));
 		double n = (double)json_integer_value(json_object_get(neg, w));
@@ -1729,12 +1743,15 @@ static bool usable(const json_t *prog, const json_t *qw, char *why, size_t len)
 			return false;
 		}
 		told = told || (p >= 3 && n == 0 && Np > 0 && p * Nn / Np >= WORD_EVIDENCE);
+		near = near || (p >= 3 && n == 0);
 	}
 	/* the absence of a word that every counterexample had and none of its
 	 * tasks: "lacks it" was seen with all its Np tasks and never with the
-	 * counterexamples, the same evidence (Np * Nn / Np = Nn >= 3) */
+	 * counterexamples, the same evidence (Np * Nn / Np = Nn >= 3); with a
+	 * word of its tasks too, since a wording new to both ("the mirror which
+	 * I bought") lacks the counterexamples' words as well */
 	json_object_foreach((json_t *)neg, w, x) {
-		if (told)
+		if (told || !near)
 			break;
 		told = json_integer_value(x) == (json_int_t)Nn && Nn >= WORD_EVIDENCE && !json_object_get(pos, w) &&
 		       !json_object_get(qw, w);
@@ -1846,15 +1863,21 @@ static bool antonym(const json_t *qw, const json_t *dirs, const char *w, const c
 
 /* Is a word new to a family the wording around questions elsewhere ("I'm
  * preparing the quarterly review.")?  Seen in the training of at least
- * GENERIC_FAMILIES other families, and in no family with directions more
- * than once on one side only: a direction word ("best": the lowest handle
- * time, the highest conversion) is seen with many tasks of one side in a
- * family.  At 40 training tasks per family, such words new to the family
- * vetoed 92 of the 573 abstentions on b2b 11, b2c 11 and crmarena 12. */
+ * GENERIC_FAMILIES other families, with the tasks of both sides (pooled
+ * over the families with directions), and in no such family more than once
+ * on one side only: a direction word ("best": the lowest handle time, the
+ * highest conversion) is seen with many tasks of one side in a family.  A
+ * word seen only in families without directions ("the minimum order", "the
+ * most recent note") may still flip one.  At 40 training tasks per family,
+ * words new to the family were the only reason for 92 of the 573
+ * abstentions on b2b 11, b2c 11 and crmarena 12.  direction_veto asks for
+ * a strong word of the program's side in the query too. */
 #define GENERIC_FAMILIES 3
 
 static bool generic_word(const json_t *fams, const json_t *sides, const char *family, const char *w)
 {
+	if ((pooled_sides(sides, w) & 3) != 3)
+		return false;
 	int n = 0;
 	const char *f;
 	json_t *fw;
@@ -2001,7 +2024,8 @@ static bool direction_veto(const json_t *lib, const json_t *prog, const json_t *
 		/* a word new to the family may tell the other side ("weakest",
 		 * seen in another family's question), unless it is the wording
 		 * around a question */
-		if (!wording && !json_object_get(json_object_get(fams, family), w) && !generic_word(fams, all, family, w)) {
+		if (!wording && !json_object_get(json_object_get(fams, family), w) &&
+		    !(strength >= DIRECTION_STRONG && generic_word(fams, all, family, w))) {
 			snprintf(why, len, "vetoed: the word '%s' was never seen in the family's training", w);
 			return true;
 		}

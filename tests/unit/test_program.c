@@ -771,10 +771,12 @@ static void test_direction_wording(void **state)
 }
 
 /* A word the family's training never saw but three other families' did,
- * and no family saw more than once on one side only, is the wording around
- * a question ("Preparing the review."): it does not veto.  Seen in two
- * families, or twice on one side of a family with directions ("weakest"),
- * it still does. */
+ * with the tasks of both sides and no family more than once on one side
+ * only, is the wording around a question ("Preparing the review."): it
+ * does not veto a query that holds a strong word of the program's side.
+ * Seen in two families, or twice on one side of a family ("weakest"), or
+ * only in families without directions ("the lowest fee", "the most recent
+ * note": the review's attacks), it still does. */
 static void add_chat(json_t *eps, const char *family, const char *query)
 {
 	char id[64];
@@ -787,27 +789,73 @@ static void test_direction_generic_word(void **state)
 {
 	(void)state;
 	json_t *eps = json_array();
-	directed_episodes(eps, "score", "highest", true, 4, 0);
-	directed_episodes(eps, "score", "lowest", false, 4, 10);
+	directed_episodes(eps, "score", "highest", true, 8, 0);
+	directed_episodes(eps, "score", "lowest", false, 8, 10);
 	add_chat(eps, "kb", "Preparing the review. Where is the handbook? Weakest link.");
 	add_chat(eps, "faq", "Preparing the review. How do refunds work?");
 	add_chat(eps, "notes", "Preparing the review. Who wrote this note? Weakest link.");
 	add_chat(eps, "kb", "Keep it tidy. Where is the policy?");
 	add_chat(eps, "faq", "Keep it tidy. How do returns work?");
+	worded_episodes(eps, "rate", "Preparing the review.", "greatest", true, 1, 0);
+	directed_episodes(eps, "rate", "greatest", true, 2, 1);
 	directed_episodes(eps, "rate", "weakest", false, 2, 10);
-	directed_episodes(eps, "rate", "highest", true, 2, 0);
+	worded_episodes(eps, "cost", "Preparing the review. Keep it tidy.", "cheapest", false, 1, 10);
+	directed_episodes(eps, "cost", "cheapest", false, 2, 11);
+	directed_episodes(eps, "cost", "dearest", true, 2, 0);
 	json_t *lib = induced(eps);
 	json_t *t = task("score-9", "score", "Preparing the review. Which agent had the lowest score in quarter 7?", "2024-01-01",
 			 NULL);
 	expect_call(lib, t, "[{\"a\":1,\"b\":2}]", "find_min", "{\"values\":{\"a\":1,\"b\":2}}");
 	json_object_set_new(t, "query", json_string("Preparing the review. Which agent had the highest score in quarter 7?"));
 	expect_call(lib, t, "[{\"a\":1,\"b\":2}]", "find_max", "{\"values\":{\"a\":1,\"b\":2}}");
-	/* two other families */
+	/* two other families with directions, one side each: "keep" is a word of one side of cost only once */
 	json_object_set_new(t, "query", json_string("Keep it tidy. Which agent had the lowest score in quarter 7?"));
 	expect_abstain(lib, t, "[{\"a\":1,\"b\":2}]", "'keep' was never seen in the family's training");
 	/* three families, but twice on the lowest side of rate */
 	json_object_set_new(t, "query", json_string("Which agent had the lowest score, the weakest, in quarter 7?"));
 	expect_abstain(lib, t, "[{\"a\":1,\"b\":2}]", "'weakest' was never seen in the family's training");
+	json_decref(t);
+	json_decref(lib);
+
+	/* the review's attacks: a family of one side, and the other side's word
+	 * said only in families without directions */
+	static const char *const words[] = {"minimum", "lowest", "least", "smallest"};
+	static const char *const chat[][3] = {
+		{"What is the minimum order?", "Is there a minimum fee?", "Minimum age for the plan?"},
+		{"Which plan has the lowest fee?", "What is the lowest tier?", "Lowest price for a refund?"},
+		{"Which accounts have at least 3 cases?", "Who wrote at least 2 notes?", "Give at least one policy."},
+		{"What is the smallest plan?", "Smallest refund allowed?", "Which is the smallest office?"},
+	};
+	for (size_t k = 0; k < sizeof words / sizeof *words; k++) {
+		eps = json_array();
+		directed_episodes(eps, "score", "highest", true, 4, 0);
+		directed_episodes(eps, "cost", "highest", true, 3, 0);
+		directed_episodes(eps, "cost", "cheapest", false, 3, 10);
+		add_chat(eps, "kb", chat[k][0]);
+		add_chat(eps, "faq", chat[k][1]);
+		add_chat(eps, "notes", chat[k][2]);
+		lib = induced(eps);
+		char q[200];
+		snprintf(q, sizeof q, "Which agent had the %s score in quarter 7?", words[k]);
+		t = task("score-9", "score", q, "2024-01-01", NULL);
+		crmw__prog_next nx;
+		next(&nx, lib, t, "[{\"a\":1,\"b\":2}]");
+		if (nx.kind != CRMW__PROG_ABSTAIN)
+			fail_msg("'%s' answered by %s", q, nx.kind == CRMW__PROG_CALL ? nx.name : "an answer");
+		crmw__prog_next_clear(&nx);
+		json_decref(t);
+		json_decref(lib);
+	}
+	eps = json_array();
+	directed_episodes(eps, "cost", "lowest", false, 4, 10);
+	directed_episodes(eps, "score", "highest", true, 3, 0);
+	directed_episodes(eps, "score", "lowest", false, 3, 10);
+	add_chat(eps, "kb", "What is the most recent policy?");
+	add_chat(eps, "faq", "Which refund was the most recent?");
+	add_chat(eps, "notes", "Open the most recent note.");
+	lib = induced(eps);
+	t = task("cost-9", "cost", "Which agent had the most cost in quarter 7?", "2024-01-01", NULL);
+	expect_abstain(lib, t, "[{\"a\":1,\"b\":2}]", "'most'");
 	json_decref(t);
 	json_decref(lib);
 }
@@ -2186,8 +2234,9 @@ static void test_episode_share(void **state)
 		"[[1,\"nope\",0]]", "[[1,\"limit\",0]]", "[[\"1\",\"cases\",0]]", "[[1,\"cases\",0.0]]", "[[1,2,0]]",
 		"[[0,\"month\",0]]", "[[2,\"cases\",1],[2,\"cases\",1]]",
 	};
+	json_t *eps;
 	for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
-		json_t *eps = json_deep_copy(shared);
+		eps = json_deep_copy(shared);
 		json_object_set_new(json_array_get(eps, 1), "same", json_loads(bad[k], JSON_DECODE_ANY, NULL));
 		char why[300];
 		json_t *lib = crmw__induce(eps, 2, why, sizeof why);
@@ -2195,8 +2244,31 @@ static void test_episode_share(void **state)
 			fail_msg("same %s: %s", bad[k], lib ? "induced" : why);
 		json_decref(eps);
 	}
+	/* results too short for "same", or no list; more entries than a program has steps */
+	for (int k = 0; k < 4; k++) {
+		eps = json_deep_copy(shared);
+		json_t *e1 = json_array_get(eps, 1);
+		if (k == 0) { /* "same" names results 0 and 1 */
+			json_array_remove(json_object_get(e1, "results"), 2);
+			json_array_remove(json_object_get(e1, "results"), 1);
+		} else if (k == 1)
+			json_object_set_new(e1, "results", json_string("[]"));
+		else if (k == 2)
+			json_object_del(e1, "calls");
+		else {
+			json_t *many = json_array();
+			for (int m = 0; m < 65; m++)
+				json_array_append_new(many, json_pack("[i, s, i]", 1, "cases", 0));
+			json_object_set_new(e1, "same", many);
+		}
+		char w[300];
+		json_t *lib = crmw__induce(eps, 2, w, sizeof w);
+		if (lib || strcmp(w, "episode 1: \"same\" must list [call, argument, earlier call] of null arguments"))
+			fail_msg("case %d: %s", k, lib ? "induced" : w);
+		json_decref(eps);
+	}
 	/* an unshared episode that names its arguments anyway */
-	json_t *eps = json_deep_copy(whole);
+	eps = json_deep_copy(whole);
 	json_object_set_new(json_array_get(eps, 0), "same", json_loads("[[1,\"cases\",0]]", 0, NULL));
 	char why[300];
 	assert_null(crmw__induce(eps, 2, why, sizeof why));
@@ -2239,7 +2311,7 @@ static json_t *find_counter_library(int ncounter)
 	json_t *eps = json_array();
 	char q[200], id[16], pid[16];
 	for (int i = 0; i < 6; i++) {
-		snprintf(q, sizeof q, "%s the %s I bought on the 3rd.", verb[i], own[i]);
+		snprintf(q, sizeof q, "%s the %s I bought on the 3rd.%s", verb[i], own[i], i < 3 ? " Thanks." : "");
 		snprintf(id, sizeof id, "f-%d", i);
 		snprintf(pid, sizeof pid, "p%d", i);
 		json_array_append_new(eps, find_episode(id, q, own[i], pid));
@@ -2268,9 +2340,9 @@ static void test_counterexample_absence(void **state)
 	assert_non_null(p);
 	assert_int_equal(json_integer_value(json_object_get(p, "negatives")), 3);
 	assert_int_equal(json_integer_value(json_object_get(p, "docs")), 6);
-	/* no word of the query was seen with half its tasks and never with the
-	 * counterexamples; but it lacks "display" */
-	json_t *t = task("f-9", "find", "Please find the mirror I bought on the 3rd.", "2024-02-01", NULL);
+	/* no word of the query was seen with all its tasks and never with the
+	 * counterexamples ("thanks": with three of six); but it lacks "display" */
+	json_t *t = task("f-9", "find", "Please find the mirror I bought on the 3rd. Thanks.", "2024-02-01", NULL);
 	expect_call(lib, t, "[]", "search_products", "{\"term\":\"mirror\"}");
 	expect_answer(lib, t, "[[{\"Id\":\"p9\"}]]", "p9");
 	json_t *ex = explained(lib, t, "[]");
@@ -2284,14 +2356,66 @@ static void test_counterexample_absence(void **state)
 	json_decref(ex);
 	json_decref(t);
 	/* a query with a word of every counterexample: the program is vetoed */
-	t = task("f-8", "find", "Please display the mirror I bought on the 3rd.", "2024-02-01", NULL);
+	t = task("f-8", "find", "Please display the mirror I bought on the 3rd. Thanks.", "2024-02-01", NULL);
 	expect_abstain(lib, t, "[]", "it would answer wrongly");
 	json_decref(t);
+	/* the review's attacks: wordings new to both lack "display" too, and no
+	 * word ties them to its tasks ("mirror which" would be searched) */
+	static const char *const paraphrases[] = {
+		"Please find the mirror which I bought on the 3rd.",
+		"Please find the mirror my wife and I bought on the 3rd.",
+		"Please find the mirror and lamp I bought on the 3rd.",
+	};
+	for (size_t k = 0; k < sizeof paraphrases / sizeof *paraphrases; k++) {
+		t = task("f-7", "find", paraphrases[k], "2024-02-01", NULL);
+		expect_abstain(lib, t, "[]", "no word of the query tells its 6 task(s) from the 3 it would answer wrongly");
+		json_decref(t);
+	}
 	json_decref(lib);
 	/* two counterexamples: their words are no evidence, absent or not */
 	lib = find_counter_library(2);
-	t = task("f-9", "find", "Please find the mirror I bought on the 3rd.", "2024-02-01", NULL);
+	t = task("f-9", "find", "Please find the mirror I bought on the 3rd. Thanks.", "2024-02-01", NULL);
 	expect_abstain(lib, t, "[]", "no word of the query tells its 6 task(s) from the 2 it would answer wrongly");
+	json_decref(t);
+	json_decref(lib);
+}
+
+/* The number of a time expression explains a value only as itself: two
+ * tasks whose count ("3 cases or fewer") came in two wordings shared only
+ * "the number after 'last', minus 2" ("the last 5 weeks"), and a program of
+ * it asked for agents with more than 0 cases on "the last two weeks" (b2b
+ * seed 71: a wrong answer where the answer was None). */
+static void test_period_number_offset(void **state)
+{
+	(void)state;
+	json_t *eps = json_array();
+	json_array_append_new(eps, episode(task("h-1", "handle", "Which agent was slowest in the last 5 weeks? Skip agents with 3 "
+							 "cases or fewer.", "2024-03-01", NULL),
+					   "[{\"name\":\"qualified\",\"arguments\":{\"n\":3}}]", "[[\"005A\"]]", "005A"));
+	json_array_append_new(eps, episode(task("h-2", "handle", "Which agent was slowest in the last 4 weeks? Leave out agents that "
+							 "closed 2 cases or fewer.", "2024-03-01", NULL),
+					   "[{\"name\":\"qualified\",\"arguments\":{\"n\":2}}]", "[[\"005B\"]]", "005B"));
+	json_t *lib = induced(eps);
+	json_t *t = task("h-9", "handle", "Which agent was slowest in the last two weeks? Leave out agents who handled 3 cases or "
+					  "fewer.", "2024-03-01", NULL);
+	crmw__prog_next nx;
+	next(&nx, lib, t, "[]");
+	if (nx.kind == CRMW__PROG_CALL) {
+		char *a = json_dumps(nx.arguments, JSON_COMPACT);
+		fail_msg("called %s with %s", nx.name, a);
+	}
+	crmw__prog_next_clear(&nx);
+	/* the period's number as itself still explains ("the last 3 weeks": 3) */
+	eps = json_array();
+	json_array_append_new(eps, episode(task("w-1", "weeks", "Cases of the last 3 weeks?", "2024-03-01", NULL),
+					   "[{\"name\":\"count\",\"arguments\":{\"weeks\":3}}]", "[7]", "7"));
+	json_array_append_new(eps, episode(task("w-2", "weeks", "Cases of the last 5 weeks?", "2024-03-01", NULL),
+					   "[{\"name\":\"count\",\"arguments\":{\"weeks\":5}}]", "[9]", "9"));
+	json_t *wl = induced(eps);
+	json_t *w = task("w-9", "weeks", "Cases of the last 6 weeks?", "2024-03-01", NULL);
+	expect_call(wl, w, "[]", "count", "{\"weeks\":6}");
+	json_decref(w);
+	json_decref(wl);
 	json_decref(t);
 	json_decref(lib);
 }
@@ -2313,6 +2437,7 @@ int main(void)
 		cmocka_unit_test(test_cost_bounds),      cmocka_unit_test(test_out_of_memory),
 		cmocka_unit_test(test_explain),          cmocka_unit_test(test_guide),
 		cmocka_unit_test(test_episode_share), cmocka_unit_test(test_counterexample_absence),
+		cmocka_unit_test(test_period_number_offset),
 	};
 	cmocka_set_message_output(CM_OUTPUT_TAP);
 	return cmocka_run_group_tests_name("program", tests, NULL, NULL);
