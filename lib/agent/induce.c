@@ -1725,6 +1725,17 @@ static size_t select_by_words(runner *r, size_t n, const json_t *qw)
  * none of its tasks: NED's "the X I bought" program answered wrongly only
  * the "display the X that I purchased" tasks, and before, a query had to
  * hold a word seen in half of its tasks and in no counterexample. */
+/* Is w (seen `count` times among the counterexamples) a word that every
+ * one of the program's counterexamples had, at least three of them, none
+ * of its tasks, and the query lacks?  Its absence tells the query from
+ * them (usable, deciding_words). */
+static bool absent_counter_word(const json_t *prog, const json_t *qw, const char *w, json_int_t count)
+{
+	json_int_t nn = json_integer_value(json_object_get(prog, "negatives"));
+	return count == nn && nn >= WORD_EVIDENCE && !json_object_get(json_object_get(prog, "words"), w) &&
+	       !json_object_get(qw, w);
+}
+
 static bool usable(const json_t *prog, const json_t *qw, char *why, size_t len)
 {
 	double Np = (double)json_integer_value(json_object_get(prog, "docs"));
@@ -1753,8 +1764,7 @@ static bool usable(const json_t *prog, const json_t *qw, char *why, size_t len)
 	json_object_foreach((json_t *)neg, w, x) {
 		if (told || !near)
 			break;
-		told = json_integer_value(x) == (json_int_t)Nn && Nn >= WORD_EVIDENCE && !json_object_get(pos, w) &&
-		       !json_object_get(qw, w);
+		told = absent_counter_word(prog, qw, w, json_integer_value(x));
 	}
 	if (!told)
 		snprintf(why, len, "no word of the query tells its %.0f task(s) from the %.0f it would answer wrongly", Np, Nn);
@@ -2142,12 +2152,10 @@ static json_t *deciding_words(const runner *r, size_t nr, const json_t *qw, int 
 	 * its tasks, and the query has not (usable) */
 	json_t *abs = json_array();
 	for (size_t i = 0; abs && !*rc && i < nr; i++) {
-		json_int_t nn = json_integer_value(json_object_get(r[i].prog, "negatives"));
-		const json_t *pw = json_object_get(r[i].prog, "words");
-		if (r[i].out || nn < WORD_EVIDENCE)
+		if (r[i].out)
 			continue;
 		json_object_foreach(json_object_get(r[i].prog, "negative"), w, x) {
-			if (json_integer_value(x) == nn && !json_object_get(pw, w) && !json_object_get(qw, w) &&
+			if (absent_counter_word(r[i].prog, qw, w, json_integer_value(x)) &&
 			    json_array_append_new(abs, json_string(w))) {
 				*rc = CRMW_ENOMEM;
 				break;
