@@ -112,6 +112,16 @@ static json_t *listed(crmw_memory *mem, const char *options)
 	return list;
 }
 
+/* A new memory store of the test's folder, by file name. */
+static crmw_memory *memory_named(const char *name)
+{
+	char path[400];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	crmw_memory *mem;
+	assert_int_equal(crmw_memory_open(&mem, path, NULL), CRMW_OK);
+	return mem;
+}
+
 /* An agent with the gold backend and the memory, under `options`. */
 static crmw_agent *gold_agent(const char *options, crmw_memory *mem)
 {
@@ -198,10 +208,7 @@ static void test_no_answer_no_reward(void **state)
 	crmw_task_set *p;
 	assert_int_equal(crmw_task_set_select(&p, tasks, "{\"families\":\"private_customer_information\"}"), CRMW_OK);
 	assert_true(crmw_task_set_count(p) > 0);
-	crmw_memory *mem;
-	char path[400];
-	snprintf(path, sizeof path, "%s/empty.db", dir);
-	assert_int_equal(crmw_memory_open(&mem, path, NULL), CRMW_OK);
+	crmw_memory *mem = memory_named("empty.db");
 	crmw_backend b;
 	assert_int_equal(crmw_backend_memory_policy(&b, mem, NULL, NULL), CRMW_OK);
 	crmw_agent *a;
@@ -498,10 +505,7 @@ static void check_guides(crmw_memory *mem, const json_t *entries)
 	crmw_agent_free(a);
 
 	/* without memory.programs: no program entry, no guide, as before */
-	char path[400];
-	snprintf(path, sizeof path, "%s/noprog.db", dir);
-	crmw_memory *plain;
-	assert_int_equal(crmw_memory_open(&plain, path, NULL), CRMW_OK);
+	crmw_memory *plain = memory_named("noprog.db");
 	a = gold_agent("{\"memory\":{\"write\":true}}", plain);
 	for (int64_t ti = 0; ti < crmw_task_set_count(test) && ti < 3; ti++)
 		json_decref(run_task(a, test, ti));
@@ -757,10 +761,7 @@ static int never(crmw_response *r, const crmw_request *q, void *ud)
 static void test_policy_options(void **state)
 {
 	(void)state;
-	crmw_memory *mem;
-	char path[400];
-	snprintf(path, sizeof path, "%s/opts.db", dir);
-	assert_int_equal(crmw_memory_open(&mem, path, NULL), CRMW_OK);
+	crmw_memory *mem = memory_named("opts.db");
 	crmw_backend b, fb = {sizeof fb, CRMW_BACKEND_VERSION, NULL, never, NULL, NULL, 0, count_destroy};
 	static const char *const bad[] = {"{\"k\":0}", "{\"min_score\":2}", "{\"min_support\":0}", "{\"same_family\":1}",
 					  "{\"margin\":-1}", "{\"max_new_words\":-2}", "{\"min_alignment\":1}", "[1]",
@@ -1162,10 +1163,7 @@ static void test_program_examples(void **state)
 		if (!strstr(crmw_last_error(), "program_examples"))
 			fail_msg("%s: %s", o, crmw_last_error());
 	}
-	char path[400];
-	snprintf(path, sizeof path, "%s/examples.db", dir);
-	crmw_memory *mem;
-	assert_int_equal(crmw_memory_open(&mem, path, NULL), CRMW_OK);
+	crmw_memory *mem = memory_named("examples.db");
 	crmw_task_set *train = split("{\"split\":\"train\",\"families\":[\"top_issue_identification\"]}");
 	int64_t n = crmw_task_set_count(train) < 5 ? crmw_task_set_count(train) : 5;
 	assert_true(n >= 4);
@@ -1202,10 +1200,7 @@ static void test_program_examples(void **state)
 static void test_program_shared_results(void **state)
 {
 	(void)state;
-	char path[400];
-	snprintf(path, sizeof path, "%s/shared.db", dir);
-	crmw_memory *mem;
-	assert_int_equal(crmw_memory_open(&mem, path, NULL), CRMW_OK);
+	crmw_memory *mem = memory_named("shared.db");
 	crmw_task_set *train = split("{\"split\":\"train\",\"families\":[\"best_region_identification\"]}");
 	crmw_agent *a = gold_agent("{\"memory\":{\"write\":true,\"programs\":true}}", mem);
 	int64_t n = crmw_task_set_count(train);
@@ -1258,10 +1253,7 @@ static void test_program_shared_results(void **state)
 static void test_pitfalls(void **state)
 {
 	(void)state;
-	char path[400];
-	snprintf(path, sizeof path, "%s/pitfalls.db", dir);
-	crmw_memory *mem;
-	assert_int_equal(crmw_memory_open(&mem, path, NULL), CRMW_OK);
+	crmw_memory *mem = memory_named("pitfalls.db");
 	crmw_task_set *train = split("{\"split\":\"train\",\"families\":[\"top_issue_identification\"]}");
 	int64_t n = crmw_task_set_count(train);
 	assert_true(n >= 6);
