@@ -1715,16 +1715,6 @@ static size_t select_by_words(runner *r, size_t n, const json_t *qw)
 	return left;
 }
 
-/* A program with counterexamples in training (tasks it applied to and
- * would have answered wrongly) answers only when the query's words tell
- * its tasks from those: a word seen at least twice among its tasks and
- * never among the counterexamples selects it, a word seen at least twice
- * among the counterexamples and never among its tasks vetoes it (each
- * with the evidence of select_by_words).  The absence of a word selects it
- * too, with the same evidence, when every counterexample had the word and
- * none of its tasks: NED's "the X I bought" program answered wrongly only
- * the "display the X that I purchased" tasks, and before, a query had to
- * hold a word seen in half of its tasks and in no counterexample. */
 /* Is w (seen `count` times among the counterexamples) a word that every
  * one of the program's counterexamples had, at least three of them, none
  * of its tasks, and the query lacks?  Its absence tells the query from
@@ -1736,6 +1726,18 @@ static bool absent_counter_word(const json_t *prog, const json_t *qw, const char
 	       !json_object_get(qw, w);
 }
 
+/* A program with counterexamples in training (tasks it applied to and
+ * would have answered wrongly) answers only when the query's words tell
+ * its tasks from those: a word seen at least twice among its tasks and
+ * never among the counterexamples selects it, a word seen at least twice
+ * among the counterexamples and never among its tasks vetoes it (each
+ * with the evidence of select_by_words).  The absence of a word selects it
+ * too, with the same evidence, when every counterexample had the word and
+ * none of its tasks (absent_counter_word), if the query also holds a word
+ * of at least three of its tasks and no counterexample: NED's "the X I
+ * bought" program answered wrongly only the "display the X that I
+ * purchased" tasks, and before, a query had to hold a word seen in half of
+ * its tasks and in no counterexample. */
 static bool usable(const json_t *prog, const json_t *qw, char *why, size_t len)
 {
 	double Np = (double)json_integer_value(json_object_get(prog, "docs"));
