@@ -74,6 +74,7 @@ typedef struct ep {
 	size_t ncalls;
 	int variant, prefix_of; /* -1: none */
 	int polarity;		/* 1: the answer is an argmax of a map of its results, 2: an argmin, 3: both (a tie), else 0 */
+	int side;		/* the same of the latest result with a map holding the answer (direction_sides) */
 	bool bad_same;		/* ep_init refused its "same" */
 } ep;
 
@@ -1162,11 +1163,18 @@ static int answer_direction(const json_t *prog)
 /* The words of each family's training queries on each side of a
  * direction: {family: {"max": {word: n}, "min": {word: n}}}, over the
  * episodes answered by an argmax (and no argmin) of a map of their
- * results, or the reverse. */
+ * results, or the reverse.  A tie (its answer holds both the largest and
+ * the smallest value, as the one agent of a map of one does) takes the
+ * side of the other episodes of its calls when at least SIDE_OF_CALLS of
+ * them have a side and all the same one: "which agent made the fewest
+ * transfers", where one agent made any, is still a find_min task, and
+ * its words ("fewest") tell the lowest. */
+#define SIDE_OF_CALLS 2
+
 static json_t *direction_sides(ep *eps, size_t ne, int *rc)
 {
-	json_t *out = json_object();
-	*rc = out ? 0 : CRMW_ENOMEM;
+	json_t *out = json_object(), *bykey = json_object(); /* key -> [argmax episodes, argmin episodes] */
+	*rc = out && bykey ? 0 : CRMW_ENOMEM;
 	for (size_t i = 0; i < ne && !*rc; i++) {
 		/* the program's direction: every map of two numbers or more that
 		 * holds the answer (a lookup of the answer after the argmax, a map
@@ -1184,15 +1192,30 @@ static json_t *direction_sides(ep *eps, size_t ne, int *rc)
 		bits = 0;
 		for (size_t k = json_array_size(eps[i].results); k-- > 0 && !bits;)
 			bits = polarity_walk(json_array_get(eps[i].results, k), eps[i].answer, true, 0, &nodes);
+		eps[i].side = bits;
 		if (bits != 1 && bits != 2)
+			continue;
+		json_t *n = json_object_get(bykey, eps[i].key);
+		if (!n && json_object_set_new(bykey, eps[i].key, n = json_pack("[i,i]", 0, 0)))
+			*rc = CRMW_ENOMEM;
+		json_t *c = n ? json_array_get(n, (size_t)bits - 1) : NULL;
+		*rc = *rc ? *rc : c ? json_integer_set(c, json_integer_value(c) + 1) : CRMW_ENOMEM;
+	}
+	for (size_t i = 0; i < ne && !*rc; i++) {
+		const json_t *n = json_object_get(bykey, eps[i].key);
+		json_int_t nmax = json_integer_value(json_array_get(n, 0)), nmin = json_integer_value(json_array_get(n, 1));
+		if (eps[i].side == 3 && (nmax == 0) != (nmin == 0) && nmax + nmin >= SIDE_OF_CALLS)
+			eps[i].side = nmax ? 1 : 2;
+		if (eps[i].side != 1 && eps[i].side != 2)
 			continue;
 		json_t *f = json_object_get(out, eps[i].family);
 		if (!f && json_object_set_new(out, eps[i].family, f = json_pack("{s:{},s:{}}", "max", "min"))) {
 			*rc = CRMW_ENOMEM;
 			break;
 		}
-		*rc = f ? add_words(json_object_get(f, bits == 1 ? "max" : "min"), &eps[i].ctx) : CRMW_ENOMEM;
+		*rc = f ? add_words(json_object_get(f, eps[i].side == 1 ? "max" : "min"), &eps[i].ctx) : CRMW_ENOMEM;
 	}
+	json_decref(bykey);
 	if (*rc) {
 		json_decref(out);
 		return NULL;
@@ -1427,11 +1450,11 @@ json_t *crmw__induce(const json_t *episodes, int min_support, char *why, size_t 
 	/* positives and counterexamples: every training episode of the family
 	 * replayed with the program */
 	json_array_foreach(programs, pi, prog) {
-		/* the counterexamples' words by their polarity: [0] none, [1]
-		 * argmax, [2] argmin, [3] both (a tie) */
+		/* the counterexamples' words and number by their side: [0] none,
+		 * [1] argmax, [2] argmin, [3] both (a tie) */
 		json_t *pos = json_object(), *seen = json_object();
 		json_t *neg[4] = {json_object(), json_object(), json_object(), json_object()};
-		json_int_t npos = 0, nneg = 0, nseen = 0;
+		json_int_t npos = 0, nneg[4] = {0, 0, 0, 0}, nseen = 0;
 		int pol = 0; /* the polarities of the tasks it solves */
 		rc = rc ? rc : pos && neg[0] && neg[1] && neg[2] && neg[3] && seen ? 0 : CRMW_ENOMEM;
 		const char *pkey = pi < npkeys ? pkeys[pi] : "";
@@ -1459,8 +1482,8 @@ json_t *crmw__induce(const json_t *episodes, int min_support, char *why, size_t 
 				npos++;
 				rc = rc ? rc : add_words(pos, &eps[i].ctx);
 			} else if (v < 0) {
-				nneg++;
-				rc = rc ? rc : add_words(neg[eps[i].polarity & 3], &eps[i].ctx);
+				nneg[eps[i].side & 3]++;
+				rc = rc ? rc : add_words(neg[eps[i].side & 3], &eps[i].ctx);
 			}
 		}
 		/* it answers by a direction when every task it solves is an argmax
@@ -1474,10 +1497,12 @@ json_t *crmw__induce(const json_t *episodes, int min_support, char *why, size_t 
 		int pdir = (pol & 3) && (pol & 3) != 3 ? (pol & 3) : 0;
 		int dir = adir ? adir : pdir;
 		json_t *negw = json_object();
+		json_int_t nn = 0;
 		rc = rc ? rc : negw ? 0 : CRMW_ENOMEM;
 		for (int k = 0; k < 4 && !rc; k++) {
-			if (dir && (k == 3 - dir || (k == 3 && pdir == dir)))
+			if (dir && k == 3 - dir)
 				continue;
+			nn += nneg[k];
 			const char *w;
 			json_t *x;
 			json_object_foreach(neg[k], w, x) {
@@ -1491,7 +1516,7 @@ json_t *crmw__induce(const json_t *episodes, int min_support, char *why, size_t 
 		if (!rc && (json_object_set(prog, "words", pos) || json_object_set(prog, "negative", negw) ||
 			    json_object_set(prog, "seen", seen) || json_object_set_new(prog, "solved", json_integer(nseen)) ||
 			    json_object_set_new(prog, "docs", json_integer(npos)) ||
-			    json_object_set_new(prog, "negatives", json_integer(nneg)) ||
+			    json_object_set_new(prog, "negatives", json_integer(nn ? nneg[0] + nneg[1] + nneg[2] + nneg[3] : 0)) ||
 			    (dir && json_object_set_new(prog, "directed", json_string(dir == 1 ? "max" : "min")))))
 			rc = CRMW_ENOMEM;
 		json_decref(pos);

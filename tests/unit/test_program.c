@@ -521,6 +521,87 @@ static void test_direction_evidence(void **state)
 	json_decref(eps);
 }
 
+/* Transfer episodes: the cases each agent handled, the transfers of the
+ * agents with any, then find_max or find_min of those.  A tie is a lowest
+ * question where one agent made transfers (a map of one), and that agent
+ * handled the most cases. */
+static void transfer_episodes(json_t *eps, const char *who, const char *word, int kind, int n, int from)
+{
+	for (int i = from; i < from + n; i++) {
+		char q[160], id[32], calls[300], results[200];
+		snprintf(q, sizeof q, "Which %s made the %s transfers in week %d?", who, word, i + 1);
+		snprintf(id, sizeof id, "transfers-%d", i);
+		char m[64];
+		if (kind == 0)
+			snprintf(m, sizeof m, "{\"a\":%d,\"b\":1,\"c\":2}", i + 3);
+		else if (kind == 1)
+			snprintf(m, sizeof m, "{\"a\":%d,\"b\":0,\"c\":9}", i + 3);
+		else
+			snprintf(m, sizeof m, "{\"a\":%d}", i + 3);
+		const char *ans = kind == 1 ? "b" : "a";
+		snprintf(calls, sizeof calls,
+			 "[{\"name\":\"handled\",\"arguments\":{}},{\"name\":\"transfers\",\"arguments\":{}},"
+			 "{\"name\":\"%s\",\"arguments\":{\"values\":%s}}]",
+			 kind == 0 ? "find_max" : "find_min", m);
+		snprintf(results, sizeof results, "[{\"a\":9,\"b\":2,\"c\":4},%s,[\"%s\"]]", m, ans);
+		json_array_append_new(eps, episode(task(id, "transfers", q, "2024-01-01", NULL), calls, results, ans));
+	}
+}
+
+/* A tie takes the side of its calls' other episodes.  "Which agent made
+ * the fewest transfers", where one agent made any (a tie), was a find_min
+ * task whose words counted against the argmax program as if it were an
+ * argmax: a highest question with a word of the argmax tasks had too
+ * little evidence against them and abstained.  Leaving the ties' words
+ * out of the counterexamples instead made "fewest" invisible: on a fresh
+ * org, the argmax program answered "which team member reassigned the
+ * fewest cases" (a word of its tasks, "team", selected it).  The tie's
+ * words now count on the side of its calls, so "fewest" tells the lowest
+ * and the highest question is answered. */
+static void test_direction_tie_side(void **state)
+{
+	(void)state;
+	json_t *eps = json_array();
+	transfer_episodes(eps, "team member", "highest", 0, 4, 0);
+	transfer_episodes(eps, "agent", "largest", 0, 4, 4);
+	transfer_episodes(eps, "agent", "least", 1, 2, 8);
+	transfer_episodes(eps, "agent", "fewest", 2, 3, 10);
+	directed_episodes(eps, "score", "highest", true, 6, 6);
+	directed_episodes(eps, "score", "lowest", false, 6, 0);
+	json_t *lib = induced(eps);
+	const json_t *sides = json_object_get(json_object_get(lib, "sides"), "transfers");
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(sides, "min"), "fewest")), 3);
+	assert_null(json_object_get(json_object_get(sides, "max"), "fewest"));
+	assert_string_equal(json_string_value(json_object_get(json_object_get(lib, "directions"), "fewest")), "min");
+	json_t *t = task("transfers-99", "transfers", "Which team member made the highest transfers in week 40?", "2024-01-01", NULL);
+	static const char *const before = "[{\"a\":3,\"b\":8,\"c\":1},{\"a\":2,\"b\":7,\"c\":4}]";
+	expect_call(lib, t, before, "find_max", "{\"values\":{\"a\":2,\"b\":7,\"c\":4}}");
+	/* the attack: the argmax program's own word with the ties' word */
+	json_object_set_new(t, "query", json_string("Which team member made the fewest transfers in week 40?"));
+	crmw__prog_next nx;
+	next(&nx, lib, t, before);
+	if (nx.kind == CRMW__PROG_CALL && strcmp(nx.name, "find_max") == 0)
+		fail_msg("the argmax program answered a fewest question");
+	crmw__prog_next_clear(&nx);
+	json_decref(t);
+	json_decref(lib);
+
+	/* calls with both sides among their episodes give a tie none */
+	eps = json_array();
+	transfer_episodes(eps, "agent", "highest", 0, 3, 0);
+	transfer_episodes(eps, "agent", "lowest", 1, 3, 3);
+	transfer_episodes(eps, "agent", "fewest", 2, 3, 6);
+	for (size_t i = 0; i < json_array_size(eps); i++) { /* one tool for both */
+		json_t *call = json_array_get(json_object_get(json_array_get(eps, i), "calls"), 2);
+		json_object_set_new(call, "name", json_string("find_extreme"));
+	}
+	lib = induced(eps);
+	sides = json_object_get(json_object_get(lib, "sides"), "transfers");
+	assert_null(json_object_get(json_object_get(sides, "min"), "fewest"));
+	assert_null(json_object_get(json_object_get(sides, "max"), "fewest"));
+	json_decref(lib);
+}
+
 /* A review's attack on the side rule: every task of a family trained on
  * highest questions only ends with a lookup of the answer ({"a": 7}, a map
  * of one number).  Reading the side from that last map alone made them
@@ -740,7 +821,7 @@ static void test_direction_wording(void **state)
 	json_decref(lib);
 
 	/* "weakest" said once, by a task whose values tie (no side of its own):
-	 * its program's side is the word's */
+	 * its calls' side is the word's (test_direction_tie_side) */
 	json_array_clear(eps);
 	directed_episodes(eps, "rate", "highest", true, 3, 0);
 	directed_episodes(eps, "rate", "lowest", false, 3, 10);
@@ -748,7 +829,7 @@ static void test_direction_wording(void **state)
 	lib = crmw__induce(eps, 2, why, sizeof why);
 	assert_non_null(lib);
 	t = task("rate-9", "rate", "Which agent had the weakest rate in quarter 7?", "2024-01-01", NULL);
-	expect_abstain(lib, t, "[{\"a\":1,\"b\":2}]", "'weakest' was seen with the tasks of the family's argmin programs only");
+	expect_abstain(lib, t, "[{\"a\":1,\"b\":2}]", "'weakest' was seen in training only with tasks answered by an argmin");
 	json_decref(t);
 	json_decref(lib);
 
@@ -2426,7 +2507,8 @@ int main(void)
 		cmocka_unit_test(test_explanations),   cmocka_unit_test(test_answers), cmocka_unit_test(test_argument_order),
 		cmocka_unit_test(test_guard_and_shapes), cmocka_unit_test(test_disagreement),
 		cmocka_unit_test(test_direction_words), cmocka_unit_test(test_direction_wording), cmocka_unit_test(test_direction_generic_word),
-		cmocka_unit_test(test_direction_evidence), cmocka_unit_test(test_fits_task), cmocka_unit_test(test_direction_lookup),
+		cmocka_unit_test(test_direction_evidence), cmocka_unit_test(test_direction_tie_side),
+		cmocka_unit_test(test_fits_task), cmocka_unit_test(test_direction_lookup),
 		cmocka_unit_test(test_direction_answer), cmocka_unit_test(test_direction_outweighed),
 		cmocka_unit_test(test_record_id_constant), cmocka_unit_test(test_review_rare_other_word),
 		cmocka_unit_test(test_review_id_constant_any), cmocka_unit_test(test_review_tie_counterexamples),
