@@ -1901,9 +1901,14 @@ static bool antonym(const json_t *qw, const json_t *dirs, const char *w, const c
 /* Is a word new to a family the wording around questions elsewhere ("I'm
  * preparing the quarterly review.")?  Seen in the training of at least
  * GENERIC_FAMILIES other families, with the tasks of both sides (pooled
- * over the families with directions), and in no such family more than once
- * on one side only: a direction word ("best": the lowest handle time, the
- * highest conversion) is seen with many tasks of one side in a family.  A
+ * over the families with directions), and in no family whose training has
+ * both sides on one side only with the evidence select_by_words asks: a
+ * direction word ("best": the lowest handle time, the highest conversion)
+ * is seen with many tasks of one side in a family.  A family of one side
+ * tells nothing (every word of top_issue's "most common" questions is on
+ * its argmax side), nor do two sightings among 20 lowest tasks beside 20
+ * highest ones: "This is for the weekly operations report." stopped both
+ * transfer programs of 11 of b2b 11's 106 abstentions at 40 tasks.  A
  * word seen only in families without directions ("the minimum order", "the
  * most recent note") may still flip one.  At 40 training tasks per family,
  * words new to the family were the only reason for 92 of the 573
@@ -1922,9 +1927,13 @@ static bool generic_word(const json_t *fams, const json_t *sides, const char *fa
 	if (n < GENERIC_FAMILIES)
 		return false;
 	json_object_foreach((json_t *)sides, f, fw) {
-		json_int_t a = json_integer_value(json_object_get(json_object_get(fw, "max"), w));
-		json_int_t b = json_integer_value(json_object_get(json_object_get(fw, "min"), w));
-		if ((a == 0) != (b == 0) && a + b >= 2)
+		const json_t *mx = json_object_get(fw, "max"), *mn = json_object_get(fw, "min");
+		if (!json_object_size(mx) || !json_object_size(mn))
+			continue;
+		double a = (double)json_integer_value(json_object_get(mx, w));
+		double b = (double)json_integer_value(json_object_get(mn, w));
+		if ((a == 0) != (b == 0) && a + b >= 2 &&
+		    (a ? a * side_size(mn) / side_size(mx) : b * side_size(mx) / side_size(mn)) >= WORD_EVIDENCE)
 			return false;
 	}
 	return true;

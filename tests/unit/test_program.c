@@ -855,9 +855,10 @@ static void test_direction_wording(void **state)
  * with the tasks of both sides and no family more than once on one side
  * only, is the wording around a question ("Preparing the review."): it
  * does not veto a query that holds a strong word of the program's side.
- * Seen in two families, or twice on one side of a family ("weakest"), or
- * only in families without directions ("the lowest fee", "the most recent
- * note": the review's attacks), it still does. */
+ * Seen in two families, or on one side of a family with both with the
+ * evidence of a side ("weakest" twice among the lowest tasks, three
+ * highest ones), or only in families without directions ("the lowest fee",
+ * "the most recent note": the review's attacks), it still does. */
 static void add_chat(json_t *eps, const char *family, const char *query)
 {
 	char id[64];
@@ -939,6 +940,33 @@ static void test_direction_generic_word(void **state)
 	expect_abstain(lib, t, "[{\"a\":1,\"b\":2}]", "'most'");
 	json_decref(t);
 	json_decref(lib);
+
+	/* sightings that tell no side: in a family of one side ("mood", every
+	 * task a highest one), or twice among the ten lowest tasks of a family
+	 * with ten highest ones (as often on the highest side, the wording would
+	 * have been seen there about twice).  Each vetoed before: "This is for
+	 * the weekly report." stopped 11 of b2b 11's 40-task transfer counts. */
+	for (int seen = 2; seen <= 4; seen += 2) {
+		eps = json_array();
+		directed_episodes(eps, "score", "highest", true, 8, 0);
+		directed_episodes(eps, "score", "lowest", false, 8, 10);
+		worded_episodes(eps, "mood", "This is for the review.", "highest", true, 4, 0);
+		directed_episodes(eps, "cost", "highest", true, 10, 0);
+		worded_episodes(eps, "cost", "This is for the review.", "lowest", false, seen, 10);
+		directed_episodes(eps, "cost", "lowest", false, 10 - seen, 20);
+		add_chat(eps, "kb", "This is for the review. Where is the handbook?");
+		add_chat(eps, "faq", "This is for the review. How do refunds work?");
+		lib = induced(eps);
+		t = task("score-9", "score", "This is for the review. Which agent had the lowest score in quarter 7?", "2024-01-01",
+			 NULL);
+		if (seen == 2) {
+			expect_call(lib, t, "[{\"a\":1,\"b\":2}]", "find_min", "{\"values\":{\"a\":1,\"b\":2}}");
+		} else { /* four of ten, never with the highest: the evidence of a side */
+			expect_abstain(lib, t, "[{\"a\":1,\"b\":2}]", "was never seen in the family's training");
+		}
+		json_decref(t);
+		json_decref(lib);
+	}
 }
 
 /* Twelve episodes of "score": the highest and the lowest in turn, answered
