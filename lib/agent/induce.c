@@ -1055,6 +1055,25 @@ static bool key_prefix(const char *a, const char *b)
 	return strlen(b) > n && strncmp(a, b, n) == 0 && b[n] == '\x1f' && strchr(a, '\x1f');
 }
 
+/* Are two keys the same calls but one (find_id_with_max_value against
+ * find_id_with_min_value, or nothing: $argmax against $argmin)? */
+static bool twin_keys(const char *a, const char *b)
+{
+	int diff = 0;
+	for (;;) {
+		size_t la = strcspn(a, "\x1f"), lb = strcspn(b, "\x1f");
+		diff += la != lb || strncmp(a, b, la) != 0;
+		a += la;
+		b += lb;
+		if (*a != *b)
+			return false; /* one has more calls */
+		if (!*a)
+			return diff <= 1;
+		a++;
+		b++;
+	}
+}
+
 /* A program run on a training episode: 1 when it does what the episode
  * did (every call, then the answer), -1 when it does something else (a
  * counterexample: it would have answered that task wrongly), 0 when it does
@@ -1168,7 +1187,13 @@ static int answer_direction(const json_t *prog)
  * side of the other episodes of its calls when at least SIDE_OF_CALLS of
  * them have a side and all the same one: "which agent made the fewest
  * transfers", where one agent made any, is still a find_min task, and
- * its words ("fewest") tell the lowest. */
+ * its words ("fewest") tell the lowest.  Its words are also kept apart
+ * ("tie_max", "tie_min": a side's words include them): a tie answered by
+ * the other side's calls, right since it ties, puts "fewest" on both
+ * sides, and a word that only ties put on a side is no sighting there
+ * for pooled_sides (a review's attack: "fewest" became the wording around
+ * a question in every family, and a family trained on "most" questions
+ * only answered "the fewest cases" with its argmax). */
 #define SIDE_OF_CALLS 2
 
 static json_t *direction_sides(ep *eps, size_t ne, int *rc)
@@ -1204,7 +1229,8 @@ static json_t *direction_sides(ep *eps, size_t ne, int *rc)
 	for (size_t i = 0; i < ne && !*rc; i++) {
 		const json_t *n = json_object_get(bykey, eps[i].key);
 		json_int_t nmax = json_integer_value(json_array_get(n, 0)), nmin = json_integer_value(json_array_get(n, 1));
-		if (eps[i].side == 3 && (nmax == 0) != (nmin == 0) && nmax + nmin >= SIDE_OF_CALLS)
+		bool tie = eps[i].side == 3 && (nmax == 0) != (nmin == 0) && nmax + nmin >= SIDE_OF_CALLS;
+		if (tie)
 			eps[i].side = nmax ? 1 : 2;
 		if (eps[i].side != 1 && eps[i].side != 2)
 			continue;
@@ -1213,7 +1239,12 @@ static json_t *direction_sides(ep *eps, size_t ne, int *rc)
 			*rc = CRMW_ENOMEM;
 			break;
 		}
-		*rc = f ? add_words(json_object_get(f, eps[i].side == 1 ? "max" : "min"), &eps[i].ctx) : CRMW_ENOMEM;
+		const char *side = eps[i].side == 1 ? "max" : "min", *tside = eps[i].side == 1 ? "tie_max" : "tie_min";
+		json_t *t = tie && f ? json_object_get(f, tside) : NULL;
+		if (tie && f && !t && json_object_set_new(f, tside, t = json_object()))
+			t = NULL;
+		*rc = f && (!tie || t) ? add_words(json_object_get(f, side), &eps[i].ctx) : CRMW_ENOMEM;
+		*rc = *rc || !tie ? *rc : add_words(t, &eps[i].ctx);
 	}
 	json_decref(bykey);
 	if (*rc) {
@@ -1454,7 +1485,8 @@ json_t *crmw__induce(const json_t *episodes, int min_support, char *why, size_t 
 		 * [1] argmax, [2] argmin, [3] both (a tie) */
 		json_t *pos = json_object(), *seen = json_object();
 		json_t *neg[4] = {json_object(), json_object(), json_object(), json_object()};
-		json_int_t npos = 0, nneg[4] = {0, 0, 0, 0}, nseen = 0;
+		/* nalien: the counterexamples of other calls than its own but one */
+		json_int_t npos = 0, nneg[4] = {0, 0, 0, 0}, nalien[4] = {0, 0, 0, 0}, nseen = 0;
 		int pol = 0; /* the polarities of the tasks it solves */
 		rc = rc ? rc : pos && neg[0] && neg[1] && neg[2] && neg[3] && seen ? 0 : CRMW_ENOMEM;
 		const char *pkey = pi < npkeys ? pkeys[pi] : "";
@@ -1483,16 +1515,24 @@ json_t *crmw__induce(const json_t *episodes, int min_support, char *why, size_t 
 				rc = rc ? rc : add_words(pos, &eps[i].ctx);
 			} else if (v < 0) {
 				nneg[eps[i].side & 3]++;
+				nalien[eps[i].side & 3] += !twin_keys(eps[i].key, pkey);
 				rc = rc ? rc : add_words(neg[eps[i].side & 3], &eps[i].ctx);
 			}
 		}
 		/* it answers by a direction when every task it solves is an argmax
 		 * (or every one an argmin).  The words of the counterexamples
-		 * answered the other way (and of the ties, which tell no way) are
-		 * then left out of those that veto or select it: the direction's
-		 * own check (direction_veto) keeps it off them, and the wording
-		 * around their questions would veto it by chance.  Their number
-		 * stays in "negatives". */
+		 * answered the other way (a tie by the side of its calls,
+		 * direction_sides) are then left out of those that veto or select
+		 * it: the direction's own check (direction_veto) keeps it off them,
+		 * and the wording around their questions would veto it by chance.
+		 * Their number stays in "negatives", unless every counterexample
+		 * went the other way by its own calls but the direction's
+		 * (twin_keys): then the direction tells them all apart and it has
+		 * none (0).  A counterexample of other calls is another kind of
+		 * task as well (a review's attack: "among agents with at least 2
+		 * deals", trained with the lowest only, and the argmax program
+		 * without the filter answered a highest one), and only words tell
+		 * that kind apart (usable). */
 		int adir = answer_direction(prog);
 		int pdir = (pol & 3) && (pol & 3) != 3 ? (pol & 3) : 0;
 		int dir = adir ? adir : pdir;
@@ -1500,8 +1540,10 @@ json_t *crmw__induce(const json_t *episodes, int min_support, char *why, size_t 
 		json_int_t nn = 0;
 		rc = rc ? rc : negw ? 0 : CRMW_ENOMEM;
 		for (int k = 0; k < 4 && !rc; k++) {
-			if (dir && k == 3 - dir)
+			if (dir && k == 3 - dir) {
+				nn += nalien[k];
 				continue;
+			}
 			nn += nneg[k];
 			const char *w;
 			json_t *x;
@@ -1612,6 +1654,8 @@ static bool lib_ok(const json_t *lib, char *why, size_t len)
 	json_object_foreach((json_t *)sides, k, x) {
 		if (!what && (!json_is_object(x) || !counts_ok(json_object_get(x, "max")) || !counts_ok(json_object_get(x, "min"))))
 			what = "a family's sides are not {\"max\": counts, \"min\": counts}";
+		if (!what && (!counts_ok(json_object_get(x, "tie_max")) || !counts_ok(json_object_get(x, "tie_min"))))
+			what = "a family's tie words are not counts";
 	}
 	if (what)
 		snprintf(why, len, "the library is malformed: %s", what);
@@ -1809,8 +1853,15 @@ static int pooled_sides(const json_t *sides, const char *w)
 	const char *f;
 	json_t *fs;
 	json_object_foreach((json_t *)sides, f, fs) {
-		int b = (json_object_get(json_object_get(fs, "max"), w) ? 1 : 0) |
-			(json_object_get(json_object_get(fs, "min"), w) ? 2 : 0);
+		/* a sighting by a tie only is none (direction_sides) */
+		int b = (json_integer_value(json_object_get(json_object_get(fs, "max"), w)) >
+				 json_integer_value(json_object_get(json_object_get(fs, "tie_max"), w))
+			 ? 1
+			 : 0) |
+			(json_integer_value(json_object_get(json_object_get(fs, "min"), w)) >
+				 json_integer_value(json_object_get(json_object_get(fs, "tie_min"), w))
+			 ? 2
+			 : 0);
 		bits |= b | (b == 3 ? 4 : 0);
 		if (bits & 4)
 			break;
@@ -1967,8 +2018,8 @@ static bool generic_word(const json_t *fams, const json_t *sides, const char *fa
  * sides ("greatest" seen twice among a family's 25 argmax tasks is weak
  * evidence there, and strong over four families).  Abstaining costs less than a
  * wrong answer; the price falls on rare wordings and small training sets. */
-static bool direction_veto(const json_t *lib, const json_t *prog, const json_t *qw, const json_t *names, char *told,
-			   size_t toldlen, char *why, size_t len)
+static bool direction_veto(const json_t *lib, const json_t *prog, const json_t *qw, const json_t *names,
+			   const json_t *directed, char *told, size_t toldlen, char *why, size_t len)
 {
 	told[0] = '\0';
 	const json_t *seen = json_object_get(prog, "seen");
@@ -2071,7 +2122,7 @@ static bool direction_veto(const json_t *lib, const json_t *prog, const json_t *
 		 * seen in another family's question), unless it is the wording
 		 * around a question */
 		if (!wording && !json_object_get(json_object_get(fams, family), w) &&
-		    !(strength >= DIRECTION_STRONG && generic_word(fams, all, family, w))) {
+		    !(strength >= DIRECTION_STRONG && !json_object_get(directed, w) && generic_word(fams, all, family, w))) {
 			snprintf(why, len, "vetoed: the word '%s' was never seen in the family's training", w);
 			return true;
 		}
@@ -2105,6 +2156,60 @@ static json_t *name_words(const crmw__prog_ctx *c)
 			json_decref(out);
 			return NULL;
 		}
+	}
+	return out;
+}
+
+/* Is w a direction word (direction_words) with the evidence select_by_words
+ * asks, pooled over the families with both sides? */
+static bool evident_direction(const json_t *lib, const char *w)
+{
+	const char *side = json_string_value(json_object_get(json_object_get(lib, "directions"), w));
+	return side && pooled_evidence(json_object_get(lib, "sides"), w, side, strcmp(side, "max") == 0 ? "min" : "max", false,
+				       NULL) >= WORD_EVIDENCE;
+}
+
+/* The words of the query's sentences that hold a direction word or pair
+ * with evidence (evident_direction): "second" in "which agent had the
+ * second highest score" changes what the direction asks, where "This is
+ * for the weekly report." around the question does not (generic_word; a
+ * review's attack: "second", said only in other families' "second half of
+ * the year", was taken for wording and the argmax answered the second
+ * highest). */
+static json_t *directed_sentence_words(const json_t *lib, const crmw__prog_ctx *c)
+{
+	json_t *out = json_object();
+	size_t start = 0; /* the sentence's first token */
+	for (size_t i = 1; out && i <= c->ntok; i++) {
+		if (i < c->ntok) { /* does the sentence end with token i - 1 ("?", "!", a "." before a space, a line's end)? */
+			const crmw__prog_tok *t = &c->tok[i - 1];
+			char ch = c->query[t->at], after = c->query[t->at + t->len];
+			bool stop = t->len == 1 && (ch == '?' || ch == '!' || (ch == '.' && (after == ' ' || after == '\n')));
+			for (size_t k = t->at + t->len; k < c->tok[i].at && !stop; k++)
+				stop = c->query[k] == '\n';
+			if (!stop)
+				continue;
+		}
+		bool directed = false;
+		for (size_t k = start; k < i && !directed; k++) {
+			char w[84];
+			snprintf(w, sizeof w, "%.*s", (int)(c->tok[k].len > 40 ? 40 : c->tok[k].len), c->low + c->tok[k].at);
+			directed = evident_direction(lib, w);
+			if (!directed && k > start) {
+				snprintf(w, sizeof w, "%.*s %.*s", (int)(c->tok[k - 1].len > 40 ? 40 : c->tok[k - 1].len),
+					 c->low + c->tok[k - 1].at, (int)(c->tok[k].len > 40 ? 40 : c->tok[k].len), c->low + c->tok[k].at);
+				directed = evident_direction(lib, w);
+			}
+		}
+		for (size_t k = start; directed && out && k < i; k++) {
+			char w[48];
+			snprintf(w, sizeof w, "%.*s", (int)(c->tok[k].len > 40 ? 40 : c->tok[k].len), c->low + c->tok[k].at);
+			if (json_object_set_new(out, w, json_true())) {
+				json_decref(out);
+				out = NULL;
+			}
+		}
+		start = i;
 	}
 	return out;
 }
@@ -2254,14 +2359,16 @@ int crmw__induced_next(crmw__prog_next *out, const json_t *lib, const json_t *ta
 	size_t np = json_array_size(progs), nr = 0;
 	runner *r = calloc(np ? np : 1, sizeof *r);
 	crmw__prog_ctx c;
-	json_t *qw = NULL, *names = NULL, *sofar = json_array();
+	json_t *qw = NULL, *names = NULL, *directed = NULL, *sofar = json_array();
 	if (!r || !sofar || crmw__prog_ctx_init(&c, task, NULL)) {
 		free(r);
 		json_decref(sofar);
 		return CRMW_ENOMEM;
 	}
 	c.explain = true;
-	int rc = (qw = query_words(&c)) && (names = name_words(&c)) ? 0 : CRMW_ENOMEM;
+	int rc = (qw = query_words(&c)) && (names = name_words(&c)) && (directed = directed_sentence_words(lib, &c))
+			 ? 0
+			 : CRMW_ENOMEM;
 	bool lib_bad = !rc && !lib_ok(lib, out->why, sizeof out->why);
 	if (lib_bad)
 		np = 0;
@@ -2282,7 +2389,7 @@ int crmw__induced_next(crmw__prog_next *out, const json_t *lib, const json_t *ta
 	for (size_t i = 0; !family && i < nr; i++)
 		r[i].out = r[i].out || !fits_unlabelled(lib, r[i].prog, qw, nr, r, r[i].next.why, sizeof r[i].next.why);
 	for (size_t i = 0; i < nr; i++)
-		r[i].out = r[i].out || direction_veto(lib, r[i].prog, qw, names, r[i].dirword, sizeof r[i].dirword, r[i].next.why,
+		r[i].out = r[i].out || direction_veto(lib, r[i].prog, qw, names, directed, r[i].dirword, sizeof r[i].dirword, r[i].next.why,
 					      sizeof r[i].next.why) ||
 			   !usable(r[i].prog, qw, r[i].next.why, sizeof r[i].next.why);
 	/* a program with a later step the task does not fit ("at least" in
@@ -2367,6 +2474,7 @@ int crmw__induced_next(crmw__prog_next *out, const json_t *lib, const json_t *ta
 	free(r);
 	json_decref(qw);
 	json_decref(names);
+	json_decref(directed);
 	json_decref(sofar);
 	crmw__prog_ctx_dispose(&c);
 	return rc;

@@ -821,7 +821,7 @@ static void test_direction_wording(void **state)
 	json_decref(lib);
 
 	/* "weakest" said once, by a task whose values tie (no side of its own):
-	 * its calls' side is the word's (test_direction_tie_side) */
+	 * its program's side is the word's */
 	json_array_clear(eps);
 	directed_episodes(eps, "rate", "highest", true, 3, 0);
 	directed_episodes(eps, "rate", "lowest", false, 3, 10);
@@ -829,7 +829,7 @@ static void test_direction_wording(void **state)
 	lib = crmw__induce(eps, 2, why, sizeof why);
 	assert_non_null(lib);
 	t = task("rate-9", "rate", "Which agent had the weakest rate in quarter 7?", "2024-01-01", NULL);
-	expect_abstain(lib, t, "[{\"a\":1,\"b\":2}]", "'weakest' was seen in training only with tasks answered by an argmin");
+	expect_abstain(lib, t, "[{\"a\":1,\"b\":2}]", "'weakest' was seen with the tasks of the family's argmin programs only");
 	json_decref(t);
 	json_decref(lib);
 
@@ -2529,6 +2529,122 @@ static void test_period_number_offset(void **state)
 	json_decref(lib);
 }
 
+/* Adversarial review of the tie-side and one-sided-family rules: each
+ * query is unambiguous, and the library must not take the wrong action
+ * (abstaining is fine). */
+static void expect_not(const json_t *lib, const json_t *t, const char *results, int kind, const char *what)
+{
+	crmw__prog_next nx;
+	next(&nx, lib, t, results);
+	bool bad = nx.kind == kind && (kind == CRMW__PROG_CALL ? strcmp(nx.name, what) == 0 : strcmp(nx.answer, what) == 0);
+	crmw__prog_next_clear(&nx);
+	if (bad)
+		fail_msg("'%s' got the wrong %s %s", json_string_value(json_object_get(t, "query")),
+			 kind == CRMW__PROG_CALL ? "call" : "answer", what);
+}
+
+/* Score tasks that keep the agents with at least 2 deals (qualified)
+ * before the argmax or argmin; agent c, the best or worst of all, never
+ * qualifies. */
+static void qualified_episodes(json_t *eps, const char *word, bool high, int n, int from)
+{
+	for (int i = from; i < from + n; i++) {
+		char q[200], calls[400], id[32], results[200];
+		snprintf(q, sizeof q, "Which agent had the %s score among agents with at least 2 deals in quarter %d?", word, i + 1);
+		snprintf(id, sizeof id, "score-q%d", i);
+		snprintf(calls, sizeof calls,
+			 "[{\"name\":\"scores\",\"arguments\":{}},{\"name\":\"qualified\",\"arguments\":{}},"
+			 "{\"name\":\"%s\",\"arguments\":{\"values\":{\"a\":%d,\"b\":5}}}]",
+			 high ? "find_max" : "find_min", i % 2 ? 2 : 8);
+		const char *ans = (i % 2 == 0) == high ? "a" : "b";
+		snprintf(results, sizeof results, "[{\"a\":%d,\"b\":5,\"c\":%d},{\"a\":%d,\"b\":5},[\"%s\"]]", i % 2 ? 2 : 8,
+			 high ? 99 : -99, i % 2 ? 2 : 8, ans);
+		json_array_append_new(eps, episode(task(id, "score", q, "2024-01-01", NULL), calls, results, ans));
+	}
+}
+
+/* Every counterexample of a directed program went the other way, so it
+ * has "negatives": 0 and usable no longer asks for a word that tells its
+ * tasks from them; but they were another kind of task too (a filter of
+ * qualified agents), seen in training only with "lowest".  Only
+ * counterexamples of its own calls but the direction's count as told
+ * apart by the direction (twin_keys). */
+static void test_review_hidden_counterexample(void **state)
+{
+	(void)state;
+	static const char *const q = "Which agent had the highest score among agents with at least 2 deals in quarter 40?";
+	/* one filtered lowest task: the plain argmax program skips the filter */
+	json_t *eps = json_array();
+	directed_episodes(eps, "score", "highest", true, 8, 0);
+	qualified_episodes(eps, "lowest", false, 1, 10);
+	directed_episodes(eps, "cost", "highest", true, 10, 0);
+	directed_episodes(eps, "cost", "lowest", false, 10, 100);
+	json_t *lib = induced(eps);
+	json_t *t = task("score-99", "score", q, "2024-01-01", NULL);
+	expect_not(lib, t, "[{\"a\":1,\"b\":5,\"c\":9}]", CRMW__PROG_CALL, "find_max");
+	expect_not(lib, t, "[{\"a\":1,\"b\":5,\"c\":9},[\"c\"]]", CRMW__PROG_ANSWER, "c");
+	json_decref(lib);
+	/* two: the filtered argmin program answers the highest question */
+	eps = json_array();
+	directed_episodes(eps, "score", "highest", true, 8, 0);
+	qualified_episodes(eps, "lowest", false, 2, 10);
+	lib = induced(eps);
+	expect_not(lib, t, "[{\"a\":1,\"b\":5,\"c\":9},{\"a\":1,\"b\":5}]", CRMW__PROG_CALL, "find_min");
+	expect_not(lib, t, "[{\"a\":1,\"b\":5,\"c\":9},{\"a\":1,\"b\":5},[\"a\"]]", CRMW__PROG_ANSWER, "a");
+	json_decref(t);
+	json_decref(lib);
+}
+
+/* A tie whose calls are those of the highest tasks: a "fewest transfers"
+ * question where one agent made any, answered right by find_max (a
+ * policy's slip that the tie rewarded).  It takes the highest side, so
+ * "fewest" is said on both sides of transfers, stops being a direction
+ * word and becomes the wording around questions everywhere: a family
+ * trained on "most" questions only answered "the fewest cases" with its
+ * argmax.  A word only ties put on a side is now no sighting there
+ * (pooled_sides). */
+static void test_review_tie_wrong_side(void **state)
+{
+	(void)state;
+	json_t *eps = json_array();
+	transfer_episodes(eps, "agent", "highest", 0, 4, 0);
+	transfer_episodes(eps, "agent", "fewest", 1, 3, 4);
+	size_t at = json_array_size(eps);
+	transfer_episodes(eps, "agent", "fewest", 2, 1, 7);
+	json_object_set_new(json_array_get(json_object_get(json_array_get(eps, at), "calls"), 2), "name", json_string("find_max"));
+	directed_episodes(eps, "cases", "most", true, 4, 0);
+	json_t *lib = induced(eps);
+	json_t *t = task("cases-99", "cases", "Which agent had the fewest cases in quarter 40?", "2024-01-01", NULL);
+	expect_not(lib, t, "[{\"a\":1,\"b\":5}]", CRMW__PROG_CALL, "find_max");
+	expect_not(lib, t, "[{\"a\":1,\"b\":5},[\"b\"]]", CRMW__PROG_ANSWER, "b");
+	json_decref(t);
+	json_decref(lib);
+}
+
+/* A word new to the family ("second"), said only in families of one side
+ * ("For the second half of the year.", twice in each) and in a chat one:
+ * with "highest" strong in the query it no longer vetoed, and "the second
+ * highest score" was answered by the argmax (the highest).  A word of the
+ * question's own sentence is not wording (directed_sentence_words). */
+static void test_review_generic_one_sided(void **state)
+{
+	(void)state;
+	json_t *eps = json_array();
+	directed_episodes(eps, "score", "highest", true, 8, 0);
+	directed_episodes(eps, "score", "lowest", false, 8, 10);
+	worded_episodes(eps, "deals", "For the second half of the year.", "most", true, 2, 0);
+	worded_episodes(eps, "activity", "For the second half of the year.", "least", false, 2, 10);
+	add_chat(eps, "kb", "Open the second policy.");
+	add_chat(eps, "faq", "What is the second step?");
+	json_t *lib = induced(eps);
+	json_t *t = task("score-99", "score", "Which agent had the second highest score in quarter 40?", "2024-01-01", NULL);
+	expect_not(lib, t, "[{\"a\":1,\"b\":5,\"c\":9}]", CRMW__PROG_CALL, "find_max");
+	json_object_set_new(t, "query", json_string("Which agent had the second lowest score in quarter 40?"));
+	expect_not(lib, t, "[{\"a\":1,\"b\":5,\"c\":9}]", CRMW__PROG_CALL, "find_min");
+	json_decref(t);
+	json_decref(lib);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2547,7 +2663,8 @@ int main(void)
 		cmocka_unit_test(test_cost_bounds),      cmocka_unit_test(test_out_of_memory),
 		cmocka_unit_test(test_explain),          cmocka_unit_test(test_guide),
 		cmocka_unit_test(test_episode_share), cmocka_unit_test(test_counterexample_absence),
-		cmocka_unit_test(test_period_number_offset),
+		cmocka_unit_test(test_period_number_offset), cmocka_unit_test(test_review_hidden_counterexample),
+		cmocka_unit_test(test_review_tie_wrong_side), cmocka_unit_test(test_review_generic_one_sided),
 	};
 	cmocka_set_message_output(CM_OUTPUT_TAP);
 	return cmocka_run_group_tests_name("program", tests, NULL, NULL);
