@@ -926,14 +926,17 @@ static bool in_period(const crmw__prog_ctx *c, size_t i)
 	return false;
 }
 
-static int add_words(json_t *words, const crmw__prog_ctx *c)
+/* The words of the query (and the pairs of words next to each other)
+ * into `words` ({word: n}, each counted once per query), but those of the
+ * tokens `skip` marks (NULL: none). */
+static int add_words_but(json_t *words, const crmw__prog_ctx *c, const uint8_t *skip)
 {
 	json_t *seen = json_object();
 	int rc = seen ? 0 : CRMW_ENOMEM;
 	size_t prev = (size_t)-1; /* the word before, for the pair */
 	for (size_t i = 0; i < c->ntok && !rc; i++) {
 		const crmw__prog_tok *t = &c->tok[i];
-		if (t->num >= 0 || t->len > 40 || !((c->low[t->at] >= 'a' && c->low[t->at] <= 'z')) ||
+		if ((skip && skip[i]) || t->num >= 0 || t->len > 40 || !((c->low[t->at] >= 'a' && c->low[t->at] <= 'z')) ||
 		    crmw__is_id_token(c->query + t->at, t->len) || in_period(c, i)) {
 			prev = (size_t)-1;
 			continue;
@@ -957,6 +960,50 @@ static int add_words(json_t *words, const crmw__prog_ctx *c)
 	}
 	json_decref(seen);
 	return rc;
+}
+
+static int add_words(json_t *words, const crmw__prog_ctx *c)
+{
+	return add_words_but(words, c, NULL);
+}
+
+/* One past the last token of the sentence that starts at token `start`:
+ * a sentence ends with "?", "!", a "." before a space or a line's end,
+ * or a line's end; the last one with the query. */
+static size_t sentence_end(const crmw__prog_ctx *c, size_t start)
+{
+	for (size_t i = start + 1; i < c->ntok; i++) {
+		const crmw__prog_tok *t = &c->tok[i - 1];
+		char ch = c->query[t->at], after = c->query[t->at + t->len];
+		bool stop = t->len == 1 && (ch == '?' || ch == '!' || (ch == '.' && (after == ' ' || after == '\n')));
+		for (size_t k = t->at + t->len; k < c->tok[i].at && !stop; k++)
+			stop = c->query[k] == '\n';
+		if (stop)
+			return i;
+	}
+	return c->ntok;
+}
+
+/* The key of the sentence of tokens [from, to) in the library's
+ * "sentences": FNV-1a of its tokens, lowercased, one space apart, in 16
+ * hex digits.  False for a sentence with a number, an id or a period in
+ * it, or without a word: such a sentence is the question's own, never the
+ * wording around it, and the library keeps none of its values. */
+static bool sentence_key(const crmw__prog_ctx *c, size_t from, size_t to, char key[17])
+{
+	uint64_t h = CRMW_FNV_OFFSET;
+	bool word = false;
+	for (size_t i = from; i < to; i++) {
+		const crmw__prog_tok *t = &c->tok[i];
+		if (t->num >= 0 || crmw__is_id_token(c->query + t->at, t->len) || in_period(c, i))
+			return false;
+		word = word || (c->low[t->at] >= 'a' && c->low[t->at] <= 'z');
+		if (i > from)
+			h = crmw__fnv1a(h, " ", 1);
+		h = crmw__fnv1a(h, c->low + t->at, t->len);
+	}
+	snprintf(key, 17, "%016llx", (unsigned long long)h);
+	return word;
 }
 
 /* The program of a variant (NULL when a value has no explanation left or
@@ -1247,6 +1294,49 @@ static json_t *direction_sides(ep *eps, size_t ne, int *rc)
 		*rc = *rc || !tie ? *rc : add_words(t, &eps[i].ctx);
 	}
 	json_decref(bykey);
+	if (*rc) {
+		json_decref(out);
+		return NULL;
+	}
+	return out;
+}
+
+/* The sentences of each family's training queries, by key (sentence_key):
+ * {family: {"seen": {key: n}, "max": {key: n}, "min": {key: n}, "none":
+ * {key: n}}}, "max", "min" and "none" over the episodes of that side
+ * (direction_sides; a tie of no side counts in "seen" only).  A sentence
+ * said around the questions of many families, whatever their answers
+ * ("Keeping it brief."), is the wording around a question
+ * (wording_tokens). */
+static json_t *sentence_counts(const ep *eps, size_t ne, int *rc)
+{
+	json_t *out = json_object();
+	*rc = out ? 0 : CRMW_ENOMEM;
+	for (size_t i = 0; i < ne && !*rc; i++) {
+		const crmw__prog_ctx *c = &eps[i].ctx;
+		json_t *f = json_object_get(out, eps[i].family);
+		if (!f && json_object_set_new(out, eps[i].family, f = json_pack("{s:{},s:{},s:{},s:{}}", "seen", "max", "min", "none"))) {
+			*rc = CRMW_ENOMEM;
+			break;
+		}
+		const char *side = eps[i].side == 1 ? "max" : eps[i].side == 2 ? "min" : eps[i].side == 0 ? "none" : NULL;
+		json_t *once = json_object(); /* a sentence said twice in a query counts once */
+		*rc = f && once ? 0 : CRMW_ENOMEM;
+		for (size_t a = 0, b; a < c->ntok && !*rc; a = b) {
+			char key[17];
+			b = sentence_end(c, a);
+			if (!sentence_key(c, a, b, key) || json_object_get(once, key))
+				continue;
+			for (int k = 0; k < (side ? 2 : 1) && !*rc; k++) {
+				json_t *m = json_object_get(f, k ? side : "seen");
+				if (json_object_set_new(m, key, json_integer(json_integer_value(json_object_get(m, key)) + 1)))
+					*rc = CRMW_ENOMEM;
+			}
+			if (!*rc && json_object_set_new(once, key, json_true()))
+				*rc = CRMW_ENOMEM;
+		}
+		json_decref(once);
+	}
 	if (*rc) {
 		json_decref(out);
 		return NULL;
@@ -1568,15 +1658,17 @@ json_t *crmw__induce(const json_t *episodes, int min_support, char *why, size_t 
 		json_decref(seen);
 	}
 	json_t *dirs = rc ? NULL : direction_words(sides, &rc);
+	json_t *sentences = rc ? NULL : sentence_counts(eps, ne, &rc);
 	for (size_t i = 0; i < ne; i++)
 		ep_dispose(&eps[i]);
 	free(pkeys);
 	free(eps);
 	free(order);
 	json_t *lib = rc ? NULL
-			 : json_pack("{s:I,s:O,s:O,s:O,s:O}", "version", (json_int_t)1, "programs", programs, "families",
-				     families, "directions", dirs, "sides", sides);
+			 : json_pack("{s:I,s:O,s:O,s:O,s:O,s:O}", "version", (json_int_t)1, "programs", programs, "families",
+				     families, "directions", dirs, "sides", sides, "sentences", sentences);
 	json_decref(dirs);
+	json_decref(sentences);
 	json_decref(sides);
 	json_decref(programs);
 	json_decref(families);
@@ -1639,7 +1731,7 @@ static bool lib_ok(const json_t *lib, char *why, size_t len)
 {
 	const json_t *fams = json_object_get(lib, "families"), *dirs = json_object_get(lib, "directions"),
 		     *sides = json_object_get(lib, "sides"), *dw = json_object_get(lib, "directed_words"),
-		     *progs = json_object_get(lib, "programs");
+		     *progs = json_object_get(lib, "programs"), *sents = json_object_get(lib, "sentences");
 	const char *k;
 	json_t *x;
 	const char *what = !json_is_object(lib)			? "not an object"
@@ -1648,6 +1740,7 @@ static bool lib_ok(const json_t *lib, char *why, size_t len)
 			   : dirs && !json_is_object(dirs)	? "\"directions\" is not an object"
 			   : sides && !json_is_object(sides)	? "\"sides\" is not an object"
 			   : dw && !json_is_object(dw)		? "\"directed_words\" is not an object" /* libraries before 0.1's release wrote it */
+			   : sents && !json_is_object(sents)	? "\"sentences\" is not an object"
 								: NULL;
 	json_object_foreach((json_t *)fams, k, x) if (!what && !counts_ok(x)) what = "a family's words are not counts";
 	json_object_foreach((json_t *)dirs, k, x) if (!what && !side_ok(x)) what = "a direction is not \"max\" or \"min\"";
@@ -1656,6 +1749,11 @@ static bool lib_ok(const json_t *lib, char *why, size_t len)
 			what = "a family's sides are not {\"max\": counts, \"min\": counts}";
 		if (!what && (!counts_ok(json_object_get(x, "tie_max")) || !counts_ok(json_object_get(x, "tie_min"))))
 			what = "a family's tie words are not counts";
+	}
+	json_object_foreach((json_t *)sents, k, x) {
+		if (!what && (!json_is_object(x) || !counts_ok(json_object_get(x, "seen")) || !counts_ok(json_object_get(x, "max")) ||
+			      !counts_ok(json_object_get(x, "min")) || !counts_ok(json_object_get(x, "none"))))
+			what = "a family's sentences are not {\"seen\", \"max\", \"min\", \"none\": counts}";
 	}
 	if (what)
 		snprintf(why, len, "the library is malformed: %s", what);
@@ -1807,7 +1905,7 @@ static bool absent_counter_word(const json_t *prog, const json_t *qw, const char
  * bought" program answered wrongly only the "display the X that I
  * purchased" tasks, and before, a query had to hold a word seen in half of
  * its tasks and in no counterexample. */
-static bool usable(const json_t *prog, const json_t *qw, char *why, size_t len)
+static bool usable(const json_t *prog, const json_t *qw, const json_t *all, char *why, size_t len)
 {
 	double Np = (double)json_integer_value(json_object_get(prog, "docs"));
 	double Nn = (double)json_integer_value(json_object_get(prog, "negatives"));
@@ -1835,7 +1933,7 @@ static bool usable(const json_t *prog, const json_t *qw, char *why, size_t len)
 	json_object_foreach((json_t *)neg, w, x) {
 		if (told || !near)
 			break;
-		told = absent_counter_word(prog, qw, w, json_integer_value(x));
+		told = absent_counter_word(prog, all, w, json_integer_value(x));
 	}
 	if (!told)
 		snprintf(why, len, "no word of the query tells its %.0f task(s) from the %.0f it would answer wrongly", Np, Nn);
@@ -2169,6 +2267,25 @@ static bool evident_direction(const json_t *lib, const char *w)
 				       NULL) >= WORD_EVIDENCE;
 }
 
+/* Does the sentence of tokens [from, to) hold a direction word or pair
+ * with evidence (evident_direction)? */
+static bool sentence_directed(const json_t *lib, const crmw__prog_ctx *c, size_t from, size_t to)
+{
+	for (size_t k = from; k < to; k++) {
+		char w[84];
+		snprintf(w, sizeof w, "%.*s", (int)(c->tok[k].len > 40 ? 40 : c->tok[k].len), c->low + c->tok[k].at);
+		if (evident_direction(lib, w))
+			return true;
+		if (k > from) {
+			snprintf(w, sizeof w, "%.*s %.*s", (int)(c->tok[k - 1].len > 40 ? 40 : c->tok[k - 1].len),
+				 c->low + c->tok[k - 1].at, (int)(c->tok[k].len > 40 ? 40 : c->tok[k].len), c->low + c->tok[k].at);
+			if (evident_direction(lib, w))
+				return true;
+		}
+	}
+	return false;
+}
+
 /* The words of the query's sentences that hold a direction word or pair
  * with evidence (evident_direction): "second" in "which agent had the
  * second highest score" changes what the direction asks, where "This is
@@ -2179,29 +2296,9 @@ static bool evident_direction(const json_t *lib, const char *w)
 static json_t *directed_sentence_words(const json_t *lib, const crmw__prog_ctx *c)
 {
 	json_t *out = json_object();
-	size_t start = 0; /* the sentence's first token */
-	for (size_t i = 1; out && i <= c->ntok; i++) {
-		if (i < c->ntok) { /* does the sentence end with token i - 1 ("?", "!", a "." before a space, a line's end)? */
-			const crmw__prog_tok *t = &c->tok[i - 1];
-			char ch = c->query[t->at], after = c->query[t->at + t->len];
-			bool stop = t->len == 1 && (ch == '?' || ch == '!' || (ch == '.' && (after == ' ' || after == '\n')));
-			for (size_t k = t->at + t->len; k < c->tok[i].at && !stop; k++)
-				stop = c->query[k] == '\n';
-			if (!stop)
-				continue;
-		}
-		bool directed = false;
-		for (size_t k = start; k < i && !directed; k++) {
-			char w[84];
-			snprintf(w, sizeof w, "%.*s", (int)(c->tok[k].len > 40 ? 40 : c->tok[k].len), c->low + c->tok[k].at);
-			directed = evident_direction(lib, w);
-			if (!directed && k > start) {
-				snprintf(w, sizeof w, "%.*s %.*s", (int)(c->tok[k - 1].len > 40 ? 40 : c->tok[k - 1].len),
-					 c->low + c->tok[k - 1].at, (int)(c->tok[k].len > 40 ? 40 : c->tok[k].len), c->low + c->tok[k].at);
-				directed = evident_direction(lib, w);
-			}
-		}
-		for (size_t k = start; directed && out && k < i; k++) {
+	for (size_t a = 0, b; out && a < c->ntok; a = b) {
+		b = sentence_end(c, a);
+		for (size_t k = a, d = sentence_directed(lib, c, a, b); out && d && k < b; k++) {
 			char w[48];
 			snprintf(w, sizeof w, "%.*s", (int)(c->tok[k].len > 40 ? 40 : c->tok[k].len), c->low + c->tok[k].at);
 			if (json_object_set_new(out, w, json_true())) {
@@ -2209,9 +2306,63 @@ static json_t *directed_sentence_words(const json_t *lib, const crmw__prog_ctx *
 				out = NULL;
 			}
 		}
-		start = i;
 	}
 	return out;
+}
+
+/* The sentences of the query that are the wording around the question of
+ * `family`: "Keeping it brief.", "I'm putting together the quarterly
+ * review.", said before questions of every kind.  Their words are new to
+ * a family (its training never said them), or said by chance with the
+ * tasks of one side only, and they stopped the programs of families that
+ * never had them: 85 of the 510 abstentions at 40 tasks per family (b2b
+ * 11, b2c 11, crmarena 12) named a word of such a sentence.  A sentence
+ * is the wording when, as a whole (sentence_key), it was said in the
+ * training of at least GENERIC_FAMILIES other families, with tasks
+ * answered by an argmax and with tasks answered by an argmin (pooled over
+ * the families), and it holds no direction word with evidence
+ * (sentence_directed).  A sentence that changes the question ("Leave out
+ * agents who handled one case or fewer.") belongs to its family: other
+ * families do not say it.  The word checks (direction_veto, usable,
+ * select_by_words) read the query without these sentences.  Returns a
+ * mark per token (a wording sentence's) in *skip (NULL when none), and
+ * the sentences' text in *said; no family (held out), no sentence. */
+static int wording_tokens(const json_t *lib, const crmw__prog_ctx *c, const char *family, uint8_t **skip, json_t **said)
+{
+	*skip = NULL;
+	*said = NULL;
+	const json_t *sents = json_object_get(lib, "sentences");
+	if (!family || !json_object_size(sents))
+		return CRMW_OK;
+	for (size_t a = 0, b; a < c->ntok; a = b) {
+		char key[17];
+		b = sentence_end(c, a);
+		if (!sentence_key(c, a, b, key))
+			continue;
+		int others = 0;
+		bool nmax = false, nmin = false, none = false;
+		const char *f;
+		json_t *fs;
+		json_object_foreach((json_t *)sents, f, fs) {
+			others += strcmp(f, family) != 0 && json_integer_value(json_object_get(json_object_get(fs, "seen"), key)) > 0;
+			nmax = nmax || json_integer_value(json_object_get(json_object_get(fs, "max"), key)) > 0;
+			nmin = nmin || json_integer_value(json_object_get(json_object_get(fs, "min"), key)) > 0;
+			none = none || json_integer_value(json_object_get(json_object_get(fs, "none"), key)) > 0;
+		}
+		if (others < GENERIC_FAMILIES || !((nmax && nmin) || none) || sentence_directed(lib, c, a, b))
+			continue;
+		if (!*skip && !(*skip = calloc(c->ntok, 1)))
+			return CRMW_ENOMEM;
+		memset(*skip + a, 1, b - a);
+		json_t *text = json_stringn(c->query + c->tok[a].at, c->tok[b - 1].at + c->tok[b - 1].len - c->tok[a].at);
+		if (!*said && !(*said = json_array())) {
+			json_decref(text);
+			return CRMW_ENOMEM;
+		}
+		if (json_array_append_new(*said, text))
+			return CRMW_ENOMEM;
+	}
+	return CRMW_OK;
 }
 
 /* With no family: a program must be selected by a word and see no word it
@@ -2252,7 +2403,7 @@ static bool fits_unlabelled(const json_t *lib, const json_t *prog, const json_t 
  * those, "told_from_counterexamples_by_absence": words every one of its
  * (at least three) counterexamples had, none of its tasks and not the
  * query}; NULL when no word decided (or out of memory: *rc). */
-static json_t *deciding_words(const runner *r, size_t nr, const json_t *qw, int *rc)
+static json_t *deciding_words(const runner *r, size_t nr, const json_t *qw, const json_t *all, int *rc)
 {
 	json_t *out = json_pack("{s:[], s:[], s:[]}", "selected_by", "vetoed_by", "told_from_counterexamples_by");
 	if (!out) {
@@ -2296,7 +2447,7 @@ static json_t *deciding_words(const runner *r, size_t nr, const json_t *qw, int 
 		if (r[i].out)
 			continue;
 		json_object_foreach(json_object_get(r[i].prog, "negative"), w, x) {
-			if (absent_counter_word(r[i].prog, qw, w, json_integer_value(x)) &&
+			if (absent_counter_word(r[i].prog, all, w, json_integer_value(x)) &&
 			    json_array_append_new(abs, json_string(w))) {
 				*rc = CRMW_ENOMEM;
 				break;
@@ -2320,11 +2471,19 @@ static json_t *deciding_words(const runner *r, size_t nr, const json_t *qw, int 
 /* What crmw__induced_next reports of its answer: the explanation of the
  * first agreeing program (crmw__prog_next.explain), the library's indexes
  * of those that agree and the words that decided. */
-static int report(crmw__prog_next *out, const runner *r, size_t nr, const runner *first, const json_t *qw)
+static int report(crmw__prog_next *out, const runner *r, size_t nr, const runner *first, const json_t *qw,
+		  const json_t *all, const json_t *wording)
 {
 	int rc = CRMW_OK;
 	json_t *ex = first->next.explain ? json_copy(first->next.explain) : json_object(), *idx = json_array();
-	json_t *words = ex && idx ? deciding_words(r, nr, qw, &rc) : NULL;
+	json_t *words = ex && idx ? deciding_words(r, nr, qw, all, &rc) : NULL;
+	/* the sentences the word checks left out (wording_tokens) */
+	if (!rc && ex && wording) {
+		if (!words && !(words = json_object()))
+			rc = CRMW_ENOMEM;
+		if (!rc && json_object_set(words, "wording", (json_t *)wording))
+			rc = CRMW_ENOMEM;
+	}
 	/* the word that told the answering program's direction */
 	if (!rc && ex && first->dirword[0]) {
 		if (!words && !(words = json_object()))
@@ -2360,6 +2519,8 @@ int crmw__induced_next(crmw__prog_next *out, const json_t *lib, const json_t *ta
 	runner *r = calloc(np ? np : 1, sizeof *r);
 	crmw__prog_ctx c;
 	json_t *qw = NULL, *names = NULL, *directed = NULL, *sofar = json_array();
+	json_t *said = NULL, *kept = NULL; /* the wording sentences (wording_tokens), the words of the rest */
+	uint8_t *skip = NULL;
 	if (!r || !sofar || crmw__prog_ctx_init(&c, task, NULL)) {
 		free(r);
 		json_decref(sofar);
@@ -2372,6 +2533,11 @@ int crmw__induced_next(crmw__prog_next *out, const json_t *lib, const json_t *ta
 	bool lib_bad = !rc && !lib_ok(lib, out->why, sizeof out->why);
 	if (lib_bad)
 		np = 0;
+	rc = rc || lib_bad ? rc : wording_tokens(lib, &c, family, &skip, &said);
+	if (!rc && !(kept = skip ? json_object() : json_incref(qw)))
+		rc = CRMW_ENOMEM;
+	if (!rc && skip)
+		rc = add_words_but(kept, &c, skip);
 	for (size_t i = 0; i < np; i++) {
 		const json_t *p = json_array_get(progs, i);
 		const char *pf = json_string_value(json_object_get(p, "family"));
@@ -2389,9 +2555,9 @@ int crmw__induced_next(crmw__prog_next *out, const json_t *lib, const json_t *ta
 	for (size_t i = 0; !family && i < nr; i++)
 		r[i].out = r[i].out || !fits_unlabelled(lib, r[i].prog, qw, nr, r, r[i].next.why, sizeof r[i].next.why);
 	for (size_t i = 0; i < nr; i++)
-		r[i].out = r[i].out || direction_veto(lib, r[i].prog, qw, names, directed, r[i].dirword, sizeof r[i].dirword, r[i].next.why,
+		r[i].out = r[i].out || direction_veto(lib, r[i].prog, kept, names, directed, r[i].dirword, sizeof r[i].dirword, r[i].next.why,
 					      sizeof r[i].next.why) ||
-			   !usable(r[i].prog, qw, r[i].next.why, sizeof r[i].next.why);
+			   !usable(r[i].prog, kept, qw, r[i].next.why, sizeof r[i].next.why);
 	/* a program with a later step the task does not fit ("at least" in
 	 * the count of a query that says "more than") is out from the start:
 	 * its earlier steps would only stand against the programs that fit */
@@ -2417,7 +2583,7 @@ int crmw__induced_next(crmw__prog_next *out, const json_t *lib, const json_t *ta
 		if (!rc && left > 1) {
 			for (size_t i = 0; i < nr; i++)
 				r[i].byword = r[i].byword || !r[i].out; /* what select_by_words drops stays marked */
-			left = select_by_words(r, nr, qw);
+			left = select_by_words(r, nr, kept);
 			for (size_t i = 0; i < nr; i++)
 				r[i].byword = r[i].byword && r[i].out;
 		}
@@ -2458,7 +2624,7 @@ int crmw__induced_next(crmw__prog_next *out, const json_t *lib, const json_t *ta
 			out->answer = first->next.answer ? crmw__strdup(first->next.answer) : NULL;
 			if ((first->next.answer && !out->answer))
 				rc = CRMW_ENOMEM;
-			rc = rc ? rc : report(out, r, nr, first, qw);
+			rc = rc ? rc : report(out, r, nr, first, kept, qw, said);
 			break;
 		}
 		if (json_array_append((json_t *)sofar, json_array_get(results, k)))
@@ -2473,6 +2639,9 @@ int crmw__induced_next(crmw__prog_next *out, const json_t *lib, const json_t *ta
 		crmw__prog_next_clear(&r[i].next);
 	free(r);
 	json_decref(qw);
+	json_decref(kept);
+	json_decref(said);
+	free(skip);
 	json_decref(names);
 	json_decref(directed);
 	json_decref(sofar);

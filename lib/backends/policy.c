@@ -587,8 +587,8 @@ static int refresh_entries(json_t *entries, const json_t *vers, crmw_memory *mem
  * entries, in the listing's order: {"lib", "hash", "entry", "examples"}. */
 static json_t *merge_library(policy *p, const json_t *entries, const json_t *vers, const char *family)
 {
-	json_t *progs = json_array(), *fams = json_object(), *sides = json_object();
-	int rc = progs && fams && sides ? CRMW_OK : CRMW_ENOMEM;
+	json_t *progs = json_array(), *fams = json_object(), *sides = json_object(), *sents = json_object();
+	int rc = progs && fams && sides && sents ? CRMW_OK : CRMW_ENOMEM;
 	json_int_t entry = 0, examples = 0;
 	size_t i;
 	json_t *v;
@@ -628,6 +628,15 @@ static json_t *merge_library(policy *p, const json_t *entries, const json_t *ver
 			rc = CRMW_ENOMEM;
 		if (!rc && json_is_object(fs))
 			rc = merge_family_counts(have, fs, NULL);
+		/* and its sentences, said with which side (the wording around
+		 * questions: a sentence many families say) */
+		const json_t *ss = json_object_get(json_object_get(lib, "sentences"), ef);
+		have = json_object_get(sents, ef);
+		if (!rc && json_is_object(ss) && !have &&
+		    json_object_set_new(sents, ef, have = json_pack("{s:{}, s:{}, s:{}, s:{}}", "seen", "max", "min", "none")))
+			rc = CRMW_ENOMEM;
+		if (!rc && json_is_object(ss))
+			rc = merge_family_counts(have, ss, NULL);
 	}
 	/* the direction words of the sides of every family, as one induction
 	 * of all of them would find them (a word twice on one side over the
@@ -638,8 +647,8 @@ static json_t *merge_library(policy *p, const json_t *entries, const json_t *ver
 	json_t *lib = NULL;
 	char hash[17] = "";
 	if (!rc && json_array_size(progs)) {
-		lib = json_pack("{s:i, s:O, s:O, s:O, s:O}", "version", 1, "programs", progs, "families", fams, "sides", sides,
-				"directions", dirs);
+		lib = json_pack("{s:i, s:O, s:O, s:O, s:O, s:O}", "version", 1, "programs", progs, "families", fams, "sides", sides,
+				"directions", dirs, "sentences", sents);
 		char *t = lib ? json_dumps(lib, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 		if (!t)
 			rc = CRMW_ENOMEM;
@@ -650,6 +659,7 @@ static json_t *merge_library(policy *p, const json_t *entries, const json_t *ver
 	json_decref(progs);
 	json_decref(fams);
 	json_decref(sides);
+	json_decref(sents);
 	json_decref(dirs);
 	json_t *out = rc ? NULL
 			 : json_pack("{s:O?, s:s, s:I, s:I}", "lib", lib, "hash", hash, "entry", entry, "examples", examples);

@@ -1671,6 +1671,12 @@ static void test_untrusted_library(void **state)
 		{"{\"programs\":[],\"sides\":{\"f\":{\"max\":{},\"min\":{},\"tie_max\":[1]}}}", "f",
 		 "the library is malformed: a family's tie words are not counts"},
 		{"{\"programs\":[],\"directed_words\":\"x\"}", "f", "the library is malformed: \"directed_words\""},
+		{"{\"programs\":[],\"sentences\":[]}", "f", "the library is malformed: \"sentences\" is not an object"},
+		{"{\"programs\":[],\"sentences\":{\"f\":{\"seen\":{\"0123456789abcdef\":-2}}}}", "f",
+		 "the library is malformed: a family's sentences are not"},
+		{"{\"programs\":[],\"sentences\":{\"f\":{\"none\":{\"0123456789abcdef\":\"3\"}}}}", "f",
+		 "the library is malformed: a family's sentences are not"},
+		{"{\"programs\":[],\"sentences\":{\"f\":7}}", "f", "the library is malformed: a family's sentences are not"},
 		{"{\"programs\":{}}", "f", "the library is malformed: \"programs\" is not a list"},
 		{"[]", "f", "the library is malformed: not an object"},
 	};
@@ -2649,6 +2655,94 @@ static void test_review_generic_one_sided(void **state)
 	json_decref(lib);
 }
 
+/* An episode of a family without directions: its answer is read, not
+ * the largest or smallest of anything. */
+static void add_said(json_t *eps, const char *family, const char *query)
+{
+	char id[64];
+	snprintf(id, sizeof id, "%s-%zu", family, json_array_size(eps));
+	json_array_append_new(eps, episode(task(id, family, query, "2024-01-01", NULL),
+					   "[{\"name\":\"lookup\",\"arguments\":{}}]", "[{\"title\":\"x\"}]", "x"));
+}
+
+/* A sentence said, whole, before the questions of at least three other
+ * families, with tasks answered without a direction (or with both), is
+ * the wording around a question: its words, new to the family, no longer
+ * stop its programs, and the answer's explanation names it.  Not:
+ *  - with two other families only;
+ *  - for a task without its family (held out);
+ *  - a sentence other families said only with tasks of one side ("Mind
+ *    the gap.", before three families' lowest questions): it may be what
+ *    tells that side;
+ *  - a sentence that holds a direction word ("Skip the highest entry."):
+ *    it changes what the question asks;
+ *  - a sentence with a number, an id or a period, which the library does
+ *    not keep. */
+static void test_wording_sentence(void **state)
+{
+	(void)state;
+	static const char *const results = "[{\"a\":1,\"b\":2}]";
+	json_t *eps = json_array();
+	directed_episodes(eps, "score", "highest", true, 8, 0);
+	directed_episodes(eps, "score", "lowest", false, 8, 10);
+	add_said(eps, "kb", "Hope your day is going well. Where is the handbook?");
+	add_said(eps, "faq", "Hope your day is going well. How do refunds work?");
+	add_said(eps, "faq", "Skip the highest entry. How do refunds work?");
+	add_said(eps, "kb", "Skip the highest entry. Where is the handbook?");
+	add_said(eps, "notes", "Skip the highest entry. Who wrote this note?");
+	add_said(eps, "kb", "Wait 3 days. Where is the handbook?");
+	add_said(eps, "faq", "Wait 3 days. How do refunds work?");
+	add_said(eps, "notes", "Wait 3 days. Who wrote this note?");
+	json_t *lib = induced(json_incref(eps));
+	/* kept by key, without the sentences with a number */
+	const json_t *kb = json_object_get(json_object_get(json_object_get(lib, "sentences"), "kb"), "seen");
+	assert_int_equal(json_object_size(kb), 3);
+	assert_int_equal(json_object_size(json_object_get(json_object_get(json_object_get(lib, "sentences"), "kb"), "none")), 3);
+	json_t *t = task("score-99", "score", "Hope your day is going well. Which agent had the lowest score in quarter 40?",
+			 "2024-01-01", NULL);
+	expect_abstain(lib, t, results, "'hope' was never seen in the family's training");
+	json_decref(lib);
+
+	add_said(eps, "notes", "Hope your day is going well. Who wrote this note?");
+	lib = induced(eps);
+	eps = NULL;
+	expect_call(lib, t, results, "find_min", "{\"values\":{\"a\":1,\"b\":2}}");
+	json_t *ex = explained(lib, t, results);
+	json_t *said = json_object_get(json_object_get(ex, "words"), "wording");
+	assert_int_equal(json_array_size(said), 1);
+	assert_string_equal(json_string_value(json_array_get(said, 0)), "Hope your day is going well.");
+	json_decref(ex);
+	json_object_set_new(t, "query", json_string("Hope your day is going well. Which agent had the highest score in quarter 40?"));
+	expect_call(lib, t, results, "find_max", "{\"values\":{\"a\":1,\"b\":2}}");
+	/* held out: no family, no wording */
+	crmw__prog_next nx;
+	json_t *r = json_loads(results, 0, NULL);
+	assert_int_equal(crmw__induced_next(&nx, lib, t, NULL, r), CRMW_OK);
+	assert_int_equal(nx.kind, CRMW__PROG_ABSTAIN);
+	crmw__prog_next_clear(&nx);
+	json_decref(r);
+	/* a direction word in it: not the wording */
+	json_object_set_new(t, "query", json_string("Skip the highest entry. Which agent had the lowest score in quarter 40?"));
+	expect_not(lib, t, results, CRMW__PROG_CALL, "find_min");
+	/* a number in it: not kept, not the wording */
+	json_object_set_new(t, "query", json_string("Wait 3 days. Which agent had the lowest score in quarter 40?"));
+	expect_abstain(lib, t, results, "'wait' was never seen in the family's training");
+	json_decref(lib);
+
+	/* said only before other families' lowest questions */
+	eps = json_array();
+	directed_episodes(eps, "score", "highest", true, 8, 0);
+	directed_episodes(eps, "score", "lowest", false, 8, 10);
+	worded_episodes(eps, "deals", "Mind the gap.", "least", false, 2, 10);
+	worded_episodes(eps, "visits", "Mind the gap.", "least", false, 2, 10);
+	worded_episodes(eps, "calls", "Mind the gap.", "least", false, 2, 10);
+	lib = induced(eps);
+	json_object_set_new(t, "query", json_string("Mind the gap. Which agent had the highest score in quarter 40?"));
+	expect_abstain(lib, t, results, "'mind' was never seen in the family's training");
+	json_decref(lib);
+	json_decref(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2669,6 +2763,7 @@ int main(void)
 		cmocka_unit_test(test_episode_share), cmocka_unit_test(test_counterexample_absence),
 		cmocka_unit_test(test_period_number_offset), cmocka_unit_test(test_review_hidden_counterexample),
 		cmocka_unit_test(test_review_tie_wrong_side), cmocka_unit_test(test_review_generic_one_sided),
+		cmocka_unit_test(test_wording_sentence),
 	};
 	cmocka_set_message_output(CM_OUTPUT_TAP);
 	return cmocka_run_group_tests_name("program", tests, NULL, NULL);
