@@ -1301,42 +1301,91 @@ static json_t *direction_sides(ep *eps, size_t ne, int *rc)
 	return out;
 }
 
+/* The keys (sentence_key) of the sentences of an episode's query into
+ * `keys` ({key: true}). */
+static int ep_sentences(const ep *e, json_t *keys)
+{
+	const crmw__prog_ctx *c = &e->ctx;
+	for (size_t a = 0, b; a < c->ntok; a = b) {
+		char key[17];
+		b = sentence_end(c, a);
+		if (sentence_key(c, a, b, key) && json_object_set_new(keys, key, json_true()))
+			return CRMW_ENOMEM;
+	}
+	return CRMW_OK;
+}
+
+/* An episode's unit: its calls (its key) and its side (direction_sides),
+ * what a program and its direction solve. */
+static void ep_unit(const ep *e, char *out, size_t len)
+{
+	snprintf(out, len, "%d:%016llx", e->side,
+		 (unsigned long long)crmw__fnv1a(CRMW_FNV_OFFSET, e->key ? e->key : "", e->key ? strlen(e->key) : 0));
+}
+
 /* The sentences of each family's training queries, by key (sentence_key):
  * {family: {"seen": {key: n}, "max": {key: n}, "min": {key: n}, "none":
- * {key: n}}}, "max", "min" and "none" over the episodes of that side
- * (direction_sides; a tie of no side counts in "seen" only).  A sentence
- * said around the questions of many families, whatever their answers
- * ("Keeping it brief."), is the wording around a question
- * (wording_tokens). */
+ * {key: n}, "bound": {key: n}}}.  A sighting is *free* when the episode's
+ * unit (its calls and side: what its program and direction solve) also
+ * solved an episode of the family without the sentence; "max", "min" and
+ * "none" count the free sightings by the episode's side (a tie of no side
+ * counts in "seen" only), "bound" the others.  A sentence that changes
+ * the question ("Skip the top result.", answered by the second of the
+ * map) is bound: its tasks are the only ones of their calls.  A sentence
+ * said freely around the questions of many families, with the tasks of
+ * both sides, is the wording around a question (wording_tokens). */
 static json_t *sentence_counts(const ep *eps, size_t ne, int *rc)
 {
-	json_t *out = json_object();
-	*rc = out ? 0 : CRMW_ENOMEM;
+	json_t *out = json_object(), *units = json_object(), *pairs = json_object(); /* unit -> n, sentence unit -> n */
+	json_t **keys = calloc(ne ? ne : 1, sizeof *keys);
+	*rc = out && units && pairs && keys ? 0 : CRMW_ENOMEM;
+	char unit[40], pair[64];
 	for (size_t i = 0; i < ne && !*rc; i++) {
-		const crmw__prog_ctx *c = &eps[i].ctx;
+		ep_unit(&eps[i], unit, sizeof unit);
+		keys[i] = json_object();
+		*rc = keys[i] ? ep_sentences(&eps[i], keys[i]) : CRMW_ENOMEM;
+		if (!*rc && json_object_set_new(units, unit, json_integer(json_integer_value(json_object_get(units, unit)) + 1)))
+			*rc = CRMW_ENOMEM;
+		const char *k;
+		json_t *x;
+		json_object_foreach(*rc ? NULL : keys[i], k, x) {
+			snprintf(pair, sizeof pair, "%s\x1f%s", k, unit);
+			if (json_object_set_new(pairs, pair, json_integer(json_integer_value(json_object_get(pairs, pair)) + 1))) {
+				*rc = CRMW_ENOMEM;
+				break;
+			}
+		}
+	}
+	for (size_t i = 0; i < ne && !*rc; i++) {
 		json_t *f = json_object_get(out, eps[i].family);
-		if (!f && json_object_set_new(out, eps[i].family, f = json_pack("{s:{},s:{},s:{},s:{}}", "seen", "max", "min", "none"))) {
+		if (!f && json_object_set_new(out, eps[i].family,
+					      f = json_pack("{s:{},s:{},s:{},s:{},s:{}}", "seen", "max", "min", "none", "bound"))) {
 			*rc = CRMW_ENOMEM;
 			break;
 		}
+		ep_unit(&eps[i], unit, sizeof unit);
+		json_int_t nunit = json_integer_value(json_object_get(units, unit));
 		const char *side = eps[i].side == 1 ? "max" : eps[i].side == 2 ? "min" : eps[i].side == 0 ? "none" : NULL;
-		json_t *once = json_object(); /* a sentence said twice in a query counts once */
-		*rc = f && once ? 0 : CRMW_ENOMEM;
-		for (size_t a = 0, b; a < c->ntok && !*rc; a = b) {
-			char key[17];
-			b = sentence_end(c, a);
-			if (!sentence_key(c, a, b, key) || json_object_get(once, key))
-				continue;
-			for (int k = 0; k < (side ? 2 : 1) && !*rc; k++) {
-				json_t *m = json_object_get(f, k ? side : "seen");
-				if (json_object_set_new(m, key, json_integer(json_integer_value(json_object_get(m, key)) + 1)))
+		const char *k;
+		json_t *x;
+		json_object_foreach(keys[i], k, x) {
+			snprintf(pair, sizeof pair, "%s\x1f%s", k, unit);
+			bool free_ = json_integer_value(json_object_get(pairs, pair)) < nunit;
+			const char *to[2] = {"seen", free_ ? side : "bound"};
+			for (int t = 0; t < 2 && !*rc && to[t]; t++) {
+				json_t *m = json_object_get(f, to[t]);
+				if (!m || json_object_set_new(m, k, json_integer(json_integer_value(json_object_get(m, k)) + 1)))
 					*rc = CRMW_ENOMEM;
 			}
-			if (!*rc && json_object_set_new(once, key, json_true()))
-				*rc = CRMW_ENOMEM;
+			if (*rc)
+				break;
 		}
-		json_decref(once);
 	}
+	for (size_t i = 0; keys && i < ne; i++)
+		json_decref(keys[i]);
+	free(keys);
+	json_decref(units);
+	json_decref(pairs);
 	if (*rc) {
 		json_decref(out);
 		return NULL;
@@ -1752,8 +1801,9 @@ static bool lib_ok(const json_t *lib, char *why, size_t len)
 	}
 	json_object_foreach((json_t *)sents, k, x) {
 		if (!what && (!json_is_object(x) || !counts_ok(json_object_get(x, "seen")) || !counts_ok(json_object_get(x, "max")) ||
-			      !counts_ok(json_object_get(x, "min")) || !counts_ok(json_object_get(x, "none"))))
-			what = "a family's sentences are not {\"seen\", \"max\", \"min\", \"none\": counts}";
+			      !counts_ok(json_object_get(x, "min")) || !counts_ok(json_object_get(x, "none")) ||
+			      !counts_ok(json_object_get(x, "bound"))))
+			what = "a family's sentences are not {\"seen\", \"max\", \"min\", \"none\", \"bound\": counts}";
 	}
 	if (what)
 		snprintf(why, len, "the library is malformed: %s", what);
@@ -2065,6 +2115,19 @@ static bool antonym(const json_t *qw, const json_t *dirs, const char *w, const c
  * a strong word of the program's side in the query too. */
 #define GENERIC_FAMILIES 3
 
+/* Is w seen on one side only of a family with both sides ({"max", "min"}),
+ * at least twice and with the evidence select_by_words asks? */
+static bool one_sided_in(const json_t *fw, const char *w)
+{
+	const json_t *mx = json_object_get(fw, "max"), *mn = json_object_get(fw, "min");
+	if (!json_object_size(mx) || !json_object_size(mn))
+		return false;
+	double a = (double)json_integer_value(json_object_get(mx, w));
+	double b = (double)json_integer_value(json_object_get(mn, w));
+	return (a == 0) != (b == 0) && a + b >= 2 &&
+	       (a ? a * side_size(mn) / side_size(mx) : b * side_size(mx) / side_size(mn)) >= WORD_EVIDENCE;
+}
+
 static bool generic_word(const json_t *fams, const json_t *sides, const char *family, const char *w)
 {
 	if ((pooled_sides(sides, w) & 3) != 3)
@@ -2075,16 +2138,7 @@ static bool generic_word(const json_t *fams, const json_t *sides, const char *fa
 	json_object_foreach((json_t *)fams, f, fw) n += strcmp(f, family) != 0 && json_object_get(fw, w) != NULL;
 	if (n < GENERIC_FAMILIES)
 		return false;
-	json_object_foreach((json_t *)sides, f, fw) {
-		const json_t *mx = json_object_get(fw, "max"), *mn = json_object_get(fw, "min");
-		if (!json_object_size(mx) || !json_object_size(mn))
-			continue;
-		double a = (double)json_integer_value(json_object_get(mx, w));
-		double b = (double)json_integer_value(json_object_get(mn, w));
-		if ((a == 0) != (b == 0) && a + b >= 2 &&
-		    (a ? a * side_size(mn) / side_size(mx) : b * side_size(mx) / side_size(mn)) >= WORD_EVIDENCE)
-			return false;
-	}
+	json_object_foreach((json_t *)sides, f, fw) if (one_sided_in(fw, w)) return false;
 	return true;
 }
 
@@ -2268,18 +2322,23 @@ static bool evident_direction(const json_t *lib, const char *w)
 }
 
 /* Does the sentence of tokens [from, to) hold a direction word or pair
- * with evidence (evident_direction)? */
-static bool sentence_directed(const json_t *lib, const crmw__prog_ctx *c, size_t from, size_t to)
+ * with evidence (evident_direction), or, with `family`, a word or pair
+ * that family's training saw on one side only with that evidence
+ * (one_sided_in: "highest" in "Skip the highest entry." tells a side in a
+ * family of highest and lowest questions even where other families said
+ * the sentence before questions of both sides)? */
+static bool sentence_directed(const json_t *lib, const crmw__prog_ctx *c, size_t from, size_t to, const char *family)
 {
+	const json_t *own = family ? json_object_get(json_object_get(lib, "sides"), family) : NULL;
 	for (size_t k = from; k < to; k++) {
 		char w[84];
 		snprintf(w, sizeof w, "%.*s", (int)(c->tok[k].len > 40 ? 40 : c->tok[k].len), c->low + c->tok[k].at);
-		if (evident_direction(lib, w))
+		if (evident_direction(lib, w) || one_sided_in(own, w))
 			return true;
 		if (k > from) {
 			snprintf(w, sizeof w, "%.*s %.*s", (int)(c->tok[k - 1].len > 40 ? 40 : c->tok[k - 1].len),
 				 c->low + c->tok[k - 1].at, (int)(c->tok[k].len > 40 ? 40 : c->tok[k].len), c->low + c->tok[k].at);
-			if (evident_direction(lib, w))
+			if (evident_direction(lib, w) || one_sided_in(own, w))
 				return true;
 		}
 	}
@@ -2298,7 +2357,7 @@ static json_t *directed_sentence_words(const json_t *lib, const crmw__prog_ctx *
 	json_t *out = json_object();
 	for (size_t a = 0, b; out && a < c->ntok; a = b) {
 		b = sentence_end(c, a);
-		for (size_t k = a, d = sentence_directed(lib, c, a, b); out && d && k < b; k++) {
+		for (size_t k = a, d = sentence_directed(lib, c, a, b, NULL); out && d && k < b; k++) {
 			char w[48];
 			snprintf(w, sizeof w, "%.*s", (int)(c->tok[k].len > 40 ? 40 : c->tok[k].len), c->low + c->tok[k].at);
 			if (json_object_set_new(out, w, json_true())) {
@@ -2340,16 +2399,26 @@ static int wording_tokens(const json_t *lib, const crmw__prog_ctx *c, const char
 		if (!sentence_key(c, a, b, key))
 			continue;
 		int others = 0;
-		bool nmax = false, nmin = false, none = false;
+		bool nmax = false, nmin = false;
 		const char *f;
 		json_t *fs;
 		json_object_foreach((json_t *)sents, f, fs) {
-			others += strcmp(f, family) != 0 && json_integer_value(json_object_get(json_object_get(fs, "seen"), key)) > 0;
-			nmax = nmax || json_integer_value(json_object_get(json_object_get(fs, "max"), key)) > 0;
-			nmin = nmin || json_integer_value(json_object_get(json_object_get(fs, "min"), key)) > 0;
-			none = none || json_integer_value(json_object_get(json_object_get(fs, "none"), key)) > 0;
+			json_int_t x = json_integer_value(json_object_get(json_object_get(fs, "max"), key));
+			json_int_t n = json_integer_value(json_object_get(json_object_get(fs, "min"), key));
+			json_int_t o = json_integer_value(json_object_get(json_object_get(fs, "none"), key));
+			json_int_t bound = json_integer_value(json_object_get(json_object_get(fs, "bound"), key));
+			bool mine = strcmp(f, family) == 0;
+			if (bound > 0 && mine) {
+				others = -1; /* it may change this family's own questions */
+				break;
+			}
+			if (bound > 0 || x + n + o == 0)
+				continue; /* not said, or said where it may have changed the question */
+			others += !mine;
+			nmax = nmax || x > 0;
+			nmin = nmin || n > 0;
 		}
-		if (others < GENERIC_FAMILIES || !((nmax && nmin) || none) || sentence_directed(lib, c, a, b))
+		if (others < GENERIC_FAMILIES || !nmax || !nmin || sentence_directed(lib, c, a, b, family))
 			continue;
 		if (!*skip && !(*skip = calloc(c->ntok, 1)))
 			return CRMW_ENOMEM;

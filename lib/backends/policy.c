@@ -633,7 +633,7 @@ static json_t *merge_library(policy *p, const json_t *entries, const json_t *ver
 		const json_t *ss = json_object_get(json_object_get(lib, "sentences"), ef);
 		have = json_object_get(sents, ef);
 		if (!rc && json_is_object(ss) && !have &&
-		    json_object_set_new(sents, ef, have = json_pack("{s:{}, s:{}, s:{}, s:{}}", "seen", "max", "min", "none")))
+		    json_object_set_new(sents, ef, have = json_pack("{s:{}, s:{}, s:{}, s:{}, s:{}}", "seen", "max", "min", "none", "bound")))
 			rc = CRMW_ENOMEM;
 		if (!rc && json_is_object(ss))
 			rc = merge_family_counts(have, ss, NULL);

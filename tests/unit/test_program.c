@@ -2665,54 +2665,91 @@ static void add_said(json_t *eps, const char *family, const char *query)
 					   "[{\"name\":\"lookup\",\"arguments\":{}}]", "[{\"title\":\"x\"}]", "x"));
 }
 
+/* Families of both sides, three most and three least questions each,
+ * answered by find_max and find_min. */
+static void both_sides(json_t *eps, const char *const *families, size_t n)
+{
+	for (size_t k = 0; k < n; k++) {
+		directed_episodes(eps, families[k], "most", true, 3, 0);
+		directed_episodes(eps, families[k], "least", false, 3, 10);
+	}
+}
+
+/* A family (both_sides) saying `prefix` freely, before one more of its
+ * most (`high`) or least questions, answered by the same calls as its
+ * questions without it.  Said on one side per family: a word seen on both
+ * sides of one family is the wording around a question already
+ * (pooled_sides). */
+static void free_say(json_t *eps, const char *family, const char *prefix, bool high)
+{
+	static int at = 20;
+	worded_episodes(eps, family, prefix, high ? "most" : "least", high, 1, at++);
+}
+
 /* A sentence said, whole, before the questions of at least three other
- * families, with tasks answered without a direction (or with both), is
- * the wording around a question: its words, new to the family, no longer
- * stop its programs, and the answer's explanation names it.  Not:
+ * families, each time beside tasks of the same calls without it (free),
+ * with tasks of both sides, is the wording around a question: its words,
+ * new to the family, no longer stop its programs, and the answer's
+ * explanation names it.  Not:
  *  - with two other families only;
  *  - for a task without its family (held out);
- *  - a sentence other families said only with tasks of one side ("Mind
- *    the gap.", before three families' lowest questions): it may be what
- *    tells that side;
+ *  - a sentence other families said only before questions of one side
+ *    ("Mind the gap.", before three families' lowest questions): it may
+ *    be what tells that side;
+ *  - a sentence said only in families without directions: they cannot
+ *    tell whether it changes a direction's question;
  *  - a sentence that holds a direction word ("Skip the highest entry."):
  *    it changes what the question asks;
+ *  - a sentence the family's own training says with calls of its own
+ *    ("Only count open ones.", answered by other calls);
  *  - a sentence with a number, an id or a period, which the library does
  *    not keep. */
 static void test_wording_sentence(void **state)
 {
 	(void)state;
 	static const char *const results = "[{\"a\":1,\"b\":2}]";
+	static const char *const fams[] = {"deals", "visits", "calls", "trips"};
 	json_t *eps = json_array();
-	directed_episodes(eps, "score", "highest", true, 8, 0);
-	directed_episodes(eps, "score", "lowest", false, 8, 10);
-	add_said(eps, "kb", "Hope your day is going well. Where is the handbook?");
-	add_said(eps, "faq", "Hope your day is going well. How do refunds work?");
-	add_said(eps, "faq", "Skip the highest entry. How do refunds work?");
-	add_said(eps, "kb", "Skip the highest entry. Where is the handbook?");
-	add_said(eps, "notes", "Skip the highest entry. Who wrote this note?");
-	add_said(eps, "kb", "Wait 3 days. Where is the handbook?");
-	add_said(eps, "faq", "Wait 3 days. How do refunds work?");
-	add_said(eps, "notes", "Wait 3 days. Who wrote this note?");
+	directed_episodes(eps, "score", "highest", true, 4, 0);
+	directed_episodes(eps, "score", "lowest", false, 4, 10);
+	both_sides(eps, fams, 4);
+	free_say(eps, "deals", "Hope your day is going well.", true);
+	free_say(eps, "visits", "Hope your day is going well.", false);
+	free_say(eps, "deals", "Skip the highest entry.", true);
+	free_say(eps, "visits", "Skip the highest entry.", false);
+	free_say(eps, "calls", "Skip the highest entry.", true);
+	free_say(eps, "deals", "Wait 3 days.", true);
+	free_say(eps, "visits", "Wait 3 days.", false);
+	free_say(eps, "calls", "Wait 3 days.", true);
+	add_said(eps, "kb", "Be kind. Where is the handbook?");
+	add_said(eps, "faq", "Be kind. How do refunds work?");
+	add_said(eps, "notes", "Be kind. Who wrote this note?");
 	json_t *lib = induced(json_incref(eps));
-	/* kept by key, without the sentences with a number */
-	const json_t *kb = json_object_get(json_object_get(json_object_get(lib, "sentences"), "kb"), "seen");
-	assert_int_equal(json_object_size(kb), 3);
-	assert_int_equal(json_object_size(json_object_get(json_object_get(json_object_get(lib, "sentences"), "kb"), "none")), 3);
+	/* kept by key and side, without the sentences with a number: "hope
+	 * your day ...", "skip the highest entry ."; "which agent had the most
+	 * deals in quarter n ?" has a number */
+	const json_t *deals = json_object_get(json_object_get(lib, "sentences"), "deals");
+	assert_int_equal(json_object_size(json_object_get(deals, "seen")), 2);
+	assert_int_equal(json_object_size(json_object_get(deals, "max")), 2);
+	assert_int_equal(json_object_size(json_object_get(deals, "min")), 0);
+	assert_int_equal(json_object_size(json_object_get(deals, "bound")), 0);
 	json_t *t = task("score-99", "score", "Hope your day is going well. Which agent had the lowest score in quarter 40?",
 			 "2024-01-01", NULL);
 	expect_abstain(lib, t, results, "'hope' was never seen in the family's training");
+	json_object_set_new(t, "query", json_string("Be kind. Which agent had the lowest score in quarter 40?"));
+	expect_abstain(lib, t, results, "'be' was never seen in the family's training");
 	json_decref(lib);
 
-	add_said(eps, "notes", "Hope your day is going well. Who wrote this note?");
-	lib = induced(eps);
-	eps = NULL;
+	free_say(eps, "calls", "Hope your day is going well.", true);
+	lib = induced(json_incref(eps));
+	json_object_set_new(t, "query", json_string("Hope your day is going well. Which agent had the lowest score in quarter 40?"));
 	expect_call(lib, t, results, "find_min", "{\"values\":{\"a\":1,\"b\":2}}");
 	json_t *ex = explained(lib, t, results);
 	json_t *said = json_object_get(json_object_get(ex, "words"), "wording");
 	assert_int_equal(json_array_size(said), 1);
 	assert_string_equal(json_string_value(json_array_get(said, 0)), "Hope your day is going well.");
 	json_decref(ex);
-	json_object_set_new(t, "query", json_string("Hope your day is going well. Which agent had the highest score in quarter 40?"));
+	json_object_set_new(t, "query", json_string("Which agent had the highest score in quarter 40? Hope your day is going well."));
 	expect_call(lib, t, results, "find_max", "{\"values\":{\"a\":1,\"b\":2}}");
 	/* held out: no family, no wording */
 	crmw__prog_next nx;
@@ -2724,23 +2761,223 @@ static void test_wording_sentence(void **state)
 	/* a direction word in it: not the wording */
 	json_object_set_new(t, "query", json_string("Skip the highest entry. Which agent had the lowest score in quarter 40?"));
 	expect_not(lib, t, results, CRMW__PROG_CALL, "find_min");
-	/* a number in it: not kept, not the wording */
-	json_object_set_new(t, "query", json_string("Wait 3 days. Which agent had the lowest score in quarter 40?"));
-	expect_abstain(lib, t, results, "'wait' was never seen in the family's training");
 	json_decref(lib);
+
+	/* said by this family with calls of their own (four tasks, each the
+	 * only one of its calls: no program of theirs), freely elsewhere */
+	for (int i = 0; i < 4; i++) {
+		char q[200], id[32], calls[300];
+		snprintf(q, sizeof q, "Only count open ones. Which agent had the highest score in quarter %d?", 30 + i);
+		snprintf(id, sizeof id, "score-open-%d", i);
+		snprintf(calls, sizeof calls,
+			 "[{\"name\":\"open_scores_%d\",\"arguments\":{}},{\"name\":\"find_max\","
+			 "\"arguments\":{\"values\":{\"a\":1,\"b\":5}}}]",
+			 i);
+		json_array_append_new(eps, episode(task(id, "score", q, "2024-01-01", NULL), calls, "[{\"a\":1,\"b\":5},[\"b\"]]", "b"));
+	}
+	free_say(eps, "deals", "Only count open ones.", true);
+	free_say(eps, "visits", "Only count open ones.", false);
+	free_say(eps, "calls", "Only count open ones.", true);
+	/* said freely in three families, and in each also with calls of its
+	 * own (the second of the map) */
+	for (size_t k = 0; k < 3; k++) {
+		free_say(eps, fams[k], "Skip the top result.", k != 1);
+		for (int i = 0; i < 2; i++) {
+			char q[200], id[48];
+			snprintf(q, sizeof q, "Skip the top result. Which agent had the most %s in quarter %d?", fams[k], 50 + i);
+			snprintf(id, sizeof id, "%s-second-%d", fams[k], i);
+			json_array_append_new(eps, episode(task(id, fams[k], q, "2024-01-01", NULL),
+							   "[{\"name\":\"scores\",\"arguments\":{}},{\"name\":\"find_second\","
+							   "\"arguments\":{\"values\":{\"a\":1,\"b\":5,\"c\":9}}}]",
+							   "[{\"a\":1,\"b\":5,\"c\":9},[\"b\"]]", "b"));
+		}
+	}
+	lib = induced(json_incref(eps));
+	json_object_set_new(t, "query", json_string("Only count open ones. Which agent had the highest score in quarter 40?"));
+	expect_not(lib, t, results, CRMW__PROG_CALL, "scores");
+	json_object_set_new(t, "query", json_string("Skip the top result. Which agent had the highest score in quarter 40?"));
+	expect_not(lib, t, results, CRMW__PROG_CALL, "scores");
+	json_decref(lib);
+	json_decref(eps);
 
 	/* said only before other families' lowest questions */
 	eps = json_array();
 	directed_episodes(eps, "score", "highest", true, 8, 0);
 	directed_episodes(eps, "score", "lowest", false, 8, 10);
-	worded_episodes(eps, "deals", "Mind the gap.", "least", false, 2, 10);
-	worded_episodes(eps, "visits", "Mind the gap.", "least", false, 2, 10);
-	worded_episodes(eps, "calls", "Mind the gap.", "least", false, 2, 10);
+	both_sides(eps, fams, 3);
+	for (size_t k = 0; k < 3; k++)
+		free_say(eps, fams[k], "Mind the gap.", false);
 	lib = induced(eps);
 	json_object_set_new(t, "query", json_string("Mind the gap. Which agent had the highest score in quarter 40?"));
 	expect_abstain(lib, t, results, "'mind' was never seen in the family's training");
 	json_decref(lib);
 	json_decref(t);
+}
+
+/* Review of wording_tokens (88797e2): a sentence said whole in three
+ * other families is taken for the wording around the question, but the
+ * sentences other families say are also filters, exclusions and answer
+ * formats, and "no side" is what honest training gives such sentences
+ * (an answer that is neither the largest nor the smallest, or a name
+ * looked up after the argmax).  Before 88797e2 each query below
+ * abstained (a word new to the family); each call or answer refused here
+ * is wrong. */
+
+/* "Skip the top result." before most questions, answered by the second
+ * of the map (find_second): neither its largest nor its smallest, so the
+ * episodes have no side ("none"). */
+static void runner_up_episodes(json_t *eps, const char *family, int n, int from)
+{
+	for (int i = from; i < from + n; i++) {
+		char q[200], calls[300], id[32], results[200];
+		snprintf(q, sizeof q, "Skip the top result. Which agent had the most %s in quarter %d?", family, i + 1);
+		snprintf(id, sizeof id, "%s-r%d", family, i);
+		snprintf(calls, sizeof calls,
+			 "[{\"name\":\"scores\",\"arguments\":{}},"
+			 "{\"name\":\"find_second\",\"arguments\":{\"values\":{\"a\":%d,\"b\":50,\"c\":99}}}]",
+			 i);
+		snprintf(results, sizeof results, "[{\"a\":%d,\"b\":50,\"c\":99},[\"b\"]]", i);
+		json_array_append_new(eps, episode(task(id, family, q, "2024-01-01", NULL), calls, results, "b"));
+	}
+}
+
+/* Three families learn that "Skip the top result." asks for the runner-up
+ * (and answer it right); the score family never saw the sentence, takes
+ * it for wording and answers the top agent, the one to skip. */
+static void test_review_wording_runner_up(void **state)
+{
+	(void)state;
+	static const char *const results = "[{\"a\":1,\"b\":50,\"c\":99}]";
+	json_t *eps = json_array();
+	directed_episodes(eps, "score", "highest", true, 8, 0);
+	directed_episodes(eps, "score", "lowest", false, 8, 10);
+	const char *fams[] = {"deals", "visits", "calls"};
+	for (int k = 0; k < 3; k++) {
+		directed_episodes(eps, fams[k], "most", true, 3, 0);
+		runner_up_episodes(eps, fams[k], 3, 20);
+	}
+	json_t *lib = induced(eps);
+	json_t *t = task("deals-99", "deals", "Skip the top result. Which agent had the most deals in quarter 40?", "2024-01-01", NULL);
+	expect_call(lib, t, results, "find_second", "{\"values\":{\"a\":1,\"b\":50,\"c\":99}}"); /* its own family: right */
+	json_decref(t);
+	t = task("score-99", "score", "Skip the top result. Which agent had the highest score in quarter 40?", "2024-01-01", NULL);
+	expect_not(lib, t, results, CRMW__PROG_CALL, "find_max");
+	expect_not(lib, t, "[{\"a\":1,\"b\":50,\"c\":99},[\"c\"]]", CRMW__PROG_ANSWER, "c");
+	json_object_set_new(t, "query", json_string("Which agent had the highest score in quarter 40? Skip the top result."));
+	expect_not(lib, t, results, CRMW__PROG_CALL, "find_max");
+	json_decref(t);
+	json_decref(lib);
+}
+
+/* Lookup families (no direction) say an exclusion, an answer format and a
+ * filter before their questions; a directed family's program ignores
+ * each. */
+static void test_review_wording_lookup(void **state)
+{
+	(void)state;
+	static const char *const results = "[{\"a\":1,\"b\":2}]";
+	json_t *eps = json_array();
+	directed_episodes(eps, "score", "highest", true, 8, 0);
+	directed_episodes(eps, "score", "lowest", false, 8, 10);
+	static const char *const said[] = {"Skip the top result.", "Give the full name, not the id.", "Only count closed cases."};
+	for (int k = 0; k < 3; k++) {
+		char q[200];
+		snprintf(q, sizeof q, "%s Where is the handbook?", said[k]);
+		add_said(eps, "kb", q);
+		snprintf(q, sizeof q, "%s How do refunds work?", said[k]);
+		add_said(eps, "faq", q);
+		snprintf(q, sizeof q, "%s Who wrote this note?", said[k]);
+		add_said(eps, "notes", q);
+	}
+	json_t *lib = induced(eps);
+	json_t *t = task("score-99", "score", "Skip the top result. Which agent had the highest score in quarter 40?", "2024-01-01", NULL);
+	expect_not(lib, t, results, CRMW__PROG_CALL, "find_max");
+	/* the agent's id "b", where its full name was asked */
+	json_object_set_new(t, "query", json_string("Give the full name, not the id. Which agent had the highest score in quarter 40?"));
+	expect_not(lib, t, "[{\"a\":1,\"b\":2},[\"b\"]]", CRMW__PROG_ANSWER, "b");
+	/* the lowest over every case, closed or not */
+	json_object_set_new(t, "query", json_string("Only count closed cases. Which agent had the lowest score in quarter 40?"));
+	expect_not(lib, t, results, CRMW__PROG_CALL, "find_min");
+	json_decref(t);
+	json_decref(lib);
+}
+
+/* Directed episodes answered by the agent's name, looked up after the
+ * argmax or argmin: the answer is in no map of numbers, so they have no
+ * side, and their sentences count as "none". */
+static void named_episodes(json_t *eps, const char *family, const char *prefix, const char *word, bool high, int n,
+			   int from)
+{
+	for (int i = from; i < from + n; i++) {
+		char q[300], calls[400], id[32], results[300], ans[32];
+		snprintf(q, sizeof q, "%s Which agent had the %s %s in quarter %d?", prefix, word, family, i + 1);
+		snprintf(id, sizeof id, "%s-n%d", family, i);
+		const char *ag = high ? (i > 5 ? "a" : "b") : (i < 5 ? "a" : "b");
+		snprintf(calls, sizeof calls,
+			 "[{\"name\":\"scores\",\"arguments\":{}},{\"name\":\"%s\",\"arguments\":{\"values\":{\"a\":%d,\"b\":5}}},"
+			 "{\"name\":\"agent_name\",\"arguments\":{\"id\":\"%s\"}}]",
+			 high ? "find_max" : "find_min", i, ag);
+		snprintf(ans, sizeof ans, "Agent %s%d", ag, i);
+		snprintf(results, sizeof results, "[{\"a\":%d,\"b\":5},[\"%s\"],{\"name\":\"%s\"}]", i, ag, ans);
+		json_array_append_new(eps, episode(task(id, family, q, "2024-01-01", NULL), calls, results, ans));
+	}
+}
+
+/* A sentence said only before the lowest questions of three families
+ * (what test_wording_sentence's "Mind the gap." keeps out) still counts
+ * as said without a direction when those families answer with a name.
+ * Here it is what tells the direction ("Focus on the laggards."), and a
+ * family trained on one side answers it with its argmax. */
+static void test_review_wording_named_side(void **state)
+{
+	(void)state;
+	static const char *const results = "[{\"a\":1,\"b\":5}]";
+	json_t *eps = json_array();
+	directed_episodes(eps, "cases", "standout", true, 4, 0);
+	const char *fams[] = {"deals", "visits", "calls"};
+	for (int k = 0; k < 3; k++)
+		named_episodes(eps, fams[k], "Focus on the laggards.", "standout", false, 2, 10);
+	json_t *lib = induced(eps);
+	json_t *t = task("cases-99", "cases", "Focus on the laggards. Which agent had the standout cases in quarter 40?",
+			 "2024-01-01", NULL);
+	expect_not(lib, t, results, CRMW__PROG_CALL, "find_max");
+	json_decref(t);
+	/* the same with "Mind the gap.": answered where the commit's test
+	 * expects an abstention for a sentence of one side */
+	eps = json_array();
+	directed_episodes(eps, "score", "highest", true, 8, 0);
+	directed_episodes(eps, "score", "lowest", false, 8, 10);
+	for (int k = 0; k < 3; k++)
+		named_episodes(eps, fams[k], "Mind the gap.", "least", false, 2, 10);
+	json_decref(lib);
+	lib = induced(eps);
+	t = task("score-99", "score", "Mind the gap. Which agent had the highest score in quarter 40?", "2024-01-01", NULL);
+	expect_abstain(lib, t, results, "'mind' was never seen in the family's training");
+	json_decref(t);
+	json_decref(lib);
+}
+
+/* A filter said before directed questions of three families, of both
+ * sides pooled (one family's most questions, two families' least ones),
+ * in a small training: before 88797e2 a word new to the family needed a
+ * strong direction word (generic_word, DIRECTION_STRONG) and 4 + 4 score
+ * tasks give too little; the sentence rule asks for none. */
+static void test_review_wording_weak(void **state)
+{
+	(void)state;
+	static const char *const results = "[{\"a\":1,\"b\":2}]";
+	json_t *eps = json_array();
+	directed_episodes(eps, "score", "highest", true, 4, 0);
+	directed_episodes(eps, "score", "lowest", false, 4, 10);
+	worded_episodes(eps, "deals", "Only count closed cases.", "most", true, 2, 0);
+	worded_episodes(eps, "visits", "Only count closed cases.", "least", false, 2, 10);
+	worded_episodes(eps, "calls", "Only count closed cases.", "least", false, 2, 10);
+	json_t *lib = induced(eps);
+	json_t *t = task("score-99", "score", "Only count closed cases. Which agent had the highest score in quarter 40?",
+			 "2024-01-01", NULL);
+	expect_not(lib, t, results, CRMW__PROG_CALL, "find_max");
+	json_decref(t);
+	json_decref(lib);
 }
 
 int main(void)
@@ -2763,7 +3000,9 @@ int main(void)
 		cmocka_unit_test(test_episode_share), cmocka_unit_test(test_counterexample_absence),
 		cmocka_unit_test(test_period_number_offset), cmocka_unit_test(test_review_hidden_counterexample),
 		cmocka_unit_test(test_review_tie_wrong_side), cmocka_unit_test(test_review_generic_one_sided),
-		cmocka_unit_test(test_wording_sentence),
+		cmocka_unit_test(test_wording_sentence), cmocka_unit_test(test_review_wording_runner_up),
+		cmocka_unit_test(test_review_wording_lookup), cmocka_unit_test(test_review_wording_named_side),
+		cmocka_unit_test(test_review_wording_weak),
 	};
 	cmocka_set_message_output(CM_OUTPUT_TAP);
 	return cmocka_run_group_tests_name("program", tests, NULL, NULL);
