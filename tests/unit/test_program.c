@@ -2710,8 +2710,12 @@ static void test_wording_sentence(void **state)
 	static const char *const results = "[{\"a\":1,\"b\":2}]";
 	static const char *const fams[] = {"deals", "visits", "calls", "trips"};
 	json_t *eps = json_array();
-	directed_episodes(eps, "score", "highest", true, 4, 0);
+	directed_episodes(eps, "score", "highest", true, 8, 0);
 	directed_episodes(eps, "score", "lowest", false, 4, 10);
+	/* said twice by chance with the family's lowest questions (too few to
+	 * tell a side, one_sided_in; enough to keep the argmax program off it
+	 * without this rule) */
+	worded_episodes(eps, "score", "Hope your day is going well.", "lowest", false, 2, 20);
 	both_sides(eps, fams, 4);
 	free_say(eps, "deals", "Hope your day is going well.", true);
 	free_say(eps, "visits", "Hope your day is going well.", false);
@@ -2733,17 +2737,17 @@ static void test_wording_sentence(void **state)
 	assert_int_equal(json_object_size(json_object_get(deals, "max")), 2);
 	assert_int_equal(json_object_size(json_object_get(deals, "min")), 0);
 	assert_int_equal(json_object_size(json_object_get(deals, "bound")), 0);
-	json_t *t = task("score-99", "score", "Hope your day is going well. Which agent had the lowest score in quarter 40?",
+	json_t *t = task("score-99", "score", "Hope your day is going well. Which agent had the highest score in quarter 40?",
 			 "2024-01-01", NULL);
-	expect_abstain(lib, t, results, "'hope' was never seen in the family's training");
+	expect_abstain(lib, t, results, "'hope' was seen with the tasks of the family's argmin programs only");
 	json_object_set_new(t, "query", json_string("Be kind. Which agent had the lowest score in quarter 40?"));
 	expect_abstain(lib, t, results, "'be' was never seen in the family's training");
 	json_decref(lib);
 
 	free_say(eps, "calls", "Hope your day is going well.", true);
 	lib = induced(json_incref(eps));
-	json_object_set_new(t, "query", json_string("Hope your day is going well. Which agent had the lowest score in quarter 40?"));
-	expect_call(lib, t, results, "find_min", "{\"values\":{\"a\":1,\"b\":2}}");
+	json_object_set_new(t, "query", json_string("Hope your day is going well. Which agent had the highest score in quarter 40?"));
+	expect_call(lib, t, results, "find_max", "{\"values\":{\"a\":1,\"b\":2}}");
 	json_t *ex = explained(lib, t, results);
 	json_t *said = json_object_get(json_object_get(ex, "words"), "wording");
 	assert_int_equal(json_array_size(said), 1);
@@ -2980,6 +2984,192 @@ static void test_review_wording_weak(void **state)
 	json_decref(lib);
 }
 
+/* The second review of wording_tokens (d3e9745): "free" in other families
+ * is not "free" here.  Each query below was answered wrongly at d3e9745,
+ * where 0f9e9f3 abstained; a sentence this family never said is now set
+ * aside only beside a strong direction word, which none of these
+ * trainings gives. */
+
+/* Directed episodes whose first call filters by an argument VALUE:
+ * scores(status) then find_max or find_min; `prefix` before the query. */
+static void status_episodes(json_t *eps, const char *family, const char *prefix, const char *status, const char *word,
+			    bool high, int n, int from)
+{
+	for (int i = from; i < from + n; i++) {
+		char q[300], calls[400], id[48], results[200];
+		snprintf(q, sizeof q, "%s%sWhich agent had the %s %s in quarter %d?", prefix, *prefix ? " " : "", word, family,
+			 i + 1);
+		snprintf(id, sizeof id, "%s-s%d", family, i);
+		snprintf(calls, sizeof calls,
+			 "[{\"name\":\"scores\",\"arguments\":{\"status\":%s}},{\"name\":\"%s\",\"arguments\":{\"values\":{\"a\":%d,\"b\":5}}}]",
+			 status, high ? "find_max" : "find_min", i);
+		const char *ans = high ? (i > 5 ? "a" : "b") : (i < 5 ? "a" : "b");
+		snprintf(results, sizeof results, "[{\"a\":%d,\"b\":5},[\"%s\"]]", i, ans);
+		json_array_append_new(eps, episode(task(id, family, q, "2024-01-01", NULL), calls, results, ans));
+	}
+}
+
+/* A filter by an argument's value: three families answer "Only count
+ * closed cases." with scores(status=["Closed"]) where their other tasks
+ * call scores(status=["Open","Closed"]): same calls, same argument keys,
+ * same side, so the sentence is "free" there.  The score family (always
+ * every status) takes it for wording and calls scores with every status. */
+static void test_review2_wording_value_filter(void **state)
+{
+	(void)state;
+	static const char *const all = "[\"Open\",\"Closed\"]", *const closed = "[\"Closed\"]";
+	json_t *eps = json_array();
+	status_episodes(eps, "score", "", all, "highest", true, 4, 0);
+	status_episodes(eps, "score", "", all, "lowest", false, 4, 10);
+	const char *fams[] = {"deals", "visits", "calls"};
+	for (int k = 0; k < 3; k++) {
+		status_episodes(eps, fams[k], "", all, "most", true, 3, 0);
+		status_episodes(eps, fams[k], "", all, "least", false, 3, 10);
+		status_episodes(eps, fams[k], "Only count closed cases.", closed, k == 1 ? "least" : "most", k != 1, 1, 20);
+	}
+	json_t *lib = induced(eps);
+	json_t *t = task("score-99", "score", "Only count closed cases. Which agent had the highest score in quarter 40?",
+			 "2024-01-01", NULL);
+	crmw__prog_next nx;
+	next(&nx, lib, t, "[]");
+	char *args = nx.arguments ? json_dumps(nx.arguments, JSON_COMPACT) : NULL;
+	bool bad = nx.kind == CRMW__PROG_CALL && args && strstr(args, "Open");
+	if (bad)
+		fail_msg("called %s %s for closed cases only", nx.name, args);
+	free(args);
+	crmw__prog_next_clear(&nx);
+	expect_not(lib, t, "[{\"a\":1,\"b\":2}]", CRMW__PROG_CALL, "find_max");
+	json_decref(t);
+	json_decref(lib);
+}
+
+/* Directed episodes of calls `call` (no arguments) then find_max or
+ * find_min, `prefix` before the query. */
+static void called_episodes(json_t *eps, const char *family, const char *prefix, const char *call, const char *word,
+			    bool high, int n, int from)
+{
+	for (int i = from; i < from + n; i++) {
+		char q[300], calls[400], id[48], results[200];
+		snprintf(q, sizeof q, "%s%sWhich agent had the %s %s in quarter %d?", prefix, *prefix ? " " : "", word, family,
+			 i + 1);
+		snprintf(id, sizeof id, "%s-c%d", family, i);
+		snprintf(calls, sizeof calls,
+			 "[{\"name\":\"%s\",\"arguments\":{}},{\"name\":\"%s\",\"arguments\":{\"values\":{\"a\":%d,\"b\":5}}}]",
+			 call, high ? "find_max" : "find_min", i);
+		const char *ans = high ? (i > 5 ? "a" : "b") : (i < 5 ? "a" : "b");
+		snprintf(results, sizeof results, "[{\"a\":%d,\"b\":5},[\"%s\"]]", i, ans);
+		json_array_append_new(eps, episode(task(id, family, q, "2024-01-01", NULL), calls, results, ans));
+	}
+}
+
+/* A variant reached by two wordings: three families answer both "Only
+ * count closed cases." and "Closed cases only, please." with calls of
+ * their own (closed_scores), on both sides.  Each sentence's tasks share
+ * their unit with the other sentence's, so neither is bound: both are the
+ * wording, and the score family (which never saw either) calls scores. */
+static void test_review2_wording_two_wordings(void **state)
+{
+	(void)state;
+	json_t *eps = json_array();
+	called_episodes(eps, "score", "", "scores", "highest", true, 4, 0);
+	called_episodes(eps, "score", "", "scores", "lowest", false, 4, 10);
+	const char *fams[] = {"deals", "visits", "calls"};
+	for (int k = 0; k < 3; k++) {
+		called_episodes(eps, fams[k], "", "scores", "most", true, 3, 0);
+		called_episodes(eps, fams[k], "", "scores", "least", false, 3, 10);
+		called_episodes(eps, fams[k], "Only count closed cases.", "closed_scores", k == 1 ? "least" : "most", k != 1, 1, 20);
+		called_episodes(eps, fams[k], "Closed cases only, please.", "closed_scores", k == 1 ? "least" : "most", k != 1, 1, 30);
+	}
+	json_t *lib = induced(eps);
+	json_t *t = task("score-99", "score", "Only count closed cases. Which agent had the highest score in quarter 40?",
+			 "2024-01-01", NULL);
+	expect_not(lib, t, "[]", CRMW__PROG_CALL, "scores");
+	json_decref(t);
+	json_decref(lib);
+}
+
+
+/* The same at a score family of one side (top_issue's "most common"
+ * questions: 12 highest tasks), where old generic_word asks for a strong
+ * direction word pooled over families of both sides and has none. */
+static void test_review2_wording_value_filter_one_side(void **state)
+{
+	(void)state;
+	static const char *const all = "[\"Open\",\"Closed\"]", *const closed = "[\"Closed\"]";
+	json_t *eps = json_array();
+	status_episodes(eps, "score", "", all, "highest", true, 12, 0);
+	const char *fams[] = {"deals", "visits", "calls"};
+	for (int k = 0; k < 3; k++) {
+		status_episodes(eps, fams[k], "", all, "most", true, 6, 0);
+		status_episodes(eps, fams[k], "", all, "least", false, 6, 10);
+		status_episodes(eps, fams[k], "Only count closed cases.", closed, k == 1 ? "least" : "most", k != 1, 1, 20);
+	}
+	json_t *lib = induced(eps);
+	json_t *t = task("score-99", "score", "Only count closed cases. Which agent had the highest score in quarter 40?",
+			 "2024-01-01", NULL);
+	crmw__prog_next nx;
+	next(&nx, lib, t, "[]");
+	char *args = nx.arguments ? json_dumps(nx.arguments, JSON_COMPACT) : NULL;
+	bool bad = nx.kind == CRMW__PROG_CALL && args && strstr(args, "Open");
+	if (bad)
+		fail_msg("called %s %s for closed cases only", nx.name, args);
+	free(args);
+	crmw__prog_next_clear(&nx);
+	json_decref(t);
+	json_decref(lib);
+}
+
+/* The same variant also asked inline ("the most closed deals"), as a
+ * generator with two templates does: the sentence's tasks share their
+ * unit with the inline ones, so it is free.  A score family of one side
+ * (12 highest tasks; old generic_word has no strong direction word)
+ * calls scores over every case. */
+static void test_review2_wording_inline_twin(void **state)
+{
+	(void)state;
+	json_t *eps = json_array();
+	called_episodes(eps, "score", "", "scores", "highest", true, 12, 0);
+	const char *fams[] = {"deals", "visits", "calls"};
+	for (int k = 0; k < 3; k++) {
+		called_episodes(eps, fams[k], "", "scores", "most", true, 3, 0);
+		called_episodes(eps, fams[k], "", "scores", "least", false, 3, 10);
+		called_episodes(eps, fams[k], "", "closed_scores", "most closed", true, 2, 20);
+		called_episodes(eps, fams[k], "", "closed_scores", "least closed", false, 2, 30);
+		called_episodes(eps, fams[k], "Only count closed cases.", "closed_scores", k == 1 ? "least" : "most", k != 1, 1, 40);
+	}
+	json_t *lib = induced(eps);
+	json_t *t = task("score-99", "score", "Only count closed cases. Which agent had the highest score in quarter 40?",
+			 "2024-01-01", NULL);
+	expect_not(lib, t, "[]", CRMW__PROG_CALL, "scores");
+	json_decref(t);
+	json_decref(lib);
+}
+
+/* A sentence that is a no-op for the families that said it ("Leave out
+ * inactive agents.": their maps had no inactive agent, the same calls
+ * answered with and without it) and a filter for the score family,
+ * trained on one side without it: the score family's program answers
+ * over every agent. */
+static void test_review2_wording_noop_elsewhere(void **state)
+{
+	(void)state;
+	json_t *eps = json_array();
+	called_episodes(eps, "score", "", "scores", "highest", true, 12, 0);
+	const char *fams[] = {"deals", "visits", "calls"};
+	for (int k = 0; k < 3; k++) {
+		called_episodes(eps, fams[k], "", "scores", "most", true, 3, 0);
+		called_episodes(eps, fams[k], "", "scores", "least", false, 3, 10);
+		called_episodes(eps, fams[k], "Leave out inactive agents.", "scores", k == 1 ? "least" : "most", k != 1, 1, 40);
+	}
+	json_t *lib = induced(eps);
+	json_t *t = task("score-99", "score", "Leave out inactive agents. Which agent had the highest score in quarter 40?",
+			 "2024-01-01", NULL);
+	/* the top agent of every agent, inactive "a" included */
+	expect_not(lib, t, "[{\"a\":9,\"b\":5}]", CRMW__PROG_CALL, "find_max");
+	json_decref(t);
+	json_decref(lib);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -3003,6 +3193,11 @@ int main(void)
 		cmocka_unit_test(test_wording_sentence), cmocka_unit_test(test_review_wording_runner_up),
 		cmocka_unit_test(test_review_wording_lookup), cmocka_unit_test(test_review_wording_named_side),
 		cmocka_unit_test(test_review_wording_weak),
+		cmocka_unit_test(test_review2_wording_value_filter),
+		cmocka_unit_test(test_review2_wording_two_wordings),
+		cmocka_unit_test(test_review2_wording_value_filter_one_side),
+		cmocka_unit_test(test_review2_wording_inline_twin),
+		cmocka_unit_test(test_review2_wording_noop_elsewhere),
 	};
 	cmocka_set_message_output(CM_OUTPUT_TAP);
 	return cmocka_run_group_tests_name("program", tests, NULL, NULL);
