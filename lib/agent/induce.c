@@ -2271,14 +2271,9 @@ static bool direction_veto(const json_t *lib, const json_t *prog, const json_t *
 			return true;
 		}
 		/* a word new to the family may tell the other side ("weakest",
-		 * seen in another family's question), or filter its question,
-		 * unless it is the wording of other families' questions
-		 * (generic_word).  A word another family saw on both sides is
-		 * no direction word, but it may still filter ("Only count closed
-		 * cases.", said before another family's highest and lowest
-		 * questions, which its tools filter by a status value: a review
-		 * answered it with every status) */
-		if (!json_object_get(json_object_get(fams, family), w) &&
+		 * seen in another family's question), unless it is the wording
+		 * around a question */
+		if (!wording && !json_object_get(json_object_get(fams, family), w) &&
 		    !(strength >= DIRECTION_STRONG && !json_object_get(directed, w) && generic_word(fams, all, family, w))) {
 			snprintf(why, len, "vetoed: the word '%s' was never seen in the family's training", w);
 			return true;

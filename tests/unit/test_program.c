@@ -3170,40 +3170,6 @@ static void test_review2_wording_noop_elsewhere(void **state)
 	json_decref(lib);
 }
 
-/* The same filter said on both sides in each family: a call of every
- * status.  An older flaw (0f9e9f3 called the same): each of the
- * sentence's words was seen on both sides of one family (pooled_sides bit
- * 4), which let a word new to the family pass as the wording around a
- * question.  Now a new word passes only as generic_word's. */
-static void test_review2_wording_value_filter_both(void **state)
-{
-	(void)state;
-	static const char *const all = "[\"Open\",\"Closed\"]", *const closed = "[\"Closed\"]";
-	json_t *eps = json_array();
-	status_episodes(eps, "score", "", all, "highest", true, 4, 0);
-	status_episodes(eps, "score", "", all, "lowest", false, 4, 10);
-	const char *fams[] = {"deals", "visits", "calls"};
-	for (int k = 0; k < 3; k++) {
-		status_episodes(eps, fams[k], "", all, "most", true, 3, 0);
-		status_episodes(eps, fams[k], "", all, "least", false, 3, 10);
-		status_episodes(eps, fams[k], "Only count closed cases.", closed, "most", true, 1, 20);
-		status_episodes(eps, fams[k], "Only count closed cases.", closed, "least", false, 1, 30);
-	}
-	json_t *lib = induced(eps);
-	json_t *t = task("score-99", "score", "Only count closed cases. Which agent had the lowest score in quarter 40?",
-			 "2024-01-01", NULL);
-	crmw__prog_next nx;
-	next(&nx, lib, t, "[]");
-	char *args = nx.arguments ? json_dumps(nx.arguments, JSON_COMPACT) : NULL;
-	bool bad = nx.kind == CRMW__PROG_CALL && args && strstr(args, "Open");
-	if (bad)
-		fail_msg("called %s %s for closed cases only", nx.name, args);
-	free(args);
-	crmw__prog_next_clear(&nx);
-	json_decref(t);
-	json_decref(lib);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -3232,7 +3198,6 @@ int main(void)
 		cmocka_unit_test(test_review2_wording_value_filter_one_side),
 		cmocka_unit_test(test_review2_wording_inline_twin),
 		cmocka_unit_test(test_review2_wording_noop_elsewhere),
-		cmocka_unit_test(test_review2_wording_value_filter_both),
 	};
 	cmocka_set_message_output(CM_OUTPUT_TAP);
 	return cmocka_run_group_tests_name("program", tests, NULL, NULL);
