@@ -3170,6 +3170,56 @@ static void test_review2_wording_noop_elsewhere(void **state)
 	json_decref(lib);
 }
 
+/* Episodes of a family answered by find_max or find_min, asked "Name the
+ * agent who had the <word> <family> in quarter N." or, with
+ * `find`, "Find the agent with the <word> <family> in quarter N." */
+static void phrased_episodes(json_t *eps, const char *family, bool find, const char *word, bool high, int n, int from)
+{
+	for (int i = from; i < from + n; i++) {
+		char q[200], calls[300], id[48], results[200];
+		if (find)
+			snprintf(q, sizeof q, "Find the agent with the %s %s in quarter %d.", word, family, i + 1);
+		else
+			snprintf(q, sizeof q, "Name the agent who had the %s %s in quarter %d.", word, family, i + 1);
+		snprintf(id, sizeof id, "%s-p%d", family, i);
+		snprintf(calls, sizeof calls,
+			 "[{\"name\":\"scores\",\"arguments\":{}},{\"name\":\"%s\",\"arguments\":{\"values\":{\"a\":%d,\"b\":5}}}]",
+			 high ? "find_max" : "find_min", i);
+		const char *ans = high ? (i > 5 ? "a" : "b") : (i < 5 ? "a" : "b");
+		snprintf(results, sizeof results, "[{\"a\":%d,\"b\":5},[\"%s\"]]", i, ans);
+		json_array_append_new(eps, episode(task(id, family, q, "2024-01-01", NULL), calls, results, ans));
+	}
+}
+
+/* Small, uneven sides (ten tasks per family): the lowest questions of two
+ * families all said "the agent with", by chance, and the highest ones
+ * mostly "most", "highest" four times.  Pooled and scaled by the sides'
+ * sizes, the pair "agent with" (six of six lowest tasks) was a strong
+ * lowest word and outweighed "highest" (four of twenty), so the argmin
+ * answered "the agent with the highest score" (a fresh org, b2b 101: "the
+ * sales agent with the highest sales amount").  A direction word of the
+ * other side is now outweighed only by a word said three times as often. */
+static void test_direction_chance_pair(void **state)
+{
+	(void)state;
+	json_t *eps = json_array();
+	static const char *const fams[] = {"score", "deals"};
+	for (int k = 0; k < 2; k++) {
+		phrased_episodes(eps, fams[k], false, "most", true, 8, 0);
+		phrased_episodes(eps, fams[k], false, "highest", true, 2, 8);
+		phrased_episodes(eps, fams[k], true, "least", false, 3, 10);
+	}
+	json_t *lib = induced(eps);
+	json_t *t = task("score-99", "score", "Find the agent with the highest score in quarter 40.", "2024-01-01", NULL);
+	expect_not(lib, t, "[{\"a\":1,\"b\":2}]", CRMW__PROG_CALL, "find_min");
+	expect_abstain(lib, t, "[{\"a\":1,\"b\":2}]", "'highest' tells the highest in training");
+	/* the lowest question is still answered */
+	json_object_set_new(t, "query", json_string("Find the agent with the least score in quarter 40."));
+	expect_call(lib, t, "[{\"a\":1,\"b\":2}]", "find_min", "{\"values\":{\"a\":1,\"b\":2}}");
+	json_decref(t);
+	json_decref(lib);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -3197,7 +3247,7 @@ int main(void)
 		cmocka_unit_test(test_review2_wording_two_wordings),
 		cmocka_unit_test(test_review2_wording_value_filter_one_side),
 		cmocka_unit_test(test_review2_wording_inline_twin),
-		cmocka_unit_test(test_review2_wording_noop_elsewhere),
+		cmocka_unit_test(test_review2_wording_noop_elsewhere), cmocka_unit_test(test_direction_chance_pair),
 	};
 	cmocka_set_message_output(CM_OUTPUT_TAP);
 	return cmocka_run_group_tests_name("program", tests, NULL, NULL);
