@@ -2234,9 +2234,9 @@ static bool direction_veto(const json_t *lib, const json_t *prog, const json_t *
 		 * strength of 13), outweighed "highest" (four of the 24, 1.8):
 		 * the argmin answered "the sales agent with the highest sales
 		 * amount" (b2b 101, an org never developed on) */
-		double seen_other = 0, against = side ? pooled_evidence(all, w, oname, dir, false, &seen_other) : 0;
+		double seen_other = 0;
 		if (side && strcmp(side, oname) == 0 &&
-		    (antonym(qw, dirs, w, dir, oname) || !outweighed(strength, against) ||
+		    (antonym(qw, dirs, w, dir, oname) || !outweighed(strength, pooled_evidence(all, w, oname, dir, false, &seen_other)) ||
 		     seen_other * DIRECTION_MARGIN > strength_n)) {
 			snprintf(why, len, "vetoed: the word '%s' tells the %s in training and was never seen with its tasks", w,
 				 o == 1 ? "highest" : "lowest");
@@ -2325,8 +2325,8 @@ static json_t *name_words(const crmw__prog_ctx *c)
 	return out;
 }
 
-/* Is w a direction word (direction_words) with the evidence select_by_words
- * asks, pooled over the families with both sides? */
+/* The evidence of w as a direction word (direction_words), pooled over the
+ * families with both sides; 0 when it is none. */
 static double direction_evidence(const json_t *lib, const char *w)
 {
 	const char *side = json_string_value(json_object_get(json_object_get(lib, "directions"), w));
@@ -2334,34 +2334,39 @@ static double direction_evidence(const json_t *lib, const char *w)
 		    : 0;
 }
 
-static bool evident_direction(const json_t *lib, const char *w)
+/* Does tokens [from, to) hold, outside those `skip` marks (NULL: none), a
+ * direction word or pair (direction_words) with at least `evidence`
+ * pooled over the families with both sides, or a word or pair the sides
+ * `own` ({"max", "min"}, NULL: none) saw on one side only (one_sided_in)? */
+static bool holds_direction(const json_t *lib, const crmw__prog_ctx *c, size_t from, size_t to, const uint8_t *skip,
+			    const json_t *own, double evidence)
 {
-	return direction_evidence(lib, w) >= WORD_EVIDENCE;
-}
-
-/* Does the query hold, outside the tokens `skip` marks, a direction word
- * or pair with the evidence of a strong one (DIRECTION_STRONG)? */
-static bool strong_direction_but(const json_t *lib, const crmw__prog_ctx *c, const uint8_t *skip)
-{
-	for (size_t k = 0; k < c->ntok; k++) {
-		if (skip[k])
+	for (size_t k = from; k < to; k++) {
+		if (skip && skip[k])
 			continue;
 		char w[84];
 		snprintf(w, sizeof w, "%.*s", (int)(c->tok[k].len > 40 ? 40 : c->tok[k].len), c->low + c->tok[k].at);
-		if (direction_evidence(lib, w) >= DIRECTION_STRONG)
+		if (direction_evidence(lib, w) >= evidence || one_sided_in(own, w))
 			return true;
-		if (k > 0 && !skip[k - 1]) {
+		if (k > from && !(skip && skip[k - 1])) {
 			snprintf(w, sizeof w, "%.*s %.*s", (int)(c->tok[k - 1].len > 40 ? 40 : c->tok[k - 1].len),
 				 c->low + c->tok[k - 1].at, (int)(c->tok[k].len > 40 ? 40 : c->tok[k].len), c->low + c->tok[k].at);
-			if (direction_evidence(lib, w) >= DIRECTION_STRONG)
+			if (direction_evidence(lib, w) >= evidence || one_sided_in(own, w))
 				return true;
 		}
 	}
 	return false;
 }
 
+/* Does the query hold, outside the tokens `skip` marks, a direction word
+ * or pair with the evidence of a strong one (DIRECTION_STRONG)? */
+static bool strong_direction_but(const json_t *lib, const crmw__prog_ctx *c, const uint8_t *skip)
+{
+	return holds_direction(lib, c, 0, c->ntok, skip, NULL, DIRECTION_STRONG);
+}
+
 /* Does the sentence of tokens [from, to) hold a direction word or pair
- * with evidence (evident_direction), or, with `family`, a word or pair
+ * with the evidence select_by_words asks, or, with `family`, a word or pair
  * that family's training saw on one side only with that evidence
  * (one_sided_in: "highest" in "Skip the highest entry." tells a side in a
  * family of highest and lowest questions even where other families said
@@ -2369,23 +2374,11 @@ static bool strong_direction_but(const json_t *lib, const crmw__prog_ctx *c, con
 static bool sentence_directed(const json_t *lib, const crmw__prog_ctx *c, size_t from, size_t to, const char *family)
 {
 	const json_t *own = family ? json_object_get(json_object_get(lib, "sides"), family) : NULL;
-	for (size_t k = from; k < to; k++) {
-		char w[84];
-		snprintf(w, sizeof w, "%.*s", (int)(c->tok[k].len > 40 ? 40 : c->tok[k].len), c->low + c->tok[k].at);
-		if (evident_direction(lib, w) || one_sided_in(own, w))
-			return true;
-		if (k > from) {
-			snprintf(w, sizeof w, "%.*s %.*s", (int)(c->tok[k - 1].len > 40 ? 40 : c->tok[k - 1].len),
-				 c->low + c->tok[k - 1].at, (int)(c->tok[k].len > 40 ? 40 : c->tok[k].len), c->low + c->tok[k].at);
-			if (evident_direction(lib, w) || one_sided_in(own, w))
-				return true;
-		}
-	}
-	return false;
+	return holds_direction(lib, c, from, to, NULL, own, WORD_EVIDENCE);
 }
 
 /* The words of the query's sentences that hold a direction word or pair
- * with evidence (evident_direction): "second" in "which agent had the
+ * with evidence (sentence_directed): "second" in "which agent had the
  * second highest score" changes what the direction asks, where "This is
  * for the weekly report." around the question does not (generic_word; a
  * review's attack: "second", said only in other families' "second half of
