@@ -488,6 +488,25 @@ static int merge_family_counts(json_t *dst, const json_t *src, const char *only)
 	return CRMW_OK;
 }
 
+/* Adds one family's record `from` (an object of count objects, such as its
+ * sides' words) to out[family], made first with each of `keys` (NULL-ended)
+ * as an empty object, so that every family's record has them.  A record
+ * that is not an object adds nothing. */
+static int merge_family_record(json_t *out, const char *family, const json_t *from, const char *const keys[])
+{
+	if (!json_is_object(from))
+		return CRMW_OK;
+	json_t *have = json_object_get(out, family);
+	if (!have) {
+		if (json_object_set_new(out, family, have = json_object()))
+			return CRMW_ENOMEM;
+		for (size_t i = 0; keys[i]; i++)
+			if (json_object_set_new(have, keys[i], json_object()))
+				return CRMW_ENOMEM;
+	}
+	return merge_family_counts(have, from, NULL);
+}
+
 /* The programs the episode's role may use (docs/backends.md, "Programs"):
  * the program entries of its scope and the global one, of the task's family
  * when the policy keeps to families, merged into one library in id order,
@@ -621,22 +640,14 @@ static json_t *merge_library(policy *p, const json_t *entries, const json_t *ver
 		 * entry's) would change that family's checks */
 		if (!ef)
 			continue;
+		static const char *const side_keys[] = {"max", "min", NULL};
+		static const char *const sentence_keys[] = {"seen", "max", "min", "none", "bound", NULL};
 		rc = rc ? rc : merge_family_counts(fams, json_object_get(lib, "families"), ef);
-		const json_t *fs = json_object_get(json_object_get(lib, "sides"), ef);
-		json_t *have = json_object_get(sides, ef);
-		if (!rc && json_is_object(fs) && !have && json_object_set_new(sides, ef, have = json_pack("{s:{}, s:{}}", "max", "min")))
-			rc = CRMW_ENOMEM;
-		if (!rc && json_is_object(fs))
-			rc = merge_family_counts(have, fs, NULL);
+		rc = rc ? rc : merge_family_record(sides, ef, json_object_get(json_object_get(lib, "sides"), ef), side_keys);
 		/* and its sentences, said with which side (the wording around
 		 * questions: a sentence many families say) */
-		const json_t *ss = json_object_get(json_object_get(lib, "sentences"), ef);
-		have = json_object_get(sents, ef);
-		if (!rc && json_is_object(ss) && !have &&
-		    json_object_set_new(sents, ef, have = json_pack("{s:{}, s:{}, s:{}, s:{}, s:{}}", "seen", "max", "min", "none", "bound")))
-			rc = CRMW_ENOMEM;
-		if (!rc && json_is_object(ss))
-			rc = merge_family_counts(have, ss, NULL);
+		rc = rc ? rc
+			: merge_family_record(sents, ef, json_object_get(json_object_get(lib, "sentences"), ef), sentence_keys);
 	}
 	/* the direction words of the sides of every family, as one induction
 	 * of all of them would find them (a word twice on one side over the
