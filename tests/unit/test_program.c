@@ -381,20 +381,29 @@ static void test_guard_and_shapes(void **state)
 
 /* Two ways of solving the same question: the words decide, or it abstains;
  * disagreeing explanations abstain with every reason. */
-/* Episodes of a family answered by find_max or find_min of a map. */
-static void directed_episodes(json_t *eps, const char *family, const char *word, bool high, int n, int from)
+/* Episodes of a family: the call `first` (a call's JSON) then find_max or
+ * find_min of the map it returns; `prefix` before the query, `tag` in the
+ * ids. */
+static void map_episodes(json_t *eps, const char *family, const char *prefix, const char *tag, const char *first,
+			 const char *word, bool high, int n, int from)
 {
 	for (int i = from; i < from + n; i++) {
-		char q[200], calls[300], id[32], results[200];
-		snprintf(q, sizeof q, "Which agent had the %s %s in quarter %d?", word, family, i + 1);
-		snprintf(id, sizeof id, "%s-%d", family, i);
-		snprintf(calls, sizeof calls,
-			 "[{\"name\":\"scores\",\"arguments\":{}},{\"name\":\"%s\",\"arguments\":{\"values\":{\"a\":%d,\"b\":5}}}]",
+		char q[300], calls[400], id[48], results[200];
+		snprintf(q, sizeof q, "%s%sWhich agent had the %s %s in quarter %d?", prefix, *prefix ? " " : "", word, family,
+			 i + 1);
+		snprintf(id, sizeof id, "%s-%s%d", family, tag, i);
+		snprintf(calls, sizeof calls, "[%s,{\"name\":\"%s\",\"arguments\":{\"values\":{\"a\":%d,\"b\":5}}}]", first,
 			 high ? "find_max" : "find_min", i);
 		const char *ans = high ? (i > 5 ? "a" : "b") : (i < 5 ? "a" : "b");
 		snprintf(results, sizeof results, "[{\"a\":%d,\"b\":5},[\"%s\"]]", i, ans);
 		json_array_append_new(eps, episode(task(id, family, q, "2024-01-01", NULL), calls, results, ans));
 	}
+}
+
+/* Episodes of a family answered by find_max or find_min of a map. */
+static void directed_episodes(json_t *eps, const char *family, const char *word, bool high, int n, int from)
+{
+	map_episodes(eps, family, "", "", "{\"name\":\"scores\",\"arguments\":{}}", word, high, n, from);
 }
 
 /* The lowest task of a family whose training had only highest ones
@@ -2995,18 +3004,9 @@ static void test_review_wording_weak(void **state)
 static void status_episodes(json_t *eps, const char *family, const char *prefix, const char *status, const char *word,
 			    bool high, int n, int from)
 {
-	for (int i = from; i < from + n; i++) {
-		char q[300], calls[400], id[48], results[200];
-		snprintf(q, sizeof q, "%s%sWhich agent had the %s %s in quarter %d?", prefix, *prefix ? " " : "", word, family,
-			 i + 1);
-		snprintf(id, sizeof id, "%s-s%d", family, i);
-		snprintf(calls, sizeof calls,
-			 "[{\"name\":\"scores\",\"arguments\":{\"status\":%s}},{\"name\":\"%s\",\"arguments\":{\"values\":{\"a\":%d,\"b\":5}}}]",
-			 status, high ? "find_max" : "find_min", i);
-		const char *ans = high ? (i > 5 ? "a" : "b") : (i < 5 ? "a" : "b");
-		snprintf(results, sizeof results, "[{\"a\":%d,\"b\":5},[\"%s\"]]", i, ans);
-		json_array_append_new(eps, episode(task(id, family, q, "2024-01-01", NULL), calls, results, ans));
-	}
+	char first[200];
+	snprintf(first, sizeof first, "{\"name\":\"scores\",\"arguments\":{\"status\":%s}}", status);
+	map_episodes(eps, family, prefix, "s", first, word, high, n, from);
 }
 
 /* A filter by an argument's value: three families answer "Only count
@@ -3048,18 +3048,9 @@ static void test_review2_wording_value_filter(void **state)
 static void called_episodes(json_t *eps, const char *family, const char *prefix, const char *call, const char *word,
 			    bool high, int n, int from)
 {
-	for (int i = from; i < from + n; i++) {
-		char q[300], calls[400], id[48], results[200];
-		snprintf(q, sizeof q, "%s%sWhich agent had the %s %s in quarter %d?", prefix, *prefix ? " " : "", word, family,
-			 i + 1);
-		snprintf(id, sizeof id, "%s-c%d", family, i);
-		snprintf(calls, sizeof calls,
-			 "[{\"name\":\"%s\",\"arguments\":{}},{\"name\":\"%s\",\"arguments\":{\"values\":{\"a\":%d,\"b\":5}}}]",
-			 call, high ? "find_max" : "find_min", i);
-		const char *ans = high ? (i > 5 ? "a" : "b") : (i < 5 ? "a" : "b");
-		snprintf(results, sizeof results, "[{\"a\":%d,\"b\":5},[\"%s\"]]", i, ans);
-		json_array_append_new(eps, episode(task(id, family, q, "2024-01-01", NULL), calls, results, ans));
-	}
+	char first[200];
+	snprintf(first, sizeof first, "{\"name\":\"%s\",\"arguments\":{}}", call);
+	map_episodes(eps, family, prefix, "c", first, word, high, n, from);
 }
 
 /* A variant reached by two wordings: three families answer both "Only
