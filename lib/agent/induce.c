@@ -1622,12 +1622,12 @@ json_t *crmw__induce(const json_t *episodes, int min_support, char *why, size_t 
 	json_array_foreach(programs, pi, prog) {
 		/* the counterexamples' words and number by their side: [0] none,
 		 * [1] argmax, [2] argmin, [3] both (a tie) */
-		json_t *pos = json_object(), *seen = json_object();
+		json_t *pos = json_object(), *seen = json_object(), *unapplied = json_object();
 		json_t *neg[4] = {json_object(), json_object(), json_object(), json_object()};
 		/* nalien: the counterexamples of other calls than its own but one */
 		json_int_t npos = 0, nneg[4] = {0, 0, 0, 0}, nalien[4] = {0, 0, 0, 0}, nseen = 0;
 		int pol = 0; /* the polarities of the tasks it solves */
-		rc = rc ? rc : pos && neg[0] && neg[1] && neg[2] && neg[3] && seen ? 0 : CRMW_ENOMEM;
+		rc = rc ? rc : pos && neg[0] && neg[1] && neg[2] && neg[3] && seen && unapplied ? 0 : CRMW_ENOMEM;
 		const char *pkey = pi < npkeys ? pkeys[pi] : "";
 		size_t nsteps = json_array_size(json_object_get(prog, "steps"));
 		for (size_t i = 0; i < ne && !rc; i++) {
@@ -1646,8 +1646,12 @@ json_t *crmw__induce(const json_t *episodes, int min_support, char *why, size_t 
 			if (key_prefix(eps[i].key, pkey))
 				continue;
 			/* the tasks of the same calls are its own (unless it answers them
-			 * otherwise); the tasks solved by other calls are not */
+			 * otherwise); the tasks solved by other calls are not.  Those of
+			 * its own it does not apply to are also kept apart: it answers
+			 * none of them (absent_counter_word) */
 			v = strcmp(eps[i].key, pkey) == 0 ? v : -1;
+			if (v == 0)
+				rc = rc ? rc : add_words(unapplied, &eps[i].ctx);
 			v = v == 0 ? 1 : v;
 			if (v > 0) {
 				npos++;
@@ -1696,6 +1700,7 @@ json_t *crmw__induce(const json_t *episodes, int min_support, char *why, size_t 
 		}
 		if (!rc && (json_object_set(prog, "words", pos) || json_object_set(prog, "negative", negw) ||
 			    json_object_set(prog, "seen", seen) || json_object_set_new(prog, "solved", json_integer(nseen)) ||
+			    (json_object_size(unapplied) && json_object_set(prog, "unapplied", unapplied)) ||
 			    json_object_set_new(prog, "docs", json_integer(npos)) ||
 			    json_object_set_new(prog, "negatives", json_integer(nn ? nneg[0] + nneg[1] + nneg[2] + nneg[3] : 0)) ||
 			    (dir && json_object_set_new(prog, "directed", json_string(dir == 1 ? "max" : "min")))))
@@ -1705,6 +1710,7 @@ json_t *crmw__induce(const json_t *episodes, int min_support, char *why, size_t 
 			json_decref(neg[k]);
 		json_decref(negw);
 		json_decref(seen);
+		json_decref(unapplied);
 	}
 	json_t *dirs = rc ? NULL : direction_words(sides, &rc);
 	json_t *sentences = rc ? NULL : sentence_counts(eps, ne, &rc);
@@ -1819,6 +1825,7 @@ static bool prog_ok(const json_t *prog, char *why, size_t len)
 			   : !counts_ok(json_object_get(prog, "words"))		   ? "\"words\" are not counts"
 			   : !counts_ok(json_object_get(prog, "negative"))	   ? "\"negative\" are not counts"
 			   : !counts_ok(json_object_get(prog, "seen"))		   ? "\"seen\" are not counts"
+			   : !counts_ok(json_object_get(prog, "unapplied"))	   ? "\"unapplied\" are not counts"
 			   : !count_ok(json_object_get(prog, "solved"))		   ? "\"solved\" is not a count"
 			   : !count_ok(json_object_get(prog, "support"))	   ? "\"support\" is not a count"
 			   : !count_ok(json_object_get(prog, "docs"))		   ? "\"docs\" is not a count"
@@ -1932,44 +1939,43 @@ static size_t select_by_words(runner *r, size_t n, const json_t *qw)
 	return left;
 }
 
-/* Is w (seen `count` times among the counterexamples) a word that every
- * one of the program's counterexamples had, at least three of them, and
- * the query lacks, while its own tasks hardly said it?  Its absence tells
- * the query from them (usable, deciding_words).  A task of its own may
- * hold the word: one of its calls it does not apply to counts among them
- * (NED's "the X I" program reads two phrases in "display the X that I
- * purchased ...  the product I bought": "display" in 1 of its 37 tasks,
- * in all 3 counterexamples).  Were the word as common among the
- * counterexamples as among its tasks, all Nn would have said it with a
- * chance of r^Nn, r = (p + 1) / (Np + 2) for p of its Np tasks (the rule
- * of succession: a small training tells r loosely, and r is taken high):
- * that must stay under COUNTER_CHANCE, a stricter test than
- * WORD_EVIDENCE's, since the absence answers.  At 10 tasks per family on
- * b2b seed 91, "which" (2 of 6 tasks, 3 of 3 counterexamples: (3/8)^3 =
- * 0.053) let an argmax answer "who transferred the fewest cases" when
- * r was taken as p / Np (0.037). */
-#define COUNTER_CHANCE 0.01
+/* How many of the tasks a program answers in training said w: its own
+ * tasks' count ("words") less those of its calls it does not apply to
+ * ("unapplied": it answers none of them). */
+static json_int_t answered_count(const json_t *prog, const char *w)
+{
+	json_int_t p = json_integer_value(json_object_get(json_object_get(prog, "words"), w));
+	json_int_t u = json_integer_value(json_object_get(json_object_get(prog, "unapplied"), w));
+	return p > u ? p - u : 0;
+}
 
+/* Is w (seen `count` times among the counterexamples) a word that every
+ * one of the program's counterexamples had, at least three of them, none
+ * of the tasks it answers, and the query lacks?  Its absence tells the
+ * query from them (usable, deciding_words).  A task of its calls that it
+ * does not apply to may have said it: NED's "the X I" program reads two
+ * phrases in "display the X that I purchased ...  the product I bought",
+ * and "display" was said there and by its 3 counterexamples. */
 static bool absent_counter_word(const json_t *prog, const json_t *qw, const char *w, json_int_t count)
 {
 	json_int_t nn = json_integer_value(json_object_get(prog, "negatives"));
-	double np = doc_count(prog), p = (double)json_integer_value(json_object_get(json_object_get(prog, "words"), w));
-	return count == nn && nn >= WORD_EVIDENCE && !json_object_get(qw, w) &&
-	       (p == 0 || pow((p + 1) / (np + 2), (double)nn) < COUNTER_CHANCE);
+	return count == nn && nn >= WORD_EVIDENCE && answered_count(prog, w) == 0 && !json_object_get(qw, w);
 }
 
 /* A program with counterexamples in training (tasks it applied to and
  * would have answered wrongly) answers only when the query's words tell
  * its tasks from those: a word seen at least twice among its tasks and
  * never among the counterexamples selects it, a word seen at least twice
- * among the counterexamples and never among its tasks vetoes it (each
- * with the evidence of select_by_words).  The absence of a word selects it
- * too, with the same evidence, when every counterexample had the word and
- * (almost) none of its tasks (absent_counter_word), if the query also holds a word
- * of at least three of its tasks and no counterexample: NED's "the X I
- * bought" program answered wrongly only the "display the X that I
- * purchased" tasks, and before, a query had to hold a word seen in half of
- * its tasks and in no counterexample. */
+ * among the counterexamples and never among the tasks it answers vetoes
+ * it (each with the evidence of select_by_words).  The absence of a word
+ * selects it too, with the same evidence, when every counterexample had
+ * the word and none of the tasks it answers (absent_counter_word), if the
+ * query also holds a word of at least three of its tasks and no
+ * counterexample: NED's "the X I bought" program answered wrongly only
+ * the "display the X that I purchased" tasks, and before, a query had to
+ * hold a word seen in half of its tasks and in no counterexample.  The
+ * tasks of its calls it does not apply to count among its tasks, not
+ * among those it answers. */
 static bool usable(const json_t *prog, const json_t *qw, const json_t *all, char *why, size_t len)
 {
 	double Np = (double)json_integer_value(json_object_get(prog, "docs"));
@@ -1980,6 +1986,7 @@ static bool usable(const json_t *prog, const json_t *qw, const json_t *all, char
 	const char *w;
 	json_t *x;
 	bool told = false, near = false; /* near: a word of at least 3 of its tasks, none of the counterexamples */
+	const char *counter = NULL;	 /* a word of the counterexamples, of none of the tasks it answers */
 	json_object_foreach((json_t *)qw, w, x) {
 		double p = (double)json_integer_value(json_object_get(pos, w));
 		double n = (double)json_integer_value(json_object_get(neg, w));
@@ -1987,21 +1994,31 @@ static bool usable(const json_t *prog, const json_t *qw, const json_t *all, char
 			snprintf(why, len, "vetoed: the word '%s' was seen only in the %.0f task(s) it would answer wrongly", w, Nn);
 			return false;
 		}
+		if (!counter && n >= 2 && Nn > 0 && n * Np / Nn >= VETO_EVIDENCE && answered_count(prog, w) == 0)
+			counter = w;
 		told = told || (p >= 3 && n == 0 && Np > 0 && p * Nn / Np >= WORD_EVIDENCE);
 		near = near || (p >= 3 && n == 0);
 	}
-	/* the absence of a word that every counterexample had and (almost)
-	 * none of its tasks: "lacks it" was seen with its tasks and never with
-	 * the counterexamples, the same evidence (Np * Nn / Np = Nn >= 3) when
-	 * none said it, and by chance at most COUNTER_CHANCE when some did;
+	/* the absence of a word that every counterexample had and none of the
+	 * tasks it answers: "lacks it" was seen with all of those and never
+	 * with the counterexamples, the same evidence (Np * Nn / Np = Nn >= 3);
 	 * with a word of its tasks too, since a wording new to both ("the
-	 * mirror which I bought") lacks the counterexamples' words as well */
+	 * mirror which I bought") lacks the counterexamples' words as well.
+	 * Not for a query that holds a word of the counterexamples that only
+	 * tasks it does not apply to said besides (a review's attack: "find
+	 * the mirror that I bought" is the "display the X that I" kind without
+	 * "display", and "the X I" reads "mirror that") */
 	json_object_foreach((json_t *)neg, w, x) {
-		if (told || !near)
+		if (told || !near || counter)
 			break;
 		told = absent_counter_word(prog, all, w, json_integer_value(x));
 	}
-	if (!told)
+	if (!told && counter)
+		snprintf(why, len,
+			 "no word of the query tells its %.0f task(s) from the %.0f it would answer wrongly ('%s' was seen with "
+			 "those and with none it answers)",
+			 Np, Nn, counter);
+	else if (!told)
 		snprintf(why, len, "no word of the query tells its %.0f task(s) from the %.0f it would answer wrongly", Np, Nn);
 	return told;
 }
@@ -2577,8 +2594,8 @@ static json_t *deciding_words(const runner *r, size_t nr, const json_t *qw, cons
 			break;
 		}
 	}
-	/* the words every counterexample of an answering program had, (almost)
-	 * none of its tasks, and the query has not (usable) */
+	/* the words every counterexample of an answering program had, none of
+	 * the tasks it answers, and the query has not (usable) */
 	json_t *abs = json_array();
 	for (size_t i = 0; abs && !*rc && i < nr; i++) {
 		if (r[i].out)

@@ -1037,7 +1037,7 @@ int crmw__program_check(const json_t *program, char *why, size_t len)
 	}
 	if (json_is_object(program) &&
 	    !only_keys(&k, program, "program",
-		       (const char *const[]){"steps", "guards", "family", "support", "docs", "negatives", "negative", "episodes", "words", "seen", "solved", "directed",
+		       (const char *const[]){"steps", "guards", "family", "support", "docs", "negatives", "negative", "episodes", "words", "seen", "solved", "directed", "unapplied",
 						 "version", NULL}))
 		return CRMW_EINVALID;
 	size_t i, n = json_array_size(steps);

@@ -2517,29 +2517,98 @@ static void test_counterexample_absence(void **state)
 	expect_abstain(lib, t, "[]", "no word of the query tells its 6 task(s) from the 2 it would answer wrongly");
 	json_decref(t);
 	json_decref(lib);
-	/* a task of its own said the counterexamples' words too, one it does
+	/* a task of its calls said the counterexamples' words too, one it does
 	 * not apply to (NED on b2b seed 11: "display the X that I purchased",
-	 * then "the product I bought"): they are still the counterexamples'
-	 * (all three of them, one of its nine tasks: as common among them,
-	 * all three would have said them by chance (2/11)^3, 0.006) */
-	lib = find_counter_library(8, 3, 1);
+	 * then "the product I bought": two phrases): it answers none of those,
+	 * and the words are still none of the tasks it answers */
+	lib = find_counter_library(6, 3, 1);
 	t = task("f-9", "find", "Please find the mirror I bought on the 3rd. Thanks.", "2024-02-01", NULL);
 	expect_call(lib, t, "[]", "search_products", "{\"term\":\"mirror\"}");
 	expect_answer(lib, t, "[[{\"Id\":\"p9\"}]]", "p9");
 	json_decref(t);
+	/* a review's attack: the counterexamples' kind without "could you
+	 * display" ("the X I" would search "mirror that"): it holds "that", a
+	 * word of the counterexamples and of none of the tasks it answers */
+	static const char *const reworded[] = {
+		"Find the mirror that I bought on the 3rd. Thanks.",
+		"Show the mirror that I bought on the 3rd. Thanks.",
+	};
+	for (size_t k = 0; k < sizeof reworded / sizeof *reworded; k++) {
+		t = task("f-9", "find", reworded[k], "2024-02-01", NULL);
+		expect_abstain(lib, t, "[]", "('that' was seen with those and with none it answers)");
+		json_decref(t);
+	}
 	json_decref(lib);
-	/* one of seven tasks: (2/9)^3, 0.011, too likely by chance */
-	lib = find_counter_library(6, 3, 1);
-	t = task("f-9", "find", "Please find the mirror I bought on the 3rd. Thanks.", "2024-02-01", NULL);
-	expect_abstain(lib, t, "[]", "no word of the query tells its 7 task(s) from the 3 it would answer wrongly");
-	json_decref(t);
-	json_decref(lib);
-	/* two of eight, fewer than the counterexamples still (b2b seed 91 at
-	 * 10 tasks per family: "which", in 2 of 6 tasks and the 3
-	 * counterexamples, let an argmax answer a "fewest") */
-	lib = find_counter_library(6, 3, 2);
-	t = task("f-9", "find", "Please find the mirror I bought on the 3rd. Thanks.", "2024-02-01", NULL);
-	expect_abstain(lib, t, "[]", "no word of the query tells its 8 task(s) from the 3 it would answer wrongly");
+}
+
+/* The tasks a program answers: a word every counterexample had is no
+ * evidence when one of those said it too.  A review's attack (a lookup
+ * that ignores a filter): six tasks count an account's cases, four count
+ * its open ones (other calls: counterexamples of the unfiltered program),
+ * worded four ways that share only "open"; one task it answers said it as
+ * a verb ("Open account ... and tell me").  "How many unresolved cases
+ * ..." lacks "open" and holds "thanks" (three of its tasks): counting
+ * every case would be wrong.  (Had no task of its own said "open", the
+ * absence would answer it: a synonym new to the training is the absence
+ * rule's limit, docs/backends.md.)  Likewise "which", in 2 of 6 tasks and
+ * all 3 counterexamples at 10 tasks per family on b2b seed 91, let an
+ * argmax answer a "fewest" question while such words counted. */
+static json_t *cases_episode(const char *id, const char *const query[2], const char *acct, bool open)
+{
+	char q[300], calls[300];
+	snprintf(q, sizeof q, "%s%s%s", query[0], acct, query[1]);
+	snprintf(calls, sizeof calls, "[{\"name\":\"get_cases\",\"arguments\":{\"account_id\":\"%s\"%s}}]", acct,
+		 open ? ",\"status\":\"Open\"" : "");
+	return episode(task(id, "cases", q, "2024-02-01", NULL), calls,
+		       "[[{\"Id\":\"500a\"},{\"Id\":\"500b\"},{\"Id\":\"500c\"}]]", "3");
+}
+
+static void test_counterexample_word_answered(void **state)
+{
+	(void)state;
+	static const char *const own[][2] = {
+		{"How many cases does account ", " have? Thanks."},
+		{"How many cases does account ", " have? Thanks."},
+		{"Count the cases of account ", ". Thanks."},
+		{"Open account ", " and tell me how many cases it has."},
+		{"What is the number of cases for account ", "?"},
+		{"Number of cases on account ", ", please."},
+	};
+	static const char *const counter[][2] = {
+		{"How many open cases does account ", " have?"},
+		{"Count the open cases of account ", "."},
+		{"What is the number of cases still open for account ", "?"},
+		{"Number of open cases on account ", ", please."},
+	};
+	static const char *const acct[] = {"001AAAAAAAAAAAAAAA", "001BBBBBBBBBBBBBBB", "001CCCCCCCCCCCCCCC",
+					   "001DDDDDDDDDDDDDDD", "001EEEEEEEEEEEEEEE", "001FFFFFFFFFFFFFFF",
+					   "001GGGGGGGGGGGGGGG", "001HHHHHHHHHHHHHHH", "001IIIIIIIIIIIIIII",
+					   "001JJJJJJJJJJJJJJJ"};
+	json_t *eps = json_array();
+	char id[16];
+	for (int i = 0; i < 6; i++) {
+		snprintf(id, sizeof id, "c-%d", i);
+		json_array_append_new(eps, cases_episode(id, own[i], acct[i], false));
+	}
+	for (int i = 0; i < 4; i++) {
+		snprintf(id, sizeof id, "o-%d", i);
+		json_array_append_new(eps, cases_episode(id, counter[i], acct[6 + i], true));
+	}
+	json_t *lib = induced(eps);
+	/* the unfiltered program: six tasks, four counterexamples */
+	const json_t *p = NULL;
+	size_t i;
+	json_t *x;
+	json_array_foreach(json_object_get(lib, "programs"), i, x) {
+		if (json_integer_value(json_object_get(x, "docs")) == 6)
+			p = x;
+	}
+	assert_non_null(p);
+	assert_int_equal(json_integer_value(json_object_get(p, "negatives")), 4);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(p, "words"), "open")), 1);
+	json_t *t = task("c-9", "cases", "How many unresolved cases does account 001KKKKKKKKKKKKKKK have? Thanks.", "2024-02-01",
+			 NULL);
+	expect_abstain(lib, t, "[]", "no word of the query tells its 6 task(s) from the 4 it would answer wrongly");
 	json_decref(t);
 	json_decref(lib);
 }
@@ -3264,7 +3333,7 @@ int main(void)
 		cmocka_unit_test(test_untrusted_library), cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_cost_bounds),      cmocka_unit_test(test_out_of_memory),
 		cmocka_unit_test(test_explain),          cmocka_unit_test(test_guide),
-		cmocka_unit_test(test_episode_share), cmocka_unit_test(test_counterexample_absence),
+		cmocka_unit_test(test_episode_share), cmocka_unit_test(test_counterexample_absence), cmocka_unit_test(test_counterexample_word_answered),
 		cmocka_unit_test(test_period_number_offset), cmocka_unit_test(test_review_hidden_counterexample),
 		cmocka_unit_test(test_review_tie_wrong_side), cmocka_unit_test(test_review_generic_one_sided),
 		cmocka_unit_test(test_wording_sentence), cmocka_unit_test(test_review_wording_runner_up),
