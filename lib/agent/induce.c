@@ -1966,8 +1966,8 @@ static bool absent_counter_word(const json_t *prog, const json_t *qw, const char
  * would have answered wrongly) answers only when the query's words tell
  * its tasks from those: a word seen at least twice among its tasks and
  * never among the counterexamples selects it, a word seen at least twice
- * among the counterexamples and never among the tasks it answers vetoes
- * it (each with the evidence of select_by_words).  The absence of a word
+ * among the counterexamples and never among its tasks vetoes it (each
+ * with the evidence of select_by_words).  The absence of a word
  * selects it too, with the same evidence, when every counterexample had
  * the word and none of the tasks it answers (absent_counter_word), if the
  * query also holds a word of at least three of its tasks and no
@@ -1990,12 +1990,16 @@ static bool usable(const json_t *prog, const json_t *qw, const json_t *all, char
 	json_object_foreach((json_t *)qw, w, x) {
 		double p = (double)json_integer_value(json_object_get(pos, w));
 		double n = (double)json_integer_value(json_object_get(neg, w));
-		if (n >= 2 && p == 0 && Nn > 0 && n * Np / Nn >= VETO_EVIDENCE) {
-			snprintf(why, len, "vetoed: the word '%s' was seen only in the %.0f task(s) it would answer wrongly", w, Nn);
-			return false;
+		/* a word of the counterexamples that none of the tasks it answers
+		 * said vetoes it when none of its tasks did */
+		if (n >= 2 && Nn > 0 && n * Np / Nn >= VETO_EVIDENCE && answered_count(prog, w) == 0) {
+			if (p == 0) {
+				snprintf(why, len, "vetoed: the word '%s' was seen only in the %.0f task(s) it would answer wrongly", w,
+					 Nn);
+				return false;
+			}
+			counter = counter ? counter : w;
 		}
-		if (!counter && n >= 2 && Nn > 0 && n * Np / Nn >= VETO_EVIDENCE && answered_count(prog, w) == 0)
-			counter = w;
 		told = told || (p >= 3 && n == 0 && Np > 0 && p * Nn / Np >= WORD_EVIDENCE);
 		near = near || (p >= 3 && n == 0);
 	}
