@@ -2431,14 +2431,14 @@ static json_t *find_episode(const char *id, const char *query, const char *term,
 	return episode(task(id, "find", query, "2024-02-01", NULL), calls, results, pid);
 }
 
-/* `nown` (at most 9) tasks of "the X I", ncounter "display the X that I"
+/* Six tasks of "the X I", ncounter "display the X that I"
  * counterexamples, and `nboth` tasks of that wording the program does not
  * apply to ("the X that I ..., the one I liked": two phrases), which count
  * among its own */
-static json_t *find_counter_library(int nown, int ncounter, int nboth)
+static json_t *find_counter_library(int ncounter, int nboth)
 {
-	static const char *const own[] = {"lamp", "desk", "chair", "sofa", "rug", "shelf", "bed", "sink", "door"};
-	static const char *const verb[] = {"Find", "Show", "Get", "Open", "Fetch", "Locate", "Bring", "Seek", "Check"};
+	static const char *const own[] = {"lamp", "desk", "chair", "sofa", "rug", "shelf"};
+	static const char *const verb[] = {"Find", "Show", "Get", "Open", "Fetch", "Locate"};
 	static const char *const other[] = {"stool", "bench", "crate"};
 	static const char *const both[] = {"vase", "clock", "frame"};
 	json_t *eps = json_array();
@@ -2449,7 +2449,7 @@ static json_t *find_counter_library(int nown, int ncounter, int nboth)
 		snprintf(pid, sizeof pid, "r%d", i);
 		json_array_append_new(eps, find_episode(id, q, both[i], pid));
 	}
-	for (int i = 0; i < nown; i++) {
+	for (int i = 0; i < 6; i++) {
 		snprintf(q, sizeof q, "%s the %s I bought on the 3rd.%s", verb[i], own[i], i < 3 ? " Thanks." : "");
 		snprintf(id, sizeof id, "f-%d", i);
 		snprintf(pid, sizeof pid, "p%d", i);
@@ -2464,10 +2464,20 @@ static json_t *find_counter_library(int nown, int ncounter, int nboth)
 	return induced(eps);
 }
 
+/* Each of the queries, a "find" task, abstains for `why`. */
+static void expect_find_abstains(const json_t *lib, const char *const *queries, size_t n, const char *why)
+{
+	for (size_t k = 0; k < n; k++) {
+		json_t *t = task("f-7", "find", queries[k], "2024-02-01", NULL);
+		expect_abstain(lib, t, "[]", why);
+		json_decref(t);
+	}
+}
+
 static void test_counterexample_absence(void **state)
 {
 	(void)state;
-	json_t *lib = find_counter_library(6, 3, 0);
+	json_t *lib = find_counter_library(3, 0);
 	/* the "the X I" program: its six tasks, and the three it reads "stool that" from */
 	const json_t *p = NULL;
 	size_t i;
@@ -2505,14 +2515,11 @@ static void test_counterexample_absence(void **state)
 		"Please find the mirror my wife and I bought on the 3rd.",
 		"Please find the mirror and lamp I bought on the 3rd.",
 	};
-	for (size_t k = 0; k < sizeof paraphrases / sizeof *paraphrases; k++) {
-		t = task("f-7", "find", paraphrases[k], "2024-02-01", NULL);
-		expect_abstain(lib, t, "[]", "no word of the query tells its 6 task(s) from the 3 it would answer wrongly");
-		json_decref(t);
-	}
+	expect_find_abstains(lib, paraphrases, sizeof paraphrases / sizeof *paraphrases,
+			     "no word of the query tells its 6 task(s) from the 3 it would answer wrongly");
 	json_decref(lib);
 	/* two counterexamples: their words are no evidence, absent or not */
-	lib = find_counter_library(6, 2, 0);
+	lib = find_counter_library(2, 0);
 	t = task("f-9", "find", "Please find the mirror I bought on the 3rd. Thanks.", "2024-02-01", NULL);
 	expect_abstain(lib, t, "[]", "no word of the query tells its 6 task(s) from the 2 it would answer wrongly");
 	json_decref(t);
@@ -2521,7 +2528,7 @@ static void test_counterexample_absence(void **state)
 	 * not apply to (NED on b2b seed 11: "display the X that I purchased",
 	 * then "the product I bought": two phrases): it answers none of those,
 	 * and the words are still none of the tasks it answers */
-	lib = find_counter_library(6, 3, 1);
+	lib = find_counter_library(3, 1);
 	t = task("f-9", "find", "Please find the mirror I bought on the 3rd. Thanks.", "2024-02-01", NULL);
 	expect_call(lib, t, "[]", "search_products", "{\"term\":\"mirror\"}");
 	expect_answer(lib, t, "[[{\"Id\":\"p9\"}]]", "p9");
@@ -2533,11 +2540,8 @@ static void test_counterexample_absence(void **state)
 		"Find the mirror that I bought on the 3rd. Thanks.",
 		"Show the mirror that I bought on the 3rd. Thanks.",
 	};
-	for (size_t k = 0; k < sizeof reworded / sizeof *reworded; k++) {
-		t = task("f-9", "find", reworded[k], "2024-02-01", NULL);
-		expect_abstain(lib, t, "[]", "('that' was seen with those and with none it answers)");
-		json_decref(t);
-	}
+	expect_find_abstains(lib, reworded, sizeof reworded / sizeof *reworded,
+			     "('that' was seen with those and with none it answers)");
 	json_decref(lib);
 }
 
