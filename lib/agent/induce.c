@@ -58,7 +58,13 @@
 /* K_FIELD: a line of the task's context; unlike K_TASK it leaves a constant
  * alive (a line that says the same in every example, "Lead status: Open",
  * is no reason to read it rather than keep the constant) */
-enum { K_CONST = 1, K_TASK, K_RESULT, K_FIELD, K_IDCONST /* a record id: checks another explanation, never alone */ };
+/* K_CHOOSE: an item of a catalogue (choose_cues), the last resort of a value
+ * no other explanation holds for */
+enum { K_CONST = 1, K_TASK, K_RESULT, K_FIELD, K_IDCONST /* a record id: checks another explanation, never alone */, K_CHOOSE };
+
+/* Word evidence (select_by_words): n sightings among N_a queries and none
+ * among N_b is evidence when n * N_b / N_a >= WORD_EVIDENCE. */
+#define WORD_EVIDENCE 3.0
 
 #define WALK_NODES 4000
 #define WALK_DEPTH 6
@@ -73,6 +79,7 @@ typedef struct ep {
 	char *key; /* family, then each call's name and argument keys */
 	size_t ncalls;
 	int variant, prefix_of; /* -1: none */
+	bool freed;		/* a prefix episode of no program, grouped with its own calls */
 	int polarity;		/* 1: the answer is an argmax of a map of its results, 2: an argmin, 3: both (a tie), else 0 */
 	int side;		/* the same of the latest result with a map holding the answer (direction_sides) */
 	bool bad_same;		/* ep_init refused its "same" */
@@ -100,6 +107,8 @@ typedef struct group {
 	size_t n;
 	slot *s;
 	size_t ns;
+	ep *const *all; /* every episode (choose_cues reads those of other calls too) */
+	size_t nall;
 } group;
 
 /* ------------------------------------------------------------ episodes */
@@ -474,7 +483,6 @@ static json_t *words_json(const crmw__prog_ctx *c, size_t from, size_t to, int *
 	return w;
 }
 
-static bool in_period(const crmw__prog_ctx *c, size_t i);
 
 static int task_cands(slot *s, const ep *e, const json_t *v)
 {
@@ -561,7 +569,7 @@ static int task_cands(slot *s, const ep *e, const json_t *v)
 			 * minus 2" as the count's one explanation, and "the last two
 			 * weeks" then asked for agents with more than 0 cases (a wrong
 			 * answer where the answer was None) */
-			if (num < 0 || want - num < -2 || want - num > 2 || (want != num && in_period(c, i)))
+			if (num < 0 || want - num < -2 || want - num > 2 || (want != num && crmw__prog_tok_in_period(c, i)))
 				continue;
 			for (size_t l = 1; l <= 2 && l <= i && !rc; l++) {
 				json_t *L = words_json(c, i - l, i, &rc);
@@ -677,6 +685,10 @@ static void walk(walker *w, const json_t *node, char *path, size_t plen, int dep
 		json_object_foreach(item, f, fv) {
 			if (w->answer ? !text_is(fv, w->answer) : !json_equal(fv, w->v))
 				continue;
+			/* or by words learned per item (choose_cues), when nothing else
+			 * explains the value */
+			if (!w->answer && !w->rc)
+				w->rc = add_cand(w->s, json_pack("{s:{s:s,s:s}}", "$choose", "list", path, "field", f), K_CHOOSE);
 			json_object_foreach(item, m, mv) {
 				const char *t = json_string_value(mv);
 				if (w->rc || !t || json_string_length(mv) < 3 || json_string_length(mv) > 200 ||
@@ -719,12 +731,40 @@ static int gen_cands(slot *s, const ep *e)
 	return w.rc;
 }
 
-/* Does the explanation compute the episode's value? */
+/* The list a "$choose" reads in the episode (a new reference; NULL: none). */
+static json_t *choose_list(const json_t *expr, const ep *e)
+{
+	char why[128];
+	const json_t *a = json_object_get(expr, "$choose");
+	json_t *ref = json_pack("{s:O}", "$ref", json_object_get(a, "list"));
+	json_t *list = ref ? crmw__program_eval(ref, &e->ctx, NULL, why, sizeof why) : NULL;
+	json_decref(ref);
+	if (!json_is_array(list)) {
+		json_decref(list);
+		return NULL;
+	}
+	return list;
+}
+
+/* Does the explanation compute the episode's value?  A "$choose" without
+ * cues holds when the value is the field of an item of its list (the cues
+ * are learned from the program's episodes, choose_cues). */
 static bool holds(const cand *c, const slot *s, const ep *e)
 {
 	const json_t *v = slot_value(e, s);
 	if (s->key && !v)
 		return false;
+	if (c->kind == K_CHOOSE) {
+		json_t *list = choose_list(c->expr, e);
+		const char *f = json_string_value(json_object_get(json_object_get(c->expr, "$choose"), "field"));
+		bool in = false;
+		size_t i;
+		json_t *x;
+		json_array_foreach(list, i, x) in = in || json_equal(json_object_get(x, f), v);
+		in = in && json_array_size(list) > 1;
+		json_decref(list);
+		return in;
+	}
 	char why[256];
 	json_t *r = crmw__program_eval_as(c->expr, &e->ctx, !s->key, NULL, why, sizeof why);
 	if (!r)
@@ -870,20 +910,181 @@ static bool feasible(const group *g, const uint8_t *mem)
 	return true;
 }
 
-/* {"$any": [...]} of the explanations alive on the members (or the one). */
-static json_t *any_of(const slot *s, const uint8_t *mem, size_t n)
+/* A word of a catalogue item's cues: its sightings with the item's tasks. */
+typedef struct cue {
+	const char *w;
+	json_int_t n;
+} cue;
+
+static int cue_cmp(const void *a, const void *b)
 {
+	const cue *x = a, *y = b;
+	return x->n != y->n ? (x->n > y->n ? -1 : 1) : strcmp(x->w, y->w);
+}
+
+/* The words of an episode's query (and pairs of words next to each other)
+ * but names (crmw__prog_tok_is_name): "Render Workstation" names a product
+ * the task is about, not the item of a catalogue it asks for. */
+static json_t *words_but_names(const crmw__prog_ctx *c)
+{
+	uint8_t *skip = calloc(c->ntok ? c->ntok : 1, 1);
+	json_t *w = skip ? json_object() : NULL;
+	for (size_t i = 0; skip && i < c->ntok; i++)
+		skip[i] = crmw__prog_tok_is_name(c, i);
+	if (w && crmw__prog_add_words(w, c, skip)) {
+		json_decref(w);
+		w = NULL;
+	}
+	free(skip);
+	return w;
+}
+
+/* Does episode e make the choice of slot s of the members (first, a
+ * member): the same family and calls up to the slot's, its value there a
+ * string?  Its value, or NULL. */
+static const json_t *makes_choice(const ep *e, const ep *first, const slot *s)
+{
+	if (strcmp(e->family, first->family) != 0 || e->ncalls <= (size_t)s->step)
+		return NULL;
+	for (size_t k = 0; k <= (size_t)s->step; k++)
+		if (strcmp(json_string_value(json_object_get(json_array_get(e->calls, k), "name")),
+			   json_string_value(json_object_get(json_array_get(first->calls, k), "name"))) != 0)
+			return NULL;
+	const json_t *v = slot_value(e, s);
+	return json_is_string(v) ? v : NULL;
+}
+
+/* The cues of a "$choose" (the placeholder `ph`) learned from every
+ * training episode that makes the members' choice (makes_choice: a
+ * routing whose issue had several leaders chose its issue too): the list
+ * must be one catalogue, the same in each (the issues of an org, not the
+ * purchases of a customer); a cue of an item is a word or a pair of words,
+ * not a name, seen with at least two of the episodes that chose the item,
+ * with none that chose another, and with word evidence (WORD_EVIDENCE,
+ * those that chose other items as the other side); its marks are the words
+ * seen with those that chose it only.  The filled expression must then
+ * choose no episode's item wrongly and at least two rightly.  NULL when it
+ * cannot be learned (or out of memory).  "Possible exploit in X firmware"
+ * then chooses the Security Vulnerability issue of get_issues, whose name
+ * the query never says. */
+static json_t *choose_cues(const group *g, const slot *s, const uint8_t *mem, const json_t *ph)
+{
+	const ep *first = NULL;
+	for (size_t j = 0; j < g->n && !first; j++)
+		first = mem[j] ? g->e[j] : NULL;
+	if (!first)
+		return NULL;
+	const json_t *a = json_object_get(ph, "$choose");
+	json_t *cat = NULL, *by = json_object(), *ntask = json_object(), *cues = json_object(), *marks = json_object(),
+	       *out = NULL;
+	size_t total = 0;
+	bool ok = by && ntask && cues && marks;
+	for (size_t j = 0; ok && j < g->nall; j++) {
+		const json_t *v = makes_choice(g->all[j], first, s);
+		if (!v)
+			continue;
+		json_t *list = choose_list(ph, g->all[j]);
+		ok = list && (!cat || json_equal(cat, list));
+		if (!cat)
+			cat = json_incref(list);
+		json_decref(list);
+		const char *k = json_string_value(v);
+		json_t *words = ok ? words_but_names(&g->all[j]->ctx) : NULL, *item = ok ? json_object_get(by, k) : NULL;
+		ok = words && (item || !json_object_set_new(by, k, item = json_object()));
+		const char *w;
+		json_t *x;
+		json_object_foreach(ok ? words : NULL, w, x) ok = ok && !json_object_set_new(item, w, json_integer(json_integer_value(json_object_get(item, w)) + 1));
+		ok = ok && !json_object_set_new(ntask, k, json_integer(json_integer_value(json_object_get(ntask, k)) + 1));
+		json_decref(words);
+		total++;
+	}
+	const char *k;
+	json_t *item;
+	json_object_foreach(ok ? by : NULL, k, item) {
+		double nk = (double)json_integer_value(json_object_get(ntask, k));
+		cue *cs = malloc((json_object_size(item) + 1) * sizeof *cs);
+		size_t ncs = 0, nmark = 0;
+		json_t *mk = cs ? json_array() : NULL;
+		ok = mk && !json_object_set_new(marks, k, mk);
+		const char *w, *k2;
+		json_t *x, *other;
+		json_object_foreach(ok ? item : NULL, w, x) {
+			json_int_t n = json_integer_value(x);
+			bool alone = true;
+			json_object_foreach(by, k2, other) alone = alone && (other == item || !json_object_get(other, w));
+			if (!alone)
+				continue;
+			/* marks are words: a pair of two words seen elsewhere tells little */
+			if (!strchr(w, ' '))
+				ok = ok && ++nmark <= CRMW__PROG_MAX_MARKS && !json_array_append_new(mk, json_string(w));
+			if (n >= 2 && (double)n * ((double)total - nk) / nk >= WORD_EVIDENCE)
+				cs[ncs++] = (cue){w, n};
+		}
+		if (ok && ncs) {
+			qsort(cs, ncs, sizeof *cs, cue_cmp);
+			json_t *list = json_array();
+			ok = list && !json_object_set_new(cues, k, list);
+			for (size_t i = 0; ok && i < ncs && i < CRMW__PROG_MAX_CUES; i++)
+				ok = !json_array_append_new(list, json_string(cs[i].w));
+		}
+		free(cs);
+	}
+	if (ok && json_object_size(cues) && json_object_size(marks) <= CRMW__PROG_MAX_CHOICES)
+		out = json_pack("{s:{s:O,s:O,s:O,s:O}}", "$choose", "list", json_object_get(a, "list"), "field",
+				json_object_get(a, "field"), "cues", cues, "marks", marks);
+	/* the episodes again: never a wrong item, at least two right ones */
+	size_t right = 0;
+	for (size_t j = 0; out && j < g->nall; j++) {
+		const json_t *v = makes_choice(g->all[j], first, s);
+		char why[256];
+		json_t *r = v ? crmw__program_eval(out, &g->all[j]->ctx, NULL, why, sizeof why) : NULL;
+		if (r && !json_equal(r, v)) {
+			json_decref(out);
+			out = NULL;
+		}
+		right += r != NULL;
+		json_decref(r);
+	}
+	if (out && right < 2) {
+		json_decref(out);
+		out = NULL;
+	}
+	json_decref(cat);
+	json_decref(by);
+	json_decref(ntask);
+	json_decref(cues);
+	json_decref(marks);
+	return out;
+}
+
+/* {"$any": [...]} of the explanations alive on the members (or the one).
+ * A "$choose" is the last resort: learned (choose_cues) only when no
+ * other explanation but a record id holds. */
+static json_t *any_of(const group *g, const slot *s, const uint8_t *mem)
+{
+	size_t n = g->n;
 	json_t *alts = json_array();
 	if (!slot_ok(s, mem, n)) { /* a record id alone explains nothing */
 		json_decref(alts);
 		return NULL;
 	}
-	for (size_t ci = 0; alts && ci < s->n; ci++)
-		if (alive(s, &s->c[ci], mem, n) && json_array_append(alts, s->c[ci].expr)) {
+	bool other = false, explained = false;
+	for (size_t ci = 0; ci < s->n; ci++)
+		other = other || (s->c[ci].kind != K_CHOOSE && s->c[ci].kind != K_IDCONST && alive(s, &s->c[ci], mem, n));
+	for (size_t ci = 0; alts && ci < s->n; ci++) {
+		const cand *c = &s->c[ci];
+		if (!alive(s, c, mem, n) || (c->kind == K_CHOOSE && other))
+			continue;
+		json_t *x = c->kind == K_CHOOSE ? choose_cues(g, s, mem, c->expr) : json_incref(c->expr);
+		if (!x)
+			continue;
+		explained = explained || c->kind != K_IDCONST;
+		if (json_array_append_new(alts, x)) {
 			json_decref(alts);
 			return NULL;
 		}
-	if (!alts || json_array_size(alts) == 0 || json_array_size(alts) > CRMW__PROG_MAX_ANY) {
+	}
+	if (!alts || !explained || json_array_size(alts) == 0 || json_array_size(alts) > CRMW__PROG_MAX_ANY) {
 		json_decref(alts);
 		return NULL;
 	}
@@ -914,57 +1115,9 @@ static json_t *shapes_of(group *g, const uint8_t *mem, size_t step)
 	return sh;
 }
 
-/* Is token i inside one of the query's time expressions?  Their words
- * ("weeks", "September", "fall") are the task's values, read by $period,
- * not words of the family's wording. */
-static bool in_period(const crmw__prog_ctx *c, size_t i)
-{
-	size_t at = c->tok[i].at;
-	for (size_t k = 0; k < c->nper && k < CRMW__PROG_MAX_PERIODS; k++)
-		if (at >= c->per[k].at && at < c->per[k].at + c->per[k].len)
-			return true;
-	return false;
-}
-
-/* The words of the query (and the pairs of words next to each other)
- * into `words` ({word: n}, each counted once per query), but those of the
- * tokens `skip` marks (NULL: none). */
-static int add_words_but(json_t *words, const crmw__prog_ctx *c, const uint8_t *skip)
-{
-	json_t *seen = json_object();
-	int rc = seen ? 0 : CRMW_ENOMEM;
-	size_t prev = (size_t)-1; /* the word before, for the pair */
-	for (size_t i = 0; i < c->ntok && !rc; i++) {
-		const crmw__prog_tok *t = &c->tok[i];
-		if ((skip && skip[i]) || t->num >= 0 || t->len > 40 || !((c->low[t->at] >= 'a' && c->low[t->at] <= 'z')) ||
-		    crmw__is_id_token(c->query + t->at, t->len) || in_period(c, i)) {
-			prev = (size_t)-1;
-			continue;
-		}
-		/* the word, and the pair it makes with the word before ("the least"
-		 * is not "at least") */
-		char w[2][84];
-		snprintf(w[0], sizeof w[0], "%.*s", (int)t->len, c->low + t->at);
-		if (prev != (size_t)-1)
-			snprintf(w[1], sizeof w[1], "%.*s %.*s", (int)c->tok[prev].len, c->low + c->tok[prev].at, (int)t->len,
-				 c->low + t->at);
-		for (int k = 0; k < (prev != (size_t)-1 ? 2 : 1) && !rc; k++) {
-			if (json_object_get(seen, w[k]))
-				continue;
-			json_int_t n = json_integer_value(json_object_get(words, w[k]));
-			rc = json_object_set_new(seen, w[k], json_true()) || json_object_set_new(words, w[k], json_integer(n + 1))
-				     ? CRMW_ENOMEM
-				     : 0;
-		}
-		prev = i;
-	}
-	json_decref(seen);
-	return rc;
-}
-
 static int add_words(json_t *words, const crmw__prog_ctx *c)
 {
-	return add_words_but(words, c, NULL);
+	return crmw__prog_add_words(words, c, NULL);
 }
 
 /* One past the last token of the sentence that starts at token `start`:
@@ -995,7 +1148,7 @@ static bool sentence_key(const crmw__prog_ctx *c, size_t from, size_t to, char k
 	bool word = false;
 	for (size_t i = from; i < to; i++) {
 		const crmw__prog_tok *t = &c->tok[i];
-		if (t->num >= 0 || crmw__is_id_token(c->query + t->at, t->len) || in_period(c, i))
+		if (t->num >= 0 || crmw__is_id_token(c->query + t->at, t->len) || crmw__prog_tok_in_period(c, i))
 			return false;
 		word = word || (c->low[t->at] >= 'a' && c->low[t->at] <= 'z');
 		if (i > from)
@@ -1033,7 +1186,7 @@ static json_t *build_program(group *g, const uint8_t *mem, int *rc)
 			const slot *s = &g->s[si];
 			if (s->step != (int)i || s->elem >= 0)
 				continue;
-			json_t *v = any_of(s, mem, g->n);
+			json_t *v = any_of(g, s, mem);
 			if (!v && s->key) {
 				/* element by element */
 				const json_t *x = json_object_get(
@@ -1043,7 +1196,7 @@ static json_t *build_program(group *g, const uint8_t *mem, int *rc)
 					const slot *es = NULL;
 					for (size_t k = si + 1; k < g->ns && g->s[k].elem >= 0; k++)
 						es = g->s[k].elem == (int)el ? &g->s[k] : es;
-					json_t *ev = es ? any_of(es, mem, g->n) : NULL;
+					json_t *ev = es ? any_of(g, es, mem) : NULL;
 					if (!ev || json_array_append_new(v, ev)) {
 						json_decref(v);
 						v = NULL;
@@ -1438,6 +1591,71 @@ static json_t *direction_words(const json_t *sides, int *rc)
 	return out;
 }
 
+/* The programs of the episodes order[i..j) (one key), but those kept apart
+ * as prefix episodes: its variants of at least min_support episodes, each
+ * program appended to `programs` and its key to *pkeys. */
+static int key_programs(ep **order, size_t ne, size_t i, size_t j, int min_support, json_t *programs, char ***pkeys,
+			size_t *npkeys)
+{
+	int rc = 0;
+	group g = {.all = order, .nall = ne};
+	g.e = calloc(j - i, sizeof *g.e);
+	if (!g.e)
+		return CRMW_ENOMEM;
+	for (size_t k = i; k < j; k++)
+		if (order[k]->prefix_of < 0)
+			g.e[g.n++] = order[k];
+	if (g.n >= (size_t)min_support) {
+		rc = group_explain(&g);
+		uint8_t *mem = calloc(g.n, 1), *vs = calloc(g.n, 1);
+		int nv = 0;
+		rc = rc ? rc : mem && vs ? 0 : CRMW_ENOMEM;
+		/* variants, greedily in order */
+		for (size_t k = 0; k < g.n && !rc; k++) {
+			int placed = -1;
+			for (int v = 0; v < nv && placed < 0; v++) {
+				for (size_t q = 0; q < g.n; q++)
+					mem[q] = vs[q] == v + 1 || q == k;
+				if (feasible(&g, mem))
+					placed = v;
+			}
+			if (placed < 0) {
+				memset(mem, 0, g.n);
+				mem[k] = 1;
+				if (feasible(&g, mem))
+					placed = nv++;
+			}
+			vs[k] = (uint8_t)(placed >= 0 && placed < 250 ? placed + 1 : 0);
+		}
+		for (int v = 0; v < nv && !rc; v++) {
+			size_t m = 0;
+			for (size_t q = 0; q < g.n; q++)
+				m += (mem[q] = vs[q] == v + 1);
+			/* every answer None: nothing tells the None apart but a
+			 * value that happened to be missing; only guards answer None alone */
+			bool informative = false;
+			for (size_t q = 0; q < g.n; q++)
+				informative = informative || (mem[q] && strcmp(g.e[q]->answer, "None") != 0);
+			if (m < (size_t)min_support || !informative)
+				continue;
+			json_t *p = build_program(&g, mem, &rc);
+			if (p && json_array_append_new(programs, p))
+				rc = CRMW_ENOMEM;
+			char **nk = p && !rc ? realloc(*pkeys, (*npkeys + 1) * sizeof *nk) : NULL;
+			if (p && !rc && !nk)
+				rc = CRMW_ENOMEM;
+			if (nk) {
+				*pkeys = nk;
+				(*pkeys)[(*npkeys)++] = g.e[0]->key;
+			}
+		}
+		free(mem);
+		free(vs);
+	}
+	group_dispose(&g);
+	return rc;
+}
+
 json_t *crmw__direction_words(const json_t *sides)
 {
 	int rc;
@@ -1496,63 +1714,41 @@ json_t *crmw__induce(const json_t *episodes, int min_support, char *why, size_t 
 		size_t j = i;
 		while (j < ne && strcmp(order[j]->key, order[i]->key) == 0)
 			j++;
-		group g = {0};
-		g.e = calloc(j - i, sizeof *g.e);
-		if (!g.e) {
-			rc = CRMW_ENOMEM;
-			break;
+		rc = key_programs(order, ne, i, j, min_support, programs, &pkeys, &npkeys);
+		i = j;
+	}
+	/* prefix episodes of no program (its longer calls explained nothing:
+	 * a case routing's search for the product, when the issue's closed
+	 * cases had one leader in the rest) are programs of their own calls */
+	bool freed = false;
+	for (size_t i = 0; i < ne && !rc; i++) {
+		bool longer = false;
+		for (size_t k = 0; k < npkeys && !longer; k++)
+			longer = key_prefix(order[i]->key, pkeys[k]);
+		if (order[i]->prefix_of >= 0 && !longer) {
+			order[i]->prefix_of = -1;
+			order[i]->freed = freed = true;
 		}
-		for (size_t k = i; k < j; k++)
-			if (order[k]->prefix_of < 0)
-				g.e[g.n++] = order[k];
-		if (g.n >= (size_t)min_support) {
-			rc = group_explain(&g);
-			uint8_t *mem = calloc(g.n, 1), *vs = calloc(g.n, 1);
-			int nv = 0;
-			rc = rc ? rc : mem && vs ? 0 : CRMW_ENOMEM;
-			/* variants, greedily in order */
-			for (size_t k = 0; k < g.n && !rc; k++) {
-				int placed = -1;
-				for (int v = 0; v < nv && placed < 0; v++) {
-					for (size_t q = 0; q < g.n; q++)
-						mem[q] = vs[q] == v + 1 || q == k;
-					if (feasible(&g, mem))
-						placed = v;
-				}
-				if (placed < 0) {
-					memset(mem, 0, g.n);
-					mem[k] = 1;
-					if (feasible(&g, mem))
-						placed = nv++;
-				}
-				vs[k] = (uint8_t)(placed >= 0 && placed < 250 ? placed + 1 : 0);
-			}
-			for (int v = 0; v < nv && !rc; v++) {
-				size_t m = 0;
-				for (size_t q = 0; q < g.n; q++)
-					m += (mem[q] = vs[q] == v + 1);
-				/* every answer None: nothing tells the None apart but a
-				 * value that happened to be missing; only guards answer None alone */
-				bool informative = false;
-				for (size_t q = 0; q < g.n; q++)
-					informative = informative || (mem[q] && strcmp(g.e[q]->answer, "None") != 0);
-				if (m < (size_t)min_support || !informative)
-					continue;
-				json_t *p = build_program(&g, mem, &rc);
-				if (p && json_array_append_new(programs, p))
-					rc = CRMW_ENOMEM;
-				char **nk = p && !rc ? realloc(pkeys, (npkeys + 1) * sizeof *nk) : NULL;
-				if (p && !rc && !nk)
-					rc = CRMW_ENOMEM;
-				if (nk) {
-					pkeys = nk;
-					pkeys[npkeys++] = g.e[0]->key;
+	}
+	for (size_t i = 0; freed && i < ne && !rc;) {
+		size_t j = i;
+		bool any = false;
+		for (; j < ne && strcmp(order[j]->key, order[i]->key) == 0; j++)
+			any = any || order[j]->freed;
+		if (any) {
+			/* the key's programs so far go: its episodes are grouped again */
+			size_t k = 0;
+			while (k < npkeys) {
+				if (strcmp(pkeys[k], order[i]->key) == 0) {
+					json_array_remove(programs, k);
+					memmove(&pkeys[k], &pkeys[k + 1], (npkeys - k - 1) * sizeof *pkeys);
+					npkeys--;
+				} else {
+					k++;
 				}
 			}
-			free(mem);
-			free(vs);
+			rc = key_programs(order, ne, i, j, min_support, programs, &pkeys, &npkeys);
 		}
-		group_dispose(&g);
 		i = j;
 	}
 	/* guards: prefix episodes of a program whose calls agree with it */
@@ -1596,7 +1792,7 @@ json_t *crmw__induce(const json_t *episodes, int min_support, char *why, size_t 
 				}
 				if (mem)
 					memset(mem, 1, g.n);
-				json_t *content = rc ? NULL : any_of(s, mem, g.n);
+				json_t *content = rc ? NULL : any_of(&g, s, mem);
 				json_t *sh = content ? shapes_of(&g, mem, k) : NULL;
 				if (content && sh) {
 					json_t *words = json_object_get(prog, "words");
@@ -1649,6 +1845,11 @@ json_t *crmw__induce(const json_t *episodes, int min_support, char *why, size_t 
 			 * otherwise); the tasks solved by other calls are not.  Those of
 			 * its own it does not apply to are also kept apart: it answers
 			 * none of them (absent_counter_word) */
+			/* a task of longer calls that the program stops short of (a
+			 * result of a shape its tasks never had: a routing's several
+			 * leaders) is none of its tasks, nor one it answers wrongly */
+			if (v == 0 && strcmp(eps[i].key, pkey) != 0 && key_prefix(pkey, eps[i].key))
+				continue;
 			v = strcmp(eps[i].key, pkey) == 0 ? v : -1;
 			if (v == 0)
 				rc = rc ? rc : add_words(unapplied, &eps[i].ctx);
@@ -1859,7 +2060,6 @@ static json_t *query_words(const crmw__prog_ctx *c)
  * both sides shows no sighting among the N_b).  The groups left are those
  * not vetoed; if more than one, those selected.  Returns how many programs
  * are left. */
-#define WORD_EVIDENCE 3.0
 /* A veto needs less: a word of the tasks a program would answer wrongly
  * that, as frequent among its own, would have been seen there about 1.5
  * times, and was not.  Abstaining costs less than a wrong answer. */
@@ -2337,6 +2537,43 @@ static bool direction_veto(const json_t *lib, const json_t *prog, const json_t *
 	return false;
 }
 
+/* Does a value hold a "$choose"? */
+static bool has_choose(const json_t *v, int depth)
+{
+	const char *k;
+	json_t *x;
+	size_t i;
+	if (depth > CRMW__PROG_MAX_DEPTH + 4)
+		return true; /* deeper than a checked program goes: as if it did */
+	if (json_is_object(v))
+		json_object_foreach((json_t *)v, k, x) if (strcmp(k, "$choose") == 0 || has_choose(x, depth + 1)) return true;
+	if (json_is_array(v))
+		json_array_foreach((json_t *)v, i, x) if (has_choose(x, depth + 1)) return true;
+	return false;
+}
+
+/* A program that chooses a catalogue's item by cues ("$choose") answers
+ * only a query whose every word (names aside) its tasks said: a word new to
+ * them may be the one that tells the item, and a cue of another item said
+ * by chance would then choose that one ("Jobs on X abort when meshing", of
+ * an issue whose wording no training task had, beside a word of another
+ * issue's cues in the request around it). */
+static bool choose_unseen(const json_t *prog, const json_t *qw, const json_t *names, char *why, size_t len)
+{
+	if (!has_choose(json_object_get(prog, "steps"), 0))
+		return false;
+	const json_t *seen = json_object_get(prog, "words");
+	const char *w;
+	json_t *x;
+	json_object_foreach((json_t *)qw, w, x) {
+		if (strchr(w, ' ') || json_object_get(names, w) || json_object_get(seen, w))
+			continue;
+		snprintf(why, len, "the word '%s' was never seen with its tasks, and it chooses an item by words", w);
+		return true;
+	}
+	return false;
+}
+
 /* The names of a query: its words that start with a capital letter and
  * do not start a sentence (after '.', '?', '!', ':', a line's start or
  * the query's). */
@@ -2345,12 +2582,7 @@ static json_t *name_words(const crmw__prog_ctx *c)
 	json_t *out = json_object();
 	for (size_t i = 0; out && i < c->ntok; i++) {
 		const crmw__prog_tok *t = &c->tok[i];
-		if (t->len > 40 || c->query[t->at] < 'A' || c->query[t->at] > 'Z')
-			continue;
-		size_t k = t->at;
-		while (k > 0 && c->query[k - 1] == ' ')
-			k--;
-		if (k == 0 || strchr(".?!:\n\t", c->query[k - 1]))
+		if (!crmw__prog_tok_is_name(c, i))
 			continue;
 		char w[48];
 		snprintf(w, sizeof w, "%.*s", (int)t->len, c->low + t->at);
@@ -2695,7 +2927,7 @@ int crmw__induced_next(crmw__prog_next *out, const json_t *lib, const json_t *ta
 	if (!rc && !(kept = skip ? json_object() : json_incref(qw)))
 		rc = CRMW_ENOMEM;
 	if (!rc && skip)
-		rc = add_words_but(kept, &c, skip);
+		rc = crmw__prog_add_words(kept, &c, skip);
 	for (size_t i = 0; i < np; i++) {
 		const json_t *p = json_array_get(progs, i);
 		const char *pf = json_string_value(json_object_get(p, "family"));
@@ -2715,7 +2947,8 @@ int crmw__induced_next(crmw__prog_next *out, const json_t *lib, const json_t *ta
 	for (size_t i = 0; i < nr; i++)
 		r[i].out = r[i].out || direction_veto(lib, r[i].prog, kept, names, directed, r[i].dirword, sizeof r[i].dirword, r[i].next.why,
 					      sizeof r[i].next.why) ||
-			   !usable(r[i].prog, kept, qw, r[i].next.why, sizeof r[i].next.why);
+			   !usable(r[i].prog, kept, qw, r[i].next.why, sizeof r[i].next.why) ||
+			   choose_unseen(r[i].prog, kept, names, r[i].next.why, sizeof r[i].next.why);
 	/* a program with a later step the task does not fit ("at least" in
 	 * the count of a query that says "more than") is out from the start:
 	 * its earlier steps would only stand against the programs that fit */

@@ -95,6 +95,9 @@ int crmw__gold_run_results(crmw__gold_runner *r, const json_t *task, json_t **re
 #define CRMW__PROG_MAX_PERIODS 8
 #define CRMW__PROG_MAX_OFFSET 1000 /* of "$number" */
 #define CRMW__PROG_MAX_MATCH 256   /* bytes of a value "$pick" looks for in the query */
+#define CRMW__PROG_MAX_CHOICES 64  /* items a "$choose" has cues for */
+#define CRMW__PROG_MAX_CUES 32     /* cues of one item of a "$choose" */
+#define CRMW__PROG_MAX_MARKS 1024  /* marks of one item of a "$choose" */
 #define CRMW__PROG_MAX_COST (1 << 24) /* work for one value: nodes and bytes read or made, query scanned */
 #define CRMW__PROG_NODE_COST 16	      /* a node of a value, in bytes of CRMW__PROG_MAX_COST */
 
@@ -147,6 +150,24 @@ json_t *crmw__program_eval_as(const json_t *expr, const crmw__prog_ctx *c, bool 
 
 /* Does `s` occur in the task's query at word boundaries (ASCII case ignored)? */
 bool crmw__prog_in_query(const crmw__prog_ctx *c, const char *s);
+
+/* Is token i a name: it starts with a capital letter and does not start a
+ * sentence (it follows neither '.', '?', '!', ':', a tab or a line's start
+ * nor the query's start)?  "Compact Edge Solver Node" in "a fault on our
+ * Compact Edge Solver Node" is one, "Solver" in "Solver run aborts" not. */
+bool crmw__prog_tok_is_name(const crmw__prog_ctx *c, size_t i);
+
+/* Is token i inside one of the query's time expressions?  Their words
+ * ("weeks", "September", "fall") are the task's values, read by $period,
+ * not words of a family's wording. */
+bool crmw__prog_tok_in_period(const crmw__prog_ctx *c, size_t i);
+
+/* The words of the query (lower-cased tokens that start with a letter, no
+ * number, id or word of a time expression) and the pairs of words next to
+ * each other ("w1 w2"), into `words` ({word: n}, each counted once per
+ * query), but those of the tokens `skip` marks (NULL: none).  CRMW_OK or
+ * CRMW_ENOMEM. */
+int crmw__prog_add_words(json_t *words, const crmw__prog_ctx *c, const uint8_t *skip);
 
 /* "null", "empty", "one", "many", "map" or "scalar" (static). */
 const char *crmw__prog_shape(const json_t *v);

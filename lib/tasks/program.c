@@ -34,6 +34,13 @@
  *                                         (lib/common/period.c; end is exclusive)
  *     {"$pick": {"list": "/N/path", "match": "F", "field": "G"?}}
  *                                         the one item whose field F occurs in the query
+ *     {"$choose": {"list": "/N/path", "field": "F", "cues": {value: ["w", "w w", ...]},
+ *                  "marks": {value: [...]}?}}
+ *                                         the field F of the one item of the list whose
+ *                                         value of F has a cue the query says (a word or
+ *                                         a pair of words next to each other, not a name,
+ *                                         as crmw__prog_add_words counts them); cues of two
+ *                                         items, of none, or a mark of another item abstain
  *     {"$argmax": "/N/path"}, {"$argmin": "/N/path"}
  *                                         the key of the largest/smallest value of a map
  *     {"$distinct": {"list": "/N/path", "field": "F"}}
@@ -551,6 +558,140 @@ static json_t *ev_pick(const json_t *e, ev_run *r, char *why, size_t len)
 	return pay_value(r, v) ? json_incref((json_t *)v) : unpaid(r, why, len);
 }
 
+bool crmw__prog_tok_is_name(const crmw__prog_ctx *c, size_t i)
+{
+	const crmw__prog_tok *t = &c->tok[i];
+	if (t->len > 40 || c->query[t->at] < 'A' || c->query[t->at] > 'Z')
+		return false;
+	size_t k = t->at;
+	while (k > 0 && c->query[k - 1] == ' ')
+		k--;
+	return k > 0 && !strchr(".?!:\n\t", c->query[k - 1]);
+}
+
+bool crmw__prog_tok_in_period(const crmw__prog_ctx *c, size_t i)
+{
+	size_t at = c->tok[i].at;
+	for (size_t k = 0; k < c->nper && k < CRMW__PROG_MAX_PERIODS; k++)
+		if (at >= c->per[k].at && at < c->per[k].at + c->per[k].len)
+			return true;
+	return false;
+}
+
+int crmw__prog_add_words(json_t *words, const crmw__prog_ctx *c, const uint8_t *skip)
+{
+	json_t *seen = json_object();
+	int rc = seen ? 0 : CRMW_ENOMEM;
+	size_t prev = (size_t)-1; /* the word before, for the pair */
+	for (size_t i = 0; i < c->ntok && !rc; i++) {
+		const crmw__prog_tok *t = &c->tok[i];
+		if ((skip && skip[i]) || t->num >= 0 || t->len > 40 || !((c->low[t->at] >= 'a' && c->low[t->at] <= 'z')) ||
+		    crmw__is_id_token(c->query + t->at, t->len) || crmw__prog_tok_in_period(c, i)) {
+			prev = (size_t)-1;
+			continue;
+		}
+		/* the word, and the pair it makes with the word before ("the least"
+		 * is not "at least") */
+		char w[2][84];
+		snprintf(w[0], sizeof w[0], "%.*s", (int)t->len, c->low + t->at);
+		if (prev != (size_t)-1)
+			snprintf(w[1], sizeof w[1], "%.*s %.*s", (int)c->tok[prev].len, c->low + c->tok[prev].at, (int)t->len,
+				 c->low + t->at);
+		for (int k = 0; k < (prev != (size_t)-1 ? 2 : 1) && !rc; k++) {
+			if (json_object_get(seen, w[k]))
+				continue;
+			json_int_t n = json_integer_value(json_object_get(words, w[k]));
+			rc = json_object_set_new(seen, w[k], json_true()) || json_object_set_new(words, w[k], json_integer(n + 1))
+				     ? CRMW_ENOMEM
+				     : 0;
+		}
+		prev = i;
+	}
+	json_decref(seen);
+	return rc;
+}
+
+/* The item of a "$choose" whose strings (`what`: "cues" or "marks") the
+ * query's words `qw` say, but the item `but`: *hit the item's value (NULL:
+ * none), *said the string; false when two items' are said (why[]). */
+static bool said_by(const json_t *a, const char *what, const json_t *list, const char *f, const json_t *qw,
+		    const json_t **hit, const char **said, const json_t *but, char *why, size_t len)
+{
+	const json_t *strs = json_object_get(a, what);
+	*hit = NULL;
+	*said = NULL;
+	size_t i;
+	json_t *x;
+	json_array_foreach(list, i, x) {
+		const json_t *v = json_object_get(x, f);
+		const json_t *cs = json_is_string(v) ? json_object_get(strs, json_string_value(v)) : NULL;
+		if (!cs || (but && json_equal(but, v)) || (*hit && json_equal(*hit, v)))
+			continue;
+		size_t k;
+		json_t *c;
+		const char *w = NULL;
+		json_array_foreach(cs, k, c) if (!w && json_object_get(qw, json_string_value(c))) w = json_string_value(c);
+		if (!w)
+			continue;
+		if (*hit) {
+			snprintf(why, len, "choose: the query says %s of two items: '%s' of %.40s and '%s' of %.40s", what, *said,
+				 json_string_value(*hit), w, json_string_value(v));
+			return false;
+		}
+		*hit = v;
+		*said = w;
+	}
+	return true;
+}
+
+static json_t *ev_choose(const json_t *e, ev_run *r, char *why, size_t len)
+{
+	const json_t *a = json_object_get(e, "$choose");
+	const json_t *list = ref_at(r, json_object_get(a, "list"), why, len);
+	const char *f = json_string_value(json_object_get(a, "field"));
+	if (!list)
+		return NULL;
+	if (!json_is_array(list) || !f || !json_is_object(json_object_get(a, "cues")))
+		return WHY("choose: not a list, or no field or cues");
+	const crmw__prog_ctx *c = r->c;
+	size_t nm = 0;
+	const char *k;
+	json_t *x;
+	json_object_foreach(json_object_get(a, "marks"), k, x) nm += json_array_size(x);
+	json_object_foreach(json_object_get(a, "cues"), k, x) nm += json_array_size(x);
+	if (!pay(r, 8 * c->ntok + json_array_size(list) + nm))
+		return COSTLY();
+	/* the query's words, names aside (cues and marks were learned so) */
+	uint8_t *skip = calloc(c->ntok ? c->ntok : 1, 1);
+	json_t *qw = skip ? json_object() : NULL;
+	for (size_t i = 0; skip && i < c->ntok; i++)
+		skip[i] = crmw__prog_tok_is_name(c, i);
+	int rc = qw ? crmw__prog_add_words(qw, c, skip) : CRMW_ENOMEM;
+	free(skip);
+	if (rc) {
+		json_decref(qw);
+		return NOMEM();
+	}
+	const json_t *hit = NULL, *other = NULL;
+	const char *said = NULL, *mark = NULL;
+	bool ok = said_by(a, "cues", list, f, qw, &hit, &said, NULL, why, len);
+	if (ok && !hit) {
+		snprintf(why, len, "choose: the query says no cue of an item of %s", json_string_value(json_object_get(a, "list")));
+		ok = false;
+	}
+	/* a word seen only with another item's tasks: the query may be about that one */
+	if (ok && (!said_by(a, "marks", list, f, qw, &other, &mark, hit, why, len) || other)) {
+		if (other)
+			snprintf(why, len, "choose: the query says '%s', a cue of %.40s, and '%s', seen only with %.40s", said,
+				 json_string_value(hit), mark, json_string_value(other));
+		ok = false;
+	}
+	json_decref(qw);
+	if (!ok)
+		return NULL;
+	return pay_value(r, hit) ? json_incref((json_t *)hit) : unpaid(r, why, len);
+}
+
 static json_t *ev_arg(const json_t *e, const char *op, ev_run *r, char *why, size_t len)
 {
 	const json_t *m = ref_at(r, json_object_get(e, op), why, len);
@@ -778,6 +919,8 @@ static json_t *ev_op(const json_t *e, const char *k, const json_t *x, ev_run *r,
 	*cls = CRMW__PROG_RESULT;
 	if (strcmp(k, "$pick") == 0)
 		return ev_pick(e, r, why, len);
+	if (strcmp(k, "$choose") == 0)
+		return ev_choose(e, r, why, len);
 	if (strcmp(k, "$argmax") == 0 || strcmp(k, "$argmin") == 0)
 		return ev_arg(e, k, r, why, len);
 	if (strcmp(k, "$distinct") == 0)
@@ -851,6 +994,21 @@ static bool is_words(const json_t *w)
 	json_array_foreach(w, i, x) if (!json_is_string(x) || json_string_length(x) == 0 ||
 					 json_string_length(x) > 64) return false;
 	return true;
+}
+
+/* A cue or mark of "$choose": a word or two, one space apart, lower-case. */
+static bool is_cue(const json_t *w)
+{
+	const char *s = json_string_value(w);
+	if (!s || !*s || json_string_length(w) > 129 || *s == ' ')
+		return false;
+	int spaces = 0;
+	for (const char *p = s; *p; p++) {
+		if (*p >= 'A' && *p <= 'Z')
+			return false;
+		spaces += *p == ' ';
+	}
+	return spaces <= 1 && s[json_string_length(w) - 1] != ' ';
 }
 
 /* A pointer into the results of steps before `step`. */
@@ -984,6 +1142,28 @@ static bool check_value(check *k, const json_t *e, long step, int depth)
 			    !only_keys(k, a, key, pick ? (const char *const[]){"list", "match", "field", NULL}
 						       : (const char *const[]){"list", "field", NULL}))
 				return bad(k, "%s needs {\"list\": \"/N/...\" of an earlier step, \"%s\": field}", key, f2);
+			return only_keys(k, e, key, (const char *const[]){key, NULL});
+		}
+		if (strcmp(key, "$choose") == 0) {
+			const json_t *cues = json_object_get(a, "cues"), *marks = json_object_get(a, "marks");
+			bool ok = json_is_object(a) && is_ref(json_object_get(a, "list"), step) &&
+				  json_is_string(json_object_get(a, "field")) && json_is_object(cues) &&
+				  json_object_size(cues) <= CRMW__PROG_MAX_CHOICES && (!marks || json_is_object(marks)) &&
+				  json_object_size(marks) <= CRMW__PROG_MAX_CHOICES;
+			for (int m = 0; m < 2; m++) {
+				const char *v;
+				json_t *cs;
+				json_object_foreach((json_t *)(m ? marks : cues), v, cs) {
+					ok = ok && json_is_array(cs) &&
+					     json_array_size(cs) <= (size_t)(m ? CRMW__PROG_MAX_MARKS : CRMW__PROG_MAX_CUES);
+					json_array_foreach(cs, i, x) ok = ok && is_cue(x);
+				}
+			}
+			if (!ok || !only_keys(k, a, key, (const char *const[]){"list", "field", "cues", "marks", NULL}))
+				return bad(k,
+					   "\"$choose\" needs {\"list\": \"/N/...\" of an earlier step, \"field\": field, \"cues\": {value: "
+					   "[up to %d words or pairs]}, \"marks\"?: {value: [up to %s]}} for up to 64 items",
+					   CRMW__PROG_MAX_CUES, "1024");
 			return only_keys(k, e, key, (const char *const[]){key, NULL});
 		}
 		if (strcmp(key, "$argmax") == 0 || strcmp(key, "$argmin") == 0 || strcmp(key, "$count") == 0) {

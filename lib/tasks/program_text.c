@@ -130,6 +130,10 @@ int crmw__prog_describe(crmw_buf *b, const json_t *e)
 			rc = crmw__buf_printf(b, ", field %s", str_or(json_object_get(a, "field"), "?"));
 		return rc;
 	}
+	if (strcmp(op, "$choose") == 0)
+		return crmw__buf_printf(b, "$choose %s of the item of %s whose cues the query says (%zu items have cues)",
+					str_or(json_object_get(a, "field"), "?"), str_or(json_object_get(a, "list"), "?"),
+					json_object_size(json_object_get(a, "cues")));
 	if (strcmp(op, "$distinct") == 0)
 		return crmw__buf_printf(b, "$distinct %s of %s", str_or(json_object_get(a, "field"), "?"),
 					str_or(json_object_get(a, "list"), "?"));
@@ -529,6 +533,12 @@ static void english_one(guide *g, const json_t *e, int depth)
 		put(g, " whose ");
 		put_field(g, json_string_value(json_object_get(a, "match")));
 		put(g, " the question names");
+	} else if (strcmp(op, "$choose") == 0) {
+		put(g, "the ");
+		put_field(g, json_string_value(json_object_get(a, "field")));
+		put(g, " of the item of ");
+		put_ref(g, json_string_value(json_object_get(a, "list")));
+		put(g, " that the words of the question point to (words solved tasks said only with that item)");
 	} else if (strcmp(op, "$argmax") == 0 || strcmp(op, "$argmin") == 0) {
 		put(g, "the key with the %s value of ", strcmp(op, "$argmax") == 0 ? "largest" : "smallest");
 		put_ref(g, json_string_value(a));

@@ -2617,6 +2617,165 @@ static void test_counterexample_word_answered(void **state)
 	json_decref(lib);
 }
 
+/* A catalogue of issues, the same for every task (get_issues). */
+#define ISSUES                                                                                                       \
+	"[{\"Id\":\"a01\",\"Name\":\"Billing Discrepancy\"},{\"Id\":\"a02\",\"Name\":\"Security Vulnerability\"},"   \
+	"{\"Id\":\"a03\",\"Name\":\"Delivery Delay\"},{\"Id\":\"a04\",\"Name\":\"Data Export Request\"}]"
+
+/* A routing task: the issue of the case, then its leading agents; one
+ * leader answers (the calls stop there), several go on to a lookup whose
+ * term no query holds (`term`), so that only the short episodes can make a
+ * program, as a case routing's product search on a fresh org. */
+static json_t *issue_episode(const char *id, const char *text, const char *issue, const char *term)
+{
+	char q[600], calls[400], results[900];
+	snprintf(q, sizeof q, "Which agent should take this case under the routing policy?\n## New case\n- Description: %s", text);
+	if (!term) {
+		snprintf(calls, sizeof calls,
+			 "[{\"name\":\"get_issues\",\"arguments\":{}},{\"name\":\"get_leaders\",\"arguments\":{\"issue_ids\":[\"%s\"]}}]",
+			 issue);
+		snprintf(results, sizeof results, "[%s,[\"005%s\"]]", ISSUES, id);
+		char answer[40];
+		snprintf(answer, sizeof answer, "005%s", id);
+		return episode(task(id, "route", q, "2024-02-01", NULL), calls, results, answer);
+	}
+	snprintf(calls, sizeof calls,
+		 "[{\"name\":\"get_issues\",\"arguments\":{}},{\"name\":\"get_leaders\",\"arguments\":{\"issue_ids\":[\"%s\"]}},"
+		 "{\"name\":\"lookup\",\"arguments\":{\"term\":\"%s\"}}]",
+		 issue, term);
+	snprintf(results, sizeof results, "[%s,[\"005A\",\"005B\"],[\"005B\"]]", ISSUES);
+	return episode(task(id, "route", q, "2024-02-01", NULL), calls, results, "005B");
+}
+
+static json_t *issue_library(void)
+{
+	static const struct {
+		const char *text, *issue;
+	} tr[] = {
+		{"The invoice for our Alpha Widget was charged twice. Please send a revised invoice.", "a01"},
+		{"We think it is wrong: the invoice for the Beta Gauge lists more seats. Please send a revised invoice.", "a01"},
+		{"The invoice for Gamma Rack uses the wrong unit price. Please correct it.", "a01"},
+		{"Our security team found an exposed service on the Alpha Widget. Please help.", "a02"},
+		{"Our security team found a vulnerability in Delta Node during an audit.", "a02"},
+		{"Our security team found an exposed service on the Gamma Rack. We need a fix.", "a02"},
+		{"The Beta Gauge we ordered has not shipped and it was due last week.", "a03"},
+		{"The Delta Node we ordered has not shipped. Please help.", "a03"},
+		{"The Alpha Widget we ordered was due two weeks ago and has not shipped.", "a03"},
+		{"We need a full export of our project data from the Delta Node.", "a04"},
+	};
+	json_t *eps = json_array();
+	char id[16];
+	for (size_t i = 0; i < sizeof tr / sizeof *tr; i++) {
+		snprintf(id, sizeof id, "r%zu", i);
+		json_array_append_new(eps, issue_episode(id, tr[i].text, tr[i].issue, NULL));
+	}
+	/* two with several leaders: a longer program that nothing explains */
+	json_array_append_new(eps, issue_episode("s0", "The invoice for the Beta Gauge was charged twice.", "a01", "zq1"));
+	json_array_append_new(eps, issue_episode("s1", "Our security team found a vulnerability in the Alpha Widget.", "a02", "zq2"));
+	return induced(eps);
+}
+
+static json_t *route_task(const char *text)
+{
+	char q[600];
+	snprintf(q, sizeof q, "Which agent should take this case under the routing policy?\n## New case\n- Description: %s", text);
+	return task("r-new", "route", q, "2024-02-01", NULL);
+}
+
+/* An item of a catalogue chosen by words learned per item ("$choose"):
+ * the issue of a case whose name the text never says. */
+static void test_choose_catalogue(void **state)
+{
+	(void)state;
+	json_t *lib = issue_library();
+	char *text = json_dumps(lib, JSON_COMPACT);
+	assert_non_null(strstr(text, "\"$choose\""));
+	free(text);
+	/* the short episodes make a program of their own calls, though they are
+	 * a prefix of the longer ones (whose lookup nothing explains) */
+	json_t *t = route_task("The invoice for our Omega Hub was charged twice. Please correct it.");
+	expect_call(lib, t, "[]", "get_issues", "{}");
+	expect_call(lib, t, "[" ISSUES "]", "get_leaders", "{\"issue_ids\":[\"a01\"]}");
+	expect_answer(lib, t, "[" ISSUES ",[\"005Z\"]]", "005Z");
+	expect_abstain(lib, t, "[" ISSUES ",[\"005Y\",\"005Z\"]]", "a shape never seen");
+	json_decref(t);
+	t = route_task("Our security team found an exposed service on the Omega Hub. Please help.");
+	expect_call(lib, t, "[" ISSUES "]", "get_leaders", "{\"issue_ids\":[\"a02\"]}");
+	json_decref(t);
+	/* a product's name is no word of an issue: "Invoice" in "Invoice Hub" */
+	t = route_task("The Invoice Hub we ordered has not shipped.");
+	expect_call(lib, t, "[" ISSUES "]", "get_leaders", "{\"issue_ids\":[\"a03\"]}");
+	json_decref(t);
+	/* words of two issues; a word no task of the program said */
+	t = route_task("The invoice for the Omega Hub has not shipped.");
+	expect_abstain(lib, t, "[" ISSUES "]", "cues of two items");
+	json_decref(t);
+	t = route_task("The invoice for the Omega Hub was charged twice, and the refund bounced.");
+	expect_abstain(lib, t, "[]", "never seen with its tasks, and it chooses an item by words");
+	json_decref(t);
+	/* a word seen only with another issue's one task: "Please send a revised
+	 * invoice" made "send" a word of billing, and a data export that asks to
+	 * "send" it is not billing's (b2b 11: two wrong answers at 40 tasks) */
+	t = route_task("We need a full export of our project data from the Omega Hub. Please send a revised invoice.");
+	expect_abstain(lib, t, "[" ISSUES "]", "a cue of a01, and 'full', seen only with a04");
+	json_decref(t);
+	t = route_task("We need a full export of our project data from the Omega Hub. Please send it.");
+	expect_abstain(lib, t, "[" ISSUES "]", "seen only with a04");
+	json_decref(t);
+	json_decref(lib);
+}
+
+/* Only a catalogue is chosen from: a list that differs between the tasks
+ * (a customer's purchases) is no set of items whose words training can
+ * learn.  And "$choose" is checked like any expression. */
+static void test_choose_not_catalogue(void **state)
+{
+	(void)state;
+	json_t *eps = json_array();
+	static const char *const q[] = {"Which of my orders had the broken lamp?", "Which of my orders had the broken lamp again?",
+					"Which of my orders had the torn rug?", "Which of my orders had the torn rug again?"};
+	for (int i = 0; i < 4; i++) {
+		char id[8], calls[200], results[300], ans[16];
+		snprintf(id, sizeof id, "o%d", i);
+		snprintf(calls, sizeof calls,
+			 "[{\"name\":\"get_orders\",\"arguments\":{}},{\"name\":\"get_order\",\"arguments\":{\"id\":\"801%d%s\"}}]", i,
+			 i < 2 ? "L" : "R");
+		snprintf(results, sizeof results, "[[{\"Id\":\"801%dL\"},{\"Id\":\"801%dR\"}],{\"Total\":%d}]", i, i, i);
+		snprintf(ans, sizeof ans, "%d", i);
+		json_array_append_new(eps, episode(task(id, "orders", q[i], "2024-02-01", NULL), calls, results, ans));
+	}
+	json_t *lib = crmw__induce(eps, 2, (char[300]){0}, 300);
+	json_decref(eps);
+	assert_non_null(lib);
+	char *text = json_dumps(lib, JSON_COMPACT);
+	assert_null(strstr(text, "\"$choose\""));
+	free(text);
+	json_decref(lib);
+	static const char *const bad[] = {
+		"[{\"name\":\"a\"},{\"name\":\"respond\",\"arguments\":{\"content\":{\"$choose\":{\"list\":\"/0\",\"field\":\"Id\","
+		"\"cues\":{\"x\":[\"Upper\"]}}}}}]",
+		"[{\"name\":\"a\"},{\"name\":\"respond\",\"arguments\":{\"content\":{\"$choose\":{\"list\":\"/0\",\"field\":\"Id\","
+		"\"cues\":{\"x\":[\"three word cue\"]}}}}}]",
+		"[{\"name\":\"a\"},{\"name\":\"respond\",\"arguments\":{\"content\":{\"$choose\":{\"list\":\"/0\",\"field\":\"Id\","
+		"\"cues\":[\"x\"]}}}}]",
+		"[{\"name\":\"a\"},{\"name\":\"respond\",\"arguments\":{\"content\":{\"$choose\":{\"list\":\"/1\",\"field\":\"Id\","
+		"\"cues\":{}}}}}]",
+		"[{\"name\":\"a\"},{\"name\":\"respond\",\"arguments\":{\"content\":{\"$choose\":{\"list\":\"/0\",\"field\":\"Id\","
+		"\"cues\":{},\"marks\":{\"x\":[\" lead\"]}}}}}]",
+		"[{\"name\":\"a\"},{\"name\":\"respond\",\"arguments\":{\"content\":{\"$choose\":{\"list\":\"/0\",\"field\":\"Id\","
+		"\"cues\":{},\"also\":1}}}}]",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		json_t *prog = json_loads(bad[i], 0, NULL);
+		char why[300];
+		assert_non_null(prog);
+		if (crmw__program_check(prog, why, sizeof why) != CRMW_EINVALID)
+			fail_msg("accepted: %s", bad[i]);
+		assert_non_null(strstr(why, "$choose"));
+		json_decref(prog);
+	}
+}
+
 /* The number of a time expression explains a value only as itself: two
  * tasks whose count ("3 cases or fewer") came in two wordings shared only
  * "the number after 'last', minus 2" ("the last 5 weeks"), and a program of
@@ -3338,6 +3497,7 @@ int main(void)
 		cmocka_unit_test(test_cost_bounds),      cmocka_unit_test(test_out_of_memory),
 		cmocka_unit_test(test_explain),          cmocka_unit_test(test_guide),
 		cmocka_unit_test(test_episode_share), cmocka_unit_test(test_counterexample_absence), cmocka_unit_test(test_counterexample_word_answered),
+		cmocka_unit_test(test_choose_catalogue), cmocka_unit_test(test_choose_not_catalogue),
 		cmocka_unit_test(test_period_number_offset), cmocka_unit_test(test_review_hidden_counterexample),
 		cmocka_unit_test(test_review_tie_wrong_side), cmocka_unit_test(test_review_generic_one_sided),
 		cmocka_unit_test(test_wording_sentence), cmocka_unit_test(test_review_wording_runner_up),
