@@ -958,15 +958,16 @@ static const json_t *makes_choice(const ep *e, const ep *first, const slot *s)
  * training episode that makes the members' choice (makes_choice: a
  * routing whose issue had several leaders chose its issue too): the list
  * must be one catalogue, the same in each (the issues of an org, not the
- * purchases of a customer); a cue of an item is a word or a pair of words,
- * not a name, seen with at least two of the episodes that chose the item,
- * with none that chose another, and with word evidence (WORD_EVIDENCE,
- * those that chose other items as the other side); its marks are the words
- * seen with those that chose it only.  The filled expression must then
- * choose no episode's item wrongly and at least two rightly.  NULL when it
- * cannot be learned (or out of memory).  "Possible exploit in X firmware"
- * then chooses the Security Vulnerability issue of get_issues, whose name
- * the query never says. */
+ * purchases of a customer), kept as its hash; a cue of an item is a word or
+ * a pair of words, not a name, seen with at least two of the episodes that
+ * chose the item, with none that chose another, and with word evidence
+ * (WORD_EVIDENCE, those that chose other items as the other side); its
+ * words are every word (not a pair, not a name) of those that chose it,
+ * which a query must keep to (program.c's ev_choose).  The filled
+ * expression must then choose no episode's item wrongly and at least two
+ * rightly.  NULL when it cannot be learned (or out of memory).  "Possible
+ * exploit in X firmware" then chooses the Security Vulnerability issue of
+ * get_issues, whose name the query never says. */
 static json_t *choose_cues(const group *g, const slot *s, const uint8_t *mem, const json_t *ph)
 {
 	const ep *first = NULL;
@@ -975,10 +976,10 @@ static json_t *choose_cues(const group *g, const slot *s, const uint8_t *mem, co
 	if (!first)
 		return NULL;
 	const json_t *a = json_object_get(ph, "$choose");
-	json_t *cat = NULL, *by = json_object(), *ntask = json_object(), *cues = json_object(), *marks = json_object(),
+	json_t *cat = NULL, *by = json_object(), *ntask = json_object(), *cues = json_object(), *vocab = json_object(),
 	       *out = NULL;
 	size_t total = 0;
-	bool ok = by && ntask && cues && marks;
+	bool ok = by && ntask && cues && vocab;
 	for (size_t j = 0; ok && j < g->nall; j++) {
 		const json_t *v = makes_choice(g->all[j], first, s);
 		if (!v)
@@ -1003,21 +1004,18 @@ static json_t *choose_cues(const group *g, const slot *s, const uint8_t *mem, co
 	json_object_foreach(ok ? by : NULL, k, item) {
 		double nk = (double)json_integer_value(json_object_get(ntask, k));
 		cue *cs = malloc((json_object_size(item) + 1) * sizeof *cs);
-		size_t ncs = 0, nmark = 0;
-		json_t *mk = cs ? json_array() : NULL;
-		ok = mk && !json_object_set_new(marks, k, mk);
+		size_t ncs = 0, nword = 0;
+		json_t *iw = cs ? json_array() : NULL;
+		ok = iw && !json_object_set_new(vocab, k, iw);
 		const char *w, *k2;
 		json_t *x, *other;
 		json_object_foreach(ok ? item : NULL, w, x) {
 			json_int_t n = json_integer_value(x);
-			bool alone = true;
-			json_object_foreach(by, k2, other) alone = alone && (other == item || !json_object_get(other, w));
-			if (!alone)
-				continue;
-			/* marks are words: a pair of two words seen elsewhere tells little */
 			if (!strchr(w, ' '))
-				ok = ok && ++nmark <= CRMW__PROG_MAX_MARKS && !json_array_append_new(mk, json_string(w));
-			if (n >= 2 && (double)n * ((double)total - nk) / nk >= WORD_EVIDENCE)
+				ok = ok && ++nword <= CRMW__PROG_MAX_ITEM_WORDS && !json_array_append_new(iw, json_string(w));
+			bool alone = n >= 2 && (double)n * ((double)total - nk) / nk >= WORD_EVIDENCE;
+			json_object_foreach(alone ? by : NULL, k2, other) alone = alone && (other == item || !json_object_get(other, w));
+			if (alone)
 				cs[ncs++] = (cue){w, n};
 		}
 		if (ok && ncs) {
@@ -1029,9 +1027,11 @@ static json_t *choose_cues(const group *g, const slot *s, const uint8_t *mem, co
 		}
 		free(cs);
 	}
-	if (ok && json_object_size(cues) && json_object_size(marks) <= CRMW__PROG_MAX_CHOICES)
-		out = json_pack("{s:{s:O,s:O,s:O,s:O}}", "$choose", "list", json_object_get(a, "list"), "field",
-				json_object_get(a, "field"), "cues", cues, "marks", marks);
+	char hash[17];
+	if (ok && cat && json_object_size(cues) && json_object_size(vocab) <= CRMW__PROG_MAX_CHOICES &&
+	    !crmw__prog_list_hash(hash, cat))
+		out = json_pack("{s:{s:O,s:O,s:s,s:O,s:O}}", "$choose", "list", json_object_get(a, "list"), "field",
+				json_object_get(a, "field"), "catalogue", hash, "cues", cues, "words", vocab);
 	/* the episodes again: never a wrong item, at least two right ones */
 	size_t right = 0;
 	for (size_t j = 0; out && j < g->nall; j++) {
@@ -1053,7 +1053,7 @@ static json_t *choose_cues(const group *g, const slot *s, const uint8_t *mem, co
 	json_decref(by);
 	json_decref(ntask);
 	json_decref(cues);
-	json_decref(marks);
+	json_decref(vocab);
 	return out;
 }
 
@@ -1272,6 +1272,32 @@ static bool twin_keys(const char *a, const char *b)
 		a++;
 		b++;
 	}
+}
+
+/* Would the program's shape checks stop it on the results of episode e
+ * (of calls its own extend): a result of a step of a shape that step
+ * never saw, and no guard of it?  Whatever the program then computes, on
+ * those results it abstains. */
+static bool stops_short(const json_t *prog, const ep *e)
+{
+	const json_t *steps = json_object_get(prog, "steps");
+	for (size_t k = 0; k + 1 < json_array_size(steps) && k < e->ncalls; k++) {
+		const char *shape = crmw__prog_shape(json_array_get(e->results, k));
+		const json_t *seen = json_object_get(json_array_get(steps, k), "shapes");
+		bool known = !seen;
+		size_t i;
+		json_t *x;
+		json_array_foreach(seen, i, x) known = known || strcmp(json_string_value(x), shape) == 0;
+		json_array_foreach(json_object_get(prog, "guards"), i, x) {
+			size_t j;
+			json_t *y;
+			if (json_integer_value(json_object_get(x, "after")) == (json_int_t)k)
+				json_array_foreach(json_object_get(x, "shapes"), j, y) known = known || strcmp(json_string_value(y), shape) == 0;
+		}
+		if (!known)
+			return true;
+	}
+	return false;
 }
 
 /* A program run on a training episode: 1 when it does what the episode
@@ -1848,7 +1874,7 @@ json_t *crmw__induce(const json_t *episodes, int min_support, char *why, size_t 
 			/* a task of longer calls that the program stops short of (a
 			 * result of a shape its tasks never had: a routing's several
 			 * leaders) is none of its tasks, nor one it answers wrongly */
-			if (v == 0 && strcmp(eps[i].key, pkey) != 0 && key_prefix(pkey, eps[i].key))
+			if (v <= 0 && strcmp(eps[i].key, pkey) != 0 && key_prefix(pkey, eps[i].key) && stops_short(prog, &eps[i]))
 				continue;
 			v = strcmp(eps[i].key, pkey) == 0 ? v : -1;
 			if (v == 0)
@@ -2537,43 +2563,6 @@ static bool direction_veto(const json_t *lib, const json_t *prog, const json_t *
 	return false;
 }
 
-/* Does a value hold a "$choose"? */
-static bool has_choose(const json_t *v, int depth)
-{
-	const char *k;
-	json_t *x;
-	size_t i;
-	if (depth > CRMW__PROG_MAX_DEPTH + 4)
-		return true; /* deeper than a checked program goes: as if it did */
-	if (json_is_object(v))
-		json_object_foreach((json_t *)v, k, x) if (strcmp(k, "$choose") == 0 || has_choose(x, depth + 1)) return true;
-	if (json_is_array(v))
-		json_array_foreach((json_t *)v, i, x) if (has_choose(x, depth + 1)) return true;
-	return false;
-}
-
-/* A program that chooses a catalogue's item by cues ("$choose") answers
- * only a query whose every word (names aside) its tasks said: a word new to
- * them may be the one that tells the item, and a cue of another item said
- * by chance would then choose that one ("Jobs on X abort when meshing", of
- * an issue whose wording no training task had, beside a word of another
- * issue's cues in the request around it). */
-static bool choose_unseen(const json_t *prog, const json_t *qw, const json_t *names, char *why, size_t len)
-{
-	if (!has_choose(json_object_get(prog, "steps"), 0))
-		return false;
-	const json_t *seen = json_object_get(prog, "words");
-	const char *w;
-	json_t *x;
-	json_object_foreach((json_t *)qw, w, x) {
-		if (strchr(w, ' ') || json_object_get(names, w) || json_object_get(seen, w))
-			continue;
-		snprintf(why, len, "the word '%s' was never seen with its tasks, and it chooses an item by words", w);
-		return true;
-	}
-	return false;
-}
-
 /* The names of a query: its words that start with a capital letter and
  * do not start a sentence (after '.', '?', '!', ':', a line's start or
  * the query's). */
@@ -2947,8 +2936,7 @@ int crmw__induced_next(crmw__prog_next *out, const json_t *lib, const json_t *ta
 	for (size_t i = 0; i < nr; i++)
 		r[i].out = r[i].out || direction_veto(lib, r[i].prog, kept, names, directed, r[i].dirword, sizeof r[i].dirword, r[i].next.why,
 					      sizeof r[i].next.why) ||
-			   !usable(r[i].prog, kept, qw, r[i].next.why, sizeof r[i].next.why) ||
-			   choose_unseen(r[i].prog, kept, names, r[i].next.why, sizeof r[i].next.why);
+			   !usable(r[i].prog, kept, qw, r[i].next.why, sizeof r[i].next.why);
 	/* a program with a later step the task does not fit ("at least" in
 	 * the count of a query that says "more than") is out from the start:
 	 * its earlier steps would only stand against the programs that fit */

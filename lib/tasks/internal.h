@@ -97,7 +97,7 @@ int crmw__gold_run_results(crmw__gold_runner *r, const json_t *task, json_t **re
 #define CRMW__PROG_MAX_MATCH 256   /* bytes of a value "$pick" looks for in the query */
 #define CRMW__PROG_MAX_CHOICES 64  /* items a "$choose" has cues for */
 #define CRMW__PROG_MAX_CUES 32     /* cues of one item of a "$choose" */
-#define CRMW__PROG_MAX_MARKS 1024  /* marks of one item of a "$choose" */
+#define CRMW__PROG_MAX_ITEM_WORDS 4096 /* words of one item of a "$choose" */
 #define CRMW__PROG_MAX_COST (1 << 24) /* work for one value: nodes and bytes read or made, query scanned */
 #define CRMW__PROG_NODE_COST 16	      /* a node of a value, in bytes of CRMW__PROG_MAX_COST */
 
@@ -168,6 +168,11 @@ bool crmw__prog_tok_in_period(const crmw__prog_ctx *c, size_t i);
  * query), but those of the tokens `skip` marks (NULL: none).  CRMW_OK or
  * CRMW_ENOMEM. */
 int crmw__prog_add_words(json_t *words, const crmw__prog_ctx *c, const uint8_t *skip);
+
+/* The hash of a list as "$choose" keeps its catalogue: FNV-1a of its
+ * compact JSON with sorted keys, in 16 hex digits.  CRMW_OK or
+ * CRMW_ENOMEM. */
+int crmw__prog_list_hash(char out[17], const json_t *list);
 
 /* "null", "empty", "one", "many", "map" or "scalar" (static). */
 const char *crmw__prog_shape(const json_t *v);

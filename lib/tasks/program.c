@@ -34,13 +34,17 @@
  *                                         (lib/common/period.c; end is exclusive)
  *     {"$pick": {"list": "/N/path", "match": "F", "field": "G"?}}
  *                                         the one item whose field F occurs in the query
- *     {"$choose": {"list": "/N/path", "field": "F", "cues": {value: ["w", "w w", ...]},
- *                  "marks": {value: [...]}?}}
+ *     {"$choose": {"list": "/N/path", "field": "F", "catalogue": "hash",
+ *                  "cues": {value: ["w", "w w", ...]}, "words": {value: ["w", ...]}}}
  *                                         the field F of the one item of the list whose
  *                                         value of F has a cue the query says (a word or
  *                                         a pair of words next to each other, not a name,
- *                                         as crmw__prog_add_words counts them); cues of two
- *                                         items, of none, or a mark of another item abstain
+ *                                         as crmw__prog_add_words counts them), two of them
+ *                                         single words, when no word of the query is one of
+ *                                         one other item's words only, none is in no item's
+ *                                         words (names aside), the query says no other item's
+ *                                         text, and the list hashes to the catalogue
+ *                                         (crmw__prog_list_hash); else it abstains
  *     {"$argmax": "/N/path"}, {"$argmin": "/N/path"}
  *                                         the key of the largest/smallest value of a map
  *     {"$distinct": {"list": "/N/path", "field": "F"}}
@@ -611,21 +615,38 @@ int crmw__prog_add_words(json_t *words, const crmw__prog_ctx *c, const uint8_t *
 	return rc;
 }
 
-/* The item of a "$choose" whose strings (`what`: "cues" or "marks") the
- * query's words `qw` say, but the item `but`: *hit the item's value (NULL:
- * none), *said the string; false when two items' are said (why[]). */
-static bool said_by(const json_t *a, const char *what, const json_t *list, const char *f, const json_t *qw,
-		    const json_t **hit, const char **said, const json_t *but, char *why, size_t len)
+int crmw__prog_list_hash(char out[17], const json_t *list)
 {
-	const json_t *strs = json_object_get(a, what);
-	*hit = NULL;
-	*said = NULL;
+	char *t = json_dumps(list, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+	if (!t)
+		return CRMW_ENOMEM;
+	snprintf(out, 17, "%016llx", (unsigned long long)crmw__fnv1a(CRMW_FNV_OFFSET, t, strlen(t)));
+	free(t);
+	return CRMW_OK;
+}
+
+/* Is w one of the strings of item v's list in `lists` ({value: [...]})? */
+static bool item_has(const json_t *lists, const char *v, const char *w)
+{
+	size_t i;
+	json_t *x;
+	json_array_foreach(json_object_get(lists, v), i, x) if (strcmp(json_string_value(x), w) == 0) return true;
+	return false;
+}
+
+/* The value of the one item of the list whose cues the query's words `qw`
+ * say, or NULL (why[]: none, or two). */
+static const json_t *cued_item(const json_t *a, const json_t *list, const char *f, const json_t *qw, char *why,
+			       size_t len)
+{
+	const json_t *hit = NULL;
+	const char *said = NULL;
 	size_t i;
 	json_t *x;
 	json_array_foreach(list, i, x) {
 		const json_t *v = json_object_get(x, f);
-		const json_t *cs = json_is_string(v) ? json_object_get(strs, json_string_value(v)) : NULL;
-		if (!cs || (but && json_equal(but, v)) || (*hit && json_equal(*hit, v)))
+		const json_t *cs = json_is_string(v) ? json_object_get(json_object_get(a, "cues"), json_string_value(v)) : NULL;
+		if (!cs || (hit && json_equal(hit, v)))
 			continue;
 		size_t k;
 		json_t *c;
@@ -633,15 +654,89 @@ static bool said_by(const json_t *a, const char *what, const json_t *list, const
 		json_array_foreach(cs, k, c) if (!w && json_object_get(qw, json_string_value(c))) w = json_string_value(c);
 		if (!w)
 			continue;
-		if (*hit) {
-			snprintf(why, len, "choose: the query says %s of two items: '%s' of %.40s and '%s' of %.40s", what, *said,
-				 json_string_value(*hit), w, json_string_value(v));
-			return false;
+		if (hit) {
+			snprintf(why, len, "choose: the query says cues of two items: '%s' of %.40s and '%s' of %.40s", said,
+				 json_string_value(hit), w, json_string_value(v));
+			return NULL;
 		}
-		*hit = v;
-		*said = w;
+		hit = v;
+		said = w;
 	}
-	return true;
+	if (!hit)
+		snprintf(why, len, "choose: the query says no cue of an item of %s", json_string_value(json_object_get(a, "list")));
+	return hit;
+}
+
+/* Does the query, cued to item `hit`, hold too little for it or a word
+ * of another item?  It must say two single-word cues of the item (a word
+ * of any request, "for", may be one item's by chance); every word of it
+ * that the item's tasks never said must be one of at least two other
+ * items' words (the wording of requests), a name no cue of another item;
+ * and no other item's text (its Name) may occur in it.  why[] when it
+ * does. */
+static bool other_item_said(const json_t *a, const json_t *list, const char *f, const json_t *hit, const json_t *qw,
+			    const crmw__prog_ctx *c, char *why, size_t len)
+{
+	const json_t *words = json_object_get(a, "words");
+	const char *h = json_string_value(hit);
+	size_t i, nsaid = 0;
+	json_t *x;
+	json_array_foreach(json_object_get(json_object_get(a, "cues"), h), i, x) {
+		const char *cue = json_string_value(x);
+		nsaid += !strchr(cue, ' ') && json_object_get(qw, cue);
+	}
+	if (nsaid < 2) {
+		snprintf(why, len, "choose: the query says %zu single-word cue(s) of %.40s, not two", nsaid, h);
+		return true;
+	}
+	for (i = 0; i < c->ntok; i++) {
+		const crmw__prog_tok *t = &c->tok[i];
+		if (t->num >= 0 || t->len > 40 || !(c->low[t->at] >= 'a' && c->low[t->at] <= 'z') ||
+		    crmw__is_id_token(c->query + t->at, t->len) || crmw__prog_tok_in_period(c, i))
+			continue;
+		char w[48];
+		snprintf(w, sizeof w, "%.*s", (int)t->len, c->low + t->at);
+		if (item_has(words, h, w))
+			continue;
+		const char *k, *other = NULL;
+		int n = 0;
+		/* a name: a cue of another item ("Security" in "has a Security
+		 * Vulnerability"), not a word its tasks said once ("Slim" when a
+		 * subject began "Slim Neo Laptop not charging") */
+		if (crmw__prog_tok_is_name(c, i)) {
+			json_object_foreach(json_object_get(a, "cues"), k, x) if (strcmp(k, h) != 0 && item_has(json_object_get(a, "cues"), k, w)) {
+				snprintf(why, len, "choose: the query says the name '%s', a cue of %.40s, not of %.40s", w, k, h);
+				return true;
+			}
+			continue;
+		}
+		json_object_foreach((json_t *)words, k, x) if (item_has(words, k, w)) {
+			other = k;
+			n++;
+		}
+		if (n == 1) {
+			snprintf(why, len, "choose: the query says '%s', a word of %.40s's tasks only, not of %.40s's", w, other, h);
+			return true;
+		}
+		if (n == 0) {
+			snprintf(why, len, "choose: the query's word '%s' was said by no task that made the choice", w);
+			return true;
+		}
+	}
+	json_array_foreach(list, i, x) {
+		if (json_equal(json_object_get(x, f), hit))
+			continue;
+		const char *k;
+		json_t *v;
+		json_object_foreach(x, k, v) {
+			const char *s = json_string_value(v);
+			if (s && strlen(s) >= 3 && strlen(s) <= CRMW__PROG_MAX_MATCH && crmw__prog_in_query(c, s)) {
+				snprintf(why, len, "choose: the query says '%.60s', the %.40s of another item than %.40s", s, k, h);
+				return true;
+			}
+		}
+	}
+	return false;
 }
 
 static json_t *ev_choose(const json_t *e, ev_run *r, char *why, size_t len)
@@ -654,14 +749,22 @@ static json_t *ev_choose(const json_t *e, ev_run *r, char *why, size_t len)
 	if (!json_is_array(list) || !f || !json_is_object(json_object_get(a, "cues")))
 		return WHY("choose: not a list, or no field or cues");
 	const crmw__prog_ctx *c = r->c;
-	size_t nm = 0;
+	size_t nw = 0, qn = strlen(c->low);
 	const char *k;
 	json_t *x;
-	json_object_foreach(json_object_get(a, "marks"), k, x) nm += json_array_size(x);
-	json_object_foreach(json_object_get(a, "cues"), k, x) nm += json_array_size(x);
-	if (!pay(r, 8 * c->ntok + json_array_size(list) + nm))
+	json_object_foreach(json_object_get(a, "words"), k, x) nw += json_array_size(x);
+	json_object_foreach(json_object_get(a, "cues"), k, x) nw += json_array_size(x);
+	/* the query's words, each looked up among the items' words, and each
+	 * item's text looked for in the query */
+	if (!pay(r, 8 * c->ntok * (1 + nw) + json_array_size(list) * (8 + qn)) || !pay_value(r, list))
 		return COSTLY();
-	/* the query's words, names aside (cues and marks were learned so) */
+	char hash[17];
+	if (crmw__prog_list_hash(hash, list))
+		return NOMEM();
+	const char *want = json_string_value(json_object_get(a, "catalogue"));
+	if (!want || strcmp(want, hash) != 0)
+		return WHY("choose: %s is not the list of training (the catalogue changed)", json_string_value(json_object_get(a, "list")));
+	/* the query's words, names aside (cues were learned so) */
 	uint8_t *skip = calloc(c->ntok ? c->ntok : 1, 1);
 	json_t *qw = skip ? json_object() : NULL;
 	for (size_t i = 0; skip && i < c->ntok; i++)
@@ -672,22 +775,10 @@ static json_t *ev_choose(const json_t *e, ev_run *r, char *why, size_t len)
 		json_decref(qw);
 		return NOMEM();
 	}
-	const json_t *hit = NULL, *other = NULL;
-	const char *said = NULL, *mark = NULL;
-	bool ok = said_by(a, "cues", list, f, qw, &hit, &said, NULL, why, len);
-	if (ok && !hit) {
-		snprintf(why, len, "choose: the query says no cue of an item of %s", json_string_value(json_object_get(a, "list")));
-		ok = false;
-	}
-	/* a word seen only with another item's tasks: the query may be about that one */
-	if (ok && (!said_by(a, "marks", list, f, qw, &other, &mark, hit, why, len) || other)) {
-		if (other)
-			snprintf(why, len, "choose: the query says '%s', a cue of %.40s, and '%s', seen only with %.40s", said,
-				 json_string_value(hit), mark, json_string_value(other));
-		ok = false;
-	}
+	const json_t *hit = cued_item(a, list, f, qw, why, len);
+	bool out = !hit || other_item_said(a, list, f, hit, qw, c, why, len);
 	json_decref(qw);
-	if (!ok)
+	if (out)
 		return NULL;
 	return pay_value(r, hit) ? json_incref((json_t *)hit) : unpaid(r, why, len);
 }
@@ -1145,25 +1236,27 @@ static bool check_value(check *k, const json_t *e, long step, int depth)
 			return only_keys(k, e, key, (const char *const[]){key, NULL});
 		}
 		if (strcmp(key, "$choose") == 0) {
-			const json_t *cues = json_object_get(a, "cues"), *marks = json_object_get(a, "marks");
+			const json_t *cues = json_object_get(a, "cues"), *words = json_object_get(a, "words");
+			const char *cat = json_string_value(json_object_get(a, "catalogue"));
 			bool ok = json_is_object(a) && is_ref(json_object_get(a, "list"), step) &&
-				  json_is_string(json_object_get(a, "field")) && json_is_object(cues) &&
-				  json_object_size(cues) <= CRMW__PROG_MAX_CHOICES && (!marks || json_is_object(marks)) &&
-				  json_object_size(marks) <= CRMW__PROG_MAX_CHOICES;
+				  json_is_string(json_object_get(a, "field")) && json_is_object(cues) && json_is_object(words) &&
+				  json_object_size(cues) <= CRMW__PROG_MAX_CHOICES && json_object_size(words) <= CRMW__PROG_MAX_CHOICES &&
+				  cat && strlen(cat) == 16 && strspn(cat, "0123456789abcdef") == 16;
 			for (int m = 0; m < 2; m++) {
 				const char *v;
 				json_t *cs;
-				json_object_foreach((json_t *)(m ? marks : cues), v, cs) {
+				json_object_foreach((json_t *)(m ? words : cues), v, cs) {
 					ok = ok && json_is_array(cs) &&
-					     json_array_size(cs) <= (size_t)(m ? CRMW__PROG_MAX_MARKS : CRMW__PROG_MAX_CUES);
-					json_array_foreach(cs, i, x) ok = ok && is_cue(x);
+					     json_array_size(cs) <= (size_t)(m ? CRMW__PROG_MAX_ITEM_WORDS : CRMW__PROG_MAX_CUES);
+					json_array_foreach(cs, i, x) ok = ok && is_cue(x) && (!m || !strchr(json_string_value(x), ' '));
 				}
 			}
-			if (!ok || !only_keys(k, a, key, (const char *const[]){"list", "field", "cues", "marks", NULL}))
+			if (!ok || !only_keys(k, a, key, (const char *const[]){"list", "field", "catalogue", "cues", "words", NULL}))
 				return bad(k,
-					   "\"$choose\" needs {\"list\": \"/N/...\" of an earlier step, \"field\": field, \"cues\": {value: "
-					   "[up to %d words or pairs]}, \"marks\"?: {value: [up to %s]}} for up to 64 items",
-					   CRMW__PROG_MAX_CUES, "1024");
+					   "\"$choose\" needs {\"list\": \"/N/...\" of an earlier step, \"field\": field, \"catalogue\": 16 "
+					   "hex digits, \"cues\": {value: [up to %d words or pairs]}, \"words\": {value: [up to %s words]}} for "
+					   "up to 64 items",
+					   CRMW__PROG_MAX_CUES, "4096");
 			return only_keys(k, e, key, (const char *const[]){key, NULL});
 		}
 		if (strcmp(key, "$argmax") == 0 || strcmp(key, "$argmin") == 0 || strcmp(key, "$count") == 0) {

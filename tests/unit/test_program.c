@@ -2702,25 +2702,31 @@ static void test_choose_catalogue(void **state)
 	t = route_task("Our security team found an exposed service on the Omega Hub. Please help.");
 	expect_call(lib, t, "[" ISSUES "]", "get_leaders", "{\"issue_ids\":[\"a02\"]}");
 	json_decref(t);
-	/* a product's name is no word of an issue: "Invoice" in "Invoice Hub" */
-	t = route_task("The Invoice Hub we ordered has not shipped.");
+	/* a product's name is no cue, whichever issues it came with ("Alpha
+	 * Widget": billing, security and delivery); but a name that is a cue of
+	 * another issue may be that issue's ("Invoice" in "Invoice Hub") */
+	t = route_task("The Alpha Widget we ordered has not shipped.");
 	expect_call(lib, t, "[" ISSUES "]", "get_leaders", "{\"issue_ids\":[\"a03\"]}");
+	json_decref(t);
+	t = route_task("The Invoice Hub we ordered has not shipped.");
+	expect_abstain(lib, t, "[" ISSUES "]", "the name 'invoice', a cue of a01, not of a03");
 	json_decref(t);
 	/* words of two issues; a word no task of the program said */
 	t = route_task("The invoice for the Omega Hub has not shipped.");
 	expect_abstain(lib, t, "[" ISSUES "]", "cues of two items");
 	json_decref(t);
-	t = route_task("The invoice for the Omega Hub was charged twice, and the refund bounced.");
-	expect_abstain(lib, t, "[]", "never seen with its tasks, and it chooses an item by words");
+	t = route_task("The invoice for the Omega Hub was charged twice: the refund bounced.");
+	expect_abstain(lib, t, "[" ISSUES "]", "the query's word 'refund' was said by no task that made the choice");
 	json_decref(t);
-	/* a word seen only with another issue's one task: "Please send a revised
-	 * invoice" made "send" a word of billing, and a data export that asks to
-	 * "send" it is not billing's (b2b 11: two wrong answers at 40 tasks) */
+	/* a word of one other issue's tasks only: "Please send a revised
+	 * invoice" made "send" a word of billing, and a data export (one task in
+	 * training) that asks to "send" it is not billing's (b2b 11: two wrong
+	 * answers at 40 training tasks per family) */
 	t = route_task("We need a full export of our project data from the Omega Hub. Please send a revised invoice.");
-	expect_abstain(lib, t, "[" ISSUES "]", "a cue of a01, and 'full', seen only with a04");
+	expect_abstain(lib, t, "[" ISSUES "]", "'full', a word of a04's tasks only, not of a01's");
 	json_decref(t);
 	t = route_task("We need a full export of our project data from the Omega Hub. Please send it.");
-	expect_abstain(lib, t, "[" ISSUES "]", "seen only with a04");
+	expect_abstain(lib, t, "[" ISSUES "]", "1 single-word cue(s) of a01, not two");
 	json_decref(t);
 	json_decref(lib);
 }
@@ -2761,7 +2767,9 @@ static void test_choose_not_catalogue(void **state)
 		"[{\"name\":\"a\"},{\"name\":\"respond\",\"arguments\":{\"content\":{\"$choose\":{\"list\":\"/1\",\"field\":\"Id\","
 		"\"cues\":{}}}}}]",
 		"[{\"name\":\"a\"},{\"name\":\"respond\",\"arguments\":{\"content\":{\"$choose\":{\"list\":\"/0\",\"field\":\"Id\","
-		"\"cues\":{},\"marks\":{\"x\":[\" lead\"]}}}}}]",
+		"\"catalogue\":\"0123456789abcdef\",\"cues\":{},\"words\":{\"x\":[\"two words\"]}}}}}]",
+		"[{\"name\":\"a\"},{\"name\":\"respond\",\"arguments\":{\"content\":{\"$choose\":{\"list\":\"/0\",\"field\":\"Id\","
+		"\"cues\":{},\"words\":{}}}}}]",
 		"[{\"name\":\"a\"},{\"name\":\"respond\",\"arguments\":{\"content\":{\"$choose\":{\"list\":\"/0\",\"field\":\"Id\","
 		"\"cues\":{},\"also\":1}}}}]",
 	};
@@ -2774,6 +2782,134 @@ static void test_choose_not_catalogue(void **state)
 		assert_non_null(strstr(why, "$choose"));
 		json_decref(prog);
 	}
+}
+
+/* Abstaining, or the right call of `name`: any other call or an answer fails. */
+static void expect_no_wrong_call(const json_t *lib, const json_t *t, const char *results, const char *name, const char *right)
+{
+	crmw__prog_next nx;
+	next(&nx, lib, t, results);
+	if (nx.kind == CRMW__PROG_ANSWER)
+		fail_msg("answered %s where it should abstain", nx.answer);
+	if (nx.kind == CRMW__PROG_CALL) {
+		json_t *want = json_loads(right, 0, NULL);
+		bool ok = strcmp(nx.name, name) == 0 && json_equal(want, nx.arguments);
+		json_decref(want);
+		if (!ok) {
+			char *got = json_dumps(nx.arguments, JSON_COMPACT | JSON_SORT_KEYS);
+			fail_msg("a wrong call: %s %s (right: %s, or abstain)", nx.name, got, right);
+		}
+	}
+	crmw__prog_next_clear(&nx);
+}
+
+/* A review's attacks on "$choose" (four, each answered wrongly at first):
+ * an issue's name said as a name ("has a Security Vulnerability") hid the
+ * words that tell it, so "we ordered" chose delivery; */
+static void test_review_choose_name_hides_issue(void **state)
+{
+	(void)state;
+	json_t *lib = issue_library();
+	json_t *t = route_task("The Beta Gauge we ordered has a Security Vulnerability.");
+	expect_no_wrong_call(lib, t, "[" ISSUES "]", "get_leaders", "{\"issue_ids\":[\"a02\"]}");
+	json_decref(t);
+	t = route_task("The Beta Gauge we ordered has a Duplicate Invoice.");
+	expect_no_wrong_call(lib, t, "[" ISSUES "]", "get_leaders", "{\"issue_ids\":[\"a01\"]}");
+	json_decref(t);
+	json_decref(lib);
+}
+
+/* a word of any request ("for", billing's "the invoice for") was the one
+ * cue of a data export request whose own words were seen with other issues
+ * too; */
+static void test_review_choose_common_word_cue(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *text, *issue;
+	} tr[] = {
+		{"The invoice for our Alpha Widget was charged twice. Please send a revised invoice.", "a01"},
+		{"We think it is wrong: the invoice for the Beta Gauge lists more seats. Please send a revised invoice.", "a01"},
+		{"The invoice for Gamma Rack uses the wrong unit price of the data export add-on. Please correct it.", "a01"},
+		{"Our security team found an exposed service on the Alpha Widget. Please help.", "a02"},
+		{"Our security team found a vulnerability in Delta Node during an audit.", "a02"},
+		{"Our security team found an exposed service on the Gamma Rack. We need a fix.", "a02"},
+		{"The Beta Gauge we ordered has not shipped and it was due last week.", "a03"},
+		{"The Delta Node we ordered has not shipped. Please help.", "a03"},
+		{"The Alpha Widget we ordered was due two weeks ago and has not shipped.", "a03"},
+		{"We need a full export of our project data from the Delta Node.", "a04"},
+		{"Please export our data from the Alpha Widget.", "a04"},
+	};
+	json_t *eps = json_array();
+	char id[16];
+	for (size_t i = 0; i < sizeof tr / sizeof *tr; i++) {
+		snprintf(id, sizeof id, "r%zu", i);
+		json_array_append_new(eps, issue_episode(id, tr[i].text, tr[i].issue, NULL));
+	}
+	json_array_append_new(eps, issue_episode("s0", "The invoice for the Beta Gauge was charged twice.", "a01", "zq1"));
+	json_array_append_new(eps, issue_episode("s1", "Our security team found a vulnerability in the Alpha Widget.", "a02", "zq2"));
+	json_t *lib = induced(eps);
+	json_t *t = route_task("We need the export of our data for the Gamma Rack.");
+	expect_no_wrong_call(lib, t, "[" ISSUES "]", "get_leaders", "{\"issue_ids\":[\"a04\"]}");
+	json_decref(t);
+	json_decref(lib);
+}
+
+/* the catalogue changed after training (billing is a05 now), and the cues
+ * of an item no longer listed went unread; */
+static void test_review_choose_catalogue_changed(void **state)
+{
+	(void)state;
+	json_t *lib = issue_library();
+	json_t *t = route_task("The invoice for the Beta Gauge has not shipped.");
+	expect_abstain(lib, t, "[" ISSUES "]", "cues of two items");
+	static const char changed[] =
+		"[[{\"Id\":\"a05\",\"Name\":\"Billing Discrepancy\"},{\"Id\":\"a02\",\"Name\":\"Security Vulnerability\"},"
+		"{\"Id\":\"a03\",\"Name\":\"Delivery Delay\"},{\"Id\":\"a04\",\"Name\":\"Data Export Request\"}]]";
+	expect_abstain(lib, t, changed, "the catalogue changed");
+	json_decref(t);
+	json_decref(lib);
+}
+
+/* and a longer task that the program stopped short of for another reason
+ * than a result's shape (a name it could not read) was no counterexample,
+ * so its words no longer kept the program off a manager question. */
+static json_t *owner_episode(const char *id, const char *q, const char *acct, const char *user, const char *boss)
+{
+	char calls[300], results[200];
+	if (!boss) {
+		snprintf(calls, sizeof calls, "[{\"name\":\"find_account\",\"arguments\":{\"name\":\"%s\"}}]", acct);
+		snprintf(results, sizeof results, "[{\"Owner\":\"%s\"}]", user);
+		return episode(task(id, "owner", q, "2024-02-01", NULL), calls, results, user);
+	}
+	snprintf(calls, sizeof calls,
+		 "[{\"name\":\"find_account\",\"arguments\":{\"name\":\"%s\"}},{\"name\":\"get_user\",\"arguments\":{\"term\":"
+		 "\"zq%s\"}}]",
+		 acct, id);
+	snprintf(results, sizeof results, "[{\"Owner\":\"%s\"},{\"Manager\":\"%s\"}]", user, boss);
+	return episode(task(id, "owner", q, "2024-02-01", NULL), calls, results, boss);
+}
+
+static void test_review_stops_short_not_shape(void **state)
+{
+	(void)state;
+	json_t *eps = json_array();
+	json_array_append_new(eps, owner_episode("o1", "Who owns the account Acme Corp?", "Acme Corp", "005A", NULL));
+	json_array_append_new(eps, owner_episode("o2", "Who owns the account Initech?", "Initech", "005B", NULL));
+	json_array_append_new(eps, owner_episode("o3", "Who owns the account Umbrella Labs?", "Umbrella Labs", "005C", NULL));
+	json_array_append_new(eps,
+			      owner_episode("o4", "Which manager oversees the owner of our biggest customer?", "Hooli", "005D", "005M"));
+	json_array_append_new(eps,
+			      owner_episode("o5", "Which manager oversees the owner of our oldest customer?", "Vandelay", "005E", "005N"));
+	json_t *lib = induced(eps);
+	json_t *t = task("o-new", "owner", "Which manager oversees the owner of the account Globex?", "2024-02-01", NULL);
+	crmw__prog_next nx;
+	next(&nx, lib, t, "[{\"Owner\":\"005G\"}]");
+	if (nx.kind == CRMW__PROG_ANSWER)
+		fail_msg("answered the owner %s to a manager question", nx.answer);
+	crmw__prog_next_clear(&nx);
+	json_decref(t);
+	json_decref(lib);
 }
 
 /* The number of a time expression explains a value only as itself: two
@@ -3498,6 +3634,8 @@ int main(void)
 		cmocka_unit_test(test_explain),          cmocka_unit_test(test_guide),
 		cmocka_unit_test(test_episode_share), cmocka_unit_test(test_counterexample_absence), cmocka_unit_test(test_counterexample_word_answered),
 		cmocka_unit_test(test_choose_catalogue), cmocka_unit_test(test_choose_not_catalogue),
+		cmocka_unit_test(test_review_choose_name_hides_issue), cmocka_unit_test(test_review_choose_common_word_cue),
+		cmocka_unit_test(test_review_choose_catalogue_changed), cmocka_unit_test(test_review_stops_short_not_shape),
 		cmocka_unit_test(test_period_number_offset), cmocka_unit_test(test_review_hidden_counterexample),
 		cmocka_unit_test(test_review_tie_wrong_side), cmocka_unit_test(test_review_generic_one_sided),
 		cmocka_unit_test(test_wording_sentence), cmocka_unit_test(test_review_wording_runner_up),
