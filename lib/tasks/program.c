@@ -582,6 +582,15 @@ bool crmw__prog_tok_in_period(const crmw__prog_ctx *c, size_t i)
 	return false;
 }
 
+/* Is token i a word as crmw__prog_add_words counts them: it starts with a
+ * letter, and it is no number, id or word of a time expression? */
+static bool tok_is_word(const crmw__prog_ctx *c, size_t i)
+{
+	const crmw__prog_tok *t = &c->tok[i];
+	return t->num < 0 && t->len <= 40 && c->low[t->at] >= 'a' && c->low[t->at] <= 'z' &&
+	       !crmw__is_id_token(c->query + t->at, t->len) && !crmw__prog_tok_in_period(c, i);
+}
+
 int crmw__prog_add_words(json_t *words, const crmw__prog_ctx *c, const uint8_t *skip)
 {
 	json_t *seen = json_object();
@@ -589,8 +598,7 @@ int crmw__prog_add_words(json_t *words, const crmw__prog_ctx *c, const uint8_t *
 	size_t prev = (size_t)-1; /* the word before, for the pair */
 	for (size_t i = 0; i < c->ntok && !rc; i++) {
 		const crmw__prog_tok *t = &c->tok[i];
-		if ((skip && skip[i]) || t->num >= 0 || t->len > 40 || !((c->low[t->at] >= 'a' && c->low[t->at] <= 'z')) ||
-		    crmw__is_id_token(c->query + t->at, t->len) || crmw__prog_tok_in_period(c, i)) {
+		if ((skip && skip[i]) || !tok_is_word(c, i)) {
 			prev = (size_t)-1;
 			continue;
 		}
@@ -634,6 +642,33 @@ static bool item_has(const json_t *lists, const char *v, const char *w)
 	return false;
 }
 
+/* The words of the items but `hit` ({word: the one item that has it, or
+ * null for two or more}) into *others, and hit's ({word: true}) into *own;
+ * false when out of memory. */
+static bool index_words(const json_t *words, const char *hit, json_t **others, json_t **own)
+{
+	*others = json_object();
+	*own = json_object();
+	bool ok = *others && *own;
+	const char *k;
+	json_t *ws;
+	json_object_foreach((json_t *)words, k, ws) {
+		size_t i;
+		json_t *x;
+		bool mine = strcmp(k, hit) == 0;
+		json_array_foreach(ws, i, x) {
+			const char *w = json_string_value(x);
+			if (!ok)
+				break;
+			if (mine)
+				ok = !json_object_set_new(*own, w, json_true());
+			else
+				ok = !json_object_set_new(*others, w, json_object_get(*others, w) ? json_null() : json_string(k));
+		}
+	}
+	return ok;
+}
+
 /* The value of the one item of the list whose cues the query's words `qw`
  * say, or NULL (why[]: none, or two). */
 static const json_t *cued_item(const json_t *a, const json_t *list, const char *f, const json_t *qw, char *why,
@@ -672,9 +707,9 @@ static const json_t *cued_item(const json_t *a, const json_t *list, const char *
  * of any request, "for", may be one item's by chance); every word of it
  * that the item's tasks never said must be one of at least two other
  * items' words (the wording of requests), a name no cue of another item;
- * and no other item's text (its Name) may occur in it.  why[] when it
- * does. */
-static bool other_item_said(const json_t *a, const json_t *list, const char *f, const json_t *hit, const json_t *qw,
+ * and no other item's text (its Name) may occur in it.  1 when it does
+ * (why[]), 0 when not, -1 out of memory. */
+static int other_item_said(const json_t *a, const json_t *list, const char *f, const json_t *hit, const json_t *qw,
 			    const crmw__prog_ctx *c, char *why, size_t len)
 {
 	const json_t *words = json_object_get(a, "words");
@@ -687,42 +722,44 @@ static bool other_item_said(const json_t *a, const json_t *list, const char *f, 
 	}
 	if (nsaid < 2) {
 		snprintf(why, len, "choose: the query says %zu single-word cue(s) of %.40s, not two", nsaid, h);
-		return true;
+		return 1;
 	}
-	for (i = 0; i < c->ntok; i++) {
+	json_t *others, *own;
+	if (!index_words(words, h, &others, &own)) {
+		json_decref(others);
+		json_decref(own);
+		return -1;
+	}
+	bool said = false;
+	for (i = 0; i < c->ntok && !said; i++) {
 		const crmw__prog_tok *t = &c->tok[i];
-		if (t->num >= 0 || t->len > 40 || !(c->low[t->at] >= 'a' && c->low[t->at] <= 'z') ||
-		    crmw__is_id_token(c->query + t->at, t->len) || crmw__prog_tok_in_period(c, i))
-			continue;
 		char w[48];
 		snprintf(w, sizeof w, "%.*s", (int)t->len, c->low + t->at);
-		if (item_has(words, h, w))
+		if (!tok_is_word(c, i) || json_object_get(own, w))
 			continue;
-		const char *k, *other = NULL;
-		int n = 0;
+		const char *k;
 		/* a name: a cue of another item ("Security" in "has a Security
 		 * Vulnerability"), not a word its tasks said once ("Slim" when a
 		 * subject began "Slim Neo Laptop not charging") */
 		if (crmw__prog_tok_is_name(c, i)) {
-			json_object_foreach(json_object_get(a, "cues"), k, x) if (strcmp(k, h) != 0 && item_has(json_object_get(a, "cues"), k, w)) {
+			json_object_foreach(json_object_get(a, "cues"), k, x) if (!said && strcmp(k, h) != 0 && item_has(json_object_get(a, "cues"), k, w)) {
 				snprintf(why, len, "choose: the query says the name '%s', a cue of %.40s, not of %.40s", w, k, h);
-				return true;
+				said = true;
 			}
 			continue;
 		}
-		json_object_foreach((json_t *)words, k, x) if (item_has(words, k, w)) {
-			other = k;
-			n++;
-		}
-		if (n == 1) {
-			snprintf(why, len, "choose: the query says '%s', a word of %.40s's tasks only, not of %.40s's", w, other, h);
-			return true;
-		}
-		if (n == 0) {
+		const json_t *other = json_object_get(others, w);
+		if (json_is_string(other))
+			snprintf(why, len, "choose: the query says '%s', a word of %.40s's tasks only, not of %.40s's", w,
+				 json_string_value(other), h);
+		else if (!other)
 			snprintf(why, len, "choose: the query's word '%s' was said by no task that made the choice", w);
-			return true;
-		}
+		said = !json_is_null(other);
 	}
+	json_decref(others);
+	json_decref(own);
+	if (said)
+		return 1;
 	json_array_foreach(list, i, x) {
 		if (json_equal(json_object_get(x, f), hit))
 			continue;
@@ -732,11 +769,11 @@ static bool other_item_said(const json_t *a, const json_t *list, const char *f, 
 			const char *s = json_string_value(v);
 			if (s && strlen(s) >= 3 && strlen(s) <= CRMW__PROG_MAX_MATCH && crmw__prog_in_query(c, s)) {
 				snprintf(why, len, "choose: the query says '%.60s', the %.40s of another item than %.40s", s, k, h);
-				return true;
+				return 1;
 			}
 		}
 	}
-	return false;
+	return 0;
 }
 
 static json_t *ev_choose(const json_t *e, ev_run *r, char *why, size_t len)
@@ -754,9 +791,9 @@ static json_t *ev_choose(const json_t *e, ev_run *r, char *why, size_t len)
 	json_t *x;
 	json_object_foreach(json_object_get(a, "words"), k, x) nw += json_array_size(x);
 	json_object_foreach(json_object_get(a, "cues"), k, x) nw += json_array_size(x);
-	/* the query's words, each looked up among the items' words, and each
-	 * item's text looked for in the query */
-	if (!pay(r, 8 * c->ntok * (1 + nw) + json_array_size(list) * (8 + qn)) || !pay_value(r, list))
+	/* the items' words indexed, the query's looked up, and each item's
+	 * text looked for in the query */
+	if (!pay(r, 16 * (nw + c->ntok) + json_array_size(list) * (8 + qn)) || !pay_value(r, list))
 		return COSTLY();
 	char hash[17];
 	if (crmw__prog_list_hash(hash, list))
@@ -776,8 +813,10 @@ static json_t *ev_choose(const json_t *e, ev_run *r, char *why, size_t len)
 		return NOMEM();
 	}
 	const json_t *hit = cued_item(a, list, f, qw, why, len);
-	bool out = !hit || other_item_said(a, list, f, hit, qw, c, why, len);
+	int out = hit ? other_item_said(a, list, f, hit, qw, c, why, len) : 1;
 	json_decref(qw);
+	if (out < 0)
+		return NOMEM();
 	if (out)
 		return NULL;
 	return pay_value(r, hit) ? json_incref((json_t *)hit) : unpaid(r, why, len);
@@ -1087,7 +1126,7 @@ static bool is_words(const json_t *w)
 	return true;
 }
 
-/* A cue or mark of "$choose": a word or two, one space apart, lower-case. */
+/* A cue or word of "$choose": a word or two, one space apart, no capital. */
 static bool is_cue(const json_t *w)
 {
 	const char *s = json_string_value(w);

@@ -2731,6 +2731,44 @@ static void test_choose_catalogue(void **state)
 	json_decref(lib);
 }
 
+/* Out of memory while choosing is an error, never an abstention. */
+static void test_choose_out_of_memory(void **state)
+{
+	(void)state;
+	json_t *lib = issue_library();
+	const json_t *prog = NULL;
+	size_t i;
+	json_t *x;
+	json_array_foreach(json_object_get(lib, "programs"), i, x) {
+		char *text = json_dumps(x, JSON_COMPACT);
+		if (strstr(text, "\"$choose\""))
+			prog = x;
+		free(text);
+	}
+	assert_non_null(prog);
+	json_t *t = route_task("The invoice for our Omega Hub was charged twice. Please correct it.");
+	json_t *r = json_loads("[" ISSUES "]", 0, NULL);
+	assert_non_null(r);
+	bool done = false;
+	for (size_t n = 0; n < 20000 && !done; n++) {
+		crmw__prog_next nx;
+		allocs_left = n;
+		json_set_alloc_funcs(failing_malloc, free);
+		int rc = crmw__program_next(&nx, prog, t, r);
+		json_set_alloc_funcs(malloc, free);
+		if (rc == CRMW_OK && (nx.kind != CRMW__PROG_CALL || strcmp(nx.name, "get_leaders") != 0))
+			fail_msg("%zu allocations: kind %d: %s", n, nx.kind, nx.why);
+		if (rc != CRMW_OK)
+			assert_int_equal(rc, CRMW_ENOMEM);
+		done = rc == CRMW_OK;
+		crmw__prog_next_clear(&nx);
+	}
+	assert_true(done);
+	json_decref(r);
+	json_decref(t);
+	json_decref(lib);
+}
+
 /* Only a catalogue is chosen from: a list that differs between the tasks
  * (a customer's purchases) is no set of items whose words training can
  * learn.  And "$choose" is checked like any expression. */
@@ -3634,6 +3672,7 @@ int main(void)
 		cmocka_unit_test(test_explain),          cmocka_unit_test(test_guide),
 		cmocka_unit_test(test_episode_share), cmocka_unit_test(test_counterexample_absence), cmocka_unit_test(test_counterexample_word_answered),
 		cmocka_unit_test(test_choose_catalogue), cmocka_unit_test(test_choose_not_catalogue),
+		cmocka_unit_test(test_choose_out_of_memory),
 		cmocka_unit_test(test_review_choose_name_hides_issue), cmocka_unit_test(test_review_choose_common_word_cue),
 		cmocka_unit_test(test_review_choose_catalogue_changed), cmocka_unit_test(test_review_stops_short_not_shape),
 		cmocka_unit_test(test_period_number_offset), cmocka_unit_test(test_review_hidden_counterexample),
