@@ -963,7 +963,8 @@ static const json_t *makes_choice(const ep *e, const ep *first, const slot *s)
  * chose the item, with none that chose another, and with word evidence
  * (WORD_EVIDENCE, those that chose other items as the other side); its
  * words are every word (not a pair, not a name) of those that chose it,
- * which a query must keep to (program.c's ev_choose).  The filled
+ * with how many said it, and its tasks their number (program.c's
+ * ev_choose weighs a query with them).  The filled
  * expression must then choose no episode's item wrongly and at least two
  * rightly.  NULL when it cannot be learned (or out of memory).  "Possible
  * exploit in X firmware" then chooses the Security Vulnerability issue of
@@ -977,9 +978,9 @@ static json_t *choose_cues(const group *g, const slot *s, const uint8_t *mem, co
 		return NULL;
 	const json_t *a = json_object_get(ph, "$choose");
 	json_t *cat = NULL, *by = json_object(), *ntask = json_object(), *cues = json_object(), *vocab = json_object(),
-	       *out = NULL;
+	       *ntask_out = json_object(), *out = NULL;
 	size_t total = 0;
-	bool ok = by && ntask && cues && vocab;
+	bool ok = by && ntask && cues && vocab && ntask_out;
 	for (size_t j = 0; ok && j < g->nall; j++) {
 		const json_t *v = makes_choice(g->all[j], first, s);
 		if (!v)
@@ -1005,14 +1006,15 @@ static json_t *choose_cues(const group *g, const slot *s, const uint8_t *mem, co
 		double nk = (double)json_integer_value(json_object_get(ntask, k));
 		cue *cs = malloc((json_object_size(item) + 1) * sizeof *cs);
 		size_t ncs = 0, nword = 0;
-		json_t *iw = cs ? json_array() : NULL;
-		ok = iw && !json_object_set_new(vocab, k, iw);
+		json_t *iw = cs ? json_object() : NULL;
+		ok = iw && !json_object_set_new(vocab, k, iw) &&
+		     !json_object_set_new(ntask_out, k, json_integer(json_integer_value(json_object_get(ntask, k))));
 		const char *w, *k2;
 		json_t *x, *other;
 		json_object_foreach(ok ? item : NULL, w, x) {
 			json_int_t n = json_integer_value(x);
 			if (!strchr(w, ' '))
-				ok = ok && ++nword <= CRMW__PROG_MAX_ITEM_WORDS && !json_array_append_new(iw, json_string(w));
+				ok = ok && ++nword <= CRMW__PROG_MAX_ITEM_WORDS && !json_object_set_new(iw, w, json_integer(n));
 			bool alone = n >= 2 && (double)n * ((double)total - nk) / nk >= WORD_EVIDENCE;
 			json_object_foreach(alone ? by : NULL, k2, other) alone = alone && (other == item || !json_object_get(other, w));
 			if (alone)
@@ -1030,8 +1032,8 @@ static json_t *choose_cues(const group *g, const slot *s, const uint8_t *mem, co
 	char hash[17];
 	if (ok && cat && json_object_size(cues) && json_object_size(vocab) <= CRMW__PROG_MAX_CHOICES &&
 	    !crmw__prog_list_hash(hash, cat))
-		out = json_pack("{s:{s:O,s:O,s:s,s:O,s:O}}", "$choose", "list", json_object_get(a, "list"), "field",
-				json_object_get(a, "field"), "catalogue", hash, "cues", cues, "words", vocab);
+		out = json_pack("{s:{s:O,s:O,s:s,s:O,s:O,s:O}}", "$choose", "list", json_object_get(a, "list"), "field",
+				json_object_get(a, "field"), "catalogue", hash, "cues", cues, "words", vocab, "tasks", ntask_out);
 	/* the episodes again: never a wrong item, at least two right ones */
 	size_t right = 0;
 	for (size_t j = 0; out && j < g->nall; j++) {
@@ -1054,6 +1056,7 @@ static json_t *choose_cues(const group *g, const slot *s, const uint8_t *mem, co
 	json_decref(ntask);
 	json_decref(cues);
 	json_decref(vocab);
+	json_decref(ntask_out);
 	return out;
 }
 
@@ -1871,10 +1874,11 @@ json_t *crmw__induce(const json_t *episodes, int min_support, char *why, size_t 
 			 * otherwise); the tasks solved by other calls are not.  Those of
 			 * its own it does not apply to are also kept apart: it answers
 			 * none of them (absent_counter_word) */
-			/* a task of longer calls that the program stops short of (a
-			 * result of a shape its tasks never had: a routing's several
-			 * leaders) is none of its tasks, nor one it answers wrongly */
-			if (v <= 0 && strcmp(eps[i].key, pkey) != 0 && key_prefix(pkey, eps[i].key) && stops_short(prog, &eps[i]))
+			/* a task of longer calls that the program stops short of (it made
+			 * the task's calls so far, and a result of a shape its tasks never
+			 * had stops it there: a routing's several leaders) is none of its
+			 * tasks, nor one it answers wrongly */
+			if (v == 0 && strcmp(eps[i].key, pkey) != 0 && key_prefix(pkey, eps[i].key) && stops_short(prog, &eps[i]))
 				continue;
 			v = strcmp(eps[i].key, pkey) == 0 ? v : -1;
 			if (v == 0)

@@ -35,15 +35,18 @@
  *     {"$pick": {"list": "/N/path", "match": "F", "field": "G"?}}
  *                                         the one item whose field F occurs in the query
  *     {"$choose": {"list": "/N/path", "field": "F", "catalogue": "hash",
- *                  "cues": {value: ["w", "w w", ...]}, "words": {value: ["w", ...]}}}
+ *                  "cues": {value: ["w", "w w", ...]}, "words": {value: {"w": n}},
+ *                  "tasks": {value: n}}}
  *                                         the field F of the one item of the list whose
  *                                         value of F has a cue the query says (a word or
  *                                         a pair of words next to each other, not a name,
  *                                         as crmw__prog_add_words counts them), two of them
  *                                         single words, when no word of the query is one of
  *                                         one other item's words only, none is in no item's
- *                                         words (names aside), the query says no other item's
- *                                         text, and the list hashes to the catalogue
+ *                                         words (names aside), its words make the item 20
+ *                                         times likelier than any other (naive Bayes over
+ *                                         the items' tasks), it says no other item's text,
+ *                                         and the list hashes to the catalogue
  *                                         (crmw__prog_list_hash); else it abstains
  *     {"$argmax": "/N/path"}, {"$argmin": "/N/path"}
  *                                         the key of the largest/smallest value of a map
@@ -64,6 +67,7 @@
 #include "tasks/internal.h"
 #include "common/json.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -642,31 +646,20 @@ static bool item_has(const json_t *lists, const char *v, const char *w)
 	return false;
 }
 
-/* The words of the items but `hit` ({word: the one item that has it, or
- * null for two or more}) into *others, and hit's ({word: true}) into *own;
- * false when out of memory. */
-static bool index_words(const json_t *words, const char *hit, json_t **others, json_t **own)
+/* The item other than `hit` whose tasks said w, NULL when none did, and
+ * "" when two or more did ("words": {item: {word: n}}). */
+static const char *other_with(const json_t *words, const char *hit, const char *w)
 {
-	*others = json_object();
-	*own = json_object();
-	bool ok = *others && *own;
-	const char *k;
+	const char *k, *one = NULL;
 	json_t *ws;
 	json_object_foreach((json_t *)words, k, ws) {
-		size_t i;
-		json_t *x;
-		bool mine = strcmp(k, hit) == 0;
-		json_array_foreach(ws, i, x) {
-			const char *w = json_string_value(x);
-			if (!ok)
-				break;
-			if (mine)
-				ok = !json_object_set_new(*own, w, json_true());
-			else
-				ok = !json_object_set_new(*others, w, json_object_get(*others, w) ? json_null() : json_string(k));
-		}
+		if (strcmp(k, hit) == 0 || !json_object_get(ws, w))
+			continue;
+		if (one)
+			return "";
+		one = k;
 	}
-	return ok;
+	return one;
 }
 
 /* The value of the one item of the list whose cues the query's words `qw`
@@ -702,21 +695,91 @@ static const json_t *cued_item(const json_t *a, const json_t *list, const char *
 	return hit;
 }
 
+/* Is token i text no item's words can hold: a run of non-ASCII
+ * characters, or letters after a digit ("4tb"), not an id? */
+static bool tok_unreadable(const crmw__prog_ctx *c, size_t i)
+{
+	const crmw__prog_tok *t = &c->tok[i];
+	unsigned char ch = (unsigned char)c->low[t->at];
+	if (ch >= 0x80)
+		return true;
+	if (ch < '0' || ch > '9' || t->num >= 0 || crmw__is_id_token(c->query + t->at, t->len))
+		return false;
+	for (size_t k = 0; k < t->len; k++)
+		if (c->low[t->at + k] >= 'a' && c->low[t->at + k] <= 'z')
+			return true;
+	return false;
+}
+
+/* How much likelier the query's words make the item `hit` than the next
+ * likeliest item, in nats: a Bernoulli naive Bayes over the items' tasks
+ * ("tasks": {item: N}, "words": {item: {word: n}}): every single-word cue
+ * of any item is present in the query (its single words, names aside,
+ * `qw`) or not, with p = (n + 1) / (N + 2) for the item, and the prior is N
+ * over the tasks of all items.  Cues only: the wording around requests
+ * (every item's words) told the items of unequal size apart by chance, and
+ * vetoed right choices.  *nomem when out of memory. */
+static double choose_margin(const json_t *a, const char *hit, const json_t *qw, bool *nomem)
+{
+	const json_t *words = json_object_get(a, "words"), *tasks = json_object_get(a, "tasks");
+	double total = 0, best_other = -HUGE_VAL, mine = -HUGE_VAL;
+	const char *k, *w;
+	json_t *x, *n, *ws;
+	json_t *vocab = json_object();
+	*nomem = !vocab;
+	json_object_foreach(json_object_get(a, "cues"), k, ws) {
+		size_t i;
+		json_array_foreach(ws, i, n) {
+			w = json_string_value(n);
+			if (!*nomem && !strchr(w, ' ') && !json_object_get(vocab, w))
+				*nomem = json_object_set_new(vocab, w, json_true()) != 0;
+		}
+	}
+	json_object_foreach((json_t *)tasks, k, x) total += (double)json_integer_value(x);
+	json_object_foreach(*nomem ? NULL : (json_t *)tasks, k, x) {
+		double nk = (double)json_integer_value(x);
+		ws = json_object_get(words, k);
+		if (nk <= 0 || total <= 0)
+			continue;
+		double score = log(nk / total);
+		json_object_foreach(vocab, w, n) {
+			double p = ((double)json_integer_value(json_object_get(ws, w)) + 1) / (nk + 2);
+			score += json_object_get(qw, w) ? log(p) : log1p(-p);
+		}
+		if (strcmp(k, hit) == 0)
+			mine = score;
+		else if (score > best_other)
+			best_other = score;
+	}
+	json_decref(vocab);
+	return mine - best_other;
+}
+
+/* The margin choose_margin asks: the query's words make the item twenty
+ * times likelier than any other. */
+#define CHOOSE_MARGIN 3.0
+
 /* Does the query, cued to item `hit`, hold too little for it or a word
  * of another item?  It must say two single-word cues of the item (a word
  * of any request, "for", may be one item's by chance); every word of it
  * that the item's tasks never said must be one of at least two other
- * items' words (the wording of requests), a name no cue of another item;
- * and no other item's text (its Name) may occur in it.  1 when it does
- * (why[]), 0 when not, -1 out of memory. */
+ * items' words (the wording of requests), and all its words must make the
+ * item far likelier than any other (choose_margin: "an" and "in",
+ * security's cues by chance in a small training, beside a data export
+ * request's own words); no text of a kind the words never hold (another
+ * script); a name no cue of another item, nor one of two names in a row of
+ * one other item's words only ("a Data Export"); and no other item's text
+ * (its Name) may occur in it.  1 when it does (why[]), 0 when not, -1
+ * out of memory. */
 static int other_item_said(const json_t *a, const json_t *list, const char *f, const json_t *hit, const json_t *qw,
-			    const crmw__prog_ctx *c, char *why, size_t len)
+			   const crmw__prog_ctx *c, char *why, size_t len)
 {
-	const json_t *words = json_object_get(a, "words");
+	const json_t *words = json_object_get(a, "words"), *own = json_object_get(words, json_string_value(hit));
+	const json_t *cues = json_object_get(a, "cues");
 	const char *h = json_string_value(hit);
 	size_t i, nsaid = 0;
 	json_t *x;
-	json_array_foreach(json_object_get(json_object_get(a, "cues"), h), i, x) {
+	json_array_foreach(json_object_get(cues, h), i, x) {
 		const char *cue = json_string_value(x);
 		nsaid += !strchr(cue, ' ') && json_object_get(qw, cue);
 	}
@@ -724,42 +787,55 @@ static int other_item_said(const json_t *a, const json_t *list, const char *f, c
 		snprintf(why, len, "choose: the query says %zu single-word cue(s) of %.40s, not two", nsaid, h);
 		return 1;
 	}
-	json_t *others, *own;
-	if (!index_words(words, h, &others, &own)) {
-		json_decref(others);
-		json_decref(own);
-		return -1;
-	}
-	bool said = false;
-	for (i = 0; i < c->ntok && !said; i++) {
+	const char *prev_name = NULL; /* the name before, when a word of one other item only */
+	char prev[48] = "";
+	for (i = 0; i < c->ntok; i++) {
 		const crmw__prog_tok *t = &c->tok[i];
 		char w[48];
 		snprintf(w, sizeof w, "%.*s", (int)t->len, c->low + t->at);
-		if (!tok_is_word(c, i) || json_object_get(own, w))
-			continue;
-		const char *k;
-		/* a name: a cue of another item ("Security" in "has a Security
-		 * Vulnerability"), not a word its tasks said once ("Slim" when a
-		 * subject began "Slim Neo Laptop not charging") */
-		if (crmw__prog_tok_is_name(c, i)) {
-			json_object_foreach(json_object_get(a, "cues"), k, x) if (!said && strcmp(k, h) != 0 && item_has(json_object_get(a, "cues"), k, w)) {
-				snprintf(why, len, "choose: the query says the name '%s', a cue of %.40s, not of %.40s", w, k, h);
-				said = true;
-			}
-			continue;
+		const char *name_of = NULL;
+		if (tok_unreadable(c, i)) {
+			snprintf(why, len, "choose: the query says '%.40s', text its words cannot hold", w);
+			return 1;
 		}
-		const json_t *other = json_object_get(others, w);
-		if (json_is_string(other))
-			snprintf(why, len, "choose: the query says '%s', a word of %.40s's tasks only, not of %.40s's", w,
-				 json_string_value(other), h);
-		else if (!other)
-			snprintf(why, len, "choose: the query's word '%s' was said by no task that made the choice", w);
-		said = !json_is_null(other);
+		if (tok_is_word(c, i) && !json_object_get(own, w) && crmw__prog_tok_is_name(c, i)) {
+			/* a name: a cue of another item ("Security" in "has a Security
+			 * Vulnerability"), not a word its tasks said once ("Slim" when a
+			 * subject began "Slim Neo Laptop not charging") */
+			const char *k;
+			json_object_foreach((json_t *)cues, k, x) if (strcmp(k, h) != 0 && item_has(cues, k, w)) {
+				snprintf(why, len, "choose: the query says the name '%s', a cue of %.40s, not of %.40s", w, k, h);
+				return 1;
+			}
+			name_of = other_with(words, h, w);
+			if (name_of && *name_of && prev_name && strcmp(name_of, prev_name) == 0) {
+				snprintf(why, len, "choose: the query says the names '%s %s', words of %.40s's tasks only, not of %.40s's",
+					 prev, w, name_of, h);
+				return 1;
+			}
+		} else if (tok_is_word(c, i) && !json_object_get(own, w)) {
+			const char *other = other_with(words, h, w);
+			if (!other) {
+				snprintf(why, len, "choose: the query's word '%s' was said by no task that made the choice", w);
+				return 1;
+			}
+			if (*other) {
+				snprintf(why, len, "choose: the query says '%s', a word of %.40s's tasks only, not of %.40s's", w, other, h);
+				return 1;
+			}
+		}
+		prev_name = name_of && *name_of ? name_of : NULL;
+		snprintf(prev, sizeof prev, "%s", w);
 	}
-	json_decref(others);
-	json_decref(own);
-	if (said)
+	bool nomem;
+	double m = choose_margin(a, h, qw, &nomem);
+	if (nomem)
+		return -1;
+	if (m < CHOOSE_MARGIN) {
+		snprintf(why, len, "choose: the query's words make %.40s only %.1f times likelier than another item", h,
+			 m > -50 ? exp(m) : 0.0);
 		return 1;
+	}
 	json_array_foreach(list, i, x) {
 		if (json_equal(json_object_get(x, f), hit))
 			continue;
@@ -789,11 +865,11 @@ static json_t *ev_choose(const json_t *e, ev_run *r, char *why, size_t len)
 	size_t nw = 0, qn = strlen(c->low);
 	const char *k;
 	json_t *x;
-	json_object_foreach(json_object_get(a, "words"), k, x) nw += json_array_size(x);
 	json_object_foreach(json_object_get(a, "cues"), k, x) nw += json_array_size(x);
-	/* the items' words indexed, the query's looked up, and each item's
-	 * text looked for in the query */
-	if (!pay(r, 16 * (nw + c->ntok) + json_array_size(list) * (8 + qn)) || !pay_value(r, list))
+	size_t ni = json_object_size(json_object_get(a, "words"));
+	/* each query word looked up in every item's words and cues, and each
+	 * item's text looked for in the query */
+	if (!pay(r, 16 * c->ntok * (2 * ni + 1) + 8 * c->ntok * nw + json_array_size(list) * (8 + qn)) || !pay_value(r, list))
 		return COSTLY();
 	char hash[17];
 	if (crmw__prog_list_hash(hash, list))
@@ -1127,10 +1203,10 @@ static bool is_words(const json_t *w)
 }
 
 /* A cue or word of "$choose": a word or two, one space apart, no capital. */
-static bool is_cue(const json_t *w)
+static bool is_cue_text(const char *s)
 {
-	const char *s = json_string_value(w);
-	if (!s || !*s || json_string_length(w) > 129 || *s == ' ')
+	size_t n = s ? strlen(s) : 0;
+	if (!n || n > 129 || *s == ' ' || s[n - 1] == ' ')
 		return false;
 	int spaces = 0;
 	for (const char *p = s; *p; p++) {
@@ -1138,7 +1214,12 @@ static bool is_cue(const json_t *w)
 			return false;
 		spaces += *p == ' ';
 	}
-	return spaces <= 1 && s[json_string_length(w) - 1] != ' ';
+	return spaces <= 1;
+}
+
+static bool is_cue(const json_t *w)
+{
+	return is_cue_text(json_string_value(w));
 }
 
 /* A pointer into the results of steps before `step`. */
@@ -1275,26 +1356,32 @@ static bool check_value(check *k, const json_t *e, long step, int depth)
 			return only_keys(k, e, key, (const char *const[]){key, NULL});
 		}
 		if (strcmp(key, "$choose") == 0) {
-			const json_t *cues = json_object_get(a, "cues"), *words = json_object_get(a, "words");
+			const json_t *cues = json_object_get(a, "cues"), *words = json_object_get(a, "words"),
+				     *tasks = json_object_get(a, "tasks");
 			const char *cat = json_string_value(json_object_get(a, "catalogue"));
 			bool ok = json_is_object(a) && is_ref(json_object_get(a, "list"), step) &&
 				  json_is_string(json_object_get(a, "field")) && json_is_object(cues) && json_is_object(words) &&
-				  json_object_size(cues) <= CRMW__PROG_MAX_CHOICES && json_object_size(words) <= CRMW__PROG_MAX_CHOICES &&
+				  json_is_object(tasks) && json_object_size(cues) <= CRMW__PROG_MAX_CHOICES &&
+				  json_object_size(words) <= CRMW__PROG_MAX_CHOICES && json_object_size(tasks) <= CRMW__PROG_MAX_CHOICES &&
 				  cat && strlen(cat) == 16 && strspn(cat, "0123456789abcdef") == 16;
-			for (int m = 0; m < 2; m++) {
-				const char *v;
-				json_t *cs;
-				json_object_foreach((json_t *)(m ? words : cues), v, cs) {
-					ok = ok && json_is_array(cs) &&
-					     json_array_size(cs) <= (size_t)(m ? CRMW__PROG_MAX_ITEM_WORDS : CRMW__PROG_MAX_CUES);
-					json_array_foreach(cs, i, x) ok = ok && is_cue(x) && (!m || !strchr(json_string_value(x), ' '));
-				}
+			const char *v, *w;
+			json_t *cs, *n;
+			json_object_foreach((json_t *)cues, v, cs) {
+				ok = ok && json_is_array(cs) && json_array_size(cs) <= CRMW__PROG_MAX_CUES;
+				json_array_foreach(cs, i, x) ok = ok && is_cue(x);
 			}
-			if (!ok || !only_keys(k, a, key, (const char *const[]){"list", "field", "catalogue", "cues", "words", NULL}))
+			json_object_foreach((json_t *)words, v, cs) {
+				ok = ok && json_is_object(cs) && json_object_size(cs) <= CRMW__PROG_MAX_ITEM_WORDS;
+				json_object_foreach(cs, w, n) ok = ok && is_cue_text(w) && !strchr(w, ' ') && json_is_integer(n) &&
+								 json_integer_value(n) > 0 && json_integer_value(n) <= 1000000;
+			}
+			json_object_foreach((json_t *)tasks, v, n) ok = ok && json_is_integer(n) && json_integer_value(n) > 0 &&
+								  json_integer_value(n) <= 1000000;
+			if (!ok || !only_keys(k, a, key, (const char *const[]){"list", "field", "catalogue", "cues", "words", "tasks", NULL}))
 				return bad(k,
 					   "\"$choose\" needs {\"list\": \"/N/...\" of an earlier step, \"field\": field, \"catalogue\": 16 "
-					   "hex digits, \"cues\": {value: [up to %d words or pairs]}, \"words\": {value: [up to %s words]}} for "
-					   "up to 64 items",
+					   "hex digits, \"cues\": {value: [up to %d words or pairs]}, \"words\": {value: {word: count}} (up to "
+					   "%s words), \"tasks\": {value: count}} for up to 64 items",
 					   CRMW__PROG_MAX_CUES, "4096");
 			return only_keys(k, e, key, (const char *const[]){key, NULL});
 		}

@@ -2950,6 +2950,93 @@ static void test_review_stops_short_not_shape(void **state)
 	json_decref(lib);
 }
 
+/* A second review's attacks on "$choose" (each a wrong call at first):
+ * "an" and "in", security's cues by chance in a small training, carried a
+ * data export request whose own words billing's tasks had said too; */
+static void test_review3_choose_chance_shared_words(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *text, *issue;
+	} tr[] = {
+		{"The invoice for our Alpha Widget was charged twice. Please send a revised invoice.", "a01"},
+		{"We think it is wrong: the invoice for the Beta Gauge lists more seats. Please send a revised invoice.", "a01"},
+		{"The invoice for Gamma Rack charges us for a full export of our project data from last year. Please correct it.",
+		 "a01"},
+		{"Our security team found an exposed service on the Alpha Widget. Please help.", "a02"},
+		{"Our security team found a vulnerability in Delta Node during an audit.", "a02"},
+		{"Our security team found an exposed service on the Gamma Rack. We need a fix.", "a02"},
+		{"The Beta Gauge we ordered has not shipped and it was due last week.", "a03"},
+		{"The Delta Node we ordered has not shipped. Please help.", "a03"},
+		{"The Alpha Widget we ordered was due two weeks ago and has not shipped.", "a03"},
+		{"We need a full export of our project data from the Delta Node.", "a04"},
+	};
+	json_t *eps = json_array();
+	char id[16];
+	for (size_t i = 0; i < sizeof tr / sizeof *tr; i++) {
+		snprintf(id, sizeof id, "r%zu", i);
+		json_array_append_new(eps, issue_episode(id, tr[i].text, tr[i].issue, NULL));
+	}
+	json_array_append_new(eps, issue_episode("s0", "The invoice for the Beta Gauge was charged twice.", "a01", "zq1"));
+	json_array_append_new(eps, issue_episode("s1", "Our security team found a vulnerability in the Alpha Widget.", "a02", "zq2"));
+	json_t *lib = induced(eps);
+	json_t *t = route_task("We need an export of our project data in full from the Omega Hub.");
+	expect_no_wrong_call(lib, t, "[" ISSUES "]", "get_leaders", "{\"issue_ids\":[\"a04\"]}");
+	json_decref(t);
+	json_decref(lib);
+}
+
+/* an issue's words written as names ("a Data Export") went unread; */
+static void test_review3_choose_name_of_uncued_item(void **state)
+{
+	(void)state;
+	json_t *lib = issue_library();
+	json_t *t = route_task("We need a Data Export on the Omega Hub in an Excel Sheet.");
+	expect_no_wrong_call(lib, t, "[" ISSUES "]", "get_leaders", "{\"issue_ids\":[\"a04\"]}");
+	json_decref(t);
+	json_decref(lib);
+}
+
+/* words in another script were no words at all ("the invoice was issued
+ * twice", in Russian); */
+static void test_review3_choose_non_ascii_words(void **state)
+{
+	(void)state;
+	json_t *lib = issue_library();
+	json_t *t = route_task("Our team found this in the Omega Hub: \xd1\x81\xd1\x87\xd1\x91\xd1\x82 "
+			       "\xd0\xb2\xd1\x8b\xd1\x81\xd1\x82\xd0\xb0\xd0\xb2\xd0\xbb\xd0\xb5\xd0\xbd "
+			       "\xd0\xb4\xd0\xb2\xd0\xb0\xd0\xb6\xd0\xb4\xd1\x8b.");
+	expect_no_wrong_call(lib, t, "[" ISSUES "]", "get_leaders", "{\"issue_ids\":[\"a01\"]}");
+	json_decref(t);
+	json_decref(lib);
+}
+
+/* and a longer task the program called otherwise on (billing's constant
+ * issue for a security case) was dropped as one it stops short of. */
+static void test_review3_stops_short_after_wrong_call(void **state)
+{
+	(void)state;
+	static const char *const bill[] = {
+		"The invoice for our Alpha Widget was charged twice. Please send a revised invoice.",
+		"We think it is wrong: the invoice for the Beta Gauge lists more seats. Please send a revised invoice.",
+		"The invoice for Gamma Rack uses the wrong unit price. Please correct it.",
+		"The invoice for the Delta Node was charged twice.",
+	};
+	json_t *eps = json_array();
+	char id[16];
+	for (int i = 0; i < 4; i++) {
+		snprintf(id, sizeof id, "r%d", i);
+		json_array_append_new(eps, issue_episode(id, bill[i], "a01", NULL));
+	}
+	json_array_append_new(eps, issue_episode("s0", "Our security team found an exposed service on the Alpha Widget.", "a02", "zq1"));
+	json_array_append_new(eps, issue_episode("s1", "Our security team found a vulnerability in the Beta Gauge.", "a02", "zq2"));
+	json_t *lib = induced(eps);
+	json_t *t = route_task("Our security team found an exposed service on the Omega Hub.");
+	expect_no_wrong_call(lib, t, "[" ISSUES "]", "get_leaders", "{\"issue_ids\":[\"a02\"]}");
+	json_decref(t);
+	json_decref(lib);
+}
+
 /* The number of a time expression explains a value only as itself: two
  * tasks whose count ("3 cases or fewer") came in two wordings shared only
  * "the number after 'last', minus 2" ("the last 5 weeks"), and a program of
@@ -3675,6 +3762,8 @@ int main(void)
 		cmocka_unit_test(test_choose_out_of_memory),
 		cmocka_unit_test(test_review_choose_name_hides_issue), cmocka_unit_test(test_review_choose_common_word_cue),
 		cmocka_unit_test(test_review_choose_catalogue_changed), cmocka_unit_test(test_review_stops_short_not_shape),
+		cmocka_unit_test(test_review3_choose_chance_shared_words), cmocka_unit_test(test_review3_choose_name_of_uncued_item),
+		cmocka_unit_test(test_review3_choose_non_ascii_words), cmocka_unit_test(test_review3_stops_short_after_wrong_call),
 		cmocka_unit_test(test_period_number_offset), cmocka_unit_test(test_review_hidden_counterexample),
 		cmocka_unit_test(test_review_tie_wrong_side), cmocka_unit_test(test_review_generic_one_sided),
 		cmocka_unit_test(test_wording_sentence), cmocka_unit_test(test_review_wording_runner_up),
