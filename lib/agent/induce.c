@@ -57,9 +57,9 @@
 
 /* K_FIELD: a line of the task's context; unlike K_TASK it leaves a constant
  * alive (a line that says the same in every example, "Lead status: Open",
- * is no reason to read it rather than keep the constant) */
-/* K_CHOOSE: an item of a catalogue (choose_cues), the last resort of a value
- * no other explanation holds for */
+ * is no reason to read it rather than keep the constant).  K_CHOOSE: an
+ * item of a catalogue (choose_cues), the last resort of a value no other
+ * explanation holds for */
 enum { K_CONST = 1, K_TASK, K_RESULT, K_FIELD, K_IDCONST /* a record id: checks another explanation, never alone */, K_CHOOSE };
 
 /* Word evidence (select_by_words): n sightings among N_a queries and none
@@ -482,7 +482,6 @@ static json_t *words_json(const crmw__prog_ctx *c, size_t from, size_t to, int *
 	}
 	return w;
 }
-
 
 static int task_cands(slot *s, const ep *e, const json_t *v)
 {
