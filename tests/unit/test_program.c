@@ -2647,11 +2647,28 @@ static json_t *issue_episode(const char *id, const char *text, const char *issue
 	return episode(task(id, "route", q, "2024-02-01", NULL), calls, results, "005B");
 }
 
+/* A routing training: one short episode per case text (its issue), then two
+ * with several leaders, a longer program that nothing explains. */
+typedef struct issue_text {
+	const char *text, *issue;
+} issue_text;
+
+static json_t *issue_training(const issue_text *tr, size_t n)
+{
+	json_t *eps = json_array();
+	char id[16];
+	for (size_t i = 0; i < n; i++) {
+		snprintf(id, sizeof id, "r%zu", i);
+		json_array_append_new(eps, issue_episode(id, tr[i].text, tr[i].issue, NULL));
+	}
+	json_array_append_new(eps, issue_episode("s0", "The invoice for the Beta Gauge was charged twice.", "a01", "zq1"));
+	json_array_append_new(eps, issue_episode("s1", "Our security team found a vulnerability in the Alpha Widget.", "a02", "zq2"));
+	return induced(eps);
+}
+
 static json_t *issue_library(void)
 {
-	static const struct {
-		const char *text, *issue;
-	} tr[] = {
+	static const issue_text tr[] = {
 		{"The invoice for our Alpha Widget was charged twice. Please send a revised invoice.", "a01"},
 		{"We think it is wrong: the invoice for the Beta Gauge lists more seats. Please send a revised invoice.", "a01"},
 		{"The invoice for Gamma Rack uses the wrong unit price. Please correct it.", "a01"},
@@ -2663,16 +2680,7 @@ static json_t *issue_library(void)
 		{"The Alpha Widget we ordered was due two weeks ago and has not shipped.", "a03"},
 		{"We need a full export of our project data from the Delta Node.", "a04"},
 	};
-	json_t *eps = json_array();
-	char id[16];
-	for (size_t i = 0; i < sizeof tr / sizeof *tr; i++) {
-		snprintf(id, sizeof id, "r%zu", i);
-		json_array_append_new(eps, issue_episode(id, tr[i].text, tr[i].issue, NULL));
-	}
-	/* two with several leaders: a longer program that nothing explains */
-	json_array_append_new(eps, issue_episode("s0", "The invoice for the Beta Gauge was charged twice.", "a01", "zq1"));
-	json_array_append_new(eps, issue_episode("s1", "Our security team found a vulnerability in the Alpha Widget.", "a02", "zq2"));
-	return induced(eps);
+	return issue_training(tr, sizeof tr / sizeof *tr);
 }
 
 static json_t *route_task(const char *text)
@@ -2863,9 +2871,7 @@ static void test_review_choose_name_hides_issue(void **state)
 static void test_review_choose_common_word_cue(void **state)
 {
 	(void)state;
-	static const struct {
-		const char *text, *issue;
-	} tr[] = {
+	static const issue_text tr[] = {
 		{"The invoice for our Alpha Widget was charged twice. Please send a revised invoice.", "a01"},
 		{"We think it is wrong: the invoice for the Beta Gauge lists more seats. Please send a revised invoice.", "a01"},
 		{"The invoice for Gamma Rack uses the wrong unit price of the data export add-on. Please correct it.", "a01"},
@@ -2878,15 +2884,7 @@ static void test_review_choose_common_word_cue(void **state)
 		{"We need a full export of our project data from the Delta Node.", "a04"},
 		{"Please export our data from the Alpha Widget.", "a04"},
 	};
-	json_t *eps = json_array();
-	char id[16];
-	for (size_t i = 0; i < sizeof tr / sizeof *tr; i++) {
-		snprintf(id, sizeof id, "r%zu", i);
-		json_array_append_new(eps, issue_episode(id, tr[i].text, tr[i].issue, NULL));
-	}
-	json_array_append_new(eps, issue_episode("s0", "The invoice for the Beta Gauge was charged twice.", "a01", "zq1"));
-	json_array_append_new(eps, issue_episode("s1", "Our security team found a vulnerability in the Alpha Widget.", "a02", "zq2"));
-	json_t *lib = induced(eps);
+	json_t *lib = issue_training(tr, sizeof tr / sizeof *tr);
 	json_t *t = route_task("We need the export of our data for the Gamma Rack.");
 	expect_no_wrong_call(lib, t, "[" ISSUES "]", "get_leaders", "{\"issue_ids\":[\"a04\"]}");
 	json_decref(t);
@@ -2956,9 +2954,7 @@ static void test_review_stops_short_not_shape(void **state)
 static void test_review3_choose_chance_shared_words(void **state)
 {
 	(void)state;
-	static const struct {
-		const char *text, *issue;
-	} tr[] = {
+	static const issue_text tr[] = {
 		{"The invoice for our Alpha Widget was charged twice. Please send a revised invoice.", "a01"},
 		{"We think it is wrong: the invoice for the Beta Gauge lists more seats. Please send a revised invoice.", "a01"},
 		{"The invoice for Gamma Rack charges us for a full export of our project data from last year. Please correct it.",
@@ -2971,15 +2967,7 @@ static void test_review3_choose_chance_shared_words(void **state)
 		{"The Alpha Widget we ordered was due two weeks ago and has not shipped.", "a03"},
 		{"We need a full export of our project data from the Delta Node.", "a04"},
 	};
-	json_t *eps = json_array();
-	char id[16];
-	for (size_t i = 0; i < sizeof tr / sizeof *tr; i++) {
-		snprintf(id, sizeof id, "r%zu", i);
-		json_array_append_new(eps, issue_episode(id, tr[i].text, tr[i].issue, NULL));
-	}
-	json_array_append_new(eps, issue_episode("s0", "The invoice for the Beta Gauge was charged twice.", "a01", "zq1"));
-	json_array_append_new(eps, issue_episode("s1", "Our security team found a vulnerability in the Alpha Widget.", "a02", "zq2"));
-	json_t *lib = induced(eps);
+	json_t *lib = issue_training(tr, sizeof tr / sizeof *tr);
 	json_t *t = route_task("We need an export of our project data in full from the Omega Hub.");
 	expect_no_wrong_call(lib, t, "[" ISSUES "]", "get_leaders", "{\"issue_ids\":[\"a04\"]}");
 	json_decref(t);
