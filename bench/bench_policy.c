@@ -48,7 +48,7 @@ typedef struct policy_run {
 	json_t *orgs;		/* "profile:seed" -> that org's results */
 	induce_eval_time *times; /* the interpreter's time on every task run, all orgs */
 	size_t ntimes;
-	char why[1200];
+	char why[4096];
 } policy_run;
 
 /* ----------------------------------------------------------- options */

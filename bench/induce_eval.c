@@ -346,7 +346,14 @@ static int eval_task(induce_eval *e, induce_eval_org *o, const json_t *lib, cons
 {
 	const char *family = crmw__task_family(t);
 	const char *id = json_string_value(json_object_get(t, "id"));
-	bool last = s == e->nsizes - 1, verbose = getenv("CRMW_INDUCE_VERBOSE") != NULL;
+	bool last = s == e->nsizes - 1;
+	/* CRMW_INDUCE_VERBOSE: the abstentions at the size it names ("40"),
+	 * or at the largest when it names none of them ("1") */
+	const char *vsize = getenv("CRMW_INDUCE_VERBOSE");
+	bool named = false;
+	for (int k = 0; vsize && k < e->nsizes; k++)
+		named = named || atoi(vsize) == e->sizes[k];
+	bool verbose = vsize && (named ? atoi(vsize) == e->sizes[s] : last);
 	char col[16];
 	snprintf(col, sizeof col, "%d", e->sizes[s]);
 	char *said = NULL;
@@ -358,8 +365,8 @@ static int eval_task(induce_eval *e, induce_eval_org *o, const json_t *lib, cons
 		return CRMW_ENOMEM;
 	}
 	if (v == INDUCE_EVAL_WRONG ||
-	    (verbose && v == INDUCE_EVAL_ABSTAINED && last && induce_eval_listed(induce_eval_structured, family)))
-		fprintf(stderr, "# %s@%d %s %s/%d: %s: %.100s%s%.900s\n", v == INDUCE_EVAL_WRONG ? "WRONG" : "abstained",
+	    (verbose && v == INDUCE_EVAL_ABSTAINED && induce_eval_listed(induce_eval_structured, family)))
+		fprintf(stderr, "# %s@%d %s %s/%d: %s: %.300s%s%s\n", v == INDUCE_EVAL_WRONG ? "WRONG" : "abstained",
 			e->sizes[s], family, o->profile, o->seed, id, json_string_value(json_object_get(t, "query")),
 			v == INDUCE_EVAL_WRONG ? " -> " : " -- ", v == INDUCE_EVAL_WRONG ? said : why);
 	free(said);
@@ -375,7 +382,7 @@ static int eval_task(induce_eval *e, induce_eval_org *o, const json_t *lib, cons
 		return rc;
 	if (!induce_eval_add(e->table, family, "held_out", v, 1))
 		rc = CRMW_ENOMEM;
-	if (v != INDUCE_EVAL_ABSTAINED && verbose)
+	if (v != INDUCE_EVAL_ABSTAINED && vsize)
 		fprintf(stderr, "# held-out answered %s: %.100s -> %s\n", family,
 			json_string_value(json_object_get(t, "query")), said);
 	free(said);

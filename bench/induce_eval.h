@@ -22,7 +22,8 @@
  * (crmw_internal_dep), not the shared library.
  *
  * Diagnostics on stderr, for both: CRMW_INDUCE_VERBOSE (every abstention of
- * a structured family at the largest size, and held-out answers),
+ * a structured family at the size it names, e.g. CRMW_INDUCE_VERBOSE=40,
+ * else at the largest; and held-out answers),
  * CRMW_INDUCE_TRACE=<task id> (the calls and the gold run of one task),
  * CRMW_INDUCE_DUMP=<folder> (each induced library as a file).
  * SPDX-License-Identifier: Apache-2.0

@@ -29,7 +29,9 @@
  *    keeps an explanation consistent with all its episodes; a variant of at
  *    least `min_support` episodes becomes a program whose values are
  *    {"$any": [every surviving explanation]} (they must agree on a new
- *    task), each step listing the result shapes it saw.
+ *    task), each step listing the result shapes it saw.  Later variants
+ *    that differ from it only in how a value is read from the task join it
+ *    as readings: {"$some": [the "$any" of each]} (below, "readings").
  * 5. The early-exit episodes of a program whose calls agree with it become
  *    its guards ({"after": k, "shapes", "content"}), again needing
  *    `min_support` episodes.
@@ -55,12 +57,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* K_FIELD: a line of the task's context; unlike K_TASK it leaves a constant
+/* K_SAID: a count said in words ("$said"), a constant tied to words of the
+ * query; like a constant it must hold for the whole group, on every task
+ * that says the words.  K_FIELD: a line of the task's context; unlike K_TASK it leaves a constant
  * alive (a line that says the same in every example, "Lead status: Open",
  * is no reason to read it rather than keep the constant).  K_CHOOSE: an
  * item of a catalogue (choose_cues), the last resort of a value no other
  * explanation holds for */
-enum { K_CONST = 1, K_TASK, K_RESULT, K_FIELD, K_IDCONST /* a record id: checks another explanation, never alone */, K_CHOOSE };
+enum { K_CONST = 1, K_TASK, K_RESULT, K_FIELD, K_IDCONST /* a record id: checks another explanation, never alone */, K_CHOOSE, K_SAID };
 
 /* Word evidence (select_by_words): n sightings among N_a queries and none
  * among N_b is evidence when n * N_b / N_a >= WORD_EVIDENCE. */
@@ -85,10 +89,17 @@ typedef struct ep {
 	bool bad_same;		/* ep_init refused its "same" */
 } ep;
 
+/* How an explanation met an episode: it failed (or computed another
+ * value than the episode's), it failed only for want of what it reads in
+ * the task (a number, phrase or period not there: "$some" takes it for a
+ * reading of another wording), or it computed the episode's value. */
+enum { FIT_ERR = 0, FIT_NO, FIT_YES };
+
 typedef struct cand {
 	json_t *expr;
 	int kind;
-	uint8_t *ok; /* per episode of the group */
+	uint8_t *ok;  /* per episode of the group */
+	uint8_t *fit; /* per episode: FIT_* */
 } cand;
 
 typedef struct slot {
@@ -413,7 +424,7 @@ static int add_cand(slot *s, json_t *expr, int kind)
 		json_decref(expr);
 		return rc;
 	}
-	s->c[s->n++] = (cand){expr, kind, NULL};
+	s->c[s->n++] = (cand){.expr = expr, .kind = kind};
 	return CRMW_OK;
 }
 
@@ -560,6 +571,7 @@ static int task_cands(slot *s, const ep *e, const json_t *v)
 	}
 	if (json_is_integer(v)) {
 		json_int_t want = json_integer_value(v);
+		bool read = false; /* a number of the query explains it */
 		for (size_t i = 0; i < c->ntok && !rc; i++) {
 			int64_t num = c->tok[i].num;
 			/* the number of a time expression ("the last 5 weeks") explains
@@ -572,8 +584,27 @@ static int task_cands(slot *s, const ep *e, const json_t *v)
 				continue;
 			for (size_t l = 1; l <= 2 && l <= i && !rc; l++) {
 				json_t *L = words_json(c, i - l, i, &rc);
+				read = read || L;
 				if (L)
 					rc = add_cand(s, json_pack("{s:{s:o,s:I}}", "$number", "after", L, "offset", want - num), K_TASK);
+			}
+		}
+		/* a count no number of the query gives, said in words ("agents who
+		 * handled any cases": 0): the value when the query says a word, or
+		 * two words in a row, of this one (not a name, a number or a time
+		 * expression's).  Readings (above) keep those that no task of
+		 * another value said. */
+		for (size_t i = 0; i < c->ntok && !rc && !read; i++) {
+			for (size_t l = 1; l <= 2 && i + l <= c->ntok && !rc; l++) {
+				bool word = true;
+				for (size_t k = i; k < i + l && word; k++)
+					word = c->low[c->tok[k].at] >= 'a' && c->low[c->tok[k].at] <= 'z' && c->tok[k].num < 0 &&
+					       !crmw__prog_tok_is_name(c, k) && !crmw__prog_tok_in_period(c, k);
+				if (!word)
+					break;
+				json_t *W = words_json(c, i, i + l, &rc);
+				if (W)
+					rc = add_cand(s, json_pack("{s:{s:o,s:I}}", "$said", "words", W, "value", want), K_SAID);
 			}
 		}
 	}
@@ -748,11 +779,37 @@ static json_t *choose_list(const json_t *expr, const ep *e)
 /* Does the explanation compute the episode's value?  A "$choose" without
  * cues holds when the value is the field of an item of its list (the cues
  * are learned from the program's episodes, choose_cues). */
-static bool holds(const cand *c, const slot *s, const ep *e)
+/* Does the query say the words of a "$said", next to each other (whether
+ * or not it also gives a number)? */
+static bool says(const crmw__prog_ctx *c, const json_t *words)
+{
+	size_t n = json_array_size(words);
+	for (size_t i = 0; n && i + n <= c->ntok; i++) {
+		bool all = true;
+		for (size_t k = 0; k < n && all; k++) {
+			const char *w = json_string_value(json_array_get(words, k));
+			all = w && strlen(w) == c->tok[i + k].len && memcmp(c->low + c->tok[i + k].at, w, c->tok[i + k].len) == 0;
+		}
+		if (all)
+			return true;
+	}
+	return false;
+}
+
+static bool holds(const cand *c, const slot *s, const ep *e, uint8_t *fit)
 {
 	const json_t *v = slot_value(e, s);
+	*fit = FIT_ERR;
 	if (s->key && !v)
 		return false;
+	/* a task that says the words with another count (and a number, which
+	 * keeps "$said" from fitting it) still tells the words are not that
+	 * count's */
+	if (c->kind == K_SAID) {
+		const json_t *a = json_object_get(c->expr, "$said");
+		if (says(&e->ctx, json_object_get(a, "words")) && !json_equal(json_object_get(a, "value"), v))
+			return false;
+	}
 	if (c->kind == K_CHOOSE) {
 		json_t *list = choose_list(c->expr, e);
 		const char *f = json_string_value(json_object_get(json_object_get(c->expr, "$choose"), "field"));
@@ -762,13 +819,18 @@ static bool holds(const cand *c, const slot *s, const ep *e)
 		json_array_foreach(list, i, x) in = in || json_equal(json_object_get(x, f), v);
 		in = in && json_array_size(list) > 1;
 		json_decref(list);
+		*fit = in ? FIT_YES : FIT_ERR;
 		return in;
 	}
 	char why[256];
-	json_t *r = crmw__program_eval_as(c->expr, &e->ctx, !s->key, NULL, why, sizeof why);
-	if (!r)
+	int cls = 0;
+	json_t *r = crmw__program_eval_as(c->expr, &e->ctx, !s->key, &cls, why, sizeof why);
+	if (!r) {
+		*fit = cls == CRMW__PROG_TASK ? FIT_NO : FIT_ERR;
 		return false;
+	}
 	bool ok = s->key ? json_equal(r, v) : text_is(r, e->answer);
+	*fit = ok ? FIT_YES : FIT_ERR;
 	json_decref(r);
 	return ok;
 }
@@ -782,6 +844,7 @@ static void group_dispose(group *g)
 		for (size_t j = 0; j < s->n; j++) {
 			json_decref(s->c[j].expr);
 			free(s->c[j].ok);
+			free(s->c[j].fit);
 		}
 		free(s->c);
 		free(s->has_task);
@@ -808,6 +871,32 @@ static int add_slot(group *g, int step, const char *key, int elem)
 	s->has_task = calloc(g->n, 1);
 	s->present = calloc(g->n, 1);
 	return s->seen && s->has_task && s->present ? CRMW_OK : CRMW_ENOMEM;
+}
+
+/* Does a task of the family (any calls) say the words of a "$said" and
+ * give that argument of a call of the same name another value?  Then the
+ * words are not the count's: a group of a dozen tasks leaves chance words
+ * ("return", said by the four "any cases" tasks of an argmin and by none
+ * of its "more than" ones, not by the argmax's) that the family refutes. */
+static bool said_refuted(const group *g, const slot *s, const cand *c)
+{
+	const json_t *a = json_object_get(c->expr, "$said");
+	const char *name = json_string_value(json_object_get(json_array_get(g->e[0]->calls, (size_t)s->step), "name"));
+	for (size_t i = 0; i < g->nall && name && s->key; i++) {
+		const ep *e = g->all[i];
+		if (strcmp(e->family, g->e[0]->family) != 0)
+			continue;
+		for (size_t k = 0; k < e->ncalls; k++) {
+			const json_t *call = json_array_get(e->calls, k);
+			const json_t *v = json_object_get(json_object_get(call, "arguments"), s->key);
+			if (s->elem >= 0)
+				v = json_array_get(v, (size_t)s->elem);
+			if (v && strcmp(json_string_value(json_object_get(call, "name")), name) == 0 &&
+			    !json_equal(v, json_object_get(a, "value")) && says(&e->ctx, json_object_get(a, "words")))
+				return true;
+		}
+	}
+	return false;
 }
 
 /* Slots, explanations and which episodes each explanation holds for. */
@@ -839,10 +928,12 @@ static int group_explain(group *g)
 		for (size_t ci = 0; ci < s->n && !rc; ci++) {
 			cand *c = &s->c[ci];
 			c->ok = calloc(g->n, 1);
-			if (!c->ok)
+			c->fit = calloc(g->n, 1);
+			if (!c->ok || !c->fit)
 				return CRMW_ENOMEM;
+			bool refuted = c->kind == K_SAID && said_refuted(g, s, c);
 			for (size_t j = 0; j < g->n; j++) {
-				c->ok[j] = holds(c, s, g->e[j]);
+				c->ok[j] = !refuted && holds(c, s, g->e[j], &c->fit[j]);
 				if (c->ok[j] && c->kind == K_TASK)
 					s->has_task[j] = 1;
 			}
@@ -861,6 +952,9 @@ static bool alive(const slot *s, const cand *c, const uint8_t *mem, size_t n)
 		bool cst = c->kind == K_CONST || c->kind == K_IDCONST;
 		if (cst && !c->ok[j] && s->present[j])
 			return false;
+		/* a count said in words: every task that says them has it */
+		if (c->kind == K_SAID && c->fit[j] == FIT_ERR && s->present[j])
+			return false;
 		if (!mem[j])
 			continue;
 		if (!c->ok[j] || (cst && s->has_task[j]))
@@ -877,16 +971,90 @@ static bool slot_ok(const slot *s, const uint8_t *mem, size_t n)
 	return false;
 }
 
-/* Every argument (as a whole, or element by element when every member
- * has a list of the same length) and the answer keep an explanation. */
-static bool feasible(const group *g, const uint8_t *mem)
+/* ------------------------------------------------ readings ("$some")
+ *
+ * Variants of one call sequence that differ only in where a value is read
+ * from the task (the number after "more than" in some tasks, after "over"
+ * in others, after "at least" less one in others) are parts of one program:
+ * the value is {"$some": [the "$any" of each part]}.  The explanations of
+ * a part's reading are those of the task (K_TASK, K_FIELD) that compute the
+ * value on each of its episodes and on every episode of the other parts
+ * either compute it too or do not fit at all (FIT_NO: the task lacks what
+ * they read), all of them alike (none computes while another does not
+ * fit): on each training task, the readings that fit agree and one fits,
+ * as "$some" asks of a new one. */
+
+#define MAX_READINGS 8
+
+/* The explanations of slot s that make the reading of the members (mem)
+ * beside the episodes of the other parts (others): their indices in
+ * pick[], their count (0: no reading). */
+static size_t reading(const slot *s, const uint8_t *mem, const uint8_t *others, size_t n, size_t *pick)
 {
+	size_t k = 0;
+	for (size_t ci = 0; ci < s->n; ci++) {
+		const cand *c = &s->c[ci];
+		if ((c->kind != K_TASK && c->kind != K_FIELD && c->kind != K_SAID) || !alive(s, c, mem, n))
+			continue;
+		bool clean = true;
+		for (size_t j = 0; j < n && clean; j++)
+			clean = !others[j] || c->fit[j] != FIT_ERR;
+		if (clean)
+			pick[k++] = ci;
+	}
+	for (size_t j = 0; j < n && k; j++) {
+		if (!others[j])
+			continue;
+		for (size_t q = 1; q < k; q++)
+			if (s->c[pick[q]].fit[j] != s->c[pick[0]].fit[j])
+				return 0;
+	}
+	return k;
+}
+
+/* The members of part p (1..np) and of the other parts, in scratch
+ * (3 * n bytes: the union, the part, the others). */
+static void part_masks(const uint8_t *part, int p, size_t n, uint8_t *scratch)
+{
+	for (size_t j = 0; j < n; j++) {
+		scratch[j] = part[j] != 0;
+		scratch[n + j] = part[j] == p;
+		scratch[2 * n + j] = part[j] != 0 && part[j] != p;
+	}
+}
+
+/* Does slot s keep an explanation on the members (part[] != 0): one that
+ * holds for all of them, or a reading of each of the np parts? */
+static bool slot_parts_ok(const slot *s, const uint8_t *part, int np, size_t n, uint8_t *scratch)
+{
+	part_masks(part, 1, n, scratch);
+	if (slot_ok(s, scratch, n))
+		return true;
+	if (np < 2)
+		return false;
+	size_t *pick = malloc((s->n ? s->n : 1) * sizeof *pick);
+	bool ok = pick != NULL;
+	for (int p = 1; p <= np && ok; p++) {
+		part_masks(part, p, n, scratch);
+		ok = reading(s, scratch + n, scratch + 2 * n, n, pick) > 0;
+	}
+	free(pick);
+	return ok;
+}
+
+/* Every argument (as a whole, or element by element when every member
+ * has a list of the same length) and the answer keep an explanation, over
+ * the members (part[] != 0), each of the np parts read its own way where
+ * they differ (scratch: 3 * g->n bytes). */
+static bool feasible(const group *g, const uint8_t *part, int np, uint8_t *scratch)
+{
+	const uint8_t *mem = part;
 	for (size_t si = 0; si < g->ns;) {
 		const slot *s = &g->s[si];
 		size_t end = si + 1;
 		while (end < g->ns && g->s[end].elem >= 0)
 			end++;
-		bool ok = slot_ok(s, mem, g->n);
+		bool ok = slot_parts_ok(s, part, np, g->n, scratch);
 		if (!ok && s->key && end > si + 1) {
 			size_t len = (size_t)-1;
 			ok = true;
@@ -900,7 +1068,7 @@ static bool feasible(const group *g, const uint8_t *mem)
 				len = l;
 			}
 			for (size_t k = si + 1; ok && k < si + 1 + len; k++)
-				ok = slot_ok(&g->s[k], mem, g->n);
+				ok = slot_parts_ok(&g->s[k], part, np, g->n, scratch);
 		}
 		if (!ok)
 			return false;
@@ -1098,6 +1266,39 @@ static json_t *any_of(const group *g, const slot *s, const uint8_t *mem)
 	return json_pack("{s:o}", "$any", alts);
 }
 
+/* The value of slot s over the members (part[] != 0): the "$any" of the
+ * explanations alive on all of them, else a "$some" of each part's
+ * reading (NULL: neither, or out of memory). */
+static json_t *value_of(const group *g, const slot *s, const uint8_t *part, int np, uint8_t *scratch)
+{
+	size_t n = g->n;
+	part_masks(part, 1, n, scratch);
+	if (np < 2 || slot_ok(s, scratch, n))
+		return any_of(g, s, scratch);
+	size_t *pick = malloc((s->n ? s->n : 1) * sizeof *pick);
+	json_t *some = json_array();
+	for (int p = 1; p <= np && pick && some; p++) {
+		part_masks(part, p, n, scratch);
+		size_t k = reading(s, scratch + n, scratch + 2 * n, n, pick);
+		json_t *alts = k ? json_array() : NULL;
+		for (size_t q = 0; q < k && alts; q++)
+			if (json_array_append(alts, s->c[pick[q]].expr)) {
+				json_decref(alts);
+				alts = NULL;
+			}
+		json_t *x = !alts || k > CRMW__PROG_MAX_ANY ? NULL
+			    : k == 1			   ? json_incref(json_array_get(alts, 0))
+							   : json_pack("{s:O}", "$any", alts);
+		json_decref(alts);
+		if (!x || json_array_append_new(some, x)) {
+			json_decref(some);
+			some = NULL;
+		}
+	}
+	free(pick);
+	return some ? json_pack("{s:o}", "$some", some) : NULL;
+}
+
 static json_t *shapes_of(group *g, const uint8_t *mem, size_t step)
 {
 	json_t *sh = json_array();
@@ -1161,12 +1362,15 @@ static bool sentence_key(const crmw__prog_ctx *c, size_t from, size_t to, char k
 	return word;
 }
 
-/* The program of a variant (NULL when a value has no explanation left or
- * out of memory; *rc says which). */
-static json_t *build_program(group *g, const uint8_t *mem, int *rc)
+/* The program of a variant, or of np variants read their own ways (part[]:
+ * 1..np, 0 for none; NULL when a value has no explanation left or out of
+ * memory; *rc says which). */
+static json_t *build_program(group *g, const uint8_t *part, int np, int *rc)
 {
+	const uint8_t *mem = part;
 	json_t *steps = json_array(), *prog = NULL, *words = json_object(), *ids = json_array();
-	*rc = steps && words && ids ? 0 : CRMW_ENOMEM;
+	uint8_t *scratch = malloc(3 * g->n + 1);
+	*rc = steps && words && ids && scratch ? 0 : CRMW_ENOMEM;
 	const ep *e0 = NULL;
 	for (size_t j = 0; j < g->n && !e0; j++)
 		e0 = mem[j] ? g->e[j] : NULL;
@@ -1188,7 +1392,7 @@ static json_t *build_program(group *g, const uint8_t *mem, int *rc)
 			const slot *s = &g->s[si];
 			if (s->step != (int)i || s->elem >= 0)
 				continue;
-			json_t *v = any_of(g, s, mem);
+			json_t *v = value_of(g, s, part, np, scratch);
 			if (!v && s->key) {
 				/* element by element */
 				const json_t *x = json_object_get(
@@ -1198,7 +1402,7 @@ static json_t *build_program(group *g, const uint8_t *mem, int *rc)
 					const slot *es = NULL;
 					for (size_t k = si + 1; k < g->ns && g->s[k].elem >= 0; k++)
 						es = g->s[k].elem == (int)el ? &g->s[k] : es;
-					json_t *ev = es ? any_of(g, es, mem) : NULL;
+					json_t *ev = es ? value_of(g, es, part, np, scratch) : NULL;
 					if (!ev || json_array_append_new(v, ev)) {
 						json_decref(v);
 						v = NULL;
@@ -1224,6 +1428,7 @@ static json_t *build_program(group *g, const uint8_t *mem, int *rc)
 	json_decref(steps);
 	json_decref(words);
 	json_decref(ids);
+	free(scratch);
 	return prog;
 }
 
@@ -1619,6 +1824,18 @@ static json_t *direction_words(const json_t *sides, int *rc)
 	return out;
 }
 
+/* Does the program do what each member's task did (mem[q] != 0), and
+ * answer no other task of the group otherwise (it may not apply to it)? */
+static bool group_clean(const group *g, const json_t *prog, const uint8_t *mem, int *rc)
+{
+	for (size_t q = 0; q < g->n && !*rc; q++) {
+		int v = replay(prog, g->e[q], rc);
+		if (mem[q] ? v != 1 : v < 0)
+			return false;
+	}
+	return !*rc;
+}
+
 /* The programs of the episodes order[i..j) (one key), but those kept apart
  * as prefix episodes: its variants of at least min_support episodes, each
  * program appended to `programs` and its key to *pkeys. */
@@ -1635,38 +1852,71 @@ static int key_programs(ep **order, size_t ne, size_t i, size_t j, int min_suppo
 			g.e[g.n++] = order[k];
 	if (g.n >= (size_t)min_support) {
 		rc = group_explain(&g);
-		uint8_t *mem = calloc(g.n, 1), *vs = calloc(g.n, 1);
+		uint8_t *mem = calloc(g.n, 1), *vs = calloc(g.n, 1), *scratch = malloc(3 * g.n);
 		int nv = 0;
-		rc = rc ? rc : mem && vs ? 0 : CRMW_ENOMEM;
+		rc = rc ? rc : mem && vs && scratch ? 0 : CRMW_ENOMEM;
 		/* variants, greedily in order */
 		for (size_t k = 0; k < g.n && !rc; k++) {
 			int placed = -1;
 			for (int v = 0; v < nv && placed < 0; v++) {
 				for (size_t q = 0; q < g.n; q++)
 					mem[q] = vs[q] == v + 1 || q == k;
-				if (feasible(&g, mem))
+				if (feasible(&g, mem, 1, scratch))
 					placed = v;
 			}
 			if (placed < 0) {
 				memset(mem, 0, g.n);
 				mem[k] = 1;
-				if (feasible(&g, mem))
+				if (feasible(&g, mem, 1, scratch))
 					placed = nv++;
 			}
 			vs[k] = (uint8_t)(placed >= 0 && placed < 250 ? placed + 1 : 0);
 		}
+		/* the variants that may make a program: min_support episodes, and
+		 * not every answer None (nothing tells the None apart but a value
+		 * that happened to be missing; only guards answer None alone) */
+		uint8_t *big = rc ? NULL : calloc((size_t)nv + 1, 1);
+		rc = rc ? rc : big ? 0 : CRMW_ENOMEM;
 		for (int v = 0; v < nv && !rc; v++) {
 			size_t m = 0;
-			for (size_t q = 0; q < g.n; q++)
-				m += (mem[q] = vs[q] == v + 1);
-			/* every answer None: nothing tells the None apart but a
-			 * value that happened to be missing; only guards answer None alone */
 			bool informative = false;
-			for (size_t q = 0; q < g.n; q++)
-				informative = informative || (mem[q] && strcmp(g.e[q]->answer, "None") != 0);
-			if (m < (size_t)min_support || !informative)
+			for (size_t q = 0; q < g.n; q++) {
+				m += vs[q] == v + 1;
+				informative = informative || (vs[q] == v + 1 && strcmp(g.e[q]->answer, "None") != 0);
+			}
+			big[v] = m >= (size_t)min_support && informative;
+		}
+		for (int v = 0; v < nv && !rc; v++) {
+			if (!big[v])
 				continue;
-			json_t *p = build_program(&g, mem, &rc);
+			/* the later variants read their own ways join it as parts, one
+			 * by one, while the program does what every task of its calls
+			 * did or does not apply to it: a program that answers a task of
+			 * its calls wrongly answers only when a word tells its tasks from
+			 * that one (usable), and a reading joined to it would answer only
+			 * then too, where alone it answered freely */
+			int np = 1;
+			for (size_t q = 0; q < g.n; q++)
+				mem[q] = vs[q] == v + 1;
+			json_t *p = build_program(&g, mem, 1, &rc);
+			bool open = p && !rc && group_clean(&g, p, mem, &rc);
+			for (int w = v + 1; open && w < nv && np < MAX_READINGS && !rc; w++) {
+				if (!big[w])
+					continue;
+				for (size_t q = 0; q < g.n; q++)
+					mem[q] = vs[q] == w + 1 ? (uint8_t)(np + 1) : mem[q];
+				json_t *more = feasible(&g, mem, np + 1, scratch) ? build_program(&g, mem, np + 1, &rc) : NULL;
+				if (more && !rc && group_clean(&g, more, mem, &rc)) {
+					json_decref(p);
+					p = more;
+					np++;
+					big[w] = 0;
+				} else {
+					json_decref(more);
+					for (size_t q = 0; q < g.n; q++)
+						mem[q] = vs[q] == w + 1 ? 0 : mem[q];
+				}
+			}
 			if (p && json_array_append_new(programs, p))
 				rc = CRMW_ENOMEM;
 			char **nk = p && !rc ? realloc(*pkeys, (*npkeys + 1) * sizeof *nk) : NULL;
@@ -1679,6 +1929,8 @@ static int key_programs(ep **order, size_t ne, size_t i, size_t j, int min_suppo
 		}
 		free(mem);
 		free(vs);
+		free(scratch);
+		free(big);
 	}
 	group_dispose(&g);
 	return rc;
@@ -1813,10 +2065,10 @@ json_t *crmw__induce(const json_t *episodes, int min_support, char *why, size_t 
 				rc = rc ? rc : mem ? 0 : CRMW_ENOMEM;
 				for (size_t ci = 0; ci < s->n && !rc; ci++) {
 					cand *c = &s->c[ci];
-					if (!(c->ok = calloc(g.n, 1)))
+					if (!(c->ok = calloc(g.n, 1)) || !(c->fit = calloc(g.n, 1)))
 						rc = CRMW_ENOMEM;
 					for (size_t j = 0; !rc && j < g.n; j++)
-						c->ok[j] = holds(c, s, g.e[j]);
+						c->ok[j] = holds(c, s, g.e[j], &c->fit[j]);
 				}
 				if (mem)
 					memset(mem, 1, g.n);

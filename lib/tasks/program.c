@@ -27,6 +27,11 @@
  *                                         the value of metadata.required's "name: value" line
  *     {"$number": {"after": [words], "offset": k}}
  *                                         the number of the query right after the words, + k
+ *     {"$said": {"words": [words], "value": n}}
+ *                                         n when the query says the words (next to
+ *                                         each other) and no number outside a time
+ *                                         expression: a count said in words ("any
+ *                                         cases": 0)
  *     {"$phrase": {"after": [words], "before": [words]}}
  *                                         the shortest text between the two contexts
  *     {"$period": "start"|"end"|"last", "format": "date"|"datetime",
@@ -54,6 +59,13 @@
  *                                         the one distinct value of F over the items
  *     {"$count": "/N/path"}               the size of a list or map
  *     {"$any": [value, ...]}              every alternative, which must agree
+ *     {"$some": [value, ...]}             the alternatives the task fits, which must
+ *                                         agree; at least one must fit.  An alternative
+ *                                         fits unless it fails for want of what it reads
+ *                                         in the task (a number, phrase or period not
+ *                                         there, or found twice): each is a reading of one
+ *                                         wording ("more than N", "over N") learned from
+ *                                         its own tasks
  *
  * Words are ASCII-lower-cased tokens (runs of ASCII letters and digits,
  * runs of non-ASCII characters; any other non-blank byte is a token of its
@@ -455,6 +467,27 @@ static json_t *ev_number(const json_t *e, ev_run *r, char *why, size_t len)
 		return WHY("no number of the query follows the words");
 	json_t *v = json_integer(found + off);
 	return v ? v : NOMEM();
+}
+
+static json_t *ev_said(const json_t *e, ev_run *r, char *why, size_t len)
+{
+	const json_t *a = json_object_get(e, "$said"), *w = json_object_get(a, "words");
+	const crmw__prog_ctx *c = r->c;
+	size_t n = json_array_size(w);
+	if (!pay(r, c->ntok * (n + 2)))
+		return COSTLY();
+	/* a count said in words, not one given in figures ("handling over 2
+	 * cases" also says "over"): a number outside a time expression is
+	 * another wording's */
+	for (size_t i = 0; i < c->ntok; i++)
+		if (c->tok[i].num >= 0 && !crmw__prog_tok_in_period(c, i))
+			return WHY("the query gives a number (%lld), not the words", (long long)c->tok[i].num);
+	for (size_t i = 0; i + n <= c->ntok && n; i++)
+		if (words_at(c, i, w)) {
+			json_t *v = json_integer(json_integer_value(json_object_get(a, "value")));
+			return v ? v : NOMEM();
+		}
+	return WHY("the query does not say the words");
 }
 
 static json_t *ev_phrase(const json_t *e, ev_run *r, char *why, size_t len)
@@ -1019,6 +1052,59 @@ static json_t *ev_any(const json_t *e, ev_run *r, int depth, bool text, int *cls
 	return first;
 }
 
+/* "$some": the readings the task fits compute the value and agree, and at
+ * least one fits.  A reading the task does not fit fails for want of
+ * something of the task (CRMW__PROG_TASK), as a program the task does not
+ * fit drops out beside the others (crmw__induced_next): that is what the
+ * readings were before they were one program.  Any other failure fails
+ * "$some". */
+static json_t *ev_some(const json_t *e, ev_run *r, int depth, bool text, int *cls, char *why, size_t len)
+{
+	const json_t *alts = json_object_get(e, "$some");
+	json_t *first = NULL;
+	size_t i, from = 0;
+	json_t *x;
+	crmw_buf reasons = CRMW_BUF_INIT;
+	json_array_foreach(alts, i, x) {
+		char w[300] = "";
+		int k = 0;
+		json_t *v = ev(x, r, depth + 1, text, &k, w, sizeof w);
+		if (!v && k == CRMW__PROG_TASK) {
+			crmw__buf_printf(&reasons, "%s[%zu] %s", reasons.len ? "; " : "", i, w);
+			continue;
+		}
+		if (!v) {
+			json_decref(first);
+			crmw_buf_dispose(&reasons);
+			*cls = k ? k : CRMW__PROG_RESULT;
+			return WHY("reading [%zu]: %s", i, w);
+		}
+		if (first && !agree(r, first, v, text)) {
+			char *a = json_dumps(first, JSON_COMPACT | JSON_ENCODE_ANY), *b = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+			snprintf(why, len, "readings disagree: [%zu] gives %.60s, [%zu] %.60s", i, b ? b : "?", from, a ? a : "?");
+			free(a);
+			free(b);
+			json_decref(first);
+			json_decref(v);
+			crmw_buf_dispose(&reasons);
+			*cls = CRMW__PROG_DISAGREE;
+			return NULL;
+		}
+		if (first) {
+			json_decref(v);
+		} else {
+			first = v;
+			from = i;
+		}
+	}
+	if (!first) {
+		*cls = CRMW__PROG_TASK;
+		snprintf(why, len, "no reading fits the task: %s", reasons.data ? reasons.data : "none");
+	}
+	crmw_buf_dispose(&reasons);
+	return first;
+}
+
 /* Record the expression that computes the value at the current path. */
 static void trace_leaf(ev_run *r, const json_t *e)
 {
@@ -1118,10 +1204,14 @@ static json_t *ev_op(const json_t *e, const char *k, const json_t *x, ev_run *r,
 		return ev_number(e, r, why, len);
 	if (strcmp(k, "$phrase") == 0)
 		return ev_phrase(e, r, why, len);
+	if (strcmp(k, "$said") == 0)
+		return ev_said(e, r, why, len);
 	if (strcmp(k, "$period") == 0)
 		return ev_period(e, r, why, len);
 	if (strcmp(k, "$any") == 0)
 		return ev_any(e, r, depth, text, cls, why, len);
+	if (strcmp(k, "$some") == 0)
+		return ev_some(e, r, depth, text, cls, why, len);
 	*cls = CRMW__PROG_RESULT;
 	if (strcmp(k, "$pick") == 0)
 		return ev_pick(e, r, why, len);
@@ -1320,6 +1410,14 @@ static bool check_value(check *k, const json_t *e, long step, int depth)
 			}
 			return bad(k, "\"$task\" must be \"today\", \"id\" or \"field\"%s%s", "", "");
 		}
+		if (strcmp(key, "$said") == 0) {
+			const json_t *w = json_object_get(a, "words");
+			if (!json_is_object(a) || !is_words(w) || json_array_size(w) == 0 ||
+			    !json_is_integer(json_object_get(a, "value")) ||
+			    !only_keys(k, a, key, (const char *const[]){"words", "value", NULL}))
+				return bad(k, "%s needs {\"words\": [1 to 8 words], \"value\": integer}%s", key, "");
+			return only_keys(k, e, key, (const char *const[]){key, NULL});
+		}
 		if (strcmp(key, "$number") == 0 || strcmp(key, "$phrase") == 0) {
 			bool num = key[1] == 'n';
 			const json_t *off = json_object_get(a, "offset");
@@ -1390,11 +1488,11 @@ static bool check_value(check *k, const json_t *e, long step, int depth)
 				return bad(k, "%s must point into an earlier step's result%s", key, "");
 			return only_keys(k, e, key, (const char *const[]){key, NULL});
 		}
-		if (strcmp(key, "$any") == 0) {
+		if (strcmp(key, "$any") == 0 || strcmp(key, "$some") == 0) {
 			if (!json_is_array(a) || json_array_size(a) == 0 || json_array_size(a) > CRMW__PROG_MAX_ANY)
-				return bad(k, "\"$any\" must be a list of 1 to %s values%s", "256", "");
+				return bad(k, "\"%s\" must be a list of 1 to 256 values", key);
 			json_array_foreach(a, i, x) if (!check_value(k, x, step, depth + 1)) return false;
-			return only_keys(k, e, key, (const char *const[]){"$any", NULL});
+			return only_keys(k, e, key, (const char *const[]){key, NULL});
 		}
 		return bad(k, "unknown operator \"%s\"%s", key, "");
 	}

@@ -110,6 +110,12 @@ int crmw__prog_describe(crmw_buf *b, const json_t *e)
 		json_int_t off = json_integer_value(json_object_get(a, "offset"));
 		return rc ? rc : off ? crmw__buf_printf(b, " offset %lld", (long long)off) : CRMW_OK;
 	}
+	if (strcmp(op, "$said") == 0) {
+		rc = crmw__buf_puts(b, "$said ");
+		rc = rc ? rc : put_words(b, json_object_get(a, "words"));
+		return rc ? rc
+			  : crmw__buf_printf(b, " -> %lld", (long long)json_integer_value(json_object_get(a, "value")));
+	}
 	if (strcmp(op, "$phrase") == 0) {
 		rc = crmw__buf_puts(b, "$phrase after ");
 		rc = rc ? rc : put_words(b, json_object_get(a, "after"));
@@ -141,6 +147,8 @@ int crmw__prog_describe(crmw_buf *b, const json_t *e)
 		return crmw__buf_printf(b, "%s %s", op, str_or(a, "?"));
 	if (strcmp(op, "$any") == 0)
 		return crmw__buf_printf(b, "$any of %zu", json_array_size(a));
+	if (strcmp(op, "$some") == 0)
+		return crmw__buf_printf(b, "$some of %zu readings (those the task fits)", json_array_size(a));
 	return crmw__buf_printf(b, "%s", op);
 }
 
@@ -502,6 +510,9 @@ static void english_one(guide *g, const json_t *e, int depth)
 		put(g, " in the question");
 		if (off)
 			put(g, ", %s %lld", off < 0 ? "minus" : "plus", (long long)(off < 0 ? -off : off));
+	} else if (strcmp(op, "$said") == 0) {
+		put(g, "%lld when the question says ", (long long)json_integer_value(json_object_get(a, "value")));
+		put_context(g, json_object_get(a, "words"));
 	} else if (strcmp(op, "$phrase") == 0) {
 		put(g, "the words between ");
 		put_context(g, json_object_get(a, "after"));
@@ -553,6 +564,8 @@ static void english_one(guide *g, const json_t *e, int depth)
 		put_ref(g, json_string_value(a));
 	} else if (strcmp(op, "$any") == 0) {
 		put(g, "one of %zu agreeing explanations", json_array_size(a));
+	} else if (strcmp(op, "$some") == 0) {
+		put(g, "one of %zu readings, each of one wording", json_array_size(a));
 	} else {
 		put(g, "%s", op);
 	}
@@ -571,6 +584,16 @@ static void english(guide *g, const json_t *e, int depth)
 {
 	const char *op = op_of(e);
 	const json_t *any = op && strcmp(op, "$any") == 0 ? json_object_get(e, "$any") : NULL;
+	const json_t *some = op && strcmp(op, "$some") == 0 ? json_object_get(e, "$some") : NULL;
+	if (some && depth < 4) { /* the readings, as the question's wording picks one */
+		size_t i;
+		json_t *x;
+		json_array_foreach(some, i, x) {
+			put(g, "%s", i == 0 ? "" : "; or, worded otherwise, ");
+			english(g, x, depth + 1);
+		}
+		return;
+	}
 	if (!any) {
 		english_one(g, e, depth);
 		return;

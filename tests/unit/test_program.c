@@ -650,11 +650,13 @@ static void test_direction_lookup(void **state)
 	json_decref(lib);
 }
 
-/* A program with a step the task does not fit is out from the start, not
- * only when it reaches that step: the "at least" variant of a count (its
- * first call's end explained by today and by the period's end alike, since
- * its training months ended on the day asked) would disagree on a June
- * query with the "more than" variant, which fits, and both would abstain. */
+/* Variants that read a value from the task their own ways ("more than N",
+ * "at least N" less one) make one program of two readings ("$some"), each
+ * learned from its own tasks; a task that fits neither is out of the
+ * program from the start, not only when it reaches that step.  (The "at
+ * least" tasks' first call's end is explained by today and by the period's
+ * end alike, since their months ended on the day asked; the program keeps
+ * the period's end, which all six tasks share.) */
 static json_t *count_episode(const char *id, const char *month, const char *start, const char *end, const char *today,
 			     const char *cond, int n, int arg)
 {
@@ -667,37 +669,51 @@ static json_t *count_episode(const char *id, const char *month, const char *star
 	return episode(task(id, "count", q, today, NULL), calls, "[{\"a\":5,\"b\":1},[\"a\"]]", "a");
 }
 
-static void test_fits_task(void **state)
+/* Three "more than N" tasks of count_episode. */
+static json_t *more_than_three(void)
 {
-	(void)state;
 	json_t *eps = json_array();
 	json_array_append_new(eps, count_episode("c-1", "June 2023", "2023-06-01", "2023-07-01", "2024-01-10", "more than", 2, 2));
 	json_array_append_new(eps, count_episode("c-2", "March 2023", "2023-03-01", "2023-04-01", "2024-02-11", "more than", 3, 3));
 	json_array_append_new(eps, count_episode("c-3", "October 2022", "2022-10-01", "2022-11-01", "2023-05-20", "more than", 1, 1));
+	return eps;
+}
+
+static void test_fits_task(void **state)
+{
+	(void)state;
+	json_t *eps = more_than_three();
 	json_array_append_new(eps, count_episode("c-4", "May 2023", "2023-05-01", "2023-06-01", "2023-06-01", "at least", 3, 2));
 	json_array_append_new(eps, count_episode("c-5", "August 2022", "2022-08-01", "2022-09-01", "2022-09-01", "at least", 2, 1));
 	json_array_append_new(eps, count_episode("c-6", "April 2021", "2021-04-01", "2021-05-01", "2021-05-01", "at least", 5, 4));
 	json_t *lib = induced(eps);
-	assert_int_equal(json_array_size(json_object_get(lib, "programs")), 2);
+	assert_int_equal(json_array_size(json_object_get(lib, "programs")), 1);
+	const json_t *prog = json_array_get(json_object_get(lib, "programs"), 0);
+	const json_t *n = json_object_get(
+		json_object_get(json_array_get(json_object_get(prog, "steps"), 1), "arguments"), "n");
+	assert_int_equal(json_array_size(json_object_get(n, "$some")), 2);
+	char why[300];
+	assert_int_equal(crmw__program_check(prog, why, sizeof why), CRMW_OK);
 	json_t *t = task("c-9", "count", "Who made the most transfers in June 2023 among agents with more than 4 cases?",
 			 "2024-03-03", NULL);
 	expect_call(lib, t, "[]", "handled", "{\"start\":\"2023-06-01T00:00:00Z\",\"end\":\"2023-07-01T00:00:00Z\"}");
 	expect_call(lib, t, "[{\"a\":5,\"b\":1}]", "qualified", "{\"n\":4}");
-	/* the reason names the step that does not fit */
+	json_decref(t);
+	t = task("c-10", "count", "Who made the most transfers in June 2023 among agents with at least 7 cases?",
+		 "2024-03-03", NULL);
+	expect_call(lib, t, "[]", "handled", "{\"start\":\"2023-06-01T00:00:00Z\",\"end\":\"2023-07-01T00:00:00Z\"}");
+	expect_call(lib, t, "[{\"a\":5,\"b\":1}]", "qualified", "{\"n\":6}");
+	json_decref(t);
+	/* neither reading fits "over 4": the reason names the step */
+	t = task("c-11", "count", "Who made the most transfers in June 2023 among agents with over 4 cases?", "2024-03-03",
+		 NULL);
 	crmw__prog_ctx c;
 	assert_int_equal(crmw__prog_ctx_init(&c, t, NULL), 0);
 	bool fits = true;
-	char why[300];
-	size_t fit = 0;
-	for (size_t i = 0; i < 2; i++) {
-		assert_int_equal(crmw__program_fits_task(&fits, json_array_get(json_object_get(lib, "programs"), i), &c, why,
-							 sizeof why),
-				 CRMW_OK);
-		if (!fits)
-			assert_non_null(strstr(why, "step 1 (qualified) does not fit the task"));
-		fit += fits;
-	}
-	assert_int_equal(fit, 1);
+	assert_int_equal(crmw__program_fits_task(&fits, prog, &c, why, sizeof why), CRMW_OK);
+	assert_false(fits);
+	assert_non_null(strstr(why, "step 1 (qualified) does not fit the task"));
+	assert_non_null(strstr(why, "no reading fits the task"));
 	crmw__prog_ctx_dispose(&c);
 	json_decref(t);
 	json_decref(lib);
@@ -1038,6 +1054,285 @@ static void test_disagreement(void **state)
 	json_decref(prog);
 	json_decref(r);
 	json_decref(t);
+}
+
+/* Does any value of the library's programs hold a "$some"? */
+static bool has_some(const json_t *v)
+{
+	if (json_is_object(v) && json_object_get(v, "$some"))
+		return true;
+	const char *k;
+	size_t i;
+	json_t *x;
+	if (json_is_object(v))
+		json_object_foreach((json_t *)v, k, x) if (has_some(x)) return true;
+	if (json_is_array(v))
+		json_array_foreach(v, i, x) if (has_some(x)) return true;
+	return false;
+}
+
+/* Two "more than N" tasks and two "at least N" ones (less one), the
+ * latter worded with conditions c4 and c5. */
+static json_t *at_least_beside(const char *c4, const char *c5)
+{
+	json_t *eps = json_array();
+	json_array_append_new(eps, count_episode("c-1", "June 2023", "2023-06-01", "2023-07-01", "2024-01-10", "more than", 2, 2));
+	json_array_append_new(eps, count_episode("c-2", "March 2023", "2023-03-01", "2023-04-01", "2024-02-11", "more than", 3, 3));
+	json_array_append_new(eps, count_episode("c-4", "May 2023", "2023-05-01", "2023-06-01", "2023-09-01", c4, 3, 2));
+	json_array_append_new(eps, count_episode("c-5", "July 2022", "2022-07-01", "2022-08-01", "2023-02-01", c5, 5, 4));
+	return eps;
+}
+
+/* Parts join as readings only when each has min_support tasks of its
+ * own, and when no reading computes a wrong value on another part's task:
+ * "more than 9 deals and at least 3 cases" is read 9 by the "more than"
+ * reading, so those tasks stay a program of their own. */
+static void test_some_parts(void **state)
+{
+	(void)state;
+	json_t *eps = more_than_three();
+	/* one "over" task: a reading of one task is no reading */
+	json_array_append_new(eps, count_episode("c-4", "May 2023", "2023-05-01", "2023-06-01", "2023-09-01", "over", 3, 3));
+	json_t *lib = induced(json_incref(eps));
+	assert_int_equal(json_array_size(json_object_get(lib, "programs")), 1);
+	assert_false(has_some(lib));
+	json_t *t = task("c-9", "count", "Who made the most transfers in June 2023 among agents with over 4 cases?",
+			 "2024-03-03", NULL);
+	expect_abstain(lib, t, "[]", "does not fit the task");
+	json_decref(t);
+	json_decref(lib);
+	/* a second "over" task makes it a reading */
+	json_array_append_new(eps, count_episode("c-5", "July 2022", "2022-07-01", "2022-08-01", "2023-02-01", "over", 5, 5));
+	lib = induced(eps);
+	assert_int_equal(json_array_size(json_object_get(lib, "programs")), 1);
+	assert_true(has_some(lib));
+	t = task("c-9", "count", "Who made the most transfers in June 2023 among agents with over 4 cases?", "2024-03-03",
+		 NULL);
+	expect_call(lib, t, "[]", "handled", "{\"start\":\"2023-06-01T00:00:00Z\",\"end\":\"2023-07-01T00:00:00Z\"}");
+	expect_call(lib, t, "[{\"a\":5,\"b\":1}]", "qualified", "{\"n\":4}");
+	json_decref(t);
+	json_decref(lib);
+	/* the "at least" tasks also say "more than 9 deals" */
+	lib = induced(at_least_beside("more than 9 deals and at least", "more than 7 deals and at least"));
+	assert_int_equal(json_array_size(json_object_get(lib, "programs")), 2);
+	assert_false(has_some(lib));
+	json_decref(lib);
+	/* the "at least" tasks say "more than" twice: the "more than" reading
+	 * does not fit them (two numbers), and they are a reading of their own */
+	lib = induced(at_least_beside("more than 9 deals, more than 8 calls and at least",
+				      "more than 7 deals, more than 6 calls and at least"));
+	assert_int_equal(json_array_size(json_object_get(lib, "programs")), 1);
+	assert_true(has_some(lib));
+	t = task("c-9", "count",
+		 "Who made the most transfers in June 2023 among agents with more than 5 deals, more than 4 calls and at "
+		 "least 4 cases?",
+		 "2024-03-03", NULL);
+	expect_call(lib, t, "[]", "handled", "{\"start\":\"2023-06-01T00:00:00Z\",\"end\":\"2023-07-01T00:00:00Z\"}");
+	expect_call(lib, t, "[{\"a\":5,\"b\":1}]", "qualified", "{\"n\":3}");
+	json_decref(t);
+	json_decref(lib);
+}
+
+/* Does the library hold {"$said": {"words": [w...]}} (words one space apart)? */
+static bool has_said(const json_t *v, const char *words)
+{
+	const json_t *a = json_object_get(v, "$said");
+	if (a) {
+		char buf[200] = "";
+		size_t i;
+		json_t *x;
+		json_array_foreach(json_object_get(a, "words"), i, x) {
+			size_t n = strlen(buf);
+			snprintf(buf + n, sizeof buf - n, "%s%s", i ? " " : "", json_string_value(x));
+		}
+		return strcmp(buf, words) == 0;
+	}
+	const char *k;
+	size_t i;
+	json_t *x;
+	if (json_is_object(v))
+		json_object_foreach((json_t *)v, k, x) if (has_said(x, words)) return true;
+	if (json_is_array(v))
+		json_array_foreach(v, i, x) if (has_said(x, words)) return true;
+	return false;
+}
+
+/* A count said in words: "agents who handled any cases" asks for more than
+ * 0 with no number.  It is learned as {"$said": {"words", "value"}}, only
+ * from words that no task of another count said: a "more than 2" task
+ * that also says "the" and "agents" leaves "the" out, which alone made a
+ * program of every "0" task and blocked the others on b2b 11. */
+static json_t *any_episode(const char *id, const char *month, const char *start, const char *end, const char *today)
+{
+	char q[200], calls[400];
+	snprintf(q, sizeof q, "Who made the most transfers in %s among agents who handled any cases?", month);
+	snprintf(calls, sizeof calls,
+		 "[{\"name\":\"handled\",\"arguments\":{\"start\":\"%sT00:00:00Z\",\"end\":\"%sT00:00:00Z\"}},"
+		 "{\"name\":\"qualified\",\"arguments\":{\"n\":0}}]",
+		 start, end);
+	return episode(task(id, "count", q, today, NULL), calls, "[{\"a\":5,\"b\":1},[\"a\"]]", "a");
+}
+
+/* The refutation is the family's: a task of other calls ("qualified",
+ * then "rank") that says "return" with a count of 2 keeps "return" from
+ * meaning 0 in the two "any cases" tasks that happen to say it. */
+static void test_said_refuted(void **state)
+{
+	(void)state;
+	json_t *eps = json_array();
+	static const char *const months[][3] = {{"June 2023", "2023-06-01", "2023-07-01"},
+						{"March 2023", "2023-03-01", "2023-04-01"},
+						{"May 2023", "2023-05-01", "2023-06-01"}};
+	for (int i = 0; i < 2; i++) {
+		json_t *e = any_episode(i ? "a-2" : "a-1", months[i][0], months[i][1], months[i][2], "2024-01-10");
+		json_t *t = json_object_get(e, "task");
+		char q[300];
+		snprintf(q, sizeof q, "%s Return only the Id.", json_string_value(json_object_get(t, "query")));
+		json_object_set_new(t, "query", json_string(q));
+		json_array_append_new(eps, e);
+	}
+	char calls[400];
+	snprintf(calls, sizeof calls,
+		 "[{\"name\":\"handled\",\"arguments\":{\"start\":\"%sT00:00:00Z\",\"end\":\"%sT00:00:00Z\"}},"
+		 "{\"name\":\"qualified\",\"arguments\":{\"n\":2}},{\"name\":\"rank\",\"arguments\":{}}]",
+		 months[2][1], months[2][2]);
+	json_array_append_new(eps, episode(task("r-1", "count",
+						"Who made the most transfers in May 2023 among agents with more than 2 "
+						"cases? Return only the Id.",
+						"2024-01-10", NULL),
+					   calls, "[{\"a\":5,\"b\":1},[\"a\"],{\"a\":1}]", "a"));
+	json_t *lib = induced(eps);
+	assert_true(has_said(lib, "any"));
+	assert_false(has_said(lib, "return"));
+	json_decref(lib);
+}
+
+static void test_said_count(void **state)
+{
+	(void)state;
+	json_t *eps = json_array();
+	json_array_append_new(eps, any_episode("a-1", "June 2023", "2023-06-01", "2023-07-01", "2024-01-10"));
+	json_array_append_new(eps, any_episode("a-2", "March 2023", "2023-03-01", "2023-04-01", "2024-02-11"));
+	json_array_append_new(eps, count_episode("c-1", "October 2022", "2022-10-01", "2022-11-01", "2023-05-20", "more than", 2, 2));
+	json_t *lib = induced(json_incref(eps));
+	assert_int_equal(json_array_size(json_object_get(lib, "programs")), 1);
+	assert_true(has_said(lib, "any"));
+	assert_true(has_said(lib, "any cases"));
+	assert_false(has_said(lib, "the"));
+	assert_false(has_said(lib, "agents"));
+	json_t *t = task("a-9", "count", "Who made the most transfers in May 2023 among agents who handled any cases?",
+			 "2024-03-03", NULL);
+	expect_call(lib, t, "[]", "handled", "{\"start\":\"2023-05-01T00:00:00Z\",\"end\":\"2023-06-01T00:00:00Z\"}");
+	expect_call(lib, t, "[{\"a\":5,\"b\":1}]", "qualified", "{\"n\":0}");
+	json_decref(t);
+	/* a count in figures does not fit the words */
+	t = task("a-10", "count", "Who made the most transfers in May 2023 among agents with more than 4 cases?",
+		 "2024-03-03", NULL);
+	expect_abstain(lib, t, "[]", "does not fit the task");
+	json_decref(t);
+	json_decref(lib);
+	/* with a second "more than" task, one program of two readings */
+	json_array_append_new(eps, count_episode("c-2", "July 2022", "2022-07-01", "2022-08-01", "2023-02-01", "more than", 5, 5));
+	lib = induced(eps);
+	assert_int_equal(json_array_size(json_object_get(lib, "programs")), 1);
+	assert_true(has_some(lib));
+	assert_true(has_said(lib, "any"));
+	t = task("a-10", "count", "Who made the most transfers in May 2023 among agents with more than 4 cases?",
+		 "2024-03-03", NULL);
+	expect_call(lib, t, "[]", "handled", "{\"start\":\"2023-05-01T00:00:00Z\",\"end\":\"2023-06-01T00:00:00Z\"}");
+	expect_call(lib, t, "[{\"a\":5,\"b\":1}]", "qualified", "{\"n\":4}");
+	json_decref(t);
+	/* a count in figures beside the words: the words do not fit ("among
+	 * agents handling over 2 cases" in a training where "over" came only
+	 * with "any cases" made a wrong answer on three fresh orgs) */
+	t = task("a-11", "count",
+		 "Who made the most transfers in May 2023 among agents with more than 4 cases among agents who handled any "
+		 "cases?",
+		 "2024-03-03", NULL);
+	expect_call(lib, t, "[{\"a\":5,\"b\":1}]", "qualified", "{\"n\":4}");
+	json_decref(t);
+	json_decref(lib);
+}
+
+/* "$some": the readings the task fits agree and one fits.  A reading the
+ * task does not fit (what it reads is not there, found twice, or one of
+ * its "$any" fails on it) is left out, as a program the task does not fit
+ * drops out beside the others; a reading that fails on a result and two
+ * readings that disagree abstain. */
+static void some_case(const json_t *prog, const char *query, int kind, int cls, const char *said)
+{
+	json_t *t = task("s", "s", query, "2024-01-01", NULL), *r = json_array();
+	crmw__prog_next nx;
+	assert_int_equal(crmw__program_next(&nx, prog, t, r), CRMW_OK);
+	if (nx.kind != kind || (kind == CRMW__PROG_ABSTAIN && nx.cls != cls))
+		fail_msg("%s: kind %d cls %d: %s", query, nx.kind, nx.cls, nx.why);
+	const char *text = kind == CRMW__PROG_ANSWER ? nx.answer : nx.why;
+	if (!strstr(text, said))
+		fail_msg("%s: '%s' does not say '%s'", query, text, said);
+	crmw__prog_next_clear(&nx);
+	json_decref(r);
+	json_decref(t);
+}
+
+static void test_some_readings(void **state)
+{
+	(void)state;
+	char why[300];
+	json_t *prog = json_loads(
+		"{\"steps\":[{\"name\":\"respond\",\"arguments\":{\"content\":{\"$some\":["
+		"{\"$number\":{\"after\":[\"than\"],\"offset\":0}},"
+		"{\"$number\":{\"after\":[\"least\"],\"offset\":-1}},"
+		"{\"$any\":[{\"$number\":{\"after\":[\"over\"],\"offset\":0}},"
+		"{\"$number\":{\"after\":[\"handling\",\"over\"],\"offset\":0}}]}]}}}]}",
+		0, NULL);
+	assert_non_null(prog);
+	assert_int_equal(crmw__program_check(prog, why, sizeof why), CRMW_OK);
+	some_case(prog, "agents with more than 4 cases", CRMW__PROG_ANSWER, 0, "4");
+	some_case(prog, "agents with at least 5 cases", CRMW__PROG_ANSWER, 0, "4");
+	some_case(prog, "agents handling over 6 cases", CRMW__PROG_ANSWER, 0, "6");
+	/* two readings fit and agree */
+	some_case(prog, "more than 4 cases, so at least 5", CRMW__PROG_ANSWER, 0, "4");
+	/* a reading that finds two numbers does not fit */
+	some_case(prog, "more than 4 cases and more than 6 deals, at least 5 calls", CRMW__PROG_ANSWER, 0, "4");
+	/* two readings fit and disagree */
+	some_case(prog, "more than 4 cases and at least 2 deals", CRMW__PROG_ABSTAIN, CRMW__PROG_DISAGREE,
+		  "readings disagree");
+	/* none fits: the task does not fit the program */
+	some_case(prog, "agents with any cases", CRMW__PROG_ABSTAIN, CRMW__PROG_TASK, "no reading fits the task");
+	/* "over 6" without "handling over": the third reading does not fit */
+	some_case(prog, "agents with over 6 cases", CRMW__PROG_ABSTAIN, CRMW__PROG_TASK, "no reading fits the task");
+	json_decref(prog);
+	/* a reading that fails on a result is no "not fitting" */
+	prog = json_loads("[{\"name\":\"q\"},{\"name\":\"respond\",\"arguments\":{\"content\":{\"$some\":["
+			  "{\"$ref\":\"/0/missing\"},{\"$number\":{\"after\":[\"than\"],\"offset\":0}}]}}}]",
+			  0, NULL);
+	assert_int_equal(crmw__program_check(prog, why, sizeof why), CRMW_OK);
+	json_t *t = task("s", "s", "more than 4", "2024-01-01", NULL), *r = json_pack("[{s:i}]", "x", 1);
+	crmw__prog_next nx;
+	assert_int_equal(crmw__program_next(&nx, prog, t, r), CRMW_OK);
+	assert_int_equal(nx.kind, CRMW__PROG_ABSTAIN);
+	assert_int_equal(nx.cls, CRMW__PROG_RESULT);
+	crmw__prog_next_clear(&nx);
+	json_decref(r);
+	json_decref(t);
+	json_decref(prog);
+	/* malformed */
+	static const char *const bad[] = {
+		"[{\"name\":\"respond\",\"arguments\":{\"content\":{\"$some\":[]}}}]",
+		"[{\"name\":\"respond\",\"arguments\":{\"content\":{\"$some\":{\"a\":1}}}}]",
+		"[{\"name\":\"respond\",\"arguments\":{\"content\":{\"$some\":[1],\"x\":2}}}]",
+		"[{\"name\":\"respond\",\"arguments\":{\"content\":{\"$some\":[{\"$ref\":\"/0\"}]}}}]",
+		"[{\"name\":\"respond\",\"arguments\":{\"content\":{\"$said\":{\"words\":[],\"value\":0}}}}]",
+		"[{\"name\":\"respond\",\"arguments\":{\"content\":{\"$said\":{\"words\":[\"any\"],\"value\":\"0\"}}}}]",
+		"[{\"name\":\"respond\",\"arguments\":{\"content\":{\"$said\":{\"words\":[\"any\"],\"value\":0,\"x\":1}}}}]",
+		"[{\"name\":\"respond\",\"arguments\":{\"content\":{\"$said\":[\"any\"]}}}]",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		prog = json_loads(bad[i], 0, NULL);
+		assert_non_null(prog);
+		assert_int_equal(crmw__program_check(prog, why, sizeof why), CRMW_EINVALID);
+		json_decref(prog);
+	}
 }
 
 /* ------------------------------------------------------- explanations told */
@@ -3735,7 +4030,9 @@ int main(void)
 		cmocka_unit_test(test_guard_and_shapes), cmocka_unit_test(test_disagreement),
 		cmocka_unit_test(test_direction_words), cmocka_unit_test(test_direction_wording), cmocka_unit_test(test_direction_generic_word),
 		cmocka_unit_test(test_direction_evidence), cmocka_unit_test(test_direction_tie_side),
-		cmocka_unit_test(test_fits_task), cmocka_unit_test(test_direction_lookup),
+		cmocka_unit_test(test_fits_task),
+		cmocka_unit_test(test_some_readings), cmocka_unit_test(test_some_parts), cmocka_unit_test(test_said_count),
+		cmocka_unit_test(test_said_refuted), cmocka_unit_test(test_direction_lookup),
 		cmocka_unit_test(test_direction_answer), cmocka_unit_test(test_direction_outweighed),
 		cmocka_unit_test(test_record_id_constant), cmocka_unit_test(test_review_rare_other_word),
 		cmocka_unit_test(test_review_id_constant_any), cmocka_unit_test(test_review_tie_counterexamples),
