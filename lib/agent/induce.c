@@ -873,15 +873,21 @@ static int add_slot(group *g, int step, const char *key, int elem)
 	return s->seen && s->has_task && s->present ? CRMW_OK : CRMW_ENOMEM;
 }
 
-/* Does a task of the family (any calls) say the words of a "$said" and
- * give that argument of a call of the same name another value?  Then the
- * words are not the count's: a group of a dozen tasks leaves chance words
- * ("return", said by the four "any cases" tasks of an argmin and by none
- * of its "more than" ones, not by the argmax's) that the family refutes. */
+/* Are the words of a "$said" not the count's, by the family's tasks (any
+ * calls) with a call of the same name and that argument?  They are not
+ * when a task of another count says them (a group of a dozen tasks leaves
+ * chance words: "return", said by the four "any cases" tasks of an argmin
+ * and by none of its "more than" ones, but by the argmax's), nor without
+ * the evidence select_by_words asks: two tasks of the count or more say
+ * them, and as often among the others they would have been seen there
+ * WORD_EVIDENCE times (a review's attack: two "0" tasks worded apart,
+ * "any cases" and "at least a case", shared only "who handled", and
+ * "handled at most a case" was read 0). */
 static bool said_refuted(const group *g, const slot *s, const cand *c)
 {
 	const json_t *a = json_object_get(c->expr, "$said");
 	const char *name = json_string_value(json_object_get(json_array_get(g->e[0]->calls, (size_t)s->step), "name"));
+	double said = 0, same = 0, other = 0; /* tasks of the count saying them, of the count, of another */
 	for (size_t i = 0; i < g->nall && name && s->key; i++) {
 		const ep *e = g->all[i];
 		if (strcmp(e->family, g->e[0]->family) != 0)
@@ -891,12 +897,21 @@ static bool said_refuted(const group *g, const slot *s, const cand *c)
 			const json_t *v = json_object_get(json_object_get(call, "arguments"), s->key);
 			if (s->elem >= 0)
 				v = json_array_get(v, (size_t)s->elem);
-			if (v && strcmp(json_string_value(json_object_get(call, "name")), name) == 0 &&
-			    !json_equal(v, json_object_get(a, "value")) && says(&e->ctx, json_object_get(a, "words")))
-				return true;
+			if (!v || strcmp(json_string_value(json_object_get(call, "name")), name) != 0)
+				continue;
+			bool says_it = says(&e->ctx, json_object_get(a, "words"));
+			if (!json_equal(v, json_object_get(a, "value"))) {
+				if (says_it)
+					return true;
+				other++;
+			} else {
+				same++;
+				said += says_it;
+			}
+			break;
 		}
 	}
-	return false;
+	return said < 2 || same == 0 || said * other / same < WORD_EVIDENCE;
 }
 
 /* Slots, explanations and which episodes each explanation holds for. */
