@@ -59,10 +59,11 @@
 
 /* K_SAID: a count said in words ("$said"), a constant tied to words of the
  * query; like a constant it must hold for the whole group, on every task
- * that says the words.  K_FIELD: a line of the task's context; unlike K_TASK it leaves a constant
- * alive (a line that says the same in every example, "Lead status: Open",
- * is no reason to read it rather than keep the constant).  K_CHOOSE: an
- * item of a catalogue (choose_cues), the last resort of a value no other
+ * that says the words (said_refuted asks more of the family).  K_FIELD: a
+ * line of the task's context; unlike K_TASK it leaves a constant alive (a
+ * line that says the same in every example, "Lead status: Open", is no
+ * reason to read it rather than keep the constant).  K_CHOOSE: an item of
+ * a catalogue (choose_cues), the last resort of a value no other
  * explanation holds for */
 enum { K_CONST = 1, K_TASK, K_RESULT, K_FIELD, K_IDCONST /* a record id: checks another explanation, never alone */, K_CHOOSE, K_SAID };
 
@@ -776,9 +777,6 @@ static json_t *choose_list(const json_t *expr, const ep *e)
 	return list;
 }
 
-/* Does the explanation compute the episode's value?  A "$choose" without
- * cues holds when the value is the field of an item of its list (the cues
- * are learned from the program's episodes, choose_cues). */
 /* Does the query say the words of a "$said", next to each other (whether
  * or not it also gives a number)? */
 static bool says(const crmw__prog_ctx *c, const json_t *words)
@@ -796,6 +794,10 @@ static bool says(const crmw__prog_ctx *c, const json_t *words)
 	return false;
 }
 
+/* Does the explanation compute the episode's value (and how did it meet
+ * the episode: *fit)?  A "$choose" without cues holds when the value is
+ * the field of an item of its list (the cues are learned from the
+ * program's episodes, choose_cues). */
 static bool holds(const cand *c, const slot *s, const ep *e, uint8_t *fit)
 {
 	const json_t *v = slot_value(e, s);
@@ -992,12 +994,12 @@ static bool slot_ok(const slot *s, const uint8_t *mem, size_t n)
  * from the task (the number after "more than" in some tasks, after "over"
  * in others, after "at least" less one in others) are parts of one program:
  * the value is {"$some": [the "$any" of each part]}.  The explanations of
- * a part's reading are those of the task (K_TASK, K_FIELD) that compute the
- * value on each of its episodes and on every episode of the other parts
- * either compute it too or do not fit at all (FIT_NO: the task lacks what
- * they read), all of them alike (none computes while another does not
- * fit): on each training task, the readings that fit agree and one fits,
- * as "$some" asks of a new one. */
+ * a part's reading are those of the task (K_TASK, K_FIELD, K_SAID) that
+ * compute the value on each of its episodes and, on every episode of the
+ * other parts, either compute it too or do not fit at all (FIT_NO: the
+ * task lacks what they read), all of them alike (none computes while
+ * another does not fit): on each training task, the readings that fit
+ * agree and one fits, as "$some" asks of a new one. */
 
 #define MAX_READINGS 8
 
@@ -1291,8 +1293,8 @@ static json_t *value_of(const group *g, const slot *s, const uint8_t *part, int 
 	if (np < 2 || slot_ok(s, scratch, n))
 		return any_of(g, s, scratch);
 	size_t *pick = malloc((s->n ? s->n : 1) * sizeof *pick);
-	json_t *some = json_array();
-	for (int p = 1; p <= np && pick && some; p++) {
+	json_t *some = pick ? json_array() : NULL;
+	for (int p = 1; p <= np && some; p++) {
 		part_masks(part, p, n, scratch);
 		size_t k = reading(s, scratch + n, scratch + 2 * n, n, pick);
 		json_t *alts = k ? json_array() : NULL;
