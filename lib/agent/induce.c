@@ -777,23 +777,6 @@ static json_t *choose_list(const json_t *expr, const ep *e)
 	return list;
 }
 
-/* Does the query say the words of a "$said", next to each other (whether
- * or not it also gives a number)? */
-static bool says(const crmw__prog_ctx *c, const json_t *words)
-{
-	size_t n = json_array_size(words);
-	for (size_t i = 0; n && i + n <= c->ntok; i++) {
-		bool all = true;
-		for (size_t k = 0; k < n && all; k++) {
-			const char *w = json_string_value(json_array_get(words, k));
-			all = w && strlen(w) == c->tok[i + k].len && memcmp(c->low + c->tok[i + k].at, w, c->tok[i + k].len) == 0;
-		}
-		if (all)
-			return true;
-	}
-	return false;
-}
-
 /* Does the explanation compute the episode's value (and how did it meet
  * the episode: *fit)?  A "$choose" without cues holds when the value is
  * the field of an item of its list (the cues are learned from the
@@ -809,7 +792,7 @@ static bool holds(const cand *c, const slot *s, const ep *e, uint8_t *fit)
 	 * count's */
 	if (c->kind == K_SAID) {
 		const json_t *a = json_object_get(c->expr, "$said");
-		if (says(&e->ctx, json_object_get(a, "words")) && !json_equal(json_object_get(a, "value"), v))
+		if (crmw__prog_says(&e->ctx, json_object_get(a, "words")) && !json_equal(json_object_get(a, "value"), v))
 			return false;
 	}
 	if (c->kind == K_CHOOSE) {
@@ -901,7 +884,7 @@ static bool said_refuted(const group *g, const slot *s, const cand *c)
 				v = json_array_get(v, (size_t)s->elem);
 			if (!v || strcmp(json_string_value(json_object_get(call, "name")), name) != 0)
 				continue;
-			bool says_it = says(&e->ctx, json_object_get(a, "words"));
+			bool says_it = crmw__prog_says(&e->ctx, json_object_get(a, "words"));
 			if (!json_equal(v, json_object_get(a, "value"))) {
 				if (says_it)
 					return true;

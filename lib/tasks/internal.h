@@ -151,6 +151,10 @@ json_t *crmw__program_eval_as(const json_t *expr, const crmw__prog_ctx *c, bool 
 /* Does `s` occur in the task's query at word boundaries (ASCII case ignored)? */
 bool crmw__prog_in_query(const crmw__prog_ctx *c, const char *s);
 
+/* Does the query say the words (lower-cased tokens) next to each other,
+ * somewhere?  What "$said" reads. */
+bool crmw__prog_says(const crmw__prog_ctx *c, const json_t *words);
+
 /* Is token i a name: it starts with a capital letter and does not start a
  * sentence (it follows neither '.', '?', '!', ':', a tab or a line's start
  * nor the query's start)?  "Compact Edge Solver Node" in "a fault on our

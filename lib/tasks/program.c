@@ -469,6 +469,15 @@ static json_t *ev_number(const json_t *e, ev_run *r, char *why, size_t len)
 	return v ? v : NOMEM();
 }
 
+bool crmw__prog_says(const crmw__prog_ctx *c, const json_t *words)
+{
+	size_t n = json_array_size(words);
+	for (size_t i = 0; n && i + n <= c->ntok; i++)
+		if (words_at(c, i, words))
+			return true;
+	return false;
+}
+
 static json_t *ev_said(const json_t *e, ev_run *r, char *why, size_t len)
 {
 	const json_t *a = json_object_get(e, "$said"), *w = json_object_get(a, "words");
@@ -482,12 +491,10 @@ static json_t *ev_said(const json_t *e, ev_run *r, char *why, size_t len)
 	for (size_t i = 0; i < c->ntok; i++)
 		if (c->tok[i].num >= 0 && !crmw__prog_tok_in_period(c, i))
 			return WHY("the query gives a number (%lld), not the words", (long long)c->tok[i].num);
-	for (size_t i = 0; i + n <= c->ntok && n; i++)
-		if (words_at(c, i, w)) {
-			json_t *v = json_integer(json_integer_value(json_object_get(a, "value")));
-			return v ? v : NOMEM();
-		}
-	return WHY("the query does not say the words");
+	if (!crmw__prog_says(c, w))
+		return WHY("the query does not say the words");
+	json_t *v = json_integer(json_integer_value(json_object_get(a, "value")));
+	return v ? v : NOMEM();
 }
 
 static json_t *ev_phrase(const json_t *e, ev_run *r, char *why, size_t len)

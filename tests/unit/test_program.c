@@ -1162,15 +1162,21 @@ static bool has_said(const json_t *v, const char *words)
  * from words that no task of another count said: a "more than 2" task
  * that also says "the" and "agents" leaves "the" out, which alone made a
  * program of every "0" task and blocked the others on b2b 11. */
-static json_t *any_episode(const char *id, const char *month, const char *start, const char *end, const char *today)
+static json_t *zero_episode(const char *id, const char *month, const char *start, const char *end, const char *today,
+			    const char *how)
 {
 	char q[200], calls[400];
-	snprintf(q, sizeof q, "Who made the most transfers in %s among agents who handled any cases?", month);
+	snprintf(q, sizeof q, "Who made the most transfers in %s among agents who handled %s?", month, how);
 	snprintf(calls, sizeof calls,
 		 "[{\"name\":\"handled\",\"arguments\":{\"start\":\"%sT00:00:00Z\",\"end\":\"%sT00:00:00Z\"}},"
 		 "{\"name\":\"qualified\",\"arguments\":{\"n\":0}}]",
 		 start, end);
 	return episode(task(id, "count", q, today, NULL), calls, "[{\"a\":5,\"b\":1},[\"a\"]]", "a");
+}
+
+static json_t *any_episode(const char *id, const char *month, const char *start, const char *end, const char *today)
+{
+	return zero_episode(id, month, start, end, today, "any cases");
 }
 
 /* The refutation is the family's: a task of other calls
@@ -1261,27 +1267,19 @@ static void test_said_count(void **state)
 
 /* Attacks of a review on $said: words common by chance to the tasks of a
  * count, and a negation or a count in unread words, read as that count. */
-static json_t *zero_episode(const char *id, const char *month, const char *start, const char *end, const char *how)
-{
-	char q[200], calls[400];
-	snprintf(q, sizeof q, "Who made the most transfers in %s among agents who handled %s?", month, how);
-	snprintf(calls, sizeof calls,
-		 "[{\"name\":\"handled\",\"arguments\":{\"start\":\"%sT00:00:00Z\",\"end\":\"%sT00:00:00Z\"}},"
-		 "{\"name\":\"qualified\",\"arguments\":{\"n\":0}}]",
-		 start, end);
-	return episode(task(id, "count", q, "2024-01-10", NULL), calls, "[{\"a\":5,\"b\":1},[\"a\"]]", "a");
-}
 
-/* The next step for the task is no call of `name`. */
-static void expect_no_call_with(const json_t *lib, const json_t *t, const char *results, const char *name)
+/* The next step for a "count" task of that query is no call of `name`. */
+static void expect_no_call_with(const json_t *lib, const char *query, const char *results, const char *name)
 {
+	json_t *t = task("x-1", "count", query, "2024-03-03", NULL);
 	crmw__prog_next nx;
 	next(&nx, lib, t, results);
 	if (nx.kind == CRMW__PROG_CALL && strcmp(nx.name, name) == 0) {
 		char *got = json_dumps(nx.arguments, JSON_COMPACT);
-		fail_msg("'%s': called %s %s", json_string_value(json_object_get(t, "query")), nx.name, got ? got : "?");
+		fail_msg("'%s': called %s %s", query, nx.name, got ? got : "?");
 	}
 	crmw__prog_next_clear(&nx);
+	json_decref(t);
 }
 
 /* A program answering a field of its last result (no direction, so no
@@ -1313,11 +1311,8 @@ static void test_review4_said_no_direction(void **state)
 		"Which agent made the most transfers in May 2023 among agents who handled any cases, thirty or more?",
 		"Which agent made the most transfers in May 2023 among agents who never handled any cases?",
 	};
-	for (size_t i = 0; i < sizeof qs / sizeof *qs; i++) {
-		json_t *t = task("x-1", "count", qs[i], "2024-03-03", NULL);
-		expect_no_call_with(lib, t, "[{\"rows\":3}]", "qualified");
-		json_decref(t);
-	}
+	for (size_t i = 0; i < sizeof qs / sizeof *qs; i++)
+		expect_no_call_with(lib, qs[i], "[{\"rows\":3}]", "qualified");
 	json_decref(lib);
 }
 
@@ -1326,8 +1321,8 @@ static void test_review4_said_chance_words(void **state)
 	(void)state;
 	/* the two "0" tasks share only "agents who handled" */
 	json_t *eps = json_array();
-	json_array_append_new(eps, zero_episode("a-1", "June 2023", "2023-06-01", "2023-07-01", "any cases"));
-	json_array_append_new(eps, zero_episode("a-2", "March 2023", "2023-03-01", "2023-04-01", "at least a case"));
+	json_array_append_new(eps, zero_episode("a-1", "June 2023", "2023-06-01", "2023-07-01", "2024-01-10", "any cases"));
+	json_array_append_new(eps, zero_episode("a-2", "March 2023", "2023-03-01", "2023-04-01", "2024-01-10", "at least a case"));
 	json_array_append_new(eps, count_episode("c-1", "October 2022", "2022-10-01", "2022-11-01", "2023-05-20", "more than", 2, 2));
 	json_array_append_new(eps, count_episode("c-2", "July 2022", "2022-07-01", "2022-08-01", "2023-02-01", "more than", 5, 5));
 	json_t *lib = induced(eps);
@@ -1337,11 +1332,8 @@ static void test_review4_said_chance_words(void **state)
 		"Who made the most transfers in May 2023 among agents who handled more than a case?",
 		"Who made the most transfers in May 2023 among agents who handled a dozen cases?",
 	};
-	for (size_t i = 0; i < sizeof qs / sizeof *qs; i++) {
-		json_t *t = task("x-1", "count", qs[i], "2024-03-03", NULL);
-		expect_no_call_with(lib, t, "[{\"a\":5,\"b\":1}]", "qualified");
-		json_decref(t);
-	}
+	for (size_t i = 0; i < sizeof qs / sizeof *qs; i++)
+		expect_no_call_with(lib, qs[i], "[{\"a\":5,\"b\":1}]", "qualified");
 	json_decref(lib);
 }
 
