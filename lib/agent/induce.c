@@ -2914,6 +2914,85 @@ static json_t *directed_sentence_words(const json_t *lib, const crmw__prog_ctx *
 	return out;
 }
 
+/* In how many families other than `family` the library's "sentences"
+ * (`sents`) saw the sentence `key` said freely and never bound, and
+ * whether beside tasks answered by an argmax (*nmax) and by an argmin
+ * (*nmin) there; -1 when `family`'s own training bound it (it may change
+ * that family's questions). */
+static int said_freely_elsewhere(const json_t *sents, const char *key, const char *family, bool *nmax, bool *nmin)
+{
+	int others = 0;
+	const char *f;
+	json_t *fs;
+	*nmax = *nmin = false;
+	json_object_foreach((json_t *)sents, f, fs) {
+		json_int_t x = json_integer_value(json_object_get(json_object_get(fs, "max"), key));
+		json_int_t n = json_integer_value(json_object_get(json_object_get(fs, "min"), key));
+		json_int_t o = json_integer_value(json_object_get(json_object_get(fs, "none"), key));
+		json_int_t bound = json_integer_value(json_object_get(json_object_get(fs, "bound"), key));
+		bool mine = strcmp(f, family) == 0;
+		if (bound > 0 && mine)
+			return -1;
+		if (bound > 0 || x + n + o == 0)
+			continue; /* not said, or said where it may have changed the question */
+		others += !mine;
+		*nmax = *nmax || x > 0;
+		*nmin = *nmin || n > 0;
+	}
+	return others;
+}
+
+/* A mark per token of the query's sentences said freely, as a whole
+ * (sentence_key), in the training of at least GENERIC_FAMILIES families
+ * other than `family` and never bound in its own (said_freely_elsewhere);
+ * with `sided`, also beside tasks of both an argmax and an argmin there
+ * and holding no word that tells a side (sentence_directed).  *mark is
+ * NULL when no sentence is one; no family, none. */
+static int generic_sentences(const json_t *lib, const crmw__prog_ctx *c, const char *family, bool sided, uint8_t **mark)
+{
+	*mark = NULL;
+	const json_t *sents = json_object_get(lib, "sentences");
+	if (!family || !json_object_size(sents))
+		return CRMW_OK;
+	for (size_t a = 0, b; a < c->ntok; a = b) {
+		char key[17];
+		b = sentence_end(c, a);
+		if (!sentence_key(c, a, b, key))
+			continue;
+		bool nmax, nmin;
+		int others = said_freely_elsewhere(sents, key, family, &nmax, &nmin);
+		if (others < GENERIC_FAMILIES || (sided && (!nmax || !nmin || sentence_directed(lib, c, a, b, family))))
+			continue;
+		if (!*mark && !(*mark = calloc(c->ntok, 1)))
+			return CRMW_ENOMEM;
+		memset(*mark + a, 1, b - a);
+	}
+	return CRMW_OK;
+}
+
+/* The text of the sentences `mark` marks, in order, into *said (a new
+ * array; NULL when none). */
+static int marked_sentences(const crmw__prog_ctx *c, const uint8_t *mark, json_t **said)
+{
+	*said = NULL;
+	for (size_t a = 0, b; a < c->ntok; a = b) {
+		b = sentence_end(c, a);
+		if (!mark[a])
+			continue;
+		json_t *text = json_stringn(c->query + c->tok[a].at, c->tok[b - 1].at + c->tok[b - 1].len - c->tok[a].at);
+		if (text && !*said && !(*said = json_array())) {
+			json_decref(text);
+			text = NULL;
+		}
+		if (!text || json_array_append_new(*said, text)) { /* the array takes the text, even when it fails */
+			json_decref(*said);
+			*said = NULL;
+			return CRMW_ENOMEM;
+		}
+	}
+	return CRMW_OK;
+}
+
 /* The sentences of the query that are the wording around the question of
  * `family`: "Keeping it brief.", "I'm putting together the quarterly
  * review.", said before questions of every kind.  Their words are new to
@@ -2935,41 +3014,8 @@ static int wording_tokens(const json_t *lib, const crmw__prog_ctx *c, const char
 {
 	*skip = NULL;
 	*said = NULL;
-	const json_t *sents = json_object_get(lib, "sentences");
-	if (!family || !json_object_size(sents))
-		return CRMW_OK;
-	uint8_t *mark = NULL; /* per token: a wording sentence's */
-	for (size_t a = 0, b; a < c->ntok; a = b) {
-		char key[17];
-		b = sentence_end(c, a);
-		if (!sentence_key(c, a, b, key))
-			continue;
-		int others = 0;
-		bool nmax = false, nmin = false;
-		const char *f;
-		json_t *fs;
-		json_object_foreach((json_t *)sents, f, fs) {
-			json_int_t x = json_integer_value(json_object_get(json_object_get(fs, "max"), key));
-			json_int_t n = json_integer_value(json_object_get(json_object_get(fs, "min"), key));
-			json_int_t o = json_integer_value(json_object_get(json_object_get(fs, "none"), key));
-			json_int_t bound = json_integer_value(json_object_get(json_object_get(fs, "bound"), key));
-			bool mine = strcmp(f, family) == 0;
-			if (bound > 0 && mine) {
-				others = -1; /* it may change this family's own questions */
-				break;
-			}
-			if (bound > 0 || x + n + o == 0)
-				continue; /* not said, or said where it may have changed the question */
-			others += !mine;
-			nmax = nmax || x > 0;
-			nmin = nmin || n > 0;
-		}
-		if (others < GENERIC_FAMILIES || !nmax || !nmin || sentence_directed(lib, c, a, b, family))
-			continue;
-		if (!mark && !(mark = calloc(c->ntok, 1)))
-			return CRMW_ENOMEM;
-		memset(mark + a, 1, b - a);
-	}
+	uint8_t *mark;
+	int rc = generic_sentences(lib, c, family, true, &mark);
 	/* only beside a question that states its direction strongly, as
 	 * generic_word asks of a word: a sentence that did nothing in other
 	 * families may still filter this one's ("Only count closed cases." where
@@ -2977,26 +3023,38 @@ static int wording_tokens(const json_t *lib, const crmw__prog_ctx *c, const char
 	 * Sentences the family itself said freely too (beside tasks of the same
 	 * calls and side without them) did not answer more at 40 training tasks
 	 * per family and answered fewer at 10. */
-	if (!mark || !strong_direction_but(lib, c, mark)) {
+	if (rc || !mark || !strong_direction_but(lib, c, mark)) {
 		free(mark);
-		return CRMW_OK;
+		return rc;
 	}
-	for (size_t a = 0, b; a < c->ntok; a = b) {
-		b = sentence_end(c, a);
-		if (!mark[a])
-			continue;
-		json_t *text = json_stringn(c->query + c->tok[a].at, c->tok[b - 1].at + c->tok[b - 1].len - c->tok[a].at);
-		if (text && !*said && !(*said = json_array())) {
-			json_decref(text);
-			text = NULL;
-		}
-		if (!text || json_array_append_new(*said, text)) { /* the array takes the text, even when it fails */
-			free(mark);
-			return CRMW_ENOMEM;
-		}
+	if ((rc = marked_sentences(c, mark, said)) != CRMW_OK) {
+		free(mark);
+		return rc;
 	}
 	*skip = mark;
 	return CRMW_OK;
+}
+
+/* The sentences of the query a "$choose" does not read
+ * (crmw__prog_ctx.around): those said, as a whole, freely around the
+ * questions of at least GENERIC_FAMILIES other families and never bound
+ * in `family`'s training ("I need this for a status report.", "I'd like a
+ * careful answer.").  A case is routed by what the case says; such a
+ * sentence, said by chance with the tasks of one item only ("status" in
+ * the training of one of ten issues) or by none of them, vetoed the
+ * choice.  No direction is asked of it: the choice has none.  A mark per
+ * token in *mark (NULL when none) and the sentences' text in *said. */
+static int around_tokens(const json_t *lib, const crmw__prog_ctx *c, const char *family, uint8_t **mark, json_t **said)
+{
+	*said = NULL;
+	int rc = generic_sentences(lib, c, family, false, mark);
+	if (!rc && *mark)
+		rc = marked_sentences(c, *mark, said);
+	if (rc) {
+		free(*mark);
+		*mark = NULL;
+	}
+	return rc;
 }
 
 /* With no family: a program must be selected by a word and see no word it
@@ -3102,11 +3160,24 @@ static json_t *deciding_words(const runner *r, size_t nr, const json_t *qw, cons
 	return out;
 }
 
+/* Does the value hold an expression of the operator `op` at any depth? */
+static bool mentions_op(const json_t *v, const char *op, int depth)
+{
+	if (depth > 64)
+		return false;
+	const char *k;
+	size_t i;
+	json_t *x;
+	json_object_foreach((json_t *)v, k, x) if (strcmp(k, op) == 0 || mentions_op(x, op, depth + 1)) return true;
+	json_array_foreach(v, i, x) if (mentions_op(x, op, depth + 1)) return true;
+	return false;
+}
+
 /* What crmw__induced_next reports of its answer: the explanation of the
  * first agreeing program (crmw__prog_next.explain), the library's indexes
  * of those that agree and the words that decided. */
 static int report(crmw__prog_next *out, const runner *r, size_t nr, const runner *first, const json_t *qw,
-		  const json_t *all, const json_t *wording)
+		  const json_t *all, const json_t *wording, const json_t *around)
 {
 	int rc = CRMW_OK;
 	json_t *ex = first->next.explain ? json_copy(first->next.explain) : json_object(), *idx = json_array();
@@ -3116,6 +3187,13 @@ static int report(crmw__prog_next *out, const runner *r, size_t nr, const runner
 		if (!words && !(words = json_object()))
 			rc = CRMW_ENOMEM;
 		if (!rc && json_object_set(words, "wording", (json_t *)wording))
+			rc = CRMW_ENOMEM;
+	}
+	/* the sentences its "$choose" left out (around_tokens) */
+	if (!rc && ex && around && mentions_op(first->prog, "$choose", 0)) {
+		if (!words && !(words = json_object()))
+			rc = CRMW_ENOMEM;
+		if (!rc && json_object_set(words, "around_choice", (json_t *)around))
 			rc = CRMW_ENOMEM;
 	}
 	/* the word that told the answering program's direction */
@@ -3154,7 +3232,8 @@ int crmw__induced_next(crmw__prog_next *out, const json_t *lib, const json_t *ta
 	crmw__prog_ctx c;
 	json_t *qw = NULL, *names = NULL, *directed = NULL, *sofar = json_array();
 	json_t *said = NULL, *kept = NULL; /* the wording sentences (wording_tokens), the words of the rest */
-	uint8_t *skip = NULL;
+	json_t *around_said = NULL; /* the sentences "$choose" does not read (around_tokens) */
+	uint8_t *skip = NULL, *around = NULL;
 	if (!r || !sofar || crmw__prog_ctx_init(&c, task, NULL)) {
 		free(r);
 		json_decref(sofar);
@@ -3168,6 +3247,8 @@ int crmw__induced_next(crmw__prog_next *out, const json_t *lib, const json_t *ta
 	if (lib_bad)
 		np = 0;
 	rc = rc || lib_bad ? rc : wording_tokens(lib, &c, family, &skip, &said);
+	rc = rc || lib_bad ? rc : around_tokens(lib, &c, family, &around, &around_said);
+	c.around = around;
 	if (!rc && !(kept = skip ? json_object() : json_incref(qw)))
 		rc = CRMW_ENOMEM;
 	if (!rc && skip)
@@ -3258,7 +3339,7 @@ int crmw__induced_next(crmw__prog_next *out, const json_t *lib, const json_t *ta
 			out->answer = first->next.answer ? crmw__strdup(first->next.answer) : NULL;
 			if ((first->next.answer && !out->answer))
 				rc = CRMW_ENOMEM;
-			rc = rc ? rc : report(out, r, nr, first, kept, qw, said);
+			rc = rc ? rc : report(out, r, nr, first, kept, qw, said, around_said);
 			break;
 		}
 		if (json_array_append((json_t *)sofar, json_array_get(results, k)))
@@ -3276,6 +3357,8 @@ int crmw__induced_next(crmw__prog_next *out, const json_t *lib, const json_t *ta
 	json_decref(kept);
 	json_decref(said);
 	free(skip);
+	json_decref(around_said);
+	free(around);
 	json_decref(names);
 	json_decref(directed);
 	json_decref(sofar);

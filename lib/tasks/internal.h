@@ -119,6 +119,10 @@ typedef struct crmw__prog_ctx {
 	size_t nper;   /* time expressions found (may exceed CRMW__PROG_MAX_PERIODS) */
 	crmw__period per[CRMW__PROG_MAX_PERIODS];
 	bool explain;  /* crmw__program_next_ctx fills crmw__prog_next.explain */
+	/* borrowed; NULL, or a mark per token of the wording around the
+	 * question ("I need this for a status report."), which "$choose" does
+	 * not read: the memory policy sets it (crmw__induced_next) */
+	const uint8_t *around;
 } crmw__prog_ctx;
 
 int crmw__prog_ctx_init(crmw__prog_ctx *c, const json_t *task, const json_t *results);

@@ -52,7 +52,10 @@
  *                                         times likelier than any other (naive Bayes over
  *                                         the items' tasks), it says no other item's text,
  *                                         and the list hashes to the catalogue
- *                                         (crmw__prog_list_hash); else it abstains
+ *                                         (crmw__prog_list_hash); else it abstains.
+ *                                         The tokens crmw__prog_ctx.around marks (the
+ *                                         wording around the question, set by the memory
+ *                                         policy) are not read
  *     {"$argmax": "/N/path"}, {"$argmin": "/N/path"}
  *                                         the key of the largest/smallest value of a map
  *     {"$distinct": {"list": "/N/path", "field": "F"}}
@@ -809,8 +812,10 @@ static double choose_margin(const json_t *a, const char *hit, const json_t *qw, 
  * request's own words); no text of a kind the words never hold (another
  * script); a name no cue of another item, nor one of two names in a row of
  * one other item's words only ("a Data Export"); and no other item's text
- * (its Name) may occur in it.  1 when it does (why[]), 0 when not, -1
- * out of memory. */
+ * (its Name) may occur in it.  The words of the sentences around the
+ * question (crmw__prog_ctx.around) are none of these: `qw` lacks them and
+ * the loop skips them.  1 when it does (why[]), 0 when not, -1 out of
+ * memory. */
 static int other_item_said(const json_t *a, const json_t *list, const char *f, const json_t *hit, const json_t *qw,
 			   const crmw__prog_ctx *c, char *why, size_t len)
 {
@@ -834,6 +839,11 @@ static int other_item_said(const json_t *a, const json_t *list, const char *f, c
 		char w[48];
 		snprintf(w, sizeof w, "%.*s", (int)t->len, c->low + t->at);
 		const char *name_of = NULL;
+		if (c->around && c->around[i]) { /* the wording around the question */
+			prev_name = NULL;
+			prev[0] = '\0';
+			continue;
+		}
 		if (tok_unreadable(c, i)) {
 			snprintf(why, len, "choose: the query says '%.40s', text its words cannot hold", w);
 			return 1;
@@ -921,7 +931,7 @@ static json_t *ev_choose(const json_t *e, ev_run *r, char *why, size_t len)
 	uint8_t *skip = calloc(c->ntok ? c->ntok : 1, 1);
 	json_t *qw = skip ? json_object() : NULL;
 	for (size_t i = 0; skip && i < c->ntok; i++)
-		skip[i] = crmw__prog_tok_is_name(c, i);
+		skip[i] = crmw__prog_tok_is_name(c, i) || (c->around && c->around[i]);
 	int rc = qw ? crmw__prog_add_words(qw, c, skip) : CRMW_ENOMEM;
 	free(skip);
 	if (rc) {

@@ -3004,10 +3004,11 @@ static void test_counterexample_word_answered(void **state)
  * leader answers (the calls stop there), several go on to a lookup whose
  * term no query holds (`term`), so that only the short episodes can make a
  * program, as a case routing's product search on a fresh org. */
-static json_t *issue_episode(const char *id, const char *text, const char *issue, const char *term)
+static json_t *issue_episode_after(const char *pre, const char *id, const char *text, const char *issue, const char *term)
 {
-	char q[600], calls[400], results[900];
-	snprintf(q, sizeof q, "Which agent should take this case under the routing policy?\n## New case\n- Description: %s", text);
+	char q[700], calls[400], results[900];
+	snprintf(q, sizeof q, "%s%sWhich agent should take this case under the routing policy?\n## New case\n- Description: %s", pre,
+		 *pre ? " " : "", text);
 	if (!term) {
 		snprintf(calls, sizeof calls,
 			 "[{\"name\":\"get_issues\",\"arguments\":{}},{\"name\":\"get_leaders\",\"arguments\":{\"issue_ids\":[\"%s\"]}}]",
@@ -3023,6 +3024,11 @@ static json_t *issue_episode(const char *id, const char *text, const char *issue
 		 issue, term);
 	snprintf(results, sizeof results, "[%s,[\"005A\",\"005B\"],[\"005B\"]]", ISSUES);
 	return episode(task(id, "route", q, "2024-02-01", NULL), calls, results, "005B");
+}
+
+static json_t *issue_episode(const char *id, const char *text, const char *issue, const char *term)
+{
+	return issue_episode_after("", id, text, issue, term);
 }
 
 /* A routing training: one short episode per case text (its issue), then two
@@ -3061,11 +3067,17 @@ static json_t *issue_library(void)
 	return issue_training(tr, sizeof tr / sizeof *tr);
 }
 
+static json_t *route_task_after(const char *pre, const char *text)
+{
+	char q[700];
+	snprintf(q, sizeof q, "%s%sWhich agent should take this case under the routing policy?\n## New case\n- Description: %s", pre,
+		 *pre ? " " : "", text);
+	return task("r-new", "route", q, "2024-02-01", NULL);
+}
+
 static json_t *route_task(const char *text)
 {
-	char q[600];
-	snprintf(q, sizeof q, "Which agent should take this case under the routing policy?\n## New case\n- Description: %s", text);
-	return task("r-new", "route", q, "2024-02-01", NULL);
+	return route_task_after("", text);
 }
 
 /* An item of a catalogue chosen by words learned per item ("$choose"):
@@ -3113,6 +3125,116 @@ static void test_choose_catalogue(void **state)
 	json_decref(t);
 	t = route_task("We need a full export of our project data from the Omega Hub. Please send it.");
 	expect_abstain(lib, t, "[" ISSUES "]", "1 single-word cue(s) of a01, not two");
+	json_decref(t);
+	json_decref(lib);
+}
+
+/* The sentence before the routing question that other families say
+ * before theirs ("I need this for a status report.") is no word of an
+ * issue: said with the delivery tasks only, by chance, its words became
+ * delivery's ("a status" a cue, "status" a word of its tasks only) and
+ * kept every other issue off the query (26 of the 72 case_routing
+ * abstentions on b2b 11, b2c 11 and crmarena 12 at 100 training tasks per
+ * family).  "$choose"
+ * now leaves it out, and the answer's explanation names it.  Not:
+ *  - when only two other families said it;
+ *  - when those families said it with every task of its calls (bound: it
+ *    may change their questions);
+ *  - with the family withheld;
+ *  - a sentence of the case itself, which no other family said. */
+static void add_said(json_t *eps, const char *family, const char *query);
+
+static void add_route_training(json_t *eps, const char *pre)
+{
+	static const issue_text tr[] = {
+		{"The invoice for our Alpha Widget was charged twice. Please send a revised invoice.", "a01"},
+		{"We think it is wrong: the invoice for the Beta Gauge lists more seats. Please send a revised invoice.", "a01"},
+		{"The invoice for Gamma Rack uses the wrong unit price. Please correct it.", "a01"},
+		{"Our security team found an exposed service on the Alpha Widget. Please help.", "a02"},
+		{"Our security team found a vulnerability in Delta Node during an audit.", "a02"},
+		{"Our security team found an exposed service on the Gamma Rack. We need a fix.", "a02"},
+		{"The Beta Gauge we ordered has not shipped and it was due last week.", "a03"},
+		{"The Delta Node we ordered has not shipped. Please help.", "a03"},
+		{"The Alpha Widget we ordered was due two weeks ago and has not shipped.", "a03"},
+		{"We need a full export of our project data from the Delta Node.", "a04"},
+	};
+	char id[16];
+	for (size_t i = 0; i < sizeof tr / sizeof *tr; i++) {
+		snprintf(id, sizeof id, "r%zu", i);
+		/* the sentence before two of the delivery questions only */
+		json_array_append_new(eps, issue_episode_after(i == 7 || i == 8 ? pre : "", id, tr[i].text, tr[i].issue, NULL));
+	}
+	json_array_append_new(eps, issue_episode("s0", "The invoice for the Beta Gauge was charged twice.", "a01", "zq1"));
+	json_array_append_new(eps, issue_episode("s1", "Our security team found a vulnerability in the Alpha Widget.", "a02", "zq2"));
+}
+
+static void test_choose_around(void **state)
+{
+	(void)state;
+	static const char *const pre = "I need this for a status report.";
+	static const char *const fams[] = {"kb", "faq", "notes"};
+	json_t *eps = json_array();
+	add_route_training(eps, pre);
+	/* two other families say it freely (beside a question of the same
+	 * calls without it) */
+	char q[200];
+	for (size_t k = 0; k < 2; k++) {
+		snprintf(q, sizeof q, "Where is the %s handbook?", fams[k]);
+		add_said(eps, fams[k], q);
+		snprintf(q, sizeof q, "%s Where is the %s guide?", pre, fams[k]);
+		add_said(eps, fams[k], q);
+	}
+	json_t *lib = induced(json_incref(eps));
+	json_t *t = route_task_after(pre, "The invoice for our Omega Hub was charged twice. Please correct it.");
+	expect_abstain(lib, t, "[" ISSUES "]", "cues of two items: 'invoice' of a01 and 'a status' of a03");
+	json_decref(lib);
+
+	/* a third family says it: the wording around questions */
+	add_said(eps, fams[2], "Where is the notes handbook?");
+	add_said(eps, fams[2], "I need this for a status report. Where is the notes guide?");
+	lib = induced(json_incref(eps));
+	expect_call(lib, t, "[" ISSUES "]", "get_leaders", "{\"issue_ids\":[\"a01\"]}");
+	json_t *ex = explained(lib, t, "[" ISSUES "]");
+	json_t *around = json_object_get(json_object_get(ex, "words"), "around_choice");
+	assert_int_equal(json_array_size(around), 1);
+	assert_string_equal(json_string_value(json_array_get(around, 0)), pre);
+	json_decref(ex);
+	/* without it, the same call and nothing left out */
+	json_t *plain = route_task("The invoice for our Omega Hub was charged twice. Please correct it.");
+	expect_call(lib, plain, "[" ISSUES "]", "get_leaders", "{\"issue_ids\":[\"a01\"]}");
+	ex = explained(lib, plain, "[" ISSUES "]");
+	assert_null(json_object_get(json_object_get(ex, "words"), "around_choice"));
+	json_decref(ex);
+	json_decref(plain);
+	/* held out: no family, no sentence left out */
+	crmw__prog_next nx;
+	json_t *r = json_loads("[" ISSUES "]", 0, NULL);
+	assert_int_equal(crmw__induced_next(&nx, lib, t, NULL, r), CRMW_OK);
+	assert_false(nx.kind == CRMW__PROG_CALL && nx.name && strcmp(nx.name, "get_leaders") == 0);
+	crmw__prog_next_clear(&nx);
+	json_decref(r);
+	/* a sentence of the case is read, though the same words come first */
+	json_decref(t);
+	t = route_task_after("The Delta Node we ordered has not shipped.",
+			     "The invoice for our Omega Hub was charged twice. Please correct it.");
+	expect_abstain(lib, t, "[" ISSUES "]", "cues of two items");
+	json_decref(t);
+	json_decref(lib);
+	json_decref(eps);
+
+	/* said in three other families, but each time with every question of
+	 * its calls: bound, not the wording */
+	eps = json_array();
+	add_route_training(eps, pre);
+	for (size_t k = 0; k < 3; k++) {
+		snprintf(q, sizeof q, "%s Where is the %s guide?", pre, fams[k]);
+		add_said(eps, fams[k], q);
+		snprintf(q, sizeof q, "%s Where is the %s handbook?", pre, fams[k]);
+		add_said(eps, fams[k], q);
+	}
+	lib = induced(eps);
+	t = route_task_after(pre, "The invoice for our Omega Hub was charged twice. Please correct it.");
+	expect_abstain(lib, t, "[" ISSUES "]", "cues of two items: 'invoice' of a01 and 'a status' of a03");
 	json_decref(t);
 	json_decref(lib);
 }
@@ -4127,7 +4249,8 @@ int main(void)
 		cmocka_unit_test(test_cost_bounds),      cmocka_unit_test(test_out_of_memory),
 		cmocka_unit_test(test_explain),          cmocka_unit_test(test_guide),
 		cmocka_unit_test(test_episode_share), cmocka_unit_test(test_counterexample_absence), cmocka_unit_test(test_counterexample_word_answered),
-		cmocka_unit_test(test_choose_catalogue), cmocka_unit_test(test_choose_not_catalogue),
+		cmocka_unit_test(test_choose_catalogue), cmocka_unit_test(test_choose_around),
+		cmocka_unit_test(test_choose_not_catalogue),
 		cmocka_unit_test(test_choose_out_of_memory),
 		cmocka_unit_test(test_review_choose_name_hides_issue), cmocka_unit_test(test_review_choose_common_word_cue),
 		cmocka_unit_test(test_review_choose_catalogue_changed), cmocka_unit_test(test_review_stops_short_not_shape),
