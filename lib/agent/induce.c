@@ -88,6 +88,7 @@ typedef struct ep {
 	int polarity;		/* 1: the answer is an argmax of a map of its results, 2: an argmin, 3: both (a tie), else 0 */
 	int side;		/* the same of the latest result with a map holding the answer (direction_sides) */
 	bool bad_same;		/* ep_init refused its "same" */
+	uint8_t *around;	/* ctx.around: the sentences around the question (mark_around) */
 } ep;
 
 /* How an explanation met an episode: it failed (or computed another
@@ -377,6 +378,7 @@ static int ep_init(ep *e, const json_t *src)
 static void ep_dispose(ep *e)
 {
 	crmw__prog_ctx_dispose(&e->ctx);
+	free(e->around);
 	json_decref(e->calls);
 	json_decref(e->results);
 	free(e->key);
@@ -1090,20 +1092,39 @@ static int cue_cmp(const void *a, const void *b)
 }
 
 /* The words of an episode's query (and pairs of words next to each other)
- * but names (crmw__prog_tok_is_name): "Render Workstation" names a product
- * the task is about, not the item of a catalogue it asks for. */
+ * but names (crmw__prog_tok_is_name) and the sentences around the question
+ * (crmw__prog_ctx.around): "Render Workstation" names a product the task
+ * is about, not the item of a catalogue it asks for, and "I need this for
+ * a status report." is said before the questions of other families. */
 static json_t *words_but_names(const crmw__prog_ctx *c)
 {
 	uint8_t *skip = calloc(c->ntok ? c->ntok : 1, 1);
 	json_t *w = skip ? json_object() : NULL;
 	for (size_t i = 0; skip && i < c->ntok; i++)
-		skip[i] = crmw__prog_tok_is_name(c, i);
+		skip[i] = crmw__prog_tok_is_name(c, i) || (c->around && c->around[i]);
 	if (w && crmw__prog_add_words(w, c, skip)) {
 		json_decref(w);
 		w = NULL;
 	}
 	free(skip);
 	return w;
+}
+
+/* Each sentence around the question of a task that chose `item`
+ * (crmw__prog_ctx.around) into `seen` ({key: the item, or "" once a task
+ * of another item said it too}). */
+static int around_items(const crmw__prog_ctx *c, const char *item, json_t *seen)
+{
+	for (size_t a = 0, b; c->around && a < c->ntok; a = b) {
+		char key[17];
+		b = crmw__prog_sentence_end(c, a);
+		if (!c->around[a] || !crmw__prog_sentence_key(c, a, b, key))
+			continue;
+		const char *was = json_string_value(json_object_get(seen, key));
+		if ((!was || (*was && strcmp(was, item) != 0)) && json_object_set_new(seen, key, json_string(was ? "" : item)))
+			return CRMW_ENOMEM;
+	}
+	return CRMW_OK;
 }
 
 /* Does episode e make the choice of slot s of the members (first, a
@@ -1145,9 +1166,9 @@ static json_t *choose_cues(const group *g, const slot *s, const uint8_t *mem, co
 		return NULL;
 	const json_t *a = json_object_get(ph, "$choose");
 	json_t *cat = NULL, *by = json_object(), *ntask = json_object(), *cues = json_object(), *vocab = json_object(),
-	       *ntask_out = json_object(), *out = NULL;
+	       *ntask_out = json_object(), *out = NULL, *sent_item = json_object(), *shared = json_array();
 	size_t total = 0;
-	bool ok = by && ntask && cues && vocab && ntask_out;
+	bool ok = by && ntask && cues && vocab && ntask_out && sent_item && shared;
 	for (size_t j = 0; ok && j < g->nall; j++) {
 		const json_t *v = makes_choice(g->all[j], first, s);
 		if (!v)
@@ -1165,10 +1186,18 @@ static json_t *choose_cues(const group *g, const slot *s, const uint8_t *mem, co
 		json_object_foreach(ok ? words : NULL, w, x) ok = ok && !json_object_set_new(item, w, json_integer(json_integer_value(json_object_get(item, w)) + 1));
 		ok = ok && !json_object_set_new(ntask, k, json_integer(json_integer_value(json_object_get(ntask, k)) + 1));
 		json_decref(words);
+		ok = ok && around_items(&g->all[j]->ctx, k, sent_item) == 0;
 		total++;
 	}
 	const char *k;
 	json_t *item;
+	/* the sentences around the question said with the tasks of two items
+	 * or more: the wording of the family's requests as well */
+	json_object_foreach(ok ? sent_item : NULL, k, item) {
+		if (!*json_string_value(item))
+			ok = ok && !json_array_append_new(shared, json_string(k));
+	}
+	ok = ok && json_array_size(shared) <= CRMW__PROG_MAX_SHARED;
 	json_object_foreach(ok ? by : NULL, k, item) {
 		double nk = (double)json_integer_value(json_object_get(ntask, k));
 		cue *cs = malloc((json_object_size(item) + 1) * sizeof *cs);
@@ -1201,6 +1230,11 @@ static json_t *choose_cues(const group *g, const slot *s, const uint8_t *mem, co
 	    !crmw__prog_list_hash(hash, cat))
 		out = json_pack("{s:{s:O,s:O,s:s,s:O,s:O,s:O}}", "$choose", "list", json_object_get(a, "list"), "field",
 				json_object_get(a, "field"), "catalogue", hash, "cues", cues, "words", vocab, "tasks", ntask_out);
+	if (out && json_array_size(shared) &&
+	    json_object_set(json_object_get(out, "$choose"), "shared", shared)) {
+		json_decref(out);
+		out = NULL;
+	}
 	/* the episodes again: never a wrong item, at least two right ones */
 	size_t right = 0;
 	for (size_t j = 0; out && j < g->nall; j++) {
@@ -1224,6 +1258,8 @@ static json_t *choose_cues(const group *g, const slot *s, const uint8_t *mem, co
 	json_decref(cues);
 	json_decref(vocab);
 	json_decref(ntask_out);
+	json_decref(sent_item);
+	json_decref(shared);
 	return out;
 }
 
@@ -1321,45 +1357,6 @@ static json_t *shapes_of(group *g, const uint8_t *mem, size_t step)
 static int add_words(json_t *words, const crmw__prog_ctx *c)
 {
 	return crmw__prog_add_words(words, c, NULL);
-}
-
-/* One past the last token of the sentence that starts at token `start`:
- * a sentence ends with "?", "!", a "." before a space or a line's end,
- * or a line's end; the last one with the query. */
-static size_t sentence_end(const crmw__prog_ctx *c, size_t start)
-{
-	for (size_t i = start + 1; i < c->ntok; i++) {
-		const crmw__prog_tok *t = &c->tok[i - 1];
-		char ch = c->query[t->at], after = c->query[t->at + t->len];
-		bool stop = t->len == 1 && (ch == '?' || ch == '!' || (ch == '.' && (after == ' ' || after == '\n')));
-		for (size_t k = t->at + t->len; k < c->tok[i].at && !stop; k++)
-			stop = c->query[k] == '\n';
-		if (stop)
-			return i;
-	}
-	return c->ntok;
-}
-
-/* The key of the sentence of tokens [from, to) in the library's
- * "sentences": FNV-1a of its tokens, lowercased, one space apart, in 16
- * hex digits.  False for a sentence with a number, an id or a period in
- * it, or without a word: such a sentence is the question's own, never the
- * wording around it, and the library keeps none of its values. */
-static bool sentence_key(const crmw__prog_ctx *c, size_t from, size_t to, char key[17])
-{
-	uint64_t h = CRMW_FNV_OFFSET;
-	bool word = false;
-	for (size_t i = from; i < to; i++) {
-		const crmw__prog_tok *t = &c->tok[i];
-		if (t->num >= 0 || crmw__is_id_token(c->query + t->at, t->len) || crmw__prog_tok_in_period(c, i))
-			return false;
-		word = word || (c->low[t->at] >= 'a' && c->low[t->at] <= 'z');
-		if (i > from)
-			h = crmw__fnv1a(h, " ", 1);
-		h = crmw__fnv1a(h, c->low + t->at, t->len);
-	}
-	snprintf(key, 17, "%016llx", (unsigned long long)h);
-	return word;
 }
 
 /* The program of a variant, or of np variants read their own ways (part[]:
@@ -1687,15 +1684,15 @@ static json_t *direction_sides(ep *eps, size_t ne, int *rc)
 	return out;
 }
 
-/* The keys (sentence_key) of the sentences of an episode's query into
+/* The keys (crmw__prog_sentence_key) of the sentences of an episode's query into
  * `keys` ({key: true}). */
 static int ep_sentences(const ep *e, json_t *keys)
 {
 	const crmw__prog_ctx *c = &e->ctx;
 	for (size_t a = 0, b; a < c->ntok; a = b) {
 		char key[17];
-		b = sentence_end(c, a);
-		if (sentence_key(c, a, b, key) && json_object_set_new(keys, key, json_true()))
+		b = crmw__prog_sentence_end(c, a);
+		if (crmw__prog_sentence_key(c, a, b, key) && json_object_set_new(keys, key, json_true()))
 			return CRMW_ENOMEM;
 	}
 	return CRMW_OK;
@@ -1709,7 +1706,8 @@ static void ep_unit(const ep *e, char *out, size_t len)
 		 (unsigned long long)crmw__fnv1a(CRMW_FNV_OFFSET, e->key ? e->key : "", e->key ? strlen(e->key) : 0));
 }
 
-/* The sentences of each family's training queries, by key (sentence_key):
+/* The sentences of each family's training queries, by key
+ * (crmw__prog_sentence_key):
  * {family: {"seen": {key: n}, "max": {key: n}, "min": {key: n}, "none":
  * {key: n}, "bound": {key: n}}}.  A sighting is *free* when the episode's
  * unit (its calls and side: what its program and direction solve) also
@@ -1936,6 +1934,23 @@ static int key_programs(ep **order, size_t ne, size_t i, size_t j, int min_suppo
 	return rc;
 }
 
+static int generic_sentences(const json_t *lib, const crmw__prog_ctx *c, const char *family, bool sided, uint8_t **mark);
+
+/* Each episode's marks of the sentences around its question, by the
+ * training's sentences (sentence_counts), as crmw__induced_next marks a
+ * task's: what "$choose" neither learns from nor reads. */
+static int mark_around(ep *eps, size_t ne, const json_t *sentences)
+{
+	json_t *view = json_pack("{s:O}", "sentences", (json_t *)sentences);
+	int rc = view ? 0 : CRMW_ENOMEM;
+	for (size_t i = 0; i < ne && !rc; i++) {
+		rc = generic_sentences(view, &eps[i].ctx, eps[i].family, false, &eps[i].around);
+		eps[i].ctx.around = eps[i].around;
+	}
+	json_decref(view);
+	return rc;
+}
+
 json_t *crmw__direction_words(const json_t *sides)
 {
 	int rc;
@@ -1990,6 +2005,13 @@ json_t *crmw__induce(const json_t *episodes, int min_support, char *why, size_t 
 				break;
 			}
 	}
+	/* the sides of the episodes' directions and the sentences of every
+	 * family's training come first: a catalogue choice learns no cue from
+	 * the sentences around the question, and its replays do not read them,
+	 * as it answers (mark_around) */
+	json_t *sides = rc ? NULL : direction_sides(eps, ne, &rc);
+	json_t *sentences = rc ? NULL : sentence_counts(eps, ne, &rc);
+	rc = rc ? rc : mark_around(eps, ne, sentences);
 	for (size_t i = 0; i < ne && !rc;) {
 		size_t j = i;
 		while (j < ne && strcmp(order[j]->key, order[i]->key) == 0)
@@ -2092,7 +2114,6 @@ json_t *crmw__induce(const json_t *episodes, int min_support, char *why, size_t 
 			group_dispose(&g);
 		}
 	}
-	json_t *sides = rc ? NULL : direction_sides(eps, ne, &rc);
 	/* positives and counterexamples: every training episode of the family
 	 * replayed with the program */
 	json_array_foreach(programs, pi, prog) {
@@ -2195,7 +2216,6 @@ json_t *crmw__induce(const json_t *episodes, int min_support, char *why, size_t 
 		json_decref(unapplied);
 	}
 	json_t *dirs = rc ? NULL : direction_words(sides, &rc);
-	json_t *sentences = rc ? NULL : sentence_counts(eps, ne, &rc);
 	for (size_t i = 0; i < ne; i++)
 		ep_dispose(&eps[i]);
 	free(pkeys);
@@ -2901,7 +2921,7 @@ static json_t *directed_sentence_words(const json_t *lib, const crmw__prog_ctx *
 {
 	json_t *out = json_object();
 	for (size_t a = 0, b; out && a < c->ntok; a = b) {
-		b = sentence_end(c, a);
+		b = crmw__prog_sentence_end(c, a);
 		for (size_t k = a, d = sentence_directed(lib, c, a, b, NULL); out && d && k < b; k++) {
 			char w[48];
 			snprintf(w, sizeof w, "%.*s", (int)(c->tok[k].len > 40 ? 40 : c->tok[k].len), c->low + c->tok[k].at);
@@ -2943,7 +2963,7 @@ static int said_freely_elsewhere(const json_t *sents, const char *key, const cha
 }
 
 /* A mark per token of the query's sentences said freely, as a whole
- * (sentence_key), in the training of at least GENERIC_FAMILIES families
+ * (crmw__prog_sentence_key), in the training of at least GENERIC_FAMILIES families
  * other than `family` and never bound in its own (said_freely_elsewhere);
  * with `sided`, also beside tasks of both an argmax and an argmin there
  * and holding no word that tells a side (sentence_directed).  *mark is
@@ -2956,8 +2976,8 @@ static int generic_sentences(const json_t *lib, const crmw__prog_ctx *c, const c
 		return CRMW_OK;
 	for (size_t a = 0, b; a < c->ntok; a = b) {
 		char key[17];
-		b = sentence_end(c, a);
-		if (!sentence_key(c, a, b, key))
+		b = crmw__prog_sentence_end(c, a);
+		if (!crmw__prog_sentence_key(c, a, b, key))
 			continue;
 		bool nmax, nmin;
 		int others = said_freely_elsewhere(sents, key, family, &nmax, &nmin);
@@ -2976,7 +2996,7 @@ static int marked_sentences(const crmw__prog_ctx *c, const uint8_t *mark, json_t
 {
 	*said = NULL;
 	for (size_t a = 0, b; a < c->ntok; a = b) {
-		b = sentence_end(c, a);
+		b = crmw__prog_sentence_end(c, a);
 		if (!mark[a])
 			continue;
 		json_t *text = json_stringn(c->query + c->tok[a].at, c->tok[b - 1].at + c->tok[b - 1].len - c->tok[a].at);
@@ -3000,7 +3020,7 @@ static int marked_sentences(const crmw__prog_ctx *c, const uint8_t *mark, json_t
  * stopped its programs: 174 of the 380 structured abstentions outside
  * case_routing at 40 training tasks per family (b2b 11, b2c 11, crmarena
  * 12) had one.  A sentence is the wording when, as a whole
- * (sentence_key), it was said in the training of at least
+ * (crmw__prog_sentence_key), it was said in the training of at least
  * GENERIC_FAMILIES other families, each time freely (sentence_counts),
  * with tasks answered by an argmax and with tasks answered by an argmin
  * (pooled over those families); never bound in the family's own training;

@@ -97,6 +97,7 @@ int crmw__gold_run_results(crmw__gold_runner *r, const json_t *task, json_t **re
 #define CRMW__PROG_MAX_MATCH 256   /* bytes of a value "$pick" looks for in the query */
 #define CRMW__PROG_MAX_CHOICES 64  /* items a "$choose" has cues for */
 #define CRMW__PROG_MAX_CUES 32     /* cues of one item of a "$choose" */
+#define CRMW__PROG_MAX_SHARED 4096 /* sentence keys of a "$choose" ("shared") */
 #define CRMW__PROG_MAX_ITEM_WORDS 4096 /* words of one item of a "$choose" */
 #define CRMW__PROG_MAX_COST (1 << 24) /* work for one value: nodes and bytes read or made, query scanned */
 #define CRMW__PROG_NODE_COST 16	      /* a node of a value, in bytes of CRMW__PROG_MAX_COST */
@@ -158,6 +159,14 @@ bool crmw__prog_in_query(const crmw__prog_ctx *c, const char *s);
 /* Does the query say the words (lower-cased tokens) next to each other,
  * somewhere?  What "$said" reads. */
 bool crmw__prog_says(const crmw__prog_ctx *c, const json_t *words);
+
+/* One past the last token of the sentence that starts at token `start`
+ * (it ends with "?", "!", a "." before a blank, or a line's end), and the
+ * key of the sentence of tokens [from, to): FNV-1a of its lowercased
+ * tokens, one space apart, in 16 hex digits; false for a sentence with a
+ * number, an id or a period, or with no word. */
+size_t crmw__prog_sentence_end(const crmw__prog_ctx *c, size_t start);
+bool crmw__prog_sentence_key(const crmw__prog_ctx *c, size_t from, size_t to, char key[17]);
 
 /* Is token i a name: it starts with a capital letter and does not start a
  * sentence (it follows neither '.', '?', '!', ':', a tab or a line's start

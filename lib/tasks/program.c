@@ -55,7 +55,9 @@
  *                                         (crmw__prog_list_hash); else it abstains.
  *                                         The tokens crmw__prog_ctx.around marks (the
  *                                         wording around the question, set by the memory
- *                                         policy) are not read
+ *                                         policy) are not read, but for the cues in a
+ *                                         sentence whose key (crmw__prog_sentence_key) is
+ *                                         not in the optional "shared": [key, ...]
  *     {"$argmax": "/N/path"}, {"$argmin": "/N/path"}
  *                                         the key of the largest/smallest value of a map
  *     {"$distinct": {"list": "/N/path", "field": "F"}}
@@ -670,6 +672,45 @@ int crmw__prog_add_words(json_t *words, const crmw__prog_ctx *c, const uint8_t *
 	return rc;
 }
 
+/* One past the last token of the sentence that starts at token `start`:
+ * a sentence ends with "?", "!", a "." before a space or a line's end,
+ * or a line's end; the last one with the query. */
+size_t crmw__prog_sentence_end(const crmw__prog_ctx *c, size_t start)
+{
+	for (size_t i = start + 1; i < c->ntok; i++) {
+		const crmw__prog_tok *t = &c->tok[i - 1];
+		char ch = c->query[t->at], after = c->query[t->at + t->len];
+		bool stop = t->len == 1 && (ch == '?' || ch == '!' || (ch == '.' && (after == ' ' || after == '\n')));
+		for (size_t k = t->at + t->len; k < c->tok[i].at && !stop; k++)
+			stop = c->query[k] == '\n';
+		if (stop)
+			return i;
+	}
+	return c->ntok;
+}
+
+/* The key of the sentence of tokens [from, to) in the memory
+ * policy's "sentences": FNV-1a of its tokens, lowercased, one space apart, in 16
+ * hex digits.  False for a sentence with a number, an id or a period in
+ * it, or without a word: such a sentence is the question's own, never the
+ * wording around it, and the library keeps none of its values. */
+bool crmw__prog_sentence_key(const crmw__prog_ctx *c, size_t from, size_t to, char key[17])
+{
+	uint64_t h = CRMW_FNV_OFFSET;
+	bool word = false;
+	for (size_t i = from; i < to; i++) {
+		const crmw__prog_tok *t = &c->tok[i];
+		if (t->num >= 0 || crmw__is_id_token(c->query + t->at, t->len) || crmw__prog_tok_in_period(c, i))
+			return false;
+		word = word || (c->low[t->at] >= 'a' && c->low[t->at] <= 'z');
+		if (i > from)
+			h = crmw__fnv1a(h, " ", 1);
+		h = crmw__fnv1a(h, c->low + t->at, t->len);
+	}
+	snprintf(key, 17, "%016llx", (unsigned long long)h);
+	return word;
+}
+
 int crmw__prog_list_hash(char out[17], const json_t *list)
 {
 	char *t = json_dumps(list, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
@@ -812,12 +853,11 @@ static double choose_margin(const json_t *a, const char *hit, const json_t *qw, 
  * request's own words); no text of a kind the words never hold (another
  * script); a name no cue of another item, nor one of two names in a row of
  * one other item's words only ("a Data Export"); and no other item's text
- * (its Name) may occur in it.  The words of the sentences around the
- * question (crmw__prog_ctx.around) are none of these: `qw` lacks them and
- * the loop skips them.  1 when it does (why[]), 0 when not, -1 out of
- * memory. */
+ * (its Name) may occur in it.  The tokens `unread` marks (around_unread)
+ * are none of these: `qw` lacks them and the loop skips them.  1 when it
+ * does (why[]), 0 when not, -1 out of memory. */
 static int other_item_said(const json_t *a, const json_t *list, const char *f, const json_t *hit, const json_t *qw,
-			   const crmw__prog_ctx *c, char *why, size_t len)
+			   const crmw__prog_ctx *c, const uint8_t *unread, char *why, size_t len)
 {
 	const json_t *words = json_object_get(a, "words"), *own = json_object_get(words, json_string_value(hit));
 	const json_t *cues = json_object_get(a, "cues");
@@ -839,7 +879,7 @@ static int other_item_said(const json_t *a, const json_t *list, const char *f, c
 		char w[48];
 		snprintf(w, sizeof w, "%.*s", (int)t->len, c->low + t->at);
 		const char *name_of = NULL;
-		if (c->around && c->around[i]) { /* the wording around the question */
+		if (unread[i]) { /* the wording around the question */
 			prev_name = NULL;
 			prev[0] = '\0';
 			continue;
@@ -902,6 +942,69 @@ static int other_item_said(const json_t *a, const json_t *list, const char *f, c
 	return 0;
 }
 
+/* Is w a cue of any item ("cues": {item: [w, ...]})? */
+static bool cue_of_any(const json_t *cues, const char *w)
+{
+	const char *k;
+	json_t *ws;
+	json_object_foreach((json_t *)cues, k, ws) if (item_has(cues, k, w)) return true;
+	return false;
+}
+
+/* Is the string s in the array `a`? */
+static bool array_has(const json_t *a, const char *s)
+{
+	size_t i;
+	json_t *x;
+	json_array_foreach(a, i, x) if (strcmp(json_string_value(x), s) == 0) return true;
+	return false;
+}
+
+/* The tokens of the sentences around the question (c->around) that
+ * "$choose" does not read: all of a sentence that the training tasks of
+ * two items or more said ("shared": the wording of requests, "Just return
+ * the agent's Id."), and of the others all but the words and pairs of
+ * words that are a cue of an item.  Induction learns no cue from these
+ * sentences, and a cue learned from the rest of the training counts
+ * wherever the query says it but in such wording: a review's attack
+ * quoted "Please send a revised invoice." in the questions of three other
+ * families, and a delivery case that asked for one went to delivery.  A
+ * mark per token (all 0 without marks), or NULL when out of memory. */
+static uint8_t *around_unread(const crmw__prog_ctx *c, const json_t *cues, const json_t *shared)
+{
+	uint8_t *out = calloc(c->ntok ? c->ntok : 1, 1);
+	uint8_t *wording = out && c->around ? calloc(c->ntok, 1) : NULL; /* a shared sentence's */
+	if (out && c->around && !wording) {
+		free(out);
+		return NULL;
+	}
+	for (size_t a = 0, b; out && c->around && a < c->ntok; a = b) {
+		char key[17];
+		b = crmw__prog_sentence_end(c, a);
+		memcpy(out + a, c->around + a, b - a);
+		if (c->around[a] && crmw__prog_sentence_key(c, a, b, key) && array_has(shared, key))
+			memset(wording + a, 1, b - a);
+	}
+	for (size_t i = 0; out && c->around && i < c->ntok; i++) {
+		if (!c->around[i] || wording[i] || !tok_is_word(c, i))
+			continue;
+		char w[96];
+		const crmw__prog_tok *t = &c->tok[i];
+		snprintf(w, sizeof w, "%.*s", (int)(t->len > 40 ? 40 : t->len), c->low + t->at);
+		if (cue_of_any(cues, w))
+			out[i] = 0;
+		if (i > 0 && c->around[i - 1] && !wording[i - 1] && tok_is_word(c, i - 1)) {
+			const crmw__prog_tok *p = &c->tok[i - 1];
+			snprintf(w, sizeof w, "%.*s %.*s", (int)(p->len > 40 ? 40 : p->len), c->low + p->at,
+				 (int)(t->len > 40 ? 40 : t->len), c->low + t->at);
+			if (cue_of_any(cues, w))
+				out[i - 1] = out[i] = 0;
+		}
+	}
+	free(wording);
+	return out;
+}
+
 static json_t *ev_choose(const json_t *e, ev_run *r, char *why, size_t len)
 {
 	const json_t *a = json_object_get(e, "$choose");
@@ -917,9 +1020,11 @@ static json_t *ev_choose(const json_t *e, ev_run *r, char *why, size_t len)
 	json_t *x;
 	json_object_foreach(json_object_get(a, "cues"), k, x) nw += json_array_size(x);
 	size_t ni = json_object_size(json_object_get(a, "words"));
-	/* each query word looked up in every item's words and cues, and each
-	 * item's text looked for in the query */
-	if (!pay(r, 16 * c->ntok * (2 * ni + 1) + 8 * c->ntok * nw + json_array_size(list) * (8 + qn)) || !pay_value(r, list))
+	/* each query word looked up in every item's words and cues, each
+	 * item's text looked for in the query, and each sentence in "shared" */
+	if (!pay(r, 16 * c->ntok * (2 * ni + 1) + 8 * c->ntok * nw + json_array_size(list) * (8 + qn) +
+			c->ntok * json_array_size(json_object_get(a, "shared"))) ||
+	    !pay_value(r, list))
 		return COSTLY();
 	char hash[17];
 	if (crmw__prog_list_hash(hash, list))
@@ -927,19 +1032,23 @@ static json_t *ev_choose(const json_t *e, ev_run *r, char *why, size_t len)
 	const char *want = json_string_value(json_object_get(a, "catalogue"));
 	if (!want || strcmp(want, hash) != 0)
 		return WHY("choose: %s is not the list of training (the catalogue changed)", json_string_value(json_object_get(a, "list")));
-	/* the query's words, names aside (cues were learned so) */
-	uint8_t *skip = calloc(c->ntok ? c->ntok : 1, 1);
+	/* the query's words, names and the sentences around the question aside
+	 * (cues were learned so) */
+	uint8_t *unread = around_unread(c, json_object_get(a, "cues"), json_object_get(a, "shared"));
+	uint8_t *skip = unread ? calloc(c->ntok ? c->ntok : 1, 1) : NULL;
 	json_t *qw = skip ? json_object() : NULL;
 	for (size_t i = 0; skip && i < c->ntok; i++)
-		skip[i] = crmw__prog_tok_is_name(c, i) || (c->around && c->around[i]);
+		skip[i] = crmw__prog_tok_is_name(c, i) || unread[i];
 	int rc = qw ? crmw__prog_add_words(qw, c, skip) : CRMW_ENOMEM;
 	free(skip);
 	if (rc) {
+		free(unread);
 		json_decref(qw);
 		return NOMEM();
 	}
 	const json_t *hit = cued_item(a, list, f, qw, why, len);
-	int out = hit ? other_item_said(a, list, f, hit, qw, c, why, len) : 1;
+	int out = hit ? other_item_said(a, list, f, hit, qw, c, unread, why, len) : 1;
+	free(unread);
 	json_decref(qw);
 	if (out < 0)
 		return NOMEM();
@@ -1492,11 +1601,19 @@ static bool check_value(check *k, const json_t *e, long step, int depth)
 			}
 			json_object_foreach((json_t *)tasks, v, n) ok = ok && json_is_integer(n) && json_integer_value(n) > 0 &&
 								  json_integer_value(n) <= 1000000;
-			if (!ok || !only_keys(k, a, key, (const char *const[]){"list", "field", "catalogue", "cues", "words", "tasks", NULL}))
+			const json_t *shared = json_object_get(a, "shared");
+			ok = ok && (!shared || (json_is_array(shared) && json_array_size(shared) <= CRMW__PROG_MAX_SHARED));
+			json_array_foreach(shared, i, x) {
+				const char *h = json_string_value(x);
+				ok = ok && h && strlen(h) == 16 && strspn(h, "0123456789abcdef") == 16;
+			}
+			if (!ok || !only_keys(k, a, key,
+					      (const char *const[]){"list", "field", "catalogue", "cues", "words", "tasks", "shared", NULL}))
 				return bad(k,
 					   "\"$choose\" needs {\"list\": \"/N/...\" of an earlier step, \"field\": field, \"catalogue\": 16 "
 					   "hex digits, \"cues\": {value: [up to %d words or pairs]}, \"words\": {value: {word: count}} (up to "
-					   "%s words), \"tasks\": {value: count}} for up to 64 items",
+					   "%s words), \"tasks\": {value: count}} for up to 64 items, and \"shared\": [up to 4096 sentence "
+					   "keys] if any",
 					   CRMW__PROG_MAX_CUES, "4096");
 			return only_keys(k, e, key, (const char *const[]){key, NULL});
 		}

@@ -3144,14 +3144,14 @@ static void test_choose_catalogue(void **state)
  *  - a sentence of the case itself, which no other family said. */
 static void add_said(json_t *eps, const char *family, const char *query);
 
-static void add_route_training(json_t *eps, const char *pre)
+static void add_route_training_at(json_t *eps, const char *pre, unsigned at)
 {
 	static const issue_text tr[] = {
 		{"The invoice for our Alpha Widget was charged twice. Please send a revised invoice.", "a01"},
 		{"We think it is wrong: the invoice for the Beta Gauge lists more seats. Please send a revised invoice.", "a01"},
 		{"The invoice for Gamma Rack uses the wrong unit price. Please correct it.", "a01"},
 		{"Our security team found an exposed service on the Alpha Widget. Please help.", "a02"},
-		{"Our security team found a vulnerability in Delta Node during an audit.", "a02"},
+		{"Our security team found a vulnerability in Delta Node during an audit. We need a fix.", "a02"},
 		{"Our security team found an exposed service on the Gamma Rack. We need a fix.", "a02"},
 		{"The Beta Gauge we ordered has not shipped and it was due last week.", "a03"},
 		{"The Delta Node we ordered has not shipped. Please help.", "a03"},
@@ -3161,11 +3161,29 @@ static void add_route_training(json_t *eps, const char *pre)
 	char id[16];
 	for (size_t i = 0; i < sizeof tr / sizeof *tr; i++) {
 		snprintf(id, sizeof id, "r%zu", i);
-		/* the sentence before two of the delivery questions only */
-		json_array_append_new(eps, issue_episode_after(i == 7 || i == 8 ? pre : "", id, tr[i].text, tr[i].issue, NULL));
+		json_array_append_new(eps, issue_episode_after(at & (1u << i) ? pre : "", id, tr[i].text, tr[i].issue, NULL));
 	}
 	json_array_append_new(eps, issue_episode("s0", "The invoice for the Beta Gauge was charged twice.", "a01", "zq1"));
 	json_array_append_new(eps, issue_episode("s1", "Our security team found a vulnerability in the Alpha Widget.", "a02", "zq2"));
+}
+
+/* The sentence before two of the delivery questions only. */
+static void add_route_training(json_t *eps, const char *pre)
+{
+	add_route_training_at(eps, pre, 1u << 7 | 1u << 8);
+}
+
+/* Three other families say `pre` freely. */
+static void said_elsewhere(json_t *eps, const char *pre)
+{
+	static const char *const fams[] = {"kb", "faq", "notes"};
+	char q[200];
+	for (size_t k = 0; k < 3; k++) {
+		snprintf(q, sizeof q, "Where is the %s handbook?", fams[k]);
+		add_said(eps, fams[k], q);
+		snprintf(q, sizeof q, "%s Where is the %s guide?", pre, fams[k]);
+		add_said(eps, fams[k], q);
+	}
 }
 
 static void test_choose_around(void **state)
@@ -3235,6 +3253,88 @@ static void test_choose_around(void **state)
 	lib = induced(eps);
 	t = route_task_after(pre, "The invoice for our Omega Hub was charged twice. Please correct it.");
 	expect_abstain(lib, t, "[" ISSUES "]", "cues of two items: 'invoice' of a01 and 'a status' of a03");
+	json_decref(t);
+	json_decref(lib);
+}
+
+/* A sentence around the question that routing tasks of two issues said
+ * is the wording of the family's requests as well ("shared"), and none of
+ * its words is read, cue or not: "fix" is security's cue ("We need a
+ * fix."), and "Thanks for the quick fix." before a billing and a delivery
+ * question tells no issue.  Said before one issue's questions only, the
+ * cue is read (test_review5_choose_around_cue). */
+static void test_choose_around_shared(void **state)
+{
+	(void)state;
+	static const char *const pre = "Thanks for the quick fix.";
+	static const char *const bill = "The invoice for our Omega Hub was charged twice. Please correct it.";
+	json_t *eps = json_array();
+	add_route_training_at(eps, pre, 1u << 0 | 1u << 6);
+	said_elsewhere(eps, pre);
+	json_t *lib = induced(eps);
+	const json_t *prog = NULL;
+	size_t i;
+	json_t *p;
+	json_array_foreach(json_object_get(lib, "programs"), i, p) {
+		if (strcmp(json_string_value(json_object_get(p, "family")), "route") == 0)
+			prog = p;
+	}
+	char *text = json_dumps(prog, JSON_COMPACT);
+	assert_non_null(strstr(text, "\"shared\":[\""));
+	assert_non_null(strstr(text, "\"fix\""));
+	free(text);
+	json_t *t = route_task_after(pre, bill);
+	expect_call(lib, t, "[" ISSUES "]", "get_leaders", "{\"issue_ids\":[\"a01\"]}");
+	json_decref(t);
+	json_decref(lib);
+
+	eps = json_array();
+	add_route_training_at(eps, pre, 1u << 0);
+	said_elsewhere(eps, pre);
+	lib = induced(eps);
+	t = route_task_after(pre, bill);
+	expect_abstain(lib, t, "[" ISSUES "]", "and 'fix' of a02");
+	json_decref(t);
+	json_decref(lib);
+}
+
+/* A review's attack on the sentences around the question (2d68430).
+ * A sentence of the case itself ("Please send a revised invoice.", a
+ * customer's stock line that other families quote before their own
+ * questions) is no wording around the routing question: it holds a cue
+ * of billing that billing's training said outside that sentence too
+ * ("The invoice for ... was charged twice.").  Left out, the rest ("The
+ * Omega Hub we ordered has not shipped.") cued delivery alone, and a case
+ * that says cues of two issues (as "The invoice for the Omega Hub has not
+ * shipped." in test_choose_catalogue) was routed to delivery.  A cue
+ * learned from the rest of the training is now read wherever the query
+ * says it, and induction learns none from those sentences. */
+static void test_review5_choose_around_cue(void **state)
+{
+	(void)state;
+	static const char *const stock = "Please send a revised invoice.";
+	static const char *const fams[][2] = {
+		{"policy", "Did the agent follow the refund policy?"},
+		{"sentiment", "Is this message angry?"},
+		{"summary", "Who wrote this message?"},
+	};
+	json_t *eps = json_array();
+	add_route_training(eps, "");
+	char q[200];
+	for (size_t k = 0; k < 3; k++) {
+		/* each family quotes the line beside a question of the same calls
+		 * without it: said freely */
+		add_said(eps, fams[k][0], fams[k][1]);
+		snprintf(q, sizeof q, "%s %s", stock, fams[k][1]);
+		add_said(eps, fams[k][0], q);
+	}
+	json_t *lib = induced(eps);
+	json_t *t = route_task("The Omega Hub we ordered has not shipped. Please send a revised invoice.");
+	expect_abstain(lib, t, "[" ISSUES "]", "cues of two items: 'invoice' of a01");
+	/* the same on a line of its own */
+	json_decref(t);
+	t = route_task("The Omega Hub we ordered has not shipped.\nPlease send a revised invoice.");
+	expect_abstain(lib, t, "[" ISSUES "]", "cues of two items: 'invoice' of a01");
 	json_decref(t);
 	json_decref(lib);
 }
@@ -3326,6 +3426,20 @@ static void test_choose_not_catalogue(void **state)
 		if (crmw__program_check(prog, why, sizeof why) != CRMW_EINVALID)
 			fail_msg("accepted: %s", bad[i]);
 		assert_non_null(strstr(why, "$choose"));
+		json_decref(prog);
+	}
+	/* "shared": sentence keys, 16 hex digits each */
+	static const char *const head = "[{\"name\":\"a\"},{\"name\":\"respond\",\"arguments\":{\"content\":{\"$choose\":{"
+					"\"list\":\"/0\",\"field\":\"Id\",\"catalogue\":\"0123456789abcdef\",\"cues\":{\"x\":[\"w\"]},"
+					"\"words\":{\"x\":{\"w\":2}},\"tasks\":{\"x\":2}";
+	static const char *const shared[] = {"", ",\"shared\":[\"0123456789abcdef\"]", ",\"shared\":[\"0123456789ABCDEF\"]",
+					     ",\"shared\":[\"0123\"]", ",\"shared\":\"0123456789abcdef\"", ",\"shared\":[1]"};
+	for (size_t i = 0; i < sizeof shared / sizeof *shared; i++) {
+		char src[600], why[300];
+		snprintf(src, sizeof src, "%s%s}}}}]", head, shared[i]);
+		json_t *prog = json_loads(src, 0, NULL);
+		assert_non_null(prog);
+		assert_int_equal(crmw__program_check(prog, why, sizeof why), i < 2 ? CRMW_OK : CRMW_EINVALID);
 		json_decref(prog);
 	}
 }
@@ -4250,6 +4364,7 @@ int main(void)
 		cmocka_unit_test(test_explain),          cmocka_unit_test(test_guide),
 		cmocka_unit_test(test_episode_share), cmocka_unit_test(test_counterexample_absence), cmocka_unit_test(test_counterexample_word_answered),
 		cmocka_unit_test(test_choose_catalogue), cmocka_unit_test(test_choose_around),
+		cmocka_unit_test(test_choose_around_shared), cmocka_unit_test(test_review5_choose_around_cue),
 		cmocka_unit_test(test_choose_not_catalogue),
 		cmocka_unit_test(test_choose_out_of_memory),
 		cmocka_unit_test(test_review_choose_name_hides_issue), cmocka_unit_test(test_review_choose_common_word_cue),
