@@ -55,9 +55,10 @@
  *                                         (crmw__prog_list_hash); else it abstains.
  *                                         The tokens crmw__prog_ctx.around marks (the
  *                                         wording around the question, set by the memory
- *                                         policy) are not read, but for the cues in a
- *                                         sentence whose key (crmw__prog_sentence_key) is
- *                                         not in the optional "shared": [key, ...]
+ *                                         policy) are not read, but for the words that
+ *                                         tell an item (around_telling) in a sentence
+ *                                         whose key (crmw__prog_sentence_key) is not in
+ *                                         the optional "shared": [key, ...]
  *     {"$argmax": "/N/path"}, {"$argmin": "/N/path"}
  *                                         the key of the largest/smallest value of a map
  *     {"$distinct": {"list": "/N/path", "field": "F"}}
@@ -960,17 +961,51 @@ static bool array_has(const json_t *a, const char *s)
 	return false;
 }
 
+/* Does the list hold an item whose field f no training task chose (no
+ * count in "tasks")? */
+static bool unseen_item(const json_t *a, const json_t *list, const char *f)
+{
+	const json_t *tasks = json_object_get(a, "tasks");
+	size_t i;
+	json_t *x;
+	json_array_foreach(list, i, x) {
+		const char *v = json_string_value(json_object_get(x, f));
+		if (v && !json_object_get(tasks, v))
+			return true;
+	}
+	return false;
+}
+
+/* Would "$choose" learn something from the word w of a sentence around
+ * the question: a cue of an item, a word of one item's tasks only (an
+ * item of one training task has no cue, and only its words tell it: a
+ * second review's attack quoted "We need a full export of our project
+ * data."), or, when the list holds an item training never chose, a word
+ * of no item's tasks (it may be that item's)? */
+static bool around_telling(const json_t *a, const char *w, bool unseen)
+{
+	if (cue_of_any(json_object_get(a, "cues"), w))
+		return true;
+	if (strchr(w, ' '))
+		return false;
+	const char *one = other_with(json_object_get(a, "words"), "", w);
+	return one ? *one != '\0' : unseen;
+}
+
 /* The tokens of the sentences around the question (c->around) that
  * "$choose" does not read: all of a sentence that the training tasks of
  * two items or more said ("shared": the wording of requests, "Just return
  * the agent's Id."), and of the others all but the words and pairs of
- * words that are a cue of an item.  Induction learns no cue from these
- * sentences, and a cue learned from the rest of the training counts
- * wherever the query says it but in such wording: a review's attack
- * quoted "Please send a revised invoice." in the questions of three other
- * families, and a delivery case that asked for one went to delivery.  A
- * mark per token (all 0 without marks), or NULL when out of memory. */
-static uint8_t *around_unread(const crmw__prog_ctx *c, const json_t *cues, const json_t *shared)
+ * words that would tell an item (around_telling).  Induction learns
+ * nothing from these sentences; what it learned from the rest of the
+ * training counts wherever the query says it but in such wording: a
+ * review's attack quoted "Please send a revised invoice." in the questions
+ * of three other families, and a delivery case that asked for one went to
+ * delivery.  What is left unread is a word of two items or more (harmless
+ * anyway) or of none ("status" in "I need this for a status report.",
+ * said in training only there).  A mark per token (all 0 without marks),
+ * or NULL when out of memory. */
+static uint8_t *around_unread(const crmw__prog_ctx *c, const json_t *a, const json_t *list, const char *f)
 {
 	uint8_t *out = calloc(c->ntok ? c->ntok : 1, 1);
 	uint8_t *wording = out && c->around ? calloc(c->ntok, 1) : NULL; /* a shared sentence's */
@@ -978,12 +1013,14 @@ static uint8_t *around_unread(const crmw__prog_ctx *c, const json_t *cues, const
 		free(out);
 		return NULL;
 	}
-	for (size_t a = 0, b; out && c->around && a < c->ntok; a = b) {
+	const json_t *shared = json_object_get(a, "shared");
+	bool unseen = c->around && unseen_item(a, list, f);
+	for (size_t s = 0, e; out && c->around && s < c->ntok; s = e) {
 		char key[17];
-		b = crmw__prog_sentence_end(c, a);
-		memcpy(out + a, c->around + a, b - a);
-		if (c->around[a] && crmw__prog_sentence_key(c, a, b, key) && array_has(shared, key))
-			memset(wording + a, 1, b - a);
+		e = crmw__prog_sentence_end(c, s);
+		memcpy(out + s, c->around + s, e - s);
+		if (c->around[s] && crmw__prog_sentence_key(c, s, e, key) && array_has(shared, key))
+			memset(wording + s, 1, e - s);
 	}
 	for (size_t i = 0; out && c->around && i < c->ntok; i++) {
 		if (!c->around[i] || wording[i] || !tok_is_word(c, i))
@@ -991,13 +1028,13 @@ static uint8_t *around_unread(const crmw__prog_ctx *c, const json_t *cues, const
 		char w[96];
 		const crmw__prog_tok *t = &c->tok[i];
 		snprintf(w, sizeof w, "%.*s", (int)(t->len > 40 ? 40 : t->len), c->low + t->at);
-		if (cue_of_any(cues, w))
+		if (around_telling(a, w, unseen))
 			out[i] = 0;
 		if (i > 0 && c->around[i - 1] && !wording[i - 1] && tok_is_word(c, i - 1)) {
 			const crmw__prog_tok *p = &c->tok[i - 1];
 			snprintf(w, sizeof w, "%.*s %.*s", (int)(p->len > 40 ? 40 : p->len), c->low + p->at,
 				 (int)(t->len > 40 ? 40 : t->len), c->low + t->at);
-			if (cue_of_any(cues, w))
+			if (around_telling(a, w, unseen))
 				out[i - 1] = out[i] = 0;
 		}
 	}
@@ -1033,8 +1070,8 @@ static json_t *ev_choose(const json_t *e, ev_run *r, char *why, size_t len)
 	if (!want || strcmp(want, hash) != 0)
 		return WHY("choose: %s is not the list of training (the catalogue changed)", json_string_value(json_object_get(a, "list")));
 	/* the query's words, names and the sentences around the question aside
-	 * (cues were learned so) */
-	uint8_t *unread = around_unread(c, json_object_get(a, "cues"), json_object_get(a, "shared"));
+	 * (cues and words were learned so) */
+	uint8_t *unread = around_unread(c, a, list, f);
 	uint8_t *skip = unread ? calloc(c->ntok ? c->ntok : 1, 1) : NULL;
 	json_t *qw = skip ? json_object() : NULL;
 	for (size_t i = 0; skip && i < c->ntok; i++)

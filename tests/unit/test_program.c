@@ -3144,7 +3144,9 @@ static void test_choose_catalogue(void **state)
  *  - a sentence of the case itself, which no other family said. */
 static void add_said(json_t *eps, const char *family, const char *query);
 
-static void add_route_training_at(json_t *eps, const char *pre, unsigned at)
+/* The routing training, `pre` before the questions of the cases `at`
+ * marks, without those `drop` marks. */
+static void add_route_training_of(json_t *eps, const char *pre, unsigned at, unsigned drop)
 {
 	static const issue_text tr[] = {
 		{"The invoice for our Alpha Widget was charged twice. Please send a revised invoice.", "a01"},
@@ -3161,13 +3163,19 @@ static void add_route_training_at(json_t *eps, const char *pre, unsigned at)
 	char id[16];
 	for (size_t i = 0; i < sizeof tr / sizeof *tr; i++) {
 		snprintf(id, sizeof id, "r%zu", i);
-		json_array_append_new(eps, issue_episode_after(at & (1u << i) ? pre : "", id, tr[i].text, tr[i].issue, NULL));
+		if (!(drop & (1u << i)))
+			json_array_append_new(eps, issue_episode_after(at & (1u << i) ? pre : "", id, tr[i].text, tr[i].issue, NULL));
 	}
 	json_array_append_new(eps, issue_episode("s0", "The invoice for the Beta Gauge was charged twice.", "a01", "zq1"));
 	json_array_append_new(eps, issue_episode("s1", "Our security team found a vulnerability in the Alpha Widget.", "a02", "zq2"));
 }
 
 /* The sentence before two of the delivery questions only. */
+static void add_route_training_at(json_t *eps, const char *pre, unsigned at)
+{
+	add_route_training_of(eps, pre, at, 0);
+}
+
 static void add_route_training(json_t *eps, const char *pre)
 {
 	add_route_training_at(eps, pre, 1u << 7 | 1u << 8);
@@ -3335,6 +3343,52 @@ static void test_review5_choose_around_cue(void **state)
 	json_decref(t);
 	t = route_task("The Omega Hub we ordered has not shipped.\nPlease send a revised invoice.");
 	expect_abstain(lib, t, "[" ISSUES "]", "cues of two items: 'invoice' of a01");
+	json_decref(t);
+	json_decref(lib);
+}
+
+/* A second review's attack (37ba99e): a word of one other item's tasks
+ * only, in a sentence around the question, was not read.  A data export
+ * (one training task: no cue, only its words tell it, as "'full', a word
+ * of a04's tasks only" in test_choose_catalogue) asked for in a
+ * customer's line that other families quote went to billing, which
+ * f46d69a refused.  Such words are read now, and so is a word no task
+ * said when the catalogue holds an issue training never chose. */
+static void test_review6_choose_around_words(void **state)
+{
+	(void)state;
+	static const char *const stock = "We need a full export of our project data.";
+	static const char *const fams[][2] = {
+		{"policy", "Did the agent follow the refund policy?"},
+		{"sentiment", "Is this message angry?"},
+		{"summary", "Who wrote this message?"},
+	};
+	json_t *eps = json_array();
+	add_route_training(eps, "");
+	char q[200];
+	for (size_t k = 0; k < 3; k++) {
+		add_said(eps, fams[k][0], fams[k][1]);
+		snprintf(q, sizeof q, "%s %s", stock, fams[k][1]);
+		add_said(eps, fams[k][0], q);
+	}
+	json_t *lib = induced(eps);
+	json_t *t = route_task("The invoice for our Omega Hub was charged twice. We need a full export of our project data.");
+	expect_abstain(lib, t, "[" ISSUES "]", "a word of a04's tasks only");
+	json_decref(t);
+	json_decref(lib);
+
+	/* a line of words no task said, when no training task chose the data
+	 * export issue: they may be that issue's */
+	eps = json_array();
+	add_route_training_of(eps, "", 0, 1u << 9);
+	for (size_t k = 0; k < 3; k++) {
+		add_said(eps, fams[k][0], fams[k][1]);
+		snprintf(q, sizeof q, "Please export everything. %s", fams[k][1]);
+		add_said(eps, fams[k][0], q);
+	}
+	lib = induced(eps);
+	t = route_task("The invoice for our Omega Hub was charged twice. Please export everything.");
+	expect_abstain(lib, t, "[" ISSUES "]", "the query's word 'export' was said by no task that made the choice");
 	json_decref(t);
 	json_decref(lib);
 }
@@ -4365,6 +4419,7 @@ int main(void)
 		cmocka_unit_test(test_episode_share), cmocka_unit_test(test_counterexample_absence), cmocka_unit_test(test_counterexample_word_answered),
 		cmocka_unit_test(test_choose_catalogue), cmocka_unit_test(test_choose_around),
 		cmocka_unit_test(test_choose_around_shared), cmocka_unit_test(test_review5_choose_around_cue),
+		cmocka_unit_test(test_review6_choose_around_words),
 		cmocka_unit_test(test_choose_not_catalogue),
 		cmocka_unit_test(test_choose_out_of_memory),
 		cmocka_unit_test(test_review_choose_name_hides_issue), cmocka_unit_test(test_review_choose_common_word_cue),
