@@ -3320,22 +3320,9 @@ static void test_choose_around_shared(void **state)
 static void test_review5_choose_around_cue(void **state)
 {
 	(void)state;
-	static const char *const stock = "Please send a revised invoice.";
-	static const char *const fams[][2] = {
-		{"policy", "Did the agent follow the refund policy?"},
-		{"sentiment", "Is this message angry?"},
-		{"summary", "Who wrote this message?"},
-	};
 	json_t *eps = json_array();
 	add_route_training(eps, "");
-	char q[200];
-	for (size_t k = 0; k < 3; k++) {
-		/* each family quotes the line beside a question of the same calls
-		 * without it: said freely */
-		add_said(eps, fams[k][0], fams[k][1]);
-		snprintf(q, sizeof q, "%s %s", stock, fams[k][1]);
-		add_said(eps, fams[k][0], q);
-	}
+	said_elsewhere(eps, "Please send a revised invoice.");
 	json_t *lib = induced(eps);
 	json_t *t = route_task("The Omega Hub we ordered has not shipped. Please send a revised invoice.");
 	expect_abstain(lib, t, "[" ISSUES "]", "cues of two items: 'invoice' of a01");
@@ -3357,20 +3344,9 @@ static void test_review5_choose_around_cue(void **state)
 static void test_review6_choose_around_words(void **state)
 {
 	(void)state;
-	static const char *const stock = "We need a full export of our project data.";
-	static const char *const fams[][2] = {
-		{"policy", "Did the agent follow the refund policy?"},
-		{"sentiment", "Is this message angry?"},
-		{"summary", "Who wrote this message?"},
-	};
 	json_t *eps = json_array();
 	add_route_training(eps, "");
-	char q[200];
-	for (size_t k = 0; k < 3; k++) {
-		add_said(eps, fams[k][0], fams[k][1]);
-		snprintf(q, sizeof q, "%s %s", stock, fams[k][1]);
-		add_said(eps, fams[k][0], q);
-	}
+	said_elsewhere(eps, "We need a full export of our project data.");
 	json_t *lib = induced(eps);
 	json_t *t = route_task("The invoice for our Omega Hub was charged twice. We need a full export of our project data.");
 	expect_abstain(lib, t, "[" ISSUES "]", "a word of a04's tasks only");
@@ -3381,11 +3357,7 @@ static void test_review6_choose_around_words(void **state)
 	 * export issue: they may be that issue's */
 	eps = json_array();
 	add_route_training_of(eps, "", 0, 1u << 9);
-	for (size_t k = 0; k < 3; k++) {
-		add_said(eps, fams[k][0], fams[k][1]);
-		snprintf(q, sizeof q, "Please export everything. %s", fams[k][1]);
-		add_said(eps, fams[k][0], q);
-	}
+	said_elsewhere(eps, "Please export everything.");
 	lib = induced(eps);
 	t = route_task("The invoice for our Omega Hub was charged twice. Please export everything.");
 	expect_abstain(lib, t, "[" ISSUES "]", "the query's word 'export' was said by no task that made the choice");
