@@ -1112,19 +1112,25 @@ static json_t *words_but_names(const crmw__prog_ctx *c)
 
 /* Each sentence around the question of a task that chose `item`
  * (crmw__prog_ctx.around) into `seen` ({key: the item, or "" once a task
- * of another item said it too}). */
-static int around_items(const crmw__prog_ctx *c, const char *item, json_t *seen)
+ * of another item said it too}), and the number of tasks that said it
+ * into `nsaid` ({key: n}). */
+static int around_items(const crmw__prog_ctx *c, const char *item, json_t *seen, json_t *nsaid)
 {
-	for (size_t a = 0, b; c->around && a < c->ntok; a = b) {
+	json_t *mine = json_object(); /* this task's, once each */
+	int rc = mine ? CRMW_OK : CRMW_ENOMEM;
+	for (size_t a = 0, b; !rc && c->around && a < c->ntok; a = b) {
 		char key[17];
 		b = crmw__prog_sentence_end(c, a);
-		if (!c->around[a] || !crmw__prog_sentence_key(c, a, b, key))
+		if (!c->around[a] || !crmw__prog_sentence_key(c, a, b, key) || json_object_get(mine, key))
 			continue;
 		const char *was = json_string_value(json_object_get(seen, key));
-		if ((!was || (*was && strcmp(was, item) != 0)) && json_object_set_new(seen, key, json_string(was ? "" : item)))
-			return CRMW_ENOMEM;
+		if (json_object_set_new(mine, key, json_true()) ||
+		    ((!was || (*was && strcmp(was, item) != 0)) && json_object_set_new(seen, key, json_string(was ? "" : item))) ||
+		    json_object_set_new(nsaid, key, json_integer(json_integer_value(json_object_get(nsaid, key)) + 1)))
+			rc = CRMW_ENOMEM;
 	}
-	return CRMW_OK;
+	json_decref(mine);
+	return rc;
 }
 
 /* Does episode e make the choice of slot s of the members (first, a
@@ -1166,9 +1172,10 @@ static json_t *choose_cues(const group *g, const slot *s, const uint8_t *mem, co
 		return NULL;
 	const json_t *a = json_object_get(ph, "$choose");
 	json_t *cat = NULL, *by = json_object(), *ntask = json_object(), *cues = json_object(), *vocab = json_object(),
-	       *ntask_out = json_object(), *out = NULL, *sent_item = json_object(), *shared = json_array();
+	       *ntask_out = json_object(), *out = NULL, *sent_item = json_object(), *shared = json_array(),
+	       *sent_n = json_object(), *owned = json_object();
 	size_t total = 0;
-	bool ok = by && ntask && cues && vocab && ntask_out && sent_item && shared;
+	bool ok = by && ntask && cues && vocab && ntask_out && sent_item && shared && sent_n && owned;
 	for (size_t j = 0; ok && j < g->nall; j++) {
 		const json_t *v = makes_choice(g->all[j], first, s);
 		if (!v)
@@ -1186,18 +1193,26 @@ static json_t *choose_cues(const group *g, const slot *s, const uint8_t *mem, co
 		json_object_foreach(ok ? words : NULL, w, x) ok = ok && !json_object_set_new(item, w, json_integer(json_integer_value(json_object_get(item, w)) + 1));
 		ok = ok && !json_object_set_new(ntask, k, json_integer(json_integer_value(json_object_get(ntask, k)) + 1));
 		json_decref(words);
-		ok = ok && around_items(&g->all[j]->ctx, k, sent_item) == 0;
+		ok = ok && around_items(&g->all[j]->ctx, k, sent_item, sent_n) == 0;
 		total++;
 	}
 	const char *k;
 	json_t *item;
 	/* the sentences around the question said with the tasks of two items
-	 * or more: the wording of the family's requests as well */
+	 * or more: the wording of the family's requests as well; and those
+	 * said with the tasks of one item only as a cue is (two of them at
+	 * least, with word evidence): that item's own line ("I want a full
+	 * export of our project data.", quoted elsewhere too) */
 	json_object_foreach(ok ? sent_item : NULL, k, item) {
-		if (!*json_string_value(item))
+		const char *only = json_string_value(item);
+		double n = (double)json_integer_value(json_object_get(sent_n, k));
+		double nk = *only ? (double)json_integer_value(json_object_get(ntask, only)) : 0;
+		if (!*only)
 			ok = ok && !json_array_append_new(shared, json_string(k));
+		else if (n >= 2 && nk > 0 && n * ((double)total - nk) / nk >= WORD_EVIDENCE)
+			ok = ok && !json_object_set_new(owned, k, json_string(only));
 	}
-	ok = ok && json_array_size(shared) <= CRMW__PROG_MAX_SHARED;
+	ok = ok && json_array_size(shared) + json_object_size(owned) <= CRMW__PROG_MAX_SHARED;
 	json_object_foreach(ok ? by : NULL, k, item) {
 		double nk = (double)json_integer_value(json_object_get(ntask, k));
 		cue *cs = malloc((json_object_size(item) + 1) * sizeof *cs);
@@ -1230,8 +1245,8 @@ static json_t *choose_cues(const group *g, const slot *s, const uint8_t *mem, co
 	    !crmw__prog_list_hash(hash, cat))
 		out = json_pack("{s:{s:O,s:O,s:s,s:O,s:O,s:O}}", "$choose", "list", json_object_get(a, "list"), "field",
 				json_object_get(a, "field"), "catalogue", hash, "cues", cues, "words", vocab, "tasks", ntask_out);
-	if (out && json_array_size(shared) &&
-	    json_object_set(json_object_get(out, "$choose"), "shared", shared)) {
+	if (out && ((json_array_size(shared) && json_object_set(json_object_get(out, "$choose"), "shared", shared)) ||
+		    (json_object_size(owned) && json_object_set(json_object_get(out, "$choose"), "owned", owned)))) {
 		json_decref(out);
 		out = NULL;
 	}
@@ -1260,6 +1275,8 @@ static json_t *choose_cues(const group *g, const slot *s, const uint8_t *mem, co
 	json_decref(ntask_out);
 	json_decref(sent_item);
 	json_decref(shared);
+	json_decref(sent_n);
+	json_decref(owned);
 	return out;
 }
 

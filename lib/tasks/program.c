@@ -58,7 +58,9 @@
  *                                         policy) are not read, but for the words that
  *                                         tell an item (around_telling) in a sentence
  *                                         whose key (crmw__prog_sentence_key) is not in
- *                                         the optional "shared": [key, ...]
+ *                                         the optional "shared": [key, ...]; such a
+ *                                         sentence in the optional "owned": {key: value}
+ *                                         abstains unless the item's value is that value
  *     {"$argmax": "/N/path"}, {"$argmin": "/N/path"}
  *                                         the key of the largest/smallest value of a map
  *     {"$distinct": {"list": "/N/path", "field": "F"}}
@@ -1023,6 +1025,8 @@ static uint8_t *around_unread(const crmw__prog_ctx *c, const json_t *a, const js
 			memset(wording + s, 1, e - s);
 	}
 	for (size_t i = 0; out && c->around && i < c->ntok; i++) {
+		if (c->around[i] && !wording[i] && tok_unreadable(c, i))
+			out[i] = 0; /* text no word of training holds (a third review's attack: "データ") */
 		if (!c->around[i] || wording[i] || !tok_is_word(c, i))
 			continue;
 		char w[96];
@@ -1040,6 +1044,31 @@ static uint8_t *around_unread(const crmw__prog_ctx *c, const json_t *a, const js
 	}
 	free(wording);
 	return out;
+}
+
+/* Does the query hold a sentence around the question that training said
+ * with another item's tasks only, as a cue ("owned": {key: item})?  A
+ * customer's own line ("I want a full export of our project data.")
+ * quoted in other families' questions too is still that item's (a third
+ * review's attack: read as wording, the export request went to billing
+ * with the rest of the case).  1 (why[]) or 0. */
+static int other_items_line(const json_t *a, const char *hit, const crmw__prog_ctx *c, char *why, size_t len)
+{
+	const json_t *owned = json_object_get(a, "owned");
+	for (size_t s = 0, e; owned && c->around && s < c->ntok; s = e) {
+		char key[17];
+		e = crmw__prog_sentence_end(c, s);
+		const char *by = NULL;
+		if (c->around[s] && crmw__prog_sentence_key(c, s, e, key))
+			by = json_string_value(json_object_get(owned, key));
+		if (by && strcmp(by, hit) != 0) {
+			const crmw__prog_tok *t0 = &c->tok[s], *t1 = &c->tok[e - 1];
+			snprintf(why, len, "choose: the query says '%.*s', a line of %.40s's tasks only, not of %.40s's",
+				 (int)(t1->at + t1->len - t0->at > 80 ? 80 : t1->at + t1->len - t0->at), c->query + t0->at, by, hit);
+			return 1;
+		}
+	}
+	return 0;
 }
 
 static json_t *ev_choose(const json_t *e, ev_run *r, char *why, size_t len)
@@ -1085,6 +1114,7 @@ static json_t *ev_choose(const json_t *e, ev_run *r, char *why, size_t len)
 	}
 	const json_t *hit = cued_item(a, list, f, qw, why, len);
 	int out = hit ? other_item_said(a, list, f, hit, qw, c, unread, why, len) : 1;
+	out = out ? out : other_items_line(a, json_string_value(hit), c, why, len);
 	free(unread);
 	json_decref(qw);
 	if (out < 0)
@@ -1455,6 +1485,12 @@ static bool is_words(const json_t *w)
 	return true;
 }
 
+/* A key of crmw__prog_sentence_key: 16 lowercase hex digits. */
+static bool is_sentence_key(const char *h)
+{
+	return h && strlen(h) == 16 && strspn(h, "0123456789abcdef") == 16;
+}
+
 /* A cue or word of "$choose": a word or two, one space apart, no capital. */
 static bool is_cue_text(const char *s)
 {
@@ -1638,19 +1674,19 @@ static bool check_value(check *k, const json_t *e, long step, int depth)
 			}
 			json_object_foreach((json_t *)tasks, v, n) ok = ok && json_is_integer(n) && json_integer_value(n) > 0 &&
 								  json_integer_value(n) <= 1000000;
-			const json_t *shared = json_object_get(a, "shared");
-			ok = ok && (!shared || (json_is_array(shared) && json_array_size(shared) <= CRMW__PROG_MAX_SHARED));
-			json_array_foreach(shared, i, x) {
-				const char *h = json_string_value(x);
-				ok = ok && h && strlen(h) == 16 && strspn(h, "0123456789abcdef") == 16;
-			}
+			const json_t *shared = json_object_get(a, "shared"), *owned = json_object_get(a, "owned");
+			ok = ok && (!shared || (json_is_array(shared) && json_array_size(shared) <= CRMW__PROG_MAX_SHARED)) &&
+			     (!owned || (json_is_object(owned) && json_object_size(owned) <= CRMW__PROG_MAX_SHARED));
+			json_array_foreach(shared, i, x) ok = ok && is_sentence_key(json_string_value(x));
+			json_object_foreach((json_t *)owned, w, n) ok = ok && is_sentence_key(w) && json_is_string(n);
 			if (!ok || !only_keys(k, a, key,
-					      (const char *const[]){"list", "field", "catalogue", "cues", "words", "tasks", "shared", NULL}))
+					      (const char *const[]){"list", "field", "catalogue", "cues", "words", "tasks", "shared", "owned",
+								    NULL}))
 				return bad(k,
 					   "\"$choose\" needs {\"list\": \"/N/...\" of an earlier step, \"field\": field, \"catalogue\": 16 "
 					   "hex digits, \"cues\": {value: [up to %d words or pairs]}, \"words\": {value: {word: count}} (up to "
-					   "%s words), \"tasks\": {value: count}} for up to 64 items, and \"shared\": [up to 4096 sentence "
-					   "keys] if any",
+					   "%s words), \"tasks\": {value: count}} for up to 64 items, and \"shared\": [sentence key, ...], "
+					   "\"owned\": {sentence key: value} (up to 4096 each) if any",
 					   CRMW__PROG_MAX_CUES, "4096");
 			return only_keys(k, e, key, (const char *const[]){key, NULL});
 		}

@@ -3131,11 +3131,12 @@ static void test_choose_catalogue(void **state)
 
 /* The sentence before the routing question that other families say
  * before theirs ("I need this for a status report.") is no word of an
- * issue: said with the delivery tasks only, by chance, its words became
- * delivery's ("a status" a cue, "status" a word of its tasks only) and
- * kept every other issue off the query (26 of the 72 case_routing
- * abstentions on b2b 11, b2c 11 and crmarena 12 at 100 training tasks per
- * family).  "$choose"
+ * issue: said with one delivery task only, by chance, its words became
+ * delivery's ("status" a word of its tasks only) and kept every other
+ * issue off the query (26 of the 72 case_routing abstentions on b2b 11,
+ * b2c 11 and crmarena 12 at 100 training tasks per family).  Said with
+ * two of the three delivery tasks and no other, as a cue is, it is
+ * delivery's line ("owned") and keeps other issues off.  "$choose"
  * now leaves it out, and the answer's explanation names it.  Not:
  *  - when only two other families said it;
  *  - when those families said it with every task of its calls (bound: it
@@ -3143,6 +3144,8 @@ static void test_choose_catalogue(void **state)
  *  - with the family withheld;
  *  - a sentence of the case itself, which no other family said. */
 static void add_said(json_t *eps, const char *family, const char *query);
+static void expect_no_wrong_call(const json_t *lib, const json_t *t, const char *results, const char *name,
+				 const char *args);
 
 /* The routing training, `pre` before the questions of the cases `at`
  * marks, without those `drop` marks. */
@@ -3200,7 +3203,7 @@ static void test_choose_around(void **state)
 	static const char *const pre = "I need this for a status report.";
 	static const char *const fams[] = {"kb", "faq", "notes"};
 	json_t *eps = json_array();
-	add_route_training(eps, pre);
+	add_route_training_at(eps, pre, 1u << 7); /* before one delivery question */
 	/* two other families say it freely (beside a question of the same
 	 * calls without it) */
 	char q[200];
@@ -3212,7 +3215,7 @@ static void test_choose_around(void **state)
 	}
 	json_t *lib = induced(json_incref(eps));
 	json_t *t = route_task_after(pre, "The invoice for our Omega Hub was charged twice. Please correct it.");
-	expect_abstain(lib, t, "[" ISSUES "]", "cues of two items: 'invoice' of a01 and 'a status' of a03");
+	expect_abstain(lib, t, "[" ISSUES "]", "a word of a03's tasks only, not of a01's");
 	json_decref(lib);
 
 	/* a third family says it: the wording around questions */
@@ -3251,7 +3254,7 @@ static void test_choose_around(void **state)
 	/* said in three other families, but each time with every question of
 	 * its calls: bound, not the wording */
 	eps = json_array();
-	add_route_training(eps, pre);
+	add_route_training_at(eps, pre, 1u << 7);
 	for (size_t k = 0; k < 3; k++) {
 		snprintf(q, sizeof q, "%s Where is the %s guide?", pre, fams[k]);
 		add_said(eps, fams[k], q);
@@ -3260,7 +3263,16 @@ static void test_choose_around(void **state)
 	}
 	lib = induced(eps);
 	t = route_task_after(pre, "The invoice for our Omega Hub was charged twice. Please correct it.");
-	expect_abstain(lib, t, "[" ISSUES "]", "cues of two items: 'invoice' of a01 and 'a status' of a03");
+	expect_abstain(lib, t, "[" ISSUES "]", "a word of a03's tasks only, not of a01's");
+	json_decref(lib);
+
+	/* said before two of the three delivery questions, none of another
+	 * issue's: as a cue would be, it is delivery's line ("owned") */
+	eps = json_array();
+	add_route_training(eps, pre);
+	said_elsewhere(eps, pre);
+	lib = induced(eps);
+	expect_abstain(lib, t, "[" ISSUES "]", "'I need this for a status report.', a line of a03's tasks only, not of a01's");
 	json_decref(t);
 	json_decref(lib);
 }
@@ -3361,6 +3373,60 @@ static void test_review6_choose_around_words(void **state)
 	lib = induced(eps);
 	t = route_task("The invoice for our Omega Hub was charged twice. Please export everything.");
 	expect_abstain(lib, t, "[" ISSUES "]", "the query's word 'export' was said by no task that made the choice");
+	json_decref(t);
+	json_decref(lib);
+}
+
+/* A third review's attack on the sentences around the question (8e0ddee):
+ * the customer line a data export case itself says ("I want a full
+ * export of our project data."), quoted by three other families, is an
+ * around sentence in the data export's own training tasks too: induction
+ * learns nothing from it there, so its words are no issue's words, and at
+ * answer time a word of no item's tasks in an around sentence is not read
+ * (the catalogue holds no unchosen issue).  A billing case that also asks
+ * for that export went to billing; f46d69a refused ("cues of two items:
+ * ... 'a full' of a04"), as test_review6_choose_around_words asks of such
+ * a case.  Such a line, said with one item's tasks only as a cue is, is
+ * now that item's ("owned"). */
+static void test_review7_choose_around_own_line(void **state)
+{
+	(void)state;
+	static const char *const stock = "I want a full export of our project data.";
+	json_t *eps = json_array();
+	add_route_training_of(eps, "", 0, 1u << 9);
+	/* the data export cases of training say the line itself */
+	json_array_append_new(eps, issue_episode_after("", "r9", "The Delta Node holds it. I want a full export of our project data.",
+						       "a04", NULL));
+	json_array_append_new(eps, issue_episode_after("", "r10", "The Gamma Rack holds it. I want a full export of our project data.",
+						       "a04", NULL));
+	said_elsewhere(eps, stock);
+	json_t *lib = induced(eps);
+	json_t *t = route_task("The invoice for our Omega Hub was charged twice. I want a full export of our project data.");
+	expect_no_wrong_call(lib, t, "[" ISSUES "]", "get_leaders", "{\"issue_ids\":[\"a04\"]}");
+	expect_abstain(lib, t, "[" ISSUES "]", "a line of a04's tasks only, not of a01's");
+	json_decref(t);
+	json_decref(lib);
+}
+
+/* The same attack in another script: when the catalogue holds an issue no
+ * training task chose (the data export), a word no task said in a quoted
+ * line is read (8e0ddee), but a token of another script ("データ": data)
+ * is never a word (tok_is_word), so around_unread leaves it unread and
+ * other_item_said skips it before tok_unreadable, which f46d69a applied
+ * ("text its words cannot hold").  "Please send the データ." quoted by
+ * three other families sent a billing case that asks for a data export to
+ * billing.  Such text is read now. */
+static void test_review7_choose_around_script(void **state)
+{
+	(void)state;
+	static const char *const stock = "Please send the データ.";
+	json_t *eps = json_array();
+	add_route_training_of(eps, "", 0, 1u << 9);
+	said_elsewhere(eps, stock);
+	json_t *lib = induced(eps);
+	json_t *t = route_task("The invoice for our Omega Hub was charged twice. Please send the データ.");
+	expect_no_wrong_call(lib, t, "[" ISSUES "]", "get_leaders", "{\"issue_ids\":[\"a04\"]}");
+	expect_abstain(lib, t, "[" ISSUES "]", "text its words cannot hold");
 	json_decref(t);
 	json_decref(lib);
 }
@@ -4391,7 +4457,8 @@ int main(void)
 		cmocka_unit_test(test_episode_share), cmocka_unit_test(test_counterexample_absence), cmocka_unit_test(test_counterexample_word_answered),
 		cmocka_unit_test(test_choose_catalogue), cmocka_unit_test(test_choose_around),
 		cmocka_unit_test(test_choose_around_shared), cmocka_unit_test(test_review5_choose_around_cue),
-		cmocka_unit_test(test_review6_choose_around_words),
+		cmocka_unit_test(test_review6_choose_around_words), cmocka_unit_test(test_review7_choose_around_own_line),
+		cmocka_unit_test(test_review7_choose_around_script),
 		cmocka_unit_test(test_choose_not_catalogue),
 		cmocka_unit_test(test_choose_out_of_memory),
 		cmocka_unit_test(test_review_choose_name_hides_issue), cmocka_unit_test(test_review_choose_common_word_cue),
