@@ -1200,16 +1200,16 @@ static json_t *choose_cues(const group *g, const slot *s, const uint8_t *mem, co
 	json_t *item;
 	/* the sentences around the question said with the tasks of two items
 	 * or more: the wording of the family's requests as well; and those
-	 * said with the tasks of one item only as a cue is (two of them at
-	 * least, with word evidence): that item's own line ("I want a full
-	 * export of our project data.", quoted elsewhere too) */
+	 * said with two tasks or more of one item only: that item's own line
+	 * ("I want a full export of our project data.", quoted elsewhere too),
+	 * as a word of one item's tasks only is that item's, with no evidence
+	 * asked (a fourth review's attack: two of eight data export tasks said
+	 * one, too few for a cue's evidence, and the line went unread) */
 	json_object_foreach(ok ? sent_item : NULL, k, item) {
 		const char *only = json_string_value(item);
-		double n = (double)json_integer_value(json_object_get(sent_n, k));
-		double nk = *only ? (double)json_integer_value(json_object_get(ntask, only)) : 0;
 		if (!*only)
 			ok = ok && !json_array_append_new(shared, json_string(k));
-		else if (n >= 2 && nk > 0 && n * ((double)total - nk) / nk >= WORD_EVIDENCE)
+		else if (json_integer_value(json_object_get(sent_n, k)) >= 2)
 			ok = ok && !json_object_set_new(owned, k, json_string(only));
 	}
 	ok = ok && json_array_size(shared) + json_object_size(owned) <= CRMW__PROG_MAX_SHARED;

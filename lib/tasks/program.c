@@ -1025,8 +1025,8 @@ static uint8_t *around_unread(const crmw__prog_ctx *c, const json_t *a, const js
 			memset(wording + s, 1, e - s);
 	}
 	for (size_t i = 0; out && c->around && i < c->ntok; i++) {
-		if (c->around[i] && !wording[i] && tok_unreadable(c, i))
-			out[i] = 0; /* text no word of training holds (a third review's attack: "データ") */
+		if (c->around[i] && tok_unreadable(c, i))
+			out[i] = 0; /* text no word of training holds (a third review's attack: "データ"), shared or not */
 		if (!c->around[i] || wording[i] || !tok_is_word(c, i))
 			continue;
 		char w[96];

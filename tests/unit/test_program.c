@@ -3431,6 +3431,76 @@ static void test_review7_choose_around_script(void **state)
 	json_decref(lib);
 }
 
+/* A fourth review's attacks (4807f3f).  First (get_leaders a01; f46d69a
+ * abstained: "the query says 'データ', text its words cannot hold").  The fix of
+ * test_review7_choose_around_script reads text of another script only in
+ * around sentences that are not "shared": around_unread clears the mark
+ * for tok_unreadable tokens only when !wording[i].  Here the data export's
+ * stock line (said by two a04 tasks, so it would be a04's "owned" line)
+ * was also said by ONE delivery task by chance: that single task makes it
+ * "shared", so the whole line, データ included, goes unread.  The billing
+ * case that also asks for the data export then goes to billing.  The same
+ * line without the chance a03 task abstains ("owned").  Fix: in
+ * around_unread, drop "!wording[i]" from the tok_unreadable test so that
+ * text of another script is always read. */
+static void test_review8_choose_around_shared_script(void **state)
+{
+	(void)state;
+	static const char *const stock = "Please send the データ.";
+	json_t *eps = json_array();
+	add_route_training_of(eps, "", 0, 1u << 9);
+	json_array_append_new(eps, issue_episode_after("", "r9", "The Delta Node holds it. Please send the データ.", "a04", NULL));
+	json_array_append_new(eps, issue_episode_after("", "r10", "The Gamma Rack holds it. Please send the データ.", "a04", NULL));
+	json_array_append_new(eps, issue_episode_after("", "r11", "The Beta Gauge we ordered has not shipped. Please send the データ.",
+						       "a03", NULL));
+	said_elsewhere(eps, stock);
+	json_t *lib = induced(eps);
+	json_t *t = route_task("The invoice for our Omega Hub was charged twice. Please send the データ.");
+	expect_no_wrong_call(lib, t, "[" ISSUES "]", "get_leaders", "{\"issue_ids\":[\"a04\"]}");
+	expect_abstain(lib, t, "[" ISSUES "]", "text its words cannot hold");
+	json_decref(t);
+	json_decref(lib);
+}
+
+/* The fourth review's second attack (4807f3f: get_leaders a01; f46d69a abstained
+ * "'archive', a word of a04's tasks only, not of a01's").  A line said only
+ * by a04 tasks, two of a04's eight, and quoted by three other families: it
+ * is an around sentence, so induction learns none of its words ("archive",
+ * "auditors" become words of no item), and it is not "owned" because
+ * n * (total - nk) / nk = 2 * 11 / 8 < WORD_EVIDENCE.  At answer time its
+ * words are words of no item (and no item is unchosen), so nothing in it is
+ * read, and the billing case that asks for the archive goes to billing.
+ * This is wider than the documented residual ("words that no training
+ * task said, or only one task said"): any number of tasks of one large
+ * item that stays below the evidence bar is skipped in the same way.
+ * f46d69a read "archive" as a word of a04 only.  Fix: make a sentence
+ * "owned" when >= 2 tasks of one item said it and no other item's task
+ * did, without the WORD_EVIDENCE test (other_item_said asks no evidence of
+ * "a word of one other item's tasks only" either). */
+static void test_review8_choose_around_weak_owner(void **state)
+{
+	(void)state;
+	static const char *const stock = "Please send the archive to our auditors.";
+	static const char *const prod[] = {"Alpha Widget", "Beta Gauge", "Gamma Rack", "Omega Hub",
+					   "Sigma Box",	   "Theta Pod",	 "Zeta Hub"};
+	json_t *eps = json_array();
+	add_route_training(eps, "");
+	char id[16], text[200];
+	for (size_t i = 0; i < sizeof prod / sizeof *prod; i++) {
+		snprintf(id, sizeof id, "x%zu", i);
+		snprintf(text, sizeof text, "We need a full export of our project data from the %s.%s%s", prod[i], i < 2 ? " " : "",
+			 i < 2 ? stock : "");
+		json_array_append_new(eps, issue_episode_after("", id, text, "a04", NULL));
+	}
+	said_elsewhere(eps, stock);
+	json_t *lib = induced(eps);
+	json_t *t = route_task("The invoice for our Omega Hub was charged twice. Please send the archive to our auditors.");
+	expect_no_wrong_call(lib, t, "[" ISSUES "]", "get_leaders", "{\"issue_ids\":[\"a04\"]}");
+	expect_abstain(lib, t, "[" ISSUES "]", "a line of a04's tasks only, not of a01's");
+	json_decref(t);
+	json_decref(lib);
+}
+
 /* Out of memory while choosing is an error, never an abstention. */
 static void test_choose_out_of_memory(void **state)
 {
@@ -4459,6 +4529,7 @@ int main(void)
 		cmocka_unit_test(test_choose_around_shared), cmocka_unit_test(test_review5_choose_around_cue),
 		cmocka_unit_test(test_review6_choose_around_words), cmocka_unit_test(test_review7_choose_around_own_line),
 		cmocka_unit_test(test_review7_choose_around_script),
+		cmocka_unit_test(test_review8_choose_around_shared_script), cmocka_unit_test(test_review8_choose_around_weak_owner),
 		cmocka_unit_test(test_choose_not_catalogue),
 		cmocka_unit_test(test_choose_out_of_memory),
 		cmocka_unit_test(test_review_choose_name_hides_issue), cmocka_unit_test(test_review_choose_common_word_cue),
