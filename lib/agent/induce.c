@@ -1093,15 +1093,16 @@ static int cue_cmp(const void *a, const void *b)
 
 /* The words of an episode's query (and pairs of words next to each other)
  * but names (crmw__prog_tok_is_name) and the sentences around the question
- * (crmw__prog_ctx.around): "Render Workstation" names a product the task
- * is about, not the item of a catalogue it asks for, and "I need this for
- * a status report." is said before the questions of other families. */
-static json_t *words_but_names(const crmw__prog_ctx *c)
+ * (crmw__prog_ctx.around), or with `around` those sentences' only:
+ * "Render Workstation" names a product the task is about, not the item of
+ * a catalogue it asks for, and "I need this for a status report." is said
+ * before the questions of other families. */
+static json_t *words_but_names(const crmw__prog_ctx *c, bool around)
 {
 	uint8_t *skip = calloc(c->ntok ? c->ntok : 1, 1);
 	json_t *w = skip ? json_object() : NULL;
 	for (size_t i = 0; skip && i < c->ntok; i++)
-		skip[i] = crmw__prog_tok_is_name(c, i) || (c->around && c->around[i]);
+		skip[i] = crmw__prog_tok_is_name(c, i) || (c->around && c->around[i]) != around;
 	if (w && crmw__prog_add_words(w, c, skip)) {
 		json_decref(w);
 		w = NULL;
@@ -1173,9 +1174,9 @@ static json_t *choose_cues(const group *g, const slot *s, const uint8_t *mem, co
 	const json_t *a = json_object_get(ph, "$choose");
 	json_t *cat = NULL, *by = json_object(), *ntask = json_object(), *cues = json_object(), *vocab = json_object(),
 	       *ntask_out = json_object(), *out = NULL, *sent_item = json_object(), *shared = json_array(),
-	       *sent_n = json_object(), *owned = json_object();
+	       *sent_n = json_object(), *owned = json_object(), *aby = json_object(); /* aby: by's around words */
 	size_t total = 0;
-	bool ok = by && ntask && cues && vocab && ntask_out && sent_item && shared && sent_n && owned;
+	bool ok = by && ntask && cues && vocab && ntask_out && sent_item && shared && sent_n && owned && aby;
 	for (size_t j = 0; ok && j < g->nall; j++) {
 		const json_t *v = makes_choice(g->all[j], first, s);
 		if (!v)
@@ -1186,11 +1187,18 @@ static json_t *choose_cues(const group *g, const slot *s, const uint8_t *mem, co
 			cat = json_incref(list);
 		json_decref(list);
 		const char *k = json_string_value(v);
-		json_t *words = ok ? words_but_names(&g->all[j]->ctx) : NULL, *item = ok ? json_object_get(by, k) : NULL;
-		ok = words && (item || !json_object_set_new(by, k, item = json_object()));
+		json_t *words = ok ? words_but_names(&g->all[j]->ctx, false) : NULL, *item = ok ? json_object_get(by, k) : NULL;
+		json_t *aw = words ? words_but_names(&g->all[j]->ctx, true) : NULL, *aitem = aw ? json_object_get(aby, k) : NULL;
+		ok = words && aw && (item || !json_object_set_new(by, k, item = json_object())) &&
+		     (aitem || !json_object_set_new(aby, k, aitem = json_object()));
 		const char *w;
 		json_t *x;
 		json_object_foreach(ok ? words : NULL, w, x) ok = ok && !json_object_set_new(item, w, json_integer(json_integer_value(json_object_get(item, w)) + 1));
+		json_object_foreach(ok ? aw : NULL, w, x) {
+			if (!strchr(w, ' '))
+				ok = ok && !json_object_set_new(aitem, w, json_integer(json_integer_value(json_object_get(aitem, w)) + 1));
+		}
+		json_decref(aw);
 		ok = ok && !json_object_set_new(ntask, k, json_integer(json_integer_value(json_object_get(ntask, k)) + 1));
 		json_decref(words);
 		ok = ok && around_items(&g->all[j]->ctx, k, sent_item, sent_n) == 0;
@@ -1230,6 +1238,18 @@ static json_t *choose_cues(const group *g, const slot *s, const uint8_t *mem, co
 			json_object_foreach(alone ? by : NULL, k2, other) alone = alone && (other == item || !json_object_get(other, w));
 			if (alone)
 				cs[ncs++] = (cue){w, n};
+		}
+		/* and the words of the sentences around the question that two of
+		 * its tasks or more said there, and no task of another item
+		 * anywhere: the item's, as its own line is ("owned"; a fifth
+		 * review's attack: "archive" in two data export tasks' two lines,
+		 * each said once) */
+		json_object_foreach(ok ? json_object_get(aby, k) : NULL, w, x) {
+			bool alone = json_integer_value(x) >= 2;
+			json_object_foreach(alone ? by : NULL, k2, other) alone = alone && (other == item || !json_object_get(other, w));
+			json_object_foreach(alone ? aby : NULL, k2, other) alone = alone && (strcmp(k2, k) == 0 || !json_object_get(other, w));
+			if (alone && !json_object_get(iw, w)) /* a count of its tasks, as the others */
+				ok = ok && ++nword <= CRMW__PROG_MAX_ITEM_WORDS && !json_object_set_new(iw, w, json_integer(json_integer_value(x)));
 		}
 		if (ok && ncs) {
 			qsort(cs, ncs, sizeof *cs, cue_cmp);
@@ -1277,6 +1297,7 @@ static json_t *choose_cues(const group *g, const slot *s, const uint8_t *mem, co
 	json_decref(shared);
 	json_decref(sent_n);
 	json_decref(owned);
+	json_decref(aby);
 	return out;
 }
 

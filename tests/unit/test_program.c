@@ -3267,12 +3267,22 @@ static void test_choose_around(void **state)
 	json_decref(lib);
 
 	/* said before two of the three delivery questions, none of another
-	 * issue's: as a cue would be, it is delivery's line ("owned") */
+	 * issue's: its words are delivery's ("status"), and so is the line
+	 * ("owned"), even when another issue said each of its words too
+	 * ("send" and "it": billing's) */
 	eps = json_array();
 	add_route_training(eps, pre);
 	said_elsewhere(eps, pre);
 	lib = induced(eps);
-	expect_abstain(lib, t, "[" ISSUES "]", "'I need this for a status report.', a line of a03's tasks only, not of a01's");
+	expect_abstain(lib, t, "[" ISSUES "]", "a word of a03's tasks only, not of a01's");
+	json_decref(t);
+	json_decref(lib);
+	eps = json_array();
+	add_route_training(eps, "Please send it.");
+	said_elsewhere(eps, "Please send it.");
+	lib = induced(eps);
+	t = route_task_after("Please send it.", "The invoice for our Omega Hub was charged twice. Please correct it.");
+	expect_abstain(lib, t, "[" ISSUES "]", "'Please send it.', a line of a03's tasks only, not of a01's");
 	json_decref(t);
 	json_decref(lib);
 }
@@ -3403,7 +3413,7 @@ static void test_review7_choose_around_own_line(void **state)
 	json_t *lib = induced(eps);
 	json_t *t = route_task("The invoice for our Omega Hub was charged twice. I want a full export of our project data.");
 	expect_no_wrong_call(lib, t, "[" ISSUES "]", "get_leaders", "{\"issue_ids\":[\"a04\"]}");
-	expect_abstain(lib, t, "[" ISSUES "]", "a line of a04's tasks only, not of a01's");
+	expect_abstain(lib, t, "[" ISSUES "]", "of a04's tasks only, not of a01's"); /* a word of them, or the line */
 	json_decref(t);
 	json_decref(lib);
 }
@@ -3496,7 +3506,40 @@ static void test_review8_choose_around_weak_owner(void **state)
 	json_t *lib = induced(eps);
 	json_t *t = route_task("The invoice for our Omega Hub was charged twice. Please send the archive to our auditors.");
 	expect_no_wrong_call(lib, t, "[" ISSUES "]", "get_leaders", "{\"issue_ids\":[\"a04\"]}");
-	expect_abstain(lib, t, "[" ISSUES "]", "a line of a04's tasks only, not of a01's");
+	expect_abstain(lib, t, "[" ISSUES "]", "of a04's tasks only, not of a01's"); /* a word of them, or the line */
+	json_decref(t);
+	json_decref(lib);
+}
+
+/* A fifth review's attack (0ab2655: get_leaders a01; f46d69a abstained,
+ * "'archive', a word of a04's tasks only, not of a01's" or cues of two
+ * items).  Two data export tasks of training each say a different
+ * customer line about the archive ("Please send the archive to our
+ * auditors.", "Our auditors need the archive."), both quoted by three
+ * other families: each is an around sentence, said by ONE task, so neither
+ * is "owned", and induction learns no word from either.  "archive" and
+ * "auditors", said by two a04 tasks and no other item's, are no item's
+ * words at all, and at answer time a word of no item in an around
+ * sentence is not read.  A billing case that also asks for the archive
+ * goes to billing.  Such words are the item's now, as its line is. */
+static void test_review9_choose_around_split_lines(void **state)
+{
+	(void)state;
+	static const char *const l1 = "Please send the archive to our auditors.";
+	static const char *const l2 = "Our auditors need the archive.";
+	json_t *eps = json_array();
+	add_route_training(eps, "");
+	char text[200];
+	snprintf(text, sizeof text, "We need a full export of our project data from the Sigma Box. %s", l1);
+	json_array_append_new(eps, issue_episode_after("", "x0", text, "a04", NULL));
+	snprintf(text, sizeof text, "We need a full export of our project data from the Theta Pod. %s", l2);
+	json_array_append_new(eps, issue_episode_after("", "x1", text, "a04", NULL));
+	said_elsewhere(eps, l1);
+	said_elsewhere(eps, l2);
+	json_t *lib = induced(eps);
+	json_t *t = route_task("The invoice for our Omega Hub was charged twice. Please send the archive to our auditors.");
+	expect_no_wrong_call(lib, t, "[" ISSUES "]", "get_leaders", "{\"issue_ids\":[\"a04\"]}");
+	expect_abstain(lib, t, "[" ISSUES "]", "a word of a04's tasks only, not of a01's");
 	json_decref(t);
 	json_decref(lib);
 }
@@ -4530,6 +4573,7 @@ int main(void)
 		cmocka_unit_test(test_review6_choose_around_words), cmocka_unit_test(test_review7_choose_around_own_line),
 		cmocka_unit_test(test_review7_choose_around_script),
 		cmocka_unit_test(test_review8_choose_around_shared_script), cmocka_unit_test(test_review8_choose_around_weak_owner),
+		cmocka_unit_test(test_review9_choose_around_split_lines),
 		cmocka_unit_test(test_choose_not_catalogue),
 		cmocka_unit_test(test_choose_out_of_memory),
 		cmocka_unit_test(test_review_choose_name_hides_issue), cmocka_unit_test(test_review_choose_common_word_cue),
