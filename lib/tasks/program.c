@@ -1046,12 +1046,12 @@ static uint8_t *around_unread(const crmw__prog_ctx *c, const json_t *a, const js
 	return out;
 }
 
-/* Does the query hold a sentence around the question that training said
- * with another item's tasks only, as a cue ("owned": {key: item})?  A
- * customer's own line ("I want a full export of our project data.")
- * quoted in other families' questions too is still that item's (a third
- * review's attack: read as wording, the export request went to billing
- * with the rest of the case).  1 (why[]) or 0. */
+/* Does the query hold a sentence around the question that two training
+ * tasks or more of another item said, and no task of any other item
+ * ("owned": {key: item})?  A customer's own line ("I want a full export
+ * of our project data.") quoted in other families' questions too is
+ * still that item's (a third review's attack: read as wording, the export
+ * request went to billing with the rest of the case).  1 (why[]) or 0. */
 static int other_items_line(const json_t *a, const char *hit, const crmw__prog_ctx *c, char *why, size_t len)
 {
 	const json_t *owned = json_object_get(a, "owned");
