@@ -3356,6 +3356,32 @@ static void test_review5_choose_around_cue(void **state)
 	json_decref(lib);
 }
 
+/* Three other families quote `line`; a billing case of the induced
+ * `eps` that asks for it too must abstain (`why`), and never call for
+ * another issue than the data export's. */
+static void billing_with_line_abstains(json_t *eps, const char *line, const char *why)
+{
+	char text[300];
+	said_elsewhere(eps, line);
+	json_t *lib = induced(eps);
+	snprintf(text, sizeof text, "The invoice for our Omega Hub was charged twice. %s", line);
+	json_t *t = route_task(text);
+	expect_no_wrong_call(lib, t, "[" ISSUES "]", "get_leaders", "{\"issue_ids\":[\"a04\"]}");
+	expect_abstain(lib, t, "[" ISSUES "]", why);
+	json_decref(t);
+	json_decref(lib);
+}
+
+/* Two training cases of the data export issue that end with `line`. */
+static void add_export_lines(json_t *eps, const char *line)
+{
+	char text[300];
+	snprintf(text, sizeof text, "The Delta Node holds it. %s", line);
+	json_array_append_new(eps, issue_episode_after("", "r9", text, "a04", NULL));
+	snprintf(text, sizeof text, "The Gamma Rack holds it. %s", line);
+	json_array_append_new(eps, issue_episode_after("", "r10", text, "a04", NULL));
+}
+
 /* A second review's attack (37ba99e): a word of one other item's tasks
  * only, in a sentence around the question, was not read.  A data export
  * (one training task: no cue, only its words tell it, as "'full', a word
@@ -3368,23 +3394,14 @@ static void test_review6_choose_around_words(void **state)
 	(void)state;
 	json_t *eps = json_array();
 	add_route_training(eps, "");
-	said_elsewhere(eps, "We need a full export of our project data.");
-	json_t *lib = induced(eps);
-	json_t *t = route_task("The invoice for our Omega Hub was charged twice. We need a full export of our project data.");
-	expect_abstain(lib, t, "[" ISSUES "]", "a word of a04's tasks only");
-	json_decref(t);
-	json_decref(lib);
+	billing_with_line_abstains(eps, "We need a full export of our project data.", "a word of a04's tasks only");
 
 	/* a line of words no task said, when no training task chose the data
 	 * export issue: they may be that issue's */
 	eps = json_array();
 	add_route_training_of(eps, "", 0, 1u << 9);
-	said_elsewhere(eps, "Please export everything.");
-	lib = induced(eps);
-	t = route_task("The invoice for our Omega Hub was charged twice. Please export everything.");
-	expect_abstain(lib, t, "[" ISSUES "]", "the query's word 'export' was said by no task that made the choice");
-	json_decref(t);
-	json_decref(lib);
+	billing_with_line_abstains(eps, "Please export everything.",
+				   "the query's word 'export' was said by no task that made the choice");
 }
 
 /* A third review's attack on the sentences around the question (8e0ddee):
@@ -3404,18 +3421,8 @@ static void test_review7_choose_around_own_line(void **state)
 	static const char *const stock = "I want a full export of our project data.";
 	json_t *eps = json_array();
 	add_route_training_of(eps, "", 0, 1u << 9);
-	/* the data export cases of training say the line itself */
-	json_array_append_new(eps, issue_episode_after("", "r9", "The Delta Node holds it. I want a full export of our project data.",
-						       "a04", NULL));
-	json_array_append_new(eps, issue_episode_after("", "r10", "The Gamma Rack holds it. I want a full export of our project data.",
-						       "a04", NULL));
-	said_elsewhere(eps, stock);
-	json_t *lib = induced(eps);
-	json_t *t = route_task("The invoice for our Omega Hub was charged twice. I want a full export of our project data.");
-	expect_no_wrong_call(lib, t, "[" ISSUES "]", "get_leaders", "{\"issue_ids\":[\"a04\"]}");
-	expect_abstain(lib, t, "[" ISSUES "]", "of a04's tasks only, not of a01's"); /* a word of them, or the line */
-	json_decref(t);
-	json_decref(lib);
+	add_export_lines(eps, stock); /* the data export cases of training say the line itself */
+	billing_with_line_abstains(eps, stock, "of a04's tasks only, not of a01's"); /* a word of them, or the line */
 }
 
 /* The same attack in another script: when the catalogue holds an issue no
@@ -3429,16 +3436,9 @@ static void test_review7_choose_around_own_line(void **state)
 static void test_review7_choose_around_script(void **state)
 {
 	(void)state;
-	static const char *const stock = "Please send the データ.";
 	json_t *eps = json_array();
 	add_route_training_of(eps, "", 0, 1u << 9);
-	said_elsewhere(eps, stock);
-	json_t *lib = induced(eps);
-	json_t *t = route_task("The invoice for our Omega Hub was charged twice. Please send the データ.");
-	expect_no_wrong_call(lib, t, "[" ISSUES "]", "get_leaders", "{\"issue_ids\":[\"a04\"]}");
-	expect_abstain(lib, t, "[" ISSUES "]", "text its words cannot hold");
-	json_decref(t);
-	json_decref(lib);
+	billing_with_line_abstains(eps, "Please send the データ.", "text its words cannot hold");
 }
 
 /* A fourth review's attacks (4807f3f).  First (get_leaders a01; f46d69a
@@ -3459,17 +3459,10 @@ static void test_review8_choose_around_shared_script(void **state)
 	static const char *const stock = "Please send the データ.";
 	json_t *eps = json_array();
 	add_route_training_of(eps, "", 0, 1u << 9);
-	json_array_append_new(eps, issue_episode_after("", "r9", "The Delta Node holds it. Please send the データ.", "a04", NULL));
-	json_array_append_new(eps, issue_episode_after("", "r10", "The Gamma Rack holds it. Please send the データ.", "a04", NULL));
+	add_export_lines(eps, stock);
 	json_array_append_new(eps, issue_episode_after("", "r11", "The Beta Gauge we ordered has not shipped. Please send the データ.",
 						       "a03", NULL));
-	said_elsewhere(eps, stock);
-	json_t *lib = induced(eps);
-	json_t *t = route_task("The invoice for our Omega Hub was charged twice. Please send the データ.");
-	expect_no_wrong_call(lib, t, "[" ISSUES "]", "get_leaders", "{\"issue_ids\":[\"a04\"]}");
-	expect_abstain(lib, t, "[" ISSUES "]", "text its words cannot hold");
-	json_decref(t);
-	json_decref(lib);
+	billing_with_line_abstains(eps, stock, "text its words cannot hold");
 }
 
 /* The fourth review's second attack (4807f3f: get_leaders a01; f46d69a abstained
@@ -3502,13 +3495,7 @@ static void test_review8_choose_around_weak_owner(void **state)
 			 i < 2 ? stock : "");
 		json_array_append_new(eps, issue_episode_after("", id, text, "a04", NULL));
 	}
-	said_elsewhere(eps, stock);
-	json_t *lib = induced(eps);
-	json_t *t = route_task("The invoice for our Omega Hub was charged twice. Please send the archive to our auditors.");
-	expect_no_wrong_call(lib, t, "[" ISSUES "]", "get_leaders", "{\"issue_ids\":[\"a04\"]}");
-	expect_abstain(lib, t, "[" ISSUES "]", "of a04's tasks only, not of a01's"); /* a word of them, or the line */
-	json_decref(t);
-	json_decref(lib);
+	billing_with_line_abstains(eps, stock, "of a04's tasks only, not of a01's"); /* a word of them, or the line */
 }
 
 /* A fifth review's attack (0ab2655: get_leaders a01; f46d69a abstained,
@@ -3534,14 +3521,8 @@ static void test_review9_choose_around_split_lines(void **state)
 	json_array_append_new(eps, issue_episode_after("", "x0", text, "a04", NULL));
 	snprintf(text, sizeof text, "We need a full export of our project data from the Theta Pod. %s", l2);
 	json_array_append_new(eps, issue_episode_after("", "x1", text, "a04", NULL));
-	said_elsewhere(eps, l1);
 	said_elsewhere(eps, l2);
-	json_t *lib = induced(eps);
-	json_t *t = route_task("The invoice for our Omega Hub was charged twice. Please send the archive to our auditors.");
-	expect_no_wrong_call(lib, t, "[" ISSUES "]", "get_leaders", "{\"issue_ids\":[\"a04\"]}");
-	expect_abstain(lib, t, "[" ISSUES "]", "a word of a04's tasks only, not of a01's");
-	json_decref(t);
-	json_decref(lib);
+	billing_with_line_abstains(eps, l1, "a word of a04's tasks only, not of a01's");
 }
 
 /* Out of memory while choosing is an error, never an abstention. */
