@@ -4528,6 +4528,31 @@ static void test_direction_chance_pair(void **state)
 	json_decref(lib);
 }
 
+/* A direction word one family said, always beside its template's words:
+ * the highest questions of "score" said "highest" three times, each after
+ * "Name the agent who had", which all eleven said; the lowest questions of
+ * two families all said "Find the agent with".  Each "highest" sighting
+ * sat beside a commoner word of the highest ("name"), and "agent with" is
+ * a word of the lowest in two families: a rule that discounted such
+ * sightings ("the team", said by chance beside "longest" in 40-task
+ * trainings of handle time) sent this highest question to the argmin.
+ * The other side's word must still be outweighed three times over. */
+static void test_direction_one_family_word(void **state)
+{
+	(void)state;
+	json_t *eps = json_array();
+	phrased_episodes(eps, "score", false, "most", true, 8, 0);
+	phrased_episodes(eps, "score", false, "highest", true, 3, 8);
+	phrased_episodes(eps, "score", true, "least", false, 3, 11);
+	phrased_episodes(eps, "deals", false, "most", true, 8, 0);
+	phrased_episodes(eps, "deals", true, "least", false, 3, 11);
+	json_t *lib = induced(eps);
+	json_t *t = task("score-99", "score", "Find the agent with the highest score in quarter 40.", "2024-01-01", NULL);
+	expect_not(lib, t, "[{\"a\":1,\"b\":2}]", CRMW__PROG_CALL, "find_min");
+	json_decref(t);
+	json_decref(lib);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -4540,6 +4565,7 @@ int main(void)
 		cmocka_unit_test(test_said_refuted), cmocka_unit_test(test_review4_said_chance_words),
 		cmocka_unit_test(test_review4_said_no_direction), cmocka_unit_test(test_direction_lookup),
 		cmocka_unit_test(test_direction_answer), cmocka_unit_test(test_direction_outweighed),
+		cmocka_unit_test(test_direction_one_family_word),
 		cmocka_unit_test(test_record_id_constant), cmocka_unit_test(test_review_rare_other_word),
 		cmocka_unit_test(test_review_id_constant_any), cmocka_unit_test(test_review_tie_counterexamples),
 		cmocka_unit_test(test_review_id_in_text), cmocka_unit_test(test_review_crafted_outweighed),
