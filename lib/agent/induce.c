@@ -1972,7 +1972,8 @@ static int key_programs(ep **order, size_t ne, size_t i, size_t j, int min_suppo
 	return rc;
 }
 
-static int generic_sentences(const json_t *lib, const crmw__prog_ctx *c, const char *family, bool sided, uint8_t **mark);
+static int generic_sentences(const json_t *lib, const crmw__prog_ctx *c, const char *family, uint8_t **around,
+			     uint8_t **sided);
 
 /* Each episode's marks of the sentences around its question, by the
  * training's sentences (sentence_counts), as crmw__induced_next marks a
@@ -1982,7 +1983,7 @@ static int mark_around(ep *eps, size_t ne, const json_t *sentences)
 	json_t *view = json_pack("{s:O}", "sentences", (json_t *)sentences);
 	int rc = view ? 0 : CRMW_ENOMEM;
 	for (size_t i = 0; i < ne && !rc; i++) {
-		rc = generic_sentences(view, &eps[i].ctx, eps[i].family, false, &eps[i].around);
+		rc = generic_sentences(view, &eps[i].ctx, eps[i].family, &eps[i].around, NULL);
 		eps[i].ctx.around = eps[i].around;
 	}
 	json_decref(view);
@@ -3002,13 +3003,19 @@ static int said_freely_elsewhere(const json_t *sents, const char *key, const cha
 
 /* A mark per token of the query's sentences said freely, as a whole
  * (crmw__prog_sentence_key), in the training of at least GENERIC_FAMILIES families
- * other than `family` and never bound in its own (said_freely_elsewhere);
- * with `sided`, also beside tasks of both an argmax and an argmin there
- * and holding no word that tells a side (sentence_directed).  *mark is
- * NULL when no sentence is one; no family, none. */
-static int generic_sentences(const json_t *lib, const crmw__prog_ctx *c, const char *family, bool sided, uint8_t **mark)
+ * other than `family` and never bound in its own (said_freely_elsewhere),
+ * in *around; in *sided (when not NULL), those of them said there beside
+ * tasks of both an argmax and an argmin too, and holding no word that
+ * tells a side (sentence_directed).  One pass for both: the keys and the
+ * lookups in every family's counts are the costly part.  A mark is NULL
+ * when no sentence is one; no family, none. */
+static int generic_sentences(const json_t *lib, const crmw__prog_ctx *c, const char *family, uint8_t **around,
+			     uint8_t **sided)
 {
-	*mark = NULL;
+	uint8_t **out[2] = {around, sided};
+	*around = NULL;
+	if (sided)
+		*sided = NULL;
 	const json_t *sents = json_object_get(lib, "sentences");
 	if (!family || !json_object_size(sents))
 		return CRMW_OK;
@@ -3018,12 +3025,21 @@ static int generic_sentences(const json_t *lib, const crmw__prog_ctx *c, const c
 		if (!crmw__prog_sentence_key(c, a, b, key))
 			continue;
 		bool nmax, nmin;
-		int others = said_freely_elsewhere(sents, key, family, &nmax, &nmin);
-		if (others < GENERIC_FAMILIES || (sided && (!nmax || !nmin || sentence_directed(lib, c, a, b, family))))
+		if (said_freely_elsewhere(sents, key, family, &nmax, &nmin) < GENERIC_FAMILIES)
 			continue;
-		if (!*mark && !(*mark = calloc(c->ntok, 1)))
-			return CRMW_ENOMEM;
-		memset(*mark + a, 1, b - a);
+		bool two = sided && nmax && nmin && !sentence_directed(lib, c, a, b, family);
+		for (int k = 0; k < (two ? 2 : 1); k++) {
+			if (!*out[k] && !(*out[k] = calloc(c->ntok, 1))) {
+				free(*around);
+				*around = NULL;
+				if (sided) {
+					free(*sided);
+					*sided = NULL;
+				}
+				return CRMW_ENOMEM;
+			}
+			memset(*out[k] + a, 1, b - a);
+		}
 	}
 	return CRMW_OK;
 }
@@ -3065,15 +3081,14 @@ static int marked_sentences(const crmw__prog_ctx *c, const uint8_t *mark, json_t
  * it holds no direction word with evidence, nor a word the family saw on
  * one side (sentence_directed); and the rest of the query holds a strong
  * direction word.  The word checks (direction_veto, usable,
- * select_by_words) then read the query without it.  Returns a mark per
- * token (a wording sentence's) in *skip (NULL when none), and the
- * sentences' text in *said; no family (held out), no sentence. */
-static int wording_tokens(const json_t *lib, const crmw__prog_ctx *c, const char *family, uint8_t **skip, json_t **said)
+ * select_by_words) then read the query without it.  `mark` (taken) is
+ * generic_sentences' *sided.  Returns a mark per token (a wording
+ * sentence's) in *skip (NULL when none), and the sentences' text in *said;
+ * no family (held out), no sentence. */
+static int wording_tokens(const json_t *lib, const crmw__prog_ctx *c, uint8_t *mark, uint8_t **skip, json_t **said)
 {
 	*skip = NULL;
 	*said = NULL;
-	uint8_t *mark;
-	int rc = generic_sentences(lib, c, family, true, &mark);
 	/* only beside a question that states its direction strongly, as
 	 * generic_word asks of a word: a sentence that did nothing in other
 	 * families may still filter this one's ("Only count closed cases." where
@@ -3081,11 +3096,12 @@ static int wording_tokens(const json_t *lib, const crmw__prog_ctx *c, const char
 	 * Sentences the family itself said freely too (beside tasks of the same
 	 * calls and side without them) did not answer more at 40 training tasks
 	 * per family and answered fewer at 10. */
-	if (rc || !mark || !strong_direction_but(lib, c, mark)) {
+	if (!mark || !strong_direction_but(lib, c, mark)) {
 		free(mark);
-		return rc;
+		return CRMW_OK;
 	}
-	if ((rc = marked_sentences(c, mark, said)) != CRMW_OK) {
+	int rc = marked_sentences(c, mark, said);
+	if (rc != CRMW_OK) {
 		free(mark);
 		return rc;
 	}
@@ -3100,19 +3116,12 @@ static int wording_tokens(const json_t *lib, const crmw__prog_ctx *c, const char
  * careful answer.").  A case is routed by what the case says; such a
  * sentence, said by chance with the tasks of one item only ("status" in
  * the training of one of ten issues) or by none of them, vetoed the
- * choice.  No direction is asked of it: the choice has none.  A mark per
- * token in *mark (NULL when none) and the sentences' text in *said. */
-static int around_tokens(const json_t *lib, const crmw__prog_ctx *c, const char *family, uint8_t **mark, json_t **said)
+ * choice.  No direction is asked of it: the choice has none.  `mark` is
+ * generic_sentences' *around; the sentences' text into *said. */
+static int around_tokens(const crmw__prog_ctx *c, const uint8_t *mark, json_t **said)
 {
 	*said = NULL;
-	int rc = generic_sentences(lib, c, family, false, mark);
-	if (!rc && *mark)
-		rc = marked_sentences(c, *mark, said);
-	if (rc) {
-		free(*mark);
-		*mark = NULL;
-	}
-	return rc;
+	return mark ? marked_sentences(c, mark, said) : CRMW_OK;
 }
 
 /* With no family: a program must be selected by a word and see no word it
@@ -3291,7 +3300,7 @@ int crmw__induced_next(crmw__prog_next *out, const json_t *lib, const json_t *ta
 	json_t *qw = NULL, *names = NULL, *directed = NULL, *sofar = json_array();
 	json_t *said = NULL, *kept = NULL; /* the wording sentences (wording_tokens), the words of the rest */
 	json_t *around_said = NULL; /* the sentences "$choose" does not read (around_tokens) */
-	uint8_t *skip = NULL, *around = NULL;
+	uint8_t *skip = NULL, *around = NULL, *sided = NULL; /* sided: wording_tokens takes it */
 	if (!r || !sofar || crmw__prog_ctx_init(&c, task, NULL)) {
 		free(r);
 		json_decref(sofar);
@@ -3304,8 +3313,9 @@ int crmw__induced_next(crmw__prog_next *out, const json_t *lib, const json_t *ta
 	bool lib_bad = !rc && !lib_ok(lib, out->why, sizeof out->why);
 	if (lib_bad)
 		np = 0;
-	rc = rc || lib_bad ? rc : wording_tokens(lib, &c, family, &skip, &said);
-	rc = rc || lib_bad ? rc : around_tokens(lib, &c, family, &around, &around_said);
+	rc = rc || lib_bad ? rc : generic_sentences(lib, &c, family, &around, &sided);
+	rc = rc || lib_bad ? rc : wording_tokens(lib, &c, sided, &skip, &said);
+	rc = rc || lib_bad ? rc : around_tokens(&c, around, &around_said);
 	c.around = around;
 	if (!rc && !(kept = skip ? json_object() : json_incref(qw)))
 		rc = CRMW_ENOMEM;
