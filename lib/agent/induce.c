@@ -2747,14 +2747,20 @@ static bool generic_word(const json_t *fams, const json_t *sides, const char *fa
  * sides ("greatest" seen twice among a family's 25 argmax tasks is weak
  * evidence there, and strong over four families).  Abstaining costs less than a
  * wrong answer; the price falls on rare wordings and small training sets. */
+static double direction_evidence(const json_t *lib, const char *w);
+
 static bool direction_veto(const json_t *lib, const json_t *prog, const json_t *qw, const json_t *names,
-			   const json_t *directed, char *told, size_t toldlen, char *why, size_t len)
+			   const json_t *directed, const char *odd, char *told, size_t toldlen, char *why, size_t len)
 {
 	told[0] = '\0';
 	const json_t *seen = json_object_get(prog, "seen");
 	const char *dir = json_string_value(json_object_get(prog, "directed"));
 	if (!seen || !dir)
 		return false; /* no direction, or a program from before the rule */
+	if (odd) {
+		snprintf(why, len, "vetoed: the query says '%s', text no word check reads, and it answers by a direction", odd);
+		return true;
+	}
 	int d = strcmp(dir, "max") == 0 ? 1 : 2, o = 3 - d;
 	const char *oname = o == 1 ? "max" : "min";
 	const json_t *dirs = json_object_get(lib, "directions"), *fams = json_object_get(lib, "families");
@@ -2803,6 +2809,20 @@ static bool direction_veto(const json_t *lib, const json_t *prog, const json_t *
 		}
 		if (json_object_get(seen, w))
 			continue;
+		/* a word before a strong direction word, in a pair no training query
+		 * said ("second highest", where "second" was said, in "the second
+		 * half of the year", on both sides): it may change what the direction
+		 * asks (a name before it is a value: "PartForge get the most") */
+		const char *sp = strchr(w, ' ');
+		bool said_anywhere = false;
+		json_object_foreach((json_t *)fams, f, fw) said_anywhere = said_anywhere || json_object_get(fw, w);
+		char first[48];
+		snprintf(first, sizeof first, "%.*s", sp ? (int)(sp - w) : 0, w);
+		if (sp && !said_anywhere && !json_object_get(names, first) &&
+		    direction_evidence(lib, sp + 1) >= DIRECTION_STRONG) {
+			snprintf(why, len, "vetoed: the query says '%s', a word before a direction word that no training query said so", w);
+			return true;
+		}
 		const char *side = json_string_value(json_object_get(dirs, w));
 		/* a direction word of the other side is outweighed only by a word
 		 * said more often too: with ten training tasks per family the
@@ -3307,6 +3327,19 @@ int crmw__induced_next(crmw__prog_next *out, const json_t *lib, const json_t *ta
 		return CRMW_ENOMEM;
 	}
 	c.explain = true;
+	/* the first text of the query no word check reads (direction_veto),
+	 * cut whole characters */
+	char oddbuf[48];
+	const char *odd = NULL;
+	for (size_t i = 0; i < c.ntok && !odd; i++) {
+		if (!crmw__prog_tok_unreadable(&c, i) || crmw__prog_tok_in_period(&c, i))
+			continue;
+		size_t n = c.tok[i].len > 40 ? 40 : c.tok[i].len;
+		while (n > 0 && n < c.tok[i].len && ((unsigned char)c.query[c.tok[i].at + n] & 0xC0) == 0x80)
+			n--;
+		snprintf(oddbuf, sizeof oddbuf, "%.*s", (int)n, c.query + c.tok[i].at);
+		odd = oddbuf;
+	}
 	int rc = (qw = query_words(&c)) && (names = name_words(&c)) && (directed = directed_sentence_words(lib, &c))
 			 ? 0
 			 : CRMW_ENOMEM;
@@ -3338,7 +3371,7 @@ int crmw__induced_next(crmw__prog_next *out, const json_t *lib, const json_t *ta
 	for (size_t i = 0; !family && i < nr; i++)
 		r[i].out = r[i].out || !fits_unlabelled(lib, r[i].prog, qw, nr, r, r[i].next.why, sizeof r[i].next.why);
 	for (size_t i = 0; i < nr; i++)
-		r[i].out = r[i].out || direction_veto(lib, r[i].prog, kept, names, directed, r[i].dirword, sizeof r[i].dirword, r[i].next.why,
+		r[i].out = r[i].out || direction_veto(lib, r[i].prog, kept, names, directed, odd, r[i].dirword, sizeof r[i].dirword, r[i].next.why,
 					      sizeof r[i].next.why) ||
 			   !usable(r[i].prog, kept, qw, r[i].next.why, sizeof r[i].next.why);
 	/* a program with a later step the task does not fit ("at least" in

@@ -179,6 +179,13 @@ bool crmw__prog_tok_is_name(const crmw__prog_ctx *c, size_t i);
  * not words of a family's wording. */
 bool crmw__prog_tok_in_period(const crmw__prog_ctx *c, size_t i);
 
+/* Is token i text no word check can read: a run of non-ASCII characters
+ * ("データ", "не"), or letters after a digit ("4tb", "2nd"), not an id?
+ * Such tokens are no words (crmw__prog_add_words), so what they say
+ * reaches no word check: "$choose" and the direction checks read them as
+ * a word training never saw. */
+bool crmw__prog_tok_unreadable(const crmw__prog_ctx *c, size_t i);
+
 /* The words of the query (lower-cased tokens that start with a letter, no
  * number, id or word of a time expression) and the pairs of words next to
  * each other ("w1 w2"), into `words` ({word: n}, each counted once per

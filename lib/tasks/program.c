@@ -782,9 +782,7 @@ static const json_t *cued_item(const json_t *a, const json_t *list, const char *
 	return hit;
 }
 
-/* Is token i text no item's words can hold: a run of non-ASCII
- * characters, or letters after a digit ("4tb"), not an id? */
-static bool tok_unreadable(const crmw__prog_ctx *c, size_t i)
+bool crmw__prog_tok_unreadable(const crmw__prog_ctx *c, size_t i)
 {
 	const crmw__prog_tok *t = &c->tok[i];
 	unsigned char ch = (unsigned char)c->low[t->at];
@@ -887,7 +885,7 @@ static int other_item_said(const json_t *a, const json_t *list, const char *f, c
 			prev[0] = '\0';
 			continue;
 		}
-		if (tok_unreadable(c, i)) {
+		if (crmw__prog_tok_unreadable(c, i)) {
 			snprintf(why, len, "choose: the query says '%.40s', text its words cannot hold", w);
 			return 1;
 		}
@@ -1025,7 +1023,7 @@ static uint8_t *around_unread(const crmw__prog_ctx *c, const json_t *a, const js
 			memset(wording + s, 1, e - s);
 	}
 	for (size_t i = 0; out && c->around && i < c->ntok; i++) {
-		if (c->around[i] && tok_unreadable(c, i))
+		if (c->around[i] && crmw__prog_tok_unreadable(c, i))
 			out[i] = 0; /* text no word of training holds (a third review's attack: "データ"), shared or not */
 		if (!c->around[i] || wording[i] || !tok_is_word(c, i))
 			continue;

@@ -4553,6 +4553,59 @@ static void test_direction_one_family_word(void **state)
 	json_decref(lib);
 }
 
+/* A tenth review's attacks on the direction checks: what changes the
+ * question where no word check looks.
+ *  - "second", said in the family's own training on both sides ("For the
+ *    second half of the year."), is a word its programs saw, and the pair
+ *    "second highest", new, was never checked: the argmax answered "the
+ *    second highest score";
+ *  - "2nd" starts with a digit and is no word: the argmax answered "the
+ *    2nd highest", with plain training;
+ *  - a correction in another script ("不，要最低的。", "Нет, самый
+ *    низкий.": no, the lowest) is no word either.
+ * A pair of a word and a direction word that no training query said
+ * vetoes a directed program, and so does text no word check reads. */
+static void test_review10_direction_modifier(void **state)
+{
+	(void)state;
+	const char *res = "[{\"a\":1,\"b\":5,\"c\":9}]";
+	json_t *eps = json_array();
+	directed_episodes(eps, "score", "highest", true, 6, 0);
+	worded_episodes(eps, "score", "For the second half of the year.", "highest", true, 2, 6);
+	directed_episodes(eps, "score", "lowest", false, 6, 10);
+	worded_episodes(eps, "score", "For the second half of the year.", "lowest", false, 2, 16);
+	json_t *lib = induced(eps);
+	json_t *t = task("score-99", "score", "Which agent had the second highest score in quarter 40?", "2024-01-01", NULL);
+	expect_abstain(lib, t, res, "'second highest', a word before a direction word that no training query said so");
+	json_object_set_new(t, "query", json_string("Which agent had the second lowest score in quarter 40?"));
+	expect_abstain(lib, t, res, "'second lowest', a word before a direction word");
+	/* the pairs training said still answer */
+	json_object_set_new(t, "query", json_string("For the second half of the year. Which agent had the highest score in quarter 40?"));
+	expect_call(lib, t, res, "find_max", "{\"values\":{\"a\":1,\"b\":5,\"c\":9}}");
+	json_decref(lib);
+
+	eps = json_array();
+	directed_episodes(eps, "score", "highest", true, 8, 0);
+	directed_episodes(eps, "score", "lowest", false, 8, 10);
+	lib = induced(eps);
+	json_object_set_new(t, "query", json_string("Which agent had the 2nd highest score in quarter 40?"));
+	expect_abstain(lib, t, res, "the query says '2nd', text no word check reads");
+	json_object_set_new(t, "query", json_string("Which agent had the 3rd lowest score in quarter 40?"));
+	expect_abstain(lib, t, res, "the query says '3rd', text no word check reads");
+	json_object_set_new(t, "query", json_string("Which agent had the highest score in quarter 40? "
+						    "\u4e0d\uff0c\u8981\u6700\u4f4e\u7684\u3002"));
+	expect_abstain(lib, t, res, "text no word check reads");
+	json_object_set_new(t, "query", json_string("Which agent had the highest score in quarter 40? "
+						    "\u041d\u0435\u0442, \u0441\u0430\u043c\u044b\u0439 "
+						    "\u043d\u0438\u0437\u043a\u0438\u0439."));
+	expect_abstain(lib, t, res, "the query says '\u041d\u0435\u0442', text no word check reads");
+	/* an id and a period are read elsewhere */
+	json_object_set_new(t, "query", json_string("Which agent had the highest score in quarter 40?"));
+	expect_call(lib, t, res, "find_max", "{\"values\":{\"a\":1,\"b\":5,\"c\":9}}");
+	json_decref(t);
+	json_decref(lib);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -4565,7 +4618,7 @@ int main(void)
 		cmocka_unit_test(test_said_refuted), cmocka_unit_test(test_review4_said_chance_words),
 		cmocka_unit_test(test_review4_said_no_direction), cmocka_unit_test(test_direction_lookup),
 		cmocka_unit_test(test_direction_answer), cmocka_unit_test(test_direction_outweighed),
-		cmocka_unit_test(test_direction_one_family_word),
+		cmocka_unit_test(test_direction_one_family_word), cmocka_unit_test(test_review10_direction_modifier),
 		cmocka_unit_test(test_record_id_constant), cmocka_unit_test(test_review_rare_other_word),
 		cmocka_unit_test(test_review_id_constant_any), cmocka_unit_test(test_review_tie_counterexamples),
 		cmocka_unit_test(test_review_id_in_text), cmocka_unit_test(test_review_crafted_outweighed),
