@@ -2749,6 +2749,53 @@ static bool generic_word(const json_t *fams, const json_t *sides, const char *fa
  * wrong answer; the price falls on rare wordings and small training sets. */
 static double direction_evidence(const json_t *lib, const char *w);
 
+/* What in the query may change what a direction asks where no word check
+ * looks, into out (NULL when nothing): 't' and the first text no word
+ * check reads ("2nd", a correction in another script: they are no words),
+ * outside time expressions, cut whole characters; or 'p' and a word
+ * before a strong direction word (evidence DIRECTION_STRONG), next to it
+ * or across a hyphen, in a pair no training query of any family said
+ * ("second highest", "second-highest", where "second" was said on both
+ * sides in "the second half of the year"; a name before it is a value:
+ * "PartForge get the most").  direction_veto stops a directed program on
+ * either (a tenth review's attacks). */
+static const char *direction_blind_spot(const json_t *lib, const crmw__prog_ctx *c, char *out, size_t len)
+{
+	const json_t *fams = json_object_get(lib, "families");
+	for (size_t i = 0; i < c->ntok; i++) {
+		const crmw__prog_tok *t = &c->tok[i];
+		if (crmw__prog_tok_unreadable(c, i) && !crmw__prog_tok_in_period(c, i)) {
+			size_t n = t->len > 40 ? 40 : t->len;
+			while (n > 0 && n < t->len && ((unsigned char)c->query[t->at + n] & 0xC0) == 0x80)
+				n--;
+			snprintf(out, len, "t%.*s", (int)n, c->query + t->at);
+			return out;
+		}
+	}
+	for (size_t i = 1; i < c->ntok; i++) {
+		size_t j = i - 1;
+		if (j > 0 && c->tok[j].len == 1 && c->query[c->tok[j].at] == '-')
+			j--;
+		if (!crmw__prog_tok_is_word(c, i) || !crmw__prog_tok_is_word(c, j) || crmw__prog_tok_is_name(c, j) ||
+		    c->tok[i].len > 40 || c->tok[j].len > 40)
+			continue;
+		char d[48], pair[96];
+		snprintf(d, sizeof d, "%.*s", (int)c->tok[i].len, c->low + c->tok[i].at);
+		if (direction_evidence(lib, d) < DIRECTION_STRONG)
+			continue;
+		snprintf(pair, sizeof pair, "%.*s %s", (int)c->tok[j].len, c->low + c->tok[j].at, d);
+		bool said = false;
+		const char *f;
+		json_t *fw;
+		json_object_foreach((json_t *)fams, f, fw) said = said || json_object_get(fw, pair);
+		if (!said) {
+			snprintf(out, len, "p%.*s", (int)(c->tok[i].at + c->tok[i].len - c->tok[j].at), c->query + c->tok[j].at);
+			return out;
+		}
+	}
+	return NULL;
+}
+
 static bool direction_veto(const json_t *lib, const json_t *prog, const json_t *qw, const json_t *names,
 			   const json_t *directed, const char *odd, char *told, size_t toldlen, char *why, size_t len)
 {
@@ -2757,8 +2804,13 @@ static bool direction_veto(const json_t *lib, const json_t *prog, const json_t *
 	const char *dir = json_string_value(json_object_get(prog, "directed"));
 	if (!seen || !dir)
 		return false; /* no direction, or a program from before the rule */
-	if (odd) {
-		snprintf(why, len, "vetoed: the query says '%s', text no word check reads, and it answers by a direction", odd);
+	if (odd && odd[0] == 't') {
+		snprintf(why, len, "vetoed: the query says '%s', text no word check reads, and it answers by a direction", odd + 1);
+		return true;
+	}
+	if (odd && odd[0] == 'p') {
+		snprintf(why, len, "vetoed: the query says '%s', a word before a direction word that no training query said so",
+			 odd + 1);
 		return true;
 	}
 	int d = strcmp(dir, "max") == 0 ? 1 : 2, o = 3 - d;
@@ -2809,20 +2861,6 @@ static bool direction_veto(const json_t *lib, const json_t *prog, const json_t *
 		}
 		if (json_object_get(seen, w))
 			continue;
-		/* a word before a strong direction word, in a pair no training query
-		 * said ("second highest", where "second" was said, in "the second
-		 * half of the year", on both sides): it may change what the direction
-		 * asks (a name before it is a value: "PartForge get the most") */
-		const char *sp = strchr(w, ' ');
-		bool said_anywhere = false;
-		json_object_foreach((json_t *)fams, f, fw) said_anywhere = said_anywhere || json_object_get(fw, w);
-		char first[48];
-		snprintf(first, sizeof first, "%.*s", sp ? (int)(sp - w) : 0, w);
-		if (sp && !said_anywhere && !json_object_get(names, first) &&
-		    direction_evidence(lib, sp + 1) >= DIRECTION_STRONG) {
-			snprintf(why, len, "vetoed: the query says '%s', a word before a direction word that no training query said so", w);
-			return true;
-		}
 		const char *side = json_string_value(json_object_get(dirs, w));
 		/* a direction word of the other side is outweighed only by a word
 		 * said more often too: with ten training tasks per family the
@@ -3327,19 +3365,8 @@ int crmw__induced_next(crmw__prog_next *out, const json_t *lib, const json_t *ta
 		return CRMW_ENOMEM;
 	}
 	c.explain = true;
-	/* the first text of the query no word check reads (direction_veto),
-	 * cut whole characters */
-	char oddbuf[48];
-	const char *odd = NULL;
-	for (size_t i = 0; i < c.ntok && !odd; i++) {
-		if (!crmw__prog_tok_unreadable(&c, i) || crmw__prog_tok_in_period(&c, i))
-			continue;
-		size_t n = c.tok[i].len > 40 ? 40 : c.tok[i].len;
-		while (n > 0 && n < c.tok[i].len && ((unsigned char)c.query[c.tok[i].at + n] & 0xC0) == 0x80)
-			n--;
-		snprintf(oddbuf, sizeof oddbuf, "%.*s", (int)n, c.query + c.tok[i].at);
-		odd = oddbuf;
-	}
+	char oddbuf[100];
+	const char *odd = direction_blind_spot(lib, &c, oddbuf, sizeof oddbuf);
 	int rc = (qw = query_words(&c)) && (names = name_words(&c)) && (directed = directed_sentence_words(lib, &c))
 			 ? 0
 			 : CRMW_ENOMEM;

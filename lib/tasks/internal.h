@@ -179,6 +179,11 @@ bool crmw__prog_tok_is_name(const crmw__prog_ctx *c, size_t i);
  * not words of a family's wording. */
 bool crmw__prog_tok_in_period(const crmw__prog_ctx *c, size_t i);
 
+/* Is token i a word: a token that starts with a letter, no number, id or
+ * part of a time expression, at most 40 bytes (crmw__prog_add_words
+ * counts these and their pairs)? */
+bool crmw__prog_tok_is_word(const crmw__prog_ctx *c, size_t i);
+
 /* Is token i text no word check can read: a run of non-ASCII characters
  * ("データ", "не"), or letters after a digit ("4tb", "2nd"), not an id?
  * Such tokens are no words (crmw__prog_add_words), so what they say

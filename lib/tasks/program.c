@@ -636,7 +636,7 @@ bool crmw__prog_tok_in_period(const crmw__prog_ctx *c, size_t i)
 
 /* Is token i a word as crmw__prog_add_words counts them: it starts with a
  * letter, and it is no number, id or word of a time expression? */
-static bool tok_is_word(const crmw__prog_ctx *c, size_t i)
+bool crmw__prog_tok_is_word(const crmw__prog_ctx *c, size_t i)
 {
 	const crmw__prog_tok *t = &c->tok[i];
 	return t->num < 0 && t->len <= 40 && c->low[t->at] >= 'a' && c->low[t->at] <= 'z' &&
@@ -650,7 +650,7 @@ int crmw__prog_add_words(json_t *words, const crmw__prog_ctx *c, const uint8_t *
 	size_t prev = (size_t)-1; /* the word before, for the pair */
 	for (size_t i = 0; i < c->ntok && !rc; i++) {
 		const crmw__prog_tok *t = &c->tok[i];
-		if ((skip && skip[i]) || !tok_is_word(c, i)) {
+		if ((skip && skip[i]) || !crmw__prog_tok_is_word(c, i)) {
 			prev = (size_t)-1;
 			continue;
 		}
@@ -889,7 +889,7 @@ static int other_item_said(const json_t *a, const json_t *list, const char *f, c
 			snprintf(why, len, "choose: the query says '%.40s', text its words cannot hold", w);
 			return 1;
 		}
-		if (tok_is_word(c, i) && !json_object_get(own, w) && crmw__prog_tok_is_name(c, i)) {
+		if (crmw__prog_tok_is_word(c, i) && !json_object_get(own, w) && crmw__prog_tok_is_name(c, i)) {
 			/* a name: a cue of another item ("Security" in "has a Security
 			 * Vulnerability"), not a word its tasks said once ("Slim" when a
 			 * subject began "Slim Neo Laptop not charging") */
@@ -904,7 +904,7 @@ static int other_item_said(const json_t *a, const json_t *list, const char *f, c
 					 prev, w, name_of, h);
 				return 1;
 			}
-		} else if (tok_is_word(c, i) && !json_object_get(own, w)) {
+		} else if (crmw__prog_tok_is_word(c, i) && !json_object_get(own, w)) {
 			const char *other = other_with(words, h, w);
 			if (!other) {
 				snprintf(why, len, "choose: the query's word '%s' was said by no task that made the choice", w);
@@ -1025,14 +1025,14 @@ static uint8_t *around_unread(const crmw__prog_ctx *c, const json_t *a, const js
 	for (size_t i = 0; out && c->around && i < c->ntok; i++) {
 		if (c->around[i] && crmw__prog_tok_unreadable(c, i))
 			out[i] = 0; /* text no word of training holds (a third review's attack: "データ"), shared or not */
-		if (!c->around[i] || wording[i] || !tok_is_word(c, i))
+		if (!c->around[i] || wording[i] || !crmw__prog_tok_is_word(c, i))
 			continue;
 		char w[96];
 		const crmw__prog_tok *t = &c->tok[i];
 		snprintf(w, sizeof w, "%.*s", (int)(t->len > 40 ? 40 : t->len), c->low + t->at);
 		if (around_telling(a, w, unseen))
 			out[i] = 0;
-		if (i > 0 && c->around[i - 1] && !wording[i - 1] && tok_is_word(c, i - 1)) {
+		if (i > 0 && c->around[i - 1] && !wording[i - 1] && crmw__prog_tok_is_word(c, i - 1)) {
 			const crmw__prog_tok *p = &c->tok[i - 1];
 			snprintf(w, sizeof w, "%.*s %.*s", (int)(p->len > 40 ? 40 : p->len), c->low + p->at,
 				 (int)(t->len > 40 ? 40 : t->len), c->low + t->at);

@@ -4563,8 +4563,9 @@ static void test_direction_one_family_word(void **state)
  *    2nd highest", with plain training;
  *  - a correction in another script ("不，要最低的。", "Нет, самый
  *    низкий.": no, the lowest) is no word either.
- * A pair of a word and a direction word that no training query said
- * vetoes a directed program, and so does text no word check reads. */
+ * A pair of a word and a strong direction word (next to it or across a
+ * hyphen, "second-highest") that no training query said vetoes a directed
+ * program, and so does text no word check reads. */
 static void test_review10_direction_modifier(void **state)
 {
 	(void)state;
@@ -4579,6 +4580,8 @@ static void test_review10_direction_modifier(void **state)
 	expect_abstain(lib, t, res, "'second highest', a word before a direction word that no training query said so");
 	json_object_set_new(t, "query", json_string("Which agent had the second lowest score in quarter 40?"));
 	expect_abstain(lib, t, res, "'second lowest', a word before a direction word");
+	json_object_set_new(t, "query", json_string("Which agent had the second-highest score in quarter 40?"));
+	expect_abstain(lib, t, res, "'second-highest', a word before a direction word");
 	/* the pairs training said still answer */
 	json_object_set_new(t, "query", json_string("For the second half of the year. Which agent had the highest score in quarter 40?"));
 	expect_call(lib, t, res, "find_max", "{\"values\":{\"a\":1,\"b\":5,\"c\":9}}");
