@@ -2752,13 +2752,38 @@ static double direction_evidence(const json_t *lib, const char *w);
 /* What in the query may change what a direction asks where no word check
  * looks, into out (NULL when nothing): 't' and the first text no word
  * check reads ("2nd", a correction in another script: they are no words),
- * outside time expressions, cut whole characters; or 'p' and a word
- * before a strong direction word (evidence DIRECTION_STRONG), next to it
- * or across a hyphen, in a pair no training query of any family said
- * ("second highest", "second-highest", where "second" was said on both
- * sides in "the second half of the year"; a name before it is a value:
- * "PartForge get the most").  direction_veto stops a directed program on
- * either (a tenth review's attacks). */
+ * outside time expressions, cut whole characters; 'n' and a number
+ * beside a strong direction word (evidence DIRECTION_STRONG), outside a
+ * time expression ("the 2 highest", "#2 highest", "highest-1"); or 'p' and
+ * a word before a strong direction word, in a pair no training query of
+ * any family said ("second highest", "Second highest", "second-highest",
+ * where "second" was said on both sides in "the second half of the
+ * year").  Joining marks between them are passed over (joining_mark).
+ * direction_veto stops a directed program on any of them (two reviews'
+ * attacks). */
+/* Is token i a mark that joins the words beside it: one ASCII character
+ * of punctuation but those that end a sentence or a clause ("-", "(",
+ * "#", "/", "_", quotes)? */
+static bool joining_mark(const crmw__prog_ctx *c, size_t i)
+{
+	const crmw__prog_tok *t = &c->tok[i];
+	char ch = c->query[t->at];
+	return t->len == 1 && ch > ' ' && ch < 0x7f && !((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+							    (ch >= '0' && ch <= '9')) &&
+	       !strchr(".?!:;,", ch);
+}
+
+/* Is the number at token i the start of a compound glued by a hyphen
+ * ("16-Channel" in "the most 16-Channel Strain Gauge Kit cases")? */
+static bool glued_compound(const crmw__prog_ctx *c, size_t i)
+{
+	if (i + 2 >= c->ntok)
+		return false;
+	const crmw__prog_tok *a = &c->tok[i], *h = &c->tok[i + 1], *w = &c->tok[i + 2];
+	return h->at == a->at + a->len && h->len == 1 && c->query[h->at] == '-' && w->at == h->at + 1 &&
+	       crmw__prog_tok_is_word(c, i + 2);
+}
+
 static const char *direction_blind_spot(const json_t *lib, const crmw__prog_ctx *c, char *out, size_t len)
 {
 	const json_t *fams = json_object_get(lib, "families");
@@ -2772,25 +2797,50 @@ static const char *direction_blind_spot(const json_t *lib, const crmw__prog_ctx 
 			return out;
 		}
 	}
-	for (size_t i = 1; i < c->ntok; i++) {
-		size_t j = i - 1;
-		if (j > 0 && c->tok[j].len == 1 && c->query[c->tok[j].at] == '-')
-			j--;
-		if (!crmw__prog_tok_is_word(c, i) || !crmw__prog_tok_is_word(c, j) || crmw__prog_tok_is_name(c, j) ||
-		    c->tok[i].len > 40 || c->tok[j].len > 40)
+	for (size_t i = 0; i < c->ntok; i++) {
+		if (!crmw__prog_tok_is_word(c, i))
 			continue;
 		char d[48], pair[96];
 		snprintf(d, sizeof d, "%.*s", (int)c->tok[i].len, c->low + c->tok[i].at);
 		if (direction_evidence(lib, d) < DIRECTION_STRONG)
 			continue;
-		snprintf(pair, sizeof pair, "%.*s %s", (int)c->tok[j].len, c->low + c->tok[j].at, d);
-		bool said = false;
-		const char *f;
-		json_t *fw;
-		json_object_foreach((json_t *)fams, f, fw) said = said || json_object_get(fw, pair);
-		if (!said) {
-			snprintf(out, len, "p%.*s", (int)(c->tok[i].at + c->tok[i].len - c->tok[j].at), c->query + c->tok[j].at);
-			return out;
+		/* its neighbours, across joining marks ("second-highest", "#2
+		 * highest", "second (highest)") */
+		size_t j = i, k = i + 1;
+		while (j > 0 && joining_mark(c, j - 1))
+			j--;
+		while (k < c->ntok && joining_mark(c, k))
+			k++;
+		for (int side = 0; side < 2; side++) {
+			size_t n = side ? k : j - 1;
+			if ((side ? k >= c->ntok : j == 0) || crmw__prog_tok_in_period(c, n) ||
+			    crmw__is_id_token(c->query + c->tok[n].at, c->tok[n].len))
+				continue;
+			size_t from = side ? i : n, to = side ? n : i;
+			if (c->tok[n].num >= 0 && !(side && glued_compound(c, n))) {
+				/* "the 2 highest", "the highest 2": how many, or which */
+				snprintf(out, len, "n%.*s", (int)(c->tok[to].at + c->tok[to].len - c->tok[from].at),
+					 c->query + c->tok[from].at);
+				return out;
+			}
+			/* a name before it is a value ("the Smart Blender's most
+			 * common issue"); a capitalised word alone is not ("the Second
+			 * highest") */
+			if (side || !crmw__prog_tok_is_word(c, n) ||
+			    (crmw__prog_tok_is_name(c, n) &&
+			     ((n > 0 && crmw__prog_tok_is_name(c, n - 1)) ||
+			      (c->tok[n].len > 2 && memcmp(c->low + c->tok[n].at + c->tok[n].len - 2, "'s", 2) == 0))))
+				continue;
+			snprintf(pair, sizeof pair, "%.*s %s", (int)c->tok[n].len, c->low + c->tok[n].at, d);
+			bool said = false;
+			const char *f;
+			json_t *fw;
+			json_object_foreach((json_t *)fams, f, fw) said = said || json_object_get(fw, pair);
+			if (!said) {
+				snprintf(out, len, "p%.*s", (int)(c->tok[to].at + c->tok[to].len - c->tok[from].at),
+					 c->query + c->tok[from].at);
+				return out;
+			}
 		}
 	}
 	return NULL;
@@ -2806,6 +2856,10 @@ static bool direction_veto(const json_t *lib, const json_t *prog, const json_t *
 		return false; /* no direction, or a program from before the rule */
 	if (odd && odd[0] == 't') {
 		snprintf(why, len, "vetoed: the query says '%s', text no word check reads, and it answers by a direction", odd + 1);
+		return true;
+	}
+	if (odd && odd[0] == 'n') {
+		snprintf(why, len, "vetoed: the query says '%s', a number beside a direction word", odd + 1);
 		return true;
 	}
 	if (odd && odd[0] == 'p') {

@@ -4609,6 +4609,51 @@ static void test_review10_direction_modifier(void **state)
 	json_decref(lib);
 }
 
+/* An eleventh review's attacks on the blind spots above, each answered by
+ * the argmax before: a rank in digits beside the direction word ("the 2
+ * highest", "#2", "(2)", "2-highest", "highest-1", "N-1 highest"), the
+ * modifier capitalised ("Second highest", "SECOND HIGHEST": a name before,
+ * and names are values), and marks between it and the direction word
+ * ("second--highest", "second (highest)", "second_highest", "second /
+ * highest"). */
+static void test_review11_direction_marks(void **state)
+{
+	(void)state;
+	static const char *const plain[] = {
+		"Which agent had the #2 highest score in quarter 40?", "Which agent had the 2 highest score in quarter 40?",
+		"Which agent had the (2) highest score in quarter 40?", "Which agent had the 2-highest score in quarter 40?",
+		"Which agent had the highest-1 score in quarter 40?", "Which agent had the N-1 highest score in quarter 40?",
+		"Which agent had the Second highest score in quarter 40?",
+		"Which agent had the SECOND HIGHEST score in quarter 40?"};
+	static const char *const marked[] = {"Which agent had the second--highest score in quarter 40?",
+					     "Which agent had the second (highest) score in quarter 40?",
+					     "Which agent had the second_highest score in quarter 40?",
+					     "Which agent had the second / highest score in quarter 40?"};
+	const char *res = "[{\"a\":1,\"b\":5,\"c\":9}]";
+	json_t *eps = json_array();
+	directed_episodes(eps, "score", "highest", true, 8, 0);
+	directed_episodes(eps, "score", "lowest", false, 8, 10);
+	json_t *lib = induced(eps);
+	json_t *t = task("score-99", "score", "", "2024-01-01", NULL);
+	for (size_t i = 0; i < sizeof plain / sizeof *plain; i++) {
+		json_object_set_new(t, "query", json_string(plain[i]));
+		expect_abstain(lib, t, res, i < 6 ? "a number beside a direction word" : "a word before a direction word");
+	}
+	json_decref(lib);
+	eps = json_array();
+	directed_episodes(eps, "score", "highest", true, 6, 0);
+	worded_episodes(eps, "score", "For the second half of the year.", "highest", true, 2, 6);
+	directed_episodes(eps, "score", "lowest", false, 6, 10);
+	worded_episodes(eps, "score", "For the second half of the year.", "lowest", false, 2, 16);
+	lib = induced(eps);
+	for (size_t i = 0; i < sizeof marked / sizeof *marked; i++) {
+		json_object_set_new(t, "query", json_string(marked[i]));
+		expect_abstain(lib, t, res, "a word before a direction word");
+	}
+	json_decref(t);
+	json_decref(lib);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -4622,6 +4667,7 @@ int main(void)
 		cmocka_unit_test(test_review4_said_no_direction), cmocka_unit_test(test_direction_lookup),
 		cmocka_unit_test(test_direction_answer), cmocka_unit_test(test_direction_outweighed),
 		cmocka_unit_test(test_direction_one_family_word), cmocka_unit_test(test_review10_direction_modifier),
+		cmocka_unit_test(test_review11_direction_marks),
 		cmocka_unit_test(test_record_id_constant), cmocka_unit_test(test_review_rare_other_word),
 		cmocka_unit_test(test_review_id_constant_any), cmocka_unit_test(test_review_tie_counterexamples),
 		cmocka_unit_test(test_review_id_in_text), cmocka_unit_test(test_review_crafted_outweighed),
