@@ -2753,8 +2753,9 @@ static double direction_evidence(const json_t *lib, const char *w);
  * looks, into out (NULL when nothing): 't' and the first text no word
  * check reads ("2nd", a correction in another script: they are no words),
  * outside time expressions, cut whole characters; 'n' and a number
- * beside a strong direction word (evidence DIRECTION_STRONG), outside a
- * time expression ("the 2 highest", "#2 highest", "highest-1"); or 'p' and
+ * before a strong direction word (evidence DIRECTION_STRONG), outside a
+ * time expression and not glued to the next word by a hyphen ("the 2
+ * highest", "#2 highest", "N-1 highest"); or 'p' and
  * a word before a strong direction word, in a pair no training query of
  * any family said ("second highest", "Second highest", "second-highest",
  * where "second" was said on both sides in "the second half of the
@@ -2774,7 +2775,7 @@ static bool joining_mark(const crmw__prog_ctx *c, size_t i)
 }
 
 /* Is the number at token i the start of a compound glued by a hyphen
- * ("16-Channel" in "the most 16-Channel Strain Gauge Kit cases")? */
+ * ("2-in-1" in "the 2-in-1 Laptop")? */
 static bool glued_compound(const crmw__prog_ctx *c, size_t i)
 {
 	if (i + 2 >= c->ntok)
@@ -2817,8 +2818,10 @@ static const char *direction_blind_spot(const json_t *lib, const crmw__prog_ctx 
 			    crmw__is_id_token(c->query + c->tok[n].at, c->tok[n].len))
 				continue;
 			size_t from = side ? i : n, to = side ? n : i;
-			if (c->tok[n].num >= 0 && !(side && glued_compound(c, n))) {
-				/* "the 2 highest", "the highest 2": how many, or which */
+			if (!side && c->tok[n].num >= 0 && !glued_compound(c, n)) {
+				/* "the 2 highest", "#2 highest": how many, or which (after it,
+				 * "over 3" in "handling over 3 cases" where "over" told a side
+				 * by chance; glued, "2-in-1": a product's name) */
 				snprintf(out, len, "n%.*s", (int)(c->tok[to].at + c->tok[to].len - c->tok[from].at),
 					 c->query + c->tok[from].at);
 				return out;

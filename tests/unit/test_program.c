@@ -4610,8 +4610,9 @@ static void test_review10_direction_modifier(void **state)
 }
 
 /* An eleventh review's attacks on the blind spots above, each answered by
- * the argmax before: a rank in digits beside the direction word ("the 2
- * highest", "#2", "(2)", "2-highest", "highest-1", "N-1 highest"), the
+ * the argmax before: a rank in digits before the direction word ("the 2
+ * highest", "#2", "(2)", "N-1 highest"; glued, "2-highest" is read as a
+ * product's "2-in-1", and after it, "highest-1", as "over 3" cases), the
  * modifier capitalised ("Second highest", "SECOND HIGHEST": a name before,
  * and names are values), and marks between it and the direction word
  * ("second--highest", "second (highest)", "second_highest", "second /
@@ -4621,8 +4622,7 @@ static void test_review11_direction_marks(void **state)
 	(void)state;
 	static const char *const plain[] = {
 		"Which agent had the #2 highest score in quarter 40?", "Which agent had the 2 highest score in quarter 40?",
-		"Which agent had the (2) highest score in quarter 40?", "Which agent had the 2-highest score in quarter 40?",
-		"Which agent had the highest-1 score in quarter 40?", "Which agent had the N-1 highest score in quarter 40?",
+		"Which agent had the (2) highest score in quarter 40?", "Which agent had the N-1 highest score in quarter 40?",
 		"Which agent had the Second highest score in quarter 40?",
 		"Which agent had the SECOND HIGHEST score in quarter 40?"};
 	static const char *const marked[] = {"Which agent had the second--highest score in quarter 40?",
@@ -4637,7 +4637,7 @@ static void test_review11_direction_marks(void **state)
 	json_t *t = task("score-99", "score", "", "2024-01-01", NULL);
 	for (size_t i = 0; i < sizeof plain / sizeof *plain; i++) {
 		json_object_set_new(t, "query", json_string(plain[i]));
-		expect_abstain(lib, t, res, i < 6 ? "a number beside a direction word" : "a word before a direction word");
+		expect_abstain(lib, t, res, i < 4 ? "a number beside a direction word" : "a word before a direction word");
 	}
 	json_decref(lib);
 	eps = json_array();
