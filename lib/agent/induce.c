@@ -2834,6 +2834,12 @@ static const char *direction_blind_spot(const json_t *lib, const crmw__prog_ctx 
 			     ((n > 0 && crmw__prog_tok_is_name(c, n - 1)) ||
 			      (c->tok[n].len > 2 && memcmp(c->low + c->tok[n].at + c->tok[n].len - 2, "'s", 2) == 0))))
 				continue;
+			snprintf(pair, sizeof pair, "%.*s", (int)c->tok[n].len, c->low + c->tok[n].at);
+			/* a direction word before it is read by the direction checks
+			 * ("fewest transfers", where "transfers" told the highest by
+			 * chance) */
+			if (json_object_get(json_object_get(lib, "directions"), pair))
+				continue;
 			snprintf(pair, sizeof pair, "%.*s %s", (int)c->tok[n].len, c->low + c->tok[n].at, d);
 			bool said = false;
 			const char *f;
