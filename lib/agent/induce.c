@@ -2719,49 +2719,8 @@ static bool generic_word(const json_t *fams, const json_t *sides, const char *fa
 	return true;
 }
 
-/* A program that answers by a direction (an argmax or an argmin: the
- * same calls answer "highest" and "lowest", only a word tells them apart)
- * stays off a query when a word of it, never seen with the tasks the
- * program solves, may be the one that flips it:
- *  - a direction word of the other side (direction_words);
- *  - a word that training saw only with tasks answered the other way, in
- *    any family (a word seen on both sides, like the wording around the
- *    question, tells nothing);
- *  - a word of the tasks solved by a program of the family answering the
- *    other way, and not the wording around a question nor seen with a
- *    task of the family answered its way (by another of its programs);
- *  - a word seen at least twice with the family's tasks answered the
- *    other way and never with those answered its way, and never on both
- *    sides in one family ("best" means the lowest handle time and the
- *    highest conversion);
- *  - a word never seen in any training query ("weakest" when no training
- *    task said it), unless it is a name (capitalised inside a sentence);
- *    or never seen in its family's training, unless a name or the
- *    wording around a question (seen on both sides in one family).
- * And when its family's training has both sides, the query must hold a
- * word of its own side: seen at least twice with the family's tasks
- * answered its way, never with the others, and never on both sides in
- * one family, with the evidence select_by_words asks (each side's size
- * taken as the count of its commonest word); or a direction word of its
- * side (direction_words) with that evidence over every family with both
- * sides ("greatest" seen twice among a family's 25 argmax tasks is weak
- * evidence there, and strong over four families).  Abstaining costs less than a
- * wrong answer; the price falls on rare wordings and small training sets. */
 static double direction_evidence(const json_t *lib, const char *w);
 
-/* What in the query may change what a direction asks where no word check
- * looks, into out (NULL when nothing): 't' and the first text no word
- * check reads ("2nd", a correction in another script: they are no words),
- * outside time expressions, cut whole characters; 'n' and a number
- * before a strong direction word (evidence DIRECTION_STRONG), outside a
- * time expression and not glued to the next word by a hyphen ("the 2
- * highest", "#2 highest", "N-1 highest"); or 'p' and
- * a word before a strong direction word, in a pair no training query of
- * any family said ("second highest", "Second highest", "second-highest",
- * where "second" was said on both sides in "the second half of the
- * year").  Joining marks between them are passed over (joining_mark).
- * direction_veto stops a directed program on any of them (two reviews'
- * attacks). */
 /* Is token i a mark that joins the words beside it: one ASCII character
  * of punctuation but those that end a sentence or a clause ("-", "(",
  * "#", "/", "_", quotes)? */
@@ -2785,6 +2744,19 @@ static bool glued_compound(const crmw__prog_ctx *c, size_t i)
 	       crmw__prog_tok_is_word(c, i + 2);
 }
 
+/* What in the query may change what a direction asks where no word check
+ * looks, into out (NULL when nothing): 't' and the first text no word
+ * check reads ("2nd", a correction in another script: they are no words),
+ * outside time expressions, cut whole characters; 'n' and a number
+ * before a strong direction word (evidence DIRECTION_STRONG), outside a
+ * time expression and not glued to the next word by a hyphen ("the 2
+ * highest", "#2 highest", "N-1 highest"); or 'p' and
+ * a word before a strong direction word, in a pair no training query of
+ * any family said ("second highest", "Second highest", "second-highest",
+ * where "second" was said on both sides in "the second half of the
+ * year").  Joining marks between them are passed over (joining_mark).
+ * direction_veto stops a directed program on any of them (two reviews'
+ * attacks). */
 static const char *direction_blind_spot(const json_t *lib, const crmw__prog_ctx *c, char *out, size_t len)
 {
 	const json_t *fams = json_object_get(lib, "families");
@@ -2855,6 +2827,36 @@ static const char *direction_blind_spot(const json_t *lib, const crmw__prog_ctx 
 	return NULL;
 }
 
+/* A program that answers by a direction (an argmax or an argmin: the
+ * same calls answer "highest" and "lowest", only a word tells them apart)
+ * stays off a query when a word of it, never seen with the tasks the
+ * program solves, may be the one that flips it:
+ *  - a direction word of the other side (direction_words);
+ *  - a word that training saw only with tasks answered the other way, in
+ *    any family (a word seen on both sides, like the wording around the
+ *    question, tells nothing);
+ *  - a word of the tasks solved by a program of the family answering the
+ *    other way, and not the wording around a question nor seen with a
+ *    task of the family answered its way (by another of its programs);
+ *  - a word seen at least twice with the family's tasks answered the
+ *    other way and never with those answered its way, and never on both
+ *    sides in one family ("best" means the lowest handle time and the
+ *    highest conversion);
+ *  - a word never seen in any training query ("weakest" when no training
+ *    task said it), unless it is a name (capitalised inside a sentence);
+ *    or never seen in its family's training, unless a name or the
+ *    wording around a question (seen on both sides in one family).
+ * And when its family's training has both sides, the query must hold a
+ * word of its own side: seen at least twice with the family's tasks
+ * answered its way, never with the others, and never on both sides in
+ * one family, with the evidence select_by_words asks (each side's size
+ * taken as the count of its commonest word); or a direction word of its
+ * side (direction_words) with that evidence over every family with both
+ * sides ("greatest" seen twice among a family's 25 argmax tasks is weak
+ * evidence there, and strong over four families).  Before all of these,
+ * what direction_blind_spot found in the query (`odd`) stops it.
+ * Abstaining costs less than a wrong answer; the price falls on rare
+ * wordings and small training sets. */
 static bool direction_veto(const json_t *lib, const json_t *prog, const json_t *qw, const json_t *names,
 			   const json_t *directed, const char *odd, char *told, size_t toldlen, char *why, size_t len)
 {
