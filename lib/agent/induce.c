@@ -1112,10 +1112,9 @@ static json_t *words_but_names(const crmw__prog_ctx *c, bool around)
 }
 
 /* Each sentence around the question of a task that chose `item`
- * (crmw__prog_ctx.around) into `seen` ({key: the item, or "" once a task
- * of another item said it too}), and the number of tasks that said it
- * into `nsaid` ({key: n}). */
-static int around_items(const crmw__prog_ctx *c, const char *item, json_t *seen, json_t *nsaid)
+ * (crmw__prog_ctx.around), once per task, into `said` ({key: {item: the
+ * number of its tasks that said it}}). */
+static int around_items(const crmw__prog_ctx *c, const char *item, json_t *said)
 {
 	json_t *mine = json_object(); /* this task's, once each */
 	int rc = mine ? CRMW_OK : CRMW_ENOMEM;
@@ -1124,10 +1123,9 @@ static int around_items(const crmw__prog_ctx *c, const char *item, json_t *seen,
 		b = crmw__prog_sentence_end(c, a);
 		if (!c->around[a] || !crmw__prog_sentence_key(c, a, b, key) || json_object_get(mine, key))
 			continue;
-		const char *was = json_string_value(json_object_get(seen, key));
-		if (json_object_set_new(mine, key, json_true()) ||
-		    ((!was || (*was && strcmp(was, item) != 0)) && json_object_set_new(seen, key, json_string(was ? "" : item))) ||
-		    json_object_set_new(nsaid, key, json_integer(json_integer_value(json_object_get(nsaid, key)) + 1)))
+		json_t *by = json_object_get(said, key);
+		if (json_object_set_new(mine, key, json_true()) || (!by && (!(by = json_object()) || json_object_set_new(said, key, by))) ||
+		    json_object_set_new(by, item, json_integer(json_integer_value(json_object_get(by, item)) + 1)))
 			rc = CRMW_ENOMEM;
 	}
 	json_decref(mine);
@@ -1147,6 +1145,64 @@ static const json_t *makes_choice(const ep *e, const ep *first, const slot *s)
 			return NULL;
 	const json_t *v = slot_value(e, s);
 	return json_is_string(v) ? v : NULL;
+}
+
+/* The cues of each item said in a sentence around the question that a
+ * task of the item said, when the tasks of exactly two items said it
+ * ("shared", `said` {key: {item: n}}): {key: [cue, ...]} into `out`.
+ * Such a sentence is not read, and induction learned nothing from it: its
+ * cues were learned from the item's other tasks, and stay the item's (a
+ * twelfth review's attack: "Our security team found an exposed service.",
+ * said with a security and a delivery case, hid security's cues from a
+ * billing case that reported the finding too).  Said with the tasks of
+ * three items or more, it is the wording of the family's requests or
+ * cases, as "Just return the agent's Id." is, whose "return" is a returns
+ * issue's cue by chance: on the development orgs, the tasks of six to
+ * eleven items said each such request, and keeping its cues stopped 13
+ * case routing answers at 100.  CRMW_OK, CRMW_ENOMEM, or CRMW_ELIMIT when
+ * a sentence holds more than CRMW__PROG_MAX_CUES. */
+static int shared_line_cues(const group *g, const ep *first, const slot *s, const json_t *said, const json_t *cues,
+			    json_t *out)
+{
+	int rc = CRMW_OK;
+	for (size_t j = 0; !rc && j < g->nall; j++) {
+		const json_t *v = makes_choice(g->all[j], first, s);
+		const crmw__prog_ctx *c = &g->all[j]->ctx;
+		const json_t *mine = v ? json_object_get(cues, json_string_value(v)) : NULL;
+		if (!json_array_size(mine) || !c->around)
+			continue;
+		uint8_t *skip = malloc(c->ntok ? c->ntok : 1);
+		rc = skip ? CRMW_OK : CRMW_ENOMEM;
+		for (size_t a = 0, b; !rc && a < c->ntok; a = b) {
+			char key[17];
+			b = crmw__prog_sentence_end(c, a);
+			const json_t *by = NULL; /* {item: n} */
+			if (c->around[a] && crmw__prog_sentence_key(c, a, b, key))
+				by = json_object_get(said, key);
+			if (json_object_size(by) != 2)
+				continue;
+			for (size_t i = 0; i < c->ntok; i++)
+				skip[i] = i < a || i >= b || crmw__prog_tok_is_name(c, i);
+			json_t *ws = json_object();
+			rc = ws ? crmw__prog_add_words(ws, c, skip) : CRMW_ENOMEM;
+			const char *w;
+			json_t *x;
+			json_object_foreach(rc ? NULL : ws, w, x) {
+				json_t *list = json_object_get(out, key);
+				if (rc || !crmw__prog_array_has(mine, w) || (list && crmw__prog_array_has(list, w)))
+					continue;
+				if (!list && (!(list = json_array()) || json_object_set_new(out, key, list)))
+					rc = CRMW_ENOMEM;
+				else if (json_array_size(list) >= CRMW__PROG_MAX_CUES)
+					rc = CRMW_ELIMIT;
+				else if (json_array_append_new(list, json_string(w)))
+					rc = CRMW_ENOMEM;
+			}
+			json_decref(ws);
+		}
+		free(skip);
+	}
+	return rc;
 }
 
 /* The cues of a "$choose" (the placeholder `ph`) learned from every
@@ -1173,10 +1229,10 @@ static json_t *choose_cues(const group *g, const slot *s, const uint8_t *mem, co
 		return NULL;
 	const json_t *a = json_object_get(ph, "$choose");
 	json_t *cat = NULL, *by = json_object(), *ntask = json_object(), *cues = json_object(), *vocab = json_object(),
-	       *ntask_out = json_object(), *out = NULL, *sent_item = json_object(), *shared = json_array(),
-	       *sent_n = json_object(), *owned = json_object(), *aby = json_object(); /* aby: by's around words */
+	       *ntask_out = json_object(), *out = NULL, *said = json_object(), *shared = json_array(),
+	       *owned = json_object(), *aby = json_object(); /* aby: by's around words */
 	size_t total = 0;
-	bool ok = by && ntask && cues && vocab && ntask_out && sent_item && shared && sent_n && owned && aby;
+	bool ok = by && ntask && cues && vocab && ntask_out && said && shared && owned && aby;
 	for (size_t j = 0; ok && j < g->nall; j++) {
 		const json_t *v = makes_choice(g->all[j], first, s);
 		if (!v)
@@ -1201,7 +1257,7 @@ static json_t *choose_cues(const group *g, const slot *s, const uint8_t *mem, co
 		json_decref(aw);
 		ok = ok && !json_object_set_new(ntask, k, json_integer(json_integer_value(json_object_get(ntask, k)) + 1));
 		json_decref(words);
-		ok = ok && around_items(&g->all[j]->ctx, k, sent_item, sent_n) == 0;
+		ok = ok && around_items(&g->all[j]->ctx, k, said) == 0;
 		total++;
 	}
 	const char *k;
@@ -1213,12 +1269,12 @@ static json_t *choose_cues(const group *g, const slot *s, const uint8_t *mem, co
 	 * as a word of one item's tasks only is that item's, with no evidence
 	 * asked (a fourth review's attack: two of eight data export tasks said
 	 * one, too few for a cue's evidence, and the line went unread) */
-	json_object_foreach(ok ? sent_item : NULL, k, item) {
-		const char *only = json_string_value(item);
-		if (!*only)
+	json_object_foreach(ok ? said : NULL, k, item) {
+		void *one = json_object_size(item) == 1 ? json_object_iter(item) : NULL; /* the one item */
+		if (json_object_size(item) > 1)
 			ok = ok && !json_array_append_new(shared, json_string(k));
-		else if (json_integer_value(json_object_get(sent_n, k)) >= 2)
-			ok = ok && !json_object_set_new(owned, k, json_string(only));
+		else if (one && json_integer_value(json_object_iter_value(one)) >= 2)
+			ok = ok && !json_object_set_new(owned, k, json_string(json_object_iter_key(one)));
 	}
 	ok = ok && json_array_size(shared) + json_object_size(owned) <= CRMW__PROG_MAX_SHARED;
 	json_object_foreach(ok ? by : NULL, k, item) {
@@ -1260,12 +1316,16 @@ static json_t *choose_cues(const group *g, const slot *s, const uint8_t *mem, co
 		}
 		free(cs);
 	}
+	json_t *shared_cues = json_object();
+	ok = ok && shared_cues && shared_line_cues(g, first, s, said, cues, shared_cues) == CRMW_OK;
 	char hash[17];
 	if (ok && cat && json_object_size(cues) && json_object_size(vocab) <= CRMW__PROG_MAX_CHOICES &&
 	    !crmw__prog_list_hash(hash, cat))
 		out = json_pack("{s:{s:O,s:O,s:s,s:O,s:O,s:O}}", "$choose", "list", json_object_get(a, "list"), "field",
 				json_object_get(a, "field"), "catalogue", hash, "cues", cues, "words", vocab, "tasks", ntask_out);
 	if (out && ((json_array_size(shared) && json_object_set(json_object_get(out, "$choose"), "shared", shared)) ||
+		    (json_object_size(shared_cues) &&
+		     json_object_set(json_object_get(out, "$choose"), "shared_cues", shared_cues)) ||
 		    (json_object_size(owned) && json_object_set(json_object_get(out, "$choose"), "owned", owned)))) {
 		json_decref(out);
 		out = NULL;
@@ -1293,9 +1353,9 @@ static json_t *choose_cues(const group *g, const slot *s, const uint8_t *mem, co
 	json_decref(cues);
 	json_decref(vocab);
 	json_decref(ntask_out);
-	json_decref(sent_item);
+	json_decref(said);
 	json_decref(shared);
-	json_decref(sent_n);
+	json_decref(shared_cues);
 	json_decref(owned);
 	json_decref(aby);
 	return out;

@@ -198,6 +198,9 @@ bool crmw__prog_tok_unreadable(const crmw__prog_ctx *c, size_t i);
  * CRMW_ENOMEM. */
 int crmw__prog_add_words(json_t *words, const crmw__prog_ctx *c, const uint8_t *skip);
 
+/* Is the string s one of the strings of the JSON array a? */
+bool crmw__prog_array_has(const json_t *a, const char *s);
+
 /* The hash of a list as "$choose" keeps its catalogue: FNV-1a of its
  * compact JSON with sorted keys, in 16 hex digits.  CRMW_OK or
  * CRMW_ENOMEM. */

@@ -60,7 +60,11 @@
  *                                         whose key (crmw__prog_sentence_key) is not in
  *                                         the optional "shared": [key, ...]; such a
  *                                         sentence in the optional "owned": {key: value}
- *                                         abstains unless the item's value is that value
+ *                                         abstains unless the item's value is that value,
+ *                                         and a shared sentence that says a cue of another
+ *                                         item kept for it in the optional "shared_cues":
+ *                                         {key: [cue, ...]} (the item's tasks said it
+ *                                         there) abstains
  *     {"$argmax": "/N/path"}, {"$argmin": "/N/path"}
  *                                         the key of the largest/smallest value of a map
  *     {"$distinct": {"list": "/N/path", "field": "F"}}
@@ -953,7 +957,7 @@ static bool cue_of_any(const json_t *cues, const char *w)
 }
 
 /* Is the string s in the array `a`? */
-static bool array_has(const json_t *a, const char *s)
+bool crmw__prog_array_has(const json_t *a, const char *s)
 {
 	size_t i;
 	json_t *x;
@@ -1019,7 +1023,7 @@ static uint8_t *around_unread(const crmw__prog_ctx *c, const json_t *a, const js
 		char key[17];
 		e = crmw__prog_sentence_end(c, s);
 		memcpy(out + s, c->around + s, e - s);
-		if (c->around[s] && crmw__prog_sentence_key(c, s, e, key) && array_has(shared, key))
+		if (c->around[s] && crmw__prog_sentence_key(c, s, e, key) && crmw__prog_array_has(shared, key))
 			memset(wording + s, 1, e - s);
 	}
 	for (size_t i = 0; out && c->around && i < c->ntok; i++) {
@@ -1069,6 +1073,52 @@ static int other_items_line(const json_t *a, const char *hit, const crmw__prog_c
 	return 0;
 }
 
+/* Does the query hold a sentence around the question that tasks of two
+ * items or more said ("shared", so not read), with a cue of an item other
+ * than `hit` that a task of that item said in it ("shared_cues": {key:
+ * [cue, ...]})?  Induction learned nothing from such a sentence; its cues
+ * were learned from the item's other tasks and are that item's (review
+ * 12: a billing case that reported "Our security team found an exposed
+ * service." too, a line one security and one delivery task said, went to
+ * billing).  1 (why[]), 0, or -1 out of memory. */
+static int shared_line_cue(const json_t *a, const char *hit, const crmw__prog_ctx *c, char *why, size_t len)
+{
+	const json_t *sc = json_object_get(a, "shared_cues"), *cues = json_object_get(a, "cues");
+	if (!json_object_size(sc) || !c->around)
+		return 0;
+	uint8_t *skip = malloc(c->ntok ? c->ntok : 1);
+	int out = skip ? 0 : -1;
+	for (size_t s = 0, e; !out && s < c->ntok; s = e) {
+		char key[17];
+		e = crmw__prog_sentence_end(c, s);
+		const json_t *said = NULL;
+		if (c->around[s] && crmw__prog_sentence_key(c, s, e, key))
+			said = json_object_get(sc, key);
+		if (!said)
+			continue;
+		for (size_t i = 0; i < c->ntok; i++)
+			skip[i] = i < s || i >= e || crmw__prog_tok_is_name(c, i);
+		json_t *ws = json_object();
+		out = ws && !crmw__prog_add_words(ws, c, skip) ? 0 : -1;
+		const char *w, *k;
+		json_t *x, *y;
+		json_object_foreach(out ? NULL : ws, w, x) {
+			if (out || !crmw__prog_array_has(said, w) || item_has(cues, hit, w))
+				continue;
+			json_object_foreach((json_t *)cues, k, y) if (!out && item_has(cues, k, w)) {
+				const crmw__prog_tok *t0 = &c->tok[s], *t1 = &c->tok[e - 1];
+				snprintf(why, len, "choose: the query says '%s' in '%.*s', a cue of %.40s, whose tasks said that line, not of %.40s",
+					 w, (int)(t1->at + t1->len - t0->at > 80 ? 80 : t1->at + t1->len - t0->at), c->query + t0->at, k,
+					 hit);
+				out = 1;
+			}
+		}
+		json_decref(ws);
+	}
+	free(skip);
+	return out;
+}
+
 static json_t *ev_choose(const json_t *e, ev_run *r, char *why, size_t len)
 {
 	const json_t *a = json_object_get(e, "$choose");
@@ -1087,7 +1137,8 @@ static json_t *ev_choose(const json_t *e, ev_run *r, char *why, size_t len)
 	/* each query word looked up in every item's words and cues, each
 	 * item's text looked for in the query, and each sentence in "shared" */
 	if (!pay(r, 16 * c->ntok * (2 * ni + 1) + 8 * c->ntok * nw + json_array_size(list) * (8 + qn) +
-			c->ntok * json_array_size(json_object_get(a, "shared"))) ||
+			c->ntok * json_array_size(json_object_get(a, "shared")) +
+			16 * c->ntok * (json_object_size(json_object_get(a, "shared_cues")) > 0)) ||
 	    !pay_value(r, list))
 		return COSTLY();
 	char hash[17];
@@ -1113,6 +1164,7 @@ static json_t *ev_choose(const json_t *e, ev_run *r, char *why, size_t len)
 	const json_t *hit = cued_item(a, list, f, qw, why, len);
 	int out = hit ? other_item_said(a, list, f, hit, qw, c, unread, why, len) : 1;
 	out = out ? out : other_items_line(a, json_string_value(hit), c, why, len);
+	out = out ? out : shared_line_cue(a, json_string_value(hit), c, why, len);
 	free(unread);
 	json_decref(qw);
 	if (out < 0)
@@ -1677,15 +1729,23 @@ static bool check_value(check *k, const json_t *e, long step, int depth)
 			     (!owned || (json_is_object(owned) && json_object_size(owned) <= CRMW__PROG_MAX_SHARED));
 			json_array_foreach(shared, i, x) ok = ok && is_sentence_key(json_string_value(x));
 			json_object_foreach((json_t *)owned, w, n) ok = ok && is_sentence_key(w) && json_is_string(n);
+			const json_t *shared_cues = json_object_get(a, "shared_cues");
+			ok = ok && (!shared_cues || (json_is_object(shared_cues) && json_object_size(shared_cues) <= CRMW__PROG_MAX_SHARED));
+			json_object_foreach((json_t *)shared_cues, w, cs) {
+				ok = ok && is_sentence_key(w) && json_is_array(cs) && json_array_size(cs) > 0 &&
+				     json_array_size(cs) <= CRMW__PROG_MAX_CUES;
+				json_array_foreach(cs, i, x) ok = ok && is_cue(x);
+			}
 			if (!ok || !only_keys(k, a, key,
 					      (const char *const[]){"list", "field", "catalogue", "cues", "words", "tasks", "shared", "owned",
-								    NULL}))
+								    "shared_cues", NULL}))
 				return bad(k,
 					   "\"$choose\" needs {\"list\": \"/N/...\" of an earlier step, \"field\": field, \"catalogue\": 16 "
 					   "hex digits, \"cues\": {value: [up to %d words or pairs]}, \"words\": {value: {word: count}} (up to "
 					   "%s words), \"tasks\": {value: count}} for up to 64 items, and \"shared\": [sentence key, ...], "
-					   "\"owned\": {sentence key: value} (up to 4096 each) if any",
-					   CRMW__PROG_MAX_CUES, "4096");
+					   "\"owned\": {sentence key: value}, \"shared_cues\": {sentence key: [1 to %d cues]} (up to 4096 "
+					   "each) if any",
+					   CRMW__PROG_MAX_CUES, "4096", CRMW__PROG_MAX_CUES);
 			return only_keys(k, e, key, (const char *const[]){key, NULL});
 		}
 		if (strcmp(key, "$argmax") == 0 || strcmp(key, "$argmin") == 0 || strcmp(key, "$count") == 0) {

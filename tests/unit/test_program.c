@@ -3328,6 +3328,58 @@ static void test_choose_around_shared(void **state)
 	json_decref(lib);
 }
 
+/* A review's attack (review 12): a customer's security line said before
+ * the question by one security and one delivery task of training, and
+ * quoted by three other families, is "shared", and none of its words was
+ * read.  Yet induction learns nothing from such a sentence: "security",
+ * "found", "exposed" stay security's cues, learned from its other cases.
+ * A billing case that reported the finding too went to billing.  A cue of
+ * an item that said the line is now kept with it ("shared_cues") and read
+ * there, when the tasks of two items said it: another item's case that
+ * says it abstains; the item's own case is still chosen by its own
+ * sentence. */
+static void test_review12_choose_shared_line_cue(void **state)
+{
+	(void)state;
+	static const char *const line = "Our security team found an exposed service.";
+	static const char *const bill = "The invoice for our Omega Hub was charged twice. Please correct it.";
+	json_t *eps = json_array();
+	add_route_training_at(eps, line, 1u << 4 | 1u << 6); /* one security, one delivery question */
+	said_elsewhere(eps, line);
+	json_t *lib = induced(eps);
+	char q[300];
+	snprintf(q, sizeof q, "%s %s", bill, line);
+	json_t *t = route_task(q);
+	expect_abstain(lib, t, "[" ISSUES "]", "a cue of a02, whose tasks said that line");
+	json_decref(t);
+	t = route_task_after(line, bill);
+	expect_abstain(lib, t, "[" ISSUES "]", "a cue of a02, whose tasks said that line");
+	json_decref(t);
+	/* a delivery case that says it: delivery said the line too, but its
+	 * security cues are no word of delivery's own */
+	t = route_task_after(line, "The Omega Hub we ordered has not shipped and it was due last week.");
+	expect_abstain(lib, t, "[" ISSUES "]", "a cue of a02, whose tasks said that line");
+	json_decref(t);
+	/* security's own case: the line's cues are its own */
+	t = route_task_after(line, "Our security team found a vulnerability in the Omega Hub. We need a fix.");
+	expect_call(lib, t, "[" ISSUES "]", "get_leaders", "{\"issue_ids\":[\"a02\"]}");
+	json_decref(t);
+	json_decref(lib);
+
+	/* said with the cases of three issues, the line is the wording of
+	 * cases, as a request is ("Just return the agent's Id.", whose "return"
+	 * is a returns issue's cue): its cues are not kept, and a billing case
+	 * that quotes it goes to billing */
+	eps = json_array();
+	add_route_training_at(eps, line, 1u << 4 | 1u << 6 | 1u << 9);
+	said_elsewhere(eps, line);
+	lib = induced(eps);
+	t = route_task_after(line, bill);
+	expect_call(lib, t, "[" ISSUES "]", "get_leaders", "{\"issue_ids\":[\"a01\"]}");
+	json_decref(t);
+	json_decref(lib);
+}
+
 /* A review's attack on the sentences around the question (2d68430).
  * A sentence of the case itself ("Please send a revised invoice.", a
  * customer's stock line that other families quote before their own
@@ -3618,14 +3670,28 @@ static void test_choose_not_catalogue(void **state)
 	static const char *const head = "[{\"name\":\"a\"},{\"name\":\"respond\",\"arguments\":{\"content\":{\"$choose\":{"
 					"\"list\":\"/0\",\"field\":\"Id\",\"catalogue\":\"0123456789abcdef\",\"cues\":{\"x\":[\"w\"]},"
 					"\"words\":{\"x\":{\"w\":2}},\"tasks\":{\"x\":2}";
-	static const char *const shared[] = {"", ",\"shared\":[\"0123456789abcdef\"]", ",\"shared\":[\"0123456789ABCDEF\"]",
-					     ",\"shared\":[\"0123\"]", ",\"shared\":\"0123456789abcdef\"", ",\"shared\":[1]"};
+	static const char *const shared[] = {"", ",\"shared\":[\"0123456789abcdef\"]",
+					     /* "shared_cues": {sentence key: [1 to 32 cues]} */
+					     ",\"shared_cues\":{\"0123456789abcdef\":[\"w\",\"w x\"]}",
+					     ",\"shared\":[\"0123456789ABCDEF\"]", ",\"shared\":[\"0123\"]",
+					     ",\"shared\":\"0123456789abcdef\"", ",\"shared\":[1]",
+					     ",\"shared_cues\":{\"0123\":[\"w\"]}", ",\"shared_cues\":{\"0123456789abcdef\":[]}",
+					     ",\"shared_cues\":{\"0123456789abcdef\":[\"W\"]}", ",\"shared_cues\":{\"0123456789abcdef\":\"w\"}",
+					     ",\"shared_cues\":[\"w\"]", NULL};
 	for (size_t i = 0; i < sizeof shared / sizeof *shared; i++) {
-		char src[600], why[300];
-		snprintf(src, sizeof src, "%s%s}}}}]", head, shared[i]);
+		char src[1200], why[300];
+		if (!shared[i]) { /* 33 cues */
+			int n = snprintf(src, sizeof src, "%s,\"shared_cues\":{\"0123456789abcdef\":[", head);
+			for (int k = 0; k < 33; k++)
+				n += snprintf(src + n, sizeof src - (size_t)n, "%s\"w%c\"", k ? "," : "", 'a' + k % 26);
+			snprintf(src + n, sizeof src - (size_t)n, "]}}}}}]");
+		} else {
+			snprintf(src, sizeof src, "%s%s}}}}]", head, shared[i]);
+		}
 		json_t *prog = json_loads(src, 0, NULL);
 		assert_non_null(prog);
-		assert_int_equal(crmw__program_check(prog, why, sizeof why), i < 2 ? CRMW_OK : CRMW_EINVALID);
+		if (crmw__program_check(prog, why, sizeof why) != (i < 3 ? CRMW_OK : CRMW_EINVALID))
+			fail_msg("%s: %s", i < 3 ? "refused" : "accepted", src);
 		json_decref(prog);
 	}
 }
@@ -4678,7 +4744,7 @@ int main(void)
 		cmocka_unit_test(test_explain),          cmocka_unit_test(test_guide),
 		cmocka_unit_test(test_episode_share), cmocka_unit_test(test_counterexample_absence), cmocka_unit_test(test_counterexample_word_answered),
 		cmocka_unit_test(test_choose_catalogue), cmocka_unit_test(test_choose_around),
-		cmocka_unit_test(test_choose_around_shared), cmocka_unit_test(test_review5_choose_around_cue),
+		cmocka_unit_test(test_choose_around_shared), cmocka_unit_test(test_review12_choose_shared_line_cue), cmocka_unit_test(test_review5_choose_around_cue),
 		cmocka_unit_test(test_review6_choose_around_words), cmocka_unit_test(test_review7_choose_around_own_line),
 		cmocka_unit_test(test_review7_choose_around_script),
 		cmocka_unit_test(test_review8_choose_around_shared_script), cmocka_unit_test(test_review8_choose_around_weak_owner),
