@@ -1361,6 +1361,29 @@ static json_t *choose_cues(const group *g, const slot *s, const uint8_t *mem, co
 	return out;
 }
 
+/* Is the explanation c a constant text that the query of every member
+ * said (crmw__prog_in_query)?  It is then a value of the query that no
+ * expression reads, not the family's, and a program keeps it only for
+ * queries that say it too ("$quoted").  Two case routing tasks about one
+ * product ("Tour Apex Rangefinder") made "apex rangefinder" a constant
+ * search term, and a case about another product was routed as theirs
+ * were (a wrong answer on crmarena 203). */
+static bool said_by_all(const group *g, const cand *c, const uint8_t *mem)
+{
+	const char *t = json_string_value(c->expr);
+	if (c->kind != K_CONST || !t || strlen(t) > CRMW__PROG_MAX_MATCH)
+		return false;
+	bool any = false;
+	for (size_t j = 0; j < g->n; j++) {
+		if (!mem[j])
+			continue;
+		if (!crmw__prog_in_query(&g->e[j]->ctx, t))
+			return false;
+		any = true;
+	}
+	return any;
+}
+
 /* {"$any": [...]} of the explanations alive on the members (or the one).
  * A "$choose" is the last resort: learned (choose_cues) only when no
  * other explanation but a record id holds. */
@@ -1379,7 +1402,9 @@ static json_t *any_of(const group *g, const slot *s, const uint8_t *mem)
 		const cand *c = &s->c[ci];
 		if (!alive(s, c, mem, n) || (c->kind == K_CHOOSE && other))
 			continue;
-		json_t *x = c->kind == K_CHOOSE ? choose_cues(g, s, mem, c->expr) : json_incref(c->expr);
+		json_t *x = c->kind == K_CHOOSE ? choose_cues(g, s, mem, c->expr)
+			    : said_by_all(g, c, mem)  ? json_pack("{s:O}", "$quoted", c->expr)
+						     : json_incref(c->expr);
 		if (!x)
 			continue;
 		explained = explained || c->kind != K_IDCONST;

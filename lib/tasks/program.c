@@ -34,6 +34,10 @@
  *                                         cases": 0)
  *     {"$phrase": {"after": [words], "before": [words]}}
  *                                         the shortest text between the two contexts
+ *     {"$quoted": "text"}                 the text, when the query says it (whole words,
+ *                                         any case): a constant that the query of every
+ *                                         training task said, so a value of the query,
+ *                                         not of the family ("apex rangefinder")
  *     {"$period": "start"|"end"|"last", "format": "date"|"datetime",
  *      "index": i, "of": n}               a bound of the i-th of the query's n periods
  *                                         (lib/common/period.c; end is exclusive)
@@ -506,6 +510,17 @@ static json_t *ev_said(const json_t *e, ev_run *r, char *why, size_t len)
 	if (!crmw__prog_says(c, w))
 		return WHY("the query does not say the words");
 	json_t *v = json_integer(json_integer_value(json_object_get(a, "value")));
+	return v ? v : NOMEM();
+}
+
+static json_t *ev_quoted(const json_t *e, ev_run *r, char *why, size_t len)
+{
+	const char *t = json_string_value(json_object_get(e, "$quoted"));
+	if (!pay(r, strlen(r->c->low) + 1))
+		return COSTLY();
+	if (!crmw__prog_in_query(r->c, t))
+		return WHY("the query does not say '%.80s', which the query of every training task said", t);
+	json_t *v = json_string(t);
 	return v ? v : NOMEM();
 }
 
@@ -1449,6 +1464,8 @@ static json_t *ev_op(const json_t *e, const char *k, const json_t *x, ev_run *r,
 		return ev_phrase(e, r, why, len);
 	if (strcmp(k, "$said") == 0)
 		return ev_said(e, r, why, len);
+	if (strcmp(k, "$quoted") == 0)
+		return ev_quoted(e, r, why, len);
 	if (strcmp(k, "$period") == 0)
 		return ev_period(e, r, why, len);
 	if (strcmp(k, "$any") == 0)
@@ -1658,6 +1675,12 @@ static bool check_value(check *k, const json_t *e, long step, int depth)
 				return only_keys(k, e, key, (const char *const[]){"$task", "name", NULL});
 			}
 			return bad(k, "\"$task\" must be \"today\", \"id\" or \"field\"%s%s", "", "");
+		}
+		if (strcmp(key, "$quoted") == 0) {
+			const char *t = json_string_value(a);
+			if (!t || !*t || strlen(t) > CRMW__PROG_MAX_MATCH)
+				return bad(k, "%s needs a text of 1 to %d bytes%s", key, CRMW__PROG_MAX_MATCH, "");
+			return only_keys(k, e, key, (const char *const[]){key, NULL});
 		}
 		if (strcmp(key, "$said") == 0) {
 			const json_t *w = json_object_get(a, "words");

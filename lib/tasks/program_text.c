@@ -116,6 +116,10 @@ int crmw__prog_describe(crmw_buf *b, const json_t *e)
 		return rc ? rc
 			  : crmw__buf_printf(b, " -> %lld", (long long)json_integer_value(json_object_get(a, "value")));
 	}
+	if (strcmp(op, "$quoted") == 0) {
+		rc = crmw__buf_puts(b, "$quoted ");
+		return rc ? rc : put_json(b, a);
+	}
 	if (strcmp(op, "$phrase") == 0) {
 		rc = crmw__buf_puts(b, "$phrase after ");
 		rc = rc ? rc : put_words(b, json_object_get(a, "after"));
@@ -513,6 +517,9 @@ static void english_one(guide *g, const json_t *e, int depth)
 	} else if (strcmp(op, "$said") == 0) {
 		put(g, "%lld when the question says ", (long long)json_integer_value(json_object_get(a, "value")));
 		put_context(g, json_object_get(a, "words"));
+	} else if (strcmp(op, "$quoted") == 0) {
+		put_constant(g, a);
+		put(g, ", which the question says");
 	} else if (strcmp(op, "$phrase") == 0) {
 		put(g, "the words between ");
 		put_context(g, json_object_get(a, "after"));

@@ -1654,13 +1654,16 @@ static void test_guide(void **state)
 	 * that is not is written; pitfalls recorded are listed */
 	crmw__buf_clear(&b);
 	json_t *consts = json_loads("{\"version\":1,\"programs\":[{\"family\":\"f\",\"support\":2,\"steps\":["
-				    "{\"name\":\"q\",\"arguments\":{\"status\":\"Closed Won\",\"who\":\"Blue Widget\"}},"
+				    "{\"name\":\"q\",\"arguments\":{\"status\":\"Closed Won\",\"who\":\"Blue Widget\","
+				    "\"said\":{\"$quoted\":\"open deals\"},\"term\":{\"$quoted\":\"Blue Widget\"}}},"
 				    "{\"name\":\"respond\",\"arguments\":{\"content\":{\"$count\":\"/0\"}}}]}]}",
 				    0, NULL);
 	json_array_append_new(pit, json_string("Counting the open deals too."));
 	assert_int_equal(crmw__program_guide(&b, consts, "f", eps, pit), CRMW_OK);
 	assert_non_null(strstr(b.data, "- status: \"Closed Won\""));
 	assert_non_null(strstr(b.data, "- who: a fixed value (the same in every solved task)"));
+	assert_non_null(strstr(b.data, "- said: \"open deals\", which the question says"));
+	assert_non_null(strstr(b.data, "- term: a fixed value (the same in every solved task), which the question says"));
 	assert_non_null(strstr(b.data, "2. Answer: the number of items of step 1's result."));
 	assert_non_null(strstr(b.data, "Pitfalls seen in failed episodes:\n  - Counting the open deals too."));
 	crmw__buf_clear(&b);
@@ -3715,6 +3718,61 @@ static void expect_no_wrong_call(const json_t *lib, const json_t *t, const char 
 	crmw__prog_next_clear(&nx);
 }
 
+/* A constant that the query of every training task said is a value of
+ * the query (crmarena 203, a wrong answer at 100 training tasks): the two
+ * routing tasks whose issues had several leaders were both about one
+ * product, so the product search's term was the same text in both, and no
+ * expression read it ("apex rangefinder" of "Tour Apex Rangefinder").  As
+ * a constant it searched that product for a case about another one, and
+ * the case was routed as theirs were.  It is kept now as "$quoted": the
+ * text, for a query that says it. */
+static void test_constant_said_by_every_query(void **state)
+{
+	(void)state;
+	static const issue_text tr[] = {
+		{"The invoice for our Alpha Widget was charged twice. Please send a revised invoice.", "a01"},
+		{"We think it is wrong: the invoice for the Beta Gauge lists more seats. Please send a revised invoice.", "a01"},
+		{"The invoice for Gamma Rack uses the wrong unit price. Please correct it.", "a01"},
+		{"Our security team found an exposed service on the Alpha Widget. Please help.", "a02"},
+		{"Our security team found a vulnerability in Delta Node during an audit.", "a02"},
+		{"Our security team found an exposed service on the Gamma Rack. We need a fix.", "a02"},
+	};
+	json_t *eps = json_array();
+	char id[16];
+	for (size_t i = 0; i < sizeof tr / sizeof *tr; i++) {
+		snprintf(id, sizeof id, "r%zu", i);
+		json_array_append_new(eps, issue_episode(id, tr[i].text, tr[i].issue, NULL));
+	}
+	json_array_append_new(eps, issue_episode("s0", "The invoice for the Omega Hub was charged twice.", "a01", "omega hub"));
+	json_array_append_new(eps, issue_episode("s1", "Our security team found a vulnerability in the Omega Hub.", "a02", "omega hub"));
+	json_t *lib = induced(eps);
+	static const char *const several = "[" ISSUES ",[\"005A\",\"005B\"]]";
+	json_t *t = route_task("The invoice for the Omega Hub was charged twice. Please correct it.");
+	expect_call(lib, t, several, "lookup", "{\"term\":\"omega hub\"}");
+	json_decref(t);
+	t = route_task("The invoice for the Sigma Relay was charged twice. Please correct it.");
+	expect_abstain(lib, t, several, "the query does not say 'omega hub', which the query of every training task said");
+	json_decref(t);
+	char *text = json_dumps(lib, JSON_COMPACT);
+	assert_non_null(strstr(text, "{\"$quoted\":\"omega hub\"}"));
+	free(text);
+	json_decref(lib);
+	/* the notation: a text of 1 to 256 bytes, nothing else */
+	static const char *const quoted[] = {"\"omega hub\"", "\"\"", "3", "[\"omega\"]", "\"x\",\"also\":1"};
+	for (size_t i = 0; i < sizeof quoted / sizeof *quoted; i++) {
+		char src[300], why[300];
+		snprintf(src, sizeof src,
+			 "[{\"name\":\"lookup\",\"arguments\":{\"term\":{\"$quoted\":%s}}},"
+			 "{\"name\":\"respond\",\"arguments\":{\"content\":\"x\"}}]",
+			 quoted[i]);
+		json_t *prog = json_loads(src, 0, NULL);
+		assert_non_null(prog);
+		if (crmw__program_check(prog, why, sizeof why) != (i == 0 ? CRMW_OK : CRMW_EINVALID))
+			fail_msg("%s: %s", i == 0 ? "refused" : "accepted", src);
+		json_decref(prog);
+	}
+}
+
 /* A review's attacks on "$choose" (four, each answered wrongly at first):
  * an issue's name said as a name ("has a Security Vulnerability") hid the
  * words that tell it, so "we ordered" chose delivery; */
@@ -4751,7 +4809,7 @@ int main(void)
 		cmocka_unit_test(test_review9_choose_around_split_lines),
 		cmocka_unit_test(test_choose_not_catalogue),
 		cmocka_unit_test(test_choose_out_of_memory),
-		cmocka_unit_test(test_review_choose_name_hides_issue), cmocka_unit_test(test_review_choose_common_word_cue),
+		cmocka_unit_test(test_constant_said_by_every_query), cmocka_unit_test(test_review_choose_name_hides_issue), cmocka_unit_test(test_review_choose_common_word_cue),
 		cmocka_unit_test(test_review_choose_catalogue_changed), cmocka_unit_test(test_review_stops_short_not_shape),
 		cmocka_unit_test(test_review3_choose_chance_shared_words), cmocka_unit_test(test_review3_choose_name_of_uncued_item),
 		cmocka_unit_test(test_review3_choose_non_ascii_words), cmocka_unit_test(test_review3_stops_short_after_wrong_call),
