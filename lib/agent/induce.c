@@ -2829,21 +2829,30 @@ static bool glued_compound(const crmw__prog_ctx *c, size_t i)
 	       crmw__prog_tok_is_word(c, i + 2);
 }
 
+/* What direction_blind_spot found in a query, and its text. */
+typedef struct blind_spot {
+	enum { SPOT_NONE, SPOT_TEXT, SPOT_NUMBER, SPOT_PAIR } kind;
+	char text[100];
+} blind_spot;
+
 /* What in the query may change what a direction asks where no word check
- * looks, into out (NULL when nothing): 't' and the first text no word
- * check reads ("2nd", a correction in another script: they are no words),
- * outside time expressions, cut whole characters; 'n' and a number
- * before a strong direction word (evidence DIRECTION_STRONG), outside a
- * time expression and not glued to the next word by a hyphen ("the 2
- * highest", "#2 highest", "N-1 highest"); or 'p' and
- * a word before a strong direction word, in a pair no training query of
- * any family said ("second highest", "Second highest", "second-highest",
- * where "second" was said on both sides in "the second half of the
- * year").  Joining marks between them are passed over (joining_mark).
- * direction_veto stops a directed program on any of them (two reviews'
- * attacks). */
-static const char *direction_blind_spot(const json_t *lib, const crmw__prog_ctx *c, char *out, size_t len)
+ * looks, into *spot: SPOT_TEXT, the first text no word check reads ("2nd",
+ * a correction in another script: they are no words), outside time
+ * expressions, cut whole characters; SPOT_NUMBER, a number before a strong
+ * direction word (evidence DIRECTION_STRONG), outside a time expression and
+ * not glued to the next word by a hyphen ("the 2 highest", "#2 highest",
+ * "N-1 highest"); or SPOT_PAIR, a word before a strong direction word, in a
+ * pair no training query of any family said ("second highest", "Second
+ * highest", "second-highest", where "second" was said on both sides in
+ * "the second half of the year").  Joining marks between them are passed
+ * over (joining_mark).  direction_veto stops a directed program on any of
+ * them (two reviews' attacks). */
+static void direction_blind_spot(const json_t *lib, const crmw__prog_ctx *c, blind_spot *spot)
 {
+	char *out = spot->text;
+	size_t len = sizeof spot->text;
+	spot->kind = SPOT_NONE;
+	out[0] = '\0';
 	const json_t *fams = json_object_get(lib, "families");
 	for (size_t i = 0; i < c->ntok; i++) {
 		const crmw__prog_tok *t = &c->tok[i];
@@ -2851,8 +2860,9 @@ static const char *direction_blind_spot(const json_t *lib, const crmw__prog_ctx 
 			size_t n = t->len > 40 ? 40 : t->len;
 			while (n > 0 && n < t->len && ((unsigned char)c->query[t->at + n] & 0xC0) == 0x80)
 				n--;
-			snprintf(out, len, "t%.*s", (int)n, c->query + t->at);
-			return out;
+			snprintf(out, len, "%.*s", (int)n, c->query + t->at);
+			spot->kind = SPOT_TEXT;
+			return;
 		}
 	}
 	for (size_t i = 0; i < c->ntok; i++) {
@@ -2879,9 +2889,10 @@ static const char *direction_blind_spot(const json_t *lib, const crmw__prog_ctx 
 				/* "the 2 highest", "#2 highest": how many, or which (after it,
 				 * "over 3" in "handling over 3 cases" where "over" told a side
 				 * by chance; glued, "2-in-1": a product's name) */
-				snprintf(out, len, "n%.*s", (int)(c->tok[to].at + c->tok[to].len - c->tok[from].at),
+				snprintf(out, len, "%.*s", (int)(c->tok[to].at + c->tok[to].len - c->tok[from].at),
 					 c->query + c->tok[from].at);
-				return out;
+				spot->kind = SPOT_NUMBER;
+				return;
 			}
 			/* a name before it is a value ("the Smart Blender's most
 			 * common issue"); a capitalised word alone is not ("the Second
@@ -2903,13 +2914,13 @@ static const char *direction_blind_spot(const json_t *lib, const crmw__prog_ctx 
 			json_t *fw;
 			json_object_foreach((json_t *)fams, f, fw) said = said || json_object_get(fw, pair);
 			if (!said) {
-				snprintf(out, len, "p%.*s", (int)(c->tok[to].at + c->tok[to].len - c->tok[from].at),
+				snprintf(out, len, "%.*s", (int)(c->tok[to].at + c->tok[to].len - c->tok[from].at),
 					 c->query + c->tok[from].at);
-				return out;
+				spot->kind = SPOT_PAIR;
+				return;
 			}
 		}
 	}
-	return NULL;
 }
 
 /* A program that answers by a direction (an argmax or an argmin: the
@@ -2939,28 +2950,33 @@ static const char *direction_blind_spot(const json_t *lib, const crmw__prog_ctx 
  * side (direction_words) with that evidence over every family with both
  * sides ("greatest" seen twice among a family's 25 argmax tasks is weak
  * evidence there, and strong over four families).  Before all of these,
- * what direction_blind_spot found in the query (`odd`) stops it.
+ * what direction_blind_spot found in the query (`odd`, filled on the
+ * first call for a directed program, `*looked` set) stops it.
  * Abstaining costs less than a wrong answer; the price falls on rare
  * wordings and small training sets. */
-static bool direction_veto(const json_t *lib, const json_t *prog, const json_t *qw, const json_t *names,
-			   const json_t *directed, const char *odd, char *told, size_t toldlen, char *why, size_t len)
+static bool direction_veto(const json_t *lib, const json_t *prog, const crmw__prog_ctx *c, const json_t *qw,
+			   const json_t *names, const json_t *directed, blind_spot *odd, bool *looked, char *told,
+			   size_t toldlen, char *why, size_t len)
 {
 	told[0] = '\0';
 	const json_t *seen = json_object_get(prog, "seen");
 	const char *dir = json_string_value(json_object_get(prog, "directed"));
 	if (!seen || !dir)
 		return false; /* no direction, or a program from before the rule */
-	if (odd && odd[0] == 't') {
-		snprintf(why, len, "vetoed: the query says '%s', text no word check reads, and it answers by a direction", odd + 1);
+	if (!*looked)
+		direction_blind_spot(lib, c, odd);
+	*looked = true;
+	if (odd->kind == SPOT_TEXT) {
+		snprintf(why, len, "vetoed: the query says '%s', text no word check reads, and it answers by a direction", odd->text);
 		return true;
 	}
-	if (odd && odd[0] == 'n') {
-		snprintf(why, len, "vetoed: the query says '%s', a number beside a direction word", odd + 1);
+	if (odd->kind == SPOT_NUMBER) {
+		snprintf(why, len, "vetoed: the query says '%s', a number beside a direction word", odd->text);
 		return true;
 	}
-	if (odd && odd[0] == 'p') {
+	if (odd->kind == SPOT_PAIR) {
 		snprintf(why, len, "vetoed: the query says '%s', a word before a direction word that no training query said so",
-			 odd + 1);
+			 odd->text);
 		return true;
 	}
 	int d = strcmp(dir, "max") == 0 ? 1 : 2, o = 3 - d;
@@ -3515,8 +3531,8 @@ int crmw__induced_next(crmw__prog_next *out, const json_t *lib, const json_t *ta
 		return CRMW_ENOMEM;
 	}
 	c.explain = true;
-	char oddbuf[100];
-	const char *odd = direction_blind_spot(lib, &c, oddbuf, sizeof oddbuf);
+	blind_spot odd; /* direction_veto looks for it at the first directed program */
+	bool looked = false;
 	int rc = (qw = query_words(&c)) && (names = name_words(&c)) && (directed = directed_sentence_words(lib, &c))
 			 ? 0
 			 : CRMW_ENOMEM;
@@ -3548,8 +3564,9 @@ int crmw__induced_next(crmw__prog_next *out, const json_t *lib, const json_t *ta
 	for (size_t i = 0; !family && i < nr; i++)
 		r[i].out = r[i].out || !fits_unlabelled(lib, r[i].prog, qw, nr, r, r[i].next.why, sizeof r[i].next.why);
 	for (size_t i = 0; i < nr; i++)
-		r[i].out = r[i].out || direction_veto(lib, r[i].prog, kept, names, directed, odd, r[i].dirword, sizeof r[i].dirword, r[i].next.why,
-					      sizeof r[i].next.why) ||
+		r[i].out = r[i].out ||
+			   direction_veto(lib, r[i].prog, &c, kept, names, directed, &odd, &looked, r[i].dirword,
+					  sizeof r[i].dirword, r[i].next.why, sizeof r[i].next.why) ||
 			   !usable(r[i].prog, kept, qw, r[i].next.why, sizeof r[i].next.why);
 	/* a program with a later step the task does not fit ("at least" in
 	 * the count of a query that says "more than") is out from the start:
