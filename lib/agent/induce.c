@@ -1132,6 +1132,30 @@ static int around_items(const crmw__prog_ctx *c, const char *item, json_t *said)
 	return rc;
 }
 
+/* Each name of the task (crmw__prog_tok_is_name: a capitalised word inside
+ * a sentence), lower-cased, once per task, into `by` ({name: {item: the
+ * number of its tasks that said it}}). */
+static int name_items(const crmw__prog_ctx *c, const char *item, json_t *by)
+{
+	json_t *mine = json_object(); /* this task's, once each */
+	int rc = mine ? CRMW_OK : CRMW_ENOMEM;
+	for (size_t i = 0; !rc && i < c->ntok; i++) {
+		if (!crmw__prog_tok_is_word(c, i) || !crmw__prog_tok_is_name(c, i))
+			continue;
+		char w[48];
+		snprintf(w, sizeof w, "%.*s", (int)c->tok[i].len, c->low + c->tok[i].at);
+		json_t *items = json_object_get(by, w);
+		if (json_object_get(mine, w))
+			continue;
+		if (json_object_set_new(mine, w, json_true()) ||
+		    (!items && (!(items = json_object()) || json_object_set_new(by, w, items))) ||
+		    json_object_set_new(items, item, json_integer(json_integer_value(json_object_get(items, item)) + 1)))
+			rc = CRMW_ENOMEM;
+	}
+	json_decref(mine);
+	return rc;
+}
+
 /* Does episode e make the choice of slot s of the members (first, a
  * member): the same family and calls up to the slot's, its value there a
  * string?  Its value, or NULL. */
@@ -1182,7 +1206,7 @@ static int shared_line_cues(const group *g, const ep *first, const slot *s, cons
 			if (json_object_size(by) != 2)
 				continue;
 			for (size_t i = 0; i < c->ntok; i++)
-				skip[i] = i < a || i >= b || crmw__prog_tok_is_name(c, i);
+				skip[i] = i < a || i >= b; /* names too, lower-cased, as the query is read */
 			json_t *ws = json_object();
 			rc = ws ? crmw__prog_add_words(ws, c, skip) : CRMW_ENOMEM;
 			const char *w;
@@ -1230,9 +1254,10 @@ static json_t *choose_cues(const group *g, const slot *s, const uint8_t *mem, co
 	const json_t *a = json_object_get(ph, "$choose");
 	json_t *cat = NULL, *by = json_object(), *ntask = json_object(), *cues = json_object(), *vocab = json_object(),
 	       *ntask_out = json_object(), *out = NULL, *said = json_object(), *shared = json_array(),
-	       *owned = json_object(), *aby = json_object(); /* aby: by's around words */
+	       *owned = json_object(), *aby = json_object(), /* aby: by's around words */
+		*nby = json_object(), *names = json_object(); /* nby: {name: {item: n}} */
 	size_t total = 0;
-	bool ok = by && ntask && cues && vocab && ntask_out && said && shared && owned && aby;
+	bool ok = by && ntask && cues && vocab && ntask_out && said && shared && owned && aby && nby && names;
 	for (size_t j = 0; ok && j < g->nall; j++) {
 		const json_t *v = makes_choice(g->all[j], first, s);
 		if (!v)
@@ -1257,7 +1282,7 @@ static json_t *choose_cues(const group *g, const slot *s, const uint8_t *mem, co
 		json_decref(aw);
 		ok = ok && !json_object_set_new(ntask, k, json_integer(json_integer_value(json_object_get(ntask, k)) + 1));
 		json_decref(words);
-		ok = ok && around_items(&g->all[j]->ctx, k, said) == 0;
+		ok = ok && around_items(&g->all[j]->ctx, k, said) == 0 && name_items(&g->all[j]->ctx, k, nby) == 0;
 		total++;
 	}
 	const char *k;
@@ -1316,6 +1341,20 @@ static json_t *choose_cues(const group *g, const slot *s, const uint8_t *mem, co
 		}
 		free(cs);
 	}
+	/* the names that two tasks or more said, each with its item, or ""
+	 * when tasks of two items said it: a template's ("- Subject", "on
+	 * Monday"), a product's, an item's own ("Wi-Fi" of a connectivity
+	 * issue), never one case's alone (other_item_said: a name alone that
+	 * none of these is, or another item's, abstains) */
+	json_object_foreach(ok ? nby : NULL, k, item) {
+		json_int_t n = 0;
+		const char *it;
+		json_t *x;
+		json_object_foreach(item, it, x) n += json_integer_value(x);
+		if (n >= 2)
+			ok = json_object_size(names) < CRMW__PROG_MAX_ITEM_WORDS &&
+			     !json_object_set_new(names, k, json_string(json_object_size(item) > 1 ? "" : json_object_iter_key(json_object_iter(item))));
+	}
 	json_t *shared_cues = json_object();
 	ok = ok && shared_cues && shared_line_cues(g, first, s, said, cues, shared_cues) == CRMW_OK;
 	char hash[17];
@@ -1323,7 +1362,8 @@ static json_t *choose_cues(const group *g, const slot *s, const uint8_t *mem, co
 	    !crmw__prog_list_hash(hash, cat))
 		out = json_pack("{s:{s:O,s:O,s:s,s:O,s:O,s:O}}", "$choose", "list", json_object_get(a, "list"), "field",
 				json_object_get(a, "field"), "catalogue", hash, "cues", cues, "words", vocab, "tasks", ntask_out);
-	if (out && ((json_array_size(shared) && json_object_set(json_object_get(out, "$choose"), "shared", shared)) ||
+	if (out && (json_object_set(json_object_get(out, "$choose"), "names", names) ||
+		    (json_array_size(shared) && json_object_set(json_object_get(out, "$choose"), "shared", shared)) ||
 		    (json_object_size(shared_cues) &&
 		     json_object_set(json_object_get(out, "$choose"), "shared_cues", shared_cues)) ||
 		    (json_object_size(owned) && json_object_set(json_object_get(out, "$choose"), "owned", owned)))) {
@@ -1356,18 +1396,22 @@ static json_t *choose_cues(const group *g, const slot *s, const uint8_t *mem, co
 	json_decref(said);
 	json_decref(shared);
 	json_decref(shared_cues);
+	json_decref(nby);
+	json_decref(names);
 	json_decref(owned);
 	json_decref(aby);
 	return out;
 }
 
-/* Is the explanation c a constant text that the query of every member
- * said (crmw__prog_in_query)?  It is then a value of the query that no
- * expression reads, not the family's, and a program keeps it only for
- * queries that say it too ("$quoted").  Two case routing tasks about one
- * product ("Tour Apex Rangefinder") made "apex rangefinder" a constant
- * search term, and a case about another product was routed as theirs
- * were (a wrong answer on crmarena 203). */
+/* Is the explanation c a constant text each of whose words the query of
+ * every member said (crmw__prog_says_each_word)?  It is then a value of
+ * the query that no expression reads, not the family's, and a program
+ * keeps it only for queries that say those words too ("$quoted").  Two
+ * case routing tasks about one product ("Tour Apex Rangefinder") made
+ * "apex rangefinder" a constant search term, and a case about another
+ * product was routed as theirs were (a wrong answer on crmarena 203); a
+ * review then made "slim notebook" of "Slim 2-in-1 Notebook" (the
+ * generator's search term skips words with digits). */
 static bool said_by_all(const group *g, const cand *c, const uint8_t *mem)
 {
 	const char *t = json_string_value(c->expr);
@@ -1377,7 +1421,7 @@ static bool said_by_all(const group *g, const cand *c, const uint8_t *mem)
 	for (size_t j = 0; j < g->n; j++) {
 		if (!mem[j])
 			continue;
-		if (!crmw__prog_in_query(&g->e[j]->ctx, t))
+		if (!crmw__prog_says_each_word(&g->e[j]->ctx, t))
 			return false;
 		any = true;
 	}

@@ -198,6 +198,10 @@ bool crmw__prog_tok_unreadable(const crmw__prog_ctx *c, size_t i);
  * CRMW_ENOMEM. */
 int crmw__prog_add_words(json_t *words, const crmw__prog_ctx *c, const uint8_t *skip);
 
+/* Does the query say each word of s (its runs of ASCII letters and digits,
+ * as the query's tokens are cut, any case), one at least? */
+bool crmw__prog_says_each_word(const crmw__prog_ctx *c, const char *s);
+
 /* Is the string s one of the strings of the JSON array a? */
 bool crmw__prog_array_has(const json_t *a, const char *s);
 

@@ -34,10 +34,11 @@
  *                                         cases": 0)
  *     {"$phrase": {"after": [words], "before": [words]}}
  *                                         the shortest text between the two contexts
- *     {"$quoted": "text"}                 the text, when the query says it (whole words,
- *                                         any case): a constant that the query of every
- *                                         training task said, so a value of the query,
- *                                         not of the family ("apex rangefinder")
+ *     {"$quoted": "text"}                 the text, when the query says each of its words
+ *                                         (crmw__prog_says_each_word): a constant whose
+ *                                         every word the query of every training task
+ *                                         said, so a value of the query, not of the
+ *                                         family ("slim notebook" of "Slim 2-in-1 Notebook")
  *     {"$period": "start"|"end"|"last", "format": "date"|"datetime",
  *      "index": i, "of": n}               a bound of the i-th of the query's n periods
  *                                         (lib/common/period.c; end is exclusive)
@@ -68,7 +69,10 @@
  *                                         and a shared sentence that says a cue of another
  *                                         item kept for it in the optional "shared_cues":
  *                                         {key: [cue, ...]} (the item's tasks said it
- *                                         there) abstains
+ *                                         there) abstains; with the optional "names":
+ *                                         {name: value, or ""}, a name alone (no
+ *                                         capitalised word beside it) is read as a word:
+ *                                         one not there, or another item's, abstains
  *     {"$argmax": "/N/path"}, {"$argmin": "/N/path"}
  *                                         the key of the largest/smallest value of a map
  *     {"$distinct": {"list": "/N/path", "field": "F"}}
@@ -513,13 +517,41 @@ static json_t *ev_said(const json_t *e, ev_run *r, char *why, size_t len)
 	return v ? v : NOMEM();
 }
 
+bool crmw__prog_says_each_word(const crmw__prog_ctx *c, const char *s)
+{
+	bool any = false;
+	for (size_t p = 0, n = strlen(s); p < n;) {
+		if (!alnum((unsigned char)s[p])) {
+			p++;
+			continue;
+		}
+		size_t e = p + 1; /* a word as tokenize cuts it: "men's" is one */
+		while (e < n && (alnum((unsigned char)s[e]) || (s[e] == '\'' && e + 1 < n && alnum((unsigned char)s[e + 1]))))
+			e++;
+		bool found = false;
+		for (size_t i = 0; i < c->ntok && !found; i++) {
+			const crmw__prog_tok *t = &c->tok[i];
+			found = t->len == e - p;
+			for (size_t k = 0; found && k < t->len; k++) {
+				char ch = s[p + k];
+				found = c->low[t->at + k] == ((ch >= 'A' && ch <= 'Z') ? (char)(ch | 32) : ch);
+			}
+		}
+		if (!found)
+			return false;
+		any = true;
+		p = e;
+	}
+	return any;
+}
+
 static json_t *ev_quoted(const json_t *e, ev_run *r, char *why, size_t len)
 {
 	const char *t = json_string_value(json_object_get(e, "$quoted"));
-	if (!pay(r, strlen(r->c->low) + 1))
+	if (!pay(r, r->c->ntok * (strlen(t) + 1)))
 		return COSTLY();
-	if (!crmw__prog_in_query(r->c, t))
-		return WHY("the query does not say '%.80s', which the query of every training task said", t);
+	if (!crmw__prog_says_each_word(r->c, t))
+		return WHY("the query does not say each word of '%.80s', which the query of every training task said", t);
 	json_t *v = json_string(t);
 	return v ? v : NOMEM();
 }
@@ -859,6 +891,34 @@ static double choose_margin(const json_t *a, const char *hit, const json_t *qw, 
 	return mine - best_other;
 }
 
+/* Is a token beside token i (before or after it, or past a hyphen that
+ * joins them: "E-Reader", "Wi-Fi") a name too: a capitalised word that is
+ * a name by position (crmw__prog_tok_is_name) or, at a sentence's start,
+ * no item's word ("Omega" of "Omega Hub stopped")? */
+static bool name_beside(const crmw__prog_ctx *c, size_t i, const json_t *words)
+{
+	for (int d = -1; d <= 1; d += 2) {
+		if ((d < 0 && i == 0) || (d > 0 && i + 1 >= c->ntok))
+			continue;
+		size_t j = d < 0 ? i - 1 : i + 1;
+		const crmw__prog_tok *h = &c->tok[j];
+		if (h->len == 1 && c->query[h->at] == '-' && (d < 0 ? j > 0 : j + 1 < c->ntok)) {
+			size_t f = d < 0 ? j - 1 : j + 1; /* the word past the hyphen */
+			const crmw__prog_tok *lo = &c->tok[d < 0 ? f : i], *hi = &c->tok[d < 0 ? i : f];
+			if (lo->at + lo->len == h->at && h->at + 1 == hi->at)
+				j = f;
+		}
+		const crmw__prog_tok *t = &c->tok[j];
+		if (!crmw__prog_tok_is_word(c, j) || c->query[t->at] < 'A' || c->query[t->at] > 'Z')
+			continue;
+		char w[48];
+		snprintf(w, sizeof w, "%.*s", (int)t->len, c->low + t->at);
+		if (crmw__prog_tok_is_name(c, j) || !other_with(words, "", w))
+			return true;
+	}
+	return false;
+}
+
 /* The margin choose_margin asks: the query's words make the item twenty
  * times likelier than any other. */
 #define CHOOSE_MARGIN 3.0
@@ -880,7 +940,7 @@ static int other_item_said(const json_t *a, const json_t *list, const char *f, c
 			   const crmw__prog_ctx *c, const uint8_t *unread, char *why, size_t len)
 {
 	const json_t *words = json_object_get(a, "words"), *own = json_object_get(words, json_string_value(hit));
-	const json_t *cues = json_object_get(a, "cues");
+	const json_t *cues = json_object_get(a, "cues"), *names = json_object_get(a, "names");
 	const char *h = json_string_value(hit);
 	size_t i, nsaid = 0;
 	json_t *x;
@@ -921,6 +981,21 @@ static int other_item_said(const json_t *a, const json_t *list, const char *f, c
 			if (name_of && *name_of && prev_name && strcmp(name_of, prev_name) == 0) {
 				snprintf(why, len, "choose: the query says the names '%s %s', words of %.40s's tasks only, not of %.40s's",
 					 prev, w, name_of, h);
+				return 1;
+			}
+			/* a name alone (a product's has two words or three) is read as
+			 * a word: one that no two tasks said, as a name or a word, or
+			 * that one other item's tasks only said, abstains (a review's
+			 * attack: "(Our Omega Hub was Hacked.)" reported a security
+			 * incident in a billing case) */
+			const char *one = name_of ? name_of : json_string_value(json_object_get(names, w));
+			if (names && !name_beside(c, i, words) && (!one || (*one && strcmp(one, h) != 0))) {
+				if (one)
+					snprintf(why, len, "choose: the query says the name '%.*s', alone, of %.40s's tasks only, not of %.40s's",
+						 (int)(t->len > 40 ? 40 : t->len), c->query + t->at, one, h);
+				else
+					snprintf(why, len, "choose: the query says the name '%.*s', alone, that no two tasks said",
+						 (int)(t->len > 40 ? 40 : t->len), c->query + t->at);
 				return 1;
 			}
 		} else if (crmw__prog_tok_is_word(c, i) && !json_object_get(own, w)) {
@@ -1112,7 +1187,7 @@ static int shared_line_cue(const json_t *a, const char *hit, const crmw__prog_ct
 		if (!said)
 			continue;
 		for (size_t i = 0; i < c->ntok; i++)
-			skip[i] = i < s || i >= e || crmw__prog_tok_is_name(c, i);
+			skip[i] = i < s || i >= e; /* names too: "Please copy our Security Team." (review 13) */
 		json_t *ws = json_object();
 		out = ws && !crmw__prog_add_words(ws, c, skip) ? 0 : -1;
 		const char *w, *k;
@@ -1752,6 +1827,9 @@ static bool check_value(check *k, const json_t *e, long step, int depth)
 			     (!owned || (json_is_object(owned) && json_object_size(owned) <= CRMW__PROG_MAX_SHARED));
 			json_array_foreach(shared, i, x) ok = ok && is_sentence_key(json_string_value(x));
 			json_object_foreach((json_t *)owned, w, n) ok = ok && is_sentence_key(w) && json_is_string(n);
+			const json_t *names = json_object_get(a, "names");
+			ok = ok && (!names || (json_is_object(names) && json_object_size(names) <= CRMW__PROG_MAX_ITEM_WORDS));
+			json_object_foreach((json_t *)names, w, n) ok = ok && is_cue_text(w) && !strchr(w, ' ') && json_is_string(n);
 			const json_t *shared_cues = json_object_get(a, "shared_cues");
 			ok = ok && (!shared_cues || (json_is_object(shared_cues) && json_object_size(shared_cues) <= CRMW__PROG_MAX_SHARED));
 			json_object_foreach((json_t *)shared_cues, w, cs) {
@@ -1761,13 +1839,13 @@ static bool check_value(check *k, const json_t *e, long step, int depth)
 			}
 			if (!ok || !only_keys(k, a, key,
 					      (const char *const[]){"list", "field", "catalogue", "cues", "words", "tasks", "shared", "owned",
-								    "shared_cues", NULL}))
+								    "shared_cues", "names", NULL}))
 				return bad(k,
 					   "\"$choose\" needs {\"list\": \"/N/...\" of an earlier step, \"field\": field, \"catalogue\": 16 "
 					   "hex digits, \"cues\": {value: [up to %d words or pairs]}, \"words\": {value: {word: count}} (up to "
 					   "%s words), \"tasks\": {value: count}} for up to 64 items, and \"shared\": [sentence key, ...], "
-					   "\"owned\": {sentence key: value}, \"shared_cues\": {sentence key: [1 to %d cues]} (up to 4096 "
-					   "each) if any",
+					   "\"owned\": {sentence key: value}, \"shared_cues\": {sentence key: [1 to %d cues]}, \"names\": "
+					   "{name: value or \"\"} (up to 4096 each) if any",
 					   CRMW__PROG_MAX_CUES, "4096", CRMW__PROG_MAX_CUES);
 			return only_keys(k, e, key, (const char *const[]){key, NULL});
 		}

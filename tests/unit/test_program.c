@@ -3363,6 +3363,14 @@ static void test_review12_choose_shared_line_cue(void **state)
 	t = route_task_after(line, "The Omega Hub we ordered has not shipped and it was due last week.");
 	expect_abstain(lib, t, "[" ISSUES "]", "a cue of a02, whose tasks said that line");
 	json_decref(t);
+	/* in capitals, its cues are names by position, and still security's
+	 * (review 13: "Our Security Team Found An Exposed Service.") */
+	t = route_task_after("Our Security Team Found An Exposed Service.", bill);
+	expect_abstain(lib, t, "[" ISSUES "]", "a cue of a02, whose tasks said that line");
+	json_decref(t);
+	t = route_task_after("OUR SECURITY TEAM FOUND AN EXPOSED SERVICE.", bill);
+	expect_abstain(lib, t, "[" ISSUES "]", "a cue of a02, whose tasks said that line");
+	json_decref(t);
 	/* security's own case: the line's cues are its own */
 	t = route_task_after(line, "Our security team found a vulnerability in the Omega Hub. We need a fix.");
 	expect_call(lib, t, "[" ISSUES "]", "get_leaders", "{\"issue_ids\":[\"a02\"]}");
@@ -3676,6 +3684,10 @@ static void test_choose_not_catalogue(void **state)
 	static const char *const shared[] = {"", ",\"shared\":[\"0123456789abcdef\"]",
 					     /* "shared_cues": {sentence key: [1 to 32 cues]} */
 					     ",\"shared_cues\":{\"0123456789abcdef\":[\"w\",\"w x\"]}",
+					     /* "names": {name: item, or ""} */
+					     ",\"names\":{\"monday\":\"\",\"wi\":\"x\"}",
+					     ",\"names\":{\"Monday\":\"\"}", ",\"names\":{\"monday\":2}", ",\"names\":{\"two words\":\"\"}",
+					     ",\"names\":[\"monday\"]",
 					     ",\"shared\":[\"0123456789ABCDEF\"]", ",\"shared\":[\"0123\"]",
 					     ",\"shared\":\"0123456789abcdef\"", ",\"shared\":[1]",
 					     ",\"shared_cues\":{\"0123\":[\"w\"]}", ",\"shared_cues\":{\"0123456789abcdef\":[]}",
@@ -3693,8 +3705,8 @@ static void test_choose_not_catalogue(void **state)
 		}
 		json_t *prog = json_loads(src, 0, NULL);
 		assert_non_null(prog);
-		if (crmw__program_check(prog, why, sizeof why) != (i < 3 ? CRMW_OK : CRMW_EINVALID))
-			fail_msg("%s: %s", i < 3 ? "refused" : "accepted", src);
+		if (crmw__program_check(prog, why, sizeof why) != (i < 4 ? CRMW_OK : CRMW_EINVALID))
+			fail_msg("%s: %s", i < 4 ? "refused" : "accepted", src);
 		json_decref(prog);
 	}
 }
@@ -3751,11 +3763,30 @@ static void test_constant_said_by_every_query(void **state)
 	expect_call(lib, t, several, "lookup", "{\"term\":\"omega hub\"}");
 	json_decref(t);
 	t = route_task("The invoice for the Sigma Relay was charged twice. Please correct it.");
-	expect_abstain(lib, t, several, "the query does not say 'omega hub', which the query of every training task said");
+	expect_abstain(lib, t, several, "the query does not say each word of 'omega hub', which the query of every training task said");
 	json_decref(t);
 	char *text = json_dumps(lib, JSON_COMPACT);
 	assert_non_null(strstr(text, "{\"$quoted\":\"omega hub\"}"));
 	free(text);
+	json_decref(lib);
+
+	/* a term whose words the queries say apart (review 13: the generator's
+	 * term for "Slim 2-in-1 Notebook" leaves out the word with digits) */
+	eps = json_array();
+	for (size_t i = 0; i < sizeof tr / sizeof *tr; i++) {
+		snprintf(id, sizeof id, "r%zu", i);
+		json_array_append_new(eps, issue_episode(id, tr[i].text, tr[i].issue, NULL));
+	}
+	json_array_append_new(eps, issue_episode("s0", "The invoice for the Slim 2-in-1 Notebook was charged twice.", "a01", "slim notebook"));
+	json_array_append_new(eps, issue_episode("s1", "Our security team found a vulnerability in the Slim 2-in-1 Notebook.", "a02",
+						 "slim notebook"));
+	lib = induced(eps);
+	t = route_task("The invoice for the Slim 2-in-1 Notebook was charged twice. Please correct it.");
+	expect_call(lib, t, several, "lookup", "{\"term\":\"slim notebook\"}");
+	json_decref(t);
+	t = route_task("The invoice for the Pro Notebook was charged twice. Please correct it.");
+	expect_abstain(lib, t, several, "the query does not say each word of 'slim notebook'");
+	json_decref(t);
 	json_decref(lib);
 	/* the notation: a text of 1 to 256 bytes, nothing else */
 	static const char *const quoted[] = {"\"omega hub\"", "\"\"", "3", "[\"omega\"]", "\"x\",\"also\":1"};
@@ -3771,6 +3802,57 @@ static void test_constant_said_by_every_query(void **state)
 			fail_msg("%s: %s", i == 0 ? "refused" : "accepted", src);
 		json_decref(prog);
 	}
+}
+
+/* A review's attack (review 12): a capitalised word that no task said,
+ * inside a sentence, passed as a name, and names are no words of the
+ * query: "Hacked" in "(Our Omega Hub was Hacked.)" and "Hacker" in "A
+ * Hacker charged ..." kept a billing case that also reported a security
+ * incident on billing.  A name alone (no name beside it, as a product's
+ * two or three) that no task of two items said, as a name or a word, now
+ * abstains; "Omega Hub", two names, is still a product's name. */
+static void test_review12_choose_lone_name(void **state)
+{
+	(void)state;
+	json_t *lib = issue_library();
+	json_t *t = route_task("The invoice for our Omega Hub was charged twice. (Our Omega Hub was Hacked.)");
+	expect_abstain(lib, t, "[" ISSUES "]", "the name 'Hacked', alone, that no two tasks said");
+	json_decref(t);
+	t = route_task("A Hacker charged the invoice for our Omega Hub twice.");
+	expect_abstain(lib, t, "[" ISSUES "]", "the name 'Hacker', alone, that no two tasks said");
+	json_decref(t);
+	/* a product's name of two words no task said; a name two items' tasks said */
+	t = route_task("The invoice for our Sigma Relay was charged twice. Please send a revised invoice.");
+	expect_call(lib, t, "[" ISSUES "]", "get_leaders", "{\"issue_ids\":[\"a01\"]}");
+	json_decref(t);
+	t = route_task("The invoice for our Gamma Rack was charged twice.");
+	expect_call(lib, t, "[" ISSUES "]", "get_leaders", "{\"issue_ids\":[\"a01\"]}");
+	json_decref(t);
+	/* two names joined by a hyphen are a name ("E-Reader") */
+	t = route_task("The invoice for our E-Reader was charged twice. Please send a revised invoice.");
+	expect_call(lib, t, "[" ISSUES "]", "get_leaders", "{\"issue_ids\":[\"a01\"]}");
+	json_decref(t);
+	json_decref(lib);
+
+	/* a name alone that two tasks of one other item said is that item's
+	 * ("Monday" of two delivery cases), as a word would be */
+	static const issue_text tr[] = {
+		{"The invoice for our Alpha Widget was charged twice. Please send a revised invoice.", "a01"},
+		{"We think it is wrong: the invoice for the Beta Gauge lists more seats. Please send a revised invoice.", "a01"},
+		{"The invoice for Gamma Rack uses the wrong unit price. Please correct it.", "a01"},
+		{"Our security team found an exposed service on the Alpha Widget. Please help.", "a02"},
+		{"Our security team found a vulnerability in Delta Node during an audit.", "a02"},
+		{"Our security team found an exposed service on the Gamma Rack. We need a fix.", "a02"},
+		{"The Beta Gauge we ordered has not shipped and it was due on Monday.", "a03"},
+		{"The Delta Node we ordered has not shipped since Monday. Please help.", "a03"},
+		{"The Alpha Widget we ordered was due two weeks ago and has not shipped.", "a03"},
+		{"We need a full export of our project data from the Delta Node.", "a04"},
+	};
+	lib = issue_training(tr, sizeof tr / sizeof *tr);
+	t = route_task("The invoice for our Omega Hub was charged twice on Monday. Please send a revised invoice.");
+	expect_abstain(lib, t, "[" ISSUES "]", "the name 'Monday', alone, of a03's tasks only, not of a01's");
+	json_decref(t);
+	json_decref(lib);
 }
 
 /* A review's attacks on "$choose" (four, each answered wrongly at first):
@@ -4809,7 +4891,7 @@ int main(void)
 		cmocka_unit_test(test_review9_choose_around_split_lines),
 		cmocka_unit_test(test_choose_not_catalogue),
 		cmocka_unit_test(test_choose_out_of_memory),
-		cmocka_unit_test(test_constant_said_by_every_query), cmocka_unit_test(test_review_choose_name_hides_issue), cmocka_unit_test(test_review_choose_common_word_cue),
+		cmocka_unit_test(test_constant_said_by_every_query), cmocka_unit_test(test_review12_choose_lone_name), cmocka_unit_test(test_review_choose_name_hides_issue), cmocka_unit_test(test_review_choose_common_word_cue),
 		cmocka_unit_test(test_review_choose_catalogue_changed), cmocka_unit_test(test_review_stops_short_not_shape),
 		cmocka_unit_test(test_review3_choose_chance_shared_words), cmocka_unit_test(test_review3_choose_name_of_uncued_item),
 		cmocka_unit_test(test_review3_choose_non_ascii_words), cmocka_unit_test(test_review3_stops_short_after_wrong_call),
