@@ -891,21 +891,24 @@ static double choose_margin(const json_t *a, const char *hit, const json_t *qw, 
 	return mine - best_other;
 }
 
-/* Is a token beside token i (before or after it, or past a hyphen that
- * joins them: "E-Reader", "Wi-Fi") a name too: a capitalised word that is
- * a name by position (crmw__prog_tok_is_name) or, at a sentence's start,
- * no item's word ("Omega" of "Omega Hub stopped")? */
-static bool name_beside(const crmw__prog_ctx *c, size_t i, const json_t *words)
+/* Is a token beside token i (before or after it, past a hyphen that joins
+ * them, "E-Reader", "Wi-Fi", or a possessive's apostrophe, "Kids' Road") a
+ * name too: a capitalised word that is a name by position
+ * (crmw__prog_tok_is_name), or one that training said as a name ("names":
+ * "Digital" of "Digital Blender gets hot", where it starts a sentence), or
+ * no item's word? */
+static bool name_beside(const crmw__prog_ctx *c, size_t i, const json_t *words, const json_t *names)
 {
 	for (int d = -1; d <= 1; d += 2) {
 		if ((d < 0 && i == 0) || (d > 0 && i + 1 >= c->ntok))
 			continue;
 		size_t j = d < 0 ? i - 1 : i + 1;
 		const crmw__prog_tok *h = &c->tok[j];
-		if (h->len == 1 && c->query[h->at] == '-' && (d < 0 ? j > 0 : j + 1 < c->ntok)) {
-			size_t f = d < 0 ? j - 1 : j + 1; /* the word past the hyphen */
+		if (h->len == 1 && (c->query[h->at] == '-' || c->query[h->at] == '\'') && (d < 0 ? j > 0 : j + 1 < c->ntok)) {
+			size_t f = d < 0 ? j - 1 : j + 1; /* the word past the mark */
 			const crmw__prog_tok *lo = &c->tok[d < 0 ? f : i], *hi = &c->tok[d < 0 ? i : f];
-			if (lo->at + lo->len == h->at && h->at + 1 == hi->at)
+			bool glued = lo->at + lo->len == h->at && (c->query[h->at] == '\'' || h->at + 1 == hi->at);
+			if (glued)
 				j = f;
 		}
 		const crmw__prog_tok *t = &c->tok[j];
@@ -913,7 +916,7 @@ static bool name_beside(const crmw__prog_ctx *c, size_t i, const json_t *words)
 			continue;
 		char w[48];
 		snprintf(w, sizeof w, "%.*s", (int)t->len, c->low + t->at);
-		if (crmw__prog_tok_is_name(c, j) || !other_with(words, "", w))
+		if (crmw__prog_tok_is_name(c, j) || json_object_get(names, w) || !other_with(words, "", w))
 			return true;
 	}
 	return false;
@@ -989,7 +992,7 @@ static int other_item_said(const json_t *a, const json_t *list, const char *f, c
 			 * attack: "(Our Omega Hub was Hacked.)" reported a security
 			 * incident in a billing case) */
 			const char *one = name_of ? name_of : json_string_value(json_object_get(names, w));
-			if (names && !name_beside(c, i, words) && (!one || (*one && strcmp(one, h) != 0))) {
+			if (names && !name_beside(c, i, words, names) && (!one || (*one && strcmp(one, h) != 0))) {
 				if (one)
 					snprintf(why, len, "choose: the query says the name '%.*s', alone, of %.40s's tasks only, not of %.40s's",
 						 (int)(t->len > 40 ? 40 : t->len), c->query + t->at, one, h);

@@ -3828,10 +3828,17 @@ static void test_review12_choose_lone_name(void **state)
 	t = route_task("The invoice for our Gamma Rack was charged twice.");
 	expect_call(lib, t, "[" ISSUES "]", "get_leaders", "{\"issue_ids\":[\"a01\"]}");
 	json_decref(t);
-	/* two names joined by a hyphen are a name ("E-Reader") */
-	t = route_task("The invoice for our E-Reader was charged twice. Please send a revised invoice.");
-	expect_call(lib, t, "[" ISSUES "]", "get_leaders", "{\"issue_ids\":[\"a01\"]}");
-	json_decref(t);
+	/* two names joined by a hyphen are a name ("E-Reader"), so are two
+	 * after a possessive ("Kids' Omega") */
+	static const char *const named[] = {
+		"The invoice for our E-Reader was charged twice. Please send a revised invoice.",
+		"The invoice for our Kids' Omega was charged twice. Please send a revised invoice.",
+	};
+	for (size_t k = 0; k < sizeof named / sizeof *named; k++) {
+		t = route_task(named[k]);
+		expect_call(lib, t, "[" ISSUES "]", "get_leaders", "{\"issue_ids\":[\"a01\"]}");
+		json_decref(t);
+	}
 	json_decref(lib);
 
 	/* a name alone that two tasks of one other item said is that item's
@@ -3847,10 +3854,18 @@ static void test_review12_choose_lone_name(void **state)
 		{"The Delta Node we ordered has not shipped since Monday. Please help.", "a03"},
 		{"The Alpha Widget we ordered was due two weeks ago and has not shipped.", "a03"},
 		{"We need a full export of our project data from the Delta Node.", "a04"},
+		{"Delta Node invoices list the wrong unit price. Please correct it.", "a01"},
+		{"Delta Node orders have not shipped. Please help.", "a03"},
 	};
 	lib = issue_training(tr, sizeof tr / sizeof *tr);
 	t = route_task("The invoice for our Omega Hub was charged twice on Monday. Please send a revised invoice.");
 	expect_abstain(lib, t, "[" ISSUES "]", "the name 'Monday', alone, of a03's tasks only, not of a01's");
+	json_decref(t);
+	/* a capitalised word that starts a sentence, a word of two items there
+	 * and a name training said elsewhere ("the Delta Node"), is a name
+	 * beside the next one */
+	t = route_task("Delta Blender was charged twice. Please send a revised invoice.");
+	expect_call(lib, t, "[" ISSUES "]", "get_leaders", "{\"issue_ids\":[\"a01\"]}");
 	json_decref(t);
 	json_decref(lib);
 }
