@@ -56,6 +56,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* K_SAID: a count said in words ("$said"), a constant tied to words of the
  * query; like a constant it must hold for the whole group, on every task
@@ -1403,29 +1404,47 @@ static json_t *choose_cues(const group *g, const slot *s, const uint8_t *mem, co
 	return out;
 }
 
-/* Is the explanation c a constant text each of whose words the query of
- * every member said (crmw__prog_says_each_word)?  It is then a value of
- * the query that no expression reads, not the family's, and a program
- * keeps it only for queries that say those words too ("$quoted").  Two
- * case routing tasks about one product ("Tour Apex Rangefinder") made
- * "apex rangefinder" a constant search term, and a case about another
- * product was routed as theirs were (a wrong answer on crmarena 203); a
- * review then made "slim notebook" of "Slim 2-in-1 Notebook" (the
- * generator's search term skips words with digits). */
-static bool said_by_all(const group *g, const cand *c, const uint8_t *mem)
+/* The explanation c as "$quoted" when it is a constant text each of whose
+ * words the query of every member said (crmw__prog_says_each_word), else
+ * NULL.  It is then a value of the query that no expression reads, not the
+ * family's, and a program keeps it only for queries that say it too: the
+ * span that says its words (crmw__prog_words_span) when every member's is
+ * the same ("said"), else its words.  Two case routing tasks about one
+ * product ("Tour Apex Rangefinder") made "apex rangefinder" a constant
+ * search term, and a case about another product was routed as theirs
+ * were (a wrong answer on crmarena 203); a review then made "slim
+ * notebook" of "Slim 2-in-1 Notebook" (the generator's search term skips
+ * words with digits), and another "studio laptop" of "Studio Laptop",
+ * whose words "Studio Neo Laptop" says too. */
+static json_t *quoted(const group *g, const cand *c, const uint8_t *mem)
 {
 	const char *t = json_string_value(c->expr);
 	if (c->kind != K_CONST || !t || strlen(t) > CRMW__PROG_MAX_MATCH)
-		return false;
-	bool any = false;
+		return NULL;
+	const char *span = NULL; /* the first member's, in its query */
+	size_t spanlen = 0;
+	bool any = false, same = true;
 	for (size_t j = 0; j < g->n; j++) {
 		if (!mem[j])
 			continue;
-		if (!crmw__prog_says_each_word(&g->e[j]->ctx, t))
-			return false;
+		const crmw__prog_ctx *x = &g->e[j]->ctx;
+		size_t from, to;
+		if (!crmw__prog_says_each_word(x, t))
+			return NULL;
+		if (!crmw__prog_words_span(x, t, &from, &to) || to - from > CRMW__PROG_MAX_MATCH)
+			same = false;
+		else if (!span) {
+			span = x->query + from;
+			spanlen = to - from;
+		} else {
+			same = same && to - from == spanlen && strncasecmp(span, x->query + from, spanlen) == 0;
+		}
 		any = true;
 	}
-	return any;
+	if (!any)
+		return NULL;
+	return same && span ? json_pack("{s:O,s:s#}", "$quoted", c->expr, "said", span, (int)spanlen)
+			    : json_pack("{s:O}", "$quoted", c->expr);
 }
 
 /* {"$any": [...]} of the explanations alive on the members (or the one).
@@ -1446,9 +1465,9 @@ static json_t *any_of(const group *g, const slot *s, const uint8_t *mem)
 		const cand *c = &s->c[ci];
 		if (!alive(s, c, mem, n) || (c->kind == K_CHOOSE && other))
 			continue;
-		json_t *x = c->kind == K_CHOOSE ? choose_cues(g, s, mem, c->expr)
-			    : said_by_all(g, c, mem)  ? json_pack("{s:O}", "$quoted", c->expr)
-						     : json_incref(c->expr);
+		json_t *x = c->kind == K_CHOOSE ? choose_cues(g, s, mem, c->expr) : quoted(g, c, mem);
+		if (!x && c->kind != K_CHOOSE)
+			x = json_incref(c->expr);
 		if (!x)
 			continue;
 		explained = explained || c->kind != K_IDCONST;

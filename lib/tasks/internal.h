@@ -202,6 +202,12 @@ int crmw__prog_add_words(json_t *words, const crmw__prog_ctx *c, const uint8_t *
  * as the query's tokens are cut, any case), one at least? */
 bool crmw__prog_says_each_word(const crmw__prog_ctx *c, const char *s);
 
+/* Where the query says the words of s in their order, each at most six
+ * tokens after the one before ("slim notebook" in "the Slim 2-in-1
+ * Notebook"): the bytes [*from, *to) of the first such span.  False when
+ * it does not (or s has no word). */
+bool crmw__prog_words_span(const crmw__prog_ctx *c, const char *s, size_t *from, size_t *to);
+
 /* Is the string s one of the strings of the JSON array a? */
 bool crmw__prog_array_has(const json_t *a, const char *s);
 

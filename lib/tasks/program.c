@@ -34,11 +34,14 @@
  *                                         cases": 0)
  *     {"$phrase": {"after": [words], "before": [words]}}
  *                                         the shortest text between the two contexts
- *     {"$quoted": "text"}                 the text, when the query says each of its words
- *                                         (crmw__prog_says_each_word): a constant whose
- *                                         every word the query of every training task
- *                                         said, so a value of the query, not of the
- *                                         family ("slim notebook" of "Slim 2-in-1 Notebook")
+ *     {"$quoted": "text", "said": "span"?}
+ *                                         the text, when the query says the span (whole
+ *                                         words, any case), or without one each of its
+ *                                         words (crmw__prog_says_each_word): a constant
+ *                                         whose every word the query of every training
+ *                                         task said, so a value of the query, not of the
+ *                                         family ("slim notebook" of "Slim 2-in-1
+ *                                         Notebook", the span)
  *     {"$period": "start"|"end"|"last", "format": "date"|"datetime",
  *      "index": i, "of": n}               a bound of the i-th of the query's n periods
  *                                         (lib/common/period.c; end is exclusive)
@@ -517,6 +520,63 @@ static json_t *ev_said(const json_t *e, ev_run *r, char *why, size_t len)
 	return v ? v : NOMEM();
 }
 
+/* Is the query's token i the word s[p, e), any case? */
+static bool tok_is(const crmw__prog_ctx *c, size_t i, const char *s, size_t p, size_t e)
+{
+	const crmw__prog_tok *t = &c->tok[i];
+	if (t->len != e - p)
+		return false;
+	for (size_t k = 0; k < t->len; k++) {
+		char ch = s[p + k];
+		if (c->low[t->at + k] != ((ch >= 'A' && ch <= 'Z') ? (char)(ch | 32) : ch))
+			return false;
+	}
+	return true;
+}
+
+/* The end of the word of s that starts at p, as tokenize cuts it. */
+static size_t word_end(const char *s, size_t p, size_t n)
+{
+	size_t e = p + 1;
+	while (e < n && (alnum((unsigned char)s[e]) || (s[e] == '\'' && e + 1 < n && alnum((unsigned char)s[e + 1]))))
+		e++;
+	return e;
+}
+
+bool crmw__prog_words_span(const crmw__prog_ctx *c, const char *s, size_t *from, size_t *to)
+{
+	size_t n = strlen(s);
+	for (size_t i0 = 0; i0 < c->ntok; i0++) {
+		size_t at = i0, p = 0, found = 0;
+		bool ok = true;
+		while (ok) {
+			while (p < n && !alnum((unsigned char)s[p]))
+				p++;
+			if (p >= n)
+				break;
+			size_t e = word_end(s, p, n);
+			if (found == 0) {
+				ok = tok_is(c, i0, s, p, e);
+			} else {
+				ok = false;
+				for (size_t k = at + 1; k < c->ntok && k <= at + 6 && !ok; k++)
+					if (tok_is(c, k, s, p, e)) {
+						at = k;
+						ok = true;
+					}
+			}
+			found += ok;
+			p = e;
+		}
+		if (ok && found) {
+			*from = c->tok[i0].at;
+			*to = c->tok[at].at + c->tok[at].len;
+			return true;
+		}
+	}
+	return false;
+}
+
 bool crmw__prog_says_each_word(const crmw__prog_ctx *c, const char *s)
 {
 	bool any = false;
@@ -525,18 +585,10 @@ bool crmw__prog_says_each_word(const crmw__prog_ctx *c, const char *s)
 			p++;
 			continue;
 		}
-		size_t e = p + 1; /* a word as tokenize cuts it: "men's" is one */
-		while (e < n && (alnum((unsigned char)s[e]) || (s[e] == '\'' && e + 1 < n && alnum((unsigned char)s[e + 1]))))
-			e++;
+		size_t e = word_end(s, p, n); /* "men's" is one word */
 		bool found = false;
-		for (size_t i = 0; i < c->ntok && !found; i++) {
-			const crmw__prog_tok *t = &c->tok[i];
-			found = t->len == e - p;
-			for (size_t k = 0; found && k < t->len; k++) {
-				char ch = s[p + k];
-				found = c->low[t->at + k] == ((ch >= 'A' && ch <= 'Z') ? (char)(ch | 32) : ch);
-			}
-		}
+		for (size_t i = 0; i < c->ntok && !found; i++)
+			found = tok_is(c, i, s, p, e);
 		if (!found)
 			return false;
 		any = true;
@@ -548,9 +600,12 @@ bool crmw__prog_says_each_word(const crmw__prog_ctx *c, const char *s)
 static json_t *ev_quoted(const json_t *e, ev_run *r, char *why, size_t len)
 {
 	const char *t = json_string_value(json_object_get(e, "$quoted"));
-	if (!pay(r, r->c->ntok * (strlen(t) + 1)))
+	const char *said = json_string_value(json_object_get(e, "said"));
+	if (!pay(r, r->c->ntok * (strlen(t) + 1) + strlen(r->c->low) + 1))
 		return COSTLY();
-	if (!crmw__prog_says_each_word(r->c, t))
+	if (said && !crmw__prog_in_query(r->c, said))
+		return WHY("the query does not say '%.80s', which the query of every training task said", said);
+	if (!said && !crmw__prog_says_each_word(r->c, t))
 		return WHY("the query does not say each word of '%.80s', which the query of every training task said", t);
 	json_t *v = json_string(t);
 	return v ? v : NOMEM();
@@ -893,10 +948,11 @@ static double choose_margin(const json_t *a, const char *hit, const json_t *qw, 
 
 /* Is a token beside token i (before or after it, past a hyphen that joins
  * them, "E-Reader", "Wi-Fi", or a possessive's apostrophe, "Kids' Road") a
- * name too: a capitalised word that is a name by position
- * (crmw__prog_tok_is_name), or one that training said as a name ("names":
- * "Digital" of "Digital Blender gets hot", where it starts a sentence), or
- * no item's word? */
+ * name too: a capitalised word, not "I", that training said as a name
+ * ("names": "Digital" of "Digital Blender gets hot", where it starts a
+ * sentence) or that no item's tasks said?  A known word in capitals is
+ * none (a fourteenth review's attacks: "Hacked" beside "Was" in "(OUR
+ * OMEGA HUB WAS HACKED.)", beside "I" in "It was Hacked I think."). */
 static bool name_beside(const crmw__prog_ctx *c, size_t i, const json_t *words, const json_t *names)
 {
 	for (int d = -1; d <= 1; d += 2) {
@@ -916,7 +972,7 @@ static bool name_beside(const crmw__prog_ctx *c, size_t i, const json_t *words, 
 			continue;
 		char w[48];
 		snprintf(w, sizeof w, "%.*s", (int)t->len, c->low + t->at);
-		if (crmw__prog_tok_is_name(c, j) || json_object_get(names, w) || !other_with(words, "", w))
+		if (strcmp(w, "i") != 0 && (json_object_get(names, w) || !other_with(words, "", w)))
 			return true;
 	}
 	return false;
@@ -1755,10 +1811,11 @@ static bool check_value(check *k, const json_t *e, long step, int depth)
 			return bad(k, "\"$task\" must be \"today\", \"id\" or \"field\"%s%s", "", "");
 		}
 		if (strcmp(key, "$quoted") == 0) {
-			const char *t = json_string_value(a);
-			if (!t || !*t || strlen(t) > CRMW__PROG_MAX_MATCH)
-				return bad(k, "%s needs a text of 1 to %d bytes%s", key, CRMW__PROG_MAX_MATCH, "");
-			return only_keys(k, e, key, (const char *const[]){key, NULL});
+			const char *t = json_string_value(a), *said = json_string_value(json_object_get(e, "said"));
+			if (!t || !*t || strlen(t) > CRMW__PROG_MAX_MATCH ||
+			    (json_object_get(e, "said") && (!said || !*said || strlen(said) > CRMW__PROG_MAX_MATCH)))
+				return bad(k, "%s needs a text of 1 to %d bytes, and \"said\" one too if any", key, CRMW__PROG_MAX_MATCH);
+			return only_keys(k, e, key, (const char *const[]){key, "said", NULL});
 		}
 		if (strcmp(key, "$said") == 0) {
 			const json_t *w = json_object_get(a, "words");

@@ -3763,10 +3763,10 @@ static void test_constant_said_by_every_query(void **state)
 	expect_call(lib, t, several, "lookup", "{\"term\":\"omega hub\"}");
 	json_decref(t);
 	t = route_task("The invoice for the Sigma Relay was charged twice. Please correct it.");
-	expect_abstain(lib, t, several, "the query does not say each word of 'omega hub', which the query of every training task said");
+	expect_abstain(lib, t, several, "the query does not say 'Omega Hub', which the query of every training task said");
 	json_decref(t);
 	char *text = json_dumps(lib, JSON_COMPACT);
-	assert_non_null(strstr(text, "{\"$quoted\":\"omega hub\"}"));
+	assert_non_null(strstr(text, "{\"$quoted\":\"omega hub\",\"said\":\"Omega Hub\"}"));
 	free(text);
 	json_decref(lib);
 
@@ -3784,6 +3784,25 @@ static void test_constant_said_by_every_query(void **state)
 	t = route_task("The invoice for the Slim 2-in-1 Notebook was charged twice. Please correct it.");
 	expect_call(lib, t, several, "lookup", "{\"term\":\"slim notebook\"}");
 	json_decref(t);
+	t = route_task("The invoice for the Pro Notebook was charged twice. Please correct it.");
+	expect_abstain(lib, t, several, "the query does not say 'Slim 2-in-1 Notebook'");
+	json_decref(t);
+	/* its words apart in another product's name (review 14: "Studio Neo
+	 * Laptop" says the words of "studio laptop") */
+	t = route_task("The invoice for the Slim Apex 2-in-1 Notebook was charged twice. Please correct it.");
+	expect_abstain(lib, t, several, "the query does not say 'Slim 2-in-1 Notebook'");
+	json_decref(t);
+	json_decref(lib);
+
+	/* the same words in two spans: each word is asked */
+	eps = json_array();
+	for (size_t i = 0; i < sizeof tr / sizeof *tr; i++) {
+		snprintf(id, sizeof id, "r%zu", i);
+		json_array_append_new(eps, issue_episode(id, tr[i].text, tr[i].issue, NULL));
+	}
+	json_array_append_new(eps, issue_episode("s0", "The invoice for the Slim 2-in-1 Notebook was charged twice.", "a01", "slim notebook"));
+	json_array_append_new(eps, issue_episode("s1", "Our security team found a vulnerability in the Slim Notebook.", "a02", "slim notebook"));
+	lib = induced(eps);
 	t = route_task("The invoice for the Pro Notebook was charged twice. Please correct it.");
 	expect_abstain(lib, t, several, "the query does not say each word of 'slim notebook'");
 	json_decref(t);
@@ -3809,8 +3828,9 @@ static void test_constant_said_by_every_query(void **state)
  * query: "Hacked" in "(Our Omega Hub was Hacked.)" and "Hacker" in "A
  * Hacker charged ..." kept a billing case that also reported a security
  * incident on billing.  A name alone (no name beside it, as a product's
- * two or three) that no task of two items said, as a name or a word, now
- * abstains; "Omega Hub", two names, is still a product's name. */
+ * two or three) that no two tasks said, as a name or a word, or one other
+ * item's tasks only, now abstains; "Omega Hub", two names, is still a
+ * product's name. */
 static void test_review12_choose_lone_name(void **state)
 {
 	(void)state;
@@ -3821,6 +3841,18 @@ static void test_review12_choose_lone_name(void **state)
 	t = route_task("A Hacker charged the invoice for our Omega Hub twice.");
 	expect_abstain(lib, t, "[" ISSUES "]", "the name 'Hacker', alone, that no two tasks said");
 	json_decref(t);
+	/* a known word in capitals, or "I", beside it is no name (review 14) */
+	static const char *const beside[] = {
+		"The invoice for our Omega Hub was charged twice. (OUR OMEGA HUB WAS HACKED.)",
+		"The invoice for our Omega Hub was charged twice. It was Hacked I think.",
+		"The invoice for our Omega Hub was charged twice. (Our Omega Hub was Hacked Twice.)",
+		"The invoice for our Omega Hub was charged twice. We think it is a Hacked Invoice.",
+	};
+	for (size_t k = 0; k < sizeof beside / sizeof *beside; k++) {
+		t = route_task(beside[k]);
+		expect_no_wrong_call(lib, t, "[" ISSUES "]", "get_leaders", "{\"issue_ids\":[\"a02\"]}");
+		json_decref(t);
+	}
 	/* a product's name of two words no task said; a name two items' tasks said */
 	t = route_task("The invoice for our Sigma Relay was charged twice. Please send a revised invoice.");
 	expect_call(lib, t, "[" ISSUES "]", "get_leaders", "{\"issue_ids\":[\"a01\"]}");
