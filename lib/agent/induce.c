@@ -1112,6 +1112,20 @@ static json_t *words_but_names(const crmw__prog_ctx *c, bool around)
 	return w;
 }
 
+/* Count `key` for `item` in `by` ({key: {item: n}}), once per task
+ * (`mine`: the task's keys so far). */
+static int count_once(json_t *mine, json_t *by, const char *key, const char *item)
+{
+	if (json_object_get(mine, key))
+		return CRMW_OK;
+	json_t *items = json_object_get(by, key);
+	if (json_object_set_new(mine, key, json_true()) ||
+	    (!items && (!(items = json_object()) || json_object_set_new(by, key, items))) ||
+	    json_object_set_new(items, item, json_integer(json_integer_value(json_object_get(items, item)) + 1)))
+		return CRMW_ENOMEM;
+	return CRMW_OK;
+}
+
 /* Each sentence around the question of a task that chose `item`
  * (crmw__prog_ctx.around), once per task, into `said` ({key: {item: the
  * number of its tasks that said it}}). */
@@ -1122,12 +1136,8 @@ static int around_items(const crmw__prog_ctx *c, const char *item, json_t *said)
 	for (size_t a = 0, b; !rc && c->around && a < c->ntok; a = b) {
 		char key[17];
 		b = crmw__prog_sentence_end(c, a);
-		if (!c->around[a] || !crmw__prog_sentence_key(c, a, b, key) || json_object_get(mine, key))
-			continue;
-		json_t *by = json_object_get(said, key);
-		if (json_object_set_new(mine, key, json_true()) || (!by && (!(by = json_object()) || json_object_set_new(said, key, by))) ||
-		    json_object_set_new(by, item, json_integer(json_integer_value(json_object_get(by, item)) + 1)))
-			rc = CRMW_ENOMEM;
+		if (c->around[a] && crmw__prog_sentence_key(c, a, b, key))
+			rc = count_once(mine, said, key, item);
 	}
 	json_decref(mine);
 	return rc;
@@ -1145,13 +1155,7 @@ static int name_items(const crmw__prog_ctx *c, const char *item, json_t *by)
 			continue;
 		char w[48];
 		snprintf(w, sizeof w, "%.*s", (int)c->tok[i].len, c->low + c->tok[i].at);
-		json_t *items = json_object_get(by, w);
-		if (json_object_get(mine, w))
-			continue;
-		if (json_object_set_new(mine, w, json_true()) ||
-		    (!items && (!(items = json_object()) || json_object_set_new(by, w, items))) ||
-		    json_object_set_new(items, item, json_integer(json_integer_value(json_object_get(items, item)) + 1)))
-			rc = CRMW_ENOMEM;
+		rc = count_once(mine, by, w, item);
 	}
 	json_decref(mine);
 	return rc;
@@ -1352,9 +1356,9 @@ static json_t *choose_cues(const group *g, const slot *s, const uint8_t *mem, co
 		const char *it;
 		json_t *x;
 		json_object_foreach(item, it, x) n += json_integer_value(x);
+		const char *only = json_object_size(item) > 1 ? "" : json_object_iter_key(json_object_iter(item));
 		if (n >= 2)
-			ok = json_object_size(names) < CRMW__PROG_MAX_ITEM_WORDS &&
-			     !json_object_set_new(names, k, json_string(json_object_size(item) > 1 ? "" : json_object_iter_key(json_object_iter(item))));
+			ok = json_object_size(names) < CRMW__PROG_MAX_ITEM_WORDS && !json_object_set_new(names, k, json_string(only));
 	}
 	json_t *shared_cues = json_object();
 	ok = ok && shared_cues && shared_line_cues(g, first, s, said, cues, shared_cues) == CRMW_OK;

@@ -3738,9 +3738,11 @@ static void expect_no_wrong_call(const json_t *lib, const json_t *t, const char 
  * a constant it searched that product for a case about another one, and
  * the case was routed as theirs were.  It is kept now as "$quoted": the
  * text, for a query that says it. */
-static void test_constant_said_by_every_query(void **state)
+/* Six routing cases of one leader each, and two of several leaders whose
+ * product search (`term`) no expression reads: s0, a billing case, and s1,
+ * a security one. */
+static json_t *product_training(const char *s0, const char *s1, const char *term)
 {
-	(void)state;
 	static const issue_text tr[] = {
 		{"The invoice for our Alpha Widget was charged twice. Please send a revised invoice.", "a01"},
 		{"We think it is wrong: the invoice for the Beta Gauge lists more seats. Please send a revised invoice.", "a01"},
@@ -3755,9 +3757,16 @@ static void test_constant_said_by_every_query(void **state)
 		snprintf(id, sizeof id, "r%zu", i);
 		json_array_append_new(eps, issue_episode(id, tr[i].text, tr[i].issue, NULL));
 	}
-	json_array_append_new(eps, issue_episode("s0", "The invoice for the Omega Hub was charged twice.", "a01", "omega hub"));
-	json_array_append_new(eps, issue_episode("s1", "Our security team found a vulnerability in the Omega Hub.", "a02", "omega hub"));
-	json_t *lib = induced(eps);
+	json_array_append_new(eps, issue_episode("s0", s0, "a01", term));
+	json_array_append_new(eps, issue_episode("s1", s1, "a02", term));
+	return induced(eps);
+}
+
+static void test_constant_said_by_every_query(void **state)
+{
+	(void)state;
+	json_t *lib = product_training("The invoice for the Omega Hub was charged twice.",
+				       "Our security team found a vulnerability in the Omega Hub.", "omega hub");
 	static const char *const several = "[" ISSUES ",[\"005A\",\"005B\"]]";
 	json_t *t = route_task("The invoice for the Omega Hub was charged twice. Please correct it.");
 	expect_call(lib, t, several, "lookup", "{\"term\":\"omega hub\"}");
@@ -3772,15 +3781,8 @@ static void test_constant_said_by_every_query(void **state)
 
 	/* a term whose words the queries say apart (review 13: the generator's
 	 * term for "Slim 2-in-1 Notebook" leaves out the word with digits) */
-	eps = json_array();
-	for (size_t i = 0; i < sizeof tr / sizeof *tr; i++) {
-		snprintf(id, sizeof id, "r%zu", i);
-		json_array_append_new(eps, issue_episode(id, tr[i].text, tr[i].issue, NULL));
-	}
-	json_array_append_new(eps, issue_episode("s0", "The invoice for the Slim 2-in-1 Notebook was charged twice.", "a01", "slim notebook"));
-	json_array_append_new(eps, issue_episode("s1", "Our security team found a vulnerability in the Slim 2-in-1 Notebook.", "a02",
-						 "slim notebook"));
-	lib = induced(eps);
+	lib = product_training("The invoice for the Slim 2-in-1 Notebook was charged twice.",
+			       "Our security team found a vulnerability in the Slim 2-in-1 Notebook.", "slim notebook");
 	t = route_task("The invoice for the Slim 2-in-1 Notebook was charged twice. Please correct it.");
 	expect_call(lib, t, several, "lookup", "{\"term\":\"slim notebook\"}");
 	json_decref(t);
@@ -3795,14 +3797,8 @@ static void test_constant_said_by_every_query(void **state)
 	json_decref(lib);
 
 	/* the same words in two spans: each word is asked */
-	eps = json_array();
-	for (size_t i = 0; i < sizeof tr / sizeof *tr; i++) {
-		snprintf(id, sizeof id, "r%zu", i);
-		json_array_append_new(eps, issue_episode(id, tr[i].text, tr[i].issue, NULL));
-	}
-	json_array_append_new(eps, issue_episode("s0", "The invoice for the Slim 2-in-1 Notebook was charged twice.", "a01", "slim notebook"));
-	json_array_append_new(eps, issue_episode("s1", "Our security team found a vulnerability in the Slim Notebook.", "a02", "slim notebook"));
-	lib = induced(eps);
+	lib = product_training("The invoice for the Slim 2-in-1 Notebook was charged twice.",
+			       "Our security team found a vulnerability in the Slim Notebook.", "slim notebook");
 	t = route_task("The invoice for the Pro Notebook was charged twice. Please correct it.");
 	expect_abstain(lib, t, several, "the query does not say each word of 'slim notebook'");
 	json_decref(t);
