@@ -2746,6 +2746,35 @@ static int pooled_sides(const json_t *sides, const char *w)
 	return bits;
 }
 
+/* The words English uses for the largest or the smallest value of what
+ * they qualify ("the fewest transfers", "the longest handle time"): 1 for
+ * the largest, 2 for the smallest, 0 for any other word.  Training
+ * confirms them (lexical_side); words whose side depends on what they
+ * qualify ("best", "fastest", "worst") are left to training alone, and
+ * so is "least" of "at least one case" (its pair "the least" is here). */
+static int lexicon_side(const char *w)
+{
+	static const char *const words[][8] = {
+		{"highest", "greatest", "largest", "biggest", "longest", "maximum", "most", "the most"},
+		{"lowest", "fewest", "smallest", "shortest", "minimum", "the least", NULL, NULL},
+	};
+	for (int s = 0; s < 2; s++)
+		for (size_t i = 0; i < sizeof words[s] / sizeof words[s][0] && words[s][i]; i++)
+			if (strcmp(w, words[s][i]) == 0)
+				return s + 1;
+	return 0;
+}
+
+/* The side of w when it is a word of lexicon_side that training saw on
+ * that side and never on the other, in any family: 1 the largest, 2 the
+ * smallest, 0 otherwise ("most", said in "the most recent quarter" of a
+ * lowest question, tells no side). */
+static int lexical_side(const json_t *sides, const char *w)
+{
+	int s = lexicon_side(w);
+	return s && pooled_sides(sides, w) == s ? s : 0;
+}
+
 /* About how many tasks a side of a family had ({word: n}): the count of
  * its commonest word. */
 static double side_size(const json_t *side)
@@ -2798,6 +2827,9 @@ static double pooled_evidence(const json_t *sides, const char *w, const char *si
  * "lowest" outweigh "greatest" above.) */
 #define DIRECTION_STRONG (2 * WORD_EVIDENCE)
 #define DIRECTION_MARGIN 3.0
+/* The strength of a word of lexical_side: it outweighs any finite evidence
+ * but that of a library without counts (HUGE_VAL). */
+#define LEXICAL_STRENGTH 1e9
 static bool outweighed(double strength, double against)
 {
 	return strength >= DIRECTION_STRONG && against * DIRECTION_MARGIN <= strength;
@@ -2937,7 +2969,7 @@ static void direction_blind_spot(const json_t *lib, const crmw__prog_ctx *c, bli
 			continue;
 		char d[48], pair[96];
 		snprintf(d, sizeof d, "%.*s", (int)c->tok[i].len, c->low + c->tok[i].at);
-		if (direction_evidence(lib, d) < DIRECTION_STRONG)
+		if (direction_evidence(lib, d) < DIRECTION_STRONG && !lexical_side(json_object_get(lib, "sides"), d))
 			continue;
 		/* its neighbours, across joining marks ("second-highest", "#2
 		 * highest", "second (highest)") */
@@ -3072,6 +3104,30 @@ static bool direction_veto(const json_t *lib, const json_t *prog, const crmw__pr
 			strength_n = n;
 		}
 	}
+	/* a word of its side that English and training agree on (lexical_side),
+	 * with no word of the other side's lexicon in the query, supports it
+	 * and outweighs the words training saw with the other side by chance
+	 * ("team", said with three of 20 highest tasks and none of 20 lowest
+	 * ones, kept the argmin off "which team member had the shortest
+	 * average handle time") */
+	const char *lexical = NULL;
+	bool contrary = false;
+	json_object_foreach((json_t *)qw, w, x) {
+		if (!lexical && lexical_side(all, w) == d)
+			lexical = w;
+		contrary = contrary || lexicon_side(w) == o;
+	}
+	/* what outweighs the other side's chance words: the lexicon's word,
+	 * or the strongest learned one (which alone lets a word new to the
+	 * family pass as wording: generic_word) */
+	double weight = strength, weight_n = strength_n;
+	if (lexical && !contrary) {
+		weight = weight_n = LEXICAL_STRENGTH;
+		if (both) {
+			support = true;
+			snprintf(told, toldlen, "%s", lexical);
+		}
+	}
 	json_object_foreach((json_t *)qw, w, x) {
 		json_int_t nown = json_integer_value(json_object_get(own, w));
 		json_int_t noth = json_integer_value(json_object_get(other, w));
@@ -3104,13 +3160,13 @@ static bool direction_veto(const json_t *lib, const json_t *prog, const crmw__pr
 		 * amount" (b2b 101, an org never developed on) */
 		double seen_other = 0;
 		if (side && strcmp(side, oname) == 0 &&
-		    (antonym(qw, dirs, w, dir, oname) || !outweighed(strength, pooled_evidence(all, w, oname, dir, false, &seen_other)) ||
-		     seen_other * DIRECTION_MARGIN > strength_n)) {
+		    (antonym(qw, dirs, w, dir, oname) || !outweighed(weight, pooled_evidence(all, w, oname, dir, false, &seen_other)) ||
+		     seen_other * DIRECTION_MARGIN > weight_n)) {
 			snprintf(why, len, "vetoed: the word '%s' tells the %s in training and was never seen with its tasks", w,
 				 o == 1 ? "highest" : "lowest");
 			return true;
 		}
-		if ((pool & 3) == o && !outweighed(strength, pooled_evidence(all, w, oname, dir, true, NULL))) {
+		if ((pool & 3) == o && !outweighed(weight, pooled_evidence(all, w, oname, dir, true, NULL))) {
 			snprintf(why, len, "vetoed: the word '%s' was seen in training only with tasks answered by an %s", w,
 				 o == 1 ? "argmax" : "argmin");
 			return true;
@@ -3132,13 +3188,13 @@ static bool direction_veto(const json_t *lib, const json_t *prog, const crmw__pr
 		/* a library without the counts (crafted, or from before them)
 		 * cannot outweigh this veto */
 		double mine = (double)json_integer_value(json_object_get(prog, "solved"));
-		bool theirs = t > 0 && !outweighed(strength, tn > 0 && mine > 0 ? t * mine / tn : HUGE_VAL);
+		bool theirs = t > 0 && !outweighed(weight, tn > 0 && mine > 0 ? t * mine / tn : HUGE_VAL);
 		if (theirs && !wording && nown == 0) {
 			snprintf(why, len, "vetoed: the word '%s' was seen with the tasks of the family's %s programs only", w,
 				 o == 1 ? "argmax" : "argmin");
 			return true;
 		}
-		if (noth >= 2 && nown == 0 && !wording && !outweighed(strength, n_other > 0 ? (double)noth * n_own / n_other : 0)) {
+		if (noth >= 2 && nown == 0 && !wording && !outweighed(weight, n_other > 0 ? (double)noth * n_own / n_other : 0)) {
 			snprintf(why, len, "vetoed: the word '%s' was seen with the family's %s tasks only", w,
 				 o == 1 ? "argmax" : "argmin");
 			return true;

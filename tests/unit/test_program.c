@@ -80,7 +80,7 @@ static void expect_abstain(const json_t *lib, const json_t *t, const char *resul
 	if (nx.kind != CRMW__PROG_ABSTAIN)
 		fail_msg("expected an abstention (%s), got kind %d", why, nx.kind);
 	if (!strstr(nx.why, why))
-		fail_msg("abstained for another reason: %s", nx.why);
+		fail_msg("abstained for another reason (not %s): %s", why, nx.why);
 	crmw__prog_next_clear(&nx);
 }
 
@@ -473,27 +473,28 @@ static void test_direction_evidence(void **state)
 
 	json_array_clear(eps);
 	directed_episodes(eps, "score", "highest", true, 6, 6);
-	directed_episodes(eps, "score", "greatest", true, 2, 12);
+	directed_episodes(eps, "score", "strongest", true, 2, 12);
 	directed_episodes(eps, "score", "lowest", false, 3, 0);
-	directed_episodes(eps, "cost", "greatest", true, 2, 6);
+	directed_episodes(eps, "cost", "strongest", true, 2, 6);
 	directed_episodes(eps, "cost", "lowest", false, 8, -4);
 	lib = crmw__induce(eps, 2, why, sizeof why);
 	assert_non_null(lib);
-	assert_string_equal(json_string_value(json_object_get(json_object_get(lib, "directions"), "greatest")), "max");
-	json_t *t = task("score-99", "score", "Which agent had the greatest score in quarter 40?", "2024-01-01", NULL);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(lib, "directions"), "strongest")), "max");
+	json_t *t = task("score-99", "score", "Which agent had the strongest score in quarter 40?", "2024-01-01", NULL);
 	expect_call(lib, t, "[{\"a\":1,\"b\":2}]", "find_max", "{\"values\":{\"a\":1,\"b\":2}}");
 	/* the other side's direction word still vetoes it */
-	json_object_set_new(t, "query", json_string("Which agent had the greatest score, the lowest cost in quarter 40?"));
+	json_object_set_new(t, "query", json_string("Which agent had the strongest score, the lowest cost in quarter 40?"));
 	expect_abstain(lib, t, "[{\"a\":1,\"b\":2}]", "program 0 (score): vetoed: the word 'lowest' tells the lowest");
-	/* pooled over one family only, the same counts are no evidence */
+	/* pooled over one family only, the same counts are no evidence (a
+	 * word of the lexicon, "greatest", would be: test_direction_lexicon) */
 	json_decref(lib);
 	json_array_clear(eps);
 	directed_episodes(eps, "score", "highest", true, 6, 6);
-	directed_episodes(eps, "score", "greatest", true, 2, 12);
+	directed_episodes(eps, "score", "strongest", true, 2, 12);
 	directed_episodes(eps, "score", "lowest", false, 3, 0);
 	lib = crmw__induce(eps, 2, why, sizeof why);
 	assert_non_null(lib);
-	json_object_set_new(t, "query", json_string("Which agent had the greatest score in quarter 40?"));
+	json_object_set_new(t, "query", json_string("Which agent had the strongest score in quarter 40?"));
 	expect_abstain(lib, t, "[{\"a\":1,\"b\":2}]", "no word of the query was seen only with the family's argmax tasks");
 	json_decref(lib);
 
@@ -836,7 +837,7 @@ static void test_direction_wording(void **state)
 	expect_answer(lib, t, "[{\"x\":1,\"y\":4}]", "y");
 	/* the same word, not a name: never seen, and it may flip the direction */
 	json_object_set_new(t, "query", json_string("What was the blender's most common problem in quarter 3?"));
-	expect_abstain(lib, t, "[]", "'blender's' was never seen in training");
+	expect_abstain(lib, t, "[]", "'blender's most', a word before a direction word that no training query said so");
 	json_object_set_new(t, "query", json_string("Rarest? What was the Blender's most common problem in quarter 3?"));
 	expect_abstain(lib, t, "[]", "'rarest' was never seen in the family's training");
 	/* a word of the other side in another family */
@@ -2416,12 +2417,14 @@ static void test_direction_outweighed(void **state)
 	expect_abstain(lib, t, "[{\"a\":1,\"b\":2}]", "tells the highest in training");
 	json_decref(lib);
 
+	/* a learned word of three sightings outweighs nothing; a word of the
+	 * lexicon confirmed by the same three does (test_direction_lexicon) */
 	eps = json_array();
-	directed_episodes(eps, "score", "lowest", false, 3, 0);
+	directed_episodes(eps, "score", "weakest", false, 3, 0);
 	worded_episodes(eps, "score", "Kindly note.", "highest", true, 2, 10);
 	directed_episodes(eps, "score", "highest", true, 1, 12);
 	lib = induced(eps);
-	json_object_set_new(t, "query", json_string("Kindly note. Which agent had the lowest score in quarter 40?"));
+	json_object_set_new(t, "query", json_string("Kindly note. Which agent had the weakest score in quarter 40?"));
 	expect_abstain(lib, t, "[{\"a\":1,\"b\":2}]", "tells the highest in training");
 	json_decref(t);
 	json_decref(lib);
@@ -4763,16 +4766,73 @@ static void test_direction_chance_pair(void **state)
 	static const char *const fams[] = {"score", "deals"};
 	for (int k = 0; k < 2; k++) {
 		phrased_episodes(eps, fams[k], false, "most", true, 8, 0);
-		phrased_episodes(eps, fams[k], false, "highest", true, 2, 8);
+		phrased_episodes(eps, fams[k], false, "top", true, 2, 8);
 		phrased_episodes(eps, fams[k], true, "least", false, 3, 10);
 	}
 	json_t *lib = induced(eps);
-	json_t *t = task("score-99", "score", "Find the agent with the highest score in quarter 40.", "2024-01-01", NULL);
+	/* "top", a learned word, is too weak against "agent with" (a word of
+	 * the lexicon would not be: test_direction_lexicon) */
+	json_t *t = task("score-99", "score", "Find the agent with the top score in quarter 40.", "2024-01-01", NULL);
 	expect_not(lib, t, "[{\"a\":1,\"b\":2}]", CRMW__PROG_CALL, "find_min");
-	expect_abstain(lib, t, "[{\"a\":1,\"b\":2}]", "'highest' tells the highest in training");
+	expect_abstain(lib, t, "[{\"a\":1,\"b\":2}]", "'top' tells the highest in training");
 	/* the lowest question is still answered */
 	json_object_set_new(t, "query", json_string("Find the agent with the least score in quarter 40."));
 	expect_call(lib, t, "[{\"a\":1,\"b\":2}]", "find_min", "{\"values\":{\"a\":1,\"b\":2}}");
+	json_decref(t);
+	json_decref(lib);
+}
+
+/* English words for the largest and the smallest (lexicon_side), once
+ * training has seen them on their side only, outweigh the words training
+ * saw with the other side by chance.  At 40 training tasks per family,
+ * "team" said with three of 20 handle time questions of the highest and
+ * none of the lowest kept the argmin off "which team member had the
+ * shortest average handle time", where "shortest" (three sightings) was
+ * too weak to outweigh it.  The lexicon does not lower the guard:
+ *  - a word of the other side's lexicon in the query keeps the veto;
+ *  - a word before it that no training query said there ("second") stops
+ *    it, however weak the word's learned evidence;
+ *  - a lexicon word training saw on the other side (in any family) or
+ *    never saw confirms nothing. */
+static json_t *team_training(void)
+{
+	json_t *eps = json_array();
+	directed_episodes(eps, "score", "highest", true, 6, 0);
+	worded_episodes(eps, "score", "Our team asks.", "highest", true, 3, 6);
+	directed_episodes(eps, "score", "shortest", false, 3, 10);
+	return eps;
+}
+
+static void test_direction_lexicon(void **state)
+{
+	(void)state;
+	const char *res = "[{\"a\":1,\"b\":5}]";
+	json_t *eps = team_training();
+	json_t *lib = induced(eps);
+	json_t *t = task("score-99", "score", "Our team asks. Which agent had the shortest score in quarter 40?", "2024-01-01",
+			 NULL);
+	expect_call(lib, t, res, "find_min", "{\"values\":{\"a\":1,\"b\":5}}");
+	json_object_set_new(t, "query", json_string("Our team asks. Which agent had the highest score in quarter 40?"));
+	expect_call(lib, t, res, "find_max", "{\"values\":{\"a\":1,\"b\":5}}");
+	/* the other side's word */
+	json_object_set_new(t, "query", json_string("Our team asks. Which agent had the shortest score, not the highest, in quarter 40?"));
+	expect_not(lib, t, res, CRMW__PROG_CALL, "find_min");
+	expect_abstain(lib, t, res, "program 1 (score): vetoed: the word 'our' tells the highest in training");
+	/* a modifier before it, and a word of the lexicon training never said */
+	json_object_set_new(t, "query", json_string("Our team asks. Which agent had the second shortest score in quarter 40?"));
+	expect_abstain(lib, t, res, "'second shortest', a word before a direction word");
+	json_object_set_new(t, "query", json_string("Our team asks. Which agent had the smallest score in quarter 40?"));
+	expect_abstain(lib, t, res, "'smallest' was never seen in training");
+	json_decref(lib);
+	/* "shortest" said once beside another family's highest task: no longer
+	 * a word of one side, it outweighs nothing */
+	eps = team_training();
+	directed_episodes(eps, "streak", "shortest", true, 1, 0);
+	directed_episodes(eps, "streak", "lowest", false, 2, 1);
+	lib = induced(eps);
+	json_object_set_new(t, "query", json_string("Our team asks. Which agent had the shortest score in quarter 40?"));
+	expect_not(lib, t, res, CRMW__PROG_CALL, "find_max");
+	expect_abstain(lib, t, res, "program 1 (score): vetoed: the word 'our' tells the highest in training");
 	json_decref(t);
 	json_decref(lib);
 }
@@ -4948,6 +5008,7 @@ int main(void)
 		cmocka_unit_test(test_review2_wording_value_filter_one_side),
 		cmocka_unit_test(test_review2_wording_inline_twin),
 		cmocka_unit_test(test_review2_wording_noop_elsewhere), cmocka_unit_test(test_direction_chance_pair),
+		cmocka_unit_test(test_direction_lexicon),
 	};
 	cmocka_set_message_output(CM_OUTPUT_TAP);
 	return cmocka_run_group_tests_name("program", tests, NULL, NULL);
