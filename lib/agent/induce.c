@@ -1816,6 +1816,40 @@ static int answer_direction(const json_t *prog)
  * only answered "the fewest cases" with its argmax). */
 #define SIDE_OF_CALLS 2
 
+static int lexical_side(const json_t *sides, const char *w);
+
+/* The words of each family's tasks of a side whose query held a word of
+ * that side's lexicon confirmed by the whole training (lexical_side), in
+ * its sides' "echo_max" and "echo_min" ({word: n}, counted as "max" and
+ * "min" are): a word every sighting of which on a side is such an echo
+ * ("team" in "which team member had the longest ...") told that side no
+ * more than the lexicon's word beside it did (direction_veto). */
+static int echo_words(const ep *eps, size_t ne, json_t *sides)
+{
+	for (size_t i = 0; i < ne; i++) {
+		json_t *f = json_object_get(sides, eps[i].family);
+		if ((eps[i].side != 1 && eps[i].side != 2) || !f)
+			continue;
+		json_t *words = json_object();
+		if (!words || add_words(words, &eps[i].ctx)) {
+			json_decref(words);
+			return CRMW_ENOMEM;
+		}
+		bool told = false;
+		const char *w;
+		json_t *x;
+		json_object_foreach(words, w, x) told = told || lexical_side(sides, w) == eps[i].side;
+		json_decref(words);
+		if (!told)
+			continue;
+		const char *name = eps[i].side == 1 ? "echo_max" : "echo_min";
+		json_t *echo = json_object_get(f, name);
+		if ((!echo && json_object_set_new(f, name, echo = json_object())) || add_words(echo, &eps[i].ctx))
+			return CRMW_ENOMEM;
+	}
+	return CRMW_OK;
+}
+
 static json_t *direction_sides(ep *eps, size_t ne, int *rc)
 {
 	json_t *out = json_object(), *bykey = json_object(); /* key -> [argmax episodes, argmin episodes] */
@@ -1866,6 +1900,7 @@ static json_t *direction_sides(ep *eps, size_t ne, int *rc)
 		*rc = f && (!tie || t) ? add_words(json_object_get(f, side), &eps[i].ctx) : CRMW_ENOMEM;
 		*rc = *rc || !tie ? *rc : add_words(t, &eps[i].ctx);
 	}
+	*rc = *rc ? *rc : echo_words(eps, ne, out);
 	json_decref(bykey);
 	if (*rc) {
 		json_decref(out);
@@ -2497,6 +2532,8 @@ static bool lib_ok(const json_t *lib, char *why, size_t len)
 			what = "a family's sides are not {\"max\": counts, \"min\": counts}";
 		if (!what && (!counts_ok(json_object_get(x, "tie_max")) || !counts_ok(json_object_get(x, "tie_min"))))
 			what = "a family's tie words are not counts";
+		if (!what && (!counts_ok(json_object_get(x, "echo_max")) || !counts_ok(json_object_get(x, "echo_min"))))
+			what = "a family's echo words are not counts";
 	}
 	json_object_foreach((json_t *)sents, k, x) {
 		if (!what && (!json_is_object(x) || !counts_ok(json_object_get(x, "seen")) || !counts_ok(json_object_get(x, "max")) ||
@@ -2773,6 +2810,50 @@ static int lexical_side(const json_t *sides, const char *w)
 {
 	int s = lexicon_side(w);
 	return s && pooled_sides(sides, w) == s ? s : 0;
+}
+
+/* Does every word that follows the word w in the query (a lexicon word:
+ * "the most" is read by its "most") make with it a pair that some
+ * training query said ("shortest average", "fewest transfers")?  The
+ * lexicon knows its words, not what they measure: "the highest drop-off"
+ * (the lowest conversion) is a pair no training said (a review's attack). */
+static bool lexical_pairs_said(const json_t *fams, const crmw__prog_ctx *c, const char *w)
+{
+	const char *sp = strrchr(w, ' ');
+	const char *last = sp ? sp + 1 : w;
+	size_t n = strlen(last);
+	for (size_t i = 0; i + 1 < c->ntok; i++) {
+		if (c->tok[i].len != n || memcmp(c->low + c->tok[i].at, last, n) != 0 || !crmw__prog_tok_is_word(c, i + 1))
+			continue;
+		char pair[96];
+		snprintf(pair, sizeof pair, "%s %.*s", last, (int)(c->tok[i + 1].len > 40 ? 40 : c->tok[i + 1].len),
+			 c->low + c->tok[i + 1].at);
+		bool said = false;
+		const char *f;
+		json_t *fw;
+		json_object_foreach((json_t *)fams, f, fw) said = said || json_object_get(fw, pair);
+		if (!said)
+			return false;
+	}
+	return true;
+}
+
+/* Was every sighting of w on `side` ("max", "min") of every family an
+ * echo of that side's lexicon (echo_words), and was there one? */
+static bool echo_only(const json_t *sides, const char *w, const char *side)
+{
+	char echo[16];
+	snprintf(echo, sizeof echo, "echo_%s", side);
+	json_int_t seen = 0;
+	const char *f;
+	json_t *fs;
+	json_object_foreach((json_t *)sides, f, fs) {
+		json_int_t n = json_integer_value(json_object_get(json_object_get(fs, side), w));
+		if (n != json_integer_value(json_object_get(json_object_get(fs, echo), w)))
+			return false;
+		seen += n;
+	}
+	return seen > 0;
 }
 
 /* About how many tasks a side of a family had ({word: n}): the count of
@@ -3105,30 +3186,40 @@ static bool direction_veto(const json_t *lib, const json_t *prog, const crmw__pr
 		}
 	}
 	/* a word of its side that English and training agree on (lexical_side),
-	 * with no word of the other side's lexicon in the query, supports it
-	 * and outweighs the words training saw with the other side by chance
-	 * ("team", said with three of 20 highest tasks and none of 20 lowest
+	 * not a name ("the Most Valuable campaign") nor the "most" of "at
+	 * most 2 cases", each of whose pairs with the word after it training
+	 * said (lexical_pairs_said), with no word of the other side's lexicon in the query
+	 * (nor its "least" outside "at least"), supports it and outweighs the
+	 * words training saw with the other side only as echoes of that
+	 * side's lexicon (echo_only: "team", said with three of 20 highest
+	 * tasks that each said "longest" or "highest", and none of 20 lowest
 	 * ones, kept the argmin off "which team member had the shortest
-	 * average handle time") */
+	 * average handle time").  A word the other side said on its own
+	 * ("worst", "fastest", "excluding") keeps its veto: a review's
+	 * attacks ("Among agents with the most open cases, which agent scored
+	 * worst?") answered by the argmax when every word was outweighed. */
 	const char *lexical = NULL;
 	bool contrary = false;
 	json_object_foreach((json_t *)qw, w, x) {
-		if (!lexical && lexical_side(all, w) == d)
+		if (!lexical && lexical_side(all, w) == d && !json_object_get(names, w) &&
+		    !(strcmp(w, "most") == 0 && json_object_get(qw, "at most")) && lexical_pairs_said(fams, c, w))
 			lexical = w;
 		contrary = contrary || lexicon_side(w) == o;
 	}
-	/* what outweighs the other side's chance words: the lexicon's word,
-	 * or the strongest learned one (which alone lets a word new to the
-	 * family pass as wording: generic_word) */
-	double weight = strength, weight_n = strength_n;
-	if (lexical && !contrary) {
-		weight = weight_n = LEXICAL_STRENGTH;
-		if (both) {
-			support = true;
-			snprintf(told, toldlen, "%s", lexical);
-		}
+	for (size_t i = 0; o == 2 && i < c->ntok && !contrary; i++)
+		contrary = c->tok[i].len == 5 && memcmp(c->low + c->tok[i].at, "least", 5) == 0 &&
+			   !(i > 0 && c->tok[i - 1].len == 2 && memcmp(c->low + c->tok[i - 1].at, "at", 2) == 0);
+	bool lexicon = lexical && !contrary;
+	if (lexicon && both) {
+		support = true;
+		snprintf(told, toldlen, "%s", lexical);
 	}
 	json_object_foreach((json_t *)qw, w, x) {
+		/* what outweighs the word: the lexicon's word for an echo, else
+		 * the strongest learned word of its side (which alone lets a word
+		 * new to the family pass as wording: generic_word) */
+		double weight = lexicon && echo_only(all, w, oname) ? LEXICAL_STRENGTH : strength;
+		double weight_n = weight == LEXICAL_STRENGTH ? LEXICAL_STRENGTH : strength_n;
 		json_int_t nown = json_integer_value(json_object_get(own, w));
 		json_int_t noth = json_integer_value(json_object_get(other, w));
 		int pool = pooled_sides(all, w);
@@ -3348,12 +3439,22 @@ static int said_freely_elsewhere(const json_t *sents, const char *key, const cha
 	return others;
 }
 
+/* A sentence said freely in the training of this many families besides
+ * the query's, and never bound in any, is the wording around questions
+ * even beside a question whose direction word is weak (wording_tokens):
+ * the generator's "Hope your day is going well." was said in 12 families'
+ * 40-task trainings of b2b 101, where a sentence that filters ("Only count
+ * closed cases.") is bound wherever it changes the calls, and free only
+ * where it happens to change nothing. */
+#define WIDE_FAMILIES (2 * GENERIC_FAMILIES)
+
 /* A mark per token of the query's sentences said freely, as a whole
  * (crmw__prog_sentence_key), in the training of at least GENERIC_FAMILIES families
  * other than `family` and never bound in its own (said_freely_elsewhere),
  * in *around; in *sided (when not NULL), those of them said there beside
  * tasks of both an argmax and an argmin too, and holding no word that
- * tells a side (sentence_directed).  One pass for both: the keys and the
+ * tells a side (sentence_directed): 2 for those said so in at least
+ * WIDE_FAMILIES other families, 1 for the others.  One pass for both: the keys and the
  * lookups in every family's counts are the costly part.  A mark is NULL
  * when no sentence is one; no family, none. */
 static int generic_sentences(const json_t *lib, const crmw__prog_ctx *c, const char *family, uint8_t **around,
@@ -3372,7 +3473,8 @@ static int generic_sentences(const json_t *lib, const crmw__prog_ctx *c, const c
 		if (!crmw__prog_sentence_key(c, a, b, key))
 			continue;
 		bool nmax, nmin;
-		if (said_freely_elsewhere(sents, key, family, &nmax, &nmin) < GENERIC_FAMILIES)
+		int others = said_freely_elsewhere(sents, key, family, &nmax, &nmin);
+		if (others < GENERIC_FAMILIES)
 			continue;
 		bool two = sided && nmax && nmin && !sentence_directed(lib, c, a, b, family);
 		for (int k = 0; k < (two ? 2 : 1); k++) {
@@ -3385,7 +3487,7 @@ static int generic_sentences(const json_t *lib, const crmw__prog_ctx *c, const c
 				}
 				return CRMW_ENOMEM;
 			}
-			memset(*out[k] + a, 1, b - a);
+			memset(*out[k] + a, k && others >= WIDE_FAMILIES ? 2 : 1, b - a);
 		}
 	}
 	return CRMW_OK;
@@ -3443,9 +3545,19 @@ static int wording_tokens(const json_t *lib, const crmw__prog_ctx *c, uint8_t *m
 	 * Sentences the family itself said freely too (beside tasks of the same
 	 * calls and side without them) did not answer more at 40 training tasks
 	 * per family and answered fewer at 10. */
-	if (!mark || !strong_direction_but(lib, c, mark)) {
-		free(mark);
+	if (!mark)
 		return CRMW_OK;
+	if (!strong_direction_but(lib, c, mark)) {
+		/* beside a weak one, only the sentences said in many families */
+		bool any = false;
+		for (size_t i = 0; i < c->ntok; i++) {
+			mark[i] = mark[i] == 2;
+			any = any || mark[i];
+		}
+		if (!any) {
+			free(mark);
+			return CRMW_OK;
+		}
 	}
 	int rc = marked_sentences(c, mark, said);
 	if (rc != CRMW_OK) {

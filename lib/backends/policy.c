@@ -640,7 +640,7 @@ static json_t *merge_library(policy *p, const json_t *entries, const json_t *ver
 		 * entry's) would change that family's checks */
 		if (!ef)
 			continue;
-		static const char *const side_keys[] = {"max", "min", NULL};
+		static const char *const side_keys[] = {"max", "min", "echo_max", "echo_min", NULL};
 		static const char *const sentence_keys[] = {"seen", "max", "min", "none", "bound", NULL};
 		rc = rc ? rc : merge_family_counts(fams, json_object_get(lib, "families"), ef);
 		rc = rc ? rc : merge_family_record(sides, ef, json_object_get(json_object_get(lib, "sides"), ef), side_keys);

@@ -4963,6 +4963,228 @@ static void test_review11_direction_marks(void **state)
 	json_decref(lib);
 }
 
+/* The fifteenth review, of be8e89a (lexicon_side / lexical_side): attacks
+ * on direction_veto.  Every test asserts the right behaviour (no wrong
+ * call; an abstention is fine): each failed at be8e89a, where dd63a86
+ * abstained.  The echo rule (echo_words, echo_only) closed them.
+ *
+ * Mechanism common to all: a lexicon word that training saw on one side
+ * only (lexical_side, any count >= 1) raises `weight` to 1e9 whenever the
+ * query holds no lexicon word of the other side.  Then every other-side
+ * word that is NOT in the lexicon ("worst", "fastest", "least" alone,
+ * "excluding", "not", "drop-off", ...) is outweighed, however strongly
+ * training learned it, unless antonym() fires (same word before both, e.g.
+ * "the worst" / "the most").  The lexicon word need not qualify the
+ * measure: a filter ("agents with the most open cases"), a name ("the Most
+ * Valuable campaign"), a threshold ("at most 2"), another sentence, or a
+ * clause that excludes the top agent all count. */
+
+/* Episodes answered by find_max or find_min of a map; fmt holds one %d
+ * (the quarter). */
+static void review_lex_episodes(json_t *eps, const char *family, const char *fmt, bool high, int n, int from)
+{
+	for (int i = from; i < from + n; i++) {
+		char q[400], calls[400], id[64], results[200];
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+		snprintf(q, sizeof q, fmt, i + 1);
+#pragma GCC diagnostic pop
+		snprintf(id, sizeof id, "%s-rl%d-%d", family, high, i);
+		snprintf(calls, sizeof calls,
+			 "[{\"name\":\"scores\",\"arguments\":{}},{\"name\":\"%s\",\"arguments\":{\"values\":{\"a\":%d,\"b\":5}}}]",
+			 high ? "find_max" : "find_min", i);
+		const char *ans = high ? (i > 5 ? "a" : "b") : (i < 5 ? "a" : "b");
+		snprintf(results, sizeof results, "[{\"a\":%d,\"b\":5},[\"%s\"]]", i, ans);
+		json_array_append_new(eps, episode(task(id, family, q, "2024-01-01", NULL), calls, results, ans));
+	}
+}
+
+/* Episodes of a family with no direction (a count). */
+static void review_lex_count_episodes(json_t *eps, const char *family, const char *fmt, int n, int from)
+{
+	for (int i = from; i < from + n; i++) {
+		char q[400], id[64], results[100], ans[16];
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+		snprintf(q, sizeof q, fmt, i + 1);
+#pragma GCC diagnostic pop
+		snprintf(id, sizeof id, "%s-rc%d", family, i);
+		snprintf(results, sizeof results, "[{\"count\":%d}]", i + 3);
+		snprintf(ans, sizeof ans, "%d", i + 3);
+		json_array_append_new(eps, episode(task(id, family, q, "2024-01-01", NULL),
+						   "[{\"name\":\"count_open\",\"arguments\":{}}]", results, ans));
+	}
+}
+
+static const char *const review_lex_res = "[{\"a\":1,\"b\":5}]";
+
+static void review_lex_query(json_t *t, const char *q)
+{
+	json_object_set_new(t, "query", json_string(q));
+}
+
+/* A score family whose lowest questions say "highest"/"lowest" and also
+ * "scored worst"; its highest ones also "scored the most points"; a filter
+ * clause on both sides; campaign names on both sides; a count family (no
+ * direction) says "at most".  `k` scales the sides (1: 13 tasks a side). */
+static json_t *review_lex_score_training(int k)
+{
+	json_t *eps = json_array();
+	review_lex_episodes(eps, "score", "Which agent had the highest score in quarter %d?", true, 6 * k, 0);
+	review_lex_episodes(eps, "score", "Which agent scored the most points in quarter %d?", true, 3 * k, 100);
+	review_lex_episodes(eps, "score", "Among agents with at least 2 open cases, which agent had the highest score in quarter %d?",
+			    true, 2, 200);
+	review_lex_episodes(eps, "score", "Which agent had the highest score for the Spring Promo campaign in quarter %d?", true, 2,
+			    300);
+	review_lex_episodes(eps, "score", "Which agent had the lowest score in quarter %d?", false, 6 * k, 400);
+	review_lex_episodes(eps, "score", "Which agent scored worst in quarter %d?", false, 3 * k, 500);
+	review_lex_episodes(eps, "score", "Among agents with at least 2 open cases, which agent had the lowest score in quarter %d?",
+			    false, 2, 600);
+	review_lex_episodes(eps, "score", "Which agent had the lowest score for the Summer Sale campaign in quarter %d?", false, 2,
+			    700);
+	review_lex_count_episodes(eps, "open", "How many agents had at most 2 open cases in quarter %d?", 3, 0);
+	return eps;
+}
+
+/* A1: a lexicon word in a filter clause ("the most open cases") lets the
+ * argmax answer a worst-score question.  be8e89a: find_max; dd63a86: abstains
+ * ("worst" / "most" veto each program). */
+static void test_review_lex_filter_clause(void **state)
+{
+	(void)state;
+	json_t *lib = induced(review_lex_score_training(1));
+	json_t *t = task("score-99", "score", "Which agent scored worst in quarter 40?", "2024-01-01", NULL);
+	expect_call(lib, t, review_lex_res, "find_min", "{\"values\":{\"a\":1,\"b\":5}}"); /* sanity */
+	review_lex_query(t, "Among agents with the most open cases, which agent scored worst in quarter 40?");
+	expect_not(lib, t, review_lex_res, CRMW__PROG_CALL, "find_max");
+	/* the filter in another sentence */
+	review_lex_query(t, "Which agent scored worst in quarter 40? Among agents with the most open cases.");
+	expect_not(lib, t, review_lex_res, CRMW__PROG_CALL, "find_max");
+	json_decref(t);
+	json_decref(lib);
+}
+
+/* A2: "at most" of a threshold (the pair said by a count family, so the
+ * blind spot lets it through).  be8e89a: find_max; dd63a86: abstains. */
+static void test_review_lex_at_most(void **state)
+{
+	(void)state;
+	json_t *lib = induced(review_lex_score_training(1));
+	json_t *t = task("score-99", "score", "Among agents with at most 2 open cases, which agent scored worst in quarter 40?",
+			 "2024-01-01", NULL);
+	expect_not(lib, t, review_lex_res, CRMW__PROG_CALL, "find_max");
+	json_decref(t);
+	json_decref(lib);
+}
+
+/* A3: a lexicon word inside a name, capitalised or quoted.  be8e89a:
+ * find_max; dd63a86: abstains. */
+static void test_review_lex_in_name(void **state)
+{
+	(void)state;
+	json_t *lib = induced(review_lex_score_training(1));
+	json_t *t = task("score-99", "score", "Which agent scored worst for the Summer Sale campaign in quarter 40?", "2024-01-01",
+			 NULL);
+	expect_call(lib, t, review_lex_res, "find_min", "{\"values\":{\"a\":1,\"b\":5}}"); /* sanity */
+	review_lex_query(t, "Which agent scored worst for the Most Valuable campaign in quarter 40?");
+	expect_not(lib, t, review_lex_res, CRMW__PROG_CALL, "find_max");
+	review_lex_query(t, "Which agent scored worst for the \"Most Valuable\" campaign in quarter 40?");
+	expect_not(lib, t, review_lex_res, CRMW__PROG_CALL, "find_max");
+	json_decref(t);
+	json_decref(lib);
+}
+
+/* A4: no amount of training evidence for the other side's learned word
+ * helps: 30 "worst"-or-"lowest" tasks against 30 highest ones.  be8e89a:
+ * find_max; dd63a86: abstains. */
+static void test_review_lex_strong_other_word(void **state)
+{
+	(void)state;
+	json_t *lib = induced(review_lex_score_training(3));
+	json_t *t = task("score-99", "score", "Among agents with the most open cases, which agent scored worst in quarter 40?",
+			 "2024-01-01", NULL);
+	expect_not(lib, t, review_lex_res, CRMW__PROG_CALL, "find_max");
+	json_decref(t);
+	json_decref(lib);
+}
+
+/* A5: the lexicon word qualifies another thing than the measure ("the
+ * longest cases"), the direction of the measure is a learned word
+ * ("fastest": the lowest handle time).  be8e89a: find_max; dd63a86: abstains. */
+static void test_review_lex_other_noun(void **state)
+{
+	(void)state;
+	json_t *eps = json_array();
+	review_lex_episodes(eps, "handle", "Which agent had the longest handle time in quarter %d?", true, 8, 0);
+	review_lex_episodes(eps, "handle", "Which agent closed cases fastest in quarter %d?", false, 8, 10);
+	json_t *lib = induced(eps);
+	json_t *t = task("handle-99", "handle", "Which agent closed cases fastest in quarter 40?", "2024-01-01", NULL);
+	expect_call(lib, t, review_lex_res, "find_min", "{\"values\":{\"a\":1,\"b\":5}}"); /* sanity */
+	review_lex_query(t, "Which agent closed the longest cases fastest in quarter 40?");
+	expect_not(lib, t, review_lex_res, CRMW__PROG_CALL, "find_max");
+	json_decref(t);
+	json_decref(lib);
+}
+
+/* A7: an inverse measure: "the highest drop-off" is the lowest conversion;
+ * "drop-off" was seen with two lowest tasks.  be8e89a: find_max; dd63a86:
+ * abstains ('drop' tells the lowest). */
+static void test_review_lex_inverse_measure(void **state)
+{
+	(void)state;
+	json_t *eps = json_array();
+	review_lex_episodes(eps, "conv", "Which agent had the highest conversion rate in quarter %d?", true, 3, 0);
+	review_lex_episodes(eps, "conv", "Which agent converted best in quarter %d?", true, 3, 20);
+	review_lex_episodes(eps, "conv", "Which agent had the lowest conversion rate in quarter %d?", false, 3, 10);
+	review_lex_episodes(eps, "conv", "Which agent had the lowest conversion rate after drop-off in quarter %d?", false, 2, 30);
+	json_t *lib = induced(eps);
+	json_t *t = task("conv-99", "conv", "Which agent had the highest drop-off in quarter 40?", "2024-01-01", NULL);
+	expect_not(lib, t, review_lex_res, CRMW__PROG_CALL, "find_max");
+	json_decref(t);
+	json_decref(lib);
+}
+
+/* A8: "least" without "the" (only the pair is in the lexicon): it is
+ * not `contrary`, so "the most" of a filter outweighs it.  be8e89a: find_max;
+ * dd63a86: abstains. */
+static void test_review_lex_least_alone(void **state)
+{
+	(void)state;
+	json_t *eps = json_array();
+	review_lex_episodes(eps, "deals", "Which agent closed the most deals in quarter %d?", true, 6, 0);
+	review_lex_episodes(eps, "deals", "Among agents with at least 2 open cases, which agent closed the most deals in quarter %d?",
+			    true, 2, 50);
+	review_lex_episodes(eps, "deals", "Which agent closed the least deals in quarter %d?", false, 3, 10);
+	review_lex_episodes(eps, "deals", "Which agent closed least deals in quarter %d?", false, 3, 20);
+	review_lex_episodes(eps, "deals", "Among agents with at least 2 open cases, which agent closed least deals in quarter %d?",
+			    false, 2, 60);
+	json_t *lib = induced(eps);
+	json_t *t = task("deals-99", "deals", "Which agent closed least deals in quarter 40?", "2024-01-01", NULL);
+	expect_call(lib, t, review_lex_res, "find_min", "{\"values\":{\"a\":1,\"b\":5}}"); /* sanity */
+	review_lex_query(t, "Among agents with the most open cases, which agent closed least deals in quarter 40?");
+	expect_not(lib, t, review_lex_res, CRMW__PROG_CALL, "find_max");
+	json_decref(t);
+	json_decref(lib);
+}
+
+/* A9: "the most recent quarter", said by chance only beside highest
+ * questions (two of eight), in a worst question.  be8e89a: find_max; dd63a86:
+ * abstains. */
+static void test_review_lex_most_recent(void **state)
+{
+	(void)state;
+	json_t *eps = json_array();
+	review_lex_episodes(eps, "score", "Which agent had the highest score in quarter %d?", true, 6, 0);
+	review_lex_episodes(eps, "score", "Which agent had the highest score in the most recent quarter, quarter %d?", true, 2, 20);
+	review_lex_episodes(eps, "score", "Which agent had the lowest score in quarter %d?", false, 5, 10);
+	review_lex_episodes(eps, "score", "Which agent scored worst in quarter %d?", false, 3, 30);
+	json_t *lib = induced(eps);
+	json_t *t = task("score-99", "score", "Which agent scored worst in the most recent quarter, quarter 40?", "2024-01-01", NULL);
+	expect_not(lib, t, review_lex_res, CRMW__PROG_CALL, "find_max");
+	json_decref(t);
+	json_decref(lib);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -5009,6 +5231,7 @@ int main(void)
 		cmocka_unit_test(test_review2_wording_inline_twin),
 		cmocka_unit_test(test_review2_wording_noop_elsewhere), cmocka_unit_test(test_direction_chance_pair),
 		cmocka_unit_test(test_direction_lexicon),
+		cmocka_unit_test(test_review_lex_filter_clause), cmocka_unit_test(test_review_lex_at_most), cmocka_unit_test(test_review_lex_in_name), cmocka_unit_test(test_review_lex_strong_other_word), cmocka_unit_test(test_review_lex_other_noun), cmocka_unit_test(test_review_lex_inverse_measure), cmocka_unit_test(test_review_lex_least_alone), cmocka_unit_test(test_review_lex_most_recent),
 	};
 	cmocka_set_message_output(CM_OUTPUT_TAP);
 	return cmocka_run_group_tests_name("program", tests, NULL, NULL);
