@@ -2162,6 +2162,136 @@ static int key_programs(ep **order, size_t ne, size_t i, size_t j, int min_suppo
 static int generic_sentences(const json_t *lib, const crmw__prog_ctx *c, const char *family, uint8_t **around,
 			     uint8_t **sided);
 
+/* ------------------------------------------------ readings shared
+ *
+ * Families that call one tool with one argument read its value from the
+ * query in the same wordings: handle time and transfer count keep "the
+ * agents who handled more than 3 cases", "over 3 cases", "3 cases or
+ * fewer" and "at least 4 cases" alike.  With 40 training tasks per family
+ * a program learns the readings of the wordings its own tasks said, two
+ * tasks each; a handle time argmin of 16 tasks read only "more than", and
+ * abstained on "Leave out agents who handled three cases or fewer", which
+ * the family's argmax and the transfer programs read.  A program now takes
+ * the readings of the query ("$number", "$said") that the same argument of
+ * the same tool holds in a program of other calls, one at a time, each kept only when
+ * replaying the program on every training task of its family solves what
+ * it solved and answers nothing it did not answer wrongly before. */
+
+/* Is v one reading of the query: a "$number" or "$said", or an "$any" of
+ * those? */
+static bool query_reading(const json_t *v)
+{
+	if (json_object_size(v) != 1)
+		return false;
+	if (json_object_get(v, "$number") || json_object_get(v, "$said"))
+		return true;
+	const json_t *alts = json_object_get(v, "$any");
+	size_t i;
+	json_t *a;
+	if (!json_array_size(alts))
+		return false;
+	json_array_foreach(alts, i, a) if (json_object_size(a) != 1 || !(json_object_get(a, "$number") || json_object_get(a, "$said")))
+		return false;
+	return true;
+}
+
+/* The readings of an argument's value (a new array): the value when it is
+ * one, the items of its "$some" when each is one; NULL otherwise. */
+static json_t *readings_of(const json_t *v)
+{
+	if (query_reading(v))
+		return json_pack("[O]", v);
+	const json_t *some = json_object_get(v, "$some");
+	size_t i;
+	json_t *r;
+	if (json_object_size(v) != 1 || !json_array_size(some))
+		return NULL;
+	json_array_foreach(some, i, r) if (!query_reading(r)) return NULL;
+	return json_deep_copy(some);
+}
+
+/* The verdicts of replaying prog on every episode of its family into v[]
+ * (0 for the other families'). */
+static int family_verdicts(const json_t *prog, ep *eps, size_t ne, int *v)
+{
+	int rc = 0;
+	const char *fam = json_string_value(json_object_get(prog, "family"));
+	for (size_t i = 0; i < ne && !rc; i++)
+		v[i] = fam && strcmp(eps[i].family, fam) == 0 ? replay(prog, &eps[i], &rc) : 0;
+	return rc;
+}
+
+static int share_readings(json_t *programs, char **pkeys, size_t npkeys, ep *eps, size_t ne)
+{
+	int rc = 0;
+	int *before = calloc(ne ? ne : 1, sizeof *before), *after = calloc(ne ? ne : 1, sizeof *after);
+	if (!before || !after) {
+		free(before);
+		free(after);
+		return CRMW_ENOMEM;
+	}
+	size_t pi, qi, k, j;
+	json_t *p, *q, *step, *other;
+	json_array_foreach(programs, pi, p) {
+		bool base = false; /* before[] holds p's verdicts */
+		json_array_foreach(json_object_get(p, "steps"), k, step) {
+			const char *tool = json_string_value(json_object_get(step, "name"));
+			json_t *args = json_object_get(step, "arguments");
+			const char *arg;
+			json_t *val;
+			json_object_foreach(args, arg, val) {
+				json_t *mine = readings_of(val);
+				json_array_foreach(programs, qi, q) {
+					/* not between programs of one call sequence: their
+					 * variants became readings where they could (a
+					 * reading that computes a wrong value on another
+					 * variant's task keeps them apart) */
+					if (qi == pi || !mine || rc ||
+					    (pi < npkeys && qi < npkeys && strcmp(pkeys[pi], pkeys[qi]) == 0))
+						continue;
+					json_array_foreach(json_object_get(q, "steps"), j, other) {
+						const char *otool = json_string_value(json_object_get(other, "name"));
+						json_t *theirs = tool && otool && strcmp(tool, otool) == 0
+									 ? readings_of(json_object_get(json_object_get(other, "arguments"), arg))
+									 : NULL;
+						size_t ri;
+						json_t *r;
+						json_array_foreach(theirs, ri, r) {
+							bool have = false;
+							for (size_t m = 0; m < json_array_size(mine) && !have; m++)
+								have = json_equal(json_array_get(mine, m), r);
+							if (have || json_array_size(mine) >= MAX_READINGS || rc)
+								continue;
+							if (!base && !(rc = family_verdicts(p, eps, ne, before)))
+								base = true;
+							json_t *old = json_incref(val), *tried = json_deep_copy(mine);
+							if (!rc && (!tried || json_array_append(tried, r) ||
+								    json_object_set_new(args, arg, json_pack("{s:o}", "$some", tried))))
+								rc = CRMW_ENOMEM;
+							bool keep = !rc && !(rc = family_verdicts(p, eps, ne, after));
+							for (size_t e = 0; keep && e < ne; e++)
+								keep = (before[e] != 1 || after[e] == 1) && (after[e] != -1 || before[e] == -1);
+							if (keep) {
+								memcpy(before, after, ne * sizeof *before);
+								rc = json_array_append(mine, r) ? CRMW_ENOMEM : 0;
+								val = json_object_get(args, arg);
+							} else if (!rc && json_object_set(args, arg, old)) {
+								rc = CRMW_ENOMEM;
+							}
+							json_decref(old);
+						}
+						json_decref(theirs);
+					}
+				}
+				json_decref(mine);
+			}
+		}
+	}
+	free(before);
+	free(after);
+	return rc;
+}
+
 /* Each episode's marks of the sentences around its question, by the
  * training's sentences (sentence_counts), as crmw__induced_next marks a
  * task's: what "$choose" neither learns from nor reads. */
@@ -2279,6 +2409,7 @@ json_t *crmw__induce(const json_t *episodes, int min_support, char *why, size_t 
 		}
 		i = j;
 	}
+	rc = rc ? rc : share_readings(programs, pkeys, npkeys, eps, ne);
 	/* guards: prefix episodes of a program whose calls agree with it */
 	size_t pi;
 	json_t *prog;
@@ -2838,6 +2969,31 @@ static bool lexical_pairs_said(const json_t *fams, const crmw__prog_ctx *c, cons
 	return true;
 }
 
+/* Is a word of w (a word or a pair) shaped as a comparison: a
+ * superlative ("-est": "worst" is of the list), or one of "best",
+ * "worst", "most", "least", "top", "bottom", "first", "last", "more",
+ * "less", "fewer", "better", "worse"?  Such a word keeps its veto though
+ * training said it only beside the lexicon ("performed worst, with the
+ * lowest score": the sixteenth review's trainings, where "Among agents
+ * which performed worst, which agent scored the most points?" went to
+ * the argmax).  "request" is a superlative here too: it keeps a veto it
+ * need not, at no risk. */
+static bool comparison_shaped(const char *w)
+{
+	static const char *const words[] = {"best", "worst",  "most", "least", "top",    "bottom", "first",
+					    "last", "more",   "less", "fewer", "better", "worse"};
+	for (const char *p = w; *p;) {
+		size_t n = strcspn(p, " ");
+		if (n > 4 && memcmp(p + n - 3, "est", 3) == 0)
+			return true;
+		for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+			if (strlen(words[i]) == n && memcmp(p, words[i], n) == 0)
+				return true;
+		p += n + (p[n] == ' ');
+	}
+	return false;
+}
+
 /* Was every sighting of w on `side` ("max", "min") of every family an
  * echo of that side's lexicon (echo_words), and was there one? */
 static bool echo_only(const json_t *sides, const char *w, const char *side)
@@ -3195,9 +3351,10 @@ static bool direction_veto(const json_t *lib, const json_t *prog, const crmw__pr
 	 * tasks that each said "longest" or "highest", and none of 20 lowest
 	 * ones, kept the argmin off "which team member had the shortest
 	 * average handle time").  A word the other side said on its own
-	 * ("worst", "fastest", "excluding") keeps its veto: a review's
-	 * attacks ("Among agents with the most open cases, which agent scored
-	 * worst?") answered by the argmax when every word was outweighed. */
+	 * ("fastest", "excluding"), or shaped as a comparison ("worst":
+	 * comparison_shaped), keeps its veto: two reviews' attacks ("Among
+	 * agents with the most open cases, which agent scored worst?")
+	 * answered by the argmax when every word was outweighed. */
 	const char *lexical = NULL;
 	bool contrary = false;
 	json_object_foreach((json_t *)qw, w, x) {
@@ -3218,7 +3375,7 @@ static bool direction_veto(const json_t *lib, const json_t *prog, const crmw__pr
 		/* what outweighs the word: the lexicon's word for an echo, else
 		 * the strongest learned word of its side (which alone lets a word
 		 * new to the family pass as wording: generic_word) */
-		double weight = lexicon && echo_only(all, w, oname) ? LEXICAL_STRENGTH : strength;
+		double weight = lexicon && echo_only(all, w, oname) && !comparison_shaped(w) ? LEXICAL_STRENGTH : strength;
 		double weight_n = weight == LEXICAL_STRENGTH ? LEXICAL_STRENGTH : strength_n;
 		json_int_t nown = json_integer_value(json_object_get(own, w));
 		json_int_t noth = json_integer_value(json_object_get(other, w));
@@ -3439,22 +3596,12 @@ static int said_freely_elsewhere(const json_t *sents, const char *key, const cha
 	return others;
 }
 
-/* A sentence said freely in the training of this many families besides
- * the query's, and never bound in any, is the wording around questions
- * even beside a question whose direction word is weak (wording_tokens):
- * the generator's "Hope your day is going well." was said in 12 families'
- * 40-task trainings of b2b 101, where a sentence that filters ("Only count
- * closed cases.") is bound wherever it changes the calls, and free only
- * where it happens to change nothing. */
-#define WIDE_FAMILIES (2 * GENERIC_FAMILIES)
-
 /* A mark per token of the query's sentences said freely, as a whole
  * (crmw__prog_sentence_key), in the training of at least GENERIC_FAMILIES families
  * other than `family` and never bound in its own (said_freely_elsewhere),
  * in *around; in *sided (when not NULL), those of them said there beside
  * tasks of both an argmax and an argmin too, and holding no word that
- * tells a side (sentence_directed): 2 for those said so in at least
- * WIDE_FAMILIES other families, 1 for the others.  One pass for both: the keys and the
+ * tells a side (sentence_directed).  One pass for both: the keys and the
  * lookups in every family's counts are the costly part.  A mark is NULL
  * when no sentence is one; no family, none. */
 static int generic_sentences(const json_t *lib, const crmw__prog_ctx *c, const char *family, uint8_t **around,
@@ -3473,8 +3620,7 @@ static int generic_sentences(const json_t *lib, const crmw__prog_ctx *c, const c
 		if (!crmw__prog_sentence_key(c, a, b, key))
 			continue;
 		bool nmax, nmin;
-		int others = said_freely_elsewhere(sents, key, family, &nmax, &nmin);
-		if (others < GENERIC_FAMILIES)
+		if (said_freely_elsewhere(sents, key, family, &nmax, &nmin) < GENERIC_FAMILIES)
 			continue;
 		bool two = sided && nmax && nmin && !sentence_directed(lib, c, a, b, family);
 		for (int k = 0; k < (two ? 2 : 1); k++) {
@@ -3487,7 +3633,7 @@ static int generic_sentences(const json_t *lib, const crmw__prog_ctx *c, const c
 				}
 				return CRMW_ENOMEM;
 			}
-			memset(*out[k] + a, k && others >= WIDE_FAMILIES ? 2 : 1, b - a);
+			memset(*out[k] + a, 1, b - a);
 		}
 	}
 	return CRMW_OK;
@@ -3545,19 +3691,9 @@ static int wording_tokens(const json_t *lib, const crmw__prog_ctx *c, uint8_t *m
 	 * Sentences the family itself said freely too (beside tasks of the same
 	 * calls and side without them) did not answer more at 40 training tasks
 	 * per family and answered fewer at 10. */
-	if (!mark)
+	if (!mark || !strong_direction_but(lib, c, mark)) {
+		free(mark);
 		return CRMW_OK;
-	if (!strong_direction_but(lib, c, mark)) {
-		/* beside a weak one, only the sentences said in many families */
-		bool any = false;
-		for (size_t i = 0; i < c->ntok; i++) {
-			mark[i] = mark[i] == 2;
-			any = any || mark[i];
-		}
-		if (!any) {
-			free(mark);
-			return CRMW_OK;
-		}
 	}
 	int rc = marked_sentences(c, mark, said);
 	if (rc != CRMW_OK) {

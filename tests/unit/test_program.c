@@ -658,8 +658,9 @@ static void test_direction_lookup(void **state)
  * least" tasks' first call's end is explained by today and by the period's
  * end alike, since their months ended on the day asked; the program keeps
  * the period's end, which all six tasks share.) */
-static json_t *count_episode(const char *id, const char *month, const char *start, const char *end, const char *today,
-			     const char *cond, int n, int arg)
+/* A count_episode of `family` whose results are `results`. */
+static json_t *count_episode_in(const char *family, const char *results, const char *id, const char *month, const char *start,
+				const char *end, const char *today, const char *cond, int n, int arg)
 {
 	char q[200], calls[400];
 	snprintf(q, sizeof q, "Who made the most transfers in %s among agents with %s %d cases?", month, cond, n);
@@ -667,7 +668,13 @@ static json_t *count_episode(const char *id, const char *month, const char *star
 		 "[{\"name\":\"handled\",\"arguments\":{\"start\":\"%sT00:00:00Z\",\"end\":\"%sT00:00:00Z\"}},"
 		 "{\"name\":\"qualified\",\"arguments\":{\"n\":%d}}]",
 		 start, end, arg);
-	return episode(task(id, "count", q, today, NULL), calls, "[{\"a\":5,\"b\":1},[\"a\"]]", "a");
+	return episode(task(id, family, q, today, NULL), calls, results, "a");
+}
+
+static json_t *count_episode(const char *id, const char *month, const char *start, const char *end, const char *today,
+			     const char *cond, int n, int arg)
+{
+	return count_episode_in("count", "[{\"a\":5,\"b\":1},[\"a\"]]", id, month, start, end, today, cond, n, arg);
 }
 
 /* Three "more than N" tasks of count_episode. */
@@ -4782,6 +4789,37 @@ static void test_direction_chance_pair(void **state)
 	json_decref(lib);
 }
 
+/* Readings shared between programs of other calls (share_readings): the
+ * "tally" family's training said only "more than", the "count" family's
+ * "at least" too, with the same tool and argument; a tally question in
+ * the count family's other wording is read as count reads it.  Not where
+ * the borrowed reading computes a wrong value on the family's own
+ * training: there "at least 3" asked n = 3. */
+#define TALLY "[{\"a\":5},[\"a\"]]" /* one agent: no direction to tell */
+static void test_shared_readings(void **state)
+{
+	(void)state;
+	json_t *eps = more_than_three();
+	json_array_append_new(eps, count_episode("c-4", "May 2023", "2023-05-01", "2023-06-01", "2023-06-01", "at least", 3, 2));
+	json_array_append_new(eps, count_episode("c-5", "August 2022", "2022-08-01", "2022-09-01", "2022-09-01", "at least", 2, 1));
+	json_array_append_new(eps, count_episode_in("tally", TALLY, "t-1", "June 2023", "2023-06-01", "2023-07-01", "2024-01-10", "more than", 2, 2));
+	json_array_append_new(eps, count_episode_in("tally", TALLY, "t-2", "March 2023", "2023-03-01", "2023-04-01", "2024-02-11", "more than", 4, 4));
+	json_t *lib = induced(json_incref(eps));
+	json_t *t = task("t-9", "tally", "Who made the most transfers in June 2023 among agents with at least 4 cases?", "2024-03-03",
+			 NULL);
+	expect_call(lib, t, "[]", "handled", "{\"start\":\"2023-06-01T00:00:00Z\",\"end\":\"2023-07-01T00:00:00Z\"}");
+	expect_call(lib, t, "[{\"a\":5}]", "qualified", "{\"n\":3}");
+	json_decref(lib);
+	/* tally's own "at least" tasks asked n itself: the count reading would
+	 * answer them wrongly, and is not taken */
+	json_array_append_new(eps, count_episode_in("tally", TALLY, "t-3", "May 2023", "2023-05-01", "2023-06-01", "2023-06-01", "at least", 3, 3));
+	lib = induced(eps);
+	expect_not(lib, t, "[{\"a\":5}]", CRMW__PROG_CALL, "qualified");
+	json_decref(t);
+	json_decref(lib);
+}
+#undef TALLY
+
 /* English words for the largest and the smallest (lexicon_side), once
  * training has seen them on their side only, outweigh the words training
  * saw with the other side by chance.  At 40 training tasks per family,
@@ -5185,6 +5223,252 @@ static void test_review_lex_most_recent(void **state)
 	json_decref(lib);
 }
 
+/* The sixteenth review, of db478a4: wording said in six families, and echoes
+ * of a redundant template ("performed worst, with the lowest score"). */
+/* Review 16 of be8e89a and db478a4: wording sentences said freely in six
+ * other families (WIDE_FAMILIES), and the lexicon's echo rule.  Each query
+ * is unambiguous; the library must not take the wrong action (abstaining
+ * is fine).  Each failed at db478a4 where dd63a86 abstained or answered
+ * right. */
+
+static const char *const r16_fams[] = {"deals", "visits", "calls", "trips", "leads", "tickets"};
+
+/* 1. test_review2_wording_value_filter_one_side with six families instead
+ * of three: "Only count closed cases." answered by scores(status=Closed)
+ * where their other tasks call scores(status=[Open,Closed]): same key,
+ * same side, so free in six families.  The score family (one side, weak
+ * "highest") now sets it aside and calls scores over every status. */
+static void test_review16_wide_value_filter_one_side(void **state)
+{
+	(void)state;
+	static const char *const all = "[\"Open\",\"Closed\"]", *const closed = "[\"Closed\"]";
+	json_t *eps = json_array();
+	status_episodes(eps, "score", "", all, "highest", true, 12, 0);
+	for (int k = 0; k < 6; k++) {
+		status_episodes(eps, r16_fams[k], "", all, "most", true, 6, 0);
+		status_episodes(eps, r16_fams[k], "", all, "least", false, 6, 10);
+		status_episodes(eps, r16_fams[k], "Only count closed cases.", closed, k % 2 ? "least" : "most", k % 2 == 0, 1, 20);
+	}
+	json_t *lib = induced(eps);
+	json_t *t = task("score-99", "score", "Only count closed cases. Which agent had the highest score in quarter 40?",
+			 "2024-01-01", NULL);
+	crmw__prog_next nx;
+	next(&nx, lib, t, "[]");
+	char *args = nx.arguments ? json_dumps(nx.arguments, JSON_COMPACT) : NULL;
+	bool bad = nx.kind == CRMW__PROG_CALL && args && strstr(args, "Open");
+	if (bad)
+		fail_msg("called %s %s for closed cases only", nx.name, args);
+	free(args);
+	crmw__prog_next_clear(&nx);
+	json_decref(t);
+	json_decref(lib);
+}
+
+/* 2. The same with a score family of both sides and a small training
+ * (4 + 4 tasks: "highest" and "lowest" too weak to be strong). */
+static void test_review16_wide_value_filter_both(void **state)
+{
+	(void)state;
+	static const char *const all = "[\"Open\",\"Closed\"]", *const closed = "[\"Closed\"]";
+	json_t *eps = json_array();
+	status_episodes(eps, "score", "", all, "highest", true, 4, 0);
+	status_episodes(eps, "score", "", all, "lowest", false, 4, 10);
+	for (int k = 0; k < 6; k++) {
+		status_episodes(eps, r16_fams[k], "", all, "most", true, 3, 0);
+		status_episodes(eps, r16_fams[k], "", all, "least", false, 3, 10);
+		status_episodes(eps, r16_fams[k], "Only count closed cases.", closed, k % 2 ? "least" : "most", k % 2 == 0, 1, 20);
+	}
+	json_t *lib = induced(eps);
+	json_t *t = task("score-99", "score", "Only count closed cases. Which agent had the lowest score in quarter 40?",
+			 "2024-01-01", NULL);
+	crmw__prog_next nx;
+	next(&nx, lib, t, "[]");
+	char *args = nx.arguments ? json_dumps(nx.arguments, JSON_COMPACT) : NULL;
+	bool bad = nx.kind == CRMW__PROG_CALL && args && strstr(args, "Open");
+	if (bad)
+		fail_msg("called %s %s for closed cases only", nx.name, args);
+	free(args);
+	crmw__prog_next_clear(&nx);
+	json_decref(t);
+	json_decref(lib);
+}
+
+/* 3. test_review2_wording_noop_elsewhere with six families: "Leave out
+ * inactive agents." changed nothing where it was said (no inactive agent
+ * in their maps); the score family answers over every agent. */
+static void test_review16_wide_noop_elsewhere(void **state)
+{
+	(void)state;
+	json_t *eps = json_array();
+	called_episodes(eps, "score", "", "scores", "highest", true, 12, 0);
+	for (int k = 0; k < 6; k++) {
+		called_episodes(eps, r16_fams[k], "", "scores", "most", true, 3, 0);
+		called_episodes(eps, r16_fams[k], "", "scores", "least", false, 3, 10);
+		called_episodes(eps, r16_fams[k], "Leave out inactive agents.", "scores", k % 2 ? "least" : "most", k % 2 == 0, 1, 40);
+	}
+	json_t *lib = induced(eps);
+	json_t *t = task("score-99", "score", "Leave out inactive agents. Which agent had the highest score in quarter 40?",
+			 "2024-01-01", NULL);
+	/* the top agent of every agent, inactive "a" included */
+	expect_not(lib, t, "[{\"a\":9,\"b\":5}]", CRMW__PROG_CALL, "find_max");
+	json_decref(t);
+	json_decref(lib);
+}
+
+/* 4. test_review2_wording_two_wordings with six families: a filter reached
+ * by two wordings (closed_scores), neither bound. */
+static void test_review16_wide_two_wordings(void **state)
+{
+	(void)state;
+	json_t *eps = json_array();
+	called_episodes(eps, "score", "", "scores", "highest", true, 4, 0);
+	called_episodes(eps, "score", "", "scores", "lowest", false, 4, 10);
+	for (int k = 0; k < 6; k++) {
+		called_episodes(eps, r16_fams[k], "", "scores", "most", true, 3, 0);
+		called_episodes(eps, r16_fams[k], "", "scores", "least", false, 3, 10);
+		called_episodes(eps, r16_fams[k], "Only count closed cases.", "closed_scores", k % 2 ? "least" : "most", k % 2 == 0, 1, 20);
+		called_episodes(eps, r16_fams[k], "Closed cases only, please.", "closed_scores", k % 2 ? "least" : "most", k % 2 == 0, 1, 30);
+	}
+	json_t *lib = induced(eps);
+	json_t *t = task("score-99", "score", "Only count closed cases. Which agent had the highest score in quarter 40?",
+			 "2024-01-01", NULL);
+	expect_not(lib, t, "[]", CRMW__PROG_CALL, "scores");
+	json_decref(t);
+	json_decref(lib);
+}
+
+
+/* The echo rule: "worst" said in training only beside "lowest" (a
+ * generator's "Which agent performed worst, with the lowest score ...?"),
+ * "best" only beside "highest".  Every sighting of "worst" is an echo of
+ * "lowest", so a confirmed "most" or "highest" elsewhere in the query
+ * outweighs it, where "worst" is what the question asks. */
+static json_t *r16_echo_training(void)
+{
+	json_t *eps = json_array();
+	review_lex_episodes(eps, "score", "Which agent had the highest score in quarter %d?", true, 6, 0);
+	review_lex_episodes(eps, "score", "Which agent performed best, with the highest score in quarter %d?", true, 3, 100);
+	review_lex_episodes(eps, "score", "Which agent scored the most points in quarter %d?", true, 3, 150);
+	review_lex_episodes(eps, "score", "Among agents with at least 2 open cases, which agent had the highest score in quarter %d?",
+			    true, 2, 200);
+	review_lex_episodes(eps, "score", "Which agent had the lowest score in quarter %d?", false, 6, 400);
+	review_lex_episodes(eps, "score", "Which agent performed worst, with the lowest score in quarter %d?", false, 3, 500);
+	review_lex_episodes(eps, "score", "Which agent scored the fewest points in quarter %d?", false, 3, 550);
+	review_lex_episodes(eps, "score", "Among agents with at least 2 open cases, which agent had the lowest score in quarter %d?",
+			    false, 2, 600);
+	/* another family asks for the most and the fewest open cases */
+	review_lex_episodes(eps, "open", "Which agent had the most open cases in quarter %d?", true, 4, 0);
+	review_lex_episodes(eps, "open", "Which agent had the fewest open cases in quarter %d?", false, 4, 10);
+	return eps;
+}
+
+/* 5. review 15's A1 again, with "worst" an echo: "the most open cases" is a
+ * filter; the question is who performed worst among them. */
+static void test_review16_echo_filter_clause(void **state)
+{
+	(void)state;
+	json_t *lib = induced(r16_echo_training());
+	json_t *t = task("score-99", "score", "Which agent performed worst, with the lowest score in quarter 40?", "2024-01-01", NULL);
+	expect_call(lib, t, review_lex_res, "find_min", "{\"values\":{\"a\":1,\"b\":5}}"); /* sanity */
+	review_lex_query(t, "Among agents with the most open cases, which agent performed worst in quarter 40?");
+	expect_not(lib, t, review_lex_res, CRMW__PROG_CALL, "find_max");
+	review_lex_query(t, "Which agent performed worst in quarter 40, among agents with the most open cases?");
+	expect_not(lib, t, review_lex_res, CRMW__PROG_CALL, "find_max");
+	json_decref(t);
+	json_decref(lib);
+}
+
+/* 6. The echo outweighed in the filter clause, the lexicon word in the
+ * question: each asks the largest over the agents who performed worst
+ * (or the open cases of the worst-scoring agents), which the plain argmax
+ * of the scores is not. */
+static void test_review16_echo_worst_clause(void **state)
+{
+	(void)state;
+	json_t *lib = induced(r16_echo_training());
+	json_t *t = task("score-99", "score", "Among agents which performed worst in quarter 40, which agent scored the most points?",
+			 "2024-01-01", NULL);
+	expect_not(lib, t, review_lex_res, CRMW__PROG_CALL, "find_max");
+	review_lex_query(t, "Among agents with the worst score in quarter 40, which agent had the most open cases?");
+	expect_not(lib, t, review_lex_res, CRMW__PROG_CALL, "find_max");
+	json_decref(t);
+	json_decref(lib);
+}
+
+/* (not for pasting) the list of this file's tests, for a main */
+
+/* Episodes of a family: scores then find_max or find_min of a map keyed
+ * by `a` and `b` (ids or full names), answered by the key; `prefix`
+ * before "Which agent had the <word> <family> in quarter N?". */
+static void r16_keyed_episodes(json_t *eps, const char *family, const char *prefix, const char *a, const char *b,
+			       const char *word, bool high, int n, int from)
+{
+	for (int i = from; i < from + n; i++) {
+		char q[300], calls[400], id[64], results[300];
+		snprintf(q, sizeof q, "%s%sWhich agent had the %s %s in quarter %d?", prefix, *prefix ? " " : "", word, family, i + 1);
+		snprintf(id, sizeof id, "%s-k%d-%d", family, high, i);
+		snprintf(calls, sizeof calls,
+			 "[{\"name\":\"scores\",\"arguments\":{}},{\"name\":\"%s\",\"arguments\":{\"values\":{\"%s\":%d,\"%s\":5}}}]",
+			 high ? "find_max" : "find_min", a, i, b);
+		const char *ans = high ? (i > 5 ? a : b) : (i < 5 ? a : b);
+		snprintf(results, sizeof results, "[{\"%s\":%d,\"%s\":5},[\"%s\"]]", a, i, b, ans);
+		json_array_append_new(eps, episode(task(id, family, q, "2024-01-01", NULL), calls, results, ans));
+	}
+}
+
+/* 7. An answer format: six families whose maps are keyed by the agents'
+ * full names say "Give the full name, not the id." before some of their
+ * questions of both sides: a no-op there (the same calls answer without
+ * it).  The score family's map is keyed by ids; it answers the id. */
+static void test_review16_wide_answer_format(void **state)
+{
+	(void)state;
+	json_t *eps = json_array();
+	r16_keyed_episodes(eps, "score", "", "005A", "005B", "highest", true, 12, 0);
+	for (int k = 0; k < 6; k++) {
+		r16_keyed_episodes(eps, r16_fams[k], "", "Ann Lee", "Bo Chan", "most", true, 3, 0);
+		r16_keyed_episodes(eps, r16_fams[k], "", "Ann Lee", "Bo Chan", "least", false, 3, 10);
+		r16_keyed_episodes(eps, r16_fams[k], "Give the full name, not the id.", "Ann Lee", "Bo Chan", k % 2 ? "least" : "most",
+				   k % 2 == 0, 1, 20);
+	}
+	json_t *lib = induced(eps);
+	json_t *t = task("score-99", "score", "Give the full name, not the id. Which agent had the highest score in quarter 40?",
+			 "2024-01-01", NULL);
+	expect_not(lib, t, "[{\"005A\":9,\"005B\":5},[\"005A\"]]", CRMW__PROG_ANSWER, "005A");
+	json_decref(t);
+	json_decref(lib);
+}
+
+/* 8. A sentence that flips the direction without a learned direction word:
+ * six families ask "Which agent had the top <x>?" (their argmax) and
+ * "... the bottom <x>?" (their argmin); three of them also "Lower is
+ * better. Which agent had the top <x>?" (their argmin), three "Lower is
+ * better. Which agent had the bottom <x>?" (their argmax).  The sentence
+ * is free there (the same calls and side as their least and most
+ * questions), on both sides pooled, and "top" is said on both sides of a
+ * family (no direction word).  The score family, trained on "top score"
+ * questions only, sets the sentence aside and answers the highest score;
+ * dd63a86 abstained ('lower' new to the family). */
+static void test_review16_wide_lower_is_better(void **state)
+{
+	(void)state;
+	json_t *eps = json_array();
+	directed_episodes(eps, "score", "top", true, 12, 0);
+	for (int k = 0; k < 6; k++) {
+		directed_episodes(eps, r16_fams[k], "most", true, 3, 0);
+		directed_episodes(eps, r16_fams[k], "least", false, 3, 10);
+		directed_episodes(eps, r16_fams[k], "top", true, 1, 20);
+		directed_episodes(eps, r16_fams[k], "bottom", false, 1, 30);
+		/* one side per family: its words are no wording of one family */
+		worded_episodes(eps, r16_fams[k], "Lower is better.", k % 2 ? "bottom" : "top", k % 2 == 1, 1, 21);
+	}
+	json_t *lib = induced(eps);
+	json_t *t = task("score-99", "score", "Lower is better. Which agent had the top score in quarter 40?", "2024-01-01", NULL);
+	expect_not(lib, t, "[{\"a\":1,\"b\":5}]", CRMW__PROG_CALL, "find_max");
+	json_decref(t);
+	json_decref(lib);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -5230,7 +5514,8 @@ int main(void)
 		cmocka_unit_test(test_review2_wording_value_filter_one_side),
 		cmocka_unit_test(test_review2_wording_inline_twin),
 		cmocka_unit_test(test_review2_wording_noop_elsewhere), cmocka_unit_test(test_direction_chance_pair),
-		cmocka_unit_test(test_direction_lexicon),
+		cmocka_unit_test(test_direction_lexicon), cmocka_unit_test(test_shared_readings),
+		cmocka_unit_test(test_review16_wide_value_filter_one_side), cmocka_unit_test(test_review16_wide_value_filter_both), cmocka_unit_test(test_review16_wide_noop_elsewhere), cmocka_unit_test(test_review16_wide_two_wordings), cmocka_unit_test(test_review16_echo_filter_clause), cmocka_unit_test(test_review16_echo_worst_clause), cmocka_unit_test(test_review16_wide_answer_format), cmocka_unit_test(test_review16_wide_lower_is_better),
 		cmocka_unit_test(test_review_lex_filter_clause), cmocka_unit_test(test_review_lex_at_most), cmocka_unit_test(test_review_lex_in_name), cmocka_unit_test(test_review_lex_strong_other_word), cmocka_unit_test(test_review_lex_other_noun), cmocka_unit_test(test_review_lex_inverse_measure), cmocka_unit_test(test_review_lex_least_alone), cmocka_unit_test(test_review_lex_most_recent),
 	};
 	cmocka_set_message_output(CM_OUTPUT_TAP);
