@@ -1698,17 +1698,7 @@ static bool stops_short(const json_t *prog, const ep *e)
  * did (every call, then the answer), -1 when it does something else (a
  * counterexample: it would have answered that task wrongly), 0 when it does
  * not apply or abstains. */
-static int replay_at(const json_t *prog, ep *e, int *rc, size_t *at);
-
 static int replay(const json_t *prog, ep *e, int *rc)
-{
-	return replay_at(prog, e, rc, NULL);
-}
-
-/* replay, and where it went astray (*at, when not NULL: the index of the
- * call it made otherwise, the number of calls for another answer; not set
- * unless it returns -1) */
-static int replay_at(const json_t *prog, ep *e, int *rc, size_t *at)
 {
 	json_t *sofar = json_array();
 	int verdict = 0;
@@ -1727,8 +1717,6 @@ static int replay_at(const json_t *prog, ep *e, int *rc, size_t *at)
 		const json_t *call = json_array_get(e->calls, k);
 		if (nx.kind == CRMW__PROG_ANSWER) {
 			verdict = strcmp(nx.answer, e->answer) == 0 ? 1 : -1;
-			if (at)
-				*at = k;
 			crmw__prog_next_clear(&nx);
 			break;
 		}
@@ -1737,8 +1725,6 @@ static int replay_at(const json_t *prog, ep *e, int *rc, size_t *at)
 		crmw__prog_next_clear(&nx);
 		if (!same) {
 			verdict = -1;
-			if (at)
-				*at = k;
 			break;
 		}
 		if (json_array_append(sofar, json_array_get(e->results, k))) {
@@ -2187,12 +2173,9 @@ static int generic_sentences(const json_t *lib, const crmw__prog_ctx *c, const c
  * abstained on "Leave out agents who handled three cases or fewer", which
  * the family's argmax and the transfer programs read.  A program now takes
  * the readings of the query ("$number", "$said") that the same argument of
- * the same tool holds in a program of other calls, one at a time, each kept
- * only when replaying the program on every training task of its family
- * solves what it solved, and goes astray on no task it did not before,
- * but after that step: the other direction's tasks, which the program now
- * reads to the end and answers the other way, as it does its own
- * counterexamples (the direction checks keep it off them). */
+ * the same tool holds in a program of other calls, one at a time, each kept only when
+ * replaying the program on every training task of its family solves what
+ * it solved and answers nothing it did not answer wrongly before. */
 
 /* Is v one reading of the query: a "$number" or "$said", or an "$any" of
  * those? */
@@ -2228,13 +2211,13 @@ static json_t *readings_of(const json_t *v)
 }
 
 /* The verdicts of replaying prog on every episode of its family into v[]
- * (0 for the other families'), and where each -1 went astray into at[]. */
-static int family_verdicts(const json_t *prog, ep *eps, size_t ne, int *v, size_t *at)
+ * (0 for the other families'). */
+static int family_verdicts(const json_t *prog, ep *eps, size_t ne, int *v)
 {
 	int rc = 0;
 	const char *fam = json_string_value(json_object_get(prog, "family"));
 	for (size_t i = 0; i < ne && !rc; i++)
-		v[i] = fam && strcmp(eps[i].family, fam) == 0 ? replay_at(prog, &eps[i], &rc, &at[i]) : 0;
+		v[i] = fam && strcmp(eps[i].family, fam) == 0 ? replay(prog, &eps[i], &rc) : 0;
 	return rc;
 }
 
@@ -2242,11 +2225,9 @@ static int share_readings(json_t *programs, char **pkeys, size_t npkeys, ep *eps
 {
 	int rc = 0;
 	int *before = calloc(ne ? ne : 1, sizeof *before), *after = calloc(ne ? ne : 1, sizeof *after);
-	size_t *astray = calloc(ne ? ne : 1, sizeof *astray);
-	if (!before || !after || !astray) {
+	if (!before || !after) {
 		free(before);
 		free(after);
-		free(astray);
 		return CRMW_ENOMEM;
 	}
 	size_t pi, qi, k, j;
@@ -2281,20 +2262,15 @@ static int share_readings(json_t *programs, char **pkeys, size_t npkeys, ep *eps
 								have = json_equal(json_array_get(mine, m), r);
 							if (have || json_array_size(mine) >= MAX_READINGS || rc)
 								continue;
-							if (!base && !(rc = family_verdicts(p, eps, ne, before, astray)))
+							if (!base && !(rc = family_verdicts(p, eps, ne, before)))
 								base = true;
 							json_t *old = json_incref(val), *tried = json_deep_copy(mine);
 							if (!rc && (!tried || json_array_append(tried, r) ||
 								    json_object_set_new(args, arg, json_pack("{s:o}", "$some", tried))))
 								rc = CRMW_ENOMEM;
-							/* an episode of other calls (the other
-							 * direction's) may now go astray later, as
-							 * the program's own counterexamples do, but
-							 * not at this step or before */
-							bool keep = !rc && !(rc = family_verdicts(p, eps, ne, after, astray));
+							bool keep = !rc && !(rc = family_verdicts(p, eps, ne, after));
 							for (size_t e = 0; keep && e < ne; e++)
-								keep = (before[e] != 1 || after[e] == 1) &&
-								       (after[e] != -1 || before[e] == -1 || astray[e] > k);
+								keep = (before[e] != 1 || after[e] == 1) && (after[e] != -1 || before[e] == -1);
 							if (keep) {
 								memcpy(before, after, ne * sizeof *before);
 								rc = json_array_append(mine, r) ? CRMW_ENOMEM : 0;
@@ -2313,7 +2289,6 @@ static int share_readings(json_t *programs, char **pkeys, size_t npkeys, ep *eps
 	}
 	free(before);
 	free(after);
-	free(astray);
 	return rc;
 }
 
