@@ -658,9 +658,8 @@ static void test_direction_lookup(void **state)
  * least" tasks' first call's end is explained by today and by the period's
  * end alike, since their months ended on the day asked; the program keeps
  * the period's end, which all six tasks share.) */
-/* A count_episode of `family` whose results are `results`. */
-static json_t *count_episode_in(const char *family, const char *results, const char *id, const char *month, const char *start,
-				const char *end, const char *today, const char *cond, int n, int arg)
+static json_t *count_episode(const char *id, const char *month, const char *start, const char *end, const char *today,
+			     const char *cond, int n, int arg)
 {
 	char q[200], calls[400];
 	snprintf(q, sizeof q, "Who made the most transfers in %s among agents with %s %d cases?", month, cond, n);
@@ -668,13 +667,7 @@ static json_t *count_episode_in(const char *family, const char *results, const c
 		 "[{\"name\":\"handled\",\"arguments\":{\"start\":\"%sT00:00:00Z\",\"end\":\"%sT00:00:00Z\"}},"
 		 "{\"name\":\"qualified\",\"arguments\":{\"n\":%d}}]",
 		 start, end, arg);
-	return episode(task(id, family, q, today, NULL), calls, results, "a");
-}
-
-static json_t *count_episode(const char *id, const char *month, const char *start, const char *end, const char *today,
-			     const char *cond, int n, int arg)
-{
-	return count_episode_in("count", "[{\"a\":5,\"b\":1},[\"a\"]]", id, month, start, end, today, cond, n, arg);
+	return episode(task(id, "count", q, today, NULL), calls, "[{\"a\":5,\"b\":1},[\"a\"]]", "a");
 }
 
 /* Three "more than N" tasks of count_episode. */
@@ -4789,37 +4782,6 @@ static void test_direction_chance_pair(void **state)
 	json_decref(lib);
 }
 
-/* Readings shared between programs of other calls (share_readings): the
- * "tally" family's training said only "more than", the "count" family's
- * "at least" too, with the same tool and argument; a tally question in
- * the count family's other wording is read as count reads it.  Not where
- * the borrowed reading computes a wrong value on the family's own
- * training: there "at least 3" asked n = 3. */
-#define TALLY "[{\"a\":5},[\"a\"]]" /* one agent: no direction to tell */
-static void test_shared_readings(void **state)
-{
-	(void)state;
-	json_t *eps = more_than_three();
-	json_array_append_new(eps, count_episode("c-4", "May 2023", "2023-05-01", "2023-06-01", "2023-06-01", "at least", 3, 2));
-	json_array_append_new(eps, count_episode("c-5", "August 2022", "2022-08-01", "2022-09-01", "2022-09-01", "at least", 2, 1));
-	json_array_append_new(eps, count_episode_in("tally", TALLY, "t-1", "June 2023", "2023-06-01", "2023-07-01", "2024-01-10", "more than", 2, 2));
-	json_array_append_new(eps, count_episode_in("tally", TALLY, "t-2", "March 2023", "2023-03-01", "2023-04-01", "2024-02-11", "more than", 4, 4));
-	json_t *lib = induced(json_incref(eps));
-	json_t *t = task("t-9", "tally", "Who made the most transfers in June 2023 among agents with at least 4 cases?", "2024-03-03",
-			 NULL);
-	expect_call(lib, t, "[]", "handled", "{\"start\":\"2023-06-01T00:00:00Z\",\"end\":\"2023-07-01T00:00:00Z\"}");
-	expect_call(lib, t, "[{\"a\":5}]", "qualified", "{\"n\":3}");
-	json_decref(lib);
-	/* tally's own "at least" tasks asked n itself: the count reading would
-	 * answer them wrongly, and is not taken */
-	json_array_append_new(eps, count_episode_in("tally", TALLY, "t-3", "May 2023", "2023-05-01", "2023-06-01", "2023-06-01", "at least", 3, 3));
-	lib = induced(eps);
-	expect_not(lib, t, "[{\"a\":5}]", CRMW__PROG_CALL, "qualified");
-	json_decref(t);
-	json_decref(lib);
-}
-#undef TALLY
-
 /* English words for the largest and the smallest (lexicon_side), once
  * training has seen them on their side only, outweigh the words training
  * saw with the other side by chance.  At 40 training tasks per family,
@@ -5514,7 +5476,7 @@ int main(void)
 		cmocka_unit_test(test_review2_wording_value_filter_one_side),
 		cmocka_unit_test(test_review2_wording_inline_twin),
 		cmocka_unit_test(test_review2_wording_noop_elsewhere), cmocka_unit_test(test_direction_chance_pair),
-		cmocka_unit_test(test_direction_lexicon), cmocka_unit_test(test_shared_readings),
+		cmocka_unit_test(test_direction_lexicon),
 		cmocka_unit_test(test_review16_wide_value_filter_one_side), cmocka_unit_test(test_review16_wide_value_filter_both), cmocka_unit_test(test_review16_wide_noop_elsewhere), cmocka_unit_test(test_review16_wide_two_wordings), cmocka_unit_test(test_review16_echo_filter_clause), cmocka_unit_test(test_review16_echo_worst_clause), cmocka_unit_test(test_review16_wide_answer_format), cmocka_unit_test(test_review16_wide_lower_is_better),
 		cmocka_unit_test(test_review_lex_filter_clause), cmocka_unit_test(test_review_lex_at_most), cmocka_unit_test(test_review_lex_in_name), cmocka_unit_test(test_review_lex_strong_other_word), cmocka_unit_test(test_review_lex_other_noun), cmocka_unit_test(test_review_lex_inverse_measure), cmocka_unit_test(test_review_lex_least_alone), cmocka_unit_test(test_review_lex_most_recent),
 	};
