@@ -3241,11 +3241,6 @@ static bool direction_veto(const json_t *lib, const json_t *prog, const crmw__pr
 		snprintf(told, toldlen, "%s", lexical);
 	}
 	json_object_foreach((json_t *)qw, w, x) {
-		/* what outweighs the word: the lexicon's word for an echo, else
-		 * the strongest learned word of its side (which alone lets a word
-		 * new to the family pass as wording: generic_word) */
-		double weight = lexicon && echo_only(all, w, oname) && !comparison_shaped(w) ? LEXICAL_STRENGTH : strength;
-		double weight_n = weight == LEXICAL_STRENGTH ? LEXICAL_STRENGTH : strength_n;
 		json_int_t nown = json_integer_value(json_object_get(own, w));
 		json_int_t noth = json_integer_value(json_object_get(other, w));
 		int pool = pooled_sides(all, w);
@@ -3267,6 +3262,11 @@ static bool direction_veto(const json_t *lib, const json_t *prog, const crmw__pr
 		}
 		if (json_object_get(seen, w))
 			continue;
+		/* what outweighs the word: the lexicon's word for an echo, else
+		 * the strongest learned word of its side (which alone lets a word
+		 * new to the family pass as wording: generic_word) */
+		double weight = lexicon && echo_only(all, w, oname) && !comparison_shaped(w) ? LEXICAL_STRENGTH : strength;
+		double weight_n = weight == LEXICAL_STRENGTH ? LEXICAL_STRENGTH : strength_n;
 		const char *side = json_string_value(json_object_get(dirs, w));
 		/* a direction word of the other side is outweighed only by a word
 		 * said more often too: with ten training tasks per family the
