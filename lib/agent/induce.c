@@ -3213,10 +3213,10 @@ static bool direction_veto(const json_t *lib, const json_t *prog, const crmw__pr
 	/* a word of its side that English and training agree on (lexical_side),
 	 * not a name ("the Most Valuable campaign") nor the "most" of "at
 	 * most 2 cases", each of whose pairs with the word after it training
-	 * said (lexical_pairs_said), with no word of the other side's lexicon in the query
-	 * (nor its "least" outside "at least"), supports it and outweighs the
-	 * words training saw with the other side only as echoes of that
-	 * side's lexicon (echo_only: "team", said with three of 20 highest
+	 * said (lexical_pairs_said), with no word of the other side's lexicon
+	 * in the query (nor its "least" outside "at least"), supports it and
+	 * outweighs the words training saw with the other side only as echoes
+	 * of that side's lexicon (echo_only: "team", said with three of 20 highest
 	 * tasks that each said "longest" or "highest", and none of 20 lowest
 	 * ones, kept the argmin off "which team member had the shortest
 	 * average handle time").  A word the other side said on its own
