@@ -5192,10 +5192,11 @@ static void test_review_lex_most_recent(void **state)
 /* The sixteenth review, of db478a4: wording said in six families, and echoes
  * of a redundant template ("performed worst, with the lowest score"). */
 /* Review 16 of be8e89a and db478a4: wording sentences said freely in six
- * other families (WIDE_FAMILIES), and the lexicon's echo rule.  Each query
- * is unambiguous; the library must not take the wrong action (abstaining
- * is fine).  Each failed at db478a4 where dd63a86 abstained or answered
- * right. */
+ * other families (a WIDE_FAMILIES rule of db478a4, dropped for these
+ * attacks), and the lexicon's echo rule (comparison_shaped closes its
+ * two).  Each query is unambiguous; the library must not take the wrong
+ * action (abstaining is fine).  Each failed at db478a4 where dd63a86
+ * abstained or answered right. */
 
 static const char *const r16_fams[] = {"deals", "visits", "calls", "trips", "leads", "tickets"};
 
@@ -5203,7 +5204,7 @@ static const char *const r16_fams[] = {"deals", "visits", "calls", "trips", "lea
  * of three: "Only count closed cases." answered by scores(status=Closed)
  * where their other tasks call scores(status=[Open,Closed]): same key,
  * same side, so free in six families.  The score family (one side, weak
- * "highest") now sets it aside and calls scores over every status. */
+ * "highest") set it aside at db478a4 and called scores over every status. */
 static void test_review16_wide_value_filter_one_side(void **state)
 {
 	(void)state;
@@ -5360,8 +5361,6 @@ static void test_review16_echo_worst_clause(void **state)
 	json_decref(t);
 	json_decref(lib);
 }
-
-/* (not for pasting) the list of this file's tests, for a main */
 
 /* Episodes of a family: scores then find_max or find_min of a map keyed
  * by `a` and `b` (ids or full names), answered by the key; `prefix`
