@@ -2812,6 +2812,15 @@ static int lexical_side(const json_t *sides, const char *w)
 	return s && pooled_sides(sides, w) == s ? s : 0;
 }
 
+/* Did a training query of any family say w (a word or a pair)? */
+static bool said_in_training(const json_t *fams, const char *w)
+{
+	const char *f;
+	json_t *fw;
+	json_object_foreach((json_t *)fams, f, fw) if (json_object_get(fw, w)) return true;
+	return false;
+}
+
 /* Does every word that follows the word w in the query (a lexicon word:
  * "the most" is read by its "most") make with it a pair that some
  * training query said ("shortest average", "fewest transfers")?  The
@@ -2828,11 +2837,7 @@ static bool lexical_pairs_said(const json_t *fams, const crmw__prog_ctx *c, cons
 		char pair[96];
 		snprintf(pair, sizeof pair, "%s %.*s", last, (int)(c->tok[i + 1].len > 40 ? 40 : c->tok[i + 1].len),
 			 c->low + c->tok[i + 1].at);
-		bool said = false;
-		const char *f;
-		json_t *fw;
-		json_object_foreach((json_t *)fams, f, fw) said = said || json_object_get(fw, pair);
-		if (!said)
+		if (!said_in_training(fams, pair))
 			return false;
 	}
 	return true;
@@ -3114,11 +3119,7 @@ static void direction_blind_spot(const json_t *lib, const crmw__prog_ctx *c, bli
 			if (json_object_get(json_object_get(lib, "directions"), pair))
 				continue;
 			snprintf(pair, sizeof pair, "%.*s %s", (int)c->tok[n].len, c->low + c->tok[n].at, d);
-			bool said = false;
-			const char *f;
-			json_t *fw;
-			json_object_foreach((json_t *)fams, f, fw) said = said || json_object_get(fw, pair);
-			if (!said) {
+			if (!said_in_training(fams, pair)) {
 				snprintf(out, len, "%.*s", (int)(c->tok[to].at + c->tok[to].len - c->tok[from].at),
 					 c->query + c->tok[from].at);
 				spot->kind = SPOT_PAIR;
@@ -3193,8 +3194,8 @@ static bool direction_veto(const json_t *lib, const json_t *prog, const crmw__pr
 	const json_t *own = json_object_get(sides, dir), *other = json_object_get(sides, oname);
 	bool both = json_object_size(own) && json_object_size(other), support = false;
 	double n_own = side_size(own), n_other = side_size(other);
-	const char *w, *f;
-	json_t *x, *fw;
+	const char *w;
+	json_t *x;
 	/* the evidence of the strongest direction word of its own side in the
 	 * query ("fewest", seen with 40 argmin tasks and no argmax one) */
 	double strength = 0, strength_n = 0; /* and its sightings */
@@ -3318,9 +3319,7 @@ static bool direction_veto(const json_t *lib, const json_t *prog, const crmw__pr
 		}
 		if (strchr(w, ' ') || json_object_get(names, w))
 			continue;
-		bool known = false;
-		json_object_foreach((json_t *)fams, f, fw) known = known || json_object_get(fw, w);
-		if (!known) {
+		if (!said_in_training(fams, w)) {
 			snprintf(why, len, "vetoed: the word '%s' was never seen in training, and it answers by a direction", w);
 			return true;
 		}
