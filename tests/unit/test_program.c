@@ -5050,22 +5050,33 @@ static json_t *review_lex_score_training(int k)
 	return eps;
 }
 
+/* The score training of scale k (review_lex_score_training): `sane`, when
+ * not NULL, is answered by the argmin; no query of `queries` (ending in
+ * NULL) by the argmax. */
+static void lex_no_argmax(int k, const char *sane, const char *const *queries)
+{
+	json_t *lib = induced(review_lex_score_training(k));
+	json_t *t = task("score-99", "score", sane ? sane : queries[0], "2024-01-01", NULL);
+	if (sane)
+		expect_call(lib, t, review_lex_res, "find_min", "{\"values\":{\"a\":1,\"b\":5}}");
+	for (size_t i = 0; queries[i]; i++) {
+		review_lex_query(t, queries[i]);
+		expect_not(lib, t, review_lex_res, CRMW__PROG_CALL, "find_max");
+	}
+	json_decref(t);
+	json_decref(lib);
+}
+
 /* A1: a lexicon word in a filter clause ("the most open cases") lets the
- * argmax answer a worst-score question.  be8e89a: find_max; dd63a86: abstains
- * ("worst" / "most" veto each program). */
+ * argmax answer a worst-score question, also with the filter in another
+ * sentence.  be8e89a: find_max; dd63a86: abstains ("worst" / "most" veto
+ * each program). */
 static void test_review_lex_filter_clause(void **state)
 {
 	(void)state;
-	json_t *lib = induced(review_lex_score_training(1));
-	json_t *t = task("score-99", "score", "Which agent scored worst in quarter 40?", "2024-01-01", NULL);
-	expect_call(lib, t, review_lex_res, "find_min", "{\"values\":{\"a\":1,\"b\":5}}"); /* sanity */
-	review_lex_query(t, "Among agents with the most open cases, which agent scored worst in quarter 40?");
-	expect_not(lib, t, review_lex_res, CRMW__PROG_CALL, "find_max");
-	/* the filter in another sentence */
-	review_lex_query(t, "Which agent scored worst in quarter 40? Among agents with the most open cases.");
-	expect_not(lib, t, review_lex_res, CRMW__PROG_CALL, "find_max");
-	json_decref(t);
-	json_decref(lib);
+	lex_no_argmax(1, "Which agent scored worst in quarter 40?",
+		      (const char *const[]){"Among agents with the most open cases, which agent scored worst in quarter 40?",
+					    "Which agent scored worst in quarter 40? Among agents with the most open cases.", NULL});
 }
 
 /* A2: "at most" of a threshold (the pair said by a count family, so the
@@ -5073,12 +5084,8 @@ static void test_review_lex_filter_clause(void **state)
 static void test_review_lex_at_most(void **state)
 {
 	(void)state;
-	json_t *lib = induced(review_lex_score_training(1));
-	json_t *t = task("score-99", "score", "Among agents with at most 2 open cases, which agent scored worst in quarter 40?",
-			 "2024-01-01", NULL);
-	expect_not(lib, t, review_lex_res, CRMW__PROG_CALL, "find_max");
-	json_decref(t);
-	json_decref(lib);
+	lex_no_argmax(1, NULL,
+		      (const char *const[]){"Among agents with at most 2 open cases, which agent scored worst in quarter 40?", NULL});
 }
 
 /* A3: a lexicon word inside a name, capitalised or quoted.  be8e89a:
@@ -5086,16 +5093,9 @@ static void test_review_lex_at_most(void **state)
 static void test_review_lex_in_name(void **state)
 {
 	(void)state;
-	json_t *lib = induced(review_lex_score_training(1));
-	json_t *t = task("score-99", "score", "Which agent scored worst for the Summer Sale campaign in quarter 40?", "2024-01-01",
-			 NULL);
-	expect_call(lib, t, review_lex_res, "find_min", "{\"values\":{\"a\":1,\"b\":5}}"); /* sanity */
-	review_lex_query(t, "Which agent scored worst for the Most Valuable campaign in quarter 40?");
-	expect_not(lib, t, review_lex_res, CRMW__PROG_CALL, "find_max");
-	review_lex_query(t, "Which agent scored worst for the \"Most Valuable\" campaign in quarter 40?");
-	expect_not(lib, t, review_lex_res, CRMW__PROG_CALL, "find_max");
-	json_decref(t);
-	json_decref(lib);
+	lex_no_argmax(1, "Which agent scored worst for the Summer Sale campaign in quarter 40?",
+		      (const char *const[]){"Which agent scored worst for the Most Valuable campaign in quarter 40?",
+					    "Which agent scored worst for the \"Most Valuable\" campaign in quarter 40?", NULL});
 }
 
 /* A4: no amount of training evidence for the other side's learned word
@@ -5104,12 +5104,8 @@ static void test_review_lex_in_name(void **state)
 static void test_review_lex_strong_other_word(void **state)
 {
 	(void)state;
-	json_t *lib = induced(review_lex_score_training(3));
-	json_t *t = task("score-99", "score", "Among agents with the most open cases, which agent scored worst in quarter 40?",
-			 "2024-01-01", NULL);
-	expect_not(lib, t, review_lex_res, CRMW__PROG_CALL, "find_max");
-	json_decref(t);
-	json_decref(lib);
+	lex_no_argmax(3, NULL,
+		      (const char *const[]){"Among agents with the most open cases, which agent scored worst in quarter 40?", NULL});
 }
 
 /* A5: the lexicon word qualifies another thing than the measure ("the
