@@ -1817,8 +1817,6 @@ static int answer_direction(const json_t *prog)
 #define SIDE_OF_CALLS 2
 
 static int lexical_side(const json_t *sides, const char *w);
-static bool degree_word(const char *w, bool any);
-static int pooled_sides(const json_t *sides, const char *w);
 
 /* The words of each family's tasks of a side whose query held a word of
  * that side's lexicon confirmed by the whole training (lexical_side), in
@@ -1840,11 +1838,7 @@ static int echo_words(const ep *eps, size_t ne, json_t *sides)
 		bool told = false;
 		const char *w;
 		json_t *x;
-		const json_t *mine = json_object_get(f, eps[i].side == 1 ? "max" : "min");
-		const json_t *theirs = json_object_get(f, eps[i].side == 1 ? "min" : "max");
-		json_object_foreach(words, w, x) told = told || lexical_side(sides, w) == eps[i].side ||
-							 (degree_word(w, false) && json_integer_value(json_object_get(mine, w)) >= 2 &&
-							  !json_object_get(theirs, w) && !(pooled_sides(sides, w) & 4));
+		json_object_foreach(words, w, x) told = told || lexical_side(sides, w) == eps[i].side;
 		json_decref(words);
 		if (!told)
 			continue;
@@ -2849,43 +2843,29 @@ static bool lexical_pairs_said(const json_t *fams, const crmw__prog_ctx *c, cons
 	return true;
 }
 
-/* Is a word of w (a word or a pair) a superlative: "-est" ("worst" is
- * of the list) or one of "best", "worst", "most", "least", "top",
- * "bottom"?  With `any` also a comparative or a plain word of degree
- * ("first", "last", "more", "less", "fewer", "higher", "lower", "high",
- * "low", "fast", "slowly", "poorly", "well" and their like).  "request"
- * is a superlative here too. */
-static bool degree_word(const char *w, bool any)
+/* Is a word of w (a word or a pair) shaped as a comparison: a
+ * superlative ("-est": "worst" is of the list), or one of "best",
+ * "worst", "most", "least", "top", "bottom", "first", "last", "more",
+ * "less", "fewer", "better", "worse"?  Such a word keeps its veto though
+ * training said it only beside the lexicon ("performed worst, with the
+ * lowest score": the sixteenth review's trainings, where "Among agents
+ * which performed worst, which agent scored the most points?" went to
+ * the argmax).  "request" is a superlative here too: it keeps a veto it
+ * need not, at no risk. */
+static bool comparison_shaped(const char *w)
 {
-	static const char *const words[] = {
-		"best",	   "worst",  "most",	"least",   "top",    "bottom", /* the superlatives */
-		"first",   "last",   "more",	"less",	   "fewer",  "better", "worse",	 "higher", "lower",  "longer",
-		"shorter", "larger", "bigger",	"greater", "smaller", "faster", "slower", "quicker", "sooner", "earlier",
-		"later",   "high",   "low",	"long",	   "short",  "large",  "big",	 "great",  "small",  "many",
-		"few",	   "much",   "little",	"fast",	   "slow",   "quick",  "quickly", "slowly", "soon",   "early",
-		"late",	   "poor",   "poorly",	"good",	   "well",   "bad",    "badly",	 "weak",   "strong"};
-	size_t nw = any ? sizeof words / sizeof *words : 6;
+	static const char *const words[] = {"best", "worst",  "most", "least", "top",    "bottom", "first",
+					    "last", "more",   "less", "fewer", "better", "worse"};
 	for (const char *p = w; *p;) {
 		size_t n = strcspn(p, " ");
 		if (n > 4 && memcmp(p + n - 3, "est", 3) == 0)
 			return true;
-		for (size_t i = 0; i < nw; i++)
+		for (size_t i = 0; i < sizeof words / sizeof *words; i++)
 			if (strlen(words[i]) == n && memcmp(p, words[i], n) == 0)
 				return true;
 		p += n + (p[n] == ' ');
 	}
 	return false;
-}
-
-/* Is a word of w shaped as a comparison (degree_word, any)?  Such a word
- * keeps its veto though training said it only beside a word of its side
- * ("performed worst, with the lowest score": the sixteenth review's
- * trainings, where "Among agents which performed worst, which agent
- * scored the most points?" went to the argmax; "performed poorly", "was
- * slow" alike). */
-static bool comparison_shaped(const char *w)
-{
-	return degree_word(w, true);
 }
 
 /* Was every sighting of w on `side` ("max", "min") of every family an

@@ -5430,41 +5430,6 @@ static void test_review16_wide_lower_is_better(void **state)
 	json_decref(lib);
 }
 
-/* Words said on a side only beside a learned superlative of that side
- * are echoes of it, as those beside the lexicon are: the highest
- * questions all say "Our team asks." with "top" (a word of the highest
- * that training learned, not the lexicon's), so "our" and "team" told
- * the highest only by chance, and a lowest question that opens the same
- * way is the argmin's (it abstained at 9bf21d9).  A word of degree
- * ("slow") said on a side only beside "worst" keeps its veto though:
- * "Among agents with the most open cases, which agent was slow?" is no
- * highest question. */
-static void test_direction_superlative_echo(void **state)
-{
-	(void)state;
-	json_t *eps = json_array();
-	review_lex_episodes(eps, "score", "Our team asks. Which agent had the top score in quarter %d?", true, 6, 0);
-	review_lex_episodes(eps, "score", "Which agent had the highest score in quarter %d?", true, 4, 100);
-	review_lex_episodes(eps, "score", "Among agents with the most open cases, which agent had the top score in quarter %d?",
-			    true, 3, 200);
-	review_lex_episodes(eps, "score", "Which agent had the lowest score in quarter %d?", false, 6, 300);
-	review_lex_episodes(eps, "score", "Which agent was slow, with the worst score in quarter %d?", false, 4, 400);
-	json_t *lib = induced(eps);
-	json_t *t = task("score-99", "score", "Our team asks. Which agent had the lowest score in quarter 40?", "2024-01-01", NULL);
-	expect_call(lib, t, review_lex_res, "find_min", "{\"values\":{\"a\":1,\"b\":5}}");
-	review_lex_query(t, "Our team asks. Which agent had the top score in quarter 40?");
-	expect_call(lib, t, review_lex_res, "find_max", "{\"values\":{\"a\":1,\"b\":5}}");
-	/* the echo does not reach a word of degree */
-	review_lex_query(t, "Among agents with the most open cases, which agent was slow in quarter 40?");
-	expect_not(lib, t, review_lex_res, CRMW__PROG_CALL, "find_max");
-	expect_abstain(lib, t, review_lex_res, "the word 'slow'");
-	/* nor does it make the other side's superlative an echo */
-	review_lex_query(t, "Our team asks. Which agent had the top score, not the lowest, in quarter 40?");
-	expect_not(lib, t, review_lex_res, CRMW__PROG_CALL, "find_min");
-	json_decref(t);
-	json_decref(lib);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -5511,7 +5476,7 @@ int main(void)
 		cmocka_unit_test(test_review2_wording_inline_twin),
 		cmocka_unit_test(test_review2_wording_noop_elsewhere), cmocka_unit_test(test_direction_chance_pair),
 		cmocka_unit_test(test_direction_lexicon),
-		cmocka_unit_test(test_review16_wide_value_filter_one_side), cmocka_unit_test(test_review16_wide_value_filter_both), cmocka_unit_test(test_review16_wide_noop_elsewhere), cmocka_unit_test(test_review16_wide_two_wordings), cmocka_unit_test(test_review16_echo_filter_clause), cmocka_unit_test(test_review16_echo_worst_clause), cmocka_unit_test(test_review16_wide_answer_format), cmocka_unit_test(test_review16_wide_lower_is_better), cmocka_unit_test(test_direction_superlative_echo),
+		cmocka_unit_test(test_review16_wide_value_filter_one_side), cmocka_unit_test(test_review16_wide_value_filter_both), cmocka_unit_test(test_review16_wide_noop_elsewhere), cmocka_unit_test(test_review16_wide_two_wordings), cmocka_unit_test(test_review16_echo_filter_clause), cmocka_unit_test(test_review16_echo_worst_clause), cmocka_unit_test(test_review16_wide_answer_format), cmocka_unit_test(test_review16_wide_lower_is_better),
 		cmocka_unit_test(test_review_lex_filter_clause), cmocka_unit_test(test_review_lex_at_most), cmocka_unit_test(test_review_lex_in_name), cmocka_unit_test(test_review_lex_strong_other_word), cmocka_unit_test(test_review_lex_other_noun), cmocka_unit_test(test_review_lex_inverse_measure), cmocka_unit_test(test_review_lex_least_alone), cmocka_unit_test(test_review_lex_most_recent),
 	};
 	cmocka_set_message_output(CM_OUTPUT_TAP);
