@@ -5430,6 +5430,157 @@ static void test_review16_wide_lower_is_better(void **state)
 	json_decref(lib);
 }
 
+/* The eighteenth review's attacks on a rule tried and dropped (1da757a,
+ * reverted by 4db5d6a): a word said on a side only beside a superlative
+ * that the family's training saw on that side only ("top", "worst", not
+ * the lexicon's words) was an echo too.  In each, training says a word
+ * that tells a direction without being a word of degree
+ * ("underperforming", "lagging", "leading", "trailing", "ahead") on one
+ * side only, always beside such a superlative: a real one ("worst"), or
+ * one by chance ("latest", the "least" of "at least", "suggest", "Top
+ * priority:", or a "top" that only ties said).  It became an echo, and
+ * the lexicon word of the other side outweighed it.  Each test asserts
+ * the right behaviour (abstaining is fine); each failed at 1da757a, and
+ * 9bf21d9 abstained. */
+
+/* R18-1: "worst", a real superlative of the lowest, makes
+ * "underperforming" an echo; as a filter beside "highest", the argmax over
+ * all agents is wrong (the top scorer is not underperforming). */
+static void test_review18_underperforming_filter(void **state)
+{
+	(void)state;
+	json_t *eps = json_array();
+	review_lex_episodes(eps, "score", "Which agent had the highest score in quarter %d?", true, 6, 0);
+	review_lex_episodes(eps, "score", "Which agent had the lowest score in quarter %d?", false, 6, 100);
+	review_lex_episodes(eps, "score", "Which agent was underperforming, with the worst score in quarter %d?", false, 6, 200);
+	json_t *lib = induced(eps);
+	json_t *t = task("score-99", "score", "Which agent had the highest score in quarter 40?", "2024-01-01", NULL);
+	expect_call(lib, t, review_lex_res, "find_max", "{\"values\":{\"a\":1,\"b\":5}}");
+	review_lex_query(t, "Which underperforming agent had the highest score in quarter 40?");
+	expect_not(lib, t, review_lex_res, CRMW__PROG_CALL, "find_max");
+	json_decref(t);
+	json_decref(lib);
+}
+
+/* R18-2: "latest" ("Based on the latest report,"), an "-est" word said by
+ * chance with the lowest questions only, makes "lagging" an echo. */
+static void test_review18_latest_lagging(void **state)
+{
+	(void)state;
+	json_t *eps = json_array();
+	review_lex_episodes(eps, "score", "Which agent had the highest score in quarter %d?", true, 6, 0);
+	review_lex_episodes(eps, "score", "Which agent had the lowest score in quarter %d?", false, 4, 100);
+	review_lex_episodes(eps, "score", "Based on the latest report, which agent was lagging behind in quarter %d?", false, 6, 200);
+	json_t *lib = induced(eps);
+	json_t *t = task("score-99", "score", "Which agent had the highest score in quarter 40?", "2024-01-01", NULL);
+	expect_call(lib, t, review_lex_res, "find_max", "{\"values\":{\"a\":1,\"b\":5}}");
+	review_lex_query(t, "Which agent lagging behind had the highest score in quarter 40?");
+	expect_not(lib, t, review_lex_res, CRMW__PROG_CALL, "find_max");
+	json_decref(t);
+	json_decref(lib);
+}
+
+/* R18-3: "least" of "at least 2 open cases" (a threshold, no direction),
+ * said with the highest questions only, is a superlative of the highest:
+ * "leading" and "among" become echoes, and the argmin answers a question
+ * about the leading agents. */
+static void test_review18_at_least_leading(void **state)
+{
+	(void)state;
+	json_t *eps = json_array();
+	review_lex_episodes(eps, "score", "Which agent had the highest score in quarter %d?", true, 6, 0);
+	review_lex_episodes(eps, "score", "Among agents with at least 2 open cases, which agent was leading in quarter %d?", true, 6,
+			    100);
+	review_lex_episodes(eps, "score", "Which agent had the lowest score in quarter %d?", false, 6, 200);
+	json_t *lib = induced(eps);
+	json_t *t = task("score-99", "score", "Which agent had the lowest score in quarter 40?", "2024-01-01", NULL);
+	expect_call(lib, t, review_lex_res, "find_min", "{\"values\":{\"a\":1,\"b\":5}}");
+	review_lex_query(t, "Which leading agent had the lowest score in quarter 40?");
+	expect_not(lib, t, review_lex_res, CRMW__PROG_CALL, "find_min");
+	review_lex_query(t, "Among leading agents, which agent had the lowest score in quarter 40?");
+	expect_not(lib, t, review_lex_res, CRMW__PROG_CALL, "find_min");
+	json_decref(t);
+	json_decref(lib);
+}
+
+/* R18-4: "suggest" ends in "est": "Can you suggest which agent was
+ * trailing" makes "trailing" (and "was") echoes of the lowest. */
+static void test_review18_suggest_trailing(void **state)
+{
+	(void)state;
+	json_t *eps = json_array();
+	review_lex_episodes(eps, "score", "Which agent had the highest score in quarter %d?", true, 6, 0);
+	review_lex_episodes(eps, "score", "Which agent had the lowest score in quarter %d?", false, 6, 100);
+	review_lex_episodes(eps, "score", "Can you suggest which agent was trailing in quarter %d?", false, 6, 200);
+	json_t *lib = induced(eps);
+	json_t *t = task("score-99", "score", "Which agent had the highest score in quarter 40?", "2024-01-01", NULL);
+	expect_call(lib, t, review_lex_res, "find_max", "{\"values\":{\"a\":1,\"b\":5}}");
+	review_lex_query(t, "Which agent was trailing the highest score in quarter 40?");
+	expect_not(lib, t, review_lex_res, CRMW__PROG_CALL, "find_max");
+	review_lex_query(t, "Which trailing agent had the highest score in quarter 40?");
+	expect_not(lib, t, review_lex_res, CRMW__PROG_CALL, "find_max");
+	json_decref(t);
+	json_decref(lib);
+}
+
+/* R18-5: "Top priority:" opens the "ahead" questions (highest) only:
+ * "top", a noun here, makes "ahead" an echo of the highest. */
+static void test_review18_top_priority_ahead(void **state)
+{
+	(void)state;
+	json_t *eps = json_array();
+	review_lex_episodes(eps, "score", "Which agent had the highest score in quarter %d?", true, 6, 0);
+	review_lex_episodes(eps, "score", "Top priority: which agent was ahead in quarter %d?", true, 6, 100);
+	review_lex_episodes(eps, "score", "Which agent had the lowest score in quarter %d?", false, 6, 200);
+	json_t *lib = induced(eps);
+	json_t *t = task("score-99", "score", "Which agent had the lowest score in quarter 40?", "2024-01-01", NULL);
+	expect_call(lib, t, review_lex_res, "find_min", "{\"values\":{\"a\":1,\"b\":5}}");
+	review_lex_query(t, "Which agent ahead had the lowest score in quarter 40?");
+	expect_not(lib, t, review_lex_res, CRMW__PROG_CALL, "find_min");
+	json_decref(t);
+	json_decref(lib);
+}
+
+/* Tie episodes: both agents score 5, so either call is right; the calls
+ * of `high` give them their side (direction_sides). */
+static void review18_tie_episodes(json_t *eps, const char *family, const char *fmt, bool high, int n, int from)
+{
+	for (int i = from; i < from + n; i++) {
+		char q[400], calls[400], id[64];
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+		snprintf(q, sizeof q, fmt, i + 1);
+#pragma GCC diagnostic pop
+		snprintf(id, sizeof id, "%s-rt%d-%d", family, high, i);
+		snprintf(calls, sizeof calls,
+			 "[{\"name\":\"scores\",\"arguments\":{}},{\"name\":\"%s\",\"arguments\":{\"values\":{\"a\":5,\"b\":5}}}]",
+			 high ? "find_max" : "find_min");
+		json_array_append_new(eps, episode(task(id, family, q, "2024-01-01", NULL), calls, "[{\"a\":5,\"b\":5},[\"a\"]]", "a"));
+	}
+}
+
+/* R18-6: ties answered by find_min put "top" on the min side (a highest
+ * word; pooled_sides counts no tie sighting, but echo_words' ">= 2" reads
+ * "min", ties included), so it tells the lowest for echo_words and
+ * "underperforming", said in the same ties, becomes an echo: the argmax
+ * answers "Which underperforming agent had the highest score". */
+static void test_review18_tie_top(void **state)
+{
+	(void)state;
+	json_t *eps = json_array();
+	review_lex_episodes(eps, "score", "Which agent had the highest score in quarter %d?", true, 6, 0);
+	review_lex_episodes(eps, "score", "Which agent had the lowest score in quarter %d?", false, 6, 100);
+	review18_tie_episodes(eps, "score", "Which underperforming agent had the top score in quarter %d?", false, 4, 200);
+	json_t *lib = induced(eps);
+	json_t *t = task("score-99", "score", "Which agent had the highest score in quarter 40?", "2024-01-01", NULL);
+	expect_call(lib, t, review_lex_res, "find_max", "{\"values\":{\"a\":1,\"b\":5}}");
+	review_lex_query(t, "Which underperforming agent had the highest score in quarter 40?");
+	expect_not(lib, t, review_lex_res, CRMW__PROG_CALL, "find_max");
+	json_decref(t);
+	json_decref(lib);
+}
+
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -5477,6 +5628,9 @@ int main(void)
 		cmocka_unit_test(test_review2_wording_noop_elsewhere), cmocka_unit_test(test_direction_chance_pair),
 		cmocka_unit_test(test_direction_lexicon),
 		cmocka_unit_test(test_review16_wide_value_filter_one_side), cmocka_unit_test(test_review16_wide_value_filter_both), cmocka_unit_test(test_review16_wide_noop_elsewhere), cmocka_unit_test(test_review16_wide_two_wordings), cmocka_unit_test(test_review16_echo_filter_clause), cmocka_unit_test(test_review16_echo_worst_clause), cmocka_unit_test(test_review16_wide_answer_format), cmocka_unit_test(test_review16_wide_lower_is_better),
+		cmocka_unit_test(test_review18_underperforming_filter), cmocka_unit_test(test_review18_latest_lagging),
+		cmocka_unit_test(test_review18_at_least_leading), cmocka_unit_test(test_review18_suggest_trailing),
+		cmocka_unit_test(test_review18_top_priority_ahead), cmocka_unit_test(test_review18_tie_top),
 		cmocka_unit_test(test_review_lex_filter_clause), cmocka_unit_test(test_review_lex_at_most), cmocka_unit_test(test_review_lex_in_name), cmocka_unit_test(test_review_lex_strong_other_word), cmocka_unit_test(test_review_lex_other_noun), cmocka_unit_test(test_review_lex_inverse_measure), cmocka_unit_test(test_review_lex_least_alone), cmocka_unit_test(test_review_lex_most_recent),
 	};
 	cmocka_set_message_output(CM_OUTPUT_TAP);
