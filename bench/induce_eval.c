@@ -234,8 +234,8 @@ static void trace_gold(crmw__gold_runner *r, const json_t *task)
  * (NULL when it abstained; the caller frees it), why[] the abstention's
  * reason; the interpreter's time kept in e.  CRMW_OK or the code of a call
  * that failed (with why[]). */
-static int answer_task(induce_eval *e, crmw__gold_runner *r, const json_t *lib, const json_t *task, const char *family,
-		       int *verdict, char **said, char *why, size_t len)
+static int answer_task(induce_eval *e, crmw__gold_runner *r, const json_t *lib, const json_t *checks, const json_t *task,
+		       const char *family, int *verdict, char **said, char *why, size_t len)
 {
 	induce_eval_time spent = {.held_out = family == NULL};
 	*verdict = INDUCE_EVAL_ABSTAINED;
@@ -250,7 +250,7 @@ static int answer_task(induce_eval *e, crmw__gold_runner *r, const json_t *lib, 
 	for (int turn = 0; !rc && turn < MAX_TURNS; turn++) {
 		crmw__prog_next nx;
 		double t0 = now_us(), c0 = clock_us(CLOCK_THREAD_CPUTIME_ID);
-		rc = crmw__induced_next(&nx, lib, task, family, results);
+		rc = crmw__induced_next_checked(&nx, lib, checks, task, family, results);
 		spent.cpu_us += clock_us(CLOCK_THREAD_CPUTIME_ID) - c0;
 		spent.wall_us += now_us() - t0;
 		if (rc) {
@@ -341,8 +341,8 @@ static json_t *without(const json_t *lib, const char *family)
 }
 
 /* One test task at size index s (and held out at the largest). */
-static int eval_task(induce_eval *e, induce_eval_org *o, const json_t *lib, const json_t *t, int s, char *why,
-		     size_t len)
+static int eval_task(induce_eval *e, induce_eval_org *o, const json_t *lib, const json_t *checks, const json_t *t, int s,
+		     char *why, size_t len)
 {
 	const char *family = crmw__task_family(t);
 	const char *id = json_string_value(json_object_get(t, "id"));
@@ -357,7 +357,7 @@ static int eval_task(induce_eval *e, induce_eval_org *o, const json_t *lib, cons
 	char col[16];
 	snprintf(col, sizeof col, "%d", e->sizes[s]);
 	char *said = NULL;
-	int v, rc = answer_task(e, &o->runner, lib, t, family, &v, &said, why, len);
+	int v, rc = answer_task(e, &o->runner, lib, checks, t, family, &v, &said, why, len);
 	if (rc)
 		return rc;
 	if (!induce_eval_add(e->table, family, col, v, 1)) {
@@ -373,10 +373,13 @@ static int eval_task(induce_eval *e, induce_eval_org *o, const json_t *lib, cons
 	if (!last)
 		return CRMW_OK;
 	/* held out: the family's programs gone, its label withheld */
-	json_t *lib2 = without(lib, family);
-	if (!lib2)
+	json_t *lib2 = without(lib, family), *checks2 = lib2 ? crmw__induced_check(lib2) : NULL;
+	if (!checks2) {
+		json_decref(lib2);
 		return CRMW_ENOMEM;
-	rc = answer_task(e, &o->runner, lib2, t, NULL, &v, &said, why, len);
+	}
+	rc = answer_task(e, &o->runner, lib2, checks2, t, NULL, &v, &said, why, len);
+	json_decref(checks2);
 	json_decref(lib2);
 	if (rc)
 		return rc;
@@ -401,7 +404,16 @@ int induce_eval_org_run(induce_eval *e, induce_eval_org *o, char *why, size_t le
 		json_t *lib = induce_eval_library(o, e->sizes[s], &ms, why, len);
 		if (!lib)
 			return CRMW_EINVALID;
-		e->induce_ms[s] += ms;
+		/* the library's checks, made once as the memory policy makes them
+		 * once per library it merges: part of making it */
+		double t0 = now_us();
+		json_t *checks = crmw__induced_check(lib);
+		if (!checks) {
+			json_decref(lib);
+			snprintf(why, len, "out of memory");
+			return CRMW_ENOMEM;
+		}
+		e->induce_ms[s] += ms + (now_us() - t0) / 1000;
 		if (dump) {
 			char p[4400];
 			snprintf(p, sizeof p, "%s/lib-%s-%d-%d.json", dump, o->profile, o->seed, e->sizes[s]);
@@ -413,9 +425,10 @@ int induce_eval_org_run(induce_eval *e, induce_eval_org *o, char *why, size_t le
 		json_array_foreach(o->ts->tasks, i, t) {
 			if (strcmp(json_string_value(json_object_get(t, "split")), "test") != 0)
 				continue;
-			if ((rc = eval_task(e, o, lib, t, s, why, len)))
+			if ((rc = eval_task(e, o, lib, checks, t, s, why, len)))
 				break;
 		}
+		json_decref(checks);
 		json_decref(lib);
 		if (rc) {
 			if (rc == CRMW_ENOMEM)

@@ -69,6 +69,15 @@ struct crmw__prog_next;
  * so far.  CRMW_OK or CRMW_ENOMEM; release *out with crmw__prog_next_clear. */
 int crmw__induced_next(struct crmw__prog_next *out, const json_t *lib, const json_t *task, const char *family,
 		       const json_t *results);
+/* What crmw__induced_next checks of a library on every call (a store
+ * anyone may write), made once for many calls: {"malformed": why} for a
+ * library it refuses, else {"skipped": {index: why}} for the programs it
+ * skips.  A new object, or NULL when out of memory. */
+json_t *crmw__induced_check(const json_t *lib);
+/* crmw__induced_next with the checks crmw__induced_check made of this
+ * very library (NULL: checked here, as crmw__induced_next does). */
+int crmw__induced_next_checked(struct crmw__prog_next *out, const json_t *lib, const json_t *checks, const json_t *task,
+			       const char *family, const json_t *results);
 /* The direction words of a library's "sides" ({family: {"max": counts,
  * "min": counts}}) as crmw__induce computes them: pooled over the families
  * with both sides, a word counted twice or more on one side and never on

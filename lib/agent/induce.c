@@ -3750,8 +3750,35 @@ static int report(crmw__prog_next *out, const runner *r, size_t nr, const runner
 	return rc;
 }
 
+json_t *crmw__induced_check(const json_t *lib)
+{
+	char why[sizeof ((crmw__prog_next *)0)->why];
+	if (!lib_ok(lib, why, sizeof why))
+		return json_pack("{s:s}", "malformed", why);
+	json_t *skipped = json_object(), *out = skipped ? json_pack("{s:o}", "skipped", skipped) : NULL;
+	size_t i;
+	json_t *p;
+	json_array_foreach(out ? json_object_get(lib, "programs") : NULL, i, p) {
+		char key[24];
+		snprintf(key, sizeof key, "%zu", i);
+		/* as crmw__induced_next says it: its reason, past "skipped: " */
+		char pwhy[sizeof ((crmw__prog_next *)0)->why - 16];
+		if (!prog_ok(p, pwhy, sizeof pwhy) && json_object_set_new(skipped, key, json_string(pwhy))) {
+			json_decref(out);
+			return NULL;
+		}
+	}
+	return out;
+}
+
 int crmw__induced_next(crmw__prog_next *out, const json_t *lib, const json_t *task, const char *family,
 		       const json_t *results)
+{
+	return crmw__induced_next_checked(out, lib, NULL, task, family, results);
+}
+
+int crmw__induced_next_checked(crmw__prog_next *out, const json_t *lib, const json_t *checks, const json_t *task,
+			       const char *family, const json_t *results)
 {
 	memset(out, 0, sizeof *out);
 	out->kind = CRMW__PROG_ABSTAIN;
@@ -3775,7 +3802,10 @@ int crmw__induced_next(crmw__prog_next *out, const json_t *lib, const json_t *ta
 	int rc = (qw = query_words(&c)) && (names = name_words(&c)) && (directed = directed_sentence_words(lib, &c))
 			 ? 0
 			 : CRMW_ENOMEM;
-	bool lib_bad = !rc && !lib_ok(lib, out->why, sizeof out->why);
+	const char *malformed = json_string_value(json_object_get(checks, "malformed"));
+	if (!rc && malformed)
+		snprintf(out->why, sizeof out->why, "%s", malformed);
+	bool lib_bad = !rc && (checks ? malformed != NULL : !lib_ok(lib, out->why, sizeof out->why));
 	if (lib_bad)
 		np = 0;
 	rc = rc || lib_bad ? rc : generic_sentences(lib, &c, family, &around, &sided);
@@ -3793,8 +3823,12 @@ int crmw__induced_next(crmw__prog_next *out, const json_t *lib, const json_t *ta
 			continue;
 		r[nr].prog = p;
 		r[nr].idx = i;
-		char why[sizeof r[nr].next.why - 16];
-		if (!prog_ok(p, why, sizeof why)) {
+		char why[sizeof r[nr].next.why - 16], key[24];
+		snprintf(key, sizeof key, "%zu", i);
+		const char *skipped = json_string_value(json_object_get(json_object_get(checks, "skipped"), key));
+		if (skipped)
+			snprintf(why, sizeof why, "%s", skipped);
+		if (checks ? skipped != NULL : !prog_ok(p, why, sizeof why)) {
 			r[nr].out = r[nr].bad = true;
 			snprintf(r[nr].next.why, sizeof r[nr].next.why, "skipped: %s", why);
 		}
@@ -3931,13 +3965,16 @@ int crmw__induced_pitfall(crmw_buf *out, const json_t *lib, const json_t *task, 
 			  const json_t *results, const char *answer)
 {
 	size_t n = json_array_size(calls);
-	json_t *sofar = json_array();
-	if (!sofar)
+	json_t *sofar = json_array(), *checks = crmw__induced_check(lib);
+	if (!sofar || !checks) {
+		json_decref(sofar);
+		json_decref(checks);
 		return CRMW_ENOMEM;
+	}
 	int rc = CRMW_OK;
 	for (size_t k = 0; k <= n && !rc; k++) {
 		crmw__prog_next nx;
-		if ((rc = crmw__induced_next(&nx, lib, task, family, sofar)))
+		if ((rc = crmw__induced_next_checked(&nx, lib, checks, task, family, sofar)))
 			break;
 		const json_t *call = json_array_get(calls, k);
 		const char *name = json_string_value(json_object_get(call, "name"));
@@ -3989,5 +4026,6 @@ int crmw__induced_pitfall(crmw_buf *out, const json_t *lib, const json_t *task, 
 			rc = CRMW_ENOMEM;
 	}
 	json_decref(sofar);
+	json_decref(checks);
 	return rc;
 }

@@ -517,7 +517,7 @@ static int merge_family_record(json_t *out, const char *family, const json_t *fr
  * calls' ids carry it: the library may change between turns); *entry: the
  * first entry of the family, *examples: the examples of its entries.  NULL *lib: none. */
 typedef struct programs {
-	json_t *lib;
+	json_t *lib, *checks; /* and crmw__induced_check's checks of it */
 	char hash[17];
 	int64_t entry, examples;
 } programs;
@@ -655,13 +655,15 @@ static json_t *merge_library(policy *p, const json_t *entries, const json_t *ver
 	json_t *dirs = rc ? NULL : crmw__direction_words(sides);
 	if (!rc && !dirs)
 		rc = CRMW_ENOMEM;
-	json_t *lib = NULL;
+	json_t *lib = NULL, *checks = NULL;
 	char hash[17] = "";
 	if (!rc && json_array_size(progs)) {
 		lib = json_pack("{s:i, s:O, s:O, s:O, s:O, s:O}", "version", 1, "programs", progs, "families", fams, "sides", sides,
 				"directions", dirs, "sentences", sents);
+		/* checked once here, not at every step (crmw__induced_check) */
+		checks = lib ? crmw__induced_check(lib) : NULL;
 		char *t = lib ? json_dumps(lib, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-		if (!t)
+		if (!t || !checks)
 			rc = CRMW_ENOMEM;
 		else
 			snprintf(hash, sizeof hash, "%016llx", (unsigned long long)crmw__fnv1a(CRMW_FNV_OFFSET, t, strlen(t)));
@@ -673,8 +675,10 @@ static json_t *merge_library(policy *p, const json_t *entries, const json_t *ver
 	json_decref(sents);
 	json_decref(dirs);
 	json_t *out = rc ? NULL
-			 : json_pack("{s:O?, s:s, s:I, s:I}", "lib", lib, "hash", hash, "entry", entry, "examples", examples);
+			 : json_pack("{s:O?, s:O?, s:s, s:I, s:I}", "lib", lib, "checks", checks, "hash", hash, "entry", entry,
+				     "examples", examples);
 	json_decref(lib);
+	json_decref(checks);
 	return out;
 }
 
@@ -751,8 +755,14 @@ static int load_programs(programs *out, policy *p, const char *family, const cha
 		/* a copy of its own: json_incref reads the count unguarded, so
 		 * threads must not share a value they take references of (the
 		 * explanations a step returns hold parts of the library) */
-		if (!(out->lib = json_deep_copy(json_object_get(m, "lib"))))
+		out->lib = json_deep_copy(json_object_get(m, "lib"));
+		out->checks = json_deep_copy(json_object_get(m, "checks"));
+		if (!out->lib || !out->checks) {
+			json_decref(out->lib);
+			json_decref(out->checks);
+			out->lib = out->checks = NULL;
 			rc = CRMW_ENOMEM;
+		}
 		snprintf(out->hash, sizeof out->hash, "%s", json_string_value(json_object_get(m, "hash")));
 		out->entry = json_integer_value(json_object_get(m, "entry"));
 		out->examples = json_integer_value(json_object_get(m, "examples"));
@@ -787,7 +797,7 @@ static int program_step(crmw_response *resp, bool *answered, bool *known, char *
 		return CRMW_OK;
 	}
 	crmw__prog_next n;
-	rc = crmw__induced_next(&n, pr.lib, task, p->same_family ? family : NULL, pg->results);
+	rc = crmw__induced_next_checked(&n, pr.lib, pr.checks, task, p->same_family ? family : NULL, pg->results);
 	json_t *msg = NULL;
 	if (!rc && n.kind == CRMW__PROG_CALL) {
 		char *at = json_dumps(n.arguments, JSON_COMPACT);
@@ -829,6 +839,7 @@ static int program_step(crmw_response *resp, bool *answered, bool *known, char *
 	}
 	crmw__prog_next_clear(&n);
 	json_decref(pr.lib);
+	json_decref(pr.checks);
 	return rc;
 }
 

@@ -2079,18 +2079,37 @@ static void test_untrusted_library(void **state)
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		json_t *lib = json_loads(cases[i].lib, JSON_DECODE_ANY, NULL);
 		assert_non_null(lib);
-		crmw__prog_next nx;
+		crmw__prog_next nx, nc;
 		assert_int_equal(crmw__induced_next(&nx, lib, t, cases[i].family, r), CRMW_OK);
 		if (nx.kind != CRMW__PROG_ABSTAIN || !strstr(nx.why, cases[i].why))
 			fail_msg("library %zu: kind %d, '%s' does not say '%s'", i, nx.kind, nx.why, cases[i].why);
+		/* checked once (crmw__induced_check), it says the same */
+		json_t *once = crmw__induced_check(lib);
+		assert_non_null(once);
+		assert_int_equal(crmw__induced_next_checked(&nc, lib, once, t, cases[i].family, r), CRMW_OK);
+		assert_int_equal(nc.kind, nx.kind);
+		assert_string_equal(nc.why, nx.why);
+		crmw__prog_next_clear(&nc);
+		json_decref(once);
 		crmw__prog_next_clear(&nx);
 		json_decref(lib);
 	}
-	/* a good program beside a bad one still answers */
+	/* a good program beside a bad one still answers, checked at once or
+	 * in advance */
 	json_t *lib = json_loads("{\"programs\":[{\"family\":\"f\",\"steps\":[{\"name\":\"respond\",\"arguments\":{\"content\":5}}]},"
 				 "{\"family\":\"f\",\"steps\":[{\"arguments\":{}},{\"name\":\"respond\",\"arguments\":{\"content\":1}}]}]}",
 				 0, NULL);
 	expect_answer(lib, t, "[]", "5");
+	json_t *checks = crmw__induced_check(lib);
+	assert_non_null(checks);
+	assert_non_null(json_object_get(json_object_get(checks, "skipped"), "1"));
+	assert_null(json_object_get(json_object_get(checks, "skipped"), "0"));
+	crmw__prog_next nk;
+	assert_int_equal(crmw__induced_next_checked(&nk, lib, checks, t, "f", r), CRMW_OK);
+	assert_int_equal(nk.kind, CRMW__PROG_ANSWER);
+	assert_string_equal(nk.answer, "5");
+	crmw__prog_next_clear(&nk);
+	json_decref(checks);
 	json_decref(lib);
 	/* and the interpreter refuses a negative period index run unchecked */
 	json_t *p = json_loads("[{\"name\":\"respond\",\"arguments\":{\"content\":{\"$period\":\"start\",\"index\":-1,\"of\":1}}}]", 0, NULL);
