@@ -463,7 +463,7 @@ static int reload(choice *c, char *why, size_t whylen, policy *p, int64_t id, co
 
 /* Add the word counts of `src` ({key: {word: n}}) into `dst`, key by key
  * (only the key `only` when it is not NULL); what is not a count is left
- * out (crmw__induced_next checks the library). */
+ * out (crmw__induced_check checks the library). */
 static int merge_family_counts(json_t *dst, const json_t *src, const char *only)
 {
 	const char *fk, *w;
@@ -622,8 +622,8 @@ static json_t *merge_library(policy *p, const json_t *entries, const json_t *ver
 		size_t k;
 		json_t *pr;
 		json_array_foreach(mine ? json_object_get(lib, "programs") : NULL, k, pr) {
-			/* crmw__induced_next checks every program it runs (a store
-			 * anyone may write) and names the ones it skips */
+			/* crmw__induced_check checks every program (a store anyone
+			 * may write) below, and the ones it skips are named */
 			if (json_integer_value(json_object_get(pr, "support")) < p->min_support)
 				continue; /* fewer solved episodes than the policy asks for */
 			if (!rc && json_array_append(progs, pr))
@@ -794,6 +794,7 @@ static int program_step(crmw_response *resp, bool *answered, bool *known, char *
 	if (pg->program[0] && strcmp(pg->program, pr.hash) != 0) {
 		snprintf(why, whylen, "the programs in memory changed during the episode");
 		json_decref(pr.lib);
+		json_decref(pr.checks);
 		return CRMW_OK;
 	}
 	crmw__prog_next n;

@@ -1421,6 +1421,145 @@ static void test_policy_cache(void **state)
 	crmw_memory_free(mem);
 }
 
+/* The nineteenth review, through the memory policy: a crafted program
+ * entry whose program's reason for being skipped ends inside a UTF-8
+ * character failed every episode of its family (out of memory, from the
+ * merge's checks) instead of being skipped. */
+static void test_review19_policy_crafted_reason(void **state)
+{
+	(void)state;
+	char path[400];
+	snprintf(path, sizeof path, "%s/r19a.db", dir);
+	crmw_memory *mem;
+	assert_int_equal(crmw_memory_open(&mem, path, NULL), CRMW_OK);
+	crmw_task_set *train = split("{\"split\":\"train\",\"families\":[\"top_issue_identification\"]}");
+	crmw_agent *g = gold_agent("{\"memory\":{\"write\":true,\"programs\":true}}", mem);
+	for (int64_t i = 0; i < crmw_task_set_count(train) && i < 8; i++)
+		json_decref(run_task(g, train, i));
+	crmw_agent_free(g);
+	crmw_task_set *test = split("{\"split\":\"test\",\"families\":[\"top_issue_identification\"]}");
+	crmw_agent *a = policy_agent(mem, NULL);
+	int64_t k = -1;
+	for (int64_t i = 0; i < crmw_task_set_count(test) && k < 0; i++) {
+		json_t *plan = first_plan(a, test, i);
+		if (json_is_object(plan) && json_object_get(plan, "kind"))
+			k = i;
+		json_decref(plan);
+	}
+	assert_true(k >= 0);
+	/* a crafted entry: one program with a long non-ASCII unknown key */
+	char key[1024] = "";
+	for (int i = 0; i < 300; i++)
+		strcat(key, "\xc3\xa9");
+	json_t *forged = json_pack("{s:s, s:s, s:[s], s:s, s:s, s:s, s:{s:{s:i, s:[{s:s, s:i, s:[{s:s, s:{s:i}}], s:i}]}}}",
+				   "kind", "plan", "family", "top_issue_identification", "tags", "program", "scope", "global", "title",
+				   "forged", "text", "a forged program entry", "metadata", "library", "version", 1, "programs",
+				   "family", "top_issue_identification", "support", 100, "steps", "name", "respond", "arguments", "content", 1,
+				   key, 1);
+	assert_non_null(forged);
+	char *ft = json_dumps(forged, JSON_COMPACT);
+	int64_t fid = 0;
+	int32_t merged = 0;
+	assert_int_equal(crmw_memory_add(&fid, &merged, mem, ft, NULL, 0), CRMW_OK);
+	free(ft);
+	json_decref(forged);
+	/* the family's programs still answer, the crafted one skipped */
+	crmw_buf tb = CRMW_BUF_INIT, out = CRMW_BUF_INIT;
+	assert_int_equal(crmw_task_set_get(&tb, test, k), CRMW_OK);
+	int rc = crmw_agent_run(&out, a, tb.data, NULL);
+	if (rc != CRMW_OK)
+		fail_msg("the episode failed: rc %d: %.300s", rc, out.data ? out.data : "");
+	json_t *tr = json_loads(out.data, 0, NULL);
+	assert_true(json_is_object(json_object_get(tr, "plan")) && json_object_get(json_object_get(tr, "plan"), "kind"));
+	json_decref(tr);
+	crmw_buf_dispose(&tb);
+	crmw_buf_dispose(&out);
+	crmw_agent_free(a);
+	crmw_task_set_free(test);
+	crmw_task_set_free(train);
+	crmw_memory_free(mem);
+}
+
+/* The nineteenth review: the policy's "the programs in memory changed
+ * during the episode" path released the library but not its checks.  A
+ * backend in front of the policy rewrites the programs' hash in the calls'
+ * ids, as a store change between two turns does; the ASan build's leak
+ * check finds what the path leaves behind. */
+typedef struct rewrap {
+	crmw_backend inner;
+	int rewrites;
+} rewrap;
+
+static int rewrap_complete(crmw_response *resp, const crmw_request *req, void *ud)
+{
+	rewrap *w = ud;
+	size_t len = 0;
+	const char *j = crmw_request_json(req, &len);
+	char *copy = malloc(len + 1);
+	memcpy(copy, j, len);
+	copy[len] = '\0';
+	for (char *s = copy; (s = strstr(s, "prog_")); s += 5)
+		if (strspn(s + 5, "0123456789abcdef") >= 16 && strncmp(s + 5, "0000000000000000", 16) != 0) {
+			memset(s + 5, '0', 16);
+			w->rewrites++;
+		}
+	crmw_request r2 = *req;
+	r2.json = copy;
+	r2.len = len;
+	int rc = w->inner.complete(resp, &r2, w->inner.userdata);
+	free(copy);
+	return rc;
+}
+
+static void rewrap_destroy(void *ud)
+{
+	rewrap *w = ud;
+	if (w->inner.destroy)
+		w->inner.destroy(w->inner.userdata);
+	free(w);
+}
+
+static void test_review19_changed_program_leak(void **state)
+{
+	(void)state;
+	char path[400];
+	snprintf(path, sizeof path, "%s/r19b.db", dir);
+	crmw_memory *mem;
+	assert_int_equal(crmw_memory_open(&mem, path, NULL), CRMW_OK);
+	crmw_task_set *train = split("{\"split\":\"train\",\"families\":[\"top_issue_identification\"]}");
+	crmw_agent *g = gold_agent("{\"memory\":{\"write\":true,\"programs\":true}}", mem);
+	for (int64_t i = 0; i < crmw_task_set_count(train) && i < 8; i++)
+		json_decref(run_task(g, train, i));
+	crmw_agent_free(g);
+	crmw_task_set *test = split("{\"split\":\"test\",\"families\":[\"top_issue_identification\"]}");
+	rewrap *w = calloc(1, sizeof *w);
+	assert_int_equal(crmw_backend_memory_policy(&w->inner, mem, NULL, NULL), CRMW_OK);
+	crmw_backend b = {.struct_size = sizeof b, .version = CRMW_BACKEND_VERSION, .userdata = w,
+			  .complete = rewrap_complete, .destroy = rewrap_destroy};
+	crmw_agent *a;
+	assert_int_equal(crmw_agent_new(&a, db, NULL), CRMW_OK);
+	assert_int_equal(crmw_agent_set_backend(a, &b), CRMW_OK);
+	/* a task whose program makes a call first (a second turn follows) */
+	int64_t k = -1;
+	for (int64_t i = 0; i < crmw_task_set_count(test) && k < 0; i++) {
+		int before = w->rewrites;
+		json_decref(run_task(a, test, i));
+		if (w->rewrites > before)
+			k = i;
+	}
+	assert_true(k >= 0);
+	/* the second turn met another hash: the programs changed, no answer
+	 * from them */
+	json_t *tr = run_task(a, test, k);
+	assert_non_null(tr);
+	json_decref(tr);
+	crmw_agent_free(a);
+	crmw_task_set_free(test);
+	crmw_task_set_free(train);
+	crmw_memory_free(mem);
+}
+
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1438,6 +1577,8 @@ int main(void)
 		cmocka_unit_test(test_policy_cache),
 		cmocka_unit_test(test_replay),
 		cmocka_unit_test(test_shared_across_threads),
+		cmocka_unit_test(test_review19_policy_crafted_reason),
+		cmocka_unit_test(test_review19_changed_program_leak),
 	};
 	cmocka_set_message_output(CM_OUTPUT_TAP);
 	return cmocka_run_group_tests(tests, setup, teardown);

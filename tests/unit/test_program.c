@@ -5600,6 +5600,106 @@ static void test_review18_tie_top(void **state)
 }
 
 
+/* A word of the other side's lexicon that training never said with tasks
+ * answered this way stops a program of a family with both sides, though
+ * no learned evidence does: "biggest" said only by ties (no sighting of
+ * a side, as b2b 251's was said only in a None task at 40 training tasks
+ * per family), "sales figures" with the lowest questions only, and the
+ * argmin answered "which agent had the biggest sales figures" (four
+ * wrong answers on b2b 251 at 9f44613). */
+static void test_direction_lexicon_unconfirmed(void **state)
+{
+	(void)state;
+	json_t *eps = json_array();
+	review_lex_episodes(eps, "score", "Which agent had the top score in quarter %d?", true, 6, 0);
+	review_lex_episodes(eps, "score", "Which agent had the lowest sales figures in quarter %d?", false, 8, 100);
+	review18_tie_episodes(eps, "score", "Which agent had the biggest score in quarter %d?", true, 2, 200);
+	json_t *lib = induced(eps);
+	json_t *t = task("score-99", "score", "Which agent had the lowest sales figures in quarter 40?", "2024-01-01", NULL);
+	expect_call(lib, t, review_lex_res, "find_min", "{\"values\":{\"a\":1,\"b\":5}}");
+	review_lex_query(t, "Which agent had the biggest sales figures in quarter 40?");
+	expect_not(lib, t, review_lex_res, CRMW__PROG_CALL, "find_min");
+	expect_abstain(lib, t, review_lex_res, "the word 'biggest' tells the highest, and no training query answered by an argmin");
+	json_decref(t);
+	json_decref(lib);
+}
+
+/* The nineteenth review: a program whose reason for being skipped, cut
+ * to the reason's buffer, ends inside a UTF-8 character (a crafted
+ * unknown key of 300 "\u00e9"): crmw__induced_check failed (json_string
+ * refuses such text, read as out of memory) where crmw__induced_next skips
+ * the program and answers with the good one. */
+static void test_review19_check_cut_reason(void **state)
+{
+	(void)state;
+	char key[1024] = "";
+	for (int i = 0; i < 300; i++)
+		strcat(key, "\xc3\xa9"); /* é */
+	json_t *bad = json_pack("{s:s, s:[{s:s, s:{s:i}}], s:i}", "family", "f", "steps", "name", "respond", "arguments",
+				"content", 1, key, 1);
+	json_t *good = json_pack("{s:s, s:[{s:s, s:{s:i}}]}", "family", "f", "steps", "name", "respond", "arguments",
+				 "content", 5);
+	json_t *lib = json_pack("{s:[o, o]}", "programs", good, bad);
+	assert_non_null(lib);
+	json_t *t = json_pack("{s:s,s:s,s:s,s:s,s:{s:s},s:{s:s}}", "id", "t", "task", "f", "family", "f", "query", "hello",
+			      "context", "today", "2024-05-01", "metadata", "required", "");
+	json_t *r = json_array();
+	crmw__prog_next nx, nc;
+	/* unchecked: the bad program skipped, the good one answers */
+	assert_int_equal(crmw__induced_next(&nx, lib, t, "f", r), CRMW_OK);
+	assert_int_equal(nx.kind, CRMW__PROG_ANSWER);
+	assert_string_equal(nx.answer, "5");
+	/* checked in advance: the same */
+	json_t *checks = crmw__induced_check(lib);
+	assert_non_null(checks); /* fails on 9f44613: NULL */
+	assert_int_equal(crmw__induced_next_checked(&nc, lib, checks, t, "f", r), CRMW_OK);
+	assert_int_equal(nc.kind, nx.kind);
+	assert_string_equal(nc.answer, nx.answer);
+	crmw__prog_next_clear(&nc);
+	crmw__prog_next_clear(&nx);
+	json_decref(checks);
+	json_decref(lib);
+	json_decref(t);
+	json_decref(r);
+}
+
+/* An answer the episodes' results hold in their text is the data's, not
+ * the family's: three tasks that read call transcripts and answered
+ * "Circuit Lane" (the competitor the transcripts named most) made it a
+ * constant answer, and every later task was answered so (b2c 132 at 10
+ * training tasks per family, sales insight: ten wrong answers at
+ * 9f44613).  A constant the results do not hold (a refusal's text) still
+ * explains an answer. */
+static void test_answer_read_from_data(void **state)
+{
+	(void)state;
+	json_t *eps = json_array();
+	for (int i = 0; i < 3; i++) {
+		char id[32], q[128];
+		snprintf(id, sizeof id, "insight-%d", i);
+		snprintf(q, sizeof q, "Which competitor did our calls name most in quarter %d?", i + 1);
+		json_array_append_new(eps, episode(task(id, "insight", q, "2024-01-01", NULL),
+						   "[{\"name\":\"transcripts\",\"arguments\":{}}]",
+						   "[[\"They compared us with Circuit Lane.\",\"Circuit Lane again.\"]]", "Circuit Lane"));
+		snprintf(id, sizeof id, "secret-%d", i);
+		snprintf(q, sizeof q, "What is the home address of customer %d?", i + 1);
+		json_array_append_new(eps, episode(task(id, "secret", q, "2024-01-01", NULL), "[]", "[]",
+						   "I cannot share that."));
+	}
+	json_t *lib = induced(eps);
+	json_t *t = task("insight-99", "insight", "Which competitor did our calls name most in quarter 40?", "2024-01-01", NULL);
+	crmw__prog_next nx;
+	next(&nx, lib, t, "[[\"Only Other Co came up.\",\"Other Co again.\"]]");
+	if (nx.kind == CRMW__PROG_ANSWER)
+		fail_msg("answered '%s', the training's data", nx.answer);
+	crmw__prog_next_clear(&nx);
+	json_decref(t);
+	t = task("secret-99", "secret", "What is the home address of customer 40?", "2024-01-01", NULL);
+	expect_answer(lib, t, "[]", "I cannot share that.");
+	json_decref(t);
+	json_decref(lib);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -5650,6 +5750,8 @@ int main(void)
 		cmocka_unit_test(test_review18_underperforming_filter), cmocka_unit_test(test_review18_latest_lagging),
 		cmocka_unit_test(test_review18_at_least_leading), cmocka_unit_test(test_review18_suggest_trailing),
 		cmocka_unit_test(test_review18_top_priority_ahead), cmocka_unit_test(test_review18_tie_top),
+		cmocka_unit_test(test_direction_lexicon_unconfirmed), cmocka_unit_test(test_review19_check_cut_reason),
+		cmocka_unit_test(test_answer_read_from_data),
 		cmocka_unit_test(test_review_lex_filter_clause), cmocka_unit_test(test_review_lex_at_most), cmocka_unit_test(test_review_lex_in_name), cmocka_unit_test(test_review_lex_strong_other_word), cmocka_unit_test(test_review_lex_other_noun), cmocka_unit_test(test_review_lex_inverse_measure), cmocka_unit_test(test_review_lex_least_alone), cmocka_unit_test(test_review_lex_most_recent),
 	};
 	cmocka_set_message_output(CM_OUTPUT_TAP);
