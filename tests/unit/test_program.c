@@ -5462,6 +5462,21 @@ static void test_review16_wide_lower_is_better(void **state)
  * the right behaviour (abstaining is fine); each failed at 1da757a, and
  * 9bf21d9 abstained. */
 
+/* Induces `eps` (taken): the query `sane` gets the call `call`, and no
+ * query of `queries` (ending in NULL) gets it. */
+static void trained_refuses(json_t *eps, const char *sane, const char *call, const char *const *queries)
+{
+	json_t *lib = induced(eps);
+	json_t *t = task("score-99", "score", sane, "2024-01-01", NULL);
+	expect_call(lib, t, review_lex_res, call, "{\"values\":{\"a\":1,\"b\":5}}");
+	for (size_t i = 0; queries[i]; i++) {
+		review_lex_query(t, queries[i]);
+		expect_not(lib, t, review_lex_res, CRMW__PROG_CALL, call);
+	}
+	json_decref(t);
+	json_decref(lib);
+}
+
 /* R18-1: "worst", a real superlative of the lowest, makes
  * "underperforming" an echo; as a filter beside "highest", the argmax over
  * all agents is wrong (the top scorer is not underperforming). */
@@ -5472,13 +5487,10 @@ static void test_review18_underperforming_filter(void **state)
 	review_lex_episodes(eps, "score", "Which agent had the highest score in quarter %d?", true, 6, 0);
 	review_lex_episodes(eps, "score", "Which agent had the lowest score in quarter %d?", false, 6, 100);
 	review_lex_episodes(eps, "score", "Which agent was underperforming, with the worst score in quarter %d?", false, 6, 200);
-	json_t *lib = induced(eps);
-	json_t *t = task("score-99", "score", "Which agent had the highest score in quarter 40?", "2024-01-01", NULL);
-	expect_call(lib, t, review_lex_res, "find_max", "{\"values\":{\"a\":1,\"b\":5}}");
-	review_lex_query(t, "Which underperforming agent had the highest score in quarter 40?");
-	expect_not(lib, t, review_lex_res, CRMW__PROG_CALL, "find_max");
-	json_decref(t);
-	json_decref(lib);
+	trained_refuses(eps, "Which agent had the highest score in quarter 40?", "find_max",
+			(const char *const[]){
+				"Which underperforming agent had the highest score in quarter 40?",
+				NULL});
 }
 
 /* R18-2: "latest" ("Based on the latest report,"), an "-est" word said by
@@ -5490,13 +5502,10 @@ static void test_review18_latest_lagging(void **state)
 	review_lex_episodes(eps, "score", "Which agent had the highest score in quarter %d?", true, 6, 0);
 	review_lex_episodes(eps, "score", "Which agent had the lowest score in quarter %d?", false, 4, 100);
 	review_lex_episodes(eps, "score", "Based on the latest report, which agent was lagging behind in quarter %d?", false, 6, 200);
-	json_t *lib = induced(eps);
-	json_t *t = task("score-99", "score", "Which agent had the highest score in quarter 40?", "2024-01-01", NULL);
-	expect_call(lib, t, review_lex_res, "find_max", "{\"values\":{\"a\":1,\"b\":5}}");
-	review_lex_query(t, "Which agent lagging behind had the highest score in quarter 40?");
-	expect_not(lib, t, review_lex_res, CRMW__PROG_CALL, "find_max");
-	json_decref(t);
-	json_decref(lib);
+	trained_refuses(eps, "Which agent had the highest score in quarter 40?", "find_max",
+			(const char *const[]){
+				"Which agent lagging behind had the highest score in quarter 40?",
+				NULL});
 }
 
 /* R18-3: "least" of "at least 2 open cases" (a threshold, no direction),
@@ -5511,15 +5520,11 @@ static void test_review18_at_least_leading(void **state)
 	review_lex_episodes(eps, "score", "Among agents with at least 2 open cases, which agent was leading in quarter %d?", true, 6,
 			    100);
 	review_lex_episodes(eps, "score", "Which agent had the lowest score in quarter %d?", false, 6, 200);
-	json_t *lib = induced(eps);
-	json_t *t = task("score-99", "score", "Which agent had the lowest score in quarter 40?", "2024-01-01", NULL);
-	expect_call(lib, t, review_lex_res, "find_min", "{\"values\":{\"a\":1,\"b\":5}}");
-	review_lex_query(t, "Which leading agent had the lowest score in quarter 40?");
-	expect_not(lib, t, review_lex_res, CRMW__PROG_CALL, "find_min");
-	review_lex_query(t, "Among leading agents, which agent had the lowest score in quarter 40?");
-	expect_not(lib, t, review_lex_res, CRMW__PROG_CALL, "find_min");
-	json_decref(t);
-	json_decref(lib);
+	trained_refuses(eps, "Which agent had the lowest score in quarter 40?", "find_min",
+			(const char *const[]){
+				"Which leading agent had the lowest score in quarter 40?",
+				"Among leading agents, which agent had the lowest score in quarter 40?",
+				NULL});
 }
 
 /* R18-4: "suggest" ends in "est": "Can you suggest which agent was
@@ -5531,15 +5536,11 @@ static void test_review18_suggest_trailing(void **state)
 	review_lex_episodes(eps, "score", "Which agent had the highest score in quarter %d?", true, 6, 0);
 	review_lex_episodes(eps, "score", "Which agent had the lowest score in quarter %d?", false, 6, 100);
 	review_lex_episodes(eps, "score", "Can you suggest which agent was trailing in quarter %d?", false, 6, 200);
-	json_t *lib = induced(eps);
-	json_t *t = task("score-99", "score", "Which agent had the highest score in quarter 40?", "2024-01-01", NULL);
-	expect_call(lib, t, review_lex_res, "find_max", "{\"values\":{\"a\":1,\"b\":5}}");
-	review_lex_query(t, "Which agent was trailing the highest score in quarter 40?");
-	expect_not(lib, t, review_lex_res, CRMW__PROG_CALL, "find_max");
-	review_lex_query(t, "Which trailing agent had the highest score in quarter 40?");
-	expect_not(lib, t, review_lex_res, CRMW__PROG_CALL, "find_max");
-	json_decref(t);
-	json_decref(lib);
+	trained_refuses(eps, "Which agent had the highest score in quarter 40?", "find_max",
+			(const char *const[]){
+				"Which agent was trailing the highest score in quarter 40?",
+				"Which trailing agent had the highest score in quarter 40?",
+				NULL});
 }
 
 /* R18-5: "Top priority:" opens the "ahead" questions (highest) only:
@@ -5551,13 +5552,10 @@ static void test_review18_top_priority_ahead(void **state)
 	review_lex_episodes(eps, "score", "Which agent had the highest score in quarter %d?", true, 6, 0);
 	review_lex_episodes(eps, "score", "Top priority: which agent was ahead in quarter %d?", true, 6, 100);
 	review_lex_episodes(eps, "score", "Which agent had the lowest score in quarter %d?", false, 6, 200);
-	json_t *lib = induced(eps);
-	json_t *t = task("score-99", "score", "Which agent had the lowest score in quarter 40?", "2024-01-01", NULL);
-	expect_call(lib, t, review_lex_res, "find_min", "{\"values\":{\"a\":1,\"b\":5}}");
-	review_lex_query(t, "Which agent ahead had the lowest score in quarter 40?");
-	expect_not(lib, t, review_lex_res, CRMW__PROG_CALL, "find_min");
-	json_decref(t);
-	json_decref(lib);
+	trained_refuses(eps, "Which agent had the lowest score in quarter 40?", "find_min",
+			(const char *const[]){
+				"Which agent ahead had the lowest score in quarter 40?",
+				NULL});
 }
 
 /* Tie episodes: both agents score 5, so either call is right; the calls
@@ -5590,13 +5588,8 @@ static void test_review18_tie_top(void **state)
 	review_lex_episodes(eps, "score", "Which agent had the highest score in quarter %d?", true, 6, 0);
 	review_lex_episodes(eps, "score", "Which agent had the lowest score in quarter %d?", false, 6, 100);
 	review18_tie_episodes(eps, "score", "Which underperforming agent had the top score in quarter %d?", false, 4, 200);
-	json_t *lib = induced(eps);
-	json_t *t = task("score-99", "score", "Which agent had the highest score in quarter 40?", "2024-01-01", NULL);
-	expect_call(lib, t, review_lex_res, "find_max", "{\"values\":{\"a\":1,\"b\":5}}");
-	review_lex_query(t, "Which underperforming agent had the highest score in quarter 40?");
-	expect_not(lib, t, review_lex_res, CRMW__PROG_CALL, "find_max");
-	json_decref(t);
-	json_decref(lib);
+	trained_refuses(eps, "Which agent had the highest score in quarter 40?", "find_max",
+			(const char *const[]){"Which underperforming agent had the highest score in quarter 40?", NULL});
 }
 
 
