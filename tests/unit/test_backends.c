@@ -1417,8 +1417,24 @@ static void test_policy_cache(void **state)
 	crmw_memory_free(other);
 	crmw_agent_free(a); /* and the backend it took */
 	crmw_task_set_free(test);
-	crmw_task_set_free(train);
 	crmw_memory_free(mem);
+}
+
+/* A new memory (file `name` in the test's folder) holding what the gold
+ * agent wrote solving eight top issue training tasks, programs included. */
+static crmw_memory *top_issue_memory(const char *name)
+{
+	char path[400];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	crmw_memory *mem;
+	assert_int_equal(crmw_memory_open(&mem, path, NULL), CRMW_OK);
+	crmw_task_set *train = split("{\"split\":\"train\",\"families\":[\"top_issue_identification\"]}");
+	crmw_agent *g = gold_agent("{\"memory\":{\"write\":true,\"programs\":true}}", mem);
+	for (int64_t i = 0; i < crmw_task_set_count(train) && i < 8; i++)
+		json_decref(run_task(g, train, i));
+	crmw_agent_free(g);
+	crmw_task_set_free(train);
+	return mem;
 }
 
 /* The nineteenth review, through the memory policy: a crafted program
@@ -1428,15 +1444,7 @@ static void test_policy_cache(void **state)
 static void test_review19_policy_crafted_reason(void **state)
 {
 	(void)state;
-	char path[400];
-	snprintf(path, sizeof path, "%s/r19a.db", dir);
-	crmw_memory *mem;
-	assert_int_equal(crmw_memory_open(&mem, path, NULL), CRMW_OK);
-	crmw_task_set *train = split("{\"split\":\"train\",\"families\":[\"top_issue_identification\"]}");
-	crmw_agent *g = gold_agent("{\"memory\":{\"write\":true,\"programs\":true}}", mem);
-	for (int64_t i = 0; i < crmw_task_set_count(train) && i < 8; i++)
-		json_decref(run_task(g, train, i));
-	crmw_agent_free(g);
+	crmw_memory *mem = top_issue_memory("r19a.db");
 	crmw_task_set *test = split("{\"split\":\"test\",\"families\":[\"top_issue_identification\"]}");
 	crmw_agent *a = policy_agent(mem, NULL);
 	int64_t k = -1;
@@ -1476,7 +1484,6 @@ static void test_review19_policy_crafted_reason(void **state)
 	crmw_buf_dispose(&out);
 	crmw_agent_free(a);
 	crmw_task_set_free(test);
-	crmw_task_set_free(train);
 	crmw_memory_free(mem);
 }
 
@@ -1522,15 +1529,7 @@ static void rewrap_destroy(void *ud)
 static void test_review19_changed_program_leak(void **state)
 {
 	(void)state;
-	char path[400];
-	snprintf(path, sizeof path, "%s/r19b.db", dir);
-	crmw_memory *mem;
-	assert_int_equal(crmw_memory_open(&mem, path, NULL), CRMW_OK);
-	crmw_task_set *train = split("{\"split\":\"train\",\"families\":[\"top_issue_identification\"]}");
-	crmw_agent *g = gold_agent("{\"memory\":{\"write\":true,\"programs\":true}}", mem);
-	for (int64_t i = 0; i < crmw_task_set_count(train) && i < 8; i++)
-		json_decref(run_task(g, train, i));
-	crmw_agent_free(g);
+	crmw_memory *mem = top_issue_memory("r19b.db");
 	crmw_task_set *test = split("{\"split\":\"test\",\"families\":[\"top_issue_identification\"]}");
 	rewrap *w = calloc(1, sizeof *w);
 	assert_int_equal(crmw_backend_memory_policy(&w->inner, mem, NULL, NULL), CRMW_OK);
@@ -1555,7 +1554,6 @@ static void test_review19_changed_program_leak(void **state)
 	json_decref(tr);
 	crmw_agent_free(a);
 	crmw_task_set_free(test);
-	crmw_task_set_free(train);
 	crmw_memory_free(mem);
 }
 
