@@ -763,7 +763,7 @@ static bool text_holds(const json_t *v, const char *t, int depth)
  * id is: the data said it, by a reading no expression makes, and the
  * family did not (three sales insight tasks of b2c 132 whose answer was
  * "Circuit Lane" made it the family's constant answer, at 10 training
- * tasks per family, and ten test tasks were answered so, wrongly). */
+ * tasks per family, and 13 test tasks were answered so, wrongly). */
 static int gen_cands(slot *s, const ep *e)
 {
 	const json_t *v = slot_value(e, s);

@@ -5660,7 +5660,7 @@ static void test_review19_check_cut_reason(void **state)
  * the family's: three tasks that read call transcripts and answered
  * "Circuit Lane" (the competitor the transcripts named most) made it a
  * constant answer, and every later task was answered so (b2c 132 at 10
- * training tasks per family, sales insight: ten wrong answers at
+ * training tasks per family, sales insight: 13 wrong answers at
  * 9f44613).  A constant the results do not hold (a refusal's text) still
  * explains an answer. */
 static void test_answer_read_from_data(void **state)
