@@ -1417,6 +1417,7 @@ static void test_policy_cache(void **state)
 	crmw_memory_free(other);
 	crmw_agent_free(a); /* and the backend it took */
 	crmw_task_set_free(test);
+	crmw_task_set_free(train);
 	crmw_memory_free(mem);
 }
 
