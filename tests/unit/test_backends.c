@@ -1311,10 +1311,23 @@ static void test_pitfalls(void **state)
 	crmw_memory_free(mem);
 }
 
-/* One memory policy serving many episodes keeps the program entries it read
- * (the store's sequence tells it when to look again): a change made
- * through another handle between two episodes is followed at once: an
- * entry emptied, deleted, and written again. */
+/* A new memory (file `name` in the test's folder) holding what the gold
+ * agent wrote solving eight top issue training tasks, programs included. */
+static crmw_memory *top_issue_memory(const char *name)
+{
+	char path[400];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	crmw_memory *mem;
+	assert_int_equal(crmw_memory_open(&mem, path, NULL), CRMW_OK);
+	crmw_task_set *train = split("{\"split\":\"train\",\"families\":[\"top_issue_identification\"]}");
+	crmw_agent *g = gold_agent("{\"memory\":{\"write\":true,\"programs\":true}}", mem);
+	for (int64_t i = 0; i < crmw_task_set_count(train) && i < 8; i++)
+		json_decref(run_task(g, train, i));
+	crmw_agent_free(g);
+	crmw_task_set_free(train);
+	return mem;
+}
+
 static json_t *first_plan(crmw_agent *a, const crmw_task_set *s, int64_t i)
 {
 	json_t *t = run_task(a, s, i);
@@ -1323,21 +1336,10 @@ static json_t *first_plan(crmw_agent *a, const crmw_task_set *s, int64_t i)
 	return plan;
 }
 
-static void test_policy_cache(void **state)
+/* The index of the first task of `test` whose first step the programs
+ * take (a plan of a kind), asserted to exist. */
+static int64_t programmed_task(crmw_agent *a, const crmw_task_set *test)
 {
-	(void)state;
-	char path[400];
-	snprintf(path, sizeof path, "%s/cache.db", dir);
-	crmw_memory *mem, *other;
-	assert_int_equal(crmw_memory_open(&mem, path, NULL), CRMW_OK);
-	crmw_task_set *train = split("{\"split\":\"train\",\"families\":[\"top_issue_identification\"]}");
-	crmw_agent *g = gold_agent("{\"memory\":{\"write\":true,\"programs\":true}}", mem);
-	for (int64_t i = 0; i < crmw_task_set_count(train) && i < 8; i++)
-		json_decref(run_task(g, train, i));
-	crmw_agent_free(g);
-	crmw_task_set *test = split("{\"split\":\"test\",\"families\":[\"top_issue_identification\"]}");
-	crmw_agent *a = policy_agent(mem, NULL); /* one policy for every episode below */
-	/* a task the programs take up */
 	int64_t k = -1;
 	for (int64_t i = 0; i < crmw_task_set_count(test) && k < 0; i++) {
 		json_t *plan = first_plan(a, test, i);
@@ -1346,6 +1348,23 @@ static void test_policy_cache(void **state)
 		json_decref(plan);
 	}
 	assert_true(k >= 0);
+	return k;
+}
+
+/* One memory policy serving many episodes keeps the program entries it read
+ * (the store's sequence tells it when to look again): a change made
+ * through another handle between two episodes is followed at once: an
+ * entry emptied, deleted, and written again. */
+static void test_policy_cache(void **state)
+{
+	(void)state;
+	char path[400];
+	snprintf(path, sizeof path, "%s/cache.db", dir);
+	crmw_memory *mem = top_issue_memory("cache.db"), *other;
+	crmw_task_set *test = split("{\"split\":\"test\",\"families\":[\"top_issue_identification\"]}");
+	crmw_agent *a = policy_agent(mem, NULL); /* one policy for every episode below */
+	/* a task the programs take up */
+	int64_t k = programmed_task(a, test);
 	json_t *list = listed(mem, "{\"kind\":\"plan\",\"tags\":[\"program\"],\"limit\":0}");
 	assert_int_equal(json_array_size(list), 1);
 	json_t *entry = json_array_get(list, 0);
@@ -1417,26 +1436,9 @@ static void test_policy_cache(void **state)
 	crmw_memory_free(other);
 	crmw_agent_free(a); /* and the backend it took */
 	crmw_task_set_free(test);
-	crmw_task_set_free(train);
 	crmw_memory_free(mem);
 }
 
-/* A new memory (file `name` in the test's folder) holding what the gold
- * agent wrote solving eight top issue training tasks, programs included. */
-static crmw_memory *top_issue_memory(const char *name)
-{
-	char path[400];
-	snprintf(path, sizeof path, "%s/%s", dir, name);
-	crmw_memory *mem;
-	assert_int_equal(crmw_memory_open(&mem, path, NULL), CRMW_OK);
-	crmw_task_set *train = split("{\"split\":\"train\",\"families\":[\"top_issue_identification\"]}");
-	crmw_agent *g = gold_agent("{\"memory\":{\"write\":true,\"programs\":true}}", mem);
-	for (int64_t i = 0; i < crmw_task_set_count(train) && i < 8; i++)
-		json_decref(run_task(g, train, i));
-	crmw_agent_free(g);
-	crmw_task_set_free(train);
-	return mem;
-}
 
 /* The nineteenth review, through the memory policy: a crafted program
  * entry whose program's reason for being skipped ends inside a UTF-8
@@ -1448,14 +1450,7 @@ static void test_review19_policy_crafted_reason(void **state)
 	crmw_memory *mem = top_issue_memory("r19a.db");
 	crmw_task_set *test = split("{\"split\":\"test\",\"families\":[\"top_issue_identification\"]}");
 	crmw_agent *a = policy_agent(mem, NULL);
-	int64_t k = -1;
-	for (int64_t i = 0; i < crmw_task_set_count(test) && k < 0; i++) {
-		json_t *plan = first_plan(a, test, i);
-		if (json_is_object(plan) && json_object_get(plan, "kind"))
-			k = i;
-		json_decref(plan);
-	}
-	assert_true(k >= 0);
+	int64_t k = programmed_task(a, test);
 	/* a crafted entry: one program with a long non-ASCII unknown key */
 	char key[1024] = "";
 	for (int i = 0; i < 300; i++)
