@@ -29,6 +29,7 @@
  */
 #include "bench.h"
 #include "induce_eval.h"
+#include "tasks/synth.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -536,7 +537,7 @@ static void print_tables(const json_t *doc, const json_t *tot, const bench_polic
 			if (p == 0)
 				snprintf(label, sizeof label, "%s (%lld, %lld)%s", f, json_integer_value(n),
 					 json_integer_value(json_object_get(json_object_get(tot, "gold_none"), f)),
-					 induce_eval_listed(induce_eval_free_text, f) ? " *" : "");
+					 crmw__family_reads_text(f) ? " *" : "");
 			printf("%-46s %-16s", label, pol_name[p]);
 			const json_t *row = json_object_get(json_object_get(tot, pol_key[p]), f);
 			for (int s = 0; s < c->nsizes; s++) {
@@ -704,8 +705,9 @@ int bench_memory_policy(const bench_policy_conf *c)
 	json_t *structured = json_array(), *free_text = json_array();
 	for (const char *const *f = induce_eval_structured; *f; f++)
 		json_array_append_new(structured, json_string(*f));
-	for (const char *const *f = induce_eval_free_text; *f; f++)
-		json_array_append_new(free_text, json_string(*f));
+	for (const syn_family *f = crmw__syn_families; f->name; f++)
+		if (f->reads_text)
+			json_array_append_new(free_text, json_string(f->name));
 	json_t *doc = json_pack("{s:s, s:s, s:o, s:f, s:o, s:i, s:i, s:f, s:o, s:o, s:O}", "benchmark", "memory-policy",
 				"version", crmw_version_string(), "orgs", orgs_list, "scale", c->scale, "sizes", sizes,
 				"agent_max", c->agent_max, "per_family", INDUCE_EVAL_PER_FAMILY, "test_share",

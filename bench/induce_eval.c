@@ -32,16 +32,6 @@ const char *const induce_eval_structured[] = {"handle_time",
 					      "internal_operation_data",
 					      "confidential_company_knowledge",
 					      NULL};
-const char *const induce_eval_free_text[] = {"policy_violation_identification",
-					     "lead_qualification",
-					     "wrong_stage_rectification",
-					     "activity_priority",
-					     "sales_insight_mining",
-					     "quote_approval",
-					     "invalid_config",
-					     "knowledge_qa",
-					     NULL};
-
 /* Turns of one answer before it gives up (the longest gold program has 6 calls). */
 #define MAX_TURNS 20
 

@@ -41,10 +41,10 @@
 #include "tasks/internal.h"
 
 /* The families whose answers the programs compute from records (the issue's
- * "structured families", the probes included), and those whose answers need
- * reading free text (they must abstain); NULL-terminated. */
+ * "structured families", the probes included); NULL-terminated.  Those
+ * whose answers need reading free text (they must abstain) are the task
+ * registry's (crmw__family_reads_text). */
 extern const char *const induce_eval_structured[];
-extern const char *const induce_eval_free_text[];
 bool induce_eval_listed(const char *const *list, const char *family);
 
 /* What a task's run gave. */

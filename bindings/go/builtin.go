@@ -105,8 +105,9 @@ func (b *BuiltinBackend) take(f func(tbl *C.crmw_backend) error) error {
 // of solved tasks found in mem (borrowed: keep mem open as long as an agent
 // uses the backend), one tool call per turn, and abstains when no plan fits,
 // or hands over to fallback (may be nil; it is taken over, even when this
-// call fails).  optionsJSON: "" or {"k", "min_score", "min_support",
-// "same_family"}.
+// call fails).  optionsJSON: "" or {"k", "min_score", "margin",
+// "min_support", "max_new_words", "same_family", "programs", "free_text"}
+// (crmweaver/backends.h).
 func MemoryPolicyBackend(mem *Memory, fallback *BuiltinBackend, optionsJSON string) (*BuiltinBackend, error) {
 	if mem == nil {
 		return nil, closedError("Memory")

@@ -54,13 +54,23 @@ CRMW_API void crmw_backend_dispose(crmw_backend *b);
  * phrases, told apart by the words around them).  It never sees the task's
  * gold answer or program (crmw_request_task hides them).  Options (JSON,
  * may be NULL):
- *   {"k": 5,               guidelines considered per task (1 to 100)
+ *   {"k": 10,              guidelines considered per task (1 to 100)
  *    "min_score": 0.6,     lowest similarity of a usable guideline
+ *    "margin": 0.05,       a rival plan this close in score abstains (0 to 2)
  *    "min_support": 2,     solved tasks that must agree on the plan
  *                          (and examples a program needs)
+ *    "max_new_words": 0,   query words a plan never saw (-1: no check)
  *    "same_family": true,  only guidelines of the task's family
- *    "programs": true}     first the programs induced from solved episodes
+ *    "programs": true,     first the programs induced from solved episodes
  *                          (agent option memory.programs; docs/backends.md)
+ *    "free_text": false}   learned rules (plans and programs) also for the
+ *                          families whose answers need reading free text
+ *                          ("answer_reads_text" in crmw_task_families); off,
+ *                          such a task goes to the fallback or abstains, and
+ *                          with the family withheld no rule learned from
+ *                          such a family answers.  On, their answers carry
+ *                          "free_text": true in the trajectory's "plan", to
+ *                          be counted apart from the results with no model
  * With `fallback` (may be NULL) every request the policy cannot answer with
  * confidence goes to that backend instead: the policy works as a plan cache
  * in front of a model.  The fallback table is taken over as by

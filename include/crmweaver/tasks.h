@@ -64,7 +64,10 @@ CRMW_API int crmw_tasks_families(crmw_buf *out);
 /**
  * The task families as a JSON array of {"name", "source" ("crmarena" or
  * "pro"), "persona" (manager, agent, analyst, customer), "metric",
- * "profiles": [...], "none_share": {"crmarena": x, "pro": y}, "skill"}.
+ * "profiles": [...], "none_share": {"crmarena": x, "pro": y}, "skill",
+ * "answer_reads_text" (true when the answer needs reading free text, such
+ * as a transcript or an article: the memory policy's learned rules answer
+ * these families only with its "free_text" option)}.
  * @return CRMW_OK, CRMW_EINVALID (NULL out), CRMW_ENOMEM
  * @since 0.1
  */

@@ -29,6 +29,7 @@ typedef struct policy {
 	int k, min_support, max_new_words;
 	double min_score, margin;
 	bool same_family, programs;
+	bool free_text; /* learned rules also for families whose answers read free text */
 	/* the program entries of the scopes read so far, parsed (load_programs):
 	 * scope -> {"entries": {id: {"seq", "family", "library", "examples"}},
 	 * "merged": {"*" | "f:" family: {"lib", "hash", "entry", "examples"}}};
@@ -46,6 +47,14 @@ static void policy_destroy(void *ud)
 	json_decref(p->cache);
 	pthread_mutex_destroy(&p->cache_mu);
 	free(p);
+}
+
+/* Whether the policy may use a rule learned in `family` (an entry's, or the
+ * task's): not for a family whose answers need reading free text unless
+ * the option "free_text" is on (crmw__family_reads_text). */
+static bool rule_allowed(const policy *p, const char *family)
+{
+	return p->free_text || !crmw__family_reads_text(family);
 }
 
 /* The request's messages and what the policy did in them so far. */
@@ -113,6 +122,7 @@ typedef struct choice {
 	int64_t support;
 	json_t *plan;
 	json_t *bindings;
+	bool free_text; /* the plan or the task is of a family whose answers read free text */
 } choice;
 
 static int64_t support_of(const json_t *hit)
@@ -347,10 +357,16 @@ static int choose(choice *c, char *why, size_t whylen, policy *p, const json_t *
 			continue;
 		int64_t id = json_integer_value(json_object_get(h, "id"));
 		char reason[400] = "";
+		const char *hf = json_string_value(json_object_get(h, "family"));
 		const char *bad = unreplayable(plan);
+		if (!rule_allowed(p, hf))
+			snprintf(reason, sizeof reason,
+				 "it was learned in %s, whose answers need reading free text (option free_text is off)", hf);
+		/* support from the plans the policy may use */
 		int64_t support = 0;
 		for (size_t k = 0; k < n; k++)
-			if (shapes[k] && strcmp(shapes[k], shapes[i]) == 0)
+			if (shapes[k] && strcmp(shapes[k], shapes[i]) == 0 &&
+			    rule_allowed(p, json_string_value(json_object_get(json_array_get(hits, k), "family"))))
 				support += support_of(json_array_get(hits, k));
 		/* the nearest guidelines must agree: another plan nearly as close
 		 * means the wording decides between them, which slots do not see */
@@ -366,7 +382,9 @@ static int choose(choice *c, char *why, size_t whylen, policy *p, const json_t *
 			}
 		}
 		json_t *bindings = NULL;
-		if (bad) {
+		if (reason[0]) {
+			/* said above */
+		} else if (bad) {
 			snprintf(reason, sizeof reason, "%s", bad);
 		} else if (rival) {
 			snprintf(reason, sizeof reason, "memory %lld (score %.2f) does it another way", (long long)rival,
@@ -401,6 +419,7 @@ static int choose(choice *c, char *why, size_t whylen, policy *p, const json_t *
 			c->support = support;
 			c->plan = json_incref((json_t *)plan);
 			c->bindings = bindings;
+			c->free_text = crmw__family_reads_text(hf) || crmw__family_reads_text(family);
 		} else if (!explained) {
 			snprintf(why, whylen, "the closest guideline (memory %lld, score %.2f) does not fit: %s", (long long)id,
 				 score, reason);
@@ -446,6 +465,13 @@ static int reload(choice *c, char *why, size_t whylen, policy *p, int64_t id, co
 		snprintf(why, whylen, "memory %lld is gone", (long long)id);
 		return CRMW_OK;
 	}
+	const char *ef = json_string_value(json_object_get(e, "family"));
+	if (!rule_allowed(p, ef)) { /* a conversation that names such a plan: the gate holds */
+		json_decref(e);
+		snprintf(why, whylen, "memory %lld was learned in %s, whose answers need reading free text (option free_text is off)",
+			 (long long)id, ef);
+		return CRMW_OK;
+	}
 	const json_t *plan = json_object_get(json_object_get(e, "metadata"), "plan");
 	int rc = plan ? crmw__plan_align(&c->bindings, why, whylen, plan, task) : CRMW_ENOTFOUND;
 	if (!plan)
@@ -454,6 +480,8 @@ static int reload(choice *c, char *why, size_t whylen, policy *p, int64_t id, co
 		c->id = id;
 		c->plan = json_incref((json_t *)plan);
 		c->support = support_of(e);
+		c->free_text = crmw__family_reads_text(ef) ||
+			       crmw__family_reads_text(json_string_value(json_object_get(task, "family")));
 	}
 	json_decref(e);
 	return rc == CRMW_ENOMEM ? rc : CRMW_OK;
@@ -618,7 +646,9 @@ static json_t *merge_library(policy *p, const json_t *entries, const json_t *ver
 		if (!e)
 			continue;
 		const char *ef = json_string_value(json_object_get(e, "family"));
-		bool mine = !family || (ef && strcmp(ef, family) == 0);
+		/* a family whose answers read free text lends its words and
+		 * sides (what training saw), not its programs, unless allowed */
+		bool mine = (!family || (ef && strcmp(ef, family) == 0)) && rule_allowed(p, ef);
 		size_t k;
 		json_t *pr;
 		json_array_foreach(mine ? json_object_get(lib, "programs") : NULL, k, pr) {
@@ -626,6 +656,8 @@ static json_t *merge_library(policy *p, const json_t *entries, const json_t *ver
 			 * may write) below, and the ones it skips are named */
 			if (json_integer_value(json_object_get(pr, "support")) < p->min_support)
 				continue; /* fewer solved episodes than the policy asks for */
+			if (!rule_allowed(p, json_string_value(json_object_get(pr, "family"))))
+				continue; /* an entry may hold another family's program */
 			if (!rc && json_array_append(progs, pr))
 				rc = CRMW_ENOMEM;
 		}
@@ -774,6 +806,21 @@ static int load_programs(programs *out, policy *p, const char *family, const cha
 	return rc;
 }
 
+/* Whether a step of the programs read rules of a family whose answers need
+ * reading free text: the task's, or one of the agreeing programs' (with the
+ * family withheld).  Only with the option free_text can this be true. */
+static bool reads_text(const char *family, const json_t *lib, const json_t *explain)
+{
+	bool any = crmw__family_reads_text(family);
+	size_t i;
+	json_t *ix;
+	json_array_foreach(json_object_get(explain, "programs"), i, ix) {
+		const json_t *pr = json_array_get(json_object_get(lib, "programs"), (size_t)json_integer_value(ix));
+		any = any || crmw__family_reads_text(json_string_value(json_object_get(pr, "family")));
+	}
+	return any;
+}
+
 /* The next step of the programs for the request: a call, the answer, or
  * not answered (*answered false, why[] says why: every program's reason). */
 static int program_step(crmw_response *resp, bool *answered, bool *known, char *why, size_t whylen, policy *p,
@@ -831,6 +878,8 @@ static int program_step(crmw_response *resp, bool *answered, bool *known, char *
 					      "step", (json_int_t)pg->steps_done, "guard", n.guard, "answer",
 					      n.kind == CRMW__PROG_ANSWER, "explain", ex)
 				  : NULL;
+		if (plan && reads_text(family, pr.lib, n.explain) && json_object_set_new(plan, "free_text", json_true()))
+			json_decref(plan), plan = NULL;
 		if (!rc && !plan)
 			rc = CRMW_ENOMEM;
 		if (!rc) {
@@ -891,10 +940,12 @@ static int answer_step(crmw_response *resp, const choice *c, size_t j, const jso
 	free(mt);
 	if (rc)
 		return rc;
-	crmw__response_set_plan(resp, json_pack("{s:I, s:f, s:I, s:I, s:I, s:O}", "memory_id", (json_int_t)c->id,
-						"score", c->score, "support", (json_int_t)c->support, "step",
-						(json_int_t)j, "steps", (json_int_t)json_array_size(steps), "bindings",
-						c->bindings));
+	json_t *plan = json_pack("{s:I, s:f, s:I, s:I, s:I, s:O}", "memory_id", (json_int_t)c->id, "score", c->score,
+				 "support", (json_int_t)c->support, "step", (json_int_t)j, "steps",
+				 (json_int_t)json_array_size(steps), "bindings", c->bindings);
+	if (plan && c->free_text && json_object_set_new(plan, "free_text", json_true()))
+		json_decref(plan), plan = NULL;
+	crmw__response_set_plan(resp, plan);
 	return CRMW_OK;
 }
 
@@ -933,6 +984,13 @@ static int policy_complete(crmw_response *resp, const crmw_request *req, void *u
 		snprintf(why, sizeof why, "the conversation is no longer the policy's");
 	} else if (pg.why[0]) {
 		snprintf(why, sizeof why, "%s", pg.why);
+	} else if (!rule_allowed(p, json_string_value(json_object_get(task, "family")))) {
+		/* learned rules for such a family only behind the option: a
+		 * rule read off a few transcripts answers by chance */
+		snprintf(why, sizeof why,
+			 "the answers of %s need reading free text: learned rules answer it only with the memory policy "
+			 "option free_text",
+			 json_string_value(json_object_get(task, "family")));
 	} else {
 		const char *scope = crmw__session_mem_scope(crmw__request_session(req));
 		/* programs first; a plan only for a family with no program: where
@@ -988,10 +1046,10 @@ int crmw_backend_memory_policy(crmw_backend *out, crmw_memory *mem, const crmw_b
 			fb_destroy(fallback->userdata);
 		return crmw__errf(NULL, CRMW_EINVALID, "crmw_backend_memory_policy: NULL argument");
 	}
-	static const char *const keys[] = {"k", "min_score", "same_family", "min_support", "margin", "max_new_words",
-					   "programs"};
+	static const char *const keys[] = {"k", "min_score", "same_family", "min_support",
+					   "margin", "max_new_words", "programs", "free_text"};
 	json_t *o;
-	int rc = crmw__json_options(&o, NULL, options_json, "memory policy options", keys, 7);
+	int rc = crmw__json_options(&o, NULL, options_json, "memory policy options", keys, CRMW_ARRAY_LEN(keys));
 	if (rc) {
 		if (fb_destroy)
 			fb_destroy(fallback->userdata);
@@ -1036,6 +1094,10 @@ int crmw_backend_memory_policy(crmw_backend *out, crmw_memory *mem, const crmw_b
 		bad = "\"programs\" must be true or false";
 	else if (v)
 		p->programs = json_is_true(v);
+	if ((v = json_object_get(o, "free_text")) && !json_is_boolean(v))
+		bad = "\"free_text\" must be true or false";
+	else if (v)
+		p->free_text = json_is_true(v);
 	if ((v = json_object_get(o, "same_family")) && !json_is_boolean(v))
 		bad = "\"same_family\" must be true or false";
 	else if (v)

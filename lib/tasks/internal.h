@@ -28,6 +28,12 @@ bool crmw__listed(const json_t *list, const char *name);
 /* The family of a (normalised) task. */
 const char *crmw__task_family(const json_t *task);
 
+/* Whether the answers of `family` need reading free text (a transcript, an
+ * article, a note): false for NULL and for a family the registry does not
+ * know.  The memory policy uses learned rules for these families only
+ * behind its "free_text" option. */
+bool crmw__family_reads_text(const char *family);
+
 /* The gold answer as a list of strings; NULL entries mean None.  Returns a
  * new array; None answers give an empty array. */
 json_t *crmw__gold_list(const json_t *answer);

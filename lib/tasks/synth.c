@@ -550,10 +550,10 @@ int crmw_task_families(crmw_buf *out)
 			json_array_append_new(profiles, json_string("b2b"));
 		if (f->profiles & 4)
 			json_array_append_new(profiles, json_string("b2c"));
-		json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:{s:f, s:f}}", "name", f->name, "source",
-						     f->source, "persona", f->persona, "metric", f->metric, "skill", f->skill,
-						     "profiles", profiles, "none_share", "crmarena", f->none_crmarena, "pro",
-						     f->none_pro));
+		json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:{s:f, s:f}, s:b}", "name", f->name,
+						     "source", f->source, "persona", f->persona, "metric", f->metric, "skill",
+						     f->skill, "profiles", profiles, "none_share", "crmarena", f->none_crmarena,
+						     "pro", f->none_pro, "answer_reads_text", f->reads_text));
 	}
 	char *text = json_dumps(arr, JSON_COMPACT);
 	json_decref(arr);
@@ -563,6 +563,14 @@ int crmw_task_families(crmw_buf *out)
 	int rc = crmw__buf_puts(out, text);
 	free(text);
 	return rc;
+}
+
+bool crmw__family_reads_text(const char *family)
+{
+	for (const syn_family *f = crmw__syn_families; family && f->name; f++)
+		if (strcmp(f->name, family) == 0)
+			return f->reads_text;
+	return false;
 }
 
 /* The name before crmw_task_families (deprecated, still exported). */

@@ -56,6 +56,7 @@ typedef struct syn_family {
 	unsigned profiles;        /* bits: 1 crmarena, 2 b2b, 4 b2c */
 	double none_crmarena, none_pro;
 	syn_make_fn make;
+	bool reads_text; /* the answer needs reading free text (crmw__family_reads_text) */
 } syn_family;
 
 extern const syn_family crmw__syn_families[];

@@ -765,7 +765,7 @@ static void test_policy_options(void **state)
 	crmw_backend b, fb = {sizeof fb, CRMW_BACKEND_VERSION, NULL, never, NULL, NULL, 0, count_destroy};
 	static const char *const bad[] = {"{\"k\":0}", "{\"min_score\":2}", "{\"min_support\":0}", "{\"same_family\":1}",
 					  "{\"margin\":-1}", "{\"max_new_words\":-2}", "{\"min_alignment\":1}", "[1]",
-					  "{\"programs\":1}"};
+					  "{\"programs\":1}", "{\"free_text\":\"yes\"}"};
 	destroyed = 0;
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		assert_int_equal(crmw_backend_memory_policy(&b, mem, &fb, bad[i]), CRMW_EINVALID);
@@ -1440,6 +1440,188 @@ static void test_policy_cache(void **state)
 }
 
 
+/* `s` with every `from` said as `to` (malloc'd). */
+static char *replaced(const char *s, const char *from, const char *to)
+{
+	crmw_buf b = CRMW_BUF_INIT;
+	for (const char *at; (at = strstr(s, from)); s = at + strlen(from)) {
+		assert_int_equal(crmw__buf_append(&b, s, (size_t)(at - s)), CRMW_OK);
+		assert_int_equal(crmw__buf_puts(&b, to), CRMW_OK);
+	}
+	assert_int_equal(crmw__buf_puts(&b, s), CRMW_OK);
+	char *out = strdup(b.data ? b.data : "");
+	assert_non_null(out);
+	crmw_buf_dispose(&b);
+	return out;
+}
+
+/* A copy of `src` in the new store `name` whose entries say the family
+ * `from` as `to` everywhere (entries, programs, their words): what a store
+ * holding `to`'s learned rules looks like. */
+static crmw_memory *relabelled(crmw_memory *src, const char *name, const char *from, const char *to)
+{
+	char in[400], out[400];
+	snprintf(in, sizeof in, "%s/%s.in.jsonl", dir, name);
+	snprintf(out, sizeof out, "%s/%s.out.jsonl", dir, name);
+	assert_int_equal(crmw_memory_export(src, in), CRMW_OK);
+	crmw_buf b = CRMW_BUF_INIT;
+	assert_int_equal(crmw__buf_read_file(&b, in), CRMW_OK);
+	char *text = replaced(b.data, from, to);
+	crmw_buf_dispose(&b);
+	FILE *f = fopen(out, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(text, 1, strlen(text), f), strlen(text));
+	assert_int_equal(fclose(f), 0);
+	free(text);
+	crmw_memory *mem = memory_named(name);
+	int64_t added = 0;
+	assert_int_equal(crmw_memory_import(&added, NULL, mem, out, "{\"dedup\":false}"), CRMW_OK);
+	assert_true(added > 0);
+	return mem;
+}
+
+/* Task i of `ts` as text, its family said as `to`. */
+static char *task_relabelled(const crmw_task_set *ts, int64_t i, const char *from, const char *to)
+{
+	crmw_buf b = CRMW_BUF_INIT;
+	assert_int_equal(crmw_task_set_get(&b, ts, i), CRMW_OK);
+	char *t = replaced(b.data, from, to);
+	crmw_buf_dispose(&b);
+	return t;
+}
+
+/* One episode of `a` on the task text `t`, parsed. */
+static json_t *run_text(crmw_agent *a, const char *t)
+{
+	crmw_buf out = CRMW_BUF_INIT;
+	int rc = crmw_agent_run(&out, a, t, NULL);
+	assert_true(rc == CRMW_OK || rc == CRMW_EUSER);
+	json_t *j = json_loads(out.data, 0, NULL);
+	assert_non_null(j);
+	crmw_buf_dispose(&out);
+	return j;
+}
+
+/* Whether the episode's first decision was the policy's (a program's when
+ * `program`) and, when it was, whether it says it read rules of a family
+ * whose answers need reading free text. */
+static bool decided(const json_t *t, bool program, bool *free_text)
+{
+	const json_t *plan = json_object_get(t, "plan");
+	*free_text = json_is_true(json_object_get(plan, "free_text"));
+	if (!json_is_object(plan))
+		return false;
+	return program ? json_object_get(plan, "kind") != NULL : json_object_get(plan, "memory_id") != NULL;
+}
+
+/* Families whose answers need reading free text use learned rules only
+ * behind the option "free_text" (issue 27).  The rules here are real ones
+ * (top issue's programs, the refusal plans of private customer
+ * information) said as sales insight mining's: without the gate the policy
+ * answered such a family's task from them, and with the family withheld
+ * any task they fitted. */
+static void test_free_text_gate(void **state)
+{
+	(void)state;
+	static const char *const ft = "sales_insight_mining";
+	assert_true(crmw__family_reads_text(ft));
+	/* programs */
+	const char *from = "top_issue_identification";
+	crmw_memory *src = top_issue_memory("ft_src.db");
+	crmw_memory *mem = relabelled(src, "ft.db", from, ft);
+	crmw_task_set *test = split("{\"split\":\"test\",\"families\":[\"top_issue_identification\"]}");
+	crmw_agent *a = policy_agent(src, NULL);
+	int64_t k = programmed_task(a, test);
+	crmw_agent_free(a);
+	/* and one they take with the family withheld: every word seen in
+	 * training (a task of the training itself) */
+	crmw_task_set *seen = split("{\"split\":\"train\",\"families\":[\"top_issue_identification\"]}");
+	a = policy_agent(src, "{\"same_family\":false}");
+	int64_t kw = programmed_task(a, seen);
+	crmw_agent_free(a);
+	char *t = task_relabelled(test, k, from, ft), *own = task_relabelled(seen, kw, from, from);
+	crmw_task_set_free(seen);
+	bool text = false;
+	/* off (the default): the family's task is handed over with the reason */
+	a = policy_agent(mem, NULL);
+	json_t *tr = run_text(a, t);
+	assert_false(decided(tr, true, &text));
+	assert_string_equal(end_reason(tr), "abstained");
+	assert_non_null(strstr(json_string_value(json_object_get(tr, "error")), "option free_text"));
+	json_decref(tr);
+	crmw_agent_free(a);
+	/* ... and with the family withheld its programs answer nothing */
+	a = policy_agent(mem, "{\"same_family\":false}");
+	tr = run_text(a, own);
+	assert_false(decided(tr, true, &text));
+	assert_string_equal(end_reason(tr), "abstained");
+	json_decref(tr);
+	crmw_agent_free(a);
+	/* on: they answer, and say so */
+	a = policy_agent(mem, "{\"free_text\":true}");
+	tr = run_text(a, t);
+	assert_true(decided(tr, true, &text) && text);
+	assert_string_equal(end_reason(tr), "answered");
+	json_decref(tr);
+	crmw_agent_free(a);
+	a = policy_agent(mem, "{\"same_family\":false,\"free_text\":true}");
+	tr = run_text(a, own);
+	assert_true(decided(tr, true, &text) && text);
+	json_decref(tr);
+	crmw_agent_free(a);
+	/* the store's own family is not marked */
+	a = policy_agent(src, "{\"free_text\":true}");
+	tr = run_text(a, own);
+	assert_true(decided(tr, true, &text) && !text);
+	json_decref(tr);
+	crmw_agent_free(a);
+	free(t);
+	free(own);
+	crmw_task_set_free(test);
+	crmw_memory_free(mem);
+	crmw_memory_free(src);
+
+	/* plans: refusals call nothing and fit any wording */
+	from = "private_customer_information";
+	src = memory_named("ft_plans_src.db");
+	crmw_task_set *train = split("{\"split\":\"train\",\"families\":[\"private_customer_information\"]}");
+	crmw_agent *g = gold_agent("{\"memory\":{\"write\":true}}", src);
+	for (int64_t i = 0; i < crmw_task_set_count(train); i++)
+		json_decref(run_task(g, train, i));
+	crmw_agent_free(g);
+	crmw_task_set_free(train);
+	mem = relabelled(src, "ft_plans.db", from, ft);
+	test = split("{\"split\":\"test\",\"families\":[\"private_customer_information\"]}");
+	static const char *const opts[] = {"{\"programs\":false}", "{\"programs\":false,\"same_family\":false}",
+					   "{\"programs\":false,\"free_text\":true}",
+					   "{\"programs\":false,\"same_family\":false,\"free_text\":true}"};
+	for (int o = 0; o < 4; o++) {
+		a = policy_agent(mem, opts[o]);
+		int answered = 0, marked = 0;
+		for (int64_t i = 0; i < crmw_task_set_count(test); i++) {
+			/* the family given: said as the store says it; withheld: the task's own */
+			char *tt = task_relabelled(test, i, from, o % 2 ? from : ft);
+			tr = run_text(a, tt);
+			answered += decided(tr, false, &text);
+			marked += text;
+			if (o < 2 && !(o % 2))
+				assert_non_null(strstr(json_string_value(json_object_get(tr, "error")), "option free_text"));
+			json_decref(tr);
+			free(tt);
+		}
+		print_message("# %s: %d of %lld test tasks answered by plans\n", opts[o], answered,
+			      (long long)crmw_task_set_count(test));
+		if (o < 2)
+			assert_int_equal(answered, 0);
+		else
+			assert_true(answered > 0 && marked == answered);
+		crmw_agent_free(a);
+	}
+	crmw_task_set_free(test);
+	crmw_memory_free(mem);
+	crmw_memory_free(src);
+}
+
 /* The nineteenth review, through the memory policy: a crafted program
  * entry whose program's reason for being skipped ends inside a UTF-8
  * character failed every episode of its family (out of memory, from the
@@ -1573,6 +1755,7 @@ int main(void)
 		cmocka_unit_test(test_shared_across_threads),
 		cmocka_unit_test(test_review19_policy_crafted_reason),
 		cmocka_unit_test(test_review19_changed_program_leak),
+		cmocka_unit_test(test_free_text_gate),
 	};
 	cmocka_set_message_output(CM_OUTPUT_TAP);
 	return cmocka_run_group_tests(tests, setup, teardown);

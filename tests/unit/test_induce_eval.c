@@ -99,7 +99,7 @@ static void test_induce_eval(void **state)
 		held += ht;
 		held_answered += h;
 		printf("# %-32s %-14s %-14s %-14s %d of %d%s\n", fam, c[0], c[1], c[2], h, ht,
-		       induce_eval_listed(induce_eval_free_text, fam) ? "  (free text)" : "");
+		       crmw__family_reads_text(fam) ? "  (free text)" : "");
 	}
 	for (int s = 0; s < NSIZES; s++)
 		printf("# structured families, %d training tasks: %d of %d solved (%.1f%%)\n", sizes[s], solved[s], tot[s],
@@ -126,7 +126,7 @@ static void test_induce_eval(void **state)
 	}
 	assert_true(held_answered * 100 <= held);
 	json_object_foreach(ev.table, fam, f) {
-		if (induce_eval_listed(induce_eval_free_text, fam))
+		if (crmw__family_reads_text(fam))
 			for (int s = 0; s < NSIZES; s++) {
 				char col[16];
 				snprintf(col, sizeof col, "%d", sizes[s]);

@@ -7,6 +7,7 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -16,6 +17,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <jansson.h>
 
 #include <crmweaver.h>
 
@@ -100,6 +102,26 @@ static void test_task_families(void **state)
 	assert_int_equal(crmw_tasks_families(&b), CRMW_OK);
 	assert_non_null(strstr(a.data, "\"name\":\"handle_time\""));
 	assert_string_equal(a.data, b.data);
+	/* the families whose answers need reading free text (issue 27: the
+	 * memory policy's learned rules answer them only behind an option) */
+	json_t *fams = json_loads(a.data, 0, NULL);
+	assert_non_null(fams);
+	static const char *const text_families[] = {"policy_violation_identification", "knowledge_qa", "lead_qualification",
+						     "wrong_stage_rectification", "activity_priority", "sales_insight_mining",
+						     "quote_approval", "invalid_config"};
+	size_t i, reading = 0;
+	json_t *f;
+	json_array_foreach(fams, i, f) {
+		const char *name = json_string_value(json_object_get(f, "name"));
+		bool listed = false;
+		for (size_t k = 0; k < sizeof text_families / sizeof *text_families; k++)
+			listed = listed || strcmp(name, text_families[k]) == 0;
+		assert_true(json_is_boolean(json_object_get(f, "answer_reads_text")));
+		assert_int_equal(json_is_true(json_object_get(f, "answer_reads_text")), listed);
+		reading += listed;
+	}
+	assert_int_equal(reading, sizeof text_families / sizeof *text_families);
+	json_decref(fams);
 	assert_int_equal(crmw_task_families(NULL), CRMW_EINVALID);
 	assert_int_equal(crmw_tasks_families(NULL), CRMW_EINVALID);
 	crmw_buf_dispose(&a);
