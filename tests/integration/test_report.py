@@ -239,6 +239,26 @@ r = run("eval", "policy.jsonl", "--baselines", "auto", "--tasks", "other.json")
 t.ok(r.returncode == 1 and "not the run's task file" in r.stderr, "another task file is refused", r.stderr)
 r = run("eval", "policy.jsonl", "--tasks", "tasks.json")
 t.ok(r.returncode == 2 and "--baselines auto" in r.stderr, "--tasks serves --baselines auto only", r.stderr)
+# an episode that followed rules of a family that reads free text (the memory
+# policy's option free_text) is counted apart from those answered by plans
+lines_ft, marked = [], False
+for x in pol:
+    if x["plan"] and not marked:
+        x = dict(x, plan=dict(x["plan"], free_text=True))
+        marked = True
+    lines_ft.append(json.dumps(x))
+with open(path("ft.jsonl"), "w") as f:
+    f.write("\n".join(lines_ft) + "\n")
+r0, r1 = run("eval", "policy.jsonl", "--json"), run("eval", "ft.jsonl", "--json")
+e0 = json.loads(r0.stdout) if r0.returncode == 0 else {}
+e1 = json.loads(r1.stdout) if r1.returncode == 0 else {}
+t.ok(marked and e0.get("free_text_plans") == 0 and e1.get("free_text_plans") == 1
+     and e1.get("plans") == e0.get("plans", 0) - 1 and e1.get("solved") == e0.get("solved"),
+     "eval: an episode of free-text rules is not counted among those answered by plans",
+     (r1.stderr, {k: e1.get(k) for k in ("plans", "free_text_plans")}))
+r = run("eval", "ft.jsonl")
+t.ok(r.returncode == 0 and "1 episode(s) followed rules learned in families whose answers need reading free text"
+     in r.stdout, "eval: the table's line counts them", r.stdout[-400:])
 r = run("eval", "policy.jsonl", "--baselines", "bl.json", "--json")
 t.ok(r.returncode == 0 and [b["name"] for b in json.loads(r.stdout)["baselines"]] == NAMES,
      "eval --baselines FILE reads what tasks baselines -o wrote", r.stderr)

@@ -28,8 +28,11 @@ static void eval_usage(FILE *f)
 		"Prints a per-family table of a trajectory file: tasks, solved (reward 1), accuracy\n"
 		"(mean reward), wrong (answered, reward below 1), abstentions, backend errors (the\n"
 		"model server failed: the episode has no answer), episodes answered by a memory plan,\n"
-		"episodes with retrieved memories, mean turns and mean time.  When episodes ended on\n"
-		"a backend error, one line on stderr counts each distinct error.  --json gives the\n"
+		"episodes with retrieved memories, mean turns and mean time.  An episode whose plan\n"
+		"followed rules learned in a family that reads free text (the memory policy's option\n"
+		"free_text) is not counted as answered by a plan: a line after the table counts such\n"
+		"episodes (\"free_text_plans\" in --json).  When episodes ended on a backend error,\n"
+		"one line on stderr counts each distinct error.  --json gives the\n"
 		"shape of `crmweaver tasks score --json` with these counts added per family, and\n"
 		"\"baselines\": the shortcut baselines of --baselines, empty without it.\n"
 		"\n"
@@ -90,7 +93,9 @@ void stats_count(fam_stats *r, const json_t *traj)
 	r->wrong += end && strcmp(end, "answered") == 0 && reward < 1.0;
 	r->errors += traj_backend_error(traj);
 	const json_t *plan = json_object_get(traj, "plan");
-	r->plans += plan && !json_is_null(plan);
+	bool used = plan && !json_is_null(plan), free_text = used && json_is_true(json_object_get(plan, "free_text"));
+	r->plans += used && !free_text;
+	r->free_text_plans += free_text;
 	r->mem_hits += json_array_size(json_object_get(traj, "memory_ids")) > 0;
 	r->turns += json_integer_value(json_object_get(traj, "turns"));
 	r->ms += (double)json_integer_value(json_object_get(json_object_get(traj, "timings_us"), "total")) / 1000.0;
@@ -123,6 +128,7 @@ void stats_total(const stats *t, fam_stats *all)
 		all->abstained += r->abstained;
 		all->errors += r->errors;
 		all->plans += r->plans;
+		all->free_text_plans += r->free_text_plans;
 		all->mem_hits += r->mem_hits;
 		all->turns += r->turns;
 		all->score += r->score;
@@ -140,20 +146,21 @@ void stats_print(stats *t, bool as_json, double secs, const json_t *baselines)
 		for (size_t i = 0; i < t->n; i++) {
 			const fam_stats *r = &t->rows[i];
 			json_object_set_new(fams, r->name,
-					    json_pack("{s:I, s:f, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:f}", "tasks",
+					    json_pack("{s:I, s:f, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:f}", "tasks",
 						      (json_int_t)r->tasks, "score", r->tasks ? r->score / (double)r->tasks : 0.0,
 						      "solved", (json_int_t)r->solved, "wrong", (json_int_t)r->wrong,
 						      "abstained", (json_int_t)r->abstained, "errors", (json_int_t)r->errors,
-						      "plans", (json_int_t)r->plans, "memory_hits", (json_int_t)r->mem_hits,
+						      "plans", (json_int_t)r->plans, "free_text_plans",
+						      (json_int_t)r->free_text_plans, "memory_hits", (json_int_t)r->mem_hits,
 						      "mean_turns", r->tasks ? (double)r->turns / (double)r->tasks : 0.0, "mean_ms",
 						      r->tasks ? r->ms / (double)r->tasks : 0.0));
 		}
 		json_t *bl = baselines ? json_incref((json_t *)baselines) : json_array();
-		json_t *o = json_pack("{s:o, s:I, s:f, s:I, s:I, s:I, s:I, s:I, s:o}", "families", fams, "tasks",
+		json_t *o = json_pack("{s:o, s:I, s:f, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "families", fams, "tasks",
 				      (json_int_t)all.tasks, "score", all.tasks ? all.score / (double)all.tasks : 0.0, "solved",
 				      (json_int_t)all.solved, "wrong", (json_int_t)all.wrong, "abstained",
 				      (json_int_t)all.abstained, "errors", (json_int_t)all.errors, "plans", (json_int_t)all.plans,
-				      "baselines", bl);
+				      "free_text_plans", (json_int_t)all.free_text_plans, "baselines", bl);
 		if (o && secs >= 0)
 			json_object_set_new(o, "seconds", json_real(secs));
 		char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
@@ -174,6 +181,10 @@ void stats_print(stats *t, bool as_json, double secs, const json_t *baselines)
 		       (long long)r->solved, r->score / n, (long long)r->wrong, (long long)r->abstained, (long long)r->errors,
 		       (long long)r->plans, (long long)r->mem_hits, (double)r->turns / n, r->ms / n);
 	}
+	if (all.free_text_plans)
+		printf("%lld episode(s) followed rules learned in families whose answers need reading free text "
+		       "(memory policy option free_text): not counted in plans\n",
+		       (long long)all.free_text_plans);
 	baselines_print(baselines, t);
 	if (secs >= 0)
 		printf("%lld episodes in %.2f s\n", (long long)all.tasks, secs);

@@ -249,7 +249,8 @@ static void episode_html(FILE *f, const json_t *t, const json_t *gold_by_task)
 		(double)json_integer_value(json_object_get(json_object_get(t, "timings_us"), "total")) / 1000.0);
 	const json_t *plan = json_object_get(t, "plan");
 	if (plan && !json_is_null(plan))
-		fprintf(f, " &middot; plan of memory %lld", (long long)json_integer_value(json_object_get(plan, "memory_id")));
+		fprintf(f, " &middot; plan of memory %lld%s", (long long)json_integer_value(json_object_get(plan, "memory_id")),
+			json_is_true(json_object_get(plan, "free_text")) ? " (rules of a family that reads free text)" : "");
 	fputs("</summary>\n", f);
 	const char *err = json_string_value(json_object_get(t, "error"));
 	if (err) {

@@ -477,8 +477,10 @@ static json_t *summarize(const json_t *t)
 			      json_object_get(t, "end_reason"), "error", json_object_get(t, "error"), "has_plan",
 			      plan && !json_is_null(plan), "memory_ids", "turns", json_object_get(t, "turns"), "timings_us",
 			      "total", json_object_get(json_object_get(t, "timings_us"), "total"));
-	if (s && json_object_get(s, "has_plan") == json_true())
-		json_object_set_new(s, "plan", json_true());
+	if (s && json_object_get(s, "has_plan") == json_true()) /* and whether it read free-text families' rules */
+		json_object_set_new(s, "plan", json_is_true(json_object_get(plan, "free_text"))
+						       ? json_pack("{s:b}", "free_text", 1)
+						       : json_true());
 	json_object_del(s, "has_plan");
 	if (s && json_array_size(json_object_get(t, "memory_ids")) > 0)
 		json_array_append_new(json_object_get(s, "memory_ids"), json_integer(0));

@@ -15,6 +15,9 @@
 typedef struct fam_stats {
 	char name[96];
 	int64_t tasks, solved, wrong, abstained, errors, plans, mem_hits, turns;
+	/* episodes whose plan read rules learned in a family whose answers need
+	 * reading free text (memory policy option free_text): not in plans */
+	int64_t free_text_plans;
 	double score, ms;
 } fam_stats;
 
