@@ -1712,6 +1712,17 @@ static bool stops_short(const json_t *prog, const ep *e)
 			json_t *y;
 			if (json_integer_value(json_object_get(x, "after")) == (json_int_t)k)
 				json_array_foreach(json_object_get(x, "shapes"), j, y) known = known || strcmp(json_string_value(y), shape) == 0;
+			/* or on the way to a later guard: every result so far of a
+			 * shape its episodes had (crmw__program_next_ctx) */
+			const json_t *path = json_object_get(x, "path");
+			bool on = json_integer_value(json_object_get(x, "after")) > (json_int_t)k && json_array_size(path) > k;
+			for (size_t m = 0; on && m <= k; m++) {
+				const char *sm = crmw__prog_shape(json_array_get(e->results, m));
+				bool in = false;
+				json_array_foreach(json_array_get(path, m), j, y) in = in || strcmp(json_string_value(y), sm) == 0;
+				on = in;
+			}
+			known = known || on;
 		}
 		if (!known)
 			return true;
@@ -2347,19 +2358,31 @@ json_t *crmw__induce(const json_t *episodes, int min_support, char *why, size_t 
 					memset(mem, 1, g.n);
 				json_t *content = rc ? NULL : any_of(&g, s, mem);
 				json_t *sh = content ? shapes_of(&g, mem, k) : NULL;
-				if (content && sh) {
+				/* and the shapes its episodes' earlier steps returned: on
+				 * the way to it, a result its step never saw goes on */
+				json_t *path = sh ? json_array() : NULL;
+				for (size_t j = 0; path && j < k; j++)
+					if (json_array_append_new(path, shapes_of(&g, mem, j))) {
+						json_decref(path);
+						path = NULL;
+					}
+				if (content && sh && !path)
+					rc = CRMW_ENOMEM;
+				if (content && sh && path) {
 					json_t *words = json_object_get(prog, "words");
 					for (size_t j = 0; j < g.n && !rc; j++)
 						rc = add_words(words, &g.e[j]->ctx);
 					json_object_set_new(prog, "docs", json_integer(json_integer_value(json_object_get(prog, "docs")) +
 										      (json_int_t)g.n));
 					if (json_array_append_new(json_object_get(prog, "guards"),
-								  json_pack("{s:I,s:O,s:O,s:I}", "after", (json_int_t)k, "shapes", sh,
-									    "content", content, "support", (json_int_t)g.n)))
+								  json_pack("{s:I,s:O,s:O,s:I,s:O}", "after", (json_int_t)k, "shapes", sh,
+									    "content", content, "support", (json_int_t)g.n, "path",
+									    path)))
 						rc = CRMW_ENOMEM;
 				}
 				json_decref(content);
 				json_decref(sh);
+				json_decref(path);
 				free(mem);
 			}
 			group_dispose(&g);

@@ -9,9 +9,15 @@
  *                "shapes": [shape, ...]?, "expect_contains": [...]?}
  *               the last step, and only it, is {"name": "respond",
  *               "arguments": {"content": value}}
- *   guard    := {"after": k, "shapes": [shape, ...], "content": value}
+ *   guard    := {"after": k, "shapes": [shape, ...], "content": value,
+ *               "path": [[shape, ...], ...]?}
  *               an early exit: when step k's result has one of the shapes,
- *               answer `content` instead of going on
+ *               answer `content` instead of going on.  "path" (k lists)
+ *               gives the shapes its training episodes' steps 0 to k-1
+ *               returned: results of a shape their step never saw go on
+ *               toward the guard while every result so far is on its path
+ *               (a period with no cases at all on the way to "no agent
+ *               qualifies"), and abstain as soon as none is
  *   shape    := "null" | "empty" | "one" | "many" | "map" | "scalar"
  *   value    := a literal (JSON; objects and arrays hold values) | expr
  *   expr     := an object with one "$" key:
@@ -1926,6 +1932,21 @@ static bool check_value(check *k, const json_t *e, long step, int depth)
 	return true;
 }
 
+static bool check_shapes(check *k, const json_t *s);
+
+/* A guard's optional "path": one list of shapes per step before it. */
+static bool check_path(check *k, const json_t *p, size_t after)
+{
+	if (!p)
+		return true;
+	if (!json_is_array(p) || json_array_size(p) != after)
+		return bad(k, "\"path\" must be a list of %zu lists of shapes%s", after, "");
+	size_t i;
+	json_t *x;
+	json_array_foreach(p, i, x) if (!check_shapes(k, x)) return false;
+	return true;
+}
+
 static bool check_shapes(check *k, const json_t *s)
 {
 	if (!json_is_array(s) || json_array_size(s) > 6)
@@ -1999,9 +2020,11 @@ int crmw__program_check(const json_t *program, char *why, size_t len)
 			(void)bad(&k, "\"after\" must name a step before respond%s%s", "", "");
 		else if (!json_object_get(st, "content"))
 			(void)bad(&k, "a guard needs a \"content\"%s%s", "", "");
-		else if (!only_keys(&k, st, "a guard", (const char *const[]){"after", "shapes", "content", "support", NULL}))
+		else if (!only_keys(&k, st, "a guard", (const char *const[]){"after", "shapes", "content", "support", "path", NULL}))
 			;
 		else if (!check_shapes(&k, json_object_get(st, "shapes")))
+			;
+		else if (!check_path(&k, json_object_get(st, "path"), (size_t)json_integer_value(after)))
 			;
 		else if (check_value(&k, json_object_get(st, "content"), (long)json_integer_value(after) + 1, 0))
 			continue;
@@ -2023,6 +2046,19 @@ static bool shape_in(const json_t *shapes, const char *s)
 	json_t *x;
 	json_array_foreach(shapes, i, x) if (json_is_string(x) && strcmp(json_string_value(x), s) == 0) return true;
 	return false;
+}
+
+/* Were the first n results each of a shape the guard's episodes had at
+ * that step ("path"; a guard without one has none)? */
+static bool on_path(const json_t *guard, const json_t *results, size_t n)
+{
+	const json_t *path = json_object_get(guard, "path");
+	if (!json_is_array(path) || json_array_size(path) < n)
+		return false;
+	for (size_t j = 0; j < n; j++)
+		if (!shape_in(json_array_get(path, j), crmw__prog_shape(json_array_get(results, j))))
+			return false;
+	return true;
 }
 
 void crmw__prog_next_clear(crmw__prog_next *n)
@@ -2079,12 +2115,21 @@ int crmw__program_next_ctx(crmw__prog_next *out, const json_t *program, const cr
 		const json_t *last = json_array_get(c->results, k - 1);
 		const char *shape = crmw__prog_shape(last);
 		const json_t *seen = json_object_get(json_array_get(steps, k - 1), "shapes");
+		/* the first result of a shape its step never saw (k: none) */
+		size_t off = k;
+		for (size_t j = 0; j < k && off == k; j++) {
+			const json_t *sj = json_object_get(json_array_get(steps, j), "shapes");
+			if (sj && !shape_in(sj, crmw__prog_shape(json_array_get(c->results, j))))
+				off = j;
+		}
 		size_t i;
 		json_t *g;
 		json_array_foreach(json_object_get(program, "guards"), i, g) {
 			if (json_integer_value(json_object_get(g, "after")) != (json_int_t)(k - 1) ||
 			    !shape_in(json_object_get(g, "shapes"), shape))
 				continue;
+			if (off < k - 1 && !on_path(g, c->results, k - 1))
+				continue; /* an earlier result its episodes never had */
 			if (seen && shape_in(seen, shape)) {
 				snprintf(out->why, sizeof out->why,
 					 "step %zu's result is %s: in training it both ended the program and went on", k - 1, shape);
@@ -2098,9 +2143,13 @@ int crmw__program_next_ctx(crmw__prog_next *out, const json_t *program, const cr
 				return CRMW_ENOMEM;
 			return answer_of(out, json_object_get(g, "content"), c);
 		}
-		if (seen && !shape_in(seen, shape)) {
-			snprintf(out->why, sizeof out->why, "step %zu (%s) returned %s, a shape never seen in training", k - 1,
-				 json_string_value(json_object_get(json_array_get(steps, k - 1), "name")), shape);
+		bool toward = false; /* a guard further on whose episodes' results were these */
+		json_array_foreach(off < k ? json_object_get(program, "guards") : NULL, i, g) toward =
+			toward || (json_integer_value(json_object_get(g, "after")) >= (json_int_t)k && on_path(g, c->results, k));
+		if (off < k && !toward) {
+			snprintf(out->why, sizeof out->why, "step %zu (%s) returned %s, a shape never seen in training", off,
+				 json_string_value(json_object_get(json_array_get(steps, off), "name")),
+				 crmw__prog_shape(json_array_get(c->results, off)));
 			return CRMW_OK;
 		}
 	}

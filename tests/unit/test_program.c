@@ -379,6 +379,62 @@ static void test_guard_and_shapes(void **state)
 	json_decref(lib);
 }
 
+/* A guard's path: the early exits of "no agent qualifies" came after a
+ * first step that found cases and after one that found none at all (a
+ * period before the data).  The full episodes never saw that empty first
+ * result; on the way to the guard it goes on, and the guard answers.  Off
+ * the path (an empty first result, then agents) it abstains, as a library
+ * without paths (stored before them) does at once. */
+static void test_guard_path(void **state)
+{
+	(void)state;
+	json_t *eps = json_array();
+	static const char *const first[] = {"{\"a\":4,\"b\":2}", "{\"a\":1,\"c\":7}", "{\"a\":3}", "{}", "{\"b\":1}"};
+	for (int i = 0; i < 5; i++) {
+		char q[200], calls[500], results[300], id[16];
+		snprintf(q, sizeof q, "Which agent handled the most cases in quarter %d among agents with more than %d cases?", i + 1,
+			 i < 2 ? 1 : 5);
+		snprintf(id, sizeof id, "g-%d", i);
+		if (i < 2) { /* full: some agents qualify, the one with most */
+			snprintf(calls, sizeof calls,
+				 "[{\"name\":\"handled\",\"arguments\":{\"q\":%d}},{\"name\":\"qualified\",\"arguments\":{\"n\":1}},"
+				 "{\"name\":\"find_max\",\"arguments\":{}}]",
+				 i + 1);
+			snprintf(results, sizeof results, "[%s,[\"%s\",\"%s\"],[\"%s\"]]", first[i], i ? "a" : "a", i ? "c" : "b",
+				 i ? "c" : "a");
+			json_array_append_new(eps, episode(task(id, "qual", q, "2024-01-01", NULL), calls, results, i ? "c" : "a"));
+		} else { /* none qualifies: the first result has cases, or none */
+			snprintf(calls, sizeof calls,
+				 "[{\"name\":\"handled\",\"arguments\":{\"q\":%d}},{\"name\":\"qualified\",\"arguments\":{\"n\":5}}]", i + 1);
+			snprintf(results, sizeof results, "[%s,[]]", first[i]);
+			json_array_append_new(eps, episode(task(id, "qual", q, "2024-01-01", NULL), calls, results, "None"));
+		}
+	}
+	json_t *lib = induced(eps);
+	json_t *prog = json_array_get(json_object_get(lib, "programs"), 0);
+	assert_non_null(prog);
+	const json_t *g = json_array_get(json_object_get(prog, "guards"), 0);
+	assert_non_null(g);
+	assert_int_equal(json_integer_value(json_object_get(g, "after")), 1);
+	/* the full episodes' first step saw maps only; the guard's saw both */
+	const json_t *seen0 = json_object_get(json_array_get(json_object_get(prog, "steps"), 0), "shapes");
+	assert_int_equal(json_array_size(seen0), 1);
+	assert_string_equal(json_string_value(json_array_get(seen0, 0)), "map");
+	assert_int_equal(json_array_size(json_array_get(json_object_get(g, "path"), 0)), 2);
+	json_t *t = task("g-9", "qual", "Which agent handled the most cases in quarter 9 among agents with more than 5 cases?",
+			 "2024-02-01", NULL);
+	/* no case at all in the period: on to the guard, which answers */
+	expect_call(lib, t, "[{}]", "qualified", "{\"n\":5}");
+	expect_answer(lib, t, "[{},[]]", "None");
+	/* off the path: an empty first result, then agents */
+	expect_abstain(lib, t, "[{},[\"a\"]]", "step 0 (handled) returned empty, a shape never seen in training");
+	/* a library stored before paths: the empty first result abstains */
+	json_object_del((json_t *)g, "path");
+	expect_abstain(lib, t, "[{}]", "step 0 (handled) returned empty, a shape never seen in training");
+	json_decref(t);
+	json_decref(lib);
+}
+
 /* Two ways of solving the same question: the words decide, or it abstains;
  * disagreeing explanations abstain with every reason. */
 /* Episodes of a family: the call `first` (a call's JSON) then find_max or
@@ -1925,6 +1981,13 @@ static void test_malformed(void **state)
 		 "guard 0: \"after\" must name a step before respond"},
 		{"[{\"name\":\"respond\",\"arguments\":{\"content\":{\"$number\":{\"after\":[\"top\"],\"offset\":1001}}}}]",
 		 "$number needs"},
+		/* a guard's path: one list of shapes per step before it */
+		{"{\"steps\":[{\"name\":\"a\"},{\"name\":\"b\"},{\"name\":\"respond\",\"arguments\":{\"content\":1}}],"
+		 "\"guards\":[{\"after\":1,\"shapes\":[\"empty\"],\"content\":1,\"path\":[]}]}",
+		 "guard 0: \"path\" must be a list of 1 lists of shapes"},
+		{"{\"steps\":[{\"name\":\"a\"},{\"name\":\"b\"},{\"name\":\"respond\",\"arguments\":{\"content\":1}}],"
+		 "\"guards\":[{\"after\":1,\"shapes\":[\"empty\"],\"content\":1,\"path\":[[\"vast\"]]}]}",
+		 "guard 0: unknown shape \"vast\""},
 	};
 	char why[400];
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
@@ -5697,7 +5760,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_explanations),   cmocka_unit_test(test_answers), cmocka_unit_test(test_argument_order),
-		cmocka_unit_test(test_guard_and_shapes), cmocka_unit_test(test_disagreement),
+		cmocka_unit_test(test_guard_and_shapes), cmocka_unit_test(test_guard_path), cmocka_unit_test(test_disagreement),
 		cmocka_unit_test(test_direction_words), cmocka_unit_test(test_direction_wording), cmocka_unit_test(test_direction_generic_word),
 		cmocka_unit_test(test_direction_evidence), cmocka_unit_test(test_direction_tie_side),
 		cmocka_unit_test(test_fits_task),
