@@ -363,11 +363,14 @@ static int choose(choice *c, char *why, size_t whylen, policy *p, const json_t *
 			snprintf(reason, sizeof reason,
 				 "it was learned in %s, whose answers need reading free text (option free_text is off)", hf);
 		/* support from the plans the policy may use */
-		int64_t support = 0;
-		for (size_t k = 0; k < n; k++)
-			if (shapes[k] && strcmp(shapes[k], shapes[i]) == 0 &&
-			    rule_allowed(p, json_string_value(json_object_get(json_array_get(hits, k), "family"))))
-				support += support_of(json_array_get(hits, k));
+		int64_t support = 0, plain = 0; /* plain: from plans of families that read no free text */
+		for (size_t k = 0; k < n; k++) {
+			const char *kf = json_string_value(json_object_get(json_array_get(hits, k), "family"));
+			if (!shapes[k] || strcmp(shapes[k], shapes[i]) != 0 || !rule_allowed(p, kf))
+				continue;
+			support += support_of(json_array_get(hits, k));
+			plain += crmw__family_reads_text(kf) ? 0 : support_of(json_array_get(hits, k));
+		}
 		/* the nearest guidelines must agree: another plan nearly as close
 		 * means the wording decides between them, which slots do not see */
 		int64_t rival = 0;
@@ -419,7 +422,7 @@ static int choose(choice *c, char *why, size_t whylen, policy *p, const json_t *
 			c->support = support;
 			c->plan = json_incref((json_t *)plan);
 			c->bindings = bindings;
-			c->free_text = crmw__family_reads_text(hf) || crmw__family_reads_text(family);
+			c->free_text = crmw__family_reads_text(hf) || crmw__family_reads_text(family) || plain < p->min_support;
 		} else if (!explained) {
 			snprintf(why, whylen, "the closest guideline (memory %lld, score %.2f) does not fit: %s", (long long)id,
 				 score, reason);
@@ -467,9 +470,9 @@ static int reload(choice *c, char *why, size_t whylen, policy *p, int64_t id, co
 	}
 	const char *ef = json_string_value(json_object_get(e, "family"));
 	if (!rule_allowed(p, ef)) { /* a conversation that names such a plan: the gate holds */
-		json_decref(e);
 		snprintf(why, whylen, "memory %lld was learned in %s, whose answers need reading free text (option free_text is off)",
 			 (long long)id, ef);
+		json_decref(e);
 		return CRMW_OK;
 	}
 	const json_t *plan = json_object_get(json_object_get(e, "metadata"), "plan");
@@ -546,6 +549,7 @@ static int merge_family_record(json_t *out, const char *family, const json_t *fr
  * first entry of the family, *examples: the examples of its entries.  NULL *lib: none. */
 typedef struct programs {
 	json_t *lib, *checks; /* and crmw__induced_check's checks of it */
+	json_t *textual; /* per program: learned in (its entry's or its own family) a family that reads free text */
 	char hash[17];
 	int64_t entry, examples;
 } programs;
@@ -635,7 +639,8 @@ static int refresh_entries(json_t *entries, const json_t *vers, crmw_memory *mem
 static json_t *merge_library(policy *p, const json_t *entries, const json_t *vers, const char *family)
 {
 	json_t *progs = json_array(), *fams = json_object(), *sides = json_object(), *sents = json_object();
-	int rc = progs && fams && sides && sents ? CRMW_OK : CRMW_ENOMEM;
+	json_t *textual = json_array();
+	int rc = progs && fams && sides && sents && textual ? CRMW_OK : CRMW_ENOMEM;
 	json_int_t entry = 0, examples = 0;
 	size_t i;
 	json_t *v;
@@ -658,7 +663,10 @@ static json_t *merge_library(policy *p, const json_t *entries, const json_t *ver
 				continue; /* fewer solved episodes than the policy asks for */
 			if (!rule_allowed(p, json_string_value(json_object_get(pr, "family"))))
 				continue; /* an entry may hold another family's program */
-			if (!rc && json_array_append(progs, pr))
+			if (!rc && (json_array_append(progs, pr) ||
+				    json_array_append_new(textual, json_boolean(crmw__family_reads_text(ef) ||
+										crmw__family_reads_text(json_string_value(
+											json_object_get(pr, "family")))))))
 				rc = CRMW_ENOMEM;
 		}
 		if (mine) {
@@ -707,8 +715,9 @@ static json_t *merge_library(policy *p, const json_t *entries, const json_t *ver
 	json_decref(sents);
 	json_decref(dirs);
 	json_t *out = rc ? NULL
-			 : json_pack("{s:O?, s:O?, s:s, s:I, s:I}", "lib", lib, "checks", checks, "hash", hash, "entry", entry,
-				     "examples", examples);
+			 : json_pack("{s:O?, s:O?, s:s, s:I, s:I, s:O}", "lib", lib, "checks", checks, "hash", hash, "entry", entry,
+				     "examples", examples, "textual", textual);
+	json_decref(textual);
 	json_decref(lib);
 	json_decref(checks);
 	return out;
@@ -789,10 +798,12 @@ static int load_programs(programs *out, policy *p, const char *family, const cha
 		 * explanations a step returns hold parts of the library) */
 		out->lib = json_deep_copy(json_object_get(m, "lib"));
 		out->checks = json_deep_copy(json_object_get(m, "checks"));
-		if (!out->lib || !out->checks) {
+		out->textual = json_deep_copy(json_object_get(m, "textual"));
+		if (!out->lib || !out->checks || !out->textual) {
 			json_decref(out->lib);
 			json_decref(out->checks);
-			out->lib = out->checks = NULL;
+			json_decref(out->textual);
+			out->lib = out->checks = out->textual = NULL;
 			rc = CRMW_ENOMEM;
 		}
 		snprintf(out->hash, sizeof out->hash, "%s", json_string_value(json_object_get(m, "hash")));
@@ -809,15 +820,13 @@ static int load_programs(programs *out, policy *p, const char *family, const cha
 /* Whether a step of the programs read rules of a family whose answers need
  * reading free text: the task's, or one of the agreeing programs' (with the
  * family withheld).  Only with the option free_text can this be true. */
-static bool reads_text(const char *family, const json_t *lib, const json_t *explain)
+static bool reads_text(const char *family, const json_t *textual, const json_t *explain)
 {
 	bool any = crmw__family_reads_text(family);
 	size_t i;
 	json_t *ix;
-	json_array_foreach(json_object_get(explain, "programs"), i, ix) {
-		const json_t *pr = json_array_get(json_object_get(lib, "programs"), (size_t)json_integer_value(ix));
-		any = any || crmw__family_reads_text(json_string_value(json_object_get(pr, "family")));
-	}
+	json_array_foreach(json_object_get(explain, "programs"), i, ix)
+		any = any || json_is_true(json_array_get(textual, (size_t)json_integer_value(ix)));
 	return any;
 }
 
@@ -842,6 +851,7 @@ static int program_step(crmw_response *resp, bool *answered, bool *known, char *
 		snprintf(why, whylen, "the programs in memory changed during the episode");
 		json_decref(pr.lib);
 		json_decref(pr.checks);
+		json_decref(pr.textual);
 		return CRMW_OK;
 	}
 	crmw__prog_next n;
@@ -878,7 +888,7 @@ static int program_step(crmw_response *resp, bool *answered, bool *known, char *
 					      "step", (json_int_t)pg->steps_done, "guard", n.guard, "answer",
 					      n.kind == CRMW__PROG_ANSWER, "explain", ex)
 				  : NULL;
-		if (plan && reads_text(family, pr.lib, n.explain) && json_object_set_new(plan, "free_text", json_true()))
+		if (plan && reads_text(family, pr.textual, n.explain) && json_object_set_new(plan, "free_text", json_true()))
 			json_decref(plan), plan = NULL;
 		if (!rc && !plan)
 			rc = CRMW_ENOMEM;
@@ -890,6 +900,7 @@ static int program_step(crmw_response *resp, bool *answered, bool *known, char *
 	crmw__prog_next_clear(&n);
 	json_decref(pr.lib);
 	json_decref(pr.checks);
+	json_decref(pr.textual);
 	return rc;
 }
 
@@ -945,6 +956,8 @@ static int answer_step(crmw_response *resp, const choice *c, size_t j, const jso
 				 (json_int_t)json_array_size(steps), "bindings", c->bindings);
 	if (plan && c->free_text && json_object_set_new(plan, "free_text", json_true()))
 		json_decref(plan), plan = NULL;
+	if (!plan)
+		return CRMW_ENOMEM; /* an answer without its plan would go unmarked */
 	crmw__response_set_plan(resp, plan);
 	return CRMW_OK;
 }

@@ -1455,10 +1455,10 @@ static char *replaced(const char *s, const char *from, const char *to)
 	return out;
 }
 
-/* A copy of `src` in the new store `name` whose entries say the family
- * `from` as `to` everywhere (entries, programs, their words): what a store
- * holding `to`'s learned rules looks like. */
-static crmw_memory *relabelled(crmw_memory *src, const char *name, const char *from, const char *to)
+/* A new store `name` holding what `craft` makes of each entry of `src`'s
+ * export (it appends zero or more entries to `out`). */
+typedef void (*craft_fn)(json_t *out, json_t *entry, void *ud);
+static crmw_memory *crafted_store(crmw_memory *src, const char *name, craft_fn craft, void *ud)
 {
 	char in[400], out[400];
 	snprintf(in, sizeof in, "%s/%s.in.jsonl", dir, name);
@@ -1466,18 +1466,63 @@ static crmw_memory *relabelled(crmw_memory *src, const char *name, const char *f
 	assert_int_equal(crmw_memory_export(src, in), CRMW_OK);
 	crmw_buf b = CRMW_BUF_INIT;
 	assert_int_equal(crmw__buf_read_file(&b, in), CRMW_OK);
-	char *text = replaced(b.data, from, to);
+	json_t *lines = json_array();
+	for (char *s = b.data, *nl; s && *s; s = nl ? nl + 1 : NULL) {
+		nl = strchr(s, '\n');
+		if (nl)
+			*nl = '\0';
+		if (!*s)
+			continue;
+		json_t *e = json_loads(s, 0, NULL);
+		assert_non_null(e);
+		craft(lines, e, ud);
+		json_decref(e);
+	}
 	crmw_buf_dispose(&b);
+	assert_true(json_array_size(lines) > 0);
 	FILE *f = fopen(out, "wb");
 	assert_non_null(f);
-	assert_int_equal(fwrite(text, 1, strlen(text), f), strlen(text));
+	size_t i;
+	json_t *e;
+	json_array_foreach(lines, i, e) {
+		char *t = json_dumps(e, JSON_COMPACT);
+		fprintf(f, "%s\n", t);
+		free(t);
+	}
 	assert_int_equal(fclose(f), 0);
-	free(text);
+	json_decref(lines);
 	crmw_memory *mem = memory_named(name);
 	int64_t added = 0;
 	assert_int_equal(crmw_memory_import(&added, NULL, mem, out, "{\"dedup\":false}"), CRMW_OK);
 	assert_true(added > 0);
 	return mem;
+}
+
+/* What relabelled makes of an entry: the entry with every `from` said as `to`. */
+typedef struct relabel {
+	const char *from, *to;
+} relabel;
+
+static void relabel_entry(json_t *out, json_t *entry, void *ud)
+{
+	const relabel *r = ud;
+	char *t = json_dumps(entry, JSON_COMPACT);
+	assert_non_null(t);
+	char *u = replaced(t, r->from, r->to);
+	json_t *e = json_loads(u, 0, NULL);
+	assert_non_null(e);
+	assert_int_equal(json_array_append_new(out, e), 0);
+	free(t);
+	free(u);
+}
+
+/* A copy of `src` in the new store `name` whose entries say the family
+ * `from` as `to` everywhere (entries, programs, their words): what a store
+ * holding `to`'s learned rules looks like. */
+static crmw_memory *relabelled(crmw_memory *src, const char *name, const char *from, const char *to)
+{
+	relabel r = {from, to};
+	return crafted_store(src, name, relabel_entry, &r);
 }
 
 /* Task i of `ts` as text, its family said as `to`. */
@@ -1622,6 +1667,358 @@ static void test_free_text_gate(void **state)
 	crmw_memory_free(src);
 }
 
+/* The twentieth review: attacks on the memory policy's option "free_text".
+ * Three failed on its first version (a released entry read for the reason
+ * of a gated reload; answers of an entry of such a family holding another
+ * family's programs, and of a plan whose support came from such plans,
+ * left unmarked). */
+
+static bool review20_tagged(const json_t *e, const char *tag)
+{
+	size_t i;
+	json_t *t;
+	json_array_foreach(json_object_get(e, "tags"), i, t) if (json_is_string(t) && !strcmp(json_string_value(t), tag)) return true;
+	return false;
+}
+
+/* Attack 1: bad values of the option are refused (and the fallback taken
+ * over); true and false are accepted. */
+static void test_review20_option_values(void **state)
+{
+	(void)state;
+	crmw_memory *mem = memory_named("review20opts.db");
+	crmw_backend b, fb = {sizeof fb, CRMW_BACKEND_VERSION, NULL, never, NULL, NULL, 0, count_destroy};
+	static const char *const bad[] = {"{\"free_text\":null}", "{\"free_text\":0}", "{\"free_text\":1}",
+					  "{\"free_text\":\"true\"}", "{\"free_text\":[]}", "{\"free_text\":{}}",
+					  "{\"Free_text\":true}", "{\"free_text\":true,\"k\":0}"};
+	destroyed = 0;
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		assert_int_equal(crmw_backend_memory_policy(&b, mem, &fb, bad[i]), CRMW_EINVALID);
+		assert_null(b.complete);
+		if (i < 6)
+			assert_non_null(strstr(crmw_last_error(), "free_text"));
+	}
+	assert_int_equal(destroyed, (int)(sizeof bad / sizeof bad[0]));
+	assert_int_equal(crmw_backend_memory_policy(&b, mem, NULL, "{\"free_text\":false}"), CRMW_OK);
+	crmw_backend_dispose(&b);
+	assert_int_equal(crmw_backend_memory_policy(&b, mem, NULL, "{\"free_text\":true}"), CRMW_OK);
+	crmw_backend_dispose(&b);
+	crmw_memory_free(mem);
+}
+
+/* Attack 2: a conversation that names a free-text family's plan mid-episode.
+ * A backend in front of the policy rewrites the memory id of the calls
+ * (plan_<A>_n -> plan_<B>_n) where B is A's plan said as sales insight's.
+ * The promise: the policy does not replay B, and says why ("memory B was
+ * learned in sales_insight_mining ...").  The reason is formatted from the
+ * entry's family after the entry was released (use after free in
+ * reload()). */
+typedef struct review20_swap {
+	crmw_backend inner;
+	char from[64], to[64];
+	int rewrites;
+} review20_swap;
+
+static int review20_swap_complete(crmw_response *resp, const crmw_request *req, void *ud)
+{
+	review20_swap *w = ud;
+	size_t len = 0;
+	const char *j = crmw_request_json(req, &len);
+	char *copy = malloc(len + 1);
+	memcpy(copy, j, len);
+	copy[len] = '\0';
+	char *swapped = copy;
+	if (w->from[0] && strstr(copy, w->from)) {
+		swapped = replaced(copy, w->from, w->to);
+		w->rewrites++;
+	}
+	crmw_request r2 = *req;
+	r2.json = swapped;
+	r2.len = strlen(swapped);
+	int rc = w->inner.complete(resp, &r2, w->inner.userdata);
+	if (swapped != copy)
+		free(swapped);
+	free(copy);
+	return rc;
+}
+
+static void review20_swap_destroy(void *ud)
+{
+	review20_swap *w = ud;
+	if (w->inner.destroy)
+		w->inner.destroy(w->inner.userdata);
+	free(w);
+}
+
+static void test_review20_reload_gate(void **state)
+{
+	(void)state;
+	crmw_memory *mem = top_issue_memory("review20reload.db");
+	crmw_task_set *test = split("{\"split\":\"test\",\"families\":[\"top_issue_identification\"]}");
+	crmw_task_set *train = split("{\"split\":\"train\",\"families\":[\"top_issue_identification\"]}");
+	/* a task a plan of two or more steps takes (plans only) */
+	crmw_agent *a = policy_agent(mem, "{\"programs\":false}");
+	const crmw_task_set *sets[] = {test, train};
+	const crmw_task_set *ts = NULL;
+	int64_t k = -1, mid = 0;
+	for (int s = 0; s < 2 && k < 0; s++)
+		for (int64_t i = 0; i < crmw_task_set_count(sets[s]) && k < 0; i++) {
+			json_t *plan = first_plan(a, sets[s], i);
+			if (json_integer_value(json_object_get(plan, "steps")) >= 2) {
+				k = i;
+				ts = sets[s];
+				mid = json_integer_value(json_object_get(plan, "memory_id"));
+			}
+			json_decref(plan);
+		}
+	crmw_agent_free(a);
+	assert_true(k >= 0 && mid > 0);
+	/* the same plan said as sales insight mining's */
+	crmw_buf b = CRMW_BUF_INIT;
+	assert_int_equal(crmw_memory_get(&b, mem, mid), CRMW_OK);
+	json_t *e = json_loads(b.data, 0, NULL);
+	crmw_buf_dispose(&b);
+	json_t *copy = json_pack("{s:O, s:O, s:O, s:O, s:s, s:O, s:O, s:s}", "kind", json_object_get(e, "kind"), "title",
+				 json_object_get(e, "title"), "text", json_object_get(e, "text"), "query",
+				 json_object_get(e, "query"), "family", "sales_insight_mining", "tags",
+				 json_object_get(e, "tags"), "metadata", json_object_get(e, "metadata"), "scope", "global");
+	assert_non_null(copy);
+	char *ct = json_dumps(copy, JSON_COMPACT);
+	int64_t other = 0;
+	int32_t merged = 0;
+	assert_int_equal(crmw_memory_add(&other, &merged, mem, ct, NULL, 0), CRMW_OK);
+	assert_int_equal(merged, 0);
+	free(ct);
+	json_decref(copy);
+	json_decref(e);
+	/* the episode, its second turn told it follows the copy */
+	review20_swap *w = calloc(1, sizeof *w);
+	assert_int_equal(crmw_backend_memory_policy(&w->inner, mem, NULL, "{\"programs\":false}"), CRMW_OK);
+	snprintf(w->from, sizeof w->from, "plan_%lld_", (long long)mid);
+	snprintf(w->to, sizeof w->to, "plan_%lld_", (long long)other);
+	crmw_backend sb = {.struct_size = sizeof sb, .version = CRMW_BACKEND_VERSION, .userdata = w,
+			   .complete = review20_swap_complete, .destroy = review20_swap_destroy};
+	assert_int_equal(crmw_agent_new(&a, db, NULL), CRMW_OK);
+	assert_int_equal(crmw_agent_set_backend(a, &sb), CRMW_OK);
+	crmw_buf tb = CRMW_BUF_INIT, ob = CRMW_BUF_INIT;
+	assert_int_equal(crmw_task_set_get(&tb, ts, k), CRMW_OK);
+	int rc = crmw_agent_run(&ob, a, tb.data, NULL);
+	if (rc != CRMW_OK && rc != CRMW_EUSER)
+		fail_msg("the episode failed: rc %d: %s / %.300s", rc, crmw_agent_errmsg(a), ob.data ? ob.data : "");
+	json_t *tr = json_loads(ob.data, 0, NULL);
+	assert_non_null(tr);
+	crmw_buf_dispose(&tb);
+	crmw_buf_dispose(&ob);
+	assert_true(w->rewrites > 0);
+	assert_string_equal(end_reason(tr), "abstained");
+	const char *err = json_string_value(json_object_get(tr, "error"));
+	char want[160];
+	snprintf(want, sizeof want, "memory %lld was learned in sales_insight_mining, whose answers", (long long)other);
+	if (!err || !strstr(err, want))
+		fail_msg("reason: %s", err ? err : "(none)");
+	json_decref(tr);
+	crmw_agent_free(a);
+	crmw_task_set_free(train);
+	crmw_task_set_free(test);
+	crmw_memory_free(mem);
+}
+
+/* Attacks 3 and 4: program entries whose entry family and program family
+ * differ.  Every program entry of top issue's store is written twice: once
+ * as it is with its programs taken out (its words and sides stay), once
+ * holding the programs under `entry_family` (NULL: none), the programs'
+ * own "family" left as it is (`prog_family` NULL) or changed.  Guidelines
+ * are left out (no plan to fall back on). */
+typedef struct review20_split {
+	const char *entry_family, *prog_family, *words_family;
+} review20_split;
+
+static void review20_split_programs(json_t *out, json_t *e, void *ud)
+{
+	const review20_split *s = ud;
+	if (!review20_tagged(e, "program"))
+		return;
+	json_t *words = json_deep_copy(e), *rules = json_deep_copy(e);
+	json_t *wlib = json_object_get(json_object_get(words, "metadata"), "library");
+	json_object_set_new(wlib, "programs", json_array());
+	if (s->words_family) {
+		/* the words said as another family's (the key of its records too) */
+		char *t = json_dumps(words, JSON_COMPACT);
+		char *r = replaced(t, "top_issue_identification", s->words_family);
+		json_decref(words);
+		words = json_loads(r, 0, NULL);
+		free(t);
+		free(r);
+	}
+	json_object_set_new(words, "title", json_string("words only"));
+	if (s->entry_family)
+		json_object_set_new(rules, "family", json_string(s->entry_family));
+	else
+		json_object_del(rules, "family");
+	size_t i;
+	json_t *pr;
+	json_array_foreach(json_object_get(json_object_get(json_object_get(rules, "metadata"), "library"), "programs"), i, pr)
+		if (s->prog_family)
+			json_object_set_new(pr, "family", json_string(s->prog_family));
+	json_array_append_new(out, words);
+	json_array_append_new(out, rules);
+}
+
+/* Runs the training task `own` (top issue's, one the programs take with
+ * the family withheld) under the four settings of the crafted store and
+ * returns the decisions: off[0] program decided with the option off,
+ * on[0] with it on, on[1] marked. */
+static void review20_run_split(crmw_memory *mem, const char *own, bool *off_decided, bool *on_decided, bool *on_marked)
+{
+	bool text = false;
+	crmw_agent *a = policy_agent(mem, "{\"same_family\":false}");
+	json_t *tr = run_text(a, own);
+	*off_decided = decided(tr, true, &text);
+	json_decref(tr);
+	crmw_agent_free(a);
+	a = policy_agent(mem, "{\"same_family\":false,\"free_text\":true}");
+	tr = run_text(a, own);
+	*on_decided = decided(tr, true, &text);
+	*on_marked = text;
+	json_decref(tr);
+	crmw_agent_free(a);
+}
+
+static char *review20_own_task(crmw_memory *src)
+{
+	crmw_task_set *seen = split("{\"split\":\"train\",\"families\":[\"top_issue_identification\"]}");
+	crmw_agent *a = policy_agent(src, "{\"same_family\":false}");
+	int64_t kw = programmed_task(a, seen);
+	crmw_agent_free(a);
+	char *own = task_relabelled(seen, kw, "top_issue_identification", "top_issue_identification");
+	crmw_task_set_free(seen);
+	return own;
+}
+
+/* Attack 3: an entry said as sales insight's holding top issue's programs
+ * (their own "family" top issue).  Off: the entry's family withholds them.
+ * On: they answer, and the answer must say it read rules of a free-text
+ * family.  reads_text() looks at the programs' "family" only, not at the
+ * entry they came from: the answer is not marked. */
+static void test_review20_entry_family_marks(void **state)
+{
+	(void)state;
+	crmw_memory *src = top_issue_memory("review20ef_src.db");
+	char *own = review20_own_task(src);
+	review20_split s = {"sales_insight_mining", NULL, NULL};
+	crmw_memory *mem = crafted_store(src, "review20ef.db", review20_split_programs, &s);
+	bool off = true, on = false, marked = false;
+	review20_run_split(mem, own, &off, &on, &marked);
+	print_message("# entry sales insight, programs top issue: off %d, on %d, marked %d\n", off, on, marked);
+	assert_false(off);
+	assert_true(on);
+	assert_true(marked); /* fails: not marked */
+	free(own);
+	crmw_memory_free(mem);
+	crmw_memory_free(src);
+}
+
+/* Attack 4: an entry with no family holding programs whose "family" is
+ * sales insight's (words from an entry of sales insight).  Off: no answer;
+ * on: answered and marked. */
+static void test_review20_null_entry_family(void **state)
+{
+	(void)state;
+	crmw_memory *src = top_issue_memory("review20nf_src.db");
+	char *own = review20_own_task(src);
+	review20_split s = {NULL, "sales_insight_mining", "sales_insight_mining"};
+	crmw_memory *mem = crafted_store(src, "review20nf.db", review20_split_programs, &s);
+	bool off = true, on = false, marked = false;
+	review20_run_split(mem, own, &off, &on, &marked);
+	print_message("# entry no family, programs sales insight: off %d, on %d, marked %d\n", off, on, marked);
+	assert_false(off);
+	assert_true(on && marked);
+	free(own);
+	crmw_memory_free(mem);
+	crmw_memory_free(src);
+}
+
+/* Attack 6: a plan of an ordinary family corroborated only by plans of a
+ * free-text family (family withheld).  One refusal plan of private customer
+ * information with support 1, and copies of it said as sales insight's
+ * (support 5, another wording: they rank below it).  Off: support counts
+ * only the first, so nothing answers.  On: the first answers thanks to the
+ * free-text plans' support; that answer exists only because of rules
+ * learned in a free-text family, and is not marked. */
+typedef struct review20_support {
+	int64_t kept;
+	int copies;
+} review20_support;
+
+static void review20_support_craft(json_t *out, json_t *e, void *ud)
+{
+	review20_support *s = ud;
+	const char *kind = json_string_value(json_object_get(e, "kind"));
+	if (s->kept || !kind || strcmp(kind, "guideline") != 0 ||
+	    !json_object_get(json_object_get(e, "metadata"), "plan"))
+		return;
+	s->kept = 1;
+	json_t *one = json_deep_copy(e);
+	json_object_set_new(json_object_get(one, "metadata"), "support", json_integer(1));
+	json_array_append_new(out, one);
+	for (int i = 0; i < s->copies; i++) {
+		json_t *c = json_deep_copy(e);
+		json_object_set_new(c, "family", json_string("sales_insight_mining"));
+		json_object_set_new(json_object_get(c, "metadata"), "support", json_integer(5));
+		char q[120];
+		snprintf(q, sizeof q, "zebra xylophone quantum harbour %d", i);
+		json_object_set_new(c, "query", json_string(q));
+		json_object_set_new(c, "text", json_string(q));
+		json_object_set_new(c, "title", json_string(q));
+		json_object_del(c, "embedding");
+		json_object_del(c, "embedder");
+		json_array_append_new(out, c);
+	}
+}
+
+static void test_review20_support_from_free_text(void **state)
+{
+	(void)state;
+	const char *from = "private_customer_information";
+	crmw_memory *src = memory_named("review20sup_src.db");
+	crmw_task_set *train = split("{\"split\":\"train\",\"families\":[\"private_customer_information\"]}");
+	crmw_agent *g = gold_agent("{\"memory\":{\"write\":true}}", src);
+	for (int64_t i = 0; i < crmw_task_set_count(train); i++)
+		json_decref(run_task(g, train, i));
+	crmw_agent_free(g);
+	crmw_task_set_free(train);
+	review20_support s = {0, 3};
+	crmw_memory *mem = crafted_store(src, "review20sup.db", review20_support_craft, &s);
+	crmw_task_set *test = split("{\"split\":\"test\",\"families\":[\"private_customer_information\"]}");
+	static const char *const opts[] = {"{\"programs\":false,\"same_family\":false,\"min_score\":0.2}",
+					   "{\"programs\":false,\"same_family\":false,\"min_score\":0.2,\"free_text\":true}"};
+	int answered[2] = {0, 0}, marked[2] = {0, 0};
+	for (int o = 0; o < 2; o++) {
+		crmw_agent *a = policy_agent(mem, opts[o]);
+		for (int64_t i = 0; i < crmw_task_set_count(test); i++) {
+			char *tt = task_relabelled(test, i, from, from);
+			json_t *tr = run_text(a, tt);
+			bool text = false;
+			answered[o] += decided(tr, false, &text);
+			marked[o] += text;
+			if (o == 0 && i == 0)
+				print_message("# off: %s\n", json_string_value(json_object_get(tr, "error")));
+			json_decref(tr);
+			free(tt);
+		}
+		print_message("# %s: %d answered, %d marked of %lld\n", opts[o], answered[o], marked[o],
+			      (long long)crmw_task_set_count(test));
+		crmw_agent_free(a);
+	}
+	assert_int_equal(answered[0], 0);
+	assert_true(answered[1] > 0);
+	assert_int_equal(marked[1], answered[1]); /* fails: the support came from free-text plans, unmarked */
+	crmw_task_set_free(test);
+	crmw_memory_free(mem);
+	crmw_memory_free(src);
+}
+
+
 /* The nineteenth review, through the memory policy: a crafted program
  * entry whose program's reason for being skipped ends inside a UTF-8
  * character failed every episode of its family (out of memory, from the
@@ -1756,6 +2153,11 @@ int main(void)
 		cmocka_unit_test(test_review19_policy_crafted_reason),
 		cmocka_unit_test(test_review19_changed_program_leak),
 		cmocka_unit_test(test_free_text_gate),
+		cmocka_unit_test(test_review20_option_values),
+		cmocka_unit_test(test_review20_reload_gate),
+		cmocka_unit_test(test_review20_entry_family_marks),
+		cmocka_unit_test(test_review20_null_entry_family),
+		cmocka_unit_test(test_review20_support_from_free_text),
 	};
 	cmocka_set_message_output(CM_OUTPUT_TAP);
 	return cmocka_run_group_tests(tests, setup, teardown);
