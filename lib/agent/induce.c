@@ -1569,6 +1569,35 @@ static json_t *shapes_of(group *g, const uint8_t *mem, size_t step)
 	return sh;
 }
 
+/* The distinct routes of the group's episodes to step `step`: for each, the
+ * shapes of its results before it (a guard's "path"); NULL when out of
+ * memory. */
+static json_t *routes_of(group *g, const uint8_t *mem, size_t step)
+{
+	json_t *routes = json_array();
+	for (size_t j = 0; routes && j < g->n; j++) {
+		if (!mem[j])
+			continue;
+		json_t *r = json_array();
+		for (size_t k = 0; r && k < step; k++)
+			if (json_array_append_new(r, json_string(crmw__prog_shape(json_array_get(g->e[j]->results, k))))) {
+				json_decref(r);
+				r = NULL;
+			}
+		bool have = false;
+		size_t i;
+		json_t *x;
+		json_array_foreach(r ? routes : NULL, i, x) have = have || json_equal(x, r);
+		if (!r || (!have && json_array_append(routes, r))) {
+			json_decref(r);
+			json_decref(routes);
+			return NULL;
+		}
+		json_decref(r);
+	}
+	return routes;
+}
+
 static int add_words(json_t *words, const crmw__prog_ctx *c)
 {
 	return crmw__prog_add_words(words, c, NULL);
@@ -1712,17 +1741,19 @@ static bool stops_short(const json_t *prog, const ep *e)
 			json_t *y;
 			if (json_integer_value(json_object_get(x, "after")) == (json_int_t)k)
 				json_array_foreach(json_object_get(x, "shapes"), j, y) known = known || strcmp(json_string_value(y), shape) == 0;
-			/* or on the way to a later guard: every result so far of a
-			 * shape its episodes had (crmw__program_next_ctx) */
-			const json_t *path = json_object_get(x, "path");
-			bool on = json_integer_value(json_object_get(x, "after")) > (json_int_t)k && json_array_size(path) > k;
-			for (size_t m = 0; on && m <= k; m++) {
-				const char *sm = crmw__prog_shape(json_array_get(e->results, m));
-				bool in = false;
-				json_array_foreach(json_array_get(path, m), j, y) in = in || strcmp(json_string_value(y), sm) == 0;
-				on = in;
+			/* or on the way to a later guard: the results so far begin
+			 * one of its episodes' routes (as crmw__program_next_ctx
+			 * lets them go on; an approximation: it does not follow
+			 * a route left later) */
+			if (json_integer_value(json_object_get(x, "after")) <= (json_int_t)k)
+				continue;
+			json_array_foreach(json_object_get(x, "path"), j, y) {
+				bool on = json_array_size(y) > k;
+				for (size_t m = 0; on && m <= k; m++)
+					on = strcmp(json_string_value(json_array_get(y, m)),
+						    crmw__prog_shape(json_array_get(e->results, m))) == 0;
+				known = known || on;
 			}
-			known = known || on;
 		}
 		if (!known)
 			return true;
@@ -2358,14 +2389,10 @@ json_t *crmw__induce(const json_t *episodes, int min_support, char *why, size_t 
 					memset(mem, 1, g.n);
 				json_t *content = rc ? NULL : any_of(&g, s, mem);
 				json_t *sh = content ? shapes_of(&g, mem, k) : NULL;
-				/* and the shapes its episodes' earlier steps returned: on
-				 * the way to it, a result its step never saw goes on */
-				json_t *path = sh ? json_array() : NULL;
-				for (size_t j = 0; path && j < k; j++)
-					if (json_array_append_new(path, shapes_of(&g, mem, j))) {
-						json_decref(path);
-						path = NULL;
-					}
+				/* and the routes its episodes took to it (the shapes of
+				 * their earlier results): on one of them, a result its
+				 * step never saw goes on */
+				json_t *path = sh ? routes_of(&g, mem, k) : NULL;
 				if (content && sh && !path)
 					rc = CRMW_ENOMEM;
 				if (content && sh && path) {

@@ -12,12 +12,14 @@
  *   guard    := {"after": k, "shapes": [shape, ...], "content": value,
  *               "path": [[shape, ...], ...]?}
  *               an early exit: when step k's result has one of the shapes,
- *               answer `content` instead of going on.  "path" (k lists)
- *               gives the shapes its training episodes' steps 0 to k-1
- *               returned: results of a shape their step never saw go on
- *               toward the guard while every result so far is on its path
- *               (a period with no cases at all on the way to "no agent
- *               qualifies"), and abstain as soon as none is
+ *               answer `content` instead of going on.  "path" lists the
+ *               routes its training episodes took: for each, the shapes of
+ *               steps 0 to k-1 (k shapes).  Results of a shape their step
+ *               never saw go on toward the guard while they are the start
+ *               of one of its routes (a period with no cases at all on the
+ *               way to "no agent qualifies"), and abstain as soon as they
+ *               are not; results that are the start of a route of a guard
+ *               further on went on in training, so no guard fires there
  *   shape    := "null" | "empty" | "one" | "many" | "map" | "scalar"
  *   value    := a literal (JSON; objects and arrays hold values) | expr
  *   expr     := an object with one "$" key:
@@ -1932,21 +1934,6 @@ static bool check_value(check *k, const json_t *e, long step, int depth)
 	return true;
 }
 
-static bool check_shapes(check *k, const json_t *s);
-
-/* A guard's optional "path": one list of shapes per step before it. */
-static bool check_path(check *k, const json_t *p, size_t after)
-{
-	if (!p)
-		return true;
-	if (!json_is_array(p) || json_array_size(p) != after)
-		return bad(k, "\"path\" must be a list of %zu lists of shapes%s", after, "");
-	size_t i;
-	json_t *x;
-	json_array_foreach(p, i, x) if (!check_shapes(k, x)) return false;
-	return true;
-}
-
 static bool check_shapes(check *k, const json_t *s)
 {
 	if (!json_is_array(s) || json_array_size(s) > 6)
@@ -1960,6 +1947,31 @@ static bool check_shapes(check *k, const json_t *s)
 			j++;
 		if (!n || j == 6)
 			return bad(k, "unknown shape \"%s\" (null, empty, one, many, map or scalar)%s", n ? n : "?", "");
+	}
+	return true;
+}
+
+/* A guard's optional "path": at most CRMW__PROG_MAX_STEPS routes, each the
+ * shapes of the `after` steps before it. */
+static bool check_path(check *k, const json_t *p, size_t after)
+{
+	if (!p)
+		return true;
+	if (!json_is_array(p) || json_array_size(p) > CRMW__PROG_MAX_STEPS)
+		return bad(k, "\"path\" must be a list of at most %d routes%s", CRMW__PROG_MAX_STEPS, "");
+	size_t i, j;
+	json_t *r, *x;
+	json_array_foreach(p, i, r) {
+		if (!json_is_array(r) || json_array_size(r) != after)
+			return bad(k, "a route of \"path\" must list %zu shapes%s", after, "");
+		json_array_foreach(r, j, x) {
+			const char *n = json_string_value(x);
+			size_t m = 0;
+			while (n && m < 6 && strcmp(n, shape_names[m]) != 0)
+				m++;
+			if (!n || m == 6)
+				return bad(k, "unknown shape \"%s\" in \"path\"%s", n ? n : "?", "");
+		}
 	}
 	return true;
 }
@@ -2048,17 +2060,22 @@ static bool shape_in(const json_t *shapes, const char *s)
 	return false;
 }
 
-/* Were the first n results each of a shape the guard's episodes had at
- * that step ("path"; a guard without one has none)? */
+/* Are the first n results, by their shapes, the start of a route the
+ * guard's episodes took ("path"; a guard without one has none)? */
 static bool on_path(const json_t *guard, const json_t *results, size_t n)
 {
-	const json_t *path = json_object_get(guard, "path");
-	if (!json_is_array(path) || json_array_size(path) < n)
-		return false;
-	for (size_t j = 0; j < n; j++)
-		if (!shape_in(json_array_get(path, j), crmw__prog_shape(json_array_get(results, j))))
-			return false;
-	return true;
+	size_t i;
+	json_t *r;
+	json_array_foreach(json_object_get(guard, "path"), i, r) {
+		bool on = json_array_size(r) >= n;
+		for (size_t j = 0; on && j < n; j++) {
+			const char *sh = json_string_value(json_array_get(r, j));
+			on = sh && strcmp(sh, crmw__prog_shape(json_array_get(results, j))) == 0;
+		}
+		if (on)
+			return true;
+	}
+	return false;
 }
 
 void crmw__prog_next_clear(crmw__prog_next *n)
@@ -2124,13 +2141,18 @@ int crmw__program_next_ctx(crmw__prog_next *out, const json_t *program, const cr
 		}
 		size_t i;
 		json_t *g;
+		/* a guard further on whose episodes' results began so: in
+		 * training, these results went on */
+		bool toward = false;
+		json_array_foreach(json_object_get(program, "guards"), i, g) toward =
+			toward || (json_integer_value(json_object_get(g, "after")) >= (json_int_t)k && on_path(g, c->results, k));
 		json_array_foreach(json_object_get(program, "guards"), i, g) {
 			if (json_integer_value(json_object_get(g, "after")) != (json_int_t)(k - 1) ||
 			    !shape_in(json_object_get(g, "shapes"), shape))
 				continue;
 			if (off < k - 1 && !on_path(g, c->results, k - 1))
 				continue; /* an earlier result its episodes never had */
-			if (seen && shape_in(seen, shape)) {
+			if ((seen && shape_in(seen, shape)) || toward) {
 				snprintf(out->why, sizeof out->why,
 					 "step %zu's result is %s: in training it both ended the program and went on", k - 1, shape);
 				return CRMW_OK;
@@ -2143,9 +2165,6 @@ int crmw__program_next_ctx(crmw__prog_next *out, const json_t *program, const cr
 				return CRMW_ENOMEM;
 			return answer_of(out, json_object_get(g, "content"), c);
 		}
-		bool toward = false; /* a guard further on whose episodes' results were these */
-		json_array_foreach(off < k ? json_object_get(program, "guards") : NULL, i, g) toward =
-			toward || (json_integer_value(json_object_get(g, "after")) >= (json_int_t)k && on_path(g, c->results, k));
 		if (off < k && !toward) {
 			snprintf(out->why, sizeof out->why, "step %zu (%s) returned %s, a shape never seen in training", off,
 				 json_string_value(json_object_get(json_array_get(steps, off), "name")),

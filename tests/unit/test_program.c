@@ -416,11 +416,14 @@ static void test_guard_path(void **state)
 	const json_t *g = json_array_get(json_object_get(prog, "guards"), 0);
 	assert_non_null(g);
 	assert_int_equal(json_integer_value(json_object_get(g, "after")), 1);
-	/* the full episodes' first step saw maps only; the guard's saw both */
+	/* the full episodes' first step saw maps only; the guard's took two
+	 * routes to it, through a map and through an empty map */
 	const json_t *seen0 = json_object_get(json_array_get(json_object_get(prog, "steps"), 0), "shapes");
 	assert_int_equal(json_array_size(seen0), 1);
 	assert_string_equal(json_string_value(json_array_get(seen0, 0)), "map");
-	assert_int_equal(json_array_size(json_array_get(json_object_get(g, "path"), 0)), 2);
+	json_t *want = json_loads("[[\"map\"],[\"empty\"]]", 0, NULL);
+	assert_true(json_equal(json_object_get(g, "path"), want));
+	json_decref(want);
 	json_t *t = task("g-9", "qual", "Which agent handled the most cases in quarter 9 among agents with more than 5 cases?",
 			 "2024-02-01", NULL);
 	/* no case at all in the period: on to the guard, which answers */
@@ -433,6 +436,150 @@ static void test_guard_path(void **state)
 	expect_abstain(lib, t, "[{}]", "step 0 (handled) returned empty, a shape never seen in training");
 	json_decref(t);
 	json_decref(lib);
+}
+
+#define REVIEW21_Q "Which agent handled the most cases in quarter %d among agents with more than %d cases?"
+
+/* review 21, attack 1: the same route both ended and went on.  The early
+ * exits after step 1 ("no agent qualifies" -> None) came after a first
+ * step with cases and after one with none; two other prefix episodes, on
+ * exactly the route (no case at all, no agent qualifies), went on to a
+ * third call and answered its one item.  The full episodes never saw an
+ * empty first result, so `seen` cannot tell that the route went on: the
+ * new rule answers None where its own training episodes called `ranked`
+ * and answered "d"/"e".  The old code abstained at step 0. */
+static void test_review21_path_ended_and_went_on(void **state)
+{
+	(void)state;
+	json_t *eps = json_array();
+	char qq[200];
+	/* full: 4 calls */
+	for (int i = 0; i < 2; i++) {
+		char calls[600], results[300], id[16];
+		snprintf(qq, sizeof qq, REVIEW21_Q, i + 1, 1);
+		snprintf(id, sizeof id, "f-%d", i);
+		snprintf(calls, sizeof calls,
+			 "[{\"name\":\"handled\",\"arguments\":{\"q\":%d}},{\"name\":\"qualified\",\"arguments\":{}},"
+			 "{\"name\":\"ranked\",\"arguments\":{}},{\"name\":\"find_max\",\"arguments\":{}}]",
+			 i + 1);
+		snprintf(results, sizeof results, "[{\"a\":4,\"b\":2},[\"a\",\"b\"],[\"a\",\"b\"],[\"%s\"]]", i ? "b" : "a");
+		json_array_append_new(eps, episode(task(id, "qual", qq, "2024-01-01", NULL), calls, results, i ? "b" : "a"));
+	}
+	/* guard after 1: no agent qualifies, with cases and without */
+	static const char *const g1first[] = {"{\"a\":3}", "{}"};
+	for (int i = 0; i < 2; i++) {
+		char calls[600], results[300], id[16];
+		snprintf(qq, sizeof qq, REVIEW21_Q, i + 3, 5);
+		snprintf(id, sizeof id, "g-%d", i);
+		snprintf(calls, sizeof calls,
+			 "[{\"name\":\"handled\",\"arguments\":{\"q\":%d}},{\"name\":\"qualified\",\"arguments\":{}}]", i + 3);
+		snprintf(results, sizeof results, "[%s,[]]", g1first[i]);
+		json_array_append_new(eps, episode(task(id, "qual", qq, "2024-01-01", NULL), calls, results, "None"));
+	}
+	/* guard after 2: the same route (no case, nobody qualifies) went on */
+	for (int i = 0; i < 2; i++) {
+		char calls[600], results[300], id[16];
+		snprintf(qq, sizeof qq, REVIEW21_Q, i + 5, 5);
+		snprintf(id, sizeof id, "h-%d", i);
+		snprintf(calls, sizeof calls,
+			 "[{\"name\":\"handled\",\"arguments\":{\"q\":%d}},{\"name\":\"qualified\",\"arguments\":{}},"
+			 "{\"name\":\"ranked\",\"arguments\":{}}]",
+			 i + 5);
+		snprintf(results, sizeof results, "[{},[],[\"%s\"]]", i ? "e" : "d");
+		json_array_append_new(eps, episode(task(id, "qual", qq, "2024-01-01", NULL), calls, results, i ? "e" : "d"));
+	}
+	json_t *lib = induced(eps);
+	json_t *t = task("h-9", "qual", "Which agent handled the most cases in quarter 9 among agents with more than 5 cases?",
+			 "2024-02-01", NULL);
+	expect_call(lib, t, "[{}]", "qualified", "{}");
+	/* training: {} then [] both answered None (g-1) and went on (h-0, h-1):
+	 * a careful interpreter abstains here */
+	expect_abstain(lib, t, "[{},[]]", "both ended the program and went on");
+	json_decref(t);
+	json_decref(lib);
+}
+
+/* review 21, attack 2: the path is a product of per-step unions, not the
+ * routes the guard's episodes took.  Guard after 2: (cases, nobody, ...)
+ * and (no case, one agent, ...) both ended with nobody ranked; the route
+ * (no case, nobody) was never taken, yet it answers.  (Here None is
+ * probably right: a literal guard's content; shown for the mechanism.) */
+static void test_review21_path_product(void **state)
+{
+	(void)state;
+	json_t *eps = json_array();
+	char qq[200];
+	for (int i = 0; i < 2; i++) {
+		char calls[600], results[300], id[16];
+		snprintf(qq, sizeof qq, REVIEW21_Q, i + 1, 1);
+		snprintf(id, sizeof id, "f-%d", i);
+		snprintf(calls, sizeof calls,
+			 "[{\"name\":\"handled\",\"arguments\":{\"q\":%d}},{\"name\":\"qualified\",\"arguments\":{}},"
+			 "{\"name\":\"ranked\",\"arguments\":{}},{\"name\":\"find_max\",\"arguments\":{}}]",
+			 i + 1);
+		snprintf(results, sizeof results, "[{\"a\":4,\"b\":2},[\"a\",\"b\"],[\"a\",\"b\"],[\"%s\"]]", i ? "b" : "a");
+		json_array_append_new(eps, episode(task(id, "qual", qq, "2024-01-01", NULL), calls, results, i ? "b" : "a"));
+	}
+	static const char *const route[] = {"{\"a\":3},[]", "{},[\"a\"]"};
+	for (int i = 0; i < 2; i++) {
+		char calls[600], results[300], id[16];
+		snprintf(qq, sizeof qq, REVIEW21_Q, i + 3, 5);
+		snprintf(id, sizeof id, "g-%d", i);
+		snprintf(calls, sizeof calls,
+			 "[{\"name\":\"handled\",\"arguments\":{\"q\":%d}},{\"name\":\"qualified\",\"arguments\":{}},"
+			 "{\"name\":\"ranked\",\"arguments\":{}}]",
+			 i + 3);
+		snprintf(results, sizeof results, "[%s,[]]", route[i]);
+		json_array_append_new(eps, episode(task(id, "qual", qq, "2024-01-01", NULL), calls, results, "None"));
+	}
+	json_t *lib = induced(eps);
+	json_t *t = task("g-9", "qual", "Which agent handled the most cases in quarter 9 among agents with more than 5 cases?",
+			 "2024-02-01", NULL);
+	/* ({}, []) : no guard episode took it */
+	expect_abstain(lib, t, "[{},[]]", "never seen in training");
+	json_decref(t);
+	json_decref(lib);
+}
+
+#define REVIEW21_PROG                                                                                          \
+	"{\"steps\":[{\"name\":\"a\"},{\"name\":\"b\"},{\"name\":\"respond\",\"arguments\":{\"content\":1}}],"       \
+	"\"guards\":[{\"after\":%d,\"shapes\":[\"empty\"],\"content\":1,\"path\":%s}]}"
+
+/* review 21, attack 3: crafted "path" values from a store are refused;
+ * no route, or routes of the right length, pass. */
+static void test_review21_path_check(void **state)
+{
+	(void)state;
+	static const struct {
+		int after;
+		const char *path, *why;
+	} bad[] = {
+		{1, "null", "must be a list of at most"},
+		{1, "{\"0\":[\"map\"]}", "must be a list of at most"},
+		{1, "[\"map\"]", "a route of \"path\" must list 1 shapes"},
+		{1, "[[\"map\",\"map\"]]", "a route of \"path\" must list 1 shapes"},
+		{1, "[[]]", "a route of \"path\" must list 1 shapes"},
+		{1, "[[3]]", "unknown shape \"?\" in \"path\""},
+		{1, "[[\"vast\"]]", "unknown shape \"vast\" in \"path\""},
+		{0, "[[\"map\"]]", "a route of \"path\" must list 0 shapes"},
+	};
+	char why[400], text[600];
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		snprintf(text, sizeof text, REVIEW21_PROG, bad[i].after, bad[i].path);
+		json_t *p = json_loads(text, 0, NULL);
+		assert_non_null(p);
+		assert_int_equal(crmw__program_check(p, why, sizeof why), CRMW_EINVALID);
+		if (!strstr(why, bad[i].why))
+			fail_msg("path %s: '%s' does not say '%s'", bad[i].path, why, bad[i].why);
+		json_decref(p);
+	}
+	static const char *const good[] = {"[]", "[[\"map\"],[\"empty\"]]"};
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(text, sizeof text, REVIEW21_PROG, 1, good[i]);
+		json_t *p = json_loads(text, 0, NULL);
+		assert_int_equal(crmw__program_check(p, why, sizeof why), CRMW_OK);
+		json_decref(p);
+	}
 }
 
 /* Two ways of solving the same question: the words decide, or it abstains;
@@ -1981,13 +2128,11 @@ static void test_malformed(void **state)
 		 "guard 0: \"after\" must name a step before respond"},
 		{"[{\"name\":\"respond\",\"arguments\":{\"content\":{\"$number\":{\"after\":[\"top\"],\"offset\":1001}}}}]",
 		 "$number needs"},
-		/* a guard's path: one list of shapes per step before it */
+		/* a guard's path: routes of one shape per step before it
+		 * (test_review21_path_check has more) */
 		{"{\"steps\":[{\"name\":\"a\"},{\"name\":\"b\"},{\"name\":\"respond\",\"arguments\":{\"content\":1}}],"
-		 "\"guards\":[{\"after\":1,\"shapes\":[\"empty\"],\"content\":1,\"path\":[]}]}",
-		 "guard 0: \"path\" must be a list of 1 lists of shapes"},
-		{"{\"steps\":[{\"name\":\"a\"},{\"name\":\"b\"},{\"name\":\"respond\",\"arguments\":{\"content\":1}}],"
-		 "\"guards\":[{\"after\":1,\"shapes\":[\"empty\"],\"content\":1,\"path\":[[\"vast\"]]}]}",
-		 "guard 0: unknown shape \"vast\""},
+		 "\"guards\":[{\"after\":1,\"shapes\":[\"empty\"],\"content\":1,\"path\":[[]]}]}",
+		 "guard 0: a route of \"path\" must list 1 shapes"},
 	};
 	char why[400];
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
@@ -5760,7 +5905,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_explanations),   cmocka_unit_test(test_answers), cmocka_unit_test(test_argument_order),
-		cmocka_unit_test(test_guard_and_shapes), cmocka_unit_test(test_guard_path), cmocka_unit_test(test_disagreement),
+		cmocka_unit_test(test_guard_and_shapes), cmocka_unit_test(test_guard_path), cmocka_unit_test(test_review21_path_ended_and_went_on),
+		cmocka_unit_test(test_review21_path_product), cmocka_unit_test(test_review21_path_check), cmocka_unit_test(test_disagreement),
 		cmocka_unit_test(test_direction_words), cmocka_unit_test(test_direction_wording), cmocka_unit_test(test_direction_generic_word),
 		cmocka_unit_test(test_direction_evidence), cmocka_unit_test(test_direction_tie_side),
 		cmocka_unit_test(test_fits_task),
