@@ -2078,6 +2078,33 @@ static bool on_path(const json_t *guard, const json_t *results, size_t n)
 	return false;
 }
 
+/* When a result so far has a shape its step never saw (the program goes
+ * on toward a guard, crmw__program_next_ctx), the explanation says which
+ * guards' routes the results begin: {"toward": [index, ...]}.  false when
+ * out of memory. */
+static bool off_shapes_explained(json_t *explain, const json_t *program, const json_t *steps, const json_t *results,
+				 size_t k)
+{
+	bool off = false;
+	for (size_t j = 0; j < k && !off; j++) {
+		const json_t *sj = json_object_get(json_array_get(steps, j), "shapes");
+		off = sj && !shape_in(sj, crmw__prog_shape(json_array_get(results, j)));
+	}
+	if (!off)
+		return true;
+	json_t *toward = json_array();
+	size_t i;
+	json_t *g;
+	json_array_foreach(json_object_get(program, "guards"), i, g) {
+		if (toward && json_integer_value(json_object_get(g, "after")) >= (json_int_t)k && on_path(g, results, k) &&
+		    json_array_append_new(toward, json_integer((json_int_t)i))) {
+			json_decref(toward);
+			toward = NULL;
+		}
+	}
+	return toward && !json_object_set_new(explain, "toward", toward);
+}
+
 void crmw__prog_next_clear(crmw__prog_next *n)
 {
 	json_decref(n->explain);
@@ -2175,6 +2202,8 @@ int crmw__program_next_ctx(crmw__prog_next *out, const json_t *program, const cr
 	const json_t *st = json_array_get(steps, k);
 	const json_t *args = json_object_get(st, "arguments");
 	if (!explain_start(out, c))
+		return CRMW_ENOMEM;
+	if (out->explain && k > 0 && !off_shapes_explained(out->explain, program, steps, c->results, k))
 		return CRMW_ENOMEM;
 	if (k + 1 == n)
 		return answer_of(out, json_object_get(args, "content"), c);

@@ -429,6 +429,21 @@ static void test_guard_path(void **state)
 	/* no case at all in the period: on to the guard, which answers */
 	expect_call(lib, t, "[{}]", "qualified", "{\"n\":5}");
 	expect_answer(lib, t, "[{},[]]", "None");
+	/* the explanation of that call names the guard it goes toward */
+	crmw__prog_next nx;
+	json_t *res = json_loads("[{}]", 0, NULL);
+	assert_int_equal(crmw__program_next(&nx, prog, t, res), CRMW_OK);
+	assert_int_equal(nx.kind, CRMW__PROG_CALL);
+	json_t *tw = json_object_get(nx.explain, "toward");
+	assert_true(json_is_array(tw) && json_array_size(tw) == 1 && json_integer_value(json_array_get(tw, 0)) == 0);
+	crmw__prog_next_clear(&nx);
+	json_decref(res);
+	res = json_loads("[{\"a\":2}]", 0, NULL); /* on the steps' own shapes: none */
+	assert_int_equal(crmw__program_next(&nx, prog, t, res), CRMW_OK);
+	assert_int_equal(nx.kind, CRMW__PROG_CALL);
+	assert_null(json_object_get(nx.explain, "toward"));
+	crmw__prog_next_clear(&nx);
+	json_decref(res);
 	/* off the path: an empty first result, then agents */
 	expect_abstain(lib, t, "[{},[\"a\"]]", "step 0 (handled) returned empty, a shape never seen in training");
 	/* a library stored before paths: the empty first result abstains */
