@@ -579,12 +579,18 @@ static int task_cands(slot *s, const ep *e, const json_t *v)
 		for (size_t i = 0; i < c->ntok && !rc; i++) {
 			int64_t num = c->tok[i].num;
 			/* the number of a time expression ("the last 5 weeks") explains
-			 * a value only as itself: two tasks of b2b seed 71 whose "3 cases
-			 * or fewer" came in two wordings left "the number after 'last',
-			 * minus 2" as the count's one explanation, and "the last two
-			 * weeks" then asked for agents with more than 0 cases (a wrong
-			 * answer where the answer was None) */
-			if (num < 0 || want - num < -2 || want - num > 2 || (want != num && crmw__prog_tok_in_period(c, i)))
+			 * no value: a period's values are its bounds ($period; the
+			 * get_period and get_start_date calls are left out).  Two
+			 * tasks of b2b seed 71 whose "3 cases or fewer" came in two
+			 * wordings left "the number after 'last', minus 2" as the
+			 * count's one explanation, and "the last two weeks" then asked
+			 * for agents with more than 0 cases (a wrong answer where the
+			 * answer was None); as itself, two tasks of b2c seed 272 whose
+			 * count was their period's number ("the previous 2 quarters
+			 * ... more than 2 cases", "... 3 quarters ... over 3 cases")
+			 * left "the number after 'previous'", and "the previous 2
+			 * quarters ... over 1 case" then asked for more than 2 */
+			if (num < 0 || want - num < -2 || want - num > 2 || crmw__prog_tok_in_period(c, i))
 				continue;
 			for (size_t l = 1; l <= 2 && l <= i && !rc; l++) {
 				json_t *L = words_json(c, i - l, i, &rc);

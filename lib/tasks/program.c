@@ -35,6 +35,8 @@
  *                                         the value of metadata.required's "name: value" line
  *     {"$number": {"after": [words], "offset": k}}
  *                                         the number of the query right after the words, + k
+ *                                         (not one of a time expression: a period's number
+ *                                         is read by "$period" alone)
  *     {"$said": {"words": [words], "value": n}}
  *                                         n when the query says the words (next to
  *                                         each other) and no number outside a time
@@ -488,7 +490,10 @@ static json_t *ev_number(const json_t *e, ev_run *r, char *why, size_t len)
 		return COSTLY();
 	int64_t found = -1;
 	for (size_t i = n; i < c->ntok; i++) {
-		if (c->tok[i].num < 0 || !words_at(c, i - n, after))
+		/* a time expression's number is the period's (its bounds are
+		 * "$period"), never a count: a library induced before this rule
+		 * may still read it */
+		if (c->tok[i].num < 0 || crmw__prog_tok_in_period(c, i) || !words_at(c, i - n, after))
 			continue;
 		if (found >= 0 && found != c->tok[i].num)
 			return WHY("two numbers follow the words: %lld and %lld", (long long)found, (long long)c->tok[i].num);
