@@ -1939,20 +1939,24 @@ static bool check_value(check *k, const json_t *e, long step, int depth)
 	return true;
 }
 
+/* Is `n` the name of a shape? */
+static bool shape_known(const char *n)
+{
+	for (size_t j = 0; n && j < CRMW_ARRAY_LEN(shape_names); j++)
+		if (strcmp(n, shape_names[j]) == 0)
+			return true;
+	return false;
+}
+
 static bool check_shapes(check *k, const json_t *s)
 {
-	if (!json_is_array(s) || json_array_size(s) > 6)
+	if (!json_is_array(s) || json_array_size(s) > CRMW_ARRAY_LEN(shape_names))
 		return bad(k, "\"shapes\" must be a list of shapes%s%s", "", "");
 	size_t i;
 	json_t *x;
-	json_array_foreach(s, i, x) {
-		const char *n = json_string_value(x);
-		size_t j = 0;
-		while (n && j < 6 && strcmp(n, shape_names[j]) != 0)
-			j++;
-		if (!n || j == 6)
-			return bad(k, "unknown shape \"%s\" (null, empty, one, many, map or scalar)%s", n ? n : "?", "");
-	}
+	json_array_foreach(s, i, x) if (!shape_known(json_string_value(x))) return bad(
+		k, "unknown shape \"%s\" (null, empty, one, many, map or scalar)%s",
+		json_string_value(x) ? json_string_value(x) : "?", "");
 	return true;
 }
 
@@ -1969,14 +1973,8 @@ static bool check_path(check *k, const json_t *p, size_t after)
 	json_array_foreach(p, i, r) {
 		if (!json_is_array(r) || json_array_size(r) != after)
 			return bad(k, "a route of \"path\" must list %zu shapes%s", after, "");
-		json_array_foreach(r, j, x) {
-			const char *n = json_string_value(x);
-			size_t m = 0;
-			while (n && m < 6 && strcmp(n, shape_names[m]) != 0)
-				m++;
-			if (!n || m == 6)
-				return bad(k, "unknown shape \"%s\" in \"path\"%s", n ? n : "?", "");
-		}
+		json_array_foreach(r, j, x) if (!shape_known(json_string_value(x))) return bad(
+			k, "unknown shape \"%s\" in \"path\"%s", json_string_value(x) ? json_string_value(x) : "?", "");
 	}
 	return true;
 }

@@ -455,6 +455,37 @@ static void test_guard_path(void **state)
 
 #define REVIEW21_Q "Which agent handled the most cases in quarter %d among agents with more than %d cases?"
 
+/* Episodes of review 21's programs: `n` of them, ids `tag`-0..., each
+ * the first `calls` of handled (its quarter, from `q`), qualified, ranked
+ * and find_max, with results[i] (the list's items, without its brackets)
+ * and answers[i]; the threshold of the query is `more`. */
+static void review21_episodes(json_t *eps, const char *tag, int n, int calls, int q, int more,
+			      const char *const results[], const char *const answers[])
+{
+	static const char *const names[] = {"qualified", "ranked", "find_max"};
+	for (int i = 0; i < n; i++) {
+		char qq[200], cl[600], res[300], id[16];
+		snprintf(qq, sizeof qq, REVIEW21_Q, q + i, more);
+		snprintf(id, sizeof id, "%s-%d", tag, i);
+		int w = snprintf(cl, sizeof cl, "[{\"name\":\"handled\",\"arguments\":{\"q\":%d}}", q + i);
+		for (int k = 1; k < calls; k++)
+			w += snprintf(cl + w, sizeof cl - (size_t)w, ",{\"name\":\"%s\",\"arguments\":{}}", names[k - 1]);
+		snprintf(cl + w, sizeof cl - (size_t)w, "]");
+		snprintf(res, sizeof res, "[%s]", results[i]);
+		json_array_append_new(eps, episode(task(id, "qual", qq, "2024-01-01", NULL), cl, res, answers[i]));
+	}
+}
+
+/* The two full episodes of review 21's programs: four calls, two agents
+ * qualify. */
+static void review21_full(json_t *eps)
+{
+	static const char *const res[] = {"{\"a\":4,\"b\":2},[\"a\",\"b\"],[\"a\",\"b\"],[\"a\"]",
+					  "{\"a\":4,\"b\":2},[\"a\",\"b\"],[\"a\",\"b\"],[\"b\"]"};
+	static const char *const ans[] = {"a", "b"};
+	review21_episodes(eps, "f", 2, 4, 1, 1, res, ans);
+}
+
 /* review 21, attack 1: the same route both ended and went on.  The early
  * exits after step 1 ("no agent qualifies" -> None) came after a first
  * step with cases and after one with none; two other prefix episodes, on
@@ -467,42 +498,13 @@ static void test_review21_path_ended_and_went_on(void **state)
 {
 	(void)state;
 	json_t *eps = json_array();
-	char qq[200];
-	/* full: 4 calls */
-	for (int i = 0; i < 2; i++) {
-		char calls[600], results[300], id[16];
-		snprintf(qq, sizeof qq, REVIEW21_Q, i + 1, 1);
-		snprintf(id, sizeof id, "f-%d", i);
-		snprintf(calls, sizeof calls,
-			 "[{\"name\":\"handled\",\"arguments\":{\"q\":%d}},{\"name\":\"qualified\",\"arguments\":{}},"
-			 "{\"name\":\"ranked\",\"arguments\":{}},{\"name\":\"find_max\",\"arguments\":{}}]",
-			 i + 1);
-		snprintf(results, sizeof results, "[{\"a\":4,\"b\":2},[\"a\",\"b\"],[\"a\",\"b\"],[\"%s\"]]", i ? "b" : "a");
-		json_array_append_new(eps, episode(task(id, "qual", qq, "2024-01-01", NULL), calls, results, i ? "b" : "a"));
-	}
+	review21_full(eps);
 	/* guard after 1: no agent qualifies, with cases and without */
-	static const char *const g1first[] = {"{\"a\":3}", "{}"};
-	for (int i = 0; i < 2; i++) {
-		char calls[600], results[300], id[16];
-		snprintf(qq, sizeof qq, REVIEW21_Q, i + 3, 5);
-		snprintf(id, sizeof id, "g-%d", i);
-		snprintf(calls, sizeof calls,
-			 "[{\"name\":\"handled\",\"arguments\":{\"q\":%d}},{\"name\":\"qualified\",\"arguments\":{}}]", i + 3);
-		snprintf(results, sizeof results, "[%s,[]]", g1first[i]);
-		json_array_append_new(eps, episode(task(id, "qual", qq, "2024-01-01", NULL), calls, results, "None"));
-	}
+	static const char *const g1[] = {"{\"a\":3},[]", "{},[]"}, *const none[] = {"None", "None"};
+	review21_episodes(eps, "g", 2, 2, 3, 5, g1, none);
 	/* guard after 2: the same route (no case, nobody qualifies) went on */
-	for (int i = 0; i < 2; i++) {
-		char calls[600], results[300], id[16];
-		snprintf(qq, sizeof qq, REVIEW21_Q, i + 5, 5);
-		snprintf(id, sizeof id, "h-%d", i);
-		snprintf(calls, sizeof calls,
-			 "[{\"name\":\"handled\",\"arguments\":{\"q\":%d}},{\"name\":\"qualified\",\"arguments\":{}},"
-			 "{\"name\":\"ranked\",\"arguments\":{}}]",
-			 i + 5);
-		snprintf(results, sizeof results, "[{},[],[\"%s\"]]", i ? "e" : "d");
-		json_array_append_new(eps, episode(task(id, "qual", qq, "2024-01-01", NULL), calls, results, i ? "e" : "d"));
-	}
+	static const char *const h[] = {"{},[],[\"d\"]", "{},[],[\"e\"]"}, *const hans[] = {"d", "e"};
+	review21_episodes(eps, "h", 2, 3, 5, 5, h, hans);
 	json_t *lib = induced(eps);
 	json_t *t = task("h-9", "qual", "Which agent handled the most cases in quarter 9 among agents with more than 5 cases?",
 			 "2024-02-01", NULL);
@@ -523,30 +525,9 @@ static void test_review21_path_product(void **state)
 {
 	(void)state;
 	json_t *eps = json_array();
-	char qq[200];
-	for (int i = 0; i < 2; i++) {
-		char calls[600], results[300], id[16];
-		snprintf(qq, sizeof qq, REVIEW21_Q, i + 1, 1);
-		snprintf(id, sizeof id, "f-%d", i);
-		snprintf(calls, sizeof calls,
-			 "[{\"name\":\"handled\",\"arguments\":{\"q\":%d}},{\"name\":\"qualified\",\"arguments\":{}},"
-			 "{\"name\":\"ranked\",\"arguments\":{}},{\"name\":\"find_max\",\"arguments\":{}}]",
-			 i + 1);
-		snprintf(results, sizeof results, "[{\"a\":4,\"b\":2},[\"a\",\"b\"],[\"a\",\"b\"],[\"%s\"]]", i ? "b" : "a");
-		json_array_append_new(eps, episode(task(id, "qual", qq, "2024-01-01", NULL), calls, results, i ? "b" : "a"));
-	}
-	static const char *const route[] = {"{\"a\":3},[]", "{},[\"a\"]"};
-	for (int i = 0; i < 2; i++) {
-		char calls[600], results[300], id[16];
-		snprintf(qq, sizeof qq, REVIEW21_Q, i + 3, 5);
-		snprintf(id, sizeof id, "g-%d", i);
-		snprintf(calls, sizeof calls,
-			 "[{\"name\":\"handled\",\"arguments\":{\"q\":%d}},{\"name\":\"qualified\",\"arguments\":{}},"
-			 "{\"name\":\"ranked\",\"arguments\":{}}]",
-			 i + 3);
-		snprintf(results, sizeof results, "[%s,[]]", route[i]);
-		json_array_append_new(eps, episode(task(id, "qual", qq, "2024-01-01", NULL), calls, results, "None"));
-	}
+	review21_full(eps);
+	static const char *const route[] = {"{\"a\":3},[],[]", "{},[\"a\"],[]"}, *const none[] = {"None", "None"};
+	review21_episodes(eps, "g", 2, 3, 3, 5, route, none);
 	json_t *lib = induced(eps);
 	json_t *t = task("g-9", "qual", "Which agent handled the most cases in quarter 9 among agents with more than 5 cases?",
 			 "2024-02-01", NULL);
