@@ -1751,15 +1751,8 @@ static bool stops_short(const json_t *prog, const ep *e)
 			 * one of its episodes' routes (as crmw__program_next_ctx
 			 * lets them go on; an approximation: it does not follow
 			 * a route left later) */
-			if (json_integer_value(json_object_get(x, "after")) <= (json_int_t)k)
-				continue;
-			json_array_foreach(json_object_get(x, "path"), j, y) {
-				bool on = json_array_size(y) > k;
-				for (size_t m = 0; on && m <= k; m++)
-					on = strcmp(json_string_value(json_array_get(y, m)),
-						    crmw__prog_shape(json_array_get(e->results, m))) == 0;
-				known = known || on;
-			}
+			known = known || (json_integer_value(json_object_get(x, "after")) > (json_int_t)k &&
+					  crmw__prog_on_route(x, e->results, k + 1));
 		}
 		if (!known)
 			return true;

@@ -228,6 +228,9 @@ const char *crmw__prog_shape(const json_t *v);
 /* CRMW_OK, or CRMW_EINVALID with why[] naming the step or guard and what
  * is wrong.  Bounded: steps, guards, values, nesting, words. */
 int crmw__program_check(const json_t *program, char *why, size_t len);
+/* Are the first n results, by their shapes, the start of a route a guard's
+ * episodes took (its "path"; a guard without one has none)? */
+bool crmw__prog_on_route(const json_t *guard, const json_t *results, size_t n);
 
 enum { CRMW__PROG_CALL = 1, CRMW__PROG_ANSWER, CRMW__PROG_ABSTAIN };
 

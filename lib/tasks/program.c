@@ -2063,9 +2063,7 @@ static bool shape_in(const json_t *shapes, const char *s)
 	return false;
 }
 
-/* Are the first n results, by their shapes, the start of a route the
- * guard's episodes took ("path"; a guard without one has none)? */
-static bool on_path(const json_t *guard, const json_t *results, size_t n)
+bool crmw__prog_on_route(const json_t *guard, const json_t *results, size_t n)
 {
 	size_t i;
 	json_t *r;
@@ -2081,25 +2079,17 @@ static bool on_path(const json_t *guard, const json_t *results, size_t n)
 	return false;
 }
 
-/* When a result so far has a shape its step never saw (the program goes
- * on toward a guard, crmw__program_next_ctx), the explanation says which
- * guards' routes the results begin: {"toward": [index, ...]}.  false when
+/* The program goes on toward a guard after a result of a shape its step
+ * never saw (crmw__program_next_ctx): the explanation says which guards'
+ * routes the k results so far begin, {"toward": [index, ...]}.  false when
  * out of memory. */
-static bool off_shapes_explained(json_t *explain, const json_t *program, const json_t *steps, const json_t *results,
-				 size_t k)
+static bool toward_explained(json_t *explain, const json_t *program, const json_t *results, size_t k)
 {
-	bool off = false;
-	for (size_t j = 0; j < k && !off; j++) {
-		const json_t *sj = json_object_get(json_array_get(steps, j), "shapes");
-		off = sj && !shape_in(sj, crmw__prog_shape(json_array_get(results, j)));
-	}
-	if (!off)
-		return true;
 	json_t *toward = json_array();
 	size_t i;
 	json_t *g;
 	json_array_foreach(json_object_get(program, "guards"), i, g) {
-		if (toward && json_integer_value(json_object_get(g, "after")) >= (json_int_t)k && on_path(g, results, k) &&
+		if (toward && json_integer_value(json_object_get(g, "after")) >= (json_int_t)k && crmw__prog_on_route(g, results, k) &&
 		    json_array_append_new(toward, json_integer((json_int_t)i))) {
 			json_decref(toward);
 			toward = NULL;
@@ -2158,12 +2148,13 @@ int crmw__program_next_ctx(crmw__prog_next *out, const json_t *program, const cr
 		snprintf(out->why, sizeof out->why, "%zu results for a program of %zu tool calls", k, n - 1);
 		return CRMW_OK;
 	}
+	size_t off = k; /* below: the first result of a shape its step never saw */
 	if (k > 0) {
 		const json_t *last = json_array_get(c->results, k - 1);
 		const char *shape = crmw__prog_shape(last);
 		const json_t *seen = json_object_get(json_array_get(steps, k - 1), "shapes");
 		/* the first result of a shape its step never saw (k: none) */
-		size_t off = k;
+		off = k;
 		for (size_t j = 0; j < k && off == k; j++) {
 			const json_t *sj = json_object_get(json_array_get(steps, j), "shapes");
 			if (sj && !shape_in(sj, crmw__prog_shape(json_array_get(c->results, j))))
@@ -2175,12 +2166,12 @@ int crmw__program_next_ctx(crmw__prog_next *out, const json_t *program, const cr
 		 * training, these results went on */
 		bool toward = false;
 		json_array_foreach(json_object_get(program, "guards"), i, g) toward =
-			toward || (json_integer_value(json_object_get(g, "after")) >= (json_int_t)k && on_path(g, c->results, k));
+			toward || (json_integer_value(json_object_get(g, "after")) >= (json_int_t)k && crmw__prog_on_route(g, c->results, k));
 		json_array_foreach(json_object_get(program, "guards"), i, g) {
 			if (json_integer_value(json_object_get(g, "after")) != (json_int_t)(k - 1) ||
 			    !shape_in(json_object_get(g, "shapes"), shape))
 				continue;
-			if (off < k - 1 && !on_path(g, c->results, k - 1))
+			if (off < k - 1 && !crmw__prog_on_route(g, c->results, k - 1))
 				continue; /* an earlier result its episodes never had */
 			if ((seen && shape_in(seen, shape)) || toward) {
 				snprintf(out->why, sizeof out->why,
@@ -2206,7 +2197,7 @@ int crmw__program_next_ctx(crmw__prog_next *out, const json_t *program, const cr
 	const json_t *args = json_object_get(st, "arguments");
 	if (!explain_start(out, c))
 		return CRMW_ENOMEM;
-	if (out->explain && k > 0 && !off_shapes_explained(out->explain, program, steps, c->results, k))
+	if (out->explain && off < k && !toward_explained(out->explain, program, c->results, k))
 		return CRMW_ENOMEM;
 	if (k + 1 == n)
 		return answer_of(out, json_object_get(args, "content"), c);
