@@ -1879,12 +1879,31 @@ static void review20_split_programs(json_t *out, json_t *e, void *ud)
 	json_array_append_new(out, rules);
 }
 
-/* Runs the training task `own` (top issue's, one the programs take with
- * the family withheld) under the four settings of the crafted store and
- * returns the decisions: off[0] program decided with the option off,
- * on[0] with it on, on[1] marked. */
-static void review20_run_split(crmw_memory *mem, const char *own, bool *off_decided, bool *on_decided, bool *on_marked)
+static char *review20_own_task(crmw_memory *src)
 {
+	crmw_task_set *seen = split("{\"split\":\"train\",\"families\":[\"top_issue_identification\"]}");
+	crmw_agent *a = policy_agent(src, "{\"same_family\":false}");
+	int64_t kw = programmed_task(a, seen);
+	crmw_agent_free(a);
+	char *own = task_relabelled(seen, kw, "top_issue_identification", "top_issue_identification");
+	crmw_task_set_free(seen);
+	return own;
+}
+
+/* Top issue's store made into the crafted one of `s` (stores `name`_src.db
+ * and `name`.db), and a training task of top issue that its programs take
+ * with the family withheld, run with the family withheld: whether the
+ * programs decided with the option off, with it on, and whether that was
+ * marked. */
+static void review20_run_split(const char *name, const review20_split *s, bool *off_decided, bool *on_decided,
+			       bool *on_marked)
+{
+	char sname[64], cname[64];
+	snprintf(sname, sizeof sname, "%s_src.db", name);
+	snprintf(cname, sizeof cname, "%s.db", name);
+	crmw_memory *src = top_issue_memory(sname);
+	char *own = review20_own_task(src);
+	crmw_memory *mem = crafted_store(src, cname, review20_split_programs, (void *)s);
 	bool text = false;
 	crmw_agent *a = policy_agent(mem, "{\"same_family\":false}");
 	json_t *tr = run_text(a, own);
@@ -1897,40 +1916,26 @@ static void review20_run_split(crmw_memory *mem, const char *own, bool *off_deci
 	*on_marked = text;
 	json_decref(tr);
 	crmw_agent_free(a);
-}
-
-static char *review20_own_task(crmw_memory *src)
-{
-	crmw_task_set *seen = split("{\"split\":\"train\",\"families\":[\"top_issue_identification\"]}");
-	crmw_agent *a = policy_agent(src, "{\"same_family\":false}");
-	int64_t kw = programmed_task(a, seen);
-	crmw_agent_free(a);
-	char *own = task_relabelled(seen, kw, "top_issue_identification", "top_issue_identification");
-	crmw_task_set_free(seen);
-	return own;
+	print_message("# %s: off %d, on %d, marked %d\n", name, *off_decided, *on_decided, *on_marked);
+	free(own);
+	crmw_memory_free(mem);
+	crmw_memory_free(src);
 }
 
 /* Attack 3: an entry said as sales insight's holding top issue's programs
  * (their own "family" top issue).  Off: the entry's family withholds them.
  * On: they answer, and the answer must say it read rules of a free-text
- * family.  reads_text() looks at the programs' "family" only, not at the
- * entry they came from: the answer is not marked. */
+ * family (the first version looked at the programs' "family" only, not at
+ * the entry they came from, and left it unmarked). */
 static void test_review20_entry_family_marks(void **state)
 {
 	(void)state;
-	crmw_memory *src = top_issue_memory("review20ef_src.db");
-	char *own = review20_own_task(src);
 	review20_split s = {"sales_insight_mining", NULL, NULL};
-	crmw_memory *mem = crafted_store(src, "review20ef.db", review20_split_programs, &s);
 	bool off = true, on = false, marked = false;
-	review20_run_split(mem, own, &off, &on, &marked);
-	print_message("# entry sales insight, programs top issue: off %d, on %d, marked %d\n", off, on, marked);
+	review20_run_split("review20ef", &s, &off, &on, &marked);
 	assert_false(off);
 	assert_true(on);
 	assert_true(marked); /* unmarked before the fix */
-	free(own);
-	crmw_memory_free(mem);
-	crmw_memory_free(src);
 }
 
 /* Attack 4: an entry with no family holding programs whose "family" is
@@ -1939,18 +1944,11 @@ static void test_review20_entry_family_marks(void **state)
 static void test_review20_null_entry_family(void **state)
 {
 	(void)state;
-	crmw_memory *src = top_issue_memory("review20nf_src.db");
-	char *own = review20_own_task(src);
 	review20_split s = {NULL, "sales_insight_mining", "sales_insight_mining"};
-	crmw_memory *mem = crafted_store(src, "review20nf.db", review20_split_programs, &s);
 	bool off = true, on = false, marked = false;
-	review20_run_split(mem, own, &off, &on, &marked);
-	print_message("# entry no family, programs sales insight: off %d, on %d, marked %d\n", off, on, marked);
+	review20_run_split("review20nf", &s, &off, &on, &marked);
 	assert_false(off);
 	assert_true(on && marked);
-	free(own);
-	crmw_memory_free(mem);
-	crmw_memory_free(src);
 }
 
 /* Attack 6: a plan of an ordinary family corroborated only by plans of a
